@@ -1,0 +1,116 @@
+"""Application factory: it only wires configuration, extensions, blueprints and hooks."""
+
+from flask import Flask
+
+from config import config_for
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, static_folder=None, host_matching=True, template_folder="../templates")
+    app.config.from_object(config_for(config_name))
+    app.config.update(overrides)
+    _configure_databases(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _configure_databases(app: Flask) -> None:
+    from pathlib import Path
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    platform_url = app.config.get("PLATFORM_DATABASE_URL")
+    if platform_url and platform_url != uri:
+        app.config.setdefault("SQLALCHEMY_BINDS", {})
+        app.config["SQLALCHEMY_BINDS"] = {**app.config["SQLALCHEMY_BINDS"], "platform": platform_url}
+
+
+def register_extensions(app: Flask) -> None:
+    from app.auth.sessions import HostAwareSessionInterface
+    from app.core import database
+    from app.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_migrations_dir()))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.blueprint_login_views = {"console": "console.login"}
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # sessions are rotated and token-checked ourselves
+    app.session_interface = HostAwareSessionInterface()
+    database.install(app)
+    from app import models  # noqa: F401  (every model is imported once, for mappers and Alembic)
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.blueprints import BLUEPRINTS
+
+    for blueprint in BLUEPRINTS():
+        app.register_blueprint(blueprint)
+    _register_static(app)
+
+
+def _register_static(app: Flask) -> None:
+    from pathlib import Path
+
+    from flask import send_from_directory
+
+    static_dir = Path(__file__).resolve().parent / "static"
+
+    def static(filename):
+        response = send_from_directory(static_dir, filename, max_age=3600)
+        return response
+
+    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=static, host="<host>")
+    app.extensions.setdefault("atrium_endpoint_hosts", {})["static"] = "any"
+
+
+def register_request_hooks(app: Flask) -> None:
+    from app.core.hosts import add_current_host, drop_host_argument, release_request_tenant, resolve_request_host
+    from app.core.security import add_security_headers
+    from app.core.transactions import finish_request_transaction
+
+    # after_request hooks run in reverse order: the commit must run last, so register it first.
+    app.after_request(finish_request_transaction)
+    app.after_request(add_security_headers)
+    app.before_request(resolve_request_host)
+    app.teardown_request(release_request_tenant)
+    app.url_value_preprocessor(drop_host_argument)
+    app.url_defaults(add_current_host)
+    from app.plans.status import register_status_hooks
+
+    register_status_hooks(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.core.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.core.templating import install
+
+    install(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.commands import COMMANDS
+
+    for command in COMMANDS():
+        app.cli.add_command(command)

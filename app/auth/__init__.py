@@ -1,0 +1,1 @@
+"""Tenant users, roles and permissions, login, invites, password reset and two-factor auth."""

@@ -1,0 +1,70 @@
+"""Forms for sign-in, invitations, profiles and two-factor authentication."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.auth.models import Role
+from app.auth.passwords import MIN_PASSWORD_LENGTH
+from app.core.validation import EmailAddress
+
+ROLE_CHOICES = [(role, Role.LABELS[role]) for role in Role.ALL]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), EmailAddress()])
+    password = PasswordField("Password", validators=[DataRequired()])
+    next = HiddenField()
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField("Authentication code", validators=[DataRequired(), Length(max=32)])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), EmailAddress()])
+
+
+def new_password_field(label: str = "New password"):
+    return PasswordField(label, validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field()
+    confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.SALES)
+
+
+class AcceptInvitationForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
+    password = new_password_field("Password")
+    confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = new_password_field()
+
+
+class EnableTotpForm(FlaskForm):
+    code = StringField("Code from your app", validators=[DataRequired(), Length(max=12)])
+
+
+class DisableTotpForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button that only carries the CSRF token."""

@@ -1,0 +1,387 @@
+"""Account operations: sign-in, invitations, roles, deactivation, password reset, 2FA."""
+
+import secrets
+from datetime import timedelta
+
+import pyotp
+from flask import url_for
+from sqlalchemy import func, select
+
+from app.auth.models import AuthToken, Invitation, Role, TokenPurpose, User, hash_token
+from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from app.core.audit import record_audit
+from app.core.context import require_tenant_id
+from app.core.errors import Conflict, PermissionDenied, ValidationFailed
+from app.core.types import utcnow
+from app.extensions import db
+from app.messaging.services import queue_email
+from app.plans.services import enforce, register_usage_counter
+
+INVITATION_TTL = timedelta(days=7)
+PASSWORD_RESET_TTL = timedelta(hours=1)
+HANDOFF_TTL = timedelta(seconds=60)
+RECOVERY_CODE_COUNT = 10
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def count_seats(tenant_id) -> int:
+    """Active users plus invitations still waiting: both hold a seat."""
+    users = db.session.scalar(select(func.count()).select_from(User).where(User.is_active_user.is_(True)))
+    pending = db.session.scalar(
+        select(func.count())
+        .select_from(Invitation)
+        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+    )
+    return users + pending
+
+
+register_usage_counter("users", count_seats)
+
+
+def check_password_strength(password: str, field: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            "Password too short.",
+            details={field: [f"Use at least {MIN_PASSWORD_LENGTH} characters."]},
+        )
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def create_user(*, email: str, name: str, password: str | None, role: str, actor=None) -> User:
+    """Create a tenant user (counted against the plan's seats)."""
+    email = normalize_email(email)
+    if role not in Role.ALL:
+        raise ValidationFailed("Unknown role.", details={"role": ["Choose a valid role."]})
+    if get_user_by_email(email) is not None:
+        raise ValidationFailed("Email taken.", details={"email": ["A user with this email already exists."]})
+    if password is not None:
+        check_password_strength(password)
+    enforce("users")
+    user = User(
+        email=email,
+        name=name.strip() or email,
+        password_hash=hash_password(password) if password else None,
+        role=role,
+        session_token=new_session_token(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record_audit("user.created", actor=actor or user, target=user, target_label=email, details={"role": role})
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the user for these credentials, or None; writes a login audit row either way."""
+    user = get_user_by_email(email)
+    ok = user is not None and user.is_active_user and verify_password(user.password_hash, password)
+    if not ok:
+        if user is None:
+            verify_password(None, password)
+        record_audit(
+            "login.failed",
+            actor=user,
+            actor_label=normalize_email(email),
+            details={"reason": "inactive" if user is not None and not user.is_active_user else "bad_credentials"},
+        )
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def record_login(user: User, *, method: str = "password") -> None:
+    user.last_login_at = utcnow()
+    record_audit("login.succeeded", actor=user, details={"method": method})
+
+
+def _issue_invitation(email: str, role: str, actor: User) -> tuple[Invitation, str]:
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        email=email,
+        role=role,
+        token_hash=hash_token(token),
+        invited_by_id=actor.id,
+        expires_at=utcnow() + INVITATION_TTL,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation, token
+
+
+def invite_user(*, email: str, role: str, actor: User) -> Invitation:
+    email = normalize_email(email)
+    if role not in Role.ALL:
+        raise ValidationFailed("Unknown role.", details={"role": ["Choose a valid role."]})
+    if role == Role.OWNER and actor.role != Role.OWNER:
+        raise PermissionDenied("Only an owner can invite another owner.")
+    if get_user_by_email(email) is not None:
+        raise ValidationFailed("Already a member.", details={"email": ["This person already has an account here."]})
+    open_invite = db.session.scalar(
+        select(Invitation).where(
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
+    )
+    if open_invite is not None:
+        raise ValidationFailed(
+            "Already invited.", details={"email": ["An invitation is already waiting for this address."]}
+        )
+    enforce("users")
+    invitation, token = _issue_invitation(email, role, actor)
+    _send_invitation(invitation, token, actor)
+    record_audit("user.invited", actor=actor, target=invitation, target_label=email, details={"role": role})
+    return invitation
+
+
+def _send_invitation(invitation: Invitation, token: str, actor: User) -> None:
+    from flask import g
+
+    queue_email(
+        invitation.email,
+        "invitation",
+        subject=f"{actor.display_name} invited you to {g.tenant.name} on Atrium",
+        context={
+            "agency": g.tenant.name,
+            "inviter": actor.display_name,
+            "role": Role.LABELS[invitation.role],
+            "link": url_for("auth.accept_invitation", token=token, _external=True),
+            "expires_at": invitation.expires_at,
+        },
+    )
+
+
+def revoke_invitation(invitation: Invitation, *, actor: User) -> None:
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation was already accepted.")
+    invitation.revoked_at = utcnow()
+    record_audit("user.invitation_revoked", actor=actor, target=invitation, target_label=invitation.email)
+
+
+def find_open_invitation(token: str) -> Invitation | None:
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token or "")))
+    if invitation is None or invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= utcnow():
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, *, name: str, password: str) -> User:
+    check_password_strength(password)
+    if get_user_by_email(invitation.email) is not None:
+        raise Conflict("An account with this email already exists; sign in instead.")
+    # The seat was counted when the invitation was sent; mark it used before counting again.
+    invitation.accepted_at = utcnow()
+    db.session.flush()
+    user = create_user(email=invitation.email, name=name, password=password, role=invitation.role)
+    record_audit("user.invitation_accepted", actor=user, target=user, target_label=user.email)
+    return user
+
+
+def count_owners() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(User).where(User.role == Role.OWNER, User.is_active_user.is_(True))
+    )
+
+
+def _check_can_manage(target: User, actor: User) -> None:
+    if target.role == Role.OWNER and actor.role != Role.OWNER:
+        raise PermissionDenied("Only an owner can change another owner.")
+
+
+def change_role(user: User, role: str, *, actor: User) -> None:
+    if role not in Role.ALL:
+        raise ValidationFailed("Unknown role.", details={"role": ["Choose a valid role."]})
+    if role == user.role:
+        return
+    _check_can_manage(user, actor)
+    if role == Role.OWNER and actor.role != Role.OWNER:
+        raise PermissionDenied("Only an owner can make someone an owner.")
+    if user.role == Role.OWNER and user.is_active_user and count_owners() <= 1:
+        raise Conflict("The last owner cannot be demoted. Make someone else an owner first.")
+    old = user.role
+    user.role = role
+    record_audit(
+        "user.role_changed", actor=actor, target=user, target_label=user.email, details={"from": old, "to": role}
+    )
+
+
+def deactivate_user(user: User, *, actor: User) -> None:
+    if not user.is_active_user:
+        return
+    _check_can_manage(user, actor)
+    if user.role == Role.OWNER and count_owners() <= 1:
+        raise Conflict("The last owner cannot be deactivated.")
+    user.is_active_user = False
+    user.session_token = new_session_token()  # ends every session of theirs at once
+    record_audit("user.deactivated", actor=actor, target=user, target_label=user.email)
+
+
+def reactivate_user(user: User, *, actor: User) -> None:
+    if user.is_active_user:
+        return
+    _check_can_manage(user, actor)
+    enforce("users")
+    user.is_active_user = True
+    record_audit("user.reactivated", actor=actor, target=user, target_label=user.email)
+
+
+def update_profile(user: User, *, name: str, actor: User) -> None:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("Name required.", details={"name": ["Enter your name."]})
+    if name != user.name:
+        record_audit("user.profile_updated", actor=actor, target=user, details={"name": [user.name, name]})
+        user.name = name
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise ValidationFailed("Wrong password.", details={"current_password": ["This is not your current password."]})
+    check_password_strength(new_password, "new_password")
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    record_audit("user.password_changed", actor=user, target=user)
+
+
+def _issue_token(user: User, purpose: str, ttl: timedelta, details: dict | None = None) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        AuthToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=hash_token(token),
+            expires_at=utcnow() + ttl,
+            details=details or {},
+        )
+    )
+    db.session.flush()
+    return token
+
+
+def consume_token(token: str, purpose: str) -> AuthToken | None:
+    """Mark a single-use token used and return it; None when unknown, used or expired."""
+    row = db.session.scalar(
+        select(AuthToken)
+        .where(AuthToken.token_hash == hash_token(token or ""), AuthToken.purpose == purpose)
+        .with_for_update()
+    )
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    row.used_at = utcnow()
+    return row
+
+
+def peek_token(token: str, purpose: str) -> AuthToken | None:
+    row = db.session.scalar(
+        select(AuthToken).where(AuthToken.token_hash == hash_token(token or ""), AuthToken.purpose == purpose)
+    )
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    return row
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the address belongs to an active user; silent otherwise."""
+    from flask import g
+
+    user = get_user_by_email(email)
+    if user is None or not user.is_active_user:
+        return
+    token = _issue_token(user, TokenPurpose.PASSWORD_RESET, PASSWORD_RESET_TTL)
+    queue_email(
+        user.email,
+        "password_reset",
+        subject=f"Reset your Atrium password for {g.tenant.name}",
+        context={"name": user.display_name, "link": url_for("auth.reset_password", token=token, _external=True)},
+    )
+    record_audit("user.password_reset_requested", actor=user, target=user)
+
+
+def reset_password(token: str, new_password: str) -> User:
+    check_password_strength(new_password)
+    row = consume_token(token, TokenPurpose.PASSWORD_RESET)
+    if row is None or not row.user.is_active_user:
+        raise ValidationFailed("This reset link is invalid or has expired.", details={"token": ["Request a new link."]})
+    user = row.user
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    record_audit("user.password_reset", actor=user, target=user)
+    return user
+
+
+def issue_login_handoff(user: User, *, purpose: str = TokenPurpose.LOGIN_HANDOFF, details: dict | None = None) -> str:
+    return _issue_token(
+        user, purpose, HANDOFF_TTL if purpose == TokenPurpose.LOGIN_HANDOFF else timedelta(minutes=2), details
+    )
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(user: User, secret: str, issuer: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=issuer)
+
+
+def _generate_recovery_codes() -> list[str]:
+    return [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
+
+
+def enable_totp(user: User, *, secret: str, code: str) -> list[str]:
+    """Turn on 2FA once the user proves their app works; returns one-time recovery codes."""
+    if not pyotp.TOTP(secret).verify((code or "").replace(" ", ""), valid_window=1):
+        raise ValidationFailed("Wrong code.", details={"code": ["That code did not match. Check your app's clock."]})
+    codes = _generate_recovery_codes()
+    user.totp_secret = secret
+    user.totp_enabled = True
+    user.recovery_code_hashes = [hash_token(c) for c in codes]
+    record_audit("user.2fa_enabled", actor=user, target=user)
+    return codes
+
+
+def disable_totp(user: User, *, password: str) -> None:
+    if not verify_password(user.password_hash, password):
+        raise ValidationFailed("Wrong password.", details={"password": ["This is not your password."]})
+    user.totp_secret = None
+    user.totp_enabled = False
+    user.recovery_code_hashes = []
+    record_audit("user.2fa_disabled", actor=user, target=user)
+
+
+def verify_second_factor(user: User, code: str) -> str | None:
+    """Return "totp" or "recovery_code" when `code` is valid (a recovery code is used up)."""
+    code = (code or "").strip().lower().replace(" ", "")
+    if user.totp_secret and code.isdigit() and pyotp.TOTP(user.totp_secret).verify(code, valid_window=1):
+        return "totp"
+    digest = hash_token(code)
+    if digest in (user.recovery_code_hashes or []):
+        user.recovery_code_hashes = [h for h in user.recovery_code_hashes if h != digest]
+        record_audit(
+            "user.recovery_code_used", actor=user, target=user, details={"left": len(user.recovery_code_hashes)}
+        )
+        return "recovery_code"
+    return None
+
+
+def list_users():
+    return db.session.scalars(select(User).order_by(User.is_active_user.desc(), User.name)).all()
+
+
+def list_pending_invitations():
+    require_tenant_id()
+    return db.session.scalars(
+        select(Invitation)
+        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+        .order_by(Invitation.created_at.desc())
+    ).all()

@@ -1,0 +1,91 @@
+"""The signed-in user's own profile, password and two-factor settings."""
+
+import segno
+from flask import flash, g, redirect, render_template, session, url_for
+from flask_login import current_user, login_required
+
+from app.auth import services
+from app.auth.forms import ChangePasswordForm, DisableTotpForm, EnableTotpForm, ProfileForm
+from app.auth.sessions import start_session
+from app.auth.views import bp
+from app.core.errors import ValidationFailed
+from app.core.forms import apply_errors
+
+PENDING_TOTP_KEY = "pending_totp_secret"
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    profile = ProfileForm(prefix="profile", obj=current_user)
+    password = ChangePasswordForm(prefix="password")
+    status = 200
+    if profile.is_submitted() and "profile-name" in _form_keys():
+        if profile.validate():
+            try:
+                services.update_profile(current_user, name=profile.name.data, actor=current_user)
+                flash("Profile saved.", "success")
+                return redirect(url_for("auth.account"))
+            except ValidationFailed as exc:
+                apply_errors(profile, exc)
+        status = 422
+    elif password.is_submitted() and "password-current_password" in _form_keys():
+        if password.validate():
+            try:
+                services.change_password(
+                    current_user,
+                    current_password=password.current_password.data,
+                    new_password=password.new_password.data,
+                )
+                # The password change rotated the session token; keep *this* browser signed in.
+                start_session(current_user._get_current_object(), tenant_id=g.tenant.id)
+                flash("Password changed. Other devices have been signed out.", "success")
+                return redirect(url_for("auth.account"))
+            except ValidationFailed as exc:
+                apply_errors(password, exc)
+        status = 422
+    return render_template("auth/account.html", profile=profile, password=password), status
+
+
+def _form_keys():
+    from flask import request
+
+    return request.form.keys()
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor_setup():
+    if current_user.totp_enabled:
+        return render_template("auth/two_factor_enabled.html", form=DisableTotpForm())
+    secret = session.get(PENDING_TOTP_KEY) or services.new_totp_secret()
+    session[PENDING_TOTP_KEY] = secret
+    form = EnableTotpForm()
+    if form.validate_on_submit():
+        try:
+            codes = services.enable_totp(current_user, secret=secret, code=form.code.data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            session.pop(PENDING_TOTP_KEY, None)
+            flash("Two-factor authentication is on.", "success")
+            return render_template("auth/recovery_codes.html", codes=codes)
+    uri = services.totp_uri(current_user, secret, issuer=f"Atrium ({g.tenant.name})")
+    qr_svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#111827")
+    status = 422 if form.errors else 200
+    return render_template("auth/two_factor_setup.html", form=form, secret=secret, qr_svg=qr_svg), status
+
+
+@bp.route("/account/two-factor/disable", methods=["POST"])
+@login_required
+def two_factor_disable():
+    form = DisableTotpForm()
+    if form.validate_on_submit():
+        try:
+            services.disable_totp(current_user, password=form.password.data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+            return render_template("auth/two_factor_enabled.html", form=form), 422
+        flash("Two-factor authentication is off.", "info")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/two_factor_enabled.html", form=form), 422

@@ -1,0 +1,102 @@
+"""Team management for owners and admins: invite, change role, deactivate."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.auth import services
+from app.auth.forms import ConfirmForm, InviteForm, RoleForm
+from app.auth.models import Invitation, Role, User
+from app.auth.permissions import requires_permission
+from app.auth.views import bp
+from app.core.errors import AppError, ValidationFailed
+from app.core.forms import apply_errors
+from app.core.lookups import get_or_404
+
+
+def _render(invite_form=None, status=200):
+    users = services.list_users()
+    return (
+        render_template(
+            "auth/users.html",
+            users=users,
+            invitations=services.list_pending_invitations(),
+            invite_form=invite_form or InviteForm(),
+            role_forms={u.id: RoleForm(prefix=str(u.id), role=u.role) for u in users},
+            confirm_form=ConfirmForm(),
+            roles=Role,
+        ),
+        status,
+    )
+
+
+@bp.route("/settings/users")
+@requires_permission("users.manage")
+def users():
+    return _render()
+
+
+@bp.route("/settings/users/invite", methods=["POST"])
+@requires_permission("users.manage")
+def invite():
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _render(form, 422)
+    try:
+        services.invite_user(email=form.email.data, role=form.role.data, actor=current_user)
+    except ValidationFailed as exc:
+        apply_errors(form, exc)
+        return _render(form, 422)
+    flash(f"Invitation sent to {form.email.data}.", "success")
+    return redirect(url_for("auth.users"))
+
+
+@bp.route("/settings/users/<uuid:user_id>/role", methods=["POST"])
+@requires_permission("users.manage")
+def change_role(user_id):
+    user = get_or_404(User, user_id)
+    form = RoleForm(prefix=str(user.id))
+    if not form.validate_on_submit():
+        flash("Choose a valid role.", "danger")
+        return redirect(url_for("auth.users")), 303
+    _run(services.change_role, user, form.role.data, f"{user.display_name} is now {Role.LABELS[form.role.data]}.")
+    return redirect(url_for("auth.users"))
+
+
+@bp.route("/settings/users/<uuid:user_id>/deactivate", methods=["POST"])
+@requires_permission("users.manage")
+def deactivate(user_id):
+    user = get_or_404(User, user_id)
+    _run(services.deactivate_user, user, None, f"{user.display_name} is deactivated and signed out.")
+    return redirect(url_for("auth.users"))
+
+
+@bp.route("/settings/users/<uuid:user_id>/reactivate", methods=["POST"])
+@requires_permission("users.manage")
+def reactivate(user_id):
+    user = get_or_404(User, user_id)
+    _run(services.reactivate_user, user, None, f"{user.display_name} is active again.")
+    return redirect(url_for("auth.users"))
+
+
+@bp.route("/settings/invitations/<uuid:invitation_id>/revoke", methods=["POST"])
+@requires_permission("users.manage")
+def revoke_invitation(invitation_id):
+    invitation = get_or_404(Invitation, invitation_id)
+    _run(services.revoke_invitation, invitation, None, f"Invitation for {invitation.email} revoked.")
+    return redirect(url_for("auth.users"))
+
+
+def _run(operation, target, argument, success: str) -> None:
+    """Run one service call; a refused change becomes a flash message, not an error page."""
+    from app.extensions import db
+
+    try:
+        with db.session.begin_nested():
+            if argument is None:
+                operation(target, actor=current_user)
+            else:
+                operation(target, argument, actor=current_user)
+    except AppError as exc:
+        flash(exc.message, "danger")
+        return
+    flash(success, "success")

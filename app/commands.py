@@ -1,0 +1,8 @@
+"""Every CLI command group of the app (Flask-Migrate adds `db` itself)."""
+
+
+def COMMANDS():  # noqa: N802 - reads as a constant at the call site
+    from app.superadmin.cli import create_platform_admin
+    from app.tenants.cli import seed_demo, setup_postgres_roles
+
+    return [seed_demo, setup_postgres_roles, create_platform_admin]

@@ -1,0 +1,1 @@
+"""Shared building blocks: ids, tenant context, scoped models, errors, pagination."""

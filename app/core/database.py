@@ -1,0 +1,68 @@
+"""Engine-level setup: SQLite pragmas, and keeping PostgreSQL's RLS setting in step."""
+
+from flask import has_app_context
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.core.context import on_context_change, on_leaving_context
+from app.core.session import apply_rls_setting
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _resync_rls_for_open_transaction() -> None:
+    """A tenant_context() entered mid-transaction must re-tell PostgreSQL the tenant."""
+    if not has_app_context():
+        return
+    from app.extensions import db
+
+    session = db.session()
+    if not session.in_transaction():
+        return
+    for connection in _open_connections(session):
+        apply_rls_setting(connection)
+
+
+def _open_connections(session):
+    transaction = session.get_transaction()
+    while transaction is not None and transaction.parent is not None:
+        transaction = transaction.parent
+    if transaction is None:
+        return []
+    # SessionTransaction keeps {bind: (connection, transaction, ...)}.
+    connections = {}
+    for entry in transaction._connections.values():
+        connections[id(entry[0])] = entry[0]
+    return list(connections.values())
+
+
+def _flush_before_leaving() -> None:
+    """Writes made inside a scope are flushed while that scope is still current."""
+    if not has_app_context():
+        return
+    from app.extensions import db
+
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+
+
+def install(app) -> None:
+    if not _registered:
+        on_context_change(_resync_rls_for_open_transaction)
+        on_leaving_context(_flush_before_leaving)
+        _registered.append(True)
+
+
+_registered: list = []

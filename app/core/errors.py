@@ -1,0 +1,130 @@
+"""Domain errors and their one rendering: an HTML page, or `{"error": {...}}` for the API."""
+
+import logging
+
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class ValidationFailed(AppError):
+    """Input broke a business rule; `details` maps field names to lists of messages."""
+
+    status_code = 422
+    code = "validation_error"
+
+
+class PermissionDenied(AppError):
+    status_code = 403
+    code = "forbidden"
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "conflict"
+
+
+class PlanLimitExceeded(AppError):
+    status_code = 402
+    code = "plan_limit"
+
+
+class FeatureNotAvailable(AppError):
+    status_code = 402
+    code = "plan_feature"
+
+
+class TenantReadOnly(AppError):
+    status_code = 403
+    code = "read_only"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json" and not request.accept_mimetypes.accept_html
+    )
+
+
+def error_body(code: str, message: str, details: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "server_error",
+}
+FRIENDLY_MESSAGES = {
+    400: "The request could not be understood.",
+    401: "You need to sign in.",
+    403: "You do not have access to this.",
+    404: "Not found.",
+    405: "That method is not allowed here.",
+    429: "Too many requests. Please wait a moment and try again.",
+    500: "Something went wrong on our side. It has been logged.",
+}
+
+
+def _render(status: int, code: str, message: str, details: dict | None = None, template: str | None = None, **ctx):
+    if is_api_request():
+        response = jsonify(error_body(code, message, details))
+        response.status_code = status
+        return response
+    page = template or f"errors/{status if status in (400, 403, 404, 429, 500) else 'generic'}.html"
+    return render_template(page, status=status, message=message, code=code, details=details or {}, **ctx), status
+
+
+def handle_app_error(error: AppError):
+    if isinstance(error, PlanLimitExceeded | FeatureNotAvailable):
+        return _render(error.status_code, error.code, error.message, error.details, template="errors/plan.html")
+    if isinstance(error, TenantReadOnly):
+        return _render(error.status_code, error.code, error.message, error.details, template="errors/read_only.html")
+    return _render(error.status_code, error.code, error.message, error.details)
+
+
+def handle_http_error(error: HTTPException):
+    status = error.code or 500
+    message = FRIENDLY_MESSAGES.get(status, error.description or "")
+    response = _render(status, HTTP_CODES.get(status, "error"), message)
+    if status == 405 and isinstance(response, tuple):
+        return response[0], status, {"Allow": ", ".join(error.valid_methods or [])}
+    if status == 405:
+        response.headers["Allow"] = ", ".join(error.valid_methods or [])
+    return response
+
+
+def handle_csrf_error(error: CSRFError):
+    return _render(400, "csrf_failed", "Your form expired or came from another page. Please try again.")
+
+
+def handle_unexpected_error(error: Exception):
+    log.exception("unhandled error", exc_info=error)
+    return _render(500, "server_error", FRIENDLY_MESSAGES[500])
+
+
+def register_error_handlers(app) -> None:
+    app.register_error_handler(AppError, handle_app_error)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    if not app.config.get("PROPAGATE_EXCEPTIONS") and not app.debug:
+        app.register_error_handler(Exception, handle_unexpected_error)

@@ -1,0 +1,21 @@
+"""Load a record by id for the current tenant, or 404 — the same 404 as a missing id."""
+
+from flask import abort
+
+from app.core.context import require_tenant_id
+from app.core.ids import parse_uuid
+from app.core.models import is_tenant_scoped
+from app.extensions import db
+
+
+def get_or_404(model, record_id, **options):
+    """Ask the session for the key (current tenant, id): even the identity map stays in-tenant."""
+    if not is_tenant_scoped(model):
+        raise TypeError(f"{model.__name__} is not tenant-scoped; use db.session.get()")
+    record_uuid = parse_uuid(record_id)
+    if record_uuid is None:
+        abort(404)
+    record = db.session.get(model, (require_tenant_id(), record_uuid), **options)
+    if record is None:
+        abort(404)
+    return record

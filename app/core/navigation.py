@@ -1,0 +1,62 @@
+"""The tenant shell's navigation: only sections that exist and that the user may open."""
+
+from dataclasses import dataclass
+
+from flask import g, request
+from flask_login import current_user
+
+from app.auth.permissions import can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    icon: str
+    permission: str | None = None
+    group: str = "main"  # "main" in the top bar, "settings" in the settings menu
+    feature: str | None = None
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("Dashboard", "dashboard.index", "speedometer2"),
+    NavItem("Agency", "settings.agency", "building-gear", "settings.manage", "settings"),
+    NavItem("Team", "auth.users", "people", "users.manage", "settings"),
+    NavItem("Audit log", "audit.index", "journal-text", "audit.view", "settings"),
+]
+
+
+def register_nav_item(item: NavItem, *, before: str | None = None) -> None:
+    """Domains add their section here when their blueprint exists."""
+    if any(existing.endpoint == item.endpoint for existing in NAV_ITEMS):
+        return
+    if before:
+        for index, existing in enumerate(NAV_ITEMS):
+            if existing.endpoint == before:
+                NAV_ITEMS.insert(index, item)
+                return
+    NAV_ITEMS.append(item)
+
+
+def navigation_for() -> dict[str, list[dict]]:
+    if g.get("host_kind") != "tenant" or not current_user.is_authenticated:
+        return {"main": [], "settings": []}
+    from app.plans.services import entitlements
+
+    ent = entitlements(g.tenant)
+    groups: dict[str, list[dict]] = {"main": [], "settings": []}
+    for item in NAV_ITEMS:
+        if item.permission and not can(current_user, item.permission):
+            continue
+        if item.feature and not ent.has_feature(item.feature):
+            continue
+        groups.setdefault(item.group, []).append(
+            {
+                "label": item.label,
+                "endpoint": item.endpoint,
+                "icon": item.icon,
+                "active": request.endpoint == item.endpoint
+                or ((request.endpoint or "").split(".")[0] == item.endpoint.split(".")[0] and item.group == "main"),
+            }
+        )
+    return groups

@@ -1,0 +1,1 @@
+"""The tenant's home page: a greeting and a getting-started checklist."""

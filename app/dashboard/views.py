@@ -1,0 +1,53 @@
+"""Tenant dashboard."""
+
+from flask import g, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from app.auth.models import Invitation, User
+from app.core.hosts import TenantBlueprint
+from app.core.types import utcnow
+from app.extensions import db
+
+bp = TenantBlueprint("dashboard", __name__)
+
+# Each domain may add a step: (key, label, endpoint, done(tenant) -> bool). Order matters.
+CHECKLIST_STEPS: list[tuple[str, str, str, object]] = []
+
+
+def register_checklist_step(key: str, label: str, endpoint: str, done) -> None:
+    CHECKLIST_STEPS.append((key, label, endpoint, done))
+
+
+def _team_invited(tenant) -> bool:
+    users = db.session.scalar(select(func.count()).select_from(User))
+    invites = db.session.scalar(select(func.count()).select_from(Invitation))
+    return users > 1 or invites > 0
+
+
+register_checklist_step("branding", "Add your logo and brand colour", "settings.agency", lambda t: bool(t.logo_mime))
+register_checklist_step("team", "Invite your team", "auth.users", _team_invited)
+register_checklist_step(
+    "security", "Turn on two-factor authentication", "auth.two_factor_setup", lambda t: current_user.totp_enabled
+)
+
+
+def greeting() -> str:
+    from zoneinfo import ZoneInfo
+
+    hour = utcnow().astimezone(ZoneInfo(g.tenant.timezone)).hour
+    if hour < 12:
+        return "Good morning"
+    if hour < 18:
+        return "Good afternoon"
+    return "Good evening"
+
+
+@bp.route("/")
+@login_required
+def index():
+    steps = [
+        {"key": key, "label": label, "endpoint": endpoint, "done": bool(done(g.tenant))}
+        for key, label, endpoint, done in CHECKLIST_STEPS
+    ]
+    return render_template("dashboard/index.html", steps=steps, greeting=greeting())

@@ -1,0 +1,1 @@
+"""Health check served on every host."""

@@ -1,0 +1,1 @@
+"""Outgoing messages: the transactional outbox, email providers and the dev mailbox."""

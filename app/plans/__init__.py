@@ -1,0 +1,1 @@
+"""Plan catalogue, entitlements, enforcement of limits and usage meters."""

@@ -1,0 +1,114 @@
+"""Banners across the top of the tenant shell: trial ending, past due, read-only, limits."""
+
+from dataclasses import dataclass
+
+from flask import g
+from flask_login import current_user
+
+from app.core.types import utcnow
+from app.tenants.models import TenantStatus
+
+WARN_AT = 0.8
+BANNER_LIMITS = ("users", "contacts", "deals", "emails_per_month", "sms_per_month", "api_calls_per_day")
+
+
+@dataclass(frozen=True)
+class Banner:
+    key: str
+    level: str
+    icon: str
+    message: str
+    action_url: str | None = None
+    action_label: str | None = None
+
+
+# Other packages (impersonation, billing) add functions returning a list of Banner.
+BANNER_PROVIDERS: list = []
+
+
+def register_banner_provider(provider) -> None:
+    if provider not in BANNER_PROVIDERS:
+        BANNER_PROVIDERS.append(provider)
+
+
+def plan_banners() -> list[Banner]:
+    from app.plans.services import entitlements
+
+    tenant = g.tenant
+    ent = entitlements(tenant)
+    banners: list[Banner] = []
+    plan_url = "/settings/plan"
+    if ent.read_only:
+        banners.append(
+            Banner(
+                "read-only",
+                "danger",
+                "lock",
+                "This workspace is read-only: you can view and export, but not change anything until the subscription is settled.",
+                "/settings/billing",
+                "Settle billing",
+            )
+        )
+    elif tenant.status == TenantStatus.PAST_DUE:
+        banners.append(
+            Banner(
+                "past-due",
+                "warning",
+                "credit-card",
+                "Your last payment failed. Update your card to keep full access.",
+                "/settings/billing",
+                "Update payment",
+            )
+        )
+    if tenant.status == TenantStatus.TRIALING and tenant.trial_ends_at is not None:
+        days = (tenant.trial_ends_at - utcnow()).total_seconds() / 86400
+        if 0 <= days <= 3:
+            left = max(int(days + 0.999), 1)
+            banners.append(
+                Banner(
+                    "trial-ending",
+                    "info",
+                    "hourglass-split",
+                    f"Your {ent.plan.name} trial ends in {left} day{'s' if left != 1 else ''}.",
+                    plan_url,
+                    "Choose a plan",
+                )
+            )
+    for resource in BANNER_LIMITS:
+        limit = ent.limit(resource)
+        if limit is None:
+            continue
+        ratio = ent.usage_ratio(resource)
+        label = resource.replace("_per_", " per ").replace("_", " ")
+        if ratio >= 1 and limit > 0:
+            banners.append(
+                Banner(
+                    f"limit-{resource}",
+                    "danger",
+                    "exclamation-octagon",
+                    f"You have reached your plan's limit of {limit:,} {label}.",
+                    plan_url,
+                    "Upgrade",
+                )
+            )
+        elif ratio >= WARN_AT:
+            banners.append(
+                Banner(
+                    f"limit-{resource}",
+                    "warning",
+                    "exclamation-triangle",
+                    f"You have used {ratio:.0%} of your {limit:,} {label}.",
+                    plan_url,
+                    "See usage",
+                )
+            )
+    return banners
+
+
+def shell_banners() -> list[Banner]:
+    banners: list[Banner] = []
+    for provider in BANNER_PROVIDERS:
+        banners.extend(provider())
+    if g.get("host_kind") == "tenant" and g.get("tenant") is not None and current_user.is_authenticated:
+        banners.extend(plan_banners())
+    return banners

@@ -1,0 +1,215 @@
+"""Entitlements, enforcement of counted limits, feature gates and usage meters.
+
+`entitlements(tenant)` is the one answer to "may this tenant do X, how much is left";
+`enforce(resource, adding=n)` is the only way a create path checks a counted limit.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import wraps
+
+from flask import current_app, g, has_request_context
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.core.context import require_tenant_id
+from app.core.errors import FeatureNotAvailable, PlanLimitExceeded
+from app.core.types import utcnow
+from app.extensions import db
+from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan, UsageMeter
+from app.tenants.models import Tenant, TenantStatus
+
+# resource -> function(tenant_id) returning the current count. Domains register theirs.
+_usage_counters: dict[str, Callable[[uuid.UUID], int]] = {}
+METERED = {"emails_per_month": "month", "sms_per_month": "month", "api_calls_per_day": "day"}
+READ_ONLY_STATUSES = {TenantStatus.SUSPENDED, TenantStatus.CANCELED}
+
+
+def register_usage_counter(resource: str, counter: Callable[[uuid.UUID], int]) -> None:
+    if resource not in LIMIT_KEYS:
+        raise KeyError(f"unknown limit {resource!r}")
+    _usage_counters[resource] = counter
+
+
+@dataclass
+class Entitlements:
+    tenant: Tenant
+    plan: Plan
+    limits: dict[str, int | None]
+    features: frozenset[str]
+    read_only: bool
+    _usage: dict[str, int] = field(default_factory=dict)
+
+    def has_feature(self, feature: str) -> bool:
+        return feature in self.features
+
+    def limit(self, resource: str) -> int | None:
+        return self.limits.get(resource)
+
+    def used(self, resource: str) -> int:
+        if resource not in self._usage:
+            self._usage[resource] = current_usage(self.tenant.id, resource)
+        return self._usage[resource]
+
+    def remaining(self, resource: str) -> int | None:
+        limit = self.limit(resource)
+        return None if limit is None else max(limit - self.used(resource), 0)
+
+    def usage_ratio(self, resource: str) -> float:
+        limit = self.limit(resource)
+        if limit is None:
+            return 0.0
+        if limit == 0:
+            return 1.0 if self.used(resource) > 0 else 0.0
+        return self.used(resource) / limit
+
+
+def effective_limits(tenant: Tenant, plan: Plan) -> dict[str, int | None]:
+    limits = {key: plan.limits.get(key) for key in LIMIT_KEYS}
+    for key, value in (tenant.limit_overrides or {}).items():
+        if key in LIMIT_KEYS:
+            limits[key] = value
+    return limits
+
+
+def effective_features(tenant: Tenant, plan: Plan) -> frozenset[str]:
+    features = set(plan.features or [])
+    for key, enabled in (tenant.feature_overrides or {}).items():
+        if key in FEATURE_KEYS:
+            (features.add if enabled else features.discard)(key)
+    return frozenset(features)
+
+
+def is_read_only(tenant: Tenant, now: datetime | None = None) -> bool:
+    if tenant.status in READ_ONLY_STATUSES:
+        return True
+    if tenant.status == TenantStatus.PAST_DUE and tenant.past_due_since is not None:
+        grace = timedelta(days=current_app.config["PAST_DUE_GRACE_DAYS"])
+        return (now or utcnow()) >= tenant.past_due_since + grace
+    return False
+
+
+def entitlements(tenant: Tenant) -> Entitlements:
+    if has_request_context() and getattr(g, "tenant", None) is tenant:
+        cached = g.get("_entitlements")
+        if cached is not None:
+            return cached
+    plan = tenant.plan or db.session.get(Plan, tenant.plan_code)
+    result = Entitlements(
+        tenant=tenant,
+        plan=plan,
+        limits=effective_limits(tenant, plan),
+        features=effective_features(tenant, plan),
+        read_only=is_read_only(tenant),
+    )
+    if has_request_context() and getattr(g, "tenant", None) is tenant:
+        g._entitlements = result
+    return result
+
+
+def current_period(metric: str, now: datetime | None = None) -> str:
+    now = now or utcnow()
+    return now.strftime("%Y-%m-%d") if METERED[metric] == "day" else now.strftime("%Y-%m")
+
+
+def current_usage(tenant_id: uuid.UUID, resource: str) -> int:
+    if resource in METERED:
+        return meter_value(resource, current_period(resource))
+    counter = _usage_counters.get(resource)
+    return counter(tenant_id) if counter else 0
+
+
+def _lock_tenant_row(tenant_id: uuid.UUID) -> None:
+    """Serialize creates of one tenant: row lock on PostgreSQL, the write lock on SQLite."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Tenant.id).where(Tenant.id == tenant_id).with_for_update())
+    else:
+        # An UPDATE takes SQLite's single write lock before we count.
+        db.session.execute(update(Tenant).where(Tenant.id == tenant_id).values(updated_at=Tenant.updated_at))
+
+
+def enforce(resource: str, adding: int = 1) -> None:
+    """Refuse with PlanLimitExceeded unless `adding` more `resource` fits the plan.
+
+    Call inside the creating transaction, before the insert: the tenant row stays locked
+    until commit, so concurrent creates at the limit cannot both pass.
+    """
+    tenant_id = require_tenant_id()
+    _lock_tenant_row(tenant_id)
+    tenant = db.session.get(Tenant, tenant_id)
+    ent = entitlements(tenant)
+    limit = ent.limit(resource)
+    if limit is None:
+        return
+    used = current_usage(tenant_id, resource)
+    if used + adding > limit:
+        raise PlanLimitExceeded(
+            f"Your {ent.plan.name} plan allows {limit:,} {resource.replace('_', ' ')}; "
+            f"you have {used:,}. Upgrade your plan to add more.",
+            details={"resource": resource, "limit": limit, "used": used, "upgrade_url": upgrade_url()},
+        )
+
+
+def upgrade_url() -> str:
+    return "/settings/plan"
+
+
+def check_feature(feature: str, tenant: Tenant | None = None) -> None:
+    tenant = tenant or db.session.get(Tenant, require_tenant_id())
+    ent = entitlements(tenant)
+    if not ent.has_feature(feature):
+        raise FeatureNotAvailable(
+            f"The {feature.replace('_', ' ')} feature is not part of your {ent.plan.name} plan.",
+            details={"feature": feature, "plan": ent.plan.code, "upgrade_url": upgrade_url()},
+        )
+
+
+def requires_feature(feature: str):
+    """Decorator for views, API resources and services: refuse unless the plan has it."""
+    if feature not in FEATURE_KEYS:
+        raise KeyError(f"unknown feature {feature!r}")
+
+    def decorator(func_):
+        @wraps(func_)
+        def wrapper(*args, **kwargs):
+            check_feature(feature)
+            return func_(*args, **kwargs)
+
+        wrapper.required_feature = feature
+        return wrapper
+
+    return decorator
+
+
+def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None) -> None:
+    """Add to this period's counter atomically (one upsert statement, no read-modify-write)."""
+    tenant_id = require_tenant_id()
+    period = current_period(metric, now)
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = UsageMeter.__table__
+    from app.core.ids import uuid7
+
+    stmt = insert(table).values(tenant_id=tenant_id, id=uuid7(), metric=metric, period=period, count=amount)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.tenant_id, table.c.metric, table.c.period],
+        set_={"count": table.c.count + amount},
+    )
+    db.session.execute(stmt)
+
+
+def meter_value(metric: str, period: str) -> int:
+    return db.session.scalar(
+        select(func.coalesce(func.sum(UsageMeter.count), 0)).where(
+            UsageMeter.metric == metric, UsageMeter.period == period
+        )
+    )
+
+
+def enforce_meter(metric: str, amount: int = 1) -> None:
+    """For metered resources: refuse when this period's allowance is used up, then count."""
+    enforce(metric, adding=amount)
+    increment_meter(metric, amount)

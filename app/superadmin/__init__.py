@@ -1,0 +1,1 @@
+"""The super-admin console: the only package that reads across tenants."""

@@ -1,0 +1,1 @@
+"""Tenants (agencies), their domains, host resolution, signup and row-level security."""

@@ -1,0 +1,174 @@
+"""Signup and agency settings."""
+
+import zoneinfo
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import Role, User
+from app.auth.services import create_user, normalize_email
+from app.core.audit import record_audit
+from app.core.context import tenant_context
+from app.core.errors import ValidationFailed
+from app.core.hosts import RESERVED_SLUGS, SLUG_PATTERN
+from app.core.types import utcnow
+from app.extensions import db
+from app.tenants.models import Domain, DomainKind, Tenant, TenantStatus
+
+CURRENCIES = [
+    "USD",
+    "EUR",
+    "GBP",
+    "CAD",
+    "AUD",
+    "NZD",
+    "CHF",
+    "SEK",
+    "NOK",
+    "DKK",
+    "PLN",
+    "CZK",
+    "HUF",
+    "RON",
+    "BGN",
+    "JPY",
+    "CNY",
+    "HKD",
+    "SGD",
+    "INR",
+    "IDR",
+    "MYR",
+    "THB",
+    "PHP",
+    "KRW",
+    "TWD",
+    "ZAR",
+    "NGN",
+    "KES",
+    "EGP",
+    "MAD",
+    "AED",
+    "SAR",
+    "ILS",
+    "TRY",
+    "BRL",
+    "MXN",
+    "ARS",
+    "CLP",
+    "COP",
+    "PEN",
+    "UAH",
+]
+TIMEZONES = sorted(zoneinfo.available_timezones())
+MAX_LOGO_BYTES = 512 * 1024
+LOGO_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "image/png",
+    b"\xff\xd8\xff": "image/jpeg",
+    b"GIF87a": "image/gif",
+    b"GIF89a": "image/gif",
+}
+
+
+def check_slug(slug: str) -> str:
+    slug = (slug or "").strip().lower()
+    if slug in RESERVED_SLUGS:
+        raise ValidationFailed("Reserved address.", details={"slug": [f"“{slug}” is reserved. Please choose another."]})
+    if not SLUG_PATTERN.match(slug) or "--" in slug:
+        raise ValidationFailed(
+            "Invalid address.",
+            details={
+                "slug": [
+                    "Use 3–63 lowercase letters, digits or single hyphens, starting and ending with a letter or digit."
+                ]
+            },
+        )
+    taken = db.session.scalar(select(Domain.id).where(Domain.kind == DomainKind.SUBDOMAIN, Domain.host == slug))
+    if taken is not None:
+        raise ValidationFailed("Address taken.", details={"slug": ["This address is already taken."]})
+    return slug
+
+
+def sign_up(*, agency_name: str, slug: str, email: str, password: str) -> tuple[Tenant, User]:
+    """Create an agency on a trial, its subdomain and its owner — all in one transaction."""
+    agency_name = (agency_name or "").strip()
+    if not agency_name:
+        raise ValidationFailed("Name required.", details={"agency_name": ["Enter your agency's name."]})
+    slug = check_slug(slug)
+    config = current_app.config
+    tenant = Tenant(
+        slug=slug,
+        name=agency_name[:120],
+        plan_code=config["TRIAL_PLAN"],
+        status=TenantStatus.TRIALING,
+        trial_ends_at=utcnow() + timedelta(days=config["TRIAL_DAYS"]),
+    )
+    db.session.add(tenant)
+    db.session.add(Domain(tenant=tenant, kind=DomainKind.SUBDOMAIN, host=slug, is_primary=True))
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        raise ValidationFailed("Address taken.", details={"slug": ["This address is already taken."]}) from exc
+    with tenant_context(tenant.id):
+        owner = create_user(email=normalize_email(email), name=agency_name, password=password, role=Role.OWNER)
+        owner.name = normalize_email(email).split("@", 1)[0].replace(".", " ").title()
+        record_audit("tenant.created", actor=owner, target=tenant, target_label=tenant.name, details={"slug": slug})
+    return tenant, owner
+
+
+def check_logo(data: bytes) -> str:
+    if len(data) > MAX_LOGO_BYTES:
+        raise ValidationFailed("Logo too large.", details={"logo": ["Use an image under 512 KB."]})
+    for signature, mime in LOGO_SIGNATURES.items():
+        if data.startswith(signature):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    raise ValidationFailed("Unsupported logo.", details={"logo": ["Use a PNG, JPEG, GIF or WebP image."]})
+
+
+def update_settings(
+    tenant: Tenant,
+    *,
+    name: str,
+    timezone: str,
+    currency: str,
+    brand_color: str,
+    logo: bytes | None,
+    remove_logo: bool,
+    actor: User,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["Enter the agency's name."]
+    if timezone not in zoneinfo.available_timezones():
+        errors["timezone"] = ["Choose a time zone from the list."]
+    currency = (currency or "").upper()
+    if currency not in CURRENCIES:
+        errors["currency"] = ["Choose a currency from the list."]
+    color = (brand_color or "").lower()
+    if not (len(color) == 7 and color.startswith("#") and all(c in "0123456789abcdef" for c in color[1:])):
+        errors["brand_color"] = ["Use a colour like #4f46e5."]
+    logo_mime = None
+    if logo:
+        try:
+            logo_mime = check_logo(logo)
+        except ValidationFailed as exc:
+            errors.update(exc.details)
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", details=errors)
+    changes = {}
+    for field, value in (("name", name[:120]), ("timezone", timezone), ("currency", currency), ("brand_color", color)):
+        if getattr(tenant, field) != value:
+            changes[field] = [getattr(tenant, field), value]
+            setattr(tenant, field, value)
+    if logo:
+        tenant.logo_data, tenant.logo_mime, tenant.logo_updated_at = logo, logo_mime, utcnow()
+        changes["logo"] = "uploaded"
+    elif remove_logo and tenant.logo_mime:
+        tenant.logo_data, tenant.logo_mime, tenant.logo_updated_at = None, None, utcnow()
+        changes["logo"] = "removed"
+    if changes:
+        record_audit("settings.updated", actor=actor, target=tenant, target_label=tenant.name, details=changes)

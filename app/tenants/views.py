@@ -1,0 +1,86 @@
+"""Apex pages (landing, signup) and the tenant's agency settings and logo."""
+
+from flask import Response, abort, flash, g, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.permissions import requires_permission
+from app.auth.services import issue_login_handoff
+from app.core.context import tenant_context
+from app.core.errors import ValidationFailed
+from app.core.forms import apply_errors
+from app.core.hosts import ApexBlueprint, TenantBlueprint, tenant_host
+from app.extensions import db, limiter
+from app.plans.models import Plan
+from app.tenants import services
+from app.tenants.forms import SettingsForm, SignupForm
+
+apex = ApexBlueprint("apex", __name__)
+settings = TenantBlueprint("settings", __name__)
+
+
+def _public_plans():
+    return db.session.scalars(select(Plan).where(Plan.is_public.is_(True)).order_by(Plan.sort_order)).all()
+
+
+@apex.route("/")
+def landing():
+    return render_template("apex/landing.html", plans=_public_plans(), form=SignupForm())
+
+
+@apex.route("/signup", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def signup():
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            tenant, owner = services.sign_up(
+                agency_name=form.agency_name.data,
+                slug=form.slug.data,
+                email=form.email.data,
+                password=form.password.data,
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            with tenant_context(tenant.id):
+                token = issue_login_handoff(owner)
+            return redirect(url_for("auth.handoff", token=token, host=tenant_host(tenant.slug), _external=True))
+    return render_template("apex/signup.html", form=form, plans=_public_plans()), 422 if form.errors else 200
+
+
+@settings.route("/settings", methods=["GET", "POST"])
+@requires_permission("settings.manage")
+def agency():
+    tenant = g.tenant
+    form = SettingsForm(obj=tenant)
+    if form.validate_on_submit():
+        upload = form.logo.data
+        try:
+            services.update_settings(
+                tenant,
+                name=form.name.data,
+                timezone=form.timezone.data,
+                currency=form.currency.data,
+                brand_color=form.brand_color.data,
+                logo=upload.read() if upload else None,
+                remove_logo=form.remove_logo.data,
+                actor=current_user,
+            )
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            flash("Agency settings saved.", "success")
+            return redirect(url_for("settings.agency"))
+    return render_template("tenants/settings.html", form=form), 422 if form.errors else 200
+
+
+@settings.route("/branding/logo")
+def logo():
+    tenant = g.tenant
+    if not tenant.logo_mime:
+        abort(404)
+    response = Response(tenant.logo_data, mimetype=tenant.logo_mime)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
