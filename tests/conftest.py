@@ -1,0 +1,278 @@
+"""Test harness: a migrated database per xdist worker (SQLite, or PostgreSQL through the real
+app/owner/platform roles), two look-alike tenants, and clients signed in as their users."""
+
+import os
+import re
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.core.context import platform_scope, tenant_context
+from app.extensions import db, limiter
+
+TEST_BASE_DOMAIN = "atrium.test"
+USE_POSTGRES = os.environ.get("ATRIUM_TEST_DB") == "postgresql"
+PASSWORD = "correct-horse-battery"
+NONCE_PATTERN = re.compile(rb'nonce(?:=|-)"?[A-Za-z0-9_\-]+"?')
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _postgres_urls() -> dict[str, str]:
+    from app.tenants.cli import create_postgres_roles
+
+    admin_url = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"{admin_url.database}_{_worker()}"
+    server = create_engine(admin_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    urls = create_postgres_roles(
+        admin_url.set(database=name).render_as_string(hide_password=False),
+        owner=("atrium_owner", None),
+        app=("atrium_app", None),
+        platform=("atrium_platform", None),
+    )
+    urls["admin"] = admin_url.set(database=name).render_as_string(hide_password=False)
+    return urls
+
+
+def database_settings(tmp_path_factory) -> dict:
+    if USE_POSTGRES:
+        urls = _postgres_urls()
+        return {
+            "SQLALCHEMY_DATABASE_URI": urls["app"],
+            "PLATFORM_DATABASE_URL": urls["platform"],
+            "MIGRATION_DATABASE_URL": urls["owner"],
+            "TEST_ADMIN_DATABASE_URL": urls["admin"],
+        }
+    path = tmp_path_factory.mktemp(f"db-{_worker()}") / "atrium-test.db"
+    return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    settings = database_settings(tmp_path_factory)
+    application = create_app("testing", BASE_DOMAIN=TEST_BASE_DOMAIN, **settings)
+    with application.app_context():
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    _seed_plans(application)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+def _seed_plans(application) -> None:
+    from app.plans.catalogue import seed_plans
+
+    with application.app_context(), platform_scope():
+        seed_plans()
+        db.session.commit()
+
+
+def _truncate_all(application) -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if USE_POSTGRES:
+        engine = create_engine(application.config["MIGRATION_DATABASE_URL"])
+        with engine.begin() as conn:
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
+        engine.dispose()
+    else:
+        with application.app_context(), db.engine.begin() as conn:
+            conn.execute(text("PRAGMA foreign_keys=OFF"))
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+            conn.execute(text("PRAGMA foreign_keys=ON"))
+    _seed_plans(application)
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request, app):
+    """Every test starts from empty tables (plans seeded) and empty rate-limit counters."""
+    yield
+    with app.app_context():
+        db.session.remove()
+    _truncate_all(app)
+    limiter.reset()
+
+
+# ---------------------------------------------------------------------------- data helpers
+
+
+@contextmanager
+def in_tenant(app, tenant):
+    """Run a block as `tenant` in its own app context; commits at the end."""
+    tenant_id = tenant if isinstance(tenant, uuid.UUID) else tenant.id
+    with app.app_context(), tenant_context(tenant_id):
+        yield
+        db.session.commit()
+
+
+@contextmanager
+def on_platform(app):
+    with app.app_context(), platform_scope():
+        yield
+        db.session.commit()
+
+
+class TenantHandle:
+    """What a test needs to talk about a tenant after its app context has closed."""
+
+    def __init__(self, id, slug, name, users):
+        self.id, self.slug, self.name, self.users = id, slug, name, users
+
+    @property
+    def host(self) -> str:
+        return f"{self.slug}.{TEST_BASE_DOMAIN}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}"
+
+
+@pytest.fixture
+def make_tenant(app):
+    """make_tenant(slug, plan=..., status=..., roles=...) -> TenantHandle with one user per role."""
+
+    def build(slug: str, *, plan: str = "premium", status: str = "active", roles=("owner", "admin", "sales", "viewer")):
+        from app.auth.services import create_user
+        from app.tenants.models import Domain, Tenant
+
+        with on_platform(app):
+            tenant = Tenant(slug=slug, name=f"{slug.title()} Agency", plan_code=plan, status=status)
+            db.session.add(tenant)
+            db.session.add(Domain(tenant=tenant, kind="subdomain", host=slug))
+            db.session.flush()
+            tenant_id, name = tenant.id, tenant.name
+        users = {}
+        with in_tenant(app, tenant_id):
+            for role in roles:
+                # Both tenants get the same addresses: isolation must not depend on unique emails.
+                user = create_user(
+                    email=f"{role}@example.com", name=f"{role.title()} Person", password=PASSWORD, role=role
+                )
+                users[role] = user.id
+        return TenantHandle(tenant_id, slug, name, users)
+
+    return build
+
+
+@pytest.fixture
+def tenant_a(make_tenant):
+    return make_tenant("alpha")
+
+
+@pytest.fixture
+def tenant_b(make_tenant):
+    return make_tenant("bravo")
+
+
+class HostClient(FlaskClient):
+    """A test client whose requests go to one host unless told otherwise."""
+
+    default_base_url = "http://localhost"
+
+    def open(self, *args, **kwargs):
+        if args and isinstance(args[0], str) and "base_url" not in kwargs and "://" not in args[0]:
+            kwargs["base_url"] = self.default_base_url
+        return super().open(*args, **kwargs)
+
+
+def host_client(app, base_url: str) -> HostClient:
+    app.test_client_class = HostClient
+    client = app.test_client()
+    client.default_base_url = base_url
+    return client
+
+
+@pytest.fixture
+def client_for(app):
+    """client_for(tenant, role="owner") -> a test client on the tenant's host, signed in."""
+
+    def build(tenant: TenantHandle, role: str | None = "owner", **kwargs):
+        client = host_client(app, tenant.base_url)
+        if role is not None:
+            sign_in(app, client, tenant, tenant.users[role])
+        return client
+
+    return build
+
+
+def sign_in(app, client, tenant: TenantHandle, user_id) -> None:
+    from app.auth.models import User
+
+    with in_tenant(app, tenant.id):
+        user = db.session.get(User, (tenant.id, user_id))
+        token = user.session_token
+    with client.session_transaction(base_url=tenant.base_url) as session:
+        session["_user_id"] = f"{user_id}:{token}"
+        session["_fresh"] = True
+        session["tenant_id"] = str(tenant.id)
+
+
+@pytest.fixture
+def apex_client(app):
+    return host_client(app, f"http://{TEST_BASE_DOMAIN}")
+
+
+@pytest.fixture
+def admin_client(app):
+    return host_client(app, f"http://admin.{TEST_BASE_DOMAIN}")
+
+
+def strip_nonces(body: bytes) -> bytes:
+    """CSP nonces differ on every response; remove them before comparing two pages."""
+    return NONCE_PATTERN.sub(b"nonce", body)
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "no csrf_token in page"
+    return match.group(1)
+
+
+@pytest.fixture
+def query_counter(app):
+    """with query_counter() as counted: ...; counted.count is the number of SQL statements."""
+    from sqlalchemy import event
+
+    class Counter:
+        count = 0
+        statements: list
+
+    @contextmanager
+    def counting():
+        counter = Counter()
+        counter.statements = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if statement.strip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+                counter.count += 1
+                counter.statements.append(statement)
+
+        with app.app_context():
+            engines = list(db.engines.values())
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", before)
+
+    return counting
