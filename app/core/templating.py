@@ -28,9 +28,13 @@ def money(cents: int | None, currency: str = "USD") -> str:
 
 def install(app) -> None:
     from app.plans.banners import shell_banners
+    from app.superadmin.navigation import console_nav
 
     app.jinja_env.globals.update(
-        csp_nonce=csp_nonce, can=lambda perm: can(current_user, perm), shell_banners=shell_banners
+        csp_nonce=csp_nonce,
+        can=lambda perm: can(current_user, perm),
+        shell_banners=shell_banners,
+        console_nav=console_nav,
     )
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["money"] = money

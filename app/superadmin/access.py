@@ -1,0 +1,58 @@
+"""Console access: only signed-in platform admins, and every cross-tenant read audited."""
+
+from functools import wraps
+
+from flask import g, request
+from flask_login import current_user
+
+from app.core.context import platform_scope
+from app.extensions import db, login_manager
+from app.superadmin.models import PlatformAdmin, PlatformAuditEvent
+
+
+def record_platform_audit(action: str, *, tenant_id=None, details: dict | None = None) -> PlatformAuditEvent:
+    """Add a platform audit row to the current transaction."""
+    admin = (
+        current_user
+        if isinstance(getattr(current_user, "_get_current_object", lambda: None)(), PlatformAdmin)
+        else None
+    )
+    event = PlatformAuditEvent(
+        admin_id=getattr(admin, "id", None),
+        admin_email=getattr(admin, "email", "") or "",
+        action=action,
+        tenant_id=tenant_id,
+        details=details or {},
+        ip_address=request.remote_addr if request else None,
+    )
+    db.session.add(event)
+    return event
+
+
+def requires_platform_admin(view):
+    """Console views run signed in as a platform admin, inside platform_scope()."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated or not isinstance(current_user._get_current_object(), PlatformAdmin):
+            return login_manager.unauthorized()
+        with platform_scope():
+            g.in_console = True
+            return view(*args, **kwargs)
+
+    return wrapper
+
+
+def audited_read(action: str, tenant_arg: str | None = "tenant_id"):
+    """Decorator for console views that read one tenant's (or every tenant's) data."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            tenant_id = kwargs.get(tenant_arg) if tenant_arg else None
+            record_platform_audit(action, tenant_id=tenant_id, details={"path": request.path})
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,7 @@
+"""The super-admin console on admin.<BASE_DOMAIN>."""
+
+from app.core.hosts import AdminBlueprint
+
+bp = AdminBlueprint("console", __name__)
+
+from app.superadmin.views import login  # noqa: E402,F401
