@@ -134,6 +134,9 @@ def create_postgres_roles(admin_url: str, *, owner, app, platform) -> dict[str, 
             if password:
                 conn.execute(text(f'ALTER ROLE "{name}" PASSWORD {_quote_literal(conn, password)}'))
         owner_name, app_name, platform_name = owner[0], app[0], platform[0]
+        # Search indexes (trigram, and GIN indexes that lead with tenant_id) need these.
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gin"))
         conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO "{owner_name}", "{app_name}", "{platform_name}"'))
         conn.execute(text(f'GRANT USAGE, CREATE ON SCHEMA public TO "{owner_name}"'))
         conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{app_name}", "{platform_name}"'))
