@@ -91,11 +91,10 @@ def _truncate_all(application) -> None:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
         engine.dispose()
     else:
+        # Children before parents, so foreign keys stay on (a PRAGMA here would leak into the pool).
         with application.app_context(), db.engine.begin() as conn:
-            conn.execute(text("PRAGMA foreign_keys=OFF"))
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
-            conn.execute(text("PRAGMA foreign_keys=ON"))
     _seed_plans(application)
 
 

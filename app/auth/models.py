@@ -68,11 +68,12 @@ class Invitation(TenantScoped, Timestamps, Base):
     __table_args__ = (
         tenant_foreign_key("invited_by_id", "users"),
         Index("ix_invitations_tenant_email", "tenant_id", "email"),
+        UniqueConstraint("tenant_id", "token_hash"),
     )
 
     email: Mapped[str] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(16))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
     invited_by_id: Mapped[uuid.UUID | None]
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
@@ -91,11 +92,14 @@ class AuthToken(TenantScoped, Timestamps, Base):
     """A single-use secret sent by link; only its SHA-256 is stored."""
 
     __tablename__ = "auth_tokens"
-    __table_args__ = (tenant_foreign_key("user_id", "users", ondelete="CASCADE"),)
+    __table_args__ = (
+        tenant_foreign_key("user_id", "users", ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "token_hash"),
+    )
 
     user_id: Mapped[uuid.UUID]
     purpose: Mapped[str] = mapped_column(String(32))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     details: Mapped[dict] = mapped_column(JSONType, default=dict)

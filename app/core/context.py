@@ -34,11 +34,14 @@ def in_platform_scope() -> bool:
 
 def set_tenant_for_request(tenant_id: uuid.UUID | None):
     """Set the tenant for the rest of this request; returns the token to reset it with."""
-    return _current_tenant_id.set(tenant_id)
+    token = _current_tenant_id.set(tenant_id)
+    _notify_context_change()
+    return token
 
 
 def reset_tenant(token) -> None:
     _current_tenant_id.reset(token)
+    _notify_context_change()
 
 
 @contextmanager

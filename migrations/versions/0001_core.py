@@ -2,7 +2,7 @@
 
 Revision ID: 0001_core
 Revises:
-Create Date: 2026-11-21 13:56:20.778566
+Create Date: 2026-11-21 14:05:13.331763
 """
 
 import sqlalchemy as sa
@@ -225,7 +225,7 @@ def upgrade():
             ["tenant_id"], ["tenants.id"], name=op.f("fk_auth_tokens_tenant_id_tenants"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_auth_tokens")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_auth_tokens_token_hash")),
+        sa.UniqueConstraint("tenant_id", "token_hash", name=op.f("uq_auth_tokens_tenant_id_token_hash")),
     )
     op.create_table(
         "invitations",
@@ -249,7 +249,7 @@ def upgrade():
             ["tenant_id"], ["tenants.id"], name=op.f("fk_invitations_tenant_id_tenants"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_invitations")),
-        sa.UniqueConstraint("token_hash", name=op.f("uq_invitations_token_hash")),
+        sa.UniqueConstraint("tenant_id", "token_hash", name=op.f("uq_invitations_tenant_id_token_hash")),
     )
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.create_index("ix_invitations_tenant_email", ["tenant_id", "email"], unique=False)
