@@ -1,6 +1,7 @@
 """Import every model module so the mappers and Alembic see the whole schema."""
 
 from app.auth.models import AuthToken, Invitation, User  # noqa: F401
+from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscription, StripeEvent  # noqa: F401
 from app.core.audit import AuditEvent  # noqa: F401
 from app.messaging.models import DevMailboxMessage, OutboxMessage  # noqa: F401
 from app.plans.models import Plan, UsageMeter  # noqa: F401
