@@ -5,6 +5,32 @@ from app.plans.models import Plan
 
 UNLIMITED = None
 
+RESOURCE_LABELS = {
+    "users": "Users",
+    "contacts": "Contacts",
+    "deals": "Deals",
+    "pipelines": "Pipelines",
+    "automations": "Automations",
+    "forms": "Forms",
+    "custom_fields": "Custom fields",
+    "emails_per_month": "Emails per month",
+    "sms_per_month": "SMS per month",
+    "api_calls_per_day": "API calls per day",
+    "storage_mb": "Storage (MB)",
+}
+FEATURE_LABELS = {
+    "api": "REST API",
+    "automations": "Automations",
+    "sms": "SMS messaging",
+    "custom_fields": "Custom fields",
+    "quote_pdf": "Quote PDFs",
+    "helpdesk": "Helpdesk",
+    "ai_insights": "AI insights",
+    "audit_export": "Audit log export",
+    "custom_domain": "Custom domain",
+    "white_label": "White label",
+}
+
 DEFAULT_PLANS = [
     {
         "code": "free",

@@ -10,16 +10,22 @@ from app.extensions import db, login_manager
 from app.superadmin.models import PlatformAdmin, PlatformAuditEvent
 
 
-def record_platform_audit(action: str, *, tenant_id=None, details: dict | None = None) -> PlatformAuditEvent:
-    """Add a platform audit row to the current transaction."""
+def record_platform_audit(
+    action: str, *, tenant_id=None, details: dict | None = None, actor_label: str | None = None, admin_id=None
+) -> PlatformAuditEvent:
+    """Add a platform audit row to the current transaction.
+
+    The signed-in platform admin is the actor; the CLI and the tenant-side end of an
+    impersonation name theirs with `actor_label` / `admin_id`.
+    """
     admin = (
         current_user
         if isinstance(getattr(current_user, "_get_current_object", lambda: None)(), PlatformAdmin)
         else None
     )
     event = PlatformAuditEvent(
-        admin_id=getattr(admin, "id", None),
-        admin_email=getattr(admin, "email", "") or "",
+        admin_id=admin_id or getattr(admin, "id", None),
+        admin_email=actor_label or getattr(admin, "email", "") or "",
         action=action,
         tenant_id=tenant_id,
         details=details or {},
