@@ -79,6 +79,9 @@ class UsageSnapshot(TenantScoped, Base):
     resource: Mapped[str] = mapped_column(String(32))
     period: Mapped[str] = mapped_column(String(10))
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The limit when the snapshot was taken (None = unlimited): lets the console find tenants
+    # at their limit with one query.
+    limit_value: Mapped[int | None] = mapped_column(BigInteger)
     taken_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

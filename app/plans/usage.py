@@ -17,7 +17,15 @@ from app.core.types import utcnow
 from app.extensions import db
 from app.plans.catalogue import RESOURCE_LABELS
 from app.plans.models import UsageMeter, UsageSnapshot
-from app.plans.services import METERED, Entitlements, current_period, current_usage, tracked_resources
+from app.plans.services import (
+    METERED,
+    Entitlements,
+    current_period,
+    current_usage,
+    entitlements,
+    tracked_resources,
+)
+from app.tenants.models import Tenant
 
 CHART_PERIODS = 12
 DAILY_METER_RETENTION_DAYS = 35
@@ -27,14 +35,20 @@ def _insert():
     return pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def _upsert_snapshot(resource: str, period: str, value: int, now: datetime) -> None:
+def _upsert_snapshot(resource: str, period: str, value: int, now: datetime, limit: int | None) -> None:
     table = UsageSnapshot.__table__
     stmt = _insert()(table).values(
-        tenant_id=require_tenant_id(), id=uuid7(), resource=resource, period=period, value=value, taken_at=now
+        tenant_id=require_tenant_id(),
+        id=uuid7(),
+        resource=resource,
+        period=period,
+        value=value,
+        limit_value=limit,
+        taken_at=now,
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.tenant_id, table.c.resource, table.c.period],
-        set_={"value": value, "taken_at": now},
+        set_={"value": value, "limit_value": limit, "taken_at": now},
     )
     db.session.execute(stmt)
 
@@ -51,9 +65,12 @@ def snapshot_usage(now: datetime | None = None) -> int:
     """Record today's usage of every tracked resource in its current period's snapshot row."""
     now = now or utcnow()
     tenant_id = require_tenant_id()
+    ent = entitlements(db.session.get(Tenant, tenant_id))
     resources = tracked_resources()
     for resource in resources:
-        _upsert_snapshot(resource, period_of(resource, now), current_usage(tenant_id, resource), now)
+        _upsert_snapshot(
+            resource, period_of(resource, now), current_usage(tenant_id, resource), now, ent.limit(resource)
+        )
     return len(resources)
 
 
@@ -61,6 +78,7 @@ def roll_over_meters(now: datetime | None = None) -> int:
     """Close finished meter periods into snapshots and open the current ones at zero."""
     now = now or utcnow()
     tenant_id = require_tenant_id()
+    ent = entitlements(db.session.get(Tenant, tenant_id))
     closed = 0
     for metric in METERED:
         current = current_period(metric, now)
@@ -76,7 +94,7 @@ def roll_over_meters(now: datetime | None = None) -> int:
         )
         for period, count in rows:
             if done.get(period) != count:
-                _upsert_snapshot(metric, period, count, now)
+                _upsert_snapshot(metric, period, count, now, ent.limit(metric))
                 closed += 1
         opening = _insert()(UsageMeter.__table__).values(
             tenant_id=tenant_id, id=uuid7(), metric=metric, period=current, count=0
@@ -146,3 +164,35 @@ def usage_history(ent: Entitlements, now: datetime | None = None) -> dict:
             "limit": ent.limit(resource),
         }
     return history
+
+
+def usage_level(used: int, limit: int | None) -> str:
+    """green under 80 %, amber from 80 %, red at the limit ("none" when unlimited)."""
+    if limit is None:
+        return "none"
+    if used >= limit:
+        return "danger" if used > 0 or limit > 0 else "success"
+    return "warning" if used >= 0.8 * limit else "success"
+
+
+def usage_rows(ent: Entitlements) -> list[dict]:
+    """One row per limit: what is used, what is allowed, how full the bar is and its colour."""
+    from app.plans.models import LIMIT_KEYS
+
+    rows = []
+    for resource in LIMIT_KEYS:
+        limit = ent.limit(resource)
+        used = ent.used(resource)
+        percent = 0 if limit is None else (100 if limit == 0 else min(100, round(100 * used / limit)))
+        rows.append(
+            {
+                "resource": resource,
+                "label": RESOURCE_LABELS[resource],
+                "used": used,
+                "limit": limit,
+                "percent": percent,
+                "level": usage_level(used, limit),
+                "metered": METERED.get(resource),
+            }
+        )
+    return rows

@@ -2,11 +2,11 @@
 
 from functools import wraps
 
-from flask import g, request
+from flask import abort, g, request
 from flask_login import current_user
 
 from app.core.context import platform_scope
-from app.extensions import db, login_manager
+from app.extensions import db
 from app.superadmin.models import PlatformAdmin, PlatformAuditEvent
 
 
@@ -35,13 +35,20 @@ def record_platform_audit(
     return event
 
 
+def is_platform_admin() -> bool:
+    return current_user.is_authenticated and isinstance(current_user._get_current_object(), PlatformAdmin)
+
+
 def requires_platform_admin(view):
-    """Console views run signed in as a platform admin, inside platform_scope()."""
+    """Console views run signed in as a platform admin, inside platform_scope().
+
+    Anyone else gets the same 404 as an unknown page: the console does not reveal what it has.
+    """
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated or not isinstance(current_user._get_current_object(), PlatformAdmin):
-            return login_manager.unauthorized()
+        if not is_platform_admin():
+            abort(404)
         with platform_scope():
             g.in_console = True
             return view(*args, **kwargs)
