@@ -9,6 +9,7 @@ def BLUEPRINTS():  # noqa: N802 - reads as a constant at the call site
     from app.messaging.views import bp as mailbox
     from app.plans.views import bp as plans
     from app.superadmin.views import bp as console
+    from app.superadmin.views.impersonation import bp as impersonation
     from app.tenants.views import apex, settings
 
-    return [health, apex, mailbox, auth, dashboard, settings, audit, console, plans]
+    return [health, apex, mailbox, auth, dashboard, settings, audit, console, plans, impersonation]
