@@ -62,7 +62,9 @@ def _feature_fields(cls, field_type):
     for key in FEATURE_KEYS:
         if field_type is SelectField:
             field = SelectField(
-                FEATURE_LABELS[key], choices=[("default", "Plan default"), ("on", "Always on"), ("off", "Always off")]
+                FEATURE_LABELS[key],
+                choices=[("default", "Plan default"), ("on", "Always on"), ("off", "Always off")],
+                default="default",
             )
         else:
             field = BooleanField(FEATURE_LABELS[key])

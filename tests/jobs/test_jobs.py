@@ -150,9 +150,11 @@ def test_outbox_retry_backs_off_then_dead_letters(app, tenant_a, httpserver):
             result = execute("outbox.retry", "app.messaging.jobs:retry_outbox")
     finally:
         app.config.update(SENDGRID_API_KEY=None)
-    assert result["queued"] == 1 and result["dead"] == 1
+    assert result["queued"] == 1
+    assert result["dead"] == 1
     status, attempts, error = _message(app, tenant_a, first)
-    assert (status, attempts) == ("queued", 1) and "500" in error
+    assert (status, attempts) == ("queued", 1)
+    assert "500" in error
     assert _message(app, tenant_a, last)[0] == "dead"
 
 
@@ -253,7 +255,8 @@ def test_platform_jobs_are_stored_once_and_kept_on_restart(app):
         assert sorted(sync_platform_jobs(scheduler)) == sorted(job.id for job in PLATFORM_JOBS)
         assert sync_platform_jobs(scheduler) == []
         job = scheduler.get_job("plans.snapshot_usage")
-        assert job.coalesce is True and job.misfire_grace_time == app.config["SCHEDULER_MISFIRE_GRACE_SECONDS"]
+        assert job.coalesce is True
+        assert job.misfire_grace_time == app.config["SCHEDULER_MISFIRE_GRACE_SECONDS"]
     finally:
         scheduler.shutdown(wait=False)
     with app.app_context(), platform_scope():
@@ -265,4 +268,5 @@ def test_jobs_run_now_cli_runs_and_logs_a_job(app, tenant_a):
     assert result.exit_code == 0, result.output
     assert "'tenants': 1" in result.output
     listing = app.test_cli_runner().invoke(args=["jobs", "list"])
-    assert "plans.snapshot_usage" in listing.output and "succeeded" in listing.output
+    assert "plans.snapshot_usage" in listing.output
+    assert "succeeded" in listing.output
