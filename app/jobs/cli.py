@@ -62,5 +62,8 @@ def run_now(job_id: str) -> None:
     spec = get_platform_job(job_id)
     if spec is None:
         raise click.BadParameter(f"choose one of {', '.join(j.id for j in PLATFORM_JOBS)}", param_hint="JOB_ID")
-    result = execute(spec.id, spec.func_ref)
+    try:
+        result = execute(spec.id, spec.func_ref)
+    except Exception as exc:
+        raise click.ClickException(f"{spec.id} failed: {exc} (see the jobs page for the traceback)") from exc
     click.echo(f"{spec.id}: {result}")

@@ -18,18 +18,6 @@ RESOURCE_LABELS = {
     "api_calls_per_day": "API calls per day",
     "storage_mb": "Storage (MB)",
 }
-FEATURE_LABELS = {
-    "api": "REST API",
-    "automations": "Automations",
-    "sms": "SMS messaging",
-    "custom_fields": "Custom fields",
-    "quote_pdf": "Quote PDFs",
-    "helpdesk": "Helpdesk",
-    "ai_insights": "AI insights",
-    "audit_export": "Audit log export",
-    "custom_domain": "Custom domain",
-    "white_label": "White label",
-}
 
 DEFAULT_PLANS = [
     {

@@ -10,8 +10,8 @@ from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.extensions import db
 from app.plans import lifecycle, usage
-from app.plans.catalogue import FEATURE_LABELS, RESOURCE_LABELS
-from app.plans.models import FEATURE_KEYS, Plan
+from app.plans.catalogue import RESOURCE_LABELS
+from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, Plan
 from app.plans.services import entitlements
 
 bp = TenantBlueprint("plans", __name__)

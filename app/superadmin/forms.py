@@ -14,8 +14,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.core.validation import EmailAddress
-from app.plans.catalogue import FEATURE_LABELS, RESOURCE_LABELS
-from app.plans.models import FEATURE_KEYS, LIMIT_KEYS
+from app.plans.catalogue import RESOURCE_LABELS
+from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS
 from app.tenants.models import TenantStatus
 
 

@@ -98,8 +98,8 @@ def _uuid_or_none(value):
 
 
 def console_tenant_url(tenant_id, outcome: str) -> str:
-    base = current_app.config["BASE_DOMAIN"]
-    return url_for("console.tenant", tenant_id=tenant_id, impersonation=outcome, host=f"admin.{base}", _external=True)
+    # Console rules carry their literal host, so the URL is built for admin.<BASE_DOMAIN>.
+    return url_for("console.tenant", tenant_id=tenant_id, impersonation=outcome, _external=True)
 
 
 def end_expired_impersonation():

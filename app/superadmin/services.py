@@ -29,7 +29,7 @@ def verify_admin_totp(admin: PlatformAdmin, code: str) -> bool:
 
 def record_admin_login(admin: PlatformAdmin) -> None:
     admin.last_login_at = utcnow()
-    record_platform_audit("console.login", details={"email": admin.email})
+    record_platform_audit("console.login", details={"email": admin.email}, actor_label=admin.email, admin_id=admin.id)
 
 
 def enable_admin_totp(admin: PlatformAdmin, *, secret: str, code: str) -> None:

@@ -151,7 +151,7 @@ def test_impersonation_is_time_limited_bannered_audited_and_ends_cleanly(app, co
 
     ended = browser.post(f"{tenant_a.base_url}/auth/impersonation/end")
     assert ended.status_code == 302
-    assert ended.location.startswith("http://admin.atrium.test/tenants/")
+    assert ended.location == f"http://admin.atrium.test/tenants/{tenant_a.id}?impersonation=ended"
     assert browser.get(f"{tenant_a.base_url}/settings/plan").status_code == 302  # signed out of the tenant
     assert browser.get("/tenants").status_code == 200  # still signed in to the console
 

@@ -6,8 +6,8 @@ from flask_login import current_user
 from app.core.errors import AppError, ValidationFailed
 from app.core.forms import apply_errors
 from app.extensions import db
-from app.plans.catalogue import FEATURE_LABELS, RESOURCE_LABELS
-from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan
+from app.plans.catalogue import RESOURCE_LABELS
+from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS, Plan
 from app.superadmin import plans as services
 from app.superadmin.access import requires_platform_admin
 from app.superadmin.forms import PlanForm

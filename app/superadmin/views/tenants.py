@@ -7,8 +7,8 @@ from app.core.errors import AppError, ValidationFailed
 from app.core.forms import apply_errors
 from app.core.hosts import tenant_host
 from app.extensions import db
-from app.plans.catalogue import FEATURE_LABELS, RESOURCE_LABELS
-from app.plans.models import FEATURE_KEYS, LIMIT_KEYS
+from app.plans.catalogue import RESOURCE_LABELS
+from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS
 from app.superadmin import impersonation, panels
 from app.superadmin import plans as plan_services
 from app.superadmin import tenants as services
