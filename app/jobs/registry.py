@@ -54,6 +54,13 @@ PLATFORM_JOBS: list[PlatformJob] = [
         {"hour": 2, "minute": 30},
         "Records each agency's usage for the usage chart and the console.",
     ),
+    PlatformJob(
+        "jobs.prune_runs",
+        "app.jobs.maintenance:prune_job_runs",
+        "cron",
+        {"hour": 3, "minute": 15},
+        "Deletes job-run log rows older than 30 days.",
+    ),
 ]
 
 

@@ -270,3 +270,13 @@ def test_jobs_run_now_cli_runs_and_logs_a_job(app, tenant_a):
     listing = app.test_cli_runner().invoke(args=["jobs", "list"])
     assert "plans.snapshot_usage" in listing.output
     assert "succeeded" in listing.output
+
+
+def test_old_job_runs_are_pruned(app):
+    with on_platform(app):
+        db.session.add(JobRun(job_id="old", status="succeeded", started_at=utcnow() - timedelta(days=40)))
+        db.session.add(JobRun(job_id="recent", status="succeeded", started_at=utcnow() - timedelta(days=1)))
+    with app.app_context():
+        assert execute("jobs.prune_runs", "app.jobs.maintenance:prune_job_runs") == {"deleted": 1}
+    with on_platform(app):
+        assert sorted(db.session.scalars(select(JobRun.job_id))) == ["jobs.prune_runs", "recent"]
