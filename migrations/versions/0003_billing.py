@@ -4,7 +4,7 @@ billing_invoices is a tenant table (RLS is applied by env.py); the other three a
 tables, written by webhooks before the tenant is known.
 
 Revision ID: 0003_billing
-Revises: 0001_core
+Revises: 0002_plans
 Create Date: 2026-11-21 14:10:36.588753
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision = "0003_billing"
-down_revision = "0001_core"
+down_revision = "0002_plans"
 branch_labels = None
 depends_on = None
 
