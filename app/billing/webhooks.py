@@ -14,7 +14,6 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from stripe import SignatureVerificationError, Webhook
 
 from app.billing.gateway import GatewayError, get_gateway
@@ -128,42 +127,48 @@ def record_failure(event: dict, error: Exception) -> None:
 
 
 def _claim(event: dict) -> StripeEvent | None:
-    """The event's row, locked and ours to process; None when it was already processed."""
-    record = _locked_event(event["id"])
-    if record is None:
-        record = _insert_event(event)
-        if record is not None:
-            return record
-        record = _locked_event(event["id"])  # a simultaneous delivery committed it first
-    if record is None or record.result != EventResult.FAILED:
-        return None
-    record.attempts += 1
-    return record
+    """The event's row, locked and ours to process; None when it was already processed.
 
-
-def _locked_event(event_id: str) -> StripeEvent | None:
-    return db.session.scalar(
+    The unique event id decides: INSERT … ON CONFLICT DO NOTHING waits on PostgreSQL for a
+    simultaneous delivery's transaction and then inserts nothing if that one committed. A
+    row left "failed" by an earlier attempt is taken over and processed again.
+    """
+    inserted = _insert_event(event)
+    record = db.session.scalar(
         select(StripeEvent)
-        .where(StripeEvent.event_id == event_id)
+        .where(StripeEvent.event_id == event["id"])
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-
-
-def _insert_event(event: dict) -> StripeEvent | None:
-    record = StripeEvent(
-        event_id=event["id"],
-        type=event["type"][:100],
-        livemode=bool(event.get("livemode")),
-        stripe_created_at=timestamp(event.get("created")),
-        stripe_object_id=event["data"]["object"].get("id"),
-    )
-    try:
-        with db.session.begin_nested():
-            db.session.add(record)
-    except IntegrityError:
+    if inserted:
+        return record
+    if record is None or record.result != EventResult.FAILED:
         return None
+    record.attempts += 1
+    db.session.flush()
     return record
+
+
+def _insert_event(event: dict) -> bool:
+    table = StripeEvent.__table__
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        insert(table)
+        .values(
+            id=uuid7(),
+            event_id=event["id"],
+            type=event["type"][:100],
+            livemode=bool(event.get("livemode")),
+            stripe_created_at=timestamp(event.get("created")),
+            stripe_object_id=(event["data"]["object"].get("id") or "")[:255] or None,
+            result=EventResult.PROCESSED,
+            attempts=1,
+            received_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.event_id])
+        .returning(table.c.id)
+    )
+    return db.session.execute(stmt).scalar() is not None
 
 
 def _dispatch(event: dict, about: dict) -> None:
