@@ -3,7 +3,7 @@
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, or_, select
+from sqlalchemy import or_, select
 
 from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscription, EventResult, StripeEvent
 from app.billing.sync import current_subscription, tenant_subscriptions
@@ -26,7 +26,7 @@ PAGE_SIZE = 50
 
 
 def event_types() -> list[str]:
-    return list(db.session.scalars(select(distinct(StripeEvent.type)).order_by(StripeEvent.type)))
+    return list(db.session.scalars(select(StripeEvent.type).distinct().order_by(StripeEvent.type)))
 
 
 def _tenants_by_id(ids) -> dict[uuid.UUID, Tenant]:

@@ -1,34 +1,36 @@
-"""Scheduler entry points. Webhooks do the real work; this is the nightly safety net that
+"""Scheduler entry points. Webhooks do the real work; the nightly resync is the safety net that
 catches anything a lost webhook would have changed."""
 
-import logging
 import uuid
 
-from app.billing.gateway import GatewayError, billing_configured
+from sqlalchemy import select
+
+from app.billing.gateway import billing_configured
+from app.billing.models import BillingCustomer
 from app.billing.services import resync_tenant
-from app.billing.sync import get_customer
-from app.core.context import platform_scope
-from app.core.errors import ValidationFailed
-from app.core.transactions import commit_and_deliver
-from app.extensions import db
-
-log = logging.getLogger(__name__)
+from app.jobs.dispatch import for_each_tenant
+from app.jobs.registry import PlatformJob, register_platform_job
 
 
-def resync_tenant_billing(tenant_id: uuid.UUID) -> None:
-    """ "app.billing.jobs:resync_tenant_billing": pull one tenant's Stripe state; commits itself.
+def resync_tenant_billing(tenant_id: uuid.UUID) -> bool:
+    """ "app.billing.jobs:resync_tenant_billing": pull one tenant's Stripe state (the caller
+    commits, as for every per-tenant job body). True when the plan or status changed."""
+    return bool(resync_tenant(tenant_id, actor_label="Atrium scheduler").changes)
 
-    Does nothing without Stripe keys or for a tenant that never started a checkout.
-    """
+
+def resync_all() -> dict:
+    """Nightly: resync every tenant that has a Stripe customer; nothing without Stripe keys."""
     if not billing_configured():
-        return
-    with platform_scope():
-        has_customer = get_customer(tenant_id) is not None
-    if not has_customer:
-        return
-    try:
-        resync_tenant(tenant_id, actor_label="scheduler")
-        commit_and_deliver()
-    except (GatewayError, ValidationFailed) as exc:
-        db.session.rollback()
-        log.warning("billing resync of tenant %s failed: %s", tenant_id, exc)
+        return {"tenants": 0, "changed": 0, "failed": 0, "skipped": "Stripe is not configured"}
+    return for_each_tenant(select(BillingCustomer.tenant_id), resync_tenant_billing)
+
+
+register_platform_job(
+    PlatformJob(
+        "billing.resync",
+        "app.billing.jobs:resync_all",
+        "cron",
+        {"hour": 4, "minute": 10},
+        "Pulls every paying agency's subscription and invoices from Stripe, in case a webhook was lost.",
+    )
+)

@@ -15,7 +15,6 @@ A suspension or cancellation set by a platform admin (any status_reason not star
 """
 
 import uuid
-from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -29,13 +28,14 @@ from app.billing.stripe_data import (
     subscription_items,
     timestamp,
 )
-from app.core.audit import record_audit
 from app.core.types import utcnow
 from app.extensions import db
+from app.plans import lifecycle
 from app.plans.models import Plan
 from app.tenants.models import Tenant, TenantStatus
 
 REASON_PREFIX = "Stripe:"
+STRIPE_ACTOR = "Stripe"
 FREE_PLAN = "free"
 
 
@@ -193,43 +193,29 @@ def status_held_by_admin(tenant: Tenant) -> bool:
 
 
 def recompute_tenant(tenant: Tenant) -> dict:
-    """Set the tenant's plan and status from its mirrored subscriptions; returns the changes."""
+    """Set the tenant's plan and status from its mirrored subscriptions; returns the changes.
+
+    Changes go through app.plans.lifecycle, so they land in the tenant's status history and
+    audit log like the console's do (actor "Stripe").
+    """
     deciding = deciding_subscription(tenant_subscriptions(tenant.id))
     if deciding is None:
         return {}
     plan_code, status, reason = _target_state(deciding)
-    target = {"plan_code": plan_code}
+    why = f"Stripe subscription {deciding.stripe_subscription_id} is {deciding.status}"
+    before = {"plan_code": tenant.plan_code, "status": tenant.status}
+    lifecycle.change_plan(tenant, plan_code, actor_label=STRIPE_ACTOR, reason=why)
     if not status_held_by_admin(tenant):
-        already_past_due = tenant.status == TenantStatus.PAST_DUE and tenant.past_due_since is not None
-        target.update(
-            status=status,
-            status_reason=reason,
-            trial_ends_at=None,
-            # The grace period runs from the first failure, however many events follow.
-            past_due_since=(tenant.past_due_since if already_past_due else utcnow())
-            if status == TenantStatus.PAST_DUE
-            else None,
-        )
-    changes = {}
-    for name, value in target.items():
-        if getattr(tenant, name) != value:
-            before = getattr(tenant, name)
-            changes[name] = [_plain(before), _plain(value)]
-            setattr(tenant, name, value)
+        # set_status starts the grace clock only when the tenant becomes past_due, so the
+        # grace period runs from the first failure however many events follow.
+        lifecycle.set_status(tenant, status, actor_label=STRIPE_ACTOR, reason=reason or "")
+        if tenant.trial_ends_at is not None:
+            tenant.trial_ends_at = None  # paid through Stripe now: the free trial is over
+    changes = {name: [old, getattr(tenant, name)] for name, old in before.items() if old != getattr(tenant, name)}
     if changes:
         db.session.flush()
-        record_audit(
-            "billing.tenant_synced",
-            actor_label="Stripe",
-            target_label=deciding.stripe_subscription_id,
-            details={"changes": changes, "subscription_status": deciding.status},
-        )
         current_app.logger.info("billing: tenant %s changed %s", tenant.slug, changes)
     return changes
-
-
-def _plain(value):
-    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def upsert_invoice(tenant: Tenant, invoice: dict) -> BillingInvoice | None:

@@ -6,6 +6,7 @@ from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscript
 from app.core.audit import AuditEvent
 from app.extensions import db
 from app.messaging.models import OutboxMessage
+from app.plans.models import StatusChange
 from app.tenants.models import Tenant
 from tests.conftest import on_platform
 
@@ -73,7 +74,12 @@ def snapshot(app, slug: str) -> dict:
         invoices = db.session.scalars(select(BillingInvoice).order_by(BillingInvoice.stripe_invoice_id)).all()
         stripe_events = db.session.scalars(select(StripeEvent).order_by(StripeEvent.event_id)).all()
         audit = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action.like("billing.%")).order_by(AuditEvent.created_at)
+            select(AuditEvent).where(AuditEvent.actor_label == "Stripe").order_by(AuditEvent.created_at, AuditEvent.id)
+        ).all()
+        history = db.session.scalars(
+            select(StatusChange)
+            .where(StatusChange.tenant_id == tenant.id)
+            .order_by(StatusChange.created_at, StatusChange.id)
         ).all()
         return {
             "tenant": state,
@@ -88,5 +94,8 @@ def snapshot(app, slug: str) -> dict:
                 (m["key"].rsplit(":", 1)[0] if m["key"] else None, m["to"], m["subject"])
                 for m in outbox(app, tenant.id)
             ],
-            "audit": [(a.action, a.target_label, a.details) for a in audit],
+            "audit": [(a.action, a.details) for a in audit],
+            "history": [
+                (h.event, h.status_from, h.status_to, h.plan_from, h.plan_to, h.reason, h.actor_label) for h in history
+            ],
         }

@@ -260,3 +260,12 @@ def test_each_tenant_sees_only_its_own_billing(app, deliver, fake_stripe, alpha,
     portal = client_for(bravo).post("/settings/billing/portal")
     assert portal.status_code == 303
     assert fake_stripe.requests("POST", "/v1/billing_portal/sessions")[-1]["form"]["customer"] == "cus_bravo"
+
+
+def test_the_plan_page_sends_owners_to_billing_once_stripe_is_configured(app, fake_stripe, alpha, client_for):
+    owner = client_for(alpha)
+    plan_page = owner.get("/settings/plan").data.decode()
+    assert 'href="/settings/billing?plan=premium"' in plan_page
+    billing = owner.get("/settings/billing?plan=premium").data.decode()
+    assert 'id="plan-premium"' in billing
+    assert "border-success" in billing

@@ -10,10 +10,20 @@ from app.core.errors import ValidationFailed
 from app.core.hosts import AdminBlueprint
 from app.superadmin.access import audited_read, record_platform_audit, requires_platform_admin
 from app.superadmin.navigation import ConsoleNavItem, register_console_nav
+from app.superadmin.panels import TenantPanel, register_tenant_panel
 
 bp = AdminBlueprint("console_billing", __name__)
 register_console_nav(ConsoleNavItem("Billing", "console_billing.accounts", "credit-card"))
 register_console_nav(ConsoleNavItem("Webhooks", "console_billing.webhook_log", "broadcast"))
+register_tenant_panel(
+    TenantPanel(
+        "billing",
+        "Stripe billing",
+        "billing/console/_panel.html",
+        lambda tenant: {"account": queries.tenant_account(tenant.id, event_limit=5)},
+        order=15,
+    )
+)
 
 
 @bp.record_once
