@@ -20,6 +20,8 @@ TEST_BASE_DOMAIN = "atrium.test"
 USE_POSTGRES = os.environ.get("ATRIUM_TEST_DB") == "postgresql"
 PASSWORD = "correct-horse-battery"
 NONCE_PATTERN = re.compile(rb'nonce(?:=|-)"?[A-Za-z0-9_\-]+"?')
+# CSRF tokens are signed with a timestamp, so two pages a second apart differ there too.
+CSRF_PATTERN = re.compile(rb'("X-CSRFToken": "|name="csrf_token" type="hidden" value=")[^"]+')
 
 
 def _worker() -> str:
@@ -233,8 +235,8 @@ def admin_client(app):
 
 
 def strip_nonces(body: bytes) -> bytes:
-    """CSP nonces differ on every response; remove them before comparing two pages."""
-    return NONCE_PATTERN.sub(b"nonce", body)
+    """CSP nonces and CSRF tokens differ on every response; remove them before comparing."""
+    return CSRF_PATTERN.sub(rb"\1csrf", NONCE_PATTERN.sub(b"nonce", body))
 
 
 def csrf_token_from(html: str) -> str:
