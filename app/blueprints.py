@@ -2,6 +2,7 @@
 
 
 def BLUEPRINTS():  # noqa: N802 - reads as a constant at the call site
+    from app.api.views import bp as api
     from app.audit.views import bp as audit
     from app.auth.views import bp as auth
     from app.dashboard.views import bp as dashboard
@@ -10,4 +11,4 @@ def BLUEPRINTS():  # noqa: N802 - reads as a constant at the call site
     from app.superadmin.views import bp as console
     from app.tenants.views import apex, settings
 
-    return [health, apex, mailbox, auth, dashboard, settings, audit, console]
+    return [health, apex, mailbox, auth, dashboard, settings, audit, console, api]

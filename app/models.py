@@ -1,5 +1,6 @@
 """Import every model module so the mappers and Alembic see the whole schema."""
 
+from app.api.models import ApiKey  # noqa: F401
 from app.auth.models import AuthToken, Invitation, User  # noqa: F401
 from app.core.audit import AuditEvent  # noqa: F401
 from app.crm.activities.models import Activity  # noqa: F401
