@@ -60,6 +60,8 @@ class Config:
     TRIAL_PLAN = os.environ.get("TRIAL_PLAN", "normal")
     PAST_DUE_GRACE_DAYS = int(os.environ.get("PAST_DUE_GRACE_DAYS", "7"))
     REQUIRE_ADMIN_TOTP = _env_bool("REQUIRE_ADMIN_TOTP", False)
+    ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
+    ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", "65536"))
 
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_FAILURES_PER_IP = os.environ.get("LOGIN_FAILURES_PER_IP", "20 per 15 minutes")
@@ -82,6 +84,9 @@ class TestConfig(Config):
     BASE_DOMAIN = "atrium.test"
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Cheap hashing keeps fixtures fast; the algorithm (argon2id) is the same.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
 
 
 class ProductionConfig(Config):

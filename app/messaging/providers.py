@@ -26,12 +26,13 @@ class ConsoleEmailProvider:
 
     def send(self, message: EmailMessage) -> str:
         from app.core.context import platform_scope
+        from app.core.ids import parse_uuid
         from app.extensions import db
         from app.messaging.models import DevMailboxMessage
 
         with platform_scope():
             row = DevMailboxMessage(
-                tenant_id=message.tenant_id,
+                tenant_id=parse_uuid(message.tenant_id),
                 to_address=message.to,
                 from_address=message.from_address,
                 subject=message.subject,

@@ -25,16 +25,20 @@ def test_raw_sql_with_a_tenant_set_sees_only_that_tenant(app, tenant_a, tenant_b
 def test_app_role_cannot_insert_into_another_tenant(app, tenant_a, tenant_b):
     from sqlalchemy.exc import ProgrammingError
 
-    with app.app_context(), db.engine.connect() as connection:
-        with pytest.raises(ProgrammingError, match="row-level security"), connection.begin():
-            connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_a.id)})
-            connection.execute(
-                text(
-                    "INSERT INTO audit_events (tenant_id, id, actor_label, action, target_label, details, created_at) "
-                    "VALUES (:t, gen_random_uuid(), '', 'x', '', '{}', now())"
-                ),
-                {"t": str(tenant_b.id)},
-            )
+    with (
+        app.app_context(),
+        db.engine.connect() as connection,
+        pytest.raises(ProgrammingError, match="row-level security"),
+        connection.begin(),
+    ):
+        connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_a.id)})
+        connection.execute(
+            text(
+                "INSERT INTO audit_events (tenant_id, id, actor_label, action, target_label, details, created_at) "
+                "VALUES (:t, gen_random_uuid(), '', 'x', '', '{}', now())"
+            ),
+            {"t": str(tenant_b.id)},
+        )
 
 
 def test_pooled_connection_carries_no_tenant_after_a_request(app, tenant_a, client_for):

@@ -42,9 +42,9 @@ def test_every_index_of_a_tenant_table_leads_with_tenant_id(app):
                 offenders.append(f"{cls.__tablename__}.{index.name}")
         for constraint in cls.__table__.constraints:
             columns = getattr(constraint, "columns", None)
-            if constraint.__class__.__name__ == "UniqueConstraint" and columns is not None:
-                if next(iter(columns)).name != "tenant_id":
-                    offenders.append(f"{cls.__tablename__}.{constraint.name}")
+            is_unique = constraint.__class__.__name__ == "UniqueConstraint" and columns is not None
+            if is_unique and next(iter(columns)).name != "tenant_id":
+                offenders.append(f"{cls.__tablename__}.{constraint.name}")
     assert not offenders, f"indexes/unique constraints must lead with tenant_id: {offenders}"
 
 
@@ -57,7 +57,7 @@ def test_foreign_keys_between_tenant_tables_are_composite(app):
             target = fk.referred_table
             if target.name == "tenants":
                 continue
-            if "tenant_id" in target.c and [c.name for c in fk.columns][0] != "tenant_id":
+            if "tenant_id" in target.c and next(iter(fk.columns)).name != "tenant_id":
                 offenders.append(f"{cls.__tablename__} -> {target.name}")
     assert not offenders, f"use tenant_foreign_key() for: {offenders}"
 

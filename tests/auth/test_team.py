@@ -1,0 +1,114 @@
+"""Invitations, roles and deactivation; the last owner stays."""
+
+import re
+
+from sqlalchemy import select
+
+from app.auth.models import Role, User
+from app.extensions import db
+from app.messaging.models import DevMailboxMessage
+from tests.conftest import in_tenant, on_platform
+
+
+def mail_to(app, address):
+    with on_platform(app):
+        rows = db.session.scalars(
+            select(DevMailboxMessage)
+            .where(DevMailboxMessage.to_address == address)
+            .order_by(DevMailboxMessage.created_at)
+        ).all()
+        return [{"subject": row.subject, "text": row.text_body} for row in rows]
+
+
+def test_owner_invites_and_invitee_sets_a_password(app, tenant_a, client_for):
+    owner = client_for(tenant_a)
+    response = owner.post("/settings/users/invite", data={"email": "new.person@example.com", "role": "marketing"})
+    assert response.status_code == 302
+    [mail] = mail_to(app, "new.person@example.com")
+    link = re.search(r"https?://\S+/invitations/\S+", mail["text"]).group(0)
+    assert tenant_a.host in link
+    path = link.split(tenant_a.host, 1)[1]
+
+    invitee = client_for(tenant_a, role=None)
+    assert invitee.get(path).status_code == 200
+    response = invitee.post(
+        path, data={"name": "New Person", "password": "a-long-password", "confirm": "a-long-password"}
+    )
+    assert response.status_code == 302
+    assert invitee.get("/").status_code == 200
+    with in_tenant(app, tenant_a):
+        user = db.session.scalar(select(User).where(User.email == "new.person@example.com"))
+        assert user.role == Role.MARKETING
+    # The link works once.
+    assert client_for(tenant_a, role=None).get(path).status_code == 410
+
+
+def test_invite_form_ignores_injected_fields(app, tenant_a, tenant_b, client_for):
+    owner = client_for(tenant_a)
+    owner.post(
+        "/settings/users/invite",
+        data={"email": "sneaky@example.com", "role": "sales", "tenant_id": str(tenant_b.id), "is_active": "0"},
+    )
+    with in_tenant(app, tenant_b):
+        assert db.session.scalar(select(User).where(User.email == "sneaky@example.com")) is None
+
+
+def test_non_admins_cannot_manage_the_team(tenant_a, client_for):
+    sales = client_for(tenant_a, role="sales")
+    assert sales.get("/settings/users").status_code == 403
+    assert sales.post("/settings/users/invite", data={"email": "x@example.com", "role": "admin"}).status_code == 403
+
+
+def test_invitation_with_a_bad_email_shows_an_inline_error(tenant_a, client_for):
+    response = client_for(tenant_a).post("/settings/users/invite", data={"email": "not-an-email", "role": "sales"})
+    assert response.status_code == 422
+    assert b"invalid-feedback" in response.data
+
+
+def test_owner_changes_a_role(app, tenant_a, client_for):
+    user_id = tenant_a.users["sales"]
+    response = client_for(tenant_a).post(f"/settings/users/{user_id}/role", data={f"{user_id}-role": "manager"})
+    assert response.status_code == 302
+    with in_tenant(app, tenant_a):
+        assert db.session.get(User, (tenant_a.id, user_id)).role == "manager"
+
+
+def test_last_owner_cannot_be_demoted_or_deactivated(app, tenant_a, client_for):
+    owner_id = tenant_a.users["owner"]
+    client = client_for(tenant_a, role="admin")
+    client.post(f"/settings/users/{owner_id}/role", data={f"{owner_id}-role": "viewer"})
+    client.post(f"/settings/users/{owner_id}/deactivate")
+    own = client_for(tenant_a)
+    response = own.post(f"/settings/users/{owner_id}/role", data={f"{owner_id}-role": "viewer"}, follow_redirects=True)
+    assert b"last owner" in response.data
+    with in_tenant(app, tenant_a):
+        owner = db.session.get(User, (tenant_a.id, owner_id))
+        assert owner.role == "owner"
+        assert owner.is_active_user
+
+
+def test_admin_cannot_promote_to_owner(app, tenant_a, client_for):
+    user_id = tenant_a.users["sales"]
+    client_for(tenant_a, role="admin").post(f"/settings/users/{user_id}/role", data={f"{user_id}-role": "owner"})
+    with in_tenant(app, tenant_a):
+        assert db.session.get(User, (tenant_a.id, user_id)).role == "sales"
+
+
+def test_team_changes_are_in_the_audit_log(tenant_a, client_for):
+    owner = client_for(tenant_a)
+    user_id = tenant_a.users["sales"]
+    owner.post(f"/settings/users/{user_id}/role", data={f"{user_id}-role": "support"})
+    owner.post(f"/settings/users/{user_id}/deactivate")
+    owner.post("/settings/users/invite", data={"email": "someone@example.com", "role": "viewer"})
+    page = owner.get("/settings/audit").data
+    for action in (b"user.role_changed", b"user.deactivated", b"user.invited"):
+        assert action in page
+
+
+def test_invitations_count_against_the_users_limit(make_tenant, client_for):
+    tenant = make_tenant("smallco", plan="free", roles=("owner",))
+    owner = client_for(tenant)
+    assert owner.post("/settings/users/invite", data={"email": "one@example.com", "role": "sales"}).status_code == 302
+    response = owner.post("/settings/users/invite", data={"email": "two@example.com", "role": "sales"})
+    assert response.status_code == 402
+    assert b"plan allows 2 users" in response.data

@@ -1,0 +1,59 @@
+"""Optional TOTP two-factor authentication with recovery codes."""
+
+import re
+
+import pyotp
+
+from tests.conftest import PASSWORD
+
+
+def _enable(client):
+    page = client.get("/account/two-factor").data.decode()
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page).group(1)
+    assert "<svg" in page  # the QR code
+    response = client.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 200
+    codes = re.findall(r">([0-9a-f]{6}-[0-9a-f]{6})<", response.data.decode())
+    assert len(codes) == 10
+    return secret, codes
+
+
+def _login(client):
+    return client.post("/login", data={"email": "owner@example.com", "password": PASSWORD})
+
+
+def test_enabling_requires_a_valid_code(tenant_a, client_for):
+    client = client_for(tenant_a)
+    client.get("/account/two-factor")
+    response = client.post("/account/two-factor", data={"code": "000000"})
+    assert response.status_code == 422
+    assert b"did not match" in response.data
+
+
+def test_login_asks_for_the_code_once_enabled(tenant_a, client_for):
+    secret, _ = _enable(client_for(tenant_a))
+    client = client_for(tenant_a, role=None)
+    response = _login(client)
+    assert response.headers["Location"] == "/login/verify"
+    assert client.get("/").status_code == 302  # not signed in yet
+    assert client.post("/login/verify", data={"code": "123456"}).status_code == 200
+    assert client.post("/login/verify", data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_recovery_code_works_once(tenant_a, client_for):
+    _, codes = _enable(client_for(tenant_a))
+    client = client_for(tenant_a, role=None)
+    _login(client)
+    assert client.post("/login/verify", data={"code": codes[0]}).status_code == 302
+    again = client_for(tenant_a, role=None)
+    _login(again)
+    assert again.post("/login/verify", data={"code": codes[0]}).status_code == 200
+
+
+def test_disabling_needs_the_password(tenant_a, client_for):
+    client = client_for(tenant_a)
+    _enable(client)
+    assert client.post("/account/two-factor/disable", data={"password": "wrong"}).status_code == 422
+    assert client.post("/account/two-factor/disable", data={"password": PASSWORD}).status_code == 302
+    assert _login(client_for(tenant_a, role=None)).headers["Location"] == "/"
