@@ -82,6 +82,20 @@ def day_bound(value, key: str, errors: Errors, *, end: bool = False) -> datetime
     return datetime.combine(day, time.min, tzinfo=_tenant_zone())
 
 
+def created_range_conditions(model, filters: dict, errors: Errors) -> list:
+    """`created_after` / `created_before` (inclusive days in the tenant's zone) as conditions."""
+    conditions = []
+    if filters.get("created_after"):
+        start = day_bound(filters["created_after"], "created_after", errors)
+        if start is not None:
+            conditions.append(model.created_at >= start)
+    if filters.get("created_before"):
+        end = day_bound(filters["created_before"], "created_before", errors, end=True)
+        if end is not None:
+            conditions.append(model.created_at < end)
+    return conditions
+
+
 def custom_field_conditions(model, filters: dict, definitions: dict, errors: Errors) -> list:
     """WHERE conditions for `cf.<key>` filters: text contains, selects and numbers equal."""
     conditions = []

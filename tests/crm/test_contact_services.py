@@ -38,7 +38,10 @@ def test_national_phone_uses_the_workspace_region(tenant_a, as_user):
 def test_two_primary_emails_are_refused(tenant_a, as_user):
     with as_user(tenant_a) as owner, pytest.raises(ValidationFailed) as error:
         services.create_contact(
-            {"first_name": "A", "emails": [{"email": "a@x.test", "primary": True}, {"email": "b@x.test", "primary": True}]},
+            {
+                "first_name": "A",
+                "emails": [{"email": "a@x.test", "primary": True}, {"email": "b@x.test", "primary": True}],
+            },
             actor=owner,
         )
     assert "emails" in error.value.details
@@ -64,7 +67,8 @@ def test_partial_update_changes_only_given_keys_and_logs_old_and_new(tenant_a, a
         services.update_contact(contact, {"title": "CEO", "lifecycle_stage": "customer"}, actor=owner)
         assert (contact.first_name, contact.title, contact.lifecycle_stage) == ("Ada", "CEO", "customer")
         event = db.session.scalars(
-            select(Activity).where(Activity.contact_id == contact.id, Activity.type == ActivityType.SYSTEM)
+            select(Activity)
+            .where(Activity.contact_id == contact.id, Activity.type == ActivityType.SYSTEM)
             .order_by(Activity.occurred_at.desc(), Activity.id.desc())
         ).first()
         assert event.details["action"] == "contact.updated"

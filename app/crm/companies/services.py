@@ -15,7 +15,14 @@ from app.crm.companies.models import COMPANY_SIZES, Company
 from app.crm.contacts.models import Contact
 from app.crm.fields.services import list_field_definitions, validate_custom_values
 from app.crm.leads.models import Lead
-from app.crm.listing import Sort, check_filter_keys, custom_field_conditions, day_bound, resolve_sort, run_page
+from app.crm.listing import (
+    Sort,
+    check_filter_keys,
+    created_range_conditions,
+    custom_field_conditions,
+    resolve_sort,
+    run_page,
+)
 from app.crm.search import build_search_text, search_condition
 from app.crm.tags.models import company_tags
 from app.crm.validation import (
@@ -321,10 +328,7 @@ def _filter_conditions(filters: dict, errors: Errors) -> list:
         conditions.append(Company.industry == filters["industry"])
     if filters.get("size"):
         conditions.append(Company.size == filters["size"])
-    if filters.get("created_after"):
-        conditions.append(Company.created_at >= day_bound(filters["created_after"], "created_after", errors))
-    if filters.get("created_before"):
-        conditions.append(Company.created_at < day_bound(filters["created_before"], "created_before", errors, end=True))
+    conditions.extend(created_range_conditions(Company, filters, errors))
     if any(key.startswith("cf.") for key in filters):
         definitions = {item.key: item for item in list_field_definitions("company")}
         conditions.extend(custom_field_conditions(Company, filters, definitions, errors))
@@ -362,3 +366,55 @@ def company_tree(company: Company) -> dict:
         return {"company": item, "children": [node(child, depth + 1) for child in children]}
 
     return node(root)
+
+
+def remove_contact_from_company(company: Company, contact: Contact, *, actor) -> None:
+    if contact.company_id != company.id:
+        raise ValidationFailed("This person is not a contact of this company.", details={"contact_id": ["Not here."]})
+    from app.crm.contacts.services import update_contact
+
+    update_contact(contact, {"company_id": None, "company_role": "", "is_primary_contact": False}, actor=actor)
+
+
+def company_options(*, selected: Company | None = None, preset_id=None, exclude: Company | None = None, limit=200):
+    """Choices for a company <select>: the current one, then the first `limit` by name.
+
+    Larger books of companies narrow the list with the search box (see `search_companies`).
+    """
+    from app.core.ids import parse_uuid
+
+    choices = [("", "No company")]
+    seen = set()
+    preset = db.session.scalar(select(Company).where(Company.id == parse_uuid(preset_id))) if preset_id else None
+    for company in (selected, preset):
+        if company is not None and company.id not in seen:
+            choices.append((str(company.id), company.name))
+            seen.add(company.id)
+    for company in db.session.scalars(select(Company).order_by(Company.name, Company.id).limit(limit)):
+        if company.id not in seen and (exclude is None or company.id != exclude.id):
+            choices.append((str(company.id), company.name))
+            seen.add(company.id)
+    return choices
+
+
+def search_companies(query: str, limit: int = 20) -> list[Company]:
+    stmt = select(Company).order_by(Company.name, Company.id).limit(limit)
+    condition = search_condition(Company.search_text, query)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return list(db.session.scalars(stmt))
+
+
+def load_company_for_page(company_id) -> Company:
+    from app.crm.contacts.models import Contact as ContactModel
+
+    return get_or_404(
+        Company,
+        company_id,
+        options=[
+            selectinload(Company.tags),
+            selectinload(Company.owner),
+            selectinload(Company.parent),
+            selectinload(Company.contacts).selectinload(ContactModel.emails),
+        ],
+    )

@@ -17,7 +17,14 @@ from app.crm.contacts.models import PHONE_LABELS, PREFERRED_CHANNELS, Consent, C
 from app.crm.contacts.models import LifecycleStage as Stage
 from app.crm.fields.services import list_field_definitions, validate_custom_values
 from app.crm.leads.models import Lead
-from app.crm.listing import Sort, check_filter_keys, custom_field_conditions, day_bound, resolve_sort, run_page
+from app.crm.listing import (
+    Sort,
+    check_filter_keys,
+    created_range_conditions,
+    custom_field_conditions,
+    resolve_sort,
+    run_page,
+)
 from app.crm.search import build_search_text, search_condition
 from app.crm.tags.models import Tag
 from app.crm.validation import (
@@ -460,10 +467,7 @@ def _filter_conditions(filters: dict, errors: Errors) -> list:
         if filters["lifecycle_stage"] not in Stage.ALL:
             errors.add("lifecycle_stage", "Choose a lifecycle stage.")
         conditions.append(Contact.lifecycle_stage == filters["lifecycle_stage"])
-    if filters.get("created_after"):
-        conditions.append(Contact.created_at >= day_bound(filters["created_after"], "created_after", errors))
-    if filters.get("created_before"):
-        conditions.append(Contact.created_at < day_bound(filters["created_before"], "created_before", errors, end=True))
+    conditions.extend(created_range_conditions(Contact, filters, errors))
     definitions = {item.key: item for item in list_field_definitions("contact")} if _has_custom(filters) else {}
     conditions.extend(custom_field_conditions(Contact, filters, definitions, errors))
     return conditions

@@ -17,7 +17,14 @@ from app.crm.changes import diff, snapshot
 from app.crm.fields.services import list_field_definitions, validate_custom_values
 from app.crm.leads.models import Lead, LeadSource, LeadStatus
 from app.crm.leads.scoring import compute_score, score_breakdown
-from app.crm.listing import Sort, check_filter_keys, custom_field_conditions, day_bound, resolve_sort, run_page
+from app.crm.listing import (
+    Sort,
+    check_filter_keys,
+    created_range_conditions,
+    custom_field_conditions,
+    resolve_sort,
+    run_page,
+)
 from app.crm.search import build_search_text, search_condition
 from app.crm.tags.models import lead_tags
 from app.crm.validation import (
@@ -341,10 +348,7 @@ def _filter_conditions(filters: dict, errors: Errors) -> list:
     if str(filters.get("awaiting_response", "")) in ("1", "true"):
         conditions.append(Lead.first_response_at.is_(None))
         conditions.append(Lead.status.not_in((LeadStatus.CONVERTED, LeadStatus.LOST)))
-    if filters.get("created_after"):
-        conditions.append(Lead.created_at >= day_bound(filters["created_after"], "created_after", errors))
-    if filters.get("created_before"):
-        conditions.append(Lead.created_at < day_bound(filters["created_before"], "created_before", errors, end=True))
+    conditions.extend(created_range_conditions(Lead, filters, errors))
     if any(key.startswith("cf.") for key in filters):
         definitions = {item.key: item for item in list_field_definitions("lead")}
         conditions.extend(custom_field_conditions(Lead, filters, definitions, errors))
