@@ -40,7 +40,9 @@ class LeadInput(Schema):
         validate=validate.OneOf(LeadStatus.EDITABLE), metadata={"description": "Converted is reached by /convert only"}
     )
     lost_reason = fields.String(validate=validate.Length(max=500), metadata={"description": "Required when lost"})
-    estimated_value = fields.Decimal(allow_none=True, allow_nan=False, places=2, validate=validate.Range(min=0))
+    estimated_value = fields.Decimal(
+        allow_none=True, allow_nan=False, metadata={"description": "From 0, in cents precision"}
+    )
     owner_id = owner_id_field()
     notes = fields.String(validate=validate.Length(max=20_000))
     tag_ids = tag_ids_field()
