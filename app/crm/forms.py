@@ -61,9 +61,12 @@ def custom_field(definition):
     if kind == FieldType.URL:
         return URLField(label, description=description, render_kw={"placeholder": "https://"})
     if kind == FieldType.SINGLE_SELECT:
-        return SelectField(label, description=description, choices=[("", "—")] + [(o, o) for o in definition.options])
+        choices = [("", "—")] + [(o, o) for o in definition.options]
+        # The service checks the option and explains; WTForms' own "Not a valid choice" would not.
+        return SelectField(label, description=description, choices=choices, validate_choice=False)
     if kind == FieldType.MULTI_SELECT:
-        return CheckboxesField(label, description=description, choices=[(o, o) for o in definition.options])
+        choices = [(o, o) for o in definition.options]
+        return CheckboxesField(label, description=description, choices=choices, validate_choice=False)
     if kind == FieldType.CHECKBOX:
         return BooleanField(label, description=description)
     return StringField(label, description=description)

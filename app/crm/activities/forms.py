@@ -17,7 +17,7 @@ class ActivityForm(FlaskForm):
     subject = StringField("Subject", validators=[Length(max=200)])
     body = TextAreaField("Notes", validators=[Length(max=20_000)], render_kw={"rows": 3})
     direction = SelectField("Direction", choices=list(Direction.LABELS.items()), default=Direction.OUTBOUND)
-    outcome = SelectField("Outcome", choices=OUTCOME_CHOICES)
+    outcome = SelectField("Outcome", choices=OUTCOME_CHOICES, default="")
     duration_minutes = IntegerField("Minutes", validators=[Optional(), NumberRange(min=0, max=24 * 60)])
     occurred_at = DateTimeLocalField("When", validators=[Optional()], format="%Y-%m-%dT%H:%M")
 

@@ -12,7 +12,7 @@ class CompanyForm(AddressMixin, FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     domain = StringField("Website domain", description="example.com — used to match leads and contacts")
     industry = StringField("Industry", validators=[Length(max=80)])
-    size = SelectField("Size", choices=[("", "—")] + [(size, f"{size} people") for size in COMPANY_SIZES])
+    size = SelectField("Size", choices=[("", "—")] + [(size, f"{size} people") for size in COMPANY_SIZES], default="")
     phone = StringField("Phone", render_kw={"inputmode": "tel"})
     description = TextAreaField("Description", validators=[Length(max=5000)], render_kw={"rows": 3})
     parent_id = SelectField("Parent company", choices=[], validate_choice=False)

@@ -17,7 +17,7 @@ class PhoneEntry(FlaskForm):
         csrf = False
 
     number = StringField("Phone", render_kw={"inputmode": "tel", "autocomplete": "off"})
-    label = SelectField("Label", choices=list(PHONE_LABELS.items()))
+    label = SelectField("Label", choices=list(PHONE_LABELS.items()), default="mobile")
 
 
 class ContactForm(AddressMixin, FlaskForm):
@@ -32,11 +32,11 @@ class ContactForm(AddressMixin, FlaskForm):
     is_primary_contact = BooleanField("Primary contact of the company")
     owner_id = SelectField("Owner", choices=[], validate_choice=False)
     lifecycle_stage = SelectField("Lifecycle stage", choices=list(LifecycleStage.LABELS.items()), default="lead")
-    preferred_channel = SelectField("Preferred channel", choices=list(PREFERRED_CHANNELS.items()))
-    email_consent = SelectField("Email consent", choices=list(Consent.LABELS.items()))
-    email_consent_source = SelectField("Email consent source", choices=CONSENT_SOURCE_CHOICES)
-    sms_consent = SelectField("SMS consent", choices=list(Consent.LABELS.items()))
-    sms_consent_source = SelectField("SMS consent source", choices=CONSENT_SOURCE_CHOICES)
+    preferred_channel = SelectField("Preferred channel", choices=list(PREFERRED_CHANNELS.items()), default="")
+    email_consent = SelectField("Email consent", choices=list(Consent.LABELS.items()), default=Consent.UNKNOWN)
+    email_consent_source = SelectField("Email consent source", choices=CONSENT_SOURCE_CHOICES, default="")
+    sms_consent = SelectField("SMS consent", choices=list(Consent.LABELS.items()), default=Consent.UNKNOWN)
+    sms_consent_source = SelectField("SMS consent source", choices=CONSENT_SOURCE_CHOICES, default="")
     tag_ids = CheckboxesField("Tags", choices=[], validate_choice=False)
 
     def fill_from(self, contact) -> None:

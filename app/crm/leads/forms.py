@@ -14,8 +14,10 @@ class LeadForm(FlaskForm):
     phone = StringField("Phone", render_kw={"inputmode": "tel"})
     company_name = StringField("Company", validators=[Length(max=200)])
     title = StringField("Job title", validators=[Length(max=120)])
-    source = SelectField("Source", choices=list(LeadSource.LABELS.items()))
-    status = SelectField("Status", choices=[(key, LeadStatus.LABELS[key]) for key in LeadStatus.EDITABLE])
+    source = SelectField("Source", choices=list(LeadSource.LABELS.items()), default="other")
+    status = SelectField(
+        "Status", choices=[(key, LeadStatus.LABELS[key]) for key in LeadStatus.EDITABLE], default="new"
+    )
     lost_reason = StringField("Why was it lost?", validators=[Length(max=500)])
     estimated_value = StringField("Estimated value", render_kw={"inputmode": "decimal"})
     owner_id = SelectField("Owner", choices=[], validate_choice=False)
