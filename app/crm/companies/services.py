@@ -406,15 +406,21 @@ def search_companies(query: str, limit: int = 20) -> list[Company]:
 
 
 def load_company_for_page(company_id) -> Company:
-    from app.crm.contacts.models import Contact as ContactModel
-
     return get_or_404(
         Company,
         company_id,
-        options=[
-            selectinload(Company.tags),
-            selectinload(Company.owner),
-            selectinload(Company.parent),
-            selectinload(Company.contacts).selectinload(ContactModel.emails),
-        ],
+        options=[selectinload(Company.tags), selectinload(Company.owner), selectinload(Company.parent)],
+    )
+
+
+def company_contacts(company: Company, limit: int = 50) -> list[Contact]:
+    """The company's contacts for its page: primary first, then by name (emails eager-loaded)."""
+    return list(
+        db.session.scalars(
+            select(Contact)
+            .where(Contact.company_id == company.id)
+            .options(selectinload(Contact.emails))
+            .order_by(Contact.is_primary_contact.desc(), Contact.full_name, Contact.id)
+            .limit(limit)
+        )
     )

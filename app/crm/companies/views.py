@@ -112,6 +112,8 @@ def show(company_id):
         "crm/companies/show.html",
         company=company,
         tree=services.company_tree(company),
+        contacts=services.company_contacts(company),
+        contact_count=services.contact_counts([company.id]).get(company.id, 0),
         definitions=_definitions(),
         timeline_html=render_timeline(company, "company", request.args),
         log=log_form_context(company, "company"),
