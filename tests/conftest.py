@@ -286,3 +286,78 @@ def api_client_for(app):
         return make_api_client(app, tenant, scopes=scopes, **kwargs)
 
     return build
+
+
+# ---------------------------------------------------------------------------- browser
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class LiveServer:
+    def __init__(self, app, port):
+        self.app, self.port = app, port
+        self.base_domain = f"localhost:{port}"
+
+    def url(self, path="/", slug: str | None = None) -> str:
+        host = f"{slug}.{self.base_domain}" if slug else self.base_domain
+        return f"http://{host}{path}"
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served over real HTTP on localhost (browsers resolve *.localhost to loopback)."""
+    import socket
+    import threading
+
+    from werkzeug.serving import make_server
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    keys = ("SQLALCHEMY_DATABASE_URI", "PLATFORM_DATABASE_URL", "MIGRATION_DATABASE_URL")
+    settings = {key: app.config[key] for key in keys if app.config.get(key)}
+    served = create_app("testing", BASE_DOMAIN=f"localhost:{port}", WTF_CSRF_ENABLED=True, **settings)
+    server = make_server("127.0.0.1", port, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield LiveServer(served, port)
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed (make test installs it when run as root)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page_at(browser):
+    """page_at(width) -> a fresh page at that viewport width; console errors are collected."""
+    contexts = []
+
+    def build(width: int = 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+        return page
+
+    yield build
+    for context in contexts:
+        context.close()

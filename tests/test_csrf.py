@@ -54,7 +54,7 @@ def _path(rule) -> str:
 
 
 def test_state_changing_route_needs_a_valid_token(app, csrf_case, tenant_a, tenant_b, client_for, csrf_on):
-    rule, endpoint, method, kind = csrf_case
+    rule, _endpoint, method, kind = csrf_case
     if kind == "tenant":
         client = client_for(tenant_a)
         other = client_for(tenant_b)

@@ -39,6 +39,20 @@ def set_tenant_for_request(tenant_id: uuid.UUID | None):
     return token
 
 
+def set_platform_for_request():
+    """The admin host works across tenants for the whole request; returns reset tokens."""
+    tokens = (_current_tenant_id.set(None), _platform_scope.set(True))
+    _notify_context_change()
+    return tokens
+
+
+def reset_platform(tokens) -> None:
+    tenant_token, platform_token = tokens
+    _platform_scope.reset(platform_token)
+    _current_tenant_id.reset(tenant_token)
+    _notify_context_change()
+
+
 def reset_tenant(token) -> None:
     _current_tenant_id.reset(token)
     _notify_context_change()

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, g, has_request_context, request
 from flask.blueprints import BlueprintSetupState
 from sqlalchemy import select
 
-from app.core.context import reset_tenant, set_tenant_for_request
+from app.core.context import reset_platform, reset_tenant, set_platform_for_request, set_tenant_for_request
 
 APEX = "apex"
 ADMIN = "admin"
@@ -143,6 +143,10 @@ def resolve_request_host() -> None:
     kind, key = classify_host(request.host, current_app.config["BASE_DOMAIN"])
     g.host_kind = kind
     g.tenant = None
+    if kind == ADMIN:
+        # The console is the one place that works across tenants: platform scope throughout,
+        # so even its session's user loader runs on the platform role.
+        g._platform_tokens = set_platform_for_request()
     if kind in (APEX, ADMIN):
         _check_endpoint_host(kind)
         return
@@ -183,6 +187,9 @@ def release_request_tenant(exc=None) -> None:
     token = g.pop("_tenant_token", None)
     if token is not None:
         reset_tenant(token)
+    platform_tokens = g.pop("_platform_tokens", None)
+    if platform_tokens is not None:
+        reset_platform(platform_tokens)
 
 
 def drop_host_argument(endpoint, values) -> None:

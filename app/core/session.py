@@ -16,14 +16,24 @@ from app.core.context import (
 )
 from app.core.models import TenantScoped, is_tenant_scoped
 
+BOUND_ENGINE_KEY = "transaction_engine"
+
 
 class TenantSession(FlaskSession):
+    """Chooses the engine once per transaction: the platform role inside platform_scope()
+    (BYPASSRLS, if configured), otherwise the app role subject to row-level security.
+
+    The choice sticks until the transaction ends: two connections in one unit of work
+    would not see each other's uncommitted rows and could wait on each other's locks.
+    """
+
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
-        # Platform scope reads across tenants through a role with BYPASSRLS (if configured).
-        if bind is None and in_platform_scope():
-            engines = self._db.engines
-            if "platform" in engines:
-                return engines["platform"]
+        if bind is None:
+            engine = self.info.get(BOUND_ENGINE_KEY)
+            if engine is not None:
+                return engine
+            if in_platform_scope() and "platform" in self._db.engines:
+                return self._db.engines["platform"]
         return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
 
 
@@ -84,7 +94,14 @@ def _stamp_on_construction(target, args, kwargs) -> None:
 
 @event.listens_for(TenantSession, "after_begin")
 def _set_row_level_security_tenant(session, transaction, connection) -> None:
+    session.info.setdefault(BOUND_ENGINE_KEY, connection.engine)
     apply_rls_setting(connection)
+
+
+@event.listens_for(TenantSession, "after_transaction_end")
+def _release_engine_choice(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(BOUND_ENGINE_KEY, None)
 
 
 def apply_rls_setting(connection) -> None:

@@ -38,6 +38,10 @@ def install(app) -> None:
     )
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["money"] = money
+    from app.plans.models import FEATURE_LABELS, LIMIT_LABELS
+
+    app.jinja_env.filters["feature_label"] = lambda key: FEATURE_LABELS.get(key, key.replace("_", " "))
+    app.jinja_env.filters["limit_label"] = lambda key: LIMIT_LABELS.get(key, key.replace("_", " "))
 
     @app.context_processor
     def shell_context():

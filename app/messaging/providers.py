@@ -25,22 +25,21 @@ class ConsoleEmailProvider:
     name = "console"
 
     def send(self, message: EmailMessage) -> str:
-        from app.core.context import platform_scope
         from app.core.ids import parse_uuid
         from app.extensions import db
         from app.messaging.models import DevMailboxMessage
 
-        with platform_scope():
-            row = DevMailboxMessage(
-                tenant_id=parse_uuid(message.tenant_id),
-                to_address=message.to,
-                from_address=message.from_address,
-                subject=message.subject,
-                text_body=message.text_body,
-                html_body=message.html_body,
-            )
-            db.session.add(row)
-            db.session.flush()
+        # A platform table: written in the caller's transaction, no scope change needed.
+        row = DevMailboxMessage(
+            tenant_id=parse_uuid(message.tenant_id),
+            to_address=message.to,
+            from_address=message.from_address,
+            subject=message.subject,
+            text_body=message.text_body,
+            html_body=message.html_body,
+        )
+        db.session.add(row)
+        db.session.flush()
         return f"console-{row.id}"
 
 

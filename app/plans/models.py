@@ -32,6 +32,32 @@ FEATURE_KEYS = (
     "audit_export",
 )
 
+FEATURE_LABELS = {
+    "api": "REST API",
+    "automations": "Workflow automation",
+    "sms": "SMS messaging",
+    "custom_fields": "Custom fields",
+    "quote_pdf": "Quote PDFs",
+    "helpdesk": "Help desk",
+    "custom_domain": "Custom domain",
+    "white_label": "White label",
+    "ai_insights": "AI insights",
+    "audit_export": "Audit log export",
+}
+LIMIT_LABELS = {
+    "users": "users",
+    "contacts": "contacts",
+    "deals": "deals",
+    "pipelines": "pipelines",
+    "automations": "automations",
+    "forms": "forms",
+    "custom_fields": "custom fields",
+    "emails_per_month": "emails / month",
+    "sms_per_month": "SMS / month",
+    "api_calls_per_day": "API calls / day",
+    "storage_mb": "MB storage",
+}
+
 
 class Plan(PlatformModel, Timestamps, Base):
     __tablename__ = "plans"

@@ -25,7 +25,8 @@ def test_owner_updates_settings_and_sees_them_in_the_shell(app, tenant_a, client
     assert b"--brand: #ff5500" in page
     assert b"/branding/logo" in page
     logo = client.get("/branding/logo")
-    assert logo.status_code == 200 and logo.mimetype == "image/png"
+    assert logo.status_code == 200
+    assert logo.mimetype == "image/png"
     with on_platform(app):
         tenant = db.session.get(Tenant, tenant_a.id)
         assert (tenant.timezone, tenant.currency) == ("Europe/Paris", "EUR")

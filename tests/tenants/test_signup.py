@@ -83,7 +83,8 @@ def test_signup_ignores_injected_tenant_role_and_status(app, apex_client, tenant
         assert tenant.id != tenant_b.id
         assert (tenant.plan_code, tenant.status) == ("normal", "trialing")
         owner = db.session.scalar(select(User).where(User.tenant_id == tenant.id))
-        assert owner.role == "owner" and owner.is_active_user
+        assert owner.role == "owner"
+        assert owner.is_active_user
         assert db.session.scalar(select(User).where(User.tenant_id == tenant_b.id, User.email == GOOD["email"])) is None
 
 

@@ -1,0 +1,63 @@
+"""In a real browser: sign up, land on the dashboard, sign out, sign in again — on a desktop and a phone."""
+
+import os
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = os.environ.get("ATRIUM_SCREENSHOTS")
+
+
+def _shot(page, name):
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+
+
+def _open_user_menu(page, width):
+    if width < 992:
+        page.click("button.navbar-toggler")
+    page.click('[data-testid="user-menu"]')
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_signup_dashboard_logout_login(live_server, page_at, width):
+    slug = f"umbrella{width}"
+    page = page_at(width)
+    page.goto(live_server.url("/"))
+    _shot(page, f"landing-{width}")
+    form = page.locator('[data-testid="signup-form"]')
+    form.locator("#agency_name").fill("Umbrella Agency")
+    form.locator("#slug").fill(slug)
+    form.locator("#email").fill("boss@umbrella.test")
+    form.locator("#password").fill("correct-horse-1")
+    form.locator('[data-testid="signup-submit"]').click()
+
+    page.wait_for_url(live_server.url("/", slug=slug))
+    assert page.locator('[data-testid="greeting"]').inner_text().endswith("Boss.")
+    assert page.locator('[data-testid="checklist"]').is_visible()
+    _shot(page, f"dashboard-{width}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing overflows sideways
+
+    _open_user_menu(page, width)
+    page.click('[data-testid="logout"]')
+    page.wait_for_url(live_server.url("/login", slug=slug))
+    assert "You are signed out" in page.content()
+
+    page.fill("#email", "boss@umbrella.test")
+    page.fill("#password", "correct-horse-1")
+    page.click('[data-testid="login-submit"]')
+    page.wait_for_url(live_server.url("/", slug=slug))
+    assert page.locator('[data-testid="greeting"]').is_visible()
+    assert page.console_errors == []
+
+
+def test_wrong_password_shows_an_inline_message(live_server, page_at, make_tenant):
+    tenant = make_tenant("wrongpw", roles=("owner",))
+    page = page_at(375)
+    page.goto(live_server.url("/login", slug=tenant.slug))
+    page.fill("#email", "owner@example.com")
+    page.fill("#password", "not-the-password")
+    page.click('[data-testid="login-submit"]')
+    assert page.locator(".alert-danger").inner_text().startswith("That email and password do not match")
+    assert page.console_errors == []
