@@ -9,6 +9,7 @@ from flask import g, has_request_context
 from sqlalchemy import Select, func
 
 from app.core.errors import ValidationFailed
+from app.core.ids import parse_uuid
 from app.core.pagination import Page, keyset_page
 from app.crm.fields.models import FieldType
 from app.crm.validation import Errors
@@ -63,6 +64,14 @@ def check_filter_keys(filters: dict, allowed) -> None:
         raise ValidationFailed(
             "Unknown filter.", details={key: [f"Filter by one of: {', '.join(allowed)}."] for key in unknown}
         )
+
+
+def uuid_filter(value, key: str, errors: Errors):
+    """The UUID a filter names, or None with a message."""
+    parsed = parse_uuid(value)
+    if parsed is None:
+        errors.add(key, "Not a valid id.")
+    return parsed
 
 
 def _tenant_zone() -> ZoneInfo:

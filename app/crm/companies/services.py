@@ -22,6 +22,7 @@ from app.crm.listing import (
     custom_field_conditions,
     resolve_sort,
     run_page,
+    uuid_filter,
 )
 from app.crm.search import build_search_text, search_condition
 from app.crm.tags.models import company_tags
@@ -308,18 +309,16 @@ def contact_counts(company_ids: list) -> dict:
 
 
 def _filter_conditions(filters: dict, errors: Errors) -> list:
-    from app.crm.contacts.services import _uuid_filter
-
     conditions = []
     owner = filters.get("owner_id")
     if owner == "none":
         conditions.append(Company.owner_id.is_(None))
     elif owner:
-        conditions.append(Company.owner_id == _uuid_filter(owner, "owner_id", errors))
+        conditions.append(Company.owner_id == uuid_filter(owner, "owner_id", errors))
     if filters.get("parent_id"):
-        conditions.append(Company.parent_id == _uuid_filter(filters["parent_id"], "parent_id", errors))
+        conditions.append(Company.parent_id == uuid_filter(filters["parent_id"], "parent_id", errors))
     if filters.get("tag_id"):
-        tag_id = _uuid_filter(filters["tag_id"], "tag_id", errors)
+        tag_id = uuid_filter(filters["tag_id"], "tag_id", errors)
         tagged = select(company_tags.c.company_id).where(
             company_tags.c.tenant_id == Company.tenant_id, company_tags.c.tag_id == tag_id
         )
