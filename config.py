@@ -69,6 +69,10 @@ class Config:
     OUTBOX_DELIVER_AFTER_COMMIT = True
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
     SCHEDULER_LOCK_FILE = os.environ.get("SCHEDULER_LOCK_FILE", str(INSTANCE_DIR / "scheduler.lock"))
+    SCHEDULER_HEARTBEAT_SECONDS = float(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", "10"))
+    SCHEDULER_MISFIRE_GRACE_SECONDS = int(os.environ.get("SCHEDULER_MISFIRE_GRACE_SECONDS", "3600"))
+    SCHEDULER_THREADS = int(os.environ.get("SCHEDULER_THREADS", "4"))
+    IMPERSONATION_MINUTES = int(os.environ.get("IMPERSONATION_MINUTES", "30"))
     DEV_MAILBOX_ENABLED = True
     TESTING = False
 

@@ -14,7 +14,27 @@ def BLUEPRINTS():  # noqa: N802 - reads as a constant at the call site
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
     from app.messaging.views import bp as mailbox
+    from app.plans.views import bp as plans
     from app.superadmin.views import bp as console
+    from app.superadmin.views.impersonation import bp as impersonation
     from app.tenants.views import apex, settings
 
-    return [health, apex, mailbox, auth, dashboard, settings, audit, console, api, contacts, companies, leads, activities, fields, tags]
+    return [
+        health,
+        apex,
+        mailbox,
+        auth,
+        dashboard,
+        settings,
+        audit,
+        console,
+        plans,
+        impersonation,
+        api,
+        contacts,
+        companies,
+        leads,
+        activities,
+        fields,
+        tags,
+    ]

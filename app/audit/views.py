@@ -16,6 +16,9 @@ ACTION_GROUPS = {
     "user": "Team changes",
     "settings": "Settings",
     "tenant": "Agency",
+    "plan": "Plan and limits",
+    "subscription": "Subscription",
+    "impersonation": "Platform support access",
 }
 
 

@@ -20,6 +20,7 @@ class Banner:
     message: str
     action_url: str | None = None
     action_label: str | None = None
+    action_method: str = "get"  # "post" renders a button in a form with a CSRF token
 
 
 # Other packages (impersonation, billing) add functions returning a list of Banner.

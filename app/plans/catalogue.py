@@ -5,6 +5,20 @@ from app.plans.models import Plan
 
 UNLIMITED = None
 
+RESOURCE_LABELS = {
+    "users": "Users",
+    "contacts": "Contacts",
+    "deals": "Deals",
+    "pipelines": "Pipelines",
+    "automations": "Automations",
+    "forms": "Forms",
+    "custom_fields": "Custom fields",
+    "emails_per_month": "Emails per month",
+    "sms_per_month": "SMS per month",
+    "api_calls_per_day": "API calls per day",
+    "storage_mb": "Storage (MB)",
+}
+
 DEFAULT_PLANS = [
     {
         "code": "free",

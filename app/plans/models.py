@@ -1,10 +1,12 @@
-"""The plan catalogue (platform table) and per-tenant usage meters."""
+"""The plan catalogue (platform table), per-tenant usage meters, usage snapshots and status history."""
 
-from sqlalchemy import BigInteger, Integer, String, UniqueConstraint
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, PlatformModel, TenantScoped, Timestamps
-from app.core.types import JSONType
+from app.core.types import JSONType, utcnow
 
 LIMIT_KEYS = (
     "users",
@@ -88,3 +90,38 @@ class UsageMeter(TenantScoped, Base):
     metric: Mapped[str] = mapped_column(String(32))
     period: Mapped[str] = mapped_column(String(10))
     count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class UsageSnapshot(TenantScoped, Base):
+    """A resource's usage for one period, kept for the usage chart.
+
+    Counted resources (users, contacts…) are snapshotted nightly into the month's row; metered
+    ones get their closed period copied here at roll-over.
+    """
+
+    __tablename__ = "usage_snapshots"
+    __table_args__ = (UniqueConstraint("tenant_id", "resource", "period"),)
+
+    resource: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(10))
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The limit when the snapshot was taken (None = unlimited): lets the console find tenants
+    # at their limit with one query.
+    limit_value: Mapped[int | None] = mapped_column(BigInteger)
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatusChange(TenantScoped, Base):
+    """The tenant's subscription history: status and plan changes, trial extensions, grace ends."""
+
+    __tablename__ = "tenant_status_changes"
+    __table_args__ = (Index("ix_tenant_status_changes_tenant_created", "tenant_id", "created_at"),)
+
+    event: Mapped[str] = mapped_column(String(32))
+    status_from: Mapped[str | None] = mapped_column(String(16))
+    status_to: Mapped[str | None] = mapped_column(String(16))
+    plan_from: Mapped[str | None] = mapped_column(String(32))
+    plan_to: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    actor_label: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

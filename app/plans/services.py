@@ -34,6 +34,15 @@ def register_usage_counter(resource: str, counter: Callable[[uuid.UUID], int]) -
     _usage_counters[resource] = counter
 
 
+def has_usage_counter(resource: str) -> bool:
+    return resource in _usage_counters
+
+
+def tracked_resources() -> list[str]:
+    """Resources whose usage we can tell: metered ones and those a domain counts."""
+    return [key for key in LIMIT_KEYS if key in METERED or key in _usage_counters]
+
+
 @dataclass
 class Entitlements:
     tenant: Tenant
@@ -117,7 +126,7 @@ def current_period(metric: str, now: datetime | None = None) -> str:
 
 def current_usage(tenant_id: uuid.UUID, resource: str) -> int:
     if resource in METERED:
-        return meter_value(resource, current_period(resource))
+        return meter_value(resource, current_period(resource), tenant_id=tenant_id)
     counter = _usage_counters.get(resource)
     return counter(tenant_id) if counter else 0
 
@@ -154,6 +163,11 @@ def enforce(resource: str, adding: int = 1) -> None:
 
 
 def upgrade_url() -> str:
+    """Where the tenant compares plans; absolute on a tenant host, so API clients can follow it."""
+    if has_request_context() and g.get("host_kind") == "tenant":
+        from flask import url_for
+
+        return url_for("plans.index", _external=True)
     return "/settings/plan"
 
 
@@ -201,10 +215,12 @@ def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None
     db.session.execute(stmt)
 
 
-def meter_value(metric: str, period: str) -> int:
+def meter_value(metric: str, period: str, *, tenant_id: uuid.UUID | None = None) -> int:
+    # The explicit tenant filter keeps the answer right in platform scope too (console, jobs).
+    tenant_id = tenant_id or require_tenant_id()
     return db.session.scalar(
         select(func.coalesce(func.sum(UsageMeter.count), 0)).where(
-            UsageMeter.metric == metric, UsageMeter.period == period
+            UsageMeter.tenant_id == tenant_id, UsageMeter.metric == metric, UsageMeter.period == period
         )
     )
 

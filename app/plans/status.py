@@ -14,6 +14,7 @@ ALWAYS_ALLOWED_ENDPOINTS = {
     "auth.forgot_password",
     "auth.reset_password",
     "auth.handoff",
+    "impersonation.end",
 }
 ALWAYS_ALLOWED_PREFIXES = ("billing.",)
 
@@ -34,4 +35,8 @@ def refuse_writes_when_read_only() -> None:
 
 
 def register_status_hooks(app) -> None:
+    from app.superadmin import impersonation
+
+    # Registered here because it must run after the host (and its tenant) is resolved.
+    impersonation.install(app)
     app.before_request(refuse_writes_when_read_only)

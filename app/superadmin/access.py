@@ -2,24 +2,30 @@
 
 from functools import wraps
 
-from flask import g, request
+from flask import abort, g, request
 from flask_login import current_user
 
 from app.core.context import platform_scope
-from app.extensions import db, login_manager
+from app.extensions import db
 from app.superadmin.models import PlatformAdmin, PlatformAuditEvent
 
 
-def record_platform_audit(action: str, *, tenant_id=None, details: dict | None = None) -> PlatformAuditEvent:
-    """Add a platform audit row to the current transaction."""
+def record_platform_audit(
+    action: str, *, tenant_id=None, details: dict | None = None, actor_label: str | None = None, admin_id=None
+) -> PlatformAuditEvent:
+    """Add a platform audit row to the current transaction.
+
+    The signed-in platform admin is the actor; the CLI and the tenant-side end of an
+    impersonation name theirs with `actor_label` / `admin_id`.
+    """
     admin = (
         current_user
         if isinstance(getattr(current_user, "_get_current_object", lambda: None)(), PlatformAdmin)
         else None
     )
     event = PlatformAuditEvent(
-        admin_id=getattr(admin, "id", None),
-        admin_email=getattr(admin, "email", "") or "",
+        admin_id=admin_id or getattr(admin, "id", None),
+        admin_email=actor_label or getattr(admin, "email", "") or "",
         action=action,
         tenant_id=tenant_id,
         details=details or {},
@@ -29,13 +35,20 @@ def record_platform_audit(action: str, *, tenant_id=None, details: dict | None =
     return event
 
 
+def is_platform_admin() -> bool:
+    return current_user.is_authenticated and isinstance(current_user._get_current_object(), PlatformAdmin)
+
+
 def requires_platform_admin(view):
-    """Console views run signed in as a platform admin, inside platform_scope()."""
+    """Console views run signed in as a platform admin, inside platform_scope().
+
+    Anyone else gets the same 404 as an unknown page: the console does not reveal what it has.
+    """
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated or not isinstance(current_user._get_current_object(), PlatformAdmin):
-            return login_manager.unauthorized()
+        if not is_platform_admin():
+            abort(404)
         with platform_scope():
             g.in_console = True
             return view(*args, **kwargs)

@@ -1,10 +1,22 @@
 """Console forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.core.validation import EmailAddress
+from app.plans.catalogue import RESOURCE_LABELS
+from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS
+from app.tenants.models import TenantStatus
 
 
 class AdminLoginForm(FlaskForm):
@@ -14,3 +26,97 @@ class AdminLoginForm(FlaskForm):
 
 class AdminTotpForm(FlaskForm):
     code = StringField("Authentication code", validators=[DataRequired(), Length(max=12)])
+
+
+class DisableAdminTotpForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired()])
+
+
+class TenantSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=100)])
+    plan = SelectField("Plan", choices=[("", "All plans")], validate_choice=False)
+    status = SelectField(
+        "Status", choices=[("", "All statuses")] + [(s, s.replace("_", " ")) for s in TenantStatus.ALL]
+    )
+    sort = SelectField(
+        "Sort",
+        choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("name", "Name"), ("slug", "Address")],
+    )
+
+
+class ChangePlanForm(FlaskForm):
+    plan = SelectField("New plan", choices=[], validate_choice=False)
+    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
+
+
+def _limit_fields(cls):
+    for key in LIMIT_KEYS:
+        setattr(cls, f"limit_{key}", StringField(RESOURCE_LABELS[key], validators=[Optional(), Length(max=20)]))
+    return cls
+
+
+def _feature_fields(cls, field_type):
+    for key in FEATURE_KEYS:
+        if field_type is SelectField:
+            field = SelectField(
+                FEATURE_LABELS[key],
+                choices=[("default", "Plan default"), ("on", "Always on"), ("off", "Always off")],
+                default="default",
+            )
+        else:
+            field = BooleanField(FEATURE_LABELS[key])
+        setattr(cls, f"feature_{key}", field)
+    return cls
+
+
+class LimitOverridesForm(FlaskForm):
+    """Blank follows the plan; "unlimited" or a number overrides it for this agency."""
+
+
+class FeatureOverridesForm(FlaskForm):
+    pass
+
+
+_limit_fields(LimitOverridesForm)
+_feature_fields(FeatureOverridesForm, SelectField)
+
+
+class ExtendTrialForm(FlaskForm):
+    days = IntegerField("Extend by (days)", default=14, validators=[DataRequired(), NumberRange(min=1, max=90)])
+
+
+class SuspendForm(FlaskForm):
+    reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=500)])
+
+
+class ReactivateForm(FlaskForm):
+    reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
+
+
+class ImpersonateForm(FlaskForm):
+    reason = StringField("Reason (shown in both audit logs)", validators=[Optional(), Length(max=200)])
+
+
+class PlanForm(FlaskForm):
+    code = StringField("Code", validators=[Optional(), Length(max=32)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=64)])
+    description = StringField("Description", validators=[Optional(), Length(max=255)])
+    price_monthly = DecimalField(
+        "Monthly price (USD)",
+        places=2,
+        validators=[InputRequired(message="Enter a price (0 for free)."), NumberRange(min=0, max=1_000_000)],
+    )
+    price_yearly = DecimalField(
+        "Yearly price (USD)", places=2, validators=[Optional(), NumberRange(min=0, max=10_000_000)]
+    )
+    stripe_price_monthly = StringField("Stripe price id, monthly", validators=[Optional(), Length(max=255)])
+    stripe_price_yearly = StringField("Stripe price id, yearly", validators=[Optional(), Length(max=255)])
+    is_public = BooleanField("Offered at signup and on the plan page")
+    sort_order = IntegerField("Order", default=0, validators=[Optional(), NumberRange(min=0, max=1000)])
+
+
+_limit_fields(PlanForm)
+_feature_fields(PlanForm, BooleanField)

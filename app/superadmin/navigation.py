@@ -10,7 +10,14 @@ class ConsoleNavItem:
     icon: str
 
 
-CONSOLE_NAV: list[ConsoleNavItem] = [ConsoleNavItem("Overview", "console.index", "speedometer2")]
+CONSOLE_NAV: list[ConsoleNavItem] = [
+    ConsoleNavItem("Overview", "console.index", "speedometer2"),
+    ConsoleNavItem("Tenants", "console.tenants", "buildings"),
+    ConsoleNavItem("Plans", "console.plans", "stars"),
+    ConsoleNavItem("Jobs", "console.jobs", "clock-history"),
+    ConsoleNavItem("Audit log", "console.audit", "journal-text"),
+    ConsoleNavItem("Two-factor", "console.two_factor", "shield-lock"),
+]
 
 
 def register_console_nav(item: ConsoleNavItem) -> None:

@@ -29,4 +29,36 @@ def verify_admin_totp(admin: PlatformAdmin, code: str) -> bool:
 
 def record_admin_login(admin: PlatformAdmin) -> None:
     admin.last_login_at = utcnow()
-    record_platform_audit("console.login", details={"email": admin.email})
+    record_platform_audit("console.login", details={"email": admin.email}, actor_label=admin.email, admin_id=admin.id)
+
+
+def enable_admin_totp(admin: PlatformAdmin, *, secret: str, code: str) -> None:
+    from app.core.errors import ValidationFailed
+
+    if not pyotp.TOTP(secret).verify((code or "").replace(" ", ""), valid_window=1):
+        raise ValidationFailed("Wrong code.", details={"code": ["That code did not match. Check your app's clock."]})
+    admin.totp_secret = secret
+    admin.totp_enabled = True
+    record_platform_audit(
+        "console.2fa_enabled", details={"email": admin.email}, admin_id=admin.id, actor_label=admin.email
+    )
+
+
+def disable_admin_totp(admin: PlatformAdmin, *, password: str, required: bool) -> None:
+    from app.core.errors import Conflict, ValidationFailed
+
+    if required:
+        raise Conflict("Two-factor authentication is required for the console here; it cannot be turned off.")
+    if not verify_password(admin.password_hash, password):
+        raise ValidationFailed("Wrong password.", details={"password": ["This is not your password."]})
+    admin.totp_secret = None
+    admin.totp_enabled = False
+    record_platform_audit("console.2fa_disabled", details={"email": admin.email})
+
+
+def totp_provisioning(admin: PlatformAdmin, secret: str) -> tuple[str, str]:
+    """The otpauth URI and its QR code as inline SVG."""
+    import segno
+
+    uri = pyotp.TOTP(secret).provisioning_uri(name=admin.email, issuer_name="Atrium console")
+    return uri, segno.make(uri, error="m").svg_inline(scale=4, dark="#111827")

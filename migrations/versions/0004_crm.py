@@ -4,7 +4,7 @@ On PostgreSQL, list search uses trigram GIN indexes that lead with tenant_id (pg
 btree_gin are installed by `flask setup-postgres-roles`). SQLite searches with LIKE.
 
 Revision ID: 0004_crm
-Revises: 0001_core
+Revises: 0002_plans
 Create Date: 2026-11-21 14:09:45.770664
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0004_crm'
-down_revision = '0001_core'
+down_revision = '0002_plans'
 branch_labels = None
 depends_on = None
 

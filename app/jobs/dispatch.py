@@ -1,0 +1,44 @@
+"""Dispatch loops for platform jobs: pick tenants in platform scope, work on each in its context."""
+
+import logging
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import Select
+
+from app.core.context import platform_scope, tenant_context
+from app.core.transactions import commit_and_deliver
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class JobPartlyFailed(RuntimeError):
+    """Some tenants failed; the others were done and committed."""
+
+
+def for_each_tenant(tenant_ids: Select, body: Callable[[uuid.UUID], object]) -> dict:
+    """Run `body(tenant_id)` inside each tenant's context, one transaction per tenant.
+
+    A failing tenant is rolled back and logged without stopping the others; the job then
+    reports failure so the console shows it.
+    """
+    with platform_scope():
+        ids = list(db.session.scalars(tenant_ids))
+        db.session.commit()
+    changed, failed = 0, []
+    for tenant_id in ids:
+        try:
+            with tenant_context(tenant_id):
+                outcome = body(tenant_id)
+                commit_and_deliver()
+        except Exception:
+            db.session.rollback()
+            log.exception("job body failed for tenant %s", tenant_id)
+            failed.append(str(tenant_id))
+            continue
+        changed += 1 if outcome else 0
+    summary = {"tenants": len(ids), "changed": changed, "failed": len(failed)}
+    if failed:
+        raise JobPartlyFailed(f"{len(failed)} of {len(ids)} tenants failed: {', '.join(failed[:20])}")
+    return summary

@@ -1,0 +1,86 @@
+"""The one function APScheduler calls: it logs the run, enters the job's scope and commits.
+
+Per-tenant jobs run inside `tenant_context(tenant_id)`; platform jobs are dispatch loops that
+enter each tenant's context themselves (see `app.jobs.dispatch`).
+"""
+
+import logging
+import os
+import socket
+import traceback
+import uuid
+
+from apscheduler.util import ref_to_obj
+from flask import Flask
+
+from app.core.context import platform_scope, tenant_context
+from app.core.transactions import commit_and_deliver
+from app.core.types import utcnow
+from app.extensions import db
+from app.jobs.models import JobRun, JobRunStatus
+
+log = logging.getLogger(__name__)
+_bound: dict[str, Flask] = {}
+
+
+def bind_app(app: Flask) -> None:
+    """The scheduler process hands its app to the runner once, before jobs start."""
+    _bound["app"] = app
+
+
+def process_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def run_job(job_id: str, func_ref: str, tenant_id: str | None = None, object_id: str | None = None, kwargs=None):
+    app = _bound.get("app")
+    if app is None:
+        raise RuntimeError("run_job() called outside the scheduler process (bind_app() was not called)")
+    with app.app_context():
+        try:
+            return execute(job_id, func_ref, tenant_id=tenant_id, object_id=object_id, kwargs=kwargs)
+        finally:
+            db.session.remove()
+
+
+def execute(job_id: str, func_ref: str, *, tenant_id=None, object_id=None, kwargs=None):
+    """Run one job body now, with a JobRun row around it (also used by `flask jobs run-now`)."""
+    run_id = _start(job_id, tenant_id)
+    try:
+        body = ref_to_obj(func_ref)
+        if tenant_id is not None:
+            with tenant_context(uuid.UUID(str(tenant_id))):
+                result = body(object_id, **(kwargs or {}))
+                commit_and_deliver()
+        else:
+            result = body(**(kwargs or {}))
+            commit_and_deliver()
+    except Exception as exc:
+        db.session.rollback()
+        _finish(run_id, JobRunStatus.FAILED, error="".join(traceback.format_exception(exc))[-8000:])
+        raise
+    _finish(run_id, JobRunStatus.SUCCEEDED, result=result)
+    return result
+
+
+def _start(job_id: str, tenant_id) -> uuid.UUID:
+    with platform_scope():
+        run = JobRun(
+            job_id=job_id,
+            tenant_id=uuid.UUID(str(tenant_id)) if tenant_id else None,
+            process_id=process_id(),
+            status=JobRunStatus.RUNNING,
+        )
+        db.session.add(run)
+        db.session.commit()
+        return run.id
+
+
+def _finish(run_id: uuid.UUID, status: str, *, result=None, error: str | None = None) -> None:
+    with platform_scope():
+        run = db.session.get(JobRun, run_id)
+        run.status = status
+        run.finished_at = utcnow()
+        run.result = result if isinstance(result, dict) else ({} if result is None else {"value": str(result)})
+        run.error = error
+        db.session.commit()

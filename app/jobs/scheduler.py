@@ -1,0 +1,124 @@
+"""The scheduler process: wait for the leader lock, run APScheduler, beat a heartbeat.
+
+Only the leader runs jobs. Every heartbeat it also wakes APScheduler, so jobs other processes
+wrote to the job store (per-tenant jobs scheduled in requests) are picked up within one beat.
+"""
+
+import logging
+import threading
+from datetime import UTC, timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import delete
+
+from app.core.context import platform_scope
+from app.core.types import utcnow
+from app.extensions import db
+from app.jobs.leader import make_leader_lock
+from app.jobs.models import SchedulerHeartbeat
+from app.jobs.registry import PLATFORM_JOBS, RUNNER_REF, make_trigger
+from app.jobs.runner import bind_app, process_id
+
+log = logging.getLogger(__name__)
+STALE_HEARTBEAT = timedelta(days=1)
+
+
+def build_scheduler(app) -> BackgroundScheduler:
+    with app.app_context():
+        engine = db.engines.get("platform") or db.engine
+    return BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")},
+        executors={"default": ThreadPoolExecutor(app.config["SCHEDULER_THREADS"])},
+        job_defaults={
+            "coalesce": True,
+            "misfire_grace_time": app.config["SCHEDULER_MISFIRE_GRACE_SECONDS"],
+            "max_instances": 1,
+        },
+        timezone=UTC,
+    )
+
+
+def sync_platform_jobs(scheduler: BackgroundScheduler) -> list[str]:
+    """Add each platform job, or replace it when its schedule changed; unchanged ones keep
+    their next run time, so a restart does not skip a nightly run that is due."""
+    changed = []
+    for spec in PLATFORM_JOBS:
+        trigger = make_trigger(spec.trigger, **spec.trigger_args)
+        args = [spec.id, spec.func_ref]
+        existing = scheduler.get_job(spec.id)
+        if existing is not None and str(existing.trigger) == str(trigger) and list(existing.args) == args:
+            continue
+        scheduler.add_job(RUNNER_REF, trigger, id=spec.id, name=spec.id, args=args, replace_existing=True)
+        changed.append(spec.id)
+    return changed
+
+
+def beat(app, role: str, *, started_at, leader_since) -> None:
+    """Write this process's heartbeat row (and drop rows of processes long gone)."""
+    with app.app_context(), platform_scope():
+        try:
+            now = utcnow()
+            row = db.session.get(SchedulerHeartbeat, process_id())
+            if row is None:
+                hostname, _, pid = process_id().rpartition(":")
+                row = SchedulerHeartbeat(
+                    process_id=process_id(), hostname=hostname, pid=int(pid), started_at=started_at
+                )
+                db.session.add(row)
+            row.role, row.beat_at, row.leader_since = role, now, leader_since
+            db.session.execute(delete(SchedulerHeartbeat).where(SchedulerHeartbeat.beat_at < now - STALE_HEARTBEAT))
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("could not write the scheduler heartbeat")
+        finally:
+            db.session.remove()
+
+
+def forget(app) -> None:
+    with app.app_context(), platform_scope():
+        try:
+            db.session.execute(delete(SchedulerHeartbeat).where(SchedulerHeartbeat.process_id == process_id()))
+            db.session.commit()
+        except Exception:
+            log.exception("could not remove the scheduler heartbeat")
+        finally:
+            db.session.remove()
+
+
+def run_scheduler(app, stop: threading.Event, *, heartbeat_seconds: float | None = None) -> None:
+    """Block until `stop` is set: standby while another process leads, jobs while leading."""
+    interval = heartbeat_seconds or app.config["SCHEDULER_HEARTBEAT_SECONDS"]
+    bind_app(app)
+    lock = make_leader_lock(app)
+    scheduler = None
+    started_at, leader_since = utcnow(), None
+    log.info("scheduler %s started; waiting for the leader lock", process_id())
+    try:
+        while not stop.is_set():
+            if scheduler is None and lock.acquire():
+                scheduler = build_scheduler(app)
+                scheduler.start(paused=True)
+                changed = sync_platform_jobs(scheduler)
+                scheduler.resume()
+                leader_since = utcnow()
+                log.info("scheduler %s is the leader (jobs updated: %s)", process_id(), ", ".join(changed) or "none")
+            elif scheduler is not None and not lock.healthy():
+                log.error("scheduler %s lost the leader lock; stopping its jobs", process_id())
+                scheduler.shutdown(wait=True)
+                scheduler, leader_since = None, None
+                lock.release()
+            elif scheduler is not None:
+                scheduler.wakeup()
+            beat(
+                app, "leader" if scheduler is not None else "standby", started_at=started_at, leader_since=leader_since
+            )
+            stop.wait(interval)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+        lock.close()
+        forget(app)
+        log.info("scheduler %s stopped", process_id())

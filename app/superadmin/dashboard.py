@@ -1,0 +1,105 @@
+"""The console's overview: agencies by plan and status, MRR, signups, trials ending, limits hit."""
+
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.core.types import utcnow
+from app.extensions import db
+from app.plans import usage
+from app.plans.models import Plan, UsageSnapshot
+from app.tenants.models import Tenant, TenantStatus
+
+SIGNUP_WEEKS = 12
+AT_LIMIT_SHOWN = 20
+
+
+def tenants_by_plan_and_status() -> dict:
+    counts = {
+        (plan, status): n
+        for plan, status, n in db.session.execute(
+            select(Tenant.plan_code, Tenant.status, func.count()).group_by(Tenant.plan_code, Tenant.status)
+        )
+    }
+    plans = db.session.scalars(select(Plan).order_by(Plan.sort_order, Plan.code)).all()
+    rows = [
+        {
+            "plan": plan,
+            "counts": [counts.get((plan.code, status), 0) for status in TenantStatus.ALL],
+            "total": sum(counts.get((plan.code, status), 0) for status in TenantStatus.ALL),
+        }
+        for plan in plans
+    ]
+    totals = [sum(counts.get((plan.code, status), 0) for plan in plans) for status in TenantStatus.ALL]
+    return {"statuses": TenantStatus.ALL, "rows": rows, "totals": totals, "total": sum(totals)}
+
+
+def monthly_recurring_revenue_cents() -> int:
+    """Active agencies on paid plans, at their plan's monthly price (trials and unpaid excluded)."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Plan.price_monthly_cents), 0))
+        .select_from(Tenant)
+        .join(Plan, Plan.code == Tenant.plan_code)
+        .where(Tenant.status == TenantStatus.ACTIVE, Plan.price_monthly_cents > 0)
+    )
+
+
+def signups_per_week(now=None) -> dict:
+    """Chart data for the last 12 weeks (weeks start on Monday, UTC)."""
+    now = now or utcnow()
+    this_monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    weeks = [this_monday - timedelta(weeks=back) for back in range(SIGNUP_WEEKS - 1, -1, -1)]
+    created = db.session.scalars(select(Tenant.created_at).where(Tenant.created_at >= weeks[0])).all()
+    per_week = Counter((moment - timedelta(days=moment.weekday())).date() for moment in created)
+    return {
+        "type": "bar",
+        "labels": [week.strftime("%d %b") for week in weeks],
+        "datasets": [{"label": "Signups", "values": [per_week.get(week.date(), 0) for week in weeks]}],
+    }
+
+
+def trials_ending(days: int = 7, now=None) -> list[Tenant]:
+    now = now or utcnow()
+    return db.session.scalars(
+        select(Tenant)
+        .where(
+            Tenant.status == TenantStatus.TRIALING,
+            Tenant.trial_ends_at >= now,
+            Tenant.trial_ends_at <= now + timedelta(days=days),
+        )
+        .order_by(Tenant.trial_ends_at)
+    ).all()
+
+
+def tenants_at_limit(now=None) -> list[dict]:
+    """Agencies whose latest snapshot (this period) is at or over its limit."""
+    now = now or utcnow()
+    current = {usage.period_of("users", now), usage.period_of("api_calls_per_day", now)}
+    rows = db.session.execute(
+        select(Tenant, UsageSnapshot.resource, UsageSnapshot.value, UsageSnapshot.limit_value)
+        .join(Tenant, Tenant.id == UsageSnapshot.tenant_id)
+        .where(
+            UsageSnapshot.period.in_(current),
+            UsageSnapshot.limit_value.is_not(None),
+            UsageSnapshot.limit_value > 0,
+            UsageSnapshot.value >= UsageSnapshot.limit_value,
+        )
+        .order_by(Tenant.name)
+        .limit(AT_LIMIT_SHOWN * 4)
+    ).all()
+    grouped: dict = {}
+    for tenant, resource, value, limit in rows:
+        entry = grouped.setdefault(tenant.id, {"tenant": tenant, "limits": []})
+        entry["limits"].append({"resource": resource, "used": value, "limit": limit})
+    return list(grouped.values())[:AT_LIMIT_SHOWN]
+
+
+def overview() -> dict:
+    return {
+        "matrix": tenants_by_plan_and_status(),
+        "mrr_cents": monthly_recurring_revenue_cents(),
+        "signups": signups_per_week(),
+        "trials": trials_ending(),
+        "at_limit": tenants_at_limit(),
+    }

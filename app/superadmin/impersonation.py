@@ -1,0 +1,140 @@
+"""Impersonating a tenant's owner: time-limited, bannered, ended with one click, audited twice.
+
+The console issues a single-use token for the owner (in the tenant's context) and sends the
+admin's browser to the tenant host, which trades it for a session marked as an impersonation.
+Both the start and the end are written to the platform audit log and to the tenant's own log.
+"""
+
+from datetime import timedelta
+
+from flask import current_app, g, redirect, session, url_for
+
+from app.auth.models import TokenPurpose, User
+from app.auth.services import consume_token, issue_login_handoff
+from app.auth.sessions import end_session, start_session
+from app.core.audit import record_audit
+from app.core.context import tenant_context
+from app.core.errors import Conflict
+from app.core.hosts import TENANT
+from app.core.types import utcnow
+from app.plans.banners import Banner, register_banner_provider
+from app.superadmin.access import record_platform_audit
+from app.tenants.models import Tenant
+
+SESSION_KEY = "impersonation"
+
+
+def start_impersonation(tenant: Tenant, owner: User | None, *, admin, reason: str = "") -> str:
+    """Issue the hand-off token for the owner; returns it for the tenant-host link."""
+    if owner is None:
+        raise Conflict(f"{tenant.name} has no active owner to sign in as.")
+    minutes = current_app.config["IMPERSONATION_MINUTES"]
+    details = {"admin_id": str(admin.id), "admin_email": admin.email, "minutes": minutes, "reason": reason}
+    with tenant_context(tenant.id):
+        token = issue_login_handoff(owner, purpose=TokenPurpose.IMPERSONATION, details=details)
+        record_audit(
+            "impersonation.started",
+            actor_label=f"{admin.email} (platform admin)",
+            target=owner,
+            target_label=owner.email,
+            details={"minutes": minutes, "reason": reason},
+        )
+    record_platform_audit(
+        "tenant.impersonation_started",
+        tenant_id=tenant.id,
+        details={"slug": tenant.slug, "owner": owner.email, "minutes": minutes, "reason": reason},
+    )
+    return token
+
+
+def accept_impersonation(token: str) -> User | None:
+    """On the tenant host: trade the token for an owner session that ends by itself."""
+    row = consume_token(token, TokenPurpose.IMPERSONATION)
+    if row is None or not row.user.is_active_user:
+        return None
+    details = row.details or {}
+    expires = utcnow() + timedelta(minutes=int(details.get("minutes", current_app.config["IMPERSONATION_MINUTES"])))
+    start_session(row.user, tenant_id=g.tenant.id)
+    session[SESSION_KEY] = {
+        "admin_id": details.get("admin_id"),
+        "admin_email": details.get("admin_email", ""),
+        "expires_at": expires.timestamp(),
+    }
+    return row.user
+
+
+def current_impersonation() -> dict | None:
+    if g.get("host_kind") != TENANT:
+        return None
+    return session.get(SESSION_KEY)
+
+
+def end_impersonation(*, reason: str) -> None:
+    """Audit the end on both sides and drop the session (`reason`: "ended" or "expired")."""
+    from flask_login import current_user
+
+    info = current_impersonation() or {}
+    owner_email = getattr(current_user, "email", "")
+    record_audit(
+        f"impersonation.{reason}",
+        actor_label=f"{info.get('admin_email', '')} (platform admin)",
+        target=current_user._get_current_object() if current_user.is_authenticated else None,
+        target_label=owner_email,
+    )
+    record_platform_audit(
+        f"tenant.impersonation_{reason}",
+        tenant_id=g.tenant.id,
+        details={"slug": g.tenant.slug, "owner": owner_email},
+        actor_label=info.get("admin_email", ""),
+        admin_id=_uuid_or_none(info.get("admin_id")),
+    )
+    end_session()
+
+
+def _uuid_or_none(value):
+    from app.core.ids import parse_uuid
+
+    return parse_uuid(value) if value else None
+
+
+def console_tenant_url(tenant_id, outcome: str) -> str:
+    # Console rules carry their literal host, so the URL is built for admin.<BASE_DOMAIN>.
+    return url_for("console.tenant", tenant_id=tenant_id, impersonation=outcome, _external=True)
+
+
+def end_expired_impersonation():
+    """before_request on tenant hosts: an impersonation past its time ends by itself."""
+    info = current_impersonation()
+    if not info or utcnow().timestamp() < float(info.get("expires_at", 0)):
+        return None
+    tenant_id = g.tenant.id
+    end_impersonation(reason="expired")
+    return redirect(console_tenant_url(tenant_id, "expired"))
+
+
+def impersonation_banners() -> list[Banner]:
+    info = current_impersonation()
+    if not info:
+        return []
+    from datetime import UTC, datetime
+
+    from flask_login import current_user
+
+    until = datetime.fromtimestamp(float(info.get("expires_at", 0)), UTC)
+    who = getattr(current_user, "email", "the owner")
+    return [
+        Banner(
+            "impersonation",
+            "dark",
+            "incognito",
+            f"You are signed in as {who} on behalf of {info.get('admin_email')} until {until:%H:%M} UTC.",
+            url_for("impersonation.end"),
+            "End impersonation",
+            "post",
+        )
+    ]
+
+
+def install(app) -> None:
+    register_banner_provider(impersonation_banners)
+    app.before_request(end_expired_impersonation)

@@ -1,0 +1,186 @@
+"""Console reads and actions on agencies: the searchable list, one agency's page, its changes.
+
+Reads across tenants happen in the console's platform scope; what belongs to one tenant (its
+users, live usage) is read inside that tenant's context. Every action writes a platform audit
+row beside the tenant's own history and audit rows.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from app.auth.models import Role, User
+from app.core.context import tenant_context
+from app.core.errors import Conflict, ValidationFailed
+from app.core.pagination import Page, keyset_page
+from app.core.types import utcnow
+from app.extensions import db
+from app.plans import lifecycle, usage
+from app.plans.models import UsageMeter, UsageSnapshot
+from app.plans.services import current_period, effective_limits, entitlements
+from app.superadmin.access import record_platform_audit
+from app.tenants.models import Tenant, TenantStatus
+
+SORTS = {
+    "newest": (Tenant.created_at, True),
+    "oldest": (Tenant.created_at, False),
+    "name": (Tenant.name, False),
+    "slug": (Tenant.slug, False),
+}
+LIST_USAGE = ("users", "contacts", "emails_per_month")
+
+
+@dataclass
+class TenantFilters:
+    q: str = ""
+    plan: str = ""
+    status: str = ""
+    sort: str = "newest"
+
+
+def search_tenants(filters: TenantFilters, *, cursor: str | None, limit: int = 25) -> Page:
+    stmt = select(Tenant)
+    if filters.q:
+        pattern = f"%{filters.q.strip()}%"
+        stmt = stmt.where(or_(Tenant.name.ilike(pattern), Tenant.slug.ilike(pattern)))
+    if filters.plan:
+        stmt = stmt.where(Tenant.plan_code == filters.plan)
+    if filters.status in TenantStatus.ALL:
+        stmt = stmt.where(Tenant.status == filters.status)
+    column, descending = SORTS.get(filters.sort, SORTS["newest"])
+    page = keyset_page(
+        db.session, stmt, sort_column=column, id_column=Tenant.id, descending=descending, cursor=cursor, limit=limit
+    )
+    page.extra["usage"] = usage_columns(page.items)
+    return page
+
+
+def usage_columns(tenants: list[Tenant]) -> dict[uuid.UUID, dict[str, dict]]:
+    """Usage for the list's columns in two queries: the latest snapshots, and this month's meters."""
+    if not tenants:
+        return {}
+    ids = [tenant.id for tenant in tenants]
+    now = utcnow()
+    months = usage.chart_periods("month", now, 2)
+    latest: dict[tuple, tuple[str, int]] = {}
+    for tenant_id, resource, period, value in db.session.execute(
+        select(UsageSnapshot.tenant_id, UsageSnapshot.resource, UsageSnapshot.period, UsageSnapshot.value).where(
+            UsageSnapshot.tenant_id.in_(ids), UsageSnapshot.resource.in_(LIST_USAGE), UsageSnapshot.period.in_(months)
+        )
+    ):
+        key = (tenant_id, resource)
+        if key not in latest or latest[key][0] < period:
+            latest[key] = (period, value)
+    for tenant_id, count in db.session.execute(
+        select(UsageMeter.tenant_id, UsageMeter.count).where(
+            UsageMeter.tenant_id.in_(ids),
+            UsageMeter.metric == "emails_per_month",
+            UsageMeter.period == current_period("emails_per_month", now),
+        )
+    ):
+        latest[(tenant_id, "emails_per_month")] = ("live", count)
+    columns = {}
+    for tenant in tenants:
+        limits = effective_limits(tenant, tenant.plan)
+        columns[tenant.id] = {
+            resource: {
+                "used": latest.get((tenant.id, resource), (None, None))[1],
+                "limit": limits.get(resource),
+                "level": usage.usage_level(latest[(tenant.id, resource)][1], limits.get(resource))
+                if (tenant.id, resource) in latest
+                else "none",
+            }
+            for resource in LIST_USAGE
+        }
+    return columns
+
+
+def get_tenant_or_none(tenant_id) -> Tenant | None:
+    return db.session.get(Tenant, tenant_id)
+
+
+def tenant_overview(tenant: Tenant) -> dict:
+    """Live usage against limits, read inside the tenant's context."""
+    with tenant_context(tenant.id):
+        ent = entitlements(tenant)
+        rows = usage.usage_rows(ent)
+    return {"ent": ent, "rows": rows, "features": sorted(ent.features)}
+
+
+def tenant_users(tenant: Tenant) -> list[User]:
+    with tenant_context(tenant.id):
+        return db.session.scalars(select(User).order_by(User.is_active_user.desc(), User.role, User.email)).all()
+
+
+def find_owner(tenant: Tenant) -> User | None:
+    with tenant_context(tenant.id):
+        return db.session.scalar(
+            select(User)
+            .where(User.role == Role.OWNER, User.is_active_user.is_(True))
+            .order_by(User.created_at)
+            .limit(1)
+        )
+
+
+# ----------------------------------------------------------------------------- actions
+
+
+def _audit(action: str, tenant: Tenant, **details) -> None:
+    record_platform_audit(action, tenant_id=tenant.id, details={"slug": tenant.slug, **details})
+
+
+def change_tenant_plan(tenant: Tenant, plan_code: str, *, admin, reason: str = "") -> None:
+    old = tenant.plan_code
+    if not lifecycle.change_plan(tenant, plan_code, actor_label=admin.email, reason=reason):
+        raise Conflict(f"{tenant.name} is already on that plan.")
+    _audit("tenant.plan_changed", tenant, **{"from": old, "to": tenant.plan_code, "reason": reason})
+
+
+def override_limits(tenant: Tenant, values: dict[str, str], *, admin) -> int:
+    """`values` maps limit → "" (follow the plan), "unlimited" or a number. Returns changes made."""
+    before = dict(tenant.limit_overrides or {})
+    parsed, errors = {}, {}
+    for resource, raw in values.items():
+        raw = (raw or "").strip()
+        try:
+            parsed[resource] = (True, None) if raw == "" else (False, lifecycle.parse_limit(raw))
+        except ValidationFailed as exc:
+            errors[f"limit_{resource}"] = exc.details.get("value", [exc.message])
+    if errors:
+        raise ValidationFailed("Please correct the highlighted limits.", details=errors)
+    for resource, (remove, value) in parsed.items():
+        lifecycle.set_limit_override(tenant, resource, value, actor_label=admin.email, remove=remove)
+    after = dict(tenant.limit_overrides or {})
+    if after != before:
+        _audit("tenant.limits_overridden", tenant, before=before, after=after)
+    return sum(1 for key in set(before) | set(after) if before.get(key, "-") != after.get(key, "-"))
+
+
+def override_features(tenant: Tenant, values: dict[str, str], *, admin) -> None:
+    """`values` maps feature → "default", "on" or "off"."""
+    before = dict(tenant.feature_overrides or {})
+    choices = {"default": None, "on": True, "off": False}
+    for feature, choice in values.items():
+        if choice not in choices:
+            raise ValidationFailed("Invalid choice.", details={f"feature_{feature}": ["Choose default, on or off."]})
+        lifecycle.set_feature_override(tenant, feature, choices[choice], actor_label=admin.email)
+    after = dict(tenant.feature_overrides or {})
+    if after != before:
+        _audit("tenant.features_overridden", tenant, before=before, after=after)
+
+
+def extend_tenant_trial(tenant: Tenant, days: int, *, admin) -> None:
+    lifecycle.extend_trial(tenant, days, actor_label=admin.email)
+    _audit("tenant.trial_extended", tenant, days=days, until=tenant.trial_ends_at.isoformat())
+
+
+def suspend_tenant(tenant: Tenant, reason: str, *, admin) -> None:
+    lifecycle.suspend(tenant, reason=reason, actor_label=admin.email)
+    _audit("tenant.suspended", tenant, reason=reason)
+
+
+def reactivate_tenant(tenant: Tenant, reason: str, *, admin) -> None:
+    old = tenant.status
+    lifecycle.reactivate(tenant, reason=reason, actor_label=admin.email)
+    _audit("tenant.reactivated", tenant, reason=reason, **{"from": old, "to": tenant.status})

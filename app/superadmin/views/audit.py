@@ -1,0 +1,52 @@
+"""The platform audit log: every console action and every cross-tenant read."""
+
+from flask import render_template, request
+from sqlalchemy import select
+
+from app.core.ids import parse_uuid
+from app.core.pagination import keyset_page
+from app.extensions import db
+from app.superadmin.access import requires_platform_admin
+from app.superadmin.models import PlatformAuditEvent
+from app.superadmin.views import bp
+from app.tenants.models import Tenant
+
+ACTION_GROUPS = {
+    "console.": "Console sign-ins and page views",
+    "tenant.": "Changes to agencies",
+    "plan.": "Plan catalogue",
+    "outbox.": "Email queue",
+}
+
+
+@bp.route("/audit")
+@requires_platform_admin
+def audit():
+    stmt = select(PlatformAuditEvent)
+    group = request.args.get("group", "")
+    if group in ACTION_GROUPS:
+        stmt = stmt.where(PlatformAuditEvent.action.startswith(group))
+    who = request.args.get("q", "").strip()[:100]
+    if who:
+        stmt = stmt.where(PlatformAuditEvent.admin_email.ilike(f"%{who}%"))
+    tenant_id = parse_uuid(request.args.get("tenant"))
+    if tenant_id:
+        stmt = stmt.where(PlatformAuditEvent.tenant_id == tenant_id)
+    page = keyset_page(
+        db.session,
+        stmt,
+        sort_column=PlatformAuditEvent.created_at,
+        id_column=PlatformAuditEvent.id,
+        descending=True,
+        cursor=request.args.get("cursor"),
+        limit=50,
+    )
+    tenant_ids = {event.tenant_id for event in page.items if event.tenant_id}
+    slugs = (
+        dict(db.session.execute(select(Tenant.id, Tenant.slug).where(Tenant.id.in_(tenant_ids))).all())
+        if tenant_ids
+        else {}
+    )
+    return render_template(
+        "superadmin/audit.html", page=page, groups=ACTION_GROUPS, group=group, q=who, tenant_id=tenant_id, slugs=slugs
+    )

@@ -1,0 +1,101 @@
+"""The plan catalogue: create, edit (limits, features, prices, Stripe ids, visibility), delete."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.core.errors import AppError, ValidationFailed
+from app.core.forms import apply_errors
+from app.extensions import db
+from app.plans.catalogue import RESOURCE_LABELS
+from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS, Plan
+from app.superadmin import plans as services
+from app.superadmin.access import requires_platform_admin
+from app.superadmin.forms import PlanForm
+from app.superadmin.views import bp
+
+
+def _form_for(plan: Plan | None) -> PlanForm:
+    form = PlanForm(obj=plan)
+    if plan is not None and not form.is_submitted():
+        form.price_monthly.data = plan.price_monthly_cents / 100
+        form.price_yearly.data = plan.price_yearly_cents / 100
+        for key in LIMIT_KEYS:
+            value = plan.limits.get(key)
+            getattr(form, f"limit_{key}").data = "" if value is None else str(value)
+        for key in FEATURE_KEYS:
+            getattr(form, f"feature_{key}").data = key in plan.features
+    return form
+
+
+def _render_form(form, plan=None, status=200):
+    return render_template(
+        "superadmin/plan_form.html",
+        form=form,
+        plan=plan,
+        limit_keys=LIMIT_KEYS,
+        feature_keys=FEATURE_KEYS,
+        resource_labels=RESOURCE_LABELS,
+        feature_labels=FEATURE_LABELS,
+    ), status
+
+
+@bp.route("/plans")
+@requires_platform_admin
+def plans():
+    return render_template(
+        "superadmin/plans.html",
+        plans=services.list_plans(),
+        in_use=services.tenants_per_plan(),
+        resource_labels=RESOURCE_LABELS,
+        feature_labels=FEATURE_LABELS,
+        limit_keys=LIMIT_KEYS,
+    )
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@requires_platform_admin
+def plan_new():
+    form = _form_for(None)
+    if form.validate_on_submit():
+        try:
+            plan = services.create_plan(form.data, admin=current_user)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Plan {plan.name} created.", "success")
+            return redirect(url_for("console.plans"))
+    return _render_form(form, None, 422 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/plans/<code>", methods=["GET", "POST"])
+@requires_platform_admin
+def plan_edit(code: str):
+    plan = db.session.get(Plan, code)
+    if plan is None:
+        abort(404)
+    form = _form_for(plan)
+    if form.validate_on_submit():
+        try:
+            changes = services.update_plan(plan, form.data, admin=current_user)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Plan {plan.name} saved." if changes else "Nothing changed.", "success" if changes else "info")
+            return redirect(url_for("console.plans"))
+    return _render_form(form, plan, 422 if form.errors or form.form_errors else 200)
+
+
+@bp.route("/plans/<code>/delete", methods=["POST"])
+@requires_platform_admin
+def plan_delete(code: str):
+    plan = db.session.get(Plan, code)
+    if plan is None:
+        abort(404)
+    name = plan.name
+    try:
+        services.delete_plan(plan, admin=current_user)
+    except AppError as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("console.plans")), 303
+    flash(f"Plan {name} deleted.", "success")
+    return redirect(url_for("console.plans"))

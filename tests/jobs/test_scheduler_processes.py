@@ -1,0 +1,120 @@
+"""Two real `flask jobs run` processes against one PostgreSQL database: one leads, the other
+waits; every tick of a job runs exactly once, also across a change of leader."""
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.core.audit import AuditEvent
+from app.extensions import db
+from app.jobs.models import JobRun, SchedulerHeartbeat
+from app.jobs.tenant_jobs import schedule_tenant_job
+from tests.conftest import USE_POSTGRES, in_tenant, on_platform
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not USE_POSTGRES, reason="needs PostgreSQL (ATRIUM_TEST_DB=postgresql)"),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+TICK_SECONDS = 2
+
+
+def _start_scheduler(app, log_path):
+    env = {
+        **os.environ,
+        "ATRIUM_ENV": "testing",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "PLATFORM_DATABASE_URL": app.config["PLATFORM_DATABASE_URL"],
+        "SCHEDULER_HEARTBEAT_SECONDS": "0.5",
+    }
+    log = open(log_path, "w")  # noqa: SIM115 - closed when the process is reaped
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "run"], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+    process.log = log
+    return process
+
+
+def _stop(process):
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    process.log.close()
+
+
+def _roles(app) -> dict[int, str]:
+    with on_platform(app):
+        return {beat.pid: beat.role for beat in db.session.scalars(select(SchedulerHeartbeat))}
+
+
+def _wait_for(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting")
+
+
+def test_two_schedulers_run_each_tick_exactly_once(app, tenant_a, tmp_path):
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=TICK_SECONDS)
+    object_id = uuid.uuid4()
+    with in_tenant(app, tenant_a.id):
+        job_id = schedule_tenant_job(
+            tenant_a.id,
+            "tick",
+            object_id,
+            "tests.jobs.sample_jobs:record_tick",
+            "interval",
+            seconds=TICK_SECONDS,
+            start_date=start,
+        )
+
+    first = _start_scheduler(app, tmp_path / "first.log")
+    second = _start_scheduler(app, tmp_path / "second.log")
+    try:
+        roles = _wait_for(
+            lambda: (r := _roles(app)) and len(r) == 2 and sorted(r.values()) == ["leader", "standby"] and r
+        )
+        time.sleep(3 * TICK_SECONDS)
+        assert sorted(_roles(app).values()) == ["leader", "standby"]
+
+        leader_pid = next(pid for pid, role in roles.items() if role == "leader")
+        leader, standby = (first, second) if first.pid == leader_pid else (second, first)
+        _stop(leader)
+        _wait_for(lambda: _roles(app).get(standby.pid) == "leader")
+        time.sleep(3 * TICK_SECONDS)
+    finally:
+        for process in (first, second):
+            _stop(process)
+    logs = "\n".join(path.read_text() for path in tmp_path.glob("*.log"))
+
+    with in_tenant(app, tenant_a.id):
+        runs = [
+            event.details["at"]
+            for event in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "test.tick"))
+        ]
+    ticks = [math.floor((at - start.timestamp()) / TICK_SECONDS) for at in runs]
+    assert len(ticks) >= 5, logs
+    assert len(ticks) == len(set(ticks)), f"a tick ran twice: {sorted(ticks)}\n{logs}"
+    with on_platform(app):
+        logged = db.session.scalars(select(JobRun).where(JobRun.job_id == job_id)).all()
+        assert len(logged) == len(runs)
+        assert {run.status for run in logged} == {"succeeded"}
+        assert len({run.process_id for run in logged}) == 2  # both processes led, one after the other
+        assert db.session.scalars(select(SchedulerHeartbeat)).all() == []  # each removed its row on exit

@@ -1,0 +1,90 @@
+"""The tenant's /settings/plan page."""
+
+import json
+import re
+
+from app.auth.services import create_user
+from app.plans.usage import snapshot_usage
+from tests.conftest import in_tenant
+
+
+def _row_level(html: str, resource: str) -> str:
+    match = re.search(rf'data-testid="usage-{resource}" data-level="(\w+)"', html)
+    assert match, f"no usage row for {resource}"
+    return match.group(1)
+
+
+def test_owner_sees_plan_status_and_every_limit(make_tenant, client_for):
+    tenant = make_tenant("shop", plan="normal", status="trialing")
+    response = client_for(tenant).get("/settings/plan")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-testid="plan-name">Normal<' in html
+    assert "Trialing" in html
+    for resource in ("users", "contacts", "deals", "emails_per_month", "sms_per_month", "api_calls_per_day"):
+        assert f'data-testid="usage-{resource}"' in html
+    assert 'data-testid="feature-api" data-enabled="yes"' in html
+    assert 'data-testid="feature-helpdesk" data-enabled="no"' in html
+
+
+def test_plan_page_needs_plan_view_permission(tenant_a, client_for):
+    assert client_for(tenant_a, "viewer").get("/settings/plan").status_code == 403
+    assert client_for(tenant_a, "admin").get("/settings/plan").status_code == 200
+
+
+def test_usage_bars_turn_amber_at_80_percent_and_red_at_the_limit(make_tenant, set_tenant, client_for):
+    tenant = make_tenant("bars", plan="normal", roles=("owner", "admin", "sales", "viewer"))
+    set_tenant(tenant, limit_overrides={"users": 100})
+    assert _row_level(client_for(tenant).get("/settings/plan").get_data(as_text=True), "users") == "success"
+    set_tenant(tenant, limit_overrides={"users": 5})
+    assert _row_level(client_for(tenant).get("/settings/plan").get_data(as_text=True), "users") == "warning"
+    set_tenant(tenant, limit_overrides={"users": 4})
+    assert _row_level(client_for(tenant).get("/settings/plan").get_data(as_text=True), "users") == "danger"
+
+
+def test_unlimited_limits_are_shown_as_unlimited(make_tenant, client_for):
+    tenant = make_tenant("huge", plan="enterprise")
+    html = client_for(tenant).get("/settings/plan").get_data(as_text=True)
+    assert _row_level(html, "users") == "none"
+    assert "Unlimited" in html
+
+
+def test_usage_chart_has_twelve_periods_from_snapshots(app, make_tenant, client_for):
+    tenant = make_tenant("charted", plan="premium")
+    with in_tenant(app, tenant.id):
+        snapshot_usage()
+    html = client_for(tenant).get("/settings/plan").get_data(as_text=True)
+    block = re.search(r'<script type="application/json" id="usage-history"[^>]*>(.*?)</script>', html, re.S)
+    history = json.loads(block.group(1))
+    assert len(history["users"]["labels"]) == 12
+    assert history["users"]["values"][-1] == 4
+    assert history["users"]["limit"] == 50
+    assert len(history["api_calls_per_day"]["labels"]) == 12
+
+
+def test_other_plans_offer_the_upgrade_path(make_tenant, client_for):
+    tenant = make_tenant("shop", plan="normal")
+    html = client_for(tenant).get("/settings/plan").get_data(as_text=True)
+    assert 'data-testid="compare-premium"' in html
+    assert "contact your platform admin" in html
+
+
+def test_plan_page_query_count_is_bounded(app, make_tenant, client_for, query_counter):
+    tenant = make_tenant("counted", plan="premium")
+    client = client_for(tenant)
+    client.get("/settings/plan")
+    with query_counter() as small:
+        assert client.get("/settings/plan").status_code == 200
+    with in_tenant(app, tenant.id):
+        for index in range(15):
+            create_user(email=f"more{index}@example.com", name="More", password=None, role="sales")
+        snapshot_usage()
+    with query_counter() as large:
+        assert client.get("/settings/plan").status_code == 200
+    assert large.count == small.count
+    assert large.count <= 25, large.statements
+
+
+def test_plan_link_is_in_the_settings_menu(tenant_a, client_for):
+    html = client_for(tenant_a).get("/").get_data(as_text=True)
+    assert 'href="/settings/plan"' in html

@@ -1,0 +1,133 @@
+"""Status effects, generated from app.url_map: a read-only tenant's every write route is refused
+with 403, every read route still answers."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from app.core.types import utcnow
+from app.plans.status import ALWAYS_ALLOWED_ENDPOINTS, ALWAYS_ALLOWED_PREFIXES, SAFE_METHODS
+from tests.factories import ARG_FACTORIES, ENDPOINT_FACTORIES, load_domain_factories
+
+PROBE = {"BASE_DOMAIN": "atrium.test", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+
+
+def _tenant_rules(app):
+    kinds = app.extensions["atrium_endpoint_hosts"]
+    return [rule for rule in app.url_map.iter_rules() if kinds.get(rule.endpoint) == "tenant"]
+
+
+def _always_allowed(endpoint: str) -> bool:
+    return endpoint in ALWAYS_ALLOWED_ENDPOINTS or endpoint.startswith(ALWAYS_ALLOWED_PREFIXES)
+
+
+def _cases(kind: str):
+    from app import create_app
+
+    probe = create_app("testing", **PROBE)
+    cases = []
+    for rule in _tenant_rules(probe):
+        if _always_allowed(rule.endpoint):
+            continue
+        methods = rule.methods - {"HEAD", "OPTIONS"}
+        chosen = sorted(methods - SAFE_METHODS) if kind == "write" else sorted(methods & {"GET"})
+        for method in chosen:
+            cases.append(pytest.param((rule.endpoint, rule.rule, method), id=f"{method} {rule.rule}"))
+    return cases
+
+
+def pytest_generate_tests(metafunc):
+    if "write_route" in metafunc.fixturenames:
+        metafunc.parametrize("write_route", _cases("write"))
+    if "read_route" in metafunc.fixturenames:
+        metafunc.parametrize("read_route", _cases("read"))
+
+
+def _path(app, endpoint, rule_text, tenant, *, real_ids: bool):
+    """Fill the rule's arguments: real records (reads) or random ids (writes, refused first)."""
+    from flask import url_for
+
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == rule_text)
+    arguments = [arg for arg in rule.arguments if arg != "host"]
+    if real_ids and endpoint in ENDPOINT_FACTORIES:
+        values = ENDPOINT_FACTORIES[endpoint](app, tenant)
+    else:
+        values = {}
+        for arg in arguments:
+            if arg == "id" or arg.endswith("_id"):
+                values[arg] = ARG_FACTORIES[arg](app, tenant) if real_ids and arg in ARG_FACTORIES else uuid.uuid4()
+            else:
+                values[arg] = "token"
+    with app.test_request_context(base_url=tenant.base_url):
+        url = url_for(endpoint, **values, host=tenant.host)
+    return url.split(tenant.host, 1)[-1]
+
+
+def _send(client, request, tenant, method, path):
+    if path.startswith("/api/"):
+        return request.getfixturevalue("api_client_for")(tenant).open(path, method=method, json={})
+    return client.open(path, method=method, data={})
+
+
+@pytest.fixture
+def suspended(make_tenant, set_tenant):
+    tenant = make_tenant("frozen", plan="enterprise")
+    set_tenant(tenant, status="suspended", status_reason="Unpaid invoices")
+    return tenant
+
+
+def test_every_write_route_is_refused_while_read_only(app, write_route, suspended, client_for, request):
+    endpoint, rule, method = write_route
+    path = _path(app, endpoint, rule, suspended, real_ids=False)
+    response = _send(client_for(suspended), request, suspended, method, path)
+    assert response.status_code == 403, f"{method} {rule} answered {response.status_code} while read-only"
+    assert b"read-only" in response.data
+
+
+def test_every_read_route_still_answers_while_read_only(app, read_route, suspended, client_for, request):
+    load_domain_factories()
+    endpoint, rule, method = read_route
+    path = _path(app, endpoint, rule, suspended, real_ids=True)
+    response = _send(client_for(suspended), request, suspended, method, path)
+    assert response.status_code < 500
+    assert response.status_code != 403, f"{method} {rule} was refused while read-only"
+    assert b"This workspace is read-only until" not in response.data
+
+
+def test_write_refusal_is_json_for_api_clients(suspended, client_for):
+    response = client_for(suspended).post("/settings", data={}, headers={"Accept": "application/json"})
+    assert response.status_code == 403
+    assert response.json["error"]["code"] == "read_only"
+
+
+@pytest.mark.parametrize("status", ["suspended", "canceled"])
+def test_suspended_and_canceled_are_read_only(status, make_tenant, set_tenant, client_for):
+    tenant = make_tenant("frozen")
+    set_tenant(tenant, status=status)
+    assert client_for(tenant).post("/settings/users/invite", data={"email": "x@example.com"}).status_code == 403
+
+
+def test_past_due_keeps_full_access_during_grace_with_a_banner(make_tenant, set_tenant, client_for):
+    tenant = make_tenant("late")
+    set_tenant(tenant, status="past_due", past_due_since=utcnow() - timedelta(days=2))
+    client = client_for(tenant)
+    page = client.get("/settings/plan")
+    assert b'data-testid="banner-past-due"' in page.data
+    response = client.post("/settings/users/invite", data={"email": "new@example.com", "role": "sales"})
+    assert response.status_code == 302
+
+
+def test_past_due_after_grace_is_read_only(app, make_tenant, set_tenant, client_for):
+    tenant = make_tenant("late")
+    days = app.config["PAST_DUE_GRACE_DAYS"]
+    set_tenant(tenant, status="past_due", past_due_since=utcnow() - timedelta(days=days, minutes=1))
+    client = client_for(tenant)
+    assert b'data-testid="banner-read-only"' in client.get("/settings/plan").data
+    assert client.post("/settings/users/invite", data={"email": "new@example.com"}).status_code == 403
+
+
+def test_signing_in_still_works_while_read_only(suspended, client_for):
+    client = client_for(suspended, role=None)
+    response = client.post("/login", data={"email": "owner@example.com", "password": "correct-horse-battery"})
+    assert response.status_code == 302

@@ -1,0 +1,77 @@
+"""The plan catalogue in the console."""
+
+from app.extensions import db
+from app.plans.models import Plan
+from tests.conftest import on_platform
+from tests.superadmin.conftest import platform_audit_actions
+
+
+def _plan(app, code):
+    with on_platform(app):
+        plan = db.session.get(Plan, code)
+        if plan is not None:
+            db.session.expunge(plan)
+        return plan
+
+
+def _form(**overrides):
+    data = {"name": "Agency Plus", "price_monthly": "49", "price_yearly": "", "sort_order": "5", "is_public": "y"}
+    data.update({f"limit_{key}": "" for key in ("users", "contacts")})
+    data.update(overrides)
+    return data
+
+
+def test_edit_limits_features_prices_and_stripe_ids(app, console):
+    data = _form(
+        name="Normal",
+        price_monthly="35.50",
+        price_yearly="355",
+        stripe_price_monthly="price_123",
+        limit_users="12",
+        limit_contacts="",
+        feature_api="y",
+    )
+    data.pop("is_public")
+    assert console.post("/plans/normal", data=data).status_code == 302
+    plan = _plan(app, "normal")
+    assert (plan.price_monthly_cents, plan.price_yearly_cents, plan.stripe_price_monthly) == (3550, 35500, "price_123")
+    assert plan.limits["users"] == 12
+    assert plan.limits["contacts"] is None
+    assert plan.features == ["api"]
+    assert plan.is_public is False
+    assert "plan.updated" in platform_audit_actions(app)
+
+
+def test_a_plan_hidden_from_signup_is_not_offered_on_the_landing_page(app, console, apex_client):
+    data = _form(name="Enterprise", price_monthly="299")
+    data.pop("is_public")
+    console.post("/plans/enterprise", data=data)
+    assert b"Enterprise" not in apex_client.get("/").data
+
+
+def test_invalid_plan_input_is_shown_inline(console):
+    response = console.post("/plans/normal", data=_form(limit_users="many", price_monthly=""))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Enter a price" in html
+
+
+def test_create_and_delete_an_unused_plan(app, console):
+    assert console.post("/plans/new", data=_form(code="plus")).status_code == 302
+    assert _plan(app, "plus").name == "Agency Plus"
+    assert console.post("/plans/new", data=_form(code="plus")).status_code == 422
+    assert console.post("/plans/plus/delete").status_code == 302
+    assert _plan(app, "plus") is None
+    assert {"plan.created", "plan.deleted"} <= set(platform_audit_actions(app))
+
+
+def test_a_plan_in_use_cannot_be_deleted(app, console, tenant_a):
+    response = console.post("/plans/premium/delete")
+    assert response.status_code == 303
+    assert _plan(app, "premium") is not None
+    page = console.get("/plans").get_data(as_text=True)
+    assert "move them to another plan" in page
+
+
+def test_unknown_plan_is_404(console):
+    assert console.get("/plans/platinum").status_code == 404

@@ -1,0 +1,203 @@
+"""The console's tenants list and tenant page: reads audited, every action recorded."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.core.audit import AuditEvent
+from app.core.types import utcnow
+from app.extensions import db
+from app.plans.models import StatusChange
+from app.superadmin.panels import TENANT_PANELS, TenantPanel, register_tenant_panel
+from app.tenants.models import Tenant
+from tests.conftest import in_tenant, on_platform
+from tests.superadmin.conftest import platform_audit_actions
+
+
+def _tenant(app, handle) -> Tenant:
+    with on_platform(app):
+        tenant = db.session.get(Tenant, handle.id)
+        db.session.expunge(tenant)
+        return tenant
+
+
+def _history(app, handle) -> list[StatusChange]:
+    with in_tenant(app, handle.id):
+        rows = db.session.scalars(select(StatusChange).order_by(StatusChange.created_at)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def _tenant_audit(app, handle) -> list[str]:
+    with in_tenant(app, handle.id):
+        return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.created_at)))
+
+
+def test_tenants_list_searches_and_filters(console, make_tenant):
+    make_tenant("acme", plan="premium")
+    make_tenant("globex", plan="normal", status="trialing")
+    html = console.get("/tenants?q=glob").get_data(as_text=True)
+    assert 'data-testid="tenant-row-globex"' in html
+    assert 'data-testid="tenant-row-acme"' not in html
+    html = console.get("/tenants?plan=premium").get_data(as_text=True)
+    assert 'tenant-row-acme"' in html
+    assert 'tenant-row-globex"' not in html
+    html = console.get("/tenants?status=trialing&sort=name").get_data(as_text=True)
+    assert 'tenant-row-globex"' in html
+    assert 'tenant-row-acme"' not in html
+
+
+def test_tenants_list_pages_with_a_bounded_number_of_queries(app, console, make_tenant, query_counter):
+    for index in range(3):
+        make_tenant(f"agency{index}", roles=("owner",))
+    console.get("/tenants")
+    with query_counter() as few:
+        assert console.get("/tenants").status_code == 200
+    for index in range(3, 30):
+        make_tenant(f"agency{index:02d}", roles=("owner",))
+    with query_counter() as many:
+        first = console.get("/tenants?sort=slug")
+    assert many.count == few.count
+    html = first.get_data(as_text=True)
+    assert html.count('data-testid="tenant-row-') == 25
+    cursor = html.split('rel="next"')[0].rsplit("cursor=", 1)[1].split('"')[0]
+    second = console.get(f"/tenants?sort=slug&cursor={cursor}").get_data(as_text=True)
+    assert second.count('data-testid="tenant-row-') == 5
+
+
+def test_viewing_a_tenant_is_an_audited_cross_tenant_read(app, console, tenant_a):
+    assert console.get(f"/tenants/{tenant_a.id}").status_code == 200
+    assert "console.tenant_viewed" in platform_audit_actions(app, tenant_a.id)
+    console.get("/tenants")
+    assert "console.tenants_listed" in platform_audit_actions(app)
+
+
+def test_unknown_tenant_is_404(console):
+    assert console.get("/tenants/0190f0f0-0000-7000-8000-000000000000").status_code == 404
+
+
+def test_change_plan_keeps_data_and_records_history_on_both_sides(app, console, tenant_a):
+    response = console.post(f"/tenants/{tenant_a.id}/plan", data={"plan": "free", "reason": "Downgrade asked"})
+    assert response.status_code == 302
+    assert _tenant(app, tenant_a).plan_code == "free"
+    change = _history(app, tenant_a)[-1]
+    assert (change.plan_from, change.plan_to, change.reason) == ("premium", "free", "Downgrade asked")
+    assert "plan.changed" in _tenant_audit(app, tenant_a)
+    assert "tenant.plan_changed" in platform_audit_actions(app, tenant_a.id)
+
+
+def test_unknown_plan_is_an_inline_error(app, console, tenant_a):
+    response = console.post(f"/tenants/{tenant_a.id}/plan", data={"plan": "platinum"})
+    assert response.status_code == 422
+    assert "There is no plan" in response.get_data(as_text=True)
+    assert _tenant(app, tenant_a).plan_code == "premium"
+
+
+def test_limit_overrides_accept_numbers_unlimited_and_blank(app, console, tenant_a):
+    data = {"limit_users": "3", "limit_contacts": "unlimited", "limit_deals": ""}
+    assert console.post(f"/tenants/{tenant_a.id}/limits", data=data).status_code == 302
+    assert _tenant(app, tenant_a).limit_overrides == {"users": 3, "contacts": None}
+    assert "tenant.limits_overridden" in platform_audit_actions(app, tenant_a.id)
+    bad = console.post(f"/tenants/{tenant_a.id}/limits", data={"limit_users": "lots", "limit_deals": "5"})
+    assert bad.status_code == 422
+    assert "Enter a whole number" in bad.get_data(as_text=True)
+    assert _tenant(app, tenant_a).limit_overrides == {"users": 3, "contacts": None}
+
+
+def test_feature_overrides(app, console, make_tenant):
+    tenant = make_tenant("small", plan="free", roles=("owner",))
+    assert (
+        console.post(f"/tenants/{tenant.id}/features", data={"feature_api": "on", "feature_sms": "default"}).status_code
+        == 302
+    )
+    assert _tenant(app, tenant).feature_overrides == {"api": True}
+
+
+def test_extend_trial(app, console, make_tenant, set_tenant):
+    tenant = make_tenant("trying", plan="normal", status="trialing")
+    end = utcnow() + timedelta(days=2)
+    set_tenant(tenant, trial_ends_at=end)
+    assert console.post(f"/tenants/{tenant.id}/trial", data={"days": "7"}).status_code == 302
+    assert abs((_tenant(app, tenant).trial_ends_at - (end + timedelta(days=7))).total_seconds()) < 1
+    assert console.post(f"/tenants/{tenant.id}/trial", data={"days": "500"}).status_code == 422
+
+
+def test_suspend_needs_a_reason_and_makes_the_tenant_read_only(app, console, tenant_a, client_for):
+    assert console.post(f"/tenants/{tenant_a.id}/suspend", data={"reason": ""}).status_code == 422
+    assert console.post(f"/tenants/{tenant_a.id}/suspend", data={"reason": "Fraud check"}).status_code == 302
+    tenant = _tenant(app, tenant_a)
+    assert (tenant.status, tenant.status_reason) == ("suspended", "Fraud check")
+    assert client_for(tenant_a).post("/settings", data={}).status_code == 403
+    assert console.post(f"/tenants/{tenant_a.id}/reactivate", data={"reason": "Cleared"}).status_code == 302
+    assert _tenant(app, tenant_a).status == "active"
+    events = [(h.status_from, h.status_to, h.reason) for h in _history(app, tenant_a)]
+    assert events == [("active", "suspended", "Fraud check"), ("suspended", "active", "Cleared")]
+    assert {"tenant.suspended", "tenant.reactivated"} <= set(platform_audit_actions(app, tenant_a.id))
+
+
+def test_impersonation_is_time_limited_bannered_audited_and_ends_cleanly(app, console, tenant_a):
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={"reason": "Ticket 42"})
+    assert response.status_code == 302
+    assert response.location.startswith(f"{tenant_a.base_url}/auth/impersonate/")
+    browser = console  # the same browser follows the link to the tenant host
+    landed = browser.get(response.location)
+    assert landed.status_code == 302
+    page = browser.get(f"{tenant_a.base_url}/settings/plan")
+    assert page.status_code == 200
+    assert b'data-testid="banner-impersonation"' in page.data
+    assert b"on behalf of root@atrium.test" in page.data
+    # The token was single-use.
+    assert browser.get(response.location).status_code == 404
+
+    ended = browser.post(f"{tenant_a.base_url}/auth/impersonation/end")
+    assert ended.status_code == 302
+    assert ended.location == f"http://admin.atrium.test/tenants/{tenant_a.id}?impersonation=ended"
+    assert browser.get(f"{tenant_a.base_url}/settings/plan").status_code == 302  # signed out of the tenant
+    assert browser.get("/tenants").status_code == 200  # still signed in to the console
+
+    assert platform_audit_actions(app, tenant_a.id)[-2:] == [
+        "tenant.impersonation_started",
+        "tenant.impersonation_ended",
+    ]
+    tenant_actions = _tenant_audit(app, tenant_a)
+    assert "impersonation.started" in tenant_actions
+    assert "impersonation.ended" in tenant_actions
+
+
+def test_impersonation_expires_by_itself(app, console, tenant_a, time_machine):
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={})
+    console.get(response.location)
+    time_machine.move_to(utcnow() + timedelta(minutes=app.config["IMPERSONATION_MINUTES"] + 1))
+    expired = console.get(f"{tenant_a.base_url}/settings/plan")
+    assert expired.status_code == 302
+    assert "impersonation=expired" in expired.location
+    assert "tenant.impersonation_expired" in platform_audit_actions(app, tenant_a.id)
+    assert "impersonation.expired" in _tenant_audit(app, tenant_a)
+
+
+def test_impersonation_needs_an_active_owner(app, console, make_tenant):
+    tenant = make_tenant("ownerless", roles=("admin",))
+    response = console.post(f"/tenants/{tenant.id}/impersonate", data={})
+    assert response.status_code == 409
+    assert b"no active owner" in response.data
+
+
+def test_other_packages_add_panels_to_the_tenant_page(app, console, tenant_a, tmp_path):
+    from jinja2 import ChoiceLoader, DictLoader
+
+    original_loader = app.jinja_loader
+    app.jinja_env.loader = ChoiceLoader(
+        [DictLoader({"billing/panel.html": "Stripe customer {{ customer }}"}), original_loader]
+    )
+    panel = TenantPanel(
+        "stripe", "Billing", "billing/panel.html", lambda tenant: {"customer": f"cus_{tenant.slug}"}, order=5
+    )
+    register_tenant_panel(panel)
+    try:
+        html = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    finally:
+        TENANT_PANELS.remove(panel)
+        app.jinja_env.loader = original_loader
+    assert 'data-testid="panel-stripe"' in html
+    assert "Stripe customer cus_alpha" in html
+    assert html.index("panel-stripe") < html.index("panel-users")
