@@ -1,6 +1,17 @@
 """Turns the OpenAPI document into what the reference page renders (no JavaScript, no CDN)."""
 
+from markupsafe import Markup, escape
+
+CODE = Markup("<code>%s</code>")
 METHOD_ORDER = ("get", "post", "put", "patch", "delete")
+
+
+def prose(text: str) -> Markup:
+    """Escaped text whose `backticked` spans become <code>."""
+    parts = (text or "").split("`")
+    if len(parts) % 2 == 0:  # an unmatched backtick: show the text as it is
+        return escape(text or "")
+    return Markup("").join(escape(part) if index % 2 == 0 else CODE % part for index, part in enumerate(parts))
 
 
 def _resolve(spec: dict, node):
@@ -36,7 +47,7 @@ def schema_rows(spec: dict, schema: dict) -> list[dict]:
                 "required": name in required,
                 "read_only": bool(resolved.get("readOnly")),
                 "nullable": bool(resolved.get("nullable")),
-                "description": resolved.get("description", "") or resolved.get("title", ""),
+                "description": prose(resolved.get("description", "") or resolved.get("title", "")),
                 "children": schema_rows(spec, resolved) if resolved.get("x-custom-fields") else [],
             }
         )
@@ -50,14 +61,14 @@ def _operation(spec: dict, path: str, method: str, operation: dict) -> dict:
         "method": method.upper(),
         "path": path,
         "summary": operation.get("summary", ""),
-        "description": operation.get("description", ""),
+        "description": prose(operation.get("description", "")),
         "parameters": [
             {
                 "name": param["name"],
                 "in": param["in"],
                 "required": param.get("required", False),
                 "type": _type_label(spec, param.get("schema", {})),
-                "description": param.get("description", ""),
+                "description": prose(param.get("description", "")),
             }
             for param in (_resolve(spec, p) for p in operation.get("parameters", []))
         ],
@@ -81,7 +92,7 @@ def reference_from_spec(spec: dict) -> dict:
     return {
         "title": spec["info"]["title"],
         "version": spec["info"]["version"],
-        "description": spec["info"].get("description", ""),
+        "description": prose(spec["info"].get("description", "")),
         "server": (spec.get("servers") or [{"url": ""}])[0]["url"],
         "sections": [
             {"name": name, "description": descriptions.get(name, ""), "operations": operations}
