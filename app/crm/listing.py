@@ -59,6 +59,10 @@ def filters_from_args(args, allowed) -> dict:
 
 
 def check_filter_keys(filters: dict, allowed) -> None:
+    """Refuse unknown filter names and values PostgreSQL could not take (NUL characters)."""
+    with_nul = [key for key, value in filters.items() if "\x00" in str(value)]
+    if with_nul:
+        raise ValidationFailed("Invalid filter.", details={key: ["Contains a NUL character."] for key in with_nul})
     unknown = [key for key in filters if key not in allowed and not key.startswith(CUSTOM_FILTER_PREFIX)]
     if unknown:
         raise ValidationFailed(

@@ -8,10 +8,25 @@ copy of every row there.
 
 import re
 
-from sqlalchemy import and_
+from sqlalchemy import Index, and_
 
 MAX_TERMS = 6
 MIN_TRIGRAM_LENGTH = 2
+
+
+def search_index(table: str) -> Index:
+    """The search index of a table: trigram GIN (tenant_id, search_text) on PostgreSQL.
+
+    Elsewhere the same declaration is a plain index, which keeps models and migrations
+    in agreement on every database.
+    """
+    return Index(
+        f"ix_{table}_search_trgm",
+        "tenant_id",
+        "search_text",
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+    )
 
 
 def _escape_like(term: str) -> str:
@@ -36,7 +51,8 @@ def build_search_text(*parts) -> str:
 
 
 def search_terms(query: str | None) -> list[str]:
-    terms = [term for term in (query or "").lower().split() if term][:MAX_TERMS]
+    # NUL cannot reach PostgreSQL as a parameter; nobody searches for it anyway.
+    terms = [term for term in (query or "").replace("\x00", "").lower().split() if term][:MAX_TERMS]
     cleaned = []
     for term in terms:
         digits = phone_digits(term)

@@ -268,10 +268,27 @@ def normalize_domain(value, key: str, errors: Errors) -> str | None:
 READ_ONLY_KEYS = frozenset({"id", "tenant_id", "created_by", "created_by_id", "created_at", "updated_at"})
 
 
+def _contains_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
 def check_known_keys(data, allowed) -> None:
     """Services take an explicit allow-list of keys: identity and ownership stamps are refused."""
     if not isinstance(data, dict):
         raise ValidationFailed("Send an object.", details={"_schema": ["Send an object."]})
+    # PostgreSQL text and JSONB cannot store NUL; refuse it here rather than fail at flush.
+    with_nul = sorted({key for key, value in data.items() if _contains_nul(value)})
+    if with_nul:
+        raise ValidationFailed(
+            "Some fields contain invalid characters.",
+            details={key: ["Contains a NUL character."] for key in with_nul},
+        )
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise ValidationFailed(

@@ -1,7 +1,8 @@
 """crm records: contacts, companies, leads, activities, tags, custom fields
 
-On PostgreSQL, list search uses trigram GIN indexes that lead with tenant_id (pg_trgm and
-btree_gin are installed by `flask setup-postgres-roles`). SQLite searches with LIKE.
+On PostgreSQL, list search uses trigram GIN indexes on (tenant_id, search_text) (pg_trgm and
+btree_gin are installed by `flask setup-postgres-roles`); on SQLite the same declaration is a
+plain index and search runs LIKE over the tenant's rows.
 
 Revision ID: 0004_crm
 Revises: 0002_plans
@@ -17,7 +18,7 @@ down_revision = '0002_plans'
 branch_labels = None
 depends_on = None
 
-TRIGRAM_TABLES = ("contacts", "companies", "leads")
+TRIGRAM = {"postgresql_using": "gin", "postgresql_ops": {"search_text": "gin_trgm_ops"}}
 
 
 def upgrade():
@@ -87,6 +88,7 @@ def upgrade():
         batch_op.create_index('ix_companies_tenant_owner', ['tenant_id', 'owner_id'], unique=False)
         batch_op.create_index('ix_companies_tenant_parent', ['tenant_id', 'parent_id'], unique=False)
         batch_op.create_index('ix_companies_tenant_updated', ['tenant_id', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_companies_search_trgm', ['tenant_id', 'search_text'], unique=False, **TRIGRAM)
 
     op.create_table('company_tags',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
@@ -143,6 +145,7 @@ def upgrade():
         batch_op.create_index('ix_contacts_tenant_owner', ['tenant_id', 'owner_id'], unique=False)
         batch_op.create_index('ix_contacts_tenant_stage', ['tenant_id', 'lifecycle_stage'], unique=False)
         batch_op.create_index('ix_contacts_tenant_updated', ['tenant_id', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_contacts_search_trgm', ['tenant_id', 'search_text'], unique=False, **TRIGRAM)
 
     op.create_table('contact_emails',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
@@ -226,6 +229,7 @@ def upgrade():
         batch_op.create_index('ix_leads_tenant_score', ['tenant_id', 'score', 'id'], unique=False)
         batch_op.create_index('ix_leads_tenant_status', ['tenant_id', 'status'], unique=False)
         batch_op.create_index('ix_leads_tenant_updated', ['tenant_id', 'updated_at', 'id'], unique=False)
+        batch_op.create_index('ix_leads_search_trgm', ['tenant_id', 'search_text'], unique=False, **TRIGRAM)
 
     op.create_table('activities',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
@@ -270,17 +274,9 @@ def upgrade():
         batch_op.create_index('ix_lead_tags_tenant_tag', ['tenant_id', 'tag_id'], unique=False)
 
 
-    if op.get_bind().dialect.name == "postgresql":
-        for table in TRIGRAM_TABLES:
-            op.execute(
-                f"CREATE INDEX ix_{table}_search_trgm ON {table} USING gin (tenant_id, search_text gin_trgm_ops)"
-            )
 
 
 def downgrade():
-    if op.get_bind().dialect.name == "postgresql":
-        for table in TRIGRAM_TABLES:
-            op.execute(f"DROP INDEX IF EXISTS ix_{table}_search_trgm")
     with op.batch_alter_table('lead_tags', schema=None) as batch_op:
         batch_op.drop_index('ix_lead_tags_tenant_tag')
 
@@ -293,6 +289,7 @@ def downgrade():
 
     op.drop_table('activities')
     with op.batch_alter_table('leads', schema=None) as batch_op:
+        batch_op.drop_index('ix_leads_search_trgm')
         batch_op.drop_index('ix_leads_tenant_updated')
         batch_op.drop_index('ix_leads_tenant_status')
         batch_op.drop_index('ix_leads_tenant_score')
@@ -316,6 +313,7 @@ def downgrade():
 
     op.drop_table('contact_emails')
     with op.batch_alter_table('contacts', schema=None) as batch_op:
+        batch_op.drop_index('ix_contacts_search_trgm')
         batch_op.drop_index('ix_contacts_tenant_updated')
         batch_op.drop_index('ix_contacts_tenant_stage')
         batch_op.drop_index('ix_contacts_tenant_owner')
@@ -329,6 +327,7 @@ def downgrade():
 
     op.drop_table('company_tags')
     with op.batch_alter_table('companies', schema=None) as batch_op:
+        batch_op.drop_index('ix_companies_search_trgm')
         batch_op.drop_index('ix_companies_tenant_updated')
         batch_op.drop_index('ix_companies_tenant_parent')
         batch_op.drop_index('ix_companies_tenant_owner')

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from app.extensions import db
 from tests.conftest import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -46,6 +47,9 @@ def live_server(app):
     yield f"localhost:{port}"
     server.shutdown()
     thread.join(timeout=5)
+    with live.app_context():
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 def test_create_contact_and_log_a_call_at_375px(live_server, tenant_a):

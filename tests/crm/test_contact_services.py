@@ -103,3 +103,16 @@ def test_delete_keeps_activities_of_its_company(tenant_a, as_user):
         db.session.expire_all()
         assert db.session.get(Activity, (tenant_a.id, call.id)).company_id == company.id
         assert db.session.scalar(select(Contact).where(Contact.id == contact.id)) is None
+
+
+def test_nul_characters_are_refused_before_reaching_the_database(tenant_a, as_user):
+    with as_user(tenant_a) as owner, pytest.raises(ValidationFailed) as error:
+        services.create_contact({"first_name": "A\x00", "custom_fields": {"x": "\x00"}}, actor=owner)
+    assert set(error.value.details) == {"first_name", "custom_fields"}
+
+
+def test_search_and_filters_with_nul_do_not_fail(tenant_a, as_user):
+    with as_user(tenant_a):
+        assert services.list_contacts(search="a\x00").items == []
+        with pytest.raises(ValidationFailed):
+            services.list_contacts(filters={"lifecycle_stage": "lead\x00"})

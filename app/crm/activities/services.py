@@ -139,7 +139,8 @@ def log_activity(data: dict, *, actor) -> Activity:
         type=activity_type,
         subject=cleaned.get("subject") or _default_subject(activity_type, contact or lead or company),
         body=cleaned.get("body", ""),
-        direction=cleaned.get("direction", ""),
+        # Notes and tasks are not exchanges with anyone: they have no direction.
+        direction="" if activity_type in (ActivityType.NOTE, ActivityType.TASK) else cleaned.get("direction", ""),
         outcome=cleaned.get("outcome", ""),
         duration_seconds=cleaned.get("duration_seconds"),
         occurred_at=cleaned.get("occurred_at") or utcnow(),

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
+from app.crm.search import search_index
 from app.crm.tags.models import Tag, company_tags
 
 COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+")
@@ -24,6 +25,7 @@ class Company(TenantScoped, Timestamps, Base):
         Index("ix_companies_tenant_updated", "tenant_id", "updated_at", "id"),
         Index("ix_companies_tenant_parent", "tenant_id", "parent_id"),
         Index("ix_companies_tenant_owner", "tenant_id", "owner_id"),
+        search_index("companies"),
     )
 
     name: Mapped[str] = mapped_column(String(200))

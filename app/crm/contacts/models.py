@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
+from app.crm.search import search_index
 from app.crm.tags.models import Tag, contact_tags
 
 
@@ -69,6 +70,7 @@ class Contact(TenantScoped, Timestamps, Base):
         Index("ix_contacts_tenant_company", "tenant_id", "company_id"),
         Index("ix_contacts_tenant_owner", "tenant_id", "owner_id"),
         Index("ix_contacts_tenant_stage", "tenant_id", "lifecycle_stage"),
+        search_index("contacts"),
     )
 
     first_name: Mapped[str] = mapped_column(String(100), default="")

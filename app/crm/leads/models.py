@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
+from app.crm.search import search_index
 from app.crm.tags.models import Tag, lead_tags
 
 
@@ -54,6 +55,7 @@ class Lead(TenantScoped, Timestamps, Base):
         Index("ix_leads_tenant_status", "tenant_id", "status"),
         Index("ix_leads_tenant_email", "tenant_id", "email"),
         Index("ix_leads_tenant_converted_contact", "tenant_id", "converted_contact_id"),
+        search_index("leads"),
     )
 
     name: Mapped[str] = mapped_column(String(200))
