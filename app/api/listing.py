@@ -2,13 +2,14 @@
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from app.api.inputs import InputSchema
 from app.core.pagination import MAX_PAGE_SIZE
 
 CUSTOM_FILTER_PREFIX = "cf."
 CUSTOM_FILTERS_MARKER = "x-custom-field-filters"
 
 
-class ListArguments(Schema):
+class ListArguments(InputSchema):
     """Base query string of a list; a resource subclass adds `sort` (its allow-list) and filters."""
 
     class Meta:

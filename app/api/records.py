@@ -2,10 +2,11 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.api.inputs import InputSchema
 from app.crm.validation import ADDRESS_FIELDS
 
 
-class AddressSchema(Schema):
+class AddressSchema(InputSchema):
     line1 = fields.String(validate=validate.Length(max=ADDRESS_FIELDS["line1"]))
     line2 = fields.String(validate=validate.Length(max=ADDRESS_FIELDS["line2"]))
     city = fields.String(validate=validate.Length(max=ADDRESS_FIELDS["city"]))

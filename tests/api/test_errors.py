@@ -75,3 +75,11 @@ def test_refused_write_leaves_nothing_behind(app, api_client_for, tenant_a):
     api.post(TAGS, json={"name": "kept"})  # refused: duplicate
     names = [tag["name"] for tag in api.get(TAGS).json["items"]]
     assert names == ["Kept"]
+
+
+def test_nul_characters_are_422_not_a_database_error(api_client_for, tenant_a):
+    api = api_client_for(tenant_a)
+    response = api.post("/api/v1/companies", json={"name": "Bad\u0000Name", "address": {"city": "x\u0000"}})
+    assert response.status_code == 422
+    assert set(_error(response)["details"]) == {"name", "address"}
+    assert api.get("/api/v1/contacts", query_string={"q": "a\u0000"}).status_code == 422

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, page_schema, sort_field
 from app.crm.activities.models import ActivityType, Direction
 from app.crm.activities.services import SORTS
@@ -28,7 +29,7 @@ class ActivitySchema(Schema):
     updated_at = fields.DateTime(dump_only=True, required=True)
 
 
-class ActivityUpdate(Schema):
+class ActivityUpdate(InputSchema):
     subject = fields.String(validate=validate.Length(max=200))
     body = fields.String(validate=validate.Length(max=20_000))
     direction = fields.String(validate=validate.OneOf(DIRECTIONS))

@@ -1,7 +1,8 @@
 """REST shapes of a company."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, custom_fields_field, page_schema, sort_field
 from app.api.records import AddressSchema, RecordSchema, owner_id_field, tag_ids_field
 from app.crm.companies.models import COMPANY_SIZES
@@ -28,7 +29,7 @@ class CompanySchema(RecordSchema):
         return super().get_attribute(obj, attr, default)
 
 
-class CompanyInput(Schema):
+class CompanyInput(InputSchema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     domain = fields.String(
         allow_none=True, validate=validate.Length(max=253), metadata={"description": "Unique in the workspace"}

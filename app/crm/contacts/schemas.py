@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, custom_fields_field, page_schema, sort_field
 from app.api.records import AddressSchema, RecordSchema, owner_id_field, tag_ids_field
 from app.crm.contacts.models import PHONE_LABELS, PREFERRED_CHANNELS, Consent, LifecycleStage
@@ -11,17 +12,17 @@ from app.crm.validation import address_of
 CHANNELS = list(Consent.CHANNELS)
 
 
-class EmailSchema(Schema):
+class EmailSchema(InputSchema):
     email = fields.String(required=True, validate=validate.Length(max=254))
     primary = fields.Boolean(attribute="is_primary")
 
 
-class PhoneSchema(Schema):
+class PhoneSchema(InputSchema):
     number = fields.String(required=True, validate=validate.Length(max=40), metadata={"description": "Stored as E.164"})
     label = fields.String(validate=validate.OneOf(list(PHONE_LABELS)))
 
 
-class ConsentInput(Schema):
+class ConsentInput(InputSchema):
     status = fields.String(required=True, validate=validate.OneOf(Consent.ALL))
     source = fields.String(
         validate=validate.OneOf(["", *Consent.SOURCES]), metadata={"description": "Needed unless unknown"}
@@ -58,7 +59,7 @@ class ContactSchema(RecordSchema):
         return super().get_attribute(obj, attr, default)
 
 
-class ContactInput(Schema):
+class ContactInput(InputSchema):
     """What a client may set; the service checks every rule (the key is the field name)."""
 
     first_name = fields.String(validate=validate.Length(max=100))
@@ -102,7 +103,7 @@ class UpsertItem(ContactInput):
     email = fields.String(required=True, validate=validate.Length(min=1, max=254), metadata={"description": "The key"})
 
 
-class BulkUpsertInput(Schema):
+class BulkUpsertInput(InputSchema):
     items = fields.List(fields.Nested(UpsertItem), required=True, validate=validate.Length(min=1, max=1000))
 
 

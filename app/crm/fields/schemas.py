@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, page_schema, sort_field
 from app.crm.fields.models import OBJECT_TYPES, FieldType
 
@@ -23,7 +24,7 @@ class FieldDefinitionSchema(Schema):
     updated_at = fields.DateTime(dump_only=True, required=True)
 
 
-class FieldDefinitionUpdate(Schema):
+class FieldDefinitionUpdate(InputSchema):
     """Key, object and type are fixed once a field exists: values already stored depend on them."""
 
     label = fields.String(validate=validate.Length(min=1, max=80))
@@ -33,7 +34,7 @@ class FieldDefinitionUpdate(Schema):
     position = fields.Integer(validate=validate.Range(min=0, max=10_000))
 
 
-class FieldDefinitionCreate(Schema):
+class FieldDefinitionCreate(InputSchema):
     object_type = fields.String(required=True, validate=validate.OneOf(list(OBJECT_TYPES)))
     label = fields.String(required=True, validate=validate.Length(min=1, max=80))
     key = fields.String(

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, custom_fields_field, page_schema, sort_field
 from app.api.records import RecordSchema, owner_id_field, tag_ids_field
 from app.crm.leads.models import LeadSource, LeadStatus
@@ -29,7 +30,7 @@ class LeadSchema(RecordSchema):
     converted_company_id = fields.UUID(dump_only=True, required=True, allow_none=True)
 
 
-class LeadInput(Schema):
+class LeadInput(InputSchema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     email = fields.String(allow_none=True, validate=validate.Length(max=254))
     phone = fields.String(validate=validate.Length(max=40))

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, page_schema, sort_field
 
 SORTS = {"name": "Name A–Z", "-name": "Name Z–A", "-created_at": "Newest first", "created_at": "Oldest first"}
@@ -16,7 +17,7 @@ class TagSchema(Schema):
     updated_at = fields.DateTime(dump_only=True, required=True)
 
 
-class TagInput(Schema):
+class TagInput(InputSchema):
     name = fields.String(validate=validate.Length(max=60), metadata={"description": "Unique in the workspace"})
     color = fields.String(validate=validate.Length(max=7), metadata={"description": "#rrggbb"})
 
