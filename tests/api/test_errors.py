@@ -83,3 +83,9 @@ def test_nul_characters_are_422_not_a_database_error(api_client_for, tenant_a):
     assert response.status_code == 422
     assert set(_error(response)["details"]) == {"name", "address"}
     assert api.get("/api/v1/contacts", query_string={"q": "a\u0000"}).status_code == 422
+
+
+def test_same_non_ascii_tag_name_twice_is_422(api_client_for, tenant_a):
+    api = api_client_for(tenant_a)
+    assert api.post(TAGS, json={"name": "Ê"}).status_code == 201
+    assert api.post(TAGS, json={"name": "Ê"}).status_code == 422

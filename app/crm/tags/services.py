@@ -2,7 +2,7 @@
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.core.audit import record_audit
 from app.core.lookups import get_or_404
@@ -42,7 +42,8 @@ def _clean(data: dict, errors: Errors, *, tag: Tag | None) -> dict:
     cleaned = {}
     name = clean_text(data, "name", errors, max_length=60, required=tag is None or "name" in data, label="Name")
     if name:
-        clash = db.session.scalar(select(Tag).where(func.lower(Tag.name) == name.lower()))
+        # SQLite's lower() folds ASCII only: also match the exact name, which the unique key holds.
+        clash = db.session.scalar(select(Tag).where(or_(func.lower(Tag.name) == name.lower(), Tag.name == name)))
         if clash is not None and clash is not tag:
             errors.add("name", "A tag with this name already exists.")
         cleaned["name"] = name
