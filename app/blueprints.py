@@ -5,6 +5,7 @@ def BLUEPRINTS():  # noqa: N802 - reads as a constant at the call site
     from app.api.views import bp as api
     from app.audit.views import bp as audit
     from app.auth.views import bp as auth
+    from app.billing import views as billing
     from app.crm.activities.views import bp as activities
     from app.crm.companies.views import bp as companies
     from app.crm.contacts.views import bp as contacts
@@ -30,6 +31,7 @@ def BLUEPRINTS():  # noqa: N802 - reads as a constant at the call site
         console,
         plans,
         impersonation,
+        *billing.BLUEPRINTS,
         api,
         contacts,
         companies,

@@ -2,6 +2,7 @@
 
 from app.api.models import ApiKey  # noqa: F401
 from app.auth.models import AuthToken, Invitation, User  # noqa: F401
+from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscription, StripeEvent  # noqa: F401
 from app.core.audit import AuditEvent  # noqa: F401
 from app.crm.activities.models import Activity  # noqa: F401
 from app.crm.companies.models import Company  # noqa: F401

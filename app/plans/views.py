@@ -20,8 +20,8 @@ register_nav_item(NavItem("Plan and usage", "plans.index", "stars", "plan.view",
 
 
 def billing_available() -> bool:
-    """Until a billing blueprint exists, plans are changed by the platform admin."""
-    return "billing" in current_app.blueprints
+    """Until billing exists and has Stripe keys, plans are changed by the platform admin."""
+    return "billing" in current_app.blueprints and bool(current_app.config.get("STRIPE_SECRET_KEY"))
 
 
 @bp.route("/settings/plan")

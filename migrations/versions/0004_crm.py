@@ -5,7 +5,7 @@ btree_gin are installed by `flask setup-postgres-roles`); on SQLite the same dec
 plain index and search runs LIKE over the tenant's rows.
 
 Revision ID: 0004_crm
-Revises: 0002_plans
+Revises: 0003_billing
 Create Date: 2026-11-21 14:09:45.770664
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0004_crm'
-down_revision = '0002_plans'
+down_revision = '0003_billing'
 branch_labels = None
 depends_on = None
 

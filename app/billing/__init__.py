@@ -1,0 +1,1 @@
+"""Stripe billing: checkout, customer portal, verified idempotent webhooks, trials and dunning."""

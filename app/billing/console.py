@@ -1,0 +1,123 @@
+"""Cross-tenant reads for the console's billing pages (run inside platform_scope())."""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscription, EventResult, StripeEvent
+from app.billing.sync import current_subscription, tenant_subscriptions
+from app.core.pagination import Page, keyset_page
+from app.extensions import db
+from app.tenants.models import Tenant
+
+EVENT_RESULTS = EventResult.ALL
+SUBSCRIPTION_STATUSES = (
+    "trialing",
+    "active",
+    "past_due",
+    "unpaid",
+    "paused",
+    "canceled",
+    "incomplete",
+    "incomplete_expired",
+)
+PAGE_SIZE = 50
+
+
+def event_types() -> list[str]:
+    return list(db.session.scalars(select(StripeEvent.type).distinct().order_by(StripeEvent.type)))
+
+
+def _tenants_by_id(ids) -> dict[uuid.UUID, Tenant]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {t.id: t for t in db.session.scalars(select(Tenant).where(Tenant.id.in_(ids)))}
+
+
+def event_page(*, search: str | None, event_type: str | None, result: str | None, cursor: str | None) -> Page:
+    stmt = select(StripeEvent)
+    if search:
+        term = search.strip()
+        stmt = stmt.where(
+            or_(
+                StripeEvent.event_id == term,
+                StripeEvent.stripe_object_id == term,
+                StripeEvent.stripe_subscription_id == term,
+            )
+        )
+    if event_type:
+        stmt = stmt.where(StripeEvent.type == event_type)
+    if result:
+        stmt = stmt.where(StripeEvent.result == result)
+    page = keyset_page(
+        db.session,
+        stmt,
+        sort_column=StripeEvent.received_at,
+        id_column=StripeEvent.id,
+        descending=True,
+        cursor=cursor,
+        limit=PAGE_SIZE,
+    )
+    page.extra["tenants"] = _tenants_by_id(e.tenant_id for e in page.items)
+    return page
+
+
+def subscription_page(*, status: str | None, cursor: str | None) -> Page:
+    stmt = select(BillingSubscription)
+    if status:
+        stmt = stmt.where(BillingSubscription.status == status)
+    page = keyset_page(
+        db.session,
+        stmt,
+        sort_column=BillingSubscription.synced_at,
+        id_column=BillingSubscription.id,
+        descending=True,
+        cursor=cursor,
+        limit=PAGE_SIZE,
+    )
+    page.extra["tenants"] = _tenants_by_id(s.tenant_id for s in page.items)
+    return page
+
+
+@dataclass
+class TenantAccount:
+    tenant: Tenant
+    customer: BillingCustomer | None
+    subscription: BillingSubscription | None
+    subscriptions: list[BillingSubscription]
+    events: list[StripeEvent]
+    invoices: list[BillingInvoice]
+
+
+def tenant_account(tenant_id: uuid.UUID, *, event_limit: int = 25) -> TenantAccount | None:
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None:
+        return None
+    subscriptions = tenant_subscriptions(tenant_id)
+    subscription_ids = [s.stripe_subscription_id for s in subscriptions]
+    events = db.session.scalars(
+        select(StripeEvent)
+        .where(
+            or_(StripeEvent.tenant_id == tenant_id, StripeEvent.stripe_subscription_id.in_(subscription_ids))
+            if subscription_ids
+            else StripeEvent.tenant_id == tenant_id
+        )
+        .order_by(StripeEvent.received_at.desc(), StripeEvent.id.desc())
+        .limit(event_limit)
+    ).all()
+    invoices = db.session.scalars(
+        select(BillingInvoice)
+        .where(BillingInvoice.tenant_id == tenant_id)
+        .order_by(BillingInvoice.issued_at.desc(), BillingInvoice.id.desc())
+        .limit(12)
+    ).all()
+    return TenantAccount(
+        tenant=tenant,
+        customer=db.session.scalar(select(BillingCustomer).where(BillingCustomer.tenant_id == tenant_id)),
+        subscription=current_subscription(tenant_id),
+        subscriptions=subscriptions,
+        events=list(events),
+        invoices=list(invoices),
+    )

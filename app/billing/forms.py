@@ -1,0 +1,21 @@
+"""Billing forms: the plan choice posts a plan code and an interval, never a price."""
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Optional
+
+from app.billing.services import INTERVALS, PAID_PLANS
+
+
+class PlanChoiceForm(FlaskForm):
+    plan = SelectField("Plan", choices=[(code, code.title()) for code in PAID_PLANS], validators=[DataRequired()])
+    interval = SelectField("Billing", choices=list(INTERVALS.items()), validators=[DataRequired()])
+
+
+class WebhookFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Event or object id", validators=[Optional()])
+    type = SelectField("Type", validators=[Optional()])
+    result = SelectField("Result", validators=[Optional()])
