@@ -116,3 +116,14 @@ def test_search_and_filters_with_nul_do_not_fail(tenant_a, as_user):
         assert services.list_contacts(search="a\x00").items == []
         with pytest.raises(ValidationFailed):
             services.list_contacts(filters={"lifecycle_stage": "lead\x00"})
+
+
+def test_repeated_tag_names_are_refused_not_a_server_error(tenant_a, as_user):
+    from app.crm.tags.services import create_tag
+
+    with as_user(tenant_a) as owner:
+        create_tag({"name": "Ärzte"}, actor=owner)
+        create_tag({"name": "Partner"}, actor=owner)
+        for same in ("Ärzte", "partner", "PARTNER"):
+            with pytest.raises(ValidationFailed):
+                create_tag({"name": same}, actor=owner)
