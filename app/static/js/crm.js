@@ -86,6 +86,18 @@
     });
   });
 
+  // Palette swatches fill the colour input (and its picker) they point at.
+  document.addEventListener("click", function (event) {
+    const swatch = event.target.closest("[data-pick-color]");
+    if (!swatch) return;
+    const input = document.querySelector(swatch.dataset.pickTarget);
+    if (!input) return;
+    input.value = swatch.dataset.pickColor;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    const picker = document.querySelector('input[type=color][data-sync="' + swatch.dataset.pickTarget + '"]');
+    if (picker) picker.value = swatch.dataset.pickColor;
+  });
+
   // The company search box lives inside the record form: Enter must not submit it.
   document.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && event.target.matches("[data-no-submit]")) event.preventDefault();
