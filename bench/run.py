@@ -116,6 +116,7 @@ def replay(dsn, tenant_id, statements, runs):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--only", default="", help="run only the cases whose label contains this text")
     args = parser.parse_args()
     app = make_app(API_BURST_LIMIT=10**9)
     facts = setup(app)
@@ -137,7 +138,7 @@ def main() -> None:
     dsn = psycopg_dsn(role_urls()["app"])
     print(f"{args.runs} runs each (after 5 warm-up), milliseconds; raw = the request's SELECTs through psycopg")
     print(f"{'case':48} {'app p50':>8} {'app p95':>8} {'raw p50':>8} {'raw p95':>8} {'ratio':>6} {'queries':>7}")
-    for label, path, headers in cases:
+    for label, path, headers in (case for case in cases if args.only in case[0]):
         app_times, statements = measure(app, recorder, client, base, path, headers, args.runs)
         raw_times = replay(dsn, facts["tenant_id"], statements, args.runs)
         app95, raw95 = percentile(app_times, 0.95), percentile(raw_times, 0.95)
