@@ -2,9 +2,16 @@
 
 
 def BLUEPRINTS():  # noqa: N802 - reads as a constant at the call site
+    from app.api.views import bp as api
     from app.audit.views import bp as audit
     from app.auth.views import bp as auth
     from app.billing import views as billing
+    from app.crm.activities.views import bp as activities
+    from app.crm.companies.views import bp as companies
+    from app.crm.contacts.views import bp as contacts
+    from app.crm.fields.views import bp as fields
+    from app.crm.leads.views import bp as leads
+    from app.crm.tags.views import bp as tags
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
     from app.messaging.views import bp as mailbox
@@ -13,4 +20,23 @@ def BLUEPRINTS():  # noqa: N802 - reads as a constant at the call site
     from app.superadmin.views.impersonation import bp as impersonation
     from app.tenants.views import apex, settings
 
-    return [health, apex, mailbox, auth, dashboard, settings, audit, console, plans, impersonation, *billing.BLUEPRINTS]
+    return [
+        health,
+        apex,
+        mailbox,
+        auth,
+        dashboard,
+        settings,
+        audit,
+        console,
+        plans,
+        impersonation,
+        *billing.BLUEPRINTS,
+        api,
+        contacts,
+        companies,
+        leads,
+        activities,
+        fields,
+        tags,
+    ]

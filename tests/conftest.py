@@ -279,6 +279,17 @@ def query_counter(app):
     return counting
 
 
+@pytest.fixture
+def api_client_for(app):
+    """api_client_for(tenant, scopes=ALL) -> a client sending a fresh API key of the tenant's owner."""
+    from tests.api.client import make_api_client
+
+    def build(tenant: TenantHandle, scopes=None, **kwargs):
+        return make_api_client(app, tenant, scopes=scopes, **kwargs)
+
+    return build
+
+
 # ---------------------------------------------------------------------------- browser
 
 

@@ -23,6 +23,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Agency", "settings.agency", "building-gear", "settings.manage", "settings"),
     NavItem("Team", "auth.users", "people", "users.manage", "settings"),
     NavItem("Audit log", "audit.index", "journal-text", "audit.view", "settings"),
+    NavItem("API keys", "api.keys", "key", "api_keys.manage", "settings"),
 ]
 
 

@@ -1,0 +1,60 @@
+"""flask-smorest wired to our tenant hosts, error format and API gate."""
+
+import flask_smorest
+from flask_smorest.spec.plugins import FlaskPlugin
+from werkzeug.exceptions import HTTPException
+
+from app.api.errors import ErrorSchema, handle_app_error, handle_http_error
+from app.api.gate import add_rate_limit_headers, open_api_call
+from app.core.errors import AppError
+from app.core.hosts import TENANT, HostBlueprint
+
+API_PREFIX = "/api/v1"
+
+
+class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
+    """A REST resource on tenant hosts. `scope_object` names the key scope its calls need
+    ("contacts" → GET needs contacts:read, other methods contacts:write); None needs none."""
+
+    host_kind = TENANT
+
+    def __init__(self, name, import_name, *, scope_object: str | None, tag: str | None = None, **kwargs):
+        super().__init__(name, import_name, **kwargs)
+        self.scope_object = scope_object
+        # The OpenAPI tag; blueprint names carry an `api_` prefix to stay clear of the HTML ones.
+        self.tag = tag or name.removeprefix("api_")
+        self.before_request(open_api_call)
+        self.after_request(add_rate_limit_headers)
+        self.register_error_handler(AppError, handle_app_error)
+        self.register_error_handler(HTTPException, handle_http_error)
+        from app.extensions import csrf
+
+        # Bearer keys, not cookies, authenticate these calls: there is no session to forge.
+        csrf.exempt(self)
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, provide_automatic_options=None, **options):
+        options["tags"] = options.get("tags") or [self.tag]
+        super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
+
+
+class TenantHostFlaskPlugin(FlaskPlugin):
+    """Tenant rules carry the host as a `<host>` argument; it is not a path parameter."""
+
+    def rule_to_params(self, rule):
+        return [param for param in super().rule_to_params(rule) if param["name"] != "host"]
+
+
+class AtriumApi(flask_smorest.Api):
+    """The smorest Api without its own error handlers: ours already answer JSON under /api/."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        return None
+
+    def register_blueprint(self, blp, *, parameters=None, **options):
+        """As smorest's, but the OpenAPI tag is the blueprint's `tag`, not its name."""
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][blp.name] = self
+        self._app.register_blueprint(blp, **options)
+        blp.register_views_in_doc(self, self._app, self.spec, name=blp.name, parameters=parameters)
+        self.spec.tag({"name": blp.tag, "description": blp.description})

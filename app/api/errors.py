@@ -1,0 +1,83 @@
+"""The API's error body `{"error": {"code", "message", "details"}}` for every refusal under /api/v1."""
+
+from flask import jsonify
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
+
+from app.core.errors import FRIENDLY_MESSAGES, HTTP_CODES, AppError, error_body
+
+
+class Unauthorized(AppError):
+    """No key, an unknown or revoked key, or a key of another tenant: one answer for all."""
+
+    status_code = 401
+    code = "unauthorized"
+
+
+class RateLimited(AppError):
+    status_code = 429
+    code = "rate_limited"
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(required=True, metadata={"description": "Stable machine-readable code"})
+    message = fields.String(required=True, metadata={"description": "Human-readable explanation"})
+    details = fields.Dict(
+        required=True,
+        metadata={"description": "Per-field messages for 422; resource, limit, used, upgrade_url for 402"},
+    )
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+def _string_keys(value):
+    """Marshmallow keys list items by int; JSON (and sorted dumping) needs strings."""
+    if isinstance(value, dict):
+        return {str(key): _string_keys(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_string_keys(item) for item in value]
+    return value
+
+
+def field_messages(messages) -> dict:
+    """webargs groups messages by location ({"json": {...}, "query": {...}}); clients want fields."""
+    details: dict = {}
+    for location, errors in (messages or {}).items():
+        if isinstance(errors, dict):
+            for name, problems in errors.items():
+                details.setdefault(str(name), []).extend(problems if isinstance(problems, list) else [problems])
+        else:
+            details.setdefault("_body" if location == "json" else str(location), []).extend(
+                errors if isinstance(errors, list) else [errors]
+            )
+    return _string_keys(details)
+
+
+def handle_http_error(error: HTTPException):
+    """HTTP errors raised inside an API view, including webargs' 400/422 with their messages."""
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    details = field_messages(data.get("messages")) if data.get("messages") else {}
+    if status == 422:
+        message = "The request has invalid fields."
+    elif status == 400 and details:
+        message = "The request body is not valid JSON."
+    else:
+        message = FRIENDLY_MESSAGES.get(status, error.description or "")
+    response = jsonify(error_body(HTTP_CODES.get(status, "error"), message, details))
+    response.status_code = status
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    if status == 405:
+        response.headers["Allow"] = ", ".join(error.valid_methods or [])
+    return response
+
+
+def handle_app_error(error: AppError):
+    response = jsonify(error_body(error.code, error.message, _string_keys(error.details)))
+    response.status_code = error.status_code
+    if isinstance(error, Unauthorized):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response

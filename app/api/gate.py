@@ -1,0 +1,76 @@
+"""What every API call passes before its view: key, plan feature, rate limits, scope.
+
+Only the `Authorization: Bearer` header authenticates here; a browser session cookie never
+does, so a page on another site cannot make a signed-in browser call the API.
+"""
+
+import time
+
+from flask import current_app, g, request
+from sqlalchemy import text
+
+from app.api import services
+from app.api.errors import Unauthorized
+from app.api.ratelimits import burst_refusal, count_call, daily_refusal, hit_burst_window
+from app.api.scopes import scope_for
+from app.core.errors import PermissionDenied
+from app.extensions import db
+
+BAD_KEY_MESSAGE = "Invalid or revoked API key."
+
+
+def presented_key() -> str:
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        raise Unauthorized("Send your API key in the header Authorization: Bearer <key>.")
+    return credentials.strip()
+
+
+def authenticate():
+    """The current tenant's live key for this request; its creator must still be active."""
+    key = services.find_active_key(presented_key())
+    if key is None or key.created_by is None or not key.created_by.is_active_user:
+        raise Unauthorized(BAD_KEY_MESSAGE)
+    return key
+
+
+def open_api_call() -> None:
+    """before_request of every API blueprint."""
+    from app.plans.services import check_feature
+
+    key = authenticate()
+    check_feature("api", g.tenant)
+    daily, used = count_call(g.tenant)
+    services.mark_used(key)
+    # The meter (and last use) are committed now, so refused and failing calls count too. A
+    # counter may lose its last few increments in a crash: no need to wait for the WAL flush.
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    db.session.commit()
+    allowed, burst = hit_burst_window(key.id)
+    g.api_allowance = daily or burst
+    if not allowed:
+        g.api_allowance = burst
+        raise burst_refusal(burst)
+    if daily is not None and used > daily.limit:
+        raise daily_refusal(daily, used)
+    g.api_key = key
+    object_type = getattr(current_app.blueprints.get(request.blueprint), "scope_object", None)
+    if object_type is not None:
+        needed = scope_for(object_type, request.method)
+        if not key.allows(needed):
+            raise PermissionDenied(f"This API key lacks the {needed} scope.", details={"scope": needed})
+
+
+def api_actor():
+    """The user an API call acts as: the key's creator (audit rows also name the key)."""
+    return g.api_key.created_by
+
+
+def add_rate_limit_headers(response):
+    allowance = g.get("api_allowance")
+    if allowance is not None:
+        response.headers.update(allowance.headers())
+        if response.status_code == 429:
+            response.headers["Retry-After"] = str(max(allowance.reset - int(time.time()), 1))
+    return response

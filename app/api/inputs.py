@@ -1,0 +1,29 @@
+"""Base of every API input schema: what no field may contain, whatever its own rules."""
+
+from collections.abc import Mapping
+
+from marshmallow import Schema, ValidationError, pre_load
+
+NUL_MESSAGE = "Text cannot contain NUL (\\u0000) characters."
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+class InputSchema(Schema):
+    """PostgreSQL text cannot hold NUL, so it is refused as a 422 here rather than a 500 there."""
+
+    @pre_load(pass_collection=True)
+    def refuse_nul_characters(self, data, **kwargs):
+        if isinstance(data, Mapping):
+            bad = sorted(str(key) for key in data if _has_nul(key) or _has_nul(data[key]))
+            if bad:
+                raise ValidationError({key: [NUL_MESSAGE] for key in bad})
+        return data

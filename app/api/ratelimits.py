@@ -1,0 +1,80 @@
+"""API rate limits: the plan's calls per day (the usage meter) and a burst limit per key.
+
+Every authenticated call is counted on the meter, refused ones included, in a short
+transaction of its own at the start of the call: a failing call still counts, and concurrent
+calls do not queue behind the meter row for the length of each other's requests.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from flask import current_app
+from limits import RateLimitItemPerSecond
+
+from app.api.errors import RateLimited
+from app.core.types import utcnow
+from app.extensions import limiter
+
+METRIC = "api_calls_per_day"
+BURST_WINDOW_SECONDS = 10
+DEFAULT_BURST_LIMIT = 100  # calls per key per 10 seconds; API_BURST_LIMIT overrides
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """What the X-RateLimit-* headers report: a limit, what is left of it, when it resets (epoch)."""
+
+    limit: int
+    remaining: int
+    reset: int
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset),
+        }
+
+
+def burst_limit() -> int:
+    return int(current_app.config.get("API_BURST_LIMIT", DEFAULT_BURST_LIMIT))
+
+
+def _next_utc_midnight(now: datetime) -> int:
+    tomorrow = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=now.tzinfo)
+    return int(tomorrow.timestamp())
+
+
+def hit_burst_window(key_id) -> tuple[bool, Allowance]:
+    """Count the call in this key's 10-second window (Flask-Limiter's storage: Redis or memory)."""
+    item = RateLimitItemPerSecond(burst_limit(), BURST_WINDOW_SECONDS)
+    allowed = limiter.limiter.hit(item, "api-burst", str(key_id))
+    reset_at, remaining = limiter.limiter.get_window_stats(item, "api-burst", str(key_id))
+    return allowed, Allowance(limit=item.amount, remaining=max(int(remaining), 0), reset=int(reset_at) + 1)
+
+
+def burst_refusal(allowance: Allowance) -> RateLimited:
+    return RateLimited(
+        f"Too many calls with this key: at most {allowance.limit} every {BURST_WINDOW_SECONDS} seconds.",
+        details={"limit": allowance.limit, "window_seconds": BURST_WINDOW_SECONDS, "reset": allowance.reset},
+    )
+
+
+def count_call(tenant) -> tuple[Allowance | None, int]:
+    """Add this call to today's meter: (today's allowance or None when unlimited, calls so far)."""
+    from app.plans.services import current_period, entitlements, increment_meter, meter_value
+
+    now = utcnow()
+    increment_meter(METRIC, now=now)
+    used = meter_value(METRIC, current_period(METRIC, now))
+    limit = entitlements(tenant).limit(METRIC)
+    if limit is None:
+        return None, used
+    return Allowance(limit=limit, remaining=max(limit - used, 0), reset=_next_utc_midnight(now)), used
+
+
+def daily_refusal(allowance: Allowance, used: int) -> RateLimited:
+    return RateLimited(
+        f"Your plan allows {allowance.limit:,} API calls a day; today's are used up.",
+        details={"resource": METRIC, "limit": allowance.limit, "used": used, "reset": allowance.reset},
+    )

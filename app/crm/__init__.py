@@ -1,0 +1,1 @@
+"""CRM records: contacts, companies, leads, activities, tags and custom fields."""

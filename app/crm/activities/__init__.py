@@ -1,0 +1,1 @@
+"""The activity timeline: calls, emails, SMS, meetings, notes, tasks and system events."""

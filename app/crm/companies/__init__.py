@@ -1,0 +1,1 @@
+"""Companies: organisations with contacts, a hierarchy, an owner, tags and custom fields."""

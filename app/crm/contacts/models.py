@@ -1,0 +1,186 @@
+"""The Contact record with its emails and phones (child tables) and consent per channel."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint, and_
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+
+from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
+from app.core.types import JSONType
+from app.crm.search import search_index
+from app.crm.tags.models import Tag, contact_tags
+
+
+class LifecycleStage:
+    SUBSCRIBER = "subscriber"
+    LEAD = "lead"
+    MQL = "mql"
+    SQL = "sql"
+    OPPORTUNITY = "opportunity"
+    CUSTOMER = "customer"
+    EVANGELIST = "evangelist"
+    OTHER = "other"
+    LABELS = {
+        SUBSCRIBER: "Subscriber",
+        LEAD: "Lead",
+        MQL: "Marketing qualified",
+        SQL: "Sales qualified",
+        OPPORTUNITY: "Opportunity",
+        CUSTOMER: "Customer",
+        EVANGELIST: "Evangelist",
+        OTHER: "Other",
+    }
+    ALL = tuple(LABELS)
+
+
+class Consent:
+    """Consent to be contacted on one channel; `unknown` until someone records it."""
+
+    UNKNOWN = "unknown"
+    GRANTED = "granted"
+    WITHDRAWN = "withdrawn"
+    LABELS = {UNKNOWN: "Not recorded", GRANTED: "Granted", WITHDRAWN: "Withdrawn"}
+    ALL = tuple(LABELS)
+    CHANNELS = {"email": "Email", "sms": "SMS"}
+    SOURCES = {
+        "form": "Web form",
+        "import": "Import",
+        "verbal": "Verbal",
+        "written": "Written",
+        "email_reply": "Email reply",
+        "api": "API",
+        "other": "Other",
+    }
+
+
+PREFERRED_CHANNELS = {"": "No preference", "email": "Email", "phone": "Phone", "sms": "SMS"}
+PHONE_LABELS = {"mobile": "Mobile", "work": "Work", "home": "Home", "other": "Other"}
+
+
+class Contact(TenantScoped, Timestamps, Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        tenant_foreign_key("company_id", "companies"),
+        tenant_foreign_key("owner_id", "users"),
+        tenant_foreign_key("created_by_id", "users"),
+        Index("ix_contacts_tenant_name", "tenant_id", "full_name", "id"),
+        Index("ix_contacts_tenant_created", "tenant_id", "created_at", "id"),
+        Index("ix_contacts_tenant_updated", "tenant_id", "updated_at", "id"),
+        Index("ix_contacts_tenant_company", "tenant_id", "company_id"),
+        Index("ix_contacts_tenant_owner", "tenant_id", "owner_id"),
+        Index("ix_contacts_tenant_stage", "tenant_id", "lifecycle_stage"),
+        search_index("contacts"),
+    )
+
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    # "First Last", kept by the services: the list sorts on it with a keyset index.
+    full_name: Mapped[str] = mapped_column(String(201), default="")
+    title: Mapped[str] = mapped_column(String(120), default="")
+    company_id: Mapped[uuid.UUID | None]
+    company_role: Mapped[str] = mapped_column(String(80), default="")
+    is_primary_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner_id: Mapped[uuid.UUID | None]
+    lifecycle_stage: Mapped[str] = mapped_column(String(16), default=LifecycleStage.LEAD)
+    address_line1: Mapped[str] = mapped_column(String(200), default="")
+    address_line2: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    region: Mapped[str] = mapped_column(String(100), default="")
+    postal_code: Mapped[str] = mapped_column(String(20), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    preferred_channel: Mapped[str] = mapped_column(String(8), default="")
+    email_consent: Mapped[str] = mapped_column(String(16), default=Consent.UNKNOWN)
+    email_consent_at: Mapped[datetime | None]
+    email_consent_source: Mapped[str] = mapped_column(String(32), default="")
+    sms_consent: Mapped[str] = mapped_column(String(16), default=Consent.UNKNOWN)
+    sms_consent_at: Mapped[datetime | None]
+    sms_consent_source: Mapped[str] = mapped_column(String(32), default="")
+    custom_fields: Mapped[dict] = mapped_column(JSONType, default=dict)
+    created_by_id: Mapped[uuid.UUID | None]
+    # Lower-cased name, emails, phone digits and company name, kept by the services:
+    # one column that search matches (trigram-indexed on PostgreSQL).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    company = tenant_relationship("Company", "company_id", back_populates="contacts")
+    owner = tenant_relationship("User", "owner_id")
+    emails = tenant_collection(
+        "ContactEmail", "contact_id", order_by="ContactEmail.position", cascade="all, delete-orphan"
+    )
+    phones = tenant_collection(
+        "ContactPhone", "contact_id", order_by="ContactPhone.position", cascade="all, delete-orphan"
+    )
+    tags = relationship(
+        Tag,
+        secondary=contact_tags,
+        primaryjoin=lambda: and_(
+            Contact.tenant_id == foreign(contact_tags.c.tenant_id), Contact.id == foreign(contact_tags.c.contact_id)
+        ),
+        secondaryjoin=lambda: and_(
+            Tag.tenant_id == foreign(contact_tags.c.tenant_id), Tag.id == foreign(contact_tags.c.tag_id)
+        ),
+        order_by=Tag.name,
+    )
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.primary_email or "Unnamed contact"
+
+    @property
+    def primary_email(self) -> str | None:
+        for email in self.emails:
+            if email.is_primary:
+                return email.email
+        return self.emails[0].email if self.emails else None
+
+    @property
+    def primary_phone(self) -> str | None:
+        return self.phones[0].number if self.phones else None
+
+    @property
+    def address_lines(self) -> list[str]:
+        locality = " ".join(part for part in (self.postal_code, self.city) if part)
+        lines = [self.address_line1, self.address_line2, locality, self.region, self.country]
+        return [line for line in lines if line]
+
+    def consent(self, channel: str) -> dict:
+        return {
+            "status": getattr(self, f"{channel}_consent"),
+            "recorded_at": getattr(self, f"{channel}_consent_at"),
+            "source": getattr(self, f"{channel}_consent_source"),
+        }
+
+    def __repr__(self) -> str:
+        return f"<Contact {self.full_name}>"
+
+
+class ContactEmail(TenantScoped, Base):
+    """One address of a contact; an address belongs to one contact per tenant."""
+
+    __tablename__ = "contact_emails"
+    __table_args__ = (
+        tenant_foreign_key("contact_id", "contacts", ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "email"),
+        Index("ix_contact_emails_tenant_contact", "tenant_id", "contact_id"),
+    )
+
+    contact_id: Mapped[uuid.UUID]
+    email: Mapped[str] = mapped_column(String(254))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ContactPhone(TenantScoped, Base):
+    """One phone number of a contact, stored in E.164 (+14155550123)."""
+
+    __tablename__ = "contact_phones"
+    __table_args__ = (
+        tenant_foreign_key("contact_id", "contacts", ondelete="CASCADE"),
+        Index("ix_contact_phones_tenant_contact", "tenant_id", "contact_id"),
+        Index("ix_contact_phones_tenant_number", "tenant_id", "number"),
+    )
+
+    contact_id: Mapped[uuid.UUID]
+    number: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(16), default="mobile")
+    position: Mapped[int] = mapped_column(Integer, default=0)

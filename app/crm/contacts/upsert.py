@@ -1,0 +1,73 @@
+"""Bulk upsert of contacts keyed by email, for the API: one result per item.
+
+Each item is all-or-nothing in its own savepoint: a refused item (invalid, or beyond the
+plan's contact limit) leaves no trace and does not stop the others. It reuses the contact
+services for every rule, so an upserted contact is exactly one made or changed by hand.
+"""
+
+from sqlalchemy import select
+
+from app.core.errors import AppError, ValidationFailed
+from app.core.validation import normalize_email_address
+from app.crm.contacts.models import Contact, ContactEmail
+from app.crm.contacts.services import MAX_BULK, create_contact, update_contact
+from app.extensions import db
+
+
+def _normalized(email) -> str | None:
+    try:
+        return normalize_email_address(email).lower()
+    except (ValueError, TypeError):
+        return None
+
+
+def _existing_by_email(emails: list[str]) -> dict:
+    """{email: contact} for the addresses that already belong to a contact, in one query."""
+    if not emails:
+        return {}
+    rows = db.session.execute(
+        select(ContactEmail.email, Contact)
+        .join(Contact, (Contact.tenant_id == ContactEmail.tenant_id) & (Contact.id == ContactEmail.contact_id))
+        .where(ContactEmail.email.in_(emails))
+    )
+    return {row.email: row.Contact for row in rows}
+
+
+def bulk_upsert_contacts(items: list[dict], *, actor) -> list[dict]:
+    """Create or update one contact per item (`email` is the key); returns one result per item."""
+    if len(items) > MAX_BULK:
+        raise ValidationFailed("Too many items.", details={"items": [f"Send at most {MAX_BULK} items per call."]})
+    keys = [_normalized(item.get("email")) for item in items]
+    known = _existing_by_email(sorted({key for key in keys if key}))
+    results = []
+    for index, (item, key) in enumerate(zip(items, keys, strict=True)):
+        data = {name: value for name, value in item.items() if name != "email"}
+        result = {"index": index, "email": key or str(item.get("email", "")), "id": None, "error": None}
+        if key is None:
+            result.update(
+                status="error",
+                error=_error("validation_error", "Invalid email.", {"email": ["Not a valid email address."]}),
+            )
+            results.append(result)
+            continue
+        try:
+            with db.session.begin_nested():
+                if key in known:
+                    contact = update_contact(known[key], data, actor=actor)
+                    result["status"] = "updated"
+                else:
+                    contact = create_contact({**data, "emails": [{"email": key, "primary": True}]}, actor=actor)
+                    known[key] = contact
+                    result["status"] = "created"
+        except AppError as exc:
+            result.update(status="error", error=_error(exc.code, exc.message, exc.details))
+            # The savepoint rolled back; objects it touched must be read afresh.
+            known = {email: contact for email, contact in known.items() if contact in db.session}
+        else:
+            result["id"] = contact.id
+        results.append(result)
+    return results
+
+
+def _error(code: str, message: str, details: dict) -> dict:
+    return {"code": code, "message": message, "details": details or {}}

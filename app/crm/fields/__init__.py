@@ -1,0 +1,1 @@
+"""Custom fields: definitions per object type, and validation of the values records carry."""

@@ -1,0 +1,1 @@
+"""Leads: prospects that are scored, worked and converted into contacts and companies."""

@@ -1,0 +1,72 @@
+"""Search over CRM lists: one lower-cased `search_text` column per record.
+
+PostgreSQL matches it with LIKE through a trigram GIN index that leads with tenant_id;
+SQLite runs the same LIKE as a scan of the tenant's rows, which is fast enough for the
+sizes SQLite serves (development, tests, small installs) — FTS5 was not worth a second
+copy of every row there.
+"""
+
+import re
+
+from sqlalchemy import Index, and_
+
+MAX_TERMS = 6
+MIN_TRIGRAM_LENGTH = 2
+
+
+def search_index(table: str) -> Index:
+    """The search index of a table: trigram GIN (tenant_id, search_text) on PostgreSQL.
+
+    Elsewhere the same declaration is a plain index, which keeps models and migrations
+    in agreement on every database.
+    """
+    return Index(
+        f"ix_{table}_search_trgm",
+        "tenant_id",
+        "search_text",
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+    )
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def phone_digits(text: str) -> str:
+    return re.sub(r"\D", "", text or "")
+
+
+def build_search_text(*parts) -> str:
+    """Join the searchable parts, lower-cased; phone numbers also as bare digits."""
+    words = []
+    for part in parts:
+        if not part:
+            continue
+        text = str(part).strip().lower()
+        words.append(text)
+        if text.startswith("+"):
+            words.append(phone_digits(text))
+    return " ".join(words)
+
+
+def search_terms(query: str | None) -> list[str]:
+    # NUL cannot reach PostgreSQL as a parameter; nobody searches for it anyway.
+    terms = [term for term in (query or "").replace("\x00", "").lower().split() if term][:MAX_TERMS]
+    cleaned = []
+    for term in terms:
+        digits = phone_digits(term)
+        # "(415) 555-01" finds +1415555 01…: compare digits when the term is a phone fragment.
+        if digits and len(digits) >= 3 and re.fullmatch(r"[\d\s()+.\-]+", term):
+            cleaned.append(digits)
+        else:
+            cleaned.append(term)
+    return cleaned
+
+
+def search_condition(column, query: str | None):
+    """Every term of `query` must occur in `column` (None when there is nothing to search)."""
+    terms = search_terms(query)
+    if not terms:
+        return None
+    return and_(*[column.like(f"%{_escape_like(term)}%", escape="\\") for term in terms])

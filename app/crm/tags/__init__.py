@@ -1,0 +1,1 @@
+"""Coloured tags that any CRM record can carry."""

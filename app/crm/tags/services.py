@@ -1,0 +1,95 @@
+"""Tags: create, rename, recolour, delete (links go with them), list with usage counts."""
+
+import re
+
+from sqlalchemy import func, or_, select
+
+from app.core.audit import record_audit
+from app.core.lookups import get_or_404
+from app.crm.tags.models import DEFAULT_TAG_COLOR, Tag, company_tags, contact_tags, lead_tags
+from app.crm.validation import Errors, check_known_keys, clean_text
+from app.extensions import db
+
+FIELDS = ("name", "color")
+COLOR_PATTERN = re.compile(r"^#[0-9a-f]{6}$")
+# A palette offered in the form; any #rrggbb is accepted.
+PALETTE = ("#0d6efd", "#6610f2", "#d63384", "#dc3545", "#fd7e14", "#ffc107", "#198754", "#20c997", "#0dcaf0", "#6c757d")
+
+
+def get_tag(tag_id) -> Tag:
+    return get_or_404(Tag, tag_id)
+
+
+def list_tags() -> list[Tag]:
+    return list(db.session.scalars(select(Tag).order_by(Tag.name)))
+
+
+def tag_usage() -> dict:
+    """{tag id: number of records carrying it}, three grouped counts whatever the tag count."""
+    usage: dict = {}
+    for table in (contact_tags, company_tags, lead_tags):
+        rows = db.session.execute(
+            select(table.c.tag_id, func.count())
+            .join(Tag, (Tag.tenant_id == table.c.tenant_id) & (Tag.id == table.c.tag_id))
+            .group_by(table.c.tag_id)
+        )
+        for tag_id, count in rows:
+            usage[tag_id] = usage.get(tag_id, 0) + count
+    return usage
+
+
+def _clean(data: dict, errors: Errors, *, tag: Tag | None) -> dict:
+    cleaned = {}
+    name = clean_text(data, "name", errors, max_length=60, required=tag is None or "name" in data, label="Name")
+    if name:
+        # SQLite's lower() folds ASCII only: also match the exact name, which the unique key holds.
+        clash = db.session.scalar(select(Tag).where(or_(func.lower(Tag.name) == name.lower(), Tag.name == name)))
+        if clash is not None and clash is not tag:
+            errors.add("name", "A tag with this name already exists.")
+        cleaned["name"] = name
+    if "color" in data:
+        color = (data["color"] or "").strip().lower() if isinstance(data["color"], str | None) else None
+        if not COLOR_PATTERN.match(color or ""):
+            errors.add("color", "Use a colour like #0d6efd.")
+        else:
+            cleaned["color"] = color
+    return cleaned
+
+
+def create_tag(data: dict, *, actor) -> Tag:
+    check_known_keys(data, FIELDS)
+    errors = Errors()
+    cleaned = _clean(data, errors, tag=None)
+    errors.raise_if_any()
+    tag = Tag(name=cleaned["name"], color=cleaned.get("color", DEFAULT_TAG_COLOR))
+    db.session.add(tag)
+    db.session.flush()
+    record_audit("tag.created", actor=actor, target=tag, target_label=tag.name)
+    return tag
+
+
+def update_tag(tag: Tag, data: dict, *, actor) -> Tag:
+    check_known_keys(data, FIELDS)
+    errors = Errors()
+    cleaned = _clean(data, errors, tag=tag)
+    errors.raise_if_any()
+    changes = {
+        key: {"old": getattr(tag, key), "new": value} for key, value in cleaned.items() if getattr(tag, key) != value
+    }
+    for key, value in cleaned.items():
+        setattr(tag, key, value)
+    db.session.flush()
+    if changes:
+        record_audit("tag.updated", actor=actor, target=tag, target_label=tag.name, details={"changes": changes})
+    return tag
+
+
+def delete_tag(tag: Tag, *, actor) -> None:
+    """Remove the tag from every record, then the tag (link rows name the tenant explicitly)."""
+    record_audit("tag.deleted", actor=actor, target=tag, target_label=tag.name)
+    for table in (contact_tags, company_tags, lead_tags):
+        db.session.execute(table.delete().where(table.c.tenant_id == tag.tenant_id, table.c.tag_id == tag.id))
+    db.session.delete(tag)
+    db.session.flush()
+    # Tag collections already loaded in this session still hold the tag; read them afresh.
+    db.session.expire_all()

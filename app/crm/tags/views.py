@@ -1,0 +1,76 @@
+"""/settings/tags: create, rename, recolour and delete tags."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.auth.permissions import requires_permission
+from app.core.errors import ValidationFailed
+from app.core.hosts import TenantBlueprint
+from app.core.navigation import NavItem, register_nav_item
+from app.crm.forms import ConfirmForm, apply_service_errors
+from app.crm.tags import services
+from app.crm.tags.forms import TagForm
+
+bp = TenantBlueprint("tags", __name__)
+register_nav_item(NavItem("Tags", "tags.index", "tags", "tags.manage", "settings"))
+
+
+def _render(form=None, editing=None, edit_form=None, status=200):
+    tags = services.list_tags()
+    return render_template(
+        "crm/tags/index.html",
+        tags=tags,
+        usage=services.tag_usage(),
+        form=form or TagForm(formdata=None),
+        editing=editing,
+        edit_form=edit_form,
+        palette=services.PALETTE,
+        confirm_form=ConfirmForm(),
+    ), status
+
+
+@bp.route("/settings/tags")
+@requires_permission("tags.manage")
+def index():
+    return _render()
+
+
+@bp.route("/settings/tags", methods=["POST"])
+@requires_permission("tags.manage")
+def create():
+    form = TagForm()
+    if not form.validate_on_submit():
+        return _render(form, status=422)
+    try:
+        tag = services.create_tag(form.to_data(), actor=current_user)
+    except ValidationFailed as exc:
+        apply_service_errors(form, exc)
+        return _render(form, status=422)
+    flash(f"Tag “{tag.name}” added.", "success")
+    return redirect(url_for("tags.index"))
+
+
+@bp.route("/settings/tags/<uuid:tag_id>", methods=["POST"])
+@requires_permission("tags.manage")
+def update(tag_id):
+    tag = services.get_tag(tag_id)
+    form = TagForm(prefix=f"tag-{tag.id}")
+    if form.validate_on_submit():
+        try:
+            services.update_tag(tag, form.to_data(), actor=current_user)
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            flash(f"Tag “{tag.name}” saved.", "success")
+            return redirect(url_for("tags.index"))
+    return _render(editing=tag.id, edit_form=form, status=422)
+
+
+@bp.route("/settings/tags/<uuid:tag_id>/delete", methods=["POST"])
+@requires_permission("tags.manage")
+def delete(tag_id):
+    tag = services.get_tag(tag_id)
+    name = tag.name
+    services.delete_tag(tag, actor=current_user)
+    flash(f"Tag “{name}” deleted and removed from its records.", "success")
+    return redirect(url_for("tags.index"))

@@ -1,0 +1,109 @@
+// CRM pages: tag colours, bulk selection, live speed-to-lead timers, tab state, HTMX tweaks.
+(function () {
+  "use strict";
+
+  // Let HTMX swap 422 responses: they carry the form with its inline errors.
+  if (window.htmx) {
+    htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "422", swap: true },
+      { code: "[45]..", swap: false, error: true },
+      { code: "...", swap: false },
+    ];
+  }
+
+  function readableText(hex) {
+    const value = parseInt(hex.slice(1), 16);
+    const r = (value >> 16) & 255, g = (value >> 8) & 255, b = value & 255;
+    return (r * 299 + g * 587 + b * 114) / 1000 > 150 ? "#212529" : "#ffffff";
+  }
+  function paintTags(root) {
+    root.querySelectorAll("[data-tag-color]").forEach(function (el) {
+      const colour = el.dataset.tagColor;
+      if (!/^#[0-9a-fA-F]{6}$/.test(colour)) return;
+      el.style.backgroundColor = colour;
+      el.style.color = readableText(colour);
+    });
+  }
+
+  function formatElapsed(ms) {
+    const minutes = Math.max(0, Math.floor(ms / 60000));
+    if (minutes < 60) return minutes + "m";
+    const hours = Math.floor(minutes / 60);
+    if (hours < 24) return hours + "h " + (minutes % 60) + "m";
+    return Math.floor(hours / 24) + "d " + (hours % 24) + "h";
+  }
+  function tickTimers() {
+    document.querySelectorAll("[data-since]").forEach(function (el) {
+      const since = Date.parse(el.dataset.since);
+      if (!isNaN(since)) el.textContent = formatElapsed(Date.now() - since);
+    });
+  }
+
+  function bulkForm() { return document.getElementById("bulk-form"); }
+  function selectedIds() { return Array.from(document.querySelectorAll("input[name=ids][form=bulk-form]:checked")); }
+  function refreshBulk() {
+    const form = bulkForm();
+    if (!form) return;
+    const count = selectedIds().length;
+    const action = form.querySelector("[name=action]").value;
+    form.querySelector("[data-bulk-count]").textContent = count;
+    form.querySelector("[data-bulk-submit]").disabled = count === 0;
+    form.querySelectorAll("[data-bulk-for]").forEach(function (el) {
+      el.classList.toggle("d-none", el.dataset.bulkFor.split(" ").indexOf(action) === -1);
+    });
+    const label = form.querySelector("[name=action] option:checked").textContent;
+    form.dataset.confirm = action === "delete"
+      ? "Delete " + count + " contact(s)? Their notes and calls that belong to nothing else are deleted too."
+      : label + " for " + count + " contact(s)?";
+  }
+  document.addEventListener("change", function (event) {
+    const target = event.target;
+    if (target.matches("[data-select-all]")) {
+      document.querySelectorAll("input[name=ids][form=bulk-form]").forEach(function (box) { box.checked = target.checked; });
+    }
+    if (target.matches("input[name=ids], [data-select-all], #bulk-form [name=action]")) refreshBulk();
+    if (target.matches("[data-show-when]")) toggleDependent(document);
+  });
+
+  // Inputs shown only for one value of a select (the lost reason of a lead).
+  function toggleDependent(root) {
+    root.querySelectorAll("[data-show-when]").forEach(function (select) {
+      const [value, selector] = [select.dataset.showWhen, select.dataset.showTarget];
+      const target = document.querySelector(selector);
+      if (target) target.classList.toggle("d-none", select.value !== value && !target.querySelector(".is-invalid"));
+    });
+  }
+
+  // Tabs of the 360 page load with HTMX; keep the highlighted tab in step.
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("[data-tab-link]");
+    if (!link) return;
+    link.closest(".nav").querySelectorAll(".nav-link").forEach(function (el) {
+      el.classList.toggle("active", el === link);
+      el.setAttribute("aria-selected", el === link ? "true" : "false");
+    });
+  });
+
+  // Palette swatches fill the colour input (and its picker) they point at.
+  document.addEventListener("click", function (event) {
+    const swatch = event.target.closest("[data-pick-color]");
+    if (!swatch) return;
+    const input = document.querySelector(swatch.dataset.pickTarget);
+    if (!input) return;
+    input.value = swatch.dataset.pickColor;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    const picker = document.querySelector('input[type=color][data-sync="' + swatch.dataset.pickTarget + '"]');
+    if (picker) picker.value = swatch.dataset.pickColor;
+  });
+
+  // The company search box lives inside the record form: Enter must not submit it.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches("[data-no-submit]")) event.preventDefault();
+  });
+
+  function init(root) { paintTags(root); tickTimers(); refreshBulk(); toggleDependent(root); }
+  document.addEventListener("DOMContentLoaded", function () { init(document); setInterval(tickTimers, 30000); });
+  document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
+})();

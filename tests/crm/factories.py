@@ -1,0 +1,87 @@
+"""Factories for the CRM routes in the generated cross-tenant test (and for CRM tests).
+
+Each builds one record through the services, as the tenant's owner, and returns its id.
+Names are look-alike across tenants on purpose; unique keys get a random suffix so a
+factory can run twice in one tenant.
+"""
+
+import uuid
+
+from app.auth.models import User
+from app.extensions import db
+from tests.conftest import in_tenant
+from tests.factories import arg_factory, endpoint_factory
+
+
+def _owner(tenant):
+    return db.session.get(User, (tenant.id, tenant.users["owner"]))
+
+
+def create(app, tenant, operation, data: dict, **kwargs):
+    """Run one service create as the tenant's owner and return the new record's id."""
+    with in_tenant(app, tenant.id):
+        return operation(data, actor=_owner(tenant), **kwargs).id
+
+
+@arg_factory("contact_id")
+def make_contact(app, tenant, **data):
+    from app.crm.contacts.services import create_contact
+
+    return create(app, tenant, create_contact, {"first_name": "Ada", "last_name": "Lovelace", **data})
+
+
+@arg_factory("company_id")
+def make_company(app, tenant, **data):
+    from app.crm.companies.services import create_company
+
+    return create(app, tenant, create_company, {"name": "Northwind", **data})
+
+
+@arg_factory("lead_id")
+def make_lead(app, tenant, **data):
+    from app.crm.leads.services import create_lead
+
+    return create(app, tenant, create_lead, {"name": "Grace Hopper", **data})
+
+
+@arg_factory("activity_id")
+def make_activity(app, tenant, **data):
+    from app.crm.activities.services import log_activity
+
+    contact_id = data.pop("contact_id", None) or make_contact(app, tenant)
+    return create(
+        app, tenant, log_activity, {"type": "note", "body": "Met at the fair.", "contact_id": contact_id, **data}
+    )
+
+
+@arg_factory("tag_id")
+def make_tag(app, tenant, **data):
+    from app.crm.tags.services import create_tag
+
+    return create(app, tenant, create_tag, {"name": f"VIP {uuid.uuid4().hex[:6]}", **data})
+
+
+@arg_factory("field_id")
+def make_field(app, tenant, **data):
+    from app.crm.fields.services import create_field_definition
+
+    spec = {"object_type": "contact", "label": "Tier", "key": f"tier_{uuid.uuid4().hex[:6]}", "field_type": "text"}
+    return create(app, tenant, create_field_definition, {**spec, **data})
+
+
+@endpoint_factory("contacts.tab")
+def contact_tab(app, tenant):
+    return {"contact_id": make_contact(app, tenant), "key": "timeline"}
+
+
+@endpoint_factory("activities.timeline")
+@endpoint_factory("activities.log")
+def timeline_subject(app, tenant):
+    return {"subject_type": "contact", "subject_id": make_contact(app, tenant)}
+
+
+@endpoint_factory("companies.make_primary")
+@endpoint_factory("companies.remove_contact")
+def company_member(app, tenant):
+    company_id = make_company(app, tenant)
+    return {"company_id": company_id, "contact_id": make_contact(app, tenant, company_id=company_id)}

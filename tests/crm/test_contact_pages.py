@@ -1,0 +1,151 @@
+"""Contact pages: the form validates inline, ignores injected fields, and hits the plan limit."""
+
+from sqlalchemy import select
+
+from app.crm.contacts.models import Contact
+from app.extensions import db
+from tests.conftest import in_tenant, on_platform
+from tests.crm.factories import make_contact, make_tag
+
+VALID = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "emails-0": "ada@example.com",
+    "primary_email": "0",
+    "lifecycle_stage": "lead",
+}
+
+
+def test_new_contact_form_creates_and_redirects(client_for, tenant_a, app):
+    response = client_for(tenant_a).post("/contacts/new", data=VALID)
+    assert response.status_code == 302
+    with in_tenant(app, tenant_a.id):
+        contact = db.session.scalar(select(Contact))
+        assert contact.primary_email == "ada@example.com"
+        assert response.headers["Location"].endswith(f"/contacts/{contact.id}")
+
+
+def test_invalid_input_is_shown_inline_with_422(client_for, tenant_a):
+    response = client_for(tenant_a).post(
+        "/contacts/new", data={**VALID, "emails-0": "not-an-email", "phones-0-number": "12", "country": "Germany"}
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "is not a valid email address" in body
+    assert "is not a phone number we can read" in body or "is not a valid phone number" in body
+    assert "two-letter country code" in body
+
+
+def test_injected_fields_are_ignored(client_for, tenant_a, tenant_b, app):
+    hostile = {
+        **VALID,
+        "id": "00000000-0000-7000-8000-000000000001",
+        "tenant_id": str(tenant_b.id),
+        "created_by_id": str(tenant_a.users["viewer"]),
+        "created_by": str(tenant_a.users["viewer"]),
+        "search_text": "planted",
+    }
+    client_for(tenant_a, "sales").post("/contacts/new", data=hostile)
+    with in_tenant(app, tenant_a.id):
+        contact = db.session.scalar(select(Contact))
+        assert contact.tenant_id == tenant_a.id
+        assert str(contact.id) != hostile["id"]
+        assert contact.created_by_id == tenant_a.users["sales"]
+        assert "planted" not in contact.search_text
+
+
+def test_owner_must_be_a_user_of_this_tenant(client_for, tenant_a, tenant_b):
+    response = client_for(tenant_a).post("/contacts/new", data={**VALID, "owner_id": str(tenant_b.users["sales"])})
+    assert response.status_code == 422
+    assert "Choose an active user of this workspace." in response.get_data(as_text=True)
+
+
+def test_form_at_the_contact_limit_shows_the_upgrade_page(client_for, make_tenant, app):
+    from app.tenants.models import Tenant
+
+    tenant = make_tenant("limited", plan="normal", roles=("owner",))
+    with on_platform(app):
+        db.session.get(Tenant, tenant.id).limit_overrides = {"contacts": 1}
+    make_contact(app, tenant)
+    response = client_for(tenant).post("/contacts/new", data=VALID)
+    assert response.status_code == 402
+    assert "Upgrade your plan" in response.get_data(as_text=True)
+    with in_tenant(app, tenant.id):
+        assert db.session.scalar(select(db.func.count()).select_from(Contact)) == 1
+
+
+def test_viewer_cannot_create_or_bulk_edit(client_for, tenant_a, app):
+    viewer = client_for(tenant_a, "viewer")
+    assert viewer.post("/contacts/new", data=VALID).status_code == 403
+    assert viewer.post("/contacts/bulk", data={"action": "delete"}).status_code == 403
+
+
+def test_bulk_assign_tag_and_delete(client_for, tenant_a, app):
+    ids = [str(make_contact(app, tenant_a, first_name=f"P{i}")) for i in range(3)]
+    tag = make_tag(app, tenant_a)
+    client = client_for(tenant_a)
+    response = client.post(
+        "/contacts/bulk", data={"action": "assign_owner", "owner_id": str(tenant_a.users["sales"]), "ids": ids}
+    )
+    assert response.status_code == 302
+    client.post("/contacts/bulk", data={"action": "add_tag", "tag_id": str(tag), "ids": ids[:2]})
+    with in_tenant(app, tenant_a.id):
+        contacts = db.session.scalars(select(Contact).order_by(Contact.full_name)).all()
+        assert {c.owner_id for c in contacts} == {tenant_a.users["sales"]}
+        assert [len(c.tags) for c in contacts] == [1, 1, 0]
+    client.post("/contacts/bulk", data={"action": "remove_tag", "tag_id": str(tag), "ids": ids})
+    client.post("/contacts/bulk", data={"action": "delete", "ids": ids[:2]})
+    with in_tenant(app, tenant_a.id):
+        remaining = db.session.scalars(select(Contact)).all()
+        assert [c.first_name for c in remaining] == ["P2"]
+        assert remaining[0].tags == []
+
+
+def test_sales_cannot_use_bulk_actions(client_for, tenant_a, app):
+    contact = make_contact(app, tenant_a)
+    response = client_for(tenant_a, "sales").post("/contacts/bulk", data={"action": "delete", "ids": [str(contact)]})
+    assert response.status_code == 403
+
+
+def test_360_page_shows_consent_lead_and_tabs(client_for, tenant_a, app, as_user):
+    from app.crm.leads.services import convert_lead, create_lead
+
+    with as_user(tenant_a) as owner:
+        lead = create_lead({"name": "Ada Lovelace", "email": "ada@example.com"}, actor=owner)
+        contact = convert_lead(lead, actor=owner).contact
+        from app.crm.contacts.services import update_contact
+
+        update_contact(contact, {"consent": {"email": {"status": "granted", "source": "form"}}}, actor=owner)
+        contact_id = contact.id
+    client = client_for(tenant_a)
+    body = client.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert "Lead Ada Lovelace" in body
+    assert "Granted" in body
+    assert "Web form" in body
+    assert 'data-testid="tab-timeline"' in body
+    assert 'data-testid="tab-notes"' in body
+    tab = client.get(f"/contacts/{contact_id}/tabs/notes", headers={"HX-Request": "true"})
+    assert tab.status_code == 200
+    assert client.get(f"/contacts/{contact_id}/tabs/unknown").status_code == 404
+
+
+def test_a_registered_tab_appears_without_editing_the_page(client_for, tenant_a, app):
+    from app.crm.contacts import tabs
+
+    tabs.register_contact_tab("probe", "Probe", "crm/contacts/_probe_tab.html", lambda contact: {"word": "hello"})
+    try:
+        from jinja2 import ChoiceLoader, DictLoader
+
+        original = app.jinja_env.loader
+        app.jinja_env.loader = ChoiceLoader(
+            [
+                DictLoader({"crm/contacts/_probe_tab.html": "<p id=probe>{{ word }} {{ contact.first_name }}</p>"}),
+                original,
+            ]
+        )
+        contact = make_contact(app, tenant_a)
+        body = client_for(tenant_a).get(f"/contacts/{contact}?tab=probe").get_data(as_text=True)
+        assert "<p id=probe>hello Ada</p>" in body
+    finally:
+        tabs._TABS.pop("probe", None)
+        app.jinja_env.loader = original

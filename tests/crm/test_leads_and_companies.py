@@ -1,0 +1,171 @@
+"""Leads (status rules, score, speed to lead, conversion) and companies (hierarchy, primary contact)."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.core.errors import Conflict, ValidationFailed
+from app.core.types import utcnow
+from app.crm.activities.models import Activity
+from app.crm.activities.services import log_activity
+from app.crm.companies.services import company_tree, create_company, update_company
+from app.crm.contacts.models import Contact
+from app.crm.contacts.services import create_contact
+from app.crm.leads import services
+from app.extensions import db
+
+
+def test_lost_needs_a_reason_and_converted_is_not_editable(tenant_a, as_user):
+    with as_user(tenant_a) as owner:
+        with pytest.raises(ValidationFailed) as error:
+            services.create_lead({"name": "A", "status": "lost"}, actor=owner)
+        assert "lost_reason" in error.value.details
+        lead = services.create_lead({"name": "A"}, actor=owner)
+        with pytest.raises(ValidationFailed):
+            services.update_lead(lead, {"status": "converted"}, actor=owner)
+        with pytest.raises(ValidationFailed) as error:
+            services.update_lead(lead, {"score": 100}, actor=owner)
+        assert error.value.details == {"score": ["Unknown field."]}
+
+
+def test_score_counts_source_completeness_and_engagement(tenant_a, as_user):
+    with as_user(tenant_a) as owner:
+        lead = services.create_lead(
+            {"name": "A", "source": "referral", "email": "a@x.test", "phone": "+14155552671"}, actor=owner
+        )
+        assert lead.score == 30 + 10 + 10
+        log_activity({"type": "call", "direction": "outbound", "lead_id": lead.id}, actor=owner)
+        assert lead.score == 56
+        breakdown = {line.label: line.points for line in services.lead_score_breakdown(lead)}
+        assert breakdown["1 logged activity"] == 6
+
+
+def test_speed_to_lead_is_the_first_outbound_response(tenant_a, as_user):
+    with as_user(tenant_a) as owner:
+        lead = services.create_lead({"name": "A"}, actor=owner)
+        assert lead.response_time is None
+        log_activity({"type": "note", "body": "internal", "lead_id": lead.id}, actor=owner)
+        log_activity({"type": "call", "direction": "inbound", "lead_id": lead.id}, actor=owner)
+        assert lead.first_response_at is None
+        later = lead.created_at + timedelta(minutes=42)
+        log_activity(
+            {"type": "email", "subject": "Hi", "direction": "outbound", "occurred_at": later, "lead_id": lead.id},
+            actor=owner,
+        )
+        assert lead.response_time == timedelta(minutes=42)
+
+
+def test_conversion_matches_contact_by_email_and_company_by_domain(tenant_a, as_user):
+    with as_user(tenant_a) as owner:
+        company = create_company({"name": "Northwind Traders", "domain": "northwind.example"}, actor=owner)
+        contact = create_contact({"first_name": "Ada", "emails": ["ada@northwind.example"]}, actor=owner)
+        lead = services.create_lead(
+            {"name": "Ada L", "email": "ADA@northwind.example", "company_name": "Northwind", "notes": "Met at expo"},
+            actor=owner,
+        )
+        call = log_activity({"type": "call", "direction": "outbound", "lead_id": lead.id}, actor=owner)
+        result = services.convert_lead(lead, actor=owner)
+        assert (result.contact, result.company) == (contact, company)
+        assert not result.contact_created
+        assert not result.company_created
+        assert contact.company == company  # linked because it had no company
+        assert lead.status == "converted"
+        assert lead.converted_contact == contact
+        assert lead.converted_company == company
+        db.session.expire_all()
+        assert db.session.get(Activity, (tenant_a.id, call.id)).contact_id == contact.id
+        notes = db.session.scalars(
+            select(Activity).where(Activity.type == "note", Activity.contact_id == contact.id)
+        ).all()
+        assert [n.body for n in notes] == ["Met at expo"]
+        assert db.session.scalar(select(db.func.count()).select_from(Contact)) == 1
+        with pytest.raises(Conflict):
+            services.convert_lead(lead, actor=owner)
+
+
+def test_conversion_creates_what_does_not_exist(tenant_a, as_user):
+    with as_user(tenant_a) as owner:
+        lead = services.create_lead(
+            {"name": "Grace Hopper", "email": "grace@navy.example", "company_name": "Navy", "phone": "+14155552671"},
+            actor=owner,
+        )
+        result = services.convert_lead(lead, actor=owner)
+        assert result.contact_created
+        assert result.company_created
+        assert (result.contact.first_name, result.contact.last_name) == ("Grace", "Hopper")
+        assert result.company.domain == "navy.example"
+        assert result.contact.company == result.company
+
+
+def test_free_mail_domains_never_match_a_company(tenant_a, as_user):
+    with as_user(tenant_a) as owner:
+        create_company({"name": "Google", "domain": "gmail.com"}, actor=owner)
+        lead = services.create_lead({"name": "A", "email": "a@gmail.com"}, actor=owner)
+        assert services.conversion_matches(lead)["company"] is None
+
+
+def test_convert_page_converts_and_links(client_for, tenant_a, app, as_user):
+    with as_user(tenant_a) as owner:
+        lead_id = services.create_lead({"name": "Ada", "email": "ada@example.com"}, actor=owner).id
+    client = client_for(tenant_a)
+    assert "will be created" in client.get(f"/leads/{lead_id}/convert").get_data(as_text=True)
+    response = client.post(f"/leads/{lead_id}/convert")
+    assert response.status_code == 302
+    assert 'data-testid="converted-into"' in client.get(f"/leads/{lead_id}").get_data(as_text=True)
+
+
+def test_company_cycles_are_refused(tenant_a, as_user):
+    with as_user(tenant_a) as owner:
+        root = create_company({"name": "Root"}, actor=owner)
+        child = create_company({"name": "Child", "parent_id": root.id}, actor=owner)
+        grandchild = create_company({"name": "Grandchild", "parent_id": child.id}, actor=owner)
+        for parent in (grandchild, root):
+            with pytest.raises(ValidationFailed) as error:
+                update_company(root, {"parent_id": parent.id}, actor=owner)
+            assert "parent_id" in error.value.details
+        tree = company_tree(grandchild)
+        assert tree["company"] == root
+        assert tree["children"][0]["children"][0]["company"] == grandchild
+
+
+def test_one_primary_contact_per_company(client_for, tenant_a, app, as_user):
+    with as_user(tenant_a) as owner:
+        company = create_company({"name": "Acme"}, actor=owner)
+        first = create_contact({"first_name": "A", "company_id": company.id, "is_primary_contact": True}, actor=owner)
+        second = create_contact({"first_name": "B", "company_id": company.id, "company_role": "Billing"}, actor=owner)
+        ids = company.id, first.id, second.id
+    client_for(tenant_a).post(f"/companies/{ids[0]}/contacts/{ids[2]}/primary")
+    with as_user(tenant_a):
+        flags = dict(db.session.execute(select(Contact.first_name, Contact.is_primary_contact)).all())
+        assert flags == {"A": False, "B": True}
+
+
+def test_deleting_a_company_keeps_its_contacts(client_for, tenant_a, app, as_user):
+    with as_user(tenant_a) as owner:
+        company = create_company({"name": "Acme"}, actor=owner)
+        create_contact({"first_name": "A", "company_id": company.id}, actor=owner)
+        company_id = company.id
+    assert client_for(tenant_a).post(f"/companies/{company_id}/delete").status_code == 302
+    with as_user(tenant_a):
+        contact = db.session.scalar(select(Contact))
+        assert contact.company_id is None
+
+
+def test_lead_list_shows_a_live_timer_while_waiting(client_for, tenant_a, as_user):
+    with as_user(tenant_a) as owner:
+        services.create_lead({"name": "Waiting"}, actor=owner)
+        answered = services.create_lead({"name": "Answered"}, actor=owner)
+        log_activity(
+            {
+                "type": "call",
+                "direction": "outbound",
+                "lead_id": answered.id,
+                "occurred_at": utcnow() + timedelta(minutes=5),
+            },
+            actor=owner,
+        )
+    body = client_for(tenant_a).get("/leads").get_data(as_text=True)
+    assert 'data-testid="speed-waiting"' in body
+    assert "data-since=" in body
+    assert 'data-testid="speed"' in body

@@ -1,0 +1,112 @@
+"""The timeline: system events with old/new values, logging in place with HTMX, filters."""
+
+from sqlalchemy import select
+
+from app.crm.activities.models import Activity
+from app.crm.activities.services import list_activities
+from app.crm.contacts.services import get_contact
+from app.extensions import db
+from tests.conftest import in_tenant
+from tests.crm.factories import make_contact, make_tag
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_update_writes_each_changed_field_with_old_and_new(client_for, tenant_a, app):
+    contact = make_contact(app, tenant_a, title="CTO")
+    tag = make_tag(app, tenant_a, name="VIP")
+    client = client_for(tenant_a)
+    page = client.get(f"/contacts/{contact}/edit")
+    assert page.status_code == 200
+    client.post(
+        f"/contacts/{contact}/edit",
+        data={
+            "first_name": "Ada",
+            "last_name": "Byron",
+            "title": "CEO",
+            "lifecycle_stage": "customer",
+            "owner_id": str(tenant_a.users["sales"]),
+            "tag_ids": [str(tag)],
+        },
+    )
+    with in_tenant(app, tenant_a.id):
+        event = db.session.scalars(
+            select(Activity)
+            .where(Activity.contact_id == contact, Activity.type == "system")
+            .order_by(Activity.id.desc())
+        ).first()
+        assert event.details["action"] == "contact.updated"
+        changes = event.changes
+        assert changes["last_name"] == {"old": "Lovelace", "new": "Byron"}
+        assert changes["title"] == {"old": "CTO", "new": "CEO"}
+        assert changes["owner"] == {"old": "Owner Person", "new": "Sales Person"}
+        assert changes["tags"] == {"old": [], "new": ["VIP"]}
+        assert "first_name" not in changes
+
+
+def test_create_convert_and_delete_write_system_events(app, tenant_a, as_user):
+    from app.crm.companies.services import create_company
+    from app.crm.contacts.services import create_contact, delete_contact
+    from app.crm.leads.services import convert_lead, create_lead
+
+    with as_user(tenant_a) as owner:
+        company = create_company({"name": "Northwind"}, actor=owner)
+        contact = create_contact({"first_name": "Gone", "company_id": company.id}, actor=owner)
+        lead = create_lead({"name": "Grace", "email": "grace@example.com"}, actor=owner)
+        convert_lead(lead, actor=owner)
+        delete_contact(contact, actor=owner)
+        actions = [a.details["action"] for a in db.session.scalars(select(Activity).where(Activity.type == "system"))]
+    for action in ("company.created", "contact.created", "lead.created", "lead.converted", "contact.deleted"):
+        assert action in actions
+
+
+def test_log_a_call_in_place_with_htmx(client_for, tenant_a, app):
+    contact = make_contact(app, tenant_a)
+    response = client_for(tenant_a).post(
+        f"/timeline/contact/{contact}/activities",
+        data={
+            "type": "call",
+            "body": "Talked budgets",
+            "direction": "outbound",
+            "outcome": "connected",
+            "duration_minutes": "15",
+        },
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Trigger"] == "activity-logged"
+    assert 'data-testid="logged"' in response.get_data(as_text=True)
+    with in_tenant(app, tenant_a.id):
+        call = db.session.scalar(select(Activity).where(Activity.type == "call"))
+        assert (call.duration_seconds, call.user_id, call.contact_id) == (900, tenant_a.users["owner"], contact)
+
+
+def test_invalid_activity_comes_back_inline_with_422(client_for, tenant_a, app):
+    contact = make_contact(app, tenant_a)
+    response = client_for(tenant_a).post(
+        f"/timeline/contact/{contact}/activities", data={"type": "note", "body": ""}, headers=HTMX
+    )
+    assert response.status_code == 422
+    assert "Write the note." in response.get_data(as_text=True)
+
+
+def test_timeline_filters_by_type_and_text(app, tenant_a, as_user):
+    from app.crm.activities.services import log_activity
+
+    contact_id = make_contact(app, tenant_a)
+    with as_user(tenant_a) as owner:
+        log_activity({"type": "note", "body": "Loves sailing", "contact_id": contact_id}, actor=owner)
+        log_activity({"type": "call", "body": "Budget call", "contact_id": contact_id}, actor=owner)
+        contact = get_contact(contact_id)
+        assert [a.type for a in list_activities(subject=contact, types=["call"]).items] == ["call"]
+        assert [a.body for a in list_activities(subject=contact, search="sailing").items] == ["Loves sailing"]
+        assert len(list_activities(subject=contact).items) == 3  # + "Contact created"
+
+
+def test_system_events_cannot_be_edited_or_deleted(client_for, tenant_a, app):
+    contact = make_contact(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        event_id = db.session.scalar(select(Activity.id).where(Activity.contact_id == contact))
+    client = client_for(tenant_a)
+    assert client.post(f"/activities/{event_id}/delete").status_code == 404
+    assert client.get(f"/activities/{event_id}/edit").status_code == 404
