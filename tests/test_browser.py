@@ -17,7 +17,9 @@ def _shot(page, name):
 def _open_user_menu(page, width):
     if width < 992:
         page.click("button.navbar-toggler")
+        page.wait_for_selector("#main-nav.show")  # the collapse animation has finished
     page.click('[data-testid="user-menu"]')
+    page.wait_for_selector('[data-testid="logout"]', state="visible")
 
 
 @pytest.mark.parametrize("width", [1280, 375])
