@@ -25,7 +25,7 @@ def test_candidates_come_only_from_the_current_tenant(app, tenant_a, tenant_b):
         make_contact(app, tenant, emails=[{"email": "mila.nguyen0@example.com", "primary": True}])
     with in_tenant(app, tenant_a):
         condition = search.search_condition(Contact.search_text, "mila.nguyen0")
-        ids = [value for value in condition.right.value] if hasattr(condition.right, "value") else None
+        ids = list(condition.right.value) if hasattr(condition.right, "value") else None
         page = list_contacts(search="mila.nguyen0", filters={}, sort="name", cursor=None, limit=25)
         found = {contact.id for contact in page.items}
     assert ids is not None, "a selective term should use the candidate path"
