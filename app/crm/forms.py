@@ -3,6 +3,7 @@ a service's dotted error keys (custom_fields.x, address.city) onto the form's ow
 
 from datetime import datetime
 
+from flask import flash, redirect, render_template
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -111,6 +112,25 @@ def fill_address(form, record) -> None:
     form.line1.data, form.line2.data = record.address_line1, record.address_line2
     for part in ("city", "region", "postal_code", "country"):
         getattr(form, part).data = getattr(record, part)
+
+
+def save_record_form(form, save, *, template: str, success, **context):
+    """The create/edit flow every record form shares: validate, call one service, show its
+    refusals inline (422), or flash and redirect to the saved record.
+
+    `save()` runs the service and returns the record; `success(record)` returns the flash
+    message and the URL to go to.
+    """
+    if form.validate_on_submit():
+        try:
+            record = save()
+        except ValidationFailed as exc:
+            apply_service_errors(form, exc)
+        else:
+            message, location = success(record)
+            flash(message, "success")
+            return redirect(location)
+    return render_template(template, form=form, **context), (422 if form.errors else 200)
 
 
 def apply_service_errors(form, error: ValidationFailed) -> None:

@@ -15,9 +15,9 @@ from app.crm.contacts.services import get_contact
 from app.crm.fields.services import list_field_definitions
 from app.crm.forms import (
     ConfirmForm,
-    apply_service_errors,
     fill_custom_fields,
     owner_choices,
+    save_record_form,
     tag_choices,
     with_custom_fields,
 )
@@ -91,16 +91,13 @@ def options():
 def new():
     definitions = _definitions()
     form = _form(definitions)
-    if form.validate_on_submit():
-        try:
-            company = services.create_company(form.to_data(definitions), actor=current_user)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            flash(f"{company.name} added.", "success")
-            return redirect(url_for("companies.show", company_id=company.id))
-    return render_template("crm/companies/form.html", form=form, company=None, definitions=definitions), (
-        422 if form.errors else 200
+    return save_record_form(
+        form,
+        lambda: services.create_company(form.to_data(definitions), actor=current_user),
+        success=lambda company: (f"{company.name} added.", url_for("companies.show", company_id=company.id)),
+        template="crm/companies/form.html",
+        company=None,
+        definitions=definitions,
     )
 
 
@@ -127,16 +124,13 @@ def edit(company_id):
     company = services.load_company_for_page(company_id)
     definitions = _definitions()
     form = _form(definitions, company)
-    if form.validate_on_submit():
-        try:
-            services.update_company(company, form.to_data(definitions), actor=current_user)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            flash("Company saved.", "success")
-            return redirect(url_for("companies.show", company_id=company.id))
-    return render_template("crm/companies/form.html", form=form, company=company, definitions=definitions), (
-        422 if form.errors else 200
+    return save_record_form(
+        form,
+        lambda: services.update_company(company, form.to_data(definitions), actor=current_user),
+        success=lambda saved: ("Company saved.", url_for("companies.show", company_id=company.id)),
+        template="crm/companies/form.html",
+        company=company,
+        definitions=definitions,
     )
 
 

@@ -18,9 +18,9 @@ from app.crm.demo import seed_crm_demo
 from app.crm.fields.services import list_field_definitions
 from app.crm.forms import (
     ConfirmForm,
-    apply_service_errors,
     fill_custom_fields,
     owner_choices,
+    save_record_form,
     tag_choices,
     with_custom_fields,
 )
@@ -98,16 +98,13 @@ def index():
 def new():
     definitions = _definitions()
     form = _form(definitions)
-    if form.validate_on_submit():
-        try:
-            contact = services.create_contact(form.to_data(definitions), actor=current_user)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            flash(f"{contact.display_name} added.", "success")
-            return redirect(url_for("contacts.show", contact_id=contact.id))
-    return render_template("crm/contacts/form.html", form=form, contact=None, definitions=definitions), (
-        422 if form.errors else 200
+    return save_record_form(
+        form,
+        lambda: services.create_contact(form.to_data(definitions), actor=current_user),
+        success=lambda contact: (f"{contact.display_name} added.", url_for("contacts.show", contact_id=contact.id)),
+        template="crm/contacts/form.html",
+        contact=None,
+        definitions=definitions,
     )
 
 
@@ -157,16 +154,13 @@ def edit(contact_id):
     contact = services.load_contact_for_page(contact_id)
     definitions = _definitions()
     form = _form(definitions, contact)
-    if form.validate_on_submit():
-        try:
-            services.update_contact(contact, form.to_data(definitions), actor=current_user)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            flash("Contact saved.", "success")
-            return redirect(url_for("contacts.show", contact_id=contact.id))
-    return render_template("crm/contacts/form.html", form=form, contact=contact, definitions=definitions), (
-        422 if form.errors else 200
+    return save_record_form(
+        form,
+        lambda: services.update_contact(contact, form.to_data(definitions), actor=current_user),
+        success=lambda saved: ("Contact saved.", url_for("contacts.show", contact_id=contact.id)),
+        template="crm/contacts/form.html",
+        contact=contact,
+        definitions=definitions,
     )
 
 

@@ -12,9 +12,9 @@ from app.crm.activities.views import log_form_context, render_timeline
 from app.crm.fields.services import list_field_definitions
 from app.crm.forms import (
     ConfirmForm,
-    apply_service_errors,
     fill_custom_fields,
     owner_choices,
+    save_record_form,
     tag_choices,
     with_custom_fields,
 )
@@ -79,16 +79,13 @@ def index():
 def new():
     definitions = _definitions()
     form = _form(definitions)
-    if form.validate_on_submit():
-        try:
-            lead = services.create_lead(form.to_data(definitions), actor=current_user)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            flash(f"Lead {lead.name} added.", "success")
-            return redirect(url_for("leads.show", lead_id=lead.id))
-    return render_template("crm/leads/form.html", form=form, lead=None, definitions=definitions), (
-        422 if form.errors else 200
+    return save_record_form(
+        form,
+        lambda: services.create_lead(form.to_data(definitions), actor=current_user),
+        success=lambda lead: (f"Lead {lead.name} added.", url_for("leads.show", lead_id=lead.id)),
+        template="crm/leads/form.html",
+        lead=None,
+        definitions=definitions,
     )
 
 
@@ -117,16 +114,14 @@ def edit(lead_id):
     definitions = _definitions()
     form = _form(definitions, lead)
     converted = lead.status == LeadStatus.CONVERTED
-    if form.validate_on_submit():
-        try:
-            services.update_lead(lead, form.to_data(definitions, converted=converted), actor=current_user)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            flash("Lead saved.", "success")
-            return redirect(url_for("leads.show", lead_id=lead.id))
-    return render_template("crm/leads/form.html", form=form, lead=lead, converted=converted, definitions=definitions), (
-        422 if form.errors else 200
+    return save_record_form(
+        form,
+        lambda: services.update_lead(lead, form.to_data(definitions, converted=converted), actor=current_user),
+        success=lambda saved: ("Lead saved.", url_for("leads.show", lead_id=lead.id)),
+        template="crm/leads/form.html",
+        lead=lead,
+        converted=converted,
+        definitions=definitions,
     )
 
 
