@@ -114,6 +114,36 @@ def fill_address(form, record) -> None:
         getattr(form, part).data = getattr(record, part)
 
 
+def visible_field_definitions(object_type: str) -> list:
+    """The custom fields shown on forms and lists: none when the plan lacks the feature."""
+    from flask import g
+
+    from app.crm.fields.services import list_field_definitions
+    from app.plans.services import entitlements
+
+    if not entitlements(g.tenant).has_feature("custom_fields"):
+        return []
+    return list_field_definitions(object_type)
+
+
+def build_record_form(form_class, definitions, record=None):
+    """A contact, company or lead form with owner, tag and custom-field inputs, filled from
+    `record` on GET (a new record defaults to the signed-in user as owner)."""
+    from flask import request
+    from flask_login import current_user
+
+    form = with_custom_fields(form_class, definitions)()
+    form.owner_id.choices = owner_choices()
+    form.tag_ids.choices = tag_choices()
+    if request.method == "GET":
+        if record is not None:
+            form.fill_from(record)
+            fill_custom_fields(form, definitions, record.custom_fields)
+        else:
+            form.owner_id.data = str(current_user.id)
+    return form
+
+
 def save_record_form(form, save, *, template: str, success, **context):
     """The create/edit flow every record form shares: validate, call one service, show its
     refusals inline (422), or flash and redirect to the saved record.

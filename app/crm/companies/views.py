@@ -1,6 +1,6 @@
 """Company pages: list, form, page (hierarchy tree, contacts and their roles, timeline)."""
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
@@ -12,39 +12,28 @@ from app.crm.companies import services
 from app.crm.companies.forms import CompanyForm
 from app.crm.companies.models import COMPANY_SIZES
 from app.crm.contacts.services import get_contact
-from app.crm.fields.services import list_field_definitions
 from app.crm.forms import (
     ConfirmForm,
-    fill_custom_fields,
+    build_record_form,
     owner_choices,
     save_record_form,
-    tag_choices,
-    with_custom_fields,
+    visible_field_definitions,
 )
 from app.crm.listing import filters_from_args
 from app.crm.tags.services import list_tags
-from app.plans.services import entitlements
 
 bp = TenantBlueprint("companies", __name__)
 register_nav_item(NavItem("Companies", "companies.index", "buildings", "records.view"))
 
 
 def _definitions():
-    return list_field_definitions("company") if entitlements(g.tenant).has_feature("custom_fields") else []
+    return visible_field_definitions("company")
 
 
 def _form(definitions, company=None):
-    form = with_custom_fields(CompanyForm, definitions)()
-    form.owner_id.choices = owner_choices()
-    form.tag_ids.choices = tag_choices()
+    form = build_record_form(CompanyForm, definitions, company)
     parent = company.parent if company is not None else None
     form.parent_id.choices = services.company_options(selected=parent, exclude=company)
-    if request.method == "GET":
-        if company is not None:
-            form.fill_from(company)
-            fill_custom_fields(form, definitions, company.custom_fields)
-        else:
-            form.owner_id.data = str(current_user.id)
     return form
 
 

@@ -15,19 +15,17 @@ from app.crm.contacts.forms import BulkForm, ContactForm
 from app.crm.contacts.models import Consent, LifecycleStage
 from app.crm.contacts.tabs import contact_tabs, get_tab
 from app.crm.demo import seed_crm_demo
-from app.crm.fields.services import list_field_definitions
 from app.crm.forms import (
     ConfirmForm,
-    fill_custom_fields,
+    build_record_form,
     owner_choices,
     save_record_form,
     tag_choices,
-    with_custom_fields,
+    visible_field_definitions,
 )
 from app.crm.listing import filters_from_args
 from app.crm.tags.services import list_tags
 from app.dashboard.views import register_checklist_step
-from app.plans.services import entitlements
 from app.tenants.cli import DEMO_SEEDERS
 
 bp = TenantBlueprint("contacts", __name__)
@@ -35,27 +33,16 @@ register_nav_item(NavItem("Contacts", "contacts.index", "person-lines-fill", "re
 
 
 def _definitions():
-    from flask import g
-
-    if not entitlements(g.tenant).has_feature("custom_fields"):
-        return []
-    return list_field_definitions("contact")
+    return visible_field_definitions("contact")
 
 
 def _form(definitions, contact=None):
-    form = with_custom_fields(ContactForm, definitions)()
-    form.owner_id.choices = owner_choices()
-    form.tag_ids.choices = tag_choices()
+    form = build_record_form(ContactForm, definitions, contact)
     selected = contact.company if contact is not None else None
     preset = request.args.get("company_id") if contact is None else None
     form.company_id.choices = company_options(selected=selected, preset_id=preset)
-    if request.method == "GET":
-        if contact is not None:
-            form.fill_from(contact)
-            fill_custom_fields(form, definitions, contact.custom_fields)
-        else:
-            form.owner_id.data = str(current_user.id)
-            form.company_id.data = preset or ""
+    if request.method == "GET" and contact is None:
+        form.company_id.data = preset or ""
     return form
 
 

@@ -1,6 +1,6 @@
 """Lead pages: list (status, score, speed to lead), form, page (score breakdown, timeline), convert."""
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
@@ -9,41 +9,29 @@ from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.core.types import utcnow
 from app.crm.activities.views import log_form_context, render_timeline
-from app.crm.fields.services import list_field_definitions
 from app.crm.forms import (
     ConfirmForm,
-    fill_custom_fields,
+    build_record_form,
     owner_choices,
     save_record_form,
-    tag_choices,
-    with_custom_fields,
+    visible_field_definitions,
 )
 from app.crm.leads import services
 from app.crm.leads.forms import ConvertForm, LeadForm
 from app.crm.leads.models import LeadSource, LeadStatus
 from app.crm.listing import filters_from_args
 from app.crm.tags.services import list_tags
-from app.plans.services import entitlements
 
 bp = TenantBlueprint("leads", __name__)
 register_nav_item(NavItem("Leads", "leads.index", "funnel", "records.view"))
 
 
 def _definitions():
-    return list_field_definitions("lead") if entitlements(g.tenant).has_feature("custom_fields") else []
+    return visible_field_definitions("lead")
 
 
 def _form(definitions, lead=None):
-    form = with_custom_fields(LeadForm, definitions)()
-    form.owner_id.choices = owner_choices()
-    form.tag_ids.choices = tag_choices()
-    if request.method == "GET":
-        if lead is not None:
-            form.fill_from(lead)
-            fill_custom_fields(form, definitions, lead.custom_fields)
-        else:
-            form.owner_id.data = str(current_user.id)
-    return form
+    return build_record_form(LeadForm, definitions, lead)
 
 
 @bp.route("/leads")
