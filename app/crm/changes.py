@@ -2,8 +2,12 @@
 
 
 def snapshot(record, readers: dict) -> dict:
-    """{field: readable value} using `readers` ({field: function(record) -> value})."""
-    return {field: read(record) for field, read in readers.items()}
+    """{field: readable value} using `readers` ({field: function(record) -> value}), plus
+    each custom field as `custom_fields.<key>` for records that have them."""
+    values = {field: read(record) for field, read in readers.items()}
+    for key, value in (getattr(record, "custom_fields", None) or {}).items():
+        values[f"custom_fields.{key}"] = value
+    return values
 
 
 def diff(before: dict, after: dict) -> dict:

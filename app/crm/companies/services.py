@@ -174,13 +174,6 @@ CHANGE_READERS = {
 }
 
 
-def company_snapshot(company: Company) -> dict:
-    values = snapshot(company, CHANGE_READERS)
-    for key, value in (company.custom_fields or {}).items():
-        values[f"custom_fields.{key}"] = value
-    return values
-
-
 def create_company(data: dict, *, actor) -> Company:
     check_known_keys(data, FIELDS)
     errors = Errors()
@@ -200,10 +193,10 @@ def update_company(company: Company, data: dict, *, actor) -> Company:
     errors = Errors()
     cleaned = _clean(data, errors, company)
     errors.raise_if_any()
-    before = company_snapshot(company)
+    before = snapshot(company, CHANGE_READERS)
     _apply(company, cleaned)
     db.session.flush()
-    changes = diff(before, company_snapshot(company))
+    changes = diff(before, snapshot(company, CHANGE_READERS))
     if "name" in changes:
         _refresh_contact_search_text(company)
     if changes:

@@ -18,7 +18,6 @@ from app.crm.contacts.services.listing import (
 )
 from app.crm.contacts.services.records import (
     CHANGE_READERS,
-    contact_snapshot,
     count_contacts,
     create_contact,
     delete_contact,
@@ -40,7 +39,6 @@ __all__ = [
     "bulk_assign_owner",
     "bulk_delete",
     "bulk_remove_tag",
-    "contact_snapshot",
     "count_contacts",
     "create_contact",
     "delete_contact",

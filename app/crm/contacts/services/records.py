@@ -131,13 +131,6 @@ CHANGE_READERS = {
 }
 
 
-def contact_snapshot(contact: Contact) -> dict:
-    values = snapshot(contact, CHANGE_READERS)
-    for key, value in (contact.custom_fields or {}).items():
-        values[f"custom_fields.{key}"] = value
-    return values
-
-
 def create_contact(data: dict, *, actor) -> Contact:
     check_known_keys(data, FIELDS)
     errors = Errors()
@@ -160,11 +153,11 @@ def update_contact(contact: Contact, data: dict, *, actor) -> Contact:
     errors = Errors()
     cleaned = clean_input(data, errors, contact)
     errors.raise_if_any()
-    before = contact_snapshot(contact)
+    before = snapshot(contact, CHANGE_READERS)
     _apply(contact, cleaned)
     db.session.flush()
     _make_primary_alone(contact)
-    changes = diff(before, contact_snapshot(contact))
+    changes = diff(before, snapshot(contact, CHANGE_READERS))
     if changes:
         record_event(
             "contact.updated",

@@ -14,7 +14,7 @@ from app.crm.leads.services.engagement import (
     refresh_lead_engagement,
 )
 from app.crm.leads.services.listing import DEFAULT_SORT, FILTERS, SORTS, list_leads
-from app.crm.leads.services.records import FIELDS, create_lead, delete_lead, get_lead, lead_snapshot, update_lead
+from app.crm.leads.services.records import FIELDS, create_lead, delete_lead, get_lead, update_lead
 
 __all__ = [
     "DEAL_CREATORS",
@@ -31,7 +31,6 @@ __all__ = [
     "email_domain",
     "get_lead",
     "lead_score_breakdown",
-    "lead_snapshot",
     "list_leads",
     "note_lead_activity",
     "refresh_lead_engagement",

@@ -143,13 +143,6 @@ CHANGE_READERS = {
 }
 
 
-def lead_snapshot(lead: Lead) -> dict:
-    values = snapshot(lead, CHANGE_READERS)
-    for key, value in (lead.custom_fields or {}).items():
-        values[f"custom_fields.{key}"] = value
-    return values
-
-
 def create_lead(data: dict, *, actor) -> Lead:
     check_known_keys(data, FIELDS)
     errors = Errors()
@@ -170,11 +163,11 @@ def update_lead(lead: Lead, data: dict, *, actor) -> Lead:
     errors = Errors()
     cleaned = clean_input(data, errors, lead)
     errors.raise_if_any()
-    before = lead_snapshot(lead)
+    before = snapshot(lead, CHANGE_READERS)
     _apply(lead, cleaned)
     refresh_lead_engagement(lead)
     db.session.flush()
-    changes = diff(before, lead_snapshot(lead))
+    changes = diff(before, snapshot(lead, CHANGE_READERS))
     if changes:
         summary = "Updated " + ", ".join(field.removeprefix("custom_fields.").replace("_", " ") for field in changes)
         record_event("lead.updated", actor=actor, summary=summary, lead=lead, changes=changes)
