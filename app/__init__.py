@@ -11,6 +11,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     _configure_databases(app)
     register_extensions(app)
+    register_domain(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_error_handlers(app)
@@ -51,6 +52,15 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (every model is imported once, for mappers and Alembic)
 
 
+def register_domain(app: Flask) -> None:
+    """Record types, their permissions and event subscribers, before the blueprints that use them."""
+    from app.wiring import install_onboarding, install_record_types, install_subscribers
+
+    install_record_types(app)
+    install_subscribers(app)
+    install_onboarding(app)
+
+
 def _migrations_dir():
     from pathlib import Path
 
@@ -60,7 +70,7 @@ def _migrations_dir():
 def register_blueprints(app: Flask) -> None:
     from app.blueprints import BLUEPRINTS
 
-    for blueprint in BLUEPRINTS():
+    for blueprint in BLUEPRINTS(app):
         app.register_blueprint(blueprint)
     _register_static(app)
 
@@ -83,13 +93,14 @@ def _register_static(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from app.core.hosts import add_current_host, drop_host_argument, release_request_tenant, resolve_request_host
     from app.core.security import add_security_headers
-    from app.core.transactions import finish_request_transaction
+    from app.core.transactions import abandon_request_transaction, finish_request_transaction
 
     # after_request hooks run in reverse order: the commit must run last, so register it first.
     app.after_request(finish_request_transaction)
     app.after_request(add_security_headers)
     app.before_request(resolve_request_host)
     app.teardown_request(release_request_tenant)
+    app.teardown_request(abandon_request_transaction)
     app.url_value_preprocessor(drop_host_argument)
     app.url_defaults(add_current_host)
     from app.plans.status import register_status_hooks

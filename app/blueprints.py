@@ -1,12 +1,13 @@
 """Every blueprint of the app, in one list (the factory registers them in this order)."""
 
 
-def BLUEPRINTS():  # noqa: N802 - reads as a constant at the call site
+def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.api.views import bp as api
     from app.audit.views import bp as audit
     from app.auth.views import bp as auth
     from app.billing import views as billing
     from app.crm.activities.views import bp as activities
+    from app.crm.attachments.views import bp as attachments
     from app.crm.companies.views import bp as companies
     from app.crm.contacts.views import bp as contacts
     from app.crm.fields.views import bp as fields
@@ -37,6 +38,15 @@ def BLUEPRINTS():  # noqa: N802 - reads as a constant at the call site
         companies,
         leads,
         activities,
+        attachments,
         fields,
         tags,
+        *_extra_record_pages(app),
     ]
+
+
+def _extra_record_pages(app) -> list:
+    from app.crm.kit.views import record_blueprint
+    from app.wiring import extra_record_types
+
+    return [record_blueprint(record_type) for record_type in extra_record_types(app)] if app is not None else []

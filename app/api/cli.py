@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.api.scopes import ALL_SCOPES
+from app.api.scopes import all_scopes
 from app.api.services import create_api_key
 from app.auth.models import Role, User
 from app.core.context import platform_scope, tenant_context
@@ -21,7 +21,7 @@ api_keys = AppGroup("api-keys", help="Manage tenants' API keys.")
 @click.argument("name")
 @click.option(
     "--scopes",
-    default=",".join(ALL_SCOPES),
+    default=None,
     show_default="every scope",
     help="Comma-separated object:read / object:write scopes, e.g. contacts:read,contacts:write.",
 )
@@ -43,7 +43,7 @@ def create(slug: str, name: str, scopes: str, email: str | None) -> None:
         if actor is None:
             raise click.ClickException(f"No active {'user ' + email if email else 'owner'} in {slug}.")
         try:
-            key, secret = create_api_key(name=name, scopes=scopes, actor=actor)
+            key, secret = create_api_key(name=name, scopes=scopes or list(all_scopes()), actor=actor)
         except AppError as exc:
             details = "; ".join(message for messages in exc.details.values() for message in messages)
             raise click.ClickException(details or exc.message) from exc

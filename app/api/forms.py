@@ -4,12 +4,17 @@ from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.api.scopes import ALL_SCOPES
+from app.api.scopes import all_scopes
 
 
 class ApiKeyForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
-    scopes = SelectMultipleField("Scopes", choices=list(ALL_SCOPES), validate_choice=True)
+    scopes = SelectMultipleField("Scopes", validate_choice=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Record types add their scopes when the app is wired: read them per form.
+        self.scopes.choices = list(all_scopes())
 
 
 class ConfirmForm(FlaskForm):

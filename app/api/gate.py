@@ -12,7 +12,7 @@ from sqlalchemy import text
 from app.api import services
 from app.api.errors import Unauthorized
 from app.api.ratelimits import burst_refusal, count_call, daily_refusal, hit_burst_window
-from app.api.scopes import scope_for
+from app.api.scopes import scope_for, scope_for_permission
 from app.core.errors import PermissionDenied
 from app.extensions import db
 
@@ -62,9 +62,47 @@ def open_api_call() -> None:
             raise PermissionDenied(f"This API key lacks the {needed} scope.", details={"scope": needed})
 
 
-def api_actor():
-    """The user an API call acts as: the key's creator (audit rows also name the key)."""
-    return g.api_key.created_by
+class KeyActor:
+    """An API key acting for its creator: the creator's CURRENT role, cut down to the key's
+    scopes. A key made by an admin who is now a viewer can only read."""
+
+    is_authenticated = True
+
+    def __init__(self, key):
+        self.key = key
+        self.user = key.created_by
+
+    @property
+    def id(self):
+        return self.user.id
+
+    @property
+    def role(self) -> str:
+        return self.user.role if self.user.is_active_user else ""
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def display_name(self) -> str:
+        return self.user.display_name
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.user.email} (API key {self.key.display_prefix})"
+
+    def permits(self, permission: str) -> bool:
+        scope = scope_for_permission(permission)
+        return scope is None or self.key.allows(scope)
+
+
+def api_actor() -> KeyActor:
+    """Who an API call acts as: the key, for its creator (audit rows name both)."""
+    actor = g.get("api_actor")
+    if actor is None:
+        actor = g.api_actor = KeyActor(g.api_key)
+    return actor
 
 
 def add_rate_limit_headers(response):

@@ -24,10 +24,18 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.companies.api import blp as companies
     from app.crm.contacts.api import blp as contacts
     from app.crm.fields.api import blp as fields
+    from app.crm.kit.api import catalogue_api
     from app.crm.leads.api import blp as leads
     from app.crm.tags.api import blp as tags
 
-    return [contacts, companies, leads, activities, tags, fields]
+    return [contacts, companies, leads, activities, tags, fields, catalogue_api]
+
+
+def _extra_resources(app) -> list:
+    from app.crm.kit.api import record_api_blueprint
+    from app.wiring import extra_record_types
+
+    return [record_api_blueprint(record_type) for record_type in extra_record_types(app)]
 
 
 meta = ApiBlueprint("api_meta", __name__, url_prefix=API_PREFIX, scope_object=None)
@@ -57,6 +65,8 @@ def mount_api(app) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "An API key: atr_<prefix>_<secret>"}
     )
     for blueprint in API_RESOURCES():
+        api.register_blueprint(blueprint)
+    for blueprint in _extra_resources(app):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta)
     app.extensions["atrium-api"] = api

@@ -1,4 +1,13 @@
-"""Roles map to permissions here and only here; views declare what they need."""
+"""Roles map to permissions here and only here; views and services declare what they need.
+
+A permission is "<area>.<action>". Platform areas are listed below; each record type adds
+its area (`contacts.view`, `contacts.create`, `contacts.edit`, `contacts.delete`,
+`contacts.export`) through `register_record_permissions` when the app wires it.
+
+An actor is a signed-in user or an API key acting for its creator. A key's actor carries a
+`permits(permission)` answer from its scopes: a key may only do what its creator's CURRENT
+role allows AND what its scopes allow.
+"""
 
 from functools import wraps
 
@@ -6,57 +15,92 @@ from flask import abort
 from flask_login import current_user
 
 from app.auth.models import Role
+from app.core.errors import PermissionDenied
+from app.extensions import login_manager
 
-# Each permission is "<area>.<verb>". Later domains add their areas to this table.
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {}
-
-_ALL_AREAS = {
-    "settings.manage": {Role.OWNER, Role.ADMIN},
-    "users.manage": {Role.OWNER, Role.ADMIN},
-    "audit.view": {Role.OWNER, Role.ADMIN},
-    "billing.manage": {Role.OWNER},
-    "plan.view": {Role.OWNER, Role.ADMIN},
-    "api_keys.manage": {Role.OWNER, Role.ADMIN},
-    "fields.manage": {Role.OWNER, Role.ADMIN},
-    "tags.manage": {Role.OWNER, Role.ADMIN, Role.MANAGER},
-    "records.view": set(Role.ALL),
-    "records.create": {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.SALES, Role.MARKETING, Role.SUPPORT},
-    "records.edit": {Role.OWNER, Role.ADMIN, Role.MANAGER, Role.SALES, Role.MARKETING, Role.SUPPORT},
-    "records.delete": {Role.OWNER, Role.ADMIN, Role.MANAGER},
-    "records.bulk": {Role.OWNER, Role.ADMIN, Role.MANAGER},
-    "records.export": {Role.OWNER, Role.ADMIN, Role.MANAGER},
+RECORD_ACTIONS = ("view", "create", "edit", "delete", "export")
+WRITERS = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.SALES, Role.MARKETING, Role.SUPPORT})
+MANAGERS = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER})
+DEFAULT_RECORD_GRANTS = {
+    "view": frozenset(Role.ALL),
+    "create": WRITERS,
+    "edit": WRITERS,
+    "delete": MANAGERS,
+    "export": MANAGERS,
 }
+ACTION_LABELS = {"view": "View", "create": "Create", "edit": "Edit", "delete": "Delete", "export": "Export"}
+
+_GRANTS: dict[str, frozenset[str]] = {
+    "settings.manage": frozenset({Role.OWNER, Role.ADMIN}),
+    "users.manage": frozenset({Role.OWNER, Role.ADMIN}),
+    "audit.view": frozenset({Role.OWNER, Role.ADMIN}),
+    "billing.manage": frozenset({Role.OWNER}),
+    "plan.view": frozenset({Role.OWNER, Role.ADMIN}),
+    "api_keys.manage": frozenset({Role.OWNER, Role.ADMIN}),
+    "fields.manage": frozenset({Role.OWNER, Role.ADMIN}),
+    "tags.manage": frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER}),
+}
+# area -> label, for the permission matrix and error messages.
+AREA_LABELS: dict[str, str] = {}
 
 
-def _build() -> None:
-    for role in Role.ALL:
-        ROLE_PERMISSIONS[role] = frozenset(p for p, roles in _ALL_AREAS.items() if role in roles)
+def register_record_permissions(area: str, label: str, grants: dict | None = None) -> None:
+    """Add `<area>.view|create|edit|delete|export` with the default grants (or `grants`)."""
+    AREA_LABELS[area] = label
+    for action in RECORD_ACTIONS:
+        roles = (grants or {}).get(action, DEFAULT_RECORD_GRANTS[action])
+        _GRANTS[f"{area}.{action}"] = frozenset(roles)
 
 
-_build()
+def is_known(permission: str) -> bool:
+    return permission in _GRANTS
 
-ALL_PERMISSIONS = tuple(sorted(_ALL_AREAS))
+
+def all_permissions() -> tuple[str, ...]:
+    return tuple(sorted(_GRANTS))
 
 
-def can(user, permission: str) -> bool:
-    if user is None or not getattr(user, "is_authenticated", False):
+def role_permissions(role: str) -> frozenset[str]:
+    return frozenset(permission for permission, roles in _GRANTS.items() if role in roles)
+
+
+def can(actor, permission: str) -> bool:
+    """Whether `actor` (a user, or an API key's actor) may do `permission` right now."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
         return False
-    if permission not in _ALL_AREAS:
+    if permission not in _GRANTS:
         raise KeyError(f"unknown permission {permission!r}")
-    return permission in ROLE_PERMISSIONS.get(getattr(user, "role", ""), frozenset())
+    if getattr(actor, "role", "") not in _GRANTS[permission]:
+        return False
+    permits = getattr(actor, "permits", None)
+    return permits(permission) if permits is not None else True
+
+
+def check_permission(actor, permission: str) -> None:
+    """Raise PermissionDenied (403) unless `actor` may do `permission`; services call this."""
+    if not can(actor, permission):
+        area, _, action = permission.rpartition(".")
+        label = AREA_LABELS.get(area, area.replace("_", " "))
+        raise PermissionDenied(
+            f"You may not {action} {label.lower()}.", details={"permission": permission, "role": actor_role(actor)}
+        )
+
+
+def actor_role(actor) -> str:
+    return getattr(actor, "role", "") or ""
 
 
 def requires_permission(permission: str):
-    """Refuse with 403 unless the signed-in tenant user's role grants `permission`."""
-    if permission not in _ALL_AREAS:
-        raise KeyError(f"unknown permission {permission!r}")
+    """Refuse with 403 unless the signed-in tenant user's role grants `permission`.
+
+    The permission is looked up when the view runs, so record types registered by the app's
+    wiring may be named before registration.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if not current_user.is_authenticated:
-                from app.extensions import login_manager
-
                 return login_manager.unauthorized()
             if not can(current_user, permission):
                 abort(403)

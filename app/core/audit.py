@@ -51,3 +51,24 @@ def record_audit(
     )
     db.session.add(event)
     return event
+
+
+def audit_domain_event(event, record=None) -> AuditEvent:
+    """In-transaction subscriber: every domain event is also a row of the tenant's audit log."""
+    from app.extensions import db
+
+    details = {}
+    if event.changes:
+        details["changes"] = event.changes
+    entry = AuditEvent(
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        action=event.name,
+        target_type=event.record_type,
+        target_id=event.record_id,
+        target_label=str((event.data or {}).get("label") or event.summary)[:254],
+        details=details,
+        ip_address=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(entry)
+    return entry

@@ -16,10 +16,11 @@ class NavItem:
     permission: str | None = None
     group: str = "main"  # "main" in the top bar, "settings" in the settings menu
     feature: str | None = None
+    order: int = 100
 
 
 NAV_ITEMS: list[NavItem] = [
-    NavItem("Dashboard", "dashboard.index", "speedometer2"),
+    NavItem("Dashboard", "dashboard.index", "speedometer2", order=0),
     NavItem("Agency", "settings.agency", "building-gear", "settings.manage", "settings"),
     NavItem("Team", "auth.users", "people", "users.manage", "settings"),
     NavItem("Audit log", "audit.index", "journal-text", "audit.view", "settings"),
@@ -46,7 +47,7 @@ def navigation_for() -> dict[str, list[dict]]:
 
     ent = entitlements(g.tenant)
     groups: dict[str, list[dict]] = {"main": [], "settings": []}
-    for item in NAV_ITEMS:
+    for item in sorted(NAV_ITEMS, key=lambda entry: entry.order):
         if item.permission and not can(current_user, item.permission):
             continue
         if item.feature and not ent.has_feature(item.feature):

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, tuple_
 
 from app.core.errors import ValidationFailed
 
 MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 25
 
 
 @dataclass
@@ -93,10 +94,10 @@ def keyset_page(
         value, row_id, direction = decode_cursor(cursor)
         forward = direction == "next"
         after = forward != descending  # moving toward larger values?
-        if after:
-            stmt = stmt.where(or_(sort_column > value, and_(sort_column == value, id_column > row_id)))
-        else:
-            stmt = stmt.where(or_(sort_column < value, and_(sort_column == value, id_column < row_id)))
+        # A row comparison, not `a > v OR (a = v AND id > i)`: PostgreSQL walks the
+        # (tenant_id, sort, id) index straight to the cursor only for the row form.
+        position, cursor_position = tuple_(sort_column, id_column), tuple_(value, row_id)
+        stmt = stmt.where(position > cursor_position if after else position < cursor_position)
     reverse = direction == "prev"
     ascending = descending == reverse
     order = (sort_column.asc(), id_column.asc()) if ascending else (sort_column.desc(), id_column.desc())
@@ -114,3 +115,34 @@ def keyset_page(
         if (reverse and has_more) or (not reverse and cursor):
             prev_cursor = encode_cursor(read(first), first.id, "prev")
     return Page(items=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
+
+
+@dataclass(frozen=True)
+class Sort:
+    """One allow-listed order of a list: the column (NOT NULL), its direction and its label."""
+
+    key: str
+    column: object
+    descending: bool
+    label: str
+
+
+def resolve_sort(sorts: dict[str, Sort], sort: str | None, default: str) -> Sort:
+    if not sort:
+        return sorts[default]
+    if sort not in sorts:
+        raise ValidationFailed("Unknown sort.", details={"sort": [f"Sort by one of: {', '.join(sorts)}."]})
+    return sorts[sort]
+
+
+def sorted_page(session, stmt: Select, model, sort: Sort, cursor: str | None, limit: int | None) -> Page:
+    """keyset_page() in `sort`'s order, tie-broken by id."""
+    return keyset_page(
+        session,
+        stmt,
+        sort_column=sort.column,
+        id_column=model.id,
+        descending=sort.descending,
+        cursor=cursor or None,
+        limit=limit or DEFAULT_PAGE_SIZE,
+    )

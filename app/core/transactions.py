@@ -9,22 +9,58 @@ from app.messaging.services import (
     take_pending_after_commit,
 )
 
+AFTER_COMMIT = "after_commit_callbacks"
+AFTER_ROLLBACK = "after_rollback_callbacks"
+
+
+def call_after_commit(callback) -> None:
+    """Run `callback()` once the current transaction has committed (removing a deleted file)."""
+    db.session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+def call_after_rollback(callback) -> None:
+    """Run `callback()` if the current transaction rolls back (removing a file just written)."""
+    db.session.info.setdefault(AFTER_ROLLBACK, []).append(callback)
+
+
+def _run(key: str) -> None:
+    callbacks = db.session.info.pop(key, [])
+    for callback in callbacks:
+        callback()
+
+
+def _committed() -> None:
+    db.session.info.pop(AFTER_ROLLBACK, None)
+    _run(AFTER_COMMIT)
+    pending = take_pending_after_commit()
+    if pending:
+        deliver_after_commit(pending)
+
+
+def rolled_back() -> None:
+    db.session.info.pop(AFTER_COMMIT, None)
+    discard_pending_after_commit()
+    _run(AFTER_ROLLBACK)
+
 
 def finish_request_transaction(response: Response) -> Response:
     if response.status_code < 400:
         db.session.commit()
-        pending = take_pending_after_commit()
-        if pending:
-            deliver_after_commit(pending)
+        _committed()
     else:
         db.session.rollback()
-        discard_pending_after_commit()
+        rolled_back()
     return response
 
 
 def commit_and_deliver() -> None:
     """For jobs and CLI commands, which own their transactions."""
     db.session.commit()
-    pending = take_pending_after_commit()
-    if pending:
-        deliver_after_commit(pending)
+    _committed()
+
+
+def abandon_request_transaction(exc=None) -> None:
+    """teardown_request: a request that ended in an exception never reached the commit."""
+    if AFTER_COMMIT in db.session.info or AFTER_ROLLBACK in db.session.info:
+        db.session.rollback()
+        rolled_back()

@@ -3,6 +3,8 @@
 from email_validator import EmailNotValidError, validate_email
 from wtforms.validators import ValidationError
 
+from app.core.errors import ValidationFailed
+
 
 def normalize_email_address(value: str) -> str:
     """Return the normalized address or raise ValueError with a readable message.
@@ -29,3 +31,91 @@ class EmailAddress:
             normalize_email_address(field.data)
         except ValueError as exc:
             raise ValidationError(self.message or "Enter a valid email address.") from exc
+
+
+class Errors:
+    """Collects field messages; `raise_if_any()` turns them into one ValidationFailed.
+
+    Keys are field names; nested ones are dotted (`custom_fields.tier`, `address.city`).
+    """
+
+    def __init__(self):
+        self.details: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.details.setdefault(field, []).append(message)
+
+    def has(self, field: str) -> bool:
+        return field in self.details
+
+    def __bool__(self) -> bool:
+        return bool(self.details)
+
+    def raise_if_any(self, message: str = "Please correct the highlighted fields.") -> None:
+        if self.details:
+            raise ValidationFailed(message, details=self.details)
+
+
+READ_ONLY_KEYS = frozenset({"id", "tenant_id", "created_by", "created_by_id", "created_at", "updated_at"})
+
+
+def contains_nul(value) -> bool:
+    """PostgreSQL text and JSONB cannot hold NUL characters, anywhere in a nested value."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(contains_nul(item) for item in value)
+    return False
+
+
+def check_known_keys(data, allowed) -> None:
+    """Services take an explicit allow-list of keys: identity and ownership stamps are refused."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("Send an object.", details={"_schema": ["Send an object."]})
+    with_nul = sorted({str(key) for key, value in data.items() if contains_nul(key) or contains_nul(value)})
+    if with_nul:
+        raise ValidationFailed(
+            "Some fields contain invalid characters.",
+            details={key: ["Contains a NUL character."] for key in with_nul},
+        )
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ValidationFailed(
+            "Some fields cannot be set.",
+            details={
+                key: ["This field is read-only." if key in READ_ONLY_KEYS else "Unknown field."] for key in unknown
+            },
+        )
+
+
+def clean_text(data: dict, key: str, errors: Errors, *, max_length: int, required: bool = False, label: str = ""):
+    """The stripped string at data[key] (None when absent), checked for length and presence."""
+    if key not in data:
+        if required:
+            errors.add(key, f"{label or 'This field'} is required.")
+        return None
+    value = data[key]
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.add(key, "Must be text.")
+        return None
+    value = value.strip()
+    if required and not value:
+        errors.add(key, f"{label or 'This field'} is required.")
+    elif len(value) > max_length:
+        errors.add(key, f"Use at most {max_length} characters.")
+    return value
+
+
+def clean_choice(data: dict, key: str, choices, errors: Errors, *, label: str = "value"):
+    """data[key] if it is one of `choices` (None when absent)."""
+    if key not in data:
+        return None
+    value = data[key] if data[key] is not None else ""
+    if value not in choices:
+        errors.add(key, f"Choose a valid {label}.")
+        return None
+    return value

@@ -1,6 +1,6 @@
 """Demo CRM records for the acme and globex agencies (look-alike on purpose: isolation shows).
 
-Registered in `app.tenants.cli.DEMO_SEEDERS`; a tenant that already has contacts is skipped.
+Registered in `app.tenants.cli.DEMO_SEEDERS` by the app's wiring; a tenant that already has contacts is skipped.
 """
 
 import random
@@ -10,6 +10,13 @@ from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.core.types import utcnow
+from app.crm.activities.services import log_activity
+from app.crm.companies.services import create_company
+from app.crm.contacts.models import Contact
+from app.crm.contacts.services import create_contact
+from app.crm.fields.services import create_field_definition
+from app.crm.leads.services import create_lead
+from app.crm.tags.services import create_tag
 from app.extensions import db
 
 TAGS = (
@@ -58,14 +65,6 @@ CALL_NOTES = (
 
 
 def seed_crm_demo(tenant) -> None:
-    from app.crm.activities.services import log_activity
-    from app.crm.companies.services import create_company
-    from app.crm.contacts.models import Contact
-    from app.crm.contacts.services import create_contact
-    from app.crm.fields.services import create_field_definition
-    from app.crm.leads.services import create_lead
-    from app.crm.tags.services import create_tag
-
     if db.session.scalar(select(Contact.id).limit(1)) is not None:
         return
     rng = random.Random(tenant.slug)
@@ -145,13 +144,13 @@ def seed_crm_demo(tenant) -> None:
                 "body": rng.choice(CALL_NOTES),
                 "direction": "outbound",
                 "occurred_at": now - timedelta(days=rng.randint(1, 40), hours=rng.randint(0, 8)),
-                "contact_id": contact.id,
+                "record_id": contact.id,
             },
             actor=rng.choice(sellers),
         )
     for contact in contacts[:8]:
         log_activity(
-            {"type": "note", "body": "Prefers email over calls before 10am.", "contact_id": contact.id}, actor=owner
+            {"type": "note", "body": "Prefers email over calls before 10am.", "record_id": contact.id}, actor=owner
         )
     for name, email, company_name, source, status, value in LEADS:
         lead = create_lead(
@@ -175,7 +174,7 @@ def seed_crm_demo(tenant) -> None:
                     "direction": "outbound",
                     "outcome": "connected",
                     "duration_seconds": 900,
-                    "lead_id": lead.id,
+                    "record_id": lead.id,
                 },
                 actor=owner,
             )

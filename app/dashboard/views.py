@@ -16,7 +16,8 @@ CHECKLIST_STEPS: list[tuple[str, str, str, object]] = []
 
 
 def register_checklist_step(key: str, label: str, endpoint: str, done) -> None:
-    CHECKLIST_STEPS.append((key, label, endpoint, done))
+    if all(step[0] != key for step in CHECKLIST_STEPS):
+        CHECKLIST_STEPS.append((key, label, endpoint, done))
 
 
 def _team_invited(tenant) -> bool:

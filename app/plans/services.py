@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core.context import require_tenant_id
-from app.core.errors import FeatureNotAvailable, PlanLimitExceeded
+from app.core.errors import FeatureNotAvailable, PlanLimitExceeded, TenantReadOnly
 from app.core.types import utcnow
 from app.extensions import db
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan, UsageMeter
@@ -229,3 +229,21 @@ def enforce_meter(metric: str, amount: int = 1) -> None:
     """For metered resources: refuse when this period's allowance is used up, then count."""
     enforce(metric, adding=amount)
     increment_meter(metric, amount)
+
+
+READ_ONLY_MESSAGE = (
+    "This workspace is read-only until its subscription is settled. You can still view and export your data."
+)
+
+
+def check_writable(tenant: Tenant | None = None) -> None:
+    """Refuse writes of a read-only workspace (suspended, canceled, past due after grace).
+
+    Requests are refused earlier by the status hook; services call this too so that jobs,
+    imports and automations obey the same rule.
+    """
+    tenant = (
+        tenant or (g.get("tenant") if has_request_context() else None) or db.session.get(Tenant, require_tenant_id())
+    )
+    if entitlements(tenant).read_only:
+        raise TenantReadOnly(READ_ONLY_MESSAGE, details={"status": tenant.status, "billing_url": "/settings/billing"})

@@ -29,13 +29,13 @@ class ApiClient:
 
 
 def issue_key(app, tenant, *, scopes=None, role="owner", name="Test key") -> str:
-    from app.api.scopes import ALL_SCOPES
+    from app.api.scopes import all_scopes
     from app.api.services import create_api_key
     from app.auth.models import User
 
     with in_tenant(app, tenant.id):
         actor = db.session.get(User, (tenant.id, tenant.users[role]))
-        _, secret = create_api_key(name=name, scopes=list(scopes or ALL_SCOPES), actor=actor)
+        _, secret = create_api_key(name=name, scopes=list(scopes or all_scopes()), actor=actor)
     return secret
 
 

@@ -10,7 +10,7 @@ import uuid
 from app.auth.models import User
 from app.extensions import db
 from tests.conftest import in_tenant
-from tests.factories import arg_factory, endpoint_factory
+from tests.factories import ARG_FACTORIES, ENDPOINT_FACTORIES, arg_factory, endpoint_factory
 
 
 def _owner(tenant):
@@ -85,3 +85,84 @@ def timeline_subject(app, tenant):
 def company_member(app, tenant):
     company_id = make_company(app, tenant)
     return {"company_id": company_id, "contact_id": make_contact(app, tenant, company_id=company_id)}
+
+
+def make_record(app, tenant, type_name: str, **data):
+    """One record of any kit type, from its declared example."""
+    from app.crm.kit.registry import get_record_type
+    from app.crm.kit.services import create_record
+
+    record_type = get_record_type(type_name)
+    example = {**record_type.example, **data}
+    for key in ("emails",):
+        # Unique keys get a suffix so a factory can run twice in one tenant.
+        if key in example:
+            example[key] = [
+                {"email": f"{uuid.uuid4().hex[:8]}.{item['email']}", "primary": item.get("primary", False)}
+                for item in example[key]
+            ]
+    if "email" in example and isinstance(example["email"], str):
+        example["email"] = f"{uuid.uuid4().hex[:8]}.{example['email']}"
+    if example.get("domain"):
+        example["domain"] = f"{uuid.uuid4().hex[:8]}.{example['domain']}"
+
+    def build(data, *, actor):
+        return create_record(record_type, data, actor=actor)
+
+    return create(app, tenant, build, example)
+
+
+@arg_factory("attachment_id")
+def make_attachment(app, tenant, **data):
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from app.crm.attachments.services import attach_file
+    from app.crm.contacts.record import CONTACTS
+
+    contact_id = make_contact(app, tenant)
+    with in_tenant(app, tenant.id):
+        contact = db.session.get(CONTACTS.model, (tenant.id, contact_id))
+        upload = FileStorage(BytesIO(b"%PDF-1.4 brochure"), filename="brochure.pdf")
+        return attach_file(CONTACTS, contact, upload, actor=_owner(tenant), max_megabytes=1).id
+
+
+@endpoint_factory("attachments.upload")
+def upload_target(app, tenant):
+    return {"record_type_name": "contact", "record_id": make_contact(app, tenant)}
+
+
+def _register_kit_factories() -> None:
+    """Every registered record type: its id, its tabs and its saved views, made generically."""
+    from app.crm.kit.registry import record_types
+
+    for record_type in record_types():
+        name, id_arg = record_type.name, record_type.id_arg
+
+        def record(app, tenant, name=name):
+            return make_record(app, tenant, name)
+
+        def tab(app, tenant, name=name, id_arg=id_arg):
+            return {id_arg: make_record(app, tenant, name), "key": "timeline"}
+
+        def view(app, tenant, name=name):
+            return {"view_id": make_saved_view(app, tenant, name)}
+
+        ARG_FACTORIES.setdefault(id_arg, record)
+        ENDPOINT_FACTORIES.setdefault(f"{record_type.plural}.tab", tab)
+        ENDPOINT_FACTORIES.setdefault(f"{record_type.plural}.delete_view", view)
+
+
+def make_saved_view(app, tenant, type_name: str):
+    from app.crm.kit.registry import get_record_type
+    from app.crm.kit.saved_views import save_view
+
+    with in_tenant(app, tenant.id):
+        view = save_view(
+            get_record_type(type_name), f"Mine {uuid.uuid4().hex[:6]}", {"sort": None}, actor=_owner(tenant)
+        )
+        return view.id
+
+
+_register_kit_factories()

@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import select
 
 from app.core.errors import PlanLimitExceeded, ValidationFailed
-from app.crm.activities.models import Activity, ActivityType
+from app.crm.activities.models import Activity
 from app.crm.contacts import services
 from app.crm.contacts.models import Contact
 from app.extensions import db
+from tests.crm.conftest import timeline
 
 
 def test_create_contact_normalizes_email_and_phone(tenant_a, as_user):
@@ -66,11 +67,7 @@ def test_partial_update_changes_only_given_keys_and_logs_old_and_new(tenant_a, a
         contact = services.create_contact({"first_name": "Ada", "last_name": "L", "title": "CTO"}, actor=owner)
         services.update_contact(contact, {"title": "CEO", "lifecycle_stage": "customer"}, actor=owner)
         assert (contact.first_name, contact.title, contact.lifecycle_stage) == ("Ada", "CEO", "customer")
-        event = db.session.scalars(
-            select(Activity)
-            .where(Activity.contact_id == contact.id, Activity.type == ActivityType.SYSTEM)
-            .order_by(Activity.occurred_at.desc(), Activity.id.desc())
-        ).first()
+        event = timeline(contact.id, system=True)[0]
         assert event.details["action"] == "contact.updated"
         assert event.changes["title"] == {"old": "CTO", "new": "CEO"}
         assert event.changes["lifecycle_stage"] == {"old": "Lead", "new": "Customer"}
@@ -101,7 +98,8 @@ def test_delete_keeps_activities_of_its_company(tenant_a, as_user):
         services.delete_contact(contact, actor=owner)
         db.session.flush()
         db.session.expire_all()
-        assert db.session.get(Activity, (tenant_a.id, call.id)).company_id == company.id
+        assert call.id in [activity.id for activity in timeline(company.id)]
+        assert db.session.get(Activity, (tenant_a.id, call.id)).record_id is None
         assert db.session.scalar(select(Contact).where(Contact.id == contact.id)) is None
 
 

@@ -124,7 +124,7 @@ def test_fields_appear_in_the_contact_form(client_for, tenant_a, as_user):
     with as_user(tenant_a) as owner:
         define(owner, label="Tier", field_type="single_select", options=["Gold"])
     client = client_for(tenant_a)
-    assert 'name="cf_tier"' in client.get("/contacts/new").get_data(as_text=True)
-    response = client.post("/contacts/new", data={"first_name": "A", "lifecycle_stage": "lead", "cf_tier": "Platinum"})
+    assert 'name="cf.tier"' in client.get("/contacts/new").get_data(as_text=True)
+    response = client.post("/contacts/new", data={"first_name": "A", "lifecycle_stage": "lead", "cf.tier": "Platinum"})
     assert response.status_code == 422
     assert "Choose one of the listed options." in response.get_data(as_text=True)

@@ -7,6 +7,7 @@ from app.crm.activities.services import list_activities
 from app.crm.contacts.services import get_contact
 from app.extensions import db
 from tests.conftest import in_tenant
+from tests.crm.conftest import timeline
 from tests.crm.factories import make_contact, make_tag
 
 HTMX = {"HX-Request": "true"}
@@ -30,11 +31,7 @@ def test_update_writes_each_changed_field_with_old_and_new(client_for, tenant_a,
         },
     )
     with in_tenant(app, tenant_a.id):
-        event = db.session.scalars(
-            select(Activity)
-            .where(Activity.contact_id == contact, Activity.type == "system")
-            .order_by(Activity.id.desc())
-        ).first()
+        event = timeline(contact, system=True)[0]
         assert event.details["action"] == "contact.updated"
         changes = event.changes
         assert changes["last_name"] == {"old": "Lovelace", "new": "Byron"}
@@ -78,7 +75,7 @@ def test_log_a_call_in_place_with_htmx(client_for, tenant_a, app):
     assert 'data-testid="logged"' in response.get_data(as_text=True)
     with in_tenant(app, tenant_a.id):
         call = db.session.scalar(select(Activity).where(Activity.type == "call"))
-        assert (call.duration_seconds, call.user_id, call.contact_id) == (900, tenant_a.users["owner"], contact)
+        assert (call.duration_seconds, call.user_id, call.record_id) == (900, tenant_a.users["owner"], contact)
 
 
 def test_invalid_activity_comes_back_inline_with_422(client_for, tenant_a, app):
@@ -106,7 +103,7 @@ def test_timeline_filters_by_type_and_text(app, tenant_a, as_user):
 def test_system_events_cannot_be_edited_or_deleted(client_for, tenant_a, app):
     contact = make_contact(app, tenant_a)
     with in_tenant(app, tenant_a.id):
-        event_id = db.session.scalar(select(Activity.id).where(Activity.contact_id == contact))
+        event_id = timeline(contact, system=True)[0].id
     client = client_for(tenant_a)
     assert client.post(f"/activities/{event_id}/delete").status_code == 404
     assert client.get(f"/activities/{event_id}/edit").status_code == 404

@@ -1,4 +1,4 @@
-"""REST v1 activities: the timeline entries of contacts, companies and leads."""
+"""REST v1 activities: the timeline entries of every record type with a timeline."""
 
 from flask.views import MethodView
 from marshmallow import INCLUDE
@@ -6,6 +6,8 @@ from marshmallow import INCLUDE
 from app.api.blueprint import API_PREFIX, ApiBlueprint
 from app.api.gate import api_actor
 from app.api.listing import page_body, split_list_arguments
+from app.core.context import require_tenant_id
+from app.core.errors import ValidationFailed
 from app.crm.activities import services
 from app.crm.activities.schemas import (
     ActivityCreate,
@@ -13,8 +15,11 @@ from app.crm.activities.schemas import (
     ActivityPage,
     ActivitySchema,
     ActivityUpdate,
+    serialize_activities,
 )
-from app.crm.validation import Errors, resolve_record
+from app.crm.kit.models import RecordEntry
+from app.crm.kit.registry import find_record_type
+from app.extensions import db
 
 blp = ApiBlueprint(
     "api_activities",
@@ -27,23 +32,18 @@ blp = ApiBlueprint(
 
 def _timeline_subject(filters: dict):
     """The record whose timeline is asked for: another tenant's id is refused like a missing one."""
-    from app.crm.companies.models import Company
-    from app.crm.contacts.models import Contact
-    from app.crm.leads.models import Lead
-
-    errors = Errors()
-    subject = None
-    for key, model, label in (
-        ("contact_id", Contact, "contact"),
-        ("company_id", Company, "company"),
-        ("lead_id", Lead, "lead"),
-    ):
-        if filters.get(key):
-            subject = resolve_record(model, filters[key], key, errors, label=label)
-    if sum(1 for key in ("contact_id", "company_id", "lead_id") if filters.get(key)) > 1:
-        errors.add("contact_id", "Filter by one of contact_id, company_id or lead_id.")
-    errors.raise_if_any()
-    return subject
+    given = [key for key in services.subject_keys() if filters.get(key)]
+    if not given:
+        return None
+    if len(given) > 1:
+        raise ValidationFailed("One timeline at a time.", details={given[0]: ["Filter by one record."]})
+    key = given[0]
+    entry = db.session.get(RecordEntry, (require_tenant_id(), filters[key]))
+    expected = None if key == "record_id" else key.removesuffix("_id")
+    record_type = find_record_type(entry.type) if entry is not None else None
+    if record_type is None or (expected and entry.type != expected) or not record_type.has("timeline"):
+        raise ValidationFailed("Unknown record.", details={key: [f"Choose an existing {expected or 'record'}."]})
+    return db.session.get(record_type.model, (require_tenant_id(), entry.id))
 
 
 @blp.route("")
@@ -55,13 +55,14 @@ class Activities(MethodView):
         query = split_list_arguments(args)
         filters = query.pop("filters")
         page = services.list_activities(subject=_timeline_subject(filters), types=filters.get("type"), **query)
+        page.items = serialize_activities(page.items)
         return page_body(page)
 
     @blp.arguments(ActivityCreate)
     @blp.response(201, ActivitySchema)
     def post(self, data):
-        """Log a call, email, SMS, meeting, note or task"""
-        return services.log_activity(data, actor=api_actor())
+        """Log a call, email, SMS, meeting, note or task on a record"""
+        return serialize_activities([services.log_activity(data, actor=api_actor())])[0]
 
 
 @blp.route("/<uuid:activity_id>")
@@ -69,13 +70,14 @@ class ActivityItem(MethodView):
     @blp.response(200, ActivitySchema)
     def get(self, activity_id):
         """Get an activity"""
-        return services.get_activity(activity_id)
+        return serialize_activities([services.get_activity(activity_id)])[0]
 
     @blp.arguments(ActivityUpdate)
     @blp.response(200, ActivitySchema)
     def patch(self, data, activity_id):
         """Change a logged activity (system events are permanent: 409)"""
-        return services.update_activity(services.get_activity(activity_id), data, actor=api_actor())
+        activity = services.update_activity(services.get_activity(activity_id), data, actor=api_actor())
+        return serialize_activities([activity])[0]
 
     @blp.response(204)
     def delete(self, activity_id):

@@ -47,8 +47,8 @@ class LogActivityForm(ActivityForm):
         "Type", choices=[(key, ActivityType.LABELS[key]) for key in ActivityType.LOGGABLE], default=ActivityType.CALL
     )
 
-    def to_data(self, subject_type: str, subject_id) -> dict:
-        return {"type": self.type.data, **self.common_data(), f"{subject_type}_id": subject_id}
+    def to_data(self, record_id) -> dict:
+        return {"type": self.type.data, **self.common_data(), "record_id": record_id}
 
 
 def now_local() -> datetime:

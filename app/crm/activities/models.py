@@ -1,13 +1,14 @@
-"""One Activity model for everything that happened with a contact, company or lead."""
+"""One Activity model for everything that happened with a record, and the links that put it
+on the timelines of every record it concerns."""
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Table, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
-from app.core.types import JSONType, utcnow
+from app.core.types import JSONType, UTCDateTime, utcnow
 
 
 class ActivityType:
@@ -63,13 +64,9 @@ class Activity(TenantScoped, Timestamps, Base):
     __tablename__ = "activities"
     __table_args__ = (
         tenant_foreign_key("user_id", "users"),
-        tenant_foreign_key("contact_id", "contacts"),
-        tenant_foreign_key("company_id", "companies"),
-        tenant_foreign_key("lead_id", "leads"),
+        tenant_foreign_key("record_id", "records"),
         Index("ix_activities_tenant_occurred", "tenant_id", "occurred_at", "id"),
-        Index("ix_activities_tenant_contact", "tenant_id", "contact_id", "occurred_at"),
-        Index("ix_activities_tenant_company", "tenant_id", "company_id", "occurred_at"),
-        Index("ix_activities_tenant_lead", "tenant_id", "lead_id", "occurred_at"),
+        Index("ix_activities_tenant_record", "tenant_id", "record_id"),
     )
 
     type: Mapped[str] = mapped_column(String(16))
@@ -80,16 +77,13 @@ class Activity(TenantScoped, Timestamps, Base):
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     user_id: Mapped[uuid.UUID | None]
-    contact_id: Mapped[uuid.UUID | None]
-    company_id: Mapped[uuid.UUID | None]
-    lead_id: Mapped[uuid.UUID | None]
+    # The record it was logged on (None once that record is deleted and others keep it).
+    record_id: Mapped[uuid.UUID | None]
     # System events: {"action": "contact.updated", "label": ..., "changes": {field: {"old", "new"}}}
     details: Mapped[dict] = mapped_column(JSONType, default=dict)
 
     user = tenant_relationship("User", "user_id")
-    contact = tenant_relationship("Contact", "contact_id")
-    company = tenant_relationship("Company", "company_id")
-    lead = tenant_relationship("Lead", "lead_id")
+    record = tenant_relationship("RecordEntry", "record_id")
 
     @property
     def is_system(self) -> bool:
@@ -101,3 +95,19 @@ class Activity(TenantScoped, Timestamps, Base):
 
     def __repr__(self) -> str:
         return f"<Activity {self.type} {self.subject!r}>"
+
+
+# Which records' timelines show an activity: the one it was logged on and the records
+# related to it (a call with a contact also shows on the contact's company). `occurred_at`
+# is copied here so that one record's timeline is a walk down one index.
+activity_links = Table(
+    "activity_links",
+    Base.metadata,
+    Column("tenant_id", Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("activity_id", Uuid, primary_key=True),
+    Column("record_id", Uuid, primary_key=True),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(["tenant_id", "activity_id"], ["activities.tenant_id", "activities.id"], ondelete="CASCADE"),
+    ForeignKeyConstraint(["tenant_id", "record_id"], ["records.tenant_id", "records.id"], ondelete="CASCADE"),
+    Index("ix_activity_links_tenant_record_occurred", "tenant_id", "record_id", "occurred_at", "activity_id"),
+)

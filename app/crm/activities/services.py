@@ -1,67 +1,142 @@
-"""Log, edit and delete activities; write system events; read a record's timeline."""
+"""Log, edit and delete activities on any record; system events; read a record's timeline.
+
+An activity is logged on one record and linked to the records related to it (a call with a
+contact also shows on the contact's company; a deal's on its contacts and company), so each
+timeline is one indexed walk over `activity_links`.
+"""
 
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, delete, exists, func, select, update
+from sqlalchemy.orm import aliased, selectinload
 
-from app.core.audit import record_audit
+from app.auth.permissions import check_permission
+from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
+from app.core.events import emit
+from app.core.ids import parse_uuid, uuid7
 from app.core.lookups import get_or_404
-from app.core.pagination import Page
-from app.core.types import utcnow
-from app.crm.activities.models import CALL_OUTCOMES, MEETING_OUTCOMES, Activity, ActivityType, Direction
-from app.crm.changes import readable
-from app.crm.listing import Sort, resolve_sort, run_page
-from app.crm.search import search_condition
-from app.crm.validation import Errors, check_known_keys, clean_choice, clean_text, resolve_record
+from app.core.pagination import Page, Sort, keyset_page, resolve_sort
+from app.core.types import json_safe, utcnow
+from app.core.validation import Errors, check_known_keys, clean_choice, clean_text
+from app.crm.activities.models import CALL_OUTCOMES, MEETING_OUTCOMES, Activity, ActivityType, Direction, activity_links
+from app.crm.kit.models import RecordEntry
+from app.crm.kit.registry import find_record_type, record_types_with
+from app.crm.kit.search import search_condition
 from app.extensions import db
 
-FIELDS = (
-    "type",
-    "subject",
-    "body",
-    "direction",
-    "outcome",
-    "duration_seconds",
-    "occurred_at",
-    "contact_id",
-    "company_id",
-    "lead_id",
-)
-FIELDS_ON_UPDATE = ("subject", "body", "direction", "outcome", "duration_seconds", "occurred_at")
+COMMON_FIELDS = ("subject", "body", "direction", "outcome", "duration_seconds", "occurred_at")
 SORTS = {
-    "-occurred_at": Sort(Activity.occurred_at, True, "Newest first"),
-    "occurred_at": Sort(Activity.occurred_at, False, "Oldest first"),
+    "-occurred_at": Sort("-occurred_at", activity_links.c.occurred_at, True, "Newest first"),
+    "occurred_at": Sort("occurred_at", activity_links.c.occurred_at, False, "Oldest first"),
+}
+ALL_SORTS = {
+    "-occurred_at": Sort("-occurred_at", Activity.occurred_at, True, "Newest first"),
+    "occurred_at": Sort("occurred_at", Activity.occurred_at, False, "Oldest first"),
 }
 FILTERS = {"type": "activity type (repeatable)", "q": "text in subject or body"}
 OUTCOMES = {ActivityType.CALL: CALL_OUTCOMES, ActivityType.MEETING: MEETING_OUTCOMES}
 MAX_DURATION_SECONDS = 24 * 60 * 60
 
 
+def timeline_types() -> list:
+    """Record types whose pages have a timeline."""
+    return record_types_with("timeline")
+
+
+def subject_keys() -> tuple[str, ...]:
+    """The input keys naming the record an activity is about: record_id, contact_id, …"""
+    return ("record_id", *(f"{item.name}_id" for item in timeline_types()))
+
+
 def get_activity(activity_id) -> Activity:
     return get_or_404(Activity, activity_id)
 
 
-def record_event(action: str, *, actor, summary: str, contact=None, company=None, lead=None, changes=None, **extra):
-    """A system event on the timeline of the given records (`changes`: {field: {old, new}})."""
-    details = {"action": action, **extra}
-    if changes:
-        details["changes"] = {
-            field: {"old": readable(v["old"]), "new": readable(v["new"])} for field, v in changes.items()
-        }
-    event = Activity(
+# ---------------------------------------------------------------------------- links
+
+
+def _link(activity: Activity, record_ids) -> None:
+    seen = set()
+    tenant_id = require_tenant_id()
+    rows = []
+    for record_id in record_ids:
+        if record_id is None or record_id in seen:
+            continue
+        seen.add(record_id)
+        rows.append(
+            {
+                "tenant_id": tenant_id,
+                "activity_id": activity.id,
+                "record_id": record_id,
+                "occurred_at": activity.occurred_at,
+            }
+        )
+    if rows:
+        db.session.execute(activity_links.insert(), rows)
+
+
+def _timeline_ids(record, record_type) -> list:
+    """The record and the related records that also keep a timeline."""
+    ids = [record.id]
+    for kind, related_id in record_type.related(record):
+        other = find_record_type(kind)
+        if other is not None and other.has("timeline"):
+            ids.append(parse_uuid(related_id))
+    return ids
+
+
+def links_of(activity_ids) -> dict:
+    """{activity id: [(type, record id), …]} for a page of activities, in one query."""
+    activity_ids = list(activity_ids)
+    if not activity_ids:
+        return {}
+    rows = db.session.execute(
+        select(activity_links.c.activity_id, RecordEntry.type, RecordEntry.id)
+        .join(
+            RecordEntry,
+            and_(RecordEntry.tenant_id == activity_links.c.tenant_id, RecordEntry.id == activity_links.c.record_id),
+        )
+        .where(activity_links.c.tenant_id == require_tenant_id(), activity_links.c.activity_id.in_(activity_ids))
+        .order_by(activity_links.c.activity_id)
+    )
+    result: dict = {}
+    for activity_id, kind, record_id in rows:
+        result.setdefault(activity_id, []).append((kind, record_id))
+    return result
+
+
+# ---------------------------------------------------------------------------- system events
+
+
+def record_system_event(event, record) -> None:
+    """In-transaction subscriber: a record's domain event becomes a system entry on its timeline."""
+    record_type = find_record_type(event.record_type)
+    if record_type is None or not record_type.has("timeline"):
+        return
+    details = {"action": event.name, **event.data}
+    if event.changes:
+        details["changes"] = event.changes
+    activity = Activity(
+        id=uuid7(),
         type=ActivityType.SYSTEM,
-        subject=summary[:200],
-        user_id=getattr(actor, "id", None),
-        contact_id=getattr(contact, "id", None),
-        company_id=getattr(company, "id", None),
-        lead_id=getattr(lead, "id", None),
-        occurred_at=utcnow(),
+        subject=event.summary[:200],
+        user_id=event.actor_id,
+        record_id=event.record_id,
+        occurred_at=event.occurred_at,
         details=details,
     )
-    db.session.add(event)
-    return event
+    db.session.add(activity)
+    db.session.flush()
+    related_ids = []
+    for kind, related_id in event.related:
+        other = find_record_type(kind)
+        if other is not None and other.has("timeline"):
+            related_ids.append(related_id)
+    _link(activity, [event.record_id, *related_ids])
+
+
+# ---------------------------------------------------------------------------- logging
 
 
 def _clean_occurred_at(value, errors: Errors) -> datetime | None:
@@ -109,23 +184,39 @@ def _clean_common(data: dict, activity_type: str, errors: Errors) -> dict:
     return cleaned
 
 
-def log_activity(data: dict, *, actor) -> Activity:
-    """Log a call, email, SMS, meeting, note or task on a contact, company and/or lead."""
-    from app.crm.companies.models import Company
-    from app.crm.contacts.models import Contact
-    from app.crm.leads.models import Lead
+def _resolve_subjects(data: dict, errors: Errors) -> list:
+    """[(record type, record)] named by record_id and the `<type>_id` keys, subject first."""
+    subjects = []
+    for key in subject_keys():
+        value = data.get(key)
+        if value in (None, ""):
+            continue
+        record_id = parse_uuid(value)
+        entry = db.session.get(RecordEntry, (require_tenant_id(), record_id)) if record_id else None
+        kind = entry.type if entry is not None else None
+        expected = None if key == "record_id" else key.removesuffix("_id")
+        record_type = find_record_type(kind)
+        if entry is None or (expected and kind != expected) or record_type is None or not record_type.has("timeline"):
+            errors.add(key, f"Choose an existing {expected or 'record'}.")
+            continue
+        record = db.session.get(record_type.model, (require_tenant_id(), record_id))
+        if record is not None and all(existing.id != record.id for _, existing in subjects):
+            subjects.append((record_type, record))
+    if not subjects and not any(key in errors.details for key in subject_keys()):
+        errors.add("record_id", "Say which record this is about.")
+    return subjects
 
-    check_known_keys(data, FIELDS)
+
+def log_activity(data: dict, *, actor) -> Activity:
+    """Log a call, email, SMS, meeting, note or task on a record (and those related to it)."""
+    check_permission(actor, "activities.create")
+    check_known_keys(data, ("type", *COMMON_FIELDS, *subject_keys()))
     errors = Errors()
     activity_type = data.get("type")
     if activity_type not in ActivityType.LOGGABLE:
         errors.add("type", "Choose call, email, SMS, meeting, note or task.")
     cleaned = _clean_common(data, activity_type, errors)
-    contact = resolve_record(Contact, data.get("contact_id"), "contact_id", errors, label="contact")
-    company = resolve_record(Company, data.get("company_id"), "company_id", errors, label="company")
-    lead = resolve_record(Lead, data.get("lead_id"), "lead_id", errors, label="lead")
-    if not any(data.get(key) for key in ("contact_id", "company_id", "lead_id")):
-        errors.add("contact_id", "Say which contact, company or lead this is about.")
+    subjects = _resolve_subjects(data, errors)
     if activity_type == ActivityType.NOTE and not cleaned.get("body"):
         errors.add("body", "Write the note.")
     elif activity_type in (ActivityType.EMAIL, ActivityType.SMS, ActivityType.TASK) and not (
@@ -133,35 +224,42 @@ def log_activity(data: dict, *, actor) -> Activity:
     ):
         errors.add("subject", "Add a subject or some text.")
     errors.raise_if_any()
-    if company is None and contact is not None:
-        company = contact.company  # the call happened while they were with this company
+    record_type, record = subjects[0]
+    for other_type, _other in subjects:
+        check_permission(actor, other_type.permission("view"))
     activity = Activity(
+        id=uuid7(),
         type=activity_type,
-        subject=cleaned.get("subject") or _default_subject(activity_type, contact or lead or company),
+        subject=cleaned.get("subject") or _default_subject(activity_type, record_type.title_of(record)),
         body=cleaned.get("body", ""),
         # Notes and tasks are not exchanges with anyone: they have no direction.
         direction="" if activity_type in (ActivityType.NOTE, ActivityType.TASK) else cleaned.get("direction", ""),
         outcome=cleaned.get("outcome", ""),
         duration_seconds=cleaned.get("duration_seconds"),
         occurred_at=cleaned.get("occurred_at") or utcnow(),
-        user_id=actor.id,
-        contact_id=getattr(contact, "id", None),
-        company_id=getattr(company, "id", None),
-        lead_id=getattr(lead, "id", None),
+        user_id=getattr(getattr(actor, "user", actor), "id", None),
+        record_id=record.id,
     )
     db.session.add(activity)
     db.session.flush()
-    if lead is not None:
-        from app.crm.leads.services import note_lead_activity
-
-        note_lead_activity(lead, activity)
-    record_audit("activity.logged", actor=actor, target=activity, target_label=activity.subject)
+    linked = []
+    for other_type, other in subjects:
+        linked.extend(_timeline_ids(other, other_type))
+    _link(activity, linked)
+    _notify_records(activity)
+    emit(
+        "activity.logged",
+        actor=actor,
+        record=activity,
+        record_type="activity",
+        summary=activity.subject,
+        data={"label": activity.subject, "type": activity.type, "record_id": str(record.id)},
+    )
     return activity
 
 
-def _default_subject(activity_type: str, record) -> str:
+def _default_subject(activity_type: str, name: str) -> str:
     label = ActivityType.LABELS.get(activity_type, "Activity")
-    name = getattr(record, "display_name", None) or getattr(record, "name", None)
     return f"{label} with {name}" if name else label
 
 
@@ -171,8 +269,9 @@ def _check_editable(activity: Activity) -> None:
 
 
 def update_activity(activity: Activity, data: dict, *, actor) -> Activity:
+    check_permission(actor, "activities.edit")
     _check_editable(activity)
-    check_known_keys(data, FIELDS_ON_UPDATE)
+    check_known_keys(data, COMMON_FIELDS)
     errors = Errors()
     cleaned = _clean_common(data, activity.type, errors)
     if activity.type == ActivityType.NOTE and "body" in cleaned and not cleaned["body"]:
@@ -181,59 +280,137 @@ def update_activity(activity: Activity, data: dict, *, actor) -> Activity:
     changes = {}
     for key, value in cleaned.items():
         if getattr(activity, key) != value:
-            changes[key] = {"old": readable(getattr(activity, key)), "new": readable(value)}
+            changes[key] = {"old": json_safe(getattr(activity, key)), "new": json_safe(value)}
             setattr(activity, key, value)
     db.session.flush()
-    if activity.lead is not None:
-        from app.crm.leads.services import note_lead_activity
-
-        note_lead_activity(activity.lead, activity)
+    if "occurred_at" in changes:
+        db.session.execute(
+            update(activity_links)
+            .where(activity_links.c.tenant_id == activity.tenant_id, activity_links.c.activity_id == activity.id)
+            .values(occurred_at=activity.occurred_at)
+        )
+    _notify_records(activity)
     if changes:
-        record_audit("activity.updated", actor=actor, target=activity, details={"changes": changes})
+        emit(
+            "activity.updated",
+            actor=actor,
+            record=activity,
+            record_type="activity",
+            summary=activity.subject,
+            changes=changes,
+            data={"label": activity.subject},
+        )
     return activity
 
 
 def delete_activity(activity: Activity, *, actor) -> None:
+    check_permission(actor, "activities.delete")
     _check_editable(activity)
-    lead = activity.lead
-    record_audit("activity.deleted", actor=actor, target=activity, target_label=activity.subject)
+    linked = linked_records(activity)
+    emit(
+        "activity.deleted",
+        actor=actor,
+        record=activity,
+        record_type="activity",
+        summary=activity.subject,
+        data={"label": activity.subject},
+    )
     db.session.delete(activity)
     db.session.flush()
-    if lead is not None:
-        from app.crm.leads.services import refresh_lead_engagement
-
-        refresh_lead_engagement(lead)
+    for record_type, record in linked:
+        record_type.on_activity(record, None)
 
 
-def subject_condition(subject):
-    """Which activities belong on `subject`'s timeline (a contact, company or lead)."""
-    from app.crm.companies.models import Company
-    from app.crm.contacts.models import Contact
-    from app.crm.leads.models import Lead
+def linked_records(activity: Activity) -> list:
+    """[(record type, record)] of every record whose timeline shows the activity."""
+    result = []
+    for kind, record_id in links_of([activity.id]).get(activity.id, []):
+        record_type = find_record_type(kind)
+        if record_type is None:
+            continue
+        record = db.session.get(record_type.model, (require_tenant_id(), record_id))
+        if record is not None:
+            result.append((record_type, record))
+    return result
 
-    if isinstance(subject, Contact):
-        return Activity.contact_id == subject.id
-    if isinstance(subject, Company):
-        return Activity.company_id == subject.id
-    if isinstance(subject, Lead):
-        return Activity.lead_id == subject.id
-    raise TypeError(f"no timeline for {type(subject).__name__}")
+
+def _notify_records(activity: Activity) -> None:
+    for record_type, record in linked_records(activity):
+        record_type.on_activity(record, activity)
+
+
+def delete_orphaned_activities(record_ids: list) -> None:
+    """Before records go: their activities that no other record shows go with them; the
+    others stay on the remaining timelines, no longer naming a deleted record."""
+    tenant_id = require_tenant_id()
+    other = aliased(activity_links)
+    kept_elsewhere = exists().where(
+        other.c.tenant_id == tenant_id,
+        other.c.activity_id == Activity.id,
+        other.c.record_id.not_in(record_ids),
+    )
+    linked = select(activity_links.c.activity_id).where(
+        activity_links.c.tenant_id == tenant_id, activity_links.c.record_id.in_(record_ids)
+    )
+    db.session.execute(
+        delete(Activity)
+        .where(Activity.tenant_id == tenant_id, Activity.id.in_(linked), ~kept_elsewhere)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(Activity)
+        .where(Activity.tenant_id == tenant_id, Activity.record_id.in_(record_ids))
+        .values(record_id=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def check_types(types) -> list[str] | None:
+    if not types:
+        return None
+    types = [types] if isinstance(types, str) else list(types)
+    unknown = [item for item in types if item not in ActivityType.ALL]
+    if unknown:
+        raise ValidationFailed("Unknown activity type.", details={"type": [f"Use: {', '.join(ActivityType.ALL)}."]})
+    return types
 
 
 def list_activities(
     *, subject=None, types=None, search: str | None = None, sort: str | None = None, cursor=None, limit=25
 ) -> Page:
     """A page of activities, newest first; `subject` limits it to one record's timeline."""
-    stmt = select(Activity).options(selectinload(Activity.user))
-    if subject is not None:
-        stmt = stmt.where(subject_condition(subject))
+    types = check_types(types)
+    if subject is None:
+        stmt = select(Activity).options(selectinload(Activity.user))
+        chosen = resolve_sort(ALL_SORTS, sort, "-occurred_at")
+        id_column = Activity.id
+    else:
+        stmt = (
+            select(Activity)
+            .join(
+                activity_links,
+                and_(activity_links.c.tenant_id == Activity.tenant_id, activity_links.c.activity_id == Activity.id),
+            )
+            .where(activity_links.c.tenant_id == require_tenant_id(), activity_links.c.record_id == subject.id)
+            .options(selectinload(Activity.user))
+        )
+        chosen = resolve_sort(SORTS, sort, "-occurred_at")
+        id_column = activity_links.c.activity_id
     if types:
-        types = [types] if isinstance(types, str) else list(types)
-        unknown = [item for item in types if item not in ActivityType.ALL]
-        if unknown:
-            raise ValidationFailed("Unknown activity type.", details={"type": [f"Use: {', '.join(ActivityType.ALL)}."]})
         stmt = stmt.where(Activity.type.in_(types))
     condition = search_condition(func.lower(Activity.subject + " " + Activity.body), search)
     if condition is not None:
         stmt = stmt.where(condition)
-    return run_page(stmt, Activity, resolve_sort(SORTS, sort, "-occurred_at"), cursor, limit)
+    return keyset_page(
+        db.session,
+        stmt,
+        sort_column=chosen.column,
+        id_column=id_column,
+        descending=chosen.descending,
+        cursor=cursor or None,
+        limit=limit or 25,
+        sort_key=lambda row: row.occurred_at,
+    )

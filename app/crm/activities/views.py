@@ -1,123 +1,84 @@
-"""The timeline as HTMX partials: read and filter it, log a call/note/meeting in place, edit, delete."""
+"""The timeline as HTMX partials on any record type: read and filter it, log a call or note in
+place, edit and delete an activity."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
 from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
-from app.core.lookups import get_or_404
 from app.crm.activities import services
-from app.crm.activities.forms import ActivityForm, LogActivityForm, now_local
+from app.crm.activities.forms import ActivityForm, LogActivityForm
 from app.crm.activities.models import ActivityType
-from app.crm.forms import ConfirmForm, apply_service_errors
+from app.crm.activities.pages import log_form_context, timeline_context
+from app.crm.kit.forms import apply_service_errors
+from app.crm.kit.registry import find_record_type
+from app.crm.kit.services import get_record
 
 bp = TenantBlueprint("activities", __name__)
-SUBJECT_PAGES = {"contact": "contacts.show", "company": "companies.show", "lead": "leads.show"}
-PAGE_SIZE = 20
-
-
-def _subject_model(subject_type: str):
-    from app.crm.companies.models import Company
-    from app.crm.contacts.models import Contact
-    from app.crm.leads.models import Lead
-
-    models = {"contact": Contact, "company": Company, "lead": Lead}
-    if subject_type not in models:
-        abort(404)
-    return models[subject_type]
 
 
 def load_subject(subject_type: str, subject_id):
-    return get_or_404(_subject_model(subject_type), subject_id)
+    """(record type, record) of a timeline URL; 404 for a type without a timeline."""
+    record_type = find_record_type(subject_type)
+    if record_type is None or not record_type.has("timeline"):
+        abort(404)
+    return record_type, get_record(record_type, subject_id, actor=current_user)
 
 
-def subject_url(subject_type: str, subject) -> str:
-    return url_for(SUBJECT_PAGES[subject_type], **{f"{subject_type}_id": subject.id})
-
-
-def timeline_context(subject, subject_type: str, args, fixed_types=None) -> dict:
-    """What `crm/activities/_timeline.html` needs: one page of the subject's activities."""
-    if fixed_types:
-        types, search = list(fixed_types), ""
-    else:
-        wanted = args.getlist("type") if hasattr(args, "getlist") else list(args.get("type") or [])
-        types = [item for item in wanted if item in ActivityType.ALL]
-        search = (args.get("q") or "").strip()
-    page = services.list_activities(
-        subject=subject, types=types or None, search=search, cursor=args.get("cursor") or None, limit=PAGE_SIZE
-    )
-    return {
-        "subject": subject,
-        "subject_type": subject_type,
-        "page": page,
-        "types": types,
-        "search": search,
-        "fixed_types": fixed_types,
-        "type_labels": ActivityType.LABELS,
-        "type_icons": ActivityType.ICONS,
-        "confirm_form": ConfirmForm(),
-    }
-
-
-def render_timeline(subject, subject_type: str, args) -> Markup:
-    """The timeline partial as HTML, for pages that show it inline."""
-    html = render_template("crm/activities/_timeline.html", **timeline_context(subject, subject_type, args))
-    return Markup(html)  # noqa: S704 - output of an autoescaped template
-
-
-def log_form_context(subject, subject_type: str, form=None) -> dict:
-    form = form or LogActivityForm(formdata=None, occurred_at=now_local())
-    return {"form": form, "subject": subject, "subject_type": subject_type}
+def record_url(record_type, record) -> str:
+    return url_for(f"{record_type.plural}.show", **{record_type.id_arg: record.id})
 
 
 @bp.route("/timeline/<subject_type>/<uuid:subject_id>")
-@requires_permission("records.view")
+@requires_permission("activities.view")
 def timeline(subject_type, subject_id):
-    subject = load_subject(subject_type, subject_id)
+    record_type, subject = load_subject(subject_type, subject_id)
     if request.headers.get("HX-Request") != "true":
-        return redirect(subject_url(subject_type, subject))
-    return render_template("crm/activities/_timeline.html", **timeline_context(subject, subject_type, request.args))
+        return redirect(record_url(record_type, subject))
+    fixed = ["note"] if request.args.get("only") == "note" else None
+    context = timeline_context(subject, record_type, request.args, fixed_types=fixed)
+    return render_template("crm/activities/_timeline.html", **context)
 
 
 @bp.route("/timeline/<subject_type>/<uuid:subject_id>/activities", methods=["POST"])
-@requires_permission("records.create")
+@requires_permission("activities.create")
 def log(subject_type, subject_id):
-    subject = load_subject(subject_type, subject_id)
+    record_type, subject = load_subject(subject_type, subject_id)
     form = LogActivityForm()
     htmx = request.headers.get("HX-Request") == "true"
     if form.validate_on_submit():
         try:
-            activity = services.log_activity(form.to_data(subject_type, subject.id), actor=current_user)
+            activity = services.log_activity(form.to_data(subject.id), actor=current_user)
         except ValidationFailed as exc:
             apply_service_errors(form, exc)
         else:
             if not htmx:
                 flash(f"{ActivityType.LABELS[activity.type]} logged.", "success")
-                return redirect(subject_url(subject_type, subject))
+                return redirect(record_url(record_type, subject))
             html = render_template(
-                "crm/activities/_log_form.html", logged=activity, **log_form_context(subject, subject_type)
+                "crm/activities/_log_form.html", logged=activity, **log_form_context(subject, record_type)
             )
             # The timeline listens for this event and reloads itself with its own filters.
             return html, 200, {"HX-Trigger": "activity-logged"}
     if not htmx:
         messages = [message for messages in form.errors.values() for message in messages if isinstance(message, str)]
         flash(" ".join(messages) or "Check the activity.", "danger")
-        return redirect(subject_url(subject_type, subject))
-    return render_template("crm/activities/_log_form.html", **log_form_context(subject, subject_type, form)), 422
+        return redirect(record_url(record_type, subject))
+    return render_template("crm/activities/_log_form.html", **log_form_context(subject, record_type, form)), 422
 
 
-def _subject_of(activity):
-    for subject_type in ("contact", "lead", "company"):
-        subject = getattr(activity, subject_type)
-        if subject is not None:
-            return subject_type, subject
-    return None, None
+def _back(activity) -> str:
+    """The page of the record the activity was logged on (or the dashboard once it is gone)."""
+    entry = activity.record
+    record_type = find_record_type(entry.type) if entry is not None else None
+    if record_type is None:
+        return url_for("dashboard.index")
+    return url_for(f"{record_type.plural}.show", **{record_type.id_arg: entry.id})
 
 
 @bp.route("/activities/<uuid:activity_id>/edit", methods=["GET", "POST"])
-@requires_permission("records.edit")
+@requires_permission("activities.edit")
 def edit(activity_id):
     activity = services.get_activity(activity_id)
     if activity.is_system:
@@ -125,7 +86,6 @@ def edit(activity_id):
     form = ActivityForm()
     if request.method == "GET":
         form.fill_from(activity)
-    subject_type, subject = _subject_of(activity)
     if form.validate_on_submit():
         try:
             services.update_activity(activity, form.common_data(), actor=current_user)
@@ -133,19 +93,19 @@ def edit(activity_id):
             apply_service_errors(form, exc)
         else:
             flash("Activity saved.", "success")
-            return redirect(subject_url(subject_type, subject) if subject else url_for("dashboard.index"))
-    return render_template(
-        "crm/activities/edit.html", form=form, activity=activity, subject=subject, subject_type=subject_type
-    ), (422 if form.errors else 200)
+            return redirect(_back(activity))
+    return render_template("crm/activities/edit.html", form=form, activity=activity, back=_back(activity)), (
+        422 if form.errors else 200
+    )
 
 
 @bp.route("/activities/<uuid:activity_id>/delete", methods=["POST"])
-@requires_permission("records.delete")
+@requires_permission("activities.delete")
 def delete(activity_id):
     activity = services.get_activity(activity_id)
     if activity.is_system:
         abort(404)
-    subject_type, subject = _subject_of(activity)
+    back = _back(activity)
     services.delete_activity(activity, actor=current_user)
     flash("Activity deleted.", "success")
-    return redirect(subject_url(subject_type, subject) if subject else url_for("dashboard.index"))
+    return redirect(back)

@@ -1,68 +1,43 @@
-"""REST v1 contacts: list, get, create, update, delete and bulk upsert by email."""
+"""REST v1 contacts: the kit's resource, plus bulk upsert by email."""
 
-from flask.views import MethodView
-from marshmallow import INCLUDE
+from marshmallow import Schema, fields, validate
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
 from app.api.gate import api_actor
-from app.api.listing import custom_filters_doc, page_body, split_list_arguments
-from app.crm.contacts import services
-from app.crm.contacts.schemas import (
-    BulkUpsertInput,
-    BulkUpsertResultSchema,
-    ContactInput,
-    ContactListArguments,
-    ContactPage,
-    ContactSchema,
-)
-from app.crm.contacts.upsert import bulk_upsert_contacts
+from app.api.inputs import InputSchema
+from app.crm.contacts.record import CONTACTS
+from app.crm.contacts.services import MAX_UPSERT, bulk_upsert_contacts
+from app.crm.kit.api import record_api_blueprint
+from app.crm.kit.schemas import input_schema
 
-blp = ApiBlueprint(
-    "api_contacts",
-    __name__,
-    url_prefix=f"{API_PREFIX}/contacts",
-    scope_object="contacts",
-    description="People: emails, phones, company, owner, stage, consent, tags and custom fields.",
-)
+blp = record_api_blueprint(CONTACTS)
 
 
-@blp.route("")
-class Contacts(MethodView):
-    @blp.arguments(ContactListArguments, location="query", unknown=INCLUDE)
-    @blp.response(200, ContactPage)
-    @blp.doc(**custom_filters_doc("contact"))
-    def get(self, args):
-        """List contacts
+class UpsertItem(input_schema(CONTACTS, creating=False)):
+    class Meta:
+        exclude = ("emails",)  # the key is `email`; a contact's other addresses are kept
 
-        Search (`q`) matches name, email, phone and company. Filter with the listed
-        parameters and `cf.<key>` for custom fields.
-        """
-        return page_body(services.list_contacts(**split_list_arguments(args)))
-
-    @blp.arguments(ContactInput)
-    @blp.response(201, ContactSchema)
-    def post(self, data):
-        """Create a contact (counts against the plan's contact limit: 402 when reached)"""
-        return services.create_contact(data, actor=api_actor())
+    email = fields.String(required=True, validate=validate.Length(min=1, max=254), metadata={"description": "The key"})
 
 
-@blp.route("/<uuid:contact_id>")
-class ContactItem(MethodView):
-    @blp.response(200, ContactSchema)
-    def get(self, contact_id):
-        """Get a contact"""
-        return services.load_contact_for_page(contact_id)
+class BulkUpsertInput(InputSchema):
+    items = fields.List(fields.Nested(UpsertItem), required=True, validate=validate.Length(min=1, max=MAX_UPSERT))
 
-    @blp.arguments(ContactInput)
-    @blp.response(200, ContactSchema)
-    def patch(self, data, contact_id):
-        """Change a contact: only the fields sent change"""
-        return services.update_contact(services.get_contact(contact_id), data, actor=api_actor())
 
-    @blp.response(204)
-    def delete(self, contact_id):
-        """Delete a contact"""
-        services.delete_contact(services.get_contact(contact_id), actor=api_actor())
+class UpsertResultSchema(Schema):
+    index = fields.Integer(required=True)
+    email = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["created", "updated", "error"]))
+    id = fields.UUID(required=True, allow_none=True)
+    error = fields.Dict(
+        required=True, allow_none=True, metadata={"description": "{code, message, details} of a refused item"}
+    )
+
+
+class BulkUpsertResultSchema(Schema):
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
+    results = fields.List(fields.Nested(UpsertResultSchema), required=True)
 
 
 @blp.route("/bulk-upsert", methods=["POST"])

@@ -3,13 +3,13 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint, and_
-from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
-from app.core.types import JSONType
-from app.crm.search import search_index
-from app.crm.tags.models import Tag, contact_tags
+from app.core.models import Base, TenantScoped, tenant_collection, tenant_foreign_key, tenant_relationship
+from app.crm.fields.models import HasCustomFields
+from app.crm.kit.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.crm.tags.models import Taggable
 
 
 class LifecycleStage:
@@ -58,30 +58,25 @@ PREFERRED_CHANNELS = {"": "No preference", "email": "Email", "phone": "Phone", "
 PHONE_LABELS = {"mobile": "Mobile", "work": "Work", "home": "Home", "other": "Other"}
 
 
-class Contact(TenantScoped, Timestamps, Base):
+class Contact(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
     __tablename__ = "contacts"
     __table_args__ = (
+        *record_table_args("contacts"),
+        *owner_table_args("contacts"),
         tenant_foreign_key("company_id", "companies"),
-        tenant_foreign_key("owner_id", "users"),
-        tenant_foreign_key("created_by_id", "users"),
         Index("ix_contacts_tenant_name", "tenant_id", "full_name", "id"),
-        Index("ix_contacts_tenant_created", "tenant_id", "created_at", "id"),
-        Index("ix_contacts_tenant_updated", "tenant_id", "updated_at", "id"),
         Index("ix_contacts_tenant_company", "tenant_id", "company_id"),
-        Index("ix_contacts_tenant_owner", "tenant_id", "owner_id"),
         Index("ix_contacts_tenant_stage", "tenant_id", "lifecycle_stage"),
-        search_index("contacts"),
     )
 
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
-    # "First Last", kept by the services: the list sorts on it with a keyset index.
+    # "First Last", kept by the record type: the list sorts on it with a keyset index.
     full_name: Mapped[str] = mapped_column(String(201), default="")
     title: Mapped[str] = mapped_column(String(120), default="")
     company_id: Mapped[uuid.UUID | None]
     company_role: Mapped[str] = mapped_column(String(80), default="")
     is_primary_contact: Mapped[bool] = mapped_column(Boolean, default=False)
-    owner_id: Mapped[uuid.UUID | None]
     lifecycle_stage: Mapped[str] = mapped_column(String(16), default=LifecycleStage.LEAD)
     address_line1: Mapped[str] = mapped_column(String(200), default="")
     address_line2: Mapped[str] = mapped_column(String(200), default="")
@@ -96,30 +91,13 @@ class Contact(TenantScoped, Timestamps, Base):
     sms_consent: Mapped[str] = mapped_column(String(16), default=Consent.UNKNOWN)
     sms_consent_at: Mapped[datetime | None]
     sms_consent_source: Mapped[str] = mapped_column(String(32), default="")
-    custom_fields: Mapped[dict] = mapped_column(JSONType, default=dict)
-    created_by_id: Mapped[uuid.UUID | None]
-    # Lower-cased name, emails, phone digits and company name, kept by the services:
-    # one column that search matches (trigram-indexed on PostgreSQL).
-    search_text: Mapped[str] = mapped_column(Text, default="")
 
     company = tenant_relationship("Company", "company_id", back_populates="contacts")
-    owner = tenant_relationship("User", "owner_id")
     emails = tenant_collection(
         "ContactEmail", "contact_id", order_by="ContactEmail.position", cascade="all, delete-orphan"
     )
     phones = tenant_collection(
         "ContactPhone", "contact_id", order_by="ContactPhone.position", cascade="all, delete-orphan"
-    )
-    tags = relationship(
-        Tag,
-        secondary=contact_tags,
-        primaryjoin=lambda: and_(
-            Contact.tenant_id == foreign(contact_tags.c.tenant_id), Contact.id == foreign(contact_tags.c.contact_id)
-        ),
-        secondaryjoin=lambda: and_(
-            Tag.tenant_id == foreign(contact_tags.c.tenant_id), Tag.id == foreign(contact_tags.c.tag_id)
-        ),
-        order_by=Tag.name,
     )
 
     @property

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.api.blueprint import API_PREFIX, ApiBlueprint
 from app.api.gate import api_actor
 from app.api.listing import page_body, split_list_arguments
+from app.core.pagination import Sort, resolve_sort, sorted_page
 from app.crm.fields import services
 from app.crm.fields.models import FieldDefinition
 from app.crm.fields.schemas import (
@@ -17,8 +18,8 @@ from app.crm.fields.schemas import (
     FieldDefinitionSchema,
     FieldDefinitionUpdate,
 )
-from app.crm.listing import Sort, resolve_sort, run_page
-from app.crm.search import search_condition
+from app.crm.kit.search import search_condition
+from app.extensions import db
 
 blp = ApiBlueprint(
     "api_fields",
@@ -29,10 +30,10 @@ blp = ApiBlueprint(
 )
 
 PAGE_SORTS = {
-    "position": Sort(FieldDefinition.position, False, SORTS["position"]),
-    "key": Sort(FieldDefinition.key, False, SORTS["key"]),
-    "-created_at": Sort(FieldDefinition.created_at, True, SORTS["-created_at"]),
-    "created_at": Sort(FieldDefinition.created_at, False, SORTS["created_at"]),
+    "position": Sort("position", FieldDefinition.position, False, SORTS["position"]),
+    "key": Sort("key", FieldDefinition.key, False, SORTS["key"]),
+    "-created_at": Sort("-created_at", FieldDefinition.created_at, True, SORTS["-created_at"]),
+    "created_at": Sort("created_at", FieldDefinition.created_at, False, SORTS["created_at"]),
 }
 
 
@@ -45,7 +46,7 @@ def list_field_definitions_page(*, search=None, sort=None, cursor=None, limit=No
     condition = search_condition(func.lower(FieldDefinition.label + " " + FieldDefinition.key), search)
     if condition is not None:
         stmt = stmt.where(condition)
-    return run_page(stmt, FieldDefinition, resolve_sort(PAGE_SORTS, sort, "position"), cursor, limit)
+    return sorted_page(db.session, stmt, FieldDefinition, resolve_sort(PAGE_SORTS, sort, "position"), cursor, limit)
 
 
 @blp.route("")

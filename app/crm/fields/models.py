@@ -30,10 +30,6 @@ class FieldType:
     WITH_OPTIONS = (SINGLE_SELECT, MULTI_SELECT)
 
 
-# Object types that carry custom fields; later domains (deals) add theirs here.
-OBJECT_TYPES = {"contact": "Contacts", "company": "Companies", "lead": "Leads"}
-
-
 class FieldDefinition(TenantScoped, Timestamps, Base):
     __tablename__ = "field_definitions"
     __table_args__ = (
@@ -52,3 +48,9 @@ class FieldDefinition(TenantScoped, Timestamps, Base):
 
     def __repr__(self) -> str:
         return f"<FieldDefinition {self.object_type}.{self.key}>"
+
+
+class HasCustomFields:
+    """Mixin for a record type's model: the values of its custom fields, by key."""
+
+    custom_fields: Mapped[dict] = mapped_column(JSONType, default=dict, sort_order=85)

@@ -4,7 +4,8 @@ from marshmallow import Schema, fields, validate
 
 from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, page_schema, sort_field
-from app.crm.fields.models import OBJECT_TYPES, FieldType
+from app.crm.fields.models import FieldType
+from app.crm.fields.services import custom_field_types
 
 SORTS = {"position": "Form order", "key": "Key A–Z", "-created_at": "Newest first", "created_at": "Oldest first"}
 
@@ -12,7 +13,7 @@ SORTS = {"position": "Form order", "key": "Key A–Z", "-created_at": "Newest fi
 class FieldDefinitionSchema(Schema):
     id = fields.UUID(dump_only=True, required=True)
     tenant_id = fields.UUID(dump_only=True, required=True)
-    object_type = fields.String(required=True, validate=validate.OneOf(list(OBJECT_TYPES)))
+    object_type = fields.String(required=True, validate=validate.OneOf(list(custom_field_types())))
     key = fields.String(required=True, metadata={"description": "The key of the value in a record's custom_fields"})
     label = fields.String(required=True)
     field_type = fields.String(required=True, validate=validate.OneOf(FieldType.ALL))
@@ -35,7 +36,7 @@ class FieldDefinitionUpdate(InputSchema):
 
 
 class FieldDefinitionCreate(InputSchema):
-    object_type = fields.String(required=True, validate=validate.OneOf(list(OBJECT_TYPES)))
+    object_type = fields.String(required=True, validate=validate.OneOf(list(custom_field_types())))
     label = fields.String(required=True, validate=validate.Length(min=1, max=80))
     key = fields.String(
         validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,63}$"),
@@ -55,7 +56,7 @@ class FieldDefinitionListArguments(ListArguments):
     allows_custom_filters = False
     sort = sort_field(SORTS, "position")
     object_type = fields.String(
-        validate=validate.OneOf(list(OBJECT_TYPES)), metadata={"description": "Only this object's fields"}
+        validate=validate.OneOf(list(custom_field_types())), metadata={"description": "Only this object's fields"}
     )
 
 

@@ -11,8 +11,10 @@ from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
 from app.core.lookups import get_or_404
-from app.crm.fields.models import OBJECT_TYPES, FieldDefinition, FieldType
-from app.crm.validation import Errors, check_known_keys, clean_text
+from app.core.validation import Errors, check_known_keys, clean_text
+from app.crm.fields.models import FieldDefinition, FieldType
+from app.crm.kit.normalize import parse_bool
+from app.crm.kit.registry import find_record_type, record_types_with
 from app.extensions import db
 from app.plans.services import check_feature, enforce, register_usage_counter
 
@@ -21,10 +23,11 @@ FIELDS_ON_UPDATE = ("label", "required", "options", "help_text", "position")
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MAX_OPTIONS = 50
 TEXT_LIMITS = {FieldType.TEXT: 255, FieldType.LONG_TEXT: 10_000, FieldType.URL: 2_000}
-TRUE_WORDS = {"1", "true", "yes", "on", "y"}
-FALSE_WORDS = {"0", "false", "no", "off", "n", ""}
-# The table each object type keeps its values in (for removing a deleted field's values).
-VALUE_TABLES = {"contact": "contacts", "company": "companies", "lead": "leads"}
+
+
+def custom_field_types() -> dict[str, str]:
+    """{record type name: plural label} of every type that has custom fields."""
+    return {item.name: item.label_plural for item in record_types_with("custom_fields")}
 
 
 def count_field_definitions(tenant_id) -> int:
@@ -85,12 +88,10 @@ def _clean_options(value, field_type: str, errors: Errors) -> list[str]:
 
 
 def _clean_bool(value, key: str, errors: Errors) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
-        return value.strip().lower() in TRUE_WORDS
-    errors.add(key, "Must be true or false.")
-    return None
+    parsed = parse_bool(value)
+    if parsed is None:
+        errors.add(key, "Must be true or false.")
+    return parsed
 
 
 def create_field_definition(data: dict, *, actor) -> FieldDefinition:
@@ -98,8 +99,9 @@ def create_field_definition(data: dict, *, actor) -> FieldDefinition:
     check_known_keys(data, FIELDS_ON_CREATE)
     errors = Errors()
     object_type = data.get("object_type")
-    if object_type not in OBJECT_TYPES:
-        errors.add("object_type", "Choose contacts, companies or leads.")
+    types = custom_field_types()
+    if object_type not in types:
+        errors.add("object_type", "Choose one of: " + ", ".join(types) + ".")
     label = clean_text(data, "label", errors, max_length=80, required=True, label="Label")
     field_type = data.get("field_type")
     if field_type not in FieldType.ALL:
@@ -108,7 +110,7 @@ def create_field_definition(data: dict, *, actor) -> FieldDefinition:
     key = key or key_from_label(label or "")
     if not KEY_PATTERN.match(key or ""):
         errors.add("key", "Use lower-case letters, digits and underscores, starting with a letter.")
-    elif object_type in OBJECT_TYPES and db.session.scalar(
+    elif object_type in types and db.session.scalar(
         select(FieldDefinition.id).where(FieldDefinition.object_type == object_type, FieldDefinition.key == key)
     ):
         errors.add("key" if data.get("key") else "label", "A field with this key already exists for this object.")
@@ -199,7 +201,20 @@ def reorder_field_definitions(object_type: str, ordered_ids: list, *, actor) -> 
 def delete_field_definition(definition: FieldDefinition, *, actor) -> None:
     """Remove the definition and its values from every record (raw SQL names the tenant)."""
     tenant_id = require_tenant_id()
-    table = VALUE_TABLES[definition.object_type]
+    record_type = find_record_type(definition.object_type)
+    if record_type is not None:
+        _remove_values(record_type.model.__tablename__, definition.key, tenant_id)
+    record_audit(
+        "custom_field.deleted",
+        actor=actor,
+        target=definition,
+        target_label=f"{definition.object_type}.{definition.key}",
+    )
+    db.session.delete(definition)
+    db.session.flush()
+
+
+def _remove_values(table: str, key: str, tenant_id) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         statement = text(
             f"UPDATE {table} SET custom_fields = custom_fields - :key "
@@ -210,17 +225,7 @@ def delete_field_definition(definition: FieldDefinition, *, actor) -> None:
             f"UPDATE {table} SET custom_fields = json_remove(custom_fields, :path) "
             "WHERE tenant_id = :tenant_id AND json_type(custom_fields, :path) IS NOT NULL"
         )
-    db.session.execute(
-        statement, {"key": definition.key, "path": f'$."{definition.key}"', "tenant_id": _db_uuid(tenant_id)}
-    )
-    record_audit(
-        "custom_field.deleted",
-        actor=actor,
-        target=definition,
-        target_label=f"{definition.object_type}.{definition.key}",
-    )
-    db.session.delete(definition)
-    db.session.flush()
+    db.session.execute(statement, {"key": key, "path": f'$."{key}"', "tenant_id": _db_uuid(tenant_id)})
 
 
 def _db_uuid(value):

@@ -9,8 +9,9 @@ from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.fields import services
 from app.crm.fields.forms import EditFieldDefinitionForm, NewFieldDefinitionForm
-from app.crm.fields.models import OBJECT_TYPES, FieldType
-from app.crm.forms import ConfirmForm, apply_service_errors
+from app.crm.fields.models import FieldType
+from app.crm.fields.services import custom_field_types
+from app.crm.kit.forms import ConfirmForm, apply_service_errors
 from app.plans.services import entitlements
 
 bp = TenantBlueprint("fields", __name__)
@@ -19,7 +20,7 @@ register_nav_item(NavItem("Custom fields", "fields.index", "ui-checks", "fields.
 
 def _object_type() -> str:
     object_type = request.values.get("object", "contact")
-    if object_type not in OBJECT_TYPES:
+    if object_type not in custom_field_types():
         abort(404)
     return object_type
 
@@ -30,7 +31,7 @@ def _render(object_type: str, form=None, status=200):
     return render_template(
         "crm/fields/index.html",
         object_type=object_type,
-        object_types=OBJECT_TYPES,
+        object_types=custom_field_types(),
         definitions=services.list_field_definitions(object_type),
         form=form,
         field_types=FieldType.LABELS,
@@ -51,7 +52,7 @@ def index():
 @requires_permission("fields.manage")
 def create():
     form = NewFieldDefinitionForm()
-    object_type = form.object_type.data if form.object_type.data in OBJECT_TYPES else "contact"
+    object_type = form.object_type.data if form.object_type.data in custom_field_types() else "contact"
     if not form.validate_on_submit():
         return _render(object_type, form, 422)
     try:

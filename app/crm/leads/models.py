@@ -4,13 +4,13 @@ import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Index, Integer, Numeric, String, Text, and_
-from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+from sqlalchemy import CheckConstraint, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
-from app.core.types import JSONType
-from app.crm.search import search_index
-from app.crm.tags.models import Tag, lead_tags
+from app.core.models import Base, tenant_foreign_key, tenant_relationship
+from app.crm.fields.models import HasCustomFields
+from app.crm.kit.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.crm.tags.models import Taggable
 
 
 class LeadStatus:
@@ -40,22 +40,19 @@ class LeadSource:
     ALL = tuple(LABELS)
 
 
-class Lead(TenantScoped, Timestamps, Base):
+class Lead(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
     __tablename__ = "leads"
     __table_args__ = (
-        tenant_foreign_key("owner_id", "users"),
-        tenant_foreign_key("created_by_id", "users"),
+        *record_table_args("leads"),
+        *owner_table_args("leads"),
         tenant_foreign_key("converted_contact_id", "contacts"),
         tenant_foreign_key("converted_company_id", "companies"),
         CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
         Index("ix_leads_tenant_name", "tenant_id", "name", "id"),
-        Index("ix_leads_tenant_created", "tenant_id", "created_at", "id"),
-        Index("ix_leads_tenant_updated", "tenant_id", "updated_at", "id"),
         Index("ix_leads_tenant_score", "tenant_id", "score", "id"),
         Index("ix_leads_tenant_status", "tenant_id", "status"),
         Index("ix_leads_tenant_email", "tenant_id", "email"),
         Index("ix_leads_tenant_converted_contact", "tenant_id", "converted_contact_id"),
-        search_index("leads"),
     )
 
     name: Mapped[str] = mapped_column(String(200))
@@ -67,32 +64,16 @@ class Lead(TenantScoped, Timestamps, Base):
     status: Mapped[str] = mapped_column(String(16), default=LeadStatus.NEW)
     lost_reason: Mapped[str] = mapped_column(String(500), default="")
     estimated_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
-    owner_id: Mapped[uuid.UUID | None]
     score: Mapped[int] = mapped_column(Integer, default=0)
     notes: Mapped[str] = mapped_column(Text, default="")
-    custom_fields: Mapped[dict] = mapped_column(JSONType, default=dict)
     # When the first outbound call, email, SMS or meeting happened ("speed to lead").
     first_response_at: Mapped[datetime | None]
     converted_at: Mapped[datetime | None]
     converted_contact_id: Mapped[uuid.UUID | None]
     converted_company_id: Mapped[uuid.UUID | None]
-    created_by_id: Mapped[uuid.UUID | None]
-    search_text: Mapped[str] = mapped_column(Text, default="")
 
-    owner = tenant_relationship("User", "owner_id")
     converted_contact = tenant_relationship("Contact", "converted_contact_id")
     converted_company = tenant_relationship("Company", "converted_company_id")
-    tags = relationship(
-        Tag,
-        secondary=lead_tags,
-        primaryjoin=lambda: and_(
-            Lead.tenant_id == foreign(lead_tags.c.tenant_id), Lead.id == foreign(lead_tags.c.lead_id)
-        ),
-        secondaryjoin=lambda: and_(
-            Tag.tenant_id == foreign(lead_tags.c.tenant_id), Tag.id == foreign(lead_tags.c.tag_id)
-        ),
-        order_by=Tag.name,
-    )
 
     @property
     def display_name(self) -> str:

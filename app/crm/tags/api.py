@@ -7,11 +7,12 @@ from sqlalchemy import func, select
 from app.api.blueprint import API_PREFIX, ApiBlueprint
 from app.api.gate import api_actor
 from app.api.listing import page_body, split_list_arguments
-from app.crm.listing import Sort, resolve_sort, run_page
-from app.crm.search import search_condition
+from app.core.pagination import Sort, resolve_sort, sorted_page
+from app.crm.kit.search import search_condition
 from app.crm.tags import services
 from app.crm.tags.models import Tag
 from app.crm.tags.schemas import SORTS, TagCreate, TagInput, TagListArguments, TagPage, TagSchema
+from app.extensions import db
 
 blp = ApiBlueprint(
     "api_tags",
@@ -22,10 +23,10 @@ blp = ApiBlueprint(
 )
 
 PAGE_SORTS = {
-    "name": Sort(Tag.name, False, SORTS["name"]),
-    "-name": Sort(Tag.name, True, SORTS["-name"]),
-    "-created_at": Sort(Tag.created_at, True, SORTS["-created_at"]),
-    "created_at": Sort(Tag.created_at, False, SORTS["created_at"]),
+    "name": Sort("name", Tag.name, False, SORTS["name"]),
+    "-name": Sort("-name", Tag.name, True, SORTS["-name"]),
+    "-created_at": Sort("-created_at", Tag.created_at, True, SORTS["-created_at"]),
+    "created_at": Sort("created_at", Tag.created_at, False, SORTS["created_at"]),
 }
 
 
@@ -35,7 +36,7 @@ def list_tags_page(*, search=None, sort=None, cursor=None, limit=None, filters=N
     condition = search_condition(func.lower(Tag.name), search)
     if condition is not None:
         stmt = stmt.where(condition)
-    return run_page(stmt, Tag, resolve_sort(PAGE_SORTS, sort, "name"), cursor, limit)
+    return sorted_page(db.session, stmt, Tag, resolve_sort(PAGE_SORTS, sort, "name"), cursor, limit)
 
 
 @blp.route("")

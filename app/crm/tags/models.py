@@ -1,7 +1,7 @@
-"""Tags and the link tables that attach them to contacts, companies and leads."""
+"""Tags, and the one link table that attaches them to records of any type."""
 
-from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Index, String, Table, UniqueConstraint, Uuid
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Index, String, Table, UniqueConstraint, Uuid, and_
+from sqlalchemy.orm import Mapped, declared_attr, foreign, mapped_column, relationship
 
 from app.core.models import Base, TenantScoped, Timestamps
 
@@ -19,22 +19,36 @@ class Tag(TenantScoped, Timestamps, Base):
         return f"<Tag {self.name}>"
 
 
-def tag_link_table(name: str, owner_table: str, owner_column: str) -> Table:
-    """A (tenant_id, owner, tag) link table whose both foreign keys include tenant_id."""
-    return Table(
-        name,
-        Base.metadata,
-        Column("tenant_id", Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
-        Column(owner_column, Uuid, primary_key=True),
-        Column("tag_id", Uuid, primary_key=True),
-        ForeignKeyConstraint(
-            ["tenant_id", owner_column], [f"{owner_table}.tenant_id", f"{owner_table}.id"], ondelete="CASCADE"
-        ),
-        ForeignKeyConstraint(["tenant_id", "tag_id"], ["tags.tenant_id", "tags.id"], ondelete="CASCADE"),
-        Index(f"ix_{name}_tenant_tag", "tenant_id", "tag_id"),
-    )
+# (tenant_id, record, tag): both foreign keys include tenant_id, and a record's links go
+# with its row in `records`. The (tenant, tag, record) index answers "records with tag X"
+# as a plain semi-join.
+record_tags = Table(
+    "record_tags",
+    Base.metadata,
+    Column("tenant_id", Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
+    Column("record_id", Uuid, primary_key=True),
+    Column("tag_id", Uuid, primary_key=True),
+    ForeignKeyConstraint(["tenant_id", "record_id"], ["records.tenant_id", "records.id"], ondelete="CASCADE"),
+    ForeignKeyConstraint(["tenant_id", "tag_id"], ["tags.tenant_id", "tags.id"], ondelete="CASCADE"),
+    Index("ix_record_tags_tenant_tag", "tenant_id", "tag_id", "record_id"),
+)
 
 
-contact_tags = tag_link_table("contact_tags", "contacts", "contact_id")
-company_tags = tag_link_table("company_tags", "companies", "company_id")
-lead_tags = tag_link_table("lead_tags", "leads", "lead_id")
+class Taggable:
+    """Mixin for a record type's model: `record.tags`, ordered by name."""
+
+    @declared_attr
+    def tags(cls):  # noqa: N805 - a declared_attr receives the mapped class
+        return relationship(
+            Tag,
+            secondary=record_tags,
+            primaryjoin=lambda: and_(
+                cls.tenant_id == foreign(record_tags.c.tenant_id), cls.id == foreign(record_tags.c.record_id)
+            ),
+            secondaryjoin=lambda: and_(
+                Tag.tenant_id == foreign(record_tags.c.tenant_id), Tag.id == foreign(record_tags.c.tag_id)
+            ),
+            order_by=Tag.name,
+            # Every record type's `tags` writes the same link table, each its own rows.
+            overlaps="tags",
+        )

@@ -6,8 +6,8 @@ from sqlalchemy import func, or_, select
 
 from app.core.audit import record_audit
 from app.core.lookups import get_or_404
-from app.crm.tags.models import DEFAULT_TAG_COLOR, Tag, company_tags, contact_tags, lead_tags
-from app.crm.validation import Errors, check_known_keys, clean_text
+from app.core.validation import Errors, check_known_keys, clean_text
+from app.crm.tags.models import DEFAULT_TAG_COLOR, Tag, record_tags
 from app.extensions import db
 
 FIELDS = ("name", "color")
@@ -25,17 +25,13 @@ def list_tags() -> list[Tag]:
 
 
 def tag_usage() -> dict:
-    """{tag id: number of records carrying it}, three grouped counts whatever the tag count."""
-    usage: dict = {}
-    for table in (contact_tags, company_tags, lead_tags):
-        rows = db.session.execute(
-            select(table.c.tag_id, func.count())
-            .join(Tag, (Tag.tenant_id == table.c.tenant_id) & (Tag.id == table.c.tag_id))
-            .group_by(table.c.tag_id)
-        )
-        for tag_id, count in rows:
-            usage[tag_id] = usage.get(tag_id, 0) + count
-    return usage
+    """{tag id: number of records carrying it}, one grouped count whatever the tag count."""
+    rows = db.session.execute(
+        select(record_tags.c.tag_id, func.count())
+        .join(Tag, (Tag.tenant_id == record_tags.c.tenant_id) & (Tag.id == record_tags.c.tag_id))
+        .group_by(record_tags.c.tag_id)
+    )
+    return dict(rows.all())
 
 
 def _clean(data: dict, errors: Errors, *, tag: Tag | None) -> dict:
@@ -87,8 +83,9 @@ def update_tag(tag: Tag, data: dict, *, actor) -> Tag:
 def delete_tag(tag: Tag, *, actor) -> None:
     """Remove the tag from every record, then the tag (link rows name the tenant explicitly)."""
     record_audit("tag.deleted", actor=actor, target=tag, target_label=tag.name)
-    for table in (contact_tags, company_tags, lead_tags):
-        db.session.execute(table.delete().where(table.c.tenant_id == tag.tenant_id, table.c.tag_id == tag.id))
+    db.session.execute(
+        record_tags.delete().where(record_tags.c.tenant_id == tag.tenant_id, record_tags.c.tag_id == tag.id)
+    )
     db.session.delete(tag)
     db.session.flush()
     # Tag collections already loaded in this session still hold the tag; read them afresh.

@@ -7,7 +7,7 @@ from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
-from app.crm.forms import ConfirmForm, apply_service_errors
+from app.crm.kit.forms import ConfirmForm, apply_service_errors
 from app.crm.tags import services
 from app.crm.tags.forms import TagForm
 

@@ -1,0 +1,326 @@
+"""Domain events: services emit named events inside their transaction; subscribers react.
+
+Two kinds of subscriber:
+
+- In-transaction subscribers (`subscribe`) run inside `emit()`, so what they write (the
+  timeline's system entries, audit rows) commits or rolls back with the change itself.
+- After-commit consumers (`register_consumer`: webhooks, automations, notifications, reports)
+  get one delivery row per matching event, written in the same transaction as the event.
+  `dispatch_pending_events()` (a scheduler job) hands each delivery to its consumer after the
+  commit, exactly once, and in order per record: a delivery waits while an earlier one of
+  the same consumer for the same record is still pending.
+
+Subscribers are registered by the app's wiring (`app/subscribers.py`), never by an import.
+"""
+
+import fnmatch
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, Text, and_, select, text
+from sqlalchemy.orm import Mapped, aliased, mapped_column
+
+from app.core.context import platform_scope, tenant_context
+from app.core.ids import uuid7
+from app.core.models import Base, TenantScoped
+from app.core.types import JSONType, json_safe, utcnow
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+MAX_DELIVERY_ATTEMPTS = 8
+DISPATCH_BATCH = 50
+DISPATCH_LIMIT = 1000
+
+
+class DomainEvent(TenantScoped, Base):
+    """One thing that happened to a record, stored with the change that caused it."""
+
+    __tablename__ = "domain_events"
+    __table_args__ = (
+        Index("ix_domain_events_tenant_record", "tenant_id", "record_type", "record_id", "id"),
+        Index("ix_domain_events_tenant_occurred", "tenant_id", "occurred_at"),
+    )
+
+    name: Mapped[str] = mapped_column(String(64))
+    record_type: Mapped[str | None] = mapped_column(String(32))
+    record_id: Mapped[uuid.UUID | None]
+    # Plain columns, no foreign key: the event must outlive the user it names.
+    actor_id: Mapped[uuid.UUID | None]
+    actor_label: Mapped[str] = mapped_column(String(254), default="")
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    # {"changes": {field: {old, new}}, "data": {...}, "related": [[type, id], ...]}
+    payload: Mapped[dict] = mapped_column(JSONType, default=dict)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def changes(self) -> dict:
+        return (self.payload or {}).get("changes") or {}
+
+    @property
+    def data(self) -> dict:
+        return (self.payload or {}).get("data") or {}
+
+    @property
+    def related(self) -> list[tuple[str, uuid.UUID]]:
+        return [(kind, uuid.UUID(str(value))) for kind, value in (self.payload or {}).get("related") or []]
+
+
+class DeliveryStatus:
+    PENDING = "pending"
+    DONE = "done"
+    DEAD = "dead"
+
+
+class EventDelivery(TenantScoped, Base):
+    """One event owed to one after-commit consumer."""
+
+    __tablename__ = "event_deliveries"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "event_id"], ["domain_events.tenant_id", "domain_events.id"], ondelete="CASCADE"
+        ),
+        Index("ix_event_deliveries_tenant_order", "tenant_id", "consumer", "record_key", "event_id"),
+        Index(
+            "ix_event_deliveries_tenant_pending",
+            "tenant_id",
+            "next_attempt_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
+
+    event_id: Mapped[uuid.UUID]
+    consumer: Mapped[str] = mapped_column(String(64))
+    # What "in order" is kept for: "contact:<id>", or the event's own id when it names no record.
+    record_key: Mapped[str] = mapped_column(String(80))
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    pattern: str
+    handler: Callable
+    consumer: str | None = None  # set for after-commit consumers
+
+    def matches(self, name: str) -> bool:
+        return fnmatch.fnmatchcase(name, self.pattern)
+
+
+@dataclass
+class _Registry:
+    in_transaction: list[Subscription] = field(default_factory=list)
+    after_commit: dict[str, Subscription] = field(default_factory=dict)
+
+
+_registry = _Registry()
+
+
+def subscribe(pattern: str, handler: Callable) -> None:
+    """Run `handler(event, record)` inside the emitting transaction for events matching `pattern`."""
+    if all(sub.handler is not handler or sub.pattern != pattern for sub in _registry.in_transaction):
+        _registry.in_transaction.append(Subscription(pattern, handler))
+
+
+def register_consumer(name: str, pattern: str, handler: Callable) -> None:
+    """Deliver matching events to `handler(event)` after commit, once each, in order per record."""
+    _registry.after_commit[name] = Subscription(pattern, handler, consumer=name)
+
+
+def unregister_consumer(name: str) -> None:
+    _registry.after_commit.pop(name, None)
+
+
+def consumers() -> dict[str, Subscription]:
+    return dict(_registry.after_commit)
+
+
+def record_key(record_type: str | None, record_id, event_id) -> str:
+    return f"{record_type}:{record_id}" if record_type and record_id else f"event:{event_id}"
+
+
+def emit(
+    name: str,
+    *,
+    actor=None,
+    record=None,
+    record_type: str | None = None,
+    record_id=None,
+    summary: str = "",
+    changes: dict | None = None,
+    data: dict | None = None,
+    related=(),
+) -> DomainEvent:
+    """Store the event in the current transaction and run its in-transaction subscribers.
+
+    `related` lists (type, id) of other records the event concerns (the company of a
+    deleted contact, say): the timeline shows the event there too.
+    """
+    payload = {}
+    if changes:
+        payload["changes"] = json_safe(changes)
+    if data:
+        payload["data"] = json_safe(data)
+    related = [(kind, str(value)) for kind, value in related if value is not None]
+    if related:
+        payload["related"] = related
+    event = DomainEvent(
+        id=uuid7(),
+        name=name,
+        record_type=record_type,
+        record_id=record_id if record_id is not None else getattr(record, "id", None),
+        actor_id=getattr(actor, "id", None),
+        actor_label=actor_label(actor),
+        summary=summary[:300],
+        payload=payload,
+        occurred_at=utcnow(),
+    )
+    db.session.add(event)
+    for subscription in list(_registry.in_transaction):
+        if subscription.matches(name):
+            subscription.handler(event, record)
+    key = record_key(event.record_type, event.record_id, event.id)
+    for subscription in _registry.after_commit.values():
+        if subscription.matches(name):
+            db.session.add(EventDelivery(event_id=event.id, consumer=subscription.consumer, record_key=key))
+    return event
+
+
+def actor_label(actor) -> str:
+    """How an actor is named in events and audit rows (set by impersonation, keys, users)."""
+    if actor is None:
+        return ""
+    label = getattr(actor, "audit_label", None)
+    return label or getattr(actor, "email", "") or ""
+
+
+# ---------------------------------------------------------------------------- dispatch
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=min(15 * (2 ** max(attempts - 1, 0)), 6 * 3600))
+
+
+def _tenants_with_due_deliveries(now) -> list[uuid.UUID]:
+    with platform_scope():
+        ids = list(
+            db.session.scalars(
+                select(EventDelivery.tenant_id)
+                .where(EventDelivery.status == DeliveryStatus.PENDING, EventDelivery.next_attempt_at <= now)
+                .distinct()
+            )
+        )
+        db.session.commit()
+    return ids
+
+
+def _due_in_order(now, limit: int) -> list[EventDelivery]:
+    """Pending deliveries with no earlier pending delivery for the same consumer and record."""
+    earlier = aliased(EventDelivery)
+    blocked = (
+        select(earlier.id)
+        .where(
+            earlier.tenant_id == EventDelivery.tenant_id,
+            earlier.consumer == EventDelivery.consumer,
+            earlier.record_key == EventDelivery.record_key,
+            earlier.status == DeliveryStatus.PENDING,
+            earlier.event_id < EventDelivery.event_id,
+        )
+        .exists()
+    )
+    stmt = (
+        select(EventDelivery)
+        .where(EventDelivery.status == DeliveryStatus.PENDING, EventDelivery.next_attempt_at <= now, ~blocked)
+        .order_by(EventDelivery.event_id, EventDelivery.consumer)
+        .limit(limit)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True, of=EventDelivery)
+    return list(db.session.scalars(stmt))
+
+
+def deliver(delivery: EventDelivery) -> None:
+    """Hand one delivery to its consumer; its writes and the `done` mark commit together."""
+    subscription = _registry.after_commit.get(delivery.consumer)
+    event = db.session.get(DomainEvent, (delivery.tenant_id, delivery.event_id))
+    delivery.attempts += 1
+    if subscription is None or event is None:
+        delivery.status = DeliveryStatus.DEAD
+        delivery.last_error = "consumer no longer registered" if subscription is None else "event missing"
+        return
+    savepoint = db.session.begin_nested()
+    try:
+        subscription.handler(event)
+        savepoint.commit()
+    except Exception as exc:
+        savepoint.rollback()
+        log.exception("consumer %s failed on event %s", delivery.consumer, delivery.event_id)
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
+            delivery.status = DeliveryStatus.DEAD
+        else:
+            delivery.next_attempt_at = utcnow() + _retry_delay(delivery.attempts)
+        return
+    delivery.status = DeliveryStatus.DONE
+    delivery.delivered_at = utcnow()
+    delivery.last_error = None
+
+
+def dispatch_tenant_events(tenant_id, *, now=None, limit: int = DISPATCH_LIMIT) -> int:
+    """Deliver what is due for one tenant, a batch per transaction. Returns how many ran.
+
+    A batch never holds two deliveries of one consumer for one record (the later one is
+    blocked until the earlier is done), so order per record holds across batches.
+    """
+    handled = 0
+    with tenant_context(tenant_id):
+        while handled < limit:
+            batch = _due_in_order(now or utcnow(), DISPATCH_BATCH)
+            if not batch:
+                db.session.rollback()
+                break
+            for delivery in batch:
+                deliver(delivery)
+            db.session.commit()
+            handled += len(batch)
+    return handled
+
+
+def dispatch_pending_events(now=None) -> dict:
+    """The scheduler job: every tenant's due deliveries, oldest event first."""
+    now = now or utcnow()
+    counts = {"tenants": 0, "delivered": 0}
+    for tenant_id in _tenants_with_due_deliveries(now):
+        counts["tenants"] += 1
+        try:
+            counts["delivered"] += dispatch_tenant_events(tenant_id, now=now)
+        except Exception:
+            db.session.rollback()
+            log.exception("dispatching events of tenant %s failed", tenant_id)
+    return counts
+
+
+def pending_deliveries(record_type: str, record_id) -> list[EventDelivery]:
+    """Deliveries still owed for one record (tests, the console)."""
+    return list(
+        db.session.scalars(
+            select(EventDelivery)
+            .join(
+                DomainEvent,
+                and_(DomainEvent.tenant_id == EventDelivery.tenant_id, DomainEvent.id == EventDelivery.event_id),
+            )
+            .where(
+                DomainEvent.record_type == record_type,
+                DomainEvent.record_id == record_id,
+                EventDelivery.status == DeliveryStatus.PENDING,
+            )
+            .order_by(EventDelivery.event_id)
+        )
+    )

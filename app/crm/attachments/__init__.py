@@ -1,0 +1,1 @@
+"""Files attached to any record: stored per tenant, counted against the plan's storage."""

@@ -1,0 +1,96 @@
+"""Upload, download and delete files on any record type that has attachments."""
+
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_login import current_user
+
+from app.auth.permissions import requires_permission
+from app.core.errors import ValidationFailed
+from app.core.hosts import TenantBlueprint
+from app.core.lookups import get_or_404
+from app.crm.attachments import services
+from app.crm.attachments.sniff import served_inline
+from app.crm.kit.forms import ConfirmForm
+from app.crm.kit.models import RecordEntry
+from app.crm.kit.registry import find_record_type
+from app.crm.kit.services import get_record
+
+bp = TenantBlueprint("attachments", __name__)
+
+
+def _record_of(record_type_name: str, record_id):
+    record_type = find_record_type(record_type_name)
+    if record_type is None or not record_type.has("attachments"):
+        abort(404)
+    return record_type, get_record(record_type, record_id, actor=current_user)
+
+
+def _files_tab(record_type, record) -> str:
+    return url_for(f"{record_type.plural}.show", tab="files", **{record_type.id_arg: record.id})
+
+
+def _owner_of(attachment):
+    """(record type, record) an attachment belongs to."""
+    entry = get_or_404(RecordEntry, attachment.record_id)
+    return _record_of(entry.type, entry.id)
+
+
+@bp.route("/files/<record_type_name>/<uuid:record_id>", methods=["POST"])
+@requires_permission("files.create")
+def upload(record_type_name, record_id):
+    record_type, record = _record_of(record_type_name, record_id)
+    if not ConfirmForm().validate_on_submit():
+        flash("Your form expired. Please try again.", "danger")
+        return redirect(_files_tab(record_type, record))
+    try:
+        attachment = services.attach_file(
+            record_type,
+            record,
+            request.files.get("file"),
+            actor=current_user,
+            max_megabytes=current_app.config["MAX_UPLOAD_MB"],
+        )
+    except ValidationFailed as exc:
+        flash(" ".join(m for messages in exc.details.values() for m in messages) or exc.message, "danger")
+        return redirect(_files_tab(record_type, record))
+    flash(f"{attachment.filename} attached.", "success")
+    return redirect(_files_tab(record_type, record))
+
+
+@bp.route("/files/<uuid:attachment_id>")
+@requires_permission("files.view")
+def download(attachment_id):
+    attachment = services.get_attachment(attachment_id)
+    _owner_of(attachment)
+    path = services.file_path(attachment)
+    if not path.exists():
+        abort(404)
+    inline = served_inline(attachment.content_type) and request.args.get("download") != "1"
+    response = send_file(
+        path,
+        mimetype=attachment.content_type if inline else "application/octet-stream",
+        as_attachment=not inline,
+        download_name=attachment.filename,
+        max_age=0,
+        conditional=True,
+        etag=attachment.sha256,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    if inline:
+        response.headers["Content-Disposition"] = response.headers.get("Content-Disposition") or "inline"
+        # A PDF or image shown inline still may not run anything.
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+        )
+    return response
+
+
+@bp.route("/files/<uuid:attachment_id>/delete", methods=["POST"])
+@requires_permission("files.delete")
+def delete(attachment_id):
+    attachment = services.get_attachment(attachment_id)
+    record_type, record = _owner_of(attachment)
+    name = attachment.filename
+    services.delete_attachment(record_type, record, attachment, actor=current_user)
+    flash(f"{name} deleted.", "success")
+    return redirect(_files_tab(record_type, record))

@@ -1,0 +1,346 @@
+"""The fields only contacts have: several emails (one primary), several phones, consent per channel."""
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from app.core.types import utcnow
+from app.core.validation import normalize_email_address
+from app.crm.contacts.models import PHONE_LABELS, Consent, Contact, ContactEmail, ContactPhone
+from app.crm.kit.fields import Field
+from app.crm.kit.normalize import Invalid, normalize_phone
+from app.extensions import db
+
+MAX_EMAILS = 10
+MAX_PHONES = 10
+FORM_ROWS = 3
+
+
+class EmailSchema(Schema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    primary = fields.Boolean()
+
+
+class PhoneSchema(Schema):
+    number = fields.String(required=True, validate=validate.Length(max=40), metadata={"description": "Stored as E.164"})
+    label = fields.String(validate=validate.OneOf(list(PHONE_LABELS)))
+
+
+class ConsentInputSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(Consent.ALL))
+    source = fields.String(
+        validate=validate.OneOf(["", *Consent.SOURCES]), metadata={"description": "Needed unless unknown"}
+    )
+
+
+class ConsentSchema(ConsentInputSchema):
+    recorded_at = fields.DateTime(required=True, allow_none=True)
+
+
+def _reuse(row, model, **values):
+    """Keep the row of a value that stays: a delete plus an insert of the same address would
+    meet the (tenant_id, email) unique key in the wrong order."""
+    if row is None:
+        return model(**values)
+    for key, value in values.items():
+        setattr(row, key, value)
+    return row
+
+
+class EmailList(Field):
+    """`[{email, primary}]` (or plain strings); one primary; an address belongs to one contact."""
+
+    kind = "emails"
+    widget = "crm/contacts/_emails_input.html"
+    detail_template = "crm/contacts/_emails_value.html"
+    tracks_snapshot = True
+
+    def __init__(self, name="emails", label="Emails", **kwargs):
+        kwargs.setdefault("search", True)
+        kwargs.setdefault("section", "Details")
+        kwargs.setdefault("wide", True)
+        super().__init__(name, label, **kwargs)
+
+    def is_empty(self, value) -> bool:
+        return value is None
+
+    def empty_value(self):
+        return []
+
+    def clean(self, value, context):
+        if not isinstance(value, list):
+            raise Invalid("Send a list of email addresses.")
+        if len(value) > MAX_EMAILS:
+            raise Invalid(f"Add at most {MAX_EMAILS} email addresses.")
+        cleaned, problems = [], []
+        for item in value:
+            item = {"email": item} if isinstance(item, str) else item
+            if (
+                not isinstance(item, dict)
+                or set(item) - {"email", "primary"}
+                or not isinstance(item.get("email", ""), str)
+            ):
+                raise Invalid("Each email is {email, primary}.")
+            if not (item.get("email") or "").strip():
+                continue
+            try:
+                address = normalize_email_address(item["email"]).lower()
+            except ValueError:
+                problems.append(f"“{item['email'].strip()[:80]}” is not a valid email address.")
+                continue
+            if any(existing["email"] == address for existing in cleaned):
+                problems.append(f"{address} is listed twice.")
+                continue
+            cleaned.append({"email": address, "primary": bool(item.get("primary"))})
+        primaries = sum(item["primary"] for item in cleaned)
+        if primaries > 1:
+            problems.append("Mark only one address as primary.")
+        elif cleaned and primaries == 0:
+            cleaned[0]["primary"] = True
+        problems.extend(self._taken(cleaned, context.record))
+        if problems:
+            raise Invalid(problems)
+        return cleaned
+
+    def _taken(self, cleaned, record) -> list[str]:
+        if not cleaned:
+            return []
+        taken = (
+            select(ContactEmail.email, Contact.full_name)
+            .join(Contact, (Contact.tenant_id == ContactEmail.tenant_id) & (Contact.id == ContactEmail.contact_id))
+            .where(ContactEmail.email.in_([item["email"] for item in cleaned]))
+        )
+        if record is not None:
+            taken = taken.where(ContactEmail.contact_id != record.id)
+        return [
+            f"{address} already belongs to {owner_name or 'another contact'}."
+            for address, owner_name in db.session.execute(taken)
+        ]
+
+    def apply(self, record, value) -> None:
+        existing = {email.email: email for email in record.emails}
+        record.emails = [
+            _reuse(
+                existing.get(item["email"]), ContactEmail, email=item["email"], is_primary=item["primary"], position=i
+            )
+            for i, item in enumerate(value)
+        ]
+
+    def value(self, record):
+        return [{"email": email.email, "primary": email.is_primary} for email in record.emails]
+
+    def search_value(self, record):
+        return " ".join(email.email for email in record.emails)
+
+    def snapshot(self, record):
+        return [email.email + (" (primary)" if email.is_primary else "") for email in record.emails]
+
+    def display(self, value) -> str:
+        return ", ".join(item["email"] for item in value or [])
+
+    def export_value(self, record):
+        return ", ".join(email.email for email in record.emails)
+
+    def from_form(self, form):
+        if "emails" not in form and "emails" not in form.getlist("_keys"):
+            return None
+        primary = form.get("primary_email", "0")
+        addresses = form.getlist("emails")
+        return [
+            {"email": address, "primary": str(index) == primary}
+            for index, address in enumerate(addresses)
+            if address.strip()
+        ]
+
+    def form_value(self, record):
+        return self.value(record) if record is not None else []
+
+    def schema_field(self, *, for_input):
+        if for_input:
+            return fields.List(
+                fields.Nested(EmailSchema),
+                validate=validate.Length(max=MAX_EMAILS),
+                metadata={"description": "Replaces them all; one primary"},
+            )
+        return fields.List(fields.Nested(EmailSchema), required=True)
+
+
+class PhoneList(Field):
+    """`[{number, label}]` (or plain strings), stored in E.164."""
+
+    kind = "phones"
+    widget = "crm/contacts/_phones_input.html"
+    detail_template = "crm/contacts/_phones_value.html"
+    tracks_snapshot = True
+
+    def __init__(self, name="phones", label="Phones", **kwargs):
+        kwargs.setdefault("search", True)
+        kwargs.setdefault("wide", True)
+        super().__init__(name, label, **kwargs)
+
+    def is_empty(self, value) -> bool:
+        return value is None
+
+    def empty_value(self):
+        return []
+
+    def clean(self, value, context):
+        if not isinstance(value, list):
+            raise Invalid("Send a list of phone numbers.")
+        if len(value) > MAX_PHONES:
+            raise Invalid(f"Add at most {MAX_PHONES} phone numbers.")
+        cleaned, problems = [], []
+        for item in value:
+            item = {"number": item} if isinstance(item, str) else item
+            if (
+                not isinstance(item, dict)
+                or set(item) - {"number", "label"}
+                or not isinstance(item.get("number", ""), str)
+            ):
+                raise Invalid("Each phone is {number, label}.")
+            if not (item.get("number") or "").strip():
+                continue
+            label = item.get("label") or "mobile"
+            if label not in PHONE_LABELS:
+                problems.append("Label a phone mobile, work, home or other.")
+                continue
+            try:
+                number = normalize_phone(item["number"])
+            except Invalid as exc:
+                problems.append(exc.message)
+                continue
+            if all(existing["number"] != number for existing in cleaned):
+                cleaned.append({"number": number, "label": label})
+        if problems:
+            raise Invalid(problems)
+        return cleaned
+
+    def apply(self, record, value) -> None:
+        existing = {phone.number: phone for phone in record.phones}
+        record.phones = [
+            _reuse(existing.get(item["number"]), ContactPhone, number=item["number"], label=item["label"], position=i)
+            for i, item in enumerate(value)
+        ]
+
+    def value(self, record):
+        return [{"number": phone.number, "label": phone.label} for phone in record.phones]
+
+    def search_value(self, record):
+        return " ".join(phone.number for phone in record.phones)
+
+    def snapshot(self, record):
+        return [f"{phone.number} ({phone.label})" for phone in record.phones]
+
+    def display(self, value) -> str:
+        return ", ".join(item["number"] for item in value or [])
+
+    def export_value(self, record):
+        return ", ".join(phone.number for phone in record.phones)
+
+    def from_form(self, form):
+        if "phone_number" not in form and "phones" not in form.getlist("_keys"):
+            return None
+        numbers, labels = form.getlist("phone_number"), form.getlist("phone_label")
+        return [
+            {"number": number, "label": labels[index] if index < len(labels) else "mobile"}
+            for index, number in enumerate(numbers)
+            if number.strip()
+        ]
+
+    def form_value(self, record):
+        return self.value(record) if record is not None else []
+
+    def schema_field(self, *, for_input):
+        if for_input:
+            return fields.List(fields.Nested(PhoneSchema), validate=validate.Length(max=MAX_PHONES))
+        return fields.List(fields.Nested(PhoneSchema), required=True)
+
+
+class ConsentField(Field):
+    """Consent per channel: `{email: {status, source}, sms: {...}}`; the time is stamped when
+    the status or the source changes."""
+
+    kind = "consent"
+    widget = "crm/contacts/_consent_input.html"
+    detail_template = "crm/contacts/_consent_value.html"
+    tracks_snapshot = True
+
+    def __init__(self, name="consent", label="Consent", **kwargs):
+        kwargs.setdefault("section", "Communication")
+        kwargs.setdefault("wide", True)
+        super().__init__(name, label, **kwargs)
+
+    def is_empty(self, value) -> bool:
+        return value is None
+
+    def empty_value(self):
+        return {}
+
+    def clean(self, value, context):
+        if not isinstance(value, dict) or set(value) - set(Consent.CHANNELS):
+            raise Invalid("Send consent as {email: {...}, sms: {...}}.")
+        cleaned, problems = {}, []
+        for channel, entry in value.items():
+            if not isinstance(entry, dict) or set(entry) - {"status", "source"}:
+                problems.append((channel, "Send {status, source}."))
+                continue
+            status = entry.get("status", Consent.UNKNOWN)
+            source = entry.get("source") or ""
+            if status not in Consent.ALL:
+                problems.append((channel, "Status is granted, withdrawn or unknown."))
+            elif status != Consent.UNKNOWN and source not in Consent.SOURCES:
+                problems.append((channel, "Say where the consent came from."))
+            elif source and source not in Consent.SOURCES:
+                problems.append((channel, "Choose a listed source."))
+            else:
+                cleaned[channel] = {"status": status, "source": source if status != Consent.UNKNOWN else ""}
+        if problems:
+            context.add_nested(self.name, problems)
+        return cleaned
+
+    def apply(self, record, value) -> None:
+        for channel, entry in (value or {}).items():
+            current = (getattr(record, f"{channel}_consent"), getattr(record, f"{channel}_consent_source"))
+            if current != (entry["status"], entry["source"]):
+                setattr(record, f"{channel}_consent", entry["status"])
+                setattr(record, f"{channel}_consent_source", entry["source"])
+                setattr(record, f"{channel}_consent_at", utcnow() if entry["status"] != Consent.UNKNOWN else None)
+
+    def value(self, record):
+        return {channel: record.consent(channel) for channel in Consent.CHANNELS}
+
+    def dump(self, record):
+        return self.value(record)
+
+    def snapshot(self, record):
+        parts = []
+        for channel, label in Consent.CHANNELS.items():
+            status, source = getattr(record, f"{channel}_consent"), getattr(record, f"{channel}_consent_source")
+            parts.append(f"{label}: {Consent.LABELS[status]}" + (f" ({source})" if source else ""))
+        return "; ".join(parts)
+
+    def export_value(self, record):
+        return self.snapshot(record)
+
+    def from_form(self, form):
+        if not any(f"consent.{channel}" in form for channel in Consent.CHANNELS) and "consent" not in form.getlist(
+            "_keys"
+        ):
+            return None
+        return {
+            channel: {
+                "status": form.get(f"consent.{channel}", Consent.UNKNOWN),
+                "source": form.get(f"consent.{channel}.source", ""),
+            }
+            for channel in Consent.CHANNELS
+        }
+
+    def form_value(self, record):
+        if record is None:
+            return {channel: {"status": Consent.UNKNOWN, "source": ""} for channel in Consent.CHANNELS}
+        return self.value(record)
+
+    def schema_field(self, *, for_input):
+        keys = fields.String(validate=validate.OneOf(list(Consent.CHANNELS)))
+        if for_input:
+            return fields.Dict(keys=keys, values=fields.Nested(ConsentInputSchema))
+        return fields.Dict(keys=keys, values=fields.Nested(ConsentSchema), required=True)

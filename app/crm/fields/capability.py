@@ -1,0 +1,256 @@
+"""The custom fields capability: a tenant's own fields on any record type that declares it.
+
+Values live in the record's `custom_fields` JSON column (the `HasCustomFields` mixin); the
+tenant's definitions type them for the validator, the forms, the filters (`cf.<key>`), the
+list columns, the API document and the field catalogue.
+"""
+
+from flask import g, has_request_context
+from marshmallow import fields as ma
+from sqlalchemy import func, inspect
+
+from app.core.context import require_tenant_id
+from app.crm.fields.models import FieldType
+from app.crm.fields.services import list_field_definitions, validate_custom_values
+from app.crm.kit.capabilities import Capability, Column, FilterInput, FormSection, Panel
+from app.crm.kit.listing import CUSTOM_FILTER_PREFIX
+from app.extensions import db
+from app.plans.services import entitlements
+from app.tenants.models import Tenant
+
+CUSTOM_FIELDS_MARKER = "x-custom-fields"
+LIST_COLUMNS_SHOWN = 3
+CATALOGUE_TYPES = {
+    FieldType.TEXT: "text",
+    FieldType.LONG_TEXT: "long_text",
+    FieldType.NUMBER: "number",
+    FieldType.DATE: "date",
+    FieldType.SINGLE_SELECT: "choice",
+    FieldType.MULTI_SELECT: "multi_choice",
+    FieldType.CHECKBOX: "boolean",
+    FieldType.URL: "url",
+}
+
+
+def visible_definitions(object_type: str) -> list:
+    """The type's definitions, or none when the plan lacks custom fields (cached per request)."""
+    cache = g.setdefault("_custom_definitions", {}) if has_request_context() else {}
+    if object_type not in cache:
+        tenant = g.get("tenant") if has_request_context() else None
+        tenant = tenant or db.session.get(Tenant, require_tenant_id())
+        allowed = entitlements(tenant).has_feature("custom_fields")
+        cache[object_type] = list_field_definitions(object_type) if allowed else []
+    return cache[object_type]
+
+
+def custom_field_conditions(model, filters: dict, definitions: dict, errors) -> list:
+    """WHERE conditions for `cf.<key>` filters: text contains, selects and numbers equal."""
+    conditions = []
+    for name, value in filters.items():
+        if not name.startswith(CUSTOM_FILTER_PREFIX):
+            continue
+        key = name.removeprefix(CUSTOM_FILTER_PREFIX)
+        definition = definitions.get(key)
+        if definition is None:
+            errors.add(name, "Unknown custom field.")
+            continue
+        element = model.custom_fields[key]
+        kind = definition.field_type
+        if kind in (FieldType.TEXT, FieldType.LONG_TEXT, FieldType.URL):
+            conditions.append(func.lower(element.as_string()).like(f"%{_escape(str(value).lower())}%", escape="\\"))
+        elif kind == FieldType.NUMBER:
+            try:
+                conditions.append(element.as_float() == float(value))
+            except ValueError:
+                errors.add(name, "Must be a number.")
+        elif kind == FieldType.CHECKBOX:
+            conditions.append(element.as_boolean().is_(str(value).lower() in ("1", "true", "yes", "on")))
+        elif kind == FieldType.MULTI_SELECT:
+            if value not in definition.options:
+                errors.add(name, "Choose one of the listed options.")
+                continue
+            # The stored value is a JSON array of option strings; match the quoted option.
+            conditions.append(element.as_string().like(f'%"{_escape(value)}"%', escape="\\"))
+        else:
+            conditions.append(element.as_string() == str(value))
+    return conditions
+
+
+def _escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def display_value(definition, value) -> str:
+    if value is None or value == "" or value == []:
+        return ""
+    if definition.field_type == FieldType.CHECKBOX:
+        return "Yes" if value else "No"
+    if definition.field_type == FieldType.MULTI_SELECT:
+        return ", ".join(value)
+    return str(value)
+
+
+def form_values(definitions, record) -> dict:
+    """{key: what the input shows} for an edit form."""
+    stored = (record.custom_fields or {}) if record is not None else {}
+    values = {}
+    for definition in definitions:
+        value = stored.get(definition.key)
+        if definition.field_type == FieldType.MULTI_SELECT:
+            values[definition.key] = value or []
+        elif definition.field_type == FieldType.CHECKBOX:
+            values[definition.key] = bool(value)
+        else:
+            values[definition.key] = "" if value is None else str(value)
+    return values
+
+
+def from_form(definitions, form) -> dict | None:
+    """The `custom_fields` input from a submitted form, in the shape the validator takes."""
+    if not definitions:
+        return None
+    values = {}
+    for definition in definitions:
+        name = f"cf.{definition.key}"
+        if definition.field_type == FieldType.MULTI_SELECT:
+            values[definition.key] = form.getlist(name)
+        elif definition.field_type == FieldType.CHECKBOX:
+            values[definition.key] = form.get(name) in ("y", "on", "true", "1")
+        else:
+            values[definition.key] = form.get(name, "")
+    return values
+
+
+class CustomFieldsCapability(Capability):
+    key = "custom_fields"
+    label = "Custom fields"
+    input_keys = ("custom_fields",)
+
+    def clean(self, record_type, data, context):
+        if "custom_fields" in data:
+            current = context.record.custom_fields if context.record is not None else None
+            values = validate_custom_values(
+                record_type.name, data["custom_fields"], current=current, errors=context.errors
+            )
+            return {"custom_fields": values}
+        if context.creating:
+            return {"custom_fields": validate_custom_values(record_type.name, {}, errors=context.errors)}
+        return {}
+
+    def from_form(self, record_type, form):
+        values = from_form(visible_definitions(record_type.name), form)
+        return {} if values is None else {"custom_fields": values}
+
+    def apply(self, record_type, record, cleaned, context):
+        if "custom_fields" in cleaned:
+            record.custom_fields = dict(cleaned["custom_fields"])
+
+    def track(self, record_type, record):
+        history = inspect(record).attrs["custom_fields"].history
+        if not history.has_changes():
+            return {}
+        old = (history.deleted[0] if history.deleted else None) or {}
+        new = record.custom_fields or {}
+        return {
+            f"custom_fields.{key}": (old.get(key), new.get(key))
+            for key in sorted(set(old) | set(new))
+            if old.get(key) != new.get(key)
+        }
+
+    def dump(self, record_type, record):
+        return {"custom_fields": dict(record.custom_fields or {})}
+
+    def schema_fields(self, record_type, *, for_input):
+        metadata = {CUSTOM_FIELDS_MARKER: record_type.name, "description": "Custom field values by key"}
+        return {"custom_fields": ma.Dict(keys=ma.String(), metadata=metadata, required=not for_input)}
+
+    def filter_conditions(self, record_type, filters, errors):
+        if not any(key.startswith(CUSTOM_FILTER_PREFIX) for key in filters):
+            return []
+        definitions = {item.key: item for item in list_field_definitions(record_type.name)}
+        return custom_field_conditions(record_type.model, filters, definitions, errors)
+
+    def columns(self, record_type):
+        return [
+            Column(
+                f"cf.{item.key}",
+                item.label,
+                "crm/kit/_custom_cell.html",
+                priority=3,
+                default=index < LIST_COLUMNS_SHOWN,
+                data=item,
+            )
+            for index, item in enumerate(visible_definitions(record_type.name))
+        ]
+
+    def filter_inputs(self, record_type):
+        inputs = []
+        for item in visible_definitions(record_type.name):
+            name = f"{CUSTOM_FILTER_PREFIX}{item.key}"
+            if item.field_type == FieldType.CHECKBOX:
+                inputs.append(FilterInput(name, item.label, "select", [("true", "Yes"), ("false", "No")]))
+            elif item.field_type in FieldType.WITH_OPTIONS:
+                inputs.append(FilterInput(name, item.label, "select", [(option, option) for option in item.options]))
+            elif item.field_type == FieldType.DATE:
+                inputs.append(FilterInput(name, item.label, "date"))
+            elif item.field_type == FieldType.NUMBER:
+                inputs.append(FilterInput(name, item.label, "number"))
+            else:
+                inputs.append(FilterInput(name, item.label, "text"))
+        return inputs
+
+    def panels(self, record_type):
+        return [Panel("custom_fields", "crm/kit/_custom_facts.html", _facts, order=50)]
+
+    def form_sections(self, record_type):
+        return [FormSection("custom_fields", "crm/kit/_custom_inputs.html", _inputs, order=50)]
+
+    def catalogue(self, record_type):
+        return [
+            {
+                "name": f"custom_fields.{item.key}",
+                "label": item.label,
+                "type": CATALOGUE_TYPES.get(item.field_type, "text"),
+                "required": item.required,
+                "read_only": False,
+                "filterable": True,
+                "sortable": False,
+                "searchable": False,
+                "exported": True,
+                "choices": {option: option for option in item.options} if item.options else None,
+                "custom": True,
+            }
+            for item in list_field_definitions(record_type.name)
+        ]
+
+    def export_columns(self, record_type):
+        return [(f"cf.{item.key}", item.label, _reader(item)) for item in visible_definitions(record_type.name)]
+
+
+def _reader(definition):
+    def read(record):
+        value = (record.custom_fields or {}).get(definition.key)
+        if definition.field_type == FieldType.MULTI_SELECT and value:
+            return ", ".join(value)
+        return "" if value is None else value
+
+    return read
+
+
+def _facts(record_type, record) -> dict:
+    definitions = visible_definitions(record_type.name)
+    return {"definitions": definitions, "values": record.custom_fields or {}}
+
+
+def _inputs(record_type, record, form, errors) -> dict:
+    definitions = visible_definitions(record_type.name)
+    values = form_values(definitions, record) if form is None else _submitted(definitions, form)
+    return {"definitions": definitions, "values": values, "errors": errors}
+
+
+def _submitted(definitions, form) -> dict:
+    values = from_form(definitions, form) or {}
+    return {key: ("" if value is None else value) for key, value in values.items()}
+
+
+CUSTOM_FIELDS = CustomFieldsCapability()

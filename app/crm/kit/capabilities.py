@@ -1,0 +1,174 @@
+"""Shared capabilities a record type declares (tags, custom fields, timeline, files, owner…).
+
+A capability attaches to any type by being listed in its declaration. It contributes input
+keys to the validator, output to the API, filters, list columns, detail tabs and panels,
+form sections, bulk actions and catalogue entries — each through the hooks below, so adding
+a record type never edits a capability's package.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from app.core.validation import Errors
+
+
+@dataclass
+class Context:
+    """What validating one submission knows: the type, the record (None when creating),
+    the raw data, who acts, and the collector of messages."""
+
+    record_type: object
+    record: object | None
+    data: dict
+    actor: object | None
+    errors: Errors = field(default_factory=Errors)
+
+    @property
+    def creating(self) -> bool:
+        return self.record is None
+
+    def add_nested(self, name: str, problems: list[tuple[str, str]]) -> None:
+        for part, message in problems:
+            self.errors.add(f"{name}.{part}", message)
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A tab of the detail page: `loader(record_type, record)` returns the template's values."""
+
+    key: str
+    label: str
+    template: str
+    loader: Callable
+    icon: str = "circle"
+    order: int = 100
+    permission: str | None = None  # beside `<type>.view`, e.g. "activities.view"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A block of the detail page: in the side column, or in the main one above the tabs.
+    `loader(record_type, record)` returns the template's values."""
+
+    key: str
+    template: str
+    loader: Callable
+    order: int = 100
+    column: str = "side"
+
+
+@dataclass(frozen=True)
+class FormSection:
+    """Inputs a capability adds to the create/edit form (rendered after the type's fields)."""
+
+    key: str
+    template: str
+    loader: Callable  # loader(record_type, record, submitted form or None, error details) -> dict
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    """An action on the selected rows of a list: `run(record_type, records, params, actor) -> count`."""
+
+    key: str
+    label: str
+    action: str  # the permission action it needs: "edit" or "delete"
+    run: Callable
+    done: str  # "{n} contacts reassigned." — formatted with n and the plural label
+    param: str | None = None  # the name of the one extra input it takes (owner_id, tag_id)
+    choices: Callable | None = None  # choices() -> [(value, label)] for that input
+
+
+@dataclass(frozen=True)
+class FilterInput:
+    """One input of a list's filter bar: a select, or a text, date or number box."""
+
+    name: str
+    label: str
+    kind: str = "select"
+    options: list | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list column: `cell` is "field" (a declared field), "owner", or a template rendered
+    with `column`, `record` and `record_type` (`data` carries what that template needs)."""
+
+    key: str
+    label: str
+    cell: str
+    sort_key: str | None = None
+    priority: int = 2  # 1 always shown; 2 from md; 3 from lg
+    default: bool = True  # shown until the user picks columns
+    data: object = None
+    # prefetch(records) -> {record id: value}: one query for the whole page, not one per row.
+    prefetch: Callable | None = None
+
+
+class Capability:
+    """Base with no-op hooks; a capability overrides what it contributes."""
+
+    key = ""
+    label = ""
+    input_keys: tuple[str, ...] = ()
+
+    def clean(self, record_type, data: dict, context: Context) -> dict:
+        """Cleaned values for this capability's input keys present in `data`."""
+        return {}
+
+    def from_form(self, record_type, form) -> dict:
+        """Input values from a submitted HTML form, in the shape `clean` takes."""
+        return {}
+
+    def apply(self, record_type, record, cleaned: dict, context: Context) -> None:
+        return None
+
+    def track(self, record_type, record) -> dict:
+        """{field: (old, new)} of what this capability changed on `record` (before flush)."""
+        return {}
+
+    def dump(self, record_type, record) -> dict:
+        return {}
+
+    def schema_fields(self, record_type, *, for_input: bool) -> dict:
+        return {}
+
+    def filter_params(self, record_type) -> dict:
+        return {}
+
+    def filter_conditions(self, record_type, filters: dict, errors: Errors) -> list:
+        return []
+
+    def loader_options(self, record_type, purpose: str) -> list:
+        """Eager loads for "list" or "detail" pages (a bounded number of queries)."""
+        return []
+
+    def columns(self, record_type) -> list[Column]:
+        return []
+
+    def filter_inputs(self, record_type) -> list[FilterInput]:
+        """Inputs of the list page's filter bar for this capability's filters."""
+        return []
+
+    def tabs(self, record_type) -> list[Tab]:
+        return []
+
+    def panels(self, record_type) -> list[Panel]:
+        return []
+
+    def form_sections(self, record_type) -> list[FormSection]:
+        return []
+
+    def bulk_actions(self, record_type) -> list[BulkAction]:
+        return []
+
+    def catalogue(self, record_type) -> list[dict]:
+        return []
+
+    def export_columns(self, record_type) -> list[tuple[str, str, Callable]]:
+        """(name, label, read(record)) columns this capability adds to exports."""
+        return []
+
+    def before_delete(self, record_type, records: list, actor) -> None:
+        return None

@@ -1,0 +1,856 @@
+"""Field declarations of record types, and the one validator each field type brings.
+
+A field knows how to check a raw value (from a form, a JSON body, a CSV cell or an
+automation: strings and JSON values alike), store it on a record, read it back for the API
+and exports, show it, filter and sort by it, and describe itself to OpenAPI and to the
+field catalogue. A record type is a list of these plus its capabilities.
+"""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+from marshmallow import fields as ma
+from marshmallow import schema as ma_schema
+from marshmallow import validate
+from sqlalchemy import inspect
+
+from app.core.context import require_tenant_id
+from app.core.ids import parse_uuid
+from app.core.validation import normalize_email_address
+from app.crm.kit.normalize import Invalid, normalize_domain, normalize_phone, parse_bool, tenant_zone
+from app.crm.kit.registry import get_record_type
+from app.extensions import db
+
+
+class Field:
+    """A plain column of the record. Subclasses change how values are checked and shown.
+
+    Flags: `required`; `read_only` (shown, never taken from input); `search` (part of the
+    record's search text); `sort` (offered as a list sort; the column must be NOT NULL);
+    `filter` (a list filter); `list` (a column of the list page); `export` (a column of
+    exports); `section` groups fields on forms and the detail page.
+    """
+
+    kind = "text"
+    widget = "text"
+    # A template that shows the value on the detail page, for values a line of text cannot.
+    detail_template: str | None = None
+    sort_labels = ("A–Z", "Z–A")
+
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        *,
+        required: bool = False,
+        read_only: bool = False,
+        search: bool = False,
+        sort: bool = False,
+        sort_key: str | None = None,
+        filter: bool = False,
+        list: bool = False,
+        export: bool = True,
+        detail: bool = True,
+        help: str = "",
+        attribute: str | None = None,
+        section: str = "Details",
+        wide: bool = False,
+        placeholder: str = "",
+        description: str = "",
+    ):
+        self.name = name
+        self.label = label
+        self.required = required
+        self.read_only = read_only
+        self.search = search
+        self.sort = sort
+        self.sort_key = sort_key or name
+        self.filter = filter
+        self.list = list
+        self.export = export
+        self.detail = detail
+        self.help = help
+        self.attribute = attribute or name
+        self.section = section
+        self.wide = wide
+        self.placeholder = placeholder
+        self.description = description or help
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+    # -- the one validator ------------------------------------------------------------
+
+    def is_empty(self, value) -> bool:
+        return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+    def empty_value(self):
+        """What an empty input stores."""
+        return ""
+
+    def clean(self, value, context):
+        """The value to store, or raise Invalid. Empty input is handled before this is called."""
+        if not isinstance(value, str):
+            raise Invalid("Must be text.")
+        return value.strip()
+
+    def check(self, value, context):
+        """Run `clean` with the emptiness and `required` rules every field shares."""
+        if self.is_empty(value):
+            if self.required:
+                raise Invalid(f"{self.label} is required.")
+            return self.empty_value()
+        return self.clean(value, context)
+
+    # -- storing and reading ------------------------------------------------------------
+
+    def apply(self, record, value) -> None:
+        setattr(record, self.attribute, value)
+
+    def value(self, record):
+        return getattr(record, self.attribute)
+
+    def dump(self, record):
+        """The JSON value of the API and of JSON exports."""
+        return self.value(record)
+
+    def export_value(self, record):
+        """A spreadsheet cell that imports back to the same value."""
+        value = self.dump(record)
+        return "" if value is None else value
+
+    def display(self, value) -> str:
+        """A stored value as people read it (timeline changes, detail pages)."""
+        if value is None or value == "":
+            return ""
+        return str(value)
+
+    def search_value(self, record):
+        """What list search matches for this field (the text of its value)."""
+        return self.value(record)
+
+    # Fields whose value lives in child rows compare a snapshot taken before the change.
+    tracks_snapshot = False
+
+    def snapshot(self, record):
+        return self.display(self.value(record))
+
+    def track(self, record, before=None):
+        """(old, new) as displayed, if this field changed since the record was loaded.
+
+        Column fields read SQLAlchemy's attribute history; fields with `tracks_snapshot`
+        compare `before` (their snapshot taken before the change) with the value now.
+        """
+        if self.tracks_snapshot:
+            after = self.snapshot(record)
+            return None if after == before else (before, after)
+        history = inspect(record).attrs[self.attribute].history
+        if not history.has_changes():
+            return None
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        old, new = self.display(old), self.display(new)
+        return None if old == new else (old, new)
+
+    # -- forms ---------------------------------------------------------------------------
+
+    def from_form(self, form):
+        """The raw input value from a submitted HTML form (None: not on the form)."""
+        return form.get(self.name)
+
+    def form_value(self, record):
+        """What the input shows when editing `record` (a string, or a list for multi-inputs)."""
+        value = self.value(record) if record is not None else None
+        return "" if value is None else str(value)
+
+    # -- lists: filters and sorts -----------------------------------------------------
+
+    def filter_params(self) -> dict[str, str]:
+        """Query parameters this field offers as filters: {name: description}."""
+        return {self.name: f"{self.label} equals"} if self.filter else {}
+
+    def filter_conditions(self, model, filters: dict, errors) -> list:
+        if not self.filter or self.name not in filters:
+            return []
+        return [getattr(model, self.attribute) == str(filters[self.name]).strip()]
+
+    def sort_column(self, model):
+        return getattr(model, self.attribute)
+
+    # -- OpenAPI and the catalogue ----------------------------------------------------
+
+    def schema_field(self, *, for_input: bool):
+        kwargs = self._schema_kwargs(for_input)
+        return ma.String(**kwargs)
+
+    def _schema_kwargs(self, for_input: bool) -> dict:
+        metadata = {"title": self.label}
+        if self.description:
+            metadata["description"] = self.description
+        kwargs: dict = {"metadata": metadata}
+        if not for_input:
+            kwargs["required"] = True
+            kwargs["allow_none"] = self.nullable_output
+        else:
+            kwargs["allow_none"] = not self.required
+        return kwargs
+
+    nullable_output = False
+
+    def catalogue_entry(self) -> dict:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "type": self.kind,
+            "required": self.required,
+            "read_only": self.read_only,
+            "filterable": self.filter,
+            "sortable": self.sort,
+            "searchable": self.search,
+            "exported": self.export,
+            "choices": None,
+        }
+
+
+class Text(Field):
+    def __init__(self, name, label, *, max_length: int = 255, min_length: int = 0, **kwargs):
+        super().__init__(name, label, **kwargs)
+        self.max_length = max_length
+        self.min_length = min_length
+
+    def clean(self, value, context):
+        text = super().clean(value, context)
+        if len(text) > self.max_length:
+            raise Invalid(f"Use at most {self.max_length:,} characters.")
+        if len(text) < self.min_length:
+            raise Invalid(f"Use at least {self.min_length} characters.")
+        return text
+
+    def schema_field(self, *, for_input):
+        kwargs = self._schema_kwargs(for_input)
+        if for_input:
+            kwargs["validate"] = validate.Length(max=self.max_length)
+        return ma.String(**kwargs)
+
+
+class LongText(Text):
+    kind = "long_text"
+    widget = "textarea"
+
+    def __init__(self, name, label, *, max_length: int = 20_000, **kwargs):
+        kwargs.setdefault("wide", True)
+        super().__init__(name, label, max_length=max_length, **kwargs)
+
+
+class Email(Field):
+    """One address, normalized and lower-cased; empty is None."""
+
+    kind = "email"
+    widget = "email"
+    nullable_output = True
+
+    def empty_value(self):
+        return None
+
+    def clean(self, value, context):
+        if not isinstance(value, str):
+            raise Invalid("Must be text.")
+        try:
+            return normalize_email_address(value).lower()
+        except ValueError as exc:
+            raise Invalid(f"“{value.strip()[:80]}” is not a valid email address.") from exc
+
+    def schema_field(self, *, for_input):
+        kwargs = self._schema_kwargs(for_input)
+        if for_input:
+            kwargs["validate"] = validate.Length(max=254)
+        return ma.String(**kwargs)
+
+
+class Phone(Field):
+    """A phone number stored in E.164; national numbers are read in the tenant's region."""
+
+    kind = "phone"
+    widget = "tel"
+
+    def clean(self, value, context):
+        if not isinstance(value, str):
+            raise Invalid("Must be text.")
+        return normalize_phone(value)
+
+    def schema_field(self, *, for_input):
+        kwargs = self._schema_kwargs(for_input)
+        kwargs["metadata"]["description"] = "Stored as E.164 (+14155550123)"
+        if for_input:
+            kwargs["validate"] = validate.Length(max=40)
+        return ma.String(**kwargs)
+
+
+class Url(Text):
+    kind = "url"
+    widget = "url"
+
+    def __init__(self, name, label, *, max_length: int = 2000, **kwargs):
+        super().__init__(name, label, max_length=max_length, **kwargs)
+
+    def clean(self, value, context):
+        text = super().clean(value, context)
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise Invalid("Enter a full web address starting with https://.")
+        return text
+
+
+class Domain(Field):
+    """A bare lower-case host name from "Example.com" or "https://www.example.com/about"; empty is None."""
+
+    kind = "domain"
+    nullable_output = True
+
+    def empty_value(self):
+        return None
+
+    def clean(self, value, context):
+        if not isinstance(value, str):
+            raise Invalid("Must be text.")
+        return normalize_domain(value)
+
+
+class Number(Field):
+    """An integer (`places=0`) or a decimal with `places` digits after the point."""
+
+    kind = "number"
+    widget = "number"
+    sort_labels = ("lowest first", "highest first")
+    nullable_output = True
+
+    def __init__(self, name, label, *, minimum=None, maximum=None, places: int = 0, **kwargs):
+        super().__init__(name, label, **kwargs)
+        self.minimum = minimum
+        self.maximum = maximum
+        self.places = places
+
+    def empty_value(self):
+        return None
+
+    def clean(self, value, context):
+        if isinstance(value, bool):
+            raise Invalid("Enter a number.")
+        try:
+            number = Decimal(str(value).strip().replace(",", ""))
+        except InvalidOperation as exc:
+            raise Invalid(
+                "Enter a number such as 1500 or 1500.50." if self.places else "Enter a whole number."
+            ) from exc
+        if not number.is_finite():
+            raise Invalid("Enter a number.")
+        if self.places == 0 and number != number.to_integral_value():
+            raise Invalid("Enter a whole number.")
+        if self.minimum is not None and number < self.minimum:
+            raise Invalid(self._range_message())
+        if self.maximum is not None and number > self.maximum:
+            raise Invalid(self._range_message())
+        if self.places == 0:
+            return int(number)
+        return number.quantize(Decimal(1).scaleb(-self.places))
+
+    def _range_message(self) -> str:
+        low = "" if self.minimum is None else f"{self.minimum:,}"
+        high = "" if self.maximum is None else f"{self.maximum:,}"
+        if low and high:
+            return f"Enter a number from {low} to {high}."
+        return f"Enter a number of at least {low}." if low else f"Enter a number of at most {high}."
+
+    def export_value(self, record):
+        value = self.value(record)
+        return "" if value is None else str(value)
+
+    def display(self, value) -> str:
+        if value is None:
+            return ""
+        return f"{value:,}" if self.places == 0 else f"{Decimal(value):,.{self.places}f}"
+
+    def form_value(self, record):
+        value = self.value(record) if record is not None else None
+        return "" if value is None else str(value)
+
+    def filter_params(self):
+        if not self.filter:
+            return {}
+        return {f"min_{self.name}": f"{self.label} at least", f"max_{self.name}": f"{self.label} at most"}
+
+    def filter_conditions(self, model, filters, errors):
+        conditions = []
+        column = getattr(model, self.attribute)
+        for prefix, compare in (("min_", column.__ge__), ("max_", column.__le__)):
+            key = prefix + self.name
+            if key not in filters:
+                continue
+            try:
+                conditions.append(compare(self.clean(filters[key], None)))
+            except Invalid as exc:
+                errors.add(key, exc.message)
+        return conditions
+
+    def schema_field(self, *, for_input):
+        kwargs = self._schema_kwargs(for_input)
+        if self.places == 0:
+            if for_input and (self.minimum is not None or self.maximum is not None):
+                kwargs["validate"] = validate.Range(min=self.minimum, max=self.maximum)
+            return ma.Integer(**kwargs)
+        if for_input:
+            kwargs["allow_nan"] = False
+            return ma.Decimal(**kwargs)
+        kwargs["metadata"].update({"type": "string", "format": "decimal"})
+        return ma.Decimal(as_string=True, **kwargs)
+
+
+class Boolean(Field):
+    kind = "boolean"
+    widget = "checkbox"
+    sort_labels = ("no first", "yes first")
+
+    def is_empty(self, value) -> bool:
+        return value is None
+
+    def empty_value(self):
+        return False
+
+    def clean(self, value, context):
+        parsed = parse_bool(value)
+        if parsed is None:
+            raise Invalid("Must be true or false.")
+        return parsed
+
+    def display(self, value) -> str:
+        return "Yes" if value else "No"
+
+    def from_form(self, form):
+        # An unticked checkbox sends nothing; the form always carries the field.
+        return form.get(self.name) in ("y", "on", "true", "1")
+
+    def filter_conditions(self, model, filters, errors):
+        if not self.filter or self.name not in filters:
+            return []
+        parsed = parse_bool(filters[self.name])
+        if parsed is None:
+            errors.add(self.name, "Use true or false.")
+            return []
+        return [getattr(model, self.attribute).is_(parsed)]
+
+    def schema_field(self, *, for_input):
+        return ma.Boolean(**self._schema_kwargs(for_input))
+
+
+class DateField(Field):
+    kind = "date"
+    widget = "date"
+    sort_labels = ("earliest first", "latest first")
+    nullable_output = True
+
+    def empty_value(self):
+        return None
+
+    def clean(self, value, context):
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip()[:10])
+        except ValueError as exc:
+            raise Invalid("Use a date like 2026-01-31.") from exc
+
+    def export_value(self, record):
+        value = self.value(record)
+        return value.isoformat() if value else ""
+
+    def display(self, value) -> str:
+        return value.isoformat() if value else ""
+
+    def form_value(self, record):
+        value = self.value(record) if record is not None else None
+        return value.isoformat() if value else ""
+
+    def filter_params(self):
+        if not self.filter:
+            return {}
+        return {
+            f"{self.name}_after": f"{self.label} on or after (YYYY-MM-DD)",
+            f"{self.name}_before": f"{self.label} on or before (YYYY-MM-DD)",
+        }
+
+    def filter_conditions(self, model, filters, errors):
+        column = getattr(model, self.attribute)
+        conditions = []
+        for suffix, compare in (("_after", column.__ge__), ("_before", column.__le__)):
+            key = self.name + suffix
+            if key in filters:
+                try:
+                    conditions.append(compare(self.clean(filters[key], None)))
+                except Invalid as exc:
+                    errors.add(key, exc.message)
+        return conditions
+
+    def schema_field(self, *, for_input):
+        return ma.Date(**self._schema_kwargs(for_input))
+
+
+class DateTimeField(Field):
+    """An aware moment; shown and filtered by day in the tenant's time zone."""
+
+    kind = "datetime"
+    widget = "datetime-local"
+    sort_labels = ("earliest first", "latest first")
+    nullable_output = True
+
+    def empty_value(self):
+        return None
+
+    def clean(self, value, context):
+        if isinstance(value, datetime):
+            moment = value
+        else:
+            try:
+                moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+            except ValueError as exc:
+                raise Invalid("Use a date and time like 2026-01-31T14:30.") from exc
+        if moment.tzinfo is None:
+            # Forms send local wall-clock time: it is the tenant's zone.
+            moment = moment.replace(tzinfo=tenant_zone())
+        return moment
+
+    def export_value(self, record):
+        value = self.value(record)
+        return value.isoformat() if value else ""
+
+    def display(self, value) -> str:
+        return value.astimezone(tenant_zone()).strftime("%Y-%m-%d %H:%M") if value else ""
+
+    def form_value(self, record):
+        value = self.value(record) if record is not None else None
+        return value.astimezone(tenant_zone()).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+    def filter_params(self):
+        if not self.filter:
+            return {}
+        return {
+            f"{self.name}_after": f"{self.label} on or after this day (YYYY-MM-DD, workspace time zone)",
+            f"{self.name}_before": f"{self.label} on or before this day (YYYY-MM-DD, workspace time zone)",
+        }
+
+    def filter_conditions(self, model, filters, errors):
+        return day_range_conditions(getattr(model, self.attribute), self.name, filters, errors)
+
+    def schema_field(self, *, for_input):
+        return (
+            ma.AwareDateTime(**self._schema_kwargs(for_input))
+            if for_input
+            else ma.DateTime(**self._schema_kwargs(False))
+        )
+
+
+class Choice(Field):
+    """One value of a fixed list: `choices` maps stored values to labels."""
+
+    kind = "choice"
+    widget = "select"
+
+    def __init__(
+        self,
+        name,
+        label,
+        *,
+        choices: dict,
+        default: str | None = None,
+        blank: bool = False,
+        form_choices: tuple | None = None,
+        **kwargs,
+    ):
+        super().__init__(name, label, **kwargs)
+        self.choices = dict(choices)
+        self.default = default
+        self.blank = blank
+        # What the form offers (a lead's "converted" is reached by converting, not chosen).
+        self.form_choices = tuple(form_choices) if form_choices else tuple(self.choices)
+
+    def options_for(self, current) -> list[tuple[str, str]]:
+        keys = [key for key in self.choices if key in self.form_choices or key == current]
+        return [(key, self.choices[key]) for key in keys]
+
+    def is_empty(self, value) -> bool:
+        return value is None or value == ""
+
+    def empty_value(self):
+        return self.default if not self.blank else ""
+
+    def check(self, value, context):
+        if self.is_empty(value) and not self.blank and not self.required and self.default is None:
+            raise Invalid(f"Choose a {self.label.lower()}.")
+        return super().check(value, context)
+
+    def clean(self, value, context):
+        if not isinstance(value, str) or value not in self.choices:
+            raise Invalid(f"Choose a valid {self.label.lower()}.")
+        return value
+
+    def display(self, value) -> str:
+        return self.choices.get(value, value or "")
+
+    def filter_params(self):
+        return {self.name: "one of " + ", ".join(self.choices)} if self.filter else {}
+
+    def filter_conditions(self, model, filters, errors):
+        if not self.filter or self.name not in filters:
+            return []
+        value = filters[self.name]
+        if value not in self.choices:
+            errors.add(self.name, f"Choose one of: {', '.join(self.choices)}.")
+            return []
+        return [getattr(model, self.attribute) == value]
+
+    def schema_field(self, *, for_input):
+        kwargs = self._schema_kwargs(for_input)
+        values = [*self.choices] + ([""] if self.blank else [])
+        kwargs["validate"] = validate.OneOf(values)
+        return ma.String(**kwargs)
+
+    def catalogue_entry(self) -> dict:
+        return {**super().catalogue_entry(), "choices": dict(self.choices)}
+
+
+class Reference(Field):
+    """A link to another record of this tenant: `name` is the id column (`company_id`),
+    `relation` the relationship attribute (`company`), `to` the record type's name."""
+
+    kind = "reference"
+    widget = "reference"
+    nullable_output = True
+
+    def __init__(self, name, label, *, to: str, relation: str, **kwargs):
+        super().__init__(name, label, **kwargs)
+        self.to = to
+        self.relation = relation
+
+    def empty_value(self):
+        return None
+
+    def target_model(self):
+        return get_record_type(self.to).model
+
+    def clean(self, value, context):
+        record_id = parse_uuid(value)
+        model = self.target_model()
+        target = db.session.get(model, (require_tenant_id(), record_id)) if record_id else None
+        if target is None:
+            raise Invalid(f"Choose an existing {self.label.lower()}.")
+        return target
+
+    def apply(self, record, value) -> None:
+        setattr(record, self.attribute, value.id if value is not None else None)
+        setattr(record, self.relation, value)
+
+    def dump(self, record):
+        return getattr(record, self.attribute)
+
+    def export_value(self, record):
+        value = getattr(record, self.attribute)
+        return "" if value is None else str(value)
+
+    def track(self, record, before=None):
+        history = inspect(record).attrs[self.attribute].history
+        if not history.has_changes():
+            return None
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if old == new:
+            return None
+        return self.title_of(old), self.title_of(new)
+
+    def search_value(self, record):
+        target = getattr(record, self.relation)
+        return get_record_type(self.to).title_of(target) if target is not None else ""
+
+    def title_of(self, record_id) -> str | None:
+        if record_id is None:
+            return None
+        rtype = get_record_type(self.to)
+        target = db.session.get(rtype.model, (require_tenant_id(), record_id))
+        return rtype.title_of(target) if target is not None else str(record_id)
+
+    def form_value(self, record):
+        value = getattr(record, self.attribute) if record is not None else None
+        return "" if value is None else str(value)
+
+    def filter_params(self):
+        return {self.name: f"{self.label} id, or 'none'"} if self.filter else {}
+
+    def filter_conditions(self, model, filters, errors):
+        if not self.filter or self.name not in filters:
+            return []
+        column = getattr(model, self.attribute)
+        value = filters[self.name]
+        if value == "none":
+            return [column.is_(None)]
+        record_id = parse_uuid(value)
+        if record_id is None:
+            errors.add(self.name, "Not a valid id.")
+            return []
+        return [column == record_id]
+
+    def schema_field(self, *, for_input):
+        return ma.UUID(**self._schema_kwargs(for_input))
+
+    def catalogue_entry(self) -> dict:
+        return {**super().catalogue_entry(), "references": self.to}
+
+
+ADDRESS_PARTS = {"line1": 200, "line2": 200, "city": 100, "region": 100, "postal_code": 20, "country": 2}
+ADDRESS_LABELS = {
+    "line1": "Street address",
+    "line2": "Address line 2",
+    "city": "City",
+    "region": "State / region",
+    "postal_code": "Postal code",
+    "country": "Country",
+}
+ADDRESS_COLUMNS = {
+    "line1": "address_line1",
+    "line2": "address_line2",
+    "city": "city",
+    "region": "region",
+    "postal_code": "postal_code",
+    "country": "country",
+}
+
+
+class Address(Field):
+    """A postal address over six columns; input and output are {line1, …, country}."""
+
+    kind = "address"
+    widget = "address"
+
+    def __init__(self, name="address", label="Address", **kwargs):
+        kwargs.setdefault("section", "Address")
+        kwargs.setdefault("wide", True)
+        super().__init__(name, label, **kwargs)
+
+    def is_empty(self, value) -> bool:
+        return value is None
+
+    def empty_value(self):
+        return dict.fromkeys(ADDRESS_PARTS, "")
+
+    def clean(self, value, context):
+        if not isinstance(value, dict):
+            raise Invalid("Send the address as an object.")
+        unknown = set(value) - set(ADDRESS_PARTS)
+        if unknown:
+            raise Invalid(f"Unknown address fields: {', '.join(sorted(map(str, unknown)))}.")
+        cleaned = {}
+        problems = []
+        for part, limit in ADDRESS_PARTS.items():
+            if part not in value:
+                continue
+            text = value[part] if value[part] is not None else ""
+            if not isinstance(text, str):
+                problems.append((part, "Must be text."))
+                continue
+            text = text.strip()
+            if part == "country":
+                text = text.upper()
+                if text and not (len(text) == 2 and text.isalpha()):
+                    problems.append((part, "Use a two-letter country code such as US or DE."))
+                    continue
+            if len(text) > limit:
+                problems.append((part, f"Use at most {limit} characters."))
+                continue
+            cleaned[part] = text
+        if problems:
+            context.add_nested(self.name, problems)
+        return cleaned
+
+    def apply(self, record, value) -> None:
+        for part, text in (value or {}).items():
+            setattr(record, ADDRESS_COLUMNS[part], text)
+
+    def value(self, record):
+        return {part: getattr(record, column) for part, column in ADDRESS_COLUMNS.items()}
+
+    def display_lines(self, record) -> list[str]:
+        value = self.value(record)
+        locality = " ".join(part for part in (value["postal_code"], value["city"]) if part)
+        lines = [value["line1"], value["line2"], locality, value["region"], value["country"]]
+        return [line for line in lines if line]
+
+    def export_value(self, record):
+        return ", ".join(self.display_lines(record))
+
+    def track(self, record, before=None):
+        state = inspect(record)
+        changed = False
+        old, new = {}, {}
+        for part, column in ADDRESS_COLUMNS.items():
+            history = state.attrs[column].history
+            current = getattr(record, column)
+            if history.has_changes():
+                changed = True
+                old[part] = history.deleted[0] if history.deleted else ""
+            else:
+                old[part] = current
+            new[part] = current
+        if not changed:
+            return None
+        before, after = _address_text(old), _address_text(new)
+        return None if before == after else (before, after)
+
+    def from_form(self, form):
+        if not any(f"{self.name}.{part}" in form for part in ADDRESS_PARTS):
+            return None
+        return {part: form.get(f"{self.name}.{part}", "") for part in ADDRESS_PARTS}
+
+    def form_value(self, record):
+        return self.value(record) if record is not None else self.empty_value()
+
+    def schema_field(self, *, for_input):
+        kwargs = self._schema_kwargs(for_input)
+        kwargs.pop("allow_none", None)
+        return ma.Nested(AddressSchema, **kwargs)
+
+
+class AddressSchema(ma_schema.Schema):
+    line1 = ma.String(validate=validate.Length(max=ADDRESS_PARTS["line1"]))
+    line2 = ma.String(validate=validate.Length(max=ADDRESS_PARTS["line2"]))
+    city = ma.String(validate=validate.Length(max=ADDRESS_PARTS["city"]))
+    region = ma.String(validate=validate.Length(max=ADDRESS_PARTS["region"]))
+    postal_code = ma.String(validate=validate.Length(max=ADDRESS_PARTS["postal_code"]))
+    country = ma.String(
+        validate=validate.Length(max=ADDRESS_PARTS["country"]), metadata={"description": "ISO 3166 two-letter code"}
+    )
+
+
+def _address_text(parts: dict) -> str:
+    locality = " ".join(part for part in (parts["postal_code"], parts["city"]) if part)
+    lines = [parts["line1"], parts["line2"], locality, parts["region"], parts["country"]]
+    return ", ".join(line for line in lines if line)
+
+
+def day_range_conditions(column, name: str, filters: dict, errors) -> list:
+    """`<name>_after` / `<name>_before` as inclusive days in the tenant's time zone."""
+    conditions = []
+    for suffix in ("_after", "_before"):
+        key = name + suffix
+        if key not in filters:
+            continue
+        raw = filters[key]
+        try:
+            day = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
+        except ValueError:
+            errors.add(key, "Use a date like 2026-01-31.")
+            continue
+        if suffix == "_before":
+            day += timedelta(days=1)
+        bound = datetime.combine(day, time.min, tzinfo=tenant_zone())
+        conditions.append(column >= bound if suffix == "_after" else column < bound)
+    return conditions

@@ -1,0 +1,118 @@
+"""What people type, made uniform: phone numbers, domains, yes/no; the tenant's zone and region."""
+
+import functools
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from flask import g, has_request_context
+
+from app.core.context import get_current_tenant_id
+from app.extensions import db
+from app.tenants.models import Tenant
+
+DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+ZONE_TABLE = Path("/usr/share/zoneinfo/zone.tab")
+TRUE_WORDS = frozenset({"1", "true", "yes", "on", "y"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", "n", ""})
+# Used when the tenant's time zone names no single country (UTC, say).
+CURRENCY_REGIONS = {
+    "USD": "US",
+    "GBP": "GB",
+    "CAD": "CA",
+    "AUD": "AU",
+    "NZD": "NZ",
+    "CHF": "CH",
+    "SEK": "SE",
+    "NOK": "NO",
+    "DKK": "DK",
+    "PLN": "PL",
+    "CZK": "CZ",
+    "JPY": "JP",
+    "INR": "IN",
+    "BRL": "BR",
+    "MXN": "MX",
+    "ZAR": "ZA",
+    "SGD": "SG",
+}
+
+
+class Invalid(Exception):
+    """A value a field refuses, with the message (or messages) people see."""
+
+    def __init__(self, message: str | list[str]):
+        self.messages = [message] if isinstance(message, str) else list(message)
+        self.message = " ".join(self.messages)
+        super().__init__(self.message)
+
+
+def current_tenant() -> Tenant | None:
+    tenant = g.get("tenant") if has_request_context() else None
+    if tenant is None:
+        tenant_id = get_current_tenant_id()
+        tenant = db.session.get(Tenant, tenant_id) if tenant_id else None
+    return tenant
+
+
+def tenant_zone() -> ZoneInfo:
+    tenant = current_tenant()
+    return ZoneInfo(tenant.timezone) if tenant is not None else ZoneInfo("UTC")
+
+
+@functools.cache
+def _zone_countries() -> dict[str, str]:
+    zones = {}
+    try:
+        for line in ZONE_TABLE.read_text().splitlines():
+            if line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) >= 3:
+                zones[parts[2]] = parts[0]
+    except OSError:
+        return {}
+    return zones
+
+
+def default_phone_region() -> str | None:
+    """The region national numbers are read in: the tenant's time zone's country, else its currency's."""
+    tenant = current_tenant()
+    if tenant is None:
+        return None
+    return _zone_countries().get(tenant.timezone) or CURRENCY_REGIONS.get(tenant.currency)
+
+
+def normalize_phone(value: str, region: str | None = None) -> str:
+    """E.164 form of `value`; raises Invalid with a readable message."""
+    text = value.strip()
+    region = region if region is not None else default_phone_region()
+    try:
+        parsed = phonenumbers.parse(text, None if text.startswith("+") else region)
+    except phonenumbers.NumberParseException as exc:
+        hint = "" if text.startswith("+") or region else " Start with + and the country code."
+        raise Invalid(f"“{text[:40]}” is not a phone number we can read.{hint}") from exc
+    if not phonenumbers.is_valid_number(parsed):
+        raise Invalid(f"“{text[:40]}” is not a valid phone number.")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_domain(value: str) -> str:
+    """A bare lower-case host name from "Example.com", "https://www.example.com/about"…"""
+    text = value.strip().lower()
+    if "://" in text:
+        text = urlsplit(text).hostname or ""
+    text = text.split("/", 1)[0].removeprefix("www.").rstrip(".")
+    if not DOMAIN_PATTERN.match(text):
+        raise Invalid("Enter a domain such as example.com.")
+    return text
+
+
+def parse_bool(value) -> bool | None:
+    """True/False from a boolean or the usual words; None when it is neither."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.strip().lower() in TRUE_WORDS
+    return None

@@ -1,0 +1,178 @@
+"""The owner capability: every record of a type that has it belongs to one active user (or none).
+
+The model carries `OwnedRecord` (owner_id and its relationship) and `owner_table_args()`.
+A new record belongs to whoever creates it unless the input names someone else.
+"""
+
+from flask_login import current_user
+from marshmallow import fields as ma
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.core.context import require_tenant_id
+from app.core.ids import parse_uuid
+from app.crm.kit.capabilities import BulkAction, Capability, Column, FilterInput, FormSection
+from app.extensions import db
+
+
+def acting_user(actor):
+    """The user behind an actor (an API key acts as its creator)."""
+    return getattr(actor, "user", actor)
+
+
+def active_users() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.is_active_user.is_(True)).order_by(User.name)))
+
+
+def owner_choices() -> list[tuple[str, str]]:
+    return [("", "Unassigned")] + [(str(user.id), user.display_name) for user in active_users()]
+
+
+def find_active_user(value) -> User | None:
+    user_id = parse_uuid(value)
+    user = db.session.get(User, (require_tenant_id(), user_id)) if user_id else None
+    return user if user is not None and user.is_active_user else None
+
+
+class OwnerCapability(Capability):
+    key = "owner"
+    label = "Owner"
+    input_keys = ("owner_id",)
+
+    def clean(self, record_type, data, context):
+        if "owner_id" not in data:
+            if context.creating:
+                user = acting_user(context.actor)
+                return {"owner_id": user if isinstance(user, User) else None}
+            return {}
+        value = data["owner_id"]
+        if value in (None, ""):
+            return {"owner_id": None}
+        user = find_active_user(value)
+        if user is None:
+            context.errors.add("owner_id", "Choose an active user of this workspace.")
+        return {"owner_id": user}
+
+    def from_form(self, record_type, form):
+        return {"owner_id": form.get("owner_id") or None} if "owner_id" in form else {}
+
+    def form_sections(self, record_type):
+        return [FormSection("owner", "crm/kit/_owner_input.html", _owner_input, order=10)]
+
+    def apply(self, record_type, record, cleaned, context):
+        if "owner_id" in cleaned:
+            owner = cleaned["owner_id"]
+            record.owner_id = owner.id if owner is not None else None
+            record.owner = owner
+
+    def track(self, record_type, record):
+        history = inspect(record).attrs["owner_id"].history
+        if not history.has_changes():
+            return {}
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if old == new:
+            return {}
+        return {"owner": (_user_name(old), _user_name(new))}
+
+    def dump(self, record_type, record):
+        return {"owner_id": record.owner_id}
+
+    def schema_fields(self, record_type, *, for_input):
+        if for_input:
+            return {
+                "owner_id": ma.UUID(
+                    allow_none=True, metadata={"description": "An active user of this workspace; null unassigns"}
+                )
+            }
+        return {"owner_id": ma.UUID(required=True, allow_none=True)}
+
+    def filter_params(self, record_type):
+        return {"owner_id": "user id, 'me' for your own, or 'none' for unassigned"}
+
+    def filter_conditions(self, record_type, filters, errors):
+        value = filters.get("owner_id")
+        if value in (None, ""):
+            return []
+        column = record_type.model.owner_id
+        if value == "none":
+            return [column.is_(None)]
+        if value == "me":
+            user = acting_user(current_user) if current_user and current_user.is_authenticated else None
+            return [column == getattr(user, "id", None)]
+        user_id = parse_uuid(value)
+        if user_id is None:
+            errors.add("owner_id", "Not a valid id.")
+            return []
+        return [column == user_id]
+
+    def filter_inputs(self, record_type):
+        options = [("me", "Mine"), ("none", "Unassigned"), *owner_choices()[1:]]
+        return [FilterInput("owner_id", "Owner", "select", options)]
+
+    def loader_options(self, record_type, purpose):
+        return [selectinload(record_type.model.owner)]
+
+    def columns(self, record_type):
+        return [Column("owner", "Owner", "owner", priority=2)]
+
+    def bulk_actions(self, record_type):
+        return [
+            BulkAction(
+                "assign_owner",
+                "Change owner",
+                "edit",
+                assign_owner,
+                "{n} {label} reassigned.",
+                param="owner_id",
+                choices=owner_choices,
+            )
+        ]
+
+    def catalogue(self, record_type):
+        return [
+            {
+                "name": "owner_id",
+                "label": "Owner",
+                "type": "user",
+                "required": False,
+                "read_only": False,
+                "filterable": True,
+                "sortable": False,
+                "searchable": False,
+                "exported": True,
+                "choices": None,
+            }
+        ]
+
+    def export_columns(self, record_type):
+        return [("owner", "Owner", lambda record: record.owner.email if record.owner is not None else "")]
+
+
+def _owner_input(record_type, record, form, errors) -> dict:
+    if form is not None:
+        selected = form.get("owner_id", "")
+    elif record is not None:
+        selected = str(record.owner_id or "")
+    else:
+        selected = str(getattr(acting_user(current_user), "id", "") or "")
+    return {"choices": owner_choices(), "selected": selected, "errors": errors.get("owner_id", [])}
+
+
+def _user_name(user_id) -> str | None:
+    if user_id is None:
+        return None
+    user = db.session.get(User, (require_tenant_id(), user_id))
+    return user.display_name if user is not None else str(user_id)
+
+
+def assign_owner(record_type, records, params, actor) -> int:
+    from app.crm.kit.services import update_record
+
+    for record in records:
+        update_record(record_type, record, {"owner_id": params.get("owner_id") or None}, actor=actor)
+    return len(records)
+
+
+OWNER = OwnerCapability()

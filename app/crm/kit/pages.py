@@ -1,0 +1,244 @@
+"""What the kit's pages show: a list with its filters and saved views, a detail page with its
+tabs and panels, a form with its sections, and which actions are allowed or disabled (why)."""
+
+from dataclasses import dataclass
+
+from flask import g, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from app.auth.permissions import can
+from app.core.errors import ValidationFailed
+from app.crm.kit.capabilities import FilterInput
+from app.crm.kit.fields import Address, Boolean, Choice, DateField, DateTimeField, Number
+from app.crm.kit.forms import ConfirmForm, RecordForm
+from app.crm.kit.listing import count_records, filters_from_args, list_records
+from app.crm.kit.saved_views import list_saved_views
+from app.plans.services import entitlements, upgrade_url
+
+
+@dataclass(frozen=True)
+class ActionState:
+    """Whether a button is shown, and if shown whether it works (and why not)."""
+
+    visible: bool
+    enabled: bool = True
+    reason: str = ""
+    link: str = ""
+    link_label: str = ""
+
+
+def action_state(record_type, action: str) -> ActionState:
+    """Hidden without the permission; shown disabled, with the reason, when the workspace is
+    read-only or (for creating a counted type) the plan's limit is reached."""
+    if not can(current_user, record_type.permission(action)):
+        return ActionState(False)
+    if action in ("view", "export"):
+        return ActionState(True)
+    ent = entitlements(g.tenant)
+    if ent.read_only:
+        return ActionState(
+            True,
+            False,
+            "The workspace is read-only: settle the subscription to make changes.",
+            url_for("billing.index") if can(current_user, "billing.manage") else "",
+            "Settle billing",
+        )
+    if action == "create" and record_type.meter:
+        limit = ent.limit(record_type.meter)
+        if limit is not None and ent.used(record_type.meter) >= limit:
+            return ActionState(
+                True,
+                False,
+                f"Your {ent.plan.name} plan allows {limit:,} {record_type.label_plural.lower()}.",
+                upgrade_url() if can(current_user, "plan.view") else "",
+                "Upgrade",
+            )
+    return ActionState(True)
+
+
+# ---------------------------------------------------------------------------- lists
+
+
+def filter_inputs(record_type) -> list[FilterInput]:
+    """The filter bar: capabilities' filters (owner, tag, custom fields) and the fields'."""
+    inputs = []
+    for capability in record_type.capabilities:
+        inputs.extend(capability.filter_inputs(record_type))
+    for field in record_type.fields:
+        if not field.filter:
+            continue
+        if isinstance(field, Choice):
+            inputs.append(FilterInput(field.name, field.label, "select", list(field.choices.items())))
+        elif isinstance(field, Boolean):
+            inputs.append(FilterInput(field.name, field.label, "select", [("true", "Yes"), ("false", "No")]))
+        elif isinstance(field, DateField | DateTimeField):
+            inputs.append(FilterInput(f"{field.name}_after", f"{field.label} from", "date"))
+            inputs.append(FilterInput(f"{field.name}_before", f"{field.label} until", "date"))
+        elif isinstance(field, Number):
+            inputs.append(FilterInput(f"min_{field.name}", f"{field.label} from", "number"))
+            inputs.append(FilterInput(f"max_{field.name}", f"{field.label} to", "number"))
+    for item in record_type.extra_filters:
+        if item.choices:
+            inputs.append(FilterInput(item.name, item.description, "select", list(item.choices.items())))
+    inputs.append(FilterInput("created_after", "Created from", "date"))
+    inputs.append(FilterInput("created_before", "Created until", "date"))
+    return inputs
+
+
+def list_context(record_type, args) -> tuple[dict, int]:
+    """Everything the list page (and its HTMX table partial) renders, and the status."""
+    filters = filters_from_args(record_type, args)
+    search = (args.get("q") or "").strip()
+    sort = args.get("sort") or record_type.default_sort
+    errors = {}
+    page, count, capped = None, 0, False
+    try:
+        page = list_records(
+            record_type, actor=current_user, search=search, filters=filters, sort=sort, cursor=args.get("cursor")
+        )
+        count, capped = count_records(record_type, search=search, filters=filters)
+    except ValidationFailed as exc:
+        errors = exc.details
+    columns = record_type.columns()
+    chosen = args.getlist("columns") if hasattr(args, "getlist") else []
+    visible = [column for column in columns if (column.key in chosen if chosen else column.default)]
+    items = page.items if page is not None else []
+    prefetched = {column.key: column.prefetch(items) for column in visible if column.prefetch is not None}
+    actions = [
+        action for action in record_type.bulk_actions() if can(current_user, record_type.permission(action.action))
+    ]
+    context = {
+        "record_type": record_type,
+        "page": page,
+        "errors": errors,
+        "search": search,
+        "filters": filters,
+        "sort": sort,
+        "sorts": record_type.sorts(),
+        "count": count,
+        "count_capped": capped,
+        "columns": visible,
+        "all_columns": columns,
+        "prefetched": prefetched,
+        "filter_inputs": filter_inputs(record_type),
+        "bulk_actions": actions,
+        "saved_views": list_saved_views(record_type, current_user),
+        "create": action_state(record_type, "create"),
+        "confirm_form": ConfirmForm(),
+    }
+    return context, (422 if errors else 200)
+
+
+def sort_link(record_type, key: str, current: str) -> str:
+    """The URL that sorts the list by `key`, flipping the direction when it already is."""
+    args = request.args.to_dict(flat=False)
+    args.pop("cursor", None)
+    args["sort"] = [f"-{key}" if current == key else key]
+    return url_for(f"{record_type.plural}.index", **args)
+
+
+# ---------------------------------------------------------------------------- detail
+
+
+def render_block(template: str, **context) -> Markup:
+    from flask import render_template
+
+    return Markup(render_template(template, **context))  # noqa: S704 - output of an autoescaped template
+
+
+def visible_tabs(record_type) -> list:
+    return [tab for tab in record_type.tabs() if tab.permission is None or can(current_user, tab.permission)]
+
+
+def detail_context(record_type, record, tab_key: str | None) -> dict | None:
+    tabs = visible_tabs(record_type)
+    active = next((tab for tab in tabs if tab.key == tab_key), None) if tab_key else (tabs[0] if tabs else None)
+    if tab_key and active is None:
+        return None
+    panels = record_type.panels()
+    return {
+        "record_type": record_type,
+        "record": record,
+        "title": record_type.title_of(record),
+        "subtitle": record_type.subtitle_of(record),
+        "sections": _detail_sections(record_type),
+        "side_panels": [_render_panel(panel, record_type, record) for panel in panels if panel.column == "side"],
+        "main_panels": [_render_panel(panel, record_type, record) for panel in panels if panel.column == "main"],
+        "tabs": tabs,
+        "active": active,
+        "tab_html": render_tab(active, record_type, record) if active else Markup(""),
+        "edit": action_state(record_type, "edit"),
+        "delete": action_state(record_type, "delete"),
+        "confirm_form": ConfirmForm(),
+    }
+
+
+def _detail_sections(record_type) -> dict:
+    return {
+        name: [field for field in fields if field.detail]
+        for name, fields in record_type.field_sections().items()
+        if any(field.detail for field in fields)
+    }
+
+
+def _render_panel(panel, record_type, record) -> Markup:
+    return render_block(
+        panel.template, **{"record_type": record_type, "record": record, **panel.loader(record_type, record)}
+    )
+
+
+def render_tab(tab, record_type, record) -> Markup:
+    return render_block(
+        tab.template, **{"record_type": record_type, "record": record, **tab.loader(record_type, record)}
+    )
+
+
+# ---------------------------------------------------------------------------- forms
+
+
+def form_context(record_type, record, submitted=None, errors: dict | None = None) -> dict:
+    errors = errors or {}
+    sections = []
+    for capability in record_type.capabilities:
+        sections.extend(capability.form_sections(record_type))
+    sections.sort(key=lambda section: section.order)
+    values = {}
+    for field in record_type.writable_fields:
+        if submitted is not None:
+            raw = field.from_form(submitted)
+            values[field.name] = field.form_value(None) if raw is None else raw
+        else:
+            values[field.name] = field.form_value(record)
+    return {
+        "record_type": record_type,
+        "record": record,
+        "form": RecordForm(),
+        "field_sections": {
+            name: [f for f in fields if not f.read_only] for name, fields in record_type.field_sections().items()
+        },
+        "values": values,
+        "errors": errors,
+        "other_errors": _unplaced(record_type, errors),
+        "extra_sections": [
+            render_block(
+                section.template,
+                **{"record_type": record_type, **section.loader(record_type, record, submitted, errors)},
+            )
+            for section in sections
+        ],
+        "is_address": lambda field: isinstance(field, Address),
+    }
+
+
+def _unplaced(record_type, errors: dict) -> list[str]:
+    """Messages with no input of their own on the form (shown at the top)."""
+    known = {field.name for field in record_type.writable_fields}
+    for capability in record_type.capabilities:
+        known.update(capability.input_keys)
+    messages = []
+    for key, items in errors.items():
+        root = key.split(".", 1)[0]
+        if root not in known:
+            messages.extend(items)
+    return messages

@@ -1,0 +1,272 @@
+"""A record type, declared once: its model, fields, capabilities and the few hooks a type
+needs for what is really its own (a contact's full name, a lead's score).
+
+Everything else — the validator, list/detail/form pages, the REST resource and its OpenAPI
+schema, the field catalogue — is derived from the declaration by the kit.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import selectinload
+
+from app.core.pagination import Sort
+from app.crm.kit.capabilities import BulkAction, Capability, Column, Context, Panel, Tab
+from app.crm.kit.fields import Field, day_range_conditions
+from app.crm.kit.registry import extra_panels, extra_tabs
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter that is not one field's: `conditions(value, errors) -> [SQL conditions]`."""
+
+    name: str
+    description: str
+    conditions: Callable
+    choices: dict | None = None  # shown as a select on the list page
+
+
+class RecordType:
+    """The declaration. Subclass it to override a hook; instantiate it with keyword arguments."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        plural: str,
+        label: str,
+        label_plural: str,
+        model,
+        fields: list[Field],
+        capabilities: list[Capability] = (),
+        icon: str = "circle",
+        title: str | Callable = "name",
+        subtitle: Callable | None = None,
+        meter: str | None = None,
+        default_sort: str = "-created_at",
+        sorts: list[Sort] = (),
+        filters: list[ListFilter] = (),
+        tabs: list[Tab] = (),
+        panels: list[Panel] = (),
+        contributes: list[tuple[str, object]] = (),
+        bulk_actions: list[BulkAction] = (),
+        columns: list[Column] = (),
+        example: dict | None = None,
+        description: str = "",
+        nav_order: int = 100,
+        page_size: int = 25,
+        load: dict[str, Callable] | None = None,
+        templates: dict | None = None,
+        empty_text: str = "",
+    ):
+        self.name = name
+        self.plural = plural
+        self.label = label
+        self.label_plural = label_plural
+        self.model = model
+        self.fields = list(fields)
+        self.capabilities = list(capabilities)
+        self.icon = icon
+        self._title = title
+        self.subtitle = subtitle
+        self.meter = meter
+        self.default_sort = default_sort
+        self._extra_sorts = list(sorts)
+        self._extra_filters = list(filters)
+        self._tabs = list(tabs)
+        self._panels = list(panels)
+        # (other type's name, Tab or Panel) this type adds to another type's detail page.
+        self.contributes = list(contributes)
+        self._bulk_actions = list(bulk_actions)
+        self._columns = list(columns)
+        self.example = dict(example or {})
+        self.description = description or f"{label_plural} of this workspace."
+        self.nav_order = nav_order
+        self.page_size = page_size
+        # purpose ("list", "detail", "search") -> function returning eager-load options
+        self._load = dict(load or {})
+        self.templates = dict(templates or {})
+        self.empty_text = empty_text or f"No {label_plural.lower()} yet."
+        names = [item.name for item in self.fields]
+        duplicated = {item for item in names if names.count(item) > 1}
+        if duplicated:
+            raise ValueError(f"{name}: fields declared twice: {', '.join(sorted(duplicated))}")
+
+    def __repr__(self) -> str:
+        return f"<RecordType {self.name}>"
+
+    # -- reading the declaration ------------------------------------------------------
+
+    def has(self, capability) -> bool:
+        return any(
+            item is capability or item.key == getattr(capability, "key", capability) for item in self.capabilities
+        )
+
+    def field(self, name: str) -> Field | None:
+        return next((item for item in self.fields if item.name == name), None)
+
+    @property
+    def writable_fields(self) -> list[Field]:
+        return [item for item in self.fields if not item.read_only]
+
+    def input_keys(self) -> list[str]:
+        keys = [item.name for item in self.writable_fields]
+        for capability in self.capabilities:
+            keys.extend(capability.input_keys)
+        return keys
+
+    def permission(self, action: str) -> str:
+        return f"{self.plural}.{action}"
+
+    @property
+    def id_arg(self) -> str:
+        """The URL argument naming one record: `contact_id`."""
+        return f"{self.name}_id"
+
+    def title_of(self, record) -> str:
+        if callable(self._title):
+            return self._title(record) or ""
+        return getattr(record, self._title, "") or ""
+
+    def subtitle_of(self, record) -> str:
+        return (self.subtitle(record) or "") if self.subtitle else ""
+
+    # -- lists ----------------------------------------------------------------------------
+
+    def sorts(self) -> dict[str, Sort]:
+        sorts: dict[str, Sort] = {}
+        for item in self._extra_sorts:
+            sorts[item.key] = item
+        for item in self.fields:
+            if item.sort:
+                column = item.sort_column(self.model)
+                ascending, descending = item.sort_labels
+                sorts.setdefault(item.sort_key, Sort(item.sort_key, column, False, f"{item.label} {ascending}"))
+                sorts.setdefault(
+                    f"-{item.sort_key}", Sort(f"-{item.sort_key}", column, True, f"{item.label} {descending}")
+                )
+        sorts.setdefault("-created_at", Sort("-created_at", self.model.created_at, True, "Newest first"))
+        sorts.setdefault("created_at", Sort("created_at", self.model.created_at, False, "Oldest first"))
+        sorts.setdefault("-updated_at", Sort("-updated_at", self.model.updated_at, True, "Recently updated"))
+        sorts.setdefault("updated_at", Sort("updated_at", self.model.updated_at, False, "Least recently updated"))
+        return sorts
+
+    def filter_params(self) -> dict[str, str]:
+        """Every list filter of this type: {query parameter: description}."""
+        params: dict[str, str] = {}
+        for item in self.fields:
+            params.update(item.filter_params())
+        for capability in self.capabilities:
+            params.update(capability.filter_params(self))
+        for item in self._extra_filters:
+            params[item.name] = item.description
+        params["created_after"] = "Created on or after this day (YYYY-MM-DD, workspace time zone)"
+        params["created_before"] = "Created on or before this day (YYYY-MM-DD, workspace time zone)"
+        return params
+
+    @property
+    def extra_filters(self) -> list[ListFilter]:
+        return list(self._extra_filters)
+
+    def filter_conditions(self, filters: dict, errors) -> list:
+        conditions = []
+        for item in self.fields:
+            conditions.extend(item.filter_conditions(self.model, filters, errors))
+        for capability in self.capabilities:
+            conditions.extend(capability.filter_conditions(self, filters, errors))
+        for item in self._extra_filters:
+            if filters.get(item.name) not in (None, ""):
+                conditions.extend(item.conditions(filters[item.name], errors))
+        conditions.extend(day_range_conditions(self.model.created_at, "created", filters, errors))
+        return conditions
+
+    def loader_options(self, purpose: str) -> list:
+        """Eager loads for a "list", "detail" or "search" (re-index) read: a bounded number
+        of queries, whatever the number of rows."""
+        options = []
+        if purpose != "search":
+            for capability in self.capabilities:
+                options.extend(capability.loader_options(self, purpose))
+        for item in self.fields:
+            relation = getattr(item, "relation", None)
+            wanted = {"list": item.list, "detail": True, "search": item.search}[purpose]
+            if relation and wanted:
+                options.append(selectinload(getattr(self.model, relation)))
+        if purpose in self._load:
+            options.extend(self._load[purpose]())
+        return options
+
+    def columns(self) -> list[Column]:
+        """The list page's columns after the title: declared list fields, then capabilities'."""
+        columns = [
+            Column(item.name, item.label, "field", sort_key=item.sort_key if item.sort else None)
+            for item in self.fields
+            if item.list
+        ]
+        columns.extend(self._columns)
+        for capability in self.capabilities:
+            columns.extend(capability.columns(self))
+        return columns
+
+    def tabs(self) -> list[Tab]:
+        tabs = list(self._tabs)
+        for capability in self.capabilities:
+            tabs.extend(capability.tabs(self))
+        tabs.extend(extra_tabs(self.name))
+        return sorted(tabs, key=lambda tab: (tab.order, tab.label))
+
+    def panels(self) -> list[Panel]:
+        panels = list(self._panels)
+        for capability in self.capabilities:
+            panels.extend(capability.panels(self))
+        panels.extend(extra_panels(self.name))
+        return sorted(panels, key=lambda panel: panel.order)
+
+    def bulk_actions(self) -> list[BulkAction]:
+        actions = list(self._bulk_actions)
+        for capability in self.capabilities:
+            actions.extend(capability.bulk_actions(self))
+        actions.append(BulkAction("delete", "Delete", "delete", _delete_selected, "{n} {label} deleted."))
+        return actions
+
+    def field_sections(self) -> dict[str, list[Field]]:
+        sections: dict[str, list[Field]] = {}
+        for item in self.fields:
+            sections.setdefault(item.section, []).append(item)
+        return sections
+
+    # -- hooks a type overrides ---------------------------------------------------------
+
+    def check(self, cleaned: dict, context: Context) -> None:
+        """Rules across fields; add messages to `context.errors`."""
+        return
+
+    def before_save(self, record, cleaned: dict, context: Context) -> None:
+        """Derived values, set after the input is applied and before the flush."""
+        return
+
+    def after_save(self, record, cleaned: dict, context: Context) -> None:
+        """Rules that need the record's row (it is flushed), such as one primary per company."""
+        return
+
+    def search_parts(self, record) -> list:
+        """What list search matches: the searchable fields' values (types add more)."""
+        return [item.search_value(record) for item in self.fields if item.search]
+
+    def related(self, record) -> list[tuple[str, object]]:
+        """Other records whose timeline also shows this record's events and activities."""
+        return []
+
+    def before_delete(self, records: list, actor) -> None:
+        """Clean-ups of this type's own links before its rows go."""
+        return
+
+    def on_activity(self, record, activity) -> None:
+        """An activity was logged, changed or removed on this record (a lead's speed to lead)."""
+        return
+
+
+def _delete_selected(record_type, records, params, actor) -> int:
+    from app.crm.kit.services import delete_records
+
+    return delete_records(record_type, records, actor=actor)

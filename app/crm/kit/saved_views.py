@@ -1,0 +1,88 @@
+"""Saved views: a user keeps a list's search, filters, sort and columns under a name."""
+
+from urllib.parse import urlencode
+
+from flask import abort
+from sqlalchemy import select
+
+from app.core.errors import ValidationFailed
+from app.core.lookups import get_or_404
+from app.core.validation import Errors, clean_text, contains_nul
+from app.crm.kit.listing import check_filter_keys, resolve_record_sort
+from app.crm.kit.models import SavedView
+from app.crm.kit.owner import acting_user
+from app.extensions import db
+
+MAX_VIEWS_PER_LIST = 50
+
+
+def list_saved_views(record_type, actor) -> list[SavedView]:
+    user = acting_user(actor)
+    return list(
+        db.session.scalars(
+            select(SavedView)
+            .where(SavedView.user_id == user.id, SavedView.record_type == record_type.name)
+            .order_by(SavedView.name)
+        )
+    )
+
+
+def get_saved_view(record_type, view_id, actor) -> SavedView:
+    """The actor's own view; anyone else's is a 404 like a missing one."""
+    view = get_or_404(SavedView, view_id)
+    if view.user_id != acting_user(actor).id or view.record_type != record_type.name:
+        abort(404)
+    return view
+
+
+def save_view(record_type, name, query: dict, *, actor) -> SavedView:
+    """Create the view, or replace the query of the actor's view of the same name."""
+    errors = Errors()
+    name = clean_text({"name": name}, "name", errors, max_length=80, required=True, label="Name")
+    errors.raise_if_any()
+    query = _check_query(record_type, query)
+    user = acting_user(actor)
+    existing = db.session.scalar(
+        select(SavedView).where(
+            SavedView.user_id == user.id, SavedView.record_type == record_type.name, SavedView.name == name
+        )
+    )
+    if existing is not None:
+        existing.query = query
+        db.session.flush()
+        return existing
+    if len(list_saved_views(record_type, actor)) >= MAX_VIEWS_PER_LIST:
+        raise ValidationFailed("Too many views.", details={"name": [f"Keep at most {MAX_VIEWS_PER_LIST} views."]})
+    view = SavedView(user_id=user.id, record_type=record_type.name, name=name, query=query)
+    db.session.add(view)
+    db.session.flush()
+    return view
+
+
+def delete_view(view: SavedView) -> None:
+    db.session.delete(view)
+    db.session.flush()
+
+
+def _check_query(record_type, query: dict) -> dict:
+    if contains_nul(query):
+        raise ValidationFailed("Invalid view.", details={"name": ["Contains a NUL character."]})
+    filters = {key: str(value) for key, value in (query.get("filters") or {}).items() if value not in (None, "")}
+    check_filter_keys(record_type, filters)
+    sort = query.get("sort") or record_type.default_sort
+    resolve_record_sort(record_type, sort)
+    known = {column.key for column in record_type.columns()}
+    columns = [str(key) for key in query.get("columns") or [] if key in known]
+    return {"q": str(query.get("q") or "")[:200], "filters": filters, "sort": sort, "columns": columns}
+
+
+def view_query_string(view: SavedView) -> str:
+    """The list URL's query string that opens this view."""
+    pairs = []
+    if view.query.get("q"):
+        pairs.append(("q", view.query["q"]))
+    pairs.extend(sorted((view.query.get("filters") or {}).items()))
+    pairs.append(("sort", view.query.get("sort") or ""))
+    pairs.extend(("columns", column) for column in view.query.get("columns") or [])
+    pairs.append(("view", str(view.id)))
+    return urlencode(pairs)

@@ -1,0 +1,229 @@
+"""Create, change, delete and read records of any type, for an explicit actor.
+
+Every write checks the actor's permission (`<type>.<action>`), the workspace's status and —
+for counted types — the plan limit, validates with the type's one validator, emits its
+domain event in the same transaction and only flushes: the caller commits.
+"""
+
+from sqlalchemy import delete, select, update
+
+from app.auth.permissions import check_permission
+from app.core.events import emit
+from app.core.ids import uuid7
+from app.core.lookups import get_or_404
+from app.core.types import utcnow
+from app.crm.kit.models import RecordEntry
+from app.crm.kit.owner import acting_user
+from app.crm.kit.registry import record_types
+from app.crm.kit.search import build_search_text
+from app.crm.kit.validation import clean_input
+from app.extensions import db
+from app.plans.services import check_writable, enforce
+
+MAX_BULK = 1000
+
+
+def get_record(record_type, record_id, *, actor=None, detail: bool = False):
+    """The record of this tenant with `record_id`, or 404 (another tenant's is missing too)."""
+    if actor is not None:
+        check_permission(actor, record_type.permission("view"))
+    options = record_type.loader_options("detail") if detail else []
+    return get_or_404(record_type.model, record_id, options=options)
+
+
+def create_record(record_type, data: dict, *, actor):
+    check_permission(actor, record_type.permission("create"))
+    check_writable()
+    cleaned, context = clean_input(record_type, data, actor=actor)
+    if record_type.meter:
+        enforce(record_type.meter)
+    user = acting_user(actor)
+    record = record_type.model(id=uuid7(), created_by_id=getattr(user, "id", None))
+    entry = RecordEntry(id=record.id, type=record_type.name)
+    db.session.add(entry)
+    db.session.add(record)
+    _apply(record_type, record, cleaned, context)
+    entry.title = record_type.title_of(record)[:300]
+    db.session.flush()
+    record_type.after_save(record, cleaned, context)
+    emit(
+        f"{record_type.name}.created",
+        actor=actor,
+        record=record,
+        record_type=record_type.name,
+        summary=f"{record_type.label} created",
+        data={"label": entry.title},
+        related=record_type.related(record),
+    )
+    return record
+
+
+def update_record(record_type, record, data: dict, *, actor):
+    """Change only the keys present in `data`; the event carries each field's old and new value."""
+    check_permission(actor, record_type.permission("edit"))
+    check_writable()
+    cleaned, context = clean_input(record_type, data, record=record, actor=actor)
+    old_title = record_type.title_of(record)
+    before = {field.name: field.snapshot(record) for field in record_type.writable_fields if field.tracks_snapshot}
+    # A lazy load while applying or comparing must not flush: that would clear the history
+    # the changes are read from.
+    with db.session.no_autoflush:
+        _apply(record_type, record, cleaned, context)
+        changes = track_changes(record_type, record, before)
+    if changes:
+        record.updated_at = utcnow()
+    new_title = record_type.title_of(record)
+    if new_title != old_title:
+        db.session.execute(
+            update(RecordEntry)
+            .where(RecordEntry.id == record.id)
+            .values(title=new_title[:300], updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    db.session.flush()
+    record_type.after_save(record, cleaned, context)
+    if new_title != old_title:
+        _reindex_referrers(record_type, record)
+    if changes:
+        emit(
+            f"{record_type.name}.updated",
+            actor=actor,
+            record=record,
+            record_type=record_type.name,
+            summary="Updated " + ", ".join(_change_label(record_type, name) for name in changes),
+            changes=changes,
+            data={"label": new_title},
+            related=record_type.related(record),
+        )
+    return record
+
+
+def delete_record(record_type, record, *, actor) -> None:
+    delete_records(record_type, [record], actor=actor)
+
+
+def delete_records(record_type, records: list, *, actor) -> int:
+    """Delete records; links to them (tags, timeline, files) go with them, and references
+    from other records (a contact's company, a lead's converted contact) are cleared."""
+    if not records:
+        return 0
+    check_permission(actor, record_type.permission("delete"))
+    check_writable()
+    for record in records:
+        title = record_type.title_of(record)
+        emit(
+            f"{record_type.name}.deleted",
+            actor=actor,
+            record=record,
+            record_type=record_type.name,
+            summary=f"{record_type.label} {title} deleted",
+            data={"label": title},
+            related=record_type.related(record),
+        )
+    record_type.before_delete(records, actor)
+    for capability in record_type.capabilities:
+        capability.before_delete(record_type, records, actor)
+    ids = [record.id for record in records]
+    _clear_references_to(record_type, ids)
+    for record in records:
+        db.session.delete(record)
+    db.session.flush()
+    db.session.execute(delete(RecordEntry).where(RecordEntry.id.in_(ids)).execution_options(synchronize_session=False))
+    return len(records)
+
+
+def load_records(record_type, ids) -> list:
+    """The records of this tenant among `ids` (at most MAX_BULK); others are silently not found."""
+    from app.core.ids import parse_uuid
+
+    wanted = [parsed for parsed in (parse_uuid(item) for item in list(ids or [])[:MAX_BULK]) if parsed]
+    if not wanted:
+        return []
+    model = record_type.model
+    return list(db.session.scalars(select(model).where(model.id.in_(wanted)).order_by(model.id)))
+
+
+def run_bulk_action(record_type, key: str, ids, params: dict, *, actor) -> int:
+    action = next((item for item in record_type.bulk_actions() if item.key == key), None)
+    if action is None:
+        from app.core.errors import ValidationFailed
+
+        raise ValidationFailed("Choose an action.", details={"action": ["Choose an action."]})
+    check_permission(actor, record_type.permission(action.action))
+    records = load_records(record_type, ids)
+    return action.run(record_type, records, params, actor) if records else 0
+
+
+# ---------------------------------------------------------------------------- internals
+
+
+def _apply(record_type, record, cleaned: dict, context) -> None:
+    for field in record_type.writable_fields:
+        if field.name in cleaned:
+            field.apply(record, cleaned[field.name])
+    for capability in record_type.capabilities:
+        capability.apply(record_type, record, cleaned, context)
+    record_type.before_save(record, cleaned, context)
+    refresh_search_text(record_type, record)
+
+
+def track_changes(record_type, record, before: dict | None = None) -> dict:
+    """{field: {"old", "new"}} from SQLAlchemy's attribute history (call before the flush);
+    `before` holds the snapshots of fields kept in child rows."""
+    changes = {}
+    for field in record_type.writable_fields:
+        changed = field.track(record, (before or {}).get(field.name))
+        if changed is not None:
+            changes[field.name] = {"old": changed[0], "new": changed[1]}
+    for capability in record_type.capabilities:
+        for name, (old, new) in capability.track(record_type, record).items():
+            changes[name] = {"old": old, "new": new}
+    return changes
+
+
+def _change_label(record_type, name: str) -> str:
+    field = record_type.field(name)
+    if field is not None:
+        return field.label.lower()
+    return name.removeprefix("custom_fields.").replace("_", " ")
+
+
+def refresh_search_text(record_type, record) -> None:
+    record.search_text = build_search_text(*record_type.search_parts(record))
+
+
+def _reindex_referrers(record_type, record, batch: int = 500) -> None:
+    """Records found by this record's title (contacts by their company's name) are
+    re-indexed after a rename, in batches."""
+    for other in record_types():
+        for field in other.fields:
+            if getattr(field, "to", None) != record_type.name or not field.search:
+                continue
+            model, column = other.model, getattr(other.model, field.attribute)
+            last_id = None
+            while True:
+                stmt = select(model).where(column == record.id).order_by(model.id).limit(batch)
+                if last_id is not None:
+                    stmt = stmt.where(model.id > last_id)
+                stmt = stmt.options(*other.loader_options("search"))
+                rows = list(db.session.scalars(stmt))
+                if not rows:
+                    break
+                for row in rows:
+                    refresh_search_text(other, row)
+                db.session.flush()
+                last_id = rows[-1].id
+
+
+def _clear_references_to(record_type, ids: list) -> None:
+    """Null every reference field, of any type, that points at the records being deleted."""
+    for other in record_types():
+        for field in other.fields:
+            if getattr(field, "to", None) == record_type.name:
+                column = getattr(other.model, field.attribute)
+                db.session.execute(
+                    update(other.model)
+                    .where(column.in_(ids))
+                    .values({field.attribute: None})
+                    .execution_options(synchronize_session="fetch")
+                )

@@ -1,0 +1,70 @@
+"""Template helpers the kit's pages use: links to any record, reference pickers, saved views."""
+
+from flask import url_for
+from sqlalchemy import select
+
+from app.core.context import require_tenant_id
+from app.core.ids import parse_uuid
+from app.core.types import utcnow
+from app.crm.kit.registry import get_record_type, record_type_of
+from app.crm.kit.saved_views import view_query_string
+from app.extensions import db
+
+PICKER_SIZE = 50
+
+
+def record_url(record) -> str:
+    record_type = record_type_of(record)
+    if record_type is None:
+        return "#"
+    return url_for(f"{record_type.plural}.show", **{record_type.id_arg: record.id})
+
+
+def record_title(record) -> str:
+    record_type = record_type_of(record)
+    return record_type.title_of(record) if record_type is not None else str(record)
+
+
+def reference_options(type_name: str, selected=None, search: str | None = None) -> list[tuple[str, str]]:
+    """(id, title) for a picker: the first records by title (matching `search`), and the
+    selected one even when it is not among them."""
+    from app.crm.kit.search import search_condition
+
+    record_type = get_record_type(type_name)
+    model = record_type.model
+    stmt = select(model)
+    condition = search_condition(model.search_text, search)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    sort = record_type.sorts().get("name") or record_type.sorts()["-created_at"]
+    order = sort.column.desc() if sort.descending else sort.column.asc()
+    records = list(db.session.scalars(stmt.order_by(order, model.id).limit(PICKER_SIZE)))
+    selected_id = parse_uuid(selected) if selected else None
+    if selected_id is not None and all(record.id != selected_id for record in records):
+        chosen = db.session.get(model, (require_tenant_id(), selected_id))
+        if chosen is not None:
+            records.insert(0, chosen)
+    return [(str(record.id), record_type.title_of(record) or "Untitled") for record in records]
+
+
+def filesize(size: int | None) -> str:
+    """1536 -> "1.5 KB"."""
+    value = float(size or 0)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def install_template_helpers(app) -> None:
+    app.jinja_env.globals.update(
+        record_url=record_url,
+        record_title=record_title,
+        record_type_named=get_record_type,
+        reference_options=reference_options,
+        view_query=view_query_string,
+        now_utc=utcnow,
+    )
+    app.jinja_env.filters["uuid_or_none"] = parse_uuid
+    app.jinja_env.filters["filesize"] = filesize

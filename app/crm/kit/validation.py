@@ -1,0 +1,55 @@
+"""The one validator of every record type: forms, the API, imports and automations call it.
+
+It takes raw values (strings from a form or a CSV cell, JSON values from the API) and returns
+the values to store, or raises ValidationFailed with every problem of the submission keyed
+by field (`details={"emails": [...], "address.city": [...], "custom_fields.tier": [...]}`).
+"""
+
+from app.core.errors import ValidationFailed
+from app.core.validation import READ_ONLY_KEYS, contains_nul
+from app.crm.kit.capabilities import Context
+from app.crm.kit.normalize import Invalid
+
+
+def check_input_keys(record_type, data) -> None:
+    """Only the type's input keys: identity, stamps and read-only fields are refused."""
+    if not isinstance(data, dict):
+        raise ValidationFailed("Send an object.", details={"_schema": ["Send an object."]})
+    with_nul = sorted({str(key) for key, value in data.items() if contains_nul(key) or contains_nul(value)})
+    if with_nul:
+        raise ValidationFailed(
+            "Some fields contain invalid characters.", details={key: ["Contains a NUL character."] for key in with_nul}
+        )
+    allowed = set(record_type.input_keys())
+    read_only = READ_ONLY_KEYS | {item.name for item in record_type.fields if item.read_only}
+    unknown = sorted(str(key) for key in set(data) - allowed)
+    if unknown:
+        raise ValidationFailed(
+            "Some fields cannot be set.",
+            details={key: ["This field is read-only." if key in read_only else "Unknown field."] for key in unknown},
+        )
+
+
+def clean_input(record_type, data: dict, *, record=None, actor=None) -> tuple[dict, Context]:
+    """Check `data` for a new record (`record` None) or a partial update of `record`.
+
+    Only keys present in `data` are checked and returned; a missing required field is an
+    error only when creating.
+    """
+    check_input_keys(record_type, data)
+    context = Context(record_type, record, data, actor)
+    cleaned: dict = {}
+    for field in record_type.writable_fields:
+        if field.name in data:
+            try:
+                cleaned[field.name] = field.check(data[field.name], context)
+            except Invalid as exc:
+                for message in exc.messages:
+                    context.errors.add(field.name, message)
+        elif record is None and field.required:
+            context.errors.add(field.name, f"{field.label} is required.")
+    for capability in record_type.capabilities:
+        cleaned.update(capability.clean(record_type, data, context))
+    record_type.check(cleaned, context)
+    context.errors.raise_if_any()
+    return cleaned, context

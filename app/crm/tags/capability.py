@@ -1,0 +1,190 @@
+"""The tags capability: `tag_ids` input, the tag filter, badges in lists, bulk tagging."""
+
+from marshmallow import Schema, fields, validate
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import selectinload
+
+from app.core.context import require_tenant_id
+from app.core.errors import ValidationFailed
+from app.core.ids import parse_uuid
+from app.crm.kit.capabilities import BulkAction, Capability, FilterInput, FormSection
+from app.crm.kit.services import update_record
+from app.crm.tags.models import Tag, record_tags
+from app.crm.tags.services import list_tags
+from app.extensions import db
+
+MAX_TAGS = 100
+
+
+class TagRefSchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    color = fields.String(required=True)
+
+
+def tag_choices() -> list[tuple[str, str]]:
+    return [(str(tag.id), tag.name) for tag in list_tags()]
+
+
+def resolve_tags(value, errors, key: str = "tag_ids") -> list[Tag]:
+    """The tenant's tags named by a list of ids (a comma-separated string works too)."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = [part for part in (piece.strip() for piece in value.split(",")) if part]
+    if not isinstance(value, list | tuple):
+        errors.add(key, "Send a list of tag ids.")
+        return []
+    if len(value) > MAX_TAGS:
+        errors.add(key, f"Use at most {MAX_TAGS} tags.")
+        return []
+    ids = []
+    for item in value:
+        tag_id = parse_uuid(item)
+        if tag_id is None:
+            errors.add(key, "Unknown tag.")
+            return []
+        if tag_id not in ids:
+            ids.append(tag_id)
+    if not ids:
+        return []
+    tags = list(db.session.scalars(select(Tag).where(Tag.id.in_(ids)).order_by(Tag.name)))
+    if len(tags) != len(ids):
+        errors.add(key, "Unknown tag.")
+    return tags
+
+
+class TagsCapability(Capability):
+    key = "tags"
+    label = "Tags"
+    input_keys = ("tag_ids",)
+
+    def clean(self, record_type, data, context):
+        if "tag_ids" not in data:
+            return {}
+        return {"tag_ids": resolve_tags(data["tag_ids"], context.errors)}
+
+    def from_form(self, record_type, form):
+        # Unticked boxes send nothing: the form marks that the tag inputs were on it.
+        if "tag_ids" in form or "tag_ids" in form.getlist("_keys"):
+            return {"tag_ids": form.getlist("tag_ids")}
+        return {}
+
+    def apply(self, record_type, record, cleaned, context):
+        if "tag_ids" in cleaned:
+            record.tags = list(cleaned["tag_ids"])
+
+    def track(self, record_type, record):
+        history = inspect(record).attrs["tags"].history
+        if not (history.added or history.deleted):
+            return {}
+        new = [tag.name for tag in record.tags]
+        old = sorted({*(tag.name for tag in history.unchanged), *(tag.name for tag in history.deleted)})
+        return {} if sorted(new) == old else {"tags": (old, sorted(new))}
+
+    def dump(self, record_type, record):
+        return {"tags": [{"id": tag.id, "name": tag.name, "color": tag.color} for tag in record.tags]}
+
+    def schema_fields(self, record_type, *, for_input):
+        if for_input:
+            return {
+                "tag_ids": fields.List(
+                    fields.UUID(),
+                    validate=validate.Length(max=MAX_TAGS),
+                    metadata={"description": "Replaces the record's tags"},
+                )
+            }
+        return {"tags": fields.List(fields.Nested(TagRefSchema), required=True)}
+
+    def filter_params(self, record_type):
+        return {"tag_id": "tag id"}
+
+    def filter_conditions(self, record_type, filters, errors):
+        value = filters.get("tag_id")
+        if value in (None, ""):
+            return []
+        tag_id = parse_uuid(value)
+        if tag_id is None:
+            errors.add("tag_id", "Not a valid id.")
+            return []
+        # Uncorrelated on purpose: PostgreSQL runs it as one semi-join over the tag's links.
+        # The link table is not an ORM class, so the tenant is named here explicitly.
+        tagged = select(record_tags.c.record_id).where(
+            record_tags.c.tenant_id == require_tenant_id(), record_tags.c.tag_id == tag_id
+        )
+        return [record_type.model.id.in_(tagged)]
+
+    def filter_inputs(self, record_type):
+        return [FilterInput("tag_id", "Tag", "select", tag_choices())]
+
+    def form_sections(self, record_type):
+        return [FormSection("tags", "crm/kit/_tag_inputs.html", _tag_inputs, order=40)]
+
+    def loader_options(self, record_type, purpose):
+        return [selectinload(record_type.model.tags)]
+
+    def bulk_actions(self, record_type):
+        return [
+            BulkAction("add_tag", "Add a tag", "edit", add_tag, "Tag added to {n} {label}.", "tag_id", tag_choices),
+            BulkAction(
+                "remove_tag", "Remove a tag", "edit", remove_tag, "Tag removed from {n} {label}.", "tag_id", tag_choices
+            ),
+        ]
+
+    def catalogue(self, record_type):
+        return [
+            {
+                "name": "tag_ids",
+                "label": "Tags",
+                "type": "tags",
+                "required": False,
+                "read_only": False,
+                "filterable": True,
+                "sortable": False,
+                "searchable": False,
+                "exported": True,
+                "choices": None,
+            }
+        ]
+
+    def export_columns(self, record_type):
+        return [("tags", "Tags", lambda record: ", ".join(tag.name for tag in record.tags))]
+
+
+def _tag_inputs(record_type, record, form, errors) -> dict:
+    if form is not None:
+        selected = set(form.getlist("tag_ids"))
+    else:
+        selected = {str(tag.id) for tag in record.tags} if record is not None else set()
+    return {"choices": tag_choices(), "selected": selected, "errors": errors.get("tag_ids", [])}
+
+
+def _tag_param(params: dict) -> Tag:
+    tag_id = parse_uuid(params.get("tag_id"))
+    tag = db.session.scalar(select(Tag).where(Tag.id == tag_id)) if tag_id else None
+    if tag is None:
+        raise ValidationFailed("Choose a tag.", details={"tag_id": ["Choose a tag."]})
+    return tag
+
+
+def add_tag(record_type, records, params, actor) -> int:
+    tag = _tag_param(params)
+    changed = 0
+    for record in records:
+        if tag not in record.tags:
+            update_record(record_type, record, {"tag_ids": [*(t.id for t in record.tags), tag.id]}, actor=actor)
+            changed += 1
+    return changed
+
+
+def remove_tag(record_type, records, params, actor) -> int:
+    tag = _tag_param(params)
+    changed = 0
+    for record in records:
+        if tag in record.tags:
+            update_record(record_type, record, {"tag_ids": [t.id for t in record.tags if t.id != tag.id]}, actor=actor)
+            changed += 1
+    return changed
+
+
+TAGS = TagsCapability()

@@ -1,0 +1,64 @@
+"""What the app is made of beyond blueprints: its record types, who listens to domain events,
+and the permission areas that are not record types. The factory installs them in order."""
+
+from app.auth.permissions import MANAGERS, WRITERS, register_record_permissions
+from app.core.audit import audit_domain_event
+from app.core.events import subscribe
+
+
+def RECORD_TYPES():  # noqa: N802 - reads as a constant at the call site
+    """Every CRM record type; a new type adds its line here."""
+    from app.crm.companies.record import COMPANIES
+    from app.crm.contacts.record import CONTACTS
+    from app.crm.leads.record import LEADS
+
+    return [CONTACTS, COMPANIES, LEADS]
+
+
+def extra_record_types(app) -> list:
+    """Types named in EXTRA_RECORD_TYPES ("module:NAME"): a type declared outside the app —
+    the test suite's own, say — gets pages, an API resource and every capability too."""
+    from werkzeug.utils import import_string
+
+    return [import_string(path.replace(":", ".")) for path in app.config.get("EXTRA_RECORD_TYPES") or ()]
+
+
+def install_record_types(app) -> None:
+    from app.crm.kit.setup import install_contributions, install_record_type
+    from app.crm.kit.templating import install_template_helpers
+
+    register_record_permissions("activities", "Activities")
+    register_record_permissions("files", "Files", grants={"delete": WRITERS, "export": MANAGERS})
+    types = RECORD_TYPES() + extra_record_types(app)
+    for record_type in types:
+        install_record_type(record_type)
+    install_contributions(types)
+    install_template_helpers(app)
+
+
+def install_onboarding(app) -> None:
+    """Demo data for `seed-demo`, and the first steps the dashboard's checklist suggests."""
+    from sqlalchemy import select
+
+    from app.crm.contacts.models import Contact
+    from app.crm.demo import seed_crm_demo
+    from app.crm.leads.models import Lead
+    from app.dashboard.views import register_checklist_step
+    from app.extensions import db
+    from app.tenants.cli import DEMO_SEEDERS
+
+    def has(model):
+        return lambda tenant: db.session.scalar(select(model.id).limit(1)) is not None
+
+    if seed_crm_demo not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_crm_demo)
+    register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
+    register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead))
+
+
+def install_subscribers(app) -> None:
+    """In-transaction subscribers of domain events: the audit log and the timeline."""
+    from app.crm.activities.services import record_system_event
+
+    subscribe("*", audit_domain_event)
+    subscribe("*", record_system_event)
