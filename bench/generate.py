@@ -244,13 +244,15 @@ MAIL_DOMAINS = ["gmail.com", "outlook.com", "yahoo.com", "proton.me", "icloud.co
 INDUSTRIES = ["Software", "Retail", "Healthcare", "Finance", "Education", "Manufacturing", "Media", "Travel"]
 STAGES = ["subscriber", "lead", "mql", "sql", "opportunity", "customer", "evangelist", "other"]
 LOADED_TABLES = [
+    "records",
     "companies",
     "contacts",
     "contact_emails",
     "contact_phones",
     "tags",
-    "contact_tags",
+    "record_tags",
     "activities",
+    "activity_links",
 ]
 
 
@@ -360,7 +362,7 @@ class Loader:
 def rows_for_tenant(tenant_id, users, *, contacts: int, companies: int, tags: int, activities: int, seed: int):
     """Generators of every table's rows for one tenant (look-alike names across tenants)."""
     from app.core.ids import uuid7
-    from app.crm.search import build_search_text
+    from app.crm.kit.search import build_search_text
 
     rnd = random.Random(seed)
     now = datetime.now(UTC)
@@ -423,7 +425,7 @@ def rows_for_tenant(tenant_id, users, *, contacts: int, companies: int, tags: in
                 )
             if tag_rows and rnd.random() < 0.4:
                 for tag in rnd.sample(tag_rows, rnd.randint(1, 2)):
-                    link_rows.append({"tenant_id": tenant_id, "contact_id": contact_id, "tag_id": tag["id"]})
+                    link_rows.append({"tenant_id": tenant_id, "record_id": contact_id, "tag_id": tag["id"]})
             yield {
                 "tenant_id": tenant_id,
                 "id": contact_id,
@@ -440,26 +442,43 @@ def rows_for_tenant(tenant_id, users, *, contacts: int, companies: int, tags: in
             }
 
     contact_ids: list = []
+    contact_companies: list = []
 
     def contacts_tracked():
         for row in contacts_gen():
             contact_ids.append(row["id"])
+            contact_companies.append(row["company_id"])
             yield row
+
+    activity_links: list = []
 
     def activities_gen():
         for _ in range(activities):
             moment = start + timedelta(seconds=rnd.randrange(span))
             kind = rnd.choice(["call", "note", "email", "meeting"])
+            position = rnd.randrange(len(contact_ids))
+            activity_id, contact_id, company_id = uuid7(), contact_ids[position], contact_companies[position]
+            # On the contact's timeline and, as the app links them, on its company's.
+            for record_id in (contact_id, company_id):
+                if record_id is not None:
+                    activity_links.append(
+                        {
+                            "tenant_id": tenant_id,
+                            "activity_id": activity_id,
+                            "record_id": record_id,
+                            "occurred_at": moment,
+                        }
+                    )
             yield {
                 "tenant_id": tenant_id,
-                "id": uuid7(),
+                "id": activity_id,
                 "type": kind,
                 "subject": f"{kind.title()} about the proposal",
                 "body": "Discussed next steps and pricing." if kind == "note" else "",
                 "direction": "outbound" if kind != "note" else "",
                 "occurred_at": moment,
                 "user_id": rnd.choice(users),
-                "contact_id": rnd.choice(contact_ids),
+                "record_id": contact_id,
                 "created_at": moment,
                 "updated_at": moment,
             }
@@ -470,9 +489,31 @@ def rows_for_tenant(tenant_id, users, *, contacts: int, companies: int, tags: in
         ("contacts", contacts_tracked),
         ("contact_emails", lambda: email_rows),
         ("contact_phones", lambda: phone_rows),
-        ("contact_tags", lambda: link_rows),
+        ("record_tags", lambda: link_rows),
         ("activities", activities_gen),
+        ("activity_links", lambda: activity_links),
     ]
+
+
+def record_foreign_keys(cur) -> list[tuple[str, str, str]]:
+    """(table, name, definition) of the foreign keys that point at `records`."""
+    cur.execute(
+        """
+        SELECT t.relname, c.conname, pg_get_constraintdef(c.oid)
+        FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
+        WHERE c.contype = 'f' AND c.confrelid = 'records'::regclass
+        """
+    )
+    return cur.fetchall()
+
+
+# The shared index's rows come from the loaded records themselves, in SQL: no copy in memory.
+INDEX_ROWS = (
+    "INSERT INTO records (tenant_id, id, type, title, created_at, updated_at) "
+    "SELECT tenant_id, id, 'company', name, created_at, updated_at FROM companies",
+    "INSERT INTO records (tenant_id, id, type, title, created_at, updated_at) "
+    "SELECT tenant_id, id, 'contact', full_name, created_at, updated_at FROM contacts",
+)
 
 
 def load(tenants: dict, *, contacts: int, small_contacts: int) -> None:
@@ -483,6 +524,10 @@ def load(tenants: dict, *, contacts: int, small_contacts: int) -> None:
         dropped = secondary_indexes(cur)
         for name, _ in dropped:
             cur.execute(f'DROP INDEX "{name}"')
+        # Rows point at `records` before it is filled: the keys are checked once, when re-added.
+        keys = record_foreign_keys(cur)
+        for table, name, _ in keys:
+            cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         for slug, info in tenants.items():
             big = slug == BIG_SLUG
             plan = rows_for_tenant(
@@ -498,11 +543,15 @@ def load(tenants: dict, *, contacts: int, small_contacts: int) -> None:
             counts = {table: Loader(cur, tables[table]).load(rows()) for table, rows in plan}
             if big:
                 print(f"  {slug}: {counts} in {time.perf_counter() - started:.1f}s", flush=True)
-        print(f"rebuilding {len(dropped)} indexes…", flush=True)
+        print(f"indexing records and rebuilding {len(dropped)} indexes…", flush=True)
         started = time.perf_counter()
         cur.execute("SET maintenance_work_mem = '512MB'")
+        for statement in INDEX_ROWS:
+            cur.execute(statement)
         for _, definition in dropped:
             cur.execute(definition)
+        for table, name, definition in keys:
+            cur.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
         print(f"  indexes in {time.perf_counter() - started:.1f}s", flush=True)
         conn.commit()
     with psycopg.connect(psycopg_dsn(admin_url()), autocommit=True) as conn:

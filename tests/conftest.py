@@ -66,15 +66,30 @@ def app(tmp_path_factory):
     from flask_migrate import upgrade
 
     settings = database_settings(tmp_path_factory)
-    application = create_app("testing", BASE_DOMAIN=TEST_BASE_DOMAIN, **settings)
+    storage = str(tmp_path_factory.mktemp(f"storage-{_worker()}"))
+    application = create_app("testing", BASE_DOMAIN=TEST_BASE_DOMAIN, STORAGE_ROOT=storage, **settings)
     with application.app_context():
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    _create_test_only_tables(application)
     _seed_plans(application)
     yield application
     with application.app_context():
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
+
+
+def _create_test_only_tables(application) -> None:
+    """Tables of record types declared only in the tests, made as the migrations would."""
+    from app.tenants.rls import ensure_row_level_security
+
+    tables = [table for table in db.metadata.sorted_tables if table.info.get("test_only")]
+    url = application.config.get("MIGRATION_DATABASE_URL") or application.config["SQLALCHEMY_DATABASE_URI"]
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        db.metadata.create_all(connection, tables=tables)
+        ensure_row_level_security(connection)
+    engine.dispose()
 
 
 def _seed_plans(application) -> None:
@@ -169,6 +184,34 @@ def make_tenant(app):
         return TenantHandle(tenant_id, slug, name, users)
 
     return build
+
+
+@pytest.fixture
+def as_user(app):
+    """as_user(tenant, role="owner") -> context manager yielding the signed-in User for services."""
+    from app.auth.models import User
+
+    @contextmanager
+    def run(tenant, role="owner"):
+        with in_tenant(app, tenant.id):
+            yield db.session.get(User, (tenant.id, tenant.users[role]))
+
+    return run
+
+
+@pytest.fixture
+def set_tenant(app):
+    """set_tenant(handle, plan=…, status=…, limit_overrides=…, past_due_since=…, …)"""
+
+    def update(handle, **values):
+        from app.tenants.models import Tenant
+
+        with on_platform(app):
+            tenant = db.session.get(Tenant, handle.id)
+            for key, value in values.items():
+                setattr(tenant, "plan_code" if key == "plan" else key, value)
+
+    return update
 
 
 @pytest.fixture
@@ -325,7 +368,7 @@ def live_server(app):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    keys = ("SQLALCHEMY_DATABASE_URI", "PLATFORM_DATABASE_URL", "MIGRATION_DATABASE_URL")
+    keys = ("SQLALCHEMY_DATABASE_URI", "PLATFORM_DATABASE_URL", "MIGRATION_DATABASE_URL", "STORAGE_ROOT")
     settings = {key: app.config[key] for key in keys if app.config.get(key)}
     served = create_app("testing", BASE_DOMAIN=f"localhost:{port}", WTF_CSRF_ENABLED=True, **settings)
     server = make_server("127.0.0.1", port, served, threaded=True)

@@ -74,4 +74,7 @@ def load_domain_factories() -> None:
 
     for module in pkgutil.walk_packages(tests.__path__, "tests."):
         if module.name.endswith(".factories") and module.name != "tests.factories":
-            importlib.import_module(module.name)
+            loaded = importlib.import_module(module.name)
+            generated = getattr(loaded, "register_generated_factories", None)
+            if generated is not None:
+                generated()

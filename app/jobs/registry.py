@@ -20,6 +20,13 @@ class PlatformJob:
 
 PLATFORM_JOBS: list[PlatformJob] = [
     PlatformJob(
+        "events.dispatch",
+        "app.core.events:dispatch_pending_events",
+        "interval",
+        {"seconds": 5},
+        "Hands stored domain events to their after-commit consumers, once each, in order per record.",
+    ),
+    PlatformJob(
         "outbox.retry",
         "app.messaging.jobs:retry_outbox",
         "interval",

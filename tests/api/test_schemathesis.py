@@ -20,7 +20,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from schemathesis.transport.wsgi import WSGI_TRANSPORT
 
+from app.crm.kit.registry import record_types
 from tests.api.records import create
+from tests.crm.factories import make_record
 
 CHECKS = [
     not_a_server_error,
@@ -66,7 +68,11 @@ def _seed(app, tenant) -> dict:
         {"object_type": "lead", "label": "Newsletter", "field_type": "checkbox"},
     ):
         create(app, tenant, "field", definition)
-    return {arg: str(create(app, tenant, kind)) for arg, kind in ID_KINDS.items()}
+    ids = {arg: str(create(app, tenant, kind)) for arg, kind in ID_KINDS.items()}
+    for record_type in record_types():
+        # Every other record type (the test-only one included) from its declared example.
+        ids.setdefault(record_type.id_arg, str(make_record(app, tenant, record_type.name)))
+    return ids
 
 
 @pytest.mark.parametrize(("method", "path"), _operations())

@@ -133,8 +133,11 @@ def upload_target(app, tenant):
     return {"record_type_name": "contact", "record_id": make_contact(app, tenant)}
 
 
-def _register_kit_factories() -> None:
-    """Every registered record type: its id, its tabs and its saved views, made generically."""
+def register_generated_factories() -> None:
+    """Every registered record type: its id, its tabs and its saved views, made generically.
+
+    Called by load_domain_factories() once apps exist, so types wired by the app's
+    configuration (the test-only one included) are known."""
     from app.crm.kit.registry import record_types
 
     for record_type in record_types():
@@ -163,6 +166,3 @@ def make_saved_view(app, tenant, type_name: str):
             get_record_type(type_name), f"Mine {uuid.uuid4().hex[:6]}", {"sort": None}, actor=_owner(tenant)
         )
         return view.id
-
-
-_register_kit_factories()

@@ -1,3 +1,1 @@
 """Fixtures shared with the plan tests."""
-
-from tests.plans.conftest import set_tenant  # noqa: F401

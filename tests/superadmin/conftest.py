@@ -4,7 +4,6 @@ import pytest
 
 from app.extensions import db
 from tests.conftest import TEST_BASE_DOMAIN, host_client, on_platform
-from tests.plans.conftest import set_tenant  # noqa: F401
 
 ADMIN_EMAIL = "root@atrium.test"
 ADMIN_PASSWORD = "correct-horse-battery"

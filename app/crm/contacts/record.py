@@ -83,8 +83,8 @@ CONTACTS = ContactType(
     description="People: emails, phones, company, owner, stage, consent, tags and custom fields.",
     example={"first_name": "Ada", "last_name": "Lovelace", "emails": [{"email": "ada@example.com", "primary": True}]},
     fields=[
-        f.Text("first_name", "First name", max_length=100, search=False),
-        f.Text("last_name", "Last name", max_length=100),
+        f.Text("first_name", "First name", max_length=100, detail=False),
+        f.Text("last_name", "Last name", max_length=100, detail=False),
         f.Text("full_name", "Name", max_length=201, read_only=True, sort=True, sort_key="name", detail=False),
         EmailList(),
         PhoneList(),

@@ -52,6 +52,7 @@ class Field:
         list: bool = False,
         export: bool = True,
         detail: bool = True,
+        hide_empty: bool = False,
         help: str = "",
         attribute: str | None = None,
         section: str = "Details",
@@ -70,6 +71,7 @@ class Field:
         self.list = list
         self.export = export
         self.detail = detail
+        self.hide_empty = hide_empty
         self.help = help
         self.attribute = attribute or name
         self.section = section
@@ -79,6 +81,15 @@ class Field:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
+
+    def bind(self, model) -> None:
+        """Read limits the column itself sets (the record type calls this once)."""
+        return
+
+    def column(self, model):
+        attribute = getattr(model, self.attribute, None)
+        columns = getattr(getattr(attribute, "property", None), "columns", None)
+        return columns[0] if columns else None
 
     # -- the one validator ------------------------------------------------------------
 
@@ -219,6 +230,11 @@ class Text(Field):
         self.max_length = max_length
         self.min_length = min_length
 
+    def bind(self, model) -> None:
+        length = getattr(getattr(self.column(model), "type", None), "length", None)
+        if length is not None:
+            self.max_length = min(self.max_length, length)
+
     def clean(self, value, context):
         text = super().clean(value, context)
         if len(text) > self.max_length:
@@ -333,6 +349,18 @@ class Number(Field):
 
     def empty_value(self):
         return None
+
+    def bind(self, model) -> None:
+        """Without a declared maximum, the column's own range is the limit (no overflow 500s)."""
+        column_type = getattr(self.column(model), "type", None)
+        precision = getattr(column_type, "precision", None)
+        scale = getattr(column_type, "scale", None) or 0
+        if self.maximum is None and precision:
+            self.maximum = Decimal(10) ** (precision - scale) - Decimal(1).scaleb(-scale)
+        elif self.maximum is None and column_type is not None and self.places == 0:
+            self.maximum = 2**31 - 1
+        if self.minimum is None and self.maximum is not None:
+            self.minimum = -self.maximum
 
     def clean(self, value, context):
         if isinstance(value, bool):

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from app.auth.permissions import can
 from app.core.errors import ValidationFailed
+from app.core.text import plural
 from app.crm.kit.capabilities import FilterInput
 from app.crm.kit.fields import Address, Boolean, Choice, DateField, DateTimeField, Number
 from app.crm.kit.forms import ConfirmForm, RecordForm
@@ -50,7 +51,8 @@ def action_state(record_type, action: str) -> ActionState:
             return ActionState(
                 True,
                 False,
-                f"Your {ent.plan.name} plan allows {limit:,} {record_type.label_plural.lower()}.",
+                f"Your {ent.plan.name} plan allows "
+                f"{plural(limit, record_type.label.lower(), record_type.label_plural.lower())}.",
                 upgrade_url() if can(current_user, "plan.view") else "",
                 "Upgrade",
             )

@@ -87,6 +87,8 @@ class RecordType:
         self._load = dict(load or {})
         self.templates = dict(templates or {})
         self.empty_text = empty_text or f"No {label_plural.lower()} yet."
+        for item in self.fields:
+            item.bind(model)
         names = [item.name for item in self.fields]
         duplicated = {item for item in names if names.count(item) > 1}
         if duplicated:

@@ -144,7 +144,7 @@ LEADS = LeadType(
     description="Prospects: source, status, score (explained), speed to lead, conversion into contacts.",
     example={"name": "Grace Hopper", "email": "grace@example.com", "source": "referral"},
     fields=[
-        f.Text("name", "Name", max_length=200, required=True, search=True, sort=True),
+        f.Text("name", "Name", max_length=200, required=True, search=True, sort=True, detail=False),
         f.Email("email", "Email", search=True),
         f.Phone("phone", "Phone", search=True),
         f.Text("company_name", "Company", max_length=200, search=True),
@@ -159,12 +159,14 @@ LEADS = LeadType(
             filter=True,
             list=True,
         ),
-        f.Text("lost_reason", "Why it was lost", max_length=500, help="Required when the status is Lost"),
+        f.Text(
+            "lost_reason", "Why it was lost", max_length=500, help="Required when the status is Lost", hide_empty=True
+        ),
         f.Number("estimated_value", "Estimated value", places=2, minimum=Decimal(0), maximum=MAX_VALUE),
         f.Number(
             "score", "Score", read_only=True, sort=True, filter=True, list=True, detail=False, minimum=0, maximum=100
         ),
-        f.LongText("notes", "Notes"),
+        f.LongText("notes", "Notes", hide_empty=True),
         f.DateTimeField("first_response_at", "First response", read_only=True, detail=False),
         f.DateTimeField("converted_at", "Converted", read_only=True, detail=False),
         f.Reference(

@@ -43,20 +43,25 @@
 
   function bulkForm() { return document.getElementById("bulk-form"); }
   function selectedIds() { return Array.from(document.querySelectorAll("input[name=ids][form=bulk-form]:checked")); }
+  // The bulk bar shows only while rows are selected; only the chosen action's input is sent.
   function refreshBulk() {
     const form = bulkForm();
     if (!form) return;
     const count = selectedIds().length;
     const action = form.querySelector("[name=action]").value;
+    form.classList.toggle("d-none", count === 0);
     form.querySelector("[data-bulk-count]").textContent = count;
     form.querySelector("[data-bulk-submit]").disabled = count === 0;
     form.querySelectorAll("[data-bulk-for]").forEach(function (el) {
-      el.classList.toggle("d-none", el.dataset.bulkFor.split(" ").indexOf(action) === -1);
+      const shown = el.dataset.bulkFor.split(" ").indexOf(action) !== -1;
+      el.classList.toggle("d-none", !shown);
+      el.querySelectorAll("select, input").forEach(function (input) { input.disabled = !shown; });
     });
+    const noun = count === 1 ? form.dataset.labelSingular : form.dataset.labelPlural;
     const label = form.querySelector("[name=action] option:checked").textContent;
     form.dataset.confirm = action === "delete"
-      ? "Delete " + count + " contact(s)? Their notes and calls that belong to nothing else are deleted too."
-      : label + " for " + count + " contact(s)?";
+      ? "Delete " + count + " " + noun + "? Their notes and calls that belong to nothing else are deleted too."
+      : label + " for " + count + " " + noun + "?";
   }
   document.addEventListener("change", function (event) {
     const target = event.target;

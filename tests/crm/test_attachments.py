@@ -1,0 +1,96 @@
+"""Attachments: size limits, the plan's storage, sniffed types, safe serving, and bytes that
+never outlive (or precede) their row."""
+
+import io
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.crm.attachments.models import Attachment
+from app.crm.attachments.services import file_path, stored_megabytes
+from app.extensions import db
+from tests.conftest import in_tenant
+from tests.crm.factories import make_contact
+
+
+def _upload(client, contact_id, content: bytes, name="file.bin"):
+    return client.post(
+        f"/files/contact/{contact_id}",
+        data={"file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def _files(app, tenant):
+    with in_tenant(app, tenant.id):
+        return [(row.filename, row.content_type, row.size_bytes) for row in db.session.scalars(select(Attachment))]
+
+
+def test_too_large_and_empty_files_are_refused_without_leftovers(app, client_for, tenant_a):
+    app.config["MAX_UPLOAD_MB"], before = 1, app.config["MAX_UPLOAD_MB"]
+    try:
+        contact_id = make_contact(app, tenant_a)
+        client = client_for(tenant_a)
+        response = _upload(client, contact_id, b"x" * (1024 * 1024 + 1))
+        assert response.status_code == 302
+        assert "at most 1 MB" in client.get(f"/contacts/{contact_id}").get_data(as_text=True)
+        _upload(client, contact_id, b"")
+        assert _files(app, tenant_a) == []
+        root = app.config["STORAGE_ROOT"]
+        leftovers = [path for path in Path(root, str(tenant_a.id)).rglob("*") if path.is_file()]
+        assert leftovers == []
+    finally:
+        app.config["MAX_UPLOAD_MB"] = before
+
+
+def test_storage_counts_against_the_plan(app, client_for, make_tenant, set_tenant):
+    tenant = make_tenant("tiny", plan="normal")
+    set_tenant(tenant, limit_overrides={"storage_mb": 1})
+    contact_id = make_contact(app, tenant)
+    client = client_for(tenant)
+    assert _upload(client, contact_id, b"a" * 600_000, "one.txt").status_code == 302
+    refused = _upload(client, contact_id, b"b" * 600_000, "two.txt")
+    assert refused.status_code == 402
+    assert "1 MB of file storage" in refused.get_data(as_text=True)
+    assert [name for name, _, _ in _files(app, tenant)] == ["one.txt"]
+    with in_tenant(app, tenant.id):
+        assert stored_megabytes() == 1
+
+
+def test_type_is_sniffed_and_markup_is_never_served_inline(app, client_for, tenant_a):
+    contact_id = make_contact(app, tenant_a)
+    client = client_for(tenant_a)
+    _upload(client, contact_id, b"<html><script>alert(1)</script></html>", "invoice.pdf")
+    _upload(client, contact_id, b"\x89PNG\r\n\x1a\n....", "photo.txt")
+    kinds = {name: kind for name, kind, _ in _files(app, tenant_a)}
+    assert kinds == {"invoice.pdf": "text/html", "photo.txt": "image/png"}
+    with in_tenant(app, tenant_a.id):
+        markup = db.session.scalar(select(Attachment).where(Attachment.filename == "invoice.pdf")).id
+        image = db.session.scalar(select(Attachment).where(Attachment.filename == "photo.txt")).id
+    served = client.get(f"/files/{markup}")
+    assert served.mimetype == "application/octet-stream"
+    assert served.headers["Content-Disposition"].startswith("attachment")
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    inline = client.get(f"/files/{image}")
+    assert inline.mimetype == "image/png"
+    assert "sandbox" in inline.headers["Content-Security-Policy"]
+
+
+def test_a_viewer_cannot_upload_and_a_failed_request_keeps_no_bytes(app, client_for, tenant_a):
+    contact_id = make_contact(app, tenant_a)
+    assert _upload(client_for(tenant_a, "viewer"), contact_id, b"hello").status_code == 403
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
+def test_deleting_a_file_removes_its_bytes_after_commit(app, client_for, tenant_a):
+    contact_id = make_contact(app, tenant_a)
+    client = client_for(tenant_a)
+    _upload(client, contact_id, b"%PDF-1.4 brief", "brief.pdf")
+    with in_tenant(app, tenant_a.id):
+        attachment = db.session.scalar(select(Attachment))
+        attachment_id, path = attachment.id, file_path(attachment)
+    assert path.exists()
+    assert client.post(f"/files/{attachment_id}/delete").status_code == 302
+    assert not path.exists()
+    assert client.get(f"/files/{attachment_id}").status_code == 404
