@@ -32,10 +32,8 @@ def _value(name, schema, document, refs):
     if kind == "object" and "properties" in schema:
         return {key: _value(key, value, document, refs) for key, value in schema["properties"].items()}
     if kind == "object":
-        additional = schema.get("additionalProperties") or {}
-        if name == "consent":
-            return {"email": {"status": "granted", "source": "form"}}
-        return {} if not additional else {}
+        # Maps keyed by the client: consent per channel; anything else may be left empty.
+        return {"email": {"status": "granted", "source": "form"}} if name == "consent" else {}
     if kind == "array":
         return [_value(name.removesuffix("s"), schema.get("items", {}), document, refs)]
     if kind == "boolean":
