@@ -86,6 +86,11 @@ def check_permission(actor, permission: str) -> None:
         )
 
 
+def acting_user(actor):
+    """The user behind an actor (an API key acts for its creator)."""
+    return getattr(actor, "user", actor)
+
+
 def actor_role(actor) -> str:
     return getattr(actor, "role", "") or ""
 

@@ -145,8 +145,8 @@ def test_a_registered_tab_appears_without_editing_the_page(client_for, tenant_a,
     from app.crm.kit import registry
     from app.crm.kit.capabilities import Tab
 
-    registry.register_tab(
-        "contact", Tab("probe", "Probe", "probe_tab.html", lambda record_type, record: {"word": "hi"})
+    registry.contribute(
+        "contact", "tab", Tab("probe", "Probe", "probe_tab.html", lambda record_type, record: {"word": "hi"})
     )
     original = app.jinja_env.loader
     try:
@@ -157,5 +157,5 @@ def test_a_registered_tab_appears_without_editing_the_page(client_for, tenant_a,
         body = client_for(tenant_a).get(f"/contacts/{contact}?tab=probe").get_data(as_text=True)
         assert "<p id=probe>hi Ada</p>" in body
     finally:
-        registry._EXTRA_TABS["contact"] = [tab for tab in registry._EXTRA_TABS["contact"] if tab.key != "probe"]
+        registry.withdraw("contact", "tab", "probe")
         app.jinja_env.loader = original

@@ -6,16 +6,15 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.auth.permissions import check_permission
+from app.auth.permissions import acting_user, check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import PlanLimitExceeded, ValidationFailed
-from app.core.events import emit
 from app.core.ids import uuid7
 from app.core.lookups import get_or_404
 from app.crm.attachments import storage
 from app.crm.attachments.models import Attachment
 from app.crm.attachments.sniff import sniff
-from app.crm.kit.owner import acting_user
+from app.crm.kit.services import emit_record_event
 from app.extensions import db
 from app.plans.services import check_writable, enforce, entitlements, register_usage_counter, upgrade_url
 from app.tenants.models import Tenant
@@ -98,14 +97,8 @@ def attach_file(record_type, record, upload, *, actor, max_megabytes: int) -> At
     )
     db.session.add(attachment)
     db.session.flush()
-    emit(
-        f"{record_type.name}.file_attached",
-        actor=actor,
-        record=record,
-        record_type=record_type.name,
-        summary=f"Attached {filename}",
-        data={"label": record_type.title_of(record), "file": filename, "size_bytes": size},
-    )
+    data = {"file": filename, "size_bytes": size}
+    emit_record_event(record_type, record, "file_attached", actor=actor, summary=f"Attached {filename}", data=data)
     return attachment
 
 
@@ -139,14 +132,7 @@ def delete_attachment(record_type, record, attachment: Attachment, *, actor) -> 
     db.session.delete(attachment)
     db.session.flush()
     storage.remove_after_commit(tenant_id, [attachment_id])
-    emit(
-        f"{record_type.name}.file_removed",
-        actor=actor,
-        record=record,
-        record_type=record_type.name,
-        summary=f"Removed {name}",
-        data={"label": record_type.title_of(record), "file": name},
-    )
+    emit_record_event(record_type, record, "file_removed", actor=actor, summary=f"Removed {name}", data={"file": name})
 
 
 def forget_files_of(record_ids: list) -> None:

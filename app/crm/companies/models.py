@@ -7,14 +7,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.crm.fields.models import HasCustomFields
-from app.crm.kit.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.crm.kit.models import HasAddress, OwnedRecord, RecordModel, owner_table_args, record_table_args
 from app.crm.tags.models import Taggable
 
 COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+")
 SIZE_LABELS = {size: f"{size} people" for size in COMPANY_SIZES}
 
 
-class Company(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
+class Company(RecordModel, OwnedRecord, HasAddress, Taggable, HasCustomFields, Base):
     __tablename__ = "companies"
     __table_args__ = (
         *record_table_args("companies"),
@@ -31,23 +31,11 @@ class Company(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
     size: Mapped[str] = mapped_column(String(16), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    address_line1: Mapped[str] = mapped_column(String(200), default="")
-    address_line2: Mapped[str] = mapped_column(String(200), default="")
-    city: Mapped[str] = mapped_column(String(100), default="")
-    region: Mapped[str] = mapped_column(String(100), default="")
-    postal_code: Mapped[str] = mapped_column(String(20), default="")
-    country: Mapped[str] = mapped_column(String(2), default="")
     parent_id: Mapped[uuid.UUID | None]
 
     parent = tenant_relationship("Company", "parent_id", back_populates="children")
     children = tenant_collection("Company", "parent_id", back_populates="parent", order_by="Company.name")
     contacts = tenant_collection("Contact", "company_id", back_populates="company", order_by="Contact.full_name")
-
-    @property
-    def address_lines(self) -> list[str]:
-        locality = " ".join(part for part in (self.postal_code, self.city) if part)
-        lines = [self.address_line1, self.address_line2, locality, self.region, self.country]
-        return [line for line in lines if line]
 
     def __repr__(self) -> str:
         return f"<Company {self.name}>"

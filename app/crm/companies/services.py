@@ -8,36 +8,16 @@ from app.crm.companies.models import Company
 from app.crm.companies.record import COMPANIES, company_tree, contact_counts
 from app.crm.contacts.models import Contact
 from app.crm.contacts.services import update_contact
-from app.crm.kit.listing import list_records
-from app.crm.kit.services import create_record, delete_record, get_record, update_record
+from app.crm.kit.services import record_services
 from app.extensions import db
 
 __all__ = ["company_tree", "contact_counts"]
 
 
-def get_company(company_id) -> Company:
-    return get_record(COMPANIES, company_id)
-
-
-def load_company_for_page(company_id) -> Company:
-    return get_record(COMPANIES, company_id, detail=True)
-
-
-def create_company(data: dict, *, actor) -> Company:
-    return create_record(COMPANIES, data, actor=actor)
-
-
-def update_company(company: Company, data: dict, *, actor) -> Company:
-    return update_record(COMPANIES, company, data, actor=actor)
-
-
-def delete_company(company: Company, *, actor) -> None:
-    """Contacts, child companies and leads stay; they just stop pointing here."""
-    delete_record(COMPANIES, company, actor=actor)
-
-
-def list_companies(*, search=None, filters=None, sort=None, cursor=None, limit=25, actor=None):
-    return list_records(COMPANIES, actor=actor, search=search, filters=filters, sort=sort, cursor=cursor, limit=limit)
+# The kit's services, for companies. Deleting one keeps its contacts, children and leads, unlinked.
+get_company, load_company_for_page, create_company, update_company, delete_company, list_companies = record_services(
+    COMPANIES
+)
 
 
 def company_contacts(company: Company, limit: int = 50) -> list[Contact]:

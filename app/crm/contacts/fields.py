@@ -36,27 +36,19 @@ class ConsentSchema(ConsentInputSchema):
     recorded_at = fields.DateTime(required=True, allow_none=True)
 
 
-def _reuse(row, model, **values):
-    """Keep the row of a value that stays: a delete plus an insert of the same address would
-    meet the (tenant_id, email) unique key in the wrong order."""
-    if row is None:
-        return model(**values)
-    for key, value in values.items():
-        setattr(row, key, value)
-    return row
+class ChildList(Field):
+    """A list of small child rows (emails, phones): each item a dict keyed by `item_keys` or a
+    plain string for the first key; duplicates dropped; kept rows reused on save."""
 
-
-class EmailList(Field):
-    """`[{email, primary}]` (or plain strings); one primary; an address belongs to one contact."""
-
-    kind = "emails"
-    widget = "crm/contacts/_emails_input.html"
-    detail_template = "crm/contacts/_emails_value.html"
     tracks_snapshot = True
+    item_keys: tuple[str, ...] = ()
+    child_model = None
+    collection = ""
+    max_items = 10
+    plain = "items"
 
-    def __init__(self, name="emails", label="Emails", **kwargs):
+    def __init__(self, name, label, **kwargs):
         kwargs.setdefault("search", True)
-        kwargs.setdefault("section", "Details")
         kwargs.setdefault("wide", True)
         super().__init__(name, label, **kwargs)
 
@@ -68,77 +60,125 @@ class EmailList(Field):
 
     def clean(self, value, context):
         if not isinstance(value, list):
-            raise Invalid("Send a list of email addresses.")
-        if len(value) > MAX_EMAILS:
-            raise Invalid(f"Add at most {MAX_EMAILS} email addresses.")
+            raise Invalid(f"Send a list of {self.plain}.")
+        if len(value) > self.max_items:
+            raise Invalid(f"Add at most {self.max_items} {self.plain}.")
+        key = self.item_keys[0]
         cleaned, problems = [], []
         for item in value:
-            item = {"email": item} if isinstance(item, str) else item
-            if (
-                not isinstance(item, dict)
-                or set(item) - {"email", "primary"}
-                or not isinstance(item.get("email", ""), str)
-            ):
-                raise Invalid("Each email is {email, primary}.")
-            if not (item.get("email") or "").strip():
+            item = {key: item} if isinstance(item, str) else item
+            if not isinstance(item, dict) or set(item) - set(self.item_keys) or not isinstance(item.get(key, ""), str):
+                raise Invalid(f"Each of the {self.plain} is {{{', '.join(self.item_keys)}}}.")
+            if not (item.get(key) or "").strip():
                 continue
             try:
-                address = normalize_email_address(item["email"]).lower()
-            except ValueError:
-                problems.append(f"“{item['email'].strip()[:80]}” is not a valid email address.")
+                parsed = self.clean_item(item)
+            except Invalid as exc:
+                problems.extend(exc.messages)
                 continue
-            if any(existing["email"] == address for existing in cleaned):
-                problems.append(f"{address} is listed twice.")
+            if any(existing[key] == parsed[key] for existing in cleaned):
+                problems.extend(self.duplicate(parsed))
                 continue
-            cleaned.append({"email": address, "primary": bool(item.get("primary"))})
-        primaries = sum(item["primary"] for item in cleaned)
-        if primaries > 1:
-            problems.append("Mark only one address as primary.")
-        elif cleaned and primaries == 0:
-            cleaned[0]["primary"] = True
-        problems.extend(self._taken(cleaned, context.record))
+            cleaned.append(parsed)
+        problems.extend(self.check_list(cleaned, context))
         if problems:
             raise Invalid(problems)
         return cleaned
 
-    def _taken(self, cleaned, record) -> list[str]:
-        if not cleaned:
-            return []
-        taken = (
-            select(ContactEmail.email, Contact.full_name)
-            .join(Contact, (Contact.tenant_id == ContactEmail.tenant_id) & (Contact.id == ContactEmail.contact_id))
-            .where(ContactEmail.email.in_([item["email"] for item in cleaned]))
-        )
-        if record is not None:
-            taken = taken.where(ContactEmail.contact_id != record.id)
-        return [
-            f"{address} already belongs to {owner_name or 'another contact'}."
-            for address, owner_name in db.session.execute(taken)
-        ]
+    def clean_item(self, item: dict) -> dict:
+        raise NotImplementedError
+
+    def duplicate(self, item: dict) -> list[str]:
+        return []
+
+    def check_list(self, items: list[dict], context) -> list[str]:
+        return []
+
+    def row_values(self, item: dict) -> dict:
+        raise NotImplementedError
 
     def apply(self, record, value) -> None:
-        existing = {email.email: email for email in record.emails}
-        record.emails = [
-            _reuse(
-                existing.get(item["email"]), ContactEmail, email=item["email"], is_primary=item["primary"], position=i
+        key = self.item_keys[0]
+        attribute = self.row_attribute
+        existing = {getattr(row, attribute): row for row in getattr(record, self.collection)}
+        rows = []
+        for position, item in enumerate(value):
+            row = existing.get(item[key]) or self.child_model()
+            for name, column_value in {**self.row_values(item), "position": position}.items():
+                setattr(row, name, column_value)
+            rows.append(row)
+        # Rows of values that stay are reused: a delete plus an insert of the same address would
+        # meet the (tenant_id, email) unique key in the wrong order.
+        setattr(record, self.collection, rows)
+
+    def search_value(self, record):
+        return " ".join(getattr(row, self.row_attribute) for row in getattr(record, self.collection))
+
+    def export_value(self, record):
+        return ", ".join(getattr(row, self.row_attribute) for row in getattr(record, self.collection))
+
+    def display(self, value) -> str:
+        return ", ".join(item[self.item_keys[0]] for item in value or [])
+
+    def form_value(self, record):
+        return self.value(record) if record is not None else []
+
+
+class EmailList(ChildList):
+    """`[{email, primary}]` (or plain strings); one primary; an address belongs to one contact."""
+
+    kind = "emails"
+    widget = "crm/contacts/_emails_input.html"
+    detail_template = "crm/contacts/_emails_value.html"
+    item_keys = ("email", "primary")
+    child_model = ContactEmail
+    collection = "emails"
+    row_attribute = "email"
+    max_items = MAX_EMAILS
+    plain = "email addresses"
+
+    def __init__(self, name="emails", label="Emails", **kwargs):
+        super().__init__(name, label, **kwargs)
+
+    def clean_item(self, item):
+        try:
+            address = normalize_email_address(item["email"]).lower()
+        except ValueError as exc:
+            raise Invalid(f"“{item['email'].strip()[:80]}” is not a valid email address.") from exc
+        return {"email": address, "primary": bool(item.get("primary"))}
+
+    def duplicate(self, item):
+        return [f"{item['email']} is listed twice."]
+
+    def check_list(self, items, context):
+        problems = []
+        primaries = sum(item["primary"] for item in items)
+        if primaries > 1:
+            problems.append("Mark only one address as primary.")
+        elif items and primaries == 0:
+            items[0]["primary"] = True
+        if items:
+            taken = (
+                select(ContactEmail.email, Contact.full_name)
+                .join(Contact, (Contact.tenant_id == ContactEmail.tenant_id) & (Contact.id == ContactEmail.contact_id))
+                .where(ContactEmail.email.in_([item["email"] for item in items]))
             )
-            for i, item in enumerate(value)
-        ]
+            if context.record is not None:
+                taken = taken.where(ContactEmail.contact_id != context.record.id)
+            problems.extend(
+                f"{address} already belongs to {owner_name or 'another contact'}."
+                for address, owner_name in db.session.execute(taken)
+            )
+        return problems
+
+    def row_values(self, item):
+        return {"email": item["email"], "is_primary": item["primary"]}
 
     def value(self, record):
         return [{"email": email.email, "primary": email.is_primary} for email in record.emails]
 
-    def search_value(self, record):
-        return " ".join(email.email for email in record.emails)
-
     def snapshot(self, record):
         return [email.email + (" (primary)" if email.is_primary else "") for email in record.emails]
-
-    def display(self, value) -> str:
-        return ", ".join(item["email"] for item in value or [])
-
-    def export_value(self, record):
-        return ", ".join(email.email for email in record.emails)
 
     def from_form(self, form):
         if "emails" not in form and "emails" not in form.getlist("_keys"):
@@ -151,9 +191,6 @@ class EmailList(Field):
             if address.strip()
         ]
 
-    def form_value(self, record):
-        return self.value(record) if record is not None else []
-
     def schema_field(self, *, for_input):
         if for_input:
             return fields.List(
@@ -164,77 +201,36 @@ class EmailList(Field):
         return fields.List(fields.Nested(EmailSchema), required=True)
 
 
-class PhoneList(Field):
+class PhoneList(ChildList):
     """`[{number, label}]` (or plain strings), stored in E.164."""
 
     kind = "phones"
     widget = "crm/contacts/_phones_input.html"
     detail_template = "crm/contacts/_phones_value.html"
-    tracks_snapshot = True
+    item_keys = ("number", "label")
+    child_model = ContactPhone
+    collection = "phones"
+    row_attribute = "number"
+    max_items = MAX_PHONES
+    plain = "phone numbers"
 
     def __init__(self, name="phones", label="Phones", **kwargs):
-        kwargs.setdefault("search", True)
-        kwargs.setdefault("wide", True)
         super().__init__(name, label, **kwargs)
 
-    def is_empty(self, value) -> bool:
-        return value is None
+    def clean_item(self, item):
+        label = item.get("label") or "mobile"
+        if label not in PHONE_LABELS:
+            raise Invalid("Label a phone mobile, work, home or other.")
+        return {"number": normalize_phone(item["number"]), "label": label}
 
-    def empty_value(self):
-        return []
-
-    def clean(self, value, context):
-        if not isinstance(value, list):
-            raise Invalid("Send a list of phone numbers.")
-        if len(value) > MAX_PHONES:
-            raise Invalid(f"Add at most {MAX_PHONES} phone numbers.")
-        cleaned, problems = [], []
-        for item in value:
-            item = {"number": item} if isinstance(item, str) else item
-            if (
-                not isinstance(item, dict)
-                or set(item) - {"number", "label"}
-                or not isinstance(item.get("number", ""), str)
-            ):
-                raise Invalid("Each phone is {number, label}.")
-            if not (item.get("number") or "").strip():
-                continue
-            label = item.get("label") or "mobile"
-            if label not in PHONE_LABELS:
-                problems.append("Label a phone mobile, work, home or other.")
-                continue
-            try:
-                number = normalize_phone(item["number"])
-            except Invalid as exc:
-                problems.append(exc.message)
-                continue
-            if all(existing["number"] != number for existing in cleaned):
-                cleaned.append({"number": number, "label": label})
-        if problems:
-            raise Invalid(problems)
-        return cleaned
-
-    def apply(self, record, value) -> None:
-        existing = {phone.number: phone for phone in record.phones}
-        record.phones = [
-            _reuse(existing.get(item["number"]), ContactPhone, number=item["number"], label=item["label"], position=i)
-            for i, item in enumerate(value)
-        ]
+    def row_values(self, item):
+        return {"number": item["number"], "label": item["label"]}
 
     def value(self, record):
         return [{"number": phone.number, "label": phone.label} for phone in record.phones]
 
-    def search_value(self, record):
-        return " ".join(phone.number for phone in record.phones)
-
     def snapshot(self, record):
         return [f"{phone.number} ({phone.label})" for phone in record.phones]
-
-    def display(self, value) -> str:
-        return ", ".join(item["number"] for item in value or [])
-
-    def export_value(self, record):
-        return ", ".join(phone.number for phone in record.phones)
 
     def from_form(self, form):
         if "phone_number" not in form and "phones" not in form.getlist("_keys"):
@@ -245,9 +241,6 @@ class PhoneList(Field):
             for index, number in enumerate(numbers)
             if number.strip()
         ]
-
-    def form_value(self, record):
-        return self.value(record) if record is not None else []
 
     def schema_field(self, *, for_input):
         if for_input:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.crm.fields.models import HasCustomFields
-from app.crm.kit.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.crm.kit.models import HasAddress, OwnedRecord, RecordModel, owner_table_args, record_table_args
 from app.crm.tags.models import Taggable
 
 
@@ -58,7 +58,7 @@ PREFERRED_CHANNELS = {"": "No preference", "email": "Email", "phone": "Phone", "
 PHONE_LABELS = {"mobile": "Mobile", "work": "Work", "home": "Home", "other": "Other"}
 
 
-class Contact(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
+class Contact(RecordModel, OwnedRecord, HasAddress, Taggable, HasCustomFields, Base):
     __tablename__ = "contacts"
     __table_args__ = (
         *record_table_args("contacts"),
@@ -78,12 +78,6 @@ class Contact(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
     company_role: Mapped[str] = mapped_column(String(80), default="")
     is_primary_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     lifecycle_stage: Mapped[str] = mapped_column(String(16), default=LifecycleStage.LEAD)
-    address_line1: Mapped[str] = mapped_column(String(200), default="")
-    address_line2: Mapped[str] = mapped_column(String(200), default="")
-    city: Mapped[str] = mapped_column(String(100), default="")
-    region: Mapped[str] = mapped_column(String(100), default="")
-    postal_code: Mapped[str] = mapped_column(String(20), default="")
-    country: Mapped[str] = mapped_column(String(2), default="")
     preferred_channel: Mapped[str] = mapped_column(String(8), default="")
     email_consent: Mapped[str] = mapped_column(String(16), default=Consent.UNKNOWN)
     email_consent_at: Mapped[datetime | None]
@@ -114,12 +108,6 @@ class Contact(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
     @property
     def primary_phone(self) -> str | None:
         return self.phones[0].number if self.phones else None
-
-    @property
-    def address_lines(self) -> list[str]:
-        locality = " ".join(part for part in (self.postal_code, self.city) if part)
-        lines = [self.address_line1, self.address_line2, locality, self.region, self.country]
-        return [line for line in lines if line]
 
     def consent(self, channel: str) -> dict:
         return {

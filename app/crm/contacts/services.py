@@ -6,36 +6,16 @@ from app.core.errors import AppError, ValidationFailed
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import Contact, ContactEmail
 from app.crm.contacts.record import CONTACTS
-from app.crm.kit.listing import list_records
-from app.crm.kit.services import create_record, delete_record, get_record, update_record
+from app.crm.kit.services import record_services
 from app.extensions import db
 
 MAX_UPSERT = 1000
 
 
-def get_contact(contact_id) -> Contact:
-    return get_record(CONTACTS, contact_id)
-
-
-def load_contact_for_page(contact_id) -> Contact:
-    """The contact with everything its page shows, in a fixed number of queries."""
-    return get_record(CONTACTS, contact_id, detail=True)
-
-
-def create_contact(data: dict, *, actor) -> Contact:
-    return create_record(CONTACTS, data, actor=actor)
-
-
-def update_contact(contact: Contact, data: dict, *, actor) -> Contact:
-    return update_record(CONTACTS, contact, data, actor=actor)
-
-
-def delete_contact(contact: Contact, *, actor) -> None:
-    delete_record(CONTACTS, contact, actor=actor)
-
-
-def list_contacts(*, search=None, filters=None, sort=None, cursor=None, limit=25, actor=None):
-    return list_records(CONTACTS, actor=actor, search=search, filters=filters, sort=sort, cursor=cursor, limit=limit)
+# The kit's services, for contacts; load_contact_for_page eager-loads what the 360 page shows.
+get_contact, load_contact_for_page, create_contact, update_contact, delete_contact, list_contacts = record_services(
+    CONTACTS
+)
 
 
 def _normalized(email) -> str | None:

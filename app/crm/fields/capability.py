@@ -12,7 +12,7 @@ from sqlalchemy import func, inspect
 from app.core.context import require_tenant_id
 from app.crm.fields.models import FieldType
 from app.crm.fields.services import list_field_definitions, validate_custom_values
-from app.crm.kit.capabilities import Capability, Column, FilterInput, FormSection, Panel
+from app.crm.kit.capabilities import Capability, Column, FilterInput, FormSection, Panel, catalogue_entry
 from app.crm.kit.listing import CUSTOM_FILTER_PREFIX
 from app.extensions import db
 from app.plans.services import entitlements
@@ -207,19 +207,15 @@ class CustomFieldsCapability(Capability):
 
     def catalogue(self, record_type):
         return [
-            {
-                "name": f"custom_fields.{item.key}",
-                "label": item.label,
-                "type": CATALOGUE_TYPES.get(item.field_type, "text"),
-                "required": item.required,
-                "read_only": False,
-                "filterable": True,
-                "sortable": False,
-                "searchable": False,
-                "exported": True,
-                "choices": {option: option for option in item.options} if item.options else None,
-                "custom": True,
-            }
+            catalogue_entry(
+                f"custom_fields.{item.key}",
+                item.label,
+                CATALOGUE_TYPES.get(item.field_type, "text"),
+                required=item.required,
+                filterable=True,
+                choices={option: option for option in item.options} if item.options else None,
+                custom=True,
+            )
             for item in list_field_definitions(record_type.name)
         ]
 

@@ -12,6 +12,36 @@ from dataclasses import dataclass, field
 from app.core.validation import Errors
 
 
+def catalogue_entry(
+    name: str,
+    label: str,
+    kind: str,
+    *,
+    required: bool = False,
+    read_only: bool = False,
+    filterable: bool = False,
+    sortable: bool = False,
+    searchable: bool = False,
+    exported: bool = True,
+    choices: dict | None = None,
+    **extra,
+) -> dict:
+    """One field of the field catalogue, in the shape every consumer reads."""
+    return {
+        "name": name,
+        "label": label,
+        "type": kind,
+        "required": required,
+        "read_only": read_only,
+        "filterable": filterable,
+        "sortable": sortable,
+        "searchable": searchable,
+        "exported": exported,
+        "choices": choices,
+        **extra,
+    }
+
+
 @dataclass
 class Context:
     """What validating one submission knows: the type, the record (None when creating),

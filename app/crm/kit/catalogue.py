@@ -2,12 +2,10 @@
 work across types — import mapping, export columns, segment conditions, automations, webhooks
 and the API's `/record-types` document."""
 
+from app.crm.kit.capabilities import catalogue_entry
 from app.crm.kit.registry import record_types
 
-TIMESTAMPS = (
-    {"name": "created_at", "label": "Created", "type": "datetime"},
-    {"name": "updated_at", "label": "Updated", "type": "datetime"},
-)
+TIMESTAMPS = (("created_at", "Created"), ("updated_at", "Updated"))
 
 
 def field_catalogue(record_type) -> list[dict]:
@@ -16,19 +14,8 @@ def field_catalogue(record_type) -> list[dict]:
     entries = [field.catalogue_entry() for field in record_type.fields]
     for capability in record_type.capabilities:
         entries.extend(capability.catalogue(record_type))
-    for stamp in TIMESTAMPS:
-        entries.append(
-            {
-                **stamp,
-                "required": False,
-                "read_only": True,
-                "filterable": True,
-                "sortable": True,
-                "searchable": False,
-                "exported": True,
-                "choices": None,
-            }
-        )
+    for name, label in TIMESTAMPS:
+        entries.append(catalogue_entry(name, label, "datetime", read_only=True, filterable=True, sortable=True))
     return entries
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import inspect
 from app.core.context import require_tenant_id
 from app.core.ids import parse_uuid
 from app.core.validation import normalize_email_address
+from app.crm.kit.capabilities import catalogue_entry
 from app.crm.kit.normalize import Invalid, normalize_domain, normalize_phone, parse_bool, tenant_zone
 from app.crm.kit.registry import get_record_type
 from app.extensions import db
@@ -210,18 +211,17 @@ class Field:
     nullable_output = False
 
     def catalogue_entry(self) -> dict:
-        return {
-            "name": self.name,
-            "label": self.label,
-            "type": self.kind,
-            "required": self.required,
-            "read_only": self.read_only,
-            "filterable": self.filter,
-            "sortable": self.sort,
-            "searchable": self.search,
-            "exported": self.export,
-            "choices": None,
-        }
+        return catalogue_entry(
+            self.name,
+            self.label,
+            self.kind,
+            required=self.required,
+            read_only=self.read_only,
+            filterable=self.filter,
+            sortable=self.sort,
+            searchable=self.search,
+            exported=self.export,
+        )
 
 
 class Text(Field):
@@ -471,14 +471,37 @@ class Boolean(Field):
         return ma.Boolean(**self._schema_kwargs(for_input))
 
 
-class DateField(Field):
-    kind = "date"
-    widget = "date"
+class Dated(Field):
+    """What dates and moments share: empty is None, ISO in exports, a from/until filter."""
+
     sort_labels = ("earliest first", "latest first")
     nullable_output = True
+    filter_hint = "YYYY-MM-DD"
 
     def empty_value(self):
         return None
+
+    def export_value(self, record):
+        value = self.value(record)
+        return value.isoformat() if value else ""
+
+    def filter_params(self):
+        if not self.filter:
+            return {}
+        return {
+            f"{self.name}_after": f"{self.label} on or after this day ({self.filter_hint})",
+            f"{self.name}_before": f"{self.label} on or before this day ({self.filter_hint})",
+        }
+
+    def filter_conditions(self, model, filters, errors):
+        return day_range_conditions(
+            getattr(model, self.attribute), self.name, filters, errors, days=self.kind == "date"
+        )
+
+
+class DateField(Dated):
+    kind = "date"
+    widget = "date"
 
     def clean(self, value, context):
         if isinstance(value, datetime):
@@ -490,10 +513,6 @@ class DateField(Field):
         except ValueError as exc:
             raise Invalid("Use a date like 2026-01-31.") from exc
 
-    def export_value(self, record):
-        value = self.value(record)
-        return value.isoformat() if value else ""
-
     def display(self, value) -> str:
         return value.isoformat() if value else ""
 
@@ -501,40 +520,16 @@ class DateField(Field):
         value = self.value(record) if record is not None else None
         return value.isoformat() if value else ""
 
-    def filter_params(self):
-        if not self.filter:
-            return {}
-        return {
-            f"{self.name}_after": f"{self.label} on or after (YYYY-MM-DD)",
-            f"{self.name}_before": f"{self.label} on or before (YYYY-MM-DD)",
-        }
-
-    def filter_conditions(self, model, filters, errors):
-        column = getattr(model, self.attribute)
-        conditions = []
-        for suffix, compare in (("_after", column.__ge__), ("_before", column.__le__)):
-            key = self.name + suffix
-            if key in filters:
-                try:
-                    conditions.append(compare(self.clean(filters[key], None)))
-                except Invalid as exc:
-                    errors.add(key, exc.message)
-        return conditions
-
     def schema_field(self, *, for_input):
         return ma.Date(**self._schema_kwargs(for_input))
 
 
-class DateTimeField(Field):
+class DateTimeField(Dated):
     """An aware moment; shown and filtered by day in the tenant's time zone."""
 
     kind = "datetime"
     widget = "datetime-local"
-    sort_labels = ("earliest first", "latest first")
-    nullable_output = True
-
-    def empty_value(self):
-        return None
+    filter_hint = "YYYY-MM-DD, workspace time zone"
 
     def clean(self, value, context):
         if isinstance(value, datetime):
@@ -549,10 +544,6 @@ class DateTimeField(Field):
             moment = moment.replace(tzinfo=tenant_zone())
         return moment
 
-    def export_value(self, record):
-        value = self.value(record)
-        return value.isoformat() if value else ""
-
     def display(self, value) -> str:
         return value.astimezone(tenant_zone()).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -560,23 +551,9 @@ class DateTimeField(Field):
         value = self.value(record) if record is not None else None
         return value.astimezone(tenant_zone()).strftime("%Y-%m-%dT%H:%M") if value else ""
 
-    def filter_params(self):
-        if not self.filter:
-            return {}
-        return {
-            f"{self.name}_after": f"{self.label} on or after this day (YYYY-MM-DD, workspace time zone)",
-            f"{self.name}_before": f"{self.label} on or before this day (YYYY-MM-DD, workspace time zone)",
-        }
-
-    def filter_conditions(self, model, filters, errors):
-        return day_range_conditions(getattr(model, self.attribute), self.name, filters, errors)
-
     def schema_field(self, *, for_input):
-        return (
-            ma.AwareDateTime(**self._schema_kwargs(for_input))
-            if for_input
-            else ma.DateTime(**self._schema_kwargs(False))
-        )
+        kwargs = self._schema_kwargs(for_input)
+        return ma.AwareDateTime(**kwargs) if for_input else ma.DateTime(**kwargs)
 
 
 class Choice(Field):
@@ -864,8 +841,9 @@ def _address_text(parts: dict) -> str:
     return ", ".join(line for line in lines if line)
 
 
-def day_range_conditions(column, name: str, filters: dict, errors) -> list:
-    """`<name>_after` / `<name>_before` as inclusive days in the tenant's time zone."""
+def day_range_conditions(column, name: str, filters: dict, errors, *, days: bool = False) -> list:
+    """`<name>_after` / `<name>_before` as inclusive days: of a date column, or of a timestamp
+    column in the tenant's time zone."""
     conditions = []
     for suffix in ("_after", "_before"):
         key = name + suffix
@@ -879,6 +857,6 @@ def day_range_conditions(column, name: str, filters: dict, errors) -> list:
             continue
         if suffix == "_before":
             day += timedelta(days=1)
-        bound = datetime.combine(day, time.min, tzinfo=tenant_zone())
+        bound = day if days else datetime.combine(day, time.min, tzinfo=tenant_zone())
         conditions.append(column >= bound if suffix == "_after" else column < bound)
     return conditions

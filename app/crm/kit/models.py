@@ -78,3 +78,14 @@ class SavedView(TenantScoped, Timestamps, Base):
     name: Mapped[str] = mapped_column(String(80))
     # {"q": "...", "filters": {...}, "sort": "-created_at", "columns": ["owner", ...]}
     query: Mapped[dict] = mapped_column(JSONType, default=dict)
+
+
+class HasAddress:
+    """The six columns of the kit's `Address` field."""
+
+    address_line1: Mapped[str] = mapped_column(String(200), default="", sort_order=60)
+    address_line2: Mapped[str] = mapped_column(String(200), default="", sort_order=61)
+    city: Mapped[str] = mapped_column(String(100), default="", sort_order=62)
+    region: Mapped[str] = mapped_column(String(100), default="", sort_order=63)
+    postal_code: Mapped[str] = mapped_column(String(20), default="", sort_order=64)
+    country: Mapped[str] = mapped_column(String(2), default="", sort_order=65)

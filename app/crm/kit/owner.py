@@ -10,15 +10,12 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
+from app.auth.permissions import acting_user
 from app.core.context import require_tenant_id
 from app.core.ids import parse_uuid
-from app.crm.kit.capabilities import BulkAction, Capability, Column, FilterInput, FormSection
+from app.crm.kit.capabilities import BulkAction, Capability, Column, FilterInput, FormSection, catalogue_entry
+from app.crm.kit.services import update_record
 from app.extensions import db
-
-
-def acting_user(actor):
-    """The user behind an actor (an API key acts as its creator)."""
-    return getattr(actor, "user", actor)
 
 
 def active_users() -> list[User]:
@@ -131,20 +128,7 @@ class OwnerCapability(Capability):
         ]
 
     def catalogue(self, record_type):
-        return [
-            {
-                "name": "owner_id",
-                "label": "Owner",
-                "type": "user",
-                "required": False,
-                "read_only": False,
-                "filterable": True,
-                "sortable": False,
-                "searchable": False,
-                "exported": True,
-                "choices": None,
-            }
-        ]
+        return [catalogue_entry("owner_id", "Owner", "user", filterable=True)]
 
     def export_columns(self, record_type):
         return [("owner", "Owner", lambda record: record.owner.email if record.owner is not None else "")]
@@ -168,8 +152,6 @@ def _user_name(user_id) -> str | None:
 
 
 def assign_owner(record_type, records, params, actor) -> int:
-    from app.crm.kit.services import update_record
-
     for record in records:
         update_record(record_type, record, {"owner_id": params.get("owner_id") or None}, actor=actor)
     return len(records)

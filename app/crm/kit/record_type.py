@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.core.pagination import Sort
 from app.crm.kit.capabilities import BulkAction, Capability, Column, Context, Panel, Tab
 from app.crm.kit.fields import Field, day_range_conditions
-from app.crm.kit.registry import extra_panels, extra_tabs
+from app.crm.kit.registry import contributions
 
 
 @dataclass(frozen=True)
@@ -214,14 +214,14 @@ class RecordType:
         tabs = list(self._tabs)
         for capability in self.capabilities:
             tabs.extend(capability.tabs(self))
-        tabs.extend(extra_tabs(self.name))
+        tabs.extend(contributions(self.name, "tab"))
         return sorted(tabs, key=lambda tab: (tab.order, tab.label))
 
     def panels(self) -> list[Panel]:
         panels = list(self._panels)
         for capability in self.capabilities:
             panels.extend(capability.panels(self))
-        panels.extend(extra_panels(self.name))
+        panels.extend(contributions(self.name, "panel"))
         return sorted(panels, key=lambda panel: panel.order)
 
     def bulk_actions(self) -> list[BulkAction]:

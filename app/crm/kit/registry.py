@@ -40,29 +40,21 @@ def record_types_with(capability) -> list:
     return [item for item in record_types() if item.has(capability)]
 
 
-_EXTRA_TABS: dict[str, list] = {}
+# (record type name, "tab" | "panel") -> what other packages add to that type's page.
+_CONTRIBUTIONS: dict[tuple[str, str], list] = {}
 
 
-def register_tab(record_type_name: str, tab) -> None:
-    """Another package adds a tab to a type's detail page (deals on contacts, say)."""
-    tabs = _EXTRA_TABS.setdefault(record_type_name, [])
-    if all(existing.key != tab.key for existing in tabs):
-        tabs.append(tab)
+def contribute(record_type_name: str, kind: str, item) -> None:
+    """Another package adds a tab or a panel to a type's detail page (deals on contacts, say)."""
+    items = _CONTRIBUTIONS.setdefault((record_type_name, kind), [])
+    if all(existing.key != item.key for existing in items):
+        items.append(item)
 
 
-def extra_tabs(record_type_name: str) -> list:
-    return list(_EXTRA_TABS.get(record_type_name, []))
+def withdraw(record_type_name: str, kind: str, key: str) -> None:
+    items = _CONTRIBUTIONS.get((record_type_name, kind), [])
+    items[:] = [item for item in items if item.key != key]
 
 
-_EXTRA_PANELS: dict[str, list] = {}
-
-
-def register_panel(record_type_name: str, panel) -> None:
-    """Another package adds a panel to a type's detail page ("came from lead" on contacts)."""
-    panels = _EXTRA_PANELS.setdefault(record_type_name, [])
-    if all(existing.key != panel.key for existing in panels):
-        panels.append(panel)
-
-
-def extra_panels(record_type_name: str) -> list:
-    return list(_EXTRA_PANELS.get(record_type_name, []))
+def contributions(record_type_name: str, kind: str) -> list:
+    return list(_CONTRIBUTIONS.get((record_type_name, kind), []))

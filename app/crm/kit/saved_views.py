@@ -5,12 +5,12 @@ from urllib.parse import urlencode
 from flask import abort
 from sqlalchemy import select
 
+from app.auth.permissions import acting_user
 from app.core.errors import ValidationFailed
 from app.core.lookups import get_or_404
 from app.core.validation import Errors, clean_text, contains_nul
 from app.crm.kit.listing import check_filter_keys, resolve_record_sort
 from app.crm.kit.models import SavedView
-from app.crm.kit.owner import acting_user
 from app.extensions import db
 
 MAX_VIEWS_PER_LIST = 50

@@ -7,13 +7,13 @@ domain event in the same transaction and only flushes: the caller commits.
 
 from sqlalchemy import delete, select, update
 
-from app.auth.permissions import check_permission
+from app.auth.permissions import acting_user, check_permission
 from app.core.events import emit
 from app.core.ids import uuid7
 from app.core.lookups import get_or_404
 from app.core.types import utcnow
+from app.crm.kit.listing import list_records
 from app.crm.kit.models import RecordEntry
-from app.crm.kit.owner import acting_user
 from app.crm.kit.registry import record_types
 from app.crm.kit.search import build_search_text
 from app.crm.kit.validation import clean_input
@@ -46,15 +46,7 @@ def create_record(record_type, data: dict, *, actor):
     entry.title = record_type.title_of(record)[:300]
     db.session.flush()
     record_type.after_save(record, cleaned, context)
-    emit(
-        f"{record_type.name}.created",
-        actor=actor,
-        record=record,
-        record_type=record_type.name,
-        summary=f"{record_type.label} created",
-        data={"label": entry.title},
-        related=record_type.related(record),
-    )
+    emit_record_event(record_type, record, "created", actor=actor, summary=f"{record_type.label} created")
     return record
 
 
@@ -85,16 +77,8 @@ def update_record(record_type, record, data: dict, *, actor):
     if new_title != old_title:
         _reindex_referrers(record_type, record)
     if changes:
-        emit(
-            f"{record_type.name}.updated",
-            actor=actor,
-            record=record,
-            record_type=record_type.name,
-            summary="Updated " + ", ".join(_change_label(record_type, name) for name in changes),
-            changes=changes,
-            data={"label": new_title},
-            related=record_type.related(record),
-        )
+        summary = "Updated " + ", ".join(_change_label(record_type, name) for name in changes)
+        emit_record_event(record_type, record, "updated", actor=actor, summary=summary, changes=changes)
     return record
 
 
@@ -110,16 +94,8 @@ def delete_records(record_type, records: list, *, actor) -> int:
     check_permission(actor, record_type.permission("delete"))
     check_writable()
     for record in records:
-        title = record_type.title_of(record)
-        emit(
-            f"{record_type.name}.deleted",
-            actor=actor,
-            record=record,
-            record_type=record_type.name,
-            summary=f"{record_type.label} {title} deleted",
-            data={"label": title},
-            related=record_type.related(record),
-        )
+        summary = f"{record_type.label} {record_type.title_of(record)} deleted"
+        emit_record_event(record_type, record, "deleted", actor=actor, summary=summary)
     record_type.before_delete(records, actor)
     for capability in record_type.capabilities:
         capability.before_delete(record_type, records, actor)
@@ -130,6 +106,21 @@ def delete_records(record_type, records: list, *, actor) -> int:
     db.session.flush()
     db.session.execute(delete(RecordEntry).where(RecordEntry.id.in_(ids)).execution_options(synchronize_session=False))
     return len(records)
+
+
+def emit_record_event(record_type, record, verb: str, *, actor, summary: str, changes=None, data=None):
+    """`<type>.<verb>` for one record: on its timeline (and its related records'), in the audit
+    log, and owed to the after-commit consumers."""
+    return emit(
+        f"{record_type.name}.{verb}",
+        actor=actor,
+        record=record,
+        record_type=record_type.name,
+        summary=summary,
+        changes=changes,
+        data={"label": record_type.title_of(record), **(data or {})},
+        related=record_type.related(record),
+    )
 
 
 def load_records(record_type, ids) -> list:
@@ -227,3 +218,30 @@ def _clear_references_to(record_type, ids: list) -> None:
                     .values({field.attribute: None})
                     .execution_options(synchronize_session="fetch")
                 )
+
+
+def record_services(record_type):
+    """(get, load_for_page, create, update, delete, list) bound to one type, for the type's
+    own `services.py` to name: `get_contact, …, list_contacts = record_services(CONTACTS)`."""
+
+    def get(record_id):
+        return get_record(record_type, record_id)
+
+    def load_for_page(record_id):
+        return get_record(record_type, record_id, detail=True)
+
+    def create(data: dict, *, actor):
+        return create_record(record_type, data, actor=actor)
+
+    def update(record, data: dict, *, actor):
+        return update_record(record_type, record, data, actor=actor)
+
+    def remove(record, *, actor) -> None:
+        delete_record(record_type, record, actor=actor)
+
+    def listing(*, search=None, filters=None, sort=None, cursor=None, limit=None, actor=None):
+        return list_records(
+            record_type, actor=actor, search=search, filters=filters, sort=sort, cursor=cursor, limit=limit
+        )
+
+    return get, load_for_page, create, update, remove, listing

@@ -7,7 +7,7 @@ from app.api.scopes import register_scope_object
 from app.auth.permissions import register_record_permissions
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.kit.capabilities import Panel
-from app.crm.kit.registry import register_panel, register_record_type, register_tab
+from app.crm.kit.registry import contribute, register_record_type
 from app.extensions import db
 from app.plans.services import register_usage_counter
 
@@ -35,7 +35,4 @@ def install_contributions(record_types) -> None:
     """After every type is registered: the tabs and panels types add to each other's pages."""
     for record_type in record_types:
         for target, contribution in record_type.contributes:
-            if isinstance(contribution, Panel):
-                register_panel(target, contribution)
-            else:
-                register_tab(target, contribution)
+            contribute(target, "panel" if isinstance(contribution, Panel) else "tab", contribution)

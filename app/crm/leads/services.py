@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from app.auth.permissions import check_permission
+from app.auth.permissions import acting_user, check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.events import emit
@@ -16,9 +16,7 @@ from app.crm.companies.services import create_company
 from app.crm.contacts.models import Contact, ContactEmail
 from app.crm.contacts.services import create_contact, update_contact
 from app.crm.fields.services import list_field_definitions
-from app.crm.kit.listing import list_records
-from app.crm.kit.owner import acting_user
-from app.crm.kit.services import create_record, delete_record, get_record, update_record
+from app.crm.kit.services import record_services
 from app.crm.leads.models import Lead, LeadStatus
 from app.crm.leads.record import LEADS, activity_count, lead_score_breakdown, refresh_engagement
 from app.extensions import db
@@ -49,25 +47,8 @@ FREE_MAIL_DOMAINS = frozenset(
 DEAL_CREATORS: list = []
 
 
-def get_lead(lead_id) -> Lead:
-    return get_record(LEADS, lead_id)
-
-
-def create_lead(data: dict, *, actor) -> Lead:
-    return create_record(LEADS, data, actor=actor)
-
-
-def update_lead(lead: Lead, data: dict, *, actor) -> Lead:
-    return update_record(LEADS, lead, data, actor=actor)
-
-
-def delete_lead(lead: Lead, *, actor) -> None:
-    """The lead's activities that belong to nothing else go with it; the rest stay."""
-    delete_record(LEADS, lead, actor=actor)
-
-
-def list_leads(*, search=None, filters=None, sort=None, cursor=None, limit=25, actor=None):
-    return list_records(LEADS, actor=actor, search=search, filters=filters, sort=sort, cursor=cursor, limit=limit)
+# The kit's services, for leads. Deleting one takes the activities that belong to nothing else.
+get_lead, load_lead_for_page, create_lead, update_lead, delete_lead, list_leads = record_services(LEADS)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_uuid
-from app.crm.kit.capabilities import BulkAction, Capability, FilterInput, FormSection
+from app.crm.kit.capabilities import BulkAction, Capability, FilterInput, FormSection, catalogue_entry
 from app.crm.kit.services import update_record
 from app.crm.tags.models import Tag, record_tags
 from app.crm.tags.services import list_tags
@@ -132,20 +132,7 @@ class TagsCapability(Capability):
         ]
 
     def catalogue(self, record_type):
-        return [
-            {
-                "name": "tag_ids",
-                "label": "Tags",
-                "type": "tags",
-                "required": False,
-                "read_only": False,
-                "filterable": True,
-                "sortable": False,
-                "searchable": False,
-                "exported": True,
-                "choices": None,
-            }
-        ]
+        return [catalogue_entry("tag_ids", "Tags", "tags", filterable=True)]
 
     def export_columns(self, record_type):
         return [("tags", "Tags", lambda record: ", ".join(tag.name for tag in record.tags))]
