@@ -13,13 +13,17 @@ from app.auth.models import User
 from app.auth.permissions import acting_user
 from app.core.context import require_tenant_id
 from app.core.ids import parse_uuid
+from app.core.request_cache import per_request
 from app.crm.kit.capabilities import BulkAction, Capability, Column, FilterInput, FormSection, catalogue_entry
 from app.crm.kit.services import update_record
 from app.extensions import db
 
 
 def active_users() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.is_active_user.is_(True)).order_by(User.name)))
+    return per_request(
+        "active_users",
+        lambda: list(db.session.scalars(select(User).where(User.is_active_user.is_(True)).order_by(User.name))),
+    )
 
 
 def owner_choices() -> list[tuple[str, str]]:

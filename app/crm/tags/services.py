@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 
 from app.core.audit import record_audit
 from app.core.lookups import get_or_404
+from app.core.request_cache import forget, per_request
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.tags.models import DEFAULT_TAG_COLOR, Tag, record_tags
 from app.extensions import db
@@ -21,7 +22,7 @@ def get_tag(tag_id) -> Tag:
 
 
 def list_tags() -> list[Tag]:
-    return list(db.session.scalars(select(Tag).order_by(Tag.name)))
+    return per_request("tags", lambda: list(db.session.scalars(select(Tag).order_by(Tag.name))))
 
 
 def tag_usage() -> dict:
@@ -60,6 +61,7 @@ def create_tag(data: dict, *, actor) -> Tag:
     tag = Tag(name=cleaned["name"], color=cleaned.get("color", DEFAULT_TAG_COLOR))
     db.session.add(tag)
     db.session.flush()
+    forget("tags")
     record_audit("tag.created", actor=actor, target=tag, target_label=tag.name)
     return tag
 

@@ -1,0 +1,20 @@
+"""Values computed once per request: a list page asks for the same users or tags several times
+(filter bar, bulk bar, form), and must not query for them each time."""
+
+from flask import g, has_request_context
+
+
+def per_request(key: str, compute):
+    """compute() once per request (every time outside one)."""
+    if not has_request_context():
+        return compute()
+    cache = g.setdefault("_per_request", {})
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def forget(key: str) -> None:
+    """Drop a cached value after a write that changes it."""
+    if has_request_context():
+        g.setdefault("_per_request", {}).pop(key, None)
