@@ -46,7 +46,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
 
 
 def _extra_record_pages(app) -> list:
-    from app.crm.kit.views import record_blueprint
+    from app.records.views import record_blueprint
     from app.wiring import extra_record_types
 
     return [record_blueprint(record_type) for record_type in extra_record_types(app)] if app is not None else []

@@ -24,8 +24,8 @@ def extra_record_types(app) -> list:
 
 
 def install_record_types(app) -> None:
-    from app.crm.kit.setup import install_contributions, install_record_type
-    from app.crm.kit.templating import install_template_helpers
+    from app.records.setup import install_contributions, install_record_type
+    from app.records.templating import install_template_helpers
 
     register_record_permissions("activities", "Activities")
     register_record_permissions("files", "Files", grants={"delete": WRITERS, "export": MANAGERS})

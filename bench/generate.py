@@ -362,7 +362,7 @@ class Loader:
 def rows_for_tenant(tenant_id, users, *, contacts: int, companies: int, tags: int, activities: int, seed: int):
     """Generators of every table's rows for one tenant (look-alike names across tenants)."""
     from app.core.ids import uuid7
-    from app.crm.kit.search import build_search_text
+    from app.records.search import build_search_text
 
     rnd = random.Random(seed)
     now = datetime.now(UTC)

@@ -24,15 +24,15 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.companies.api import blp as companies
     from app.crm.contacts.api import blp as contacts
     from app.crm.fields.api import blp as fields
-    from app.crm.kit.api import catalogue_api
     from app.crm.leads.api import blp as leads
     from app.crm.tags.api import blp as tags
+    from app.records.api import catalogue_api
 
     return [contacts, companies, leads, activities, tags, fields, catalogue_api]
 
 
 def _extra_resources(app) -> list:
-    from app.crm.kit.api import record_api_blueprint
+    from app.records.api import record_api_blueprint
     from app.wiring import extra_record_types
 
     return [record_api_blueprint(record_type) for record_type in extra_record_types(app)]

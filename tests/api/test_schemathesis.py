@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from schemathesis.transport.wsgi import WSGI_TRANSPORT
 
-from app.crm.kit.registry import record_types
+from app.records.registry import record_types
 from tests.api.records import create
 from tests.crm.factories import make_record
 

@@ -89,8 +89,8 @@ def company_member(app, tenant):
 
 def make_record(app, tenant, type_name: str, **data):
     """One record of any kit type, from its declared example."""
-    from app.crm.kit.registry import get_record_type
-    from app.crm.kit.services import create_record
+    from app.records.registry import get_record_type
+    from app.records.services import create_record
 
     record_type = get_record_type(type_name)
     example = {**record_type.example, **data}
@@ -138,7 +138,7 @@ def register_generated_factories() -> None:
 
     Called by load_domain_factories() once apps exist, so types wired by the app's
     configuration (the test-only one included) are known."""
-    from app.crm.kit.registry import record_types
+    from app.records.registry import record_types
 
     for record_type in record_types():
         name, id_arg = record_type.name, record_type.id_arg
@@ -158,8 +158,8 @@ def register_generated_factories() -> None:
 
 
 def make_saved_view(app, tenant, type_name: str):
-    from app.crm.kit.registry import get_record_type
-    from app.crm.kit.saved_views import save_view
+    from app.records.registry import get_record_type
+    from app.records.saved_views import save_view
 
     with in_tenant(app, tenant.id):
         view = save_view(

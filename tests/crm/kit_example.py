@@ -15,12 +15,12 @@ from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.fields.capability import CUSTOM_FIELDS
 from app.crm.fields.models import HasCustomFields
-from app.crm.kit import fields as f
-from app.crm.kit.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
-from app.crm.kit.owner import OWNER
-from app.crm.kit.record_type import RecordType
 from app.crm.tags.capability import TAGS
 from app.crm.tags.models import Taggable
+from app.records import fields as f
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.owner import OWNER
+from app.records.record_type import RecordType
 
 COLORS = {"red": "Red", "green": "Green", "blue": "Blue"}
 

@@ -142,8 +142,8 @@ def test_360_page_shows_consent_lead_and_tabs(client_for, tenant_a, app, as_user
 def test_a_registered_tab_appears_without_editing_the_page(client_for, tenant_a, app):
     from jinja2 import ChoiceLoader, DictLoader
 
-    from app.crm.kit import registry
-    from app.crm.kit.capabilities import Tab
+    from app.records import registry
+    from app.records.capabilities import Tab
 
     registry.contribute(
         "contact", "tab", Tab("probe", "Probe", "probe_tab.html", lambda record_type, record: {"word": "hi"})

@@ -4,8 +4,8 @@ import pytest
 
 from app.crm.contacts import services as contacts
 from app.crm.contacts.record import CONTACTS
-from app.crm.kit.listing import count_records
 from app.crm.leads import services as leads
+from app.records.listing import count_records
 from tests.crm.factories import make_company, make_contact, make_lead, make_tag
 
 

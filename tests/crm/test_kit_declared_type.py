@@ -10,8 +10,8 @@ from sqlalchemy import select
 from app.crm.activities.models import activity_links
 from app.crm.attachments.models import Attachment
 from app.crm.attachments.services import file_path
-from app.crm.kit.models import RecordEntry
 from app.extensions import db
+from app.records.models import RecordEntry
 from tests.conftest import in_tenant
 from tests.crm.conftest import timeline
 from tests.crm.factories import make_field, make_record, make_tag

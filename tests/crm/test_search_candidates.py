@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from app.crm.contacts.models import Contact
 from app.crm.contacts.services import list_contacts
-from app.crm.kit import search
 from app.extensions import db
+from app.records import search
 from tests.conftest import USE_POSTGRES, in_tenant
 from tests.crm.factories import make_contact
 

@@ -17,9 +17,9 @@ from app.crm.activities.schemas import (
     ActivityUpdate,
     serialize_activities,
 )
-from app.crm.kit.models import RecordEntry
-from app.crm.kit.registry import find_record_type
 from app.extensions import db
+from app.records.models import RecordEntry
+from app.records.registry import find_record_type
 
 blp = ApiBlueprint(
     "api_activities",

@@ -5,7 +5,7 @@ from flask import request
 
 from app.crm.activities.pages import log_form_context, timeline_context
 from app.crm.activities.services import delete_orphaned_activities
-from app.crm.kit.capabilities import Capability, Panel, Tab
+from app.records.capabilities import Capability, Panel, Tab
 
 
 class TimelineCapability(Capability):

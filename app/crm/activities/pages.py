@@ -3,7 +3,7 @@
 from app.crm.activities import services
 from app.crm.activities.forms import LogActivityForm, now_local
 from app.crm.activities.models import ActivityType
-from app.crm.kit.forms import ConfirmForm
+from app.records.forms import ConfirmForm
 
 PAGE_SIZE = 20
 

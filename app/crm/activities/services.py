@@ -20,10 +20,10 @@ from app.core.pagination import Page, Sort, keyset_page, resolve_sort
 from app.core.types import json_safe, utcnow
 from app.core.validation import Errors, check_known_keys, clean_choice, clean_text
 from app.crm.activities.models import CALL_OUTCOMES, MEETING_OUTCOMES, Activity, ActivityType, Direction, activity_links
-from app.crm.kit.models import RecordEntry
-from app.crm.kit.registry import find_record_type, record_types_with
-from app.crm.kit.search import search_condition
 from app.extensions import db
+from app.records.models import RecordEntry
+from app.records.registry import find_record_type, record_types_with
+from app.records.search import search_condition
 
 COMMON_FIELDS = ("subject", "body", "direction", "outcome", "duration_seconds", "occurred_at")
 SORTS = {

@@ -11,9 +11,9 @@ from app.crm.activities import services
 from app.crm.activities.forms import ActivityForm, LogActivityForm
 from app.crm.activities.models import ActivityType
 from app.crm.activities.pages import log_form_context, timeline_context
-from app.crm.kit.forms import apply_service_errors
-from app.crm.kit.registry import find_record_type
-from app.crm.kit.services import get_record
+from app.records.forms import apply_service_errors
+from app.records.registry import find_record_type
+from app.records.services import get_record
 
 bp = TenantBlueprint("activities", __name__)
 

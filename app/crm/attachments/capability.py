@@ -3,8 +3,8 @@
 from flask import current_app
 
 from app.crm.attachments.services import attachments_of, forget_files_of
-from app.crm.kit.capabilities import Capability, Tab
-from app.crm.kit.forms import ConfirmForm
+from app.records.capabilities import Capability, Tab
+from app.records.forms import ConfirmForm
 
 
 class AttachmentsCapability(Capability):

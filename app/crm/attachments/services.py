@@ -14,9 +14,9 @@ from app.core.lookups import get_or_404
 from app.crm.attachments import storage
 from app.crm.attachments.models import Attachment
 from app.crm.attachments.sniff import sniff
-from app.crm.kit.services import emit_record_event
 from app.extensions import db
 from app.plans.services import check_writable, enforce, entitlements, register_usage_counter, upgrade_url
+from app.records.services import emit_record_event
 from app.tenants.models import Tenant
 
 MEGABYTE = 1024 * 1024

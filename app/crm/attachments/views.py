@@ -9,10 +9,10 @@ from app.core.hosts import TenantBlueprint
 from app.core.lookups import get_or_404
 from app.crm.attachments import services
 from app.crm.attachments.sniff import served_inline
-from app.crm.kit.forms import ConfirmForm
-from app.crm.kit.models import RecordEntry
-from app.crm.kit.registry import find_record_type
-from app.crm.kit.services import get_record
+from app.records.forms import ConfirmForm
+from app.records.models import RecordEntry
+from app.records.registry import find_record_type
+from app.records.services import get_record
 
 bp = TenantBlueprint("attachments", __name__)
 

@@ -8,7 +8,7 @@ from app.core.errors import AppError
 from app.crm.companies import services
 from app.crm.companies.record import COMPANIES
 from app.crm.contacts.services import get_contact
-from app.crm.kit.views import record_blueprint
+from app.records.views import record_blueprint
 
 bp = record_blueprint(COMPANIES)
 

@@ -6,8 +6,8 @@ from app.api.gate import api_actor
 from app.api.inputs import InputSchema
 from app.crm.contacts.record import CONTACTS
 from app.crm.contacts.services import MAX_UPSERT, bulk_upsert_contacts
-from app.crm.kit.api import record_api_blueprint
-from app.crm.kit.schemas import input_schema
+from app.records.api import record_api_blueprint
+from app.records.schemas import input_schema
 
 blp = record_api_blueprint(CONTACTS)
 

@@ -6,9 +6,9 @@ from sqlalchemy import select
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import PHONE_LABELS, Consent, Contact, ContactEmail, ContactPhone
-from app.crm.kit.fields import Field
-from app.crm.kit.normalize import Invalid, normalize_phone
 from app.extensions import db
+from app.records.fields import Field
+from app.records.normalize import Invalid, normalize_phone
 
 MAX_EMAILS = 10
 MAX_PHONES = 10

@@ -8,12 +8,12 @@ from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.contacts.fields import ConsentField, EmailList, PhoneList
 from app.crm.contacts.models import PREFERRED_CHANNELS, Contact, LifecycleStage
 from app.crm.fields.capability import CUSTOM_FIELDS
-from app.crm.kit import fields as f
-from app.crm.kit.capabilities import Column, Tab
-from app.crm.kit.owner import OWNER
-from app.crm.kit.record_type import RecordType
 from app.crm.tags.capability import TAGS
 from app.extensions import db
+from app.records import fields as f
+from app.records.capabilities import Column, Tab
+from app.records.owner import OWNER
+from app.records.record_type import RecordType
 
 
 class ContactType(RecordType):

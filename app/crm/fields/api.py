@@ -18,8 +18,8 @@ from app.crm.fields.schemas import (
     FieldDefinitionSchema,
     FieldDefinitionUpdate,
 )
-from app.crm.kit.search import search_condition
 from app.extensions import db
+from app.records.search import search_condition
 
 blp = ApiBlueprint(
     "api_fields",

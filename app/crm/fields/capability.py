@@ -12,10 +12,10 @@ from sqlalchemy import func, inspect
 from app.core.context import require_tenant_id
 from app.crm.fields.models import FieldType
 from app.crm.fields.services import list_field_definitions, validate_custom_values
-from app.crm.kit.capabilities import Capability, Column, FilterInput, FormSection, Panel, catalogue_entry
-from app.crm.kit.listing import CUSTOM_FILTER_PREFIX
 from app.extensions import db
 from app.plans.services import entitlements
+from app.records.capabilities import Capability, Column, FilterInput, FormSection, Panel, catalogue_entry
+from app.records.listing import CUSTOM_FILTER_PREFIX
 from app.tenants.models import Tenant
 
 CUSTOM_FIELDS_MARKER = "x-custom-fields"
@@ -175,7 +175,7 @@ class CustomFieldsCapability(Capability):
             Column(
                 f"cf.{item.key}",
                 item.label,
-                "crm/kit/_custom_cell.html",
+                "records/_custom_cell.html",
                 priority=3,
                 default=index < LIST_COLUMNS_SHOWN,
                 data=item,
@@ -200,10 +200,10 @@ class CustomFieldsCapability(Capability):
         return inputs
 
     def panels(self, record_type):
-        return [Panel("custom_fields", "crm/kit/_custom_facts.html", _facts, order=50)]
+        return [Panel("custom_fields", "records/_custom_facts.html", _facts, order=50)]
 
     def form_sections(self, record_type):
-        return [FormSection("custom_fields", "crm/kit/_custom_inputs.html", _inputs, order=50)]
+        return [FormSection("custom_fields", "records/_custom_inputs.html", _inputs, order=50)]
 
     def catalogue(self, record_type):
         return [

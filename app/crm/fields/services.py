@@ -13,10 +13,10 @@ from app.core.errors import ValidationFailed
 from app.core.lookups import get_or_404
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.fields.models import FieldDefinition, FieldType
-from app.crm.kit.normalize import parse_bool
-from app.crm.kit.registry import find_record_type, record_types_with
 from app.extensions import db
 from app.plans.services import check_feature, enforce, register_usage_counter
+from app.records.normalize import parse_bool
+from app.records.registry import find_record_type, record_types_with
 
 FIELDS_ON_CREATE = ("object_type", "label", "key", "field_type", "required", "options", "help_text")
 FIELDS_ON_UPDATE = ("label", "required", "options", "help_text", "position")

@@ -11,8 +11,8 @@ from app.crm.fields import services
 from app.crm.fields.forms import EditFieldDefinitionForm, NewFieldDefinitionForm
 from app.crm.fields.models import FieldType
 from app.crm.fields.services import custom_field_types
-from app.crm.kit.forms import ConfirmForm, apply_service_errors
 from app.plans.services import entitlements
+from app.records.forms import ConfirmForm, apply_service_errors
 
 bp = TenantBlueprint("fields", __name__)
 register_nav_item(NavItem("Custom fields", "fields.index", "ui-checks", "fields.manage", "settings"))

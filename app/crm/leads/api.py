@@ -3,10 +3,10 @@
 from marshmallow import Schema, fields
 
 from app.api.gate import api_actor
-from app.crm.kit.api import record_api_blueprint
-from app.crm.kit.schemas import output_schema, serialize
 from app.crm.leads import services
 from app.crm.leads.record import LEADS
+from app.records.api import record_api_blueprint
+from app.records.schemas import output_schema, serialize
 
 blp = record_api_blueprint(LEADS)
 

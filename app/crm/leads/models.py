@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, tenant_foreign_key, tenant_relationship
 from app.crm.fields.models import HasCustomFields
-from app.crm.kit.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
 from app.crm.tags.models import Taggable
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
 
 
 class LeadStatus:

@@ -11,16 +11,16 @@ from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.activities.models import Activity, ActivityType, Direction, activity_links
 from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.fields.capability import CUSTOM_FIELDS
-from app.crm.kit import fields as f
-from app.crm.kit.capabilities import BulkAction, Column, Panel
-from app.crm.kit.normalize import parse_bool
-from app.crm.kit.owner import OWNER
-from app.crm.kit.record_type import ListFilter, RecordType
-from app.crm.kit.services import update_record
 from app.crm.leads.models import Lead, LeadSource, LeadStatus
 from app.crm.leads.scoring import compute_score, score_breakdown
 from app.crm.tags.capability import TAGS
 from app.extensions import db
+from app.records import fields as f
+from app.records.capabilities import BulkAction, Column, Panel
+from app.records.normalize import parse_bool
+from app.records.owner import OWNER
+from app.records.record_type import ListFilter, RecordType
+from app.records.services import update_record
 
 MAX_VALUE = Decimal("999999999999.99")
 

@@ -16,10 +16,10 @@ from app.crm.companies.services import create_company
 from app.crm.contacts.models import Contact, ContactEmail
 from app.crm.contacts.services import create_contact, update_contact
 from app.crm.fields.services import list_field_definitions
-from app.crm.kit.services import record_services
 from app.crm.leads.models import Lead, LeadStatus
 from app.crm.leads.record import LEADS, activity_count, lead_score_breakdown, refresh_engagement
 from app.extensions import db
+from app.records.services import record_services
 
 __all__ = ["activity_count", "lead_score_breakdown", "refresh_engagement"]
 

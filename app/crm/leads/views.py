@@ -7,10 +7,10 @@ from wtforms import BooleanField
 
 from app.auth.permissions import requires_permission
 from app.core.errors import Conflict, ValidationFailed
-from app.crm.kit.views import record_blueprint
 from app.crm.leads import services
 from app.crm.leads.models import LeadStatus
 from app.crm.leads.record import LEADS
+from app.records.views import record_blueprint
 
 bp = record_blueprint(LEADS)
 

@@ -7,11 +7,11 @@ from sqlalchemy.orm import selectinload
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_uuid
-from app.crm.kit.capabilities import BulkAction, Capability, FilterInput, FormSection, catalogue_entry
-from app.crm.kit.services import update_record
 from app.crm.tags.models import Tag, record_tags
 from app.crm.tags.services import list_tags
 from app.extensions import db
+from app.records.capabilities import BulkAction, Capability, FilterInput, FormSection, catalogue_entry
+from app.records.services import update_record
 
 MAX_TAGS = 100
 
@@ -118,7 +118,7 @@ class TagsCapability(Capability):
         return [FilterInput("tag_id", "Tag", "select", tag_choices())]
 
     def form_sections(self, record_type):
-        return [FormSection("tags", "crm/kit/_tag_inputs.html", _tag_inputs, order=40)]
+        return [FormSection("tags", "records/_tag_inputs.html", _tag_inputs, order=40)]
 
     def loader_options(self, record_type, purpose):
         return [selectinload(record_type.model.tags)]

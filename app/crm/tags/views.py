@@ -7,9 +7,9 @@ from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
-from app.crm.kit.forms import ConfirmForm, apply_service_errors
 from app.crm.tags import services
 from app.crm.tags.forms import TagForm
+from app.records.forms import ConfirmForm, apply_service_errors
 
 bp = TenantBlueprint("tags", __name__)
 register_nav_item(NavItem("Tags", "tags.index", "tags", "tags.manage", "settings"))

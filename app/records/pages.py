@@ -10,12 +10,12 @@ from markupsafe import Markup
 from app.auth.permissions import can
 from app.core.errors import ValidationFailed
 from app.core.text import plural
-from app.crm.kit.capabilities import FilterInput
-from app.crm.kit.fields import Address, Boolean, Choice, DateField, DateTimeField, Number
-from app.crm.kit.forms import ConfirmForm, RecordForm
-from app.crm.kit.listing import count_records, filters_from_args, list_records
-from app.crm.kit.saved_views import list_saved_views
 from app.plans.services import entitlements, upgrade_url
+from app.records.capabilities import FilterInput
+from app.records.fields import Address, Boolean, Choice, DateField, DateTimeField, Number
+from app.records.forms import ConfirmForm, RecordForm
+from app.records.listing import count_records, filters_from_args, list_records
+from app.records.saved_views import list_saved_views
 
 
 @dataclass(frozen=True)

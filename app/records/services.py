@@ -12,13 +12,13 @@ from app.core.events import emit
 from app.core.ids import uuid7
 from app.core.lookups import get_or_404
 from app.core.types import utcnow
-from app.crm.kit.listing import list_records
-from app.crm.kit.models import RecordEntry
-from app.crm.kit.registry import record_types
-from app.crm.kit.search import build_search_text
-from app.crm.kit.validation import clean_input
 from app.extensions import db
 from app.plans.services import check_writable, enforce
+from app.records.listing import list_records
+from app.records.models import RecordEntry
+from app.records.registry import record_types
+from app.records.search import build_search_text
+from app.records.validation import clean_input
 
 MAX_BULK = 1000
 

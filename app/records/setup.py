@@ -6,10 +6,10 @@ from sqlalchemy import func, select
 from app.api.scopes import register_scope_object
 from app.auth.permissions import register_record_permissions
 from app.core.navigation import NavItem, register_nav_item
-from app.crm.kit.capabilities import Panel
-from app.crm.kit.registry import contribute, register_record_type
 from app.extensions import db
 from app.plans.services import register_usage_counter
+from app.records.capabilities import Panel
+from app.records.registry import contribute, register_record_type
 
 
 def install_record_type(record_type) -> None:

@@ -9,9 +9,9 @@ from app.auth.permissions import acting_user
 from app.core.errors import ValidationFailed
 from app.core.lookups import get_or_404
 from app.core.validation import Errors, clean_text, contains_nul
-from app.crm.kit.listing import check_filter_keys, resolve_record_sort
-from app.crm.kit.models import SavedView
 from app.extensions import db
+from app.records.listing import check_filter_keys, resolve_record_sort
+from app.records.models import SavedView
 
 MAX_VIEWS_PER_LIST = 50
 

@@ -6,9 +6,9 @@ from sqlalchemy import select
 from app.core.context import require_tenant_id
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
-from app.crm.kit.registry import get_record_type, record_type_of
-from app.crm.kit.saved_views import view_query_string
 from app.extensions import db
+from app.records.registry import get_record_type, record_type_of
+from app.records.saved_views import view_query_string
 
 PICKER_SIZE = 50
 
@@ -28,7 +28,7 @@ def record_title(record) -> str:
 def reference_options(type_name: str, selected=None, search: str | None = None) -> list[tuple[str, str]]:
     """(id, title) for a picker: the first records by title (matching `search`), and the
     selected one even when it is not among them."""
-    from app.crm.kit.search import search_condition
+    from app.records.search import search_condition
 
     record_type = get_record_type(type_name)
     model = record_type.model

@@ -14,9 +14,9 @@ from app.auth.permissions import acting_user
 from app.core.context import require_tenant_id
 from app.core.ids import parse_uuid
 from app.core.request_cache import per_request
-from app.crm.kit.capabilities import BulkAction, Capability, Column, FilterInput, FormSection, catalogue_entry
-from app.crm.kit.services import update_record
 from app.extensions import db
+from app.records.capabilities import BulkAction, Capability, Column, FilterInput, FormSection, catalogue_entry
+from app.records.services import update_record
 
 
 def active_users() -> list[User]:
@@ -59,7 +59,7 @@ class OwnerCapability(Capability):
         return {"owner_id": form.get("owner_id") or None} if "owner_id" in form else {}
 
     def form_sections(self, record_type):
-        return [FormSection("owner", "crm/kit/_owner_input.html", _owner_input, order=10)]
+        return [FormSection("owner", "records/_owner_input.html", _owner_input, order=10)]
 
     def apply(self, record_type, record, cleaned, context):
         if "owner_id" in cleaned:

@@ -14,11 +14,11 @@ from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.security import safe_next_url
 from app.core.text import plural
-from app.crm.kit import saved_views
-from app.crm.kit.forms import RecordForm, data_from_form
-from app.crm.kit.pages import detail_context, form_context, list_context, render_tab, sort_link, visible_tabs
-from app.crm.kit.services import create_record, delete_record, get_record, run_bulk_action, update_record
-from app.crm.kit.templating import reference_options
+from app.records import saved_views
+from app.records.forms import RecordForm, data_from_form
+from app.records.pages import detail_context, form_context, list_context, render_tab, sort_link, visible_tabs
+from app.records.services import create_record, delete_record, get_record, run_bulk_action, update_record
+from app.records.templating import reference_options
 
 
 def record_blueprint(record_type) -> TenantBlueprint:
@@ -55,7 +55,7 @@ class RecordPages:
     def _template(self, name: str) -> list[str]:
         """The type's own template if it declares one, else the kit's."""
         own = self.record_type.templates.get(name)
-        return [own, f"crm/kit/{name}.html"] if own else [f"crm/kit/{name}.html"]
+        return [own, f"records/{name}.html"] if own else [f"records/{name}.html"]
 
     def _url(self, endpoint: str, record=None, **values) -> str:
         if record is not None:
@@ -69,13 +69,13 @@ class RecordPages:
         context, status = list_context(self.record_type, request.args)
         context["sort_link"] = lambda key: sort_link(self.record_type, key, context["sort"])
         if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "record-list":
-            return render_template("crm/kit/_list.html", **context), status
+            return render_template("records/_list.html", **context), status
         return render_template(self._template("index"), **context), status
 
     def options(self):
         """`<option>`s of a record picker, for its search box (HTMX)."""
         choices = reference_options(self.record_type.name, request.args.get("selected"), request.args.get("q"))
-        return render_template("crm/kit/_options.html", choices=choices, selected=request.args.get("selected", ""))
+        return render_template("records/_options.html", choices=choices, selected=request.args.get("selected", ""))
 
     def new(self):
         return self._save(None)

@@ -6,8 +6,8 @@ from app.auth.permissions import check_permission
 from app.core.errors import ValidationFailed
 from app.core.pagination import Page, Sort, resolve_sort, sorted_page
 from app.core.validation import Errors, contains_nul
-from app.crm.kit.search import search_condition
 from app.extensions import db
+from app.records.search import search_condition
 
 CUSTOM_FILTER_PREFIX = "cf."
 # Past this, a list says "10,000+" instead of counting every row.

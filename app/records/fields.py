@@ -18,10 +18,10 @@ from sqlalchemy import inspect
 from app.core.context import require_tenant_id
 from app.core.ids import parse_uuid
 from app.core.validation import normalize_email_address
-from app.crm.kit.capabilities import catalogue_entry
-from app.crm.kit.normalize import Invalid, normalize_domain, normalize_phone, parse_bool, tenant_zone
-from app.crm.kit.registry import get_record_type
 from app.extensions import db
+from app.records.capabilities import catalogue_entry
+from app.records.normalize import Invalid, normalize_domain, normalize_phone, parse_bool, tenant_zone
+from app.records.registry import get_record_type
 
 
 class Field:

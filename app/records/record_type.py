@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import selectinload
 
 from app.core.pagination import Sort
-from app.crm.kit.capabilities import BulkAction, Capability, Column, Context, Panel, Tab
-from app.crm.kit.fields import Field, day_range_conditions
-from app.crm.kit.registry import contributions
+from app.records.capabilities import BulkAction, Capability, Column, Context, Panel, Tab
+from app.records.fields import Field, day_range_conditions
+from app.records.registry import contributions
 
 
 @dataclass(frozen=True)
@@ -269,6 +269,6 @@ class RecordType:
 
 
 def _delete_selected(record_type, records, params, actor) -> int:
-    from app.crm.kit.services import delete_records
+    from app.records.services import delete_records
 
     return delete_records(record_type, records, actor=actor)

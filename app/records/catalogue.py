@@ -2,8 +2,8 @@
 work across types — import mapping, export columns, segment conditions, automations, webhooks
 and the API's `/record-types` document."""
 
-from app.crm.kit.capabilities import catalogue_entry
-from app.crm.kit.registry import record_types
+from app.records.capabilities import catalogue_entry
+from app.records.registry import record_types
 
 TIMESTAMPS = (("created_at", "Created"), ("updated_at", "Updated"))
 

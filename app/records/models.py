@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
-from app.crm.kit.search import search_index
+from app.records.search import search_index
 
 
 class RecordEntry(TenantScoped, Timestamps, Base):

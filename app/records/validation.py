@@ -7,8 +7,8 @@ by field (`details={"emails": [...], "address.city": [...], "custom_fields.tier"
 
 from app.core.errors import ValidationFailed
 from app.core.validation import READ_ONLY_KEYS, contains_nul
-from app.crm.kit.capabilities import Context
-from app.crm.kit.normalize import Invalid
+from app.records.capabilities import Context
+from app.records.normalize import Invalid
 
 
 def check_input_keys(record_type, data) -> None:

@@ -14,10 +14,10 @@ from app.api.blueprint import API_PREFIX, ApiBlueprint
 from app.api.gate import api_actor
 from app.api.listing import custom_filters_doc, page_body, split_list_arguments
 from app.core.errors import ValidationFailed
-from app.crm.kit import schemas
-from app.crm.kit.catalogue import catalogue
-from app.crm.kit.listing import list_records
-from app.crm.kit.services import create_record, delete_record, get_record, update_record
+from app.records import schemas
+from app.records.catalogue import catalogue
+from app.records.listing import list_records
+from app.records.services import create_record, delete_record, get_record, update_record
 
 
 def json_body() -> dict:
