@@ -100,7 +100,7 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 1024
     # A record type declared only in the tests: every app the suite makes (probes included)
     # has it, so the kit's promises are proven on a type no app code knows.
-    EXTRA_RECORD_TYPES = ["tests.crm.kit_example:GADGETS"]
+    EXTRA_RECORD_TYPES = ["tests.records.example:GADGETS"]
 
 
 class ProductionConfig(Config):

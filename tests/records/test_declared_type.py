@@ -1,4 +1,4 @@
-"""A record type declared only in the tests (tests/crm/kit_example.py) gets, from its declaration
+"""A record type declared only in the tests (tests/records/example.py) gets, from its declaration
 alone: list, form and detail pages, the REST resource and its OpenAPI schema, the timeline,
 tags, custom fields, attachments, the field catalogue and the generated cross-tenant test."""
 
@@ -15,7 +15,7 @@ from app.records.models import RecordEntry
 from tests.conftest import in_tenant
 from tests.crm.conftest import timeline
 from tests.crm.factories import make_field, make_record, make_tag
-from tests.crm.kit_example import Gadget
+from tests.records.example import Gadget
 
 
 def _gadget(app, tenant):

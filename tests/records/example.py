@@ -1,7 +1,7 @@
 """A record type declared only in the tests: a model, a declaration, nothing else.
 
 The test configuration names it in EXTRA_RECORD_TYPES, so every app the suite makes has it;
-`tests/crm/test_kit_declared_type.py` proves it gets every page, the API, its OpenAPI schema,
+`tests/records/test_declared_type.py` proves it gets every page, the API, its OpenAPI schema,
 the shared capabilities, the field catalogue and the generated cross-tenant test.
 """
 
