@@ -9,6 +9,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, static_folder=None, host_matching=True, template_folder="../templates")
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
+    check_settings(app)
     _configure_databases(app)
     register_extensions(app)
     register_blueprints(app)
@@ -17,6 +18,12 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def check_settings(app: Flask) -> None:
+    from app.messaging.providers import check_email_provider
+
+    check_email_provider(app)
 
 
 def _configure_databases(app: Flask) -> None:
@@ -58,10 +65,12 @@ def _migrations_dir():
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.blueprints import BLUEPRINTS
+    from app.blueprints import BLUEPRINTS, PLATFORM_SCOPE_ENDPOINTS
+    from app.core.hosts import run_in_platform_scope
 
     for blueprint in BLUEPRINTS():
         app.register_blueprint(blueprint)
+    run_in_platform_scope(app, *PLATFORM_SCOPE_ENDPOINTS)
     _register_static(app)
 
 

@@ -40,3 +40,9 @@ def BLUEPRINTS():  # noqa: N802 - reads as a constant at the call site
         fields,
         tags,
     ]
+
+
+# Apex endpoints whose requests run in platform scope from the start: signup creates a
+# tenant (a platform row the app role may not write); the Stripe webhook resolves its tenant
+# from Stripe's ids and changes its plan and status.
+PLATFORM_SCOPE_ENDPOINTS = ("apex.signup", "stripe_webhook.receive")
