@@ -65,6 +65,9 @@ class Config:
 
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_FAILURES_PER_IP = os.environ.get("LOGIN_FAILURES_PER_IP", "20 per 15 minutes")
+    LOGIN_SECOND_FACTOR_FAILURES = os.environ.get("LOGIN_SECOND_FACTOR_FAILURES", "5 per 15 minutes")
+    # Proxies in front of the app that set X-Forwarded-For/-Proto (0: trust none, the default).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     OUTBOX_DELIVER_AFTER_COMMIT = True
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))

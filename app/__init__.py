@@ -10,6 +10,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
     check_settings(app)
+    _trust_proxies(app)
     _configure_databases(app)
     register_extensions(app)
     register_blueprints(app)
@@ -24,6 +25,17 @@ def check_settings(app: Flask) -> None:
     from app.messaging.providers import check_email_provider
 
     check_email_provider(app)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES load balancers, the client address and scheme are the ones they
+    forward (the throttle counts the real client; HTTPS is recognised). With none trusted, a
+    client's own X-Forwarded-For is ignored: it could otherwise name any address it likes."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _configure_databases(app: Flask) -> None:

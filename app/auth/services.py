@@ -397,6 +397,10 @@ def verify_second_factor(user: User, code: str) -> str | None:
     return None
 
 
+def record_second_factor_failure(user: User) -> None:
+    record_audit("login.failed", actor=user, details={"reason": "bad_second_factor"})
+
+
 def list_users():
     return db.session.scalars(select(User).order_by(User.is_active_user.desc(), User.name)).all()
 
