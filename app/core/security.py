@@ -3,7 +3,7 @@
 import secrets
 from urllib.parse import urlsplit
 
-from flask import g, request
+from flask import current_app, g, request
 
 
 def csp_nonce() -> str:
@@ -27,7 +27,8 @@ def add_security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.is_secure:
+    # Production sits behind a TLS-terminating proxy, where the request itself may look plain.
+    if request.is_secure or current_app.config.get("HSTS_ENABLED"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
 
