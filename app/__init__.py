@@ -103,13 +103,16 @@ def _register_static(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from app.core.hosts import add_current_host, drop_host_argument, release_request_tenant, resolve_request_host
-    from app.core.security import add_security_headers
+    from app.core.security import add_security_headers, refuse_unstorable_input
     from app.core.transactions import finish_request_transaction
+    from app.core.uploads import refuse_unexpected_files
 
     # after_request hooks run in reverse order: the commit must run last, so register it first.
     app.after_request(finish_request_transaction)
     app.after_request(add_security_headers)
     app.before_request(resolve_request_host)
+    app.before_request(refuse_unstorable_input)
+    app.before_request(refuse_unexpected_files)
     app.teardown_request(release_request_tenant)
     app.url_value_preprocessor(drop_host_argument)
     app.url_defaults(add_current_host)

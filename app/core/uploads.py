@@ -8,7 +8,7 @@ carry script, not just a picture.
 
 from dataclasses import dataclass
 
-from flask import Response
+from flask import Response, abort, current_app, request
 from werkzeug.datastructures import FileStorage
 
 from app.core.errors import ValidationFailed
@@ -37,6 +37,29 @@ IMAGE_KINDS = frozenset({"png", "jpeg", "gif", "webp"})
 # How far into a file we look for markup that would make a browser treat it as a document.
 MARKUP_SNIFF_BYTES = 1024
 MARKUP_SIGNATURES = (b"<svg", b"<?xml", b"<!doctype", b"<html", b"<script")
+
+
+def accepts_files(*fields: str):
+    """Declare the form fields of a view that may carry uploaded files (place it right under
+    the route decorator). A file anywhere else — a view that takes none, or a text field —
+    is refused with a 400 before the view runs: no view ever finds a file where it expects
+    a string."""
+
+    def mark(view):
+        view.upload_fields = frozenset(fields)
+        return view
+
+    return mark
+
+
+def refuse_unexpected_files() -> None:
+    """before_request: enforce `accepts_files` (only multipart bodies carry files)."""
+    if request.mimetype != "multipart/form-data" or not request.files:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    allowed = getattr(view, "upload_fields", frozenset())
+    if any(name not in allowed for name in request.files):
+        abort(400)
 
 
 def kind_for_mime(mime: str | None) -> str | None:

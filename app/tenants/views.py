@@ -10,7 +10,7 @@ from app.core.context import tenant_context
 from app.core.errors import ValidationFailed
 from app.core.forms import apply_errors
 from app.core.hosts import ApexBlueprint, TenantBlueprint, tenant_host
-from app.core.uploads import kind_for_mime, upload_response
+from app.core.uploads import accepts_files, kind_for_mime, upload_response
 from app.extensions import db, limiter
 from app.plans.models import Plan
 from app.tenants import services
@@ -51,6 +51,7 @@ def signup():
 
 
 @settings.route("/settings", methods=["GET", "POST"])
+@accepts_files("logo")
 @requires_permission("settings.manage")
 def agency():
     tenant = g.tenant
