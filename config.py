@@ -69,6 +69,11 @@ class Config:
 
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_FAILURES_PER_IP = os.environ.get("LOGIN_FAILURES_PER_IP", "20 per 15 minutes")
+    LOGIN_SECOND_FACTOR_FAILURES = os.environ.get("LOGIN_SECOND_FACTOR_FAILURES", "5 per 15 minutes")
+    # Proxies in front of the app that set X-Forwarded-For/-Proto (0: trust none, the default).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Strict-Transport-Security on every response (production serves HTTPS only).
+    HSTS_ENABLED = _env_bool("HSTS_ENABLED", False)
 
     OUTBOX_DELIVER_AFTER_COMMIT = True
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
@@ -107,6 +112,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
     REQUIRE_ADMIN_TOTP = _env_bool("REQUIRE_ADMIN_TOTP", True)
+    HSTS_ENABLED = _env_bool("HSTS_ENABLED", True)
     DEV_MAILBOX_ENABLED = False
 
 

@@ -9,6 +9,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, static_folder=None, host_matching=True, template_folder="../templates")
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
+    check_settings(app)
+    _trust_proxies(app)
     _configure_databases(app)
     register_extensions(app)
     register_domain(app)
@@ -18,6 +20,23 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def check_settings(app: Flask) -> None:
+    from app.messaging.providers import check_email_provider
+
+    check_email_provider(app)
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES load balancers, the client address and scheme are the ones they
+    forward (the throttle counts the real client; HTTPS is recognised). With none trusted, a
+    client's own X-Forwarded-For is ignored: it could otherwise name any address it likes."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def _configure_databases(app: Flask) -> None:
@@ -68,10 +87,12 @@ def _migrations_dir():
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.blueprints import BLUEPRINTS
+    from app.blueprints import BLUEPRINTS, PLATFORM_SCOPE_ENDPOINTS
+    from app.core.hosts import run_in_platform_scope
 
     for blueprint in BLUEPRINTS(app):
         app.register_blueprint(blueprint)
+    run_in_platform_scope(app, *PLATFORM_SCOPE_ENDPOINTS)
     _register_static(app)
 
 
@@ -92,13 +113,16 @@ def _register_static(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from app.core.hosts import add_current_host, drop_host_argument, release_request_tenant, resolve_request_host
-    from app.core.security import add_security_headers
+    from app.core.security import add_security_headers, refuse_unstorable_input
     from app.core.transactions import abandon_request_transaction, finish_request_transaction
+    from app.core.uploads import refuse_unexpected_files
 
     # after_request hooks run in reverse order: the commit must run last, so register it first.
     app.after_request(finish_request_transaction)
     app.after_request(add_security_headers)
     app.before_request(resolve_request_host)
+    app.before_request(refuse_unstorable_input)
+    app.before_request(refuse_unexpected_files)
     app.teardown_request(release_request_tenant)
     app.teardown_request(abandon_request_transaction)
     app.url_value_preprocessor(drop_host_argument)

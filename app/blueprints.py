@@ -50,3 +50,9 @@ def _extra_record_pages(app) -> list:
     from app.wiring import extra_record_types
 
     return [record_blueprint(record_type) for record_type in extra_record_types(app)] if app is not None else []
+
+
+# Apex endpoints whose requests run in platform scope from the start: signup creates a
+# tenant (a platform row the app role may not write); the Stripe webhook resolves its tenant
+# from Stripe's ids and changes its plan and status.
+PLATFORM_SCOPE_ENDPOINTS = ("apex.signup", "stripe_webhook.receive")

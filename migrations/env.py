@@ -1,4 +1,5 @@
-"""Alembic environment: migrate as the table owner, then make sure RLS covers every tenant table."""
+"""Alembic environment: migrate as the table owner, then re-apply row-level security and the
+roles' table privileges to every table (including the ones this upgrade added)."""
 
 import logging
 from logging.config import fileConfig
@@ -8,6 +9,7 @@ from flask import current_app
 from sqlalchemy import create_engine
 
 from app.core.types import UTCDateTime
+from app.tenants.grants import ensure_privileges, roles_from_config
 from app.tenants.rls import ensure_row_level_security
 
 config = context.config
@@ -63,8 +65,10 @@ def run_migrations_online() -> None:
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
         with context.begin_transaction():
             context.run_migrations()
-            if not getattr(config.cmd_opts, "autogenerate", False):
+            if not getattr(config.cmd_opts, "autogenerate", False) and connection.dialect.name == "postgresql":
                 ensure_row_level_security(connection)
+                app_role, platform_role = roles_from_config(current_app.config, connection)
+                ensure_privileges(connection, app_role=app_role, platform_role=platform_role)
     engine.dispose()
 
 

@@ -80,7 +80,9 @@ def app(tmp_path_factory):
 
 
 def _create_test_only_tables(application) -> None:
-    """Tables of record types declared only in the tests, made as the migrations would."""
+    """Tables of record types declared only in the tests, made as the migrations would: with
+    row-level security and the app role's privileges."""
+    from app.tenants.grants import ensure_privileges, roles_from_config
     from app.tenants.rls import ensure_row_level_security
 
     tables = [table for table in db.metadata.sorted_tables if table.info.get("test_only")]
@@ -89,6 +91,8 @@ def _create_test_only_tables(application) -> None:
     with engine.begin() as connection:
         db.metadata.create_all(connection, tables=tables)
         ensure_row_level_security(connection)
+        app_role, platform_role = roles_from_config(application.config, connection)
+        ensure_privileges(connection, app_role=app_role, platform_role=platform_role)
     engine.dispose()
 
 

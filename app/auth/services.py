@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pyotp
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.auth.models import AuthToken, Invitation, Role, TokenPurpose, User, hash_token
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
@@ -249,8 +249,7 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
     if not verify_password(user.password_hash, current_password):
         raise ValidationFailed("Wrong password.", details={"current_password": ["This is not your current password."]})
     check_password_strength(new_password, "new_password")
-    user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()
+    _set_password(user, new_password)
     record_audit("user.password_changed", actor=user, target=user)
 
 
@@ -310,14 +309,38 @@ def request_password_reset(email: str) -> None:
 
 def reset_password(token: str, new_password: str) -> User:
     check_password_strength(new_password)
-    row = consume_token(token, TokenPurpose.PASSWORD_RESET)
-    if row is None or not row.user.is_active_user:
+    found = peek_token(token, TokenPurpose.PASSWORD_RESET)
+    # Lock the user before the token: two links of one user used at once then take turns,
+    # and the second finds itself spent by the first.
+    user = _lock_user(found.user_id) if found is not None else None
+    row = consume_token(token, TokenPurpose.PASSWORD_RESET) if user is not None else None
+    if row is None or not user.is_active_user:
         raise ValidationFailed("This reset link is invalid or has expired.", details={"token": ["Request a new link."]})
-    user = row.user
-    user.password_hash = hash_password(new_password)
-    user.session_token = new_session_token()
+    _set_password(user, new_password)
     record_audit("user.password_reset", actor=user, target=user)
     return user
+
+
+def _lock_user(user_id) -> User | None:
+    return db.session.scalar(
+        select(User).where(User.id == user_id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+def _set_password(user: User, new_password: str) -> None:
+    """A new password ends every session and spends every reset link still out there."""
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    db.session.execute(
+        update(AuthToken)
+        .where(
+            AuthToken.user_id == user.id,
+            AuthToken.purpose == TokenPurpose.PASSWORD_RESET,
+            AuthToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def issue_login_handoff(user: User, *, purpose: str = TokenPurpose.LOGIN_HANDOFF, details: dict | None = None) -> str:
@@ -372,6 +395,10 @@ def verify_second_factor(user: User, code: str) -> str | None:
         )
         return "recovery_code"
     return None
+
+
+def record_second_factor_failure(user: User) -> None:
+    record_audit("login.failed", actor=user, details={"reason": "bad_second_factor"})
 
 
 def list_users():

@@ -1,9 +1,17 @@
-"""The tenant audit log: who did what to which record, written in the same transaction."""
+"""The tenant audit log: who did what to which record, written in the same transaction.
+
+While a platform admin impersonates a user, every row names the admin as the actor
+("admin@… (impersonating owner@…)", the admin's id in `details`), and each one is also
+reported to the listeners registered with `on_impersonated_audit` (the console's platform
+audit log): attribution happens here, once, not in every service.
+"""
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,6 +35,30 @@ class AuditEvent(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+@dataclass(frozen=True)
+class Impersonator:
+    admin_id: str
+    admin_email: str
+
+
+_impersonated_listeners: list[Callable[[AuditEvent, Impersonator], None]] = []
+
+
+def act_as_impersonator(admin_id, admin_email: str) -> None:
+    """Mark the current request as a platform admin's, acting through someone's session."""
+    g.audit_impersonator = Impersonator(str(admin_id or ""), admin_email or "platform admin")
+
+
+def current_impersonator() -> Impersonator | None:
+    return g.get("audit_impersonator") if has_request_context() else None
+
+
+def on_impersonated_audit(callback: Callable[[AuditEvent, Impersonator], None]) -> None:
+    """Register a callback for every audit row written during an impersonation (once)."""
+    if callback not in _impersonated_listeners:
+        _impersonated_listeners.append(callback)
+
+
 def record_audit(
     action: str,
     *,
@@ -35,40 +67,56 @@ def record_audit(
     target=None,
     target_label: str = "",
     details: dict | None = None,
+    target_type: str | None = None,
+    target_id=None,
 ) -> AuditEvent:
-    """Add an audit row to the current transaction (the caller's commit makes it durable)."""
+    """Add an audit row to the current transaction (the caller's commit makes it durable).
+
+    The target is an object, or a `target_type` and `target_id` when only its name is known.
+    """
     from app.extensions import db
 
+    actor_id = getattr(actor, "id", None)
+    label = actor_label or getattr(actor, "email", "") or ""
+    details = dict(details or {})
+    impersonator = current_impersonator()
+    # The start and end of an impersonation already name the admin themselves.
+    if impersonator is not None and not action.startswith("impersonation."):
+        details["impersonated_by"] = {"admin_id": impersonator.admin_id, "admin_email": impersonator.admin_email}
+        if actor_id is not None:
+            details["impersonated_user_id"] = str(actor_id)
+        actor_id, label = None, f"{impersonator.admin_email} (impersonating {label})"[:254]
     event = AuditEvent(
-        actor_id=getattr(actor, "id", None),
-        actor_label=actor_label or getattr(actor, "email", "") or "",
+        actor_id=actor_id,
+        actor_label=label,
         action=action,
-        target_type=type(target).__name__.lower() if target is not None else None,
-        target_id=getattr(target, "id", None),
+        target_type=target_type or (type(target).__name__.lower() if target is not None else None),
+        target_id=target_id if target_id is not None else getattr(target, "id", None),
         target_label=target_label,
-        details=details or {},
+        details=details,
         ip_address=request.remote_addr if has_request_context() else None,
     )
     db.session.add(event)
+    if "impersonated_by" in details:
+        for callback in _impersonated_listeners:
+            callback(event, impersonator)
     return event
 
 
 def audit_domain_event(event, record=None) -> AuditEvent:
-    """In-transaction subscriber: every domain event is also a row of the tenant's audit log."""
-    from app.extensions import db
-
-    details = {}
-    if event.changes:
-        details["changes"] = event.changes
-    entry = AuditEvent(
-        actor_id=event.actor_id,
-        actor_label=event.actor_label,
-        action=event.name,
+    """In-transaction subscriber: every domain event is also a row of the tenant's audit log
+    (attributed like every other row, impersonation included)."""
+    return record_audit(
+        event.name,
+        actor=_EventActor(event.actor_id, event.actor_label),
         target_type=event.record_type,
         target_id=event.record_id,
         target_label=str((event.data or {}).get("label") or event.summary)[:254],
-        details=details,
-        ip_address=request.remote_addr if has_request_context() else None,
+        details={"changes": event.changes} if event.changes else None,
     )
-    db.session.add(entry)
-    return entry
+
+
+@dataclass(frozen=True)
+class _EventActor:
+    id: uuid.UUID | None
+    email: str

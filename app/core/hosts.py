@@ -147,34 +147,44 @@ def resolve_request_host() -> None:
         # The console is the one place that works across tenants: platform scope throughout,
         # so even its session's user loader runs on the platform role.
         g._platform_tokens = set_platform_for_request()
+    if kind == APEX and request.endpoint in current_app.extensions.get("atrium_platform_endpoints", ()):
+        g._platform_tokens = set_platform_for_request()
     if kind in (APEX, ADMIN):
         _check_endpoint_host(kind)
         return
-    tenant = None
+    tenant_id = None
     if kind == TENANT and key not in RESERVED_SLUGS:
-        tenant = db.session.scalar(
-            select(Tenant)
-            .join(Domain, Domain.tenant_id == Tenant.id)
-            .where(Domain.kind == DomainKind.SUBDOMAIN, Domain.host == key)
+        tenant_id = db.session.scalar(
+            select(Domain.tenant_id).where(Domain.kind == DomainKind.SUBDOMAIN, Domain.host == key)
         )
     elif kind == "custom":
-        tenant = db.session.scalar(
-            select(Tenant)
-            .join(Domain, Domain.tenant_id == Tenant.id)
-            .where(Domain.kind == DomainKind.CUSTOM, Domain.host == key, Domain.verified_at.is_not(None))
+        tenant_id = db.session.scalar(
+            select(Domain.tenant_id).where(
+                Domain.kind == DomainKind.CUSTOM, Domain.host == key, Domain.verified_at.is_not(None)
+            )
         )
-    if tenant is None:
+    if tenant_id is None:
         if request.endpoint in HOST_INDEPENDENT_ENDPOINTS:
             g.host_kind = ANY
             return
         abort(404)
     g.host_kind = TENANT
-    g.tenant = tenant
-    g._tenant_token = set_tenant_for_request(tenant.id)
+    g._tenant_token = set_tenant_for_request(tenant_id)
+    # Read only once the tenant is current: the app role sees no other tenant's row.
+    g.tenant = db.session.get(Tenant, tenant_id)
+    if g.tenant is None:
+        abort(404)
     _check_endpoint_host(TENANT)
 
 
 HOST_INDEPENDENT_ENDPOINTS = {"health.healthz"}
+
+
+def run_in_platform_scope(app, *endpoints: str) -> None:
+    """Apex endpoints that work across tenants (signup creates one; a Stripe webhook finds
+    its tenant from Stripe's ids) run their whole request in platform_scope(), so their
+    transaction uses the platform role from its first statement (see CONTRIBUTING.md)."""
+    app.extensions.setdefault("atrium_platform_endpoints", set()).update(endpoints)
 
 
 def _check_endpoint_host(kind: str) -> None:

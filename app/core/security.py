@@ -1,9 +1,10 @@
-"""Request hardening: security headers with a CSP nonce, and safe redirect targets."""
+"""Request hardening: security headers with a CSP nonce, input no database can store, and
+safe redirect targets."""
 
 import secrets
 from urllib.parse import urlsplit
 
-from flask import g, request
+from flask import abort, current_app, g, request
 
 
 def csp_nonce() -> str:
@@ -27,9 +28,29 @@ def add_security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.is_secure:
+    # Production sits behind a TLS-terminating proxy, where the request itself may look plain.
+    if request.is_secure or current_app.config.get("HSTS_ENABLED"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
+
+
+FORM_MIMETYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def refuse_unstorable_input() -> None:
+    """before_request: a NUL character in a form field or query argument is a 400.
+
+    No browser form sends one, and PostgreSQL text cannot hold it: let through, it fails at
+    the first INSERT (often the audit row) as a server error. The REST API answers its own
+    422 for it, in its error format.
+    """
+    if request.path.startswith("/api/"):
+        return
+    values = [value for _, value in request.args.items(multi=True)]
+    if request.mimetype in FORM_MIMETYPES:
+        values += [value for _, value in request.form.items(multi=True)]
+    if any("\x00" in value for value in values):
+        abort(400)
 
 
 def safe_next_url(target: str | None, default: str = "/") -> str:

@@ -1,8 +1,14 @@
-"""Dispatch loops for platform jobs: pick tenants in platform scope, work on each in its context."""
+"""Dispatch loops for platform jobs: pick tenants in platform scope, work on each in its context.
+
+Platform jobs are platform code: each tenant's body runs in a transaction of the platform
+role (it may change the tenant's plan and status, which the app role may not), scoped to
+that tenant by the ORM. Per-tenant jobs (`tenant:…`) run on the app role under RLS instead.
+"""
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Select
 
@@ -17,6 +23,15 @@ class JobPartlyFailed(RuntimeError):
     """Some tenants failed; the others were done and committed."""
 
 
+@contextmanager
+def _platform_transaction_as(tenant_id: uuid.UUID) -> Iterator[None]:
+    """Begin the transaction in platform scope (it keeps that engine), then work as the tenant."""
+    with platform_scope():
+        db.session.connection()
+    with tenant_context(tenant_id):
+        yield
+
+
 def for_each_tenant(tenant_ids: Select, body: Callable[[uuid.UUID], object]) -> dict:
     """Run `body(tenant_id)` inside each tenant's context, one transaction per tenant.
 
@@ -29,7 +44,7 @@ def for_each_tenant(tenant_ids: Select, body: Callable[[uuid.UUID], object]) -> 
     changed, failed = 0, []
     for tenant_id in ids:
         try:
-            with tenant_context(tenant_id):
+            with _platform_transaction_as(tenant_id):
                 outcome = body(tenant_id)
                 commit_and_deliver()
         except Exception:

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, Float, Index, Integer, LargeBinary, String, Table, Text, Unicode
+from sqlalchemy import Column, Float, Index, Integer, LargeBinary, String, Table, Text, Unicode, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.ids import uuid7
@@ -35,12 +35,16 @@ class JobRun(PlatformModel, Base):
     __table_args__ = (
         Index("ix_job_runs_job_started", "job_id", "started_at"),
         Index("ix_job_runs_status_started", "status", "started_at"),
+        # One run per tick: a second scheduler that reaches the same tick finds it claimed.
+        UniqueConstraint("job_id", "scheduled_for"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     job_id: Mapped[str] = mapped_column(String(191))
     tenant_id: Mapped[uuid.UUID | None]
     process_id: Mapped[str] = mapped_column(String(128), default="")
+    # The time the scheduler meant the run for (None for `flask jobs run-now`).
+    scheduled_for: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default=JobRunStatus.RUNNING)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

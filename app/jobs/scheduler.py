@@ -2,12 +2,17 @@
 
 Only the leader runs jobs. Every heartbeat it also wakes APScheduler, so jobs other processes
 wrote to the job store (per-tenant jobs scheduled in requests) are picked up within one beat.
+
+The lock is checked before every pass over the job store and again before every run (not
+only at heartbeats): when the leader's lock connection drops, the standby takes over at
+once, and the old leader must not run, or even advance, a single job in the meantime.
 """
 
 import logging
 import threading
 from datetime import UTC, timedelta
 
+from apscheduler.executors.base import run_job
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -19,18 +24,58 @@ from app.extensions import db
 from app.jobs.leader import make_leader_lock
 from app.jobs.models import SchedulerHeartbeat
 from app.jobs.registry import PLATFORM_JOBS, RUNNER_REF, make_trigger
-from app.jobs.runner import bind_app, process_id
+from app.jobs.runner import bind_app, process_id, scheduled_run_time
 
 log = logging.getLogger(__name__)
 STALE_HEARTBEAT = timedelta(days=1)
 
 
-def build_scheduler(app) -> BackgroundScheduler:
+class FencedScheduler(BackgroundScheduler):
+    """Looks at the job store only while `fence()` says this process still leads."""
+
+    def __init__(self, *args, fence, **kwargs):
+        self.fence = fence
+        super().__init__(*args, **kwargs)
+
+    def _process_jobs(self):
+        if not self.fence():
+            # Neither run nor reschedule anything: the new leader owns the store now.
+            self._logger.warning("the leader lock is lost; not processing jobs")
+            return None
+        return super()._process_jobs()
+
+
+def _run_at_its_time(job, jobstore_alias, run_times, logger_name):
+    """Runs in the pool thread: tell the runner which tick this is (coalesced: the last)."""
+    token = scheduled_run_time.set(run_times[-1] if run_times else None)
+    try:
+        return run_job(job, jobstore_alias, run_times, logger_name)
+    finally:
+        scheduled_run_time.reset(token)
+
+
+class TickExecutor(ThreadPoolExecutor):
+    """APScheduler's thread pool, handing each run its scheduled time (see the runner)."""
+
+    def _do_submit_job(self, job, run_times):
+        def callback(future):
+            exc = future.exception()
+            if exc:
+                self._run_job_error(job.id, exc, exc.__traceback__)
+            else:
+                self._run_job_success(job.id, future.result())
+
+        future = self._pool.submit(_run_at_its_time, job, job._jobstore_alias, run_times, self._logger.name)
+        future.add_done_callback(callback)
+
+
+def build_scheduler(app, fence=lambda: True) -> BackgroundScheduler:
     with app.app_context():
         engine = db.engines.get("platform") or db.engine
-    return BackgroundScheduler(
+    return FencedScheduler(
+        fence=fence,
         jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename="apscheduler_jobs")},
-        executors={"default": ThreadPoolExecutor(app.config["SCHEDULER_THREADS"])},
+        executors={"default": TickExecutor(app.config["SCHEDULER_THREADS"])},
         job_defaults={
             "coalesce": True,
             "misfire_grace_time": app.config["SCHEDULER_MISFIRE_GRACE_SECONDS"],
@@ -77,6 +122,24 @@ def beat(app, role: str, *, started_at, leader_since) -> None:
             db.session.remove()
 
 
+def take_over_heartbeats(app) -> None:
+    """The new leader holds the lock, so no other row may still say "leader": that process
+    lost its lock (it beats again as standby) or died without removing its row (kill -9)."""
+    with app.app_context(), platform_scope():
+        try:
+            db.session.execute(
+                delete(SchedulerHeartbeat).where(
+                    SchedulerHeartbeat.role == "leader", SchedulerHeartbeat.process_id != process_id()
+                )
+            )
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("could not clear the previous leader's heartbeat")
+        finally:
+            db.session.remove()
+
+
 def forget(app) -> None:
     with app.app_context(), platform_scope():
         try:
@@ -91,15 +154,16 @@ def forget(app) -> None:
 def run_scheduler(app, stop: threading.Event, *, heartbeat_seconds: float | None = None) -> None:
     """Block until `stop` is set: standby while another process leads, jobs while leading."""
     interval = heartbeat_seconds or app.config["SCHEDULER_HEARTBEAT_SECONDS"]
-    bind_app(app)
     lock = make_leader_lock(app)
+    bind_app(app, fence=lock.holds)
     scheduler = None
     started_at, leader_since = utcnow(), None
     log.info("scheduler %s started; waiting for the leader lock", process_id())
     try:
         while not stop.is_set():
             if scheduler is None and lock.acquire():
-                scheduler = build_scheduler(app)
+                take_over_heartbeats(app)
+                scheduler = build_scheduler(app, fence=lock.holds)
                 scheduler.start(paused=True)
                 changed = sync_platform_jobs(scheduler)
                 scheduler.resume()

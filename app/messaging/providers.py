@@ -19,12 +19,22 @@ class DeliveryError(Exception):
     """The provider refused or failed; the outbox keeps the message and retries later."""
 
 
+class EmailNotConfigured(RuntimeError):
+    """No real email provider where the dev mailbox is off (production)."""
+
+
 class ConsoleEmailProvider:
-    """Stores messages in the dev mailbox instead of sending them (no keys configured)."""
+    """Stores messages in the dev mailbox instead of sending them (no keys configured).
+
+    Development only: the mailbox holds every tenant's reset and invitation links.
+    """
 
     name = "console"
 
     def send(self, message: EmailMessage) -> str:
+        if not current_app.config.get("DEV_MAILBOX_ENABLED"):
+            # Keep nothing readable: the message stays queued (and visible as failing).
+            raise DeliveryError("no email provider is configured (SENDGRID_API_KEY)")
         from app.core.ids import parse_uuid
         from app.extensions import db
         from app.messaging.models import DevMailboxMessage
@@ -79,3 +89,12 @@ def get_email_provider():
     if api_key:
         return SendGridEmailProvider(api_key, current_app.config["SENDGRID_API_BASE"])
     return ConsoleEmailProvider()
+
+
+def check_email_provider(app) -> None:
+    """Refuse to start where the dev mailbox is off (production) and no real provider is set:
+    emails would pile up undelivered, or worse be stored where anyone could read them."""
+    if not app.config.get("DEV_MAILBOX_ENABLED") and not app.config.get("SENDGRID_API_KEY"):
+        raise EmailNotConfigured(
+            "SENDGRID_API_KEY is not set: production needs a real email provider (the dev mailbox is off)."
+        )

@@ -12,7 +12,7 @@ from flask import current_app, g, redirect, session, url_for
 from app.auth.models import TokenPurpose, User
 from app.auth.services import consume_token, issue_login_handoff
 from app.auth.sessions import end_session, start_session
-from app.core.audit import record_audit
+from app.core.audit import AuditEvent, Impersonator, act_as_impersonator, on_impersonated_audit, record_audit
 from app.core.context import tenant_context
 from app.core.errors import Conflict
 from app.core.hosts import TENANT
@@ -112,6 +112,30 @@ def end_expired_impersonation():
     return redirect(console_tenant_url(tenant_id, "expired"))
 
 
+def mark_impersonated_request() -> None:
+    """before_request on tenant hosts: audit rows of this request name the platform admin."""
+    info = current_impersonation()
+    if info:
+        act_as_impersonator(info.get("admin_id"), info.get("admin_email", ""))
+
+
+def mirror_to_platform_audit(event: AuditEvent, impersonator: Impersonator) -> None:
+    """Every change an admin makes while impersonating is in the console's log too."""
+    record_platform_audit(
+        "tenant.impersonated_write",
+        tenant_id=event.tenant_id or g.tenant.id,
+        details={
+            "action": event.action,
+            "target_type": event.target_type,
+            "target_id": str(event.target_id) if event.target_id else None,
+            "target_label": event.target_label,
+            "as": event.actor_label,
+        },
+        actor_label=impersonator.admin_email,
+        admin_id=_uuid_or_none(impersonator.admin_id),
+    )
+
+
 def impersonation_banners() -> list[Banner]:
     info = current_impersonation()
     if not info:
@@ -137,4 +161,6 @@ def impersonation_banners() -> list[Banner]:
 
 def install(app) -> None:
     register_banner_provider(impersonation_banners)
+    on_impersonated_audit(mirror_to_platform_audit)
     app.before_request(end_expired_impersonation)
+    app.before_request(mark_impersonated_request)

@@ -12,6 +12,7 @@ from app.core.context import platform_scope, tenant_context
 from app.core.types import utcnow
 from app.extensions import db
 from app.plans.catalogue import seed_plans
+from app.tenants.grants import ensure_privileges
 from app.tenants.models import Domain, DomainKind, Tenant, TenantStatus
 
 DEMO_PASSWORD = "atrium-demo"
@@ -140,21 +141,30 @@ def create_postgres_roles(admin_url: str, *, owner, app, platform) -> dict[str, 
         conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO "{owner_name}", "{app_name}", "{platform_name}"'))
         conn.execute(text(f'GRANT USAGE, CREATE ON SCHEMA public TO "{owner_name}"'))
         conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{app_name}", "{platform_name}"'))
-        for grantee in (app_name, platform_name):
-            conn.execute(text(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{grantee}"'))
-            conn.execute(text(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{grantee}"'))
-            conn.execute(
-                text(
-                    f'ALTER DEFAULT PRIVILEGES FOR ROLE "{owner_name}" IN SCHEMA public '
-                    f'GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "{grantee}"'
-                )
+        # The platform role works across every table; the app role gets only what
+        # app.tenants.grants allows, table by table (migrations re-apply it after each upgrade).
+        conn.execute(text(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{platform_name}"'))
+        conn.execute(
+            text(
+                f'ALTER DEFAULT PRIVILEGES FOR ROLE "{owner_name}" IN SCHEMA public '
+                f'GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "{platform_name}"'
             )
+        )
+        conn.execute(
+            text(
+                f'ALTER DEFAULT PRIVILEGES FOR ROLE "{owner_name}" IN SCHEMA public REVOKE ALL ON TABLES FROM "{app_name}"'
+            )
+        )
+        for grantee in (app_name, platform_name):
+            conn.execute(text(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{grantee}"'))
             conn.execute(
                 text(
                     f'ALTER DEFAULT PRIVILEGES FOR ROLE "{owner_name}" IN SCHEMA public '
                     f'GRANT USAGE, SELECT ON SEQUENCES TO "{grantee}"'
                 )
             )
+        # Re-running the setup on a migrated database must not widen what the app role may do.
+        ensure_privileges(conn, app_role=app_name, platform_role=platform_name)
     engine.dispose()
 
     def for_role(name, password):

@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import FileStorage
 
 from app.auth.models import Role, User
 from app.auth.services import create_user, normalize_email
@@ -14,6 +15,7 @@ from app.core.context import tenant_context
 from app.core.errors import ValidationFailed
 from app.core.hosts import RESERVED_SLUGS, SLUG_PATTERN
 from app.core.types import utcnow
+from app.core.uploads import IMAGE_KINDS, KINDS, read_upload
 from app.extensions import db
 from app.tenants.models import Domain, DomainKind, Tenant, TenantStatus
 
@@ -63,12 +65,6 @@ CURRENCIES = [
 ]
 TIMEZONES = sorted(zoneinfo.available_timezones())
 MAX_LOGO_BYTES = 512 * 1024
-LOGO_SIGNATURES = {
-    b"\x89PNG\r\n\x1a\n": "image/png",
-    b"\xff\xd8\xff": "image/jpeg",
-    b"GIF87a": "image/gif",
-    b"GIF89a": "image/gif",
-}
 
 
 def check_slug(slug: str) -> str:
@@ -117,17 +113,6 @@ def sign_up(*, agency_name: str, slug: str, email: str, password: str) -> tuple[
     return tenant, owner
 
 
-def check_logo(data: bytes) -> str:
-    if len(data) > MAX_LOGO_BYTES:
-        raise ValidationFailed("Logo too large.", details={"logo": ["Use an image under 512 KB."]})
-    for signature, mime in LOGO_SIGNATURES.items():
-        if data.startswith(signature):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    raise ValidationFailed("Unsupported logo.", details={"logo": ["Use a PNG, JPEG, GIF or WebP image."]})
-
-
 def update_settings(
     tenant: Tenant,
     *,
@@ -135,7 +120,7 @@ def update_settings(
     timezone: str,
     currency: str,
     brand_color: str,
-    logo: bytes | None,
+    logo: FileStorage | None,
     remove_logo: bool,
     actor: User,
 ) -> None:
@@ -151,10 +136,11 @@ def update_settings(
     color = (brand_color or "").lower()
     if not (len(color) == 7 and color.startswith("#") and all(c in "0123456789abcdef" for c in color[1:])):
         errors["brand_color"] = ["Use a colour like #4f46e5."]
-    logo_mime = None
+    logo_data = logo_mime = None
     if logo:
         try:
-            logo_mime = check_logo(logo)
+            kind, logo_data = read_upload(logo, kinds=IMAGE_KINDS, max_bytes=MAX_LOGO_BYTES, field="logo")
+            logo_mime = KINDS[kind].mime
         except ValidationFailed as exc:
             errors.update(exc.details)
     if errors:
@@ -164,8 +150,8 @@ def update_settings(
         if getattr(tenant, field) != value:
             changes[field] = [getattr(tenant, field), value]
             setattr(tenant, field, value)
-    if logo:
-        tenant.logo_data, tenant.logo_mime, tenant.logo_updated_at = logo, logo_mime, utcnow()
+    if logo_data:
+        tenant.logo_data, tenant.logo_mime, tenant.logo_updated_at = logo_data, logo_mime, utcnow()
         changes["logo"] = "uploaded"
     elif remove_logo and tenant.logo_mime:
         tenant.logo_data, tenant.logo_mime, tenant.logo_updated_at = None, None, utcnow()

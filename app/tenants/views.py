@@ -1,6 +1,6 @@
 """Apex pages (landing, signup) and the tenant's agency settings and logo."""
 
-from flask import Response, abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from app.core.context import tenant_context
 from app.core.errors import ValidationFailed
 from app.core.forms import apply_errors
 from app.core.hosts import ApexBlueprint, TenantBlueprint, tenant_host
+from app.core.uploads import accepts_files, kind_for_mime, upload_response
 from app.extensions import db, limiter
 from app.plans.models import Plan
 from app.tenants import services
@@ -50,6 +51,7 @@ def signup():
 
 
 @settings.route("/settings", methods=["GET", "POST"])
+@accepts_files("logo")
 @requires_permission("settings.manage")
 def agency():
     tenant = g.tenant
@@ -63,7 +65,7 @@ def agency():
                 timezone=form.timezone.data,
                 currency=form.currency.data,
                 brand_color=form.brand_color.data,
-                logo=upload.read() if upload else None,
+                logo=upload or None,
                 remove_logo=form.remove_logo.data,
                 actor=current_user,
             )
@@ -78,9 +80,7 @@ def agency():
 @settings.route("/branding/logo")
 def logo():
     tenant = g.tenant
-    if not tenant.logo_mime:
+    kind = kind_for_mime(tenant.logo_mime)
+    if kind is None or not tenant.logo_data:
         abort(404)
-    response = Response(tenant.logo_data, mimetype=tenant.logo_mime)
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    response.headers["Content-Security-Policy"] = "default-src 'none'"
-    return response
+    return upload_response(tenant.logo_data, kind, filename="logo", cache_control="public, max-age=86400")

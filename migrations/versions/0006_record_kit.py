@@ -1,7 +1,7 @@
 """record kit: shared records index, tag links, timeline links, attachments, saved views, domain events
 
 Revision ID: 0006_record_kit
-Revises: 0005_api
+Revises: 0005_security
 Create Date: 2026-12-02 02:49:17.970349
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0006_record_kit"
-down_revision = "0005_api"
+down_revision = "0005_security"
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@ import time_machine
 
 from app.core.types import utcnow
 from tests.auth.test_team import mail_to
+from tests.conftest import PASSWORD
 
 
 def _request_link(app, client, email="owner@example.com"):
@@ -54,3 +55,50 @@ def test_reset_of_another_tenants_user_is_not_possible(app, make_tenant, client_
     client_for(alpha, role=None).post("/forgot-password", data={"email": "sales@example.com"})
     assert mail_to(app, "sales@example.com") == []
     assert bravo
+
+
+def _links(app, client, count, email="owner@example.com"):
+    for _ in range(count):
+        assert client.post("/forgot-password", data={"email": email}).status_code == 302
+    return [re.search(r"/reset-password/\S+", mail["text"]).group(0) for mail in mail_to(app, email)]
+
+
+def _reset(client, path, password):
+    return client.post(path, data={"password": password, "confirm": password})
+
+
+def test_using_a_newer_link_spends_every_older_one(app, tenant_a, client_for):
+    client = client_for(tenant_a, role=None)
+    older, newer = _links(app, client, 2)
+    assert _reset(client, newer, "newest-secret-1").status_code == 302
+    assert client.get(older).status_code == 410
+    assert _reset(client, older, "attacker-secret").status_code == 410
+    login = client.post("/login", data={"email": "owner@example.com", "password": "newest-secret-1"})
+    assert login.status_code == 302
+
+
+def test_using_an_older_link_spends_the_newer_one(app, tenant_a, client_for):
+    client = client_for(tenant_a, role=None)
+    older, newer = _links(app, client, 2)
+    assert _reset(client, older, "newest-secret-1").status_code == 302
+    assert _reset(client, newer, "attacker-secret").status_code == 410
+
+
+def test_changing_the_password_spends_every_outstanding_link(app, tenant_a, client_for):
+    anonymous = client_for(tenant_a, role=None)
+    [link] = _links(app, anonymous, 1)
+    owner = client_for(tenant_a)
+    response = owner.post(
+        "/account",
+        data={"password-current_password": PASSWORD, "password-new_password": "changed-secret-1"},
+    )
+    assert response.status_code == 302
+    assert anonymous.get(link).status_code == 410
+
+
+def test_links_of_other_users_stay_valid(app, tenant_a, client_for):
+    client = client_for(tenant_a, role=None)
+    [owner_link] = _links(app, client, 1)
+    [admin_link] = _links(app, client, 1, email="admin@example.com")
+    assert _reset(client, owner_link, "newest-secret-1").status_code == 302
+    assert _reset(client, admin_link, "admins-secret-1").status_code == 302

@@ -57,3 +57,29 @@ def test_disabling_needs_the_password(tenant_a, client_for):
     assert client.post("/account/two-factor/disable", data={"password": "wrong"}).status_code == 422
     assert client.post("/account/two-factor/disable", data={"password": PASSWORD}).status_code == 302
     assert _login(client_for(tenant_a, role=None)).headers["Location"] == "/"
+
+
+def _password_then_code(client, code):
+    assert _login(client).headers["Location"] == "/login/verify"
+    return client.post("/login/verify", data={"code": code})
+
+
+def test_a_correct_password_does_not_buy_more_guesses_at_the_code(tenant_a, client_for):
+    secret, _ = _enable(client_for(tenant_a))
+    client = client_for(tenant_a, role=None)
+    statuses = [_password_then_code(client, "000000").status_code for _ in range(12)]
+    assert statuses[:5] == [200] * 5
+    assert set(statuses[5:]) == {429}
+    # While throttled even the right code is not checked.
+    assert _password_then_code(client, pyotp.TOTP(secret).now()).status_code == 429
+
+
+def test_an_accepted_code_clears_the_second_factor_failures(tenant_a, client_for):
+    secret, _ = _enable(client_for(tenant_a))
+    client = client_for(tenant_a, role=None)
+    for _ in range(4):
+        _password_then_code(client, "000000")
+    assert _password_then_code(client, pyotp.TOTP(secret).now()).status_code == 302
+    client.post("/logout")
+    statuses = [_password_then_code(client, "000000").status_code for _ in range(5)]
+    assert statuses == [200] * 5

@@ -46,3 +46,74 @@ def test_api_style_errors_are_json(tenant_a, client_for):
     response = client_for(tenant_a).get("/nope", headers={"Accept": "application/json"})
     assert response.status_code == 404
     assert response.json == {"error": {"code": "not_found", "message": "Not found.", "details": {}}}
+
+
+def _is_hardened(response) -> list[str]:
+    csp = response.headers.get("Content-Security-Policy", "")
+    problems = [
+        f"CSP lacks {directive}"
+        for directive in ("frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'")
+        if directive not in csp
+    ]
+    if "default-src 'self'" not in csp and "default-src 'none'" not in csp:
+        problems.append("CSP lacks a default-src")
+    expected = {
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
+    problems += [
+        f"{name} is {response.headers.get(name)!r}"
+        for name, value in expected.items()
+        if response.headers.get(name) != value
+    ]
+    return problems
+
+
+def _every_kind_of_response(tenant, tenant_client, apex, admin, api):
+    return {
+        "tenant page": tenant_client.get("/"),
+        "apex page": apex.get("/"),
+        "admin page": admin.get("/login"),
+        "API JSON": api.get("/api/v1/contacts"),
+        "API error": api.get("/api/v1/contacts/not-an-id"),
+        "error page": tenant_client.get("/nope"),
+        "static file": apex.get("/static/css/app.css"),
+        "tenant static file": tenant_client.get("/static/js/app.js"),
+    }
+
+
+def test_security_headers_on_every_kind_of_response(tenant_a, client_for, apex_client, admin_client, api_client_for):
+    responses = _every_kind_of_response(
+        tenant_a, client_for(tenant_a), apex_client, admin_client, api_client_for(tenant_a)
+    )
+    assert responses["API JSON"].is_json
+    assert responses["static file"].status_code == 200
+    assert responses["error page"].status_code == 404
+    assert responses["API error"].status_code == 404
+    problems = {kind: _is_hardened(response) for kind, response in responses.items() if _is_hardened(response)}
+    assert not problems
+    # Plain HTTP in development and tests: no HSTS (it would pin a laptop's localhost to HTTPS).
+    assert not any("Strict-Transport-Security" in response.headers for response in responses.values())
+
+
+def test_production_sends_hsts_on_every_kind_of_response_even_behind_a_tls_proxy(app, tenant_a):
+    from app import create_app
+    from tests.conftest import TEST_BASE_DOMAIN, host_client
+
+    keys = ("SQLALCHEMY_DATABASE_URI", "PLATFORM_DATABASE_URL", "MIGRATION_DATABASE_URL")
+    settings = {key: app.config[key] for key in keys if app.config.get(key)}
+    production = create_app("production", BASE_DOMAIN=TEST_BASE_DOMAIN, SENDGRID_API_KEY="SG.key", **settings)
+    tenant_client = host_client(production, tenant_a.base_url)
+    anonymous_api = host_client(production, tenant_a.base_url)
+    responses = _every_kind_of_response(
+        tenant_a,
+        tenant_client,
+        host_client(production, f"http://{TEST_BASE_DOMAIN}"),
+        host_client(production, f"http://admin.{TEST_BASE_DOMAIN}"),
+        anonymous_api,
+    )
+    for kind, response in responses.items():
+        assert response.status_code < 500, kind
+        assert response.headers.get("Strict-Transport-Security", "").startswith("max-age=31536000"), kind
+        assert not _is_hardened(response), (kind, _is_hardened(response))

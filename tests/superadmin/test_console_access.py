@@ -99,3 +99,21 @@ def test_console_pages_render_for_a_platform_admin(console, tenant_a):
     for path in ["/", "/tenants", "/plans", "/plans/new", "/plans/premium", "/jobs", "/audit", "/account/two-factor"]:
         assert console.get(path).status_code == 200, path
     assert console.get(f"/tenants/{tenant_a.id}").status_code == 200
+
+
+def test_console_second_factor_failures_survive_a_correct_password(app, platform_admin):
+    from app.extensions import db
+    from app.superadmin.models import PlatformAdmin
+    from tests.conftest import on_platform
+
+    secret = pyotp.random_base32()
+    with on_platform(app):
+        admin = db.session.get(PlatformAdmin, platform_admin[0])
+        admin.totp_secret, admin.totp_enabled = secret, True
+    client = _admin_host(app)
+    statuses = []
+    for _ in range(8):
+        assert client.post("/login", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}).status_code == 302
+        statuses.append(client.post("/login/verify", data={"code": "000000"}).status_code)
+    assert statuses[:5] == [422] * 5
+    assert set(statuses[5:]) == {429}

@@ -201,3 +201,41 @@ def test_other_packages_add_panels_to_the_tenant_page(app, console, tenant_a, tm
     assert 'data-testid="panel-stripe"' in html
     assert "Stripe customer cus_alpha" in html
     assert html.index("panel-stripe") < html.index("panel-users")
+
+
+def test_writes_during_impersonation_name_the_platform_admin(app, console, tenant_a, platform_admin):
+    from app.superadmin.models import PlatformAuditEvent
+
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={"reason": "Ticket 42"})
+    console.get(response.location)
+    created = console.post(f"{tenant_a.base_url}/settings/tags", data={"name": "Made by support", "color": "#112233"})
+    assert created.status_code == 302
+
+    with in_tenant(app, tenant_a.id):
+        [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "tag.created")).all()
+        assert event.actor_label == "root@atrium.test (impersonating owner@example.com)"
+        assert event.actor_id is None  # not the owner: they did not do it
+        assert event.details["impersonated_by"] == {
+            "admin_id": str(platform_admin[0]),
+            "admin_email": "root@atrium.test",
+        }
+        assert event.details["impersonated_user_id"] == str(tenant_a.users["owner"])
+    with on_platform(app):
+        [mirrored] = db.session.scalars(
+            select(PlatformAuditEvent).where(PlatformAuditEvent.action == "tenant.impersonated_write")
+        ).all()
+        assert (mirrored.admin_id, mirrored.admin_email, mirrored.tenant_id) == (
+            platform_admin[0],
+            "root@atrium.test",
+            tenant_a.id,
+        )
+        assert mirrored.details["action"] == "tag.created"
+        assert mirrored.details["target_label"] == "Made by support"
+
+
+def test_the_owners_own_writes_name_the_owner(app, tenant_a, client_for):
+    assert client_for(tenant_a).post("/settings/tags", data={"name": "Mine", "color": "#112233"}).status_code == 302
+    with in_tenant(app, tenant_a.id):
+        [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "tag.created")).all()
+        assert event.actor_label == "owner@example.com"
+        assert "impersonated_by" not in event.details

@@ -7,7 +7,7 @@ from app.auth import services
 from app.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, TwoFactorForm
 from app.auth.models import TokenPurpose
 from app.auth.sessions import end_session, start_session
-from app.auth.throttle import check_login_allowed, clear_account_failures, record_login_failure
+from app.auth.throttle import check_login_allowed, start_password_attempt, start_second_factor_attempt
 from app.auth.views import bp
 from app.core.errors import AppError, ValidationFailed
 from app.core.forms import apply_errors
@@ -32,13 +32,13 @@ def login():
         form.next.data = safe_next_url(request.args.get("next"), "")
     if form.validate_on_submit():
         email = form.email.data
-        check_login_allowed(_scope(), email, request.remote_addr)
+        attempt = start_password_attempt(_scope(), email, request.remote_addr)
         user = services.authenticate(email, form.password.data)
         if user is None:
-            record_login_failure(_scope(), email, request.remote_addr)
+            attempt.failed()
             form.form_errors.append("That email and password do not match an active account.")
             return render_template("auth/login.html", form=form)
-        clear_account_failures(_scope(), email)
+        attempt.succeeded()
         destination = safe_next_url(form.next.data, url_for("dashboard.index"))
         if user.totp_enabled:
             session.clear()
@@ -65,16 +65,15 @@ def login_second_factor():
         return redirect(url_for("auth.login"))
     form = TwoFactorForm()
     if form.validate_on_submit():
-        check_login_allowed(_scope(), user.email, request.remote_addr)
+        # Counted on its own: a correct password never clears the second factor's failures.
+        attempt = start_second_factor_attempt(_scope(), user.id, request.remote_addr)
         method = services.verify_second_factor(user, form.code.data)
         if method is None:
-            record_login_failure(_scope(), user.email, request.remote_addr)
-            from app.core.audit import record_audit
-
-            record_audit("login.failed", actor=user, details={"reason": "bad_second_factor"})
+            services.record_second_factor_failure(user)
+            attempt.failed()
             form.code.errors.append("That code is not valid.")
             return render_template("auth/two_factor.html", form=form)
-        clear_account_failures(_scope(), user.email)
+        attempt.succeeded()
         services.record_login(user, method=method)
         destination = safe_next_url(pending.get("next"), url_for("dashboard.index"))
         start_session(user, tenant_id=g.tenant.id)

@@ -4,7 +4,7 @@ import pyotp
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 
 from app.auth.sessions import end_session, start_session
-from app.auth.throttle import check_login_allowed, clear_account_failures, record_login_failure
+from app.auth.throttle import start_password_attempt, start_second_factor_attempt
 from app.core.errors import ValidationFailed
 from app.core.forms import apply_errors
 from app.core.ids import parse_uuid
@@ -28,13 +28,13 @@ def login():
         return redirect(url_for("console.index"))
     form = AdminLoginForm()
     if form.validate_on_submit():
-        check_login_allowed(SCOPE, form.email.data, request.remote_addr)
+        attempt = start_password_attempt(SCOPE, form.email.data, request.remote_addr)
         admin = services.authenticate_admin(form.email.data, form.password.data)
         if admin is None:
-            record_login_failure(SCOPE, form.email.data, request.remote_addr)
+            attempt.failed()
             form.form_errors.append("That email and password do not match a platform admin.")
             return render_template("superadmin/login.html", form=form)
-        clear_account_failures(SCOPE, form.email.data)
+        attempt.succeeded()
         destination = safe_next_url(request.args.get("next"), url_for("console.index"))
         if admin.totp_enabled or current_app.config["REQUIRE_ADMIN_TOTP"]:
             # Password checked; the second step either verifies a code or, when TOTP is
@@ -72,11 +72,12 @@ def login_second_factor():
         return redirect(url_for("console.login"))
     form = AdminTotpForm()
     if form.validate_on_submit():
-        check_login_allowed(SCOPE, admin.email, request.remote_addr)
+        attempt = start_second_factor_attempt(SCOPE, admin.id, request.remote_addr)
         if not services.verify_admin_totp(admin, form.code.data):
-            record_login_failure(SCOPE, admin.email, request.remote_addr)
+            attempt.failed()
             form.code.errors.append("That code is not valid.")
             return render_template("superadmin/two_factor.html", form=form), 422
+        attempt.succeeded()
         services.record_admin_login(admin)
         destination = safe_next_url(pending.get("next"), url_for("console.index"))
         start_session(admin, tenant_id=None)
@@ -94,13 +95,14 @@ def login_enrol():
         return redirect(url_for("console.login"))
     form = AdminTotpForm()
     if form.validate_on_submit():
-        check_login_allowed(SCOPE, admin.email, request.remote_addr)
+        attempt = start_second_factor_attempt(SCOPE, admin.id, request.remote_addr)
         try:
             services.enable_admin_totp(admin, secret=secret, code=form.code.data)
         except ValidationFailed as exc:
-            record_login_failure(SCOPE, admin.email, request.remote_addr)
+            attempt.failed()
             apply_errors(form, exc)
         else:
+            attempt.succeeded()
             services.record_admin_login(admin)
             destination = safe_next_url(pending.get("next"), url_for("console.index"))
             start_session(admin, tenant_id=None)
