@@ -90,9 +90,10 @@ def _create_test_only_tables(application) -> None:
     engine = create_engine(url)
     with engine.begin() as connection:
         db.metadata.create_all(connection, tables=tables)
-        ensure_row_level_security(connection)
-        app_role, platform_role = roles_from_config(application.config, connection)
-        ensure_privileges(connection, app_role=app_role, platform_role=platform_role)
+        if connection.dialect.name == "postgresql":
+            ensure_row_level_security(connection)
+            app_role, platform_role = roles_from_config(application.config, connection)
+            ensure_privileges(connection, app_role=app_role, platform_role=platform_role)
     engine.dispose()
 
 

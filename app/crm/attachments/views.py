@@ -7,6 +7,7 @@ from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.lookups import get_or_404
+from app.core.uploads import accepts_files
 from app.crm.attachments import services
 from app.crm.attachments.sniff import served_inline
 from app.records.forms import ConfirmForm
@@ -35,6 +36,7 @@ def _owner_of(attachment):
 
 
 @bp.route("/files/<record_type_name>/<uuid:record_id>", methods=["POST"])
+@accepts_files("file")
 @requires_permission("files.create")
 def upload(record_type_name, record_id):
     record_type, record = _record_of(record_type_name, record_id)
