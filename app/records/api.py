@@ -55,7 +55,7 @@ def record_api_blueprint(record_type) -> ApiBlueprint:
         def get(self, args):
             """Search (`q`) matches the searchable fields. Filter with the listed parameters (and
             `cf.<key>` for custom fields); pages are keyset cursors."""
-            page = list_records(record_type, actor=api_actor(), **split_list_arguments(args))
+            page = list_records(record_type, actor=api_actor(), purpose="api", **split_list_arguments(args))
             page.items = [serialize(record) for record in page.items]
             return page_body(page)
 

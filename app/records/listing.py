@@ -68,12 +68,14 @@ def list_records(
     sort=None,
     cursor=None,
     limit=None,
+    purpose: str = "list",
 ) -> Page:
-    """A keyset page of records: the same cost on page one and a million rows deep."""
+    """A keyset page of records: the same cost on page one and a million rows deep.
+    `purpose` ("list" or "api") says what is eager-loaded with the rows."""
     if actor is not None:
         check_permission(actor, record_type.permission("view"))
     stmt = filtered_statement(record_type, search=search, filters=filters)
-    stmt = stmt.options(*record_type.loader_options("list"))
+    stmt = stmt.options(*record_type.loader_options(purpose))
     chosen = resolve_record_sort(record_type, sort)
     return sorted_page(db.session, stmt, record_type.model, chosen, cursor, limit or record_type.page_size)
 

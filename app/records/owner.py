@@ -113,7 +113,8 @@ class OwnerCapability(Capability):
         return [FilterInput("owner_id", "Owner", "select", options)]
 
     def loader_options(self, record_type, purpose):
-        return [selectinload(record_type.model.owner)]
+        # The API shows the owner's id, a column: only pages load the user.
+        return [] if purpose == "api" else [selectinload(record_type.model.owner)]
 
     def columns(self, record_type):
         return [Column("owner", "Owner", "owner", priority=2)]

@@ -183,15 +183,15 @@ class RecordType:
         return conditions
 
     def loader_options(self, purpose: str) -> list:
-        """Eager loads for a "list", "detail" or "search" (re-index) read: a bounded number
-        of queries, whatever the number of rows."""
+        """Eager loads for a "list" page, a "detail" page, an "api" page (only what the JSON
+        holds) or a "search" re-index: a bounded number of queries, whatever the rows."""
         options = []
         if purpose != "search":
             for capability in self.capabilities:
                 options.extend(capability.loader_options(self, purpose))
         for item in self.fields:
             relation = getattr(item, "relation", None)
-            wanted = {"list": item.list, "detail": True, "search": item.search}[purpose]
+            wanted = {"list": item.list, "detail": True, "search": item.search, "api": False}[purpose]
             if relation and wanted:
                 options.append(selectinload(getattr(self.model, relation)))
         if purpose in self._load:

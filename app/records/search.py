@@ -20,6 +20,8 @@ from flask import current_app, has_app_context
 from sqlalchemy import Index, and_, select
 
 from app.core.context import require_tenant_id
+from app.core.request_cache import per_request
+from app.extensions import db
 
 MAX_TERMS = 6
 MIN_TRIGRAM_LENGTH = 2
@@ -82,7 +84,9 @@ def search_condition(column, query: str | None):
     if not terms:
         return None
     condition = and_(*[column.like(f"%{_escape_like(term)}%", escape="\\") for term in terms])
-    candidates = _indexed_candidates(column, condition)
+    # A list page searches twice (its rows, its count): the index is asked once.
+    key = f"search:{getattr(getattr(column, 'class_', None), '__name__', '')}:{' '.join(terms)}"
+    candidates = per_request(key, lambda: _indexed_candidates(column, condition))
     if candidates is None:
         return condition
     return column.class_.id.in_(candidates)
@@ -93,8 +97,6 @@ def _indexed_candidates(column, condition) -> list | None:
     index by the platform role; None when that does not apply or matches too many rows."""
     if not has_app_context() or current_app.config.get("SEARCH_CANDIDATES") is False:
         return None
-    from app.extensions import db
-
     model = getattr(column, "class_", None)
     engine = db.engines.get("platform")
     if model is None or engine is None or engine.dialect.name != "postgresql":

@@ -112,7 +112,7 @@ CONTACTS = ContactType(
     ],
     capabilities=[OWNER, TAGS, CUSTOM_FIELDS, TIMELINE, NOTES, ATTACHMENTS],
     columns=[Column("phone", "Phone", "crm/contacts/_phone_cell.html", priority=3)],
-    load={"list": _children, "detail": _children, "search": _children},
+    load={"list": _children, "detail": _children, "search": _children, "api": _children},
     templates={"show": "crm/contacts/show.html"},
     contributes=[
         (
