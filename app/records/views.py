@@ -6,8 +6,11 @@ with inline errors, delete behind a confirmation.
 what is special to it (a lead's conversion, a company's hierarchy) to the same blueprint.
 """
 
+from urllib.parse import parse_qsl
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from app.auth.permissions import can, requires_permission
 from app.core.errors import ValidationFailed
@@ -16,6 +19,7 @@ from app.core.security import safe_next_url
 from app.core.text import plural
 from app.records import saved_views
 from app.records.forms import RecordForm, data_from_form
+from app.records.listing import filters_from_args
 from app.records.pages import detail_context, form_context, list_context, render_tab, sort_link, visible_tabs
 from app.records.services import create_record, delete_record, get_record, run_bulk_action, update_record
 from app.records.templating import reference_options
@@ -158,13 +162,12 @@ class RecordPages:
         if not RecordForm().validate_on_submit():
             flash("Your form expired. Please try again.", "danger")
             return redirect(back)
+        args = MultiDict(parse_qsl(request.form.get("query", "").lstrip("?"), keep_blank_values=False))
         query = {
-            "q": request.form.get("q", ""),
-            "sort": request.form.get("sort") or None,
-            "columns": request.form.getlist("columns"),
-            "filters": {
-                key.removeprefix("f."): value for key, value in request.form.items() if key.startswith("f.") and value
-            },
+            "q": args.get("q", ""),
+            "sort": args.get("sort") or None,
+            "columns": args.getlist("columns"),
+            "filters": filters_from_args(self.record_type, args),
         }
         try:
             view = saved_views.save_view(self.record_type, request.form.get("name"), query, actor=current_user)

@@ -91,6 +91,12 @@
     });
   });
 
+  // A saved view keeps the list as it is now: search as you type changed the address since load.
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest("[data-save-view]");
+    if (form) form.querySelector("input[name=query]").value = window.location.search.replace(/^\?/, "");
+  }, true);
+
   // Palette swatches fill the colour input (and its picker) they point at.
   document.addEventListener("click", function (event) {
     const swatch = event.target.closest("[data-pick-color]");

@@ -1,0 +1,45 @@
+"""Saved views: a user keeps a list's search, filters, sort and columns under a name; they are
+theirs alone, checked like any other input, and open the list as it was saved."""
+
+import pytest
+
+from app.core.errors import ValidationFailed
+from app.crm.contacts.record import CONTACTS
+from app.records.saved_views import list_saved_views, save_view, view_query_string
+
+
+def test_a_view_is_saved_checked_and_replaced_by_name(tenant_a, as_user):
+    with as_user(tenant_a) as owner:
+        view = save_view(
+            CONTACTS,
+            "Customers",
+            {"q": "ada", "filters": {"lifecycle_stage": "customer"}, "sort": "-created_at", "columns": ["owner", "nope"]},
+            actor=owner,
+        )
+        assert view.query == {
+            "q": "ada",
+            "filters": {"lifecycle_stage": "customer"},
+            "sort": "-created_at",
+            "columns": ["owner"],
+        }
+        again = save_view(CONTACTS, "Customers", {"sort": "name"}, actor=owner)
+        assert again.id == view.id
+        assert again.query["sort"] == "name"
+        assert "sort=name" in view_query_string(again)
+        with pytest.raises(ValidationFailed):
+            save_view(CONTACTS, "Bad", {"filters": {"salary": "1"}}, actor=owner)
+        with pytest.raises(ValidationFailed):
+            save_view(CONTACTS, "Bad", {"sort": "salary"}, actor=owner)
+        with pytest.raises(ValidationFailed):
+            save_view(CONTACTS, "", {}, actor=owner)
+
+
+def test_views_are_personal(app, tenant_a, as_user, client_for):
+    with as_user(tenant_a) as owner:
+        view_id = save_view(CONTACTS, "Mine", {}, actor=owner).id
+    with as_user(tenant_a, "sales") as sales:
+        assert list_saved_views(CONTACTS, sales) == []
+    sales_client = client_for(tenant_a, "sales")
+    assert "Mine" not in sales_client.get("/contacts").get_data(as_text=True)
+    assert sales_client.post(f"/contacts/views/{view_id}/delete").status_code == 404
+    assert client_for(tenant_a).post(f"/contacts/views/{view_id}/delete").status_code == 302
