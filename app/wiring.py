@@ -36,6 +36,32 @@ def install_record_types(app) -> None:
     install_template_helpers(app)
 
 
+def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
+    """Every resource blueprint of REST v1; a domain with an `api.py` adds its line here."""
+    from app.crm.activities.api import blp as activities
+    from app.crm.companies.api import blp as companies
+    from app.crm.contacts.api import blp as contacts
+    from app.crm.fields.api import blp as fields
+    from app.crm.leads.api import blp as leads
+    from app.crm.tags.api import blp as tags
+    from app.records.api import catalogue_api
+
+    return [contacts, companies, leads, activities, tags, fields, catalogue_api]
+
+
+def install_api(app) -> None:
+    """The resources mounted under /api/v1 (types from EXTRA_RECORD_TYPES too) and the
+    fillers that put the tenant's own fields into its OpenAPI document."""
+    from app.api.mount import set_api_resources
+    from app.api.spec import register_document_filler
+    from app.crm.fields.openapi import fill_custom_fields
+    from app.records.api import record_api_blueprint
+
+    extra = [record_api_blueprint(record_type) for record_type in extra_record_types(app)]
+    set_api_resources(app, API_RESOURCES() + extra)
+    register_document_filler(fill_custom_fields)
+
+
 def install_onboarding(app) -> None:
     """Demo data for `seed-demo`, and the first steps the dashboard's checklist suggests."""
     from sqlalchemy import select

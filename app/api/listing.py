@@ -76,15 +76,6 @@ def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
     )
 
 
-def custom_fields_field(object_type: str, **kwargs) -> fields.Dict:
-    """The record's custom field values; the per-tenant OpenAPI document types every key."""
-    return fields.Dict(
-        keys=fields.String(),
-        metadata={"x-custom-fields": object_type, "description": "Custom field values by key"},
-        **kwargs,
-    )
-
-
 def custom_filters_doc(object_type: str) -> dict:
     """Operation doc marker: the per-tenant document adds a `cf.<key>` parameter per field."""
     return {CUSTOM_FILTERS_MARKER: object_type}

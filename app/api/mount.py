@@ -18,24 +18,12 @@ API_DESCRIPTION = (
 )
 
 
-def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
-    """Every resource blueprint of v1; a domain with an `api.py` adds its line here."""
-    from app.crm.activities.api import blp as activities
-    from app.crm.companies.api import blp as companies
-    from app.crm.contacts.api import blp as contacts
-    from app.crm.fields.api import blp as fields
-    from app.crm.leads.api import blp as leads
-    from app.crm.tags.api import blp as tags
-    from app.records.api import catalogue_api
-
-    return [contacts, companies, leads, activities, tags, fields, catalogue_api]
+RESOURCES_KEY = "atrium-api-resources"
 
 
-def _extra_resources(app) -> list:
-    from app.records.api import record_api_blueprint
-    from app.wiring import extra_record_types
-
-    return [record_api_blueprint(record_type) for record_type in extra_record_types(app)]
+def set_api_resources(app, blueprints: list) -> None:
+    """The app's wiring names the resource blueprints mounted under /api/v1."""
+    app.extensions[RESOURCES_KEY] = list(blueprints)
 
 
 meta = ApiBlueprint("api_meta", __name__, url_prefix=API_PREFIX, scope_object=None)
@@ -64,9 +52,7 @@ def mount_api(app) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "description": "An API key: atr_<prefix>_<secret>"}
     )
-    for blueprint in API_RESOURCES():
-        api.register_blueprint(blueprint)
-    for blueprint in _extra_resources(app):
+    for blueprint in app.extensions.get(RESOURCES_KEY, []):
         api.register_blueprint(blueprint)
     app.register_blueprint(meta)
     app.extensions["atrium-api"] = api

@@ -1,102 +1,21 @@
-"""The OpenAPI document, per tenant: the static spec plus this tenant's custom fields.
+"""The OpenAPI document, per tenant: the static spec, then what belongs to the tenant.
 
-Schemas mark their `custom_fields` property with `x-custom-fields: <object type>`; serving the
-document fills that object's properties from the tenant's field definitions, so generated
-clients and Schemathesis see the real, typed fields.
+Packages whose schemas depend on the tenant (custom fields) register a filler with
+`register_document_filler(fill)`; serving the document runs `fill(document)` on a copy, so
+generated clients and Schemathesis see the real, typed fields of this workspace.
 """
 
 import copy
+from collections.abc import Callable
 
 from flask import current_app, request
-from sqlalchemy import select
 
-CUSTOM_FIELDS_MARKER = "x-custom-fields"
-CUSTOM_FILTERS_MARKER = "x-custom-field-filters"
+_fillers: list[Callable[[dict], None]] = []
 
 
-def custom_field_schema(definition) -> dict:
-    """JSON Schema for one custom field definition's value."""
-    from app.crm.fields.models import FieldType
-
-    kind = definition.field_type
-    schema: dict
-    if kind == FieldType.NUMBER:
-        schema = {"type": "number"}
-    elif kind == FieldType.DATE:
-        schema = {"type": "string", "format": "date"}
-    elif kind == FieldType.CHECKBOX:
-        schema = {"type": "boolean"}
-    elif kind == FieldType.URL:
-        schema = {"type": "string", "format": "uri"}
-    elif kind == FieldType.SINGLE_SELECT:
-        schema = {"type": "string", "enum": list(definition.options or [])}
-    elif kind == FieldType.MULTI_SELECT:
-        schema = {"type": "array", "items": {"type": "string", "enum": list(definition.options or [])}}
-    else:
-        schema = {"type": "string"}
-    schema["title"] = definition.label
-    if definition.help_text:
-        schema["description"] = definition.help_text
-    if not definition.required:
-        schema["nullable"] = True
-    return schema
-
-
-def custom_filter_parameter(definition) -> dict:
-    """A `cf.<key>` query parameter: text fields match a fragment, the others a value."""
-    from app.crm.fields.models import FieldType
-
-    value = custom_field_schema(definition)
-    value.pop("nullable", None)
-    value.pop("title", None)
-    if definition.field_type == FieldType.MULTI_SELECT:
-        value = dict(value["items"])
-    elif definition.field_type in (FieldType.URL, FieldType.DATE):
-        value = {"type": "string"}
-    how = "contains" if definition.field_type in (FieldType.TEXT, FieldType.LONG_TEXT, FieldType.URL) else "equals"
-    return {
-        "name": f"cf.{definition.key}",
-        "in": "query",
-        "required": False,
-        "schema": value,
-        "description": f"{definition.label} {how} this value",
-    }
-
-
-def _definitions_by_object() -> dict[str, list]:
-    from app.crm.fields.models import FieldDefinition
-    from app.extensions import db
-
-    grouped: dict[str, list] = {}
-    for definition in db.session.scalars(
-        select(FieldDefinition).order_by(FieldDefinition.object_type, FieldDefinition.position, FieldDefinition.key)
-    ):
-        grouped.setdefault(definition.object_type, []).append(definition)
-    return grouped
-
-
-def _fill_custom_fields(node, definitions: dict[str, list]) -> None:
-    if isinstance(node, dict):
-        filters_of = node.pop(CUSTOM_FILTERS_MARKER, None)
-        if filters_of is not None:
-            node.setdefault("parameters", []).extend(
-                custom_filter_parameter(field) for field in definitions.get(filters_of, [])
-            )
-        object_type = node.get(CUSTOM_FIELDS_MARKER)
-        if object_type is not None:
-            fields = definitions.get(object_type, [])
-            node["type"] = "object"
-            node["properties"] = {field.key: custom_field_schema(field) for field in fields}
-            node["description"] = (
-                "This workspace's custom fields for this object, by key."
-                if fields
-                else "This workspace defines no custom fields for this object yet."
-            )
-        for value in node.values():
-            _fill_custom_fields(value, definitions)
-    elif isinstance(node, list):
-        for value in node:
-            _fill_custom_fields(value, definitions)
+def register_document_filler(fill: Callable[[dict], None]) -> None:
+    if fill not in _fillers:
+        _fillers.append(fill)
 
 
 def tenant_spec() -> dict:
@@ -106,6 +25,7 @@ def tenant_spec() -> dict:
     if base is None:
         base = current_app.extensions["atrium-api-spec"] = api.spec.to_dict()
     document = copy.deepcopy(base)
-    _fill_custom_fields(document, _definitions_by_object())
+    for fill in _fillers:
+        fill(document)
     document["servers"] = [{"url": request.host_url.rstrip("/"), "description": "This workspace"}]
     return document

@@ -14,6 +14,7 @@ from app.core.pagination import Sort
 from app.records.capabilities import BulkAction, Capability, Column, Context, Panel, Tab
 from app.records.fields import Field, day_range_conditions
 from app.records.registry import contributions
+from app.records.services import delete_records
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,4 @@ class RecordType:
 
 
 def _delete_selected(record_type, records, params, actor) -> int:
-    from app.records.services import delete_records
-
     return delete_records(record_type, records, actor=actor)

@@ -8,8 +8,9 @@ domain event in the same transaction and only flushes: the caller commits.
 from sqlalchemy import delete, select, update
 
 from app.auth.permissions import acting_user, check_permission
+from app.core.errors import ValidationFailed
 from app.core.events import emit
-from app.core.ids import uuid7
+from app.core.ids import parse_uuid, uuid7
 from app.core.lookups import get_or_404
 from app.core.types import utcnow
 from app.extensions import db
@@ -125,8 +126,6 @@ def emit_record_event(record_type, record, verb: str, *, actor, summary: str, ch
 
 def load_records(record_type, ids) -> list:
     """The records of this tenant among `ids` (at most MAX_BULK); others are silently not found."""
-    from app.core.ids import parse_uuid
-
     wanted = [parsed for parsed in (parse_uuid(item) for item in list(ids or [])[:MAX_BULK]) if parsed]
     if not wanted:
         return []
@@ -137,8 +136,6 @@ def load_records(record_type, ids) -> list:
 def run_bulk_action(record_type, key: str, ids, params: dict, *, actor) -> int:
     action = next((item for item in record_type.bulk_actions() if item.key == key), None)
     if action is None:
-        from app.core.errors import ValidationFailed
-
         raise ValidationFailed("Choose an action.", details={"action": ["Choose an action."]})
     check_permission(actor, record_type.permission(action.action))
     records = load_records(record_type, ids)

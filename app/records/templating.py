@@ -9,6 +9,7 @@ from app.core.types import utcnow
 from app.extensions import db
 from app.records.registry import get_record_type, record_type_of
 from app.records.saved_views import view_query_string
+from app.records.search import search_condition
 
 PICKER_SIZE = 50
 
@@ -28,8 +29,6 @@ def record_title(record) -> str:
 def reference_options(type_name: str, selected=None, search: str | None = None) -> list[tuple[str, str]]:
     """(id, title) for a picker: the first records by title (matching `search`), and the
     selected one even when it is not among them."""
-    from app.records.search import search_condition
-
     record_type = get_record_type(type_name)
     model = record_type.model
     stmt = select(model)

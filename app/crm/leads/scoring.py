@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from app.crm.leads.models import LeadSource
+
 SOURCE_POINTS = {
     "referral": 30,
     "partner": 25,
@@ -32,8 +34,6 @@ class ScoreLine:
 
 
 def score_breakdown(lead, activity_count: int) -> list[ScoreLine]:
-    from app.crm.leads.models import LeadSource
-
     lines = [
         ScoreLine(
             "Source",
