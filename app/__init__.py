@@ -113,10 +113,11 @@ def _register_static(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from app.core.hosts import add_current_host, drop_host_argument, release_request_tenant, resolve_request_host
+    from app.core.hosts import add_current_host, drop_host_argument, release_request_tenant
     from app.core.security import add_security_headers, refuse_unstorable_input
     from app.core.transactions import abandon_request_transaction, finish_request_transaction
     from app.core.uploads import refuse_unexpected_files
+    from app.tenants.hosts import resolve_request_host
 
     # after_request hooks run in reverse order: the commit must run last, so register it first.
     app.after_request(finish_request_transaction)

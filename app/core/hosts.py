@@ -9,9 +9,8 @@ import re
 
 from flask import Blueprint, abort, current_app, g, has_request_context, request
 from flask.blueprints import BlueprintSetupState
-from sqlalchemy import select
 
-from app.core.context import reset_platform, reset_tenant, set_platform_for_request, set_tenant_for_request
+from app.core.context import reset_platform, reset_tenant
 
 APEX = "apex"
 ADMIN = "admin"
@@ -135,48 +134,6 @@ def classify_host(host: str, base_domain: str) -> tuple[str, str | None]:
     return "custom", host.split(":", 1)[0]
 
 
-def resolve_request_host() -> None:
-    """before_request: find the host's kind and tenant; unknown hosts are a 404."""
-    from app.extensions import db
-    from app.tenants.models import Domain, DomainKind, Tenant
-
-    kind, key = classify_host(request.host, current_app.config["BASE_DOMAIN"])
-    g.host_kind = kind
-    g.tenant = None
-    if kind == ADMIN:
-        # The console is the one place that works across tenants: platform scope throughout,
-        # so even its session's user loader runs on the platform role.
-        g._platform_tokens = set_platform_for_request()
-    if kind == APEX and request.endpoint in current_app.extensions.get("atrium_platform_endpoints", ()):
-        g._platform_tokens = set_platform_for_request()
-    if kind in (APEX, ADMIN):
-        _check_endpoint_host(kind)
-        return
-    tenant_id = None
-    if kind == TENANT and key not in RESERVED_SLUGS:
-        tenant_id = db.session.scalar(
-            select(Domain.tenant_id).where(Domain.kind == DomainKind.SUBDOMAIN, Domain.host == key)
-        )
-    elif kind == "custom":
-        tenant_id = db.session.scalar(
-            select(Domain.tenant_id).where(
-                Domain.kind == DomainKind.CUSTOM, Domain.host == key, Domain.verified_at.is_not(None)
-            )
-        )
-    if tenant_id is None:
-        if request.endpoint in HOST_INDEPENDENT_ENDPOINTS:
-            g.host_kind = ANY
-            return
-        abort(404)
-    g.host_kind = TENANT
-    g._tenant_token = set_tenant_for_request(tenant_id)
-    # Read only once the tenant is current: the app role sees no other tenant's row.
-    g.tenant = db.session.get(Tenant, tenant_id)
-    if g.tenant is None:
-        abort(404)
-    _check_endpoint_host(TENANT)
-
-
 HOST_INDEPENDENT_ENDPOINTS = {"health.healthz"}
 
 
@@ -187,7 +144,8 @@ def run_in_platform_scope(app, *endpoints: str) -> None:
     app.extensions.setdefault("atrium_platform_endpoints", set()).update(endpoints)
 
 
-def _check_endpoint_host(kind: str) -> None:
+def check_endpoint_host(kind: str) -> None:
+    """404 when the endpoint belongs to another kind of host (a console page on a tenant's)."""
     expected = current_app.extensions.get("atrium_endpoint_hosts", {}).get(request.endpoint)
     if expected not in (None, ANY) and expected != kind:
         abort(404)

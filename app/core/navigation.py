@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from flask import g, request
 from flask_login import current_user
 
-from app.auth.permissions import can
-
 
 @dataclass(frozen=True)
 class NavItem:
@@ -40,17 +38,14 @@ def register_nav_item(item: NavItem, *, before: str | None = None) -> None:
     NAV_ITEMS.append(item)
 
 
-def navigation_for() -> dict[str, list[dict]]:
+def navigation_for(is_allowed) -> dict[str, list[dict]]:
+    """The signed-in user's sections: `is_allowed(item)` answers for its permission and feature
+    (the shell passes the answer of auth and plans, which this module sits below)."""
     if g.get("host_kind") != "tenant" or not current_user.is_authenticated:
         return {"main": [], "settings": []}
-    from app.plans.services import entitlements
-
-    ent = entitlements(g.tenant)
     groups: dict[str, list[dict]] = {"main": [], "settings": []}
     for item in sorted(NAV_ITEMS, key=lambda entry: entry.order):
-        if item.permission and not can(current_user, item.permission):
-            continue
-        if item.feature and not ent.has_feature(item.feature):
+        if not is_allowed(item):
             continue
         groups.setdefault(item.group, []).append(
             {

@@ -26,6 +26,14 @@ def money(cents: int | None, currency: str = "USD") -> str:
     return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
 
 
+def _nav_allowed(item) -> bool:
+    from app.plans.services import entitlements
+
+    if item.permission and not can(current_user, item.permission):
+        return False
+    return not item.feature or entitlements(g.tenant).has_feature(item.feature)
+
+
 def install(app) -> None:
     from app.plans.banners import shell_banners
     from app.superadmin.navigation import console_nav
@@ -47,4 +55,8 @@ def install(app) -> None:
     def shell_context():
         from app.core.navigation import navigation_for
 
-        return {"current_tenant": g.get("tenant"), "host_kind": g.get("host_kind"), "nav": navigation_for()}
+        return {
+            "current_tenant": g.get("tenant"),
+            "host_kind": g.get("host_kind"),
+            "nav": navigation_for(_nav_allowed),
+        }

@@ -1,0 +1,58 @@
+"""Which tenant a request is for: its host name through the `domains` table (subdomains, and
+verified custom domains), never through routing. An unknown host is a 404."""
+
+from flask import abort, current_app, g, request
+from sqlalchemy import select
+
+from app.core.context import set_platform_for_request, set_tenant_for_request
+from app.core.hosts import (
+    ADMIN,
+    ANY,
+    APEX,
+    HOST_INDEPENDENT_ENDPOINTS,
+    RESERVED_SLUGS,
+    TENANT,
+    check_endpoint_host,
+    classify_host,
+)
+from app.extensions import db
+from app.tenants.models import Domain, DomainKind, Tenant
+
+
+def resolve_request_host() -> None:
+    """before_request: find the host's kind and tenant; unknown hosts are a 404."""
+    kind, key = classify_host(request.host, current_app.config["BASE_DOMAIN"])
+    g.host_kind = kind
+    g.tenant = None
+    if kind == ADMIN:
+        # The console is the one place that works across tenants: platform scope throughout,
+        # so even its session's user loader runs on the platform role.
+        g._platform_tokens = set_platform_for_request()
+    if kind == APEX and request.endpoint in current_app.extensions.get("atrium_platform_endpoints", ()):
+        g._platform_tokens = set_platform_for_request()
+    if kind in (APEX, ADMIN):
+        check_endpoint_host(kind)
+        return
+    tenant_id = None
+    if kind == TENANT and key not in RESERVED_SLUGS:
+        tenant_id = db.session.scalar(
+            select(Domain.tenant_id).where(Domain.kind == DomainKind.SUBDOMAIN, Domain.host == key)
+        )
+    elif kind == "custom":
+        tenant_id = db.session.scalar(
+            select(Domain.tenant_id).where(
+                Domain.kind == DomainKind.CUSTOM, Domain.host == key, Domain.verified_at.is_not(None)
+            )
+        )
+    if tenant_id is None:
+        if request.endpoint in HOST_INDEPENDENT_ENDPOINTS:
+            g.host_kind = ANY
+            return
+        abort(404)
+    g.host_kind = TENANT
+    g._tenant_token = set_tenant_for_request(tenant_id)
+    # Read only once the tenant is current: the app role sees no other tenant's row.
+    g.tenant = db.session.get(Tenant, tenant_id)
+    if g.tenant is None:
+        abort(404)
+    check_endpoint_host(TENANT)
