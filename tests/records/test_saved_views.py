@@ -13,7 +13,12 @@ def test_a_view_is_saved_checked_and_replaced_by_name(tenant_a, as_user):
         view = save_view(
             CONTACTS,
             "Customers",
-            {"q": "ada", "filters": {"lifecycle_stage": "customer"}, "sort": "-created_at", "columns": ["owner", "nope"]},
+            {
+                "q": "ada",
+                "filters": {"lifecycle_stage": "customer"},
+                "sort": "-created_at",
+                "columns": ["owner", "nope"],
+            },
             actor=owner,
         )
         assert view.query == {
