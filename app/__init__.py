@@ -73,8 +73,15 @@ def register_extensions(app: Flask) -> None:
 
 def register_domain(app: Flask) -> None:
     """Record types, their permissions and event subscribers, before the blueprints that use them."""
-    from app.wiring import install_api, install_onboarding, install_record_types, install_subscribers
+    from app.wiring import (
+        install_api,
+        install_onboarding,
+        install_plan_limits,
+        install_record_types,
+        install_subscribers,
+    )
 
+    install_plan_limits(app)
     install_record_types(app)
     install_subscribers(app)
     install_api(app)
@@ -142,8 +149,10 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from app.core.templating import install
+    from app.shell import install_shell
 
     install(app)
+    install_shell(app)
 
 
 def register_commands(app: Flask) -> None:

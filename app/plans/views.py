@@ -11,8 +11,8 @@ from app.core.navigation import NavItem, register_nav_item
 from app.extensions import db
 from app.plans import lifecycle, usage
 from app.plans.catalogue import RESOURCE_LABELS
-from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, Plan
-from app.plans.services import entitlements
+from app.plans.models import FEATURE_LABELS, Plan
+from app.plans.services import entitlements, offered_features
 
 bp = TenantBlueprint("plans", __name__)
 
@@ -37,7 +37,7 @@ def index():
         ent=ent,
         rows=usage.usage_rows(ent),
         history=usage.usage_history(ent),
-        features=[(key, FEATURE_LABELS[key], ent.has_feature(key)) for key in FEATURE_KEYS],
+        features=[(key, FEATURE_LABELS[key], ent.has_feature(key)) for key in offered_features()],
         plans=plans,
         status_changes=lifecycle.list_history(tenant.id, limit=10),
         resource_labels=RESOURCE_LABELS,
