@@ -52,6 +52,15 @@ def install_plan_limits(app) -> None:
     register_feature("custom_fields")
 
 
+def install_console(app) -> None:
+    """Platform admins sign in on the admin host; the console's own pages come with its blueprints."""
+    from app.auth.sessions import register_host_users
+    from app.core.hosts import ADMIN
+    from app.superadmin.models import PlatformAdmin
+
+    register_host_users(ADMIN, PlatformAdmin)
+
+
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     """Every resource blueprint of REST v1; a domain with an `api.py` adds its line here."""
     from app.crm.activities.api import blp as activities
@@ -82,12 +91,12 @@ def install_onboarding(app) -> None:
     """Demo data for `seed-demo`, and the first steps the dashboard's checklist suggests."""
     from sqlalchemy import select
 
+    from app.agency.cli import DEMO_SEEDERS
+    from app.core.extensions import db
     from app.crm.contacts.models import Contact
     from app.crm.demo import seed_crm_demo
     from app.crm.leads.models import Lead
     from app.dashboard.views import register_checklist_step
-    from app.extensions import db
-    from app.tenants.cli import DEMO_SEEDERS
 
     def has(model):
         return lambda tenant: db.session.scalar(select(model.id).limit(1)) is not None

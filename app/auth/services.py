@@ -12,8 +12,8 @@ from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash,
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, PermissionDenied, ValidationFailed
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.messaging.services import queue_email
 from app.plans.services import enforce
 

@@ -6,6 +6,7 @@ from flask import g
 from flask_login import current_user
 
 from app.core.types import utcnow
+from app.plans.services import entitlements, offered_limits
 from app.tenants.models import TenantStatus
 
 WARN_AT = 0.8
@@ -33,8 +34,6 @@ def register_banner_provider(provider) -> None:
 
 
 def plan_banners() -> list[Banner]:
-    from app.plans.services import entitlements, offered_limits
-
     tenant = g.tenant
     ent = entitlements(tenant)
     offered = set(offered_limits())

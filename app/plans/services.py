@@ -17,8 +17,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core.context import require_tenant_id
 from app.core.errors import FeatureNotAvailable, PlanLimitExceeded, TenantReadOnly
+from app.core.extensions import db
+from app.core.ids import uuid7
 from app.core.types import utcnow
-from app.extensions import db
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan, UsageMeter
 from app.tenants.models import Tenant, TenantStatus
 
@@ -237,7 +238,6 @@ def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = UsageMeter.__table__
-    from app.core.ids import uuid7
 
     stmt = insert(table).values(tenant_id=tenant_id, id=uuid7(), metric=metric, period=period, count=amount)
     stmt = stmt.on_conflict_do_update(

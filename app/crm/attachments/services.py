@@ -9,12 +9,12 @@ from sqlalchemy.orm import selectinload
 from app.auth.permissions import acting_user, check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import PlanLimitExceeded, ValidationFailed
+from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.lookups import get_or_404
 from app.crm.attachments import storage
 from app.crm.attachments.models import Attachment
 from app.crm.attachments.sniff import sniff
-from app.extensions import db
 from app.plans.services import check_writable, enforce, entitlements, upgrade_url
 from app.records.services import emit_record_event
 from app.tenants.models import Tenant

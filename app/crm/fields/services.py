@@ -10,10 +10,10 @@ from sqlalchemy import func, select, text
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.fields.models import FieldDefinition, FieldType
-from app.extensions import db
 from app.plans.services import check_feature, enforce
 from app.records.normalize import parse_bool
 from app.records.registry import find_record_type, record_types_with

@@ -1,4 +1,4 @@
-"""The tenant's plan page: plan and status, live usage against every limit, history, features."""
+"""The tenant's plan page (beside its billing page, which changes the plan): plan and status, live usage against every limit, history, features."""
 
 from datetime import timedelta
 
@@ -6,9 +6,9 @@ from flask import current_app, g, render_template
 from sqlalchemy import select
 
 from app.auth.permissions import requires_permission
+from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
-from app.extensions import db
 from app.plans import lifecycle, usage
 from app.plans.catalogue import RESOURCE_LABELS
 from app.plans.models import FEATURE_LABELS, Plan
@@ -20,8 +20,8 @@ register_nav_item(NavItem("Plan and usage", "plans.index", "stars", "plan.view",
 
 
 def billing_available() -> bool:
-    """Until billing exists and has Stripe keys, plans are changed by the platform admin."""
-    return "billing" in current_app.blueprints and bool(current_app.config.get("STRIPE_SECRET_KEY"))
+    """Without Stripe keys, plans are changed by the platform admin."""
+    return bool(current_app.config.get("STRIPE_SECRET_KEY"))
 
 
 @bp.route("/settings/plan")
