@@ -1,0 +1,1 @@
+"""Pipeline settings: pipelines, their stages (reordered by dragging) and the close reasons."""
