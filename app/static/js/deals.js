@@ -117,11 +117,34 @@
     });
   }
 
+  // Pipeline settings: stages reordered by dragging their handle; the order is saved at once.
+  function makeStagesSortable(list) {
+    Sortable.create(list, {
+      handle: ".stage-handle",
+      draggable: ".stage-row",
+      animation: 150,
+      forceFallback: true,
+      onEnd: function (event) {
+        if (event.oldIndex === event.newIndex) return;
+        const ids = Array.from(list.querySelectorAll(".stage-row")).map(function (row) { return row.dataset.stageId; });
+        function done(result) {
+          list.removeEventListener("htmx:afterRequest", done);
+          const xhr = result.detail.xhr;
+          if (xhr && xhr.status >= 200 && xhr.status < 300) { say("Stage order saved.", "success"); return; }
+          say("The new order was not saved; the page shows the saved one.");
+          setTimeout(function () { window.location.reload(); }, 1500);
+        }
+        list.addEventListener("htmx:afterRequest", done);
+        htmx.ajax("POST", list.dataset.stageOrder, { source: list, values: { stage_ids: ids.join(",") }, swap: "none" });
+      },
+    });
+  }
+
   function init(root) {
     paintStages(root);
-    if (board && board.hasAttribute("data-can-move") && typeof Sortable !== "undefined") {
-      board.querySelectorAll(".deal-cards").forEach(makeSortable);
-    }
+    if (typeof Sortable === "undefined") return;
+    if (board && board.hasAttribute("data-can-move")) board.querySelectorAll(".deal-cards").forEach(makeSortable);
+    root.querySelectorAll("[data-stage-order][data-can-move]").forEach(makeStagesSortable);
   }
 
   document.addEventListener("change", function (event) {
