@@ -87,6 +87,8 @@ def install_onboarding(app) -> None:
     from sqlalchemy import select
 
     from app.crm.contacts.models import Contact
+    from app.crm.deals.demo import seed_deals_demo
+    from app.crm.deals.models import Deal
     from app.crm.demo import seed_crm_demo
     from app.crm.leads.models import Lead
     from app.dashboard.views import register_checklist_step
@@ -98,8 +100,11 @@ def install_onboarding(app) -> None:
 
     if seed_crm_demo not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_crm_demo)
+    if seed_deals_demo not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_deals_demo)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
     register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead))
+    register_checklist_step("first_deal", "Put a deal on the board", "deals.new", has(Deal))
 
 
 def install_subscribers(app) -> None:
