@@ -61,12 +61,25 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.companies.api import blp as companies
     from app.crm.contacts.api import blp as contacts
     from app.crm.deals.api import blp as deals
+    from app.crm.deals.api import pipelines_blp, reasons_blp, stages_blp
     from app.crm.fields.api import blp as fields
     from app.crm.leads.api import blp as leads
     from app.crm.tags.api import blp as tags
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, deals, activities, tags, fields, catalogue_api]
+    return [
+        contacts,
+        companies,
+        leads,
+        deals,
+        pipelines_blp,
+        stages_blp,
+        reasons_blp,
+        activities,
+        tags,
+        fields,
+        catalogue_api,
+    ]
 
 
 def install_api(app) -> None:

@@ -219,3 +219,22 @@ def create_deal_from_lead(lead, contact, company, *, actor, name=None, value=Non
         ) from exc
     _share_history(lead, [deal.id])
     return deal
+
+
+def _conversion_form(lead, submitted) -> dict:
+    """What the lead conversion form shows for the deal: its name, value and pipeline."""
+    from app.crm.deals.services.pipelines import list_pipelines
+
+    default_pipeline()
+    name = f"{lead.company_name} deal" if lead.company_name else f"{lead.name} deal"
+    return {
+        "pipelines": list_pipelines(),
+        "name": submitted.get("deal_name", name),
+        "value": submitted.get("deal_value", "" if lead.estimated_value is None else str(lead.estimated_value)),
+        "pipeline_id": submitted.get("deal_pipeline_id", ""),
+    }
+
+
+# The lead conversion form shows the deal's inputs from this template.
+create_deal_from_lead.form_template = "crm/deals/_conversion_fields.html"
+create_deal_from_lead.form_context = _conversion_form
