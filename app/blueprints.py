@@ -11,6 +11,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.attachments.views import bp as attachments
     from app.crm.companies.views import bp as companies
     from app.crm.contacts.views import bp as contacts
+    from app.crm.deals.views import bp as deals
     from app.crm.fields.views import bp as fields
     from app.crm.leads.views import bp as leads
     from app.crm.tags.views import bp as tags
@@ -35,6 +36,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         contacts,
         companies,
         leads,
+        deals,
         activities,
         attachments,
         fields,

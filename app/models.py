@@ -9,6 +9,17 @@ from app.crm.activities.models import Activity  # noqa: F401
 from app.crm.attachments.models import Attachment  # noqa: F401
 from app.crm.companies.models import Company  # noqa: F401
 from app.crm.contacts.models import Contact, ContactEmail, ContactPhone  # noqa: F401
+from app.crm.deals.models import (  # noqa: F401
+    Deal,
+    DealContact,
+    DealReason,
+    ForecastSettings,
+    ForecastSnapshot,
+    Pipeline,
+    Quota,
+    Stage,
+    StageChange,
+)
 from app.crm.fields.models import FieldDefinition  # noqa: F401
 from app.crm.leads.models import Lead  # noqa: F401
 from app.crm.tags.models import Tag  # noqa: F401

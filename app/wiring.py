@@ -10,9 +10,10 @@ def RECORD_TYPES():  # noqa: N802 - reads as a constant at the call site
     """Every CRM record type; a new type adds its line here."""
     from app.crm.companies.record import COMPANIES
     from app.crm.contacts.record import CONTACTS
+    from app.crm.deals.record import DEALS
     from app.crm.leads.record import LEADS
 
-    return [CONTACTS, COMPANIES, LEADS]
+    return [CONTACTS, COMPANIES, LEADS, DEALS]
 
 
 def extra_record_types(app) -> list:
@@ -29,6 +30,7 @@ def install_record_types(app) -> None:
 
     register_record_permissions("activities", "Activities")
     register_record_permissions("files", "Files", grants={"delete": WRITERS, "export": MANAGERS})
+    install_sales_areas(app)
     types = RECORD_TYPES() + extra_record_types(app)
     for record_type in types:
         install_record_type(record_type)
@@ -61,17 +63,51 @@ def install_console(app) -> None:
     register_host_users(ADMIN, PlatformAdmin)
 
 
+def install_sales_areas(app) -> None:
+    """Pipelines (stages and close reasons with them) and quotas: everyone reads them,
+    managers change them; lead conversion can make a deal."""
+    from app.api.scopes import register_scope_object
+    from app.crm.deals.services.deals import create_deal_from_lead
+    from app.crm.deals.services.pipelines import count_pipelines
+    from app.crm.deals.templating import install_deal_templating
+    from app.crm.leads.services import DEAL_CREATORS
+    from app.plans.services import register_usage_counter
+
+    managed = {"create": MANAGERS, "edit": MANAGERS, "delete": MANAGERS}
+    register_record_permissions("pipelines", "Pipelines", grants=managed)
+    register_record_permissions("quotas", "Quotas", grants=managed)
+    register_scope_object("pipelines", "Pipelines and stages")
+    register_usage_counter("pipelines", count_pipelines)
+    if create_deal_from_lead not in DEAL_CREATORS:
+        DEAL_CREATORS.append(create_deal_from_lead)
+    install_deal_templating(app)
+
+
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     """Every resource blueprint of REST v1; a domain with an `api.py` adds its line here."""
     from app.crm.activities.api import blp as activities
     from app.crm.companies.api import blp as companies
     from app.crm.contacts.api import blp as contacts
+    from app.crm.deals.api import blp as deals
+    from app.crm.deals.api import pipelines_blp, reasons_blp, stages_blp
     from app.crm.fields.api import blp as fields
     from app.crm.leads.api import blp as leads
     from app.crm.tags.api import blp as tags
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, activities, tags, fields, catalogue_api]
+    return [
+        contacts,
+        companies,
+        leads,
+        deals,
+        pipelines_blp,
+        stages_blp,
+        reasons_blp,
+        activities,
+        tags,
+        fields,
+        catalogue_api,
+    ]
 
 
 def install_api(app) -> None:
@@ -94,6 +130,8 @@ def install_onboarding(app) -> None:
     from app.agency.cli import DEMO_SEEDERS
     from app.core.extensions import db
     from app.crm.contacts.models import Contact
+    from app.crm.deals.demo import seed_deals_demo
+    from app.crm.deals.models import Deal
     from app.crm.demo import seed_crm_demo
     from app.crm.leads.models import Lead
     from app.dashboard.views import register_checklist_step
@@ -103,8 +141,11 @@ def install_onboarding(app) -> None:
 
     if seed_crm_demo not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_crm_demo)
+    if seed_deals_demo not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_deals_demo)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
     register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead))
+    register_checklist_step("first_deal", "Put a deal on the board", "deals.new", has(Deal))
 
 
 def install_subscribers(app) -> None:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from marshmallow import fields as ma
 from marshmallow import schema as ma_schema
 from marshmallow import validate
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
@@ -709,6 +709,95 @@ class Reference(Field):
 
     def catalogue_entry(self) -> dict:
         return {**super().catalogue_entry(), "references": self.to}
+
+
+class Lookup(Field):
+    """A row of another tenant table that is not a record type (a deal's pipeline or stage):
+    `model` the row's class, `relation` the relationship attribute, `option_label` reads a
+    row's label, `options()` returns the rows a form offers. Stored by id; shown by label."""
+
+    kind = "lookup"
+    widget = "select"
+    nullable_output = True
+    default = None
+
+    def __init__(self, name, label, *, model, relation: str, option_label=None, options=None, blank=True, **kwargs):
+        super().__init__(name, label, **kwargs)
+        self.model = model
+        self.relation = relation
+        self.option_label = option_label or (lambda row: getattr(row, "name", str(row.id)))
+        self._options = options
+        self.blank = blank
+
+    def empty_value(self):
+        return None
+
+    def rows(self) -> list:
+        if self._options is not None:
+            return list(self._options())
+        return list(db.session.scalars(select(self.model).order_by(self.model.id)))
+
+    def options_for(self, current) -> list[tuple[str, str]]:
+        return [(str(row.id), self.option_label(row)) for row in self.rows()]
+
+    def clean(self, value, context):
+        row_id = parse_uuid(value)
+        row = db.session.get(self.model, (require_tenant_id(), row_id)) if row_id else None
+        if row is None:
+            raise Invalid(f"Choose an existing {self.label.lower()}.")
+        return row
+
+    def apply(self, record, value) -> None:
+        setattr(record, self.attribute, value.id if value is not None else None)
+        setattr(record, self.relation, value)
+
+    def dump(self, record):
+        return getattr(record, self.attribute)
+
+    def export_value(self, record):
+        row = getattr(record, self.relation)
+        return self.option_label(row) if row is not None else ""
+
+    def title_of(self, row_id) -> str | None:
+        if row_id is None:
+            return None
+        row = db.session.get(self.model, (require_tenant_id(), row_id))
+        return self.option_label(row) if row is not None else str(row_id)
+
+    def display(self, value) -> str:
+        if value is None or value == "":
+            return ""
+        return self.option_label(value) if isinstance(value, self.model) else (self.title_of(value) or "")
+
+    def search_value(self, record):
+        row = getattr(record, self.relation)
+        return self.option_label(row) if row is not None else ""
+
+    def track(self, record, before=None):
+        history = inspect(record).attrs[self.attribute].history
+        if not history.has_changes():
+            return None
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if old == new:
+            return None
+        return self.title_of(old), self.title_of(new)
+
+    def form_value(self, record):
+        value = getattr(record, self.attribute) if record is not None else None
+        return "" if value is None else str(value)
+
+    def filter_params(self):
+        return {self.name: f"{self.label} id, or 'none'"} if self.filter else {}
+
+    def filter_conditions(self, model, filters, errors):
+        return Reference.filter_conditions(self, model, filters, errors)
+
+    def schema_field(self, *, for_input):
+        return ma.UUID(**self._schema_kwargs(for_input))
+
+    def catalogue_entry(self) -> dict:
+        return {**super().catalogue_entry(), "choices": None}
 
 
 ADDRESS_PARTS = {"line1": 200, "line2": 200, "city": 100, "region": 100, "postal_code": 20, "country": 2}
