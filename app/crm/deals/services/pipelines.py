@@ -2,6 +2,7 @@
 every workspace starts with, and the managers' changes (counted against `pipelines`)."""
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import contains_eager
 
 from app.auth.permissions import check_permission
 from app.core.audit import record_audit
@@ -36,27 +37,34 @@ HEX = set("0123456789abcdef")
 # ---------------------------------------------------------------------------- reading
 
 
-def list_pipelines() -> list[Pipeline]:
-    """The workspace's pipelines in order (the first is the default), once per request."""
+def _all_stages() -> list[Stage]:
+    """Every stage with its pipeline, in board order: one query answers both lists."""
     return per_request(
-        "deal_pipelines",
-        lambda: list(db.session.scalars(select(Pipeline).order_by(Pipeline.position, Pipeline.name, Pipeline.id))),
-    )
-
-
-def list_stages(pipeline_id=None) -> list[Stage]:
-    """Every stage of every pipeline (pipeline order, then stage order), once per request."""
-    stages = per_request(
         "deal_stages",
         lambda: list(
             db.session.scalars(
                 select(Stage)
                 .join(Pipeline, (Pipeline.tenant_id == Stage.tenant_id) & (Pipeline.id == Stage.pipeline_id))
+                .options(contains_eager(Stage.pipeline))
                 .order_by(Pipeline.position, Pipeline.name, Pipeline.id, Stage.position, Stage.id)
             )
         ),
     )
-    return [stage for stage in stages if pipeline_id is None or stage.pipeline_id == pipeline_id]
+
+
+def list_pipelines() -> list[Pipeline]:
+    """The workspace's pipelines in order (the first is the default). A pipeline always has
+    a stage (the services keep at least one), so the stages' query names them all."""
+    pipelines = []
+    for stage in _all_stages():
+        if not pipelines or pipelines[-1].id != stage.pipeline_id:
+            pipelines.append(stage.pipeline)
+    return pipelines
+
+
+def list_stages(pipeline_id=None) -> list[Stage]:
+    """Every stage of every pipeline (pipeline order, then stage order), once per request."""
+    return [stage for stage in _all_stages() if pipeline_id is None or stage.pipeline_id == pipeline_id]
 
 
 def stage_label(stage: Stage) -> str:
@@ -94,7 +102,7 @@ def first_open_stage(pipeline: Pipeline) -> Stage | None:
 
 
 def _forget() -> None:
-    for key in ("deal_pipelines", "deal_stages", "deal_reasons"):
+    for key in ("deal_stages", "deal_reasons"):
         forget(key)
 
 
