@@ -44,14 +44,17 @@ def install_sales_areas(app) -> None:
     from app.api.scopes import register_scope_object
     from app.crm.deals.jobs import SNAPSHOT_JOB
     from app.crm.deals.services.deals import create_deal_from_lead
+    from app.crm.deals.services.pipelines import count_pipelines
     from app.crm.deals.templating import install_deal_templating
     from app.crm.leads.services import DEAL_CREATORS
     from app.jobs.registry import register_platform_job
+    from app.plans.services import register_usage_counter
 
     managed = {"create": MANAGERS, "edit": MANAGERS, "delete": MANAGERS}
     register_record_permissions("pipelines", "Pipelines", grants=managed)
     register_record_permissions("quotas", "Quotas", grants=managed)
     register_scope_object("pipelines", "Pipelines and stages")
+    register_usage_counter("pipelines", count_pipelines)
     if create_deal_from_lead not in DEAL_CREATORS:
         DEAL_CREATORS.append(create_deal_from_lead)
     install_deal_templating(app)

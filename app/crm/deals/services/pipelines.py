@@ -88,6 +88,11 @@ def reason_label(reason: DealReason) -> str:
     return f"{StageKind.LABELS[reason.kind]}: {reason.label}"
 
 
+def count_pipelines(tenant_id) -> int:
+    """The plan's `pipelines` usage (the current tenant's, whose id the counter is given)."""
+    return db.session.scalar(select(func.count(Pipeline.id)).where(Pipeline.tenant_id == tenant_id))
+
+
 def get_pipeline(pipeline_id) -> Pipeline:
     return get_or_404(Pipeline, pipeline_id)
 
