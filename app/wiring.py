@@ -65,12 +65,14 @@ def install_console(app) -> None:
 
 def install_sales_areas(app) -> None:
     """Pipelines (stages and close reasons with them) and quotas: everyone reads them,
-    managers change them; lead conversion can make a deal."""
+    managers change them; lead conversion can make a deal; forecasts are snapshotted monthly."""
     from app.api.scopes import register_scope_object
+    from app.crm.deals.jobs import SNAPSHOT_JOB
     from app.crm.deals.services.deals import create_deal_from_lead
     from app.crm.deals.services.pipelines import count_pipelines
     from app.crm.deals.templating import install_deal_templating
     from app.crm.leads.services import DEAL_CREATORS
+    from app.jobs.registry import register_platform_job
     from app.plans.services import register_usage_counter
 
     managed = {"create": MANAGERS, "edit": MANAGERS, "delete": MANAGERS}
@@ -81,6 +83,7 @@ def install_sales_areas(app) -> None:
     if create_deal_from_lead not in DEAL_CREATORS:
         DEAL_CREATORS.append(create_deal_from_lead)
     install_deal_templating(app)
+    register_platform_job(SNAPSHOT_JOB)
 
 
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site

@@ -143,7 +143,7 @@ class PipelineItem(MethodView):
 def stage_order(data, pipeline_id):
     """Put a pipeline's stages in a new order"""
     pipeline = service.get_pipeline(pipeline_id)
-    service.reorder_stages(pipeline, data["stage_ids"], actor=api_actor())
+    service.reorder_stages(pipeline, data.get("stage_ids"), actor=api_actor())
     return pipeline
 
 
@@ -241,4 +241,7 @@ class ReasonItem(MethodView):
     @reasons_blp.response(200, schemas.ReasonSchema)
     def patch(self, data, reason_id):
         """Retire or restore a reason"""
-        return service.set_reason_active(service.get_reason(reason_id), data["is_active"], actor=api_actor())
+        reason = service.get_reason(reason_id)
+        if "is_active" not in data:
+            raise ValidationFailed("Say whether the reason is active.", details={"is_active": ["Send true or false."]})
+        return service.set_reason_active(reason, data["is_active"], actor=api_actor())

@@ -64,7 +64,8 @@ class PipelineInput(InputSchema):
 
 
 class StageOrderInput(InputSchema):
-    stage_ids = fields.List(fields.UUID(), required=True, metadata={"description": "Every stage once, in order"})
+    # Not required here: the pipeline is looked up first (another tenant's is a 404 either way).
+    stage_ids = fields.List(fields.UUID(), metadata={"description": "Every stage once, in order (required)"})
 
 
 class StageDeleteArguments(InputSchema):
@@ -93,7 +94,7 @@ class ReasonCreate(InputSchema):
 
 
 class ReasonInput(InputSchema):
-    is_active = fields.Boolean(required=True)
+    is_active = fields.Boolean(metadata={"description": "false retires the reason, true restores it (required)"})
 
 
 class ReasonListSchema(Schema):

@@ -98,6 +98,10 @@
     if (closing) askReason(move); else save(move);
   }
 
+  function dropInlineStyle(event) {
+    event.item.removeAttribute("style");
+  }
+
   function makeSortable(list) {
     if (list.sortable) return;
     list.sortable = Sortable.create(list, {
@@ -113,6 +117,9 @@
       touchStartThreshold: 5,
       ghostClass: "deal-card-ghost",
       chosenClass: "deal-card-chosen",
+      // Sortable marks the picked card with an inline `will-change` and then clones it for the
+      // ghost: a cloned style attribute is one the CSP refuses. The hint is dropped before that.
+      onChoose: dropInlineStyle,
       onEnd: onEnd,
     });
   }
@@ -122,6 +129,7 @@
     Sortable.create(list, {
       handle: ".stage-handle",
       draggable: ".stage-row",
+      onChoose: dropInlineStyle,
       animation: 150,
       forceFallback: true,
       onEnd: function (event) {

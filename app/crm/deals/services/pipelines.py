@@ -2,6 +2,7 @@
 every workspace starts with, and the managers' changes (counted against `pipelines`)."""
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import contains_eager
 
 from app.auth.permissions import check_permission
 from app.core.audit import record_audit
@@ -36,32 +37,34 @@ HEX = set("0123456789abcdef")
 # ---------------------------------------------------------------------------- reading
 
 
-def count_pipelines(tenant_id) -> int:
-    """The plan's `pipelines` limit counts these."""
-    return db.session.scalar(select(func.count(Pipeline.id)).where(Pipeline.tenant_id == tenant_id))
-
-
-def list_pipelines() -> list[Pipeline]:
-    """The workspace's pipelines in order (the first is the default), once per request."""
+def _all_stages() -> list[Stage]:
+    """Every stage with its pipeline, in board order: one query answers both lists."""
     return per_request(
-        "deal_pipelines",
-        lambda: list(db.session.scalars(select(Pipeline).order_by(Pipeline.position, Pipeline.name, Pipeline.id))),
-    )
-
-
-def list_stages(pipeline_id=None) -> list[Stage]:
-    """Every stage of every pipeline (pipeline order, then stage order), once per request."""
-    stages = per_request(
         "deal_stages",
         lambda: list(
             db.session.scalars(
                 select(Stage)
                 .join(Pipeline, (Pipeline.tenant_id == Stage.tenant_id) & (Pipeline.id == Stage.pipeline_id))
+                .options(contains_eager(Stage.pipeline))
                 .order_by(Pipeline.position, Pipeline.name, Pipeline.id, Stage.position, Stage.id)
             )
         ),
     )
-    return [stage for stage in stages if pipeline_id is None or stage.pipeline_id == pipeline_id]
+
+
+def list_pipelines() -> list[Pipeline]:
+    """The workspace's pipelines in order (the first is the default). A pipeline always has
+    a stage (the services keep at least one), so the stages' query names them all."""
+    pipelines = []
+    for stage in _all_stages():
+        if not pipelines or pipelines[-1].id != stage.pipeline_id:
+            pipelines.append(stage.pipeline)
+    return pipelines
+
+
+def list_stages(pipeline_id=None) -> list[Stage]:
+    """Every stage of every pipeline (pipeline order, then stage order), once per request."""
+    return [stage for stage in _all_stages() if pipeline_id is None or stage.pipeline_id == pipeline_id]
 
 
 def stage_label(stage: Stage) -> str:
@@ -85,6 +88,11 @@ def reason_label(reason: DealReason) -> str:
     return f"{StageKind.LABELS[reason.kind]}: {reason.label}"
 
 
+def count_pipelines(tenant_id) -> int:
+    """The plan's `pipelines` usage (the current tenant's, whose id the counter is given)."""
+    return db.session.scalar(select(func.count(Pipeline.id)).where(Pipeline.tenant_id == tenant_id))
+
+
 def get_pipeline(pipeline_id) -> Pipeline:
     return get_or_404(Pipeline, pipeline_id)
 
@@ -99,7 +107,7 @@ def first_open_stage(pipeline: Pipeline) -> Stage | None:
 
 
 def _forget() -> None:
-    for key in ("deal_pipelines", "deal_stages", "deal_reasons"):
+    for key in ("deal_stages", "deal_reasons"):
         forget(key)
 
 
