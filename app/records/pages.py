@@ -12,7 +12,7 @@ from app.core.errors import ValidationFailed
 from app.core.text import plural
 from app.plans.services import entitlements, upgrade_url
 from app.records.capabilities import FilterInput
-from app.records.fields import Address, Boolean, Choice, DateField, DateTimeField, Number
+from app.records.fields import Address, Boolean, Choice, DateField, DateTimeField, Lookup, Number
 from app.records.forms import ConfirmForm, RecordForm
 from app.records.listing import count_records, filters_from_args, list_records
 from app.records.saved_views import list_saved_views
@@ -80,6 +80,8 @@ def filter_inputs(record_type) -> list[FilterInput]:
         elif isinstance(field, Number):
             inputs.append(FilterInput(f"min_{field.name}", f"{field.label} from", "number"))
             inputs.append(FilterInput(f"max_{field.name}", f"{field.label} to", "number"))
+        elif isinstance(field, Lookup):
+            inputs.append(FilterInput(field.name, field.label, "select", field.options_for(None)))
     for item in record_type.extra_filters:
         if item.choices:
             inputs.append(FilterInput(item.name, item.description, "select", list(item.choices.items())))
