@@ -12,6 +12,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.contacts.views import bp as contacts
     from app.crm.fields.views import bp as fields
     from app.crm.leads.views import bp as leads
+    from app.crm.segments.views import bp as segments
     from app.crm.tags.views import bp as tags
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
@@ -41,6 +42,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         attachments,
         fields,
         tags,
+        segments,
         *_extra_record_pages(app),
     ]
 

@@ -1,7 +1,7 @@
 """What the app is made of beyond blueprints: its record types, who listens to domain events,
 and the permission areas that are not record types. The factory installs them in order."""
 
-from app.auth.permissions import MANAGERS, WRITERS, register_record_permissions
+from app.auth.permissions import MANAGERS, WRITERS, register_permission, register_record_permissions
 from app.core.audit import audit_domain_event
 from app.core.events import subscribe
 
@@ -29,11 +29,22 @@ def install_record_types(app) -> None:
 
     register_record_permissions("activities", "Activities")
     register_record_permissions("files", "Files", grants={"delete": WRITERS, "export": MANAGERS})
+    install_data_tools(app)
     types = RECORD_TYPES() + extra_record_types(app)
     for record_type in types:
         install_record_type(record_type)
     install_contributions(types)
     install_template_helpers(app)
+
+
+def install_data_tools(app) -> None:
+    """Segments (and the other tools that work across record types): their permissions and
+    API scopes. Who may change a segment someone else shared: `segments.manage_shared`."""
+    from app.api.scopes import register_scope_object
+
+    register_record_permissions("segments", "Segments", grants={"delete": WRITERS})
+    register_permission("segments.manage_shared", MANAGERS)
+    register_scope_object("segments", "Segments")
 
 
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
@@ -43,10 +54,11 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.contacts.api import blp as contacts
     from app.crm.fields.api import blp as fields
     from app.crm.leads.api import blp as leads
+    from app.crm.segments.api import blp as segments
     from app.crm.tags.api import blp as tags
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, activities, tags, fields, catalogue_api]
+    return [contacts, companies, leads, activities, tags, fields, catalogue_api, segments]
 
 
 def install_api(app) -> None:

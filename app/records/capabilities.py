@@ -196,6 +196,10 @@ class Capability:
     def catalogue(self, record_type) -> list[dict]:
         return []
 
+    def conditions(self, record_type) -> list:
+        """`app.records.conditions.Condition`s this capability offers segments (owner, tags…)."""
+        return []
+
     def export_columns(self, record_type) -> list[tuple[str, str, Callable]]:
         """(name, label, read(record)) columns this capability adds to exports."""
         return []

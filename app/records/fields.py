@@ -20,6 +20,7 @@ from app.core.ids import parse_uuid
 from app.core.validation import normalize_email_address
 from app.extensions import db
 from app.records.capabilities import catalogue_entry
+from app.records.conditions import column_condition
 from app.records.normalize import Invalid, normalize_domain, normalize_phone, parse_bool, tenant_zone
 from app.records.registry import get_record_type
 
@@ -35,6 +36,8 @@ class Field:
 
     kind = "text"
     widget = "text"
+    # How segments test it: a kind of `app.records.conditions.OPERATORS`.
+    condition_kind = "text"
     # A template that shows the value on the detail page, for values a line of text cannot.
     detail_template: str | None = None
     sort_labels = ("A–Z", "Z–A")
@@ -190,6 +193,24 @@ class Field:
     def sort_column(self, model):
         return getattr(model, self.attribute)
 
+    # -- segment conditions -------------------------------------------------------------
+
+    def conditions(self, model) -> list:
+        """The conditions segments may test this field by (none for a value with no column)."""
+        column = getattr(model, self.attribute, None)
+        if column is None or self.column(model) is None:
+            return []
+        return [
+            column_condition(
+                self.name,
+                self.label,
+                self.condition_kind,
+                column,
+                choices=getattr(self, "choices", None),
+                references=getattr(self, "to", None),
+            )
+        ]
+
     # -- OpenAPI and the catalogue ----------------------------------------------------
 
     def schema_field(self, *, for_input: bool):
@@ -338,6 +359,7 @@ class Number(Field):
 
     kind = "number"
     widget = "number"
+    condition_kind = "number"
     sort_labels = ("lowest first", "highest first")
     nullable_output = True
 
@@ -436,6 +458,7 @@ class Number(Field):
 
 class Boolean(Field):
     kind = "boolean"
+    condition_kind = "boolean"
     widget = "checkbox"
     sort_labels = ("no first", "yes first")
 
@@ -477,6 +500,7 @@ class Dated(Field):
     sort_labels = ("earliest first", "latest first")
     nullable_output = True
     filter_hint = "YYYY-MM-DD"
+    condition_kind = "date"
 
     def empty_value(self):
         return None
@@ -561,6 +585,7 @@ class Choice(Field):
 
     kind = "choice"
     widget = "select"
+    condition_kind = "choice"
 
     def __init__(
         self,
@@ -631,6 +656,7 @@ class Reference(Field):
 
     kind = "reference"
     widget = "reference"
+    condition_kind = "reference"
     nullable_output = True
 
     def __init__(self, name, label, *, to: str, relation: str, **kwargs):
@@ -809,6 +835,13 @@ class Address(Field):
             return None
         before, after = _address_text(old), _address_text(new)
         return None if before == after else (before, after)
+
+    def conditions(self, model) -> list:
+        return [
+            column_condition(f"{self.name}.{part}", f"{ADDRESS_LABELS[part]}", "text", getattr(model, column))
+            for part, column in ADDRESS_COLUMNS.items()
+            if part != "line2"
+        ]
 
     def from_form(self, form):
         if not any(f"{self.name}.{part}" in form for part in ADDRESS_PARTS):

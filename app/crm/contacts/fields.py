@@ -1,12 +1,14 @@
 """The fields only contacts have: several emails (one primary), several phones, consent per channel."""
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
+from app.core.context import require_tenant_id
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import PHONE_LABELS, Consent, Contact, ContactEmail, ContactPhone
 from app.extensions import db
+from app.records.conditions import Condition, column_condition, text_condition
 from app.records.fields import Field
 from app.records.normalize import Invalid, normalize_phone
 
@@ -113,6 +115,24 @@ class ChildList(Field):
 
     def search_value(self, record):
         return " ".join(getattr(row, self.row_attribute) for row in getattr(record, self.collection))
+
+    def conditions(self, model) -> list:
+        """ "Emails contain @acme.com": some child row matches; "is empty": none exists."""
+        child = self.child_model
+        value_column = getattr(child, self.row_attribute)
+
+        def build(operator, value, context):
+            owned = (child.tenant_id == require_tenant_id()) & (child.contact_id == model.id)
+            if operator == "is_empty":
+                return ~exists().where(owned)
+            if operator == "is_not_empty":
+                return exists().where(owned)
+            if operator in ("not_contains", "not_equals"):
+                positive = {"not_contains": "contains", "not_equals": "equals"}[operator]
+                return ~exists().where(owned, text_condition(value_column, positive, value, context))
+            return exists().where(owned, text_condition(value_column, operator, value, context))
+
+        return [Condition(self.name, self.label, "text", build)]
 
     def export_value(self, record):
         return ", ".join(getattr(row, self.row_attribute) for row in getattr(record, self.collection))
@@ -313,6 +333,18 @@ class ConsentField(Field):
 
     def export_value(self, record):
         return self.snapshot(record)
+
+    def conditions(self, model) -> list:
+        return [
+            column_condition(
+                f"{channel}_consent",
+                f"{label} consent",
+                "choice",
+                getattr(model, f"{channel}_consent"),
+                choices=Consent.LABELS,
+            )
+            for channel, label in Consent.CHANNELS.items()
+        ]
 
     def from_form(self, form):
         if not any(f"consent.{channel}" in form for channel in Consent.CHANNELS) and "consent" not in form.getlist(
