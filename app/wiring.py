@@ -88,8 +88,11 @@ def install_onboarding(app) -> None:
     def has(model):
         return lambda tenant: db.session.scalar(select(model.id).limit(1)) is not None
 
-    if seed_crm_demo not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_crm_demo)
+    from app.crm.segments.demo import seed_segments_demo
+
+    for seeder in (seed_crm_demo, seed_segments_demo):
+        if seeder not in DEMO_SEEDERS:
+            DEMO_SEEDERS.append(seeder)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
     register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead))
 

@@ -390,11 +390,11 @@ def _compile_rule(catalogue, rule, context, key: str):
     return condition.build(operator, value, context)
 
 
-def check_definition(record_type, definition) -> dict:
-    """The definition as stored: checked by compiling it, keys limited to the known ones."""
+def check_definition(record_type, definition, *, actor=None) -> dict:
+    """The definition as stored, checked by compiling it for `actor` (who "me" is)."""
     if definition in (None, ""):
         definition = empty_definition()
     if not isinstance(definition, dict):
         raise ValidationFailed("Check the conditions.", details={"definition": ["Send a group: {match, rules}."]})
-    compile_definition(record_type, definition)
+    compile_definition(record_type, definition, actor=actor)
     return definition

@@ -100,7 +100,7 @@ def _clean(data: dict, *, segment=None, actor) -> dict:
         check_permission(actor, record_type.permission("view"))
     if "definition" in data or segment is None:
         try:
-            cleaned["definition"] = check_definition(record_type, data.get("definition"))
+            cleaned["definition"] = check_definition(record_type, data.get("definition"), actor=actor)
         except ValidationFailed as exc:
             raise ValidationFailed(
                 exc.message, details={f"definition.{key}": messages for key, messages in exc.details.items()}
