@@ -10,7 +10,9 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.attachments.views import bp as attachments
     from app.crm.companies.views import bp as companies
     from app.crm.contacts.views import bp as contacts
+    from app.crm.exports.views import bp as exports
     from app.crm.fields.views import bp as fields
+    from app.crm.imports.views import bp as imports
     from app.crm.leads.views import bp as leads
     from app.crm.segments.views import bp as segments
     from app.crm.tags.views import bp as tags
@@ -43,6 +45,8 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         fields,
         tags,
         segments,
+        imports,
+        exports,
         *_extra_record_pages(app),
     ]
 

@@ -38,13 +38,18 @@ def install_record_types(app) -> None:
 
 
 def install_data_tools(app) -> None:
-    """Segments (and the other tools that work across record types): their permissions and
-    API scopes. Who may change a segment someone else shared: `segments.manage_shared`."""
+    """Segments, imports and exports (tools that work across record types): permissions and
+    API scopes. Who may change a segment someone else shared: `segments.manage_shared`;
+    who may run or revert someone else's import: `imports.manage`."""
     from app.api.scopes import register_scope_object
 
     register_record_permissions("segments", "Segments", grants={"delete": WRITERS})
     register_permission("segments.manage_shared", MANAGERS)
     register_scope_object("segments", "Segments")
+    # Importing into a type also needs that type's create (and edit, delete) permission.
+    register_permission("imports.run", WRITERS)
+    register_permission("imports.manage", MANAGERS)
+    register_scope_object("imports", "Imports")
 
 
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site

@@ -20,6 +20,7 @@ from app.core.ids import parse_uuid
 from app.core.validation import normalize_email_address
 from app.extensions import db
 from app.records.capabilities import catalogue_entry
+from app.records.cells import CellColumn, set_part, set_value
 from app.records.conditions import column_condition
 from app.records.normalize import Invalid, normalize_domain, normalize_phone, parse_bool, tenant_zone
 from app.records.registry import get_record_type
@@ -192,6 +193,13 @@ class Field:
 
     def sort_column(self, model):
         return getattr(model, self.attribute)
+
+    # -- spreadsheets ---------------------------------------------------------------------
+
+    def cell_columns(self) -> list[CellColumn]:
+        """Its columns in exports and imports (a read-only field is exported only)."""
+        write = None if self.read_only else set_value(self.name)
+        return [CellColumn(self.name, self.label, self.export_value, write)]
 
     # -- segment conditions -------------------------------------------------------------
 
@@ -605,6 +613,15 @@ class Choice(Field):
         # What the form offers (a lead's "converted" is reached by converting, not chosen).
         self.form_choices = tuple(form_choices) if form_choices else tuple(self.choices)
 
+    def cell_columns(self) -> list[CellColumn]:
+        """Cells may hold the stored value or its label ("Customer" or "customer")."""
+        by_label = {label.lower(): key for key, label in self.choices.items()}
+
+        def write(text, data, lookups):
+            data[self.name] = text if text in self.choices else by_label.get(text.strip().lower(), text)
+
+        return [CellColumn(self.name, self.label, self.export_value, None if self.read_only else write)]
+
     def options_for(self, current) -> list[tuple[str, str]]:
         keys = [key for key in self.choices if key in self.form_choices or key == current]
         return [(key, self.choices[key]) for key in keys]
@@ -698,6 +715,18 @@ class Reference(Field):
         if old == new:
             return None
         return self.title_of(old), self.title_of(new)
+
+    def cell_columns(self) -> list[CellColumn]:
+        """The referenced record's title in the cell; an import takes a title or an id."""
+
+        def read(record):
+            target = getattr(record, self.relation)
+            return get_record_type(self.to).title_of(target) if target is not None else ""
+
+        def write(text, data, lookups):
+            data[self.name] = str(lookups.record_id(self.to, self.label, text)) if text.strip() else None
+
+        return [CellColumn(self.name, self.label, read, None if self.read_only else write)]
 
     def search_value(self, record):
         target = getattr(record, self.relation)
@@ -835,6 +864,18 @@ class Address(Field):
             return None
         before, after = _address_text(old), _address_text(new)
         return None if before == after else (before, after)
+
+    def cell_columns(self) -> list[CellColumn]:
+        """One column per part, so an export imports back part by part."""
+        return [
+            CellColumn(
+                f"{self.name}.{part}",
+                ADDRESS_LABELS[part],
+                lambda record, column=column: getattr(record, column),
+                None if self.read_only else set_part(self.name, part),
+            )
+            for part, column in ADDRESS_COLUMNS.items()
+        ]
 
     def conditions(self, model) -> list:
         return [

@@ -8,6 +8,7 @@ from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import PHONE_LABELS, Consent, Contact, ContactEmail, ContactPhone
 from app.extensions import db
+from app.records.cells import CellColumn, split_list
 from app.records.conditions import Condition, column_condition, text_condition
 from app.records.fields import Field
 from app.records.normalize import Invalid, normalize_phone
@@ -194,6 +195,20 @@ class EmailList(ChildList):
     def row_values(self, item):
         return {"email": item["email"], "is_primary": item["primary"]}
 
+    def cell_columns(self):
+        """All addresses in one cell, the primary first."""
+
+        def read(record):
+            ordered = sorted(record.emails, key=lambda row: (not row.is_primary, row.position))
+            return ", ".join(row.email for row in ordered)
+
+        def write(text, data, lookups):
+            data[self.name] = [
+                {"email": address, "primary": index == 0} for index, address in enumerate(split_list(text))
+            ]
+
+        return [CellColumn(self.name, self.label, read, write)]
+
     def value(self, record):
         return [{"email": email.email, "primary": email.is_primary} for email in record.emails]
 
@@ -245,6 +260,15 @@ class PhoneList(ChildList):
 
     def row_values(self, item):
         return {"number": item["number"], "label": item["label"]}
+
+    def cell_columns(self):
+        def read(record):
+            return ", ".join(row.number for row in record.phones)
+
+        def write(text, data, lookups):
+            data[self.name] = [{"number": number} for number in split_list(text)]
+
+        return [CellColumn(self.name, self.label, read, write)]
 
     def value(self, record):
         return [{"number": phone.number, "label": phone.label} for phone in record.phones]
@@ -333,6 +357,24 @@ class ConsentField(Field):
 
     def export_value(self, record):
         return self.snapshot(record)
+
+    def cell_columns(self):
+        """A status column per channel ("granted", or its label); an imported status other
+        than unknown is recorded as coming from the import."""
+        by_label = {label.lower(): key for key, label in Consent.LABELS.items()}
+
+        def column(channel, label):
+            def read(record):
+                return getattr(record, f"{channel}_consent")
+
+            def write(text, data, lookups):
+                status = by_label.get(text.strip().lower(), text.strip().lower())
+                entry = {"status": status, "source": "import" if status != Consent.UNKNOWN else ""}
+                data.setdefault(self.name, {})[channel] = entry
+
+            return CellColumn(f"{channel}_consent", f"{label} consent", read, write)
+
+        return [column(channel, label) for channel, label in Consent.CHANNELS.items()]
 
     def conditions(self, model) -> list:
         return [

@@ -223,6 +223,19 @@ class CustomFieldsCapability(Capability):
     def export_columns(self, record_type):
         return [(f"cf.{item.key}", item.label, _reader(item)) for item in visible_definitions(record_type.name)]
 
+    def cell_columns(self, record_type):
+        """A column per custom field: text as it is, multi-selects comma-separated."""
+        from app.records.cells import CellColumn, split_list
+
+        def column(definition):
+            def write(text, data, lookups):
+                value = split_list(text) if definition.field_type == FieldType.MULTI_SELECT else text
+                data.setdefault("custom_fields", {})[definition.key] = value
+
+            return CellColumn(f"cf.{definition.key}", definition.label, _reader(definition), write)
+
+        return [column(item) for item in visible_definitions(record_type.name)]
+
     def conditions(self, record_type):
         return [_custom_condition(record_type.model, item) for item in list_field_definitions(record_type.name)]
 

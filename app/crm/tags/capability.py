@@ -135,6 +135,16 @@ class TagsCapability(Capability):
     def catalogue(self, record_type):
         return [catalogue_entry("tag_ids", "Tags", "tags", filterable=True)]
 
+    def cell_columns(self, record_type):
+        """Tag names, comma-separated; an import names existing tags."""
+        from app.records.cells import CellColumn
+
+        def write(text, data, lookups):
+            data["tag_ids"] = [str(tag_id) for tag_id in lookups.tag_ids(text)]
+
+        read = self.export_columns(record_type)[0][2]
+        return [CellColumn("tags", "Tags", read, write, aliases=("tag_ids",))]
+
     def conditions(self, record_type):
         model = record_type.model
 
