@@ -7,7 +7,14 @@ from flask_login import current_user, login_required
 
 from app.core.hosts import TenantBlueprint
 from app.crm.exports import services
-from app.crm.exports.writing import CSV_MIME, XLSX_MIME, csv_stream, file_chunks, xlsx_file
+from app.crm.exports.writing import (
+    CSV_MIME,
+    XLSX_MIME,
+    csv_stream,
+    file_chunks,
+    in_tenant_while_streaming,
+    xlsx_file,
+)
 from app.records.listing import filters_from_args
 from app.records.registry import find_record_type
 
@@ -18,7 +25,7 @@ def download_response(record_type, stmt, fmt: str, stem: str) -> Response:
     rows = services.export_rows(record_type, stmt)
     filename = f"{stem}-{date.today().isoformat()}.{fmt}"
     if fmt == "csv":
-        response = Response(stream_with_context(csv_stream(rows)), mimetype=CSV_MIME)
+        response = Response(stream_with_context(in_tenant_while_streaming(csv_stream(rows))), mimetype=CSV_MIME)
     else:
         response = Response(file_chunks(xlsx_file(rows, record_type.label_plural)), mimetype=XLSX_MIME)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

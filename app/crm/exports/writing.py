@@ -28,6 +28,25 @@ def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
         yield buffer.getvalue().encode("utf-8")
 
 
+def in_tenant_while_streaming(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Run a streamed body's queries as the current tenant: the request has committed and
+    left its tenant by the time the response is read, so the body enters it again (and
+    closes the session it used when done)."""
+    from app.core.context import require_tenant_id, tenant_context
+    from app.extensions import db
+
+    tenant_id = require_tenant_id()
+
+    def body():
+        try:
+            with tenant_context(tenant_id):
+                yield from chunks
+        finally:
+            db.session.close()
+
+    return body()
+
+
 def xlsx_file(rows: Iterable[list], title: str = "Export"):
     """An XLSX workbook written row by row (openpyxl's write-only mode keeps rows on disk,
     not in memory), returned as an open temporary file positioned at its start."""

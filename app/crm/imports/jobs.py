@@ -136,7 +136,7 @@ def _import_waiting(data_import) -> dict:
                 stuck = False
             _count(data_import, row.status, -1)
             _count(data_import, outcome.status, 1)
-            row.status, row.record_id, row.reason = outcome.status, outcome.record_id, outcome.reason
+            row.status, row.record_id, row.reason = outcome.status, outcome.record_id, outcome.reason or ""
             row.before = outcome.before
             row.cells = outcome.cells
         data_import.busy_seconds += time.monotonic() - started

@@ -138,16 +138,18 @@ def iter_rows(source: SourceFile) -> Iterator[list]:
 def _workbook_rows(path: Path) -> Iterator[list]:
     from openpyxl import load_workbook
 
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
-        raise file_error("The workbook cannot be read; save it again as XLSX or CSV.") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows():
-            yield [_workbook_cell(cell) for cell in row]
-    finally:
-        workbook.close()
+    # A file object, not the path: the stored file has no extension for openpyxl to check.
+    with path.open("rb") as handle:
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=False)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+            raise file_error("The workbook cannot be read; save it again as XLSX or CSV.") from exc
+        try:
+            sheet = workbook.worksheets[0]
+            for row in sheet.iter_rows():
+                yield [_workbook_cell(cell) for cell in row]
+        finally:
+            workbook.close()
 
 
 def _workbook_cell(cell):

@@ -518,15 +518,16 @@ def input_snapshot(record_type, record, data: dict) -> dict:
     return snapshot
 
 
-def rejected_rows(data_import):
-    """Failed and waiting rows, in file order, a batch at a time."""
+def rejected_rows(import_id):
+    """Failed and waiting rows of an import, in file order, a batch at a time (read while a
+    download streams, so it takes the id: the request's objects are gone by then)."""
     last = 0
     while True:
         batch = list(
             db.session.scalars(
                 select(ImportRow)
                 .where(
-                    ImportRow.import_id == data_import.id,
+                    ImportRow.import_id == import_id,
                     ImportRow.status.in_((RowStatus.FAILED, RowStatus.WAITING)),
                     ImportRow.row_number > last,
                 )

@@ -9,7 +9,7 @@ from app.core.errors import AppError, ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.core.uploads import accepts_files
-from app.crm.exports.writing import csv_stream
+from app.crm.exports.writing import csv_stream, in_tenant_while_streaming
 from app.crm.imports import services
 from app.crm.imports.models import DedupeMode, ImportStatus, RowStatus
 from app.crm.imports.services import match_field
@@ -191,16 +191,16 @@ def import_waiting(import_id):
 def rejected(import_id):
     """The failed and waiting rows as they were in the file, with the reason in a column."""
     data_import = services.get_import(import_id, actor=current_user)
-    headers = [*data_import.headers, "Row", "Status", "Reason"]
+    columns = list(data_import.headers)
 
     def rows():
-        yield headers
-        for row in services.rejected_rows(data_import):
+        yield [*columns, "Row", "Status", "Reason"]
+        for row in services.rejected_rows(import_id):
             cells = list(row.cells or [])
-            cells += [""] * (len(data_import.headers) - len(cells))
-            yield [*cells[: len(data_import.headers)], str(row.row_number), row.status, row.reason]
+            cells += [""] * (len(columns) - len(cells))
+            yield [*cells[: len(columns)], str(row.row_number), row.status, row.reason]
 
-    response = Response(stream_with_context(csv_stream(rows())), mimetype="text/csv")
+    response = Response(stream_with_context(in_tenant_while_streaming(csv_stream(rows()))), mimetype="text/csv")
     stem = data_import.file_name.rsplit(".", 1)[0][:80] or "import"
     response.headers["Content-Disposition"] = f'attachment; filename="{_safe(stem)}-rejected.csv"'
     return response
