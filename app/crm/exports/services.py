@@ -64,9 +64,14 @@ def prepare_export(
     return stmt, description
 
 
-def export_rows(record_type, stmt, *, batch_size: int = BATCH_SIZE):
-    """The header, then one row per record, read in id-ordered keyset batches."""
+def export_rows(record_type, stmt, *, batch_size: int | None = None):
+    """The header, then one row per record, read in id-ordered keyset batches. The columns
+    are settled now, in the request; the rows are read as the download streams."""
     columns = cell_columns(record_type)
+    return _rows(record_type, stmt, columns, batch_size or BATCH_SIZE)
+
+
+def _rows(record_type, stmt, columns, batch_size: int):
     yield [column.label for column in columns]
     model = record_type.model
     options = record_type.loader_options("export")
