@@ -14,6 +14,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.fields.views import bp as fields
     from app.crm.imports.views import bp as imports
     from app.crm.leads.views import bp as leads
+    from app.crm.search.views import bp as search
     from app.crm.segments.views import bp as segments
     from app.crm.tags.views import bp as tags
     from app.dashboard.views import bp as dashboard
@@ -47,6 +48,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         segments,
         imports,
         exports,
+        search,
         *_extra_record_pages(app),
     ]
 
