@@ -10,6 +10,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.attachments.views import bp as attachments
     from app.crm.companies.views import bp as companies
     from app.crm.contacts.views import bp as contacts
+    from app.crm.duplicates.views import bp as duplicates
     from app.crm.exports.views import bp as exports
     from app.crm.fields.views import bp as fields
     from app.crm.imports.views import bp as imports
@@ -49,6 +50,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         imports,
         exports,
         search,
+        duplicates,
         *_extra_record_pages(app),
     ]
 

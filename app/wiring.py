@@ -50,6 +50,20 @@ def install_data_tools(app) -> None:
     register_permission("imports.run", WRITERS)
     register_permission("imports.manage", MANAGERS)
     register_scope_object("imports", "Imports")
+    # Reviewing candidate pairs; merging also needs the type's edit and delete permissions.
+    register_permission("duplicates.review", WRITERS)
+    register_scope_object("duplicates", "Duplicates")
+    from app.jobs.registry import PlatformJob, register_platform_job
+
+    register_platform_job(
+        PlatformJob(
+            "duplicates.scan",
+            "app.crm.duplicates.jobs:scan_all_tenants",
+            "cron",
+            {"hour": 1, "minute": 45},
+            "Finds records that look like the same person or company (email, phone, name at a company).",
+        )
+    )
 
 
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
@@ -57,6 +71,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.activities.api import blp as activities
     from app.crm.companies.api import blp as companies
     from app.crm.contacts.api import blp as contacts
+    from app.crm.duplicates.api import blp as duplicates
     from app.crm.fields.api import blp as fields
     from app.crm.leads.api import blp as leads
     from app.crm.search.api import blp as search
@@ -64,7 +79,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.tags.api import blp as tags
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, activities, tags, fields, catalogue_api, segments, search]
+    return [contacts, companies, leads, activities, tags, fields, catalogue_api, segments, search, duplicates]
 
 
 def install_api(app) -> None:
@@ -106,6 +121,8 @@ def install_onboarding(app) -> None:
 def install_subscribers(app) -> None:
     """In-transaction subscribers of domain events: the audit log and the timeline."""
     from app.crm.activities.services import record_system_event
+    from app.crm.duplicates.detection import warn_about_duplicates
 
     subscribe("*", audit_domain_event)
     subscribe("*", record_system_event)
+    subscribe("*", warn_about_duplicates)

@@ -2,7 +2,7 @@
 
 Revision ID: 0010_data
 Revises: 0006_record_kit
-Create Date: 2026-12-02 09:55:57.436460
+Create Date: 2026-12-02 10:21:43.132324
 """
 
 import sqlalchemy as sa
@@ -35,6 +35,35 @@ def upgrade():
             "tenant_id", "record_type", "name", name=op.f("uq_data_import_templates_tenant_id_record_type_name")
         ),
     )
+    op.create_table(
+        "duplicate_pairs",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("record_type", sa.String(length=32), nullable=False),
+        sa.Column("first_id", sa.Uuid(), nullable=False),
+        sa.Column("second_id", sa.Uuid(), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_duplicate_pairs_tenant_id_tenants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_duplicate_pairs")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "record_type",
+            "first_id",
+            "second_id",
+            name=op.f("uq_duplicate_pairs_tenant_id_record_type_first_id_second_id"),
+        ),
+    )
+    with op.batch_alter_table("duplicate_pairs", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_duplicate_pairs_tenant_status_score", ["tenant_id", "status", "score", "id"], unique=False
+        )
+
     op.create_table(
         "data_imports",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -152,5 +181,9 @@ def downgrade():
         batch_op.drop_index("ix_data_imports_tenant_created")
 
     op.drop_table("data_imports")
+    with op.batch_alter_table("duplicate_pairs", schema=None) as batch_op:
+        batch_op.drop_index("ix_duplicate_pairs_tenant_status_score")
+
+    op.drop_table("duplicate_pairs")
     op.drop_table("data_import_templates")
     # ### end Alembic commands ###
