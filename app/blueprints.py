@@ -15,6 +15,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.fields.views import bp as fields
     from app.crm.imports.views import bp as imports
     from app.crm.leads.views import bp as leads
+    from app.crm.privacy.views import bp as privacy
     from app.crm.search.views import bp as search
     from app.crm.segments.views import bp as segments
     from app.crm.tags.views import bp as tags
@@ -51,6 +52,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         exports,
         search,
         duplicates,
+        privacy,
         *_extra_record_pages(app),
     ]
 

@@ -34,6 +34,7 @@ def install_record_types(app) -> None:
     for record_type in types:
         install_record_type(record_type)
     install_contributions(types)
+    install_privacy_panels(types)
     install_template_helpers(app)
 
 
@@ -64,6 +65,16 @@ def install_data_tools(app) -> None:
             "Finds records that look like the same person or company (email, phone, name at a company).",
         )
     )
+
+
+def install_privacy_panels(types) -> None:
+    """Every record type's page offers its personal data for download, and its erasure."""
+    from app.crm.privacy.views import privacy_panel
+    from app.records.capabilities import Panel
+    from app.records.registry import contribute
+
+    for record_type in types:
+        contribute(record_type.name, "panel", Panel("privacy", "crm/privacy/_panel.html", privacy_panel, order=200))
 
 
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site

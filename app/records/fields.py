@@ -105,6 +105,11 @@ class Field:
         """What an empty input stores."""
         return ""
 
+    def erased_value(self):
+        """What the field holds once a person's data is erased: empty, or "Erased" where a
+        value is required."""
+        return "Erased" if self.required and isinstance(self.empty_value(), str) else self.empty_value()
+
     def clean(self, value, context):
         """The value to store, or raise Invalid. Empty input is handled before this is called."""
         if not isinstance(value, str):

@@ -312,6 +312,9 @@ class ConsentField(Field):
     def empty_value(self):
         return {}
 
+    def erased_value(self):
+        return {channel: {"status": Consent.UNKNOWN, "source": ""} for channel in Consent.CHANNELS}
+
     def clean(self, value, context):
         if not isinstance(value, dict) or set(value) - set(Consent.CHANNELS):
             raise Invalid("Send consent as {email: {...}, sms: {...}}.")

@@ -18,3 +18,15 @@ def make_pair(app, tenant):
         db.session.add(pair)
         db.session.flush()
         return pair.id
+
+
+def register_generated_factories() -> None:
+    """Routes naming a record by type and id (merge previews, personal data)."""
+    from tests.crm.factories import make_contact
+    from tests.factories import ENDPOINT_FACTORIES
+
+    def contact_of(app, tenant):
+        return {"record_type_name": "contact", "record_id": make_contact(app, tenant)}
+
+    ENDPOINT_FACTORIES.setdefault("privacy.export", contact_of)
+    ENDPOINT_FACTORIES.setdefault("privacy.erase", contact_of)
