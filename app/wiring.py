@@ -83,14 +83,29 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.companies.api import blp as companies
     from app.crm.contacts.api import blp as contacts
     from app.crm.duplicates.api import blp as duplicates
+    from app.crm.exports.api import blp as exports
     from app.crm.fields.api import blp as fields
+    from app.crm.imports.api import blp as imports
     from app.crm.leads.api import blp as leads
     from app.crm.search.api import blp as search
     from app.crm.segments.api import blp as segments
     from app.crm.tags.api import blp as tags
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, activities, tags, fields, catalogue_api, segments, search, duplicates]
+    return [
+        contacts,
+        companies,
+        leads,
+        activities,
+        tags,
+        fields,
+        catalogue_api,
+        segments,
+        search,
+        duplicates,
+        imports,
+        exports,
+    ]
 
 
 def install_api(app) -> None:
