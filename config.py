@@ -45,8 +45,10 @@ class Config:
     # Attachments (and every later upload) live under STORAGE_ROOT, one folder per tenant.
     STORAGE_ROOT = os.environ.get("STORAGE_ROOT", str(INSTANCE_DIR / "storage"))
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "25"))
+    # Imported spreadsheets may be larger than attachments (a million rows is about 100 MB).
+    IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", str(MAX_UPLOAD_MB)))
     # A request may carry one upload plus its form.
-    MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB + 1) * 1024 * 1024
+    MAX_CONTENT_LENGTH = (max(MAX_UPLOAD_MB, IMPORT_MAX_MB) + 1) * 1024 * 1024
 
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Atrium <no-reply@atrium.test>")
     SENDGRID_API_KEY = os.environ.get("SENDGRID_API_KEY")

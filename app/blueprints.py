@@ -12,8 +12,14 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.companies.views import bp as companies
     from app.crm.contacts.views import bp as contacts
     from app.crm.deals.views import bp as deals
+    from app.crm.duplicates.views import bp as duplicates
+    from app.crm.exports.views import bp as exports
     from app.crm.fields.views import bp as fields
+    from app.crm.imports.views import bp as imports
     from app.crm.leads.views import bp as leads
+    from app.crm.privacy.views import bp as privacy
+    from app.crm.search.views import bp as search
+    from app.crm.segments.views import bp as segments
     from app.crm.tags.views import bp as tags
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
@@ -41,6 +47,12 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         attachments,
         fields,
         tags,
+        segments,
+        imports,
+        exports,
+        search,
+        duplicates,
+        privacy,
         *_extra_record_pages(app),
     ]
 

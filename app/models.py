@@ -20,8 +20,11 @@ from app.crm.deals.models import (  # noqa: F401
     Stage,
     StageChange,
 )
+from app.crm.duplicates.models import DuplicatePair  # noqa: F401
 from app.crm.fields.models import FieldDefinition  # noqa: F401
+from app.crm.imports.models import DataImport, ImportRow, ImportTemplate  # noqa: F401
 from app.crm.leads.models import Lead  # noqa: F401
+from app.crm.segments.models import Segment  # noqa: F401
 from app.crm.tags.models import Tag  # noqa: F401
 from app.jobs.models import JobRun, SchedulerHeartbeat  # noqa: F401
 from app.messaging.models import DevMailboxMessage, OutboxMessage  # noqa: F401

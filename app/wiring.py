@@ -1,7 +1,7 @@
 """What the app is made of beyond blueprints: its record types, who listens to domain events,
 and the permission areas that are not record types. The factory installs them in order."""
 
-from app.auth.permissions import MANAGERS, WRITERS, register_record_permissions
+from app.auth.permissions import MANAGERS, WRITERS, register_permission, register_record_permissions
 from app.core.audit import audit_domain_event
 from app.core.events import subscribe
 
@@ -31,10 +31,12 @@ def install_record_types(app) -> None:
     register_record_permissions("activities", "Activities")
     register_record_permissions("files", "Files", grants={"delete": WRITERS, "export": MANAGERS})
     install_sales_areas(app)
+    install_data_tools(app)
     types = RECORD_TYPES() + extra_record_types(app)
     for record_type in types:
         install_record_type(record_type)
     install_contributions(types)
+    install_privacy_panels(types)
     install_template_helpers(app)
 
 
@@ -86,6 +88,44 @@ def install_sales_areas(app) -> None:
     register_platform_job(SNAPSHOT_JOB)
 
 
+def install_data_tools(app) -> None:
+    """Segments, imports and exports (tools that work across record types): permissions and
+    API scopes. Who may change a segment someone else shared: `segments.manage_shared`;
+    who may run or revert someone else's import: `imports.manage`."""
+    from app.api.scopes import register_scope_object
+    from app.jobs.registry import PlatformJob, register_platform_job
+
+    register_record_permissions("segments", "Segments", grants={"delete": WRITERS})
+    register_permission("segments.manage_shared", MANAGERS)
+    register_scope_object("segments", "Segments")
+    # Importing into a type also needs that type's create (and edit, delete) permission.
+    register_permission("imports.run", WRITERS)
+    register_permission("imports.manage", MANAGERS)
+    register_scope_object("imports", "Imports")
+    # Reviewing candidate pairs; merging also needs the type's edit and delete permissions.
+    register_permission("duplicates.review", WRITERS)
+    register_scope_object("duplicates", "Duplicates")
+    register_platform_job(
+        PlatformJob(
+            "duplicates.scan",
+            "app.crm.duplicates.jobs:scan_all_tenants",
+            "cron",
+            {"hour": 1, "minute": 45},
+            "Finds records that look like the same person or company (email, phone, name at a company).",
+        )
+    )
+
+
+def install_privacy_panels(types) -> None:
+    """Every record type's page offers its personal data for download, and its erasure."""
+    from app.crm.privacy.views import privacy_panel
+    from app.records.capabilities import Panel
+    from app.records.registry import contribute
+
+    for record_type in types:
+        contribute(record_type.name, "panel", Panel("privacy", "crm/privacy/_panel.html", privacy_panel, order=200))
+
+
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     """Every resource blueprint of REST v1; a domain with an `api.py` adds its line here."""
     from app.crm.activities.api import blp as activities
@@ -93,8 +133,13 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.contacts.api import blp as contacts
     from app.crm.deals.api import blp as deals
     from app.crm.deals.api import pipelines_blp, reasons_blp, stages_blp
+    from app.crm.duplicates.api import blp as duplicates
+    from app.crm.exports.api import blp as exports
     from app.crm.fields.api import blp as fields
+    from app.crm.imports.api import blp as imports
     from app.crm.leads.api import blp as leads
+    from app.crm.search.api import blp as search
+    from app.crm.segments.api import blp as segments
     from app.crm.tags.api import blp as tags
     from app.records.api import catalogue_api
 
@@ -110,6 +155,11 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
         tags,
         fields,
         catalogue_api,
+        segments,
+        search,
+        duplicates,
+        imports,
+        exports,
     ]
 
 
@@ -137,15 +187,15 @@ def install_onboarding(app) -> None:
     from app.crm.deals.models import Deal
     from app.crm.demo import seed_crm_demo
     from app.crm.leads.models import Lead
+    from app.crm.segments.demo import seed_segments_demo
     from app.dashboard.views import register_checklist_step
 
     def has(model):
         return lambda tenant: db.session.scalar(select(model.id).limit(1)) is not None
 
-    if seed_crm_demo not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_crm_demo)
-    if seed_deals_demo not in DEMO_SEEDERS:
-        DEMO_SEEDERS.append(seed_deals_demo)
+    for seeder in (seed_crm_demo, seed_deals_demo, seed_segments_demo):
+        if seeder not in DEMO_SEEDERS:
+            DEMO_SEEDERS.append(seeder)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
     register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead))
     register_checklist_step("first_deal", "Put a deal on the board", "deals.new", has(Deal))
@@ -154,6 +204,8 @@ def install_onboarding(app) -> None:
 def install_subscribers(app) -> None:
     """In-transaction subscribers of domain events: the audit log and the timeline."""
     from app.crm.activities.services import record_system_event
+    from app.crm.duplicates.detection import warn_about_duplicates
 
     subscribe("*", audit_domain_event)
     subscribe("*", record_system_event)
+    subscribe("*", warn_about_duplicates)

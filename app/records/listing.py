@@ -44,14 +44,15 @@ def resolve_record_sort(record_type, sort: str | None) -> Sort:
     return resolve_sort(record_type.sorts(), sort, record_type.default_sort)
 
 
-def filtered_statement(record_type, *, search: str | None, filters: dict | None, columns=None):
-    """SELECT of the type's rows matching `filters` and `search` (no order, no limit)."""
+def filtered_statement(record_type, *, search: str | None, filters: dict | None, columns=None, where=()):
+    """SELECT of the type's rows matching `filters`, `search` and the SQL conditions `where`
+    (a segment's, say), with no order and no limit."""
     filters = {key: value for key, value in dict(filters or {}).items() if value not in (None, "")}
     check_filter_keys(record_type, filters)
     model = record_type.model
     stmt = select(*columns) if columns is not None else select(model)
     errors = Errors()
-    stmt = stmt.where(*record_type.filter_conditions(filters, errors))
+    stmt = stmt.where(*record_type.filter_conditions(filters, errors), *where)
     errors.raise_if_any("Check the filters.")
     condition = search_condition(model.search_text, search)
     if condition is not None:
@@ -69,19 +70,22 @@ def list_records(
     cursor=None,
     limit=None,
     purpose: str = "list",
+    where=(),
 ) -> Page:
     """A keyset page of records: the same cost on page one and a million rows deep.
     `purpose` ("list" or "api") says what is eager-loaded with the rows."""
     if actor is not None:
         check_permission(actor, record_type.permission("view"))
-    stmt = filtered_statement(record_type, search=search, filters=filters)
+    stmt = filtered_statement(record_type, search=search, filters=filters, where=where)
     stmt = stmt.options(*record_type.loader_options(purpose))
     chosen = resolve_record_sort(record_type, sort)
     return sorted_page(db.session, stmt, record_type.model, chosen, cursor, limit or record_type.page_size)
 
 
-def count_records(record_type, *, search: str | None = None, filters: dict | None = None, cap: int = COUNT_CAP):
+def count_records(
+    record_type, *, search: str | None = None, filters: dict | None = None, cap: int = COUNT_CAP, where=()
+):
     """(count, capped): counts at most `cap` + 1 rows, so a count never scans a million."""
-    inner = filtered_statement(record_type, search=search, filters=filters, columns=[record_type.model.id])
+    inner = filtered_statement(record_type, search=search, filters=filters, columns=[record_type.model.id], where=where)
     counted = db.session.scalar(select(func.count()).select_from(inner.limit(cap + 1).subquery()))
     return min(counted, cap), counted > cap

@@ -16,6 +16,7 @@ from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.request_cache import per_request
 from app.records.capabilities import BulkAction, Capability, Column, FilterInput, FormSection, catalogue_entry
+from app.records.conditions import column_condition
 from app.records.services import update_record
 
 
@@ -134,6 +135,19 @@ class OwnerCapability(Capability):
 
     def catalogue(self, record_type):
         return [catalogue_entry("owner_id", "Owner", "user", filterable=True)]
+
+    def cell_columns(self, record_type):
+        from app.records.cells import CellColumn
+
+        def write(text, data, lookups):
+            data["owner_id"] = str(lookups.user_id(text)) if text.strip() else None
+
+        read = self.export_columns(record_type)[0][2]
+        return [CellColumn("owner", "Owner", read, write, aliases=("owner_id", "owner email"))]
+
+    def conditions(self, record_type):
+        # The value is a user id, or "me": whoever the segment is resolved for.
+        return [column_condition("owner_id", "Owner", "user", record_type.model.owner_id, group="Record")]
 
     def export_columns(self, record_type):
         return [("owner", "Owner", lambda record: record.owner.email if record.owner is not None else "")]

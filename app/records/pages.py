@@ -90,8 +90,10 @@ def filter_inputs(record_type) -> list[FilterInput]:
     return inputs
 
 
-def list_context(record_type, args) -> tuple[dict, int]:
-    """Everything the list page (and its HTMX table partial) renders, and the status."""
+def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
+    """Everything the list page (and its HTMX table partial) renders, and the status.
+    `where` narrows the list by SQL conditions (a segment's list is the type's list plus
+    its definition)."""
     filters = filters_from_args(record_type, args)
     search = (args.get("q") or "").strip()
     sort = args.get("sort") or record_type.default_sort
@@ -99,9 +101,15 @@ def list_context(record_type, args) -> tuple[dict, int]:
     page, count, capped = None, 0, False
     try:
         page = list_records(
-            record_type, actor=current_user, search=search, filters=filters, sort=sort, cursor=args.get("cursor")
+            record_type,
+            actor=current_user,
+            search=search,
+            filters=filters,
+            sort=sort,
+            cursor=args.get("cursor"),
+            where=where,
         )
-        count, capped = count_records(record_type, search=search, filters=filters)
+        count, capped = count_records(record_type, search=search, filters=filters, where=where)
     except ValidationFailed as exc:
         errors = exc.details
     columns = record_type.columns()
@@ -135,11 +143,12 @@ def list_context(record_type, args) -> tuple[dict, int]:
 
 
 def sort_link(record_type, key: str, current: str) -> str:
-    """The URL that sorts the list by `key`, flipping the direction when it already is."""
+    """The URL that sorts the list by `key`, flipping the direction when it already is (on
+    the page showing the list: the type's list, or a segment's)."""
     args = request.args.to_dict(flat=False)
     args.pop("cursor", None)
     args["sort"] = [f"-{key}" if current == key else key]
-    return url_for(f"{record_type.plural}.index", **args)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
 # ---------------------------------------------------------------------------- detail

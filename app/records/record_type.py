@@ -192,11 +192,13 @@ class RecordType:
                 options.extend(capability.loader_options(self, purpose))
         for item in self.fields:
             relation = getattr(item, "relation", None)
-            wanted = {"list": item.list, "detail": True, "search": item.search, "api": False}[purpose]
+            wanted = {"list": item.list, "detail": True, "search": item.search, "api": False, "export": True}[purpose]
             if relation and wanted:
                 options.append(selectinload(getattr(self.model, relation)))
-        if purpose in self._load:
-            options.extend(self._load[purpose]())
+        # Exports write every column: they load what the detail page loads.
+        load = self._load.get(purpose) or (self._load.get("detail") if purpose == "export" else None)
+        if load is not None:
+            options.extend(load())
         return options
 
     def columns(self) -> list[Column]:

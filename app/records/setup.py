@@ -9,6 +9,7 @@ from app.core.extensions import db
 from app.core.navigation import NavItem, register_nav_item
 from app.plans.services import register_usage_counter
 from app.records.capabilities import Panel
+from app.records.conditions import Condition
 from app.records.registry import contribute, register_record_type
 
 
@@ -32,7 +33,12 @@ def install_record_type(record_type) -> None:
 
 
 def install_contributions(record_types) -> None:
-    """After every type is registered: the tabs and panels types add to each other's pages."""
+    """After every type is registered: the tabs, panels and segment conditions types add to
+    each other (a deal's "has an open deal" condition on contacts, say)."""
     for record_type in record_types:
         for target, contribution in record_type.contributes:
-            contribute(target, "panel" if isinstance(contribution, Panel) else "tab", contribution)
+            if isinstance(contribution, Condition):
+                kind = "condition"
+            else:
+                kind = "panel" if isinstance(contribution, Panel) else "tab"
+            contribute(target, kind, contribution)

@@ -11,6 +11,7 @@ from app.core.ids import parse_uuid
 from app.crm.tags.models import Tag, record_tags
 from app.crm.tags.services import list_tags
 from app.records.capabilities import BulkAction, Capability, FilterInput, FormSection, catalogue_entry
+from app.records.conditions import Condition
 from app.records.services import update_record
 
 MAX_TAGS = 100
@@ -133,6 +134,31 @@ class TagsCapability(Capability):
 
     def catalogue(self, record_type):
         return [catalogue_entry("tag_ids", "Tags", "tags", filterable=True)]
+
+    def cell_columns(self, record_type):
+        """Tag names, comma-separated; an import names existing tags."""
+        from app.records.cells import CellColumn
+
+        def write(text, data, lookups):
+            data["tag_ids"] = [str(tag_id) for tag_id in lookups.tag_ids(text)]
+
+        read = self.export_columns(record_type)[0][2]
+        return [CellColumn("tags", "Tags", read, write, aliases=("tag_ids",))]
+
+    def conditions(self, record_type):
+        model = record_type.model
+
+        def build(operator, value, context):
+            tag_id = parse_uuid(value)
+            if tag_id is None:
+                return context.invalid("Choose a tag.")
+            # The link table is not an ORM class: the tenant is named explicitly.
+            tagged = select(record_tags.c.record_id).where(
+                record_tags.c.tenant_id == require_tenant_id(), record_tags.c.tag_id == tag_id
+            )
+            return model.id.in_(tagged) if operator == "has" else model.id.not_in(tagged)
+
+        return [Condition("tag_ids", "Tags", "tags", build, group="Record")]
 
     def export_columns(self, record_type):
         return [("tags", "Tags", lambda record: ", ".join(tag.name for tag in record.tags))]
