@@ -13,10 +13,13 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.fields.views import bp as fields
     from app.crm.leads.views import bp as leads
     from app.crm.tags.views import bp as tags
+    from app.crm.tasks.views import bp as tasks
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
     from app.messaging.views import bp as mailbox
+    from app.notifications.views import bp as notifications
     from app.plans.views import bp as plans
+    from app.records.views import lookup_bp as record_lookup
     from app.superadmin.views import bp as console
     from app.superadmin.views.impersonation import bp as impersonation
     from app.tenants.views import apex, settings
@@ -41,6 +44,9 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         attachments,
         fields,
         tags,
+        record_lookup,
+        tasks,
+        notifications,
         *_extra_record_pages(app),
     ]
 

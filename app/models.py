@@ -12,8 +12,10 @@ from app.crm.contacts.models import Contact, ContactEmail, ContactPhone  # noqa:
 from app.crm.fields.models import FieldDefinition  # noqa: F401
 from app.crm.leads.models import Lead  # noqa: F401
 from app.crm.tags.models import Tag  # noqa: F401
+from app.crm.tasks.models import Task  # noqa: F401
 from app.jobs.models import JobRun, SchedulerHeartbeat  # noqa: F401
 from app.messaging.models import DevMailboxMessage, OutboxMessage  # noqa: F401
+from app.notifications.models import Notification, NotificationPreference, Reminder  # noqa: F401
 from app.plans.models import Plan, StatusChange, UsageMeter, UsageSnapshot  # noqa: F401
 from app.records.models import RecordEntry, SavedView  # noqa: F401
 from app.superadmin.models import PlatformAdmin, PlatformAuditEvent  # noqa: F401

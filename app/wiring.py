@@ -1,6 +1,7 @@
 """What the app is made of beyond blueprints: its record types, who listens to domain events,
 and the permission areas that are not record types. The factory installs them in order."""
 
+from app.api.scopes import register_scope_object
 from app.auth.permissions import MANAGERS, WRITERS, register_record_permissions
 from app.core.audit import audit_domain_event
 from app.core.events import subscribe
@@ -11,8 +12,9 @@ def RECORD_TYPES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.companies.record import COMPANIES
     from app.crm.contacts.record import CONTACTS
     from app.crm.leads.record import LEADS
+    from app.crm.tasks.record import TASKS
 
-    return [CONTACTS, COMPANIES, LEADS]
+    return [CONTACTS, COMPANIES, LEADS, TASKS]
 
 
 def extra_record_types(app) -> list:
@@ -29,6 +31,7 @@ def install_record_types(app) -> None:
 
     register_record_permissions("activities", "Activities")
     register_record_permissions("files", "Files", grants={"delete": WRITERS, "export": MANAGERS})
+    register_scope_object("notifications", "Notifications")
     types = RECORD_TYPES() + extra_record_types(app)
     for record_type in types:
         install_record_type(record_type)
@@ -44,9 +47,11 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.fields.api import blp as fields
     from app.crm.leads.api import blp as leads
     from app.crm.tags.api import blp as tags
+    from app.crm.tasks.api import blp as tasks
+    from app.notifications.api import blp as notifications
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, activities, tags, fields, catalogue_api]
+    return [contacts, companies, leads, activities, tags, fields, catalogue_api, tasks, notifications]
 
 
 def install_api(app) -> None:
@@ -85,6 +90,10 @@ def install_onboarding(app) -> None:
 def install_subscribers(app) -> None:
     """In-transaction subscribers of domain events: the audit log and the timeline."""
     from app.crm.activities.services import record_system_event
+    from app.notifications.services import notify_mentions, notify_new_owner
 
     subscribe("*", audit_domain_event)
     subscribe("*", record_system_event)
+    subscribe("*.created", notify_new_owner)
+    subscribe("*.updated", notify_new_owner)
+    subscribe("activity.logged", notify_mentions)

@@ -105,6 +105,11 @@ class RecordType:
             item is capability or item.key == getattr(capability, "key", capability) for item in self.capabilities
         )
 
+    @property
+    def owner_label(self) -> str:
+        """What the owner capability is called on this type ("Owner", a task's "Assignee")."""
+        return next((item.label for item in self.capabilities if item.key == "owner"), "Owner")
+
     def field(self, name: str) -> Field | None:
         return next((item for item in self.fields if item.name == name), None)
 

@@ -35,4 +35,12 @@ def install_contributions(record_types) -> None:
     """After every type is registered: the tabs and panels types add to each other's pages."""
     for record_type in record_types:
         for target, contribution in record_type.contributes:
-            contribute(target, "panel" if isinstance(contribution, Panel) else "tab", contribution)
+            kind = "panel" if isinstance(contribution, Panel) else "tab"
+            # "*": every other type whose page is a 360° view of a record (it keeps a timeline).
+            targets = (
+                [other.name for other in record_types if other is not record_type and other.has("timeline")]
+                if target == "*"
+                else [target]
+            )
+            for name in targets:
+                contribute(name, kind, contribution)

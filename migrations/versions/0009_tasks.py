@@ -1,0 +1,217 @@
+"""tasks, reminders and the notification centre: tasks (a record type), reminders, notifications and
+each user's delivery choices
+
+Revision ID: 0009_tasks
+Revises: 0006_record_kit
+Create Date: 2026-12-02 09:43:12.536485
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0009_tasks"
+down_revision = "0006_record_kit"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "notification_preferences",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("channel", sa.String(length=8), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "user_id"],
+            ["users.tenant_id", "users.id"],
+            name=op.f("fk_notification_preferences_tenant_id_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenants.id"],
+            name=op.f("fk_notification_preferences_tenant_id_tenants"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_notification_preferences")),
+        sa.UniqueConstraint(
+            "tenant_id", "user_id", "kind", name=op.f("uq_notification_preferences_tenant_id_user_id_kind")
+        ),
+    )
+    op.create_table(
+        "notifications",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("record_id", sa.Uuid(), nullable=True),
+        sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "record_id"],
+            ["records.tenant_id", "records.id"],
+            name=op.f("fk_notifications_tenant_id_record_id_records"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "user_id"],
+            ["users.tenant_id", "users.id"],
+            name=op.f("fk_notifications_tenant_id_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_notifications_tenant_id_tenants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_notifications")),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_notifications_tenant_user_created", ["tenant_id", "user_id", "created_at", "id"], unique=False
+        )
+        batch_op.create_index("ix_notifications_tenant_user_unread", ["tenant_id", "user_id", "read_at"], unique=False)
+
+    op.create_table(
+        "reminders",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("record_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("offset_minutes", sa.Integer(), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "record_id"],
+            ["records.tenant_id", "records.id"],
+            name=op.f("fk_reminders_tenant_id_record_id_records"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "user_id"],
+            ["users.tenant_id", "users.id"],
+            name=op.f("fk_reminders_tenant_id_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_reminders_tenant_id_tenants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_reminders")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "record_id",
+            "user_id",
+            "offset_minutes",
+            name=op.f("uq_reminders_tenant_id_record_id_user_id_offset_minutes"),
+        ),
+    )
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.create_index("ix_reminders_tenant_due", ["tenant_id", "sent_at", "due_at"], unique=False)
+
+    op.create_table(
+        "tasks",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=True),
+        sa.Column("due_time", sa.Time(), nullable=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("priority", sa.String(length=8), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("related_id", sa.Uuid(), nullable=True),
+        sa.Column("recurrence", sa.String(length=8), nullable=False),
+        sa.Column("recurrence_interval", sa.Integer(), nullable=False),
+        sa.Column("recurrence_until", sa.Date(), nullable=True),
+        sa.Column("recurrence_anchor", sa.Date(), nullable=True),
+        sa.Column("occurrence", sa.Integer(), nullable=False),
+        sa.Column("reminders", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("previous_id", sa.Uuid(), nullable=True),
+        sa.Column("owner_id", sa.Uuid(), nullable=True),
+        sa.Column("created_by_id", sa.Uuid(), nullable=True),
+        sa.Column("search_text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("recurrence_interval BETWEEN 1 AND 365", name=op.f("ck_tasks_recurrence_interval_range")),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "created_by_id"],
+            ["users.tenant_id", "users.id"],
+            name=op.f("fk_tasks_tenant_id_created_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "id"],
+            ["records.tenant_id", "records.id"],
+            name=op.f("fk_tasks_tenant_id_id_records"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "owner_id"], ["users.tenant_id", "users.id"], name=op.f("fk_tasks_tenant_id_owner_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "previous_id"],
+            ["tasks.tenant_id", "tasks.id"],
+            name=op.f("fk_tasks_tenant_id_previous_id_tasks"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "related_id"],
+            ["records.tenant_id", "records.id"],
+            name=op.f("fk_tasks_tenant_id_related_id_records"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_tasks_tenant_id_tenants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_tasks")),
+    )
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_tasks_search_trgm",
+            ["tenant_id", "search_text"],
+            unique=False,
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        )
+        batch_op.create_index("ix_tasks_tenant_created", ["tenant_id", "created_at", "id"], unique=False)
+        batch_op.create_index("ix_tasks_tenant_owner", ["tenant_id", "owner_id"], unique=False)
+        batch_op.create_index(
+            "ix_tasks_tenant_owner_status_due", ["tenant_id", "owner_id", "status", "due_at"], unique=False
+        )
+        batch_op.create_index("ix_tasks_tenant_previous", ["tenant_id", "previous_id"], unique=False)
+        batch_op.create_index("ix_tasks_tenant_related", ["tenant_id", "related_id"], unique=False)
+        batch_op.create_index("ix_tasks_tenant_status_due", ["tenant_id", "status", "due_at", "id"], unique=False)
+        batch_op.create_index("ix_tasks_tenant_title", ["tenant_id", "title", "id"], unique=False)
+        batch_op.create_index("ix_tasks_tenant_updated", ["tenant_id", "updated_at", "id"], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table("tasks", schema=None) as batch_op:
+        batch_op.drop_index("ix_tasks_tenant_updated")
+        batch_op.drop_index("ix_tasks_tenant_title")
+        batch_op.drop_index("ix_tasks_tenant_status_due")
+        batch_op.drop_index("ix_tasks_tenant_related")
+        batch_op.drop_index("ix_tasks_tenant_previous")
+        batch_op.drop_index("ix_tasks_tenant_owner_status_due")
+        batch_op.drop_index("ix_tasks_tenant_owner")
+        batch_op.drop_index("ix_tasks_tenant_created")
+        batch_op.drop_index(
+            "ix_tasks_search_trgm", postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"}
+        )
+
+    op.drop_table("tasks")
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_index("ix_reminders_tenant_due")
+
+    op.drop_table("reminders")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_tenant_user_unread")
+        batch_op.drop_index("ix_notifications_tenant_user_created")
+
+    op.drop_table("notifications")
+    op.drop_table("notification_preferences")
