@@ -5,16 +5,18 @@ from app.api.scopes import register_scope_object
 from app.auth.permissions import MANAGERS, WRITERS, register_record_permissions
 from app.core.audit import audit_domain_event
 from app.core.events import subscribe
+from app.core.navigation import NavItem, register_nav_item
 
 
 def RECORD_TYPES():  # noqa: N802 - reads as a constant at the call site
     """Every CRM record type; a new type adds its line here."""
+    from app.crm.calendar.record import MEETINGS
     from app.crm.companies.record import COMPANIES
     from app.crm.contacts.record import CONTACTS
     from app.crm.leads.record import LEADS
     from app.crm.tasks.record import TASKS
 
-    return [CONTACTS, COMPANIES, LEADS, TASKS]
+    return [CONTACTS, COMPANIES, LEADS, TASKS, MEETINGS]
 
 
 def extra_record_types(app) -> list:
@@ -37,11 +39,16 @@ def install_record_types(app) -> None:
         install_record_type(record_type)
     install_contributions(types)
     install_template_helpers(app)
+    from app.crm.calendar.fields import install_template_helpers as install_calendar_helpers
+
+    install_calendar_helpers(app)
+    register_nav_item(NavItem("Calendar", "meetings.calendar", "calendar3", "meetings.view", order=46))
 
 
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     """Every resource blueprint of REST v1; a domain with an `api.py` adds its line here."""
     from app.crm.activities.api import blp as activities
+    from app.crm.calendar.api import blp as meetings
     from app.crm.companies.api import blp as companies
     from app.crm.contacts.api import blp as contacts
     from app.crm.fields.api import blp as fields
@@ -51,7 +58,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.notifications.api import blp as notifications
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, activities, tags, fields, catalogue_api, tasks, notifications]
+    return [contacts, companies, leads, activities, tags, fields, catalogue_api, tasks, meetings, notifications]
 
 
 def install_api(app) -> None:
@@ -85,6 +92,11 @@ def install_onboarding(app) -> None:
         DEMO_SEEDERS.append(seed_crm_demo)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
     register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead))
+    from app.crm.tasks.my_day import SECTIONS as TASK_SECTIONS
+    from app.dashboard.my_day import register_my_day_section
+
+    for section in TASK_SECTIONS:
+        register_my_day_section(section)
 
 
 def install_subscribers(app) -> None:

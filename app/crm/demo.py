@@ -179,3 +179,6 @@ def seed_crm_demo(tenant) -> None:
                 actor=owner,
             )
     db.session.flush()
+    from app.crm.tasks.demo import seed_tasks_demo
+
+    seed_tasks_demo(tenant)

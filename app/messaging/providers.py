@@ -13,6 +13,8 @@ class EmailMessage:
     html_body: str
     from_address: str
     tenant_id: str | None = None
+    # ({"filename", "content_type", "content": base64 text}, …)
+    attachments: tuple = ()
 
 
 class DeliveryError(Exception):
@@ -63,7 +65,7 @@ class SendGridEmailProvider:
 
     def send(self, message: EmailMessage) -> str:
         from python_http_client.exceptions import HTTPError
-        from sendgrid.helpers.mail import Mail
+        from sendgrid.helpers.mail import Attachment, Disposition, FileContent, FileName, FileType, Mail
 
         mail = Mail(
             from_email=message.from_address,
@@ -72,6 +74,15 @@ class SendGridEmailProvider:
             plain_text_content=message.text_body,
             html_content=message.html_body or None,
         )
+        for item in message.attachments:
+            mail.add_attachment(
+                Attachment(
+                    FileContent(item["content"]),
+                    FileName(item["filename"]),
+                    FileType(item["content_type"]),
+                    Disposition("attachment"),
+                )
+            )
         try:
             response = self.client.send(mail)
         except HTTPError as exc:

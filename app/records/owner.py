@@ -144,7 +144,7 @@ class OwnerCapability(Capability):
 
 
 def _owner_input(record_type, record, form, errors) -> dict:
-    if form is not None:
+    if form is not None and "owner_id" in form:
         selected = form.get("owner_id", "")
     elif record is not None:
         selected = str(record.owner_id or "")

@@ -1,9 +1,9 @@
-"""tasks, reminders and the notification centre: tasks (a record type), reminders, notifications and
-each user's delivery choices
+"""tasks, meetings and the notification centre: tasks and meetings (record types), meeting attendees,
+private calendar feeds, reminders, notifications and each user's delivery choices
 
 Revision ID: 0009_tasks
 Revises: 0006_record_kit
-Create Date: 2026-12-02 09:43:12.536485
+Create Date: 2026-12-02 10:01:15.728827
 """
 
 import sqlalchemy as sa
@@ -17,6 +17,96 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "calendar_feeds",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "user_id"],
+            ["users.tenant_id", "users.id"],
+            name=op.f("fk_calendar_feeds_tenant_id_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_calendar_feeds_tenant_id_tenants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_calendar_feeds")),
+        sa.UniqueConstraint("tenant_id", "token_hash", name=op.f("uq_calendar_feeds_tenant_id_token_hash")),
+    )
+    with op.batch_alter_table("calendar_feeds", schema=None) as batch_op:
+        batch_op.create_index("ix_calendar_feeds_tenant_user", ["tenant_id", "user_id"], unique=False)
+
+    op.create_table(
+        "meetings",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("location", sa.String(length=300), nullable=False),
+        sa.Column("video_url", sa.String(length=2000), nullable=False),
+        sa.Column("agenda", sa.Text(), nullable=False),
+        sa.Column("related_id", sa.Uuid(), nullable=True),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("outcome", sa.String(length=12), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("reminders", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("owner_id", sa.Uuid(), nullable=True),
+        sa.Column("created_by_id", sa.Uuid(), nullable=True),
+        sa.Column("search_text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("ends_at > starts_at", name=op.f("ck_meetings_ends_after_start")),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "created_by_id"],
+            ["users.tenant_id", "users.id"],
+            name=op.f("fk_meetings_tenant_id_created_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "id"],
+            ["records.tenant_id", "records.id"],
+            name=op.f("fk_meetings_tenant_id_id_records"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "owner_id"],
+            ["users.tenant_id", "users.id"],
+            name=op.f("fk_meetings_tenant_id_owner_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "related_id"],
+            ["records.tenant_id", "records.id"],
+            name=op.f("fk_meetings_tenant_id_related_id_records"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_meetings_tenant_id_tenants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_meetings")),
+    )
+    with op.batch_alter_table("meetings", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_meetings_search_trgm",
+            ["tenant_id", "search_text"],
+            unique=False,
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        )
+        batch_op.create_index("ix_meetings_tenant_created", ["tenant_id", "created_at", "id"], unique=False)
+        batch_op.create_index("ix_meetings_tenant_owner", ["tenant_id", "owner_id"], unique=False)
+        batch_op.create_index("ix_meetings_tenant_owner_starts", ["tenant_id", "owner_id", "starts_at"], unique=False)
+        batch_op.create_index("ix_meetings_tenant_related", ["tenant_id", "related_id"], unique=False)
+        batch_op.create_index("ix_meetings_tenant_starts", ["tenant_id", "starts_at", "id"], unique=False)
+        batch_op.create_index("ix_meetings_tenant_title", ["tenant_id", "title", "id"], unique=False)
+        batch_op.create_index("ix_meetings_tenant_updated", ["tenant_id", "updated_at", "id"], unique=False)
+
     op.create_table(
         "notification_preferences",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -189,8 +279,54 @@ def upgrade():
         batch_op.create_index("ix_tasks_tenant_title", ["tenant_id", "title", "id"], unique=False)
         batch_op.create_index("ix_tasks_tenant_updated", ["tenant_id", "updated_at", "id"], unique=False)
 
+    op.create_table(
+        "meeting_attendees",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("meeting_id", sa.Uuid(), nullable=False),
+        sa.Column("key", sa.String(length=48), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=True),
+        sa.Column("contact_id", sa.Uuid(), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=True),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "contact_id"],
+            ["contacts.tenant_id", "contacts.id"],
+            name=op.f("fk_meeting_attendees_tenant_id_contact_id_contacts"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "meeting_id"],
+            ["meetings.tenant_id", "meetings.id"],
+            name=op.f("fk_meeting_attendees_tenant_id_meeting_id_meetings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "user_id"],
+            ["users.tenant_id", "users.id"],
+            name=op.f("fk_meeting_attendees_tenant_id_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_meeting_attendees_tenant_id_tenants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_meeting_attendees")),
+        sa.UniqueConstraint(
+            "tenant_id", "meeting_id", "key", name=op.f("uq_meeting_attendees_tenant_id_meeting_id_key")
+        ),
+    )
+    with op.batch_alter_table("meeting_attendees", schema=None) as batch_op:
+        batch_op.create_index("ix_meeting_attendees_tenant_contact", ["tenant_id", "contact_id"], unique=False)
+        batch_op.create_index("ix_meeting_attendees_tenant_user", ["tenant_id", "user_id"], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table("meeting_attendees", schema=None) as batch_op:
+        batch_op.drop_index("ix_meeting_attendees_tenant_user")
+        batch_op.drop_index("ix_meeting_attendees_tenant_contact")
+
+    op.drop_table("meeting_attendees")
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_index("ix_tasks_tenant_updated")
         batch_op.drop_index("ix_tasks_tenant_title")
@@ -215,3 +351,20 @@ def downgrade():
 
     op.drop_table("notifications")
     op.drop_table("notification_preferences")
+    with op.batch_alter_table("meetings", schema=None) as batch_op:
+        batch_op.drop_index("ix_meetings_tenant_updated")
+        batch_op.drop_index("ix_meetings_tenant_title")
+        batch_op.drop_index("ix_meetings_tenant_starts")
+        batch_op.drop_index("ix_meetings_tenant_related")
+        batch_op.drop_index("ix_meetings_tenant_owner_starts")
+        batch_op.drop_index("ix_meetings_tenant_owner")
+        batch_op.drop_index("ix_meetings_tenant_created")
+        batch_op.drop_index(
+            "ix_meetings_search_trgm", postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"}
+        )
+
+    op.drop_table("meetings")
+    with op.batch_alter_table("calendar_feeds", schema=None) as batch_op:
+        batch_op.drop_index("ix_calendar_feeds_tenant_user")
+
+    op.drop_table("calendar_feeds")

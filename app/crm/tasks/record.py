@@ -206,7 +206,7 @@ TASKS = TaskType(
     example={"title": "Send the proposal", "due_date": "2026-01-31", "due_time": "14:30", "priority": "high"},
     fields=[
         f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.DateField("due_date", "Due date", filter=True, list=True),
+        f.DateField("due_date", "Due date", filter=True),
         f.TimeField("due_time", "Due time", help="Leave empty for an all-day task"),
         f.Choice(
             "priority", "Priority", choices=TaskPriority.LABELS, default=TaskPriority.MEDIUM, filter=True, list=True
@@ -255,7 +255,10 @@ TASKS = TaskType(
             choices={"active": "Still to do", "finished": "Done or cancelled"},
         ),
     ],
-    columns=[Column("done", "Done", "crm/tasks/_done_cell.html", priority=1)],
+    columns=[
+        Column("due", "Due", "crm/tasks/_due_cell.html", sort_key="due", priority=1),
+        Column("done", "Done", "crm/tasks/_done_cell.html", priority=1),
+    ],
     bulk_actions=[
         BulkAction(
             "set_status",
