@@ -5,7 +5,6 @@ from app.api.scopes import register_scope_object
 from app.auth.permissions import MANAGERS, WRITERS, register_record_permissions
 from app.core.audit import audit_domain_event
 from app.core.events import subscribe
-from app.core.navigation import NavItem, register_nav_item
 
 
 def RECORD_TYPES():  # noqa: N802 - reads as a constant at the call site
@@ -42,7 +41,6 @@ def install_record_types(app) -> None:
     from app.crm.calendar.fields import install_template_helpers as install_calendar_helpers
 
     install_calendar_helpers(app)
-    register_nav_item(NavItem("Calendar", "meetings.calendar", "calendar3", "meetings.view", order=46))
 
 
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
@@ -92,10 +90,10 @@ def install_onboarding(app) -> None:
         DEMO_SEEDERS.append(seed_crm_demo)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
     register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead))
-    from app.crm.tasks.my_day import SECTIONS as TASK_SECTIONS
+    from app.crm.my_day import SECTIONS as CRM_SECTIONS
     from app.dashboard.my_day import register_my_day_section
 
-    for section in TASK_SECTIONS:
+    for section in CRM_SECTIONS:
         register_my_day_section(section)
 
 

@@ -119,6 +119,7 @@ MEETINGS = MeetingType(
     subtitle=lambda meeting: meeting.related.title if meeting.related is not None else meeting.location,
     default_sort="-starts_at",
     nav_order=45,
+    nav=("Calendar", "meetings.calendar", "calendar3"),
     description="Meetings: start and end in a time zone, location, video link, agenda, attendees (users "
     "and contacts), related record, status, notes and outcome.",
     example={

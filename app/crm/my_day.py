@@ -1,4 +1,5 @@
-"""What tasks and leads add to "my day" on the dashboard."""
+"""What the CRM adds to "my day" on the dashboard: my tasks due today or overdue, today's meetings,
+new leads nobody has contacted yet."""
 
 from app.dashboard.my_day import MyDaySection
 
@@ -15,6 +16,18 @@ def _leads(user):
 
     leads = awaiting_first_contact(user)
     return {"leads": leads} if leads else None
+
+
+def _meetings(user):
+    from datetime import datetime, time, timedelta
+
+    from app.crm.calendar.services import meetings_of_user_today
+    from app.crm.tasks.record import today_local
+    from app.records.normalize import tenant_zone
+
+    start = datetime.combine(today_local(), time.min, tzinfo=tenant_zone())
+    meetings = meetings_of_user_today(user, day_start=start, day_end=start + timedelta(days=1))
+    return {"meetings": meetings} if meetings else None
 
 
 SECTIONS = [
