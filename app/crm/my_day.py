@@ -1,8 +1,6 @@
 """What the CRM adds to "my day" on the dashboard: my tasks due today or overdue, today's meetings,
 new leads nobody has contacted yet."""
 
-from app.dashboard.my_day import MyDaySection
-
 
 def _tasks(user):
     from app.crm.tasks.services import my_tasks
@@ -30,11 +28,9 @@ def _meetings(user):
     return {"meetings": meetings} if meetings else None
 
 
+# (key, title, icon, template, load(user), permission, order): the wiring registers them.
 SECTIONS = [
-    MyDaySection(
-        "tasks", "Tasks due today and overdue", "check2-square", "crm/tasks/_my_day.html", _tasks, "tasks.view", 10
-    ),
-    MyDaySection(
-        "leads", "New leads waiting for you", "funnel", "crm/tasks/_my_day_leads.html", _leads, "leads.view", 40
-    ),
+    ("tasks", "Tasks due today and overdue", "check2-square", "crm/tasks/_my_day.html", _tasks, "tasks.view", 10),
+    ("meetings", "Today's meetings", "calendar-event", "crm/calendar/_my_day.html", _meetings, "meetings.view", 20),
+    ("leads", "New leads waiting for you", "funnel", "crm/tasks/_my_day_leads.html", _leads, "leads.view", 40),
 ]

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
 from app.notifications.models import NotificationKind, Reminder
 from app.notifications.services import notify, record_path

@@ -9,11 +9,11 @@ from sqlalchemy import func, select, update
 from app.auth.models import User
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.hosts import tenant_host
 from app.core.lookups import get_or_404
 from app.core.pagination import keyset_page
 from app.core.types import utcnow
-from app.extensions import db
 from app.messaging.services import queue_email
 from app.notifications.models import Channel, Notification, NotificationKind, NotificationPreference
 from app.records.registry import find_record_type

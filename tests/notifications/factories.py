@@ -1,6 +1,6 @@
 """Factories of notifications for the generated cross-tenant test."""
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import in_tenant
 from tests.factories import arg_factory
 

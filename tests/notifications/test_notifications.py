@@ -7,7 +7,7 @@ import pickle
 import time_machine
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.jobs.models import apscheduler_jobs
 from app.jobs.runner import execute
 from app.messaging.models import OutboxMessage

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.messaging.models import OutboxMessage
 from app.notifications.models import Notification, Reminder
 from tests.conftest import USE_POSTGRES, in_tenant

@@ -7,10 +7,10 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 
 from app.auth.models import Role, User
+from app.core.extensions import db
 from app.crm.calendar.services import create_meeting
 from app.crm.contacts.models import Contact
 from app.crm.tasks.record import today_local
-from app.extensions import db
 from app.records.normalize import tenant_zone
 
 MEETINGS = (

@@ -5,9 +5,9 @@ from marshmallow import fields as ma
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.crm.calendar.models import MeetingAttendee
-from app.extensions import db
 from app.records.fields import Field
 from app.records.normalize import Invalid
 

@@ -12,11 +12,11 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.auth.permissions import acting_user, check_permission
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.calendar import ics
 from app.crm.calendar.models import CalendarFeed, Meeting, MeetingAttendee, MeetingStatus, hash_feed_token
 from app.crm.calendar.record import MEETINGS
-from app.extensions import db
 from app.messaging.services import queue_email
 from app.notifications.reminders import clear_reminders, sync_reminders
 from app.notifications.services import absolute_url, record_path, tenant_link

@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from app.auth.permissions import acting_user, requires_permission
 from app.core.errors import ValidationFailed
+from app.core.extensions import limiter
 from app.crm.calendar import services
 from app.crm.calendar.record import MEETINGS
-from app.extensions import limiter
 from app.records.forms import RecordForm
 from app.records.views import record_blueprint
 

@@ -7,12 +7,12 @@ from datetime import time, timedelta
 from sqlalchemy import select
 
 from app.auth.models import Role, User
+from app.core.extensions import db
 from app.crm.companies.models import Company
 from app.crm.contacts.models import Contact
 from app.crm.leads.models import Lead
 from app.crm.tasks.record import today_local
 from app.crm.tasks.services import complete_task, create_task
-from app.extensions import db
 
 TASKS = (
     # (title, days from today, time or None, priority, related kind)

@@ -6,13 +6,13 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, inspect, or_, select
 
+from app.core.extensions import db
 from app.core.pagination import Sort
 from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.tags.capability import TAGS
 from app.crm.tasks.models import NO_DUE, REMINDER_OFFSETS, Recurrence, Task, TaskPriority, TaskStatus
 from app.crm.tasks.recurrence import moment, next_occurrence
-from app.extensions import db
 from app.records import fields as f
 from app.records.capabilities import BulkAction, Column, Tab
 from app.records.normalize import tenant_zone

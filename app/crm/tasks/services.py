@@ -7,9 +7,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import acting_user, can
+from app.core.extensions import db
 from app.crm.tasks.models import Task, TaskPriority, TaskStatus
 from app.crm.tasks.record import TASKS, overdue_condition, today_local
-from app.extensions import db
 from app.records.forms import ConfirmForm
 from app.records.services import create_record, record_services, update_record
 

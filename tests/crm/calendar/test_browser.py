@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import PASSWORD, in_tenant
 from tests.crm.calendar.factories import make_meeting
 from tests.crm.factories import make_contact

@@ -7,7 +7,7 @@ import datetime as dt
 from icalendar import Calendar
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.messaging.models import OutboxMessage
 from tests.conftest import csrf_token_from, in_tenant
 from tests.crm.calendar.factories import make_meeting

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import csrf_token_from, in_tenant
 from tests.crm.factories import make_contact
 from tests.crm.tasks.factories import make_task
