@@ -7,7 +7,7 @@ from app.core.audit import AuditEvent  # noqa: F401
 from app.core.events import DomainEvent, EventDelivery  # noqa: F401
 from app.crm.activities.models import Activity  # noqa: F401
 from app.crm.attachments.models import Attachment  # noqa: F401
-from app.crm.calendar.models import CalendarFeed, Meeting, MeetingAttendee  # noqa: F401
+from app.crm.calendar.models import Booking, BookingType, CalendarFeed, Meeting, MeetingAttendee  # noqa: F401
 from app.crm.companies.models import Company  # noqa: F401
 from app.crm.contacts.models import Contact, ContactEmail, ContactPhone  # noqa: F401
 from app.crm.fields.models import FieldDefinition  # noqa: F401

@@ -2,7 +2,7 @@
 and the permission areas that are not record types. The factory installs them in order."""
 
 from app.api.scopes import register_scope_object
-from app.auth.permissions import MANAGERS, WRITERS, register_record_permissions
+from app.auth.permissions import MANAGERS, WRITERS, register_permission, register_record_permissions
 from app.core.audit import audit_domain_event
 from app.core.events import subscribe
 
@@ -33,6 +33,9 @@ def install_record_types(app) -> None:
     register_record_permissions("activities", "Activities")
     register_record_permissions("files", "Files", grants={"delete": WRITERS, "export": MANAGERS})
     register_scope_object("notifications", "Notifications")
+    register_record_permissions("booking_types", "Booking pages", grants={"delete": WRITERS})
+    register_permission("booking_types.manage_team", MANAGERS)
+    register_scope_object("booking_types", "Booking pages")
     types = RECORD_TYPES() + extra_record_types(app)
     for record_type in types:
         install_record_type(record_type)
@@ -72,6 +75,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     """Every resource blueprint of REST v1; a domain with an `api.py` adds its line here."""
     from app.crm.activities.api import blp as activities
     from app.crm.calendar.api import blp as meetings
+    from app.crm.calendar.api import booking_types_api as booking_types
     from app.crm.companies.api import blp as companies
     from app.crm.contacts.api import blp as contacts
     from app.crm.fields.api import blp as fields
@@ -81,7 +85,19 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.notifications.api import blp as notifications
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, activities, tags, fields, catalogue_api, tasks, meetings, notifications]
+    return [
+        contacts,
+        companies,
+        leads,
+        activities,
+        tags,
+        fields,
+        catalogue_api,
+        tasks,
+        meetings,
+        booking_types,
+        notifications,
+    ]
 
 
 def install_api(app) -> None:

@@ -1,9 +1,10 @@
-"""tasks, meetings and the notification centre: tasks and meetings (record types), meeting attendees,
-private calendar feeds, reminders, notifications and each user's delivery choices
+"""tasks, meetings, booking pages and the notification centre: tasks and meetings (record types),
+meeting attendees, private calendar feeds, booking types and bookings, reminders, notifications
+and each user's delivery choices
 
 Revision ID: 0009_tasks
 Revises: 0006_record_kit
-Create Date: 2026-12-02 10:01:15.728827
+Create Date: 2026-12-02 10:26:08.501969
 """
 
 import sqlalchemy as sa
@@ -17,6 +18,41 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table(
+        "booking_types",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=120), nullable=False),
+        sa.Column("slug", sa.String(length=60), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("location", sa.String(length=300), nullable=False),
+        sa.Column("duration_minutes", sa.Integer(), nullable=False),
+        sa.Column("availability", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("timezone", sa.String(length=64), nullable=False),
+        sa.Column("buffer_before_minutes", sa.Integer(), nullable=False),
+        sa.Column("buffer_after_minutes", sa.Integer(), nullable=False),
+        sa.Column("min_notice_minutes", sa.Integer(), nullable=False),
+        sa.Column("max_days_ahead", sa.Integer(), nullable=False),
+        sa.Column("daily_cap", sa.Integer(), nullable=True),
+        sa.Column("member_ids", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("last_assigned", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("duration_minutes BETWEEN 5 AND 480", name=op.f("ck_booking_types_duration_range")),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "user_id"],
+            ["users.tenant_id", "users.id"],
+            name=op.f("fk_booking_types_tenant_id_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_booking_types_tenant_id_tenants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_booking_types")),
+        sa.UniqueConstraint("tenant_id", "slug", name=op.f("uq_booking_types_tenant_id_slug")),
+    )
     op.create_table(
         "calendar_feeds",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -280,6 +316,47 @@ def upgrade():
         batch_op.create_index("ix_tasks_tenant_updated", ["tenant_id", "updated_at", "id"], unique=False)
 
     op.create_table(
+        "bookings",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("booking_type_id", sa.Uuid(), nullable=False),
+        sa.Column("meeting_id", sa.Uuid(), nullable=False),
+        sa.Column("host_id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "booking_type_id"],
+            ["booking_types.tenant_id", "booking_types.id"],
+            name=op.f("fk_bookings_tenant_id_booking_type_id_booking_types"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "host_id"],
+            ["users.tenant_id", "users.id"],
+            name=op.f("fk_bookings_tenant_id_host_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "meeting_id"],
+            ["meetings.tenant_id", "meetings.id"],
+            name=op.f("fk_bookings_tenant_id_meeting_id_meetings"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_bookings_tenant_id_tenants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_bookings")),
+        sa.UniqueConstraint("tenant_id", "token_hash", name=op.f("uq_bookings_tenant_id_token_hash")),
+    )
+    with op.batch_alter_table("bookings", schema=None) as batch_op:
+        batch_op.create_index("ix_bookings_tenant_host_starts", ["tenant_id", "host_id", "starts_at"], unique=False)
+
+    op.create_table(
         "meeting_attendees",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -327,6 +404,10 @@ def downgrade():
         batch_op.drop_index("ix_meeting_attendees_tenant_contact")
 
     op.drop_table("meeting_attendees")
+    with op.batch_alter_table("bookings", schema=None) as batch_op:
+        batch_op.drop_index("ix_bookings_tenant_host_starts")
+
+    op.drop_table("bookings")
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_index("ix_tasks_tenant_updated")
         batch_op.drop_index("ix_tasks_tenant_title")
@@ -368,3 +449,4 @@ def downgrade():
         batch_op.drop_index("ix_calendar_feeds_tenant_user")
 
     op.drop_table("calendar_feeds")
+    op.drop_table("booking_types")

@@ -4,7 +4,7 @@ import hashlib
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
@@ -115,3 +115,69 @@ class CalendarFeed(TenantScoped, Timestamps, Base):
     last_read_at: Mapped[datetime | None]
 
     user = tenant_relationship("User", "user_id")
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class BookingType(TenantScoped, Timestamps, Base):
+    """A meeting type a user (or a team, in turn) publishes on a public booking page."""
+
+    __tablename__ = "booking_types"
+    __table_args__ = (
+        tenant_foreign_key("user_id", "users", ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "slug"),
+        CheckConstraint("duration_minutes BETWEEN 5 AND 480", name="duration_range"),
+    )
+
+    # The host; a team page has several members (`member_ids`) and picks the next free one.
+    user_id: Mapped[uuid.UUID]
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(60))
+    description: Mapped[str] = mapped_column(Text, default="")
+    location: Mapped[str] = mapped_column(String(300), default="")
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # {"mon": [["09:00", "17:00"]], …} in `timezone`
+    availability: Mapped[dict] = mapped_column(default=dict)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    buffer_before_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    buffer_after_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    min_notice_minutes: Mapped[int] = mapped_column(Integer, default=240)
+    max_days_ahead: Mapped[int] = mapped_column(Integer, default=30)
+    daily_cap: Mapped[int | None] = mapped_column(Integer)
+    member_ids: Mapped[list] = mapped_column(default=list)
+    # Round robin: members after this position come first next time.
+    last_assigned: Mapped[int] = mapped_column(Integer, default=-1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    user = tenant_relationship("User", "user_id")
+
+    @property
+    def is_team(self) -> bool:
+        return bool(self.member_ids)
+
+
+class Booking(TenantScoped, Timestamps, Base):
+    """A visitor's booking: the meeting it made, and the private link to cancel or reschedule it."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        tenant_foreign_key("booking_type_id", "booking_types", ondelete="CASCADE"),
+        tenant_foreign_key("meeting_id", "meetings", ondelete="CASCADE"),
+        tenant_foreign_key("host_id", "users", ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "token_hash"),
+        Index("ix_bookings_tenant_host_starts", "tenant_id", "host_id", "starts_at"),
+    )
+
+    booking_type_id: Mapped[uuid.UUID]
+    meeting_id: Mapped[uuid.UUID]
+    host_id: Mapped[uuid.UUID]
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    starts_at: Mapped[datetime]
+    token_hash: Mapped[str] = mapped_column(String(64))
+    cancelled_at: Mapped[datetime | None]
+
+    booking_type = tenant_relationship("BookingType", "booking_type_id")
+    meeting = tenant_relationship("Meeting", "meeting_id")
+    host = tenant_relationship("User", "host_id")

@@ -48,8 +48,10 @@ def after_meeting_saved(meeting: Meeting, *, creating: bool) -> None:
         else:
             clear_reminders([meeting.id])
     if getattr(meeting, "_invite", False):
+        from app.crm.calendar.booking import invitations_suppressed
+
         meeting._invite = False
-        if not (creating and meeting.status == MeetingStatus.CANCELLED):
+        if not (creating and meeting.status == MeetingStatus.CANCELLED) and not invitations_suppressed():
             send_invitations(meeting, update=not creating)
 
 

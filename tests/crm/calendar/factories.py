@@ -20,3 +20,13 @@ def make_meeting(app, tenant, **data):
 @endpoint_factory("meetings.tab")
 def meeting_tab(app, tenant):
     return {"meeting_id": make_meeting(app, tenant), "key": "timeline"}
+
+
+@arg_factory("booking_type_id")
+def make_booking_type(app, tenant, **data):
+    import uuid
+
+    from app.crm.calendar.booking import create_booking_type
+
+    spec = {"name": "Intro call", "slug": f"intro-{uuid.uuid4().hex[:6]}", "timezone": "UTC"}
+    return create(app, tenant, create_booking_type, {**spec, **data})
