@@ -1,5 +1,5 @@
 """Demo meetings for `seed-demo`: this week's calendar of every seller, with contacts invited,
-one meeting held last week with its outcome, and one cancelled."""
+a meeting held last week with its outcome, and two booking pages (the owner's, the sales team's)."""
 
 import random
 from datetime import datetime, time, timedelta
@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.core.extensions import db
+from app.crm.calendar.booking import create_booking_type
 from app.crm.calendar.services import create_meeting
 from app.crm.contacts.models import Contact
 from app.crm.tasks.record import today_local
@@ -68,4 +69,31 @@ def seed_meetings_demo(tenant) -> None:
             },
             actor=owner,
         )
+    create_booking_type(
+        {
+            "name": "Intro call",
+            "slug": "intro-call",
+            "description": "Twenty minutes to hear about your brand and what you need. No preparation needed.",
+            "duration_minutes": 20,
+            "timezone": zone.key,
+            "availability": {day: [["09:00", "12:00"], ["14:00", "17:00"]] for day in ("mon", "tue", "wed", "thu")},
+            "buffer_after_minutes": 10,
+            "min_notice_minutes": 120,
+            "max_days_ahead": 21,
+            "daily_cap": 4,
+            "location": "Video call (link in the invitation)",
+        },
+        actor=owner,
+    )
+    create_booking_type(
+        {
+            "name": "Talk to sales",
+            "slug": "sales",
+            "duration_minutes": 30,
+            "timezone": zone.key,
+            "availability": {day: [["10:00", "16:00"]] for day in ("mon", "tue", "wed", "thu", "fri")},
+            "member_ids": [str(seller.id) for seller in sellers],
+        },
+        actor=owner,
+    )
     db.session.flush()

@@ -13,6 +13,7 @@ from app.crm.calendar.models import Meeting, MeetingOutcome, MeetingStatus
 from app.crm.tags.capability import TAGS
 from app.crm.tasks.models import REMINDER_OFFSETS
 from app.records import fields as f
+from app.records.capabilities import Tab
 from app.records.normalize import Invalid, tenant_zone
 from app.records.owner import OwnerCapability
 from app.records.record_type import RecordType
@@ -99,6 +100,12 @@ class MeetingType(RecordType):
         return related
 
 
+def _meetings_tab(record_type, record) -> dict:
+    from app.crm.calendar.services import meetings_about
+
+    return {"meetings": meetings_about(record.id), "subject": record, "subject_type": record_type}
+
+
 def _attendees():
     return [selectinload(Meeting.attendees)]
 
@@ -153,5 +160,19 @@ MEETINGS = MeetingType(
     ],
     capabilities=[ORGANIZER, TAGS, TIMELINE, NOTES],
     templates={"index": "crm/calendar/meetings_index.html"},
+    contributes=[
+        (
+            "*",
+            Tab(
+                "meetings",
+                "Meetings",
+                "crm/calendar/_meetings_tab.html",
+                lambda record_type, record: _meetings_tab(record_type, record),
+                icon="calendar-event",
+                order=16,
+                permission="meetings.view",
+            ),
+        )
+    ],
     load={"detail": _attendees, "search": _attendees},
 )
