@@ -9,6 +9,8 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.billing import views as billing
     from app.crm.activities.views import bp as activities
     from app.crm.attachments.views import bp as attachments
+    from app.crm.calendar.booking_views import bp as booking
+    from app.crm.calendar.views import bp as meetings
     from app.crm.companies.views import bp as companies
     from app.crm.contacts.views import bp as contacts
     from app.crm.deals.views import bp as deals
@@ -21,9 +23,12 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.search.views import bp as search
     from app.crm.segments.views import bp as segments
     from app.crm.tags.views import bp as tags
+    from app.crm.tasks.views import bp as tasks
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
     from app.messaging.views import bp as mailbox
+    from app.notifications.views import bp as notifications
+    from app.records.views import lookup_bp as record_lookup
     from app.superadmin.views import bp as console
     from app.superadmin.views.impersonation import bp as impersonation
 
@@ -53,6 +58,11 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         search,
         duplicates,
         privacy,
+        record_lookup,
+        tasks,
+        meetings,
+        booking,
+        notifications,
         *_extra_record_pages(app),
     ]
 

@@ -1,6 +1,7 @@
 """What the app is made of beyond blueprints: its record types, who listens to domain events,
 and the permission areas that are not record types. The factory installs them in order."""
 
+from app.api.scopes import register_scope_object
 from app.auth.permissions import MANAGERS, WRITERS, register_permission, register_record_permissions
 from app.core.audit import audit_domain_event
 from app.core.events import subscribe
@@ -8,12 +9,14 @@ from app.core.events import subscribe
 
 def RECORD_TYPES():  # noqa: N802 - reads as a constant at the call site
     """Every CRM record type; a new type adds its line here."""
+    from app.crm.calendar.record import MEETINGS
     from app.crm.companies.record import COMPANIES
     from app.crm.contacts.record import CONTACTS
     from app.crm.deals.record import DEALS
     from app.crm.leads.record import LEADS
+    from app.crm.tasks.record import TASKS
 
-    return [CONTACTS, COMPANIES, LEADS, DEALS]
+    return [CONTACTS, COMPANIES, LEADS, DEALS, TASKS, MEETINGS]
 
 
 def extra_record_types(app) -> list:
@@ -32,12 +35,19 @@ def install_record_types(app) -> None:
     register_record_permissions("files", "Files", grants={"delete": WRITERS, "export": MANAGERS})
     install_sales_areas(app)
     install_data_tools(app)
+    register_scope_object("notifications", "Notifications")
+    register_record_permissions("booking_types", "Booking pages", grants={"delete": WRITERS})
+    register_permission("booking_types.manage_team", MANAGERS)
+    register_scope_object("booking_types", "Booking pages")
     types = RECORD_TYPES() + extra_record_types(app)
     for record_type in types:
         install_record_type(record_type)
     install_contributions(types)
     install_privacy_panels(types)
     install_template_helpers(app)
+    from app.crm.calendar.fields import install_template_helpers as install_calendar_helpers
+
+    install_calendar_helpers(app)
 
 
 def install_plan_limits(app) -> None:
@@ -129,6 +139,8 @@ def install_privacy_panels(types) -> None:
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     """Every resource blueprint of REST v1; a domain with an `api.py` adds its line here."""
     from app.crm.activities.api import blp as activities
+    from app.crm.calendar.api import blp as meetings
+    from app.crm.calendar.api import booking_types_api as booking_types
     from app.crm.companies.api import blp as companies
     from app.crm.contacts.api import blp as contacts
     from app.crm.deals.api import blp as deals
@@ -141,6 +153,8 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.search.api import blp as search
     from app.crm.segments.api import blp as segments
     from app.crm.tags.api import blp as tags
+    from app.crm.tasks.api import blp as tasks
+    from app.notifications.api import blp as notifications
     from app.records.api import catalogue_api
 
     return [
@@ -160,6 +174,10 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
         duplicates,
         imports,
         exports,
+        tasks,
+        meetings,
+        booking_types,
+        notifications,
     ]
 
 
@@ -199,13 +217,23 @@ def install_onboarding(app) -> None:
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
     register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead))
     register_checklist_step("first_deal", "Put a deal on the board", "deals.new", has(Deal))
+    from app.crm.my_day import SECTIONS as CRM_SECTIONS
+    from app.dashboard.my_day import MyDaySection, register_my_day_section
+
+    for section in CRM_SECTIONS:
+        register_my_day_section(MyDaySection(*section))
 
 
 def install_subscribers(app) -> None:
-    """In-transaction subscribers of domain events: the audit log and the timeline."""
+    """In-transaction subscribers of domain events: the audit log, the timeline, duplicate
+    warnings and notifications."""
     from app.crm.activities.services import record_system_event
     from app.crm.duplicates.detection import warn_about_duplicates
+    from app.notifications.services import notify_mentions, notify_new_owner
 
     subscribe("*", audit_domain_event)
     subscribe("*", record_system_event)
     subscribe("*", warn_about_duplicates)
+    subscribe("*.created", notify_new_owner)
+    subscribe("*.updated", notify_new_owner)
+    subscribe("activity.logged", notify_mentions)

@@ -17,6 +17,8 @@ class EmailMessage:
     html_body: str
     from_address: str
     tenant_id: str | None = None
+    # ({"filename", "content_type", "content": base64 text}, …)
+    attachments: tuple = ()
 
 
 class DeliveryError(Exception):
@@ -64,7 +66,7 @@ class SendGridEmailProvider:
 
     def send(self, message: EmailMessage) -> str:
         from python_http_client.exceptions import HTTPError
-        from sendgrid.helpers.mail import Mail
+        from sendgrid.helpers.mail import Attachment, Disposition, FileContent, FileName, FileType, Mail
 
         mail = Mail(
             from_email=message.from_address,
@@ -73,6 +75,15 @@ class SendGridEmailProvider:
             plain_text_content=message.text_body,
             html_content=message.html_body or None,
         )
+        for item in message.attachments:
+            mail.add_attachment(
+                Attachment(
+                    FileContent(item["content"]),
+                    FileName(item["filename"]),
+                    FileType(item["content_type"]),
+                    Disposition("attachment"),
+                )
+            )
         try:
             response = self.client.send(mail)
         except HTTPError as exc:

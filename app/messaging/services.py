@@ -1,5 +1,6 @@
 """Queue email in the caller's transaction; deliver it after commit; retry with backoff."""
 
+import base64
 import logging
 import random
 import uuid
@@ -20,12 +21,19 @@ log = logging.getLogger(__name__)
 
 
 def queue_email(
-    to: str, template: str, *, subject: str, context: dict | None = None, dedupe_key: str | None = None
+    to: str,
+    template: str,
+    *,
+    subject: str,
+    context: dict | None = None,
+    dedupe_key: str | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutboxMessage | None:
     """Write an email to the outbox; it goes out after the surrounding transaction commits.
 
     `template` names `templates/email/<template>.txt` (and `.html`, if present). With a
-    `dedupe_key`, a second message with the same key is not queued again.
+    `dedupe_key`, a second message with the same key is not queued again. `attachments` are
+    `{"filename", "content_type", "content"}` (content as bytes), such as a meeting's .ics.
     """
     if dedupe_key is not None:
         existing = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
@@ -43,6 +51,14 @@ def queue_email(
             "text": text_body,
             "html": html_body,
             "from": current_app.config["MAIL_DEFAULT_SENDER"],
+            "attachments": [
+                {
+                    "filename": item["filename"],
+                    "content_type": item["content_type"],
+                    "content": base64.b64encode(item["content"]).decode(),
+                }
+                for item in attachments or []
+            ],
         },
     )
     db.session.add(message)
@@ -91,6 +107,7 @@ def _attempt(message: OutboxMessage) -> None:
                 html_body=payload.get("html", ""),
                 from_address=payload.get("from") or current_app.config["MAIL_DEFAULT_SENDER"],
                 tenant_id=str(message.tenant_id),
+                attachments=tuple(payload.get("attachments") or ()),
             )
         )
     except DeliveryError as exc:

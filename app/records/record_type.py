@@ -55,6 +55,7 @@ class RecordType:
         example: dict | None = None,
         description: str = "",
         nav_order: int = 100,
+        nav: tuple[str, str, str] | None = None,
         page_size: int = 25,
         load: dict[str, Callable] | None = None,
         templates: dict | None = None,
@@ -83,6 +84,8 @@ class RecordType:
         self.example = dict(example or {})
         self.description = description or f"{label_plural} of this workspace."
         self.nav_order = nav_order
+        # (label, endpoint, icon) of the type's top-bar entry when it is not its list (a calendar).
+        self.nav = nav or (label_plural, f"{plural}.index", icon)
         self.page_size = page_size
         # purpose ("list", "detail", "search") -> function returning eager-load options
         self._load = dict(load or {})
@@ -104,6 +107,11 @@ class RecordType:
         return any(
             item is capability or item.key == getattr(capability, "key", capability) for item in self.capabilities
         )
+
+    @property
+    def owner_label(self) -> str:
+        """What the owner capability is called on this type ("Owner", a task's "Assignee")."""
+        return next((item.label for item in self.capabilities if item.key == "owner"), "Owner")
 
     def field(self, name: str) -> Field | None:
         return next((item for item in self.fields if item.name == name), None)

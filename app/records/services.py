@@ -15,6 +15,7 @@ from app.core.ids import parse_uuid, uuid7
 from app.core.lookups import get_or_404
 from app.core.types import utcnow
 from app.plans.services import check_writable, enforce
+from app.records.fields import AnyReference
 from app.records.listing import list_records
 from app.records.models import RecordEntry
 from app.records.registry import record_types
@@ -207,7 +208,8 @@ def _clear_references_to(record_type, ids: list) -> None:
     """Null every reference field, of any type, that points at the records being deleted."""
     for other in record_types():
         for field in other.fields:
-            if getattr(field, "to", None) == record_type.name:
+            points_here = getattr(field, "to", None) == record_type.name
+            if points_here or (isinstance(field, AnyReference) and field.accepts(record_type.name)):
                 column = getattr(other.model, field.attribute)
                 db.session.execute(
                     update(other.model)

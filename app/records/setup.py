@@ -21,15 +21,8 @@ def install_record_type(record_type) -> None:
     if record_type.meter:
         model = record_type.model
         register_usage_counter(record_type.meter, lambda tenant_id: db.session.scalar(select(func.count(model.id))))
-    register_nav_item(
-        NavItem(
-            record_type.label_plural,
-            f"{record_type.plural}.index",
-            record_type.icon,
-            record_type.permission("view"),
-            order=record_type.nav_order,
-        )
-    )
+    label, endpoint, icon = record_type.nav
+    register_nav_item(NavItem(label, endpoint, icon, record_type.permission("view"), order=record_type.nav_order))
 
 
 def install_contributions(record_types) -> None:
@@ -41,4 +34,11 @@ def install_contributions(record_types) -> None:
                 kind = "condition"
             else:
                 kind = "panel" if isinstance(contribution, Panel) else "tab"
-            contribute(target, kind, contribution)
+            # "*": every other type whose page is a 360° view of a record (it keeps a timeline).
+            targets = (
+                [other.name for other in record_types if other is not record_type and other.has("timeline")]
+                if target == "*"
+                else [target]
+            )
+            for name in targets:
+                contribute(name, kind, contribution)
