@@ -73,12 +73,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_domain(app: Flask) -> None:
     """Record types, their permissions and event subscribers, before the blueprints that use them."""
-    from app.wiring import install_api, install_onboarding, install_record_types, install_subscribers
+    from app.wiring import install_api, install_jobs, install_onboarding, install_record_types, install_subscribers
 
     install_record_types(app)
     install_subscribers(app)
     install_api(app)
     install_onboarding(app)
+    install_jobs(app)
 
 
 def _migrations_dir():

@@ -12,6 +12,9 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.contacts.views import bp as contacts
     from app.crm.fields.views import bp as fields
     from app.crm.leads.views import bp as leads
+    from app.crm.products.views import bp as products
+    from app.crm.quotes.public import bp as quote_links
+    from app.crm.quotes.views import bp as quotes
     from app.crm.tags.views import bp as tags
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
@@ -37,6 +40,9 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         contacts,
         companies,
         leads,
+        products,
+        quotes,
+        quote_links,
         activities,
         attachments,
         fields,

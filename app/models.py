@@ -11,6 +11,8 @@ from app.crm.companies.models import Company  # noqa: F401
 from app.crm.contacts.models import Contact, ContactEmail, ContactPhone  # noqa: F401
 from app.crm.fields.models import FieldDefinition  # noqa: F401
 from app.crm.leads.models import Lead  # noqa: F401
+from app.crm.products.models import Product  # noqa: F401
+from app.crm.quotes.models import DocumentSequence, Quote, QuoteLine, QuoteSettings, QuoteVersion  # noqa: F401
 from app.crm.tags.models import Tag  # noqa: F401
 from app.jobs.models import JobRun, SchedulerHeartbeat  # noqa: F401
 from app.messaging.models import DevMailboxMessage, OutboxMessage  # noqa: F401

@@ -11,8 +11,10 @@ def RECORD_TYPES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.companies.record import COMPANIES
     from app.crm.contacts.record import CONTACTS
     from app.crm.leads.record import LEADS
+    from app.crm.products.record import PRODUCTS
+    from app.crm.quotes.record import QUOTES
 
-    return [CONTACTS, COMPANIES, LEADS]
+    return [CONTACTS, COMPANIES, LEADS, PRODUCTS, QUOTES]
 
 
 def extra_record_types(app) -> list:
@@ -43,10 +45,12 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.contacts.api import blp as contacts
     from app.crm.fields.api import blp as fields
     from app.crm.leads.api import blp as leads
+    from app.crm.products.api import blp as products
+    from app.crm.quotes.api import blp as quotes
     from app.crm.tags.api import blp as tags
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, activities, tags, fields, catalogue_api]
+    return [contacts, companies, leads, products, quotes, activities, tags, fields, catalogue_api]
 
 
 def install_api(app) -> None:
@@ -85,6 +89,23 @@ def install_onboarding(app) -> None:
 def install_subscribers(app) -> None:
     """In-transaction subscribers of domain events: the audit log and the timeline."""
     from app.crm.activities.services import record_system_event
+    from app.crm.quotes.services import forget_deleted_product
 
     subscribe("*", audit_domain_event)
     subscribe("*", record_system_event)
+    subscribe("product.deleted", forget_deleted_product)
+
+
+def install_jobs(app) -> None:
+    """Recurring jobs of CRM domains, beside the platform's own."""
+    from app.jobs.registry import PlatformJob, register_platform_job
+
+    register_platform_job(
+        PlatformJob(
+            "quotes.expire",
+            "app.crm.quotes.jobs:expire_quotes",
+            "cron",
+            {"minute": 10},
+            "Marks sent quotes past their validity date expired.",
+        )
+    )

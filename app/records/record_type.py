@@ -244,6 +244,17 @@ class RecordType:
         """Rules across fields; add messages to `context.errors`."""
         return
 
+    def locked(self, record, action: str) -> str | None:
+        """Why `record` may not be changed ("edit") or deleted ("delete") in its present state
+        (an accepted quote, an issued invoice), or None. Pages show the reason on a disabled
+        button; the services refuse with a Conflict."""
+        return None
+
+    def before_update(self, record, cleaned: dict, context: Context) -> None:
+        """Validated changes are about to be applied to `record`, which still holds its old
+        values (a type that keeps versions copies the old one here)."""
+        return
+
     def before_save(self, record, cleaned: dict, context: Context) -> None:
         """Derived values, set after the input is applied and before the flush."""
         return

@@ -1,0 +1,56 @@
+"""A quote as a document: the values its page, its PDF and its public link show, and what a
+kept version stores. Plain JSON (amounts as strings), so a version reads the same years later."""
+
+from app.crm.quotes.models import QuoteStatus
+
+
+def _amount(value) -> str:
+    return f"{value:.2f}"
+
+
+def quote_document(quote) -> dict:
+    customer = {
+        "name": quote.contact.display_name if quote.contact else "",
+        "company": quote.company.name if quote.company else "",
+        "email": quote.recipient_email or "",
+    }
+    return {
+        "number": quote.number or "",
+        "title": quote.title,
+        "version": quote.version,
+        "status": quote.status,
+        "status_label": QuoteStatus.LABELS.get(quote.status, quote.status),
+        "currency": quote.currency,
+        "issued_on": quote.sent_at.date().isoformat() if quote.sent_at else "",
+        "valid_until": quote.valid_until.isoformat() if quote.valid_until else "",
+        "introduction": quote.introduction or "",
+        "terms": quote.terms or "",
+        "customer": customer,
+        "lines": [
+            {
+                "description": line.description,
+                "quantity": f"{line.quantity.normalize():f}",
+                "unit": line.unit,
+                "unit_price": _amount(line.unit_price),
+                "discount": _discount_label(line),
+                "discount_amount": _amount(line.discount_amount),
+                "tax_rate": f"{line.tax_rate.normalize():f}",
+                "tax_amount": _amount(line.tax_amount),
+                "total": _amount(line.total),
+                "recurring_interval": line.recurring_interval,
+            }
+            for line in quote.lines
+        ],
+        "subtotal": _amount(quote.subtotal),
+        "discount_total": _amount(quote.discount_total),
+        "tax_total": _amount(quote.tax_total),
+        "total": _amount(quote.total),
+    }
+
+
+def _discount_label(line) -> str:
+    if line.discount_kind == "percent":
+        return f"{line.discount_value.normalize():f} %"
+    if line.discount_kind == "amount":
+        return _amount(line.discount_value)
+    return ""

@@ -1,0 +1,61 @@
+"""The workspace's quote settings: number pattern, validity, default terms, sender address and
+what acceptance does. One row per workspace, made with defaults when first changed."""
+
+from sqlalchemy import select
+
+from app.auth.permissions import check_permission
+from app.core.audit import record_audit
+from app.core.validation import Errors
+from app.crm.quotes.models import QuoteSettings
+from app.crm.quotes.numbering import pattern_problems
+from app.extensions import db
+from app.plans.services import check_writable
+
+MAX_VALIDITY_DAYS = 365
+
+
+def get_quote_settings() -> QuoteSettings:
+    """This workspace's settings; defaults (not stored) until someone saves them."""
+    settings = db.session.scalar(select(QuoteSettings))
+    if settings is None:
+        settings = QuoteSettings(
+            number_pattern="Q-{year}-{seq:04d}",
+            validity_days=30,
+            default_terms="",
+            sender_address="",
+            mark_deal_won_on_acceptance=True,
+        )
+    return settings
+
+
+def update_quote_settings(data: dict, *, actor) -> QuoteSettings:
+    check_permission(actor, "settings.manage")
+    check_writable()
+    errors = Errors()
+    pattern = str(data.get("number_pattern") or "").strip()
+    for message in pattern_problems(pattern):
+        errors.add("number_pattern", message)
+    try:
+        validity = int(str(data.get("validity_days") or "").strip())
+    except ValueError:
+        validity = 0
+    if not 1 <= validity <= MAX_VALIDITY_DAYS:
+        errors.add("validity_days", f"Enter a number of days from 1 to {MAX_VALIDITY_DAYS}.")
+    terms = str(data.get("default_terms") or "").strip()
+    address = str(data.get("sender_address") or "").strip()
+    if len(terms) > 20_000:
+        errors.add("default_terms", "Use at most 20,000 characters.")
+    if len(address) > 1_000:
+        errors.add("sender_address", "Use at most 1,000 characters.")
+    errors.raise_if_any()
+    settings = get_quote_settings()
+    if settings.id is None:
+        db.session.add(settings)
+    settings.number_pattern = pattern
+    settings.validity_days = validity
+    settings.default_terms = terms
+    settings.sender_address = address
+    settings.mark_deal_won_on_acceptance = bool(data.get("mark_deal_won_on_acceptance"))
+    db.session.flush()
+    record_audit("quote_settings.updated", actor=actor, target_type="quote_settings", target_id=settings.id)
+    return settings
