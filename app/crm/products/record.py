@@ -6,12 +6,12 @@ from decimal import Decimal
 from flask import g
 from sqlalchemy import select
 
+from app.core.currencies import CURRENCIES
+from app.core.extensions import db
 from app.crm.products.models import Product, RecurringInterval
 from app.crm.tags.capability import TAGS
-from app.extensions import db
 from app.records import fields as f
 from app.records.record_type import RecordType
-from app.tenants.services import CURRENCIES
 
 MAX_PRICE = Decimal("999999999999.99")
 

@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.crm.products.models import Product
 from app.crm.products.record import PRODUCTS
-from app.extensions import db
 from app.records.services import record_services
 
 get_product, load_product_for_page, create_product, update_product, delete_product, list_products = record_services(

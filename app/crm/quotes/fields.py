@@ -11,11 +11,11 @@ from marshmallow import Schema, validate
 from marshmallow import fields as ma
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.crm.products.models import Product
 from app.crm.quotes.models import DiscountKind, QuoteLine
 from app.crm.quotes.totals import line_amounts
-from app.extensions import db
 from app.records.fields import Field
 from app.records.normalize import Invalid
 

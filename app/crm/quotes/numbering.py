@@ -12,9 +12,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.ids import uuid7
 from app.crm.quotes.models import DocumentSequence
-from app.extensions import db
 
 ALLOWED_FIELDS = {"year", "seq"}
 MAX_NUMBER_LENGTH = 40

@@ -11,7 +11,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.currencies import CURRENCIES
 from app.core.events import emit
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
@@ -22,13 +24,11 @@ from app.crm.quotes.models import Quote, QuoteStatus, QuoteVersion
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import LineAmounts, document_totals
 from app.crm.tags.capability import TAGS
-from app.extensions import db
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
 from app.records.normalize import tenant_zone
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
-from app.tenants.services import CURRENCIES
 
 TAB_LIMIT = 50
 

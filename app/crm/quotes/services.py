@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import check_permission
 from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
 from app.core.hosts import tenant_host
 from app.core.types import utcnow
 from app.core.validation import Errors, normalize_email_address
@@ -18,7 +19,6 @@ from app.crm.quotes.models import Quote, QuoteLine, QuoteStatus
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.record import QUOTES, local_today
 from app.crm.quotes.settings import get_quote_settings
-from app.extensions import db
 from app.messaging.services import queue_email
 from app.plans.services import check_writable
 from app.records.models import RecordEntry

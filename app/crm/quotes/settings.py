@@ -5,10 +5,10 @@ from sqlalchemy import select
 
 from app.auth.permissions import check_permission
 from app.core.audit import record_audit
+from app.core.extensions import db
 from app.core.validation import Errors
 from app.crm.quotes.models import QuoteSettings
 from app.crm.quotes.numbering import pattern_problems
-from app.extensions import db
 from app.plans.services import check_writable
 
 MAX_VALIDITY_DAYS = 365

@@ -11,6 +11,7 @@ from wtforms.validators import Length, Optional
 
 from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.forms import apply_errors
 from app.core.uploads import upload_response
 from app.crm.products.services import active_products
@@ -21,7 +22,6 @@ from app.crm.quotes.numbering import peek_number
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
 from app.crm.quotes.record import QUOTES, local_today
 from app.crm.quotes.settings import get_quote_settings, update_quote_settings
-from app.extensions import db
 from app.plans.services import entitlements
 from app.records.views import record_blueprint
 

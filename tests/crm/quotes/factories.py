@@ -2,7 +2,7 @@
 
 import uuid
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.factories import _owner, create, make_contact
 from tests.factories import arg_factory, endpoint_factory

@@ -6,8 +6,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.crm.quotes.models import Quote, QuoteStatus, QuoteVersion
-from app.extensions import db
 from app.messaging.models import OutboxMessage
 from tests.conftest import in_tenant
 from tests.crm.quotes.factories import make_product, make_quote, send_quote_now
