@@ -5,7 +5,7 @@ import hashlib
 import secrets
 from datetime import datetime, time, timedelta
 
-from flask import url_for
+from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -39,8 +39,12 @@ def hash_token(token: str) -> str:
 
 
 def public_link(token: str) -> str:
-    tenant = current_tenant()
-    return url_for("quote_links.show", token=token, host=tenant_host(tenant.slug), _external=True)
+    """The link on the agency's host, built from the URL map so that jobs and the demo (with no
+    request) make the same link a request would."""
+    host = tenant_host(current_tenant().slug)
+    scheme = request.scheme if has_request_context() else current_app.config["PREFERRED_URL_SCHEME"]
+    adapter = current_app.url_map.bind(host, url_scheme=scheme)
+    return adapter.build("quote_links.show", {"token": token, "host": host}, force_external=True)
 
 
 def _end_of(day) -> datetime:
