@@ -49,8 +49,5 @@ def quote_document(quote) -> dict:
 
 
 def _discount_label(line) -> str:
-    if line.discount_kind == "percent":
-        return f"{line.discount_value.normalize():f} %"
-    if line.discount_kind == "amount":
-        return _amount(line.discount_value)
-    return ""
+    """ "10 %" for a percentage; an amount discount shows as its amount alone."""
+    return f"{line.discount_value.normalize():f} %" if line.discount_kind == "percent" else ""

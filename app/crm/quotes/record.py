@@ -202,6 +202,7 @@ QUOTES = QuoteType(
         f.LongText(
             "introduction",
             "Introduction",
+            section="Line items",
             max_length=5000,
             hide_empty=True,
             detail=False,
@@ -211,6 +212,7 @@ QUOTES = QuoteType(
         f.LongText(
             "terms",
             "Terms",
+            section="Terms",
             max_length=20_000,
             hide_empty=True,
             detail=False,
