@@ -12,6 +12,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.companies.views import bp as companies
     from app.crm.contacts.views import bp as contacts
     from app.crm.fields.views import bp as fields
+    from app.crm.invoices.views import bp as invoices
     from app.crm.leads.views import bp as leads
     from app.crm.products.views import bp as products
     from app.crm.quotes.public import bp as quote_links
@@ -41,6 +42,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         products,
         quotes,
         quote_links,
+        invoices,
         activities,
         attachments,
         fields,

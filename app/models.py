@@ -10,6 +10,7 @@ from app.crm.attachments.models import Attachment  # noqa: F401
 from app.crm.companies.models import Company  # noqa: F401
 from app.crm.contacts.models import Contact, ContactEmail, ContactPhone  # noqa: F401
 from app.crm.fields.models import FieldDefinition  # noqa: F401
+from app.crm.invoices.models import Invoice, InvoiceLine, Payment  # noqa: F401
 from app.crm.leads.models import Lead  # noqa: F401
 from app.crm.products.models import Product  # noqa: F401
 from app.crm.quotes.models import DocumentSequence, Quote, QuoteLine, QuoteSettings, QuoteVersion  # noqa: F401

@@ -10,11 +10,12 @@ def RECORD_TYPES():  # noqa: N802 - reads as a constant at the call site
     """Every CRM record type; a new type adds its line here."""
     from app.crm.companies.record import COMPANIES
     from app.crm.contacts.record import CONTACTS
+    from app.crm.invoices.record import INVOICES
     from app.crm.leads.record import LEADS
     from app.crm.products.record import PRODUCTS
     from app.crm.quotes.record import QUOTES
 
-    return [CONTACTS, COMPANIES, LEADS, PRODUCTS, QUOTES]
+    return [CONTACTS, COMPANIES, LEADS, PRODUCTS, QUOTES, INVOICES]
 
 
 def extra_record_types(app) -> list:
@@ -26,11 +27,13 @@ def extra_record_types(app) -> list:
 
 
 def install_record_types(app) -> None:
+    from app.core.navigation import NavMenu, register_nav_menu
     from app.records.setup import install_contributions, install_record_type
     from app.records.templating import install_template_helpers
 
     register_record_permissions("activities", "Activities")
     register_record_permissions("files", "Files", grants={"delete": WRITERS, "export": MANAGERS})
+    register_nav_menu(NavMenu("sales", "Sales", "briefcase", order=50))
     types = RECORD_TYPES() + extra_record_types(app)
     for record_type in types:
         install_record_type(record_type)
@@ -70,13 +73,14 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.companies.api import blp as companies
     from app.crm.contacts.api import blp as contacts
     from app.crm.fields.api import blp as fields
+    from app.crm.invoices.api import blp as invoices
     from app.crm.leads.api import blp as leads
     from app.crm.products.api import blp as products
     from app.crm.quotes.api import blp as quotes
     from app.crm.tags.api import blp as tags
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, products, quotes, activities, tags, fields, catalogue_api]
+    return [contacts, companies, leads, products, quotes, invoices, activities, tags, fields, catalogue_api]
 
 
 def install_api(app) -> None:
@@ -135,5 +139,14 @@ def install_jobs(app) -> None:
             "cron",
             {"minute": 10},
             "Marks sent quotes past their validity date expired.",
+        )
+    )
+    register_platform_job(
+        PlatformJob(
+            "invoices.mark_overdue",
+            "app.crm.invoices.jobs:mark_overdue",
+            "cron",
+            {"minute": 20},
+            "Marks unpaid invoices past their due date overdue.",
         )
     )

@@ -55,6 +55,7 @@ class RecordType:
         example: dict | None = None,
         description: str = "",
         nav_order: int = 100,
+        nav_group: str = "main",
         page_size: int = 25,
         load: dict[str, Callable] | None = None,
         templates: dict | None = None,
@@ -83,6 +84,8 @@ class RecordType:
         self.example = dict(example or {})
         self.description = description or f"{label_plural} of this workspace."
         self.nav_order = nav_order
+        # "main" puts the list in the top bar; another group puts it in that group's menu.
+        self.nav_group = nav_group
         self.page_size = page_size
         # purpose ("list", "detail", "search") -> function returning eager-load options
         self._load = dict(load or {})

@@ -26,6 +26,7 @@ def install_record_type(record_type) -> None:
             f"{record_type.plural}.index",
             record_type.icon,
             record_type.permission("view"),
+            group=record_type.nav_group,
             order=record_type.nav_order,
         )
     )

@@ -56,6 +56,7 @@ PRODUCTS = ProductType(
     subtitle=_price_subtitle,
     default_sort="name",
     nav_order=60,
+    nav_group="sales",
     description="The catalogue: what the agency sells, at what price and tax rate, once or recurring.",
     example={"name": "Website audit", "sku": "AUD-100", "unit_price": "1200.00", "currency": "USD", "tax_rate": "20"},
     fields=[

@@ -48,7 +48,9 @@ def seed_quotes_demo(tenant) -> None:
     update_quote_settings(
         {
             "number_pattern": "Q-{year}-{seq:04d}",
+            "invoice_number_pattern": "INV-{year}-{seq:04d}",
             "validity_days": 30,
+            "payment_terms_days": 14,
             "default_terms": TERMS,
             "sender_address": f"{tenant.name}\nKastanienallee 12\n10435 Berlin\nGermany",
             "mark_deal_won_on_acceptance": True,

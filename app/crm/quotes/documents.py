@@ -4,7 +4,7 @@ kept version stores. Plain JSON (amounts as strings), so a version reads the sam
 from app.crm.quotes.models import QuoteStatus
 
 
-def _amount(value) -> str:
+def amount_text(value) -> str:
     return f"{value:.2f}"
 
 
@@ -26,26 +26,32 @@ def quote_document(quote) -> dict:
         "introduction": quote.introduction or "",
         "terms": quote.terms or "",
         "customer": customer,
-        "lines": [
-            {
-                "description": line.description,
-                "quantity": f"{line.quantity.normalize():f}",
-                "unit": line.unit,
-                "unit_price": _amount(line.unit_price),
-                "discount": _discount_label(line),
-                "discount_amount": _amount(line.discount_amount),
-                "tax_rate": f"{line.tax_rate.normalize():f}",
-                "tax_amount": _amount(line.tax_amount),
-                "total": _amount(line.total),
-                "recurring_interval": line.recurring_interval,
-            }
-            for line in quote.lines
-        ],
-        "subtotal": _amount(quote.subtotal),
-        "discount_total": _amount(quote.discount_total),
-        "tax_total": _amount(quote.tax_total),
-        "total": _amount(quote.total),
+        "kind": "Quote",
+        "lines": document_lines(quote.lines),
+        "subtotal": amount_text(quote.subtotal),
+        "discount_total": amount_text(quote.discount_total),
+        "tax_total": amount_text(quote.tax_total),
+        "total": amount_text(quote.total),
     }
+
+
+def document_lines(lines) -> list[dict]:
+    """Priced lines (a quote's or an invoice's) as a document shows them."""
+    return [
+        {
+            "description": line.description,
+            "quantity": f"{line.quantity.normalize():f}",
+            "unit": line.unit,
+            "unit_price": amount_text(line.unit_price),
+            "discount": _discount_label(line),
+            "discount_amount": amount_text(line.discount_amount),
+            "tax_rate": f"{line.tax_rate.normalize():f}",
+            "tax_amount": amount_text(line.tax_amount),
+            "total": amount_text(line.total),
+            "recurring_interval": line.recurring_interval,
+        }
+        for line in lines
+    ]
 
 
 def _discount_label(line) -> str:

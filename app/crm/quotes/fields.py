@@ -88,7 +88,9 @@ class LineItems(Field):
     widget = "crm/quotes/_lines_input.html"
     tracks_snapshot = True
 
-    def __init__(self, name="lines", label="Line items", **kwargs):
+    def __init__(self, name="lines", label="Line items", *, line_model=QuoteLine, **kwargs):
+        # The child row class (QuoteLine, InvoiceLine): a PricedLine with its parent's key.
+        self.line_model = line_model
         kwargs.setdefault("wide", True)
         kwargs.setdefault("detail", False)
         kwargs.setdefault("section", "Line items")
@@ -201,7 +203,7 @@ class LineItems(Field):
                 item["quantity"], item["unit_price"], item["discount_kind"], item["discount_value"], item["tax_rate"]
             )
             rows.append(
-                QuoteLine(
+                self.line_model(
                     id=uuid7(),
                     position=position,
                     subtotal=amounts.subtotal,

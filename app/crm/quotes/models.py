@@ -113,21 +113,11 @@ class Quote(RecordModel, OwnedRecord, Taggable, Base):
         return f"<Quote {self.number or self.id}>"
 
 
-class QuoteLine(TenantScoped, Base):
-    """One line of a quote: a product or free text, priced; amounts are stored as computed
-    by `app.crm.quotes.totals` so documents and reports read the same numbers."""
+class PricedLine:
+    """The columns of a priced line (a quote's or an invoice's): a product or free text, priced;
+    amounts are stored as computed by `app.crm.quotes.totals` so documents and reports read
+    the same numbers."""
 
-    __tablename__ = "quote_lines"
-    __table_args__ = (
-        tenant_foreign_key("quote_id", "quotes", ondelete="CASCADE"),
-        tenant_foreign_key("product_id", "products"),
-        Index("ix_quote_lines_tenant_quote", "tenant_id", "quote_id", "position"),
-        Index("ix_quote_lines_tenant_product", "tenant_id", "product_id"),
-        CheckConstraint("quantity > 0", name="quote_line_quantity_positive"),
-        CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="quote_line_tax_rate_range"),
-    )
-
-    quote_id: Mapped[uuid.UUID]
     position: Mapped[int] = mapped_column(Integer, default=0)
     product_id: Mapped[uuid.UUID | None]
     description: Mapped[str] = mapped_column(String(500))
@@ -144,6 +134,24 @@ class QuoteLine(TenantScoped, Base):
     total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
 
     product = tenant_relationship("Product", "product_id")
+
+
+def priced_line_table_args(table: str, parent_column: str, parent_table: str) -> tuple:
+    return (
+        tenant_foreign_key(parent_column, parent_table, ondelete="CASCADE"),
+        tenant_foreign_key("product_id", "products"),
+        Index(f"ix_{table}_tenant_parent", "tenant_id", parent_column, "position"),
+        Index(f"ix_{table}_tenant_product", "tenant_id", "product_id"),
+        CheckConstraint("quantity > 0", name=f"{table}_quantity_positive"),
+        CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name=f"{table}_tax_rate_range"),
+    )
+
+
+class QuoteLine(PricedLine, TenantScoped, Base):
+    __tablename__ = "quote_lines"
+    __table_args__ = priced_line_table_args("quote_lines", "quote_id", "quotes")
+
+    quote_id: Mapped[uuid.UUID] = mapped_column(sort_order=-5)
 
 
 class QuoteVersion(TenantScoped, Timestamps, Base):
@@ -169,7 +177,9 @@ class QuoteSettings(TenantScoped, Timestamps, Base):
     __table_args__ = (UniqueConstraint("tenant_id", name="uq_quote_settings_tenant"),)
 
     number_pattern: Mapped[str] = mapped_column(String(40), default="Q-{year}-{seq:04d}")
+    invoice_number_pattern: Mapped[str] = mapped_column(String(40), default="INV-{year}-{seq:04d}")
     validity_days: Mapped[int] = mapped_column(Integer, default=30)
+    payment_terms_days: Mapped[int] = mapped_column(Integer, default=14)
     default_terms: Mapped[str] = mapped_column(Text, default="")
     # The sender block of PDFs and the public page (the agency's postal address).
     sender_address: Mapped[str] = mapped_column(Text, default="")

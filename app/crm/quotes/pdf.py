@@ -35,7 +35,7 @@ def render_document_pdf(document: dict) -> bytes:
 
 
 def pdf_filename(document: dict) -> str:
-    name = document["number"] or "draft-quote"
-    if document["version"] > 1:
+    name = document["number"] or f"draft-{(document.get('kind') or 'quote').lower()}"
+    if document.get("version", 1) > 1:
         name += f"-v{document['version']}"
     return f"{name}.pdf"

@@ -171,6 +171,7 @@ QUOTES = QuoteType(
     ),
     default_sort="-created_at",
     nav_order=65,
+    nav_group="sales",
     description="Priced proposals: line items, discounts, tax, numbering, versions, PDF, online acceptance.",
     example={
         "title": "Website redesign",

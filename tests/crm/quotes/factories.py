@@ -59,3 +59,25 @@ def quote_version(app, tenant):
         quote = db.session.get(Quote, (tenant.id, quote_id))
         update_quote(quote, {"title": "Website redesign, phase 2"}, actor=_owner(tenant))
     return {"quote_id": quote_id, "version": 1}
+
+
+@arg_factory("invoice_id")
+def make_invoice(app, tenant, **data):
+    from app.crm.invoices.services import create_invoice
+
+    lines = data.pop("lines", None) or [
+        {"description": "Design sprint", "quantity": "2", "unit_price": "1500.00", "tax_rate": "20"},
+    ]
+    if "contact_id" not in data:
+        data["contact_id"] = str(make_contact(app, tenant))
+    return create(app, tenant, create_invoice, {"title": "Design work", "currency": "USD", "lines": lines, **data})
+
+
+def issue_invoice_now(app, tenant, invoice_id):
+    from app.crm.invoices.models import Invoice
+    from app.crm.invoices.services import issue_invoice
+
+    with in_tenant(app, tenant.id):
+        invoice = db.session.get(Invoice, (tenant.id, invoice_id))
+        issue_invoice(invoice, actor=_owner(tenant))
+        return invoice.number

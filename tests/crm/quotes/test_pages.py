@@ -85,9 +85,25 @@ def test_new_quote_from_a_contact_page_names_the_contact(app, tenant_a, client_f
 
 def test_settings_change_the_number_pattern(app, tenant_a, client_for):
     client = client_for(tenant_a)
-    bad = client.post("/quotes/settings", data={"number_pattern": "{seq.__class__}", "validity_days": "30"})
+    bad = client.post(
+        "/quotes/settings",
+        data={
+            "number_pattern": "{seq.__class__}",
+            "invoice_number_pattern": "I{seq}",
+            "validity_days": "30",
+            "payment_terms_days": "14",
+        },
+    )
     assert bad.status_code == 422
-    saved = client.post("/quotes/settings", data={"number_pattern": "ALPHA-{seq:05d}", "validity_days": "14"})
+    saved = client.post(
+        "/quotes/settings",
+        data={
+            "number_pattern": "ALPHA-{seq:05d}",
+            "invoice_number_pattern": "I{seq}",
+            "validity_days": "14",
+            "payment_terms_days": "14",
+        },
+    )
     assert saved.status_code == 302
     quote_id = make_quote(app, tenant_a)
     send_quote_now(app, tenant_a, quote_id)
