@@ -104,6 +104,7 @@ def install_onboarding(app) -> None:
     from app.core.extensions import db
     from app.crm.contacts.models import Contact
     from app.crm.demo import seed_crm_demo
+    from app.crm.invoices.demo import seed_invoices_demo
     from app.crm.leads.models import Lead
     from app.crm.quotes.demo import seed_quotes_demo
     from app.dashboard.views import register_checklist_step
@@ -111,7 +112,7 @@ def install_onboarding(app) -> None:
     def has(model):
         return lambda tenant: db.session.scalar(select(model.id).limit(1)) is not None
 
-    for seeder in (seed_crm_demo, seed_quotes_demo):
+    for seeder in (seed_crm_demo, seed_quotes_demo, seed_invoices_demo):
         if seeder not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seeder)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
