@@ -76,6 +76,7 @@ def register_domain(app: Flask) -> None:
     from app.wiring import (
         install_api,
         install_console,
+        install_jobs,
         install_onboarding,
         install_plan_limits,
         install_record_types,
@@ -88,6 +89,7 @@ def register_domain(app: Flask) -> None:
     install_subscribers(app)
     install_api(app)
     install_onboarding(app)
+    install_jobs(app)
 
 
 def _migrations_dir():

@@ -18,8 +18,12 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.exports.views import bp as exports
     from app.crm.fields.views import bp as fields
     from app.crm.imports.views import bp as imports
+    from app.crm.invoices.views import bp as invoices
     from app.crm.leads.views import bp as leads
     from app.crm.privacy.views import bp as privacy
+    from app.crm.products.views import bp as products
+    from app.crm.quotes.public import bp as quote_links
+    from app.crm.quotes.views import bp as quotes
     from app.crm.search.views import bp as search
     from app.crm.segments.views import bp as segments
     from app.crm.tags.views import bp as tags
@@ -48,6 +52,10 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         companies,
         leads,
         deals,
+        products,
+        quotes,
+        quote_links,
+        invoices,
         activities,
         attachments,
         fields,

@@ -13,10 +13,13 @@ def RECORD_TYPES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.companies.record import COMPANIES
     from app.crm.contacts.record import CONTACTS
     from app.crm.deals.record import DEALS
+    from app.crm.invoices.record import INVOICES
     from app.crm.leads.record import LEADS
+    from app.crm.products.record import PRODUCTS
+    from app.crm.quotes.record import QUOTES
     from app.crm.tasks.record import TASKS
 
-    return [CONTACTS, COMPANIES, LEADS, DEALS, TASKS, MEETINGS]
+    return [CONTACTS, COMPANIES, LEADS, DEALS, PRODUCTS, QUOTES, INVOICES, TASKS, MEETINGS]
 
 
 def extra_record_types(app) -> list:
@@ -28,6 +31,7 @@ def extra_record_types(app) -> list:
 
 
 def install_record_types(app) -> None:
+    from app.core.navigation import NavMenu, register_nav_menu
     from app.records.setup import install_contributions, install_record_type
     from app.records.templating import install_template_helpers
 
@@ -39,6 +43,7 @@ def install_record_types(app) -> None:
     register_record_permissions("booking_types", "Booking pages", grants={"delete": WRITERS})
     register_permission("booking_types.manage_team", MANAGERS)
     register_scope_object("booking_types", "Booking pages")
+    register_nav_menu(NavMenu("sales", "Sales", "briefcase", order=50))
     types = RECORD_TYPES() + extra_record_types(app)
     for record_type in types:
         install_record_type(record_type)
@@ -64,6 +69,7 @@ def install_plan_limits(app) -> None:
     register_metered_limit("api_calls_per_day")
     register_feature("api")
     register_feature("custom_fields")
+    register_feature("quote_pdf")
 
 
 def install_console(app) -> None:
@@ -149,7 +155,10 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.exports.api import blp as exports
     from app.crm.fields.api import blp as fields
     from app.crm.imports.api import blp as imports
+    from app.crm.invoices.api import blp as invoices
     from app.crm.leads.api import blp as leads
+    from app.crm.products.api import blp as products
+    from app.crm.quotes.api import blp as quotes
     from app.crm.search.api import blp as search
     from app.crm.segments.api import blp as segments
     from app.crm.tags.api import blp as tags
@@ -178,6 +187,9 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
         meetings,
         booking_types,
         notifications,
+        products,
+        quotes,
+        invoices,
     ]
 
 
@@ -204,14 +216,16 @@ def install_onboarding(app) -> None:
     from app.crm.deals.demo import seed_deals_demo
     from app.crm.deals.models import Deal
     from app.crm.demo import seed_crm_demo
+    from app.crm.invoices.demo import seed_invoices_demo
     from app.crm.leads.models import Lead
+    from app.crm.quotes.demo import seed_quotes_demo
     from app.crm.segments.demo import seed_segments_demo
     from app.dashboard.views import register_checklist_step
 
     def has(model):
         return lambda tenant: db.session.scalar(select(model.id).limit(1)) is not None
 
-    for seeder in (seed_crm_demo, seed_deals_demo, seed_segments_demo):
+    for seeder in (seed_crm_demo, seed_deals_demo, seed_quotes_demo, seed_invoices_demo, seed_segments_demo):
         if seeder not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seeder)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
@@ -237,3 +251,32 @@ def install_subscribers(app) -> None:
     subscribe("*.created", notify_new_owner)
     subscribe("*.updated", notify_new_owner)
     subscribe("activity.logged", notify_mentions)
+    from app.crm.quotes.services import forget_deleted_product
+
+    subscribe("*", audit_domain_event)
+    subscribe("*", record_system_event)
+    subscribe("product.deleted", forget_deleted_product)
+
+
+def install_jobs(app) -> None:
+    """Recurring jobs of CRM domains, beside the platform's own."""
+    from app.jobs.registry import PlatformJob, register_platform_job
+
+    register_platform_job(
+        PlatformJob(
+            "quotes.expire",
+            "app.crm.quotes.jobs:expire_quotes",
+            "cron",
+            {"minute": 10},
+            "Marks sent quotes past their validity date expired.",
+        )
+    )
+    register_platform_job(
+        PlatformJob(
+            "invoices.mark_overdue",
+            "app.crm.invoices.jobs:mark_overdue",
+            "cron",
+            {"minute": 20},
+            "Marks unpaid invoices past their due date overdue.",
+        )
+    )

@@ -475,11 +475,19 @@ class Boolean(Field):
     widget = "checkbox"
     sort_labels = ("no first", "yes first")
 
+    def __init__(self, name, label, *, default: bool = False, **kwargs):
+        super().__init__(name, label, **kwargs)
+        # What a new record's form shows ticked; the column's own default covers the API.
+        self.default = default
+
     def is_empty(self, value) -> bool:
         return value is None
 
     def empty_value(self):
         return False
+
+    def form_value(self, record):
+        return str(self.default if record is None else bool(self.value(record)))
 
     def clean(self, value, context):
         parsed = parse_bool(value)

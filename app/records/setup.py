@@ -22,7 +22,16 @@ def install_record_type(record_type) -> None:
         model = record_type.model
         register_usage_counter(record_type.meter, lambda tenant_id: db.session.scalar(select(func.count(model.id))))
     label, endpoint, icon = record_type.nav
-    register_nav_item(NavItem(label, endpoint, icon, record_type.permission("view"), order=record_type.nav_order))
+    register_nav_item(
+        NavItem(
+            label,
+            endpoint,
+            icon,
+            record_type.permission("view"),
+            group=record_type.nav_group,
+            order=record_type.nav_order,
+        )
+    )
 
 
 def install_contributions(record_types) -> None:
