@@ -1,4 +1,5 @@
-"""Queue email in the caller's transaction; deliver it after commit; retry with backoff."""
+"""The outbox: queue email and SMS in the caller's transaction, deliver after commit, retry with
+backoff, and never send twice when a sender dies between the provider call and its commit."""
 
 import logging
 import random
@@ -12,7 +13,13 @@ from app.core.context import get_current_tenant_id, tenant_context
 from app.core.types import utcnow
 from app.extensions import db
 from app.messaging.models import OutboxMessage, OutboxStatus
-from app.messaging.providers import DeliveryError, EmailMessage, get_email_provider
+from app.messaging.providers import (
+    DeliveryError,
+    EmailMessage,
+    SmsMessage,
+    get_email_provider,
+    get_sms_provider,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,51 +72,191 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
 
 
+def queue_outbox(kind: str, payload: dict, *, dedupe_key: str | None = None, not_before=None) -> OutboxMessage:
+    """Write any provider call (an email, an SMS) to the outbox in the caller's transaction.
+
+    The outbox row's id is the send's idempotency key: it travels to the provider (SendGrid
+    custom args, Twilio's status callback) and a send is only ever claimed once.
+    """
+    message = OutboxMessage(kind=kind, dedupe_key=dedupe_key, payload=payload)
+    if not_before is not None:
+        message.next_attempt_at = not_before
+    db.session.add(message)
+    db.session.flush()
+    if not_before is None or not_before <= utcnow():
+        db.session.info.setdefault(AFTER_COMMIT_KEY, []).append((get_current_tenant_id(), message.id))
+    return message
+
+
 def deliver_outbox_message(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
-    """Try to send one message in its own transaction; returns its resulting status."""
+    """Send one message; returns its resulting status.
+
+    Three transactions, so that a process killed at any point neither sends twice nor loses
+    the message: (1) claim the row (`sending`, committed), (2) call the provider outside any
+    transaction, (3) record the result. A row left `sending` is reconciled with the provider
+    by `reconcile_stale_claims` instead of being sent again blindly.
+    """
     with tenant_context(tenant_id):
         try:
             message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
             if message is None or message.status != OutboxStatus.QUEUED:
                 db.session.rollback()
                 return message.status if message else "missing"
-            _attempt(message)
-            status = message.status
+            message.status = OutboxStatus.SENDING
+            message.claimed_at = utcnow()
+            message.attempts += 1
+            kind, payload = message.kind, dict(message.payload)
             db.session.commit()
-            return status
         except Exception:
             db.session.rollback()
             raise
+        try:
+            provider_id = _call_provider(kind, payload, tenant_id, message_id)
+        except DeliveryError as exc:
+            return _record_failure(tenant_id, message_id, str(exc))
+        except Exception as exc:
+            _record_failure(tenant_id, message_id, f"{type(exc).__name__}: {exc}")
+            raise
+        return mark_outbox_sent(tenant_id, message_id, provider_id)
 
 
-def _attempt(message: OutboxMessage) -> None:
-    payload = message.payload
-    message.attempts += 1
-    try:
-        provider_id = get_email_provider().send(
-            EmailMessage(
-                to=payload["to"],
-                subject=payload["subject"],
-                text_body=payload.get("text", ""),
-                html_body=payload.get("html", ""),
-                from_address=payload.get("from") or current_app.config["MAIL_DEFAULT_SENDER"],
-                tenant_id=str(message.tenant_id),
-            )
-        )
-    except DeliveryError as exc:
-        message.last_error = str(exc)[:2000]
+def _call_provider(kind: str, payload: dict, tenant_id, outbox_id) -> str:
+    if kind == "sms":
+        return get_sms_provider().send(sms_from_payload(payload, tenant_id))
+    return get_email_provider().send(email_from_payload(payload, tenant_id, outbox_id))
+
+
+def sms_from_payload(payload: dict, tenant_id) -> SmsMessage:
+    return SmsMessage(
+        to=payload["to"],
+        body=payload["body"],
+        from_number=payload.get("from") or current_app.config.get("TWILIO_FROM_NUMBER") or "",
+        tenant_id=str(tenant_id),
+        status_callback=payload.get("status_callback"),
+    )
+
+
+def email_from_payload(payload: dict, tenant_id, outbox_id) -> EmailMessage:
+    custom_args = dict(payload.get("custom_args") or {})
+    if custom_args:
+        custom_args["outbox_id"] = str(outbox_id)
+    return EmailMessage(
+        to=payload["to"],
+        subject=payload["subject"],
+        text_body=payload.get("text", ""),
+        html_body=payload.get("html", ""),
+        from_address=payload.get("from") or current_app.config["MAIL_DEFAULT_SENDER"],
+        tenant_id=str(tenant_id),
+        from_name=payload.get("from_name", ""),
+        reply_to=payload.get("reply_to", ""),
+        headers=payload.get("headers"),
+        custom_args=custom_args or None,
+    )
+
+
+def _record_failure(tenant_id, message_id, error: str) -> str:
+    with tenant_context(tenant_id):
+        message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
+        if message is None or message.status != OutboxStatus.SENDING:
+            db.session.rollback()
+            return message.status if message else "missing"
+        message.last_error = error[:2000]
         if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
             message.status = OutboxStatus.DEAD
         else:
+            message.status = OutboxStatus.QUEUED
             message.next_attempt_at = utcnow() + retry_delay(message.attempts)
-        log.warning("email %s failed (attempt %s): %s", message.id, message.attempts, exc)
-        return
-    message.status = OutboxStatus.SENT
-    message.sent_at = utcnow()
-    message.provider_message_id = provider_id
-    message.last_error = None
+        log.warning("%s %s failed (attempt %s): %s", message.kind, message.id, message.attempts, error)
+        _notify(message, failed=message.status == OutboxStatus.DEAD)
+        status = message.status
+        commit_and_deliver_nothing()
+        return status
 
 
+def mark_outbox_sent(tenant_id, message_id, provider_id: str | None) -> str:
+    """The provider has the message: record it (also used when reconciling a stale claim)."""
+    with tenant_context(tenant_id):
+        message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
+        if message is None or message.status not in (OutboxStatus.SENDING, OutboxStatus.QUEUED):
+            db.session.rollback()
+            return message.status if message else "missing"
+        message.status = OutboxStatus.SENT
+        message.sent_at = utcnow()
+        message.provider_message_id = provider_id
+        message.last_error = None
+        _notify(message, provider_id=provider_id)
+        commit_and_deliver_nothing()
+        return OutboxStatus.SENT
+
+
+def commit_and_deliver_nothing() -> None:
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+# Consumers of outbox results (customer messages update their own status): fn(row, **result).
+_RESULT_LISTENERS: list = []
+
+
+def on_outbox_result(listener) -> None:
+    if listener not in _RESULT_LISTENERS:
+        _RESULT_LISTENERS.append(listener)
+
+
+def _notify(message: OutboxMessage, **result) -> None:
+    for listener in _RESULT_LISTENERS:
+        listener(message, **result)
+
+
+def reconcile_stale_claims(now=None) -> dict:
+    """Rows left `sending` by a sender that died between its provider call and its commit.
+
+    SMS: Twilio is asked whether it has the message (sent → recorded, not sent again).
+    Email: SendGrid's event webhook marks a claimed row sent as soon as SendGrid reports it;
+    a row still claimed after OUTBOX_RECONCILE_SECONDS never reached SendGrid and is queued again.
+    """
+    from datetime import timedelta
+
+    from app.core.context import platform_scope
+
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=current_app.config["OUTBOX_RECONCILE_SECONDS"])
+    with platform_scope():
+        rows = db.session.execute(
+            select(OutboxMessage.tenant_id, OutboxMessage.id).where(
+                OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at <= cutoff
+            )
+        ).all()
+        db.session.commit()
+    counts = {"found_sent": 0, "requeued": 0}
+    for tenant_id, message_id in rows:
+        with tenant_context(tenant_id):
+            message = db.session.get(OutboxMessage, (tenant_id, message_id))
+            kind, payload, claimed_at = message.kind, dict(message.payload), message.claimed_at
+            db.session.rollback()
+        found = None
+        if kind == "sms":
+            try:
+                found = get_sms_provider().find_sent(sms_from_payload(payload, tenant_id), claimed_at - timedelta(minutes=1))
+            except DeliveryError:
+                log.warning("could not reconcile SMS %s with Twilio; trying again later", message_id)
+                continue
+        if found:
+            mark_outbox_sent(tenant_id, message_id, found)
+            counts["found_sent"] += 1
+            continue
+        with tenant_context(tenant_id):
+            message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
+            if message is not None and message.status == OutboxStatus.SENDING:
+                message.status = OutboxStatus.QUEUED
+                message.next_attempt_at = now
+                message.last_error = "the sender stopped before recording the result; sent again"
+                counts["requeued"] += 1
+            db.session.commit()
+    return counts
 def deliver_after_commit(pending: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
     """Send what this request queued. A failure stays queued for the job runner to retry."""
     for tenant_id, message_id in pending:
