@@ -15,7 +15,10 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.tags.views import bp as tags
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
-    from app.messaging.views import bp as mailbox
+    from app.messaging.views.mailbox import bp as mailbox
+    from app.messaging.views.pages import bp as messaging
+    from app.messaging.views.public import bp as messaging_public
+    from app.messaging.views.webhook import bp as sendgrid_webhook
     from app.plans.views import bp as plans
     from app.superadmin.views import bp as console
     from app.superadmin.views.impersonation import bp as impersonation
@@ -41,6 +44,9 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         attachments,
         fields,
         tags,
+        messaging,
+        messaging_public,
+        sendgrid_webhook,
         *_extra_record_pages(app),
     ]
 

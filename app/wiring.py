@@ -24,11 +24,13 @@ def extra_record_types(app) -> list:
 
 
 def install_record_types(app) -> None:
+    from app.messaging.setup import install_messaging
     from app.records.setup import install_contributions, install_record_type
     from app.records.templating import install_template_helpers
 
     register_record_permissions("activities", "Activities")
     register_record_permissions("files", "Files", grants={"delete": WRITERS, "export": MANAGERS})
+    install_messaging(app)
     types = RECORD_TYPES() + extra_record_types(app)
     for record_type in types:
         install_record_type(record_type)
@@ -44,9 +46,10 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.fields.api import blp as fields
     from app.crm.leads.api import blp as leads
     from app.crm.tags.api import blp as tags
+    from app.messaging.api import MESSAGING_RESOURCES
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, activities, tags, fields, catalogue_api]
+    return [contacts, companies, leads, activities, tags, fields, catalogue_api, *MESSAGING_RESOURCES]
 
 
 def install_api(app) -> None:
@@ -76,8 +79,12 @@ def install_onboarding(app) -> None:
     def has(model):
         return lambda tenant: db.session.scalar(select(model.id).limit(1)) is not None
 
+    from app.messaging.demo import seed_messaging_demo
+
     if seed_crm_demo not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_crm_demo)
+    if seed_messaging_demo not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_messaging_demo)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
     register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead))
 

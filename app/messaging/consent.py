@@ -155,7 +155,9 @@ def suppress(channel: str, address: str, reason: str, detail: str = "") -> Suppr
     address = normalize_address(channel, address)
     if not address:
         return None
-    existing = db.session.scalar(select(Suppression).where(Suppression.channel == channel, Suppression.address == address))
+    existing = db.session.scalar(
+        select(Suppression).where(Suppression.channel == channel, Suppression.address == address)
+    )
     if existing is not None:
         return existing
     row = Suppression(channel=channel, address=address, reason=reason, detail=detail[:300])
@@ -181,7 +183,9 @@ def add_suppression(data: dict, *, actor) -> Suppression:
     except (ValueError, Invalid) as exc:
         raise ValidationFailed("Invalid address.", details={"address": [str(exc) or "Invalid address."]}) from exc
     row = suppress(channel, address, SuppressionReason.MANUAL, detail)
-    record_audit("suppression.added", actor=actor, target_type="suppression", target_id=row.id, details={"channel": channel})
+    record_audit(
+        "suppression.added", actor=actor, target_type="suppression", target_id=row.id, details={"channel": channel}
+    )
     return row
 
 
@@ -190,7 +194,13 @@ def remove_suppression(row: Suppression, *, actor) -> None:
 
     check_permission(actor, "suppressions.edit")
     db.session.execute(delete(Suppression).where(Suppression.id == row.id))
-    record_audit("suppression.removed", actor=actor, target_type="suppression", target_id=row.id, details={"channel": row.channel})
+    record_audit(
+        "suppression.removed",
+        actor=actor,
+        target_type="suppression",
+        target_id=row.id,
+        details={"channel": row.channel},
+    )
 
 
 # ---------------------------------------------------------------------------- quiet hours

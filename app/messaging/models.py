@@ -153,7 +153,14 @@ class CampaignStatus:
         SENT: "Sent",
         CANCELED: "Canceled",
     }
-    BADGES = {DRAFT: "secondary", SCHEDULED: "info", SENDING: "primary", WAITING: "warning", SENT: "success", CANCELED: "dark"}
+    BADGES = {
+        DRAFT: "secondary",
+        SCHEDULED: "info",
+        SENDING: "primary",
+        WAITING: "warning",
+        SENT: "success",
+        CANCELED: "dark",
+    }
     ACTIVE = (SCHEDULED, SENDING, WAITING)
 
 

@@ -78,9 +78,7 @@ class SendGridEmailProvider:
 
     def send(self, message: EmailMessage) -> str:
         from python_http_client.exceptions import HTTPError
-        from sendgrid.helpers.mail import Mail
-
-        from sendgrid.helpers.mail import CustomArg, From, Header, ReplyTo
+        from sendgrid.helpers.mail import CustomArg, From, Header, Mail, ReplyTo
 
         mail = Mail(
             from_email=From(message.from_address, message.from_name or None),
@@ -179,7 +177,9 @@ class TwilioSmsProvider:
 def get_sms_provider():
     config = current_app.config
     if config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN"):
-        return TwilioSmsProvider(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config.get("TWILIO_API_BASE"))
+        return TwilioSmsProvider(
+            config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config.get("TWILIO_API_BASE")
+        )
     return ConsoleSmsProvider()
 
 

@@ -56,8 +56,10 @@ def update_settings(data: dict, *, actor) -> MessagingSettings:
     from app.core.validation import normalize_email_address
     from app.records.normalize import Invalid, normalize_phone
 
-    check_permission(actor, "messaging.settings")
-    check_known_keys(data, ("from_name", "from_email", "reply_to", "sms_number", "quiet_hours_start", "quiet_hours_end"))
+    check_permission(actor, "settings.manage")
+    check_known_keys(
+        data, ("from_name", "from_email", "reply_to", "sms_number", "quiet_hours_start", "quiet_hours_end")
+    )
     errors = Errors()
     cleaned = {key: clean_text(data, key, errors, max_length=254) for key in ("from_name", "from_email", "reply_to")}
     cleaned["sms_number"] = clean_text(data, "sms_number", errors, max_length=40)
@@ -219,7 +221,7 @@ def send_message(data: dict, *, actor, source=None) -> Message:
     `source` is (record type, record) of the page it was sent from (a lead, a deal): its
     values are available to the template and the message shows on its timeline too.
     """
-    check_permission(actor, "messages.send")
+    check_permission(actor, "messages.create")
     check_known_keys(data, SEND_KEYS)
     errors = Errors()
     channel = clean_choice(data, "channel", Channel.LABELS, errors, label="channel")
@@ -235,7 +237,9 @@ def send_message(data: dict, *, actor, source=None) -> Message:
     if data.get("template_id"):
         template = get_or_404(MessageTemplate, data["template_id"])
         if template.channel != channel:
-            raise ValidationFailed("Wrong template.", details={"template_id": [f"Choose an {Channel.LABELS[channel]} template."]})
+            raise ValidationFailed(
+                "Wrong template.", details={"template_id": [f"Choose an {Channel.LABELS[channel]} template."]}
+            )
         composer = Composer.from_template(template)
     else:
         if not body.strip():
@@ -326,9 +330,7 @@ def advance(message: Message, status: str, *, at=None, reason: str = "") -> bool
     if reason:
         message.status_reason = reason[:300]
     if message.activity_id:
-        db.session.execute(
-            update(Activity).where(Activity.id == message.activity_id).values(outcome=status)
-        )
+        db.session.execute(update(Activity).where(Activity.id == message.activity_id).values(outcome=status))
     return True
 
 

@@ -240,7 +240,9 @@ def reconcile_stale_claims(now=None) -> dict:
         found = None
         if kind == "sms":
             try:
-                found = get_sms_provider().find_sent(sms_from_payload(payload, tenant_id), claimed_at - timedelta(minutes=1))
+                found = get_sms_provider().find_sent(
+                    sms_from_payload(payload, tenant_id), claimed_at - timedelta(minutes=1)
+                )
             except DeliveryError:
                 log.warning("could not reconcile SMS %s with Twilio; trying again later", message_id)
                 continue
@@ -257,6 +259,8 @@ def reconcile_stale_claims(now=None) -> dict:
                 counts["requeued"] += 1
             db.session.commit()
     return counts
+
+
 def deliver_after_commit(pending: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
     """Send what this request queued. A failure stays queued for the job runner to retry."""
     for tenant_id, message_id in pending:

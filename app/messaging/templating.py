@@ -19,7 +19,20 @@ GSM_BASIC = set(
 )
 GSM_EXTENDED = set("^{}\\[~]|€\f")
 HREF = re.compile(r'href="(https?://[^"]+)"', re.IGNORECASE)
-EMAIL_TAGS = nh3.ALLOWED_TAGS | {"table", "thead", "tbody", "tr", "td", "th", "center", "font", "img", "hr", "div", "span"}
+EMAIL_TAGS = nh3.ALLOWED_TAGS | {
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "td",
+    "th",
+    "center",
+    "font",
+    "img",
+    "hr",
+    "div",
+    "span",
+}
 EMAIL_ATTRIBUTES = {
     **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
     "img": {"src", "alt", "width", "height"},
@@ -85,7 +98,12 @@ def sms_segments(text: str) -> dict:
         units = len(text.encode("utf-16-le")) // 2
         single, multi, encoding = 70, 67, "UCS-2"
     segments = 1 if units <= single else math.ceil(units / multi)
-    return {"segments": segments, "characters": units, "encoding": encoding, "per_segment": single if segments == 1 else multi}
+    return {
+        "segments": segments,
+        "characters": units,
+        "encoding": encoding,
+        "per_segment": single if segments == 1 else multi,
+    }
 
 
 def rewrite_links(html: str, tracked_url) -> str:
@@ -117,7 +135,10 @@ def merge_context(contact, *, record=None, record_type=None) -> dict:
             "custom": {key: _value(value) for key, value in (data.get("custom_fields") or {}).items()},
         }
         if contact.company is not None:
-            context["company"] = {"name": contact.company.name, "domain": _value(getattr(contact.company, "domain", ""))}
+            context["company"] = {
+                "name": contact.company.name,
+                "domain": _value(getattr(contact.company, "domain", "")),
+            }
         owner = getattr(contact, "owner", None)
         if owner is not None:
             context["owner"] = {"name": owner.display_name, "email": owner.email}

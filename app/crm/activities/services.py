@@ -93,6 +93,7 @@ def link_to_timelines(activity: Activity, subjects) -> None:
     for record_type, record in subjects:
         linked.extend(_timeline_ids(record, record_type))
     _link(activity, linked)
+    _notify_records(activity)
 
 
 def links_of(activity_ids) -> dict:

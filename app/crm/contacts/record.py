@@ -10,6 +10,7 @@ from app.crm.contacts.models import PREFERRED_CHANNELS, Contact, LifecycleStage
 from app.crm.fields.capability import CUSTOM_FIELDS
 from app.crm.tags.capability import TAGS
 from app.extensions import db
+from app.messaging.capability import MESSAGING
 from app.records import fields as f
 from app.records.capabilities import Column, Tab
 from app.records.owner import OWNER
@@ -110,7 +111,7 @@ CONTACTS = ContactType(
         ),
         ConsentField(),
     ],
-    capabilities=[OWNER, TAGS, CUSTOM_FIELDS, TIMELINE, NOTES, ATTACHMENTS],
+    capabilities=[OWNER, TAGS, CUSTOM_FIELDS, TIMELINE, NOTES, ATTACHMENTS, MESSAGING],
     columns=[Column("phone", "Phone", "crm/contacts/_phone_cell.html", priority=3)],
     load={"list": _children, "detail": _children, "search": _children, "api": _children},
     templates={"show": "crm/contacts/show.html"},

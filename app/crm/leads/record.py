@@ -15,6 +15,7 @@ from app.crm.leads.models import Lead, LeadSource, LeadStatus
 from app.crm.leads.scoring import compute_score, score_breakdown
 from app.crm.tags.capability import TAGS
 from app.extensions import db
+from app.messaging.capability import LEAD_MESSAGING
 from app.records import fields as f
 from app.records.capabilities import BulkAction, Column, Panel
 from app.records.normalize import parse_bool
@@ -186,7 +187,7 @@ LEADS = LeadType(
             detail=False,
         ),
     ],
-    capabilities=[OWNER, TAGS, CUSTOM_FIELDS, TIMELINE, NOTES, ATTACHMENTS],
+    capabilities=[OWNER, TAGS, CUSTOM_FIELDS, TIMELINE, NOTES, ATTACHMENTS, LEAD_MESSAGING],
     filters=[
         ListFilter(
             "awaiting_response",
