@@ -2,6 +2,7 @@
 
 
 def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
+    from app.agency.views import apex, settings
     from app.api.views import bp as api
     from app.audit.views import bp as audit
     from app.auth.views import bp as auth
@@ -12,17 +13,15 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.contacts.views import bp as contacts
     from app.crm.fields.views import bp as fields
     from app.crm.leads.views import bp as leads
+    from app.crm.messaging.views.pages import bp as messaging
+    from app.crm.messaging.views.public import bp as messaging_public
+    from app.crm.messaging.views.webhook import bp as sendgrid_webhook
     from app.crm.tags.views import bp as tags
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
-    from app.messaging.views.mailbox import bp as mailbox
-    from app.messaging.views.pages import bp as messaging
-    from app.messaging.views.public import bp as messaging_public
-    from app.messaging.views.webhook import bp as sendgrid_webhook
-    from app.plans.views import bp as plans
+    from app.messaging.views import bp as mailbox
     from app.superadmin.views import bp as console
     from app.superadmin.views.impersonation import bp as impersonation
-    from app.tenants.views import apex, settings
 
     return [
         health,
@@ -33,7 +32,6 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         settings,
         audit,
         console,
-        plans,
         impersonation,
         *billing.BLUEPRINTS,
         api,

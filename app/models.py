@@ -11,20 +11,19 @@ from app.crm.companies.models import Company  # noqa: F401
 from app.crm.contacts.models import Contact, ContactEmail, ContactPhone  # noqa: F401
 from app.crm.fields.models import FieldDefinition  # noqa: F401
 from app.crm.leads.models import Lead  # noqa: F401
-from app.crm.tags.models import Tag  # noqa: F401
-from app.jobs.models import JobRun, SchedulerHeartbeat  # noqa: F401
-from app.messaging.models import (  # noqa: F401
+from app.crm.messaging.models import (  # noqa: F401
     Campaign,
     ConsentChange,
     Conversation,
-    DevMailboxMessage,
     Message,
     MessageEvent,
     MessageTemplate,
     MessagingSettings,
-    OutboxMessage,
     Suppression,
 )
+from app.crm.tags.models import Tag  # noqa: F401
+from app.jobs.models import JobRun, SchedulerHeartbeat  # noqa: F401
+from app.messaging.models import DevMailboxMessage, OutboxMessage  # noqa: F401
 from app.plans.models import Plan, StatusChange, UsageMeter, UsageSnapshot  # noqa: F401
 from app.records.models import RecordEntry, SavedView  # noqa: F401
 from app.superadmin.models import PlatformAdmin, PlatformAuditEvent  # noqa: F401

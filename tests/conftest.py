@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.core.context import platform_scope, tenant_context
-from app.extensions import db, limiter
+from app.core.extensions import db, limiter
 
 TEST_BASE_DOMAIN = "atrium.test"
 USE_POSTGRES = os.environ.get("ATRIUM_TEST_DB") == "postgresql"

@@ -6,8 +6,8 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 
 from app.core.context import platform_scope
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.messaging.models import OutboxMessage, OutboxStatus
 from app.messaging.services import deliver_outbox_message, reconcile_stale_claims
 

@@ -5,6 +5,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from app.core.extensions import db
+from app.core.ids import parse_uuid
+from app.messaging.models import DevMailboxMessage
+
 
 @dataclass(frozen=True)
 class EmailMessage:
@@ -50,9 +54,6 @@ class ConsoleEmailProvider:
         if not current_app.config.get("DEV_MAILBOX_ENABLED"):
             # Keep nothing readable: the message stays queued (and visible as failing).
             raise DeliveryError("no email provider is configured (SENDGRID_API_KEY)")
-        from app.core.ids import parse_uuid
-        from app.extensions import db
-        from app.messaging.models import DevMailboxMessage
 
         # A platform table: written in the caller's transaction, no scope change needed.
         row = DevMailboxMessage(
@@ -113,8 +114,8 @@ class ConsoleSmsProvider:
     def send(self, message: SmsMessage) -> str:
         if not current_app.config.get("DEV_MAILBOX_ENABLED"):
             raise DeliveryError("no SMS provider is configured (TWILIO_ACCOUNT_SID)")
+        from app.core.extensions import db
         from app.core.ids import parse_uuid
-        from app.extensions import db
         from app.messaging.models import DevMailboxMessage
 
         row = DevMailboxMessage(

@@ -105,10 +105,6 @@ class RecordType:
             item is capability or item.key == getattr(capability, "key", capability) for item in self.capabilities
         )
 
-    def capability(self, key: str):
-        """The declared capability called `key` (its own settings: whom a type messages…), or None."""
-        return next((item for item in self.capabilities if item.key == key), None)
-
     def field(self, name: str) -> Field | None:
         return next((item for item in self.fields if item.name == name), None)
 

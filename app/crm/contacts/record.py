@@ -3,14 +3,13 @@
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.contacts.fields import ConsentField, EmailList, PhoneList
 from app.crm.contacts.models import PREFERRED_CHANNELS, Contact, LifecycleStage
 from app.crm.fields.capability import CUSTOM_FIELDS
 from app.crm.tags.capability import TAGS
-from app.extensions import db
-from app.messaging.capability import MESSAGING
 from app.records import fields as f
 from app.records.capabilities import Column, Tab
 from app.records.owner import OWNER
@@ -111,7 +110,7 @@ CONTACTS = ContactType(
         ),
         ConsentField(),
     ],
-    capabilities=[OWNER, TAGS, CUSTOM_FIELDS, TIMELINE, NOTES, ATTACHMENTS, MESSAGING],
+    capabilities=[OWNER, TAGS, CUSTOM_FIELDS, TIMELINE, NOTES, ATTACHMENTS],
     columns=[Column("phone", "Phone", "crm/contacts/_phone_cell.html", priority=3)],
     load={"list": _children, "detail": _children, "search": _children, "api": _children},
     templates={"show": "crm/contacts/show.html"},

@@ -9,12 +9,12 @@ import base64
 from flask import Response, abort, g, jsonify, redirect, render_template, request
 
 from app.core.errors import error_body
+from app.core.extensions import csrf, db
 from app.core.hosts import TenantBlueprint
 from app.core.ids import parse_uuid
-from app.extensions import csrf, db
-from app.messaging import webhooks
-from app.messaging.models import Channel, Message
-from app.messaging.sending import TRACK_SALT, UNSUBSCRIBE_SALT, public_url, unsign
+from app.crm.messaging import webhooks
+from app.crm.messaging.models import Channel, Message
+from app.crm.messaging.sending import TRACK_SALT, UNSUBSCRIBE_SALT, public_url, unsign
 
 bp = TenantBlueprint("messaging_public", __name__)
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -77,10 +77,10 @@ def unsubscribe(token):
         if request.form.get("List-Unsubscribe") == "One-Click":
             return "", 200
         return render_template(
-            "messaging/unsubscribe.html", done=True, channel=channel_label, address=message.to_address
+            "crm/messaging/unsubscribe.html", done=True, channel=channel_label, address=message.to_address
         )
     return render_template(
-        "messaging/unsubscribe.html",
+        "crm/messaging/unsubscribe.html",
         done=message.unsubscribed_at is not None,
         channel=channel_label,
         address=message.to_address,

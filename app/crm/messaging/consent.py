@@ -11,10 +11,10 @@ from sqlalchemy import delete, event, inspect, select
 
 from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.contacts.models import Consent, Contact
-from app.extensions import db
-from app.messaging.models import Channel, ConsentChange, MessagingSettings, Suppression
+from app.crm.messaging.models import Channel, ConsentChange, MessagingSettings, Suppression
 
 
 class SuppressionReason:

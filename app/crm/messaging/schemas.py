@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, page_schema
-from app.messaging.models import CampaignStatus, Channel, MessageStatus
+from app.crm.messaging.models import CampaignStatus, Channel, MessageStatus
 
 CHANNELS = validate.OneOf(list(Channel.LABELS))
 

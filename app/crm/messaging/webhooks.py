@@ -11,22 +11,15 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.core.context import tenant_context
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.crm.contacts.models import Consent, Contact, ContactPhone
-from app.extensions import db
-from app.messaging import consent
-from app.messaging.consent import SuppressionReason
-from app.messaging.models import (
-    Channel,
-    Conversation,
-    Message,
-    MessageEvent,
-    MessageStatus,
-    OutboxMessage,
-    OutboxStatus,
-)
-from app.messaging.sending import advance
+from app.crm.messaging import consent
+from app.crm.messaging.consent import SuppressionReason
+from app.crm.messaging.models import Channel, Conversation, Message, MessageEvent, MessageStatus
+from app.crm.messaging.sending import advance
+from app.messaging.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +275,7 @@ def receive_sms(params: dict) -> dict:
 def _lift_stop(phone: str) -> None:
     from sqlalchemy import delete
 
-    from app.messaging.models import Suppression
+    from app.crm.messaging.models import Suppression
 
     db.session.execute(
         delete(Suppression).where(

@@ -9,12 +9,13 @@ from app.core.errors import Conflict, ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
-from app.messaging import campaigns, conversations, message_templates
-from app.messaging.consent import SuppressionReason, remove_suppression
-from app.messaging.forms import CampaignForm, ReplyForm, SendForm, SettingsForm, SuppressionForm, TemplateForm
-from app.messaging.models import Campaign, CampaignStatus, Channel, MessageStatus, Suppression
-from app.messaging.sending import get_settings, send_message, update_settings
-from app.messaging.templating import MERGE_FIELDS
+from app.crm.messaging import campaigns, conversations, message_templates
+from app.crm.messaging.capability import RECIPIENTS, recipient_of
+from app.crm.messaging.consent import SuppressionReason, remove_suppression
+from app.crm.messaging.forms import CampaignForm, ReplyForm, SendForm, SettingsForm, SuppressionForm, TemplateForm
+from app.crm.messaging.models import Campaign, CampaignStatus, Channel, MessageStatus, Suppression
+from app.crm.messaging.sending import get_settings, send_message, update_settings
+from app.crm.messaging.templating import MERGE_FIELDS
 from app.records.forms import ConfirmForm, apply_service_errors
 from app.records.registry import find_record_type
 
@@ -40,11 +41,11 @@ def send(kind, record_id):
     from app.records.services import get_record
 
     record_type = find_record_type(kind)
-    if record_type is None or not record_type.has("messaging"):
+    if record_type is None or kind not in RECIPIENTS:
         abort(404)
     record = get_record(record_type, record_id, actor=current_user)
     back = url_for(f"{record_type.plural}.show", tab="messages", **{record_type.id_arg: record.id})
-    contact = record_type.capability("messaging").recipient(record)
+    contact = recipient_of(record_type, record)
     form = SendForm()
     if not form.validate_on_submit():
         flash("Check the message: " + "; ".join(e for errors in form.errors.values() for e in errors), "danger")
@@ -67,7 +68,7 @@ def send(kind, record_id):
 @requires_permission("message_templates.view")
 def templates():
     return render_template(
-        "messaging/templates_index.html",
+        "crm/messaging/templates_index.html",
         templates=message_templates.list_templates(),
         can_create=can(current_user, "message_templates.create"),
         channel_labels=Channel.LABELS,
@@ -76,7 +77,7 @@ def templates():
 
 def _template_form_page(form, template=None, status=200):
     return render_template(
-        "messaging/template_form.html",
+        "crm/messaging/template_form.html",
         form=form,
         template=template,
         merge_fields=MERGE_FIELDS,
@@ -144,8 +145,8 @@ def preview_template(template_id):
     try:
         content = message_templates.preview(template, request.args.get("contact_id") or None)
     except ValidationFailed as exc:
-        return render_template("messaging/_preview.html", error=exc.message, details=exc.details), 422
-    return render_template("messaging/_preview.html", content=content, template=template)
+        return render_template("crm/messaging/_preview.html", error=exc.message, details=exc.details), 422
+    return render_template("crm/messaging/_preview.html", content=content, template=template)
 
 
 @bp.route("/messaging/templates/<uuid:template_id>/test", methods=["POST"])
@@ -173,7 +174,7 @@ def test_template(template_id):
 def campaigns_index():
     items = campaigns.list_campaigns()
     return render_template(
-        "messaging/campaigns_index.html",
+        "crm/messaging/campaigns_index.html",
         campaigns=items,
         stats=campaigns.campaign_stats([c.id for c in items]),
         labels=CampaignStatus.LABELS,
@@ -204,8 +205,8 @@ def new_campaign():
             else:
                 flash(f"Campaign “{campaign.name}” saved as a draft. Check it, then start it.", "success")
                 return redirect(url_for("messaging.campaign", campaign_id=campaign.id))
-        return render_template("messaging/campaign_form.html", form=form), 422
-    return render_template("messaging/campaign_form.html", form=form)
+        return render_template("crm/messaging/campaign_form.html", form=form), 422
+    return render_template("crm/messaging/campaign_form.html", form=form)
 
 
 def _campaign_context(campaign: Campaign) -> dict:
@@ -232,14 +233,14 @@ def campaign(campaign_id):
     page = campaigns.campaign_messages(
         item, status=request.args.get("status") or None, cursor=request.args.get("cursor")
     )
-    return render_template("messaging/campaign_show.html", page=page, **_campaign_context(item))
+    return render_template("crm/messaging/campaign_show.html", page=page, **_campaign_context(item))
 
 
 @bp.route("/campaigns/<uuid:campaign_id>/progress")
 @requires_permission("campaigns.view")
 def campaign_progress(campaign_id):
     return render_template(
-        "messaging/_campaign_progress.html", **_campaign_context(campaigns.get_campaign(campaign_id))
+        "crm/messaging/_campaign_progress.html", **_campaign_context(campaigns.get_campaign(campaign_id))
     )
 
 
@@ -300,7 +301,7 @@ def delete_campaign(campaign_id):
 def inbox():
     show_all = request.args.get("all") == "1"
     page = conversations.list_conversations(open_only=not show_all, cursor=request.args.get("cursor"))
-    return render_template("messaging/inbox.html", page=page, show_all=show_all)
+    return render_template("crm/messaging/inbox.html", page=page, show_all=show_all)
 
 
 @bp.route("/inbox/<uuid:conversation_id>", methods=["GET", "POST"])
@@ -326,7 +327,7 @@ def conversation(conversation_id):
     else:
         conversations.mark_read(item, actor=current_user)
     return render_template(
-        "messaging/conversation.html",
+        "crm/messaging/conversation.html",
         conversation=item,
         messages=conversations.thread(item),
         form=form,
@@ -351,11 +352,11 @@ def close_conversation(conversation_id):
 def _settings_page(form=None, suppression_form=None, status=200):
     from sqlalchemy import select
 
-    from app.extensions import db
+    from app.core.extensions import db
 
     settings = get_settings()
     return render_template(
-        "messaging/settings.html",
+        "crm/messaging/settings.html",
         form=form
         or SettingsForm(
             obj=settings,
@@ -393,7 +394,7 @@ def settings():
 @bp.route("/settings/messaging/suppressions", methods=["POST"])
 @requires_permission("suppressions.edit")
 def add_suppression():
-    from app.messaging.consent import add_suppression as add
+    from app.crm.messaging.consent import add_suppression as add
 
     form = SuppressionForm()
     if not form.validate_on_submit():

@@ -9,9 +9,9 @@ import json
 from flask import jsonify, request
 
 from app.core.errors import error_body
+from app.core.extensions import csrf
 from app.core.hosts import ApexBlueprint
-from app.extensions import csrf
-from app.messaging import webhooks
+from app.crm.messaging import webhooks
 
 bp = ApexBlueprint("sendgrid_webhook", __name__)
 

@@ -5,11 +5,11 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import check_permission
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.pagination import Sort, sorted_page
 from app.core.types import utcnow
-from app.extensions import db
-from app.messaging.models import Channel, Conversation, Message
+from app.crm.messaging.models import Channel, Conversation, Message
 
 SORT = Sort("-last_message_at", Conversation.last_message_at, True, "Latest first")
 
@@ -66,7 +66,7 @@ def set_open(conversation: Conversation, is_open: bool, *, actor) -> None:
 
 
 def reply(conversation: Conversation, body: str, *, actor) -> Message:
-    from app.messaging.sending import send_message
+    from app.crm.messaging.sending import send_message
 
     if conversation.contact_id is None:
         raise ValidationFailed(

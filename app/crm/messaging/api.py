@@ -8,13 +8,13 @@ from app.api.blueprint import API_PREFIX, ApiBlueprint
 from app.api.gate import api_actor
 from app.api.listing import page_body
 from app.auth.permissions import check_permission
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.pagination import Sort, sorted_page
-from app.extensions import db
-from app.messaging import campaigns, conversations, message_templates
-from app.messaging.consent import add_suppression, remove_suppression
-from app.messaging.models import Campaign, Message, MessageTemplate, Suppression
-from app.messaging.schemas import (
+from app.crm.messaging import campaigns, conversations, message_templates
+from app.crm.messaging.consent import add_suppression, remove_suppression
+from app.crm.messaging.models import Campaign, Message, MessageTemplate, Suppression
+from app.crm.messaging.schemas import (
     CampaignCreate,
     CampaignInput,
     CampaignPage,
@@ -37,7 +37,7 @@ from app.messaging.schemas import (
     TemplatePage,
     TemplateSchema,
 )
-from app.messaging.sending import send_message
+from app.crm.messaging.sending import send_message
 
 
 def _newest_page(stmt, model, args):

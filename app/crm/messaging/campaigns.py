@@ -19,16 +19,16 @@ from app.auth.permissions import check_permission
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.core.lookups import get_or_404
 from app.core.types import utcnow
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.contacts.models import Consent, Contact, ContactEmail, ContactPhone
-from app.extensions import db
+from app.crm.messaging import consent, templating
+from app.crm.messaging.models import Campaign, CampaignStatus, Channel, Message, MessageStatus, MessageTemplate
+from app.crm.messaging.sending import METERS, Composer, get_settings, hand_to_outbox, sender
 from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
-from app.messaging import consent, templating
-from app.messaging.models import Campaign, CampaignStatus, Channel, Message, MessageStatus, MessageTemplate
-from app.messaging.sending import METERS, Composer, get_settings, hand_to_outbox, sender
 from app.plans.services import check_feature, entitlements, increment_meter, remaining_under_lock
 from app.tenants.models import Tenant
 
@@ -256,7 +256,7 @@ def launch_campaign(campaign: Campaign, *, actor) -> Campaign:
             tenant_id,
             START_JOB,
             campaign.id,
-            "app.messaging.campaigns:start_campaign",
+            "app.crm.messaging.campaigns:start_campaign",
             "date",
             run_date=campaign.scheduled_at,
         )
@@ -280,7 +280,7 @@ def _schedule_batches(tenant_id, campaign: Campaign) -> None:
         tenant_id,
         SEND_JOB,
         campaign.id,
-        "app.messaging.campaigns:run_campaign_batch",
+        "app.crm.messaging.campaigns:run_campaign_batch",
         "interval",
         minutes=1,
         start_date=utcnow(),

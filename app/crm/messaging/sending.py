@@ -14,23 +14,16 @@ from sqlalchemy import select, update
 
 from app.auth.permissions import check_permission
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.hosts import tenant_host
 from app.core.lookups import get_or_404
 from app.core.types import utcnow
 from app.core.validation import Errors, check_known_keys, clean_choice, clean_text
 from app.crm.activities.models import Activity, ActivityType, Direction
 from app.crm.contacts.models import Contact
-from app.extensions import db
-from app.messaging import consent, templating
-from app.messaging.models import (
-    Channel,
-    Message,
-    MessageStatus,
-    MessageTemplate,
-    MessagingSettings,
-    OutboxMessage,
-    OutboxStatus,
-)
+from app.crm.messaging import consent, templating
+from app.crm.messaging.models import Channel, Message, MessageStatus, MessageTemplate, MessagingSettings
+from app.messaging.models import OutboxMessage, OutboxStatus
 from app.messaging.services import on_outbox_result, queue_outbox
 from app.plans.services import check_feature, enforce_meter
 from app.tenants.models import Tenant

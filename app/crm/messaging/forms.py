@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.messaging.models import Channel
+from app.crm.messaging.models import Channel
 
 HOURS = [(str(hour), f"{hour:02d}:00") for hour in range(24)]
 

@@ -9,9 +9,10 @@ MARKETERS = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.MARKETING})
 
 def install_messaging(app) -> None:
     from app.api.scopes import register_scope_object
-    from app.messaging.consent import install_consent_ledger
-    from app.messaging.sending import install_outbox_listener
-    from app.messaging.views.public import allow_while_read_only
+    from app.crm.messaging.capability import install_record_pages
+    from app.crm.messaging.consent import install_consent_ledger
+    from app.crm.messaging.sending import install_outbox_listener
+    from app.crm.messaging.views.public import allow_while_read_only
 
     register_record_permissions("messages", "Messages", grants={"create": WRITERS, "edit": WRITERS})
     register_record_permissions(
@@ -32,6 +33,7 @@ def install_messaging(app) -> None:
         ("suppressions", "Suppression list"),
     ):
         register_scope_object(name, label)
+    install_record_pages()
     install_consent_ledger()
     install_outbox_listener()
     allow_while_read_only()

@@ -7,14 +7,14 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from app.auth.models import Role, User
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.contacts.models import Consent, Contact
+from app.crm.messaging import campaigns, message_templates, webhooks
+from app.crm.messaging.models import Message, MessageStatus, MessageTemplate
+from app.crm.messaging.sending import send_message, update_settings
 from app.crm.tags.models import Tag
-from app.extensions import db
-from app.messaging import campaigns, message_templates, webhooks
-from app.messaging.models import Message, MessageStatus, MessageTemplate, OutboxMessage, OutboxStatus
-from app.messaging.sending import send_message, update_settings
-from app.messaging.services import discard_pending_after_commit
+from app.messaging.models import OutboxMessage, OutboxStatus
 
 NEWSLETTER_HTML = (
     "<p>Hi {{ contact.first_name|default('there') }},</p>"
@@ -123,7 +123,6 @@ def seed_messaging_demo(tenant) -> None:
         .where(OutboxMessage.status == OutboxStatus.QUEUED)
         .values(status=OutboxStatus.SENT, sent_at=utcnow(), provider_message_id="demo")
     )
-    discard_pending_after_commit()
 
 
 def _settle(campaign, sent_at, rng) -> None:

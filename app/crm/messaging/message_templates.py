@@ -6,13 +6,13 @@ from sqlalchemy import func, select, update
 from app.auth.permissions import acting_user, check_permission
 from app.core.audit import record_audit
 from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.validation import Errors, check_known_keys, clean_choice, clean_text
 from app.crm.contacts.models import Contact
-from app.extensions import db
-from app.messaging import templating
-from app.messaging.models import Campaign, Channel, Message, MessageTemplate
-from app.messaging.sending import MAX_BODY, MAX_SMS, MAX_SUBJECT, Composer
+from app.crm.messaging import templating
+from app.crm.messaging.models import Campaign, Channel, Message, MessageTemplate
+from app.crm.messaging.sending import MAX_BODY, MAX_SMS, MAX_SUBJECT, Composer
 
 TEMPLATE_KEYS = ("name", "channel", "subject", "html_body", "text_body")
 SAMPLE_CONTACT = {
@@ -143,7 +143,7 @@ def send_test(template: MessageTemplate, *, actor, contact_id=None) -> str:
     customer — so the team sees what recipients will get. SMS are previewed, not test-sent."""
     from flask import g
 
-    from app.messaging.sending import get_settings, sender
+    from app.crm.messaging.sending import get_settings, sender
     from app.messaging.services import queue_outbox
     from app.plans.services import enforce_meter
 
