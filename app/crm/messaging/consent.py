@@ -118,7 +118,7 @@ def ledger_consent_changes(session, flush_context, instances) -> None:
             session.add(
                 ConsentChange(
                     tenant_id=contact.tenant_id,
-                    contact_id=contact.id,
+                    contact=contact,
                     channel=channel,
                     old_status=old or Consent.UNKNOWN,
                     new_status=new,

@@ -265,3 +265,6 @@ class ConsentChange(TenantScoped, Base):
     detail: Mapped[str] = mapped_column(String(300), default="")
     actor_label: Mapped[str] = mapped_column(String(254), default="")
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Lets the unit of work insert a new contact before its first ledger rows.
+    contact = tenant_relationship("Contact", "contact_id")

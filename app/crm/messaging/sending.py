@@ -173,7 +173,7 @@ def outbox_payload(message: Message, tenant: Tenant, identity: dict) -> dict:
             "to": message.to_address,
             "body": message.body_text,
             "from": identity["sms_number"],
-            "status_callback": public_url(tenant, "/webhooks/twilio/status"),
+            "status_callback": public_url(tenant, f"/webhooks/twilio/status?m={message.id}"),
         }
     unsubscribe = unsubscribe_url(tenant, message)
     html = message.body_html
