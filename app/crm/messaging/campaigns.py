@@ -363,8 +363,10 @@ def materialize_recipients(campaign: Campaign) -> int:
             addresses.setdefault(contact_id, address)
         consents = dict(
             db.session.execute(
-                select(Contact.id, getattr(Contact, f"{channel}_consent")).where(Contact.id.in_(contact_ids))
-            )
+                select(Contact.id, getattr(Contact, f"{channel}_consent"))
+                .where(Contact.id.in_(contact_ids))
+                .order_by(Contact.id)
+            ).all()
         )
     else:
         consents = {}
@@ -471,9 +473,10 @@ def run_campaign_batch(campaign_id, now: datetime | None = None) -> dict:
         increment_meter(meter, handed)
     campaign.status = CampaignStatus.SENDING
     campaign.waiting_reason = ""
+    result = {"handed": handed, "deferred": deferred}
     if len(messages) < take:
-        _finish_if_done(campaign, now)
-    return {"handed": handed, "deferred": deferred}
+        result.update(_finish_if_done(campaign, now))
+    return result
 
 
 def _wait(campaign: Campaign, reason: str) -> dict:
@@ -489,7 +492,7 @@ def _finish_if_done(campaign: Campaign, now) -> dict:
         )
     )
     if left:
-        return {"handed": 0, "waiting_for_quiet_hours": left}
+        return {"waiting_for_quiet_hours": left}
     campaign.status = CampaignStatus.SENT
     campaign.finished_at = now
     cancel_tenant_job(require_tenant_id(), SEND_JOB, campaign.id)
