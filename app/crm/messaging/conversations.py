@@ -68,6 +68,8 @@ def set_open(conversation: Conversation, is_open: bool, *, actor) -> None:
 def reply(conversation: Conversation, body: str, *, actor) -> Message:
     from app.crm.messaging.sending import send_message
 
+    if not (body or "").strip():
+        raise ValidationFailed("Write the reply.", details={"body": ["Write the reply."]})
     if conversation.contact_id is None:
         raise ValidationFailed(
             "This number is not a contact yet.", details={"body": ["Add the number to a contact to reply."]}

@@ -155,7 +155,8 @@ class ConversationDetail(ConversationSchema):
 
 
 class ReplyInput(InputSchema):
-    body = fields.String(required=True, validate=validate.Length(min=1, max=1_600))
+    # Checked by the service after the conversation is found: another tenant's is a 404 first.
+    body = fields.String(validate=validate.Length(max=1_600), metadata={"description": "Required"})
 
 
 class SuppressionSchema(Schema):
