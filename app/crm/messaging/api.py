@@ -271,7 +271,9 @@ class ConversationReply(MethodView):
     @conversations_blp.response(201, MessageSchema)
     def post(self, data, conversation_id):
         """Reply by SMS"""
-        return conversations.reply(conversations.get_conversation(conversation_id), data.get("body", ""), actor=api_actor())
+        return conversations.reply(
+            conversations.get_conversation(conversation_id), data.get("body", ""), actor=api_actor()
+        )
 
 
 # ---------------------------------------------------------------------------- suppression list

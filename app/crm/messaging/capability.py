@@ -86,7 +86,12 @@ def messages_tab(record_type, record) -> dict:
 def _ledger(record_type, contact) -> dict:
     from app.crm.messaging.consent import consent_ledger
 
-    return {"changes": consent_ledger(contact.id), "consent_labels": Consent.LABELS, "channel_labels": Channel.LABELS}
+    return {
+        "changes": consent_ledger(contact.id),
+        "consent_labels": Consent.LABELS,
+        "channel_labels": Channel.LABELS,
+        "source_labels": Consent.SOURCES,
+    }
 
 
 def lead_recipient(lead) -> Contact | None:

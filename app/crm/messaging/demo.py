@@ -1,7 +1,6 @@
 """Demo messaging for `seed-demo`: a sender identity, templates, a sent newsletter campaign with
 believable results, one-to-one emails on a contact's timeline and an SMS conversation."""
 
-import random
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -10,9 +9,10 @@ from app.auth.models import Role, User
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.contacts.models import Consent, Contact
-from app.crm.messaging import campaigns, message_templates, webhooks
+from app.crm.messaging import campaigns, consent, message_templates, webhooks
+from app.crm.messaging.consent import SuppressionReason
 from app.crm.messaging.models import Message, MessageStatus, MessageTemplate
-from app.crm.messaging.sending import send_message, update_settings
+from app.crm.messaging.sending import advance, send_message, update_settings
 from app.crm.tags.models import Tag
 from app.messaging.models import OutboxMessage, OutboxStatus
 
@@ -35,7 +35,6 @@ def seed_messaging_demo(tenant) -> None:
     owner = db.session.scalar(select(User).where(User.role == Role.OWNER).order_by(User.email))
     if owner is None:
         return
-    rng = random.Random(f"{tenant.slug}-messaging")
     update_settings(
         {"from_name": tenant.name, "from_email": f"hello@{tenant.slug}.test", "reply_to": f"team@{tenant.slug}.test"},
         actor=owner,
@@ -86,11 +85,11 @@ def seed_messaging_demo(tenant) -> None:
     sent_at = utcnow() - timedelta(days=3)
     while campaigns.run_campaign_batch(campaign.id, now=sent_at).get("handed"):
         pass
-    _settle(campaign, sent_at, rng)
+    _settle(campaign, sent_at)
     # One-to-one messages on a contact's timeline, and an SMS thread in the inbox.
     with_email = next((c for c in contacts if c.email_consent == Consent.GRANTED), None)
     if with_email is not None:
-        send_message(
+        one_to_one = send_message(
             {
                 "channel": "email",
                 "contact_id": str(with_email.id),
@@ -117,6 +116,7 @@ def seed_messaging_demo(tenant) -> None:
                 "Body": "Is the office open on Saturday?",
             }
         )
+        advance(one_to_one, MessageStatus.DELIVERED)
     # The demo sends nothing for real: what was queued is marked handed over.
     db.session.execute(
         update(OutboxMessage)
@@ -125,26 +125,27 @@ def seed_messaging_demo(tenant) -> None:
     )
 
 
-def _settle(campaign, sent_at, rng) -> None:
-    """Believable results: most delivered, about 40 % opened, some clicks, a bounce, an unsubscribe."""
+def _settle(campaign, sent_at) -> None:
+    """Believable results: all but one delivered, most opened, a few clicks, one bounce and
+    one unsubscribe (deterministic, so every seeded agency tells the same story)."""
     messages = db.session.scalars(
-        select(Message).where(Message.campaign_id == campaign.id, Message.status == MessageStatus.QUEUED)
+        select(Message)
+        .where(Message.campaign_id == campaign.id, Message.status == MessageStatus.QUEUED)
+        .order_by(Message.to_address)
     ).all()
     for index, message in enumerate(messages):
         message.status, message.sent_at = MessageStatus.SENT, sent_at
         if index == 1:
-            message.status, message.bounced_at, message.status_reason = (
-                MessageStatus.BOUNCED,
-                sent_at,
-                "550 mailbox unavailable",
-            )
+            message.status, message.bounced_at = MessageStatus.BOUNCED, sent_at + timedelta(seconds=30)
+            message.status_reason = "550 mailbox unavailable"
+            consent.suppress("email", message.to_address, SuppressionReason.BOUNCE, message.status_reason)
             continue
         message.status, message.delivered_at = MessageStatus.DELIVERED, sent_at + timedelta(seconds=20)
-        if rng.random() < 0.45:
-            message.status, message.opened_at = MessageStatus.OPENED, sent_at + timedelta(hours=rng.randint(1, 30))
-            if rng.random() < 0.4:
+        if index % 3 != 2:
+            message.status, message.opened_at = MessageStatus.OPENED, sent_at + timedelta(hours=1 + index)
+            if index % 2 == 0:
                 message.status, message.clicked_at = MessageStatus.CLICKED, message.opened_at + timedelta(minutes=2)
         if index == 2:
-            message.unsubscribed_at = sent_at + timedelta(hours=5)
+            webhooks.unsubscribe(message)
     db.session.flush()
     campaign.status, campaign.finished_at = "sent", sent_at + timedelta(minutes=2)

@@ -82,6 +82,9 @@ def test_the_monthly_email_meter_refuses_the_send_over_the_limit(app, tenant_a, 
     refused = _send(client, contact_id, subject="Two", body="Hello")
     assert refused.status_code == 402
     assert [m.subject for m in messages_of(app, tenant_a)] == ["One"]
+    plan_page = client.get("/settings/plan").get_data(as_text=True)
+    assert "Emails per month" in plan_page
+    assert "1 of 1 this month" in plan_page
 
 
 def test_sms_goes_through_twilio_with_a_status_callback(app, tenant_a, client_for, httpserver):
