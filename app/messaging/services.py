@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.core.context import get_current_tenant_id, tenant_context
 from app.core.extensions import db
-from app.core.transactions import call_after_commit
+from app.core.transactions import call_after_commit, call_after_rollback
 from app.core.types import utcnow
 from app.messaging.models import OutboxMessage, OutboxStatus
 from app.messaging.providers import (
@@ -58,9 +58,26 @@ def queue_email(
     return message
 
 
+PENDING_KEY = "outbox_pending"
+
+
 def send_after_commit(tenant_id: uuid.UUID, message_id: uuid.UUID) -> None:
-    """Try the message as soon as its transaction commits; a rollback drops the attempt with it."""
-    call_after_commit(partial(deliver_after_commit, [(tenant_id, message_id)]))
+    """Try the message as soon as its transaction commits; a rollback drops the attempt with it.
+
+    A transaction's messages are delivered together (a campaign batch claims and records its
+    sends in one transaction each), in the order they were queued."""
+    pending = db.session.info.get(PENDING_KEY)
+    if pending is None:
+        pending = db.session.info[PENDING_KEY] = []
+        call_after_commit(partial(_deliver_pending, pending))
+        call_after_rollback(lambda: db.session.info.pop(PENDING_KEY, None))
+    pending.append((tenant_id, message_id))
+
+
+def _deliver_pending(pending: list) -> None:
+    if db.session.info.get(PENDING_KEY) is pending:
+        db.session.info.pop(PENDING_KEY)
+    deliver_after_commit(pending)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -86,35 +103,57 @@ def queue_outbox(kind: str, payload: dict, *, dedupe_key: str | None = None, not
 
 
 def deliver_outbox_message(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
-    """Send one message; returns its resulting status.
+    """Send one message; returns its resulting status (see `deliver_outbox_batch`)."""
+    return deliver_outbox_batch(tenant_id, [message_id]).get(message_id, "missing")
 
-    Three transactions, so that a process killed at any point neither sends twice nor loses
-    the message: (1) claim the row (`sending`, committed), (2) call the provider outside any
-    transaction, (3) record the result. A row left `sending` is reconciled with the provider
-    by `reconcile_stale_claims` instead of being sent again blindly.
+
+def deliver_outbox_batch(tenant_id: uuid.UUID, message_ids: list) -> dict:
+    """Send queued messages of one tenant; returns {id: resulting status}.
+
+    Three steps, so that a process killed at any point neither sends twice nor loses a
+    message: (1) claim the rows (`sending`, committed), (2) call the provider outside any
+    transaction, (3) record every result in one transaction. A row left `sending` is
+    reconciled with the provider by `reconcile_stale_claims` instead of being sent again
+    blindly. Two commits per batch, whatever its size, keep a campaign's throughput up.
     """
     with tenant_context(tenant_id):
         try:
-            message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
-            if message is None or message.status != OutboxStatus.QUEUED:
-                db.session.rollback()
-                return message.status if message else "missing"
-            message.status = OutboxStatus.SENDING
-            message.claimed_at = utcnow()
-            message.attempts += 1
-            kind, payload = message.kind, dict(message.payload)
+            rows = list(
+                db.session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == OutboxStatus.QUEUED)
+                    .order_by(OutboxMessage.id)
+                    .with_for_update()
+                )
+            )
+            now = utcnow()
+            claimed = []
+            for row in rows:
+                row.status, row.claimed_at, row.attempts = OutboxStatus.SENDING, now, row.attempts + 1
+                claimed.append((row.id, row.kind, dict(row.payload)))
             db.session.commit()
         except Exception:
             db.session.rollback()
             raise
-        try:
-            provider_id = _call_provider(kind, payload, tenant_id, message_id)
-        except DeliveryError as exc:
-            return _record_failure(tenant_id, message_id, str(exc))
-        except Exception as exc:
-            _record_failure(tenant_id, message_id, f"{type(exc).__name__}: {exc}")
-            raise
-        return mark_outbox_sent(tenant_id, message_id, provider_id)
+    results: dict = {}
+    crash = None
+    # In the tenant's context: the console provider writes the dev mailbox in this session,
+    # committed with the results.
+    with tenant_context(tenant_id):
+        for message_id, kind, payload in claimed:
+            try:
+                results[message_id] = ("sent", _call_provider(kind, payload, tenant_id, message_id))
+            except DeliveryError as exc:
+                results[message_id] = ("failed", str(exc))
+            except Exception as exc:
+                # Record what was sent so far (and this failure), then let the caller see the crash.
+                results[message_id] = ("failed", f"{type(exc).__name__}: {exc}")
+                crash = exc
+                break
+        statuses = _record_results(tenant_id, results)
+    if crash is not None:
+        raise crash
+    return statuses
 
 
 def _call_provider(kind: str, payload: dict, tenant_id, outbox_id) -> str:
@@ -151,27 +190,49 @@ def email_from_payload(payload: dict, tenant_id, outbox_id) -> EmailMessage:
     )
 
 
-def _record_failure(tenant_id, message_id, error: str) -> str:
+def _record_results(tenant_id, results: dict) -> dict:
+    """One transaction for a batch's outcomes: sent, retried later with backoff, or dead."""
+    if not results:
+        return {}
     with tenant_context(tenant_id):
-        message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
-        if message is None or message.status != OutboxStatus.SENDING:
+        try:
+            rows = db.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.id.in_(list(results))).with_for_update()
+            ).all()
+            now = utcnow()
+            statuses, reported = {}, []
+            for row in rows:
+                if row.status != OutboxStatus.SENDING:
+                    statuses[row.id] = row.status  # settled meanwhile (a provider event)
+                    continue
+                outcome, detail = results[row.id]
+                if outcome == "sent":
+                    row.status, row.sent_at, row.provider_message_id, row.last_error = (
+                        OutboxStatus.SENT,
+                        now,
+                        detail,
+                        None,
+                    )
+                else:
+                    row.last_error = detail[:2000]
+                    if row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+                        row.status = OutboxStatus.DEAD
+                    else:
+                        row.status = OutboxStatus.QUEUED
+                        row.next_attempt_at = now + retry_delay(row.attempts)
+                    log.warning("%s %s failed (attempt %s): %s", row.kind, row.id, row.attempts, detail)
+                statuses[row.id] = row.status
+                reported.append(row)
+            _notify(reported)
+            db.session.commit()
+            return statuses
+        except Exception:
             db.session.rollback()
-            return message.status if message else "missing"
-        message.last_error = error[:2000]
-        if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-            message.status = OutboxStatus.DEAD
-        else:
-            message.status = OutboxStatus.QUEUED
-            message.next_attempt_at = utcnow() + retry_delay(message.attempts)
-        log.warning("%s %s failed (attempt %s): %s", message.kind, message.id, message.attempts, error)
-        _notify(message, failed=message.status == OutboxStatus.DEAD)
-        status = message.status
-        commit_and_deliver_nothing()
-        return status
+            raise
 
 
 def mark_outbox_sent(tenant_id, message_id, provider_id: str | None) -> str:
-    """The provider has the message: record it (also used when reconciling a stale claim)."""
+    """The provider has the message: record it (when reconciling a stale claim)."""
     with tenant_context(tenant_id):
         message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
         if message is None or message.status not in (OutboxStatus.SENDING, OutboxStatus.QUEUED):
@@ -181,20 +242,13 @@ def mark_outbox_sent(tenant_id, message_id, provider_id: str | None) -> str:
         message.sent_at = utcnow()
         message.provider_message_id = provider_id
         message.last_error = None
-        _notify(message, provider_id=provider_id)
-        commit_and_deliver_nothing()
+        _notify([message])
+        db.session.commit()
         return OutboxStatus.SENT
 
 
-def commit_and_deliver_nothing() -> None:
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-
-
-# Consumers of outbox results (customer messages update their own status): fn(row, **result).
+# Consumers of outbox results (customer messages follow their sends): listener(rows) gets the
+# settled rows of one transaction at once (status sent, queued again or dead).
 _RESULT_LISTENERS: list = []
 
 
@@ -203,9 +257,11 @@ def on_outbox_result(listener) -> None:
         _RESULT_LISTENERS.append(listener)
 
 
-def _notify(message: OutboxMessage, **result) -> None:
+def _notify(rows: list[OutboxMessage]) -> None:
+    if not rows:
+        return
     for listener in _RESULT_LISTENERS:
-        listener(message, **result)
+        listener(rows)
 
 
 def reconcile_stale_claims(now=None) -> dict:
@@ -258,10 +314,15 @@ def reconcile_stale_claims(now=None) -> dict:
     return counts
 
 
-def deliver_after_commit(pending: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
-    """Send what this request queued. A failure stays queued for the job runner to retry."""
+def deliver_after_commit(pending: list[tuple[uuid.UUID, uuid.UUID]], batch_size: int = 500) -> None:
+    """Send what a transaction queued, in batches per tenant. A failure stays queued for the
+    job runner to retry."""
+    by_tenant: dict = {}
     for tenant_id, message_id in pending:
-        try:
-            deliver_outbox_message(tenant_id, message_id)
-        except Exception:
-            log.exception("delivering outbox message %s failed; the job runner will retry", message_id)
+        by_tenant.setdefault(tenant_id, []).append(message_id)
+    for tenant_id, ids in by_tenant.items():
+        for start in range(0, len(ids), batch_size):
+            try:
+                deliver_outbox_batch(tenant_id, ids[start : start + batch_size])
+            except Exception:
+                log.exception("delivering outbox messages of %s failed; the job runner will retry", tenant_id)

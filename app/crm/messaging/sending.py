@@ -5,7 +5,6 @@ Every send is a `Message` (what the team sees) and an outbox row (what the provi
 written in the caller's transaction; the plan's monthly meter is counted in the same one.
 """
 
-import uuid
 from email.utils import parseaddr
 
 from flask import current_app
@@ -16,6 +15,7 @@ from app.auth.permissions import check_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.hosts import tenant_host
+from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
 from app.core.types import utcnow
 from app.core.validation import Errors, check_known_keys, clean_choice, clean_text
@@ -327,21 +327,24 @@ def advance(message: Message, status: str, *, at=None, reason: str = "") -> bool
     return True
 
 
-def _outbox_result(outbox: OutboxMessage, provider_id=None, failed: bool = False) -> None:
-    """The outbox reports what became of a customer message's send."""
-    message_id = (outbox.payload or {}).get("message_id")
-    if not message_id:
+def _outbox_results(rows: list[OutboxMessage]) -> None:
+    """The outbox reports what became of customer messages' sends (one query per batch)."""
+    by_message = {}
+    for row in rows:
+        message_id = parse_uuid((row.payload or {}).get("message_id"))
+        if message_id is not None:
+            by_message[message_id] = row
+    if not by_message:
         return
-    message = db.session.get(Message, (outbox.tenant_id, uuid.UUID(message_id)))
-    if message is None:
-        return
-    if failed:
-        advance(message, MessageStatus.FAILED, reason=outbox.last_error or "")
-    elif outbox.status == OutboxStatus.SENT:
-        if provider_id and not message.provider_message_id:
-            message.provider_message_id = provider_id[:100]
-        advance(message, MessageStatus.SENT)
+    for message in db.session.scalars(select(Message).where(Message.id.in_(list(by_message)))):
+        outbox = by_message[message.id]
+        if outbox.status == OutboxStatus.DEAD:
+            advance(message, MessageStatus.FAILED, reason=outbox.last_error or "")
+        elif outbox.status == OutboxStatus.SENT:
+            if outbox.provider_message_id and not message.provider_message_id:
+                message.provider_message_id = outbox.provider_message_id[:100]
+            advance(message, MessageStatus.SENT, at=outbox.sent_at)
 
 
 def install_outbox_listener() -> None:
-    on_outbox_result(_outbox_result)
+    on_outbox_result(_outbox_results)
