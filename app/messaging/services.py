@@ -41,21 +41,14 @@ def queue_email(
     context = dict(context or {}, subject=subject)
     text_body = render_template(f"email/{template}.txt", **context)
     html_body = render_template("email/layout.html", body=text_body, **context)
-    message = OutboxMessage(
-        kind="email",
-        dedupe_key=dedupe_key,
-        payload={
-            "to": to,
-            "subject": subject,
-            "text": text_body,
-            "html": html_body,
-            "from": current_app.config["MAIL_DEFAULT_SENDER"],
-        },
-    )
-    db.session.add(message)
-    db.session.flush()
-    send_after_commit(get_current_tenant_id(), message.id)
-    return message
+    payload = {
+        "to": to,
+        "subject": subject,
+        "text": text_body,
+        "html": html_body,
+        "from": current_app.config["MAIL_DEFAULT_SENDER"],
+    }
+    return queue_outbox("email", payload, dedupe_key=dedupe_key)
 
 
 PENDING_KEY = "outbox_pending"

@@ -5,7 +5,7 @@ contact's time zone. Every consent change is written to the ledger, whatever mad
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import g, has_request_context
+from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import delete, event, inspect, select
 
@@ -238,8 +238,3 @@ def quiet_hours_end(phone: str | None, settings: MessagingSettings, fallback_zon
     if resume <= local:
         resume += timedelta(days=1)
     return resume.astimezone(ZoneInfo("UTC"))
-
-
-def current_request_tenant_zone() -> str:
-    tenant = g.get("tenant") if has_request_context() else None
-    return getattr(tenant, "timezone", None) or "UTC"

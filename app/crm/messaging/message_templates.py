@@ -141,11 +141,11 @@ def preview(template: MessageTemplate | dict, contact_id=None) -> dict:
 def send_test(template: MessageTemplate, *, actor, contact_id=None) -> str:
     """Send the rendered template to the acting user's own address (email) — never to a
     customer — so the team sees what recipients will get. SMS are previewed, not test-sent."""
-    from flask import g
-
+    from app.core.context import require_tenant_id
     from app.crm.messaging.sending import get_settings, sender
     from app.messaging.services import queue_outbox
     from app.plans.services import enforce_meter
+    from app.tenants.models import Tenant
 
     check_permission(actor, "message_templates.edit")
     if template.channel != Channel.EMAIL:
@@ -153,7 +153,7 @@ def send_test(template: MessageTemplate, *, actor, contact_id=None) -> str:
     user = acting_user(actor)
     content = preview(template, contact_id)
     enforce_meter("emails_per_month")
-    identity = sender(get_settings(), g.tenant)
+    identity = sender(get_settings(), db.session.get(Tenant, require_tenant_id()))
     queue_outbox(
         "email",
         {

@@ -9,8 +9,8 @@ MARKETERS = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.MARKETING})
 
 def install_messaging(app) -> None:
     from app.api.scopes import register_scope_object
-    from app.crm.messaging.capability import install_record_pages
     from app.crm.messaging.consent import install_consent_ledger
+    from app.crm.messaging.record_pages import install_record_pages
     from app.crm.messaging.sending import install_outbox_listener
     from app.crm.messaging.views.public import allow_while_read_only
 

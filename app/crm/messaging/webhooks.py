@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import select
 
-from app.core.context import tenant_context
+from app.core.context import require_tenant_id, tenant_context
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
@@ -191,7 +191,8 @@ TWILIO_STATUSES = {
 
 
 def apply_twilio_status(message_ref: str | None, params: dict) -> bool:
-    message = db.session.get(Message, (_tenant(), parse_uuid(message_ref))) if parse_uuid(message_ref) else None
+    message_id = parse_uuid(message_ref)
+    message = db.session.get(Message, (require_tenant_id(), message_id)) if message_id else None
     sid = params.get("MessageSid") or ""
     state = params.get("MessageStatus") or params.get("SmsStatus") or ""
     if message is None or not record_event(message, "twilio", f"status:{sid}:{state}", state):
@@ -203,12 +204,6 @@ def apply_twilio_status(message_ref: str | None, params: dict) -> bool:
         reason = f"Twilio error {params['ErrorCode']}" if params.get("ErrorCode") else ""
         advance(message, status, reason=reason)
     return True
-
-
-def _tenant():
-    from app.core.context import require_tenant_id
-
-    return require_tenant_id()
 
 
 def receive_sms(params: dict) -> dict:

@@ -10,10 +10,10 @@ from app.core.hosts import TenantBlueprint
 from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.messaging import campaigns, conversations, message_templates
-from app.crm.messaging.capability import RECIPIENTS, recipient_of
 from app.crm.messaging.consent import SuppressionReason, remove_suppression
 from app.crm.messaging.forms import CampaignForm, ReplyForm, SendForm, SettingsForm, SuppressionForm, TemplateForm
 from app.crm.messaging.models import Campaign, CampaignStatus, Channel, MessageStatus, Suppression
+from app.crm.messaging.record_pages import RECIPIENTS, recipient_of
 from app.crm.messaging.sending import get_settings, send_message, update_settings
 from app.crm.messaging.templating import MERGE_FIELDS
 from app.records.forms import ConfirmForm, apply_service_errors

@@ -87,37 +87,27 @@ def unsubscribe(token):
     )
 
 
-def _twilio_verified(path: str) -> dict:
-    params = request.form.to_dict()
+def _twilio_refusal(path: str):
+    """None when Twilio signed this request for our public URL, else the error response."""
     url = public_url(g.tenant, path)
     if request.query_string:
         url += "?" + request.query_string.decode()
     try:
-        webhooks.verify_twilio(url, params, request.headers.get("X-Twilio-Signature"))
+        webhooks.verify_twilio(url, request.form.to_dict(), request.headers.get("X-Twilio-Signature"))
     except webhooks.WebhookNotConfigured:
-        abort(
-            Response(
-                jsonify(error_body("not_configured", "Twilio is not configured.")).get_data(),
-                503,
-                mimetype="application/json",
-            )
-        )
+        return jsonify(error_body("not_configured", "Twilio is not configured.")), 503
     except webhooks.WebhookRefused:
-        abort(
-            Response(
-                jsonify(error_body("invalid_signature", "The signature does not match.")).get_data(),
-                403,
-                mimetype="application/json",
-            )
-        )
-    return params
+        return jsonify(error_body("invalid_signature", "The signature does not match.")), 403
+    return None
 
 
 @bp.route("/webhooks/twilio/status", methods=["POST"])
 @csrf.exempt
 def twilio_status():
-    params = _twilio_verified("/webhooks/twilio/status")
-    webhooks.apply_twilio_status(request.args.get("m"), params)
+    refusal = _twilio_refusal("/webhooks/twilio/status")
+    if refusal is not None:
+        return refusal
+    webhooks.apply_twilio_status(request.args.get("m"), request.form.to_dict())
     return "", 204
 
 
@@ -126,8 +116,10 @@ def twilio_status():
 def twilio_inbound():
     from twilio.twiml.messaging_response import MessagingResponse
 
-    params = _twilio_verified("/webhooks/twilio/inbound")
-    result = webhooks.receive_sms(params)
+    refusal = _twilio_refusal("/webhooks/twilio/inbound")
+    if refusal is not None:
+        return refusal
+    result = webhooks.receive_sms(request.form.to_dict())
     answer = MessagingResponse()
     if result["reply"]:
         answer.message(result["reply"])
