@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.core.context import get_current_tenant_id, tenant_context
 from app.core.extensions import db
+from app.core.ids import uuid7
 from app.core.transactions import call_after_commit, call_after_rollback
 from app.core.types import utcnow
 from app.messaging.models import OutboxMessage, OutboxStatus
@@ -85,11 +86,11 @@ def queue_outbox(kind: str, payload: dict, *, dedupe_key: str | None = None, not
     The outbox row's id is the send's idempotency key: it travels to the provider (SendGrid
     custom args, Twilio's status callback) and a send is only ever claimed once.
     """
-    message = OutboxMessage(kind=kind, dedupe_key=dedupe_key, payload=payload)
+    # The id is made here, not at flush: a campaign batch queues hundreds without flushing each.
+    message = OutboxMessage(id=uuid7(), kind=kind, dedupe_key=dedupe_key, payload=payload)
     if not_before is not None:
         message.next_attempt_at = not_before
     db.session.add(message)
-    db.session.flush()
     if not_before is None or not_before <= utcnow():
         send_after_commit(get_current_tenant_id(), message.id)
     return message

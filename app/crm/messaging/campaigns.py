@@ -466,7 +466,6 @@ def run_campaign_batch(campaign_id, now: datetime | None = None) -> dict:
         message.subject, message.body_text, message.body_html = content["subject"], content["text"], content["html"]
         if campaign.channel == Channel.SMS:
             message.segments = templating.sms_segments(content["text"])["segments"]
-        db.session.flush()
         hand_to_outbox(message, tenant, identity)
         handed += 1
     if handed:

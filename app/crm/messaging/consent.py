@@ -99,13 +99,28 @@ def _actor_label() -> str:
     return ""
 
 
+CHANGED_KEY = "consent_changed_contacts"
+
+
+def _note_change(contact, value, oldvalue, initiator) -> None:
+    """Attribute event: remember the contact, so the flush looks at these and nothing else
+    (scanning `session.dirty` on every flush would grow with everything the session holds)."""
+    from sqlalchemy.orm import object_session
+
+    session = object_session(contact)
+    if session is not None and value != oldvalue:
+        session.info.setdefault(CHANGED_KEY, set()).add(contact)
+
+
 def ledger_consent_changes(session, flush_context, instances) -> None:
     """before_flush: a ledger row for every consent status change of every contact, however made
     (form, API, import, unsubscribe page, SMS keyword, provider report)."""
+    changed = session.info.pop(CHANGED_KEY, set()) | {obj for obj in session.new if isinstance(obj, Contact)}
+    if not changed:
+        return
     detail = session.info.pop(LEDGER_KEY, "")
-    for contact in list(session.new) + list(session.dirty):
-        if not isinstance(contact, Contact):
-            continue
+    actor = _actor_label()
+    for contact in changed:
         state = inspect(contact)
         for channel in Consent.CHANNELS:
             history = state.attrs[f"{channel}_consent"].history
@@ -113,7 +128,7 @@ def ledger_consent_changes(session, flush_context, instances) -> None:
                 continue
             old = history.deleted[0] if history.deleted else Consent.UNKNOWN
             new = history.added[0]
-            if old == new or (contact in session.new and new == Consent.UNKNOWN):
+            if old == new or (state.pending and new == Consent.UNKNOWN):
                 continue
             session.add(
                 ConsentChange(
@@ -123,8 +138,8 @@ def ledger_consent_changes(session, flush_context, instances) -> None:
                     old_status=old or Consent.UNKNOWN,
                     new_status=new,
                     source=getattr(contact, f"{channel}_consent_source") or "",
-                    detail=(detail or ("Changed by " + _actor_label() if _actor_label() else ""))[:300],
-                    actor_label=_actor_label(),
+                    detail=(detail or (f"Changed by {actor}" if actor else ""))[:300],
+                    actor_label=actor,
                 )
             )
 
@@ -134,6 +149,8 @@ def install_consent_ledger() -> None:
 
     if not event.contains(TenantSession, "before_flush", ledger_consent_changes):
         event.listen(TenantSession, "before_flush", ledger_consent_changes)
+        for channel in Consent.CHANNELS:
+            event.listen(getattr(Contact, f"{channel}_consent"), "set", _note_change)
 
 
 def consent_ledger(contact_id, limit: int = 20) -> list[ConsentChange]:
