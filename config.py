@@ -61,6 +61,14 @@ class Config:
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
     TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER")
+    # Unset in production (the client's own https://api.twilio.com); tests point it at a local server.
+    TWILIO_API_BASE = os.environ.get("TWILIO_API_BASE")
+    # The "Signed Event Webhook" verification key (base64 ECDSA public key) from SendGrid's settings.
+    SENDGRID_WEBHOOK_PUBLIC_KEY = os.environ.get("SENDGRID_WEBHOOK_PUBLIC_KEY")
+    # Campaign batches: messages per batch, and how long a sender may hold a message before
+    # it is reconciled with the provider (a process killed mid-send).
+    MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "500"))
+    OUTBOX_RECONCILE_SECONDS = int(os.environ.get("OUTBOX_RECONCILE_SECONDS", "300"))
 
     TRIAL_DAYS = int(os.environ.get("TRIAL_DAYS", "14"))
     TRIAL_PLAN = os.environ.get("TRIAL_PLAN", "normal")

@@ -20,6 +20,9 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.imports.views import bp as imports
     from app.crm.invoices.views import bp as invoices
     from app.crm.leads.views import bp as leads
+    from app.crm.messaging.views.pages import bp as messaging
+    from app.crm.messaging.views.public import bp as messaging_public
+    from app.crm.messaging.views.webhook import bp as sendgrid_webhook
     from app.crm.privacy.views import bp as privacy
     from app.crm.products.views import bp as products
     from app.crm.quotes.public import bp as quote_links
@@ -71,6 +74,9 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         meetings,
         booking,
         notifications,
+        messaging,
+        messaging_public,
+        sendgrid_webhook,
         *_extra_record_pages(app),
     ]
 

@@ -26,6 +26,16 @@ from app.crm.fields.models import FieldDefinition  # noqa: F401
 from app.crm.imports.models import DataImport, ImportRow, ImportTemplate  # noqa: F401
 from app.crm.invoices.models import Invoice, InvoiceLine, Payment  # noqa: F401
 from app.crm.leads.models import Lead  # noqa: F401
+from app.crm.messaging.models import (  # noqa: F401
+    Campaign,
+    ConsentChange,
+    Conversation,
+    Message,
+    MessageEvent,
+    MessageTemplate,
+    MessagingSettings,
+    Suppression,
+)
 from app.crm.products.models import Product  # noqa: F401
 from app.crm.quotes.models import DocumentSequence, Quote, QuoteLine, QuoteSettings, QuoteVersion  # noqa: F401
 from app.crm.segments.models import Segment  # noqa: F401

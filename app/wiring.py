@@ -32,6 +32,7 @@ def extra_record_types(app) -> list:
 
 def install_record_types(app) -> None:
     from app.core.navigation import NavMenu, register_nav_menu
+    from app.crm.messaging.setup import install_messaging
     from app.records.setup import install_contributions, install_record_type
     from app.records.templating import install_template_helpers
 
@@ -44,6 +45,7 @@ def install_record_types(app) -> None:
     register_permission("booking_types.manage_team", MANAGERS)
     register_scope_object("booking_types", "Booking pages")
     register_nav_menu(NavMenu("sales", "Sales", "briefcase", order=50))
+    install_messaging(app)
     types = RECORD_TYPES() + extra_record_types(app)
     for record_type in types:
         install_record_type(record_type)
@@ -67,9 +69,12 @@ def install_plan_limits(app) -> None:
     register_usage_counter("custom_fields", count_field_definitions)
     register_usage_counter("storage_mb", stored_megabytes)
     register_metered_limit("api_calls_per_day")
+    register_metered_limit("emails_per_month")  # app.crm.messaging: every send and campaign batch
+    register_metered_limit("sms_per_month")
     register_feature("api")
     register_feature("custom_fields")
     register_feature("quote_pdf")
+    register_feature("sms")
 
 
 def install_console(app) -> None:
@@ -157,6 +162,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.imports.api import blp as imports
     from app.crm.invoices.api import blp as invoices
     from app.crm.leads.api import blp as leads
+    from app.crm.messaging.api import MESSAGING_RESOURCES
     from app.crm.products.api import blp as products
     from app.crm.quotes.api import blp as quotes
     from app.crm.search.api import blp as search
@@ -190,6 +196,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
         products,
         quotes,
         invoices,
+        *MESSAGING_RESOURCES,
     ]
 
 
@@ -218,6 +225,7 @@ def install_onboarding(app) -> None:
     from app.crm.demo import seed_crm_demo
     from app.crm.invoices.demo import seed_invoices_demo
     from app.crm.leads.models import Lead
+    from app.crm.messaging.demo import seed_messaging_demo
     from app.crm.quotes.demo import seed_quotes_demo
     from app.crm.segments.demo import seed_segments_demo
     from app.dashboard.views import register_checklist_step
@@ -225,7 +233,15 @@ def install_onboarding(app) -> None:
     def has(model):
         return lambda tenant: db.session.scalar(select(model.id).limit(1)) is not None
 
-    for seeder in (seed_crm_demo, seed_deals_demo, seed_quotes_demo, seed_invoices_demo, seed_segments_demo):
+    seeders = (
+        seed_crm_demo,
+        seed_deals_demo,
+        seed_quotes_demo,
+        seed_invoices_demo,
+        seed_segments_demo,
+        seed_messaging_demo,
+    )
+    for seeder in seeders:
         if seeder not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seeder)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))

@@ -195,6 +195,14 @@ def enforce(resource: str, adding: int = 1) -> None:
         )
 
 
+def remaining_under_lock(resource: str) -> int | None:
+    """How much of `resource` is left (None: unlimited), with the tenant row locked until commit:
+    a batch sender takes what fits, and a concurrent sender sees what it took."""
+    tenant_id = require_tenant_id()
+    _lock_tenant_row(tenant_id)
+    return entitlements(db.session.get(Tenant, tenant_id)).remaining(resource)
+
+
 def upgrade_url() -> str:
     """Where the tenant compares plans; absolute on a tenant host, so API clients can follow it."""
     if has_request_context() and g.get("host_kind") == "tenant":
