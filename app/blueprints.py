@@ -13,6 +13,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.fields.views import bp as fields
     from app.crm.leads.views import bp as leads
     from app.crm.tags.views import bp as tags
+    from app.crm.webhooks.views import bp as webhooks
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
     from app.messaging.views import bp as mailbox
@@ -41,6 +42,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         attachments,
         fields,
         tags,
+        webhooks,
         *_extra_record_pages(app),
     ]
 

@@ -7,11 +7,14 @@ from app.core.audit import AuditEvent  # noqa: F401
 from app.core.events import DomainEvent, EventDelivery  # noqa: F401
 from app.crm.activities.models import Activity  # noqa: F401
 from app.crm.attachments.models import Attachment  # noqa: F401
+from app.crm.automations.models import Workflow, WorkflowRun, WorkflowStepLog  # noqa: F401
 from app.crm.companies.models import Company  # noqa: F401
 from app.crm.contacts.models import Contact, ContactEmail, ContactPhone  # noqa: F401
 from app.crm.fields.models import FieldDefinition  # noqa: F401
+from app.crm.forms.models import FormDailyStat, FormSubmission, RecordAttribution, WebForm  # noqa: F401
 from app.crm.leads.models import Lead  # noqa: F401
 from app.crm.tags.models import Tag  # noqa: F401
+from app.crm.webhooks.models import WebhookDelivery, WebhookSubscription  # noqa: F401
 from app.jobs.models import JobRun, SchedulerHeartbeat  # noqa: F401
 from app.messaging.models import DevMailboxMessage, OutboxMessage  # noqa: F401
 from app.plans.models import Plan, StatusChange, UsageMeter, UsageSnapshot  # noqa: F401

@@ -1,7 +1,7 @@
 """What the app is made of beyond blueprints: its record types, who listens to domain events,
 and the permission areas that are not record types. The factory installs them in order."""
 
-from app.auth.permissions import MANAGERS, WRITERS, register_record_permissions
+from app.auth.permissions import MANAGERS, RECORD_ACTIONS, WRITERS, register_record_permissions
 from app.core.audit import audit_domain_event
 from app.core.events import subscribe
 
@@ -44,9 +44,10 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.fields.api import blp as fields
     from app.crm.leads.api import blp as leads
     from app.crm.tags.api import blp as tags
+    from app.crm.webhooks.api import blp as webhooks
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, activities, tags, fields, catalogue_api]
+    return [contacts, companies, leads, activities, tags, fields, webhooks, catalogue_api]
 
 
 def install_api(app) -> None:
@@ -88,3 +89,32 @@ def install_subscribers(app) -> None:
 
     subscribe("*", audit_domain_event)
     subscribe("*", record_system_event)
+    install_automation(app)
+
+
+def install_automation(app) -> None:
+    """Web forms, workflows and outgoing webhooks: their permissions, API scopes, plan
+    counters and the after-commit consumers that feed them domain events."""
+    from app.api.scopes import register_scope_object
+    from app.auth.models import Role
+    from app.core.events import register_consumer
+    from app.crm.automations.engine import handle_event, stamp_automation_origin
+    from app.crm.automations.services import count_active_workflows
+    from app.crm.forms.services import count_forms
+    from app.crm.webhooks.services import fan_out_event
+    from app.plans.services import register_usage_counter
+
+    admins = frozenset({Role.OWNER, Role.ADMIN})
+    builders = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.MARKETING})
+    register_record_permissions("webhooks", "Webhooks", grants=dict.fromkeys(RECORD_ACTIONS, admins))
+    register_record_permissions(
+        "automations", "Automations", grants={**dict.fromkeys(RECORD_ACTIONS, builders), "delete": admins}
+    )
+    register_record_permissions("forms", "Web forms", grants={"create": builders, "edit": builders, "delete": builders})
+    for area, label in (("webhooks", "Webhooks"), ("automations", "Automations"), ("forms", "Web forms")):
+        register_scope_object(area, label)
+    register_usage_counter("automations", count_active_workflows)
+    register_usage_counter("forms", count_forms)
+    subscribe("*", stamp_automation_origin)
+    register_consumer("webhooks", "*", fan_out_event)
+    register_consumer("automations", "*", handle_event)
