@@ -281,7 +281,7 @@ def _disable_after_failures(subscription: WebhookSubscription, delivery: Webhook
             "webhook_disabled",
             subject=f"Webhook “{subscription.name}” was disabled",
             context={"user": admin, "subscription": subscription, "base_domain": current_app.config["BASE_DOMAIN"]},
-            dedupe_key=f"webhook-disabled:{subscription.id}:{delivery.id}",
+            dedupe_key=f"webhook-disabled:{subscription.id}:{delivery.id}:{admin.id}",
         )
 
 
