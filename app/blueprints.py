@@ -11,6 +11,8 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.companies.views import bp as companies
     from app.crm.contacts.views import bp as contacts
     from app.crm.fields.views import bp as fields
+    from app.crm.forms.public import bp as public_forms
+    from app.crm.forms.views import bp as forms
     from app.crm.leads.views import bp as leads
     from app.crm.tags.views import bp as tags
     from app.crm.webhooks.views import bp as webhooks
@@ -43,6 +45,8 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         fields,
         tags,
         webhooks,
+        forms,
+        public_forms,
         *_extra_record_pages(app),
     ]
 

@@ -42,12 +42,13 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.companies.api import blp as companies
     from app.crm.contacts.api import blp as contacts
     from app.crm.fields.api import blp as fields
+    from app.crm.forms.api import blp as forms
     from app.crm.leads.api import blp as leads
     from app.crm.tags.api import blp as tags
     from app.crm.webhooks.api import blp as webhooks
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, activities, tags, fields, webhooks, catalogue_api]
+    return [contacts, companies, leads, activities, tags, fields, forms, webhooks, catalogue_api]
 
 
 def install_api(app) -> None:
@@ -100,9 +101,12 @@ def install_automation(app) -> None:
     from app.core.events import register_consumer
     from app.crm.automations.engine import handle_event, stamp_automation_origin
     from app.crm.automations.services import count_active_workflows
+    from app.crm.forms.intake import attribution_panel, carry_on_conversion
     from app.crm.forms.services import count_forms
     from app.crm.webhooks.services import fan_out_event
     from app.plans.services import register_usage_counter
+    from app.records.capabilities import Panel
+    from app.records.registry import contribute
 
     admins = frozenset({Role.OWNER, Role.ADMIN})
     builders = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.MARKETING})
@@ -116,5 +120,9 @@ def install_automation(app) -> None:
     register_usage_counter("automations", count_active_workflows)
     register_usage_counter("forms", count_forms)
     subscribe("*", stamp_automation_origin)
+    subscribe("lead.converted", carry_on_conversion)
+    for record_type in ("contact", "lead"):
+        panel = Panel("attribution", "crm/forms/_attribution_panel.html", attribution_panel, order=60)
+        contribute(record_type, "panel", panel)
     register_consumer("webhooks", "*", fan_out_event)
     register_consumer("automations", "*", handle_event)

@@ -62,7 +62,8 @@
       data: {
         labels: spec.labels,
         datasets: spec.datasets.map(function (set) {
-          return { label: set.label, data: set.values, borderColor: colour, backgroundColor: translucent(colour, 0.6) };
+          const own = set.colour || colour;
+          return { label: set.label, data: set.values, borderColor: own, backgroundColor: translucent(own, 0.6) };
         }),
       },
       options: baseOptions,

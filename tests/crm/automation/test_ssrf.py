@@ -92,7 +92,7 @@ def test_unsafe_url_is_refused_at_send_time(app, fake_dns, url):
     assert result.error.startswith("Refused:")
 
 
-@pytest.mark.parametrize("url", REFUSED_URLS[:12] + ["https://metadata.example.com/x"])
+@pytest.mark.parametrize("url", [*REFUSED_URLS[:12], "https://metadata.example.com/x"])
 def test_unsafe_url_is_an_inline_form_error_when_saved(tenant_a, client_for, fake_dns, url):
     response = client_for(tenant_a).post(
         "/settings/webhooks", data={"name": "CRM sync", "url": url, "event_types": ["contact.created"]}

@@ -113,7 +113,8 @@ def test_after_72_hours_of_failures_the_subscription_is_disabled_and_admins_told
                 now = delivery.next_attempt_at
         assert delivery.status == DeliveryStatus.DEAD
         assert timedelta(hours=66) < now - delivery.first_attempt_at <= timedelta(hours=72)
-        assert delays[1] > delays[0] and max(delays) <= timedelta(hours=6)
+        assert delays[1] > delays[0]
+        assert max(delays) <= timedelta(hours=6)
         subscription = db.session.get(WebhookSubscription, (tenant_a.id, subscription_id))
         assert not subscription.is_active
         assert "72 hours" in subscription.disabled_reason
@@ -164,9 +165,11 @@ def test_a_dead_delivery_can_be_replayed_from_the_log(app, tenant_a, client_for,
     assert response.status_code == 302
     run_due_jobs(app, tenant_a)
     replayed = [item for item in deliveries(app, tenant_a) if item.replay_of_id == delivery_id]
-    assert len(replayed) == 1 and replayed[0].status == DeliveryStatus.SUCCEEDED
+    assert len(replayed) == 1
+    assert replayed[0].status == DeliveryStatus.SUCCEEDED
     page = client.get(f"/settings/webhooks/{subscription_id}")
-    assert b"replay" in page.data and b"HTTP 200" in page.data
+    assert b"replay" in page.data
+    assert b"HTTP 200" in page.data
 
 
 def test_other_tenants_events_never_reach_a_subscription(app, tenant_a, tenant_b, local_receiver):
