@@ -8,6 +8,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.billing import views as billing
     from app.crm.activities.views import bp as activities
     from app.crm.attachments.views import bp as attachments
+    from app.crm.automations.views import bp as automations
     from app.crm.companies.views import bp as companies
     from app.crm.contacts.views import bp as contacts
     from app.crm.fields.views import bp as fields
@@ -47,6 +48,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         webhooks,
         forms,
         public_forms,
+        automations,
         *_extra_record_pages(app),
     ]
 

@@ -39,6 +39,7 @@ def install_record_types(app) -> None:
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     """Every resource blueprint of REST v1; a domain with an `api.py` adds its line here."""
     from app.crm.activities.api import blp as activities
+    from app.crm.automations.api import blp as automations
     from app.crm.companies.api import blp as companies
     from app.crm.contacts.api import blp as contacts
     from app.crm.fields.api import blp as fields
@@ -48,7 +49,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.webhooks.api import blp as webhooks
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, activities, tags, fields, forms, webhooks, catalogue_api]
+    return [contacts, companies, leads, activities, tags, fields, forms, automations, webhooks, catalogue_api]
 
 
 def install_api(app) -> None:

@@ -70,16 +70,8 @@ def trigger_matches(trigger: dict, event) -> bool:
     if kind == "record_updated":
         return event.name == f"{record_type}.updated"
     if kind == "field_changed":
-        if event.name not in (f"{record_type}.updated", f"{record_type}.created"):
-            return False
-        field = trigger.get("field")
-        wanted = str(trigger.get("value") or "").strip().lower()
-        if event.name.endswith(".updated"):
-            change = event.changes.get(field)
-            if change is None:
-                return False
-            return not wanted or str(change.get("new") or "").strip().lower() == wanted
-        return bool(wanted)  # on creation: only "changed to a value", checked against the record
+        # A change, not a creation: the value is compared once the record is loaded.
+        return event.name == f"{record_type}.updated" and trigger.get("field") in event.changes
     if kind == "form_submitted":
         return event.name == "form.submitted" and (
             not trigger.get("form_id") or str(event.data.get("form_id")) == str(trigger.get("form_id"))
@@ -89,10 +81,16 @@ def trigger_matches(trigger: dict, event) -> bool:
     return False
 
 
-def _created_with_value(trigger: dict, event, values: dict) -> bool:
-    if trigger.get("type") != "field_changed" or not event.name.endswith(".created"):
+def _changed_to_value(trigger: dict, event, record_type) -> bool:
+    """For "a field changes to a value": the event shows the new value as displayed (a
+    choice's label), the trigger may name it by its key or by that label."""
+    if trigger.get("type") != "field_changed" or not str(trigger.get("value") or "").strip():
         return True
-    return str(values.get(trigger.get("field")) or "").strip().lower() == str(trigger.get("value")).strip().lower()
+    wanted = str(trigger["value"]).strip()
+    field = record_type.field(trigger["field"])
+    label = dict(getattr(field, "choices", None) or {}).get(wanted, wanted)
+    shown = str((event.changes.get(trigger["field"]) or {}).get("new") or "").strip().lower()
+    return shown in (wanted.lower(), str(label).lower())
 
 
 def automation_actor(workflow, depth: int) -> SystemActor:
@@ -209,7 +207,7 @@ def handle_event(event) -> int:
     values = record_values(record_type, record)
     started = 0
     for workflow in workflows:
-        if not _created_with_value(workflow.trigger, event, values):
+        if not _changed_to_value(workflow.trigger, event, record_type):
             continue
         if not conditions_pass(workflow.conditions, values):
             continue

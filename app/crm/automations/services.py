@@ -228,9 +228,7 @@ def create_workflow(data: dict, *, actor) -> Workflow:
     workflow = Workflow(
         secret=f"whsec_{secrets.token_urlsafe(32)}",
         created_by_id=getattr(getattr(actor, "user", actor), "id", None),
-        conditions={},
-        steps=[],
-        **cleaned,
+        **{"conditions": {}, "steps": [], **cleaned},
     )
     db.session.add(workflow)
     db.session.flush()
@@ -409,3 +407,43 @@ def test_workflow(workflow: Workflow, record_type_name: str, record_id, *, actor
     if record is None:
         raise ValidationFailed("Choose a record.", details={"record_id": ["No such record."]})
     return engine.dry_run(workflow, record_type, record)
+
+
+# ---------------------------------------------------------------------------- for the pages
+
+
+def describe_trigger(trigger: dict, forms: dict | None = None) -> str:
+    trigger = trigger or {}
+    kind = trigger.get("type")
+    record_type = find_record_type(trigger.get("record_type"))
+    label = record_type.label.lower() if record_type else "record"
+    if kind == "record_created":
+        return f"A {label} is created"
+    if kind == "record_updated":
+        return f"A {label} is updated"
+    if kind == "field_changed":
+        field = condition_fields(record_type).get(trigger.get("field"), trigger.get("field")) if record_type else ""
+        value = trigger.get("value")
+        return f"A {label}'s {str(field).lower()} changes" + (f" to “{value}”" if value else "")
+    if kind == "form_submitted":
+        form_id = trigger.get("form_id")
+        if not form_id:
+            return "Any web form is submitted"
+        name = (forms or {}).get(form_id) or db.session.scalar(select(WebForm.name).where(WebForm.id == _uuid(form_id)))
+        return f"The form “{name or 'deleted form'}” is submitted"
+    if kind == "event":
+        return f"{event_types().get(trigger.get('event'), trigger.get('event'))}"
+    return "No trigger"
+
+
+def branch_places(steps: list, prefix: str = "") -> list[tuple[str, str]]:
+    """(placement, label) of every arm of every if/else, for "add the step inside…"."""
+    places = []
+    for index, step in enumerate(steps):
+        if step.get("type") == "branch":
+            name = f"{prefix}{index + 1}"
+            places.append((f"{step['id']}:then", f"Step {name}, if yes"))
+            places.append((f"{step['id']}:else", f"Step {name}, if no"))
+            places += branch_places(step.get("then") or [], f"{name}.yes.")
+            places += branch_places(step.get("else") or [], f"{name}.no.")
+    return places

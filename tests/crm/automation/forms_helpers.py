@@ -38,9 +38,10 @@ def hidden_inputs(html: str) -> dict:
 
 
 def fill_and_send(client, form_id, values: dict, *, query: str = "", wait_seconds: int = 10, headers=None):
-    """Open the form, wait like a person, send it with its hidden inputs and `values`."""
-    page = visit(client, form_id, query)
+    """Open the form `wait_seconds` ago (as a person would have), send it now with its hidden
+    inputs and `values`."""
+    with time_machine.travel(utcnow().timestamp() - wait_seconds, tick=True):
+        page = visit(client, form_id, query)
     assert page.status_code == 200, page.status_code
     posted = {**hidden_inputs(page.get_data(as_text=True)), **values}
-    with time_machine.travel(utcnow().timestamp() + wait_seconds, tick=False):
-        return client.post(f"/f/{form_id}", data=posted, headers=headers or {})
+    return client.post(f"/f/{form_id}", data=posted, headers=headers or {})
