@@ -104,7 +104,7 @@ def _field_input(record_type, name: str, value) -> dict:
 
 def _check_update(params, record_type, errors):
     name = params.get("field")
-    if name not in dict(_writable_fields(record_type)):
+    if not isinstance(name, str) or name not in dict(_writable_fields(record_type)):
         errors.add("field", "Choose a field the workflow's records have.")
     value = _text(params, "value", errors, label="Value", required=False)
     return {"field": name, "value": value}
@@ -272,7 +272,7 @@ NOTIFY_ROLES = {"owner_of_record": "The record's owner", **{role: f"Every {role}
 
 def _check_notify(params, record_type, errors):
     recipients = params.get("recipients") or "owner_of_record"
-    if recipients not in NOTIFY_ROLES:
+    if not isinstance(recipients, str) or recipients not in NOTIFY_ROLES:
         errors.add("recipients", "Choose who is told.")
     return {"recipients": recipients, "message": _text(params, "message", errors, label="Message", max_length=2000)}
 

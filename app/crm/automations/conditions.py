@@ -129,15 +129,21 @@ def check_conditions(data, fields: dict, errors: Errors, key: str = "conditions"
         errors.add(key, "Send conditions as an object.")
         return {}
     match = data.get("match", "all")
-    if match not in MATCHES:
+    if not isinstance(match, str) or match not in MATCHES:
         errors.add(key, "Match all or any of the rules.")
     rules = []
-    for rule in data.get("rules") or []:
+    rules_in = data.get("rules") or []
+    if not isinstance(rules_in, list):
+        errors.add(key, "Send the rules as a list.")
+        rules_in = []
+    for rule in rules_in:
         if not isinstance(rule, dict):
             errors.add(key, "Each rule is an object with field, op and value.")
             continue
         field, op, value = rule.get("field"), rule.get("op"), rule.get("value", "")
-        if field not in fields:
+        if not isinstance(field, str) or not isinstance(op, str):
+            errors.add(key, "A rule's field and operator are names.")
+        elif field not in fields:
             errors.add(key, f"Unknown field {str(field)[:60]}.")
         elif op not in OPERATORS:
             errors.add(key, f"Unknown operator {str(op)[:30]}.")
@@ -152,7 +158,7 @@ def check_conditions(data, fields: dict, errors: Errors, key: str = "conditions"
     cleaned_groups = [check_conditions(group, fields, errors, key, depth + 1) for group in groups]
     if len(rules) + sum(len(group.get("rules", [])) for group in cleaned_groups) > MAX_RULES:
         errors.add(key, f"Use at most {MAX_RULES} rules.")
-    cleaned = {"match": match if match in MATCHES else "all", "rules": rules}
+    cleaned = {"match": match if isinstance(match, str) and match in MATCHES else "all", "rules": rules}
     if cleaned_groups:
         cleaned["groups"] = [group for group in cleaned_groups if group]
     return cleaned

@@ -63,5 +63,6 @@ def step_data(posted) -> dict:
     for key in posted:
         if key.startswith("param-"):
             values = posted.getlist(key)
-            params[key.removeprefix("param-")] = values if len(values) > 1 or key.endswith("_ids") else values[0]
+            # Only a list parameter (`user_ids`) takes several values; a repeated other one its first.
+            params[key.removeprefix("param-")] = values if key.endswith("_ids") else values[0]
     return {"type": kind, "params": params}

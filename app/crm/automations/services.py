@@ -81,12 +81,16 @@ def trigger_record_type(trigger: dict):
 
 
 def _check_trigger(data, errors: Errors) -> dict:
-    if not isinstance(data, dict) or data.get("type") not in TRIGGERS:
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str) or data["type"] not in TRIGGERS:
         errors.add("trigger", "Choose a trigger.")
         return {}
     kind = data["type"]
     cleaned = {"type": kind}
     names = {record_type.name for record_type in record_types()}
+    for key in ("record_type", "field", "event"):
+        if data.get(key) is not None and not isinstance(data.get(key), str):
+            errors.add("trigger", f"The trigger's {key} is a name.")
+            return {}
     if kind == "event":
         if data.get("event") not in event_types():
             errors.add("trigger", "Choose an event.")
@@ -140,6 +144,9 @@ def _check_steps(steps, record_type, errors: Errors, depth: int = 0) -> list:
             errors.add("steps", "Each step is an object with a type.")
             continue
         kind, params = step.get("type"), step.get("params") or {}
+        if not isinstance(kind, str):
+            errors.add("steps", "Each step is an object with a type.")
+            continue
         step_id = str(step.get("id") or uuid.uuid4().hex[:12])[:40]
         if not isinstance(params, dict):
             errors.add("steps", "A step's params are an object.")

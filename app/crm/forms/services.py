@@ -100,6 +100,9 @@ def _clean_fields(raw, target: str, errors: Errors) -> list[dict]:
             continue
         label = str(item.get("label") or "").strip()[:120]
         maps_to = item.get("maps_to")
+        if maps_to is not None and not isinstance(maps_to, str):
+            errors.add("fields", "A field's maps_to is a field name.")
+            continue
         if not label and not maps_to:
             continue  # an empty row of the builder
         if maps_to not in allowed:
@@ -110,7 +113,7 @@ def _clean_fields(raw, target: str, errors: Errors) -> list[dict]:
             continue
         seen.add(maps_to)
         kind = item.get("type") or "text"
-        if kind not in INPUT_TYPES:
+        if not isinstance(kind, str) or kind not in INPUT_TYPES:
             errors.add("fields", f"“{label}”: unknown input type.")
             continue
         default = str(item.get("default") or "").strip()[:500]
@@ -145,7 +148,7 @@ def _clean_consents(raw, errors: Errors) -> list[dict]:
         if len(wording) > 1000:
             errors.add("consents", "Consent wording is at most 1,000 characters.")
         channel = item.get("channel") or ""
-        if channel not in CONSENT_CHANNELS:
+        if not isinstance(channel, str) or channel not in CONSENT_CHANNELS:
             errors.add("consents", "Choose email, SMS or no channel.")
         cleaned.append(
             {
@@ -206,7 +209,7 @@ def _clean(data: dict, errors: Errors, *, form: WebForm | None) -> dict:
     if redirect_url is not None:
         cleaned["redirect_url"] = redirect_url
     creates = data.get("creates", form.creates if form else "lead")
-    if creates not in TARGETS:
+    if not isinstance(creates, str) or creates not in TARGETS:
         errors.add("creates", "Choose leads or contacts.")
         creates = "lead"
     cleaned["creates"] = creates

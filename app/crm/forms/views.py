@@ -30,6 +30,7 @@ def index():
 
 def _builder(form, web_form=None, status=200):
     target = form.creates.data or (web_form.creates if web_form else "lead")
+    target = target if target in services.TARGETS else "lead"
     posted_fields = form.to_data(request.form)["fields"] if request.method == "POST" else None
     posted_consents = form.to_data(request.form)["consents"] if request.method == "POST" else None
     return render_template(
