@@ -102,3 +102,9 @@ def delivery_of_subscription(app, tenant):
         subscription = db.session.get(WebhookSubscription, (tenant.id, subscription_id))
         delivery = send_test_event(subscription, actor=owner_of(tenant))
         return {"subscription_id": subscription_id, "delivery_id": delivery.id}
+
+
+def seeded_ids(app, tenant) -> dict:
+    """One of each (a form with a submission, a workflow with a run, a webhook with a
+    delivery) for the API's generated tests: {url argument: id}."""
+    return {**_submission(app, tenant), **_run(app, tenant), **delivery_of_subscription(app, tenant)}
