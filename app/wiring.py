@@ -69,6 +69,7 @@ def install_onboarding(app) -> None:
     """Demo data for `seed-demo`, and the first steps the dashboard's checklist suggests."""
     from sqlalchemy import select
 
+    from app.crm.automations.demo import seed_automation_demo
     from app.crm.contacts.models import Contact
     from app.crm.demo import seed_crm_demo
     from app.crm.leads.models import Lead
@@ -81,6 +82,8 @@ def install_onboarding(app) -> None:
 
     if seed_crm_demo not in DEMO_SEEDERS:
         DEMO_SEEDERS.append(seed_crm_demo)
+    if seed_automation_demo not in DEMO_SEEDERS:
+        DEMO_SEEDERS.append(seed_automation_demo)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
     register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead))
 

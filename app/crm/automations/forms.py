@@ -19,7 +19,12 @@ class WorkflowForm(FlaskForm):
     trigger_value = StringField("Changed to (empty: any change)", validators=[Optional(), Length(max=200)])
     trigger_event = SelectField("Event", validate_choice=False, validators=[Optional()])
     trigger_form = SelectField("Form", validate_choice=False, validators=[Optional()])
-    match = SelectField("Match", choices=[("all", "all of these rules"), ("any", "any of these rules")])
+    match = SelectField(
+        "Match",
+        choices=[("all", "all of these rules"), ("any", "any of these rules")],
+        default="all",
+        validate_choice=False,
+    )
 
     def trigger_data(self) -> dict:
         kind = self.trigger_type.data

@@ -30,7 +30,12 @@ def _choices(form: WorkflowForm, workflow=None) -> WorkflowForm:
     form.trigger_event.choices = list(event_types().items())
     form.trigger_form.choices = [("", "Any form"), *((str(item.id), item.name) for item in list_forms())]
     record_type = services.trigger_record_type(workflow.trigger) if workflow else None
-    form.trigger_field.choices = list(condition_fields(record_type).items()) if record_type else []
+    if record_type is not None:
+        form.trigger_field.choices = list(condition_fields(record_type).items())
+    else:  # before the record type is saved: every type's fields, grouped
+        form.trigger_field.choices = {
+            item.label_plural: list(condition_fields(item).items()) for item in record_types()
+        }
     return form
 
 
