@@ -13,13 +13,13 @@ from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.ssrf import UnsafeUrl, check_url
 from app.core.validation import Errors
 from app.crm.activities.services import log_activity
 from app.crm.tags.models import Tag
 from app.crm.webhooks.sender import post_signed
-from app.extensions import db
 from app.messaging.services import queue_email
 from app.records.catalogue import field_catalogue
 from app.records.services import update_record

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.automations.models import Workflow
 from app.crm.automations.services import create_workflow
@@ -20,7 +21,6 @@ from app.crm.forms.models import FormDailyStat, FormSubmission
 from app.crm.forms.services import create_form
 from app.crm.tags.models import Tag
 from app.crm.webhooks.services import create_subscription
-from app.extensions import db
 
 CAMPAIGNS = (
     {"utm_source": "google", "utm_medium": "cpc", "utm_campaign": "brand-refresh-q4", "gclid": "Cj0KCQiA"},

@@ -18,11 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.actors import SystemActor
 from app.core.context import require_tenant_id
 from app.core.errors import AppError
+from app.core.extensions import db
 from app.core.types import json_safe, utcnow
 from app.crm.automations.actions import ACTIONS, StepContext, StepFailed
 from app.crm.automations.conditions import conditions_pass, record_values
 from app.crm.automations.models import RunStatus, Workflow, WorkflowRun, WorkflowStepLog
-from app.extensions import db
 from app.jobs.tenant_jobs import schedule_tenant_job
 from app.plans.services import entitlements
 from app.records.registry import find_record_type, record_types

@@ -1,10 +1,10 @@
 """Per-tenant job bodies of workflows (run by the scheduler inside the tenant's context)."""
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.crm.automations import engine
 from app.crm.automations.models import WorkflowRun
-from app.extensions import db
 
 
 def resume_run(object_id: str) -> dict:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.permissions import check_permission
 from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.pagination import Sort, resolve_sort, sorted_page
 from app.core.types import utcnow
@@ -23,7 +24,6 @@ from app.crm.automations.actions import available_actions
 from app.crm.automations.conditions import check_conditions, condition_fields
 from app.crm.automations.models import RunStatus, Workflow, WorkflowRun, WorkflowStepLog
 from app.crm.forms.models import WebForm
-from app.extensions import db
 from app.plans.services import check_feature, check_writable, enforce
 from app.records.event_types import event_types
 from app.records.registry import find_record_type, record_types

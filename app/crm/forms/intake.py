@@ -21,13 +21,13 @@ from app.auth.actors import SystemActor
 from app.core.context import require_tenant_id
 from app.core.errors import PlanLimitExceeded, ValidationFailed
 from app.core.events import emit
+from app.core.extensions import db, limiter
 from app.core.ids import uuid7
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import Consent, Contact, ContactEmail
 from app.crm.forms.models import FormDailyStat, FormSubmission, RecordAttribution, SubmissionStatus, WebForm
 from app.crm.leads.models import Lead, LeadStatus
-from app.extensions import db, limiter
 from app.messaging.services import queue_email
 from app.records.registry import get_record_type
 from app.records.services import create_record, update_record

@@ -4,11 +4,11 @@ frames, the embed script, submission and the double opt-in link. No sign-in."""
 from flask import Response, abort, redirect, render_template, request, url_for
 
 from app.core.errors import ValidationFailed
+from app.core.extensions import csrf
 from app.core.hosts import TenantBlueprint
 from app.core.security import add_security_headers
 from app.crm.forms import intake
 from app.crm.forms.services import get_form
-from app.extensions import csrf
 
 bp = TenantBlueprint("public_forms", __name__)
 MAX_BODY_BYTES = 32 * 1024

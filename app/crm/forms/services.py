@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 from app.auth.permissions import check_permission
 from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.pagination import Sort, resolve_sort, sorted_page
 from app.core.types import utcnow
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.forms import intake
 from app.crm.forms.models import FormDailyStat, FormSubmission, SubmissionStatus, WebForm
-from app.extensions import db
 from app.plans.services import check_writable, enforce
 from app.records.catalogue import field_catalogue
 from app.records.registry import find_record_type

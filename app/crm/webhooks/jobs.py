@@ -1,10 +1,10 @@
 """Per-tenant job bodies of outgoing webhooks (run by the scheduler inside the tenant's context)."""
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.crm.webhooks import services
 from app.crm.webhooks.models import WebhookDelivery
-from app.extensions import db
 
 
 def attempt_delivery(object_id: str) -> dict:

@@ -17,6 +17,7 @@ from app.auth.permissions import check_permission
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.lookups import get_or_404
 from app.core.pagination import Sort, resolve_sort, sorted_page
@@ -25,7 +26,6 @@ from app.core.types import json_safe, utcnow
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from app.crm.webhooks.sender import post_signed
-from app.extensions import db
 from app.jobs.tenant_jobs import schedule_tenant_job
 from app.messaging.services import queue_email
 from app.plans.services import check_writable

@@ -3,8 +3,8 @@ webhook subscriptions and deliveries, each built through the services in one ten
 
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.crm.automations.models import WorkflowRun
-from app.extensions import db
 from tests.conftest import in_tenant
 from tests.factories import arg_factory, endpoint_factory
 

@@ -5,9 +5,9 @@ import re
 import time_machine
 
 from app.auth.models import User
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.forms.services import create_form
-from app.extensions import db
 from tests.conftest import in_tenant
 
 LEAD_FIELDS = [

@@ -7,8 +7,8 @@ from sqlalchemy import delete, select
 
 from app.core.context import tenant_context
 from app.core.events import dispatch_tenant_events
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.jobs.models import apscheduler_jobs
 from app.jobs.runner import execute
 

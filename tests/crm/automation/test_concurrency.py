@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from app.core.context import tenant_context
 from app.core.events import DomainEvent, emit
+from app.core.extensions import db
 from app.crm.automations.engine import handle_event
 from app.crm.automations.models import RunStatus, Workflow
 from app.crm.automations.services import set_workflow_active
 from app.crm.forms.services import create_form
 from app.crm.leads.models import Lead
-from app.extensions import db
 from tests.conftest import USE_POSTGRES, in_tenant
 from tests.crm.automation.forms_helpers import LEAD_FIELDS
 from tests.crm.automation.workflow_helpers import make_workflow, owner_of, runs_of

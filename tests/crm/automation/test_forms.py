@@ -5,12 +5,12 @@ plan's limit, double opt-in, the builder and the API."""
 import time_machine
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.contacts.models import Contact
 from app.crm.forms.intake import get_attribution
 from app.crm.forms.models import FormSubmission, SubmissionStatus
 from app.crm.leads.models import Lead
-from app.extensions import db
 from app.messaging.models import OutboxMessage
 from tests.conftest import host_client, in_tenant
 from tests.crm.automation.forms_helpers import CONTACT_FIELDS, fill_and_send, hidden_inputs, make_form, visit

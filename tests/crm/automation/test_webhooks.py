@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 from werkzeug import Response
 
+from app.core.extensions import db
 from app.crm.webhooks import services
 from app.crm.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from app.crm.webhooks.signing import SIGNATURE_HEADER, VERIFICATION_SNIPPET
-from app.extensions import db
 from app.messaging.models import OutboxMessage
 from tests.conftest import in_tenant
 from tests.crm.automation.helpers import dispatch_events, run_due_jobs, scheduled_jobs, settle

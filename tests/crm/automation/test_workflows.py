@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.crm.automations.engine import MAX_DEPTH, MAX_RUNS_PER_HOUR
 from app.crm.automations.models import RunStatus
 from app.crm.leads.models import Lead
-from app.extensions import db
 from app.messaging.models import OutboxMessage
 from tests.conftest import in_tenant
 from tests.crm.automation.forms_helpers import fill_and_send, make_form

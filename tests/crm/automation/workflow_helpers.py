@@ -3,9 +3,9 @@
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.core.extensions import db
 from app.crm.automations.models import WorkflowRun, WorkflowStepLog
 from app.crm.automations.services import create_workflow
-from app.extensions import db
 from tests.conftest import in_tenant
 
 
