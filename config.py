@@ -97,6 +97,14 @@ class Config:
     # Record types declared outside the app ("module:NAME", comma-separated): the test
     # suite declares one to prove the kit gives any type everything.
     EXTRA_RECORD_TYPES = [item.strip() for item in os.environ.get("EXTRA_RECORD_TYPES", "").split(",") if item.strip()]
+    # Non-public addresses outgoing webhooks may still call (comma-separated IPs or names):
+    # empty in production; a developer's local receiver, say, in development.
+    SSRF_ALLOWED_ADDRESSES = [
+        item.strip() for item in os.environ.get("SSRF_ALLOWED_ADDRESSES", "").split(",") if item.strip()
+    ]
+    # Public web forms: submissions per IP and per form (Flask-Limiter syntax).
+    FORM_SUBMISSIONS_PER_IP = os.environ.get("FORM_SUBMISSIONS_PER_IP", "10 per minute;60 per hour")
+    FORM_SUBMISSIONS_PER_FORM = os.environ.get("FORM_SUBMISSIONS_PER_FORM", "120 per minute")
 
 
 class DevelopmentConfig(Config):

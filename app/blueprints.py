@@ -9,6 +9,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.billing import views as billing
     from app.crm.activities.views import bp as activities
     from app.crm.attachments.views import bp as attachments
+    from app.crm.automations.views import bp as automations
     from app.crm.calendar.booking_views import bp as booking
     from app.crm.calendar.views import bp as meetings
     from app.crm.companies.views import bp as companies
@@ -17,6 +18,8 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.duplicates.views import bp as duplicates
     from app.crm.exports.views import bp as exports
     from app.crm.fields.views import bp as fields
+    from app.crm.forms.public import bp as public_forms
+    from app.crm.forms.views import bp as forms
     from app.crm.imports.views import bp as imports
     from app.crm.invoices.views import bp as invoices
     from app.crm.leads.views import bp as leads
@@ -31,6 +34,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.segments.views import bp as segments
     from app.crm.tags.views import bp as tags
     from app.crm.tasks.views import bp as tasks
+    from app.crm.webhooks.views import bp as webhooks
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
     from app.messaging.views import bp as mailbox
@@ -77,6 +81,10 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         messaging,
         messaging_public,
         sendgrid_webhook,
+        webhooks,
+        forms,
+        public_forms,
+        automations,
         *_extra_record_pages(app),
     ]
 

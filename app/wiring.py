@@ -2,7 +2,7 @@
 and the permission areas that are not record types. The factory installs them in order."""
 
 from app.api.scopes import register_scope_object
-from app.auth.permissions import MANAGERS, WRITERS, register_permission, register_record_permissions
+from app.auth.permissions import MANAGERS, RECORD_ACTIONS, WRITERS, register_permission, register_record_permissions
 from app.core.audit import audit_domain_event
 from app.core.events import subscribe
 
@@ -150,6 +150,7 @@ def install_privacy_panels(types) -> None:
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     """Every resource blueprint of REST v1; a domain with an `api.py` adds its line here."""
     from app.crm.activities.api import blp as activities
+    from app.crm.automations.api import blp as automations
     from app.crm.calendar.api import blp as meetings
     from app.crm.calendar.api import booking_types_api as booking_types
     from app.crm.companies.api import blp as companies
@@ -159,6 +160,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.duplicates.api import blp as duplicates
     from app.crm.exports.api import blp as exports
     from app.crm.fields.api import blp as fields
+    from app.crm.forms.api import blp as forms
     from app.crm.imports.api import blp as imports
     from app.crm.invoices.api import blp as invoices
     from app.crm.leads.api import blp as leads
@@ -169,6 +171,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.segments.api import blp as segments
     from app.crm.tags.api import blp as tags
     from app.crm.tasks.api import blp as tasks
+    from app.crm.webhooks.api import blp as webhooks
     from app.notifications.api import blp as notifications
     from app.records.api import catalogue_api
 
@@ -197,6 +200,9 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
         quotes,
         invoices,
         *MESSAGING_RESOURCES,
+        forms,
+        automations,
+        webhooks,
     ]
 
 
@@ -219,6 +225,7 @@ def install_onboarding(app) -> None:
 
     from app.agency.cli import DEMO_SEEDERS
     from app.core.extensions import db
+    from app.crm.automations.demo import seed_automation_demo
     from app.crm.contacts.models import Contact
     from app.crm.deals.demo import seed_deals_demo
     from app.crm.deals.models import Deal
@@ -240,6 +247,7 @@ def install_onboarding(app) -> None:
         seed_invoices_demo,
         seed_segments_demo,
         seed_messaging_demo,
+        seed_automation_demo,
     )
     for seeder in seeders:
         if seeder not in DEMO_SEEDERS:
@@ -259,6 +267,7 @@ def install_subscribers(app) -> None:
     warnings and notifications."""
     from app.crm.activities.services import record_system_event
     from app.crm.duplicates.detection import warn_about_duplicates
+    from app.crm.quotes.services import forget_deleted_product
     from app.notifications.services import notify_mentions, notify_new_owner
 
     subscribe("*", audit_domain_event)
@@ -267,11 +276,8 @@ def install_subscribers(app) -> None:
     subscribe("*.created", notify_new_owner)
     subscribe("*.updated", notify_new_owner)
     subscribe("activity.logged", notify_mentions)
-    from app.crm.quotes.services import forget_deleted_product
-
-    subscribe("*", audit_domain_event)
-    subscribe("*", record_system_event)
     subscribe("product.deleted", forget_deleted_product)
+    install_automation(app)
 
 
 def install_jobs(app) -> None:
@@ -296,3 +302,39 @@ def install_jobs(app) -> None:
             "Marks unpaid invoices past their due date overdue.",
         )
     )
+
+
+def install_automation(app) -> None:
+    """Web forms, workflows and outgoing webhooks: their permissions, API scopes, plan
+    counters and the after-commit consumers that feed them domain events."""
+    from app.api.scopes import register_scope_object
+    from app.auth.models import Role
+    from app.core.events import register_consumer
+    from app.crm.automations.engine import handle_event, stamp_automation_origin
+    from app.crm.automations.services import count_active_workflows
+    from app.crm.forms.intake import attribution_panel, carry_on_conversion
+    from app.crm.forms.services import count_forms
+    from app.crm.webhooks.services import fan_out_event
+    from app.plans.services import register_feature, register_usage_counter
+    from app.records.capabilities import Panel
+    from app.records.registry import contribute
+
+    admins = frozenset({Role.OWNER, Role.ADMIN})
+    builders = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.MARKETING})
+    register_record_permissions("webhooks", "Webhooks", grants=dict.fromkeys(RECORD_ACTIONS, admins))
+    register_record_permissions(
+        "automations", "Automations", grants={**dict.fromkeys(RECORD_ACTIONS, builders), "delete": admins}
+    )
+    register_record_permissions("forms", "Web forms", grants={"create": builders, "edit": builders, "delete": builders})
+    for area, label in (("webhooks", "Webhooks"), ("automations", "Automations"), ("forms", "Web forms")):
+        register_scope_object(area, label)
+    register_usage_counter("automations", count_active_workflows)
+    register_usage_counter("forms", count_forms)
+    register_feature("automations")
+    subscribe("*", stamp_automation_origin)
+    subscribe("lead.converted", carry_on_conversion)
+    for record_type in ("contact", "lead"):
+        panel = Panel("attribution", "crm/forms/_attribution_panel.html", attribution_panel, order=60)
+        contribute(record_type, "panel", panel)
+    register_consumer("webhooks", "*", fan_out_event)
+    register_consumer("automations", "*", handle_event)
