@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -60,7 +60,11 @@ class Entitlements:
 
     def used(self, resource: str) -> int:
         if resource not in self._usage:
-            self._usage[resource] = current_usage(self.tenant.id, resource)
+            if resource in METERED:
+                # A page's banners ask for every meter: read them all in one statement.
+                self._usage.update(current_meters(self.tenant.id))
+            else:
+                self._usage[resource] = current_usage(self.tenant.id, resource)
         return self._usage[resource]
 
     def remaining(self, resource: str) -> int | None:
@@ -223,6 +227,19 @@ def meter_value(metric: str, period: str, *, tenant_id: uuid.UUID | None = None)
             UsageMeter.tenant_id == tenant_id, UsageMeter.metric == metric, UsageMeter.period == period
         )
     )
+
+
+def current_meters(tenant_id: uuid.UUID, now: datetime | None = None) -> dict[str, int]:
+    """{metric: this period's count} of every metered resource, in one statement."""
+    wanted = or_(
+        *[and_(UsageMeter.metric == metric, UsageMeter.period == current_period(metric, now)) for metric in METERED]
+    )
+    rows = db.session.execute(
+        select(UsageMeter.metric, func.sum(UsageMeter.count))
+        .where(UsageMeter.tenant_id == tenant_id, wanted)
+        .group_by(UsageMeter.metric)
+    )
+    return {**dict.fromkeys(METERED, 0), **{metric: int(count) for metric, count in rows}}
 
 
 def enforce_meter(metric: str, amount: int = 1) -> None:

@@ -112,7 +112,12 @@ def list_records(
             return page
     stmt = filtered_statement(record_type, search=search, filters=filters)
     stmt = stmt.options(*record_type.loader_options(purpose))
-    return sorted_page(db.session, stmt, record_type.model, chosen, cursor, limit)
+    return _loaded(record_type, sorted_page(db.session, stmt, record_type.model, chosen, cursor, limit), purpose)
+
+
+def _loaded(record_type, page: Page, purpose: str) -> Page:
+    record_type.after_load(page.items, purpose)
+    return page
 
 
 def own_column(model, column):
@@ -146,7 +151,7 @@ def _searched_page(record_type, terms, filters, chosen: Sort, cursor, limit: int
     page = sorted_page(db.session, stmt, model, chosen, cursor, limit)
     if len(window.ids) >= size and not page.extra.get("has_more"):
         return None
-    return page
+    return _loaded(record_type, page, purpose)
 
 
 def _matches_key(model, terms) -> str:
