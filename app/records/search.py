@@ -97,18 +97,20 @@ def terms_condition(column, terms: list[str]):
     return and_(*[term_condition(column, term) for term in terms])
 
 
-def search_condition(column, query: str | None):
-    """Every term of `query` must occur in `column` (None when there is nothing to search)."""
+def search_condition(column, query: str | None, *, model=None):
+    """Every term of `query` must occur in `column` (None when there is nothing to search).
+    `column` may be an expression over `model`'s table that a trigram index covers."""
     terms = search_terms(query)
     if not terms:
         return None
     condition = terms_condition(column, terms)
     # A list page searches twice (its rows, its count): the index is asked once.
-    key = f"search:{getattr(getattr(column, 'class_', None), '__name__', '')}:{' '.join(terms)}"
-    candidates = per_request(key, lambda: _indexed_candidates(column, condition))
+    model = model or getattr(column, "class_", None)
+    key = f"search:{getattr(model, '__name__', '')}:{' '.join(terms)}"
+    candidates = per_request(key, lambda: _indexed_candidates(model, condition))
     if candidates is None:
         return condition
-    return column.class_.id.in_(candidates)
+    return model.id.in_(candidates)
 
 
 def _platform_engine():
@@ -121,10 +123,9 @@ def _platform_engine():
     return engine
 
 
-def _indexed_candidates(column, condition) -> list | None:
+def _indexed_candidates(model, condition) -> list | None:
     """Ids of the current tenant's rows matching `condition`, found through the trigram
     index by the platform role; None when that does not apply or matches too many rows."""
-    model = getattr(column, "class_", None)
     engine = _platform_engine()
     if model is None or engine is None:
         return None

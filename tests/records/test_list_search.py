@@ -4,7 +4,7 @@ gathered window, the walk of the sort's index for a common term, the plain LIKE 
 are too narrow for the window)."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.extensions import db
 from app.records import listing, search
@@ -96,3 +96,25 @@ def test_postgres_searches_through_the_window_with_the_tenant_bound(app, tenant_
     with in_tenant(app, tenant_a):
         own = set(db.session.scalars(select(Gadget.id)))
     assert set(windows[0].ids) <= own
+
+
+@pytest.mark.skipif(not USE_POSTGRES, reason="trigram indexes exist on PostgreSQL only")
+def test_activity_search_asks_its_trigram_index_for_the_tenants_candidates(app, tenant_a, tenant_b, monkeypatch):
+    from app.crm.activities.services import list_activities
+    from tests.crm.factories import make_activity
+
+    for tenant in (tenant_a, tenant_b):
+        make_activity(app, tenant, body="Met at the harvest fair.")
+        make_activity(app, tenant, body="Called about invoices.")
+    asked = []
+    original = search._indexed_candidates
+    monkeypatch.setattr(search, "_indexed_candidates", lambda *args: asked.append(original(*args)) or asked[-1])
+    with in_tenant(app, tenant_a):
+        found = [(activity.tenant_id, activity.body) for activity in list_activities(search="harvest").items]
+        definition = db.session.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_activities_search_trgm'")
+        ).scalar()
+    assert found == [(tenant_a.id, "Met at the harvest fair.")]
+    assert [len(ids) for ids in asked] == [1]  # the candidates came from the index, this tenant's only
+    assert "gin_trgm_ops" in definition
+    assert "lower" in definition
