@@ -103,9 +103,9 @@ def setup(app) -> dict:
     values, and the deep cursors of every sort of every kit type with data."""
     from app.auth.models import Role, User
     from app.core.context import platform_scope, tenant_context
+    from app.core.extensions import db
     from app.crm.contacts.models import Contact
     from app.crm.tags.models import Tag
-    from app.extensions import db
     from app.records.listing import own_column
     from app.records.registry import record_types
     from app.tenants.models import Tenant
@@ -226,7 +226,7 @@ def new_api_key(app, facts) -> str:
     from app.api.services import create_api_key
     from app.auth.models import User
     from app.core.context import tenant_context
-    from app.extensions import db
+    from app.core.extensions import db
 
     with app.app_context(), tenant_context(facts["tenant_id"]):
         owner = db.session.get(User, (facts["tenant_id"], facts["owner_id"]))
@@ -296,7 +296,7 @@ def main() -> None:
     app = make_app()
     facts = setup(app)
     with app.app_context():
-        from app.extensions import db
+        from app.core.extensions import db
 
         recorder = StatementRecorder(dict(db.engines))
     client, base = signed_in_client(app, facts)

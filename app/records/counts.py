@@ -15,8 +15,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.ids import uuid7
-from app.extensions import db
 from app.plans.models import UsageMeter
 from app.tenants.models import Tenant
 

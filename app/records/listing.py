@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.auth.permissions import check_permission
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.pagination import (
     MAX_PAGE_SIZE,
     Page,
@@ -22,7 +23,6 @@ from app.core.pagination import (
 )
 from app.core.request_cache import per_request
 from app.core.validation import Errors, contains_nul
-from app.extensions import db
 from app.records.search import (
     search_condition,
     search_count,

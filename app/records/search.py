@@ -26,9 +26,9 @@ from flask import current_app, has_app_context
 from sqlalchemy import Index, and_, func, or_, select
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.pagination import keyset_position
 from app.core.request_cache import per_request
-from app.extensions import db
 
 MAX_TERMS = 6
 MIN_TRIGRAM_LENGTH = 3

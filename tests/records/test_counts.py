@@ -3,7 +3,7 @@ started by counting once when it is missing; no page counts the rows."""
 
 from sqlalchemy import delete, select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.plans.models import UsageMeter
 from app.plans.services import current_usage
 from app.records.counts import TOTAL

@@ -5,7 +5,7 @@ leakproof operators), so page 40,000 costs what page one does — for every decl
 import pytest
 from sqlalchemy import event, text
 
-from app.extensions import db
+from app.core.extensions import db
 from app.records.listing import list_records, own_column
 from app.records.registry import record_types
 from tests.conftest import USE_POSTGRES, in_tenant

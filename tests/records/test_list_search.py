@@ -6,7 +6,7 @@ are too narrow for the window)."""
 import pytest
 from sqlalchemy import select, text
 
-from app.extensions import db
+from app.core.extensions import db
 from app.records import listing, search
 from app.records.listing import count_records, list_records
 from app.records.registry import get_record_type

@@ -14,6 +14,7 @@ from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.events import emit
+from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.core.lookups import get_or_404
 from app.core.pagination import Page, Sort, keyset_page, resolve_sort
@@ -28,7 +29,6 @@ from app.crm.activities.models import (
     activity_links,
 )
 from app.crm.activities.models import search_text as activity_search_text
-from app.extensions import db
 from app.records.models import RecordEntry
 from app.records.registry import find_record_type, record_types_with
 from app.records.search import search_condition
