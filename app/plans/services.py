@@ -235,8 +235,9 @@ def requires_feature(feature: str):
     return decorator
 
 
-def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None) -> None:
-    """Add to this period's counter atomically (one upsert statement, no read-modify-write)."""
+def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None) -> int:
+    """Add to this period's counter atomically (one upsert statement, no read-modify-write);
+    the counter's new value."""
     tenant_id = require_tenant_id()
     period = current_period(metric, now)
     dialect = db.session.get_bind().dialect.name
@@ -248,7 +249,7 @@ def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None
         index_elements=[table.c.tenant_id, table.c.metric, table.c.period],
         set_={"count": table.c.count + amount},
     )
-    db.session.execute(stmt)
+    return db.session.execute(stmt.returning(table.c.count)).scalar_one()
 
 
 def meter_value(metric: str, period: str, *, tenant_id: uuid.UUID | None = None) -> int:
