@@ -144,7 +144,7 @@ def _searched_page(record_type, terms, filters, chosen: Sort, cursor, limit: int
         model.__table__, terms, column.key, descending=chosen.descending, cursor=cursor or None, size=size
     )
     # The page's count (count_records) reuses what the search already knows.
-    per_request(_matches_key(model, terms), lambda: window.matches)
+    per_request(_matches_key(model, terms), lambda: window)
     if not window.ids:
         return Page(items=[], extra={"has_more": False})
     stmt = stmt.where(model.id.in_(window.ids)).options(*record_type.loader_options(purpose))
@@ -163,7 +163,11 @@ def count_records(record_type, *, search: str | None = None, filters: dict | Non
     terms = search_terms(search)
     if terms and not active_filters(filters) and searches_through_platform():
         known = per_request(_matches_key(record_type.model, terms), lambda: None)
-        counted = known if known is not None else search_count(record_type.model.__table__, terms, cap + 1)
+        matches = getattr(known, "matches", None)
+        if matches is not None and (known.exact or matches > cap):
+            counted = matches
+        else:
+            counted = search_count(record_type.model.__table__, terms, cap + 1)
         return min(counted, cap), counted > cap
     inner = filtered_statement(record_type, search=search, filters=filters, columns=[record_type.model.id])
     counted = db.session.scalar(select(func.count()).select_from(inner.limit(cap + 1).subquery()))

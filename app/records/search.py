@@ -141,15 +141,21 @@ def searches_through_platform() -> bool:
     return _platform_engine() is not None
 
 
-# A search gathers up to this many matches through the trigram index and orders them itself;
-# a term that matches more is common enough for the list's own order to find its rows early.
+# A search first reads this many rows in the list's order from its cursor: a common term
+# ("gmail", "a") fills its window there, from the sort's index, at once.
+PROBE_ROWS = 2_000
+# Otherwise it gathers up to this many matches through the trigram index and orders them
+# itself; a term that matches more walks the sort's index without a bound.
 GATHER_LIMIT = 20_000
 
 
 @dataclass
 class SearchWindow:
     ids: list  # the window's ids, in the list's order
-    matches: int | None  # every match of the search (not only past the cursor); None: more than GATHER_LIMIT
+    # How many rows match the search (not only past the cursor): None when not counted;
+    # when not `exact`, only a lower bound ("more than GATHER_LIMIT").
+    matches: int | None
+    exact: bool = True
 
 
 def search_window(table, terms: list[str], sort_key: str, *, descending: bool, cursor, size: int) -> SearchWindow:
@@ -157,12 +163,42 @@ def search_window(table, terms: list[str], sort_key: str, *, descending: bool, c
     order (`sort_key`, a column of `table`, then id) from its cursor.
 
     Runs as the platform role (see the module's docstring), so it names nothing but `table`
-    and binds the tenant itself; call it only when searches_through_platform(). Up to
-    GATHER_LIMIT matches are gathered through the trigram index and ordered here: walking the
-    sort's index instead would pass every "Aaron" before the first "Zoey". A commoner term
-    walks the sort's index, where its rows are dense.
+    and binds the tenant itself; call it only when searches_through_platform(). Three steps,
+    each taken only when the one before cannot answer: the next PROBE_ROWS rows of the list
+    (a common term is dense there); up to GATHER_LIMIT matches gathered through the trigram
+    index and ordered here (walking the sort's index would pass every "Aaron" before the first
+    "Zoey"); the sort's index walked until the window is full.
     """
     matching = table.c.tenant_id == require_tenant_id(), terms_condition(table.c.search_text, terms)
+    in_order = keyset_position(table.c[sort_key], table.c.id, descending=descending, cursor=cursor)
+    with _platform_engine().connect() as connection:
+        ids = _probe(connection, table, terms, sort_key, descending, in_order, size)
+        if len(ids) >= size:
+            return SearchWindow(ids, None)
+        window = _gather(connection, table, matching, sort_key, descending, cursor, size)
+        if window is not None:
+            return window
+        stmt = select(table.c.id).where(*matching)
+        if in_order.condition is not None:
+            stmt = stmt.where(in_order.condition)
+        ids = list(connection.scalars(stmt.order_by(*in_order.order).limit(size)))
+        return SearchWindow(ids, GATHER_LIMIT + 1, exact=False)
+
+
+def _probe(connection, table, terms, sort_key, descending, in_order, size) -> list:
+    """The matches among the next PROBE_ROWS rows of the list, in order."""
+    rows = select(table.c.id, table.c[sort_key], table.c.search_text).where(table.c.tenant_id == require_tenant_id())
+    if in_order.condition is not None:
+        rows = rows.where(in_order.condition)
+    rows = rows.order_by(*in_order.order).limit(PROBE_ROWS).subquery()
+    ascending = descending == in_order.reverse
+    order = [column.asc() if ascending else column.desc() for column in (rows.c[sort_key], rows.c.id)]
+    stmt = select(rows.c.id).where(terms_condition(rows.c.search_text, terms)).order_by(*order).limit(size)
+    return list(connection.scalars(stmt))
+
+
+def _gather(connection, table, matching, sort_key, descending, cursor, size) -> SearchWindow | None:
+    """The window from every match gathered through the trigram index; None past GATHER_LIMIT."""
     gathered = (
         select(table.c.id, table.c[sort_key]).where(*matching).limit(GATHER_LIMIT + 1).cte("matching")
     ).prefix_with("MATERIALIZED")
@@ -171,24 +207,14 @@ def search_window(table, terms: list[str], sort_key: str, *, descending: bool, c
     stmt = select(gathered.c.id, total)
     if position.condition is not None:
         stmt = stmt.where(position.condition)
-    with _platform_engine().connect() as connection:
-        rows = connection.execute(stmt.order_by(*position.order).limit(size)).all()
-        matches = rows[0][1] if rows else None
-        if matches is not None and matches <= GATHER_LIMIT:
-            return SearchWindow([row[0] for row in rows], matches)
-        if not rows:
-            # Nothing past the cursor, or a common term: count the matches to tell which.
-            matches = connection.scalar(
-                select(func.count()).select_from(select(table.c.id).where(*matching).limit(GATHER_LIMIT + 1).subquery())
-            )
-            if matches <= GATHER_LIMIT:
-                return SearchWindow([], matches)
-        position = keyset_position(table.c[sort_key], table.c.id, descending=descending, cursor=cursor)
-        stmt = select(table.c.id).where(*matching)
-        if position.condition is not None:
-            stmt = stmt.where(position.condition)
-        ids = list(connection.scalars(stmt.order_by(*position.order).limit(size)))
-        return SearchWindow(ids, matches if matches is not None and matches <= GATHER_LIMIT else None)
+    rows = connection.execute(stmt.order_by(*position.order).limit(size)).all()
+    if rows:
+        return SearchWindow([row[0] for row in rows], rows[0][1]) if rows[0][1] <= GATHER_LIMIT else None
+    # Nothing past the cursor, or a common term: count the matches to tell which.
+    matches = connection.scalar(
+        select(func.count()).select_from(select(table.c.id).where(*matching).limit(GATHER_LIMIT + 1).subquery())
+    )
+    return SearchWindow([], matches) if matches <= GATHER_LIMIT else None
 
 
 def search_count(table, terms: list[str], cap: int) -> int:

@@ -44,9 +44,11 @@ def _walk(app, tenant, query, *, filters=None, sort="name", limit=2):
     return forward, backward, count
 
 
-@pytest.mark.parametrize("gather_limit", [1000, 3])
-def test_search_pages_hold_every_match_once_in_order(app, tenant_a, tenant_b, monkeypatch, gather_limit):
-    # gather_limit 3: "zoey" is a common term, found by walking the sort's index.
+@pytest.mark.parametrize(("probe_rows", "gather_limit"), [(1, 1000), (1, 3), (1000, 1000)])
+def test_search_pages_hold_every_match_once_in_order(app, tenant_a, tenant_b, monkeypatch, probe_rows, gather_limit):
+    # probe_rows 1: the probe of the list's next rows never fills a page; gather_limit 3:
+    # "zoey" is then a common term, found by walking the sort's index.
+    monkeypatch.setattr(search, "PROBE_ROWS", probe_rows)
     monkeypatch.setattr(search, "GATHER_LIMIT", gather_limit)
     _fill(app, tenant_a)
     _fill(app, tenant_b, ["Zoey Twin", "Zoey Look-alike"])
