@@ -8,6 +8,7 @@ from flask_login import current_user
 from marshmallow import fields as ma
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
 from app.auth.permissions import acting_user
@@ -20,11 +21,16 @@ from app.records.conditions import column_condition
 from app.records.services import update_record
 
 
-def active_users() -> list[User]:
+def workspace_users() -> dict:
+    """{id: user} of every user of the tenant (former ones too), read once per request: the
+    owners of a list's rows, its owner filter and its bulk "Change owner" share it."""
     return per_request(
-        "active_users",
-        lambda: list(db.session.scalars(select(User).where(User.is_active_user.is_(True)).order_by(User.name))),
+        "workspace_users", lambda: {user.id: user for user in db.session.scalars(select(User).order_by(User.name))}
     )
+
+
+def active_users() -> list[User]:
+    return [user for user in workspace_users().values() if user.is_active_user]
 
 
 def owner_choices() -> list[tuple[str, str]]:
@@ -118,8 +124,15 @@ class OwnerCapability(Capability):
         return [FilterInput("owner_id", self.label, "select", options)]
 
     def loader_options(self, record_type, purpose):
-        # The API shows the owner's id, a column: only pages load the user.
-        return [] if purpose == "api" else [selectinload(record_type.model.owner)]
+        # The API shows the owner's id, a column; a list takes its owners from workspace_users().
+        return [selectinload(record_type.model.owner)] if purpose == "detail" else []
+
+    def after_load(self, record_type, records, purpose):
+        if purpose != "list":
+            return
+        users = workspace_users()
+        for record in records:
+            set_committed_value(record, "owner", users.get(record.owner_id))
 
     def columns(self, record_type):
         return [Column("owner", self.label, "owner", priority=2)]

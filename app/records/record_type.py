@@ -212,6 +212,11 @@ class RecordType:
             options.extend(load())
         return options
 
+    def after_load(self, records: list, purpose: str) -> None:
+        """Let capabilities fill a loaded page from what the request already holds."""
+        for capability in self.capabilities:
+            capability.after_load(self, records, purpose)
+
     def columns(self) -> list[Column]:
         """The list page's columns after the title: declared list fields, then capabilities'."""
         columns = [

@@ -1,15 +1,13 @@
 """Installing a record type into the app: the registry, its permissions and API scopes, its
 plan counter, its navigation item and what it contributes to other types' pages."""
 
-from sqlalchemy import func, select
-
 from app.api.scopes import register_scope_object
 from app.auth.permissions import register_record_permissions
-from app.core.extensions import db
 from app.core.navigation import NavItem, register_nav_item
 from app.plans.services import register_usage_counter
 from app.records.capabilities import Panel
 from app.records.conditions import Condition
+from app.records.counts import record_count
 from app.records.registry import contribute, register_record_type
 
 
@@ -19,8 +17,7 @@ def install_record_type(record_type) -> None:
     register_record_permissions(record_type.plural, record_type.label_plural)
     register_scope_object(record_type.plural, record_type.label_plural)
     if record_type.meter:
-        model = record_type.model
-        register_usage_counter(record_type.meter, lambda tenant_id: db.session.scalar(select(func.count(model.id))))
+        register_usage_counter(record_type.meter, lambda tenant_id: record_count(record_type, tenant_id))
     label, endpoint, icon = record_type.nav
     register_nav_item(
         NavItem(
