@@ -113,6 +113,14 @@ class TestConfig(Config):
     # A record type declared only in the tests: every app the suite makes (probes included)
     # has it, so the kit's promises are proven on a type no app code knows.
     EXTRA_RECORD_TYPES = ["tests.records.example:GADGETS"]
+    # Never the real services with a developer's keys: tests that need a provider configure
+    # one against a local server (the suite also refuses sockets that leave the machine).
+    SENDGRID_API_KEY = None
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    TWILIO_ACCOUNT_SID = None
+    TWILIO_AUTH_TOKEN = None
+    TWILIO_FROM_NUMBER = None
 
 
 class ProductionConfig(Config):
