@@ -98,6 +98,9 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    # The scheduler beside `make run` delivers email: look for new jobs often, so the dev
+    # mailbox fills within a couple of seconds.
+    SCHEDULER_HEARTBEAT_SECONDS = float(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS", "2"))
 
 
 class TestConfig(Config):

@@ -78,6 +78,7 @@ def register_domain(app: Flask) -> None:
     from app.wiring import (
         install_api,
         install_console,
+        install_email_delivery,
         install_onboarding,
         install_plan_limits,
         install_record_types,
@@ -90,6 +91,7 @@ def register_domain(app: Flask) -> None:
     install_subscribers(app)
     install_api(app)
     install_onboarding(app)
+    install_email_delivery(app)
 
 
 def _migrations_dir():

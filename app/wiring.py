@@ -113,3 +113,16 @@ def install_subscribers(app) -> None:
 
     subscribe("*", audit_domain_event)
     subscribe("*", record_system_event)
+
+
+def install_email_delivery(app) -> None:
+    """Queued emails go to the job runner as run-now per-tenant jobs, never out of a request."""
+    from app.core.types import utcnow
+    from app.jobs.tenant_jobs import schedule_tenant_job
+    from app.messaging.jobs import DELIVER_NOW_REF
+    from app.messaging.services import register_job_runner_hand_off
+
+    def deliver_now(tenant_id, message_id):
+        schedule_tenant_job(tenant_id, "email", message_id, DELIVER_NOW_REF, "date", run_date=utcnow())
+
+    register_job_runner_hand_off(deliver_now)

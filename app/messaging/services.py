@@ -1,17 +1,20 @@
-"""Queue email in the caller's transaction; deliver it after commit; retry with backoff."""
+"""Queue email in the caller's transaction; the job runner delivers it and retries with backoff.
+
+A request never talks to the email provider: `queue_email` hands the message to the job
+runner (a run-now per-tenant job, written in the same transaction, so a rollback drops it
+too), and the scheduler's outbox job retries what fails."""
 
 import logging
 import random
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
-from functools import partial
 
 from flask import current_app, render_template
 from sqlalchemy import select
 
 from app.core.context import get_current_tenant_id, tenant_context
 from app.core.extensions import db
-from app.core.transactions import call_after_commit
 from app.core.types import utcnow
 from app.messaging.models import OutboxMessage, OutboxStatus
 from app.messaging.providers import DeliveryError, EmailMessage, get_email_provider
@@ -22,7 +25,8 @@ log = logging.getLogger(__name__)
 def queue_email(
     to: str, template: str, *, subject: str, context: dict | None = None, dedupe_key: str | None = None
 ) -> OutboxMessage | None:
-    """Write an email to the outbox; it goes out after the surrounding transaction commits.
+    """Write an email to the outbox; the job runner sends it once the surrounding transaction
+    has committed.
 
     `template` names `templates/email/<template>.txt` (and `.html`, if present). With a
     `dedupe_key`, a second message with the same key is not queued again.
@@ -47,13 +51,23 @@ def queue_email(
     )
     db.session.add(message)
     db.session.flush()
-    send_after_commit(get_current_tenant_id(), message.id)
+    hand_to_job_runner(get_current_tenant_id(), message.id)
     return message
 
 
-def send_after_commit(tenant_id: uuid.UUID, message_id: uuid.UUID) -> None:
-    """Try the message as soon as its transaction commits; a rollback drops the attempt with it."""
-    call_after_commit(partial(deliver_after_commit, [(tenant_id, message_id)]))
+# How a queued message reaches the job runner at once (app/wiring.py registers it: the job
+# runner's package is no dependency of this one). With none, the outbox job finds it later.
+_job_runner_hand_off: list[Callable[[uuid.UUID, uuid.UUID], object]] = []
+
+
+def register_job_runner_hand_off(hand_off: Callable[[uuid.UUID, uuid.UUID], object]) -> None:
+    """`hand_off(tenant_id, message_id)` schedules the message's delivery, in the caller's transaction."""
+    _job_runner_hand_off[:] = [hand_off]
+
+
+def hand_to_job_runner(tenant_id: uuid.UUID, message_id: uuid.UUID) -> None:
+    for hand_off in _job_runner_hand_off:
+        hand_off(tenant_id, message_id)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -105,12 +119,3 @@ def _attempt(message: OutboxMessage) -> None:
     message.sent_at = utcnow()
     message.provider_message_id = provider_id
     message.last_error = None
-
-
-def deliver_after_commit(pending: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
-    """Send what this request queued. A failure stays queued for the job runner to retry."""
-    for tenant_id, message_id in pending:
-        try:
-            deliver_outbox_message(tenant_id, message_id)
-        except Exception:
-            log.exception("delivering outbox message %s failed; the job runner will retry", message_id)
