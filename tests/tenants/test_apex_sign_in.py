@@ -17,14 +17,14 @@ def test_the_apex_nav_leads_to_pricing_and_sign_in(apex_client):
     for path in ("/", "/pricing", "/login"):
         page = apex_client.get(path)
         assert page.status_code == 200, path
-        assert b'href="/pricing"' in page.data and b'href="/login"' in page.data
+        assert b'href="/pricing"' in page.data
+        assert b'href="/login"' in page.data
 
 
 def test_pricing_shows_the_public_plans_with_offered_limits_only(apex_client):
     page = apex_client.get("/pricing").get_data(as_text=True)
     for code in ("free", "normal", "premium", "enterprise"):
         assert f'data-testid="plan-{code}"' in page
-    assert "Users" in page or "users" in page
     assert "Deals" not in page  # no deal code has landed: not sold
 
 
@@ -51,14 +51,15 @@ def test_by_email_each_workspace_gets_its_sign_in_link_in_its_own_outbox(app, ap
         assert email["to"] == "sales@example.com"
         assert f"http://{tenant.host}/login" in email["text"]
         other = tenant_b if tenant is tenant_a else tenant_a
-        assert other.host not in email["text"] and other.name not in email["text"]
+        assert other.host not in email["text"]
+        assert other.name not in email["text"]
 
 
 def test_by_email_the_answer_does_not_tell_whether_the_address_has_an_account(app, apex_client, tenant_a):
     known = apex_client.post("/login/email", data={"email": "owner@example.com"}, follow_redirects=True)
     unknown = apex_client.post("/login/email", data={"email": "nobody@example.com"}, follow_redirects=True)
     assert known.status_code == unknown.status_code == 200
-    assert known.data == unknown.data or _without_tokens(known.data) == _without_tokens(unknown.data)
+    assert _without_tokens(known.data) == _without_tokens(unknown.data)
     assert len(_emails(app, tenant_a)) == 1
 
 
