@@ -19,7 +19,11 @@ def install_record_type(record_type) -> None:
     register_scope_object(record_type.plural, record_type.label_plural)
     if record_type.meter:
         model = record_type.model
-        register_usage_counter(record_type.meter, lambda tenant_id: db.session.scalar(select(func.count(model.id))))
+        register_usage_counter(
+            record_type.meter,
+            lambda tenant_id: db.session.scalar(select(func.count(model.id))),
+            grouped=lambda tenant_ids: _count_by_tenant(model, tenant_ids),
+        )
     register_nav_item(
         NavItem(
             record_type.label_plural,
@@ -29,6 +33,13 @@ def install_record_type(record_type) -> None:
             order=record_type.nav_order,
         )
     )
+
+
+def _count_by_tenant(model, tenant_ids) -> dict:
+    stmt = select(model.tenant_id, func.count(model.id)).group_by(model.tenant_id)
+    if tenant_ids is not None:
+        stmt = stmt.where(model.tenant_id.in_(tenant_ids))
+    return dict(db.session.execute(stmt).all())
 
 
 def install_contributions(record_types) -> None:
