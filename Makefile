@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
-export BASE_DOMAIN ?= localhost:5000
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Hosts carry the port, so the domain follows PORT unless it is set on its own.
+export BASE_DOMAIN ?= localhost:$(PORT)
 
 .PHONY: run test install assets migrate seed lint format browser-deps pdf-deps clean
 

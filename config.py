@@ -14,12 +14,19 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Signs sessions and CSRF tokens on a laptop; production refuses to start with it (anyone who
+# has read this file could forge a session).
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+
+
 def _default_sqlite_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'atrium.db'}"
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # Refuse to start with the dev SECRET_KEY (production only).
+    REQUIRE_OWN_SECRET_KEY = False
     BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost:5000")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
@@ -124,9 +131,18 @@ class TestConfig(Config):
     # A record type declared only in the tests: every app the suite makes (probes included)
     # has it, so the kit's promises are proven on a type no app code knows.
     EXTRA_RECORD_TYPES = ["tests.records.example:GADGETS"]
+    # Never the real services with a developer's keys: tests that need a provider configure
+    # one against a local server (the suite also refuses sockets that leave the machine).
+    SENDGRID_API_KEY = None
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    TWILIO_ACCOUNT_SID = None
+    TWILIO_AUTH_TOKEN = None
+    TWILIO_FROM_NUMBER = None
 
 
 class ProductionConfig(Config):
+    REQUIRE_OWN_SECRET_KEY = True
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
     REQUIRE_ADMIN_TOTP = _env_bool("REQUIRE_ADMIN_TOTP", True)

@@ -98,5 +98,6 @@ def _extra_record_pages(app) -> list:
 
 # Apex endpoints whose requests run in platform scope from the start: signup creates a
 # tenant (a platform row the app role may not write); the Stripe webhook resolves its tenant
-# from Stripe's ids and changes its plan and status.
-PLATFORM_SCOPE_ENDPOINTS = ("apex.signup", "stripe_webhook.receive")
+# from Stripe's ids and changes its plan and status; finding a workspace by email reads
+# every tenant's users.
+PLATFORM_SCOPE_ENDPOINTS = ("apex.signup", "stripe_webhook.receive", "apex.sign_in", "apex.sign_in_by_email")

@@ -60,12 +60,12 @@ def install_record_types(app) -> None:
 def install_plan_limits(app) -> None:
     """The limits and features the plan pages may sell, each named by the code that enforces it
     (record types with a meter register theirs when they are installed)."""
-    from app.auth.services import count_seats
+    from app.auth.services import count_seats, count_seats_by_tenant
     from app.crm.attachments.services import stored_megabytes
     from app.crm.fields.services import count_field_definitions
     from app.plans.services import register_feature, register_metered_limit, register_usage_counter
 
-    register_usage_counter("users", count_seats)
+    register_usage_counter("users", count_seats, grouped=count_seats_by_tenant)
     register_usage_counter("custom_fields", count_field_definitions)
     register_usage_counter("storage_mb", stored_megabytes)
     register_metered_limit("api_calls_per_day")

@@ -17,7 +17,11 @@ def install_record_type(record_type) -> None:
     register_record_permissions(record_type.plural, record_type.label_plural)
     register_scope_object(record_type.plural, record_type.label_plural)
     if record_type.meter:
-        register_usage_counter(record_type.meter, lambda tenant_id: record_count(record_type, tenant_id))
+        register_usage_counter(
+            record_type.meter,
+            lambda tenant_id: record_count(record_type, tenant_id),
+            grouped=lambda tenant_ids: _count_by_tenant(record_type.model, tenant_ids),
+        )
     label, endpoint, icon = record_type.nav
     register_nav_item(
         NavItem(
@@ -29,6 +33,13 @@ def install_record_type(record_type) -> None:
             order=record_type.nav_order,
         )
     )
+
+
+def _count_by_tenant(model, tenant_ids) -> dict:
+    stmt = select(model.tenant_id, func.count(model.id)).group_by(model.tenant_id)
+    if tenant_ids is not None:
+        stmt = stmt.where(model.tenant_id.in_(tenant_ids))
+    return dict(db.session.execute(stmt).all())
 
 
 def install_contributions(record_types) -> None:
