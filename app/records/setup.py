@@ -1,8 +1,11 @@
 """Installing a record type into the app: the registry, its permissions and API scopes, its
 plan counter, its navigation item and what it contributes to other types' pages."""
 
+from sqlalchemy import func, select
+
 from app.api.scopes import register_scope_object
 from app.auth.permissions import register_record_permissions
+from app.core.extensions import db
 from app.core.navigation import NavItem, register_nav_item
 from app.plans.services import register_usage_counter
 from app.records.capabilities import Panel
