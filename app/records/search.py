@@ -145,8 +145,8 @@ def searches_through_platform() -> bool:
 # ("gmail", "a") fills its window there, from the sort's index, at once.
 PROBE_ROWS = 2_000
 # Otherwise it gathers up to this many matches through the trigram index and orders them
-# itself; a term that matches more walks the sort's index without a bound.
-GATHER_LIMIT = 20_000
+# itself, with their count; for a term that matches more, it gathers every match past the cursor.
+GATHER_LIMIT = 50_000
 
 
 @dataclass
@@ -167,7 +167,7 @@ def search_window(table, terms: list[str], sort_key: str, *, descending: bool, c
     each taken only when the one before cannot answer: the next PROBE_ROWS rows of the list
     (a common term is dense there); up to GATHER_LIMIT matches gathered through the trigram
     index and ordered here (walking the sort's index would pass every "Aaron" before the first
-    "Zoey"); the sort's index walked until the window is full.
+    "Zoey"); every match past the cursor, gathered and ordered.
     """
     matching = table.c.tenant_id == require_tenant_id(), terms_condition(table.c.search_text, terms)
     in_order = keyset_position(table.c[sort_key], table.c.id, descending=descending, cursor=cursor)
@@ -178,10 +178,14 @@ def search_window(table, terms: list[str], sort_key: str, *, descending: bool, c
         window = _gather(connection, table, matching, sort_key, descending, cursor, size)
         if window is not None:
             return window
-        stmt = select(table.c.id).where(*matching)
+        # A common term whose rows are not where the list starts ("zo" by name): every match
+        # past the cursor, gathered and ordered. Walking the sort's index could pass most rows.
+        rest = select(table.c.id, table.c[sort_key]).where(*matching)
         if in_order.condition is not None:
-            stmt = stmt.where(in_order.condition)
-        ids = list(connection.scalars(stmt.order_by(*in_order.order).limit(size)))
+            rest = rest.where(in_order.condition)
+        rest = rest.cte("rest").prefix_with("MATERIALIZED")
+        position = keyset_position(rest.c[sort_key], rest.c.id, descending=descending, cursor=cursor)
+        ids = list(connection.scalars(select(rest.c.id).order_by(*position.order).limit(size)))
         return SearchWindow(ids, GATHER_LIMIT + 1, exact=False)
 
 
