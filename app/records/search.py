@@ -23,7 +23,8 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
-from sqlalchemy import Index, and_, func, or_, select
+from sqlalchemy import Index, Uuid, and_, any_, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
@@ -32,7 +33,8 @@ from app.core.request_cache import per_request
 
 MAX_TERMS = 6
 MIN_TRIGRAM_LENGTH = 3
-CANDIDATE_LIMIT = 2000
+# Candidate ids travel as one array parameter, so a filtered search's count can take this many.
+CANDIDATE_LIMIT = 10_000
 
 
 def search_index(table: str) -> Index:
@@ -110,7 +112,8 @@ def search_condition(column, query: str | None, *, model=None):
     candidates = per_request(key, lambda: _indexed_candidates(model, condition))
     if candidates is None:
         return condition
-    return model.id.in_(candidates)
+    # One uuid[] parameter (candidates exist on PostgreSQL only), not 10,000 bound values.
+    return model.id == any_(literal(candidates, ARRAY(Uuid)))
 
 
 def _platform_engine():
