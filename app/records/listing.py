@@ -69,14 +69,15 @@ def resolve_record_sort(record_type, sort: str | None) -> Sort:
     return resolve_sort(record_type.sorts(), sort, record_type.default_sort)
 
 
-def filtered_statement(record_type, *, search: str | None, filters: dict | None, columns=None):
-    """SELECT of the type's rows matching `filters` and `search` (no order, no limit)."""
+def filtered_statement(record_type, *, search: str | None, filters: dict | None, columns=None, where=()):
+    """SELECT of the type's rows matching `filters`, `search` and the SQL conditions `where`
+    (a segment's, say), with no order and no limit."""
     filters = {key: value for key, value in dict(filters or {}).items() if value not in (None, "")}
     check_filter_keys(record_type, filters)
     model = record_type.model
     stmt = select(*columns) if columns is not None else select(model)
     errors = Errors()
-    stmt = stmt.where(*record_type.filter_conditions(filters, errors))
+    stmt = stmt.where(*record_type.filter_conditions(filters, errors), *where)
     errors.raise_if_any("Check the filters.")
     condition = search_condition(model.search_text, search)
     if condition is not None:
@@ -98,6 +99,7 @@ def list_records(
     cursor=None,
     limit=None,
     purpose: str = "list",
+    where=(),
 ) -> Page:
     """A keyset page of records: the same cost on page one and a million rows deep.
     `purpose` ("list" or "api") says what is eager-loaded with the rows."""
@@ -106,11 +108,13 @@ def list_records(
     chosen = resolve_record_sort(record_type, sort)
     limit = max(1, min(int(limit or record_type.page_size), MAX_PAGE_SIZE))
     terms = search_terms(search)
-    if terms:
+    if terms and not where:
+        # A segment's or a view's extra conditions go the general way; a plain search takes
+        # the index-backed shortcut.
         page = _searched_page(record_type, terms, filters, chosen, cursor, limit, purpose)
         if page is not None:
             return page
-    stmt = filtered_statement(record_type, search=search, filters=filters)
+    stmt = filtered_statement(record_type, search=search, filters=filters, where=where)
     stmt = stmt.options(*record_type.loader_options(purpose))
     return _loaded(record_type, sorted_page(db.session, stmt, record_type.model, chosen, cursor, limit), purpose)
 
@@ -158,10 +162,12 @@ def _matches_key(model, terms) -> str:
     return f"search-matches:{model.__tablename__}:{' '.join(terms)}"
 
 
-def count_records(record_type, *, search: str | None = None, filters: dict | None = None, cap: int = COUNT_CAP):
+def count_records(
+    record_type, *, search: str | None = None, filters: dict | None = None, cap: int = COUNT_CAP, where=()
+):
     """(count, capped): counts at most `cap` + 1 rows, so a count never scans a million."""
     terms = search_terms(search)
-    if terms and not active_filters(filters) and searches_through_platform():
+    if terms and not where and not active_filters(filters) and searches_through_platform():
         known = per_request(_matches_key(record_type.model, terms), lambda: None)
         matches = getattr(known, "matches", None)
         if matches is not None and (known.exact or matches > cap):
@@ -169,6 +175,6 @@ def count_records(record_type, *, search: str | None = None, filters: dict | Non
         else:
             counted = search_count(record_type.model.__table__, terms, cap + 1)
         return min(counted, cap), counted > cap
-    inner = filtered_statement(record_type, search=search, filters=filters, columns=[record_type.model.id])
+    inner = filtered_statement(record_type, search=search, filters=filters, columns=[record_type.model.id], where=where)
     counted = db.session.scalar(select(func.count()).select_from(inner.limit(cap + 1).subquery()))
     return min(counted, cap), counted > cap

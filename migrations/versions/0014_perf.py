@@ -11,7 +11,7 @@ Revises: 0006_record_kit
 from alembic import op
 
 revision = "0014_perf"
-down_revision = "0006_record_kit"
+down_revision = "0013_automation"
 branch_labels = None
 depends_on = None
 

@@ -94,6 +94,16 @@ def _timeline_ids(record, record_type) -> list:
     return ids
 
 
+def link_to_timelines(activity: Activity, subjects) -> None:
+    """Put an activity written by another package (a sent message) on the timelines of
+    `subjects` — [(record type, record)] — and of the records related to them."""
+    linked = []
+    for record_type, record in subjects:
+        linked.extend(_timeline_ids(record, record_type))
+    _link(activity, linked)
+    _notify_records(activity)
+
+
 def links_of(activity_ids) -> dict:
     """{activity id: [(type, record id), …]} for a page of activities, in one query."""
     activity_ids = list(activity_ids)
