@@ -126,3 +126,20 @@ def install_email_delivery(app) -> None:
         schedule_tenant_job(tenant_id, "email", message_id, DELIVER_NOW_REF, "date", run_date=utcnow())
 
     register_job_runner_hand_off(deliver_now)
+
+
+def install_audit_labels(app) -> None:
+    """The audit log's words for every action (record types label their own events)."""
+    from app.agency.services import AUDIT_LABELS as AGENCY
+    from app.api.services import AUDIT_LABELS as API
+    from app.auth.services import AUDIT_LABELS as AUTH
+    from app.billing.services import AUDIT_LABELS as BILLING
+    from app.core.audit import register_audit_labels, register_audit_subject
+    from app.crm.fields.services import AUDIT_LABELS as FIELDS
+    from app.crm.tags.services import AUDIT_LABELS as TAGS
+    from app.plans.lifecycle import AUDIT_LABELS as PLANS
+    from app.superadmin.access import AUDIT_LABELS as CONSOLE
+
+    for labels in (AUTH, AGENCY, API, BILLING, FIELDS, TAGS, PLANS, CONSOLE):
+        register_audit_labels(labels)
+    register_audit_subject("activity", "Activity")

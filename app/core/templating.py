@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from flask import g
 
+from app.core.audit import audit_action_label
 from app.core.security import csp_nonce
 
 
@@ -28,3 +29,4 @@ def install(app) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["audit_label"] = audit_action_label

@@ -269,3 +269,15 @@ def list_history(tenant_id, limit: int = 50) -> list[StatusChange]:
         .order_by(StatusChange.created_at.desc(), StatusChange.id.desc())
         .limit(limit)
     ).all()
+
+
+# The audit log's words for the actions written here (app/wiring.py registers them).
+AUDIT_LABELS = {
+    "plan.changed": "Plan changed",
+    "plan.limit_overridden": "Limit changed by Atrium",
+    "plan.feature_overridden": "Feature changed by Atrium",
+    "subscription.status_changed": "Subscription status changed",
+    "subscription.trial_extended": "Trial extended",
+    "subscription.trial_ended": "Trial ended",
+    "subscription.read_only": "Agency made read-only",
+}
