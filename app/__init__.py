@@ -79,7 +79,7 @@ def register_domain(app: Flask) -> None:
         install_api,
         install_audit_labels,
         install_console,
-        install_email_delivery,
+        install_jobs,
         install_onboarding,
         install_plan_limits,
         install_record_types,
@@ -92,7 +92,7 @@ def register_domain(app: Flask) -> None:
     install_subscribers(app)
     install_api(app)
     install_onboarding(app)
-    install_email_delivery(app)
+    install_jobs(app)
     install_audit_labels(app)
 
 

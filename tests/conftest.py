@@ -369,39 +369,6 @@ def query_counter(app):
     return counting
 
 
-def run_due_tenant_jobs(app, kind: str | None = None) -> list:
-    """Do what the scheduler does for per-tenant jobs that are due (one tick each): remove
-    them from the job store and run them through the job runner. Returns their results."""
-    import pickle
-
-    from apscheduler.job import Job
-    from sqlalchemy import delete, select
-
-    from app.core.types import utcnow
-    from app.jobs.models import apscheduler_jobs
-    from app.jobs.runner import execute
-
-    table = apscheduler_jobs
-    due = table.c.id.startswith("tenant:") & (table.c.next_run_time <= utcnow().timestamp())
-    with on_platform(app):
-        rows = db.session.execute(select(table.c.id, table.c.job_state).where(due).order_by(table.c.id)).all()
-        rows = [row for row in rows if kind is None or row.id.split(":")[2] == kind]
-        db.session.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
-    results = []
-    for row in rows:
-        job = Job.__new__(Job)
-        job.__setstate__(pickle.loads(row.job_state))
-        job_id, func_ref, tenant_id, object_id, kwargs = job.args
-        with app.app_context():
-            results.append(execute(job_id, func_ref, tenant_id=tenant_id, object_id=object_id, kwargs=kwargs))
-    return results
-
-
-def send_queued_emails(app) -> list:
-    """The job runner's part of email: deliver every message a request handed to it."""
-    return run_due_tenant_jobs(app, "email")
-
-
 @pytest.fixture
 def api_client_for(app):
     """api_client_for(tenant, scopes=ALL) -> a client sending a fresh API key of the tenant's owner."""

@@ -12,6 +12,7 @@ from app.auth.models import Role, User
 from app.auth.services import create_user, normalize_email
 from app.core.audit import record_audit
 from app.core.context import platform_scope, tenant_context
+from app.core.currencies import CURRENCIES
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.hosts import RESERVED_SLUGS, SLUG_PATTERN, tenant_host
@@ -20,50 +21,6 @@ from app.core.uploads import IMAGE_KINDS, KINDS, read_upload
 from app.messaging.services import queue_email
 from app.tenants.models import Domain, DomainKind, Tenant, TenantStatus
 
-CURRENCIES = [
-    "USD",
-    "EUR",
-    "GBP",
-    "CAD",
-    "AUD",
-    "NZD",
-    "CHF",
-    "SEK",
-    "NOK",
-    "DKK",
-    "PLN",
-    "CZK",
-    "HUF",
-    "RON",
-    "BGN",
-    "JPY",
-    "CNY",
-    "HKD",
-    "SGD",
-    "INR",
-    "IDR",
-    "MYR",
-    "THB",
-    "PHP",
-    "KRW",
-    "TWD",
-    "ZAR",
-    "NGN",
-    "KES",
-    "EGP",
-    "MAD",
-    "AED",
-    "SAR",
-    "ILS",
-    "TRY",
-    "BRL",
-    "MXN",
-    "ARS",
-    "CLP",
-    "COP",
-    "PEN",
-    "UAH",
-]
 TIMEZONES = sorted(zoneinfo.available_timezones())
 MAX_LOGO_BYTES = 512 * 1024
 

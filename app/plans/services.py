@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -102,7 +102,11 @@ class Entitlements:
 
     def used(self, resource: str) -> int:
         if resource not in self._usage:
-            self._usage[resource] = current_usage(self.tenant.id, resource)
+            if resource in METERED:
+                # A page's banners ask for every meter: read them all in one statement.
+                self._usage.update(current_meters(self.tenant.id))
+            else:
+                self._usage[resource] = current_usage(self.tenant.id, resource)
         return self._usage[resource]
 
     def remaining(self, resource: str) -> int | None:
@@ -234,6 +238,14 @@ def enforce(resource: str, adding: int = 1) -> None:
         )
 
 
+def remaining_under_lock(resource: str) -> int | None:
+    """How much of `resource` is left (None: unlimited), with the tenant row locked until commit:
+    a batch sender takes what fits, and a concurrent sender sees what it took."""
+    tenant_id = require_tenant_id()
+    _lock_tenant_row(tenant_id)
+    return entitlements(db.session.get(Tenant, tenant_id)).remaining(resource)
+
+
 def upgrade_url() -> str:
     """Where the tenant compares plans; absolute on a tenant host, so API clients can follow it."""
     if has_request_context() and g.get("host_kind") == "tenant":
@@ -270,8 +282,9 @@ def requires_feature(feature: str):
     return decorator
 
 
-def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None) -> None:
-    """Add to this period's counter atomically (one upsert statement, no read-modify-write)."""
+def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None) -> int:
+    """Add to this period's counter atomically (one upsert statement, no read-modify-write);
+    the counter's new value."""
     tenant_id = require_tenant_id()
     period = current_period(metric, now)
     dialect = db.session.get_bind().dialect.name
@@ -283,7 +296,7 @@ def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None
         index_elements=[table.c.tenant_id, table.c.metric, table.c.period],
         set_={"count": table.c.count + amount},
     )
-    db.session.execute(stmt)
+    return db.session.execute(stmt.returning(table.c.count)).scalar_one()
 
 
 def meter_value(metric: str, period: str, *, tenant_id: uuid.UUID | None = None) -> int:
@@ -294,6 +307,19 @@ def meter_value(metric: str, period: str, *, tenant_id: uuid.UUID | None = None)
             UsageMeter.tenant_id == tenant_id, UsageMeter.metric == metric, UsageMeter.period == period
         )
     )
+
+
+def current_meters(tenant_id: uuid.UUID, now: datetime | None = None) -> dict[str, int]:
+    """{metric: this period's count} of every metered resource, in one statement."""
+    wanted = or_(
+        *[and_(UsageMeter.metric == metric, UsageMeter.period == current_period(metric, now)) for metric in METERED]
+    )
+    rows = db.session.execute(
+        select(UsageMeter.metric, func.sum(UsageMeter.count))
+        .where(UsageMeter.tenant_id == tenant_id, wanted)
+        .group_by(UsageMeter.metric)
+    )
+    return {**dict.fromkeys(METERED, 0), **{metric: int(count) for metric, count in rows}}
 
 
 def enforce_meter(metric: str, amount: int = 1) -> None:

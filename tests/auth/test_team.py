@@ -7,11 +7,10 @@ from sqlalchemy import select
 from app.auth.models import Role, User
 from app.core.extensions import db
 from app.messaging.models import DevMailboxMessage
-from tests.conftest import in_tenant, on_platform, send_queued_emails
+from tests.conftest import in_tenant, on_platform
 
 
 def mail_to(app, address):
-    send_queued_emails(app)
     with on_platform(app):
         rows = db.session.scalars(
             select(DevMailboxMessage)

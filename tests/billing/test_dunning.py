@@ -68,10 +68,9 @@ def test_dunning_email_is_delivered_through_the_outbox(app, deliver, fake_stripe
 
     from app.core.extensions import db
     from app.messaging.models import DevMailboxMessage, OutboxMessage
-    from tests.conftest import on_platform, send_queued_emails
+    from tests.conftest import on_platform
 
     _fail(fake_stripe, deliver)
-    send_queued_emails(app)
     with on_platform(app):
         [message] = db.session.scalars(select(OutboxMessage)).all()
         assert message.status == "sent"

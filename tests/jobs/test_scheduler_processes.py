@@ -214,28 +214,3 @@ def test_a_killed_leader_is_not_left_showing_as_leader(app, tmp_path):
     finally:
         for process in (first, second):
             _stop(process)
-
-
-def test_the_scheduler_beside_the_server_delivers_a_requests_email(app, tenant_a, client_for, tmp_path):
-    """`make run`'s setup: the request only queues; the running scheduler sends, promptly."""
-    from app.messaging.models import DevMailboxMessage, OutboxMessage
-
-    scheduler = _start_scheduler(app, tmp_path / "scheduler.log")
-    try:
-        _wait_for(lambda: "leader" in _roles(app).values())
-        response = client_for(tenant_a).post(
-            "/settings/users/invite", data={"email": "new@example.com", "role": "sales"}
-        )
-        assert response.status_code == 302
-
-        def delivered():
-            with on_platform(app):
-                return db.session.scalar(
-                    select(DevMailboxMessage).where(DevMailboxMessage.to_address == "new@example.com")
-                )
-
-        _wait_for(delivered, timeout=10)
-    finally:
-        _stop(scheduler)
-    with in_tenant(app, tenant_a.id):
-        assert db.session.scalar(select(OutboxMessage.status)) == "sent"
