@@ -354,4 +354,26 @@ def install_audit_labels(app) -> None:
 
     for labels in (AUTH, AGENCY, API, BILLING, FIELDS, TAGS, PLANS, CONSOLE):
         register_audit_labels(labels)
-    register_audit_subject("activity", "Activity")
+    # Subjects of the CRM's other audit actions: "pipeline.stage_created" reads "Pipeline
+    # stage created" (record types register their own subject when installed).
+    subjects = {
+        "activity": "Activity",
+        "campaign": "Campaign",
+        "deal_reason": "Close reason",
+        "export": "Export",
+        "forecast": "Forecast",
+        "form": "Form",
+        "import": "Import",
+        "message_template": "Message template",
+        "messaging": "Messaging",
+        "personal_data": "Personal data",
+        "pipeline": "Pipeline",
+        "quota": "Quota",
+        "quote_settings": "Quote settings",
+        "segment": "Segment",
+        "suppression": "Suppression",
+        "webhook": "Webhook",
+        "workflow": "Workflow",
+    }
+    for subject, label in subjects.items():
+        register_audit_subject(subject, label)

@@ -1,4 +1,5 @@
-"""Counts read as English: "1 record", "2 records" — never "1 users" or a hedged plural."""
+"""Counts read as English: "1 record", "2 records" — never "1 users" or a hedged plural
+(an "http(s)" address is not one)."""
 
 import re
 from pathlib import Path
@@ -16,7 +17,7 @@ def test_no_text_hedges_its_plural():
         for path in (ROOT / folder).rglob("*")
         if path.suffix in {".py", ".html", ".txt"}
         for number, line in enumerate(path.read_text().splitlines(), 1)
-        if re.search(r"[a-z]\(s\)", line)
+        if re.search(r"[a-z]\(s\)", line.replace("http(s)", ""))
     ]
     assert hedged == []
 
