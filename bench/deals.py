@@ -31,7 +31,7 @@ WORDS = ("Website", "Campaign", "Rebrand", "Retainer", "Video", "Launch", "Audit
 
 def _big_tenant(app):
     from app.core.context import platform_scope
-    from app.extensions import db
+    from app.core.extensions import db
     from app.tenants.models import Tenant
 
     with app.app_context(), platform_scope():
@@ -44,10 +44,10 @@ def generate() -> None:
 
     from app.auth.models import User
     from app.core.context import tenant_context
+    from app.core.extensions import db
     from app.core.ids import uuid7
     from app.crm.companies.models import Company
     from app.crm.deals.services.pipelines import default_pipeline
-    from app.extensions import db
     from app.records.search import build_search_text
 
     app = make_app()
@@ -144,7 +144,7 @@ def generate() -> None:
 def run(runs: int) -> None:
     from app.auth.models import Role, User
     from app.core.context import tenant_context
-    from app.extensions import db
+    from app.core.extensions import db
 
     app = make_app()
     tenant_id = _big_tenant(app)

@@ -16,9 +16,9 @@ from marshmallow import validate
 from sqlalchemy import inspect, select
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.validation import normalize_email_address
-from app.extensions import db
 from app.records.capabilities import catalogue_entry
 from app.records.normalize import Invalid, normalize_domain, normalize_phone, parse_bool, tenant_zone
 from app.records.registry import get_record_type

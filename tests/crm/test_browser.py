@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -3,10 +3,10 @@
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import PHONE_LABELS, Consent, Contact, ContactEmail, ContactPhone
-from app.extensions import db
 from app.records.fields import Field
 from app.records.normalize import Invalid, normalize_phone
 

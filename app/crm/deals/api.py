@@ -11,13 +11,13 @@ from app.api.gate import api_actor
 from app.api.listing import page_body, split_list_arguments
 from app.auth.permissions import check_permission
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.pagination import Sort, resolve_sort, sorted_page
 from app.crm.deals import schemas
 from app.crm.deals.models import Pipeline, Stage
 from app.crm.deals.record import DEALS
 from app.crm.deals.services import deals as deal_services
 from app.crm.deals.services import pipelines as service
-from app.extensions import db
 from app.records.api import json_body, record_api_blueprint
 from app.records.schemas import output_schema, serialize
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.auth.models import Role, User
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.services import log_activity
 from app.crm.companies.models import Company
@@ -21,7 +22,6 @@ from app.crm.deals.services.deals import create_deal, move_deal
 from app.crm.deals.services.forecast import add_months, local_today, month_start, set_quota
 from app.crm.deals.services.pipelines import create_pipeline, default_pipeline, list_reasons
 from app.crm.tags.models import Tag
-from app.extensions import db
 
 OPEN_DEALS = (
     # name, value, stage index, days to expected close, priority

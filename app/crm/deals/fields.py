@@ -4,12 +4,12 @@ follows the stage unless overridden, and several contacts with one primary."""
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.crm.contacts.fields import ChildList
 from app.crm.contacts.models import Contact
 from app.crm.deals.currencies import CHOICES as CURRENCY_CHOICES
 from app.crm.deals.models import DealContact
-from app.extensions import db
 from app.records import fields as f
 from app.records.normalize import Invalid, current_tenant
 

@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, inspect, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import acting_user
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
@@ -26,7 +27,6 @@ from app.crm.deals.services.pipelines import (
 from app.crm.fields.capability import CUSTOM_FIELDS
 from app.crm.leads.models import LeadSource
 from app.crm.tags.capability import TAGS
-from app.extensions import db
 from app.records import fields as f
 from app.records.capabilities import BulkAction, Column, Panel, Tab
 from app.records.normalize import parse_bool

@@ -1,7 +1,7 @@
 """Building deals for tests: as a tenant's user, through the services."""
 
 from app.auth.models import User
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import in_tenant
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.crm.deals.models import StageChange
-from app.extensions import db
 from tests.conftest import in_tenant
 
 

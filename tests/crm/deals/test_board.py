@@ -5,8 +5,8 @@ import re
 
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.crm.deals.models import Deal, StageChange
-from app.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.deals.helpers import add_deals, owner_of, stages_by_name
 

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.crm.deals.models import Deal, StageChange
-from app.extensions import db
 from tests.conftest import PASSWORD, in_tenant
 from tests.crm.deals.helpers import add_deals
 

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.errors import PlanLimitExceeded, ValidationFailed
+from app.core.extensions import db
 from app.crm.deals.models import Deal, DealStatus, Pipeline, StageChange
 from app.crm.deals.services import deals as deal_services
 from app.crm.deals.services.pipelines import default_pipeline, list_reasons
-from app.extensions import db
 
 
 def _stages(pipeline):

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from app.core.extensions import db
 from app.crm.deals.models import Deal
 from app.crm.deals.services import forecast as service
-from app.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.deals.helpers import add_deals, owner_of
 

@@ -3,8 +3,8 @@ lock), and concurrent first requests of a new workspace make one standard pipeli
 
 from sqlalchemy import func, select
 
+from app.core.extensions import db
 from app.crm.deals.models import Deal, Pipeline
-from app.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.deals.helpers import add_deals, owner_of
 from tests.plans.concurrency import race_creates

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.deals.models import Deal, Pipeline, Quota, Stage
-from app.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.deals.helpers import add_deals, owner_of
 from tests.crm.factories import make_company, make_contact, make_lead

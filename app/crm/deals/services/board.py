@@ -9,13 +9,13 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.permissions import check_permission
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.crm.deals.fields import workspace_currency
 from app.crm.deals.models import Deal, Pipeline, Stage
 from app.crm.deals.record import DEALS, is_rotting
 from app.crm.deals.services.pipelines import list_stages
-from app.extensions import db
 from app.records.listing import filtered_statement
 
 CARDS_PER_COLUMN = 20

@@ -8,12 +8,12 @@ from sqlalchemy import func, select, update
 from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.crm.deals.models import Deal, Stage, StageChange, StageKind
 from app.crm.deals.record import DEALS, RANK_STEP
 from app.crm.deals.services.pipelines import default_pipeline, first_open_stage, get_pipeline
-from app.extensions import db
 from app.plans.services import check_writable
 from app.records.services import record_services, update_record
 

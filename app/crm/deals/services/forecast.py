@@ -20,12 +20,12 @@ from app.auth.permissions import check_permission
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.crm.deals.fields import workspace_currency
 from app.crm.deals.models import Deal, DealStatus, ForecastSettings, ForecastSnapshot, Quota
 from app.crm.deals.services.pipelines import list_pipelines
-from app.extensions import db
 from app.plans.services import check_writable
 from app.records.normalize import tenant_zone
 

@@ -8,11 +8,11 @@ from app.auth.permissions import check_permission
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.request_cache import forget, per_request
 from app.core.validation import Errors
 from app.crm.deals.models import Deal, DealReason, Pipeline, Stage, StageKind
-from app.extensions import db
 from app.plans.services import check_writable, enforce, entitlements
 from app.tenants.models import Tenant
 
