@@ -11,10 +11,9 @@ from app.auth.permissions import check_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
-from app.core.types import utcnow
 from app.crm.deals.fields import workspace_currency
 from app.crm.deals.models import Deal, Pipeline, Stage
-from app.crm.deals.record import DEALS, is_rotting
+from app.crm.deals.record import DEALS
 from app.crm.deals.services.pipelines import list_stages
 from app.records.listing import filtered_statement
 
@@ -153,7 +152,3 @@ def more_cards(
 def _ordered(amounts: dict) -> dict:
     home = workspace_currency()
     return dict(sorted(amounts.items(), key=lambda item: (item[0] != home, item[0])))
-
-
-def card_state(deal: Deal, now=None) -> dict:
-    return {"rotting": is_rotting(deal, now or utcnow())}

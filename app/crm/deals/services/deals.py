@@ -170,15 +170,6 @@ def stage_durations(deal: Deal, now=None) -> list[dict]:
     return list(reversed(entries))
 
 
-def time_in_stages(deal: Deal, now=None) -> dict[str, int]:
-    """{stage name: seconds} summed over every visit."""
-    totals: dict[str, int] = {}
-    for entry in stage_durations(deal, now):
-        name = entry["change"].to_stage_name
-        totals[name] = totals.get(name, 0) + entry["seconds"]
-    return totals
-
-
 def deal_counts_by_stage(pipeline_id) -> dict:
     return dict(
         db.session.execute(
