@@ -59,6 +59,7 @@ class RecordType:
         load: dict[str, Callable] | None = None,
         templates: dict | None = None,
         empty_text: str = "",
+        home: str = "index",
     ):
         self.name = name
         self.plural = plural
@@ -88,6 +89,8 @@ class RecordType:
         self._load = dict(load or {})
         self.templates = dict(templates or {})
         self.empty_text = empty_text or f"No {label_plural.lower()} yet."
+        # The endpoint of the type's blueprint the navigation opens (a deal's board, say).
+        self.home = home
         for item in self.fields:
             item.bind(model)
         names = [item.name for item in self.fields]

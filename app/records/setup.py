@@ -23,7 +23,7 @@ def install_record_type(record_type) -> None:
     register_nav_item(
         NavItem(
             record_type.label_plural,
-            f"{record_type.plural}.index",
+            f"{record_type.plural}.{record_type.home}",
             record_type.icon,
             record_type.permission("view"),
             order=record_type.nav_order,

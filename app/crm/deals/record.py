@@ -288,6 +288,7 @@ DEALS = DealType(
     meter="deals",
     default_sort="-created_at",
     nav_order=25,
+    home="board",
     description="Opportunities: pipeline and stage, value, probability, close date, contacts, company, stage history.",
     example={"name": "Website redesign", "value": "12000"},
     fields=[
