@@ -359,7 +359,7 @@ DEALS = DealType(
             choices=_stage_choices,
         )
     ],
-    panels=[Panel("deal_summary", "crm/deals/_summary_panel.html", _deal_summary_panel, order=1)],
+    panels=[Panel("deal_summary", "crm/deals/_summary_panel.html", _deal_summary_panel, order=1, column="main")],
     tabs=[
         Tab(
             "stages",
