@@ -63,7 +63,8 @@
       data: {
         labels: spec.labels,
         datasets: spec.datasets.map(function (set) {
-          const colour = /^#[0-9a-fA-F]{6}$/.test(set.color || "") ? set.color : brand;
+          const named = set.color || set.colour || "";
+          const colour = /^#[0-9a-fA-F]{6}$/.test(named) ? named : brand;
           return {
             label: set.label, data: set.values, type: set.type || undefined,
             borderColor: colour, backgroundColor: translucent(colour, set.type === "line" ? 0.15 : 0.6),
