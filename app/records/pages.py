@@ -183,7 +183,7 @@ def detail_context(record_type, record, tab_key: str | None) -> dict | None:
         "record": record,
         "title": record_type.title_of(record),
         "subtitle": record_type.subtitle_of(record),
-        "sections": _detail_sections(record_type),
+        "sections": _detail_sections(record_type, record),
         "side_panels": [_render_panel(panel, record_type, record) for panel in panels if panel.column == "side"],
         "main_panels": [_render_panel(panel, record_type, record) for panel in panels if panel.column == "main"],
         "tabs": tabs,
@@ -195,11 +195,17 @@ def detail_context(record_type, record, tab_key: str | None) -> dict | None:
     }
 
 
-def _detail_sections(record_type) -> dict:
+def _detail_sections(record_type, record) -> dict:
+    """The facts the detail page shows, by section; a section with nothing to show (every value
+    empty and hidden when empty, such as a deal's outcome while it is open) is left out."""
+
+    def shown(field) -> bool:
+        return field.detail and not (field.hide_empty and field.value(record) in (None, "", []))
+
     return {
         name: [field for field in fields if field.detail]
         for name, fields in record_type.field_sections().items()
-        if any(field.detail for field in fields)
+        if any(shown(field) for field in fields)
     }
 
 

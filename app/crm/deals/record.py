@@ -66,17 +66,18 @@ def top_rank(stage_id) -> float:
 class DealType(RecordType):
     def check(self, cleaned, context):
         deal = context.record
-        pipeline = cleaned.get("pipeline_id", deal.pipeline if deal is not None else None)
-        stage = cleaned.get("stage_id", deal.stage if deal is not None else None)
-        pipeline_sent, stage_sent = "pipeline_id" in cleaned, "stage_id" in cleaned
         if context.errors.has("pipeline_id") or context.errors.has("stage_id"):
             return
+        # Empty (null) means "not chosen": keep or derive it, never store a deal without one.
+        pipeline_sent, stage_sent = cleaned.get("pipeline_id") is not None, cleaned.get("stage_id") is not None
+        pipeline = cleaned["pipeline_id"] if pipeline_sent else (deal.pipeline if deal is not None else None)
+        stage = cleaned["stage_id"] if stage_sent else (deal.stage if deal is not None else None)
         if pipeline is None and stage is None:
             pipeline = default_pipeline()
             if pipeline is None:
                 context.errors.add("pipeline_id", "Choose a pipeline.")
                 return
-        if stage_sent and not pipeline_sent and stage is not None:
+        if pipeline is None or (stage_sent and not pipeline_sent):
             # A stage names its pipeline: moving a deal to another pipeline's stage moves it there.
             pipeline = stage.pipeline
         elif pipeline is not None and (stage is None or stage.pipeline_id != pipeline.id):
@@ -287,6 +288,7 @@ DEALS = DealType(
     meter="deals",
     default_sort="-created_at",
     nav_order=25,
+    nav=("Deals", "deals.board", "kanban"),
     description="Opportunities: pipeline and stage, value, probability, close date, contacts, company, stage history.",
     example={"name": "Website redesign", "value": "12000"},
     fields=[
@@ -357,7 +359,7 @@ DEALS = DealType(
             choices=_stage_choices,
         )
     ],
-    panels=[Panel("deal_summary", "crm/deals/_summary_panel.html", _deal_summary_panel, order=1)],
+    panels=[Panel("deal_summary", "crm/deals/_summary_panel.html", _deal_summary_panel, order=1, column="main")],
     tabs=[
         Tab(
             "stages",

@@ -60,7 +60,7 @@ class PipelineCreate(InputSchema):
 
 class PipelineInput(InputSchema):
     name = fields.String(validate=validate.Length(min=1, max=100))
-    position = fields.Integer(validate=validate.Range(min=0))
+    position = fields.Integer(validate=validate.Range(min=0, max=10_000))
 
 
 class StageOrderInput(InputSchema):
@@ -108,7 +108,8 @@ class MoveInput(InputSchema):
     above_id = fields.UUID(metadata={"description": "The card the deal goes right below"})
     below_id = fields.UUID(metadata={"description": "The card the deal goes right above"})
     position = fields.Integer(
-        validate=validate.Range(min=0), metadata={"description": "Place in the column, 0 = top (without above/below)"}
+        validate=validate.Range(min=0, max=1_000_000_000),
+        metadata={"description": "Place in the column, 0 = top (without above/below)"},
     )
     close_reason_id = fields.UUID(
         allow_none=True, metadata={"description": "Why it was won or lost (needed for a lost stage)"}

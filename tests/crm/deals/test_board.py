@@ -9,6 +9,7 @@ from app.core.extensions import db
 from app.crm.deals.models import Deal, StageChange
 from tests.conftest import in_tenant
 from tests.crm.deals.helpers import add_deals, owner_of, stages_by_name
+from tests.crm.factories import make_company, make_contact
 
 HTMX = {"HX-Request": "true"}
 
@@ -167,3 +168,31 @@ def test_my_deals_and_owner_filters(app, tenant_a, client_for):
     by_owner = client.get(f"/deals/board?owner_id={tenant_a.users['owner']}").get_data(as_text=True)
     assert "Owners deal" in by_owner
     assert "Sales deal" not in by_owner
+
+
+def test_list_and_forecast_query_counts_do_not_grow_with_deals(app, make_tenant, client_for, query_counter):
+    pages = ("/deals", "/deals?sort=-value&rotting=1", "/deals/forecast", "/deals/forecast.csv")
+    counts = {}
+    for slug, size in (("few", 2), ("many", 30)):
+        tenant = make_tenant(slug)
+        company = make_company(app, tenant, name="Engines")
+        contact = make_contact(app, tenant, first_name="Ada")
+        stages = ["Prospecting", "Proposal", "Negotiation"]
+        add_deals(
+            app,
+            tenant,
+            [
+                {
+                    "name": f"Deal {i}",
+                    "value": i * 10,
+                    "stage": stages[i % 3],
+                    "company_id": str(company),
+                    "contacts": [{"contact_id": str(contact), "primary": True}],
+                    "expected_close_date": f"2027-0{1 + i % 9}-15",
+                }
+                for i in range(size)
+            ],
+        )
+        client = client_for(tenant)
+        counts[slug] = [_count(client, query_counter, page) for page in pages]
+    assert counts["few"] == counts["many"], counts

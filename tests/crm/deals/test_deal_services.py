@@ -80,3 +80,14 @@ def test_deal_limit_is_enforced(as_user, make_tenant, set_tenant):
         with pytest.raises(PlanLimitExceeded):
             deal_services.create_deal({"name": "Two"}, actor=owner)
         assert db.session.scalar(select(func.count(Deal.id))) == 1
+
+
+def test_an_empty_pipeline_or_stage_keeps_the_deal_where_it_is(as_user, tenant_a):
+    with as_user(tenant_a) as owner:
+        deal = deal_services.create_deal({"name": "Rebrand"}, actor=owner)
+        proposal = _stages(deal.pipeline)["Proposal"]
+        deal_services.move_deal(deal, {"stage_id": str(proposal.id)}, actor=owner)
+        deal_services.update_deal(deal, {"pipeline_id": None, "stage_id": None}, actor=owner)
+        assert deal.stage_id == proposal.id
+        deal_services.update_deal(deal, {"pipeline_id": None}, actor=owner)
+        assert deal.pipeline_id == proposal.pipeline_id

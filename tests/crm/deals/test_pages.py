@@ -183,3 +183,9 @@ def test_lead_conversion_form_makes_a_deal(app, tenant_a, client_for):
     bad = client.post(f"/leads/{bad_lead}/convert", data={"create_deal": "y", "deal_value": "a lot"})
     assert bad.status_code == 422
     assert "Enter a number" in bad.get_data(as_text=True)
+
+
+def test_navigation_opens_the_board(app, tenant_a, client_for):
+    html = client_for(tenant_a).get("/contacts").get_data(as_text=True)
+    assert 'href="/deals/board"' in html
+    assert 'href="/deals"' not in html

@@ -4,17 +4,16 @@ the first cards of each column in order — a fixed number of queries whatever t
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from app.auth.permissions import check_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
-from app.core.types import utcnow
 from app.crm.deals.fields import workspace_currency
 from app.crm.deals.models import Deal, Pipeline, Stage
-from app.crm.deals.record import DEALS, is_rotting
+from app.crm.deals.record import DEALS
 from app.crm.deals.services.pipelines import list_stages
 from app.records.listing import filtered_statement
 
@@ -97,16 +96,27 @@ def load_board(
         if stage_id in columns:
             column = columns[stage_id]
             column.count, column.totals, column.weighted = count, _ordered(totals), _ordered(weighted)
-    # The first limit + 1 cards of every column in one query (the extra one says "more").
-    place = func.row_number().over(partition_by=Deal.stage_id, order_by=(Deal.board_rank, Deal.id)).label("place")
-    ranked = select(Deal.id, place).where(*_where(pipeline.id, filters, search)).subquery()
-    cards = db.session.scalars(
-        select(Deal)
-        .join(ranked, and_(ranked.c.id == Deal.id))
-        .where(ranked.c.place <= limit + 1)
-        .options(*_card_options())
-        .order_by(Deal.stage_id, Deal.board_rank, Deal.id)
-    ).unique()
+    # The first limit + 1 cards of every column (the extra one says "more"), in one query: per
+    # column an index walk in board order that stops at limit + 1 (the stages' limited selects,
+    # UNION ALL), then those deals with their owner and company.
+    conditions = _where(pipeline.id, filters, search)
+    firsts = [
+        select(Deal.id)
+        .where(*conditions, Deal.stage_id == stage.id)
+        .order_by(Deal.board_rank, Deal.id)
+        .limit(limit + 1)
+        .subquery()
+        for stage in stages
+    ]
+    cards = []
+    if firsts:
+        chosen = union_all(*(select(first.c.id) for first in firsts)).subquery()
+        cards = db.session.scalars(
+            select(Deal)
+            .join(chosen, chosen.c.id == Deal.id)
+            .options(*_card_options())
+            .order_by(Deal.stage_id, Deal.board_rank, Deal.id)
+        ).unique()
     for card in cards:
         column = columns.get(card.stage_id)
         if column is None:
@@ -153,7 +163,3 @@ def more_cards(
 def _ordered(amounts: dict) -> dict:
     home = workspace_currency()
     return dict(sorted(amounts.items(), key=lambda item: (item[0] != home, item[0])))
-
-
-def card_state(deal: Deal, now=None) -> dict:
-    return {"rotting": is_rotting(deal, now or utcnow())}

@@ -21,6 +21,8 @@ get_deal, load_deal_for_page, create_deal, update_deal, delete_deal, list_deals 
 
 # Below this gap between two neighbours' ranks, the column is renumbered before inserting.
 MIN_RANK_GAP = 1e-6
+# A column never holds more cards than a plan holds deals: past this, the bottom.
+MAX_POSITION = 1_000_000_000
 
 
 def _rank_between(above: float | None, below: float | None) -> float | None:
@@ -98,8 +100,12 @@ def move_deal(deal: Deal, data: dict, *, actor) -> Deal:
     if stage is None:
         raise ValidationFailed("Choose a stage.", details={"stage_id": ["Choose an existing stage."]})
     position = data.get("position")
-    if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 0):
-        raise ValidationFailed("Bad position.", details={"position": ["Use a whole number of at least 0."]})
+    if position is not None and (
+        isinstance(position, bool) or not isinstance(position, int) or not 0 <= position <= MAX_POSITION
+    ):
+        raise ValidationFailed(
+            "Bad position.", details={"position": [f"Use a whole number from 0 to {MAX_POSITION:,}."]}
+        )
     changes = {}
     if stage.id != deal.stage_id:
         changes.update(pipeline_id=str(stage.pipeline_id), stage_id=str(stage.id))
@@ -162,15 +168,6 @@ def stage_durations(deal: Deal, now=None) -> list[dict]:
             {"change": change, "left_at": left_at, "seconds": max(int((end - change.changed_at).total_seconds()), 0)}
         )
     return list(reversed(entries))
-
-
-def time_in_stages(deal: Deal, now=None) -> dict[str, int]:
-    """{stage name: seconds} summed over every visit."""
-    totals: dict[str, int] = {}
-    for entry in stage_durations(deal, now):
-        name = entry["change"].to_stage_name
-        totals[name] = totals.get(name, 0) + entry["seconds"]
-    return totals
 
 
 def deal_counts_by_stage(pipeline_id) -> dict:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, case, cast, func, select
 
 from app.auth.models import User
 from app.auth.permissions import check_permission
@@ -170,16 +170,31 @@ class Forecast:
     today: date | None = None
 
 
+def _close_month():
+    """The first day of the expected close's month, in SQL (a date has no time zone to mind)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("month", Deal.expected_close_date), Date)
+    return func.date(Deal.expected_close_date, "start of month")
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
 def _open_rows(pipeline_id, owner_id, bands: Bands, currency: str):
-    """Open deals of the workspace's currency, summed by expected close day, owner and pipeline."""
+    """Open deals of the workspace's currency, summed by month of expected close, owner and
+    pipeline: a few hundred groups however many deals."""
     weighted = func.sum(Deal.value * Deal.probability) / 100
+    month = _close_month().label("month")
 
     def band(minimum):
         return func.sum(case((Deal.probability >= minimum, Deal.value), else_=0))
 
     stmt = (
         select(
-            Deal.expected_close_date,
+            month,
             Deal.owner_id,
             Deal.pipeline_id,
             func.count(),
@@ -190,7 +205,7 @@ def _open_rows(pipeline_id, owner_id, bands: Bands, currency: str):
             func.coalesce(band(bands.worst_min), 0),
         )
         .where(Deal.status == DealStatus.OPEN, Deal.currency == currency)
-        .group_by(Deal.expected_close_date, Deal.owner_id, Deal.pipeline_id)
+        .group_by(month, Deal.owner_id, Deal.pipeline_id)
     )
     if pipeline_id is not None:
         stmt = stmt.where(Deal.pipeline_id == pipeline_id)
@@ -243,19 +258,19 @@ def compute_forecast(*, pipeline_id=None, owner_id=None, months: int = MONTHS_AH
         return pipelines.setdefault(item_id, Bucket(""))
 
     horizon = add_months(first, months)
-    for close_day, user_id, item_id, count, value, weighted, best, likely, worst in _open_rows(
+    for close_month, user_id, item_id, count, value, weighted, best, likely, worst in _open_rows(
         pipeline_id, owner_id, bands, currency
     ):
         amounts = (count, _money(value), _money(weighted), _money(best), _money(likely), _money(worst))
-        if close_day is None:
+        bucket_start = _as_date(close_month)
+        if bucket_start is None:
             no_date.add_open(*amounts)
             continue
-        if close_day < first:
+        if bucket_start < first:
             overdue.add_open(*amounts)
             continue
-        if close_day >= horizon:
+        if bucket_start >= horizon:
             continue
-        bucket_start = month_start(close_day)
         month_buckets[bucket_start].add_open(*amounts)
         quarter_buckets[quarter_of(bucket_start)].add_open(*amounts)
         owner_entry(user_id).add_open(*amounts)

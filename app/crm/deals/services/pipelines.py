@@ -31,6 +31,7 @@ STANDARD_REASONS = {
 }
 MAX_STAGES = 30
 MAX_REASONS = 50
+MAX_POSITION = 10_000
 HEX = set("0123456789abcdef")
 
 
@@ -204,7 +205,9 @@ def _clean_pipeline_name(data: dict, errors: Errors, pipeline: Pipeline | None) 
     if len(name) > 100:
         errors.add("name", "Use at most 100 characters.")
         return None
-    clash = db.session.scalar(select(Pipeline).where(func.lower(Pipeline.name) == name.lower()))
+    # Compared in Python: SQLite's lower() folds only ASCII, and the list is short.
+    folded = name.casefold()
+    clash = next((item for item in list_pipelines() if item.name.casefold() == folded), None)
     if clash is not None and clash is not pipeline:
         errors.add("name", "Another pipeline has this name.")
     return name
@@ -262,8 +265,10 @@ def update_pipeline(pipeline: Pipeline, data: dict, *, actor) -> Pipeline:
         errors.add(key, "Unknown field.")
     name = _clean_pipeline_name(data, errors, pipeline)
     position = data.get("position")
-    if position is not None and (isinstance(position, bool) or not isinstance(position, int) or position < 0):
-        errors.add("position", "Use a whole number of at least 0.")
+    if position is not None and (
+        isinstance(position, bool) or not isinstance(position, int) or not 0 <= position <= MAX_POSITION
+    ):
+        errors.add("position", f"Use a whole number from 0 to {MAX_POSITION:,}.")
     errors.raise_if_any("Check the pipeline.")
     if name is not None:
         pipeline.name = name

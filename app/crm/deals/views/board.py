@@ -10,6 +10,7 @@ from app.auth.permissions import can, requires_permission
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_uuid
 from app.crm.deals.models import StageKind
+from app.crm.deals.record import DEALS
 from app.crm.deals.services.board import board_filters, column_totals, load_board, more_cards
 from app.crm.deals.services.deals import get_deal, move_deal
 from app.crm.deals.services.pipelines import default_pipeline, get_stage, list_pipelines, list_reasons
@@ -37,8 +38,6 @@ def board():
             columns = load_board(pipeline, actor=current_user, filters=filters, search=search)
         except ValidationFailed as exc:
             errors = exc.details
-    from app.crm.deals.record import DEALS
-
     context = {
         "pipeline": pipeline,
         "pipelines": list_pipelines(),

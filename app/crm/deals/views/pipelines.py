@@ -1,7 +1,7 @@
 """Pipeline settings: pipelines, their stages (reordered by dragging) and the close reasons.
 Everyone may look; managers change. Refused input re-renders the page with the errors inline."""
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import can, requires_permission
@@ -18,8 +18,6 @@ STAGE_KEYS = ("name", "probability", "color", "rotting_days", "kind")
 
 
 def _page(errors: dict | None = None, submitted: dict | None = None):
-    from flask import g
-
     service.default_pipeline()
     pipelines = service.list_pipelines()
     ent = entitlements(g.tenant)
