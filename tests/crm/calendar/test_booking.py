@@ -272,3 +272,17 @@ def test_twenty_visitors_book_one_slot_at_once_and_exactly_one_gets_it(app, tena
     with in_tenant(app, tenant_a.id):
         assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
         assert db.session.scalar(select(func.count()).select_from(Booking)) == 1
+
+
+def test_booking_is_rate_limited(app, tenant_a, client_for):
+    booking_type_id = make_booking_type(app, tenant_a)
+    slug = _slug(app, tenant_a, booking_type_id)
+    visitor = client_for(tenant_a, None)
+    answers = [
+        visitor.post(
+            f"/book/{slug}", data={"slot": "not a time", "name": "Spam", "email": "spam@example.org"}
+        ).status_code
+        for _ in range(21)
+    ]
+    assert answers[:20] == [422] * 20
+    assert answers[20] == 429
