@@ -10,7 +10,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.auth.permissions import acting_user, check_permission
+from app.auth.permissions import acting_user, can, check_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.types import utcnow
@@ -154,7 +154,7 @@ def calendar_events(actor, start, end, user_ids) -> list[dict]:
         .order_by(Meeting.starts_at, Meeting.id)
         .limit(MAX_EVENTS)
     )
-    can_edit = _can(actor, "meetings.edit")
+    can_edit = can(actor, "meetings.edit")
     events = []
     for meeting in db.session.scalars(stmt):
         colour = colours.get(meeting.owner_id, "#6c757d")
@@ -177,12 +177,6 @@ def calendar_events(actor, start, end, user_ids) -> list[dict]:
             }
         )
     return events
-
-
-def _can(actor, permission) -> bool:
-    from app.auth.permissions import can
-
-    return can(actor, permission)
 
 
 def reschedule(meeting: Meeting, start, end, *, actor) -> Meeting:

@@ -140,6 +140,10 @@ def test_a_visitor_books_in_their_time_zone_and_manages_the_booking(app, tenant_
         assert meeting.title == "Intro call with Grace Hopper"
         assert meeting.owner_id == tenant_a.users["owner"]
         assert [row.email for row in meeting.attendees] == ["grace@example.org"]
+        from app.notifications.models import Notification
+
+        told = db.session.scalars(select(Notification.title).where(Notification.user_id == tenant_a.users["owner"]))
+        assert list(told) == ["New booking: Intro call with Grace Hopper"]
     [confirmation] = [p for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
     assert confirmation["subject"] == "Confirmed: Intro call with Grace Hopper"
     assert manage.split("?")[0] in confirmation["text"]
