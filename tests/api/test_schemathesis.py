@@ -6,6 +6,7 @@ SCHEMATHESIS_EXAMPLES, else 100 when CI is set, else a quick 15 (invalid inputs:
 """
 
 import os
+import re
 
 import pytest
 import schemathesis
@@ -23,6 +24,7 @@ from schemathesis.transport.wsgi import WSGI_TRANSPORT
 from app.records.registry import record_types
 from tests.api.records import create
 from tests.crm.factories import make_record
+from tests.factories import ARG_FACTORIES, load_domain_factories
 
 CHECKS = [
     not_a_server_error,
@@ -81,6 +83,11 @@ def test_operation_conforms_to_its_schema(app, api_client_for, tenant_a, monkeyp
     monkeypatch.setitem(app.config, "API_BURST_LIMIT", 1_000_000)
     api = api_client_for(tenant_a)
     ids = _seed(app, tenant_a)
+    # Ids of other resources (a booking type, say) come from the isolation test's factories.
+    load_domain_factories()
+    for arg in re.findall(r"{(\w+)}", path):
+        if arg not in ids and arg in ARG_FACTORIES:
+            ids[arg] = str(ARG_FACTORIES[arg](app, tenant_a))
     document = api.get("/api/v1/openapi.json").json
     operation = schemathesis.openapi.from_dict(document)[path][method.upper()]
     # Deleting the real record would leave every later example a 404: DELETE gets random ids.
