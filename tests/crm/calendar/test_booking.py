@@ -290,3 +290,16 @@ def test_booking_is_rate_limited(app, tenant_a, client_for):
     ]
     assert answers[:20] == [422] * 20
     assert answers[20] == 429
+
+
+def test_another_agencys_booking_page_and_link_are_missing(app, tenant_a, tenant_b, client_for):
+    from tests.crm.calendar.factories import booking_link, booking_page
+
+    slug = booking_page(app, tenant_a)["slug"]
+    token = booking_link(app, tenant_a)["token"]
+    mine, theirs = client_for(tenant_a, None), client_for(tenant_b, None)
+    assert mine.get(f"/book/{slug}").status_code == 200
+    assert mine.get(f"/book/manage/{token}").status_code == 200
+    assert theirs.get(f"/book/{slug}").status_code == 404
+    assert theirs.get(f"/book/manage/{token}").status_code == 404
+    assert theirs.post(f"/book/manage/{token}/cancel", data={}).status_code == 404
