@@ -53,7 +53,7 @@ def register_record_permissions(area: str, label: str, grants: dict | None = Non
 
 
 def register_permission(permission: str, roles) -> None:
-    """One permission that is not a record type's five (e.g. `booking_types.manage_team`)."""
+    """Add one permission that is not a record action (`segments.manage_shared`, say)."""
     _GRANTS[permission] = frozenset(roles)
 
 

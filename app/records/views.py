@@ -20,7 +20,15 @@ from app.core.text import plural
 from app.records import saved_views
 from app.records.forms import RecordForm, data_from_form
 from app.records.listing import filters_from_args
-from app.records.pages import detail_context, form_context, list_context, render_tab, sort_link, visible_tabs
+from app.records.pages import (
+    detail_context,
+    form_context,
+    list_context,
+    reference_prefill,
+    render_tab,
+    sort_link,
+    visible_tabs,
+)
 from app.records.services import create_record, delete_record, get_record, run_bulk_action, update_record
 from app.records.templating import record_lookup, reference_options
 
@@ -109,6 +117,10 @@ class RecordPages:
 
     def _save(self, record):
         record_type = self.record_type
+        locked = record_type.locked(record, "edit") if record is not None else None
+        if locked:
+            flash(locked, "warning")
+            return redirect(self._url("show", record))
         form = RecordForm()
         errors = {}
         if request.method == "POST" and form.validate_on_submit():
@@ -131,7 +143,8 @@ class RecordPages:
         if record is None and request.method == "GET" and prefilled(record_type, request.args):
             # A new record started elsewhere: a calendar's chosen slot, a record's "schedule".
             submitted = request.args
-        context = form_context(record_type, record, submitted, errors)
+        prefill = reference_prefill(record_type, request.args) if record is None and submitted is None else {}
+        context = form_context(record_type, record, submitted, errors, prefill=prefill)
         context["form"] = form
         return render_template(self._template("form"), **context), (422 if errors else 200)
 

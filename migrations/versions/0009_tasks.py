@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0009_tasks"
-down_revision = "0006_record_kit"
+down_revision = "0010_data"
 branch_labels = None
 depends_on = None
 
