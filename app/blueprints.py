@@ -10,7 +10,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.activities.views import bp as activities
     from app.crm.attachments.views import bp as attachments
     from app.crm.automations.views import bp as automations
-    from app.crm.calendar.booking_views import bp as booking
+    from app.crm.calendar.views import booking_bp as booking
     from app.crm.calendar.views import bp as meetings
     from app.crm.companies.views import bp as companies
     from app.crm.contacts.views import bp as contacts

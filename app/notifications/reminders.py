@@ -1,8 +1,8 @@
 """Reminders of tasks and meetings: one row and one per-tenant job per (record, user, offset).
 
 `sync_reminders` is called by a record's service whenever its moment, its people or its
-chosen offsets may have changed: unsent reminders are replaced, sent ones are kept (a
-reminder goes out once, even if the task is edited afterwards). The job's body claims the
+chosen offsets may have changed: unsent reminders are replaced; a sent one is kept while its
+moment stays (it goes out once, however often the task is edited). The job's body claims the
 row with one conditional UPDATE, so two scheduler processes — or a job and a retry — never
 send it twice; a job whose moment passed while no scheduler ran is still run, late, once.
 """
@@ -24,12 +24,13 @@ OFFSET_LABELS = {0: "now", 15: "in 15 minutes", 60: "in 1 hour", 1440: "tomorrow
 
 
 def sync_reminders(record_id, moment: datetime | None, user_ids, offsets) -> list[Reminder]:
-    """Make the unsent reminders of `record_id` exactly: each user × each offset (minutes)
-    before `moment`, for those still in the future. No moment or no users: none."""
+    """Make the reminders of `record_id` exactly: each user × each offset (minutes) before
+    `moment`, for those still in the future. A reminder already sent for this very moment is
+    not sent again; one sent for an earlier moment (the meeting moved) makes way for the new."""
     tenant_id = require_tenant_id()
-    pending = list(db.session.scalars(select(Reminder).where(Reminder.record_id == record_id)))
-    sent = {(row.user_id, row.offset_minutes) for row in pending if row.sent_at is not None}
-    for row in pending:
+    existing = list(db.session.scalars(select(Reminder).where(Reminder.record_id == record_id)))
+    sent = {(row.user_id, row.offset_minutes): row for row in existing if row.sent_at is not None}
+    for row in existing:
         if row.sent_at is None:
             cancel_tenant_job(tenant_id, JOB_KIND, row.id)
     db.session.execute(
@@ -44,8 +45,14 @@ def sync_reminders(record_id, moment: datetime | None, user_ids, offsets) -> lis
     for user_id in dict.fromkeys(uid for uid in user_ids if uid is not None):
         for offset in sorted({int(value) for value in offsets}):
             due = moment - timedelta(minutes=offset)
-            if due <= now or (user_id, offset) in sent:
+            if due <= now:
                 continue
+            done = sent.get((user_id, offset))
+            if done is not None:
+                if done.due_at == due:
+                    continue
+                db.session.delete(done)
+                db.session.flush()
             reminder = Reminder(record_id=record_id, user_id=user_id, offset_minutes=offset, due_at=due)
             db.session.add(reminder)
             created.append(reminder)

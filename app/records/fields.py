@@ -64,6 +64,7 @@ class Field:
         wide: bool = False,
         placeholder: str = "",
         description: str = "",
+        prefill: bool = False,
     ):
         self.name = name
         self.label = label
@@ -82,6 +83,8 @@ class Field:
         self.section = section
         self.wide = wide
         self.placeholder = placeholder
+        # A new record's form may take this field's value from its address (`/meetings/new?starts_at=…`).
+        self.prefill = prefill
         self.description = description or help
 
     def __repr__(self) -> str:

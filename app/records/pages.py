@@ -13,7 +13,17 @@ from app.core.ids import parse_uuid
 from app.core.text import plural
 from app.plans.services import entitlements, upgrade_url
 from app.records.capabilities import FilterInput
-from app.records.fields import Address, Boolean, Choice, DateField, DateTimeField, Lookup, Number, Reference
+from app.records.fields import (
+    Address,
+    AnyReference,
+    Boolean,
+    Choice,
+    DateField,
+    DateTimeField,
+    Lookup,
+    Number,
+    Reference,
+)
 from app.records.forms import ConfirmForm, RecordForm
 from app.records.listing import count_records, filters_from_args, list_records
 from app.records.saved_views import list_saved_views
@@ -225,13 +235,20 @@ def render_tab(tab, record_type, record) -> Markup:
 
 
 def reference_prefill(record_type, args) -> dict:
-    """A link to a new record may name the records it belongs to (`/quotes/new?deal_id=…`):
-    only reference fields are taken, as ids, and the validator checks them on submit."""
-    return {
-        field.name: str(parse_uuid(args.get(field.name)))
-        for field in record_type.writable_fields
-        if isinstance(field, Reference) and parse_uuid(args.get(field.name))
-    }
+    """A link to a new record may name the records it belongs to (`/quotes/new?deal_id=…`) and
+    the values of fields declared `prefill=True` (a calendar's chosen slot): only those are
+    taken — references as ids — and the validator checks them on submit."""
+    values = {}
+    for field in record_type.writable_fields:
+        if isinstance(field, Reference | AnyReference):
+            record_id = parse_uuid(args.get(field.name))
+            if record_id:
+                values[field.name] = str(record_id)
+        elif field.prefill:
+            raw = field.from_form(args)
+            if raw is not None:
+                values[field.name] = raw
+    return values
 
 
 def form_context(record_type, record, submitted=None, errors: dict | None = None, *, prefill=None) -> dict:

@@ -72,12 +72,6 @@ def record_blueprint(record_type) -> TenantBlueprint:
     return bp
 
 
-def prefilled(record_type, args) -> bool:
-    """Whether the query string of a "new" page names some of the type's fields."""
-    names = {field.name for field in record_type.writable_fields}
-    return any(key in names or key.split(".", 1)[0] in names for key in args)
-
-
 class RecordPages:
     """The view functions of one record type (thin: parse, one service call, render)."""
 
@@ -140,9 +134,6 @@ class RecordPages:
         elif request.method == "POST":
             errors = {"_form": ["Your form expired. Please submit it again."]}
         submitted = request.form if request.method == "POST" else None
-        if record is None and request.method == "GET" and prefilled(record_type, request.args):
-            # A new record started elsewhere: a calendar's chosen slot, a record's "schedule".
-            submitted = request.args
         prefill = reference_prefill(record_type, request.args) if record is None and submitted is None else {}
         context = form_context(record_type, record, submitted, errors, prefill=prefill)
         context["form"] = form

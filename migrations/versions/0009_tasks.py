@@ -312,6 +312,7 @@ def upgrade():
         batch_op.create_index("ix_tasks_tenant_previous", ["tenant_id", "previous_id"], unique=False)
         batch_op.create_index("ix_tasks_tenant_related", ["tenant_id", "related_id"], unique=False)
         batch_op.create_index("ix_tasks_tenant_status_due", ["tenant_id", "status", "due_at", "id"], unique=False)
+        batch_op.create_index("ix_tasks_tenant_due_at", ["tenant_id", "due_at", "id"], unique=False)
         batch_op.create_index("ix_tasks_tenant_title", ["tenant_id", "title", "id"], unique=False)
         batch_op.create_index("ix_tasks_tenant_updated", ["tenant_id", "updated_at", "id"], unique=False)
 
@@ -411,6 +412,7 @@ def downgrade():
     with op.batch_alter_table("tasks", schema=None) as batch_op:
         batch_op.drop_index("ix_tasks_tenant_updated")
         batch_op.drop_index("ix_tasks_tenant_title")
+        batch_op.drop_index("ix_tasks_tenant_due_at")
         batch_op.drop_index("ix_tasks_tenant_status_due")
         batch_op.drop_index("ix_tasks_tenant_related")
         batch_op.drop_index("ix_tasks_tenant_previous")

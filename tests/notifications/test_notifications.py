@@ -172,3 +172,28 @@ def test_a_reminder_is_sent_once_even_when_its_job_runs_twice(app, tenant_a):
     assert len(reminders) == 1
     assert "Call Ada" in reminders[0][1]
     assert len([s for s in _emails_to(app, tenant_a, "owner@example.com") if "Call Ada" in s]) == 1
+
+
+def test_a_sent_reminder_is_not_repeated_but_a_moved_task_is_reminded_again(app, tenant_a):
+    from app.auth.models import User
+    from app.crm.tasks.services import get_task, update_task
+
+    with time_machine.travel(dt.datetime(2030, 5, 15, 8, 0, tzinfo=dt.UTC), tick=False):
+        task_id = make_task(app, tenant_a, title="Call Ada", due_date="2030-05-15", due_time="08:30", reminders=["15"])
+    with time_machine.travel(dt.datetime(2030, 5, 15, 8, 16, tzinfo=dt.UTC), tick=False):
+        assert _run_reminder_jobs(app) == [{"sent": True}]
+
+        def edit(data):
+            with in_tenant(app, tenant_a.id):
+                owner = db.session.get(User, (tenant_a.id, tenant_a.users["owner"]))
+                update_task(get_task(task_id), data, actor=owner)
+
+        def reminders():
+            with in_tenant(app, tenant_a.id):
+                rows = db.session.scalars(select(Reminder).order_by(Reminder.due_at))
+                return [(row.due_at.strftime("%H:%M"), row.sent_at is not None) for row in rows]
+
+        edit({"title": "Call Ada Lovelace", "priority": "high"})  # same moment: nothing new
+        assert reminders() == [("08:15", True)]
+        edit({"due_time": "11:00"})  # moved: reminded again before the new time
+        assert reminders() == [("10:45", False)]

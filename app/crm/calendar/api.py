@@ -20,8 +20,10 @@ class RescheduleInput(InputSchema):
 
 
 class CalendarArguments(InputSchema):
-    start = fields.String(required=True, validate=validate.Length(max=40), metadata={"description": "ISO 8601"})
-    end = fields.String(required=True, validate=validate.Length(max=40), metadata={"description": "ISO 8601"})
+    start = fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with an offset"})
+    end = fields.AwareDateTime(
+        required=True, metadata={"description": "ISO 8601 with an offset; at most two months after start"}
+    )
     users = fields.String(
         validate=validate.Length(max=2000), metadata={"description": "User ids, comma-separated (default: you)"}
     )
@@ -56,7 +58,10 @@ def reschedule(meeting_id):
 @blp.arguments(CalendarArguments, location="query")
 @blp.response(200, CalendarEventSchema(many=True))
 def calendar(args):
-    """The meetings of some users in a range (at most two months), as calendar events"""
+    """The meetings of some users in a range, as calendar events
+
+    A range longer than two months is cut to its first two months.
+    """
     from app.core.ids import parse_uuid
 
     ids = [parse_uuid(value) for value in (args.get("users") or "").split(",")]

@@ -30,7 +30,8 @@ from app.crm.calendar.models import WEEKDAYS, Booking, BookingType, Meeting, Mee
 from app.crm.calendar.record import MEETINGS
 from app.crm.contacts.models import Contact, ContactEmail
 from app.messaging.services import queue_email
-from app.notifications.services import tenant_link
+from app.notifications.models import NotificationKind
+from app.notifications.services import notify, record_path, tenant_link
 from app.records.services import create_record, update_record
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
@@ -430,6 +431,14 @@ def book(booking_type: BookingType, data: dict) -> BookingResult:
     db.session.add(booking)
     db.session.flush()
     _confirm(booking, meeting, token, verb="Confirmed")
+    notify(
+        host.id,
+        NotificationKind.RECORD_ASSIGNED,
+        f"New booking: {meeting.title}",
+        body=f"{name} ({email}) booked {_when_text(meeting)}.",
+        url=record_path(MEETINGS, meeting.id),
+        record_id=meeting.id,
+    )
     return BookingResult(booking, token, created)
 
 

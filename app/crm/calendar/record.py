@@ -137,13 +137,13 @@ MEETINGS = MeetingType(
     },
     fields=[
         f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.DateTimeField("starts_at", "Starts", required=True, filter=True, sort=True, list=True),
-        f.DateTimeField("ends_at", "Ends", required=True),
+        f.DateTimeField("starts_at", "Starts", required=True, filter=True, sort=True, list=True, prefill=True),
+        f.DateTimeField("ends_at", "Ends", required=True, prefill=True),
         ZoneField("timezone", "Time zone", help="Times are read in this zone; empty: the workspace's"),
         f.Text("location", "Location", max_length=300, search=True),
         f.Url("video_url", "Video link", hide_empty=True),
         f.AnyReference("related_id", "Related to", relation="related", filter=True, list=True, search=True),
-        Attendees("attendees", "Attendees", search=True),
+        Attendees("attendees", "Attendees", search=True, prefill=True),
         f.LongText("agenda", "Agenda", hide_empty=True),
         f.Choice(
             "status", "Status", choices=MeetingStatus.LABELS, default=MeetingStatus.SCHEDULED, filter=True, list=True

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
 
 # Tasks with no due date sort after every dated one.
 NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -59,6 +59,7 @@ class Task(RecordModel, OwnedRecord, Taggable, Base):
         CheckConstraint("recurrence_interval BETWEEN 1 AND 365", name="recurrence_interval_range"),
         Index("ix_tasks_tenant_owner_status_due", "tenant_id", "owner_id", "status", "due_at"),
         Index("ix_tasks_tenant_status_due", "tenant_id", "status", "due_at", "id"),
+        sort_index("tasks", "due_at"),
         Index("ix_tasks_tenant_title", "tenant_id", "title", "id"),
         Index("ix_tasks_tenant_related", "tenant_id", "related_id"),
         Index("ix_tasks_tenant_previous", "tenant_id", "previous_id"),

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, inspect, or_, select
 
+from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.pagination import Sort
 from app.core.types import utcnow
@@ -173,8 +174,6 @@ def create_next_occurrence(task: Task, *, actor) -> Task | None:
 
 def set_status(record_type, tasks, params, actor) -> int:
     if params.get("status") not in TaskStatus.ALL:
-        from app.core.errors import ValidationFailed
-
         raise ValidationFailed("Choose a status.", details={"status": ["Choose a status."]})
     changed = 0
     for task in tasks:

@@ -62,7 +62,8 @@
     eventDrop: save,
     eventResize: save,
     select: function (info) {
-      const params = new URLSearchParams({ starts_at: info.start.toISOString(), ends_at: info.end.toISOString() });
+      // The form takes wall-clock times of the workspace's zone, which the calendar shows.
+      const params = new URLSearchParams({ starts_at: info.startStr.slice(0, 16), ends_at: info.endStr.slice(0, 16) });
       window.location.href = element.dataset.newUrl + "?" + params.toString();
     },
   });

@@ -140,6 +140,10 @@ def test_a_visitor_books_in_their_time_zone_and_manages_the_booking(app, tenant_
         assert meeting.title == "Intro call with Grace Hopper"
         assert meeting.owner_id == tenant_a.users["owner"]
         assert [row.email for row in meeting.attendees] == ["grace@example.org"]
+        from app.notifications.models import Notification
+
+        told = db.session.scalars(select(Notification.title).where(Notification.user_id == tenant_a.users["owner"]))
+        assert list(told) == ["New booking: Intro call with Grace Hopper"]
     [confirmation] = [p for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
     assert confirmation["subject"] == "Confirmed: Intro call with Grace Hopper"
     assert manage.split("?")[0] in confirmation["text"]
@@ -272,3 +276,30 @@ def test_twenty_visitors_book_one_slot_at_once_and_exactly_one_gets_it(app, tena
     with in_tenant(app, tenant_a.id):
         assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
         assert db.session.scalar(select(func.count()).select_from(Booking)) == 1
+
+
+def test_booking_is_rate_limited(app, tenant_a, client_for):
+    booking_type_id = make_booking_type(app, tenant_a)
+    slug = _slug(app, tenant_a, booking_type_id)
+    visitor = client_for(tenant_a, None)
+    answers = [
+        visitor.post(
+            f"/book/{slug}", data={"slot": "not a time", "name": "Spam", "email": "spam@example.org"}
+        ).status_code
+        for _ in range(21)
+    ]
+    assert answers[:20] == [422] * 20
+    assert answers[20] == 429
+
+
+def test_another_agencys_booking_page_and_link_are_missing(app, tenant_a, tenant_b, client_for):
+    from tests.crm.calendar.factories import booking_link, booking_page
+
+    slug = booking_page(app, tenant_a)["slug"]
+    token = booking_link(app, tenant_a)["token"]
+    mine, theirs = client_for(tenant_a, None), client_for(tenant_b, None)
+    assert mine.get(f"/book/{slug}").status_code == 200
+    assert mine.get(f"/book/manage/{token}").status_code == 200
+    assert theirs.get(f"/book/{slug}").status_code == 404
+    assert theirs.get(f"/book/manage/{token}").status_code == 404
+    assert theirs.post(f"/book/manage/{token}/cancel", data={}).status_code == 404

@@ -72,6 +72,11 @@ def test_dragging_a_meeting_on_the_calendar_reschedules_it(app, live_server, pag
     page.reload()
     expect(page.get_by_test_id("calendar")).to_have_attribute("data-loaded", "1")
     assert "11:00" in page.get_by_test_id("calendar").get_by_text("Design review").locator("..").inner_text()
+    # Choosing a time range opens a new meeting's form with that range, in the workspace's zone.
+    page.evaluate(f"window.atriumCalendar.select('{today.isoformat()}T15:00:00', '{today.isoformat()}T16:30:00')")
+    page.wait_for_url("**/meetings/new?*")
+    assert page.locator("#f-starts_at").input_value() == f"{today.isoformat()}T15:00"
+    assert page.locator("#f-ends_at").input_value() == f"{today.isoformat()}T16:30"
     with in_tenant(app, tenant.id):
         from app.messaging.models import OutboxMessage
 
