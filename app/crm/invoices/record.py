@@ -148,7 +148,7 @@ INVOICES = InvoiceType(
     },
     fields=[
         f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.Text("number", "Number", read_only=True, search=True, list=True),
+        f.Text("number", "Number", nullable=True, read_only=True, search=True, list=True),
         f.Choice(
             "status",
             "Status",
