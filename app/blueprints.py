@@ -17,6 +17,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.products.views import bp as products
     from app.crm.quotes.public import bp as quote_links
     from app.crm.quotes.views import bp as quotes
+    from app.crm.subscriptions.views import bp as subscriptions
     from app.crm.tags.views import bp as tags
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
@@ -43,6 +44,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         quotes,
         quote_links,
         invoices,
+        subscriptions,
         activities,
         attachments,
         fields,

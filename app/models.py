@@ -14,6 +14,7 @@ from app.crm.invoices.models import Invoice, InvoiceLine, Payment  # noqa: F401
 from app.crm.leads.models import Lead  # noqa: F401
 from app.crm.products.models import Product  # noqa: F401
 from app.crm.quotes.models import DocumentSequence, Quote, QuoteLine, QuoteSettings, QuoteVersion  # noqa: F401
+from app.crm.subscriptions.models import Subscription  # noqa: F401
 from app.crm.tags.models import Tag  # noqa: F401
 from app.jobs.models import JobRun, SchedulerHeartbeat  # noqa: F401
 from app.messaging.models import DevMailboxMessage, OutboxMessage  # noqa: F401

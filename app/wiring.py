@@ -14,8 +14,9 @@ def RECORD_TYPES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.leads.record import LEADS
     from app.crm.products.record import PRODUCTS
     from app.crm.quotes.record import QUOTES
+    from app.crm.subscriptions.record import SUBSCRIPTIONS
 
-    return [CONTACTS, COMPANIES, LEADS, PRODUCTS, QUOTES, INVOICES]
+    return [CONTACTS, COMPANIES, LEADS, PRODUCTS, QUOTES, INVOICES, SUBSCRIPTIONS]
 
 
 def extra_record_types(app) -> list:
@@ -77,10 +78,23 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.leads.api import blp as leads
     from app.crm.products.api import blp as products
     from app.crm.quotes.api import blp as quotes
+    from app.crm.subscriptions.api import blp as subscriptions
     from app.crm.tags.api import blp as tags
     from app.records.api import catalogue_api
 
-    return [contacts, companies, leads, products, quotes, invoices, activities, tags, fields, catalogue_api]
+    return [
+        contacts,
+        companies,
+        leads,
+        products,
+        quotes,
+        invoices,
+        subscriptions,
+        activities,
+        tags,
+        fields,
+        catalogue_api,
+    ]
 
 
 def install_api(app) -> None:
@@ -123,10 +137,12 @@ def install_subscribers(app) -> None:
     """In-transaction subscribers of domain events: the audit log and the timeline."""
     from app.crm.activities.services import record_system_event
     from app.crm.quotes.services import forget_deleted_product
+    from app.crm.subscriptions.services import subscriptions_from_accepted_quote
 
     subscribe("*", audit_domain_event)
     subscribe("*", record_system_event)
     subscribe("product.deleted", forget_deleted_product)
+    subscribe("quote.accepted", subscriptions_from_accepted_quote)
 
 
 def install_jobs(app) -> None:
@@ -149,5 +165,14 @@ def install_jobs(app) -> None:
             "cron",
             {"minute": 20},
             "Marks unpaid invoices past their due date overdue.",
+        )
+    )
+    register_platform_job(
+        PlatformJob(
+            "subscriptions.renew",
+            "app.crm.subscriptions.jobs:renew_subscriptions",
+            "cron",
+            {"hour": 5, "minute": 30},
+            "Creates reminder tasks before subscription renewals, then issues each renewal's invoice.",
         )
     )

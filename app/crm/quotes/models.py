@@ -180,6 +180,8 @@ class QuoteSettings(TenantScoped, Timestamps, Base):
     invoice_number_pattern: Mapped[str] = mapped_column(String(40), default="INV-{year}-{seq:04d}")
     validity_days: Mapped[int] = mapped_column(Integer, default=30)
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=14)
+    # A reminder task is made this many days before a subscription renews.
+    renewal_reminder_days: Mapped[int] = mapped_column(Integer, default=14)
     default_terms: Mapped[str] = mapped_column(Text, default="")
     # The sender block of PDFs and the public page (the agency's postal address).
     sender_address: Mapped[str] = mapped_column(Text, default="")

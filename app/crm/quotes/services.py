@@ -30,8 +30,6 @@ get_quote, load_quote_for_page, create_quote, update_quote, delete_quote, list_q
 # A public link stays usable this long after the validity date, to show the quote as expired.
 LINK_GRACE = timedelta(days=30)
 MAX_MESSAGE = 5_000
-# Hooks other domains add (deals: mark the deal won) — run when a customer accepts.
-ACCEPTANCE_HANDLERS: list = []
 
 
 def hash_token(token: str) -> str:
@@ -182,9 +180,6 @@ def accept_quote(quote: Quote, data: dict, *, ip: str, user_agent: str) -> None:
         summary=f"Accepted by {name}",
         data={"accepted_by": name, "number": quote.number, "total": str(quote.total), "currency": quote.currency},
     )
-    settings = get_quote_settings()
-    for handler in ACCEPTANCE_HANDLERS:
-        handler(quote, settings)
 
 
 def reject_quote(quote: Quote, data: dict) -> None:
