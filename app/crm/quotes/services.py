@@ -9,6 +9,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app.auth.models import Role, User
 from app.auth.permissions import check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
@@ -226,4 +227,15 @@ def forget_deleted_product(event, product) -> None:
         .where(QuoteLine.product_id == product.id)
         .values(product_id=None)
         .execution_options(synchronize_session="fetch")
+    )
+
+
+def acting_owner(record) -> User | None:
+    """Who acts when no one is signed in (a customer's acceptance, a job): the record's owner,
+    else the workspace's first owner — so permissions hold and the audit log names someone."""
+    owner = getattr(record, "owner", None)
+    if owner is not None and owner.is_active_user:
+        return owner
+    return db.session.scalar(
+        select(User).where(User.role == Role.OWNER, User.is_active_user.is_(True)).order_by(User.created_at)
     )

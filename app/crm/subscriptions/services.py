@@ -5,11 +5,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import Role, User
 from app.core.extensions import db
 from app.crm.activities.services import log_activity
 from app.crm.invoices.services import create_invoice, issue_invoice
 from app.crm.quotes.record import local_today
+from app.crm.quotes.services import acting_owner
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
 from app.crm.subscriptions.record import SUBSCRIPTIONS
@@ -41,23 +41,13 @@ def period_end(start: date, interval: str) -> date:
     return add_months(start, 12 if interval == Interval.YEARLY else 1)
 
 
-def _acting_owner(record) -> User | None:
-    """Jobs act for the subscription's owner, else the workspace's first owner (audited as them)."""
-    owner = getattr(record, "owner", None)
-    if owner is not None and owner.is_active_user:
-        return owner
-    return db.session.scalar(
-        select(User).where(User.role == Role.OWNER, User.is_active_user.is_(True)).order_by(User.created_at)
-    )
-
-
 def subscriptions_from_accepted_quote(event, quote) -> None:
     """In-transaction subscriber of `quote.accepted`: each recurring line starts a subscription
     whose first renewal is one period after acceptance (the quote's own invoice bills the first)."""
     recurring = [line for line in quote.lines if line.recurring_interval in Interval.LABELS]
     if not recurring:
         return
-    actor = _acting_owner(quote)
+    actor = acting_owner(quote)
     today = local_today()
     for line in recurring:
         subscription = create_record(
@@ -108,7 +98,7 @@ def remind_upcoming_renewals(today: date | None = None) -> int:
                 "body": "Check in with the customer before the renewal invoice goes out.",
                 "record_id": subscription.id,
             },
-            actor=_acting_owner(subscription),
+            actor=acting_owner(subscription),
         )
         subscription.reminded_for = subscription.next_renewal
         count += 1
@@ -124,7 +114,7 @@ def renew_due_subscriptions(today: date | None = None) -> int:
     for subscription in _due(Subscription.next_renewal <= today):
         start = subscription.next_renewal
         end = period_end(start, subscription.interval)
-        actor = _acting_owner(subscription)
+        actor = acting_owner(subscription)
         invoice = create_invoice(
             {
                 "title": f"{subscription.name} renewal",
