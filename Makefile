@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
-export BASE_DOMAIN ?= localhost:5000
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Hosts carry the port, so the domain follows PORT unless it is set on its own.
+export BASE_DOMAIN ?= localhost:$(PORT)
 
 .PHONY: run test install assets migrate seed lint format browser-deps pdf-deps clean
 
@@ -22,7 +23,7 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 VENDOR := app/static/vendor
-$(VENDOR)/.installed: package.json package-lock.json
+$(VENDOR)/.installed: package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons $(VENDOR)/htmx $(VENDOR)/sortablejs $(VENDOR)/chartjs $(VENDOR)/fullcalendar $(VENDOR)/temporal
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
@@ -32,6 +33,8 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/sortablejs/Sortable.min.js $(VENDOR)/sortablejs/
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/
 	cp node_modules/fullcalendar/all/global.js $(VENDOR)/fullcalendar/fullcalendar.global.js
+	cp node_modules/fullcalendar/skeleton.css $(VENDOR)/fullcalendar/
+	mkdir -p $(VENDOR)/fullcalendar/classic && cp node_modules/fullcalendar/themes/classic/global.js node_modules/fullcalendar/themes/classic/theme.css node_modules/fullcalendar/themes/classic/palette.css $(VENDOR)/fullcalendar/classic/
 	cp node_modules/temporal-polyfill/global.min.js $(VENDOR)/temporal/ 2>/dev/null || cp node_modules/temporal-polyfill/global.js $(VENDOR)/temporal/
 	touch $@
 

@@ -23,8 +23,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def check_settings(app: Flask) -> None:
+    from app.core.security import check_secret_key
     from app.messaging.providers import check_email_provider
 
+    check_secret_key(app)
     check_email_provider(app)
 
 

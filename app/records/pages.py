@@ -13,7 +13,7 @@ from app.core.ids import parse_uuid
 from app.core.text import plural
 from app.plans.services import entitlements, upgrade_url
 from app.records.capabilities import FilterInput
-from app.records.fields import Address, Boolean, Choice, DateField, DateTimeField, Number, Reference
+from app.records.fields import Address, Boolean, Choice, DateField, DateTimeField, Lookup, Number, Reference
 from app.records.forms import ConfirmForm, RecordForm
 from app.records.listing import count_records, filters_from_args, list_records
 from app.records.saved_views import list_saved_views
@@ -88,6 +88,8 @@ def filter_inputs(record_type) -> list[FilterInput]:
         elif isinstance(field, Number):
             inputs.append(FilterInput(f"min_{field.name}", f"{field.label} from", "number"))
             inputs.append(FilterInput(f"max_{field.name}", f"{field.label} to", "number"))
+        elif isinstance(field, Lookup):
+            inputs.append(FilterInput(field.name, field.label, "select", field.options_for(None)))
     for item in record_type.extra_filters:
         if item.choices:
             inputs.append(FilterInput(item.name, item.description, "select", list(item.choices.items())))
@@ -96,8 +98,10 @@ def filter_inputs(record_type) -> list[FilterInput]:
     return inputs
 
 
-def list_context(record_type, args) -> tuple[dict, int]:
-    """Everything the list page (and its HTMX table partial) renders, and the status."""
+def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
+    """Everything the list page (and its HTMX table partial) renders, and the status.
+    `where` narrows the list by SQL conditions (a segment's list is the type's list plus
+    its definition)."""
     filters = filters_from_args(record_type, args)
     search = (args.get("q") or "").strip()
     sort = args.get("sort") or record_type.default_sort
@@ -105,9 +109,15 @@ def list_context(record_type, args) -> tuple[dict, int]:
     page, count, capped = None, 0, False
     try:
         page = list_records(
-            record_type, actor=current_user, search=search, filters=filters, sort=sort, cursor=args.get("cursor")
+            record_type,
+            actor=current_user,
+            search=search,
+            filters=filters,
+            sort=sort,
+            cursor=args.get("cursor"),
+            where=where,
         )
-        count, capped = count_records(record_type, search=search, filters=filters)
+        count, capped = count_records(record_type, search=search, filters=filters, where=where)
     except ValidationFailed as exc:
         errors = exc.details
     columns = record_type.columns()
@@ -141,11 +151,12 @@ def list_context(record_type, args) -> tuple[dict, int]:
 
 
 def sort_link(record_type, key: str, current: str) -> str:
-    """The URL that sorts the list by `key`, flipping the direction when it already is."""
+    """The URL that sorts the list by `key`, flipping the direction when it already is (on
+    the page showing the list: the type's list, or a segment's)."""
     args = request.args.to_dict(flat=False)
     args.pop("cursor", None)
     args["sort"] = [f"-{key}" if current == key else key]
-    return url_for(f"{record_type.plural}.index", **args)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
 # ---------------------------------------------------------------------------- detail

@@ -15,6 +15,8 @@ from app.core.ids import parse_uuid, uuid7
 from app.core.lookups import get_or_404
 from app.core.types import utcnow
 from app.plans.services import check_writable, enforce
+from app.records.counts import adjust_record_count
+from app.records.fields import AnyReference
 from app.records.listing import list_records
 from app.records.models import RecordEntry
 from app.records.registry import record_types
@@ -49,6 +51,7 @@ def create_record(record_type, data: dict, *, actor):
     _apply(record_type, record, cleaned, context)
     entry.title = record_type.title_of(record)[:300]
     db.session.flush()
+    adjust_record_count(record_type, 1)
     record_type.after_save(record, cleaned, context)
     emit_record_event(record_type, record, "created", actor=actor, summary=f"{record_type.label} created")
     return record
@@ -113,6 +116,7 @@ def delete_records(record_type, records: list, *, actor) -> int:
         db.session.delete(record)
     db.session.flush()
     db.session.execute(delete(RecordEntry).where(RecordEntry.id.in_(ids)).execution_options(synchronize_session=False))
+    adjust_record_count(record_type, -len(records))
     return len(records)
 
 
@@ -221,7 +225,8 @@ def _clear_references_to(record_type, ids: list) -> None:
     """Null every reference field, of any type, that points at the records being deleted."""
     for other in record_types():
         for field in other.fields:
-            if getattr(field, "to", None) == record_type.name:
+            points_here = getattr(field, "to", None) == record_type.name
+            if points_here or (isinstance(field, AnyReference) and field.accepts(record_type.name)):
                 column = getattr(other.model, field.attribute)
                 db.session.execute(
                     update(other.model)

@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0011_quotes"
-down_revision = "0006_record_kit"
+down_revision = "0009_tasks"
 branch_labels = None
 depends_on = None
 
