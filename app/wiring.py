@@ -270,7 +270,7 @@ def install_subscribers(app) -> None:
     warnings and notifications."""
     from app.crm.activities.services import record_system_event
     from app.crm.duplicates.detection import warn_about_duplicates
-    from app.crm.quotes.services import forget_deleted_product
+    from app.crm.quotes.services import forget_deleted_product, mark_deal_won
     from app.crm.subscriptions.services import subscriptions_from_accepted_quote
     from app.notifications.services import notify_mentions, notify_new_owner
 
@@ -281,6 +281,7 @@ def install_subscribers(app) -> None:
     subscribe("*.updated", notify_new_owner)
     subscribe("activity.logged", notify_mentions)
     subscribe("product.deleted", forget_deleted_product)
+    subscribe("quote.accepted", mark_deal_won)
     subscribe("quote.accepted", subscriptions_from_accepted_quote)
     install_automation(app)
 

@@ -108,6 +108,7 @@ def upgrade():
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("deal_id", sa.Uuid(), nullable=True),
         sa.Column("contact_id", sa.Uuid(), nullable=True),
         sa.Column("company_id", sa.Uuid(), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=False),
@@ -147,6 +148,11 @@ def upgrade():
             name=op.f("fk_quotes_tenant_id_contact_id_contacts"),
         ),
         sa.ForeignKeyConstraint(
+            ["tenant_id", "deal_id"],
+            ["deals.tenant_id", "deals.id"],
+            name=op.f("fk_quotes_tenant_id_deal_id_deals"),
+        ),
+        sa.ForeignKeyConstraint(
             ["tenant_id", "created_by_id"],
             ["users.tenant_id", "users.id"],
             name=op.f("fk_quotes_tenant_id_created_by_id_users"),
@@ -177,6 +183,7 @@ def upgrade():
         )
         batch_op.create_index("ix_quotes_tenant_company", ["tenant_id", "company_id"], unique=False)
         batch_op.create_index("ix_quotes_tenant_contact", ["tenant_id", "contact_id"], unique=False)
+        batch_op.create_index("ix_quotes_tenant_deal", ["tenant_id", "deal_id"], unique=False)
         batch_op.create_index("ix_quotes_tenant_created", ["tenant_id", "created_at", "id"], unique=False)
         batch_op.create_index("ix_quotes_tenant_owner", ["tenant_id", "owner_id"], unique=False)
         batch_op.create_index("ix_quotes_tenant_status", ["tenant_id", "status"], unique=False)
@@ -536,6 +543,7 @@ def downgrade():
         batch_op.drop_index("ix_quotes_tenant_status")
         batch_op.drop_index("ix_quotes_tenant_owner")
         batch_op.drop_index("ix_quotes_tenant_created")
+        batch_op.drop_index("ix_quotes_tenant_deal")
         batch_op.drop_index("ix_quotes_tenant_contact")
         batch_op.drop_index("ix_quotes_tenant_company")
         batch_op.drop_index(

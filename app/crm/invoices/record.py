@@ -8,7 +8,6 @@ from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.core.currencies import CURRENCIES
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
@@ -16,7 +15,7 @@ from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
 from app.crm.products.record import workspace_currency
 from app.crm.quotes.fields import LineItems
-from app.crm.quotes.record import local_today
+from app.crm.quotes.record import QUOTE_CURRENCIES, local_today
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import ZERO, LineAmounts, document_totals
 from app.crm.tags.capability import TAGS
@@ -38,7 +37,8 @@ class InvoiceType(RecordType):
 
     def before_save(self, invoice, cleaned, context):
         if context.creating:
-            invoice.currency = invoice.currency or workspace_currency()
+            if not cleaned.get("currency"):
+                invoice.currency = workspace_currency()
             if not invoice.terms:
                 invoice.terms = get_quote_settings().default_terms
         totals = document_totals(
@@ -164,7 +164,7 @@ INVOICES = InvoiceType(
         f.Choice(
             "currency",
             "Currency",
-            choices={code: code for code in CURRENCIES},
+            choices=QUOTE_CURRENCIES,
             blank=True,
             help="Empty: the workspace's currency",
         ),

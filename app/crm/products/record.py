@@ -33,7 +33,8 @@ class ProductType(RecordType):
                 context.errors.add("sku", f"SKU {sku} is already used by {owner}.")
 
     def before_save(self, product, cleaned, context):
-        if not product.currency:
+        # An empty choice means the workspace's currency (the column's default is only a fallback).
+        if not product.currency or (context.creating and not cleaned.get("currency")):
             product.currency = workspace_currency()
 
 

@@ -57,11 +57,13 @@ class Quote(RecordModel, OwnedRecord, Taggable, Base):
         *owner_table_args("quotes"),
         tenant_foreign_key("contact_id", "contacts"),
         tenant_foreign_key("company_id", "companies"),
+        tenant_foreign_key("deal_id", "deals"),
         UniqueConstraint("tenant_id", "number", name="uq_quotes_tenant_number"),
         UniqueConstraint("tenant_id", "public_token_hash", name="uq_quotes_tenant_token"),
         Index("ix_quotes_tenant_status", "tenant_id", "status"),
         Index("ix_quotes_tenant_contact", "tenant_id", "contact_id"),
         Index("ix_quotes_tenant_company", "tenant_id", "company_id"),
+        Index("ix_quotes_tenant_deal", "tenant_id", "deal_id"),
         Index("ix_quotes_tenant_valid_until", "tenant_id", "valid_until"),
         Index("ix_quotes_tenant_total", "tenant_id", "total", "id"),
         CheckConstraint("version >= 1", name="quote_version_positive"),
@@ -72,6 +74,7 @@ class Quote(RecordModel, OwnedRecord, Taggable, Base):
     title: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default=QuoteStatus.DRAFT)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    deal_id: Mapped[uuid.UUID | None]
     contact_id: Mapped[uuid.UUID | None]
     company_id: Mapped[uuid.UUID | None]
     currency: Mapped[str] = mapped_column(String(3), default="USD")
@@ -96,6 +99,7 @@ class Quote(RecordModel, OwnedRecord, Taggable, Base):
     public_token_hash: Mapped[str | None] = mapped_column(String(64))
     public_link_expires_at: Mapped[datetime | None]
 
+    deal = tenant_relationship("Deal", "deal_id")
     contact = tenant_relationship("Contact", "contact_id")
     company = tenant_relationship("Company", "company_id")
     lines = tenant_collection("QuoteLine", "quote_id", order_by="QuoteLine.position", cascade="all, delete-orphan")

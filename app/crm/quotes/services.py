@@ -16,6 +16,8 @@ from app.core.extensions import db
 from app.core.hosts import tenant_host
 from app.core.types import utcnow
 from app.core.validation import Errors, normalize_email_address
+from app.crm.deals.models import DealStatus, Stage, StageKind
+from app.crm.deals.services.deals import move_deal
 from app.crm.quotes.models import Quote, QuoteLine, QuoteStatus
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.record import QUOTES, local_today
@@ -239,3 +241,21 @@ def acting_owner(record) -> User | None:
     return db.session.scalar(
         select(User).where(User.role == Role.OWNER, User.is_active_user.is_(True)).order_by(User.created_at)
     )
+
+
+def mark_deal_won(event, quote) -> None:
+    """In-transaction subscriber of `quote.accepted`: the quote's open deal moves to its
+    pipeline's first won stage, when the workspace's settings say so."""
+    deal = quote.deal
+    if deal is None or deal.status != DealStatus.OPEN or not get_quote_settings().mark_deal_won_on_acceptance:
+        return
+    won = db.session.scalar(
+        select(Stage)
+        .where(Stage.pipeline_id == deal.pipeline_id, Stage.kind == StageKind.WON)
+        .order_by(Stage.position)
+        .limit(1)
+    )
+    if won is not None:
+        move_deal(
+            deal, {"stage_id": str(won.id), "close_note": f"Quote {quote.number} accepted"}, actor=acting_owner(quote)
+        )

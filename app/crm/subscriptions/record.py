@@ -5,11 +5,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.core.currencies import CURRENCIES
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.products.record import workspace_currency
-from app.crm.quotes.record import local_today
+from app.crm.quotes.record import QUOTE_CURRENCIES, local_today
 from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
 from app.records import fields as f
 from app.records.capabilities import Tab
@@ -22,7 +21,8 @@ MAX_PRICE = Decimal("999999999999.99")
 class SubscriptionType(RecordType):
     def before_save(self, subscription, cleaned, context):
         if context.creating:
-            subscription.currency = subscription.currency or workspace_currency()
+            if not cleaned.get("currency"):
+                subscription.currency = workspace_currency()
             subscription.start_date = subscription.start_date or local_today()
             subscription.next_renewal = subscription.next_renewal or subscription.start_date
 
@@ -81,7 +81,7 @@ SUBSCRIPTIONS = SubscriptionType(
         f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
         f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
         f.Reference("quote_id", "From quote", to="quote", relation="quote", read_only=True),
-        f.Choice("currency", "Currency", choices={code: code for code in CURRENCIES}, blank=True),
+        f.Choice("currency", "Currency", choices=QUOTE_CURRENCIES, blank=True),
         f.Number("quantity", "Quantity", places=3, minimum=Decimal("0.001"), maximum=Decimal(1_000_000)),
         f.Number(
             "unit_price", "Price per period", places=2, minimum=Decimal(0), maximum=MAX_PRICE, required=True, list=True
