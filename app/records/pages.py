@@ -9,11 +9,10 @@ from markupsafe import Markup
 
 from app.auth.permissions import can
 from app.core.errors import ValidationFailed
-from app.core.ids import parse_uuid
 from app.core.text import plural
 from app.plans.services import entitlements, upgrade_url
 from app.records.capabilities import FilterInput
-from app.records.fields import Address, Boolean, Choice, DateField, DateTimeField, Lookup, Number, Reference
+from app.records.fields import Address, Boolean, Choice, DateField, DateTimeField, Lookup, Number
 from app.records.forms import ConfirmForm, RecordForm
 from app.records.listing import count_records, filters_from_args, list_records
 from app.records.saved_views import list_saved_views
@@ -218,17 +217,7 @@ def render_tab(tab, record_type, record) -> Markup:
 # ---------------------------------------------------------------------------- forms
 
 
-def reference_prefill(record_type, args) -> dict:
-    """A link to a new record may name the records it belongs to (`/quotes/new?deal_id=…`):
-    only reference fields are taken, as ids, and the validator checks them on submit."""
-    return {
-        field.name: str(parse_uuid(args.get(field.name)))
-        for field in record_type.writable_fields
-        if isinstance(field, Reference) and parse_uuid(args.get(field.name))
-    }
-
-
-def form_context(record_type, record, submitted=None, errors: dict | None = None, *, prefill=None) -> dict:
+def form_context(record_type, record, submitted=None, errors: dict | None = None) -> dict:
     errors = errors or {}
     sections = []
     for capability in record_type.capabilities:
@@ -241,7 +230,6 @@ def form_context(record_type, record, submitted=None, errors: dict | None = None
             values[field.name] = field.form_value(None) if raw is None else raw
         else:
             values[field.name] = field.form_value(record)
-    values.update(prefill or {})
     return {
         "record_type": record_type,
         "record": record,

@@ -24,7 +24,6 @@ from app.records.pages import (
     detail_context,
     form_context,
     list_context,
-    reference_prefill,
     render_tab,
     sort_link,
     visible_tabs,
@@ -143,8 +142,7 @@ class RecordPages:
         if record is None and request.method == "GET" and prefilled(record_type, request.args):
             # A new record started elsewhere: a calendar's chosen slot, a record's "schedule".
             submitted = request.args
-        prefill = reference_prefill(record_type, request.args) if record is None and submitted is None else {}
-        context = form_context(record_type, record, submitted, errors, prefill=prefill)
+        context = form_context(record_type, record, submitted, errors)
         context["form"] = form
         return render_template(self._template("form"), **context), (422 if errors else 200)
 

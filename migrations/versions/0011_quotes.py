@@ -88,6 +88,7 @@ def upgrade():
         sa.UniqueConstraint("tenant_id", "sku", name="uq_products_tenant_sku"),
     )
     with op.batch_alter_table("products", schema=None) as batch_op:
+        batch_op.create_index("ix_products_tenant_unit_price", ["tenant_id", "unit_price", "id"], unique=False)
         batch_op.create_index(
             "ix_products_search_trgm",
             ["tenant_id", "search_text"],
@@ -174,6 +175,7 @@ def upgrade():
         sa.UniqueConstraint("tenant_id", "public_token_hash", name="uq_quotes_tenant_token"),
     )
     with op.batch_alter_table("quotes", schema=None) as batch_op:
+        batch_op.create_index("ix_quotes_tenant_title", ["tenant_id", "title", "id"], unique=False)
         batch_op.create_index(
             "ix_quotes_search_trgm",
             ["tenant_id", "search_text"],
@@ -256,6 +258,7 @@ def upgrade():
         sa.UniqueConstraint("tenant_id", "number", name="uq_invoices_tenant_number"),
     )
     with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.create_index("ix_invoices_tenant_title", ["tenant_id", "title", "id"], unique=False)
         batch_op.create_index(
             "ix_invoices_search_trgm",
             ["tenant_id", "search_text"],
@@ -400,6 +403,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_subscriptions")),
     )
     with op.batch_alter_table("subscriptions", schema=None) as batch_op:
+        batch_op.create_index("ix_subscriptions_tenant_next_renewal", ["tenant_id", "next_renewal", "id"], unique=False)
         batch_op.create_index(
             "ix_subscriptions_search_trgm",
             ["tenant_id", "search_text"],
@@ -504,6 +508,7 @@ def downgrade():
 
     op.drop_table("invoice_lines")
     with op.batch_alter_table("subscriptions", schema=None) as batch_op:
+        batch_op.drop_index("ix_subscriptions_tenant_next_renewal")
         batch_op.drop_index("ix_subscriptions_tenant_updated")
         batch_op.drop_index("ix_subscriptions_tenant_status_renewal")
         batch_op.drop_index("ix_subscriptions_tenant_owner")
@@ -523,6 +528,7 @@ def downgrade():
 
     op.drop_table("quote_lines")
     with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.drop_index("ix_invoices_tenant_title")
         batch_op.drop_index("ix_invoices_tenant_updated")
         batch_op.drop_index("ix_invoices_tenant_total")
         batch_op.drop_index("ix_invoices_tenant_status_due")
@@ -537,6 +543,7 @@ def downgrade():
 
     op.drop_table("invoices")
     with op.batch_alter_table("quotes", schema=None) as batch_op:
+        batch_op.drop_index("ix_quotes_tenant_title")
         batch_op.drop_index("ix_quotes_tenant_valid_until")
         batch_op.drop_index("ix_quotes_tenant_updated")
         batch_op.drop_index("ix_quotes_tenant_total")
@@ -552,6 +559,7 @@ def downgrade():
 
     op.drop_table("quotes")
     with op.batch_alter_table("products", schema=None) as batch_op:
+        batch_op.drop_index("ix_products_tenant_unit_price")
         batch_op.drop_index("ix_products_tenant_updated")
         batch_op.drop_index("ix_products_tenant_name")
         batch_op.drop_index("ix_products_tenant_created")

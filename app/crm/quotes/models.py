@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
 
 ZERO = Decimal("0.00")
 
@@ -66,6 +66,7 @@ class Quote(RecordModel, OwnedRecord, Taggable, Base):
         Index("ix_quotes_tenant_deal", "tenant_id", "deal_id"),
         Index("ix_quotes_tenant_valid_until", "tenant_id", "valid_until"),
         Index("ix_quotes_tenant_total", "tenant_id", "total", "id"),
+        sort_index("quotes", "title"),
         CheckConstraint("version >= 1", name="quote_version_positive"),
     )
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, tenant_foreign_key, tenant_relationship
 from app.crm.quotes.models import ZERO
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
 
 
 class SubscriptionStatus:
@@ -37,6 +37,7 @@ class Subscription(RecordModel, OwnedRecord, Base):
         Index("ix_subscriptions_tenant_contact", "tenant_id", "contact_id"),
         Index("ix_subscriptions_tenant_company", "tenant_id", "company_id"),
         Index("ix_subscriptions_tenant_name", "tenant_id", "name", "id"),
+        sort_index("subscriptions", "next_renewal"),
     )
 
     name: Mapped[str] = mapped_column(String(500))
