@@ -201,6 +201,8 @@ INVOICES = InvoiceType(
     ],
     templates={"show": "crm/invoices/show.html"},
     load={
+        # The list's rows show the customer (subtitle): one query for the page, not one a row.
+        "list": lambda: [selectinload(Invoice.contact)],
         "detail": lambda: [selectinload(Invoice.lines), selectinload(Invoice.payments)],
         "api": lambda: [selectinload(Invoice.lines)],
     },

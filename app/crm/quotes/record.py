@@ -267,6 +267,8 @@ QUOTES = QuoteType(
     ],
     templates={"show": "crm/quotes/show.html"},
     load={
+        # The list's rows show the customer (subtitle): one query for the page, not one a row.
+        "list": lambda: [selectinload(Quote.contact)],
         "detail": lambda: [selectinload(Quote.lines), selectinload(Quote.versions)],
         "api": lambda: [selectinload(Quote.lines)],
     },
