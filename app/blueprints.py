@@ -32,6 +32,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.quotes.views import bp as quotes
     from app.crm.search.views import bp as search
     from app.crm.segments.views import bp as segments
+    from app.crm.subscriptions.views import bp as subscriptions
     from app.crm.tags.views import bp as tags
     from app.crm.tasks.views import bp as tasks
     from app.crm.webhooks.views import bp as webhooks
@@ -63,6 +64,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         quotes,
         quote_links,
         invoices,
+        subscriptions,
         activities,
         attachments,
         fields,

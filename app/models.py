@@ -41,6 +41,7 @@ from app.crm.messaging.models import (  # noqa: F401
 from app.crm.products.models import Product  # noqa: F401
 from app.crm.quotes.models import DocumentSequence, Quote, QuoteLine, QuoteSettings, QuoteVersion  # noqa: F401
 from app.crm.segments.models import Segment  # noqa: F401
+from app.crm.subscriptions.models import Subscription  # noqa: F401
 from app.crm.tags.models import Tag  # noqa: F401
 from app.crm.tasks.models import Task  # noqa: F401
 from app.crm.webhooks.models import WebhookDelivery, WebhookSubscription  # noqa: F401

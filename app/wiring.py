@@ -17,9 +17,10 @@ def RECORD_TYPES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.leads.record import LEADS
     from app.crm.products.record import PRODUCTS
     from app.crm.quotes.record import QUOTES
+    from app.crm.subscriptions.record import SUBSCRIPTIONS
     from app.crm.tasks.record import TASKS
 
-    return [CONTACTS, COMPANIES, LEADS, DEALS, PRODUCTS, QUOTES, INVOICES, TASKS, MEETINGS]
+    return [CONTACTS, COMPANIES, LEADS, DEALS, PRODUCTS, QUOTES, INVOICES, SUBSCRIPTIONS, TASKS, MEETINGS]
 
 
 def extra_record_types(app) -> list:
@@ -169,6 +170,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.quotes.api import blp as quotes
     from app.crm.search.api import blp as search
     from app.crm.segments.api import blp as segments
+    from app.crm.subscriptions.api import blp as subscriptions
     from app.crm.tags.api import blp as tags
     from app.crm.tasks.api import blp as tasks
     from app.crm.webhooks.api import blp as webhooks
@@ -199,6 +201,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
         products,
         quotes,
         invoices,
+        subscriptions,
         *MESSAGING_RESOURCES,
         forms,
         automations,
@@ -267,7 +270,8 @@ def install_subscribers(app) -> None:
     warnings and notifications."""
     from app.crm.activities.services import record_system_event
     from app.crm.duplicates.detection import warn_about_duplicates
-    from app.crm.quotes.services import forget_deleted_product
+    from app.crm.quotes.services import forget_deleted_product, mark_deal_won
+    from app.crm.subscriptions.services import subscriptions_from_accepted_quote
     from app.notifications.services import notify_mentions, notify_new_owner
 
     subscribe("*", audit_domain_event)
@@ -277,6 +281,8 @@ def install_subscribers(app) -> None:
     subscribe("*.updated", notify_new_owner)
     subscribe("activity.logged", notify_mentions)
     subscribe("product.deleted", forget_deleted_product)
+    subscribe("quote.accepted", mark_deal_won)
+    subscribe("quote.accepted", subscriptions_from_accepted_quote)
     install_automation(app)
 
 
@@ -300,6 +306,15 @@ def install_jobs(app) -> None:
             "cron",
             {"minute": 20},
             "Marks unpaid invoices past their due date overdue.",
+        )
+    )
+    register_platform_job(
+        PlatformJob(
+            "subscriptions.renew",
+            "app.crm.subscriptions.jobs:renew_subscriptions",
+            "cron",
+            {"hour": 5, "minute": 30},
+            "Creates reminder tasks before subscription renewals, then issues each renewal's invoice.",
         )
     )
 

@@ -262,10 +262,19 @@ class Field:
 
 
 class Text(Field):
-    def __init__(self, name, label, *, max_length: int = 255, min_length: int = 0, **kwargs):
+    def __init__(self, name, label, *, max_length: int = 255, min_length: int = 0, nullable: bool = False, **kwargs):
         super().__init__(name, label, **kwargs)
         self.max_length = max_length
         self.min_length = min_length
+        # Empty is NULL (a unique key that ignores blanks, a number given later), not "".
+        self.nullable = nullable
+
+    @property
+    def nullable_output(self) -> bool:
+        return self.nullable
+
+    def empty_value(self):
+        return None if self.nullable else ""
 
     def bind(self, model) -> None:
         length = getattr(getattr(self.column(model), "type", None), "length", None)

@@ -1,9 +1,10 @@
 """quotes: products, quotes with line items and kept versions, invoices with lines and
-payments, quote and invoice settings, gap-free document number sequences
+payments, customer subscriptions, quote and invoice settings, gap-free document number
+sequences
 
 Revision ID: 0011_quotes
 Revises: 0006_record_kit
-Create Date: 2026-12-02 10:11:12.018520
+Create Date: 2026-12-02 11:00:04.392943
 """
 
 import sqlalchemy as sa
@@ -38,6 +39,7 @@ def upgrade():
         sa.Column("invoice_number_pattern", sa.String(length=40), nullable=False),
         sa.Column("validity_days", sa.Integer(), nullable=False),
         sa.Column("payment_terms_days", sa.Integer(), nullable=False),
+        sa.Column("renewal_reminder_days", sa.Integer(), nullable=False),
         sa.Column("default_terms", sa.Text(), nullable=False),
         sa.Column("sender_address", sa.Text(), nullable=False),
         sa.Column("mark_deal_won_on_acceptance", sa.Boolean(), nullable=False),
@@ -86,6 +88,7 @@ def upgrade():
         sa.UniqueConstraint("tenant_id", "sku", name="uq_products_tenant_sku"),
     )
     with op.batch_alter_table("products", schema=None) as batch_op:
+        batch_op.create_index("ix_products_tenant_unit_price", ["tenant_id", "unit_price", "id"], unique=False)
         batch_op.create_index(
             "ix_products_search_trgm",
             ["tenant_id", "search_text"],
@@ -106,6 +109,7 @@ def upgrade():
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("deal_id", sa.Uuid(), nullable=True),
         sa.Column("contact_id", sa.Uuid(), nullable=True),
         sa.Column("company_id", sa.Uuid(), nullable=True),
         sa.Column("currency", sa.String(length=3), nullable=False),
@@ -145,6 +149,11 @@ def upgrade():
             name=op.f("fk_quotes_tenant_id_contact_id_contacts"),
         ),
         sa.ForeignKeyConstraint(
+            ["tenant_id", "deal_id"],
+            ["deals.tenant_id", "deals.id"],
+            name=op.f("fk_quotes_tenant_id_deal_id_deals"),
+        ),
+        sa.ForeignKeyConstraint(
             ["tenant_id", "created_by_id"],
             ["users.tenant_id", "users.id"],
             name=op.f("fk_quotes_tenant_id_created_by_id_users"),
@@ -166,6 +175,7 @@ def upgrade():
         sa.UniqueConstraint("tenant_id", "public_token_hash", name="uq_quotes_tenant_token"),
     )
     with op.batch_alter_table("quotes", schema=None) as batch_op:
+        batch_op.create_index("ix_quotes_tenant_title", ["tenant_id", "title", "id"], unique=False)
         batch_op.create_index(
             "ix_quotes_search_trgm",
             ["tenant_id", "search_text"],
@@ -175,6 +185,7 @@ def upgrade():
         )
         batch_op.create_index("ix_quotes_tenant_company", ["tenant_id", "company_id"], unique=False)
         batch_op.create_index("ix_quotes_tenant_contact", ["tenant_id", "contact_id"], unique=False)
+        batch_op.create_index("ix_quotes_tenant_deal", ["tenant_id", "deal_id"], unique=False)
         batch_op.create_index("ix_quotes_tenant_created", ["tenant_id", "created_at", "id"], unique=False)
         batch_op.create_index("ix_quotes_tenant_owner", ["tenant_id", "owner_id"], unique=False)
         batch_op.create_index("ix_quotes_tenant_status", ["tenant_id", "status"], unique=False)
@@ -247,6 +258,7 @@ def upgrade():
         sa.UniqueConstraint("tenant_id", "number", name="uq_invoices_tenant_number"),
     )
     with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.create_index("ix_invoices_tenant_title", ["tenant_id", "title", "id"], unique=False)
         batch_op.create_index(
             "ix_invoices_search_trgm",
             ["tenant_id", "search_text"],
@@ -326,6 +338,89 @@ def upgrade():
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_quote_versions")),
         sa.UniqueConstraint("tenant_id", "quote_id", "version", name="uq_quote_versions_tenant_quote_version"),
     )
+    op.create_table(
+        "subscriptions",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=500), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("interval", sa.String(length=16), nullable=False),
+        sa.Column("contact_id", sa.Uuid(), nullable=True),
+        sa.Column("company_id", sa.Uuid(), nullable=True),
+        sa.Column("quote_id", sa.Uuid(), nullable=True),
+        sa.Column("product_id", sa.Uuid(), nullable=True),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("quantity", sa.Numeric(precision=12, scale=3), nullable=False),
+        sa.Column("unit_price", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("tax_rate", sa.Numeric(precision=5, scale=2), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("next_renewal", sa.Date(), nullable=False),
+        sa.Column("reminded_for", sa.Date(), nullable=True),
+        sa.Column("owner_id", sa.Uuid(), nullable=True),
+        sa.Column("created_by_id", sa.Uuid(), nullable=True),
+        sa.Column("search_text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "company_id"],
+            ["companies.tenant_id", "companies.id"],
+            name=op.f("fk_subscriptions_tenant_id_company_id_companies"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "contact_id"],
+            ["contacts.tenant_id", "contacts.id"],
+            name=op.f("fk_subscriptions_tenant_id_contact_id_contacts"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "created_by_id"],
+            ["users.tenant_id", "users.id"],
+            name=op.f("fk_subscriptions_tenant_id_created_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "id"],
+            ["records.tenant_id", "records.id"],
+            name=op.f("fk_subscriptions_tenant_id_id_records"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "owner_id"],
+            ["users.tenant_id", "users.id"],
+            name=op.f("fk_subscriptions_tenant_id_owner_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "product_id"],
+            ["products.tenant_id", "products.id"],
+            name=op.f("fk_subscriptions_tenant_id_product_id_products"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "quote_id"],
+            ["quotes.tenant_id", "quotes.id"],
+            name=op.f("fk_subscriptions_tenant_id_quote_id_quotes"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_subscriptions_tenant_id_tenants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_subscriptions")),
+    )
+    with op.batch_alter_table("subscriptions", schema=None) as batch_op:
+        batch_op.create_index("ix_subscriptions_tenant_next_renewal", ["tenant_id", "next_renewal", "id"], unique=False)
+        batch_op.create_index(
+            "ix_subscriptions_search_trgm",
+            ["tenant_id", "search_text"],
+            unique=False,
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        )
+        batch_op.create_index("ix_subscriptions_tenant_company", ["tenant_id", "company_id"], unique=False)
+        batch_op.create_index("ix_subscriptions_tenant_contact", ["tenant_id", "contact_id"], unique=False)
+        batch_op.create_index("ix_subscriptions_tenant_created", ["tenant_id", "created_at", "id"], unique=False)
+        batch_op.create_index("ix_subscriptions_tenant_name", ["tenant_id", "name", "id"], unique=False)
+        batch_op.create_index("ix_subscriptions_tenant_owner", ["tenant_id", "owner_id"], unique=False)
+        batch_op.create_index(
+            "ix_subscriptions_tenant_status_renewal", ["tenant_id", "status", "next_renewal"], unique=False
+        )
+        batch_op.create_index("ix_subscriptions_tenant_updated", ["tenant_id", "updated_at", "id"], unique=False)
+
     op.create_table(
         "invoice_lines",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -412,6 +507,20 @@ def downgrade():
         batch_op.drop_index("ix_invoice_lines_tenant_parent")
 
     op.drop_table("invoice_lines")
+    with op.batch_alter_table("subscriptions", schema=None) as batch_op:
+        batch_op.drop_index("ix_subscriptions_tenant_next_renewal")
+        batch_op.drop_index("ix_subscriptions_tenant_updated")
+        batch_op.drop_index("ix_subscriptions_tenant_status_renewal")
+        batch_op.drop_index("ix_subscriptions_tenant_owner")
+        batch_op.drop_index("ix_subscriptions_tenant_name")
+        batch_op.drop_index("ix_subscriptions_tenant_created")
+        batch_op.drop_index("ix_subscriptions_tenant_contact")
+        batch_op.drop_index("ix_subscriptions_tenant_company")
+        batch_op.drop_index(
+            "ix_subscriptions_search_trgm", postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"}
+        )
+
+    op.drop_table("subscriptions")
     op.drop_table("quote_versions")
     with op.batch_alter_table("quote_lines", schema=None) as batch_op:
         batch_op.drop_index("ix_quote_lines_tenant_product")
@@ -419,6 +528,7 @@ def downgrade():
 
     op.drop_table("quote_lines")
     with op.batch_alter_table("invoices", schema=None) as batch_op:
+        batch_op.drop_index("ix_invoices_tenant_title")
         batch_op.drop_index("ix_invoices_tenant_updated")
         batch_op.drop_index("ix_invoices_tenant_total")
         batch_op.drop_index("ix_invoices_tenant_status_due")
@@ -433,12 +543,14 @@ def downgrade():
 
     op.drop_table("invoices")
     with op.batch_alter_table("quotes", schema=None) as batch_op:
+        batch_op.drop_index("ix_quotes_tenant_title")
         batch_op.drop_index("ix_quotes_tenant_valid_until")
         batch_op.drop_index("ix_quotes_tenant_updated")
         batch_op.drop_index("ix_quotes_tenant_total")
         batch_op.drop_index("ix_quotes_tenant_status")
         batch_op.drop_index("ix_quotes_tenant_owner")
         batch_op.drop_index("ix_quotes_tenant_created")
+        batch_op.drop_index("ix_quotes_tenant_deal")
         batch_op.drop_index("ix_quotes_tenant_contact")
         batch_op.drop_index("ix_quotes_tenant_company")
         batch_op.drop_index(
@@ -447,6 +559,7 @@ def downgrade():
 
     op.drop_table("quotes")
     with op.batch_alter_table("products", schema=None) as batch_op:
+        batch_op.drop_index("ix_products_tenant_unit_price")
         batch_op.drop_index("ix_products_tenant_updated")
         batch_op.drop_index("ix_products_tenant_name")
         batch_op.drop_index("ix_products_tenant_created")

@@ -17,14 +17,18 @@ blp = record_api_blueprint(INVOICES)
 
 
 class PaymentInput(Schema):
-    amount = fields.Decimal(as_string=True, required=True, metadata={"description": "Up to the balance"})
+    amount = fields.Decimal(allow_nan=False, required=True, metadata={"description": "Up to the balance"})
     paid_on = fields.Date(required=True)
     method = fields.String(validate=validate.OneOf(list(PaymentMethod.LABELS)))
     reference = fields.String(validate=validate.Length(max=120))
 
 
-class PaymentSchema(PaymentInput):
+class PaymentSchema(Schema):
     id = fields.UUID(required=True)
+    amount = fields.Decimal(as_string=True, required=True, metadata={"type": "string", "format": "decimal"})
+    paid_on = fields.Date(required=True)
+    method = fields.String(required=True)
+    reference = fields.String(required=True)
     invoice = fields.Nested(output_schema(INVOICES), required=True)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.crm.quotes.models import ZERO, PricedLine, priced_line_table_args
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
 
 
 class InvoiceStatus:
@@ -64,6 +64,7 @@ class Invoice(RecordModel, OwnedRecord, Taggable, Base):
         Index("ix_invoices_tenant_company", "tenant_id", "company_id"),
         Index("ix_invoices_tenant_quote", "tenant_id", "quote_id"),
         Index("ix_invoices_tenant_total", "tenant_id", "total", "id"),
+        sort_index("invoices", "title"),
         CheckConstraint("amount_paid >= 0", name="invoice_paid_not_negative"),
     )
 

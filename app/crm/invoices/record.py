@@ -8,7 +8,6 @@ from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.core.currencies import CURRENCIES
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
@@ -16,7 +15,7 @@ from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
 from app.crm.products.record import workspace_currency
 from app.crm.quotes.fields import LineItems
-from app.crm.quotes.record import local_today
+from app.crm.quotes.record import QUOTE_CURRENCIES, local_today
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import ZERO, LineAmounts, document_totals
 from app.crm.tags.capability import TAGS
@@ -38,7 +37,8 @@ class InvoiceType(RecordType):
 
     def before_save(self, invoice, cleaned, context):
         if context.creating:
-            invoice.currency = invoice.currency or workspace_currency()
+            if not cleaned.get("currency"):
+                invoice.currency = workspace_currency()
             if not invoice.terms:
                 invoice.terms = get_quote_settings().default_terms
         totals = document_totals(
@@ -148,7 +148,7 @@ INVOICES = InvoiceType(
     },
     fields=[
         f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.Text("number", "Number", read_only=True, search=True, list=True),
+        f.Text("number", "Number", nullable=True, read_only=True, search=True, list=True),
         f.Choice(
             "status",
             "Status",
@@ -164,7 +164,7 @@ INVOICES = InvoiceType(
         f.Choice(
             "currency",
             "Currency",
-            choices={code: code for code in CURRENCIES},
+            choices=QUOTE_CURRENCIES,
             blank=True,
             help="Empty: the workspace's currency",
         ),
@@ -201,6 +201,8 @@ INVOICES = InvoiceType(
     ],
     templates={"show": "crm/invoices/show.html"},
     load={
+        # The list's rows show the customer (subtitle): one query for the page, not one a row.
+        "list": lambda: [selectinload(Invoice.contact)],
         "detail": lambda: [selectinload(Invoice.lines), selectinload(Invoice.payments)],
         "api": lambda: [selectinload(Invoice.lines)],
     },

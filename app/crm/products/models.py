@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base
 from app.crm.tags.models import Taggable
-from app.records.models import RecordModel, record_table_args
+from app.records.models import RecordModel, record_table_args, sort_index
 
 
 class RecurringInterval:
@@ -26,6 +26,7 @@ class Product(RecordModel, Taggable, Base):
         CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="product_tax_rate_range"),
         Index("ix_products_tenant_name", "tenant_id", "name", "id"),
         Index("ix_products_tenant_active", "tenant_id", "active"),
+        sort_index("products", "unit_price"),
     )
 
     name: Mapped[str] = mapped_column(String(200))

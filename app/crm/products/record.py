@@ -33,9 +33,8 @@ class ProductType(RecordType):
                 context.errors.add("sku", f"SKU {sku} is already used by {owner}.")
 
     def before_save(self, product, cleaned, context):
-        # An empty SKU is NULL, so the per-workspace unique key only covers real SKUs.
-        product.sku = product.sku or None
-        if not product.currency:
+        # An empty choice means the workspace's currency (the column's default is only a fallback).
+        if not product.currency or (context.creating and not cleaned.get("currency")):
             product.currency = workspace_currency()
 
 
@@ -61,7 +60,7 @@ PRODUCTS = ProductType(
     example={"name": "Website audit", "sku": "AUD-100", "unit_price": "1200.00", "currency": "USD", "tax_rate": "20"},
     fields=[
         f.Text("name", "Name", max_length=200, required=True, search=True, sort=True),
-        f.Text("sku", "SKU", max_length=64, search=True, list=True, help="Unique in this workspace"),
+        f.Text("sku", "SKU", max_length=64, nullable=True, search=True, list=True, help="Unique in this workspace"),
         f.Number(
             "unit_price",
             "Unit price",

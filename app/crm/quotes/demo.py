@@ -9,6 +9,7 @@ from app.auth.models import Role, User
 from app.core.extensions import db
 from app.crm.companies.models import Company
 from app.crm.contacts.models import Contact
+from app.crm.deals.models import Deal
 from app.crm.products.models import Product
 from app.crm.products.services import create_product
 from app.crm.quotes.services import accept_quote, create_quote, record_view, reject_quote, send_quote, update_quote
@@ -51,6 +52,7 @@ def seed_quotes_demo(tenant) -> None:
             "invoice_number_pattern": "INV-{year}-{seq:04d}",
             "validity_days": 30,
             "payment_terms_days": 14,
+            "renewal_reminder_days": 14,
             "default_terms": TERMS,
             "sender_address": f"{tenant.name}\nKastanienallee 12\n10435 Berlin\nGermany",
             "mark_deal_won_on_acceptance": True,
@@ -78,6 +80,15 @@ def seed_quotes_demo(tenant) -> None:
 
     def quote(title, contact, lines, **extra):
         company = db.session.get(Company, (contact.tenant_id, contact.company_id))
+        # The company's open deal in the workspace's currency, if the deals demo made one.
+        deal_id = db.session.scalar(
+            select(Deal.id)
+            .where(Deal.company_id == company.id, Deal.status == "open", Deal.currency == tenant.currency)
+            .order_by(Deal.created_at)
+            .limit(1)
+        )
+        if deal_id is not None:
+            extra["deal_id"] = str(deal_id)
         return create_quote(
             {
                 "title": title,

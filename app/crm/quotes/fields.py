@@ -35,23 +35,41 @@ LINE_KEYS = (
 FORM_PREFIX = "line_"
 
 
+def _number_in(description: str = "", **kwargs):
+    return ma.Decimal(allow_nan=False, metadata={"description": description} if description else {}, **kwargs)
+
+
+def _number_out(description: str = ""):
+    """Amounts go out as strings ("1500.00"), exact, as the kit's Number fields do."""
+    metadata = {"type": "string", "format": "decimal", **({"description": description} if description else {})}
+    return ma.Decimal(as_string=True, required=True, metadata=metadata)
+
+
 class LineInputSchema(Schema):
     product_id = ma.UUID(allow_none=True, metadata={"description": "A product of the catalogue (optional)"})
     description = ma.String(validate=validate.Length(max=500), metadata={"description": "Default: the product's name"})
-    quantity = ma.Decimal(as_string=True, required=True, metadata={"description": "More than 0, up to 3 decimals"})
+    quantity = _number_in("More than 0, up to 3 decimals", required=True)
     unit = ma.String(validate=validate.Length(max=32))
-    unit_price = ma.Decimal(as_string=True, metadata={"description": "Default: the product's price"})
+    unit_price = _number_in("Default: the product's price")
     discount_kind = ma.String(validate=validate.OneOf(DiscountKind.ALL), metadata={"description": "percent or amount"})
-    discount_value = ma.Decimal(as_string=True)
-    tax_rate = ma.Decimal(as_string=True, metadata={"description": "Percent; default: the product's"})
+    discount_value = _number_in("Percent (0–100) or an amount, as the kind says")
+    tax_rate = _number_in("Percent; default: the product's")
 
 
-class LineOutputSchema(LineInputSchema):
-    recurring_interval = ma.String(required=True)
-    subtotal = ma.Decimal(as_string=True, required=True)
-    discount_amount = ma.Decimal(as_string=True, required=True)
-    tax_amount = ma.Decimal(as_string=True, required=True)
-    total = ma.Decimal(as_string=True, required=True)
+class LineOutputSchema(Schema):
+    product_id = ma.UUID(required=True, allow_none=True)
+    description = ma.String(required=True)
+    quantity = _number_out()
+    unit = ma.String(required=True)
+    unit_price = _number_out()
+    discount_kind = ma.String(required=True)
+    discount_value = _number_out()
+    tax_rate = _number_out("Percent")
+    recurring_interval = ma.String(required=True, metadata={"description": "none, monthly or yearly"})
+    subtotal = _number_out("Quantity × unit price, rounded half-up to the cent")
+    discount_amount = _number_out()
+    tax_amount = _number_out()
+    total = _number_out("Subtotal − discount + tax")
 
 
 def _decimal(raw, label: str, *, places: int, minimum: Decimal, maximum: Decimal, above_minimum=False) -> Decimal:
@@ -63,11 +81,12 @@ def _decimal(raw, label: str, *, places: int, minimum: Decimal, maximum: Decimal
         raise Invalid(f"Enter the {label} as a number.") from exc
     if not number.is_finite():
         raise Invalid(f"Enter the {label} as a number.")
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise Invalid(f"Use at most {places} decimals for the {label}.")
+    # The range first: quantizing a huge number would overflow the decimal context.
     if number < minimum or (above_minimum and number == minimum) or number > maximum:
         low = "more than" if above_minimum else "from"
         raise Invalid(f"The {label} must be {low} {minimum:,} {'and at most' if above_minimum else 'to'} {maximum:,}.")
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise Invalid(f"Use at most {places} decimals for the {label}.")
     return number.quantize(Decimal(1).scaleb(-places))
 
 
@@ -117,9 +136,16 @@ class LineItems(Field):
                 cleaned.append(self._clean_line(item, products, currency))
             except LineInvalid as exc:
                 problems.extend((f"{index}.{key}", message) for key, message in exc.problems)
+        if not problems and sum((self._total(item) for item in cleaned), Decimal(0)) > MAX_PRICE:
+            raise Invalid(f"The total would be more than {MAX_PRICE:,}; split the document.")
         if problems:
             context.add_nested(self.name, problems)
         return cleaned
+
+    @staticmethod
+    def _total(item: dict) -> Decimal:
+        keys = ("quantity", "unit_price", "discount_kind", "discount_value", "tax_rate")
+        return line_amounts(*(item[key] for key in keys)).total
 
     def _products(self, items) -> dict:
         """Every product the lines name, in one query."""
@@ -182,6 +208,8 @@ class LineItems(Field):
             product.tax_rate if product else Decimal(0),
             lambda raw: _decimal(raw, "tax rate", places=2, minimum=Decimal(0), maximum=Decimal(100)),
         )
+        if not problems and line_amounts(quantity, unit_price, kind, discount_value, tax_rate).total > MAX_PRICE:
+            problems.append(("quantity", f"This line comes to more than {MAX_PRICE:,}; split it."))
         if problems:
             raise LineInvalid(problems)
         return {

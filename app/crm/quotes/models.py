@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
 
 ZERO = Decimal("0.00")
 
@@ -57,13 +57,16 @@ class Quote(RecordModel, OwnedRecord, Taggable, Base):
         *owner_table_args("quotes"),
         tenant_foreign_key("contact_id", "contacts"),
         tenant_foreign_key("company_id", "companies"),
+        tenant_foreign_key("deal_id", "deals"),
         UniqueConstraint("tenant_id", "number", name="uq_quotes_tenant_number"),
         UniqueConstraint("tenant_id", "public_token_hash", name="uq_quotes_tenant_token"),
         Index("ix_quotes_tenant_status", "tenant_id", "status"),
         Index("ix_quotes_tenant_contact", "tenant_id", "contact_id"),
         Index("ix_quotes_tenant_company", "tenant_id", "company_id"),
+        Index("ix_quotes_tenant_deal", "tenant_id", "deal_id"),
         Index("ix_quotes_tenant_valid_until", "tenant_id", "valid_until"),
         Index("ix_quotes_tenant_total", "tenant_id", "total", "id"),
+        sort_index("quotes", "title"),
         CheckConstraint("version >= 1", name="quote_version_positive"),
     )
 
@@ -72,6 +75,7 @@ class Quote(RecordModel, OwnedRecord, Taggable, Base):
     title: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default=QuoteStatus.DRAFT)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    deal_id: Mapped[uuid.UUID | None]
     contact_id: Mapped[uuid.UUID | None]
     company_id: Mapped[uuid.UUID | None]
     currency: Mapped[str] = mapped_column(String(3), default="USD")
@@ -96,6 +100,7 @@ class Quote(RecordModel, OwnedRecord, Taggable, Base):
     public_token_hash: Mapped[str | None] = mapped_column(String(64))
     public_link_expires_at: Mapped[datetime | None]
 
+    deal = tenant_relationship("Deal", "deal_id")
     contact = tenant_relationship("Contact", "contact_id")
     company = tenant_relationship("Company", "company_id")
     lines = tenant_collection("QuoteLine", "quote_id", order_by="QuoteLine.position", cascade="all, delete-orphan")
@@ -180,6 +185,8 @@ class QuoteSettings(TenantScoped, Timestamps, Base):
     invoice_number_pattern: Mapped[str] = mapped_column(String(40), default="INV-{year}-{seq:04d}")
     validity_days: Mapped[int] = mapped_column(Integer, default=30)
     payment_terms_days: Mapped[int] = mapped_column(Integer, default=14)
+    # A reminder task is made this many days before a subscription renews.
+    renewal_reminder_days: Mapped[int] = mapped_column(Integer, default=14)
     default_terms: Mapped[str] = mapped_column(Text, default="")
     # The sender block of PDFs and the public page (the agency's postal address).
     sender_address: Mapped[str] = mapped_column(Text, default="")

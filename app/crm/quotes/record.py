@@ -17,6 +17,7 @@ from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
+from app.crm.deals.currencies import ISO_4217
 from app.crm.products.record import workspace_currency
 from app.crm.quotes.documents import quote_document
 from app.crm.quotes.fields import LineItems
@@ -31,6 +32,8 @@ from app.records.owner import OWNER
 from app.records.record_type import RecordType
 
 TAB_LIMIT = 50
+# The workspace's currencies and every currency a deal may be in (a quote takes its deal's).
+QUOTE_CURRENCIES = {code: code for code in sorted({*CURRENCIES, *ISO_4217})}
 
 
 def local_today():
@@ -93,7 +96,9 @@ class QuoteType(RecordType):
     def before_save(self, quote, cleaned, context):
         if context.creating:
             settings = get_quote_settings()
-            quote.currency = quote.currency or workspace_currency()
+            take_from_deal(quote, cleaned)
+            if not cleaned.get("currency") and quote.deal is None:
+                quote.currency = workspace_currency()
             if quote.valid_until is None:
                 quote.valid_until = local_today() + timedelta(days=settings.validity_days)
             if not quote.terms:
@@ -105,9 +110,23 @@ class QuoteType(RecordType):
         quote.total = totals.total
 
     def related(self, quote):
-        return [
-            (kind, value) for kind, value in (("contact", quote.contact_id), ("company", quote.company_id)) if value
-        ]
+        pairs = (("deal", quote.deal_id), ("contact", quote.contact_id), ("company", quote.company_id))
+        return [(kind, value) for kind, value in pairs if value]
+
+
+def take_from_deal(quote, cleaned: dict) -> None:
+    """A quote made from a deal is in the deal's currency, for its company and main contact,
+    unless those were chosen."""
+    deal = quote.deal
+    if deal is None:
+        return
+    if not cleaned.get("currency"):
+        quote.currency = deal.currency
+    if quote.company_id is None and deal.company_id is not None:
+        quote.company_id = deal.company_id
+    contact = deal.primary_contact
+    if quote.contact_id is None and contact is not None:
+        quote.contact_id = contact.id
 
 
 def _line_key(item: dict) -> tuple:
@@ -179,7 +198,7 @@ QUOTES = QuoteType(
     },
     fields=[
         f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.Text("number", "Number", read_only=True, search=True, list=True),
+        f.Text("number", "Number", nullable=True, read_only=True, search=True, list=True),
         f.Choice(
             "status",
             "Status",
@@ -190,12 +209,21 @@ QUOTES = QuoteType(
             list=True,
         ),
         f.Number("version", "Version", read_only=True),
+        f.Reference(
+            "deal_id",
+            "Deal",
+            to="deal",
+            relation="deal",
+            filter=True,
+            search=True,
+            help="The deal's currency, company and contact fill in what you leave empty",
+        ),
         f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
         f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
         f.Choice(
             "currency",
             "Currency",
-            choices={code: code for code in CURRENCIES},
+            choices=QUOTE_CURRENCIES,
             blank=True,
             help="Empty: the workspace's currency",
         ),
@@ -239,10 +267,13 @@ QUOTES = QuoteType(
     ],
     templates={"show": "crm/quotes/show.html"},
     load={
+        # The list's rows show the customer (subtitle): one query for the page, not one a row.
+        "list": lambda: [selectinload(Quote.contact)],
         "detail": lambda: [selectinload(Quote.lines), selectinload(Quote.versions)],
         "api": lambda: [selectinload(Quote.lines)],
     },
     contributes=[
+        ("deal", quotes_tab(Quote.deal_id)),
         ("contact", quotes_tab(Quote.contact_id)),
         ("company", quotes_tab(Quote.company_id)),
     ],

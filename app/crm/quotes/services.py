@@ -9,12 +9,15 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app.auth.models import Role, User
 from app.auth.permissions import check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.hosts import tenant_host
 from app.core.types import utcnow
 from app.core.validation import Errors, normalize_email_address
+from app.crm.deals.models import DealStatus, Stage, StageKind
+from app.crm.deals.services.deals import move_deal
 from app.crm.quotes.models import Quote, QuoteLine, QuoteStatus
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.record import QUOTES, local_today
@@ -30,8 +33,6 @@ get_quote, load_quote_for_page, create_quote, update_quote, delete_quote, list_q
 # A public link stays usable this long after the validity date, to show the quote as expired.
 LINK_GRACE = timedelta(days=30)
 MAX_MESSAGE = 5_000
-# Hooks other domains add (deals: mark the deal won) — run when a customer accepts.
-ACCEPTANCE_HANDLERS: list = []
 
 
 def hash_token(token: str) -> str:
@@ -182,9 +183,6 @@ def accept_quote(quote: Quote, data: dict, *, ip: str, user_agent: str) -> None:
         summary=f"Accepted by {name}",
         data={"accepted_by": name, "number": quote.number, "total": str(quote.total), "currency": quote.currency},
     )
-    settings = get_quote_settings()
-    for handler in ACCEPTANCE_HANDLERS:
-        handler(quote, settings)
 
 
 def reject_quote(quote: Quote, data: dict) -> None:
@@ -232,3 +230,32 @@ def forget_deleted_product(event, product) -> None:
         .values(product_id=None)
         .execution_options(synchronize_session="fetch")
     )
+
+
+def acting_owner(record) -> User | None:
+    """Who acts when no one is signed in (a customer's acceptance, a job): the record's owner,
+    else the workspace's first owner — so permissions hold and the audit log names someone."""
+    owner = getattr(record, "owner", None)
+    if owner is not None and owner.is_active_user:
+        return owner
+    return db.session.scalar(
+        select(User).where(User.role == Role.OWNER, User.is_active_user.is_(True)).order_by(User.created_at)
+    )
+
+
+def mark_deal_won(event, quote) -> None:
+    """In-transaction subscriber of `quote.accepted`: the quote's open deal moves to its
+    pipeline's first won stage, when the workspace's settings say so."""
+    deal = quote.deal
+    if deal is None or deal.status != DealStatus.OPEN or not get_quote_settings().mark_deal_won_on_acceptance:
+        return
+    won = db.session.scalar(
+        select(Stage)
+        .where(Stage.pipeline_id == deal.pipeline_id, Stage.kind == StageKind.WON)
+        .order_by(Stage.position)
+        .limit(1)
+    )
+    if won is not None:
+        move_deal(
+            deal, {"stage_id": str(won.id), "close_note": f"Quote {quote.number} accepted"}, actor=acting_owner(quote)
+        )

@@ -23,6 +23,7 @@ def get_quote_settings() -> QuoteSettings:
             invoice_number_pattern="INV-{year}-{seq:04d}",
             validity_days=30,
             payment_terms_days=14,
+            renewal_reminder_days=14,
             default_terms="",
             sender_address="",
             mark_deal_won_on_acceptance=True,
@@ -44,6 +45,7 @@ def update_quote_settings(data: dict, *, actor) -> QuoteSettings:
         errors.add("invoice_number_pattern", "Use a pattern different from the quotes' one.")
     validity = _days(data.get("validity_days"), "validity_days", errors)
     payment_terms = _days(data.get("payment_terms_days"), "payment_terms_days", errors)
+    reminder_days = _days(data.get("renewal_reminder_days"), "renewal_reminder_days", errors)
     terms = str(data.get("default_terms") or "").strip()
     address = str(data.get("sender_address") or "").strip()
     if len(terms) > 20_000:
@@ -58,6 +60,7 @@ def update_quote_settings(data: dict, *, actor) -> QuoteSettings:
     settings.invoice_number_pattern = invoice_pattern
     settings.validity_days = validity
     settings.payment_terms_days = payment_terms
+    settings.renewal_reminder_days = reminder_days
     settings.default_terms = terms
     settings.sender_address = address
     settings.mark_deal_won_on_acceptance = bool(data.get("mark_deal_won_on_acceptance"))

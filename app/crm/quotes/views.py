@@ -57,6 +57,7 @@ class SettingsForm(FlaskForm):
     invoice_number_pattern = StringField("Invoice number pattern", validators=[Length(max=40)])
     validity_days = IntegerField("Quotes are valid for (days)", validators=[Optional()])
     payment_terms_days = IntegerField("Invoices are due after (days)", validators=[Optional()])
+    renewal_reminder_days = IntegerField("Remind before a subscription renews (days)", validators=[Optional()])
     default_terms = TextAreaField("Default terms", validators=[Length(max=20_000)])
     sender_address = TextAreaField("Your address on quotes", validators=[Length(max=1_000)])
     mark_deal_won_on_acceptance = BooleanField("Mark the deal won when its quote is accepted")

@@ -263,3 +263,17 @@ def test_api_sends_a_quote_and_downloads_its_pdf(app, tenant_a, api_client_for):
     assert pdf.status_code == 200
     assert pdf.data.startswith(b"%PDF")
     assert api.post("/api/v1/quotes", json={"title": "X", "number": "Q-1"}).status_code == 422
+
+
+def test_amounts_beyond_what_is_stored_are_refused_not_a_500(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    huge = api.post("/api/v1/quotes", json={"title": "Big", "lines": [{"description": "X", "quantity": 1e280}]})
+    assert huge.status_code == 422
+    assert "lines.0.quantity" in huge.get_json()["error"]["details"]
+    line = {"description": "X", "quantity": "1000000", "unit_price": "999999999.99"}
+    too_much = api.post("/api/v1/quotes", json={"title": "Big", "lines": [line]})
+    assert too_much.status_code == 422
+    half = {"description": "X", "quantity": "1", "unit_price": "600000000000.00"}
+    total = api.post("/api/v1/quotes", json={"title": "Big", "lines": [half, half]})
+    assert total.status_code == 422
+    assert "split the document" in total.get_json()["error"]["details"]["lines"][0]
