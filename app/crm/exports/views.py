@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Response, abort, request, stream_with_context
+from flask import Response, abort, request
 from flask_login import current_user, login_required
 
 from app.core.hosts import TenantBlueprint
@@ -25,7 +25,7 @@ def download_response(record_type, stmt, fmt: str, stem: str) -> Response:
     rows = services.export_rows(record_type, stmt)
     filename = f"{stem}-{date.today().isoformat()}.{fmt}"
     if fmt == "csv":
-        response = Response(stream_with_context(in_tenant_while_streaming(csv_stream(rows))), mimetype=CSV_MIME)
+        response = Response(in_tenant_while_streaming(csv_stream(rows)), mimetype=CSV_MIME)
     else:
         response = Response(file_chunks(xlsx_file(rows, record_type.label_plural)), mimetype=XLSX_MIME)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
