@@ -1,6 +1,8 @@
 """An import in a real browser, on a desktop and a phone: upload a CSV, check the guessed
 columns and the preview, start it, watch the progress finish, download the rejected rows."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -49,6 +51,6 @@ def test_import_a_csv_and_follow_its_progress(app, live_server, page_at, make_te
     expect(page.get_by_test_id("count-failed_count")).to_have_text("1")
     with page.expect_download() as download:
         page.get_by_test_id("rejected-csv").click()
-    assert "not-an-email" in open(download.value.path(), encoding="utf-8-sig").read()
+    assert "not-an-email" in Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.console_errors == []
