@@ -10,6 +10,7 @@ from app.crm.attachments.models import Attachment  # noqa: F401
 from app.crm.companies.models import Company  # noqa: F401
 from app.crm.contacts.models import Contact, ContactEmail, ContactPhone  # noqa: F401
 from app.crm.duplicates.models import DuplicatePair  # noqa: F401
+from app.crm.exports.models import WorkspaceExport  # noqa: F401
 from app.crm.fields.models import FieldDefinition  # noqa: F401
 from app.crm.imports.models import DataImport, ImportRow, ImportTemplate  # noqa: F401
 from app.crm.leads.models import Lead  # noqa: F401

@@ -43,6 +43,7 @@ def install_data_tools(app) -> None:
     API scopes. Who may change a segment someone else shared: `segments.manage_shared`;
     who may run or revert someone else's import: `imports.manage`."""
     from app.api.scopes import register_scope_object
+    from app.auth.models import Role
 
     register_record_permissions("segments", "Segments", grants={"delete": WRITERS})
     register_permission("segments.manage_shared", MANAGERS)
@@ -51,6 +52,7 @@ def install_data_tools(app) -> None:
     register_permission("imports.run", WRITERS)
     register_permission("imports.manage", MANAGERS)
     register_scope_object("imports", "Imports")
+    register_permission("workspace.export", {Role.OWNER})
     # Reviewing candidate pairs; merging also needs the type's edit and delete permissions.
     register_permission("duplicates.review", WRITERS)
     register_scope_object("duplicates", "Duplicates")

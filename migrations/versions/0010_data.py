@@ -1,8 +1,8 @@
-"""data
+"""data in and out: segments, imports (rows, templates), workspace exports, duplicate pairs
 
 Revision ID: 0010_data
 Revises: 0006_record_kit
-Create Date: 2026-12-02 10:21:43.132324
+Create Date: 2026-12-02 10:52:21.128331
 """
 
 import sqlalchemy as sa
@@ -133,6 +133,30 @@ def upgrade():
         batch_op.create_index("ix_segments_tenant_type_name", ["tenant_id", "record_type", "name"], unique=False)
 
     op.create_table(
+        "workspace_exports",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("created_by_id", sa.Uuid(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "created_by_id"],
+            ["users.tenant_id", "users.id"],
+            name=op.f("fk_workspace_exports_tenant_id_created_by_id_users"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_workspace_exports_tenant_id_tenants"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_workspace_exports")),
+    )
+    with op.batch_alter_table("workspace_exports", schema=None) as batch_op:
+        batch_op.create_index("ix_workspace_exports_tenant_created", ["tenant_id", "created_at", "id"], unique=False)
+
+    op.create_table(
         "data_import_rows",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -173,6 +197,10 @@ def downgrade():
         batch_op.drop_index("ix_data_import_rows_tenant_import_status")
 
     op.drop_table("data_import_rows")
+    with op.batch_alter_table("workspace_exports", schema=None) as batch_op:
+        batch_op.drop_index("ix_workspace_exports_tenant_created")
+
+    op.drop_table("workspace_exports")
     with op.batch_alter_table("segments", schema=None) as batch_op:
         batch_op.drop_index("ix_segments_tenant_type_name")
 
