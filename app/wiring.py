@@ -137,9 +137,10 @@ def install_onboarding(app) -> None:
     def has(model):
         return lambda tenant: db.session.scalar(select(model.id).limit(1)) is not None
 
+    from app.crm.imports.demo import seed_imports_demo
     from app.crm.segments.demo import seed_segments_demo
 
-    for seeder in (seed_crm_demo, seed_segments_demo):
+    for seeder in (seed_crm_demo, seed_segments_demo, seed_imports_demo):
         if seeder not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seeder)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
