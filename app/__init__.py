@@ -54,7 +54,7 @@ def _configure_databases(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app.auth.sessions import HostAwareSessionInterface
     from app.core import database
-    from app.extensions import csrf, db, limiter, login_manager, migrate
+    from app.core.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_migrations_dir()))
@@ -73,8 +73,17 @@ def register_extensions(app: Flask) -> None:
 
 def register_domain(app: Flask) -> None:
     """Record types, their permissions and event subscribers, before the blueprints that use them."""
-    from app.wiring import install_api, install_onboarding, install_record_types, install_subscribers
+    from app.wiring import (
+        install_api,
+        install_console,
+        install_onboarding,
+        install_plan_limits,
+        install_record_types,
+        install_subscribers,
+    )
 
+    install_plan_limits(app)
+    install_console(app)
     install_record_types(app)
     install_subscribers(app)
     install_api(app)
@@ -129,9 +138,13 @@ def register_request_hooks(app: Flask) -> None:
     app.teardown_request(abandon_request_transaction)
     app.url_value_preprocessor(drop_host_argument)
     app.url_defaults(add_current_host)
-    from app.plans.status import register_status_hooks
+    from app.plans.status import refuse_writes_when_read_only
+    from app.superadmin.impersonation import install as install_impersonation
 
-    register_status_hooks(app)
+    # After the host (and its tenant) is resolved; an impersonated request is marked before the
+    # read-only refusal looks at it.
+    install_impersonation(app)
+    app.before_request(refuse_writes_when_read_only)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -142,8 +155,10 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from app.core.templating import install
+    from app.shell import install_shell
 
     install(app)
+    install_shell(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 
 def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
+    from app.agency.views import apex, settings
     from app.api.views import bp as api
     from app.audit.views import bp as audit
     from app.auth.views import bp as auth
@@ -22,10 +23,8 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
     from app.messaging.views import bp as mailbox
-    from app.plans.views import bp as plans
     from app.superadmin.views import bp as console
     from app.superadmin.views.impersonation import bp as impersonation
-    from app.tenants.views import apex, settings
 
     return [
         health,
@@ -36,7 +35,6 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         settings,
         audit,
         console,
-        plans,
         impersonation,
         *billing.BLUEPRINTS,
         api,

@@ -79,6 +79,31 @@ def install_privacy_panels(types) -> None:
         contribute(record_type.name, "panel", Panel("privacy", "crm/privacy/_panel.html", privacy_panel, order=200))
 
 
+def install_plan_limits(app) -> None:
+    """The limits and features the plan pages may sell, each named by the code that enforces it
+    (record types with a meter register theirs when they are installed)."""
+    from app.auth.services import count_seats
+    from app.crm.attachments.services import stored_megabytes
+    from app.crm.fields.services import count_field_definitions
+    from app.plans.services import register_feature, register_metered_limit, register_usage_counter
+
+    register_usage_counter("users", count_seats)
+    register_usage_counter("custom_fields", count_field_definitions)
+    register_usage_counter("storage_mb", stored_megabytes)
+    register_metered_limit("api_calls_per_day")
+    register_feature("api")
+    register_feature("custom_fields")
+
+
+def install_console(app) -> None:
+    """Platform admins sign in on the admin host; the console's own pages come with its blueprints."""
+    from app.auth.sessions import register_host_users
+    from app.core.hosts import ADMIN
+    from app.superadmin.models import PlatformAdmin
+
+    register_host_users(ADMIN, PlatformAdmin)
+
+
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     """Every resource blueprint of REST v1; a domain with an `api.py` adds its line here."""
     from app.crm.activities.api import blp as activities
@@ -127,12 +152,12 @@ def install_onboarding(app) -> None:
     """Demo data for `seed-demo`, and the first steps the dashboard's checklist suggests."""
     from sqlalchemy import select
 
+    from app.agency.cli import DEMO_SEEDERS
+    from app.core.extensions import db
     from app.crm.contacts.models import Contact
     from app.crm.demo import seed_crm_demo
     from app.crm.leads.models import Lead
     from app.dashboard.views import register_checklist_step
-    from app.extensions import db
-    from app.tenants.cli import DEMO_SEEDERS
 
     def has(model):
         return lambda tenant: db.session.scalar(select(model.id).limit(1)) is not None

@@ -74,7 +74,7 @@ def importing_tenant(app):
     from app.auth.models import Role
     from app.auth.services import create_user
     from app.core.context import platform_scope, tenant_context
-    from app.extensions import db
+    from app.core.extensions import db
     from app.tenants.models import Domain, Tenant
 
     with app.app_context():
@@ -101,7 +101,7 @@ def run_import(app, tenant_id, owner_id, path: Path) -> dict:
     from app.core.context import tenant_context
     from app.crm.imports.models import DataImport
     from app.crm.imports.services import queue_import, save_mapping, start_import
-    from app.extensions import db
+    from app.core.extensions import db
     from app.jobs.runner import execute
     from app.jobs.tenant_jobs import tenant_job_id
 
@@ -140,7 +140,7 @@ def run_import(app, tenant_id, owner_id, path: Path) -> dict:
 def client_for(app, slug: str):
     from app.auth.models import Role, User
     from app.core.context import platform_scope, tenant_context
-    from app.extensions import db
+    from app.core.extensions import db
     from app.tenants.models import Tenant
 
     with app.app_context():

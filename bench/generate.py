@@ -272,7 +272,7 @@ def prepare_schema_and_tenants() -> dict:
     from app.auth.models import Role
     from app.auth.services import create_user
     from app.core.context import platform_scope, tenant_context
-    from app.extensions import db
+    from app.core.extensions import db
     from app.plans.catalogue import seed_plans
     from app.tenants.cli import create_postgres_roles
     from app.tenants.models import Domain, Tenant
@@ -517,7 +517,7 @@ INDEX_ROWS = (
 
 
 def load(tenants: dict, *, contacts: int, small_contacts: int) -> None:
-    from app.extensions import db
+    from app.core.extensions import db
 
     tables = {table.name: table for table in db.metadata.sorted_tables}
     with psycopg.connect(psycopg_dsn(admin_url())) as conn, conn.cursor() as cur:

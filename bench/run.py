@@ -43,9 +43,9 @@ def setup(app):
     from app.api.services import create_api_key
     from app.auth.models import Role, User
     from app.core.context import platform_scope, tenant_context
+    from app.core.extensions import db
     from app.crm.contacts.models import Contact
     from app.crm.contacts.services import list_contacts
-    from app.extensions import db
     from app.tenants.models import Tenant
 
     with app.app_context():
@@ -121,7 +121,7 @@ def main() -> None:
     app = make_app(API_BURST_LIMIT=10**9)
     facts = setup(app)
     with app.app_context():
-        from app.extensions import db
+        from app.core.extensions import db
 
         recorder = StatementRecorder(db.engine)
     client, base = signed_in_client(app, facts)

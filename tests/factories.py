@@ -10,7 +10,7 @@ for any id-route without one, so new routes cannot skip the isolation check.
 from collections.abc import Callable
 from datetime import timedelta
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import in_tenant
 
 # arg name -> factory(app, tenant) -> id

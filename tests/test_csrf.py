@@ -10,7 +10,7 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def _form_rules(app):
-    from app.extensions import csrf
+    from app.core.extensions import csrf
 
     exempt = {f"{view.__module__}.{view.__name__}" for view in app.view_functions.values() if _is_exempt(csrf, view)}
     kinds = app.extensions["atrium_endpoint_hosts"]

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import TEST_BASE_DOMAIN, host_client, in_tenant, on_platform
 from tests.factories import ARG_FACTORIES, ENDPOINT_FACTORIES, load_domain_factories
 from tests.superadmin.conftest import console, platform_admin  # noqa: F401  (console sign-in)
@@ -38,7 +38,7 @@ FALLBACK_FIELDS = [("name", "text", "Fuzz"), ("email", "email", "fuzz@example.co
 
 
 def _form_rules(app):
-    from app.extensions import csrf
+    from app.core.extensions import csrf
 
     kinds = app.extensions["atrium_endpoint_hosts"]
     for rule in app.url_map.iter_rules():

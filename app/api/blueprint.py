@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 from app.api.errors import ErrorSchema, handle_app_error, handle_http_error
 from app.api.gate import add_rate_limit_headers, open_api_call
 from app.core.errors import AppError
+from app.core.extensions import csrf
 from app.core.hosts import TENANT, HostBlueprint
 
 API_PREFIX = "/api/v1"
@@ -27,7 +28,6 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
         self.after_request(add_rate_limit_headers)
         self.register_error_handler(AppError, handle_app_error)
         self.register_error_handler(HTTPException, handle_http_error)
-        from app.extensions import csrf
 
         # Bearer keys, not cookies, authenticate these calls: there is no session to forge.
         csrf.exempt(self)

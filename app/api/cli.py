@@ -9,8 +9,8 @@ from app.api.services import create_api_key
 from app.auth.models import Role, User
 from app.core.context import platform_scope, tenant_context
 from app.core.errors import AppError
+from app.core.extensions import db
 from app.core.transactions import commit_and_deliver
-from app.extensions import db
 from app.tenants.models import Tenant
 
 api_keys = AppGroup("api-keys", help="Manage tenants' API keys.")

@@ -14,7 +14,8 @@ from app.api.errors import Unauthorized
 from app.api.ratelimits import burst_refusal, count_call, daily_refusal, hit_burst_window
 from app.api.scopes import scope_for, scope_for_permission
 from app.core.errors import PermissionDenied
-from app.extensions import db
+from app.core.extensions import db
+from app.plans.services import check_feature
 
 BAD_KEY_MESSAGE = "Invalid or revoked API key."
 
@@ -36,7 +37,6 @@ def authenticate():
 
 def open_api_call() -> None:
     """before_request of every API blueprint."""
-    from app.plans.services import check_feature
 
     key = authenticate()
     check_feature("api", g.tenant)

@@ -12,8 +12,9 @@ from flask import current_app
 from limits import RateLimitItemPerSecond
 
 from app.api.errors import RateLimited
+from app.core.extensions import limiter
 from app.core.types import utcnow
-from app.extensions import limiter
+from app.plans.services import current_period, entitlements, increment_meter, meter_value
 
 METRIC = "api_calls_per_day"
 BURST_WINDOW_SECONDS = 10
@@ -62,7 +63,6 @@ def burst_refusal(allowance: Allowance) -> RateLimited:
 
 def count_call(tenant) -> tuple[Allowance | None, int]:
     """Add this call to today's meter: (today's allowance or None when unlimited, calls so far)."""
-    from app.plans.services import current_period, entitlements, increment_meter, meter_value
 
     now = utcnow()
     increment_meter(METRIC, now=now)

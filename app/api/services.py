@@ -11,8 +11,9 @@ from app.api.models import ApiKey
 from app.api.scopes import check_scopes
 from app.core.audit import record_audit
 from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
+from app.plans.services import check_feature
 
 KEY_MARKER = "atr"
 PREFIX_ALPHABET = string.ascii_lowercase + string.digits
@@ -37,7 +38,6 @@ def create_api_key(*, name: str, scopes, actor) -> tuple[ApiKey, str]:
         raise ValidationFailed("Name the key.", details={"name": ["Give the key a name you will recognise."]})
     if len(name) > MAX_NAME_LENGTH:
         raise ValidationFailed("Name too long.", details={"name": [f"Use at most {MAX_NAME_LENGTH} characters."]})
-    from app.plans.services import check_feature
 
     check_feature("api")
     scopes = check_scopes(scopes)

@@ -14,15 +14,13 @@ from app.auth.permissions import requires_permission
 from app.core.errors import AppError, ValidationFailed
 from app.core.forms import apply_errors
 from app.core.lookups import get_or_404
-from app.plans.services import requires_feature
+from app.plans.services import entitlements, requires_feature
 
 bp = ApiAreaBlueprint("api", __name__)
 
 
 def _render(form=None, *, new_key=None, secret=None, status=200):
     from flask import g
-
-    from app.plans.services import entitlements
 
     response = render_template(
         "api/keys.html",

@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from app.auth.permissions import requires_permission
 from app.core.audit import AuditEvent
+from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
 from app.core.pagination import keyset_page
-from app.extensions import db
 
 bp = TenantBlueprint("audit", __name__)
 

@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from app.auth.models import Role
 from app.core.errors import PermissionDenied
-from app.extensions import login_manager
+from app.core.extensions import login_manager
 
 RECORD_ACTIONS = ("view", "create", "edit", "delete", "export")
 WRITERS = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.SALES, Role.MARKETING, Role.SUPPORT})

@@ -12,10 +12,10 @@ from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash,
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, PermissionDenied, ValidationFailed
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.messaging.services import queue_email
-from app.plans.services import enforce, register_usage_counter
+from app.plans.services import enforce
 
 INVITATION_TTL = timedelta(days=7)
 PASSWORD_RESET_TTL = timedelta(hours=1)
@@ -40,9 +40,6 @@ def count_seats(tenant_id) -> int:
         .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
     )
     return users + pending
-
-
-register_usage_counter("users", count_seats)
 
 
 def check_password_strength(password: str, field: str = "password") -> None:

@@ -7,9 +7,18 @@ from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import login_user, logout_user
 
-from app.core.hosts import ADMIN, TENANT
+from app.auth.models import User
+from app.core.extensions import db, login_manager
+from app.core.hosts import TENANT
 from app.core.ids import parse_uuid
-from app.extensions import db, login_manager
+
+# Host kind -> the model of the people who sign in there besides tenant users: the console
+# registers its platform admins, so auth does not depend on the console.
+_HOST_USER_MODELS: dict[str, type] = {}
+
+
+def register_host_users(kind: str, model: type) -> None:
+    _HOST_USER_MODELS[kind] = model
 
 
 def _is_admin_host() -> bool:
@@ -53,15 +62,11 @@ def load_user(user_key: str):
         return None
     kind = g.get("host_kind")
     if kind == TENANT:
-        from app.auth.models import User
-
         if session.get("tenant_id") != str(g.tenant.id):
             return None
         user = db.session.get(User, (g.tenant.id, user_uuid))
-    elif kind == ADMIN:
-        from app.superadmin.models import PlatformAdmin
-
-        user = db.session.get(PlatformAdmin, user_uuid)
+    elif kind in _HOST_USER_MODELS:
+        user = db.session.get(_HOST_USER_MODELS[kind], user_uuid)
     else:
         return None
     if user is None or not user.is_active or not secrets.compare_digest(user.session_token, token):

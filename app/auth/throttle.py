@@ -21,7 +21,7 @@ from flask import current_app
 from limits import RateLimitItemPerSecond, parse
 from werkzeug.exceptions import TooManyRequests
 
-from app.extensions import limiter
+from app.core.extensions import limiter
 
 ACCOUNT_MESSAGE = "Too many failed sign-in attempts. Please wait and try again."
 ADDRESS_MESSAGE = "Too many failed sign-in attempts from your network. Please wait and try again."

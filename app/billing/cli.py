@@ -8,8 +8,8 @@ from app.billing.gateway import GatewayError
 from app.billing.services import INTERVALS, PAID_PLANS, resync_tenant
 from app.core.context import platform_scope
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.transactions import commit_and_deliver
-from app.extensions import db
 from app.plans.models import Plan
 from app.tenants.models import Tenant
 

@@ -7,8 +7,8 @@ from sqlalchemy import or_, select
 
 from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscription, EventResult, StripeEvent
 from app.billing.sync import current_subscription, tenant_subscriptions
+from app.core.extensions import db
 from app.core.pagination import Page, keyset_page
-from app.extensions import db
 from app.tenants.models import Tenant
 
 EVENT_RESULTS = EventResult.ALL

@@ -4,14 +4,13 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from app.auth.models import Role, User
+from app.core.extensions import db
 from app.core.hosts import tenant_host
 from app.messaging.services import queue_email
 from app.tenants.models import Tenant
 
 
 def _owners() -> list[User]:
-    from app.extensions import db
-
     return list(
         db.session.scalars(
             select(User).where(User.role == Role.OWNER, User.is_active_user.is_(True)).order_by(User.created_at)

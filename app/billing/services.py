@@ -24,8 +24,8 @@ from app.billing.sync import (
 from app.core.audit import record_audit
 from app.core.context import tenant_context
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.plans.models import Plan
 from app.tenants.models import Tenant, TenantStatus
 

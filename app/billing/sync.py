@@ -28,8 +28,8 @@ from app.billing.stripe_data import (
     subscription_items,
     timestamp,
 )
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.plans import lifecycle
 from app.plans.models import Plan
 from app.tenants.models import Tenant, TenantStatus

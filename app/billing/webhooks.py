@@ -30,10 +30,10 @@ from app.billing.sync import (
     upsert_subscription,
 )
 from app.core.context import tenant_context
+from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.core.templating import money
 from app.core.types import utcnow
-from app.extensions import db
 from app.tenants.models import Tenant
 
 log = logging.getLogger(__name__)

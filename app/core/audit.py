@@ -15,6 +15,7 @@ from flask import g, has_request_context, request
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.extensions import db
 from app.core.models import Base, TenantScoped
 from app.core.types import JSONType, utcnow
 
@@ -74,7 +75,6 @@ def record_audit(
 
     The target is an object, or a `target_type` and `target_id` when only its name is known.
     """
-    from app.extensions import db
 
     actor_id = getattr(actor, "id", None)
     label = actor_label or getattr(actor, "email", "") or ""

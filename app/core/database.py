@@ -5,6 +5,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from app.core.context import on_context_change, on_leaving_context
+from app.core.extensions import db
 from app.core.session import apply_rls_setting
 
 
@@ -25,7 +26,6 @@ def _resync_rls_for_open_transaction() -> None:
     """A tenant_context() entered mid-transaction must re-tell PostgreSQL the tenant."""
     if not has_app_context():
         return
-    from app.extensions import db
 
     session = db.session()
     if not session.in_transaction():
@@ -51,7 +51,6 @@ def _flush_before_leaving() -> None:
     """Writes made inside a scope are flushed while that scope is still current."""
     if not has_app_context():
         return
-    from app.extensions import db
 
     session = db.session()
     if session.new or session.dirty or session.deleted:

@@ -24,10 +24,10 @@ from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, Text, and_,
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from app.core.context import platform_scope, tenant_context
+from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.models import Base, TenantScoped
 from app.core.types import JSONType, json_safe, utcnow
-from app.extensions import db
 
 log = logging.getLogger(__name__)
 

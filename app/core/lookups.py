@@ -3,9 +3,9 @@
 from flask import abort
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.models import is_tenant_scoped
-from app.extensions import db
 
 
 def get_or_404(model, record_id, **options):

@@ -2,12 +2,7 @@
 
 from flask import Response
 
-from app.extensions import db
-from app.messaging.services import (
-    deliver_after_commit,
-    discard_pending_after_commit,
-    take_pending_after_commit,
-)
+from app.core.extensions import db
 
 AFTER_COMMIT = "after_commit_callbacks"
 AFTER_ROLLBACK = "after_rollback_callbacks"
@@ -32,14 +27,10 @@ def _run(key: str) -> None:
 def _committed() -> None:
     db.session.info.pop(AFTER_ROLLBACK, None)
     _run(AFTER_COMMIT)
-    pending = take_pending_after_commit()
-    if pending:
-        deliver_after_commit(pending)
 
 
 def rolled_back() -> None:
     db.session.info.pop(AFTER_COMMIT, None)
-    discard_pending_after_commit()
     _run(AFTER_ROLLBACK)
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.auth.models import Role, User
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.services import log_activity
 from app.crm.companies.services import create_company
@@ -17,7 +18,6 @@ from app.crm.contacts.services import create_contact
 from app.crm.fields.services import create_field_definition
 from app.crm.leads.services import create_lead
 from app.crm.tags.services import create_tag
-from app.extensions import db
 
 TAGS = (
     ("VIP", "#d63384"),

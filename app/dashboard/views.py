@@ -5,9 +5,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from app.auth.models import Invitation, User
+from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
 from app.core.types import utcnow
-from app.extensions import db
 
 bp = TenantBlueprint("dashboard", __name__)
 

@@ -3,8 +3,8 @@
 from flask import jsonify
 from sqlalchemy import text
 
+from app.core.extensions import db
 from app.core.hosts import AnyHostBlueprint
-from app.extensions import db
 
 bp = AnyHostBlueprint("health", __name__)
 

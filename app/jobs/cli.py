@@ -10,9 +10,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from app.core.context import platform_scope
-from app.extensions import db
+from app.core.extensions import db
 from app.jobs.models import JobRun, apscheduler_jobs
 from app.jobs.registry import PLATFORM_JOBS, get_platform_job
+from app.jobs.runner import execute
+from app.jobs.scheduler import run_scheduler
 
 
 @click.group("jobs")
@@ -25,7 +27,6 @@ def jobs() -> None:
 @with_appcontext
 def run(heartbeat: float | None) -> None:
     """Run the scheduler until SIGTERM/Ctrl-C; a second process waits for the leader lock."""
-    from app.jobs.scheduler import run_scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -57,7 +58,6 @@ def list_jobs() -> None:
 @with_appcontext
 def run_now(job_id: str) -> None:
     """Run one platform job once, in this process (logged like a scheduled run)."""
-    from app.jobs.runner import execute
 
     spec = get_platform_job(job_id)
     if spec is None:

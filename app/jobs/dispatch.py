@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from sqlalchemy import Select
 
 from app.core.context import platform_scope, tenant_context
+from app.core.extensions import db
 from app.core.transactions import commit_and_deliver
-from app.extensions import db
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 from sqlalchemy import delete
 
 from app.core.context import platform_scope
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.jobs.models import JobRun
 
 JOB_RUN_RETENTION_DAYS = 30

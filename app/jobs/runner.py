@@ -23,9 +23,9 @@ from flask import Flask
 from sqlalchemy.exc import IntegrityError
 
 from app.core.context import platform_scope, tenant_context
+from app.core.extensions import db
 from app.core.transactions import commit_and_deliver
 from app.core.types import utcnow
-from app.extensions import db
 from app.jobs.models import JobRun, JobRunStatus
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import delete
 
 from app.core.context import platform_scope
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.jobs.leader import make_leader_lock
 from app.jobs.models import SchedulerHeartbeat
 from app.jobs.registry import PLATFORM_JOBS, RUNNER_REF, make_trigger

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 
 from app.core.context import CrossTenantWrite, get_current_tenant_id
 from app.core.errors import Conflict, ValidationFailed
-from app.extensions import db
+from app.core.extensions import db
 from app.jobs.models import apscheduler_jobs
 from app.jobs.registry import RUNNER_REF, make_trigger
 

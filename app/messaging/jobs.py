@@ -7,8 +7,8 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from app.core.context import platform_scope, tenant_context
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.messaging.models import OutboxMessage, OutboxStatus
 from app.messaging.services import deliver_outbox_message, retry_delay
 

@@ -4,6 +4,10 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from app.core.extensions import db
+from app.core.ids import parse_uuid
+from app.messaging.models import DevMailboxMessage
+
 
 @dataclass(frozen=True)
 class EmailMessage:
@@ -35,9 +39,6 @@ class ConsoleEmailProvider:
         if not current_app.config.get("DEV_MAILBOX_ENABLED"):
             # Keep nothing readable: the message stays queued (and visible as failing).
             raise DeliveryError("no email provider is configured (SENDGRID_API_KEY)")
-        from app.core.ids import parse_uuid
-        from app.extensions import db
-        from app.messaging.models import DevMailboxMessage
 
         # A platform table: written in the caller's transaction, no scope change needed.
         row = DevMailboxMessage(

@@ -4,19 +4,19 @@ import logging
 import random
 import uuid
 from datetime import timedelta
+from functools import partial
 
 from flask import current_app, render_template
 from sqlalchemy import select
 
 from app.core.context import get_current_tenant_id, tenant_context
+from app.core.extensions import db
+from app.core.transactions import call_after_commit
 from app.core.types import utcnow
-from app.extensions import db
 from app.messaging.models import OutboxMessage, OutboxStatus
 from app.messaging.providers import DeliveryError, EmailMessage, get_email_provider
 
 log = logging.getLogger(__name__)
-
-AFTER_COMMIT_KEY = "outbox_after_commit"
 
 
 def queue_email(
@@ -47,16 +47,13 @@ def queue_email(
     )
     db.session.add(message)
     db.session.flush()
-    db.session.info.setdefault(AFTER_COMMIT_KEY, []).append((get_current_tenant_id(), message.id))
+    send_after_commit(get_current_tenant_id(), message.id)
     return message
 
 
-def take_pending_after_commit() -> list[tuple[uuid.UUID, uuid.UUID]]:
-    return db.session.info.pop(AFTER_COMMIT_KEY, [])
-
-
-def discard_pending_after_commit() -> None:
-    db.session.info.pop(AFTER_COMMIT_KEY, None)
+def send_after_commit(tenant_id: uuid.UUID, message_id: uuid.UUID) -> None:
+    """Try the message as soon as its transaction commits; a rollback drops the attempt with it."""
+    call_after_commit(partial(deliver_after_commit, [(tenant_id, message_id)]))
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -4,8 +4,8 @@ from flask import abort, current_app, render_template
 from sqlalchemy import select
 
 from app.core.context import platform_scope
+from app.core.extensions import db
 from app.core.hosts import ApexBlueprint
-from app.extensions import db
 from app.messaging.models import DevMailboxMessage
 
 bp = ApexBlueprint("mailbox", __name__)

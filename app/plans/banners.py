@@ -6,6 +6,7 @@ from flask import g
 from flask_login import current_user
 
 from app.core.types import utcnow
+from app.plans.services import entitlements, offered_limits
 from app.tenants.models import TenantStatus
 
 WARN_AT = 0.8
@@ -33,10 +34,9 @@ def register_banner_provider(provider) -> None:
 
 
 def plan_banners() -> list[Banner]:
-    from app.plans.services import entitlements
-
     tenant = g.tenant
     ent = entitlements(tenant)
+    offered = set(offered_limits())
     banners: list[Banner] = []
     plan_url = "/settings/plan"
     if ent.read_only:
@@ -75,7 +75,7 @@ def plan_banners() -> list[Banner]:
                     "Choose a plan",
                 )
             )
-    for resource in BANNER_LIMITS:
+    for resource in (key for key in BANNER_LIMITS if key in offered):
         limit = ent.limit(resource)
         if limit is None:
             continue

@@ -1,6 +1,6 @@
 """The default plan catalogue, seeded into the `plans` table and editable in the console."""
 
-from app.extensions import db
+from app.core.extensions import db
 from app.plans.models import Plan
 
 UNLIMITED = None

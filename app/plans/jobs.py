@@ -5,8 +5,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.jobs.dispatch import for_each_tenant
 from app.plans import lifecycle, usage
 from app.tenants.models import Tenant, TenantStatus

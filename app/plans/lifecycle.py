@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from app.core.audit import AuditEvent
 from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan, StatusChange
 from app.tenants.models import Tenant, TenantStatus
 

@@ -17,8 +17,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core.context import require_tenant_id
 from app.core.errors import FeatureNotAvailable, PlanLimitExceeded, TenantReadOnly
+from app.core.extensions import db
+from app.core.ids import uuid7
 from app.core.types import utcnow
-from app.extensions import db
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan, UsageMeter
 from app.tenants.models import Tenant, TenantStatus
 
@@ -28,19 +29,51 @@ METERED = {"emails_per_month": "month", "sms_per_month": "month", "api_calls_per
 READ_ONLY_STATUSES = {TenantStatus.SUSPENDED, TenantStatus.CANCELED}
 
 
+# The catalogue holds every limit and feature a plan may one day sell; the plan pages show only
+# those whose code has landed. A counted limit is enforced once a domain registers its counter,
+# a metered one once a domain says it consumes it, a feature once a domain says it checks it.
+_enforced_meters: set[str] = set()
+_offered_features: set[str] = set()
+
+
 def register_usage_counter(resource: str, counter: Callable[[uuid.UUID], int]) -> None:
+    """A counted limit (users, contacts…): `counter` tells the tenant's current total."""
     if resource not in LIMIT_KEYS:
         raise KeyError(f"unknown limit {resource!r}")
     _usage_counters[resource] = counter
+
+
+def register_metered_limit(resource: str) -> None:
+    """A per-period allowance that some code consumes with `enforce_meter` or `increment_meter`."""
+    if resource not in METERED:
+        raise KeyError(f"unknown metered limit {resource!r}")
+    _enforced_meters.add(resource)
+
+
+def register_feature(feature: str) -> None:
+    """A plan feature that some code checks with `check_feature` or `requires_feature`."""
+    if feature not in FEATURE_KEYS:
+        raise KeyError(f"unknown feature {feature!r}")
+    _offered_features.add(feature)
 
 
 def has_usage_counter(resource: str) -> bool:
     return resource in _usage_counters
 
 
+def offered_limits() -> list[str]:
+    """The limits the plan, pricing and usage pages show: those enforced by code that exists."""
+    return [key for key in LIMIT_KEYS if key in _usage_counters or key in _enforced_meters]
+
+
+def offered_features() -> list[str]:
+    """The features the plan and pricing pages show: those checked by code that exists."""
+    return [key for key in FEATURE_KEYS if key in _offered_features]
+
+
 def tracked_resources() -> list[str]:
-    """Resources whose usage we can tell: metered ones and those a domain counts."""
-    return [key for key in LIMIT_KEYS if key in METERED or key in _usage_counters]
+    """Resources whose usage we can tell and enforce; snapshots and the usage page list them."""
+    return offered_limits()
 
 
 @dataclass
@@ -205,7 +238,6 @@ def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = UsageMeter.__table__
-    from app.core.ids import uuid7
 
     stmt = insert(table).values(tenant_id=tenant_id, id=uuid7(), metric=metric, period=period, count=amount)
     stmt = stmt.on_conflict_do_update(

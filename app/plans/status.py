@@ -4,6 +4,7 @@ from flask import g, request
 
 from app.core.errors import TenantReadOnly
 from app.core.hosts import TENANT
+from app.plans.services import entitlements
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Signing in and out, and fixing the billing, must work while read-only.
@@ -30,18 +31,9 @@ def refuse_writes_when_read_only() -> None:
     endpoint = request.endpoint or ""
     if endpoint in ALWAYS_ALLOWED_ENDPOINTS or endpoint.startswith(ALWAYS_ALLOWED_PREFIXES):
         return
-    from app.plans.services import entitlements
 
     if entitlements(g.tenant).read_only:
         raise TenantReadOnly(
             "This workspace is read-only until its subscription is settled. You can still view and export your data.",
             details={"status": g.tenant.status, "billing_url": "/settings/billing"},
         )
-
-
-def register_status_hooks(app) -> None:
-    from app.superadmin import impersonation
-
-    # Registered here because it must run after the host (and its tenant) is resolved.
-    impersonation.install(app)
-    app.before_request(refuse_writes_when_read_only)

@@ -12,9 +12,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.types import utcnow
-from app.extensions import db
 from app.plans.catalogue import RESOURCE_LABELS
 from app.plans.models import UsageMeter, UsageSnapshot
 from app.plans.services import (
@@ -177,10 +177,8 @@ def usage_level(used: int, limit: int | None) -> str:
 
 def usage_rows(ent: Entitlements) -> list[dict]:
     """One row per limit: what is used, what is allowed, how full the bar is and its colour."""
-    from app.plans.models import LIMIT_KEYS
-
     rows = []
-    for resource in LIMIT_KEYS:
+    for resource in tracked_resources():
         limit = ent.limit(resource)
         used = ent.used(resource)
         percent = 0 if limit is None else (100 if limit == 0 else min(100, round(100 * used / limit)))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from app.core.ids import parse_uuid
-from app.extensions import db
+from app.core.extensions import db
 from app.records.normalize import Invalid
 
 LIST_SPLIT = re.compile(r"\s*[,;\n]\s*")

@@ -16,9 +16,9 @@ from marshmallow import validate
 from sqlalchemy import inspect
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.validation import normalize_email_address
-from app.extensions import db
 from app.records.capabilities import catalogue_entry
 from app.records.cells import CellColumn, set_part, set_value
 from app.records.conditions import column_condition

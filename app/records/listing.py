@@ -4,9 +4,9 @@ from sqlalchemy import func, select
 
 from app.auth.permissions import check_permission
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.pagination import Page, Sort, resolve_sort, sorted_page
 from app.core.validation import Errors, contains_nul
-from app.extensions import db
 from app.records.search import search_condition
 
 CUSTOM_FILTER_PREFIX = "cf."

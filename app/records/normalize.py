@@ -10,7 +10,7 @@ import phonenumbers
 from flask import g, has_request_context
 
 from app.core.context import get_current_tenant_id
-from app.extensions import db
+from app.core.extensions import db
 from app.tenants.models import Tenant
 
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.auth.permissions import acting_user
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.request_cache import per_request
-from app.extensions import db
 from app.records.capabilities import BulkAction, Capability, Column, FilterInput, FormSection, catalogue_entry
 from app.records.conditions import column_condition
 from app.records.services import update_record

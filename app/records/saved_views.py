@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from app.auth.permissions import acting_user
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.validation import Errors, clean_text, contains_nul
-from app.extensions import db
 from app.records.listing import check_filter_keys, resolve_record_sort
 from app.records.models import SavedView
 

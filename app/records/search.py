@@ -20,8 +20,8 @@ from flask import current_app, has_app_context
 from sqlalchemy import Index, and_, select
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.request_cache import per_request
-from app.extensions import db
 
 MAX_TERMS = 6
 MIN_TRIGRAM_LENGTH = 2

@@ -10,10 +10,10 @@ from sqlalchemy import delete, select, update
 from app.auth.permissions import acting_user, check_permission
 from app.core.errors import ValidationFailed
 from app.core.events import emit
+from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.core.lookups import get_or_404
 from app.core.types import utcnow
-from app.extensions import db
 from app.plans.services import check_writable, enforce
 from app.records.listing import list_records
 from app.records.models import RecordEntry

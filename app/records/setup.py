@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from app.api.scopes import register_scope_object
 from app.auth.permissions import register_record_permissions
+from app.core.extensions import db
 from app.core.navigation import NavItem, register_nav_item
-from app.extensions import db
 from app.plans.services import register_usage_counter
 from app.records.capabilities import Panel
 from app.records.conditions import Condition

@@ -4,9 +4,9 @@ from flask import url_for
 from sqlalchemy import select
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
-from app.extensions import db
 from app.records.registry import get_record_type, record_type_of
 from app.records.saved_views import view_query_string
 from app.records.search import search_condition

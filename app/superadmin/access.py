@@ -6,7 +6,7 @@ from flask import abort, g, request
 from flask_login import current_user
 
 from app.core.context import platform_scope
-from app.extensions import db
+from app.core.extensions import db
 from app.superadmin.models import PlatformAdmin, PlatformAuditEvent
 
 

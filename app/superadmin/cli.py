@@ -8,8 +8,12 @@ from sqlalchemy import select
 
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
 from app.core.context import platform_scope
-from app.extensions import db
+from app.core.errors import AppError
+from app.core.extensions import db
+from app.plans import lifecycle
+from app.superadmin.access import record_platform_audit
 from app.superadmin.models import PlatformAdmin
+from app.tenants.models import Tenant
 
 
 def ensure_platform_admin(email: str, password: str, name: str = "") -> tuple[PlatformAdmin, bool]:
@@ -55,8 +59,6 @@ def _operator() -> str:
 
 
 def _tenant_by_slug(slug: str):
-    from app.tenants.models import Tenant
-
     tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug.strip().lower()))
     if tenant is None:
         raise click.BadParameter(f"no agency with slug {slug!r}", param_hint="SLUG")
@@ -65,8 +67,6 @@ def _tenant_by_slug(slug: str):
 
 def _apply(slug: str, action: str, change, details: dict) -> None:
     """Run one lifecycle change on the tenant with platform audit, and commit it."""
-    from app.core.errors import AppError
-    from app.superadmin.access import record_platform_audit
 
     with platform_scope():
         tenant = _tenant_by_slug(slug)
@@ -90,7 +90,6 @@ def _apply(slug: str, action: str, change, details: dict) -> None:
 @with_appcontext
 def list_tenants(plan: str | None, status: str | None) -> None:
     """Print every agency with its plan, status and trial end."""
-    from app.tenants.models import Tenant
 
     with platform_scope():
         stmt = select(Tenant).order_by(Tenant.slug)
@@ -115,7 +114,6 @@ def list_tenants(plan: str | None, status: str | None) -> None:
 @with_appcontext
 def set_plan(slug: str, plan: str) -> None:
     """Move an agency to PLAN (its data is kept whatever the limits)."""
-    from app.plans import lifecycle
 
     _apply(
         slug,
@@ -133,7 +131,6 @@ def set_plan(slug: str, plan: str) -> None:
 @with_appcontext
 def set_limit(slug: str, resource: str, value: str) -> None:
     """Override one limit: a number, `unlimited`, or `default` to follow the plan again."""
-    from app.plans import lifecycle
 
     remove = value.strip().lower() == "default"
     _apply(
@@ -153,7 +150,6 @@ def set_limit(slug: str, resource: str, value: str) -> None:
 @with_appcontext
 def suspend(slug: str, reason: str) -> None:
     """Make an agency read-only."""
-    from app.plans import lifecycle
 
     _apply(
         slug,
@@ -170,7 +166,6 @@ def suspend(slug: str, reason: str) -> None:
 @with_appcontext
 def reactivate(slug: str, reason: str) -> None:
     """Give a suspended, canceled or past-due agency full access again."""
-    from app.plans import lifecycle
 
     _apply(
         slug,

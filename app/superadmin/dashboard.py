@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.plans import usage
 from app.plans.models import Plan, UsageSnapshot
 from app.tenants.models import Tenant, TenantStatus

@@ -16,6 +16,7 @@ from app.core.audit import AuditEvent, Impersonator, act_as_impersonator, on_imp
 from app.core.context import tenant_context
 from app.core.errors import Conflict
 from app.core.hosts import TENANT
+from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.plans.banners import Banner, register_banner_provider
 from app.superadmin.access import record_platform_audit
@@ -92,8 +93,6 @@ def end_impersonation(*, reason: str) -> None:
 
 
 def _uuid_or_none(value):
-    from app.core.ids import parse_uuid
-
     return parse_uuid(value) if value else None
 
 

@@ -8,6 +8,9 @@ tenant's own tables). Billing, say, registers a Stripe panel from its own packag
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.plans.lifecycle import list_history
+from app.superadmin.tenants import tenant_users
+
 
 @dataclass(frozen=True)
 class TenantPanel:
@@ -19,14 +22,10 @@ class TenantPanel:
 
 
 def _users(tenant) -> dict:
-    from app.superadmin.tenants import tenant_users
-
     return {"users": tenant_users(tenant)}
 
 
 def _history(tenant) -> dict:
-    from app.plans.lifecycle import list_history
-
     return {"history": list_history(tenant.id)}
 
 

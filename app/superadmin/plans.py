@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.core.errors import Conflict, ValidationFailed
-from app.extensions import db
+from app.core.extensions import db
 from app.plans import lifecycle
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan
 from app.superadmin.access import record_platform_audit

@@ -7,12 +7,12 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.core.errors import Conflict
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.jobs.models import JobRun, JobRunStatus, SchedulerHeartbeat, apscheduler_jobs
 from app.jobs.registry import PLATFORM_JOBS
 from app.messaging.models import OutboxMessage, OutboxStatus
-from app.messaging.services import AFTER_COMMIT_KEY
+from app.messaging.services import send_after_commit
 from app.superadmin.access import record_platform_audit
 from app.tenants.models import Tenant
 
@@ -116,5 +116,5 @@ def retry_dead_message(tenant_id, message_id) -> OutboxMessage:
         tenant_id=tenant_id,
         details={"message_id": str(message_id), "to": message.payload.get("to"), "last_error": message.last_error},
     )
-    db.session.info.setdefault(AFTER_COMMIT_KEY, []).append((tenant_id, message.id))
+    send_after_commit(tenant_id, message.id)
     return message

@@ -4,8 +4,9 @@ import pyotp
 from sqlalchemy import select
 
 from app.auth.passwords import hash_password, needs_rehash, verify_password
+from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.superadmin.access import record_platform_audit
 from app.superadmin.models import PlatformAdmin
 
@@ -33,8 +34,6 @@ def record_admin_login(admin: PlatformAdmin) -> None:
 
 
 def enable_admin_totp(admin: PlatformAdmin, *, secret: str, code: str) -> None:
-    from app.core.errors import ValidationFailed
-
     if not pyotp.TOTP(secret).verify((code or "").replace(" ", ""), valid_window=1):
         raise ValidationFailed("Wrong code.", details={"code": ["That code did not match. Check your app's clock."]})
     admin.totp_secret = secret
@@ -45,8 +44,6 @@ def enable_admin_totp(admin: PlatformAdmin, *, secret: str, code: str) -> None:
 
 
 def disable_admin_totp(admin: PlatformAdmin, *, password: str, required: bool) -> None:
-    from app.core.errors import Conflict, ValidationFailed
-
     if required:
         raise Conflict("Two-factor authentication is required for the console here; it cannot be turned off.")
     if not verify_password(admin.password_hash, password):

@@ -13,9 +13,9 @@ from sqlalchemy import or_, select
 from app.auth.models import Role, User
 from app.core.context import tenant_context
 from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
 from app.core.pagination import Page, keyset_page
 from app.core.types import utcnow
-from app.extensions import db
 from app.plans import lifecycle, usage
 from app.plans.models import UsageMeter, UsageSnapshot
 from app.plans.services import current_period, effective_limits, entitlements

@@ -1,93 +1,12 @@
-"""Operator commands: demo data and PostgreSQL roles."""
+"""Operator command: the PostgreSQL roles the app connects as (owner, app, platform)."""
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.auth.models import Role, User
-from app.auth.services import create_user
-from app.core.context import platform_scope, tenant_context
-from app.core.types import utcnow
-from app.extensions import db
-from app.plans.catalogue import seed_plans
 from app.tenants.grants import ensure_privileges
-from app.tenants.models import Domain, DomainKind, Tenant, TenantStatus
-
-DEMO_PASSWORD = "atrium-demo"
-DEMO_AGENCIES = (
-    ("acme", "Acme Agency", "premium", TenantStatus.ACTIVE),
-    ("globex", "Globex Partners", "normal", TenantStatus.TRIALING),
-)
-ROLE_NAMES = {
-    Role.OWNER: "Olivia Owner",
-    Role.ADMIN: "Adam Admin",
-    Role.MANAGER: "Maya Manager",
-    Role.SALES: "Sam Sales",
-    Role.MARKETING: "Mia Marketing",
-    Role.SUPPORT: "Sid Support",
-    Role.VIEWER: "Vera Viewer",
-}
-
-
-def seed_demo_data() -> list[str]:
-    """Create the plans, the acme and globex agencies with one user per role, and the admin."""
-    from datetime import timedelta
-
-    from app.superadmin.cli import ensure_platform_admin
-
-    with platform_scope():
-        seed_plans()
-        ensure_platform_admin("admin@atrium.test", DEMO_PASSWORD, "Platform Admin")
-        tenants = []
-        for slug, name, plan, status in DEMO_AGENCIES:
-            tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
-            if tenant is None:
-                tenant = Tenant(slug=slug, name=name, plan_code=plan, status=status)
-                if status == TenantStatus.TRIALING:
-                    tenant.trial_ends_at = utcnow() + timedelta(days=current_app.config["TRIAL_DAYS"])
-                db.session.add(tenant)
-                db.session.add(Domain(tenant=tenant, kind=DomainKind.SUBDOMAIN, host=slug))
-                db.session.flush()
-            tenants.append(tenant)
-    logins = []
-    for tenant in tenants:
-        with tenant_context(tenant.id):
-            for role in Role.ALL:
-                email = f"{role}@{tenant.slug}.test"
-                if db.session.scalar(select(User.id).where(User.email == email)) is None:
-                    create_user(email=email, name=ROLE_NAMES[role], password=DEMO_PASSWORD, role=role)
-                logins.append(email)
-            _seed_domain_demo_data(tenant)
-    db.session.commit()
-    return logins
-
-
-# Domains register a function(tenant) that adds their own demo records (idempotently).
-DEMO_SEEDERS: list = []
-
-
-def _seed_domain_demo_data(tenant: Tenant) -> None:
-    for seeder in DEMO_SEEDERS:
-        seeder(tenant)
-
-
-@click.command("seed-demo")
-@with_appcontext
-def seed_demo() -> None:
-    """Seed the demo agencies (acme, globex) and the platform admin; safe to run twice."""
-    seed_demo_data()
-    base = current_app.config["BASE_DOMAIN"]
-    click.echo("")
-    click.echo("Demo logins (password: atrium-demo)")
-    for slug, *_ in DEMO_AGENCIES:
-        click.echo(
-            f"  http://{slug}.{base}/login  owner@{slug}.test  (also admin@, manager@, sales@, marketing@, support@, viewer@)"
-        )
-    click.echo(f"  http://admin.{base}/login  admin@atrium.test  (super-admin console)")
-    click.echo(f"  http://{base}/  landing page and signup;  http://{base}/dev/mailbox  dev mailbox")
-    click.echo("")
 
 
 @click.command("setup-postgres-roles")

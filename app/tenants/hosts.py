@@ -5,6 +5,7 @@ from flask import abort, current_app, g, request
 from sqlalchemy import select
 
 from app.core.context import set_platform_for_request, set_tenant_for_request
+from app.core.extensions import db
 from app.core.hosts import (
     ADMIN,
     ANY,
@@ -15,7 +16,6 @@ from app.core.hosts import (
     check_endpoint_host,
     classify_host,
 )
-from app.extensions import db
 from app.tenants.models import Domain, DomainKind, Tenant
 
 

@@ -1,6 +1,6 @@
 """A test client for REST v1: every request carries a tenant host and an API key."""
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import host_client, in_tenant
 
 

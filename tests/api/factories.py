@@ -26,7 +26,7 @@ for endpoint, kind, arg in (
 @arg_factory("key_id")
 def make_api_key(app, tenant):
     from app.api.models import ApiKey
-    from app.extensions import db
+    from app.core.extensions import db
     from tests.api.client import issue_key
     from tests.conftest import in_tenant
 

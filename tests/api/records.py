@@ -1,7 +1,7 @@
 """Build CRM records for API tests through the services, as the tenant's owner."""
 
 from app.auth.models import User
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import in_tenant
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.api.client import ApiClient, issue_key
 from tests.conftest import host_client, in_tenant, on_platform
 

@@ -1,6 +1,6 @@
 """Contacts bulk upsert by email, and the plan's contact limit on API create and bulk upsert."""
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import on_platform
 
 

@@ -3,7 +3,7 @@
 import hashlib
 import re
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.api.client import ApiClient
 from tests.conftest import in_tenant, on_platform
 

@@ -47,7 +47,7 @@ def test_update_refuses_protected_fields(app, api_client_for, tenant_a, field):
 
 def test_owner_is_set_only_through_owner_id_to_an_active_user(app, api_client_for, tenant_a):
     from app.auth.models import User
-    from app.extensions import db
+    from app.core.extensions import db
     from tests.conftest import in_tenant
 
     api = api_client_for(tenant_a)

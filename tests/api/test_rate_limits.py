@@ -1,6 +1,6 @@
 """Rate limits: the plan's calls per day through the usage meter, and a burst limit per key."""
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import in_tenant, on_platform
 
 TAGS = "/api/v1/tags"

@@ -1,7 +1,7 @@
 """Signing in and out on a tenant host."""
 
 from app.auth.models import User
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import PASSWORD, in_tenant
 
 

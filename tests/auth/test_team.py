@@ -5,7 +5,7 @@ import re
 from sqlalchemy import select
 
 from app.auth.models import Role, User
-from app.extensions import db
+from app.core.extensions import db
 from app.messaging.models import DevMailboxMessage
 from tests.conftest import in_tenant, on_platform
 

@@ -76,7 +76,7 @@ def _fail_from(client, tenant, forwarded_for, email="owner@example.com"):
 
 def test_behind_a_trusted_proxy_the_forwarded_client_is_throttled_not_the_proxy(app, tenant_a):
     from app.core.audit import AuditEvent
-    from app.extensions import db
+    from app.core.extensions import db
     from tests.conftest import in_tenant
 
     client = _proxied_app(app).test_client()
@@ -123,7 +123,7 @@ def _concurrent_wrong_passwords(app, tenant, count):
 
 def _passwords_checked(app, tenant) -> int:
     from app.core.audit import AuditEvent
-    from app.extensions import db
+    from app.core.extensions import db
     from tests.conftest import in_tenant
 
     with in_tenant(app, tenant):

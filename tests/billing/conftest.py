@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.billing.fake_stripe import PRICES, WEBHOOK_SECRET, FakeStripe, signature_header
 from tests.conftest import on_platform
 

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscription, StripeEvent
 from app.core.audit import AuditEvent
-from app.extensions import db
+from app.core.extensions import db
 from app.messaging.models import OutboxMessage
 from app.plans.models import StatusChange
 from app.tenants.models import Tenant

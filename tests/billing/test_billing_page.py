@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from tests.billing.fake_stripe import PRICES, checkout_completed, invoice, subscription
 from tests.billing.helpers import tenant_row
 from tests.conftest import on_platform

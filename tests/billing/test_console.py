@@ -5,7 +5,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.superadmin.models import PlatformAuditEvent
 from tests.billing.fake_stripe import PRICES, checkout_completed, event, invoice, subscription
 from tests.billing.helpers import tenant_row

@@ -66,7 +66,7 @@ def test_dunning_email_goes_out_once_per_failed_invoice(app, deliver, fake_strip
 def test_dunning_email_is_delivered_through_the_outbox(app, deliver, fake_stripe, subscribed):
     from sqlalchemy import select
 
-    from app.extensions import db
+    from app.core.extensions import db
     from app.messaging.models import DevMailboxMessage, OutboxMessage
     from tests.conftest import on_platform
 

@@ -1,6 +1,6 @@
 """The nightly resync job and the `flask billing` commands."""
 
-from app.extensions import db
+from app.core.extensions import db
 from app.jobs.registry import get_platform_job
 from app.plans.models import Plan
 from tests.billing.fake_stripe import PRICES, checkout_completed, subscription

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.billing.conftest import set_prices
 from tests.billing.fake_stripe import (
     DAY,

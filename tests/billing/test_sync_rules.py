@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from app.tenants.models import Tenant
 from tests.billing.fake_stripe import DAY, NOW, PRICES, checkout_completed, event, subscription
 from tests.billing.helpers import events, snapshot, tenant_row

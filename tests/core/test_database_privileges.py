@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import ProgrammingError
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import USE_POSTGRES, on_platform
 
 pytestmark = [pytest.mark.postgres, pytest.mark.skipif(not USE_POSTGRES, reason="PostgreSQL only")]

@@ -14,9 +14,9 @@ from app.core.events import (
     register_consumer,
     unregister_consumer,
 )
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.contacts.services import create_contact, update_contact
-from app.extensions import db
 from tests.conftest import in_tenant
 
 

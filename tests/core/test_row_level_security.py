@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import USE_POSTGRES
 
 pytestmark = pytest.mark.skipif(not USE_POSTGRES, reason="PostgreSQL only")

@@ -5,8 +5,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
+from app.core.extensions import db
 from app.core.models import is_tenant_scoped
-from app.extensions import db
 from tests.conftest import USE_POSTGRES
 
 

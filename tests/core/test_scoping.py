@@ -5,8 +5,8 @@ from sqlalchemy import func, select, update
 
 from app.auth.models import Invitation, User
 from app.core.context import CrossTenantWrite, NoTenantContext, platform_scope, tenant_context
+from app.core.extensions import db
 from app.core.lookups import get_or_404
-from app.extensions import db
 from tests.conftest import in_tenant
 
 

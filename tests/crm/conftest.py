@@ -1,6 +1,6 @@
 """CRM test helpers: read a record's timeline."""
 
-from app.extensions import db
+from app.core.extensions import db
 
 
 def timeline(record_id, *, system: bool | None = None) -> list:

@@ -8,7 +8,7 @@ factory can run twice in one tenant.
 import uuid
 
 from app.auth.models import User
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import in_tenant
 from tests.factories import ARG_FACTORIES, ENDPOINT_FACTORIES, arg_factory, endpoint_factory
 

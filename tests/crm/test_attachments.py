@@ -6,9 +6,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from app.core.extensions import db
 from app.crm.attachments.models import Attachment
 from app.crm.attachments.services import file_path, stored_megabytes
-from app.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.factories import make_contact
 

@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.crm.contacts.models import Contact
-from app.extensions import db
 from tests.conftest import in_tenant, on_platform
 from tests.crm.factories import make_contact, make_tag
 

@@ -4,10 +4,10 @@ import pytest
 from sqlalchemy import select
 
 from app.core.errors import PlanLimitExceeded, ValidationFailed
+from app.core.extensions import db
 from app.crm.activities.models import Activity
 from app.crm.contacts import services
 from app.crm.contacts.models import Contact
-from app.extensions import db
 from tests.crm.conftest import timeline
 
 

@@ -4,10 +4,10 @@ import pytest
 from sqlalchemy import select
 
 from app.core.errors import FeatureNotAvailable, PlanLimitExceeded, ValidationFailed
+from app.core.extensions import db
 from app.crm.contacts.models import Contact
 from app.crm.contacts.services import create_contact, list_contacts, update_contact
 from app.crm.fields import services
-from app.extensions import db
 from tests.conftest import in_tenant, on_platform
 
 

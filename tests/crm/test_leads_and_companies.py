@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.services import log_activity
 from app.crm.companies.services import company_tree, create_company, update_company
 from app.crm.contacts.models import Contact
 from app.crm.contacts.services import create_contact
 from app.crm.leads import services
-from app.extensions import db
 from tests.crm.conftest import timeline
 
 

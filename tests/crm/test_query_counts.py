@@ -9,10 +9,10 @@ from tests.crm.factories import make_company, make_tag
 def _populate(app, tenant, rows: int):
     """`rows` contacts, each with an email, phone, company, tag and a logged call."""
     from app.auth.models import User
+    from app.core.extensions import db
     from app.crm.activities.services import log_activity
     from app.crm.contacts.services import create_contact
     from app.crm.leads.services import create_lead
-    from app.extensions import db
 
     tag = make_tag(app, tenant)
     companies = [make_company(app, tenant, name=f"Company {i}") for i in range(3)]

@@ -5,9 +5,9 @@ become candidates, and broad terms fall back to the plain LIKE."""
 import pytest
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.crm.contacts.models import Contact
 from app.crm.contacts.services import list_contacts
-from app.extensions import db
 from app.records import search
 from tests.conftest import USE_POSTGRES, in_tenant
 from tests.crm.factories import make_contact

@@ -2,10 +2,10 @@
 
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.crm.activities.models import Activity
 from app.crm.activities.services import list_activities
 from app.crm.contacts.services import get_contact
-from app.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.conftest import timeline
 from tests.crm.factories import make_contact, make_tag

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from app.core.audit import AuditEvent
 from app.core.context import CrossTenantWrite, platform_scope
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.jobs import tenant_jobs
 from app.jobs.dispatch import JobPartlyFailed
 from app.jobs.leader import FileLock

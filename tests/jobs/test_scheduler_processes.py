@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.audit import AuditEvent
-from app.extensions import db
+from app.core.extensions import db
 from app.jobs.models import JobRun, SchedulerHeartbeat
 from app.jobs.tenant_jobs import schedule_tenant_job
 from tests.conftest import USE_POSTGRES, in_tenant, on_platform

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from app.extensions import db
+from app.core.extensions import db
 from app.messaging.models import DevMailboxMessage, OutboxMessage, OutboxStatus
 from app.messaging.providers import EmailNotConfigured
 from tests.conftest import in_tenant, on_platform

@@ -5,7 +5,7 @@ import json
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.messaging.models import OutboxMessage, OutboxStatus
 from tests.conftest import in_tenant
 

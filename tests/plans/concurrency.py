@@ -9,7 +9,7 @@ import threading
 
 from app.core.context import tenant_context
 from app.core.errors import PlanLimitExceeded
-from app.extensions import db
+from app.core.extensions import db
 
 
 def race_creates(app, tenant_id, create, *, attempts: int = 20) -> dict:

@@ -4,7 +4,7 @@ import pytest
 
 from app.auth.services import create_user
 from app.core.errors import FeatureNotAvailable, PlanLimitExceeded, error_body
-from app.extensions import db
+from app.core.extensions import db
 from app.plans.services import check_feature, enforce, entitlements
 from app.tenants.models import Tenant
 from tests.conftest import USE_POSTGRES, in_tenant

@@ -3,7 +3,11 @@
 import json
 import re
 
+import pytest
+
 from app.auth.services import create_user
+from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS, LIMIT_LABELS
+from app.plans.services import offered_features, offered_limits, register_feature, register_metered_limit
 from app.plans.usage import snapshot_usage
 from tests.conftest import in_tenant
 
@@ -14,17 +18,46 @@ def _row_level(html: str, resource: str) -> str:
     return match.group(1)
 
 
-def test_owner_sees_plan_status_and_every_limit(make_tenant, client_for):
+def test_owner_sees_plan_status_and_every_enforced_limit(make_tenant, client_for):
     tenant = make_tenant("shop", plan="normal", status="trialing")
     response = client_for(tenant).get("/settings/plan")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'data-testid="plan-name">Normal<' in html
     assert "Trialing" in html
-    for resource in ("users", "contacts", "deals", "emails_per_month", "sms_per_month", "api_calls_per_day"):
+    for resource in ("users", "contacts", "custom_fields", "api_calls_per_day", "storage_mb"):
         assert f'data-testid="usage-{resource}"' in html
     assert 'data-testid="feature-api" data-enabled="yes"' in html
-    assert 'data-testid="feature-helpdesk" data-enabled="no"' in html
+
+
+def test_plan_page_shows_no_limit_or_feature_without_code_behind_it(make_tenant, client_for):
+    tenant = make_tenant("truth", plan="enterprise")
+    html = client_for(tenant).get("/settings/plan").get_data(as_text=True)
+    shown_limits = set(re.findall(r'data-testid="usage-(\w+)" data-level', html))
+    shown_features = set(re.findall(r'data-testid="feature-(\w+)" data-enabled', html))
+    assert shown_limits == set(offered_limits())
+    assert shown_features == set(offered_features())
+    # Never built in this product yet: nothing may sell them.
+    for feature in ("helpdesk", "ai_insights", "white_label"):
+        assert feature not in shown_features
+        assert FEATURE_LABELS[feature] not in html
+
+
+def test_pricing_shows_only_what_code_enforces(apex_client):
+    html = apex_client.get("/").get_data(as_text=True)
+    for key in set(LIMIT_KEYS) - set(offered_limits()):
+        assert f" {LIMIT_LABELS[key]}</li>" not in html, key
+    for key in set(FEATURE_KEYS) - set(offered_features()):
+        assert FEATURE_LABELS[key] not in html, key
+    assert f" {LIMIT_LABELS['contacts']}</li>" in html
+    assert FEATURE_LABELS["api"] in html
+
+
+def test_registering_an_unknown_limit_or_feature_fails_loudly():
+    with pytest.raises(KeyError):
+        register_feature("teleportation")
+    with pytest.raises(KeyError):
+        register_metered_limit("contacts")  # counted, not metered
 
 
 def test_plan_page_needs_plan_view_permission(tenant_a, client_for):

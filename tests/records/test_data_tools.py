@@ -7,7 +7,7 @@ import io
 
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.factories import make_record
 from tests.crm.imports.helpers import owner_of, queue, run_job, upload

@@ -7,10 +7,10 @@ import re
 
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.crm.activities.models import activity_links
 from app.crm.attachments.models import Attachment
 from app.crm.attachments.services import file_path
-from app.extensions import db
 from app.records.models import RecordEntry
 from tests.conftest import in_tenant
 from tests.crm.conftest import timeline

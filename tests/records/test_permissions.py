@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.core.errors import PermissionDenied
+from app.core.extensions import db
 from app.crm.contacts.models import Contact
 from app.crm.contacts.services import create_contact, delete_contact, get_contact
-from app.extensions import db
 from tests.api.client import make_api_client
 from tests.conftest import in_tenant
 from tests.crm.factories import make_contact

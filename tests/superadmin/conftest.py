@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import TEST_BASE_DOMAIN, host_client, on_platform
 
 ADMIN_EMAIL = "root@atrium.test"

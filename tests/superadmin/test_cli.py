@@ -1,6 +1,6 @@
 """Operator CLI: flask tenants list / set-plan / set-limit / suspend / reactivate."""
 
-from app.extensions import db
+from app.core.extensions import db
 from app.tenants.models import Tenant
 from tests.conftest import on_platform
 from tests.superadmin.conftest import platform_audit_actions

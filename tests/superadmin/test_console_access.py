@@ -102,7 +102,7 @@ def test_console_pages_render_for_a_platform_admin(console, tenant_a):
 
 
 def test_console_second_factor_failures_survive_a_correct_password(app, platform_admin):
-    from app.extensions import db
+    from app.core.extensions import db
     from app.superadmin.models import PlatformAdmin
     from tests.conftest import on_platform
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.messaging.models import OutboxMessage
 from app.messaging.services import queue_email
 from app.plans.usage import snapshot_usage

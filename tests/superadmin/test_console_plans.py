@@ -1,6 +1,6 @@
 """The plan catalogue in the console."""
 
-from app.extensions import db
+from app.core.extensions import db
 from app.plans.models import Plan
 from tests.conftest import on_platform
 from tests.superadmin.conftest import platform_audit_actions

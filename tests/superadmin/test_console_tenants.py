@@ -5,8 +5,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.core.audit import AuditEvent
+from app.core.extensions import db
 from app.core.types import utcnow
-from app.extensions import db
 from app.plans.models import StatusChange
 from app.superadmin.panels import TENANT_PANELS, TenantPanel, register_tenant_panel
 from app.tenants.models import Tenant

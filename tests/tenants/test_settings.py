@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.core.audit import AuditEvent
-from app.extensions import db
+from app.core.extensions import db
 from app.tenants.models import Tenant
 from tests.conftest import in_tenant, on_platform
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.extensions import db
+from app.core.extensions import db
 from app.tenants.models import Tenant
 from tests.conftest import host_client, in_tenant, on_platform
 

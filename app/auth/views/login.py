@@ -5,15 +5,16 @@ from flask_login import current_user
 
 from app.auth import services
 from app.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, TwoFactorForm
-from app.auth.models import TokenPurpose
+from app.auth.models import TokenPurpose, User
 from app.auth.sessions import end_session, start_session
 from app.auth.throttle import check_login_allowed, start_password_attempt, start_second_factor_attempt
 from app.auth.views import bp
 from app.core.errors import AppError, ValidationFailed
+from app.core.extensions import db
 from app.core.forms import apply_errors
+from app.core.ids import parse_uuid
 from app.core.security import safe_next_url
 from app.core.types import utcnow
-from app.extensions import db
 
 PENDING_2FA_KEY = "pending_2fa"
 PENDING_2FA_SECONDS = 300
@@ -52,9 +53,6 @@ def login():
 
 @bp.route("/login/verify", methods=["GET", "POST"])
 def login_second_factor():
-    from app.auth.models import User
-    from app.core.ids import parse_uuid
-
     pending = session.get(PENDING_2FA_KEY) or {}
     user_id = parse_uuid(pending.get("user"))
     fresh = utcnow().timestamp() - float(pending.get("at", 0)) < PENDING_2FA_SECONDS

@@ -9,6 +9,7 @@ from app.auth.models import Invitation, Role, User
 from app.auth.permissions import requires_permission
 from app.auth.views import bp
 from app.core.errors import AppError, ValidationFailed
+from app.core.extensions import db
 from app.core.forms import apply_errors
 from app.core.lookups import get_or_404
 
@@ -88,7 +89,6 @@ def revoke_invitation(invitation_id):
 
 def _run(operation, target, argument, success: str) -> None:
     """Run one service call; a refused change becomes a flash message, not an error page."""
-    from app.extensions import db
 
     try:
         with db.session.begin_nested():

@@ -7,8 +7,8 @@ from flask import jsonify, request
 from app.billing import webhooks
 from app.billing.gateway import GatewayError
 from app.core.errors import error_body
+from app.core.extensions import csrf, db
 from app.core.hosts import ApexBlueprint
-from app.extensions import csrf, db
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ from app.api.gate import api_actor
 from app.api.listing import page_body, split_list_arguments
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.crm.activities import services
 from app.crm.activities.schemas import (
     ActivityCreate,
@@ -17,7 +18,6 @@ from app.crm.activities.schemas import (
     ActivityUpdate,
     serialize_activities,
 )
-from app.extensions import db
 from app.records.models import RecordEntry
 from app.records.registry import find_record_type
 

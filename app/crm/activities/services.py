@@ -14,13 +14,13 @@ from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.events import emit
+from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.core.lookups import get_or_404
 from app.core.pagination import Page, Sort, keyset_page, resolve_sort
 from app.core.types import json_safe, utcnow
 from app.core.validation import Errors, check_known_keys, clean_choice, clean_text
 from app.crm.activities.models import CALL_OUTCOMES, MEETING_OUTCOMES, Activity, ActivityType, Direction, activity_links
-from app.extensions import db
 from app.records.models import RecordEntry
 from app.records.registry import find_record_type, record_types_with
 from app.records.search import search_condition

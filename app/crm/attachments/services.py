@@ -9,13 +9,13 @@ from sqlalchemy.orm import selectinload
 from app.auth.permissions import acting_user, check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import PlanLimitExceeded, ValidationFailed
+from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.lookups import get_or_404
 from app.crm.attachments import storage
 from app.crm.attachments.models import Attachment
 from app.crm.attachments.sniff import sniff
-from app.extensions import db
-from app.plans.services import check_writable, enforce, entitlements, register_usage_counter, upgrade_url
+from app.plans.services import check_writable, enforce, entitlements, upgrade_url
 from app.records.services import emit_record_event
 from app.tenants.models import Tenant
 
@@ -31,9 +31,6 @@ def stored_bytes() -> int:
 def stored_megabytes(tenant_id=None) -> int:
     """Storage in use, in whole megabytes rounded up (the unit of the plan's limit)."""
     return math.ceil(stored_bytes() / MEGABYTE)
-
-
-register_usage_counter("storage_mb", stored_megabytes)
 
 
 def clean_filename(name: str | None) -> str:

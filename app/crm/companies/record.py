@@ -3,13 +3,13 @@
 from sqlalchemy import func, select
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.companies.models import SIZE_LABELS, Company
 from app.crm.contacts.models import Contact
 from app.crm.fields.capability import CUSTOM_FIELDS
 from app.crm.tags.capability import TAGS
-from app.extensions import db
 from app.records import fields as f
 from app.records.capabilities import Column, Panel
 from app.records.owner import OWNER

@@ -4,11 +4,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.crm.companies.models import Company
 from app.crm.companies.record import COMPANIES, company_tree, contact_counts
 from app.crm.contacts.models import Contact
 from app.crm.contacts.services import update_contact
-from app.extensions import db
 from app.records.services import record_services
 
 __all__ = ["company_tree", "contact_counts"]

@@ -4,10 +4,10 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import exists, select
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import PHONE_LABELS, Consent, Contact, ContactEmail, ContactPhone
-from app.extensions import db
 from app.records.cells import CellColumn, split_list
 from app.records.conditions import Condition, column_condition, text_condition
 from app.records.fields import Field

@@ -3,13 +3,13 @@
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.contacts.fields import ConsentField, EmailList, PhoneList
 from app.crm.contacts.models import PREFERRED_CHANNELS, Contact, LifecycleStage
 from app.crm.fields.capability import CUSTOM_FIELDS
 from app.crm.tags.capability import TAGS
-from app.extensions import db
 from app.records import fields as f
 from app.records.capabilities import Column, Tab
 from app.records.owner import OWNER

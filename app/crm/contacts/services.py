@@ -3,10 +3,10 @@
 from sqlalchemy import select
 
 from app.core.errors import AppError, ValidationFailed
+from app.core.extensions import db
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import Contact, ContactEmail
 from app.crm.contacts.record import CONTACTS
-from app.extensions import db
 from app.records.services import record_services
 
 MAX_UPSERT = 1000

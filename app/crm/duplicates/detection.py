@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import and_, func, select
 
 from app.core.errors import is_api_request
-from app.extensions import db
+from app.core.extensions import db
 from app.records.registry import find_record_type
 
 MAX_WARNINGS = 3

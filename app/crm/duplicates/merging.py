@@ -21,7 +21,7 @@ from app.core.errors import ValidationFailed
 from app.core.models import Base
 from app.crm.duplicates.models import DuplicatePair
 from app.crm.imports.services import input_snapshot
-from app.extensions import db
+from app.core.extensions import db
 from app.plans.services import check_writable
 from app.records.registry import record_types
 from app.records.services import delete_records, emit_record_event, load_records, update_record

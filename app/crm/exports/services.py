@@ -9,7 +9,7 @@ from app.auth.permissions import check_permission
 from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_uuid
-from app.extensions import db
+from app.core.extensions import db
 from app.records.cells import cell_columns
 from app.records.listing import filtered_statement
 from app.records.registry import find_record_type

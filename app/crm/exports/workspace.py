@@ -24,7 +24,7 @@ from app.core.transactions import commit_and_deliver
 from app.core.types import json_safe, utcnow
 from app.crm.exports.models import WorkspaceExport
 from app.crm.exports.services import BATCH_SIZE, export_rows
-from app.extensions import db
+from app.core.extensions import db
 from app.jobs.tenant_jobs import schedule_tenant_job
 from app.records import schemas as record_schemas
 from app.records.registry import record_types

@@ -36,7 +36,7 @@ def in_tenant_while_streaming(chunks: Iterator[bytes]) -> Iterator[bytes]:
     from flask import current_app
 
     from app.core.context import require_tenant_id, tenant_context
-    from app.extensions import db
+    from app.core.extensions import db
 
     app = current_app._get_current_object()
     tenant_id = require_tenant_id()

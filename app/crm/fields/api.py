@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.api.blueprint import API_PREFIX, ApiBlueprint
 from app.api.gate import api_actor
 from app.api.listing import page_body, split_list_arguments
+from app.core.extensions import db
 from app.core.pagination import Sort, resolve_sort, sorted_page
 from app.crm.fields import services
 from app.crm.fields.models import FieldDefinition
@@ -18,7 +19,6 @@ from app.crm.fields.schemas import (
     FieldDefinitionSchema,
     FieldDefinitionUpdate,
 )
-from app.extensions import db
 from app.records.search import search_condition
 
 blp = ApiBlueprint(

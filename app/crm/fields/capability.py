@@ -10,9 +10,9 @@ from marshmallow import fields as ma
 from sqlalchemy import func, inspect
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.crm.fields.models import FieldType
 from app.crm.fields.services import list_field_definitions, validate_custom_values
-from app.extensions import db
 from app.plans.services import entitlements
 from app.records.capabilities import Capability, Column, FilterInput, FormSection, Panel, catalogue_entry
 from app.records.conditions import Condition, column_condition

@@ -4,9 +4,9 @@
 from sqlalchemy import select
 
 from app.api.listing import CUSTOM_FILTERS_MARKER
+from app.core.extensions import db
 from app.crm.fields.capability import CUSTOM_FIELDS_MARKER
 from app.crm.fields.models import FieldDefinition, FieldType
-from app.extensions import db
 
 
 def custom_field_schema(definition) -> dict:

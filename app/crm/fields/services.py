@@ -10,11 +10,11 @@ from sqlalchemy import func, select, text
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.fields.models import FieldDefinition, FieldType
-from app.extensions import db
-from app.plans.services import check_feature, enforce, register_usage_counter
+from app.plans.services import check_feature, enforce
 from app.records.normalize import parse_bool
 from app.records.registry import find_record_type, record_types_with
 
@@ -32,9 +32,6 @@ def custom_field_types() -> dict[str, str]:
 
 def count_field_definitions(tenant_id) -> int:
     return db.session.scalar(select(func.count()).select_from(FieldDefinition))
-
-
-register_usage_counter("custom_fields", count_field_definitions)
 
 
 def get_field_definition(definition_id) -> FieldDefinition:

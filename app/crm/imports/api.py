@@ -21,7 +21,7 @@ from app.core.pagination import keyset_page
 from app.core.uploads import accepts_files
 from app.crm.imports import services
 from app.crm.imports.models import DedupeMode, ImportRow, RowStatus
-from app.extensions import db
+from app.core.extensions import db
 from app.records.cells import importable_columns
 from app.records.registry import find_record_type
 

@@ -3,7 +3,7 @@ or the field a type names with `match_on` (a product's SKU)."""
 
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.core.extensions import db
 from app.records.normalize import Invalid
 
 MATCH_KINDS = ("emails", "email", "domain")

@@ -28,7 +28,7 @@ from app.core.validation import Errors, clean_text, contains_nul
 from app.crm.imports.matching import find_existing, match_field
 from app.crm.imports.models import DataImport, DedupeMode, ImportRow, ImportStatus, ImportTemplate, RowStatus
 from app.crm.imports.reading import MAX_CELL_CHARACTERS, FormulaCell, cell_text, inspect_file, iter_rows
-from app.extensions import db
+from app.core.extensions import db
 from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
 from app.plans.services import check_writable
 from app.records.cells import Lookups, guess_mapping, importable_columns

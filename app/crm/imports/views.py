@@ -120,7 +120,7 @@ def mapping(import_id):
         )
         services.queue_import(data_import, actor=current_user, dry_run=action == "check")
     except ValidationFailed as exc:
-        from app.extensions import db
+        from app.core.extensions import db
 
         db.session.rollback()
         data_import = services.get_import(import_id, actor=current_user)

@@ -6,6 +6,7 @@ from sqlalchemy import and_, func, select
 
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.activities.models import Activity, ActivityType, Direction, activity_links
@@ -14,7 +15,6 @@ from app.crm.fields.capability import CUSTOM_FIELDS
 from app.crm.leads.models import Lead, LeadSource, LeadStatus
 from app.crm.leads.scoring import compute_score, score_breakdown
 from app.crm.tags.capability import TAGS
-from app.extensions import db
 from app.records import fields as f
 from app.records.capabilities import BulkAction, Column, Panel
 from app.records.normalize import parse_bool

@@ -8,6 +8,7 @@ from app.auth.permissions import acting_user, check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.events import emit
+from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.types import utcnow
 from app.crm.activities.models import Activity, ActivityType, activity_links
@@ -18,7 +19,6 @@ from app.crm.contacts.services import create_contact, update_contact
 from app.crm.fields.services import list_field_definitions
 from app.crm.leads.models import Lead, LeadStatus
 from app.crm.leads.record import LEADS, activity_count, lead_score_breakdown, refresh_engagement
-from app.extensions import db
 from app.records.services import record_services
 
 __all__ = ["activity_count", "lead_score_breakdown", "refresh_engagement"]

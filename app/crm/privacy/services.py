@@ -17,7 +17,7 @@ from app.core.audit import AuditEvent, record_audit
 from app.core.events import DomainEvent
 from app.core.types import json_safe, utcnow
 from app.crm.activities.models import Activity, activity_links
-from app.extensions import db
+from app.core.extensions import db
 from app.plans.services import check_writable
 from app.records import schemas as record_schemas
 from app.records.capabilities import Context

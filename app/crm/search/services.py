@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, select
 
 from app.auth.permissions import can
-from app.extensions import db
+from app.core.extensions import db
 from app.records.registry import record_types
 from app.records.search import search_condition, search_terms
 

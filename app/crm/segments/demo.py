@@ -6,7 +6,7 @@ from app.auth.models import Role, User
 from app.crm.segments.models import Segment, Visibility
 from app.crm.segments.services import create_segment
 from app.crm.tags.models import Tag
-from app.extensions import db
+from app.core.extensions import db
 
 
 def seed_segments_demo(tenant) -> None:

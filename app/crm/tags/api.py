@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 from app.api.blueprint import API_PREFIX, ApiBlueprint
 from app.api.gate import api_actor
 from app.api.listing import page_body, split_list_arguments
+from app.core.extensions import db
 from app.core.pagination import Sort, resolve_sort, sorted_page
 from app.crm.tags import services
 from app.crm.tags.models import Tag
 from app.crm.tags.schemas import SORTS, TagCreate, TagInput, TagListArguments, TagPage, TagSchema
-from app.extensions import db
 from app.records.search import search_condition
 
 blp = ApiBlueprint(

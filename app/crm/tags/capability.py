@@ -6,10 +6,10 @@ from sqlalchemy.orm import selectinload
 
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.crm.tags.models import Tag, record_tags
 from app.crm.tags.services import list_tags
-from app.extensions import db
 from app.records.capabilities import BulkAction, Capability, FilterInput, FormSection, catalogue_entry
 from app.records.conditions import Condition
 from app.records.services import update_record

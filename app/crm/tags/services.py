@@ -5,11 +5,11 @@ import re
 from sqlalchemy import func, or_, select
 
 from app.core.audit import record_audit
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.request_cache import forget, per_request
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.tags.models import DEFAULT_TAG_COLOR, Tag, record_tags
-from app.extensions import db
 
 FIELDS = ("name", "color")
 COLOR_PATTERN = re.compile(r"^#[0-9a-f]{6}$")

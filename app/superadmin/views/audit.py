@@ -3,9 +3,9 @@
 from flask import render_template, request
 from sqlalchemy import select
 
+from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.pagination import keyset_page
-from app.extensions import db
 from app.superadmin.access import requires_platform_admin
 from app.superadmin.models import PlatformAuditEvent
 from app.superadmin.views import bp

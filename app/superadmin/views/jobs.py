@@ -3,7 +3,7 @@
 from flask import flash, redirect, render_template, url_for
 
 from app.core.errors import AppError
-from app.extensions import db
+from app.core.extensions import db
 from app.superadmin import scheduler_status
 from app.superadmin.access import audited_read, requires_platform_admin
 from app.superadmin.views import bp

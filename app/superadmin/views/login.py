@@ -6,11 +6,11 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from app.auth.sessions import end_session, start_session
 from app.auth.throttle import start_password_attempt, start_second_factor_attempt
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.forms import apply_errors
 from app.core.ids import parse_uuid
 from app.core.security import safe_next_url
 from app.core.types import utcnow
-from app.extensions import db
 from app.superadmin import services
 from app.superadmin.access import is_platform_admin
 from app.superadmin.forms import AdminLoginForm, AdminTotpForm

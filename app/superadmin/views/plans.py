@@ -4,8 +4,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.core.errors import AppError, ValidationFailed
+from app.core.extensions import db
 from app.core.forms import apply_errors
-from app.extensions import db
 from app.plans.catalogue import RESOURCE_LABELS
 from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS, Plan
 from app.superadmin import plans as services

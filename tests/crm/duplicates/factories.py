@@ -7,7 +7,7 @@ from tests.factories import arg_factory
 @arg_factory("pair_id")
 def make_pair(app, tenant):
     from app.crm.duplicates.models import DuplicatePair
-    from app.extensions import db
+    from app.core.extensions import db
     from tests.crm.factories import make_contact
 
     first = make_contact(app, tenant, first_name="Twin")

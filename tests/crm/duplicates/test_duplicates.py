@@ -3,7 +3,7 @@ and merging with every link moved to the survivor."""
 
 from sqlalchemy import func, select
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import csrf_token_from, in_tenant
 from tests.crm.factories import make_company, make_contact, make_lead, make_tag
 from tests.crm.imports.helpers import owner_of

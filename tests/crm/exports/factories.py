@@ -7,7 +7,7 @@ from tests.factories import arg_factory
 @arg_factory("export_id")
 def make_workspace_export(app, tenant):
     from app.crm.exports.models import WorkspaceExport
-    from app.extensions import db
+    from app.core.extensions import db
 
     with in_tenant(app, tenant.id):
         export = WorkspaceExport(status="done")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.core.spreadsheets import FORMULA_STARTS, neutralize_cell, restore_cell
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.factories import make_contact
 from tests.crm.imports.helpers import queue, run_job, upload

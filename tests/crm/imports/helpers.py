@@ -5,7 +5,7 @@ import io
 from werkzeug.datastructures import FileStorage
 
 from app.auth.models import User
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import in_tenant
 
 

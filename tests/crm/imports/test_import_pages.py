@@ -5,7 +5,7 @@ import io
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import csrf_token_from, in_tenant
 from tests.crm.imports.helpers import run_job
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.errors import ValidationFailed
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import USE_POSTGRES, in_tenant
 from tests.crm.factories import make_company, make_contact, make_tag
 from tests.crm.imports.helpers import owner_of, queue, run_job, status, upload

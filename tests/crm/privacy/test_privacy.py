@@ -6,7 +6,7 @@ from io import BytesIO
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import csrf_token_from, in_tenant
 from tests.crm.factories import make_contact, make_tag
 from tests.crm.imports.helpers import owner_of

@@ -3,7 +3,7 @@
 import uuid
 
 from app.auth.models import User
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import in_tenant
 from tests.factories import arg_factory
 

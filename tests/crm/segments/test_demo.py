@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from app.extensions import db
+from app.core.extensions import db
 from tests.conftest import in_tenant
 
 

@@ -13,10 +13,10 @@ from app.auth.services import create_user, normalize_email
 from app.core.audit import record_audit
 from app.core.context import tenant_context
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.hosts import RESERVED_SLUGS, SLUG_PATTERN
 from app.core.types import utcnow
 from app.core.uploads import IMAGE_KINDS, KINDS, read_upload
-from app.extensions import db
 from app.tenants.models import Domain, DomainKind, Tenant, TenantStatus
 
 CURRENCIES = [

@@ -4,17 +4,17 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.agency import services
+from app.agency.forms import SettingsForm, SignupForm
 from app.auth.permissions import requires_permission
 from app.auth.services import issue_login_handoff
 from app.core.context import tenant_context
 from app.core.errors import ValidationFailed
+from app.core.extensions import db, limiter
 from app.core.forms import apply_errors
 from app.core.hosts import ApexBlueprint, TenantBlueprint, tenant_host
 from app.core.uploads import accepts_files, kind_for_mime, upload_response
-from app.extensions import db, limiter
 from app.plans.models import Plan
-from app.tenants import services
-from app.tenants.forms import SettingsForm, SignupForm
 
 apex = ApexBlueprint("apex", __name__)
 settings = TenantBlueprint("settings", __name__)
@@ -74,7 +74,7 @@ def agency():
         else:
             flash("Agency settings saved.", "success")
             return redirect(url_for("settings.agency"))
-    return render_template("tenants/settings.html", form=form), 422 if form.errors else 200
+    return render_template("agency/settings.html", form=form), 422 if form.errors else 200
 
 
 @settings.route("/branding/logo")

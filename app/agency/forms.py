@@ -5,9 +5,9 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.agency.services import CURRENCIES, TIMEZONES
 from app.auth.passwords import MIN_PASSWORD_LENGTH
 from app.core.validation import EmailAddress
-from app.tenants.services import CURRENCIES, TIMEZONES
 
 
 class SignupForm(FlaskForm):

@@ -1,4 +1,4 @@
-"""The tenant's plan page: plan and status, live usage against every limit, history, features."""
+"""The tenant's plan page (beside its billing page, which changes the plan): plan and status, live usage against every limit, history, features."""
 
 from datetime import timedelta
 
@@ -6,13 +6,13 @@ from flask import current_app, g, render_template
 from sqlalchemy import select
 
 from app.auth.permissions import requires_permission
+from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
-from app.extensions import db
 from app.plans import lifecycle, usage
 from app.plans.catalogue import RESOURCE_LABELS
-from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, Plan
-from app.plans.services import entitlements
+from app.plans.models import FEATURE_LABELS, Plan
+from app.plans.services import entitlements, offered_features
 
 bp = TenantBlueprint("plans", __name__)
 
@@ -20,8 +20,8 @@ register_nav_item(NavItem("Plan and usage", "plans.index", "stars", "plan.view",
 
 
 def billing_available() -> bool:
-    """Until billing exists and has Stripe keys, plans are changed by the platform admin."""
-    return "billing" in current_app.blueprints and bool(current_app.config.get("STRIPE_SECRET_KEY"))
+    """Without Stripe keys, plans are changed by the platform admin."""
+    return bool(current_app.config.get("STRIPE_SECRET_KEY"))
 
 
 @bp.route("/settings/plan")
@@ -37,7 +37,7 @@ def index():
         ent=ent,
         rows=usage.usage_rows(ent),
         history=usage.usage_history(ent),
-        features=[(key, FEATURE_LABELS[key], ent.has_feature(key)) for key in FEATURE_KEYS],
+        features=[(key, FEATURE_LABELS[key], ent.has_feature(key)) for key in offered_features()],
         plans=plans,
         status_changes=lifecycle.list_history(tenant.id, limit=10),
         resource_labels=RESOURCE_LABELS,

@@ -1,0 +1,39 @@
+"""What every page around its content shows: the navigation the user may follow, the plan
+banners, the console's menu, and the plan labels. It sits above auth, plans and the console,
+which is why it is not in app.core: core's own Jinja helpers know nothing of them."""
+
+from flask import g
+from flask_login import current_user
+
+from app.auth.permissions import can
+from app.core.navigation import navigation_for
+from app.plans.banners import shell_banners
+from app.plans.models import FEATURE_LABELS, LIMIT_LABELS
+from app.plans.services import entitlements, offered_features, offered_limits
+from app.superadmin.navigation import console_nav
+
+
+def nav_item_allowed(item) -> bool:
+    if item.permission and not can(current_user, item.permission):
+        return False
+    return not item.feature or entitlements(g.tenant).has_feature(item.feature)
+
+
+def install_shell(app) -> None:
+    app.jinja_env.globals.update(
+        can=lambda perm: can(current_user, perm),
+        shell_banners=shell_banners,
+        console_nav=console_nav,
+        offered_limits=offered_limits,
+        offered_features=offered_features,
+    )
+    app.jinja_env.filters["feature_label"] = lambda key: FEATURE_LABELS.get(key, key.replace("_", " "))
+    app.jinja_env.filters["limit_label"] = lambda key: LIMIT_LABELS.get(key, key.replace("_", " "))
+
+    @app.context_processor
+    def shell_context():
+        return {
+            "current_tenant": g.get("tenant"),
+            "host_kind": g.get("host_kind"),
+            "nav": navigation_for(nav_item_allowed),
+        }
