@@ -99,9 +99,9 @@ def run_import(app, tenant_id, owner_id, path: Path) -> dict:
 
     from app.auth.models import User
     from app.core.context import tenant_context
+    from app.core.extensions import db
     from app.crm.imports.models import DataImport
     from app.crm.imports.services import queue_import, save_mapping, start_import
-    from app.core.extensions import db
     from app.jobs.runner import execute
     from app.jobs.tenant_jobs import tenant_job_id
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from app.core.ids import parse_uuid
 from app.core.extensions import db
+from app.core.ids import parse_uuid
 from app.records.normalize import Invalid
 
 LIST_SPLIT = re.compile(r"\s*[,;\n]\s*")
@@ -60,12 +60,12 @@ def split_list(text: str) -> list[str]:
 
 @dataclass
 class Lookups:
-    """Per-import caches of what cells name by text: users by email, tags by name, records
-    by title — one query per distinct name, not one per row."""
+    """Per-import caches of what cells name by text: users by email, records by title, and
+    what capabilities remember (tags by name) — one query per name, not one per row."""
 
     users: dict = field(default_factory=dict)
-    tags: dict | None = None
     titles: dict = field(default_factory=dict)
+    cached: dict = field(default_factory=dict)
 
     def user_id(self, text: str):
         from app.auth.models import User
@@ -80,21 +80,11 @@ class Lookups:
             raise Invalid(f"No active user with the email {text.strip()[:80]}.")
         return self.users[key]
 
-    def tag_ids(self, text: str) -> list:
-        from app.crm.tags.models import Tag
-
-        if self.tags is None:
-            self.tags = {tag.name.lower(): tag.id for tag in db.session.scalars(select(Tag))}
-        ids, unknown = [], []
-        for name in split_list(text):
-            tag_id = self.tags.get(name.lower())
-            if tag_id is None:
-                unknown.append(name)
-            elif tag_id not in ids:
-                ids.append(tag_id)
-        if unknown:
-            raise Invalid(f"Unknown tag: {', '.join(unknown)[:200]}. Add it under Settings → Tags first.")
-        return ids
+    def remember(self, key: str, load: Callable):
+        """A per-import cache for what a capability looks up (a tag's id by its name)."""
+        if key not in self.cached:
+            self.cached[key] = load()
+        return self.cached[key]
 
     def record_id(self, type_name: str, label: str, text: str):
         """A referenced record by id or by its title (ambiguous titles are refused)."""

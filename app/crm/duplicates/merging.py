@@ -18,10 +18,10 @@ from sqlalchemy import and_, delete, exists, update
 from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.models import Base
 from app.crm.duplicates.models import DuplicatePair
 from app.crm.imports.services import input_snapshot
-from app.core.extensions import db
 from app.plans.services import check_writable
 from app.records.registry import record_types
 from app.records.services import delete_records, emit_record_event, load_records, update_record

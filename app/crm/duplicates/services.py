@@ -12,11 +12,11 @@ from sqlalchemy import String, cast, func, select, text
 
 from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.pagination import keyset_page
 from app.crm.duplicates.detection import duplicate_rules, name_fields
 from app.crm.duplicates.models import DuplicatePair, PairStatus
-from app.core.extensions import db
 from app.records.registry import record_types
 
 SIMILARITY = 0.6

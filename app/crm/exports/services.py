@@ -8,8 +8,8 @@ million records holds one batch in memory, never the whole list.
 from app.auth.permissions import check_permission
 from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
-from app.core.ids import parse_uuid
 from app.core.extensions import db
+from app.core.ids import parse_uuid
 from app.records.cells import cell_columns
 from app.records.listing import filtered_statement
 from app.records.registry import find_record_type

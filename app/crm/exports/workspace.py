@@ -18,13 +18,13 @@ from app.auth.permissions import acting_user, check_permission
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.spreadsheets import neutralize_cell
 from app.core.transactions import commit_and_deliver
 from app.core.types import json_safe, utcnow
 from app.crm.exports.models import WorkspaceExport
 from app.crm.exports.services import BATCH_SIZE, export_rows
-from app.core.extensions import db
 from app.jobs.tenant_jobs import schedule_tenant_job
 from app.records import schemas as record_schemas
 from app.records.registry import record_types

@@ -17,11 +17,11 @@ from app.api.gate import api_actor
 from app.api.inputs import InputSchema
 from app.api.listing import page_body, page_schema
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.pagination import keyset_page
 from app.core.uploads import accepts_files
 from app.crm.imports import services
 from app.crm.imports.models import DedupeMode, ImportRow, RowStatus
-from app.core.extensions import db
 from app.records.cells import importable_columns
 from app.records.registry import find_record_type
 

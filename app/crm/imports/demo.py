@@ -7,9 +7,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from app.auth.models import Role, User
+from app.core.extensions import db
 from app.crm.imports.models import DataImport
 from app.crm.imports.services import queue_import, save_mapping, start_import
-from app.core.extensions import db
 
 FAIR_LIST = """First name,Last name,E-mail,Phone,Company,Stage,Tags
 Lena,Hoffmann,lena.hoffmann@kestrel.example,+49 30 1234567,,lead,Newsletter

@@ -15,11 +15,11 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.core.context import require_tenant_id
+from app.core.extensions import db
 from app.core.transactions import commit_and_deliver
 from app.core.types import utcnow
 from app.crm.imports.models import DataImport, ImportRow, ImportStatus, RowStatus
 from app.crm.imports.services import JOB_KIND, RowPlan, data_rows, import_type, job_user
-from app.core.extensions import db
 from app.jobs.tenant_jobs import cancel_tenant_job
 from app.plans.services import entitlements
 from app.records.services import delete_records, update_record

@@ -20,6 +20,7 @@ from app.auth.models import User
 from app.auth.permissions import acting_user, can, check_permission
 from app.core.audit import record_audit
 from app.core.errors import Conflict, PlanLimitExceeded, ValidationFailed
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.spreadsheets import restore_cell
 from app.core.transactions import call_after_rollback
@@ -28,7 +29,6 @@ from app.core.validation import Errors, clean_text, contains_nul
 from app.crm.imports.matching import find_existing, match_field
 from app.crm.imports.models import DataImport, DedupeMode, ImportRow, ImportStatus, ImportTemplate, RowStatus
 from app.crm.imports.reading import MAX_CELL_CHARACTERS, FormulaCell, cell_text, inspect_file, iter_rows
-from app.core.extensions import db
 from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
 from app.plans.services import check_writable
 from app.records.cells import Lookups, guess_mapping, importable_columns

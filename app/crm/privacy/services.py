@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 from app.auth.permissions import check_permission
 from app.core.audit import AuditEvent, record_audit
 from app.core.events import DomainEvent
+from app.core.extensions import db
 from app.core.types import json_safe, utcnow
 from app.crm.activities.models import Activity, activity_links
-from app.core.extensions import db
 from app.plans.services import check_writable
 from app.records import schemas as record_schemas
 from app.records.capabilities import Context

@@ -3,10 +3,10 @@
 from sqlalchemy import select
 
 from app.auth.models import Role, User
+from app.core.extensions import db
 from app.crm.segments.models import Segment, Visibility
 from app.crm.segments.services import create_segment
 from app.crm.tags.models import Tag
-from app.core.extensions import db
 
 
 def seed_segments_demo(tenant) -> None:

@@ -10,10 +10,10 @@ from sqlalchemy import or_, select
 
 from app.auth.permissions import acting_user, can, check_permission
 from app.core.errors import PermissionDenied, ValidationFailed
+from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.validation import Errors, clean_text, contains_nul
 from app.crm.segments.models import Segment, Visibility
-from app.core.extensions import db
 from app.records.conditions import check_definition, compile_definition
 from app.records.listing import count_records, list_records
 from app.records.registry import find_record_type, get_record_type

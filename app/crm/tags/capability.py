@@ -140,7 +140,17 @@ class TagsCapability(Capability):
         from app.records.cells import CellColumn
 
         def write(text, data, lookups):
-            data["tag_ids"] = [str(tag_id) for tag_id in lookups.tag_ids(text)]
+            from app.records.cells import split_list
+            from app.records.normalize import Invalid
+
+            known = lookups.remember(
+                "tags", lambda: {tag.name.lower(): tag.id for tag in db.session.scalars(select(Tag))}
+            )
+            names = split_list(text)
+            unknown = [name for name in names if name.lower() not in known]
+            if unknown:
+                raise Invalid(f"Unknown tag: {', '.join(unknown)[:200]}. Add it under Settings → Tags first.")
+            data["tag_ids"] = list(dict.fromkeys(str(known[name.lower()]) for name in names))
 
         read = self.export_columns(record_type)[0][2]
         return [CellColumn("tags", "Tags", read, write, aliases=("tag_ids",))]

@@ -6,8 +6,8 @@ from tests.factories import arg_factory
 
 @arg_factory("pair_id")
 def make_pair(app, tenant):
-    from app.crm.duplicates.models import DuplicatePair
     from app.core.extensions import db
+    from app.crm.duplicates.models import DuplicatePair
     from tests.crm.factories import make_contact
 
     first = make_contact(app, tenant, first_name="Twin")

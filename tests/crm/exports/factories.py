@@ -6,8 +6,8 @@ from tests.factories import arg_factory
 
 @arg_factory("export_id")
 def make_workspace_export(app, tenant):
-    from app.crm.exports.models import WorkspaceExport
     from app.core.extensions import db
+    from app.crm.exports.models import WorkspaceExport
 
     with in_tenant(app, tenant.id):
         export = WorkspaceExport(status="done")

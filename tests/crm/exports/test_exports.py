@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.core.spreadsheets import FORMULA_STARTS, neutralize_cell, restore_cell
 from app.core.extensions import db
+from app.core.spreadsheets import FORMULA_STARTS, neutralize_cell, restore_cell
 from tests.conftest import in_tenant
 from tests.crm.factories import make_contact
 from tests.crm.imports.helpers import queue, run_job, upload

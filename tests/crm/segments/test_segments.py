@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 
 from app.auth.models import User
-from app.core.types import utcnow
 from app.core.extensions import db
+from app.core.types import utcnow
 from tests.conftest import csrf_token_from, in_tenant
 from tests.crm.factories import make_contact, make_tag
 from tests.crm.segments.factories import make_segment
