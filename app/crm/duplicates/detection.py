@@ -102,12 +102,14 @@ def duplicate_rules(record_type) -> list[DuplicateRule]:
     return rules
 
 
-def find_duplicates(record_type, record, *, limit: int = MAX_WARNINGS) -> list[tuple[object, str]]:
+def find_duplicates(record_type, record, *, limit: int = MAX_WARNINGS, skip=()) -> list[tuple[object, str]]:
     """(other record, reason) for records of this tenant that look like `record`: one query
-    per rule that has something to compare."""
+    per rule that has something to compare (rules named in `skip` are already answered)."""
     found, seen = [], {record.id}
     model = record_type.model
     for rule in duplicate_rules(record_type):
+        if rule.key in skip:
+            continue
         values = rule.values(record)
         if not values:
             continue

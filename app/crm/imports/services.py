@@ -438,7 +438,8 @@ class RowPlan:
         name at the same company): created, as asked, but worth a look."""
         from app.crm.duplicates.detection import find_duplicates
 
-        matches = find_duplicates(self.record_type, record, limit=1)
+        # The match field was just looked up (no record has it): only the other rules ask.
+        matches = find_duplicates(self.record_type, record, limit=1, skip={self.match.name} if self.match else ())
         if not matches:
             return ""
         other, reason = matches[0]
