@@ -174,6 +174,10 @@ class Capability:
         """Eager loads for "list" or "detail" pages (a bounded number of queries)."""
         return []
 
+    def after_load(self, record_type, records: list, purpose: str) -> None:
+        """Fill what a page shows from values the request already holds (no query per row)."""
+        return
+
     def columns(self, record_type) -> list[Column]:
         return []
 

@@ -61,11 +61,11 @@ def split_list(text: str) -> list[str]:
 @dataclass
 class Lookups:
     """Per-import caches of what cells name by text: users by email, records by title, and
-    what capabilities remember (tags by name) — one query per name, not one per row."""
+    what capabilities keep (tags by name) — one query per distinct name, not one per row."""
 
     users: dict = field(default_factory=dict)
     titles: dict = field(default_factory=dict)
-    cached: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
 
     def user_id(self, text: str):
         from app.auth.models import User
@@ -80,11 +80,11 @@ class Lookups:
             raise Invalid(f"No active user with the email {text.strip()[:80]}.")
         return self.users[key]
 
-    def remember(self, key: str, load: Callable):
-        """A per-import cache for what a capability looks up (a tag's id by its name)."""
-        if key not in self.cached:
-            self.cached[key] = load()
-        return self.cached[key]
+    def cached(self, key: str, load):
+        """A capability's own per-import cache (tags by name, say): `load()` runs once."""
+        if key not in self.extra:
+            self.extra[key] = load()
+        return self.extra[key]
 
     def record_id(self, type_name: str, label: str, text: str):
         """A referenced record by id or by its title (ambiguous titles are refused)."""

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from marshmallow import fields as ma
 from marshmallow import schema as ma_schema
 from marshmallow import validate
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
@@ -23,7 +23,7 @@ from app.records.capabilities import catalogue_entry
 from app.records.cells import CellColumn, set_part, set_value
 from app.records.conditions import column_condition
 from app.records.normalize import Invalid, normalize_domain, normalize_phone, parse_bool, tenant_zone
-from app.records.registry import get_record_type
+from app.records.registry import find_record_type, get_record_type
 
 
 class Field:
@@ -475,11 +475,19 @@ class Boolean(Field):
     widget = "checkbox"
     sort_labels = ("no first", "yes first")
 
+    def __init__(self, name, label, *, default: bool = False, **kwargs):
+        super().__init__(name, label, **kwargs)
+        # What a new record's form shows ticked; the column's own default covers the API.
+        self.default = default
+
     def is_empty(self, value) -> bool:
         return value is None
 
     def empty_value(self):
         return False
+
+    def form_value(self, record):
+        return str(self.default if record is None else bool(self.value(record)))
 
     def clean(self, value, context):
         parsed = parse_bool(value)
@@ -593,6 +601,45 @@ class DateTimeField(Dated):
         return ma.AwareDateTime(**kwargs) if for_input else ma.DateTime(**kwargs)
 
 
+class TimeField(Field):
+    """A wall-clock time of day (hours and minutes), read in the tenant's time zone by the
+    type that pairs it with a date; empty is None."""
+
+    kind = "time"
+    widget = "time"
+    nullable_output = True
+
+    def empty_value(self):
+        return None
+
+    def clean(self, value, context):
+        if isinstance(value, time):
+            return value.replace(second=0, microsecond=0, tzinfo=None)
+        try:
+            parsed = time.fromisoformat(str(value).strip())
+        except ValueError as exc:
+            raise Invalid("Use a time like 14:30.") from exc
+        return parsed.replace(second=0, microsecond=0, tzinfo=None)
+
+    def dump(self, record):
+        value = self.value(record)
+        return value.strftime("%H:%M") if value is not None else None
+
+    def display(self, value) -> str:
+        return value.strftime("%H:%M") if value else ""
+
+    def form_value(self, record):
+        value = self.value(record) if record is not None else None
+        return value.strftime("%H:%M") if value else ""
+
+    def schema_field(self, *, for_input):
+        kwargs = self._schema_kwargs(for_input)
+        kwargs["metadata"]["description"] = "HH:MM, wall-clock time in the workspace's time zone"
+        if for_input:
+            kwargs["validate"] = validate.Length(max=8)
+        return ma.String(**kwargs)
+
+
 class Choice(Field):
     """One value of a fixed list: `choices` maps stored values to labels."""
 
@@ -667,6 +714,56 @@ class Choice(Field):
         values = [*self.choices] + ([""] if self.blank else [])
         kwargs["validate"] = validate.OneOf(values)
         return ma.String(**kwargs)
+
+    def catalogue_entry(self) -> dict:
+        return {**super().catalogue_entry(), "choices": dict(self.choices)}
+
+
+class MultiChoice(Field):
+    """Any number of values of a fixed list, stored as a JSON list in the declared order."""
+
+    kind = "multi_choice"
+    widget = "records/_multi_choice_input.html"
+
+    def __init__(self, name, label, *, choices: dict, **kwargs):
+        super().__init__(name, label, **kwargs)
+        self.choices = dict(choices)
+
+    def is_empty(self, value) -> bool:
+        return value is None or value == [] or value == ""
+
+    def empty_value(self):
+        return []
+
+    def clean(self, value, context):
+        values = value if isinstance(value, list | tuple) else [value]
+        keys = [str(item) for item in values if item not in (None, "")]
+        unknown = [key for key in keys if key not in self.choices]
+        if unknown:
+            raise Invalid(f"Choose among: {', '.join(self.choices)}.")
+        return [key for key in self.choices if key in keys]
+
+    def value(self, record):
+        return list(getattr(record, self.attribute) or [])
+
+    def display(self, value) -> str:
+        return ", ".join(self.choices.get(key, key) for key in value or [])
+
+    def export_value(self, record):
+        return ", ".join(self.value(record))
+
+    def from_form(self, form):
+        # The input renders a hidden empty value, so an untouched group still reads as "none".
+        if self.name not in form:
+            return None
+        return [item for item in form.getlist(self.name) if item]
+
+    def form_value(self, record):
+        return self.value(record) if record is not None else []
+
+    def schema_field(self, *, for_input):
+        kwargs = self._schema_kwargs(for_input)
+        return ma.List(ma.String(validate=validate.OneOf(list(self.choices))), **kwargs)
 
     def catalogue_entry(self) -> dict:
         return {**super().catalogue_entry(), "choices": dict(self.choices)}
@@ -769,6 +866,193 @@ class Reference(Field):
 
     def catalogue_entry(self) -> dict:
         return {**super().catalogue_entry(), "references": self.to}
+
+
+class Lookup(Field):
+    """A row of another tenant table that is not a record type (a deal's pipeline or stage):
+    `model` the row's class, `relation` the relationship attribute, `option_label` reads a
+    row's label, `options()` returns the rows a form offers. Stored by id; shown by label."""
+
+    kind = "lookup"
+    widget = "select"
+    nullable_output = True
+    default = None
+
+    def __init__(self, name, label, *, model, relation: str, option_label=None, options=None, blank=True, **kwargs):
+        super().__init__(name, label, **kwargs)
+        self.model = model
+        self.relation = relation
+        self.option_label = option_label or (lambda row: getattr(row, "name", str(row.id)))
+        self._options = options
+        self.blank = blank
+
+    def empty_value(self):
+        return None
+
+    def rows(self) -> list:
+        if self._options is not None:
+            return list(self._options())
+        return list(db.session.scalars(select(self.model).order_by(self.model.id)))
+
+    def options_for(self, current) -> list[tuple[str, str]]:
+        return [(str(row.id), self.option_label(row)) for row in self.rows()]
+
+    def clean(self, value, context):
+        row_id = parse_uuid(value)
+        row = db.session.get(self.model, (require_tenant_id(), row_id)) if row_id else None
+        if row is None:
+            raise Invalid(f"Choose an existing {self.label.lower()}.")
+        return row
+
+    def apply(self, record, value) -> None:
+        setattr(record, self.attribute, value.id if value is not None else None)
+        setattr(record, self.relation, value)
+
+    def dump(self, record):
+        return getattr(record, self.attribute)
+
+    def export_value(self, record):
+        row = getattr(record, self.relation)
+        return self.option_label(row) if row is not None else ""
+
+    def title_of(self, row_id) -> str | None:
+        if row_id is None:
+            return None
+        row = db.session.get(self.model, (require_tenant_id(), row_id))
+        return self.option_label(row) if row is not None else str(row_id)
+
+    def display(self, value) -> str:
+        if value is None or value == "":
+            return ""
+        return self.option_label(value) if isinstance(value, self.model) else (self.title_of(value) or "")
+
+    def search_value(self, record):
+        row = getattr(record, self.relation)
+        return self.option_label(row) if row is not None else ""
+
+    def track(self, record, before=None):
+        history = inspect(record).attrs[self.attribute].history
+        if not history.has_changes():
+            return None
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if old == new:
+            return None
+        return self.title_of(old), self.title_of(new)
+
+    def form_value(self, record):
+        value = getattr(record, self.attribute) if record is not None else None
+        return "" if value is None else str(value)
+
+    def filter_params(self):
+        return {self.name: f"{self.label} id, or 'none'"} if self.filter else {}
+
+    def filter_conditions(self, model, filters, errors):
+        return Reference.filter_conditions(self, model, filters, errors)
+
+    def schema_field(self, *, for_input):
+        return ma.UUID(**self._schema_kwargs(for_input))
+
+    def catalogue_entry(self) -> dict:
+        return {**super().catalogue_entry(), "choices": None}
+
+
+class AnyReference(Field):
+    """A link to a record of any type (or of those in `types`): the id of its row in the
+    shared `records` index, like a timeline entry's. `relation` is the relationship to that
+    `RecordEntry`; the kit clears the link when the record it points at is deleted."""
+
+    kind = "any_reference"
+    widget = "records/_any_reference_input.html"
+    detail_template = "records/_any_reference_value.html"
+    nullable_output = True
+
+    def __init__(self, name, label, *, relation: str, types: tuple[str, ...] | None = None, **kwargs):
+        super().__init__(name, label, **kwargs)
+        self.relation = relation
+        self.types = tuple(types) if types else None
+
+    def accepts(self, type_name: str) -> bool:
+        return find_record_type(type_name) is not None and (self.types is None or type_name in self.types)
+
+    def empty_value(self):
+        return None
+
+    def clean(self, value, context):
+        from app.auth.permissions import can
+        from app.records.models import RecordEntry
+
+        record_id = parse_uuid(value)
+        entry = db.session.get(RecordEntry, (require_tenant_id(), record_id)) if record_id else None
+        if entry is None or not self.accepts(entry.type):
+            raise Invalid(f"Choose an existing record for “{self.label.lower()}”.")
+        if context.actor is not None and not can(context.actor, get_record_type(entry.type).permission("view")):
+            raise Invalid(f"You may not link {get_record_type(entry.type).label_plural.lower()}.")
+        return entry
+
+    def apply(self, record, value) -> None:
+        setattr(record, self.attribute, value.id if value is not None else None)
+        setattr(record, self.relation, value)
+
+    def dump(self, record):
+        return getattr(record, self.attribute)
+
+    def export_value(self, record):
+        value = getattr(record, self.attribute)
+        return "" if value is None else str(value)
+
+    def entry(self, record):
+        return getattr(record, self.relation)
+
+    def track(self, record, before=None):
+        history = inspect(record).attrs[self.attribute].history
+        if not history.has_changes():
+            return None
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if old == new:
+            return None
+        return self.title_of(old), self.title_of(new)
+
+    def title_of(self, record_id) -> str | None:
+        from app.records.models import RecordEntry
+
+        if record_id is None:
+            return None
+        entry = db.session.get(RecordEntry, (require_tenant_id(), record_id))
+        return entry.title if entry is not None else str(record_id)
+
+    def search_value(self, record):
+        entry = getattr(record, self.relation)
+        return entry.title if entry is not None else ""
+
+    def form_value(self, record):
+        value = getattr(record, self.attribute) if record is not None else None
+        return "" if value is None else str(value)
+
+    def filter_params(self):
+        return {self.name: f"{self.label}: a record id, or 'none'"} if self.filter else {}
+
+    def filter_conditions(self, model, filters, errors):
+        if not self.filter or self.name not in filters:
+            return []
+        column = getattr(model, self.attribute)
+        value = filters[self.name]
+        if value == "none":
+            return [column.is_(None)]
+        record_id = parse_uuid(value)
+        if record_id is None:
+            errors.add(self.name, "Not a valid id.")
+            return []
+        return [column == record_id]
+
+    def schema_field(self, *, for_input):
+        kwargs = self._schema_kwargs(for_input)
+        kwargs["metadata"]["description"] = "The id of a record of any type (a contact, company, lead, …)"
+        return ma.UUID(**kwargs)
+
+    def catalogue_entry(self) -> dict:
+        return {**super().catalogue_entry(), "references": "*" if self.types is None else ",".join(self.types)}
 
 
 ADDRESS_PARTS = {"line1": 200, "line2": 200, "city": 100, "region": 100, "postal_code": 20, "country": 2}

@@ -11,7 +11,9 @@ from app.core.ids import parse_uuid
 from app.crm.tags.models import Tag, record_tags
 from app.crm.tags.services import list_tags
 from app.records.capabilities import BulkAction, Capability, FilterInput, FormSection, catalogue_entry
+from app.records.cells import CellColumn, split_list
 from app.records.conditions import Condition
+from app.records.normalize import Invalid
 from app.records.services import update_record
 
 MAX_TAGS = 100
@@ -137,20 +139,9 @@ class TagsCapability(Capability):
 
     def cell_columns(self, record_type):
         """Tag names, comma-separated; an import names existing tags."""
-        from app.records.cells import CellColumn
 
         def write(text, data, lookups):
-            from app.records.cells import split_list
-            from app.records.normalize import Invalid
-
-            known = lookups.remember(
-                "tags", lambda: {tag.name.lower(): tag.id for tag in db.session.scalars(select(Tag))}
-            )
-            names = split_list(text)
-            unknown = [name for name in names if name.lower() not in known]
-            if unknown:
-                raise Invalid(f"Unknown tag: {', '.join(unknown)[:200]}. Add it under Settings → Tags first.")
-            data["tag_ids"] = list(dict.fromkeys(str(known[name.lower()]) for name in names))
+            data["tag_ids"] = [str(tag_id) for tag_id in tag_ids_named(text, lookups)]
 
         read = self.export_columns(record_type)[0][2]
         return [CellColumn("tags", "Tags", read, write, aliases=("tag_ids",))]
@@ -211,3 +202,18 @@ def remove_tag(record_type, records, params, actor) -> int:
 
 
 TAGS = TagsCapability()
+
+
+def tag_ids_named(text: str, lookups) -> list:
+    """The ids of the existing tags a cell names (comma-separated); an unknown name is refused."""
+    by_name = lookups.cached("tags", lambda: {tag.name.lower(): tag.id for tag in db.session.scalars(select(Tag))})
+    ids, unknown = [], []
+    for name in split_list(text):
+        tag_id = by_name.get(name.lower())
+        if tag_id is None:
+            unknown.append(name)
+        elif tag_id not in ids:
+            ids.append(tag_id)
+    if unknown:
+        raise Invalid(f"Unknown tag: {', '.join(unknown)[:200]}. Add it under Settings → Tags first.")
+    return ids
