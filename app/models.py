@@ -23,6 +23,7 @@ from app.crm.deals.models import (  # noqa: F401
     StageChange,
 )
 from app.crm.duplicates.models import DuplicatePair  # noqa: F401
+from app.crm.exports.models import WorkspaceExport  # noqa: F401
 from app.crm.fields.models import FieldDefinition  # noqa: F401
 from app.crm.forms.models import FormDailyStat, FormSubmission, RecordAttribution, WebForm  # noqa: F401
 from app.crm.imports.models import DataImport, ImportRow, ImportTemplate  # noqa: F401

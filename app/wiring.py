@@ -115,6 +115,7 @@ def install_data_tools(app) -> None:
     API scopes. Who may change a segment someone else shared: `segments.manage_shared`;
     who may run or revert someone else's import: `imports.manage`."""
     from app.api.scopes import register_scope_object
+    from app.auth.models import Role
     from app.jobs.registry import PlatformJob, register_platform_job
 
     register_record_permissions("segments", "Segments", grants={"delete": WRITERS})
@@ -124,6 +125,7 @@ def install_data_tools(app) -> None:
     register_permission("imports.run", WRITERS)
     register_permission("imports.manage", MANAGERS)
     register_scope_object("imports", "Imports")
+    register_permission("workspace.export", {Role.OWNER})
     # Reviewing candidate pairs; merging also needs the type's edit and delete permissions.
     register_permission("duplicates.review", WRITERS)
     register_scope_object("duplicates", "Duplicates")
@@ -243,12 +245,15 @@ def install_onboarding(app) -> None:
     def has(model):
         return lambda tenant: db.session.scalar(select(model.id).limit(1)) is not None
 
+    from app.crm.imports.demo import seed_imports_demo
+
     seeders = (
         seed_crm_demo,
         seed_deals_demo,
         seed_quotes_demo,
         seed_invoices_demo,
         seed_segments_demo,
+        seed_imports_demo,
         seed_messaging_demo,
         seed_automation_demo,
     )

@@ -226,7 +226,9 @@ def _bound(day: date, moments: bool, as_text: bool = False):
 
 def choice_condition(expression, operator, value, context, choices: dict | None):
     values = value if isinstance(value, list) else [value]
-    values = [str(item) for item in values if item not in (None, "")][:MAX_LIST_VALUES]
+    # "" is a value only where it is one of the choices (a task's "Does not repeat").
+    blank_allowed = choices is not None and "" in choices
+    values = [str(item) for item in values if item is not None and (item != "" or blank_allowed)][:MAX_LIST_VALUES]
     if not values:
         return context.invalid("Choose a value.")
     if operator not in LIST_VALUE and len(values) != 1:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from marshmallow import fields as ma
 from marshmallow import schema as ma_schema
 from marshmallow import validate
-from sqlalchemy import inspect, select
+from sqlalchemy import Uuid, inspect, select
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
@@ -216,11 +216,14 @@ class Field:
         column = getattr(model, self.attribute, None)
         if column is None or self.column(model) is None:
             return []
+        kind = self.condition_kind
+        if kind == "text" and isinstance(self.column(model).type, Uuid):
+            kind = "reference"  # an id kept in a plain field is compared as an id, not as text
         return [
             column_condition(
                 self.name,
                 self.label,
-                self.condition_kind,
+                kind,
                 column,
                 choices=getattr(self, "choices", None),
                 references=getattr(self, "to", None),

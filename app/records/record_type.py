@@ -61,6 +61,7 @@ class RecordType:
         load: dict[str, Callable] | None = None,
         templates: dict | None = None,
         empty_text: str = "",
+        match_on: str | None = None,
     ):
         self.name = name
         self.plural = plural
@@ -94,6 +95,9 @@ class RecordType:
         self._load = dict(load or {})
         self.templates = dict(templates or {})
         self.empty_text = empty_text or f"No {label_plural.lower()} yet."
+        # The field an imported row is matched on (a product's SKU); by default its first
+        # email or domain field.
+        self.match_on = match_on
         for item in self.fields:
             item.bind(model)
         names = [item.name for item in self.fields]

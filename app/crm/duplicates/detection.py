@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from flask import after_this_request, flash, has_request_context, url_for
 from markupsafe import Markup, escape
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 
 from app.core.errors import is_api_request
 from app.core.extensions import db
@@ -33,9 +33,11 @@ def _list_rule(model, field, reason: str) -> DuplicateRule:
     collection = getattr(model, field.collection)
 
     def values(record):
-        return [str(getattr(row, field.row_attribute)).lower() for row in getattr(record, field.collection)]
+        return [str(getattr(row, field.row_attribute)) for row in getattr(record, field.collection)]
 
-    return DuplicateRule(field.name, reason, values, lambda found: collection.any(func.lower(child_column).in_(found)))
+    # Stored normalized (emails lower-cased, phones in E.164): compared as they are, so the
+    # (tenant, value) index answers.
+    return DuplicateRule(field.name, reason, values, lambda found: collection.any(child_column.in_(found)))
 
 
 def _column_rule(model, field, reason: str) -> DuplicateRule:
@@ -43,9 +45,9 @@ def _column_rule(model, field, reason: str) -> DuplicateRule:
 
     def values(record):
         value = getattr(record, field.attribute)
-        return [str(value).lower()] if value else []
+        return [str(value)] if value else []
 
-    return DuplicateRule(field.name, reason, values, lambda found: func.lower(column).in_(found))
+    return DuplicateRule(field.name, reason, values, lambda found: column.in_(found))
 
 
 def name_fields(record_type):
@@ -81,30 +83,33 @@ def duplicate_rules(record_type) -> list[DuplicateRule]:
         company_column = getattr(model, company.attribute) if company is not None else None
 
         def values(record):
-            title = (getattr(record, name.attribute) or "").strip().lower()
+            title = (getattr(record, name.attribute) or "").strip()
             at = getattr(record, company.attribute) if company is not None else ""
             if not title or (company is not None and not at):
                 return []
-            return [(title, str(at).lower() if isinstance(at, str) else at)]
+            return [(title, at)]
 
         def condition(found):
+            # The name as written: the (tenant, name) index answers at once. Names that differ
+            # only in case are paired by the nightly scan, which compares them lower-cased.
             title, at = found[0]
             if company_column is None:
-                return func.lower(name_column) == title
-            match_company = func.lower(company_column) == at if isinstance(at, str) else company_column == at
-            return and_(func.lower(name_column) == title, match_company)
+                return name_column == title
+            return and_(name_column == title, company_column == at)
 
         reason = "Same name at the same company" if company is not None else "Same name"
         rules.append(DuplicateRule("name", reason, values, condition))
     return rules
 
 
-def find_duplicates(record_type, record, *, limit: int = MAX_WARNINGS) -> list[tuple[object, str]]:
+def find_duplicates(record_type, record, *, limit: int = MAX_WARNINGS, skip=()) -> list[tuple[object, str]]:
     """(other record, reason) for records of this tenant that look like `record`: one query
-    per rule that has something to compare."""
+    per rule that has something to compare (rules named in `skip` are already answered)."""
     found, seen = [], {record.id}
     model = record_type.model
     for rule in duplicate_rules(record_type):
+        if rule.key in skip:
+            continue
         values = rule.values(record)
         if not values:
             continue

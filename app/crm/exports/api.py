@@ -7,7 +7,7 @@ from app.api.blueprint import API_PREFIX, ApiBlueprint
 from app.api.gate import api_actor
 from app.crm.exports import services
 from app.records.listing import filters_from_args
-from app.records.registry import find_record_type
+from app.records.registry import find_record_type, record_types
 
 blp = ApiBlueprint(
     "api_exports",
@@ -22,6 +22,12 @@ blp = ApiBlueprint(
 @blp.doc(
     summary="Export records as CSV or XLSX",
     parameters=[
+        {
+            "name": "record_type_name",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "enum": [item.name for item in record_types()]},
+        },
         {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["csv", "xlsx"]}},
         {"name": "segment_id", "in": "query", "schema": {"type": "string", "format": "uuid"}},
         {"name": "ids", "in": "query", "schema": {"type": "array", "items": {"type": "string", "format": "uuid"}}},

@@ -81,14 +81,12 @@ def _rows(record_type, stmt, columns, batch_size: int):
         if last_id is not None:
             batch_stmt = batch_stmt.where(model.id > last_id)
         records = list(db.session.scalars(batch_stmt).unique())
-        for record in records:
-            yield [_cell(column.read(record)) for column in columns]
+        # The batch is read whole now, while its session is open; the rows go out after.
+        rows = [[_cell(column.read(record)) for column in columns] for record in records]
+        yield from rows
         if len(records) < batch_size:
             return
         last_id = records[-1].id
-        # Let the batch go: the identity map would otherwise keep every exported record.
-        for record in records:
-            db.session.expunge(record)
 
 
 def _cell(value):

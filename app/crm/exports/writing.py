@@ -29,20 +29,29 @@ def csv_stream(rows: Iterable[list]) -> Iterator[bytes]:
 
 
 def in_tenant_while_streaming(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Run a streamed body's queries as the current tenant: the request has committed and
-    left its tenant by the time the response is read, so the body enters it again (and
-    closes the session it used when done)."""
+    """Produce each chunk of a streamed body in an app context of its own, as the current
+    tenant: the request has committed and ended by the time the response is read. No
+    context is held between two chunks, so a download left unread leaves nothing behind;
+    the body's producers read each batch whole within one chunk."""
+    from flask import current_app
+
     from app.core.context import require_tenant_id, tenant_context
     from app.core.extensions import db
 
+    app = current_app._get_current_object()
     tenant_id = require_tenant_id()
+    source = iter(chunks)
 
     def body():
-        try:
-            with tenant_context(tenant_id):
-                yield from chunks
-        finally:
-            db.session.close()
+        while True:
+            with app.app_context(), tenant_context(tenant_id):
+                try:
+                    chunk = next(source, None)
+                finally:
+                    db.session.remove()
+            if chunk is None:
+                return
+            yield chunk
 
     return body()
 

@@ -228,11 +228,20 @@ class CustomFieldsCapability(Capability):
         from app.records.cells import CellColumn, split_list
 
         def column(definition):
-            def write(text, data, lookups):
-                value = split_list(text) if definition.field_type == FieldType.MULTI_SELECT else text
-                data.setdefault("custom_fields", {})[definition.key] = value
+            # Plain values, not the definition row: exports read these columns while the file
+            # streams, after the request's session is gone.
+            key, several = definition.key, definition.field_type == FieldType.MULTI_SELECT
 
-            return CellColumn(f"cf.{definition.key}", definition.label, _reader(definition), write)
+            def read(record):
+                value = (record.custom_fields or {}).get(key)
+                if several and value:
+                    return ", ".join(value)
+                return "" if value is None else value
+
+            def write(text, data, lookups):
+                data.setdefault("custom_fields", {})[key] = split_list(text) if several else text
+
+            return CellColumn(f"cf.{key}", definition.label, read, write)
 
         return [column(item) for item in visible_definitions(record_type.name)]
 

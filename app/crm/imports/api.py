@@ -23,7 +23,7 @@ from app.core.uploads import accepts_files
 from app.crm.imports import services
 from app.crm.imports.models import DedupeMode, ImportRow, RowStatus
 from app.records.cells import importable_columns
-from app.records.registry import find_record_type
+from app.records.registry import find_record_type, record_types
 
 blp = ApiBlueprint(
     "api_imports",
@@ -79,7 +79,7 @@ class RowArguments(InputSchema):
 
 
 class ColumnArguments(InputSchema):
-    record_type = fields.String(required=True, validate=validate.Length(max=32))
+    record_type = fields.String(required=True, validate=validate.OneOf([item.name for item in record_types()]))
 
 
 class ColumnSchema(Schema):

@@ -1,7 +1,7 @@
 """Which existing record an imported row is: by email (contacts, leads), domain (companies),
 or the field a type names with `match_on` (a product's SKU)."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.core.extensions import db
 from app.records.normalize import Invalid
@@ -47,9 +47,11 @@ def find_existing(record_type, field, data: dict):
         return None
     model = record_type.model
     collection = getattr(field, "collection", "")
+    # Values are stored normalized (lower-cased emails and domains): compared as they are,
+    # so the (tenant, value) index finds the match in one probe.
     if collection:
         child_column = getattr(field.child_model, field.row_attribute)
-        condition = getattr(model, collection).any(func.lower(child_column).in_(values))
+        condition = getattr(model, collection).any(child_column.in_(values))
     else:
-        condition = func.lower(getattr(model, field.attribute)).in_(values)
+        condition = getattr(model, field.attribute).in_(values)
     return db.session.scalar(select(model).where(condition).order_by(model.created_at, model.id).limit(1))

@@ -14,7 +14,7 @@ import uuid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from app.auth.models import User
 from app.auth.permissions import acting_user, can, check_permission
@@ -433,6 +433,18 @@ class RowPlan:
             parts.append(f"{label}: {' '.join(messages)}")
         return "; ".join(parts) or exc.message
 
+    def look_alikes(self, record) -> str:
+        """A note on a created row that looks like a record already there (same phone, same
+        name at the same company): created, as asked, but worth a look."""
+        from app.crm.duplicates.detection import find_duplicates
+
+        # The match field was just looked up (no record has it): only the other rules ask.
+        matches = find_duplicates(self.record_type, record, limit=1, skip={self.match.name} if self.match else ())
+        if not matches:
+            return ""
+        other, reason = matches[0]
+        return f"Possible duplicate of {self.record_type.title_of(other)} ({reason.lower()})."
+
     def existing(self, data):
         return find_existing(self.record_type, self.match, data) if self.match is not None else None
 
@@ -476,7 +488,9 @@ class RowPlan:
                 update_record(self.record_type, existing, data, actor=self.actor)
                 return ImportRow(row_number=row_number, status=RowStatus.UPDATED, record_id=existing.id, before=before)
             record = create_record(self.record_type, data, actor=self.actor)
-            return ImportRow(row_number=row_number, status=RowStatus.CREATED, record_id=record.id)
+            return ImportRow(
+                row_number=row_number, status=RowStatus.CREATED, record_id=record.id, reason=self.look_alikes(record)
+            )
         except PlanLimitExceeded:
             return _rejected(row_number, RowStatus.WAITING, "Over the plan's limit: imported after an upgrade.", texts)
         except ValidationFailed as exc:
@@ -542,10 +556,17 @@ def rejected_rows(import_id):
 
 
 def row_problems(data_import, limit: int = 50) -> list[ImportRow]:
+    """Rows to look at: failed, waiting, and created ones that look like an existing record."""
     return list(
         db.session.scalars(
             select(ImportRow)
-            .where(ImportRow.import_id == data_import.id, ImportRow.status.in_((RowStatus.FAILED, RowStatus.WAITING)))
+            .where(
+                ImportRow.import_id == data_import.id,
+                or_(
+                    ImportRow.status.in_((RowStatus.FAILED, RowStatus.WAITING)),
+                    and_(ImportRow.status == RowStatus.CREATED, ImportRow.reason != ""),
+                ),
+            )
             .order_by(ImportRow.row_number)
             .limit(limit)
         )

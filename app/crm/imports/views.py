@@ -1,7 +1,7 @@
 """Import pages: upload, map the columns (with a preview and saved templates), follow the
 job's progress, cancel, download the rejected rows, revert."""
 
-from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import can, requires_permission
@@ -196,11 +196,12 @@ def rejected(import_id):
     def rows():
         yield [*columns, "Row", "Status", "Reason"]
         for row in services.rejected_rows(import_id):
+            # Loaded rows only: a batch is read whole when it is fetched.
             cells = list(row.cells or [])
             cells += [""] * (len(columns) - len(cells))
             yield [*cells[: len(columns)], str(row.row_number), row.status, row.reason]
 
-    response = Response(stream_with_context(in_tenant_while_streaming(csv_stream(rows()))), mimetype="text/csv")
+    response = Response(in_tenant_while_streaming(csv_stream(rows())), mimetype="text/csv")
     stem = data_import.file_name.rsplit(".", 1)[0][:80] or "import"
     response.headers["Content-Disposition"] = f'attachment; filename="{_safe(stem)}-rejected.csv"'
     return response

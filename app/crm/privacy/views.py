@@ -45,4 +45,8 @@ def erase(record_type_name, record_id):
 
 
 def privacy_panel(record_type, record) -> dict:
-    return {"confirm_form": ConfirmForm()}
+    """The record's data panel: where it came from (the import that created it) and its
+    personal data actions."""
+    from app.crm.imports.services import import_of_record
+
+    return {"confirm_form": ConfirmForm(), "imported_by": import_of_record(record.id)}

@@ -30,3 +30,4 @@ def register_generated_factories() -> None:
 
     ENDPOINT_FACTORIES.setdefault("privacy.export", contact_of)
     ENDPOINT_FACTORIES.setdefault("privacy.erase", contact_of)
+    ENDPOINT_FACTORIES.setdefault("duplicates.merge", lambda app, tenant: {"record_type_name": "contact"})

@@ -153,3 +153,41 @@ def test_export_then_import_gives_the_same_data(app, tenant_a, tenant_b, client_
 
 def _rows_of(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_owners_export_the_whole_workspace_even_when_read_only(app, tenant_a, client_for, set_tenant):
+    import zipfile
+
+    from app.crm.exports.models import WorkspaceExport
+    from app.jobs.runner import execute
+    from app.jobs.tenant_jobs import tenant_job_id
+
+    make_contact(app, tenant_a, first_name="=cmd", emails=[{"email": "ada@example.test"}])
+    set_tenant(tenant_a, status="canceled")
+    client = client_for(tenant_a)
+    assert client_for(tenant_a, "admin").get("/settings/export").status_code == 403
+    page = client.get("/settings/export").get_data(as_text=True)
+    from tests.conftest import csrf_token_from
+
+    assert client.post("/settings/export", data={"csrf_token": csrf_token_from(page)}).status_code == 302
+    with in_tenant(app, tenant_a.id):
+        export_id = db.session.scalar(select(WorkspaceExport.id))
+    with app.app_context():
+        execute(
+            tenant_job_id(tenant_a.id, "workspace-export", export_id),
+            "app.crm.exports.workspace:build_workspace_export",
+            tenant_id=str(tenant_a.id),
+            object_id=str(export_id),
+        )
+    assert 'data-testid="download-workspace-export"' in client.get("/settings/export").get_data(as_text=True)
+    response = client.get(f"/settings/export/{export_id}/download")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    assert {"contacts.csv", "contacts.json", "companies.csv", "leads.json", "tags.json", "activities.json"} <= set(
+        archive.namelist()
+    )
+    contacts_csv = archive.read("contacts.csv").decode("utf-8-sig")
+    assert "'=cmd" in contacts_csv
+    import json
+
+    assert json.loads(archive.read("contacts.json"))[0]["emails"][0]["email"] == "ada@example.test"

@@ -116,3 +116,20 @@ def test_imports_and_exports_through_the_api(app, tenant_a, api_client_for):
         content_type="multipart/form-data",
     )
     assert refused.status_code == 403  # importing contacts also needs contacts:write
+
+
+def test_a_created_record_links_to_its_import(app, tenant_a, client_for):
+    import uuid
+
+    from app.crm.contacts.models import Contact
+    from tests.crm.imports.helpers import queue, upload
+
+    import_id = upload(app, tenant_a, b"First name\nAda\n", name="fair.csv")
+    queue(app, tenant_a, import_id)
+    run_job(app, tenant_a, import_id)
+    with in_tenant(app, tenant_a.id):
+        contact_id = db.session.scalar(select(Contact.id))
+    page = client_for(tenant_a).get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert 'data-testid="imported-from"' in page
+    assert f"/imports/{import_id}" in page
+    assert isinstance(import_id, uuid.UUID)

@@ -361,3 +361,32 @@ def test_the_contact_limit_holds_for_an_import_racing_api_creates(app, tenant_a,
     assert _count(app, tenant_a) == 15
     assert outcome["created"] + raced["succeeded"] == 15
     assert outcome["waiting"] == 12 - outcome["created"]
+
+
+def test_the_demo_import_runs_through(app, make_tenant):
+    from app.crm.demo import seed_crm_demo
+    from app.crm.imports.demo import seed_imports_demo
+    from app.crm.imports.models import DataImport
+    from app.tenants.models import Tenant
+
+    tenant = make_tenant("acme", roles=("owner", "sales"))
+    with in_tenant(app, tenant.id):
+        row = db.session.get(Tenant, tenant.id)
+        seed_crm_demo(row)
+        seed_imports_demo(row)
+        seed_imports_demo(row)  # idempotent
+        import_id = db.session.scalar(select(DataImport.id))
+    result = run_job(app, tenant, import_id)
+    assert (result["created"], result["failed"]) == (4, 1)
+
+
+def test_created_rows_that_look_like_an_existing_record_are_noted(app, tenant_a):
+    from app.crm.imports.services import get_import, row_problems
+
+    make_contact(app, tenant_a, first_name="Ada", phones=[{"number": "+14155550100"}])
+    import_id = upload(app, tenant_a, b"First name,Phone\nAda Two,+1 (415) 555-0100\nBob,\n")
+    queue(app, tenant_a, import_id)
+    assert run_job(app, tenant_a, import_id)["created"] == 2
+    with in_tenant(app, tenant_a.id):
+        notes = {row.row_number: row.reason for row in row_problems(get_import(import_id))}
+    assert notes == {2: "Possible duplicate of Ada Lovelace (same phone)."}
