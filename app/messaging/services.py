@@ -8,7 +8,7 @@ from datetime import timedelta
 from functools import partial
 
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.core.context import get_current_tenant_id, tenant_context
 from app.core.extensions import db
@@ -112,19 +112,16 @@ def deliver_outbox_batch(tenant_id: uuid.UUID, message_ids: list) -> dict:
     """
     with tenant_context(tenant_id):
         try:
-            rows = list(
-                db.session.scalars(
-                    select(OutboxMessage)
+            # One statement claims the batch; a row another sender claimed first is skipped.
+            claimed = sorted(
+                db.session.execute(
+                    update(OutboxMessage)
                     .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == OutboxStatus.QUEUED)
-                    .order_by(OutboxMessage.id)
-                    .with_for_update()
-                )
+                    .values(status=OutboxStatus.SENDING, claimed_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+                    .returning(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.payload)
+                    .execution_options(synchronize_session=False)
+                ).all()
             )
-            now = utcnow()
-            claimed = []
-            for row in rows:
-                row.status, row.claimed_at, row.attempts = OutboxStatus.SENDING, now, row.attempts + 1
-                claimed.append((row.id, row.kind, dict(row.payload)))
             db.session.commit()
         except Exception:
             db.session.rollback()
