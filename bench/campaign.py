@@ -54,7 +54,7 @@ def prepare(app, recipients: int) -> dict:
     from app.auth.models import Role, User
     from app.core.context import platform_scope, tenant_context
     from app.core.extensions import db
-    from app.crm.messaging.campaigns import create_campaign
+    from app.crm.messaging.campaigns.services import create_campaign
     from app.crm.messaging.message_templates import create_template
     from app.crm.tags.services import create_tag
     from app.tenants.models import Tenant
@@ -165,7 +165,8 @@ def main() -> None:
     from app.core.context import tenant_context
     from app.core.extensions import db
     from app.core.transactions import commit_and_deliver
-    from app.crm.messaging.campaigns import launch_campaign, materialize_recipients, run_campaign_batch
+    from app.crm.messaging.campaigns.jobs import materialize_recipients, run_campaign_batch
+    from app.crm.messaging.campaigns.services import launch_campaign
     from app.crm.messaging.models import Campaign
 
     idle = watch_small_list(facts["small"])

@@ -22,7 +22,7 @@ def _audience(app, tenant, count, *, consenting=True):
 
 
 def _campaign(app, tenant, tag_id, **data):
-    from app.crm.messaging.campaigns import create_campaign, launch_campaign
+    from app.crm.messaging.campaigns.services import create_campaign, launch_campaign
 
     template_id = make_template(app, tenant, name=f"Template for {data.get('name', 'Spring')}")
     with in_tenant(app, tenant.id):
@@ -41,14 +41,14 @@ def _batch(app, tenant, campaign_id):
     with app.app_context():
         return execute(
             tenant_job_id(tenant.id, "campaign-send", campaign_id),
-            "app.crm.messaging.campaigns:run_campaign_batch",
+            "app.crm.messaging.campaigns.jobs:run_campaign_batch",
             tenant_id=tenant.id,
             object_id=str(campaign_id),
         )
 
 
 def _campaign_row(app, tenant, campaign_id):
-    from app.crm.messaging.campaigns import campaign_stats
+    from app.crm.messaging.campaigns.results import campaign_stats
     from app.crm.messaging.models import Campaign
 
     with in_tenant(app, tenant.id):
@@ -122,7 +122,8 @@ def test_a_scheduled_campaign_starts_at_its_time_through_a_tenant_job(app, tenan
 
 
 def test_a_campaign_to_a_saved_view(app, tenant_a, as_user):
-    from app.crm.messaging.campaigns import audience_options, create_campaign
+    from app.crm.messaging.campaigns.audiences import audience_options
+    from app.crm.messaging.campaigns.services import create_campaign
     from tests.crm.factories import make_saved_view
 
     make_consenting_contact(app, tenant_a)
@@ -169,7 +170,7 @@ def test_the_campaign_page_shows_results_with_a_bounded_number_of_queries(
 
 def test_a_viewer_sees_campaigns_but_no_buttons(app, tenant_a, client_for):
     tag_id = _audience(app, tenant_a, 1)
-    from app.crm.messaging.campaigns import create_campaign
+    from app.crm.messaging.campaigns.services import create_campaign
 
     with in_tenant(app, tenant_a.id):
         campaign_id = create_campaign(
