@@ -199,3 +199,30 @@ def test_consent_changes_are_ledgered_with_what_made_them(app, tenant_a, client_
     page = client_for(tenant_a).get(f"/contacts/{contact_id}")
     assert b'data-testid="consent-ledger"' in page.data
     assert message_row  # imported for the other modules' use
+
+
+def test_the_sender_identity_is_set_by_an_admin_and_used(app, tenant_a, client_for, httpserver):
+    owner = client_for(tenant_a)
+    bad = owner.post(
+        "/settings/messaging", data={"from_email": "not an address", "quiet_hours_start": "21", "quiet_hours_end": "8"}
+    )
+    assert bad.status_code == 422
+    saved = owner.post(
+        "/settings/messaging",
+        data={
+            "from_name": "Alpha Team",
+            "from_email": "hello@alpha.example",
+            "reply_to": "team@alpha.example",
+            "sms_number": "",
+            "quiet_hours_start": "21",
+            "quiet_hours_end": "8",
+        },
+    )
+    assert saved.status_code == 302
+    assert client_for(tenant_a, "sales").get("/settings/messaging").status_code == 403
+    contact_id = make_consenting_contact(app, tenant_a)
+    with sendgrid_at(app, httpserver):
+        _send(owner, contact_id, subject="Hi", body="Hello")
+    body = json.loads(httpserver.log[0][0].data)
+    assert body["from"] == {"email": "hello@alpha.example", "name": "Alpha Team"}
+    assert body["reply_to"] == {"email": "team@alpha.example"}
