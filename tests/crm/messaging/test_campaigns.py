@@ -183,3 +183,33 @@ def test_a_viewer_sees_campaigns_but_no_buttons(app, tenant_a, client_for):
     assert b"campaign-launch" not in page.data
     assert viewer.post(f"/campaigns/{campaign_id}/launch").status_code == 403
     assert messages_of(app, tenant_a) == []
+
+
+def test_an_sms_campaign_waits_for_quiet_hours_to_end_then_goes_through_twilio(app, tenant_a, httpserver, time_machine):
+    from datetime import datetime
+
+    from tests.crm.messaging.helpers import twilio_at
+
+    tag_id = make_tag(app, tenant_a, name="Texts")
+    for index in range(2):
+        make_consenting_contact(app, tenant_a, email=None, phone=f"+1415555{index:04d}", tag_ids=[str(tag_id)])
+    template_id = make_template(
+        app, tenant_a, name="Reminder", channel="sms", text_body="Hi {{ contact.first_name }}, see you tomorrow"
+    )
+    time_machine.move_to(datetime.fromisoformat("2026-12-02T06:00:00+00:00"))  # 22:00 in San Francisco
+    from app.crm.messaging.campaigns.services import create_campaign, launch_campaign
+
+    with in_tenant(app, tenant_a.id):
+        campaign = create_campaign(
+            {"name": "Texts", "template_id": str(template_id), "audience": f"tag:{tag_id}"}, actor=_owner(tenant_a)
+        )
+        launch_campaign(campaign, actor=_owner(tenant_a))
+        campaign_id = campaign.id
+    with twilio_at(app, httpserver):
+        assert _batch(app, tenant_a, campaign_id)["deferred"] == 2
+        assert httpserver.log == []
+        time_machine.move_to(datetime.fromisoformat("2026-12-02T16:05:00+00:00"))  # 08:05 there
+        assert _batch(app, tenant_a, campaign_id)["handed"] == 2
+    assert len(httpserver.log) == 2
+    status, _, stats = _campaign_row(app, tenant_a, campaign_id)
+    assert (status, stats["sent"]) == ("sent", 2)
