@@ -14,12 +14,19 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Signs sessions and CSRF tokens on a laptop; production refuses to start with it (anyone who
+# has read this file could forge a session).
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+
+
 def _default_sqlite_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'atrium.db'}"
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # Refuse to start with the dev SECRET_KEY (production only).
+    REQUIRE_OWN_SECRET_KEY = False
     BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost:5000")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
@@ -45,8 +52,10 @@ class Config:
     # Attachments (and every later upload) live under STORAGE_ROOT, one folder per tenant.
     STORAGE_ROOT = os.environ.get("STORAGE_ROOT", str(INSTANCE_DIR / "storage"))
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "25"))
+    # Imported spreadsheets may be larger than attachments (a million rows is about 100 MB).
+    IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", str(MAX_UPLOAD_MB)))
     # A request may carry one upload plus its form.
-    MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB + 1) * 1024 * 1024
+    MAX_CONTENT_LENGTH = (max(MAX_UPLOAD_MB, IMPORT_MAX_MB) + 1) * 1024 * 1024
 
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Atrium <no-reply@atrium.test>")
     SENDGRID_API_KEY = os.environ.get("SENDGRID_API_KEY")
@@ -97,6 +106,14 @@ class Config:
     # Record types declared outside the app ("module:NAME", comma-separated): the test
     # suite declares one to prove the kit gives any type everything.
     EXTRA_RECORD_TYPES = [item.strip() for item in os.environ.get("EXTRA_RECORD_TYPES", "").split(",") if item.strip()]
+    # Non-public addresses outgoing webhooks may still call (comma-separated IPs or names):
+    # empty in production; a developer's local receiver, say, in development.
+    SSRF_ALLOWED_ADDRESSES = [
+        item.strip() for item in os.environ.get("SSRF_ALLOWED_ADDRESSES", "").split(",") if item.strip()
+    ]
+    # Public web forms: submissions per IP and per form (Flask-Limiter syntax).
+    FORM_SUBMISSIONS_PER_IP = os.environ.get("FORM_SUBMISSIONS_PER_IP", "10 per minute;60 per hour")
+    FORM_SUBMISSIONS_PER_FORM = os.environ.get("FORM_SUBMISSIONS_PER_FORM", "120 per minute")
 
 
 class DevelopmentConfig(Config):
@@ -116,9 +133,18 @@ class TestConfig(Config):
     # A record type declared only in the tests: every app the suite makes (probes included)
     # has it, so the kit's promises are proven on a type no app code knows.
     EXTRA_RECORD_TYPES = ["tests.records.example:GADGETS"]
+    # Never the real services with a developer's keys: tests that need a provider configure
+    # one against a local server (the suite also refuses sockets that leave the machine).
+    SENDGRID_API_KEY = None
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    TWILIO_ACCOUNT_SID = None
+    TWILIO_AUTH_TOKEN = None
+    TWILIO_FROM_NUMBER = None
 
 
 class ProductionConfig(Config):
+    REQUIRE_OWN_SECRET_KEY = True
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
     REQUIRE_ADMIN_TOTP = _env_bool("REQUIRE_ADMIN_TOTP", True)

@@ -23,6 +23,8 @@ class EmailMessage:
     # Extra headers (List-Unsubscribe…) and values the provider hands back in its events.
     headers: dict | None = None
     custom_args: dict | None = None
+    # ({"filename", "content_type", "content": base64 text}, …)
+    attachments: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,18 @@ class SendGridEmailProvider:
 
     def send(self, message: EmailMessage) -> str:
         from python_http_client.exceptions import HTTPError
-        from sendgrid.helpers.mail import CustomArg, From, Header, Mail, ReplyTo
+        from sendgrid.helpers.mail import (
+            Attachment,
+            CustomArg,
+            Disposition,
+            FileContent,
+            FileName,
+            FileType,
+            From,
+            Header,
+            Mail,
+            ReplyTo,
+        )
 
         mail = Mail(
             from_email=From(message.from_address, message.from_name or None),
@@ -94,6 +107,15 @@ class SendGridEmailProvider:
             mail.header = Header(name, value)
         for name, value in (message.custom_args or {}).items():
             mail.custom_arg = CustomArg(name, str(value))
+        for item in message.attachments:
+            mail.add_attachment(
+                Attachment(
+                    FileContent(item["content"]),
+                    FileName(item["filename"]),
+                    FileType(item["content_type"]),
+                    Disposition("attachment"),
+                )
+            )
         try:
             response = self.client.send(mail)
         except HTTPError as exc:

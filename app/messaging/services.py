@@ -1,6 +1,7 @@
 """The outbox: queue email and SMS in the caller's transaction, deliver after commit, retry with
 backoff, and never send twice when a sender dies between the provider call and its commit."""
 
+import base64
 import logging
 import random
 import uuid
@@ -29,12 +30,19 @@ log = logging.getLogger(__name__)
 
 
 def queue_email(
-    to: str, template: str, *, subject: str, context: dict | None = None, dedupe_key: str | None = None
+    to: str,
+    template: str,
+    *,
+    subject: str,
+    context: dict | None = None,
+    dedupe_key: str | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutboxMessage | None:
     """Write an email to the outbox; it goes out after the surrounding transaction commits.
 
     `template` names `templates/email/<template>.txt` (and `.html`, if present). With a
-    `dedupe_key`, a second message with the same key is not queued again.
+    `dedupe_key`, a second message with the same key is not queued again. `attachments` are
+    `{"filename", "content_type", "content": bytes}` (a meeting's invite.ics, say).
     """
     if dedupe_key is not None:
         existing = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
@@ -50,6 +58,15 @@ def queue_email(
         "html": html_body,
         "from": current_app.config["MAIL_DEFAULT_SENDER"],
     }
+    if attachments:
+        payload["attachments"] = [
+            {
+                "filename": item["filename"],
+                "content_type": item["content_type"],
+                "content": base64.b64encode(item["content"]).decode(),
+            }
+            for item in attachments
+        ]
     return queue_outbox("email", payload, dedupe_key=dedupe_key)
 
 
@@ -208,6 +225,7 @@ def email_from_payload(payload: dict, tenant_id, outbox_id) -> EmailMessage:
         reply_to=payload.get("reply_to", ""),
         headers=payload.get("headers"),
         custom_args=custom_args or None,
+        attachments=tuple(payload.get("attachments") or ()),
     )
 
 

@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "0012_messaging"
-down_revision = "0006_record_kit"
+down_revision = "0011_quotes"
 branch_labels = None
 depends_on = None
 

@@ -22,6 +22,7 @@ from schemathesis.transport.wsgi import WSGI_TRANSPORT
 
 from app.records.registry import record_types
 from tests.api.records import create
+from tests.crm.automation.factories import seeded_ids as automation_ids
 from tests.crm.factories import make_record
 
 CHECKS = [
@@ -72,6 +73,7 @@ def _seed(app, tenant) -> dict:
     for record_type in record_types():
         # Every other record type (the test-only one included) from its declared example.
         ids.setdefault(record_type.id_arg, str(make_record(app, tenant, record_type.name)))
+    ids.update({key: str(value) for key, value in automation_ids(app, tenant).items()})
     return ids
 
 
