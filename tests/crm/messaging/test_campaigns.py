@@ -213,3 +213,35 @@ def test_an_sms_campaign_waits_for_quiet_hours_to_end_then_goes_through_twilio(a
     assert len(httpserver.log) == 2
     status, _, stats = _campaign_row(app, tenant_a, campaign_id)
     assert (status, stats["sent"]) == ("sent", 2)
+
+
+def test_a_campaign_to_a_segment_reaches_its_contacts_when_it_runs(app, tenant_a, httpserver):
+    from app.crm.messaging.campaigns.audiences import audience_options
+    from tests.crm.segments.factories import make_segment
+
+    make_consenting_contact(app, tenant_a, email="customer@example.com", phone=None, lifecycle_stage="customer")
+    make_consenting_contact(app, tenant_a, email="lead@example.com", phone=None, lifecycle_stage="lead")
+    segment_id = make_segment(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        assert f"segment:{segment_id}" in dict(audience_options(_owner(tenant_a)))
+    campaign_id = _campaign(app, tenant_a, None, audience=f"segment:{segment_id}")
+    # Joins the segment after the campaign was started, before its first batch: it is included.
+    make_consenting_contact(app, tenant_a, email="late@example.com", phone=None, lifecycle_stage="customer")
+    with sendgrid_at(app, httpserver):
+        _batch(app, tenant_a, campaign_id)
+    assert sorted(m.to_address for m in messages_of(app, tenant_a)) == ["customer@example.com", "late@example.com"]
+
+
+def test_another_users_private_segment_is_not_an_audience(app, tenant_a, as_user):
+    import pytest
+
+    from app.core.errors import ValidationFailed
+    from app.crm.messaging.campaigns.services import create_campaign
+    from tests.crm.segments.factories import make_segment
+
+    segment_id = make_segment(app, tenant_a, visibility="private")
+    template_id = make_template(app, tenant_a)
+    with as_user(tenant_a, "admin") as admin, pytest.raises(ValidationFailed):
+        create_campaign(
+            {"name": "X", "template_id": str(template_id), "audience": f"segment:{segment_id}"}, actor=admin
+        )

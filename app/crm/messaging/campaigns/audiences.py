@@ -76,6 +76,28 @@ def _view_contacts(ref, actor):
     return filtered_statement(CONTACTS, search=query.get("q"), filters=query.get("filters"), columns=[Contact.id])
 
 
+def _segment_choices(actor):
+    from app.auth.permissions import can
+    from app.crm.segments.services import list_segments
+
+    if not can(actor, "segments.view"):
+        return []
+    return [(str(segment.id), segment.name) for segment in list_segments(actor=actor, record_type="contact")]
+
+
+def _segment_contacts(ref, actor):
+    """The segment's contacts when the batch runs (a job has no actor: "me" in a rule is the
+    segment's creator)."""
+    from app.crm.segments.models import Segment
+    from app.crm.segments.services import segment_condition
+
+    segment = db.session.get(Segment, (require_tenant_id(), parse_uuid(ref))) if parse_uuid(ref) else None
+    if segment is None or segment.record_type != "contact":
+        return None
+    return select(Contact.id).where(segment_condition(segment, actor=actor))
+
+
+register_audience(AudienceSource("segment", "Segment", _segment_choices, _segment_contacts))
 register_audience(AudienceSource("tag", "Contacts with a tag", _tag_choices, _tagged_contacts))
 register_audience(AudienceSource("saved_view", "A saved view of contacts", _view_choices, _view_contacts))
 
