@@ -76,6 +76,8 @@ class Config:
     # it is reconciled with the provider (a process killed mid-send).
     MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "500"))
     OUTBOX_RECONCILE_SECONDS = int(os.environ.get("OUTBOX_RECONCILE_SECONDS", "300"))
+    # Provider calls of one outbox batch made at once (network waits, not CPU).
+    OUTBOX_SEND_CONCURRENCY = int(os.environ.get("OUTBOX_SEND_CONCURRENCY", "8"))
 
     TRIAL_DAYS = int(os.environ.get("TRIAL_DAYS", "14"))
     TRIAL_PLAN = os.environ.get("TRIAL_PLAN", "normal")

@@ -5,11 +5,12 @@ import base64
 import logging
 import random
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
 
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.core.context import get_current_tenant_id, tenant_context
 from app.core.extensions import db
@@ -129,42 +130,68 @@ def deliver_outbox_batch(tenant_id: uuid.UUID, message_ids: list) -> dict:
     """
     with tenant_context(tenant_id):
         try:
-            rows = list(
-                db.session.scalars(
-                    select(OutboxMessage)
+            # One statement claims the batch; a row another sender claimed first is skipped.
+            claimed = sorted(
+                db.session.execute(
+                    update(OutboxMessage)
                     .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == OutboxStatus.QUEUED)
-                    .order_by(OutboxMessage.id)
-                    .with_for_update()
-                )
+                    .values(status=OutboxStatus.SENDING, claimed_at=utcnow(), attempts=OutboxMessage.attempts + 1)
+                    .returning(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.payload)
+                    .execution_options(synchronize_session=False)
+                ).all()
             )
-            now = utcnow()
-            claimed = []
-            for row in rows:
-                row.status, row.claimed_at, row.attempts = OutboxStatus.SENDING, now, row.attempts + 1
-                claimed.append((row.id, row.kind, dict(row.payload)))
             db.session.commit()
         except Exception:
             db.session.rollback()
             raise
-    results: dict = {}
-    crash = None
     # In the tenant's context: the console provider writes the dev mailbox in this session,
     # committed with the results.
     with tenant_context(tenant_id):
-        for message_id, kind, payload in claimed:
-            try:
-                results[message_id] = ("sent", _call_provider(kind, payload, tenant_id, message_id))
-            except DeliveryError as exc:
-                results[message_id] = ("failed", str(exc))
-            except Exception as exc:
-                # Record what was sent so far (and this failure), then let the caller see the crash.
-                results[message_id] = ("failed", f"{type(exc).__name__}: {exc}")
-                crash = exc
-                break
+        results, crash = _send_claimed(claimed, tenant_id)
         statuses = _record_results(tenant_id, results)
     if crash is not None:
         raise crash
     return statuses
+
+
+def _send_claimed(claimed: list, tenant_id) -> tuple[dict, Exception | None]:
+    """Hand each claimed message to its provider: {id: ("sent", provider id) | ("failed", why)}.
+
+    Real providers are called from OUTBOX_SEND_CONCURRENCY threads (their calls are network
+    waits); the console provider writes this session, so it goes one by one."""
+    app = current_app._get_current_object()
+    workers = app.config.get("OUTBOX_SEND_CONCURRENCY", 1)
+    kinds = {kind for _, kind, _ in claimed}
+    uses_console = any(
+        (get_sms_provider() if kind == "sms" else get_email_provider()).name == "console" for kind in kinds
+    )
+
+    def in_app_context(item):
+        with app.app_context():
+            return _attempt(item, tenant_id)
+
+    if workers > 1 and len(claimed) > 1 and not uses_console:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(in_app_context, claimed))
+    else:
+        outcomes = []
+        for item in claimed:
+            outcomes.append(_attempt(item, tenant_id))
+            if outcomes[-1][2] is not None:
+                break  # record what was sent so far, then let the caller see the crash
+    results = {message_id: result for message_id, result, _ in outcomes}
+    crash = next((error for _, _, error in outcomes if error is not None), None)
+    return results, crash
+
+
+def _attempt(item, tenant_id) -> tuple:
+    message_id, kind, payload = item
+    try:
+        return message_id, ("sent", _call_provider(kind, payload, tenant_id, message_id)), None
+    except DeliveryError as exc:
+        return message_id, ("failed", str(exc)), None
+    except Exception as exc:
+        return message_id, ("failed", f"{type(exc).__name__}: {exc}"), exc
 
 
 def _call_provider(kind: str, payload: dict, tenant_id, outbox_id) -> str:

@@ -89,7 +89,7 @@ def test_operation_conforms_to_its_schema(app, api_client_for, tenant_a, monkeyp
     document = api.get("/api/v1/openapi.json").json
     operation = schemathesis.openapi.from_dict(document)[path][method.upper()]
     # Ids of other objects (segments, imports…) come from the domains' isolation factories.
-    from tests.factories import ARG_FACTORIES, load_domain_factories
+    from tests.factories import load_domain_factories
 
     load_domain_factories()
     for name in ARG_FACTORIES:

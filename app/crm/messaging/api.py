@@ -11,7 +11,9 @@ from app.auth.permissions import check_permission
 from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.pagination import Sort, sorted_page
-from app.crm.messaging import campaigns, conversations, message_templates
+from app.crm.messaging import conversations, message_templates
+from app.crm.messaging.campaigns import results as campaign_results
+from app.crm.messaging.campaigns import services as campaign_services
 from app.crm.messaging.consent import add_suppression, remove_suppression
 from app.crm.messaging.models import Campaign, Message, MessageTemplate, Suppression
 from app.crm.messaging.schemas import (
@@ -162,7 +164,7 @@ campaigns_blp = ApiBlueprint(
 
 
 def _with_stats(items):
-    stats = campaigns.campaign_stats([item.id for item in items])
+    stats = campaign_results.campaign_stats([item.id for item in items])
     for item in items:
         item.stats = stats[item.id]
     return items
@@ -183,7 +185,7 @@ class Campaigns(MethodView):
     @campaigns_blp.response(201, CampaignSchema)
     def post(self, data):
         """Create a draft campaign"""
-        return _with_stats([campaigns.create_campaign(_json(data), actor=api_actor())])[0]
+        return _with_stats([campaign_services.create_campaign(_json(data), actor=api_actor())])[0]
 
 
 @campaigns_blp.route("/<uuid:campaign_id>")
@@ -192,19 +194,21 @@ class CampaignItem(MethodView):
     def get(self, campaign_id):
         """Get a campaign with its results"""
         check_permission(api_actor(), "campaigns.view")
-        return _with_stats([campaigns.get_campaign(campaign_id)])[0]
+        return _with_stats([campaign_services.get_campaign(campaign_id)])[0]
 
     @campaigns_blp.arguments(CampaignInput)
     @campaigns_blp.response(200, CampaignSchema)
     def patch(self, data, campaign_id):
         """Change a draft campaign"""
-        item = campaigns.update_campaign(campaigns.get_campaign(campaign_id), _json(data), actor=api_actor())
+        item = campaign_services.update_campaign(
+            campaign_services.get_campaign(campaign_id), _json(data), actor=api_actor()
+        )
         return _with_stats([item])[0]
 
     @campaigns_blp.response(204)
     def delete(self, campaign_id):
         """Delete a campaign that is not sending"""
-        campaigns.delete_campaign(campaigns.get_campaign(campaign_id), actor=api_actor())
+        campaign_services.delete_campaign(campaign_services.get_campaign(campaign_id), actor=api_actor())
 
 
 @campaigns_blp.route("/<uuid:campaign_id>/launch")
@@ -212,7 +216,9 @@ class CampaignLaunch(MethodView):
     @campaigns_blp.response(200, CampaignSchema)
     def post(self, campaign_id):
         """Start a draft: now, or at its scheduled time"""
-        return _with_stats([campaigns.launch_campaign(campaigns.get_campaign(campaign_id), actor=api_actor())])[0]
+        return _with_stats(
+            [campaign_services.launch_campaign(campaign_services.get_campaign(campaign_id), actor=api_actor())]
+        )[0]
 
 
 @campaigns_blp.route("/<uuid:campaign_id>/cancel")
@@ -220,8 +226,8 @@ class CampaignCancel(MethodView):
     @campaigns_blp.response(200, CampaignSchema)
     def post(self, campaign_id):
         """Cancel a scheduled or sending campaign (what has not gone out stays unsent)"""
-        item = campaigns.get_campaign(campaign_id)
-        campaigns.cancel_campaign(item, actor=api_actor())
+        item = campaign_services.get_campaign(campaign_id)
+        campaign_services.cancel_campaign(item, actor=api_actor())
         return _with_stats([item])[0]
 
 
@@ -230,7 +236,9 @@ class CampaignResume(MethodView):
     @campaigns_blp.response(200, CampaignSchema)
     def post(self, campaign_id):
         """Resume a campaign waiting for the plan's allowance (after an upgrade)"""
-        return _with_stats([campaigns.resume_campaign(campaigns.get_campaign(campaign_id), actor=api_actor())])[0]
+        return _with_stats(
+            [campaign_services.resume_campaign(campaign_services.get_campaign(campaign_id), actor=api_actor())]
+        )[0]
 
 
 # ---------------------------------------------------------------------------- conversations

@@ -9,7 +9,9 @@ from app.auth.models import Role, User
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.contacts.models import Consent, Contact
-from app.crm.messaging import campaigns, consent, message_templates, webhooks
+from app.crm.messaging import consent, message_templates, webhooks
+from app.crm.messaging.campaigns import jobs as campaign_jobs
+from app.crm.messaging.campaigns import services as campaign_services
 from app.crm.messaging.consent import SuppressionReason
 from app.crm.messaging.models import Message, MessageStatus, MessageTemplate
 from app.crm.messaging.sending import advance, send_message, update_settings
@@ -78,12 +80,12 @@ def seed_messaging_demo(tenant) -> None:
                 utcnow(),
             )
     db.session.flush()
-    campaign = campaigns.create_campaign(
+    campaign = campaign_services.create_campaign(
         {"name": "Spring newsletter", "template_id": str(newsletter.id), "audience": f"tag:{tag.id}"}, actor=owner
     )
-    campaigns.launch_campaign(campaign, actor=owner)
+    campaign_services.launch_campaign(campaign, actor=owner)
     sent_at = utcnow() - timedelta(days=3)
-    while campaigns.run_campaign_batch(campaign.id, now=sent_at).get("handed"):
+    while campaign_jobs.run_campaign_batch(campaign.id, now=sent_at).get("handed"):
         pass
     _settle(campaign, sent_at)
     # One-to-one messages on a contact's timeline, and an SMS thread in the inbox.

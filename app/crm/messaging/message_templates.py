@@ -68,7 +68,7 @@ def _clean(data: dict, template: MessageTemplate | None) -> dict:
     for key, value in merged.items():
         if value and not errors.has(key):
             try:
-                templating.check_syntax(value, key)
+                templating.check_syntax(value, key, html=key == "html_body")
             except ValidationFailed as exc:
                 for message in exc.details.get(key, []):
                     errors.add(key, message)
@@ -132,6 +132,8 @@ def preview(template: MessageTemplate | dict, contact_id=None) -> dict:
     contact = get_or_404(Contact, contact_id) if contact_id else None
     context = templating.merge_context(contact) if contact is not None else SAMPLE_CONTACT
     content = composer.render(context)
+    # Shown inside the app: cleaned whatever its source.
+    content["html"] = templating.clean_email_html(content["html"]) if content["html"] else ""
     content["segments"] = templating.sms_segments(content["text"]) if composer.channel == Channel.SMS else None
     content["contact"] = contact
     content["channel"] = composer.channel

@@ -112,4 +112,7 @@ def install_record_pages() -> None:
     """Messages tabs on contacts and leads, and the consent ledger beside a contact's facts."""
     register_recipient("contact", lambda contact: contact)
     register_recipient("lead", lead_recipient)
+    # Deals (once their package is wired) message their primary contact; a tab contributed to a
+    # type that is not installed is never shown.
+    register_recipient("deal", lambda deal: getattr(deal, "primary_contact", None))
     contribute("contact", "panel", Panel("consent_ledger", "crm/messaging/_consent_ledger.html", _ledger, order=60))

@@ -146,12 +146,19 @@ def click_url(tenant: Tenant, message: Message, target: str) -> str:
 class Composer:
     """Renders one template (or free text) for many recipients: compiled once per campaign."""
 
-    def __init__(self, channel: str, *, subject: str = "", text: str = "", html: str = ""):
+    def __init__(self, channel: str, *, subject: str = "", text: str = "", html: str = "", trusted_html: bool = False):
         self.channel, self.subject, self.text, self.html = channel, subject, text, html
+        self.trusted_html = trusted_html
 
     @classmethod
     def from_template(cls, template: MessageTemplate) -> "Composer":
-        return cls(template.channel, subject=template.subject, text=template.text_body, html=template.html_body)
+        return cls(
+            template.channel,
+            subject=template.subject,
+            text=template.text_body,
+            html=template.html_body,
+            trusted_html=True,
+        )
 
     def render(self, context: dict) -> dict:
         if self.channel == Channel.SMS:
@@ -161,7 +168,8 @@ class Composer:
         return {
             "subject": templating.render(self.subject, context, field="subject").strip()[:MAX_SUBJECT],
             "text": text,
-            "html": templating.clean_email_html(html) if html else "",
+            # Saved templates are cleaned and cannot unescape values; free text is cleaned here.
+            "html": html if self.trusted_html else templating.clean_email_html(html),
         }
 
 

@@ -246,6 +246,8 @@ def receive_sms(params: dict) -> dict:
     db.session.flush()
     record_event(message, "twilio", f"inbound:{sid}", "inbound")
     _thread(phone, contact, body)
+    if contact is not None:
+        message.activity_id = _log_reply(contact, body).id
     keyword = body.strip().upper()
     reply = None
     if keyword in STOP_WORDS:
@@ -265,6 +267,26 @@ def receive_sms(params: dict) -> dict:
     elif keyword in HELP_WORDS:
         reply = "Reply STOP to unsubscribe, START to resubscribe. A person from our team reads this number."
     return {"reply": reply, "duplicate": False}
+
+
+def _log_reply(contact: Contact, body: str):
+    """An inbound SMS on the contact's timeline (and its company's)."""
+    from app.crm.activities.models import Activity, ActivityType, Direction
+    from app.crm.activities.services import link_to_timelines
+    from app.crm.contacts.record import CONTACTS
+
+    activity = Activity(
+        type=ActivityType.SMS,
+        subject=body[:80] or "SMS",
+        body=body,
+        direction=Direction.INBOUND,
+        outcome=MessageStatus.RECEIVED,
+        record_id=contact.id,
+    )
+    db.session.add(activity)
+    db.session.flush()
+    link_to_timelines(activity, [(CONTACTS, contact)])
+    return activity
 
 
 def _lift_stop(phone: str) -> None:

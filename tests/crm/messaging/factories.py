@@ -14,7 +14,7 @@ def template_factory(app, tenant):
 
 @arg_factory("campaign_id")
 def make_campaign(app, tenant, **data):
-    from app.crm.messaging.campaigns import create_campaign
+    from app.crm.messaging.campaigns.services import create_campaign
 
     template_id = make_template(app, tenant, name=f"Campaign template {tenant.slug}")
     tag_id = make_tag(app, tenant)

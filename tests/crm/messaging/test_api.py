@@ -35,6 +35,16 @@ def test_a_bad_template_and_no_consent_are_422(app, tenant_a, api_client_for):
     )
     assert broken.status_code == 422
     assert "text_body" in broken.json["error"]["details"]
+    for html in (
+        "<p>{{ contact.first_name|safe }}</p>",
+        "{% autoescape false %}{{ contact.title }}{% endautoescape %}",
+    ):
+        unescaped = api.post(
+            "/api/v1/message-templates",
+            json={"name": "Raw", "channel": "email", "subject": "x", "text_body": "x", "html_body": html},
+        )
+        assert unescaped.status_code == 422
+        assert "html_body" in unescaped.json["error"]["details"]
     contact_id = make_consenting_contact(app, tenant_a, email_consent="unknown")
     refused = api.post(
         "/api/v1/messages", json={"channel": "email", "contact_id": str(contact_id), "subject": "Hi", "body": "x"}

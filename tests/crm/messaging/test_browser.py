@@ -27,7 +27,9 @@ def test_template_then_one_to_one_email_then_campaign_at_375px(app, live_server,
     page.fill("#subject", "Hello {{ contact.first_name|default('there') }}")
     page.fill("#text_body", "Hi {{ contact.first_name }}, welcome aboard.")
     page.click("[data-testid=template-save]")
-    expect(page.get_by_test_id("preview-subject")).to_have_text("Hello Ada")
+    expect(page.get_by_test_id("preview-subject")).to_have_text("Hello Ada")  # the sample person
+    page.select_option("[data-testid=preview-contact]", label="Ada Lovelace")
+    expect(page.get_by_test_id("template-preview")).to_contain_text("For Ada Lovelace")
 
     page.goto(f"{base}/contacts/{contact_id}?tab=messages")
     page.select_option("[data-testid=send-template]", label="Welcome")

@@ -22,7 +22,7 @@ def _audience(app, tenant, count, *, consenting=True):
 
 
 def _campaign(app, tenant, tag_id, **data):
-    from app.crm.messaging.campaigns import create_campaign, launch_campaign
+    from app.crm.messaging.campaigns.services import create_campaign, launch_campaign
 
     template_id = make_template(app, tenant, name=f"Template for {data.get('name', 'Spring')}")
     with in_tenant(app, tenant.id):
@@ -41,14 +41,14 @@ def _batch(app, tenant, campaign_id):
     with app.app_context():
         return execute(
             tenant_job_id(tenant.id, "campaign-send", campaign_id),
-            "app.crm.messaging.campaigns:run_campaign_batch",
+            "app.crm.messaging.campaigns.jobs:run_campaign_batch",
             tenant_id=tenant.id,
             object_id=str(campaign_id),
         )
 
 
 def _campaign_row(app, tenant, campaign_id):
-    from app.crm.messaging.campaigns import campaign_stats
+    from app.crm.messaging.campaigns.results import campaign_stats
     from app.crm.messaging.models import Campaign
 
     with in_tenant(app, tenant.id):
@@ -122,7 +122,8 @@ def test_a_scheduled_campaign_starts_at_its_time_through_a_tenant_job(app, tenan
 
 
 def test_a_campaign_to_a_saved_view(app, tenant_a, as_user):
-    from app.crm.messaging.campaigns import audience_options, create_campaign
+    from app.crm.messaging.campaigns.audiences import audience_options
+    from app.crm.messaging.campaigns.services import create_campaign
     from tests.crm.factories import make_saved_view
 
     make_consenting_contact(app, tenant_a)
@@ -169,7 +170,7 @@ def test_the_campaign_page_shows_results_with_a_bounded_number_of_queries(
 
 def test_a_viewer_sees_campaigns_but_no_buttons(app, tenant_a, client_for):
     tag_id = _audience(app, tenant_a, 1)
-    from app.crm.messaging.campaigns import create_campaign
+    from app.crm.messaging.campaigns.services import create_campaign
 
     with in_tenant(app, tenant_a.id):
         campaign_id = create_campaign(
@@ -182,3 +183,65 @@ def test_a_viewer_sees_campaigns_but_no_buttons(app, tenant_a, client_for):
     assert b"campaign-launch" not in page.data
     assert viewer.post(f"/campaigns/{campaign_id}/launch").status_code == 403
     assert messages_of(app, tenant_a) == []
+
+
+def test_an_sms_campaign_waits_for_quiet_hours_to_end_then_goes_through_twilio(app, tenant_a, httpserver, time_machine):
+    from datetime import datetime
+
+    from tests.crm.messaging.helpers import twilio_at
+
+    tag_id = make_tag(app, tenant_a, name="Texts")
+    for index in range(2):
+        make_consenting_contact(app, tenant_a, email=None, phone=f"+1415555{index:04d}", tag_ids=[str(tag_id)])
+    template_id = make_template(
+        app, tenant_a, name="Reminder", channel="sms", text_body="Hi {{ contact.first_name }}, see you tomorrow"
+    )
+    time_machine.move_to(datetime.fromisoformat("2026-12-02T06:00:00+00:00"))  # 22:00 in San Francisco
+    from app.crm.messaging.campaigns.services import create_campaign, launch_campaign
+
+    with in_tenant(app, tenant_a.id):
+        campaign = create_campaign(
+            {"name": "Texts", "template_id": str(template_id), "audience": f"tag:{tag_id}"}, actor=_owner(tenant_a)
+        )
+        launch_campaign(campaign, actor=_owner(tenant_a))
+        campaign_id = campaign.id
+    with twilio_at(app, httpserver):
+        assert _batch(app, tenant_a, campaign_id)["deferred"] == 2
+        assert httpserver.log == []
+        time_machine.move_to(datetime.fromisoformat("2026-12-02T16:05:00+00:00"))  # 08:05 there
+        assert _batch(app, tenant_a, campaign_id)["handed"] == 2
+    assert len(httpserver.log) == 2
+    status, _, stats = _campaign_row(app, tenant_a, campaign_id)
+    assert (status, stats["sent"]) == ("sent", 2)
+
+
+def test_a_campaign_to_a_segment_reaches_its_contacts_when_it_runs(app, tenant_a, httpserver):
+    from app.crm.messaging.campaigns.audiences import audience_options
+    from tests.crm.segments.factories import make_segment
+
+    make_consenting_contact(app, tenant_a, email="customer@example.com", phone=None, lifecycle_stage="customer")
+    make_consenting_contact(app, tenant_a, email="lead@example.com", phone=None, lifecycle_stage="lead")
+    segment_id = make_segment(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        assert f"segment:{segment_id}" in dict(audience_options(_owner(tenant_a)))
+    campaign_id = _campaign(app, tenant_a, None, audience=f"segment:{segment_id}")
+    # Joins the segment after the campaign was started, before its first batch: it is included.
+    make_consenting_contact(app, tenant_a, email="late@example.com", phone=None, lifecycle_stage="customer")
+    with sendgrid_at(app, httpserver):
+        _batch(app, tenant_a, campaign_id)
+    assert sorted(m.to_address for m in messages_of(app, tenant_a)) == ["customer@example.com", "late@example.com"]
+
+
+def test_another_users_private_segment_is_not_an_audience(app, tenant_a, as_user):
+    import pytest
+
+    from app.core.errors import ValidationFailed
+    from app.crm.messaging.campaigns.services import create_campaign
+    from tests.crm.segments.factories import make_segment
+
+    segment_id = make_segment(app, tenant_a, visibility="private")
+    template_id = make_template(app, tenant_a)
+    with as_user(tenant_a, "admin") as admin, pytest.raises(ValidationFailed):
+        create_campaign(
+            {"name": "X", "template_id": str(template_id), "audience": f"segment:{segment_id}"}, actor=admin
+        )

@@ -126,3 +126,48 @@ def _now():
     from app.core.types import utcnow
 
     return utcnow()
+
+
+def test_a_claimed_email_that_sendgrid_reports_processed_is_not_sent_again(app, tenant_a, apex_client):
+    import json as jsonlib
+
+    from app.crm.messaging.sending import send_message
+    from app.messaging.models import OutboxMessage, OutboxStatus
+    from app.messaging.services import reconcile_stale_claims
+    from tests.crm.factories import _owner
+    from tests.crm.messaging.helpers import SendGridSigner
+
+    contact_id = make_consenting_contact(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        message = send_message(
+            {"channel": "email", "contact_id": str(contact_id), "subject": "Hi", "body": "x"}, actor=_owner(tenant_a)
+        )
+        db.session.info.clear()
+        message_id, outbox_id = message.id, message.outbox_id
+        row = db.session.get(OutboxMessage, (tenant_a.id, outbox_id))
+        # The sender died after SendGrid took the message: claimed, no result recorded.
+        row.status, row.claimed_at = OutboxStatus.SENDING, _now() - timedelta(minutes=30)
+    signer = SendGridSigner()
+    app.config.update(SENDGRID_WEBHOOK_PUBLIC_KEY=signer.public_key)
+    try:
+        event = {
+            "event": "processed",
+            "sg_event_id": "ev-p",
+            "sg_message_id": "sg-77",
+            "timestamp": 1764669600,
+            "tenant_id": str(tenant_a.id),
+            "message_id": str(message_id),
+            "outbox_id": str(outbox_id),
+        }
+        payload = jsonlib.dumps([event])
+        assert (
+            apex_client.post("/webhooks/sendgrid/events", data=payload, headers=signer.headers(payload)).json["applied"]
+            == 1
+        )
+    finally:
+        app.config.update(SENDGRID_WEBHOOK_PUBLIC_KEY=None)
+    with app.app_context():
+        assert reconcile_stale_claims() == {"found_sent": 0, "requeued": 0}
+    with in_tenant(app, tenant_a.id):
+        assert db.session.get(OutboxMessage, (tenant_a.id, outbox_id)).status == OutboxStatus.SENT
+    assert message_row(app, tenant_a, message_id).status == "sent"

@@ -199,3 +199,49 @@ def test_consent_changes_are_ledgered_with_what_made_them(app, tenant_a, client_
     page = client_for(tenant_a).get(f"/contacts/{contact_id}")
     assert b'data-testid="consent-ledger"' in page.data
     assert message_row  # imported for the other modules' use
+
+
+def test_the_sender_identity_is_set_by_an_admin_and_used(app, tenant_a, client_for, httpserver):
+    owner = client_for(tenant_a)
+    bad = owner.post(
+        "/settings/messaging", data={"from_email": "not an address", "quiet_hours_start": "21", "quiet_hours_end": "8"}
+    )
+    assert bad.status_code == 422
+    saved = owner.post(
+        "/settings/messaging",
+        data={
+            "from_name": "Alpha Team",
+            "from_email": "hello@alpha.example",
+            "reply_to": "team@alpha.example",
+            "sms_number": "",
+            "quiet_hours_start": "21",
+            "quiet_hours_end": "8",
+        },
+    )
+    assert saved.status_code == 302
+    assert client_for(tenant_a, "sales").get("/settings/messaging").status_code == 403
+    contact_id = make_consenting_contact(app, tenant_a)
+    with sendgrid_at(app, httpserver):
+        _send(owner, contact_id, subject="Hi", body="Hello")
+    body = json.loads(httpserver.log[0][0].data)
+    assert body["from"] == {"email": "hello@alpha.example", "name": "Alpha Team"}
+    assert body["reply_to"] == {"email": "team@alpha.example"}
+
+
+def test_the_deal_page_messages_its_primary_contact_with_the_deal_in_the_template(app, tenant_a, client_for):
+    from tests.crm.factories import make_record
+
+    contact_id = make_consenting_contact(app, tenant_a)
+    deal_id = make_record(app, tenant_a, "deal", contacts=[{"contact_id": str(contact_id), "primary": True}])
+    client = client_for(tenant_a)
+    assert b'data-testid="send-form"' in client.get(f"/deals/{deal_id}?tab=messages").data
+    response = client.post(
+        f"/messages/send/deal/{deal_id}", data={"channel": "email", "subject": "About {{ deal.name }}", "body": "Hi"}
+    )
+    assert response.status_code == 302
+    [message] = messages_of(app, tenant_a)
+    assert message.contact_id == contact_id
+    assert message.subject.startswith("About ")
+    assert message.subject != "About "
+    with in_tenant(app, tenant_a.id):
+        assert [a.type for a in timeline(deal_id, system=False)] == ["email"]

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from tests.conftest import in_tenant
+from tests.crm.conftest import timeline
 from tests.crm.messaging.helpers import (
     SendGridSigner,
     make_consenting_contact,
@@ -188,6 +189,8 @@ def test_inbound_sms_threads_on_the_contact_once_per_message_sid(app, tenant_a, 
         [conversation] = db.session.scalars(select(Conversation)).all()
         assert (conversation.contact_id, conversation.unread_count) == (contact_id, 1)
         conversation_id = conversation.id
+        [reply] = timeline(contact_id, system=False)
+        assert (reply.type, reply.direction, reply.body) == ("sms", "inbound", "Can we meet at 11?")
     inbox = client_for(tenant_a).get("/inbox")
     assert b'data-testid="unread-count">1<' in inbox.data
     client_for(tenant_a).get(f"/inbox/{conversation_id}")
