@@ -85,20 +85,14 @@ def test_operation_conforms_to_its_schema(app, api_client_for, tenant_a, monkeyp
     monkeypatch.setitem(app.config, "API_BURST_LIMIT", 1_000_000)
     api = api_client_for(tenant_a)
     ids = _seed(app, tenant_a)
-    load_domain_factories()
     document = api.get("/api/v1/openapi.json").json
     operation = schemathesis.openapi.from_dict(document)[path][method.upper()]
-    # Ids of other objects (segments, imports…) come from the domains' isolation factories.
-    from tests.factories import load_domain_factories
-
-    load_domain_factories()
-    for name in ARG_FACTORIES:
-        if "{" + name + "}" in path and name not in ids:
-            ids[name] = str(ARG_FACTORIES[name](app, tenant_a))
     # Deleting the real record would leave every later example a 404: DELETE gets random ids.
     fixed = {} if method == "delete" else {key: value for key, value in ids.items() if "{" + key + "}" in path}
+    load_domain_factories()
     for key in re.findall(r"{(\w+)}", path) if method != "delete" else []:
-        # Ids of other kinds (a deal's pipeline or stage) come from the isolation test's factories.
+        # Ids of other kinds (a deal's pipeline, a segment, an import) come from the isolation
+        # test's factories.
         if key not in fixed and key in ARG_FACTORIES:
             fixed[key] = str(ARG_FACTORIES[key](app, tenant_a))
     strategy = operation.as_strategy(generation_mode=mode, path_parameters=fixed)
