@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade():
+    # Every declared sort walks a (tenant_id, column, id) index; a deal's probability had none.
+    op.create_index("ix_deals_tenant_probability", "deals", ["tenant_id", "probability", "id"])
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE INDEX ix_activities_search_trgm ON activities "
@@ -27,4 +29,5 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_deals_tenant_probability", table_name="deals")
     op.drop_index("ix_activities_search_trgm", table_name="activities")

@@ -124,6 +124,7 @@ class Deal(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
         Index("ix_deals_tenant_stage_rank", "tenant_id", "stage_id", "board_rank", "id"),
         Index("ix_deals_tenant_name", "tenant_id", "name", "id"),
         Index("ix_deals_tenant_value", "tenant_id", "value", "id"),
+        Index("ix_deals_tenant_probability", "tenant_id", "probability", "id"),
         Index("ix_deals_tenant_status_close", "tenant_id", "status", "expected_close_date"),
         Index("ix_deals_tenant_status_closed_at", "tenant_id", "status", "closed_at"),
         Index("ix_deals_tenant_company", "tenant_id", "company_id"),
