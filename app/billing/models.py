@@ -103,9 +103,7 @@ class EventResult:
     PROCESSED = "processed"
     IGNORED = "ignored"
     FAILED = "failed"
-    # Claimed by a delivery that is reading Stripe (see app/billing/webhooks.py).
-    PROCESSING = "processing"
-    ALL = (PROCESSED, IGNORED, FAILED, PROCESSING)
+    ALL = (PROCESSED, IGNORED, FAILED)
 
 
 class StripeEvent(PlatformModel, Base):

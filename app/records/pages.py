@@ -9,21 +9,10 @@ from markupsafe import Markup
 
 from app.auth.permissions import can
 from app.core.errors import ValidationFailed
-from app.core.ids import parse_uuid
 from app.core.text import plural
 from app.plans.services import entitlements, upgrade_url
 from app.records.capabilities import FilterInput
-from app.records.fields import (
-    Address,
-    AnyReference,
-    Boolean,
-    Choice,
-    DateField,
-    DateTimeField,
-    Lookup,
-    Number,
-    Reference,
-)
+from app.records.fields import Address, Boolean, Choice, DateField, DateTimeField, Number
 from app.records.forms import ConfirmForm, RecordForm
 from app.records.listing import count_records, filters_from_args, list_records
 from app.records.saved_views import list_saved_views
@@ -70,13 +59,6 @@ def action_state(record_type, action: str) -> ActionState:
     return ActionState(True)
 
 
-def record_action_state(record_type, record, action: str) -> ActionState:
-    """`action_state`, and disabled with the type's reason while the record is locked."""
-    state = action_state(record_type, action)
-    reason = record_type.locked(record, action) if state.visible and state.enabled else None
-    return ActionState(True, False, reason) if reason else state
-
-
 # ---------------------------------------------------------------------------- lists
 
 
@@ -98,8 +80,6 @@ def filter_inputs(record_type) -> list[FilterInput]:
         elif isinstance(field, Number):
             inputs.append(FilterInput(f"min_{field.name}", f"{field.label} from", "number"))
             inputs.append(FilterInput(f"max_{field.name}", f"{field.label} to", "number"))
-        elif isinstance(field, Lookup):
-            inputs.append(FilterInput(field.name, field.label, "select", field.options_for(None)))
     for item in record_type.extra_filters:
         if item.choices:
             inputs.append(FilterInput(item.name, item.description, "select", list(item.choices.items())))
@@ -108,10 +88,8 @@ def filter_inputs(record_type) -> list[FilterInput]:
     return inputs
 
 
-def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
-    """Everything the list page (and its HTMX table partial) renders, and the status.
-    `where` narrows the list by SQL conditions (a segment's list is the type's list plus
-    its definition)."""
+def list_context(record_type, args) -> tuple[dict, int]:
+    """Everything the list page (and its HTMX table partial) renders, and the status."""
     filters = filters_from_args(record_type, args)
     search = (args.get("q") or "").strip()
     sort = args.get("sort") or record_type.default_sort
@@ -119,15 +97,9 @@ def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
     page, count, capped = None, 0, False
     try:
         page = list_records(
-            record_type,
-            actor=current_user,
-            search=search,
-            filters=filters,
-            sort=sort,
-            cursor=args.get("cursor"),
-            where=where,
+            record_type, actor=current_user, search=search, filters=filters, sort=sort, cursor=args.get("cursor")
         )
-        count, capped = count_records(record_type, search=search, filters=filters, where=where)
+        count, capped = count_records(record_type, search=search, filters=filters)
     except ValidationFailed as exc:
         errors = exc.details
     columns = record_type.columns()
@@ -161,12 +133,11 @@ def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
 
 
 def sort_link(record_type, key: str, current: str) -> str:
-    """The URL that sorts the list by `key`, flipping the direction when it already is (on
-    the page showing the list: the type's list, or a segment's)."""
+    """The URL that sorts the list by `key`, flipping the direction when it already is."""
     args = request.args.to_dict(flat=False)
     args.pop("cursor", None)
     args["sort"] = [f"-{key}" if current == key else key]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(f"{record_type.plural}.index", **args)
 
 
 # ---------------------------------------------------------------------------- detail
@@ -193,29 +164,23 @@ def detail_context(record_type, record, tab_key: str | None) -> dict | None:
         "record": record,
         "title": record_type.title_of(record),
         "subtitle": record_type.subtitle_of(record),
-        "sections": _detail_sections(record_type, record),
+        "sections": _detail_sections(record_type),
         "side_panels": [_render_panel(panel, record_type, record) for panel in panels if panel.column == "side"],
         "main_panels": [_render_panel(panel, record_type, record) for panel in panels if panel.column == "main"],
         "tabs": tabs,
         "active": active,
         "tab_html": render_tab(active, record_type, record) if active else Markup(""),
-        "edit": record_action_state(record_type, record, "edit"),
-        "delete": record_action_state(record_type, record, "delete"),
+        "edit": action_state(record_type, "edit"),
+        "delete": action_state(record_type, "delete"),
         "confirm_form": ConfirmForm(),
     }
 
 
-def _detail_sections(record_type, record) -> dict:
-    """The facts the detail page shows, by section; a section with nothing to show (every value
-    empty and hidden when empty, such as a deal's outcome while it is open) is left out."""
-
-    def shown(field) -> bool:
-        return field.detail and not (field.hide_empty and field.value(record) in (None, "", []))
-
+def _detail_sections(record_type) -> dict:
     return {
         name: [field for field in fields if field.detail]
         for name, fields in record_type.field_sections().items()
-        if any(shown(field) for field in fields)
+        if any(field.detail for field in fields)
     }
 
 
@@ -234,24 +199,7 @@ def render_tab(tab, record_type, record) -> Markup:
 # ---------------------------------------------------------------------------- forms
 
 
-def reference_prefill(record_type, args) -> dict:
-    """A link to a new record may name the records it belongs to (`/quotes/new?deal_id=…`) and
-    the values of fields declared `prefill=True` (a calendar's chosen slot): only those are
-    taken — references as ids — and the validator checks them on submit."""
-    values = {}
-    for field in record_type.writable_fields:
-        if isinstance(field, Reference | AnyReference):
-            record_id = parse_uuid(args.get(field.name))
-            if record_id:
-                values[field.name] = str(record_id)
-        elif field.prefill:
-            raw = field.from_form(args)
-            if raw is not None:
-                values[field.name] = raw
-    return values
-
-
-def form_context(record_type, record, submitted=None, errors: dict | None = None, *, prefill=None) -> dict:
+def form_context(record_type, record, submitted=None, errors: dict | None = None) -> dict:
     errors = errors or {}
     sections = []
     for capability in record_type.capabilities:

@@ -1,1 +1,0 @@
-"""Workflow automation: a trigger from the domain events, conditions, ordered steps, a run log."""

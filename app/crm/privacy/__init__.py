@@ -1,1 +1,0 @@
-"""Personal data: one record's data as JSON (every related row), and erasing it."""

@@ -1,1 +1,0 @@
-"""Products: the catalogue quote lines are picked from."""

@@ -1,1 +1,0 @@
-"""Global search: one box across every record type the user may see."""

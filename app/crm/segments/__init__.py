@@ -1,1 +1,0 @@
-"""Segments: saved AND/OR conditions over the records of one type, answered in SQL."""
