@@ -133,6 +133,7 @@ def install_automation(app) -> None:
     from app.crm.forms.intake import attribution_panel, carry_on_conversion
     from app.crm.forms.services import count_forms
     from app.crm.webhooks.services import fan_out_event
+    from app.jobs.registry import PlatformJob, register_platform_job
     from app.plans.services import register_feature, register_usage_counter
     from app.records.capabilities import Panel
     from app.records.registry import contribute
@@ -156,3 +157,12 @@ def install_automation(app) -> None:
         contribute(record_type, "panel", panel)
     register_consumer("webhooks", "*", fan_out_event)
     register_consumer("automations", "*", handle_event)
+    register_platform_job(
+        PlatformJob(
+            "automations.time_triggers",
+            "app.crm.automations.jobs:run_time_triggers",
+            "interval",
+            {"minutes": 15},
+            "Starts workflows whose date is reached, whose records went quiet, or whose daily hour came.",
+        )
+    )

@@ -137,7 +137,9 @@ def active_workflows() -> list[Workflow]:
     return list(db.session.scalars(select(Workflow).where(Workflow.is_active).order_by(Workflow.id)))
 
 
-def enroll(workflow: Workflow, record_type, record, *, event=None, depth: int = 0) -> WorkflowRun | None:
+def enroll(
+    workflow: Workflow, record_type, record, *, event=None, depth: int = 0, occasion: str = ""
+) -> WorkflowRun | None:
     """Start a run for `record`, or None when it is already in this workflow: the partial
     unique index decides, so concurrent triggers cannot enroll it twice."""
     run = WorkflowRun(
@@ -146,7 +148,7 @@ def enroll(workflow: Workflow, record_type, record, *, event=None, depth: int = 
         record_id=record.id,
         record_label=record_type.title_of(record)[:300],
         event_id=getattr(event, "id", None),
-        event_name=getattr(event, "name", "") or "",
+        event_name=occasion or getattr(event, "name", "") or "",
         depth=depth,
         program=flatten(workflow.steps),
         status=RunStatus.RUNNING,

@@ -19,7 +19,7 @@ from app.core.lookups import get_or_404
 from app.core.pagination import Sort, resolve_sort, sorted_page
 from app.core.types import utcnow
 from app.core.validation import Errors, check_known_keys, clean_text
-from app.crm.automations import engine
+from app.crm.automations import engine, schedules
 from app.crm.automations.actions import available_actions
 from app.crm.automations.conditions import check_conditions, condition_fields
 from app.crm.automations.models import RunStatus, Workflow, WorkflowRun, WorkflowStepLog
@@ -35,6 +35,9 @@ TRIGGERS = {
     "field_changed": "A field changes (to a value)",
     "form_submitted": "A web form is submitted",
     "event": "Another event happens",
+    "date_reached": "A date field is reached",
+    "no_activity": "A record has no activity for N days",
+    "schedule": "Every day at an hour (UTC)",
 }
 MAX_STEPS = 30
 MAX_BRANCH_DEPTH = 3
@@ -113,6 +116,8 @@ def _check_trigger(data, errors: Errors) -> dict:
         errors.add("trigger", "Choose a record type.")
         return cleaned
     cleaned["record_type"] = data["record_type"]
+    if kind in schedules.TIME_TRIGGERS:
+        return _check_time_trigger(kind, data, find_record_type(data["record_type"]), cleaned, errors)
     if kind == "field_changed":
         record_type = find_record_type(data["record_type"])
         if data.get("field") not in condition_fields(record_type):
@@ -120,6 +125,29 @@ def _check_trigger(data, errors: Errors) -> dict:
         cleaned["field"] = data.get("field")
         value = data.get("value")
         cleaned["value"] = "" if value is None else str(value)[:200]
+    return cleaned
+
+
+def _check_time_trigger(kind: str, data: dict, record_type, cleaned: dict, errors: Errors) -> dict:
+    def number(key, low, high, label):
+        try:
+            value = int(data.get(key) if data.get(key) not in (None, "") else low)
+        except (TypeError, ValueError):
+            value = None
+        if value is None or not low <= value <= high:
+            errors.add("trigger", f"{label} is a whole number from {low} to {high}.")
+            return low
+        return value
+
+    if kind == "date_reached":
+        if data.get("field") not in schedules.date_fields(record_type):
+            errors.add("trigger", f"Choose one of the {record_type.label.lower()}'s date fields.")
+        cleaned["field"] = data.get("field")
+        cleaned["days_before"] = number("days_before", -365, 365, "Days before the date")
+    elif kind == "no_activity":
+        cleaned["days"] = number("days", 1, 365, "Days without activity")
+    else:
+        cleaned["hour"] = number("hour", 0, 23, "The hour")
     return cleaned
 
 
@@ -440,6 +468,15 @@ def describe_trigger(trigger: dict, forms: dict | None = None) -> str:
         return f"The form “{name or 'deleted form'}” is submitted"
     if kind == "event":
         return f"{event_types().get(trigger.get('event'), trigger.get('event'))}"
+    if kind == "date_reached" and record_type:
+        field = schedules.date_fields(record_type).get(trigger.get("field"), trigger.get("field"))
+        before = int(trigger.get("days_before") or 0)
+        when = f"{before} day(s) before" if before > 0 else (f"{-before} day(s) after" if before < 0 else "on")
+        return f"{when} a {label}'s {str(field).lower()}"
+    if kind == "no_activity":
+        return f"A {label} has no activity for {trigger.get('days')} day(s)"
+    if kind == "schedule":
+        return f"Every day at {int(trigger.get('hour') or 0):02d}:00 UTC, for each {label}"
     return "No trigger"
 
 

@@ -51,6 +51,8 @@ def _form_for(workflow) -> WorkflowForm:
         trigger_value=trigger.get("value"),
         trigger_event=trigger.get("event"),
         trigger_form=trigger.get("form_id") or "",
+        trigger_days=str(trigger.get("days_before", trigger.get("days", "")) or ""),
+        trigger_hour=str(trigger.get("hour", "") if trigger.get("hour") is not None else ""),
         match=(workflow.conditions or {}).get("match", "all"),
     )
     return _choices(form, workflow)
