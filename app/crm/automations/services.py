@@ -491,3 +491,12 @@ def branch_places(steps: list, prefix: str = "") -> list[tuple[str, str]]:
             places += branch_places(step.get("then") or [], f"{name}.yes.")
             places += branch_places(step.get("else") or [], f"{name}.no.")
     return places
+
+
+def recent_records(record_type, limit: int = 25) -> list[tuple[str, str]]:
+    """(id, title) of the records last changed, to pick one for test mode."""
+    if record_type is None:
+        return []
+    model = record_type.model
+    rows = db.session.scalars(select(model).order_by(model.updated_at.desc(), model.id).limit(limit))
+    return [(str(row.id), record_type.title_of(row)) for row in rows]

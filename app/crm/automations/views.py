@@ -112,6 +112,7 @@ def _builder(workflow, form=None, *, step_errors=None, test_results=None, test_r
         step_errors=step_errors or [],
         test_results=test_results,
         test_record=test_record,
+        test_choices=services.recent_records(record_type),
         runs=services.list_runs(workflow=workflow, limit=10),
         confirm_form=ConfirmForm(),
     ), status
