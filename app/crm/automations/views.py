@@ -74,7 +74,12 @@ def index():
 @requires_permission("automations.create")
 @requires_feature("automations")
 def new():
-    return render_template("crm/automations/new.html", form=_choices(WorkflowForm(formdata=None)))
+    """`?form_id=` (the "Automate" button of a web form) starts from that form's trigger."""
+    form = _choices(WorkflowForm(formdata=None))
+    chosen = request.args.get("form_id", "")
+    if chosen in dict(form.trigger_form.choices):
+        form.trigger_type.data, form.trigger_form.data = "form_submitted", chosen
+    return render_template("crm/automations/new.html", form=form)
 
 
 @bp.route("/automations", methods=["POST"])

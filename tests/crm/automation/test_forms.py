@@ -312,3 +312,11 @@ def test_time_trap_token_of_another_form_does_not_pass(app, tenant_a):
     with time_machine.travel(utcnow().timestamp() + 10, tick=False):
         client.post(f"/f/{second}", data={"_rendered": token, "name": "A", "email": "a@example.com"})
     assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.SPAM]
+
+
+def test_automate_button_starts_a_workflow_for_the_form(app, tenant_a, client_for):
+    form_id = make_form(app, tenant_a)
+    client = client_for(tenant_a)
+    assert f"/automations/new?form_id={form_id}".encode() in client.get(f"/forms/{form_id}").data
+    page = client.get(f"/automations/new?form_id={form_id}").get_data(as_text=True)
+    assert f'<option selected value="{form_id}">' in page or f'value="{form_id}" selected' in page
