@@ -94,8 +94,8 @@ def _changed_to_value(trigger: dict, event, record_type) -> bool:
 
 
 def automation_actor(workflow, depth: int) -> SystemActor:
-    """Workflows may read and change records of every type and log on their timelines."""
-    permissions = {"activities.create", "activities.view"}
+    """Workflows may read and change records of every type, and do what their steps need."""
+    permissions = {"activities.view", *(need for action in ACTIONS.values() for need in action.needs)}
     for record_type in record_types():
         permissions.update(record_type.permission(action) for action in ("view", "create", "edit"))
     return SystemActor(f"Automation: {workflow.name}", permissions, details={"depth": depth})
