@@ -166,3 +166,12 @@ def install_automation(app) -> None:
             "Starts workflows whose date is reached, whose records went quiet, or whose daily hour came.",
         )
     )
+    register_platform_job(
+        PlatformJob(
+            "forms.process_waitlists",
+            "app.crm.forms.jobs:process_waitlists",
+            "interval",
+            {"hours": 1},
+            "Takes in web form submissions that waited for room in the plan.",
+        )
+    )

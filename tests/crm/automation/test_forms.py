@@ -320,3 +320,18 @@ def test_automate_button_starts_a_workflow_for_the_form(app, tenant_a, client_fo
     assert f"/automations/new?form_id={form_id}".encode() in client.get(f"/forms/{form_id}").data
     page = client.get(f"/automations/new?form_id={form_id}").get_data(as_text=True)
     assert f'<option selected value="{form_id}">' in page or f'value="{form_id}" selected' in page
+
+
+def test_the_hourly_job_takes_in_the_waitlist_once_there_is_room(app, tenant_a, set_tenant):
+    from app.crm.forms.jobs import process_waitlists
+
+    form_id = make_form(app, tenant_a, creates="contact", fields=CONTACT_FIELDS)
+    set_tenant(tenant_a, limit_overrides={"contacts": 0})
+    fill_and_send(public_client(app, tenant_a), form_id, {"first_name": "Ada", "email": "ada@example.com"})
+    with app.app_context():
+        process_waitlists()
+    assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.WAITLISTED]
+    set_tenant(tenant_a, limit_overrides={"contacts": 5})
+    with app.app_context():
+        process_waitlists()
+    assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.ACCEPTED]
