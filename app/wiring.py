@@ -130,7 +130,7 @@ def install_automation(app) -> None:
     from app.core.events import register_consumer
     from app.crm.automations.engine import handle_event, stamp_automation_origin
     from app.crm.automations.services import count_active_workflows
-    from app.crm.forms.intake import attribution_panel, carry_on_conversion
+    from app.crm.forms.attribution import attribution_panel, carry_on_conversion
     from app.crm.forms.services import count_forms
     from app.crm.webhooks.services import fan_out_event
     from app.jobs.registry import PlatformJob, register_platform_job

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.contacts.models import Contact
-from app.crm.forms.intake import get_attribution
+from app.crm.forms.attribution import get_attribution
 from app.crm.forms.models import FormSubmission, SubmissionStatus
 from app.crm.leads.models import Lead
 from app.messaging.models import OutboxMessage
