@@ -14,12 +14,19 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Signs sessions and CSRF tokens on a laptop; production refuses to start with it (anyone who
+# has read this file could forge a session).
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+
+
 def _default_sqlite_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'atrium.db'}"
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # Refuse to start with the dev SECRET_KEY (production only).
+    REQUIRE_OWN_SECRET_KEY = False
     BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost:5000")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
@@ -45,8 +52,10 @@ class Config:
     # Attachments (and every later upload) live under STORAGE_ROOT, one folder per tenant.
     STORAGE_ROOT = os.environ.get("STORAGE_ROOT", str(INSTANCE_DIR / "storage"))
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "25"))
+    # Imported spreadsheets may be larger than attachments (a million rows is about 100 MB).
+    IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", str(MAX_UPLOAD_MB)))
     # A request may carry one upload plus its form.
-    MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB + 1) * 1024 * 1024
+    MAX_CONTENT_LENGTH = (max(MAX_UPLOAD_MB, IMPORT_MAX_MB) + 1) * 1024 * 1024
 
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Atrium <no-reply@atrium.test>")
     SENDGRID_API_KEY = os.environ.get("SENDGRID_API_KEY")
@@ -59,6 +68,14 @@ class Config:
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
     TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER")
+    # Unset in production (the client's own https://api.twilio.com); tests point it at a local server.
+    TWILIO_API_BASE = os.environ.get("TWILIO_API_BASE")
+    # The "Signed Event Webhook" verification key (base64 ECDSA public key) from SendGrid's settings.
+    SENDGRID_WEBHOOK_PUBLIC_KEY = os.environ.get("SENDGRID_WEBHOOK_PUBLIC_KEY")
+    # Campaign batches: messages per batch, and how long a sender may hold a message before
+    # it is reconciled with the provider (a process killed mid-send).
+    MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "500"))
+    OUTBOX_RECONCILE_SECONDS = int(os.environ.get("OUTBOX_RECONCILE_SECONDS", "300"))
 
     TRIAL_DAYS = int(os.environ.get("TRIAL_DAYS", "14"))
     TRIAL_PLAN = os.environ.get("TRIAL_PLAN", "normal")
@@ -114,9 +131,18 @@ class TestConfig(Config):
     # A record type declared only in the tests: every app the suite makes (probes included)
     # has it, so the kit's promises are proven on a type no app code knows.
     EXTRA_RECORD_TYPES = ["tests.records.example:GADGETS"]
+    # Never the real services with a developer's keys: tests that need a provider configure
+    # one against a local server (the suite also refuses sockets that leave the machine).
+    SENDGRID_API_KEY = None
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    TWILIO_ACCOUNT_SID = None
+    TWILIO_AUTH_TOKEN = None
+    TWILIO_FROM_NUMBER = None
 
 
 class ProductionConfig(Config):
+    REQUIRE_OWN_SECRET_KEY = True
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
     REQUIRE_ADMIN_TOTP = _env_bool("REQUIRE_ADMIN_TOTP", True)

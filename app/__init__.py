@@ -23,8 +23,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def check_settings(app: Flask) -> None:
+    from app.core.security import check_secret_key
     from app.messaging.providers import check_email_provider
 
+    check_secret_key(app)
     check_email_provider(app)
 
 
@@ -76,6 +78,7 @@ def register_domain(app: Flask) -> None:
     from app.wiring import (
         install_api,
         install_console,
+        install_jobs,
         install_onboarding,
         install_plan_limits,
         install_record_types,
@@ -88,6 +91,7 @@ def register_domain(app: Flask) -> None:
     install_subscribers(app)
     install_api(app)
     install_onboarding(app)
+    install_jobs(app)
 
 
 def _migrations_dir():

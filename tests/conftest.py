@@ -24,6 +24,13 @@ NONCE_PATTERN = re.compile(rb'nonce(?:=|-)"?[A-Za-z0-9_\-]+"?')
 CSRF_PATTERN = re.compile(rb'("X-CSRFToken": "|name="csrf_token" type="hidden" value=")[^"]+')
 
 
+def pytest_configure(config):
+    """Before any test module is imported: no socket leaves this machine (see network_guard)."""
+    from tests.network_guard import hosts_of, install
+
+    install(hosts_of(os.environ.get("TEST_DATABASE_URL"), os.environ.get("REDIS_URL")))
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pyotp
 from flask import url_for
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, union_all, update
 
 from app.auth.models import AuthToken, Invitation, Role, TokenPurpose, User, hash_token
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
@@ -40,6 +40,19 @@ def count_seats(tenant_id) -> int:
         .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
     )
     return users + pending
+
+
+def count_seats_by_tenant(tenant_ids) -> dict:
+    """count_seats of many tenants (None: all) in one grouped query, for the console."""
+    users = select(User.tenant_id.label("tenant_id")).where(User.is_active_user.is_(True))
+    pending = select(Invitation.tenant_id.label("tenant_id")).where(
+        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow()
+    )
+    if tenant_ids is not None:
+        users = users.where(User.tenant_id.in_(tenant_ids))
+        pending = pending.where(Invitation.tenant_id.in_(tenant_ids))
+    seats = union_all(users, pending).subquery()
+    return dict(db.session.execute(select(seats.c.tenant_id, func.count()).group_by(seats.c.tenant_id)).all())
 
 
 def check_password_strength(password: str, field: str = "password") -> None:

@@ -13,6 +13,9 @@ from app.core.types import JSONType, utcnow
 
 class OutboxStatus:
     QUEUED = "queued"
+    # Claimed by a sender that is calling the provider: never handed out again until it is
+    # reconciled (a process killed mid-call must neither send twice nor lose the message).
+    SENDING = "sending"
     SENT = "sent"
     DEAD = "dead"
 
@@ -31,6 +34,7 @@ class OutboxMessage(TenantScoped, Timestamps, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     provider_message_id: Mapped[str | None] = mapped_column(String(255))
     sent_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
 
 
 class DevMailboxMessage(PlatformModel, Base):

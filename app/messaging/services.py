@@ -1,5 +1,7 @@
-"""Queue email in the caller's transaction; deliver it after commit; retry with backoff."""
+"""The outbox: queue email and SMS in the caller's transaction, deliver after commit, retry with
+backoff, and never send twice when a sender dies between the provider call and its commit."""
 
+import base64
 import logging
 import random
 import uuid
@@ -11,21 +13,35 @@ from sqlalchemy import select
 
 from app.core.context import get_current_tenant_id, tenant_context
 from app.core.extensions import db
-from app.core.transactions import call_after_commit
+from app.core.ids import uuid7
+from app.core.transactions import call_after_commit, call_after_rollback
 from app.core.types import utcnow
 from app.messaging.models import OutboxMessage, OutboxStatus
-from app.messaging.providers import DeliveryError, EmailMessage, get_email_provider
+from app.messaging.providers import (
+    DeliveryError,
+    EmailMessage,
+    SmsMessage,
+    get_email_provider,
+    get_sms_provider,
+)
 
 log = logging.getLogger(__name__)
 
 
 def queue_email(
-    to: str, template: str, *, subject: str, context: dict | None = None, dedupe_key: str | None = None
+    to: str,
+    template: str,
+    *,
+    subject: str,
+    context: dict | None = None,
+    dedupe_key: str | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutboxMessage | None:
     """Write an email to the outbox; it goes out after the surrounding transaction commits.
 
     `template` names `templates/email/<template>.txt` (and `.html`, if present). With a
-    `dedupe_key`, a second message with the same key is not queued again.
+    `dedupe_key`, a second message with the same key is not queued again. `attachments` are
+    `{"filename", "content_type", "content": bytes}` (a meeting's invite.ics, say).
     """
     if dedupe_key is not None:
         existing = db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
@@ -34,26 +50,45 @@ def queue_email(
     context = dict(context or {}, subject=subject)
     text_body = render_template(f"email/{template}.txt", **context)
     html_body = render_template("email/layout.html", body=text_body, **context)
-    message = OutboxMessage(
-        kind="email",
-        dedupe_key=dedupe_key,
-        payload={
-            "to": to,
-            "subject": subject,
-            "text": text_body,
-            "html": html_body,
-            "from": current_app.config["MAIL_DEFAULT_SENDER"],
-        },
-    )
-    db.session.add(message)
-    db.session.flush()
-    send_after_commit(get_current_tenant_id(), message.id)
-    return message
+    payload = {
+        "to": to,
+        "subject": subject,
+        "text": text_body,
+        "html": html_body,
+        "from": current_app.config["MAIL_DEFAULT_SENDER"],
+    }
+    if attachments:
+        payload["attachments"] = [
+            {
+                "filename": item["filename"],
+                "content_type": item["content_type"],
+                "content": base64.b64encode(item["content"]).decode(),
+            }
+            for item in attachments
+        ]
+    return queue_outbox("email", payload, dedupe_key=dedupe_key)
+
+
+PENDING_KEY = "outbox_pending"
 
 
 def send_after_commit(tenant_id: uuid.UUID, message_id: uuid.UUID) -> None:
-    """Try the message as soon as its transaction commits; a rollback drops the attempt with it."""
-    call_after_commit(partial(deliver_after_commit, [(tenant_id, message_id)]))
+    """Try the message as soon as its transaction commits; a rollback drops the attempt with it.
+
+    A transaction's messages are delivered together (a campaign batch claims and records its
+    sends in one transaction each), in the order they were queued."""
+    pending = db.session.info.get(PENDING_KEY)
+    if pending is None:
+        pending = db.session.info[PENDING_KEY] = []
+        call_after_commit(partial(_deliver_pending, pending))
+        call_after_rollback(lambda: db.session.info.pop(PENDING_KEY, None))
+    pending.append((tenant_id, message_id))
+
+
+def _deliver_pending(pending: list) -> None:
+    if db.session.info.get(PENDING_KEY) is pending:
+        db.session.info.pop(PENDING_KEY)
+    deliver_after_commit(pending)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -62,55 +97,244 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
 
 
+def queue_outbox(kind: str, payload: dict, *, dedupe_key: str | None = None, not_before=None) -> OutboxMessage:
+    """Write any provider call (an email, an SMS) to the outbox in the caller's transaction.
+
+    The outbox row's id is the send's idempotency key: it travels to the provider (SendGrid
+    custom args, Twilio's status callback) and a send is only ever claimed once.
+    """
+    # The id is made here, not at flush: a campaign batch queues hundreds without flushing each.
+    message = OutboxMessage(id=uuid7(), kind=kind, dedupe_key=dedupe_key, payload=payload)
+    if not_before is not None:
+        message.next_attempt_at = not_before
+    db.session.add(message)
+    if not_before is None or not_before <= utcnow():
+        send_after_commit(get_current_tenant_id(), message.id)
+    return message
+
+
 def deliver_outbox_message(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
-    """Try to send one message in its own transaction; returns its resulting status."""
+    """Send one message; returns its resulting status (see `deliver_outbox_batch`)."""
+    return deliver_outbox_batch(tenant_id, [message_id]).get(message_id, "missing")
+
+
+def deliver_outbox_batch(tenant_id: uuid.UUID, message_ids: list) -> dict:
+    """Send queued messages of one tenant; returns {id: resulting status}.
+
+    Three steps, so that a process killed at any point neither sends twice nor loses a
+    message: (1) claim the rows (`sending`, committed), (2) call the provider outside any
+    transaction, (3) record every result in one transaction. A row left `sending` is
+    reconciled with the provider by `reconcile_stale_claims` instead of being sent again
+    blindly. Two commits per batch, whatever its size, keep a campaign's throughput up.
+    """
     with tenant_context(tenant_id):
         try:
-            message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
-            if message is None or message.status != OutboxStatus.QUEUED:
-                db.session.rollback()
-                return message.status if message else "missing"
-            _attempt(message)
-            status = message.status
+            rows = list(
+                db.session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.id.in_(list(message_ids)), OutboxMessage.status == OutboxStatus.QUEUED)
+                    .order_by(OutboxMessage.id)
+                    .with_for_update()
+                )
+            )
+            now = utcnow()
+            claimed = []
+            for row in rows:
+                row.status, row.claimed_at, row.attempts = OutboxStatus.SENDING, now, row.attempts + 1
+                claimed.append((row.id, row.kind, dict(row.payload)))
             db.session.commit()
-            return status
+        except Exception:
+            db.session.rollback()
+            raise
+    results: dict = {}
+    crash = None
+    # In the tenant's context: the console provider writes the dev mailbox in this session,
+    # committed with the results.
+    with tenant_context(tenant_id):
+        for message_id, kind, payload in claimed:
+            try:
+                results[message_id] = ("sent", _call_provider(kind, payload, tenant_id, message_id))
+            except DeliveryError as exc:
+                results[message_id] = ("failed", str(exc))
+            except Exception as exc:
+                # Record what was sent so far (and this failure), then let the caller see the crash.
+                results[message_id] = ("failed", f"{type(exc).__name__}: {exc}")
+                crash = exc
+                break
+        statuses = _record_results(tenant_id, results)
+    if crash is not None:
+        raise crash
+    return statuses
+
+
+def _call_provider(kind: str, payload: dict, tenant_id, outbox_id) -> str:
+    if kind == "sms":
+        return get_sms_provider().send(sms_from_payload(payload, tenant_id))
+    return get_email_provider().send(email_from_payload(payload, tenant_id, outbox_id))
+
+
+def sms_from_payload(payload: dict, tenant_id) -> SmsMessage:
+    return SmsMessage(
+        to=payload["to"],
+        body=payload["body"],
+        from_number=payload.get("from") or current_app.config.get("TWILIO_FROM_NUMBER") or "",
+        tenant_id=str(tenant_id),
+        status_callback=payload.get("status_callback"),
+    )
+
+
+def email_from_payload(payload: dict, tenant_id, outbox_id) -> EmailMessage:
+    custom_args = dict(payload.get("custom_args") or {})
+    if custom_args:
+        custom_args["outbox_id"] = str(outbox_id)
+    return EmailMessage(
+        to=payload["to"],
+        subject=payload["subject"],
+        text_body=payload.get("text", ""),
+        html_body=payload.get("html", ""),
+        from_address=payload.get("from") or current_app.config["MAIL_DEFAULT_SENDER"],
+        tenant_id=str(tenant_id),
+        from_name=payload.get("from_name", ""),
+        reply_to=payload.get("reply_to", ""),
+        headers=payload.get("headers"),
+        custom_args=custom_args or None,
+        attachments=tuple(payload.get("attachments") or ()),
+    )
+
+
+def _record_results(tenant_id, results: dict) -> dict:
+    """One transaction for a batch's outcomes: sent, retried later with backoff, or dead."""
+    if not results:
+        return {}
+    with tenant_context(tenant_id):
+        try:
+            rows = db.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.id.in_(list(results))).with_for_update()
+            ).all()
+            now = utcnow()
+            statuses, reported = {}, []
+            for row in rows:
+                if row.status != OutboxStatus.SENDING:
+                    statuses[row.id] = row.status  # settled meanwhile (a provider event)
+                    continue
+                outcome, detail = results[row.id]
+                if outcome == "sent":
+                    row.status, row.sent_at, row.provider_message_id, row.last_error = (
+                        OutboxStatus.SENT,
+                        now,
+                        detail,
+                        None,
+                    )
+                else:
+                    row.last_error = detail[:2000]
+                    if row.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
+                        row.status = OutboxStatus.DEAD
+                    else:
+                        row.status = OutboxStatus.QUEUED
+                        row.next_attempt_at = now + retry_delay(row.attempts)
+                    log.warning("%s %s failed (attempt %s): %s", row.kind, row.id, row.attempts, detail)
+                statuses[row.id] = row.status
+                reported.append(row)
+            _notify(reported)
+            db.session.commit()
+            return statuses
         except Exception:
             db.session.rollback()
             raise
 
 
-def _attempt(message: OutboxMessage) -> None:
-    payload = message.payload
-    message.attempts += 1
-    try:
-        provider_id = get_email_provider().send(
-            EmailMessage(
-                to=payload["to"],
-                subject=payload["subject"],
-                text_body=payload.get("text", ""),
-                html_body=payload.get("html", ""),
-                from_address=payload.get("from") or current_app.config["MAIL_DEFAULT_SENDER"],
-                tenant_id=str(message.tenant_id),
-            )
-        )
-    except DeliveryError as exc:
-        message.last_error = str(exc)[:2000]
-        if message.attempts >= current_app.config["OUTBOX_MAX_ATTEMPTS"]:
-            message.status = OutboxStatus.DEAD
-        else:
-            message.next_attempt_at = utcnow() + retry_delay(message.attempts)
-        log.warning("email %s failed (attempt %s): %s", message.id, message.attempts, exc)
+def mark_outbox_sent(tenant_id, message_id, provider_id: str | None) -> str:
+    """The provider has the message: record it (when reconciling a stale claim)."""
+    with tenant_context(tenant_id):
+        message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
+        if message is None or message.status not in (OutboxStatus.SENDING, OutboxStatus.QUEUED):
+            db.session.rollback()
+            return message.status if message else "missing"
+        message.status = OutboxStatus.SENT
+        message.sent_at = utcnow()
+        message.provider_message_id = provider_id
+        message.last_error = None
+        _notify([message])
+        db.session.commit()
+        return OutboxStatus.SENT
+
+
+# Consumers of outbox results (customer messages follow their sends): listener(rows) gets the
+# settled rows of one transaction at once (status sent, queued again or dead).
+_RESULT_LISTENERS: list = []
+
+
+def on_outbox_result(listener) -> None:
+    if listener not in _RESULT_LISTENERS:
+        _RESULT_LISTENERS.append(listener)
+
+
+def _notify(rows: list[OutboxMessage]) -> None:
+    if not rows:
         return
-    message.status = OutboxStatus.SENT
-    message.sent_at = utcnow()
-    message.provider_message_id = provider_id
-    message.last_error = None
+    for listener in _RESULT_LISTENERS:
+        listener(rows)
 
 
-def deliver_after_commit(pending: list[tuple[uuid.UUID, uuid.UUID]]) -> None:
-    """Send what this request queued. A failure stays queued for the job runner to retry."""
+def reconcile_stale_claims(now=None) -> dict:
+    """Rows left `sending` by a sender that died between its provider call and its commit.
+
+    SMS: Twilio is asked whether it has the message (sent → recorded, not sent again).
+    Email: SendGrid's event webhook marks a claimed row sent as soon as SendGrid reports it;
+    a row still claimed after OUTBOX_RECONCILE_SECONDS never reached SendGrid and is queued again.
+    """
+    from datetime import timedelta
+
+    from app.core.context import platform_scope
+
+    now = now or utcnow()
+    cutoff = now - timedelta(seconds=current_app.config["OUTBOX_RECONCILE_SECONDS"])
+    with platform_scope():
+        rows = db.session.execute(
+            select(OutboxMessage.tenant_id, OutboxMessage.id).where(
+                OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at <= cutoff
+            )
+        ).all()
+        db.session.commit()
+    counts = {"found_sent": 0, "requeued": 0}
+    for tenant_id, message_id in rows:
+        with tenant_context(tenant_id):
+            message = db.session.get(OutboxMessage, (tenant_id, message_id))
+            kind, payload, claimed_at = message.kind, dict(message.payload), message.claimed_at
+            db.session.rollback()
+        found = None
+        if kind == "sms":
+            try:
+                found = get_sms_provider().find_sent(
+                    sms_from_payload(payload, tenant_id), claimed_at - timedelta(minutes=1)
+                )
+            except DeliveryError:
+                log.warning("could not reconcile SMS %s with Twilio; trying again later", message_id)
+                continue
+        if found:
+            mark_outbox_sent(tenant_id, message_id, found)
+            counts["found_sent"] += 1
+            continue
+        with tenant_context(tenant_id):
+            message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
+            if message is not None and message.status == OutboxStatus.SENDING:
+                message.status = OutboxStatus.QUEUED
+                message.next_attempt_at = now
+                message.last_error = "the sender stopped before recording the result; sent again"
+                counts["requeued"] += 1
+            db.session.commit()
+    return counts
+
+
+def deliver_after_commit(pending: list[tuple[uuid.UUID, uuid.UUID]], batch_size: int = 500) -> None:
+    """Send what a transaction queued, in batches per tenant. A failure stays queued for the
+    job runner to retry."""
+    by_tenant: dict = {}
     for tenant_id, message_id in pending:
-        try:
-            deliver_outbox_message(tenant_id, message_id)
-        except Exception:
-            log.exception("delivering outbox message %s failed; the job runner will retry", message_id)
+        by_tenant.setdefault(tenant_id, []).append(message_id)
+    for tenant_id, ids in by_tenant.items():
+        for start in range(0, len(ids), batch_size):
+            try:
+                deliver_outbox_batch(tenant_id, ids[start : start + batch_size])
+            except Exception:
+                log.exception("delivering outbox messages of %s failed; the job runner will retry", tenant_id)

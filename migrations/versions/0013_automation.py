@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "0013_automation"
-down_revision = "0006_record_kit"
+down_revision = "0012_messaging"
 branch_labels = None
 depends_on = None
 

@@ -10,14 +10,6 @@ from app.core.extensions import db
 from tests.conftest import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -52,44 +44,41 @@ def live_server(app):
             engine.dispose()
 
 
-def test_create_contact_and_log_a_call_at_375px(live_server, tenant_a):
-    from playwright.sync_api import expect, sync_playwright
+def test_create_contact_and_log_a_call_at_375px(live_server, tenant_a, page_at):
+    from playwright.sync_api import expect
 
     base = f"http://{tenant_a.slug}.{live_server}"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_context(viewport={"width": 375, "height": 800}).new_page()
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        try:
-            page.goto(f"{base}/login")
-            page.fill("input[name=email]", "owner@example.com")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{base}/")
+    # The session's one browser (conftest): a second sync Playwright in the same worker would
+    # find the first one's event loop running and refuse to start.
+    page = page_at(375)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", "owner@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
 
-            page.goto(f"{base}/contacts/new")
-            page.fill("#f-first_name", "Ada")
-            page.fill("#f-last_name", "Lovelace")
-            page.locator("input[name=emails]").first.fill("ada@example.com")
-            page.locator("input[name=phone_number]").first.fill("+44 20 7946 0958")
-            page.click("[data-testid=record-submit]")
-            expect(page.get_by_test_id("record-title")).to_have_text("Ada Lovelace")
-            contact_url = page.url
+    page.goto(f"{base}/contacts/new")
+    page.fill("#f-first_name", "Ada")
+    page.fill("#f-last_name", "Lovelace")
+    page.locator("input[name=emails]").first.fill("ada@example.com")
+    page.locator("input[name=phone_number]").first.fill("+44 20 7946 0958")
+    page.click("[data-testid=record-submit]")
+    expect(page.get_by_test_id("record-title")).to_have_text("Ada Lovelace")
+    contact_url = page.url
 
-            # A marker on window survives only if the call is logged without a page load.
-            page.evaluate("window.__stayed = true")
-            page.click("[data-testid=log-type-call]")
-            page.fill("#body", "Walked through the proposal")
-            page.select_option("#outcome", "connected")
-            page.fill("#duration_minutes", "12")
-            page.click("[data-testid=log-submit]")
-            expect(page.get_by_test_id("logged")).to_be_visible()
-            timeline = page.get_by_test_id("timeline")
-            expect(timeline.get_by_test_id("activity-call")).to_contain_text("Walked through the proposal")
-            assert page.evaluate("window.__stayed === true")
-            assert page.url == contact_url
-            assert page.evaluate("document.documentElement.scrollWidth") <= 375
-            assert errors == []
-        finally:
-            browser.close()
+    # A marker on window survives only if the call is logged without a page load.
+    page.evaluate("window.__stayed = true")
+    page.click("[data-testid=log-type-call]")
+    page.fill("#body", "Walked through the proposal")
+    page.select_option("#outcome", "connected")
+    page.fill("#duration_minutes", "12")
+    page.click("[data-testid=log-submit]")
+    expect(page.get_by_test_id("logged")).to_be_visible()
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline.get_by_test_id("activity-call")).to_contain_text("Walked through the proposal")
+    assert page.evaluate("window.__stayed === true")
+    assert page.url == contact_url
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert errors == []

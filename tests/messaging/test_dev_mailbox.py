@@ -13,11 +13,15 @@ from tests.conftest import in_tenant, on_platform
 def test_production_refuses_to_start_without_a_real_email_provider(monkeypatch):
     monkeypatch.delenv("SENDGRID_API_KEY", raising=False)
     with pytest.raises(EmailNotConfigured, match="SENDGRID_API_KEY"):
-        create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://", SENDGRID_API_KEY=None)
+        create_app(
+            "production", SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY="s3cret-for-tests", SENDGRID_API_KEY=None
+        )
 
 
 def test_production_starts_with_sendgrid_configured():
-    app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://", SENDGRID_API_KEY="SG.key")
+    app = create_app(
+        "production", SQLALCHEMY_DATABASE_URI="sqlite://", SECRET_KEY="s3cret-for-tests", SENDGRID_API_KEY="SG.key"
+    )
     assert not app.config["DEV_MAILBOX_ENABLED"]
 
 

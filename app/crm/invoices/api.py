@@ -1,0 +1,84 @@
+"""REST v1 invoices: the kit's resource, plus issuing, payments and the PDF."""
+
+from flask import Response
+from marshmallow import Schema, fields, validate
+
+from app.api.gate import api_actor
+from app.auth.permissions import check_permission
+from app.crm.invoices import services
+from app.crm.invoices.documents import invoice_document
+from app.crm.invoices.models import PaymentMethod
+from app.crm.invoices.record import INVOICES
+from app.crm.quotes.pdf import pdf_filename, render_document_pdf
+from app.records.api import json_body, record_api_blueprint
+from app.records.schemas import output_schema, serialize
+
+blp = record_api_blueprint(INVOICES)
+
+
+class PaymentInput(Schema):
+    amount = fields.Decimal(as_string=True, required=True, metadata={"description": "Up to the balance"})
+    paid_on = fields.Date(required=True)
+    method = fields.String(validate=validate.OneOf(list(PaymentMethod.LABELS)))
+    reference = fields.String(validate=validate.Length(max=120))
+
+
+class PaymentSchema(PaymentInput):
+    id = fields.UUID(required=True)
+    invoice = fields.Nested(output_schema(INVOICES), required=True)
+
+
+def _serialize(invoice):
+    return serialize(INVOICES, services.load_invoice_for_page(invoice.id))
+
+
+@blp.route("/<uuid:invoice_id>/issue", methods=["POST"])
+@blp.response(200, output_schema(INVOICES))
+def issue(invoice_id):
+    """Issue a draft invoice
+
+    Numbers and dates it (due after the workspace's payment terms unless a later due date is
+    set); it can then only be paid or voided.
+    """
+    invoice = services.issue_invoice(services.get_invoice(invoice_id), actor=api_actor())
+    return _serialize(invoice)
+
+
+@blp.route("/<uuid:invoice_id>/payments", methods=["POST"])
+@blp.response(201, PaymentSchema)
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": PaymentInput}}})
+def add_payment(invoice_id):
+    """Record a payment against an issued invoice
+
+    The invoice becomes paid when the balance reaches zero, partially paid before.
+    """
+    invoice = services.get_invoice(invoice_id)
+    payment = services.record_payment(invoice, json_body(), actor=api_actor())
+    return {
+        "id": payment.id,
+        "amount": payment.amount,
+        "paid_on": payment.paid_on,
+        "method": payment.method,
+        "reference": payment.reference,
+        "invoice": _serialize(invoice),
+    }
+
+
+@blp.route("/<uuid:invoice_id>/pdf", methods=["GET"])
+@blp.doc(
+    summary="Download an invoice's PDF",
+    responses={
+        "200": {
+            "description": "The PDF",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+def pdf(invoice_id):
+    """Needs the quote_pdf plan feature (402 without it)."""
+    check_permission(api_actor(), INVOICES.permission("view"))
+    document = invoice_document(services.load_invoice_for_page(invoice_id))
+    response = Response(render_document_pdf(document), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,197 @@
+"""Invoices through the kit's services, plus their life: made from an accepted quote, issued
+(numbered, dated), paid in payments (on the customer's timeline), voided, marked overdue."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select, update
+
+from app.auth.permissions import acting_user, check_permission
+from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
+from app.core.types import utcnow
+from app.core.validation import Errors
+from app.crm.invoices.models import Invoice, InvoiceStatus, Payment, PaymentMethod
+from app.crm.invoices.record import INVOICES, default_due_date
+from app.crm.quotes.models import QuoteStatus
+from app.crm.quotes.numbering import next_number
+from app.crm.quotes.record import local_today
+from app.crm.quotes.settings import get_quote_settings
+from app.plans.services import check_writable
+from app.records.models import RecordEntry
+from app.records.services import create_record, emit_record_event, record_services
+
+get_invoice, load_invoice_for_page, create_invoice, update_invoice, delete_invoice, list_invoices = record_services(
+    INVOICES
+)
+MAX_AMOUNT = Decimal("999999999999.99")
+LINE_KEYS = (
+    "product_id",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "discount_kind",
+    "discount_value",
+    "tax_rate",
+)
+
+
+def invoice_from_quote(quote, *, actor) -> Invoice:
+    """A draft invoice with the accepted quote's customer, currency, lines and terms."""
+    if quote.status != QuoteStatus.ACCEPTED:
+        raise Conflict("Only an accepted quote can be invoiced.")
+    data = {
+        "title": quote.title,
+        "contact_id": quote.contact_id and str(quote.contact_id),
+        "company_id": quote.company_id and str(quote.company_id),
+        "currency": quote.currency,
+        "terms": quote.terms,
+        "lines": [
+            {key: ("" if value is None else str(value)) for key, value in _line_input(line).items()}
+            for line in quote.lines
+        ],
+    }
+    invoice = create_record(INVOICES, {key: value for key, value in data.items() if value}, actor=actor)
+    invoice.quote_id = quote.id
+    db.session.flush()
+    return invoice
+
+
+def _line_input(line) -> dict:
+    values = {key: getattr(line, key) for key in LINE_KEYS}
+    if not values["discount_kind"]:
+        values.pop("discount_value")
+    return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+def issue_invoice(invoice: Invoice, *, actor) -> Invoice:
+    """Number and date a draft; it can no longer be changed, only paid or voided."""
+    check_permission(actor, INVOICES.permission("edit"))
+    check_writable()
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise Conflict("This invoice was already issued.")
+    if not invoice.lines:
+        raise ValidationFailed("Add at least one line first.", details={"lines": ["Add at least one line item."]})
+    today = local_today()
+    invoice.number = next_number("invoice", get_quote_settings().invoice_number_pattern, today)
+    invoice.issue_date = today
+    if invoice.due_date is None or invoice.due_date < today:
+        invoice.due_date = default_due_date()
+    invoice.status = InvoiceStatus.ISSUED
+    invoice.updated_at = utcnow()
+    db.session.execute(
+        update(RecordEntry)
+        .where(RecordEntry.id == invoice.id)
+        .values(title=INVOICES.title_of(invoice)[:300])
+        .execution_options(synchronize_session=False)
+    )
+    emit_record_event(
+        INVOICES,
+        invoice,
+        "issued",
+        actor=actor,
+        summary=f"Issued {invoice.number}, due {invoice.due_date}",
+        data={"number": invoice.number, "total": str(invoice.total), "currency": invoice.currency},
+    )
+    return invoice
+
+
+def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
+    """Money received: the invoice becomes partially paid or paid; the payment shows on the
+    timelines of the invoice, its contact and its company."""
+    check_permission(actor, INVOICES.permission("edit"))
+    check_writable()
+    if invoice.status not in InvoiceStatus.OPEN:
+        raise Conflict("Payments are recorded against issued invoices that are not fully paid or void.")
+    errors = Errors()
+    try:
+        amount = Decimal(str(data.get("amount") or "").strip().replace(",", ""))
+        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+            raise InvalidOperation
+    except InvalidOperation:
+        errors.add("amount", "Enter an amount such as 1500.00.")
+        amount = None
+    if amount is not None and not Decimal("0.01") <= amount <= invoice.balance:
+        errors.add("amount", f"Enter an amount from 0.01 to the balance, {invoice.balance:,.2f}.")
+    try:
+        paid_on = date.fromisoformat(str(data.get("paid_on") or "").strip())
+    except ValueError:
+        errors.add("paid_on", "Use a date like 2026-01-31.")
+        paid_on = None
+    if paid_on is not None and paid_on > local_today():
+        errors.add("paid_on", "The payment date is in the future.")
+    method = str(data.get("method") or "bank_transfer")
+    if method not in PaymentMethod.LABELS:
+        errors.add("method", "Choose a payment method.")
+    reference = str(data.get("reference") or "").strip()
+    if len(reference) > 120:
+        errors.add("reference", "Use at most 120 characters.")
+    errors.raise_if_any("The payment was not recorded.")
+    user = acting_user(actor)
+    payment = Payment(
+        invoice_id=invoice.id,
+        amount=amount,
+        paid_on=paid_on,
+        method=method,
+        reference=reference,
+        recorded_by_id=getattr(user, "id", None),
+    )
+    db.session.add(payment)
+    invoice.amount_paid += amount
+    if invoice.balance == 0:
+        invoice.status = InvoiceStatus.PAID
+        invoice.paid_at = utcnow()
+    else:
+        invoice.status = InvoiceStatus.PARTIALLY_PAID if invoice.due_date >= local_today() else InvoiceStatus.OVERDUE
+    invoice.updated_at = utcnow()
+    db.session.flush()
+    emit_record_event(
+        INVOICES,
+        invoice,
+        "payment_recorded",
+        actor=actor,
+        summary=f"Payment of {invoice.currency} {amount:,.2f} received ({PaymentMethod.LABELS[method].lower()})",
+        data={
+            "amount": str(amount),
+            "currency": invoice.currency,
+            "paid_on": paid_on.isoformat(),
+            "number": invoice.number,
+        },
+    )
+    return payment
+
+
+def void_invoice(invoice: Invoice, *, actor) -> Invoice:
+    check_permission(actor, INVOICES.permission("edit"))
+    check_writable()
+    if invoice.status == InvoiceStatus.VOID:
+        raise Conflict("This invoice is already void.")
+    if invoice.amount_paid > 0:
+        raise Conflict("An invoice with payments cannot be voided.")
+    if invoice.status == InvoiceStatus.DRAFT:
+        raise Conflict("A draft is deleted, not voided.")
+    invoice.status = InvoiceStatus.VOID
+    invoice.voided_at = utcnow()
+    emit_record_event(INVOICES, invoice, "voided", actor=actor, summary=f"Voided {invoice.number}")
+    return invoice
+
+
+def mark_overdue_invoices() -> int:
+    """Issued and partly paid invoices past their due date become overdue (each once)."""
+    due = list(
+        db.session.scalars(
+            select(Invoice)
+            .where(
+                Invoice.status.in_((InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)),
+                Invoice.due_date < local_today(),
+            )
+            .order_by(Invoice.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for invoice in due:
+        invoice.status = InvoiceStatus.OVERDUE
+        emit_record_event(INVOICES, invoice, "overdue", actor=None, summary=f"Overdue since {invoice.due_date}")
+    db.session.flush()
+    return len(due)
