@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.forms.models import RecordAttribution
+from app.crm.leads.models import Lead
 
 
 def touch_attribution(record_type: str, record_id, touch: dict) -> RecordAttribution:
@@ -31,7 +32,10 @@ def get_attribution(record_id) -> RecordAttribution | None:
 
 def carry_attribution(from_record_id, to_type: str, to_record_id) -> RecordAttribution | None:
     """A deal made for a contact (or a contact converted from a lead) starts with its touches."""
-    source = get_attribution(from_record_id)
+    return copy_attribution(get_attribution(from_record_id), to_type, to_record_id)
+
+
+def copy_attribution(source: RecordAttribution | None, to_type: str, to_record_id) -> RecordAttribution | None:
     if source is None or get_attribution(to_record_id) is not None:
         return None
     copy = RecordAttribution(
@@ -57,3 +61,26 @@ def carry_on_conversion(event, record) -> None:
     """In-transaction subscriber of `lead.converted`: the contact inherits the lead's touches."""
     if event.name == "lead.converted" and record is not None and record.converted_contact_id:
         carry_attribution(record.id, "contact", record.converted_contact_id)
+
+
+def _through_converted_lead(contact_id) -> RecordAttribution | None:
+    """The touches of the lead a contact was converted from (a deal made during the conversion
+    is created before the contact inherits them)."""
+    return db.session.scalar(
+        select(RecordAttribution)
+        .join(Lead, (Lead.tenant_id == RecordAttribution.tenant_id) & (Lead.id == RecordAttribution.record_id))
+        .where(Lead.converted_contact_id == contact_id)
+        .order_by(RecordAttribution.first_touch_at)
+        .limit(1)
+    )
+
+
+def carry_to_deal(event, record) -> None:
+    """In-transaction subscriber of `deal.created`: a deal starts with the touches of its primary
+    contact (or of the lead that contact came from), so a won deal shows what brought it."""
+    if record is None or get_attribution(record.id) is not None:
+        return
+    for link in sorted(getattr(record, "contact_links", None) or [], key=lambda link: not link.is_primary):
+        source = get_attribution(link.contact_id) or _through_converted_lead(link.contact_id)
+        if copy_attribution(source, "deal", record.id) is not None:
+            return
