@@ -346,6 +346,8 @@ def install_automation(app) -> None:
         ("task.completed", "Task completed"),
     ):
         register_event_type(name, label)
+    register_event_type("email.opened", "Email opened", about="contact")
+    register_event_type("email.clicked", "Email link clicked", about="contact")
     for record_type in ("contact", "lead", "deal"):
         panel = Panel("attribution", "crm/forms/_attribution_panel.html", attribution_panel, order=60)
         contribute(record_type, "panel", panel)

@@ -22,7 +22,7 @@ from app.crm.automations.conditions import check_conditions, condition_fields
 from app.crm.automations.models import Workflow, WorkflowRun
 from app.crm.forms.models import WebForm
 from app.plans.services import check_feature, check_writable, enforce
-from app.records.event_types import event_types
+from app.records.event_types import event_subject, event_types
 from app.records.registry import find_record_type, record_types
 
 FIELDS = ("name", "description", "trigger", "conditions", "steps", "is_active")
@@ -94,7 +94,7 @@ def _check_trigger(data, errors: Errors) -> dict:
         if data.get("event") not in event_types():
             errors.add("trigger", "Choose an event.")
         cleaned["event"] = data.get("event")
-        cleaned["record_type"] = str(data.get("event") or "").split(".", 1)[0]
+        cleaned["record_type"] = event_subject(str(data.get("event") or ""))
         return cleaned
     if kind == "form_submitted":
         form_id = data.get("form_id") or None

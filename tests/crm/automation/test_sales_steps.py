@@ -131,3 +131,35 @@ def test_an_email_step_sends_the_template_only_with_consent(app, tenant_a):
     assert [run.status for run in runs] == [RunStatus.SUCCEEDED, RunStatus.SUCCEEDED]
     results = [step_logs(app, tenant_a, run.id)[0].result for run in runs]
     assert sum("skipped" in result for result in results) == 1
+
+
+def test_an_opened_email_starts_a_workflow_on_its_contact(app, tenant_a):
+    from app.crm.contacts.models import Contact
+    from app.crm.messaging.models import Message, MessageStatus
+    from app.crm.messaging.sending import advance, send_message
+    from tests.crm.factories import make_tag
+    from tests.crm.messaging.helpers import make_consenting_contact, make_template
+
+    tag_id = make_tag(app, tenant_a, name="Engaged")
+    template_id = make_template(app, tenant_a)
+    contact_id = make_consenting_contact(app, tenant_a)
+    workflow_id = make_workflow(
+        app,
+        tenant_a,
+        trigger={"type": "event", "event": "email.opened"},
+        steps=[{"type": "add_tag", "params": {"tag_id": str(tag_id)}}],
+    )
+    with in_tenant(app, tenant_a.id):
+        message = send_message(
+            {"channel": "email", "template_id": str(template_id), "contact_id": str(contact_id)},
+            actor=owner_of(tenant_a),
+        )
+        message_id = message.id
+    dispatch_events(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        advance(db.session.get(Message, (tenant_a.id, message_id)), MessageStatus.OPENED)
+    dispatch_events(app, tenant_a)
+    [run] = runs_of(app, tenant_a, workflow_id)
+    assert (run.status, run.record_id, run.event_name) == (RunStatus.SUCCEEDED, contact_id, "email.opened")
+    with in_tenant(app, tenant_a.id):
+        assert [tag.name for tag in db.session.get(Contact, (tenant_a.id, contact_id)).tags] == ["Engaged"]
