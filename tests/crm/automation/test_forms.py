@@ -285,6 +285,7 @@ def test_submissions_list_runs_a_bounded_number_of_queries(app, tenant_a, client
     public = public_client(app, tenant_a)
     client = client_for(tenant_a)
     fill_and_send(public, form_id, {"name": "A", "email": "a@example.com"})
+    client.get("/forms/submissions")  # the first request of a workspace fills caches (plan usage counters)
     with query_counter() as few:
         assert client.get("/forms/submissions").status_code == 200
     for n in range(6):
