@@ -77,6 +77,7 @@ def register_domain(app: Flask) -> None:
     """Record types, their permissions and event subscribers, before the blueprints that use them."""
     from app.wiring import (
         install_api,
+        install_audit_labels,
         install_console,
         install_jobs,
         install_onboarding,
@@ -92,6 +93,7 @@ def register_domain(app: Flask) -> None:
     install_api(app)
     install_onboarding(app)
     install_jobs(app)
+    install_audit_labels(app)
 
 
 def _migrations_dir():

@@ -371,3 +371,42 @@ def install_automation(app) -> None:
             "Takes in web form submissions that waited for room in the plan.",
         )
     )
+
+
+def install_audit_labels(app) -> None:
+    """The audit log's words for every action (record types label their own events)."""
+    from app.agency.services import AUDIT_LABELS as AGENCY
+    from app.api.services import AUDIT_LABELS as API
+    from app.auth.services import AUDIT_LABELS as AUTH
+    from app.billing.services import AUDIT_LABELS as BILLING
+    from app.core.audit import register_audit_labels, register_audit_subject
+    from app.crm.fields.services import AUDIT_LABELS as FIELDS
+    from app.crm.tags.services import AUDIT_LABELS as TAGS
+    from app.plans.lifecycle import AUDIT_LABELS as PLANS
+    from app.superadmin.access import AUDIT_LABELS as CONSOLE
+
+    for labels in (AUTH, AGENCY, API, BILLING, FIELDS, TAGS, PLANS, CONSOLE):
+        register_audit_labels(labels)
+    # Subjects of the CRM's other audit actions: "pipeline.stage_created" reads "Pipeline
+    # stage created" (record types register their own subject when installed).
+    subjects = {
+        "activity": "Activity",
+        "campaign": "Campaign",
+        "deal_reason": "Close reason",
+        "export": "Export",
+        "forecast": "Forecast",
+        "form": "Form",
+        "import": "Import",
+        "message_template": "Message template",
+        "messaging": "Messaging",
+        "personal_data": "Personal data",
+        "pipeline": "Pipeline",
+        "quota": "Quota",
+        "quote_settings": "Quote settings",
+        "segment": "Segment",
+        "suppression": "Suppression",
+        "webhook": "Webhook",
+        "workflow": "Workflow",
+    }
+    for subject, label in subjects.items():
+        register_audit_subject(subject, label)

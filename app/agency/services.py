@@ -169,3 +169,10 @@ def email_workspace_links(email: str) -> None:
                     "link": url_for("auth.login", host=tenant_host(slug), _external=True),
                 },
             )
+
+
+# The audit log's words for the actions written here (app/wiring.py registers them).
+AUDIT_LABELS = {
+    "tenant.created": "Agency created",
+    "settings.updated": "Agency settings changed",
+}

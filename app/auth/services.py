@@ -422,3 +422,24 @@ def list_pending_invitations():
         .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
         .order_by(Invitation.created_at.desc())
     ).all()
+
+
+# The audit log's words for the actions written here (app/wiring.py registers them).
+AUDIT_LABELS = {
+    "login.succeeded": "Signed in",
+    "login.failed": "Sign-in failed",
+    "user.created": "Person added",
+    "user.invited": "Person invited",
+    "user.invitation_accepted": "Invitation accepted",
+    "user.invitation_revoked": "Invitation revoked",
+    "user.role_changed": "Role changed",
+    "user.deactivated": "Person deactivated",
+    "user.reactivated": "Person reactivated",
+    "user.profile_updated": "Profile updated",
+    "user.password_changed": "Password changed",
+    "user.password_reset_requested": "Password reset requested",
+    "user.password_reset": "Password reset",
+    "user.2fa_enabled": "Two-factor sign-in turned on",
+    "user.2fa_disabled": "Two-factor sign-in turned off",
+    "user.recovery_code_used": "Recovery code used",
+}

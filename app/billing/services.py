@@ -236,3 +236,16 @@ def resync_tenant(tenant_id: uuid.UUID, *, actor_label: str) -> ResyncSummary:
         )
     current_app.logger.info("billing: resynced tenant %s: %s", tenant_id, summary)
     return summary
+
+
+# The audit log's words for the actions written here (app/wiring.py registers them).
+AUDIT_LABELS = {
+    "billing.customer_created": "Billing account created",
+    "billing.plan_change_started": "Plan change started",
+    "billing.portal_opened": "Billing portal opened",
+    "billing.resynced": "Billing synced from Stripe",
+    "billing.resync": "Billing sync requested",
+    "billing.accounts_viewed": "Billing accounts viewed",
+    "billing.tenant_viewed": "Agency billing viewed",
+    "billing.webhooks_viewed": "Stripe webhook log viewed",
+}

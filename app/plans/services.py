@@ -93,6 +93,7 @@ class Entitlements:
     features: frozenset[str]
     read_only: bool
     _usage: dict[str, int] = field(default_factory=dict)
+    _read_stored: bool = False
 
     def has_feature(self, feature: str) -> bool:
         return feature in self.features
@@ -102,10 +103,12 @@ class Entitlements:
 
     def used(self, resource: str) -> int:
         if resource not in self._usage:
-            if resource in METERED:
-                # A page's banners ask for every meter: read them all in one statement.
-                self._usage.update(current_meters(self.tenant.id))
-            else:
+            if not self._read_stored:
+                # A page's banners ask for every limit: this period's meters and the record
+                # types' maintained counters come in one statement.
+                self._read_stored = True
+                self._usage.update(stored_usage(self.tenant.id))
+            if resource not in self._usage:
                 self._usage[resource] = current_usage(self.tenant.id, resource)
         return self._usage[resource]
 
@@ -313,6 +316,21 @@ def current_meters(tenant_id: uuid.UUID, now: datetime | None = None) -> dict[st
     """{metric: this period's count} of every metered resource, in one statement."""
     wanted = or_(
         *[and_(UsageMeter.metric == metric, UsageMeter.period == current_period(metric, now)) for metric in METERED]
+    )
+    rows = db.session.execute(
+        select(UsageMeter.metric, func.sum(UsageMeter.count))
+        .where(UsageMeter.tenant_id == tenant_id, wanted)
+        .group_by(UsageMeter.metric)
+    )
+    return {**dict.fromkeys(METERED, 0), **{metric: int(count) for metric, count in rows}}
+
+
+def stored_usage(tenant_id: uuid.UUID, now: datetime | None = None) -> dict[str, int]:
+    """This period's count of every metered resource, and every maintained record counter
+    (period "total", see app.records.counts), in one statement."""
+    wanted = or_(
+        UsageMeter.period == "total",
+        *[and_(UsageMeter.metric == metric, UsageMeter.period == current_period(metric, now)) for metric in METERED],
     )
     rows = db.session.execute(
         select(UsageMeter.metric, func.sum(UsageMeter.count))

@@ -23,7 +23,8 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
-from sqlalchemy import Index, and_, func, or_, select
+from sqlalchemy import Index, Uuid, and_, any_, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
@@ -32,7 +33,8 @@ from app.core.request_cache import per_request
 
 MAX_TERMS = 6
 MIN_TRIGRAM_LENGTH = 3
-CANDIDATE_LIMIT = 2000
+# Candidate ids travel as one array parameter, so a filtered search's count can take this many.
+CANDIDATE_LIMIT = 10_000
 
 
 def search_index(table: str) -> Index:
@@ -110,7 +112,8 @@ def search_condition(column, query: str | None, *, model=None):
     candidates = per_request(key, lambda: _indexed_candidates(model, condition))
     if candidates is None:
         return condition
-    return model.id.in_(candidates)
+    # One uuid[] parameter (candidates exist on PostgreSQL only), not 10,000 bound values.
+    return model.id == any_(literal(candidates, ARRAY(Uuid)))
 
 
 def _platform_engine():
@@ -145,8 +148,8 @@ def searches_through_platform() -> bool:
 # ("gmail", "a") fills its window there, from the sort's index, at once.
 PROBE_ROWS = 2_000
 # Otherwise it gathers up to this many matches through the trigram index and orders them
-# itself; a term that matches more walks the sort's index without a bound.
-GATHER_LIMIT = 20_000
+# itself, with their count; for a term that matches more, it gathers every match past the cursor.
+GATHER_LIMIT = 50_000
 
 
 @dataclass
@@ -167,7 +170,7 @@ def search_window(table, terms: list[str], sort_key: str, *, descending: bool, c
     each taken only when the one before cannot answer: the next PROBE_ROWS rows of the list
     (a common term is dense there); up to GATHER_LIMIT matches gathered through the trigram
     index and ordered here (walking the sort's index would pass every "Aaron" before the first
-    "Zoey"); the sort's index walked until the window is full.
+    "Zoey"); every match past the cursor, gathered and ordered.
     """
     matching = table.c.tenant_id == require_tenant_id(), terms_condition(table.c.search_text, terms)
     in_order = keyset_position(table.c[sort_key], table.c.id, descending=descending, cursor=cursor)
@@ -178,10 +181,14 @@ def search_window(table, terms: list[str], sort_key: str, *, descending: bool, c
         window = _gather(connection, table, matching, sort_key, descending, cursor, size)
         if window is not None:
             return window
-        stmt = select(table.c.id).where(*matching)
+        # A common term whose rows are not where the list starts ("zo" by name): every match
+        # past the cursor, gathered and ordered. Walking the sort's index could pass most rows.
+        rest = select(table.c.id, table.c[sort_key]).where(*matching)
         if in_order.condition is not None:
-            stmt = stmt.where(in_order.condition)
-        ids = list(connection.scalars(stmt.order_by(*in_order.order).limit(size)))
+            rest = rest.where(in_order.condition)
+        rest = rest.cte("rest").prefix_with("MATERIALIZED")
+        position = keyset_position(rest.c[sort_key], rest.c.id, descending=descending, cursor=cursor)
+        ids = list(connection.scalars(select(rest.c.id).order_by(*position.order).limit(size)))
         return SearchWindow(ids, GATHER_LIMIT + 1, exact=False)
 
 

@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from app.api.scopes import register_scope_object
 from app.auth.permissions import register_record_permissions
+from app.core.audit import register_audit_subject
 from app.core.extensions import db
 from app.core.navigation import NavItem, register_nav_item
 from app.plans.services import register_usage_counter
@@ -19,6 +20,7 @@ def install_record_type(record_type) -> None:
     register_record_type(record_type)
     register_record_permissions(record_type.plural, record_type.label_plural)
     register_scope_object(record_type.plural, record_type.label_plural)
+    register_audit_subject(record_type.name, record_type.label)
     if record_type.meter:
         register_usage_counter(
             record_type.meter,

@@ -7,6 +7,7 @@ from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
+from app.core.text import plural
 from app.crm.forms import intake, services
 from app.crm.forms.forms import BLANK_FIELD_ROWS, WebFormForm
 from app.crm.forms.models import SubmissionStatus
@@ -157,7 +158,7 @@ def submission(form_id, submission_id):
 def process_waitlist():
     counts = services.process_waitlist(actor=current_user)
     if counts["still_waiting"]:
-        flash(f"{counts['accepted']} submission(s) processed; the plan's limit is reached again.", "warning")
+        flash(f"{plural(counts['accepted'], 'submission')} processed; the plan's limit is reached again.", "warning")
     else:
-        flash(f"{counts['accepted']} waitlisted submission(s) processed.", "success")
+        flash(f"{plural(counts['accepted'], 'waitlisted submission')} processed.", "success")
     return redirect(url_for("forms.submissions", status="waitlisted"))
