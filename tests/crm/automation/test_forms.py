@@ -172,7 +172,7 @@ def test_over_the_contact_limit_submissions_wait_and_are_taken_in_after_an_upgra
     assert submission.status == SubmissionStatus.WAITLISTED
     assert "plan" in submission.error
     owner = client_for(tenant_a)
-    assert b"wait for room in your plan" in owner.get("/forms").data
+    assert b"waits for room in your plan" in owner.get("/forms").data
     set_tenant(tenant_a, limit_overrides={})
     assert owner.post("/forms/waitlist").status_code == 302
     [submission] = submissions(app, tenant_a)
