@@ -37,6 +37,7 @@ def install_deal_templating(app) -> None:
     from app.crm.deals.record import is_rotting
     from app.crm.deals.services.pipelines import stage_label
 
-    app.jinja_env.filters["amount"] = amount
+    # Named for deals: the quotes package has an `amount` filter of its own.
+    app.jinja_env.filters["deal_amount"] = amount
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.globals.update(deal_is_rotting=is_rotting, deal_stage_label=stage_label)
