@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from marshmallow import fields as ma
 from marshmallow import schema as ma_schema
 from marshmallow import validate
-from sqlalchemy import Uuid, inspect, select
+from sqlalchemy import String, Uuid, cast, inspect, select
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
@@ -217,8 +217,11 @@ class Field:
         if column is None or self.column(model) is None:
             return []
         kind = self.condition_kind
-        if kind == "text" and isinstance(self.column(model).type, Uuid):
+        column_type = self.column(model).type
+        if kind == "text" and isinstance(column_type, Uuid):
             kind = "reference"  # an id kept in a plain field is compared as an id, not as text
+        elif kind == "text" and not isinstance(column_type, String):
+            column = cast(column, String)  # a time of day, say: compared as its text
         return [
             column_condition(
                 self.name,

@@ -1,10 +1,11 @@
 """The fields only contacts have: several emails (one primary), several phones, consent per channel."""
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import exists, select
+from sqlalchemy import Uuid, exists, select
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
+from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import PHONE_LABELS, Consent, Contact, ContactEmail, ContactPhone
@@ -121,9 +122,12 @@ class ChildList(Field):
         """ "Emails contain @acme.com": some child row matches; "is empty": none exists."""
         child = self.child_model
         value_column = getattr(child, self.row_attribute)
+        # The child table's column naming its record (a contact's email → contact_id).
+        relation = getattr(model, self.collection).property
+        owner = next(remote for _local, remote in relation.local_remote_pairs if remote.name != "tenant_id")
 
         def build(operator, value, context):
-            owned = (child.tenant_id == require_tenant_id()) & (child.contact_id == model.id)
+            owned = (child.tenant_id == require_tenant_id()) & (owner == model.id)
             if operator == "is_empty":
                 return ~exists().where(owned)
             if operator == "is_not_empty":
@@ -133,6 +137,20 @@ class ChildList(Field):
                 return ~exists().where(owned, text_condition(value_column, positive, value, context))
             return exists().where(owned, text_condition(value_column, operator, value, context))
 
+        if isinstance(value_column.type, Uuid):
+            # A list of links (a deal's contacts): "is" one of them, by id.
+            def build_ids(operator, value, context):
+                owned = (child.tenant_id == require_tenant_id()) & (owner == model.id)
+                if operator in ("is_empty", "is_not_empty"):
+                    found = exists().where(owned)
+                    return ~found if operator == "is_empty" else found
+                wanted = parse_uuid(value)
+                if wanted is None:
+                    return context.invalid("Choose a record.")
+                found = exists().where(owned, value_column == wanted)
+                return found if operator == "is" else ~found
+
+            return [Condition(self.name, self.label, "reference", build_ids)]
         return [Condition(self.name, self.label, "text", build)]
 
     def export_value(self, record):
