@@ -57,7 +57,7 @@ PRODUCTS = ProductType(
     nav_order=60,
     nav_group="sales",
     description="The catalogue: what the agency sells, at what price and tax rate, once or recurring.",
-    example={"name": "Website audit", "sku": "AUD-100", "unit_price": "1200.00", "currency": "USD", "tax_rate": "20"},
+    example={"name": "Website audit", "unit_price": "1200.00", "currency": "USD", "tax_rate": "20"},
     fields=[
         f.Text("name", "Name", max_length=200, required=True, search=True, sort=True),
         f.Text("sku", "SKU", max_length=64, nullable=True, search=True, list=True, help="Unique in this workspace"),
