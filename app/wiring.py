@@ -330,13 +330,16 @@ def install_automation(app) -> None:
     from app.api.scopes import register_scope_object
     from app.auth.models import Role
     from app.core.events import register_consumer
+    from app.crm.automations import message_actions, task_and_deal_actions
     from app.crm.automations.engine import handle_event, stamp_automation_origin
     from app.crm.automations.services import count_active_workflows
-    from app.crm.forms.intake import attribution_panel, carry_on_conversion
+    from app.crm.forms.attribution import attribution_panel, carry_on_conversion, carry_to_deal
     from app.crm.forms.services import count_forms
     from app.crm.webhooks.services import fan_out_event
+    from app.jobs.registry import PlatformJob, register_platform_job
     from app.plans.services import register_feature, register_usage_counter
     from app.records.capabilities import Panel
+    from app.records.event_types import register_event_type
     from app.records.registry import contribute
 
     admins = frozenset({Role.OWNER, Role.ADMIN})
@@ -353,11 +356,41 @@ def install_automation(app) -> None:
     register_feature("automations")
     subscribe("*", stamp_automation_origin)
     subscribe("lead.converted", carry_on_conversion)
-    for record_type in ("contact", "lead"):
+    subscribe("deal.created", carry_to_deal)
+    task_and_deal_actions.install()
+    message_actions.install()
+    for name, label in (
+        ("deal.stage_changed", "Deal stage changed"),
+        ("deal.won", "Deal won"),
+        ("deal.lost", "Deal lost"),
+        ("task.completed", "Task completed"),
+    ):
+        register_event_type(name, label)
+    register_event_type("email.opened", "Email opened", about="contact")
+    register_event_type("email.clicked", "Email link clicked", about="contact")
+    for record_type in ("contact", "lead", "deal"):
         panel = Panel("attribution", "crm/forms/_attribution_panel.html", attribution_panel, order=60)
         contribute(record_type, "panel", panel)
     register_consumer("webhooks", "*", fan_out_event)
     register_consumer("automations", "*", handle_event)
+    register_platform_job(
+        PlatformJob(
+            "automations.time_triggers",
+            "app.crm.automations.jobs:run_time_triggers",
+            "interval",
+            {"minutes": 15},
+            "Starts workflows whose date is reached, whose records went quiet, or whose daily hour came.",
+        )
+    )
+    register_platform_job(
+        PlatformJob(
+            "forms.process_waitlists",
+            "app.crm.forms.jobs:process_waitlists",
+            "interval",
+            {"hours": 1},
+            "Takes in web form submissions that waited for room in the plan.",
+        )
+    )
 
 
 def install_audit_labels(app) -> None:

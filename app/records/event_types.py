@@ -12,10 +12,19 @@ _EXTRA: dict[str, str] = {
     "activity.logged": "Activity logged",
     "form.submitted": "Form submitted",
 }
+# name -> the record type an event is about, when its name does not say (email.opened: a contact).
+_ABOUT: dict[str, str] = {}
 
 
-def register_event_type(name: str, label: str) -> None:
+def register_event_type(name: str, label: str, *, about: str | None = None) -> None:
     _EXTRA.setdefault(name, label)
+    if about:
+        _ABOUT[name] = about
+
+
+def event_subject(name: str) -> str:
+    """The record type an event is about: declared, or the first part of its name."""
+    return _ABOUT.get(name) or name.split(".", 1)[0]
 
 
 def event_types() -> dict[str, str]:

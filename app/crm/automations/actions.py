@@ -55,6 +55,8 @@ class Action:
     run: Callable  # (context, params) -> result dict
     preview: Callable  # (context, params) -> sentence
     applies_to: Callable = lambda record_type: True
+    # Permissions beyond reading and writing records that the workflow's actor needs for it.
+    needs: tuple[str, ...] = ()
 
 
 ACTIONS: dict[str, Action] = {}
@@ -357,6 +359,7 @@ register_action(
         _run_note,
         lambda context, params: f"Would add the note “{params['body'][:80]}”",
         lambda record_type: record_type is not None and record_type.has("timeline"),
+        needs=("activities.create",),
     )
 )
 register_action(

@@ -9,6 +9,7 @@ from app.api.gate import api_actor
 from app.api.listing import page_body
 from app.auth.permissions import check_permission
 from app.core.pagination import Page
+from app.crm.automations import runs as run_log
 from app.crm.automations import services
 from app.crm.automations.schemas import RunDetailSchema, RunListArguments, RunPage, WorkflowPage, WorkflowSchema
 from app.plans.services import check_feature
@@ -65,7 +66,7 @@ class Runs(MethodView):
         """List runs of every workflow, newest first"""
         check_permission(api_actor(), "automations.view")
         workflow = services.get_workflow(args["workflow_id"]) if args.get("workflow_id") else None
-        page = services.list_runs(
+        page = run_log.list_runs(
             workflow=workflow, status=args.get("status"), cursor=args.get("cursor"), limit=args.get("limit")
         )
         return page_body(page)
@@ -75,8 +76,8 @@ class Runs(MethodView):
 @blp.response(200, RunDetailSchema)
 def get_run(workflow_id, run_id):
     """A run with every step it took (input, result, error, duration)"""
-    run = services.get_run(run_id, workflow=services.get_workflow(workflow_id), actor=api_actor())
-    run.steps = services.run_steps(run)
+    run = run_log.get_run(run_id, workflow=services.get_workflow(workflow_id), actor=api_actor())
+    run.steps = run_log.run_steps(run)
     return run
 
 
@@ -84,7 +85,7 @@ def get_run(workflow_id, run_id):
 @blp.response(202, RunDetailSchema)
 def replay(workflow_id, run_id):
     """Replay a failed run from the step that failed"""
-    run = services.get_run(run_id, workflow=services.get_workflow(workflow_id), actor=api_actor())
-    services.replay_run(run, actor=api_actor())
-    run.steps = services.run_steps(run)
+    run = run_log.get_run(run_id, workflow=services.get_workflow(workflow_id), actor=api_actor())
+    run_log.replay_run(run, actor=api_actor())
+    run.steps = run_log.run_steps(run)
     return run

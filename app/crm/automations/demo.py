@@ -1,5 +1,6 @@
 """Demo lead capture and automation for `seed-demo`: two web forms with a month of views and
-attributed submissions, three workflows (routing, follow-up, a newsletter tag) and a webhook.
+attributed submissions, four workflows (routing, follow-up, won-deal onboarding, a newsletter
+tag) and a webhook.
 
 The workflows are on before the submissions arrive, so the scheduler (`flask jobs run`, which
 `make run` starts) runs them from the stored events: the run log fills as soon as it starts.
@@ -156,6 +157,25 @@ def _workflows(tenant, owner, sellers, quote) -> None:
                 {
                     "type": "notify",
                     "params": {"recipients": "owner_of_record", "message": "Has the proposal gone out?"},
+                },
+            ],
+            "is_active": True,
+        },
+        actor=owner,
+    )
+    create_workflow(
+        {
+            "name": "Won deal onboarding",
+            "description": "A kick-off task for the deal's owner the moment a deal is won.",
+            "trigger": {"type": "event", "event": "deal.won"},
+            "steps": [
+                {
+                    "type": "create_task",
+                    "params": {"title": "Book the kick-off meeting", "due_in_days": 2, "assignee": "owner_of_record"},
+                },
+                {
+                    "type": "notify",
+                    "params": {"recipients": "manager", "message": "A deal was won: plan the onboarding."},
                 },
             ],
             "is_active": True,

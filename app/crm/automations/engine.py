@@ -94,8 +94,8 @@ def _changed_to_value(trigger: dict, event, record_type) -> bool:
 
 
 def automation_actor(workflow, depth: int) -> SystemActor:
-    """Workflows may read and change records of every type and log on their timelines."""
-    permissions = {"activities.create", "activities.view"}
+    """Workflows may read and change records of every type, and do what their steps need."""
+    permissions = {"activities.view", *(need for action in ACTIONS.values() for need in action.needs)}
     for record_type in record_types():
         permissions.update(record_type.permission(action) for action in ("view", "create", "edit"))
     return SystemActor(f"Automation: {workflow.name}", permissions, details={"depth": depth})
@@ -137,7 +137,9 @@ def active_workflows() -> list[Workflow]:
     return list(db.session.scalars(select(Workflow).where(Workflow.is_active).order_by(Workflow.id)))
 
 
-def enroll(workflow: Workflow, record_type, record, *, event=None, depth: int = 0) -> WorkflowRun | None:
+def enroll(
+    workflow: Workflow, record_type, record, *, event=None, depth: int = 0, occasion: str = ""
+) -> WorkflowRun | None:
     """Start a run for `record`, or None when it is already in this workflow: the partial
     unique index decides, so concurrent triggers cannot enroll it twice."""
     run = WorkflowRun(
@@ -146,7 +148,7 @@ def enroll(workflow: Workflow, record_type, record, *, event=None, depth: int = 
         record_id=record.id,
         record_label=record_type.title_of(record)[:300],
         event_id=getattr(event, "id", None),
-        event_name=getattr(event, "name", "") or "",
+        event_name=occasion or getattr(event, "name", "") or "",
         depth=depth,
         program=flatten(workflow.steps),
         status=RunStatus.RUNNING,
@@ -388,49 +390,3 @@ def resume(run: WorkflowRun) -> str:
         return run.status
     run.resume_at = None
     return execute(run)
-
-
-# ---------------------------------------------------------------------------- test mode
-
-
-def dry_run(workflow: Workflow, record_type, record) -> list[dict]:
-    """What each step would do for `record`, following the branches its values choose; writes
-    nothing (the caller's transaction is rolled back by the view as well)."""
-    values = record_values(record_type, record)
-    actor = automation_actor(workflow, 0)
-    context = StepContext(workflow, None, record_type, record, actor, dry_run=True, values=values)
-    outcome = [
-        {
-            "step": "Conditions",
-            "would": "pass"
-            if conditions_pass(workflow.conditions, values)
-            else "not pass: the record would not enroll",
-        }
-    ]
-    program, position = flatten(workflow.steps), 0
-    while position < len(program) and len(outcome) < MAX_STEPS_PER_PASS:
-        instruction = program[position]
-        if instruction["op"] == "jump":
-            position = instruction["to"]
-            continue
-        if instruction["op"] == "branch":
-            passed = conditions_pass(instruction["params"], values)
-            outcome.append(
-                {"step": "If/else", "would": "take the “then” branch" if passed else "take the “else” branch"}
-            )
-            position = position + 1 if passed else instruction["else_at"]
-            continue
-        if instruction["op"] == "wait":
-            outcome.append({"step": "Wait", "would": f"wait {wait_delay(instruction['params'])}"})
-        else:
-            action = ACTIONS.get(instruction["type"])
-            if action is None:
-                outcome.append({"step": instruction["type"], "would": "fail: unknown action"})
-            else:
-                try:
-                    text = action.preview(context, instruction["params"])
-                except AppError as exc:
-                    text = f"fail: {exc.message}"
-                outcome.append({"step": action.label, "would": text})
-        position += 1
-    return outcome

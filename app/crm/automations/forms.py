@@ -19,6 +19,8 @@ class WorkflowForm(FlaskForm):
     trigger_value = StringField("Changed to (empty: any change)", validators=[Optional(), Length(max=200)])
     trigger_event = SelectField("Event", validate_choice=False, validators=[Optional()])
     trigger_form = SelectField("Form", validate_choice=False, validators=[Optional()])
+    trigger_days = StringField("Days", validators=[Optional(), Length(max=4)])
+    trigger_hour = StringField("Hour (UTC)", validators=[Optional(), Length(max=2)])
     match = SelectField(
         "Match",
         choices=[("all", "all of these rules"), ("any", "any of these rules")],
@@ -31,6 +33,12 @@ class WorkflowForm(FlaskForm):
         trigger = {"type": kind, "record_type": self.record_type.data}
         if kind == "field_changed":
             trigger.update(field=self.trigger_field.data, value=self.trigger_value.data or "")
+        elif kind == "date_reached":
+            trigger.update(field=self.trigger_field.data, days_before=self.trigger_days.data or 0)
+        elif kind == "no_activity":
+            trigger.update(days=self.trigger_days.data)
+        elif kind == "schedule":
+            trigger.update(hour=self.trigger_hour.data)
         elif kind == "event":
             trigger = {"type": kind, "event": self.trigger_event.data}
         elif kind == "form_submitted":

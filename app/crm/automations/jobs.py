@@ -3,8 +3,9 @@
 from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.ids import parse_uuid
-from app.crm.automations import engine
+from app.crm.automations import engine, schedules
 from app.crm.automations.models import WorkflowRun
+from app.jobs.dispatch import for_each_tenant
 
 
 def resume_run(object_id: str) -> dict:
@@ -14,3 +15,8 @@ def resume_run(object_id: str) -> dict:
     if run is None:
         return {"status": "missing"}
     return {"status": engine.resume(run), "position": run.position}
+
+
+def run_time_triggers() -> dict:
+    """Platform job: date-reached, no-activity and scheduled workflows of every tenant."""
+    return for_each_tenant(schedules.tenants_with_time_triggers(), lambda tenant_id: schedules.fire_time_triggers())

@@ -7,25 +7,22 @@ workflows, checked with `enforce()` whenever one becomes active.
 import secrets
 import uuid
 
-from flask import abort
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import check_permission
 from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
+from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
-from app.core.pagination import Sort, resolve_sort, sorted_page
-from app.core.types import utcnow
 from app.core.validation import Errors, check_known_keys, clean_text
-from app.crm.automations import engine
+from app.crm.automations import engine, schedules
 from app.crm.automations.actions import available_actions
 from app.crm.automations.conditions import check_conditions, condition_fields
-from app.crm.automations.models import RunStatus, Workflow, WorkflowRun, WorkflowStepLog
+from app.crm.automations.models import Workflow, WorkflowRun
 from app.crm.forms.models import WebForm
 from app.plans.services import check_feature, check_writable, enforce
-from app.records.event_types import event_types
+from app.records.event_types import event_subject, event_types
 from app.records.registry import find_record_type, record_types
 
 FIELDS = ("name", "description", "trigger", "conditions", "steps", "is_active")
@@ -35,10 +32,12 @@ TRIGGERS = {
     "field_changed": "A field changes (to a value)",
     "form_submitted": "A web form is submitted",
     "event": "Another event happens",
+    "date_reached": "A date field is reached",
+    "no_activity": "A record has no activity for N days",
+    "schedule": "Every day at an hour (UTC)",
 }
 MAX_STEPS = 30
 MAX_BRANCH_DEPTH = 3
-RUN_SORTS = {"-started_at": Sort("-started_at", WorkflowRun.started_at, True, "Newest first")}
 
 
 def count_active_workflows(tenant_id) -> int:
@@ -95,12 +94,12 @@ def _check_trigger(data, errors: Errors) -> dict:
         if data.get("event") not in event_types():
             errors.add("trigger", "Choose an event.")
         cleaned["event"] = data.get("event")
-        cleaned["record_type"] = str(data.get("event") or "").split(".", 1)[0]
+        cleaned["record_type"] = event_subject(str(data.get("event") or ""))
         return cleaned
     if kind == "form_submitted":
         form_id = data.get("form_id") or None
         if form_id is not None:
-            parsed = _uuid(form_id)
+            parsed = parse_uuid(form_id)
             if parsed is None or db.session.scalar(select(WebForm.id).where(WebForm.id == parsed)) is None:
                 errors.add("trigger", "Choose one of your forms.")
             cleaned["form_id"] = str(parsed) if parsed else None
@@ -113,6 +112,8 @@ def _check_trigger(data, errors: Errors) -> dict:
         errors.add("trigger", "Choose a record type.")
         return cleaned
     cleaned["record_type"] = data["record_type"]
+    if kind in schedules.TIME_TRIGGERS:
+        return _check_time_trigger(kind, data, find_record_type(data["record_type"]), cleaned, errors)
     if kind == "field_changed":
         record_type = find_record_type(data["record_type"])
         if data.get("field") not in condition_fields(record_type):
@@ -123,11 +124,27 @@ def _check_trigger(data, errors: Errors) -> dict:
     return cleaned
 
 
-def _uuid(value):
-    try:
-        return uuid.UUID(str(value))
-    except (TypeError, ValueError):
-        return None
+def _check_time_trigger(kind: str, data: dict, record_type, cleaned: dict, errors: Errors) -> dict:
+    def number(key, low, high, label):
+        try:
+            value = int(data.get(key) if data.get(key) not in (None, "") else low)
+        except (TypeError, ValueError):
+            value = None
+        if value is None or not low <= value <= high:
+            errors.add("trigger", f"{label} is a whole number from {low} to {high}.")
+            return low
+        return value
+
+    if kind == "date_reached":
+        if data.get("field") not in schedules.date_fields(record_type):
+            errors.add("trigger", f"Choose one of the {record_type.label.lower()}'s date fields.")
+        cleaned["field"] = data.get("field")
+        cleaned["days_before"] = number("days_before", -365, 365, "Days before the date")
+    elif kind == "no_activity":
+        cleaned["days"] = number("days", 1, 365, "Days without activity")
+    else:
+        cleaned["hour"] = number("hour", 0, 23, "The hour")
+    return cleaned
 
 
 def _check_steps(steps, record_type, errors: Errors, depth: int = 0) -> list:
@@ -342,80 +359,6 @@ def _moved(steps, step_id, offset):
     ]
 
 
-# ---------------------------------------------------------------------------- runs
-
-
-def list_runs(*, workflow: Workflow | None = None, status=None, cursor=None, limit=None, sort=None):
-    stmt = select(WorkflowRun).where(WorkflowRun.is_test.is_(False)).options(selectinload(WorkflowRun.workflow))
-    if workflow is not None:
-        stmt = stmt.where(WorkflowRun.workflow_id == workflow.id)
-    if status:
-        stmt = stmt.where(WorkflowRun.status == status)
-    return sorted_page(db.session, stmt, WorkflowRun, resolve_sort(RUN_SORTS, sort, "-started_at"), cursor, limit)
-
-
-def get_run(run_id, *, workflow: Workflow | None = None, actor=None) -> WorkflowRun:
-    if actor is not None:
-        check_permission(actor, "automations.view")
-    run = get_or_404(WorkflowRun, run_id)
-    if workflow is not None and run.workflow_id != workflow.id:
-        abort(404)
-    return run
-
-
-def run_steps(run: WorkflowRun) -> list[WorkflowStepLog]:
-    return list(
-        db.session.scalars(
-            select(WorkflowStepLog)
-            .where(WorkflowStepLog.run_id == run.id)
-            .order_by(WorkflowStepLog.started_at, WorkflowStepLog.id)
-        )
-    )
-
-
-def replay_run(run: WorkflowRun, *, actor) -> WorkflowRun:
-    """Run a failed run again from the step that failed, as a job after this commit."""
-    check_permission(actor, "automations.edit")
-    check_feature("automations")
-    check_writable()
-    if run.status != RunStatus.FAILED:
-        raise ValidationFailed("Only a failed run can be replayed.", details={"status": ["This run did not fail."]})
-    clash = db.session.scalar(
-        select(WorkflowRun.id).where(
-            WorkflowRun.workflow_id == run.workflow_id,
-            WorkflowRun.record_id == run.record_id,
-            WorkflowRun.status.in_(RunStatus.ACTIVE),
-            WorkflowRun.is_test.is_(False),
-        )
-    )
-    if clash is not None:
-        raise ValidationFailed(
-            "The record is in this workflow again already.", details={"status": ["Another run of it is active."]}
-        )
-    run.status = RunStatus.RUNNING
-    run.error = None
-    run.finished_at = None
-    run.attempts += 1
-    db.session.flush()
-    engine.schedule_resume(run, utcnow())
-    record_audit("workflow.run_replayed", actor=actor, target=run.workflow, details={"run": str(run.id)})
-    return run
-
-
-def test_workflow(workflow: Workflow, record_type_name: str, record_id, *, actor) -> list[dict]:
-    """Test mode: what each step would do for a chosen record, with no side effects."""
-    check_permission(actor, "automations.view")
-    record_type = find_record_type(record_type_name)
-    expected = trigger_record_type(workflow.trigger or {})
-    if record_type is None or (expected is not None and record_type is not expected):
-        raise ValidationFailed("Choose a record of the workflow's type.", details={"record_id": ["Wrong type."]})
-    check_permission(actor, record_type.permission("view"))
-    record = db.session.get(record_type.model, (workflow.tenant_id, _uuid(record_id))) if _uuid(record_id) else None
-    if record is None:
-        raise ValidationFailed("Choose a record.", details={"record_id": ["No such record."]})
-    return engine.dry_run(workflow, record_type, record)
-
-
 # ---------------------------------------------------------------------------- for the pages
 
 
@@ -436,10 +379,21 @@ def describe_trigger(trigger: dict, forms: dict | None = None) -> str:
         form_id = trigger.get("form_id")
         if not form_id:
             return "Any web form is submitted"
-        name = (forms or {}).get(form_id) or db.session.scalar(select(WebForm.name).where(WebForm.id == _uuid(form_id)))
+        name = (forms or {}).get(form_id) or db.session.scalar(
+            select(WebForm.name).where(WebForm.id == parse_uuid(form_id))
+        )
         return f"The form “{name or 'deleted form'}” is submitted"
     if kind == "event":
         return f"{event_types().get(trigger.get('event'), trigger.get('event'))}"
+    if kind == "date_reached" and record_type:
+        field = schedules.date_fields(record_type).get(trigger.get("field"), trigger.get("field"))
+        before = int(trigger.get("days_before") or 0)
+        when = f"{before} day(s) before" if before > 0 else (f"{-before} day(s) after" if before < 0 else "on")
+        return f"{when} a {label}'s {str(field).lower()}"
+    if kind == "no_activity":
+        return f"A {label} has no activity for {trigger.get('days')} day(s)"
+    if kind == "schedule":
+        return f"Every day at {int(trigger.get('hour') or 0):02d}:00 UTC, for each {label}"
     return "No trigger"
 
 

@@ -7,6 +7,7 @@ from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
+from app.crm.automations import runs as run_log
 from app.crm.automations import services
 from app.crm.automations.actions import available_actions
 from app.crm.automations.conditions import OPERATORS, condition_fields, describe
@@ -51,6 +52,8 @@ def _form_for(workflow) -> WorkflowForm:
         trigger_value=trigger.get("value"),
         trigger_event=trigger.get("event"),
         trigger_form=trigger.get("form_id") or "",
+        trigger_days=str(trigger.get("days_before", trigger.get("days", "")) or ""),
+        trigger_hour=str(trigger.get("hour", "") if trigger.get("hour") is not None else ""),
         match=(workflow.conditions or {}).get("match", "all"),
     )
     return _choices(form, workflow)
@@ -72,7 +75,12 @@ def index():
 @requires_permission("automations.create")
 @requires_feature("automations")
 def new():
-    return render_template("crm/automations/new.html", form=_choices(WorkflowForm(formdata=None)))
+    """`?form_id=` (the "Automate" button of a web form) starts from that form's trigger."""
+    form = _choices(WorkflowForm(formdata=None))
+    chosen = request.args.get("form_id", "")
+    if chosen in dict(form.trigger_form.choices):
+        form.trigger_type.data, form.trigger_form.data = "form_submitted", chosen
+    return render_template("crm/automations/new.html", form=form)
 
 
 @bp.route("/automations", methods=["POST"])
@@ -110,7 +118,8 @@ def _builder(workflow, form=None, *, step_errors=None, test_results=None, test_r
         step_errors=step_errors or [],
         test_results=test_results,
         test_record=test_record,
-        runs=services.list_runs(workflow=workflow, limit=10),
+        test_choices=run_log.recent_records(record_type),
+        runs=run_log.list_runs(workflow=workflow, limit=10),
         confirm_form=ConfirmForm(),
     ), status
 
@@ -212,7 +221,7 @@ def test(workflow_id):
     record_type = services.trigger_record_type(workflow.trigger or {})
     record_id = request.form.get("record_id", "")
     try:
-        results = services.test_workflow(
+        results = run_log.test_workflow(
             workflow, record_type.name if record_type else "", record_id, actor=current_user
         )
     except ValidationFailed as exc:
@@ -225,7 +234,7 @@ def test(workflow_id):
 @requires_feature("automations")
 def runs():
     status = request.args.get("status") if request.args.get("status") in RunStatus.LABELS else None
-    page = services.list_runs(status=status, cursor=request.args.get("cursor"))
+    page = run_log.list_runs(status=status, cursor=request.args.get("cursor"))
     return render_template("crm/automations/runs.html", page=page, status=status, statuses=RunStatus)
 
 
@@ -234,9 +243,9 @@ def runs():
 @requires_feature("automations")
 def run(workflow_id, run_id):
     workflow = services.get_workflow(workflow_id)
-    item = services.get_run(run_id, workflow=workflow)
+    item = run_log.get_run(run_id, workflow=workflow)
     template = "crm/automations/_run_log.html" if request.headers.get("HX-Request") else "crm/automations/run.html"
-    return render_template(template, workflow=workflow, run=item, steps=services.run_steps(item))
+    return render_template(template, workflow=workflow, run=item, steps=run_log.run_steps(item))
 
 
 @bp.route("/automations/<uuid:workflow_id>/runs/<uuid:run_id>/replay", methods=["POST"])
@@ -244,9 +253,9 @@ def run(workflow_id, run_id):
 @requires_feature("automations")
 def replay(workflow_id, run_id):
     workflow = services.get_workflow(workflow_id)
-    item = services.get_run(run_id, workflow=workflow)
+    item = run_log.get_run(run_id, workflow=workflow)
     try:
-        services.replay_run(item, actor=current_user)
+        run_log.replay_run(item, actor=current_user)
     except ValidationFailed as exc:
         flash(exc.message, "danger")
         return redirect(url_for("automations.run", workflow_id=workflow.id, run_id=item.id)), 303

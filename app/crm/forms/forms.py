@@ -14,7 +14,9 @@ class WebFormForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     creates = SelectField("Submissions create", choices=list(TARGETS.items()))
     submit_label = StringField("Button text", default="Send", validators=[DataRequired(), Length(max=60)])
-    thank_you_message = TextAreaField("Thank-you message", validators=[Optional(), Length(max=1000)])
+    thank_you_message = TextAreaField(
+        "Thank-you message", default="Thank you! We will be in touch.", validators=[Optional(), Length(max=1000)]
+    )
     redirect_url = StringField("Or send people to", validators=[Optional(), Length(max=2000)])
     allowed_origins = TextAreaField(
         "Sites that may embed the form", validators=[Optional(), Length(max=4000)], render_kw={"rows": 3}

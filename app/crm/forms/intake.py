@@ -26,7 +26,8 @@ from app.core.ids import uuid7
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import Consent, Contact, ContactEmail
-from app.crm.forms.models import FormDailyStat, FormSubmission, RecordAttribution, SubmissionStatus, WebForm
+from app.crm.forms.attribution import touch_attribution
+from app.crm.forms.models import FormDailyStat, FormSubmission, SubmissionStatus, WebForm
 from app.crm.leads.models import Lead, LeadStatus
 from app.messaging.services import queue_email
 from app.records.registry import get_record_type
@@ -334,49 +335,6 @@ def _upsert_contact(data: dict, submission: FormSubmission, actor):
     return create_record(record_type, data, actor=actor), True
 
 
-# ---------------------------------------------------------------------------- attribution
-
-
-def touch_attribution(record_type: str, record_id, touch: dict) -> RecordAttribution:
-    """First touch is kept from the first time; last touch follows every new one."""
-    attribution = db.session.scalar(select(RecordAttribution).where(RecordAttribution.record_id == record_id))
-    now = utcnow()
-    if attribution is None:
-        attribution = RecordAttribution(
-            record_type=record_type, record_id=record_id, first_touch=touch, last_touch=touch, first_touch_at=now
-        )
-        db.session.add(attribution)
-    else:
-        attribution.last_touch = touch
-        attribution.touches += 1
-    attribution.last_touch_at = now
-    db.session.flush()
-    return attribution
-
-
-def get_attribution(record_id) -> RecordAttribution | None:
-    return db.session.scalar(select(RecordAttribution).where(RecordAttribution.record_id == record_id))
-
-
-def carry_attribution(from_record_id, to_type: str, to_record_id) -> RecordAttribution | None:
-    """A deal made for a contact (or a contact converted from a lead) starts with its touches."""
-    source = get_attribution(from_record_id)
-    if source is None or get_attribution(to_record_id) is not None:
-        return None
-    copy = RecordAttribution(
-        record_type=to_type,
-        record_id=to_record_id,
-        first_touch=source.first_touch,
-        last_touch=source.last_touch,
-        first_touch_at=source.first_touch_at,
-        last_touch_at=source.last_touch_at,
-        touches=source.touches,
-    )
-    db.session.add(copy)
-    db.session.flush()
-    return copy
-
-
 def process_waitlist(limit: int = 500) -> dict:
     """Try the waitlisted submissions again, oldest first, until the plan is full again."""
     counts = {"accepted": 0, "still_waiting": 0}
@@ -413,14 +371,3 @@ def check_rate_limits(form: WebForm, ip_address: str) -> None:
         for item in parse_many(current_app.config[setting]):
             if not strategy.hit(item, *key):
                 raise TooManyRequests("Too many submissions; please try again in a minute.")
-
-
-def attribution_panel(record_type, record) -> dict:
-    """The Attribution panel of a contact, lead or deal page."""
-    return {"attribution": get_attribution(record.id)}
-
-
-def carry_on_conversion(event, record) -> None:
-    """In-transaction subscriber of `lead.converted`: the contact inherits the lead's touches."""
-    if event.name == "lead.converted" and record is not None and record.converted_contact_id:
-        carry_attribution(record.id, "contact", record.converted_contact_id)

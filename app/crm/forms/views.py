@@ -1,6 +1,6 @@
 """/forms: the builder, each form's numbers and embed code, and the submissions log."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
@@ -11,6 +11,7 @@ from app.core.text import plural
 from app.crm.forms import intake, services
 from app.crm.forms.forms import BLANK_FIELD_ROWS, WebFormForm
 from app.crm.forms.models import SubmissionStatus
+from app.plans.services import entitlements
 from app.records.forms import apply_service_errors
 
 bp = TenantBlueprint("forms", __name__)
@@ -90,6 +91,7 @@ def show(form_id):
         counts=services.status_counts(web_form),
         page=page,
         statuses=SubmissionStatus,
+        automations_on=entitlements(g.tenant).has_feature("automations"),
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 
 from app.auth.permissions import check_permission
 from app.core.errors import ValidationFailed
+from app.core.events import emit
 from app.core.extensions import db
 from app.core.hosts import tenant_host
 from app.core.ids import parse_uuid
@@ -330,6 +331,15 @@ def advance(message: Message, status: str, *, at=None, reason: str = "") -> bool
     message.status = status
     if reason:
         message.status_reason = reason[:300]
+    if status in (MessageStatus.OPENED, MessageStatus.CLICKED) and message.contact_id is not None:
+        # Workflows and webhooks react to engagement: `email.opened`, `email.clicked` (and SMS).
+        emit(
+            f"{message.channel}.{status}",
+            record_type="contact",
+            record_id=message.contact_id,
+            summary=f"{Channel.LABELS.get(message.channel, message.channel)} {status}: {message.subject or ''}"[:300],
+            data={"message_id": str(message.id), "subject": message.subject},
+        )
     if message.activity_id:
         db.session.execute(update(Activity).where(Activity.id == message.activity_id).values(outcome=status))
     return True

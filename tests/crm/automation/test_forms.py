@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.contacts.models import Contact
-from app.crm.forms.intake import get_attribution
+from app.crm.forms.attribution import get_attribution
 from app.crm.forms.models import FormSubmission, SubmissionStatus
 from app.crm.leads.models import Lead
 from app.messaging.models import OutboxMessage
@@ -172,7 +172,7 @@ def test_over_the_contact_limit_submissions_wait_and_are_taken_in_after_an_upgra
     assert submission.status == SubmissionStatus.WAITLISTED
     assert "plan" in submission.error
     owner = client_for(tenant_a)
-    assert b"wait for room in your plan" in owner.get("/forms").data
+    assert b"waits for room in your plan" in owner.get("/forms").data
     set_tenant(tenant_a, limit_overrides={})
     assert owner.post("/forms/waitlist").status_code == 302
     [submission] = submissions(app, tenant_a)
@@ -285,6 +285,7 @@ def test_submissions_list_runs_a_bounded_number_of_queries(app, tenant_a, client
     public = public_client(app, tenant_a)
     client = client_for(tenant_a)
     fill_and_send(public, form_id, {"name": "A", "email": "a@example.com"})
+    client.get("/forms/submissions")  # the first request of a workspace fills caches (plan usage counters)
     with query_counter() as few:
         assert client.get("/forms/submissions").status_code == 200
     for n in range(6):
@@ -312,3 +313,26 @@ def test_time_trap_token_of_another_form_does_not_pass(app, tenant_a):
     with time_machine.travel(utcnow().timestamp() + 10, tick=False):
         client.post(f"/f/{second}", data={"_rendered": token, "name": "A", "email": "a@example.com"})
     assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.SPAM]
+
+
+def test_automate_button_starts_a_workflow_for_the_form(app, tenant_a, client_for):
+    form_id = make_form(app, tenant_a)
+    client = client_for(tenant_a)
+    assert f"/automations/new?form_id={form_id}".encode() in client.get(f"/forms/{form_id}").data
+    page = client.get(f"/automations/new?form_id={form_id}").get_data(as_text=True)
+    assert f'<option selected value="{form_id}">' in page or f'value="{form_id}" selected' in page
+
+
+def test_the_hourly_job_takes_in_the_waitlist_once_there_is_room(app, tenant_a, set_tenant):
+    from app.crm.forms.jobs import process_waitlists
+
+    form_id = make_form(app, tenant_a, creates="contact", fields=CONTACT_FIELDS)
+    set_tenant(tenant_a, limit_overrides={"contacts": 0})
+    fill_and_send(public_client(app, tenant_a), form_id, {"first_name": "Ada", "email": "ada@example.com"})
+    with app.app_context():
+        process_waitlists()
+    assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.WAITLISTED]
+    set_tenant(tenant_a, limit_overrides={"contacts": 5})
+    with app.app_context():
+        process_waitlists()
+    assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.ACCEPTED]
