@@ -90,7 +90,9 @@ class ChildList(Field):
         return cleaned
 
     def clean_item(self, item: dict) -> dict:
-        raise NotImplementedError
+        """One submitted item, normalized (an email lower-cased, a phone in E.164); each list
+        kind (emails, phones, a deal's contacts) says how."""
+        raise NotImplementedError(f"{type(self).__name__} must say how one item is cleaned")
 
     def duplicate(self, item: dict) -> list[str]:
         return []
@@ -99,7 +101,8 @@ class ChildList(Field):
         return []
 
     def row_values(self, item: dict) -> dict:
-        raise NotImplementedError
+        """The child row's column values for one cleaned item; each list kind names its columns."""
+        raise NotImplementedError(f"{type(self).__name__} must name its child row's columns")
 
     def apply(self, record, value) -> None:
         key = self.item_keys[0]
