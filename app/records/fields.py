@@ -401,11 +401,18 @@ class Number(Field):
         self.places = places
 
     def empty_value(self):
-        return None
+        return self.stored_when_empty
+
+    # A NOT NULL column with a default (a tax rate of 0) stores that default for an empty input.
+    stored_when_empty = None
 
     def bind(self, model) -> None:
         """Without a declared maximum, the column's own range is the limit (no overflow 500s)."""
-        column_type = getattr(self.column(model), "type", None)
+        column = self.column(model)
+        default = getattr(getattr(column, "default", None), "arg", None)
+        if column is not None and not column.nullable and default is not None and not callable(default):
+            self.stored_when_empty = default
+        column_type = getattr(column, "type", None)
         precision = getattr(column_type, "precision", None)
         scale = getattr(column_type, "scale", None) or 0
         if self.maximum is None and precision:

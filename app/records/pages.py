@@ -264,6 +264,7 @@ def form_context(record_type, record, submitted=None, errors: dict | None = None
             values[field.name] = field.form_value(None) if raw is None else raw
         else:
             values[field.name] = field.form_value(record)
+    values.update(prefill or {})
     return {
         "record_type": record_type,
         "record": record,

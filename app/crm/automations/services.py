@@ -15,6 +15,7 @@ from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
+from app.core.text import plural
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.automations import engine, schedules
 from app.crm.automations.actions import available_actions
@@ -388,10 +389,14 @@ def describe_trigger(trigger: dict, forms: dict | None = None) -> str:
     if kind == "date_reached" and record_type:
         field = schedules.date_fields(record_type).get(trigger.get("field"), trigger.get("field"))
         before = int(trigger.get("days_before") or 0)
-        when = f"{before} day(s) before" if before > 0 else (f"{-before} day(s) after" if before < 0 else "on")
+        when = (
+            f"{plural(before, 'day')} before"
+            if before > 0
+            else (f"{plural(-before, 'day')} after" if before < 0 else "on")
+        )
         return f"{when} a {label}'s {str(field).lower()}"
     if kind == "no_activity":
-        return f"A {label} has no activity for {trigger.get('days')} day(s)"
+        return f"A {label} has no activity for {plural(int(trigger.get('days') or 0), 'day')}"
     if kind == "schedule":
         return f"Every day at {int(trigger.get('hour') or 0):02d}:00 UTC, for each {label}"
     return "No trigger"

@@ -174,5 +174,5 @@ MEETINGS = MeetingType(
             ),
         )
     ],
-    load={"detail": _attendees, "search": _attendees},
+    load={"detail": _attendees, "search": _attendees, "api": _attendees},
 )

@@ -317,7 +317,7 @@ DEALS = DealType(
         ),
         f.Number("value", "Value", places=2, minimum=Decimal(0), maximum=MAX_VALUE, sort=True, filter=True, list=True),
         CurrencyField(),
-        ProbabilityField(),
+        ProbabilityField(sort=True),
         f.DateField("expected_close_date", "Expected close", filter=True, list=True),
         f.Choice("priority", "Priority", choices=Priority.LABELS, default=Priority.MEDIUM, filter=True),
         f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True),

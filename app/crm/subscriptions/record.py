@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.products.record import workspace_currency
@@ -25,6 +26,12 @@ class SubscriptionType(RecordType):
                 subscription.currency = workspace_currency()
             subscription.start_date = subscription.start_date or local_today()
             subscription.next_renewal = subscription.next_renewal or subscription.start_date
+        elif "start_date" in cleaned and cleaned["start_date"] is None:
+            # Invoices count periods from the start: an existing subscription keeps one.
+            message = "A subscription keeps its start date."
+            raise ValidationFailed(message, details={"start_date": [message]})
+        elif "next_renewal" in cleaned and cleaned["next_renewal"] is None:
+            subscription.next_renewal = subscription.start_date
 
     def related(self, subscription):
         pairs = (("contact", subscription.contact_id), ("company", subscription.company_id))

@@ -51,41 +51,41 @@ class Subscriptions(MethodView):
         return services.create_subscription(data, actor=api_actor())
 
 
-@blp.route("/<uuid:subscription_id>")
+@blp.route("/<uuid:webhook_id>")
 class Subscription(MethodView):
     @blp.response(200, WebhookSubscriptionSchema)
-    def get(self, subscription_id):
+    def get(self, webhook_id):
         """Get a webhook subscription"""
-        return services.get_subscription(subscription_id, actor=api_actor())
+        return services.get_subscription(webhook_id, actor=api_actor())
 
     @blp.arguments(WebhookInput)
     @blp.response(200, WebhookSubscriptionSchema)
-    def patch(self, data, subscription_id):
+    def patch(self, data, webhook_id):
         """Change a webhook subscription (enable it again with `is_active: true`)"""
-        return services.update_subscription(services.get_subscription(subscription_id), data, actor=api_actor())
+        return services.update_subscription(services.get_subscription(webhook_id), data, actor=api_actor())
 
     @blp.response(204)
-    def delete(self, subscription_id):
+    def delete(self, webhook_id):
         """Delete a webhook subscription and its delivery log"""
-        services.delete_subscription(services.get_subscription(subscription_id), actor=api_actor())
+        services.delete_subscription(services.get_subscription(webhook_id), actor=api_actor())
 
 
-@blp.route("/<uuid:subscription_id>/deliveries")
+@blp.route("/<uuid:webhook_id>/deliveries")
 class Deliveries(MethodView):
     @blp.arguments(DeliveryListArguments, location="query", unknown=INCLUDE)
     @blp.response(200, DeliveryPage)
-    def get(self, args, subscription_id):
+    def get(self, args, webhook_id):
         """The delivery log of a subscription, newest first"""
-        subscription = services.get_subscription(subscription_id, actor=api_actor())
+        subscription = services.get_subscription(webhook_id, actor=api_actor())
         page = services.list_deliveries(
             subscription, cursor=args.get("cursor"), limit=args.get("limit"), sort=args.get("sort")
         )
         return page_body(page)
 
 
-@blp.route("/<uuid:subscription_id>/deliveries/<uuid:delivery_id>/replay", methods=["POST"])
+@blp.route("/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/replay", methods=["POST"])
 @blp.response(202, DeliverySchema)
-def replay(subscription_id, delivery_id):
+def replay(webhook_id, delivery_id):
     """Send a logged delivery again (as a new delivery)"""
-    subscription = services.get_subscription(subscription_id)
+    subscription = services.get_subscription(webhook_id)
     return services.replay_delivery(services.get_delivery(subscription, delivery_id), actor=api_actor())

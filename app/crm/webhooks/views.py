@@ -40,7 +40,7 @@ def create():
         apply_service_errors(form, exc)
         return _index(form, 422)
     flash(f"Webhook “{subscription.name}” added. Copy its signing secret below.", "success")
-    return redirect(url_for("webhooks.show", subscription_id=subscription.id))
+    return redirect(url_for("webhooks.show", webhook_id=subscription.id))
 
 
 def _show(subscription, form=None, status=200):
@@ -57,16 +57,16 @@ def _show(subscription, form=None, status=200):
     ), status
 
 
-@bp.route("/settings/webhooks/<uuid:subscription_id>")
+@bp.route("/settings/webhooks/<uuid:webhook_id>")
 @requires_permission("webhooks.view")
-def show(subscription_id):
-    return _show(services.get_subscription(subscription_id))
+def show(webhook_id):
+    return _show(services.get_subscription(webhook_id))
 
 
-@bp.route("/settings/webhooks/<uuid:subscription_id>", methods=["POST"])
+@bp.route("/settings/webhooks/<uuid:webhook_id>", methods=["POST"])
 @requires_permission("webhooks.edit")
-def update(subscription_id):
-    subscription = services.get_subscription(subscription_id)
+def update(webhook_id):
+    subscription = services.get_subscription(webhook_id)
     form = WebhookForm()
     if not form.validate_on_submit():
         return _show(subscription, form, 422)
@@ -76,43 +76,43 @@ def update(subscription_id):
         apply_service_errors(form, exc)
         return _show(subscription, form, 422)
     flash("Webhook saved.", "success")
-    return redirect(url_for("webhooks.show", subscription_id=subscription.id))
+    return redirect(url_for("webhooks.show", webhook_id=subscription.id))
 
 
-@bp.route("/settings/webhooks/<uuid:subscription_id>/rotate", methods=["POST"])
+@bp.route("/settings/webhooks/<uuid:webhook_id>/rotate", methods=["POST"])
 @requires_permission("webhooks.edit")
-def rotate(subscription_id):
-    services.rotate_secret(services.get_subscription(subscription_id), actor=current_user)
+def rotate(webhook_id):
+    services.rotate_secret(services.get_subscription(webhook_id), actor=current_user)
     flash("A new signing secret is in use; update your receiver.", "success")
-    return redirect(url_for("webhooks.show", subscription_id=subscription_id))
+    return redirect(url_for("webhooks.show", webhook_id=webhook_id))
 
 
-@bp.route("/settings/webhooks/<uuid:subscription_id>/test", methods=["POST"])
+@bp.route("/settings/webhooks/<uuid:webhook_id>/test", methods=["POST"])
 @requires_permission("webhooks.edit")
-def send_test(subscription_id):
-    services.send_test_event(services.get_subscription(subscription_id), actor=current_user)
+def send_test(webhook_id):
+    services.send_test_event(services.get_subscription(webhook_id), actor=current_user)
     flash("A test event is on its way; it appears in the delivery log.", "success")
-    return redirect(url_for("webhooks.show", subscription_id=subscription_id))
+    return redirect(url_for("webhooks.show", webhook_id=webhook_id))
 
 
-@bp.route("/settings/webhooks/<uuid:subscription_id>/delete", methods=["POST"])
+@bp.route("/settings/webhooks/<uuid:webhook_id>/delete", methods=["POST"])
 @requires_permission("webhooks.delete")
-def delete(subscription_id):
-    subscription = services.get_subscription(subscription_id)
+def delete(webhook_id):
+    subscription = services.get_subscription(webhook_id)
     name = subscription.name
     services.delete_subscription(subscription, actor=current_user)
     flash(f"Webhook “{name}” deleted.", "success")
     return redirect(url_for("webhooks.index"))
 
 
-@bp.route("/settings/webhooks/<uuid:subscription_id>/deliveries/<uuid:delivery_id>/replay", methods=["POST"])
+@bp.route("/settings/webhooks/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/replay", methods=["POST"])
 @requires_permission("webhooks.edit")
-def replay(subscription_id, delivery_id):
-    subscription = services.get_subscription(subscription_id)
+def replay(webhook_id, delivery_id):
+    subscription = services.get_subscription(webhook_id)
     try:
         services.replay_delivery(services.get_delivery(subscription, delivery_id), actor=current_user)
     except ValidationFailed as exc:
         flash(exc.message, "danger")
         return _show(subscription, status=422)
     flash("The delivery will be sent again.", "success")
-    return redirect(url_for("webhooks.show", subscription_id=subscription_id))
+    return redirect(url_for("webhooks.show", webhook_id=webhook_id))

@@ -79,7 +79,7 @@ def step_of_workflow(app, tenant):
     return {"workflow_id": make_web_workflow(app, tenant), "step_id": "note1"}
 
 
-@arg_factory("subscription_id")
+@arg_factory("webhook_id")
 def make_subscription(app, tenant):
     from app.auth.models import User
     from app.crm.webhooks.services import create_subscription
@@ -101,7 +101,7 @@ def delivery_of_subscription(app, tenant):
     with in_tenant(app, tenant.id):
         subscription = db.session.get(WebhookSubscription, (tenant.id, subscription_id))
         delivery = send_test_event(subscription, actor=owner_of(tenant))
-        return {"subscription_id": subscription_id, "delivery_id": delivery.id}
+        return {"webhook_id": subscription_id, "delivery_id": delivery.id}
 
 
 def seeded_ids(app, tenant) -> dict:

@@ -1,5 +1,7 @@
 """Factories for messaging's id routes in the generated cross-tenant test."""
 
+import uuid
+
 from app.core.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.factories import _owner, make_contact, make_tag
@@ -29,7 +31,8 @@ def make_campaign(app, tenant, **data):
 def make_message(app, tenant):
     from app.crm.messaging.sending import send_message
 
-    contact_id = make_consenting_contact(app, tenant)
+    # A unique address: the record a caller seeded first may already be Ada.
+    contact_id = make_consenting_contact(app, tenant, email=f"ada.{uuid.uuid4().hex[:8]}@example.com")
     with in_tenant(app, tenant.id):
         return send_message(
             {"channel": "email", "contact_id": str(contact_id), "subject": "Hi", "body": "Hello"}, actor=_owner(tenant)
