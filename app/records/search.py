@@ -12,7 +12,8 @@ itself runs through the platform role, with the current tenant bound explicitly,
 type's own table only (its search text, the list's order and cursor): there the planner
 is free to pick the trigram index for a rare term or the sort's index for a common one.
 What it returns is a short, ordered window of ids; the list query then reads those ids
-under RLS, with every filter, as usual (see `app.records.listing`).
+under RLS, with every filter, as usual (see `app.records.listing`). Being another
+connection, it finds committed rows only: what a person searching in a later request sees.
 
 A term shorter than a trigram is matched at the start of a word ("qz" finds "Qzar Ltd"),
 which the index can answer through its word-start trigrams; anywhere in a word, two
