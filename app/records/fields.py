@@ -113,6 +113,14 @@ class Field:
         value is required."""
         return "Erased" if self.required and isinstance(self.empty_value(), str) else self.empty_value()
 
+    def erase(self, record) -> None:
+        """Clear what this field holds about a person. A required value that is not text (a
+        deal's pipeline, a meeting's start) says nothing about anyone and cannot be emptied:
+        it stays."""
+        if self.required and not isinstance(self.empty_value(), str):
+            return
+        self.apply(record, self.erased_value())
+
     def clean(self, value, context):
         """The value to store, or raise Invalid. Empty input is handled before this is called."""
         if not isinstance(value, str):

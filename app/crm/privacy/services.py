@@ -84,7 +84,7 @@ def erase_record(record_type, record, *, actor) -> None:
             db.session.delete(item)
         remove_after_commit(record.tenant_id, [item.id for item in files])
     for field in record_type.writable_fields:
-        field.apply(record, field.erased_value())
+        field.erase(record)
     if record_type.has("custom_fields"):
         record.custom_fields = {}
     if record_type.has("tags"):
