@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from tests.conftest import USE_POSTGRES, in_tenant
-from tests.crm.factories import make_company, make_contact, make_tag
+from tests.crm.factories import make_company, make_contact, make_record, make_tag
 from tests.crm.imports.helpers import owner_of, queue, run_job, status, upload
 
 
@@ -222,6 +222,27 @@ def test_companies_match_on_domain_and_references_by_name(app, tenant_a):
     assert "No company named Nowhere Ltd" in reasons
     assert "No active user with the email nobody@example.com" in reasons
     assert "Unknown tag: Unknown tag" in reasons
+
+
+def test_products_match_on_their_sku_exactly(app, tenant_a):
+    from app.crm.products.models import Product
+
+    make_record(app, tenant_a, "product", name="Audit", sku="AUD-1", unit_price="100.00")
+    make_record(app, tenant_a, "product", name="Lower", sku="aud-2", unit_price="50.00")
+    content = b"Name,SKU,Unit price\nWebsite audit,AUD-1,1200.00\nUpper,AUD-2,75.00\nHosting,HOST-1,30.00\n"
+    import_id = upload(app, tenant_a, content, type_name="product")
+    queue(app, tenant_a, import_id, mapping={"Name": "name", "SKU": "sku", "Unit price": "unit_price"}, dedupe="update")
+    result = run_job(app, tenant_a, import_id)
+    # AUD-1 updates its product; AUD-2 is another SKU than aud-2 (SKUs are not lower-cased), so it is new.
+    assert (result["created"], result["updated"], result["failed"]) == (2, 1, 0), result
+    with in_tenant(app, tenant_a.id):
+        products = {
+            product.sku: (product.name, str(product.unit_price)) for product in db.session.scalars(select(Product))
+        }
+    assert products["AUD-1"] == ("Website audit", "1200.00")
+    assert products["aud-2"] == ("Lower", "50.00")
+    assert products["AUD-2"][0] == "Upper"
+    assert "HOST-1" in products
 
 
 def test_rows_past_the_plan_limit_wait_and_import_after_an_upgrade(app, tenant_a, set_tenant, client_for):
