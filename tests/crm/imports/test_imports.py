@@ -388,17 +388,27 @@ def test_the_demo_import_runs_through(app, make_tenant):
     from app.crm.demo import seed_crm_demo
     from app.crm.imports.demo import seed_imports_demo
     from app.crm.imports.models import DataImport
+    from app.crm.products.models import Product
+    from app.crm.quotes.demo import seed_quotes_demo
     from app.tenants.models import Tenant
 
     tenant = make_tenant("acme", roles=("owner", "sales"))
     with in_tenant(app, tenant.id):
         row = db.session.get(Tenant, tenant.id)
         seed_crm_demo(row)
+        seed_quotes_demo(row)
         seed_imports_demo(row)
         seed_imports_demo(row)  # idempotent
-        import_id = db.session.scalar(select(DataImport.id))
-    result = run_job(app, tenant, import_id)
+        imports = dict(db.session.execute(select(DataImport.record_type, DataImport.id)).all())
+    assert set(imports) == {"contact", "product"}
+    result = run_job(app, tenant, imports["contact"])
     assert (result["created"], result["failed"]) == (4, 1)
+    # The price list updates the catalogue by SKU and adds one product.
+    result = run_job(app, tenant, imports["product"])
+    assert (result["created"], result["updated"], result["failed"]) == (1, 2, 0)
+    with in_tenant(app, tenant.id):
+        audit = db.session.scalar(select(Product).where(Product.sku == "AUD-100"))
+        assert str(audit.unit_price) == "1350.00"
 
 
 def test_created_rows_that_look_like_an_existing_record_are_noted(app, tenant_a):
