@@ -156,6 +156,7 @@ def install_record_data_hooks(app) -> None:
     and erase it with the record, and merging records moves what the schema cannot show."""
     from app.crm.automations.personal_data import erase_workflow_data, export_workflow_data
     from app.crm.calendar.services import merge_attendee_keys
+    from app.crm.deals.services.deals import keep_a_primary_contact
     from app.crm.duplicates.merging import register_merge_step
     from app.crm.forms.personal_data import erase_form_data, export_form_data, merge_form_data
     from app.crm.imports.personal_data import erase_import_data, export_import_data
@@ -173,6 +174,7 @@ def install_record_data_hooks(app) -> None:
         register_export_hook(export)
         register_erase_hook(erase)
     register_merge_step(merge_attendee_keys)
+    register_merge_step(keep_a_primary_contact)
     register_merge_step(merge_form_data)
 
 

@@ -171,7 +171,13 @@ def test_merge_keeps_deals_meetings_messages_and_form_submissions(app, tenant_a,
     other = make_contact(app, tenant_a, first_name="Ada L.", emails=[{"email": "ada@two.test"}])
     third = make_contact(app, tenant_a, first_name="A. Lovelace")
     own_deal = make_record(app, tenant_a, "deal", name="Engine", contacts=[{"contact_id": str(other), "primary": True}])
-    shared_deal = make_record(app, tenant_a, "deal", name="Shared", contacts=[str(keep), str(other), str(third)])
+    shared_deal = make_record(
+        app,
+        tenant_a,
+        "deal",
+        name="Shared",
+        contacts=[{"contact_id": str(keep)}, {"contact_id": str(other), "primary": True}, {"contact_id": str(third)}],
+    )
     own_meeting = make_meeting(app, tenant_a, title="Demo", attendees=[{"contact_id": str(other)}])
     shared_meeting = make_meeting(
         app, tenant_a, title="Review", attendees=[{"contact_id": str(keep)}, {"contact_id": str(other)}]
@@ -194,9 +200,10 @@ def test_merge_keeps_deals_meetings_messages_and_form_submissions(app, tenant_a,
         merge_records(get_record_type("contact"), keep, [other, third], actor=owner_of(tenant_a))
         db.session.commit()
     with in_tenant(app, tenant_a.id):
-        links = db.session.execute(select(DealContact.deal_id, DealContact.contact_id)).all()
-        assert sorted((str(deal), str(contact)) for deal, contact in links) == sorted(
-            [(str(own_deal), str(keep)), (str(shared_deal), str(keep))]
+        links = db.session.execute(select(DealContact.deal_id, DealContact.contact_id, DealContact.is_primary)).all()
+        # One link per deal is left, and the shared deal's primary (the merged contact) is now the survivor.
+        assert sorted((str(deal), str(contact), primary) for deal, contact, primary in links) == sorted(
+            [(str(own_deal), str(keep), True), (str(shared_deal), str(keep), True)]
         )
         attendees = db.session.execute(
             select(MeetingAttendee.meeting_id, MeetingAttendee.contact_id, MeetingAttendee.key).where(
