@@ -72,7 +72,6 @@ def personal_data(record_type, record, *, actor) -> dict:
     record_audit("personal_data.exported", actor=actor, target_type=record_type.name, target_id=record.id)
     return json_safe(
         {
-            **kept_elsewhere,
             "record_type": record_type.name,
             "record": output,
             "activities": [
@@ -92,6 +91,7 @@ def personal_data(record_type, record, *, actor) -> dict:
                 {"name": item.name, "summary": item.summary, "occurred_at": item.occurred_at, "payload": item.payload}
                 for item in events
             ],
+            **kept_elsewhere,
             "exported_at": utcnow(),
         }
     )
