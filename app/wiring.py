@@ -52,6 +52,7 @@ def install_record_types(app) -> None:
         install_record_type(record_type)
     install_contributions(types)
     install_privacy_panels(types)
+    install_record_data_hooks(app)
     install_template_helpers(app)
     from app.crm.calendar.fields import install_template_helpers as install_calendar_helpers
 
@@ -148,6 +149,33 @@ def install_privacy_panels(types) -> None:
 
     for record_type in types:
         contribute(record_type.name, "panel", Panel("privacy", "crm/privacy/_panel.html", privacy_panel, order=200))
+
+
+def install_record_data_hooks(app) -> None:
+    """Data that domains keep about a record outside its own tables: the privacy tools export
+    and erase it with the record, and merging records moves what the schema cannot show."""
+    from app.crm.automations.personal_data import erase_workflow_data, export_workflow_data
+    from app.crm.calendar.services import merge_attendee_keys
+    from app.crm.deals.services.deals import keep_a_primary_contact
+    from app.crm.duplicates.merging import register_merge_step
+    from app.crm.forms.personal_data import erase_form_data, export_form_data, merge_form_data
+    from app.crm.imports.personal_data import erase_import_data, export_import_data
+    from app.crm.messaging.personal_data import erase_messaging_data, export_messaging_data
+    from app.crm.privacy.services import register_erase_hook, register_export_hook
+    from app.crm.webhooks.personal_data import erase_webhook_data, export_webhook_data
+
+    for export, erase in (
+        (export_form_data, erase_form_data),
+        (export_messaging_data, erase_messaging_data),
+        (export_workflow_data, erase_workflow_data),
+        (export_webhook_data, erase_webhook_data),
+        (export_import_data, erase_import_data),
+    ):
+        register_export_hook(export)
+        register_erase_hook(erase)
+    register_merge_step(merge_attendee_keys)
+    register_merge_step(keep_a_primary_contact)
+    register_merge_step(merge_form_data)
 
 
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site

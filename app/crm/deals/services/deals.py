@@ -11,7 +11,7 @@ from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
-from app.crm.deals.models import Deal, Stage, StageChange, StageKind
+from app.crm.deals.models import Deal, DealContact, Stage, StageChange, StageKind
 from app.crm.deals.record import DEALS, RANK_STEP
 from app.crm.deals.services.pipelines import default_pipeline, first_open_stage, get_pipeline
 from app.plans.services import check_writable
@@ -235,3 +235,17 @@ def _conversion_form(lead, submitted) -> dict:
 # The lead conversion form shows the deal's inputs from this template.
 create_deal_from_lead.form_template = "crm/deals/_conversion_fields.html"
 create_deal_from_lead.form_context = _conversion_form
+
+
+def keep_a_primary_contact(record_type, survivor_id, merged_ids) -> None:
+    """Merge step (app.crm.duplicates): a deal whose primary contact was merged into one it
+    already listed kept only the survivor's link; that link becomes the primary."""
+    if record_type.name != "contact":
+        return
+    has_primary = select(DealContact.deal_id).where(DealContact.is_primary)
+    db.session.execute(
+        update(DealContact)
+        .where(DealContact.contact_id == survivor_id, DealContact.deal_id.not_in(has_primary))
+        .values(is_primary=True)
+        .execution_options(synchronize_session=False)
+    )
