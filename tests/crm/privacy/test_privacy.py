@@ -224,9 +224,9 @@ def test_erase_scrubs_what_other_packages_keep_and_a_revert_cannot_bring_it_back
         assert (contact.first_name, contact.last_name, contact.title) == ("", "", "")
 
 
-# Deals and meetings are left out: erasing one sets a required column (pipeline, start) to
-# NULL in the record kit's field erasure, a 500 that predates these hooks.
-@pytest.mark.parametrize("type_name", ["lead", "company", "product"])
+@pytest.mark.parametrize(
+    "type_name", ["lead", "company", "product", "deal", "meeting", "task", "quote", "invoice", "subscription"]
+)
 def test_every_type_exports_and_erases_through_the_hooks(app, tenant_a, client_for, type_name):
     from tests.crm.factories import make_record
 
