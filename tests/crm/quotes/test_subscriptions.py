@@ -6,10 +6,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.core.extensions import db
-from app.crm.activities.models import Activity, ActivityType
 from app.crm.invoices.models import Invoice, InvoiceStatus
 from app.crm.subscriptions.models import Subscription
 from app.crm.subscriptions.services import add_months, remind_upcoming_renewals, renew_due_subscriptions
+from app.crm.tasks.models import Task
 from tests.conftest import in_tenant
 from tests.crm.quotes.factories import make_product, make_quote, send_quote_now
 
@@ -54,8 +54,8 @@ def test_reminder_then_renewal_each_happen_once(app, tenant_a, client_for):
         assert remind_upcoming_renewals(reminder_day - timedelta(days=1)) == 0
         assert remind_upcoming_renewals(reminder_day) == 1
         assert remind_upcoming_renewals(reminder_day + timedelta(days=1)) == 0
-        tasks = db.session.scalars(select(Activity).where(Activity.type == ActivityType.TASK)).all()
-        assert [task.subject for task in tasks] == [f"Renewal of SEO retainer on {renewal.isoformat()}"]
+        tasks = db.session.scalars(select(Task)).all()
+        assert [task.title for task in tasks] == [f"Renewal of SEO retainer on {renewal.isoformat()}"]
         assert renew_due_subscriptions(renewal - timedelta(days=1)) == 0
         assert renew_due_subscriptions(renewal) == 1
         assert renew_due_subscriptions(renewal) == 0
