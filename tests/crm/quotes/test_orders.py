@@ -186,3 +186,25 @@ def test_sending_a_draft_through_the_api_issues_it(app, tenant_a, api_client_for
     assert body["status"] == "sent"
     assert body["number"].startswith("INV-")
     assert len(_mail_to(app, "ap@example.com")) == 1
+
+
+def test_the_demo_shows_an_accepted_quote_with_its_order_and_invoice(app, make_tenant):
+    from app.crm.deals.demo import seed_deals_demo
+    from app.crm.demo import seed_crm_demo
+    from app.crm.invoices.demo import seed_invoices_demo
+    from app.crm.quotes.demo import seed_quotes_demo
+    from app.crm.quotes.models import QuoteStatus
+    from app.tenants.models import Tenant
+
+    tenant = make_tenant("acme", roles=("owner", "sales"))
+    with in_tenant(app, tenant.id):
+        row = db.session.get(Tenant, tenant.id)
+        for seed in (seed_crm_demo, seed_deals_demo, seed_quotes_demo, seed_invoices_demo):
+            seed(row)
+        accepted = db.session.scalar(select(Quote).where(Quote.status == QuoteStatus.ACCEPTED))
+        order = db.session.scalar(select(Order).where(Order.quote_id == accepted.id))
+        assert _lines(order) == _lines(accepted)
+        invoice = db.session.scalar(select(Invoice).where(Invoice.order_id == order.id))
+        assert invoice.status == InvoiceStatus.PARTIALLY_PAID
+        assert invoice.sent_at is not None
+        assert invoice.total == order.total
