@@ -208,3 +208,20 @@ def test_the_demo_shows_an_accepted_quote_with_its_order_and_invoice(app, make_t
         assert invoice.status == InvoiceStatus.PARTIALLY_PAID
         assert invoice.sent_at is not None
         assert invoice.total == order.total
+
+
+def test_a_sent_invoice_past_its_due_date_becomes_overdue(app, tenant_a, api_client_for):
+    from datetime import date, timedelta
+
+    from app.crm.invoices.services import mark_overdue_invoices
+
+    invoice_id = make_invoice(app, tenant_a)
+    assert (
+        api_client_for(tenant_a).post(f"/api/v1/invoices/{invoice_id}/send", json={"to": "ap@example.com"}).status_code
+        == 200
+    )
+    with in_tenant(app, tenant_a.id):
+        invoice = db.session.get(Invoice, (tenant_a.id, invoice_id))
+        invoice.due_date = date.today() - timedelta(days=1)
+        assert mark_overdue_invoices() == 1
+        assert invoice.status == InvoiceStatus.OVERDUE
