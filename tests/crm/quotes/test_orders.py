@@ -225,3 +225,28 @@ def test_a_sent_invoice_past_its_due_date_becomes_overdue(app, tenant_a, api_cli
         invoice.due_date = date.today() - timedelta(days=1)
         assert mark_overdue_invoices() == 1
         assert invoice.status == InvoiceStatus.OVERDUE
+
+
+def test_order_pages_list_and_make_one_by_hand(app, tenant_a, client_for):
+    order_id = make_order(app, tenant_a)
+    client = client_for(tenant_a)
+    listing = client.get("/orders")
+    assert listing.status_code == 200
+    assert str(order_id) in listing.get_data(as_text=True)
+    assert client.get("/orders/new").status_code == 200
+    created = client.post(
+        "/orders/new",
+        data={
+            "title": "Hosting renewal",
+            "line_description": ["Managed hosting"],
+            "line_quantity": ["1"],
+            "line_unit_price": ["2400.00"],
+            "line_tax_rate": ["20"],
+        },
+    )
+    assert created.status_code == 302, created.get_data(as_text=True)[:500]
+    with in_tenant(app, tenant_a.id):
+        order = db.session.scalar(select(Order).where(Order.title == "Hosting renewal"))
+        assert order.total == Decimal("2880.00")
+        assert order.number.endswith("-0002")
+        assert order.quote_id is None
