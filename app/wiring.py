@@ -15,12 +15,13 @@ def RECORD_TYPES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.deals.record import DEALS
     from app.crm.invoices.record import INVOICES
     from app.crm.leads.record import LEADS
+    from app.crm.orders.record import ORDERS
     from app.crm.products.record import PRODUCTS
     from app.crm.quotes.record import QUOTES
     from app.crm.subscriptions.record import SUBSCRIPTIONS
     from app.crm.tasks.record import TASKS
 
-    return [CONTACTS, COMPANIES, LEADS, DEALS, PRODUCTS, QUOTES, INVOICES, SUBSCRIPTIONS, TASKS, MEETINGS]
+    return [CONTACTS, COMPANIES, LEADS, DEALS, PRODUCTS, QUOTES, ORDERS, INVOICES, SUBSCRIPTIONS, TASKS, MEETINGS]
 
 
 def extra_record_types(app) -> list:
@@ -196,6 +197,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.invoices.api import blp as invoices
     from app.crm.leads.api import blp as leads
     from app.crm.messaging.api import MESSAGING_RESOURCES
+    from app.crm.orders.api import blp as orders
     from app.crm.products.api import blp as products
     from app.crm.quotes.api import blp as quotes
     from app.crm.search.api import blp as search
@@ -230,6 +232,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
         notifications,
         products,
         quotes,
+        orders,
         invoices,
         subscriptions,
         *MESSAGING_RESOURCES,
@@ -303,6 +306,7 @@ def install_subscribers(app) -> None:
     warnings and notifications."""
     from app.crm.activities.services import record_system_event
     from app.crm.duplicates.detection import warn_about_duplicates
+    from app.crm.orders.services import order_from_accepted_quote
     from app.crm.quotes.services import forget_deleted_product, mark_deal_won
     from app.crm.subscriptions.services import subscriptions_from_accepted_quote
     from app.notifications.services import notify_mentions, notify_new_owner
@@ -316,6 +320,7 @@ def install_subscribers(app) -> None:
     subscribe("product.deleted", forget_deleted_product)
     subscribe("quote.accepted", mark_deal_won)
     subscribe("quote.accepted", subscriptions_from_accepted_quote)
+    subscribe("quote.accepted", order_from_accepted_quote)
     install_automation(app)
 
 
