@@ -47,6 +47,7 @@ def install_record_types(app) -> None:
     register_permission("booking_types.manage_team", MANAGERS)
     register_scope_object("booking_types", "Booking pages")
     register_nav_menu(NavMenu("sales", "Sales", "briefcase", order=50))
+    register_nav_menu(NavMenu("marketing", "Marketing", "megaphone", order=55))
     install_messaging(app)
     types = RECORD_TYPES() + extra_record_types(app)
     for record_type in types:

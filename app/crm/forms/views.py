@@ -15,7 +15,7 @@ from app.plans.services import entitlements
 from app.records.forms import apply_service_errors
 
 bp = TenantBlueprint("forms", __name__)
-register_nav_item(NavItem("Forms", "forms.index", "ui-checks", "forms.view", order=60))
+register_nav_item(NavItem("Forms", "forms.index", "ui-checks", "forms.view", group="marketing", order=60))
 
 
 @bp.route("/forms")
