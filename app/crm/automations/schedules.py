@@ -5,8 +5,9 @@ UTC).
 The `automations.time_triggers` platform job looks every 15 minutes at the tenants that have
 such workflows. Each trigger fires once per occasion, and the run says which one
 (`date_reached:2026-12-24`, `no_activity:2026-11-30T09:12`, `schedule:2026-12-02`), which is
-how a later pass knows it has already fired: the records it fired for are left out in SQL, and
-the rest is read in keyset pages, so however many are due, every one fires in time.
+how a later pass knows it has already fired (for no_activity: a run started since the record's
+last touch). What already fired is left out in SQL and the rest is read in keyset pages, so
+however many records are due, every one fires in time.
 """
 
 from datetime import UTC, datetime, timedelta
