@@ -4,6 +4,7 @@ position), the stage history with time spent in each stage, and deals made from 
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
@@ -12,7 +13,7 @@ from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.crm.deals.models import Deal, DealContact, Stage, StageChange, StageKind
-from app.crm.deals.record import DEALS, RANK_STEP
+from app.crm.deals.record import DEALS, RANK_STEP, rotting_condition
 from app.crm.deals.services.pipelines import default_pipeline, first_open_stage, get_pipeline
 from app.plans.services import check_writable
 from app.records.services import record_services, update_record
@@ -145,6 +146,19 @@ def move_deals_to_stage(stage: Stage, target: Stage, *, actor) -> int:
     for deal in deals:
         update_record(DEALS, deal, {"pipeline_id": str(target.pipeline_id), "stage_id": str(target.id)}, actor=actor)
     return len(deals)
+
+
+def rotting_deals_of(user, *, limit: int = 10) -> list[Deal]:
+    """The user's open deals idle longer than their stage allows, longest idle first ("my day")."""
+    return list(
+        db.session.scalars(
+            select(Deal)
+            .where(Deal.owner_id == user.id, rotting_condition())
+            .options(selectinload(Deal.stage), selectinload(Deal.company))
+            .order_by(Deal.idle_since, Deal.id)
+            .limit(limit)
+        )
+    )
 
 
 def stage_history(deal: Deal) -> list[StageChange]:
