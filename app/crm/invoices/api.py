@@ -102,6 +102,41 @@ def add_payment(invoice_id):
     }
 
 
+class PaymentRow(Schema):
+    id = fields.UUID(required=True)
+    amount = fields.Decimal(as_string=True, required=True, metadata={"type": "string", "format": "decimal"})
+    paid_on = fields.Date(required=True)
+    method = fields.String(required=True)
+    reference = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class PaymentList(Schema):
+    items = fields.List(fields.Nested(PaymentRow), required=True)
+
+
+@blp.route("/<uuid:invoice_id>/payments", methods=["GET"])
+@blp.response(200, PaymentList)
+def list_payments(invoice_id):
+    """The payments recorded against an invoice, oldest first
+
+    An invoice holds a handful of payments, so they come in one page.
+    """
+    check_permission(api_actor(), INVOICES.permission("view"))
+    return {"items": services.load_invoice_for_page(invoice_id).payments}
+
+
+@blp.route("/<uuid:invoice_id>/void", methods=["POST"])
+@blp.response(200, output_schema(INVOICES))
+def void(invoice_id):
+    """Void an issued invoice without payments
+
+    It stays in the books, marked void; a draft is deleted instead (409).
+    """
+    invoice = services.void_invoice(services.get_invoice(invoice_id), actor=api_actor())
+    return _serialize(invoice)
+
+
 @blp.route("/<uuid:invoice_id>/pdf", methods=["GET"])
 @blp.doc(
     summary="Download an invoice's PDF",

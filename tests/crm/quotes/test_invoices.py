@@ -127,3 +127,29 @@ def test_invoice_pdf_and_api(app, tenant_a, api_client_for):
     number = issued.get_json()["number"]
     for expected in (f"Invoice {number}", "Retainer", "SEO", "Balance due", "USD 0.00"):
         assert expected in text
+
+
+def test_payments_are_listed_and_an_unpaid_invoice_voided_through_the_api(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    paid = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, paid)
+    today = date.today().isoformat()
+    assert api.get(f"/api/v1/invoices/{paid}/payments").get_json() == {"items": []}
+    for amount, reference in (("100.00", "TX-1"), ("50.50", "TX-2")):
+        body = {"amount": amount, "paid_on": today, "method": "card", "reference": reference}
+        assert api.post(f"/api/v1/invoices/{paid}/payments", json=body).status_code == 201
+    listed = api.get(f"/api/v1/invoices/{paid}/payments").get_json()["items"]
+    assert [(row["amount"], row["reference"], row["method"]) for row in listed] == [
+        ("100.00", "TX-1", "card"),
+        ("50.50", "TX-2", "card"),
+    ]
+    # Money received stays in the books: an invoice with payments is not voided.
+    assert api.post(f"/api/v1/invoices/{paid}/void").status_code == 409
+    draft = make_invoice(app, tenant_a)
+    assert api.post(f"/api/v1/invoices/{draft}/void").status_code == 409
+    unpaid = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, unpaid)
+    voided = api.post(f"/api/v1/invoices/{unpaid}/void")
+    assert voided.status_code == 200
+    assert voided.get_json()["status"] == InvoiceStatus.VOID
+    assert api.post(f"/api/v1/invoices/{unpaid}/void").status_code == 409
