@@ -26,6 +26,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.messaging.views.pages import bp as messaging
     from app.crm.messaging.views.public import bp as messaging_public
     from app.crm.messaging.views.webhook import bp as sendgrid_webhook
+    from app.crm.orders.views import bp as orders
     from app.crm.privacy.views import bp as privacy
     from app.crm.products.views import bp as products
     from app.crm.quotes.public import bp as quote_links
@@ -63,6 +64,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         products,
         quotes,
         quote_links,
+        orders,
         invoices,
         subscriptions,
         activities,

@@ -39,6 +39,7 @@ from app.crm.messaging.models import (  # noqa: F401
     MessagingSettings,
     Suppression,
 )
+from app.crm.orders.models import Order, OrderLine  # noqa: F401
 from app.crm.products.models import Product  # noqa: F401
 from app.crm.quotes.models import DocumentSequence, Quote, QuoteLine, QuoteSettings, QuoteVersion  # noqa: F401
 from app.crm.segments.models import Segment  # noqa: F401

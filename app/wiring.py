@@ -15,12 +15,13 @@ def RECORD_TYPES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.deals.record import DEALS
     from app.crm.invoices.record import INVOICES
     from app.crm.leads.record import LEADS
+    from app.crm.orders.record import ORDERS
     from app.crm.products.record import PRODUCTS
     from app.crm.quotes.record import QUOTES
     from app.crm.subscriptions.record import SUBSCRIPTIONS
     from app.crm.tasks.record import TASKS
 
-    return [CONTACTS, COMPANIES, LEADS, DEALS, PRODUCTS, QUOTES, INVOICES, SUBSCRIPTIONS, TASKS, MEETINGS]
+    return [CONTACTS, COMPANIES, LEADS, DEALS, PRODUCTS, QUOTES, ORDERS, INVOICES, SUBSCRIPTIONS, TASKS, MEETINGS]
 
 
 def extra_record_types(app) -> list:
@@ -46,12 +47,14 @@ def install_record_types(app) -> None:
     register_permission("booking_types.manage_team", MANAGERS)
     register_scope_object("booking_types", "Booking pages")
     register_nav_menu(NavMenu("sales", "Sales", "briefcase", order=50))
+    register_nav_menu(NavMenu("marketing", "Marketing", "megaphone", order=55))
     install_messaging(app)
     types = RECORD_TYPES() + extra_record_types(app)
     for record_type in types:
         install_record_type(record_type)
     install_contributions(types)
     install_privacy_panels(types)
+    install_record_data_hooks(app)
     install_template_helpers(app)
     from app.crm.calendar.fields import install_template_helpers as install_calendar_helpers
 
@@ -150,6 +153,33 @@ def install_privacy_panels(types) -> None:
         contribute(record_type.name, "panel", Panel("privacy", "crm/privacy/_panel.html", privacy_panel, order=200))
 
 
+def install_record_data_hooks(app) -> None:
+    """Data that domains keep about a record outside its own tables: the privacy tools export
+    and erase it with the record, and merging records moves what the schema cannot show."""
+    from app.crm.automations.personal_data import erase_workflow_data, export_workflow_data
+    from app.crm.calendar.services import merge_attendee_keys
+    from app.crm.deals.services.deals import keep_a_primary_contact
+    from app.crm.duplicates.merging import register_merge_step
+    from app.crm.forms.personal_data import erase_form_data, export_form_data, merge_form_data
+    from app.crm.imports.personal_data import erase_import_data, export_import_data
+    from app.crm.messaging.personal_data import erase_messaging_data, export_messaging_data
+    from app.crm.privacy.services import register_erase_hook, register_export_hook
+    from app.crm.webhooks.personal_data import erase_webhook_data, export_webhook_data
+
+    for export, erase in (
+        (export_form_data, erase_form_data),
+        (export_messaging_data, erase_messaging_data),
+        (export_workflow_data, erase_workflow_data),
+        (export_webhook_data, erase_webhook_data),
+        (export_import_data, erase_import_data),
+    ):
+        register_export_hook(export)
+        register_erase_hook(erase)
+    register_merge_step(merge_attendee_keys)
+    register_merge_step(keep_a_primary_contact)
+    register_merge_step(merge_form_data)
+
+
 def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     """Every resource blueprint of REST v1; a domain with an `api.py` adds its line here."""
     from app.crm.activities.api import blp as activities
@@ -168,6 +198,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
     from app.crm.invoices.api import blp as invoices
     from app.crm.leads.api import blp as leads
     from app.crm.messaging.api import MESSAGING_RESOURCES
+    from app.crm.orders.api import blp as orders
     from app.crm.products.api import blp as products
     from app.crm.quotes.api import blp as quotes
     from app.crm.search.api import blp as search
@@ -202,6 +233,7 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
         notifications,
         products,
         quotes,
+        orders,
         invoices,
         subscriptions,
         *MESSAGING_RESOURCES,
@@ -275,6 +307,7 @@ def install_subscribers(app) -> None:
     warnings and notifications."""
     from app.crm.activities.services import record_system_event
     from app.crm.duplicates.detection import warn_about_duplicates
+    from app.crm.orders.services import order_from_accepted_quote
     from app.crm.quotes.services import forget_deleted_product, mark_deal_won
     from app.crm.subscriptions.services import subscriptions_from_accepted_quote
     from app.notifications.services import notify_mentions, notify_new_owner
@@ -288,6 +321,7 @@ def install_subscribers(app) -> None:
     subscribe("product.deleted", forget_deleted_product)
     subscribe("quote.accepted", mark_deal_won)
     subscribe("quote.accepted", subscriptions_from_accepted_quote)
+    subscribe("quote.accepted", order_from_accepted_quote)
     install_automation(app)
 
 

@@ -1,5 +1,5 @@
 """What the CRM adds to "my day" on the dashboard: my tasks due today or overdue, today's meetings,
-new leads nobody has contacted yet."""
+my open deals gone idle longer than their stage allows, new leads nobody has contacted yet."""
 
 
 def _tasks(user):
@@ -14,6 +14,14 @@ def _leads(user):
 
     leads = awaiting_first_contact(user)
     return {"leads": leads} if leads else None
+
+
+def _deals(user):
+    from app.core.types import utcnow
+    from app.crm.deals.services.deals import rotting_deals_of
+
+    deals = rotting_deals_of(user)
+    return {"deals": deals, "now": utcnow()} if deals else None
 
 
 def _meetings(user):
@@ -32,5 +40,6 @@ def _meetings(user):
 SECTIONS = [
     ("tasks", "Tasks due today and overdue", "check2-square", "crm/tasks/_my_day.html", _tasks, "tasks.view", 10),
     ("meetings", "Today's meetings", "calendar-event", "crm/calendar/_my_day.html", _meetings, "meetings.view", 20),
+    ("deals", "Deals going cold", "hourglass-bottom", "crm/deals/_my_day.html", _deals, "deals.view", 30),
     ("leads", "New leads waiting for you", "funnel", "crm/tasks/_my_day_leads.html", _leads, "leads.view", 40),
 ]

@@ -113,6 +113,16 @@ class Field:
         value is required."""
         return "Erased" if self.required and isinstance(self.empty_value(), str) else self.empty_value()
 
+    # Whether the field can hold what a person wrote or is (names, addresses, notes): erasing
+    # a person's data clears those. Numbers, dates, choices and links to other records (a deal's
+    # pipeline, a meeting's start, a currency) describe the record, not the person, and stay.
+    personal = True
+
+    def erase(self, record) -> None:
+        """Clear what this field holds about a person (see `personal`)."""
+        if self.personal:
+            self.apply(record, self.erased_value())
+
     def clean(self, value, context):
         """The value to store, or raise Invalid. Empty input is handled before this is called."""
         if not isinstance(value, str):
@@ -388,6 +398,8 @@ class Domain(Field):
 class Number(Field):
     """An integer (`places=0`) or a decimal with `places` digits after the point."""
 
+    personal = False
+
     kind = "number"
     widget = "number"
     condition_kind = "number"
@@ -495,6 +507,8 @@ class Number(Field):
 
 
 class Boolean(Field):
+    personal = False
+
     kind = "boolean"
     condition_kind = "boolean"
     widget = "checkbox"
@@ -542,6 +556,8 @@ class Boolean(Field):
 
 class Dated(Field):
     """What dates and moments share: empty is None, ISO in exports, a from/until filter."""
+
+    personal = False
 
     sort_labels = ("earliest first", "latest first")
     nullable_output = True
@@ -630,6 +646,8 @@ class TimeField(Field):
     """A wall-clock time of day (hours and minutes), read in the tenant's time zone by the
     type that pairs it with a date; empty is None."""
 
+    personal = False
+
     kind = "time"
     widget = "time"
     nullable_output = True
@@ -667,6 +685,8 @@ class TimeField(Field):
 
 class Choice(Field):
     """One value of a fixed list: `choices` maps stored values to labels."""
+
+    personal = False
 
     kind = "choice"
     widget = "select"
@@ -747,6 +767,8 @@ class Choice(Field):
 class MultiChoice(Field):
     """Any number of values of a fixed list, stored as a JSON list in the declared order."""
 
+    personal = False
+
     kind = "multi_choice"
     widget = "records/_multi_choice_input.html"
 
@@ -797,6 +819,8 @@ class MultiChoice(Field):
 class Reference(Field):
     """A link to another record of this tenant: `name` is the id column (`company_id`),
     `relation` the relationship attribute (`company`), `to` the record type's name."""
+
+    personal = False
 
     kind = "reference"
     widget = "reference"
@@ -898,6 +922,8 @@ class Lookup(Field):
     `model` the row's class, `relation` the relationship attribute, `option_label` reads a
     row's label, `options()` returns the rows a form offers. Stored by id; shown by label."""
 
+    personal = False
+
     kind = "lookup"
     widget = "select"
     nullable_output = True
@@ -986,6 +1012,8 @@ class AnyReference(Field):
     """A link to a record of any type (or of those in `types`): the id of its row in the
     shared `records` index, like a timeline entry's. `relation` is the relationship to that
     `RecordEntry`; the kit clears the link when the record it points at is deleted."""
+
+    personal = False
 
     kind = "any_reference"
     widget = "records/_any_reference_input.html"

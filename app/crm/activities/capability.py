@@ -67,6 +67,29 @@ def _recency_builder(record_type):
     return build
 
 
+def last_activity_at(model):
+    """SQL: when the outer `model` row's last logged activity (not a system event) happened,
+    NULL when none; read backwards through the timeline's (tenant, record, occurred_at) index."""
+    from sqlalchemy import func, select
+
+    from app.crm.activities.models import Activity, ActivityType, activity_links
+
+    return (
+        select(func.max(activity_links.c.occurred_at))
+        .join(
+            Activity,
+            (Activity.tenant_id == activity_links.c.tenant_id) & (Activity.id == activity_links.c.activity_id),
+        )
+        .where(
+            activity_links.c.tenant_id == model.tenant_id,
+            activity_links.c.record_id == model.id,
+            Activity.type != ActivityType.SYSTEM,
+        )
+        .correlate(model)
+        .scalar_subquery()
+    )
+
+
 class NotesCapability(Capability):
     key = "notes"
     label = "Notes"

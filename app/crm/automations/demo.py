@@ -97,6 +97,52 @@ def seed_automation_demo(tenant) -> None:
     _workflows(tenant, owner, sellers, quote)
     _webhook(tenant, owner)
     _submissions(rng, quote, newsletter)
+    _workshop(owner)
+
+
+WORKSHOP_PEOPLE = (
+    ("Noah", "Fischer", "noah@alpenhaus.example", CAMPAIGNS[2]),
+    ("Priya", "Natarajan", "priya@monsoon-tea.example", CAMPAIGNS[0]),
+)
+
+
+def _workshop(owner) -> None:
+    """A contact form that also opens a deal (Qualification, 4,500), with two submissions whose
+    deals carry the campaign that brought them."""
+    from app.crm.deals.services.pipelines import default_pipeline
+
+    pipeline = default_pipeline()
+    stages = [stage for stage in pipeline.stages if stage.kind == "open"] if pipeline else []
+    if len(stages) < 2:
+        return
+    workshop = create_form(
+        {
+            "name": "Book a strategy workshop",
+            "creates": "contact",
+            "fields": [
+                {"label": "First name", "maps_to": "first_name", "type": "text", "required": True},
+                {"label": "Last name", "maps_to": "last_name", "type": "text"},
+                {"label": "Work email", "maps_to": "email", "type": "email", "required": True},
+            ],
+            "submit_label": "Book my workshop",
+            "thank_you_message": "Thank you! We will propose three dates within two days.",
+            "deal": {"stage_id": str(stages[1].id), "value": "4500"},
+        },
+        actor=owner,
+    )
+    for index, (first, last, email, campaign) in enumerate(WORKSHOP_PEOPLE):
+        submission = FormSubmission(
+            form_id=workshop.id,
+            data={"first_name": first, "last_name": last, "email": email},
+            email=email,
+            attribution={**campaign, "landing_page": "https://www.example.com/workshops"},
+            user_agent=AGENTS[index % len(AGENTS)],
+            device=intake.device_of(AGENTS[index % len(AGENTS)]),
+            created_at=utcnow() - timedelta(days=2 + index * 3),
+        )
+        db.session.add(submission)
+        db.session.flush()
+        intake.process_submission(submission)
 
 
 def _webhook(tenant, owner) -> None:

@@ -22,7 +22,15 @@ from app.records.registry import record_types
 
 bp = TenantBlueprint("automations", __name__)
 register_nav_item(
-    NavItem("Automations", "automations.index", "diagram-3", "automations.view", feature="automations", order=70)
+    NavItem(
+        "Automations",
+        "automations.index",
+        "diagram-3",
+        "automations.view",
+        group="marketing",
+        feature="automations",
+        order=70,
+    )
 )
 
 

@@ -6,8 +6,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, exists, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.models import User
 from app.auth.permissions import acting_user, can, check_permission
@@ -232,6 +232,39 @@ def meetings_about(record_id, limit: int = 50) -> list[Meeting]:
             .limit(limit)
         )
     )
+
+
+# ---------------------------------------------------------------------------- merging contacts
+
+
+def merge_attendee_keys(record_type, survivor_id, merged_ids) -> None:
+    """Merge step (app.crm.duplicates): the merge has pointed the attendees of the merged
+    contacts at the survivor; their keys ("contact:<id>") follow, and where the survivor was
+    already invited to the same meeting the merged contact's invitation is dropped."""
+    if record_type.name != "contact":
+        return
+    kept = f"contact:{survivor_id}"
+    twin = aliased(MeetingAttendee)
+    for merged_id in merged_ids:
+        key = f"contact:{merged_id}"
+        db.session.execute(
+            delete(MeetingAttendee)
+            .where(
+                MeetingAttendee.key == key,
+                exists().where(
+                    twin.tenant_id == MeetingAttendee.tenant_id,
+                    twin.meeting_id == MeetingAttendee.meeting_id,
+                    twin.key == kept,
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            update(MeetingAttendee)
+            .where(MeetingAttendee.key == key)
+            .values(key=kept, contact_id=survivor_id)
+            .execution_options(synchronize_session=False)
+        )
 
 
 # ---------------------------------------------------------------------------- ICS feeds

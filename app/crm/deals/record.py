@@ -29,6 +29,7 @@ from app.crm.leads.models import LeadSource
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import BulkAction, Column, Panel, Tab
+from app.records.conditions import Condition, boolean_condition, number_condition
 from app.records.normalize import parse_bool
 from app.records.owner import OWNER
 from app.records.record_type import ListFilter, RecordType
@@ -276,6 +277,54 @@ def _deal_summary_panel(record_type, deal) -> dict:
 DEALS_SHOWN = 50
 
 
+# ---------------------------------------------------------------------------- contact facts
+# Segment conditions deals add to contacts, answered in SQL through deal_contacts (its
+# (tenant, contact) index): "has an open deal", "won value over X", "open value over X".
+
+
+def _linked_deals(*where):
+    """Deals linked to the outer contact row (correlated; tenant-scoped by the ORM and RLS)."""
+    from app.crm.contacts.models import Contact
+
+    return (
+        select(Deal.id)
+        .join(DealContact, and_(DealContact.tenant_id == Deal.tenant_id, DealContact.deal_id == Deal.id))
+        .where(DealContact.tenant_id == Contact.tenant_id, DealContact.contact_id == Contact.id, *where)
+    )
+
+
+def _has_open_deal(operator, value, context):
+    return boolean_condition(_linked_deals(Deal.status == DealStatus.OPEN).exists(), operator, value, context)
+
+
+def _deal_value_condition(status):
+    def build(operator, value, context):
+        from app.crm.contacts.models import Contact
+
+        total = (
+            select(func.coalesce(func.sum(Deal.value), 0))
+            .join(DealContact, and_(DealContact.tenant_id == Deal.tenant_id, DealContact.deal_id == Deal.id))
+            .where(DealContact.tenant_id == Contact.tenant_id, DealContact.contact_id == Contact.id)
+            .where(Deal.status == status)
+            .correlate(Contact)
+            .scalar_subquery()
+        )
+        if operator in ("is_empty", "is_not_empty"):
+            # "No won deals" / "some won deal": whether there is one, whatever its value.
+            linked = _linked_deals(Deal.status == status).exists()
+            return ~linked if operator == "is_empty" else linked
+        return number_condition(total, operator, value, context)
+
+    return build
+
+
+DEAL_CONDITIONS = [
+    Condition("deals.has_open", "Has an open deal", "boolean", _has_open_deal, group="Deals"),
+    Condition("deals.won_value", "Won deal value", "number", _deal_value_condition(DealStatus.WON), group="Deals"),
+    Condition("deals.open_value", "Open deal value", "number", _deal_value_condition(DealStatus.OPEN), group="Deals"),
+]
+
+
 DEALS = DealType(
     name="deal",
     plural="deals",
@@ -379,5 +428,6 @@ DEALS = DealType(
     contributes=[
         ("contact", Tab("deals", "Deals", "crm/deals/_related_deals.html", _deal_totals, icon="kanban", order=15)),
         ("company", Tab("deals", "Deals", "crm/deals/_related_deals.html", _deal_totals, icon="kanban", order=15)),
+        *(("contact", condition) for condition in DEAL_CONDITIONS),
     ],
 )

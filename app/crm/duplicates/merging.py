@@ -4,16 +4,24 @@ Everything that points at a merged record moves to the survivor, found through a
 that every record type joins without code of its own:
 - every table with a foreign key to the shared `records` index (timeline activities and
   their links, tag links, attachments, import rows…), found in the schema itself;
+- every table with a foreign key to the merged type's own table (a deal's contacts, a
+  meeting's attendees, messages, conversations, consent history…), found the same way —
+  except the type's own parts (a contact's emails and phones), which the merge unites;
 - every reference field of every record type that points at this type (a contact's
-  company, a lead's converted contact, a deal's contact when deals land);
-- steps a package registers for links the schema cannot show (`register_merge_step`).
-Values are picked per field; list fields (a contact's emails and phones) keep the union.
+  company, a lead's converted contact);
+- steps a package registers for links the schema cannot show (`register_merge_step`): a
+  web-form submission's record, an attendee's "contact:<id>" key.
+Where the survivor already has the same link (a tag on both, both on one deal), a unique key
+of the link table says so and the merged record's copy is dropped instead of colliding;
+nothing else is deleted. Values are picked per field; list fields (a contact's emails and
+phones) keep the union.
 A `<type>.merged` event puts the merge on the survivor's timeline and in the audit log.
 """
 
 from collections.abc import Callable
 
-from sqlalchemy import and_, delete, exists, update
+from sqlalchemy import Index, UniqueConstraint, delete, exists, update
+from sqlalchemy import inspect as inspect_model
 
 from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
@@ -36,21 +44,49 @@ def register_merge_step(step: Callable) -> None:
         _MERGE_STEPS.append(step)
 
 
-def record_link_columns() -> list[tuple[object, object, list]]:
-    """(table, column, other key columns) of every link to the `records` index, except the
-    record types' own rows (their `id` is their link)."""
+def record_link_columns() -> list[tuple[object, object, list[list]]]:
+    """(table, column, unique keys) of every link to the `records` index, except the record
+    types' own rows (their `id` is their link)."""
+    return _links_to("records")
+
+
+def type_link_columns(record_type) -> list[tuple[object, object, list[list]]]:
+    """(table, column, unique keys) of every tenant foreign key to the type's own table,
+    except the rows that are parts of the record itself (a contact's emails and phones: the
+    merge unites them as values) and the record types' own `id`."""
+    table = record_type.model.__table__
+    own_parts = {
+        relation.mapper.local_table.name
+        for relation in inspect_model(record_type.model).relationships
+        if relation.cascade.delete_orphan and relation.mapper.local_table is not table
+    }
+    return [link for link in _links_to(table.name) if link[0].name not in own_parts]
+
+
+def _links_to(referred: str) -> list[tuple[object, object, list[list]]]:
+    """Each link column to `referred` with the unique keys it is part of, as their other
+    columns: a row whose twin on the survivor shares those would collide once moved."""
     links = []
     for table in Base.metadata.sorted_tables:
         for constraint in table.foreign_key_constraints:
-            if constraint.referred_table.name != "records":
+            if constraint.referred_table.name != referred:
                 continue
             local = [column for column in constraint.columns if column.name != "tenant_id"]
-            if len(local) != 1 or local[0].name == "id":
+            if len(local) != 1 or local[0].name == "id" or "tenant_id" not in constraint.columns:
                 continue
-            column = local[0]
-            others = [key for key in table.primary_key.columns if key.name not in ("tenant_id", column.name)]
-            links.append((table, column, others if column.primary_key else []))
+            links.append((table, local[0], _unique_keys(table, local[0])))
     return links
+
+
+def _unique_keys(table, column) -> list[list]:
+    keys = [list(table.primary_key.columns)]
+    keys += [list(item.columns) for item in table.constraints if isinstance(item, UniqueConstraint)]
+    keys += [list(item.columns) for item in table.indexes if isinstance(item, Index) and item.unique]
+    return [
+        [other for other in key if other.name not in ("tenant_id", column.name)]
+        for key in keys
+        if any(other.name == column.name for other in key)
+    ]
 
 
 def merge_choices(record_type) -> list:
@@ -76,8 +112,8 @@ def merge_records(record_type, survivor_id, merged_ids, *, values: dict | None =
     tenant_id = require_tenant_id()
     merged_ids = [record.id for record in merged]
     titles = [record_type.title_of(record) for record in merged]
-    for table, column, others in record_link_columns():
-        _move_links(table, column, others, tenant_id, survivor.id, merged_ids)
+    for table, column, unique_keys in [*record_link_columns(), *type_link_columns(record_type)]:
+        _move_links(table, column, unique_keys, tenant_id, survivor.id, merged_ids)
     for other in record_types():
         for field in other.fields:
             if getattr(field, "to", None) == record_type.name:
@@ -150,22 +186,24 @@ def _picked_values(record_type, survivor, merged, values: dict) -> dict:
     return data
 
 
-def _move_links(table, column, others, tenant_id, survivor_id, merged_ids) -> None:
-    """Point a link table's rows at the survivor; where the survivor already has the same
-    link (a tag on both), the merged record's copy is dropped instead of colliding."""
-    if others:
-        twin = table.alias("twin")
-        same = [twin.c[key.name] == table.c[key.name] for key in others]
-        db.session.execute(
-            delete(table).where(
-                table.c.tenant_id == tenant_id,
-                column.in_(merged_ids),
-                exists().where(twin.c.tenant_id == tenant_id, twin.c[column.name] == survivor_id, and_(*same)),
+def _move_links(table, column, unique_keys, tenant_id, survivor_id, merged_ids) -> None:
+    """Point a link table's rows at the survivor, one merged record after the other; where
+    the survivor already has the same link (a tag on both, both on one deal), the merged
+    record's copy is dropped instead of colliding."""
+    twin = table.alias("twin")
+    for merged_id in merged_ids:
+        for others in unique_keys:
+            same = [twin.c[other.name] == table.c[other.name] for other in others]
+            db.session.execute(
+                delete(table).where(
+                    table.c.tenant_id == tenant_id,
+                    column == merged_id,
+                    exists().where(twin.c.tenant_id == tenant_id, twin.c[column.name] == survivor_id, *same),
+                )
             )
+        db.session.execute(
+            update(table).where(table.c.tenant_id == tenant_id, column == merged_id).values({column.name: survivor_id})
         )
-    db.session.execute(
-        update(table).where(table.c.tenant_id == tenant_id, column.in_(merged_ids)).values({column.name: survivor_id})
-    )
 
 
 def merge_preview(record_type, ids) -> list:

@@ -84,3 +84,26 @@ def carry_to_deal(event, record) -> None:
         source = get_attribution(link.contact_id) or _through_converted_lead(link.contact_id)
         if copy_attribution(source, "deal", record.id) is not None:
             return
+
+
+def merge_attribution(record_type, survivor_id, merged_ids) -> None:
+    """Merge step (app.crm.duplicates): the survivor keeps the earliest first touch and the
+    latest last touch of the merged records, and the sum of their touches."""
+    rows = list(
+        db.session.scalars(select(RecordAttribution).where(RecordAttribution.record_id.in_([survivor_id, *merged_ids])))
+    )
+    if not rows:
+        return
+    kept = next((row for row in rows if row.record_id == survivor_id), None)
+    if kept is None:
+        kept = rows[0]
+        kept.record_id, kept.record_type = survivor_id, record_type.name
+    first = min(rows, key=lambda row: row.first_touch_at)
+    last = max(rows, key=lambda row: row.last_touch_at)
+    kept.first_touch, kept.first_touch_at = first.first_touch, first.first_touch_at
+    kept.last_touch, kept.last_touch_at = last.last_touch, last.last_touch_at
+    kept.touches = sum(row.touches for row in rows)
+    for row in rows:
+        if row is not kept:
+            db.session.delete(row)
+    db.session.flush()

@@ -1,5 +1,6 @@
 """The form builder's form: plain settings through WTForms, field and consent rows read from
-the posted table (`fields-<n>-label`, …); the service checks them all."""
+the posted table (`fields-<n>-label`, …) and the deal option (`deal-stage_id`, `deal-value`);
+the service checks them all."""
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
@@ -36,6 +37,11 @@ class WebFormForm(FlaskForm):
             "is_active": bool(self.is_active.data),
             "fields": rows(posted, "fields", MAX_FIELDS, ("label", "maps_to", "type", "default"), ("required",)),
             "consents": rows(posted, "consents", MAX_CONSENTS, ("wording", "channel"), ("required",)),
+            # One select of open stages ("Sales – Proposal"): the stage names its pipeline.
+            "deal": {
+                "stage_id": (posted.get("deal-stage_id") or "")[:40] or None,
+                "value": (posted.get("deal-value") or "")[:40] or None,
+            },
         }
 
 

@@ -1,5 +1,6 @@
 """Public submissions of a web form: spam defences, attribution capture, and the lead or
-contact they create or update (matched by email) through the kit's one validator.
+contact they create or update (matched by email) through the kit's one validator, with the
+deal a contact form may open for it.
 
 Every submission is stored, whatever becomes of it: spam is marked, a submission over the
 plan's limit is waitlisted and processed once there is room, and one the validator refuses
@@ -27,6 +28,7 @@ from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import Consent, Contact, ContactEmail
 from app.crm.forms.attribution import touch_attribution
+from app.crm.forms.deal_option import open_deal
 from app.crm.forms.models import FormDailyStat, FormSubmission, SubmissionStatus, WebForm
 from app.crm.leads.models import Lead, LeadStatus
 from app.messaging.services import queue_email
@@ -59,6 +61,8 @@ class SubmissionRefused(Exception):
 
 def form_actor(form: WebForm) -> SystemActor:
     permissions = {f"{area}.{action}" for area in ("leads", "contacts") for action in ("view", "create", "edit")}
+    if form.deal:
+        permissions |= {"deals.view", "deals.create"}
     return SystemActor(f"Web form: {form.name}", permissions)
 
 
@@ -216,6 +220,11 @@ def process_submission(submission: FormSubmission) -> str:
     savepoint = db.session.begin_nested()
     try:
         record, created = _upsert_record(form, submission, actor)
+        # Before the deal: a new deal starts with its contact's touches (`carry_to_deal`).
+        touch_attribution(record_type.name, record.id, _touch(form, submission))
+        deal = None
+        if form.creates == "contact":
+            deal = open_deal(form, record, source=_lead_source(submission.attribution), actor=actor)
         savepoint.commit()
     except PlanLimitExceeded as exc:
         savepoint.rollback()
@@ -233,7 +242,6 @@ def process_submission(submission: FormSubmission) -> str:
     submission.record_id = record.id
     submission.processed_at = utcnow()
     submission.error = None
-    touch_attribution(record_type.name, record.id, _touch(form, submission))
     emit(
         "form.submitted",
         actor=actor,
@@ -247,6 +255,7 @@ def process_submission(submission: FormSubmission) -> str:
             "submission_id": str(submission.id),
             "created": created,
             "attribution": submission.attribution,
+            "deal_id": str(deal.id) if deal is not None else None,
         },
     )
     db.session.flush()

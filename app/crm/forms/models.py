@@ -4,7 +4,7 @@ submission counts for the conversion chart, and first/last-touch attribution per
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
@@ -49,6 +49,8 @@ class WebForm(TenantScoped, Timestamps, Base):
     # Sites allowed to embed the form (scheme://host[:port]); empty: the tenant's own host only.
     allowed_origins: Mapped[list] = mapped_column(JSONType, default=list)
     double_opt_in: Mapped[bool] = mapped_column(default=False)
+    # A contact form can also open a deal: {"pipeline_id", "stage_id", "value"}; empty: none.
+    deal: Mapped[dict] = mapped_column(JSONType, default=dict, server_default=text("'{}'"))
     created_by_id: Mapped[uuid.UUID | None]
 
     def __repr__(self) -> str:

@@ -23,6 +23,18 @@ class FormConsentSchema(Schema):
     channel = ma.String(load_default="", metadata={"description": "email, sms or empty"})
 
 
+class FormDealSchema(Schema):
+    pipeline_id = ma.String(metadata={"description": "The pipeline the deal goes to"})
+    stage_id = ma.String(metadata={"description": "An open stage of that pipeline"})
+    value = ma.String(metadata={"description": "The deal's value, in the workspace currency"})
+
+
+class FormDealInput(InputSchema):
+    pipeline_id = ma.UUID(allow_none=True)
+    stage_id = ma.UUID(allow_none=True, metadata={"description": "Empty: the pipeline's first open stage"})
+    value = ma.Decimal(allow_none=True, as_string=True)
+
+
 class WebFormSchema(Schema):
     id = ma.UUID(dump_only=True, required=True)
     tenant_id = ma.UUID(dump_only=True, required=True)
@@ -36,6 +48,11 @@ class WebFormSchema(Schema):
     redirect_url = ma.String(required=True)
     allowed_origins = ma.List(ma.String(), required=True)
     double_opt_in = ma.Boolean(required=True)
+    deal = ma.Nested(
+        FormDealSchema,
+        required=True,
+        metadata={"description": "The deal each submission opens for its contact (contact forms); {} for none"},
+    )
     created_at = ma.DateTime(dump_only=True, required=True)
     updated_at = ma.DateTime(dump_only=True, required=True)
 
@@ -51,6 +68,11 @@ class WebFormInput(InputSchema):
     redirect_url = ma.String(validate=validate.Length(max=2000))
     allowed_origins = ma.List(ma.String(validate=validate.Length(max=300)), validate=validate.Length(max=20))
     double_opt_in = ma.Boolean()
+    deal = ma.Nested(
+        FormDealInput,
+        allow_none=True,
+        metadata={"description": "A contact form can also open a deal for the contact; null or {} for none"},
+    )
 
 
 class WebFormCreate(WebFormInput):

@@ -1,6 +1,6 @@
 """Web forms, the builder's side: create and change a form (counted against the plan's
 `forms` limit), its fields mapped onto the kit's field catalogue, consents, embedding
-origins; submissions lists and the per-form conversion numbers."""
+origins, the deal a contact form may open; submissions lists and the per-form conversion numbers."""
 
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -16,7 +16,10 @@ from app.core.lookups import get_or_404
 from app.core.pagination import Sort, resolve_sort, sorted_page
 from app.core.types import utcnow
 from app.core.validation import Errors, check_known_keys, clean_text
+from app.crm.deals.models import StageKind
+from app.crm.deals.services.pipelines import list_stages, stage_label
 from app.crm.forms import intake
+from app.crm.forms.deal_option import clean_deal_option, describe_deal_option
 from app.crm.forms.models import FormDailyStat, FormSubmission, SubmissionStatus, WebForm
 from app.plans.services import check_writable, enforce
 from app.records.catalogue import field_catalogue
@@ -33,6 +36,7 @@ FIELDS = (
     "redirect_url",
     "allowed_origins",
     "double_opt_in",
+    "deal",
 )
 TARGETS = {"lead": "Leads", "contact": "Contacts"}
 INPUT_TYPES = {"text": "Text", "email": "Email", "tel": "Phone", "textarea": "Long text", "hidden": "Hidden"}
@@ -86,6 +90,15 @@ def mappable_fields(target: str) -> dict[str, str]:
         ):
             mapped[name] = entry["label"]
     return mapped
+
+
+def describe_deal(form: WebForm) -> str:
+    return describe_deal_option(form.deal or {})
+
+
+def deal_stage_choices() -> list[tuple[str, str]]:
+    """(stage id, "Pipeline – Stage") of every open stage: where a contact form's deal can go."""
+    return [(str(stage.id), stage_label(stage)) for stage in list_stages() if stage.kind == StageKind.OPEN]
 
 
 def _clean_fields(raw, target: str, errors: Errors) -> list[dict]:
@@ -187,7 +200,7 @@ def _clean_origins(raw, errors: Errors) -> list[str]:
     return cleaned
 
 
-def _clean(data: dict, errors: Errors, *, form: WebForm | None) -> dict:
+def _clean(data: dict, errors: Errors, *, form: WebForm | None, actor=None) -> dict:
     creating = form is None
     cleaned = {}
     for key, label, max_length in (
@@ -219,6 +232,10 @@ def _clean(data: dict, errors: Errors, *, form: WebForm | None) -> dict:
         cleaned["consents"] = _clean_consents(data["consents"], errors)
     if "allowed_origins" in data:
         cleaned["allowed_origins"] = _clean_origins(data["allowed_origins"], errors)
+    if "deal" in data:
+        cleaned["deal"] = clean_deal_option(data["deal"], creates=creates, actor=actor, errors=errors)
+    elif form is not None and form.deal and creates != "contact":
+        errors.add("deal", "Only a form that creates contacts can open a deal: remove the deal first.")
     for key in ("is_active", "double_opt_in"):
         if key in data:
             if not isinstance(data[key], bool):
@@ -232,7 +249,7 @@ def create_form(data: dict, *, actor) -> WebForm:
     check_writable()
     check_known_keys(data, FIELDS)
     errors = Errors()
-    cleaned = _clean(data, errors, form=None)
+    cleaned = _clean(data, errors, form=None, actor=actor)
     errors.raise_if_any()
     enforce("forms")
     form = WebForm(created_by_id=getattr(getattr(actor, "user", actor), "id", None), **cleaned)
@@ -247,7 +264,7 @@ def update_form(form: WebForm, data: dict, *, actor) -> WebForm:
     check_writable()
     check_known_keys(data, FIELDS)
     errors = Errors()
-    cleaned = _clean(data, errors, form=form)
+    cleaned = _clean(data, errors, form=form, actor=actor)
     errors.raise_if_any()
     changed = sorted(key for key, value in cleaned.items() if getattr(form, key) != value)
     for key, value in cleaned.items():

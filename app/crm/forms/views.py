@@ -15,7 +15,7 @@ from app.plans.services import entitlements
 from app.records.forms import apply_service_errors
 
 bp = TenantBlueprint("forms", __name__)
-register_nav_item(NavItem("Forms", "forms.index", "ui-checks", "forms.view", order=60))
+register_nav_item(NavItem("Forms", "forms.index", "ui-checks", "forms.view", group="marketing", order=60))
 
 
 @bp.route("/forms")
@@ -35,6 +35,7 @@ def _builder(form, web_form=None, status=200):
     target = target if target in services.TARGETS else "lead"
     posted_fields = form.to_data(request.form)["fields"] if request.method == "POST" else None
     posted_consents = form.to_data(request.form)["consents"] if request.method == "POST" else None
+    posted_deal = form.to_data(request.form)["deal"] if request.method == "POST" else None
     return render_template(
         "crm/forms/builder.html",
         form=form,
@@ -47,6 +48,8 @@ def _builder(form, web_form=None, status=200):
         target=target,
         input_types=services.INPUT_TYPES,
         channels=services.CONSENT_CHANNELS,
+        deal=posted_deal if posted_deal is not None else (web_form.deal if web_form else {}) or {},
+        deal_stages=services.deal_stage_choices(),
     ), status
 
 
@@ -92,6 +95,7 @@ def show(form_id):
         page=page,
         statuses=SubmissionStatus,
         automations_on=entitlements(g.tenant).has_feature("automations"),
+        deal_option=services.describe_deal(web_form),
     )
 
 

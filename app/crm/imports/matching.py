@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.records.normalize import Invalid
 
+# Stored lower-cased, so compared lower-cased; a declared `match_on` field (a SKU) compares exactly.
 MATCH_KINDS = ("emails", "email", "domain")
 
 
@@ -19,13 +20,14 @@ def match_field(record_type):
 
 def match_values(field, raw) -> list[str]:
     """The normalized values of a row's match field (several for a list of emails)."""
+    fold = str.lower if field.kind in MATCH_KINDS else str
     item_keys = getattr(field, "item_keys", ())
     if item_keys:
         values = []
         for item in raw if isinstance(raw, list) else []:
             item = {item_keys[0]: item} if isinstance(item, str) else item
             try:
-                values.append(str(field.clean_item(item)[item_keys[0]]).lower())
+                values.append(fold(str(field.clean_item(item)[item_keys[0]])))
             except (Invalid, KeyError, TypeError, AttributeError):
                 continue
         return values
@@ -35,7 +37,7 @@ def match_values(field, raw) -> list[str]:
         cleaned = field.clean(raw, None)
     except Invalid:
         return []
-    return [str(cleaned).lower()] if cleaned else []
+    return [fold(str(cleaned))] if cleaned else []
 
 
 def find_existing(record_type, field, data: dict):
@@ -47,8 +49,8 @@ def find_existing(record_type, field, data: dict):
         return None
     model = record_type.model
     collection = getattr(field, "collection", "")
-    # Values are stored normalized (lower-cased emails and domains): compared as they are,
-    # so the (tenant, value) index finds the match in one probe.
+    # Values are stored normalized (lower-cased emails and domains, SKUs as typed): compared
+    # as they are, so the (tenant, value) index finds the match in one probe.
     if collection:
         child_column = getattr(field.child_model, field.row_attribute)
         condition = getattr(model, collection).any(child_column.in_(values))

@@ -1,4 +1,5 @@
-"""REST v1 invoices: the kit's resource, plus issuing, payments and the PDF."""
+"""REST v1 invoices: the kit's resource, plus invoicing an order, issuing, sending, payments
+and the PDF."""
 
 from flask import Response
 from marshmallow import Schema, fields, validate
@@ -9,6 +10,7 @@ from app.crm.invoices import services
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import PaymentMethod
 from app.crm.invoices.record import INVOICES
+from app.crm.orders.services import get_order
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
 from app.records.api import json_body, record_api_blueprint
 from app.records.schemas import output_schema, serialize
@@ -34,6 +36,38 @@ class PaymentSchema(Schema):
 
 def _serialize(invoice):
     return serialize(INVOICES, services.load_invoice_for_page(invoice.id))
+
+
+class SendInvoiceInput(Schema):
+    to = fields.Email(required=True, validate=validate.Length(max=254), metadata={"description": "The customer"})
+    message = fields.String(
+        validate=validate.Length(max=services.MAX_MESSAGE), metadata={"description": "Above the invoice"}
+    )
+
+
+@blp.route("/from-order/<uuid:order_id>", methods=["POST"])
+@blp.response(201, output_schema(INVOICES))
+def from_order(order_id):
+    """Invoice an order
+
+    A draft invoice with the order's customer, currency, terms and lines, linked to the
+    order and its quote. A cancelled order is not invoiced (409).
+    """
+    invoice = services.invoice_from_order(get_order(order_id), actor=api_actor())
+    return _serialize(invoice)
+
+
+@blp.route("/<uuid:invoice_id>/send", methods=["POST"])
+@blp.response(200, output_schema(INVOICES))
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": SendInvoiceInput}}})
+def send(invoice_id):
+    """Send an invoice by email
+
+    A draft is issued first. The email goes out after the call commits, with the PDF attached
+    when the plan has PDFs; an issued invoice becomes sent. Paid or void invoices: 409.
+    """
+    invoice = services.send_invoice(services.get_invoice(invoice_id), json_body(), actor=api_actor())
+    return _serialize(invoice)
 
 
 @blp.route("/<uuid:invoice_id>/issue", methods=["POST"])

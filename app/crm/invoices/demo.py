@@ -1,5 +1,6 @@
-"""Demo invoices for `seed-demo`: the accepted quote invoiced and half paid, and an earlier
-project invoiced and paid, so lifetime value and payments show on the customers' pages."""
+"""Demo invoices for `seed-demo`: the accepted quote's order (made by the acceptance) invoiced,
+sent by email and half paid, and an earlier project invoiced and paid, so the quote → order →
+invoice chain, lifetime value and payments show on the customers' pages."""
 
 from datetime import timedelta
 
@@ -8,7 +9,8 @@ from sqlalchemy import select
 from app.auth.models import Role, User
 from app.core.extensions import db
 from app.crm.invoices.models import Invoice
-from app.crm.invoices.services import create_invoice, invoice_from_quote, issue_invoice, record_payment
+from app.crm.invoices.services import create_invoice, invoice_from_order, issue_invoice, record_payment, send_invoice
+from app.crm.orders.models import Order
 from app.crm.quotes.models import Quote, QuoteStatus
 from app.crm.quotes.record import local_today
 
@@ -18,10 +20,15 @@ def seed_invoices_demo(tenant) -> None:
         return
     owner = db.session.scalar(select(User).where(User.role == Role.OWNER).order_by(User.email))
     accepted = db.session.scalar(select(Quote).where(Quote.status == QuoteStatus.ACCEPTED).order_by(Quote.created_at))
-    if owner is None or accepted is None:
+    order = accepted and db.session.scalar(select(Order).where(Order.quote_id == accepted.id))
+    if owner is None or order is None:
         return
-    invoice = invoice_from_quote(accepted, actor=owner)
-    issue_invoice(invoice, actor=owner)
+    invoice = invoice_from_order(order, actor=owner)
+    recipient = accepted.recipient_email or (accepted.contact.primary_email if accepted.contact else None)
+    if recipient:
+        send_invoice(invoice, {"to": recipient, "message": "Thank you for your order."}, actor=owner)
+    else:
+        issue_invoice(invoice, actor=owner)
     half = (invoice.total / 2).quantize(invoice.total)
     record_payment(
         invoice,

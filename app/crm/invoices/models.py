@@ -16,6 +16,8 @@ from app.records.models import OwnedRecord, RecordModel, owner_table_args, recor
 class InvoiceStatus:
     DRAFT = "draft"
     ISSUED = "issued"
+    # Issued and emailed to the customer (the status after issuing, once sent).
+    SENT = "sent"
     PARTIALLY_PAID = "partially_paid"
     PAID = "paid"
     OVERDUE = "overdue"
@@ -23,6 +25,7 @@ class InvoiceStatus:
     LABELS = {
         DRAFT: "Draft",
         ISSUED: "Issued",
+        SENT: "Sent",
         PARTIALLY_PAID: "Partially paid",
         PAID: "Paid",
         OVERDUE: "Overdue",
@@ -31,13 +34,16 @@ class InvoiceStatus:
     BADGES = {
         DRAFT: "secondary",
         ISSUED: "primary",
+        SENT: "primary",
         PARTIALLY_PAID: "info",
         PAID: "success",
         OVERDUE: "danger",
         VOID: "dark",
     }
     # Money is still owed on these.
-    OPEN = (ISSUED, PARTIALLY_PAID, OVERDUE)
+    OPEN = (ISSUED, SENT, PARTIALLY_PAID, OVERDUE)
+    # Unpaid and not yet marked overdue: the overdue job looks at these.
+    NOT_YET_DUE = (ISSUED, SENT, PARTIALLY_PAID)
 
 
 class PaymentMethod:
@@ -58,11 +64,13 @@ class Invoice(RecordModel, OwnedRecord, Taggable, Base):
         tenant_foreign_key("contact_id", "contacts"),
         tenant_foreign_key("company_id", "companies"),
         tenant_foreign_key("quote_id", "quotes"),
+        tenant_foreign_key("order_id", "orders"),
         UniqueConstraint("tenant_id", "number", name="uq_invoices_tenant_number"),
         Index("ix_invoices_tenant_status_due", "tenant_id", "status", "due_date"),
         Index("ix_invoices_tenant_contact", "tenant_id", "contact_id"),
         Index("ix_invoices_tenant_company", "tenant_id", "company_id"),
         Index("ix_invoices_tenant_quote", "tenant_id", "quote_id"),
+        Index("ix_invoices_tenant_order", "tenant_id", "order_id"),
         Index("ix_invoices_tenant_total", "tenant_id", "total", "id"),
         sort_index("invoices", "title"),
         CheckConstraint("amount_paid >= 0", name="invoice_paid_not_negative"),
@@ -75,6 +83,7 @@ class Invoice(RecordModel, OwnedRecord, Taggable, Base):
     contact_id: Mapped[uuid.UUID | None]
     company_id: Mapped[uuid.UUID | None]
     quote_id: Mapped[uuid.UUID | None]
+    order_id: Mapped[uuid.UUID | None]
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     issue_date: Mapped[date | None]
     due_date: Mapped[date | None]
@@ -85,11 +94,15 @@ class Invoice(RecordModel, OwnedRecord, Taggable, Base):
     total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
     amount_paid: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
     paid_at: Mapped[datetime | None]
+    # Last emailed to the customer (to recipient_email).
+    sent_at: Mapped[datetime | None]
+    recipient_email: Mapped[str | None] = mapped_column(String(254))
     voided_at: Mapped[datetime | None]
 
     contact = tenant_relationship("Contact", "contact_id")
     company = tenant_relationship("Company", "company_id")
     quote = tenant_relationship("Quote", "quote_id")
+    order = tenant_relationship("Order", "order_id")
     lines = tenant_collection(
         "InvoiceLine", "invoice_id", order_by="InvoiceLine.position", cascade="all, delete-orphan"
     )

@@ -48,7 +48,12 @@ class InvoiceType(RecordType):
         invoice.total = totals.total
 
     def related(self, invoice):
-        pairs = (("contact", invoice.contact_id), ("company", invoice.company_id), ("quote", invoice.quote_id))
+        pairs = (
+            ("contact", invoice.contact_id),
+            ("company", invoice.company_id),
+            ("quote", invoice.quote_id),
+            ("order", invoice.order_id),
+        )
         return [(kind, value) for kind, value in pairs if value]
 
 
@@ -89,6 +94,13 @@ def _quote_invoices(record_type, quote) -> dict:
         db.session.scalars(select(Invoice).where(Invoice.quote_id == quote.id).order_by(Invoice.created_at))
     )
     return {"quote": quote, "invoices": invoices}
+
+
+def _order_invoices(record_type, order) -> dict:
+    invoices = list(
+        db.session.scalars(select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.created_at))
+    )
+    return {"order": order, "invoices": invoices}
 
 
 def _lines_panel(record_type, invoice) -> dict:
@@ -139,7 +151,7 @@ INVOICES = InvoiceType(
         if part
     ),
     default_sort="-created_at",
-    nav_order=66,
+    nav_order=67,
     nav_group="sales",
     description="Invoices from accepted quotes or on their own: numbered when issued, paid in payments.",
     example={
@@ -161,6 +173,7 @@ INVOICES = InvoiceType(
         f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
         f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
         f.Reference("quote_id", "Quote", to="quote", relation="quote", read_only=True, filter=True),
+        f.Reference("order_id", "Order", to="order", relation="order", read_only=True, filter=True),
         f.Choice(
             "currency",
             "Currency",
@@ -191,6 +204,8 @@ INVOICES = InvoiceType(
         f.Number("tax_total", "Tax", places=2, read_only=True, detail=False),
         f.Number("total", "Total", places=2, read_only=True, list=True, sort=True, filter=True),
         f.Number("amount_paid", "Paid", places=2, read_only=True, list=True),
+        f.Email("recipient_email", "Sent to", read_only=True, hide_empty=True),
+        f.DateTimeField("sent_at", "Sent", read_only=True, hide_empty=True),
         f.DateTimeField("paid_at", "Paid in full", read_only=True, detail=False),
         f.DateTimeField("voided_at", "Voided", read_only=True, detail=False),
     ],
@@ -212,6 +227,7 @@ INVOICES = InvoiceType(
         ("contact", lifetime_value_panel(Invoice.contact_id)),
         ("company", lifetime_value_panel(Invoice.company_id)),
         ("quote", Panel("invoices", "crm/invoices/_quote_panel.html", _quote_invoices, order=5)),
+        ("order", Panel("invoices", "crm/invoices/_order_panel.html", _order_invoices, order=5)),
     ],
     empty_text="No invoices yet: invoice an accepted quote, or start one here.",
 )

@@ -1,5 +1,6 @@
-"""Invoices through the kit's services, plus their life: made from an accepted quote, issued
-(numbered, dated), paid in payments (on the customer's timeline), voided, marked overdue."""
+"""Invoices through the kit's services, plus their life: made from an accepted quote or an
+order, issued (numbered, dated), sent by email through the outbox (PDF attached when the plan
+has PDFs), paid in payments (on the customer's timeline), voided, marked overdue."""
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -10,31 +11,28 @@ from app.auth.permissions import acting_user, check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.types import utcnow
-from app.core.validation import Errors
+from app.core.validation import Errors, normalize_email_address
+from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceStatus, Payment, PaymentMethod
 from app.crm.invoices.record import INVOICES, default_due_date
+from app.crm.orders.models import Order, OrderStatus
+from app.crm.orders.services import line_input
 from app.crm.quotes.models import QuoteStatus
 from app.crm.quotes.numbering import next_number
+from app.crm.quotes.pdf import pdf_filename, render_document_pdf
 from app.crm.quotes.record import local_today
 from app.crm.quotes.settings import get_quote_settings
-from app.plans.services import check_writable
+from app.messaging.services import queue_email
+from app.plans.services import check_writable, entitlements
 from app.records.models import RecordEntry
+from app.records.normalize import current_tenant
 from app.records.services import create_record, emit_record_event, record_services
 
 get_invoice, load_invoice_for_page, create_invoice, update_invoice, delete_invoice, list_invoices = record_services(
     INVOICES
 )
 MAX_AMOUNT = Decimal("999999999999.99")
-LINE_KEYS = (
-    "product_id",
-    "description",
-    "quantity",
-    "unit",
-    "unit_price",
-    "discount_kind",
-    "discount_value",
-    "tax_rate",
-)
+MAX_MESSAGE = 5_000
 
 
 def invoice_from_quote(quote, *, actor) -> Invoice:
@@ -47,10 +45,7 @@ def invoice_from_quote(quote, *, actor) -> Invoice:
         "company_id": quote.company_id and str(quote.company_id),
         "currency": quote.currency,
         "terms": quote.terms,
-        "lines": [
-            {key: ("" if value is None else str(value)) for key, value in _line_input(line).items()}
-            for line in quote.lines
-        ],
+        "lines": [line_input(line) for line in quote.lines],
     }
     invoice = create_record(INVOICES, {key: value for key, value in data.items() if value}, actor=actor)
     invoice.quote_id = quote.id
@@ -58,11 +53,28 @@ def invoice_from_quote(quote, *, actor) -> Invoice:
     return invoice
 
 
-def _line_input(line) -> dict:
-    values = {key: getattr(line, key) for key in LINE_KEYS}
-    if not values["discount_kind"]:
-        values.pop("discount_value")
-    return {key: value for key, value in values.items() if value not in (None, "")}
+def invoice_from_order(order: Order, *, actor) -> Invoice:
+    """A draft invoice for the order: its customer, currency, terms and lines (a cancelled
+    order is not invoiced). The invoice links to the order and to the order's quote."""
+    check_permission(actor, "orders.view")
+    if order.status == OrderStatus.CANCELLED:
+        raise Conflict("A cancelled order cannot be invoiced.")
+    if not order.lines:
+        raise ValidationFailed("The order has no lines to invoice.", details={"lines": ["The order has no lines."]})
+    data = {
+        "title": order.title,
+        "contact_id": order.contact_id and str(order.contact_id),
+        "company_id": order.company_id and str(order.company_id),
+        "currency": order.currency,
+        "terms": order.terms,
+        "owner_id": order.owner_id and str(order.owner_id),
+        "lines": [line_input(line) for line in order.lines],
+    }
+    invoice = create_record(INVOICES, {key: value for key, value in data.items() if value}, actor=actor)
+    invoice.order_id = order.id
+    invoice.quote_id = order.quote_id
+    db.session.flush()
+    return invoice
 
 
 def issue_invoice(invoice: Invoice, *, actor) -> Invoice:
@@ -97,11 +109,91 @@ def issue_invoice(invoice: Invoice, *, actor) -> Invoice:
     return invoice
 
 
-def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
-    """Money received: the invoice becomes partially paid or paid; the payment shows on the
-    timelines of the invoice, its contact and its company."""
+def default_recipient(invoice: Invoice) -> str:
+    if invoice.recipient_email:
+        return invoice.recipient_email
+    contact = invoice.contact
+    return (getattr(contact, "primary_email", None) or "") if contact is not None else ""
+
+
+def send_invoice(invoice: Invoice, data: dict, *, actor) -> Invoice:
+    """Email the invoice to the customer after commit (through the outbox), its PDF attached
+    when the plan has PDFs. A draft is issued first (numbered, dated); an issued invoice
+    becomes "sent". Sending a partly paid or overdue invoice again (a reminder) keeps its
+    status; a paid or void one is not sent."""
     check_permission(actor, INVOICES.permission("edit"))
     check_writable()
+    if invoice.status in (InvoiceStatus.PAID, InvoiceStatus.VOID):
+        raise Conflict(f"A {InvoiceStatus.LABELS[invoice.status].lower()} invoice is not sent.")
+    errors = Errors()
+    recipient = str(data.get("to") or "").strip()
+    try:
+        recipient = normalize_email_address(recipient).lower()
+    except ValueError:
+        errors.add("to", "Enter the customer's email address.")
+    message = str(data.get("message") or "").strip()
+    if len(message) > MAX_MESSAGE:
+        errors.add("message", f"Use at most {MAX_MESSAGE:,} characters.")
+    if not invoice.lines:
+        errors.add("_form", "Add at least one line item before sending.")
+    errors.raise_if_any("The invoice cannot be sent yet.")
+    first = invoice.sent_at is None
+    if invoice.status == InvoiceStatus.DRAFT:
+        issue_invoice(invoice, actor=actor)
+    if invoice.status == InvoiceStatus.ISSUED:
+        invoice.status = InvoiceStatus.SENT
+    now = utcnow()
+    invoice.sent_at = now
+    invoice.recipient_email = recipient
+    invoice.updated_at = now
+    db.session.flush()
+    tenant = current_tenant()
+    attachments = None
+    if entitlements(tenant).has_feature("quote_pdf"):
+        document = invoice_document(invoice)
+        attachments = [
+            {
+                "filename": pdf_filename(document),
+                "content_type": "application/pdf",
+                "content": render_document_pdf(document),
+            }
+        ]
+    queue_email(
+        recipient,
+        "invoice_sent",
+        subject=f"Invoice {invoice.number} from {tenant.name}: {invoice.title}",
+        context={"invoice": invoice, "agency": tenant.name, "message": message, "attached": bool(attachments)},
+        attachments=attachments,
+    )
+    emit_record_event(
+        INVOICES,
+        invoice,
+        "sent",
+        actor=actor,
+        summary=f"Sent to {recipient}" + ("" if first else " again"),
+        data={"to": recipient, "number": invoice.number},
+    )
+    return invoice
+
+
+def lock_invoice(invoice: Invoice) -> Invoice:
+    """Re-read the invoice under a row lock (SELECT … FOR UPDATE on PostgreSQL): a concurrent
+    payment waits until this transaction ends, then sees its amount_paid and status."""
+    return db.session.scalars(
+        select(Invoice)
+        .where(Invoice.tenant_id == invoice.tenant_id, Invoice.id == invoice.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
+    """Money received: the invoice becomes partially paid or paid; the payment shows on the
+    timelines of the invoice, its contact and its company. The invoice row is locked first,
+    so two payments at once are checked against the balance one after the other."""
+    check_permission(actor, INVOICES.permission("edit"))
+    check_writable()
+    invoice = lock_invoice(invoice)
     if invoice.status not in InvoiceStatus.OPEN:
         raise Conflict("Payments are recorded against issued invoices that are not fully paid or void.")
     errors = Errors()
@@ -183,7 +275,7 @@ def mark_overdue_invoices() -> int:
         db.session.scalars(
             select(Invoice)
             .where(
-                Invoice.status.in_((InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)),
+                Invoice.status.in_(InvoiceStatus.NOT_YET_DUE),
                 Invoice.due_date < local_today(),
             )
             .order_by(Invoice.id)

@@ -1,14 +1,20 @@
-"""Invoice pages: the kit's pages, plus invoicing a quote, issuing, payments, voiding and the PDF."""
+"""Invoice pages: the kit's pages, plus invoicing a quote or an order, issuing, sending,
+payments, voiding and the PDF."""
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, TextAreaField
+from wtforms.validators import Length, Optional
 
 from app.auth.permissions import requires_permission
 from app.core.errors import Conflict, ValidationFailed
+from app.core.forms import apply_errors
 from app.core.uploads import upload_response
 from app.crm.invoices import services
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.record import INVOICES
+from app.crm.orders.services import load_order_for_page
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
 from app.crm.quotes.services import load_quote_for_page
 from app.records.forms import ConfirmForm
@@ -36,6 +42,50 @@ def from_quote(quote_id):
         return redirect(url_for("quotes.show", quote_id=quote.id))
     flash("Draft invoice made from the quote: check it, then issue it.", "success")
     return _back(invoice)
+
+
+@bp.route("/orders/<uuid:order_id>/invoice", methods=["POST"])
+@requires_permission("invoices.create")
+def from_order(order_id):
+    order = load_order_for_page(order_id)
+    if not ConfirmForm().validate_on_submit():
+        flash("Your form expired. Please try again.", "danger")
+        return redirect(url_for("orders.show", order_id=order.id))
+    try:
+        invoice = services.invoice_from_order(order, actor=current_user)
+    except (Conflict, ValidationFailed) as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("orders.show", order_id=order.id))
+    flash(f"Draft invoice made from order {order.number}: check it, then issue or send it.", "success")
+    return _back(invoice)
+
+
+class SendForm(FlaskForm):
+    to = EmailField("Send to", validators=[Length(max=254)])
+    message = TextAreaField("Message", validators=[Optional(), Length(max=services.MAX_MESSAGE)])
+
+
+@bp.route("/invoices/<uuid:invoice_id>/send", methods=["GET", "POST"])
+@requires_permission("invoices.edit")
+def send(invoice_id):
+    invoice = services.load_invoice_for_page(invoice_id)
+    form = SendForm(data={"to": services.default_recipient(invoice)})
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.send_invoice(invoice, {"to": form.to.data, "message": form.message.data}, actor=current_user)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+            status = 422
+        except Conflict as exc:
+            flash(exc.message, "danger")
+            return _back(invoice)
+        else:
+            flash(f"Invoice {invoice.number} sent to {invoice.recipient_email}.", "success")
+            return _back(invoice)
+    elif request.method == "POST":
+        status = 422
+    return render_template("crm/invoices/send.html", invoice=invoice, form=form), status
 
 
 @bp.route("/invoices/<uuid:invoice_id>/issue", methods=["POST"])

@@ -8,7 +8,14 @@ phones), custom fields and tags removed, its files deleted, the text of the acti
 logged on it cleared, and the personal values in its events and audit rows scrubbed. The
 record's row stays as "Erased", so links and counts hold; one audit row says that it was
 erased, by whom and when, and nothing else.
+
+Other packages keep personal data about a record too (web-form submissions, messages,
+workflow logs, webhook payloads, import snapshots): each registers an export hook and an
+erase hook here (through `app/wiring.py`), so the export shows those rows and the erasure
+scrubs them in the same transaction.
 """
+
+from collections.abc import Callable
 
 from sqlalchemy import select, update
 
@@ -25,6 +32,20 @@ from app.records.models import RecordEntry
 from app.records.services import refresh_search_text
 
 ERASED = "Erased"
+# hook(record_type, record) -> {section: rows}: what a package keeps about the record.
+_EXPORT_HOOKS: list[Callable] = []
+# hook(record_type, record) -> None: scrubs it; runs before the record's own values go.
+_ERASE_HOOKS: list[Callable] = []
+
+
+def register_export_hook(hook: Callable) -> None:
+    if hook not in _EXPORT_HOOKS:
+        _EXPORT_HOOKS.append(hook)
+
+
+def register_erase_hook(hook: Callable) -> None:
+    if hook not in _ERASE_HOOKS:
+        _ERASE_HOOKS.append(hook)
 
 
 def personal_data(record_type, record, *, actor) -> dict:
@@ -45,6 +66,9 @@ def personal_data(record_type, record, *, actor) -> dict:
     events = db.session.scalars(
         select(DomainEvent).where(DomainEvent.record_id == record.id).order_by(DomainEvent.occurred_at)
     )
+    kept_elsewhere = {}
+    for hook in _EXPORT_HOOKS:
+        kept_elsewhere.update(hook(record_type, record) or {})
     record_audit("personal_data.exported", actor=actor, target_type=record_type.name, target_id=record.id)
     return json_safe(
         {
@@ -67,6 +91,7 @@ def personal_data(record_type, record, *, actor) -> dict:
                 {"name": item.name, "summary": item.summary, "occurred_at": item.occurred_at, "payload": item.payload}
                 for item in events
             ],
+            **kept_elsewhere,
             "exported_at": utcnow(),
         }
     )
@@ -75,6 +100,8 @@ def personal_data(record_type, record, *, actor) -> dict:
 def erase_record(record_type, record, *, actor) -> None:
     check_permission(actor, record_type.permission("delete"))
     check_writable()
+    for hook in _ERASE_HOOKS:
+        hook(record_type, record)
     if record_type.has("attachments"):
         from app.crm.attachments.models import Attachment
         from app.crm.attachments.storage import remove_after_commit
@@ -84,7 +111,7 @@ def erase_record(record_type, record, *, actor) -> None:
             db.session.delete(item)
         remove_after_commit(record.tenant_id, [item.id for item in files])
     for field in record_type.writable_fields:
-        field.apply(record, field.erased_value())
+        field.erase(record)
     if record_type.has("custom_fields"):
         record.custom_fields = {}
     if record_type.has("tags"):

@@ -95,5 +95,7 @@ PRODUCTS = ProductType(
         f.LongText("description", "Description", max_length=5000, search=True, hide_empty=True),
     ],
     capabilities=[TAGS],
+    # Imports update the product with the row's SKU instead of refusing it as taken.
+    match_on="sku",
     empty_text="No products yet: add what you sell, and quotes can pick it.",
 )

@@ -103,6 +103,7 @@ def _blank(value) -> bool:
 
 
 class LineItems(Field):
+    personal = False  # what was sold, at what price
     kind = "line_items"
     widget = "crm/quotes/_lines_input.html"
     tracks_snapshot = True

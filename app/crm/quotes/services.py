@@ -158,8 +158,21 @@ def _check_answerable(quote: Quote) -> None:
         raise Conflict("This quote has expired and can no longer be accepted.")
 
 
+def lock_quote(quote: Quote) -> Quote:
+    """Re-read the quote under a row lock (SELECT … FOR UPDATE on PostgreSQL): a second
+    acceptance at the same moment waits, then sees the first one's status."""
+    return db.session.scalars(
+        select(Quote)
+        .where(Quote.tenant_id == quote.tenant_id, Quote.id == quote.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def accept_quote(quote: Quote, data: dict, *, ip: str, user_agent: str) -> None:
-    """The customer accepts with a typed name and a consent tick; when and from where is kept."""
+    """The customer accepts with a typed name and a consent tick; when and from where is kept.
+    The quote row is locked first, so it is accepted once (its order and subscriptions too)."""
+    quote = lock_quote(quote)
     _check_answerable(quote)
     errors = Errors()
     name = " ".join(str(data.get("name") or "").split())
@@ -186,6 +199,7 @@ def accept_quote(quote: Quote, data: dict, *, ip: str, user_agent: str) -> None:
 
 
 def reject_quote(quote: Quote, data: dict) -> None:
+    quote = lock_quote(quote)
     _check_answerable(quote)
     reason = str(data.get("reason") or "").strip()
     if not reason:

@@ -45,6 +45,11 @@ def seed_segments_demo(tenant) -> None:
             },
         },
         {
+            "name": "Our best clients",
+            "description": "People behind $25k or more of won work: invite them to the client dinner.",
+            "definition": {"match": "all", "rules": [{"field": "deals.won_value", "op": "gte", "value": "25000"}]},
+        },
+        {
             "name": "Qualified leads with a budget",
             "record_type": "lead",
             "definition": {

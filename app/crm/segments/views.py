@@ -18,7 +18,7 @@ from app.records.pages import list_context, sort_link
 from app.records.registry import find_record_type, record_types
 
 bp = TenantBlueprint("segments", __name__)
-register_nav_item(NavItem("Segments", "segments.index", "collection", "segments.view", order=60))
+register_nav_item(NavItem("Segments", "segments.index", "collection", "segments.view", group="marketing", order=62))
 
 
 def builder_conditions(record_type) -> list[dict]:

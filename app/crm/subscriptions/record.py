@@ -70,7 +70,7 @@ SUBSCRIPTIONS = SubscriptionType(
         f"{item.currency} {item.unit_price * item.quantity:,.2f} {Interval.LABELS[item.interval].lower()}"
     ),
     default_sort="name",
-    nav_order=67,
+    nav_order=68,
     nav_group="sales",
     description="Recurring services a customer pays for: renewed into invoices, with a reminder before each renewal.",
     example={"name": "SEO retainer", "interval": "monthly", "unit_price": "1800.00", "start_date": "2026-01-01"},

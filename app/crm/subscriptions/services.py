@@ -5,14 +5,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from app.auth.permissions import can
 from app.core.extensions import db
-from app.crm.activities.services import log_activity
 from app.crm.invoices.services import create_invoice, issue_invoice
 from app.crm.quotes.record import local_today
 from app.crm.quotes.services import acting_owner
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
 from app.crm.subscriptions.record import SUBSCRIPTIONS
+from app.crm.tasks.record import TASKS
 from app.records.services import create_record, emit_record_event, record_services
 
 (
@@ -84,21 +85,30 @@ def _due(condition) -> list[Subscription]:
 
 
 def remind_upcoming_renewals(today: date | None = None) -> int:
-    """A task on the subscription (and its customer's timeline) N days before each renewal, once."""
+    """N days before each renewal, a task (the tasks record type, through the kit) assigned to
+    the subscription's owner, due on the renewal date, about the subscription — once per
+    renewal: `reminded_for` keeps the renewal date reminded, under the row lock of `_due`."""
     today = today or local_today()
     days = get_quote_settings().renewal_reminder_days
     count = 0
     for subscription in _due(Subscription.next_renewal <= today + timedelta(days=days)):
         if subscription.reminded_for == subscription.next_renewal or subscription.next_renewal < today:
             continue
-        log_activity(
+        # The owner (or, with none active, the workspace's owner) gets the task; who creates it
+        # must be allowed to, so a read-only owner's task is made by the workspace's owner.
+        assignee = acting_owner(subscription)
+        actor = assignee if can(assignee, TASKS.permission("create")) else acting_owner(None)
+        create_record(
+            TASKS,
             {
-                "type": "task",
-                "subject": f"Renewal of {subscription.name} on {subscription.next_renewal.isoformat()}",
-                "body": "Check in with the customer before the renewal invoice goes out.",
-                "record_id": subscription.id,
+                "title": f"Renewal of {subscription.name} on {subscription.next_renewal.isoformat()}",
+                "description": "Check in with the customer before the renewal invoice goes out.",
+                "due_date": subscription.next_renewal.isoformat(),
+                "owner_id": assignee and str(assignee.id),
+                "related_id": str(subscription.id),
+                "priority": "high",
             },
-            actor=acting_owner(subscription),
+            actor=actor,
         )
         subscription.reminded_for = subscription.next_renewal
         count += 1

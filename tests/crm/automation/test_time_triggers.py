@@ -46,19 +46,57 @@ def test_a_date_reached_fires_once_for_the_records_of_that_day(app, tenant_a):
     assert runs[0].event_name.startswith("date_reached:")
 
 
+def _log_call(app, tenant, lead_id, when):
+    from app.crm.activities.services import log_activity
+    from tests.crm.automation.workflow_helpers import owner_of
+
+    with in_tenant(app, tenant.id):
+        log_activity(
+            {"type": "call", "record_id": str(lead_id), "occurred_at": when.isoformat()}, actor=owner_of(tenant)
+        )
+
+
 def test_no_activity_fires_once_per_quiet_spell(app, tenant_a, tenant_b):
     workflow_id = make_workflow(
         app, tenant_a, trigger={"type": "no_activity", "record_type": "lead", "days": 7}, steps=NOTE
     )
     quiet, busy = make_lead(app, tenant_a, name="Quiet"), make_lead(app, tenant_a, name="Busy")
-    set_lead(app, tenant_a, quiet, updated_at=utcnow() - timedelta(days=10))
+    edited, fresh = make_lead(app, tenant_a, name="Edited"), make_lead(app, tenant_a, name="Fresh")
+    long_ago = utcnow() - timedelta(days=10)
+    for lead_id in (quiet, busy, edited):
+        set_lead(app, tenant_a, lead_id, created_at=long_ago, updated_at=long_ago)
+    _log_call(app, tenant_a, quiet, utcnow() - timedelta(days=9))
+    _log_call(app, tenant_a, busy, utcnow() - timedelta(days=2))
+    # Editing a field is not activity: only logged calls, emails, meetings, notes and tasks are.
+    set_lead(app, tenant_a, edited, updated_at=utcnow())
     other_tenant = make_lead(app, tenant_b, name="Quiet")
-    set_lead(app, tenant_b, other_tenant, updated_at=utcnow() - timedelta(days=10))
+    set_lead(app, tenant_b, other_tenant, created_at=long_ago, updated_at=long_ago)
     run_job(app)
     run_job(app)
-    assert [run.record_id for run in runs_of(app, tenant_a, workflow_id)] == [quiet]
+    runs = runs_of(app, tenant_a, workflow_id)
+    assert sorted(run.record_id for run in runs) == sorted([quiet, edited])
+    assert fresh not in {run.record_id for run in runs}
     assert runs_of(app, tenant_b) == []
-    assert busy
+
+
+def test_no_activity_fires_again_after_a_new_quiet_spell(app, tenant_a, time_machine):
+    workflow_id = make_workflow(
+        app,
+        tenant_a,
+        trigger={"type": "no_activity", "record_type": "lead", "days": 7},
+        steps=NOTE,
+    )
+    lead_id = make_lead(app, tenant_a, name="Quiet")
+    set_lead(app, tenant_a, lead_id, created_at=utcnow() - timedelta(days=10))
+    run_job(app)
+    assert len(runs_of(app, tenant_a, workflow_id)) == 1
+    _log_call(app, tenant_a, lead_id, utcnow())
+    run_job(app)
+    assert len(runs_of(app, tenant_a, workflow_id)) == 1  # the call starts a new spell
+    time_machine.move_to(utcnow() + timedelta(days=8))
+    run_job(app)
+    run_job(app)
+    assert len(runs_of(app, tenant_a, workflow_id)) == 2
 
 
 def test_a_daily_schedule_runs_each_matching_record_once_a_day(app, tenant_a):
@@ -89,3 +127,46 @@ def test_time_triggers_are_checked_when_saved(app, tenant_a, client_for):
     )
     assert response.status_code == 422
     assert b"date fields" in response.data
+
+
+def test_a_schedule_reaches_every_matching_record_past_one_pass(app, tenant_a, monkeypatch):
+    from app.crm.automations import schedules
+
+    monkeypatch.setattr(schedules, "MAX_RECORDS_PER_PASS", 3)
+    workflow_id = make_workflow(
+        app,
+        tenant_a,
+        trigger={"type": "schedule", "record_type": "lead", "hour": 0},
+        conditions={"match": "all", "rules": [{"field": "status", "op": "equals", "value": "new"}]},
+        steps=NOTE,
+    )
+    # Non-matching records first: a pass reading only its first page would never get past them.
+    lost = [make_lead(app, tenant_a, name=f"Lost {index}", status="lost", lost_reason="Budget") for index in range(4)]
+    fresh = [make_lead(app, tenant_a, name=f"Fresh {index}") for index in range(7)]
+    counts = []
+    for _ in range(4):
+        run_job(app)
+        counts.append(len(runs_of(app, tenant_a, workflow_id)))
+    assert counts == [3, 6, 7, 7]  # at most three runs a pass, until every match has fired
+    fired = [run.record_id for run in runs_of(app, tenant_a, workflow_id)]
+    assert sorted(fired) == sorted(fresh)
+    assert not set(fired) & set(lost)
+
+
+def test_a_date_reached_fires_for_every_record_of_the_day_past_one_pass(app, tenant_a, monkeypatch):
+    from app.crm.automations import schedules
+
+    monkeypatch.setattr(schedules, "MAX_RECORDS_PER_PASS", 2)
+    workflow_id = make_workflow(
+        app,
+        tenant_a,
+        trigger={"type": "date_reached", "record_type": "lead", "field": "converted_at", "days_before": 0},
+        steps=NOTE,
+    )
+    due = [make_lead(app, tenant_a, name=f"Due {index}") for index in range(5)]
+    for lead_id in due:
+        set_lead(app, tenant_a, lead_id, converted_at=utcnow())
+    for _ in range(4):
+        run_job(app)
+    fired = [run.record_id for run in runs_of(app, tenant_a, workflow_id)]
+    assert sorted(fired) == sorted(due)  # each once

@@ -149,3 +149,80 @@ def test_merge_api(app, tenant_a, api_client_for):
         "/api/v1/duplicates/merge", json={"record_type": "company", "survivor_id": str(keep), "merged_ids": [str(keep)]}
     )
     assert bad.status_code == 422
+
+
+def test_merge_keeps_deals_meetings_messages_and_form_submissions(app, tenant_a, client_for):
+    """Rows that point at a contact with ON DELETE CASCADE (deal links, attendees, messages,
+    conversations, consent history) and the loose links of web forms move to the survivor;
+    where the survivor already has the same link, one copy is left."""
+    from app.crm.calendar.models import MeetingAttendee
+    from app.crm.deals.models import DealContact
+    from app.crm.duplicates.merging import merge_records
+    from app.crm.forms.attribution import touch_attribution
+    from app.crm.forms.intake import receive_submission
+    from app.crm.forms.models import FormSubmission, RecordAttribution, WebForm
+    from app.crm.messaging.models import ConsentChange, Conversation, Message
+    from app.records.registry import get_record_type
+    from tests.crm.automation.forms_helpers import make_form
+    from tests.crm.calendar.factories import make_meeting
+    from tests.crm.factories import make_record
+
+    keep = make_contact(app, tenant_a, first_name="Ada", emails=[{"email": "ada@one.test"}])
+    other = make_contact(app, tenant_a, first_name="Ada L.", emails=[{"email": "ada@two.test"}])
+    third = make_contact(app, tenant_a, first_name="A. Lovelace")
+    own_deal = make_record(app, tenant_a, "deal", name="Engine", contacts=[{"contact_id": str(other), "primary": True}])
+    shared_deal = make_record(
+        app,
+        tenant_a,
+        "deal",
+        name="Shared",
+        contacts=[{"contact_id": str(keep)}, {"contact_id": str(other), "primary": True}, {"contact_id": str(third)}],
+    )
+    own_meeting = make_meeting(app, tenant_a, title="Demo", attendees=[{"contact_id": str(other)}])
+    shared_meeting = make_meeting(
+        app, tenant_a, title="Review", attendees=[{"contact_id": str(keep)}, {"contact_id": str(other)}]
+    )
+    form_id = make_form(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        conversation = Conversation(contact_id=other, phone="+14155550123")
+        message = Message(channel="email", contact_id=other, to_address="ada@two.test", subject="Hello")
+        db.session.add_all([conversation, message])
+        db.session.add(
+            ConsentChange(contact_id=other, channel="email", old_status="unknown", new_status="granted", source="form")
+        )
+        form = db.session.get(WebForm, (tenant_a.id, form_id))
+        submission = receive_submission(form, {"email": "ada@two.test"}, ip_address="192.0.2.1", user_agent="test")
+        submission.record_type, submission.record_id = "contact", other
+        touch_attribution("contact", other, {"utm_source": "newsletter"})
+        touch_attribution("contact", third, {"utm_source": "ads"})
+        db.session.commit()
+        conversation_id, message_id, submission_id = conversation.id, message.id, submission.id
+        merge_records(get_record_type("contact"), keep, [other, third], actor=owner_of(tenant_a))
+        db.session.commit()
+    with in_tenant(app, tenant_a.id):
+        links = db.session.execute(select(DealContact.deal_id, DealContact.contact_id, DealContact.is_primary)).all()
+        # One link per deal is left, and the shared deal's primary (the merged contact) is now the survivor.
+        assert sorted((str(deal), str(contact), primary) for deal, contact, primary in links) == sorted(
+            [(str(own_deal), str(keep), True), (str(shared_deal), str(keep), True)]
+        )
+        attendees = db.session.execute(
+            select(MeetingAttendee.meeting_id, MeetingAttendee.contact_id, MeetingAttendee.key).where(
+                MeetingAttendee.contact_id.is_not(None)
+            )
+        ).all()
+        assert sorted((str(meeting), str(contact), key) for meeting, contact, key in attendees) == sorted(
+            [
+                (str(own_meeting), str(keep), f"contact:{keep}"),
+                (str(shared_meeting), str(keep), f"contact:{keep}"),
+            ]
+        )
+        assert db.session.get(Conversation, (tenant_a.id, conversation_id)).contact_id == keep
+        assert db.session.get(Message, (tenant_a.id, message_id)).contact_id == keep
+        assert db.session.scalar(select(ConsentChange.contact_id)) == keep
+        assert db.session.get(FormSubmission, (tenant_a.id, submission_id)).record_id == keep
+        attribution = db.session.scalars(select(RecordAttribution)).all()
+        assert [(row.record_id, row.touches) for row in attribution] == [(keep, 2)]
+        assert attribution[0].first_touch == {"utm_source": "newsletter"}
+        assert attribution[0].last_touch == {"utm_source": "ads"}
+    page = client_for(tenant_a).get(f"/deals/{own_deal}").get_data(as_text=True)
+    assert f"/contacts/{keep}" in page

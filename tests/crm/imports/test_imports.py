@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from tests.conftest import USE_POSTGRES, in_tenant
-from tests.crm.factories import make_company, make_contact, make_tag
+from tests.crm.factories import make_company, make_contact, make_record, make_tag
 from tests.crm.imports.helpers import owner_of, queue, run_job, status, upload
 
 
@@ -224,6 +224,27 @@ def test_companies_match_on_domain_and_references_by_name(app, tenant_a):
     assert "Unknown tag: Unknown tag" in reasons
 
 
+def test_products_match_on_their_sku_exactly(app, tenant_a):
+    from app.crm.products.models import Product
+
+    make_record(app, tenant_a, "product", name="Audit", sku="AUD-1", unit_price="100.00")
+    make_record(app, tenant_a, "product", name="Lower", sku="aud-2", unit_price="50.00")
+    content = b"Name,SKU,Unit price\nWebsite audit,AUD-1,1200.00\nUpper,AUD-2,75.00\nHosting,HOST-1,30.00\n"
+    import_id = upload(app, tenant_a, content, type_name="product")
+    queue(app, tenant_a, import_id, mapping={"Name": "name", "SKU": "sku", "Unit price": "unit_price"}, dedupe="update")
+    result = run_job(app, tenant_a, import_id)
+    # AUD-1 updates its product; AUD-2 is another SKU than aud-2 (SKUs are not lower-cased), so it is new.
+    assert (result["created"], result["updated"], result["failed"]) == (2, 1, 0), result
+    with in_tenant(app, tenant_a.id):
+        products = {
+            product.sku: (product.name, str(product.unit_price)) for product in db.session.scalars(select(Product))
+        }
+    assert products["AUD-1"] == ("Website audit", "1200.00")
+    assert products["aud-2"] == ("Lower", "50.00")
+    assert products["AUD-2"][0] == "Upper"
+    assert "HOST-1" in products
+
+
 def test_rows_past_the_plan_limit_wait_and_import_after_an_upgrade(app, tenant_a, set_tenant, client_for):
     set_tenant(tenant_a, limit_overrides={"contacts": 2})
     content = b"First name,Email\n" + b"".join(f"P{index},p{index}@example.test\n".encode() for index in range(5))
@@ -367,17 +388,27 @@ def test_the_demo_import_runs_through(app, make_tenant):
     from app.crm.demo import seed_crm_demo
     from app.crm.imports.demo import seed_imports_demo
     from app.crm.imports.models import DataImport
+    from app.crm.products.models import Product
+    from app.crm.quotes.demo import seed_quotes_demo
     from app.tenants.models import Tenant
 
     tenant = make_tenant("acme", roles=("owner", "sales"))
     with in_tenant(app, tenant.id):
         row = db.session.get(Tenant, tenant.id)
         seed_crm_demo(row)
+        seed_quotes_demo(row)
         seed_imports_demo(row)
         seed_imports_demo(row)  # idempotent
-        import_id = db.session.scalar(select(DataImport.id))
-    result = run_job(app, tenant, import_id)
+        imports = dict(db.session.execute(select(DataImport.record_type, DataImport.id)).all())
+    assert set(imports) == {"contact", "product"}
+    result = run_job(app, tenant, imports["contact"])
     assert (result["created"], result["failed"]) == (4, 1)
+    # The price list updates the catalogue by SKU and adds one product.
+    result = run_job(app, tenant, imports["product"])
+    assert (result["created"], result["updated"], result["failed"]) == (1, 2, 0)
+    with in_tenant(app, tenant.id):
+        audit = db.session.scalar(select(Product).where(Product.sku == "AUD-100"))
+        assert str(audit.unit_price) == "1350.00"
 
 
 def test_created_rows_that_look_like_an_existing_record_are_noted(app, tenant_a):

@@ -245,3 +245,33 @@ def test_another_users_private_segment_is_not_an_audience(app, tenant_a, as_user
         create_campaign(
             {"name": "X", "template_id": str(template_id), "audience": f"segment:{segment_id}"}, actor=admin
         )
+
+
+def test_who_unsubscribes_while_a_campaign_waits_is_blocked_in_the_next_batch(app, tenant_a, httpserver, query_counter):
+    from sqlalchemy import select
+
+    from app.crm.contacts.models import Contact, ContactEmail
+    from app.crm.messaging import consent
+
+    tag_id = _audience(app, tenant_a, 6)
+    campaign_id = _campaign(app, tenant_a, tag_id, throttle_per_minute=2)
+    with sendgrid_at(app, httpserver):
+        assert _batch(app, tenant_a, campaign_id) == {"handed": 2, "deferred": 0}
+        with in_tenant(app, tenant_a.id):
+            withdrawn = db.session.scalar(
+                select(Contact).join(ContactEmail).where(ContactEmail.email == "person2@example.com")
+            )
+            consent.set_consent(withdrawn, "email", "withdrawn", source="unsubscribe", detail="Unsubscribe link")
+            consent.suppress("email", "PERSON3@example.com", consent.SuppressionReason.BOUNCE)
+        with query_counter() as counted:
+            assert _batch(app, tenant_a, campaign_id) == {"handed": 0, "deferred": 0, "blocked": 2}
+        assert _batch(app, tenant_a, campaign_id) == {"handed": 2, "deferred": 0}
+        assert _batch(app, tenant_a, campaign_id)["finished"] is True
+        assert len(httpserver.log) == 4
+    suppression_reads = [statement for statement in counted.statements if "FROM suppressions" in statement]
+    assert len(suppression_reads) == 1  # the whole batch in one query
+    reasons = {message.to_address: message.status_reason for message in messages_of(app, tenant_a)}
+    assert reasons["person2@example.com"] == "Ada Lovelace withdrew consent to Email."
+    assert reasons["person3@example.com"] == "person3@example.com is on the suppression list."
+    status, _, stats = _campaign_row(app, tenant_a, campaign_id)
+    assert (status, stats["recipients"], stats["sent"], stats["blocked"], stats["waiting"]) == ("sent", 6, 4, 2, 0)

@@ -4,6 +4,7 @@ its activities and its history, deletes its files and leaves one audit row witho
 import json
 from io import BytesIO
 
+import pytest
 from sqlalchemy import select
 
 from app.core.extensions import db
@@ -89,3 +90,151 @@ def test_erase_removes_personal_data_everywhere_but_keeps_an_audit_row(app, tena
         assert "ada@example.test" not in text
         assert "engine" not in text
     assert "personal_data.erased" in actions
+
+
+def _kept_elsewhere(app, tenant, contact_id) -> str:
+    """What other packages keep about Ada: a form submission and its attribution, an email and
+    an SMS conversation, a workflow run's step log, a webhook delivery, and an import that
+    updated her (its `before` snapshot holds "Lovelace"). Returns the import's id."""
+    from app.core.ids import uuid7
+    from app.crm.automations.models import Workflow, WorkflowRun, WorkflowStepLog
+    from app.crm.forms.attribution import touch_attribution
+    from app.crm.forms.intake import receive_submission
+    from app.crm.forms.models import WebForm
+    from app.crm.messaging.models import Conversation, Message
+    from app.crm.webhooks.models import WebhookDelivery, WebhookSubscription
+    from tests.crm.automation.forms_helpers import make_form
+    from tests.crm.imports.helpers import queue, run_job, upload
+
+    import_id = upload(app, tenant, b"First name,Last name,Title,Email\nAda,Byron,Countess,ada@example.test\n")
+    queue(app, tenant, import_id, dedupe="update")
+    assert run_job(app, tenant, import_id)["updated"] == 1
+    form_id = make_form(app, tenant)
+    with in_tenant(app, tenant.id):
+        form = db.session.get(WebForm, (tenant.id, form_id))
+        submission = receive_submission(
+            form,
+            {"email": "ada@example.test", "name": "Ada Lovelace"},
+            ip_address="192.0.2.77",
+            user_agent="Analytical Engine/1.0",
+        )
+        submission.record_type, submission.record_id = "contact", contact_id
+        submission.data = {"name": "Ada Lovelace", "email": "ada@example.test"}
+        touch_attribution("contact", contact_id, {"landing_page": "https://example.test/?who=lovelace"})
+        db.session.add(
+            Message(
+                channel="email",
+                contact_id=contact_id,
+                to_address="ada@example.test",
+                subject="About your engine",
+                body_text="Dear Ada Lovelace",
+            )
+        )
+        db.session.add(Conversation(contact_id=contact_id, phone="+14155550100", last_preview="Lovelace here"))
+        workflow = Workflow(name="Welcome", secret="s" * 20)
+        subscription = WebhookSubscription(name="Sync", url="https://hooks.example.test/in", secret="s" * 20)
+        db.session.add_all([workflow, subscription])
+        db.session.flush()
+        run = WorkflowRun(workflow_id=workflow.id, record_type="contact", record_id=contact_id, record_label="Ada")
+        db.session.add(run)
+        db.session.flush()
+        db.session.add(
+            WorkflowStepLog(
+                run_id=run.id,
+                position=0,
+                step_type="send_email",
+                status="ok",
+                input={"to": "ada@example.test"},
+                result={"subject": "Welcome, Ada Lovelace"},
+            )
+        )
+        db.session.add(
+            WebhookDelivery(
+                id=uuid7(),
+                subscription_id=subscription.id,
+                event_type="contact.updated",
+                payload={
+                    "type": "contact.updated",
+                    "record_type": "contact",
+                    "record_id": str(contact_id),
+                    "summary": "Contact Ada Lovelace updated",
+                    "record": {"last_name": "Lovelace", "emails": [{"email": "ada@example.test"}]},
+                },
+                response_body="ok Lovelace",
+            )
+        )
+        db.session.commit()
+    return import_id
+
+
+def test_export_holds_what_other_packages_keep_about_the_person(app, tenant_a, client_for):
+    contact_id = _person(app, tenant_a)
+    _kept_elsewhere(app, tenant_a, contact_id)
+    data = json.loads(client_for(tenant_a).get(f"/privacy/contact/{contact_id}/data.json").get_data())
+    assert [item["ip_address"] for item in data["form_submissions"]] == ["192.0.2.77"]
+    assert data["attribution"]["first_touch"]["landing_page"].endswith("lovelace")
+    assert [item["to"] for item in data["messages"]] == ["ada@example.test"]
+    assert [item["phone"] for item in data["conversations"]] == ["+14155550100"]
+    assert data["workflow_runs"][0]["steps"][0]["input"] == {"to": "ada@example.test"}
+    assert data["webhook_deliveries"][0]["payload"]["record"]["last_name"] == "Lovelace"
+    assert data["import_rows"][0]["before"]["last_name"] == "Lovelace"
+
+
+def test_erase_scrubs_what_other_packages_keep_and_a_revert_cannot_bring_it_back(app, tenant_a, client_for):
+    from app.crm.automations.models import WorkflowRun, WorkflowStepLog
+    from app.crm.contacts.models import Contact
+    from app.crm.forms.models import FormSubmission, RecordAttribution
+    from app.crm.imports.models import ImportRow
+    from app.crm.imports.services import get_import, revert_import
+    from app.crm.messaging.models import Conversation, Message
+    from app.crm.webhooks.models import WebhookDelivery
+    from tests.crm.imports.helpers import run_job
+
+    contact_id = _person(app, tenant_a)
+    import_id = _kept_elsewhere(app, tenant_a, contact_id)
+    client = client_for(tenant_a)
+    page = client.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    response = client.post(f"/privacy/contact/{contact_id}/erase", data={"csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    with in_tenant(app, tenant_a.id):
+        kept = json.dumps(
+            [
+                [
+                    (row.email, row.ip_address, row.user_agent, row.data)
+                    for row in db.session.scalars(select(FormSubmission))
+                ],
+                [(row.to_address, row.subject, row.body_text) for row in db.session.scalars(select(Message))],
+                [(row.phone, row.last_preview) for row in db.session.scalars(select(Conversation))],
+                [(row.record_label, row.error) for row in db.session.scalars(select(WorkflowRun))],
+                [(row.input, row.result) for row in db.session.scalars(select(WorkflowStepLog))],
+                [(row.payload, row.response_body) for row in db.session.scalars(select(WebhookDelivery))],
+                [(row.before, row.cells) for row in db.session.scalars(select(ImportRow))],
+            ]
+        )
+        assert db.session.scalar(select(RecordAttribution.id)) is None
+        assert db.session.scalar(select(FormSubmission.status)) is not None  # the form's numbers hold
+        assert db.session.scalar(select(WebhookDelivery.payload))["record_id"] == str(contact_id)
+    for text in ("Lovelace", "ada@example.test", "192.0.2.77", "Analytical", "+14155550100", "engine"):
+        assert text not in kept
+    with in_tenant(app, tenant_a.id):
+        revert_import(get_import(import_id), actor=owner_of(tenant_a))
+    assert run_job(app, tenant_a, import_id)["status"] == "reverted"
+    with in_tenant(app, tenant_a.id):
+        contact = db.session.get(Contact, (tenant_a.id, contact_id))
+        assert (contact.first_name, contact.last_name, contact.title) == ("", "", "")
+
+
+@pytest.mark.parametrize(
+    "type_name", ["lead", "company", "product", "deal", "meeting", "task", "quote", "invoice", "subscription"]
+)
+def test_every_type_exports_and_erases_through_the_hooks(app, tenant_a, client_for, type_name):
+    from tests.crm.factories import make_record
+
+    record_id = make_record(app, tenant_a, type_name)
+    client = client_for(tenant_a)
+    data = json.loads(client.get(f"/privacy/{type_name}/{record_id}/data.json").get_data())
+    assert data["form_submissions"] == []
+    assert data["workflow_runs"] == []
+    assert "messages" not in data  # only contacts have messages
+    token = csrf_token_from(client.get("/contacts").get_data(as_text=True))
+    assert client.post(f"/privacy/{type_name}/{record_id}/erase", data={"csrf_token": token}).status_code == 302

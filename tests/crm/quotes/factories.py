@@ -81,3 +81,27 @@ def issue_invoice_now(app, tenant, invoice_id):
         invoice = db.session.get(Invoice, (tenant.id, invoice_id))
         issue_invoice(invoice, actor=_owner(tenant))
         return invoice.number
+
+
+def accept_quote_now(app, tenant, quote_id, name="Bo Buyer"):
+    """Send the quote and accept it as the customer would (the public link's service)."""
+    from app.crm.quotes.models import Quote
+    from app.crm.quotes.services import accept_quote
+
+    send_quote_now(app, tenant, quote_id)
+    with in_tenant(app, tenant.id):
+        quote = db.session.get(Quote, (tenant.id, quote_id))
+        accept_quote(quote, {"name": name, "consent": True}, ip="203.0.113.9", user_agent="pytest")
+
+
+@arg_factory("order_id")
+def make_order(app, tenant, **data):
+    """An order as accepting a quote makes it (the quote's lines, copied)."""
+    from sqlalchemy import select
+
+    from app.crm.orders.models import Order
+
+    quote_id = make_quote(app, tenant, **data)
+    accept_quote_now(app, tenant, quote_id)
+    with in_tenant(app, tenant.id):
+        return db.session.scalar(select(Order.id).where(Order.quote_id == quote_id))

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from app.core.extensions import db
-from app.crm.activities.models import Activity, ActivityType
 from app.crm.invoices.models import Invoice, InvoiceStatus
 from app.crm.subscriptions.models import Subscription
 from app.crm.subscriptions.services import add_months, remind_upcoming_renewals, renew_due_subscriptions
+from app.crm.tasks.models import Task
 from tests.conftest import in_tenant
 from tests.crm.quotes.factories import make_product, make_quote, send_quote_now
 
@@ -54,8 +54,8 @@ def test_reminder_then_renewal_each_happen_once(app, tenant_a, client_for):
         assert remind_upcoming_renewals(reminder_day - timedelta(days=1)) == 0
         assert remind_upcoming_renewals(reminder_day) == 1
         assert remind_upcoming_renewals(reminder_day + timedelta(days=1)) == 0
-        tasks = db.session.scalars(select(Activity).where(Activity.type == ActivityType.TASK)).all()
-        assert [task.subject for task in tasks] == [f"Renewal of SEO retainer on {renewal.isoformat()}"]
+        tasks = db.session.scalars(select(Task)).all()
+        assert [task.title for task in tasks] == [f"Renewal of SEO retainer on {renewal.isoformat()}"]
         assert renew_due_subscriptions(renewal - timedelta(days=1)) == 0
         assert renew_due_subscriptions(renewal) == 1
         assert renew_due_subscriptions(renewal) == 0
@@ -81,3 +81,24 @@ def test_the_job_renews_each_workspace_on_its_own(app, tenant_a, tenant_b, clien
         assert db.session.scalar(select(func.count()).select_from(Invoice)) == 1
     with in_tenant(app, tenant_b.id):
         assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0
+
+
+def test_the_renewal_reminder_is_a_task_for_the_owner_in_the_tasks_list(app, tenant_a, client_for):
+    _accept_quote_with_a_retainer(app, tenant_a, client_for)
+    with in_tenant(app, tenant_a.id):
+        subscription = db.session.scalar(select(Subscription))
+        renewal, subscription_id, owner_id = subscription.next_renewal, subscription.id, subscription.owner_id
+        assert owner_id is not None
+        assert remind_upcoming_renewals(renewal - timedelta(days=3)) == 1
+        assert remind_upcoming_renewals(renewal - timedelta(days=2)) == 0
+        [task] = db.session.scalars(select(Task)).all()
+        assert (task.owner_id, task.due_date, task.related_id, task.status) == (
+            owner_id,
+            renewal,
+            subscription_id,
+            "open",
+        )
+        title = task.title
+    client = client_for(tenant_a)
+    assert title in client.get("/tasks").get_data(as_text=True)
+    assert title in client.get(f"/subscriptions/{subscription_id}?tab=tasks").get_data(as_text=True)

@@ -248,3 +248,70 @@ def test_segments_api(app, tenant_a, tenant_b, people, api_client_for):
     read_only = api_client_for(tenant_a, scopes=["segments:read"])
     assert read_only.get(f"/api/v1/segments/{segment_id}/records").status_code == 403
     assert client.delete(f"/api/v1/segments/{segment_id}").status_code == 204
+
+
+def _contact_ids(app, tenant) -> dict:
+    from sqlalchemy import select
+
+    from app.crm.contacts.models import Contact
+
+    with in_tenant(app, tenant.id):
+        return {name: str(contact_id) for name, contact_id in db.session.execute(select(Contact.full_name, Contact.id))}
+
+
+def test_deals_add_facts_to_contacts(app, tenant_a, tenant_b, people):
+    from app.crm.deals.services.pipelines import default_pipeline, list_reasons
+    from tests.crm.deals.helpers import add_deals
+
+    ids = _contact_ids(app, tenant_a)
+    ada, bob, cy = ids["Ada Customer"], ids["Bob Lead"], ids["Cy Quiet"]
+    with in_tenant(app, tenant_a.id):
+        default_pipeline()  # made with its stages and reasons on first use
+        price = list_reasons("lost")[0].id
+    add_deals(
+        app,
+        tenant_a,
+        [
+            {"name": "Retainer", "value": "9000", "contacts": [ada], "stage": "Closed won"},
+            {"name": "Second site", "value": "3000", "contacts": [ada], "stage": "Closed won"},
+            {"name": "Pilot", "value": "500", "contacts": [bob, ada], "stage": "Proposal"},
+            {"name": "Lost bid", "value": "20000", "contacts": [cy], "stage": "Closed lost", "close_reason": price},
+        ],
+    )
+    # The other tenant's look-alike Ada has a large deal that must not count in tenant A.
+    foreign_ada = _contact_ids(app, tenant_b)["Ada Customer"]
+    add_deals(app, tenant_b, [{"name": "Foreign", "value": "99999", "contacts": [foreign_ada], "stage": "Closed won"}])
+
+    def rule(field, op, value=None):
+        return {"match": "all", "rules": [{"field": field, "op": op, "value": value}]}
+
+    assert _names(app, tenant_a, rule("deals.has_open", "is_true")) == ["Ada Customer", "Bob Lead"]
+    assert _names(app, tenant_a, rule("deals.has_open", "is_false")) == ["Cy Quiet"]
+    assert _names(app, tenant_a, rule("deals.won_value", "gt", "10000")) == ["Ada Customer"]
+    assert _names(app, tenant_a, rule("deals.won_value", "gt", "12000")) == []
+    assert _names(app, tenant_a, rule("deals.won_value", "lt", "1")) == ["Bob Lead", "Cy Quiet"]
+    assert _names(app, tenant_a, rule("deals.won_value", "is_empty")) == ["Bob Lead", "Cy Quiet"]
+    assert _names(app, tenant_a, rule("deals.open_value", "gte", "500")) == ["Ada Customer", "Bob Lead"]
+    assert _names(app, tenant_b, rule("deals.won_value", "gt", "10000")) == ["Ada Customer"]
+    combined = {
+        "match": "all",
+        "rules": [
+            {"field": "lifecycle_stage", "op": "is", "value": "customer"},
+            {"match": "any", "rules": [rule("deals.has_open", "is_false")["rules"][0]]},
+        ],
+    }
+    assert _names(app, tenant_a, combined) == ["Cy Quiet"]
+
+
+def test_deal_facts_are_listed_and_checked(app, tenant_a, api_client_for):
+    from app.core.errors import ValidationFailed
+    from app.crm.segments.services import create_segment
+
+    conditions = api_client_for(tenant_a).get("/api/v1/segments/conditions?record_type=contact").get_json()["items"]
+    deal_facts = {item["key"]: item for item in conditions if item["group"] == "Deals"}
+    assert set(deal_facts) == {"deals.has_open", "deals.won_value", "deals.open_value"}
+    assert deal_facts["deals.won_value"]["kind"] == "number"
+    bad = {"match": "all", "rules": [{"field": "deals.won_value", "op": "gt", "value": "lots"}]}
+    with in_tenant(app, tenant_a.id), pytest.raises(ValidationFailed) as caught:
+        create_segment({"name": "Bad", "definition": bad}, actor=_owner(tenant_a))
+    assert "definition.rules.0.value" in caught.value.details

@@ -4,6 +4,7 @@ position), the stage history with time spent in each stage, and deals made from 
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
@@ -11,8 +12,8 @@ from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
-from app.crm.deals.models import Deal, Stage, StageChange, StageKind
-from app.crm.deals.record import DEALS, RANK_STEP
+from app.crm.deals.models import Deal, DealContact, Stage, StageChange, StageKind
+from app.crm.deals.record import DEALS, RANK_STEP, rotting_condition
 from app.crm.deals.services.pipelines import default_pipeline, first_open_stage, get_pipeline
 from app.plans.services import check_writable
 from app.records.services import record_services, update_record
@@ -147,6 +148,19 @@ def move_deals_to_stage(stage: Stage, target: Stage, *, actor) -> int:
     return len(deals)
 
 
+def rotting_deals_of(user, *, limit: int = 10) -> list[Deal]:
+    """The user's open deals idle longer than their stage allows, longest idle first ("my day")."""
+    return list(
+        db.session.scalars(
+            select(Deal)
+            .where(Deal.owner_id == user.id, rotting_condition())
+            .options(selectinload(Deal.stage), selectinload(Deal.company))
+            .order_by(Deal.idle_since, Deal.id)
+            .limit(limit)
+        )
+    )
+
+
 def stage_history(deal: Deal) -> list[StageChange]:
     return list(
         db.session.scalars(
@@ -235,3 +249,17 @@ def _conversion_form(lead, submitted) -> dict:
 # The lead conversion form shows the deal's inputs from this template.
 create_deal_from_lead.form_template = "crm/deals/_conversion_fields.html"
 create_deal_from_lead.form_context = _conversion_form
+
+
+def keep_a_primary_contact(record_type, survivor_id, merged_ids) -> None:
+    """Merge step (app.crm.duplicates): a deal whose primary contact was merged into one it
+    already listed kept only the survivor's link; that link becomes the primary."""
+    if record_type.name != "contact":
+        return
+    has_primary = select(DealContact.deal_id).where(DealContact.is_primary)
+    db.session.execute(
+        update(DealContact)
+        .where(DealContact.contact_id == survivor_id, DealContact.deal_id.not_in(has_primary))
+        .values(is_primary=True)
+        .execution_options(synchronize_session=False)
+    )

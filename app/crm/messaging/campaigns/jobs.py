@@ -145,11 +145,15 @@ def run_campaign_batch(campaign_id, now: datetime | None = None) -> dict:
             )
         )
     )
+    refused = _refusals(messages, campaign.channel)
     settings = get_settings()
     identity = sender(settings, tenant)
     composer = Composer.from_template(campaign.template)
     handed = deferred = 0
     for message in messages:
+        if message.id in refused:
+            message.status, message.status_reason = MessageStatus.BLOCKED, refused[message.id][:300]
+            continue
         if campaign.channel == Channel.SMS:
             resume_at = consent.quiet_hours_end(message.to_address, settings, tenant.timezone or "UTC", now)
             if resume_at is not None:
@@ -165,12 +169,32 @@ def run_campaign_batch(campaign_id, now: datetime | None = None) -> dict:
         handed += 1
     if handed:
         increment_meter(meter, handed)
+    campaign.skipped_count = (campaign.skipped_count or 0) + len(refused)
     campaign.status = CampaignStatus.SENDING
     campaign.waiting_reason = ""
     result = {"handed": handed, "deferred": deferred}
+    if refused:
+        result["blocked"] = len(refused)
     if len(messages) < take:
         result.update(_finish_if_done(campaign, now))
     return result
+
+
+def _refusals(messages: list[Message], channel: str) -> dict:
+    """Consent and suppression as they are now, not as they were when the recipients were queued
+    (a contact may have unsubscribed while the campaign waited): {message id: reason}, with one
+    query for the whole batch's suppressed addresses (the contacts are already loaded)."""
+    suppressed = consent.suppressed_addresses(channel, [message.to_address for message in messages])
+    refused = {}
+    for message in messages:
+        if message.contact is None:
+            refused[message.id] = "The contact was deleted."
+            continue
+        on_list = consent.normalize_address(channel, message.to_address) in suppressed
+        reason = consent.refusal(message.contact, channel, suppressed=on_list)
+        if reason is not None:
+            refused[message.id] = reason
+    return refused
 
 
 def _wait(campaign: Campaign, reason: str) -> dict:

@@ -20,7 +20,9 @@ from app.records.forms import ConfirmForm, apply_service_errors
 from app.records.registry import find_record_type
 
 bp = TenantBlueprint("messaging", __name__)
-register_nav_item(NavItem("Campaigns", "messaging.campaigns", "megaphone", "campaigns.view", order=40))
+register_nav_item(
+    NavItem("Campaigns", "messaging.campaigns", "megaphone", "campaigns.view", group="marketing", order=40)
+)
 register_nav_item(NavItem("Inbox", "messaging.inbox", "chat-dots", "messages.view", order=41))
 register_nav_item(
     NavItem("Message templates", "messaging.templates", "file-earmark-text", "message_templates.view", "settings")
