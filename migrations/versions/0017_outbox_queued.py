@@ -4,15 +4,15 @@ The scheduler's outbox.deliver job asks every few seconds, across tenants, which
 messages are due (requests no longer send their own email); an index of the queued rows only
 (tenant_id first, like every tenant index) answers that without reading the sent ones.
 
-Revision ID: 0015_outbox_queued
-Revises: 0014_perf
+Revision ID: 0017_outbox_queued
+Revises: 0016_forms_deal
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_outbox_queued"
-down_revision = "0014_perf"
+revision = "0017_outbox_queued"
+down_revision = "0016_forms_deal"
 branch_labels = None
 depends_on = None
 
