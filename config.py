@@ -78,6 +78,9 @@ class Config:
     OUTBOX_RECONCILE_SECONDS = int(os.environ.get("OUTBOX_RECONCILE_SECONDS", "300"))
     # Provider calls of one outbox batch made at once (network waits, not CPU).
     OUTBOX_SEND_CONCURRENCY = int(os.environ.get("OUTBOX_SEND_CONCURRENCY", "8"))
+    # Seconds a SendGrid or Twilio call may take (connect, then each read) before it fails and
+    # the message is retried: a slow provider cannot hang a scheduler thread.
+    PROVIDER_TIMEOUT_SECONDS = float(os.environ.get("PROVIDER_TIMEOUT_SECONDS", "10"))
 
     TRIAL_DAYS = int(os.environ.get("TRIAL_DAYS", "14"))
     TRIAL_PLAN = os.environ.get("TRIAL_PLAN", "normal")
@@ -94,6 +97,8 @@ class Config:
     # Strict-Transport-Security on every response (production serves HTTPS only).
     HSTS_ENABLED = _env_bool("HSTS_ENABLED", False)
 
+    # Jobs send what they queued right after their own commit (requests never do; the
+    # scheduler's outbox.deliver job sends theirs). The benchmarks turn it off.
     OUTBOX_DELIVER_AFTER_COMMIT = True
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
     SCHEDULER_LOCK_FILE = os.environ.get("SCHEDULER_LOCK_FILE", str(INSTANCE_DIR / "scheduler.lock"))

@@ -191,6 +191,15 @@ def on_platform(app):
         db.session.commit()
 
 
+def deliver_outbox(app) -> dict:
+    """Run the scheduler's `outbox.deliver` job once, as the job runner does: send what requests
+    queued (a request only writes the outbox row). Returns the job's counts."""
+    from app.jobs.runner import execute
+
+    with app.app_context():
+        return execute("outbox.deliver", "app.messaging.jobs:deliver_outbox")
+
+
 class TenantHandle:
     """What a test needs to talk about a tenant after its app context has closed."""
 

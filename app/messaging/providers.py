@@ -1,9 +1,12 @@
 """Providers behind one small interface each: email through `console` (the dev mailbox) or
-SendGrid, SMS through `console` or Twilio — the real client libraries in every environment."""
+SendGrid, SMS through `console` or Twilio — the real client libraries in every environment.
+
+Only the job runner calls them (see app/messaging/services.py): each refuses to run while a
+request is being served, and the real clients give up after PROVIDER_TIMEOUT_SECONDS."""
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, has_request_context
 
 from app.core.extensions import db
 from app.core.ids import parse_uuid
@@ -40,6 +43,20 @@ class DeliveryError(Exception):
     """The provider refused or failed; the outbox keeps the message and retries later."""
 
 
+class ProviderCalledInRequest(RuntimeError):
+    """A provider was called while a request was being served: sending is the job runner's
+    work (a slow provider must not hold a web worker, nor a request's answer wait on it)."""
+
+
+def refuse_in_request(provider: str) -> None:
+    if has_request_context():
+        raise ProviderCalledInRequest(f"{provider} is called by the job runner, never while serving a request")
+
+
+def provider_timeout() -> float:
+    return current_app.config["PROVIDER_TIMEOUT_SECONDS"]
+
+
 class EmailNotConfigured(RuntimeError):
     """No real email provider where the dev mailbox is off (production)."""
 
@@ -53,6 +70,7 @@ class ConsoleEmailProvider:
     name = "console"
 
     def send(self, message: EmailMessage) -> str:
+        refuse_in_request("the email provider")
         if not current_app.config.get("DEV_MAILBOX_ENABLED"):
             # Keep nothing readable: the message stays queued (and visible as failing).
             raise DeliveryError("no email provider is configured (SENDGRID_API_KEY)")
@@ -74,10 +92,12 @@ class ConsoleEmailProvider:
 class SendGridEmailProvider:
     name = "sendgrid"
 
-    def __init__(self, api_key: str, host: str):
+    def __init__(self, api_key: str, host: str, timeout: float):
         from sendgrid import SendGridAPIClient
 
         self.client = SendGridAPIClient(api_key=api_key, host=host)
+        # python_http_client hands its timeout to every sub-client it builds (client.mail.send).
+        self.client.client.timeout = timeout
 
     def send(self, message: EmailMessage) -> str:
         from python_http_client.exceptions import HTTPError
@@ -94,6 +114,7 @@ class SendGridEmailProvider:
             ReplyTo,
         )
 
+        refuse_in_request("SendGrid")
         mail = Mail(
             from_email=From(message.from_address, message.from_name or None),
             to_emails=message.to,
@@ -134,6 +155,7 @@ class ConsoleSmsProvider:
     name = "console"
 
     def send(self, message: SmsMessage) -> str:
+        refuse_in_request("the SMS provider")
         if not current_app.config.get("DEV_MAILBOX_ENABLED"):
             raise DeliveryError("no SMS provider is configured (TWILIO_ACCOUNT_SID)")
         from app.core.extensions import db
@@ -158,10 +180,11 @@ class ConsoleSmsProvider:
 class TwilioSmsProvider:
     name = "twilio"
 
-    def __init__(self, account_sid: str, auth_token: str, base_url: str | None = None):
+    def __init__(self, account_sid: str, auth_token: str, base_url: str | None = None, *, timeout: float):
+        from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
-        self.client = Client(account_sid, auth_token)
+        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
         if base_url:
             # Tests (and regional proxies) point the real client at another API host.
             self.client.api.base_url = base_url
@@ -169,6 +192,7 @@ class TwilioSmsProvider:
     def send(self, message: SmsMessage) -> str:
         from twilio.base.exceptions import TwilioException, TwilioRestException
 
+        refuse_in_request("Twilio")
         options = {"to": message.to, "from_": message.from_number, "body": message.body}
         if message.status_callback:
             options["status_callback"] = message.status_callback
@@ -185,6 +209,7 @@ class TwilioSmsProvider:
         how a send interrupted between the call and the commit is reconciled without sending twice."""
         from twilio.base.exceptions import TwilioException
 
+        refuse_in_request("Twilio")
         try:
             candidates = self.client.messages.list(
                 to=message.to, from_=message.from_number, date_sent_after=since, limit=50
@@ -201,7 +226,10 @@ def get_sms_provider():
     config = current_app.config
     if config.get("TWILIO_ACCOUNT_SID") and config.get("TWILIO_AUTH_TOKEN"):
         return TwilioSmsProvider(
-            config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"], config.get("TWILIO_API_BASE")
+            config["TWILIO_ACCOUNT_SID"],
+            config["TWILIO_AUTH_TOKEN"],
+            config.get("TWILIO_API_BASE"),
+            timeout=provider_timeout(),
         )
     return ConsoleSmsProvider()
 
@@ -209,7 +237,7 @@ def get_sms_provider():
 def get_email_provider():
     api_key = current_app.config.get("SENDGRID_API_KEY")
     if api_key:
-        return SendGridEmailProvider(api_key, current_app.config["SENDGRID_API_BASE"])
+        return SendGridEmailProvider(api_key, current_app.config["SENDGRID_API_BASE"], provider_timeout())
     return ConsoleEmailProvider()
 
 

@@ -1,5 +1,10 @@
-"""The outbox: queue email and SMS in the caller's transaction, deliver after commit, retry with
-backoff, and never send twice when a sender dies between the provider call and its commit."""
+"""The outbox: queue email and SMS in the caller's transaction; the job runner delivers them,
+retries with backoff, and never sends twice when a sender dies between the provider call and
+its commit.
+
+A request never calls a provider: what it queues is sent by the scheduler's `outbox.deliver`
+job (app/messaging/jobs.py) within seconds. Jobs (campaign batches, reminders), which run in
+the scheduler process, send what they queued right after their own commit."""
 
 import base64
 import logging
@@ -9,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from sqlalchemy import select, update
 
 from app.core.context import get_current_tenant_id, tenant_context
@@ -38,7 +43,8 @@ def queue_email(
     dedupe_key: str | None = None,
     attachments: list[dict] | None = None,
 ) -> OutboxMessage | None:
-    """Write an email to the outbox; it goes out after the surrounding transaction commits.
+    """Write an email to the outbox; the job runner sends it once the surrounding transaction
+    has committed.
 
     `template` names `templates/email/<template>.txt` (and `.html`, if present). With a
     `dedupe_key`, a second message with the same key is not queued again. `attachments` are
@@ -74,10 +80,16 @@ PENDING_KEY = "outbox_pending"
 
 
 def send_after_commit(tenant_id: uuid.UUID, message_id: uuid.UUID) -> None:
-    """Try the message as soon as its transaction commits; a rollback drops the attempt with it.
+    """Outside a request (a job, a CLI command): try the message as soon as its transaction
+    commits; a rollback drops the attempt with it. A transaction's messages are delivered
+    together (a campaign batch claims and records its sends in one transaction each), in the
+    order they were queued.
 
-    A transaction's messages are delivered together (a campaign batch claims and records its
-    sends in one transaction each), in the order they were queued."""
+    In a request: nothing more. The committed row is the hand-off; the scheduler's
+    `outbox.deliver` job sends it within seconds, so no web worker waits on SendGrid or Twilio.
+    """
+    if has_request_context() or not current_app.config.get("OUTBOX_DELIVER_AFTER_COMMIT", True):
+        return
     pending = db.session.info.get(PENDING_KEY)
     if pending is None:
         pending = db.session.info[PENDING_KEY] = []
@@ -354,8 +366,8 @@ def reconcile_stale_claims(now=None) -> dict:
 
 
 def deliver_after_commit(pending: list[tuple[uuid.UUID, uuid.UUID]], batch_size: int = 500) -> None:
-    """Send what a transaction queued, in batches per tenant. A failure stays queued for the
-    job runner to retry."""
+    """Send what a job's transaction queued, in batches per tenant. A failure stays queued for
+    the `outbox.deliver` job to retry."""
     by_tenant: dict = {}
     for tenant_id, message_id in pending:
         by_tenant.setdefault(tenant_id, []).append(message_id)

@@ -7,7 +7,7 @@ from app import create_app
 from app.core.extensions import db
 from app.messaging.models import DevMailboxMessage, OutboxMessage, OutboxStatus
 from app.messaging.providers import EmailNotConfigured
-from tests.conftest import in_tenant, on_platform
+from tests.conftest import deliver_outbox, in_tenant, on_platform
 
 
 def test_production_refuses_to_start_without_a_real_email_provider(monkeypatch):
@@ -31,6 +31,7 @@ def test_with_the_mailbox_off_an_email_is_kept_nowhere_readable(app, tenant_a, c
         response = client_for(tenant_a).post(
             "/settings/users/invite", data={"email": "new@example.com", "role": "sales"}
         )
+        assert deliver_outbox(app)["queued"] == 1
     finally:
         app.config["DEV_MAILBOX_ENABLED"] = True
     assert response.status_code == 302

@@ -1,6 +1,7 @@
 """REST v1 messaging: templates with preview, send one, campaigns, conversations, suppressions;
 scopes and roles apply; the OpenAPI document describes them."""
 
+from tests.conftest import deliver_outbox
 from tests.crm.factories import make_tag
 from tests.crm.messaging.helpers import make_consenting_contact, messages_of
 
@@ -20,7 +21,9 @@ def test_templates_preview_and_send_one(app, tenant_a, api_client_for):
         "/api/v1/messages", json={"channel": "email", "contact_id": str(contact_id), "subject": "Hello", "body": "Text"}
     )
     assert sent.status_code == 201, sent.json
-    assert sent.json["status"] == "queued"  # the answer is written before the commit; the send follows it
+    assert sent.json["status"] == "queued"  # the request only queues it; the job runner sends it
+    assert api.get(f"/api/v1/messages/{sent.json['id']}").json["status"] == "queued"
+    deliver_outbox(app)
     after = api.get(f"/api/v1/messages/{sent.json['id']}").json
     assert (after["to_address"], after["status"]) == ("ada@example.com", "sent")
     listed = api.get(f"/api/v1/messages?contact_id={contact_id}")

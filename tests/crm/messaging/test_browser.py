@@ -3,7 +3,7 @@ see it on the contact with its status, then the campaign page's chart."""
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, deliver_outbox
 from tests.crm.messaging.helpers import make_consenting_contact
 
 pytestmark = [pytest.mark.browser]
@@ -37,6 +37,9 @@ def test_template_then_one_to_one_email_then_campaign_at_375px(app, live_server,
     expect(page.locator(".alert-success")).to_contain_text("queued")
     log = page.get_by_test_id("message-log")
     expect(log).to_contain_text("Hello Ada")
+    expect(log.get_by_test_id("message-status")).to_have_text("Queued")  # the request only queues it
+    deliver_outbox(live_server.app)  # the scheduler's outbox.deliver job
+    page.reload()
     expect(log.get_by_test_id("message-status")).to_have_text("Sent")  # the dev mailbox provider
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(tmp_path / "messages-tab.png"), full_page=True)

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 from sqlalchemy import select
 
 from app.core.extensions import db
-from tests.conftest import in_tenant
+from tests.conftest import deliver_outbox, in_tenant
 from tests.crm.conftest import timeline
 from tests.crm.messaging.helpers import (
     make_consenting_contact,
@@ -31,7 +31,10 @@ def test_email_from_a_template_goes_through_sendgrid_with_tracking_and_unsubscri
     template_id = make_template(app, tenant_a)
     with sendgrid_at(app, httpserver, message_id="sg-42"):
         response = _send(client_for(tenant_a), contact_id, template_id=str(template_id))
-    assert response.status_code == 302
+        assert response.status_code == 302
+        assert httpserver.log == []  # the request only queues; the job runner calls SendGrid
+        assert [m.status for m in messages_of(app, tenant_a)] == ["queued"]
+        assert deliver_outbox(app)["sent"] == 1
     [(request_, _)] = httpserver.log
     body = json.loads(request_.data)
     personalization = body["personalizations"][0]
@@ -97,6 +100,8 @@ def test_sms_goes_through_twilio_with_a_status_callback(app, tenant_a, client_fo
         response = _send(
             client_for(tenant_a), contact_id, channel="sms", body="Hi {{ contact.first_name }}, see you at 10"
         )
+        assert httpserver.log == []  # the request only queues; the job runner calls Twilio
+        assert deliver_outbox(app)["sent"] == 1
     assert response.status_code == 302
     [(request_, _)] = httpserver.log
     form = parse_qs(request_.get_data(as_text=True))
@@ -223,6 +228,7 @@ def test_the_sender_identity_is_set_by_an_admin_and_used(app, tenant_a, client_f
     contact_id = make_consenting_contact(app, tenant_a)
     with sendgrid_at(app, httpserver):
         _send(owner, contact_id, subject="Hi", body="Hello")
+        deliver_outbox(app)
     body = json.loads(httpserver.log[0][0].data)
     assert body["from"] == {"email": "hello@alpha.example", "name": "Alpha Team"}
     assert body["reply_to"] == {"email": "team@alpha.example"}

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.extensions import db
-from tests.conftest import in_tenant
+from tests.conftest import deliver_outbox, in_tenant
 from tests.crm.conftest import timeline
 from tests.crm.messaging.helpers import (
     SendGridSigner,
@@ -28,6 +28,7 @@ def sent_email(app, tenant_a, client_for, httpserver):
             f"/messages/send/contact/{contact_id}",
             data={"channel": "email", "subject": "Offer", "body": "See it", "html": ""},
         )
+        deliver_outbox(app)
     [message] = messages_of(app, tenant_a)
     body = json.loads(httpserver.log[0][0].data)
     return message, body, contact_id
@@ -243,6 +244,7 @@ def test_twilio_status_callbacks_advance_the_message(app, tenant_a, client_for, 
         db.session.add(MessagingSettings(quiet_hours_start=0, quiet_hours_end=0))  # no quiet hours
     with twilio_at(app, httpserver):
         client_for(tenant_a).post(f"/messages/send/contact/{contact_id}", data={"channel": "sms", "body": "Hi"})
+        deliver_outbox(app)
         [message] = messages_of(app, tenant_a)
         form = {"MessageSid": message.provider_message_id, "MessageStatus": "delivered"}
         path = f"/webhooks/twilio/status?m={message.id}"

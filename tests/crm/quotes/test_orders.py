@@ -12,7 +12,7 @@ from app.crm.invoices.models import Invoice, InvoiceStatus
 from app.crm.orders.models import Order, OrderStatus
 from app.crm.quotes.models import Quote
 from app.messaging.models import DevMailboxMessage, OutboxMessage
-from tests.conftest import in_tenant, on_platform
+from tests.conftest import deliver_outbox, in_tenant, on_platform
 from tests.crm.quotes.factories import (
     accept_quote_now,
     issue_invoice_now,
@@ -131,6 +131,7 @@ def test_invoicing_an_order_through_the_api(app, tenant_a, api_client_for, clien
 
 
 def _mail_to(app, address):
+    deliver_outbox(app)  # the scheduler's outbox.deliver job: the request only queued it
     with on_platform(app):
         rows = db.session.scalars(select(DevMailboxMessage).where(DevMailboxMessage.to_address == address)).all()
         return [{"subject": row.subject, "text": row.text_body} for row in rows]
