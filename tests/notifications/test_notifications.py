@@ -197,3 +197,24 @@ def test_a_sent_reminder_is_not_repeated_but_a_moved_task_is_reminded_again(app,
         assert reminders() == [("08:15", True)]
         edit({"due_time": "11:00"})  # moved: reminded again before the new time
         assert reminders() == [("10:45", False)]
+
+
+def test_a_meeting_reminds_its_owner_and_user_attendees_once_and_a_cancelled_one_nobody(app, tenant_a):
+    from app.auth.models import User
+    from app.crm.calendar.services import get_meeting, update_meeting
+    from tests.crm.calendar.factories import make_meeting
+
+    sales = str(tenant_a.users["sales"])
+    with time_machine.travel(dt.datetime(2030, 3, 5, 8, 0, tzinfo=dt.UTC), tick=False):
+        make_meeting(app, tenant_a, title="Kick-off", attendees=[{"user_id": sales}], reminders=["15"])
+        cancelled = make_meeting(app, tenant_a, title="Dropped", attendees=[{"user_id": sales}], reminders=["15"])
+        with in_tenant(app, tenant_a.id):
+            owner = db.session.get(User, (tenant_a.id, tenant_a.users["owner"]))
+            update_meeting(get_meeting(cancelled), {"status": "cancelled"}, actor=owner)
+    with time_machine.travel(dt.datetime(2030, 3, 5, 9, 50, tzinfo=dt.UTC), tick=False):
+        assert _run_reminder_jobs(app) == [{"sent": True}, {"sent": True}]
+        assert _run_reminder_jobs(app) == [{"sent": False}, {"sent": False}]
+    for role in ("owner", "sales"):
+        reminders = [title for kind, title, _ in _notifications(app, tenant_a, role) if kind == "reminder"]
+        assert len(reminders) == 1, (role, reminders)
+        assert "Kick-off" in reminders[0]

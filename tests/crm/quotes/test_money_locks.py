@@ -105,3 +105,37 @@ def test_concurrent_acceptances_accept_once_and_make_one_order(app, tenant_a):
     assert len(refused) == 3
     with in_tenant(app, tenant_a.id):
         assert db.session.scalar(select(func.count()).select_from(Order).where(Order.quote_id == quote_id)) == 1
+
+
+def test_concurrent_renewal_jobs_remind_and_invoice_each_renewal_once(app, tenant_a):
+    from datetime import timedelta
+
+    from app.crm.subscriptions.models import Subscription
+    from app.crm.subscriptions.services import remind_upcoming_renewals, renew_due_subscriptions
+    from app.crm.tasks.models import Task
+    from tests.crm.factories import make_record
+
+    subscription_id = make_record(app, tenant_a, "subscription")
+    with in_tenant(app, tenant_a.id):
+        renewal = db.session.get(Subscription, (tenant_a.id, subscription_id)).next_renewal
+
+    class Run:
+        def __init__(self, job, day):
+            self.job, self.day = job, day
+
+        @staticmethod
+        def load():
+            return None
+
+        def __call__(self, _):
+            return self.job(self.day)
+
+    # Two scheduler processes (or a retried job) at the same moment: the row lock lets one act.
+    reminded, _ = _race(app, tenant_a, 4, Run(remind_upcoming_renewals, renewal - timedelta(days=14)))
+    renewed, _ = _race(app, tenant_a, 4, Run(renew_due_subscriptions, renewal))
+    assert sorted(reminded) == [0, 0, 0, 1]
+    assert sorted(renewed) == [0, 0, 0, 1]
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(func.count()).select_from(Task)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Invoice)) == 1
+        assert db.session.get(Subscription, (tenant_a.id, subscription_id)).next_renewal > renewal
