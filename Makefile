@@ -4,11 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
-export BASE_DOMAIN ?= localhost:5000
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Hosts carry the port, so the domain follows PORT unless it is set on its own.
+export BASE_DOMAIN ?= localhost:$(PORT)
 
-.PHONY: run test install assets migrate seed lint format browser-deps clean
+.PHONY: run test install assets migrate seed lint format browser-deps pdf-deps clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +23,7 @@ $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 VENDOR := app/static/vendor
-$(VENDOR)/.installed: package.json package-lock.json
+$(VENDOR)/.installed: package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons $(VENDOR)/htmx $(VENDOR)/sortablejs $(VENDOR)/chartjs $(VENDOR)/fullcalendar $(VENDOR)/temporal
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
@@ -32,6 +33,8 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/sortablejs/Sortable.min.js $(VENDOR)/sortablejs/
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/
 	cp node_modules/fullcalendar/all/global.js $(VENDOR)/fullcalendar/fullcalendar.global.js
+	cp node_modules/fullcalendar/skeleton.css $(VENDOR)/fullcalendar/
+	mkdir -p $(VENDOR)/fullcalendar/classic && cp node_modules/fullcalendar/themes/classic/global.js node_modules/fullcalendar/themes/classic/theme.css node_modules/fullcalendar/themes/classic/palette.css $(VENDOR)/fullcalendar/classic/
 	cp node_modules/temporal-polyfill/global.min.js $(VENDOR)/temporal/ 2>/dev/null || cp node_modules/temporal-polyfill/global.js $(VENDOR)/temporal/
 	touch $@
 
@@ -44,7 +47,7 @@ seed: migrate
 	$(FLASK) seed-demo
 
 # The dev server and the scheduler side by side; Ctrl-C stops both.
-run: install assets seed
+run: install assets pdf-deps seed
 	@echo "Serving http://$(BASE_DOMAIN)  ·  tenants at http://acme.$(BASE_DOMAIN)  ·  console at http://admin.$(BASE_DOMAIN)"
 	@trap 'kill 0' EXIT; \
 	if $(FLASK) jobs --help >/dev/null 2>&1; then $(FLASK) jobs run & fi; \
@@ -63,7 +66,11 @@ format: install
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; else echo "chromium missing: browser tests will be skipped"; fi; }
 
-test: install assets browser-deps lint
+# Quote PDFs: WeasyPrint renders with Pango and DejaVu fonts; tests read PDFs with pdftotext.
+pdf-deps:
+	@command -v pdftotext >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "DejaVu Sans" || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; else echo "poppler-utils or fonts-dejavu missing: PDF tests will fail"; fi; }
+
+test: install assets browser-deps pdf-deps lint
 	$(BIN)/pytest -q -n auto -p no:cacheprovider
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on PostgreSQL ($$TEST_DATABASE_URL)"; \

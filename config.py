@@ -14,12 +14,19 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+# Signs sessions and CSRF tokens on a laptop; production refuses to start with it (anyone who
+# has read this file could forge a session).
+DEV_SECRET_KEY = "dev-only-secret-change-me"
+
+
 def _default_sqlite_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'atrium.db'}"
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # Refuse to start with the dev SECRET_KEY (production only).
+    REQUIRE_OWN_SECRET_KEY = False
     BASE_DOMAIN = os.environ.get("BASE_DOMAIN", "localhost:5000")
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
 
@@ -45,8 +52,10 @@ class Config:
     # Attachments (and every later upload) live under STORAGE_ROOT, one folder per tenant.
     STORAGE_ROOT = os.environ.get("STORAGE_ROOT", str(INSTANCE_DIR / "storage"))
     MAX_UPLOAD_MB = int(os.environ.get("MAX_UPLOAD_MB", "25"))
+    # Imported spreadsheets may be larger than attachments (a million rows is about 100 MB).
+    IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", str(MAX_UPLOAD_MB)))
     # A request may carry one upload plus its form.
-    MAX_CONTENT_LENGTH = (MAX_UPLOAD_MB + 1) * 1024 * 1024
+    MAX_CONTENT_LENGTH = (max(MAX_UPLOAD_MB, IMPORT_MAX_MB) + 1) * 1024 * 1024
 
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Atrium <no-reply@atrium.test>")
     SENDGRID_API_KEY = os.environ.get("SENDGRID_API_KEY")
@@ -59,6 +68,19 @@ class Config:
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
     TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER")
+    # Unset in production (the client's own https://api.twilio.com); tests point it at a local server.
+    TWILIO_API_BASE = os.environ.get("TWILIO_API_BASE")
+    # The "Signed Event Webhook" verification key (base64 ECDSA public key) from SendGrid's settings.
+    SENDGRID_WEBHOOK_PUBLIC_KEY = os.environ.get("SENDGRID_WEBHOOK_PUBLIC_KEY")
+    # Campaign batches: messages per batch, and how long a sender may hold a message before
+    # it is reconciled with the provider (a process killed mid-send).
+    MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "500"))
+    OUTBOX_RECONCILE_SECONDS = int(os.environ.get("OUTBOX_RECONCILE_SECONDS", "300"))
+    # Provider calls of one outbox batch made at once (network waits, not CPU).
+    OUTBOX_SEND_CONCURRENCY = int(os.environ.get("OUTBOX_SEND_CONCURRENCY", "8"))
+    # Seconds a SendGrid or Twilio call may take (connect, then each read) before it fails and
+    # the message is retried: a slow provider cannot hang a scheduler thread.
+    PROVIDER_TIMEOUT_SECONDS = float(os.environ.get("PROVIDER_TIMEOUT_SECONDS", "10"))
 
     TRIAL_DAYS = int(os.environ.get("TRIAL_DAYS", "14"))
     TRIAL_PLAN = os.environ.get("TRIAL_PLAN", "normal")
@@ -75,6 +97,8 @@ class Config:
     # Strict-Transport-Security on every response (production serves HTTPS only).
     HSTS_ENABLED = _env_bool("HSTS_ENABLED", False)
 
+    # Jobs send what they queued right after their own commit (requests never do; the
+    # scheduler's outbox.deliver job sends theirs). The benchmarks turn it off.
     OUTBOX_DELIVER_AFTER_COMMIT = True
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
     SCHEDULER_LOCK_FILE = os.environ.get("SCHEDULER_LOCK_FILE", str(INSTANCE_DIR / "scheduler.lock"))
@@ -87,6 +111,14 @@ class Config:
     # Record types declared outside the app ("module:NAME", comma-separated): the test
     # suite declares one to prove the kit gives any type everything.
     EXTRA_RECORD_TYPES = [item.strip() for item in os.environ.get("EXTRA_RECORD_TYPES", "").split(",") if item.strip()]
+    # Non-public addresses outgoing webhooks may still call (comma-separated IPs or names):
+    # empty in production; a developer's local receiver, say, in development.
+    SSRF_ALLOWED_ADDRESSES = [
+        item.strip() for item in os.environ.get("SSRF_ALLOWED_ADDRESSES", "").split(",") if item.strip()
+    ]
+    # Public web forms: submissions per IP and per form (Flask-Limiter syntax).
+    FORM_SUBMISSIONS_PER_IP = os.environ.get("FORM_SUBMISSIONS_PER_IP", "10 per minute;60 per hour")
+    FORM_SUBMISSIONS_PER_FORM = os.environ.get("FORM_SUBMISSIONS_PER_FORM", "120 per minute")
 
 
 class DevelopmentConfig(Config):
@@ -106,9 +138,18 @@ class TestConfig(Config):
     # A record type declared only in the tests: every app the suite makes (probes included)
     # has it, so the kit's promises are proven on a type no app code knows.
     EXTRA_RECORD_TYPES = ["tests.records.example:GADGETS"]
+    # Never the real services with a developer's keys: tests that need a provider configure
+    # one against a local server (the suite also refuses sockets that leave the machine).
+    SENDGRID_API_KEY = None
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    TWILIO_ACCOUNT_SID = None
+    TWILIO_AUTH_TOKEN = None
+    TWILIO_FROM_NUMBER = None
 
 
 class ProductionConfig(Config):
+    REQUIRE_OWN_SECRET_KEY = True
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
     REQUIRE_ADMIN_TOTP = _env_bool("REQUIRE_ADMIN_TOTP", True)

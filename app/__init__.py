@@ -23,8 +23,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def check_settings(app: Flask) -> None:
+    from app.core.security import check_secret_key
     from app.messaging.providers import check_email_provider
 
+    check_secret_key(app)
     check_email_provider(app)
 
 
@@ -75,7 +77,9 @@ def register_domain(app: Flask) -> None:
     """Record types, their permissions and event subscribers, before the blueprints that use them."""
     from app.wiring import (
         install_api,
+        install_audit_labels,
         install_console,
+        install_jobs,
         install_onboarding,
         install_plan_limits,
         install_record_types,
@@ -88,6 +92,8 @@ def register_domain(app: Flask) -> None:
     install_subscribers(app)
     install_api(app)
     install_onboarding(app)
+    install_jobs(app)
+    install_audit_labels(app)
 
 
 def _migrations_dir():

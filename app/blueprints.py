@@ -9,14 +9,39 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.billing import views as billing
     from app.crm.activities.views import bp as activities
     from app.crm.attachments.views import bp as attachments
+    from app.crm.automations.views import bp as automations
+    from app.crm.calendar.views import booking_bp as booking
+    from app.crm.calendar.views import bp as meetings
     from app.crm.companies.views import bp as companies
     from app.crm.contacts.views import bp as contacts
+    from app.crm.deals.views import bp as deals
+    from app.crm.duplicates.views import bp as duplicates
+    from app.crm.exports.views import bp as exports
     from app.crm.fields.views import bp as fields
+    from app.crm.forms.public import bp as public_forms
+    from app.crm.forms.views import bp as forms
+    from app.crm.imports.views import bp as imports
+    from app.crm.invoices.views import bp as invoices
     from app.crm.leads.views import bp as leads
+    from app.crm.messaging.views.pages import bp as messaging
+    from app.crm.messaging.views.public import bp as messaging_public
+    from app.crm.messaging.views.webhook import bp as sendgrid_webhook
+    from app.crm.orders.views import bp as orders
+    from app.crm.privacy.views import bp as privacy
+    from app.crm.products.views import bp as products
+    from app.crm.quotes.public import bp as quote_links
+    from app.crm.quotes.views import bp as quotes
+    from app.crm.search.views import bp as search
+    from app.crm.segments.views import bp as segments
+    from app.crm.subscriptions.views import bp as subscriptions
     from app.crm.tags.views import bp as tags
+    from app.crm.tasks.views import bp as tasks
+    from app.crm.webhooks.views import bp as webhooks
     from app.dashboard.views import bp as dashboard
     from app.health.views import bp as health
     from app.messaging.views import bp as mailbox
+    from app.notifications.views import bp as notifications
+    from app.records.views import lookup_bp as record_lookup
     from app.superadmin.views import bp as console
     from app.superadmin.views.impersonation import bp as impersonation
 
@@ -35,10 +60,35 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         contacts,
         companies,
         leads,
+        deals,
+        products,
+        quotes,
+        quote_links,
+        orders,
+        invoices,
+        subscriptions,
         activities,
         attachments,
         fields,
         tags,
+        segments,
+        imports,
+        exports,
+        search,
+        duplicates,
+        privacy,
+        record_lookup,
+        tasks,
+        meetings,
+        booking,
+        notifications,
+        messaging,
+        messaging_public,
+        sendgrid_webhook,
+        webhooks,
+        forms,
+        public_forms,
+        automations,
         *_extra_record_pages(app),
     ]
 
@@ -52,5 +102,6 @@ def _extra_record_pages(app) -> list:
 
 # Apex endpoints whose requests run in platform scope from the start: signup creates a
 # tenant (a platform row the app role may not write); the Stripe webhook resolves its tenant
-# from Stripe's ids and changes its plan and status.
-PLATFORM_SCOPE_ENDPOINTS = ("apex.signup", "stripe_webhook.receive")
+# from Stripe's ids and changes its plan and status; finding a workspace by email reads
+# every tenant's users.
+PLATFORM_SCOPE_ENDPOINTS = ("apex.signup", "stripe_webhook.receive", "apex.sign_in", "apex.sign_in_by_email")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.auth.permissions import can
 from app.core.navigation import navigation_for
 from app.plans.banners import shell_banners
-from app.plans.models import FEATURE_LABELS, LIMIT_LABELS
+from app.plans.models import FEATURE_LABELS, LIMIT_LABELS, LIMIT_LABELS_ONE
 from app.plans.services import entitlements, offered_features, offered_limits
 from app.superadmin.navigation import console_nav
 
@@ -17,6 +17,13 @@ def nav_item_allowed(item) -> bool:
     if item.permission and not can(current_user, item.permission):
         return False
     return not item.feature or entitlements(g.tenant).has_feature(item.feature)
+
+
+def limit_label(key: str, count: int | None = None) -> str:
+    """The words after a limit's number: "2 users", "1 user", "100 MB storage"."""
+    if count == 1 and key in LIMIT_LABELS_ONE:
+        return LIMIT_LABELS_ONE[key]
+    return LIMIT_LABELS.get(key, key.replace("_", " "))
 
 
 def install_shell(app) -> None:
@@ -28,7 +35,7 @@ def install_shell(app) -> None:
         offered_features=offered_features,
     )
     app.jinja_env.filters["feature_label"] = lambda key: FEATURE_LABELS.get(key, key.replace("_", " "))
-    app.jinja_env.filters["limit_label"] = lambda key: LIMIT_LABELS.get(key, key.replace("_", " "))
+    app.jinja_env.filters["limit_label"] = limit_label
 
     @app.context_processor
     def shell_context():

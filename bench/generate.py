@@ -1,5 +1,6 @@
 """Build the benchmark database: one tenant with 1,000,000 contacts (with companies, tags,
-emails, phones and activities) beside 20 small tenants, loaded with COPY through psycopg.
+emails, phones, a custom field and activities) and 200,000 leads beside 20 small tenants,
+loaded with COPY through psycopg.
 
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/atrium_bench \
         .venv/bin/python -m bench.generate [--contacts 1000000]
@@ -7,11 +8,18 @@ emails, phones and activities) beside 20 small tenants, loaded with COPY through
 The database is dropped and re-created. Tenants and users go through the app's services;
 the bulk rows go straight in with COPY as the superuser (COPY FROM is refused under
 row-level security), with secondary indexes dropped during the load and rebuilt after.
+Rows are generated as they are copied, and child rows (emails, phones, tag and timeline
+links) are spooled to temporary files until their parents are in, so the peak memory does
+not grow with the number of rows (measure it with `/usr/bin/time -v`).
 """
 
 import argparse
+import json
 import random
+import tempfile
 import time
+import uuid
+from array import array
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -247,6 +255,7 @@ LOADED_TABLES = [
     "records",
     "companies",
     "contacts",
+    "leads",
     "contact_emails",
     "contact_phones",
     "tags",
@@ -273,6 +282,7 @@ def prepare_schema_and_tenants() -> dict:
     from app.auth.services import create_user
     from app.core.context import platform_scope, tenant_context
     from app.core.extensions import db
+    from app.crm.fields.services import create_field_definition
     from app.plans.catalogue import seed_plans
     from app.tenants.cli import create_postgres_roles
     from app.tenants.models import Domain, Tenant
@@ -301,6 +311,19 @@ def prepare_schema_and_tenants() -> dict:
                         email=f"{role}@{slug}.test", name=f"{role.title()} Person", password="atrium-bench", role=role
                     )
                     info["users"].append(user.id)
+                    if role == Role.OWNER:
+                        owner = user
+                # The custom field the "custom field" filter cases filter on.
+                create_field_definition(
+                    {
+                        "object_type": "contact",
+                        "label": "Segment",
+                        "key": "segment",
+                        "field_type": "single_select",
+                        "options": SEGMENTS,
+                    },
+                    actor=owner,
+                )
                 db.session.commit()
     return tenants
 
@@ -324,8 +347,25 @@ def secondary_indexes(cur) -> list[tuple[str, str]]:
 REQUIRED = object()
 
 
+def copy_text(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        value = json.dumps(value)
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
 class Loader:
-    """Writes rows of one table through COPY, filling unnamed columns with the model defaults."""
+    """Writes rows of one table through COPY, filling unnamed columns with the model defaults.
+
+    Rows come from a generator (never a list of a million dicts) or from a spool file of COPY
+    text written while another table streamed: peak memory stays flat however many rows."""
 
     def __init__(self, cur, table):
         self.cur, self.table = cur, table
@@ -343,24 +383,60 @@ class Loader:
             return {}
         return REQUIRED
 
+    def values(self, row) -> list:
+        values = []
+        for name in self.columns:
+            value = row.get(name, self.defaults[name])
+            if value is REQUIRED:
+                raise ValueError(f"{self.table.name}.{name} needs a value")
+            values.append(value)
+        return values
+
+    def _copy(self):
+        names = ", ".join(f'"{name}"' for name in self.columns)
+        return self.cur.copy(f'COPY "{self.table.name}" ({names}) FROM STDIN')
+
     def load(self, rows) -> int:
         count = 0
-        names = ", ".join(f'"{name}"' for name in self.columns)
-        with self.cur.copy(f'COPY "{self.table.name}" ({names}) FROM STDIN') as copy:
+        with self._copy() as copy:
             for row in rows:
-                values = []
-                for name in self.columns:
-                    value = row.get(name, self.defaults[name])
-                    if value is REQUIRED:
-                        raise ValueError(f"{self.table.name}.{name} needs a value")
-                    values.append(Jsonb(value) if isinstance(value, dict | list) else value)
-                copy.write_row(values)
+                copy.write_row([Jsonb(v) if isinstance(v, dict | list) else v for v in self.values(row)])
                 count += 1
         return count
 
+    def load_spool(self, spool) -> int:
+        spool.file.seek(0)
+        with self._copy() as copy:
+            while chunk := spool.file.read(1 << 20):
+                copy.write(chunk)
+        spool.file.close()
+        return spool.count
 
-def rows_for_tenant(tenant_id, users, *, contacts: int, companies: int, tags: int, activities: int, seed: int):
-    """Generators of every table's rows for one tenant (look-alike names across tenants)."""
+
+class Spool:
+    """Rows of a table written as COPY text to a temporary file, loaded once their parents are in."""
+
+    def __init__(self, loader: Loader):
+        self.loader = loader
+        self.file = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - load_spool closes it
+        self.count = 0
+
+    def add(self, row) -> None:
+        self.file.write("\t".join(copy_text(value) for value in self.loader.values(row)) + "\n")
+        self.count += 1
+
+
+# A few people with names nobody else has, for the "rare name" searches (every RARE_EVERY-th).
+RARE_FIRST, RARE_LAST, RARE_EVERY = "Ottoline", "Quizzleton", 250_000
+SEGMENTS = ["Enterprise", "Mid-market", "SMB", "Startup"]
+LEAD_SOURCES = ["referral", "partner", "website", "event", "paid_ads", "social", "cold_outreach", "other"]
+LEAD_STATUSES = ["new", "contacted", "qualified", "lost"]
+
+
+def load_tenant(
+    cur, tables, tenant_id, users, *, contacts: int, leads: int, companies: int, tags: int, activities: int, seed: int
+) -> dict:
+    """Every table's rows for one tenant (look-alike names across tenants), streamed into COPY."""
     from app.core.ids import uuid7
     from app.records.search import build_search_text
 
@@ -368,6 +444,8 @@ def rows_for_tenant(tenant_id, users, *, contacts: int, companies: int, tags: in
     now = datetime.now(UTC)
     start = now - timedelta(days=3 * 365)
     span = int((now - start).total_seconds())
+    loaders = {name: Loader(cur, tables[name]) for name in LOADED_TABLES if name != "records"}
+    counts = {}
     company_rows = []
     for index in range(companies):
         name = f"{rnd.choice(LAST).title()} {rnd.choice(['Group', 'Labs', 'Partners', 'Media', 'Studio', 'Works'])} {index}"
@@ -387,81 +465,99 @@ def rows_for_tenant(tenant_id, users, *, contacts: int, companies: int, tags: in
                 "updated_at": moment,
             }
         )
+    counts["companies"] = loaders["companies"].load(company_rows)
     tag_rows = [
         {"tenant_id": tenant_id, "id": uuid7(), "name": f"Tag {index:02d}", "created_at": now, "updated_at": now}
         for index in range(tags)
     ]
-    email_rows, phone_rows, link_rows = [], [], []
+    counts["tags"] = loaders["tags"].load(tag_rows)
+    emails, phones, links = (Spool(loaders[name]) for name in ("contact_emails", "contact_phones", "record_tags"))
+    # 16 bytes per contact id and one company index: what the activities need, a few MB at 1M.
+    contact_ids = bytearray()
+    contact_companies = array("i")
+
+    def tag(record_id):
+        if tag_rows and rnd.random() < 0.4:
+            for chosen in rnd.sample(tag_rows, rnd.randint(1, 2)):
+                links.add({"tenant_id": tenant_id, "record_id": record_id, "tag_id": chosen["id"]})
 
     def contacts_gen():
         for index in range(contacts):
             first, last = rnd.choice(FIRST), rnd.choice(LAST)
+            if index % RARE_EVERY == 7:
+                first, last = RARE_FIRST.lower(), RARE_LAST.lower()
             contact_id = uuid7()
-            company = rnd.choice(company_rows) if company_rows and rnd.random() < 0.7 else None
+            company = rnd.randrange(len(company_rows)) if company_rows and rnd.random() < 0.7 else -1
+            company_row = company_rows[company] if company >= 0 else None
             email = f"{first}.{last}{index}@{rnd.choice(MAIL_DOMAINS)}"
             phone = f"+1415{rnd.randrange(10_000_000):07d}" if rnd.random() < 0.5 else None
             moment = start + timedelta(seconds=rnd.randrange(span))
             full_name = f"{first.title()} {last.title()}"
-            email_rows.append(
-                {
-                    "tenant_id": tenant_id,
-                    "id": uuid7(),
-                    "contact_id": contact_id,
-                    "email": email,
-                    "is_primary": True,
-                    "position": 0,
-                }
+            emails.add(
+                {"tenant_id": tenant_id, "id": uuid7(), "contact_id": contact_id, "email": email, "is_primary": True}
             )
             if phone:
-                phone_rows.append(
-                    {
-                        "tenant_id": tenant_id,
-                        "id": uuid7(),
-                        "contact_id": contact_id,
-                        "number": phone,
-                        "label": "mobile",
-                        "position": 0,
-                    }
-                )
-            if tag_rows and rnd.random() < 0.4:
-                for tag in rnd.sample(tag_rows, rnd.randint(1, 2)):
-                    link_rows.append({"tenant_id": tenant_id, "record_id": contact_id, "tag_id": tag["id"]})
+                phones.add({"tenant_id": tenant_id, "id": uuid7(), "contact_id": contact_id, "number": phone})
+            tag(contact_id)
+            contact_ids.extend(contact_id.bytes)
+            contact_companies.append(company)
             yield {
                 "tenant_id": tenant_id,
                 "id": contact_id,
                 "first_name": first.title(),
                 "last_name": last.title(),
                 "full_name": full_name,
-                "company_id": company["id"] if company else None,
+                "company_id": company_row["id"] if company_row else None,
                 "owner_id": rnd.choice(users),
                 "created_by_id": users[0],
                 "lifecycle_stage": rnd.choice(STAGES),
-                "search_text": build_search_text(full_name, email, phone, company["name"] if company else ""),
+                "custom_fields": {"segment": rnd.choice(SEGMENTS)} if rnd.random() < 0.6 else {},
+                "search_text": build_search_text(full_name, email, phone, company_row["name"] if company_row else ""),
                 "created_at": moment,
                 "updated_at": moment,
             }
 
-    contact_ids: list = []
-    contact_companies: list = []
+    def leads_gen():
+        for index in range(leads):
+            first, last = rnd.choice(FIRST), rnd.choice(LAST)
+            lead_id = uuid7()
+            name = f"{first.title()} {last.title()}"
+            email = f"{first}.{last}.lead{index}@{rnd.choice(MAIL_DOMAINS)}"
+            company_name = f"{rnd.choice(LAST).title()} {rnd.choice(['Inc', 'LLC', 'GmbH', 'Ltd'])}"
+            status = rnd.choice(LEAD_STATUSES)
+            moment = start + timedelta(seconds=rnd.randrange(span))
+            tag(lead_id)
+            yield {
+                "tenant_id": tenant_id,
+                "id": lead_id,
+                "name": name,
+                "email": email,
+                "company_name": company_name,
+                "source": rnd.choice(LEAD_SOURCES),
+                "status": status,
+                "lost_reason": "Went with a competitor" if status == "lost" else "",
+                "score": rnd.randrange(101),
+                "owner_id": rnd.choice(users),
+                "created_by_id": users[0],
+                "search_text": build_search_text(name, email, company_name),
+                "created_at": moment,
+                "updated_at": moment,
+            }
 
-    def contacts_tracked():
-        for row in contacts_gen():
-            contact_ids.append(row["id"])
-            contact_companies.append(row["company_id"])
-            yield row
-
-    activity_links: list = []
+    activity_links = Spool(loaders["activity_links"])
 
     def activities_gen():
         for _ in range(activities):
             moment = start + timedelta(seconds=rnd.randrange(span))
             kind = rnd.choice(["call", "note", "email", "meeting"])
-            position = rnd.randrange(len(contact_ids))
-            activity_id, contact_id, company_id = uuid7(), contact_ids[position], contact_companies[position]
+            position = rnd.randrange(len(contact_companies))
+            contact_id = uuid.UUID(bytes=bytes(contact_ids[position * 16 : position * 16 + 16]))
+            company = contact_companies[position]
+            activity_id = uuid7()
             # On the contact's timeline and, as the app links them, on its company's.
-            for record_id in (contact_id, company_id):
+            for record_id in (contact_id, company_rows[company]["id"] if company >= 0 else None):
                 if record_id is not None:
-                    activity_links.append(
+                    activity_links.add(
                         {
                             "tenant_id": tenant_id,
                             "activity_id": activity_id,
@@ -483,16 +579,14 @@ def rows_for_tenant(tenant_id, users, *, contacts: int, companies: int, tags: in
                 "updated_at": moment,
             }
 
-    return [
-        ("companies", lambda: company_rows),
-        ("tags", lambda: tag_rows),
-        ("contacts", contacts_tracked),
-        ("contact_emails", lambda: email_rows),
-        ("contact_phones", lambda: phone_rows),
-        ("record_tags", lambda: link_rows),
-        ("activities", activities_gen),
-        ("activity_links", lambda: activity_links),
-    ]
+    counts["contacts"] = loaders["contacts"].load(contacts_gen())
+    counts["leads"] = loaders["leads"].load(leads_gen())
+    counts["contact_emails"] = loaders["contact_emails"].load_spool(emails)
+    counts["contact_phones"] = loaders["contact_phones"].load_spool(phones)
+    counts["record_tags"] = loaders["record_tags"].load_spool(links)
+    counts["activities"] = loaders["activities"].load(activities_gen()) if contact_companies else 0
+    counts["activity_links"] = loaders["activity_links"].load_spool(activity_links)
+    return counts
 
 
 def record_foreign_keys(cur) -> list[tuple[str, str, str]]:
@@ -513,6 +607,8 @@ INDEX_ROWS = (
     "SELECT tenant_id, id, 'company', name, created_at, updated_at FROM companies",
     "INSERT INTO records (tenant_id, id, type, title, created_at, updated_at) "
     "SELECT tenant_id, id, 'contact', full_name, created_at, updated_at FROM contacts",
+    "INSERT INTO records (tenant_id, id, type, title, created_at, updated_at) "
+    "SELECT tenant_id, id, 'lead', name, created_at, updated_at FROM leads",
 )
 
 
@@ -530,17 +626,19 @@ def load(tenants: dict, *, contacts: int, small_contacts: int) -> None:
             cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         for slug, info in tenants.items():
             big = slug == BIG_SLUG
-            plan = rows_for_tenant(
+            started = time.perf_counter()
+            counts = load_tenant(
+                cur,
+                tables,
                 info["id"],
                 info["users"],
                 contacts=contacts if big else small_contacts,
+                leads=contacts // 5 if big else small_contacts // 5,
                 companies=contacts // 20 if big else small_contacts // 10,
                 tags=40 if big else 10,
                 activities=contacts // 2 if big else small_contacts,
                 seed=hash(slug) & 0xFFFF if not big else 1,
             )
-            started = time.perf_counter()
-            counts = {table: Loader(cur, tables[table]).load(rows()) for table, rows in plan}
             if big:
                 print(f"  {slug}: {counts} in {time.perf_counter() - started:.1f}s", flush=True)
         print(f"indexing records and rebuilding {len(dropped)} indexes…", flush=True)

@@ -24,6 +24,13 @@ NONCE_PATTERN = re.compile(rb'nonce(?:=|-)"?[A-Za-z0-9_\-]+"?')
 CSRF_PATTERN = re.compile(rb'("X-CSRFToken": "|name="csrf_token" type="hidden" value=")[^"]+')
 
 
+def pytest_configure(config):
+    """Before any test module is imported: no socket leaves this machine (see network_guard)."""
+    from tests.network_guard import hosts_of, install
+
+    install(hosts_of(os.environ.get("TEST_DATABASE_URL"), os.environ.get("REDIS_URL")))
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
@@ -182,6 +189,15 @@ def on_platform(app):
     with app.app_context(), platform_scope():
         yield
         db.session.commit()
+
+
+def deliver_outbox(app) -> dict:
+    """Run the scheduler's `outbox.deliver` job once, as the job runner does: send what requests
+    queued (a request only writes the outbox row). Returns the job's counts."""
+    from app.jobs.runner import execute
+
+    with app.app_context():
+        return execute("outbox.deliver", "app.messaging.jobs:deliver_outbox")
 
 
 class TenantHandle:

@@ -17,6 +17,14 @@ class SignupForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)])
 
 
+class WorkspaceAddressForm(FlaskForm):
+    address = StringField("Workspace address", validators=[DataRequired(), Length(max=255)])
+
+
+class WorkspaceEmailForm(FlaskForm):
+    email = EmailField("Your work email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
+
+
 class SettingsForm(FlaskForm):
     name = StringField("Agency name", validators=[DataRequired(), Length(max=120)])
     timezone = SelectField("Time zone", choices=[(tz, tz) for tz in TIMEZONES])

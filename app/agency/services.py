@@ -3,7 +3,7 @@
 import zoneinfo
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
@@ -11,58 +11,16 @@ from werkzeug.datastructures import FileStorage
 from app.auth.models import Role, User
 from app.auth.services import create_user, normalize_email
 from app.core.audit import record_audit
-from app.core.context import tenant_context
+from app.core.context import platform_scope, tenant_context
+from app.core.currencies import CURRENCIES
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
-from app.core.hosts import RESERVED_SLUGS, SLUG_PATTERN
+from app.core.hosts import RESERVED_SLUGS, SLUG_PATTERN, tenant_host
 from app.core.types import utcnow
 from app.core.uploads import IMAGE_KINDS, KINDS, read_upload
+from app.messaging.services import queue_email
 from app.tenants.models import Domain, DomainKind, Tenant, TenantStatus
 
-CURRENCIES = [
-    "USD",
-    "EUR",
-    "GBP",
-    "CAD",
-    "AUD",
-    "NZD",
-    "CHF",
-    "SEK",
-    "NOK",
-    "DKK",
-    "PLN",
-    "CZK",
-    "HUF",
-    "RON",
-    "BGN",
-    "JPY",
-    "CNY",
-    "HKD",
-    "SGD",
-    "INR",
-    "IDR",
-    "MYR",
-    "THB",
-    "PHP",
-    "KRW",
-    "TWD",
-    "ZAR",
-    "NGN",
-    "KES",
-    "EGP",
-    "MAD",
-    "AED",
-    "SAR",
-    "ILS",
-    "TRY",
-    "BRL",
-    "MXN",
-    "ARS",
-    "CLP",
-    "COP",
-    "PEN",
-    "UAH",
-]
 TIMEZONES = sorted(zoneinfo.available_timezones())
 MAX_LOGO_BYTES = 512 * 1024
 
@@ -158,3 +116,63 @@ def update_settings(
         changes["logo"] = "removed"
     if changes:
         record_audit("settings.updated", actor=actor, target=tenant, target_label=tenant.name, details=changes)
+
+
+def _subdomain_label(address: str) -> str:
+    """What people type for their workspace: "acme", "acme.<BASE_DOMAIN>" or its whole URL."""
+    address = (address or "").strip().lower()
+    address = address.split("://", 1)[-1].split("/", 1)[0]
+    base = current_app.config["BASE_DOMAIN"].lower()
+    return address.removesuffix(f".{base}")
+
+
+def find_workspace(address: str) -> Tenant:
+    """The open workspace at a typed address (ValidationFailed otherwise). Subdomains are
+    public (they are in every link), so saying one does not exist gives nothing away."""
+    label = _subdomain_label(address)
+    with platform_scope():
+        tenant = db.session.scalar(
+            select(Tenant)
+            .join(Domain, Domain.tenant_id == Tenant.id)
+            .where(Domain.kind == DomainKind.SUBDOMAIN, Domain.host == label, Tenant.status != TenantStatus.CANCELED)
+        )
+    if tenant is None:
+        base = current_app.config["BASE_DOMAIN"]
+        raise ValidationFailed(
+            "No workspace there.", details={"address": [f"There is no workspace at {label or '…'}.{base}."]}
+        )
+    return tenant
+
+
+def email_workspace_links(email: str) -> None:
+    """Email the sign-in link of every open workspace where the address has an active
+    account — one email per workspace, each in that workspace's own outbox (a message in one
+    tenant's outbox never names another tenant). Silent when there is none, so the answer
+    does not tell whether the address has an account."""
+    address = normalize_email(email)
+    with platform_scope():
+        workspaces = db.session.execute(
+            select(Tenant.id, Tenant.slug, Tenant.name, User.name)
+            .join(User, User.tenant_id == Tenant.id)
+            .where(User.email == address, User.is_active_user.is_(True), Tenant.status != TenantStatus.CANCELED)
+            .order_by(Tenant.name)
+        ).all()
+    for tenant_id, slug, agency, name in workspaces:
+        with tenant_context(tenant_id):
+            queue_email(
+                address,
+                "workspace_sign_in",
+                subject=f"Sign in to {agency} on Atrium",
+                context={
+                    "name": name,
+                    "agency": agency,
+                    "link": url_for("auth.login", host=tenant_host(slug), _external=True),
+                },
+            )
+
+
+# The audit log's words for the actions written here (app/wiring.py registers them).
+AUDIT_LABELS = {
+    "tenant.created": "Agency created",
+    "settings.updated": "Agency settings changed",
+}

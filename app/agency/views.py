@@ -1,11 +1,12 @@
-"""Apex pages (landing, signup) and the tenant's agency settings and logo."""
+"""Apex pages (landing, pricing, signup, finding your workspace) and the tenant's agency
+settings and logo."""
 
 from flask import abort, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.agency import services
-from app.agency.forms import SettingsForm, SignupForm
+from app.agency.forms import SettingsForm, SignupForm, WorkspaceAddressForm, WorkspaceEmailForm
 from app.auth.permissions import requires_permission
 from app.auth.services import issue_login_handoff
 from app.core.context import tenant_context
@@ -27,6 +28,44 @@ def _public_plans():
 @apex.route("/")
 def landing():
     return render_template("apex/landing.html", plans=_public_plans(), form=SignupForm())
+
+
+@apex.route("/pricing")
+def pricing():
+    return render_template("apex/pricing.html", plans=_public_plans())
+
+
+def _sign_in_page(address_form=None, email_form=None):
+    forms = {"address_form": address_form or WorkspaceAddressForm(), "email_form": email_form or WorkspaceEmailForm()}
+    failed = any(form.errors for form in forms.values())
+    return render_template("apex/sign_in.html", **forms), 422 if failed else 200
+
+
+@apex.route("/login", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def sign_in():
+    """Sign in from the apex: the workspace's address leads to its own sign-in page."""
+    form = WorkspaceAddressForm()
+    if form.validate_on_submit():
+        try:
+            tenant = services.find_workspace(form.address.data)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect(url_for("auth.login", host=tenant_host(tenant.slug), _external=True))
+    return _sign_in_page(address_form=form)
+
+
+@apex.route("/login/email", methods=["POST"])
+@limiter.limit("5 per 15 minutes")
+def sign_in_by_email():
+    """Forgot the address: each workspace of the email is sent its sign-in link."""
+    form = WorkspaceEmailForm()
+    if not form.validate_on_submit():
+        return _sign_in_page(email_form=form)
+    services.email_workspace_links(form.email.data)
+    flash("If that address has an account, we have emailed the sign-in link of each of its workspaces.", "info")
+    return redirect(url_for("apex.sign_in"))
 
 
 @apex.route("/signup", methods=["GET", "POST"])

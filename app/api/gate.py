@@ -46,7 +46,14 @@ def open_api_call() -> None:
     # counter may lose its last few increments in a crash: no need to wait for the WAL flush.
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    db.session.commit()
+    # The key and its user were read by this request a moment ago: keep them rather than
+    # reading both again after the commit.
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     allowed, burst = hit_burst_window(key.id)
     g.api_allowance = daily or burst
     if not allowed:

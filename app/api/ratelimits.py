@@ -14,7 +14,7 @@ from limits import RateLimitItemPerSecond
 from app.api.errors import RateLimited
 from app.core.extensions import limiter
 from app.core.types import utcnow
-from app.plans.services import current_period, entitlements, increment_meter, meter_value
+from app.plans.services import entitlements, increment_meter
 
 METRIC = "api_calls_per_day"
 BURST_WINDOW_SECONDS = 10
@@ -65,8 +65,7 @@ def count_call(tenant) -> tuple[Allowance | None, int]:
     """Add this call to today's meter: (today's allowance or None when unlimited, calls so far)."""
 
     now = utcnow()
-    increment_meter(METRIC, now=now)
-    used = meter_value(METRIC, current_period(METRIC, now))
+    used = increment_meter(METRIC, now=now)
     limit = entitlements(tenant).limit(METRIC)
     if limit is None:
         return None, used

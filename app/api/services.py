@@ -105,3 +105,10 @@ def mark_used(key: ApiKey) -> None:
     now = utcnow()
     if key.last_used_at is None or (now - key.last_used_at).total_seconds() >= LAST_USED_PRECISION_SECONDS:
         key.last_used_at = now
+
+
+# The audit log's words for the actions written here (app/wiring.py registers them).
+AUDIT_LABELS = {
+    "api_key.created": "API key created",
+    "api_key.revoked": "API key revoked",
+}

@@ -52,6 +52,11 @@ def register_record_permissions(area: str, label: str, grants: dict | None = Non
         _GRANTS[f"{area}.{action}"] = frozenset(roles)
 
 
+def register_permission(permission: str, roles) -> None:
+    """Add one permission that is not a record action (`segments.manage_shared`, say)."""
+    _GRANTS[permission] = frozenset(roles)
+
+
 def is_known(permission: str) -> bool:
     return permission in _GRANTS
 

@@ -9,6 +9,7 @@ from app.billing.services import INTERVALS, PAID_PLANS, resync_tenant
 from app.core.context import platform_scope
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
+from app.core.text import plural
 from app.core.transactions import commit_and_deliver
 from app.plans.models import Plan
 from app.tenants.models import Tenant
@@ -30,7 +31,8 @@ def resync(slug: str) -> None:
         db.session.rollback()
         raise click.ClickException(getattr(exc, "message", str(exc))) from exc
     commit_and_deliver()
-    click.echo(f"{slug}: {len(summary.subscriptions)} subscription(s), {summary.invoices} invoice(s) synced.")
+    subscriptions, invoices = plural(len(summary.subscriptions), "subscription"), plural(summary.invoices, "invoice")
+    click.echo(f"{slug}: {subscriptions}, {invoices} synced.")
     for change, (before, after) in summary.changes.items():
         click.echo(f"  {change}: {before} -> {after}")
     for skipped in summary.skipped:

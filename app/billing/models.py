@@ -103,7 +103,9 @@ class EventResult:
     PROCESSED = "processed"
     IGNORED = "ignored"
     FAILED = "failed"
-    ALL = (PROCESSED, IGNORED, FAILED)
+    # Claimed by a delivery that is reading Stripe (see app/billing/webhooks.py).
+    PROCESSING = "processing"
+    ALL = (PROCESSED, IGNORED, FAILED, PROCESSING)
 
 
 class StripeEvent(PlatformModel, Base):

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from app.auth.models import Role, User
 from app.core.extensions import db
 from app.core.hosts import tenant_host
+from app.core.text import plural
 from app.messaging.services import queue_email
 from app.tenants.models import Tenant
 
@@ -39,5 +40,5 @@ def notify_owners(tenant: Tenant, *, template: str, subject: str, dedupe_key: st
         )
         queued += message is not None
     if queued:
-        current_app.logger.info("billing: queued %s %s email(s) for %s", queued, template, tenant.slug)
+        current_app.logger.info("billing: queued %s %s for %s", plural(queued, "email"), template, tenant.slug)
     return queued

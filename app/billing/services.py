@@ -206,23 +206,27 @@ def resync_tenant(tenant_id: uuid.UUID, *, actor_label: str) -> ResyncSummary:
     gateway = _require_gateway()
     summary = ResyncSummary()
     with tenant_context(tenant_id):
-        tenant = lock_tenant(tenant_id)
         customer = get_customer(tenant_id)
         if customer is None:
             raise ValidationFailed("This tenant has no Stripe customer yet; nothing to resync.")
+        mirrored = [row.stripe_subscription_id for row in tenant_subscriptions(tenant_id)]
+        # Stripe is read first, the tenant locked after: enforce() waits on that lock.
+        read_at = utcnow()
         found = {s["id"]: s for s in gateway.list_subscriptions(customer.stripe_customer_id)}
-        for row in tenant_subscriptions(tenant_id):
-            if row.stripe_subscription_id not in found:
-                found[row.stripe_subscription_id] = gateway.retrieve_subscription(row.stripe_subscription_id)
+        for subscription_id in mirrored:
+            if subscription_id not in found:
+                found[subscription_id] = gateway.retrieve_subscription(subscription_id)
+        invoices = gateway.list_invoices(customer.stripe_customer_id)
+        tenant = lock_tenant(tenant_id)
         for subscription_id, stripe_subscription in sorted(found.items()):
             try:
-                upsert_subscription(tenant, stripe_subscription)
+                upsert_subscription(tenant, stripe_subscription, read_at=read_at)
             except UnknownPrice as exc:
                 summary.skipped.append(f"{subscription_id}: {exc}")
                 continue
             summary.subscriptions.append(subscription_id)
         summary.changes = recompute_tenant(tenant)
-        for invoice in gateway.list_invoices(customer.stripe_customer_id):
+        for invoice in invoices:
             summary.invoices += upsert_invoice(tenant, invoice) is not None
         record_audit(
             "billing.resynced",
@@ -232,3 +236,16 @@ def resync_tenant(tenant_id: uuid.UUID, *, actor_label: str) -> ResyncSummary:
         )
     current_app.logger.info("billing: resynced tenant %s: %s", tenant_id, summary)
     return summary
+
+
+# The audit log's words for the actions written here (app/wiring.py registers them).
+AUDIT_LABELS = {
+    "billing.customer_created": "Billing account created",
+    "billing.plan_change_started": "Plan change started",
+    "billing.portal_opened": "Billing portal opened",
+    "billing.resynced": "Billing synced from Stripe",
+    "billing.resync": "Billing sync requested",
+    "billing.accounts_viewed": "Billing accounts viewed",
+    "billing.tenant_viewed": "Agency billing viewed",
+    "billing.webhooks_viewed": "Stripe webhook log viewed",
+}

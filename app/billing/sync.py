@@ -15,6 +15,7 @@ A suspension or cancellation set by a platform admin (any status_reason not star
 """
 
 import uuid
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import or_, select
@@ -113,16 +114,23 @@ def subscription_fields(stripe_subscription: dict, existing: BillingSubscription
     }
 
 
-def upsert_subscription(tenant: Tenant, stripe_subscription: dict) -> BillingSubscription:
-    """Write Stripe's current state of one subscription into the mirror, under a row lock."""
+def upsert_subscription(
+    tenant: Tenant, stripe_subscription: dict, *, read_at: datetime | None = None
+) -> BillingSubscription:
+    """Write Stripe's state of one subscription, read from Stripe at `read_at`, into the
+    mirror under a row lock. A state read before the one already mirrored is stale (Stripe
+    was read outside the lock, so two readers can finish in any order) and changes nothing."""
+    read_at = read_at or utcnow()
     existing = get_mirrored_subscription(stripe_subscription["id"], lock=True)
     if existing is not None and existing.tenant_id != tenant.id:
         raise ForeignSubscription(f"Subscription {stripe_subscription['id']} belongs to another tenant.")
+    if existing is not None and existing.synced_at is not None and existing.synced_at > read_at:
+        return existing
     fields = subscription_fields(stripe_subscription, existing)
     row = existing or BillingSubscription(stripe_subscription_id=stripe_subscription["id"], tenant_id=tenant.id)
     for name, value in fields.items():
         setattr(row, name, value)
-    row.synced_at = utcnow()
+    row.synced_at = read_at
     if existing is None:
         db.session.add(row)
     db.session.flush()
@@ -218,8 +226,14 @@ def recompute_tenant(tenant: Tenant) -> dict:
     return changes
 
 
+# An invoice only moves forward (open -> uncollectible -> paid or void), so a state read
+# before the one mirrored is recognised without a clock.
+INVOICE_PROGRESS = {"draft": 0, "open": 1, "uncollectible": 2, "paid": 3, "void": 3}
+
+
 def upsert_invoice(tenant: Tenant, invoice: dict) -> BillingInvoice | None:
-    """Mirror one finalized invoice (drafts have no number or hosted page yet)."""
+    """Mirror one finalized invoice (drafts have no number or hosted page yet); a state older
+    than the mirrored one changes nothing."""
     if invoice.get("status") in (None, "draft"):
         return None
     row = db.session.scalar(
@@ -227,6 +241,8 @@ def upsert_invoice(tenant: Tenant, invoice: dict) -> BillingInvoice | None:
             BillingInvoice.tenant_id == tenant.id, BillingInvoice.stripe_invoice_id == invoice["id"]
         )
     )
+    if row is not None and INVOICE_PROGRESS.get(invoice["status"], 0) < INVOICE_PROGRESS.get(row.status, 0):
+        return row
     if row is None:
         row = BillingInvoice(tenant_id=tenant.id, stripe_invoice_id=invoice["id"])
         db.session.add(row)

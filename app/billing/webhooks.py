@@ -1,14 +1,26 @@
 """Apply verified Stripe webhook events exactly once, whatever their order.
 
-An event id is claimed by a unique row in `stripe_events`, written in the same transaction
-as the event's effects; a second delivery finds the row and changes nothing (on PostgreSQL
-a simultaneous one waits on the unique index, then sees the committed row). Effects always
-come from Stripe's current state, fetched under the tenant's row lock, never from the
-event's own snapshot, so late or reordered events cannot roll the tenant back.
+Three steps, so that no network call happens inside a database transaction or under the
+tenant's row lock (which `enforce()` takes for every counted write):
+
+1. Claim: the event id's unique row in `stripe_events` is inserted as "processing" and
+   committed at once; a simultaneous delivery finds it and waits for the outcome, a later
+   one is a duplicate. A failed (or abandoned) claim is taken over by the next delivery.
+2. Fetch: Stripe's current state of the objects the event names, read with no transaction
+   open; nothing is fetched for an event no tenant is linked to.
+3. Apply: in the request transaction, under the tenant's row lock, the fetched state is
+   mirrored and the tenant recomputed; the event's result is written with its effects.
+
+Effects come from Stripe's current state, never from the event's own snapshot, and a state
+read earlier never overwrites one read later (subscriptions remember when they were read;
+invoices only move forward), so late or reordered events cannot roll the tenant back.
 """
 
 import logging
+import time
 import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -33,13 +45,20 @@ from app.core.context import tenant_context
 from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.core.templating import money
-from app.core.types import utcnow
+from app.core.types import UTCDateTime, utcnow
 from app.tenants.models import Tenant
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 DUPLICATE = "duplicate"
+CLAIMED = "claimed"
+IN_PROGRESS = "in_progress"
+# A claim older than this was abandoned (its process died): the next delivery takes it over.
+# Longer than the Stripe client's timeout with its retries.
+ABANDONED_CLAIM_AFTER = timedelta(minutes=5)
+# How long a simultaneous delivery waits for the one that claimed the event.
+WAIT_FOR_CLAIM_SECONDS = 10.0
 
 
 class WebhookNotConfigured(Exception):
@@ -50,6 +69,15 @@ class InvalidWebhook(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class EventInProgress(Exception):
+    """Another delivery of the event is still being processed; Stripe should retry later."""
+
+
+class StateChanged(Exception):
+    """The event became applicable after its state was fetched (a tenant was linked
+    meanwhile); failing lets Stripe redeliver it, and the redelivery fetches."""
 
 
 class Ignored(Exception):
@@ -77,16 +105,67 @@ def verify_event(payload: bytes, signature: str | None) -> dict:
     return data
 
 
+@dataclass(frozen=True)
+class Target:
+    """What an event is about: the objects to read from Stripe and how to find the tenant."""
+
+    subscription_id: str | None
+    customer_id: str | None
+    hints: tuple = ()
+    invoice_id: str | None = None
+
+
+@dataclass
+class StripeState:
+    """Stripe's current state of the objects an event names, read before any lock.
+
+    None for an object Stripe does not have (any more)."""
+
+    fetched_at: datetime
+    subscriptions: dict[str, dict | None] = field(default_factory=dict)
+    invoices: dict[str, dict | None] = field(default_factory=dict)
+
+    def subscription(self, subscription_id: str) -> dict:
+        if subscription_id not in self.subscriptions:
+            raise StateChanged(f"Subscription {subscription_id} was not fetched for this event.")
+        current = self.subscriptions[subscription_id]
+        if current is None:
+            raise Ignored(f"Stripe has no subscription {subscription_id}.")
+        return current
+
+    def invoice(self, invoice_id: str) -> dict:
+        if invoice_id not in self.invoices:
+            raise StateChanged(f"Invoice {invoice_id} was not fetched for this event.")
+        current = self.invoices[invoice_id]
+        if current is None:
+            raise Ignored(f"Stripe has no invoice {invoice_id}.")
+        return current
+
+
 def receive_event(event: dict) -> str:
-    """Apply one verified event unless it was applied before; returns the result recorded."""
-    record = _claim(event)
-    if record is None:
-        return DUPLICATE
+    """Apply one verified event unless it was applied before; returns the result recorded.
+
+    Raises EventInProgress when a simultaneous delivery holds the claim for too long."""
+    claim = _claim(event)
+    if claim == IN_PROGRESS:
+        claim = _wait_for_other_delivery(event["id"])
+    if claim != CLAIMED:
+        return claim
+    target = _fetch_target(event)
+    # The look-up above only read; end its transaction so none is open while Stripe answers.
+    db.session.rollback()
+    state = fetch_state(target)
+    record = db.session.scalar(
+        select(StripeEvent)
+        .where(StripeEvent.event_id == event["id"])
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     about: dict = {}
     try:
         # A savepoint, so an ignored event provably leaves no partial change behind.
         with db.session.begin_nested():
-            _dispatch(event, about)
+            _dispatch(event, about, state)
         result, error = EventResult.PROCESSED, None
     except Ignored as exc:
         result, error = EventResult.IGNORED, exc.message
@@ -104,7 +183,7 @@ def record_failure(event: dict, error: Exception) -> None:
     overwritten."""
     table = StripeEvent.__table__
     message = f"{type(error).__name__}: {getattr(error, 'message', None) or error}"[:2000]
-    with db.engine.begin() as connection:
+    with _platform_engine().begin() as connection:
         insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
         stmt = insert(table).values(
             id=uuid7(),
@@ -120,65 +199,133 @@ def record_failure(event: dict, error: Exception) -> None:
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.event_id],
-            set_={"error": message, "processed_at": utcnow()},
-            where=table.c.result == EventResult.FAILED,
+            set_={"result": EventResult.FAILED, "error": message, "processed_at": utcnow()},
+            where=table.c.result.in_((EventResult.FAILED, EventResult.PROCESSING)),
         )
         connection.execute(stmt)
 
 
-def _claim(event: dict) -> StripeEvent | None:
-    """The event's row, locked and ours to process; None when it was already processed.
+def _platform_engine():
+    """stripe_events is a platform table: on PostgreSQL only the platform role may write it."""
+    return db.engines.get("platform") or db.engine
 
-    The unique event id decides: INSERT … ON CONFLICT DO NOTHING waits on PostgreSQL for a
-    simultaneous delivery's transaction and then inserts nothing if that one committed. A
-    row left "failed" by an earlier attempt is taken over and processed again.
+
+def _claim(event: dict) -> str:
+    """CLAIMED, DUPLICATE or IN_PROGRESS, decided and committed in a transaction of its own,
+    so a simultaneous delivery sees the claim while this one talks to Stripe.
+
+    INSERT … ON CONFLICT DO NOTHING decides between simultaneous first deliveries (the unique
+    event id); a row left "failed", or "processing" by a process that died, is taken over.
+    `processed_at` of a processing row is when its attempt started.
     """
-    inserted = _insert_event(event)
-    record = db.session.scalar(
-        select(StripeEvent)
-        .where(StripeEvent.event_id == event["id"])
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if inserted:
-        return record
-    if record is None or record.result != EventResult.FAILED:
-        return None
-    record.attempts += 1
-    db.session.flush()
-    return record
-
-
-def _insert_event(event: dict) -> bool:
     table = StripeEvent.__table__
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(table)
-        .values(
-            id=uuid7(),
-            event_id=event["id"],
-            type=event["type"][:100],
-            livemode=bool(event.get("livemode")),
-            stripe_created_at=timestamp(event.get("created")),
-            stripe_object_id=(event["data"]["object"].get("id") or "")[:255] or None,
-            result=EventResult.PROCESSED,
-            attempts=1,
-            received_at=utcnow(),
+    now = utcnow()
+    with _platform_engine().begin() as connection:
+        insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        inserted = connection.execute(
+            insert(table)
+            .values(
+                id=uuid7(),
+                event_id=event["id"],
+                type=event["type"][:100],
+                livemode=bool(event.get("livemode")),
+                stripe_created_at=timestamp(event.get("created")),
+                stripe_object_id=(event["data"]["object"].get("id") or "")[:255] or None,
+                result=EventResult.PROCESSING,
+                attempts=1,
+                received_at=now,
+                processed_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[table.c.event_id])
+            .returning(table.c.id)
+        ).scalar()
+        if inserted is not None:
+            return CLAIMED
+        row = connection.execute(
+            select(table.c.result, table.c.processed_at).where(table.c.event_id == event["id"]).with_for_update()
+        ).one()
+        started = UTCDateTime().process_result_value(row.processed_at, connection.dialect)
+        abandoned = row.result == EventResult.PROCESSING and (started is None or started < now - ABANDONED_CLAIM_AFTER)
+        if row.result == EventResult.PROCESSING and not abandoned:
+            return IN_PROGRESS
+        if row.result != EventResult.FAILED and not abandoned:
+            return DUPLICATE
+        connection.execute(
+            table.update()
+            .where(table.c.event_id == event["id"])
+            .values(result=EventResult.PROCESSING, attempts=table.c.attempts + 1, processed_at=now)
         )
-        .on_conflict_do_nothing(index_elements=[table.c.event_id])
-        .returning(table.c.id)
-    )
-    return db.session.execute(stmt).scalar() is not None
+        return CLAIMED
 
 
-def _dispatch(event: dict, about: dict) -> None:
+def _wait_for_other_delivery(event_id: str) -> str:
+    """A simultaneous delivery holds the claim: answer "duplicate" once it has succeeded, or
+    EventInProgress (Stripe retries) if it is still busy or failed."""
+    table = StripeEvent.__table__
+    deadline = time.monotonic() + WAIT_FOR_CLAIM_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        with _platform_engine().connect() as connection:
+            result = connection.execute(select(table.c.result).where(table.c.event_id == event_id)).scalar()
+        if result in (EventResult.PROCESSED, EventResult.IGNORED):
+            return DUPLICATE
+        if result != EventResult.PROCESSING:
+            break
+    raise EventInProgress(f"Another delivery of {event_id} is being processed.")
+
+
+def _target_of(event: dict) -> Target:
     handler = HANDLERS.get(event["type"])
     if handler is None:
         raise Ignored(f"Atrium does not act on {event['type']} events.")
-    handler(event["data"]["object"], about, event["type"])
+    return handler[0](event["data"]["object"])
 
 
-def _resolve_tenant(subscription_id: str | None, customer_id: str | None, hints: list) -> uuid.UUID | None:
+def _fetch_target(event: dict) -> Target | None:
+    """What to read from Stripe for this event; None when it will be ignored anyway (an
+    unhandled type, or no tenant linked to it)."""
+    try:
+        target = _target_of(event)
+    except Ignored:
+        return None
+    if _resolve_tenant(target.subscription_id, target.customer_id, target.hints) is None:
+        return None
+    return target
+
+
+def fetch_state(target: Target | None) -> StripeState:
+    """Read the target's objects from Stripe; call with no transaction open."""
+    state = StripeState(fetched_at=utcnow())
+    if target is None:
+        return state
+    gateway = _gateway()
+    if target.invoice_id:
+        state.invoices[target.invoice_id] = _found(gateway.retrieve_invoice, target.invoice_id)
+        if state.invoices[target.invoice_id] is None:
+            return state  # ignored: the subscription is not worth a call
+    if target.subscription_id:
+        state.subscriptions[target.subscription_id] = _found(gateway.retrieve_subscription, target.subscription_id)
+    return state
+
+
+def _found(retrieve, object_id: str) -> dict | None:
+    try:
+        return retrieve(object_id)
+    except GatewayError as exc:
+        if exc.not_found:
+            return None
+        raise
+
+
+def _dispatch(event: dict, about: dict, state: StripeState) -> None:
+    target = _target_of(event)
+    about["subscription_id"] = target.subscription_id
+    tenant_id = _require_tenant(about, target.subscription_id, target.customer_id, target.hints)
+    with tenant_context(tenant_id):
+        HANDLERS[event["type"]][1](lock_tenant(tenant_id), target, state, event["type"])
+
+
+def _resolve_tenant(subscription_id: str | None, customer_id: str | None, hints) -> uuid.UUID | None:
     """Our own records first; the tenant id we put in Stripe metadata only for first contact."""
     if subscription_id:
         mirrored = get_mirrored_subscription(subscription_id)
@@ -222,16 +369,10 @@ def _gateway():
     return gateway
 
 
-def sync_subscription(tenant: Tenant, subscription_id: str):
-    """Fetch one subscription's current state, mirror it and recompute the tenant."""
+def apply_subscription(tenant: Tenant, state: StripeState, subscription_id: str):
+    """Mirror one subscription as fetched and recompute the tenant (under its row lock)."""
     try:
-        current = _gateway().retrieve_subscription(subscription_id)
-    except GatewayError as exc:
-        if exc.not_found:
-            raise Ignored(f"Stripe has no subscription {subscription_id}.") from exc
-        raise
-    try:
-        row = upsert_subscription(tenant, current)
+        row = upsert_subscription(tenant, state.subscription(subscription_id), read_at=state.fetched_at)
     except (UnknownPrice, ForeignSubscription) as exc:
         raise Ignored(str(exc)) from exc
     _link_customer(tenant, row.stripe_customer_id)
@@ -239,54 +380,50 @@ def sync_subscription(tenant: Tenant, subscription_id: str):
     return row
 
 
-def _on_checkout_completed(session: dict, about: dict, kind: str) -> None:
+def _checkout_target(session: dict) -> Target:
     subscription_id = stripe_id(session.get("subscription"))
     if session.get("mode") != "subscription" or not subscription_id:
         raise Ignored("Not a subscription checkout.")
-    about["subscription_id"] = subscription_id
-    customer_id = stripe_id(session.get("customer"))
-    hints = [session.get("client_reference_id"), tenant_id_from_metadata(session)]
-    tenant_id = _require_tenant(about, subscription_id, customer_id, hints)
-    with tenant_context(tenant_id):
-        sync_subscription(lock_tenant(tenant_id), subscription_id)
+    hints = (session.get("client_reference_id"), tenant_id_from_metadata(session))
+    return Target(subscription_id, stripe_id(session.get("customer")), hints)
 
 
-def _on_subscription(subscription: dict, about: dict, kind: str) -> None:
-    subscription_id = subscription["id"]
-    about["subscription_id"] = subscription_id
-    customer_id = stripe_id(subscription.get("customer"))
-    tenant_id = _require_tenant(about, subscription_id, customer_id, [tenant_id_from_metadata(subscription)])
-    with tenant_context(tenant_id):
-        tenant = lock_tenant(tenant_id)
-        row = sync_subscription(tenant, subscription_id)
-        if kind == "customer.subscription.trial_will_end":
-            _notify_trial_ending(tenant, row)
+def _subscription_target(subscription: dict) -> Target:
+    return Target(subscription["id"], stripe_id(subscription.get("customer")), (tenant_id_from_metadata(subscription),))
 
 
-def _on_invoice(invoice: dict, about: dict, kind: str) -> None:
-    subscription_id = invoice_subscription_id(invoice)
-    about["subscription_id"] = subscription_id
-    customer_id = stripe_id(invoice.get("customer"))
+def _invoice_target(invoice: dict) -> Target:
     details = ((invoice.get("parent") or {}).get("subscription_details")) or {}
-    tenant_id = _require_tenant(about, subscription_id, customer_id, [tenant_id_from_metadata(details)])
-    with tenant_context(tenant_id):
-        tenant = lock_tenant(tenant_id)
-        try:
-            current = _gateway().retrieve_invoice(invoice["id"])
-        except GatewayError as exc:
-            if exc.not_found:
-                raise Ignored(f"Stripe has no invoice {invoice['id']}.") from exc
-            raise
-        if subscription_id:
-            sync_subscription(tenant, subscription_id)
-        upsert_invoice(tenant, current)
-        # Only an invoice that is still unpaid now is worth an email: a late failure event
-        # for an invoice paid since must not tell the owner their payment failed.
-        if current.get("status") == "open":
-            if kind == "invoice.payment_failed":
-                _notify_payment_failed(tenant, current)
-            elif kind == "invoice.payment_action_required":
-                _notify_action_required(tenant, current)
+    return Target(
+        invoice_subscription_id(invoice),
+        stripe_id(invoice.get("customer")),
+        (tenant_id_from_metadata(details),),
+        invoice_id=invoice["id"],
+    )
+
+
+def _apply_checkout(tenant: Tenant, target: Target, state: StripeState, kind: str) -> None:
+    apply_subscription(tenant, state, target.subscription_id)
+
+
+def _apply_subscription_event(tenant: Tenant, target: Target, state: StripeState, kind: str) -> None:
+    row = apply_subscription(tenant, state, target.subscription_id)
+    if kind == "customer.subscription.trial_will_end":
+        _notify_trial_ending(tenant, row)
+
+
+def _apply_invoice(tenant: Tenant, target: Target, state: StripeState, kind: str) -> None:
+    current = state.invoice(target.invoice_id)
+    if target.subscription_id:
+        apply_subscription(tenant, state, target.subscription_id)
+    row = upsert_invoice(tenant, current)
+    # Only an invoice that is still unpaid now is worth an email: a late failure event
+    # for an invoice paid since must not tell the owner their payment failed.
+    if (row.status if row is not None else current.get("status")) == "open":
+        if kind == "invoice.payment_failed":
+            _notify_payment_failed(tenant, current)
+        elif kind == "invoice.payment_action_required":
+            _notify_action_required(tenant, current)
 
 
 def _invoice_context(invoice: dict) -> dict:
@@ -330,18 +467,22 @@ def _notify_trial_ending(tenant: Tenant, row) -> None:
     )
 
 
+# Event type -> (what it is about, how its fetched state is applied).
+CHECKOUT = (_checkout_target, _apply_checkout)
+SUBSCRIPTION = (_subscription_target, _apply_subscription_event)
+INVOICE = (_invoice_target, _apply_invoice)
 HANDLERS = {
-    "checkout.session.completed": _on_checkout_completed,
-    "customer.subscription.created": _on_subscription,
-    "customer.subscription.updated": _on_subscription,
-    "customer.subscription.deleted": _on_subscription,
-    "customer.subscription.trial_will_end": _on_subscription,
-    "customer.subscription.paused": _on_subscription,
-    "customer.subscription.resumed": _on_subscription,
-    "invoice.paid": _on_invoice,
-    "invoice.payment_failed": _on_invoice,
-    "invoice.payment_action_required": _on_invoice,
-    "invoice.finalized": _on_invoice,
-    "invoice.voided": _on_invoice,
-    "invoice.marked_uncollectible": _on_invoice,
+    "checkout.session.completed": CHECKOUT,
+    "customer.subscription.created": SUBSCRIPTION,
+    "customer.subscription.updated": SUBSCRIPTION,
+    "customer.subscription.deleted": SUBSCRIPTION,
+    "customer.subscription.trial_will_end": SUBSCRIPTION,
+    "customer.subscription.paused": SUBSCRIPTION,
+    "customer.subscription.resumed": SUBSCRIPTION,
+    "invoice.paid": INVOICE,
+    "invoice.payment_failed": INVOICE,
+    "invoice.payment_action_required": INVOICE,
+    "invoice.finalized": INVOICE,
+    "invoice.voided": INVOICE,
+    "invoice.marked_uncollectible": INVOICE,
 }

@@ -19,6 +19,36 @@ from app.core.extensions import db
 from app.core.models import Base, TenantScoped
 from app.core.types import JSONType, utcnow
 
+# What people read instead of action codes ("login.succeeded" -> "Signed in"). Each package
+# declares the labels of the actions it writes (AUDIT_LABELS) and app/wiring.py registers them.
+_action_labels: dict[str, str] = {}
+# Domain events are "<subject>.<verb>": a record type registers its subject ("contact" ->
+# "Contact"), so "contact.created" reads "Contact created" without a line of its own.
+_subject_labels: dict[str, str] = {}
+
+
+def register_audit_labels(labels: dict[str, str]) -> None:
+    _action_labels.update(labels)
+
+
+def register_audit_subject(subject: str, label: str) -> None:
+    _subject_labels[subject] = label
+
+
+def has_audit_label(action: str) -> bool:
+    subject, _, verb = action.partition(".")
+    return action in _action_labels or (subject in _subject_labels and bool(verb))
+
+
+def audit_action_label(action: str) -> str:
+    """The human label of an audit action; never the raw code, even for one nobody labelled."""
+    if action in _action_labels:
+        return _action_labels[action]
+    subject, _, verb = action.partition(".")
+    if subject in _subject_labels and verb:
+        return f"{_subject_labels[subject]} {verb.replace('_', ' ')}"
+    return action.replace("_", " ").replace(".", " ").capitalize()
+
 
 class AuditEvent(TenantScoped, Base):
     __tablename__ = "audit_events"

@@ -26,6 +26,24 @@ NAV_ITEMS: list[NavItem] = [
 ]
 
 
+@dataclass(frozen=True)
+class NavMenu:
+    """A drop-down of the top bar that gathers the items of one group (Sales: products,
+    quotes, invoices), so the bar stays one line however many sections the app grows."""
+
+    group: str
+    label: str
+    icon: str
+    order: int = 100
+
+
+NAV_MENUS: dict[str, NavMenu] = {}
+
+
+def register_nav_menu(menu: NavMenu) -> None:
+    NAV_MENUS.setdefault(menu.group, menu)
+
+
 def register_nav_item(item: NavItem, *, before: str | None = None) -> None:
     """Domains add their section here when their blueprint exists."""
     if any(existing.endpoint == item.endpoint for existing in NAV_ITEMS):
@@ -42,7 +60,7 @@ def navigation_for(is_allowed) -> dict[str, list[dict]]:
     """The signed-in user's sections: `is_allowed(item)` answers for its permission and feature
     (the shell passes the answer of auth and plans, which this module sits below)."""
     if g.get("host_kind") != "tenant" or not current_user.is_authenticated:
-        return {"main": [], "settings": []}
+        return {"main": [], "settings": [], "menus": []}
     groups: dict[str, list[dict]] = {"main": [], "settings": []}
     for item in sorted(NAV_ITEMS, key=lambda entry: entry.order):
         if not is_allowed(item):
@@ -53,7 +71,17 @@ def navigation_for(is_allowed) -> dict[str, list[dict]]:
                 "endpoint": item.endpoint,
                 "icon": item.icon,
                 "active": request.endpoint == item.endpoint
-                or ((request.endpoint or "").split(".")[0] == item.endpoint.split(".")[0] and item.group == "main"),
+                or ((request.endpoint or "").split(".")[0] == item.endpoint.split(".")[0] and item.group != "settings"),
             }
         )
+    groups["menus"] = [
+        {
+            "label": menu.label,
+            "icon": menu.icon,
+            "items": groups[menu.group],
+            "active": any(item["active"] for item in groups[menu.group]),
+        }
+        for menu in sorted(NAV_MENUS.values(), key=lambda entry: entry.order)
+        if groups.get(menu.group)
+    ]
     return groups

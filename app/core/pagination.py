@@ -73,6 +73,33 @@ def decode_cursor(cursor: str) -> tuple[object, uuid.UUID, str]:
         raise ValidationFailed("Invalid cursor.", details={"cursor": ["Invalid cursor."]}) from exc
 
 
+@dataclass(frozen=True)
+class KeysetPosition:
+    """Where a cursor points in an order: the WHERE condition past it (None on page one), the
+    ORDER BY that walks away from it, and whether that walk runs backwards (a "prev" cursor)."""
+
+    condition: object
+    order: tuple
+    reverse: bool
+
+
+def keyset_position(sort_column, id_column, *, descending: bool, cursor: str | None) -> KeysetPosition:
+    condition = None
+    direction = "next"
+    if cursor:
+        value, row_id, direction = decode_cursor(cursor)
+        forward = direction == "next"
+        after = forward != descending  # moving toward larger values?
+        # A row comparison, not `a > v OR (a = v AND id > i)`: PostgreSQL walks the
+        # (tenant_id, sort, id) index straight to the cursor only for the row form.
+        position, cursor_position = tuple_(sort_column, id_column), tuple_(value, row_id)
+        condition = position > cursor_position if after else position < cursor_position
+    reverse = direction == "prev"
+    ascending = descending == reverse
+    order = (sort_column.asc(), id_column.asc()) if ascending else (sort_column.desc(), id_column.desc())
+    return KeysetPosition(condition, order, reverse)
+
+
 def keyset_page(
     session,
     stmt: Select,
@@ -89,18 +116,10 @@ def keyset_page(
     The sort column must be NOT NULL; ties are broken by id so every row has one place.
     """
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
-    direction = "next"
-    if cursor:
-        value, row_id, direction = decode_cursor(cursor)
-        forward = direction == "next"
-        after = forward != descending  # moving toward larger values?
-        # A row comparison, not `a > v OR (a = v AND id > i)`: PostgreSQL walks the
-        # (tenant_id, sort, id) index straight to the cursor only for the row form.
-        position, cursor_position = tuple_(sort_column, id_column), tuple_(value, row_id)
-        stmt = stmt.where(position > cursor_position if after else position < cursor_position)
-    reverse = direction == "prev"
-    ascending = descending == reverse
-    order = (sort_column.asc(), id_column.asc()) if ascending else (sort_column.desc(), id_column.desc())
+    position = keyset_position(sort_column, id_column, descending=descending, cursor=cursor)
+    if position.condition is not None:
+        stmt = stmt.where(position.condition)
+    reverse, order = position.reverse, position.order
     rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)).unique())
     has_more = len(rows) > limit
     rows = rows[:limit]
@@ -114,7 +133,8 @@ def keyset_page(
             next_cursor = encode_cursor(read(last), last.id, "next")
         if (reverse and has_more) or (not reverse and cursor):
             prev_cursor = encode_cursor(read(first), first.id, "prev")
-    return Page(items=rows, next_cursor=next_cursor, prev_cursor=prev_cursor)
+    # has_more: a row beyond this page exists in the direction walked.
+    return Page(items=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, extra={"has_more": has_more})
 
 
 @dataclass(frozen=True)

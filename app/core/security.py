@@ -6,6 +6,19 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, request
 
+from config import DEV_SECRET_KEY
+
+
+class InsecureSettings(RuntimeError):
+    """A setting that is fine on a laptop and dangerous in production."""
+
+
+def check_secret_key(app) -> None:
+    """Refuse to start production with no SECRET_KEY or the one in config.py: sessions and CSRF
+    tokens signed with a published key can be forged by anyone."""
+    if app.config.get("REQUIRE_OWN_SECRET_KEY") and app.config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
+        raise InsecureSettings("SECRET_KEY is not set: production needs its own long random value.")
+
 
 def csp_nonce() -> str:
     if "csp_nonce" not in g:

@@ -5,7 +5,9 @@ from zoneinfo import ZoneInfo
 
 from flask import g
 
+from app.core.audit import audit_action_label
 from app.core.security import csp_nonce
+from app.core.text import plural
 
 
 def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
@@ -26,5 +28,7 @@ def money(cents: int | None, currency: str = "USD") -> str:
 
 def install(app) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.jinja_env.globals["plural"] = plural
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["audit_label"] = audit_action_label

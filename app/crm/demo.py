@@ -179,3 +179,8 @@ def seed_crm_demo(tenant) -> None:
                 actor=owner,
             )
     db.session.flush()
+    from app.crm.calendar.demo import seed_meetings_demo
+    from app.crm.tasks.demo import seed_tasks_demo
+
+    seed_tasks_demo(tenant)
+    seed_meetings_demo(tenant)

@@ -51,4 +51,8 @@ def index():
         {"key": key, "label": label, "endpoint": endpoint, "done": bool(done(g.tenant))}
         for key, label, endpoint, done in CHECKLIST_STEPS
     ]
-    return render_template("dashboard/index.html", steps=steps, greeting=greeting())
+    from app.auth.permissions import acting_user, can
+    from app.dashboard.my_day import my_day
+
+    sections = my_day(acting_user(current_user), lambda permission: can(current_user, permission))
+    return render_template("dashboard/index.html", steps=steps, greeting=greeting(), my_day=sections)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.core.context import platform_scope
 from app.core.extensions import db
+from app.core.text import plural
 from app.jobs.models import JobRun, apscheduler_jobs
 from app.jobs.registry import PLATFORM_JOBS, get_platform_job
 from app.jobs.runner import execute
@@ -50,7 +51,7 @@ def list_jobs() -> None:
         tenant_jobs = db.session.scalar(
             select(func.count()).select_from(apscheduler_jobs).where(apscheduler_jobs.c.id.startswith("tenant:"))
         )
-    click.echo(f"{tenant_jobs} per-tenant job(s) stored")
+    click.echo(f"{plural(tenant_jobs, 'per-tenant job')} stored")
 
 
 @jobs.command("run-now")

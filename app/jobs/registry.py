@@ -27,11 +27,19 @@ PLATFORM_JOBS: list[PlatformJob] = [
         "Hands stored domain events to their after-commit consumers, once each, in order per record.",
     ),
     PlatformJob(
+        "outbox.deliver",
+        "app.messaging.jobs:deliver_outbox",
+        "interval",
+        {"seconds": 5},
+        "Sends the emails and SMS requests queued (a request never calls a provider), and retries due ones.",
+    ),
+    PlatformJob(
         "outbox.retry",
         "app.messaging.jobs:retry_outbox",
         "interval",
         {"seconds": 60},
-        "Retries queued emails with exponential backoff; dead-letters them after the last attempt.",
+        "Reconciles sends a stopped process left claimed; retries queued emails with exponential "
+        "backoff and dead-letters them after the last attempt.",
     ),
     PlatformJob(
         "plans.expire_trials",

@@ -53,12 +53,15 @@ def schedule_tenant_job(
     *,
     kwargs: dict | None = None,
     replace: bool = True,
+    late_runs: bool = False,
     **trigger_args,
 ) -> str:
     """Run `func_ref(object_id, **kwargs)` in the tenant's context when `trigger` fires.
 
     `trigger` is "date" (run_date=…), "interval" (minutes=…) or "cron" (hour=…). With
     `replace` an existing job of the same id is rescheduled, otherwise it is a Conflict.
+    With `late_runs` a run missed while no scheduler was up still happens when one starts,
+    however late (a reminder); otherwise it is skipped after the misfire grace time.
     """
     tenant_id = _check_tenant(tenant_id)
     if not KIND_PATTERN.match(kind or ""):
@@ -80,7 +83,7 @@ def schedule_tenant_job(
         kwargs={},
         trigger=fire,
         executor="default",
-        misfire_grace_time=current_app.config["SCHEDULER_MISFIRE_GRACE_SECONDS"],
+        misfire_grace_time=None if late_runs else current_app.config["SCHEDULER_MISFIRE_GRACE_SECONDS"],
         coalesce=True,
         max_instances=1,
         next_run_time=next_run,

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.ids import uuid7
@@ -13,13 +13,27 @@ from app.core.types import JSONType, utcnow
 
 class OutboxStatus:
     QUEUED = "queued"
+    # Claimed by a sender that is calling the provider: never handed out again until it is
+    # reconciled (a process killed mid-call must neither send twice nor lose the message).
+    SENDING = "sending"
     SENT = "sent"
     DEAD = "dead"
 
 
 class OutboxMessage(TenantScoped, Timestamps, Base):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "tenant_id", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "tenant_id", "status", "next_attempt_at"),
+        # The outbox.deliver job asks every few seconds, across tenants, what is queued and due:
+        # an index of the queued rows only stays small however many sent rows pile up.
+        Index(
+            "ix_outbox_messages_queued",
+            "tenant_id",
+            "next_attempt_at",
+            postgresql_where=text("status = 'queued'"),
+            sqlite_where=text("status = 'queued'"),
+        ),
+    )
 
     kind: Mapped[str] = mapped_column(String(16), default="email")
     # Lets a caller send something once only (one dunning email per invoice, say).
@@ -31,6 +45,7 @@ class OutboxMessage(TenantScoped, Timestamps, Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     provider_message_id: Mapped[str | None] = mapped_column(String(255))
     sent_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
 
 
 class DevMailboxMessage(PlatformModel, Base):

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.core.audit import AuditEvent
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
+from app.core.text import plural
 from app.core.types import utcnow
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan, StatusChange
 from app.tenants.models import Tenant, TenantStatus
@@ -125,7 +126,7 @@ def extend_trial(tenant: Tenant, days: int, *, actor_label: str, reason: str = "
         tenant,
         "trial_extended",
         actor_label=actor_label,
-        reason=reason or f"+{days} days, until {tenant.trial_ends_at:%d %b %Y}",
+        reason=reason or f"+{plural(days, 'day')}, until {tenant.trial_ends_at:%d %b %Y}",
         status_from=old_status,
         status_to=TenantStatus.TRIALING,
     )
@@ -248,7 +249,7 @@ def end_past_due_grace(tenant: Tenant, *, grace_days: int, now=None) -> bool:
         return False
     if now < tenant.past_due_since + timedelta(days=grace_days) or grace_already_ended(tenant):
         return False
-    reason = f"Unpaid for {grace_days} days: the workspace is read-only until the subscription is settled."
+    reason = f"Unpaid for {plural(grace_days, 'day')}: the workspace is read-only until the subscription is settled."
     tenant.status_reason = reason
     _history(
         tenant,
@@ -269,3 +270,15 @@ def list_history(tenant_id, limit: int = 50) -> list[StatusChange]:
         .order_by(StatusChange.created_at.desc(), StatusChange.id.desc())
         .limit(limit)
     ).all()
+
+
+# The audit log's words for the actions written here (app/wiring.py registers them).
+AUDIT_LABELS = {
+    "plan.changed": "Plan changed",
+    "plan.limit_overridden": "Limit changed by Atrium",
+    "plan.feature_overridden": "Feature changed by Atrium",
+    "subscription.status_changed": "Subscription status changed",
+    "subscription.trial_extended": "Trial extended",
+    "subscription.trial_ended": "Trial ended",
+    "subscription.read_only": "Agency made read-only",
+}

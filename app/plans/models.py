@@ -59,6 +59,18 @@ LIMIT_LABELS = {
     "api_calls_per_day": "API calls / day",
     "storage_mb": "MB storage",
 }
+# For a limit of exactly one ("1 user", not "1 users").
+LIMIT_LABELS_ONE = {
+    "users": "user",
+    "contacts": "contact",
+    "deals": "deal",
+    "pipelines": "pipeline",
+    "automations": "automation",
+    "forms": "form",
+    "custom_fields": "custom field",
+    "emails_per_month": "email / month",
+    "api_calls_per_day": "API call / day",
+}
 
 
 class Plan(PlatformModel, Timestamps, Base):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -25,6 +25,10 @@ from app.tenants.models import Tenant, TenantStatus
 
 # resource -> function(tenant_id) returning the current count. Domains register theirs.
 _usage_counters: dict[str, Callable[[uuid.UUID], int]] = {}
+# resource -> function(tenant_ids or None for all) returning {tenant_id: count} in one grouped
+# query, for pages that show many tenants (the console). Tenants with none are left out.
+GroupedCounter = Callable[[list[uuid.UUID] | None], dict[uuid.UUID, int]]
+_grouped_counters: dict[str, GroupedCounter] = {}
 METERED = {"emails_per_month": "month", "sms_per_month": "month", "api_calls_per_day": "day"}
 READ_ONLY_STATUSES = {TenantStatus.SUSPENDED, TenantStatus.CANCELED}
 
@@ -36,11 +40,16 @@ _enforced_meters: set[str] = set()
 _offered_features: set[str] = set()
 
 
-def register_usage_counter(resource: str, counter: Callable[[uuid.UUID], int]) -> None:
-    """A counted limit (users, contacts…): `counter` tells the tenant's current total."""
+def register_usage_counter(
+    resource: str, counter: Callable[[uuid.UUID], int], grouped: GroupedCounter | None = None
+) -> None:
+    """A counted limit (users, contacts…): `counter` tells the tenant's current total,
+    `grouped` the totals of many tenants in one query (run in platform scope)."""
     if resource not in LIMIT_KEYS:
         raise KeyError(f"unknown limit {resource!r}")
     _usage_counters[resource] = counter
+    if grouped is not None:
+        _grouped_counters[resource] = grouped
 
 
 def register_metered_limit(resource: str) -> None:
@@ -84,6 +93,7 @@ class Entitlements:
     features: frozenset[str]
     read_only: bool
     _usage: dict[str, int] = field(default_factory=dict)
+    _read_stored: bool = False
 
     def has_feature(self, feature: str) -> bool:
         return feature in self.features
@@ -93,7 +103,13 @@ class Entitlements:
 
     def used(self, resource: str) -> int:
         if resource not in self._usage:
-            self._usage[resource] = current_usage(self.tenant.id, resource)
+            if not self._read_stored:
+                # A page's banners ask for every limit: this period's meters and the record
+                # types' maintained counters come in one statement.
+                self._read_stored = True
+                self._usage.update(stored_usage(self.tenant.id))
+            if resource not in self._usage:
+                self._usage[resource] = current_usage(self.tenant.id, resource)
         return self._usage[resource]
 
     def remaining(self, resource: str) -> int | None:
@@ -164,6 +180,36 @@ def current_usage(tenant_id: uuid.UUID, resource: str) -> int:
     return counter(tenant_id) if counter else 0
 
 
+def usage_of_tenants(resources, tenant_ids: list[uuid.UUID] | None = None) -> dict[uuid.UUID, dict[str, int]]:
+    """Live usage of many tenants (all when `tenant_ids` is None), in platform scope: one
+    grouped query per counted resource and one for this period's meters — never one per
+    tenant. A resource without a grouped counter is missing from the answer."""
+    found: dict[uuid.UUID, dict[str, int]] = {}
+    for resource in resources:
+        if resource in _grouped_counters:
+            for tenant_id, count in _grouped_counters[resource](tenant_ids).items():
+                found.setdefault(tenant_id, {})[resource] = count
+    metered = [resource for resource in resources if resource in METERED]
+    if metered:
+        periods = {current_period(metric) for metric in metered}
+        stmt = (
+            select(UsageMeter.tenant_id, UsageMeter.metric, UsageMeter.period, func.sum(UsageMeter.count))
+            .where(UsageMeter.metric.in_(metered), UsageMeter.period.in_(periods))
+            .group_by(UsageMeter.tenant_id, UsageMeter.metric, UsageMeter.period)
+        )
+        if tenant_ids is not None:
+            stmt = stmt.where(UsageMeter.tenant_id.in_(tenant_ids))
+        for tenant_id, metric, period, count in db.session.execute(stmt):
+            if period == current_period(metric):
+                found.setdefault(tenant_id, {})[metric] = int(count or 0)
+    return found
+
+
+def countable_resources() -> set[str]:
+    """Resources `usage_of_tenants` can answer for: a zero is a real zero for these."""
+    return set(_grouped_counters) | set(METERED)
+
+
 def _lock_tenant_row(tenant_id: uuid.UUID) -> None:
     """Serialize creates of one tenant: row lock on PostgreSQL, the write lock on SQLite."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -193,6 +239,14 @@ def enforce(resource: str, adding: int = 1) -> None:
             f"you have {used:,}. Upgrade your plan to add more.",
             details={"resource": resource, "limit": limit, "used": used, "upgrade_url": upgrade_url()},
         )
+
+
+def remaining_under_lock(resource: str) -> int | None:
+    """How much of `resource` is left (None: unlimited), with the tenant row locked until commit:
+    a batch sender takes what fits, and a concurrent sender sees what it took."""
+    tenant_id = require_tenant_id()
+    _lock_tenant_row(tenant_id)
+    return entitlements(db.session.get(Tenant, tenant_id)).remaining(resource)
 
 
 def upgrade_url() -> str:
@@ -231,8 +285,9 @@ def requires_feature(feature: str):
     return decorator
 
 
-def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None) -> None:
-    """Add to this period's counter atomically (one upsert statement, no read-modify-write)."""
+def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None) -> int:
+    """Add to this period's counter atomically (one upsert statement, no read-modify-write);
+    the counter's new value."""
     tenant_id = require_tenant_id()
     period = current_period(metric, now)
     dialect = db.session.get_bind().dialect.name
@@ -244,7 +299,7 @@ def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None
         index_elements=[table.c.tenant_id, table.c.metric, table.c.period],
         set_={"count": table.c.count + amount},
     )
-    db.session.execute(stmt)
+    return db.session.execute(stmt.returning(table.c.count)).scalar_one()
 
 
 def meter_value(metric: str, period: str, *, tenant_id: uuid.UUID | None = None) -> int:
@@ -255,6 +310,34 @@ def meter_value(metric: str, period: str, *, tenant_id: uuid.UUID | None = None)
             UsageMeter.tenant_id == tenant_id, UsageMeter.metric == metric, UsageMeter.period == period
         )
     )
+
+
+def current_meters(tenant_id: uuid.UUID, now: datetime | None = None) -> dict[str, int]:
+    """{metric: this period's count} of every metered resource, in one statement."""
+    wanted = or_(
+        *[and_(UsageMeter.metric == metric, UsageMeter.period == current_period(metric, now)) for metric in METERED]
+    )
+    rows = db.session.execute(
+        select(UsageMeter.metric, func.sum(UsageMeter.count))
+        .where(UsageMeter.tenant_id == tenant_id, wanted)
+        .group_by(UsageMeter.metric)
+    )
+    return {**dict.fromkeys(METERED, 0), **{metric: int(count) for metric, count in rows}}
+
+
+def stored_usage(tenant_id: uuid.UUID, now: datetime | None = None) -> dict[str, int]:
+    """This period's count of every metered resource, and every maintained record counter
+    (period "total", see app.records.counts), in one statement."""
+    wanted = or_(
+        UsageMeter.period == "total",
+        *[and_(UsageMeter.metric == metric, UsageMeter.period == current_period(metric, now)) for metric in METERED],
+    )
+    rows = db.session.execute(
+        select(UsageMeter.metric, func.sum(UsageMeter.count))
+        .where(UsageMeter.tenant_id == tenant_id, wanted)
+        .group_by(UsageMeter.metric)
+    )
+    return {**dict.fromkeys(METERED, 0), **{metric: int(count) for metric, count in rows}}
 
 
 def enforce_meter(metric: str, amount: int = 1) -> None:

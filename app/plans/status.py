@@ -20,6 +20,11 @@ ALWAYS_ALLOWED_ENDPOINTS = {
 ALWAYS_ALLOWED_PREFIXES = ("billing.",)
 
 
+def allow_when_read_only(endpoint: str) -> None:
+    """A POST that must work in a read-only workspace too (asking for an export of it)."""
+    ALWAYS_ALLOWED_ENDPOINTS.add(endpoint)
+
+
 def refuse_writes_when_read_only() -> None:
     if g.get("host_kind") != TENANT or request.method in SAFE_METHODS:
         return

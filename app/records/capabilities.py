@@ -174,6 +174,10 @@ class Capability:
         """Eager loads for "list" or "detail" pages (a bounded number of queries)."""
         return []
 
+    def after_load(self, record_type, records: list, purpose: str) -> None:
+        """Fill what a page shows from values the request already holds (no query per row)."""
+        return
+
     def columns(self, record_type) -> list[Column]:
         return []
 
@@ -195,6 +199,17 @@ class Capability:
 
     def catalogue(self, record_type) -> list[dict]:
         return []
+
+    def conditions(self, record_type) -> list:
+        """`app.records.conditions.Condition`s this capability offers segments (owner, tags…)."""
+        return []
+
+    def cell_columns(self, record_type) -> list:
+        """`app.records.cells.CellColumn`s of exports and imports; by default the export
+        columns, exported only."""
+        from app.records.cells import CellColumn
+
+        return [CellColumn(key, label, read) for key, label, read in self.export_columns(record_type)]
 
     def export_columns(self, record_type) -> list[tuple[str, str, Callable]]:
         """(name, label, read(record)) columns this capability adds to exports."""

@@ -13,15 +13,17 @@ from urllib.parse import urlsplit
 from marshmallow import fields as ma
 from marshmallow import schema as ma_schema
 from marshmallow import validate
-from sqlalchemy import inspect
+from sqlalchemy import String, Uuid, cast, inspect, select
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.validation import normalize_email_address
 from app.records.capabilities import catalogue_entry
+from app.records.cells import CellColumn, set_part, set_value
+from app.records.conditions import column_condition
 from app.records.normalize import Invalid, normalize_domain, normalize_phone, parse_bool, tenant_zone
-from app.records.registry import get_record_type
+from app.records.registry import find_record_type, get_record_type
 
 
 class Field:
@@ -35,6 +37,8 @@ class Field:
 
     kind = "text"
     widget = "text"
+    # How segments test it: a kind of `app.records.conditions.OPERATORS`.
+    condition_kind = "text"
     # A template that shows the value on the detail page, for values a line of text cannot.
     detail_template: str | None = None
     sort_labels = ("A–Z", "Z–A")
@@ -60,6 +64,7 @@ class Field:
         wide: bool = False,
         placeholder: str = "",
         description: str = "",
+        prefill: bool = False,
     ):
         self.name = name
         self.label = label
@@ -78,6 +83,8 @@ class Field:
         self.section = section
         self.wide = wide
         self.placeholder = placeholder
+        # A new record's form may take this field's value from its address (`/meetings/new?starts_at=…`).
+        self.prefill = prefill
         self.description = description or help
 
     def __repr__(self) -> str:
@@ -100,6 +107,21 @@ class Field:
     def empty_value(self):
         """What an empty input stores."""
         return ""
+
+    def erased_value(self):
+        """What the field holds once a person's data is erased: empty, or "Erased" where a
+        value is required."""
+        return "Erased" if self.required and isinstance(self.empty_value(), str) else self.empty_value()
+
+    # Whether the field can hold what a person wrote or is (names, addresses, notes): erasing
+    # a person's data clears those. Numbers, dates, choices and links to other records (a deal's
+    # pipeline, a meeting's start, a currency) describe the record, not the person, and stay.
+    personal = True
+
+    def erase(self, record) -> None:
+        """Clear what this field holds about a person (see `personal`)."""
+        if self.personal:
+            self.apply(record, self.erased_value())
 
     def clean(self, value, context):
         """The value to store, or raise Invalid. Empty input is handled before this is called."""
@@ -190,6 +212,37 @@ class Field:
     def sort_column(self, model):
         return getattr(model, self.attribute)
 
+    # -- spreadsheets ---------------------------------------------------------------------
+
+    def cell_columns(self) -> list[CellColumn]:
+        """Its columns in exports and imports (a read-only field is exported only)."""
+        write = None if self.read_only else set_value(self.name)
+        return [CellColumn(self.name, self.label, self.export_value, write)]
+
+    # -- segment conditions -------------------------------------------------------------
+
+    def conditions(self, model) -> list:
+        """The conditions segments may test this field by (none for a value with no column)."""
+        column = getattr(model, self.attribute, None)
+        if column is None or self.column(model) is None:
+            return []
+        kind = self.condition_kind
+        column_type = self.column(model).type
+        if kind == "text" and isinstance(column_type, Uuid):
+            kind = "reference"  # an id kept in a plain field is compared as an id, not as text
+        elif kind == "text" and not isinstance(column_type, String):
+            column = cast(column, String)  # a time of day, say: compared as its text
+        return [
+            column_condition(
+                self.name,
+                self.label,
+                kind,
+                column,
+                choices=getattr(self, "choices", None),
+                references=getattr(self, "to", None),
+            )
+        ]
+
     # -- OpenAPI and the catalogue ----------------------------------------------------
 
     def schema_field(self, *, for_input: bool):
@@ -225,10 +278,19 @@ class Field:
 
 
 class Text(Field):
-    def __init__(self, name, label, *, max_length: int = 255, min_length: int = 0, **kwargs):
+    def __init__(self, name, label, *, max_length: int = 255, min_length: int = 0, nullable: bool = False, **kwargs):
         super().__init__(name, label, **kwargs)
         self.max_length = max_length
         self.min_length = min_length
+        # Empty is NULL (a unique key that ignores blanks, a number given later), not "".
+        self.nullable = nullable
+
+    @property
+    def nullable_output(self) -> bool:
+        return self.nullable
+
+    def empty_value(self):
+        return None if self.nullable else ""
 
     def bind(self, model) -> None:
         length = getattr(getattr(self.column(model), "type", None), "length", None)
@@ -336,8 +398,11 @@ class Domain(Field):
 class Number(Field):
     """An integer (`places=0`) or a decimal with `places` digits after the point."""
 
+    personal = False
+
     kind = "number"
     widget = "number"
+    condition_kind = "number"
     sort_labels = ("lowest first", "highest first")
     nullable_output = True
 
@@ -348,11 +413,18 @@ class Number(Field):
         self.places = places
 
     def empty_value(self):
-        return None
+        return self.stored_when_empty
+
+    # A NOT NULL column with a default (a tax rate of 0) stores that default for an empty input.
+    stored_when_empty = None
 
     def bind(self, model) -> None:
         """Without a declared maximum, the column's own range is the limit (no overflow 500s)."""
-        column_type = getattr(self.column(model), "type", None)
+        column = self.column(model)
+        default = getattr(getattr(column, "default", None), "arg", None)
+        if column is not None and not column.nullable and default is not None and not callable(default):
+            self.stored_when_empty = default
+        column_type = getattr(column, "type", None)
         precision = getattr(column_type, "precision", None)
         scale = getattr(column_type, "scale", None) or 0
         if self.maximum is None and precision:
@@ -435,15 +507,26 @@ class Number(Field):
 
 
 class Boolean(Field):
+    personal = False
+
     kind = "boolean"
+    condition_kind = "boolean"
     widget = "checkbox"
     sort_labels = ("no first", "yes first")
+
+    def __init__(self, name, label, *, default: bool = False, **kwargs):
+        super().__init__(name, label, **kwargs)
+        # What a new record's form shows ticked; the column's own default covers the API.
+        self.default = default
 
     def is_empty(self, value) -> bool:
         return value is None
 
     def empty_value(self):
         return False
+
+    def form_value(self, record):
+        return str(self.default if record is None else bool(self.value(record)))
 
     def clean(self, value, context):
         parsed = parse_bool(value)
@@ -474,9 +557,12 @@ class Boolean(Field):
 class Dated(Field):
     """What dates and moments share: empty is None, ISO in exports, a from/until filter."""
 
+    personal = False
+
     sort_labels = ("earliest first", "latest first")
     nullable_output = True
     filter_hint = "YYYY-MM-DD"
+    condition_kind = "date"
 
     def empty_value(self):
         return None
@@ -556,11 +642,55 @@ class DateTimeField(Dated):
         return ma.AwareDateTime(**kwargs) if for_input else ma.DateTime(**kwargs)
 
 
+class TimeField(Field):
+    """A wall-clock time of day (hours and minutes), read in the tenant's time zone by the
+    type that pairs it with a date; empty is None."""
+
+    personal = False
+
+    kind = "time"
+    widget = "time"
+    nullable_output = True
+
+    def empty_value(self):
+        return None
+
+    def clean(self, value, context):
+        if isinstance(value, time):
+            return value.replace(second=0, microsecond=0, tzinfo=None)
+        try:
+            parsed = time.fromisoformat(str(value).strip())
+        except ValueError as exc:
+            raise Invalid("Use a time like 14:30.") from exc
+        return parsed.replace(second=0, microsecond=0, tzinfo=None)
+
+    def dump(self, record):
+        value = self.value(record)
+        return value.strftime("%H:%M") if value is not None else None
+
+    def display(self, value) -> str:
+        return value.strftime("%H:%M") if value else ""
+
+    def form_value(self, record):
+        value = self.value(record) if record is not None else None
+        return value.strftime("%H:%M") if value else ""
+
+    def schema_field(self, *, for_input):
+        kwargs = self._schema_kwargs(for_input)
+        kwargs["metadata"]["description"] = "HH:MM, wall-clock time in the workspace's time zone"
+        if for_input:
+            kwargs["validate"] = validate.Length(max=8)
+        return ma.String(**kwargs)
+
+
 class Choice(Field):
     """One value of a fixed list: `choices` maps stored values to labels."""
 
+    personal = False
+
     kind = "choice"
     widget = "select"
+    condition_kind = "choice"
 
     def __init__(
         self,
@@ -579,6 +709,15 @@ class Choice(Field):
         self.blank = blank
         # What the form offers (a lead's "converted" is reached by converting, not chosen).
         self.form_choices = tuple(form_choices) if form_choices else tuple(self.choices)
+
+    def cell_columns(self) -> list[CellColumn]:
+        """Cells may hold the stored value or its label ("Customer" or "customer")."""
+        by_label = {label.lower(): key for key, label in self.choices.items()}
+
+        def write(text, data, lookups):
+            data[self.name] = text if text in self.choices else by_label.get(text.strip().lower(), text)
+
+        return [CellColumn(self.name, self.label, self.export_value, None if self.read_only else write)]
 
     def options_for(self, current) -> list[tuple[str, str]]:
         keys = [key for key in self.choices if key in self.form_choices or key == current]
@@ -625,12 +764,67 @@ class Choice(Field):
         return {**super().catalogue_entry(), "choices": dict(self.choices)}
 
 
+class MultiChoice(Field):
+    """Any number of values of a fixed list, stored as a JSON list in the declared order."""
+
+    personal = False
+
+    kind = "multi_choice"
+    widget = "records/_multi_choice_input.html"
+
+    def __init__(self, name, label, *, choices: dict, **kwargs):
+        super().__init__(name, label, **kwargs)
+        self.choices = dict(choices)
+
+    def is_empty(self, value) -> bool:
+        return value is None or value == [] or value == ""
+
+    def empty_value(self):
+        return []
+
+    def clean(self, value, context):
+        values = value if isinstance(value, list | tuple) else [value]
+        keys = [str(item) for item in values if item not in (None, "")]
+        unknown = [key for key in keys if key not in self.choices]
+        if unknown:
+            raise Invalid(f"Choose among: {', '.join(self.choices)}.")
+        return [key for key in self.choices if key in keys]
+
+    def value(self, record):
+        return list(getattr(record, self.attribute) or [])
+
+    def display(self, value) -> str:
+        return ", ".join(self.choices.get(key, key) for key in value or [])
+
+    def export_value(self, record):
+        return ", ".join(self.value(record))
+
+    def from_form(self, form):
+        # The input renders a hidden empty value, so an untouched group still reads as "none".
+        if self.name not in form:
+            return None
+        return [item for item in form.getlist(self.name) if item]
+
+    def form_value(self, record):
+        return self.value(record) if record is not None else []
+
+    def schema_field(self, *, for_input):
+        kwargs = self._schema_kwargs(for_input)
+        return ma.List(ma.String(validate=validate.OneOf(list(self.choices))), **kwargs)
+
+    def catalogue_entry(self) -> dict:
+        return {**super().catalogue_entry(), "choices": dict(self.choices)}
+
+
 class Reference(Field):
     """A link to another record of this tenant: `name` is the id column (`company_id`),
     `relation` the relationship attribute (`company`), `to` the record type's name."""
 
+    personal = False
+
     kind = "reference"
     widget = "reference"
+    condition_kind = "reference"
     nullable_output = True
 
     def __init__(self, name, label, *, to: str, relation: str, **kwargs):
@@ -673,6 +867,18 @@ class Reference(Field):
             return None
         return self.title_of(old), self.title_of(new)
 
+    def cell_columns(self) -> list[CellColumn]:
+        """The referenced record's title in the cell; an import takes a title or an id."""
+
+        def read(record):
+            target = getattr(record, self.relation)
+            return get_record_type(self.to).title_of(target) if target is not None else ""
+
+        def write(text, data, lookups):
+            data[self.name] = str(lookups.record_id(self.to, self.label, text)) if text.strip() else None
+
+        return [CellColumn(self.name, self.label, read, None if self.read_only else write)]
+
     def search_value(self, record):
         target = getattr(record, self.relation)
         return get_record_type(self.to).title_of(target) if target is not None else ""
@@ -709,6 +915,197 @@ class Reference(Field):
 
     def catalogue_entry(self) -> dict:
         return {**super().catalogue_entry(), "references": self.to}
+
+
+class Lookup(Field):
+    """A row of another tenant table that is not a record type (a deal's pipeline or stage):
+    `model` the row's class, `relation` the relationship attribute, `option_label` reads a
+    row's label, `options()` returns the rows a form offers. Stored by id; shown by label."""
+
+    personal = False
+
+    kind = "lookup"
+    widget = "select"
+    nullable_output = True
+    default = None
+
+    def __init__(self, name, label, *, model, relation: str, option_label=None, options=None, blank=True, **kwargs):
+        super().__init__(name, label, **kwargs)
+        self.model = model
+        self.relation = relation
+        self.option_label = option_label or (lambda row: getattr(row, "name", str(row.id)))
+        self._options = options
+        self.blank = blank
+
+    def empty_value(self):
+        return None
+
+    def rows(self) -> list:
+        if self._options is not None:
+            return list(self._options())
+        return list(db.session.scalars(select(self.model).order_by(self.model.id)))
+
+    def options_for(self, current) -> list[tuple[str, str]]:
+        return [(str(row.id), self.option_label(row)) for row in self.rows()]
+
+    def clean(self, value, context):
+        row_id = parse_uuid(value)
+        row = db.session.get(self.model, (require_tenant_id(), row_id)) if row_id else None
+        if row is None:
+            raise Invalid(f"Choose an existing {self.label.lower()}.")
+        return row
+
+    def apply(self, record, value) -> None:
+        setattr(record, self.attribute, value.id if value is not None else None)
+        setattr(record, self.relation, value)
+
+    def dump(self, record):
+        return getattr(record, self.attribute)
+
+    def export_value(self, record):
+        row = getattr(record, self.relation)
+        return self.option_label(row) if row is not None else ""
+
+    def title_of(self, row_id) -> str | None:
+        if row_id is None:
+            return None
+        row = db.session.get(self.model, (require_tenant_id(), row_id))
+        return self.option_label(row) if row is not None else str(row_id)
+
+    def display(self, value) -> str:
+        if value is None or value == "":
+            return ""
+        return self.option_label(value) if isinstance(value, self.model) else (self.title_of(value) or "")
+
+    def search_value(self, record):
+        row = getattr(record, self.relation)
+        return self.option_label(row) if row is not None else ""
+
+    def track(self, record, before=None):
+        history = inspect(record).attrs[self.attribute].history
+        if not history.has_changes():
+            return None
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if old == new:
+            return None
+        return self.title_of(old), self.title_of(new)
+
+    def form_value(self, record):
+        value = getattr(record, self.attribute) if record is not None else None
+        return "" if value is None else str(value)
+
+    def filter_params(self):
+        return {self.name: f"{self.label} id, or 'none'"} if self.filter else {}
+
+    def filter_conditions(self, model, filters, errors):
+        return Reference.filter_conditions(self, model, filters, errors)
+
+    def schema_field(self, *, for_input):
+        return ma.UUID(**self._schema_kwargs(for_input))
+
+    def catalogue_entry(self) -> dict:
+        return {**super().catalogue_entry(), "choices": None}
+
+
+class AnyReference(Field):
+    """A link to a record of any type (or of those in `types`): the id of its row in the
+    shared `records` index, like a timeline entry's. `relation` is the relationship to that
+    `RecordEntry`; the kit clears the link when the record it points at is deleted."""
+
+    personal = False
+
+    kind = "any_reference"
+    widget = "records/_any_reference_input.html"
+    detail_template = "records/_any_reference_value.html"
+    nullable_output = True
+
+    def __init__(self, name, label, *, relation: str, types: tuple[str, ...] | None = None, **kwargs):
+        super().__init__(name, label, **kwargs)
+        self.relation = relation
+        self.types = tuple(types) if types else None
+
+    def accepts(self, type_name: str) -> bool:
+        return find_record_type(type_name) is not None and (self.types is None or type_name in self.types)
+
+    def empty_value(self):
+        return None
+
+    def clean(self, value, context):
+        from app.auth.permissions import can
+        from app.records.models import RecordEntry
+
+        record_id = parse_uuid(value)
+        entry = db.session.get(RecordEntry, (require_tenant_id(), record_id)) if record_id else None
+        if entry is None or not self.accepts(entry.type):
+            raise Invalid(f"Choose an existing record for “{self.label.lower()}”.")
+        if context.actor is not None and not can(context.actor, get_record_type(entry.type).permission("view")):
+            raise Invalid(f"You may not link {get_record_type(entry.type).label_plural.lower()}.")
+        return entry
+
+    def apply(self, record, value) -> None:
+        setattr(record, self.attribute, value.id if value is not None else None)
+        setattr(record, self.relation, value)
+
+    def dump(self, record):
+        return getattr(record, self.attribute)
+
+    def export_value(self, record):
+        value = getattr(record, self.attribute)
+        return "" if value is None else str(value)
+
+    def entry(self, record):
+        return getattr(record, self.relation)
+
+    def track(self, record, before=None):
+        history = inspect(record).attrs[self.attribute].history
+        if not history.has_changes():
+            return None
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if old == new:
+            return None
+        return self.title_of(old), self.title_of(new)
+
+    def title_of(self, record_id) -> str | None:
+        from app.records.models import RecordEntry
+
+        if record_id is None:
+            return None
+        entry = db.session.get(RecordEntry, (require_tenant_id(), record_id))
+        return entry.title if entry is not None else str(record_id)
+
+    def search_value(self, record):
+        entry = getattr(record, self.relation)
+        return entry.title if entry is not None else ""
+
+    def form_value(self, record):
+        value = getattr(record, self.attribute) if record is not None else None
+        return "" if value is None else str(value)
+
+    def filter_params(self):
+        return {self.name: f"{self.label}: a record id, or 'none'"} if self.filter else {}
+
+    def filter_conditions(self, model, filters, errors):
+        if not self.filter or self.name not in filters:
+            return []
+        column = getattr(model, self.attribute)
+        value = filters[self.name]
+        if value == "none":
+            return [column.is_(None)]
+        record_id = parse_uuid(value)
+        if record_id is None:
+            errors.add(self.name, "Not a valid id.")
+            return []
+        return [column == record_id]
+
+    def schema_field(self, *, for_input):
+        kwargs = self._schema_kwargs(for_input)
+        kwargs["metadata"]["description"] = "The id of a record of any type (a contact, company, lead, …)"
+        return ma.UUID(**kwargs)
+
+    def catalogue_entry(self) -> dict:
+        return {**super().catalogue_entry(), "references": "*" if self.types is None else ",".join(self.types)}
 
 
 ADDRESS_PARTS = {"line1": 200, "line2": 200, "city": 100, "region": 100, "postal_code": 20, "country": 2}
@@ -809,6 +1206,25 @@ class Address(Field):
             return None
         before, after = _address_text(old), _address_text(new)
         return None if before == after else (before, after)
+
+    def cell_columns(self) -> list[CellColumn]:
+        """One column per part, so an export imports back part by part."""
+        return [
+            CellColumn(
+                f"{self.name}.{part}",
+                ADDRESS_LABELS[part],
+                lambda record, column=column: getattr(record, column),
+                None if self.read_only else set_part(self.name, part),
+            )
+            for part, column in ADDRESS_COLUMNS.items()
+        ]
+
+    def conditions(self, model) -> list:
+        return [
+            column_condition(f"{self.name}.{part}", f"{ADDRESS_LABELS[part]}", "text", getattr(model, column))
+            for part, column in ADDRESS_COLUMNS.items()
+            if part != "line2"
+        ]
 
     def from_form(self, form):
         if not any(f"{self.name}.{part}" in form for part in ADDRESS_PARTS):

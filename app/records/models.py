@@ -41,6 +41,12 @@ def record_table_args(table: str) -> tuple:
     )
 
 
+def sort_index(table: str, column: str) -> Index:
+    """The index a declared sort walks: keyset pages read `(tenant_id, column, id)` from the cursor.
+    Every sort a type offers needs one (tests/records/test_list_indexes.py checks)."""
+    return Index(f"ix_{table}_tenant_{column}", "tenant_id", column, "id")
+
+
 def owner_table_args(table: str) -> tuple:
     """The owner column's composite foreign key and its index (see OwnedRecord)."""
     return (tenant_foreign_key("owner_id", "users"), Index(f"ix_{table}_tenant_owner", "tenant_id", "owner_id"))

@@ -8,6 +8,7 @@ from flask_login import current_user
 from marshmallow import fields as ma
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import User
 from app.auth.permissions import acting_user
@@ -16,14 +17,20 @@ from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.request_cache import per_request
 from app.records.capabilities import BulkAction, Capability, Column, FilterInput, FormSection, catalogue_entry
+from app.records.conditions import column_condition
 from app.records.services import update_record
 
 
-def active_users() -> list[User]:
+def workspace_users() -> dict:
+    """{id: user} of every user of the tenant (former ones too), read once per request: the
+    owners of a list's rows, its owner filter and its bulk "Change owner" share it."""
     return per_request(
-        "active_users",
-        lambda: list(db.session.scalars(select(User).where(User.is_active_user.is_(True)).order_by(User.name))),
+        "workspace_users", lambda: {user.id: user for user in db.session.scalars(select(User).order_by(User.name))}
     )
+
+
+def active_users() -> list[User]:
+    return [user for user in workspace_users().values() if user.is_active_user]
 
 
 def owner_choices() -> list[tuple[str, str]]:
@@ -37,9 +44,13 @@ def find_active_user(value) -> User | None:
 
 
 class OwnerCapability(Capability):
+    """`label` names the role on pages and in the catalogue: a task's owner is its "Assignee"."""
+
     key = "owner"
-    label = "Owner"
     input_keys = ("owner_id",)
+
+    def __init__(self, label: str = "Owner"):
+        self.label = label
 
     def clean(self, record_type, data, context):
         if "owner_id" not in data:
@@ -110,20 +121,27 @@ class OwnerCapability(Capability):
 
     def filter_inputs(self, record_type):
         options = [("me", "Mine"), ("none", "Unassigned"), *owner_choices()[1:]]
-        return [FilterInput("owner_id", "Owner", "select", options)]
+        return [FilterInput("owner_id", self.label, "select", options)]
 
     def loader_options(self, record_type, purpose):
-        # The API shows the owner's id, a column: only pages load the user.
-        return [] if purpose == "api" else [selectinload(record_type.model.owner)]
+        # The API shows the owner's id, a column; a list takes its owners from workspace_users().
+        return [selectinload(record_type.model.owner)] if purpose == "detail" else []
+
+    def after_load(self, record_type, records, purpose):
+        if purpose != "list":
+            return
+        users = workspace_users()
+        for record in records:
+            set_committed_value(record, "owner", users.get(record.owner_id))
 
     def columns(self, record_type):
-        return [Column("owner", "Owner", "owner", priority=2)]
+        return [Column("owner", self.label, "owner", priority=2)]
 
     def bulk_actions(self, record_type):
         return [
             BulkAction(
                 "assign_owner",
-                "Change owner",
+                f"Change {self.label.lower()}",
                 "edit",
                 assign_owner,
                 "{n} {label} reassigned.",
@@ -133,20 +151,34 @@ class OwnerCapability(Capability):
         ]
 
     def catalogue(self, record_type):
-        return [catalogue_entry("owner_id", "Owner", "user", filterable=True)]
+        return [catalogue_entry("owner_id", self.label, "user", filterable=True)]
+
+    def cell_columns(self, record_type):
+        from app.records.cells import CellColumn
+
+        def write(text, data, lookups):
+            data["owner_id"] = str(lookups.user_id(text)) if text.strip() else None
+
+        read = self.export_columns(record_type)[0][2]
+        return [CellColumn("owner", "Owner", read, write, aliases=("owner_id", "owner email"))]
+
+    def conditions(self, record_type):
+        # The value is a user id, or "me": whoever the segment is resolved for.
+        return [column_condition("owner_id", "Owner", "user", record_type.model.owner_id, group="Record")]
 
     def export_columns(self, record_type):
-        return [("owner", "Owner", lambda record: record.owner.email if record.owner is not None else "")]
+        return [("owner", self.label, lambda record: record.owner.email if record.owner is not None else "")]
 
 
 def _owner_input(record_type, record, form, errors) -> dict:
-    if form is not None:
+    if form is not None and "owner_id" in form:
         selected = form.get("owner_id", "")
     elif record is not None:
         selected = str(record.owner_id or "")
     else:
         selected = str(getattr(acting_user(current_user), "id", "") or "")
-    return {"choices": owner_choices(), "selected": selected, "errors": errors.get("owner_id", [])}
+    label = next((item.label for item in record_type.capabilities if item.key == "owner"), "Owner")
+    return {"choices": owner_choices(), "selected": selected, "errors": errors.get("owner_id", []), "label": label}
 
 
 def _user_name(user_id) -> str | None:

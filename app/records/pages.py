@@ -9,10 +9,21 @@ from markupsafe import Markup
 
 from app.auth.permissions import can
 from app.core.errors import ValidationFailed
+from app.core.ids import parse_uuid
 from app.core.text import plural
 from app.plans.services import entitlements, upgrade_url
 from app.records.capabilities import FilterInput
-from app.records.fields import Address, Boolean, Choice, DateField, DateTimeField, Number
+from app.records.fields import (
+    Address,
+    AnyReference,
+    Boolean,
+    Choice,
+    DateField,
+    DateTimeField,
+    Lookup,
+    Number,
+    Reference,
+)
 from app.records.forms import ConfirmForm, RecordForm
 from app.records.listing import count_records, filters_from_args, list_records
 from app.records.saved_views import list_saved_views
@@ -59,6 +70,13 @@ def action_state(record_type, action: str) -> ActionState:
     return ActionState(True)
 
 
+def record_action_state(record_type, record, action: str) -> ActionState:
+    """`action_state`, and disabled with the type's reason while the record is locked."""
+    state = action_state(record_type, action)
+    reason = record_type.locked(record, action) if state.visible and state.enabled else None
+    return ActionState(True, False, reason) if reason else state
+
+
 # ---------------------------------------------------------------------------- lists
 
 
@@ -80,6 +98,8 @@ def filter_inputs(record_type) -> list[FilterInput]:
         elif isinstance(field, Number):
             inputs.append(FilterInput(f"min_{field.name}", f"{field.label} from", "number"))
             inputs.append(FilterInput(f"max_{field.name}", f"{field.label} to", "number"))
+        elif isinstance(field, Lookup):
+            inputs.append(FilterInput(field.name, field.label, "select", field.options_for(None)))
     for item in record_type.extra_filters:
         if item.choices:
             inputs.append(FilterInput(item.name, item.description, "select", list(item.choices.items())))
@@ -88,8 +108,10 @@ def filter_inputs(record_type) -> list[FilterInput]:
     return inputs
 
 
-def list_context(record_type, args) -> tuple[dict, int]:
-    """Everything the list page (and its HTMX table partial) renders, and the status."""
+def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
+    """Everything the list page (and its HTMX table partial) renders, and the status.
+    `where` narrows the list by SQL conditions (a segment's list is the type's list plus
+    its definition)."""
     filters = filters_from_args(record_type, args)
     search = (args.get("q") or "").strip()
     sort = args.get("sort") or record_type.default_sort
@@ -97,9 +119,15 @@ def list_context(record_type, args) -> tuple[dict, int]:
     page, count, capped = None, 0, False
     try:
         page = list_records(
-            record_type, actor=current_user, search=search, filters=filters, sort=sort, cursor=args.get("cursor")
+            record_type,
+            actor=current_user,
+            search=search,
+            filters=filters,
+            sort=sort,
+            cursor=args.get("cursor"),
+            where=where,
         )
-        count, capped = count_records(record_type, search=search, filters=filters)
+        count, capped = count_records(record_type, search=search, filters=filters, where=where)
     except ValidationFailed as exc:
         errors = exc.details
     columns = record_type.columns()
@@ -133,11 +161,12 @@ def list_context(record_type, args) -> tuple[dict, int]:
 
 
 def sort_link(record_type, key: str, current: str) -> str:
-    """The URL that sorts the list by `key`, flipping the direction when it already is."""
+    """The URL that sorts the list by `key`, flipping the direction when it already is (on
+    the page showing the list: the type's list, or a segment's)."""
     args = request.args.to_dict(flat=False)
     args.pop("cursor", None)
     args["sort"] = [f"-{key}" if current == key else key]
-    return url_for(f"{record_type.plural}.index", **args)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
 # ---------------------------------------------------------------------------- detail
@@ -164,23 +193,29 @@ def detail_context(record_type, record, tab_key: str | None) -> dict | None:
         "record": record,
         "title": record_type.title_of(record),
         "subtitle": record_type.subtitle_of(record),
-        "sections": _detail_sections(record_type),
+        "sections": _detail_sections(record_type, record),
         "side_panels": [_render_panel(panel, record_type, record) for panel in panels if panel.column == "side"],
         "main_panels": [_render_panel(panel, record_type, record) for panel in panels if panel.column == "main"],
         "tabs": tabs,
         "active": active,
         "tab_html": render_tab(active, record_type, record) if active else Markup(""),
-        "edit": action_state(record_type, "edit"),
-        "delete": action_state(record_type, "delete"),
+        "edit": record_action_state(record_type, record, "edit"),
+        "delete": record_action_state(record_type, record, "delete"),
         "confirm_form": ConfirmForm(),
     }
 
 
-def _detail_sections(record_type) -> dict:
+def _detail_sections(record_type, record) -> dict:
+    """The facts the detail page shows, by section; a section with nothing to show (every value
+    empty and hidden when empty, such as a deal's outcome while it is open) is left out."""
+
+    def shown(field) -> bool:
+        return field.detail and not (field.hide_empty and field.value(record) in (None, "", []))
+
     return {
         name: [field for field in fields if field.detail]
         for name, fields in record_type.field_sections().items()
-        if any(field.detail for field in fields)
+        if any(shown(field) for field in fields)
     }
 
 
@@ -199,7 +234,24 @@ def render_tab(tab, record_type, record) -> Markup:
 # ---------------------------------------------------------------------------- forms
 
 
-def form_context(record_type, record, submitted=None, errors: dict | None = None) -> dict:
+def reference_prefill(record_type, args) -> dict:
+    """A link to a new record may name the records it belongs to (`/quotes/new?deal_id=…`) and
+    the values of fields declared `prefill=True` (a calendar's chosen slot): only those are
+    taken — references as ids — and the validator checks them on submit."""
+    values = {}
+    for field in record_type.writable_fields:
+        if isinstance(field, Reference | AnyReference):
+            record_id = parse_uuid(args.get(field.name))
+            if record_id:
+                values[field.name] = str(record_id)
+        elif field.prefill:
+            raw = field.from_form(args)
+            if raw is not None:
+                values[field.name] = raw
+    return values
+
+
+def form_context(record_type, record, submitted=None, errors: dict | None = None, *, prefill=None) -> dict:
     errors = errors or {}
     sections = []
     for capability in record_type.capabilities:
@@ -212,6 +264,7 @@ def form_context(record_type, record, submitted=None, errors: dict | None = None
             values[field.name] = field.form_value(None) if raw is None else raw
         else:
             values[field.name] = field.form_value(record)
+    values.update(prefill or {})
     return {
         "record_type": record_type,
         "record": record,

@@ -55,10 +55,13 @@ class RecordType:
         example: dict | None = None,
         description: str = "",
         nav_order: int = 100,
+        nav: tuple[str, str, str] | None = None,
+        nav_group: str = "main",
         page_size: int = 25,
         load: dict[str, Callable] | None = None,
         templates: dict | None = None,
         empty_text: str = "",
+        match_on: str | None = None,
     ):
         self.name = name
         self.plural = plural
@@ -83,11 +86,18 @@ class RecordType:
         self.example = dict(example or {})
         self.description = description or f"{label_plural} of this workspace."
         self.nav_order = nav_order
+        # (label, endpoint, icon) of the type's top-bar entry when it is not its list (a calendar).
+        self.nav = nav or (label_plural, f"{plural}.index", icon)
+        # "main" puts the list in the top bar; another group puts it in that group's menu.
+        self.nav_group = nav_group
         self.page_size = page_size
         # purpose ("list", "detail", "search") -> function returning eager-load options
         self._load = dict(load or {})
         self.templates = dict(templates or {})
         self.empty_text = empty_text or f"No {label_plural.lower()} yet."
+        # The field an imported row is matched on (a product's SKU); by default its first
+        # email or domain field.
+        self.match_on = match_on
         for item in self.fields:
             item.bind(model)
         names = [item.name for item in self.fields]
@@ -104,6 +114,11 @@ class RecordType:
         return any(
             item is capability or item.key == getattr(capability, "key", capability) for item in self.capabilities
         )
+
+    @property
+    def owner_label(self) -> str:
+        """What the owner capability is called on this type ("Owner", a task's "Assignee")."""
+        return next((item.label for item in self.capabilities if item.key == "owner"), "Owner")
 
     def field(self, name: str) -> Field | None:
         return next((item for item in self.fields if item.name == name), None)
@@ -192,12 +207,19 @@ class RecordType:
                 options.extend(capability.loader_options(self, purpose))
         for item in self.fields:
             relation = getattr(item, "relation", None)
-            wanted = {"list": item.list, "detail": True, "search": item.search, "api": False}[purpose]
+            wanted = {"list": item.list, "detail": True, "search": item.search, "api": False, "export": True}[purpose]
             if relation and wanted:
                 options.append(selectinload(getattr(self.model, relation)))
-        if purpose in self._load:
-            options.extend(self._load[purpose]())
+        # Exports write every column: they load what the detail page loads.
+        load = self._load.get(purpose) or (self._load.get("detail") if purpose == "export" else None)
+        if load is not None:
+            options.extend(load())
         return options
+
+    def after_load(self, records: list, purpose: str) -> None:
+        """Let capabilities fill a loaded page from what the request already holds."""
+        for capability in self.capabilities:
+            capability.after_load(self, records, purpose)
 
     def columns(self) -> list[Column]:
         """The list page's columns after the title: declared list fields, then capabilities'."""
@@ -242,6 +264,17 @@ class RecordType:
 
     def check(self, cleaned: dict, context: Context) -> None:
         """Rules across fields; add messages to `context.errors`."""
+        return
+
+    def locked(self, record, action: str) -> str | None:
+        """Why `record` may not be changed ("edit") or deleted ("delete") in its present state
+        (an accepted quote, an issued invoice), or None. Pages show the reason on a disabled
+        button; the services refuse with a Conflict."""
+        return None
+
+    def before_update(self, record, cleaned: dict, context: Context) -> None:
+        """Validated changes are about to be applied to `record`, which still holds its old
+        values (a type that keeps versions copies the old one here)."""
         return
 
     def before_save(self, record, cleaned: dict, context: Context) -> None:

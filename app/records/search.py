@@ -7,25 +7,35 @@ copy of every row there.
 
 Row-level security hides the trigram index from the app role: LIKE is not a leakproof
 operator, so PostgreSQL must apply the tenant policy first and can only filter the
-tenant's rows one by one (seconds at a million contacts for a rare email fragment). So on
-PostgreSQL a selective search first asks the index for candidate ids through the platform
-role, with the current tenant bound explicitly, and the list query then reads those ids
-under RLS as usual. A broad term (more candidates than CANDIDATE_LIMIT) keeps the plain
-LIKE: it matches early in the sorted scan, which is fast without the index.
+tenant's rows one by one (seconds at a million contacts). So on PostgreSQL the search
+itself runs through the platform role, with the current tenant bound explicitly, on the
+type's own table only (its search text, the list's order and cursor): there the planner
+is free to pick the trigram index for a rare term or the sort's index for a common one.
+What it returns is a short, ordered window of ids; the list query then reads those ids
+under RLS, with every filter, as usual (see `app.records.listing`). Being another
+connection, it finds committed rows only: what a person searching in a later request sees.
+
+A term shorter than a trigram is matched at the start of a word ("qz" finds "Qzar Ltd"),
+which the index can answer through its word-start trigrams; anywhere in a word, two
+letters match nearly every row and no index could help.
 """
 
 import re
+from dataclasses import dataclass
 
 from flask import current_app, has_app_context
-from sqlalchemy import Index, and_, select
+from sqlalchemy import Index, Uuid, and_, any_, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
+from app.core.pagination import keyset_position
 from app.core.request_cache import per_request
 
 MAX_TERMS = 6
-MIN_TRIGRAM_LENGTH = 2
-CANDIDATE_LIMIT = 2000
+MIN_TRIGRAM_LENGTH = 3
+# Candidate ids travel as one array parameter, so a filtered search's count can take this many.
+CANDIDATE_LIMIT = 10_000
 
 
 def search_index(table: str) -> Index:
@@ -78,28 +88,50 @@ def search_terms(query: str | None) -> list[str]:
     return cleaned
 
 
-def search_condition(column, query: str | None):
-    """Every term of `query` must occur in `column` (None when there is nothing to search)."""
+def term_condition(column, term: str):
+    """`column` contains `term`; a term shorter than a trigram must start a word."""
+    pattern = _escape_like(term)
+    if len(term) < MIN_TRIGRAM_LENGTH:
+        return or_(column.like(f"{pattern}%", escape="\\"), column.like(f"% {pattern}%", escape="\\"))
+    return column.like(f"%{pattern}%", escape="\\")
+
+
+def terms_condition(column, terms: list[str]):
+    return and_(*[term_condition(column, term) for term in terms])
+
+
+def search_condition(column, query: str | None, *, model=None):
+    """Every term of `query` must occur in `column` (None when there is nothing to search).
+    `column` may be an expression over `model`'s table that a trigram index covers."""
     terms = search_terms(query)
     if not terms:
         return None
-    condition = and_(*[column.like(f"%{_escape_like(term)}%", escape="\\") for term in terms])
+    condition = terms_condition(column, terms)
     # A list page searches twice (its rows, its count): the index is asked once.
-    key = f"search:{getattr(getattr(column, 'class_', None), '__name__', '')}:{' '.join(terms)}"
-    candidates = per_request(key, lambda: _indexed_candidates(column, condition))
+    model = model or getattr(column, "class_", None)
+    key = f"search:{getattr(model, '__name__', '')}:{' '.join(terms)}"
+    candidates = per_request(key, lambda: _indexed_candidates(model, condition))
     if candidates is None:
         return condition
-    return column.class_.id.in_(candidates)
+    # One uuid[] parameter (candidates exist on PostgreSQL only), not 10,000 bound values.
+    return model.id == any_(literal(candidates, ARRAY(Uuid)))
 
 
-def _indexed_candidates(column, condition) -> list | None:
-    """Ids of the current tenant's rows matching `condition`, found through the trigram
-    index by the platform role; None when that does not apply or matches too many rows."""
+def _platform_engine():
+    """The platform role's engine where searching through it applies (PostgreSQL), else None."""
     if not has_app_context() or current_app.config.get("SEARCH_CANDIDATES") is False:
         return None
-    model = getattr(column, "class_", None)
     engine = db.engines.get("platform")
-    if model is None or engine is None or engine.dialect.name != "postgresql":
+    if engine is None or engine.dialect.name != "postgresql":
+        return None
+    return engine
+
+
+def _indexed_candidates(model, condition) -> list | None:
+    """Ids of the current tenant's rows matching `condition`, found through the trigram
+    index by the platform role; None when that does not apply or matches too many rows."""
+    engine = _platform_engine()
+    if model is None or engine is None:
         return None
     table = model.__table__
     # Core statement on purpose: the tenant is bound here, explicitly, not by the ORM.
@@ -107,3 +139,98 @@ def _indexed_candidates(column, condition) -> list | None:
     with engine.connect() as connection:
         ids = connection.scalars(stmt).all()
     return None if len(ids) > CANDIDATE_LIMIT else list(ids)
+
+
+def searches_through_platform() -> bool:
+    return _platform_engine() is not None
+
+
+# A search first reads this many rows in the list's order from its cursor: a common term
+# ("gmail", "a") fills its window there, from the sort's index, at once.
+PROBE_ROWS = 2_000
+# Otherwise it gathers up to this many matches through the trigram index and orders them
+# itself, with their count; for a term that matches more, it gathers every match past the cursor.
+GATHER_LIMIT = 50_000
+
+
+@dataclass
+class SearchWindow:
+    ids: list  # the window's ids, in the list's order
+    # How many rows match the search (not only past the cursor): None when not counted;
+    # when not `exact`, only a lower bound ("more than GATHER_LIMIT").
+    matches: int | None
+    exact: bool = True
+
+
+def search_window(table, terms: list[str], sort_key: str, *, descending: bool, cursor, size: int) -> SearchWindow:
+    """The current tenant's first `size` rows of `table` that match `terms`, in the list's
+    order (`sort_key`, a column of `table`, then id) from its cursor.
+
+    Runs as the platform role (see the module's docstring), so it names nothing but `table`
+    and binds the tenant itself; call it only when searches_through_platform(). Three steps,
+    each taken only when the one before cannot answer: the next PROBE_ROWS rows of the list
+    (a common term is dense there); up to GATHER_LIMIT matches gathered through the trigram
+    index and ordered here (walking the sort's index would pass every "Aaron" before the first
+    "Zoey"); every match past the cursor, gathered and ordered.
+    """
+    matching = table.c.tenant_id == require_tenant_id(), terms_condition(table.c.search_text, terms)
+    in_order = keyset_position(table.c[sort_key], table.c.id, descending=descending, cursor=cursor)
+    with _platform_engine().connect() as connection:
+        ids = _probe(connection, table, terms, sort_key, descending, in_order, size)
+        if len(ids) >= size:
+            return SearchWindow(ids, None)
+        window = _gather(connection, table, matching, sort_key, descending, cursor, size)
+        if window is not None:
+            return window
+        # A common term whose rows are not where the list starts ("zo" by name): every match
+        # past the cursor, gathered and ordered. Walking the sort's index could pass most rows.
+        rest = select(table.c.id, table.c[sort_key]).where(*matching)
+        if in_order.condition is not None:
+            rest = rest.where(in_order.condition)
+        rest = rest.cte("rest").prefix_with("MATERIALIZED")
+        position = keyset_position(rest.c[sort_key], rest.c.id, descending=descending, cursor=cursor)
+        ids = list(connection.scalars(select(rest.c.id).order_by(*position.order).limit(size)))
+        return SearchWindow(ids, GATHER_LIMIT + 1, exact=False)
+
+
+def _probe(connection, table, terms, sort_key, descending, in_order, size) -> list:
+    """The matches among the next PROBE_ROWS rows of the list, in order."""
+    rows = select(table.c.id, table.c[sort_key], table.c.search_text).where(table.c.tenant_id == require_tenant_id())
+    if in_order.condition is not None:
+        rows = rows.where(in_order.condition)
+    rows = rows.order_by(*in_order.order).limit(PROBE_ROWS).subquery()
+    ascending = descending == in_order.reverse
+    order = [column.asc() if ascending else column.desc() for column in (rows.c[sort_key], rows.c.id)]
+    stmt = select(rows.c.id).where(terms_condition(rows.c.search_text, terms)).order_by(*order).limit(size)
+    return list(connection.scalars(stmt))
+
+
+def _gather(connection, table, matching, sort_key, descending, cursor, size) -> SearchWindow | None:
+    """The window from every match gathered through the trigram index; None past GATHER_LIMIT."""
+    gathered = (
+        select(table.c.id, table.c[sort_key]).where(*matching).limit(GATHER_LIMIT + 1).cte("matching")
+    ).prefix_with("MATERIALIZED")
+    position = keyset_position(gathered.c[sort_key], gathered.c.id, descending=descending, cursor=cursor)
+    total = select(func.count()).select_from(gathered).scalar_subquery()
+    stmt = select(gathered.c.id, total)
+    if position.condition is not None:
+        stmt = stmt.where(position.condition)
+    rows = connection.execute(stmt.order_by(*position.order).limit(size)).all()
+    if rows:
+        return SearchWindow([row[0] for row in rows], rows[0][1]) if rows[0][1] <= GATHER_LIMIT else None
+    # Nothing past the cursor, or a common term: count the matches to tell which.
+    matches = connection.scalar(
+        select(func.count()).select_from(select(table.c.id).where(*matching).limit(GATHER_LIMIT + 1).subquery())
+    )
+    return SearchWindow([], matches) if matches <= GATHER_LIMIT else None
+
+
+def search_count(table, terms: list[str], cap: int) -> int:
+    """How many of the current tenant's rows of `table` match `terms`, counting at most `cap`
+    (platform role, tenant bound explicitly, like search_window)."""
+    matching = select(table.c.id).where(
+        table.c.tenant_id == require_tenant_id(), terms_condition(table.c.search_text, terms)
+    )
+    stmt = select(func.count()).select_from(matching.limit(cap).subquery())
+    with _platform_engine().connect() as connection:
+        return connection.scalar(stmt)

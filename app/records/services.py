@@ -8,13 +8,15 @@ domain event in the same transaction and only flushes: the caller commits.
 from sqlalchemy import delete, select, update
 
 from app.auth.permissions import acting_user, check_permission
-from app.core.errors import ValidationFailed
+from app.core.errors import Conflict, ValidationFailed
 from app.core.events import emit
 from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.core.lookups import get_or_404
 from app.core.types import utcnow
 from app.plans.services import check_writable, enforce
+from app.records.counts import adjust_record_count
+from app.records.fields import AnyReference
 from app.records.listing import list_records
 from app.records.models import RecordEntry
 from app.records.registry import record_types
@@ -42,10 +44,14 @@ def create_record(record_type, data: dict, *, actor):
     record = record_type.model(id=uuid7(), created_by_id=getattr(user, "id", None))
     entry = RecordEntry(id=record.id, type=record_type.name)
     db.session.add(entry)
+    # The index row first: the unit of work orders unrelated tables by class name, and a
+    # type's row points at its `records` row.
+    db.session.flush()
     db.session.add(record)
     _apply(record_type, record, cleaned, context)
     entry.title = record_type.title_of(record)[:300]
     db.session.flush()
+    adjust_record_count(record_type, 1)
     record_type.after_save(record, cleaned, context)
     emit_record_event(record_type, record, "created", actor=actor, summary=f"{record_type.label} created")
     return record
@@ -55,7 +61,9 @@ def update_record(record_type, record, data: dict, *, actor):
     """Change only the keys present in `data`; the event carries each field's old and new value."""
     check_permission(actor, record_type.permission("edit"))
     check_writable()
+    check_unlocked(record_type, record, "edit")
     cleaned, context = clean_input(record_type, data, record=record, actor=actor)
+    record_type.before_update(record, cleaned, context)
     old_title = record_type.title_of(record)
     before = {field.name: field.snapshot(record) for field in record_type.writable_fields if field.tracks_snapshot}
     # A lazy load while applying or comparing must not flush: that would clear the history
@@ -95,6 +103,8 @@ def delete_records(record_type, records: list, *, actor) -> int:
     check_permission(actor, record_type.permission("delete"))
     check_writable()
     for record in records:
+        check_unlocked(record_type, record, "delete")
+    for record in records:
         summary = f"{record_type.label} {record_type.title_of(record)} deleted"
         emit_record_event(record_type, record, "deleted", actor=actor, summary=summary)
     record_type.before_delete(records, actor)
@@ -106,7 +116,15 @@ def delete_records(record_type, records: list, *, actor) -> int:
         db.session.delete(record)
     db.session.flush()
     db.session.execute(delete(RecordEntry).where(RecordEntry.id.in_(ids)).execution_options(synchronize_session=False))
+    adjust_record_count(record_type, -len(records))
     return len(records)
+
+
+def check_unlocked(record_type, record, action: str) -> None:
+    """Refuse (409) to edit or delete a record its type has locked in its present state."""
+    reason = record_type.locked(record, action)
+    if reason:
+        raise Conflict(reason, details={"state": [reason]})
 
 
 def emit_record_event(record_type, record, verb: str, *, actor, summary: str, changes=None, data=None):
@@ -207,7 +225,8 @@ def _clear_references_to(record_type, ids: list) -> None:
     """Null every reference field, of any type, that points at the records being deleted."""
     for other in record_types():
         for field in other.fields:
-            if getattr(field, "to", None) == record_type.name:
+            points_here = getattr(field, "to", None) == record_type.name
+            if points_here or (isinstance(field, AnyReference) and field.accepts(record_type.name)):
                 column = getattr(other.model, field.attribute)
                 db.session.execute(
                     update(other.model)

@@ -7,7 +7,7 @@ from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
-from app.records.registry import get_record_type, record_type_of
+from app.records.registry import find_record_type, get_record_type, record_type_of, record_types
 from app.records.saved_views import view_query_string
 from app.records.search import search_condition
 
@@ -46,6 +46,46 @@ def reference_options(type_name: str, selected=None, search: str | None = None) 
     return [(str(record.id), record_type.title_of(record) or "Untitled") for record in records]
 
 
+def entry_url(entry) -> str:
+    """The page of the record a `RecordEntry` (a generic link) points at."""
+    record_type = find_record_type(entry.type)
+    if record_type is None:
+        return "#"
+    return url_for(f"{record_type.plural}.show", **{record_type.id_arg: entry.id})
+
+
+def record_lookup(selected=None, search: str | None = None, types=None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """[(type label, [(id, title)])] for a picker of records of any type the user may see:
+    the first by title (starting with `search`, if given) and the selected one."""
+    from flask_login import current_user
+
+    from app.auth.permissions import can
+    from app.records.models import RecordEntry
+
+    allowed = [
+        item.name
+        for item in record_types()
+        if (not types or item.name in types) and can(current_user, item.permission("view"))
+    ]
+    if not allowed:
+        return []
+    stmt = select(RecordEntry).where(RecordEntry.type.in_(allowed))
+    text = (search or "").strip()
+    if text:
+        stmt = stmt.where(RecordEntry.title.ilike(text.replace("\\", "").replace("%", "").replace("_", "") + "%"))
+    entries = list(db.session.scalars(stmt.order_by(RecordEntry.title, RecordEntry.id).limit(PICKER_SIZE)))
+    selected_id = parse_uuid(selected) if selected else None
+    if selected_id is not None and all(entry.id != selected_id for entry in entries):
+        chosen = db.session.get(RecordEntry, (require_tenant_id(), selected_id))
+        if chosen is not None and chosen.type in allowed:
+            entries.insert(0, chosen)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for entry in entries:
+        label = find_record_type(entry.type).label_plural
+        groups.setdefault(label, []).append((str(entry.id), entry.title or "Untitled"))
+    return list(groups.items())
+
+
 def filesize(size: int | None) -> str:
     """1536 -> "1.5 KB"."""
     value = float(size or 0)
@@ -62,6 +102,8 @@ def install_template_helpers(app) -> None:
         record_title=record_title,
         record_type_named=get_record_type,
         reference_options=reference_options,
+        record_lookup=record_lookup,
+        entry_url=entry_url,
         view_query=view_query_string,
         now_utc=utcnow,
     )

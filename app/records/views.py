@@ -9,7 +9,7 @@ what is special to it (a lead's conversion, a company's hierarchy) to the same b
 from urllib.parse import parse_qsl
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app.auth.permissions import can, requires_permission
@@ -20,9 +20,31 @@ from app.core.text import plural
 from app.records import saved_views
 from app.records.forms import RecordForm, data_from_form
 from app.records.listing import filters_from_args
-from app.records.pages import detail_context, form_context, list_context, render_tab, sort_link, visible_tabs
+from app.records.pages import (
+    detail_context,
+    form_context,
+    list_context,
+    reference_prefill,
+    render_tab,
+    sort_link,
+    visible_tabs,
+)
 from app.records.services import create_record, delete_record, get_record, run_bulk_action, update_record
-from app.records.templating import reference_options
+from app.records.templating import record_lookup, reference_options
+
+# Pages of the kit that belong to no one type: the picker of a link to a record of any type.
+lookup_bp = TenantBlueprint("record_lookup", __name__)
+
+
+@lookup_bp.route("/records/lookup")
+@login_required
+def options():
+    """`<option>`s of an any-type record picker, grouped by type, for its search box (HTMX)."""
+    types = [item for item in (request.args.get("types") or "").split(",") if item] or None
+    lookup = record_lookup(request.args.get("selected"), request.args.get("q"), types)
+    return render_template(
+        "records/_any_reference_options.html", lookup=lookup, selected=request.args.get("selected", "")
+    )
 
 
 def record_blueprint(record_type) -> TenantBlueprint:
@@ -89,6 +111,10 @@ class RecordPages:
 
     def _save(self, record):
         record_type = self.record_type
+        locked = record_type.locked(record, "edit") if record is not None else None
+        if locked:
+            flash(locked, "warning")
+            return redirect(self._url("show", record))
         form = RecordForm()
         errors = {}
         if request.method == "POST" and form.validate_on_submit():
@@ -108,7 +134,8 @@ class RecordPages:
         elif request.method == "POST":
             errors = {"_form": ["Your form expired. Please submit it again."]}
         submitted = request.form if request.method == "POST" else None
-        context = form_context(record_type, record, submitted, errors)
+        prefill = reference_prefill(record_type, request.args) if record is None and submitted is None else {}
+        context = form_context(record_type, record, submitted, errors, prefill=prefill)
         context["form"] = form
         return render_template(self._template("form"), **context), (422 if errors else 200)
 

@@ -69,3 +69,34 @@ def audited_read(action: str, tenant_arg: str | None = "tenant_id"):
         return wrapper
 
     return decorator
+
+
+# The audit log's words for the actions written here (app/wiring.py registers them).
+AUDIT_LABELS = {
+    "console.login": "Console sign-in",
+    "console.login_failed": "Console sign-in failed",
+    "console.2fa_enabled": "Console two-factor turned on",
+    "console.2fa_disabled": "Console two-factor turned off",
+    "console.dashboard_viewed": "Overview viewed",
+    "console.tenants_listed": "Agencies listed",
+    "console.tenant_viewed": "Agency viewed",
+    "console.jobs_viewed": "Jobs viewed",
+    "tenant.plan_changed": "Agency's plan changed",
+    "tenant.limits_overridden": "Agency's limits changed",
+    "tenant.limit_overridden": "Agency's limit changed",
+    "tenant.features_overridden": "Agency's features changed",
+    "tenant.suspended": "Agency suspended",
+    "tenant.reactivated": "Agency reactivated",
+    "tenant.trial_extended": "Agency's trial extended",
+    "tenant.impersonation_started": "Support access started",
+    "tenant.impersonation_ended": "Support access ended",
+    "tenant.impersonation_expired": "Support access expired",
+    "tenant.impersonated_write": "Change made during support access",
+    "impersonation.started": "Atrium support signed in as you",
+    "impersonation.ended": "Atrium support access ended",
+    "impersonation.expired": "Atrium support access expired",
+    "plan.created": "Plan created",
+    "plan.updated": "Plan changed",
+    "plan.deleted": "Plan deleted",
+    "outbox.message_retried": "Email retried",
+}

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from app.core.extensions import db
 from app.core.types import utcnow
-from app.plans import usage
-from app.plans.models import Plan, UsageSnapshot
+from app.plans.models import Plan
+from app.plans.services import effective_limits, tracked_resources, usage_of_tenants
 from app.tenants.models import Tenant, TenantStatus
 
 SIGNUP_WEEKS = 12
@@ -72,27 +72,25 @@ def trials_ending(days: int = 7, now=None) -> list[Tenant]:
     ).all()
 
 
-def tenants_at_limit(now=None) -> list[dict]:
-    """Agencies whose latest snapshot (this period) is at or over its limit."""
-    now = now or utcnow()
-    current = {usage.period_of("users", now), usage.period_of("api_calls_per_day", now)}
-    rows = db.session.execute(
-        select(Tenant, UsageSnapshot.resource, UsageSnapshot.value, UsageSnapshot.limit_value)
-        .join(Tenant, Tenant.id == UsageSnapshot.tenant_id)
-        .where(
-            UsageSnapshot.period.in_(current),
-            UsageSnapshot.limit_value.is_not(None),
-            UsageSnapshot.limit_value > 0,
-            UsageSnapshot.value >= UsageSnapshot.limit_value,
-        )
-        .order_by(Tenant.name)
-        .limit(AT_LIMIT_SHOWN * 4)
-    ).all()
-    grouped: dict = {}
-    for tenant, resource, value, limit in rows:
-        entry = grouped.setdefault(tenant.id, {"tenant": tenant, "limits": []})
-        entry["limits"].append({"resource": resource, "used": value, "limit": limit})
-    return list(grouped.values())[:AT_LIMIT_SHOWN]
+def tenants_at_limit() -> list[dict]:
+    """Agencies at or over a limit now: live usage of every tenant, one grouped query per
+    resource (a nightly snapshot missed whoever reached a limit since)."""
+    resources = tracked_resources()
+    live = usage_of_tenants(resources)
+    plans = {plan.code: plan for plan in db.session.scalars(select(Plan))}
+    at_limit = []
+    for tenant in db.session.scalars(select(Tenant).where(Tenant.id.in_(list(live))).order_by(Tenant.name)):
+        limits = effective_limits(tenant, plans[tenant.plan_code])
+        reached = [
+            {"resource": resource, "used": used, "limit": limits[resource]}
+            for resource, used in live[tenant.id].items()
+            if limits.get(resource) is not None and limits[resource] > 0 and used >= limits[resource]
+        ]
+        if reached:
+            at_limit.append({"tenant": tenant, "limits": reached})
+        if len(at_limit) == AT_LIMIT_SHOWN:
+            break
+    return at_limit
 
 
 def overview() -> dict:

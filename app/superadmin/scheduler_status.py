@@ -12,7 +12,6 @@ from app.core.types import utcnow
 from app.jobs.models import JobRun, JobRunStatus, SchedulerHeartbeat, apscheduler_jobs
 from app.jobs.registry import PLATFORM_JOBS
 from app.messaging.models import OutboxMessage, OutboxStatus
-from app.messaging.services import send_after_commit
 from app.superadmin.access import record_platform_audit
 from app.tenants.models import Tenant
 
@@ -99,8 +98,8 @@ def outbox_summary() -> dict:
 
 
 def retry_dead_message(tenant_id, message_id) -> OutboxMessage:
-    """Put a dead-lettered email back in the queue with a fresh set of attempts; it is sent
-    right after this request commits (and retried by the scheduler if that fails)."""
+    """Put a dead-lettered email back in the queue with a fresh set of attempts; the
+    scheduler's `outbox.deliver` job sends it within seconds of this request's commit."""
     message = db.session.get(OutboxMessage, (tenant_id, message_id))
     if message is None:
         from flask import abort
@@ -116,5 +115,4 @@ def retry_dead_message(tenant_id, message_id) -> OutboxMessage:
         tenant_id=tenant_id,
         details={"message_id": str(message_id), "to": message.payload.get("to"), "last_error": message.last_error},
     )
-    send_after_commit(tenant_id, message.id)
     return message

@@ -15,10 +15,9 @@ from app.core.context import tenant_context
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.pagination import Page, keyset_page
-from app.core.types import utcnow
 from app.plans import lifecycle, usage
-from app.plans.models import UsageMeter, UsageSnapshot
-from app.plans.services import current_period, effective_limits, entitlements
+from app.plans.models import Plan
+from app.plans.services import countable_resources, effective_limits, entitlements, usage_of_tenants
 from app.superadmin.access import record_platform_audit
 from app.tenants.models import Tenant, TenantStatus
 
@@ -57,42 +56,20 @@ def search_tenants(filters: TenantFilters, *, cursor: str | None, limit: int = 2
 
 
 def usage_columns(tenants: list[Tenant]) -> dict[uuid.UUID, dict[str, dict]]:
-    """Usage for the list's columns in two queries: the latest snapshots, and this month's meters."""
+    """Live usage for the list's columns: one grouped query per resource for the whole page."""
     if not tenants:
         return {}
-    ids = [tenant.id for tenant in tenants]
-    now = utcnow()
-    months = usage.chart_periods("month", now, 2)
-    latest: dict[tuple, tuple[str, int]] = {}
-    for tenant_id, resource, period, value in db.session.execute(
-        select(UsageSnapshot.tenant_id, UsageSnapshot.resource, UsageSnapshot.period, UsageSnapshot.value).where(
-            UsageSnapshot.tenant_id.in_(ids), UsageSnapshot.resource.in_(LIST_USAGE), UsageSnapshot.period.in_(months)
-        )
-    ):
-        key = (tenant_id, resource)
-        if key not in latest or latest[key][0] < period:
-            latest[key] = (period, value)
-    for tenant_id, count in db.session.execute(
-        select(UsageMeter.tenant_id, UsageMeter.count).where(
-            UsageMeter.tenant_id.in_(ids),
-            UsageMeter.metric == "emails_per_month",
-            UsageMeter.period == current_period("emails_per_month", now),
-        )
-    ):
-        latest[(tenant_id, "emails_per_month")] = ("live", count)
+    db.session.scalars(select(Plan)).all()  # every plan in the session: tenant.plan costs no query
+    countable = countable_resources()
+    live = usage_of_tenants(LIST_USAGE, [tenant.id for tenant in tenants])
     columns = {}
     for tenant in tenants:
         limits = effective_limits(tenant, tenant.plan)
-        columns[tenant.id] = {
-            resource: {
-                "used": latest.get((tenant.id, resource), (None, None))[1],
-                "limit": limits.get(resource),
-                "level": usage.usage_level(latest[(tenant.id, resource)][1], limits.get(resource))
-                if (tenant.id, resource) in latest
-                else "none",
-            }
-            for resource in LIST_USAGE
-        }
+        columns[tenant.id] = {}
+        for resource in LIST_USAGE:
+            used = live.get(tenant.id, {}).get(resource, 0) if resource in countable else None
+            level = usage.usage_level(used, limits.get(resource)) if used is not None else "none"
+            columns[tenant.id][resource] = {"used": used, "limit": limits.get(resource), "level": level}
     return columns
 
 

@@ -8,6 +8,16 @@ from sqlalchemy.engine import make_url
 
 from app.tenants.grants import ensure_privileges
 
+NUMERIC_COMPARISONS = (
+    "numeric_eq",
+    "numeric_ne",
+    "numeric_lt",
+    "numeric_le",
+    "numeric_gt",
+    "numeric_ge",
+    "numeric_cmp",
+)
+
 
 @click.command("setup-postgres-roles")
 @click.option("--admin-url", envvar="DATABASE_ADMIN_URL", help="A superuser URL for the target database.")
@@ -57,6 +67,12 @@ def create_postgres_roles(admin_url: str, *, owner, app, platform) -> dict[str, 
         # Search indexes (trigram, and GIN indexes that lead with tenant_id) need these.
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS btree_gin"))
+        # Under row-level security only leakproof operators may reach an index before the
+        # tenant policy; numeric comparisons are not marked so, which left every money sort's
+        # deep page (deals by value, products by price) filtering row by row. They cannot
+        # fail or reveal anything but their result, so mark them as such (superuser only).
+        for function in NUMERIC_COMPARISONS:
+            conn.execute(text(f"ALTER FUNCTION {function}(numeric, numeric) LEAKPROOF"))
         conn.execute(text(f'GRANT CONNECT ON DATABASE "{database}" TO "{owner_name}", "{app_name}", "{platform_name}"'))
         conn.execute(text(f'GRANT USAGE, CREATE ON SCHEMA public TO "{owner_name}"'))
         conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{app_name}", "{platform_name}"'))

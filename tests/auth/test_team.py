@@ -7,10 +7,12 @@ from sqlalchemy import select
 from app.auth.models import Role, User
 from app.core.extensions import db
 from app.messaging.models import DevMailboxMessage
-from tests.conftest import in_tenant, on_platform
+from tests.conftest import deliver_outbox, in_tenant, on_platform
 
 
 def mail_to(app, address):
+    """The dev mailbox's messages to `address` once the job runner has sent what is queued."""
+    deliver_outbox(app)
     with on_platform(app):
         rows = db.session.scalars(
             select(DevMailboxMessage)

@@ -121,7 +121,7 @@ def test_resync_pulls_subscriptions_and_invoices_from_stripe(app, console, fake_
     state = tenant_row(app, paying.id)
     assert (state["plan_code"], state["status"]) == ("enterprise", "past_due")
     html = console.get(f"/tenants/{paying.id}/billing").data.decode()
-    assert "Resynced 1 subscription(s) and 1 invoice(s)" in html
+    assert "Resynced 1 subscription and 1 invoice" in html
     assert "billing.resync" in _audit_actions(app)
 
 

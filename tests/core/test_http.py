@@ -103,7 +103,9 @@ def test_production_sends_hsts_on_every_kind_of_response_even_behind_a_tls_proxy
 
     keys = ("SQLALCHEMY_DATABASE_URI", "PLATFORM_DATABASE_URL", "MIGRATION_DATABASE_URL")
     settings = {key: app.config[key] for key in keys if app.config.get(key)}
-    production = create_app("production", BASE_DOMAIN=TEST_BASE_DOMAIN, SENDGRID_API_KEY="SG.key", **settings)
+    production = create_app(
+        "production", BASE_DOMAIN=TEST_BASE_DOMAIN, SECRET_KEY="s3cret-for-tests", SENDGRID_API_KEY="SG.key", **settings
+    )
     tenant_client = host_client(production, tenant_a.base_url)
     anonymous_api = host_client(production, tenant_a.base_url)
     responses = _every_kind_of_response(

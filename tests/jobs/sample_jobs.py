@@ -14,3 +14,12 @@ def record_tick(object_id):
 
 def explode(object_id):
     raise RuntimeError(f"job for {object_id} failed on purpose")
+
+
+def queue_welcome(object_id):
+    """Queue an email the way a reminder or a campaign batch does, from inside a job."""
+    from app.core.types import utcnow
+    from app.messaging.services import queue_email
+
+    context = {"agency": "A", "inviter": "B", "role": "Sales", "link": "http://x", "expires_at": utcnow()}
+    return str(queue_email(f"{object_id}@example.com", "invitation", subject="Welcome", context=context).id)

@@ -140,6 +140,37 @@ def test_outbox_retry_sends_due_messages(app, tenant_a):
     assert _message(app, tenant_a, message_id)[:2] == ("sent", 2)
 
 
+def test_outbox_deliver_sends_what_a_request_queued_moments_ago(app, tenant_a, client_for):
+    response = client_for(tenant_a).post("/settings/users/invite", data={"email": "new@example.com", "role": "sales"})
+    assert response.status_code == 302
+    with in_tenant(app, tenant_a.id):
+        [message] = db.session.scalars(select(OutboxMessage)).all()
+        assert (message.status, message.attempts) == ("queued", 0)  # no provider call in the request
+        message_id = message.id
+    with app.app_context():
+        result = execute("outbox.deliver", "app.messaging.jobs:deliver_outbox")
+    assert result["sent"] == 1  # at once: no waiting period for new messages
+    assert _message(app, tenant_a, message_id)[:2] == ("sent", 1)
+
+
+def test_outbox_deliver_leaves_a_message_until_its_time(app, tenant_a):
+    message_id = _queue(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        db.session.get(OutboxMessage, (tenant_a.id, message_id)).next_attempt_at = utcnow() + timedelta(minutes=5)
+    with app.app_context():
+        result = execute("outbox.deliver", "app.messaging.jobs:deliver_outbox")
+    assert result["sent"] == 0
+    assert _message(app, tenant_a, message_id)[:2] == ("queued", 0)
+
+
+def test_a_job_sends_what_it_queued_right_after_its_own_commit(app, tenant_a):
+    with app.app_context():
+        message_id = execute(
+            "tenant-test", "tests.jobs.sample_jobs:queue_welcome", tenant_id=tenant_a.id, object_id="ada"
+        )
+    assert _message(app, tenant_a, uuid.UUID(message_id))[:2] == ("sent", 1)
+
+
 def test_outbox_retry_backs_off_then_dead_letters(app, tenant_a, httpserver):
     httpserver.expect_request("/v3/mail/send").respond_with_json({"errors": ["down"]}, status=500)
     app.config.update(SENDGRID_API_KEY="SG.test", SENDGRID_API_BASE=httpserver.url_for("").rstrip("/"))

@@ -214,3 +214,31 @@ def test_a_killed_leader_is_not_left_showing_as_leader(app, tmp_path):
     finally:
         for process in (first, second):
             _stop(process)
+
+
+def test_the_scheduler_beside_the_server_sends_a_requests_email_within_seconds(app, tenant_a, client_for, tmp_path):
+    """`make run`'s setup: the request only queues the invitation; the running scheduler's
+    outbox.deliver job puts it in the dev mailbox a few seconds later."""
+    from app.messaging.models import DevMailboxMessage, OutboxMessage
+
+    scheduler = _start_scheduler(app, tmp_path / "scheduler.log")
+    try:
+        _wait_for(lambda: "leader" in _roles(app).values())
+        response = client_for(tenant_a).post(
+            "/settings/users/invite", data={"email": "new@example.com", "role": "sales"}
+        )
+        assert response.status_code == 302
+        queued_at = time.monotonic()
+
+        def delivered():
+            with on_platform(app):
+                return db.session.scalar(
+                    select(DevMailboxMessage.id).where(DevMailboxMessage.to_address == "new@example.com")
+                )
+
+        _wait_for(delivered, timeout=15)
+        assert time.monotonic() - queued_at < 10
+    finally:
+        _stop(scheduler)
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(OutboxMessage.status)) == "sent"

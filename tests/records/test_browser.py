@@ -56,3 +56,33 @@ def test_list_search_bulk_and_saved_view(app, live_server, page_at, make_tenant,
     assert "1 contact deleted." in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.console_errors == []
+
+
+def test_pages_by_cursor_and_searches_word_starts(app, live_server, page_at, make_tenant):
+    """Next and previous pages of a sorted list (keyset cursors), then a search: a 2-letter term
+    finds the start of a word, and the page's count says how many matched."""
+    tenant = make_tenant("cursors", roles=("owner",))
+    people = [("Grace", "Hopper"), ("Alan", "Turing")] + [("Person", f"{index:02d}") for index in range(26)]
+    for first, last in people:
+        make_contact(app, tenant, first_name=first, last_name=last)
+    page = page_at(1280)
+    _sign_in(page, live_server, tenant)
+    page.goto(live_server.url("/contacts?sort=-name", slug=tenant.slug))
+    rows = page.get_by_test_id("record-row")
+    expect(rows).to_have_count(25)
+    assert "Person 25" in rows.first.inner_text()  # Z–A
+    page.get_by_test_id("next-page").click()
+    expect(rows).to_have_count(3)
+    assert "Person 00" in rows.nth(0).inner_text()
+    assert "Alan Turing" in rows.nth(2).inner_text()
+    page.get_by_test_id("prev-page").click()
+    expect(rows).to_have_count(25)
+    assert "Person 25" in rows.first.inner_text()
+
+    page.get_by_test_id("list-search").fill("ho")
+    expect(rows).to_have_count(1)  # "Hopper": the start of a word
+    assert "Grace Hopper" in rows.first.inner_text()
+    expect(page.get_by_test_id("list-count")).to_contain_text("1 contact match")
+    page.get_by_test_id("list-search").fill("op")  # inside "Hopper", not a word's start
+    expect(rows).to_have_count(0)
+    assert page.console_errors == []

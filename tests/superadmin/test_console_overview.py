@@ -11,7 +11,7 @@ from app.core.types import utcnow
 from app.messaging.models import OutboxMessage
 from app.messaging.services import queue_email
 from app.plans.usage import snapshot_usage
-from tests.conftest import in_tenant
+from tests.conftest import deliver_outbox, in_tenant
 from tests.superadmin.conftest import platform_audit_actions
 
 
@@ -50,11 +50,15 @@ def test_jobs_page_shows_heartbeat_and_dead_letters_with_retry(app, console, ten
     assert "running" in html.split('data-testid="scheduler-health"')[1][:400]
     assert "lost@example.com" in html
     assert 'data-testid="job-outbox.retry"' in html
+    assert 'data-testid="job-outbox.deliver"' in html
 
     assert console.post(f"/jobs/outbox/{tenant_a.id}/{message_id}/retry").status_code == 302
     with in_tenant(app, tenant_a.id):
         retried = db.session.get(OutboxMessage, (tenant_a.id, message_id))
-        assert retried.status == "sent"  # delivered right after the console's commit
+        assert (retried.status, retried.attempts) == ("queued", 0)  # the request only queues it
+    assert deliver_outbox(app)["sent"] == 1
+    with in_tenant(app, tenant_a.id):
+        assert db.session.get(OutboxMessage, (tenant_a.id, message_id)).status == "sent"
     assert "outbox.message_retried" in platform_audit_actions(app, tenant_a.id)
     assert console.post(f"/jobs/outbox/{tenant_a.id}/{message_id}/retry").status_code == 302
     assert b"Only dead-lettered" in console.get("/jobs").data

@@ -101,5 +101,7 @@ def test_unknown_subdomain_is_a_404_page(app):
 
 
 def test_tenant_pages_do_not_exist_on_the_apex(apex_client):
-    assert apex_client.get("/login").status_code == 404
+    # /login on the apex is the workspace finder (tests/tenants/test_apex_sign_in.py), not a tenant's form.
+    assert b'data-testid="login-form"' not in apex_client.get("/login").data
+    assert apex_client.get("/forgot-password").status_code == 404
     assert apex_client.get("/settings/users").status_code == 404

@@ -14,6 +14,7 @@ from app.core.extensions import db
 from app.core.forms import apply_errors
 from app.core.ids import parse_uuid
 from app.core.security import safe_next_url
+from app.core.text import plural
 from app.core.types import utcnow
 
 PENDING_2FA_KEY = "pending_2fa"
@@ -76,7 +77,7 @@ def login_second_factor():
         destination = safe_next_url(pending.get("next"), url_for("dashboard.index"))
         start_session(user, tenant_id=g.tenant.id)
         if method == "recovery_code":
-            flash(f"Recovery code used; {len(user.recovery_code_hashes)} left.", "warning")
+            flash(f"Recovery code used; {plural(len(user.recovery_code_hashes), 'code')} left.", "warning")
         return redirect(destination)
     return render_template("auth/two_factor.html", form=form), 422 if form.errors else 200
 

@@ -8,6 +8,7 @@ from app.billing.forms import WebhookFilterForm
 from app.billing.gateway import GatewayError
 from app.core.errors import ValidationFailed
 from app.core.hosts import AdminBlueprint
+from app.core.text import plural
 from app.superadmin.access import audited_read, record_platform_audit, requires_platform_admin
 from app.superadmin.navigation import ConsoleNavItem, register_console_nav
 from app.superadmin.panels import TenantPanel, register_tenant_panel
@@ -81,7 +82,8 @@ def resync(tenant_id):
     else:
         changed = ", ".join(f"{k} {v[0]} → {v[1]}" for k, v in summary.changes.items()) or "no change to plan or status"
         flash(
-            f"Resynced {len(summary.subscriptions)} subscription(s) and {summary.invoices} invoice(s): {changed}."
+            f"Resynced {plural(len(summary.subscriptions), 'subscription')} and "
+            f"{plural(summary.invoices, 'invoice')}: {changed}."
             + (f" Skipped: {'; '.join(summary.skipped)}" if summary.skipped else ""),
             "success" if not summary.skipped else "warning",
         )

@@ -30,6 +30,9 @@ def receive():
         return _error(400, "invalid_webhook", exc.message)
     try:
         result = webhooks.receive_event(event)
+    except webhooks.EventInProgress:
+        db.session.rollback()
+        return _error(409, "in_progress", "Another delivery of this event is being processed; retry later.")
     except Exception as exc:
         # Nothing of the event is kept but the failure itself; Stripe retries on a 5xx.
         log.exception("stripe event %s (%s) failed", event["id"], event["type"])

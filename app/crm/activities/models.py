@@ -4,7 +4,19 @@ on the timelines of every record it concerns."""
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Table, Text, Uuid
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
@@ -95,6 +107,18 @@ class Activity(TenantScoped, Timestamps, Base):
 
     def __repr__(self) -> str:
         return f"<Activity {self.type} {self.subject!r}>"
+
+
+# What activity search matches, and its trigram index (tenant_id first; GIN on PostgreSQL).
+# The space is a literal, not a parameter, so a query's expression is the index's.
+search_text = func.lower(Activity.subject + literal_column("' '") + Activity.body)
+Index(
+    "ix_activities_search_trgm",
+    Activity.tenant_id,
+    search_text.label("search_text"),
+    postgresql_using="gin",
+    postgresql_ops={"search_text": "gin_trgm_ops"},
+)
 
 
 # Which records' timelines show an activity: the one it was logged on and the records

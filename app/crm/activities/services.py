@@ -7,7 +7,7 @@ timeline is one indexed walk over `activity_links`.
 
 from datetime import datetime
 
-from sqlalchemy import and_, delete, exists, func, select, update
+from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.permissions import check_permission
@@ -20,7 +20,15 @@ from app.core.lookups import get_or_404
 from app.core.pagination import Page, Sort, keyset_page, resolve_sort
 from app.core.types import json_safe, utcnow
 from app.core.validation import Errors, check_known_keys, clean_choice, clean_text
-from app.crm.activities.models import CALL_OUTCOMES, MEETING_OUTCOMES, Activity, ActivityType, Direction, activity_links
+from app.crm.activities.models import (
+    CALL_OUTCOMES,
+    MEETING_OUTCOMES,
+    Activity,
+    ActivityType,
+    Direction,
+    activity_links,
+)
+from app.crm.activities.models import search_text as activity_search_text
 from app.records.models import RecordEntry
 from app.records.registry import find_record_type, record_types_with
 from app.records.search import search_condition
@@ -84,6 +92,16 @@ def _timeline_ids(record, record_type) -> list:
         if other is not None and other.has("timeline"):
             ids.append(parse_uuid(related_id))
     return ids
+
+
+def link_to_timelines(activity: Activity, subjects) -> None:
+    """Put an activity written by another package (a sent message) on the timelines of
+    `subjects` — [(record type, record)] — and of the records related to them."""
+    linked = []
+    for record_type, record in subjects:
+        linked.extend(_timeline_ids(record, record_type))
+    _link(activity, linked)
+    _notify_records(activity)
 
 
 def links_of(activity_ids) -> dict:
@@ -401,7 +419,7 @@ def list_activities(
         id_column = activity_links.c.activity_id
     if types:
         stmt = stmt.where(Activity.type.in_(types))
-    condition = search_condition(func.lower(Activity.subject + " " + Activity.body), search)
+    condition = search_condition(activity_search_text, search, model=Activity)
     if condition is not None:
         stmt = stmt.where(condition)
     return keyset_page(

@@ -1,12 +1,16 @@
 """The fields only contacts have: several emails (one primary), several phones, consent per channel."""
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
+from sqlalchemy import Uuid, exists, select
 
+from app.core.context import require_tenant_id
 from app.core.extensions import db
+from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import PHONE_LABELS, Consent, Contact, ContactEmail, ContactPhone
+from app.records.cells import CellColumn, split_list
+from app.records.conditions import Condition, column_condition, text_condition
 from app.records.fields import Field
 from app.records.normalize import Invalid, normalize_phone
 
@@ -117,6 +121,41 @@ class ChildList(Field):
     def search_value(self, record):
         return " ".join(getattr(row, self.row_attribute) for row in getattr(record, self.collection))
 
+    def conditions(self, model) -> list:
+        """ "Emails contain @acme.com": some child row matches; "is empty": none exists."""
+        child = self.child_model
+        value_column = getattr(child, self.row_attribute)
+        # The child table's column naming its record (a contact's email → contact_id).
+        relation = getattr(model, self.collection).property
+        owner = next(remote for _local, remote in relation.local_remote_pairs if remote.name != "tenant_id")
+
+        def build(operator, value, context):
+            owned = (child.tenant_id == require_tenant_id()) & (owner == model.id)
+            if operator == "is_empty":
+                return ~exists().where(owned)
+            if operator == "is_not_empty":
+                return exists().where(owned)
+            if operator in ("not_contains", "not_equals"):
+                positive = {"not_contains": "contains", "not_equals": "equals"}[operator]
+                return ~exists().where(owned, text_condition(value_column, positive, value, context))
+            return exists().where(owned, text_condition(value_column, operator, value, context))
+
+        if isinstance(value_column.type, Uuid):
+            # A list of links (a deal's contacts): "is" one of them, by id.
+            def build_ids(operator, value, context):
+                owned = (child.tenant_id == require_tenant_id()) & (owner == model.id)
+                if operator in ("is_empty", "is_not_empty"):
+                    found = exists().where(owned)
+                    return ~found if operator == "is_empty" else found
+                wanted = parse_uuid(value)
+                if wanted is None:
+                    return context.invalid("Choose a record.")
+                found = exists().where(owned, value_column == wanted)
+                return found if operator == "is" else ~found
+
+            return [Condition(self.name, self.label, "reference", build_ids)]
+        return [Condition(self.name, self.label, "text", build)]
+
     def export_value(self, record):
         return ", ".join(getattr(row, self.row_attribute) for row in getattr(record, self.collection))
 
@@ -177,6 +216,20 @@ class EmailList(ChildList):
     def row_values(self, item):
         return {"email": item["email"], "is_primary": item["primary"]}
 
+    def cell_columns(self):
+        """All addresses in one cell, the primary first."""
+
+        def read(record):
+            ordered = sorted(record.emails, key=lambda row: (not row.is_primary, row.position))
+            return ", ".join(row.email for row in ordered)
+
+        def write(text, data, lookups):
+            data[self.name] = [
+                {"email": address, "primary": index == 0} for index, address in enumerate(split_list(text))
+            ]
+
+        return [CellColumn(self.name, self.label, read, write)]
+
     def value(self, record):
         return [{"email": email.email, "primary": email.is_primary} for email in record.emails]
 
@@ -229,6 +282,15 @@ class PhoneList(ChildList):
     def row_values(self, item):
         return {"number": item["number"], "label": item["label"]}
 
+    def cell_columns(self):
+        def read(record):
+            return ", ".join(row.number for row in record.phones)
+
+        def write(text, data, lookups):
+            data[self.name] = [{"number": number} for number in split_list(text)]
+
+        return [CellColumn(self.name, self.label, read, write)]
+
     def value(self, record):
         return [{"number": phone.number, "label": phone.label} for phone in record.phones]
 
@@ -270,6 +332,9 @@ class ConsentField(Field):
 
     def empty_value(self):
         return {}
+
+    def erased_value(self):
+        return {channel: {"status": Consent.UNKNOWN, "source": ""} for channel in Consent.CHANNELS}
 
     def clean(self, value, context):
         if not isinstance(value, dict) or set(value) - set(Consent.CHANNELS):
@@ -316,6 +381,36 @@ class ConsentField(Field):
 
     def export_value(self, record):
         return self.snapshot(record)
+
+    def cell_columns(self):
+        """A status column per channel ("granted", or its label); an imported status other
+        than unknown is recorded as coming from the import."""
+        by_label = {label.lower(): key for key, label in Consent.LABELS.items()}
+
+        def column(channel, label):
+            def read(record):
+                return getattr(record, f"{channel}_consent")
+
+            def write(text, data, lookups):
+                status = by_label.get(text.strip().lower(), text.strip().lower())
+                entry = {"status": status, "source": "import" if status != Consent.UNKNOWN else ""}
+                data.setdefault(self.name, {})[channel] = entry
+
+            return CellColumn(f"{channel}_consent", f"{label} consent", read, write)
+
+        return [column(channel, label) for channel, label in Consent.CHANNELS.items()]
+
+    def conditions(self, model) -> list:
+        return [
+            column_condition(
+                f"{channel}_consent",
+                f"{label} consent",
+                "choice",
+                getattr(model, f"{channel}_consent"),
+                choices=Consent.LABELS,
+            )
+            for channel, label in Consent.CHANNELS.items()
+        ]
 
     def from_form(self, form):
         if not any(f"consent.{channel}" in form for channel in Consent.CHANNELS) and "consent" not in form.getlist(

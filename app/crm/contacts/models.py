@@ -51,6 +51,10 @@ class Consent:
         "email_reply": "Email reply",
         "api": "API",
         "other": "Other",
+        # Set by messaging, not chosen in forms' sense but shown the same way.
+        "unsubscribe_link": "Unsubscribe link",
+        "sms_keyword": "SMS keyword",
+        "provider_report": "Provider report",
     }
 
 

@@ -15,6 +15,7 @@ from app.crm.fields.models import FieldType
 from app.crm.fields.services import list_field_definitions, validate_custom_values
 from app.plans.services import entitlements
 from app.records.capabilities import Capability, Column, FilterInput, FormSection, Panel, catalogue_entry
+from app.records.conditions import Condition, column_condition
 from app.records.listing import CUSTOM_FILTER_PREFIX
 from app.tenants.models import Tenant
 
@@ -221,6 +222,63 @@ class CustomFieldsCapability(Capability):
 
     def export_columns(self, record_type):
         return [(f"cf.{item.key}", item.label, _reader(item)) for item in visible_definitions(record_type.name)]
+
+    def cell_columns(self, record_type):
+        """A column per custom field: text as it is, multi-selects comma-separated."""
+        from app.records.cells import CellColumn, split_list
+
+        def column(definition):
+            # Plain values, not the definition row: exports read these columns while the file
+            # streams, after the request's session is gone.
+            key, several = definition.key, definition.field_type == FieldType.MULTI_SELECT
+
+            def read(record):
+                value = (record.custom_fields or {}).get(key)
+                if several and value:
+                    return ", ".join(value)
+                return "" if value is None else value
+
+            def write(text, data, lookups):
+                data.setdefault("custom_fields", {})[key] = split_list(text) if several else text
+
+            return CellColumn(f"cf.{key}", definition.label, read, write)
+
+        return [column(item) for item in visible_definitions(record_type.name)]
+
+    def conditions(self, record_type):
+        return [_custom_condition(record_type.model, item) for item in list_field_definitions(record_type.name)]
+
+
+CONDITION_KINDS = {
+    FieldType.NUMBER: "number",
+    FieldType.DATE: "date",
+    FieldType.SINGLE_SELECT: "choice",
+    FieldType.MULTI_SELECT: "multi_choice",
+    FieldType.CHECKBOX: "boolean",
+}
+
+
+def _custom_condition(model, definition):
+    """A custom field as a segment condition over its JSON value (numbers as numbers, dates
+    as ISO text, which orders like dates)."""
+    key = f"custom_fields.{definition.key}"
+    element = model.custom_fields[definition.key]
+    kind = CONDITION_KINDS.get(definition.field_type, "text")
+    choices = {option: option for option in definition.options} if definition.options else None
+    if kind == "multi_choice":
+
+        def build(operator, value, context):
+            if value not in (choices or {}):
+                return context.invalid("Choose one of the listed options.")
+            included = func.coalesce(element.as_string(), "").like(f'%"{_escape(value)}"%', escape="\\")
+            return included if operator == "has" else ~included
+
+        return Condition(key, definition.label, kind, build, choices=choices, group="Custom fields")
+    expression = {
+        "number": element.as_float(),
+        "boolean": element.as_boolean(),
+    }.get(kind, element.as_string())
+    return column_condition(key, definition.label, kind, expression, choices=choices, group="Custom fields")
 
 
 def _reader(definition):

@@ -321,3 +321,12 @@ def validate_custom_values(object_type: str, values, *, current: dict | None = N
     if own_errors:
         errors.raise_if_any()
     return result
+
+
+# The audit log's words for the actions written here (app/wiring.py registers them).
+AUDIT_LABELS = {
+    "custom_field.created": "Custom field added",
+    "custom_field.updated": "Custom field changed",
+    "custom_field.deleted": "Custom field deleted",
+    "custom_field.reordered": "Custom fields reordered",
+}

@@ -241,3 +241,15 @@ def convert_lead(lead: Lead, *, actor, create_deal: bool = False, deal: dict | N
         data={"label": contact.display_name, "lead_name": lead.name},
     )
     return ConversionResult(lead, contact, company, contact_created, company_created, created_deal)
+
+
+def awaiting_first_contact(user, limit: int = 10) -> list[Lead]:
+    """The user's new leads nobody has called, emailed or met yet, oldest first ("my day")."""
+    return list(
+        db.session.scalars(
+            select(Lead)
+            .where(Lead.owner_id == user.id, Lead.status == LeadStatus.NEW, Lead.first_response_at.is_(None))
+            .order_by(Lead.created_at, Lead.id)
+            .limit(limit)
+        )
+    )

@@ -1,6 +1,6 @@
 """Lead pages: the kit's pages, plus converting a lead into a contact (and company, and deal)."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
@@ -28,9 +28,14 @@ def convert(lead_id):
         return redirect(url_for("leads.show", lead_id=lead.id))
     form = ConvertForm()
     error = None
+    creator = services.DEAL_CREATORS[0] if services.DEAL_CREATORS else None
     if form.validate_on_submit():
+        # The deal's own inputs (name, value, pipeline) are named deal_<key> by its creator's form.
+        deal = {key.removeprefix("deal_"): value for key, value in request.form.items() if key.startswith("deal_")}
         try:
-            result = services.convert_lead(lead, actor=current_user, create_deal=bool(form.create_deal.data))
+            result = services.convert_lead(
+                lead, actor=current_user, create_deal=bool(form.create_deal.data), deal=deal or None
+            )
         except ValidationFailed as exc:
             error = exc
         except Conflict as exc:
@@ -46,5 +51,7 @@ def convert(lead_id):
         form=form,
         matches=services.conversion_matches(lead),
         error=error,
-        deals_available=bool(services.DEAL_CREATORS),
+        deals_available=creator is not None,
+        deal_form=getattr(creator, "form_template", None),
+        deal_form_context=creator.form_context(lead, request.form) if hasattr(creator, "form_context") else {},
     ), (422 if error else 200)

@@ -11,6 +11,9 @@ from app.core.ids import parse_uuid
 from app.crm.tags.models import Tag, record_tags
 from app.crm.tags.services import list_tags
 from app.records.capabilities import BulkAction, Capability, FilterInput, FormSection, catalogue_entry
+from app.records.cells import CellColumn, split_list
+from app.records.conditions import Condition
+from app.records.normalize import Invalid
 from app.records.services import update_record
 
 MAX_TAGS = 100
@@ -134,6 +137,30 @@ class TagsCapability(Capability):
     def catalogue(self, record_type):
         return [catalogue_entry("tag_ids", "Tags", "tags", filterable=True)]
 
+    def cell_columns(self, record_type):
+        """Tag names, comma-separated; an import names existing tags."""
+
+        def write(text, data, lookups):
+            data["tag_ids"] = [str(tag_id) for tag_id in tag_ids_named(text, lookups)]
+
+        read = self.export_columns(record_type)[0][2]
+        return [CellColumn("tags", "Tags", read, write, aliases=("tag_ids",))]
+
+    def conditions(self, record_type):
+        model = record_type.model
+
+        def build(operator, value, context):
+            tag_id = parse_uuid(value)
+            if tag_id is None:
+                return context.invalid("Choose a tag.")
+            # The link table is not an ORM class: the tenant is named explicitly.
+            tagged = select(record_tags.c.record_id).where(
+                record_tags.c.tenant_id == require_tenant_id(), record_tags.c.tag_id == tag_id
+            )
+            return model.id.in_(tagged) if operator == "has" else model.id.not_in(tagged)
+
+        return [Condition("tag_ids", "Tags", "tags", build, group="Record")]
+
     def export_columns(self, record_type):
         return [("tags", "Tags", lambda record: ", ".join(tag.name for tag in record.tags))]
 
@@ -175,3 +202,18 @@ def remove_tag(record_type, records, params, actor) -> int:
 
 
 TAGS = TagsCapability()
+
+
+def tag_ids_named(text: str, lookups) -> list:
+    """The ids of the existing tags a cell names (comma-separated); an unknown name is refused."""
+    by_name = lookups.cached("tags", lambda: {tag.name.lower(): tag.id for tag in db.session.scalars(select(Tag))})
+    ids, unknown = [], []
+    for name in split_list(text):
+        tag_id = by_name.get(name.lower())
+        if tag_id is None:
+            unknown.append(name)
+        elif tag_id not in ids:
+            ids.append(tag_id)
+    if unknown:
+        raise Invalid(f"Unknown tag: {', '.join(unknown)[:200]}. Add it under Settings → Tags first.")
+    return ids

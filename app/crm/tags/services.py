@@ -92,3 +92,11 @@ def delete_tag(tag: Tag, *, actor) -> None:
     db.session.flush()
     # Tag collections already loaded in this session still hold the tag; read them afresh.
     db.session.expire_all()
+
+
+# The audit log's words for the actions written here (app/wiring.py registers them).
+AUDIT_LABELS = {
+    "tag.created": "Tag created",
+    "tag.updated": "Tag changed",
+    "tag.deleted": "Tag deleted",
+}

@@ -52,17 +52,23 @@
     draw(select.value);
   }
 
-  // <canvas data-chart data-source="json-id">: {"type", "labels", "datasets": [{"label", "values"}]}.
+  // <canvas data-chart data-source="json-id">: {"type", "labels", "datasets": [{"label", "values"}]};
+  // a dataset may name its own "color" (#rrggbb) and "type" (a line over bars, say).
   function simpleChart(canvas) {
     const spec = readJSON(canvas.dataset.source);
     if (!spec) return;
-    const colour = brandColour();
+    const brand = brandColour();
     new Chart(canvas, {
       type: spec.type || "bar",
       data: {
         labels: spec.labels,
         datasets: spec.datasets.map(function (set) {
-          return { label: set.label, data: set.values, borderColor: colour, backgroundColor: translucent(colour, 0.6) };
+          const named = set.color || set.colour || "";
+          const colour = /^#[0-9a-fA-F]{6}$/.test(named) ? named : brand;
+          return {
+            label: set.label, data: set.values, type: set.type || undefined,
+            borderColor: colour, backgroundColor: translucent(colour, set.type === "line" ? 0.15 : 0.6),
+          };
         }),
       },
       options: baseOptions,

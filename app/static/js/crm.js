@@ -70,6 +70,7 @@
     }
     if (target.matches("input[name=ids], [data-select-all], #bulk-form [name=action]")) refreshBulk();
     if (target.matches("[data-show-when]")) toggleDependent(document);
+    if (target.matches("select")) toggleVisibleIf(document);
   });
 
   // Inputs shown only for one value of a select (the lost reason of a lead).
@@ -78,6 +79,17 @@
       const [value, selector] = [select.dataset.showWhen, select.dataset.showTarget];
       const target = document.querySelector(selector);
       if (target) target.classList.toggle("d-none", select.value !== value && !target.querySelector(".is-invalid"));
+    });
+  }
+
+  // Parts of a form that matter only for some choices of a select:
+  // data-visible-if="#select-id:value1,value2" (kept visible while they show an error).
+  function toggleVisibleIf(root) {
+    root.querySelectorAll("[data-visible-if]").forEach(function (el) {
+      const [selector, values] = el.dataset.visibleIf.split(":");
+      const select = document.querySelector(selector);
+      if (!select) return;
+      el.classList.toggle("d-none", !values.split(",").includes(select.value) && !el.querySelector(".is-invalid"));
     });
   }
 
@@ -114,7 +126,7 @@
     if (event.key === "Enter" && event.target.matches("[data-no-submit]")) event.preventDefault();
   });
 
-  function init(root) { paintTags(root); tickTimers(); refreshBulk(); toggleDependent(root); }
+  function init(root) { paintTags(root); tickTimers(); refreshBulk(); toggleDependent(root); toggleVisibleIf(root); }
   document.addEventListener("DOMContentLoaded", function () { init(document); setInterval(tickTimers, 30000); });
   document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
 })();

@@ -1,0 +1,1 @@
+"""Workflow automation: a trigger from the domain events, conditions, ordered steps, a run log."""

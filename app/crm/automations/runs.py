@@ -1,0 +1,106 @@
+"""Runs of workflows: the run log (keyset pages, one run with its steps), replay of a failed
+run, and test mode, which shows what a workflow would do for one record."""
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.auth.permissions import check_permission
+from app.core.audit import record_audit
+from app.core.errors import ValidationFailed
+from app.core.extensions import db
+from app.core.ids import parse_uuid
+from app.core.lookups import get_or_404
+from app.core.pagination import Sort, resolve_sort, sorted_page
+from app.core.types import utcnow
+from app.crm.automations import engine, test_mode
+from app.crm.automations.models import RunStatus, Workflow, WorkflowRun, WorkflowStepLog
+from app.crm.automations.services import trigger_record_type
+from app.plans.services import check_feature, check_writable
+from app.records.registry import find_record_type
+
+RUN_SORTS = {"-started_at": Sort("-started_at", WorkflowRun.started_at, True, "Newest first")}
+
+
+def list_runs(*, workflow: Workflow | None = None, status=None, cursor=None, limit=None, sort=None):
+    stmt = select(WorkflowRun).where(WorkflowRun.is_test.is_(False)).options(selectinload(WorkflowRun.workflow))
+    if workflow is not None:
+        stmt = stmt.where(WorkflowRun.workflow_id == workflow.id)
+    if status:
+        stmt = stmt.where(WorkflowRun.status == status)
+    return sorted_page(db.session, stmt, WorkflowRun, resolve_sort(RUN_SORTS, sort, "-started_at"), cursor, limit)
+
+
+def get_run(run_id, *, workflow: Workflow | None = None, actor=None) -> WorkflowRun:
+    if actor is not None:
+        check_permission(actor, "automations.view")
+    run = get_or_404(WorkflowRun, run_id)
+    if workflow is not None and run.workflow_id != workflow.id:
+        abort(404)
+    return run
+
+
+def run_steps(run: WorkflowRun) -> list[WorkflowStepLog]:
+    return list(
+        db.session.scalars(
+            select(WorkflowStepLog)
+            .where(WorkflowStepLog.run_id == run.id)
+            .order_by(WorkflowStepLog.started_at, WorkflowStepLog.id)
+        )
+    )
+
+
+def replay_run(run: WorkflowRun, *, actor) -> WorkflowRun:
+    """Run a failed run again from the step that failed, as a job after this commit."""
+    check_permission(actor, "automations.edit")
+    check_feature("automations")
+    check_writable()
+    if run.status != RunStatus.FAILED:
+        raise ValidationFailed("Only a failed run can be replayed.", details={"status": ["This run did not fail."]})
+    clash = db.session.scalar(
+        select(WorkflowRun.id).where(
+            WorkflowRun.workflow_id == run.workflow_id,
+            WorkflowRun.record_id == run.record_id,
+            WorkflowRun.status.in_(RunStatus.ACTIVE),
+            WorkflowRun.is_test.is_(False),
+        )
+    )
+    if clash is not None:
+        raise ValidationFailed(
+            "The record is in this workflow again already.", details={"status": ["Another run of it is active."]}
+        )
+    run.status = RunStatus.RUNNING
+    run.error = None
+    run.finished_at = None
+    run.attempts += 1
+    db.session.flush()
+    engine.schedule_resume(run, utcnow())
+    record_audit("workflow.run_replayed", actor=actor, target=run.workflow, details={"run": str(run.id)})
+    return run
+
+
+def test_workflow(workflow: Workflow, record_type_name: str, record_id, *, actor) -> list[dict]:
+    """Test mode: what each step would do for a chosen record, with no side effects."""
+    check_permission(actor, "automations.view")
+    record_type = find_record_type(record_type_name)
+    expected = trigger_record_type(workflow.trigger or {})
+    if record_type is None or (expected is not None and record_type is not expected):
+        raise ValidationFailed("Choose a record of the workflow's type.", details={"record_id": ["Wrong type."]})
+    check_permission(actor, record_type.permission("view"))
+    record = (
+        db.session.get(record_type.model, (workflow.tenant_id, parse_uuid(record_id)))
+        if parse_uuid(record_id)
+        else None
+    )
+    if record is None:
+        raise ValidationFailed("Choose a record.", details={"record_id": ["No such record."]})
+    return test_mode.dry_run(workflow, record_type, record)
+
+
+def recent_records(record_type, limit: int = 25) -> list[tuple[str, str]]:
+    """(id, title) of the records last changed, to pick one for test mode."""
+    if record_type is None:
+        return []
+    model = record_type.model
+    rows = db.session.scalars(select(model).order_by(model.updated_at.desc(), model.id).limit(limit))
+    return [(str(row.id), record_type.title_of(row)) for row in rows]

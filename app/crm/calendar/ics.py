@@ -1,0 +1,80 @@
+"""RFC 5545 calendars of meetings (with the `icalendar` package): the invitation an attendee's
+email carries (METHOD:REQUEST, or CANCEL), and a user's subscribable feed (METHOD:PUBLISH)."""
+
+from datetime import timedelta
+
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+
+from app.core.types import utcnow
+from app.crm.calendar.models import Meeting, MeetingStatus
+
+PRODID = "-//Atrium//Atrium CRM//EN"
+
+
+def meeting_uid(meeting: Meeting, host: str) -> str:
+    return f"{meeting.id}@{host}"
+
+
+def meeting_event(meeting: Meeting, *, host: str, url: str = "", organizer_email: str | None = None) -> Event:
+    event = Event()
+    event.add("uid", meeting_uid(meeting, host))
+    event.add("dtstamp", utcnow())
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.ends_at)
+    event.add("summary", meeting.title)
+    event.add("sequence", meeting.sequence or 0)
+    event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
+    if meeting.location:
+        event.add("location", meeting.location)
+    description = "\n\n".join(part for part in (meeting.agenda, meeting.video_url, url) if part)
+    if description:
+        event.add("description", description)
+    if meeting.video_url:
+        event.add("url", meeting.video_url)
+    if organizer_email:
+        organizer = vCalAddress(f"mailto:{organizer_email}")
+        organizer.params["cn"] = vText(meeting.owner.display_name if meeting.owner else organizer_email)
+        event.add("organizer", organizer)
+    for attendee in meeting.attendees:
+        if not attendee.email:
+            continue
+        address = vCalAddress(f"mailto:{attendee.email}")
+        address.params["cn"] = vText(attendee.name or attendee.email)
+        address.params["role"] = vText("REQ-PARTICIPANT")
+        address.params["partstat"] = vText("NEEDS-ACTION")
+        event.add("attendee", address, encode=0)
+    for minutes in sorted({int(value) for value in meeting.reminders or []}):
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", meeting.title)
+        alarm.add("trigger", timedelta(minutes=-minutes))
+        event.add_component(alarm)
+    return event
+
+
+def _calendar(method: str, name: str | None = None) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    if name:
+        calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def invitation(meeting: Meeting, *, host: str, url: str, organizer_email: str | None) -> bytes:
+    """The .ics of an invitation (or of its cancellation)."""
+    method = "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"
+    calendar = _calendar(method)
+    calendar.add_component(meeting_event(meeting, host=host, url=url, organizer_email=organizer_email))
+    return calendar.to_ical()
+
+
+def feed(meetings, *, host: str, name: str, url_of) -> bytes:
+    """A subscribable calendar of meetings (`url_of(meeting)` links each to its page)."""
+    calendar = _calendar("PUBLISH", name)
+    calendar.add("refresh-interval;value=duration", "PT15M")
+    for meeting in meetings:
+        calendar.add_component(meeting_event(meeting, host=host, url=url_of(meeting)))
+    return calendar.to_ical()

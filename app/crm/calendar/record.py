@@ -1,0 +1,178 @@
+"""Meetings, declared once: when (in a time zone), where, who (users and contacts), about
+which record, status, notes and outcome. Attendees are invited by email with an .ics and
+reminded at the chosen offsets; a change of time sends an update, a cancellation a CANCEL."""
+
+from zoneinfo import ZoneInfo, available_timezones
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import selectinload
+
+from app.crm.activities.capability import NOTES, TIMELINE
+from app.crm.calendar.fields import Attendees
+from app.crm.calendar.models import Meeting, MeetingOutcome, MeetingStatus
+from app.crm.tags.capability import TAGS
+from app.crm.tasks.models import REMINDER_OFFSETS
+from app.records import fields as f
+from app.records.capabilities import Tab
+from app.records.normalize import Invalid, tenant_zone
+from app.records.owner import OwnerCapability
+from app.records.record_type import RecordType
+
+ORGANIZER = OwnerCapability("Organizer")
+MAX_MINUTES = 7 * 24 * 60
+# What attendees' calendars must hear about again (an updated .ics with a higher SEQUENCE).
+INVITE_FIELDS = ("starts_at", "ends_at", "location", "video_url", "title", "status")
+
+
+class ZoneField(f.Text):
+    """An IANA time zone name (Europe/Berlin); empty is the workspace's zone."""
+
+    kind = "timezone"
+
+    def __init__(self, name, label, **kwargs):
+        super().__init__(name, label, max_length=64, **kwargs)
+
+    def empty_value(self):
+        return tenant_zone().key
+
+    def clean(self, value, context):
+        text = super().clean(value, context)
+        if text not in available_timezones():
+            raise Invalid("Choose a time zone such as Europe/Berlin or America/New_York.")
+        return text
+
+
+def _changed(record, names) -> bool:
+    state = inspect(record)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+class MeetingType(RecordType):
+    def check(self, cleaned, context):
+        meeting = context.record
+
+        def current(name):
+            return cleaned[name] if name in cleaned else (getattr(meeting, name) if meeting is not None else None)
+
+        zone_name = current("timezone") or tenant_zone().key
+        zone = ZoneInfo(zone_name) if zone_name in available_timezones() else tenant_zone()
+        for name in ("starts_at", "ends_at"):
+            raw = context.data.get(name)
+            # A wall-clock time without an offset (the form's) is read in the meeting's zone.
+            if name in cleaned and isinstance(raw, str) and _naive(raw):
+                cleaned[name] = cleaned[name].replace(tzinfo=zone)
+        starts, ends = current("starts_at"), current("ends_at")
+        if starts is not None and ends is not None:
+            if ends <= starts:
+                context.errors.add("ends_at", "The meeting must end after it starts.")
+            elif (ends - starts).total_seconds() > MAX_MINUTES * 60:
+                context.errors.add("ends_at", "A meeting lasts at most a week.")
+        if current("outcome") and current("status") == MeetingStatus.SCHEDULED and "status" not in cleaned:
+            # Recording how it went closes the meeting (cancelled stays cancelled).
+            cleaned["status"] = (
+                MeetingStatus.CANCELLED if current("outcome") == MeetingOutcome.CANCELLED else MeetingStatus.COMPLETED
+            )
+
+    def before_save(self, meeting, cleaned, context):
+        if not context.creating and _changed(meeting, INVITE_FIELDS):
+            meeting.sequence = (meeting.sequence or 0) + 1
+        meeting._invite = context.creating or _changed(meeting, INVITE_FIELDS) or "attendees" in cleaned
+        meeting._reminders_dirty = (
+            context.creating
+            or _changed(meeting, ("starts_at", "owner_id", "status", "reminders"))
+            or "attendees" in cleaned
+        )
+
+    def after_save(self, meeting, cleaned, context):
+        from app.crm.calendar.services import after_meeting_saved
+
+        after_meeting_saved(meeting, creating=context.creating)
+
+    def before_delete(self, meetings, actor):
+        from app.notifications.reminders import clear_reminders
+
+        clear_reminders([meeting.id for meeting in meetings])
+
+    def related(self, meeting):
+        related = [("contact", row.contact_id) for row in meeting.attendees if row.contact_id]
+        if meeting.related is not None:
+            related.insert(0, (meeting.related.type, meeting.related.id))
+        return related
+
+
+def _meetings_tab(record_type, record) -> dict:
+    from app.crm.calendar.services import meetings_about
+
+    return {"meetings": meetings_about(record.id), "subject": record, "subject_type": record_type}
+
+
+def _attendees():
+    return [selectinload(Meeting.attendees)]
+
+
+def _naive(raw: str) -> bool:
+    text = raw.strip()
+    return not (text.endswith("Z") or "+" in text[10:] or "-" in text[10:])
+
+
+MEETINGS = MeetingType(
+    name="meeting",
+    plural="meetings",
+    label="Meeting",
+    label_plural="Meetings",
+    model=Meeting,
+    icon="calendar-event",
+    title="title",
+    subtitle=lambda meeting: meeting.related.title if meeting.related is not None else meeting.location,
+    default_sort="-starts_at",
+    nav_order=45,
+    nav=("Calendar", "meetings.calendar", "calendar3"),
+    description="Meetings: start and end in a time zone, location, video link, agenda, attendees (users "
+    "and contacts), related record, status, notes and outcome.",
+    example={
+        "title": "Quarterly review",
+        "starts_at": "2026-01-31T14:00:00+01:00",
+        "ends_at": "2026-01-31T15:00:00+01:00",
+        "timezone": "Europe/Berlin",
+    },
+    fields=[
+        f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
+        f.DateTimeField("starts_at", "Starts", required=True, filter=True, sort=True, list=True, prefill=True),
+        f.DateTimeField("ends_at", "Ends", required=True, prefill=True),
+        ZoneField("timezone", "Time zone", help="Times are read in this zone; empty: the workspace's"),
+        f.Text("location", "Location", max_length=300, search=True),
+        f.Url("video_url", "Video link", hide_empty=True),
+        f.AnyReference("related_id", "Related to", relation="related", filter=True, list=True, search=True),
+        Attendees("attendees", "Attendees", search=True, prefill=True),
+        f.LongText("agenda", "Agenda", hide_empty=True),
+        f.Choice(
+            "status", "Status", choices=MeetingStatus.LABELS, default=MeetingStatus.SCHEDULED, filter=True, list=True
+        ),
+        f.Choice("outcome", "Outcome", choices=MeetingOutcome.LABELS, blank=True, filter=True, section="Outcome"),
+        f.LongText("notes", "Meeting notes", section="Outcome", hide_empty=True, search=True),
+        f.MultiChoice(
+            "reminders",
+            "Remind organizer and attendees",
+            choices=REMINDER_OFFSETS,
+            section="Outcome",
+            help="Users are reminded in the app and by email, as each one chooses",
+        ),
+    ],
+    capabilities=[ORGANIZER, TAGS, TIMELINE, NOTES],
+    templates={"index": "crm/calendar/meetings_index.html"},
+    contributes=[
+        (
+            "*",
+            Tab(
+                "meetings",
+                "Meetings",
+                "crm/calendar/_meetings_tab.html",
+                lambda record_type, record: _meetings_tab(record_type, record),
+                icon="calendar-event",
+                order=16,
+                permission="meetings.view",
+            ),
+        )
+    ],
+    load={"detail": _attendees, "search": _attendees, "api": _attendees},
+)

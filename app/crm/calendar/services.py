@@ -1,0 +1,332 @@
+"""Meetings through the kit's services, plus what only meetings have: invitations with an .ics,
+reminders for the organizer and the attendees who are users, the calendar's events (with a
+team overlay), drag to reschedule, and private ICS feeds."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy.orm import aliased, selectinload
+
+from app.auth.models import User
+from app.auth.permissions import acting_user, can, check_permission
+from app.core.errors import ValidationFailed
+from app.core.extensions import db
+from app.core.types import utcnow
+from app.crm.calendar import ics
+from app.crm.calendar.models import CalendarFeed, Meeting, MeetingAttendee, MeetingStatus, hash_feed_token
+from app.crm.calendar.record import MEETINGS
+from app.messaging.services import queue_email
+from app.notifications.reminders import clear_reminders, sync_reminders
+from app.notifications.services import absolute_url, record_path, tenant_link
+from app.records.services import record_services, update_record
+
+get_meeting, load_meeting_for_page, create_meeting, update_meeting, delete_meeting, list_meetings = record_services(
+    MEETINGS
+)
+
+MAX_EVENTS = 500
+MAX_RANGE = timedelta(days=62)
+FEED_PAST = timedelta(days=90)
+FEED_AHEAD = timedelta(days=400)
+FEED_LIMIT = 2000
+# Colours of users on the calendar (Bootstrap's palette), given out in the order users were added.
+USER_COLOURS = ("#4f46e5", "#198754", "#d63384", "#fd7e14", "#0dcaf0", "#6f42c1", "#20c997", "#dc3545", "#0d6efd")
+
+
+# ---------------------------------------------------------------------------- after a save
+
+
+def after_meeting_saved(meeting: Meeting, *, creating: bool) -> None:
+    """Reminders and invitations, once the meeting's row is written (called by the declaration)."""
+    if getattr(meeting, "_reminders_dirty", False):
+        meeting._reminders_dirty = False
+        if meeting.status == MeetingStatus.SCHEDULED:
+            users = [meeting.owner_id, *(row.user_id for row in meeting.attendees if row.user_id)]
+            sync_reminders(meeting.id, meeting.starts_at, users, meeting.reminders or [])
+        else:
+            clear_reminders([meeting.id])
+    if getattr(meeting, "_invite", False):
+        from app.crm.calendar.booking import invitations_suppressed
+
+        meeting._invite = False
+        if not (creating and meeting.status == MeetingStatus.CANCELLED) and not invitations_suppressed():
+            send_invitations(meeting, update=not creating)
+
+
+def send_invitations(meeting: Meeting, *, update: bool) -> int:
+    """Email each attendee (other than the organizer) the meeting's .ics: a new invitation, an
+    update (a higher SEQUENCE) or a cancellation. Goes out after the commit, via the outbox."""
+    host = tenant_link("dashboard.index", external=True).split("//", 1)[-1].split("/", 1)[0]
+    url = absolute_url(record_path(MEETINGS, meeting.id))
+    organizer = meeting.owner
+    # Attendees may be contacts, who cannot open the meeting's page: the .ics carries no link to it.
+    content = ics.invitation(meeting, host=host, url="", organizer_email=organizer.email if organizer else None)
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    verb = "Cancelled" if cancelled else ("Updated invitation" if update else "Invitation")
+    sent = 0
+    for attendee in meeting.attendees:
+        if not attendee.email or (organizer is not None and attendee.user_id == organizer.id):
+            continue
+        queue_email(
+            attendee.email,
+            "meeting_invitation",
+            subject=f"{verb}: {meeting.title}",
+            context={
+                "meeting": meeting,
+                "attendee": attendee,
+                "organizer": organizer,
+                "cancelled": cancelled,
+                "update": update,
+                "link": url,
+                "when": _when(meeting),
+            },
+            dedupe_key=f"meeting:{meeting.id}:{meeting.sequence}:{meeting.status}:{attendee.key}",
+            attachments=[
+                {
+                    "filename": "invite.ics",
+                    "content_type": "text/calendar; method=" + ("CANCEL" if cancelled else "REQUEST"),
+                    "content": content,
+                }
+            ],
+        )
+        sent += 1
+    return sent
+
+
+def _when(meeting: Meeting) -> str:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(meeting.timezone or "UTC")
+    start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    same_day = start.date() == end.date()
+    return (
+        f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({meeting.timezone})"
+        if same_day
+        else f"{start:%A %d %B %Y, %H:%M} – {end:%A %d %B %Y, %H:%M} ({meeting.timezone})"
+    )
+
+
+# ---------------------------------------------------------------------------- the calendar
+
+
+def user_colours(users) -> dict:
+    return {user.id: USER_COLOURS[index % len(USER_COLOURS)] for index, user in enumerate(users)}
+
+
+def calendar_users() -> list[User]:
+    return list(db.session.scalars(select(User).where(User.is_active_user.is_(True)).order_by(User.created_at)))
+
+
+def parse_range(start, end) -> tuple[datetime, datetime]:
+    """The window asked for (ISO strings or datetimes; no offset: the workspace's zone), cut to
+    two months so one call stays one bounded query."""
+    from app.records.normalize import tenant_zone
+
+    bounds = []
+    for name, value in (("start", start), ("end", end)):
+        if isinstance(value, datetime):
+            moment = value
+        else:
+            try:
+                moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+            except (TypeError, ValueError) as exc:
+                raise ValidationFailed(
+                    "Give start and end as ISO 8601 dates or times.", details={name: ["Use ISO 8601."]}
+                ) from exc
+        bounds.append(moment if moment.tzinfo else moment.replace(tzinfo=tenant_zone()))
+    first, last = bounds
+    return first, min(last, first + MAX_RANGE)
+
+
+def calendar_events(actor, start, end, user_ids) -> list[dict]:
+    """FullCalendar's events: meetings between `start` and `end` that the chosen users organize
+    or attend, each in its organizer's colour (one query for the meetings, one for attendees)."""
+    check_permission(actor, "meetings.view")
+    first, last = parse_range(start, end)
+    if last <= first:
+        return []
+    users = calendar_users()
+    colours = user_colours(users)
+    wanted = [user.id for user in users if user.id in set(user_ids)] or [acting_user(actor).id]
+    attending = exists().where(
+        MeetingAttendee.tenant_id == Meeting.tenant_id,
+        MeetingAttendee.meeting_id == Meeting.id,
+        MeetingAttendee.user_id.in_(wanted),
+    )
+    stmt = (
+        select(Meeting)
+        .where(Meeting.starts_at < last, Meeting.ends_at > first, or_(Meeting.owner_id.in_(wanted), attending))
+        .options(selectinload(Meeting.attendees))
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(MAX_EVENTS)
+    )
+    can_edit = can(actor, "meetings.edit")
+    events = []
+    for meeting in db.session.scalars(stmt):
+        colour = colours.get(meeting.owner_id, "#6c757d")
+        cancelled = meeting.status == MeetingStatus.CANCELLED
+        events.append(
+            {
+                "id": str(meeting.id),
+                "title": meeting.title,
+                "start": meeting.starts_at.isoformat(),
+                "end": meeting.ends_at.isoformat(),
+                "url": record_path(MEETINGS, meeting.id),
+                "color": "#adb5bd" if cancelled else colour,
+                "editable": can_edit and not cancelled,
+                "extendedProps": {
+                    "status": meeting.status,
+                    "location": meeting.location,
+                    "organizer_id": str(meeting.owner_id) if meeting.owner_id else None,
+                    "attendees": [row.name for row in meeting.attendees],
+                },
+            }
+        )
+    return events
+
+
+def reschedule(meeting: Meeting, start, end, *, actor) -> Meeting:
+    """A drag (or resize) on the calendar: new start and end, saved like any edit (attendees get
+    an updated invitation)."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationFailed("A cancelled meeting cannot be moved.", details={"starts_at": ["Cancelled."]})
+    return update_record(MEETINGS, meeting, {"starts_at": start, "ends_at": end}, actor=actor)
+
+
+def meetings_of_user_today(user, *, day_start: datetime, day_end: datetime, limit: int = 10) -> list[Meeting]:
+    attending = exists().where(
+        MeetingAttendee.tenant_id == Meeting.tenant_id,
+        MeetingAttendee.meeting_id == Meeting.id,
+        MeetingAttendee.user_id == user.id,
+    )
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(
+                Meeting.starts_at < day_end,
+                Meeting.ends_at > day_start,
+                Meeting.status != MeetingStatus.CANCELLED,
+                or_(Meeting.owner_id == user.id, attending),
+            )
+            .options(selectinload(Meeting.related))
+            .order_by(Meeting.starts_at, Meeting.id)
+            .limit(limit)
+        )
+    )
+
+
+def meetings_about(record_id, limit: int = 50) -> list[Meeting]:
+    attending = exists().where(
+        MeetingAttendee.tenant_id == Meeting.tenant_id,
+        MeetingAttendee.meeting_id == Meeting.id,
+        MeetingAttendee.contact_id == record_id,
+    )
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(or_(Meeting.related_id == record_id, attending))
+            .options(selectinload(Meeting.owner))
+            .order_by(Meeting.starts_at.desc(), Meeting.id)
+            .limit(limit)
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- merging contacts
+
+
+def merge_attendee_keys(record_type, survivor_id, merged_ids) -> None:
+    """Merge step (app.crm.duplicates): the merge has pointed the attendees of the merged
+    contacts at the survivor; their keys ("contact:<id>") follow, and where the survivor was
+    already invited to the same meeting the merged contact's invitation is dropped."""
+    if record_type.name != "contact":
+        return
+    kept = f"contact:{survivor_id}"
+    twin = aliased(MeetingAttendee)
+    for merged_id in merged_ids:
+        key = f"contact:{merged_id}"
+        db.session.execute(
+            delete(MeetingAttendee)
+            .where(
+                MeetingAttendee.key == key,
+                exists().where(
+                    twin.tenant_id == MeetingAttendee.tenant_id,
+                    twin.meeting_id == MeetingAttendee.meeting_id,
+                    twin.key == kept,
+                ),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            update(MeetingAttendee)
+            .where(MeetingAttendee.key == key)
+            .values(key=kept, contact_id=survivor_id)
+            .execution_options(synchronize_session=False)
+        )
+
+
+# ---------------------------------------------------------------------------- ICS feeds
+
+
+def active_feed(user) -> CalendarFeed | None:
+    return db.session.scalar(
+        select(CalendarFeed).where(CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None))
+    )
+
+
+def create_feed(user) -> str:
+    """A new private feed URL's token (the previous one stops working). Shown once."""
+    revoke_feed(user)
+    token = secrets.token_urlsafe(32)
+    db.session.add(CalendarFeed(user_id=user.id, token_hash=hash_feed_token(token)))
+    db.session.flush()
+    return token
+
+
+def revoke_feed(user) -> bool:
+    feed = active_feed(user)
+    if feed is None:
+        return False
+    feed.revoked_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def feed_for_token(token: str) -> CalendarFeed | None:
+    if not token or len(token) > 100:
+        return None
+    feed = db.session.scalar(
+        select(CalendarFeed)
+        .where(CalendarFeed.token_hash == hash_feed_token(token), CalendarFeed.revoked_at.is_(None))
+        .options(selectinload(CalendarFeed.user))
+    )
+    if feed is None or feed.user is None or not feed.user.is_active_user:
+        return None
+    return feed
+
+
+def feed_calendar(feed: CalendarFeed) -> bytes:
+    """The feed's meetings (organized or attended by its user), from 90 days ago to a year ahead."""
+    user = feed.user
+    now = utcnow()
+    attending = exists().where(
+        MeetingAttendee.tenant_id == Meeting.tenant_id,
+        MeetingAttendee.meeting_id == Meeting.id,
+        MeetingAttendee.user_id == user.id,
+    )
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(
+            and_(Meeting.starts_at > now - FEED_PAST, Meeting.starts_at < now + FEED_AHEAD),
+            or_(Meeting.owner_id == user.id, attending),
+        )
+        .options(selectinload(Meeting.attendees), selectinload(Meeting.owner))
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(FEED_LIMIT)
+    )
+    feed.last_read_at = now
+    host = tenant_link("dashboard.index", external=True).split("//", 1)[-1].split("/", 1)[0]
+    name = f"{user.display_name} · {current_app.config.get('APP_NAME', 'Atrium')}"
+    return ics.feed(list(meetings), host=host, name=name, url_of=lambda m: absolute_url(record_path(MEETINGS, m.id)))

@@ -1,0 +1,297 @@
+"""Meeting pages (the kit's), the calendar (month / week / day, drag to reschedule, team
+overlay), each user's private ICS feed, and booking links: the public pages on the tenant's
+host (free slots in the visitor's time zone, book, cancel or reschedule by the private link)
+and each user's management of their pages."""
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.permissions import acting_user, can, requires_permission
+from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import limiter
+from app.core.hosts import TenantBlueprint
+from app.core.types import utcnow
+from app.crm.calendar import booking, services
+from app.crm.calendar.models import WEEKDAYS
+from app.crm.calendar.record import MEETINGS
+from app.records.forms import RecordForm
+from app.records.owner import active_users
+from app.records.views import record_blueprint
+
+bp = record_blueprint(MEETINGS)
+
+
+@bp.route("/calendar")
+@requires_permission("meetings.view")
+def calendar():
+    users = services.calendar_users()
+    me = acting_user(current_user)
+    token = request.args.get("new_feed")
+    return render_template(
+        "crm/calendar/calendar.html",
+        users=users,
+        colours=services.user_colours(users),
+        me=me,
+        feed=services.active_feed(me),
+        new_feed_url=url_for("meetings.feed", token=token, _external=True) if token else None,
+        form=RecordForm(),
+    )
+
+
+@bp.route("/calendar/events")
+@requires_permission("meetings.view")
+def events():
+    """FullCalendar's event source: `start`, `end` (ISO) and `users` (ids, comma-separated)."""
+    from app.core.ids import parse_uuid
+
+    user_ids = [parse_uuid(value) for value in (request.args.get("users") or "").split(",")]
+    try:
+        found = services.calendar_events(
+            current_user, request.args.get("start"), request.args.get("end"), [uid for uid in user_ids if uid]
+        )
+    except ValidationFailed as exc:
+        return jsonify({"error": {"message": exc.message, "details": exc.details}}), 422
+    return jsonify(found)
+
+
+@bp.route("/meetings/<uuid:meeting_id>/reschedule", methods=["POST"])
+@requires_permission("meetings.edit")
+def reschedule(meeting_id):
+    """A drag or a resize on the calendar: JSON {start, end} in ISO 8601 with offsets."""
+    if not RecordForm().validate_on_submit():
+        abort(400)
+    meeting = services.get_meeting(meeting_id)
+    try:
+        services.reschedule(meeting, request.form.get("start"), request.form.get("end"), actor=current_user)
+    except ValidationFailed as exc:
+        return jsonify({"error": {"message": exc.message, "details": exc.details}}), 422
+    return jsonify({"id": str(meeting.id), "start": meeting.starts_at.isoformat(), "end": meeting.ends_at.isoformat()})
+
+
+@bp.route("/calendar/feed", methods=["POST"])
+@requires_permission("meetings.view")
+def manage_feed():
+    """Make a new private feed URL (the old one stops working), or revoke it."""
+    if not RecordForm().validate_on_submit():
+        abort(400)
+    me = acting_user(current_user)
+    if request.form.get("action") == "revoke":
+        services.revoke_feed(me)
+        flash("Your calendar feed is revoked: calendars subscribed to it stop updating.", "success")
+        return redirect(url_for("meetings.calendar"))
+    token = services.create_feed(me)
+    flash("Your new calendar feed is ready. Copy its address now: it is shown only once.", "success")
+    return redirect(url_for("meetings.calendar", new_feed=token) + "#feed")
+
+
+@bp.route("/calendar/feed/<token>.ics")
+@limiter.limit("60 per minute")
+def feed(token):
+    """The private ICS feed Google Calendar or Outlook subscribe to (the token is the key)."""
+    found = services.feed_for_token(token)
+    if found is None:
+        abort(404)
+    body = services.feed_calendar(found)
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'inline; filename="atrium.ics"', "Cache-Control": "private, max-age=300"},
+    )
+
+
+# ---------------------------------------------------------------------------- booking links
+
+booking_bp = TenantBlueprint("booking", __name__)
+WEEKDAY_LABELS = dict(
+    zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
+)
+
+
+def _visitor_zone() -> ZoneInfo:
+    name = request.args.get("tz") or request.form.get("tz") or "UTC"
+    return ZoneInfo(name if name in available_timezones() else "UTC")
+
+
+def _week_start(booking_type, zone: ZoneInfo) -> date:
+    today = utcnow().astimezone(ZoneInfo(booking_type.timezone)).date()
+    try:
+        asked = date.fromisoformat(request.args.get("start", ""))
+    except ValueError:
+        asked = today
+    return min(max(asked, today), today + timedelta(days=booking_type.max_days_ahead))
+
+
+def _slot_days(booking_type, zone: ZoneInfo, first: date, *, ignore_meeting=None) -> list[tuple[date, list]]:
+    """The week's free slots, grouped by the visitor's local day."""
+    days: dict[date, list] = {}
+    for slot in booking.free_slots(booking_type, first, booking.DAYS_SHOWN, ignore_meeting=ignore_meeting):
+        local = slot.start.astimezone(zone)
+        days.setdefault(local.date(), []).append((slot.start, local))
+    return sorted(days.items())
+
+
+@booking_bp.route("/book/<slug>", methods=["GET", "POST"])
+@limiter.limit("20 per minute; 200 per hour", methods=["POST"])
+def page(slug):
+    booking_type = booking.public_booking_type(slug)
+    if booking_type is None:
+        abort(404)
+    zone = _visitor_zone()
+    errors, status = {}, 200
+    if request.method == "POST":
+        if not RecordForm().validate_on_submit():
+            errors = {"_form": ["Your form expired. Please try again."]}
+        else:
+            try:
+                result = booking.book(booking_type, request.form.to_dict())
+            except ValidationFailed as exc:
+                errors = exc.details
+            except Conflict as exc:
+                errors, status = {"slot": [exc.message]}, 409
+            else:
+                flash("You are booked. A confirmation with a calendar invitation is on its way.", "success")
+                return redirect(url_for("booking.manage", token=result.token, tz=zone.key))
+        status = status if status != 200 else 422
+    first = _week_start(booking_type, zone)
+    return render_template(
+        "crm/calendar/booking_page.html",
+        booking_type=booking_type,
+        days=_slot_days(booking_type, zone, first),
+        zone=zone,
+        first=first,
+        previous=first - timedelta(days=booking.DAYS_SHOWN),
+        following=first + timedelta(days=booking.DAYS_SHOWN),
+        errors=errors,
+        values=request.form,
+        form=RecordForm(),
+    ), status
+
+
+@booking_bp.route("/book/manage/<token>", methods=["GET"])
+def manage(token):
+    found = booking.booking_for_token(token)
+    if found is None:
+        abort(404)
+    zone = _visitor_zone()
+    first = _week_start(found.booking_type, zone)
+    return render_template(
+        "crm/calendar/booking_manage.html",
+        booking=found,
+        meeting=found.meeting,
+        zone=zone,
+        token=token,
+        days=[] if found.cancelled_at else _slot_days(found.booking_type, zone, first, ignore_meeting=found.meeting_id),
+        form=RecordForm(),
+    )
+
+
+@booking_bp.route("/book/manage/<token>/cancel", methods=["POST"])
+@limiter.limit("20 per minute")
+def cancel(token):
+    found = booking.booking_for_token(token)
+    if found is None:
+        abort(404)
+    if not RecordForm().validate_on_submit():
+        abort(400)
+    booking.cancel_booking(found)
+    flash("Your booking is cancelled.", "success")
+    return redirect(url_for("booking.manage", token=token, tz=_visitor_zone().key))
+
+
+@booking_bp.route("/book/manage/<token>/reschedule", methods=["POST"], endpoint="reschedule")
+@limiter.limit("20 per minute")
+def reschedule_booking(token):
+    found = booking.booking_for_token(token)
+    if found is None:
+        abort(404)
+    if not RecordForm().validate_on_submit():
+        abort(400)
+    try:
+        booking.reschedule_booking(found, request.form.get("slot"))
+    except (ValidationFailed, Conflict) as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("booking.manage", token=token, tz=_visitor_zone().key)), 303
+    flash("Your booking is moved. An updated invitation is on its way.", "success")
+    return redirect(url_for("booking.manage", token=token, tz=_visitor_zone().key))
+
+
+# ---------------------------------------------------------------------------- management
+
+
+def _form_data(form) -> dict:
+    availability = {}
+    for day in WEEKDAYS:
+        if form.get(f"{day}.on"):
+            availability[day] = [[form.get(f"{day}.start", ""), form.get(f"{day}.end", "")]]
+    data = {
+        "name": form.get("name", ""),
+        "slug": form.get("slug", ""),
+        "description": form.get("description", ""),
+        "location": form.get("location", ""),
+        "timezone": form.get("timezone", ""),
+        "availability": availability,
+        "active": bool(form.get("active")),
+    }
+    for key in booking.LIMITS:
+        # An emptied number keeps its default; an emptied daily cap means "no cap".
+        if (form.get(key) or "").strip() or (key == "daily_cap" and key in form):
+            data[key] = form.get(key)
+    if "member_ids.present" in form:
+        data["member_ids"] = [value for value in form.getlist("member_ids") if value]
+    return data
+
+
+@booking_bp.route("/calendar/booking-pages", methods=["GET", "POST"])
+@requires_permission("booking_types.view")
+def booking_types():
+    errors, status = {}, 200
+    if request.method == "POST":
+        if not can(current_user, "booking_types.create"):
+            abort(403)
+        if not RecordForm().validate_on_submit():
+            abort(400)
+        try:
+            created = booking.create_booking_type(_form_data(request.form), actor=current_user)
+        except ValidationFailed as exc:
+            errors, status = exc.details, 422
+        else:
+            flash(f"Booking page “{created.name}” published.", "success")
+            return redirect(url_for("booking.booking_types"))
+    me = acting_user(current_user)
+    return render_template(
+        "crm/calendar/booking_types.html",
+        booking_types=booking.list_booking_types(current_user),
+        errors=errors,
+        values=request.form if request.method == "POST" else None,
+        weekdays=WEEKDAY_LABELS,
+        users=active_users(),
+        me=me,
+        zones=sorted(available_timezones()),
+        form=RecordForm(),
+    ), status
+
+
+@booking_bp.route("/calendar/booking-pages/<uuid:booking_type_id>/toggle", methods=["POST"])
+@requires_permission("booking_types.edit")
+def toggle(booking_type_id):
+    if not RecordForm().validate_on_submit():
+        abort(400)
+    found = booking.get_booking_type(booking_type_id, current_user)
+    booking.update_booking_type(found, {"active": not found.active}, actor=current_user)
+    flash(f"“{found.name}” is {'published' if found.active else 'hidden'}.", "success")
+    return redirect(url_for("booking.booking_types"))
+
+
+@booking_bp.route("/calendar/booking-pages/<uuid:booking_type_id>/delete", methods=["POST"])
+@requires_permission("booking_types.delete")
+def delete(booking_type_id):
+    if not RecordForm().validate_on_submit():
+        abort(400)
+    found = booking.get_booking_type(booking_type_id, current_user)
+    name = found.name
+    booking.delete_booking_type(found, actor=current_user)
+    flash(f"Booking page “{name}” deleted.", "success")
+    return redirect(url_for("booking.booking_types"))

@@ -1,0 +1,247 @@
+"""REST v1 deals (the kit's resource plus moves and stage history), pipelines, stages and
+close reasons (scope `pipelines:read|write`)."""
+
+from flask.views import MethodView
+from marshmallow import INCLUDE
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.gate import api_actor
+from app.api.listing import page_body, split_list_arguments
+from app.auth.permissions import check_permission
+from app.core.errors import ValidationFailed
+from app.core.extensions import db
+from app.core.pagination import Sort, resolve_sort, sorted_page
+from app.crm.deals import schemas
+from app.crm.deals.models import Pipeline, Stage
+from app.crm.deals.record import DEALS
+from app.crm.deals.services import deals as deal_services
+from app.crm.deals.services import pipelines as service
+from app.records.api import json_body, record_api_blueprint
+from app.records.schemas import output_schema, serialize
+
+blp = record_api_blueprint(DEALS)
+
+
+@blp.route("/<uuid:deal_id>/move", methods=["POST"])
+@blp.arguments(schemas.MoveInput)
+@blp.response(200, output_schema(DEALS))
+def move(data, deal_id):
+    """Move a deal to a stage and a place in its column
+
+    Entering a won or lost stage closes the deal (a lost stage needs `close_reason_id`);
+    the stage history and the `deal.stage_changed`, `deal.won` and `deal.lost` events follow.
+    """
+    deal = deal_services.get_deal(deal_id)
+    check_permission(api_actor(), DEALS.permission("edit"))
+    body = {key: str(value) if key.endswith("_id") and value is not None else value for key, value in data.items()}
+    return serialize(DEALS, deal_services.move_deal(deal, body, actor=api_actor()))
+
+
+@blp.route("/<uuid:deal_id>/stage-history")
+@blp.response(200, schemas.StageHistorySchema)
+def stage_history(deal_id):
+    """A deal's stage history with the time spent in each stage"""
+    from app.records.services import get_record
+
+    deal = get_record(DEALS, deal_id, actor=api_actor())
+    return {
+        "items": [
+            {
+                **{
+                    key: getattr(entry["change"], key)
+                    for key in (
+                        "from_stage_id",
+                        "from_stage_name",
+                        "to_stage_id",
+                        "to_stage_name",
+                        "pipeline_name",
+                        "user_id",
+                        "user_label",
+                        "changed_at",
+                    )
+                },
+                "left_at": entry["left_at"],
+                "seconds_in_stage": entry["seconds"],
+            }
+            for entry in deal_services.stage_durations(deal)
+        ]
+    }
+
+
+# ---------------------------------------------------------------------------- pipelines
+
+pipelines_blp = ApiBlueprint(
+    "api_pipelines",
+    __name__,
+    url_prefix=f"{API_PREFIX}/pipelines",
+    scope_object="pipelines",
+    description="Sales pipelines and their stages, in board order.",
+)
+PIPELINE_SORTS = {
+    "position": Sort("position", Pipeline.position, False, "Board order"),
+    "-created_at": Sort("-created_at", Pipeline.created_at, True, "Newest first"),
+    "created_at": Sort("created_at", Pipeline.created_at, False, "Oldest first"),
+}
+STAGE_SORTS = {
+    "position": Sort("position", Stage.position, False, "Board order"),
+    "-created_at": Sort("-created_at", Stage.created_at, True, "Newest first"),
+    "created_at": Sort("created_at", Stage.created_at, False, "Oldest first"),
+}
+
+
+def _can_read() -> None:
+    check_permission(api_actor(), "pipelines.view")
+
+
+@pipelines_blp.route("")
+class Pipelines(MethodView):
+    @pipelines_blp.arguments(schemas.PipelineListArguments, location="query", unknown=INCLUDE)
+    @pipelines_blp.response(200, schemas.PipelinePage)
+    def get(self, args):
+        """List pipelines, each with its stages (a new workspace gets the standard one)"""
+        _can_read()
+        service.default_pipeline()
+        args = split_list_arguments(args)
+        if args["search"] or args["filters"]:
+            raise ValidationFailed("Pipelines are not searched.", details={"q": ["Not supported here."]})
+        sort = resolve_sort(PIPELINE_SORTS, args["sort"], "position")
+        stmt = select(Pipeline).options(selectinload(Pipeline.stages))
+        return page_body(sorted_page(db.session, stmt, Pipeline, sort, args["cursor"], args["limit"]))
+
+    @pipelines_blp.arguments(schemas.PipelineCreate)
+    @pipelines_blp.response(201, schemas.PipelineSchema)
+    def post(self, data):
+        """Create a pipeline (402 once the plan's pipeline limit is reached)"""
+        return service.create_pipeline(json_body(), actor=api_actor())
+
+
+@pipelines_blp.route("/<uuid:pipeline_id>")
+class PipelineItem(MethodView):
+    @pipelines_blp.response(200, schemas.PipelineSchema)
+    def get(self, pipeline_id):
+        """Get a pipeline with its stages"""
+        _can_read()
+        return service.get_pipeline(pipeline_id)
+
+    @pipelines_blp.arguments(schemas.PipelineInput)
+    @pipelines_blp.response(200, schemas.PipelineSchema)
+    def patch(self, data, pipeline_id):
+        """Rename or reorder a pipeline"""
+        return service.update_pipeline(service.get_pipeline(pipeline_id), data, actor=api_actor())
+
+    @pipelines_blp.response(204)
+    def delete(self, pipeline_id):
+        """Delete a pipeline without deals (409 otherwise, and for the last one)"""
+        service.delete_pipeline(service.get_pipeline(pipeline_id), actor=api_actor())
+
+
+@pipelines_blp.route("/<uuid:pipeline_id>/stage-order", methods=["POST"])
+@pipelines_blp.arguments(schemas.StageOrderInput)
+@pipelines_blp.response(200, schemas.PipelineSchema)
+def stage_order(data, pipeline_id):
+    """Put a pipeline's stages in a new order"""
+    pipeline = service.get_pipeline(pipeline_id)
+    service.reorder_stages(pipeline, data.get("stage_ids"), actor=api_actor())
+    return pipeline
+
+
+# ---------------------------------------------------------------------------- stages
+
+stages_blp = ApiBlueprint(
+    "api_stages",
+    __name__,
+    url_prefix=f"{API_PREFIX}/stages",
+    scope_object="pipelines",
+    description="The stages of every pipeline: probability, colour, rotting days, kind.",
+)
+
+
+@stages_blp.route("")
+class Stages(MethodView):
+    @stages_blp.arguments(schemas.StageListArguments, location="query", unknown=INCLUDE)
+    @stages_blp.response(200, schemas.StagePage)
+    def get(self, args):
+        """List stages (of one pipeline with `pipeline_id`)"""
+        _can_read()
+        service.default_pipeline()
+        pipeline_id = args.pop("pipeline_id", None)
+        args = split_list_arguments(args)
+        if args["search"] or args["filters"]:
+            raise ValidationFailed("Stages are not searched.", details={"q": ["Not supported here."]})
+        stmt = select(Stage)
+        if pipeline_id is not None:
+            stmt = stmt.where(Stage.pipeline_id == pipeline_id)
+        sort = resolve_sort(STAGE_SORTS, args["sort"], "position")
+        return page_body(sorted_page(db.session, stmt, Stage, sort, args["cursor"], args["limit"]))
+
+    @stages_blp.arguments(schemas.StageCreate)
+    @stages_blp.response(201, schemas.StageSchema)
+    def post(self, data):
+        """Add a stage to a pipeline (open stages go before the won and lost ones)"""
+        body = json_body()
+        pipeline = service.get_pipeline(data["pipeline_id"])
+        return service.create_stage(pipeline, {k: v for k, v in body.items() if k != "pipeline_id"}, actor=api_actor())
+
+
+@stages_blp.route("/<uuid:stage_id>")
+class StageItem(MethodView):
+    @stages_blp.response(200, schemas.StageSchema)
+    def get(self, stage_id):
+        """Get a stage"""
+        _can_read()
+        return service.get_stage(stage_id)
+
+    @stages_blp.arguments(schemas.StageInput)
+    @stages_blp.response(200, schemas.StageSchema)
+    def patch(self, data, stage_id):
+        """Change a stage (a new probability reaches the deals that follow the stage's)"""
+        return service.update_stage(service.get_stage(stage_id), json_body(), actor=api_actor())
+
+    @stages_blp.arguments(schemas.StageDeleteArguments, location="query")
+    @stages_blp.response(204)
+    def delete(self, args, stage_id):
+        """Delete a stage; one that holds deals needs `move_to_stage_id` (422 otherwise)"""
+        stage = service.get_stage(stage_id)
+        target = service.get_stage(args["move_to_stage_id"]) if args.get("move_to_stage_id") else None
+        service.delete_stage(stage, actor=api_actor(), move_to=target)
+
+
+# ---------------------------------------------------------------------------- close reasons
+
+reasons_blp = ApiBlueprint(
+    "api_deal_reasons",
+    __name__,
+    url_prefix=f"{API_PREFIX}/deal-reasons",
+    scope_object="pipelines",
+    description="The workspace's reasons deals are won or lost.",
+)
+
+
+@reasons_blp.route("")
+class Reasons(MethodView):
+    @reasons_blp.response(200, schemas.ReasonListSchema)
+    def get(self):
+        """List won and lost reasons (retired ones too)"""
+        _can_read()
+        service.default_pipeline()
+        return {"items": service.list_reasons(active_only=False)}
+
+    @reasons_blp.arguments(schemas.ReasonCreate)
+    @reasons_blp.response(201, schemas.ReasonSchema)
+    def post(self, data):
+        """Add a won or lost reason"""
+        return service.create_reason(data, actor=api_actor())
+
+
+@reasons_blp.route("/<uuid:reason_id>")
+class ReasonItem(MethodView):
+    @reasons_blp.arguments(schemas.ReasonInput)
+    @reasons_blp.response(200, schemas.ReasonSchema)
+    def patch(self, data, reason_id):
+        """Retire or restore a reason"""
+        reason = service.get_reason(reason_id)
+        if "is_active" not in data:
+            raise ValidationFailed("Say whether the reason is active.", details={"is_active": ["Send true or false."]})
+        return service.set_reason_active(reason, data["is_active"], actor=api_actor())

@@ -1,0 +1,194 @@
+"""Demo deals for seed-demo: the standard pipeline with deals in every stage (a few rotting),
+a retainer pipeline, won and lost deals over the last months, quotas and forecast snapshots.
+
+Registered after the CRM demo (it uses its companies and contacts); a workspace that already
+has deals is skipped.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.auth.models import Role, User
+from app.core.extensions import db
+from app.core.types import utcnow
+from app.crm.activities.services import log_activity
+from app.crm.companies.models import Company
+from app.crm.contacts.models import Contact
+from app.crm.deals.models import Deal, ForecastSnapshot, StageChange, StageKind
+from app.crm.deals.services.deals import create_deal, move_deal
+from app.crm.deals.services.forecast import add_months, local_today, month_start, set_quota
+from app.crm.deals.services.pipelines import create_pipeline, default_pipeline, list_reasons
+from app.crm.tags.models import Tag
+
+OPEN_DEALS = (
+    # name, value, stage index, days to expected close, priority
+    ("Spring campaign", "18000", 0, 75, "medium"),
+    ("Brand refresh", "42000", 0, 120, "high"),
+    ("Newsletter redesign", "6500", 0, 40, "low"),
+    ("Trade fair booth", "24000", 1, 60, "medium"),
+    ("SEO audit", "4800", 1, 20, "low"),
+    ("Product launch video", "31000", 1, 95, "high"),
+    ("E-commerce rebuild", "88000", 2, 45, "high"),
+    ("Social media retainer", "36000", 2, 30, "medium"),
+    ("Annual report", "15500", 2, 55, "medium"),
+    ("Loyalty app concept", "52000", 3, 14, "high"),
+    ("Packaging series", "21000", 3, 25, "medium"),
+    ("Podcast production", "9800", 3, 9, "low"),
+)
+CLOSED_DEALS = (
+    # name, value, won?, months ago
+    ("Website relaunch", "64000", True, 0),
+    ("Catalogue photo shoot", "12500", True, 1),
+    ("Recruiting campaign", "27000", True, 2),
+    ("Event signage", "7400", False, 1),
+    ("CRM migration", "33000", False, 2),
+    ("Summer promotion", "19000", True, 3),
+    ("Investor deck", "8800", True, 4),
+    ("Radio spots", "14000", False, 4),
+)
+RETAINERS = (("Monthly content retainer", "48000", 0, 60), ("Paid ads management", "30000", 1, 35))
+
+
+def seed_deals_demo(tenant) -> None:
+    if db.session.scalar(select(Deal.id).limit(1)) is not None:
+        return
+    rng = random.Random(f"deals-{tenant.slug}")
+    users = db.session.scalars(select(User).order_by(User.email)).all()
+    owner = next(user for user in users if user.role == Role.OWNER)
+    sellers = [user for user in users if user.role in (Role.OWNER, Role.MANAGER, Role.SALES)]
+    companies = list(db.session.scalars(select(Company).order_by(Company.name)))
+    contacts = list(db.session.scalars(select(Contact).order_by(Contact.full_name)))
+    tags = list(db.session.scalars(select(Tag).order_by(Tag.name)))
+    pipeline = default_pipeline()
+    stages = list(pipeline.stages)
+    open_stages = [stage for stage in stages if stage.kind == StageKind.OPEN]
+    won_stage = next(stage for stage in stages if stage.kind == StageKind.WON)
+    lost_stage = next(stage for stage in stages if stage.kind == StageKind.LOST)
+    now = utcnow()
+    today = local_today(now)
+
+    def company_and_contacts():
+        company = rng.choice(companies) if companies else None
+        people = [contact for contact in contacts if company is not None and contact.company_id == company.id]
+        chosen = people[:2] if people else []
+        return company, [{"contact_id": contact.id, "primary": index == 0} for index, contact in enumerate(chosen)]
+
+    def make(name, value, stage, **extra):
+        company, people = company_and_contacts()
+        data = {
+            "name": name,
+            "value": value,
+            "pipeline_id": str(stage.pipeline_id),
+            "owner_id": str(rng.choice(sellers).id),
+            "source": rng.choice(["referral", "website", "event", "partner"]),
+            "contacts": people,
+            "tag_ids": [str(rng.choice(tags).id)] if tags and rng.random() < 0.4 else [],
+            **extra,
+        }
+        if company is not None:
+            data["company_id"] = str(company.id)
+        deal = create_deal(data, actor=owner)
+        if stage.id != deal.stage_id:
+            move_deal(deal, {"stage_id": str(stage.id)}, actor=owner)
+        return deal
+
+    for index, (name, value, stage_index, days, priority) in enumerate(OPEN_DEALS):
+        deal = make(
+            name,
+            value,
+            open_stages[stage_index],
+            priority=priority,
+            expected_close_date=(today + timedelta(days=days)).isoformat(),
+        )
+        age = timedelta(days=rng.randint(12, 60))
+        _backdate(deal, age)
+        if index % 4 == 1:
+            # Idle for weeks: the board shows these as rotting.
+            deal.idle_since = now - timedelta(days=30)
+        elif deal.contact_links:
+            log_activity(
+                {
+                    "type": rng.choice(["call", "meeting", "email"]),
+                    "direction": "outbound",
+                    "body": "Went through the scope and the timeline; next step agreed.",
+                    "record_id": deal.id,
+                },
+                actor=owner,
+            )
+    lost_reasons = list_reasons(StageKind.LOST)
+    won_reasons = list_reasons(StageKind.WON)
+    for name, value, won, months_ago in CLOSED_DEALS:
+        deal = make(name, value, open_stages[-1])
+        closed_on = add_months(month_start(today), -months_ago) + timedelta(days=rng.randint(2, 20))
+        if months_ago == 0:
+            closed_on = today
+        reason = rng.choice(won_reasons if won else lost_reasons)
+        move_deal(
+            deal,
+            {
+                "stage_id": str((won_stage if won else lost_stage).id),
+                "close_reason_id": str(reason.id),
+                "close_note": "" if won else "They went with an in-house team.",
+            },
+            actor=owner,
+        )
+        closed_at = now - timedelta(days=(today - closed_on).days)
+        _backdate(deal, timedelta(days=(today - closed_on).days + rng.randint(20, 70)), closed_at=closed_at)
+    if len(db.session.scalars(select(Deal.pipeline_id).distinct()).all()) < 2:
+        retainers = _second_pipeline(owner)
+        if retainers is not None:
+            first = next(stage for stage in retainers.stages if stage.kind == StageKind.OPEN)
+            for name, value, _stage_index, days in RETAINERS:
+                make(name, value, first, expected_close_date=(today + timedelta(days=days)).isoformat())
+    this_month = month_start(today)
+    for seller in sellers:
+        for offset in range(3):
+            set_quota(seller.id, add_months(this_month, offset), rng.choice([40000, 50000, 60000]), actor=owner)
+    for months_ago, weighted in ((3, "52000"), (2, "61000"), (1, "47000")):
+        db.session.add(
+            ForecastSnapshot(
+                month=add_months(this_month, -months_ago),
+                currency=tenant.currency,
+                weighted=Decimal(weighted),
+                best=Decimal(weighted) * 2,
+                likely=Decimal(weighted) * Decimal("1.3"),
+                worst=Decimal(weighted) * Decimal("0.6"),
+                open_value=Decimal(weighted) * 3,
+                details={},
+                taken_at=now - timedelta(days=30 * months_ago),
+            )
+        )
+    db.session.flush()
+
+
+def _second_pipeline(owner):
+    from app.core.errors import PlanLimitExceeded
+
+    try:
+        return create_pipeline({"name": "Retainers"}, actor=owner)
+    except PlanLimitExceeded:
+        return None
+
+
+def _backdate(deal: Deal, age: timedelta, closed_at=None) -> None:
+    """Demo history: the deal was created `age` ago and moved through its stages since."""
+    now = utcnow()
+    created = now - age
+    deal.created_at = created
+    changes = list(
+        db.session.scalars(select(StageChange).where(StageChange.deal_id == deal.id).order_by(StageChange.changed_at))
+    )
+    end = closed_at or now
+    for index, change in enumerate(changes):
+        change.changed_at = created + (end - created) * index / max(len(changes), 1)
+    if changes:
+        deal.stage_entered_at = changes[-1].changed_at
+    if closed_at is not None:
+        deal.closed_at = closed_at
+        if changes:
+            changes[-1].changed_at = closed_at
+            deal.stage_entered_at = closed_at
+    db.session.flush()

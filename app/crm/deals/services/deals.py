@@ -1,0 +1,265 @@
+"""Deals through the kit's services, plus what only deals do: move on the board (stage and
+position), the stage history with time spent in each stage, and deals made from leads."""
+
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from app.auth.permissions import check_permission
+from app.core.context import require_tenant_id
+from app.core.errors import ValidationFailed
+from app.core.extensions import db
+from app.core.ids import parse_uuid
+from app.core.types import utcnow
+from app.crm.deals.models import Deal, DealContact, Stage, StageChange, StageKind
+from app.crm.deals.record import DEALS, RANK_STEP, rotting_condition
+from app.crm.deals.services.pipelines import default_pipeline, first_open_stage, get_pipeline
+from app.plans.services import check_writable
+from app.records.services import record_services, update_record
+
+get_deal, load_deal_for_page, create_deal, update_deal, delete_deal, list_deals = record_services(DEALS)
+
+# Below this gap between two neighbours' ranks, the column is renumbered before inserting.
+MIN_RANK_GAP = 1e-6
+# A column never holds more cards than a plan holds deals: past this, the bottom.
+MAX_POSITION = 1_000_000_000
+
+
+def _rank_between(above: float | None, below: float | None) -> float | None:
+    if above is None and below is None:
+        return 0.0
+    if above is None:
+        return below - RANK_STEP
+    if below is None:
+        return above + RANK_STEP
+    if below - above < MIN_RANK_GAP:
+        return None
+    return (above + below) / 2
+
+
+def _renumber(stage_id) -> None:
+    """Spread a column's ranks out again (rare: only after many moves between the same two cards)."""
+    tenant_id = require_tenant_id()
+    ids = list(db.session.scalars(select(Deal.id).where(Deal.stage_id == stage_id).order_by(Deal.board_rank, Deal.id)))
+    db.session.execute(
+        update(Deal),
+        [{"tenant_id": tenant_id, "id": deal_id, "board_rank": index * RANK_STEP} for index, deal_id in enumerate(ids)],
+    )
+    db.session.expire_all()
+
+
+def _neighbour_rank(deal_id, stage: Stage, key: str):
+    if deal_id in (None, ""):
+        return None, None
+    parsed = parse_uuid(deal_id)
+    row = (
+        db.session.execute(select(Deal.id, Deal.board_rank, Deal.stage_id).where(Deal.id == parsed)).first()
+        if parsed
+        else None
+    )
+    if row is None or row.stage_id != stage.id:
+        raise ValidationFailed(
+            "The board changed.", details={key: ["That card is not in this column any more: reload the board."]}
+        )
+    return row.id, row.board_rank
+
+
+def _rank_at_index(stage: Stage, position: int, moving_id) -> tuple:
+    """(rank above, rank below) for the card put at `position` (0 = top) of the column."""
+    ranks = list(
+        db.session.scalars(
+            select(Deal.board_rank)
+            .where(Deal.stage_id == stage.id, Deal.id != moving_id)
+            .order_by(Deal.board_rank, Deal.id)
+            .offset(max(position - 1, 0))
+            .limit(2)
+        )
+    )
+    if position <= 0:
+        return None, (ranks[0] if ranks else None)
+    above = ranks[0] if ranks else None
+    below = ranks[1] if len(ranks) > 1 else None
+    return above, below
+
+
+def move_deal(deal: Deal, data: dict, *, actor) -> Deal:
+    """Put a deal in a stage (any pipeline's) at a place in its column: between the cards
+    `above_id` and `below_id`, or at `position` (0 = top); on top when neither is given.
+
+    Entering a won or lost stage closes the deal (lost needs `close_reason_id`); the stage
+    change, history and events are the deal type's own, through the kit's update.
+    """
+    check_permission(actor, DEALS.permission("edit"))
+    check_writable()
+    known = {"stage_id", "above_id", "below_id", "position", "close_reason_id", "close_note"}
+    unknown = sorted(str(key) for key in set(data) - known)
+    if unknown:
+        raise ValidationFailed("Some fields cannot be set.", details={key: ["Unknown field."] for key in unknown})
+    stage_id = parse_uuid(data.get("stage_id")) if data.get("stage_id") else deal.stage_id
+    stage = db.session.get(Stage, (deal.tenant_id, stage_id)) if stage_id else None
+    if stage is None:
+        raise ValidationFailed("Choose a stage.", details={"stage_id": ["Choose an existing stage."]})
+    position = data.get("position")
+    if position is not None and (
+        isinstance(position, bool) or not isinstance(position, int) or not 0 <= position <= MAX_POSITION
+    ):
+        raise ValidationFailed(
+            "Bad position.", details={"position": [f"Use a whole number from 0 to {MAX_POSITION:,}."]}
+        )
+    changes = {}
+    if stage.id != deal.stage_id:
+        changes.update(pipeline_id=str(stage.pipeline_id), stage_id=str(stage.id))
+    for key in ("close_reason_id", "close_note"):
+        if key in data:
+            changes[key] = data[key]
+    if changes:
+        update_record(DEALS, deal, changes, actor=actor)
+    above_id, above = _neighbour_rank(data.get("above_id"), stage, "above_id")
+    below_id, below = _neighbour_rank(data.get("below_id"), stage, "below_id")
+    if above_id is None and below_id is None:
+        if position is None:
+            return deal
+        above, below = _rank_at_index(stage, position, deal.id)
+    rank = _rank_between(above, below)
+    if rank is None:
+        _renumber(stage.id)
+        return move_deal(
+            deal,
+            {key: value for key, value in data.items() if key not in ("close_reason_id", "close_note")},
+            actor=actor,
+        )
+    deal.board_rank = rank
+    db.session.flush()
+    return deal
+
+
+def move_deals_to_stage(stage: Stage, target: Stage, *, actor) -> int:
+    """Every deal of `stage` moves to `target` (a stage about to be deleted), each with its
+    history row and events. Moving into a lost stage needs each deal's reason: refused then."""
+    if target.kind == StageKind.LOST:
+        raise ValidationFailed(
+            "Choose an open or won stage.",
+            details={"move_to_stage_id": ["Lost deals need a reason each: move them to an open or won stage."]},
+        )
+    deals = list(db.session.scalars(select(Deal).where(Deal.stage_id == stage.id).order_by(Deal.board_rank, Deal.id)))
+    for deal in deals:
+        update_record(DEALS, deal, {"pipeline_id": str(target.pipeline_id), "stage_id": str(target.id)}, actor=actor)
+    return len(deals)
+
+
+def rotting_deals_of(user, *, limit: int = 10) -> list[Deal]:
+    """The user's open deals idle longer than their stage allows, longest idle first ("my day")."""
+    return list(
+        db.session.scalars(
+            select(Deal)
+            .where(Deal.owner_id == user.id, rotting_condition())
+            .options(selectinload(Deal.stage), selectinload(Deal.company))
+            .order_by(Deal.idle_since, Deal.id)
+            .limit(limit)
+        )
+    )
+
+
+def stage_history(deal: Deal) -> list[StageChange]:
+    return list(
+        db.session.scalars(
+            select(StageChange).where(StageChange.deal_id == deal.id).order_by(StageChange.changed_at, StageChange.id)
+        )
+    )
+
+
+def stage_durations(deal: Deal, now=None) -> list[dict]:
+    """The stage history, newest first, each entry with how long the deal stayed (or has
+    been, for the current one) in the stage it entered."""
+    now = now or utcnow()
+    changes = stage_history(deal)
+    entries = []
+    for index, change in enumerate(changes):
+        left_at = changes[index + 1].changed_at if index + 1 < len(changes) else None
+        end = left_at or (deal.closed_at if deal.closed_at and deal.status != StageKind.OPEN else now)
+        entries.append(
+            {"change": change, "left_at": left_at, "seconds": max(int((end - change.changed_at).total_seconds()), 0)}
+        )
+    return list(reversed(entries))
+
+
+def deal_counts_by_stage(pipeline_id) -> dict:
+    return dict(
+        db.session.execute(
+            select(Deal.stage_id, func.count()).where(Deal.pipeline_id == pipeline_id).group_by(Deal.stage_id)
+        ).all()
+    )
+
+
+def create_deal_from_lead(lead, contact, company, *, actor, name=None, value=None, pipeline_id=None, **extra) -> Deal:
+    """The deal a lead conversion makes: named after the lead's company (or the lead), its
+    estimated value, in the chosen pipeline's first open stage; the lead's history shows on it."""
+    from app.crm.leads.services import _share_history
+
+    if extra:
+        unknown = sorted(extra)
+        raise ValidationFailed(
+            "Some deal fields cannot be set.", details={f"deal.{key}": ["Unknown field."] for key in unknown}
+        )
+    pipeline = None
+    if pipeline_id not in (None, ""):
+        parsed = parse_uuid(pipeline_id)
+        pipeline = get_pipeline(parsed) if parsed else None
+    pipeline = pipeline or default_pipeline()
+    if pipeline is None:
+        raise ValidationFailed("No pipeline.", details={"deal.pipeline_id": ["Choose a pipeline."]})
+    stage = first_open_stage(pipeline)
+    data = {
+        "name": (name or "").strip() or (f"{lead.company_name} deal" if lead.company_name else f"{lead.name} deal"),
+        "value": value if value not in (None, "") else (lead.estimated_value or Decimal(0)),
+        "pipeline_id": str(pipeline.id),
+        "stage_id": str(stage.id),
+        "source": lead.source,
+        "owner_id": str(lead.owner_id) if lead.owner_id else None,
+        "contacts": [{"contact_id": str(contact.id), "primary": True}],
+        "tag_ids": [str(tag.id) for tag in lead.tags],
+    }
+    if company is not None:
+        data["company_id"] = str(company.id)
+    try:
+        deal = create_deal(data, actor=actor)
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            exc.message, details={f"deal.{key}": value for key, value in exc.details.items()}
+        ) from exc
+    _share_history(lead, [deal.id])
+    return deal
+
+
+def _conversion_form(lead, submitted) -> dict:
+    """What the lead conversion form shows for the deal: its name, value and pipeline."""
+    from app.crm.deals.services.pipelines import list_pipelines
+
+    default_pipeline()
+    name = f"{lead.company_name} deal" if lead.company_name else f"{lead.name} deal"
+    return {
+        "pipelines": list_pipelines(),
+        "name": submitted.get("deal_name", name),
+        "value": submitted.get("deal_value", "" if lead.estimated_value is None else str(lead.estimated_value)),
+        "pipeline_id": submitted.get("deal_pipeline_id", ""),
+    }
+
+
+# The lead conversion form shows the deal's inputs from this template.
+create_deal_from_lead.form_template = "crm/deals/_conversion_fields.html"
+create_deal_from_lead.form_context = _conversion_form
+
+
+def keep_a_primary_contact(record_type, survivor_id, merged_ids) -> None:
+    """Merge step (app.crm.duplicates): a deal whose primary contact was merged into one it
+    already listed kept only the survivor's link; that link becomes the primary."""
+    if record_type.name != "contact":
+        return
+    has_primary = select(DealContact.deal_id).where(DealContact.is_primary)
+    db.session.execute(
+        update(DealContact)
+        .where(DealContact.contact_id == survivor_id, DealContact.deal_id.not_in(has_primary))
+        .values(is_primary=True)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,84 @@
+"""REST v1 web forms and their submissions (scope `forms:read|write`)."""
+
+from flask.views import MethodView
+from marshmallow import INCLUDE
+
+from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.gate import api_actor
+from app.api.listing import page_body
+from app.auth.permissions import check_permission
+from app.core.pagination import Page
+from app.crm.forms import services
+from app.crm.forms.schemas import (
+    SubmissionListArguments,
+    SubmissionPage,
+    SubmissionSchema,
+    WebFormCreate,
+    WebFormInput,
+    WebFormPage,
+    WebFormSchema,
+)
+
+blp = ApiBlueprint(
+    "api_forms",
+    __name__,
+    url_prefix=f"{API_PREFIX}/forms",
+    scope_object="forms",
+    description="Lead capture forms: the hosted page is `/f/{form_id}`; submissions create or update a "
+    "lead or contact (matched by email) and carry UTM, click-id and referrer attribution.",
+)
+
+
+@blp.route("")
+class Forms(MethodView):
+    @blp.response(200, WebFormPage)
+    def get(self):
+        """List web forms"""
+        return page_body(Page(items=services.list_forms(actor=api_actor())))
+
+    @blp.arguments(WebFormCreate)
+    @blp.response(201, WebFormSchema)
+    def post(self, data):
+        """Create a web form (counted against the plan's forms limit)"""
+        return services.create_form(data, actor=api_actor())
+
+
+@blp.route("/<uuid:form_id>")
+class FormItem(MethodView):
+    @blp.response(200, WebFormSchema)
+    def get(self, form_id):
+        """Get a web form"""
+        return services.get_form(form_id, actor=api_actor())
+
+    @blp.arguments(WebFormInput)
+    @blp.response(200, WebFormSchema)
+    def patch(self, data, form_id):
+        """Change a web form"""
+        return services.update_form(services.get_form(form_id), data, actor=api_actor())
+
+    @blp.response(204)
+    def delete(self, form_id):
+        """Delete a web form and its submissions (records it created stay)"""
+        services.delete_form(services.get_form(form_id), actor=api_actor())
+
+
+@blp.route("/submissions")
+class Submissions(MethodView):
+    @blp.arguments(SubmissionListArguments, location="query", unknown=INCLUDE)
+    @blp.response(200, SubmissionPage)
+    def get(self, args):
+        """List submissions of every form, newest first"""
+        check_permission(api_actor(), "forms.view")
+        form = services.get_form(args["form_id"]) if args.get("form_id") else None
+        page = services.list_submissions(
+            form=form, status=args.get("status"), cursor=args.get("cursor"), limit=args.get("limit")
+        )
+        return page_body(page)
+
+
+@blp.route("/<uuid:form_id>/submissions/<uuid:submission_id>")
+@blp.response(200, SubmissionSchema)
+def get_submission(form_id, submission_id):
+    """Get one submission of a form"""
+    check_permission(api_actor(), "forms.view")
+    return services.get_submission(submission_id, form=services.get_form(form_id))

@@ -1,0 +1,14 @@
+"""Platform job of web forms: take in waitlisted submissions once a plan has room again."""
+
+from sqlalchemy import select
+
+from app.crm.forms import intake
+from app.crm.forms.models import FormSubmission, SubmissionStatus
+from app.jobs.dispatch import for_each_tenant
+
+
+def process_waitlists() -> dict:
+    """Hourly: every tenant with waitlisted submissions tries them again (after an upgrade, a
+    deleted contact or a raised limit, they go through without anyone pressing a button)."""
+    waiting = select(FormSubmission.tenant_id).where(FormSubmission.status == SubmissionStatus.WAITLISTED).distinct()
+    return for_each_tenant(waiting, lambda tenant_id: intake.process_waitlist()["accepted"])

@@ -1,0 +1,46 @@
+"""Demo imports for seed-demo: a trade-fair contact list with a bad row and a known address,
+and this year's price list, which updates the catalogue's products by SKU and adds a new
+one; both queued so the scheduler (started by `make run`) works through them at once."""
+
+import io
+
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from app.auth.models import Role, User
+from app.core.extensions import db
+from app.crm.imports.models import DataImport
+from app.crm.imports.services import queue_import, save_mapping, start_import
+from app.crm.products.models import Product
+
+FAIR_LIST = """First name,Last name,E-mail,Phone,Company,Stage,Tags
+Lena,Hoffmann,lena.hoffmann@kestrel.example,+49 30 1234567,,lead,Newsletter
+Marco,Bianchi,marco@trattoria-bianchi.example,,,subscriber,
+Aiko,Tanaka,aiko.tanaka@lumen.example,+81 3 1234 5678,,mql,Hot
+Sam,O'Neill,not-an-address,,,lead,
+Priya,Shah,priya.shah@quanta.example,,,sql,VIP
+"""
+# SKUs of the catalogue seeded with the quotes demo: two new prices and one new service.
+PRICE_LIST = """Name,SKU,Unit price,Tax rate (%)
+Website audit,AUD-100,1350.00,20
+Copywriting,COP-110,105.00,20
+Accessibility review,ACC-120,750.00,20
+"""
+
+
+def seed_imports_demo(tenant) -> None:
+    if db.session.scalar(select(DataImport.id).limit(1)) is not None:
+        return
+    owner = db.session.scalar(select(User).where(User.role == Role.OWNER).order_by(User.email))
+    if owner is None:
+        return
+    upload = FileStorage(io.BytesIO(FAIR_LIST.encode("utf-8")), filename="trade-fair-2026.csv")
+    data_import = start_import("contact", upload, actor=owner)
+    save_mapping(data_import, data_import.mapping, "skip", actor=owner, template_name="Trade fair list")
+    queue_import(data_import, actor=owner)
+    if db.session.scalar(select(Product.id).where(Product.sku == "AUD-100")) is None:
+        return
+    upload = FileStorage(io.BytesIO(PRICE_LIST.encode("utf-8")), filename="price-list-2026.csv")
+    price_list = start_import("product", upload, actor=owner)
+    save_mapping(price_list, price_list.mapping, "update", actor=owner)
+    queue_import(price_list, actor=owner)

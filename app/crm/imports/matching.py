@@ -1,0 +1,59 @@
+"""Which existing record an imported row is: by email (contacts, leads), domain (companies),
+or the field a type names with `match_on` (a product's SKU)."""
+
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.records.normalize import Invalid
+
+# Stored lower-cased, so compared lower-cased; a declared `match_on` field (a SKU) compares exactly.
+MATCH_KINDS = ("emails", "email", "domain")
+
+
+def match_field(record_type):
+    """The type's declared `match_on` field, else its first email or domain field."""
+    declared = getattr(record_type, "match_on", None)
+    if declared:
+        return record_type.field(declared)
+    return next((field for field in record_type.fields if field.kind in MATCH_KINDS and not field.read_only), None)
+
+
+def match_values(field, raw) -> list[str]:
+    """The normalized values of a row's match field (several for a list of emails)."""
+    fold = str.lower if field.kind in MATCH_KINDS else str
+    item_keys = getattr(field, "item_keys", ())
+    if item_keys:
+        values = []
+        for item in raw if isinstance(raw, list) else []:
+            item = {item_keys[0]: item} if isinstance(item, str) else item
+            try:
+                values.append(fold(str(field.clean_item(item)[item_keys[0]])))
+            except (Invalid, KeyError, TypeError, AttributeError):
+                continue
+        return values
+    if field.is_empty(raw):
+        return []
+    try:
+        cleaned = field.clean(raw, None)
+    except Invalid:
+        return []
+    return [fold(str(cleaned))] if cleaned else []
+
+
+def find_existing(record_type, field, data: dict):
+    """The record of this tenant the row matches, or None (one query)."""
+    if field is None or field.name not in data:
+        return None
+    values = match_values(field, data[field.name])
+    if not values:
+        return None
+    model = record_type.model
+    collection = getattr(field, "collection", "")
+    # Values are stored normalized (lower-cased emails and domains, SKUs as typed): compared
+    # as they are, so the (tenant, value) index finds the match in one probe.
+    if collection:
+        child_column = getattr(field.child_model, field.row_attribute)
+        condition = getattr(model, collection).any(child_column.in_(values))
+    else:
+        condition = getattr(model, field.attribute).in_(values)
+    return db.session.scalar(select(model).where(condition).order_by(model.created_at, model.id).limit(1))

@@ -1,0 +1,583 @@
+"""Imports of CSV/XLSX files into records of any type.
+
+Upload → the file is stored and read once (encoding, delimiter, header, row count); mapping →
+each header names one of the type's spreadsheet columns (`app.records.cells`), guessed from
+the headers and saved as named templates; then a dry run (the type's one validator on every
+row, nothing written) or the import itself, both run by the scheduler in batches
+(`app.crm.imports.jobs`). Each batch commits its records with the rows' outcomes and the
+position reached, so a restarted worker resumes where the last commit left off: no row is
+written twice and none is skipped.
+"""
+
+import os
+import uuid
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select
+
+from app.auth.models import User
+from app.auth.permissions import acting_user, can, check_permission
+from app.core.audit import record_audit
+from app.core.errors import Conflict, PlanLimitExceeded, ValidationFailed
+from app.core.extensions import db
+from app.core.lookups import get_or_404
+from app.core.spreadsheets import restore_cell
+from app.core.transactions import call_after_rollback
+from app.core.types import json_safe, utcnow
+from app.core.validation import Errors, clean_text, contains_nul
+from app.crm.imports.matching import find_existing, match_field
+from app.crm.imports.models import DataImport, DedupeMode, ImportRow, ImportStatus, ImportTemplate, RowStatus
+from app.crm.imports.reading import MAX_CELL_CHARACTERS, FormulaCell, cell_text, inspect_file, iter_rows
+from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
+from app.plans.services import check_writable
+from app.records.cells import Lookups, guess_mapping, importable_columns
+from app.records.registry import find_record_type, get_record_type
+from app.records.services import create_record, update_record
+from app.records.validation import clean_input
+
+JOB_KIND = "import"
+JOB_REF = "app.crm.imports.jobs:run_import"
+PREVIEW_ROWS = 5
+MAX_TEMPLATES = 100
+
+
+def storage_path(tenant_id, import_id) -> Path:
+    root = Path(current_app.config["STORAGE_ROOT"]) / str(uuid.UUID(str(tenant_id))) / "imports"
+    return root / str(uuid.UUID(str(import_id)))
+
+
+def import_type(data_import):
+    return get_record_type(data_import.record_type)
+
+
+def job_user(data_import) -> User | None:
+    return (
+        db.session.get(User, (data_import.tenant_id, data_import.created_by_id)) if data_import.created_by_id else None
+    )
+
+
+# ---------------------------------------------------------------------------- upload and mapping
+
+
+def start_import(type_name: str, upload, *, actor) -> DataImport:
+    """Store the uploaded file, read it once, and open its mapping step."""
+    record_type = find_record_type(type_name) if isinstance(type_name, str) else None
+    if record_type is None:
+        raise ValidationFailed("Choose what to import.", details={"record_type": ["Choose what to import."]})
+    check_permission(actor, record_type.permission("create"))
+    check_writable()
+    file_name = os.path.basename(getattr(upload, "filename", "") or "")[:255]
+    if not file_name or getattr(upload, "stream", None) is None:
+        raise ValidationFailed("Choose a file.", details={"file": ["Choose a CSV or XLSX file."]})
+    data_import = DataImport(
+        id=uuid.uuid4(),
+        record_type=record_type.name,
+        file_name=file_name,
+        file_kind="csv",
+        created_by_id=getattr(acting_user(actor), "id", None),
+    )
+    path = storage_path(data_import.tenant_id, data_import.id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    max_bytes = current_app.config.get("IMPORT_MAX_MB", current_app.config["MAX_UPLOAD_MB"]) * 1024 * 1024
+    size = 0
+    try:
+        with path.open("wb") as out:
+            while chunk := upload.stream.read(1024 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ValidationFailed(
+                        "File too large.", details={"file": [f"Use a file under {max_bytes // 2**20} MB."]}
+                    )
+                out.write(chunk)
+        source, headers, rows = inspect_file(path, file_name)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    call_after_rollback(lambda: path.unlink(missing_ok=True))
+    data_import.file_kind = source.kind
+    data_import.encoding = source.encoding
+    data_import.delimiter = source.delimiter
+    data_import.headers = headers
+    data_import.total_rows = rows
+    data_import.bytes = size
+    data_import.mapping = guess_mapping(record_type, headers)
+    db.session.add(data_import)
+    db.session.flush()
+    record_audit("import.uploaded", actor=actor, target=data_import, target_label=file_name, details={"rows": rows})
+    return data_import
+
+
+def get_import(import_id, *, actor=None) -> DataImport:
+    data_import = get_or_404(DataImport, import_id)
+    if actor is not None:
+        check_permission(actor, import_type(data_import).permission("create"))
+    return data_import
+
+
+def list_imports(*, actor, cursor=None, limit=25):
+    from app.core.pagination import keyset_page
+
+    check_permission(actor, "imports.run")
+    return keyset_page(
+        db.session,
+        select(DataImport),
+        sort_column=DataImport.created_at,
+        id_column=DataImport.id,
+        descending=True,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+def check_mapping(data_import, mapping) -> dict:
+    """{header: column key} limited to this file's headers and the type's importable columns,
+    each column used once."""
+    if not isinstance(mapping, dict):
+        raise ValidationFailed("Send the mapping as {header: column}.", details={"mapping": ["Send an object."]})
+    if contains_nul(mapping):
+        raise ValidationFailed("Invalid mapping.", details={"mapping": ["Contains a NUL character."]})
+    columns = {column.key for column in importable_columns(import_type(data_import))}
+    errors = Errors()
+    cleaned, used = {}, {}
+    for header, key in mapping.items():
+        if key in (None, ""):
+            continue
+        if header not in data_import.headers:
+            errors.add(f"mapping.{header}", "Not a column of this file.")
+        elif key not in columns:
+            errors.add(f"mapping.{header}", "Choose one of the listed fields.")
+        elif key in used:
+            errors.add(f"mapping.{header}", f"Already filled from “{used[key]}”.")
+        else:
+            cleaned[header] = key
+            used[key] = header
+    if not cleaned and not errors:
+        errors.add("mapping", "Map at least one column.")
+    errors.raise_if_any("Check the mapping.")
+    return cleaned
+
+
+def save_mapping(data_import, mapping, dedupe: str, *, actor, template_name: str | None = None) -> DataImport:
+    _check_can_change(data_import, actor)
+    if data_import.status not in (ImportStatus.MAPPING, ImportStatus.CHECKED, ImportStatus.CANCELLED):
+        raise Conflict("This import has started: its mapping is fixed.")
+    cleaned = check_mapping(data_import, mapping)
+    if dedupe not in DedupeMode.ALL:
+        raise ValidationFailed(
+            "Choose what to do with matches.", details={"dedupe": ["Choose skip, update or create."]}
+        )
+    if dedupe == DedupeMode.UPDATE:
+        check_permission(actor, import_type(data_import).permission("edit"))
+    data_import.mapping = cleaned
+    data_import.dedupe = dedupe
+    if template_name:
+        save_template(data_import.record_type, template_name, cleaned, dedupe, actor=actor)
+    db.session.flush()
+    return data_import
+
+
+def list_templates(type_name: str) -> list[ImportTemplate]:
+    return list(
+        db.session.scalars(
+            select(ImportTemplate).where(ImportTemplate.record_type == type_name).order_by(ImportTemplate.name)
+        )
+    )
+
+
+def save_template(type_name: str, name, mapping: dict, dedupe: str, *, actor) -> ImportTemplate:
+    """Create the template, or replace the mapping of the template of the same name."""
+    check_permission(actor, get_record_type(type_name).permission("create"))
+    errors = Errors()
+    name = clean_text({"name": name}, "name", errors, max_length=80, required=True, label="Template name")
+    errors.raise_if_any()
+    template = db.session.scalar(
+        select(ImportTemplate).where(ImportTemplate.record_type == type_name, ImportTemplate.name == name)
+    )
+    if template is None:
+        if db.session.scalar(select(func.count(ImportTemplate.id))) >= MAX_TEMPLATES:
+            raise ValidationFailed("Too many templates.", details={"name": [f"Keep at most {MAX_TEMPLATES}."]})
+        template = ImportTemplate(record_type=type_name, name=name)
+        db.session.add(template)
+    template.mapping = dict(mapping)
+    template.dedupe = dedupe
+    db.session.flush()
+    return template
+
+
+def apply_template(data_import, template_id) -> dict:
+    """The template's mapping for this file's headers (headers it does not know stay unmapped)."""
+    template = get_or_404(ImportTemplate, template_id)
+    if template.record_type != data_import.record_type:
+        raise ValidationFailed("Choose a template of this record type.", details={"template": ["Wrong type."]})
+    return {header: key for header, key in template.mapping.items() if header in data_import.headers}
+
+
+def delete_template(template: ImportTemplate, *, actor) -> None:
+    check_permission(actor, get_record_type(template.record_type).permission("create"))
+    db.session.delete(template)
+    db.session.flush()
+
+
+def preview(data_import, *, actor, mapping: dict | None = None, limit: int = PREVIEW_ROWS) -> list[dict]:
+    """The first rows as they will be stored (with `mapping`, or the saved one): each mapped
+    column's value after the type's validator, or the row's problems. Nothing is written."""
+    record_type = import_type(data_import)
+    plan = RowPlan(data_import, actor=actor, mapping=mapping)
+    rows = []
+    for row_number, cells in data_rows(data_import, start=0, limit=limit):
+        outcome = plan.check(row_number, cells)
+        rows.append(outcome)
+    for row in rows:
+        row["display"] = {
+            key: _display(record_type, key, value) for key, value in (row.pop("cleaned", None) or {}).items()
+        }
+    return rows
+
+
+def _display(record_type, key, value) -> str:
+    field = record_type.field(key)
+    if field is not None:
+        if isinstance(value, list):
+            return ", ".join(str(item.get("email") or item.get("number") or item) for item in value)
+        if isinstance(value, dict):
+            return ", ".join(f"{part}: {text}" for part, text in value.items() if text)
+        if getattr(field, "to", None) and value is not None:
+            return get_record_type(field.to).title_of(value)
+        return field.display(value)
+    if key == "owner_id":
+        return value.display_name if value is not None else "Unassigned"
+    if key == "tag_ids":
+        return ", ".join(tag.name for tag in value or [])
+    if key == "custom_fields":
+        return ", ".join(f"{name}: {text}" for name, text in (value or {}).items())
+    return str(value)
+
+
+# ---------------------------------------------------------------------------- running
+
+
+def queue_import(data_import, *, actor, dry_run: bool = False) -> DataImport:
+    """Start the dry run or the import: the scheduler picks it up within seconds."""
+    _check_can_change(data_import, actor)
+    check_writable()
+    if data_import.status not in (ImportStatus.MAPPING, ImportStatus.CHECKED, ImportStatus.CANCELLED):
+        raise Conflict("This import has already run.")
+    if not data_import.mapping:
+        raise ValidationFailed("Map at least one column.", details={"mapping": ["Map at least one column."]})
+    if data_import.dedupe == DedupeMode.UPDATE:
+        check_permission(actor, import_type(data_import).permission("edit"))
+    db.session.execute(
+        ImportRow.__table__.delete().where(
+            ImportRow.tenant_id == data_import.tenant_id, ImportRow.import_id == data_import.id
+        )
+    )
+    for name in ("rows_done", "created_count", "updated_count", "skipped_count", "failed_count", "waiting_count"):
+        setattr(data_import, name, 0)
+    data_import.busy_seconds = 0.0
+    data_import.error = ""
+    data_import.dry_run = dry_run
+    data_import.phase = "file"
+    data_import.status = ImportStatus.CHECKING if dry_run else ImportStatus.QUEUED
+    data_import.started_at = None
+    data_import.finished_at = None
+    db.session.flush()
+    _schedule(data_import)
+    if not dry_run:
+        record_audit("import.started", actor=actor, target=data_import, target_label=data_import.file_name)
+    return data_import
+
+
+def import_waiting_rows(data_import, *, actor) -> DataImport:
+    """After an upgrade: import the rows that were over the plan's limit."""
+    _check_can_change(data_import, actor)
+    check_writable()
+    if data_import.status != ImportStatus.COMPLETED or not data_import.waiting_count:
+        raise Conflict("This import has no waiting rows.")
+    data_import.phase = "waiting"
+    data_import.status = ImportStatus.QUEUED
+    data_import.finished_at = None
+    db.session.flush()
+    _schedule(data_import)
+    return data_import
+
+
+def cancel_import(data_import, *, actor) -> DataImport:
+    """Stop between two batches: what is committed stays (revert removes it)."""
+    _check_can_change(data_import, actor)
+    if data_import.status in (ImportStatus.QUEUED, ImportStatus.CHECKING) and data_import.started_at is None:
+        data_import.status = ImportStatus.CANCELLED
+        data_import.finished_at = utcnow()
+        cancel_tenant_job(data_import.tenant_id, JOB_KIND, data_import.id)
+    elif data_import.status in (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.RUNNING):
+        data_import.status = ImportStatus.CANCELLING
+    else:
+        raise Conflict("This import is not running.")
+    db.session.flush()
+    return data_import
+
+
+def revert_import(data_import, *, actor) -> DataImport:
+    """Delete what the import created and restore what it updated (a background job)."""
+    _check_can_change(data_import, actor)
+    check_writable()
+    record_type = import_type(data_import)
+    check_permission(actor, record_type.permission("delete"))
+    if data_import.dry_run or data_import.status not in (
+        ImportStatus.COMPLETED,
+        ImportStatus.CANCELLED,
+        ImportStatus.FAILED,
+    ):
+        raise Conflict("Only a finished import can be reverted.")
+    if not (data_import.created_count or data_import.updated_count):
+        raise Conflict("This import changed nothing.")
+    data_import.status = ImportStatus.REVERTING
+    data_import.phase = "revert"
+    data_import.finished_at = None
+    db.session.flush()
+    _schedule(data_import)
+    record_audit("import.reverted", actor=actor, target=data_import, target_label=data_import.file_name)
+    return data_import
+
+
+def _schedule(data_import) -> None:
+    schedule_tenant_job(
+        data_import.tenant_id,
+        JOB_KIND,
+        data_import.id,
+        JOB_REF,
+        "interval",
+        seconds=current_app.config.get("IMPORT_POLL_SECONDS", 3),
+    )
+
+
+def _check_can_change(data_import, actor) -> None:
+    check_permission(actor, import_type(data_import).permission("create"))
+    user = acting_user(actor)
+    if data_import.created_by_id != getattr(user, "id", None) and not can(actor, "imports.manage"):
+        from app.core.errors import PermissionDenied
+
+        raise PermissionDenied("Only the person who uploaded this file, or a manager, may run it.")
+
+
+def data_rows(data_import, *, start: int, limit: int | None = None):
+    """(row number, cells) of the data rows from index `start` (row numbers count the
+    header as row 1, as spreadsheets show them)."""
+    source = _source(data_import)
+    rows = iter_rows(source)
+    next(rows, None)
+    for index, cells in enumerate(rows):
+        if index < start:
+            continue
+        if limit is not None and index >= start + limit:
+            return
+        yield index + 2, cells
+
+
+def _source(data_import):
+    from app.crm.imports.reading import SourceFile
+
+    path = storage_path(data_import.tenant_id, data_import.id)
+    return SourceFile(path, data_import.file_kind, data_import.encoding, data_import.delimiter)
+
+
+class RowPlan:
+    """How the rows of one import are read and written: the mapped columns, the match field,
+    the caches of names looked up, and the acting user."""
+
+    def __init__(self, data_import, *, actor, mapping: dict | None = None):
+        self.data_import = data_import
+        self.record_type = import_type(data_import)
+        self.actor = actor
+        mapping = data_import.mapping if mapping is None else mapping
+        columns = {column.key: column for column in importable_columns(self.record_type)}
+        self.columns = [
+            (index, header, columns[mapping[header]])
+            for index, header in enumerate(data_import.headers)
+            if mapping.get(header) in columns
+        ]
+        self.labels = {column.key: header for _index, header, column in self.columns}
+        self.lookups = Lookups()
+        self.match = match_field(self.record_type)
+
+    def read(self, cells) -> tuple[dict, list[str], list[str]]:
+        """(validator input, problems, the row's cells as text) of one row."""
+        texts = [cell_text(cell) for cell in cells]
+        problems, data = [], {}
+        for index, header, column in self.columns:
+            raw = cells[index] if index < len(cells) else None
+            text = texts[index] if index < len(texts) else ""
+            if isinstance(raw, FormulaCell):
+                problems.append(f"{header}: holds a formula ({text[:40]}); paste its value instead.")
+                continue
+            if len(text) > MAX_CELL_CHARACTERS:
+                problems.append(f"{header}: longer than {MAX_CELL_CHARACTERS:,} characters.")
+                continue
+            if "\x00" in text:
+                problems.append(f"{header}: contains a NUL character.")
+                continue
+            text = restore_cell(text.strip())
+            if not text:
+                continue  # an empty cell changes nothing: defaults on create, kept values on update
+            try:
+                column.write(text, data, self.lookups)
+            except Exception as exc:  # Invalid from a column, with its message
+                problems.append(f"{header}: {getattr(exc, 'message', str(exc))}")
+        return data, problems, texts
+
+    def reason(self, exc: ValidationFailed) -> str:
+        parts = []
+        for key, messages in (exc.details or {}).items():
+            root = key.split(".", 1)[0]
+            label = self.labels.get(key) or self.labels.get(root) or _field_label(self.record_type, root)
+            parts.append(f"{label}: {' '.join(messages)}")
+        return "; ".join(parts) or exc.message
+
+    def look_alikes(self, record) -> str:
+        """A note on a created row that looks like a record already there (same phone, same
+        name at the same company): created, as asked, but worth a look."""
+        from app.crm.duplicates.detection import find_duplicates
+
+        # The match field was just looked up (no record has it): only the other rules ask.
+        matches = find_duplicates(self.record_type, record, limit=1, skip={self.match.name} if self.match else ())
+        if not matches:
+            return ""
+        other, reason = matches[0]
+        return f"Possible duplicate of {self.record_type.title_of(other)} ({reason.lower()})."
+
+    def existing(self, data):
+        return find_existing(self.record_type, self.match, data) if self.match is not None else None
+
+    def check(self, row_number: int, cells) -> dict:
+        """Dry run of one row: {"row", "status", "reason", "cleaned"} — nothing is written."""
+        data, problems, texts = self.read(cells)
+        if not any(text.strip() for text in texts):
+            return {"row": row_number, "status": RowStatus.SKIPPED, "reason": "Empty row."}
+        if problems:
+            return {"row": row_number, "status": RowStatus.FAILED, "reason": "; ".join(problems)}
+        existing = self.existing(data)
+        dedupe = self.data_import.dedupe
+        if existing is not None and dedupe == DedupeMode.SKIP:
+            title = self.record_type.title_of(existing)
+            return {"row": row_number, "status": RowStatus.SKIPPED, "reason": f"Matches {title}."}
+        record = existing if existing is not None and dedupe == DedupeMode.UPDATE else None
+        try:
+            cleaned, _context = clean_input(self.record_type, data, record=record, actor=self.actor)
+        except ValidationFailed as exc:
+            return {"row": row_number, "status": RowStatus.FAILED, "reason": self.reason(exc)}
+        status = RowStatus.UPDATED if record is not None else RowStatus.CREATED
+        return {"row": row_number, "status": status, "reason": "", "cleaned": cleaned}
+
+    def write(self, row_number: int, cells) -> ImportRow:
+        """Import one row; the returned ImportRow says what happened."""
+        data, problems, texts = self.read(cells)
+        if not any(text.strip() for text in texts):
+            return ImportRow(row_number=row_number, status=RowStatus.SKIPPED, reason="Empty row.")
+        if problems:
+            return _rejected(row_number, RowStatus.FAILED, "; ".join(problems), texts)
+        existing = self.existing(data)
+        dedupe = self.data_import.dedupe
+        try:
+            if existing is not None and dedupe == DedupeMode.SKIP:
+                title = self.record_type.title_of(existing)
+                return ImportRow(
+                    row_number=row_number, status=RowStatus.SKIPPED, record_id=existing.id, reason=f"Matches {title}."
+                )
+            if existing is not None and dedupe == DedupeMode.UPDATE:
+                before = input_snapshot(self.record_type, existing, data)
+                update_record(self.record_type, existing, data, actor=self.actor)
+                return ImportRow(row_number=row_number, status=RowStatus.UPDATED, record_id=existing.id, before=before)
+            record = create_record(self.record_type, data, actor=self.actor)
+            return ImportRow(
+                row_number=row_number, status=RowStatus.CREATED, record_id=record.id, reason=self.look_alikes(record)
+            )
+        except PlanLimitExceeded:
+            return _rejected(row_number, RowStatus.WAITING, "Over the plan's limit: imported after an upgrade.", texts)
+        except ValidationFailed as exc:
+            return _rejected(row_number, RowStatus.FAILED, self.reason(exc), texts)
+
+
+def _rejected(row_number: int, status: str, reason: str, texts: list[str]) -> ImportRow:
+    return ImportRow(
+        row_number=row_number, status=status, reason=reason[:2000], cells=[text[:MAX_CELL_CHARACTERS] for text in texts]
+    )
+
+
+def _field_label(record_type, name: str) -> str:
+    field = record_type.field(name)
+    return field.label if field is not None else name.replace("_", " ")
+
+
+def input_snapshot(record_type, record, data: dict) -> dict:
+    """The record's current values of the keys `data` changes, in the validator's input
+    shape: what an update replaced, so a revert can put it back."""
+    snapshot = {}
+    for key in data:
+        field = record_type.field(key)
+        if field is not None:
+            value = field.dump(record)
+            if field.kind == "consent":
+                value = {
+                    channel: {"status": entry["status"], "source": entry["source"]} for channel, entry in value.items()
+                }
+            snapshot[key] = json_safe(value)
+        elif key == "owner_id":
+            snapshot[key] = str(record.owner_id) if record.owner_id else None
+        elif key == "tag_ids":
+            snapshot[key] = [str(tag.id) for tag in record.tags]
+        elif key == "custom_fields":
+            current = record.custom_fields or {}
+            # Keys the import added are removed again (an empty value removes a key).
+            snapshot[key] = {name: current.get(name) for name in data[key]}
+    return snapshot
+
+
+def rejected_rows(import_id):
+    """Failed and waiting rows of an import, in file order, a batch at a time (read while a
+    download streams, so it takes the id: the request's objects are gone by then)."""
+    last = 0
+    while True:
+        batch = list(
+            db.session.scalars(
+                select(ImportRow)
+                .where(
+                    ImportRow.import_id == import_id,
+                    ImportRow.status.in_((RowStatus.FAILED, RowStatus.WAITING)),
+                    ImportRow.row_number > last,
+                )
+                .order_by(ImportRow.row_number)
+                .limit(500)
+            )
+        )
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].row_number
+
+
+def row_problems(data_import, limit: int = 50) -> list[ImportRow]:
+    """Rows to look at: failed, waiting, and created ones that look like an existing record."""
+    return list(
+        db.session.scalars(
+            select(ImportRow)
+            .where(
+                ImportRow.import_id == data_import.id,
+                or_(
+                    ImportRow.status.in_((RowStatus.FAILED, RowStatus.WAITING)),
+                    and_(ImportRow.status == RowStatus.CREATED, ImportRow.reason != ""),
+                ),
+            )
+            .order_by(ImportRow.row_number)
+            .limit(limit)
+        )
+    )
+
+
+def import_of_record(record_id) -> DataImport | None:
+    """The import that created a record, if one did."""
+    return db.session.scalar(
+        select(DataImport)
+        .join(ImportRow, (ImportRow.tenant_id == DataImport.tenant_id) & (ImportRow.import_id == DataImport.id))
+        .where(ImportRow.record_id == record_id, ImportRow.status == RowStatus.CREATED)
+        .limit(1)
+    )

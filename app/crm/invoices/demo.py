@@ -1,0 +1,59 @@
+"""Demo invoices for `seed-demo`: the accepted quote's order (made by the acceptance) invoiced,
+sent by email and half paid, and an earlier project invoiced and paid, so the quote → order →
+invoice chain, lifetime value and payments show on the customers' pages."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.auth.models import Role, User
+from app.core.extensions import db
+from app.crm.invoices.models import Invoice
+from app.crm.invoices.services import create_invoice, invoice_from_order, issue_invoice, record_payment, send_invoice
+from app.crm.orders.models import Order
+from app.crm.quotes.models import Quote, QuoteStatus
+from app.crm.quotes.record import local_today
+
+
+def seed_invoices_demo(tenant) -> None:
+    if db.session.scalar(select(Invoice.id).limit(1)) is not None:
+        return
+    owner = db.session.scalar(select(User).where(User.role == Role.OWNER).order_by(User.email))
+    accepted = db.session.scalar(select(Quote).where(Quote.status == QuoteStatus.ACCEPTED).order_by(Quote.created_at))
+    order = accepted and db.session.scalar(select(Order).where(Order.quote_id == accepted.id))
+    if owner is None or order is None:
+        return
+    invoice = invoice_from_order(order, actor=owner)
+    recipient = accepted.recipient_email or (accepted.contact.primary_email if accepted.contact else None)
+    if recipient:
+        send_invoice(invoice, {"to": recipient, "message": "Thank you for your order."}, actor=owner)
+    else:
+        issue_invoice(invoice, actor=owner)
+    half = (invoice.total / 2).quantize(invoice.total)
+    record_payment(
+        invoice,
+        {
+            "amount": str(half),
+            "paid_on": local_today().isoformat(),
+            "method": "bank_transfer",
+            "reference": "50 % on acceptance",
+        },
+        actor=owner,
+    )
+    earlier = create_invoice(
+        {
+            "title": "Website audit (spring)",
+            "contact_id": str(accepted.contact_id) if accepted.contact_id else None,
+            "company_id": str(accepted.company_id) if accepted.company_id else None,
+            "currency": accepted.currency,
+            "lines": [{"description": "Website audit", "quantity": "1", "unit_price": "1200.00", "tax_rate": "20"}],
+        },
+        actor=owner,
+    )
+    issue_invoice(earlier, actor=owner)
+    record_payment(
+        earlier,
+        {"amount": str(earlier.total), "paid_on": (local_today() - timedelta(days=3)).isoformat(), "method": "card"},
+        actor=owner,
+    )
+    db.session.flush()

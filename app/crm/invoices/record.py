@@ -1,0 +1,233 @@
+"""Invoices, declared once: customer, currency, due date, line items and terms; number,
+status, issue date, totals and what was paid are the invoice's own, never typed in. Only a
+draft can be changed; an issued invoice is corrected by voiding it."""
+
+from datetime import timedelta
+
+from flask import g
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.core.extensions import db
+from app.crm.activities.capability import NOTES, TIMELINE
+from app.crm.attachments.capability import ATTACHMENTS
+from app.crm.invoices.documents import invoice_document
+from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
+from app.crm.products.record import workspace_currency
+from app.crm.quotes.fields import LineItems
+from app.crm.quotes.record import QUOTE_CURRENCIES, local_today
+from app.crm.quotes.settings import get_quote_settings
+from app.crm.quotes.totals import ZERO, LineAmounts, document_totals
+from app.crm.tags.capability import TAGS
+from app.records import fields as f
+from app.records.capabilities import Panel, Tab
+from app.records.owner import OWNER
+from app.records.record_type import RecordType
+
+TAB_LIMIT = 50
+
+
+class InvoiceType(RecordType):
+    def locked(self, invoice, action):
+        if action == "edit" and invoice.status != InvoiceStatus.DRAFT:
+            return "An issued invoice cannot be changed: void it and issue a corrected one."
+        if action == "delete" and invoice.number:
+            return "A numbered invoice is kept for the books: void it instead of deleting it."
+        return None
+
+    def before_save(self, invoice, cleaned, context):
+        if context.creating:
+            if not cleaned.get("currency"):
+                invoice.currency = workspace_currency()
+            if not invoice.terms:
+                invoice.terms = get_quote_settings().default_terms
+        totals = document_totals(
+            LineAmounts(line.subtotal, line.discount_amount, line.tax_amount) for line in invoice.lines
+        )
+        invoice.subtotal, invoice.discount_total, invoice.tax_total = totals.subtotal, totals.discount, totals.tax
+        invoice.total = totals.total
+
+    def related(self, invoice):
+        pairs = (
+            ("contact", invoice.contact_id),
+            ("company", invoice.company_id),
+            ("quote", invoice.quote_id),
+            ("order", invoice.order_id),
+        )
+        return [(kind, value) for kind, value in pairs if value]
+
+
+def default_due_date():
+    return local_today() + timedelta(days=get_quote_settings().payment_terms_days)
+
+
+def _invoices_of(column):
+    def load(record_type, record) -> dict:
+        invoices = list(
+            db.session.scalars(
+                select(Invoice).where(column == record.id).order_by(Invoice.created_at.desc()).limit(TAB_LIMIT)
+            )
+        )
+        return {"invoices": invoices, "new_args": {column.key: record.id}}
+
+    return load
+
+
+def _lifetime_value(column):
+    """Paid invoices of a contact or company, per currency (one query)."""
+
+    def load(record_type, record) -> dict:
+        rows = db.session.execute(
+            select(Invoice.currency, func.coalesce(func.sum(Payment.amount), ZERO))
+            .join(Payment, (Payment.tenant_id == Invoice.tenant_id) & (Payment.invoice_id == Invoice.id))
+            .where(column == record.id, Invoice.status != InvoiceStatus.VOID)
+            .group_by(Invoice.currency)
+            .order_by(Invoice.currency)
+        ).all()
+        return {"values": [(currency, amount) for currency, amount in rows]}
+
+    return load
+
+
+def _quote_invoices(record_type, quote) -> dict:
+    invoices = list(
+        db.session.scalars(select(Invoice).where(Invoice.quote_id == quote.id).order_by(Invoice.created_at))
+    )
+    return {"quote": quote, "invoices": invoices}
+
+
+def _order_invoices(record_type, order) -> dict:
+    invoices = list(
+        db.session.scalars(select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.created_at))
+    )
+    return {"order": order, "invoices": invoices}
+
+
+def _lines_panel(record_type, invoice) -> dict:
+    return {"invoice": invoice, "document": invoice_document(invoice)}
+
+
+def _payments_panel(record_type, invoice) -> dict:
+    return {
+        "invoice": invoice,
+        "methods": PaymentMethod.LABELS,
+        "today": local_today(),
+        # A refused payment's messages and input (set by the view that refused it).
+        "errors": g.get("payment_errors") or {},
+        "submitted": g.get("payment_input") or {},
+    }
+
+
+def invoices_tab(column) -> Tab:
+    return Tab(
+        "invoices",
+        "Invoices",
+        "crm/invoices/_tab.html",
+        _invoices_of(column),
+        icon="receipt",
+        order=45,
+        permission="invoices.view",
+    )
+
+
+def lifetime_value_panel(column) -> Panel:
+    return Panel("lifetime_value", "crm/invoices/_lifetime_value.html", _lifetime_value(column), order=20)
+
+
+INVOICES = InvoiceType(
+    name="invoice",
+    plural="invoices",
+    label="Invoice",
+    label_plural="Invoices",
+    model=Invoice,
+    icon="receipt",
+    title="display_title",
+    subtitle=lambda invoice: " · ".join(
+        part
+        for part in (
+            invoice.company.name if invoice.company else "",
+            invoice.contact.display_name if invoice.contact else "",
+        )
+        if part
+    ),
+    default_sort="-created_at",
+    nav_order=67,
+    nav_group="sales",
+    description="Invoices from accepted quotes or on their own: numbered when issued, paid in payments.",
+    example={
+        "title": "Design sprint",
+        "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
+    },
+    fields=[
+        f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
+        f.Text("number", "Number", nullable=True, read_only=True, search=True, list=True),
+        f.Choice(
+            "status",
+            "Status",
+            choices=InvoiceStatus.LABELS,
+            default=InvoiceStatus.DRAFT,
+            read_only=True,
+            filter=True,
+            list=True,
+        ),
+        f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
+        f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
+        f.Reference("quote_id", "Quote", to="quote", relation="quote", read_only=True, filter=True),
+        f.Reference("order_id", "Order", to="order", relation="order", read_only=True, filter=True),
+        f.Choice(
+            "currency",
+            "Currency",
+            choices=QUOTE_CURRENCIES,
+            blank=True,
+            help="Empty: the workspace's currency",
+        ),
+        f.DateField("issue_date", "Issued", read_only=True, filter=True),
+        f.DateField(
+            "due_date",
+            "Due",
+            filter=True,
+            list=True,
+            help="Empty: the payment terms from the settings, counted from issue",
+        ),
+        LineItems(line_model=InvoiceLine),
+        f.LongText(
+            "terms",
+            "Terms",
+            section="Terms",
+            max_length=20_000,
+            hide_empty=True,
+            detail=False,
+            help="Empty: the workspace's default terms",
+        ),
+        f.Number("subtotal", "Subtotal", places=2, read_only=True, detail=False),
+        f.Number("discount_total", "Discounts", places=2, read_only=True, detail=False),
+        f.Number("tax_total", "Tax", places=2, read_only=True, detail=False),
+        f.Number("total", "Total", places=2, read_only=True, list=True, sort=True, filter=True),
+        f.Number("amount_paid", "Paid", places=2, read_only=True, list=True),
+        f.Email("recipient_email", "Sent to", read_only=True, hide_empty=True),
+        f.DateTimeField("sent_at", "Sent", read_only=True, hide_empty=True),
+        f.DateTimeField("paid_at", "Paid in full", read_only=True, detail=False),
+        f.DateTimeField("voided_at", "Voided", read_only=True, detail=False),
+    ],
+    capabilities=[OWNER, TAGS, TIMELINE, NOTES, ATTACHMENTS],
+    panels=[
+        Panel("lines", "crm/invoices/_lines_panel.html", _lines_panel, order=1, column="main"),
+        Panel("payments", "crm/invoices/_payments_panel.html", _payments_panel, order=1),
+    ],
+    templates={"show": "crm/invoices/show.html"},
+    load={
+        # The list's rows show the customer (subtitle): one query for the page, not one a row.
+        "list": lambda: [selectinload(Invoice.contact)],
+        "detail": lambda: [selectinload(Invoice.lines), selectinload(Invoice.payments)],
+        "api": lambda: [selectinload(Invoice.lines)],
+    },
+    contributes=[
+        ("contact", invoices_tab(Invoice.contact_id)),
+        ("company", invoices_tab(Invoice.company_id)),
+        ("contact", lifetime_value_panel(Invoice.contact_id)),
+        ("company", lifetime_value_panel(Invoice.company_id)),
+        ("quote", Panel("invoices", "crm/invoices/_quote_panel.html", _quote_invoices, order=5)),
+        ("order", Panel("invoices", "crm/invoices/_order_panel.html", _order_invoices, order=5)),
+    ],
+    empty_text="No invoices yet: invoice an accepted quote, or start one here.",
+)

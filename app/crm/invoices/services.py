@@ -1,0 +1,289 @@
+"""Invoices through the kit's services, plus their life: made from an accepted quote or an
+order, issued (numbered, dated), sent by email through the outbox (PDF attached when the plan
+has PDFs), paid in payments (on the customer's timeline), voided, marked overdue."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select, update
+
+from app.auth.permissions import acting_user, check_permission
+from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
+from app.core.types import utcnow
+from app.core.validation import Errors, normalize_email_address
+from app.crm.invoices.documents import invoice_document
+from app.crm.invoices.models import Invoice, InvoiceStatus, Payment, PaymentMethod
+from app.crm.invoices.record import INVOICES, default_due_date
+from app.crm.orders.models import Order, OrderStatus
+from app.crm.orders.services import line_input
+from app.crm.quotes.models import QuoteStatus
+from app.crm.quotes.numbering import next_number
+from app.crm.quotes.pdf import pdf_filename, render_document_pdf
+from app.crm.quotes.record import local_today
+from app.crm.quotes.settings import get_quote_settings
+from app.messaging.services import queue_email
+from app.plans.services import check_writable, entitlements
+from app.records.models import RecordEntry
+from app.records.normalize import current_tenant
+from app.records.services import create_record, emit_record_event, record_services
+
+get_invoice, load_invoice_for_page, create_invoice, update_invoice, delete_invoice, list_invoices = record_services(
+    INVOICES
+)
+MAX_AMOUNT = Decimal("999999999999.99")
+MAX_MESSAGE = 5_000
+
+
+def invoice_from_quote(quote, *, actor) -> Invoice:
+    """A draft invoice with the accepted quote's customer, currency, lines and terms."""
+    if quote.status != QuoteStatus.ACCEPTED:
+        raise Conflict("Only an accepted quote can be invoiced.")
+    data = {
+        "title": quote.title,
+        "contact_id": quote.contact_id and str(quote.contact_id),
+        "company_id": quote.company_id and str(quote.company_id),
+        "currency": quote.currency,
+        "terms": quote.terms,
+        "lines": [line_input(line) for line in quote.lines],
+    }
+    invoice = create_record(INVOICES, {key: value for key, value in data.items() if value}, actor=actor)
+    invoice.quote_id = quote.id
+    db.session.flush()
+    return invoice
+
+
+def invoice_from_order(order: Order, *, actor) -> Invoice:
+    """A draft invoice for the order: its customer, currency, terms and lines (a cancelled
+    order is not invoiced). The invoice links to the order and to the order's quote."""
+    check_permission(actor, "orders.view")
+    if order.status == OrderStatus.CANCELLED:
+        raise Conflict("A cancelled order cannot be invoiced.")
+    if not order.lines:
+        raise ValidationFailed("The order has no lines to invoice.", details={"lines": ["The order has no lines."]})
+    data = {
+        "title": order.title,
+        "contact_id": order.contact_id and str(order.contact_id),
+        "company_id": order.company_id and str(order.company_id),
+        "currency": order.currency,
+        "terms": order.terms,
+        "owner_id": order.owner_id and str(order.owner_id),
+        "lines": [line_input(line) for line in order.lines],
+    }
+    invoice = create_record(INVOICES, {key: value for key, value in data.items() if value}, actor=actor)
+    invoice.order_id = order.id
+    invoice.quote_id = order.quote_id
+    db.session.flush()
+    return invoice
+
+
+def issue_invoice(invoice: Invoice, *, actor) -> Invoice:
+    """Number and date a draft; it can no longer be changed, only paid or voided."""
+    check_permission(actor, INVOICES.permission("edit"))
+    check_writable()
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise Conflict("This invoice was already issued.")
+    if not invoice.lines:
+        raise ValidationFailed("Add at least one line first.", details={"lines": ["Add at least one line item."]})
+    today = local_today()
+    invoice.number = next_number("invoice", get_quote_settings().invoice_number_pattern, today)
+    invoice.issue_date = today
+    if invoice.due_date is None or invoice.due_date < today:
+        invoice.due_date = default_due_date()
+    invoice.status = InvoiceStatus.ISSUED
+    invoice.updated_at = utcnow()
+    db.session.execute(
+        update(RecordEntry)
+        .where(RecordEntry.id == invoice.id)
+        .values(title=INVOICES.title_of(invoice)[:300])
+        .execution_options(synchronize_session=False)
+    )
+    emit_record_event(
+        INVOICES,
+        invoice,
+        "issued",
+        actor=actor,
+        summary=f"Issued {invoice.number}, due {invoice.due_date}",
+        data={"number": invoice.number, "total": str(invoice.total), "currency": invoice.currency},
+    )
+    return invoice
+
+
+def default_recipient(invoice: Invoice) -> str:
+    if invoice.recipient_email:
+        return invoice.recipient_email
+    contact = invoice.contact
+    return (getattr(contact, "primary_email", None) or "") if contact is not None else ""
+
+
+def send_invoice(invoice: Invoice, data: dict, *, actor) -> Invoice:
+    """Email the invoice to the customer after commit (through the outbox), its PDF attached
+    when the plan has PDFs. A draft is issued first (numbered, dated); an issued invoice
+    becomes "sent". Sending a partly paid or overdue invoice again (a reminder) keeps its
+    status; a paid or void one is not sent."""
+    check_permission(actor, INVOICES.permission("edit"))
+    check_writable()
+    if invoice.status in (InvoiceStatus.PAID, InvoiceStatus.VOID):
+        raise Conflict(f"A {InvoiceStatus.LABELS[invoice.status].lower()} invoice is not sent.")
+    errors = Errors()
+    recipient = str(data.get("to") or "").strip()
+    try:
+        recipient = normalize_email_address(recipient).lower()
+    except ValueError:
+        errors.add("to", "Enter the customer's email address.")
+    message = str(data.get("message") or "").strip()
+    if len(message) > MAX_MESSAGE:
+        errors.add("message", f"Use at most {MAX_MESSAGE:,} characters.")
+    if not invoice.lines:
+        errors.add("_form", "Add at least one line item before sending.")
+    errors.raise_if_any("The invoice cannot be sent yet.")
+    first = invoice.sent_at is None
+    if invoice.status == InvoiceStatus.DRAFT:
+        issue_invoice(invoice, actor=actor)
+    if invoice.status == InvoiceStatus.ISSUED:
+        invoice.status = InvoiceStatus.SENT
+    now = utcnow()
+    invoice.sent_at = now
+    invoice.recipient_email = recipient
+    invoice.updated_at = now
+    db.session.flush()
+    tenant = current_tenant()
+    attachments = None
+    if entitlements(tenant).has_feature("quote_pdf"):
+        document = invoice_document(invoice)
+        attachments = [
+            {
+                "filename": pdf_filename(document),
+                "content_type": "application/pdf",
+                "content": render_document_pdf(document),
+            }
+        ]
+    queue_email(
+        recipient,
+        "invoice_sent",
+        subject=f"Invoice {invoice.number} from {tenant.name}: {invoice.title}",
+        context={"invoice": invoice, "agency": tenant.name, "message": message, "attached": bool(attachments)},
+        attachments=attachments,
+    )
+    emit_record_event(
+        INVOICES,
+        invoice,
+        "sent",
+        actor=actor,
+        summary=f"Sent to {recipient}" + ("" if first else " again"),
+        data={"to": recipient, "number": invoice.number},
+    )
+    return invoice
+
+
+def lock_invoice(invoice: Invoice) -> Invoice:
+    """Re-read the invoice under a row lock (SELECT … FOR UPDATE on PostgreSQL): a concurrent
+    payment waits until this transaction ends, then sees its amount_paid and status."""
+    return db.session.scalars(
+        select(Invoice)
+        .where(Invoice.tenant_id == invoice.tenant_id, Invoice.id == invoice.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
+    """Money received: the invoice becomes partially paid or paid; the payment shows on the
+    timelines of the invoice, its contact and its company. The invoice row is locked first,
+    so two payments at once are checked against the balance one after the other."""
+    check_permission(actor, INVOICES.permission("edit"))
+    check_writable()
+    invoice = lock_invoice(invoice)
+    if invoice.status not in InvoiceStatus.OPEN:
+        raise Conflict("Payments are recorded against issued invoices that are not fully paid or void.")
+    errors = Errors()
+    try:
+        amount = Decimal(str(data.get("amount") or "").strip().replace(",", ""))
+        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+            raise InvalidOperation
+    except InvalidOperation:
+        errors.add("amount", "Enter an amount such as 1500.00.")
+        amount = None
+    if amount is not None and not Decimal("0.01") <= amount <= invoice.balance:
+        errors.add("amount", f"Enter an amount from 0.01 to the balance, {invoice.balance:,.2f}.")
+    try:
+        paid_on = date.fromisoformat(str(data.get("paid_on") or "").strip())
+    except ValueError:
+        errors.add("paid_on", "Use a date like 2026-01-31.")
+        paid_on = None
+    if paid_on is not None and paid_on > local_today():
+        errors.add("paid_on", "The payment date is in the future.")
+    method = str(data.get("method") or "bank_transfer")
+    if method not in PaymentMethod.LABELS:
+        errors.add("method", "Choose a payment method.")
+    reference = str(data.get("reference") or "").strip()
+    if len(reference) > 120:
+        errors.add("reference", "Use at most 120 characters.")
+    errors.raise_if_any("The payment was not recorded.")
+    user = acting_user(actor)
+    payment = Payment(
+        invoice_id=invoice.id,
+        amount=amount,
+        paid_on=paid_on,
+        method=method,
+        reference=reference,
+        recorded_by_id=getattr(user, "id", None),
+    )
+    db.session.add(payment)
+    invoice.amount_paid += amount
+    if invoice.balance == 0:
+        invoice.status = InvoiceStatus.PAID
+        invoice.paid_at = utcnow()
+    else:
+        invoice.status = InvoiceStatus.PARTIALLY_PAID if invoice.due_date >= local_today() else InvoiceStatus.OVERDUE
+    invoice.updated_at = utcnow()
+    db.session.flush()
+    emit_record_event(
+        INVOICES,
+        invoice,
+        "payment_recorded",
+        actor=actor,
+        summary=f"Payment of {invoice.currency} {amount:,.2f} received ({PaymentMethod.LABELS[method].lower()})",
+        data={
+            "amount": str(amount),
+            "currency": invoice.currency,
+            "paid_on": paid_on.isoformat(),
+            "number": invoice.number,
+        },
+    )
+    return payment
+
+
+def void_invoice(invoice: Invoice, *, actor) -> Invoice:
+    check_permission(actor, INVOICES.permission("edit"))
+    check_writable()
+    if invoice.status == InvoiceStatus.VOID:
+        raise Conflict("This invoice is already void.")
+    if invoice.amount_paid > 0:
+        raise Conflict("An invoice with payments cannot be voided.")
+    if invoice.status == InvoiceStatus.DRAFT:
+        raise Conflict("A draft is deleted, not voided.")
+    invoice.status = InvoiceStatus.VOID
+    invoice.voided_at = utcnow()
+    emit_record_event(INVOICES, invoice, "voided", actor=actor, summary=f"Voided {invoice.number}")
+    return invoice
+
+
+def mark_overdue_invoices() -> int:
+    """Issued and partly paid invoices past their due date become overdue (each once)."""
+    due = list(
+        db.session.scalars(
+            select(Invoice)
+            .where(
+                Invoice.status.in_(InvoiceStatus.NOT_YET_DUE),
+                Invoice.due_date < local_today(),
+            )
+            .order_by(Invoice.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for invoice in due:
+        invoice.status = InvoiceStatus.OVERDUE
+        emit_record_event(INVOICES, invoice, "overdue", actor=None, summary=f"Overdue since {invoice.due_date}")
+    db.session.flush()
+    return len(due)

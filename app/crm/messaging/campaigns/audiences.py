@@ -1,0 +1,116 @@
+"""Who a campaign goes to: audience sources (a tag list, a saved view of contacts; other
+packages register theirs, segments say) and the SELECT of contact ids each resolves to."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+
+from app.core.context import require_tenant_id
+from app.core.extensions import db
+from app.core.ids import parse_uuid
+from app.crm.contacts.models import Contact
+from app.crm.messaging.models import Campaign
+
+
+@dataclass(frozen=True)
+class AudienceSource:
+    """Where campaign recipients come from. `choices(actor)` lists [(ref, label)];
+    `contact_ids(ref, actor)` is a SELECT of contact ids (None when the ref is unknown)."""
+
+    kind: str
+    label: str
+    choices: Callable
+    contact_ids: Callable
+
+
+AUDIENCES: dict[str, AudienceSource] = {}
+
+
+def register_audience(source: AudienceSource) -> None:
+    """Other packages (segments) add their audiences here."""
+    AUDIENCES[source.kind] = source
+
+
+def _tag_choices(actor):
+    from app.crm.tags.services import list_tags
+
+    return [(str(tag.id), tag.name) for tag in list_tags()]
+
+
+def _tagged_contacts(ref, actor):
+    from app.crm.tags.models import Tag, record_tags
+
+    tag = db.session.get(Tag, (require_tenant_id(), parse_uuid(ref))) if parse_uuid(ref) else None
+    if tag is None:
+        return None
+    return (
+        select(Contact.id)
+        .join(record_tags, and_(record_tags.c.tenant_id == Contact.tenant_id, record_tags.c.record_id == Contact.id))
+        .where(record_tags.c.tag_id == tag.id)
+    )
+
+
+def _view_choices(actor):
+    from app.records.models import SavedView
+
+    return [
+        (str(view.id), view.name)
+        for view in db.session.scalars(
+            select(SavedView)
+            .where(SavedView.record_type == "contact", SavedView.user_id == actor.id)
+            .order_by(SavedView.name)
+        )
+    ]
+
+
+def _view_contacts(ref, actor):
+    from app.crm.contacts.record import CONTACTS
+    from app.records.listing import filtered_statement
+    from app.records.models import SavedView
+
+    view = db.session.get(SavedView, (require_tenant_id(), parse_uuid(ref))) if parse_uuid(ref) else None
+    if view is None or view.record_type != "contact":
+        return None
+    query = view.query or {}
+    return filtered_statement(CONTACTS, search=query.get("q"), filters=query.get("filters"), columns=[Contact.id])
+
+
+def _segment_choices(actor):
+    from app.auth.permissions import can
+    from app.crm.segments.services import list_segments
+
+    if not can(actor, "segments.view"):
+        return []
+    return [(str(segment.id), segment.name) for segment in list_segments(actor=actor, record_type="contact")]
+
+
+def _segment_contacts(ref, actor):
+    """The segment's contacts when the batch runs (a job has no actor: "me" in a rule is the
+    segment's creator)."""
+    from app.crm.segments.models import Segment
+    from app.crm.segments.services import segment_condition
+
+    segment = db.session.get(Segment, (require_tenant_id(), parse_uuid(ref))) if parse_uuid(ref) else None
+    if segment is None or segment.record_type != "contact":
+        return None
+    return select(Contact.id).where(segment_condition(segment, actor=actor))
+
+
+register_audience(AudienceSource("segment", "Segment", _segment_choices, _segment_contacts))
+register_audience(AudienceSource("tag", "Contacts with a tag", _tag_choices, _tagged_contacts))
+register_audience(AudienceSource("saved_view", "A saved view of contacts", _view_choices, _view_contacts))
+
+
+def audience_options(actor) -> list[tuple[str, str]]:
+    """("kind:ref", "Kind — name") for every audience the actor can pick."""
+    return [
+        (f"{source.kind}:{ref}", f"{source.label} — {label}")
+        for source in AUDIENCES.values()
+        for ref, label in source.choices(actor)
+    ]
+
+
+def audience_statement(campaign: Campaign, actor=None):
+    source = AUDIENCES.get(campaign.audience_kind)
+    return source.contact_ids(campaign.audience_ref, actor) if source else None

@@ -1,0 +1,226 @@
+"""Campaign drafts, and starting, canceling and resuming them (the jobs do the sending)."""
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from app.auth.permissions import check_permission
+from app.core.audit import record_audit
+from app.core.context import require_tenant_id
+from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
+from app.core.ids import parse_uuid
+from app.core.lookups import get_or_404
+from app.core.types import utcnow
+from app.core.validation import Errors, check_known_keys, clean_text
+from app.crm.messaging.campaigns.audiences import AUDIENCES, audience_statement
+from app.crm.messaging.models import Campaign, CampaignStatus, Channel, Message, MessageStatus, MessageTemplate
+from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
+from app.plans.services import check_feature
+from app.tenants.models import Tenant
+
+START_JOB = "campaign-start"
+SEND_JOB = "campaign-send"
+
+
+CAMPAIGN_KEYS = ("name", "template_id", "audience", "scheduled_at", "throttle_per_minute")
+
+
+def get_campaign(campaign_id) -> Campaign:
+    return get_or_404(Campaign, campaign_id)
+
+
+def list_campaigns(limit: int = 100) -> list[Campaign]:
+    return list(
+        db.session.scalars(
+            select(Campaign).options(selectinload(Campaign.template)).order_by(Campaign.created_at.desc()).limit(limit)
+        )
+    )
+
+
+def _clean(data: dict, actor, campaign: Campaign | None) -> dict:
+    check_known_keys(data, CAMPAIGN_KEYS)
+    errors = Errors()
+    cleaned = {}
+    name = clean_text(data, "name", errors, max_length=120, required=campaign is None, label="Name")
+    if name is not None:
+        cleaned["name"] = name
+    if "template_id" in data or campaign is None:
+        template = (
+            db.session.get(MessageTemplate, (require_tenant_id(), parse_uuid(data.get("template_id"))))
+            if parse_uuid(data.get("template_id"))
+            else None
+        )
+        if template is None:
+            errors.add("template_id", "Choose a template.")
+        else:
+            cleaned["template"] = template
+    if "audience" in data or campaign is None:
+        kind, _, ref = str(data.get("audience") or "").partition(":")
+        source = AUDIENCES.get(kind)
+        label = dict(source.choices(actor)).get(ref) if source else None
+        if label is None:
+            errors.add("audience", "Choose who receives it.")
+        else:
+            cleaned.update(audience_kind=kind, audience_ref=ref, audience_label=f"{source.label} — {label}"[:200])
+    if data.get("scheduled_at") not in (None, ""):
+        value = data["scheduled_at"]
+        try:
+            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is None:
+            from zoneinfo import ZoneInfo
+
+            tenant = db.session.get(Tenant, require_tenant_id())
+            moment = moment.replace(tzinfo=ZoneInfo(tenant.timezone or "UTC"))
+        if moment is None:
+            errors.add("scheduled_at", "Use a date and time like 2026-01-31T09:00.")
+        elif moment <= utcnow():
+            errors.add("scheduled_at", "Choose a time in the future (or send now).")
+        else:
+            cleaned["scheduled_at"] = moment
+    elif "scheduled_at" in data:
+        cleaned["scheduled_at"] = None
+    if data.get("throttle_per_minute") not in (None, ""):
+        try:
+            throttle = int(data["throttle_per_minute"])
+        except (TypeError, ValueError):
+            throttle = 0
+        if isinstance(data["throttle_per_minute"], bool) or not 1 <= throttle <= 100_000:
+            errors.add("throttle_per_minute", "Give a number from 1 to 100,000.")
+        else:
+            cleaned["throttle_per_minute"] = throttle
+    errors.raise_if_any()
+    return cleaned
+
+
+def create_campaign(data: dict, *, actor) -> Campaign:
+    check_permission(actor, "campaigns.create")
+    cleaned = _clean(data, actor, None)
+    template = cleaned.pop("template")
+    if template.channel == Channel.SMS:
+        check_feature("sms")
+    campaign = Campaign(
+        channel=template.channel,
+        template_id=template.id,
+        created_by_id=getattr(getattr(actor, "user", actor), "id", None),
+        **cleaned,
+    )
+    db.session.add(campaign)
+    db.session.flush()
+    record_audit("campaign.created", actor=actor, target=campaign, target_label=campaign.name)
+    return campaign
+
+
+def update_campaign(campaign: Campaign, data: dict, *, actor) -> Campaign:
+    check_permission(actor, "campaigns.edit")
+    if campaign.status != CampaignStatus.DRAFT:
+        raise Conflict("Only a draft campaign can be changed.")
+    cleaned = _clean(data, actor, campaign)
+    template = cleaned.pop("template", None)
+    if template is not None:
+        campaign.template_id, campaign.channel = template.id, template.channel
+    for key, value in cleaned.items():
+        setattr(campaign, key, value)
+    db.session.flush()
+    return campaign
+
+
+def delete_campaign(campaign: Campaign, *, actor) -> None:
+    check_permission(actor, "campaigns.delete")
+    if campaign.status in CampaignStatus.ACTIVE:
+        raise Conflict("Cancel the campaign before deleting it.")
+    record_audit("campaign.deleted", actor=actor, target=campaign, target_label=campaign.name)
+    db.session.delete(campaign)
+    db.session.flush()
+
+
+# ---------------------------------------------------------------------------- launching
+
+
+def launch_campaign(campaign: Campaign, *, actor) -> Campaign:
+    """Send now, or at `scheduled_at`: a per-tenant job does the work either way."""
+    check_permission(actor, "campaigns.edit")
+    if campaign.status != CampaignStatus.DRAFT:
+        raise Conflict("This campaign has already been started.")
+    if campaign.channel == Channel.SMS:
+        check_feature("sms")
+    if audience_statement(campaign, actor) is None:
+        raise ValidationFailed("The audience is gone.", details={"audience": ["Choose who receives it."]})
+    tenant_id = require_tenant_id()
+    if campaign.scheduled_at is not None and campaign.scheduled_at > utcnow():
+        campaign.status = CampaignStatus.SCHEDULED
+        schedule_tenant_job(
+            tenant_id,
+            START_JOB,
+            campaign.id,
+            "app.crm.messaging.campaigns.jobs:start_campaign",
+            "date",
+            run_date=campaign.scheduled_at,
+        )
+    else:
+        campaign.status = CampaignStatus.SENDING
+        schedule_batches(tenant_id, campaign)
+    record_audit(
+        "campaign.launched",
+        actor=actor,
+        target=campaign,
+        target_label=campaign.name,
+        details={"status": campaign.status},
+    )
+    db.session.flush()
+    return campaign
+
+
+def schedule_batches(tenant_id, campaign: Campaign) -> None:
+    # A batch a minute, the first right away; the job ends itself when nothing waits.
+    schedule_tenant_job(
+        tenant_id,
+        SEND_JOB,
+        campaign.id,
+        "app.crm.messaging.campaigns.jobs:run_campaign_batch",
+        "interval",
+        minutes=1,
+        start_date=utcnow(),
+    )
+
+
+def cancel_campaign(campaign: Campaign, *, actor) -> int:
+    """Stop: what has not been handed to the provider yet is canceled (and not counted)."""
+    check_permission(actor, "campaigns.edit")
+    if campaign.status not in CampaignStatus.ACTIVE:
+        raise Conflict("Only a scheduled or sending campaign can be canceled.")
+    tenant_id = require_tenant_id()
+    cancel_tenant_job(tenant_id, START_JOB, campaign.id)
+    cancel_tenant_job(tenant_id, SEND_JOB, campaign.id)
+    result = db.session.execute(
+        update(Message)
+        .where(Message.campaign_id == campaign.id, Message.status == MessageStatus.WAITING)
+        .values(status=MessageStatus.CANCELED, status_reason="The campaign was canceled.")
+        .execution_options(synchronize_session=False)
+    )
+    campaign.status = CampaignStatus.CANCELED
+    campaign.finished_at = utcnow()
+    record_audit(
+        "campaign.canceled",
+        actor=actor,
+        target=campaign,
+        target_label=campaign.name,
+        details={"not_sent": result.rowcount},
+    )
+    db.session.flush()
+    return result.rowcount
+
+
+def resume_campaign(campaign: Campaign, *, actor) -> Campaign:
+    """After an upgrade: try the waiting messages now instead of at the next check."""
+    check_permission(actor, "campaigns.edit")
+    if campaign.status != CampaignStatus.WAITING:
+        raise Conflict("Only a campaign waiting for allowance can be resumed.")
+    campaign.status = CampaignStatus.SENDING
+    campaign.waiting_reason = ""
+    schedule_batches(require_tenant_id(), campaign)
+    db.session.flush()
+    return campaign

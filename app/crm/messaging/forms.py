@@ -1,0 +1,93 @@
+"""HTML forms of messaging: templates, campaigns, one-to-one sends, replies, settings."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.crm.messaging.models import Channel
+
+HOURS = [(str(hour), f"{hour:02d}:00") for hour in range(24)]
+
+
+class TemplateForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    channel = SelectField("Channel", choices=list(Channel.LABELS.items()))
+    subject = StringField("Subject", validators=[Length(max=255)])
+    text_body = TextAreaField("Text", validators=[Length(max=100_000)])
+    html_body = TextAreaField("HTML (optional)", validators=[Length(max=100_000)])
+
+    def to_data(self, creating: bool) -> dict:
+        data = {
+            "name": self.name.data or "",
+            "subject": self.subject.data or "",
+            "text_body": self.text_body.data or "",
+            "html_body": self.html_body.data or "",
+        }
+        if creating:
+            data["channel"] = self.channel.data
+        return data
+
+
+class CampaignForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    template_id = SelectField("Template", choices=[], validate_choice=False)
+    audience = SelectField("Audience", choices=[], validate_choice=False)
+    scheduled_at = DateTimeLocalField(
+        "Send at (leave empty to send when you start it)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    throttle_per_minute = IntegerField(
+        "At most per minute", default=600, validators=[Optional(), NumberRange(min=1, max=100_000)]
+    )
+
+    def to_data(self) -> dict:
+        return {
+            "name": self.name.data or "",
+            "template_id": self.template_id.data or "",
+            "audience": self.audience.data or "",
+            "scheduled_at": self.scheduled_at.data.isoformat() if self.scheduled_at.data else None,
+            "throttle_per_minute": self.throttle_per_minute.data,
+        }
+
+
+class SendForm(FlaskForm):
+    channel = SelectField("Channel", choices=list(Channel.LABELS.items()))
+    template_id = StringField("Template", validators=[Length(max=36)])
+    subject = StringField("Subject", validators=[Length(max=255)])
+    body = TextAreaField("Message", validators=[Length(max=100_000)])
+
+    def to_data(self, contact_id) -> dict:
+        data = {"channel": self.channel.data, "contact_id": str(contact_id) if contact_id else None}
+        if self.template_id.data:
+            data["template_id"] = self.template_id.data
+        else:
+            data["subject"] = self.subject.data or ""
+            data["body"] = self.body.data or ""
+        return data
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField("Reply", validators=[DataRequired(), Length(max=1_600)])
+
+
+class SettingsForm(FlaskForm):
+    from_name = StringField("From name", validators=[Length(max=100)])
+    from_email = StringField("From address", validators=[Length(max=254)])
+    reply_to = StringField("Reply-to address", validators=[Length(max=254)])
+    sms_number = StringField("SMS number (Twilio)", validators=[Length(max=40)])
+    quiet_hours_start = SelectField("Quiet hours from", choices=HOURS)
+    quiet_hours_end = SelectField("until", choices=HOURS)
+
+    def to_data(self) -> dict:
+        return {
+            key: getattr(self, key).data or ""
+            for key in ("from_name", "from_email", "reply_to", "sms_number", "quiet_hours_start", "quiet_hours_end")
+        }
+
+
+class SuppressionForm(FlaskForm):
+    channel = SelectField("Channel", choices=list(Channel.LABELS.items()))
+    address = StringField("Address or number", validators=[DataRequired(), Length(max=254)])
+    detail = StringField("Note", validators=[Length(max=300)])
+
+    def to_data(self) -> dict:
+        return {"channel": self.channel.data, "address": self.address.data or "", "detail": self.detail.data or ""}

@@ -1,0 +1,140 @@
+"""The campaign pages: list, new draft, results with progress and chart, start, cancel,
+resume, delete (routes of the messaging blueprint)."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.permissions import can, requires_permission
+from app.core.errors import Conflict, ValidationFailed
+from app.crm.messaging import message_templates
+from app.crm.messaging.campaigns import audiences as campaign_audiences
+from app.crm.messaging.campaigns import results as campaign_results
+from app.crm.messaging.campaigns import services as campaign_services
+from app.crm.messaging.forms import CampaignForm
+from app.crm.messaging.models import Campaign, CampaignStatus, Channel, MessageStatus
+from app.crm.messaging.views.pages import bp
+from app.records.forms import ConfirmForm, apply_service_errors
+
+
+@bp.route("/campaigns", endpoint="campaigns")
+@requires_permission("campaigns.view")
+def campaigns_index():
+    items = campaign_services.list_campaigns()
+    return render_template(
+        "crm/messaging/campaigns_index.html",
+        campaigns=items,
+        stats=campaign_results.campaign_stats([c.id for c in items]),
+        labels=CampaignStatus.LABELS,
+        badges=CampaignStatus.BADGES,
+        can_create=can(current_user, "campaigns.create"),
+        channel_labels=Channel.LABELS,
+    )
+
+
+def _campaign_form(form: CampaignForm) -> CampaignForm:
+    form.template_id.choices = [("", "Choose…")] + [
+        (str(t.id), f"{t.name} ({Channel.LABELS[t.channel]})") for t in message_templates.list_templates()
+    ]
+    form.audience.choices = [("", "Choose…"), *campaign_audiences.audience_options(current_user)]
+    return form
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@requires_permission("campaigns.create")
+def new_campaign():
+    form = _campaign_form(CampaignForm())
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                campaign = campaign_services.create_campaign(form.to_data(), actor=current_user)
+            except ValidationFailed as exc:
+                apply_service_errors(form, exc)
+            else:
+                flash(f"Campaign “{campaign.name}” saved as a draft. Check it, then start it.", "success")
+                return redirect(url_for("messaging.campaign", campaign_id=campaign.id))
+        return render_template("crm/messaging/campaign_form.html", form=form), 422
+    return render_template("crm/messaging/campaign_form.html", form=form)
+
+
+def _campaign_context(campaign: Campaign) -> dict:
+    stats = campaign_results.campaign_stats([campaign.id])[campaign.id]
+    return {
+        "campaign": campaign,
+        "stats": stats,
+        "chart": campaign_results.stats_chart(stats),
+        "labels": CampaignStatus.LABELS,
+        "badges": CampaignStatus.BADGES,
+        "can_edit": can(current_user, "campaigns.edit"),
+        "can_delete": can(current_user, "campaigns.delete"),
+        "status_labels": MessageStatus.LABELS,
+        "status_badges": MessageStatus.BADGES,
+        "confirm_form": ConfirmForm(),
+        "active": campaign.status in CampaignStatus.ACTIVE,
+    }
+
+
+@bp.route("/campaigns/<uuid:campaign_id>")
+@requires_permission("campaigns.view")
+def campaign(campaign_id):
+    item = campaign_services.get_campaign(campaign_id)
+    page = campaign_results.campaign_messages(
+        item, status=request.args.get("status") or None, cursor=request.args.get("cursor")
+    )
+    return render_template("crm/messaging/campaign_show.html", page=page, **_campaign_context(item))
+
+
+@bp.route("/campaigns/<uuid:campaign_id>/progress")
+@requires_permission("campaigns.view")
+def campaign_progress(campaign_id):
+    return render_template(
+        "crm/messaging/_campaign_progress.html", **_campaign_context(campaign_services.get_campaign(campaign_id))
+    )
+
+
+def _campaign_action(campaign_id, action, done: str):
+    item = campaign_services.get_campaign(campaign_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        action(item, actor=current_user)
+    except (Conflict, ValidationFailed) as exc:
+        flash(
+            exc.message
+            if not getattr(exc, "details", None)
+            else " ".join(m for ms in exc.details.values() for m in ms),
+            "danger",
+        )
+    else:
+        flash(done.format(name=item.name), "success")
+    return redirect(url_for("messaging.campaign", campaign_id=item.id))
+
+
+@bp.route("/campaigns/<uuid:campaign_id>/launch", methods=["POST"])
+@requires_permission("campaigns.edit")
+def launch_campaign(campaign_id):
+    return _campaign_action(campaign_id, campaign_services.launch_campaign, "“{name}” started: it sends in batches.")
+
+
+@bp.route("/campaigns/<uuid:campaign_id>/cancel", methods=["POST"])
+@requires_permission("campaigns.edit")
+def cancel_campaign(campaign_id):
+    return _campaign_action(campaign_id, campaign_services.cancel_campaign, "“{name}” canceled: nothing more goes out.")
+
+
+@bp.route("/campaigns/<uuid:campaign_id>/resume", methods=["POST"])
+@requires_permission("campaigns.edit")
+def resume_campaign(campaign_id):
+    return _campaign_action(campaign_id, campaign_services.resume_campaign, "“{name}” resumed.")
+
+
+@bp.route("/campaigns/<uuid:campaign_id>/delete", methods=["POST"])
+@requires_permission("campaigns.delete")
+def delete_campaign(campaign_id):
+    item = campaign_services.get_campaign(campaign_id)
+    try:
+        campaign_services.delete_campaign(item, actor=current_user)
+    except Conflict as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("messaging.campaign", campaign_id=item.id))
+    flash("Campaign deleted.", "success")
+    return redirect(url_for("messaging.campaigns"))

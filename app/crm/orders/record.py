@@ -1,0 +1,182 @@
+"""Orders, declared once: made from an accepted quote (its customer, deal, currency and lines,
+copied) or by hand; numbered from the same gap-free sequences as quotes and invoices when made;
+open until fulfilled or cancelled. A numbered order is kept: it is cancelled, never deleted."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.core.extensions import db
+from app.core.types import utcnow
+from app.crm.activities.capability import NOTES, TIMELINE
+from app.crm.attachments.capability import ATTACHMENTS
+from app.crm.orders.models import Order, OrderLine, OrderStatus
+from app.crm.products.record import workspace_currency
+from app.crm.quotes.documents import amount_text, document_lines
+from app.crm.quotes.fields import LineItems
+from app.crm.quotes.numbering import next_number
+from app.crm.quotes.record import QUOTE_CURRENCIES, local_today
+from app.crm.quotes.settings import get_quote_settings
+from app.crm.quotes.totals import LineAmounts, document_totals
+from app.crm.tags.capability import TAGS
+from app.records import fields as f
+from app.records.capabilities import Panel, Tab
+from app.records.owner import OWNER
+from app.records.record_type import RecordType
+
+TAB_LIMIT = 50
+# Orders are numbered like quotes and invoices, from their own gap-free sequence ("order").
+ORDER_NUMBER_PATTERN = "SO-{year}-{seq:04d}"
+
+
+class OrderType(RecordType):
+    def locked(self, order, action):
+        if action == "edit" and order.status == OrderStatus.CANCELLED:
+            return "A cancelled order is kept as it was."
+        if action == "delete":
+            return "An order is kept for the books: cancel it instead of deleting it."
+        return None
+
+    def before_save(self, order, cleaned, context):
+        if context.creating:
+            order.number = next_number("order", ORDER_NUMBER_PATTERN, local_today())
+            if not cleaned.get("currency"):
+                order.currency = workspace_currency()
+            if not order.terms:
+                order.terms = get_quote_settings().default_terms
+        if "status" in cleaned:
+            now = utcnow()
+            order.fulfilled_at = (order.fulfilled_at or now) if order.status == OrderStatus.FULFILLED else None
+            order.cancelled_at = (order.cancelled_at or now) if order.status == OrderStatus.CANCELLED else None
+        totals = document_totals(
+            LineAmounts(line.subtotal, line.discount_amount, line.tax_amount) for line in order.lines
+        )
+        order.subtotal, order.discount_total, order.tax_total = totals.subtotal, totals.discount, totals.tax
+        order.total = totals.total
+
+    def related(self, order):
+        pairs = (
+            ("quote", order.quote_id),
+            ("deal", order.deal_id),
+            ("contact", order.contact_id),
+            ("company", order.company_id),
+        )
+        return [(kind, value) for kind, value in pairs if value]
+
+
+def order_document(order) -> dict:
+    """The order's lines and totals in the shape the quote document macro prints."""
+    return {
+        "number": order.number or "",
+        "currency": order.currency,
+        "lines": document_lines(order.lines),
+        "subtotal": amount_text(order.subtotal),
+        "discount_total": amount_text(order.discount_total),
+        "tax_total": amount_text(order.tax_total),
+        "total": amount_text(order.total),
+    }
+
+
+def _orders_of(column):
+    def load(record_type, record) -> dict:
+        orders = list(
+            db.session.scalars(
+                select(Order).where(column == record.id).order_by(Order.created_at.desc()).limit(TAB_LIMIT)
+            )
+        )
+        return {"orders": orders}
+
+    return load
+
+
+def _lines_panel(record_type, order) -> dict:
+    return {"order": order, "document": order_document(order)}
+
+
+def orders_tab(column) -> Tab:
+    return Tab(
+        "orders",
+        "Orders",
+        "crm/orders/_tab.html",
+        _orders_of(column),
+        icon="bag-check",
+        order=42,
+        permission="orders.view",
+    )
+
+
+ORDERS = OrderType(
+    name="order",
+    plural="orders",
+    label="Order",
+    label_plural="Orders",
+    model=Order,
+    icon="bag-check",
+    title="display_title",
+    subtitle=lambda order: " · ".join(
+        part
+        for part in (order.company.name if order.company else "", order.contact.display_name if order.contact else "")
+        if part
+    ),
+    default_sort="-created_at",
+    nav_order=66,
+    nav_group="sales",
+    description="What customers bought: made when a quote is accepted, then invoiced and fulfilled.",
+    example={
+        "title": "Website redesign",
+        "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
+    },
+    fields=[
+        f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
+        f.Text("number", "Number", nullable=True, read_only=True, search=True, list=True),
+        f.Choice(
+            "status",
+            "Status",
+            choices=OrderStatus.LABELS,
+            default=OrderStatus.OPEN,
+            filter=True,
+            list=True,
+        ),
+        f.Reference("quote_id", "Quote", to="quote", relation="quote", read_only=True, filter=True),
+        f.Reference("deal_id", "Deal", to="deal", relation="deal", filter=True, search=True),
+        f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
+        f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
+        f.Choice(
+            "currency",
+            "Currency",
+            choices=QUOTE_CURRENCIES,
+            blank=True,
+            help="Empty: the workspace's currency",
+        ),
+        LineItems(line_model=OrderLine),
+        f.LongText(
+            "terms",
+            "Terms",
+            section="Terms",
+            max_length=20_000,
+            hide_empty=True,
+            detail=False,
+            help="Empty: the workspace's default terms",
+        ),
+        f.Number("subtotal", "Subtotal", places=2, read_only=True, detail=False),
+        f.Number("discount_total", "Discounts", places=2, read_only=True, detail=False),
+        f.Number("tax_total", "Tax", places=2, read_only=True, detail=False),
+        f.Number("total", "Total", places=2, read_only=True, list=True, sort=True, filter=True),
+        f.DateTimeField("fulfilled_at", "Fulfilled", read_only=True, hide_empty=True),
+        f.DateTimeField("cancelled_at", "Cancelled", read_only=True, hide_empty=True),
+    ],
+    capabilities=[OWNER, TAGS, TIMELINE, NOTES, ATTACHMENTS],
+    panels=[Panel("lines", "crm/orders/_lines_panel.html", _lines_panel, order=1, column="main")],
+    templates={"show": "crm/orders/show.html"},
+    load={
+        "list": lambda: [selectinload(Order.contact), selectinload(Order.company)],
+        "detail": lambda: [selectinload(Order.lines)],
+        "api": lambda: [selectinload(Order.lines)],
+    },
+    contributes=[
+        ("quote", orders_tab(Order.quote_id)),
+        ("deal", orders_tab(Order.deal_id)),
+        ("contact", orders_tab(Order.contact_id)),
+        ("company", orders_tab(Order.company_id)),
+    ],
+    empty_text="No orders yet: accepting a quote makes its order.",
+)

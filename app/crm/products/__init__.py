@@ -1,0 +1,1 @@
+"""Products: the catalogue quote lines are picked from."""

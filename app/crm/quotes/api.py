@@ -1,0 +1,63 @@
+"""REST v1 quotes: the kit's resource, plus the PDF and sending."""
+
+from flask import Response
+from marshmallow import Schema, fields, validate
+
+from app.api.gate import api_actor
+from app.auth.permissions import check_permission
+from app.crm.quotes import services
+from app.crm.quotes.documents import quote_document
+from app.crm.quotes.pdf import pdf_filename, render_document_pdf
+from app.crm.quotes.record import QUOTES
+from app.records.api import json_body, record_api_blueprint
+from app.records.schemas import output_schema, serialize
+
+blp = record_api_blueprint(QUOTES)
+
+
+class SendQuoteInput(Schema):
+    to = fields.Email(required=True, validate=validate.Length(max=254), metadata={"description": "The customer"})
+    message = fields.String(
+        validate=validate.Length(max=services.MAX_MESSAGE), metadata={"description": "Above the link"}
+    )
+
+
+class SentQuoteSchema(Schema):
+    quote = fields.Nested(output_schema(QUOTES), required=True)
+    link = fields.Url(required=True, metadata={"description": "The public link (also in the email)"})
+
+
+@blp.route("/<uuid:quote_id>/send", methods=["POST"])
+@blp.response(200, SentQuoteSchema)
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": SendQuoteInput}}})
+def send(quote_id):
+    """Send a quote
+
+    Numbers it on the first send, issues a public link (a previous one stops working) and
+    emails it after the call commits. A draft, sent or viewed quote can be sent.
+    """
+    actor = api_actor()
+    quote = services.get_quote(quote_id)
+    check_permission(actor, QUOTES.permission("edit"))
+    link = services.send_quote(quote, json_body(), actor=actor)
+    return {"quote": serialize(QUOTES, services.load_quote_for_page(quote.id)), "link": link}
+
+
+@blp.route("/<uuid:quote_id>/pdf", methods=["GET"])
+@blp.doc(
+    summary="Download a quote's PDF",
+    responses={
+        "200": {
+            "description": "The PDF",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+def pdf(quote_id):
+    """Needs the quote_pdf plan feature (402 without it)."""
+    check_permission(api_actor(), QUOTES.permission("view"))
+    document = quote_document(services.load_quote_for_page(quote_id))
+    response = Response(render_document_pdf(document), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,0 +1,314 @@
+"""The field only quotes have: their line items, checked by the one validator like any field.
+
+Input (API, forms, imports): `[{product_id?, description?, quantity, unit?, unit_price?,
+discount_kind?, discount_value?, tax_rate?}]`. A line that names a product takes the
+product's name, price, tax rate, unit and billing interval for what it leaves out.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from marshmallow import Schema, validate
+from marshmallow import fields as ma
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.core.ids import parse_uuid, uuid7
+from app.crm.products.models import Product
+from app.crm.quotes.models import DiscountKind, QuoteLine
+from app.crm.quotes.totals import line_amounts
+from app.records.fields import Field
+from app.records.normalize import Invalid
+
+MAX_LINES = 200
+MAX_QUANTITY = Decimal("1000000")
+MAX_PRICE = Decimal("999999999999.99")
+LINE_KEYS = (
+    "product_id",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "discount_kind",
+    "discount_value",
+    "tax_rate",
+)
+FORM_PREFIX = "line_"
+
+
+def _number_in(description: str = "", **kwargs):
+    return ma.Decimal(allow_nan=False, metadata={"description": description} if description else {}, **kwargs)
+
+
+def _number_out(description: str = ""):
+    """Amounts go out as strings ("1500.00"), exact, as the kit's Number fields do."""
+    metadata = {"type": "string", "format": "decimal", **({"description": description} if description else {})}
+    return ma.Decimal(as_string=True, required=True, metadata=metadata)
+
+
+class LineInputSchema(Schema):
+    product_id = ma.UUID(allow_none=True, metadata={"description": "A product of the catalogue (optional)"})
+    description = ma.String(validate=validate.Length(max=500), metadata={"description": "Default: the product's name"})
+    quantity = _number_in("More than 0, up to 3 decimals", required=True)
+    unit = ma.String(validate=validate.Length(max=32))
+    unit_price = _number_in("Default: the product's price")
+    discount_kind = ma.String(validate=validate.OneOf(DiscountKind.ALL), metadata={"description": "percent or amount"})
+    discount_value = _number_in("Percent (0–100) or an amount, as the kind says")
+    tax_rate = _number_in("Percent; default: the product's")
+
+
+class LineOutputSchema(Schema):
+    product_id = ma.UUID(required=True, allow_none=True)
+    description = ma.String(required=True)
+    quantity = _number_out()
+    unit = ma.String(required=True)
+    unit_price = _number_out()
+    discount_kind = ma.String(required=True)
+    discount_value = _number_out()
+    tax_rate = _number_out("Percent")
+    recurring_interval = ma.String(required=True, metadata={"description": "none, monthly or yearly"})
+    subtotal = _number_out("Quantity × unit price, rounded half-up to the cent")
+    discount_amount = _number_out()
+    tax_amount = _number_out()
+    total = _number_out("Subtotal − discount + tax")
+
+
+def _decimal(raw, label: str, *, places: int, minimum: Decimal, maximum: Decimal, above_minimum=False) -> Decimal:
+    if isinstance(raw, bool) or raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise Invalid(f"Enter the {label}.")
+    try:
+        number = Decimal(str(raw).strip().replace(",", ""))
+    except InvalidOperation as exc:
+        raise Invalid(f"Enter the {label} as a number.") from exc
+    if not number.is_finite():
+        raise Invalid(f"Enter the {label} as a number.")
+    # The range first: quantizing a huge number would overflow the decimal context.
+    if number < minimum or (above_minimum and number == minimum) or number > maximum:
+        low = "more than" if above_minimum else "from"
+        raise Invalid(f"The {label} must be {low} {minimum:,} {'and at most' if above_minimum else 'to'} {maximum:,}.")
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise Invalid(f"Use at most {places} decimals for the {label}.")
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+class LineInvalid(Exception):
+    """A line's problems, as (key, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class LineItems(Field):
+    personal = False  # what was sold, at what price
+    kind = "line_items"
+    widget = "crm/quotes/_lines_input.html"
+    tracks_snapshot = True
+
+    def __init__(self, name="lines", label="Line items", *, line_model=QuoteLine, **kwargs):
+        # The child row class (QuoteLine, InvoiceLine): a PricedLine with its parent's key.
+        self.line_model = line_model
+        kwargs.setdefault("wide", True)
+        kwargs.setdefault("detail", False)
+        kwargs.setdefault("section", "Line items")
+        super().__init__(name, label, **kwargs)
+
+    def is_empty(self, value) -> bool:
+        return value is None
+
+    def empty_value(self):
+        return []
+
+    def clean(self, value, context):
+        if not isinstance(value, list):
+            raise Invalid("Send a list of line items.")
+        if len(value) > MAX_LINES:
+            raise Invalid(f"Add at most {MAX_LINES} line items.")
+        if any(not isinstance(item, dict) or set(item) - set(LINE_KEYS) for item in value):
+            raise Invalid(f"Each line item is an object with: {', '.join(LINE_KEYS)}.")
+        products = self._products(value)
+        currency = context.data.get("currency") or (context.record.currency if context.record is not None else None)
+        cleaned, problems = [], []
+        for index, item in enumerate(value):
+            try:
+                cleaned.append(self._clean_line(item, products, currency))
+            except LineInvalid as exc:
+                problems.extend((f"{index}.{key}", message) for key, message in exc.problems)
+        if not problems and sum((self._total(item) for item in cleaned), Decimal(0)) > MAX_PRICE:
+            raise Invalid(f"The total would be more than {MAX_PRICE:,}; split the document.")
+        if problems:
+            context.add_nested(self.name, problems)
+        return cleaned
+
+    @staticmethod
+    def _total(item: dict) -> Decimal:
+        keys = ("quantity", "unit_price", "discount_kind", "discount_value", "tax_rate")
+        return line_amounts(*(item[key] for key in keys)).total
+
+    def _products(self, items) -> dict:
+        """Every product the lines name, in one query."""
+        ids = {parse_uuid(item.get("product_id")) for item in items if not _blank(item.get("product_id"))}
+        ids.discard(None)
+        if not ids:
+            return {}
+        return {product.id: product for product in db.session.scalars(select(Product).where(Product.id.in_(ids)))}
+
+    def _clean_line(self, item: dict, products: dict, currency) -> dict:
+        problems: list[tuple[str, str]] = []
+        product = None
+        if not _blank(item.get("product_id")):
+            product = products.get(parse_uuid(item.get("product_id")))
+            if product is None:
+                problems.append(("product_id", "Choose an existing product."))
+            elif currency and product.currency != currency:
+                problems.append(("product_id", f"{product.name} is priced in {product.currency}, not {currency}."))
+
+        def take(key, default, check):
+            raw = item.get(key)
+            if _blank(raw):
+                raw = default
+            try:
+                return check(raw)
+            except Invalid as exc:
+                problems.append((key, exc.message))
+                return None
+
+        description = take(
+            "description", product.name if product else "", lambda raw: _text(raw, "description", 500, True)
+        )
+        quantity = take(
+            "quantity",
+            None,
+            lambda raw: _decimal(
+                raw, "quantity", places=3, minimum=Decimal(0), maximum=MAX_QUANTITY, above_minimum=True
+            ),
+        )
+        unit = take("unit", product.unit if product else "", lambda raw: _text(raw, "unit", 32, False))
+        unit_price = take(
+            "unit_price",
+            product.unit_price if product else None,
+            lambda raw: _decimal(raw, "unit price", places=2, minimum=Decimal(0), maximum=MAX_PRICE),
+        )
+        kind = item.get("discount_kind") or DiscountKind.NONE
+        if kind not in DiscountKind.ALL:
+            problems.append(("discount_kind", "Choose percent or amount."))
+            kind = DiscountKind.NONE
+        discount_value = Decimal("0.00")
+        if kind:
+            limit = Decimal(100) if kind == DiscountKind.PERCENT else MAX_PRICE
+            discount_value = take(
+                "discount_value",
+                None,
+                lambda raw: _decimal(raw, "discount", places=2, minimum=Decimal(0), maximum=limit),
+            )
+        tax_rate = take(
+            "tax_rate",
+            product.tax_rate if product else Decimal(0),
+            lambda raw: _decimal(raw, "tax rate", places=2, minimum=Decimal(0), maximum=Decimal(100)),
+        )
+        if not problems and line_amounts(quantity, unit_price, kind, discount_value, tax_rate).total > MAX_PRICE:
+            problems.append(("quantity", f"This line comes to more than {MAX_PRICE:,}; split it."))
+        if problems:
+            raise LineInvalid(problems)
+        return {
+            "product_id": product.id if product else None,
+            "description": description,
+            "quantity": quantity,
+            "unit": unit,
+            "unit_price": unit_price,
+            "discount_kind": kind,
+            "discount_value": discount_value,
+            "tax_rate": tax_rate,
+            "recurring_interval": product.recurring_interval if product else "none",
+        }
+
+    def apply(self, record, value) -> None:
+        rows = []
+        for position, item in enumerate(value):
+            amounts = line_amounts(
+                item["quantity"], item["unit_price"], item["discount_kind"], item["discount_value"], item["tax_rate"]
+            )
+            rows.append(
+                self.line_model(
+                    id=uuid7(),
+                    position=position,
+                    subtotal=amounts.subtotal,
+                    discount_amount=amounts.discount,
+                    tax_amount=amounts.tax,
+                    total=amounts.total,
+                    **item,
+                )
+            )
+        record.lines = rows
+
+    def value(self, record):
+        return [
+            {
+                "product_id": line.product_id,
+                "description": line.description,
+                "quantity": line.quantity,
+                "unit": line.unit,
+                "unit_price": line.unit_price,
+                "discount_kind": line.discount_kind,
+                "discount_value": line.discount_value,
+                "tax_rate": line.tax_rate,
+                "recurring_interval": line.recurring_interval,
+                "subtotal": line.subtotal,
+                "discount_amount": line.discount_amount,
+                "tax_amount": line.tax_amount,
+                "total": line.total,
+            }
+            for line in record.lines
+        ]
+
+    def snapshot(self, record):
+        return "; ".join(f"{line.quantity.normalize():f} × {line.description} = {line.total}" for line in record.lines)
+
+    def display(self, value) -> str:
+        return f"{len(value or [])} line items"
+
+    def search_value(self, record):
+        return " ".join(line.description for line in record.lines)
+
+    def export_value(self, record):
+        return "; ".join(f"{line.quantity.normalize():f} × {line.description}" for line in record.lines)
+
+    def form_value(self, record):
+        return self.value(record) if record is not None else []
+
+    def from_form(self, form):
+        """Parallel inputs `line_description`, `line_quantity`… one per row; blank rows are skipped."""
+        if f"{FORM_PREFIX}description" not in form and self.name not in form.getlist("_keys"):
+            return None
+        columns = {key: form.getlist(FORM_PREFIX + key) for key in LINE_KEYS}
+        rows = max((len(values) for values in columns.values()), default=0)
+        lines = []
+        for index in range(rows):
+            item = {key: values[index] if index < len(values) else "" for key, values in columns.items()}
+            if _blank(item["description"]) and _blank(item["product_id"]):
+                continue
+            lines.append({key: raw for key, raw in item.items() if not _blank(raw) or key == "description"})
+        return lines
+
+    def schema_field(self, *, for_input):
+        if for_input:
+            return ma.List(
+                ma.Nested(LineInputSchema),
+                validate=validate.Length(max=MAX_LINES),
+                metadata={"description": "Replaces every line; amounts are computed (half-up per line)"},
+            )
+        return ma.List(ma.Nested(LineOutputSchema), required=True)
+
+
+def _text(raw, label: str, limit: int, required: bool) -> str:
+    if not isinstance(raw, str):
+        raise Invalid(f"The {label} must be text.")
+    text = raw.strip()
+    if required and not text:
+        raise Invalid(f"Enter a {label} or choose a product.")
+    if len(text) > limit:
+        raise Invalid(f"Use at most {limit} characters for the {label}.")
+    return text

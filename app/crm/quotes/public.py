@@ -1,0 +1,112 @@
+"""The customer's side of a quote, on the agency's host without signing in: the quote behind
+an unguessable link (first view recorded), its PDF, acceptance with a typed name and a
+consent tick, or rejection with a reason. A forged, replaced or other workspace's token is a
+404; a link past its date is a 410."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import Length
+
+from app.core.errors import Conflict, ValidationFailed
+from app.core.forms import apply_errors
+from app.core.hosts import TenantBlueprint
+from app.core.uploads import upload_response
+from app.crm.quotes import services
+from app.crm.quotes.documents import quote_document
+from app.crm.quotes.pdf import logo_data_uri, pdf_filename, render_document_pdf
+from app.crm.quotes.record import local_today
+from app.crm.quotes.settings import get_quote_settings
+from app.plans.services import entitlements
+from app.records.normalize import current_tenant
+
+bp = TenantBlueprint("quote_links", __name__)
+
+
+class AcceptForm(FlaskForm):
+    name = StringField("Your full name", validators=[Length(max=200)])
+    consent = BooleanField("I accept this quote and its terms")
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Why do you decline?", validators=[Length(max=1000)])
+
+
+def _quote_or_abort(token: str):
+    quote = services.quote_for_token(token)
+    if quote is None:
+        abort(404)
+    if services.link_expired(quote):
+        abort(410)
+    return quote
+
+
+def _page(quote, token, *, accept=None, reject=None, status=200):
+    tenant = current_tenant()
+    return render_template(
+        "crm/quotes/public.html",
+        quote=quote,
+        token=token,
+        document=quote_document(quote),
+        settings=get_quote_settings(),
+        accept_form=accept or AcceptForm(),
+        reject_form=reject or RejectForm(),
+        logo=logo_data_uri(tenant),
+        pdf_available=entitlements(tenant).has_feature("quote_pdf"),
+        today_iso=local_today().isoformat(),
+    ), status
+
+
+@bp.route("/q/<token>")
+def show(token):
+    quote = _quote_or_abort(token)
+    services.record_view(quote)
+    response = _page(quote, token)
+    return response[0], response[1], {"Referrer-Policy": "no-referrer", "Cache-Control": "private, no-store"}
+
+
+@bp.route("/q/<token>/pdf")
+def pdf(token):
+    document = quote_document(_quote_or_abort(token))
+    return upload_response(render_document_pdf(document), "pdf", filename=pdf_filename(document).removesuffix(".pdf"))
+
+
+@bp.route("/q/<token>/accept", methods=["POST"])
+def accept(token):
+    quote = _quote_or_abort(token)
+    form = AcceptForm()
+    if not form.validate_on_submit():
+        return _page(quote, token, accept=form, status=422)
+    try:
+        services.accept_quote(
+            quote,
+            {"name": form.name.data, "consent": form.consent.data},
+            ip=request.remote_addr or "",
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except ValidationFailed as exc:
+        apply_errors(form, exc)
+        return _page(quote, token, accept=form, status=422)
+    except Conflict as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for("quote_links.show", token=token))
+    flash("Thank you: the quote is accepted. We will be in touch.", "success")
+    return redirect(url_for("quote_links.show", token=token))
+
+
+@bp.route("/q/<token>/reject", methods=["POST"])
+def reject(token):
+    quote = _quote_or_abort(token)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _page(quote, token, reject=form, status=422)
+    try:
+        services.reject_quote(quote, {"reason": form.reason.data})
+    except ValidationFailed as exc:
+        apply_errors(form, exc)
+        return _page(quote, token, reject=form, status=422)
+    except Conflict as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for("quote_links.show", token=token))
+    flash("Thank you for letting us know.", "info")
+    return redirect(url_for("quote_links.show", token=token))

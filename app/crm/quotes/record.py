@@ -1,0 +1,281 @@
+"""Quotes, declared once: a title, the customer (contact, company), currency, validity, line
+items, terms; number, status, version and totals are the quote's own, never typed in.
+
+Editing a quote that was sent keeps the sent one as a version (readable, printable) and
+starts the next version as a draft; an accepted quote is final.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.core.currencies import CURRENCIES
+from app.core.events import emit
+from app.core.extensions import db
+from app.core.types import utcnow
+from app.crm.activities.capability import NOTES, TIMELINE
+from app.crm.attachments.capability import ATTACHMENTS
+from app.crm.deals.currencies import ISO_4217
+from app.crm.products.record import workspace_currency
+from app.crm.quotes.documents import quote_document
+from app.crm.quotes.fields import LineItems
+from app.crm.quotes.models import Quote, QuoteStatus, QuoteVersion
+from app.crm.quotes.settings import get_quote_settings
+from app.crm.quotes.totals import LineAmounts, document_totals
+from app.crm.tags.capability import TAGS
+from app.records import fields as f
+from app.records.capabilities import Panel, Tab
+from app.records.normalize import tenant_zone
+from app.records.owner import OWNER
+from app.records.record_type import RecordType
+
+TAB_LIMIT = 50
+# The workspace's currencies and every currency a deal may be in (a quote takes its deal's).
+QUOTE_CURRENCIES = {code: code for code in sorted({*CURRENCIES, *ISO_4217})}
+
+
+def local_today():
+    return utcnow().astimezone(tenant_zone()).date()
+
+
+class QuoteType(RecordType):
+    def check(self, cleaned, context):
+        valid_until = cleaned.get("valid_until")
+        if valid_until is not None and context.creating and valid_until < local_today():
+            context.errors.add("valid_until", "The validity date is in the past.")
+
+    def locked(self, quote, action):
+        if action == "edit" and quote.status == QuoteStatus.ACCEPTED:
+            return "An accepted quote is final: it cannot be changed."
+        if action == "delete" and quote.number:
+            return "A numbered quote is kept for the record: reject it instead of deleting it."
+        return None
+
+    def before_update(self, quote, cleaned, context):
+        """A change to a quote the customer has seen starts the next version; the seen one is kept."""
+        if quote.status == QuoteStatus.DRAFT or not self._changes_document(quote, cleaned):
+            return
+        db.session.add(
+            QuoteVersion(quote_id=quote.id, version=quote.version, status=quote.status, snapshot=quote_document(quote))
+        )
+        previous = quote.version
+        quote.version = previous + 1
+        quote.status = QuoteStatus.DRAFT
+        quote.public_token_hash = None
+        quote.public_link_expires_at = None
+        quote.sent_at = quote.viewed_at = quote.rejected_at = quote.expired_at = None
+        quote.rejection_reason = ""
+        emit(
+            "quote.revised",
+            actor=context.actor,
+            record=quote,
+            record_type=self.name,
+            summary=f"Version {quote.version} started; version {previous} is kept",
+            data={"label": self.title_of(quote), "version": quote.version},
+            related=self.related(quote),
+        )
+
+    def _changes_document(self, quote, cleaned) -> bool:
+        for name, value in cleaned.items():
+            field = self.field(name)
+            if field is None:
+                continue  # tags, owner: not part of what the customer sees
+            if isinstance(field, LineItems):
+                old = [_line_key(item) for item in field.value(quote)]
+                if old != [_line_key(item) for item in value]:
+                    return True
+            elif isinstance(field, f.Reference):
+                if getattr(quote, field.attribute) != (value.id if value is not None else None):
+                    return True
+            elif field.value(quote) != value:
+                return True
+        return False
+
+    def before_save(self, quote, cleaned, context):
+        if context.creating:
+            settings = get_quote_settings()
+            take_from_deal(quote, cleaned)
+            if not cleaned.get("currency") and quote.deal is None:
+                quote.currency = workspace_currency()
+            if quote.valid_until is None:
+                quote.valid_until = local_today() + timedelta(days=settings.validity_days)
+            if not quote.terms:
+                quote.terms = settings.default_terms
+        totals = document_totals(
+            LineAmounts(line.subtotal, line.discount_amount, line.tax_amount) for line in quote.lines
+        )
+        quote.subtotal, quote.discount_total, quote.tax_total = totals.subtotal, totals.discount, totals.tax
+        quote.total = totals.total
+
+    def related(self, quote):
+        pairs = (("deal", quote.deal_id), ("contact", quote.contact_id), ("company", quote.company_id))
+        return [(kind, value) for kind, value in pairs if value]
+
+
+def take_from_deal(quote, cleaned: dict) -> None:
+    """A quote made from a deal is in the deal's currency, for its company and main contact,
+    unless those were chosen."""
+    deal = quote.deal
+    if deal is None:
+        return
+    if not cleaned.get("currency"):
+        quote.currency = deal.currency
+    if quote.company_id is None and deal.company_id is not None:
+        quote.company_id = deal.company_id
+    contact = deal.primary_contact
+    if quote.contact_id is None and contact is not None:
+        quote.contact_id = contact.id
+
+
+def _line_key(item: dict) -> tuple:
+    keys = (
+        "product_id",
+        "description",
+        "quantity",
+        "unit",
+        "unit_price",
+        "discount_kind",
+        "discount_value",
+        "tax_rate",
+    )
+    return tuple(Decimal(item[key]) if isinstance(item[key], Decimal) else item[key] for key in keys)
+
+
+def _quotes_of(column):
+    def load(record_type, record) -> dict:
+        quotes = list(
+            db.session.scalars(
+                select(Quote).where(column == record.id).order_by(Quote.created_at.desc()).limit(TAB_LIMIT)
+            )
+        )
+        return {"quotes": quotes, "new_args": {column.key: record.id}}
+
+    return load
+
+
+def _lines_panel(record_type, quote) -> dict:
+    return {"document": quote_document(quote)}
+
+
+def _status_panel(record_type, quote) -> dict:
+    return {"quote": quote, "versions": list(quote.versions)}
+
+
+def quotes_tab(column) -> Tab:
+    return Tab(
+        "quotes",
+        "Quotes",
+        "crm/quotes/_tab.html",
+        _quotes_of(column),
+        icon="file-earmark-text",
+        order=40,
+        permission="quotes.view",
+    )
+
+
+QUOTES = QuoteType(
+    name="quote",
+    plural="quotes",
+    label="Quote",
+    label_plural="Quotes",
+    model=Quote,
+    icon="file-earmark-text",
+    title="display_title",
+    subtitle=lambda quote: " · ".join(
+        part
+        for part in (quote.company.name if quote.company else "", quote.contact.display_name if quote.contact else "")
+        if part
+    ),
+    default_sort="-created_at",
+    nav_order=65,
+    nav_group="sales",
+    description="Priced proposals: line items, discounts, tax, numbering, versions, PDF, online acceptance.",
+    example={
+        "title": "Website redesign",
+        "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
+    },
+    fields=[
+        f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
+        f.Text("number", "Number", nullable=True, read_only=True, search=True, list=True),
+        f.Choice(
+            "status",
+            "Status",
+            choices=QuoteStatus.LABELS,
+            default=QuoteStatus.DRAFT,
+            read_only=True,
+            filter=True,
+            list=True,
+        ),
+        f.Number("version", "Version", read_only=True),
+        f.Reference(
+            "deal_id",
+            "Deal",
+            to="deal",
+            relation="deal",
+            filter=True,
+            search=True,
+            help="The deal's currency, company and contact fill in what you leave empty",
+        ),
+        f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
+        f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
+        f.Choice(
+            "currency",
+            "Currency",
+            choices=QUOTE_CURRENCIES,
+            blank=True,
+            help="Empty: the workspace's currency",
+        ),
+        f.DateField("valid_until", "Valid until", filter=True, list=True, help="Empty: the settings' validity"),
+        f.LongText(
+            "introduction",
+            "Introduction",
+            section="Line items",
+            max_length=5000,
+            hide_empty=True,
+            detail=False,
+            help="A note to the customer above the lines",
+        ),
+        LineItems(),
+        f.LongText(
+            "terms",
+            "Terms",
+            section="Terms",
+            max_length=20_000,
+            hide_empty=True,
+            detail=False,
+            help="Empty: the workspace's default terms",
+        ),
+        f.Number("subtotal", "Subtotal", places=2, read_only=True, detail=False),
+        f.Number("discount_total", "Discounts", places=2, read_only=True, detail=False),
+        f.Number("tax_total", "Tax", places=2, read_only=True, detail=False),
+        f.Number("total", "Total", places=2, read_only=True, list=True, sort=True, filter=True),
+        f.Email("recipient_email", "Sent to", read_only=True, hide_empty=True),
+        f.DateTimeField("sent_at", "Sent", read_only=True, filter=True, detail=False),
+        f.DateTimeField("viewed_at", "First viewed", read_only=True, detail=False),
+        f.DateTimeField("accepted_at", "Accepted", read_only=True, detail=False),
+        f.DateTimeField("rejected_at", "Rejected", read_only=True, detail=False),
+        f.DateTimeField("expired_at", "Expired", read_only=True, detail=False),
+        f.Text("accepted_name", "Accepted by", read_only=True, detail=False),
+        f.Text("rejection_reason", "Why it was rejected", read_only=True, detail=False),
+    ],
+    capabilities=[OWNER, TAGS, TIMELINE, NOTES, ATTACHMENTS],
+    panels=[
+        Panel("lines", "crm/quotes/_lines_panel.html", _lines_panel, order=1, column="main"),
+        Panel("status", "crm/quotes/_status_panel.html", _status_panel, order=1),
+    ],
+    templates={"show": "crm/quotes/show.html"},
+    load={
+        # The list's rows show the customer (subtitle): one query for the page, not one a row.
+        "list": lambda: [selectinload(Quote.contact)],
+        "detail": lambda: [selectinload(Quote.lines), selectinload(Quote.versions)],
+        "api": lambda: [selectinload(Quote.lines)],
+    },
+    contributes=[
+        ("deal", quotes_tab(Quote.deal_id)),
+        ("contact", quotes_tab(Quote.contact_id)),
+        ("company", quotes_tab(Quote.company_id)),
+    ],
+    empty_text="No quotes yet: price a deal's work and send it for acceptance.",
+)

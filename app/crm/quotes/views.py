@@ -1,0 +1,126 @@
+"""Quote pages: the kit's pages, plus sending, the PDF, kept versions and the quote settings."""
+
+from decimal import Decimal
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from app.auth.permissions import requires_permission
+from app.core.errors import ValidationFailed
+from app.core.extensions import db
+from app.core.forms import apply_errors
+from app.core.uploads import upload_response
+from app.crm.products.services import active_products
+from app.crm.quotes import services
+from app.crm.quotes.documents import quote_document
+from app.crm.quotes.models import QuoteVersion
+from app.crm.quotes.numbering import peek_number
+from app.crm.quotes.pdf import pdf_filename, render_document_pdf
+from app.crm.quotes.record import QUOTES, local_today
+from app.crm.quotes.settings import get_quote_settings, update_quote_settings
+from app.plans.services import entitlements
+from app.records.views import record_blueprint
+
+bp = record_blueprint(QUOTES)
+
+
+@bp.app_template_filter("amount")
+def amount(value, currency: str = "") -> str:
+    """ "1234.5" → "1,234.50" (with the currency code when given)."""
+    text = f"{Decimal(str(value)):,.2f}"
+    return f"{currency} {text}" if currency else text
+
+
+@bp.app_template_global("quote_pdf_available")
+def quote_pdf_available() -> bool:
+    """Whether this workspace's plan has quote PDFs (the PDF buttons show only then)."""
+    return entitlements(g.tenant).has_feature("quote_pdf")
+
+
+@bp.app_template_global("quote_products")
+def quote_products() -> list:
+    """The active products a quote line may pick (one query per form)."""
+    return active_products()
+
+
+class SendForm(FlaskForm):
+    to = EmailField("Send to", validators=[Length(max=254)])
+    message = TextAreaField("Message", validators=[Optional(), Length(max=services.MAX_MESSAGE)])
+
+
+class SettingsForm(FlaskForm):
+    number_pattern = StringField("Quote number pattern", validators=[Length(max=40)])
+    invoice_number_pattern = StringField("Invoice number pattern", validators=[Length(max=40)])
+    validity_days = IntegerField("Quotes are valid for (days)", validators=[Optional()])
+    payment_terms_days = IntegerField("Invoices are due after (days)", validators=[Optional()])
+    renewal_reminder_days = IntegerField("Remind before a subscription renews (days)", validators=[Optional()])
+    default_terms = TextAreaField("Default terms", validators=[Length(max=20_000)])
+    sender_address = TextAreaField("Your address on quotes", validators=[Length(max=1_000)])
+    mark_deal_won_on_acceptance = BooleanField("Mark the deal won when its quote is accepted")
+
+
+@bp.route("/quotes/<uuid:quote_id>/send", methods=["GET", "POST"])
+@requires_permission("quotes.edit")
+def send(quote_id):
+    quote = services.load_quote_for_page(quote_id)
+    form = SendForm(data={"to": quote.recipient_email or services.default_recipient(quote)})
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.send_quote(quote, {"to": form.to.data, "message": form.message.data}, actor=current_user)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+            status = 422
+        else:
+            flash(f"Quote {quote.number} sent to {quote.recipient_email}.", "success")
+            return redirect(url_for("quotes.show", quote_id=quote.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("crm/quotes/send.html", quote=quote, form=form), status
+
+
+@bp.route("/quotes/<uuid:quote_id>/pdf")
+@requires_permission("quotes.view")
+def pdf(quote_id):
+    document = quote_document(services.load_quote_for_page(quote_id))
+    return upload_response(render_document_pdf(document), "pdf", filename=pdf_filename(document).removesuffix(".pdf"))
+
+
+@bp.route("/quotes/<uuid:quote_id>/versions/<int:version>")
+@requires_permission("quotes.view")
+def version(quote_id, version):
+    quote = services.get_quote(quote_id)
+    kept = db.session.scalar(
+        select(QuoteVersion).where(QuoteVersion.quote_id == quote.id, QuoteVersion.version == version)
+    )
+    if kept is None:
+        abort(404)
+    if request.args.get("format") == "pdf":
+        data = render_document_pdf(kept.snapshot)
+        return upload_response(data, "pdf", filename=pdf_filename(kept.snapshot).removesuffix(".pdf"))
+    return render_template("crm/quotes/version.html", quote=quote, kept=kept, document=kept.snapshot)
+
+
+@bp.route("/quotes/settings", methods=["GET", "POST"])
+@requires_permission("settings.manage")
+def settings():
+    current = get_quote_settings()
+    form = SettingsForm(obj=current)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_quote_settings(form.data, actor=current_user)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+            status = 422
+        else:
+            flash("Quote settings saved.", "success")
+            return redirect(url_for("quotes.settings"))
+    elif request.method == "POST":
+        status = 422
+    next_number = peek_number("quote", current.number_pattern, local_today())
+    return render_template("crm/quotes/settings.html", form=form, next_number=next_number), status

@@ -1,0 +1,1 @@
+"""Global search: one box across every record type the user may see."""

@@ -1,0 +1,77 @@
+"""Search across record types: each type the actor may view is asked once, through its
+`search_text` (trigram-indexed on PostgreSQL, see `app.records.search`), best matches first.
+
+The number of queries is one per type (plus the index's candidate look-up on PostgreSQL),
+whatever the number of records.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, select
+
+from app.auth.permissions import can
+from app.core.extensions import db
+from app.records.registry import record_types
+from app.records.search import search_condition, search_terms
+
+PER_TYPE = 5
+MAX_PER_TYPE = 50
+MAX_QUERY = 200
+
+
+@dataclass
+class Hit:
+    record_type: object
+    record: object
+
+    @property
+    def title(self) -> str:
+        return self.record_type.title_of(self.record) or "Untitled"
+
+    @property
+    def subtitle(self) -> str:
+        return self.record_type.subtitle_of(self.record)
+
+
+@dataclass
+class Group:
+    record_type: object
+    hits: list
+    more: bool
+
+
+def searchable_types(actor, names=None) -> list:
+    return [
+        item
+        for item in record_types()
+        if can(actor, item.permission("view")) and (not names or item.name in names or item.plural in names)
+    ]
+
+
+def search_everything(query: str | None, *, actor, per_type: int = PER_TYPE, types=None) -> list[Group]:
+    """Groups of hits per record type; records whose search text starts with the first term
+    come first, then the most recently updated."""
+    query = (query or "").strip()[:MAX_QUERY]
+    terms = search_terms(query)
+    if not terms:
+        return []
+    per_type = max(1, min(int(per_type), MAX_PER_TYPE))
+    groups = []
+    for record_type in searchable_types(actor, types):
+        model = record_type.model
+        condition = search_condition(model.search_text, query)
+        first = terms[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        starts = case((model.search_text.like(f"{first}%", escape="\\"), 0), else_=1)
+        stmt = (
+            select(model)
+            .where(condition)
+            .options(*record_type.loader_options("search"))
+            .order_by(starts, model.updated_at.desc(), model.id)
+            .limit(per_type + 1)
+        )
+        records = list(db.session.scalars(stmt).unique())
+        if records:
+            groups.append(
+                Group(record_type, [Hit(record_type, record) for record in records[:per_type]], len(records) > per_type)
+            )
+    return groups

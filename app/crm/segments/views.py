@@ -1,0 +1,190 @@
+"""Segment pages: the list of segments, the builder (AND/OR groups with a live count), and a
+segment opened as the list of its records (bulk actions and exports included)."""
+
+import json
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.permissions import can, requires_permission
+from app.core.errors import ValidationFailed
+from app.core.hosts import TenantBlueprint
+from app.core.navigation import NavItem, register_nav_item
+from app.crm.segments import services
+from app.crm.segments.models import Visibility
+from app.records.conditions import describe_conditions, empty_definition
+from app.records.forms import ConfirmForm, RecordForm
+from app.records.pages import list_context, sort_link
+from app.records.registry import find_record_type, record_types
+
+bp = TenantBlueprint("segments", __name__)
+register_nav_item(NavItem("Segments", "segments.index", "collection", "segments.view", group="marketing", order=62))
+
+
+def builder_conditions(record_type) -> list[dict]:
+    """The type's conditions for the builder, with the choices of users and tags filled in."""
+    from app.records.owner import owner_choices
+
+    described = describe_conditions(record_type)
+    for item in described:
+        if item["kind"] == "user":
+            item["choices"] = {"me": "Me (whoever opens it)", **dict(owner_choices()[1:])}
+        elif item["kind"] == "tags":
+            from app.crm.tags.capability import tag_choices
+
+            item["choices"] = dict(tag_choices())
+    return described
+
+
+def _segment_types() -> list:
+    return [item for item in record_types() if can(current_user, item.permission("view"))]
+
+
+@bp.route("/segments")
+@requires_permission("segments.view")
+def index():
+    segments = services.list_segments(actor=current_user)
+    return render_template(
+        "crm/segments/index.html",
+        segments=segments,
+        types={item.name: item for item in record_types()},
+        may_create=can(current_user, "segments.create"),
+    )
+
+
+def _form_page(segment, data: dict, errors: dict, status: int = 200):
+    record_type = find_record_type(data.get("record_type")) or find_record_type("contact")
+    return render_template(
+        "crm/segments/form.html",
+        segment=segment,
+        data=data,
+        errors=errors,
+        record_type=record_type,
+        types=_segment_types(),
+        visibilities=Visibility.LABELS,
+        conditions=builder_conditions(record_type),
+        definition_json=json.dumps(data.get("definition") or empty_definition()),
+        form=RecordForm(),
+    ), status
+
+
+def _submitted() -> dict:
+    raw = request.form.get("definition") or ""
+    try:
+        definition = json.loads(raw) if raw.strip() else empty_definition()
+    except ValueError:
+        definition = raw  # the service refuses it with a message
+    return {
+        "name": request.form.get("name", ""),
+        "description": request.form.get("description", ""),
+        "record_type": request.form.get("record_type", "contact"),
+        "visibility": request.form.get("visibility", Visibility.SHARED),
+        "definition": definition,
+    }
+
+
+def _errors_of(exc: ValidationFailed) -> dict:
+    return exc.details or {"_form": [exc.message]}
+
+
+@bp.route("/segments/new", methods=["GET", "POST"])
+@requires_permission("segments.create")
+def new():
+    if request.method == "GET":
+        type_name = request.args.get("type", "contact")
+        if find_record_type(type_name) is None:
+            abort(404)
+        return _form_page(None, {"record_type": type_name, "visibility": Visibility.SHARED}, {})
+    data = _submitted()
+    if not RecordForm().validate_on_submit():
+        return _form_page(None, data, {"_form": ["Your form expired. Please submit it again."]}, 422)
+    try:
+        segment = services.create_segment(data, actor=current_user)
+    except ValidationFailed as exc:
+        return _form_page(None, data, _errors_of(exc), 422)
+    flash(f"Segment “{segment.name}” saved.", "success")
+    return redirect(url_for("segments.show", segment_id=segment.id))
+
+
+@bp.route("/segments/<uuid:segment_id>/edit", methods=["GET", "POST"])
+@requires_permission("segments.edit")
+def edit(segment_id):
+    segment = services.get_segment(segment_id, actor=current_user)
+    if not services.may_change(segment, current_user):
+        abort(403)
+    if request.method == "GET":
+        data = {
+            "name": segment.name,
+            "description": segment.description,
+            "record_type": segment.record_type,
+            "visibility": segment.visibility,
+            "definition": segment.definition,
+        }
+        return _form_page(segment, data, {})
+    data = {**_submitted(), "record_type": segment.record_type}
+    if not RecordForm().validate_on_submit():
+        return _form_page(segment, data, {"_form": ["Your form expired. Please submit it again."]}, 422)
+    try:
+        services.update_segment(segment, data, actor=current_user)
+    except ValidationFailed as exc:
+        return _form_page(segment, data, _errors_of(exc), 422)
+    flash(f"Segment “{segment.name}” saved.", "success")
+    return redirect(url_for("segments.show", segment_id=segment.id))
+
+
+@bp.route("/segments/count", methods=["POST"])
+@requires_permission("segments.view")
+def count():
+    """The live count of the builder (HTMX): how many records the definition matches now."""
+    data = _submitted()
+    try:
+        matched, capped = services.preview_count(data["record_type"], data["definition"], actor=current_user)
+    except ValidationFailed as exc:
+        return render_template("crm/segments/_count.html", errors=_errors_of(exc), count=None), 200
+    record_type = find_record_type(data["record_type"])
+    return render_template("crm/segments/_count.html", count=matched, capped=capped, record_type=record_type, errors={})
+
+
+@bp.route("/segments/<uuid:segment_id>")
+@requires_permission("segments.view")
+def show(segment_id):
+    segment = services.get_segment(segment_id, actor=current_user)
+    record_type = services.segment_record_type(segment)
+    if not can(current_user, record_type.permission("view")):
+        abort(403)
+    try:
+        where = [services.segment_condition(segment, actor=current_user)]
+    except ValidationFailed as exc:
+        # A field the definition names is gone (a custom field deleted): say so, list nothing.
+        flash(
+            "This segment names a field that no longer exists: "
+            + "; ".join(message for messages in exc.details.values() for message in messages),
+            "warning",
+        )
+        where = [services.never()]
+    context, status = list_context(record_type, request.args, where=where)
+    context["sort_link"] = lambda key: sort_link(record_type, key, context["sort"])
+    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "record-list":
+        return render_template("records/_list.html", **context), status
+    return render_template(
+        "crm/segments/show.html",
+        segment=segment,
+        may_change=services.may_change(segment, current_user),
+        may_delete=services.may_change(segment, current_user) and can(current_user, "segments.delete"),
+        may_export=can(current_user, record_type.permission("export")),
+        conditions={item["key"]: item for item in builder_conditions(record_type)},
+        **context,
+    ), status
+
+
+@bp.route("/segments/<uuid:segment_id>/delete", methods=["POST"])
+@requires_permission("segments.delete")
+def delete(segment_id):
+    segment = services.get_segment(segment_id, actor=current_user)
+    if not ConfirmForm().validate_on_submit():
+        flash("Your form expired. Please try again.", "danger")
+        return redirect(url_for("segments.show", segment_id=segment.id))
+    name = segment.name
+    services.delete_segment(segment, actor=current_user)
+    flash(f"Segment “{name}” deleted.", "success")
+    return redirect(url_for("segments.index"))

@@ -1,0 +1,106 @@
+"""Subscriptions, declared once: made from the recurring lines of an accepted quote (or by
+hand), billed per period; the renewal date moves on each time an invoice is made."""
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.core.errors import ValidationFailed
+from app.core.extensions import db
+from app.crm.activities.capability import NOTES, TIMELINE
+from app.crm.products.record import workspace_currency
+from app.crm.quotes.record import QUOTE_CURRENCIES, local_today
+from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
+from app.records import fields as f
+from app.records.capabilities import Tab
+from app.records.owner import OWNER
+from app.records.record_type import RecordType
+
+MAX_PRICE = Decimal("999999999999.99")
+
+
+class SubscriptionType(RecordType):
+    def before_save(self, subscription, cleaned, context):
+        if context.creating:
+            if not cleaned.get("currency"):
+                subscription.currency = workspace_currency()
+            subscription.start_date = subscription.start_date or local_today()
+            subscription.next_renewal = subscription.next_renewal or subscription.start_date
+        elif "start_date" in cleaned and cleaned["start_date"] is None:
+            # Invoices count periods from the start: an existing subscription keeps one.
+            message = "A subscription keeps its start date."
+            raise ValidationFailed(message, details={"start_date": [message]})
+        elif "next_renewal" in cleaned and cleaned["next_renewal"] is None:
+            subscription.next_renewal = subscription.start_date
+
+    def related(self, subscription):
+        pairs = (("contact", subscription.contact_id), ("company", subscription.company_id))
+        return [(kind, value) for kind, value in pairs if value]
+
+
+def _subscriptions_of(column):
+    def load(record_type, record) -> dict:
+        rows = db.session.scalars(select(Subscription).where(column == record.id).order_by(Subscription.next_renewal))
+        return {"subscriptions": list(rows)}
+
+    return load
+
+
+def subscriptions_tab(column) -> Tab:
+    return Tab(
+        "subscriptions",
+        "Subscriptions",
+        "crm/subscriptions/_tab.html",
+        _subscriptions_of(column),
+        icon="arrow-repeat",
+        order=46,
+        permission="subscriptions.view",
+    )
+
+
+SUBSCRIPTIONS = SubscriptionType(
+    name="subscription",
+    plural="subscriptions",
+    label="Subscription",
+    label_plural="Subscriptions",
+    model=Subscription,
+    icon="arrow-repeat",
+    title="name",
+    subtitle=lambda item: (
+        f"{item.currency} {item.unit_price * item.quantity:,.2f} {Interval.LABELS[item.interval].lower()}"
+    ),
+    default_sort="name",
+    nav_order=68,
+    nav_group="sales",
+    description="Recurring services a customer pays for: renewed into invoices, with a reminder before each renewal.",
+    example={"name": "SEO retainer", "interval": "monthly", "unit_price": "1800.00", "start_date": "2026-01-01"},
+    fields=[
+        f.Text("name", "Name", max_length=500, required=True, search=True, sort=True),
+        f.Choice(
+            "status",
+            "Status",
+            choices=SubscriptionStatus.LABELS,
+            default=SubscriptionStatus.ACTIVE,
+            filter=True,
+            list=True,
+        ),
+        f.Choice("interval", "Billed", choices=Interval.LABELS, default=Interval.MONTHLY, filter=True, list=True),
+        f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
+        f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
+        f.Reference("quote_id", "From quote", to="quote", relation="quote", read_only=True),
+        f.Choice("currency", "Currency", choices=QUOTE_CURRENCIES, blank=True),
+        f.Number("quantity", "Quantity", places=3, minimum=Decimal("0.001"), maximum=Decimal(1_000_000)),
+        f.Number(
+            "unit_price", "Price per period", places=2, minimum=Decimal(0), maximum=MAX_PRICE, required=True, list=True
+        ),
+        f.Number("tax_rate", "Tax rate (%)", places=2, minimum=Decimal(0), maximum=Decimal(100)),
+        f.DateField("start_date", "Started", filter=True),
+        f.DateField("next_renewal", "Next renewal", filter=True, list=True, sort=True, help="Empty: the start date"),
+    ],
+    capabilities=[OWNER, TIMELINE, NOTES],
+    contributes=[
+        ("contact", subscriptions_tab(Subscription.contact_id)),
+        ("company", subscriptions_tab(Subscription.company_id)),
+    ],
+    empty_text="No subscriptions yet: they start when a quote with a recurring product is accepted.",
+)

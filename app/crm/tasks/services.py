@@ -1,0 +1,112 @@
+"""Tasks through the kit's services, plus what only tasks have: ticking one done (which brings
+the next of a repeating series), quick add from any record's page, the board, and "my day"."""
+
+from datetime import timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.permissions import acting_user, can
+from app.core.extensions import db
+from app.crm.tasks.models import Task, TaskPriority, TaskStatus
+from app.crm.tasks.record import TASKS, overdue_condition, today_local
+from app.records.forms import ConfirmForm
+from app.records.services import create_record, record_services, update_record
+
+get_task, load_task_for_page, create_task, update_task, delete_task, list_tasks = record_services(TASKS)
+
+TAB_LIMIT = 50
+BOARD_LIMIT = 50
+MY_DAY_LIMIT = 10
+PRIORITY_ORDER = case(dict(TaskPriority.RANK.items()), value=Task.priority, else_=len(TaskPriority.RANK))
+
+
+def complete_task(task: Task, *, actor) -> Task:
+    """Tick a task done (a repeating one brings its next occurrence); done already: unchanged."""
+    if task.status == TaskStatus.DONE:
+        return task
+    return update_record(TASKS, task, {"status": TaskStatus.DONE}, actor=actor)
+
+
+def reopen_task(task: Task, *, actor) -> Task:
+    if task.status == TaskStatus.OPEN:
+        return task
+    return update_record(TASKS, task, {"status": TaskStatus.OPEN}, actor=actor)
+
+
+def move_task(task: Task, status, *, actor) -> Task:
+    """A card dropped in another column of the board."""
+    return update_record(TASKS, task, {"status": status}, actor=actor)
+
+
+def quick_add_task(data: dict, *, related_id, actor) -> Task:
+    """A task about one record, from that record's page (title, due date, assignee)."""
+    wanted = {key: value for key, value in data.items() if key in ("title", "due_date", "due_time", "owner_id")}
+    wanted["related_id"] = related_id
+    return create_record(TASKS, wanted, actor=actor)
+
+
+def _active_first(stmt):
+    finished = case((Task.status.in_(TaskStatus.FINISHED), 1), else_=0)
+    return stmt.order_by(finished, Task.due_at, PRIORITY_ORDER, Task.id)
+
+
+def tasks_about(record_id, limit: int = TAB_LIMIT) -> list[Task]:
+    """The tasks linked to one record: still-to-do ones first, by due moment."""
+    stmt = select(Task).where(Task.related_id == record_id).options(selectinload(Task.owner))
+    return list(db.session.scalars(_active_first(stmt).limit(limit)))
+
+
+def tasks_tab_context(record_type, record) -> dict:
+    from flask_login import current_user
+
+    from app.records.owner import owner_choices
+
+    tasks = tasks_about(record.id)
+    return {
+        "tasks": tasks,
+        "subject": record,
+        "subject_type": record_type,
+        "today": today_local(),
+        "can_create": can(current_user, "tasks.create"),
+        "can_edit": can(current_user, "tasks.edit"),
+        "owner_choices": owner_choices(),
+        "me": str(getattr(acting_user(current_user), "id", "")),
+        "confirm_form": ConfirmForm(),
+        "errors": {},
+    }
+
+
+def board(*, owner_id=None, limit: int = BOARD_LIMIT) -> dict[str, list[Task]]:
+    """Each status column's first cards by due moment (one query per column, owners preloaded)."""
+    columns = {}
+    for status in TaskStatus.ALL:
+        stmt = select(Task).where(Task.status == status).options(selectinload(Task.owner), selectinload(Task.related))
+        if owner_id is not None:
+            stmt = stmt.where(Task.owner_id == owner_id)
+        order = (Task.completed_at.desc(), Task.id) if status in TaskStatus.FINISHED else (Task.due_at, Task.id)
+        columns[status] = list(db.session.scalars(stmt.order_by(*order).limit(limit)))
+    return columns
+
+
+def board_counts(*, owner_id=None) -> dict[str, int]:
+    stmt = select(Task.status, func.count()).group_by(Task.status)
+    if owner_id is not None:
+        stmt = stmt.where(Task.owner_id == owner_id)
+    counts = dict(db.session.execute(stmt).all())
+    return {status: counts.get(status, 0) for status in TaskStatus.ALL}
+
+
+def my_tasks(user, *, limit: int = MY_DAY_LIMIT) -> dict:
+    """What "my day" shows of a user's tasks: overdue ones and today's (a bounded number)."""
+    today = today_local()
+    base = select(Task).where(Task.owner_id == user.id).options(selectinload(Task.related))
+    overdue = list(db.session.scalars(base.where(overdue_condition()).order_by(Task.due_at, Task.id).limit(limit)))
+    due_today = list(
+        db.session.scalars(
+            base.where(Task.due_date == today, Task.status.in_(TaskStatus.ACTIVE), ~overdue_condition())
+            .order_by(Task.due_at, PRIORITY_ORDER, Task.id)
+            .limit(limit)
+        )
+    )
+    return {"overdue": overdue, "today": due_today, "date": today, "tomorrow": today + timedelta(days=1)}

@@ -1,0 +1,114 @@
+"""Task pages: the kit's pages, plus ticking done in place, quick add from any record's page,
+and the board by status."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.permissions import acting_user, requires_permission
+from app.core.errors import ValidationFailed
+from app.core.ids import parse_uuid
+from app.core.lookups import get_or_404
+from app.core.security import safe_next_url
+from app.crm.tasks import services
+from app.crm.tasks.models import TaskStatus
+from app.crm.tasks.record import TASKS, today_local
+from app.records.forms import RecordForm
+from app.records.models import RecordEntry
+from app.records.registry import find_record_type
+from app.records.services import get_record
+from app.records.views import record_blueprint
+
+bp = record_blueprint(TASKS)
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _back(task) -> str:
+    return safe_next_url(request.form.get("next") or "", url_for("tasks.show", task_id=task.id))
+
+
+def _tick(task_id, change):
+    if not RecordForm().validate_on_submit():
+        abort(400)
+    task = services.get_task(task_id)
+    change(task, actor=current_user)
+    if _is_htmx():
+        return render_template("crm/tasks/_tick.html", task=task)
+    flash(f"“{task.title}” is {TaskStatus.LABELS[task.status].lower()}.", "success")
+    return redirect(_back(task))
+
+
+@bp.route("/tasks/<uuid:task_id>/done", methods=["POST"])
+@requires_permission("tasks.edit")
+def done(task_id):
+    return _tick(task_id, services.complete_task)
+
+
+@bp.route("/tasks/<uuid:task_id>/reopen", methods=["POST"])
+@requires_permission("tasks.edit")
+def reopen(task_id):
+    return _tick(task_id, services.reopen_task)
+
+
+@bp.route("/tasks/<uuid:task_id>/move", methods=["POST"])
+@requires_permission("tasks.edit")
+def move(task_id):
+    """A card dropped on another column of the board (SortableJS posts the new status)."""
+    if not RecordForm().validate_on_submit():
+        abort(400)
+    task = services.get_task(task_id)
+    try:
+        services.move_task(task, request.form.get("status"), actor=current_user)
+    except ValidationFailed as exc:
+        return {"error": {"message": exc.message, "details": exc.details}}, 422
+    return {"id": str(task.id), "status": task.status}
+
+
+@bp.route("/tasks/quick-add", methods=["POST"])
+@requires_permission("tasks.create")
+def quick_add():
+    """A task about the record whose page this was sent from; answers with its Tasks tab."""
+    if not RecordForm().validate_on_submit():
+        abort(400)
+    related_id = parse_uuid(request.form.get("related_id"))
+    errors = {}
+    try:
+        task = services.quick_add_task(request.form.to_dict(), related_id=related_id, actor=current_user)
+    except ValidationFailed as exc:
+        errors = exc.details or {"title": [exc.message]}
+        task = None
+    entry = get_or_404(RecordEntry, related_id) if related_id else None
+    record_type = find_record_type(entry.type) if entry is not None else None
+    if record_type is None:
+        if errors:
+            flash(" ".join(m for messages in errors.values() for m in messages), "danger")
+            return redirect(url_for("tasks.index"))
+        return redirect(url_for("tasks.show", task_id=task.id))
+    subject = get_record(record_type, entry.id)
+    if not _is_htmx():
+        if errors:
+            flash(" ".join(m for messages in errors.values() for m in messages), "danger")
+        else:
+            flash(f"Task “{task.title}” added.", "success")
+        return redirect(url_for(f"{record_type.plural}.show", tab="tasks", **{record_type.id_arg: subject.id}))
+    context = services.tasks_tab_context(record_type, subject)
+    context["errors"] = errors
+    return render_template("crm/tasks/_tasks_tab.html", **context), (422 if errors else 200)
+
+
+@bp.route("/tasks/board")
+@requires_permission("tasks.view")
+def board():
+    mine = request.args.get("who", "mine") != "team"
+    owner_id = getattr(acting_user(current_user), "id", None) if mine else None
+    return render_template(
+        "crm/tasks/board.html",
+        columns=services.board(owner_id=owner_id),
+        counts=services.board_counts(owner_id=owner_id),
+        labels=TaskStatus.LABELS,
+        mine=mine,
+        today=today_local(),
+        limit=services.BOARD_LIMIT,
+    )

@@ -1,0 +1,91 @@
+"""REST v1 webhooks: subscriptions, their delivery log and replay (scope `webhooks:read|write`)."""
+
+from flask.views import MethodView
+from marshmallow import INCLUDE
+
+from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.gate import api_actor
+from app.api.listing import page_body
+from app.core.pagination import Page
+from app.crm.webhooks import services
+from app.crm.webhooks.schemas import (
+    DeliveryListArguments,
+    DeliveryPage,
+    DeliverySchema,
+    WebhookCreate,
+    WebhookInput,
+    WebhookPage,
+    WebhookSubscriptionSchema,
+)
+from app.crm.webhooks.signing import SIGNATURE_HEADER, VERIFICATION_SNIPPET
+
+DESCRIPTION = f"""Signed HTTP POSTs to your URL when events happen (`contact.created`,
+`lead.updated`, `form.submitted`, …). Each request carries `{SIGNATURE_HEADER}: t=<unix time>,v1=<hex>`:
+an HMAC-SHA256, keyed with the subscription's `secret`, of the timestamp, a `.` and the raw
+body. Check it before trusting the body, and refuse timestamps older than five minutes:
+
+```python
+{VERIFICATION_SNIPPET}```
+
+A delivery that does not get a 2xx answer is retried with exponential backoff and jitter for
+up to 72 hours; then the subscription is disabled and the workspace's admins are emailed.
+Redirects are not followed. URLs that point to private, loopback, link-local, multicast or
+metadata addresses are refused when saved and again, after DNS resolution, at every send."""
+
+blp = ApiBlueprint(
+    "api_webhooks", __name__, url_prefix=f"{API_PREFIX}/webhooks", scope_object="webhooks", description=DESCRIPTION
+)
+
+
+@blp.route("")
+class Subscriptions(MethodView):
+    @blp.response(200, WebhookPage)
+    def get(self):
+        """List webhook subscriptions"""
+        return page_body(Page(items=services.list_subscriptions(actor=api_actor())))
+
+    @blp.arguments(WebhookCreate)
+    @blp.response(201, WebhookSubscriptionSchema)
+    def post(self, data):
+        """Subscribe a URL to events"""
+        return services.create_subscription(data, actor=api_actor())
+
+
+@blp.route("/<uuid:webhook_id>")
+class Subscription(MethodView):
+    @blp.response(200, WebhookSubscriptionSchema)
+    def get(self, webhook_id):
+        """Get a webhook subscription"""
+        return services.get_subscription(webhook_id, actor=api_actor())
+
+    @blp.arguments(WebhookInput)
+    @blp.response(200, WebhookSubscriptionSchema)
+    def patch(self, data, webhook_id):
+        """Change a webhook subscription (enable it again with `is_active: true`)"""
+        return services.update_subscription(services.get_subscription(webhook_id), data, actor=api_actor())
+
+    @blp.response(204)
+    def delete(self, webhook_id):
+        """Delete a webhook subscription and its delivery log"""
+        services.delete_subscription(services.get_subscription(webhook_id), actor=api_actor())
+
+
+@blp.route("/<uuid:webhook_id>/deliveries")
+class Deliveries(MethodView):
+    @blp.arguments(DeliveryListArguments, location="query", unknown=INCLUDE)
+    @blp.response(200, DeliveryPage)
+    def get(self, args, webhook_id):
+        """The delivery log of a subscription, newest first"""
+        subscription = services.get_subscription(webhook_id, actor=api_actor())
+        page = services.list_deliveries(
+            subscription, cursor=args.get("cursor"), limit=args.get("limit"), sort=args.get("sort")
+        )
+        return page_body(page)
+
+
+@blp.route("/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/replay", methods=["POST"])
+@blp.response(202, DeliverySchema)
+def replay(webhook_id, delivery_id):
+    """Send a logged delivery again (as a new delivery)"""
+    subscription = services.get_subscription(webhook_id)
+    return services.replay_delivery(services.get_delivery(subscription, delivery_id), actor=api_actor())

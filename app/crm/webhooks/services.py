@@ -1,0 +1,326 @@
+"""Webhook subscriptions (checked by the SSRF guard when saved), the after-commit consumer that
+owes each matching event to each subscription, and delivery with retries as per-tenant jobs.
+
+Retries back off exponentially with jitter for up to RETRY_WINDOW after the first attempt;
+then the delivery is dead, the subscription is disabled and the workspace's admins are told.
+"""
+
+import random
+import secrets
+from datetime import timedelta
+
+from flask import abort, current_app
+from sqlalchemy import select
+
+from app.auth.models import Role, User
+from app.auth.permissions import check_permission
+from app.core.audit import record_audit
+from app.core.context import require_tenant_id
+from app.core.errors import ValidationFailed
+from app.core.extensions import db
+from app.core.ids import uuid7
+from app.core.lookups import get_or_404
+from app.core.pagination import Sort, resolve_sort, sorted_page
+from app.core.ssrf import UnsafeUrl, check_url
+from app.core.types import json_safe, utcnow
+from app.core.validation import Errors, check_known_keys, clean_text
+from app.crm.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from app.crm.webhooks.sender import post_signed
+from app.jobs.tenant_jobs import schedule_tenant_job
+from app.messaging.services import queue_email
+from app.plans.services import check_writable
+from app.records.event_types import check_event_patterns, matches
+from app.records.registry import find_record_type
+from app.records.schemas import serialize
+
+FIELDS = ("name", "url", "event_types", "is_active")
+RETRY_WINDOW = timedelta(hours=72)
+FIRST_RETRY_SECONDS = 30
+MAX_RETRY_SECONDS = 6 * 3600
+ATTEMPTS_KEPT = 30
+DELIVERY_JOB = "webhook.delivery"
+DELIVERY_SORTS = {"-created_at": Sort("-created_at", WebhookDelivery.created_at, True, "Newest first")}
+
+
+def get_subscription(subscription_id, *, actor=None) -> WebhookSubscription:
+    if actor is not None:
+        check_permission(actor, "webhooks.view")
+    return get_or_404(WebhookSubscription, subscription_id)
+
+
+def list_subscriptions(*, actor=None) -> list[WebhookSubscription]:
+    if actor is not None:
+        check_permission(actor, "webhooks.view")
+    return list(db.session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.name)))
+
+
+def _clean(data: dict, errors: Errors, *, creating: bool) -> dict:
+    cleaned = {}
+    name = clean_text(data, "name", errors, max_length=120, required=creating, label="Name")
+    if name is not None:
+        if not name:
+            errors.add("name", "Name is required.")
+        cleaned["name"] = name
+    url = clean_text(data, "url", errors, max_length=2000, required=creating, label="URL")
+    if url is not None:
+        try:
+            check_url(url)
+        except UnsafeUrl as exc:
+            errors.add("url", str(exc))
+        cleaned["url"] = url
+    if "event_types" in data or creating:
+        patterns, problems = check_event_patterns(data.get("event_types") or [])
+        for problem in problems:
+            errors.add("event_types", problem)
+        cleaned["event_types"] = patterns
+    if "is_active" in data:
+        if not isinstance(data["is_active"], bool):
+            errors.add("is_active", "Must be true or false.")
+        cleaned["is_active"] = bool(data["is_active"])
+    return cleaned
+
+
+def create_subscription(data: dict, *, actor) -> WebhookSubscription:
+    check_permission(actor, "webhooks.create")
+    check_writable()
+    check_known_keys(data, FIELDS)
+    errors = Errors()
+    cleaned = _clean(data, errors, creating=True)
+    errors.raise_if_any()
+    subscription = WebhookSubscription(
+        secret=new_secret(), created_by_id=getattr(getattr(actor, "user", actor), "id", None), **cleaned
+    )
+    db.session.add(subscription)
+    db.session.flush()
+    record_audit("webhook.created", actor=actor, target=subscription, target_label=subscription.name)
+    return subscription
+
+
+def update_subscription(subscription: WebhookSubscription, data: dict, *, actor) -> WebhookSubscription:
+    check_permission(actor, "webhooks.edit")
+    check_writable()
+    check_known_keys(data, FIELDS)
+    errors = Errors()
+    cleaned = _clean(data, errors, creating=False)
+    errors.raise_if_any()
+    changes = {
+        key: {"old": getattr(subscription, key), "new": value}
+        for key, value in cleaned.items()
+        if getattr(subscription, key) != value
+    }
+    for key, value in cleaned.items():
+        setattr(subscription, key, value)
+    if cleaned.get("is_active"):
+        subscription.disabled_reason = ""
+    db.session.flush()
+    if changes:
+        record_audit(
+            "webhook.updated", actor=actor, target=subscription, target_label=subscription.name, details=changes
+        )
+    return subscription
+
+
+def rotate_secret(subscription: WebhookSubscription, *, actor) -> WebhookSubscription:
+    check_permission(actor, "webhooks.edit")
+    subscription.secret = new_secret()
+    db.session.flush()
+    record_audit("webhook.secret_rotated", actor=actor, target=subscription, target_label=subscription.name)
+    return subscription
+
+
+def delete_subscription(subscription: WebhookSubscription, *, actor) -> None:
+    check_permission(actor, "webhooks.delete")
+    record_audit("webhook.deleted", actor=actor, target=subscription, target_label=subscription.name)
+    db.session.delete(subscription)
+    db.session.flush()
+
+
+def new_secret() -> str:
+    return f"whsec_{secrets.token_urlsafe(32)}"
+
+
+# ---------------------------------------------------------------------------- deliveries
+
+
+def list_deliveries(subscription: WebhookSubscription, *, cursor=None, limit=None, sort=None):
+    stmt = select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription.id)
+    return sorted_page(
+        db.session, stmt, WebhookDelivery, resolve_sort(DELIVERY_SORTS, sort, "-created_at"), cursor, limit
+    )
+
+
+def get_delivery(subscription: WebhookSubscription, delivery_id) -> WebhookDelivery:
+    delivery = get_or_404(WebhookDelivery, delivery_id)
+    if delivery.subscription_id != subscription.id:
+        abort(404)
+    return delivery
+
+
+def event_payload(event) -> dict:
+    """The JSON body of an event: what happened, and the record as the API shows it now."""
+    body = {
+        "id": str(event.id),
+        "type": event.name,
+        "occurred_at": event.occurred_at.isoformat(),
+        "tenant_id": str(event.tenant_id),
+        "actor": event.actor_label,
+        "summary": event.summary,
+        "record_type": event.record_type,
+        "record_id": str(event.record_id) if event.record_id else None,
+        "changes": event.changes,
+        "data": event.data,
+    }
+    record_type = find_record_type(event.record_type)
+    if record_type is not None and event.record_id is not None and not event.name.endswith(".deleted"):
+        record = db.session.get(record_type.model, (event.tenant_id, event.record_id))
+        if record is not None:
+            body["record"] = json_safe(serialize(record_type, record))
+    return body
+
+
+def fan_out_event(event) -> int:
+    """After-commit consumer: one delivery per active subscription that listens to the event."""
+    subscriptions = [
+        subscription
+        for subscription in db.session.scalars(select(WebhookSubscription).where(WebhookSubscription.is_active))
+        if matches(subscription.event_types, event.name)
+    ]
+    if not subscriptions:
+        return 0
+    payload = event_payload(event)
+    for subscription in subscriptions:
+        delivery = WebhookDelivery(
+            id=uuid7(),
+            subscription_id=subscription.id,
+            event_id=event.id,
+            event_type=event.name,
+            payload=payload,
+            next_attempt_at=utcnow(),
+        )
+        db.session.add(delivery)
+        db.session.flush()
+        _schedule_attempt(delivery)
+    return len(subscriptions)
+
+
+def _schedule_attempt(delivery: WebhookDelivery) -> None:
+    # One job id per attempt: the scheduler removes a fired date job after starting it,
+    # which must not remove the retry this run has just scheduled.
+    schedule_tenant_job(
+        require_tenant_id(),
+        DELIVERY_JOB,
+        f"{delivery.id}.{delivery.attempts + 1}",
+        "app.crm.webhooks.jobs:attempt_delivery",
+        "date",
+        run_date=delivery.next_attempt_at,
+    )
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with jitter: about 30 s, 1 min, 2 min … capped at 6 hours."""
+    ceiling = min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS)
+    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))
+
+
+def attempt_delivery(delivery: WebhookDelivery, *, now=None) -> str:
+    """Send one attempt and record it; schedule the next one or give up. Returns the status."""
+    if delivery.status != DeliveryStatus.PENDING:
+        return delivery.status
+    subscription = delivery.subscription
+    now = now or utcnow()
+    headers = {"Atrium-Event": delivery.event_type, "Atrium-Delivery": str(delivery.id)}
+    result = post_signed(subscription.url, delivery.payload, secret=subscription.secret, headers=headers)
+    delivery.attempts += 1
+    delivery.first_attempt_at = delivery.first_attempt_at or now
+    delivery.last_attempt_at = now
+    delivery.response_status = result.status
+    delivery.response_ms = result.duration_ms
+    delivery.response_body = result.body[:1000]
+    delivery.last_error = result.error
+    log = [*(delivery.attempt_log or []), {"at": now.isoformat(), "status": result.status, "ms": result.duration_ms}]
+    if result.error:
+        log[-1]["error"] = result.error[:300]
+    delivery.attempt_log = log[-ATTEMPTS_KEPT:]
+    subscription.last_delivery_at = now
+    if result.ok:
+        delivery.status = DeliveryStatus.SUCCEEDED
+        delivery.next_attempt_at = None
+        return delivery.status
+    next_at = now + retry_delay(delivery.attempts)
+    if next_at - delivery.first_attempt_at > RETRY_WINDOW:
+        delivery.status = DeliveryStatus.DEAD
+        delivery.next_attempt_at = None
+        _disable_after_failures(subscription, delivery)
+        return delivery.status
+    delivery.next_attempt_at = next_at
+    _schedule_attempt(delivery)
+    return delivery.status
+
+
+def _disable_after_failures(subscription: WebhookSubscription, delivery: WebhookDelivery) -> None:
+    if not subscription.is_active:
+        return
+    subscription.is_active = False
+    subscription.disabled_reason = (
+        f"Disabled on {utcnow():%Y-%m-%d %H:%M} UTC: deliveries failed for {RETRY_WINDOW.days * 24} hours "
+        f"({delivery.last_error or 'no answer'})."
+    )[:300]
+    record_audit(
+        "webhook.disabled",
+        actor_label="Atrium webhooks",
+        target=subscription,
+        target_label=subscription.name,
+        details={"reason": subscription.disabled_reason},
+    )
+    admins = db.session.scalars(
+        select(User).where(User.role.in_((Role.OWNER, Role.ADMIN)), User.is_active_user).order_by(User.email)
+    )
+    for admin in admins:
+        queue_email(
+            admin.email,
+            "webhook_disabled",
+            subject=f"Webhook “{subscription.name}” was disabled",
+            context={"user": admin, "subscription": subscription, "base_domain": current_app.config["BASE_DOMAIN"]},
+            dedupe_key=f"webhook-disabled:{subscription.id}:{delivery.id}:{admin.id}",
+        )
+
+
+def replay_delivery(delivery: WebhookDelivery, *, actor) -> WebhookDelivery:
+    """Send a logged delivery's payload again, as a new delivery (the log keeps both)."""
+    check_permission(actor, "webhooks.edit")
+    check_writable()
+    if not delivery.subscription.is_active:
+        raise ValidationFailed(
+            "Enable the webhook before replaying its deliveries.",
+            details={"subscription": ["This webhook is disabled."]},
+        )
+    again = WebhookDelivery(
+        id=uuid7(),
+        subscription_id=delivery.subscription_id,
+        event_id=delivery.event_id,
+        event_type=delivery.event_type,
+        payload=delivery.payload,
+        next_attempt_at=utcnow(),
+        replay_of_id=delivery.id,
+    )
+    db.session.add(again)
+    db.session.flush()
+    _schedule_attempt(again)
+    record_audit("webhook.replayed", actor=actor, target=delivery.subscription, details={"delivery": str(delivery.id)})
+    return again
+
+
+def send_test_event(subscription: WebhookSubscription, *, actor) -> WebhookDelivery:
+    """A `webhook.test` delivery, so an admin can check the receiver and the signature."""
+    check_permission(actor, "webhooks.edit")
+    delivery = WebhookDelivery(
+        id=uuid7(),
+        subscription_id=subscription.id,
+        event_type="webhook.test",
+        payload={"type": "webhook.test", "occurred_at": utcnow().isoformat(), "tenant_id": str(require_tenant_id())},
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(delivery)
+    db.session.flush()
+    _schedule_attempt(delivery)
+    return delivery

@@ -1,0 +1,118 @@
+"""/settings/webhooks: subscriptions, their secret and signing snippet, and the delivery log."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.permissions import requires_permission
+from app.core.errors import ValidationFailed
+from app.core.hosts import TenantBlueprint
+from app.core.navigation import NavItem, register_nav_item
+from app.crm.webhooks import services
+from app.crm.webhooks.forms import WebhookForm
+from app.crm.webhooks.signing import SIGNATURE_HEADER, VERIFICATION_SNIPPET
+from app.records.forms import apply_service_errors
+
+bp = TenantBlueprint("webhooks", __name__)
+register_nav_item(NavItem("Webhooks", "webhooks.index", "broadcast", "webhooks.view", "settings"))
+
+
+def _index(form=None, status=200):
+    return render_template(
+        "crm/webhooks/index.html", subscriptions=services.list_subscriptions(), form=form or WebhookForm(formdata=None)
+    ), status
+
+
+@bp.route("/settings/webhooks")
+@requires_permission("webhooks.view")
+def index():
+    return _index()
+
+
+@bp.route("/settings/webhooks", methods=["POST"])
+@requires_permission("webhooks.create")
+def create():
+    form = WebhookForm()
+    if not form.validate_on_submit():
+        return _index(form, 422)
+    try:
+        subscription = services.create_subscription(form.to_data(), actor=current_user)
+    except ValidationFailed as exc:
+        apply_service_errors(form, exc)
+        return _index(form, 422)
+    flash(f"Webhook “{subscription.name}” added. Copy its signing secret below.", "success")
+    return redirect(url_for("webhooks.show", webhook_id=subscription.id))
+
+
+def _show(subscription, form=None, status=200):
+    page = services.list_deliveries(subscription, cursor=request.args.get("cursor"))
+    if form is None:
+        form = WebhookForm(formdata=None, obj=subscription)
+    return render_template(
+        "crm/webhooks/show.html",
+        subscription=subscription,
+        form=form,
+        page=page,
+        snippet=VERIFICATION_SNIPPET,
+        signature_header=SIGNATURE_HEADER,
+    ), status
+
+
+@bp.route("/settings/webhooks/<uuid:webhook_id>")
+@requires_permission("webhooks.view")
+def show(webhook_id):
+    return _show(services.get_subscription(webhook_id))
+
+
+@bp.route("/settings/webhooks/<uuid:webhook_id>", methods=["POST"])
+@requires_permission("webhooks.edit")
+def update(webhook_id):
+    subscription = services.get_subscription(webhook_id)
+    form = WebhookForm()
+    if not form.validate_on_submit():
+        return _show(subscription, form, 422)
+    try:
+        services.update_subscription(subscription, form.to_data(), actor=current_user)
+    except ValidationFailed as exc:
+        apply_service_errors(form, exc)
+        return _show(subscription, form, 422)
+    flash("Webhook saved.", "success")
+    return redirect(url_for("webhooks.show", webhook_id=subscription.id))
+
+
+@bp.route("/settings/webhooks/<uuid:webhook_id>/rotate", methods=["POST"])
+@requires_permission("webhooks.edit")
+def rotate(webhook_id):
+    services.rotate_secret(services.get_subscription(webhook_id), actor=current_user)
+    flash("A new signing secret is in use; update your receiver.", "success")
+    return redirect(url_for("webhooks.show", webhook_id=webhook_id))
+
+
+@bp.route("/settings/webhooks/<uuid:webhook_id>/test", methods=["POST"])
+@requires_permission("webhooks.edit")
+def send_test(webhook_id):
+    services.send_test_event(services.get_subscription(webhook_id), actor=current_user)
+    flash("A test event is on its way; it appears in the delivery log.", "success")
+    return redirect(url_for("webhooks.show", webhook_id=webhook_id))
+
+
+@bp.route("/settings/webhooks/<uuid:webhook_id>/delete", methods=["POST"])
+@requires_permission("webhooks.delete")
+def delete(webhook_id):
+    subscription = services.get_subscription(webhook_id)
+    name = subscription.name
+    services.delete_subscription(subscription, actor=current_user)
+    flash(f"Webhook “{name}” deleted.", "success")
+    return redirect(url_for("webhooks.index"))
+
+
+@bp.route("/settings/webhooks/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/replay", methods=["POST"])
+@requires_permission("webhooks.edit")
+def replay(webhook_id, delivery_id):
+    subscription = services.get_subscription(webhook_id)
+    try:
+        services.replay_delivery(services.get_delivery(subscription, delivery_id), actor=current_user)
+    except ValidationFailed as exc:
+        flash(exc.message, "danger")
+        return _show(subscription, status=422)
+    flash("The delivery will be sent again.", "success")
+    return redirect(url_for("webhooks.show", webhook_id=webhook_id))

@@ -1,0 +1,85 @@
+// The top bar's search: Ctrl-K (or Cmd-K) focuses it, results drop down as you type (HTMX),
+// arrow keys move through them, Escape closes; with an empty box it lists recent records,
+// which record pages remember in this browser.
+(function () {
+  "use strict";
+  const form = document.querySelector("[data-global-search]");
+  if (!form) return;
+  const input = form.querySelector("input[name=q]");
+  const menu = document.getElementById("global-search-results");
+  const RECENT_KEY = "atrium-recent";
+  const RECENT_MAX = 8;
+
+  function recent() {
+    try { return JSON.parse(localStorage.getItem(RECENT_KEY) || "[]"); } catch (e) { return []; }
+  }
+  const here = document.querySelector("[data-recent-url]");
+  if (here) {
+    const item = { url: here.dataset.recentUrl, title: here.textContent.trim(), type: here.dataset.recentType };
+    const items = recent().filter(function (entry) { return entry.url !== item.url; });
+    items.unshift(item);
+    try { localStorage.setItem(RECENT_KEY, JSON.stringify(items.slice(0, RECENT_MAX))); } catch (e) { /* private mode */ }
+  }
+
+  function show() { menu.classList.toggle("show", menu.children.length > 0); }
+  function hide() { menu.classList.remove("show"); }
+  function showRecent() {
+    const items = recent();
+    menu.replaceChildren();
+    if (!items.length) { hide(); return; }
+    const list = document.createElement("div");
+    list.className = "list-group list-group-flush";
+    const head = document.createElement("div");
+    head.className = "list-group-item small text-uppercase text-body-secondary fw-semibold bg-body-tertiary py-1";
+    head.textContent = "Recent";
+    list.appendChild(head);
+    items.forEach(function (item) {
+      const link = document.createElement("a");
+      link.className = "list-group-item list-group-item-action py-2";
+      link.href = item.url;
+      link.dataset.searchHit = "";
+      link.dataset.testid = "recent-item";
+      link.textContent = item.title;
+      const kind = document.createElement("span");
+      kind.className = "small text-body-secondary ms-1";
+      kind.textContent = item.type;
+      link.appendChild(kind);
+      list.appendChild(link);
+    });
+    menu.appendChild(list);
+    show();
+  }
+  function hits() { return Array.from(menu.querySelectorAll("[data-search-hit]")); }
+
+  document.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "k") {
+      event.preventDefault();
+      const collapse = document.getElementById("main-nav");
+      if (collapse && !collapse.classList.contains("show") && getComputedStyle(collapse).display === "none") {
+        bootstrap.Collapse.getOrCreateInstance(collapse).show();
+      }
+      input.focus();
+      input.select();
+    }
+  });
+  input.addEventListener("focus", function () { if (!input.value.trim()) showRecent(); else show(); });
+  input.addEventListener("input", function () { if (!input.value.trim()) showRecent(); });
+  form.addEventListener("keydown", function (event) {
+    const items = hits();
+    const index = items.indexOf(document.activeElement);
+    if (event.key === "ArrowDown" && items.length) {
+      event.preventDefault();
+      items[Math.min(index + 1, items.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && items.length) {
+      event.preventDefault();
+      if (index <= 0) input.focus(); else items[index - 1].focus();
+    } else if (event.key === "Escape") {
+      hide();
+      input.focus();
+    }
+  });
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target === menu) show();
+  });
+  document.addEventListener("click", function (event) { if (!form.contains(event.target)) hide(); });
+})();

@@ -1,0 +1,59 @@
+"""The audit logs speak in words: every action the app writes has a label; record types'
+domain events are labelled from the type's own name."""
+
+import re
+from pathlib import Path
+
+from app.core.audit import audit_action_label, has_audit_label
+
+APP = Path(__file__).resolve().parents[2] / "app"
+WRITERS = r"(?:record_audit|record_platform_audit|_tenant_audit|_audit|audited_read)"
+ACTION = re.compile(WRITERS + r"\(\s*(?:[a-z_]+,\s*)?(f?)\"([a-z0-9_.{}]+)\"", re.S)
+# The values the f-string actions take (app/superadmin/impersonation.py: end_impersonation).
+PLACEHOLDERS = {"{reason}": ("ended", "expired")}
+
+
+def written_actions() -> set[str]:
+    actions = set()
+    for path in APP.rglob("*.py"):
+        for is_format, action in ACTION.findall(path.read_text()):
+            if "." not in action:
+                continue
+            expanded = [action]
+            for placeholder, values in PLACEHOLDERS.items():
+                expanded = (
+                    [a.replace(placeholder, v) for a in expanded for v in values] if placeholder in action else expanded
+                )
+            assert not is_format or all("{" not in a for a in expanded), f"unknown placeholder in {action}"
+            actions.update(expanded)
+    return actions
+
+
+def test_every_action_the_app_writes_has_a_label(app):
+    actions = written_actions()
+    assert {"login.succeeded", "user.role_changed", "console.tenant_viewed", "tenant.impersonation_ended"} <= actions
+    missing = sorted(action for action in actions if not has_audit_label(action))
+    assert missing == []
+    assert audit_action_label("login.succeeded") == "Signed in"
+
+
+def test_domain_events_are_labelled_from_their_record_type(app):
+    assert audit_action_label("contact.created") == "Contact created"
+    assert audit_action_label("company.deleted") == "Company deleted"
+    assert audit_action_label("lead.converted") == "Lead converted"
+    assert audit_action_label("activity.logged") == "Activity logged"
+    assert audit_action_label("gadget.updated") == "Gadget updated"  # declared only in the tests
+    assert audit_action_label("something.odd_happened") == "Something odd happened"  # never a raw code
+
+
+def test_the_audit_log_page_shows_labels(app, tenant_a, client_for):
+    from tests.crm.factories import make_contact
+
+    make_contact(app, tenant_a)
+    client = client_for(tenant_a)
+    client.post("/settings/users/invite", data={"email": "new@example.com", "role": "sales"})
+    page = client.get("/settings/audit").get_data(as_text=True)
+    shown = re.findall(r'data-testid="audit-action">([^<]+)<', page)
+    assert "Contact created" in shown
+    assert "Person invited" in shown
+    assert not [label for label in shown if re.fullmatch(r"[a-z_]+\.[a-z_]+", label)]

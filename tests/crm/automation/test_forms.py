@@ -1,0 +1,338 @@
+"""Web forms: public submission creates or updates a lead or contact through the kit's
+validator, spam defences, attribution carried to converted contacts, the waitlist over the
+plan's limit, double opt-in, the builder and the API."""
+
+import time_machine
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.core.types import utcnow
+from app.crm.contacts.models import Contact
+from app.crm.forms.attribution import get_attribution
+from app.crm.forms.models import FormSubmission, SubmissionStatus
+from app.crm.leads.models import Lead
+from app.messaging.models import OutboxMessage
+from tests.conftest import host_client, in_tenant
+from tests.crm.automation.forms_helpers import CONTACT_FIELDS, fill_and_send, hidden_inputs, make_form, visit
+
+
+def public_client(app, tenant):
+    return host_client(app, tenant.base_url)
+
+
+def submissions(app, tenant) -> list[FormSubmission]:
+    with in_tenant(app, tenant.id):
+        rows = list(db.session.scalars(select(FormSubmission).order_by(FormSubmission.created_at)))
+        db.session.expunge_all()
+    return rows
+
+
+def leads(app, tenant) -> list[Lead]:
+    with in_tenant(app, tenant.id):
+        rows = list(db.session.scalars(select(Lead).order_by(Lead.created_at)))
+        db.session.expunge_all()
+    return rows
+
+
+def test_submission_creates_a_lead_with_its_attribution(app, tenant_a):
+    form_id = make_form(app, tenant_a)
+    client = public_client(app, tenant_a)
+    query = "?utm_source=google&utm_medium=cpc&utm_campaign=spring-sale&gclid=abc123"
+    response = fill_and_send(
+        client,
+        form_id,
+        {"name": "Grace Hopper", "email": "Grace@Example.com", "company_name": "Navy"},
+        query=query,
+        headers={
+            "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile/15E148",
+            "Referer": "https://news.example/",
+        },
+    )
+    assert response.status_code == 200
+    assert b"Thank you" in response.data
+    [lead] = leads(app, tenant_a)
+    assert (lead.name, lead.email, lead.company_name, lead.source) == (
+        "Grace Hopper",
+        "grace@example.com",
+        "Navy",
+        "paid_ads",
+    )
+    [submission] = submissions(app, tenant_a)
+    assert submission.status == SubmissionStatus.ACCEPTED
+    assert submission.record_id == lead.id
+    assert submission.attribution["utm_campaign"] == "spring-sale"
+    assert submission.attribution["gclid"] == "abc123"
+    assert "utm_source=google" in submission.attribution["landing_page"]
+    assert submission.device == "mobile"
+    assert submission.ip_address == "127.0.0.1"
+    with in_tenant(app, tenant_a.id):
+        attribution = get_attribution(lead.id)
+        assert attribution.first_touch["utm_campaign"] == "spring-sale"
+
+
+def test_second_submission_updates_the_same_lead_and_moves_only_the_last_touch(app, tenant_a):
+    form_id = make_form(app, tenant_a)
+    client = public_client(app, tenant_a)
+    fill_and_send(client, form_id, {"name": "Grace", "email": "grace@example.com"}, query="?utm_campaign=first")
+    fill_and_send(
+        client,
+        form_id,
+        {"name": "Grace", "email": "grace@example.com", "company_name": "Navy"},
+        query="?utm_campaign=second",
+    )
+    [lead] = leads(app, tenant_a)
+    assert lead.company_name == "Navy"
+    with in_tenant(app, tenant_a.id):
+        attribution = get_attribution(lead.id)
+        assert (attribution.first_touch["utm_campaign"], attribution.last_touch["utm_campaign"]) == ("first", "second")
+        assert attribution.touches == 2
+
+
+def test_converted_contact_keeps_the_campaign_that_brought_the_lead(app, tenant_a, client_for):
+    from app.auth.models import User
+    from app.crm.leads.services import convert_lead
+
+    form_id = make_form(app, tenant_a)
+    fill_and_send(
+        public_client(app, tenant_a),
+        form_id,
+        {"name": "Ada", "email": "ada@example.com"},
+        query="?utm_source=newsletter&utm_campaign=autumn",
+    )
+    [lead] = leads(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        owner = db.session.get(User, (tenant_a.id, tenant_a.users["owner"]))
+        contact = convert_lead(db.session.get(Lead, (tenant_a.id, lead.id)), actor=owner).contact
+        contact_id = contact.id
+    page = client_for(tenant_a).get(f"/contacts/{contact_id}")
+    assert b'data-testid="attribution"' in page.data
+    assert b"autumn" in page.data
+
+
+def test_honeypot_and_too_fast_submissions_are_kept_as_spam_and_create_nothing(app, tenant_a):
+    form_id = make_form(app, tenant_a)
+    client = public_client(app, tenant_a)
+    filled_trap = fill_and_send(
+        client, form_id, {"name": "Bot", "email": "bot@example.com", "website_url": "http://spam"}
+    )
+    assert filled_trap.status_code == 200  # a bot learns nothing
+    page = visit(client, form_id)
+    too_fast = client.post(
+        f"/f/{form_id}", data={**hidden_inputs(page.get_data(as_text=True)), "name": "Bot", "email": "b@example.com"}
+    )
+    assert too_fast.status_code == 200
+    no_token = client.post(f"/f/{form_id}", data={"name": "Bot", "email": "c@example.com"})
+    assert no_token.status_code == 200
+    assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.SPAM] * 3
+    assert leads(app, tenant_a) == []
+
+
+def test_submissions_are_rate_limited_per_address(app, tenant_a, monkeypatch):
+    monkeypatch.setitem(app.config, "FORM_SUBMISSIONS_PER_IP", "3 per minute")
+    form_id = make_form(app, tenant_a)
+    client = public_client(app, tenant_a)
+    codes = [client.post(f"/f/{form_id}", data={"email": f"x{n}@example.com"}).status_code for n in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+
+
+def test_oversized_body_and_foreign_origin_are_refused(app, tenant_a):
+    form_id = make_form(app, tenant_a, allowed_origins=["https://www.alpha-site.example"])
+    client = public_client(app, tenant_a)
+    assert client.post(f"/f/{form_id}", data={"name": "x" * 40_000}).status_code == 413
+    evil = client.post(f"/f/{form_id}", data={"email": "a@example.com"}, headers={"Origin": "https://evil.example"})
+    assert evil.status_code == 403
+    allowed = fill_and_send(
+        client, form_id, {"name": "A", "email": "a@example.com"}, headers={"Origin": "https://www.alpha-site.example"}
+    )
+    assert allowed.status_code == 200
+    embed = visit(client, form_id, "?embed=1")
+    assert "frame-ancestors 'self' https://www.alpha-site.example" in embed.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in visit(client, form_id).headers["Content-Security-Policy"]
+
+
+def test_invalid_input_is_an_inline_error_and_nothing_is_stored(app, tenant_a):
+    form_id = make_form(app, tenant_a)
+    response = fill_and_send(public_client(app, tenant_a), form_id, {"name": "", "email": "not-an-address"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Enter a valid email address." in html
+    assert "Name is required." in html
+    assert submissions(app, tenant_a) == []
+
+
+def test_over_the_contact_limit_submissions_wait_and_are_taken_in_after_an_upgrade(
+    app, tenant_a, set_tenant, client_for
+):
+    form_id = make_form(app, tenant_a, creates="contact", fields=CONTACT_FIELDS)
+    set_tenant(tenant_a, limit_overrides={"contacts": 0})
+    client = public_client(app, tenant_a)
+    response = fill_and_send(client, form_id, {"first_name": "Ada", "email": "ada@example.com"})
+    assert response.status_code == 200  # the visitor is thanked; the agency sees the waitlist
+    [submission] = submissions(app, tenant_a)
+    assert submission.status == SubmissionStatus.WAITLISTED
+    assert "plan" in submission.error
+    owner = client_for(tenant_a)
+    assert b"waits for room in your plan" in owner.get("/forms").data
+    set_tenant(tenant_a, limit_overrides={})
+    assert owner.post("/forms/waitlist").status_code == 302
+    [submission] = submissions(app, tenant_a)
+    assert submission.status == SubmissionStatus.ACCEPTED
+    with in_tenant(app, tenant_a.id):
+        contact = db.session.scalar(select(Contact))
+        assert contact.primary_email == "ada@example.com"
+
+
+def test_consent_wording_is_stored_and_recorded_on_the_contact(app, tenant_a):
+    wording = "Yes, send me the monthly newsletter."
+    form_id = make_form(
+        app, tenant_a, creates="contact", fields=CONTACT_FIELDS, consents=[{"wording": wording, "channel": "email"}]
+    )
+    fill_and_send(
+        public_client(app, tenant_a), form_id, {"first_name": "Ada", "email": "ada@example.com", "consent_0": "on"}
+    )
+    [submission] = submissions(app, tenant_a)
+    assert submission.consents == [{"wording": wording, "channel": "email", "given": True}]
+    with in_tenant(app, tenant_a.id):
+        contact = db.session.scalar(select(Contact))
+        assert contact.email_consent == "granted"
+        assert contact.email_consent_source == "form"
+
+
+def test_double_opt_in_creates_the_record_only_once_confirmed(app, tenant_a):
+    form_id = make_form(app, tenant_a, double_opt_in=True)
+    client = public_client(app, tenant_a)
+    response = fill_and_send(client, form_id, {"name": "Ada", "email": "ada@example.com"})
+    assert b"confirm" in response.data
+    assert leads(app, tenant_a) == []
+    with in_tenant(app, tenant_a.id):
+        message = db.session.scalar(select(OutboxMessage))
+        link = next(word for word in message.payload["text"].split() if "/confirm/" in word)
+    assert client.get(link.split(tenant_a.host, 1)[1]).status_code == 200
+    assert [lead.email for lead in leads(app, tenant_a)] == ["ada@example.com"]
+    assert client.get(f"/f/{form_id}/confirm/forged-token").status_code == 404
+
+
+def test_the_plan_counts_forms(app, make_tenant, client_for):
+    free = make_tenant("freebie", plan="free", roles=("owner",))
+    make_form(app, free)
+    client = client_for(free)
+    response = client.post(
+        "/forms",
+        data={
+            "name": "Second",
+            "creates": "lead",
+            "submit_label": "Send",
+            "fields-0-label": "Email",
+            "fields-0-maps_to": "email",
+            "fields-0-type": "email",
+        },
+    )
+    assert response.status_code == 402
+
+
+def test_builder_makes_a_form_and_refuses_one_without_email(app, tenant_a, client_for):
+    client = client_for(tenant_a)
+    assert client.get("/forms/new").status_code == 200
+    base = {"name": "Demo request", "creates": "lead", "submit_label": "Book a demo", "is_active": "y"}
+    refused = client.post("/forms", data={**base, "fields-0-label": "Name", "fields-0-maps_to": "name"})
+    assert refused.status_code == 422
+    assert b"Add an email field" in refused.data
+    created = client.post(
+        "/forms",
+        data={
+            **base,
+            "fields-0-label": "Email",
+            "fields-0-maps_to": "email",
+            "fields-0-type": "email",
+            "fields-0-required": "y",
+            "fields-1-label": "Campaign",
+            "fields-1-maps_to": "notes",
+            "fields-1-type": "hidden",
+            "fields-1-default": "Trade fair 2026",
+        },
+    )
+    assert created.status_code == 302
+    form_page = client.get(created.headers["Location"])
+    assert b"Book a demo" not in form_page.data  # the button text shows on the public page
+    form_id = created.headers["Location"].rsplit("/", 1)[1]
+    public = visit(public_client(app, tenant_a), form_id)
+    assert b"Book a demo" in public.data
+    assert b"Trade fair" not in public.data  # a hidden field's value never goes to the browser
+
+
+def test_viewer_sees_forms_but_cannot_build(tenant_a, client_for):
+    viewer = client_for(tenant_a, "viewer")
+    assert viewer.get("/forms").status_code == 200
+    assert b"New form" not in viewer.get("/forms").data
+    assert viewer.get("/forms/new").status_code == 403
+
+
+def test_api_lists_forms_and_submissions(app, tenant_a, api_client_for):
+    form_id = make_form(app, tenant_a)
+    fill_and_send(
+        public_client(app, tenant_a), form_id, {"name": "Ada", "email": "ada@example.com"}, query="?utm_source=x"
+    )
+    api = api_client_for(tenant_a)
+    assert [item["id"] for item in api.get("/api/v1/forms").get_json()["items"]] == [str(form_id)]
+    page = api.get("/api/v1/forms/submissions?status=accepted").get_json()
+    assert page["items"][0]["attribution"]["utm_source"] == "x"
+    bad = api.post("/api/v1/forms", json={"name": "x", "fields": [{"label": "Nope", "maps_to": "password"}]})
+    assert bad.status_code == 422
+
+
+def test_submissions_list_runs_a_bounded_number_of_queries(app, tenant_a, client_for, query_counter):
+    form_id = make_form(app, tenant_a)
+    public = public_client(app, tenant_a)
+    client = client_for(tenant_a)
+    fill_and_send(public, form_id, {"name": "A", "email": "a@example.com"})
+    client.get("/forms/submissions")  # the first request of a workspace fills caches (plan usage counters)
+    with query_counter() as few:
+        assert client.get("/forms/submissions").status_code == 200
+    for n in range(6):
+        fill_and_send(public, form_id, {"name": f"P{n}", "email": f"p{n}@example.com"})
+    with query_counter() as many:
+        assert client.get("/forms/submissions").status_code == 200
+    assert many.count == few.count
+
+
+def test_views_and_conversion_rate_are_counted(app, tenant_a, client_for):
+    form_id = make_form(app, tenant_a)
+    public = public_client(app, tenant_a)
+    for _ in range(3):
+        visit(public, form_id)
+    fill_and_send(public, form_id, {"name": "A", "email": "a@example.com"})
+    page = client_for(tenant_a).get(f"/forms/{form_id}").get_data(as_text=True)
+    assert 'data-testid="views">4<' in page
+    assert 'data-testid="conversion">25.0 %<' in page
+
+
+def test_time_trap_token_of_another_form_does_not_pass(app, tenant_a):
+    first, second = make_form(app, tenant_a), make_form(app, tenant_a, name="Other")
+    client = public_client(app, tenant_a)
+    token = hidden_inputs(visit(client, first).get_data(as_text=True))["_rendered"]
+    with time_machine.travel(utcnow().timestamp() + 10, tick=False):
+        client.post(f"/f/{second}", data={"_rendered": token, "name": "A", "email": "a@example.com"})
+    assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.SPAM]
+
+
+def test_automate_button_starts_a_workflow_for_the_form(app, tenant_a, client_for):
+    form_id = make_form(app, tenant_a)
+    client = client_for(tenant_a)
+    assert f"/automations/new?form_id={form_id}".encode() in client.get(f"/forms/{form_id}").data
+    page = client.get(f"/automations/new?form_id={form_id}").get_data(as_text=True)
+    assert f'<option selected value="{form_id}">' in page or f'value="{form_id}" selected' in page
+
+
+def test_the_hourly_job_takes_in_the_waitlist_once_there_is_room(app, tenant_a, set_tenant):
+    from app.crm.forms.jobs import process_waitlists
+
+    form_id = make_form(app, tenant_a, creates="contact", fields=CONTACT_FIELDS)
+    set_tenant(tenant_a, limit_overrides={"contacts": 0})
+    fill_and_send(public_client(app, tenant_a), form_id, {"first_name": "Ada", "email": "ada@example.com"})
+    with app.app_context():
+        process_waitlists()
+    assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.WAITLISTED]
+    set_tenant(tenant_a, limit_overrides={"contacts": 5})
+    with app.app_context():
+        process_waitlists()
+    assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.ACCEPTED]

@@ -1,0 +1,307 @@
+"""Booking links: free slots against existing meetings (buffers, notice, how far ahead, daily
+cap), the visitor's time zone, booking (contact created or matched, meeting, confirmation with
+an .ics and a private link), cancel and reschedule by that link, team pages in turn, and
+exactly one winner when 20 visitors book one slot at once (PostgreSQL)."""
+
+import base64
+import datetime as dt
+import threading
+
+import pytest
+import time_machine
+from icalendar import Calendar
+from sqlalchemy import func, select
+
+from app.core.extensions import db
+from app.crm.calendar.models import Booking, Meeting
+from app.messaging.models import OutboxMessage
+from tests.conftest import USE_POSTGRES, in_tenant
+from tests.crm.calendar.factories import make_booking_type, make_meeting
+from tests.crm.factories import make_contact
+
+# Monday 2 December 2030, 06:00 UTC: the calendar below is that week.
+NOW = dt.datetime(2030, 12, 2, 6, 0, tzinfo=dt.UTC)
+MONDAY = dt.date(2030, 12, 2)
+MORNINGS = {"mon": [["09:00", "12:00"]], "tue": [["09:00", "12:00"]]}
+
+
+def _slots(app, tenant, booking_type_id, day=MONDAY, days=1):
+    from app.crm.calendar.booking import free_slots
+    from app.crm.calendar.models import BookingType
+
+    with in_tenant(app, tenant.id):
+        booking_type = db.session.get(BookingType, (tenant.id, booking_type_id))
+        return [(slot.start.strftime("%a %H:%M"), len(slot.hosts)) for slot in free_slots(booking_type, day, days)]
+
+
+def test_free_slots_keep_clear_of_meetings_buffers_notice_and_the_daily_cap(app, tenant_a):
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(
+            app,
+            tenant_a,
+            availability=MORNINGS,
+            duration_minutes=30,
+            buffer_after_minutes=15,
+            min_notice_minutes=4 * 60,
+            max_days_ahead=2,
+        )
+        make_meeting(app, tenant_a, starts_at="2030-12-02T10:30:00Z", ends_at="2030-12-02T11:00:00Z")
+        times = [label for label, _ in _slots(app, tenant_a, booking_type_id, days=3)]
+    # Before 10:00 is inside the 4 hours' notice; 10:00 would end at 10:30 + 15 min of buffer;
+    # 10:30 is taken; Tuesday's slots are within two days; Wednesday has no hours.
+    assert times == [
+        "Mon 11:00",
+        "Mon 11:30",
+        "Tue 09:00",
+        "Tue 09:30",
+        "Tue 10:00",
+        "Tue 10:30",
+        "Tue 11:00",
+        "Tue 11:30",
+    ]
+    with time_machine.travel(NOW, tick=False):
+        from app.crm.calendar.booking import update_booking_type
+        from app.crm.calendar.models import BookingType
+
+        with in_tenant(app, tenant_a.id):
+            from app.auth.models import User
+
+            owner = db.session.get(User, (tenant_a.id, tenant_a.users["owner"]))
+            update_booking_type(
+                db.session.get(BookingType, (tenant_a.id, booking_type_id)), {"max_days_ahead": 1}, actor=owner
+            )
+        assert [label for label, _ in _slots(app, tenant_a, booking_type_id, days=3)] == ["Mon 11:00", "Mon 11:30"]
+
+
+def test_the_daily_cap_counts_bookings_of_the_day(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(app, tenant_a, availability=MORNINGS, min_notice_minutes=0, daily_cap=1)
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        first = visitor.post(
+            f"/book/{slug}",
+            data={"slot": "2030-12-02T09:00:00+00:00", "name": "Ada Lovelace", "email": "ada@example.org"},
+        )
+        assert first.status_code == 302
+        assert _slots(app, tenant_a, booking_type_id) == []  # Monday is full
+        assert _slots(app, tenant_a, booking_type_id, dt.date(2030, 12, 3))[0] == ("Tue 09:00", 1)
+
+
+def _slug(app, tenant, booking_type_id):
+    from app.crm.calendar.models import BookingType
+
+    with in_tenant(app, tenant.id):
+        return db.session.get(BookingType, (tenant.id, booking_type_id)).slug
+
+
+def _outbox(app, tenant):
+    with in_tenant(app, tenant.id):
+        return [
+            dict(message.payload)
+            for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at))
+        ]
+
+
+def test_a_visitor_books_in_their_time_zone_and_manages_the_booking(app, tenant_a, client_for):
+    make_contact(app, tenant_a, first_name="Grace", last_name="Hopper", emails=["grace@example.org"])
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(app, tenant_a, availability=MORNINGS, min_notice_minutes=0, location="Zoom")
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        page = visitor.get(f"/book/{slug}?tz=America/New_York").get_data(as_text=True)
+        # 09:00 UTC is 04:00 in New York (EST, UTC-5).
+        assert "04:00" in page
+        assert "times in America/New York" in page
+        booked = visitor.post(
+            f"/book/{slug}",
+            data={
+                "slot": "2030-12-02T09:00:00+00:00",
+                "name": "Grace Hopper",
+                "email": "Grace@Example.org",
+                "tz": "America/New_York",
+            },
+        )
+        assert booked.status_code == 302
+        manage = booked.headers["Location"]
+        shown = visitor.get(manage).get_data(as_text=True)
+        assert "Monday 02 December 2030, 04:00" in shown
+        again = visitor.post(
+            f"/book/{slug}", data={"slot": "2030-12-02T09:00:00+00:00", "name": "Alan", "email": "alan@example.org"}
+        )
+        assert again.status_code == 409
+        assert "just taken" in again.get_data(as_text=True)
+        bad = visitor.post(f"/book/{slug}", data={"slot": "whenever", "name": "", "email": "nope"})
+        assert bad.status_code == 422
+    with in_tenant(app, tenant_a.id):
+        from app.crm.contacts.models import Contact
+
+        assert db.session.scalar(select(func.count()).select_from(Contact)) == 1  # matched by email, not duplicated
+        meeting = db.session.scalar(select(Meeting))
+        assert meeting.title == "Intro call with Grace Hopper"
+        assert meeting.owner_id == tenant_a.users["owner"]
+        assert [row.email for row in meeting.attendees] == ["grace@example.org"]
+        from app.notifications.models import Notification
+
+        told = db.session.scalars(select(Notification.title).where(Notification.user_id == tenant_a.users["owner"]))
+        assert list(told) == ["New booking: Intro call with Grace Hopper"]
+    [confirmation] = [p for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
+    assert confirmation["subject"] == "Confirmed: Intro call with Grace Hopper"
+    assert manage.split("?")[0] in confirmation["text"]
+    calendar = Calendar.from_ical(base64.b64decode(confirmation["attachments"][0]["content"]))
+    [event] = calendar.walk("VEVENT")
+    assert event.decoded("dtstart") == dt.datetime(2030, 12, 2, 9, 0, tzinfo=dt.UTC)
+
+    with time_machine.travel(NOW, tick=False):
+        moved = visitor.post(manage.replace("?", "/reschedule?"), data={"slot": "2030-12-03T10:00:00+00:00"})
+        assert moved.status_code == 302
+        cancelled = visitor.post(manage.replace("?", "/cancel?"), data={})
+        assert cancelled.status_code == 302
+        assert 'data-testid="booking-cancelled"' in visitor.get(manage).get_data(as_text=True)
+    # The clock is frozen, so the three emails share one created_at: compare them without order.
+    subjects = [p["subject"] for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
+    assert sorted(subjects) == [
+        "Cancelled: Intro call with Grace Hopper",
+        "Confirmed: Intro call with Grace Hopper",
+        "Updated invitation: Intro call with Grace Hopper",
+    ]
+    assert visitor.get("/book/manage/not-a-token").status_code == 404
+
+
+def test_a_team_page_picks_the_next_free_member_in_turn(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        members = [str(tenant_a.users["owner"]), str(tenant_a.users["sales"])]
+        booking_type_id = make_booking_type(
+            app, tenant_a, availability=MORNINGS, min_notice_minutes=0, member_ids=members
+        )
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        for index, slot in enumerate(("09:00", "09:00", "10:00", "10:30")):
+            response = visitor.post(
+                f"/book/{slug}",
+                data={
+                    "slot": f"2030-12-02T{slot}:00+00:00",
+                    "name": f"Visitor {index}",
+                    "email": f"v{index}@example.org",
+                },
+            )
+            assert response.status_code == 302
+        assert (
+            visitor.post(
+                f"/book/{slug}", data={"slot": "2030-12-02T09:00:00+00:00", "name": "Late", "email": "late@example.org"}
+            ).status_code
+            == 409
+        )
+    with in_tenant(app, tenant_a.id):
+        by_email = {row.email: row.host_id for row in db.session.scalars(select(Booking))}
+        hosts = [by_email[f"v{index}@example.org"] for index in range(4)]
+    owner, sales = tenant_a.users["owner"], tenant_a.users["sales"]
+    assert hosts == [owner, sales, owner, sales]
+
+
+def test_a_sales_user_manages_their_own_pages_but_makes_no_team_page(app, tenant_a, client_for, api_client_for):
+    sales = client_for(tenant_a, "sales")
+    page = sales.get("/calendar/booking-pages")
+    assert page.status_code == 200
+    assert 'name="member_ids"' not in page.get_data(as_text=True)
+    created = sales.post(
+        "/calendar/booking-pages",
+        data={
+            "name": "Demo",
+            "slug": "demo",
+            "duration_minutes": "45",
+            "timezone": "Europe/Berlin",
+            "mon.on": "1",
+            "mon.start": "10:00",
+            "mon.end": "12:00",
+            "active": "1",
+        },
+    )
+    assert created.status_code == 302
+    refused = sales.post(
+        "/calendar/booking-pages",
+        data={
+            "name": "Team",
+            "slug": "team",
+            "member_ids.present": "1",
+            "member_ids": [str(tenant_a.users["owner"])],
+            "timezone": "UTC",
+            "duration_minutes": "30",
+        },
+    )
+    assert refused.status_code == 422
+    bad = sales.post(
+        "/calendar/booking-pages",
+        data={
+            "name": "Late",
+            "mon.on": "1",
+            "mon.start": "18:00",
+            "mon.end": "09:00",
+            "timezone": "UTC",
+            "duration_minutes": "30",
+        },
+    )
+    assert bad.status_code == 422
+    api = api_client_for(tenant_a)
+    items = api.get("/api/v1/booking-types").get_json()["items"]
+    assert [(item["slug"], item["availability"]) for item in items] == [("demo", {"mon": [["10:00", "12:00"]]})]
+    assert items[0]["url"].endswith("/book/demo")
+    assert client_for(tenant_a, "viewer").post("/calendar/booking-pages", data={"name": "x"}).status_code == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not USE_POSTGRES, reason="needs PostgreSQL (ATRIUM_TEST_DB=postgresql)")
+def test_twenty_visitors_book_one_slot_at_once_and_exactly_one_gets_it(app, tenant_a, client_for):
+    start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
+    day = start.strftime("%a").lower()
+    booking_type_id = make_booking_type(
+        app, tenant_a, availability={day: [["09:00", "12:00"]]}, min_notice_minutes=0, max_days_ahead=3
+    )
+    slug = _slug(app, tenant_a, booking_type_id)
+    barrier = threading.Barrier(20)
+    statuses = []
+
+    def visit(index):
+        client = client_for(tenant_a, None)
+        barrier.wait()
+        response = client.post(
+            f"/book/{slug}",
+            data={"slot": start.isoformat(), "name": f"Visitor {index}", "email": f"v{index}@example.org"},
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=visit, args=(index,)) for index in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [302] + [409] * 19
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Booking)) == 1
+
+
+def test_booking_is_rate_limited(app, tenant_a, client_for):
+    booking_type_id = make_booking_type(app, tenant_a)
+    slug = _slug(app, tenant_a, booking_type_id)
+    visitor = client_for(tenant_a, None)
+    answers = [
+        visitor.post(
+            f"/book/{slug}", data={"slot": "not a time", "name": "Spam", "email": "spam@example.org"}
+        ).status_code
+        for _ in range(21)
+    ]
+    assert answers[:20] == [422] * 20
+    assert answers[20] == 429
+
+
+def test_another_agencys_booking_page_and_link_are_missing(app, tenant_a, tenant_b, client_for):
+    from tests.crm.calendar.factories import booking_link, booking_page
+
+    slug = booking_page(app, tenant_a)["slug"]
+    token = booking_link(app, tenant_a)["token"]
+    mine, theirs = client_for(tenant_a, None), client_for(tenant_b, None)
+    assert mine.get(f"/book/{slug}").status_code == 200
+    assert mine.get(f"/book/manage/{token}").status_code == 200
+    assert theirs.get(f"/book/{slug}").status_code == 404
+    assert theirs.get(f"/book/manage/{token}").status_code == 404
+    assert theirs.post(f"/book/manage/{token}/cancel", data={}).status_code == 404

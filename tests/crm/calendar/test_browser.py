@@ -1,0 +1,109 @@
+"""The calendar in a real browser: a meeting dragged one hour later is saved (and the change
+reaches its attendees); on a phone the day view fits the screen. Tasks: tick done in place on
+a contact's Tasks tab, and the bell counts what is new."""
+
+import datetime as dt
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.core.extensions import db
+from tests.conftest import PASSWORD, in_tenant
+from tests.crm.calendar.factories import make_meeting
+from tests.crm.factories import make_contact
+from tests.crm.tasks.factories import make_task
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page, live_server, tenant, role="owner"):
+    page.goto(live_server.url("/login", slug=tenant.slug))
+    page.fill("input[name=email]", f"{role}@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url("/", slug=tenant.slug))
+
+
+def _starts_at(app, tenant, meeting_id):
+    from app.crm.calendar.models import Meeting
+
+    with in_tenant(app, tenant.id):
+        return db.session.scalar(select(Meeting.starts_at).where(Meeting.id == meeting_id))
+
+
+def test_dragging_a_meeting_on_the_calendar_reschedules_it(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("calendardrag", roles=("owner", "sales"))
+    today = dt.datetime.now(dt.UTC).date()
+    start = dt.datetime.combine(today, dt.time(10, 0), tzinfo=dt.UTC)
+    contact_id = make_contact(app, tenant, emails=["ada@example.org"])
+    meeting_id = make_meeting(
+        app,
+        tenant,
+        title="Design review",
+        starts_at=start.isoformat(),
+        ends_at=(start + dt.timedelta(hours=1)).isoformat(),
+        attendees=[{"contact_id": str(contact_id)}],
+    )
+    page = page_at(1280)
+    _sign_in(page, live_server, tenant)
+    page.goto(live_server.url("/calendar", slug=tenant.slug))
+    calendar = page.get_by_test_id("calendar")
+    expect(calendar).to_have_attribute("data-loaded", "1")
+    event = calendar.get_by_text("Design review")
+    expect(event).to_be_visible()
+    box = event.bounding_box()
+    # One hour is the distance between two hour labels of the time axis.
+    hour = (
+        calendar.get_by_text("11am", exact=True).bounding_box()["y"]
+        - calendar.get_by_text("10am", exact=True).bounding_box()["y"]
+    )
+    assert hour > 20
+    x, y = box["x"] + box["width"] / 2, box["y"] + 6
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(x, y + hour * step / 10)
+    page.mouse.up()
+    expect(calendar).to_have_attribute("data-saving", "false")
+    expect(calendar).to_have_attribute("data-last-saved", f"{meeting_id} {(start + dt.timedelta(hours=1)).isoformat()}")
+    assert _starts_at(app, tenant, meeting_id) == start + dt.timedelta(hours=1)
+    # It stays there after a reload (saved on the server, not only moved on the screen).
+    page.reload()
+    expect(page.get_by_test_id("calendar")).to_have_attribute("data-loaded", "1")
+    assert "11:00" in page.get_by_test_id("calendar").get_by_text("Design review").locator("..").inner_text()
+    # Choosing a time range opens a new meeting's form with that range, in the workspace's zone.
+    page.evaluate(f"window.atriumCalendar.select('{today.isoformat()}T15:00:00', '{today.isoformat()}T16:30:00')")
+    page.wait_for_url("**/meetings/new?*")
+    assert page.locator("#f-starts_at").input_value() == f"{today.isoformat()}T15:00"
+    assert page.locator("#f-ends_at").input_value() == f"{today.isoformat()}T16:30"
+    with in_tenant(app, tenant.id):
+        from app.messaging.models import OutboxMessage
+
+        subjects = [message.payload["subject"] for message in db.session.scalars(select(OutboxMessage))]
+    assert "Updated invitation: Design review" in subjects
+    assert page.console_errors == []
+
+
+def test_on_a_phone_the_day_view_fits_and_a_task_is_ticked_done_in_place(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("phoneday", roles=("owner", "sales"))
+    contact_id = make_contact(app, tenant)
+    task_id = make_task(app, tenant, title="Send the deck", related_id=contact_id)
+    make_task(app, tenant, title="From a colleague", owner_id=str(tenant.users["owner"]))
+    page = page_at(375)
+    _sign_in(page, live_server, tenant)
+    page.goto(live_server.url("/calendar", slug=tenant.slug))
+    expect(page.get_by_test_id("calendar")).to_have_attribute("data-loaded", "0")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    page.goto(live_server.url(f"/contacts/{contact_id}?tab=tasks", slug=tenant.slug))
+    tick = page.get_by_test_id(f"tick-{task_id}")
+    expect(tick).to_have_attribute("aria-pressed", "false")
+    tick.click()
+    expect(page.get_by_test_id(f"tick-{task_id}")).to_have_attribute("aria-pressed", "true")  # swapped by HTMX
+    from app.crm.tasks.models import Task
+
+    with in_tenant(app, tenant.id):
+        assert db.session.get(Task, (tenant.id, task_id)).status == "done"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.console_errors == []

@@ -1,0 +1,211 @@
+"""Meetings: attendees invited by email with an .ics (RFC 5545, parsed with `icalendar`),
+updates and cancellations, the calendar's events and rescheduling, private ICS feeds."""
+
+import base64
+import datetime as dt
+
+from icalendar import Calendar
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.messaging.models import OutboxMessage
+from tests.conftest import csrf_token_from, in_tenant
+from tests.crm.calendar.factories import make_meeting
+from tests.crm.factories import make_contact
+
+
+def _outbox(app, tenant):
+    with in_tenant(app, tenant.id):
+        return [
+            dict(message.payload)
+            for message in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at))
+        ]
+
+
+def _ics(payload) -> Calendar:
+    [attachment] = payload["attachments"]
+    assert attachment["filename"] == "invite.ics"
+    return Calendar.from_ical(base64.b64decode(attachment["content"]))
+
+
+def _event(calendar: Calendar):
+    [event] = list(calendar.walk("VEVENT"))
+    return event
+
+
+def test_attendees_are_invited_with_an_ics_and_updates_and_cancellations_follow(app, tenant_a, api_client_for):
+    contact_id = make_contact(app, tenant_a, emails=["ada@example.org"])
+    api = api_client_for(tenant_a)
+    created = api.post(
+        "/api/v1/meetings",
+        json={
+            "title": "Kick-off",
+            "starts_at": "2030-03-05T10:00:00",
+            "ends_at": "2030-03-05T11:30:00",
+            "timezone": "Europe/Berlin",
+            "location": "Room 4",
+            "attendees": [{"contact_id": str(contact_id)}, {"user_id": str(tenant_a.users["sales"])}],
+            "reminders": ["15"],
+        },
+    )
+    assert created.status_code == 201, created.get_json()
+    meeting = created.get_json()
+    # A wall-clock time without an offset is read in the meeting's zone (Berlin is UTC+1 in March).
+    assert dt.datetime.fromisoformat(meeting["starts_at"]) == dt.datetime(2030, 3, 5, 9, 0, tzinfo=dt.UTC)
+    assert {tuple(item) for item in meeting["attendees"]} == {("contact_id",), ("user_id",)}
+    invitations = {
+        payload["to"]: payload for payload in _outbox(app, tenant_a) if payload["subject"].startswith("Invitation")
+    }
+    assert set(invitations) == {"ada@example.org", "sales@example.com"}
+    calendar = _ics(invitations["ada@example.org"])
+    assert calendar["method"] == "REQUEST"
+    event = _event(calendar)
+    assert str(event["summary"]) == "Kick-off"
+    assert str(event["location"]) == "Room 4"
+    assert event.decoded("dtstart") == dt.datetime(2030, 3, 5, 9, 0, tzinfo=dt.UTC)
+    assert event.decoded("dtend") == dt.datetime(2030, 3, 5, 10, 30, tzinfo=dt.UTC)
+    assert {str(attendee) for attendee in event["attendee"]} == {"mailto:ada@example.org", "mailto:sales@example.com"}
+    assert str(event["organizer"]) == "mailto:owner@example.com"
+    assert event["uid"].startswith(meeting["id"])
+    assert int(event["sequence"]) == 0
+    assert [component.decoded("trigger") for component in event.walk("VALARM")] == [dt.timedelta(minutes=-15)]
+
+    moved = api.post(
+        f"/api/v1/meetings/{meeting['id']}/reschedule",
+        json={"starts_at": "2030-03-06T09:00:00+00:00", "ends_at": "2030-03-06T10:00:00+00:00"},
+    )
+    assert moved.status_code == 200
+    updates = [
+        p
+        for p in _outbox(app, tenant_a)
+        if p["subject"] == "Updated invitation: Kick-off" and p["to"] == "ada@example.org"
+    ]
+    assert int(_event(_ics(updates[0]))["sequence"]) == 1
+    cancelled = api.patch(f"/api/v1/meetings/{meeting['id']}", json={"status": "cancelled"})
+    assert cancelled.status_code == 200
+    [cancel] = [
+        p for p in _outbox(app, tenant_a) if p["subject"] == "Cancelled: Kick-off" and p["to"] == "ada@example.org"
+    ]
+    assert _ics(cancel)["method"] == "CANCEL"
+    assert str(_event(_ics(cancel))["status"]) == "CANCELLED"
+
+
+def test_bad_meetings_are_refused_with_field_errors(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    response = api.post(
+        "/api/v1/meetings",
+        json={
+            "title": "Backwards",
+            "starts_at": "2030-03-05T10:00:00Z",
+            "ends_at": "2030-03-05T09:00:00Z",
+            "timezone": "Mars/Olympus",
+            "attendees": [{"user_id": "nope"}],
+        },
+    )
+    assert response.status_code == 422
+    details = response.get_json()["error"]["details"]
+    assert set(details) >= {"timezone", "attendees"}
+
+
+def test_the_calendar_shows_chosen_users_and_a_drag_is_saved(app, tenant_a, client_for, query_counter):
+    mine = make_meeting(app, tenant_a, title="Mine")
+    make_meeting(app, tenant_a, title="Sales call", owner_id=str(tenant_a.users["sales"]))
+    client = client_for(tenant_a)
+    page = client.get("/calendar").get_data(as_text=True)
+    assert 'data-testid="calendar"' in page
+    assert "Sales Person" in page
+    window = "start=2030-03-01T00:00:00Z&end=2030-03-31T00:00:00Z"
+    own = client.get(f"/calendar/events?{window}").get_json()
+    assert [event["title"] for event in own] == ["Mine"]
+    both = client.get(f"/calendar/events?{window}&users={tenant_a.users['owner']},{tenant_a.users['sales']}").get_json()
+    assert {event["title"] for event in both} == {"Mine", "Sales call"}
+    assert len({event["color"] for event in both}) == 2  # one colour per organizer
+    assert client.get("/calendar/events?start=next-tuesday&end=2031-01-01").status_code == 422
+    # A year is cut to its first two months: March is in, so are both meetings.
+    assert len(client.get("/calendar/events?start=2030-02-01&end=2031-01-01").get_json()) == 1
+    moved = client.post(
+        f"/meetings/{mine}/reschedule",
+        data={"csrf_token": csrf_token_from(page), "start": "2030-03-07T14:00:00Z", "end": "2030-03-07T15:30:00Z"},
+    )
+    assert moved.status_code == 200
+    assert dt.datetime.fromisoformat(moved.get_json()["start"]) == dt.datetime(2030, 3, 7, 14, 0, tzinfo=dt.UTC)
+    backwards = client.post(
+        f"/meetings/{mine}/reschedule",
+        data={"csrf_token": csrf_token_from(page), "start": "2030-03-07T14:00:00Z", "end": "2030-03-07T13:00:00Z"},
+    )
+    assert backwards.status_code == 422
+    with query_counter() as few:
+        client.get(f"/calendar/events?{window}")
+    for index in range(8):
+        make_meeting(
+            app,
+            tenant_a,
+            title=f"More {index}",
+            attendees=[{"user_id": str(tenant_a.users["owner"])}],
+            owner_id=str(tenant_a.users["sales"]),
+        )
+    with query_counter() as counted:
+        events = client.get(f"/calendar/events?{window}").get_json()
+    assert len(events) == 9
+    assert counted.count == few.count, counted.statements
+
+
+def test_a_private_feed_is_readable_without_signing_in_until_revoked(app, tenant_a, client_for, make_tenant):
+    soon = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=2)
+    when = {"starts_at": soon.isoformat(), "ends_at": (soon + dt.timedelta(hours=1)).isoformat()}
+    make_meeting(app, tenant_a, title="Board meeting", **when)
+    make_meeting(app, tenant_a, title="Not mine", owner_id=str(tenant_a.users["sales"]), **when)
+    client = client_for(tenant_a)
+    page = client.get("/calendar").get_data(as_text=True)
+    made = client.post("/calendar/feed", data={"csrf_token": csrf_token_from(page)})
+    assert made.status_code == 302
+    shown = client.get(made.headers["Location"]).get_data(as_text=True)
+    url = shown.split('data-testid="feed-url"')[0].rsplit('value="', 1)[1].split('"', 1)[0]
+    path = url.split(tenant_a.host, 1)[1]
+    anonymous = client_for(tenant_a, None)
+    response = anonymous.get(path)
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    calendar = Calendar.from_ical(response.data)
+    assert calendar["method"] == "PUBLISH"
+    assert [str(event["summary"]) for event in calendar.walk("VEVENT")] == ["Board meeting"]
+    # The same token on another agency's host is unknown there.
+    other = make_tenant("charlie")
+    assert client_for(other, None).get(path).status_code == 404
+    page = client.get("/calendar").get_data(as_text=True)
+    client.post("/calendar/feed", data={"csrf_token": csrf_token_from(page), "action": "revoke"})
+    assert anonymous.get(path).status_code == 404
+
+
+def test_a_meeting_form_prefilled_from_the_calendar_and_saved(app, tenant_a, client_for):
+    contact_id = make_contact(app, tenant_a)
+    client = client_for(tenant_a)
+    page = client.get("/meetings/new?starts_at=2030-03-05T09:00&ends_at=2030-03-05T10:00")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'value="2030-03-05T09:00"' in html
+    response = client.post(
+        "/meetings/new",
+        data={
+            "csrf_token": csrf_token_from(html),
+            "title": "Site visit",
+            "starts_at": "2030-03-05T09:00",
+            "ends_at": "2030-03-05T10:00",
+            "timezone": "",
+            "related_id": str(contact_id),
+            "attendees.present": "1",
+            "attendees.users": [str(tenant_a.users["sales"])],
+            "attendees.contacts": [str(contact_id)],
+            "status": "scheduled",
+            "outcome": "",
+            "reminders": ["", "60"],
+            "owner_id": str(tenant_a.users["owner"]),
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Site visit" in shown
+    assert "Sales Person" in shown
+    assert "Organizer" in shown
+    contact_timeline = client.get(f"/contacts/{contact_id}?tab=timeline").get_data(as_text=True)
+    assert "Meeting created" in contact_timeline

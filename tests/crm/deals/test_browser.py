@@ -1,0 +1,146 @@
+"""The board in a real browser: a card dragged to another stage is saved (the row and its stage
+history change), on a desktop with a mouse and on a 375 px phone by touch; a drop on the won
+column asks for the reason first."""
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.crm.deals.models import Deal, StageChange
+from tests.conftest import PASSWORD, in_tenant
+from tests.crm.deals.helpers import add_deals
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page, live_server, tenant):
+    page.goto(live_server.url("/login", slug=tenant.slug))
+    page.fill("input[name=email]", "owner@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url("/", slug=tenant.slug))
+
+
+def _centre(locator) -> tuple[float, float]:
+    box = locator.bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def _column(page, stage):
+    return page.locator(f'section[data-stage-name="{stage}"]')
+
+
+def _mouse_drag(page, card, target):
+    x, y = _centre(card)
+    tx, ty = _centre(target)
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 10, y + 10, steps=5)
+    page.mouse.move(tx, ty, steps=20)
+    page.mouse.move(tx, ty + 5, steps=5)
+    page.mouse.up()
+
+
+def _touch_drag(page, card, target):
+    """A long press then a swipe, as a finger does it (Chrome's touch events through CDP)."""
+    cdp = page.context.new_cdp_session(page)
+    x, y = _centre(card)
+    box, width = target.bounding_box(), page.viewport_size["width"]
+    # The middle of the part of the target column that is on the screen.
+    tx = (max(box["x"], 0) + min(box["x"] + box["width"], width)) / 2
+    ty = box["y"] + min(box["height"], 200) / 2
+
+    def touch(kind, px, py):
+        points = [] if kind == "touchEnd" else [{"x": px, "y": py}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    touch("touchStart", x, y)
+    page.wait_for_timeout(400)  # past the board's press delay, so it drags instead of scrolling
+    steps = 20
+    for step in range(1, steps + 1):
+        touch("touchMove", x + (tx - x) * step / steps, y + (ty - y) * step / steps)
+        page.wait_for_timeout(15)
+    touch("touchMove", tx, ty + 4)
+    touch("touchEnd", tx, ty)
+
+
+def _stage_of(app, tenant, deal_id):
+    with in_tenant(app, tenant.id):
+        deal = db.session.get(Deal, (tenant.id, deal_id))
+        history = db.session.scalars(
+            select(StageChange.to_stage_name).where(StageChange.deal_id == deal_id).order_by(StageChange.changed_at)
+        ).all()
+        return deal.stage.name, deal.status, history
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_dragging_a_card_moves_the_deal(app, live_server, page_at, browser, make_tenant, width):
+    tenant = make_tenant(f"board{width}", roles=("owner",))
+    mover, _anchor = add_deals(
+        app,
+        tenant,
+        [{"name": "Mover deal", "value": "1200"}, {"name": "Anchor deal", "value": "800", "stage": "Qualification"}],
+    )
+    if width < 768:
+        context = browser.new_context(viewport={"width": width, "height": 800}, has_touch=True, is_mobile=True)
+        page = context.new_page()
+        page.console_errors = []
+        page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
+    else:
+        page = page_at(width)
+    _sign_in(page, live_server, tenant)
+    page.goto(live_server.url("/deals/board", slug=tenant.slug))
+    card = page.locator('[data-testid="deal-card"]', has_text="Mover deal")
+    target = _column(page, "Qualification").locator(".deal-cards")
+    if width < 768:
+        # Columns scroll sideways on a phone: bring the first two side by side.
+        page.locator("[data-board]").evaluate("board => board.scrollLeft = 120")
+        with page.expect_response(lambda response: "/move" in response.url) as answer:
+            _touch_drag(page, card, target)
+    else:
+        with page.expect_response(lambda response: "/move" in response.url) as answer:
+            _mouse_drag(page, card, target)
+    assert answer.value.status == 200
+    expect(_column(page, "Qualification").get_by_test_id("column-count")).to_have_text("2")
+    expect(_column(page, "Prospecting").get_by_test_id("column-count")).to_have_text("0")
+    stage, status, history = _stage_of(app, tenant, mover)
+    assert stage == "Qualification"
+    assert status == "open"
+    assert history == ["Prospecting", "Qualification"]
+    # The board scrolls inside itself: the page's content never scrolls sideways (the shell's
+    # navigation bar is its own concern).
+    assert page.evaluate("document.getElementById('main').scrollWidth") <= width
+    assert page.console_errors == []
+    if width < 768:
+        context.close()
+
+
+def test_a_drop_on_won_asks_why_and_cancelling_snaps_back(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("boardwon", roles=("owner",))
+    (deal_id,) = add_deals(app, tenant, [{"name": "Closer deal", "value": "5000", "stage": "Negotiation"}])
+    page = page_at(1600)
+    _sign_in(page, live_server, tenant)
+    page.goto(live_server.url("/deals/board", slug=tenant.slug))
+    card = page.locator('[data-testid="deal-card"]', has_text="Closer deal")
+    won = _column(page, "Closed won").locator(".deal-cards")
+    won.scroll_into_view_if_needed()
+    _mouse_drag(page, card, won)
+    modal = page.get_by_test_id("close-deal-modal")
+    expect(modal).to_be_visible()
+    modal.locator(".modal-footer").get_by_role("button", name="Cancel").click()
+    expect(_column(page, "Negotiation").get_by_test_id("deal-card")).to_have_count(1)  # snapped back
+    assert _stage_of(app, tenant, deal_id)[0] == "Negotiation"
+
+    _mouse_drag(page, card, won)
+    expect(modal).to_be_visible()
+    modal.get_by_test_id("reason-won").select_option(label="Relationship")
+    modal.get_by_test_id("close-note").fill("Signed after the workshop")
+    with page.expect_response(lambda response: "/move" in response.url) as answer:
+        modal.get_by_test_id("close-deal-confirm").click()
+    assert answer.value.status == 200
+    expect(_column(page, "Closed won").get_by_test_id("column-count")).to_have_text("1")
+    stage, status, history = _stage_of(app, tenant, deal_id)
+    assert (stage, status) == ("Closed won", "won")
+    assert history[-1] == "Closed won"
+    assert page.console_errors == []

@@ -1,0 +1,93 @@
+"""Deals through the services: the standard pipeline, stage moves and their history,
+closing with reasons, probability following the stage, the plan's deal limit."""
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.core.errors import PlanLimitExceeded, ValidationFailed
+from app.core.extensions import db
+from app.crm.deals.models import Deal, DealStatus, Pipeline, StageChange
+from app.crm.deals.services import deals as deal_services
+from app.crm.deals.services.pipelines import default_pipeline, list_reasons
+
+
+def _stages(pipeline):
+    return {stage.name: stage for stage in pipeline.stages}
+
+
+def test_a_new_workspace_gets_the_standard_pipeline_once(as_user, tenant_a):
+    with as_user(tenant_a):
+        pipeline = default_pipeline()
+        assert [stage.name for stage in pipeline.stages] == [
+            "Prospecting",
+            "Qualification",
+            "Proposal",
+            "Negotiation",
+            "Closed won",
+            "Closed lost",
+        ]
+        assert [stage.kind for stage in pipeline.stages][-2:] == ["won", "lost"]
+        assert default_pipeline() is pipeline
+        assert db.session.scalar(select(func.count(Pipeline.id))) == 1
+        assert {reason.kind for reason in list_reasons()} == {"won", "lost"}
+
+
+def test_create_puts_the_deal_in_the_first_stage_with_its_probability(as_user, tenant_a):
+    with as_user(tenant_a) as owner:
+        deal = deal_services.create_deal({"name": "Rebrand", "value": "1000"}, actor=owner)
+        assert deal.stage.name == "Prospecting"
+        assert deal.probability == 10
+        assert deal.weighted_value == Decimal("100.00")
+        assert deal.currency == "USD"
+        assert deal.owner_id == owner.id
+        history = db.session.scalars(select(StageChange).where(StageChange.deal_id == deal.id)).all()
+        assert [(item.from_stage_id, item.to_stage_name) for item in history] == [(None, "Prospecting")]
+
+
+def test_moving_records_history_and_closing_needs_a_lost_reason(as_user, tenant_a):
+    with as_user(tenant_a) as owner:
+        deal = deal_services.create_deal({"name": "Rebrand", "value": "1000"}, actor=owner)
+        stages = _stages(deal.pipeline)
+        deal_services.move_deal(deal, {"stage_id": str(stages["Proposal"].id)}, actor=owner)
+        assert deal.probability == 50
+        with pytest.raises(ValidationFailed) as refused:
+            deal_services.move_deal(deal, {"stage_id": str(stages["Closed lost"].id)}, actor=owner)
+        assert "close_reason_id" in refused.value.details
+        reason = list_reasons("lost")[0]
+        deal_services.move_deal(
+            deal,
+            {"stage_id": str(stages["Closed lost"].id), "close_reason_id": str(reason.id), "close_note": "Too dear"},
+            actor=owner,
+        )
+        assert deal.status == DealStatus.LOST
+        assert deal.closed_at is not None
+        assert deal.probability == 0
+        names = [item.to_stage_name for item in deal_services.stage_history(deal)]
+        assert names == ["Prospecting", "Proposal", "Closed lost"]
+        deal_services.move_deal(deal, {"stage_id": str(stages["Negotiation"].id)}, actor=owner)
+        assert deal.status == DealStatus.OPEN
+        assert deal.closed_at is None
+        assert deal.close_reason_id is None
+
+
+def test_deal_limit_is_enforced(as_user, make_tenant, set_tenant):
+    tenant = make_tenant("gamma")
+    set_tenant(tenant, limit_overrides={"deals": 1})
+    with as_user(tenant) as owner:
+        deal_services.create_deal({"name": "One"}, actor=owner)
+        with pytest.raises(PlanLimitExceeded):
+            deal_services.create_deal({"name": "Two"}, actor=owner)
+        assert db.session.scalar(select(func.count(Deal.id))) == 1
+
+
+def test_an_empty_pipeline_or_stage_keeps_the_deal_where_it_is(as_user, tenant_a):
+    with as_user(tenant_a) as owner:
+        deal = deal_services.create_deal({"name": "Rebrand"}, actor=owner)
+        proposal = _stages(deal.pipeline)["Proposal"]
+        deal_services.move_deal(deal, {"stage_id": str(proposal.id)}, actor=owner)
+        deal_services.update_deal(deal, {"pipeline_id": None, "stage_id": None}, actor=owner)
+        assert deal.stage_id == proposal.id
+        deal_services.update_deal(deal, {"pipeline_id": None}, actor=owner)
+        assert deal.pipeline_id == proposal.pipeline_id

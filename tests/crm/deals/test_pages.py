@@ -1,0 +1,191 @@
+"""Deal pages: the deal page (summary, stage history, rotting), the Deals tab of contacts and
+companies with their totals, timelines shared with contacts and companies, pipeline settings,
+quotas, and a lead conversion that makes a deal — each as its roles allow."""
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.core.types import utcnow
+from app.crm.deals.models import Deal, Pipeline, Quota, Stage
+from tests.conftest import in_tenant
+from tests.crm.deals.helpers import add_deals, owner_of
+from tests.crm.factories import make_company, make_contact, make_lead
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_deal_page_shows_summary_and_stage_history(app, tenant_a, client_for):
+    (deal_id,) = add_deals(app, tenant_a, [{"name": "Rebrand", "value": "2000", "stage": "Proposal"}])
+    client = client_for(tenant_a)
+    html = client.get(f"/deals/{deal_id}").get_data(as_text=True)
+    assert 'data-testid="deal-value">$2,000<' in html
+    assert 'data-testid="deal-weighted">$1,000<' in html
+    history = client.get(f"/deals/{deal_id}/tabs/stages", headers=HTMX).get_data(as_text=True)
+    assert history.count('data-testid="stage-history-row"') == 2
+    assert "Prospecting →" in history
+
+
+def test_rotting_is_shown_and_any_activity_resets_it(app, tenant_a, client_for):
+    (deal_id,) = add_deals(app, tenant_a, [{"name": "Sleepy", "value": "100", "stage": "Negotiation"}])
+    with in_tenant(app, tenant_a.id):
+        deal = db.session.get(Deal, (tenant_a.id, deal_id))
+        deal.idle_since = utcnow() - timedelta(days=deal.stage.rotting_days + 1)
+    client = client_for(tenant_a)
+    assert 'data-testid="rotting-marker"' in client.get("/deals/board").get_data(as_text=True)
+    assert 'data-testid="deal-rotting"' in client.get(f"/deals/{deal_id}").get_data(as_text=True)
+    listed = client.get("/deals?rotting=1").get_data(as_text=True)
+    assert "Sleepy" in listed
+    with in_tenant(app, tenant_a.id):
+        from app.crm.activities.services import log_activity
+
+        log_activity({"type": "call", "direction": "outbound", "record_id": deal_id}, actor=owner_of(tenant_a))
+    assert 'data-testid="rotting-marker"' not in client.get("/deals/board").get_data(as_text=True)
+    assert "Sleepy" not in client.get("/deals?rotting=1").get_data(as_text=True)
+
+
+def test_contact_and_company_deals_tabs_and_shared_timeline(app, tenant_a, client_for):
+    company_id = make_company(app, tenant_a, name="Engines")
+    contact_id = make_contact(app, tenant_a, first_name="Ada", company_id=company_id)
+    with in_tenant(app, tenant_a.id):
+        from app.crm.deals.services.pipelines import default_pipeline, list_reasons
+
+        default_pipeline()
+        won_reason = list_reasons("won")[0].id
+    people = [{"contact_id": contact_id, "primary": True}]
+    deal_id, _won, _other = add_deals(
+        app,
+        tenant_a,
+        [
+            {"name": "Open one", "value": "1500", "company_id": str(company_id), "contacts": people},
+            {
+                "name": "Won one",
+                "value": "4000",
+                "company_id": str(company_id),
+                "contacts": people,
+                "stage": "Closed won",
+                "close_reason": won_reason,
+            },
+            {"name": "Someone else's", "value": "999"},
+        ],
+    )
+    client = client_for(tenant_a)
+    for url in (f"/contacts/{contact_id}/tabs/deals", f"/companies/{company_id}/tabs/deals"):
+        tab = client.get(url, headers=HTMX).get_data(as_text=True)
+        assert re.search(r'data-testid="deals-total-open">\s*<div>\$1,500', tab), url
+        assert re.search(r'data-testid="deals-total-won">\s*<div>\$4,000', tab), url
+        assert tab.count('data-testid="related-deal"') == 2
+        assert "Someone else" not in tab
+    with in_tenant(app, tenant_a.id):
+        from app.crm.activities.services import log_activity
+
+        log_activity({"type": "note", "body": "Budget approved", "record_id": deal_id}, actor=owner_of(tenant_a))
+    for url in (f"/contacts/{contact_id}/tabs/timeline", f"/companies/{company_id}/tabs/timeline"):
+        assert "Budget approved" in client.get(url, headers=HTMX).get_data(as_text=True), url
+
+
+def test_deal_form_creates_with_contacts_and_inline_errors(app, tenant_a, client_for):
+    contact_id = make_contact(app, tenant_a, first_name="Grace")
+    client = client_for(tenant_a)
+    assert client.get("/deals/new").status_code == 200
+    bad = client.post("/deals/new", data={"name": "", "value": "-5", "_keys": "contacts"})
+    assert bad.status_code == 422
+    assert "Name is required." in bad.get_data(as_text=True)
+    good = client.post(
+        "/deals/new",
+        data={
+            "name": "Workshop",
+            "value": "900",
+            "currency": "GBP",
+            "deal_contact": str(contact_id),
+            "primary_contact": "0",
+        },
+    )
+    assert good.status_code == 302
+    with in_tenant(app, tenant_a.id):
+        deal = db.session.scalar(select(Deal).where(Deal.name == "Workshop"))
+        assert deal.currency == "GBP"
+        assert [(link.contact_id, link.is_primary) for link in deal.contact_links] == [(contact_id, True)]
+
+
+def test_pipeline_settings_for_managers_only(app, tenant_a, client_for):
+    add_deals(app, tenant_a, [{"name": "Held", "value": "1", "stage": "Qualification"}])
+    with in_tenant(app, tenant_a.id):
+        stages = {stage.name: stage.id for stage in db.session.scalars(select(Stage))}
+    sales = client_for(tenant_a, "sales")
+    page = sales.get("/deals/pipelines").get_data(as_text=True)
+    assert "Add stage" not in page
+    assert sales.post(f"/deals/stages/{stages['Proposal']}", data={"name": "Nope"}).status_code == 403
+    owner = client_for(tenant_a)
+    refused = owner.post(f"/deals/stages/{stages['Qualification']}/delete", data={})
+    assert refused.status_code == 422
+    assert "Choose the stage its deals move to." in refused.get_data(as_text=True)
+    moved = owner.post(
+        f"/deals/stages/{stages['Qualification']}/delete", data={"move_to_stage_id": str(stages["Proposal"])}
+    )
+    assert moved.status_code == 302
+    bad = owner.post(f"/deals/stages/{stages['Proposal']}", data={"name": "Proposal", "probability": "150"})
+    assert bad.status_code == 422
+    assert "from 0 to 100" in bad.get_data(as_text=True)
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(Deal.stage_id).where(Deal.name == "Held")) == stages["Proposal"]
+        order = [stage.id for stage in db.session.scalar(select(Pipeline)).stages]
+    reversed_ids = ",".join(str(item) for item in reversed(order))
+    with in_tenant(app, tenant_a.id):
+        pipeline_id = db.session.scalar(select(Pipeline.id))
+    assert (
+        owner.post(f"/deals/pipelines/{pipeline_id}/stages/order", data={"stage_ids": reversed_ids}).status_code == 204
+    )
+    with in_tenant(app, tenant_a.id):
+        assert [stage.id for stage in db.session.get(Pipeline, (tenant_a.id, pipeline_id)).stages] == list(
+            reversed(order)
+        )
+
+
+def test_quotas_are_set_by_managers_all_or_nothing(app, tenant_a, client_for):
+    owner_id, sales_id = tenant_a.users["owner"], tenant_a.users["sales"]
+    with in_tenant(app, tenant_a.id):
+        from app.crm.deals.services.forecast import local_today, month_start
+
+        month = month_start(local_today()).strftime("%Y-%m")
+    client = client_for(tenant_a)
+    refused = client.post(
+        "/deals/quotas", data={"month": month, f"quota-{owner_id}-{month}": "5000", f"quota-{sales_id}-{month}": "lots"}
+    )
+    assert refused.status_code == 422
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(db.func.count(Quota.id))) == 0
+    saved = client.post("/deals/quotas", data={"month": month, f"quota-{owner_id}-{month}": "5000"})
+    assert saved.status_code == 302
+    with in_tenant(app, tenant_a.id):
+        assert [str(quota.amount) for quota in db.session.scalars(select(Quota))] == ["5000.00"]
+    sales = client_for(tenant_a, "sales")
+    assert 'data-testid="save-quotas"' not in sales.get("/deals/quotas").get_data(as_text=True)
+    assert client_for(tenant_a, "viewer").post("/deals/forecast/bands", data={}).status_code == 403
+
+
+def test_lead_conversion_form_makes_a_deal(app, tenant_a, client_for):
+    lead_id = make_lead(app, tenant_a, email="yuki@lumen.example", company_name="Lumen", estimated_value="25000")
+    client = client_for(tenant_a)
+    form = client.get(f"/leads/{lead_id}/convert").get_data(as_text=True)
+    assert 'data-testid="conversion-deal"' in form
+    assert 'value="Lumen deal"' in form
+    response = client.post(
+        f"/leads/{lead_id}/convert", data={"create_deal": "y", "deal_name": "Lumen rollout", "deal_value": "30000"}
+    )
+    assert response.status_code == 302
+    with in_tenant(app, tenant_a.id):
+        deal = db.session.scalar(select(Deal))
+        assert (deal.name, str(deal.value), deal.company.name) == ("Lumen rollout", "30000.00", "Lumen")
+    bad_lead = make_lead(app, tenant_a, name="Other", email="o@other.example")
+    bad = client.post(f"/leads/{bad_lead}/convert", data={"create_deal": "y", "deal_value": "a lot"})
+    assert bad.status_code == 422
+    assert "Enter a number" in bad.get_data(as_text=True)
+
+
+def test_navigation_opens_the_board(app, tenant_a, client_for):
+    html = client_for(tenant_a).get("/contacts").get_data(as_text=True)
+    assert 'href="/deals/board"' in html
+    assert 'href="/deals"' not in html

@@ -1,0 +1,228 @@
+"""Duplicates: the warning on create (form and API), the scan's candidate pairs, dismissing,
+and merging with every link moved to the survivor."""
+
+from sqlalchemy import func, select
+
+from app.core.extensions import db
+from tests.conftest import csrf_token_from, in_tenant
+from tests.crm.factories import make_company, make_contact, make_lead, make_tag
+from tests.crm.imports.helpers import owner_of
+
+
+def test_creating_a_look_alike_warns_with_a_link(app, tenant_a, client_for, api_client_for):
+    company = make_company(app, tenant_a, name="Northwind")
+    existing = make_contact(
+        app, tenant_a, first_name="Ada", last_name="Lovelace", company_id=company, phones=[{"number": "+14155550100"}]
+    )
+    client = client_for(tenant_a)
+    token = csrf_token_from(client.get("/contacts/new").get_data(as_text=True))
+    created = client.post(
+        "/contacts/new",
+        data={
+            "csrf_token": token,
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "company_id": str(company),
+            "_keys": "emails",
+        },
+        follow_redirects=True,
+    )
+    body = created.get_data(as_text=True)
+    assert "This may be a duplicate of" in body
+    assert f"/contacts/{existing}" in body
+    response = api_client_for(tenant_a).post(
+        "/api/v1/contacts", json={"first_name": "Bob", "phones": [{"number": "+1 415 555 0100"}]}
+    )
+    assert response.status_code == 201
+    assert response.headers["X-Possible-Duplicates"] == str(existing)
+    unique = api_client_for(tenant_a).post("/api/v1/contacts", json={"first_name": "Someone", "last_name": "Else"})
+    assert "X-Possible-Duplicates" not in unique.headers
+
+
+def test_the_scan_finds_pairs_by_email_phone_and_name(app, tenant_a, tenant_b):
+    from app.crm.duplicates.models import DuplicatePair
+    from app.crm.duplicates.services import scan_for_duplicates
+
+    company = make_company(app, tenant_a, name="Northwind")
+    make_contact(app, tenant_a, first_name="Ada", last_name="Lovelace", company_id=company)
+    make_contact(app, tenant_a, first_name="ada", last_name="lovelace", company_id=company)
+    make_contact(app, tenant_a, first_name="P1", phones=[{"number": "+14155550100"}])
+    make_contact(app, tenant_a, first_name="P2", phones=[{"number": "+14155550100"}])
+    make_lead(app, tenant_a, name="Lead", email="same@example.test")
+    make_lead(app, tenant_a, name="Lead two", email="same@example.test")
+    make_company(app, tenant_a, name="Contoso")
+    make_company(app, tenant_a, name="contoso")
+    make_contact(app, tenant_b, first_name="Ada", last_name="Lovelace")
+    with in_tenant(app, tenant_a.id):
+        added = scan_for_duplicates()
+        reasons = sorted(db.session.scalars(select(DuplicatePair.reason)))
+        assert added == 4, reasons
+        assert scan_for_duplicates() == 0  # known pairs are not added twice
+    assert reasons == ["Same email", "Same name", "Same name at the same company", "Same phone"]
+    with in_tenant(app, tenant_b.id):
+        assert scan_for_duplicates() == 0
+
+
+def test_merge_moves_every_link_and_keeps_the_picked_values(app, tenant_a, client_for):
+    from app.crm.activities.models import Activity
+    from app.crm.activities.services import log_activity
+    from app.crm.contacts.models import Contact
+    from app.crm.leads.models import Lead
+
+    vip, hot = make_tag(app, tenant_a, name="VIP"), make_tag(app, tenant_a, name="Hot")
+    keep = make_contact(
+        app, tenant_a, first_name="Ada", title="", emails=[{"email": "ada@one.test"}], tag_ids=[str(vip)]
+    )
+    other = make_contact(
+        app,
+        tenant_a,
+        first_name="Ada L.",
+        title="CTO",
+        emails=[{"email": "ada@two.test"}],
+        tag_ids=[str(vip), str(hot)],
+    )
+    lead = make_lead(app, tenant_a, name="Converted")
+    with in_tenant(app, tenant_a.id):
+        log_activity({"type": "call", "contact_id": str(other), "body": "Called"}, actor=owner_of(tenant_a))
+        db.session.get(Lead, (tenant_a.id, lead)).converted_contact_id = other
+    client = client_for(tenant_a)
+    page = client.get(f"/merge/contact?ids={keep}&ids={other}")
+    assert page.status_code == 200
+    token = csrf_token_from(page.get_data(as_text=True))
+    merged = client.post(
+        f"/merge/contact?ids={keep}&ids={other}",
+        data={"csrf_token": token, "survivor": str(keep), "value.title": str(other), "value.first_name": str(keep)},
+    )
+    assert merged.status_code == 302
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(func.count(Contact.id))) == 1
+        survivor = db.session.get(Contact, (tenant_a.id, keep))
+        assert (survivor.first_name, survivor.title) == ("Ada", "CTO")
+        assert sorted(email.email for email in survivor.emails) == ["ada@one.test", "ada@two.test"]
+        assert sorted(tag.name for tag in survivor.tags) == ["Hot", "VIP"]
+        assert db.session.scalar(select(Activity.record_id).where(Activity.type == "call")) == keep
+        assert db.session.get(Lead, (tenant_a.id, lead)).converted_contact_id == keep
+        merged_event = db.session.scalar(
+            select(Activity).where(
+                Activity.record_id == keep, Activity.details["action"].as_string() == "contact.merged"
+            )
+        )
+        assert merged_event is not None
+    timeline = client.get(f"/contacts/{keep}").get_data(as_text=True)
+    assert "Merged Ada L." in timeline
+
+
+def test_dismissed_pairs_leave_the_list_and_only_managers_merge(app, tenant_a, client_for):
+    from tests.crm.duplicates.factories import make_pair
+
+    pair = make_pair(app, tenant_a)
+    sales = client_for(tenant_a, "sales")
+    listing = sales.get("/duplicates").get_data(as_text=True)
+    assert 'data-testid="duplicate-pair"' in listing
+    assert 'data-testid="merge-pair"' not in listing  # sales may not delete contacts
+    assert sales.get("/merge/contact?ids=a&ids=b").status_code == 403
+    token = csrf_token_from(listing)
+    sales.post(f"/duplicates/{pair}/dismiss", data={"csrf_token": token})
+    assert 'data-testid="duplicate-pair"' not in sales.get("/duplicates").get_data(as_text=True)
+    assert client_for(tenant_a, "viewer").get("/duplicates").status_code == 403
+
+
+def test_merge_api(app, tenant_a, api_client_for):
+    keep = make_company(app, tenant_a, name="Contoso", domain="contoso.test")
+    other = make_company(app, tenant_a, name="Contoso Ltd", domain="contoso-ltd.test")
+    contact = make_contact(app, tenant_a, first_name="Works", company_id=other)
+    client = api_client_for(tenant_a)
+    response = client.post(
+        "/api/v1/duplicates/merge",
+        json={
+            "record_type": "company",
+            "survivor_id": str(keep),
+            "merged_ids": [str(other)],
+            "values": {"domain": str(other)},
+        },
+    )
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["domain"] == "contoso-ltd.test"
+    assert client.get(f"/api/v1/contacts/{contact}").get_json()["company_id"] == str(keep)
+    assert client.get(f"/api/v1/companies/{other}").status_code == 404
+    bad = client.post(
+        "/api/v1/duplicates/merge", json={"record_type": "company", "survivor_id": str(keep), "merged_ids": [str(keep)]}
+    )
+    assert bad.status_code == 422
+
+
+def test_merge_keeps_deals_meetings_messages_and_form_submissions(app, tenant_a, client_for):
+    """Rows that point at a contact with ON DELETE CASCADE (deal links, attendees, messages,
+    conversations, consent history) and the loose links of web forms move to the survivor;
+    where the survivor already has the same link, one copy is left."""
+    from app.crm.calendar.models import MeetingAttendee
+    from app.crm.deals.models import DealContact
+    from app.crm.duplicates.merging import merge_records
+    from app.crm.forms.attribution import touch_attribution
+    from app.crm.forms.intake import receive_submission
+    from app.crm.forms.models import FormSubmission, RecordAttribution, WebForm
+    from app.crm.messaging.models import ConsentChange, Conversation, Message
+    from app.records.registry import get_record_type
+    from tests.crm.automation.forms_helpers import make_form
+    from tests.crm.calendar.factories import make_meeting
+    from tests.crm.factories import make_record
+
+    keep = make_contact(app, tenant_a, first_name="Ada", emails=[{"email": "ada@one.test"}])
+    other = make_contact(app, tenant_a, first_name="Ada L.", emails=[{"email": "ada@two.test"}])
+    third = make_contact(app, tenant_a, first_name="A. Lovelace")
+    own_deal = make_record(app, tenant_a, "deal", name="Engine", contacts=[{"contact_id": str(other), "primary": True}])
+    shared_deal = make_record(
+        app,
+        tenant_a,
+        "deal",
+        name="Shared",
+        contacts=[{"contact_id": str(keep)}, {"contact_id": str(other), "primary": True}, {"contact_id": str(third)}],
+    )
+    own_meeting = make_meeting(app, tenant_a, title="Demo", attendees=[{"contact_id": str(other)}])
+    shared_meeting = make_meeting(
+        app, tenant_a, title="Review", attendees=[{"contact_id": str(keep)}, {"contact_id": str(other)}]
+    )
+    form_id = make_form(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        conversation = Conversation(contact_id=other, phone="+14155550123")
+        message = Message(channel="email", contact_id=other, to_address="ada@two.test", subject="Hello")
+        db.session.add_all([conversation, message])
+        db.session.add(
+            ConsentChange(contact_id=other, channel="email", old_status="unknown", new_status="granted", source="form")
+        )
+        form = db.session.get(WebForm, (tenant_a.id, form_id))
+        submission = receive_submission(form, {"email": "ada@two.test"}, ip_address="192.0.2.1", user_agent="test")
+        submission.record_type, submission.record_id = "contact", other
+        touch_attribution("contact", other, {"utm_source": "newsletter"})
+        touch_attribution("contact", third, {"utm_source": "ads"})
+        db.session.commit()
+        conversation_id, message_id, submission_id = conversation.id, message.id, submission.id
+        merge_records(get_record_type("contact"), keep, [other, third], actor=owner_of(tenant_a))
+        db.session.commit()
+    with in_tenant(app, tenant_a.id):
+        links = db.session.execute(select(DealContact.deal_id, DealContact.contact_id, DealContact.is_primary)).all()
+        # One link per deal is left, and the shared deal's primary (the merged contact) is now the survivor.
+        assert sorted((str(deal), str(contact), primary) for deal, contact, primary in links) == sorted(
+            [(str(own_deal), str(keep), True), (str(shared_deal), str(keep), True)]
+        )
+        attendees = db.session.execute(
+            select(MeetingAttendee.meeting_id, MeetingAttendee.contact_id, MeetingAttendee.key).where(
+                MeetingAttendee.contact_id.is_not(None)
+            )
+        ).all()
+        assert sorted((str(meeting), str(contact), key) for meeting, contact, key in attendees) == sorted(
+            [
+                (str(own_meeting), str(keep), f"contact:{keep}"),
+                (str(shared_meeting), str(keep), f"contact:{keep}"),
+            ]
+        )
+        assert db.session.get(Conversation, (tenant_a.id, conversation_id)).contact_id == keep
+        assert db.session.get(Message, (tenant_a.id, message_id)).contact_id == keep
+        assert db.session.scalar(select(ConsentChange.contact_id)) == keep
+        assert db.session.get(FormSubmission, (tenant_a.id, submission_id)).record_id == keep
+        attribution = db.session.scalars(select(RecordAttribution)).all()
+        assert [(row.record_id, row.touches) for row in attribution] == [(keep, 2)]
+        assert attribution[0].first_touch == {"utm_source": "newsletter"}
+        assert attribution[0].last_touch == {"utm_source": "ads"}
+    page = client_for(tenant_a).get(f"/deals/{own_deal}").get_data(as_text=True)
+    assert f"/contacts/{keep}" in page

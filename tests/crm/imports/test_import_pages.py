@@ -1,0 +1,135 @@
+"""The import pages: upload, mapping with its guessed columns and preview, saved templates,
+progress, rejected rows, and who may do what."""
+
+import io
+
+from sqlalchemy import select
+
+from app.core.extensions import db
+from tests.conftest import csrf_token_from, in_tenant
+from tests.crm.imports.helpers import run_job
+
+
+def _upload(client, content: bytes, name="people.csv", record_type="contact"):
+    page = client.get(f"/imports/new?type={record_type}")
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post(
+        "/imports/new",
+        data={"csrf_token": token, "record_type": record_type, "file": (io.BytesIO(content), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_upload_map_preview_and_import(app, tenant_a, client_for, query_counter):
+    client = client_for(tenant_a)
+    content = b"Given name,Surname,Email address,Notes\nAda,Lovelace,ada@example.test,x\nBob,,not-an-email,y\n"
+    uploaded = _upload(client, content)
+    assert uploaded.status_code == 302
+    mapping_url = uploaded.headers["Location"]
+    page = client.get(mapping_url)
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    # Guessed from the headers: the selects come pre-filled.
+    assert '<option value="first_name" selected>' in body
+    assert '<option value="emails" selected>' in body
+    assert "Ada" in body
+    assert "not-an-email" in body
+    token = csrf_token_from(body)
+    form = {"csrf_token": token, "map.0": "first_name", "map.1": "last_name", "map.2": "emails", "map.3": ""}
+    twice = client.post(mapping_url, data={**form, "map.1": "first_name", "action": "import"})
+    assert twice.status_code == 422
+    assert "Already filled from" in twice.get_data(as_text=True)
+    started = client.post(mapping_url, data={**form, "action": "import", "dedupe": "skip", "template_name": "Fair"})
+    assert started.status_code == 302
+    show_url = started.headers["Location"]
+    import_id = show_url.rsplit("/", 1)[-1]
+    progress = client.get(show_url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' in progress  # polls while the job has not finished
+    from app.crm.imports.models import ImportTemplate
+
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(ImportTemplate.name)) == "Fair"
+    import uuid
+
+    run_job(app, tenant_a, uuid.UUID(import_id))
+    with query_counter() as counted:
+        done = client.get(show_url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert counted.count <= 12
+    assert 'hx-trigger="every 1s"' not in done
+    assert 'data-testid="count-created_count">1<' in done
+    assert "Revert this import" in done
+    rejected = client.get(f"/imports/{import_id}/rejected.csv").get_data(as_text=True)
+    assert "not-an-email" in rejected
+    listing = client.get("/imports").get_data(as_text=True)
+    assert "people.csv" in listing
+
+
+def test_a_bad_file_is_an_inline_error(app, tenant_a, client_for):
+    response = _upload(client_for(tenant_a), b"\x00\x01\x02binary" * 10, name="data.csv")
+    assert response.status_code == 422
+    assert "binary data" in response.get_data(as_text=True)
+
+
+def test_who_may_import(app, tenant_a, client_for):
+    assert client_for(tenant_a, "viewer").get("/imports").status_code == 403
+    sales = client_for(tenant_a, "sales")
+    assert _upload(sales, b"First name\nAda\n").status_code == 302
+    # Sales may import but not delete: revert is not offered to them.
+    page = sales.get("/imports").get_data(as_text=True)
+    assert "people.csv" in page
+    owner_page = client_for(tenant_a).get("/contacts").get_data(as_text=True)
+    assert 'data-testid="import-link"' in owner_page
+
+
+def test_imports_and_exports_through_the_api(app, tenant_a, api_client_for):
+    import json
+    import uuid
+
+    client = api_client_for(tenant_a)
+    columns = client.get("/api/v1/imports/columns?record_type=contact").get_json()["items"]
+    assert {"key": "emails", "label": "Emails"} in columns
+    created = client.post(
+        "/api/v1/imports",
+        data={
+            "record_type": "contact",
+            "file": (io.BytesIO(b"Who,Mail\nAda,ada@example.test\nBob,broken\n"), "api.csv"),
+            "mapping": json.dumps({"Who": "first_name", "Mail": "emails"}),
+        },
+        content_type="multipart/form-data",
+    )
+    assert created.status_code == 201, created.get_json()
+    body = created.get_json()
+    assert (body["status"], body["total_rows"]) == ("queued", 2)
+    run_job(app, tenant_a, uuid.UUID(body["id"]))
+    done = client.get(f"/api/v1/imports/{body['id']}").get_json()
+    assert (done["status"], done["created_count"], done["failed_count"]) == ("completed", 1, 1)
+    failed = client.get(f"/api/v1/imports/{body['id']}/rows?status=failed").get_json()["items"]
+    assert failed[0]["row_number"] == 3
+    assert "broken" in failed[0]["reason"]
+    exported = client.get("/api/v1/exports/contact?format=csv")
+    assert exported.status_code == 200
+    assert "ada@example.test" in exported.get_data(as_text=True)
+    scoped = api_client_for(tenant_a, scopes=["imports:write", "imports:read"])
+    refused = scoped.post(
+        "/api/v1/imports",
+        data={"record_type": "contact", "file": (io.BytesIO(b"Who\nAda\n"), "api.csv")},
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 403  # importing contacts also needs contacts:write
+
+
+def test_a_created_record_links_to_its_import(app, tenant_a, client_for):
+    import uuid
+
+    from app.crm.contacts.models import Contact
+    from tests.crm.imports.helpers import queue, upload
+
+    import_id = upload(app, tenant_a, b"First name\nAda\n", name="fair.csv")
+    queue(app, tenant_a, import_id)
+    run_job(app, tenant_a, import_id)
+    with in_tenant(app, tenant_a.id):
+        contact_id = db.session.scalar(select(Contact.id))
+    page = client_for(tenant_a).get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert 'data-testid="imported-from"' in page
+    assert f"/imports/{import_id}" in page
+    assert isinstance(import_id, uuid.UUID)

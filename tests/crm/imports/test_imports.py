@@ -1,0 +1,423 @@
+"""Imports end to end through the services and the job: encodings, workbooks, bad files,
+mapping, dry run, dedupe, plan limits with waiting rows, revert, and resuming after a crash."""
+
+import codecs
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from app.core.errors import ValidationFailed
+from app.core.extensions import db
+from tests.conftest import USE_POSTGRES, in_tenant
+from tests.crm.factories import make_company, make_contact, make_record, make_tag
+from tests.crm.imports.helpers import owner_of, queue, run_job, status, upload
+
+
+def _contacts(app, tenant) -> dict:
+    from app.crm.contacts.models import Contact
+
+    with in_tenant(app, tenant.id):
+        contacts = db.session.scalars(select(Contact).order_by(Contact.full_name)).all()
+        return {contact.full_name: contact.primary_email for contact in contacts}
+
+
+def _count(app, tenant, model_path="app.crm.contacts.models:Contact") -> int:
+    from werkzeug.utils import import_string
+
+    model = import_string(model_path.replace(":", "."))
+    with in_tenant(app, tenant.id):
+        return db.session.scalar(select(func.count(model.id)))
+
+
+CSV = "First name,Last name,E-mail,Lifecycle stage\nAda,Lovelace,ada@example.test,Customer\nÉmile,Zola,emile@example.test,lead\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "encoding", "delimiter"),
+    [
+        (CSV.encode("utf-8"), "utf-8", ","),
+        (codecs.BOM_UTF8 + CSV.replace(",", ";").encode("utf-8"), "utf-8-sig", ";"),
+        (CSV.replace(",", "\t").encode("utf-16"), "utf-16", "\t"),
+        (CSV.encode("cp1252"), "cp1252", ","),
+    ],
+    ids=["utf8", "bom-semicolon", "utf16-tab", "cp1252"],
+)
+def test_encodings_and_delimiters_are_detected(app, tenant_a, content, encoding, delimiter):
+    from app.crm.imports.models import DataImport
+
+    import_id = upload(app, tenant_a, content)
+    with in_tenant(app, tenant_a.id):
+        data_import = db.session.get(DataImport, (tenant_a.id, import_id))
+        assert (data_import.encoding, data_import.delimiter, data_import.total_rows) == (encoding, delimiter, 2)
+        # Headers are guessed: "E-mail" is the contact's emails, the stage by its label.
+        assert data_import.mapping == {
+            "First name": "first_name",
+            "Last name": "last_name",
+            "E-mail": "emails",
+            "Lifecycle stage": "lifecycle_stage",
+        }
+    queue(app, tenant_a, import_id)
+    assert run_job(app, tenant_a, import_id)["created"] == 2
+    assert _contacts(app, tenant_a) == {"Ada Lovelace": "ada@example.test", "Émile Zola": "emile@example.test"}
+
+
+def _workbook(rows) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_workbooks_import_and_formula_cells_are_row_errors(app, tenant_a):
+    content = _workbook(
+        [
+            ["Name", "Domain", "Employees"],
+            ["Northwind", "northwind.test", 120],
+            ["Formulas Inc", '=CONCAT("a","b")', 5],
+            ["Contoso", "contoso.test", None],
+        ]
+    )
+    import_id = upload(app, tenant_a, content, name="companies.xlsx", type_name="company")
+    queue(app, tenant_a, import_id, mapping={"Name": "name", "Domain": "domain"})
+    result = run_job(app, tenant_a, import_id)
+    assert (result["created"], result["failed"]) == (2, 1)
+    from app.crm.imports.models import ImportRow
+
+    with in_tenant(app, tenant_a.id):
+        row = db.session.scalar(select(ImportRow).where(ImportRow.status == "failed"))
+        assert row.row_number == 3
+        assert "Domain: holds a formula" in row.reason
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b"", "empty.csv", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "photo.csv", "binary"),
+        (b"Name,Email\n", "header.csv", "no data rows"),
+        (b"PK\x03\x04" + b"\x00" * 50, "fake.xlsx", "damaged"),
+        (b"\n\nName\n", "blank.csv", "first row"),
+    ],
+    ids=["empty", "binary-renamed", "header-only", "broken-zip", "blank-header"],
+)
+def test_unreadable_files_are_one_clear_error_and_nothing_else(app, tenant_a, content, name, message):
+    from app.crm.imports.models import DataImport
+
+    with pytest.raises(ValidationFailed) as caught:
+        upload(app, tenant_a, content, name=name)
+    assert message in " ".join(caught.value.details["file"]).lower()
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(func.count(DataImport.id))) == 0
+
+
+def test_too_many_rows_is_a_file_error(app, tenant_a, monkeypatch):
+    from app.crm.imports import reading
+
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
+    with pytest.raises(ValidationFailed) as caught:
+        upload(app, tenant_a, b"Name\na\nb\nc\nd\n")
+    assert "at most 3 rows" in caught.value.details["file"][0]
+
+
+def test_duplicate_headers_huge_cells_and_empty_rows(app, tenant_a):
+    from app.crm.imports.models import DataImport, ImportRow
+
+    huge = "x" * 40_000
+    content = f"First name,Email,Email\nAda,ada@example.test,other@example.test\n,,\nBig,{huge},\n".encode()
+    import_id = upload(app, tenant_a, content)
+    with in_tenant(app, tenant_a.id):
+        assert db.session.get(DataImport, (tenant_a.id, import_id)).headers == ["First name", "Email", "Email (2)"]
+    queue(app, tenant_a, import_id, mapping={"First name": "first_name", "Email": "emails"})
+    result = run_job(app, tenant_a, import_id)
+    assert (result["created"], result["skipped"], result["failed"]) == (1, 1, 1)
+    with in_tenant(app, tenant_a.id):
+        reasons = {row.row_number: row.reason for row in db.session.scalars(select(ImportRow))}
+    assert reasons[3] == "Empty row."
+    assert "longer than 32,767 characters" in reasons[4]
+
+
+def test_a_dry_run_checks_every_row_and_writes_nothing(app, tenant_a):
+    content = (
+        b"First name,Email,Stage\nAda,ada@example.test,customer\nBob,not-an-email,lead\nCy,cy@example.test,royalty\n"
+    )
+    import_id = upload(app, tenant_a, content)
+    queue(
+        app,
+        tenant_a,
+        import_id,
+        mapping={"First name": "first_name", "Email": "emails", "Stage": "lifecycle_stage"},
+        dry_run=True,
+    )
+    result = run_job(app, tenant_a, import_id)
+    assert result["status"] == "checked"
+    assert (result["created"], result["failed"]) == (1, 2)
+    assert _count(app, tenant_a) == 0
+    from app.crm.imports.services import get_import, row_problems
+
+    with in_tenant(app, tenant_a.id):
+        problems = {row.row_number: row.reason for row in row_problems(get_import(import_id))}
+    assert "not-an-email" in problems[3]
+    assert problems[4] == "Stage: Choose a valid lifecycle stage."  # named by the file's header
+    # The checked import can then run for real.
+    queue(app, tenant_a, import_id)
+    assert run_job(app, tenant_a, import_id)["created"] == 1
+
+
+@pytest.mark.parametrize(("dedupe", "created", "updated", "skipped"), [("skip", 1, 0, 1), ("update", 1, 1, 0)])
+def test_rows_matching_an_email_are_skipped_or_updated(app, tenant_a, dedupe, created, updated, skipped):
+    make_contact(
+        app, tenant_a, first_name="Ada", last_name="Old", emails=[{"email": "ada@example.test", "primary": True}]
+    )
+    content = b"First name,Last name,Email\nAda,Lovelace,ADA@example.test\nBob,Builder,bob@example.test\n"
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id, dedupe=dedupe)
+    result = run_job(app, tenant_a, import_id)
+    assert (result["created"], result["updated"], result["skipped"]) == (created, updated, skipped)
+    names = _contacts(app, tenant_a)
+    assert ("Ada Lovelace" in names) == (dedupe == "update")
+    assert ("Ada Old" in names) == (dedupe == "skip")
+
+
+def test_create_anyway_meets_the_validator(app, tenant_a):
+    make_contact(app, tenant_a, first_name="Ada", emails=[{"email": "ada@example.test", "primary": True}])
+    import_id = upload(app, tenant_a, b"First name,Email\nAda,ada@example.test\n")
+    queue(app, tenant_a, import_id, dedupe="create")
+    result = run_job(app, tenant_a, import_id)
+    # Addresses are unique per workspace: the validator refuses the row with its own message.
+    assert result["failed"] == 1
+    from app.crm.imports.models import ImportRow
+
+    with in_tenant(app, tenant_a.id):
+        assert "already belongs to" in db.session.scalar(select(ImportRow.reason))
+
+
+def test_companies_match_on_domain_and_references_by_name(app, tenant_a):
+    company = make_company(app, tenant_a, name="Northwind", domain="northwind.test")
+    vip = make_tag(app, tenant_a, name="VIP")
+    import_id = upload(
+        app, tenant_a, b"Name,Website\nNorthwind Traders,https://www.NORTHWIND.test/about\n", type_name="company"
+    )
+    queue(app, tenant_a, import_id, mapping={"Name": "name", "Website": "domain"}, dedupe="update")
+    assert run_job(app, tenant_a, import_id)["updated"] == 1
+    content = b"First name,Company,Owner,Tags\nAda,Northwind Traders,owner@example.com,vip\nBob,Nowhere Ltd,,\nCy,,nobody@example.com,\nDee,,,Unknown tag\n"
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id)
+    result = run_job(app, tenant_a, import_id)
+    assert (result["created"], result["failed"]) == (1, 3)
+    from app.crm.contacts.models import Contact
+    from app.crm.imports.services import get_import, row_problems
+
+    with in_tenant(app, tenant_a.id):
+        ada = db.session.scalar(select(Contact).where(Contact.first_name == "Ada"))
+        assert ada.company_id == company
+        assert [tag.id for tag in ada.tags] == [vip]
+        assert ada.owner_id == tenant_a.users["owner"]
+        reasons = " ".join(row.reason for row in row_problems(get_import(import_id)))
+    assert "No company named Nowhere Ltd" in reasons
+    assert "No active user with the email nobody@example.com" in reasons
+    assert "Unknown tag: Unknown tag" in reasons
+
+
+def test_products_match_on_their_sku_exactly(app, tenant_a):
+    from app.crm.products.models import Product
+
+    make_record(app, tenant_a, "product", name="Audit", sku="AUD-1", unit_price="100.00")
+    make_record(app, tenant_a, "product", name="Lower", sku="aud-2", unit_price="50.00")
+    content = b"Name,SKU,Unit price\nWebsite audit,AUD-1,1200.00\nUpper,AUD-2,75.00\nHosting,HOST-1,30.00\n"
+    import_id = upload(app, tenant_a, content, type_name="product")
+    queue(app, tenant_a, import_id, mapping={"Name": "name", "SKU": "sku", "Unit price": "unit_price"}, dedupe="update")
+    result = run_job(app, tenant_a, import_id)
+    # AUD-1 updates its product; AUD-2 is another SKU than aud-2 (SKUs are not lower-cased), so it is new.
+    assert (result["created"], result["updated"], result["failed"]) == (2, 1, 0), result
+    with in_tenant(app, tenant_a.id):
+        products = {
+            product.sku: (product.name, str(product.unit_price)) for product in db.session.scalars(select(Product))
+        }
+    assert products["AUD-1"] == ("Website audit", "1200.00")
+    assert products["aud-2"] == ("Lower", "50.00")
+    assert products["AUD-2"][0] == "Upper"
+    assert "HOST-1" in products
+
+
+def test_rows_past_the_plan_limit_wait_and_import_after_an_upgrade(app, tenant_a, set_tenant, client_for):
+    set_tenant(tenant_a, limit_overrides={"contacts": 2})
+    content = b"First name,Email\n" + b"".join(f"P{index},p{index}@example.test\n".encode() for index in range(5))
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id)
+    result = run_job(app, tenant_a, import_id)
+    assert (result["status"], result["created"], result["waiting"]) == ("completed", 2, 3)
+    page = client_for(tenant_a).get(f"/imports/{import_id}").get_data(as_text=True)
+    assert "3 rows went past your plan" in page
+    rejected = client_for(tenant_a).get(f"/imports/{import_id}/rejected.csv")
+    lines = rejected.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0] == "First name,Email,Row,Status,Reason"
+    assert lines[1].startswith("P2,p2@example.test,4,waiting,Over the plan's limit")
+    set_tenant(tenant_a, limit_overrides={"contacts": 10})
+    from app.crm.imports.services import get_import, import_waiting_rows
+
+    with in_tenant(app, tenant_a.id):
+        import_waiting_rows(get_import(import_id), actor=owner_of(tenant_a))
+    result = run_job(app, tenant_a, import_id)
+    assert (result["created"], result["waiting"]) == (5, 0)
+    assert _count(app, tenant_a) == 5
+
+
+def test_revert_deletes_what_it_created_and_restores_what_it_updated(app, tenant_a):
+    make_contact(
+        app,
+        tenant_a,
+        first_name="Ada",
+        last_name="Before",
+        title="CEO",
+        emails=[{"email": "ada@example.test", "primary": True}],
+    )
+    content = b"First name,Last name,Title,Email\nAda,After,CTO,ada@example.test\nBob,New,,bob@example.test\n"
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id, dedupe="update")
+    assert run_job(app, tenant_a, import_id)["updated"] == 1
+    assert set(_contacts(app, tenant_a)) == {"Ada After", "Bob New"}
+    from app.crm.imports.services import get_import, import_of_record, revert_import
+
+    with in_tenant(app, tenant_a.id):
+        from app.crm.contacts.models import Contact
+
+        bob = db.session.scalar(select(Contact).where(Contact.first_name == "Bob"))
+        assert import_of_record(bob.id).id == import_id  # every created record links to its import
+        revert_import(get_import(import_id), actor=owner_of(tenant_a))
+    assert run_job(app, tenant_a, import_id)["status"] == "reverted"
+    with in_tenant(app, tenant_a.id):
+        contacts = db.session.scalars(select(Contact)).all()
+        assert [(c.full_name, c.title) for c in contacts] == [("Ada Before", "CEO")]
+
+
+def test_a_worker_killed_mid_import_resumes_without_duplicates_or_gaps(app, tenant_a, monkeypatch):
+    from app.crm.imports import services
+    from app.crm.imports.models import ImportRow
+
+    app.config["IMPORT_BATCH_SIZE"] = 4
+    try:
+        content = b"First name,Email\n" + b"".join(
+            f"P{index:02d},p{index}@example.test\n".encode() for index in range(11)
+        )
+        import_id = upload(app, tenant_a, content)
+        queue(app, tenant_a, import_id)
+        real_write = services.RowPlan.write
+
+        class Killed(BaseException):
+            """Like SIGKILL: no handler of the job sees it; the transaction is simply lost."""
+
+        def dying_write(self, row_number, cells):
+            if row_number == 7:  # in the second batch of four
+                raise Killed
+            return real_write(self, row_number, cells)
+
+        monkeypatch.setattr(services.RowPlan, "write", dying_write)
+        with pytest.raises(Killed):
+            run_job(app, tenant_a, import_id, until_idle=False)
+        state = status(app, tenant_a, import_id)
+        assert (state["status"], state["rows_done"], state["created"]) == ("running", 4, 4)
+        monkeypatch.setattr(services.RowPlan, "write", real_write)
+        result = run_job(app, tenant_a, import_id)
+    finally:
+        app.config.pop("IMPORT_BATCH_SIZE")
+    assert (result["status"], result["created"], result["rows_done"]) == ("completed", 11, 11)
+    assert sorted(_contacts(app, tenant_a)) == [f"P{index:02d}" for index in range(11)]
+    with in_tenant(app, tenant_a.id):
+        assert sorted(db.session.scalars(select(ImportRow.row_number))) == list(range(2, 13))
+
+
+def test_cancel_stops_between_batches(app, tenant_a):
+    from app.crm.imports.services import cancel_import, get_import
+
+    app.config["IMPORT_BATCH_SIZE"] = 2
+    app.config["IMPORT_RUN_SECONDS"] = 0
+    try:
+        content = b"First name\n" + b"".join(f"P{index}\n".encode() for index in range(6))
+        import_id = upload(app, tenant_a, content)
+        queue(app, tenant_a, import_id)
+        assert run_job(app, tenant_a, import_id, until_idle=False)["rows_done"] == 2
+        with in_tenant(app, tenant_a.id):
+            cancel_import(get_import(import_id), actor=owner_of(tenant_a))
+        result = run_job(app, tenant_a, import_id)
+    finally:
+        app.config.pop("IMPORT_BATCH_SIZE")
+        app.config.pop("IMPORT_RUN_SECONDS")
+    assert (result["status"], result["created"]) == ("cancelled", 2)
+
+
+@pytest.mark.skipif(not USE_POSTGRES, reason="row locks need PostgreSQL")
+def test_the_contact_limit_holds_for_an_import_racing_api_creates(app, tenant_a, set_tenant):
+    """An import and 10 API-style creates at once never pass the limit together."""
+    import threading
+
+    from app.core.context import tenant_context
+    from app.crm.contacts.services import create_contact
+    from tests.plans.concurrency import race_creates
+
+    set_tenant(tenant_a, limit_overrides={"contacts": 15})
+    content = b"First name\n" + b"".join(f"Imported{index}\n".encode() for index in range(12))
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id)
+    app.config["IMPORT_BATCH_SIZE"] = 1
+    outcome = {}
+    importer = threading.Thread(target=lambda: outcome.update(run_job(app, tenant_a, import_id)))
+    try:
+        importer.start()
+
+        def create(index):
+            with tenant_context(tenant_a.id):
+                create_contact({"first_name": f"Api{index}"}, actor=owner_of(tenant_a))
+
+        raced = race_creates(app, tenant_a.id, create, attempts=10)
+        importer.join(timeout=120)
+    finally:
+        app.config.pop("IMPORT_BATCH_SIZE")
+    assert raced["errors"] == []
+    assert _count(app, tenant_a) == 15
+    assert outcome["created"] + raced["succeeded"] == 15
+    assert outcome["waiting"] == 12 - outcome["created"]
+
+
+def test_the_demo_import_runs_through(app, make_tenant):
+    from app.crm.demo import seed_crm_demo
+    from app.crm.imports.demo import seed_imports_demo
+    from app.crm.imports.models import DataImport
+    from app.crm.products.models import Product
+    from app.crm.quotes.demo import seed_quotes_demo
+    from app.tenants.models import Tenant
+
+    tenant = make_tenant("acme", roles=("owner", "sales"))
+    with in_tenant(app, tenant.id):
+        row = db.session.get(Tenant, tenant.id)
+        seed_crm_demo(row)
+        seed_quotes_demo(row)
+        seed_imports_demo(row)
+        seed_imports_demo(row)  # idempotent
+        imports = dict(db.session.execute(select(DataImport.record_type, DataImport.id)).all())
+    assert set(imports) == {"contact", "product"}
+    result = run_job(app, tenant, imports["contact"])
+    assert (result["created"], result["failed"]) == (4, 1)
+    # The price list updates the catalogue by SKU and adds one product.
+    result = run_job(app, tenant, imports["product"])
+    assert (result["created"], result["updated"], result["failed"]) == (1, 2, 0)
+    with in_tenant(app, tenant.id):
+        audit = db.session.scalar(select(Product).where(Product.sku == "AUD-100"))
+        assert str(audit.unit_price) == "1350.00"
+
+
+def test_created_rows_that_look_like_an_existing_record_are_noted(app, tenant_a):
+    from app.crm.imports.services import get_import, row_problems
+
+    make_contact(app, tenant_a, first_name="Ada", phones=[{"number": "+14155550100"}])
+    import_id = upload(app, tenant_a, b"First name,Phone\nAda Two,+1 (415) 555-0100\nBob,\n")
+    queue(app, tenant_a, import_id)
+    assert run_job(app, tenant_a, import_id)["created"] == 2
+    with in_tenant(app, tenant_a.id):
+        notes = {row.row_number: row.reason for row in row_problems(get_import(import_id))}
+    assert notes == {2: "Possible duplicate of Ada Lovelace (same phone)."}

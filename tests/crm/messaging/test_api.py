@@ -1,0 +1,108 @@
+"""REST v1 messaging: templates with preview, send one, campaigns, conversations, suppressions;
+scopes and roles apply; the OpenAPI document describes them."""
+
+from tests.conftest import deliver_outbox
+from tests.crm.factories import make_tag
+from tests.crm.messaging.helpers import make_consenting_contact, messages_of
+
+
+def test_templates_preview_and_send_one(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    contact_id = make_consenting_contact(app, tenant_a)
+    created = api.post(
+        "/api/v1/message-templates",
+        json={"name": "Hi", "channel": "sms", "text_body": "Hi {{ contact.first_name }} " + "é" * 70},
+    )
+    assert created.status_code == 201, created.json
+    preview = api.get(f"/api/v1/message-templates/{created.json['id']}/preview?contact_id={contact_id}")
+    assert preview.json["text"].startswith("Hi Ada ")
+    assert preview.json["segments"]["segments"] == 1  # é is GSM-7: 80 characters
+    sent = api.post(
+        "/api/v1/messages", json={"channel": "email", "contact_id": str(contact_id), "subject": "Hello", "body": "Text"}
+    )
+    assert sent.status_code == 201, sent.json
+    assert sent.json["status"] == "queued"  # the request only queues it; the job runner sends it
+    assert api.get(f"/api/v1/messages/{sent.json['id']}").json["status"] == "queued"
+    deliver_outbox(app)
+    after = api.get(f"/api/v1/messages/{sent.json['id']}").json
+    assert (after["to_address"], after["status"]) == ("ada@example.com", "sent")
+    listed = api.get(f"/api/v1/messages?contact_id={contact_id}")
+    assert [item["id"] for item in listed.json["items"]] == [sent.json["id"]]
+
+
+def test_a_bad_template_and_no_consent_are_422(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    broken = api.post(
+        "/api/v1/message-templates",
+        json={"name": "Bad", "channel": "email", "subject": "x", "text_body": "{{ contact.first_name "},
+    )
+    assert broken.status_code == 422
+    assert "text_body" in broken.json["error"]["details"]
+    for html in (
+        "<p>{{ contact.first_name|safe }}</p>",
+        "{% autoescape false %}{{ contact.title }}{% endautoescape %}",
+    ):
+        unescaped = api.post(
+            "/api/v1/message-templates",
+            json={"name": "Raw", "channel": "email", "subject": "x", "text_body": "x", "html_body": html},
+        )
+        assert unescaped.status_code == 422
+        assert "html_body" in unescaped.json["error"]["details"]
+    contact_id = make_consenting_contact(app, tenant_a, email_consent="unknown")
+    refused = api.post(
+        "/api/v1/messages", json={"channel": "email", "contact_id": str(contact_id), "subject": "Hi", "body": "x"}
+    )
+    assert refused.status_code == 422
+    assert messages_of(app, tenant_a) == []
+
+
+def test_campaign_create_launch_and_results(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    tag_id = make_tag(app, tenant_a)
+    template = api.post(
+        "/api/v1/message-templates", json={"name": "News", "channel": "email", "subject": "News", "text_body": "Hello"}
+    ).json
+    campaign = api.post(
+        "/api/v1/campaigns", json={"name": "News", "template_id": template["id"], "audience": f"tag:{tag_id}"}
+    )
+    assert campaign.status_code == 201, campaign.json
+    assert campaign.json["status"] == "draft"
+    launched = api.post(f"/api/v1/campaigns/{campaign.json['id']}/launch")
+    assert launched.json["status"] == "sending"
+    assert set(launched.json["stats"]) >= {"sent", "delivered", "opened", "clicked", "bounced", "unsubscribed"}
+    assert api.delete(f"/api/v1/campaigns/{campaign.json['id']}").status_code == 409
+
+
+def test_suppressions_and_scopes(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    added = api.post("/api/v1/suppressions", json={"channel": "email", "address": "Gone@Example.com"})
+    assert added.status_code == 201
+    assert added.json["address"] == "gone@example.com"
+    assert [s["address"] for s in api.get("/api/v1/suppressions").json["items"]] == ["gone@example.com"]
+    reader = api_client_for(tenant_a, scopes=["messages:read"])
+    assert reader.get("/api/v1/messages").status_code == 200
+    assert (
+        reader.post(
+            "/api/v1/messages",
+            json={
+                "channel": "email",
+                "contact_id": str(make_consenting_contact(app, tenant_a, email="x@example.com")),
+                "body": "x",
+                "subject": "x",
+            },
+        ).status_code
+        == 403
+    )
+    assert api.delete(f"/api/v1/suppressions/{added.json['id']}").status_code == 204
+
+
+def test_the_openapi_document_has_the_messaging_resources(app, tenant_a, api_client_for):
+    paths = api_client_for(tenant_a).get("/api/v1/openapi.json").json["paths"]
+    for path in (
+        "/api/v1/message-templates",
+        "/api/v1/messages",
+        "/api/v1/campaigns/{campaign_id}/launch",
+        "/api/v1/conversations/{conversation_id}/reply",
+        "/api/v1/suppressions",
+    ):
+        assert path in paths

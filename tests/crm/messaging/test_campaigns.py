@@ -1,0 +1,277 @@
+"""Campaigns: to a tag list or a saved view, in throttled batches as per-tenant jobs; the monthly
+meter holds back what exceeds it (resumed after an upgrade); cancel mid-way; results."""
+
+from app.core.extensions import db
+from tests.conftest import in_tenant
+from tests.crm.factories import _owner, make_tag
+from tests.crm.messaging.helpers import make_consenting_contact, make_template, messages_of, sendgrid_at
+
+
+def _audience(app, tenant, count, *, consenting=True):
+    tag_id = make_tag(app, tenant, name="Newsletter")
+    for index in range(count):
+        make_consenting_contact(
+            app,
+            tenant,
+            email=f"person{index}@example.com",
+            phone=None,
+            email_consent="granted" if consenting or index % 2 else "unknown",
+            tag_ids=[str(tag_id)],
+        )
+    return tag_id
+
+
+def _campaign(app, tenant, tag_id, **data):
+    from app.crm.messaging.campaigns.services import create_campaign, launch_campaign
+
+    template_id = make_template(app, tenant, name=f"Template for {data.get('name', 'Spring')}")
+    with in_tenant(app, tenant.id):
+        campaign = create_campaign(
+            {"name": "Spring", "template_id": str(template_id), "audience": f"tag:{tag_id}", **data},
+            actor=_owner(tenant),
+        )
+        launch_campaign(campaign, actor=_owner(tenant))
+        return campaign.id
+
+
+def _batch(app, tenant, campaign_id):
+    from app.jobs.runner import execute
+    from app.jobs.tenant_jobs import tenant_job_id
+
+    with app.app_context():
+        return execute(
+            tenant_job_id(tenant.id, "campaign-send", campaign_id),
+            "app.crm.messaging.campaigns.jobs:run_campaign_batch",
+            tenant_id=tenant.id,
+            object_id=str(campaign_id),
+        )
+
+
+def _campaign_row(app, tenant, campaign_id):
+    from app.crm.messaging.campaigns.results import campaign_stats
+    from app.crm.messaging.models import Campaign
+
+    with in_tenant(app, tenant.id):
+        campaign = db.session.get(Campaign, (tenant.id, campaign_id))
+        return campaign.status, campaign.waiting_reason, campaign_stats([campaign_id])[campaign_id]
+
+
+def test_a_campaign_sends_in_throttled_batches_and_skips_who_did_not_consent(app, tenant_a, httpserver):
+    from app.jobs.tenant_jobs import next_run_of_tenant_job
+
+    tag_id = _audience(app, tenant_a, 5, consenting=False)
+    campaign_id = _campaign(app, tenant_a, tag_id, throttle_per_minute=2)
+    with in_tenant(app, tenant_a.id):
+        assert next_run_of_tenant_job(tenant_a.id, "campaign-send", campaign_id) is not None
+    with sendgrid_at(app, httpserver):
+        assert _batch(app, tenant_a, campaign_id) == {"handed": 2, "deferred": 0}
+        assert len(httpserver.log) == 2
+        assert _batch(app, tenant_a, campaign_id)["finished"] is True
+    status, _, stats = _campaign_row(app, tenant_a, campaign_id)
+    assert (status, stats["recipients"], stats["sent"], stats["blocked"], stats["waiting"]) == ("sent", 5, 2, 3, 0)
+    with in_tenant(app, tenant_a.id):
+        assert next_run_of_tenant_job(tenant_a.id, "campaign-send", campaign_id) is None  # the job ended itself
+
+
+def test_what_exceeds_the_monthly_meter_waits_and_resumes_after_an_upgrade(
+    app, tenant_a, set_tenant, client_for, httpserver
+):
+    set_tenant(tenant_a, limit_overrides={"emails_per_month": 2})
+    tag_id = _audience(app, tenant_a, 4)
+    campaign_id = _campaign(app, tenant_a, tag_id)
+    with sendgrid_at(app, httpserver):
+        _batch(app, tenant_a, campaign_id)
+        assert _batch(app, tenant_a, campaign_id) == {"waiting": True}
+        status, reason, stats = _campaign_row(app, tenant_a, campaign_id)
+        assert (status, stats["sent"], stats["waiting"]) == ("waiting", 2, 2)
+        assert "used up" in reason
+        page = client_for(tenant_a).get(f"/campaigns/{campaign_id}")
+        assert b'data-testid="campaign-waiting"' in page.data
+        assert b'data-testid="campaign-resume"' in page.data
+        set_tenant(tenant_a, limit_overrides={"emails_per_month": 10})
+        assert client_for(tenant_a).post(f"/campaigns/{campaign_id}/resume").status_code == 302
+        _batch(app, tenant_a, campaign_id)
+    status, _, stats = _campaign_row(app, tenant_a, campaign_id)
+    assert (status, stats["sent"], stats["waiting"]) == ("sent", 4, 0)
+    assert len(httpserver.log) == 4  # nothing dropped, nothing twice
+
+
+def test_cancel_mid_way_stops_what_has_not_gone_out(app, tenant_a, client_for, httpserver):
+    tag_id = _audience(app, tenant_a, 4)
+    campaign_id = _campaign(app, tenant_a, tag_id, throttle_per_minute=1)
+    with sendgrid_at(app, httpserver):
+        _batch(app, tenant_a, campaign_id)
+        assert client_for(tenant_a).post(f"/campaigns/{campaign_id}/cancel").status_code == 302
+        assert _batch(app, tenant_a, campaign_id) == {"stopped": True}
+    status, _, stats = _campaign_row(app, tenant_a, campaign_id)
+    assert (status, stats["sent"], stats["canceled"]) == ("canceled", 1, 3)
+
+
+def test_a_scheduled_campaign_starts_at_its_time_through_a_tenant_job(app, tenant_a):
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+    from app.jobs.tenant_jobs import next_run_of_tenant_job
+
+    tag_id = _audience(app, tenant_a, 1)
+    at = (utcnow() + timedelta(days=1)).replace(microsecond=0)
+    campaign_id = _campaign(app, tenant_a, tag_id, scheduled_at=at.isoformat())
+    with in_tenant(app, tenant_a.id):
+        assert next_run_of_tenant_job(tenant_a.id, "campaign-start", campaign_id) == at
+    assert _campaign_row(app, tenant_a, campaign_id)[0] == "scheduled"
+
+
+def test_a_campaign_to_a_saved_view(app, tenant_a, as_user):
+    from app.crm.messaging.campaigns.audiences import audience_options
+    from app.crm.messaging.campaigns.services import create_campaign
+    from tests.crm.factories import make_saved_view
+
+    make_consenting_contact(app, tenant_a)
+    view_id = make_saved_view(app, tenant_a, "contact")
+    with as_user(tenant_a) as owner:
+        assert f"saved_view:{view_id}" in dict(audience_options(owner))
+        campaign = create_campaign(
+            {
+                "name": "View",
+                "template_id": str(make_template(app, tenant_a, name="T2")),
+                "audience": f"saved_view:{view_id}",
+            },
+            actor=owner,
+        )
+        assert campaign.audience_kind == "saved_view"
+
+
+def test_the_campaign_page_shows_results_with_a_bounded_number_of_queries(
+    app, tenant_a, client_for, httpserver, query_counter
+):
+    tag_id = _audience(app, tenant_a, 3)
+    campaign_id = _campaign(app, tenant_a, tag_id)
+    with sendgrid_at(app, httpserver):
+        _batch(app, tenant_a, campaign_id)
+    client = client_for(tenant_a)
+    client.get(f"/campaigns/{campaign_id}")
+    with query_counter() as few:
+        page = client.get(f"/campaigns/{campaign_id}")
+    assert page.status_code == 200
+    assert b'data-testid="campaign-chart"' in page.data
+    assert b'data-testid="stat-sent">3<' in page.data
+    for index in range(3, 30):
+        make_consenting_contact(app, tenant_a, email=f"more{index}@example.com", phone=None, tag_ids=[str(tag_id)])
+    second = _campaign(app, tenant_a, tag_id, name="Second")
+    with sendgrid_at(app, httpserver):
+        _batch(app, tenant_a, second)
+    with query_counter() as many:
+        client.get(f"/campaigns/{second}")
+    assert many.count == few.count
+    with query_counter() as listing:
+        assert client.get("/campaigns").status_code == 200
+    assert listing.count <= few.count
+
+
+def test_a_viewer_sees_campaigns_but_no_buttons(app, tenant_a, client_for):
+    tag_id = _audience(app, tenant_a, 1)
+    from app.crm.messaging.campaigns.services import create_campaign
+
+    with in_tenant(app, tenant_a.id):
+        campaign_id = create_campaign(
+            {"name": "Draft", "template_id": str(make_template(app, tenant_a)), "audience": f"tag:{tag_id}"},
+            actor=_owner(tenant_a),
+        ).id
+    viewer = client_for(tenant_a, "viewer")
+    page = viewer.get(f"/campaigns/{campaign_id}")
+    assert page.status_code == 200
+    assert b"campaign-launch" not in page.data
+    assert viewer.post(f"/campaigns/{campaign_id}/launch").status_code == 403
+    assert messages_of(app, tenant_a) == []
+
+
+def test_an_sms_campaign_waits_for_quiet_hours_to_end_then_goes_through_twilio(app, tenant_a, httpserver, time_machine):
+    from datetime import datetime
+
+    from tests.crm.messaging.helpers import twilio_at
+
+    tag_id = make_tag(app, tenant_a, name="Texts")
+    for index in range(2):
+        make_consenting_contact(app, tenant_a, email=None, phone=f"+1415555{index:04d}", tag_ids=[str(tag_id)])
+    template_id = make_template(
+        app, tenant_a, name="Reminder", channel="sms", text_body="Hi {{ contact.first_name }}, see you tomorrow"
+    )
+    time_machine.move_to(datetime.fromisoformat("2026-12-02T06:00:00+00:00"))  # 22:00 in San Francisco
+    from app.crm.messaging.campaigns.services import create_campaign, launch_campaign
+
+    with in_tenant(app, tenant_a.id):
+        campaign = create_campaign(
+            {"name": "Texts", "template_id": str(template_id), "audience": f"tag:{tag_id}"}, actor=_owner(tenant_a)
+        )
+        launch_campaign(campaign, actor=_owner(tenant_a))
+        campaign_id = campaign.id
+    with twilio_at(app, httpserver):
+        assert _batch(app, tenant_a, campaign_id)["deferred"] == 2
+        assert httpserver.log == []
+        time_machine.move_to(datetime.fromisoformat("2026-12-02T16:05:00+00:00"))  # 08:05 there
+        assert _batch(app, tenant_a, campaign_id)["handed"] == 2
+    assert len(httpserver.log) == 2
+    status, _, stats = _campaign_row(app, tenant_a, campaign_id)
+    assert (status, stats["sent"]) == ("sent", 2)
+
+
+def test_a_campaign_to_a_segment_reaches_its_contacts_when_it_runs(app, tenant_a, httpserver):
+    from app.crm.messaging.campaigns.audiences import audience_options
+    from tests.crm.segments.factories import make_segment
+
+    make_consenting_contact(app, tenant_a, email="customer@example.com", phone=None, lifecycle_stage="customer")
+    make_consenting_contact(app, tenant_a, email="lead@example.com", phone=None, lifecycle_stage="lead")
+    segment_id = make_segment(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        assert f"segment:{segment_id}" in dict(audience_options(_owner(tenant_a)))
+    campaign_id = _campaign(app, tenant_a, None, audience=f"segment:{segment_id}")
+    # Joins the segment after the campaign was started, before its first batch: it is included.
+    make_consenting_contact(app, tenant_a, email="late@example.com", phone=None, lifecycle_stage="customer")
+    with sendgrid_at(app, httpserver):
+        _batch(app, tenant_a, campaign_id)
+    assert sorted(m.to_address for m in messages_of(app, tenant_a)) == ["customer@example.com", "late@example.com"]
+
+
+def test_another_users_private_segment_is_not_an_audience(app, tenant_a, as_user):
+    import pytest
+
+    from app.core.errors import ValidationFailed
+    from app.crm.messaging.campaigns.services import create_campaign
+    from tests.crm.segments.factories import make_segment
+
+    segment_id = make_segment(app, tenant_a, visibility="private")
+    template_id = make_template(app, tenant_a)
+    with as_user(tenant_a, "admin") as admin, pytest.raises(ValidationFailed):
+        create_campaign(
+            {"name": "X", "template_id": str(template_id), "audience": f"segment:{segment_id}"}, actor=admin
+        )
+
+
+def test_who_unsubscribes_while_a_campaign_waits_is_blocked_in_the_next_batch(app, tenant_a, httpserver, query_counter):
+    from sqlalchemy import select
+
+    from app.crm.contacts.models import Contact, ContactEmail
+    from app.crm.messaging import consent
+
+    tag_id = _audience(app, tenant_a, 6)
+    campaign_id = _campaign(app, tenant_a, tag_id, throttle_per_minute=2)
+    with sendgrid_at(app, httpserver):
+        assert _batch(app, tenant_a, campaign_id) == {"handed": 2, "deferred": 0}
+        with in_tenant(app, tenant_a.id):
+            withdrawn = db.session.scalar(
+                select(Contact).join(ContactEmail).where(ContactEmail.email == "person2@example.com")
+            )
+            consent.set_consent(withdrawn, "email", "withdrawn", source="unsubscribe", detail="Unsubscribe link")
+            consent.suppress("email", "PERSON3@example.com", consent.SuppressionReason.BOUNCE)
+        with query_counter() as counted:
+            assert _batch(app, tenant_a, campaign_id) == {"handed": 0, "deferred": 0, "blocked": 2}
+        assert _batch(app, tenant_a, campaign_id) == {"handed": 2, "deferred": 0}
+        assert _batch(app, tenant_a, campaign_id)["finished"] is True
+        assert len(httpserver.log) == 4
+    suppression_reads = [statement for statement in counted.statements if "FROM suppressions" in statement]
+    assert len(suppression_reads) == 1  # the whole batch in one query
+    reasons = {message.to_address: message.status_reason for message in messages_of(app, tenant_a)}
+    assert reasons["person2@example.com"] == "Ada Lovelace withdrew consent to Email."
+    assert reasons["person3@example.com"] == "person3@example.com is on the suppression list."
+    status, _, stats = _campaign_row(app, tenant_a, campaign_id)
+    assert (status, stats["recipients"], stats["sent"], stats["blocked"], stats["waiting"]) == ("sent", 6, 4, 2, 0)

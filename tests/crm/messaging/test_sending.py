@@ -1,0 +1,253 @@
+"""One-to-one email and SMS from a record page: through the real SendGrid and Twilio clients,
+with consent, the plan's meters and feature, quiet hours, and the timeline."""
+
+import json
+from datetime import datetime
+from urllib.parse import parse_qs
+
+from sqlalchemy import select
+
+from app.core.extensions import db
+from tests.conftest import deliver_outbox, in_tenant
+from tests.crm.conftest import timeline
+from tests.crm.messaging.helpers import (
+    make_consenting_contact,
+    make_template,
+    message_row,
+    messages_of,
+    sendgrid_at,
+    twilio_at,
+)
+
+
+def _send(client, contact_id, **data):
+    return client.post(f"/messages/send/contact/{contact_id}", data={"channel": "email", **data})
+
+
+def test_email_from_a_template_goes_through_sendgrid_with_tracking_and_unsubscribe(
+    app, tenant_a, client_for, httpserver
+):
+    contact_id = make_consenting_contact(app, tenant_a)
+    template_id = make_template(app, tenant_a)
+    with sendgrid_at(app, httpserver, message_id="sg-42"):
+        response = _send(client_for(tenant_a), contact_id, template_id=str(template_id))
+        assert response.status_code == 302
+        assert httpserver.log == []  # the request only queues; the job runner calls SendGrid
+        assert [m.status for m in messages_of(app, tenant_a)] == ["queued"]
+        assert deliver_outbox(app)["sent"] == 1
+    [(request_, _)] = httpserver.log
+    body = json.loads(request_.data)
+    personalization = body["personalizations"][0]
+    assert personalization["to"][0]["email"] == "ada@example.com"
+    assert body["subject"] == "Hello Ada"
+    assert body["from"]["name"] == tenant_a.name
+    unsubscribe = body["headers"]["List-Unsubscribe"]
+    assert unsubscribe.startswith(f"<http://{tenant_a.host}/unsubscribe/")
+    assert body["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    html = next(part["value"] for part in body["content"] if part["type"] == "text/html")
+    assert "https://example.com/offer" not in html  # links go through the signed redirect
+    assert f"http://{tenant_a.host}/t/c/" in html
+    assert f"http://{tenant_a.host}/t/o/" in html
+    [message] = messages_of(app, tenant_a)
+    custom = body.get("custom_args") or personalization.get("custom_args")
+    assert custom["message_id"] == str(message.id)
+    assert custom["tenant_id"] == str(tenant_a.id)
+    assert (message.status, message.provider_message_id) == ("sent", "sg-42")
+    with in_tenant(app, tenant_a.id):
+        [entry] = timeline(contact_id, system=False)
+        assert (entry.type, entry.outcome, entry.subject) == ("email", "sent", "Hello Ada")
+
+
+def test_no_consent_means_nothing_is_sent(app, tenant_a, client_for):
+    contact_id = make_consenting_contact(app, tenant_a, email_consent="withdrawn")
+    response = _send(client_for(tenant_a), contact_id, subject="Hi", body="Hello")
+    assert response.status_code == 302
+    assert messages_of(app, tenant_a) == []
+    page = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=messages")
+    assert b"withdrew consent to Email" in page.data
+
+
+def test_a_suppressed_address_gets_nothing(app, tenant_a, client_for):
+    from app.crm.messaging.consent import suppress
+
+    contact_id = make_consenting_contact(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        suppress("email", "ADA@example.com", "bounce")
+    _send(client_for(tenant_a), contact_id, subject="Hi", body="Hello")
+    assert messages_of(app, tenant_a) == []
+
+
+def test_the_monthly_email_meter_refuses_the_send_over_the_limit(app, tenant_a, client_for, set_tenant):
+    set_tenant(tenant_a, limit_overrides={"emails_per_month": 1})
+    contact_id = make_consenting_contact(app, tenant_a)
+    client = client_for(tenant_a)
+    assert _send(client, contact_id, subject="One", body="Hello").status_code == 302
+    refused = _send(client, contact_id, subject="Two", body="Hello")
+    assert refused.status_code == 402
+    assert [m.subject for m in messages_of(app, tenant_a)] == ["One"]
+    plan_page = client.get("/settings/plan").get_data(as_text=True)
+    assert "Emails per month" in plan_page
+    assert "1 of 1 this month" in plan_page
+
+
+def test_sms_goes_through_twilio_with_a_status_callback(app, tenant_a, client_for, httpserver):
+    contact_id = make_consenting_contact(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        from app.crm.messaging.models import MessagingSettings
+
+        db.session.add(MessagingSettings(quiet_hours_start=0, quiet_hours_end=0))  # no quiet hours
+    with twilio_at(app, httpserver, sid="SM" + "7" * 32):
+        response = _send(
+            client_for(tenant_a), contact_id, channel="sms", body="Hi {{ contact.first_name }}, see you at 10"
+        )
+        assert httpserver.log == []  # the request only queues; the job runner calls Twilio
+        assert deliver_outbox(app)["sent"] == 1
+    assert response.status_code == 302
+    [(request_, _)] = httpserver.log
+    form = parse_qs(request_.get_data(as_text=True))
+    assert form["To"] == ["+14155550123"]
+    assert form["Body"] == ["Hi Ada, see you at 10"]
+    assert form["StatusCallback"][0].startswith(f"http://{tenant_a.host}/webhooks/twilio/status")
+    [message] = messages_of(app, tenant_a)
+    assert (message.channel, message.status, message.provider_message_id) == ("sms", "sent", "SM" + "7" * 32)
+
+
+def test_sms_needs_the_plan_feature(app, make_tenant, client_for):
+    tenant = make_tenant("tiny", plan="free", roles=("owner", "sales"))
+    contact_id = make_consenting_contact(app, tenant)
+    response = _send(client_for(tenant), contact_id, channel="sms", body="Hello")
+    assert response.status_code == 402
+    assert messages_of(app, tenant) == []
+
+
+def test_sms_in_quiet_hours_waits_for_their_end_in_the_contacts_time_zone(app, tenant_a):
+    from app.crm.messaging.consent import quiet_hours_end
+    from app.crm.messaging.models import MessagingSettings
+
+    settings = MessagingSettings(quiet_hours_start=21, quiet_hours_end=8)
+    # 05:00 UTC is 21:00 in San Francisco (a +1 415 number): quiet until 08:00 local = 16:00 UTC.
+    resume = quiet_hours_end("+14155550123", settings, "UTC", datetime.fromisoformat("2026-12-02T05:00:00+00:00"))
+    assert resume == datetime.fromisoformat("2026-12-02T16:00:00+00:00")
+    # The same moment is 06:00 in Berlin: quiet until 08:00 local = 07:00 UTC.
+    resume = quiet_hours_end("+4930123456", settings, "UTC", datetime.fromisoformat("2026-12-02T05:00:00+00:00"))
+    assert resume == datetime.fromisoformat("2026-12-02T07:00:00+00:00")
+    assert quiet_hours_end("+4930123456", settings, "UTC", datetime.fromisoformat("2026-12-02T12:00:00+00:00")) is None
+
+
+def test_an_sms_queued_in_quiet_hours_is_not_sent_before_they_end(app, tenant_a, client_for, httpserver, time_machine):
+    time_machine.move_to(datetime.fromisoformat("2026-12-02T06:00:00+00:00"))  # 22:00 in San Francisco
+    contact_id = make_consenting_contact(app, tenant_a)
+    with twilio_at(app, httpserver):
+        _send(client_for(tenant_a), contact_id, channel="sms", body="Late hello")
+    assert httpserver.log == []
+    [message] = messages_of(app, tenant_a)
+    assert message.status == "queued"
+    assert message.send_after.isoformat().startswith("2026-12-02T16:00")
+
+
+def test_personalization_is_sandboxed_and_falls_back(app, tenant_a):
+    from app.crm.messaging.templating import render
+
+    assert render("Hi {{ contact.first_name|default('there') }}!", {"contact": {}}) == "Hi there!"
+    assert render("{{ contact.nickname.first }}", {"contact": {}}) == ""
+    # The sandbox refuses attribute walks to Python internals (rendered as nothing).
+    assert render("{{ ''.__class__.__mro__ }}", {}) == ""
+
+
+def test_sms_segments_are_counted_like_carriers_do():
+    from app.crm.messaging.templating import sms_segments
+
+    assert sms_segments("a" * 160)["segments"] == 1
+    assert sms_segments("a" * 161)["segments"] == 2
+    assert sms_segments("€" * 80)["segments"] == 1  # extension characters count twice: 160
+    assert sms_segments("😀" * 35)["encoding"] == "UCS-2"
+    assert sms_segments("😀" * 35)["segments"] == 1  # 70 UTF-16 units
+    assert sms_segments("😀" * 36)["segments"] == 2
+
+
+def test_the_lead_page_messages_the_contact_with_its_address(app, tenant_a, client_for):
+    from tests.crm.factories import make_lead
+
+    contact_id = make_consenting_contact(app, tenant_a)
+    lead_id = make_lead(app, tenant_a, email="ada@example.com")
+    client = client_for(tenant_a)
+    response = client.post(
+        f"/messages/send/lead/{lead_id}", data={"channel": "email", "subject": "Hi {{ lead.name }}", "body": "Hello"}
+    )
+    assert response.status_code == 302
+    [message] = messages_of(app, tenant_a)
+    assert message.contact_id == contact_id
+    assert message.subject == "Hi Grace Hopper"
+    with in_tenant(app, tenant_a.id):
+        assert [a.type for a in timeline(lead_id, system=False)] == ["email"]
+
+
+def test_a_viewer_sees_no_send_form_and_may_not_send(app, tenant_a, client_for):
+    contact_id = make_consenting_contact(app, tenant_a)
+    viewer = client_for(tenant_a, "viewer")
+    page = viewer.get(f"/contacts/{contact_id}?tab=messages")
+    assert page.status_code == 200
+    assert b'data-testid="send-form"' not in page.data
+    assert _send(viewer, contact_id, subject="Hi", body="x").status_code == 403
+
+
+def test_consent_changes_are_ledgered_with_what_made_them(app, tenant_a, client_for):
+    from app.crm.messaging.models import ConsentChange
+
+    contact_id = make_consenting_contact(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        rows = db.session.scalars(select(ConsentChange).where(ConsentChange.contact_id == contact_id)).all()
+        assert {(r.channel, r.old_status, r.new_status) for r in rows} == {
+            ("email", "unknown", "granted"),
+            ("sms", "unknown", "granted"),
+        }
+    page = client_for(tenant_a).get(f"/contacts/{contact_id}")
+    assert b'data-testid="consent-ledger"' in page.data
+    assert message_row  # imported for the other modules' use
+
+
+def test_the_sender_identity_is_set_by_an_admin_and_used(app, tenant_a, client_for, httpserver):
+    owner = client_for(tenant_a)
+    bad = owner.post(
+        "/settings/messaging", data={"from_email": "not an address", "quiet_hours_start": "21", "quiet_hours_end": "8"}
+    )
+    assert bad.status_code == 422
+    saved = owner.post(
+        "/settings/messaging",
+        data={
+            "from_name": "Alpha Team",
+            "from_email": "hello@alpha.example",
+            "reply_to": "team@alpha.example",
+            "sms_number": "",
+            "quiet_hours_start": "21",
+            "quiet_hours_end": "8",
+        },
+    )
+    assert saved.status_code == 302
+    assert client_for(tenant_a, "sales").get("/settings/messaging").status_code == 403
+    contact_id = make_consenting_contact(app, tenant_a)
+    with sendgrid_at(app, httpserver):
+        _send(owner, contact_id, subject="Hi", body="Hello")
+        deliver_outbox(app)
+    body = json.loads(httpserver.log[0][0].data)
+    assert body["from"] == {"email": "hello@alpha.example", "name": "Alpha Team"}
+    assert body["reply_to"] == {"email": "team@alpha.example"}
+
+
+def test_the_deal_page_messages_its_primary_contact_with_the_deal_in_the_template(app, tenant_a, client_for):
+    from tests.crm.factories import make_record
+
+    contact_id = make_consenting_contact(app, tenant_a)
+    deal_id = make_record(app, tenant_a, "deal", contacts=[{"contact_id": str(contact_id), "primary": True}])
+    client = client_for(tenant_a)
+    assert b'data-testid="send-form"' in client.get(f"/deals/{deal_id}?tab=messages").data
+    response = client.post(
+        f"/messages/send/deal/{deal_id}", data={"channel": "email", "subject": "About {{ deal.name }}", "body": "Hi"}
+    )
+    assert response.status_code == 302
+    [message] = messages_of(app, tenant_a)
+    assert message.contact_id == contact_id
+    assert message.subject.startswith("About ")
+    assert message.subject != "About "
+    with in_tenant(app, tenant_a.id):
+        assert [a.type for a in timeline(deal_id, system=False)] == ["email"]

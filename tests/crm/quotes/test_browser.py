@@ -1,0 +1,82 @@
+"""The quote flow in a real browser: build a quote from the catalogue, send it, and — as the
+customer, signed out, on a phone — open the link and accept it with a typed name."""
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.messaging.models import OutboxMessage
+from tests.conftest import PASSWORD, in_tenant
+from tests.crm.factories import make_contact
+from tests.crm.quotes.factories import make_product
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = os.environ.get("QUOTE_SCREENSHOTS")  # a folder, to look at the pages
+
+
+def _shot(page, name):
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=True)
+
+
+def test_build_send_and_accept_a_quote(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("quoting", roles=("owner",))
+    product_id = make_product(app, tenant, name="Design sprint", unit_price="1500.00", tax_rate="20", unit="day")
+    make_contact(app, tenant, first_name="Bo", last_name="Buyer", emails=[{"email": "bo@example.com"}])
+
+    staff = page_at(1280)
+    staff.goto(live_server.url("/login", slug=tenant.slug))
+    staff.fill("input[name=email]", "owner@example.com")
+    staff.fill("input[name=password]", PASSWORD)
+    staff.click("button[type=submit]")
+    staff.wait_for_url(live_server.url("/", slug=tenant.slug))
+
+    staff.goto(live_server.url("/quotes/new", slug=tenant.slug))
+    staff.fill("input[name=title]", "Website redesign")
+    first_row = staff.locator("[data-quote-line]").first
+    first_row.locator("select[name=line_product_id]").select_option(str(product_id))
+    expect(first_row.locator("input[name=line_unit_price]")).to_have_value("1500.00")  # filled from the product
+    first_row.locator("input[name=line_quantity]").fill("2")
+    staff.get_by_role("button", name="Add a line").click()
+    assert staff.locator("[data-quote-line]").count() == 4
+    second_row = staff.locator("[data-quote-line]").nth(1)
+    second_row.locator("input[name=line_description]").fill("Copywriting")
+    second_row.locator("input[name=line_quantity]").fill("10")
+    second_row.locator("input[name=line_unit_price]").fill("95")
+    second_row.locator("select[name=line_discount_kind]").select_option("percent")
+    second_row.locator("input[name=line_discount_value]").fill("10")
+    _shot(staff, "quote-form")
+    staff.get_by_test_id("record-submit").click()
+    expect(staff.get_by_test_id("quote-total")).to_have_text("USD 4,455.00")  # 3,600 + 855
+    _shot(staff, "quote-page")
+
+    staff.get_by_test_id("send-quote").click()
+    staff.fill("input[name=to]", "bo@example.com")
+    staff.get_by_test_id("send-submit").click()
+    expect(staff.get_by_test_id("quote-status")).to_have_text("Sent")
+    with in_tenant(app, tenant.id):
+        body = db.session.scalars(select(OutboxMessage)).all()[-1].payload["text"]
+    link = next(word for word in body.split() if "/q/" in word)
+
+    customer = page_at(375)
+    customer.goto(link)
+    expect(customer.get_by_test_id("quote-total")).to_have_text("USD 4,455.00")
+    assert customer.evaluate("document.documentElement.scrollWidth") <= 375
+    _shot(customer, "public-quote-375")
+    customer.get_by_test_id("accept-submit").click()
+    expect(customer.locator(".invalid-feedback").first).to_be_visible()  # unsigned: refused in place
+    customer.fill("input[name=name]", "Bo Buyer")
+    customer.check("input[name=consent]")
+    customer.get_by_test_id("accept-submit").click()
+    expect(customer.get_by_test_id("public-accepted")).to_contain_text("Bo Buyer")
+    _shot(customer, "public-accepted-375")
+
+    staff.reload()
+    expect(staff.get_by_test_id("quote-status")).to_have_text("Accepted")
+    expect(staff.get_by_test_id("quote-accepted")).to_contain_text("Bo Buyer")
+    assert staff.console_errors == []
+    # Only the unsigned attempt's 422, which the page answered with its inline errors.
+    assert [error for error in customer.console_errors if "422" not in error] == []

@@ -1,0 +1,155 @@
+"""Invoices: from an accepted quote, numbered when issued, paid in payments that reach the
+customer's timeline and lifetime value, voided, overdue; PDF and API."""
+
+import subprocess
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.crm.invoices.models import Invoice, InvoiceStatus
+from tests.conftest import in_tenant
+from tests.crm.conftest import timeline
+from tests.crm.factories import make_contact
+from tests.crm.quotes.factories import issue_invoice_now, make_invoice, make_quote, send_quote_now
+
+
+def _invoice(app, tenant, invoice_id) -> Invoice:
+    with in_tenant(app, tenant.id):
+        invoice = db.session.get(Invoice, (tenant.id, invoice_id))
+        _ = list(invoice.lines), list(invoice.payments)
+        db.session.expunge_all()
+        return invoice
+
+
+def test_an_accepted_quote_becomes_a_draft_invoice_with_its_lines(app, tenant_a, client_for):
+    quote_id = make_quote(app, tenant_a)
+    token = send_quote_now(app, tenant_a, quote_id)
+    client = client_for(tenant_a)
+    assert client.post(f"/quotes/{quote_id}/invoice").status_code == 302
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(Invoice)) is None  # only accepted quotes are invoiced
+    client_for(tenant_a, role=None).post(f"/q/{token}/accept", data={"name": "Bo Buyer", "consent": "y"})
+    assert 'data-testid="invoice-quote"' in client.get(f"/quotes/{quote_id}").get_data(as_text=True)
+    response = client.post(f"/quotes/{quote_id}/invoice")
+    assert response.status_code == 302
+    with in_tenant(app, tenant_a.id):
+        invoice = db.session.scalar(select(Invoice))
+        assert (invoice.quote_id, invoice.status, invoice.number) == (quote_id, InvoiceStatus.DRAFT, None)
+        assert invoice.total == Decimal("4320.00")
+        assert [line.description for line in invoice.lines] == ["Design sprint", "Copywriting"]
+
+
+def test_issue_then_pay_in_two_payments(app, tenant_a, client_for):
+    contact_id = make_contact(app, tenant_a)
+    invoice_id = make_invoice(app, tenant_a, contact_id=str(contact_id))
+    client = client_for(tenant_a)
+    assert client.post(f"/invoices/{invoice_id}/issue").status_code == 302
+    invoice = _invoice(app, tenant_a, invoice_id)
+    assert invoice.number == f"INV-{invoice.issue_date.year}-0001"
+    assert invoice.due_date == invoice.issue_date + timedelta(days=14)
+    assert client.post(f"/invoices/{invoice_id}/edit", data={"title": "Changed"}).status_code == 302
+    assert _invoice(app, tenant_a, invoice_id).title == "Design work"
+    today = date.today().isoformat()
+    too_much = client.post(f"/invoices/{invoice_id}/payments", data={"amount": "5000", "paid_on": today})
+    assert too_much.status_code == 422
+    assert "to the balance, 3,600.00" in too_much.get_data(as_text=True)
+    first = {"amount": "1000.00", "paid_on": today, "method": "bank_transfer", "reference": "TX-1"}
+    assert client.post(f"/invoices/{invoice_id}/payments", data=first).status_code == 302
+    assert _invoice(app, tenant_a, invoice_id).status == InvoiceStatus.PARTIALLY_PAID
+    rest = {"amount": "2600.00", "paid_on": today, "method": "card"}
+    assert client.post(f"/invoices/{invoice_id}/payments", data=rest).status_code == 302
+    invoice = _invoice(app, tenant_a, invoice_id)
+    assert (invoice.status, invoice.amount_paid, invoice.balance) == (InvoiceStatus.PAID, Decimal("3600.00"), 0)
+    with in_tenant(app, tenant_a.id):
+        on_contact = [entry.subject or entry.body for entry in timeline(contact_id, system=True)]
+    assert any("Payment of USD 1,000.00" in text for text in on_contact)
+    page = client.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert 'data-testid="lifetime-value"' in page
+    assert "USD 3,600.00" in page
+
+
+def test_void_and_overdue(app, tenant_a, tenant_b):
+    from app.crm.invoices.jobs import mark_overdue
+
+    late = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, late)
+    foreign = make_invoice(app, tenant_b)
+    issue_invoice_now(app, tenant_b, foreign)
+    for tenant, invoice_id in ((tenant_a, late), (tenant_b, foreign)):
+        with in_tenant(app, tenant.id):
+            db.session.get(Invoice, (tenant.id, invoice_id)).due_date = date.today() - timedelta(days=1)
+    with app.app_context():
+        assert mark_overdue()["changed"] == 2
+        assert mark_overdue()["changed"] == 0
+    assert _invoice(app, tenant_a, late).status == InvoiceStatus.OVERDUE
+
+
+def test_numbered_invoices_are_voided_not_deleted(app, tenant_a, client_for):
+    invoice_id = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, invoice_id)
+    client = client_for(tenant_a)
+    assert client.post(f"/invoices/{invoice_id}/delete").status_code == 409
+    assert client.post(f"/invoices/{invoice_id}/void").status_code == 302
+    assert _invoice(app, tenant_a, invoice_id).status == InvoiceStatus.VOID
+
+
+def test_invoice_pdf_and_api(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    created = api.post(
+        "/api/v1/invoices",
+        json={
+            "title": "Retainer",
+            "currency": "USD",
+            "lines": [{"description": "SEO", "quantity": "1", "unit_price": "1800"}],
+        },
+    )
+    assert created.status_code == 201, created.get_json()
+    invoice_id = created.get_json()["id"]
+    issued = api.post(f"/api/v1/invoices/{invoice_id}/issue")
+    assert issued.status_code == 200
+    assert issued.get_json()["status"] == "issued"
+    paid = api.post(
+        f"/api/v1/invoices/{invoice_id}/payments", json={"amount": "1800.00", "paid_on": date.today().isoformat()}
+    )
+    assert paid.status_code == 201, paid.get_json()
+    assert paid.get_json()["invoice"]["status"] == "paid"
+    assert (
+        api.post(f"/api/v1/invoices/{invoice_id}/payments", json={"amount": "1", "paid_on": "2026-01-01"}).status_code
+        == 409
+    )
+    pdf = api.get(f"/api/v1/invoices/{invoice_id}/pdf")
+    assert pdf.status_code == 200
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True, check=True
+    ).stdout.decode()
+    number = issued.get_json()["number"]
+    for expected in (f"Invoice {number}", "Retainer", "SEO", "Balance due", "USD 0.00"):
+        assert expected in text
+
+
+def test_payments_are_listed_and_an_unpaid_invoice_voided_through_the_api(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    paid = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, paid)
+    today = date.today().isoformat()
+    assert api.get(f"/api/v1/invoices/{paid}/payments").get_json() == {"items": []}
+    for amount, reference in (("100.00", "TX-1"), ("50.50", "TX-2")):
+        body = {"amount": amount, "paid_on": today, "method": "card", "reference": reference}
+        assert api.post(f"/api/v1/invoices/{paid}/payments", json=body).status_code == 201
+    listed = api.get(f"/api/v1/invoices/{paid}/payments").get_json()["items"]
+    assert [(row["amount"], row["reference"], row["method"]) for row in listed] == [
+        ("100.00", "TX-1", "card"),
+        ("50.50", "TX-2", "card"),
+    ]
+    # Money received stays in the books: an invoice with payments is not voided.
+    assert api.post(f"/api/v1/invoices/{paid}/void").status_code == 409
+    draft = make_invoice(app, tenant_a)
+    assert api.post(f"/api/v1/invoices/{draft}/void").status_code == 409
+    unpaid = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, unpaid)
+    voided = api.post(f"/api/v1/invoices/{unpaid}/void")
+    assert voided.status_code == 200
+    assert voided.get_json()["status"] == InvoiceStatus.VOID
+    assert api.post(f"/api/v1/invoices/{unpaid}/void").status_code == 409

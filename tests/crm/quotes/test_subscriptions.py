@@ -1,0 +1,104 @@
+"""Subscriptions: started by accepting a quote with recurring products, reminded N days before
+renewal (once), renewed into one issued invoice per period (once)."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from app.core.extensions import db
+from app.crm.invoices.models import Invoice, InvoiceStatus
+from app.crm.subscriptions.models import Subscription
+from app.crm.subscriptions.services import add_months, remind_upcoming_renewals, renew_due_subscriptions
+from app.crm.tasks.models import Task
+from tests.conftest import in_tenant
+from tests.crm.quotes.factories import make_product, make_quote, send_quote_now
+
+
+def _accept_quote_with_a_retainer(app, tenant, client_for):
+    retainer = make_product(app, tenant, name="SEO retainer", unit_price="1800.00", recurring_interval="monthly")
+    audit = make_product(app, tenant, name="Website audit")
+    quote_id = make_quote(
+        app, tenant, lines=[{"product_id": str(retainer), "quantity": "1"}, {"product_id": str(audit), "quantity": "1"}]
+    )
+    token = send_quote_now(app, tenant, quote_id)
+    client_for(tenant, role=None).post(f"/q/{token}/accept", data={"name": "Bo Buyer", "consent": "y"})
+    return quote_id
+
+
+def test_months_are_added_to_the_last_day_when_shorter():
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2028, 1, 31), 1) == date(2028, 2, 29)
+    assert add_months(date(2026, 11, 15), 2) == date(2027, 1, 15)
+    assert add_months(date(2026, 3, 31), 12) == date(2027, 3, 31)
+
+
+def test_accepting_a_quote_starts_a_subscription_per_recurring_line(app, tenant_a, client_for):
+    quote_id = _accept_quote_with_a_retainer(app, tenant_a, client_for)
+    with in_tenant(app, tenant_a.id):
+        subscriptions = db.session.scalars(select(Subscription)).all()
+        assert [item.name for item in subscriptions] == ["SEO retainer"]
+        subscription = subscriptions[0]
+        assert (subscription.quote_id, subscription.interval, str(subscription.unit_price)) == (
+            quote_id,
+            "monthly",
+            "1800.00",
+        )
+        assert subscription.next_renewal == add_months(subscription.start_date, 1)
+
+
+def test_reminder_then_renewal_each_happen_once(app, tenant_a, client_for):
+    _accept_quote_with_a_retainer(app, tenant_a, client_for)
+    with in_tenant(app, tenant_a.id):
+        renewal = db.session.scalar(select(Subscription.next_renewal))
+        reminder_day = renewal - timedelta(days=14)
+        assert remind_upcoming_renewals(reminder_day - timedelta(days=1)) == 0
+        assert remind_upcoming_renewals(reminder_day) == 1
+        assert remind_upcoming_renewals(reminder_day + timedelta(days=1)) == 0
+        tasks = db.session.scalars(select(Task)).all()
+        assert [task.title for task in tasks] == [f"Renewal of SEO retainer on {renewal.isoformat()}"]
+        assert renew_due_subscriptions(renewal - timedelta(days=1)) == 0
+        assert renew_due_subscriptions(renewal) == 1
+        assert renew_due_subscriptions(renewal) == 0
+        invoice = db.session.scalar(select(Invoice).where(Invoice.title == "SEO retainer renewal"))
+        assert invoice.status == InvoiceStatus.ISSUED
+        assert str(invoice.total) == "2160.00"  # 1,800.00 and 20 % tax
+        assert renewal.isoformat() in invoice.lines[0].description
+        assert db.session.scalar(select(Subscription.next_renewal)) == add_months(renewal, 1)
+        assert db.session.scalar(select(func.count()).select_from(Invoice)) == 1
+
+
+def test_the_job_renews_each_workspace_on_its_own(app, tenant_a, tenant_b, client_for):
+    from app.crm.subscriptions.jobs import renew_subscriptions
+
+    _accept_quote_with_a_retainer(app, tenant_a, client_for)
+    _accept_quote_with_a_retainer(app, tenant_b, client_for)
+    with in_tenant(app, tenant_a.id):
+        db.session.scalar(select(Subscription)).next_renewal = date.today()
+    with app.app_context():
+        renew_subscriptions()
+        renew_subscriptions()
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(func.count()).select_from(Invoice)) == 1
+    with in_tenant(app, tenant_b.id):
+        assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0
+
+
+def test_the_renewal_reminder_is_a_task_for_the_owner_in_the_tasks_list(app, tenant_a, client_for):
+    _accept_quote_with_a_retainer(app, tenant_a, client_for)
+    with in_tenant(app, tenant_a.id):
+        subscription = db.session.scalar(select(Subscription))
+        renewal, subscription_id, owner_id = subscription.next_renewal, subscription.id, subscription.owner_id
+        assert owner_id is not None
+        assert remind_upcoming_renewals(renewal - timedelta(days=3)) == 1
+        assert remind_upcoming_renewals(renewal - timedelta(days=2)) == 0
+        [task] = db.session.scalars(select(Task)).all()
+        assert (task.owner_id, task.due_date, task.related_id, task.status) == (
+            owner_id,
+            renewal,
+            subscription_id,
+            "open",
+        )
+        title = task.title
+    client = client_for(tenant_a)
+    assert title in client.get("/tasks").get_data(as_text=True)
+    assert title in client.get(f"/subscriptions/{subscription_id}?tab=tasks").get_data(as_text=True)

@@ -1,0 +1,51 @@
+"""Global search: grouped across types, only types the user may see, a bounded number of
+queries, the API, and the box in the top bar."""
+
+from tests.crm.factories import make_company, make_contact, make_lead
+
+
+def test_results_are_grouped_by_type_and_stay_in_the_tenant(app, tenant_a, tenant_b, client_for):
+    make_contact(app, tenant_a, first_name="Ada", last_name="Northwind")
+    make_company(app, tenant_a, name="Northwind Traders")
+    make_lead(app, tenant_a, name="Nora Northwind")
+    make_contact(app, tenant_b, first_name="Ada", last_name="Northwind Bravo")
+    client = client_for(tenant_a)
+    body = client.get("/search?q=northwind", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert body.count('data-testid="search-hit"') == 3
+    assert "Contacts" in body
+    assert "Companies" in body
+    assert "Leads" in body
+    assert "Bravo" not in body
+    assert "Nothing matches" in client.get("/search?q=zzzz", headers={"HX-Request": "true"}).get_data(as_text=True)
+    page = client.get("/search?q=northwind").get_data(as_text=True)
+    assert "Northwind Traders" in page
+
+
+def test_the_query_count_does_not_grow_with_matches(app, tenant_a, client_for, query_counter):
+    client = client_for(tenant_a)
+    make_contact(app, tenant_a, first_name="Match0")
+    client.get("/search?q=match", headers={"HX-Request": "true"})
+    with query_counter() as few:
+        client.get("/search?q=match", headers={"HX-Request": "true"})
+    for index in range(1, 12):
+        make_contact(app, tenant_a, first_name=f"Match{index}", emails=[{"email": f"m{index}@example.test"}])
+    with query_counter() as many:
+        body = client.get("/search?q=match", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "All matching contacts" in body  # 5 shown, more exist
+    assert many.count == few.count
+
+
+def test_search_api_follows_the_keys_scopes(app, tenant_a, api_client_for):
+    make_contact(app, tenant_a, first_name="Grace", last_name="Hopper")
+    make_lead(app, tenant_a, name="Grace Lead")
+    everything = api_client_for(tenant_a).get("/api/v1/search?q=grace").get_json()
+    assert {group["record_type"] for group in everything["groups"]} == {"contact", "lead"}
+    contacts_only = api_client_for(tenant_a, scopes=["contacts:read"]).get("/api/v1/search?q=grace").get_json()
+    assert [group["record_type"] for group in contacts_only["groups"]] == ["contact"]
+    assert api_client_for(tenant_a).get("/api/v1/search").status_code == 422
+
+
+def test_the_top_bar_has_the_search_box(app, tenant_a, client_for):
+    body = client_for(tenant_a).get("/contacts").get_data(as_text=True)
+    assert 'data-testid="global-search"' in body
+    assert "js/search.js" in body

@@ -1,0 +1,56 @@
+"""The segment builder in a real browser, on a desktop and a phone: add a condition, watch the
+live count, nest an OR group, save, and land on the segment's list."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+from tests.crm.factories import make_contact
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page, live_server, tenant):
+    page.goto(live_server.url("/login", slug=tenant.slug))
+    page.fill("input[name=email]", "owner@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url("/", slug=tenant.slug))
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_build_a_segment_with_a_live_count(app, live_server, page_at, make_tenant, width):
+    tenant = make_tenant(f"segments{width}", roles=("owner",))
+    make_contact(app, tenant, first_name="Ada", last_name="Customer", lifecycle_stage="customer")
+    make_contact(app, tenant, first_name="Cy", last_name="Quiet", lifecycle_stage="customer")
+    make_contact(app, tenant, first_name="Bob", last_name="Lead", lifecycle_stage="lead")
+    page = page_at(width)
+    _sign_in(page, live_server, tenant)
+    page.goto(live_server.url("/segments/new?type=contact", slug=tenant.slug))
+    count = page.get_by_test_id("segment-count").locator("[data-count]")
+    expect(count).to_have_attribute("data-count", "3")  # no condition yet: every contact
+
+    page.get_by_test_id("segment-name").fill("Customers")
+    page.get_by_test_id("add-rule").first.click()
+    rule = page.get_by_test_id("segment-rule").first
+    rule.get_by_test_id("rule-field").select_option("lifecycle_stage")
+    rule = page.get_by_test_id("segment-rule").first
+    rule.get_by_test_id("rule-value").select_option("customer")
+    expect(count).to_have_attribute("data-count", "2")
+
+    page.get_by_test_id("add-group").first.click()
+    group = page.get_by_test_id("segment-group").nth(1)
+    group.get_by_test_id("rule-field").select_option("last_name")
+    group = page.get_by_test_id("segment-group").nth(1)
+    group.get_by_test_id("rule-op").select_option("starts_with")
+    group = page.get_by_test_id("segment-group").nth(1)
+    group.get_by_test_id("rule-value").fill("qu")
+    expect(count).to_have_attribute("data-count", "1")
+
+    page.get_by_test_id("save-segment").click()
+    expect(page.get_by_test_id("segment-title")).to_have_text("Customers")
+    rows = page.get_by_test_id("record-row")
+    expect(rows).to_have_count(1)
+    assert "Cy Quiet" in rows.first.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.console_errors == []

@@ -1,0 +1,118 @@
+"""My day on the dashboard: every section the CRM registers (tasks due today and overdue,
+today's meetings, rotting deals, leads awaiting first contact), only the signed-in user's own
+items, each section behind its permission, with a bounded number of queries."""
+
+import datetime as dt
+
+import time_machine
+
+from app.core.extensions import db
+from app.crm.deals.models import Deal
+from tests.conftest import in_tenant
+from tests.crm.calendar.factories import make_meeting
+from tests.crm.deals.helpers import add_deals
+from tests.crm.factories import make_lead
+from tests.crm.tasks.factories import make_task
+
+NOON = dt.datetime(2030, 5, 15, 12, 0, tzinfo=dt.UTC)
+
+
+def _let_rot(app, tenant, deal_ids, days=30):
+    with in_tenant(app, tenant.id):
+        for deal_id in deal_ids:
+            deal = db.session.get(Deal, (tenant.id, deal_id))
+            deal.idle_since = NOON - dt.timedelta(days=days)
+
+
+def _fill_my_day(app, tenant, prefix=""):
+    make_task(app, tenant, title=f"{prefix}Chase the invoice", due_date="2030-05-14")
+    make_task(app, tenant, title=f"{prefix}Send the proposal", due_date="2030-05-15", due_time="18:00")
+    make_task(app, tenant, title=f"{prefix}Plan the offsite", due_date="2030-06-20")
+    make_meeting(
+        app,
+        tenant,
+        title=f"{prefix}Kick-off with Initech",
+        starts_at="2030-05-15T14:00:00+00:00",
+        ends_at="2030-05-15T15:00:00+00:00",
+    )
+    make_meeting(
+        app,
+        tenant,
+        title=f"{prefix}Tomorrow's review",
+        starts_at="2030-05-16T14:00:00+00:00",
+        ends_at="2030-05-16T15:00:00+00:00",
+    )
+    stale, _fresh, won = add_deals(
+        app,
+        tenant,
+        [
+            {"name": f"{prefix}Stale rebrand", "value": "4500", "stage": "Negotiation"},
+            {"name": f"{prefix}Fresh website", "value": "900", "stage": "Negotiation"},
+            {"name": f"{prefix}Closed retainer", "value": "700", "stage": "Closed won"},
+        ],
+    )
+    _let_rot(app, tenant, [stale, won])
+    make_lead(app, tenant, name=f"{prefix}Grace Hopper")
+
+
+def test_my_day_shows_every_section_with_only_my_items(app, tenant_a, tenant_b, client_for):
+    with time_machine.travel(NOON, tick=False):
+        _fill_my_day(app, tenant_a)
+        _fill_my_day(app, tenant_b, prefix="Foreign ")
+        (someone_elses,) = add_deals(app, tenant_a, [{"name": "Sales rep's deal", "stage": "Negotiation"}], "sales")
+        _let_rot(app, tenant_a, [someone_elses])
+        html = client_for(tenant_a).get("/").get_data(as_text=True)
+
+    for key in ("tasks", "meetings", "deals", "leads"):
+        assert f'data-testid="my-day-{key}"' in html
+    assert html.index('data-testid="my-day-meetings"') < html.index('data-testid="my-day-deals"')
+    assert html.index('data-testid="my-day-deals"') < html.index('data-testid="my-day-leads"')
+    assert "Chase the invoice" in html
+    assert "Send the proposal" in html
+    assert "Plan the offsite" not in html
+    assert "Kick-off with Initech" in html
+    assert "Tomorrow&#39;s review" not in html
+    assert html.count('data-testid="my-day-deal"') == 1
+    assert "Stale rebrand" in html
+    assert "idle for 30d" in html
+    assert "Fresh website" not in html
+    assert "Closed retainer" not in html
+    assert "Sales rep" not in html
+    assert "Grace Hopper" in html
+    assert "Foreign" not in html
+
+
+def test_rotting_deals_need_deals_view(app, tenant_a):
+    from app.dashboard.my_day import my_day
+    from tests.crm.deals.helpers import owner_of
+
+    with time_machine.travel(NOON, tick=False):
+        (stale,) = add_deals(app, tenant_a, [{"name": "Stale rebrand", "stage": "Negotiation"}])
+        _let_rot(app, tenant_a, [stale])
+        with in_tenant(app, tenant_a.id):
+            user = owner_of(tenant_a)
+            allowed = [section.key for section, _ in my_day(user, lambda permission: True)]
+            denied = [section.key for section, _ in my_day(user, lambda permission: permission != "deals.view")]
+    assert "deals" in allowed
+    assert "deals" not in denied
+
+
+def test_no_rotting_deals_hides_the_section(app, tenant_a, client_for):
+    with time_machine.travel(NOON, tick=False):
+        add_deals(app, tenant_a, [{"name": "Fresh website", "stage": "Negotiation"}])
+        html = client_for(tenant_a).get("/").get_data(as_text=True)
+    assert 'data-testid="my-day-deals"' not in html
+
+
+def test_my_day_queries_do_not_grow_with_items(app, tenant_a, client_for, query_counter):
+    with time_machine.travel(NOON, tick=False):
+        _fill_my_day(app, tenant_a)
+        client = client_for(tenant_a)
+        client.get("/")
+        with query_counter() as few:
+            assert client.get("/").status_code == 200
+        for round in range(3):
+            _fill_my_day(app, tenant_a, prefix=f"More {round} ")
+        with query_counter() as many:
+            assert client.get("/").status_code == 200
+    assert many.count == few.count

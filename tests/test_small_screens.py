@@ -1,0 +1,94 @@
+"""At 375 px every list and the team page fit the screen, and the bulk-action bar appears only
+once something is selected (on a desktop too)."""
+
+import os
+
+import pytest
+
+from tests.conftest import PASSWORD
+from tests.crm.factories import make_contact, make_lead
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = os.environ.get("ATRIUM_SCREENSHOTS")
+
+
+def _shot(page, name):
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=False)
+
+
+def _sign_in(page, live_server, slug):
+    page.goto(live_server.url("/login", slug=slug))
+    page.fill("#email", "owner@example.com")
+    page.fill("#password", PASSWORD)
+    page.click('[data-testid="login-submit"]')
+    page.wait_for_url(live_server.url("/", slug=slug))
+
+
+def _overflow(page) -> int:
+    """How far the page, or a scrolling table inside it, reaches past its box sideways (0:
+    nothing is cut off or hidden behind a sideways scroll)."""
+    return page.evaluate(
+        """() => Math.max(
+            document.documentElement.scrollWidth - window.innerWidth,
+            ...Array.from(document.querySelectorAll(".table-responsive"), (box) => box.scrollWidth - box.clientWidth))"""
+    )
+
+
+def _room_left_in_role_selects(page) -> list[float]:
+    """For each role select: its inner width minus the width of the role it shows."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('select[aria-label="Role"]'), (select) => {
+            const style = getComputedStyle(select);
+            const context = document.createElement("canvas").getContext("2d");
+            context.font = style.font;
+            const text = context.measureText(select.options[select.selectedIndex].text).width;
+            return select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - text;
+        })"""
+    )
+
+
+@pytest.fixture
+def busy_tenant(app, make_tenant):
+    tenant = make_tenant("busy")
+    for index in range(8):
+        make_contact(app, tenant, first_name=f"Person{index}", last_name="Longsurname-Doublebarrel")
+        make_lead(app, tenant, name=f"Prospect {index} of Northwind Traders International", status="contacted")
+    return tenant
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_pages_fit_and_the_bulk_bar_waits_for_a_selection(live_server, page_at, busy_tenant, width):
+    page = page_at(width)
+    _sign_in(page, live_server, busy_tenant.slug)
+    for path in ("/settings/users", "/leads", "/contacts", "/companies"):
+        page.goto(live_server.url(path, slug=busy_tenant.slug))
+        _shot(page, f"{path.strip('/').replace('/', '-')}-{width}")
+        assert _overflow(page) <= 0, path
+        if path == "/settings/users":
+            room = _room_left_in_role_selects(page)
+            assert len(room) == 4
+            assert min(room) >= 0, room  # "Admin", not "Ad"
+    for path in ("/leads", "/contacts"):
+        page.goto(live_server.url(path, slug=busy_tenant.slug))
+        bar = page.locator('[data-testid="bulk-form"]')
+        assert not bar.is_visible(), path
+        page.locator('input[name="ids"]').first.check()
+        bar.wait_for(state="visible")
+        _shot(page, f"{path.strip('/')}-selected-{width}")
+        page.locator('input[name="ids"]').first.uncheck()
+        bar.wait_for(state="hidden")
+
+
+def test_apex_pages_fit_a_phone_and_lead_to_sign_in(live_server, page_at, busy_tenant):
+    page = page_at(375)
+    for path in ("/", "/pricing", "/login"):
+        page.goto(live_server.url(path))
+        _shot(page, f"apex{path.replace('/', '-')}-375")
+        assert _overflow(page) <= 0, path
+    page.click('[data-testid="nav-sign-in"]')
+    page.fill("#address", busy_tenant.slug)
+    page.click('[data-testid="workspace-address-submit"]')
+    page.wait_for_url(live_server.url("/login", slug=busy_tenant.slug))
+    assert page.locator('[data-testid="login-form"]').is_visible()
