@@ -72,11 +72,11 @@ def _clean(data: dict, template: MessageTemplate | None) -> dict:
             except ValidationFailed as exc:
                 for message in exc.details.get(key, []):
                     errors.add(key, message)
-    if name and db.session.scalar(
-        select(MessageTemplate.id).where(
-            func.lower(MessageTemplate.name) == name.lower(), MessageTemplate.id != (template.id if template else None)
-        )
-    ):
+    same_name = select(MessageTemplate.id).where(func.lower(MessageTemplate.name) == name.lower())
+    if template is not None:
+        # (`id != NULL` matches nothing, so a new template must not be compared with an id.)
+        same_name = same_name.where(MessageTemplate.id != template.id)
+    if name and db.session.scalar(same_name):
         errors.add("name", "A template with this name exists.")
     errors.raise_if_any()
     if cleaned.get("html_body"):

@@ -106,3 +106,13 @@ def test_the_openapi_document_has_the_messaging_resources(app, tenant_a, api_cli
         "/api/v1/suppressions",
     ):
         assert path in paths
+
+
+def test_a_second_template_of_the_same_name_is_a_422_not_a_500(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    body = {"name": "Welcome", "channel": "sms", "text_body": "Hi {{ contact.first_name }}"}
+    assert api.post("/api/v1/message-templates", json=body).status_code == 201
+    for name in ("Welcome", "WELCOME"):
+        again = api.post("/api/v1/message-templates", json={**body, "name": name})
+        assert again.status_code == 422
+        assert again.json["error"]["details"]["name"] == ["A template with this name exists."]
