@@ -1,7 +1,7 @@
 """Message templates: create, change, delete; preview with a chosen contact; a test send to
 yourself; the SMS segment count."""
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 
 from app.auth.permissions import acting_user, check_permission
 from app.core.audit import record_audit
@@ -72,16 +72,24 @@ def _clean(data: dict, template: MessageTemplate | None) -> dict:
             except ValidationFailed as exc:
                 for message in exc.details.get(key, []):
                     errors.add(key, message)
-    same_name = select(MessageTemplate.id).where(func.lower(MessageTemplate.name) == name.lower())
-    if template is not None:
-        # (`id != NULL` matches nothing, so a new template must not be compared with an id.)
-        same_name = same_name.where(MessageTemplate.id != template.id)
-    if name and db.session.scalar(same_name):
+    if name and _name_taken(name, template):
         errors.add("name", "A template with this name exists.")
     errors.raise_if_any()
     if cleaned.get("html_body"):
         cleaned["html_body"] = templating.clean_email_html(cleaned["html_body"])
     return cleaned
+
+
+def _name_taken(name: str, template: MessageTemplate | None) -> bool:
+    """Another template has this name, in any case (SQLite's lower() folds ASCII only, so the
+    exact name is asked for too)."""
+    same_name = select(MessageTemplate.id).where(
+        or_(MessageTemplate.name == name, func.lower(MessageTemplate.name) == name.lower())
+    )
+    if template is not None:
+        # Not `id != NULL` for a new one: that comparison matches no row at all.
+        same_name = same_name.where(MessageTemplate.id != template.id)
+    return db.session.scalar(same_name.limit(1)) is not None
 
 
 def create_template(data: dict, *, actor) -> MessageTemplate:

@@ -112,7 +112,11 @@ def test_a_second_template_of_the_same_name_is_a_422_not_a_500(app, tenant_a, ap
     api = api_client_for(tenant_a)
     body = {"name": "Welcome", "channel": "sms", "text_body": "Hi {{ contact.first_name }}"}
     assert api.post("/api/v1/message-templates", json=body).status_code == 201
-    for name in ("Welcome", "WELCOME"):
+    assert api.post("/api/v1/message-templates", json={**body, "name": "Ûber"}).status_code == 201
+    for name in ("Welcome", "WELCOME", "Ûber"):
         again = api.post("/api/v1/message-templates", json={**body, "name": name})
-        assert again.status_code == 422
+        assert again.status_code == 422, name
         assert again.json["error"]["details"]["name"] == ["A template with this name exists."]
+    created = api.post("/api/v1/message-templates", json={**body, "name": "Other"}).json
+    assert api.patch(f"/api/v1/message-templates/{created['id']}", json={}).status_code == 200
+    assert api.patch(f"/api/v1/message-templates/{created['id']}", json={"name": "other"}).status_code == 200
