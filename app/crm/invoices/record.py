@@ -14,7 +14,7 @@ from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
 from app.crm.products.record import workspace_currency
-from app.crm.quotes.fields import LineItems
+from app.crm.quotes.fields import priced_document_fields
 from app.crm.quotes.record import QUOTE_CURRENCIES, local_today
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import ZERO, LineAmounts, document_totals
@@ -189,20 +189,7 @@ INVOICES = InvoiceType(
             list=True,
             help="Empty: the payment terms from the settings, counted from issue",
         ),
-        LineItems(line_model=InvoiceLine),
-        f.LongText(
-            "terms",
-            "Terms",
-            section="Terms",
-            max_length=20_000,
-            hide_empty=True,
-            detail=False,
-            help="Empty: the workspace's default terms",
-        ),
-        f.Number("subtotal", "Subtotal", places=2, read_only=True, detail=False),
-        f.Number("discount_total", "Discounts", places=2, read_only=True, detail=False),
-        f.Number("tax_total", "Tax", places=2, read_only=True, detail=False),
-        f.Number("total", "Total", places=2, read_only=True, list=True, sort=True, filter=True),
+        *priced_document_fields(InvoiceLine),
         f.Number("amount_paid", "Paid", places=2, read_only=True, list=True),
         f.Email("recipient_email", "Sent to", read_only=True, hide_empty=True),
         f.DateTimeField("sent_at", "Sent", read_only=True, hide_empty=True),

@@ -12,7 +12,7 @@ from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.orders.models import Order, OrderLine, OrderStatus
 from app.crm.products.record import workspace_currency
 from app.crm.quotes.documents import amount_text, document_lines
-from app.crm.quotes.fields import LineItems
+from app.crm.quotes.fields import priced_document_fields
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.record import QUOTE_CURRENCIES, local_today
 from app.crm.quotes.settings import get_quote_settings
@@ -147,20 +147,7 @@ ORDERS = OrderType(
             blank=True,
             help="Empty: the workspace's currency",
         ),
-        LineItems(line_model=OrderLine),
-        f.LongText(
-            "terms",
-            "Terms",
-            section="Terms",
-            max_length=20_000,
-            hide_empty=True,
-            detail=False,
-            help="Empty: the workspace's default terms",
-        ),
-        f.Number("subtotal", "Subtotal", places=2, read_only=True, detail=False),
-        f.Number("discount_total", "Discounts", places=2, read_only=True, detail=False),
-        f.Number("tax_total", "Tax", places=2, read_only=True, detail=False),
-        f.Number("total", "Total", places=2, read_only=True, list=True, sort=True, filter=True),
+        *priced_document_fields(OrderLine),
         f.DateTimeField("fulfilled_at", "Fulfilled", read_only=True, hide_empty=True),
         f.DateTimeField("cancelled_at", "Cancelled", read_only=True, hide_empty=True),
     ],

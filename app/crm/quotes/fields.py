@@ -16,7 +16,7 @@ from app.core.ids import parse_uuid, uuid7
 from app.crm.products.models import Product
 from app.crm.quotes.models import DiscountKind, QuoteLine
 from app.crm.quotes.totals import line_amounts
-from app.records.fields import Field
+from app.records.fields import Field, LongText, Number
 from app.records.normalize import Invalid
 
 MAX_LINES = 200
@@ -312,3 +312,24 @@ def _text(raw, label: str, limit: int, required: bool) -> str:
     if len(text) > limit:
         raise Invalid(f"Use at most {limit} characters for the {label}.")
     return text
+
+
+def priced_document_fields(line_model=QuoteLine) -> list[Field]:
+    """The lines, terms and totals a quote, an order and an invoice share, in that order. Built
+    anew for each declaration: a field binds to one model."""
+    return [
+        LineItems(line_model=line_model),
+        LongText(
+            "terms",
+            "Terms",
+            section="Terms",
+            max_length=20_000,
+            hide_empty=True,
+            detail=False,
+            help="Empty: the workspace's default terms",
+        ),
+        Number("subtotal", "Subtotal", places=2, read_only=True, detail=False),
+        Number("discount_total", "Discounts", places=2, read_only=True, detail=False),
+        Number("tax_total", "Tax", places=2, read_only=True, detail=False),
+        Number("total", "Total", places=2, read_only=True, list=True, sort=True, filter=True),
+    ]

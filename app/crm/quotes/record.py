@@ -20,7 +20,7 @@ from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.deals.currencies import ISO_4217
 from app.crm.products.record import workspace_currency
 from app.crm.quotes.documents import quote_document
-from app.crm.quotes.fields import LineItems
+from app.crm.quotes.fields import LineItems, priced_document_fields
 from app.crm.quotes.models import Quote, QuoteStatus, QuoteVersion
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import LineAmounts, document_totals
@@ -237,20 +237,7 @@ QUOTES = QuoteType(
             detail=False,
             help="A note to the customer above the lines",
         ),
-        LineItems(),
-        f.LongText(
-            "terms",
-            "Terms",
-            section="Terms",
-            max_length=20_000,
-            hide_empty=True,
-            detail=False,
-            help="Empty: the workspace's default terms",
-        ),
-        f.Number("subtotal", "Subtotal", places=2, read_only=True, detail=False),
-        f.Number("discount_total", "Discounts", places=2, read_only=True, detail=False),
-        f.Number("tax_total", "Tax", places=2, read_only=True, detail=False),
-        f.Number("total", "Total", places=2, read_only=True, list=True, sort=True, filter=True),
+        *priced_document_fields(),
         f.Email("recipient_email", "Sent to", read_only=True, hide_empty=True),
         f.DateTimeField("sent_at", "Sent", read_only=True, filter=True, detail=False),
         f.DateTimeField("viewed_at", "First viewed", read_only=True, detail=False),
