@@ -1,5 +1,7 @@
 """The fields only contacts have: several emails (one primary), several phones, consent per channel."""
 
+from abc import ABC, abstractmethod
+
 from marshmallow import Schema, fields, validate
 from sqlalchemy import Uuid, exists, select
 
@@ -40,9 +42,10 @@ class ConsentSchema(ConsentInputSchema):
     recorded_at = fields.DateTime(required=True, allow_none=True)
 
 
-class ChildList(Field):
+class ChildList(Field, ABC):
     """A list of small child rows (emails, phones): each item a dict keyed by `item_keys` or a
-    plain string for the first key; duplicates dropped; kept rows reused on save."""
+    plain string for the first key; duplicates dropped; kept rows reused on save. Each list kind
+    implements the two abstract hooks (a kind that forgets one cannot be declared)."""
 
     tracks_snapshot = True
     item_keys: tuple[str, ...] = ()
@@ -89,10 +92,10 @@ class ChildList(Field):
             raise Invalid(problems)
         return cleaned
 
+    @abstractmethod
     def clean_item(self, item: dict) -> dict:
         """One submitted item, normalized (an email lower-cased, a phone in E.164); each list
         kind (emails, phones, a deal's contacts) says how."""
-        raise NotImplementedError(f"{type(self).__name__} must say how one item is cleaned")
 
     def duplicate(self, item: dict) -> list[str]:
         return []
@@ -100,9 +103,9 @@ class ChildList(Field):
     def check_list(self, items: list[dict], context) -> list[str]:
         return []
 
+    @abstractmethod
     def row_values(self, item: dict) -> dict:
         """The child row's column values for one cleaned item; each list kind names its columns."""
-        raise NotImplementedError(f"{type(self).__name__} must name its child row's columns")
 
     def apply(self, record, value) -> None:
         key = self.item_keys[0]
