@@ -7,13 +7,13 @@ from marshmallow import Schema, ValidationError, pre_load
 NUL_MESSAGE = "Text cannot contain NUL (\\u0000) characters."
 
 
-def _has_nul(value) -> bool:
+def has_nul(value) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, Mapping):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+        return any(has_nul(key) or has_nul(item) for key, item in value.items())
     if isinstance(value, list | tuple):
-        return any(_has_nul(item) for item in value)
+        return any(has_nul(item) for item in value)
     return False
 
 
@@ -23,7 +23,7 @@ class InputSchema(Schema):
     @pre_load(pass_collection=True)
     def refuse_nul_characters(self, data, **kwargs):
         if isinstance(data, Mapping):
-            bad = sorted(str(key) for key in data if _has_nul(key) or _has_nul(data[key]))
+            bad = sorted(str(key) for key in data if has_nul(key) or has_nul(data[key]))
             if bad:
                 raise ValidationError({key: [NUL_MESSAGE] for key in bad})
         return data
