@@ -1,6 +1,7 @@
 """Build the benchmark database: one tenant with 1,000,000 contacts (with companies, tags,
-emails, phones, a custom field and activities) and 200,000 leads beside 20 small tenants,
-loaded with COPY through psycopg.
+emails, phones, a custom field and activities), 200,000 leads and a pipeline of 12,000 deals
+(bench/deals.py; `--no-deals` skips them) beside 20 small tenants, loaded with COPY through
+psycopg.
 
     BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/atrium_bench \
         .venv/bin/python -m bench.generate [--contacts 1000000]
@@ -660,6 +661,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--contacts", type=int, default=1_000_000, help="contacts of the big tenant")
     parser.add_argument("--small-contacts", type=int, default=500, help="contacts of each small tenant")
+    parser.add_argument("--no-deals", action="store_true", help="skip the big tenant's pipeline of deals")
     args = parser.parse_args()
     started = time.perf_counter()
     recreate_database()
@@ -668,6 +670,10 @@ def main() -> None:
     app = make_app()
     with app.app_context():
         load(tenants, contacts=args.contacts, small_contacts=args.small_contacts)
+    if not args.no_deals:
+        from bench.deals import generate as generate_deals
+
+        generate_deals()
     print(f"done in {time.perf_counter() - started:.1f}s", flush=True)
 
 

@@ -223,6 +223,7 @@ def signed_in_client(app, facts):
 
 def new_api_key(app, facts) -> str:
     """A key of its own for one API case: the shipped burst limit applies to it."""
+    from app.api.scopes import all_scopes
     from app.api.services import create_api_key
     from app.auth.models import User
     from app.core.context import tenant_context
@@ -230,9 +231,8 @@ def new_api_key(app, facts) -> str:
 
     with app.app_context(), tenant_context(facts["tenant_id"]):
         owner = db.session.get(User, (facts["tenant_id"], facts["owner_id"]))
-        _, key = create_api_key(
-            name="Benchmark", scopes=["contacts:read", "companies:read", "leads:read", "activities:read"], actor=owner
-        )
+        read_scopes = [scope for scope in all_scopes() if scope.endswith(":read")]
+        _, key = create_api_key(name="Benchmark", scopes=read_scopes, actor=owner)
         db.session.commit()
     return key
 

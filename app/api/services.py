@@ -5,7 +5,7 @@ import secrets
 import string
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.api.models import ApiKey
 from app.api.scopes import check_scopes
@@ -89,7 +89,8 @@ def find_active_key(presented: str) -> ApiKey | None:
     prefix = parse_presented_key(presented)
     if prefix is None:
         return None
-    key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    # The key's creator acts for it on every call: loaded with the key, in the same statement.
+    key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix).options(joinedload(ApiKey.created_by)))
     if key is None or not secrets.compare_digest(key.secret_hash, hash_secret(presented)):
         return None
     if key.revoked_at is not None:

@@ -33,13 +33,15 @@ def normalize_email(email: str) -> str:
 
 def count_seats(tenant_id) -> int:
     """Active users plus invitations still waiting: both hold a seat."""
-    users = db.session.scalar(select(func.count()).select_from(User).where(User.is_active_user.is_(True)))
-    pending = db.session.scalar(
+    users = select(func.count()).select_from(User).where(User.is_active_user.is_(True)).scalar_subquery()
+    pending = (
         select(func.count())
         .select_from(Invitation)
         .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+        .scalar_subquery()
     )
-    return users + pending
+    # One statement: every page's plan banners ask for the seats.
+    return db.session.scalar(select(users + pending))
 
 
 def count_seats_by_tenant(tenant_ids) -> dict:

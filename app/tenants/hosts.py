@@ -4,7 +4,7 @@ verified custom domains), never through routing. An unknown host is a 404."""
 from flask import abort, current_app, g, request
 from sqlalchemy import select
 
-from app.core.context import set_platform_for_request, set_tenant_for_request
+from app.core.context import reset_tenant, set_platform_for_request, set_tenant_for_request
 from app.core.extensions import db
 from app.core.hosts import (
     ADMIN,
@@ -35,6 +35,9 @@ def resolve_request_host() -> None:
         return
     tenant_id = None
     if kind == TENANT and key not in RESERVED_SLUGS:
+        if _tenant_of_known_subdomain(key):
+            check_endpoint_host(TENANT)
+            return
         tenant_id = db.session.scalar(
             select(Domain.tenant_id).where(Domain.kind == DomainKind.SUBDOMAIN, Domain.host == key)
         )
@@ -55,4 +58,33 @@ def resolve_request_host() -> None:
     g.tenant = db.session.get(Tenant, tenant_id)
     if g.tenant is None:
         abort(404)
+    if kind == TENANT:
+        _known_subdomains[key] = tenant_id
     check_endpoint_host(TENANT)
+
+
+# Subdomain -> tenant id, learnt from the `domains` table: every request to a workspace
+# needed that lookup before it could read its tenant row. A tenant's subdomain is its slug,
+# which is unique and never changes, so a hit is checked against the slug of the row it
+# loads: a tenant that is gone or a subdomain that now names another tenant falls back to
+# the table. Bounded, since any host can be asked for.
+_known_subdomains: dict[str, object] = {}
+KNOWN_SUBDOMAINS_MAX = 10_000
+
+
+def _tenant_of_known_subdomain(subdomain: str) -> bool:
+    """Set up the request for a subdomain seen before; False when it must be looked up."""
+    tenant_id = _known_subdomains.get(subdomain)
+    if tenant_id is None:
+        if len(_known_subdomains) >= KNOWN_SUBDOMAINS_MAX:
+            _known_subdomains.clear()
+        return False
+    g.host_kind = TENANT
+    g._tenant_token = set_tenant_for_request(tenant_id)
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None or tenant.slug != subdomain:
+        _known_subdomains.pop(subdomain, None)
+        reset_tenant(g.pop("_tenant_token"))
+        return False
+    g.tenant = tenant
+    return True

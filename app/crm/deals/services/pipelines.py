@@ -56,11 +56,16 @@ def _all_stages() -> list[Stage]:
 def list_pipelines() -> list[Pipeline]:
     """The workspace's pipelines in order (the first is the default). A pipeline always has
     a stage (the services keep at least one), so the stages' query names them all."""
-    pipelines = []
-    for stage in _all_stages():
-        if not pipelines or pipelines[-1].id != stage.pipeline_id:
-            pipelines.append(stage.pipeline)
-    return pipelines
+
+    def pipelines_in_order() -> list[Pipeline]:
+        pipelines = []
+        for stage in _all_stages():
+            if not pipelines or pipelines[-1].id != stage.pipeline_id:
+                pipelines.append(stage.pipeline)
+        return pipelines
+
+    # Every row of a list names its stage through stage_label(): walk the stages once.
+    return per_request("deal_pipelines", pipelines_in_order)
 
 
 def list_stages(pipeline_id=None) -> list[Stage]:
