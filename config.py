@@ -75,7 +75,13 @@ class Config:
     # Campaign batches: messages per batch, and how long a sender may hold a message before
     # it is reconciled with the provider (a process killed mid-send).
     MESSAGING_BATCH_SIZE = int(os.environ.get("MESSAGING_BATCH_SIZE", "500"))
+    # How long one minute's run of a campaign may keep sending batches (under the scheduler's
+    # one-minute interval, so two runs of a campaign never overlap).
+    CAMPAIGN_RUN_SECONDS = int(os.environ.get("CAMPAIGN_RUN_SECONDS", "45"))
     OUTBOX_RECONCILE_SECONDS = int(os.environ.get("OUTBOX_RECONCILE_SECONDS", "300"))
+    # An email claimed by a sender that died mid-call waits this long for SendGrid's `processed`
+    # event before it is set aside as unconfirmed for an operator (never sent twice by itself).
+    OUTBOX_UNCONFIRMED_SECONDS = int(os.environ.get("OUTBOX_UNCONFIRMED_SECONDS", "3600"))
     # Provider calls of one outbox batch made at once (network waits, not CPU).
     OUTBOX_SEND_CONCURRENCY = int(os.environ.get("OUTBOX_SEND_CONCURRENCY", "8"))
     # Seconds a SendGrid or Twilio call may take (connect, then each read) before it fails and

@@ -30,16 +30,15 @@ def make_app(**overrides):
     from app import create_app
 
     urls = role_urls()
-    return create_app(
-        "development",
-        SQLALCHEMY_DATABASE_URI=urls["app"],
-        PLATFORM_DATABASE_URL=urls["platform"],
-        MIGRATION_DATABASE_URL=urls["owner"],
-        BASE_DOMAIN=BENCH_DOMAIN,
-        DEBUG=False,
-        OUTBOX_DELIVER_AFTER_COMMIT=False,
-        **overrides,
-    )
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": urls["app"],
+        "PLATFORM_DATABASE_URL": urls["platform"],
+        "MIGRATION_DATABASE_URL": urls["owner"],
+        "BASE_DOMAIN": BENCH_DOMAIN,
+        "DEBUG": False,
+        "OUTBOX_DELIVER_AFTER_COMMIT": False,
+    }
+    return create_app("development", **(settings | overrides))
 
 
 def psycopg_dsn(url: str) -> str:

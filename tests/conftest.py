@@ -462,3 +462,27 @@ def page_at(browser):
     yield build
     for context in contexts:
         context.close()
+
+
+ADMIN_EMAIL = "root@atrium.test"
+ADMIN_PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def platform_admin(app):
+    from app.superadmin.cli import ensure_platform_admin
+
+    with on_platform(app):
+        admin, _ = ensure_platform_admin(ADMIN_EMAIL, ADMIN_PASSWORD, "Root")
+        return admin.id, admin.session_token
+
+
+@pytest.fixture
+def console(app, platform_admin):
+    """A client on admin.<base> signed in as the platform admin."""
+    admin_id, token = platform_admin
+    client = host_client(app, f"http://admin.{TEST_BASE_DOMAIN}")
+    with client.session_transaction(base_url=f"http://admin.{TEST_BASE_DOMAIN}") as session:
+        session["_user_id"] = f"{admin_id}:{token}"
+        session["_fresh"] = True
+    return client

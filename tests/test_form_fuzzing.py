@@ -19,7 +19,6 @@ import pytest
 from app.core.extensions import db
 from tests.conftest import TEST_BASE_DOMAIN, host_client, in_tenant, on_platform
 from tests.factories import ARG_FACTORIES, ENDPOINT_FACTORIES, load_domain_factories
-from tests.superadmin.conftest import console, platform_admin  # noqa: F401  (console sign-in)
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 MAX_FIELDS = 10

@@ -18,6 +18,9 @@ class OutboxStatus:
     SENDING = "sending"
     SENT = "sent"
     DEAD = "dead"
+    # An email claimed by a sender that died mid-call, and SendGrid never reported having it:
+    # it may or may not have gone out, so it is not sent again blindly; an operator decides.
+    UNCONFIRMED = "unconfirmed"
 
 
 class OutboxMessage(TenantScoped, Timestamps, Base):

@@ -223,9 +223,9 @@ def sms_from_payload(payload: dict, tenant_id) -> SmsMessage:
 
 
 def email_from_payload(payload: dict, tenant_id, outbox_id) -> EmailMessage:
-    custom_args = dict(payload.get("custom_args") or {})
-    if custom_args:
-        custom_args["outbox_id"] = str(outbox_id)
+    # Every email names its outbox row: SendGrid's `processed` event then settles a send whose
+    # sender died before recording the result (system mail as well as customer messages).
+    custom_args = dict(payload.get("custom_args") or {}, tenant_id=str(tenant_id), outbox_id=str(outbox_id))
     return EmailMessage(
         to=payload["to"],
         subject=payload["subject"],
@@ -236,7 +236,7 @@ def email_from_payload(payload: dict, tenant_id, outbox_id) -> EmailMessage:
         from_name=payload.get("from_name", ""),
         reply_to=payload.get("reply_to", ""),
         headers=payload.get("headers"),
-        custom_args=custom_args or None,
+        custom_args=custom_args,
         attachments=tuple(payload.get("attachments") or ()),
     )
 
@@ -318,16 +318,20 @@ def _notify(rows: list[OutboxMessage]) -> None:
 def reconcile_stale_claims(now=None) -> dict:
     """Rows left `sending` by a sender that died between its provider call and its commit.
 
-    SMS: Twilio is asked whether it has the message (sent → recorded, not sent again).
-    Email: SendGrid's event webhook marks a claimed row sent as soon as SendGrid reports it;
-    a row still claimed after OUTBOX_RECONCILE_SECONDS never reached SendGrid and is queued again.
+    SMS: Twilio is asked whether it has the message (sent → recorded, not sent again; not
+    there → queued again).
+    Email through SendGrid: SendGrid cannot be asked, but its signed `processed` event names the
+    outbox row (custom args) and marks it sent as soon as it arrives. A claim nobody confirmed
+    within OUTBOX_UNCONFIRMED_SECONDS becomes `unconfirmed`: it may have gone out, so it is never
+    sent again by itself; the console lists it for an operator to send again or leave.
+    Email through the console provider: its mailbox row commits with the result, so a dead
+    sender sent nothing and the message is queued again.
     """
-    from datetime import timedelta
-
     from app.core.context import platform_scope
 
     now = now or utcnow()
     cutoff = now - timedelta(seconds=current_app.config["OUTBOX_RECONCILE_SECONDS"])
+    unconfirmed_cutoff = now - timedelta(seconds=current_app.config["OUTBOX_UNCONFIRMED_SECONDS"])
     with platform_scope():
         rows = db.session.execute(
             select(OutboxMessage.tenant_id, OutboxMessage.id).where(
@@ -335,13 +339,12 @@ def reconcile_stale_claims(now=None) -> dict:
             )
         ).all()
         db.session.commit()
-    counts = {"found_sent": 0, "requeued": 0}
+    counts = {"found_sent": 0, "requeued": 0, "awaiting_provider": 0, "unconfirmed": 0}
     for tenant_id, message_id in rows:
         with tenant_context(tenant_id):
             message = db.session.get(OutboxMessage, (tenant_id, message_id))
             kind, payload, claimed_at = message.kind, dict(message.payload), message.claimed_at
             db.session.rollback()
-        found = None
         if kind == "sms":
             try:
                 found = get_sms_provider().find_sent(
@@ -350,19 +353,45 @@ def reconcile_stale_claims(now=None) -> dict:
             except DeliveryError:
                 log.warning("could not reconcile SMS %s with Twilio; trying again later", message_id)
                 continue
-        if found:
-            mark_outbox_sent(tenant_id, message_id, found)
-            counts["found_sent"] += 1
-            continue
-        with tenant_context(tenant_id):
-            message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
-            if message is not None and message.status == OutboxStatus.SENDING:
-                message.status = OutboxStatus.QUEUED
-                message.next_attempt_at = now
-                message.last_error = "the sender stopped before recording the result; sent again"
-                counts["requeued"] += 1
-            db.session.commit()
+            if found:
+                mark_outbox_sent(tenant_id, message_id, found)
+                counts["found_sent"] += 1
+                continue
+            outcome = _settle_claim(tenant_id, message_id, OutboxStatus.QUEUED, now)
+        elif get_email_provider().name == "console":
+            outcome = _settle_claim(tenant_id, message_id, OutboxStatus.QUEUED, now)
+        elif claimed_at <= unconfirmed_cutoff:
+            outcome = _settle_claim(tenant_id, message_id, OutboxStatus.UNCONFIRMED, now)
+        else:
+            outcome = "awaiting_provider"  # SendGrid's processed event may still come
+        if outcome:
+            counts[outcome] += 1
     return counts
+
+
+_SETTLED_CLAIM = {
+    OutboxStatus.QUEUED: ("requeued", "The sender stopped before recording the result; sent again."),
+    OutboxStatus.UNCONFIRMED: (
+        "unconfirmed",
+        "The sender stopped during the provider call and the provider never confirmed the message: "
+        "it may have been sent. Not sent again automatically.",
+    ),
+}
+
+
+def _settle_claim(tenant_id, message_id, status: str, now) -> str | None:
+    """Move a still-claimed row on (queued again, or unconfirmed); None when it settled meanwhile."""
+    count_as, why = _SETTLED_CLAIM[status]
+    with tenant_context(tenant_id):
+        message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
+        if message is None or message.status != OutboxStatus.SENDING:
+            db.session.rollback()
+            return None
+        message.status = status
+        message.next_attempt_at = now
+        message.last_error = why
+        db.session.commit()
+    return count_as
 
 
 def deliver_after_commit(pending: list[tuple[uuid.UUID, uuid.UUID]], batch_size: int = 500) -> None:

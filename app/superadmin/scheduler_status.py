@@ -16,6 +16,8 @@ from app.superadmin.access import record_platform_audit
 from app.tenants.models import Tenant
 
 DEAD_SHOWN = 50
+# Messages the outbox will not send again by itself: out of attempts, or maybe sent already.
+NEEDS_AN_OPERATOR = (OutboxStatus.DEAD, OutboxStatus.UNCONFIRMED)
 FAILURES_SHOWN = 20
 
 
@@ -90,7 +92,7 @@ def outbox_summary() -> dict:
     dead = db.session.execute(
         select(OutboxMessage, Tenant.slug)
         .join(Tenant, Tenant.id == OutboxMessage.tenant_id)
-        .where(OutboxMessage.status == OutboxStatus.DEAD)
+        .where(OutboxMessage.status.in_(NEEDS_AN_OPERATOR))
         .order_by(OutboxMessage.updated_at.desc())
         .limit(DEAD_SHOWN)
     ).all()
@@ -98,21 +100,28 @@ def outbox_summary() -> dict:
 
 
 def retry_dead_message(tenant_id, message_id) -> OutboxMessage:
-    """Put a dead-lettered email back in the queue with a fresh set of attempts; the
-    scheduler's `outbox.deliver` job sends it within seconds of this request's commit."""
+    """Put a dead-lettered (or unconfirmed) email back in the queue with a fresh set of
+    attempts; the scheduler's `outbox.deliver` job sends it within seconds of this request's
+    commit. For an unconfirmed one the operator accepts that it may arrive twice."""
     message = db.session.get(OutboxMessage, (tenant_id, message_id))
     if message is None:
         from flask import abort
 
         abort(404)
-    if message.status != OutboxStatus.DEAD:
-        raise Conflict("Only dead-lettered messages can be retried.")
+    if message.status not in NEEDS_AN_OPERATOR:
+        raise Conflict("Only dead-lettered or unconfirmed messages can be sent again.")
+    previous = message.status
     message.status = OutboxStatus.QUEUED
     message.attempts = 0
     message.next_attempt_at = utcnow()
     record_platform_audit(
         "outbox.message_retried",
         tenant_id=tenant_id,
-        details={"message_id": str(message_id), "to": message.payload.get("to"), "last_error": message.last_error},
+        details={
+            "message_id": str(message_id),
+            "to": message.payload.get("to"),
+            "was": previous,
+            "last_error": message.last_error,
+        },
     )
     return message

@@ -3,8 +3,7 @@
 import pyotp
 import pytest
 
-from tests.conftest import PASSWORD, TEST_BASE_DOMAIN, host_client
-from tests.superadmin.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, TEST_BASE_DOMAIN, host_client
 
 CONSOLE_PAGES = ["/tenants", "/plans", "/plans/free", "/jobs", "/audit", "/account/two-factor", "/plans/new"]
 

@@ -54,16 +54,22 @@ def is_suppressed(channel: str, address: str) -> bool:
     )
 
 
+# Addresses per query: a 100,000-recipient campaign would pass PostgreSQL's 65,535 bind parameters.
+SUPPRESSION_CHUNK = 5_000
+
+
 def suppressed_addresses(channel: str, addresses) -> set[str]:
-    """The suppressed ones among many addresses, in one query (campaign batches)."""
-    wanted = {normalize_address(channel, address) for address in addresses if address}
-    if not wanted:
-        return set()
-    return set(
-        db.session.scalars(
-            select(Suppression.address).where(Suppression.channel == channel, Suppression.address.in_(wanted))
+    """The suppressed ones among many addresses, a query per 5,000 (campaign audiences, batches)."""
+    wanted = sorted({normalize_address(channel, address) for address in addresses if address})
+    found: set[str] = set()
+    for start in range(0, len(wanted), SUPPRESSION_CHUNK):
+        chunk = wanted[start : start + SUPPRESSION_CHUNK]
+        found.update(
+            db.session.scalars(
+                select(Suppression.address).where(Suppression.channel == channel, Suppression.address.in_(chunk))
+            )
         )
-    )
+    return found
 
 
 def refusal(contact: Contact, channel: str, *, suppressed: bool | None = None) -> str | None:

@@ -96,8 +96,11 @@ def apply_sendgrid_events(events: list) -> dict:
     ignored = 0
     for item in events if isinstance(events, list) else []:
         tenant_id = parse_uuid(item.get("tenant_id")) if isinstance(item, dict) else None
-        if tenant_id is None or parse_uuid(item.get("message_id")) is None:
-            ignored += 1  # not one of ours (system mail has no ids)
+        ours = tenant_id is not None and (
+            parse_uuid(item.get("message_id")) is not None or parse_uuid(item.get("outbox_id")) is not None
+        )
+        if not ours:
+            ignored += 1  # not sent by Atrium (no tenant and outbox or message id)
             continue
         by_tenant.setdefault(tenant_id, []).append(item)
     applied = duplicates = 0
@@ -124,10 +127,15 @@ def _event_time(item: dict) -> datetime:
 
 
 def _apply_sendgrid_event(tenant_id, item: dict) -> bool:
-    message = db.session.get(Message, (tenant_id, parse_uuid(item.get("message_id"))))
+    kind = str(item.get("event") or "")
+    message_id = parse_uuid(item.get("message_id"))
+    if message_id is None:
+        # System mail (an invitation, a reminder) has an outbox row but no customer message:
+        # only its `processed` event matters, to settle a claim. Settling twice is harmless.
+        return kind == "processed" and _reconcile_claim(tenant_id, item.get("outbox_id"), item.get("sg_message_id"))
+    message = db.session.get(Message, (tenant_id, message_id))
     if message is None:
         return False
-    kind = str(item.get("event") or "")
     key = str(item.get("sg_event_id") or f"{message.id}:{kind}:{item.get('timestamp')}")
     at = _event_time(item)
     if not record_event(message, "sendgrid", key, kind, url=str(item.get("url") or ""), at=at):
@@ -155,18 +163,20 @@ def _apply_sendgrid_event(tenant_id, item: dict) -> bool:
     return True
 
 
-def _reconcile_claim(tenant_id, outbox_id, provider_id) -> None:
+def _reconcile_claim(tenant_id, outbox_id, provider_id) -> bool:
     """SendGrid has the message: a send still claimed (its sender died before recording the
-    result) is recorded as sent now, so reconciliation does not send it again."""
+    result), or already set aside as unconfirmed, is recorded as sent now and never sent again."""
     outbox_id = parse_uuid(outbox_id)
     if outbox_id is None:
-        return
-    outbox = db.session.get(OutboxMessage, (tenant_id, outbox_id))
-    if outbox is not None and outbox.status == OutboxStatus.SENDING:
-        outbox.status = OutboxStatus.SENT
-        outbox.sent_at = utcnow()
-        outbox.provider_message_id = str(provider_id or "")[:255] or None
-        outbox.last_error = None
+        return False
+    outbox = db.session.get(OutboxMessage, (tenant_id, outbox_id), with_for_update=True)
+    if outbox is None or outbox.status not in (OutboxStatus.SENDING, OutboxStatus.UNCONFIRMED):
+        return False
+    outbox.status = OutboxStatus.SENT
+    outbox.sent_at = utcnow()
+    outbox.provider_message_id = str(provider_id or "")[:255] or None
+    outbox.last_error = None
+    return True
 
 
 # ---------------------------------------------------------------------------- Twilio

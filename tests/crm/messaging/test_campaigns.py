@@ -41,7 +41,7 @@ def _batch(app, tenant, campaign_id):
     with app.app_context():
         return execute(
             tenant_job_id(tenant.id, "campaign-send", campaign_id),
-            "app.crm.messaging.campaigns.jobs:run_campaign_batch",
+            "app.crm.messaging.campaigns.jobs:send_campaign_minute",
             tenant_id=tenant.id,
             object_id=str(campaign_id),
         )
@@ -64,13 +64,46 @@ def test_a_campaign_sends_in_throttled_batches_and_skips_who_did_not_consent(app
     with in_tenant(app, tenant_a.id):
         assert next_run_of_tenant_job(tenant_a.id, "campaign-send", campaign_id) is not None
     with sendgrid_at(app, httpserver):
-        assert _batch(app, tenant_a, campaign_id) == {"handed": 2, "deferred": 0}
+        assert _batch(app, tenant_a, campaign_id) == {"handed": 2, "deferred": 0, "throttled": True, "batches": 1}
         assert len(httpserver.log) == 2
         assert _batch(app, tenant_a, campaign_id)["finished"] is True
     status, _, stats = _campaign_row(app, tenant_a, campaign_id)
     assert (status, stats["recipients"], stats["sent"], stats["blocked"], stats["waiting"]) == ("sent", 5, 2, 3, 0)
     with in_tenant(app, tenant_a.id):
         assert next_run_of_tenant_job(tenant_a.id, "campaign-send", campaign_id) is None  # the job ended itself
+
+
+def test_a_minute_sends_up_to_the_throttle_in_batches_each_committed_before_the_next(app, tenant_a, httpserver):
+    from app.crm.messaging.models import Message, MessageStatus
+
+    tag_id = _audience(app, tenant_a, 7)
+    campaign_id = _campaign(app, tenant_a, tag_id, throttle_per_minute=5)
+    app.config.update(MESSAGING_BATCH_SIZE=2)
+    try:
+        with sendgrid_at(app, httpserver):
+            first = _batch(app, tenant_a, campaign_id)
+            assert (first["handed"], first["batches"], first["throttled"]) == (5, 3, True)  # 2 + 2 + 1
+            assert len(httpserver.log) == 5
+            with in_tenant(app, tenant_a.id):
+                waiting = db.session.query(Message).filter_by(campaign_id=campaign_id, status=MessageStatus.WAITING)
+                assert waiting.count() == 2
+            second = _batch(app, tenant_a, campaign_id)
+            assert (second["handed"], second["finished"]) == (2, True)
+            assert len(httpserver.log) == 7
+    finally:
+        app.config.update(MESSAGING_BATCH_SIZE=500)
+
+
+def test_a_minute_stops_sending_when_its_time_is_up(app, tenant_a, httpserver):
+    tag_id = _audience(app, tenant_a, 4)
+    campaign_id = _campaign(app, tenant_a, tag_id, throttle_per_minute=100)
+    app.config.update(MESSAGING_BATCH_SIZE=1, CAMPAIGN_RUN_SECONDS=0)
+    try:
+        with sendgrid_at(app, httpserver):
+            assert _batch(app, tenant_a, campaign_id) == {"handed": 1, "deferred": 0, "batches": 1}
+            assert len(httpserver.log) == 1
+    finally:
+        app.config.update(MESSAGING_BATCH_SIZE=500, CAMPAIGN_RUN_SECONDS=45)
 
 
 def test_what_exceeds_the_monthly_meter_waits_and_resumes_after_an_upgrade(
@@ -81,7 +114,7 @@ def test_what_exceeds_the_monthly_meter_waits_and_resumes_after_an_upgrade(
     campaign_id = _campaign(app, tenant_a, tag_id)
     with sendgrid_at(app, httpserver):
         _batch(app, tenant_a, campaign_id)
-        assert _batch(app, tenant_a, campaign_id) == {"waiting": True}
+        assert _batch(app, tenant_a, campaign_id) == {"handed": 0, "waiting": True, "batches": 1}
         status, reason, stats = _campaign_row(app, tenant_a, campaign_id)
         assert (status, stats["sent"], stats["waiting"]) == ("waiting", 2, 2)
         assert "used up" in reason
@@ -102,7 +135,7 @@ def test_cancel_mid_way_stops_what_has_not_gone_out(app, tenant_a, client_for, h
     with sendgrid_at(app, httpserver):
         _batch(app, tenant_a, campaign_id)
         assert client_for(tenant_a).post(f"/campaigns/{campaign_id}/cancel").status_code == 302
-        assert _batch(app, tenant_a, campaign_id) == {"stopped": True}
+        assert _batch(app, tenant_a, campaign_id) == {"handed": 0, "stopped": True, "batches": 1}
     status, _, stats = _campaign_row(app, tenant_a, campaign_id)
     assert (status, stats["sent"], stats["canceled"]) == ("canceled", 1, 3)
 
@@ -256,7 +289,7 @@ def test_who_unsubscribes_while_a_campaign_waits_is_blocked_in_the_next_batch(ap
     tag_id = _audience(app, tenant_a, 6)
     campaign_id = _campaign(app, tenant_a, tag_id, throttle_per_minute=2)
     with sendgrid_at(app, httpserver):
-        assert _batch(app, tenant_a, campaign_id) == {"handed": 2, "deferred": 0}
+        assert _batch(app, tenant_a, campaign_id) == {"handed": 2, "deferred": 0, "throttled": True, "batches": 1}
         with in_tenant(app, tenant_a.id):
             withdrawn = db.session.scalar(
                 select(Contact).join(ContactEmail).where(ContactEmail.email == "person2@example.com")
@@ -264,8 +297,8 @@ def test_who_unsubscribes_while_a_campaign_waits_is_blocked_in_the_next_batch(ap
             consent.set_consent(withdrawn, "email", "withdrawn", source="unsubscribe", detail="Unsubscribe link")
             consent.suppress("email", "PERSON3@example.com", consent.SuppressionReason.BOUNCE)
         with query_counter() as counted:
-            assert _batch(app, tenant_a, campaign_id) == {"handed": 0, "deferred": 0, "blocked": 2}
-        assert _batch(app, tenant_a, campaign_id) == {"handed": 2, "deferred": 0}
+            assert _batch(app, tenant_a, campaign_id) == {"handed": 0, "deferred": 0, "blocked": 2, "batches": 1}
+        assert _batch(app, tenant_a, campaign_id) == {"handed": 2, "deferred": 0, "throttled": True, "batches": 1}
         assert _batch(app, tenant_a, campaign_id)["finished"] is True
         assert len(httpserver.log) == 4
     suppression_reads = [statement for statement in counted.statements if "FROM suppressions" in statement]

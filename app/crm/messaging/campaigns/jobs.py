@@ -1,6 +1,7 @@
-"""The per-tenant jobs of a campaign: its scheduled start, and one throttled batch a minute
-(recipients queued on the first, the plan's meter checked before each)."""
+"""The per-tenant jobs of a campaign: its scheduled start, and a throttled minute of sending
+every minute (recipients queued on the first, the plan's meter checked before each batch)."""
 
+import time
 from datetime import datetime
 
 from flask import current_app
@@ -10,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
+from app.core.transactions import commit_and_deliver
 from app.core.types import utcnow
 from app.crm.contacts.models import Consent, Contact, ContactEmail, ContactPhone
 from app.crm.messaging import consent, templating
@@ -102,8 +104,27 @@ def materialize_recipients(campaign: Campaign) -> int:
     return len(rows)
 
 
-def run_campaign_batch(campaign_id, now: datetime | None = None) -> dict:
-    """One throttled batch (per-tenant job, every minute while the campaign sends)."""
+def send_campaign_minute(campaign_id, now: datetime | None = None) -> dict:
+    """The per-tenant job, every minute while a campaign sends: up to its `throttle_per_minute`
+    messages, in batches of MESSAGING_BATCH_SIZE. Each batch commits and is handed to the
+    provider before the next is read, so a failure loses no batch already sent and repeats none;
+    after CAMPAIGN_RUN_SECONDS the next minute's run goes on."""
+    deadline = time.monotonic() + current_app.config["CAMPAIGN_RUN_SECONDS"]
+    totals: dict = {"handed": 0, "batches": 0}
+    while True:
+        result = run_campaign_batch(campaign_id, now, handed_this_minute=totals["handed"])
+        commit_and_deliver()
+        totals["batches"] += 1
+        for key, value in result.items():
+            totals[key] = totals.get(key, 0) + value if key in ("handed", "deferred", "blocked") else value
+        ended = {"stopped", "waiting", "finished", "throttled", "waiting_for_quiet_hours"} & result.keys()
+        if ended or not result.get("handed") or time.monotonic() >= deadline:
+            return totals
+
+
+def run_campaign_batch(campaign_id, now: datetime | None = None, *, handed_this_minute: int = 0) -> dict:
+    """One batch: at most MESSAGING_BATCH_SIZE messages, and no more than what is left of the
+    campaign's throttle this minute."""
     now = now or utcnow()
     tenant_id = require_tenant_id()
     campaign = db.session.get(Campaign, (tenant_id, parse_uuid(campaign_id)), with_for_update=True)
@@ -118,7 +139,9 @@ def run_campaign_batch(campaign_id, now: datetime | None = None) -> dict:
     ent = entitlements(tenant)
     if campaign.channel == Channel.SMS and not ent.has_feature("sms"):
         return _wait(campaign, "SMS is not part of your plan: upgrade and resume.")
-    batch_size = min(campaign.throttle_per_minute, current_app.config["MESSAGING_BATCH_SIZE"])
+    batch_size = min(campaign.throttle_per_minute - handed_this_minute, current_app.config["MESSAGING_BATCH_SIZE"])
+    if batch_size <= 0:
+        return {"handed": 0, "throttled": True}
     take = batch_size if remaining is None else min(batch_size, remaining)
     due = (Message.campaign_id == campaign.id, Message.status == MessageStatus.WAITING)
     ready = (*due, (Message.send_after.is_(None)) | (Message.send_after <= now))
@@ -173,6 +196,8 @@ def run_campaign_batch(campaign_id, now: datetime | None = None) -> dict:
     campaign.status = CampaignStatus.SENDING
     campaign.waiting_reason = ""
     result = {"handed": handed, "deferred": deferred}
+    if handed_this_minute + handed >= campaign.throttle_per_minute:
+        result["throttled"] = True  # this minute's allowance is used; the next run goes on
     if refused:
         result["blocked"] = len(refused)
     if len(messages) < take:

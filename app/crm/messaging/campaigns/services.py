@@ -175,12 +175,13 @@ def launch_campaign(campaign: Campaign, *, actor) -> Campaign:
 
 
 def schedule_batches(tenant_id, campaign: Campaign) -> None:
-    # A batch a minute, the first right away; the job ends itself when nothing waits.
+    # A throttled minute of sending every minute, the first right away; the job ends itself
+    # when nothing waits.
     schedule_tenant_job(
         tenant_id,
         SEND_JOB,
         campaign.id,
-        "app.crm.messaging.campaigns.jobs:run_campaign_batch",
+        "app.crm.messaging.campaigns.jobs:send_campaign_minute",
         "interval",
         minutes=1,
         start_date=utcnow(),
