@@ -299,7 +299,7 @@ def mark_outbox_sent(tenant_id, message_id, provider_id: str | None) -> str:
 
 
 # Consumers of outbox results (customer messages follow their sends): listener(rows) gets the
-# settled rows of one transaction at once (status sent, queued again or dead).
+# settled rows of one transaction at once (status sent, queued again, dead or unconfirmed).
 _RESULT_LISTENERS: list = []
 
 
@@ -390,6 +390,7 @@ def _settle_claim(tenant_id, message_id, status: str, now) -> str | None:
         message.status = status
         message.next_attempt_at = now
         message.last_error = why
+        _notify([message])
         db.session.commit()
     return count_as
 

@@ -33,6 +33,8 @@ METERS = {Channel.EMAIL: "emails_per_month", Channel.SMS: "sms_per_month"}
 MAX_SUBJECT = 255
 MAX_BODY = 100_000
 MAX_SMS = 1_600
+# Shown on a message whose sender was interrupted and that the provider has not confirmed.
+INTERRUPTED = "Sending was interrupted and the provider has not confirmed it yet."
 
 
 # ---------------------------------------------------------------------------- sender identity
@@ -331,6 +333,8 @@ def advance(message: Message, status: str, *, at=None, reason: str = "") -> bool
     message.status = status
     if reason:
         message.status_reason = reason[:300]
+    elif message.status_reason == INTERRUPTED:
+        message.status_reason = ""  # the provider confirmed it after all
     if status in (MessageStatus.OPENED, MessageStatus.CLICKED) and message.contact_id is not None:
         # Workflows and webhooks react to engagement: `email.opened`, `email.clicked` (and SMS).
         emit(
@@ -358,6 +362,8 @@ def _outbox_results(rows: list[OutboxMessage]) -> None:
         outbox = by_message[message.id]
         if outbox.status == OutboxStatus.DEAD:
             advance(message, MessageStatus.FAILED, reason=outbox.last_error or "")
+        elif outbox.status == OutboxStatus.UNCONFIRMED:
+            message.status_reason = INTERRUPTED
         elif outbox.status == OutboxStatus.SENT:
             if outbox.provider_message_id and not message.provider_message_id:
                 message.provider_message_id = outbox.provider_message_id[:100]

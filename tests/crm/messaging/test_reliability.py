@@ -232,9 +232,10 @@ def test_an_email_sendgrid_never_confirms_is_set_aside_for_an_operator_not_sent_
 ):
     from app.messaging.models import OutboxMessage, OutboxStatus
 
-    _, outbox_id, accepted = _kill_the_email_sender_mid_call(app, tenant_a, httpserver, tmp_path)
+    message_id, outbox_id, accepted = _kill_the_email_sender_mid_call(app, tenant_a, httpserver, tmp_path)
     counts = _reconcile_with_sendgrid(app, httpserver, after=timedelta(hours=2))
     assert counts["unconfirmed"] == 1
+    assert "not confirmed" in message_row(app, tenant_a, message_id).status_reason  # the timeline says why
     assert len(accepted) == 1
     with in_tenant(app, tenant_a.id):
         row = db.session.get(OutboxMessage, (tenant_a.id, outbox_id))
