@@ -38,8 +38,9 @@ PLATFORM_JOBS: list[PlatformJob] = [
         "app.messaging.jobs:retry_outbox",
         "interval",
         {"seconds": 60},
-        "Reconciles sends a stopped process left claimed; retries queued emails with exponential "
-        "backoff and dead-letters them after the last attempt.",
+        "Reconciles sends a stopped process left claimed (asks Twilio; sets aside emails SendGrid "
+        "never confirmed); retries queued messages with exponential backoff and dead-letters them "
+        "after the last attempt.",
     ),
     PlatformJob(
         "plans.expire_trials",
