@@ -8,7 +8,8 @@ Two kinds of subscriber:
   get one delivery row per matching event, written in the same transaction as the event.
   `dispatch_pending_events()` (a scheduler job) hands each delivery to its consumer after the
   commit, exactly once, and in order per record: a delivery waits while an earlier one of
-  the same consumer for the same record is still pending.
+  the same consumer for the same record is still pending. Deliveries go in batches, one
+  transaction each; a consumer may keep what it reads once per batch (`batch_memo`).
 
 Subscribers are registered by the app's wiring (`app/subscribers.py`), never by an import.
 """
@@ -17,11 +18,12 @@ import fnmatch
 import logging
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, Text, and_, select, text
-from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, Text, and_, func, select, text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.context import platform_scope, tenant_context
 from app.core.extensions import db
@@ -32,8 +34,8 @@ from app.core.types import JSONType, json_safe, utcnow
 log = logging.getLogger(__name__)
 
 MAX_DELIVERY_ATTEMPTS = 8
-DISPATCH_BATCH = 50
-DISPATCH_LIMIT = 1000
+DISPATCH_BATCH = 200
+DISPATCH_LIMIT = 2000
 
 
 class DomainEvent(TenantScoped, Base):
@@ -222,28 +224,52 @@ def _tenants_with_due_deliveries(now) -> list[uuid.UUID]:
 
 
 def _due_in_order(now, limit: int) -> list[EventDelivery]:
-    """Pending deliveries with no earlier pending delivery for the same consumer and record."""
-    earlier = aliased(EventDelivery)
-    blocked = (
-        select(earlier.id)
-        .where(
-            earlier.tenant_id == EventDelivery.tenant_id,
-            earlier.consumer == EventDelivery.consumer,
-            earlier.record_key == EventDelivery.record_key,
-            earlier.status == DeliveryStatus.PENDING,
-            earlier.event_id < EventDelivery.event_id,
+    """Pending deliveries with no earlier pending delivery for the same consumer and record:
+    the first pending one of each (consumer, record) — numbered in one pass over the pending
+    rows, not a search for an earlier one per row — when its attempt is due."""
+    pending = EventDelivery.status == DeliveryStatus.PENDING
+    heads = (
+        select(
+            EventDelivery.id,
+            func.row_number()
+            .over(partition_by=(EventDelivery.consumer, EventDelivery.record_key), order_by=EventDelivery.event_id)
+            .label("place"),
         )
-        .exists()
+        .where(pending)
+        .subquery("heads")
     )
     stmt = (
         select(EventDelivery)
-        .where(EventDelivery.status == DeliveryStatus.PENDING, EventDelivery.next_attempt_at <= now, ~blocked)
+        .join(heads, and_(heads.c.id == EventDelivery.id, heads.c.place == 1))
+        .where(pending, EventDelivery.next_attempt_at <= now)
         .order_by(EventDelivery.event_id, EventDelivery.consumer)
         .limit(limit)
     )
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True, of=EventDelivery)
-    return list(db.session.scalars(stmt))
+    batch = list(db.session.scalars(stmt))
+    if batch:  # their events in one read: `deliver` finds each in the identity map
+        ids = {delivery.event_id for delivery in batch}
+        db.session.scalars(select(DomainEvent).where(DomainEvent.id.in_(ids))).all()
+    return batch
+
+
+# What consumers read once per batch (the tenant's active workflows, say), for as long as the
+# batch's transaction lasts; None outside a batch.
+_batch_memo: ContextVar[dict | None] = ContextVar("event_batch_memo", default=None)
+
+
+def batch_memo(key, load: Callable):
+    """`load()`, called once per dispatch batch for `key` (every time outside a batch).
+
+    A batch is one transaction of one tenant, so what is kept is what that transaction read;
+    a change committed meanwhile by another transaction is seen from the next batch on."""
+    memo = _batch_memo.get()
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
 
 
 def deliver(delivery: EventDelivery) -> None:
@@ -273,7 +299,9 @@ def deliver(delivery: EventDelivery) -> None:
     delivery.last_error = None
 
 
-def dispatch_tenant_events(tenant_id, *, now=None, limit: int = DISPATCH_LIMIT) -> int:
+def dispatch_tenant_events(
+    tenant_id, *, now=None, limit: int = DISPATCH_LIMIT, batch_size: int = DISPATCH_BATCH
+) -> int:
     """Deliver what is due for one tenant, a batch per transaction. Returns how many ran.
 
     A batch never holds two deliveries of one consumer for one record (the later one is
@@ -282,12 +310,16 @@ def dispatch_tenant_events(tenant_id, *, now=None, limit: int = DISPATCH_LIMIT) 
     handled = 0
     with tenant_context(tenant_id):
         while handled < limit:
-            batch = _due_in_order(now or utcnow(), DISPATCH_BATCH)
+            batch = _due_in_order(now or utcnow(), min(batch_size, limit - handled))
             if not batch:
                 db.session.rollback()
                 break
-            for delivery in batch:
-                deliver(delivery)
+            token = _batch_memo.set({})
+            try:
+                for delivery in batch:
+                    deliver(delivery)
+            finally:
+                _batch_memo.reset(token)
             db.session.commit()
             handled += len(batch)
     return handled
