@@ -224,33 +224,46 @@ def _tenants_with_due_deliveries(now) -> list[uuid.UUID]:
 
 
 def _due_in_order(now, limit: int) -> list[EventDelivery]:
-    """Pending deliveries with no earlier pending delivery for the same consumer and record:
-    the first pending one of each (consumer, record) — numbered in one pass over the pending
-    rows, not a search for an earlier one per row — when its attempt is due."""
+    """Pending deliveries with no earlier pending delivery for the same consumer and record,
+    whose attempt is due, oldest event first, locked (PostgreSQL) for this transaction.
+
+    Two statements: the first pending delivery of each (consumer, record) comes from one
+    numbered pass over the pending rows — no join, so no plan can turn it into a loop over
+    them when the statistics think nothing is pending — then those rows are locked by id,
+    skipping what another dispatcher holds. A row another dispatcher finished meanwhile is
+    no longer pending when it is locked, and is left out.
+    """
     pending = EventDelivery.status == DeliveryStatus.PENDING
-    heads = (
+    numbered = (
         select(
             EventDelivery.id,
+            EventDelivery.event_id,
+            EventDelivery.consumer,
+            EventDelivery.next_attempt_at,
             func.row_number()
             .over(partition_by=(EventDelivery.consumer, EventDelivery.record_key), order_by=EventDelivery.event_id)
             .label("place"),
         )
         .where(pending)
-        .subquery("heads")
+        .subquery("numbered")
     )
-    stmt = (
-        select(EventDelivery)
-        .join(heads, and_(heads.c.id == EventDelivery.id, heads.c.place == 1))
-        .where(pending, EventDelivery.next_attempt_at <= now)
-        .order_by(EventDelivery.event_id, EventDelivery.consumer)
-        .limit(limit)
+    ids = list(
+        db.session.scalars(
+            select(numbered.c.id)
+            .where(numbered.c.place == 1, numbered.c.next_attempt_at <= now)
+            .order_by(numbered.c.event_id, numbered.c.consumer)
+            .limit(limit)
+        )
     )
+    if not ids:
+        return []
+    stmt = select(EventDelivery).where(EventDelivery.id.in_(ids), pending)
     if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True, of=EventDelivery)
-    batch = list(db.session.scalars(stmt))
+        stmt = stmt.with_for_update(skip_locked=True)
+    batch = sorted(db.session.scalars(stmt), key=lambda delivery: (delivery.event_id, delivery.consumer))
     if batch:  # their events in one read: `deliver` finds each in the identity map
-        ids = {delivery.event_id for delivery in batch}
-        db.session.scalars(select(DomainEvent).where(DomainEvent.id.in_(ids))).all()
+        event_ids = {delivery.event_id for delivery in batch}
+        db.session.scalars(select(DomainEvent).where(DomainEvent.id.in_(event_ids))).all()
     return batch
 
 
