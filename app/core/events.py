@@ -286,11 +286,14 @@ def batch_memo(key, load: Callable):
 
 
 def deliver(delivery: EventDelivery) -> None:
-    """Hand one delivery to its consumer; its writes and the `done` mark commit together."""
+    """Hand one delivery to its consumer; its writes and the `done` mark commit together.
+
+    The attempt is counted after the handler (in the same transaction, so it counts the same):
+    the delivery's row is then written once, with its outcome."""
     subscription = _registry.after_commit.get(delivery.consumer)
     event = db.session.get(DomainEvent, (delivery.tenant_id, delivery.event_id))
-    delivery.attempts += 1
     if subscription is None or event is None:
+        delivery.attempts += 1
         delivery.status = DeliveryStatus.DEAD
         delivery.last_error = "consumer no longer registered" if subscription is None else "event missing"
         return
@@ -301,12 +304,14 @@ def deliver(delivery: EventDelivery) -> None:
     except Exception as exc:
         savepoint.rollback()
         log.exception("consumer %s failed on event %s", delivery.consumer, delivery.event_id)
+        delivery.attempts += 1
         delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
             delivery.status = DeliveryStatus.DEAD
         else:
             delivery.next_attempt_at = utcnow() + _retry_delay(delivery.attempts)
         return
+    delivery.attempts += 1
     delivery.status = DeliveryStatus.DONE
     delivery.delivered_at = utcnow()
     delivery.last_error = None
