@@ -260,11 +260,13 @@ def _due_in_order(now, limit: int) -> list[EventDelivery]:
     stmt = select(EventDelivery).where(EventDelivery.id.in_(ids), pending)
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
-    batch = sorted(db.session.scalars(stmt), key=lambda delivery: (delivery.event_id, delivery.consumer))
-    if batch:  # their events in one read: `deliver` finds each in the identity map
-        event_ids = {delivery.event_id for delivery in batch}
-        db.session.scalars(select(DomainEvent).where(DomainEvent.id.in_(event_ids))).all()
-    return batch
+    return sorted(db.session.scalars(stmt), key=lambda delivery: (delivery.event_id, delivery.consumer))
+
+
+def _events_of(batch: list[EventDelivery]) -> dict:
+    """The batch's events in one read, by id."""
+    ids = {delivery.event_id for delivery in batch}
+    return {event.id: event for event in db.session.scalars(select(DomainEvent).where(DomainEvent.id.in_(ids)))}
 
 
 # What consumers read once per batch (the tenant's active workflows, say), for as long as the
@@ -285,13 +287,15 @@ def batch_memo(key, load: Callable):
     return memo[key]
 
 
-def deliver(delivery: EventDelivery) -> None:
+def deliver(delivery: EventDelivery, event: DomainEvent | None = None) -> None:
     """Hand one delivery to its consumer; its writes and the `done` mark commit together.
+    `event` is the delivery's event when the caller has read it already.
 
     The attempt is counted after the handler (in the same transaction, so it counts the same):
     the delivery's row is then written once, with its outcome."""
     subscription = _registry.after_commit.get(delivery.consumer)
-    event = db.session.get(DomainEvent, (delivery.tenant_id, delivery.event_id))
+    if event is None:
+        event = db.session.get(DomainEvent, (delivery.tenant_id, delivery.event_id))
     if subscription is None or event is None:
         delivery.attempts += 1
         delivery.status = DeliveryStatus.DEAD
@@ -332,10 +336,11 @@ def dispatch_tenant_events(
             if not batch:
                 db.session.rollback()
                 break
+            events = _events_of(batch)
             token = _batch_memo.set({})
             try:
                 for delivery in batch:
-                    deliver(delivery)
+                    deliver(delivery, events.get(delivery.event_id))
             finally:
                 _batch_memo.reset(token)
             db.session.commit()
