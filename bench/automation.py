@@ -10,6 +10,12 @@ workflow's first step (to the consumer's delivery, with no workflow), p50 and p9
     .venv/bin/python -m bench.automation --events 10000 --workflows 20
 
 The database in that URL is dropped and re-created.
+
+The tables start (nearly) empty and grow during the run. Where autovacuum is off (as on this
+project's shared server), nothing would refresh their statistics, and a plan PostgreSQL cached
+for a prepared statement while a table was empty (a scan of `activities`, say) would be kept
+for the whole run. A thread therefore runs `ANALYZE` every `--analyze-every` seconds, as
+autovacuum's auto-analyze would as the tables grow; `--analyze-every 0` turns it off.
 """
 
 import argparse
@@ -153,6 +159,16 @@ def dispatcher(app, tenant_id, stop: threading.Event, done: list) -> None:
                 time.sleep(0.05)
 
 
+def analyzer(stop: threading.Event, every: float) -> None:
+    """What autovacuum's auto-analyze does as tables grow: fresh statistics, and with them fresh
+    plans for the statements the app has prepared."""
+    engine = create_engine(database_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        while not stop.wait(every):
+            conn.execute(text("ANALYZE"))
+    engine.dispose()
+
+
 def lags(app, tenant_id, with_workflows: bool, since) -> list[float]:
     """Seconds from each measured event to its first step (or its automations delivery)."""
     from app.core.context import tenant_context
@@ -191,20 +207,26 @@ def lags(app, tenant_id, with_workflows: bool, since) -> list[float]:
     return [(done - occurred).total_seconds() for occurred, done in rows if done is not None]
 
 
-def measure(events: int, workflows: int, leads: int) -> dict:
+def measure(events: int, workflows: int, leads: int, analyze_every: float = 10) -> dict:
     from app.core.types import utcnow
 
     app, tenant_id = fresh_app()
     lead_ids = setup(app, tenant_id, leads=leads, workflows=workflows)
-    stop, done = threading.Event(), []
+    stop, done, analyzed = threading.Event(), [], threading.Event()
     since = utcnow()
     thread = threading.Thread(target=dispatcher, args=(app, tenant_id, stop, done))
+    helper = threading.Thread(target=analyzer, args=(analyzed, analyze_every)) if analyze_every else None
     started = time.perf_counter()
     thread.start()
+    if helper:
+        helper.start()
     produce_seconds = produce(app, tenant_id, lead_ids, events)
     stop.set()
     thread.join()
     total = time.perf_counter() - started
+    analyzed.set()
+    if helper:
+        helper.join()
     measured = sorted(lags(app, tenant_id, workflows > 0, since))
     return {
         "workflows": workflows,
@@ -224,8 +246,9 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--workflows", type=int, default=20)
     parser.add_argument("--leads", type=int, default=1_000)
+    parser.add_argument("--analyze-every", type=float, default=10, help="seconds between ANALYZEs; 0: none")
     args = parser.parse_args()
-    results = [measure(args.events, 0, args.leads), measure(args.events, args.workflows, args.leads)]
+    results = [measure(args.events, workflows, args.leads, args.analyze_every) for workflows in (0, args.workflows)]
     print("| workflows | events | runs | events/s | lag p50 ms | lag p95 ms | producer s | total s |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in results:

@@ -8,7 +8,8 @@ Two kinds of subscriber:
   get one delivery row per matching event, written in the same transaction as the event.
   `dispatch_pending_events()` (a scheduler job) hands each delivery to its consumer after the
   commit, exactly once, and in order per record: a delivery waits while an earlier one of
-  the same consumer for the same record is still pending.
+  the same consumer for the same record is still pending. Deliveries go in batches, one
+  transaction each; a consumer may keep what it reads once per batch (`batch_memo`).
 
 Subscribers are registered by the app's wiring (`app/subscribers.py`), never by an import.
 """
@@ -17,11 +18,12 @@ import fnmatch
 import logging
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, Text, and_, select, text
-from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, Text, and_, func, select, text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.context import platform_scope, tenant_context
 from app.core.extensions import db
@@ -32,8 +34,8 @@ from app.core.types import JSONType, json_safe, utcnow
 log = logging.getLogger(__name__)
 
 MAX_DELIVERY_ATTEMPTS = 8
-DISPATCH_BATCH = 50
-DISPATCH_LIMIT = 1000
+DISPATCH_BATCH = 200
+DISPATCH_LIMIT = 2000
 
 
 class DomainEvent(TenantScoped, Base):
@@ -222,36 +224,80 @@ def _tenants_with_due_deliveries(now) -> list[uuid.UUID]:
 
 
 def _due_in_order(now, limit: int) -> list[EventDelivery]:
-    """Pending deliveries with no earlier pending delivery for the same consumer and record."""
-    earlier = aliased(EventDelivery)
-    blocked = (
-        select(earlier.id)
-        .where(
-            earlier.tenant_id == EventDelivery.tenant_id,
-            earlier.consumer == EventDelivery.consumer,
-            earlier.record_key == EventDelivery.record_key,
-            earlier.status == DeliveryStatus.PENDING,
-            earlier.event_id < EventDelivery.event_id,
+    """Pending deliveries with no earlier pending delivery for the same consumer and record,
+    whose attempt is due, oldest event first, locked (PostgreSQL) for this transaction.
+
+    Two statements: the first pending delivery of each (consumer, record) comes from one
+    numbered pass over the pending rows — no join, so no plan can turn it into a loop over
+    them when the statistics think nothing is pending — then those rows are locked by id,
+    skipping what another dispatcher holds. A row another dispatcher finished meanwhile is
+    no longer pending when it is locked, and is left out.
+    """
+    pending = EventDelivery.status == DeliveryStatus.PENDING
+    numbered = (
+        select(
+            EventDelivery.id,
+            EventDelivery.event_id,
+            EventDelivery.consumer,
+            EventDelivery.next_attempt_at,
+            func.row_number()
+            .over(partition_by=(EventDelivery.consumer, EventDelivery.record_key), order_by=EventDelivery.event_id)
+            .label("place"),
         )
-        .exists()
+        .where(pending)
+        .subquery("numbered")
     )
-    stmt = (
-        select(EventDelivery)
-        .where(EventDelivery.status == DeliveryStatus.PENDING, EventDelivery.next_attempt_at <= now, ~blocked)
-        .order_by(EventDelivery.event_id, EventDelivery.consumer)
-        .limit(limit)
+    ids = list(
+        db.session.scalars(
+            select(numbered.c.id)
+            .where(numbered.c.place == 1, numbered.c.next_attempt_at <= now)
+            .order_by(numbered.c.event_id, numbered.c.consumer)
+            .limit(limit)
+        )
     )
+    if not ids:
+        return []
+    stmt = select(EventDelivery).where(EventDelivery.id.in_(ids), pending)
     if db.session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True, of=EventDelivery)
-    return list(db.session.scalars(stmt))
+        stmt = stmt.with_for_update(skip_locked=True)
+    return sorted(db.session.scalars(stmt), key=lambda delivery: (delivery.event_id, delivery.consumer))
 
 
-def deliver(delivery: EventDelivery) -> None:
-    """Hand one delivery to its consumer; its writes and the `done` mark commit together."""
+def _events_of(batch: list[EventDelivery]) -> dict:
+    """The batch's events in one read, by id."""
+    ids = {delivery.event_id for delivery in batch}
+    return {event.id: event for event in db.session.scalars(select(DomainEvent).where(DomainEvent.id.in_(ids)))}
+
+
+# What consumers read once per batch (the tenant's active workflows, say), for as long as the
+# batch's transaction lasts; None outside a batch.
+_batch_memo: ContextVar[dict | None] = ContextVar("event_batch_memo", default=None)
+
+
+def batch_memo(key, load: Callable):
+    """`load()`, called once per dispatch batch for `key` (every time outside a batch).
+
+    A batch is one transaction of one tenant, so what is kept is what that transaction read;
+    a change committed meanwhile by another transaction is seen from the next batch on."""
+    memo = _batch_memo.get()
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
+def deliver(delivery: EventDelivery, event: DomainEvent | None = None) -> None:
+    """Hand one delivery to its consumer; its writes and the `done` mark commit together.
+    `event` is the delivery's event when the caller has read it already.
+
+    The attempt is counted after the handler (in the same transaction, so it counts the same):
+    the delivery's row is then written once, with its outcome."""
     subscription = _registry.after_commit.get(delivery.consumer)
-    event = db.session.get(DomainEvent, (delivery.tenant_id, delivery.event_id))
-    delivery.attempts += 1
+    if event is None:
+        event = db.session.get(DomainEvent, (delivery.tenant_id, delivery.event_id))
     if subscription is None or event is None:
+        delivery.attempts += 1
         delivery.status = DeliveryStatus.DEAD
         delivery.last_error = "consumer no longer registered" if subscription is None else "event missing"
         return
@@ -262,18 +308,22 @@ def deliver(delivery: EventDelivery) -> None:
     except Exception as exc:
         savepoint.rollback()
         log.exception("consumer %s failed on event %s", delivery.consumer, delivery.event_id)
+        delivery.attempts += 1
         delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if delivery.attempts >= MAX_DELIVERY_ATTEMPTS:
             delivery.status = DeliveryStatus.DEAD
         else:
             delivery.next_attempt_at = utcnow() + _retry_delay(delivery.attempts)
         return
+    delivery.attempts += 1
     delivery.status = DeliveryStatus.DONE
     delivery.delivered_at = utcnow()
     delivery.last_error = None
 
 
-def dispatch_tenant_events(tenant_id, *, now=None, limit: int = DISPATCH_LIMIT) -> int:
+def dispatch_tenant_events(
+    tenant_id, *, now=None, limit: int = DISPATCH_LIMIT, batch_size: int = DISPATCH_BATCH
+) -> int:
     """Deliver what is due for one tenant, a batch per transaction. Returns how many ran.
 
     A batch never holds two deliveries of one consumer for one record (the later one is
@@ -282,12 +332,17 @@ def dispatch_tenant_events(tenant_id, *, now=None, limit: int = DISPATCH_LIMIT) 
     handled = 0
     with tenant_context(tenant_id):
         while handled < limit:
-            batch = _due_in_order(now or utcnow(), DISPATCH_BATCH)
+            batch = _due_in_order(now or utcnow(), min(batch_size, limit - handled))
             if not batch:
                 db.session.rollback()
                 break
-            for delivery in batch:
-                deliver(delivery)
+            events = _events_of(batch)
+            token = _batch_memo.set({})
+            try:
+                for delivery in batch:
+                    deliver(delivery, events.get(delivery.event_id))
+            finally:
+                _batch_memo.reset(token)
             db.session.commit()
             handled += len(batch)
     return handled

@@ -229,12 +229,15 @@ def notify_mentions(event, activity) -> None:
     """In-transaction subscriber of `activity.logged`: people named with @ in a note hear of it."""
     if activity is None or getattr(activity, "type", None) != "note":
         return
+    mentioned = mentioned_users(activity.body)
+    if not mentioned:  # most notes: no need to load the record or build its link
+        return
     author = event.actor_id
     record_entry = activity.record
     about = record_entry.title if record_entry is not None else "a record"
     record_type = find_record_type(record_entry.type) if record_entry is not None else None
     url = record_path(record_type, record_entry.id) if record_type is not None else ""
-    for user in mentioned_users(activity.body):
+    for user in mentioned:
         if user.id == author:
             continue
         notify(

@@ -1,6 +1,7 @@
 """Domain events: stored with the change that caused them, delivered after commit to each
 consumer exactly once, in order per record; a failing consumer holds back only its record."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -10,14 +11,17 @@ from app.core.events import (
     DeliveryStatus,
     DomainEvent,
     EventDelivery,
+    batch_memo,
     dispatch_pending_events,
+    dispatch_tenant_events,
+    emit,
     register_consumer,
     unregister_consumer,
 )
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.contacts.services import create_contact, update_contact
-from tests.conftest import in_tenant
+from tests.conftest import USE_POSTGRES, in_tenant
 
 
 @pytest.fixture
@@ -107,3 +111,128 @@ def test_events_of_another_tenant_never_reach_this_tenants_consumer_run(app, ten
         own = {event.record_id for event in db.session.scalars(select(DomainEvent))}
     assert len(own) == 1
     assert len(consumer.seen) == 2
+
+
+def test_order_per_record_holds_across_many_small_batches(app, tenant_a, as_user, consumer):
+    """Batches of two: a record's later update never overtakes its earlier one, and no
+    delivery runs twice, however the records' events interleave."""
+    with as_user(tenant_a) as owner:
+        contacts = [create_contact({"first_name": name, "title": "0"}, actor=owner) for name in ("A", "B", "C")]
+        for step in range(1, 5):
+            for contact in contacts:
+                update_contact(contact, {"title": str(step)}, actor=owner)
+        ids = [contact.id for contact in contacts]
+    with app.app_context():
+        while dispatch_tenant_events(tenant_a.id, batch_size=2, limit=2):
+            pass
+    for record_id in ids:
+        assert [entry[2] for entry in consumer.seen if entry[0] == record_id] == [None, "1", "2", "3", "4"]
+    assert len(consumer.seen) == 15
+
+
+def test_a_failing_consumer_rolls_back_only_its_own_writes(app, tenant_a, as_user):
+    """Two consumers of one event in one batch: the failing one's writes are undone (its
+    savepoint), the other's commit, and only the failing delivery waits to be retried."""
+
+    def writes_then_fails(event):
+        emit("probe.half_done", summary=str(event.record_id))
+        db.session.flush()
+        raise RuntimeError("broke after writing")
+
+    def writes(event):
+        emit("probe.done", summary=str(event.record_id))
+
+    register_consumer("probe_failing", "contact.created", writes_then_fails)
+    register_consumer("probe_fine", "contact.created", writes)
+    try:
+        with as_user(tenant_a) as owner:
+            contact_id = create_contact({"first_name": "Ada"}, actor=owner).id
+        with app.app_context():
+            dispatch_tenant_events(tenant_a.id)
+    finally:
+        unregister_consumer("probe_failing")
+        unregister_consumer("probe_fine")
+    with in_tenant(app, tenant_a.id):
+        names = list(db.session.scalars(select(DomainEvent.name).where(DomainEvent.name.like("probe.%"))))
+        statuses = dict(db.session.execute(select(EventDelivery.consumer, EventDelivery.status)).all())
+        failed = db.session.scalar(select(EventDelivery).where(EventDelivery.consumer == "probe_failing"))
+        assert names == ["probe.done"]
+        assert statuses["probe_fine"] == DeliveryStatus.DONE
+        assert statuses["probe_failing"] == DeliveryStatus.PENDING
+        assert (failed.attempts, failed.next_attempt_at > utcnow()) == (1, True)
+        assert "broke after writing" in failed.last_error
+    assert contact_id
+
+
+def test_batch_memo_loads_once_per_batch(app, tenant_a, as_user):
+    loads, seen = [], []
+
+    def handle(event):
+        seen.append(batch_memo("probe.loads", lambda: loads.append(1) or len(loads)))
+
+    register_consumer("probe_memo", "contact.created", handle)
+    try:
+        with as_user(tenant_a) as owner:
+            for name in ("A", "B", "C"):
+                create_contact({"first_name": name}, actor=owner)
+        with app.app_context():
+            dispatch_tenant_events(tenant_a.id)  # one batch: loaded once
+        with as_user(tenant_a) as owner:
+            for name in ("D", "E"):
+                create_contact({"first_name": name}, actor=owner)
+        with app.app_context():
+            while dispatch_tenant_events(tenant_a.id, batch_size=1, limit=1):  # a batch each: loaded each time
+                pass
+    finally:
+        unregister_consumer("probe_memo")
+    assert seen == [1, 1, 1, 2, 3]
+    assert batch_memo("probe.loads", lambda: "outside a batch") == "outside a batch"
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not USE_POSTGRES, reason="needs PostgreSQL")
+def test_concurrent_dispatchers_deliver_each_event_once_and_in_order(app, tenant_a, as_user):
+    """Three dispatchers on one tenant at once (what overlapping scheduler ticks or two
+    scheduler processes would do): SKIP LOCKED and the head-of-record rule keep every
+    delivery to one run, in order per record."""
+    seen, lock = [], threading.Lock()
+
+    def handle(event):
+        with lock:
+            seen.append((event.record_id, event.changes.get("title", {}).get("new")))
+
+    register_consumer("probe_race", "contact.*", handle)
+    try:
+        with as_user(tenant_a) as owner:
+            contacts = [create_contact({"first_name": f"C{n}", "title": "0"}, actor=owner) for n in range(10)]
+            for step in range(1, 6):
+                for contact in contacts:
+                    update_contact(contact, {"title": str(step)}, actor=owner)
+            ids = [contact.id for contact in contacts]
+        barrier, errors = threading.Barrier(3), []
+
+        def run():
+            with app.app_context():
+                try:
+                    barrier.wait(timeout=30)
+                    while dispatch_tenant_events(tenant_a.id, batch_size=4, limit=4):
+                        pass
+                except Exception as exc:
+                    errors.append(repr(exc))
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=run) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        with app.app_context():
+            while dispatch_tenant_events(tenant_a.id):  # what a dispatcher skipped as locked, if any
+                pass
+    finally:
+        unregister_consumer("probe_race")
+    assert errors == []
+    assert len(seen) == 60
+    for record_id in ids:
+        assert [title for seen_id, title in seen if seen_id == record_id] == [None, "1", "2", "3", "4", "5"]

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.actors import SystemActor
 from app.core.context import require_tenant_id
 from app.core.errors import AppError
+from app.core.events import batch_memo
 from app.core.extensions import db
 from app.core.types import json_safe, utcnow
 from app.crm.automations.actions import ACTIONS, StepContext, StepFailed
@@ -134,7 +135,21 @@ def wait_delay(params: dict) -> timedelta:
 
 
 def active_workflows() -> list[Workflow]:
-    return list(db.session.scalars(select(Workflow).where(Workflow.is_active).order_by(Workflow.id)))
+    """The tenant's active workflows, read once per dispatch batch."""
+    return batch_memo(
+        "automations.active_workflows",
+        lambda: list(db.session.scalars(select(Workflow).where(Workflow.is_active).order_by(Workflow.id))),
+    )
+
+
+def _automations_allowed() -> bool:
+    """The plan has automations and the workspace is not read-only (once per dispatch batch)."""
+
+    def load() -> bool:
+        granted = entitlements(db.session.get(Tenant, require_tenant_id()))
+        return granted.has_feature("automations") and not granted.read_only
+
+    return batch_memo("automations.allowed", load)
 
 
 def enroll(
@@ -164,16 +179,20 @@ def enroll(
     return run
 
 
-def _recent_runs(workflow: Workflow, record) -> int:
+def _recent_runs(workflows: list[Workflow], record) -> dict:
+    """Runs of `record` through each of `workflows` in the last hour, in one query."""
     since = utcnow() - timedelta(hours=1)
-    return db.session.scalar(
-        select(func.count(WorkflowRun.id)).where(
-            WorkflowRun.workflow_id == workflow.id,
+    rows = db.session.execute(
+        select(WorkflowRun.workflow_id, func.count(WorkflowRun.id))
+        .where(
+            WorkflowRun.workflow_id.in_([workflow.id for workflow in workflows]),
             WorkflowRun.record_id == record.id,
             WorkflowRun.started_at >= since,
             WorkflowRun.is_test.is_(False),
         )
+        .group_by(WorkflowRun.workflow_id)
     )
+    return dict(rows.all())
 
 
 def _skip(workflow, record_type, record, event, depth, reason: str) -> WorkflowRun:
@@ -196,10 +215,7 @@ def _skip(workflow, record_type, record, event, depth, reason: str) -> WorkflowR
 def handle_event(event) -> int:
     """After-commit consumer of every domain event: enroll matching records, run them."""
     workflows = [workflow for workflow in active_workflows() if trigger_matches(workflow.trigger, event)]
-    if not workflows:
-        return 0
-    tenant = db.session.get(Tenant, require_tenant_id())
-    if not entitlements(tenant).has_feature("automations") or entitlements(tenant).read_only:
+    if not workflows or not _automations_allowed():
         return 0
     record_type = find_record_type(event.record_type)
     record = db.session.get(record_type.model, (event.tenant_id, event.record_id)) if record_type else None
@@ -207,16 +223,18 @@ def handle_event(event) -> int:
         return 0
     depth = event_depth(event)
     values = record_values(record_type, record)
+    workflows = [
+        workflow
+        for workflow in workflows
+        if _changed_to_value(workflow.trigger, event, record_type) and conditions_pass(workflow.conditions, values)
+    ]
+    recent = _recent_runs(workflows, record) if workflows and depth <= MAX_DEPTH else {}
     started = 0
     for workflow in workflows:
-        if not _changed_to_value(workflow.trigger, event, record_type):
-            continue
-        if not conditions_pass(workflow.conditions, values):
-            continue
         if depth > MAX_DEPTH:
             _skip(workflow, record_type, record, event, depth, f"Loop guard: {depth} workflows deep.")
             continue
-        if _recent_runs(workflow, record) >= MAX_RUNS_PER_HOUR:
+        if recent.get(workflow.id, 0) >= MAX_RUNS_PER_HOUR:
             _skip(workflow, record_type, record, event, depth, f"Loop guard: {MAX_RUNS_PER_HOUR} runs in an hour.")
             continue
         run = enroll(workflow, record_type, record, event=event, depth=depth)

@@ -17,6 +17,7 @@ from app.auth.permissions import check_permission
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
+from app.core.events import batch_memo
 from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.lookups import get_or_404
@@ -180,11 +181,11 @@ def event_payload(event) -> dict:
 
 def fan_out_event(event) -> int:
     """After-commit consumer: one delivery per active subscription that listens to the event."""
-    subscriptions = [
-        subscription
-        for subscription in db.session.scalars(select(WebhookSubscription).where(WebhookSubscription.is_active))
-        if matches(subscription.event_types, event.name)
-    ]
+    active = batch_memo(
+        "webhooks.active_subscriptions",
+        lambda: list(db.session.scalars(select(WebhookSubscription).where(WebhookSubscription.is_active))),
+    )
+    subscriptions = [subscription for subscription in active if matches(subscription.event_types, event.name)]
     if not subscriptions:
         return 0
     payload = event_payload(event)
