@@ -816,35 +816,26 @@ class MultiChoice(Field):
         return {**super().catalogue_entry(), "choices": dict(self.choices)}
 
 
-class Reference(Field):
-    """A link to another record of this tenant: `name` is the id column (`company_id`),
-    `relation` the relationship attribute (`company`), `to` the record type's name."""
+class LinkById(Field):
+    """What every link to another row shares: stored as that row's id in `name`'s column,
+    reached through the `relation` attribute, compared and filtered by id ("none" for no link),
+    tracked and shown by the linked row's title. Subclasses say how an id is checked (`clean`)
+    and titled (`title_of`, `search_value`)."""
 
     personal = False
-
-    kind = "reference"
-    widget = "reference"
-    condition_kind = "reference"
     nullable_output = True
+    # How the API describes the filter parameter (the label goes in the braces).
+    id_filter_description = "{} id, or 'none'"
 
-    def __init__(self, name, label, *, to: str, relation: str, **kwargs):
+    def __init__(self, name, label, *, relation: str, **kwargs):
         super().__init__(name, label, **kwargs)
-        self.to = to
         self.relation = relation
 
     def empty_value(self):
         return None
 
-    def target_model(self):
-        return get_record_type(self.to).model
-
-    def clean(self, value, context):
-        record_id = parse_uuid(value)
-        model = self.target_model()
-        target = db.session.get(model, (require_tenant_id(), record_id)) if record_id else None
-        if target is None:
-            raise Invalid(f"Choose an existing {self.label.lower()}.")
-        return target
+    def title_of(self, row_id) -> str | None:
+        raise NotImplementedError
 
     def apply(self, record, value) -> None:
         setattr(record, self.attribute, value.id if value is not None else None)
@@ -866,6 +857,53 @@ class Reference(Field):
         if old == new:
             return None
         return self.title_of(old), self.title_of(new)
+
+    def form_value(self, record):
+        value = getattr(record, self.attribute) if record is not None else None
+        return "" if value is None else str(value)
+
+    def filter_params(self):
+        return {self.name: self.id_filter_description.format(self.label)} if self.filter else {}
+
+    def filter_conditions(self, model, filters, errors):
+        if not self.filter or self.name not in filters:
+            return []
+        column = getattr(model, self.attribute)
+        value = filters[self.name]
+        if value == "none":
+            return [column.is_(None)]
+        record_id = parse_uuid(value)
+        if record_id is None:
+            errors.add(self.name, "Not a valid id.")
+            return []
+        return [column == record_id]
+
+    def schema_field(self, *, for_input):
+        return ma.UUID(**self._schema_kwargs(for_input))
+
+
+class Reference(LinkById):
+    """A link to another record of this tenant: `name` is the id column (`company_id`),
+    `relation` the relationship attribute (`company`), `to` the record type's name."""
+
+    kind = "reference"
+    widget = "reference"
+    condition_kind = "reference"
+
+    def __init__(self, name, label, *, to: str, relation: str, **kwargs):
+        super().__init__(name, label, relation=relation, **kwargs)
+        self.to = to
+
+    def target_model(self):
+        return get_record_type(self.to).model
+
+    def clean(self, value, context):
+        record_id = parse_uuid(value)
+        model = self.target_model()
+        target = db.session.get(model, (require_tenant_id(), record_id)) if record_id else None
+        if target is None:
+            raise Invalid(f"Choose an existing {self.label.lower()}.")
+        return target
 
     def cell_columns(self) -> list[CellColumn]:
         """The referenced record's title in the cell; an import takes a title or an id."""
@@ -890,55 +928,25 @@ class Reference(Field):
         target = db.session.get(rtype.model, (require_tenant_id(), record_id))
         return rtype.title_of(target) if target is not None else str(record_id)
 
-    def form_value(self, record):
-        value = getattr(record, self.attribute) if record is not None else None
-        return "" if value is None else str(value)
-
-    def filter_params(self):
-        return {self.name: f"{self.label} id, or 'none'"} if self.filter else {}
-
-    def filter_conditions(self, model, filters, errors):
-        if not self.filter or self.name not in filters:
-            return []
-        column = getattr(model, self.attribute)
-        value = filters[self.name]
-        if value == "none":
-            return [column.is_(None)]
-        record_id = parse_uuid(value)
-        if record_id is None:
-            errors.add(self.name, "Not a valid id.")
-            return []
-        return [column == record_id]
-
-    def schema_field(self, *, for_input):
-        return ma.UUID(**self._schema_kwargs(for_input))
-
     def catalogue_entry(self) -> dict:
         return {**super().catalogue_entry(), "references": self.to}
 
 
-class Lookup(Field):
+class Lookup(LinkById):
     """A row of another tenant table that is not a record type (a deal's pipeline or stage):
     `model` the row's class, `relation` the relationship attribute, `option_label` reads a
     row's label, `options()` returns the rows a form offers. Stored by id; shown by label."""
 
-    personal = False
-
     kind = "lookup"
     widget = "select"
-    nullable_output = True
     default = None
 
     def __init__(self, name, label, *, model, relation: str, option_label=None, options=None, blank=True, **kwargs):
-        super().__init__(name, label, **kwargs)
+        super().__init__(name, label, relation=relation, **kwargs)
         self.model = model
-        self.relation = relation
         self.option_label = option_label or (lambda row: getattr(row, "name", str(row.id)))
         self._options = options
         self.blank = blank
-
-    def empty_value(self):
-        return None
 
     def rows(self) -> list:
         if self._options is not None:
@@ -954,13 +962,6 @@ class Lookup(Field):
         if row is None:
             raise Invalid(f"Choose an existing {self.label.lower()}.")
         return row
-
-    def apply(self, record, value) -> None:
-        setattr(record, self.attribute, value.id if value is not None else None)
-        setattr(record, self.relation, value)
-
-    def dump(self, record):
-        return getattr(record, self.attribute)
 
     def export_value(self, record):
         row = getattr(record, self.relation)
@@ -981,55 +982,26 @@ class Lookup(Field):
         row = getattr(record, self.relation)
         return self.option_label(row) if row is not None else ""
 
-    def track(self, record, before=None):
-        history = inspect(record).attrs[self.attribute].history
-        if not history.has_changes():
-            return None
-        old = history.deleted[0] if history.deleted else None
-        new = history.added[0] if history.added else None
-        if old == new:
-            return None
-        return self.title_of(old), self.title_of(new)
-
-    def form_value(self, record):
-        value = getattr(record, self.attribute) if record is not None else None
-        return "" if value is None else str(value)
-
-    def filter_params(self):
-        return {self.name: f"{self.label} id, or 'none'"} if self.filter else {}
-
-    def filter_conditions(self, model, filters, errors):
-        return Reference.filter_conditions(self, model, filters, errors)
-
-    def schema_field(self, *, for_input):
-        return ma.UUID(**self._schema_kwargs(for_input))
-
     def catalogue_entry(self) -> dict:
         return {**super().catalogue_entry(), "choices": None}
 
 
-class AnyReference(Field):
+class AnyReference(LinkById):
     """A link to a record of any type (or of those in `types`): the id of its row in the
     shared `records` index, like a timeline entry's. `relation` is the relationship to that
     `RecordEntry`; the kit clears the link when the record it points at is deleted."""
 
-    personal = False
-
     kind = "any_reference"
     widget = "records/_any_reference_input.html"
     detail_template = "records/_any_reference_value.html"
-    nullable_output = True
+    id_filter_description = "{}: a record id, or 'none'"
 
     def __init__(self, name, label, *, relation: str, types: tuple[str, ...] | None = None, **kwargs):
-        super().__init__(name, label, **kwargs)
-        self.relation = relation
+        super().__init__(name, label, relation=relation, **kwargs)
         self.types = tuple(types) if types else None
 
     def accepts(self, type_name: str) -> bool:
         return find_record_type(type_name) is not None and (self.types is None or type_name in self.types)
-
-    def empty_value(self):
-        return None
 
     def clean(self, value, context):
         from app.auth.permissions import can
@@ -1043,29 +1015,8 @@ class AnyReference(Field):
             raise Invalid(f"You may not link {get_record_type(entry.type).label_plural.lower()}.")
         return entry
 
-    def apply(self, record, value) -> None:
-        setattr(record, self.attribute, value.id if value is not None else None)
-        setattr(record, self.relation, value)
-
-    def dump(self, record):
-        return getattr(record, self.attribute)
-
-    def export_value(self, record):
-        value = getattr(record, self.attribute)
-        return "" if value is None else str(value)
-
     def entry(self, record):
         return getattr(record, self.relation)
-
-    def track(self, record, before=None):
-        history = inspect(record).attrs[self.attribute].history
-        if not history.has_changes():
-            return None
-        old = history.deleted[0] if history.deleted else None
-        new = history.added[0] if history.added else None
-        if old == new:
-            return None
-        return self.title_of(old), self.title_of(new)
 
     def title_of(self, record_id) -> str | None:
         from app.records.models import RecordEntry
@@ -1078,26 +1029,6 @@ class AnyReference(Field):
     def search_value(self, record):
         entry = getattr(record, self.relation)
         return entry.title if entry is not None else ""
-
-    def form_value(self, record):
-        value = getattr(record, self.attribute) if record is not None else None
-        return "" if value is None else str(value)
-
-    def filter_params(self):
-        return {self.name: f"{self.label}: a record id, or 'none'"} if self.filter else {}
-
-    def filter_conditions(self, model, filters, errors):
-        if not self.filter or self.name not in filters:
-            return []
-        column = getattr(model, self.attribute)
-        value = filters[self.name]
-        if value == "none":
-            return [column.is_(None)]
-        record_id = parse_uuid(value)
-        if record_id is None:
-            errors.add(self.name, "Not a valid id.")
-            return []
-        return [column == record_id]
 
     def schema_field(self, *, for_input):
         kwargs = self._schema_kwargs(for_input)

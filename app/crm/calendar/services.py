@@ -3,7 +3,7 @@ reminders for the organizer and the attendees who are users, the calendar's even
 team overlay), drag to reschedule, and private ICS feeds."""
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, delete, exists, or_, select, update
@@ -136,8 +136,15 @@ def parse_range(start, end) -> tuple[datetime, datetime]:
                     "Give start and end as ISO 8601 dates or times.", details={name: ["Use ISO 8601."]}
                 ) from exc
         bounds.append(moment if moment.tzinfo else moment.replace(tzinfo=tenant_zone()))
-    first, last = bounds
-    return first, min(last, first + MAX_RANGE)
+    try:
+        # In UTC, as stored: a moment at the calendar's very edge (year 1 east of UTC, or a
+        # window running past year 9999) has no UTC time and is refused, not a server error.
+        first, last = (moment.astimezone(UTC) for moment in bounds)
+        return first, min(last, first + MAX_RANGE)
+    except OverflowError as exc:
+        raise ValidationFailed(
+            "That date is outside the calendar.", details={"start": ["Use dates between the years 1 and 9999."]}
+        ) from exc
 
 
 def calendar_events(actor, start, end, user_ids) -> list[dict]:
