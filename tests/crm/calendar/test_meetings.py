@@ -110,7 +110,10 @@ def test_bad_meetings_are_refused_with_field_errors(app, tenant_a, api_client_fo
 def test_a_calendar_window_at_the_edge_of_time_is_a_422_not_a_500(app, tenant_a, api_client_for, client_for):
     api = api_client_for(tenant_a)
     # Year 1 east of UTC has no UTC time; a window starting in year 9999 would run past its end.
-    for start, end in (("0001-01-01T00:00:00+06:00", "0001-01-01T06:00:00-01:01"), ("9999-12-20T00:00:00Z", "9999-12-31T00:00:00Z")):
+    for start, end in (
+        ("0001-01-01T00:00:00+06:00", "0001-01-01T06:00:00-01:01"),
+        ("9999-12-20T00:00:00Z", "9999-12-31T00:00:00Z"),
+    ):
         response = api.get("/api/v1/meetings/calendar", query_string={"start": start, "end": end})
         assert response.status_code == 422
         assert response.get_json()["error"]["details"] == {"start": ["Use dates between the years 1 and 9999."]}
