@@ -6,6 +6,7 @@ and exports, show it, filter and sort by it, and describe itself to OpenAPI and 
 field catalogue. A record type is a list of these plus its capabilities.
 """
 
+from abc import ABC, abstractmethod
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
@@ -816,7 +817,7 @@ class MultiChoice(Field):
         return {**super().catalogue_entry(), "choices": dict(self.choices)}
 
 
-class LinkById(Field):
+class LinkById(Field, ABC):
     """What every link to another row shares: stored as that row's id in `name`'s column,
     reached through the `relation` attribute, compared and filtered by id ("none" for no link),
     tracked and shown by the linked row's title. Subclasses say how an id is checked (`clean`)
@@ -834,8 +835,13 @@ class LinkById(Field):
     def empty_value(self):
         return None
 
+    @abstractmethod
     def title_of(self, row_id) -> str | None:
-        raise NotImplementedError
+        """The linked row's title for an id (None for no link), as the change history shows it."""
+
+    @abstractmethod
+    def clean(self, value, context):
+        """The linked row for a submitted id, or Invalid when it is not one this field accepts."""
 
     def apply(self, record, value) -> None:
         setattr(record, self.attribute, value.id if value is not None else None)

@@ -43,3 +43,14 @@ def test_lookup_filters_by_id_or_none(app, tenant_a):
     assert len(field.filter_conditions(Row, {"tag_id": "none"}, errors)) == 1
     assert field.filter_conditions(Row, {"tag_id": "junk"}, errors) == []
     assert errors.details == {"tag_id": ["Not a valid id."]}
+
+
+def test_a_link_kind_that_cannot_title_its_rows_fails_when_declared():
+    from app.records.fields import LinkById
+
+    class Untitled(LinkById):
+        def clean(self, value, context):
+            return value
+
+    with pytest.raises(TypeError, match="title_of"):
+        Untitled("tag_id", "Tag", relation="tag")
