@@ -282,20 +282,19 @@ def _record_results(tenant_id, results: dict) -> dict:
             raise
 
 
-def mark_outbox_sent(tenant_id, message_id, provider_id: str | None) -> str:
-    """The provider has the message: record it (when reconciling a stale claim)."""
-    with tenant_context(tenant_id):
-        message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
-        if message is None or message.status not in (OutboxStatus.SENDING, OutboxStatus.QUEUED):
-            db.session.rollback()
-            return message.status if message else "missing"
-        message.status = OutboxStatus.SENT
-        message.sent_at = utcnow()
-        message.provider_message_id = provider_id
-        message.last_error = None
-        _notify([message])
-        db.session.commit()
-        return OutboxStatus.SENT
+def confirm_sent(tenant_id, message_id, provider_id: str | None) -> bool:
+    """The provider reports having the message (Twilio found it, SendGrid's `processed` event):
+    record it sent in the caller's transaction, so it is never sent again. False when the row
+    is missing or already settled."""
+    message = db.session.get(OutboxMessage, (tenant_id, message_id), with_for_update=True)
+    if message is None or message.status not in (OutboxStatus.SENDING, OutboxStatus.UNCONFIRMED):
+        return False
+    message.status = OutboxStatus.SENT
+    message.sent_at = utcnow()
+    message.provider_message_id = (provider_id or "")[:255] or None
+    message.last_error = None
+    _notify([message])
+    return True
 
 
 # Consumers of outbox results (customer messages follow their sends): listener(rows) gets the
@@ -334,17 +333,17 @@ def reconcile_stale_claims(now=None) -> dict:
     unconfirmed_cutoff = now - timedelta(seconds=current_app.config["OUTBOX_UNCONFIRMED_SECONDS"])
     with platform_scope():
         rows = db.session.execute(
-            select(OutboxMessage.tenant_id, OutboxMessage.id).where(
-                OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at <= cutoff
-            )
+            select(
+                OutboxMessage.tenant_id,
+                OutboxMessage.id,
+                OutboxMessage.kind,
+                OutboxMessage.payload,
+                OutboxMessage.claimed_at,
+            ).where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at <= cutoff)
         ).all()
         db.session.commit()
     counts = {"found_sent": 0, "requeued": 0, "awaiting_provider": 0, "unconfirmed": 0}
-    for tenant_id, message_id in rows:
-        with tenant_context(tenant_id):
-            message = db.session.get(OutboxMessage, (tenant_id, message_id))
-            kind, payload, claimed_at = message.kind, dict(message.payload), message.claimed_at
-            db.session.rollback()
+    for tenant_id, message_id, kind, payload, claimed_at in rows:
         if kind == "sms":
             try:
                 found = get_sms_provider().find_sent(
@@ -354,8 +353,10 @@ def reconcile_stale_claims(now=None) -> dict:
                 log.warning("could not reconcile SMS %s with Twilio; trying again later", message_id)
                 continue
             if found:
-                mark_outbox_sent(tenant_id, message_id, found)
-                counts["found_sent"] += 1
+                with tenant_context(tenant_id):
+                    if confirm_sent(tenant_id, message_id, found):
+                        counts["found_sent"] += 1
+                    db.session.commit()
                 continue
             outcome = _settle_claim(tenant_id, message_id, OutboxStatus.QUEUED, now)
         elif get_email_provider().name == "console":

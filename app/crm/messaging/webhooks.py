@@ -19,7 +19,7 @@ from app.crm.messaging import consent
 from app.crm.messaging.consent import SuppressionReason
 from app.crm.messaging.models import Channel, Conversation, Message, MessageEvent, MessageStatus
 from app.crm.messaging.sending import advance
-from app.messaging.models import OutboxMessage, OutboxStatus
+from app.messaging.services import confirm_sent
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def _apply_sendgrid_event(tenant_id, item: dict) -> bool:
     if message_id is None:
         # System mail (an invitation, a reminder) has an outbox row but no customer message:
         # only its `processed` event matters, to settle a claim. Settling twice is harmless.
-        return kind == "processed" and _reconcile_claim(tenant_id, item.get("outbox_id"), item.get("sg_message_id"))
+        return kind == "processed" and _confirm_claim(tenant_id, item)
     message = db.session.get(Message, (tenant_id, message_id))
     if message is None:
         return False
@@ -141,8 +141,8 @@ def _apply_sendgrid_event(tenant_id, item: dict) -> bool:
     if not record_event(message, "sendgrid", key, kind, url=str(item.get("url") or ""), at=at):
         return False
     if kind == "processed":
-        _reconcile_claim(tenant_id, item.get("outbox_id"), item.get("sg_message_id"))
         advance(message, MessageStatus.SENT, at=at)
+        _confirm_claim(tenant_id, item)
     elif kind == "delivered":
         advance(message, MessageStatus.DELIVERED, at=at)
     elif kind == "open":
@@ -163,20 +163,11 @@ def _apply_sendgrid_event(tenant_id, item: dict) -> bool:
     return True
 
 
-def _reconcile_claim(tenant_id, outbox_id, provider_id) -> bool:
+def _confirm_claim(tenant_id, item: dict) -> bool:
     """SendGrid has the message: a send still claimed (its sender died before recording the
     result), or already set aside as unconfirmed, is recorded as sent now and never sent again."""
-    outbox_id = parse_uuid(outbox_id)
-    if outbox_id is None:
-        return False
-    outbox = db.session.get(OutboxMessage, (tenant_id, outbox_id), with_for_update=True)
-    if outbox is None or outbox.status not in (OutboxStatus.SENDING, OutboxStatus.UNCONFIRMED):
-        return False
-    outbox.status = OutboxStatus.SENT
-    outbox.sent_at = utcnow()
-    outbox.provider_message_id = str(provider_id or "")[:255] or None
-    outbox.last_error = None
-    return True
+    outbox_id = parse_uuid(item.get("outbox_id"))
+    return outbox_id is not None and confirm_sent(tenant_id, outbox_id, str(item.get("sg_message_id") or ""))
 
 
 # ---------------------------------------------------------------------------- Twilio
