@@ -1,6 +1,8 @@
 """What the app is made of beyond blueprints: its record types, who listens to domain events,
 and the permission areas that are not record types. The factory installs them in order."""
 
+from sqlalchemy import event as sqlalchemy_events
+
 from app.api.scopes import register_scope_object
 from app.auth.permissions import MANAGERS, RECORD_ACTIONS, WRITERS, register_permission, register_record_permissions
 from app.core.audit import audit_domain_event
@@ -305,7 +307,8 @@ def install_onboarding(app) -> None:
 def install_subscribers(app) -> None:
     """In-transaction subscribers of domain events: the audit log, the timeline, duplicate
     warnings and notifications."""
-    from app.crm.activities.services import record_system_event
+    from app.core.session import TenantSession
+    from app.crm.activities.services import forget_pending_links, record_system_event, write_pending_links
     from app.crm.duplicates.detection import warn_about_duplicates
     from app.crm.orders.services import order_from_accepted_quote
     from app.crm.quotes.services import forget_deleted_product, mark_deal_won
@@ -314,6 +317,9 @@ def install_subscribers(app) -> None:
 
     subscribe("*", audit_domain_event)
     subscribe("*", record_system_event)
+    if not sqlalchemy_events.contains(TenantSession, "after_flush", write_pending_links):
+        sqlalchemy_events.listen(TenantSession, "after_flush", write_pending_links)
+        sqlalchemy_events.listen(TenantSession, "after_soft_rollback", forget_pending_links)
     subscribe("*", warn_about_duplicates)
     subscribe("*.created", notify_new_owner)
     subscribe("*.updated", notify_new_owner)

@@ -1,7 +1,7 @@
 """Engine-level setup: SQLite pragmas, and keeping PostgreSQL's RLS setting in step."""
 
 from flask import has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from app.core.context import on_context_change, on_leaving_context
@@ -55,6 +55,15 @@ def _flush_before_leaving() -> None:
     session = db.session()
     if session.new or session.dirty or session.deleted:
         session.flush()
+
+
+def refresh_planner_statistics(*tables: str) -> None:
+    """ANALYZE tables a job has just grown in bulk (PostgreSQL; see migration 0018), so the
+    planner knows the tenant's new size before autovacuum would notice."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        db.session.execute(text("SELECT refresh_planner_statistics(:table)"), {"table": table})
 
 
 def install(app) -> None:

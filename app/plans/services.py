@@ -225,20 +225,31 @@ def enforce(resource: str, adding: int = 1) -> None:
     Call inside the creating transaction, before the insert: the tenant row stays locked
     until commit, so concurrent creates at the limit cannot both pass.
     """
+    fitting, refusal = take_room(resource, adding)
+    if fitting < adding:
+        raise refusal
+
+
+def take_room(resource: str, wanted: int) -> tuple[int, PlanLimitExceeded | None]:
+    """How many of `wanted` more `resource` fit the plan, and the refusal for the rest (None
+    when all fit). The tenant row stays locked until commit, as in `enforce`: a batch takes
+    what fits and a concurrent create sees what it took."""
     tenant_id = require_tenant_id()
     _lock_tenant_row(tenant_id)
-    tenant = db.session.get(Tenant, tenant_id)
-    ent = entitlements(tenant)
+    ent = entitlements(db.session.get(Tenant, tenant_id))
     limit = ent.limit(resource)
     if limit is None:
-        return
+        return wanted, None
     used = current_usage(tenant_id, resource)
-    if used + adding > limit:
-        raise PlanLimitExceeded(
-            f"Your {ent.plan.name} plan allows {limit:,} {resource.replace('_', ' ')}; "
-            f"you have {used:,}. Upgrade your plan to add more.",
-            details={"resource": resource, "limit": limit, "used": used, "upgrade_url": upgrade_url()},
-        )
+    fitting = min(wanted, max(limit - used, 0))
+    if fitting == wanted:
+        return wanted, None
+    refusal = PlanLimitExceeded(
+        f"Your {ent.plan.name} plan allows {limit:,} {resource.replace('_', ' ')}; "
+        f"you have {used:,}. Upgrade your plan to add more.",
+        details={"resource": resource, "limit": limit, "used": used, "upgrade_url": upgrade_url()},
+    )
+    return fitting, refusal
 
 
 def remaining_under_lock(resource: str) -> int | None:

@@ -52,10 +52,19 @@ class Context:
     data: dict
     actor: object | None
     errors: Errors = field(default_factory=Errors)
+    # Shared by the submissions validated together (an import's batch): what one check reads
+    # from the database once for all of them (`remember`).
+    shared: dict = field(default_factory=dict)
 
     @property
     def creating(self) -> bool:
         return self.record is None
+
+    def remember(self, key, load: Callable):
+        """`load()` once per batch of submissions, then its value again."""
+        if key not in self.shared:
+            self.shared[key] = load()
+        return self.shared[key]
 
     def add_nested(self, name: str, problems: list[tuple[str, str]]) -> None:
         for part, message in problems:

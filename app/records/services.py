@@ -6,6 +6,7 @@ domain event in the same transaction and only flushes: the caller commits.
 """
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.permissions import acting_user, check_permission
 from app.core.errors import Conflict, ValidationFailed
@@ -14,7 +15,7 @@ from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.core.lookups import get_or_404
 from app.core.types import utcnow
-from app.plans.services import check_writable, enforce
+from app.plans.services import check_writable, take_room
 from app.records.counts import adjust_record_count
 from app.records.fields import AnyReference
 from app.records.listing import list_records
@@ -35,26 +36,58 @@ def get_record(record_type, record_id, *, actor=None, detail: bool = False):
 
 
 def create_record(record_type, data: dict, *, actor):
+    outcome = create_records(record_type, [data], actor=actor)[0]
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def create_records(record_type, rows: list[dict], *, actor) -> list:
+    """Create a record from each of `rows`, in one flush: what an import's batch or a single
+    create calls. Each row is checked by the type's one validator; the outcome, per row and in
+    order, is the new record, or the ValidationFailed of a row that is refused, or the
+    PlanLimitExceeded of a valid row past what the plan has room for."""
     check_permission(actor, record_type.permission("create"))
     check_writable()
-    cleaned, context = clean_input(record_type, data, actor=actor)
-    if record_type.meter:
-        enforce(record_type.meter)
-    user = acting_user(actor)
-    record = record_type.model(id=uuid7(), created_by_id=getattr(user, "id", None))
-    entry = RecordEntry(id=record.id, type=record_type.name)
-    db.session.add(entry)
-    # The index row first: the unit of work orders unrelated tables by class name, and a
+    outcomes: list = []
+    accepted: list[int] = []
+    shared = {"batch": rows}
+    for data in rows:
+        try:
+            outcomes.append(clean_input(record_type, data, actor=actor, shared=shared))
+            accepted.append(len(outcomes) - 1)
+        except ValidationFailed as exc:
+            outcomes.append(exc)
+    if record_type.meter and accepted:
+        fitting, refusal = take_room(record_type.meter, len(accepted))
+        for index in accepted[fitting:]:
+            outcomes[index] = refusal
+        accepted = accepted[:fitting]
+    if not accepted:
+        return outcomes
+    user_id = getattr(acting_user(actor), "id", None)
+    made = [(index, _new_record(record_type, user_id)) for index in accepted]
+    for index, record in made:
+        cleaned, context = outcomes[index]
+        _apply(record_type, record, cleaned, context)
+    db.session.add_all(
+        [
+            RecordEntry(id=record.id, type=record_type.name, title=record_type.title_of(record)[:300])
+            for _i, record in made
+        ]
+    )
+    # The index rows first: the unit of work orders unrelated tables by class name, and a
     # type's row points at its `records` row.
     db.session.flush()
-    db.session.add(record)
-    _apply(record_type, record, cleaned, context)
-    entry.title = record_type.title_of(record)[:300]
+    db.session.add_all([record for _index, record in made])
     db.session.flush()
-    adjust_record_count(record_type, 1)
-    record_type.after_save(record, cleaned, context)
-    emit_record_event(record_type, record, "created", actor=actor, summary=f"{record_type.label} created")
-    return record
+    adjust_record_count(record_type, len(made))
+    for index, record in made:
+        cleaned, context = outcomes[index]
+        record_type.after_save(record, cleaned, context)
+        emit_record_event(record_type, record, "created", actor=actor, summary=f"{record_type.label} created")
+        outcomes[index] = record
+    return outcomes
 
 
 def update_record(record_type, record, data: dict, *, actor):
@@ -161,6 +194,18 @@ def run_bulk_action(record_type, key: str, ids, params: dict, *, actor) -> int:
 
 
 # ---------------------------------------------------------------------------- internals
+
+
+def _new_record(record_type, user_id):
+    record = record_type.model(id=uuid7(), created_by_id=user_id)
+    # A new record has no child rows: the collections its fields keep (a contact's phones)
+    # start loaded and empty, so reading one after the flush (search text, duplicate rules)
+    # sends no query. A field given values replaces its collection when applied.
+    for field in record_type.writable_fields:
+        collection = getattr(field, "collection", "")
+        if collection:
+            set_committed_value(record, collection, [])
+    return record
 
 
 def _apply(record_type, record, cleaned: dict, context) -> None:

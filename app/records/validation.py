@@ -30,14 +30,17 @@ def check_input_keys(record_type, data) -> None:
         )
 
 
-def clean_input(record_type, data: dict, *, record=None, actor=None) -> tuple[dict, Context]:
+def clean_input(
+    record_type, data: dict, *, record=None, actor=None, shared: dict | None = None
+) -> tuple[dict, Context]:
     """Check `data` for a new record (`record` None) or a partial update of `record`.
 
     Only keys present in `data` are checked and returned; a missing required field is an
-    error only when creating.
+    error only when creating. Submissions checked together pass one `shared` dict (see
+    `Context.remember`).
     """
     check_input_keys(record_type, data)
-    context = Context(record_type, record, data, actor)
+    context = Context(record_type, record, data, actor, shared=shared if shared is not None else {})
     cleaned: dict = {}
     for field in record_type.writable_fields:
         if field.name in data:

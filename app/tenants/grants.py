@@ -78,6 +78,17 @@ def ensure_privileges(connection, *, app_role: str | None, platform_role: str | 
         for grant in grants:
             privilege, _, columns = grant.partition(" ")
             connection.execute(text(f"GRANT {privilege} {columns} ON {name} TO {_quote(app_role)}"))
+    _grant_functions(connection, app_role=app_role, platform_role=platform_role)
+
+
+def _grant_functions(connection, *, app_role: str | None, platform_role: str | None) -> None:
+    """The owner's functions the roles may call (each says why in its migration)."""
+    exists = connection.execute(text("SELECT to_regprocedure('refresh_planner_statistics(text)') IS NOT NULL")).scalar()
+    if not exists:
+        return
+    for role in (app_role, platform_role):
+        if role:
+            connection.execute(text(f"GRANT EXECUTE ON FUNCTION refresh_planner_statistics(text) TO {_quote(role)}"))
     if app_role:
         # Tables the current role (the owner) creates from now on start closed to the app role.
         connection.execute(

@@ -64,7 +64,34 @@ def get_activity(activity_id) -> Activity:
 # ---------------------------------------------------------------------------- links
 
 
+PENDING_LINKS = "activities.pending_links"
+
+
 def _link(activity: Activity, record_ids) -> None:
+    rows = _link_rows(activity, record_ids)
+    if rows:
+        db.session.execute(activity_links.insert(), rows)
+
+
+def _link_when_written(activity: Activity, record_ids) -> None:
+    """Link a pending activity once the unit of work has written it (`write_pending_links`):
+    a batch of events is then one insert of activities and one of links, not a flush each."""
+    db.session.info.setdefault(PENDING_LINKS, []).extend(_link_rows(activity, record_ids))
+
+
+def write_pending_links(session, _flush_context) -> None:
+    """after_flush: the links of the activities this flush wrote."""
+    rows = session.info.pop(PENDING_LINKS, None)
+    if rows:
+        session.connection().execute(activity_links.insert(), rows)
+
+
+def forget_pending_links(session, _previous_transaction=None) -> None:
+    """after_soft_rollback: activities not written are gone, and so are their links."""
+    session.info.pop(PENDING_LINKS, None)
+
+
+def _link_rows(activity: Activity, record_ids) -> list[dict]:
     seen = set()
     tenant_id = require_tenant_id()
     rows = []
@@ -80,8 +107,7 @@ def _link(activity: Activity, record_ids) -> None:
                 "occurred_at": activity.occurred_at,
             }
         )
-    if rows:
-        db.session.execute(activity_links.insert(), rows)
+    return rows
 
 
 def _timeline_ids(record, record_type) -> list:
@@ -145,13 +171,12 @@ def record_system_event(event, record) -> None:
         details=details,
     )
     db.session.add(activity)
-    db.session.flush()
     related_ids = []
     for kind, related_id in event.related:
         other = find_record_type(kind)
         if other is not None and other.has("timeline"):
             related_ids.append(related_id)
-    _link(activity, [event.record_id, *related_ids])
+    _link_when_written(activity, [event.record_id, *related_ids])
 
 
 # ---------------------------------------------------------------------------- logging

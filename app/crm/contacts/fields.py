@@ -202,19 +202,57 @@ class EmailList(ChildList):
             problems.append("Mark only one address as primary.")
         elif items and primaries == 0:
             items[0]["primary"] = True
-        if items:
-            taken = (
-                select(ContactEmail.email, Contact.full_name)
-                .join(Contact, (Contact.tenant_id == ContactEmail.tenant_id) & (Contact.id == ContactEmail.contact_id))
-                .where(ContactEmail.email.in_([item["email"] for item in items]))
-            )
-            if context.record is not None:
-                taken = taken.where(ContactEmail.contact_id != context.record.id)
+        addresses = [item["email"] for item in items]
+        if addresses and context.record is None and "batch" in context.shared:
+            problems.extend(self._taken_in_batch(addresses, context))
+        elif addresses:
             problems.extend(
                 f"{address} already belongs to {owner_name or 'another contact'}."
-                for address, owner_name in db.session.execute(taken)
+                for address, owner_name in self._owners(addresses, context.record)
             )
         return problems
+
+    def _taken_in_batch(self, addresses: list[str], context) -> list[str]:
+        """New records validated together: the owners of every address of the batch are read
+        once; an address an earlier submission of the batch has is taken too."""
+        owners = context.remember(
+            ("emails", "owners"), lambda: dict(self._owners(self._batch_addresses(context.shared["batch"])))
+        )
+        claimed = context.remember(("emails", "claimed"), set)
+        problems = [
+            f"{address} already belongs to {owners[address] or 'another contact'}."
+            if address in owners
+            else f"{address} is also in an earlier row."
+            for address in addresses
+            if address in owners or address in claimed
+        ]
+        claimed.update(addresses)
+        return problems
+
+    def _batch_addresses(self, batch) -> list[str]:
+        addresses = set()
+        for data in batch:
+            raw = data.get(self.name) if isinstance(data, dict) else None
+            for item in raw if isinstance(raw, list) else []:
+                try:
+                    addresses.add(self.clean_item({"email": item} if isinstance(item, str) else item)["email"])
+                except (Invalid, KeyError, TypeError, AttributeError):
+                    continue
+        return sorted(addresses)
+
+    @staticmethod
+    def _owners(addresses, record=None) -> list[tuple[str, str]]:
+        """(address, its contact's name) of the addresses another contact has."""
+        if not addresses:
+            return []
+        taken = (
+            select(ContactEmail.email, Contact.full_name)
+            .join(Contact, (Contact.tenant_id == ContactEmail.tenant_id) & (Contact.id == ContactEmail.contact_id))
+            .where(ContactEmail.email.in_(addresses))
+        )
+        if record is not None:
+            taken = taken.where(ContactEmail.contact_id != record.id)
+        return list(db.session.execute(taken))
 
     def row_values(self, item):
         return {"email": item["email"], "is_primary": item["primary"]}

@@ -131,12 +131,25 @@ class CustomFieldsCapability(Capability):
         if "custom_fields" in data:
             current = context.record.custom_fields if context.record is not None else None
             values = validate_custom_values(
-                record_type.name, data["custom_fields"], current=current, errors=context.errors
+                record_type.name,
+                data["custom_fields"],
+                current=current,
+                errors=context.errors,
+                definitions=self._definitions(record_type, context),
             )
             return {"custom_fields": values}
         if context.creating:
-            return {"custom_fields": validate_custom_values(record_type.name, {}, errors=context.errors)}
+            definitions = self._definitions(record_type, context)
+            return {
+                "custom_fields": validate_custom_values(
+                    record_type.name, {}, errors=context.errors, definitions=definitions
+                )
+            }
         return {}
+
+    @staticmethod
+    def _definitions(record_type, context) -> list:
+        return context.remember(("custom_fields", record_type.name), lambda: list_field_definitions(record_type.name))
 
     def from_form(self, record_type, form):
         values = from_form(visible_definitions(record_type.name), form)

@@ -288,7 +288,9 @@ def _clean_value(definition: FieldDefinition, value, errors: Errors):
     return None
 
 
-def validate_custom_values(object_type: str, values, *, current: dict | None = None, errors: Errors | None = None):
+def validate_custom_values(
+    object_type: str, values, *, current: dict | None = None, errors: Errors | None = None, definitions=None
+):
     """Check `values` against the object's definitions and return the record's new value dict.
 
     Only keys present in `values` change (a partial update); an empty value removes the key.
@@ -303,7 +305,9 @@ def validate_custom_values(object_type: str, values, *, current: dict | None = N
         values = {}
     if values:
         check_feature("custom_fields")
-    definitions = {item.key: item for item in list_field_definitions(object_type)}
+    if definitions is None:
+        definitions = list_field_definitions(object_type)
+    definitions = {item.key: item for item in definitions}
     for key in values:
         if key not in definitions:
             errors.add(f"custom_fields.{key}", "Unknown custom field.")

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.core.context import require_tenant_id
+from app.core.database import refresh_planner_statistics
 from app.core.extensions import db
 from app.core.transactions import commit_and_deliver
 from app.core.types import utcnow
@@ -24,6 +25,9 @@ from app.jobs.tenant_jobs import cancel_tenant_job
 from app.plans.services import entitlements
 from app.records.services import delete_records, update_record
 from app.tenants.models import Tenant
+
+# Records made by one import after which the tables' planner statistics are refreshed.
+STATISTICS_AT = (1_000, 10_000, 100_000, 500_000)
 
 COUNTERS = {
     RowStatus.CREATED: "created_count",
@@ -78,37 +82,47 @@ def _import_file(data_import) -> dict:
         room = entitlements(db.session.get(Tenant, data_import.tenant_id)).remaining(import_type(data_import).meter)
     deadline = time.monotonic() + run_seconds
     rows = data_rows(data_import, start=data_import.rows_done)
+    made = data_import.created_count
     while True:
         batch = list(islice(rows, batch_size))
         if not batch:
             return _finish(data_import, ImportStatus.CHECKED if data_import.dry_run else ImportStatus.COMPLETED)
         started = time.monotonic()
-        for row_number, cells in batch:
-            if data_import.dry_run:
-                outcome = plan.check(row_number, cells)
-                status = outcome["status"]
-                if status == RowStatus.CREATED and room is not None and data_import.created_count >= room:
-                    status = RowStatus.WAITING
-                    outcome["reason"] = "Over the plan's limit: would wait for an upgrade."
-                if status in (RowStatus.FAILED, RowStatus.WAITING):
-                    db.session.add(
-                        ImportRow(
-                            import_id=data_import.id, row_number=row_number, status=status, reason=outcome["reason"]
-                        )
-                    )
-            else:
-                row = plan.write(row_number, cells)
+        if data_import.dry_run:
+            _check_batch(data_import, plan, batch, room)
+        else:
+            for row in plan.write_batch(batch):
                 row.import_id = data_import.id
                 db.session.add(row)
-                status = row.status
-            _count(data_import, status, 1)
+                _count(data_import, row.status, 1)
+        made_before = made
+        made = data_import.created_count
         data_import.rows_done = batch[-1][0] - 1
         data_import.busy_seconds += time.monotonic() - started
         commit_and_deliver()
+        if any(made_before < mark <= made for mark in STATISTICS_AT):
+            _refresh_statistics(data_import)
         if _cancel_requested(data_import):
             return _finish(data_import, ImportStatus.CANCELLED)
         if time.monotonic() > deadline:
             return {"status": data_import.status, "rows_done": data_import.rows_done}
+
+
+def _check_batch(data_import, plan, batch, room: int | None) -> None:
+    """Dry run of a batch: each row through the validator; failures and the rows the plan's
+    limit would leave waiting are kept to show, nothing else is written."""
+    plan.look_up([plan.read(cells)[0] for _row_number, cells in batch])
+    for row_number, cells in batch:
+        outcome = plan.check(row_number, cells)
+        status = outcome["status"]
+        if status == RowStatus.CREATED and room is not None and data_import.created_count >= room:
+            status = RowStatus.WAITING
+            outcome["reason"] = "Over the plan's limit: would wait for an upgrade."
+        if status in (RowStatus.FAILED, RowStatus.WAITING):
+            db.session.add(
+                ImportRow(import_id=data_import.id, row_number=row_number, status=status, reason=outcome["reason"])
+            )
+        _count(data_import, status, 1)
 
 
 def _import_waiting(data_import) -> dict:
@@ -130,8 +144,8 @@ def _import_waiting(data_import) -> dict:
             return _finish(data_import, ImportStatus.COMPLETED)
         started = time.monotonic()
         stuck = True
-        for row in batch:
-            outcome = plan.write(row.row_number, row.cells or [])
+        outcomes = plan.write_batch([(row.row_number, row.cells or []) for row in batch])
+        for row, outcome in zip(batch, outcomes, strict=True):
             if outcome.status != RowStatus.WAITING:
                 stuck = False
             _count(data_import, row.status, -1)
@@ -185,6 +199,15 @@ def _revert(data_import) -> dict:
         commit_and_deliver()
         if time.monotonic() > deadline:
             return {"status": data_import.status}
+
+
+def _refresh_statistics(data_import) -> None:
+    """The planner learns the tenant's new size as the import grows it (else a new workspace
+    stays "a few rows" to it, and each batch's lookups walk the tenant's rows)."""
+    record_type = import_type(data_import)
+    children = [field.child_model for field in record_type.writable_fields if getattr(field, "collection", "")]
+    refresh_planner_statistics(*(model.__tablename__ for model in (record_type.model, *children)))
+    commit_and_deliver()
 
 
 def _count(data_import, status: str, step: int) -> None:

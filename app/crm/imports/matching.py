@@ -47,13 +47,26 @@ def find_existing(record_type, field, data: dict):
     values = match_values(field, data[field.name])
     if not values:
         return None
+    return next(iter(find_matches(record_type, field, values).values()), None)
+
+
+def find_matches(record_type, field, values) -> dict:
+    """{value: the oldest record of this tenant holding it} for the values found (one query,
+    whatever their number: an import looks up a whole batch at once)."""
+    values = sorted(set(values))
+    if not values:
+        return {}
     model = record_type.model
     collection = getattr(field, "collection", "")
     # Values are stored normalized (lower-cased emails and domains, SKUs as typed): compared
-    # as they are, so the (tenant, value) index finds the match in one probe.
+    # as they are, so the (tenant, value) index finds each in one probe.
     if collection:
-        child_column = getattr(field.child_model, field.row_attribute)
-        condition = getattr(model, collection).any(child_column.in_(values))
+        column = getattr(field.child_model, field.row_attribute)
+        stmt = select(column, model).join(getattr(model, collection))
     else:
-        condition = getattr(model, field.attribute).in_(values)
-    return db.session.scalar(select(model).where(condition).order_by(model.created_at, model.id).limit(1))
+        column = getattr(model, field.attribute)
+        stmt = select(column, model)
+    found: dict = {}
+    for value, record in db.session.execute(stmt.where(column.in_(values)).order_by(model.created_at, model.id)):
+        found.setdefault(value, record)
+    return found

@@ -26,14 +26,14 @@ from app.core.spreadsheets import restore_cell
 from app.core.transactions import call_after_rollback
 from app.core.types import json_safe, utcnow
 from app.core.validation import Errors, clean_text, contains_nul
-from app.crm.imports.matching import find_existing, match_field
+from app.crm.imports.matching import find_existing, find_matches, match_field, match_values
 from app.crm.imports.models import DataImport, DedupeMode, ImportRow, ImportStatus, ImportTemplate, RowStatus
 from app.crm.imports.reading import MAX_CELL_CHARACTERS, FormulaCell, cell_text, inspect_file, iter_rows
 from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
 from app.plans.services import check_writable
 from app.records.cells import Lookups, guess_mapping, importable_columns
 from app.records.registry import find_record_type, get_record_type
-from app.records.services import create_record, update_record
+from app.records.services import create_records, update_record
 from app.records.validation import clean_input
 
 JOB_KIND = "import"
@@ -399,6 +399,10 @@ class RowPlan:
         self.labels = {column.key: header for _index, header, column in self.columns}
         self.lookups = Lookups()
         self.match = match_field(self.record_type)
+        # The batch's match values looked up, the records found for them, and back (`look_up`).
+        self.looked_up: set[str] = set()
+        self.matches: dict = {}
+        self.values_led: dict = {}
 
     def read(self, cells) -> tuple[dict, list[str], list[str]]:
         """(validator input, problems, the row's cells as text) of one row."""
@@ -445,8 +449,40 @@ class RowPlan:
         other, reason = matches[0]
         return f"Possible duplicate of {self.record_type.title_of(other)} ({reason.lower()})."
 
-    def existing(self, data):
-        return find_existing(self.record_type, self.match, data) if self.match is not None else None
+    def values_of(self, data) -> list[str]:
+        if self.match is None or self.match.name not in data:
+            return []
+        return match_values(self.match, data[self.match.name])
+
+    def look_up(self, datas) -> None:
+        """Find the records a batch's rows match in one query; `existing` answers from it for
+        the rest of the batch (the next batch looks up its own values)."""
+        values = [value for data in datas for value in self.values_of(data)]
+        self.matches = find_matches(self.record_type, self.match, values) if values else {}
+        self.looked_up = set(values)
+        self.values_led = {}
+        for value, record in self.matches.items():
+            self.values_led.setdefault(record.id, set()).add(value)
+
+    def existing(self, data, values: list[str] | None = None):
+        values = self.values_of(data) if values is None else values
+        if not values:
+            return None
+        if not self.looked_up.issuperset(values):
+            return find_existing(self.record_type, self.match, data)
+        found = [self.matches[value] for value in values if value in self.matches]
+        return min(found, key=lambda record: (record.created_at, record.id)) if found else None
+
+    def remember(self, record, values: list[str]) -> None:
+        """The row's values now lead to `record` (made or changed by this import); values that
+        led to it before may have moved, so they are looked up again if a later row has them."""
+        for value in self.values_led.pop(record.id, ()):
+            self.matches.pop(value, None)
+            self.looked_up.discard(value)
+        for value in values:
+            self.matches[value] = record
+            self.looked_up.add(value)
+        self.values_led[record.id] = set(values)
 
     def check(self, row_number: int, cells) -> dict:
         """Dry run of one row: {"row", "status", "reason", "cleaned"} — nothing is written."""
@@ -470,31 +506,78 @@ class RowPlan:
 
     def write(self, row_number: int, cells) -> ImportRow:
         """Import one row; the returned ImportRow says what happened."""
-        data, problems, texts = self.read(cells)
-        if not any(text.strip() for text in texts):
-            return ImportRow(row_number=row_number, status=RowStatus.SKIPPED, reason="Empty row.")
-        if problems:
-            return _rejected(row_number, RowStatus.FAILED, "; ".join(problems), texts)
-        existing = self.existing(data)
+        return self.write_batch([(row_number, cells)])[0]
+
+    def write_batch(self, batch) -> list[ImportRow]:
+        """Import a batch of (row number, cells); an ImportRow per row, in file order, says what
+        happened. The batch's matches are looked up in one query and its new records are made
+        together (`create_records`); a row repeating a value of a row still to be made waits
+        until those are made, so it matches the first instead of making a second."""
+        rows = [(row_number, *self.read(cells)) for row_number, cells in batch]
+        self.look_up([data for _row_number, data, problems, _texts in rows if not problems])
+        outcomes: list = []
+        to_create: list[tuple[int, int, dict, list[str]]] = []
+        claimed: set[str] = set()
+        for row_number, data, problems, texts in rows:
+            if not any(text.strip() for text in texts):
+                outcomes.append(ImportRow(row_number=row_number, status=RowStatus.SKIPPED, reason="Empty row."))
+                continue
+            if problems:
+                outcomes.append(_rejected(row_number, RowStatus.FAILED, "; ".join(problems), texts))
+                continue
+            values = self.values_of(data)
+            if claimed.intersection(values):
+                self._create(to_create, outcomes)
+                to_create, claimed = [], set()
+            outcome = self._write_matched(row_number, data, texts, values)
+            if outcome is None:
+                to_create.append((len(outcomes), row_number, data, texts, values))
+                claimed.update(values)
+            outcomes.append(outcome)
+        self._create(to_create, outcomes)
+        return outcomes
+
+    def _write_matched(self, row_number: int, data: dict, texts: list[str], values: list[str]) -> ImportRow | None:
+        """Skip or update the record a row matches; None when the row makes a new record."""
+        existing = self.existing(data, values)
         dedupe = self.data_import.dedupe
-        try:
-            if existing is not None and dedupe == DedupeMode.SKIP:
-                title = self.record_type.title_of(existing)
-                return ImportRow(
-                    row_number=row_number, status=RowStatus.SKIPPED, record_id=existing.id, reason=f"Matches {title}."
-                )
-            if existing is not None and dedupe == DedupeMode.UPDATE:
-                before = input_snapshot(self.record_type, existing, data)
-                update_record(self.record_type, existing, data, actor=self.actor)
-                return ImportRow(row_number=row_number, status=RowStatus.UPDATED, record_id=existing.id, before=before)
-            record = create_record(self.record_type, data, actor=self.actor)
+        if existing is None or dedupe == DedupeMode.CREATE:
+            return None
+        if dedupe == DedupeMode.SKIP:
+            title = self.record_type.title_of(existing)
             return ImportRow(
-                row_number=row_number, status=RowStatus.CREATED, record_id=record.id, reason=self.look_alikes(record)
+                row_number=row_number, status=RowStatus.SKIPPED, record_id=existing.id, reason=f"Matches {title}."
             )
-        except PlanLimitExceeded:
-            return _rejected(row_number, RowStatus.WAITING, "Over the plan's limit: imported after an upgrade.", texts)
+        before = input_snapshot(self.record_type, existing, data)
+        try:
+            update_record(self.record_type, existing, data, actor=self.actor)
         except ValidationFailed as exc:
             return _rejected(row_number, RowStatus.FAILED, self.reason(exc), texts)
+        self.remember(existing, self.values_of(data))
+        return ImportRow(row_number=row_number, status=RowStatus.UPDATED, record_id=existing.id, before=before)
+
+    def _create(self, to_create, outcomes: list) -> None:
+        """Make the records of the rows waiting in `to_create` and fill in their outcomes."""
+        if not to_create:
+            return
+        made = create_records(
+            self.record_type, [data for _at, _row, data, _texts, _values in to_create], actor=self.actor
+        )
+        for (at, row_number, _data, texts, values), result in zip(to_create, made, strict=True):
+            if isinstance(result, PlanLimitExceeded):
+                outcomes[at] = _rejected(
+                    row_number, RowStatus.WAITING, "Over the plan's limit: imported after an upgrade.", texts
+                )
+            elif isinstance(result, ValidationFailed):
+                outcomes[at] = _rejected(row_number, RowStatus.FAILED, self.reason(result), texts)
+            else:
+                self.remember(result, values)
+                outcomes[at] = ImportRow(
+                    row_number=row_number,
+                    status=RowStatus.CREATED,
+                    record_id=result.id,
+                    reason=self.look_alikes(result),
+                )
 
 
 def _rejected(row_number: int, status: str, reason: str, texts: list[str]) -> ImportRow:
