@@ -67,19 +67,16 @@ def create_records(record_type, rows: list[dict], *, actor) -> list:
         return outcomes
     user_id = getattr(acting_user(actor), "id", None)
     made = [(index, _new_record(record_type, user_id)) for index in accepted]
-    for index, record in made:
-        cleaned, context = outcomes[index]
-        _apply(record_type, record, cleaned, context)
-    db.session.add_all(
-        [
-            RecordEntry(id=record.id, type=record_type.name, title=record_type.title_of(record)[:300])
-            for _i, record in made
-        ]
-    )
+    entries = [RecordEntry(id=record.id, type=record_type.name) for _index, record in made]
+    db.session.add_all(entries)
     # The index rows first: the unit of work orders unrelated tables by class name, and a
     # type's row points at its `records` row.
     db.session.flush()
-    db.session.add_all([record for _index, record in made])
+    for (index, record), entry in zip(made, entries, strict=True):
+        cleaned, context = outcomes[index]
+        db.session.add(record)
+        _apply(record_type, record, cleaned, context)
+        entry.title = record_type.title_of(record)[:300]
     db.session.flush()
     adjust_record_count(record_type, len(made))
     for index, record in made:
