@@ -59,6 +59,18 @@ class ChildList(Field, ABC):
         kwargs.setdefault("wide", True)
         super().__init__(name, label, **kwargs)
 
+    def valid_values(self, raw) -> list:
+        """The first key's cleaned value of each item of a raw list that is valid (an import's
+        match values, a batch's addresses); invalid items are the validator's to report."""
+        values = []
+        for item in raw if isinstance(raw, list) else []:
+            item = {self.item_keys[0]: item} if isinstance(item, str) else item
+            try:
+                values.append(self.clean_item(item)[self.item_keys[0]])
+            except (Invalid, KeyError, TypeError, AttributeError):
+                continue
+        return values
+
     def is_empty(self, value) -> bool:
         return value is None
 
@@ -232,12 +244,7 @@ class EmailList(ChildList):
     def _batch_addresses(self, batch) -> list[str]:
         addresses = set()
         for data in batch:
-            raw = data.get(self.name) if isinstance(data, dict) else None
-            for item in raw if isinstance(raw, list) else []:
-                try:
-                    addresses.add(self.clean_item({"email": item} if isinstance(item, str) else item)["email"])
-                except (Invalid, KeyError, TypeError, AttributeError):
-                    continue
+            addresses.update(self.valid_values(data.get(self.name) if isinstance(data, dict) else None))
         return sorted(addresses)
 
     @staticmethod

@@ -21,16 +21,8 @@ def match_field(record_type):
 def match_values(field, raw) -> list[str]:
     """The normalized values of a row's match field (several for a list of emails)."""
     fold = str.lower if field.kind in MATCH_KINDS else str
-    item_keys = getattr(field, "item_keys", ())
-    if item_keys:
-        values = []
-        for item in raw if isinstance(raw, list) else []:
-            item = {item_keys[0]: item} if isinstance(item, str) else item
-            try:
-                values.append(fold(str(field.clean_item(item)[item_keys[0]])))
-            except (Invalid, KeyError, TypeError, AttributeError):
-                continue
-        return values
+    if getattr(field, "item_keys", ()):
+        return [fold(str(value)) for value in field.valid_values(raw)]
     if field.is_empty(raw):
         return []
     try:
