@@ -111,9 +111,10 @@ def _import_file(data_import) -> dict:
 def _check_batch(data_import, plan, batch, room: int | None) -> None:
     """Dry run of a batch: each row through the validator; failures and the rows the plan's
     limit would leave waiting are kept to show, nothing else is written."""
-    plan.look_up([plan.read(cells)[0] for _row_number, cells in batch])
-    for row_number, cells in batch:
-        outcome = plan.check(row_number, cells)
+    rows = [(row_number, cells, plan.read(cells)) for row_number, cells in batch]
+    plan.look_up([read[0] for _row_number, _cells, read in rows])
+    for row_number, cells, read in rows:
+        outcome = plan.check(row_number, cells, read)
         status = outcome["status"]
         if status == RowStatus.CREATED and room is not None and data_import.created_count >= room:
             status = RowStatus.WAITING

@@ -484,9 +484,10 @@ class RowPlan:
             self.looked_up.add(value)
         self.values_led[record.id] = set(values)
 
-    def check(self, row_number: int, cells) -> dict:
-        """Dry run of one row: {"row", "status", "reason", "cleaned"} — nothing is written."""
-        data, problems, texts = self.read(cells)
+    def check(self, row_number: int, cells, read: tuple | None = None) -> dict:
+        """Dry run of one row: {"row", "status", "reason", "cleaned"} — nothing is written
+        (`read`: the row as `read` returned it, when the caller already read it)."""
+        data, problems, texts = read if read is not None else self.read(cells)
         if not any(text.strip() for text in texts):
             return {"row": row_number, "status": RowStatus.SKIPPED, "reason": "Empty row."}
         if problems:
