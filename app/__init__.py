@@ -83,6 +83,7 @@ def register_domain(app: Flask) -> None:
         install_onboarding,
         install_plan_limits,
         install_record_types,
+        install_request_companions,
         install_subscribers,
     )
 
@@ -91,6 +92,7 @@ def register_domain(app: Flask) -> None:
     install_record_types(app)
     install_subscribers(app)
     install_api(app)
+    install_request_companions(app)
     install_onboarding(app)
     install_jobs(app)
     install_audit_labels(app)

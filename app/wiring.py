@@ -66,12 +66,12 @@ def install_record_types(app) -> None:
 def install_plan_limits(app) -> None:
     """The limits and features the plan pages may sell, each named by the code that enforces it
     (record types with a meter register theirs when they are installed)."""
-    from app.auth.services import count_seats, count_seats_by_tenant
+    from app.auth.services import count_seats, count_seats_by_tenant, seats_expression
     from app.crm.attachments.services import stored_megabytes
     from app.crm.fields.services import count_field_definitions
     from app.plans.services import register_feature, register_metered_limit, register_usage_counter
 
-    register_usage_counter("users", count_seats, grouped=count_seats_by_tenant)
+    register_usage_counter("users", count_seats, grouped=count_seats_by_tenant, expression=seats_expression)
     register_usage_counter("custom_fields", count_field_definitions)
     register_usage_counter("storage_mb", stored_megabytes)
     register_metered_limit("api_calls_per_day")
@@ -256,6 +256,16 @@ def install_api(app) -> None:
     extra = [record_api_blueprint(record_type) for record_type in extra_record_types(app)]
     set_api_resources(app, API_RESOURCES() + extra)
     register_document_filler(fill_custom_fields)
+
+
+def install_request_companions(app) -> None:
+    """Who is asking — the session's user, the presented API key — is read with the tenant's row."""
+    from app.api.services import presented_key_companion
+    from app.auth.sessions import signed_in_user_companion
+    from app.tenants.hosts import register_companion
+
+    register_companion(signed_in_user_companion)
+    register_companion(presented_key_companion)
 
 
 def install_onboarding(app) -> None:

@@ -5,7 +5,7 @@ from flask_smorest.spec.plugins import FlaskPlugin
 from werkzeug.exceptions import HTTPException
 
 from app.api.errors import ErrorSchema, handle_app_error, handle_http_error
-from app.api.gate import add_rate_limit_headers, open_api_call
+from app.api.gate import add_rate_limit_headers, close_api_call, open_api_call
 from app.core.errors import AppError
 from app.core.extensions import csrf
 from app.core.hosts import TENANT, HostBlueprint
@@ -26,6 +26,8 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
         self.tag = tag or name.removeprefix("api_")
         self.before_request(open_api_call)
         self.after_request(add_rate_limit_headers)
+        # Registered last so it runs first: the headers report the count it takes.
+        self.after_request(close_api_call)
         self.register_error_handler(AppError, handle_app_error)
         self.register_error_handler(HTTPException, handle_http_error)
 

@@ -7,10 +7,9 @@ does, so a page on another site cannot make a signed-in browser call the API.
 import time
 
 from flask import current_app, g, request
-from sqlalchemy import text
 
 from app.api import services
-from app.api.errors import Unauthorized
+from app.api.errors import Unauthorized, handle_app_error
 from app.api.ratelimits import burst_refusal, count_call, daily_refusal, hit_burst_window
 from app.api.scopes import scope_for, scope_for_permission
 from app.core.errors import PermissionDenied
@@ -36,37 +35,61 @@ def authenticate():
 
 
 def open_api_call() -> None:
-    """before_request of every API blueprint."""
+    """before_request of every API blueprint: the key, the plan's feature, the key's burst
+    window and scope. The call is counted on the day's meter when it ends (close_api_call)."""
 
     key = authenticate()
     check_feature("api", g.tenant)
-    daily, used = count_call(g.tenant)
-    services.mark_used(key)
-    # The meter (and last use) are committed now, so refused and failing calls count too. A
-    # counter may lose its last few increments in a crash: no need to wait for the WAL flush.
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
-    # The key and its user were read by this request a moment ago: keep them rather than
-    # reading both again after the commit.
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
-    allowed, burst = hit_burst_window(key.id)
-    g.api_allowance = daily or burst
-    if not allowed:
-        g.api_allowance = burst
-        raise burst_refusal(burst)
-    if daily is not None and used > daily.limit:
-        raise daily_refusal(daily, used)
     g.api_key = key
+    allowed, burst = hit_burst_window(key.id)
+    g.api_allowance = burst
+    if not allowed:
+        g.api_burst_refused = True  # its headers report the burst window, not the day's
+        raise burst_refusal(burst)
     object_type = getattr(current_app.blueprints.get(request.blueprint), "scope_object", None)
     if object_type is not None:
         needed = scope_for(object_type, request.method)
         if not key.allows(needed):
             raise PermissionDenied(f"This API key lacks the {needed} scope.", details={"scope": needed})
+
+
+# Calls that change nothing: their transaction writes only the meter (and the key's last use),
+# so its commit need not wait for the disk.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def close_api_call(response):
+    """after_request of every API blueprint: count the call on the day's meter.
+
+    A call that succeeded is counted by the last statement of its own transaction, just
+    before the request's commit: the meter row is locked only that long, and a call past the
+    day's allowance is rolled back whole (its writes too) and answered 429. A refused or
+    failing call — whose transaction rolls back — is counted in a transaction of its own."""
+    key = g.get("api_key")
+    if key is None:
+        return response  # no valid key: nothing to count against
+    if response.status_code >= 400:
+        _count_on_its_own(key)
+        return response
+    daily, used = count_call(g.tenant, durable=request.method not in READING_METHODS)
+    services.mark_used(key)
+    if daily is None:
+        return response
+    g.api_allowance = daily
+    if used <= daily.limit:
+        return response
+    _count_on_its_own(key)
+    return current_app.make_response(handle_app_error(daily_refusal(daily, used)))
+
+
+def _count_on_its_own(key) -> None:
+    # Undo what the call wrote; its after-rollback work still runs when the request ends.
+    db.session.rollback()
+    daily, _ = count_call(g.tenant, durable=False)
+    services.mark_used(key)
+    db.session.commit()
+    if daily is not None and not g.get("api_burst_refused"):
+        g.api_allowance = daily
 
 
 class KeyActor:

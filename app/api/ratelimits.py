@@ -1,8 +1,10 @@
 """API rate limits: the plan's calls per day (the usage meter) and a burst limit per key.
 
-Every authenticated call is counted on the meter, refused ones included, in a short
-transaction of its own at the start of the call: a failing call still counts, and concurrent
-calls do not queue behind the meter row for the length of each other's requests.
+Every authenticated call is counted on the meter, refused ones included. A call that
+succeeds is counted by the last statement of its own transaction (app.api.gate.close_api_call):
+the meter row stays locked only from that upsert to the commit right after it, so concurrent
+calls do not queue behind each other's requests, and a call past the day's allowance is rolled
+back whole. A failing or refused call is counted in a short transaction of its own.
 """
 
 from dataclasses import dataclass
@@ -61,11 +63,11 @@ def burst_refusal(allowance: Allowance) -> RateLimited:
     )
 
 
-def count_call(tenant) -> tuple[Allowance | None, int]:
+def count_call(tenant, *, durable: bool = True) -> tuple[Allowance | None, int]:
     """Add this call to today's meter: (today's allowance or None when unlimited, calls so far)."""
 
     now = utcnow()
-    used = increment_meter(METRIC, now=now)
+    used = increment_meter(METRIC, now=now, durable=durable)
     limit = entitlements(tenant).limit(METRIC)
     if limit is None:
         return None, used

@@ -31,17 +31,31 @@ def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def count_seats(tenant_id) -> int:
-    """Active users plus invitations still waiting: both hold a seat."""
-    users = select(func.count()).select_from(User).where(User.is_active_user.is_(True)).scalar_subquery()
+def seats_expression(tenant_id):
+    """SQL for the seats a tenant holds: active users plus invitations still waiting."""
+    users = (
+        select(func.count())
+        .select_from(User)
+        .where(User.tenant_id == tenant_id, User.is_active_user.is_(True))
+        .scalar_subquery()
+    )
     pending = (
         select(func.count())
         .select_from(Invitation)
-        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+        .where(
+            Invitation.tenant_id == tenant_id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
         .scalar_subquery()
     )
-    # One statement: every page's plan banners ask for the seats.
-    return db.session.scalar(select(users + pending))
+    return users + pending
+
+
+def count_seats(tenant_id) -> int:
+    """Active users plus invitations still waiting: both hold a seat."""
+    return db.session.scalar(select(seats_expression(tenant_id)))
 
 
 def count_seats_by_tenant(tenant_ids) -> dict:

@@ -6,11 +6,14 @@ import uuid
 from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import login_user, logout_user
+from sqlalchemy import and_
 
 from app.auth.models import User
 from app.core.extensions import db, login_manager
 from app.core.hosts import TENANT
 from app.core.ids import parse_uuid
+from app.tenants.hosts import Companion
+from app.tenants.models import Tenant
 
 # Host kind -> the model of the people who sign in there besides tenant users: the console
 # registers its platform admins, so auth does not depend on the console.
@@ -52,6 +55,17 @@ def start_session(user, *, tenant_id: uuid.UUID | None) -> None:
 def end_session() -> None:
     logout_user()
     session.clear()
+
+
+def signed_in_user_companion(tenant_id) -> Companion | None:
+    """The session's user, read with its tenant's row (app.tenants.hosts): `load_user` then
+    finds it in the session's identity map instead of sending a statement of its own."""
+    if session.get("tenant_id") != str(tenant_id):
+        return None
+    user_uuid = parse_uuid((session.get("_user_id") or "").partition(":")[0])
+    if user_uuid is None:
+        return None
+    return Companion("user", User, and_(User.tenant_id == Tenant.id, User.id == user_uuid))
 
 
 @login_manager.user_loader

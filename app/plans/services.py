@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, String, and_, func, literal, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -29,6 +29,7 @@ _usage_counters: dict[str, Callable[[uuid.UUID], int]] = {}
 # query, for pages that show many tenants (the console). Tenants with none are left out.
 GroupedCounter = Callable[[list[uuid.UUID] | None], dict[uuid.UUID, int]]
 _grouped_counters: dict[str, GroupedCounter] = {}
+_counter_expressions: dict[str, Callable[[uuid.UUID], ColumnElement]] = {}
 METERED = {"emails_per_month": "month", "sms_per_month": "month", "api_calls_per_day": "day"}
 READ_ONLY_STATUSES = {TenantStatus.SUSPENDED, TenantStatus.CANCELED}
 
@@ -41,15 +42,21 @@ _offered_features: set[str] = set()
 
 
 def register_usage_counter(
-    resource: str, counter: Callable[[uuid.UUID], int], grouped: GroupedCounter | None = None
+    resource: str,
+    counter: Callable[[uuid.UUID], int],
+    grouped: GroupedCounter | None = None,
+    expression: Callable[[uuid.UUID], ColumnElement] | None = None,
 ) -> None:
     """A counted limit (users, contacts…): `counter` tells the tenant's current total,
-    `grouped` the totals of many tenants in one query (run in platform scope)."""
+    `grouped` the totals of many tenants in one query (run in platform scope), `expression`
+    the total as SQL, which a page's banners read together with the meters."""
     if resource not in LIMIT_KEYS:
         raise KeyError(f"unknown limit {resource!r}")
     _usage_counters[resource] = counter
     if grouped is not None:
         _grouped_counters[resource] = grouped
+    if expression is not None:
+        _counter_expressions[resource] = expression
 
 
 def register_metered_limit(resource: str) -> None:
@@ -296,9 +303,11 @@ def requires_feature(feature: str):
     return decorator
 
 
-def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None) -> int:
+def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None, durable: bool = True) -> int:
     """Add to this period's counter atomically (one upsert statement, no read-modify-write);
-    the counter's new value."""
+    the counter's new value. `durable=False`: the transaction's commit need not wait for the
+    WAL to reach the disk (PostgreSQL), for a transaction that writes only counters a crash
+    may lose a few increments of."""
     tenant_id = require_tenant_id()
     period = current_period(metric, now)
     dialect = db.session.get_bind().dialect.name
@@ -310,7 +319,11 @@ def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None
         index_elements=[table.c.tenant_id, table.c.metric, table.c.period],
         set_={"count": table.c.count + amount},
     )
-    return db.session.execute(stmt.returning(table.c.count)).scalar_one()
+    returning = [table.c.count]
+    if not durable and dialect == "postgresql":
+        # Set in the upsert's own RETURNING: a separate SET LOCAL would be one more statement.
+        returning.append(func.set_config("synchronous_commit", "off", True))
+    return db.session.execute(stmt.returning(*returning)).first()[0]
 
 
 def meter_value(metric: str, period: str, *, tenant_id: uuid.UUID | None = None) -> int:
@@ -337,17 +350,23 @@ def current_meters(tenant_id: uuid.UUID, now: datetime | None = None) -> dict[st
 
 
 def stored_usage(tenant_id: uuid.UUID, now: datetime | None = None) -> dict[str, int]:
-    """This period's count of every metered resource, and every maintained record counter
-    (period "total", see app.records.counts), in one statement."""
+    """This period's count of every metered resource, every maintained record counter
+    (period "total", see app.records.counts) and every counter registered with an SQL
+    expression (the seats), in one statement."""
     wanted = or_(
         UsageMeter.period == "total",
         *[and_(UsageMeter.metric == metric, UsageMeter.period == current_period(metric, now)) for metric in METERED],
     )
-    rows = db.session.execute(
+    stored = (
         select(UsageMeter.metric, func.sum(UsageMeter.count))
         .where(UsageMeter.tenant_id == tenant_id, wanted)
         .group_by(UsageMeter.metric)
     )
+    counted = [
+        select(literal(resource, String), expression(tenant_id))
+        for resource, expression in _counter_expressions.items()
+    ]
+    rows = db.session.execute(union_all(stored, *counted) if counted else stored)
     return {**dict.fromkeys(METERED, 0), **{metric: int(count) for metric, count in rows}}
 
 

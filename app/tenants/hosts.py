@@ -1,6 +1,9 @@
 """Which tenant a request is for: its host name through the `domains` table (subdomains, and
 verified custom domains), never through routing. An unknown host is a 404."""
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from flask import abort, current_app, g, request
 from sqlalchemy import select
 
@@ -55,7 +58,7 @@ def resolve_request_host() -> None:
     g.host_kind = TENANT
     g._tenant_token = set_tenant_for_request(tenant_id)
     # Read only once the tenant is current: the app role sees no other tenant's row.
-    g.tenant = db.session.get(Tenant, tenant_id)
+    g.tenant = _read_tenant(tenant_id)
     if g.tenant is None:
         abort(404)
     if kind == TENANT:
@@ -81,10 +84,56 @@ def _tenant_of_known_subdomain(subdomain: str) -> bool:
         return False
     g.host_kind = TENANT
     g._tenant_token = set_tenant_for_request(tenant_id)
-    tenant = db.session.get(Tenant, tenant_id)
+    tenant = _read_tenant(tenant_id)
     if tenant is None or tenant.slug != subdomain:
         _known_subdomains.pop(subdomain, None)
         reset_tenant(g.pop("_tenant_token"))
         return False
     g.tenant = tenant
     return True
+
+
+@dataclass(frozen=True)
+class Companion:
+    """A row of the request's own (the signed-in user, the presented API key) read in the
+    statement that reads the tenant's row: outer-joined on `on`, with its eager `options`."""
+
+    name: str
+    entity: object
+    on: object
+    options: tuple = field(default=())
+
+
+# Providers of companions, registered by the packages that own them (auth, the API), so the
+# tenant's package knows none of them. A provider returns None when its request has no such row.
+_companion_providers: list[Callable[[object], Companion | None]] = []
+
+
+def register_companion(provider: Callable[[object], Companion | None]) -> None:
+    if provider not in _companion_providers:
+        _companion_providers.append(provider)
+
+
+def _read_tenant(tenant_id) -> Tenant | None:
+    """The tenant's row, with its request's companions in the same statement: a signed-in page
+    or an API call starts with one read, not one for the tenant and one for who is asking."""
+    companions = [companion for companion in (provide(tenant_id) for provide in _companion_providers) if companion]
+    if not companions:
+        return db.session.get(Tenant, tenant_id)
+    stmt = select(Tenant, *(companion.entity for companion in companions)).where(Tenant.id == tenant_id)
+    for companion in companions:
+        stmt = stmt.outerjoin(companion.entity, companion.on).options(*companion.options)
+    row = db.session.execute(stmt).unique().first()
+    if row is None:
+        return None
+    g.tenant_companions = {companion.name: found for companion, found in zip(companions, row[1:], strict=True)}
+    return row[0]
+
+
+NOT_READ = object()
+
+
+def tenant_companion(name: str):
+    """What `_read_tenant` found for the companion `name` (None: no such row), or NOT_READ
+    when this request did not read it with its tenant."""
+    return g.get("tenant_companions", {}).get(name, NOT_READ)

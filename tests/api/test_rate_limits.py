@@ -70,3 +70,46 @@ def test_burst_limit_per_key_is_429(app, api_client_for, tenant_a, monkeypatch):
     assert refused.headers["X-RateLimit-Remaining"] == "0"
     assert 1 <= int(refused.headers["Retry-After"]) <= 11
     assert other_key.get(TAGS).status_code == 200  # the window is per key
+
+
+def test_a_write_past_the_days_allowance_is_rolled_back_whole(app, api_client_for, tenant_a):
+    from app.crm.tags.models import Tag
+    from app.tenants.models import Tenant
+
+    with on_platform(app):
+        db.session.get(Tenant, tenant_a.id).limit_overrides = {"api_calls_per_day": 1}
+    api = api_client_for(tenant_a)
+    assert api.post(TAGS, json={"name": "Counted"}).status_code == 201
+    refused = api.post(TAGS, json={"name": "Past the allowance"})
+    assert refused.status_code == 429
+    with in_tenant(app, tenant_a.id):
+        assert [tag.name for tag in db.session.query(Tag)] == ["Counted"]
+    assert _meter(app, tenant_a) == 2  # the refused call counts too
+
+
+def test_concurrent_calls_never_pass_the_days_allowance(app, api_client_for, tenant_a):
+    """Each call takes the meter's row lock only at its end: concurrent writes past the
+    allowance are refused and leave nothing behind."""
+    import threading
+
+    from app.crm.tags.models import Tag
+    from app.tenants.models import Tenant
+
+    with on_platform(app):
+        db.session.get(Tenant, tenant_a.id).limit_overrides = {"api_calls_per_day": 5}
+    callers = [api_client_for(tenant_a) for _ in range(12)]
+    barrier, statuses = threading.Barrier(len(callers)), []
+
+    def call(index, api):
+        barrier.wait(timeout=30)
+        statuses.append(api.post(TAGS, json={"name": f"Tag {index}"}).status_code)
+
+    threads = [threading.Thread(target=call, args=pair) for pair in enumerate(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(statuses) == [201] * 5 + [429] * 7
+    with in_tenant(app, tenant_a.id):
+        assert db.session.query(Tag).count() == 5
+    assert _meter(app, tenant_a) == 12
