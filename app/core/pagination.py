@@ -110,8 +110,11 @@ def keyset_page(
     cursor: str | None = None,
     limit: int = 25,
     sort_key=None,
+    values: dict | None = None,
 ) -> Page:
     """Run `stmt` for one page. `sort_key(row)` reads the sort value back from a row.
+    `values` ({name: scalar SQL expression}, a count of the row's children, say) are read in
+    the same statement: `extra["values"][name]` lists them in the order of the page's rows.
 
     The sort column must be NOT NULL; ties are broken by id so every row has one place.
     """
@@ -120,11 +123,18 @@ def keyset_page(
     if position.condition is not None:
         stmt = stmt.where(position.condition)
     reverse, order = position.reverse, position.order
-    rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)).unique())
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    stmt = stmt.order_by(*order).limit(limit + 1)
+    names = list(values or {})
+    if names:
+        stmt = stmt.add_columns(*(values[name].label(f"value_{index}") for index, name in enumerate(names)))
+        found = session.execute(stmt).unique().all()
+    else:
+        found = [(row,) for row in session.scalars(stmt).unique()]
+    has_more = len(found) > limit
+    found = found[:limit]
     if reverse:
-        rows.reverse()
+        found.reverse()
+    rows = [row[0] for row in found]
     read = sort_key or (lambda row: getattr(row, sort_column.key))
     next_cursor = prev_cursor = None
     if rows:
@@ -134,7 +144,10 @@ def keyset_page(
         if (reverse and has_more) or (not reverse and cursor):
             prev_cursor = encode_cursor(read(first), first.id, "prev")
     # has_more: a row beyond this page exists in the direction walked.
-    return Page(items=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, extra={"has_more": has_more})
+    extra = {"has_more": has_more}
+    if names:
+        extra["values"] = {name: [row[1 + index] for row in found] for index, name in enumerate(names)}
+    return Page(items=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, extra=extra)
 
 
 @dataclass(frozen=True)
@@ -155,7 +168,9 @@ def resolve_sort(sorts: dict[str, Sort], sort: str | None, default: str) -> Sort
     return sorts[sort]
 
 
-def sorted_page(session, stmt: Select, model, sort: Sort, cursor: str | None, limit: int | None) -> Page:
+def sorted_page(
+    session, stmt: Select, model, sort: Sort, cursor: str | None, limit: int | None, values: dict | None = None
+) -> Page:
     """keyset_page() in `sort`'s order, tie-broken by id."""
     return keyset_page(
         session,
@@ -165,4 +180,5 @@ def sorted_page(session, stmt: Select, model, sort: Sort, cursor: str | None, li
         descending=sort.descending,
         cursor=cursor or None,
         limit=limit or DEFAULT_PAGE_SIZE,
+        values=values,
     )

@@ -14,6 +14,18 @@ def per_request(key: str, compute):
     return cache[key]
 
 
+def missing(keys) -> list[str]:
+    """The keys of `keys` that this request has not computed yet (all, outside a request)."""
+    cache = g.get("_per_request", {}) if has_request_context() else {}
+    return [key for key in keys if key not in cache]
+
+
+def remember(key: str, value) -> None:
+    """Store what `per_request(key, …)` would compute: read earlier, with other values."""
+    if has_request_context():
+        g.setdefault("_per_request", {})[key] = value
+
+
 def forget(key: str) -> None:
     """Drop a cached value after a write that changes it."""
     if has_request_context():

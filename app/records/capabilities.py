@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.core.validation import Errors
+from app.records.loading import Read
 
 
 def catalogue_entry(
@@ -130,6 +131,17 @@ class FilterInput:
 
 
 @dataclass(frozen=True)
+class ListRead:
+    """Rows a list page needs beside its records (the tags of the filter bar, the workspace's
+    users): `read` runs with the page's other list reads in one statement, and
+    `per_request(key, …)` then finds `shape(rows)` without a statement of its own."""
+
+    key: str
+    read: Read
+    shape: Callable = list
+
+
+@dataclass(frozen=True)
 class Column:
     """A list column: `cell` is "field" (a declared field), "owner", or a template rendered
     with `column`, `record` and `record_type` (`data` carries what that template needs)."""
@@ -143,6 +155,9 @@ class Column:
     data: object = None
     # prefetch(records) -> {record id: value}: one query for the whole page, not one per row.
     prefetch: Callable | None = None
+    # expression(model) -> scalar SQL of one row (a correlated count, say): read in the page's
+    # own statement, so the column costs no statement at all. Preferred over `prefetch`.
+    expression: Callable | None = None
 
 
 class Capability:
@@ -181,6 +196,10 @@ class Capability:
 
     def loader_options(self, record_type, purpose: str) -> list:
         """Eager loads for "list" or "detail" pages (a bounded number of queries)."""
+        return []
+
+    def list_reads(self, record_type, actor) -> list[ListRead]:
+        """What the list page reads once per request for this capability (see ListRead)."""
         return []
 
     def after_load(self, record_type, records: list, purpose: str) -> None:

@@ -947,12 +947,27 @@ class Lookup(LinkById):
     widget = "select"
     default = None
 
-    def __init__(self, name, label, *, model, relation: str, option_label=None, options=None, blank=True, **kwargs):
+    def __init__(
+        self,
+        name,
+        label,
+        *,
+        model,
+        relation: str,
+        option_label=None,
+        options=None,
+        blank=True,
+        shared_rows=False,
+        **kwargs,
+    ):
         super().__init__(name, label, relation=relation, **kwargs)
         self.model = model
         self.option_label = option_label or (lambda row: getattr(row, "name", str(row.id)))
         self._options = options
         self.blank = blank
+        # `options()` reads every row once per request (the filter bar and the form need them
+        # anyway): a page's records find theirs in the session instead of an eager load.
+        self.shared_rows = shared_rows and options is not None
 
     def rows(self) -> list:
         if self._options is not None:

@@ -23,6 +23,7 @@ from app.core.pagination import (
 )
 from app.core.request_cache import per_request
 from app.core.validation import Errors, contains_nul
+from app.records.loading import load_together
 from app.records.search import (
     search_condition,
     search_count,
@@ -100,9 +101,13 @@ def list_records(
     limit=None,
     purpose: str = "list",
     where=(),
+    counted: bool = False,
+    values: dict | None = None,
 ) -> Page:
     """A keyset page of records: the same cost on page one and a million rows deep.
-    `purpose` ("list" or "api") says what is eager-loaded with the rows."""
+    `purpose` ("list" or "api") says what is eager-loaded with the rows. `counted` reads the
+    list's capped count (see `count_records`) in the page's own statement: `page_count(page)`;
+    `values` ({name: scalar SQL of a row}) too: `page_values(page)`."""
     if actor is not None:
         check_permission(actor, record_type.permission("view"))
     chosen = resolve_record_sort(record_type, sort)
@@ -111,15 +116,59 @@ def list_records(
     if terms and not where:
         # A segment's or a view's extra conditions go the general way; a plain search takes
         # the index-backed shortcut.
-        page = _searched_page(record_type, terms, filters, chosen, cursor, limit, purpose)
+        page = _searched_page(record_type, terms, filters, chosen, cursor, limit, purpose, values)
         if page is not None:
             return page
-    stmt = filtered_statement(record_type, search=search, filters=filters, where=where)
-    stmt = stmt.options(*record_type.loader_options(purpose))
-    return _loaded(record_type, sorted_page(db.session, stmt, record_type.model, chosen, cursor, limit), purpose)
+    options = record_type.page_loads(purpose)[0]
+    stmt = filtered_statement(record_type, search=search, filters=filters, where=where).options(*options)
+    # An uncorrelated subquery: PostgreSQL and SQLite run it once for the whole page.
+    count = _capped_count(record_type, search, filters, where, COUNT_CAP).scalar_subquery() if counted else None
+    page = _read_page(record_type, stmt, chosen, cursor, limit, values, count)
+    return _loaded(record_type, page, purpose)
+
+
+def _read_page(record_type, stmt, chosen: Sort, cursor, limit: int, values: dict | None, count=None) -> Page:
+    """The keyset page of `stmt` with the `values` of its rows (and the list's `count`) read
+    in the same statement."""
+    wanted = dict(values or {})
+    if count is not None:
+        wanted[PAGE_COUNT] = count
+    page = sorted_page(db.session, stmt, record_type.model, chosen, cursor, limit, values=wanted or None)
+    read = page.extra.pop("values", {})
+    ids = [record.id for record in page.items]
+    page.extra["values"] = {
+        name: dict(zip(ids, column, strict=True)) for name, column in read.items() if name != PAGE_COUNT
+    }
+    if count is not None and (page.items or not cursor):
+        # An empty first page counts nothing; an empty page past the end knows no count.
+        page.extra["count"] = _capped(read[PAGE_COUNT][0] if page.items else 0, COUNT_CAP)
+    return page
+
+
+PAGE_COUNT = "page_count"
+
+
+def page_count(page: Page | None) -> tuple[int, bool] | None:
+    """(count, capped) that `list_records(counted=True)` read with the page, else None."""
+    return page.extra.get("count") if page is not None else None
+
+
+def page_values(page: Page | None) -> dict:
+    """{name: {record id: value}} of the `values` that `list_records` read with the page."""
+    return page.extra.get("values", {}) if page is not None else {}
+
+
+def _capped_count(record_type, search, filters, where, cap: int):
+    inner = filtered_statement(record_type, search=search, filters=filters, columns=[record_type.model.id], where=where)
+    return select(func.count()).select_from(inner.limit(cap + 1).subquery())
+
+
+def _capped(counted: int, cap: int) -> tuple[int, bool]:
+    return min(counted, cap), counted > cap
 
 
 def _loaded(record_type, page: Page, purpose: str) -> Page:
+    load_together(db.session, page.items, record_type.page_loads(purpose)[1])
     record_type.after_load(page.items, purpose)
     return page
 
@@ -133,7 +182,9 @@ def own_column(model, column):
     return model.__table__.c.get(expression.key)
 
 
-def _searched_page(record_type, terms, filters, chosen: Sort, cursor, limit: int, purpose: str) -> Page | None:
+def _searched_page(
+    record_type, terms, filters, chosen: Sort, cursor, limit: int, purpose: str, values=None
+) -> Page | None:
     """The page of a search through an ordered window of matching ids (PostgreSQL), or None
     where that does not apply: another database, or a sort on another table's column, or
     filters so narrow that the window held less than a page of their rows."""
@@ -151,8 +202,8 @@ def _searched_page(record_type, terms, filters, chosen: Sort, cursor, limit: int
     per_request(_matches_key(model, terms), lambda: window)
     if not window.ids:
         return Page(items=[], extra={"has_more": False})
-    stmt = stmt.where(model.id.in_(window.ids)).options(*record_type.loader_options(purpose))
-    page = sorted_page(db.session, stmt, model, chosen, cursor, limit)
+    stmt = stmt.where(model.id.in_(window.ids)).options(*record_type.page_loads(purpose)[0])
+    page = _read_page(record_type, stmt, chosen, cursor, limit, values)
     if len(window.ids) >= size and not page.extra.get("has_more"):
         return None
     return _loaded(record_type, page, purpose)
@@ -175,6 +226,4 @@ def count_records(
         else:
             counted = search_count(record_type.model.__table__, terms, cap + 1)
         return min(counted, cap), counted > cap
-    inner = filtered_statement(record_type, search=search, filters=filters, columns=[record_type.model.id], where=where)
-    counted = db.session.scalar(select(func.count()).select_from(inner.limit(cap + 1).subquery()))
-    return min(counted, cap), counted > cap
+    return _capped(db.session.scalar(_capped_count(record_type, search, filters, where, cap)), cap)

@@ -16,16 +16,29 @@ from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.request_cache import per_request
-from app.records.capabilities import BulkAction, Capability, Column, FilterInput, FormSection, catalogue_entry
+from app.records.capabilities import (
+    BulkAction,
+    Capability,
+    Column,
+    FilterInput,
+    FormSection,
+    ListRead,
+    catalogue_entry,
+)
 from app.records.conditions import column_condition
+from app.records.loading import Read
 from app.records.services import update_record
+
+WORKSPACE_USERS = ListRead("workspace_users", Read(User, order_by=(User.name,)), lambda users: {u.id: u for u in users})
 
 
 def workspace_users() -> dict:
     """{id: user} of every user of the tenant (former ones too), read once per request: the
     owners of a list's rows, its owner filter and its bulk "Change owner" share it."""
+    read = WORKSPACE_USERS.read
     return per_request(
-        "workspace_users", lambda: {user.id: user for user in db.session.scalars(select(User).order_by(User.name))}
+        WORKSPACE_USERS.key,
+        lambda: WORKSPACE_USERS.shape(db.session.scalars(select(read.model).order_by(*read.order_by))),
     )
 
 
@@ -48,6 +61,9 @@ class OwnerCapability(Capability):
 
     key = "owner"
     input_keys = ("owner_id",)
+
+    def list_reads(self, record_type, actor):
+        return [WORKSPACE_USERS]
 
     def __init__(self, label: str = "Owner"):
         self.label = label

@@ -9,7 +9,9 @@ from markupsafe import Markup
 
 from app.auth.permissions import can
 from app.core.errors import ValidationFailed
+from app.core.extensions import db
 from app.core.ids import parse_uuid
+from app.core.request_cache import missing, remember
 from app.core.text import plural
 from app.plans.services import entitlements, upgrade_url
 from app.records.capabilities import FilterInput
@@ -25,8 +27,9 @@ from app.records.fields import (
     Reference,
 )
 from app.records.forms import ConfirmForm, RecordForm
-from app.records.listing import count_records, filters_from_args, list_records
-from app.records.saved_views import list_saved_views
+from app.records.listing import count_records, filters_from_args, list_records, page_count, page_values
+from app.records.loading import read_together
+from app.records.saved_views import list_saved_views, saved_views_read
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,18 @@ def filter_inputs(record_type) -> list[FilterInput]:
     return inputs
 
 
+def read_list_page_rows(record_type, actor) -> None:
+    """Read together what the page's filter bar, cells and bulk bar need beside its records
+    (tags, users, custom fields, saved views: one statement, not one each), and keep each
+    where `per_request` finds it."""
+    wanted = [item for capability in record_type.capabilities for item in capability.list_reads(record_type, actor)]
+    wanted.append(saved_views_read(record_type, actor))
+    unread = set(missing(item.key for item in wanted))
+    wanted = [item for item in wanted if item.key in unread]
+    for item, rows in zip(wanted, read_together(db.session, [item.read for item in wanted]), strict=True):
+        remember(item.key, item.shape(rows))
+
+
 def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
     """Everything the list page (and its HTMX table partial) renders, and the status.
     `where` narrows the list by SQL conditions (a segment's list is the type's list plus
@@ -117,6 +132,11 @@ def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
     sort = args.get("sort") or record_type.default_sort
     errors = {}
     page, count, capped = None, 0, False
+    read_list_page_rows(record_type, current_user)
+    columns = record_type.columns()
+    chosen = args.getlist("columns") if hasattr(args, "getlist") else []
+    visible = [column for column in columns if (column.key in chosen if chosen else column.default)]
+    computed = {column.key: column.expression(record_type.model) for column in visible if column.expression}
     try:
         page = list_records(
             record_type,
@@ -126,15 +146,15 @@ def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
             sort=sort,
             cursor=args.get("cursor"),
             where=where,
+            counted=True,
+            values=computed,
         )
-        count, capped = count_records(record_type, search=search, filters=filters, where=where)
+        count, capped = page_count(page) or count_records(record_type, search=search, filters=filters, where=where)
     except ValidationFailed as exc:
         errors = exc.details
-    columns = record_type.columns()
-    chosen = args.getlist("columns") if hasattr(args, "getlist") else []
-    visible = [column for column in columns if (column.key in chosen if chosen else column.default)]
     items = page.items if page is not None else []
     prefetched = {column.key: column.prefetch(items) for column in visible if column.prefetch is not None}
+    prefetched.update(page_values(page))
     actions = [
         action for action in record_type.bulk_actions() if can(current_user, record_type.permission(action.action))
     ]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.core.pagination import Sort
 from app.records.capabilities import BulkAction, Capability, Column, Context, Panel, Tab
 from app.records.fields import Field, day_range_conditions
+from app.records.loading import Together, split_loads
 from app.records.registry import contributions
 from app.records.services import delete_records
 
@@ -201,6 +202,14 @@ class RecordType:
     def loader_options(self, purpose: str) -> list:
         """Eager loads for a "list" page, a "detail" page, an "api" page (only what the JSON
         holds) or a "search" re-index: a bounded number of queries, whatever the rows."""
+        return [item.as_option() if isinstance(item, Together) else item for item in self._loads(purpose)]
+
+    def page_loads(self, purpose: str) -> tuple[list, list[Together]]:
+        """A list page's loads: (options for the page's statement, the collections that
+        `load_together` reads in one statement after it)."""
+        return split_loads(self._loads(purpose))
+
+    def _loads(self, purpose: str) -> list:
         options = []
         if purpose != "search":
             for capability in self.capabilities:
@@ -208,7 +217,7 @@ class RecordType:
         for item in self.fields:
             relation = getattr(item, "relation", None)
             wanted = {"list": item.list, "detail": True, "search": item.search, "api": False, "export": True}[purpose]
-            if relation and wanted:
+            if relation and wanted and not getattr(item, "shared_rows", False):
                 options.append(selectinload(getattr(self.model, relation)))
         # Exports write every column: they load what the detail page loads.
         load = self._load.get(purpose) or (self._load.get("detail") if purpose == "export" else None)
@@ -218,6 +227,10 @@ class RecordType:
 
     def after_load(self, records: list, purpose: str) -> None:
         """Let capabilities fill a loaded page from what the request already holds."""
+        if records and purpose == "list":
+            for item in self.fields:
+                if item.list and getattr(item, "shared_rows", False):
+                    item.rows()  # the session now holds every row a record can point to
         for capability in self.capabilities:
             capability.after_load(self, records, purpose)
 

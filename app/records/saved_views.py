@@ -9,21 +9,32 @@ from app.auth.permissions import acting_user
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
+from app.core.request_cache import forget, per_request
 from app.core.validation import Errors, clean_text, contains_nul
+from app.records.capabilities import ListRead
 from app.records.listing import check_filter_keys, resolve_record_sort
+from app.records.loading import Read
 from app.records.models import SavedView
 
 MAX_VIEWS_PER_LIST = 50
 
 
-def list_saved_views(record_type, actor) -> list[SavedView]:
+def saved_views_read(record_type, actor) -> ListRead:
+    """The actor's views of this type, by name: once per request (with a list page's reads)."""
     user = acting_user(actor)
-    return list(
-        db.session.scalars(
-            select(SavedView)
-            .where(SavedView.user_id == user.id, SavedView.record_type == record_type.name)
-            .order_by(SavedView.name)
-        )
+    where = (SavedView.user_id == user.id, SavedView.record_type == record_type.name)
+    return ListRead(saved_views_key(record_type.name, user.id), Read(SavedView, where, (SavedView.name,)))
+
+
+def saved_views_key(type_name: str, user_id) -> str:
+    return f"saved_views:{type_name}:{user_id}"
+
+
+def list_saved_views(record_type, actor) -> list[SavedView]:
+    wanted = saved_views_read(record_type, actor)
+    read = wanted.read
+    return per_request(
+        wanted.key, lambda: list(db.session.scalars(select(SavedView).where(*read.where).order_by(*read.order_by)))
     )
 
 
@@ -56,12 +67,14 @@ def save_view(record_type, name, query: dict, *, actor) -> SavedView:
     view = SavedView(user_id=user.id, record_type=record_type.name, name=name, query=query)
     db.session.add(view)
     db.session.flush()
+    forget(saved_views_read(record_type, actor).key)
     return view
 
 
 def delete_view(view: SavedView) -> None:
     db.session.delete(view)
     db.session.flush()
+    forget(saved_views_key(view.record_type, view.user_id))
 
 
 def _check_query(record_type, query: dict) -> dict:

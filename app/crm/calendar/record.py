@@ -5,7 +5,6 @@ reminded at the chosen offsets; a change of time sends an update, a cancellation
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import inspect
-from sqlalchemy.orm import selectinload
 
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.calendar.fields import Attendees
@@ -14,6 +13,7 @@ from app.crm.tags.capability import TAGS
 from app.crm.tasks.models import REMINDER_OFFSETS
 from app.records import fields as f
 from app.records.capabilities import Tab
+from app.records.loading import together
 from app.records.normalize import Invalid, tenant_zone
 from app.records.owner import OwnerCapability
 from app.records.record_type import RecordType
@@ -107,7 +107,7 @@ def _meetings_tab(record_type, record) -> dict:
 
 
 def _attendees():
-    return [selectinload(Meeting.attendees)]
+    return [together(Meeting.attendees)]
 
 
 def _naive(raw: str) -> bool:

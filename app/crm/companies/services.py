@@ -6,12 +6,12 @@ from sqlalchemy.orm import selectinload
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.crm.companies.models import Company
-from app.crm.companies.record import COMPANIES, company_tree, contact_counts
+from app.crm.companies.record import COMPANIES, company_tree
 from app.crm.contacts.models import Contact
 from app.crm.contacts.services import update_contact
 from app.records.services import record_services
 
-__all__ = ["company_tree", "contact_counts"]
+__all__ = ["company_tree"]
 
 
 # The kit's services, for companies. Deleting one keeps its contacts, children and leads, unlinked.

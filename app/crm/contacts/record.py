@@ -12,6 +12,7 @@ from app.crm.fields.capability import CUSTOM_FIELDS
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Column, Tab
+from app.records.loading import together
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
 
@@ -48,7 +49,7 @@ class ContactType(RecordType):
 
 
 def _children():
-    return [selectinload(Contact.emails), selectinload(Contact.phones)]
+    return [together(Contact.emails), together(Contact.phones)]
 
 
 PEOPLE_SHOWN = 50

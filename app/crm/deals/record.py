@@ -30,6 +30,7 @@ from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import BulkAction, Column, Panel, Tab
 from app.records.conditions import Condition, boolean_condition, number_condition
+from app.records.loading import together
 from app.records.normalize import parse_bool
 from app.records.owner import OWNER
 from app.records.record_type import ListFilter, RecordType
@@ -348,6 +349,7 @@ DEALS = DealType(
             model=Pipeline,
             relation="pipeline",
             options=list_pipelines,
+            shared_rows=True,
             blank=False,
             filter=True,
             section="Pipeline",
@@ -358,6 +360,7 @@ DEALS = DealType(
             model=Stage,
             relation="stage",
             options=_stage_options,
+            shared_rows=True,
             option_label=stage_label,
             blank=False,
             filter=True,
@@ -422,7 +425,7 @@ DEALS = DealType(
     load={
         "list": lambda: [selectinload(Deal.company)],
         "detail": lambda: [selectinload(Deal.contact_links).selectinload(DealContact.contact)],
-        "api": lambda: [selectinload(Deal.contact_links)],
+        "api": lambda: [together(Deal.contact_links)],
     },
     templates={"show": "crm/deals/show.html", "index": "crm/deals/index.html"},
     contributes=[

@@ -11,12 +11,14 @@ from sqlalchemy import func, inspect
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
-from app.crm.fields.models import FieldType
-from app.crm.fields.services import list_field_definitions, validate_custom_values
+from app.core.request_cache import per_request
+from app.crm.fields.models import FieldDefinition, FieldType
+from app.crm.fields.services import DEFINITIONS_ORDER, list_field_definitions, validate_custom_values
 from app.plans.services import entitlements
-from app.records.capabilities import Capability, Column, FilterInput, FormSection, Panel, catalogue_entry
+from app.records.capabilities import Capability, Column, FilterInput, FormSection, ListRead, Panel, catalogue_entry
 from app.records.conditions import Condition, column_condition
 from app.records.listing import CUSTOM_FILTER_PREFIX
+from app.records.loading import Read
 from app.tenants.models import Tenant
 
 CUSTOM_FIELDS_MARKER = "x-custom-fields"
@@ -35,13 +37,20 @@ CATALOGUE_TYPES = {
 
 def visible_definitions(object_type: str) -> list:
     """The type's definitions, or none when the plan lacks custom fields (cached per request)."""
-    cache = g.setdefault("_custom_definitions", {}) if has_request_context() else {}
-    if object_type not in cache:
-        tenant = g.get("tenant") if has_request_context() else None
-        tenant = tenant or db.session.get(Tenant, require_tenant_id())
-        allowed = entitlements(tenant).has_feature("custom_fields")
-        cache[object_type] = list_field_definitions(object_type) if allowed else []
-    return cache[object_type]
+    return per_request(
+        definitions_key(object_type),
+        lambda: list_field_definitions(object_type) if _plan_allows_custom_fields() else [],
+    )
+
+
+def definitions_key(object_type: str) -> str:
+    return f"custom_fields:{object_type}"
+
+
+def _plan_allows_custom_fields() -> bool:
+    tenant = g.get("tenant") if has_request_context() else None
+    tenant = tenant or db.session.get(Tenant, require_tenant_id())
+    return entitlements(tenant).has_feature("custom_fields")
 
 
 def custom_field_conditions(model, filters: dict, definitions: dict, errors) -> list:
@@ -126,6 +135,12 @@ class CustomFieldsCapability(Capability):
     key = "custom_fields"
     label = "Custom fields"
     input_keys = ("custom_fields",)
+
+    def list_reads(self, record_type, actor):
+        if not _plan_allows_custom_fields():
+            return []
+        where = (FieldDefinition.object_type == record_type.name,)
+        return [ListRead(definitions_key(record_type.name), Read(FieldDefinition, where, DEFINITIONS_ORDER))]
 
     def clean(self, record_type, data, context):
         if "custom_fields" in data:

@@ -38,10 +38,11 @@ def get_field_definition(definition_id) -> FieldDefinition:
     return get_or_404(FieldDefinition, definition_id)
 
 
+DEFINITIONS_ORDER = (FieldDefinition.object_type, FieldDefinition.position, FieldDefinition.created_at)
+
+
 def list_field_definitions(object_type: str | None = None) -> list[FieldDefinition]:
-    stmt = select(FieldDefinition).order_by(
-        FieldDefinition.object_type, FieldDefinition.position, FieldDefinition.created_at
-    )
+    stmt = select(FieldDefinition).order_by(*DEFINITIONS_ORDER)
     if object_type is not None:
         stmt = stmt.where(FieldDefinition.object_type == object_type)
     return list(db.session.scalars(stmt))

@@ -21,6 +21,7 @@ from app.crm.quotes.totals import ZERO, LineAmounts, document_totals
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
+from app.records.loading import together
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
 
@@ -206,7 +207,7 @@ INVOICES = InvoiceType(
         # The list's rows show the customer (subtitle): one query for the page, not one a row.
         "list": lambda: [selectinload(Invoice.contact)],
         "detail": lambda: [selectinload(Invoice.lines), selectinload(Invoice.payments)],
-        "api": lambda: [selectinload(Invoice.lines)],
+        "api": lambda: [together(Invoice.lines)],
     },
     contributes=[
         ("contact", invoices_tab(Invoice.contact_id)),

@@ -20,6 +20,7 @@ from app.crm.quotes.totals import LineAmounts, document_totals
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
+from app.records.loading import together
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
 
@@ -157,7 +158,7 @@ ORDERS = OrderType(
     load={
         "list": lambda: [selectinload(Order.contact), selectinload(Order.company)],
         "detail": lambda: [selectinload(Order.lines)],
-        "api": lambda: [selectinload(Order.lines)],
+        "api": lambda: [together(Order.lines)],
     },
     contributes=[
         ("quote", orders_tab(Order.quote_id)),

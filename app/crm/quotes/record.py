@@ -27,6 +27,7 @@ from app.crm.quotes.totals import LineAmounts, document_totals
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
+from app.records.loading import together
 from app.records.normalize import tenant_zone
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
@@ -257,7 +258,7 @@ QUOTES = QuoteType(
         # The list's rows show the customer (subtitle): one query for the page, not one a row.
         "list": lambda: [selectinload(Quote.contact)],
         "detail": lambda: [selectinload(Quote.lines), selectinload(Quote.versions)],
-        "api": lambda: [selectinload(Quote.lines)],
+        "api": lambda: [together(Quote.lines)],
     },
     contributes=[
         ("deal", quotes_tab(Quote.deal_id)),

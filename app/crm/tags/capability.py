@@ -2,17 +2,17 @@
 
 from marshmallow import Schema, fields, validate
 from sqlalchemy import inspect, select
-from sqlalchemy.orm import selectinload
 
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.crm.tags.models import Tag, record_tags
-from app.crm.tags.services import list_tags
-from app.records.capabilities import BulkAction, Capability, FilterInput, FormSection, catalogue_entry
+from app.crm.tags.services import TAGS_ORDER, TAGS_READ_KEY, list_tags
+from app.records.capabilities import BulkAction, Capability, FilterInput, FormSection, ListRead, catalogue_entry
 from app.records.cells import CellColumn, split_list
 from app.records.conditions import Condition
+from app.records.loading import Read, together
 from app.records.normalize import Invalid
 from app.records.services import update_record
 
@@ -61,6 +61,9 @@ class TagsCapability(Capability):
     key = "tags"
     label = "Tags"
     input_keys = ("tag_ids",)
+
+    def list_reads(self, record_type, actor):
+        return [ListRead(TAGS_READ_KEY, Read(Tag, order_by=TAGS_ORDER))]
 
     def clean(self, record_type, data, context):
         if "tag_ids" not in data:
@@ -124,7 +127,7 @@ class TagsCapability(Capability):
         return [FormSection("tags", "records/_tag_inputs.html", _tag_inputs, order=40)]
 
     def loader_options(self, record_type, purpose):
-        return [selectinload(record_type.model.tags)]
+        return [together(record_type.model.tags)]
 
     def bulk_actions(self, record_type):
         return [

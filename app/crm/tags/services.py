@@ -21,8 +21,14 @@ def get_tag(tag_id) -> Tag:
     return get_or_404(Tag, tag_id)
 
 
+# The tenant's tags, by name: read once per request (a list page reads them with its other
+# list reads, see app.records.capabilities.ListRead).
+TAGS_READ_KEY = "tags"
+TAGS_ORDER = (Tag.name,)
+
+
 def list_tags() -> list[Tag]:
-    return per_request("tags", lambda: list(db.session.scalars(select(Tag).order_by(Tag.name))))
+    return per_request(TAGS_READ_KEY, lambda: list(db.session.scalars(select(Tag).order_by(*TAGS_ORDER))))
 
 
 def tag_usage() -> dict:
