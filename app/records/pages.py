@@ -27,7 +27,7 @@ from app.records.fields import (
     Reference,
 )
 from app.records.forms import ConfirmForm, RecordForm
-from app.records.listing import count_records, filters_from_args, list_records, page_count, page_values
+from app.records.listing import count_records, filters_from_args, list_records, page_values
 from app.records.loading import read_together
 from app.records.saved_views import list_saved_views, saved_views_read
 
@@ -146,10 +146,9 @@ def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
             sort=sort,
             cursor=args.get("cursor"),
             where=where,
-            counted=True,
             values=computed,
         )
-        count, capped = page_count(page) or count_records(record_type, search=search, filters=filters, where=where)
+        count, capped = count_records(record_type, search=search, filters=filters, where=where)
     except ValidationFailed as exc:
         errors = exc.details
     items = page.items if page is not None else []

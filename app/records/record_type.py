@@ -8,7 +8,7 @@ schema, the field catalogue — is derived from the declaration by the kit.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import MANYTOONE, joinedload, selectinload
 
 from app.core.pagination import Sort
 from app.records.capabilities import BulkAction, Capability, Column, Context, Panel, Tab
@@ -218,7 +218,11 @@ class RecordType:
             relation = getattr(item, "relation", None)
             wanted = {"list": item.list, "detail": True, "search": item.search, "api": False, "export": True}[purpose]
             if relation and wanted and not getattr(item, "shared_rows", False):
-                options.append(selectinload(getattr(self.model, relation)))
+                attribute = getattr(self.model, relation)
+                # A row's one referenced record (a contact's company) comes joined to the page's
+                # own statement: one row each, so the LIMIT and the keyset order are untouched.
+                one = purpose == "list" and attribute.property.direction is MANYTOONE
+                options.append(joinedload(attribute) if one else selectinload(attribute))
         # Exports write every column: they load what the detail page loads.
         load = self._load.get(purpose) or (self._load.get("detail") if purpose == "export" else None)
         if load is not None:

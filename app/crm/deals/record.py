@@ -6,7 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import and_, func, inspect, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.permissions import acting_user
 from app.core.extensions import db
@@ -423,7 +423,7 @@ DEALS = DealType(
         )
     ],
     load={
-        "list": lambda: [selectinload(Deal.company)],
+        "list": lambda: [joinedload(Deal.company)],
         "detail": lambda: [selectinload(Deal.contact_links).selectinload(DealContact.contact)],
         "api": lambda: [together(Deal.contact_links)],
     },

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from flask import g
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
@@ -205,7 +205,7 @@ INVOICES = InvoiceType(
     templates={"show": "crm/invoices/show.html"},
     load={
         # The list's rows show the customer (subtitle): one query for the page, not one a row.
-        "list": lambda: [selectinload(Invoice.contact)],
+        "list": lambda: [joinedload(Invoice.contact)],
         "detail": lambda: [selectinload(Invoice.lines), selectinload(Invoice.payments)],
         "api": lambda: [together(Invoice.lines)],
     },

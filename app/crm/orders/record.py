@@ -3,7 +3,7 @@ copied) or by hand; numbered from the same gap-free sequences as quotes and invo
 open until fulfilled or cancelled. A numbered order is kept: it is cancelled, never deleted."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.extensions import db
 from app.core.types import utcnow
@@ -156,7 +156,7 @@ ORDERS = OrderType(
     panels=[Panel("lines", "crm/orders/_lines_panel.html", _lines_panel, order=1, column="main")],
     templates={"show": "crm/orders/show.html"},
     load={
-        "list": lambda: [selectinload(Order.contact), selectinload(Order.company)],
+        "list": lambda: [joinedload(Order.contact), joinedload(Order.company)],
         "detail": lambda: [selectinload(Order.lines)],
         "api": lambda: [together(Order.lines)],
     },

@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.currencies import CURRENCIES
 from app.core.events import emit
@@ -256,7 +256,7 @@ QUOTES = QuoteType(
     templates={"show": "crm/quotes/show.html"},
     load={
         # The list's rows show the customer (subtitle): one query for the page, not one a row.
-        "list": lambda: [selectinload(Quote.contact)],
+        "list": lambda: [joinedload(Quote.contact)],
         "detail": lambda: [selectinload(Quote.lines), selectinload(Quote.versions)],
         "api": lambda: [together(Quote.lines)],
     },
