@@ -101,7 +101,8 @@ def _clean(data: dict, booking_type: BookingType | None, actor) -> dict:
                 errors["slug"] = ["Another booking page uses this address."]
             cleaned["slug"] = slug
     if "timezone" in data:
-        if data["timezone"] not in available_timezones():
+        # Anything but a string (a JSON object, say) is refused before the set lookup hashes it.
+        if not isinstance(data["timezone"], str) or data["timezone"] not in available_timezones():
             errors["timezone"] = ["Choose a time zone such as Europe/Berlin."]
         else:
             cleaned["timezone"] = data["timezone"]

@@ -305,3 +305,13 @@ def test_another_agencys_booking_page_and_link_are_missing(app, tenant_a, tenant
     assert theirs.get(f"/book/{slug}").status_code == 404
     assert theirs.get(f"/book/manage/{token}").status_code == 404
     assert theirs.post(f"/book/manage/{token}/cancel", data={}).status_code == 404
+
+
+def test_a_time_zone_that_is_not_text_is_a_422(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    created = api.post("/api/v1/booking-types", json={"name": "Intro call", "duration_minutes": 30})
+    assert created.status_code == 201
+    for zone in ({"Europe": "Berlin"}, ["UTC"], 7):
+        refused = api.patch(f"/api/v1/booking-types/{created.json['id']}", json={"timezone": zone})
+        assert refused.status_code == 422, zone
+        assert "timezone" in refused.json["error"]["details"]
