@@ -35,12 +35,14 @@ CATALOGUE_TYPES = {
 }
 
 
+def all_definitions(object_type: str) -> list:
+    """The type's definitions, whatever the plan, read once per request."""
+    return per_request(definitions_key(object_type), lambda: list_field_definitions(object_type))
+
+
 def visible_definitions(object_type: str) -> list:
     """The type's definitions, or none when the plan lacks custom fields (cached per request)."""
-    return per_request(
-        definitions_key(object_type),
-        lambda: list_field_definitions(object_type) if _plan_allows_custom_fields() else [],
-    )
+    return all_definitions(object_type) if _plan_allows_custom_fields() else []
 
 
 def definitions_key(object_type: str) -> str:
@@ -137,8 +139,6 @@ class CustomFieldsCapability(Capability):
     input_keys = ("custom_fields",)
 
     def list_reads(self, record_type, actor):
-        if not _plan_allows_custom_fields():
-            return []
         where = (FieldDefinition.object_type == record_type.name,)
         return [ListRead(definitions_key(record_type.name), Read(FieldDefinition, where, DEFINITIONS_ORDER))]
 
@@ -196,7 +196,7 @@ class CustomFieldsCapability(Capability):
     def filter_conditions(self, record_type, filters, errors):
         if not any(key.startswith(CUSTOM_FILTER_PREFIX) for key in filters):
             return []
-        definitions = {item.key: item for item in list_field_definitions(record_type.name)}
+        definitions = {item.key: item for item in all_definitions(record_type.name)}
         return custom_field_conditions(record_type.model, filters, definitions, errors)
 
     def columns(self, record_type):
