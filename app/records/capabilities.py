@@ -153,10 +153,9 @@ class Column:
     priority: int = 2  # 1 always shown; 2 from md; 3 from lg
     default: bool = True  # shown until the user picks columns
     data: object = None
-    # prefetch(records) -> {record id: value}: one query for the whole page, not one per row.
-    prefetch: Callable | None = None
     # expression(model) -> scalar SQL of one row (a correlated count, say): read in the page's
-    # own statement, so the column costs no statement at all. Preferred over `prefetch`.
+    # own statement, so the column costs no statement at all; its template finds the value in
+    # `prefetched[key][record.id]`.
     expression: Callable | None = None
 
 

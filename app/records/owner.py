@@ -62,11 +62,11 @@ class OwnerCapability(Capability):
     key = "owner"
     input_keys = ("owner_id",)
 
-    def list_reads(self, record_type, actor):
-        return [WORKSPACE_USERS]
-
     def __init__(self, label: str = "Owner"):
         self.label = label
+
+    def list_reads(self, record_type, actor):
+        return [WORKSPACE_USERS]
 
     def clean(self, record_type, data, context):
         if "owner_id" not in data:

@@ -151,9 +151,8 @@ def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
         count, capped = count_records(record_type, search=search, filters=filters, where=where)
     except ValidationFailed as exc:
         errors = exc.details
-    items = page.items if page is not None else []
-    prefetched = {column.key: column.prefetch(items) for column in visible if column.prefetch is not None}
-    prefetched.update(page_values(page))
+    # {column key: {record id: value}} of the columns computed in the page's statement.
+    prefetched = page_values(page)
     actions = [
         action for action in record_type.bulk_actions() if can(current_user, record_type.permission(action.action))
     ]
