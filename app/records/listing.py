@@ -118,9 +118,10 @@ def list_records(
         page = _searched_page(record_type, terms, filters, chosen, cursor, limit, purpose, values)
         if page is not None:
             return page
-    options = record_type.page_loads(purpose)[0]
+    options, collections = record_type.page_loads(purpose)
     stmt = filtered_statement(record_type, search=search, filters=filters, where=where).options(*options)
-    return _loaded(record_type, _read_page(record_type, stmt, chosen, cursor, limit, values), purpose)
+    page = _read_page(record_type, stmt, chosen, cursor, limit, values)
+    return _loaded(record_type, page, purpose, collections)
 
 
 def _read_page(record_type, stmt, chosen: Sort, cursor, limit: int, values: dict | None) -> Page:
@@ -149,8 +150,8 @@ def _capped(counted: int, cap: int) -> tuple[int, bool]:
     return min(counted, cap), counted > cap
 
 
-def _loaded(record_type, page: Page, purpose: str) -> Page:
-    load_together(db.session, page.items, record_type.page_loads(purpose)[1])
+def _loaded(record_type, page: Page, purpose: str, collections) -> Page:
+    load_together(db.session, page.items, collections)
     record_type.after_load(page.items, purpose)
     return page
 
@@ -184,11 +185,12 @@ def _searched_page(
     per_request(_matches_key(model, terms), lambda: window)
     if not window.ids:
         return Page(items=[], extra={"has_more": False})
-    stmt = stmt.where(model.id.in_(window.ids)).options(*record_type.page_loads(purpose)[0])
+    options, collections = record_type.page_loads(purpose)
+    stmt = stmt.where(model.id.in_(window.ids)).options(*options)
     page = _read_page(record_type, stmt, chosen, cursor, limit, values)
     if len(window.ids) >= size and not page.extra.get("has_more"):
         return None
-    return _loaded(record_type, page, purpose)
+    return _loaded(record_type, page, purpose, collections)
 
 
 def _matches_key(model, terms) -> str:
