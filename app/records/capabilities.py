@@ -9,6 +9,8 @@ a record type never edits a capability's package.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.core.extensions import db
+from app.core.request_cache import per_request
 from app.core.validation import Errors
 from app.records.loading import Read
 
@@ -139,6 +141,10 @@ class ListRead:
     key: str
     read: Read
     shape: Callable = list
+
+    def rows(self):
+        """The shaped rows, once per request: read together by a list page, else read now."""
+        return per_request(self.key, lambda: self.shape(db.session.scalars(self.read.statement())))
 
 
 @dataclass(frozen=True)

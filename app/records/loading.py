@@ -63,6 +63,10 @@ class Read:
     where: tuple = field(default=())
     order_by: tuple = field(default=())
 
+    def statement(self):
+        """The read on its own, where no page reads it with others."""
+        return select(self.model).where(*self.where).order_by(*self.order_by)
+
 
 def read_together(session, reads: list[Read]) -> list[list]:
     """Each read's objects, in its order, from one statement."""

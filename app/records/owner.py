@@ -6,7 +6,7 @@ A new record belongs to whoever creates it unless the input names someone else.
 
 from flask_login import current_user
 from marshmallow import fields as ma
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -15,7 +15,6 @@ from app.auth.permissions import acting_user
 from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.ids import parse_uuid
-from app.core.request_cache import per_request
 from app.records.capabilities import (
     BulkAction,
     Capability,
@@ -35,11 +34,7 @@ WORKSPACE_USERS = ListRead("workspace_users", Read(User, order_by=(User.name,)),
 def workspace_users() -> dict:
     """{id: user} of every user of the tenant (former ones too), read once per request: the
     owners of a list's rows, its owner filter and its bulk "Change owner" share it."""
-    read = WORKSPACE_USERS.read
-    return per_request(
-        WORKSPACE_USERS.key,
-        lambda: WORKSPACE_USERS.shape(db.session.scalars(select(read.model).order_by(*read.order_by))),
-    )
+    return WORKSPACE_USERS.rows()
 
 
 def active_users() -> list[User]:

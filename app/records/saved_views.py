@@ -9,7 +9,7 @@ from app.auth.permissions import acting_user
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
-from app.core.request_cache import forget, per_request
+from app.core.request_cache import forget
 from app.core.validation import Errors, clean_text, contains_nul
 from app.records.capabilities import ListRead
 from app.records.listing import check_filter_keys, resolve_record_sort
@@ -31,11 +31,7 @@ def saved_views_key(type_name: str, user_id) -> str:
 
 
 def list_saved_views(record_type, actor) -> list[SavedView]:
-    wanted = saved_views_read(record_type, actor)
-    read = wanted.read
-    return per_request(
-        wanted.key, lambda: list(db.session.scalars(select(SavedView).where(*read.where).order_by(*read.order_by)))
-    )
+    return saved_views_read(record_type, actor).rows()
 
 
 def get_saved_view(record_type, view_id, actor) -> SavedView:

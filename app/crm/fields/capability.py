@@ -11,7 +11,6 @@ from sqlalchemy import func, inspect
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
-from app.core.request_cache import per_request
 from app.crm.fields.models import FieldDefinition, FieldType
 from app.crm.fields.services import DEFINITIONS_ORDER, list_field_definitions, validate_custom_values
 from app.plans.services import entitlements
@@ -37,7 +36,7 @@ CATALOGUE_TYPES = {
 
 def all_definitions(object_type: str) -> list:
     """The type's definitions, whatever the plan, read once per request."""
-    return per_request(definitions_key(object_type), lambda: list_field_definitions(object_type))
+    return definitions_read(object_type).rows()
 
 
 def visible_definitions(object_type: str) -> list:
@@ -45,8 +44,9 @@ def visible_definitions(object_type: str) -> list:
     return all_definitions(object_type) if _plan_allows_custom_fields() else []
 
 
-def definitions_key(object_type: str) -> str:
-    return f"custom_fields:{object_type}"
+def definitions_read(object_type: str) -> ListRead:
+    where = (FieldDefinition.object_type == object_type,)
+    return ListRead(f"custom_fields:{object_type}", Read(FieldDefinition, where, DEFINITIONS_ORDER))
 
 
 def _plan_allows_custom_fields() -> bool:
@@ -139,8 +139,7 @@ class CustomFieldsCapability(Capability):
     input_keys = ("custom_fields",)
 
     def list_reads(self, record_type, actor):
-        where = (FieldDefinition.object_type == record_type.name,)
-        return [ListRead(definitions_key(record_type.name), Read(FieldDefinition, where, DEFINITIONS_ORDER))]
+        return [definitions_read(record_type.name)]
 
     def clean(self, record_type, data, context):
         if "custom_fields" in data:

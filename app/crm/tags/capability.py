@@ -8,11 +8,11 @@ from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.crm.tags.models import Tag, record_tags
-from app.crm.tags.services import TAGS_ORDER, TAGS_READ_KEY, list_tags
-from app.records.capabilities import BulkAction, Capability, FilterInput, FormSection, ListRead, catalogue_entry
+from app.crm.tags.services import TAGS_READ, list_tags
+from app.records.capabilities import BulkAction, Capability, FilterInput, FormSection, catalogue_entry
 from app.records.cells import CellColumn, split_list
 from app.records.conditions import Condition
-from app.records.loading import Read, together
+from app.records.loading import together
 from app.records.normalize import Invalid
 from app.records.services import update_record
 
@@ -63,7 +63,7 @@ class TagsCapability(Capability):
     input_keys = ("tag_ids",)
 
     def list_reads(self, record_type, actor):
-        return [ListRead(TAGS_READ_KEY, Read(Tag, order_by=TAGS_ORDER))]
+        return [TAGS_READ]
 
     def clean(self, record_type, data, context):
         if "tag_ids" not in data:

@@ -7,9 +7,11 @@ from sqlalchemy import func, or_, select
 from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.lookups import get_or_404
-from app.core.request_cache import forget, per_request
+from app.core.request_cache import forget
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.tags.models import DEFAULT_TAG_COLOR, Tag, record_tags
+from app.records.capabilities import ListRead
+from app.records.loading import Read
 
 FIELDS = ("name", "color")
 COLOR_PATTERN = re.compile(r"^#[0-9a-f]{6}$")
@@ -23,12 +25,11 @@ def get_tag(tag_id) -> Tag:
 
 # The tenant's tags, by name: read once per request (a list page reads them with its other
 # list reads, see app.records.capabilities.ListRead).
-TAGS_READ_KEY = "tags"
-TAGS_ORDER = (Tag.name,)
+TAGS_READ = ListRead("tags", Read(Tag, order_by=(Tag.name,)))
 
 
 def list_tags() -> list[Tag]:
-    return per_request(TAGS_READ_KEY, lambda: list(db.session.scalars(select(Tag).order_by(*TAGS_ORDER))))
+    return TAGS_READ.rows()
 
 
 def tag_usage() -> dict:
@@ -67,7 +68,7 @@ def create_tag(data: dict, *, actor) -> Tag:
     tag = Tag(name=cleaned["name"], color=cleaned.get("color", DEFAULT_TAG_COLOR))
     db.session.add(tag)
     db.session.flush()
-    forget("tags")
+    forget(TAGS_READ.key)
     record_audit("tag.created", actor=actor, target=tag, target_label=tag.name)
     return tag
 
