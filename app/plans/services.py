@@ -336,19 +336,6 @@ def meter_value(metric: str, period: str, *, tenant_id: uuid.UUID | None = None)
     )
 
 
-def current_meters(tenant_id: uuid.UUID, now: datetime | None = None) -> dict[str, int]:
-    """{metric: this period's count} of every metered resource, in one statement."""
-    wanted = or_(
-        *[and_(UsageMeter.metric == metric, UsageMeter.period == current_period(metric, now)) for metric in METERED]
-    )
-    rows = db.session.execute(
-        select(UsageMeter.metric, func.sum(UsageMeter.count))
-        .where(UsageMeter.tenant_id == tenant_id, wanted)
-        .group_by(UsageMeter.metric)
-    )
-    return {**dict.fromkeys(METERED, 0), **{metric: int(count) for metric, count in rows}}
-
-
 def stored_usage(tenant_id: uuid.UUID, now: datetime | None = None) -> dict[str, int]:
     """This period's count of every metered resource, every maintained record counter
     (period "total", see app.records.counts) and every counter registered with an SQL
