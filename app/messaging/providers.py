@@ -61,6 +61,24 @@ class EmailNotConfigured(RuntimeError):
     """No real email provider where the dev mailbox is off (production)."""
 
 
+def store_in_dev_mailbox(
+    tenant_id: str | None, *, to_address: str, from_address: str, subject: str, text_body: str, html_body: str = ""
+) -> str:
+    """Keep a console provider's message in the dev mailbox; its id stands in for the provider's."""
+    # A platform table: written in the caller's transaction, no scope change needed.
+    row = DevMailboxMessage(
+        tenant_id=parse_uuid(tenant_id),
+        to_address=to_address,
+        from_address=from_address,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return f"console-{row.id}"
+
+
 class ConsoleEmailProvider:
     """Stores messages in the dev mailbox instead of sending them (no keys configured).
 
@@ -75,18 +93,14 @@ class ConsoleEmailProvider:
             # Keep nothing readable: the message stays queued (and visible as failing).
             raise DeliveryError("no email provider is configured (SENDGRID_API_KEY)")
 
-        # A platform table: written in the caller's transaction, no scope change needed.
-        row = DevMailboxMessage(
-            tenant_id=parse_uuid(message.tenant_id),
+        return store_in_dev_mailbox(
+            message.tenant_id,
             to_address=message.to,
             from_address=message.from_address,
             subject=message.subject,
             text_body=message.text_body,
             html_body=message.html_body,
         )
-        db.session.add(row)
-        db.session.flush()
-        return f"console-{row.id}"
 
 
 class SendGridEmailProvider:
@@ -158,20 +172,13 @@ class ConsoleSmsProvider:
         refuse_in_request("the SMS provider")
         if not current_app.config.get("DEV_MAILBOX_ENABLED"):
             raise DeliveryError("no SMS provider is configured (TWILIO_ACCOUNT_SID)")
-        from app.core.extensions import db
-        from app.core.ids import parse_uuid
-        from app.messaging.models import DevMailboxMessage
-
-        row = DevMailboxMessage(
-            tenant_id=parse_uuid(message.tenant_id),
+        return store_in_dev_mailbox(
+            message.tenant_id,
             to_address=message.to,
             from_address=message.from_number or "SMS",
             subject="SMS",
             text_body=message.body,
         )
-        db.session.add(row)
-        db.session.flush()
-        return f"console-{row.id}"
 
     def find_sent(self, message: SmsMessage, since) -> str | None:
         return None

@@ -164,10 +164,15 @@ campaigns_blp = ApiBlueprint(
 
 
 def _with_stats(items):
+    """The campaigns with their results, read for all of them at once."""
     stats = campaign_results.campaign_stats([item.id for item in items])
     for item in items:
         item.stats = stats[item.id]
     return items
+
+
+def _campaign_body(campaign: Campaign) -> Campaign:
+    return _with_stats([campaign])[0]
 
 
 @campaigns_blp.route("")
@@ -185,7 +190,7 @@ class Campaigns(MethodView):
     @campaigns_blp.response(201, CampaignSchema)
     def post(self, data):
         """Create a draft campaign"""
-        return _with_stats([campaign_services.create_campaign(_json(data), actor=api_actor())])[0]
+        return _campaign_body(campaign_services.create_campaign(_json(data), actor=api_actor()))
 
 
 @campaigns_blp.route("/<uuid:campaign_id>")
@@ -194,7 +199,7 @@ class CampaignItem(MethodView):
     def get(self, campaign_id):
         """Get a campaign with its results"""
         check_permission(api_actor(), "campaigns.view")
-        return _with_stats([campaign_services.get_campaign(campaign_id)])[0]
+        return _campaign_body(campaign_services.get_campaign(campaign_id))
 
     @campaigns_blp.arguments(CampaignInput)
     @campaigns_blp.response(200, CampaignSchema)
@@ -203,7 +208,7 @@ class CampaignItem(MethodView):
         item = campaign_services.update_campaign(
             campaign_services.get_campaign(campaign_id), _json(data), actor=api_actor()
         )
-        return _with_stats([item])[0]
+        return _campaign_body(item)
 
     @campaigns_blp.response(204)
     def delete(self, campaign_id):
@@ -216,9 +221,9 @@ class CampaignLaunch(MethodView):
     @campaigns_blp.response(200, CampaignSchema)
     def post(self, campaign_id):
         """Start a draft: now, or at its scheduled time"""
-        return _with_stats(
-            [campaign_services.launch_campaign(campaign_services.get_campaign(campaign_id), actor=api_actor())]
-        )[0]
+        return _campaign_body(
+            campaign_services.launch_campaign(campaign_services.get_campaign(campaign_id), actor=api_actor())
+        )
 
 
 @campaigns_blp.route("/<uuid:campaign_id>/cancel")
@@ -228,7 +233,7 @@ class CampaignCancel(MethodView):
         """Cancel a scheduled or sending campaign (what has not gone out stays unsent)"""
         item = campaign_services.get_campaign(campaign_id)
         campaign_services.cancel_campaign(item, actor=api_actor())
-        return _with_stats([item])[0]
+        return _campaign_body(item)
 
 
 @campaigns_blp.route("/<uuid:campaign_id>/resume")
@@ -236,9 +241,9 @@ class CampaignResume(MethodView):
     @campaigns_blp.response(200, CampaignSchema)
     def post(self, campaign_id):
         """Resume a campaign waiting for the plan's allowance (after an upgrade)"""
-        return _with_stats(
-            [campaign_services.resume_campaign(campaign_services.get_campaign(campaign_id), actor=api_actor())]
-        )[0]
+        return _campaign_body(
+            campaign_services.resume_campaign(campaign_services.get_campaign(campaign_id), actor=api_actor())
+        )
 
 
 # ---------------------------------------------------------------------------- conversations

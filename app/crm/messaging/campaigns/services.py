@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from app.auth.permissions import check_permission
+from app.auth.permissions import acting_user, check_permission
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
@@ -37,6 +37,10 @@ def list_campaigns(limit: int = 100) -> list[Campaign]:
             select(Campaign).options(selectinload(Campaign.template)).order_by(Campaign.created_at.desc()).limit(limit)
         )
     )
+
+
+def _record_campaign_audit(action: str, campaign: Campaign, *, actor, details: dict | None = None) -> None:
+    record_audit(action, actor=actor, target=campaign, target_label=campaign.name, details=details)
 
 
 def _clean(data: dict, actor, campaign: Campaign | None) -> dict:
@@ -105,12 +109,12 @@ def create_campaign(data: dict, *, actor) -> Campaign:
     campaign = Campaign(
         channel=template.channel,
         template_id=template.id,
-        created_by_id=getattr(getattr(actor, "user", actor), "id", None),
+        created_by_id=getattr(acting_user(actor), "id", None),
         **cleaned,
     )
     db.session.add(campaign)
     db.session.flush()
-    record_audit("campaign.created", actor=actor, target=campaign, target_label=campaign.name)
+    _record_campaign_audit("campaign.created", campaign, actor=actor)
     return campaign
 
 
@@ -132,7 +136,7 @@ def delete_campaign(campaign: Campaign, *, actor) -> None:
     check_permission(actor, "campaigns.delete")
     if campaign.status in CampaignStatus.ACTIVE:
         raise Conflict("Cancel the campaign before deleting it.")
-    record_audit("campaign.deleted", actor=actor, target=campaign, target_label=campaign.name)
+    _record_campaign_audit("campaign.deleted", campaign, actor=actor)
     db.session.delete(campaign)
     db.session.flush()
 
@@ -163,13 +167,7 @@ def launch_campaign(campaign: Campaign, *, actor) -> Campaign:
     else:
         campaign.status = CampaignStatus.SENDING
         schedule_batches(tenant_id, campaign)
-    record_audit(
-        "campaign.launched",
-        actor=actor,
-        target=campaign,
-        target_label=campaign.name,
-        details={"status": campaign.status},
-    )
+    _record_campaign_audit("campaign.launched", campaign, actor=actor, details={"status": campaign.status})
     db.session.flush()
     return campaign
 
@@ -204,13 +202,7 @@ def cancel_campaign(campaign: Campaign, *, actor) -> int:
     )
     campaign.status = CampaignStatus.CANCELED
     campaign.finished_at = utcnow()
-    record_audit(
-        "campaign.canceled",
-        actor=actor,
-        target=campaign,
-        target_label=campaign.name,
-        details={"not_sent": result.rowcount},
-    )
+    _record_campaign_audit("campaign.canceled", campaign, actor=actor, details={"not_sent": result.rowcount})
     db.session.flush()
     return result.rowcount
 
