@@ -61,39 +61,50 @@ class EmailNotConfigured(RuntimeError):
     """No real email provider where the dev mailbox is off (production)."""
 
 
-def store_in_dev_mailbox(
-    tenant_id: str | None, *, to_address: str, from_address: str, subject: str, text_body: str, html_body: str = ""
-) -> str:
-    """Keep a console provider's message in the dev mailbox; its id stands in for the provider's."""
-    # A platform table: written in the caller's transaction, no scope change needed.
-    row = DevMailboxMessage(
-        tenant_id=parse_uuid(tenant_id),
-        to_address=to_address,
-        from_address=from_address,
-        subject=subject,
-        text_body=text_body,
-        html_body=html_body,
-    )
-    db.session.add(row)
-    db.session.flush()
-    return f"console-{row.id}"
-
-
-class ConsoleEmailProvider:
-    """Stores messages in the dev mailbox instead of sending them (no keys configured).
-
-    Development only: the mailbox holds every tenant's reset and invitation links.
-    """
+class DevMailboxProvider:
+    """A console provider: messages land in the dev mailbox instead of going out (no keys
+    configured). Development only: the mailbox holds every tenant's reset and invitation links."""
 
     name = "console"
+    channel: str  # "email", "SMS": how the errors name what is missing
+    real_provider_setting: str  # the setting that turns the real provider on
 
-    def send(self, message: EmailMessage) -> str:
-        refuse_in_request("the email provider")
+    def store(
+        self,
+        tenant_id: str | None,
+        *,
+        to_address: str,
+        from_address: str,
+        subject: str,
+        text_body: str,
+        html_body: str = "",
+    ) -> str:
+        """Keep the message in the dev mailbox; the row's id stands in for the provider's."""
+        refuse_in_request(f"the {self.channel} provider")
         if not current_app.config.get("DEV_MAILBOX_ENABLED"):
             # Keep nothing readable: the message stays queued (and visible as failing).
-            raise DeliveryError("no email provider is configured (SENDGRID_API_KEY)")
+            raise DeliveryError(f"no {self.channel} provider is configured ({self.real_provider_setting})")
 
-        return store_in_dev_mailbox(
+        # A platform table: written in the caller's transaction, no scope change needed.
+        row = DevMailboxMessage(
+            tenant_id=parse_uuid(tenant_id),
+            to_address=to_address,
+            from_address=from_address,
+            subject=subject,
+            text_body=text_body,
+            html_body=html_body,
+        )
+        db.session.add(row)
+        db.session.flush()
+        return f"console-{row.id}"
+
+
+class ConsoleEmailProvider(DevMailboxProvider):
+    channel = "email"
+    real_provider_setting = "SENDGRID_API_KEY"
+
+    def send(self, message: EmailMessage) -> str:
+        return self.store(
             message.tenant_id,
             to_address=message.to,
             from_address=message.from_address,
@@ -163,16 +174,14 @@ class SendGridEmailProvider:
         return headers.get("X-Message-Id", "") if hasattr(headers, "get") else ""
 
 
-class ConsoleSmsProvider:
-    """Development: SMS land in the dev mailbox (addressed to the number) instead of a phone."""
+class ConsoleSmsProvider(DevMailboxProvider):
+    """SMS are addressed to the number in the dev mailbox."""
 
-    name = "console"
+    channel = "SMS"
+    real_provider_setting = "TWILIO_ACCOUNT_SID"
 
     def send(self, message: SmsMessage) -> str:
-        refuse_in_request("the SMS provider")
-        if not current_app.config.get("DEV_MAILBOX_ENABLED"):
-            raise DeliveryError("no SMS provider is configured (TWILIO_ACCOUNT_SID)")
-        return store_in_dev_mailbox(
+        return self.store(
             message.tenant_id,
             to_address=message.to,
             from_address=message.from_number or "SMS",
