@@ -69,16 +69,7 @@ class DevMailboxProvider:
     channel: str  # "email", "SMS": how the errors name what is missing
     real_provider_setting: str  # the setting that turns the real provider on
 
-    def store(
-        self,
-        tenant_id: str | None,
-        *,
-        to_address: str,
-        from_address: str,
-        subject: str,
-        text_body: str,
-        html_body: str = "",
-    ) -> str:
+    def store(self, mail: EmailMessage) -> str:
         """Keep the message in the dev mailbox; the row's id stands in for the provider's."""
         refuse_in_request(f"the {self.channel} provider")
         if not current_app.config.get("DEV_MAILBOX_ENABLED"):
@@ -87,12 +78,12 @@ class DevMailboxProvider:
 
         # A platform table: written in the caller's transaction, no scope change needed.
         row = DevMailboxMessage(
-            tenant_id=parse_uuid(tenant_id),
-            to_address=to_address,
-            from_address=from_address,
-            subject=subject,
-            text_body=text_body,
-            html_body=html_body,
+            tenant_id=parse_uuid(mail.tenant_id),
+            to_address=mail.to,
+            from_address=mail.from_address,
+            subject=mail.subject,
+            text_body=mail.text_body,
+            html_body=mail.html_body,
         )
         db.session.add(row)
         db.session.flush()
@@ -104,14 +95,7 @@ class ConsoleEmailProvider(DevMailboxProvider):
     real_provider_setting = "SENDGRID_API_KEY"
 
     def send(self, message: EmailMessage) -> str:
-        return self.store(
-            message.tenant_id,
-            to_address=message.to,
-            from_address=message.from_address,
-            subject=message.subject,
-            text_body=message.text_body,
-            html_body=message.html_body,
-        )
+        return self.store(message)
 
 
 class SendGridEmailProvider:
@@ -175,19 +159,20 @@ class SendGridEmailProvider:
 
 
 class ConsoleSmsProvider(DevMailboxProvider):
-    """SMS are addressed to the number in the dev mailbox."""
-
     channel = "SMS"
     real_provider_setting = "TWILIO_ACCOUNT_SID"
 
     def send(self, message: SmsMessage) -> str:
-        return self.store(
-            message.tenant_id,
-            to_address=message.to,
-            from_address=message.from_number or "SMS",
+        # The mailbox shows an SMS as a plain-text email to the number, from the sending number.
+        as_mail = EmailMessage(
+            to=message.to,
             subject="SMS",
             text_body=message.body,
+            html_body="",
+            from_address=message.from_number or "SMS",
+            tenant_id=message.tenant_id,
         )
+        return self.store(as_mail)
 
     def find_sent(self, message: SmsMessage, since) -> str | None:
         return None
