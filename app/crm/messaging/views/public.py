@@ -5,6 +5,7 @@ Tokens are signed: a forged or altered one is a 404 and never redirects anywhere
 """
 
 import base64
+import functools
 
 from flask import Response, abort, g, jsonify, redirect, render_template, request
 
@@ -87,9 +88,9 @@ def unsubscribe(token):
     )
 
 
-def _twilio_refusal(path: str):
+def _twilio_refusal():
     """None when Twilio signed this request for our public URL, else the error response."""
-    url = public_url(g.tenant, path)
+    url = public_url(g.tenant, request.path)
     if request.query_string:
         url += "?" + request.query_string.decode()
     try:
@@ -101,24 +102,30 @@ def _twilio_refusal(path: str):
     return None
 
 
+def twilio_signed(view):
+    """A webhook Twilio calls: the view runs only for a request Twilio signed."""
+
+    @functools.wraps(view)
+    def signed_view():
+        return _twilio_refusal() or view()
+
+    return signed_view
+
+
 @bp.route("/webhooks/twilio/status", methods=["POST"])
 @csrf.exempt
+@twilio_signed
 def twilio_status():
-    refusal = _twilio_refusal("/webhooks/twilio/status")
-    if refusal is not None:
-        return refusal
     webhooks.apply_twilio_status(request.args.get("m"), request.form.to_dict())
     return "", 204
 
 
 @bp.route("/webhooks/twilio/inbound", methods=["POST"])
 @csrf.exempt
+@twilio_signed
 def twilio_inbound():
     from twilio.twiml.messaging_response import MessagingResponse
 
-    refusal = _twilio_refusal("/webhooks/twilio/inbound")
-    if refusal is not None:
-        return refusal
     result = webhooks.receive_sms(request.form.to_dict())
     answer = MessagingResponse()
     if result["reply"]:
