@@ -4,13 +4,13 @@ yourself; the SMS segment count."""
 from sqlalchemy import func, or_, select, update
 
 from app.auth.permissions import acting_user, check_permission
-from app.core.audit import record_audit
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.validation import Errors, check_known_keys, clean_choice, clean_text
 from app.crm.contacts.models import Contact
 from app.crm.messaging import templating
+from app.crm.messaging.audit import record_messaging_audit
 from app.crm.messaging.models import Campaign, Channel, Message, MessageTemplate
 from app.crm.messaging.sending import MAX_BODY, MAX_SMS, MAX_SUBJECT, Composer
 
@@ -97,7 +97,7 @@ def create_template(data: dict, *, actor) -> MessageTemplate:
     template = MessageTemplate(created_by_id=getattr(acting_user(actor), "id", None), **_clean(data, None))
     db.session.add(template)
     db.session.flush()
-    record_audit("message_template.created", actor=actor, target=template, target_label=template.name)
+    record_messaging_audit("message_template.created", template, actor=actor)
     return template
 
 
@@ -106,7 +106,7 @@ def update_template(template: MessageTemplate, data: dict, *, actor) -> MessageT
     for key, value in _clean(data, template).items():
         setattr(template, key, value)
     db.session.flush()
-    record_audit("message_template.updated", actor=actor, target=template, target_label=template.name)
+    record_messaging_audit("message_template.updated", template, actor=actor)
     return template
 
 
@@ -121,7 +121,7 @@ def delete_template(template: MessageTemplate, *, actor) -> None:
         .values(template_id=None)
         .execution_options(synchronize_session=False)
     )
-    record_audit("message_template.deleted", actor=actor, target=template, target_label=template.name)
+    record_messaging_audit("message_template.deleted", template, actor=actor)
     db.session.delete(template)
     db.session.flush()
 

@@ -6,7 +6,6 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import acting_user, check_permission
-from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
@@ -14,6 +13,7 @@ from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
 from app.core.types import utcnow
 from app.core.validation import Errors, check_known_keys, clean_text
+from app.crm.messaging.audit import record_messaging_audit
 from app.crm.messaging.campaigns.audiences import AUDIENCES, audience_statement
 from app.crm.messaging.models import Campaign, CampaignStatus, Channel, Message, MessageStatus, MessageTemplate
 from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
@@ -37,10 +37,6 @@ def list_campaigns(limit: int = 100) -> list[Campaign]:
             select(Campaign).options(selectinload(Campaign.template)).order_by(Campaign.created_at.desc()).limit(limit)
         )
     )
-
-
-def _record_campaign_audit(action: str, campaign: Campaign, *, actor, details: dict | None = None) -> None:
-    record_audit(action, actor=actor, target=campaign, target_label=campaign.name, details=details)
 
 
 def _clean(data: dict, actor, campaign: Campaign | None) -> dict:
@@ -114,7 +110,7 @@ def create_campaign(data: dict, *, actor) -> Campaign:
     )
     db.session.add(campaign)
     db.session.flush()
-    _record_campaign_audit("campaign.created", campaign, actor=actor)
+    record_messaging_audit("campaign.created", campaign, actor=actor)
     return campaign
 
 
@@ -136,7 +132,7 @@ def delete_campaign(campaign: Campaign, *, actor) -> None:
     check_permission(actor, "campaigns.delete")
     if campaign.status in CampaignStatus.ACTIVE:
         raise Conflict("Cancel the campaign before deleting it.")
-    _record_campaign_audit("campaign.deleted", campaign, actor=actor)
+    record_messaging_audit("campaign.deleted", campaign, actor=actor)
     db.session.delete(campaign)
     db.session.flush()
 
@@ -167,7 +163,7 @@ def launch_campaign(campaign: Campaign, *, actor) -> Campaign:
     else:
         campaign.status = CampaignStatus.SENDING
         schedule_batches(tenant_id, campaign)
-    _record_campaign_audit("campaign.launched", campaign, actor=actor, details={"status": campaign.status})
+    record_messaging_audit("campaign.launched", campaign, actor=actor, details={"status": campaign.status})
     db.session.flush()
     return campaign
 
@@ -202,7 +198,7 @@ def cancel_campaign(campaign: Campaign, *, actor) -> int:
     )
     campaign.status = CampaignStatus.CANCELED
     campaign.finished_at = utcnow()
-    _record_campaign_audit("campaign.canceled", campaign, actor=actor, details={"not_sent": result.rowcount})
+    record_messaging_audit("campaign.canceled", campaign, actor=actor, details={"not_sent": result.rowcount})
     db.session.flush()
     return result.rowcount
 
