@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, MetaData, Uuid
+from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, MetaData, Table, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry, relationship
 
 from app.core.ids import uuid7
@@ -60,6 +60,16 @@ def tenant_foreign_key(column: str, target_table: str, **kwargs) -> ForeignKeyCo
     return ForeignKeyConstraint(["tenant_id", column], [f"{target_table}.tenant_id", f"{target_table}.id"], **kwargs)
 
 
+def tenant_link_table(name: str, *columns_and_constraints) -> Table:
+    """A link table with no model of its own, keyed by tenant_id first like every tenant table.
+
+    Its links point at their rows with tenant_foreign_key(), so a link can never join rows of
+    two tenants, and a deleted tenant takes its links along.
+    """
+    tenant_id = Column("tenant_id", Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    return Table(name, Base.metadata, tenant_id, *columns_and_constraints)
+
+
 def _tenant_join(local: str, target: str, local_column: str, target_column: str, *, key_on_target: bool) -> str:
     """The primaryjoin from `local` to `target` on tenant_id and one key column pair.
 
@@ -111,5 +121,6 @@ __all__ = [
     "is_tenant_scoped",
     "tenant_collection",
     "tenant_foreign_key",
+    "tenant_link_table",
     "tenant_relationship",
 ]
