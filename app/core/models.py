@@ -1,4 +1,4 @@
-"""Declarative base, the TenantScoped mixin and helpers for composite tenant foreign keys."""
+"""Declarative base, the TenantScoped mixin, tenant link tables and the composite tenant keys and joins."""
 
 import uuid
 from datetime import datetime
