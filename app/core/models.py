@@ -1,9 +1,9 @@
-"""Declarative base, the TenantScoped mixin and helpers for composite tenant foreign keys."""
+"""Declarative base, the TenantScoped mixin, tenant link tables and the composite tenant keys and joins."""
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, MetaData, Uuid
+from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, MetaData, Table, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry, relationship
 
 from app.core.ids import uuid7
@@ -60,42 +60,56 @@ def tenant_foreign_key(column: str, target_table: str, **kwargs) -> ForeignKeyCo
     return ForeignKeyConstraint(["tenant_id", column], [f"{target_table}.tenant_id", f"{target_table}.id"], **kwargs)
 
 
+def tenant_link_table(name: str, *columns_and_constraints) -> Table:
+    """A link table with no model of its own, keyed by tenant_id first like every tenant table.
+
+    Its links point at their rows with tenant_foreign_key(), so a link can never join rows of
+    two tenants, and a deleted tenant takes its links along.
+    """
+    tenant_id = Column("tenant_id", Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True)
+    return Table(name, Base.metadata, tenant_id, *columns_and_constraints)
+
+
+def _tenant_join(local: str, target: str, local_column: str, target_column: str, *, key_on_target: bool) -> str:
+    """The primaryjoin from `local` to `target` on tenant_id and one key column pair.
+
+    Only the key column that points at the other row is marked foreign(), so setting or
+    clearing the relationship writes that column and never tenant_id. When a model points at
+    itself, the far side is marked remote() so SQLAlchemy can tell the two ends apart.
+    """
+
+    def far(column: str) -> str:
+        return f"remote({target}.{column})" if target == local else f"{target}.{column}"
+
+    near_key, far_key = f"{local}.{local_column}", far(target_column)
+    if key_on_target:
+        far_key = f"foreign({far_key})"
+    else:
+        near_key = f"foreign({near_key})"
+    return f"and_({local}.tenant_id == {far('tenant_id')}, {near_key} == {far_key})"
+
+
+def _tenant_joined_relationship(target: str, local_column: str, target_column: str, *, key_on_target: bool, **kwargs):
+    @declared_attr
+    def make(cls):
+        join = _tenant_join(cls.__name__, target, local_column, target_column, key_on_target=key_on_target)
+        return relationship(target, primaryjoin=join, **kwargs)
+
+    return make
+
+
 def tenant_relationship(target: str, foreign_key: str, **kwargs):
     """Many-to-one relationship joined on both key columns, writing only `foreign_key`.
 
     Marking only the id column as foreign() means `child.parent = None` nulls the id and
     never touches tenant_id.
     """
-
-    @declared_attr
-    def make(cls):
-        local = cls.__name__
-        join = f"and_({local}.tenant_id == {target}.tenant_id, foreign({local}.{foreign_key}) == {target}.id)"
-        if target == local:
-            join = (
-                f"and_({local}.tenant_id == remote({local}.tenant_id), "
-                f"foreign({local}.{foreign_key}) == remote({local}.id))"
-            )
-        return relationship(target, primaryjoin=join, **kwargs)
-
-    return make
+    return _tenant_joined_relationship(target, foreign_key, "id", key_on_target=False, **kwargs)
 
 
 def tenant_collection(target: str, foreign_key: str, **kwargs):
     """One-to-many counterpart of tenant_relationship(): `target.foreign_key` points at us."""
-
-    @declared_attr
-    def make(cls):
-        local = cls.__name__
-        join = f"and_({local}.tenant_id == {target}.tenant_id, {local}.id == foreign({target}.{foreign_key}))"
-        if target == local:
-            join = (
-                f"and_({local}.tenant_id == remote({local}.tenant_id), "
-                f"{local}.id == foreign(remote({local}.{foreign_key})))"
-            )
-        return relationship(target, primaryjoin=join, **kwargs)
-
-    return make
+    return _tenant_joined_relationship(target, "id", foreign_key, key_on_target=True, **kwargs)
 
 
 __all__ = [
@@ -107,5 +121,6 @@ __all__ = [
     "is_tenant_scoped",
     "tenant_collection",
     "tenant_foreign_key",
+    "tenant_link_table",
     "tenant_relationship",
 ]

@@ -4,22 +4,10 @@ on the timelines of every record it concerns."""
 import uuid
 from datetime import datetime
 
-from sqlalchemy import (
-    Column,
-    ForeignKey,
-    ForeignKeyConstraint,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-    Uuid,
-    func,
-    literal_column,
-)
+from sqlalchemy import Column, Index, Integer, String, Text, Uuid, func, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
+from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_link_table, tenant_relationship
 from app.core.types import JSONType, UTCDateTime, utcnow
 
 
@@ -124,14 +112,12 @@ Index(
 # Which records' timelines show an activity: the one it was logged on and the records
 # related to it (a call with a contact also shows on the contact's company). `occurred_at`
 # is copied here so that one record's timeline is a walk down one index.
-activity_links = Table(
+activity_links = tenant_link_table(
     "activity_links",
-    Base.metadata,
-    Column("tenant_id", Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
     Column("activity_id", Uuid, primary_key=True),
     Column("record_id", Uuid, primary_key=True),
     Column("occurred_at", UTCDateTime, nullable=False),
-    ForeignKeyConstraint(["tenant_id", "activity_id"], ["activities.tenant_id", "activities.id"], ondelete="CASCADE"),
-    ForeignKeyConstraint(["tenant_id", "record_id"], ["records.tenant_id", "records.id"], ondelete="CASCADE"),
+    tenant_foreign_key("activity_id", "activities", ondelete="CASCADE"),
+    tenant_foreign_key("record_id", "records", ondelete="CASCADE"),
     Index("ix_activity_links_tenant_record_occurred", "tenant_id", "record_id", "occurred_at", "activity_id"),
 )

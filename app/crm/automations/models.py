@@ -7,6 +7,7 @@ from sqlalchemy import Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
+from app.core.statuses import StatusBadge
 from app.core.types import JSONType, utcnow
 
 
@@ -50,7 +51,7 @@ class Workflow(TenantScoped, Timestamps, Base):
         return f"<Workflow {self.name}>"
 
 
-class WorkflowRun(TenantScoped, Base):
+class WorkflowRun(TenantScoped, StatusBadge, Base):
     """One record going through one workflow, from its trigger to its last step."""
 
     __tablename__ = "workflow_runs"
@@ -79,6 +80,7 @@ class WorkflowRun(TenantScoped, Base):
     event_id: Mapped[uuid.UUID | None]
     event_name: Mapped[str] = mapped_column(String(64), default="")
     status: Mapped[str] = mapped_column(String(16), default=RunStatus.RUNNING)
+    statuses = RunStatus
     is_test: Mapped[bool] = mapped_column(default=False)
     # How many automation runs led to the event that started this one (the loop guard's count).
     depth: Mapped[int] = mapped_column(Integer, default=0)
@@ -90,14 +92,6 @@ class WorkflowRun(TenantScoped, Base):
     resume_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
-
-    @property
-    def status_label(self) -> str:
-        return RunStatus.LABELS.get(self.status, self.status)
-
-    @property
-    def status_color(self) -> str:
-        return RunStatus.COLORS.get(self.status, "secondary")
 
     @property
     def is_live(self) -> bool:

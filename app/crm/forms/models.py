@@ -8,6 +8,7 @@ from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
+from app.core.statuses import StatusBadge
 from app.core.types import JSONType, utcnow
 
 
@@ -57,7 +58,7 @@ class WebForm(TenantScoped, Timestamps, Base):
         return f"<WebForm {self.name}>"
 
 
-class FormSubmission(TenantScoped, Base):
+class FormSubmission(TenantScoped, StatusBadge, Base):
     __tablename__ = "form_submissions"
     __table_args__ = (
         tenant_foreign_key("form_id", "web_forms", ondelete="CASCADE"),
@@ -69,6 +70,7 @@ class FormSubmission(TenantScoped, Base):
     form_id: Mapped[uuid.UUID]
     form = tenant_relationship("WebForm", "form_id")
     status: Mapped[str] = mapped_column(String(24), default=SubmissionStatus.ACCEPTED)
+    statuses = SubmissionStatus
     data: Mapped[dict] = mapped_column(JSONType, default=dict)
     consents: Mapped[list] = mapped_column(JSONType, default=list)
     # utm_*, gclid, fbclid, referrer, landing_page
@@ -84,14 +86,6 @@ class FormSubmission(TenantScoped, Base):
     confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
-
-    @property
-    def status_label(self) -> str:
-        return SubmissionStatus.LABELS.get(self.status, self.status)
-
-    @property
-    def status_color(self) -> str:
-        return SubmissionStatus.COLORS.get(self.status, "secondary")
 
 
 class FormDailyStat(TenantScoped, Base):

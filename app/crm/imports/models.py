@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
+from app.core.statuses import StatusLabel
 from app.core.types import JSONType
 
 
@@ -61,7 +62,7 @@ class RowStatus:
     ALL = (CREATED, UPDATED, SKIPPED, FAILED, WAITING, REVERTED)
 
 
-class DataImport(TenantScoped, Timestamps, Base):
+class DataImport(TenantScoped, Timestamps, StatusLabel, Base):
     __tablename__ = "data_imports"
     __table_args__ = (
         tenant_foreign_key("created_by_id", "users"),
@@ -78,6 +79,7 @@ class DataImport(TenantScoped, Timestamps, Base):
     mapping: Mapped[dict] = mapped_column(JSONType, default=dict)
     dedupe: Mapped[str] = mapped_column(String(8), default=DedupeMode.SKIP)
     status: Mapped[str] = mapped_column(String(16), default=ImportStatus.MAPPING)
+    statuses = ImportStatus
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     # What the job works through: "file" rows, rows left "waiting" by the plan, or a "revert".
     phase: Mapped[str] = mapped_column(String(8), default="file")
@@ -102,10 +104,6 @@ class DataImport(TenantScoped, Timestamps, Base):
     @property
     def is_active(self) -> bool:
         return self.status in ImportStatus.ACTIVE
-
-    @property
-    def status_label(self) -> str:
-        return ImportStatus.LABELS.get(self.status, self.status)
 
     @property
     def rows_per_second(self) -> float:

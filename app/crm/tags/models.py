@@ -1,9 +1,9 @@
 """Tags, and the one link table that attaches them to records of any type."""
 
-from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, Index, String, Table, UniqueConstraint, Uuid, and_
+from sqlalchemy import Column, Index, String, UniqueConstraint, Uuid, and_
 from sqlalchemy.orm import Mapped, declared_attr, foreign, mapped_column, relationship
 
-from app.core.models import Base, TenantScoped, Timestamps
+from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_link_table
 
 DEFAULT_TAG_COLOR = "#6c757d"
 
@@ -22,14 +22,12 @@ class Tag(TenantScoped, Timestamps, Base):
 # (tenant_id, record, tag): both foreign keys include tenant_id, and a record's links go
 # with its row in `records`. The (tenant, tag, record) index answers "records with tag X"
 # as a plain semi-join.
-record_tags = Table(
+record_tags = tenant_link_table(
     "record_tags",
-    Base.metadata,
-    Column("tenant_id", Uuid, ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
     Column("record_id", Uuid, primary_key=True),
     Column("tag_id", Uuid, primary_key=True),
-    ForeignKeyConstraint(["tenant_id", "record_id"], ["records.tenant_id", "records.id"], ondelete="CASCADE"),
-    ForeignKeyConstraint(["tenant_id", "tag_id"], ["tags.tenant_id", "tags.id"], ondelete="CASCADE"),
+    tenant_foreign_key("record_id", "records", ondelete="CASCADE"),
+    tenant_foreign_key("tag_id", "tags", ondelete="CASCADE"),
     Index("ix_record_tags_tenant_tag", "tenant_id", "tag_id", "record_id"),
 )
 

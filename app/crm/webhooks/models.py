@@ -7,6 +7,7 @@ from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
+from app.core.statuses import StatusLabel
 from app.core.types import JSONType, utcnow
 
 
@@ -35,7 +36,7 @@ class WebhookSubscription(TenantScoped, Timestamps, Base):
         return f"<WebhookSubscription {self.name}>"
 
 
-class WebhookDelivery(TenantScoped, Base):
+class WebhookDelivery(TenantScoped, StatusLabel, Base):
     """One event sent (or owed) to one subscription, with every attempt's outcome."""
 
     __tablename__ = "webhook_deliveries"
@@ -51,6 +52,7 @@ class WebhookDelivery(TenantScoped, Base):
     event_type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict] = mapped_column(JSONType, default=dict)
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
+    statuses = DeliveryStatus
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     first_attempt_at: Mapped[datetime | None]
@@ -63,7 +65,3 @@ class WebhookDelivery(TenantScoped, Base):
     # [{at, status, ms, error}] of the latest attempts, newest last.
     attempt_log: Mapped[list] = mapped_column(JSONType, default=list)
     replay_of_id: Mapped[uuid.UUID | None]
-
-    @property
-    def status_label(self) -> str:
-        return DeliveryStatus.LABELS.get(self.status, self.status)
