@@ -25,7 +25,7 @@ from app.crm.forms.models import WebForm
 from app.plans.services import check_feature, check_writable, enforce
 from app.records.event_types import event_subject, event_types
 from app.records.registry import find_record_type, record_types
-from app.records.setting_writes import apply_changes, clean_flags, creator_id
+from app.records.setting_services import add_audited, apply_changes, clean_flags, creator_id
 
 FIELDS = ("name", "description", "trigger", "conditions", "steps", "is_active")
 TRIGGERS = {
@@ -254,9 +254,7 @@ def create_workflow(data: dict, *, actor) -> Workflow:
         created_by_id=creator_id(actor),
         **{"conditions": {}, "steps": [], **cleaned},
     )
-    db.session.add(workflow)
-    db.session.flush()
-    record_audit("workflow.created", actor=actor, target=workflow, target_label=workflow.name)
+    add_audited(workflow, "workflow.created", actor=actor)
     return workflow
 
 

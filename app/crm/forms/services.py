@@ -24,7 +24,7 @@ from app.crm.forms.models import FormDailyStat, FormSubmission, SubmissionStatus
 from app.plans.services import check_writable, enforce
 from app.records.catalogue import field_catalogue
 from app.records.registry import find_record_type
-from app.records.setting_writes import apply_changes, clean_flags, creator_id
+from app.records.setting_services import add_audited, apply_changes, clean_flags, creator_id
 
 FIELDS = (
     "name",
@@ -251,9 +251,7 @@ def create_form(data: dict, *, actor) -> WebForm:
     cleaned = _clean(data, form=None, actor=actor)
     enforce("forms")
     form = WebForm(created_by_id=creator_id(actor), **cleaned)
-    db.session.add(form)
-    db.session.flush()
-    record_audit("form.created", actor=actor, target=form, target_label=form.name)
+    add_audited(form, "form.created", actor=actor)
     return form
 
 

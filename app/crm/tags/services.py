@@ -12,7 +12,7 @@ from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.tags.models import DEFAULT_TAG_COLOR, Tag, record_tags
 from app.records.capabilities import ListRead
 from app.records.loading import Read
-from app.records.setting_writes import apply_changes
+from app.records.setting_services import add_audited, apply_changes
 
 FIELDS = ("name", "color")
 COLOR_PATTERN = re.compile(r"^#[0-9a-f]{6}$")
@@ -68,10 +68,8 @@ def _clean(data: dict, *, tag: Tag | None) -> dict:
 def create_tag(data: dict, *, actor) -> Tag:
     cleaned = _clean(data, tag=None)
     tag = Tag(name=cleaned["name"], color=cleaned.get("color", DEFAULT_TAG_COLOR))
-    db.session.add(tag)
-    db.session.flush()
+    add_audited(tag, "tag.created", actor=actor)
     forget(TAGS_READ.key)
-    record_audit("tag.created", actor=actor, target=tag, target_label=tag.name)
     return tag
 
 

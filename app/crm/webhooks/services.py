@@ -33,7 +33,7 @@ from app.plans.services import check_writable
 from app.records.event_types import check_event_patterns, matches
 from app.records.registry import find_record_type
 from app.records.schemas import serialize
-from app.records.setting_writes import apply_changes, clean_flags, creator_id
+from app.records.setting_services import add_audited, apply_changes, clean_flags, creator_id
 
 FIELDS = ("name", "url", "event_types", "is_active")
 RETRY_WINDOW = timedelta(hours=72)
@@ -88,9 +88,7 @@ def create_subscription(data: dict, *, actor) -> WebhookSubscription:
     check_writable()
     cleaned = _clean(data, creating=True)
     subscription = WebhookSubscription(secret=new_secret(), created_by_id=creator_id(actor), **cleaned)
-    db.session.add(subscription)
-    db.session.flush()
-    record_audit("webhook.created", actor=actor, target=subscription, target_label=subscription.name)
+    add_audited(subscription, "webhook.created", actor=actor)
     return subscription
 
 

@@ -1,7 +1,10 @@
-"""What the services writing a workspace's setting rows (tags, web forms, webhook subscriptions,
-workflows) share: reading true-or-false settings, and applying an update so it can be audited."""
+"""What the services of a workspace's setting rows (tags, web forms, webhook subscriptions,
+workflows) share: reading true-or-false settings, adding a row and applying an update with
+their audit rows."""
 
 from app.auth.permissions import acting_user
+from app.core.audit import record_audit
+from app.core.extensions import db
 from app.core.validation import Errors
 
 
@@ -30,3 +33,10 @@ def apply_changes(row, cleaned: dict) -> dict[str, dict]:
 def creator_id(actor):
     """The id of the user a new row is `created_by` (None for an actor that is no user)."""
     return getattr(acting_user(actor), "id", None)
+
+
+def add_audited(row, action: str, *, actor) -> None:
+    """Insert `row` (flushed, so it has its id) and audit `action` on it, labelled by its name."""
+    db.session.add(row)
+    db.session.flush()
+    record_audit(action, actor=actor, target=row, target_label=row.name)
