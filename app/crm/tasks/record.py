@@ -15,7 +15,7 @@ from app.crm.tags.capability import TAGS
 from app.crm.tasks.models import NO_DUE, REMINDER_OFFSETS, Recurrence, Task, TaskPriority, TaskStatus
 from app.crm.tasks.recurrence import moment, next_occurrence
 from app.records import fields as f
-from app.records.capabilities import BulkAction, Column, Tab
+from app.records.capabilities import Column, Tab, change_status_action
 from app.records.normalize import tenant_zone
 from app.records.owner import OwnerCapability
 from app.records.record_type import ListFilter, RecordType
@@ -259,15 +259,7 @@ TASKS = TaskType(
         Column("done", "Done", "crm/tasks/_done_cell.html", priority=1),
     ],
     bulk_actions=[
-        BulkAction(
-            "set_status",
-            "Change status",
-            "edit",
-            set_status,
-            "Status changed on {n} {label}.",
-            param="status",
-            choices=lambda: list(TaskStatus.LABELS.items()),
-        )
+        change_status_action(set_status, choices=lambda: list(TaskStatus.LABELS.items())),
     ],
     templates={"index": "crm/tasks/index.html"},
     contributes=[
