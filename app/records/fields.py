@@ -27,6 +27,13 @@ from app.records.normalize import Invalid, normalize_domain, normalize_phone, pa
 from app.records.registry import find_record_type, get_record_type
 
 
+def require_text(value) -> str:
+    """`value`, which must be text (JSON and automations may send any value)."""
+    if not isinstance(value, str):
+        raise Invalid("Must be text.")
+    return value
+
+
 class Field:
     """A plain column of the record. Subclasses change how values are checked and shown.
 
@@ -106,8 +113,8 @@ class Field:
         return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
     def empty_value(self):
-        """What an empty input stores."""
-        return ""
+        """What an empty input stores: null for a field whose value may be null, else empty text."""
+        return None if self.nullable_output else ""
 
     def erased_value(self):
         """What the field holds once a person's data is erased: empty, or "Erased" where a
@@ -126,9 +133,7 @@ class Field:
 
     def clean(self, value, context):
         """The value to store, or raise Invalid. Empty input is handled before this is called."""
-        if not isinstance(value, str):
-            raise Invalid("Must be text.")
-        return value.strip()
+        return require_text(value).strip()
 
     def check(self, value, context):
         """Run `clean` with the emptiness and `required` rules every field shares."""
@@ -262,6 +267,17 @@ class Field:
             kwargs["allow_none"] = not self.required
         return kwargs
 
+    def _string_schema(self, for_input: bool, *, max_length: int, description: str = ""):
+        """A string in the API, of at most `max_length` characters on input; `description` says
+        how it is written."""
+        kwargs = self._schema_kwargs(for_input)
+        if description:
+            kwargs["metadata"]["description"] = description
+        if for_input:
+            kwargs["validate"] = validate.Length(max=max_length)
+        return ma.String(**kwargs)
+
+    # Whether the value may be null (in the API's output, and stored for an empty input).
     nullable_output = False
 
     def catalogue_entry(self) -> dict:
@@ -290,9 +306,6 @@ class Text(Field):
     def nullable_output(self) -> bool:
         return self.nullable
 
-    def empty_value(self):
-        return None if self.nullable else ""
-
     def bind(self, model) -> None:
         length = getattr(getattr(self.column(model), "type", None), "length", None)
         if length is not None:
@@ -307,10 +320,7 @@ class Text(Field):
         return text
 
     def schema_field(self, *, for_input):
-        kwargs = self._schema_kwargs(for_input)
-        if for_input:
-            kwargs["validate"] = validate.Length(max=self.max_length)
-        return ma.String(**kwargs)
+        return self._string_schema(for_input, max_length=self.max_length)
 
 
 class LongText(Text):
@@ -329,22 +339,15 @@ class Email(Field):
     widget = "email"
     nullable_output = True
 
-    def empty_value(self):
-        return None
-
     def clean(self, value, context):
-        if not isinstance(value, str):
-            raise Invalid("Must be text.")
+        address = require_text(value)
         try:
-            return normalize_email_address(value).lower()
+            return normalize_email_address(address).lower()
         except ValueError as exc:
-            raise Invalid(f"“{value.strip()[:80]}” is not a valid email address.") from exc
+            raise Invalid(f"“{address.strip()[:80]}” is not a valid email address.") from exc
 
     def schema_field(self, *, for_input):
-        kwargs = self._schema_kwargs(for_input)
-        if for_input:
-            kwargs["validate"] = validate.Length(max=254)
-        return ma.String(**kwargs)
+        return self._string_schema(for_input, max_length=254)
 
 
 class Phone(Field):
@@ -354,16 +357,10 @@ class Phone(Field):
     widget = "tel"
 
     def clean(self, value, context):
-        if not isinstance(value, str):
-            raise Invalid("Must be text.")
-        return normalize_phone(value)
+        return normalize_phone(require_text(value))
 
     def schema_field(self, *, for_input):
-        kwargs = self._schema_kwargs(for_input)
-        kwargs["metadata"]["description"] = "Stored as E.164 (+14155550123)"
-        if for_input:
-            kwargs["validate"] = validate.Length(max=40)
-        return ma.String(**kwargs)
+        return self._string_schema(for_input, max_length=40, description="Stored as E.164 (+14155550123)")
 
 
 class Url(Text):
@@ -387,13 +384,8 @@ class Domain(Field):
     kind = "domain"
     nullable_output = True
 
-    def empty_value(self):
-        return None
-
     def clean(self, value, context):
-        if not isinstance(value, str):
-            raise Invalid("Must be text.")
-        return normalize_domain(value)
+        return normalize_domain(require_text(value))
 
 
 class Number(Field):
@@ -565,9 +557,6 @@ class Dated(Field):
     filter_hint = "YYYY-MM-DD"
     condition_kind = "date"
 
-    def empty_value(self):
-        return None
-
     def export_value(self, record):
         value = self.value(record)
         return value.isoformat() if value else ""
@@ -653,9 +642,6 @@ class TimeField(Field):
     widget = "time"
     nullable_output = True
 
-    def empty_value(self):
-        return None
-
     def clean(self, value, context):
         if isinstance(value, time):
             return value.replace(second=0, microsecond=0, tzinfo=None)
@@ -677,11 +663,8 @@ class TimeField(Field):
         return value.strftime("%H:%M") if value else ""
 
     def schema_field(self, *, for_input):
-        kwargs = self._schema_kwargs(for_input)
-        kwargs["metadata"]["description"] = "HH:MM, wall-clock time in the workspace's time zone"
-        if for_input:
-            kwargs["validate"] = validate.Length(max=8)
-        return ma.String(**kwargs)
+        description = "HH:MM, wall-clock time in the workspace's time zone"
+        return self._string_schema(for_input, max_length=8, description=description)
 
 
 class Choice(Field):
@@ -831,9 +814,6 @@ class LinkById(Field, ABC):
     def __init__(self, name, label, *, relation: str, **kwargs):
         super().__init__(name, label, **kwargs)
         self.relation = relation
-
-    def empty_value(self):
-        return None
 
     @abstractmethod
     def title_of(self, row_id) -> str | None:

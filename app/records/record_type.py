@@ -8,6 +8,7 @@ schema, the field catalogue — is derived from the declaration by the kit.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import MANYTOONE, joinedload, selectinload
 
 from app.core.pagination import Sort
@@ -16,6 +17,13 @@ from app.records.fields import Field, day_range_conditions
 from app.records.loading import Together, split_loads
 from app.records.registry import contributions
 from app.records.services import delete_records
+
+
+def changed_since_load(record, names) -> bool:
+    """Whether any of the attributes `names` changed since the record was loaded: a type's
+    `before_save` redoes what depends on them (a task's next due day, a meeting's invitations)."""
+    state = inspect(record)
+    return any(state.attrs[name].history.has_changes() for name in names)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ their actions (send an email, create a task, move a deal) with `register_action`
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import select
 
@@ -132,6 +133,27 @@ def _preview_update(context, params):
     return f"Would set {params['field']} to “{params['value']}” (now “{context.values.get(params['field'], '')}”)"
 
 
+# ---------------------------------------------------------------------------- settings naming a row
+
+
+def check_row_id(params, name: str, model, errors: Errors, message: str) -> dict:
+    """{name: the id} of the `model` row (a tag, a stage) that `params[name]` names; `message`
+    when it names none of this workspace's."""
+    row_id = parse_uuid(params.get(name))
+    if row_id is None or db.session.scalar(select(model.id).where(model.id == row_id)) is None:
+        errors.add(name, message)
+    return {name: str(row_id) if row_id else ""}
+
+
+def named_row(params, name: str, model, noun: str):
+    """The `model` row `params[name]` names: it may have been deleted since the step was saved."""
+    row = db.session.scalar(select(model).where(model.id == parse_uuid(params[name])))
+    if row is None:
+        message = f"The {noun} no longer exists."
+        raise ValidationFailed(message, details={name: [message]})
+    return row
+
+
 # ---------------------------------------------------------------------------- tags
 
 
@@ -140,37 +162,34 @@ def tag_choices(record_type=None):
 
 
 def _check_tag(params, record_type, errors):
-    tag_id = parse_uuid(params.get("tag_id"))
-    if tag_id is None or db.session.scalar(select(Tag.id).where(Tag.id == tag_id)) is None:
-        errors.add("tag_id", "Choose a tag.")
-    return {"tag_id": str(tag_id) if tag_id else ""}
+    return check_row_id(params, "tag_id", Tag, errors, "Choose a tag.")
 
 
 def _tag(params) -> Tag:
-    tag = db.session.scalar(select(Tag).where(Tag.id == parse_uuid(params["tag_id"])))
-    if tag is None:
-        raise ValidationFailed("The tag no longer exists.", details={"tag_id": ["The tag no longer exists."]})
-    return tag
+    return named_row(params, "tag_id", Tag, "tag")
 
 
-def _run_add_tag(context, params):
+def _set_tag(context, params, *, present: bool):
+    """Give the record the tag (`present`) or take it away; unchanged when it already is so."""
     tag = _tag(params)
     current = list(context.record.tags)
-    if tag not in current:
-        ids = [item.id for item in current] + [tag.id]
+    changed = (tag in current) != present
+    if changed:
+        ids = [item.id for item in current if item.id != tag.id] + ([tag.id] if present else [])
         update_record(context.record_type, context.record, {"tag_ids": ids}, actor=context.actor)
-        return {"tag": tag.name, "changed": True}
-    return {"tag": tag.name, "changed": False}
+    return {"tag": tag.name, "changed": changed}
 
 
-def _run_remove_tag(context, params):
-    tag = _tag(params)
-    current = list(context.record.tags)
-    if tag in current:
-        ids = [item.id for item in current if item.id != tag.id]
-        update_record(context.record_type, context.record, {"tag_ids": ids}, actor=context.actor)
-        return {"tag": tag.name, "changed": True}
-    return {"tag": tag.name, "changed": False}
+def _tag_action(key: str, label: str, verb: str, *, present: bool) -> Action:
+    return Action(
+        key,
+        label,
+        (Param("tag_id", "Tag", "select", tag_choices),),
+        _check_tag,
+        partial(_set_tag, present=present),
+        lambda context, params: f"Would {verb} the tag {_tag(params).name}",
+        _has_tags,
+    )
 
 
 def _has_tags(record_type) -> bool:
@@ -328,28 +347,8 @@ register_action(
         _preview_update,
     )
 )
-register_action(
-    Action(
-        "add_tag",
-        "Add a tag",
-        (Param("tag_id", "Tag", "select", tag_choices),),
-        _check_tag,
-        _run_add_tag,
-        lambda context, params: f"Would add the tag {_tag(params).name}",
-        _has_tags,
-    )
-)
-register_action(
-    Action(
-        "remove_tag",
-        "Remove a tag",
-        (Param("tag_id", "Tag", "select", tag_choices),),
-        _check_tag,
-        _run_remove_tag,
-        lambda context, params: f"Would remove the tag {_tag(params).name}",
-        _has_tags,
-    )
-)
+register_action(_tag_action("add_tag", "Add a tag", "add", present=True))
+register_action(_tag_action("remove_tag", "Remove a tag", "remove", present=False))
 register_action(
     Action(
         "create_note",

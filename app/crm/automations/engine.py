@@ -340,37 +340,33 @@ def _run_action(run, workflow, record_type, record, actor, instruction, values, 
         savepoint.rollback()
         message = getattr(exc, "message", None) or str(exc)
         details = getattr(exc, "details", None) or getattr(exc, "result", None) or {}
-        _log(
-            run,
-            run.position,
-            instruction,
-            "failed",
-            started=started,
-            params=params,
-            result=details,
-            error=message[:2000],
-            label=action.label,
-        )
-        _finish(run, RunStatus.FAILED, f"{action.label}: {message}"[:2000])
-        return False
+        return _step_failed(run, instruction, action, started, params, error=message, summary=message, result=details)
     except Exception as exc:  # a bug in an action must fail the run, not the event dispatch
         savepoint.rollback()
         log.exception("workflow %s step %s failed", workflow.id, run.position)
-        _log(
-            run,
-            run.position,
-            instruction,
-            "failed",
-            started=started,
-            params=params,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            label=action.label,
-        )
-        _finish(run, RunStatus.FAILED, f"{action.label}: unexpected error")
-        return False
+        error = f"{type(exc).__name__}: {exc}"
+        return _step_failed(run, instruction, action, started, params, error=error, summary="unexpected error")
     _log(run, run.position, instruction, "ok", started=started, params=params, result=result, label=action.label)
     run.position += 1
     return True
+
+
+def _step_failed(run, instruction, action, started, params, *, error: str, summary: str, result=None) -> bool:
+    """Log the step as failed with `error` and fail the run with "<action>: <summary>"; False, so
+    the run goes no further."""
+    _log(
+        run,
+        run.position,
+        instruction,
+        "failed",
+        started=started,
+        params=params,
+        result=result,
+        error=error[:2000],
+        label=action.label,
+    )
+    _finish(run, RunStatus.FAILED, f"{action.label}: {summary}"[:2000])
+    return False
 
 
 def _finish(run, status: str, error: str | None = None) -> str:

@@ -25,6 +25,7 @@ from app.crm.forms.models import WebForm
 from app.plans.services import check_feature, check_writable, enforce
 from app.records.event_types import event_subject, event_types
 from app.records.registry import find_record_type, record_types
+from app.records.setting_services import add_audited, apply_changes, clean_flags, creator_id
 
 FIELDS = ("name", "description", "trigger", "conditions", "steps", "is_active")
 TRIGGERS = {
@@ -210,7 +211,10 @@ def count_steps(steps: list) -> int:
     return sum(1 + count_steps(step.get("then") or []) + count_steps(step.get("else") or []) for step in steps)
 
 
-def _clean(data: dict, errors: Errors, *, workflow: Workflow | None) -> dict:
+def _clean(data: dict, *, workflow: Workflow | None) -> dict:
+    """The workflow's settings from `data`, or ValidationFailed naming every problem at once."""
+    check_known_keys(data, FIELDS)
+    errors = Errors()
     cleaned = {}
     creating = workflow is None
     name = clean_text(data, "name", errors, max_length=120, required=creating, label="Name")
@@ -230,10 +234,8 @@ def _clean(data: dict, errors: Errors, *, workflow: Workflow | None) -> dict:
         cleaned["conditions"] = check_conditions(data["conditions"], fields, errors)
     if "steps" in data:
         cleaned["steps"] = _check_steps(data["steps"], record_type, errors)
-    if "is_active" in data:
-        if not isinstance(data["is_active"], bool):
-            errors.add("is_active", "Must be true or false.")
-        cleaned["is_active"] = bool(data["is_active"])
+    cleaned.update(clean_flags(data, ("is_active",), errors))
+    errors.raise_if_any()
     return cleaned
 
 
@@ -244,20 +246,15 @@ def create_workflow(data: dict, *, actor) -> Workflow:
     check_permission(actor, "automations.create")
     check_feature("automations")
     check_writable()
-    check_known_keys(data, FIELDS)
-    errors = Errors()
-    cleaned = _clean(data, errors, workflow=None)
-    errors.raise_if_any()
+    cleaned = _clean(data, workflow=None)
     if cleaned.get("is_active"):
         enforce("automations")
     workflow = Workflow(
         secret=f"whsec_{secrets.token_urlsafe(32)}",
-        created_by_id=getattr(getattr(actor, "user", actor), "id", None),
+        created_by_id=creator_id(actor),
         **{"conditions": {}, "steps": [], **cleaned},
     )
-    db.session.add(workflow)
-    db.session.flush()
-    record_audit("workflow.created", actor=actor, target=workflow, target_label=workflow.name)
+    add_audited(workflow, "workflow.created", actor=actor)
     return workflow
 
 
@@ -265,15 +262,10 @@ def update_workflow(workflow: Workflow, data: dict, *, actor) -> Workflow:
     check_permission(actor, "automations.edit")
     check_feature("automations")
     check_writable()
-    check_known_keys(data, FIELDS)
-    errors = Errors()
-    cleaned = _clean(data, errors, workflow=workflow)
-    errors.raise_if_any()
+    cleaned = _clean(data, workflow=workflow)
     if cleaned.get("is_active") and not workflow.is_active:
         enforce("automations")
-    changed = sorted(key for key, value in cleaned.items() if getattr(workflow, key) != value)
-    for key, value in cleaned.items():
-        setattr(workflow, key, value)
+    changed = sorted(apply_changes(workflow, cleaned))
     db.session.flush()
     if changed:
         record_audit(

@@ -7,11 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.core.errors import ValidationFailed
 from app.core.extensions import db
-from app.core.ids import parse_uuid
 from app.core.types import utcnow
-from app.crm.automations.actions import Action, Param, register_action, user_choices
+from app.crm.automations.actions import Action, Param, check_row_id, named_row, register_action, user_choices
 from app.crm.deals.models import Pipeline, Stage
 from app.records.registry import get_record_type
 from app.records.services import create_record, update_record
@@ -74,17 +72,11 @@ def stage_choices(record_type=None):
 
 
 def _check_stage(params, record_type, errors):
-    stage_id = parse_uuid(params.get("stage_id"))
-    if stage_id is None or db.session.scalar(select(Stage.id).where(Stage.id == stage_id)) is None:
-        errors.add("stage_id", "Choose a stage.")
-    return {"stage_id": str(stage_id) if stage_id else ""}
+    return check_row_id(params, "stage_id", Stage, errors, "Choose a stage.")
 
 
 def _stage(params) -> Stage:
-    stage = db.session.scalar(select(Stage).where(Stage.id == parse_uuid(params["stage_id"])))
-    if stage is None:
-        raise ValidationFailed("The stage no longer exists.", details={"stage_id": ["The stage no longer exists."]})
-    return stage
+    return named_row(params, "stage_id", Stage, "stage")
 
 
 def _run_stage(context, params):

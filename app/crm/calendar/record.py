@@ -4,8 +4,6 @@ reminded at the chosen offsets; a change of time sends an update, a cancellation
 
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import inspect
-
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.calendar.fields import Attendees
 from app.crm.calendar.models import Meeting, MeetingOutcome, MeetingStatus
@@ -16,7 +14,7 @@ from app.records.capabilities import Tab
 from app.records.loading import together
 from app.records.normalize import Invalid, tenant_zone
 from app.records.owner import OwnerCapability
-from app.records.record_type import RecordType
+from app.records.record_type import RecordType, changed_since_load
 
 ORGANIZER = OwnerCapability("Organizer")
 MAX_MINUTES = 7 * 24 * 60
@@ -40,11 +38,6 @@ class ZoneField(f.Text):
         if text not in available_timezones():
             raise Invalid("Choose a time zone such as Europe/Berlin or America/New_York.")
         return text
-
-
-def _changed(record, names) -> bool:
-    state = inspect(record)
-    return any(state.attrs[name].history.has_changes() for name in names)
 
 
 class MeetingType(RecordType):
@@ -74,12 +67,12 @@ class MeetingType(RecordType):
             )
 
     def before_save(self, meeting, cleaned, context):
-        if not context.creating and _changed(meeting, INVITE_FIELDS):
+        if not context.creating and changed_since_load(meeting, INVITE_FIELDS):
             meeting.sequence = (meeting.sequence or 0) + 1
-        meeting._invite = context.creating or _changed(meeting, INVITE_FIELDS) or "attendees" in cleaned
+        meeting._invite = context.creating or changed_since_load(meeting, INVITE_FIELDS) or "attendees" in cleaned
         meeting._reminders_dirty = (
             context.creating
-            or _changed(meeting, ("starts_at", "owner_id", "status", "reminders"))
+            or changed_since_load(meeting, ("starts_at", "owner_id", "status", "reminders"))
             or "attendees" in cleaned
         )
 

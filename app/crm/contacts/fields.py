@@ -53,6 +53,9 @@ class ChildList(Field, ABC):
     collection = ""
     max_items = 10
     plain = "items"
+    # The marshmallow schema of one item, and what the API says of the list it takes.
+    item_schema: type[Schema] | None = None
+    input_description = ""
 
     def __init__(self, name, label, **kwargs):
         kwargs.setdefault("search", True)
@@ -180,8 +183,47 @@ class ChildList(Field, ABC):
     def form_value(self, record):
         return self.value(record) if record is not None else []
 
+    def schema_field(self, *, for_input):
+        if for_input:
+            metadata = {"description": self.input_description} if self.input_description else {}
+            return fields.List(
+                fields.Nested(self.item_schema), validate=validate.Length(max=self.max_items), metadata=metadata
+            )
+        return fields.List(fields.Nested(self.item_schema), required=True)
 
-class EmailList(ChildList):
+
+class PrimaryChildList(ChildList, ABC):
+    """A child list with one primary item (a contact's emails, a deal's contacts): the first is
+    made primary when none is marked; the form has an input per item and a radio for the primary."""
+
+    input_description = "Replaces them all; one primary"
+    # "address": "Mark only one address as primary."
+    item_noun = "item"
+    # The form's input repeated per item, and the radio holding the primary item's index.
+    form_input = ""
+    primary_input = ""
+
+    def check_primary(self, items: list[dict]) -> list[str]:
+        """The problem with the items' primary marks, if any; marks the first primary when none is."""
+        primaries = sum(item["primary"] for item in items)
+        if primaries > 1:
+            return [f"Mark only one {self.item_noun} as primary."]
+        if items and primaries == 0:
+            items[0]["primary"] = True
+        return []
+
+    def from_form(self, form):
+        if self.form_input not in form and self.name not in form.getlist("_keys"):
+            return None
+        primary = form.get(self.primary_input, "0")
+        return [
+            {self.item_keys[0]: value, "primary": str(index) == primary}
+            for index, value in enumerate(form.getlist(self.form_input))
+            if value.strip()
+        ]
+
+
+class EmailList(PrimaryChildList):
     """`[{email, primary}]` (or plain strings); one primary; an address belongs to one contact."""
 
     kind = "emails"
@@ -193,6 +235,10 @@ class EmailList(ChildList):
     row_attribute = "email"
     max_items = MAX_EMAILS
     plain = "email addresses"
+    item_noun = "address"
+    item_schema = EmailSchema
+    form_input = "emails"
+    primary_input = "primary_email"
 
     def __init__(self, name="emails", label="Emails", **kwargs):
         super().__init__(name, label, **kwargs)
@@ -208,12 +254,7 @@ class EmailList(ChildList):
         return [f"{item['email']} is listed twice."]
 
     def check_list(self, items, context):
-        problems = []
-        primaries = sum(item["primary"] for item in items)
-        if primaries > 1:
-            problems.append("Mark only one address as primary.")
-        elif items and primaries == 0:
-            items[0]["primary"] = True
+        problems = self.check_primary(items)
         addresses = [item["email"] for item in items]
         if addresses and context.record is None and "batch" in context.shared:
             problems.extend(self._taken_in_batch(addresses, context))
@@ -284,26 +325,6 @@ class EmailList(ChildList):
     def snapshot(self, record):
         return [email.email + (" (primary)" if email.is_primary else "") for email in record.emails]
 
-    def from_form(self, form):
-        if "emails" not in form and "emails" not in form.getlist("_keys"):
-            return None
-        primary = form.get("primary_email", "0")
-        addresses = form.getlist("emails")
-        return [
-            {"email": address, "primary": str(index) == primary}
-            for index, address in enumerate(addresses)
-            if address.strip()
-        ]
-
-    def schema_field(self, *, for_input):
-        if for_input:
-            return fields.List(
-                fields.Nested(EmailSchema),
-                validate=validate.Length(max=MAX_EMAILS),
-                metadata={"description": "Replaces them all; one primary"},
-            )
-        return fields.List(fields.Nested(EmailSchema), required=True)
-
 
 class PhoneList(ChildList):
     """`[{number, label}]` (or plain strings), stored in E.164."""
@@ -317,6 +338,7 @@ class PhoneList(ChildList):
     row_attribute = "number"
     max_items = MAX_PHONES
     plain = "phone numbers"
+    item_schema = PhoneSchema
 
     def __init__(self, name="phones", label="Phones", **kwargs):
         super().__init__(name, label, **kwargs)
@@ -354,11 +376,6 @@ class PhoneList(ChildList):
             for index, number in enumerate(numbers)
             if number.strip()
         ]
-
-    def schema_field(self, *, for_input):
-        if for_input:
-            return fields.List(fields.Nested(PhoneSchema), validate=validate.Length(max=MAX_PHONES))
-        return fields.List(fields.Nested(PhoneSchema), required=True)
 
 
 class ConsentField(Field):

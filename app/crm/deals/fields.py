@@ -1,12 +1,12 @@
 """Fields only deals have: a currency defaulting to the workspace's, a probability that
 follows the stage unless overridden, and several contacts with one primary."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from app.core.extensions import db
 from app.core.ids import parse_uuid
-from app.crm.contacts.fields import ChildList
+from app.crm.contacts.fields import PrimaryChildList
 from app.crm.contacts.models import Contact
 from app.crm.deals.currencies import CHOICES as CURRENCY_CHOICES
 from app.crm.deals.models import DealContact
@@ -70,7 +70,7 @@ class DealContactSchema(Schema):
     primary = fields.Boolean()
 
 
-class DealContactList(ChildList):
+class DealContactList(PrimaryChildList):
     """`[{contact_id, primary}]` (or plain contact ids); one primary; contacts of this workspace."""
 
     kind = "deal_contacts"
@@ -82,6 +82,10 @@ class DealContactList(ChildList):
     row_attribute = "contact_id"
     max_items = MAX_DEAL_CONTACTS
     plain = "contacts"
+    item_noun = "contact"
+    item_schema = DealContactSchema
+    form_input = "deal_contact"
+    primary_input = "primary_contact"
 
     def __init__(self, name="contacts", label="Contacts", **kwargs):
         kwargs.setdefault("search", False)
@@ -103,12 +107,7 @@ class DealContactList(ChildList):
         return ["A contact is listed twice."]
 
     def check_list(self, items, context):
-        problems = []
-        primaries = sum(item["primary"] for item in items)
-        if primaries > 1:
-            problems.append("Mark only one contact as primary.")
-        elif items and primaries == 0:
-            items[0]["primary"] = True
+        problems = self.check_primary(items)
         if items:
             wanted = [item["contact_id"] for item in items]
             found = set(db.session.scalars(select(Contact.id).where(Contact.id.in_(wanted))))
@@ -140,28 +139,6 @@ class DealContactList(ChildList):
 
     def display(self, value) -> str:
         return ", ".join(value) if isinstance(value, list) else str(value or "")
-
-    def from_form(self, form):
-        if "deal_contact" not in form and "contacts" not in form.getlist("_keys"):
-            return None
-        primary = form.get("primary_contact", "0")
-        return [
-            {"contact_id": contact_id, "primary": str(index) == primary}
-            for index, contact_id in enumerate(form.getlist("deal_contact"))
-            if contact_id.strip()
-        ]
-
-    def form_value(self, record):
-        return self.value(record) if record is not None else []
-
-    def schema_field(self, *, for_input):
-        if for_input:
-            return fields.List(
-                fields.Nested(DealContactSchema),
-                validate=validate.Length(max=MAX_DEAL_CONTACTS),
-                metadata={"description": "Replaces them all; one primary"},
-            )
-        return fields.List(fields.Nested(DealContactSchema), required=True)
 
 
 def _ids_as_text(item):

@@ -24,6 +24,7 @@ from app.crm.forms.models import FormDailyStat, FormSubmission, SubmissionStatus
 from app.plans.services import check_writable, enforce
 from app.records.catalogue import field_catalogue
 from app.records.registry import find_record_type
+from app.records.setting_services import add_audited, apply_changes, clean_flags, creator_id
 
 FIELDS = (
     "name",
@@ -200,7 +201,10 @@ def _clean_origins(raw, errors: Errors) -> list[str]:
     return cleaned
 
 
-def _clean(data: dict, errors: Errors, *, form: WebForm | None, actor=None) -> dict:
+def _clean(data: dict, *, form: WebForm | None, actor=None) -> dict:
+    """The form's settings from `data`, or ValidationFailed naming every problem at once."""
+    check_known_keys(data, FIELDS)
+    errors = Errors()
     creating = form is None
     cleaned = {}
     for key, label, max_length in (
@@ -236,39 +240,26 @@ def _clean(data: dict, errors: Errors, *, form: WebForm | None, actor=None) -> d
         cleaned["deal"] = clean_deal_option(data["deal"], creates=creates, actor=actor, errors=errors)
     elif form is not None and form.deal and creates != "contact":
         errors.add("deal", "Only a form that creates contacts can open a deal: remove the deal first.")
-    for key in ("is_active", "double_opt_in"):
-        if key in data:
-            if not isinstance(data[key], bool):
-                errors.add(key, "Must be true or false.")
-            cleaned[key] = bool(data[key])
+    cleaned.update(clean_flags(data, ("is_active", "double_opt_in"), errors))
+    errors.raise_if_any()
     return cleaned
 
 
 def create_form(data: dict, *, actor) -> WebForm:
     check_permission(actor, "forms.create")
     check_writable()
-    check_known_keys(data, FIELDS)
-    errors = Errors()
-    cleaned = _clean(data, errors, form=None, actor=actor)
-    errors.raise_if_any()
+    cleaned = _clean(data, form=None, actor=actor)
     enforce("forms")
-    form = WebForm(created_by_id=getattr(getattr(actor, "user", actor), "id", None), **cleaned)
-    db.session.add(form)
-    db.session.flush()
-    record_audit("form.created", actor=actor, target=form, target_label=form.name)
+    form = WebForm(created_by_id=creator_id(actor), **cleaned)
+    add_audited(form, "form.created", actor=actor)
     return form
 
 
 def update_form(form: WebForm, data: dict, *, actor) -> WebForm:
     check_permission(actor, "forms.edit")
     check_writable()
-    check_known_keys(data, FIELDS)
-    errors = Errors()
-    cleaned = _clean(data, errors, form=form, actor=actor)
-    errors.raise_if_any()
-    changed = sorted(key for key, value in cleaned.items() if getattr(form, key) != value)
-    for key, value in cleaned.items():
-        setattr(form, key, value)
+    cleaned = _clean(data, form=form, actor=actor)
+    changed = sorted(apply_changes(form, cleaned))
     db.session.flush()
     if changed:
         record_audit("form.updated", actor=actor, target=form, target_label=form.name, details={"changed": changed})

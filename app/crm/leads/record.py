@@ -16,7 +16,7 @@ from app.crm.leads.models import Lead, LeadSource, LeadStatus
 from app.crm.leads.scoring import compute_score, score_breakdown
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
-from app.records.capabilities import BulkAction, Column, Panel
+from app.records.capabilities import Column, Panel, change_status_action
 from app.records.normalize import parse_bool
 from app.records.owner import OWNER
 from app.records.record_type import ListFilter, RecordType
@@ -198,15 +198,7 @@ LEADS = LeadType(
     columns=[Column("speed", "Speed to lead", "crm/leads/_speed_cell.html", priority=3)],
     panels=[Panel("score", "crm/leads/_score_panel.html", _score_panel, order=1)],
     bulk_actions=[
-        BulkAction(
-            "set_status",
-            "Change status",
-            "edit",
-            set_status,
-            "Status changed on {n} {label}.",
-            param="status",
-            choices=lambda: [(key, LeadStatus.LABELS[key]) for key in BULK_STATUSES],
-        )
+        change_status_action(set_status, choices=lambda: [(key, LeadStatus.LABELS[key]) for key in BULK_STATUSES]),
     ],
     templates={"show": "crm/leads/show.html"},
     contributes=[("contact", Panel("came_from", "crm/leads/_came_from.html", _came_from, order=70))],

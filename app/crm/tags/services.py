@@ -12,6 +12,7 @@ from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.tags.models import DEFAULT_TAG_COLOR, Tag, record_tags
 from app.records.capabilities import ListRead
 from app.records.loading import Read
+from app.records.setting_services import add_audited, apply_changes
 
 FIELDS = ("name", "color")
 COLOR_PATTERN = re.compile(r"^#[0-9a-f]{6}$")
@@ -42,7 +43,10 @@ def tag_usage() -> dict:
     return dict(rows.all())
 
 
-def _clean(data: dict, errors: Errors, *, tag: Tag | None) -> dict:
+def _clean(data: dict, *, tag: Tag | None) -> dict:
+    """The tag's name and colour from `data`, or ValidationFailed naming every problem at once."""
+    check_known_keys(data, FIELDS)
+    errors = Errors()
     cleaned = {}
     name = clean_text(data, "name", errors, max_length=60, required=tag is None or "name" in data, label="Name")
     if name:
@@ -57,32 +61,21 @@ def _clean(data: dict, errors: Errors, *, tag: Tag | None) -> dict:
             errors.add("color", "Use a colour like #0d6efd.")
         else:
             cleaned["color"] = color
+    errors.raise_if_any()
     return cleaned
 
 
 def create_tag(data: dict, *, actor) -> Tag:
-    check_known_keys(data, FIELDS)
-    errors = Errors()
-    cleaned = _clean(data, errors, tag=None)
-    errors.raise_if_any()
+    cleaned = _clean(data, tag=None)
     tag = Tag(name=cleaned["name"], color=cleaned.get("color", DEFAULT_TAG_COLOR))
-    db.session.add(tag)
-    db.session.flush()
+    add_audited(tag, "tag.created", actor=actor)
     forget(TAGS_READ.key)
-    record_audit("tag.created", actor=actor, target=tag, target_label=tag.name)
     return tag
 
 
 def update_tag(tag: Tag, data: dict, *, actor) -> Tag:
-    check_known_keys(data, FIELDS)
-    errors = Errors()
-    cleaned = _clean(data, errors, tag=tag)
-    errors.raise_if_any()
-    changes = {
-        key: {"old": getattr(tag, key), "new": value} for key, value in cleaned.items() if getattr(tag, key) != value
-    }
-    for key, value in cleaned.items():
-        setattr(tag, key, value)
+    cleaned = _clean(data, tag=tag)
+    changes = apply_changes(tag, cleaned)
     db.session.flush()
     if changes:
         record_audit("tag.updated", actor=actor, target=tag, target_label=tag.name, details={"changes": changes})

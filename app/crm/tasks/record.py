@@ -4,7 +4,7 @@ recurrence and reminders. Completing a repeating task creates its next occurrenc
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, inspect, or_, select
+from sqlalchemy import and_, or_, select
 
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
@@ -15,10 +15,10 @@ from app.crm.tags.capability import TAGS
 from app.crm.tasks.models import NO_DUE, REMINDER_OFFSETS, Recurrence, Task, TaskPriority, TaskStatus
 from app.crm.tasks.recurrence import moment, next_occurrence
 from app.records import fields as f
-from app.records.capabilities import BulkAction, Column, Tab
+from app.records.capabilities import Column, Tab, change_status_action
 from app.records.normalize import tenant_zone
 from app.records.owner import OwnerCapability
-from app.records.record_type import ListFilter, RecordType
+from app.records.record_type import ListFilter, RecordType, changed_since_load
 from app.records.services import create_record, emit_record_event, update_record
 
 # An all-day task's reminders count back from this wall-clock time of its day.
@@ -72,11 +72,6 @@ def reminder_moment(task: Task) -> datetime | None:
     return moment(task.due_date, task.due_time or ALL_DAY_REMINDER_TIME, tenant_zone())
 
 
-def _changed(record, names) -> bool:
-    state = inspect(record)
-    return any(state.attrs[name].history.has_changes() for name in names)
-
-
 class TaskType(RecordType):
     def check(self, cleaned, context):
         task = context.record
@@ -102,18 +97,18 @@ class TaskType(RecordType):
         with db.session.no_autoflush:
             zone = tenant_zone()
         task.due_at = moment(task.due_date, task.due_time, zone) or NO_DUE
-        if context.creating or _changed(task, ("due_date", "recurrence", "recurrence_interval")):
+        if context.creating or changed_since_load(task, ("due_date", "recurrence", "recurrence_interval")):
             # A new or re-planned series starts counting from this due date.
             task.recurrence_anchor = task.due_date if task.recurrence else None
             task.occurrence = 0
-        completed_now = task.status == TaskStatus.DONE and (context.creating or _changed(task, ("status",)))
+        completed_now = task.status == TaskStatus.DONE and (context.creating or changed_since_load(task, ("status",)))
         if completed_now:
             task.completed_at = utcnow()
         elif task.status != TaskStatus.DONE:
             task.completed_at = None
         # Read after the flush by after_save (the history is gone by then).
         task._completed_now = completed_now
-        task._reminders_dirty = context.creating or _changed(task, REMINDER_FIELDS)
+        task._reminders_dirty = context.creating or changed_since_load(task, REMINDER_FIELDS)
 
     def after_save(self, task, cleaned, context):
         from app.notifications.reminders import clear_reminders, sync_reminders
@@ -259,15 +254,7 @@ TASKS = TaskType(
         Column("done", "Done", "crm/tasks/_done_cell.html", priority=1),
     ],
     bulk_actions=[
-        BulkAction(
-            "set_status",
-            "Change status",
-            "edit",
-            set_status,
-            "Status changed on {n} {label}.",
-            param="status",
-            choices=lambda: list(TaskStatus.LABELS.items()),
-        )
+        change_status_action(set_status, choices=lambda: list(TaskStatus.LABELS.items())),
     ],
     templates={"index": "crm/tasks/index.html"},
     contributes=[

@@ -33,6 +33,7 @@ from app.plans.services import check_writable
 from app.records.event_types import check_event_patterns, matches
 from app.records.registry import find_record_type
 from app.records.schemas import serialize
+from app.records.setting_services import add_audited, apply_changes, clean_flags, creator_id
 
 FIELDS = ("name", "url", "event_types", "is_active")
 RETRY_WINDOW = timedelta(hours=72)
@@ -55,7 +56,10 @@ def list_subscriptions(*, actor=None) -> list[WebhookSubscription]:
     return list(db.session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.name)))
 
 
-def _clean(data: dict, errors: Errors, *, creating: bool) -> dict:
+def _clean(data: dict, *, creating: bool) -> dict:
+    """The subscription's settings from `data`, or ValidationFailed naming every problem at once."""
+    check_known_keys(data, FIELDS)
+    errors = Errors()
     cleaned = {}
     name = clean_text(data, "name", errors, max_length=120, required=creating, label="Name")
     if name is not None:
@@ -74,43 +78,25 @@ def _clean(data: dict, errors: Errors, *, creating: bool) -> dict:
         for problem in problems:
             errors.add("event_types", problem)
         cleaned["event_types"] = patterns
-    if "is_active" in data:
-        if not isinstance(data["is_active"], bool):
-            errors.add("is_active", "Must be true or false.")
-        cleaned["is_active"] = bool(data["is_active"])
+    cleaned.update(clean_flags(data, ("is_active",), errors))
+    errors.raise_if_any()
     return cleaned
 
 
 def create_subscription(data: dict, *, actor) -> WebhookSubscription:
     check_permission(actor, "webhooks.create")
     check_writable()
-    check_known_keys(data, FIELDS)
-    errors = Errors()
-    cleaned = _clean(data, errors, creating=True)
-    errors.raise_if_any()
-    subscription = WebhookSubscription(
-        secret=new_secret(), created_by_id=getattr(getattr(actor, "user", actor), "id", None), **cleaned
-    )
-    db.session.add(subscription)
-    db.session.flush()
-    record_audit("webhook.created", actor=actor, target=subscription, target_label=subscription.name)
+    cleaned = _clean(data, creating=True)
+    subscription = WebhookSubscription(secret=new_secret(), created_by_id=creator_id(actor), **cleaned)
+    add_audited(subscription, "webhook.created", actor=actor)
     return subscription
 
 
 def update_subscription(subscription: WebhookSubscription, data: dict, *, actor) -> WebhookSubscription:
     check_permission(actor, "webhooks.edit")
     check_writable()
-    check_known_keys(data, FIELDS)
-    errors = Errors()
-    cleaned = _clean(data, errors, creating=False)
-    errors.raise_if_any()
-    changes = {
-        key: {"old": getattr(subscription, key), "new": value}
-        for key, value in cleaned.items()
-        if getattr(subscription, key) != value
-    }
-    for key, value in cleaned.items():
-        setattr(subscription, key, value)
+    cleaned = _clean(data, creating=False)
+    changes = apply_changes(subscription, cleaned)
     if cleaned.get("is_active"):
         subscription.disabled_reason = ""
     db.session.flush()

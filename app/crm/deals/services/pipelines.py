@@ -153,6 +153,23 @@ def default_pipeline() -> Pipeline | None:
 # ---------------------------------------------------------------------------- checking input
 
 
+def _whole_number(value) -> int | None:
+    """`value` (a number or its text) as an int; None when it is not one, a boolean included."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _report_unknown_keys(data: dict, allowed: set[str], errors: Errors) -> None:
+    """ "Unknown field." for each key outside `allowed`, reported with the other problems rather
+    than raised on its own as check_known_keys does."""
+    for key in sorted(set(map(str, data)) - allowed):
+        errors.add(key, "Unknown field.")
+
+
 def _clean_stage_values(data: dict, errors: Errors, *, creating: bool) -> dict:
     cleaned = {}
     if "name" in data or creating:
@@ -164,11 +181,7 @@ def _clean_stage_values(data: dict, errors: Errors, *, creating: bool) -> dict:
             errors.add("name", "Use at most 80 characters.")
         cleaned["name"] = name
     if "probability" in data:
-        value = data["probability"]
-        try:
-            number = int(str(value).strip()) if not isinstance(value, bool) else None
-        except (TypeError, ValueError):
-            number = None
+        number = _whole_number(data["probability"])
         if number is None or not 0 <= number <= 100:
             errors.add("probability", "Enter a whole number from 0 to 100.")
         cleaned["probability"] = number
@@ -182,10 +195,7 @@ def _clean_stage_values(data: dict, errors: Errors, *, creating: bool) -> dict:
         if value in (None, "", 0, "0"):
             cleaned["rotting_days"] = None
         else:
-            try:
-                days = int(str(value).strip()) if not isinstance(value, bool) else None
-            except (TypeError, ValueError):
-                days = None
+            days = _whole_number(value)
             if days is None or not 1 <= days <= 365:
                 errors.add("rotting_days", "Enter a number of days from 1 to 365, or leave it empty.")
             cleaned["rotting_days"] = days
@@ -193,9 +203,8 @@ def _clean_stage_values(data: dict, errors: Errors, *, creating: bool) -> dict:
         if data["kind"] not in StageKind.ALL:
             errors.add("kind", "Choose open, won or lost.")
         cleaned["kind"] = data["kind"]
-    unknown = set(data) - {"name", "probability", "color", "rotting_days", "kind", "pipeline_id", "position"}
-    for key in sorted(map(str, unknown)):
-        errors.add(key, "Unknown field.")
+    allowed = {"name", "probability", "color", "rotting_days", "kind", "pipeline_id", "position"}
+    _report_unknown_keys(data, allowed, errors)
     return cleaned
 
 
@@ -228,8 +237,7 @@ def create_pipeline(data: dict, *, actor) -> Pipeline:
     check_writable()
     default_pipeline()
     errors = Errors()
-    for key in sorted(set(map(str, data)) - {"name", "stages"}):
-        errors.add(key, "Unknown field.")
+    _report_unknown_keys(data, {"name", "stages"}, errors)
     name = _clean_pipeline_name(data, errors, None)
     stages = data.get("stages")
     if stages is None:
@@ -266,8 +274,7 @@ def update_pipeline(pipeline: Pipeline, data: dict, *, actor) -> Pipeline:
     check_permission(actor, "pipelines.edit")
     check_writable()
     errors = Errors()
-    for key in sorted(set(map(str, data)) - {"name", "position"}):
-        errors.add(key, "Unknown field.")
+    _report_unknown_keys(data, {"name", "position"}, errors)
     name = _clean_pipeline_name(data, errors, pipeline)
     position = data.get("position")
     if position is not None and (
