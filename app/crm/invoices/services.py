@@ -20,7 +20,7 @@ from app.crm.orders.services import line_input
 from app.crm.quotes.models import QuoteStatus
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
-from app.crm.quotes.record import local_today
+from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.settings import get_quote_settings
 from app.messaging.services import queue_email
 from app.plans.services import check_writable, entitlements

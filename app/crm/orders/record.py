@@ -2,10 +2,8 @@
 copied) or by hand; numbered from the same gap-free sequences as quotes and invoices when made;
 open until fulfilled or cancelled. A numbered order is kept: it is cancelled, never deleted."""
 
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
@@ -14,9 +12,17 @@ from app.crm.products.record import workspace_currency
 from app.crm.quotes.documents import amount_text, document_lines
 from app.crm.quotes.fields import priced_document_fields
 from app.crm.quotes.numbering import next_number
-from app.crm.quotes.record import QUOTE_CURRENCIES, local_today
+from app.crm.quotes.priced_documents import (
+    currency_field,
+    customer_fields,
+    customer_subtitle,
+    latest_documents,
+    linked_records,
+    local_today,
+    set_totals,
+    title_and_number_fields,
+)
 from app.crm.quotes.settings import get_quote_settings
-from app.crm.quotes.totals import LineAmounts, document_totals
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
@@ -24,7 +30,6 @@ from app.records.loading import together
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
 
-TAB_LIMIT = 50
 # Orders are numbered like quotes and invoices, from their own gap-free sequence ("order").
 ORDER_NUMBER_PATTERN = "SO-{year}-{seq:04d}"
 
@@ -48,20 +53,17 @@ class OrderType(RecordType):
             now = utcnow()
             order.fulfilled_at = (order.fulfilled_at or now) if order.status == OrderStatus.FULFILLED else None
             order.cancelled_at = (order.cancelled_at or now) if order.status == OrderStatus.CANCELLED else None
-        totals = document_totals(
-            LineAmounts(line.subtotal, line.discount_amount, line.tax_amount) for line in order.lines
-        )
-        order.subtotal, order.discount_total, order.tax_total = totals.subtotal, totals.discount, totals.tax
-        order.total = totals.total
+        set_totals(order)
 
     def related(self, order):
-        pairs = (
-            ("quote", order.quote_id),
-            ("deal", order.deal_id),
-            ("contact", order.contact_id),
-            ("company", order.company_id),
+        return linked_records(
+            (
+                ("quote", order.quote_id),
+                ("deal", order.deal_id),
+                ("contact", order.contact_id),
+                ("company", order.company_id),
+            )
         )
-        return [(kind, value) for kind, value in pairs if value]
 
 
 def order_document(order) -> dict:
@@ -79,12 +81,7 @@ def order_document(order) -> dict:
 
 def _orders_of(column):
     def load(record_type, record) -> dict:
-        orders = list(
-            db.session.scalars(
-                select(Order).where(column == record.id).order_by(Order.created_at.desc()).limit(TAB_LIMIT)
-            )
-        )
-        return {"orders": orders}
+        return {"orders": latest_documents(Order, column, record)}
 
     return load
 
@@ -113,11 +110,7 @@ ORDERS = OrderType(
     model=Order,
     icon="bag-check",
     title="display_title",
-    subtitle=lambda order: " · ".join(
-        part
-        for part in (order.company.name if order.company else "", order.contact.display_name if order.contact else "")
-        if part
-    ),
+    subtitle=customer_subtitle,
     default_sort="-created_at",
     nav_order=66,
     nav_group="sales",
@@ -127,8 +120,7 @@ ORDERS = OrderType(
         "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
     },
     fields=[
-        f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.Text("number", "Number", nullable=True, read_only=True, search=True, list=True),
+        *title_and_number_fields(),
         f.Choice(
             "status",
             "Status",
@@ -139,15 +131,8 @@ ORDERS = OrderType(
         ),
         f.Reference("quote_id", "Quote", to="quote", relation="quote", read_only=True, filter=True),
         f.Reference("deal_id", "Deal", to="deal", relation="deal", filter=True, search=True),
-        f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
-        f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
-        f.Choice(
-            "currency",
-            "Currency",
-            choices=QUOTE_CURRENCIES,
-            blank=True,
-            help="Empty: the workspace's currency",
-        ),
+        *customer_fields(),
+        currency_field(),
         *priced_document_fields(OrderLine),
         f.DateTimeField("fulfilled_at", "Fulfilled", read_only=True, hide_empty=True),
         f.DateTimeField("cancelled_at", "Cancelled", read_only=True, hide_empty=True),

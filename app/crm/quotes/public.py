@@ -15,7 +15,7 @@ from app.core.uploads import upload_response
 from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
 from app.crm.quotes.pdf import logo_data_uri, pdf_filename, render_document_pdf
-from app.crm.quotes.record import local_today
+from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.settings import get_quote_settings
 from app.plans.services import entitlements
 from app.records.normalize import current_tenant

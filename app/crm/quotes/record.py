@@ -8,37 +8,33 @@ starts the next version as a draft; an accepted quote is final.
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.core.currencies import CURRENCIES
 from app.core.events import emit
 from app.core.extensions import db
-from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
-from app.crm.deals.currencies import ISO_4217
 from app.crm.products.record import workspace_currency
 from app.crm.quotes.documents import quote_document
-from app.crm.quotes.fields import LineItems, priced_document_fields
+from app.crm.quotes.fields import LINE_KEYS, LineItems, priced_document_fields
 from app.crm.quotes.models import Quote, QuoteStatus, QuoteVersion
+from app.crm.quotes.priced_documents import (
+    currency_field,
+    customer_fields,
+    customer_subtitle,
+    latest_documents,
+    linked_records,
+    local_today,
+    set_totals,
+    title_and_number_fields,
+)
 from app.crm.quotes.settings import get_quote_settings
-from app.crm.quotes.totals import LineAmounts, document_totals
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
 from app.records.loading import together
-from app.records.normalize import tenant_zone
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
-
-TAB_LIMIT = 50
-# The workspace's currencies and every currency a deal may be in (a quote takes its deal's).
-QUOTE_CURRENCIES = {code: code for code in sorted({*CURRENCIES, *ISO_4217})}
-
-
-def local_today():
-    return utcnow().astimezone(tenant_zone()).date()
 
 
 class QuoteType(RecordType):
@@ -104,15 +100,10 @@ class QuoteType(RecordType):
                 quote.valid_until = local_today() + timedelta(days=settings.validity_days)
             if not quote.terms:
                 quote.terms = settings.default_terms
-        totals = document_totals(
-            LineAmounts(line.subtotal, line.discount_amount, line.tax_amount) for line in quote.lines
-        )
-        quote.subtotal, quote.discount_total, quote.tax_total = totals.subtotal, totals.discount, totals.tax
-        quote.total = totals.total
+        set_totals(quote)
 
     def related(self, quote):
-        pairs = (("deal", quote.deal_id), ("contact", quote.contact_id), ("company", quote.company_id))
-        return [(kind, value) for kind, value in pairs if value]
+        return linked_records((("deal", quote.deal_id), ("contact", quote.contact_id), ("company", quote.company_id)))
 
 
 def take_from_deal(quote, cleaned: dict) -> None:
@@ -131,27 +122,12 @@ def take_from_deal(quote, cleaned: dict) -> None:
 
 
 def _line_key(item: dict) -> tuple:
-    keys = (
-        "product_id",
-        "description",
-        "quantity",
-        "unit",
-        "unit_price",
-        "discount_kind",
-        "discount_value",
-        "tax_rate",
-    )
-    return tuple(Decimal(item[key]) if isinstance(item[key], Decimal) else item[key] for key in keys)
+    return tuple(Decimal(item[key]) if isinstance(item[key], Decimal) else item[key] for key in LINE_KEYS)
 
 
 def _quotes_of(column):
     def load(record_type, record) -> dict:
-        quotes = list(
-            db.session.scalars(
-                select(Quote).where(column == record.id).order_by(Quote.created_at.desc()).limit(TAB_LIMIT)
-            )
-        )
-        return {"quotes": quotes, "new_args": {column.key: record.id}}
+        return {"quotes": latest_documents(Quote, column, record), "new_args": {column.key: record.id}}
 
     return load
 
@@ -184,11 +160,7 @@ QUOTES = QuoteType(
     model=Quote,
     icon="file-earmark-text",
     title="display_title",
-    subtitle=lambda quote: " · ".join(
-        part
-        for part in (quote.company.name if quote.company else "", quote.contact.display_name if quote.contact else "")
-        if part
-    ),
+    subtitle=customer_subtitle,
     default_sort="-created_at",
     nav_order=65,
     nav_group="sales",
@@ -198,8 +170,7 @@ QUOTES = QuoteType(
         "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
     },
     fields=[
-        f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.Text("number", "Number", nullable=True, read_only=True, search=True, list=True),
+        *title_and_number_fields(),
         f.Choice(
             "status",
             "Status",
@@ -219,15 +190,8 @@ QUOTES = QuoteType(
             search=True,
             help="The deal's currency, company and contact fill in what you leave empty",
         ),
-        f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
-        f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
-        f.Choice(
-            "currency",
-            "Currency",
-            choices=QUOTE_CURRENCIES,
-            blank=True,
-            help="Empty: the workspace's currency",
-        ),
+        *customer_fields(),
+        currency_field(),
         f.DateField("valid_until", "Valid until", filter=True, list=True, help="Empty: the settings' validity"),
         f.LongText(
             "introduction",

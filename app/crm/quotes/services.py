@@ -20,7 +20,8 @@ from app.crm.deals.models import DealStatus, Stage, StageKind
 from app.crm.deals.services.deals import move_deal
 from app.crm.quotes.models import Quote, QuoteLine, QuoteStatus
 from app.crm.quotes.numbering import next_number
-from app.crm.quotes.record import QUOTES, local_today
+from app.crm.quotes.priced_documents import local_today
+from app.crm.quotes.record import QUOTES
 from app.crm.quotes.settings import get_quote_settings
 from app.messaging.services import queue_email
 from app.plans.services import check_writable

@@ -20,7 +20,8 @@ from app.crm.quotes.documents import quote_document
 from app.crm.quotes.models import QuoteVersion
 from app.crm.quotes.numbering import peek_number
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
-from app.crm.quotes.record import QUOTES, local_today
+from app.crm.quotes.priced_documents import local_today
+from app.crm.quotes.record import QUOTES
 from app.crm.quotes.settings import get_quote_settings, update_quote_settings
 from app.plans.services import entitlements
 from app.records.views import record_blueprint
