@@ -14,17 +14,9 @@ from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
 from app.crm.products.record import workspace_currency
+from app.crm.quotes import priced_documents
 from app.crm.quotes.fields import priced_document_fields
-from app.crm.quotes.priced_documents import (
-    currency_field,
-    customer_fields,
-    customer_subtitle,
-    latest_documents,
-    linked_records,
-    local_today,
-    set_totals,
-    title_and_number_fields,
-)
+from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import ZERO
 from app.crm.tags.capability import TAGS
@@ -49,10 +41,10 @@ class InvoiceType(RecordType):
                 invoice.currency = workspace_currency()
             if not invoice.terms:
                 invoice.terms = get_quote_settings().default_terms
-        set_totals(invoice)
+        priced_documents.set_totals(invoice)
 
     def related(self, invoice):
-        return linked_records(
+        return priced_documents.linked_records(
             (
                 ("contact", invoice.contact_id),
                 ("company", invoice.company_id),
@@ -68,7 +60,10 @@ def default_due_date():
 
 def _invoices_of(column):
     def load(record_type, record) -> dict:
-        return {"invoices": latest_documents(Invoice, column, record), "new_args": {column.key: record.id}}
+        return {
+            "invoices": priced_documents.latest_documents(Invoice, column, record),
+            "new_args": {column.key: record.id},
+        }
 
     return load
 
@@ -142,7 +137,7 @@ INVOICES = InvoiceType(
     model=Invoice,
     icon="receipt",
     title="display_title",
-    subtitle=customer_subtitle,
+    subtitle=priced_documents.customer_subtitle,
     default_sort="-created_at",
     nav_order=67,
     nav_group="sales",
@@ -152,7 +147,7 @@ INVOICES = InvoiceType(
         "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
     },
     fields=[
-        *title_and_number_fields(),
+        *priced_documents.title_and_number_fields(),
         f.Choice(
             "status",
             "Status",
@@ -162,10 +157,10 @@ INVOICES = InvoiceType(
             filter=True,
             list=True,
         ),
-        *customer_fields(),
+        *priced_documents.customer_fields(),
         f.Reference("quote_id", "Quote", to="quote", relation="quote", read_only=True, filter=True),
         f.Reference("order_id", "Order", to="order", relation="order", read_only=True, filter=True),
-        currency_field(),
+        priced_documents.currency_field(),
         f.DateField("issue_date", "Issued", read_only=True, filter=True),
         f.DateField(
             "due_date",

@@ -9,19 +9,11 @@ from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.orders.models import Order, OrderLine, OrderStatus
 from app.crm.products.record import workspace_currency
+from app.crm.quotes import priced_documents
 from app.crm.quotes.documents import amount_text, document_lines
 from app.crm.quotes.fields import priced_document_fields
 from app.crm.quotes.numbering import next_number
-from app.crm.quotes.priced_documents import (
-    currency_field,
-    customer_fields,
-    customer_subtitle,
-    latest_documents,
-    linked_records,
-    local_today,
-    set_totals,
-    title_and_number_fields,
-)
+from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
@@ -53,10 +45,10 @@ class OrderType(RecordType):
             now = utcnow()
             order.fulfilled_at = (order.fulfilled_at or now) if order.status == OrderStatus.FULFILLED else None
             order.cancelled_at = (order.cancelled_at or now) if order.status == OrderStatus.CANCELLED else None
-        set_totals(order)
+        priced_documents.set_totals(order)
 
     def related(self, order):
-        return linked_records(
+        return priced_documents.linked_records(
             (
                 ("quote", order.quote_id),
                 ("deal", order.deal_id),
@@ -81,7 +73,7 @@ def order_document(order) -> dict:
 
 def _orders_of(column):
     def load(record_type, record) -> dict:
-        return {"orders": latest_documents(Order, column, record)}
+        return {"orders": priced_documents.latest_documents(Order, column, record)}
 
     return load
 
@@ -110,7 +102,7 @@ ORDERS = OrderType(
     model=Order,
     icon="bag-check",
     title="display_title",
-    subtitle=customer_subtitle,
+    subtitle=priced_documents.customer_subtitle,
     default_sort="-created_at",
     nav_order=66,
     nav_group="sales",
@@ -120,7 +112,7 @@ ORDERS = OrderType(
         "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
     },
     fields=[
-        *title_and_number_fields(),
+        *priced_documents.title_and_number_fields(),
         f.Choice(
             "status",
             "Status",
@@ -131,8 +123,8 @@ ORDERS = OrderType(
         ),
         f.Reference("quote_id", "Quote", to="quote", relation="quote", read_only=True, filter=True),
         f.Reference("deal_id", "Deal", to="deal", relation="deal", filter=True, search=True),
-        *customer_fields(),
-        currency_field(),
+        *priced_documents.customer_fields(),
+        priced_documents.currency_field(),
         *priced_document_fields(OrderLine),
         f.DateTimeField("fulfilled_at", "Fulfilled", read_only=True, hide_empty=True),
         f.DateTimeField("cancelled_at", "Cancelled", read_only=True, hide_empty=True),

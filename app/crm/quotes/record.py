@@ -15,19 +15,11 @@ from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.products.record import workspace_currency
+from app.crm.quotes import priced_documents
 from app.crm.quotes.documents import quote_document
 from app.crm.quotes.fields import LINE_KEYS, LineItems, priced_document_fields
 from app.crm.quotes.models import Quote, QuoteStatus, QuoteVersion
-from app.crm.quotes.priced_documents import (
-    currency_field,
-    customer_fields,
-    customer_subtitle,
-    latest_documents,
-    linked_records,
-    local_today,
-    set_totals,
-    title_and_number_fields,
-)
+from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
@@ -100,10 +92,12 @@ class QuoteType(RecordType):
                 quote.valid_until = local_today() + timedelta(days=settings.validity_days)
             if not quote.terms:
                 quote.terms = settings.default_terms
-        set_totals(quote)
+        priced_documents.set_totals(quote)
 
     def related(self, quote):
-        return linked_records((("deal", quote.deal_id), ("contact", quote.contact_id), ("company", quote.company_id)))
+        return priced_documents.linked_records(
+            (("deal", quote.deal_id), ("contact", quote.contact_id), ("company", quote.company_id))
+        )
 
 
 def take_from_deal(quote, cleaned: dict) -> None:
@@ -127,7 +121,7 @@ def _line_key(item: dict) -> tuple:
 
 def _quotes_of(column):
     def load(record_type, record) -> dict:
-        return {"quotes": latest_documents(Quote, column, record), "new_args": {column.key: record.id}}
+        return {"quotes": priced_documents.latest_documents(Quote, column, record), "new_args": {column.key: record.id}}
 
     return load
 
@@ -160,7 +154,7 @@ QUOTES = QuoteType(
     model=Quote,
     icon="file-earmark-text",
     title="display_title",
-    subtitle=customer_subtitle,
+    subtitle=priced_documents.customer_subtitle,
     default_sort="-created_at",
     nav_order=65,
     nav_group="sales",
@@ -170,7 +164,7 @@ QUOTES = QuoteType(
         "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
     },
     fields=[
-        *title_and_number_fields(),
+        *priced_documents.title_and_number_fields(),
         f.Choice(
             "status",
             "Status",
@@ -190,8 +184,8 @@ QUOTES = QuoteType(
             search=True,
             help="The deal's currency, company and contact fill in what you leave empty",
         ),
-        *customer_fields(),
-        currency_field(),
+        *priced_documents.customer_fields(),
+        priced_documents.currency_field(),
         f.DateField("valid_until", "Valid until", filter=True, list=True, help="Empty: the settings' validity"),
         f.LongText(
             "introduction",
