@@ -12,6 +12,7 @@ from app.crm.invoices.models import PaymentMethod
 from app.crm.invoices.record import INVOICES
 from app.crm.orders.services import get_order
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
+from app.crm.quotes.sending import MAX_MESSAGE
 from app.records.api import json_body, record_api_blueprint
 from app.records.schemas import output_schema, serialize
 
@@ -40,9 +41,7 @@ def _serialize(invoice):
 
 class SendInvoiceInput(Schema):
     to = fields.Email(required=True, validate=validate.Length(max=254), metadata={"description": "The customer"})
-    message = fields.String(
-        validate=validate.Length(max=services.MAX_MESSAGE), metadata={"description": "Above the invoice"}
-    )
+    message = fields.String(validate=validate.Length(max=MAX_MESSAGE), metadata={"description": "Above the invoice"})
 
 
 @blp.route("/from-order/<uuid:order_id>", methods=["POST"])

@@ -16,6 +16,7 @@ from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.record import INVOICES
 from app.crm.orders.services import load_order_for_page
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
+from app.crm.quotes.sending import MAX_MESSAGE
 from app.crm.quotes.services import load_quote_for_page
 from app.records.forms import ConfirmForm
 from app.records.pages import detail_context
@@ -62,7 +63,7 @@ def from_order(order_id):
 
 class SendForm(FlaskForm):
     to = EmailField("Send to", validators=[Length(max=254)])
-    message = TextAreaField("Message", validators=[Optional(), Length(max=services.MAX_MESSAGE)])
+    message = TextAreaField("Message", validators=[Optional(), Length(max=MAX_MESSAGE)])
 
 
 @bp.route("/invoices/<uuid:invoice_id>/send", methods=["GET", "POST"])

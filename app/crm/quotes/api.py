@@ -9,6 +9,7 @@ from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
 from app.crm.quotes.record import QUOTES
+from app.crm.quotes.sending import MAX_MESSAGE
 from app.records.api import json_body, record_api_blueprint
 from app.records.schemas import output_schema, serialize
 
@@ -17,9 +18,7 @@ blp = record_api_blueprint(QUOTES)
 
 class SendQuoteInput(Schema):
     to = fields.Email(required=True, validate=validate.Length(max=254), metadata={"description": "The customer"})
-    message = fields.String(
-        validate=validate.Length(max=services.MAX_MESSAGE), metadata={"description": "Above the link"}
-    )
+    message = fields.String(validate=validate.Length(max=MAX_MESSAGE), metadata={"description": "Above the link"})
 
 
 class SentQuoteSchema(Schema):

@@ -22,6 +22,7 @@ from app.crm.quotes.numbering import peek_number
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
 from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.record import QUOTES
+from app.crm.quotes.sending import MAX_MESSAGE
 from app.crm.quotes.settings import get_quote_settings, update_quote_settings
 from app.plans.services import entitlements
 from app.records.views import record_blueprint
@@ -50,7 +51,7 @@ def quote_products() -> list:
 
 class SendForm(FlaskForm):
     to = EmailField("Send to", validators=[Length(max=254)])
-    message = TextAreaField("Message", validators=[Optional(), Length(max=services.MAX_MESSAGE)])
+    message = TextAreaField("Message", validators=[Optional(), Length(max=MAX_MESSAGE)])
 
 
 class SettingsForm(FlaskForm):
