@@ -1,7 +1,6 @@
 """REST v1 invoices: the kit's resource, plus invoicing an order, issuing, sending, payments
 and the PDF."""
 
-from flask import Response
 from marshmallow import Schema, fields, validate
 
 from app.api.gate import api_actor
@@ -11,7 +10,7 @@ from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import PaymentMethod
 from app.crm.invoices.record import INVOICES
 from app.crm.orders.services import get_order
-from app.crm.quotes.pdf import pdf_filename, render_document_pdf
+from app.crm.quotes.pdf import PDF_API_RESPONSES, pdf_api_response
 from app.crm.quotes.sending import MAX_MESSAGE
 from app.records.api import json_body, record_api_blueprint
 from app.records.schemas import output_schema, serialize
@@ -137,20 +136,9 @@ def void(invoice_id):
 
 
 @blp.route("/<uuid:invoice_id>/pdf", methods=["GET"])
-@blp.doc(
-    summary="Download an invoice's PDF",
-    responses={
-        "200": {
-            "description": "The PDF",
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-        }
-    },
-)
+@blp.doc(summary="Download an invoice's PDF", responses=PDF_API_RESPONSES)
 def pdf(invoice_id):
     """Needs the quote_pdf plan feature (402 without it)."""
     check_permission(api_actor(), INVOICES.permission("view"))
     document = invoice_document(services.load_invoice_for_page(invoice_id))
-    response = Response(render_document_pdf(document), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_api_response(document)

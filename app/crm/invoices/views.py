@@ -10,12 +10,11 @@ from wtforms.validators import Length, Optional
 from app.auth.permissions import requires_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.forms import apply_errors
-from app.core.uploads import upload_response
 from app.crm.invoices import services
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.record import INVOICES
 from app.crm.orders.services import load_order_for_page
-from app.crm.quotes.pdf import pdf_filename, render_document_pdf
+from app.crm.quotes.pdf import pdf_page_response
 from app.crm.quotes.sending import MAX_MESSAGE
 from app.crm.quotes.services import load_quote_for_page
 from app.records.forms import ConfirmForm
@@ -141,4 +140,4 @@ def void(invoice_id):
 @requires_permission("invoices.view")
 def pdf(invoice_id):
     document = invoice_document(services.load_invoice_for_page(invoice_id))
-    return upload_response(render_document_pdf(document), "pdf", filename=pdf_filename(document).removesuffix(".pdf"))
+    return pdf_page_response(document)
