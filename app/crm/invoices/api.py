@@ -25,12 +25,17 @@ class PaymentInput(Schema):
     reference = fields.String(validate=validate.Length(max=120))
 
 
-class PaymentSchema(Schema):
+class PaymentFields(Schema):
+    """A recorded payment as the API shows it; the two answers below add to it."""
+
     id = fields.UUID(required=True)
     amount = fields.Decimal(as_string=True, required=True, metadata={"type": "string", "format": "decimal"})
     paid_on = fields.Date(required=True)
     method = fields.String(required=True)
     reference = fields.String(required=True)
+
+
+class PaymentSchema(PaymentFields):
     invoice = fields.Nested(output_schema(INVOICES), required=True)
 
 
@@ -100,12 +105,7 @@ def add_payment(invoice_id):
     }
 
 
-class PaymentRow(Schema):
-    id = fields.UUID(required=True)
-    amount = fields.Decimal(as_string=True, required=True, metadata={"type": "string", "format": "decimal"})
-    paid_on = fields.Date(required=True)
-    method = fields.String(required=True)
-    reference = fields.String(required=True)
+class PaymentRow(PaymentFields):
     created_at = fields.DateTime(required=True)
 
 

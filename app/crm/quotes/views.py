@@ -6,7 +6,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.auth.permissions import requires_permission
@@ -16,12 +16,12 @@ from app.core.forms import apply_errors
 from app.crm.products.services import active_products
 from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
+from app.crm.quotes.forms import SendForm
 from app.crm.quotes.models import QuoteVersion
 from app.crm.quotes.numbering import peek_number
 from app.crm.quotes.pdf import pdf_page_response
 from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.record import QUOTES
-from app.crm.quotes.sending import MAX_MESSAGE
 from app.crm.quotes.settings import get_quote_settings, update_quote_settings
 from app.plans.services import entitlements
 from app.records.views import record_blueprint
@@ -46,11 +46,6 @@ def quote_pdf_available() -> bool:
 def quote_products() -> list:
     """The active products a quote line may pick (one query per form)."""
     return active_products()
-
-
-class SendForm(FlaskForm):
-    to = EmailField("Send to", validators=[Length(max=254)])
-    message = TextAreaField("Message", validators=[Optional(), Length(max=MAX_MESSAGE)])
 
 
 class SettingsForm(FlaskForm):
