@@ -114,15 +114,7 @@ def _payments_panel(record_type, invoice) -> dict:
 
 
 def invoices_tab(column) -> Tab:
-    return Tab(
-        "invoices",
-        "Invoices",
-        "crm/invoices/_tab.html",
-        _invoices_of(column),
-        icon="receipt",
-        order=45,
-        permission="invoices.view",
-    )
+    return priced_documents.sales_tab("invoices", "Invoices", _invoices_of(column), icon="receipt", order=45)
 
 
 def lifetime_value_panel(column) -> Panel:

@@ -83,15 +83,7 @@ def _lines_panel(record_type, order) -> dict:
 
 
 def orders_tab(column) -> Tab:
-    return Tab(
-        "orders",
-        "Orders",
-        "crm/orders/_tab.html",
-        _orders_of(column),
-        icon="bag-check",
-        order=42,
-        permission="orders.view",
-    )
+    return priced_documents.sales_tab("orders", "Orders", _orders_of(column), icon="bag-check", order=42)
 
 
 ORDERS = OrderType(

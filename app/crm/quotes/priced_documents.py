@@ -1,6 +1,6 @@
 """What the declarations of the priced documents (quotes, orders, invoices) share: the fields
-they open with, the customer in their subtitle, totals summed from their lines, and the newest
-documents a customer's tab lists. Subscriptions reuse the customer fields."""
+they open with, the customer in their subtitle, totals summed from their lines, and the tab of
+a customer's newest documents. Subscriptions reuse the customer fields and the tab."""
 
 from sqlalchemy import select
 
@@ -10,6 +10,7 @@ from app.core.types import utcnow
 from app.crm.deals.currencies import ISO_4217
 from app.crm.quotes.totals import LineAmounts, document_totals
 from app.records import fields as f
+from app.records.capabilities import Tab
 from app.records.normalize import tenant_zone
 
 # A tab of a customer's documents shows the newest this many.
@@ -67,6 +68,12 @@ def set_totals(document) -> None:
     )
     document.subtotal, document.discount_total, document.tax_total = totals.subtotal, totals.discount, totals.tax
     document.total = totals.total
+
+
+def sales_tab(plural: str, label: str, loader, *, icon: str, order: int) -> Tab:
+    """A tab of a deal's, contact's or company's page listing its records of one sales type:
+    the type's `_tab.html` template, shown to those who may view that type."""
+    return Tab(plural, label, f"crm/{plural}/_tab.html", loader, icon=icon, order=order, permission=f"{plural}.view")
 
 
 def latest_documents(model, column, record) -> list:

@@ -135,15 +135,7 @@ def _status_panel(record_type, quote) -> dict:
 
 
 def quotes_tab(column) -> Tab:
-    return Tab(
-        "quotes",
-        "Quotes",
-        "crm/quotes/_tab.html",
-        _quotes_of(column),
-        icon="file-earmark-text",
-        order=40,
-        permission="quotes.view",
-    )
+    return priced_documents.sales_tab("quotes", "Quotes", _quotes_of(column), icon="file-earmark-text", order=40)
 
 
 QUOTES = QuoteType(

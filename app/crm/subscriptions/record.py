@@ -9,7 +9,7 @@ from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.products.record import workspace_currency
-from app.crm.quotes.priced_documents import QUOTE_CURRENCIES, customer_fields, linked_records, local_today
+from app.crm.quotes.priced_documents import QUOTE_CURRENCIES, customer_fields, linked_records, local_today, sales_tab
 from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
 from app.records import fields as f
 from app.records.capabilities import Tab
@@ -46,15 +46,7 @@ def _subscriptions_of(column):
 
 
 def subscriptions_tab(column) -> Tab:
-    return Tab(
-        "subscriptions",
-        "Subscriptions",
-        "crm/subscriptions/_tab.html",
-        _subscriptions_of(column),
-        icon="arrow-repeat",
-        order=46,
-        permission="subscriptions.view",
-    )
+    return sales_tab("subscriptions", "Subscriptions", _subscriptions_of(column), icon="arrow-repeat", order=46)
 
 
 SUBSCRIPTIONS = SubscriptionType(
