@@ -31,7 +31,6 @@ from app.records.services import create_record, emit_record_event, record_servic
 get_invoice, load_invoice_for_page, create_invoice, update_invoice, delete_invoice, list_invoices = record_services(
     INVOICES
 )
-MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def invoice_from_quote(quote, *, actor) -> Invoice:

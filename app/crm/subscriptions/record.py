@@ -8,15 +8,13 @@ from sqlalchemy import select
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
-from app.crm.products.record import workspace_currency
+from app.crm.products.record import MAX_PRICE, workspace_currency
 from app.crm.quotes.priced_documents import QUOTE_CURRENCIES, customer_fields, linked_records, local_today, sales_tab
 from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
 from app.records import fields as f
 from app.records.capabilities import Tab
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
-
-MAX_PRICE = Decimal("999999999999.99")
 
 
 class SubscriptionType(RecordType):
