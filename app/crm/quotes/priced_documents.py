@@ -20,6 +20,7 @@ QUOTE_CURRENCIES = {code: code for code in sorted({*CURRENCIES, *ISO_4217})}
 
 
 def local_today():
+    """Today in the workspace's time zone: validity, due and renewal dates are its days."""
     return utcnow().astimezone(tenant_zone()).date()
 
 
