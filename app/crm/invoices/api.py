@@ -1,7 +1,6 @@
 """REST v1 invoices: the kit's resource, plus invoicing an order, issuing, sending, payments
 and the PDF."""
 
-from flask import Response
 from marshmallow import Schema, fields, validate
 
 from app.api.gate import api_actor
@@ -11,7 +10,8 @@ from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import PaymentMethod
 from app.crm.invoices.record import INVOICES
 from app.crm.orders.services import get_order
-from app.crm.quotes.pdf import pdf_filename, render_document_pdf
+from app.crm.quotes.pdf import PDF_API_RESPONSES, pdf_api_response
+from app.crm.quotes.sending import MAX_MESSAGE
 from app.records.api import json_body, record_api_blueprint
 from app.records.schemas import output_schema, serialize
 
@@ -25,12 +25,17 @@ class PaymentInput(Schema):
     reference = fields.String(validate=validate.Length(max=120))
 
 
-class PaymentSchema(Schema):
+class PaymentFields(Schema):
+    """A recorded payment as the API shows it; the two answers below add to it."""
+
     id = fields.UUID(required=True)
     amount = fields.Decimal(as_string=True, required=True, metadata={"type": "string", "format": "decimal"})
     paid_on = fields.Date(required=True)
     method = fields.String(required=True)
     reference = fields.String(required=True)
+
+
+class PaymentSchema(PaymentFields):
     invoice = fields.Nested(output_schema(INVOICES), required=True)
 
 
@@ -40,9 +45,7 @@ def _serialize(invoice):
 
 class SendInvoiceInput(Schema):
     to = fields.Email(required=True, validate=validate.Length(max=254), metadata={"description": "The customer"})
-    message = fields.String(
-        validate=validate.Length(max=services.MAX_MESSAGE), metadata={"description": "Above the invoice"}
-    )
+    message = fields.String(validate=validate.Length(max=MAX_MESSAGE), metadata={"description": "Above the invoice"})
 
 
 @blp.route("/from-order/<uuid:order_id>", methods=["POST"])
@@ -102,12 +105,7 @@ def add_payment(invoice_id):
     }
 
 
-class PaymentRow(Schema):
-    id = fields.UUID(required=True)
-    amount = fields.Decimal(as_string=True, required=True, metadata={"type": "string", "format": "decimal"})
-    paid_on = fields.Date(required=True)
-    method = fields.String(required=True)
-    reference = fields.String(required=True)
+class PaymentRow(PaymentFields):
     created_at = fields.DateTime(required=True)
 
 
@@ -138,20 +136,9 @@ def void(invoice_id):
 
 
 @blp.route("/<uuid:invoice_id>/pdf", methods=["GET"])
-@blp.doc(
-    summary="Download an invoice's PDF",
-    responses={
-        "200": {
-            "description": "The PDF",
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-        }
-    },
-)
+@blp.doc(summary="Download an invoice's PDF", responses=PDF_API_RESPONSES)
 def pdf(invoice_id):
     """Needs the quote_pdf plan feature (402 without it)."""
     check_permission(api_actor(), INVOICES.permission("view"))
     document = invoice_document(services.load_invoice_for_page(invoice_id))
-    response = Response(render_document_pdf(document), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_api_response(document)

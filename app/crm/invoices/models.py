@@ -4,13 +4,13 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
-from app.crm.quotes.models import ZERO, PricedLine, priced_line_table_args
+from app.crm.quotes.models import ZERO, PricedLine, priced_document_table_args, priced_line_table_args
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
 
 
 class InvoiceStatus:
@@ -61,18 +61,12 @@ class Invoice(RecordModel, OwnedRecord, Taggable, Base):
     __table_args__ = (
         *record_table_args("invoices"),
         *owner_table_args("invoices"),
-        tenant_foreign_key("contact_id", "contacts"),
-        tenant_foreign_key("company_id", "companies"),
+        *priced_document_table_args("invoices"),
         tenant_foreign_key("quote_id", "quotes"),
         tenant_foreign_key("order_id", "orders"),
-        UniqueConstraint("tenant_id", "number", name="uq_invoices_tenant_number"),
         Index("ix_invoices_tenant_status_due", "tenant_id", "status", "due_date"),
-        Index("ix_invoices_tenant_contact", "tenant_id", "contact_id"),
-        Index("ix_invoices_tenant_company", "tenant_id", "company_id"),
         Index("ix_invoices_tenant_quote", "tenant_id", "quote_id"),
         Index("ix_invoices_tenant_order", "tenant_id", "order_id"),
-        Index("ix_invoices_tenant_total", "tenant_id", "total", "id"),
-        sort_index("invoices", "title"),
         CheckConstraint("amount_paid >= 0", name="invoice_paid_not_negative"),
     )
 

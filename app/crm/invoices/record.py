@@ -14,18 +14,17 @@ from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
 from app.crm.products.record import workspace_currency
+from app.crm.quotes import priced_documents
 from app.crm.quotes.fields import priced_document_fields
-from app.crm.quotes.record import QUOTE_CURRENCIES, local_today
+from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.settings import get_quote_settings
-from app.crm.quotes.totals import ZERO, LineAmounts, document_totals
+from app.crm.quotes.totals import ZERO
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
 from app.records.loading import together
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
-
-TAB_LIMIT = 50
 
 
 class InvoiceType(RecordType):
@@ -42,20 +41,17 @@ class InvoiceType(RecordType):
                 invoice.currency = workspace_currency()
             if not invoice.terms:
                 invoice.terms = get_quote_settings().default_terms
-        totals = document_totals(
-            LineAmounts(line.subtotal, line.discount_amount, line.tax_amount) for line in invoice.lines
-        )
-        invoice.subtotal, invoice.discount_total, invoice.tax_total = totals.subtotal, totals.discount, totals.tax
-        invoice.total = totals.total
+        priced_documents.set_totals(invoice)
 
     def related(self, invoice):
-        pairs = (
-            ("contact", invoice.contact_id),
-            ("company", invoice.company_id),
-            ("quote", invoice.quote_id),
-            ("order", invoice.order_id),
+        return priced_documents.linked_records(
+            (
+                ("contact", invoice.contact_id),
+                ("company", invoice.company_id),
+                ("quote", invoice.quote_id),
+                ("order", invoice.order_id),
+            )
         )
-        return [(kind, value) for kind, value in pairs if value]
 
 
 def default_due_date():
@@ -64,12 +60,10 @@ def default_due_date():
 
 def _invoices_of(column):
     def load(record_type, record) -> dict:
-        invoices = list(
-            db.session.scalars(
-                select(Invoice).where(column == record.id).order_by(Invoice.created_at.desc()).limit(TAB_LIMIT)
-            )
-        )
-        return {"invoices": invoices, "new_args": {column.key: record.id}}
+        return {
+            "invoices": priced_documents.latest_documents(Invoice, column, record),
+            "new_args": {column.key: record.id},
+        }
 
     return load
 
@@ -120,15 +114,7 @@ def _payments_panel(record_type, invoice) -> dict:
 
 
 def invoices_tab(column) -> Tab:
-    return Tab(
-        "invoices",
-        "Invoices",
-        "crm/invoices/_tab.html",
-        _invoices_of(column),
-        icon="receipt",
-        order=45,
-        permission="invoices.view",
-    )
+    return priced_documents.sales_tab("invoices", "Invoices", _invoices_of(column), icon="receipt", order=45)
 
 
 def lifetime_value_panel(column) -> Panel:
@@ -143,14 +129,7 @@ INVOICES = InvoiceType(
     model=Invoice,
     icon="receipt",
     title="display_title",
-    subtitle=lambda invoice: " · ".join(
-        part
-        for part in (
-            invoice.company.name if invoice.company else "",
-            invoice.contact.display_name if invoice.contact else "",
-        )
-        if part
-    ),
+    subtitle=priced_documents.customer_subtitle,
     default_sort="-created_at",
     nav_order=67,
     nav_group="sales",
@@ -160,8 +139,7 @@ INVOICES = InvoiceType(
         "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
     },
     fields=[
-        f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.Text("number", "Number", nullable=True, read_only=True, search=True, list=True),
+        *priced_documents.title_and_number_fields(),
         f.Choice(
             "status",
             "Status",
@@ -171,17 +149,10 @@ INVOICES = InvoiceType(
             filter=True,
             list=True,
         ),
-        f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
-        f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
+        *priced_documents.customer_fields(),
         f.Reference("quote_id", "Quote", to="quote", relation="quote", read_only=True, filter=True),
         f.Reference("order_id", "Order", to="order", relation="order", read_only=True, filter=True),
-        f.Choice(
-            "currency",
-            "Currency",
-            choices=QUOTE_CURRENCIES,
-            blank=True,
-            help="Empty: the workspace's currency",
-        ),
+        priced_documents.currency_field(),
         f.DateField("issue_date", "Issued", read_only=True, filter=True),
         f.DateField(
             "due_date",

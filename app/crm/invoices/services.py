@@ -5,49 +5,39 @@ has PDFs), paid in payments (on the customer's timeline), voided, marked overdue
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.auth.permissions import acting_user, check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.types import utcnow
-from app.core.validation import Errors, normalize_email_address
+from app.core.validation import Errors
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceStatus, Payment, PaymentMethod
 from app.crm.invoices.record import INVOICES, default_due_date
 from app.crm.orders.models import Order, OrderStatus
-from app.crm.orders.services import line_input
+from app.crm.quotes.copying import copy_input
 from app.crm.quotes.models import QuoteStatus
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
-from app.crm.quotes.record import local_today
+from app.crm.quotes.priced_documents import local_today
+from app.crm.quotes.sending import read_send_input, refresh_index_title
 from app.crm.quotes.settings import get_quote_settings
 from app.messaging.services import queue_email
 from app.plans.services import check_writable, entitlements
-from app.records.models import RecordEntry
 from app.records.normalize import current_tenant
 from app.records.services import create_record, emit_record_event, record_services
 
 get_invoice, load_invoice_for_page, create_invoice, update_invoice, delete_invoice, list_invoices = record_services(
     INVOICES
 )
-MAX_AMOUNT = Decimal("999999999999.99")
-MAX_MESSAGE = 5_000
 
 
 def invoice_from_quote(quote, *, actor) -> Invoice:
     """A draft invoice with the accepted quote's customer, currency, lines and terms."""
     if quote.status != QuoteStatus.ACCEPTED:
         raise Conflict("Only an accepted quote can be invoiced.")
-    data = {
-        "title": quote.title,
-        "contact_id": quote.contact_id and str(quote.contact_id),
-        "company_id": quote.company_id and str(quote.company_id),
-        "currency": quote.currency,
-        "terms": quote.terms,
-        "lines": [line_input(line) for line in quote.lines],
-    }
-    invoice = create_record(INVOICES, {key: value for key, value in data.items() if value}, actor=actor)
+    invoice = create_record(INVOICES, copy_input(quote), actor=actor)
     invoice.quote_id = quote.id
     db.session.flush()
     return invoice
@@ -61,16 +51,7 @@ def invoice_from_order(order: Order, *, actor) -> Invoice:
         raise Conflict("A cancelled order cannot be invoiced.")
     if not order.lines:
         raise ValidationFailed("The order has no lines to invoice.", details={"lines": ["The order has no lines."]})
-    data = {
-        "title": order.title,
-        "contact_id": order.contact_id and str(order.contact_id),
-        "company_id": order.company_id and str(order.company_id),
-        "currency": order.currency,
-        "terms": order.terms,
-        "owner_id": order.owner_id and str(order.owner_id),
-        "lines": [line_input(line) for line in order.lines],
-    }
-    invoice = create_record(INVOICES, {key: value for key, value in data.items() if value}, actor=actor)
+    invoice = create_record(INVOICES, copy_input(order, owner_id=order.owner_id), actor=actor)
     invoice.order_id = order.id
     invoice.quote_id = order.quote_id
     db.session.flush()
@@ -92,12 +73,7 @@ def issue_invoice(invoice: Invoice, *, actor) -> Invoice:
         invoice.due_date = default_due_date()
     invoice.status = InvoiceStatus.ISSUED
     invoice.updated_at = utcnow()
-    db.session.execute(
-        update(RecordEntry)
-        .where(RecordEntry.id == invoice.id)
-        .values(title=INVOICES.title_of(invoice)[:300])
-        .execution_options(synchronize_session=False)
-    )
+    refresh_index_title(INVOICES, invoice)
     emit_record_event(
         INVOICES,
         invoice,
@@ -126,14 +102,7 @@ def send_invoice(invoice: Invoice, data: dict, *, actor) -> Invoice:
     if invoice.status in (InvoiceStatus.PAID, InvoiceStatus.VOID):
         raise Conflict(f"A {InvoiceStatus.LABELS[invoice.status].lower()} invoice is not sent.")
     errors = Errors()
-    recipient = str(data.get("to") or "").strip()
-    try:
-        recipient = normalize_email_address(recipient).lower()
-    except ValueError:
-        errors.add("to", "Enter the customer's email address.")
-    message = str(data.get("message") or "").strip()
-    if len(message) > MAX_MESSAGE:
-        errors.add("message", f"Use at most {MAX_MESSAGE:,} characters.")
+    recipient, message = read_send_input(data, errors)
     if not invoice.lines:
         errors.add("_form", "Add at least one line item before sending.")
     errors.raise_if_any("The invoice cannot be sent yet.")

@@ -3,19 +3,16 @@ payments, voiding and the PDF."""
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import EmailField, TextAreaField
-from wtforms.validators import Length, Optional
 
 from app.auth.permissions import requires_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.forms import apply_errors
-from app.core.uploads import upload_response
 from app.crm.invoices import services
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.record import INVOICES
 from app.crm.orders.services import load_order_for_page
-from app.crm.quotes.pdf import pdf_filename, render_document_pdf
+from app.crm.quotes.forms import SendForm
+from app.crm.quotes.pdf import pdf_page_response
 from app.crm.quotes.services import load_quote_for_page
 from app.records.forms import ConfirmForm
 from app.records.pages import detail_context
@@ -58,11 +55,6 @@ def from_order(order_id):
         return redirect(url_for("orders.show", order_id=order.id))
     flash(f"Draft invoice made from order {order.number}: check it, then issue or send it.", "success")
     return _back(invoice)
-
-
-class SendForm(FlaskForm):
-    to = EmailField("Send to", validators=[Length(max=254)])
-    message = TextAreaField("Message", validators=[Optional(), Length(max=services.MAX_MESSAGE)])
 
 
 @bp.route("/invoices/<uuid:invoice_id>/send", methods=["GET", "POST"])
@@ -140,4 +132,4 @@ def void(invoice_id):
 @requires_permission("invoices.view")
 def pdf(invoice_id):
     document = invoice_document(services.load_invoice_for_page(invoice_id))
-    return upload_response(render_document_pdf(document), "pdf", filename=pdf_filename(document).removesuffix(".pdf"))
+    return pdf_page_response(document)

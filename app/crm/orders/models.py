@@ -8,9 +8,9 @@ from sqlalchemy import Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, tenant_collection, tenant_foreign_key, tenant_relationship
-from app.crm.quotes.models import ZERO, PricedLine, priced_line_table_args
+from app.crm.quotes.models import ZERO, PricedLine, priced_document_table_args, priced_line_table_args
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
 
 
 class OrderStatus:
@@ -26,19 +26,13 @@ class Order(RecordModel, OwnedRecord, Taggable, Base):
     __table_args__ = (
         *record_table_args("orders"),
         *owner_table_args("orders"),
+        *priced_document_table_args("orders"),
         tenant_foreign_key("quote_id", "quotes"),
         tenant_foreign_key("deal_id", "deals"),
-        tenant_foreign_key("contact_id", "contacts"),
-        tenant_foreign_key("company_id", "companies"),
-        UniqueConstraint("tenant_id", "number", name="uq_orders_tenant_number"),
         # One order per accepted quote.
         UniqueConstraint("tenant_id", "quote_id", name="uq_orders_tenant_quote"),
         Index("ix_orders_tenant_status", "tenant_id", "status"),
         Index("ix_orders_tenant_deal", "tenant_id", "deal_id"),
-        Index("ix_orders_tenant_contact", "tenant_id", "contact_id"),
-        Index("ix_orders_tenant_company", "tenant_id", "company_id"),
-        Index("ix_orders_tenant_total", "tenant_id", "total", "id"),
-        sort_index("orders", "title"),
     )
 
     # Taken from the gap-free sequence when the order is made, in the same transaction (orders

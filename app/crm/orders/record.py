@@ -2,21 +2,19 @@
 copied) or by hand; numbered from the same gap-free sequences as quotes and invoices when made;
 open until fulfilled or cancelled. A numbered order is kept: it is cancelled, never deleted."""
 
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.orders.models import Order, OrderLine, OrderStatus
 from app.crm.products.record import workspace_currency
+from app.crm.quotes import priced_documents
 from app.crm.quotes.documents import amount_text, document_lines
 from app.crm.quotes.fields import priced_document_fields
 from app.crm.quotes.numbering import next_number
-from app.crm.quotes.record import QUOTE_CURRENCIES, local_today
+from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.settings import get_quote_settings
-from app.crm.quotes.totals import LineAmounts, document_totals
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
@@ -24,7 +22,6 @@ from app.records.loading import together
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
 
-TAB_LIMIT = 50
 # Orders are numbered like quotes and invoices, from their own gap-free sequence ("order").
 ORDER_NUMBER_PATTERN = "SO-{year}-{seq:04d}"
 
@@ -48,20 +45,17 @@ class OrderType(RecordType):
             now = utcnow()
             order.fulfilled_at = (order.fulfilled_at or now) if order.status == OrderStatus.FULFILLED else None
             order.cancelled_at = (order.cancelled_at or now) if order.status == OrderStatus.CANCELLED else None
-        totals = document_totals(
-            LineAmounts(line.subtotal, line.discount_amount, line.tax_amount) for line in order.lines
-        )
-        order.subtotal, order.discount_total, order.tax_total = totals.subtotal, totals.discount, totals.tax
-        order.total = totals.total
+        priced_documents.set_totals(order)
 
     def related(self, order):
-        pairs = (
-            ("quote", order.quote_id),
-            ("deal", order.deal_id),
-            ("contact", order.contact_id),
-            ("company", order.company_id),
+        return priced_documents.linked_records(
+            (
+                ("quote", order.quote_id),
+                ("deal", order.deal_id),
+                ("contact", order.contact_id),
+                ("company", order.company_id),
+            )
         )
-        return [(kind, value) for kind, value in pairs if value]
 
 
 def order_document(order) -> dict:
@@ -79,12 +73,7 @@ def order_document(order) -> dict:
 
 def _orders_of(column):
     def load(record_type, record) -> dict:
-        orders = list(
-            db.session.scalars(
-                select(Order).where(column == record.id).order_by(Order.created_at.desc()).limit(TAB_LIMIT)
-            )
-        )
-        return {"orders": orders}
+        return {"orders": priced_documents.latest_documents(Order, column, record)}
 
     return load
 
@@ -94,15 +83,7 @@ def _lines_panel(record_type, order) -> dict:
 
 
 def orders_tab(column) -> Tab:
-    return Tab(
-        "orders",
-        "Orders",
-        "crm/orders/_tab.html",
-        _orders_of(column),
-        icon="bag-check",
-        order=42,
-        permission="orders.view",
-    )
+    return priced_documents.sales_tab("orders", "Orders", _orders_of(column), icon="bag-check", order=42)
 
 
 ORDERS = OrderType(
@@ -113,11 +94,7 @@ ORDERS = OrderType(
     model=Order,
     icon="bag-check",
     title="display_title",
-    subtitle=lambda order: " · ".join(
-        part
-        for part in (order.company.name if order.company else "", order.contact.display_name if order.contact else "")
-        if part
-    ),
+    subtitle=priced_documents.customer_subtitle,
     default_sort="-created_at",
     nav_order=66,
     nav_group="sales",
@@ -127,8 +104,7 @@ ORDERS = OrderType(
         "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
     },
     fields=[
-        f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.Text("number", "Number", nullable=True, read_only=True, search=True, list=True),
+        *priced_documents.title_and_number_fields(),
         f.Choice(
             "status",
             "Status",
@@ -139,15 +115,8 @@ ORDERS = OrderType(
         ),
         f.Reference("quote_id", "Quote", to="quote", relation="quote", read_only=True, filter=True),
         f.Reference("deal_id", "Deal", to="deal", relation="deal", filter=True, search=True),
-        f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
-        f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
-        f.Choice(
-            "currency",
-            "Currency",
-            choices=QUOTE_CURRENCIES,
-            blank=True,
-            help="Empty: the workspace's currency",
-        ),
+        *priced_documents.customer_fields(),
+        priced_documents.currency_field(),
         *priced_document_fields(OrderLine),
         f.DateTimeField("fulfilled_at", "Fulfilled", read_only=True, hide_empty=True),
         f.DateTimeField("cancelled_at", "Cancelled", read_only=True, hide_empty=True),

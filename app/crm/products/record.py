@@ -13,6 +13,7 @@ from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.record_type import RecordType
 
+# The largest amount a price column (Numeric(14, 2)) holds; quotes and subscriptions use it too.
 MAX_PRICE = Decimal("999999999999.99")
 
 

@@ -1,14 +1,14 @@
 """REST v1 quotes: the kit's resource, plus the PDF and sending."""
 
-from flask import Response
 from marshmallow import Schema, fields, validate
 
 from app.api.gate import api_actor
 from app.auth.permissions import check_permission
 from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
-from app.crm.quotes.pdf import pdf_filename, render_document_pdf
+from app.crm.quotes.pdf import PDF_API_RESPONSES, pdf_api_response
 from app.crm.quotes.record import QUOTES
+from app.crm.quotes.sending import MAX_MESSAGE
 from app.records.api import json_body, record_api_blueprint
 from app.records.schemas import output_schema, serialize
 
@@ -17,9 +17,7 @@ blp = record_api_blueprint(QUOTES)
 
 class SendQuoteInput(Schema):
     to = fields.Email(required=True, validate=validate.Length(max=254), metadata={"description": "The customer"})
-    message = fields.String(
-        validate=validate.Length(max=services.MAX_MESSAGE), metadata={"description": "Above the link"}
-    )
+    message = fields.String(validate=validate.Length(max=MAX_MESSAGE), metadata={"description": "Above the link"})
 
 
 class SentQuoteSchema(Schema):
@@ -44,20 +42,9 @@ def send(quote_id):
 
 
 @blp.route("/<uuid:quote_id>/pdf", methods=["GET"])
-@blp.doc(
-    summary="Download a quote's PDF",
-    responses={
-        "200": {
-            "description": "The PDF",
-            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-        }
-    },
-)
+@blp.doc(summary="Download a quote's PDF", responses=PDF_API_RESPONSES)
 def pdf(quote_id):
     """Needs the quote_pdf plan feature (402 without it)."""
     check_permission(api_actor(), QUOTES.permission("view"))
     document = quote_document(services.load_quote_for_page(quote_id))
-    response = Response(render_document_pdf(document), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return pdf_api_response(document)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.crm.products.models import Product
+from app.crm.products.record import MAX_PRICE
 from app.crm.quotes.models import DiscountKind, QuoteLine
 from app.crm.quotes.totals import line_amounts
 from app.records.fields import Field, LongText, Number
@@ -21,7 +22,6 @@ from app.records.normalize import Invalid
 
 MAX_LINES = 200
 MAX_QUANTITY = Decimal("1000000")
-MAX_PRICE = Decimal("999999999999.99")
 LINE_KEYS = (
     "product_id",
     "description",

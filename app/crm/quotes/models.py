@@ -50,23 +50,39 @@ class DiscountKind:
     ALL = (NONE, PERCENT, AMOUNT)
 
 
+def customer_table_args(table: str) -> tuple:
+    """The customer of a sales record (quote, order, invoice, subscription): a contact and a
+    company of the same workspace, each indexed for the customer's tabs."""
+    return (
+        tenant_foreign_key("contact_id", "contacts"),
+        tenant_foreign_key("company_id", "companies"),
+        Index(f"ix_{table}_tenant_contact", "tenant_id", "contact_id"),
+        Index(f"ix_{table}_tenant_company", "tenant_id", "company_id"),
+    )
+
+
+def priced_document_table_args(table: str) -> tuple:
+    """What a quote, an order and an invoice table share: the customer, a number unique in the
+    workspace, and the keyset indexes their lists' total and title sorts walk."""
+    return (
+        *customer_table_args(table),
+        UniqueConstraint("tenant_id", "number", name=f"uq_{table}_tenant_number"),
+        Index(f"ix_{table}_tenant_total", "tenant_id", "total", "id"),
+        sort_index(table, "title"),
+    )
+
+
 class Quote(RecordModel, OwnedRecord, Taggable, Base):
     __tablename__ = "quotes"
     __table_args__ = (
         *record_table_args("quotes"),
         *owner_table_args("quotes"),
-        tenant_foreign_key("contact_id", "contacts"),
-        tenant_foreign_key("company_id", "companies"),
+        *priced_document_table_args("quotes"),
         tenant_foreign_key("deal_id", "deals"),
-        UniqueConstraint("tenant_id", "number", name="uq_quotes_tenant_number"),
         UniqueConstraint("tenant_id", "public_token_hash", name="uq_quotes_tenant_token"),
         Index("ix_quotes_tenant_status", "tenant_id", "status"),
-        Index("ix_quotes_tenant_contact", "tenant_id", "contact_id"),
-        Index("ix_quotes_tenant_company", "tenant_id", "company_id"),
         Index("ix_quotes_tenant_deal", "tenant_id", "deal_id"),
         Index("ix_quotes_tenant_valid_until", "tenant_id", "valid_until"),
-        Index("ix_quotes_tenant_total", "tenant_id", "total", "id"),
-        sort_index("quotes", "title"),
         CheckConstraint("version >= 1", name="quote_version_positive"),
     )
 

@@ -1,12 +1,13 @@
-"""Quote PDFs, rendered by WeasyPrint from the same document the public page shows, with the
-workspace's logo, colour, address and terms. The `quote_pdf` plan feature gates them."""
+"""Quote and invoice PDFs, rendered by WeasyPrint from the same document the public page shows,
+with the workspace's logo, colour, address and terms. The `quote_pdf` plan feature gates them."""
 
 import base64
 
-from flask import render_template
+from flask import Response, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from app.core.uploads import upload_response
 from app.crm.quotes.settings import get_quote_settings
 from app.plans.services import check_feature
 from app.records.normalize import current_tenant
@@ -39,3 +40,25 @@ def pdf_filename(document: dict) -> str:
     if document.get("version", 1) > 1:
         name += f"-v{document['version']}"
     return f"{name}.pdf"
+
+
+def pdf_page_response(document: dict) -> Response:
+    """The document's PDF as the pages serve it: a download, inert, never cached."""
+    return upload_response(render_document_pdf(document), "pdf", filename=pdf_filename(document).removesuffix(".pdf"))
+
+
+# The OpenAPI description of an API endpoint that answers with a document's PDF.
+PDF_API_RESPONSES = {
+    "200": {
+        "description": "The PDF",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+def pdf_api_response(document: dict) -> Response:
+    """The document's PDF as the API serves it: a download."""
+    response = Response(render_document_pdf(document), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

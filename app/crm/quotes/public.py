@@ -11,11 +11,10 @@ from wtforms.validators import Length
 from app.core.errors import Conflict, ValidationFailed
 from app.core.forms import apply_errors
 from app.core.hosts import TenantBlueprint
-from app.core.uploads import upload_response
 from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
-from app.crm.quotes.pdf import logo_data_uri, pdf_filename, render_document_pdf
-from app.crm.quotes.record import local_today
+from app.crm.quotes.pdf import logo_data_uri, pdf_page_response
+from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.settings import get_quote_settings
 from app.plans.services import entitlements
 from app.records.normalize import current_tenant
@@ -68,7 +67,7 @@ def show(token):
 @bp.route("/q/<token>/pdf")
 def pdf(token):
     document = quote_document(_quote_or_abort(token))
-    return upload_response(render_document_pdf(document), "pdf", filename=pdf_filename(document).removesuffix(".pdf"))
+    return pdf_page_response(document)
 
 
 @bp.route("/q/<token>/accept", methods=["POST"])

@@ -8,37 +8,25 @@ starts the next version as a draft; an accepted quote is final.
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.core.currencies import CURRENCIES
 from app.core.events import emit
 from app.core.extensions import db
-from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
-from app.crm.deals.currencies import ISO_4217
 from app.crm.products.record import workspace_currency
+from app.crm.quotes import priced_documents
 from app.crm.quotes.documents import quote_document
-from app.crm.quotes.fields import LineItems, priced_document_fields
+from app.crm.quotes.fields import LINE_KEYS, LineItems, priced_document_fields
 from app.crm.quotes.models import Quote, QuoteStatus, QuoteVersion
+from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.settings import get_quote_settings
-from app.crm.quotes.totals import LineAmounts, document_totals
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
 from app.records.loading import together
-from app.records.normalize import tenant_zone
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
-
-TAB_LIMIT = 50
-# The workspace's currencies and every currency a deal may be in (a quote takes its deal's).
-QUOTE_CURRENCIES = {code: code for code in sorted({*CURRENCIES, *ISO_4217})}
-
-
-def local_today():
-    return utcnow().astimezone(tenant_zone()).date()
 
 
 class QuoteType(RecordType):
@@ -104,15 +92,12 @@ class QuoteType(RecordType):
                 quote.valid_until = local_today() + timedelta(days=settings.validity_days)
             if not quote.terms:
                 quote.terms = settings.default_terms
-        totals = document_totals(
-            LineAmounts(line.subtotal, line.discount_amount, line.tax_amount) for line in quote.lines
-        )
-        quote.subtotal, quote.discount_total, quote.tax_total = totals.subtotal, totals.discount, totals.tax
-        quote.total = totals.total
+        priced_documents.set_totals(quote)
 
     def related(self, quote):
-        pairs = (("deal", quote.deal_id), ("contact", quote.contact_id), ("company", quote.company_id))
-        return [(kind, value) for kind, value in pairs if value]
+        return priced_documents.linked_records(
+            (("deal", quote.deal_id), ("contact", quote.contact_id), ("company", quote.company_id))
+        )
 
 
 def take_from_deal(quote, cleaned: dict) -> None:
@@ -131,27 +116,12 @@ def take_from_deal(quote, cleaned: dict) -> None:
 
 
 def _line_key(item: dict) -> tuple:
-    keys = (
-        "product_id",
-        "description",
-        "quantity",
-        "unit",
-        "unit_price",
-        "discount_kind",
-        "discount_value",
-        "tax_rate",
-    )
-    return tuple(Decimal(item[key]) if isinstance(item[key], Decimal) else item[key] for key in keys)
+    return tuple(Decimal(item[key]) if isinstance(item[key], Decimal) else item[key] for key in LINE_KEYS)
 
 
 def _quotes_of(column):
     def load(record_type, record) -> dict:
-        quotes = list(
-            db.session.scalars(
-                select(Quote).where(column == record.id).order_by(Quote.created_at.desc()).limit(TAB_LIMIT)
-            )
-        )
-        return {"quotes": quotes, "new_args": {column.key: record.id}}
+        return {"quotes": priced_documents.latest_documents(Quote, column, record), "new_args": {column.key: record.id}}
 
     return load
 
@@ -165,15 +135,7 @@ def _status_panel(record_type, quote) -> dict:
 
 
 def quotes_tab(column) -> Tab:
-    return Tab(
-        "quotes",
-        "Quotes",
-        "crm/quotes/_tab.html",
-        _quotes_of(column),
-        icon="file-earmark-text",
-        order=40,
-        permission="quotes.view",
-    )
+    return priced_documents.sales_tab("quotes", "Quotes", _quotes_of(column), icon="file-earmark-text", order=40)
 
 
 QUOTES = QuoteType(
@@ -184,11 +146,7 @@ QUOTES = QuoteType(
     model=Quote,
     icon="file-earmark-text",
     title="display_title",
-    subtitle=lambda quote: " · ".join(
-        part
-        for part in (quote.company.name if quote.company else "", quote.contact.display_name if quote.contact else "")
-        if part
-    ),
+    subtitle=priced_documents.customer_subtitle,
     default_sort="-created_at",
     nav_order=65,
     nav_group="sales",
@@ -198,8 +156,7 @@ QUOTES = QuoteType(
         "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
     },
     fields=[
-        f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.Text("number", "Number", nullable=True, read_only=True, search=True, list=True),
+        *priced_documents.title_and_number_fields(),
         f.Choice(
             "status",
             "Status",
@@ -219,15 +176,8 @@ QUOTES = QuoteType(
             search=True,
             help="The deal's currency, company and contact fill in what you leave empty",
         ),
-        f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
-        f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
-        f.Choice(
-            "currency",
-            "Currency",
-            choices=QUOTE_CURRENCIES,
-            blank=True,
-            help="Empty: the workspace's currency",
-        ),
+        *priced_documents.customer_fields(),
+        priced_documents.currency_field(),
         f.DateField("valid_until", "Valid until", filter=True, list=True, help="Empty: the settings' validity"),
         f.LongText(
             "introduction",

@@ -15,16 +15,17 @@ from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.hosts import tenant_host
 from app.core.types import utcnow
-from app.core.validation import Errors, normalize_email_address
+from app.core.validation import Errors
 from app.crm.deals.models import DealStatus, Stage, StageKind
 from app.crm.deals.services.deals import move_deal
 from app.crm.quotes.models import Quote, QuoteLine, QuoteStatus
 from app.crm.quotes.numbering import next_number
-from app.crm.quotes.record import QUOTES, local_today
+from app.crm.quotes.priced_documents import local_today
+from app.crm.quotes.record import QUOTES
+from app.crm.quotes.sending import read_send_input, refresh_index_title
 from app.crm.quotes.settings import get_quote_settings
 from app.messaging.services import queue_email
 from app.plans.services import check_writable
-from app.records.models import RecordEntry
 from app.records.normalize import current_tenant, tenant_zone
 from app.records.services import emit_record_event, record_services
 
@@ -32,7 +33,6 @@ get_quote, load_quote_for_page, create_quote, update_quote, delete_quote, list_q
 
 # A public link stays usable this long after the validity date, to show the quote as expired.
 LINK_GRACE = timedelta(days=30)
-MAX_MESSAGE = 5_000
 
 
 def hash_token(token: str) -> str:
@@ -68,14 +68,7 @@ def send_quote(quote: Quote, data: dict, *, actor) -> str:
     check_permission(actor, QUOTES.permission("edit"))
     check_writable()
     errors = Errors()
-    recipient = str(data.get("to") or "").strip()
-    try:
-        recipient = normalize_email_address(recipient).lower()
-    except ValueError:
-        errors.add("to", "Enter the customer's email address.")
-    message = str(data.get("message") or "").strip()
-    if len(message) > MAX_MESSAGE:
-        errors.add("message", f"Use at most {MAX_MESSAGE:,} characters.")
+    recipient, message = read_send_input(data, errors)
     if quote.status not in (QuoteStatus.DRAFT, *QuoteStatus.OPEN):
         raise Conflict(f"A {QuoteStatus.LABELS[quote.status].lower()} quote cannot be sent; edit it for a new version.")
     if not quote.lines:
@@ -96,7 +89,7 @@ def send_quote(quote: Quote, data: dict, *, actor) -> str:
     quote.recipient_email = recipient
     quote.updated_at = now
     db.session.flush()
-    _refresh_index_title(quote)
+    refresh_index_title(QUOTES, quote)
     link = public_link(token)
     tenant = current_tenant()
     queue_email(
@@ -114,16 +107,6 @@ def send_quote(quote: Quote, data: dict, *, actor) -> str:
         data={"to": recipient, "number": quote.number, "version": quote.version},
     )
     return link
-
-
-def _refresh_index_title(quote) -> None:
-    """The shared records index shows the quote's title, which now starts with its number."""
-    db.session.execute(
-        update(RecordEntry)
-        .where(RecordEntry.id == quote.id)
-        .values(title=QUOTES.title_of(quote)[:300])
-        .execution_options(synchronize_session=False)
-    )
 
 
 # ---------------------------------------------------------------------------- the public link

@@ -6,21 +6,22 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.forms import apply_errors
-from app.core.uploads import upload_response
 from app.crm.products.services import active_products
 from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
+from app.crm.quotes.forms import SendForm
 from app.crm.quotes.models import QuoteVersion
 from app.crm.quotes.numbering import peek_number
-from app.crm.quotes.pdf import pdf_filename, render_document_pdf
-from app.crm.quotes.record import QUOTES, local_today
+from app.crm.quotes.pdf import pdf_page_response
+from app.crm.quotes.priced_documents import local_today
+from app.crm.quotes.record import QUOTES
 from app.crm.quotes.settings import get_quote_settings, update_quote_settings
 from app.plans.services import entitlements
 from app.records.views import record_blueprint
@@ -45,11 +46,6 @@ def quote_pdf_available() -> bool:
 def quote_products() -> list:
     """The active products a quote line may pick (one query per form)."""
     return active_products()
-
-
-class SendForm(FlaskForm):
-    to = EmailField("Send to", validators=[Length(max=254)])
-    message = TextAreaField("Message", validators=[Optional(), Length(max=services.MAX_MESSAGE)])
 
 
 class SettingsForm(FlaskForm):
@@ -87,7 +83,7 @@ def send(quote_id):
 @requires_permission("quotes.view")
 def pdf(quote_id):
     document = quote_document(services.load_quote_for_page(quote_id))
-    return upload_response(render_document_pdf(document), "pdf", filename=pdf_filename(document).removesuffix(".pdf"))
+    return pdf_page_response(document)
 
 
 @bp.route("/quotes/<uuid:quote_id>/versions/<int:version>")
@@ -100,8 +96,7 @@ def version(quote_id, version):
     if kept is None:
         abort(404)
     if request.args.get("format") == "pdf":
-        data = render_document_pdf(kept.snapshot)
-        return upload_response(data, "pdf", filename=pdf_filename(kept.snapshot).removesuffix(".pdf"))
+        return pdf_page_response(kept.snapshot)
     return render_template("crm/quotes/version.html", quote=quote, kept=kept, document=kept.snapshot)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, tenant_foreign_key, tenant_relationship
-from app.crm.quotes.models import ZERO
+from app.crm.quotes.models import ZERO, customer_table_args
 from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
 
 
@@ -29,13 +29,10 @@ class Subscription(RecordModel, OwnedRecord, Base):
     __table_args__ = (
         *record_table_args("subscriptions"),
         *owner_table_args("subscriptions"),
-        tenant_foreign_key("contact_id", "contacts"),
-        tenant_foreign_key("company_id", "companies"),
+        *customer_table_args("subscriptions"),
         tenant_foreign_key("quote_id", "quotes"),
         tenant_foreign_key("product_id", "products"),
         Index("ix_subscriptions_tenant_status_renewal", "tenant_id", "status", "next_renewal"),
-        Index("ix_subscriptions_tenant_contact", "tenant_id", "contact_id"),
-        Index("ix_subscriptions_tenant_company", "tenant_id", "company_id"),
         Index("ix_subscriptions_tenant_name", "tenant_id", "name", "id"),
         sort_index("subscriptions", "next_renewal"),
     )

@@ -8,15 +8,13 @@ from sqlalchemy import select
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
-from app.crm.products.record import workspace_currency
-from app.crm.quotes.record import QUOTE_CURRENCIES, local_today
+from app.crm.products.record import MAX_PRICE, workspace_currency
+from app.crm.quotes.priced_documents import QUOTE_CURRENCIES, customer_fields, linked_records, local_today, sales_tab
 from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
 from app.records import fields as f
 from app.records.capabilities import Tab
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
-
-MAX_PRICE = Decimal("999999999999.99")
 
 
 class SubscriptionType(RecordType):
@@ -34,8 +32,7 @@ class SubscriptionType(RecordType):
             subscription.next_renewal = subscription.start_date
 
     def related(self, subscription):
-        pairs = (("contact", subscription.contact_id), ("company", subscription.company_id))
-        return [(kind, value) for kind, value in pairs if value]
+        return linked_records((("contact", subscription.contact_id), ("company", subscription.company_id)))
 
 
 def _subscriptions_of(column):
@@ -47,15 +44,7 @@ def _subscriptions_of(column):
 
 
 def subscriptions_tab(column) -> Tab:
-    return Tab(
-        "subscriptions",
-        "Subscriptions",
-        "crm/subscriptions/_tab.html",
-        _subscriptions_of(column),
-        icon="arrow-repeat",
-        order=46,
-        permission="subscriptions.view",
-    )
+    return sales_tab("subscriptions", "Subscriptions", _subscriptions_of(column), icon="arrow-repeat", order=46)
 
 
 SUBSCRIPTIONS = SubscriptionType(
@@ -85,8 +74,7 @@ SUBSCRIPTIONS = SubscriptionType(
             list=True,
         ),
         f.Choice("interval", "Billed", choices=Interval.LABELS, default=Interval.MONTHLY, filter=True, list=True),
-        f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
-        f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
+        *customer_fields(),
         f.Reference("quote_id", "From quote", to="quote", relation="quote", read_only=True),
         f.Choice("currency", "Currency", choices=QUOTE_CURRENCIES, blank=True),
         f.Number("quantity", "Quantity", places=3, minimum=Decimal("0.001"), maximum=Decimal(1_000_000)),

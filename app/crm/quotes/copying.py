@@ -1,0 +1,30 @@
+"""A priced document copied into a new one (an accepted quote into its order or invoice, an
+order into its invoice): the same customer, currency, terms and lines, as record input, so the
+copy goes through the one validator and its amounts equal the original's."""
+
+from app.crm.quotes.fields import LINE_KEYS
+
+
+def line_input(line) -> dict:
+    """A stored priced line (a quote's, an order's) as line-item input: the same description,
+    price, discount and tax, so the copy's amounts equal the original's."""
+    values = {key: getattr(line, key) for key in LINE_KEYS}
+    if not values["discount_kind"]:
+        values.pop("discount_value")
+    return {key: str(value) for key, value in values.items() if value not in (None, "")}
+
+
+def copy_input(source, *, deal_id=None, owner_id=None) -> dict:
+    """The source's title, customer, currency, terms and lines as input for a new record; the
+    deal and owner only when given. Empty values are left out: the new record's defaults apply."""
+    data = {
+        "title": source.title,
+        "deal_id": deal_id and str(deal_id),
+        "contact_id": source.contact_id and str(source.contact_id),
+        "company_id": source.company_id and str(source.company_id),
+        "currency": source.currency,
+        "terms": source.terms,
+        "owner_id": owner_id and str(owner_id),
+        "lines": [line_input(line) for line in source.lines],
+    }
+    return {key: value for key, value in data.items() if value}

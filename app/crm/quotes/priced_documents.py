@@ -1,0 +1,88 @@
+"""What the declarations of the priced documents (quotes, orders, invoices) share: the fields
+they open with, the customer in their subtitle, totals summed from their lines, and the tab of
+a customer's newest documents. Subscriptions reuse the customer fields and the tab."""
+
+from sqlalchemy import select
+
+from app.core.currencies import CURRENCIES
+from app.core.extensions import db
+from app.core.types import utcnow
+from app.crm.deals.currencies import ISO_4217
+from app.crm.quotes.totals import LineAmounts, document_totals
+from app.records import fields as f
+from app.records.capabilities import Tab
+from app.records.normalize import tenant_zone
+
+# A tab of a customer's documents shows the newest this many.
+TAB_LIMIT = 50
+# The workspace's currencies and every currency a deal may be in (a quote takes its deal's).
+QUOTE_CURRENCIES = {code: code for code in sorted({*CURRENCIES, *ISO_4217})}
+
+
+def local_today():
+    """Today in the workspace's time zone: validity, due and renewal dates are its days."""
+    return utcnow().astimezone(tenant_zone()).date()
+
+
+# The field helpers build new fields on each call: a field binds to the one model it is declared on.
+
+
+def title_and_number_fields() -> list[f.Field]:
+    """The title typed in, and the number the document is given (never typed in)."""
+    return [
+        f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
+        f.Text("number", "Number", nullable=True, read_only=True, search=True, list=True),
+    ]
+
+
+def customer_fields() -> list[f.Field]:
+    """Who the document is for: a contact, a company, or both."""
+    return [
+        f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
+        f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
+    ]
+
+
+def currency_field() -> f.Field:
+    return f.Choice(
+        "currency",
+        "Currency",
+        choices=QUOTE_CURRENCIES,
+        blank=True,
+        help="Empty: the workspace's currency",
+    )
+
+
+def customer_subtitle(document) -> str:
+    """ "Company · Contact", or whichever of the two the document has."""
+    customer = (
+        document.company.name if document.company else "",
+        document.contact.display_name if document.contact else "",
+    )
+    return " · ".join(part for part in customer if part)
+
+
+def set_totals(document) -> None:
+    """The document's subtotal, discounts, tax and total: the sums of its lines' rounded amounts."""
+    totals = document_totals(
+        LineAmounts(line.subtotal, line.discount_amount, line.tax_amount) for line in document.lines
+    )
+    document.subtotal, document.discount_total, document.tax_total = totals.subtotal, totals.discount, totals.tax
+    document.total = totals.total
+
+
+def sales_tab(plural: str, label: str, loader, *, icon: str, order: int) -> Tab:
+    """A tab of a deal's, contact's or company's page listing its records of one sales type:
+    the type's `_tab.html` template, shown to those who may view that type."""
+    return Tab(plural, label, f"crm/{plural}/_tab.html", loader, icon=icon, order=order, permission=f"{plural}.view")
+
+
+def latest_documents(model, column, record) -> list:
+    """The newest documents (of `model`) whose `column` points at the record, for its tab."""
+    newest_first = select(model).where(column == record.id).order_by(model.created_at.desc()).limit(TAB_LIMIT)
+    return list(db.session.scalars(newest_first))
+
+
+def linked_records(pairs) -> list[tuple[str, object]]:
+    """The (record type, id) pairs the document is linked to, leaving out the empty links."""
+    return [(kind, value) for kind, value in pairs if value]
