@@ -8,7 +8,8 @@ from sqlalchemy import or_, select
 from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscription, EventResult, StripeEvent
 from app.billing.sync import current_subscription, tenant_subscriptions
 from app.core.extensions import db
-from app.core.pagination import Page, keyset_page
+from app.core.newest_first import newest_first_page
+from app.core.pagination import Page
 from app.tenants.models import Tenant
 
 EVENT_RESULTS = EventResult.ALL
@@ -51,15 +52,7 @@ def event_page(*, search: str | None, event_type: str | None, result: str | None
         stmt = stmt.where(StripeEvent.type == event_type)
     if result:
         stmt = stmt.where(StripeEvent.result == result)
-    page = keyset_page(
-        db.session,
-        stmt,
-        sort_column=StripeEvent.received_at,
-        id_column=StripeEvent.id,
-        descending=True,
-        cursor=cursor,
-        limit=PAGE_SIZE,
-    )
+    page = newest_first_page(stmt, by=StripeEvent.received_at, cursor=cursor, limit=PAGE_SIZE)
     page.extra["tenants"] = _tenants_by_id(e.tenant_id for e in page.items)
     return page
 
@@ -68,15 +61,7 @@ def subscription_page(*, status: str | None, cursor: str | None) -> Page:
     stmt = select(BillingSubscription)
     if status:
         stmt = stmt.where(BillingSubscription.status == status)
-    page = keyset_page(
-        db.session,
-        stmt,
-        sort_column=BillingSubscription.synced_at,
-        id_column=BillingSubscription.id,
-        descending=True,
-        cursor=cursor,
-        limit=PAGE_SIZE,
-    )
+    page = newest_first_page(stmt, by=BillingSubscription.synced_at, cursor=cursor, limit=PAGE_SIZE)
     page.extra["tenants"] = _tenants_by_id(s.tenant_id for s in page.items)
     return page
 
