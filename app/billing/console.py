@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscription, EventResult, StripeEvent
-from app.billing.sync import current_subscription, tenant_subscriptions
+from app.billing.sync import current_subscription, list_invoices, tenant_subscriptions
 from app.core.extensions import db
 from app.core.newest_first import newest_first_page
 from app.core.pagination import Page
@@ -92,17 +92,11 @@ def tenant_account(tenant_id: uuid.UUID, *, event_limit: int = 25) -> TenantAcco
         .order_by(StripeEvent.received_at.desc(), StripeEvent.id.desc())
         .limit(event_limit)
     ).all()
-    invoices = db.session.scalars(
-        select(BillingInvoice)
-        .where(BillingInvoice.tenant_id == tenant_id)
-        .order_by(BillingInvoice.issued_at.desc(), BillingInvoice.id.desc())
-        .limit(12)
-    ).all()
     return TenantAccount(
         tenant=tenant,
         customer=db.session.scalar(select(BillingCustomer).where(BillingCustomer.tenant_id == tenant_id)),
         subscription=current_subscription(tenant_id),
         subscriptions=subscriptions,
         events=list(events),
-        invoices=list(invoices),
+        invoices=list_invoices(tenant_id, limit=12),
     )
