@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscription, EventResult, StripeEvent
 from app.billing.sync import current_subscription, list_invoices, tenant_subscriptions
 from app.core.extensions import db
-from app.core.newest_first import newest_first_page
+from app.core.newest_first import newest_first_page, newest_first_rows
 from app.core.pagination import Page
 from app.tenants.models import Tenant
 
@@ -82,21 +82,17 @@ def tenant_account(tenant_id: uuid.UUID, *, event_limit: int = 25) -> TenantAcco
         return None
     subscriptions = tenant_subscriptions(tenant_id)
     subscription_ids = [s.stripe_subscription_id for s in subscriptions]
-    events = db.session.scalars(
-        select(StripeEvent)
-        .where(
-            or_(StripeEvent.tenant_id == tenant_id, StripeEvent.stripe_subscription_id.in_(subscription_ids))
-            if subscription_ids
-            else StripeEvent.tenant_id == tenant_id
-        )
-        .order_by(StripeEvent.received_at.desc(), StripeEvent.id.desc())
-        .limit(event_limit)
-    ).all()
+    about_tenant = (
+        or_(StripeEvent.tenant_id == tenant_id, StripeEvent.stripe_subscription_id.in_(subscription_ids))
+        if subscription_ids
+        else StripeEvent.tenant_id == tenant_id
+    )
+    events = newest_first_rows(select(StripeEvent).where(about_tenant), by=StripeEvent.received_at, limit=event_limit)
     return TenantAccount(
         tenant=tenant,
         customer=db.session.scalar(select(BillingCustomer).where(BillingCustomer.tenant_id == tenant_id)),
         subscription=current_subscription(tenant_id),
         subscriptions=subscriptions,
-        events=list(events),
+        events=events,
         invoices=list_invoices(tenant_id, limit=12),
     )

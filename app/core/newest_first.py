@@ -1,5 +1,5 @@
-"""Logs and queues (audit events, notifications, imports, Stripe events) read newest first,
-one keyset page at a time."""
+"""Logs, queues and histories (audit events, notifications, imports, Stripe events, invoices)
+read newest first: a keyset page at a time, or only the newest few."""
 
 from sqlalchemy import Select
 
@@ -13,3 +13,8 @@ def newest_first_page(stmt: Select, *, by, cursor: str | None, limit: int) -> Pa
     return keyset_page(
         db.session, stmt, sort_column=by, id_column=by.class_.id, descending=True, cursor=cursor, limit=limit
     )
+
+
+def newest_first_rows(stmt: Select, *, by, limit: int) -> list:
+    """The newest `limit` rows of `stmt` in the same order, for a short list with no pages."""
+    return list(db.session.scalars(stmt.order_by(by.desc(), by.class_.id.desc()).limit(limit)))
