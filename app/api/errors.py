@@ -1,10 +1,9 @@
 """The API's error body `{"error": {"code", "message", "details"}}` for every refusal under /api/v1."""
 
-from flask import jsonify
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from app.core.errors import FRIENDLY_MESSAGES, HTTP_CODES, AppError, error_body
+from app.core.errors import HTTP_CODES, AppError, allow_methods, error_response, http_error_message
 
 
 class Unauthorized(AppError):
@@ -65,19 +64,15 @@ def handle_http_error(error: HTTPException):
     elif status == 400 and details:
         message = "The request body is not valid JSON."
     else:
-        message = FRIENDLY_MESSAGES.get(status, error.description or "")
-    response = jsonify(error_body(HTTP_CODES.get(status, "error"), message, details))
-    response.status_code = status
+        message = http_error_message(error)
+    response = error_response(status, HTTP_CODES.get(status, "error"), message, details)
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
-    if status == 405:
-        response.headers["Allow"] = ", ".join(error.valid_methods or [])
-    return response
+    return allow_methods(response, error)
 
 
 def handle_app_error(error: AppError):
-    response = jsonify(error_body(error.code, error.message, _string_keys(error.details)))
-    response.status_code = error.status_code
+    response = error_response(error.status_code, error.code, error.message, _string_keys(error.details))
     if isinstance(error, Unauthorized):
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response

@@ -5,9 +5,8 @@ from sqlalchemy import select
 
 from app.auth.permissions import requires_permission
 from app.core.audit import AuditEvent
-from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
-from app.core.pagination import keyset_page
+from app.core.newest_first import newest_first_page
 
 bp = TenantBlueprint("audit", __name__)
 
@@ -32,13 +31,5 @@ def index():
     who = request.args.get("q", "").strip()
     if who:
         stmt = stmt.where(AuditEvent.actor_label.ilike(f"%{who}%"))
-    page = keyset_page(
-        db.session,
-        stmt,
-        sort_column=AuditEvent.created_at,
-        id_column=AuditEvent.id,
-        descending=True,
-        cursor=request.args.get("cursor"),
-        limit=50,
-    )
+    page = newest_first_page(stmt, by=AuditEvent.created_at, cursor=request.args.get("cursor"), limit=50)
     return render_template("audit/index.html", page=page, groups=ACTION_GROUPS, group=group, q=who)

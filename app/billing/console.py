@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscription, EventResult, StripeEvent
-from app.billing.sync import current_subscription, tenant_subscriptions
+from app.billing.sync import current_subscription, list_invoices, tenant_subscriptions
 from app.core.extensions import db
-from app.core.pagination import Page, keyset_page
+from app.core.newest_first import newest_first_page, newest_first_rows
+from app.core.pagination import Page
 from app.tenants.models import Tenant
 
 EVENT_RESULTS = EventResult.ALL
@@ -51,15 +52,7 @@ def event_page(*, search: str | None, event_type: str | None, result: str | None
         stmt = stmt.where(StripeEvent.type == event_type)
     if result:
         stmt = stmt.where(StripeEvent.result == result)
-    page = keyset_page(
-        db.session,
-        stmt,
-        sort_column=StripeEvent.received_at,
-        id_column=StripeEvent.id,
-        descending=True,
-        cursor=cursor,
-        limit=PAGE_SIZE,
-    )
+    page = newest_first_page(stmt, by=StripeEvent.received_at, cursor=cursor, limit=PAGE_SIZE)
     page.extra["tenants"] = _tenants_by_id(e.tenant_id for e in page.items)
     return page
 
@@ -68,15 +61,7 @@ def subscription_page(*, status: str | None, cursor: str | None) -> Page:
     stmt = select(BillingSubscription)
     if status:
         stmt = stmt.where(BillingSubscription.status == status)
-    page = keyset_page(
-        db.session,
-        stmt,
-        sort_column=BillingSubscription.synced_at,
-        id_column=BillingSubscription.id,
-        descending=True,
-        cursor=cursor,
-        limit=PAGE_SIZE,
-    )
+    page = newest_first_page(stmt, by=BillingSubscription.synced_at, cursor=cursor, limit=PAGE_SIZE)
     page.extra["tenants"] = _tenants_by_id(s.tenant_id for s in page.items)
     return page
 
@@ -97,27 +82,17 @@ def tenant_account(tenant_id: uuid.UUID, *, event_limit: int = 25) -> TenantAcco
         return None
     subscriptions = tenant_subscriptions(tenant_id)
     subscription_ids = [s.stripe_subscription_id for s in subscriptions]
-    events = db.session.scalars(
-        select(StripeEvent)
-        .where(
-            or_(StripeEvent.tenant_id == tenant_id, StripeEvent.stripe_subscription_id.in_(subscription_ids))
-            if subscription_ids
-            else StripeEvent.tenant_id == tenant_id
-        )
-        .order_by(StripeEvent.received_at.desc(), StripeEvent.id.desc())
-        .limit(event_limit)
-    ).all()
-    invoices = db.session.scalars(
-        select(BillingInvoice)
-        .where(BillingInvoice.tenant_id == tenant_id)
-        .order_by(BillingInvoice.issued_at.desc(), BillingInvoice.id.desc())
-        .limit(12)
-    ).all()
+    about_tenant = (
+        or_(StripeEvent.tenant_id == tenant_id, StripeEvent.stripe_subscription_id.in_(subscription_ids))
+        if subscription_ids
+        else StripeEvent.tenant_id == tenant_id
+    )
+    events = newest_first_rows(select(StripeEvent).where(about_tenant), by=StripeEvent.received_at, limit=event_limit)
     return TenantAccount(
         tenant=tenant,
         customer=db.session.scalar(select(BillingCustomer).where(BillingCustomer.tenant_id == tenant_id)),
         subscription=current_subscription(tenant_id),
         subscriptions=subscriptions,
-        events=list(events),
-        invoices=list(invoices),
+        events=events,
+        invoices=list_invoices(tenant_id, limit=12),
     )

@@ -30,6 +30,7 @@ from app.billing.stripe_data import (
     timestamp,
 )
 from app.core.extensions import db
+from app.core.newest_first import newest_first_rows
 from app.core.types import utcnow
 from app.plans import lifecycle
 from app.plans.models import Plan
@@ -259,11 +260,5 @@ def upsert_invoice(tenant: Tenant, invoice: dict) -> BillingInvoice | None:
 
 
 def list_invoices(tenant_id: uuid.UUID, limit: int = 24) -> list[BillingInvoice]:
-    return list(
-        db.session.scalars(
-            select(BillingInvoice)
-            .where(BillingInvoice.tenant_id == tenant_id)
-            .order_by(BillingInvoice.issued_at.desc(), BillingInvoice.id.desc())
-            .limit(limit)
-        )
-    )
+    stmt = select(BillingInvoice).where(BillingInvoice.tenant_id == tenant_id)
+    return newest_first_rows(stmt, by=BillingInvoice.issued_at, limit=limit)

@@ -126,20 +126,21 @@ class StripeState:
     invoices: dict[str, dict | None] = field(default_factory=dict)
 
     def subscription(self, subscription_id: str) -> dict:
-        if subscription_id not in self.subscriptions:
-            raise StateChanged(f"Subscription {subscription_id} was not fetched for this event.")
-        current = self.subscriptions[subscription_id]
-        if current is None:
-            raise Ignored(f"Stripe has no subscription {subscription_id}.")
-        return current
+        return _fetched(self.subscriptions, "subscription", subscription_id)
 
     def invoice(self, invoice_id: str) -> dict:
-        if invoice_id not in self.invoices:
-            raise StateChanged(f"Invoice {invoice_id} was not fetched for this event.")
-        current = self.invoices[invoice_id]
-        if current is None:
-            raise Ignored(f"Stripe has no invoice {invoice_id}.")
-        return current
+        return _fetched(self.invoices, "invoice", invoice_id)
+
+
+def _fetched(objects: dict[str, dict | None], kind: str, object_id: str) -> dict:
+    """The object as fetched for this event: one not fetched means the event changed meaning
+    since (StateChanged), one Stripe does not have is nothing to apply (Ignored)."""
+    if object_id not in objects:
+        raise StateChanged(f"{kind.capitalize()} {object_id} was not fetched for this event.")
+    current = objects[object_id]
+    if current is None:
+        raise Ignored(f"Stripe has no {kind} {object_id}.")
+    return current
 
 
 def receive_event(event: dict) -> str:
@@ -186,16 +187,7 @@ def record_failure(event: dict, error: Exception) -> None:
     with _platform_engine().begin() as connection:
         insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
         stmt = insert(table).values(
-            id=uuid7(),
-            event_id=event["id"],
-            type=event["type"][:100],
-            livemode=bool(event.get("livemode")),
-            stripe_created_at=timestamp(event.get("created")),
-            stripe_object_id=(event["data"]["object"].get("id") or "")[:255] or None,
-            result=EventResult.FAILED,
-            error=message,
-            attempts=1,
-            received_at=utcnow(),
+            **_event_columns(event), result=EventResult.FAILED, error=message, attempts=1, received_at=utcnow()
         )
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.event_id],
@@ -203,6 +195,18 @@ def record_failure(event: dict, error: Exception) -> None:
             where=table.c.result.in_((EventResult.FAILED, EventResult.PROCESSING)),
         )
         connection.execute(stmt)
+
+
+def _event_columns(event: dict) -> dict:
+    """A new `stripe_events` row's record of the event itself, cut to its columns' sizes."""
+    return {
+        "id": uuid7(),
+        "event_id": event["id"],
+        "type": event["type"][:100],
+        "livemode": bool(event.get("livemode")),
+        "stripe_created_at": timestamp(event.get("created")),
+        "stripe_object_id": (event["data"]["object"].get("id") or "")[:255] or None,
+    }
 
 
 def _platform_engine():
@@ -225,16 +229,7 @@ def _claim(event: dict) -> str:
         inserted = connection.execute(
             insert(table)
             .values(
-                id=uuid7(),
-                event_id=event["id"],
-                type=event["type"][:100],
-                livemode=bool(event.get("livemode")),
-                stripe_created_at=timestamp(event.get("created")),
-                stripe_object_id=(event["data"]["object"].get("id") or "")[:255] or None,
-                result=EventResult.PROCESSING,
-                attempts=1,
-                received_at=now,
-                processed_at=now,
+                **_event_columns(event), result=EventResult.PROCESSING, attempts=1, received_at=now, processed_at=now
             )
             .on_conflict_do_nothing(index_elements=[table.c.event_id])
             .returning(table.c.id)
@@ -419,39 +414,43 @@ def _apply_invoice(tenant: Tenant, target: Target, state: StripeState, kind: str
     row = upsert_invoice(tenant, current)
     # Only an invoice that is still unpaid now is worth an email: a late failure event
     # for an invoice paid since must not tell the owner their payment failed.
-    if (row.status if row is not None else current.get("status")) == "open":
-        if kind == "invoice.payment_failed":
-            _notify_payment_failed(tenant, current)
-        elif kind == "invoice.payment_action_required":
-            _notify_action_required(tenant, current)
+    if (row.status if row is not None else current.get("status")) == "open" and kind in INVOICE_NOTICES:
+        _notify_invoice_open(tenant, current, INVOICE_NOTICES[kind])
 
 
-def _invoice_context(invoice: dict) -> dict:
-    return {
-        "invoice_number": invoice.get("number"),
-        "amount": money(invoice.get("amount_due"), (invoice.get("currency") or "usd").upper()),
-        "hosted_invoice_url": invoice.get("hosted_invoice_url"),
-        "grace_days": current_app.config["PAST_DUE_GRACE_DAYS"],
-    }
+@dataclass(frozen=True)
+class InvoiceNotice:
+    """The owners' email about an invoice that still waits for them; `subject` has `{tenant}`,
+    and one email goes out per invoice (`dedupe` prefixes its id)."""
+
+    template: str
+    subject: str
+    dedupe: str
 
 
-def _notify_payment_failed(tenant: Tenant, invoice: dict) -> None:
+# Invoice events that need the owners while the invoice is still open.
+INVOICE_NOTICES = {
+    "invoice.payment_failed": InvoiceNotice(
+        "billing_payment_failed", "Payment failed for {tenant}'s Atrium subscription", "dunning"
+    ),
+    "invoice.payment_action_required": InvoiceNotice(
+        "billing_action_required", "Please confirm the payment for {tenant}'s Atrium subscription", "payment_action"
+    ),
+}
+
+
+def _notify_invoice_open(tenant: Tenant, invoice: dict, notice: InvoiceNotice) -> None:
     notify_owners(
         tenant,
-        template="billing_payment_failed",
-        subject=f"Payment failed for {tenant.name}'s Atrium subscription",
-        dedupe_key=f"dunning:{invoice['id']}",
-        context=_invoice_context(invoice),
-    )
-
-
-def _notify_action_required(tenant: Tenant, invoice: dict) -> None:
-    notify_owners(
-        tenant,
-        template="billing_action_required",
-        subject=f"Please confirm the payment for {tenant.name}'s Atrium subscription",
-        dedupe_key=f"payment_action:{invoice['id']}",
-        context=_invoice_context(invoice),
+        template=notice.template,
+        subject=notice.subject.format(tenant=tenant.name),
+        dedupe_key=f"{notice.dedupe}:{invoice['id']}",
+        context={
+            "invoice_number": invoice.get("number"),
+            "amount": money(invoice.get("amount_due"), (invoice.get("currency") or "usd").upper()),
+            "hosted_invoice_url": invoice.get("hosted_invoice_url"),
+            "grace_days": current_app.config["PAST_DUE_GRACE_DAYS"],
+        },
     )
 
 

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -85,11 +85,28 @@ FRIENDLY_MESSAGES = {
 }
 
 
+def error_response(status: int, code: str, message: str, details: dict | None = None):
+    """The JSON refusal: `{"error": {...}}` with its HTTP status."""
+    response = jsonify(error_body(code, message, details))
+    response.status_code = status
+    return response
+
+
+def http_error_message(error: HTTPException) -> str:
+    """Our words for a status where we have them, werkzeug's description otherwise."""
+    return FRIENDLY_MESSAGES.get(error.code or 500, error.description or "")
+
+
+def allow_methods(response, error: HTTPException):
+    """A 405 names the methods the URL does accept."""
+    if error.code == 405:
+        response.headers["Allow"] = ", ".join(error.valid_methods or [])
+    return response
+
+
 def _render(status: int, code: str, message: str, details: dict | None = None, template: str | None = None, **ctx):
     if is_api_request():
-        response = jsonify(error_body(code, message, details))
-        response.status_code = status
-        return response
+        return error_response(status, code, message, details)
     page = template or f"errors/{status if status in (400, 403, 404, 429, 500) else 'generic'}.html"
     return render_template(page, status=status, message=message, code=code, details=details or {}, **ctx), status
 
@@ -104,13 +121,8 @@ def handle_app_error(error: AppError):
 
 def handle_http_error(error: HTTPException):
     status = error.code or 500
-    message = FRIENDLY_MESSAGES.get(status, error.description or "")
-    response = _render(status, HTTP_CODES.get(status, "error"), message)
-    if status == 405 and isinstance(response, tuple):
-        return response[0], status, {"Allow": ", ".join(error.valid_methods or [])}
-    if status == 405:
-        response.headers["Allow"] = ", ".join(error.valid_methods or [])
-    return response
+    response = make_response(_render(status, HTTP_CODES.get(status, "error"), http_error_message(error)))
+    return allow_methods(response, error)
 
 
 def handle_csrf_error(error: CSRFError):

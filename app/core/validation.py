@@ -1,5 +1,6 @@
 """Input checks shared by forms and schemas."""
 
+from collections.abc import Mapping
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
@@ -74,7 +75,7 @@ def contains_nul(value) -> bool:
     """PostgreSQL text and JSONB cannot hold NUL characters, anywhere in a nested value."""
     if isinstance(value, str):
         return "\x00" in value
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
     if isinstance(value, list | tuple):
         return any(contains_nul(item) for item in value)

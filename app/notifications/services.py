@@ -12,7 +12,7 @@ from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.hosts import tenant_host
 from app.core.lookups import get_or_404
-from app.core.pagination import keyset_page
+from app.core.newest_first import newest_first_page
 from app.core.types import utcnow
 from app.messaging.services import queue_email
 from app.notifications.models import Channel, Notification, NotificationKind, NotificationPreference
@@ -103,15 +103,7 @@ def list_notifications(user, *, unread_only: bool = False, cursor=None, limit: i
     stmt = select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
-    return keyset_page(
-        db.session,
-        stmt,
-        sort_column=Notification.created_at,
-        id_column=Notification.id,
-        descending=True,
-        cursor=cursor,
-        limit=limit,
-    )
+    return newest_first_page(stmt, by=Notification.created_at, cursor=cursor, limit=limit)
 
 
 def get_notification(notification_id, user) -> Notification:

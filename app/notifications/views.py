@@ -39,22 +39,25 @@ def index():
     )
 
 
+def _mark_posted_read(notification_id):
+    """The user's own notification, marked read by a POST that carries the CSRF token."""
+    if not RecordForm().validate_on_submit():
+        abort(400)
+    return services.mark_read(services.get_notification(notification_id, _user()))
+
+
 @bp.route("/notifications/<uuid:notification_id>/open", methods=["POST"])
 @login_required
 def open_notification(notification_id):
     """Mark it read and go where it points."""
-    if not RecordForm().validate_on_submit():
-        abort(400)
-    notification = services.mark_read(services.get_notification(notification_id, _user()))
+    notification = _mark_posted_read(notification_id)
     return redirect(safe_next_url(notification.url, url_for("notifications.index")))
 
 
 @bp.route("/notifications/<uuid:notification_id>/read", methods=["POST"])
 @login_required
 def read(notification_id):
-    if not RecordForm().validate_on_submit():
-        abort(400)
-    notification = services.mark_read(services.get_notification(notification_id, _user()))
+    notification = _mark_posted_read(notification_id)
     if request.headers.get("HX-Request") == "true":
         return render_template("notifications/_item.html", item=notification, icons=NotificationKind.ICONS)
     return redirect(url_for("notifications.index"))

@@ -19,6 +19,11 @@ RESOURCE_LABELS = {
     "storage_mb": "Storage (MB)",
 }
 
+# Each paid plan has every feature of the plan below it.
+NORMAL_FEATURES = ["api", "automations", "sms", "custom_fields", "quote_pdf"]
+PREMIUM_FEATURES = [*NORMAL_FEATURES, "helpdesk", "ai_insights", "audit_export"]
+ENTERPRISE_FEATURES = [*PREMIUM_FEATURES, "custom_domain", "white_label"]
+
 DEFAULT_PLANS = [
     {
         "code": "free",
@@ -58,7 +63,7 @@ DEFAULT_PLANS = [
             "api_calls_per_day": 10_000,
             "storage_mb": 2_000,
         },
-        "features": ["api", "automations", "sms", "custom_fields", "quote_pdf"],
+        "features": NORMAL_FEATURES,
     },
     {
         "code": "premium",
@@ -78,16 +83,7 @@ DEFAULT_PLANS = [
             "api_calls_per_day": 100_000,
             "storage_mb": 20_000,
         },
-        "features": [
-            "api",
-            "automations",
-            "sms",
-            "custom_fields",
-            "quote_pdf",
-            "helpdesk",
-            "ai_insights",
-            "audit_export",
-        ],
+        "features": PREMIUM_FEATURES,
     },
     {
         "code": "enterprise",
@@ -107,18 +103,7 @@ DEFAULT_PLANS = [
             "api_calls_per_day": 1_000_000,
             "storage_mb": 200_000,
         },
-        "features": [
-            "api",
-            "automations",
-            "sms",
-            "custom_fields",
-            "quote_pdf",
-            "helpdesk",
-            "ai_insights",
-            "audit_export",
-            "custom_domain",
-            "white_label",
-        ],
+        "features": ENTERPRISE_FEATURES,
     },
 ]
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.core.audit import AuditEvent
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
+from app.core.newest_first import newest_first_rows
 from app.core.text import plural
 from app.core.types import utcnow
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan, StatusChange
@@ -264,12 +265,8 @@ def end_past_due_grace(tenant: Tenant, *, grace_days: int, now=None) -> bool:
 
 
 def list_history(tenant_id, limit: int = 50) -> list[StatusChange]:
-    return db.session.scalars(
-        select(StatusChange)
-        .where(StatusChange.tenant_id == tenant_id)
-        .order_by(StatusChange.created_at.desc(), StatusChange.id.desc())
-        .limit(limit)
-    ).all()
+    stmt = select(StatusChange).where(StatusChange.tenant_id == tenant_id)
+    return newest_first_rows(stmt, by=StatusChange.created_at, limit=limit)
 
 
 # The audit log's words for the actions written here (app/wiring.py registers them).

@@ -14,7 +14,7 @@ from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.lookups import get_or_404
-from app.core.pagination import keyset_page
+from app.core.newest_first import newest_first_page
 from app.crm.duplicates.detection import duplicate_rules, name_fields
 from app.crm.duplicates.models import DuplicatePair, PairStatus
 from app.records.registry import record_types
@@ -136,15 +136,7 @@ def list_pairs(*, actor, cursor=None, limit: int = 25):
     check_permission(actor, "duplicates.review")
     readable = [item.name for item in record_types() if _can_view(actor, item)]
     stmt = select(DuplicatePair).where(DuplicatePair.status == PairStatus.OPEN, DuplicatePair.record_type.in_(readable))
-    return keyset_page(
-        db.session,
-        stmt,
-        sort_column=DuplicatePair.created_at,
-        id_column=DuplicatePair.id,
-        descending=True,
-        cursor=cursor,
-        limit=limit,
-    )
+    return newest_first_page(stmt, by=DuplicatePair.created_at, cursor=cursor, limit=limit)
 
 
 def _can_view(actor, record_type) -> bool:

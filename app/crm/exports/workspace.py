@@ -25,6 +25,7 @@ from app.core.transactions import commit_and_deliver
 from app.core.types import json_safe, utcnow
 from app.crm.exports.models import WorkspaceExport
 from app.crm.exports.services import BATCH_SIZE, export_rows
+from app.crm.privacy.services import activity_content
 from app.jobs.tenant_jobs import schedule_tenant_job
 from app.records import schemas as record_schemas
 from app.records.registry import record_types
@@ -146,17 +147,7 @@ def _write_extras(archive) -> None:
                 stmt = stmt.where(Activity.id > last_id)
             batch = list(db.session.scalars(stmt))
             for item in batch:
-                entry = {
-                    "id": item.id,
-                    "type": item.type,
-                    "record_id": item.record_id,
-                    "subject": item.subject,
-                    "body": item.body,
-                    "direction": item.direction,
-                    "outcome": item.outcome,
-                    "occurred_at": item.occurred_at,
-                    "details": item.details,
-                }
+                entry = {"id": item.id, "record_id": item.record_id, **activity_content(item)}
                 raw.write((b"" if first else b",\n") + json.dumps(json_safe(entry)).encode())
                 first = False
             if len(batch) < BATCH_SIZE:

@@ -22,6 +22,7 @@ from app.core.audit import record_audit
 from app.core.errors import Conflict, PlanLimitExceeded, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
+from app.core.newest_first import newest_first_page
 from app.core.spreadsheets import restore_cell
 from app.core.transactions import call_after_rollback
 from app.core.types import json_safe, utcnow
@@ -116,18 +117,8 @@ def get_import(import_id, *, actor=None) -> DataImport:
 
 
 def list_imports(*, actor, cursor=None, limit=25):
-    from app.core.pagination import keyset_page
-
     check_permission(actor, "imports.run")
-    return keyset_page(
-        db.session,
-        select(DataImport),
-        sort_column=DataImport.created_at,
-        id_column=DataImport.id,
-        descending=True,
-        cursor=cursor,
-        limit=limit,
-    )
+    return newest_first_page(select(DataImport), by=DataImport.created_at, cursor=cursor, limit=limit)
 
 
 def check_mapping(data_import, mapping) -> dict:

@@ -48,6 +48,20 @@ def register_erase_hook(hook: Callable) -> None:
         _ERASE_HOOKS.append(hook)
 
 
+def activity_content(activity: Activity) -> dict:
+    """What an activity says, as it leaves Atrium: in a person's export, and with its ids in
+    the workspace export."""
+    return {
+        "type": activity.type,
+        "subject": activity.subject,
+        "body": activity.body,
+        "direction": activity.direction,
+        "outcome": activity.outcome,
+        "occurred_at": activity.occurred_at,
+        "details": activity.details,
+    }
+
+
 def personal_data(record_type, record, *, actor) -> dict:
     check_permission(actor, record_type.permission("export"))
     output = record_schemas.output_schema(record_type)().dump(record_schemas.serialize(record_type, record))
@@ -74,18 +88,7 @@ def personal_data(record_type, record, *, actor) -> dict:
         {
             "record_type": record_type.name,
             "record": output,
-            "activities": [
-                {
-                    "type": item.type,
-                    "subject": item.subject,
-                    "body": item.body,
-                    "direction": item.direction,
-                    "outcome": item.outcome,
-                    "occurred_at": item.occurred_at,
-                    "details": item.details,
-                }
-                for item in activities
-            ],
+            "activities": [activity_content(item) for item in activities],
             "files": files,
             "events": [
                 {"name": item.name, "summary": item.summary, "occurred_at": item.occurred_at, "payload": item.payload}

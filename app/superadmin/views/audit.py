@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from app.core.ids import parse_uuid
-from app.core.pagination import keyset_page
+from app.core.newest_first import newest_first_page
 from app.superadmin.access import requires_platform_admin
 from app.superadmin.models import PlatformAuditEvent
 from app.superadmin.views import bp
@@ -32,15 +32,7 @@ def audit():
     tenant_id = parse_uuid(request.args.get("tenant"))
     if tenant_id:
         stmt = stmt.where(PlatformAuditEvent.tenant_id == tenant_id)
-    page = keyset_page(
-        db.session,
-        stmt,
-        sort_column=PlatformAuditEvent.created_at,
-        id_column=PlatformAuditEvent.id,
-        descending=True,
-        cursor=request.args.get("cursor"),
-        limit=50,
-    )
+    page = newest_first_page(stmt, by=PlatformAuditEvent.created_at, cursor=request.args.get("cursor"), limit=50)
     tenant_ids = {event.tenant_id for event in page.items if event.tenant_id}
     slugs = (
         dict(db.session.execute(select(Tenant.id, Tenant.slug).where(Tenant.id.in_(tenant_ids))).all())

@@ -50,9 +50,14 @@ def _load(tenant_id):
     return tenant
 
 
+def _plan_form(**data) -> ChangePlanForm:
+    form = ChangePlanForm(**data)
+    form.plan.choices = [(plan.code, plan.name) for plan in plan_services.list_plans()]
+    return form
+
+
 def _forms(tenant, **overrides) -> dict:
-    plan_form = overrides.get("plan_form") or ChangePlanForm(plan=tenant.plan_code)
-    plan_form.plan.choices = [(plan.code, plan.name) for plan in plan_services.list_plans()]
+    plan_form = overrides.get("plan_form") or _plan_form(plan=tenant.plan_code)
     limits = overrides.get("limits_form")
     if limits is None:
         limits = LimitOverridesForm(formdata=None)
@@ -105,104 +110,72 @@ def tenant(tenant_id):
     return _render(_load(tenant_id))
 
 
-def _act(tenant, form_name: str, form, action, success: str):
-    """Validate `form`, run one service call; field errors re-render the page (422)."""
-    if form.validate_on_submit():
-        try:
-            action(form)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except AppError as exc:
-            form.form_errors.append(exc.message)
-            return _render(tenant, exc.status_code, **{form_name: form})
-        else:
-            flash(success, "success")
-            return redirect(url_for("console.tenant", tenant_id=tenant.id))
-    return _render(tenant, 422, **{form_name: form})
+def tenant_action(path: str, make_form, *, success: str):
+    """One of the agency page's forms (`<path>_form` in its template), POSTed to
+    /tenants/<id>/<path>: the decorated function makes its one service call with the agency
+    and the valid form. Then `success` is flashed (`{tenant.name}` filled in) and the page
+    shown again; field errors re-render it (422) with the form as submitted, a refused action
+    with the service's status and message. The endpoint is the decorated function's name."""
+    form_name = f"{path}_form"
+
+    def register(run):
+        @bp.route(f"/tenants/<uuid:tenant_id>/{path}", methods=["POST"], endpoint=run.__name__)
+        @requires_platform_admin
+        def view(tenant_id):
+            tenant = _load(tenant_id)
+            form = make_form()
+            if form.validate_on_submit():
+                try:
+                    run(tenant, form)
+                except ValidationFailed as exc:
+                    apply_errors(form, exc)
+                except AppError as exc:
+                    form.form_errors.append(exc.message)
+                    return _render(tenant, exc.status_code, **{form_name: form})
+                else:
+                    flash(success.format(tenant=tenant), "success")
+                    return redirect(url_for("console.tenant", tenant_id=tenant.id))
+            return _render(tenant, 422, **{form_name: form})
+
+        return run
+
+    return register
 
 
-@bp.route("/tenants/<uuid:tenant_id>/plan", methods=["POST"])
-@requires_platform_admin
-def change_plan(tenant_id):
-    tenant = _load(tenant_id)
-    form = ChangePlanForm()
-    form.plan.choices = [(plan.code, plan.name) for plan in plan_services.list_plans()]
-    return _act(
-        tenant,
-        "plan_form",
-        form,
-        lambda f: services.change_tenant_plan(tenant, f.plan.data, admin=current_user, reason=f.reason.data or ""),
-        f"{tenant.name} moved to the new plan. Its data is kept; creation beyond the new limits is refused.",
-    )
+@tenant_action(
+    "plan",
+    _plan_form,
+    success="{tenant.name} moved to the new plan. Its data is kept; creation beyond the new limits is refused.",
+)
+def change_plan(tenant, form: ChangePlanForm) -> None:
+    services.change_tenant_plan(tenant, form.plan.data, admin=current_user, reason=form.reason.data or "")
 
 
-@bp.route("/tenants/<uuid:tenant_id>/limits", methods=["POST"])
-@requires_platform_admin
-def override_limits(tenant_id):
-    tenant = _load(tenant_id)
-    return _act(
-        tenant,
-        "limits_form",
-        LimitOverridesForm(),
-        lambda f: services.override_limits(
-            tenant, {key: getattr(f, f"limit_{key}").data for key in LIMIT_KEYS}, admin=current_user
-        ),
-        "Limit overrides saved.",
-    )
+@tenant_action("limits", LimitOverridesForm, success="Limit overrides saved.")
+def override_limits(tenant, form: LimitOverridesForm) -> None:
+    values = {key: getattr(form, f"limit_{key}").data for key in LIMIT_KEYS}
+    services.override_limits(tenant, values, admin=current_user)
 
 
-@bp.route("/tenants/<uuid:tenant_id>/features", methods=["POST"])
-@requires_platform_admin
-def override_features(tenant_id):
-    tenant = _load(tenant_id)
-    return _act(
-        tenant,
-        "features_form",
-        FeatureOverridesForm(),
-        lambda f: services.override_features(
-            tenant, {key: getattr(f, f"feature_{key}").data for key in FEATURE_KEYS}, admin=current_user
-        ),
-        "Feature overrides saved.",
-    )
+@tenant_action("features", FeatureOverridesForm, success="Feature overrides saved.")
+def override_features(tenant, form: FeatureOverridesForm) -> None:
+    values = {key: getattr(form, f"feature_{key}").data for key in FEATURE_KEYS}
+    services.override_features(tenant, values, admin=current_user)
 
 
-@bp.route("/tenants/<uuid:tenant_id>/trial", methods=["POST"])
-@requires_platform_admin
-def extend_trial(tenant_id):
-    tenant = _load(tenant_id)
-    return _act(
-        tenant,
-        "trial_form",
-        ExtendTrialForm(),
-        lambda f: services.extend_tenant_trial(tenant, f.days.data, admin=current_user),
-        "Trial extended.",
-    )
+@tenant_action("trial", ExtendTrialForm, success="Trial extended.")
+def extend_trial(tenant, form: ExtendTrialForm) -> None:
+    services.extend_tenant_trial(tenant, form.days.data, admin=current_user)
 
 
-@bp.route("/tenants/<uuid:tenant_id>/suspend", methods=["POST"])
-@requires_platform_admin
-def suspend(tenant_id):
-    tenant = _load(tenant_id)
-    return _act(
-        tenant,
-        "suspend_form",
-        SuspendForm(),
-        lambda f: services.suspend_tenant(tenant, f.reason.data, admin=current_user),
-        f"{tenant.name} is suspended: its workspace is read-only.",
-    )
+@tenant_action("suspend", SuspendForm, success="{tenant.name} is suspended: its workspace is read-only.")
+def suspend(tenant, form: SuspendForm) -> None:
+    services.suspend_tenant(tenant, form.reason.data, admin=current_user)
 
 
-@bp.route("/tenants/<uuid:tenant_id>/reactivate", methods=["POST"])
-@requires_platform_admin
-def reactivate(tenant_id):
-    tenant = _load(tenant_id)
-    return _act(
-        tenant,
-        "reactivate_form",
-        ReactivateForm(),
-        lambda f: services.reactivate_tenant(tenant, f.reason.data or "", admin=current_user),
-        f"{tenant.name} has full access again.",
-    )
+@tenant_action("reactivate", ReactivateForm, success="{tenant.name} has full access again.")
+def reactivate(tenant, form: ReactivateForm) -> None:
+    services.reactivate_tenant(tenant, form.reason.data or "", admin=current_user)
 
 
 @bp.route("/tenants/<uuid:tenant_id>/impersonate", methods=["POST"])
