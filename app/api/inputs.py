@@ -9,10 +9,6 @@ from app.core.validation import contains_nul
 NUL_MESSAGE = "Text cannot contain NUL (\\u0000) characters."
 
 
-# The one NUL check, under the name API code imports it by (app.records.api among them).
-has_nul = contains_nul
-
-
 class InputSchema(Schema):
     """PostgreSQL text cannot hold NUL, so it is refused as a 422 here rather than a 500 there."""
 
