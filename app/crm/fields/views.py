@@ -12,6 +12,7 @@ from app.crm.fields.forms import EditFieldDefinitionForm, NewFieldDefinitionForm
 from app.crm.fields.models import FieldType
 from app.crm.fields.services import custom_field_types
 from app.plans.services import entitlements
+from app.records.crud_forms import save_form
 from app.records.forms import ConfirmForm, apply_service_errors
 
 bp = TenantBlueprint("fields", __name__)
@@ -53,12 +54,8 @@ def index():
 def create():
     form = NewFieldDefinitionForm()
     object_type = form.object_type.data if form.object_type.data in custom_field_types() else "contact"
-    if not form.validate_on_submit():
-        return _render(object_type, form, 422)
-    try:
-        definition = services.create_field_definition(form.to_data(), actor=current_user)
-    except ValidationFailed as exc:
-        apply_service_errors(form, exc)
+    definition = save_form(form, lambda: services.create_field_definition(form.to_data(), actor=current_user))
+    if definition is None:
         return _render(object_type, form, 422)
     flash(f"Field “{definition.label}” added.", "success")
     return redirect(url_for("fields.index", object=object_type))
