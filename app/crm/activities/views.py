@@ -11,6 +11,7 @@ from app.crm.activities import services
 from app.crm.activities.forms import ActivityForm, LogActivityForm
 from app.crm.activities.models import ActivityType
 from app.crm.activities.pages import log_form_context, timeline_context
+from app.records.crud_forms import save_form
 from app.records.forms import apply_service_errors
 from app.records.registry import find_record_type
 from app.records.services import get_record
@@ -86,14 +87,9 @@ def edit(activity_id):
     form = ActivityForm()
     if request.method == "GET":
         form.fill_from(activity)
-    if form.validate_on_submit():
-        try:
-            services.update_activity(activity, form.common_data(), actor=current_user)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            flash("Activity saved.", "success")
-            return redirect(_back(activity))
+    if save_form(form, lambda: services.update_activity(activity, form.common_data(), actor=current_user)) is not None:
+        flash("Activity saved.", "success")
+        return redirect(_back(activity))
     return render_template("crm/activities/edit.html", form=form, activity=activity, back=_back(activity)), (
         422 if form.errors else 200
     )

@@ -4,7 +4,6 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
-from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.fields import services
@@ -13,7 +12,7 @@ from app.crm.fields.models import FieldType
 from app.crm.fields.services import custom_field_types
 from app.plans.services import entitlements
 from app.records.crud_forms import save_form
-from app.records.forms import ConfirmForm, apply_service_errors
+from app.records.forms import ConfirmForm
 
 bp = TenantBlueprint("fields", __name__)
 register_nav_item(NavItem("Custom fields", "fields.index", "ui-checks", "fields.manage", "settings"))
@@ -68,14 +67,10 @@ def edit(field_id):
     form = EditFieldDefinitionForm()
     if request.method == "GET":
         form.fill_from(definition)
-    if form.validate_on_submit():
-        try:
-            services.update_field_definition(definition, form.to_data(), actor=current_user)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            flash("Field saved.", "success")
-            return redirect(url_for("fields.index", object=definition.object_type))
+    saved = save_form(form, lambda: services.update_field_definition(definition, form.to_data(), actor=current_user))
+    if saved is not None:
+        flash("Field saved.", "success")
+        return redirect(url_for("fields.index", object=definition.object_type))
     return render_template("crm/fields/edit.html", form=form, definition=definition, field_types=FieldType.LABELS), (
         422 if form.errors else 200
     )
