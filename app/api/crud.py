@@ -1,5 +1,5 @@
-"""The REST resource of a workspace settings table (tags, custom fields, web forms, webhooks):
-list and create on the collection, get, change and delete on an item.
+"""The REST resource of a workspace settings table (tags, custom fields, web forms): list and
+create on the collection, get, change and delete on an item.
 
 Those resources differ only in their schemas, their service verbs and the summaries the OpenAPI
 document shows, so their five handlers are written once here.
