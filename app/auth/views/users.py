@@ -1,5 +1,7 @@
 """Team management for owners and admins: invite, change role, deactivate."""
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -59,44 +61,49 @@ def change_role(user_id):
     if not form.validate_on_submit():
         flash("Choose a valid role.", "danger")
         return redirect(url_for("auth.users")), 303
-    _run(services.change_role, user, form.role.data, f"{user.display_name} is now {Role.LABELS[form.role.data]}.")
-    return redirect(url_for("auth.users"))
+    return _change_and_return(
+        lambda: services.change_role(user, form.role.data, actor=current_user),
+        f"{user.display_name} is now {Role.LABELS[form.role.data]}.",
+    )
 
 
 @bp.route("/settings/users/<uuid:user_id>/deactivate", methods=["POST"])
 @requires_permission("users.manage")
 def deactivate(user_id):
     user = get_or_404(User, user_id)
-    _run(services.deactivate_user, user, None, f"{user.display_name} is deactivated and signed out.")
-    return redirect(url_for("auth.users"))
+    return _change_and_return(
+        lambda: services.deactivate_user(user, actor=current_user),
+        f"{user.display_name} is deactivated and signed out.",
+    )
 
 
 @bp.route("/settings/users/<uuid:user_id>/reactivate", methods=["POST"])
 @requires_permission("users.manage")
 def reactivate(user_id):
     user = get_or_404(User, user_id)
-    _run(services.reactivate_user, user, None, f"{user.display_name} is active again.")
-    return redirect(url_for("auth.users"))
+    return _change_and_return(
+        lambda: services.reactivate_user(user, actor=current_user), f"{user.display_name} is active again."
+    )
 
 
 @bp.route("/settings/invitations/<uuid:invitation_id>/revoke", methods=["POST"])
 @requires_permission("users.manage")
 def revoke_invitation(invitation_id):
     invitation = get_or_404(Invitation, invitation_id)
-    _run(services.revoke_invitation, invitation, None, f"Invitation for {invitation.email} revoked.")
-    return redirect(url_for("auth.users"))
+    return _change_and_return(
+        lambda: services.revoke_invitation(invitation, actor=current_user),
+        f"Invitation for {invitation.email} revoked.",
+    )
 
 
-def _run(operation, target, argument, success: str) -> None:
-    """Run one service call; a refused change becomes a flash message, not an error page."""
-
+def _change_and_return(change: Callable[[], object], success: str):
+    """Run one service call, then go back to the team page. A refused change becomes a flash
+    message, not an error page; the savepoint undoes whatever it had written before refusing."""
     try:
         with db.session.begin_nested():
-            if argument is None:
-                operation(target, actor=current_user)
-            else:
-                operation(target, argument, actor=current_user)
+            change()
     except AppError as exc:
         flash(exc.message, "danger")
-        return
-    flash(success, "success")
+    else:
+        flash(success, "success")
+    return redirect(url_for("auth.users"))

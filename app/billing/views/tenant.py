@@ -8,9 +8,9 @@ from app.billing import services
 from app.billing.forms import PlanChoiceForm
 from app.billing.gateway import GatewayError
 from app.core.errors import ValidationFailed
-from app.core.forms import apply_errors
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
+from app.records.crud_forms import save_form
 
 # Named "billing" so app.plans.status lets these pages through while the tenant is read-only.
 bp = TenantBlueprint("billing", __name__)
@@ -32,26 +32,28 @@ def index():
 @requires_permission("billing.manage")
 def checkout():
     form = PlanChoiceForm()
-    if not form.validate_on_submit():
-        return _render(form, 422)
     try:
-        target = services.start_plan_change(
-            g.tenant,
-            plan_code=form.plan.data,
-            interval=form.interval.data,
-            # Stripe fills in {CHECKOUT_SESSION_ID}; it must not be URL-encoded.
-            success_url=url_for("billing.checkout_success", _external=True) + "?session_id={CHECKOUT_SESSION_ID}",
-            cancel_url=url_for("billing.checkout_canceled", _external=True),
-            return_url=url_for("billing.index", _external=True),
-            actor=current_user,
-        )
-    except ValidationFailed as exc:
-        apply_errors(form, exc)
-        return _render(form, 422)
+        target = save_form(form, lambda: _start_checkout(form))
     except GatewayError as exc:
         flash(f"Stripe could not start the checkout ({exc.message}). Please try again in a moment.", "danger")
         return redirect(url_for("billing.index"), 303)
+    if target is None:
+        return _render(form, 422)
     return redirect(target, 303)
+
+
+def _start_checkout(form) -> str:
+    """The Stripe page that takes the plan change the form asks for."""
+    return services.start_plan_change(
+        g.tenant,
+        plan_code=form.plan.data,
+        interval=form.interval.data,
+        # Stripe fills in {CHECKOUT_SESSION_ID}; it must not be URL-encoded.
+        success_url=url_for("billing.checkout_success", _external=True) + "?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url=url_for("billing.checkout_canceled", _external=True),
+        return_url=url_for("billing.index", _external=True),
+        actor=current_user,
+    )
 
 
 @bp.route("/settings/billing/portal", methods=["POST"])

@@ -11,31 +11,20 @@ from app.crm.activities import services
 from app.crm.activities.forms import ActivityForm, LogActivityForm
 from app.crm.activities.models import ActivityType
 from app.crm.activities.pages import log_form_context, timeline_context
+from app.records.crud_forms import save_form
+from app.records.crud_pages import access_record_with, record_page_url
 from app.records.forms import apply_service_errors
 from app.records.registry import find_record_type
-from app.records.services import get_record
 
 bp = TenantBlueprint("activities", __name__)
-
-
-def load_subject(subject_type: str, subject_id):
-    """(record type, record) of a timeline URL; 404 for a type without a timeline."""
-    record_type = find_record_type(subject_type)
-    if record_type is None or not record_type.has("timeline"):
-        abort(404)
-    return record_type, get_record(record_type, subject_id, actor=current_user)
-
-
-def record_url(record_type, record) -> str:
-    return url_for(f"{record_type.plural}.show", **{record_type.id_arg: record.id})
 
 
 @bp.route("/timeline/<subject_type>/<uuid:subject_id>")
 @requires_permission("activities.view")
 def timeline(subject_type, subject_id):
-    record_type, subject = load_subject(subject_type, subject_id)
+    record_type, subject = access_record_with("timeline", subject_type, subject_id, actor=current_user)
     if request.headers.get("HX-Request") != "true":
-        return redirect(record_url(record_type, subject))
+        return redirect(record_page_url(record_type, subject))
     fixed = ["note"] if request.args.get("only") == "note" else None
     context = timeline_context(subject, record_type, request.args, fixed_types=fixed)
     return render_template("crm/activities/_timeline.html", **context)
@@ -44,7 +33,7 @@ def timeline(subject_type, subject_id):
 @bp.route("/timeline/<subject_type>/<uuid:subject_id>/activities", methods=["POST"])
 @requires_permission("activities.create")
 def log(subject_type, subject_id):
-    record_type, subject = load_subject(subject_type, subject_id)
+    record_type, subject = access_record_with("timeline", subject_type, subject_id, actor=current_user)
     form = LogActivityForm()
     htmx = request.headers.get("HX-Request") == "true"
     if form.validate_on_submit():
@@ -55,7 +44,7 @@ def log(subject_type, subject_id):
         else:
             if not htmx:
                 flash(f"{ActivityType.LABELS[activity.type]} logged.", "success")
-                return redirect(record_url(record_type, subject))
+                return redirect(record_page_url(record_type, subject))
             html = render_template(
                 "crm/activities/_log_form.html", logged=activity, **log_form_context(subject, record_type)
             )
@@ -64,7 +53,7 @@ def log(subject_type, subject_id):
     if not htmx:
         messages = [message for messages in form.errors.values() for message in messages if isinstance(message, str)]
         flash(" ".join(messages) or "Check the activity.", "danger")
-        return redirect(record_url(record_type, subject))
+        return redirect(record_page_url(record_type, subject))
     return render_template("crm/activities/_log_form.html", **log_form_context(subject, record_type, form)), 422
 
 
@@ -86,14 +75,9 @@ def edit(activity_id):
     form = ActivityForm()
     if request.method == "GET":
         form.fill_from(activity)
-    if form.validate_on_submit():
-        try:
-            services.update_activity(activity, form.common_data(), actor=current_user)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            flash("Activity saved.", "success")
-            return redirect(_back(activity))
+    if save_form(form, lambda: services.update_activity(activity, form.common_data(), actor=current_user)) is not None:
+        flash("Activity saved.", "success")
+        return redirect(_back(activity))
     return render_template("crm/activities/edit.html", form=form, activity=activity, back=_back(activity)), (
         422 if form.errors else 200
     )

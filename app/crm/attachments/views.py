@@ -1,6 +1,6 @@
 """Upload, download and delete files on any record type that has attachments."""
 
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
@@ -10,39 +10,27 @@ from app.core.lookups import get_or_404
 from app.core.uploads import accepts_files
 from app.crm.attachments import services
 from app.crm.attachments.sniff import served_inline
+from app.records.crud_pages import access_record_with, record_page_url
 from app.records.forms import ConfirmForm
 from app.records.models import RecordEntry
-from app.records.registry import find_record_type
-from app.records.services import get_record
 
 bp = TenantBlueprint("attachments", __name__)
-
-
-def _record_of(record_type_name: str, record_id):
-    record_type = find_record_type(record_type_name)
-    if record_type is None or not record_type.has("attachments"):
-        abort(404)
-    return record_type, get_record(record_type, record_id, actor=current_user)
-
-
-def _files_tab(record_type, record) -> str:
-    return url_for(f"{record_type.plural}.show", tab="files", **{record_type.id_arg: record.id})
 
 
 def _owner_of(attachment):
     """(record type, record) an attachment belongs to."""
     entry = get_or_404(RecordEntry, attachment.record_id)
-    return _record_of(entry.type, entry.id)
+    return access_record_with("attachments", entry.type, entry.id, actor=current_user)
 
 
 @bp.route("/files/<record_type_name>/<uuid:record_id>", methods=["POST"])
 @accepts_files("file")
 @requires_permission("files.create")
 def upload(record_type_name, record_id):
-    record_type, record = _record_of(record_type_name, record_id)
+    record_type, record = access_record_with("attachments", record_type_name, record_id, actor=current_user)
     if not ConfirmForm().validate_on_submit():
         flash("Your form expired. Please try again.", "danger")
-        return redirect(_files_tab(record_type, record))
+        return redirect(record_page_url(record_type, record, tab="files"))
     try:
         attachment = services.attach_file(
             record_type,
@@ -53,9 +41,9 @@ def upload(record_type_name, record_id):
         )
     except ValidationFailed as exc:
         flash(" ".join(m for messages in exc.details.values() for m in messages) or exc.message, "danger")
-        return redirect(_files_tab(record_type, record))
+        return redirect(record_page_url(record_type, record, tab="files"))
     flash(f"{attachment.filename} attached.", "success")
-    return redirect(_files_tab(record_type, record))
+    return redirect(record_page_url(record_type, record, tab="files"))
 
 
 @bp.route("/files/<uuid:attachment_id>")
@@ -95,4 +83,4 @@ def delete(attachment_id):
     name = attachment.filename
     services.delete_attachment(record_type, record, attachment, actor=current_user)
     flash(f"{name} deleted.", "success")
-    return redirect(_files_tab(record_type, record))
+    return redirect(record_page_url(record_type, record, tab="files"))

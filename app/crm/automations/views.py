@@ -16,6 +16,7 @@ from app.crm.automations.forms import CONDITION_ROWS, WorkflowForm, step_data
 from app.crm.automations.models import RunStatus
 from app.crm.forms.services import list_forms
 from app.plans.services import requires_feature
+from app.records.crud_forms import save_form
 from app.records.event_types import event_types
 from app.records.forms import ConfirmForm, apply_service_errors
 from app.records.registry import record_types
@@ -91,18 +92,18 @@ def new():
     return render_template("crm/automations/new.html", form=form)
 
 
+def _workflow_data(form) -> dict:
+    """The name, description and trigger a workflow's settings form sends its service."""
+    return {"name": form.name.data, "description": form.description.data or "", "trigger": form.trigger_data()}
+
+
 @bp.route("/automations", methods=["POST"])
 @requires_permission("automations.create")
 @requires_feature("automations")
 def create():
     form = _choices(WorkflowForm())
-    if not form.validate_on_submit():
-        return render_template("crm/automations/new.html", form=form), 422
-    data = {"name": form.name.data, "description": form.description.data or "", "trigger": form.trigger_data()}
-    try:
-        workflow = services.create_workflow(data, actor=current_user)
-    except ValidationFailed as exc:
-        apply_service_errors(form, exc)
+    workflow = save_form(form, lambda: services.create_workflow(_workflow_data(form), actor=current_user))
+    if workflow is None:
         return render_template("crm/automations/new.html", form=form), 422
     flash("Workflow created. Add its conditions and steps, then turn it on.", "success")
     return redirect(url_for("automations.show", workflow_id=workflow.id))
@@ -147,12 +148,7 @@ def update(workflow_id):
     form = _choices(WorkflowForm(), workflow)
     if not form.validate_on_submit():
         return _builder(workflow, form, status=422)
-    data = {
-        "name": form.name.data,
-        "description": form.description.data or "",
-        "trigger": form.trigger_data(),
-        "conditions": form.conditions_data(request.form),
-    }
+    data = {**_workflow_data(form), "conditions": form.conditions_data(request.form)}
     try:
         services.update_workflow(workflow, data, actor=current_user)
     except ValidationFailed as exc:

@@ -24,6 +24,13 @@ from app.records.views import record_blueprint
 bp = record_blueprint(MEETINGS)
 
 
+def _check_posted_form() -> None:
+    """A POST from these pages carries the page's form (its CSRF token); one without is a 400:
+    there is nothing on the page to show again."""
+    if not RecordForm().validate_on_submit():
+        abort(400)
+
+
 @bp.route("/calendar")
 @requires_permission("meetings.view")
 def calendar():
@@ -61,8 +68,7 @@ def events():
 @requires_permission("meetings.edit")
 def reschedule(meeting_id):
     """A drag or a resize on the calendar: JSON {start, end} in ISO 8601 with offsets."""
-    if not RecordForm().validate_on_submit():
-        abort(400)
+    _check_posted_form()
     meeting = services.get_meeting(meeting_id)
     try:
         services.reschedule(meeting, request.form.get("start"), request.form.get("end"), actor=current_user)
@@ -75,8 +81,7 @@ def reschedule(meeting_id):
 @requires_permission("meetings.view")
 def manage_feed():
     """Make a new private feed URL (the old one stops working), or revoke it."""
-    if not RecordForm().validate_on_submit():
-        abort(400)
+    _check_posted_form()
     me = acting_user(current_user)
     if request.form.get("action") == "revoke":
         services.revoke_feed(me)
@@ -170,11 +175,22 @@ def page(slug):
     ), status
 
 
-@booking_bp.route("/book/manage/<token>", methods=["GET"])
-def manage(token):
+def _booking_of(token: str):
+    """The booking a visitor's private manage link opens; 404 for a token that opens none."""
     found = booking.booking_for_token(token)
     if found is None:
         abort(404)
+    return found
+
+
+def _manage_page(token: str) -> str:
+    """The manage page of a booking, in the visitor's time zone."""
+    return url_for("booking.manage", token=token, tz=_visitor_zone().key)
+
+
+@booking_bp.route("/book/manage/<token>", methods=["GET"])
+def manage(token):
+    found = _booking_of(token)
     zone = _visitor_zone()
     first = _week_start(found.booking_type, zone)
     return render_template(
@@ -191,31 +207,25 @@ def manage(token):
 @booking_bp.route("/book/manage/<token>/cancel", methods=["POST"])
 @limiter.limit("20 per minute")
 def cancel(token):
-    found = booking.booking_for_token(token)
-    if found is None:
-        abort(404)
-    if not RecordForm().validate_on_submit():
-        abort(400)
+    found = _booking_of(token)
+    _check_posted_form()
     booking.cancel_booking(found)
     flash("Your booking is cancelled.", "success")
-    return redirect(url_for("booking.manage", token=token, tz=_visitor_zone().key))
+    return redirect(_manage_page(token))
 
 
 @booking_bp.route("/book/manage/<token>/reschedule", methods=["POST"], endpoint="reschedule")
 @limiter.limit("20 per minute")
 def reschedule_booking(token):
-    found = booking.booking_for_token(token)
-    if found is None:
-        abort(404)
-    if not RecordForm().validate_on_submit():
-        abort(400)
+    found = _booking_of(token)
+    _check_posted_form()
     try:
         booking.reschedule_booking(found, request.form.get("slot"))
     except (ValidationFailed, Conflict) as exc:
         flash(exc.message, "danger")
-        return redirect(url_for("booking.manage", token=token, tz=_visitor_zone().key)), 303
+        return redirect(_manage_page(token)), 303
     flash("Your booking is moved. An updated invitation is on its way.", "success")
-    return redirect(url_for("booking.manage", token=token, tz=_visitor_zone().key))
+    return redirect(_manage_page(token))
 
 
 # ---------------------------------------------------------------------------- management
@@ -251,8 +261,7 @@ def booking_types():
     if request.method == "POST":
         if not can(current_user, "booking_types.create"):
             abort(403)
-        if not RecordForm().validate_on_submit():
-            abort(400)
+        _check_posted_form()
         try:
             created = booking.create_booking_type(_form_data(request.form), actor=current_user)
         except ValidationFailed as exc:
@@ -277,8 +286,7 @@ def booking_types():
 @booking_bp.route("/calendar/booking-pages/<uuid:booking_type_id>/toggle", methods=["POST"])
 @requires_permission("booking_types.edit")
 def toggle(booking_type_id):
-    if not RecordForm().validate_on_submit():
-        abort(400)
+    _check_posted_form()
     found = booking.get_booking_type(booking_type_id, current_user)
     booking.update_booking_type(found, {"active": not found.active}, actor=current_user)
     flash(f"“{found.name}” is {'published' if found.active else 'hidden'}.", "success")
@@ -288,8 +296,7 @@ def toggle(booking_type_id):
 @booking_bp.route("/calendar/booking-pages/<uuid:booking_type_id>/delete", methods=["POST"])
 @requires_permission("booking_types.delete")
 def delete(booking_type_id):
-    if not RecordForm().validate_on_submit():
-        abort(400)
+    _check_posted_form()
     found = booking.get_booking_type(booking_type_id, current_user)
     name = found.name
     booking.delete_booking_type(found, actor=current_user)

@@ -95,6 +95,15 @@ def _can_read() -> None:
     check_permission(api_actor(), "pipelines.view")
 
 
+def _board_order_page(stmt, model, sorts: dict, args: dict, plural: str) -> dict:
+    """A page of pipelines or stages, in board order unless `sort` says otherwise. Neither is
+    searched or filtered, so a `q` or a filter is refused rather than ignored."""
+    if args["search"] or args["filters"]:
+        raise ValidationFailed(f"{plural} are not searched.", details={"q": ["Not supported here."]})
+    sort = resolve_sort(sorts, args["sort"], "position")
+    return page_body(sorted_page(db.session, stmt, model, sort, args["cursor"], args["limit"]))
+
+
 @pipelines_blp.route("")
 class Pipelines(MethodView):
     @pipelines_blp.arguments(schemas.PipelineListArguments, location="query", unknown=INCLUDE)
@@ -103,12 +112,8 @@ class Pipelines(MethodView):
         """List pipelines, each with its stages (a new workspace gets the standard one)"""
         _can_read()
         service.default_pipeline()
-        args = split_list_arguments(args)
-        if args["search"] or args["filters"]:
-            raise ValidationFailed("Pipelines are not searched.", details={"q": ["Not supported here."]})
-        sort = resolve_sort(PIPELINE_SORTS, args["sort"], "position")
         stmt = select(Pipeline).options(selectinload(Pipeline.stages))
-        return page_body(sorted_page(db.session, stmt, Pipeline, sort, args["cursor"], args["limit"]))
+        return _board_order_page(stmt, Pipeline, PIPELINE_SORTS, split_list_arguments(args), "Pipelines")
 
     @pipelines_blp.arguments(schemas.PipelineCreate)
     @pipelines_blp.response(201, schemas.PipelineSchema)
@@ -167,14 +172,10 @@ class Stages(MethodView):
         _can_read()
         service.default_pipeline()
         pipeline_id = args.pop("pipeline_id", None)
-        args = split_list_arguments(args)
-        if args["search"] or args["filters"]:
-            raise ValidationFailed("Stages are not searched.", details={"q": ["Not supported here."]})
         stmt = select(Stage)
         if pipeline_id is not None:
             stmt = stmt.where(Stage.pipeline_id == pipeline_id)
-        sort = resolve_sort(STAGE_SORTS, args["sort"], "position")
-        return page_body(sorted_page(db.session, stmt, Stage, sort, args["cursor"], args["limit"]))
+        return _board_order_page(stmt, Stage, STAGE_SORTS, split_list_arguments(args), "Stages")
 
     @stages_blp.arguments(schemas.StageCreate)
     @stages_blp.response(201, schemas.StageSchema)

@@ -5,9 +5,8 @@ from flask import request
 
 from app.api.blueprint import API_PREFIX, ApiBlueprint
 from app.api.gate import api_actor
-from app.crm.exports import services
-from app.records.listing import filters_from_args
-from app.records.registry import find_record_type, record_types
+from app.crm.exports.download import export_download
+from app.records.registry import record_types
 
 blp = ApiBlueprint(
     "api_exports",
@@ -36,21 +35,4 @@ blp = ApiBlueprint(
     responses={"200": {"description": "The file, streamed"}},
 )
 def export_records(record_type_name):
-    from flask import abort
-
-    from app.crm.exports.views import download_response
-
-    record_type = find_record_type(record_type_name)
-    if record_type is None:
-        abort(404)
-    fmt = request.args.get("format", "csv")
-    stmt, _description = services.prepare_export(
-        record_type,
-        actor=api_actor(),
-        fmt=fmt,
-        search=(request.args.get("q") or "").strip() or None,
-        filters=filters_from_args(record_type, request.args),
-        segment_id=request.args.get("segment_id"),
-        ids=request.args.getlist("ids"),
-    )
-    return download_response(record_type, stmt, fmt, record_type.plural)
+    return export_download(record_type_name, actor=api_actor(), segment_id=request.args.get("segment_id"))

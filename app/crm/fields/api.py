@@ -1,12 +1,9 @@
 """REST v1 custom field definitions (scope `fields:read` / `fields:write`; plan feature custom_fields)."""
 
-from flask.views import MethodView
-from marshmallow import INCLUDE
 from sqlalchemy import func, select
 
 from app.api.blueprint import API_PREFIX, ApiBlueprint
-from app.api.gate import api_actor
-from app.api.listing import page_body, split_list_arguments
+from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
 from app.core.extensions import db
 from app.core.pagination import Sort, resolve_sort, sorted_page
 from app.crm.fields import services
@@ -49,35 +46,27 @@ def list_field_definitions_page(*, search=None, sort=None, cursor=None, limit=No
     return sorted_page(db.session, stmt, FieldDefinition, resolve_sort(PAGE_SORTS, sort, "position"), cursor, limit)
 
 
-@blp.route("")
-class FieldDefinitions(MethodView):
-    @blp.arguments(FieldDefinitionListArguments, location="query", unknown=INCLUDE)
-    @blp.response(200, FieldDefinitionPage)
-    def get(self, args):
-        """List custom field definitions"""
-        return page_body(list_field_definitions_page(**split_list_arguments(args)))
-
-    @blp.arguments(FieldDefinitionCreate)
-    @blp.response(201, FieldDefinitionSchema)
-    def post(self, data):
-        """Define a custom field (counts against the plan's custom_fields limit)"""
-        return services.create_field_definition(data, actor=api_actor())
-
-
-@blp.route("/<uuid:field_id>")
-class FieldDefinitionItem(MethodView):
-    @blp.response(200, FieldDefinitionSchema)
-    def get(self, field_id):
-        """Get a custom field definition"""
-        return services.get_field_definition(field_id)
-
-    @blp.arguments(FieldDefinitionUpdate)
-    @blp.response(200, FieldDefinitionSchema)
-    def patch(self, data, field_id):
-        """Change a custom field definition"""
-        return services.update_field_definition(services.get_field_definition(field_id), data, actor=api_actor())
-
-    @blp.response(204)
-    def delete(self, field_id):
-        """Delete a custom field and its values on every record"""
-        services.delete_field_definition(services.get_field_definition(field_id), actor=api_actor())
+add_crud_routes(
+    blp,
+    endpoints=("FieldDefinitions", "FieldDefinitionItem"),
+    id_argument="field_id",
+    schemas=Schemas(
+        FieldDefinitionSchema,
+        FieldDefinitionPage,
+        create=FieldDefinitionCreate,
+        update=FieldDefinitionUpdate,
+        list_arguments=FieldDefinitionListArguments,
+    ),
+    verbs=Verbs(
+        list_field_definitions_page,
+        services.get_field_definition,
+        services.create_field_definition,
+        services.update_field_definition,
+        services.delete_field_definition,
+    ),
+    summaries=Summaries.of(
+        "custom field definition",
+        create="Define a custom field (counts against the plan's custom_fields limit)",
+        delete="Delete a custom field and its values on every record",
+    ),
+)

@@ -4,7 +4,6 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
-from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.fields import services
@@ -12,7 +11,8 @@ from app.crm.fields.forms import EditFieldDefinitionForm, NewFieldDefinitionForm
 from app.crm.fields.models import FieldType
 from app.crm.fields.services import custom_field_types
 from app.plans.services import entitlements
-from app.records.forms import ConfirmForm, apply_service_errors
+from app.records.crud_forms import save_form
+from app.records.forms import ConfirmForm
 
 bp = TenantBlueprint("fields", __name__)
 register_nav_item(NavItem("Custom fields", "fields.index", "ui-checks", "fields.manage", "settings"))
@@ -53,12 +53,8 @@ def index():
 def create():
     form = NewFieldDefinitionForm()
     object_type = form.object_type.data if form.object_type.data in custom_field_types() else "contact"
-    if not form.validate_on_submit():
-        return _render(object_type, form, 422)
-    try:
-        definition = services.create_field_definition(form.to_data(), actor=current_user)
-    except ValidationFailed as exc:
-        apply_service_errors(form, exc)
+    definition = save_form(form, lambda: services.create_field_definition(form.to_data(), actor=current_user))
+    if definition is None:
         return _render(object_type, form, 422)
     flash(f"Field “{definition.label}” added.", "success")
     return redirect(url_for("fields.index", object=object_type))
@@ -71,14 +67,10 @@ def edit(field_id):
     form = EditFieldDefinitionForm()
     if request.method == "GET":
         form.fill_from(definition)
-    if form.validate_on_submit():
-        try:
-            services.update_field_definition(definition, form.to_data(), actor=current_user)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            flash("Field saved.", "success")
-            return redirect(url_for("fields.index", object=definition.object_type))
+    saved = save_form(form, lambda: services.update_field_definition(definition, form.to_data(), actor=current_user))
+    if saved is not None:
+        flash("Field saved.", "success")
+        return redirect(url_for("fields.index", object=definition.object_type))
     return render_template("crm/fields/edit.html", form=form, definition=definition, field_types=FieldType.LABELS), (
         422 if form.errors else 200
     )

@@ -4,10 +4,10 @@ from flask.views import MethodView
 from marshmallow import INCLUDE
 
 from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
 from app.api.gate import api_actor
 from app.api.listing import page_body
 from app.auth.permissions import check_permission
-from app.core.pagination import Page
 from app.crm.forms import services
 from app.crm.forms.schemas import (
     SubmissionListArguments,
@@ -29,37 +29,21 @@ blp = ApiBlueprint(
 )
 
 
-@blp.route("")
-class Forms(MethodView):
-    @blp.response(200, WebFormPage)
-    def get(self):
-        """List web forms"""
-        return page_body(Page(items=services.list_forms(actor=api_actor())))
-
-    @blp.arguments(WebFormCreate)
-    @blp.response(201, WebFormSchema)
-    def post(self, data):
-        """Create a web form (counted against the plan's forms limit)"""
-        return services.create_form(data, actor=api_actor())
-
-
-@blp.route("/<uuid:form_id>")
-class FormItem(MethodView):
-    @blp.response(200, WebFormSchema)
-    def get(self, form_id):
-        """Get a web form"""
-        return services.get_form(form_id, actor=api_actor())
-
-    @blp.arguments(WebFormInput)
-    @blp.response(200, WebFormSchema)
-    def patch(self, data, form_id):
-        """Change a web form"""
-        return services.update_form(services.get_form(form_id), data, actor=api_actor())
-
-    @blp.response(204)
-    def delete(self, form_id):
-        """Delete a web form and its submissions (records it created stay)"""
-        services.delete_form(services.get_form(form_id), actor=api_actor())
+add_crud_routes(
+    blp,
+    endpoints=("Forms", "FormItem"),
+    id_argument="form_id",
+    schemas=Schemas(WebFormSchema, WebFormPage, create=WebFormCreate, update=WebFormInput),
+    verbs=Verbs(
+        services.list_forms, services.get_form, services.create_form, services.update_form, services.delete_form
+    ),
+    summaries=Summaries.of(
+        "web form",
+        create="Create a web form (counted against the plan's forms limit)",
+        delete="Delete a web form and its submissions (records it created stay)",
+    ),
+    view_permission="forms.view",
+)
 
 
 @blp.route("/submissions")

@@ -4,7 +4,6 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
-from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.core.text import plural
@@ -12,7 +11,7 @@ from app.crm.forms import intake, services
 from app.crm.forms.forms import BLANK_FIELD_ROWS, WebFormForm
 from app.crm.forms.models import SubmissionStatus
 from app.plans.services import entitlements
-from app.records.forms import apply_service_errors
+from app.records.crud_forms import save_form
 
 bp = TenantBlueprint("forms", __name__)
 register_nav_item(NavItem("Forms", "forms.index", "ui-checks", "forms.view", group="marketing", order=60))
@@ -71,12 +70,8 @@ def new():
 @requires_permission("forms.create")
 def create():
     form = WebFormForm()
-    if not form.validate_on_submit():
-        return _builder(form, status=422)
-    try:
-        web_form = services.create_form(form.to_data(request.form), actor=current_user)
-    except ValidationFailed as exc:
-        apply_service_errors(form, exc)
+    web_form = save_form(form, lambda: services.create_form(form.to_data(request.form), actor=current_user))
+    if web_form is None:
         return _builder(form, status=422)
     flash(f"Form “{web_form.name}” created. Share its link or embed it on your site.", "success")
     return redirect(url_for("forms.show", form_id=web_form.id))
@@ -113,12 +108,7 @@ def edit(form_id):
 def update(form_id):
     web_form = services.get_form(form_id)
     form = WebFormForm()
-    if not form.validate_on_submit():
-        return _builder(form, web_form, 422)
-    try:
-        services.update_form(web_form, form.to_data(request.form), actor=current_user)
-    except ValidationFailed as exc:
-        apply_service_errors(form, exc)
+    if save_form(form, lambda: services.update_form(web_form, form.to_data(request.form), actor=current_user)) is None:
         return _builder(form, web_form, 422)
     flash("Form saved.", "success")
     return redirect(url_for("forms.show", form_id=web_form.id))

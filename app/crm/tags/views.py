@@ -4,12 +4,12 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
-from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.tags import services
 from app.crm.tags.forms import TagForm
-from app.records.forms import ConfirmForm, apply_service_errors
+from app.records.crud_forms import save_form
+from app.records.forms import ConfirmForm
 
 bp = TenantBlueprint("tags", __name__)
 register_nav_item(NavItem("Tags", "tags.index", "tags", "tags.manage", "settings"))
@@ -39,12 +39,8 @@ def index():
 @requires_permission("tags.manage")
 def create():
     form = TagForm()
-    if not form.validate_on_submit():
-        return _render(form, status=422)
-    try:
-        tag = services.create_tag(form.to_data(), actor=current_user)
-    except ValidationFailed as exc:
-        apply_service_errors(form, exc)
+    tag = save_form(form, lambda: services.create_tag(form.to_data(), actor=current_user))
+    if tag is None:
         return _render(form, status=422)
     flash(f"Tag “{tag.name}” added.", "success")
     return redirect(url_for("tags.index"))
@@ -55,15 +51,10 @@ def create():
 def update(tag_id):
     tag = services.get_tag(tag_id)
     form = TagForm(prefix=f"tag-{tag.id}")
-    if form.validate_on_submit():
-        try:
-            services.update_tag(tag, form.to_data(), actor=current_user)
-        except ValidationFailed as exc:
-            apply_service_errors(form, exc)
-        else:
-            flash(f"Tag “{tag.name}” saved.", "success")
-            return redirect(url_for("tags.index"))
-    return _render(editing=tag.id, edit_form=form, status=422)
+    if save_form(form, lambda: services.update_tag(tag, form.to_data(), actor=current_user)) is None:
+        return _render(editing=tag.id, edit_form=form, status=422)
+    flash(f"Tag “{tag.name}” saved.", "success")
+    return redirect(url_for("tags.index"))
 
 
 @bp.route("/settings/tags/<uuid:tag_id>/delete", methods=["POST"])

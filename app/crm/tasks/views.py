@@ -12,6 +12,7 @@ from app.core.security import safe_next_url
 from app.crm.tasks import services
 from app.crm.tasks.models import TaskStatus
 from app.crm.tasks.record import TASKS, today_local
+from app.records.crud_pages import record_page_url
 from app.records.forms import RecordForm
 from app.records.models import RecordEntry
 from app.records.registry import find_record_type
@@ -92,7 +93,7 @@ def quick_add():
             flash(" ".join(m for messages in errors.values() for m in messages), "danger")
         else:
             flash(f"Task “{task.title}” added.", "success")
-        return redirect(url_for(f"{record_type.plural}.show", tab="tasks", **{record_type.id_arg: subject.id}))
+        return redirect(record_page_url(record_type, subject, tab="tasks"))
     context = services.tasks_tab_context(record_type, subject)
     context["errors"] = errors
     return render_template("crm/tasks/_tasks_tab.html", **context), (422 if errors else 200)

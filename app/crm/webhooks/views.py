@@ -10,7 +10,7 @@ from app.core.navigation import NavItem, register_nav_item
 from app.crm.webhooks import services
 from app.crm.webhooks.forms import WebhookForm
 from app.crm.webhooks.signing import SIGNATURE_HEADER, VERIFICATION_SNIPPET
-from app.records.forms import apply_service_errors
+from app.records.crud_forms import save_form
 
 bp = TenantBlueprint("webhooks", __name__)
 register_nav_item(NavItem("Webhooks", "webhooks.index", "broadcast", "webhooks.view", "settings"))
@@ -32,12 +32,8 @@ def index():
 @requires_permission("webhooks.create")
 def create():
     form = WebhookForm()
-    if not form.validate_on_submit():
-        return _index(form, 422)
-    try:
-        subscription = services.create_subscription(form.to_data(), actor=current_user)
-    except ValidationFailed as exc:
-        apply_service_errors(form, exc)
+    subscription = save_form(form, lambda: services.create_subscription(form.to_data(), actor=current_user))
+    if subscription is None:
         return _index(form, 422)
     flash(f"Webhook “{subscription.name}” added. Copy its signing secret below.", "success")
     return redirect(url_for("webhooks.show", webhook_id=subscription.id))
@@ -68,12 +64,7 @@ def show(webhook_id):
 def update(webhook_id):
     subscription = services.get_subscription(webhook_id)
     form = WebhookForm()
-    if not form.validate_on_submit():
-        return _show(subscription, form, 422)
-    try:
-        services.update_subscription(subscription, form.to_data(), actor=current_user)
-    except ValidationFailed as exc:
-        apply_service_errors(form, exc)
+    if save_form(form, lambda: services.update_subscription(subscription, form.to_data(), actor=current_user)) is None:
         return _show(subscription, form, 422)
     flash("Webhook saved.", "success")
     return redirect(url_for("webhooks.show", webhook_id=subscription.id))
