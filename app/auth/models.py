@@ -1,6 +1,5 @@
 """Users of a tenant and the single-use tokens that invite, reset and hand off logins."""
 
-import hashlib
 import uuid
 from datetime import datetime
 
@@ -9,6 +8,9 @@ from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
+
+# Re-exported: the auth services and the tests hash invitation and login tokens by this name.
+from app.core.tokens import hash_token as hash_token
 from app.core.types import JSONType
 
 
@@ -105,7 +107,3 @@ class AuthToken(TenantScoped, Timestamps, Base):
     details: Mapped[dict] = mapped_column(JSONType, default=dict)
 
     user = tenant_relationship("User", "user_id")
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

@@ -6,18 +6,18 @@ Registered in `app.tenants.cli.DEMO_SEEDERS` by the app's wiring; a tenant that 
 import random
 from datetime import timedelta
 
-from sqlalchemy import select
-
-from app.auth.models import Role, User
+from app.auth.demo_team import get_demo_owner, get_sellers
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.services import log_activity
+from app.crm.calendar.demo import seed_meetings_demo
 from app.crm.companies.services import create_company
 from app.crm.contacts.models import Contact
 from app.crm.contacts.services import create_contact
 from app.crm.fields.services import create_field_definition
 from app.crm.leads.services import create_lead
 from app.crm.tags.services import create_tag
+from app.crm.tasks.demo import seed_tasks_demo
 
 TAGS = (
     ("VIP", "#d63384"),
@@ -65,12 +65,11 @@ CALL_NOTES = (
 
 
 def seed_crm_demo(tenant) -> None:
-    if db.session.scalar(select(Contact.id).limit(1)) is not None:
+    owner = get_demo_owner(unless_seeded=Contact)
+    if owner is None:
         return
     rng = random.Random(tenant.slug)
-    users = db.session.scalars(select(User).order_by(User.email)).all()
-    owner = next(user for user in users if user.role == Role.OWNER)
-    sellers = [user for user in users if user.role in (Role.OWNER, Role.MANAGER, Role.SALES)]
+    sellers = get_sellers()
     tags = [create_tag({"name": name, "color": color}, actor=owner) for name, color in TAGS]
     create_field_definition(
         {
@@ -179,8 +178,5 @@ def seed_crm_demo(tenant) -> None:
                 actor=owner,
             )
     db.session.flush()
-    from app.crm.calendar.demo import seed_meetings_demo
-    from app.crm.tasks.demo import seed_tasks_demo
-
-    seed_tasks_demo(tenant)
-    seed_meetings_demo(tenant)
+    seed_tasks_demo(tenant, owner=owner, sellers=sellers)
+    seed_meetings_demo(tenant, owner=owner, sellers=sellers)

@@ -10,6 +10,7 @@ once, and the old leader must not run, or even advance, a single job in the mean
 
 import logging
 import threading
+from contextlib import contextmanager
 from datetime import UTC, timedelta
 
 from apscheduler.executors.base import run_job
@@ -100,55 +101,48 @@ def sync_platform_jobs(scheduler: BackgroundScheduler) -> list[str]:
     return changed
 
 
-def beat(app, role: str, *, started_at, leader_since) -> None:
-    """Write this process's heartbeat row (and drop rows of processes long gone)."""
+@contextmanager
+def _heartbeat_transaction(app, failure: str):
+    """Commit what the block writes to the heartbeat table, in a session of its own. A failure
+    is logged, never raised: the heartbeat only reports, and must not stop the scheduler."""
     with app.app_context(), platform_scope():
         try:
-            now = utcnow()
-            row = db.session.get(SchedulerHeartbeat, process_id())
-            if row is None:
-                hostname, _, pid = process_id().rpartition(":")
-                row = SchedulerHeartbeat(
-                    process_id=process_id(), hostname=hostname, pid=int(pid), started_at=started_at
-                )
-                db.session.add(row)
-            row.role, row.beat_at, row.leader_since = role, now, leader_since
-            db.session.execute(delete(SchedulerHeartbeat).where(SchedulerHeartbeat.beat_at < now - STALE_HEARTBEAT))
+            yield
             db.session.commit()
         except Exception:
             db.session.rollback()
-            log.exception("could not write the scheduler heartbeat")
+            log.exception(failure)
         finally:
             db.session.remove()
+
+
+def beat(app, role: str, *, started_at, leader_since) -> None:
+    """Write this process's heartbeat row (and drop rows of processes long gone)."""
+    with _heartbeat_transaction(app, "could not write the scheduler heartbeat"):
+        now = utcnow()
+        row = db.session.get(SchedulerHeartbeat, process_id())
+        if row is None:
+            hostname, _, pid = process_id().rpartition(":")
+            row = SchedulerHeartbeat(process_id=process_id(), hostname=hostname, pid=int(pid), started_at=started_at)
+            db.session.add(row)
+        row.role, row.beat_at, row.leader_since = role, now, leader_since
+        db.session.execute(delete(SchedulerHeartbeat).where(SchedulerHeartbeat.beat_at < now - STALE_HEARTBEAT))
 
 
 def take_over_heartbeats(app) -> None:
     """The new leader holds the lock, so no other row may still say "leader": that process
     lost its lock (it beats again as standby) or died without removing its row (kill -9)."""
-    with app.app_context(), platform_scope():
-        try:
-            db.session.execute(
-                delete(SchedulerHeartbeat).where(
-                    SchedulerHeartbeat.role == "leader", SchedulerHeartbeat.process_id != process_id()
-                )
+    with _heartbeat_transaction(app, "could not clear the previous leader's heartbeat"):
+        db.session.execute(
+            delete(SchedulerHeartbeat).where(
+                SchedulerHeartbeat.role == "leader", SchedulerHeartbeat.process_id != process_id()
             )
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            log.exception("could not clear the previous leader's heartbeat")
-        finally:
-            db.session.remove()
+        )
 
 
 def forget(app) -> None:
-    with app.app_context(), platform_scope():
-        try:
-            db.session.execute(delete(SchedulerHeartbeat).where(SchedulerHeartbeat.process_id == process_id()))
-            db.session.commit()
-        except Exception:
-            log.exception("could not remove the scheduler heartbeat")
-        finally:
-            db.session.remove()
+    with _heartbeat_transaction(app, "could not remove the scheduler heartbeat"):
+        db.session.execute(delete(SchedulerHeartbeat).where(SchedulerHeartbeat.process_id == process_id()))
 
 
 def run_scheduler(app, stop: threading.Event, *, heartbeat_seconds: float | None = None) -> None:

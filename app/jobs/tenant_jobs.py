@@ -1,4 +1,5 @@
-"""Per-tenant jobs: schedule, replace and cancel by id `tenant:{tenant_id}:{kind}:{object_id}`.
+"""Per-tenant jobs: schedule, replace and cancel by id `tenant:{tenant_id}:{kind}:{object_id}`,
+and load the row a job body works on.
 
 The job row is written through the caller's session, so a job scheduled in a request that
 rolls back is never stored. The scheduler notices new rows at its next heartbeat.
@@ -15,9 +16,10 @@ from apscheduler.util import datetime_to_utc_timestamp, utc_timestamp_to_datetim
 from flask import current_app
 from sqlalchemy import delete, select, update
 
-from app.core.context import CrossTenantWrite, get_current_tenant_id
+from app.core.context import CrossTenantWrite, get_current_tenant_id, require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
+from app.core.ids import parse_uuid
 from app.jobs.models import apscheduler_jobs
 from app.jobs.registry import RUNNER_REF, make_trigger
 
@@ -27,6 +29,17 @@ _job_factory: list[BackgroundScheduler] = []
 
 def tenant_job_id(tenant_id, kind: str, object_id) -> str:
     return f"tenant:{uuid.UUID(str(tenant_id))}:{kind}:{object_id}"
+
+
+def get_locked_job_row(model, object_id):
+    """The current tenant's `model` row a job body works on, locked until the job's transaction
+    ends (so a second run of the same job waits instead of acting twice); None once it is gone.
+
+    `object_id` starts with the row's id; what follows its first "." (a position, an attempt)
+    only tells the rescheduled jobs of one row apart.
+    """
+    row_id = parse_uuid(str(object_id).split(".", 1)[0])
+    return db.session.get(model, (require_tenant_id(), row_id), with_for_update=True)
 
 
 def _check_tenant(tenant_id) -> uuid.UUID:

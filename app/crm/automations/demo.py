@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import Role, User
+from app.auth.demo_team import get_demo_owner, get_sellers
+from app.auth.models import Role
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.types import utcnow
@@ -61,12 +62,12 @@ NEWSLETTER_FIELDS = [
 
 
 def seed_automation_demo(tenant) -> None:
-    if db.session.scalar(select(Workflow.id).limit(1)) is not None:
+    owner = get_demo_owner(unless_seeded=Workflow)
+    if owner is None:
         return
     rng = random.Random(f"automation-{tenant.slug}")
-    users = db.session.scalars(select(User).order_by(User.email)).all()
-    owner = next(user for user in users if user.role == Role.OWNER)
-    sellers = [str(user.id) for user in users if user.role in (Role.MANAGER, Role.SALES)] or [str(owner.id)]
+    # New leads are shared out among the managers and sales people; the owner takes them alone.
+    sellers = [str(user.id) for user in get_sellers() if user.role != Role.OWNER] or [str(owner.id)]
     quote = create_form(
         {
             "name": "Request a quote",

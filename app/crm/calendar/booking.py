@@ -8,7 +8,6 @@ PostgreSQL) and checks the slot again under that lock, so exactly one of them ge
 page picks the next free member in turn (round robin).
 """
 
-import hashlib
 import re
 import secrets
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from app.auth.permissions import acting_user, can, check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
+from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.calendar import ics
@@ -52,10 +52,6 @@ def confirmation_instead_of_invitation():
 
 def invitations_suppressed() -> bool:
     return bool(db.session.info.get(SUPPRESS_INVITATIONS))
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 # ---------------------------------------------------------------------------- booking types

@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import Role, User
 from app.core.extensions import db
 from app.crm.calendar.booking import create_booking_type
 from app.crm.calendar.services import create_meeting
@@ -24,11 +23,9 @@ MEETINGS = (
 )
 
 
-def seed_meetings_demo(tenant) -> None:
+def seed_meetings_demo(tenant, *, owner, sellers) -> None:
+    """Part of the CRM demo, which passes its owner (the actor) and its sellers."""
     rng = random.Random(f"meetings-{tenant.slug}")
-    users = list(db.session.scalars(select(User).order_by(User.email)))
-    owner = next(user for user in users if user.role == Role.OWNER)
-    sellers = [user for user in users if user.role in (Role.OWNER, Role.MANAGER, Role.SALES)]
     contacts = list(db.session.scalars(select(Contact).order_by(Contact.created_at).limit(20)))
     zone = tenant_zone()
     today = today_local()

@@ -1,6 +1,5 @@
 """Meetings with their attendees, and each user's private calendar feed."""
 
-import hashlib
 import uuid
 from datetime import datetime
 
@@ -8,6 +7,7 @@ from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
+from app.core.tokens import hash_token
 from app.crm.tags.models import Taggable
 from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
 
@@ -94,8 +94,8 @@ class MeetingAttendee(TenantScoped, Base):
     contact = tenant_relationship("Contact", "contact_id")
 
 
-def hash_feed_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+# The calendar services store and look up feed tokens by this name.
+hash_feed_token = hash_token
 
 
 class CalendarFeed(TenantScoped, Timestamps, Base):

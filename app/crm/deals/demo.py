@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from app.auth.models import Role, User
+from app.auth.demo_team import get_demo_owner, get_sellers
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.services import log_activity
@@ -53,12 +53,11 @@ RETAINERS = (("Monthly content retainer", "48000", 0, 60), ("Paid ads management
 
 
 def seed_deals_demo(tenant) -> None:
-    if db.session.scalar(select(Deal.id).limit(1)) is not None:
+    owner = get_demo_owner(unless_seeded=Deal)
+    if owner is None:
         return
     rng = random.Random(f"deals-{tenant.slug}")
-    users = db.session.scalars(select(User).order_by(User.email)).all()
-    owner = next(user for user in users if user.role == Role.OWNER)
-    sellers = [user for user in users if user.role in (Role.OWNER, Role.MANAGER, Role.SALES)]
+    sellers = get_sellers()
     companies = list(db.session.scalars(select(Company).order_by(Company.name)))
     contacts = list(db.session.scalars(select(Contact).order_by(Contact.full_name)))
     tags = list(db.session.scalars(select(Tag).order_by(Tag.name)))

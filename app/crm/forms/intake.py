@@ -7,7 +7,6 @@ plan's limit is waitlisted and processed once there is room, and one the validat
 keeps its reason. A double opt-in form creates its record only when the link is clicked.
 """
 
-import hashlib
 import secrets
 
 from flask import current_app, url_for
@@ -24,6 +23,7 @@ from app.core.errors import PlanLimitExceeded, ValidationFailed
 from app.core.events import emit
 from app.core.extensions import db, limiter
 from app.core.ids import uuid7
+from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import Consent, Contact, ContactEmail
@@ -186,7 +186,7 @@ def _check_values(form: WebForm, values: dict) -> tuple[dict, list]:
 
 def _ask_for_confirmation(form: WebForm, submission: FormSubmission) -> None:
     token = secrets.token_urlsafe(24)
-    submission.confirmation_token_hash = hashlib.sha256(token.encode()).hexdigest()
+    submission.confirmation_token_hash = hash_token(token)
     submission.status = SubmissionStatus.AWAITING_CONFIRMATION
     link = url_for("public_forms.confirm", form_id=form.id, token=token, _external=True)
     queue_email(
@@ -198,7 +198,7 @@ def _ask_for_confirmation(form: WebForm, submission: FormSubmission) -> None:
 
 
 def confirm_submission(form: WebForm, token: str) -> FormSubmission | None:
-    digest = hashlib.sha256((token or "").encode()).hexdigest()
+    digest = hash_token(token or "")
     submission = db.session.scalar(
         select(FormSubmission).where(
             FormSubmission.form_id == form.id, FormSubmission.confirmation_token_hash == digest

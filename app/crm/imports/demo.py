@@ -7,7 +7,7 @@ import io
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from app.auth.models import Role, User
+from app.auth.demo_team import get_demo_owner
 from app.core.extensions import db
 from app.crm.imports.models import DataImport
 from app.crm.imports.services import queue_import, save_mapping, start_import
@@ -29,9 +29,7 @@ Accessibility review,ACC-120,750.00,20
 
 
 def seed_imports_demo(tenant) -> None:
-    if db.session.scalar(select(DataImport.id).limit(1)) is not None:
-        return
-    owner = db.session.scalar(select(User).where(User.role == Role.OWNER).order_by(User.email))
+    owner = get_demo_owner(unless_seeded=DataImport)
     if owner is None:
         return
     upload = FileStorage(io.BytesIO(FAIR_LIST.encode("utf-8")), filename="trade-fair-2026.csv")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import Role, User
+from app.auth.demo_team import get_demo_owner
 from app.core.extensions import db
 from app.crm.invoices.models import Invoice
 from app.crm.invoices.services import create_invoice, invoice_from_order, issue_invoice, record_payment, send_invoice
@@ -16,12 +16,12 @@ from app.crm.quotes.priced_documents import local_today
 
 
 def seed_invoices_demo(tenant) -> None:
-    if db.session.scalar(select(Invoice.id).limit(1)) is not None:
+    owner = get_demo_owner(unless_seeded=Invoice)
+    if owner is None:
         return
-    owner = db.session.scalar(select(User).where(User.role == Role.OWNER).order_by(User.email))
     accepted = db.session.scalar(select(Quote).where(Quote.status == QuoteStatus.ACCEPTED).order_by(Quote.created_at))
     order = accepted and db.session.scalar(select(Order).where(Order.quote_id == accepted.id))
-    if owner is None or order is None:
+    if order is None:
         return
     invoice = invoice_from_order(order, actor=owner)
     recipient = accepted.recipient_email or (accepted.contact.primary_email if accepted.contact else None)

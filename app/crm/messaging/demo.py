@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from app.auth.models import Role, User
+from app.auth.demo_team import get_demo_owner
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.contacts.models import Consent, Contact
@@ -32,9 +32,7 @@ NEWSLETTER_TEXT = (
 
 
 def seed_messaging_demo(tenant) -> None:
-    if db.session.scalar(select(MessageTemplate.id).limit(1)) is not None:
-        return
-    owner = db.session.scalar(select(User).where(User.role == Role.OWNER).order_by(User.email))
+    owner = get_demo_owner(unless_seeded=MessageTemplate)
     if owner is None:
         return
     update_settings(

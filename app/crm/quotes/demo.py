@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import Role, User
+from app.auth.demo_team import get_demo_owner
 from app.core.extensions import db
 from app.crm.companies.models import Company
 from app.crm.contacts.models import Contact
@@ -38,13 +38,13 @@ TERMS = (
 
 
 def seed_quotes_demo(tenant) -> None:
-    if db.session.scalar(select(Product.id).limit(1)) is not None:
+    owner = get_demo_owner(unless_seeded=Product)
+    if owner is None:
         return
-    owner = db.session.scalar(select(User).where(User.role == Role.OWNER).order_by(User.email))
     contacts = list(
         db.session.scalars(select(Contact).where(Contact.company_id.is_not(None)).order_by(Contact.created_at).limit(6))
     )
-    if owner is None or len(contacts) < 5:
+    if len(contacts) < 5:
         return
     update_quote_settings(
         {

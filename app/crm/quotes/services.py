@@ -1,7 +1,6 @@
 """Quotes through the kit's services, plus their life: sending (number, public link, email
 through the outbox), the customer's first view, acceptance or rejection, and expiry."""
 
-import hashlib
 import secrets
 from datetime import datetime, time, timedelta
 
@@ -14,6 +13,7 @@ from app.auth.permissions import check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.hosts import tenant_host
+from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.core.validation import Errors
 from app.crm.deals.models import DealStatus, Stage, StageKind
@@ -33,10 +33,6 @@ get_quote, load_quote_for_page, create_quote, update_quote, delete_quote, list_q
 
 # A public link stays usable this long after the validity date, to show the quote as expired.
 LINK_GRACE = timedelta(days=30)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def public_link(token: str) -> str:

@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from app.auth.models import Role, User
+from app.auth.demo_team import get_demo_owner
 from app.core.extensions import db
 from app.crm.segments.models import Segment, Visibility
 from app.crm.segments.services import create_segment
@@ -10,9 +10,7 @@ from app.crm.tags.models import Tag
 
 
 def seed_segments_demo(tenant) -> None:
-    if db.session.scalar(select(Segment.id).limit(1)) is not None:
-        return
-    owner = db.session.scalar(select(User).where(User.role == Role.OWNER).order_by(User.email))
+    owner = get_demo_owner(unless_seeded=Segment)
     if owner is None:
         return
     tags = {tag.name: str(tag.id) for tag in db.session.scalars(select(Tag))}

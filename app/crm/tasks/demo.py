@@ -6,7 +6,6 @@ from datetime import time, timedelta
 
 from sqlalchemy import select
 
-from app.auth.models import Role, User
 from app.core.extensions import db
 from app.crm.companies.models import Company
 from app.crm.contacts.models import Contact
@@ -27,11 +26,9 @@ TASKS = (
 )
 
 
-def seed_tasks_demo(tenant) -> None:
+def seed_tasks_demo(tenant, *, owner, sellers) -> None:
+    """Part of the CRM demo, which passes its owner (the actor) and its sellers."""
     rng = random.Random(f"tasks-{tenant.slug}")
-    users = list(db.session.scalars(select(User).order_by(User.email)))
-    owner = next(user for user in users if user.role == Role.OWNER)
-    sellers = [user for user in users if user.role in (Role.OWNER, Role.MANAGER, Role.SALES)]
     related = {
         "contact": list(db.session.scalars(select(Contact.id).order_by(Contact.created_at).limit(20))),
         "company": list(db.session.scalars(select(Company.id).order_by(Company.created_at).limit(10))),
