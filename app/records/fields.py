@@ -1190,11 +1190,11 @@ def _address_text(parts: dict) -> str:
 
 
 class ChildRows(Field):
-    """A list of the record's child rows (a quote's lines, a contact's emails, a meeting's
-    attendees): stored in another table, so an empty value is an empty list, never null, and a
-    change is found by comparing snapshots. `plain` names the items in messages ("Send a list
-    of line items."); the API takes at most `max_items` of `item_schema` and gives back
-    `output_item_schema` (the same unless the output adds computed keys)."""
+    """A list of the record's child rows (a quote's lines, a contact's emails): stored in
+    another table, so an empty value is an empty list, never null, and a change is found by
+    comparing snapshots. `plain` names the items in messages ("Send a list of line items.");
+    the API takes at most `max_items` of `item_schema` and gives back `output_item_schema` (the
+    same unless the output adds computed keys)."""
 
     tracks_snapshot = True
     max_items = 10
