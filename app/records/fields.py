@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from marshmallow import fields as ma
 from marshmallow import schema as ma_schema
 from marshmallow import validate
-from sqlalchemy import String, Uuid, cast, inspect, select
+from sqlalchemy import String, Uuid, cast, exists, inspect, select
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
@@ -22,7 +22,7 @@ from app.core.ids import parse_uuid
 from app.core.validation import normalize_email_address
 from app.records.capabilities import catalogue_entry
 from app.records.cells import CellColumn, set_part, set_value
-from app.records.conditions import column_condition
+from app.records.conditions import Condition, column_condition, text_condition
 from app.records.normalize import Invalid, normalize_domain, normalize_phone, parse_bool, tenant_zone
 from app.records.registry import find_record_type, get_record_type
 
@@ -1187,6 +1187,213 @@ def _address_text(parts: dict) -> str:
     locality = " ".join(part for part in (parts["postal_code"], parts["city"]) if part)
     lines = [parts["line1"], parts["line2"], locality, parts["region"], parts["country"]]
     return ", ".join(line for line in lines if line)
+
+
+class ChildRows(Field):
+    """A list of the record's child rows (a quote's lines, a contact's emails): stored in
+    another table, so an empty value is an empty list, never null, and a change is found by
+    comparing snapshots. `plain` names the items in messages ("Send a list of line items.");
+    the API takes at most `max_items` of `item_schema` and gives back `output_item_schema` (the
+    same unless the output adds computed keys)."""
+
+    tracks_snapshot = True
+    max_items = 10
+    plain = "items"
+    item_schema: type[ma_schema.Schema] | None = None
+    output_item_schema: type[ma_schema.Schema] | None = None
+    input_description = ""
+
+    def __init__(self, name, label, **kwargs):
+        kwargs.setdefault("wide", True)
+        super().__init__(name, label, **kwargs)
+
+    def is_empty(self, value) -> bool:
+        return value is None
+
+    def empty_value(self):
+        return []
+
+    def check_list_size(self, value) -> None:
+        """Raise unless `value` is a list of at most `max_items`."""
+        if not isinstance(value, list):
+            raise Invalid(f"Send a list of {self.plain}.")
+        if len(value) > self.max_items:
+            raise Invalid(f"Add at most {self.max_items} {self.plain}.")
+
+    def form_value(self, record):
+        return self.value(record) if record is not None else []
+
+    def schema_field(self, *, for_input):
+        if for_input:
+            metadata = {"description": self.input_description} if self.input_description else {}
+            return ma.List(ma.Nested(self.item_schema), validate=validate.Length(max=self.max_items), metadata=metadata)
+        return ma.List(ma.Nested(self.output_item_schema or self.item_schema), required=True)
+
+
+class ChildList(ChildRows, ABC):
+    """A list of small child rows (emails, phones): each item a dict keyed by `item_keys` or a
+    plain string for the first key; duplicates dropped; kept rows reused on save. Each list kind
+    implements the two abstract hooks (a kind that forgets one cannot be declared)."""
+
+    item_keys: tuple[str, ...] = ()
+    child_model = None
+    collection = ""
+    # The child row's column holding the first key's value (a contact's email → `email`).
+    row_attribute = ""
+
+    def __init__(self, name, label, **kwargs):
+        kwargs.setdefault("search", True)
+        super().__init__(name, label, **kwargs)
+
+    def valid_values(self, raw) -> list:
+        """The first key's cleaned value of each item of a raw list that is valid (an import's
+        match values, a batch's addresses); invalid items are the validator's to report."""
+        values = []
+        for item in raw if isinstance(raw, list) else []:
+            item = {self.item_keys[0]: item} if isinstance(item, str) else item
+            try:
+                values.append(self.clean_item(item)[self.item_keys[0]])
+            except (Invalid, KeyError, TypeError, AttributeError):
+                continue
+        return values
+
+    def clean(self, value, context):
+        self.check_list_size(value)
+        key = self.item_keys[0]
+        cleaned, problems = [], []
+        for item in value:
+            item = {key: item} if isinstance(item, str) else item
+            if not isinstance(item, dict) or set(item) - set(self.item_keys) or not isinstance(item.get(key, ""), str):
+                raise Invalid(f"Each of the {self.plain} is {{{', '.join(self.item_keys)}}}.")
+            if not (item.get(key) or "").strip():
+                continue
+            try:
+                parsed = self.clean_item(item)
+            except Invalid as exc:
+                problems.extend(exc.messages)
+                continue
+            if any(existing[key] == parsed[key] for existing in cleaned):
+                problems.extend(self.duplicate(parsed))
+                continue
+            cleaned.append(parsed)
+        problems.extend(self.check_list(cleaned, context))
+        if problems:
+            raise Invalid(problems)
+        return cleaned
+
+    @abstractmethod
+    def clean_item(self, item: dict) -> dict:
+        """One submitted item, normalized (an email lower-cased, a phone in E.164); each list
+        kind (emails, phones, a deal's contacts) says how."""
+
+    def duplicate(self, item: dict) -> list[str]:
+        return []
+
+    def check_list(self, items: list[dict], context) -> list[str]:
+        return []
+
+    @abstractmethod
+    def row_values(self, item: dict) -> dict:
+        """The child row's column values for one cleaned item; each list kind names its columns."""
+
+    def apply(self, record, value) -> None:
+        key = self.item_keys[0]
+        attribute = self.row_attribute
+        existing = {getattr(row, attribute): row for row in getattr(record, self.collection)}
+        rows = []
+        for position, item in enumerate(value):
+            row = existing.get(item[key]) or self.child_model()
+            for name, column_value in {**self.row_values(item), "position": position}.items():
+                setattr(row, name, column_value)
+            rows.append(row)
+        # Rows of values that stay are reused: a delete plus an insert of the same address would
+        # meet the (tenant_id, email) unique key in the wrong order.
+        setattr(record, self.collection, rows)
+
+    def search_value(self, record):
+        return " ".join(getattr(row, self.row_attribute) for row in getattr(record, self.collection))
+
+    def conditions(self, model) -> list:
+        """ "Emails contain @acme.com": some child row matches; "is empty": none exists."""
+        child = self.child_model
+        value_column = getattr(child, self.row_attribute)
+        # The child table's column naming its record (a contact's email → contact_id).
+        relation = getattr(model, self.collection).property
+        owner = next(remote for _local, remote in relation.local_remote_pairs if remote.name != "tenant_id")
+
+        def build(operator, value, context):
+            owned = (child.tenant_id == require_tenant_id()) & (owner == model.id)
+            if operator == "is_empty":
+                return ~exists().where(owned)
+            if operator == "is_not_empty":
+                return exists().where(owned)
+            if operator in ("not_contains", "not_equals"):
+                positive = {"not_contains": "contains", "not_equals": "equals"}[operator]
+                return ~exists().where(owned, text_condition(value_column, positive, value, context))
+            return exists().where(owned, text_condition(value_column, operator, value, context))
+
+        if isinstance(value_column.type, Uuid):
+            # A list of links (a deal's contacts): "is" one of them, by id.
+            def build_ids(operator, value, context):
+                owned = (child.tenant_id == require_tenant_id()) & (owner == model.id)
+                if operator in ("is_empty", "is_not_empty"):
+                    found = exists().where(owned)
+                    return ~found if operator == "is_empty" else found
+                wanted = parse_uuid(value)
+                if wanted is None:
+                    return context.invalid("Choose a record.")
+                found = exists().where(owned, value_column == wanted)
+                return found if operator == "is" else ~found
+
+            return [Condition(self.name, self.label, "reference", build_ids)]
+        return [Condition(self.name, self.label, "text", build)]
+
+    def export_value(self, record):
+        return ", ".join(getattr(row, self.row_attribute) for row in getattr(record, self.collection))
+
+    def display(self, value) -> str:
+        return ", ".join(item[self.item_keys[0]] for item in value or [])
+
+
+class PrimaryChildList(ChildList, ABC):
+    """A child list with one primary item (a contact's emails, a deal's contacts): items are
+    `{<first key>, primary}`, rows keep the mark in `is_primary`; the first is made primary when
+    none is marked; the form has an input per item and a radio for the primary."""
+
+    input_description = "Replaces them all; one primary"
+    # "address": "Mark only one address as primary."
+    item_noun = "item"
+    # The form's input repeated per item, and the radio holding the primary item's index.
+    form_input = ""
+    primary_input = ""
+
+    def check_primary(self, items: list[dict]) -> list[str]:
+        """The problem with the items' primary marks, if any; marks the first primary when none is."""
+        primaries = sum(item["primary"] for item in items)
+        if primaries > 1:
+            return [f"Mark only one {self.item_noun} as primary."]
+        if items and primaries == 0:
+            items[0]["primary"] = True
+        return []
+
+    def row_values(self, item):
+        return {self.row_attribute: item[self.item_keys[0]], "is_primary": item["primary"]}
+
+    def value(self, record):
+        return [
+            {self.item_keys[0]: getattr(row, self.row_attribute), "primary": row.is_primary}
+            for row in getattr(record, self.collection)
+        ]
+
+    def from_form(self, form):
+        if self.form_input not in form and self.name not in form.getlist("_keys"):
+            return None
+        primary = form.get(self.primary_input, "0")
+        return [
+            {self.item_keys[0]: value, "primary": str(index) == primary}
+            for index, value in enumerate(form.getlist(self.form_input))
+            if value.strip()
+        ]
 
 
 def day_range_conditions(column, name: str, filters: dict, errors, *, days: bool = False) -> list:

@@ -1,19 +1,16 @@
-"""The fields only contacts have: several emails (one primary), several phones, consent per channel."""
-
-from abc import ABC, abstractmethod
+"""The fields only contacts have: several emails (one primary), several phones, consent per channel.
+The list behaviour they share with other child lists is the kit's `ChildList`."""
 
 from marshmallow import Schema, fields, validate
-from sqlalchemy import Uuid, exists, select
+from sqlalchemy import select
 
-from app.core.context import require_tenant_id
 from app.core.extensions import db
-from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import PHONE_LABELS, Consent, Contact, ContactEmail, ContactPhone
 from app.records.cells import CellColumn, split_list
-from app.records.conditions import Condition, column_condition, text_condition
-from app.records.fields import Field
+from app.records.conditions import column_condition
+from app.records.fields import ChildList, Field, PrimaryChildList
 from app.records.normalize import Invalid, normalize_phone
 
 MAX_EMAILS = 10
@@ -40,187 +37,6 @@ class ConsentInputSchema(Schema):
 
 class ConsentSchema(ConsentInputSchema):
     recorded_at = fields.DateTime(required=True, allow_none=True)
-
-
-class ChildList(Field, ABC):
-    """A list of small child rows (emails, phones): each item a dict keyed by `item_keys` or a
-    plain string for the first key; duplicates dropped; kept rows reused on save. Each list kind
-    implements the two abstract hooks (a kind that forgets one cannot be declared)."""
-
-    tracks_snapshot = True
-    item_keys: tuple[str, ...] = ()
-    child_model = None
-    collection = ""
-    max_items = 10
-    plain = "items"
-    # The marshmallow schema of one item, and what the API says of the list it takes.
-    item_schema: type[Schema] | None = None
-    input_description = ""
-
-    def __init__(self, name, label, **kwargs):
-        kwargs.setdefault("search", True)
-        kwargs.setdefault("wide", True)
-        super().__init__(name, label, **kwargs)
-
-    def valid_values(self, raw) -> list:
-        """The first key's cleaned value of each item of a raw list that is valid (an import's
-        match values, a batch's addresses); invalid items are the validator's to report."""
-        values = []
-        for item in raw if isinstance(raw, list) else []:
-            item = {self.item_keys[0]: item} if isinstance(item, str) else item
-            try:
-                values.append(self.clean_item(item)[self.item_keys[0]])
-            except (Invalid, KeyError, TypeError, AttributeError):
-                continue
-        return values
-
-    def is_empty(self, value) -> bool:
-        return value is None
-
-    def empty_value(self):
-        return []
-
-    def clean(self, value, context):
-        if not isinstance(value, list):
-            raise Invalid(f"Send a list of {self.plain}.")
-        if len(value) > self.max_items:
-            raise Invalid(f"Add at most {self.max_items} {self.plain}.")
-        key = self.item_keys[0]
-        cleaned, problems = [], []
-        for item in value:
-            item = {key: item} if isinstance(item, str) else item
-            if not isinstance(item, dict) or set(item) - set(self.item_keys) or not isinstance(item.get(key, ""), str):
-                raise Invalid(f"Each of the {self.plain} is {{{', '.join(self.item_keys)}}}.")
-            if not (item.get(key) or "").strip():
-                continue
-            try:
-                parsed = self.clean_item(item)
-            except Invalid as exc:
-                problems.extend(exc.messages)
-                continue
-            if any(existing[key] == parsed[key] for existing in cleaned):
-                problems.extend(self.duplicate(parsed))
-                continue
-            cleaned.append(parsed)
-        problems.extend(self.check_list(cleaned, context))
-        if problems:
-            raise Invalid(problems)
-        return cleaned
-
-    @abstractmethod
-    def clean_item(self, item: dict) -> dict:
-        """One submitted item, normalized (an email lower-cased, a phone in E.164); each list
-        kind (emails, phones, a deal's contacts) says how."""
-
-    def duplicate(self, item: dict) -> list[str]:
-        return []
-
-    def check_list(self, items: list[dict], context) -> list[str]:
-        return []
-
-    @abstractmethod
-    def row_values(self, item: dict) -> dict:
-        """The child row's column values for one cleaned item; each list kind names its columns."""
-
-    def apply(self, record, value) -> None:
-        key = self.item_keys[0]
-        attribute = self.row_attribute
-        existing = {getattr(row, attribute): row for row in getattr(record, self.collection)}
-        rows = []
-        for position, item in enumerate(value):
-            row = existing.get(item[key]) or self.child_model()
-            for name, column_value in {**self.row_values(item), "position": position}.items():
-                setattr(row, name, column_value)
-            rows.append(row)
-        # Rows of values that stay are reused: a delete plus an insert of the same address would
-        # meet the (tenant_id, email) unique key in the wrong order.
-        setattr(record, self.collection, rows)
-
-    def search_value(self, record):
-        return " ".join(getattr(row, self.row_attribute) for row in getattr(record, self.collection))
-
-    def conditions(self, model) -> list:
-        """ "Emails contain @acme.com": some child row matches; "is empty": none exists."""
-        child = self.child_model
-        value_column = getattr(child, self.row_attribute)
-        # The child table's column naming its record (a contact's email → contact_id).
-        relation = getattr(model, self.collection).property
-        owner = next(remote for _local, remote in relation.local_remote_pairs if remote.name != "tenant_id")
-
-        def build(operator, value, context):
-            owned = (child.tenant_id == require_tenant_id()) & (owner == model.id)
-            if operator == "is_empty":
-                return ~exists().where(owned)
-            if operator == "is_not_empty":
-                return exists().where(owned)
-            if operator in ("not_contains", "not_equals"):
-                positive = {"not_contains": "contains", "not_equals": "equals"}[operator]
-                return ~exists().where(owned, text_condition(value_column, positive, value, context))
-            return exists().where(owned, text_condition(value_column, operator, value, context))
-
-        if isinstance(value_column.type, Uuid):
-            # A list of links (a deal's contacts): "is" one of them, by id.
-            def build_ids(operator, value, context):
-                owned = (child.tenant_id == require_tenant_id()) & (owner == model.id)
-                if operator in ("is_empty", "is_not_empty"):
-                    found = exists().where(owned)
-                    return ~found if operator == "is_empty" else found
-                wanted = parse_uuid(value)
-                if wanted is None:
-                    return context.invalid("Choose a record.")
-                found = exists().where(owned, value_column == wanted)
-                return found if operator == "is" else ~found
-
-            return [Condition(self.name, self.label, "reference", build_ids)]
-        return [Condition(self.name, self.label, "text", build)]
-
-    def export_value(self, record):
-        return ", ".join(getattr(row, self.row_attribute) for row in getattr(record, self.collection))
-
-    def display(self, value) -> str:
-        return ", ".join(item[self.item_keys[0]] for item in value or [])
-
-    def form_value(self, record):
-        return self.value(record) if record is not None else []
-
-    def schema_field(self, *, for_input):
-        if for_input:
-            metadata = {"description": self.input_description} if self.input_description else {}
-            return fields.List(
-                fields.Nested(self.item_schema), validate=validate.Length(max=self.max_items), metadata=metadata
-            )
-        return fields.List(fields.Nested(self.item_schema), required=True)
-
-
-class PrimaryChildList(ChildList, ABC):
-    """A child list with one primary item (a contact's emails, a deal's contacts): the first is
-    made primary when none is marked; the form has an input per item and a radio for the primary."""
-
-    input_description = "Replaces them all; one primary"
-    # "address": "Mark only one address as primary."
-    item_noun = "item"
-    # The form's input repeated per item, and the radio holding the primary item's index.
-    form_input = ""
-    primary_input = ""
-
-    def check_primary(self, items: list[dict]) -> list[str]:
-        """The problem with the items' primary marks, if any; marks the first primary when none is."""
-        primaries = sum(item["primary"] for item in items)
-        if primaries > 1:
-            return [f"Mark only one {self.item_noun} as primary."]
-        if items and primaries == 0:
-            items[0]["primary"] = True
-        return []
-
-    def from_form(self, form):
-        if self.form_input not in form and self.name not in form.getlist("_keys"):
-            return None
-        primary = form.get(self.primary_input, "0")
-        return [
-            {self.item_keys[0]: value, "primary": str(index) == primary}
-            for index, value in enumerate(form.getlist(self.form_input))
-            if value.strip()
-        ]
 
 
 class EmailList(PrimaryChildList):
@@ -302,9 +118,6 @@ class EmailList(PrimaryChildList):
             taken = taken.where(ContactEmail.contact_id != record.id)
         return list(db.session.execute(taken))
 
-    def row_values(self, item):
-        return {"email": item["email"], "is_primary": item["primary"]}
-
     def cell_columns(self):
         """All addresses in one cell, the primary first."""
 
@@ -318,9 +131,6 @@ class EmailList(PrimaryChildList):
             ]
 
         return [CellColumn(self.name, self.label, read, write)]
-
-    def value(self, record):
-        return [{"email": email.email, "primary": email.is_primary} for email in record.emails]
 
     def snapshot(self, record):
         return [email.email + (" (primary)" if email.is_primary else "") for email in record.emails]

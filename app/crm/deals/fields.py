@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from app.core.ids import parse_uuid
-from app.crm.contacts.fields import PrimaryChildList
 from app.crm.contacts.models import Contact
 from app.crm.deals.currencies import CHOICES as CURRENCY_CHOICES
 from app.crm.deals.models import DealContact
@@ -70,7 +69,7 @@ class DealContactSchema(Schema):
     primary = fields.Boolean()
 
 
-class DealContactList(PrimaryChildList):
+class DealContactList(f.PrimaryChildList):
     """`[{contact_id, primary}]` (or plain contact ids); one primary; contacts of this workspace."""
 
     kind = "deal_contacts"
@@ -114,15 +113,6 @@ class DealContactList(PrimaryChildList):
             if len(found) != len(set(wanted)):
                 problems.append("Choose existing contacts.")
         return problems
-
-    def row_values(self, item):
-        return {"contact_id": item["contact_id"], "is_primary": item["primary"]}
-
-    def value(self, record):
-        return [{"contact_id": link.contact_id, "primary": link.is_primary} for link in record.contact_links]
-
-    def dump(self, record):
-        return self.value(record)
 
     def search_value(self, record):
         return ""

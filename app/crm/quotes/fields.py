@@ -17,7 +17,7 @@ from app.crm.products.models import Product
 from app.crm.products.record import MAX_PRICE
 from app.crm.quotes.models import DiscountKind, QuoteLine
 from app.crm.quotes.totals import line_amounts
-from app.records.fields import Field, LongText, Number
+from app.records.fields import ChildRows, Field, LongText, Number
 from app.records.normalize import Invalid
 
 MAX_LINES = 200
@@ -102,31 +102,25 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-class LineItems(Field):
+class LineItems(ChildRows):
     personal = False  # what was sold, at what price
     kind = "line_items"
     widget = "crm/quotes/_lines_input.html"
-    tracks_snapshot = True
+    plain = "line items"
+    max_items = MAX_LINES
+    item_schema = LineInputSchema
+    output_item_schema = LineOutputSchema
+    input_description = "Replaces every line; amounts are computed (half-up per line)"
 
     def __init__(self, name="lines", label="Line items", *, line_model=QuoteLine, **kwargs):
         # The child row class (QuoteLine, InvoiceLine): a PricedLine with its parent's key.
         self.line_model = line_model
-        kwargs.setdefault("wide", True)
         kwargs.setdefault("detail", False)
         kwargs.setdefault("section", "Line items")
         super().__init__(name, label, **kwargs)
 
-    def is_empty(self, value) -> bool:
-        return value is None
-
-    def empty_value(self):
-        return []
-
     def clean(self, value, context):
-        if not isinstance(value, list):
-            raise Invalid("Send a list of line items.")
-        if len(value) > MAX_LINES:
-            raise Invalid(f"Add at most {MAX_LINES} line items.")
+        self.check_list_size(value)
         if any(not isinstance(item, dict) or set(item) - set(LINE_KEYS) for item in value):
             raise Invalid(f"Each line item is an object with: {', '.join(LINE_KEYS)}.")
         products = self._products(value)
@@ -276,9 +270,6 @@ class LineItems(Field):
     def export_value(self, record):
         return "; ".join(f"{line.quantity.normalize():f} × {line.description}" for line in record.lines)
 
-    def form_value(self, record):
-        return self.value(record) if record is not None else []
-
     def from_form(self, form):
         """Parallel inputs `line_description`, `line_quantity`… one per row; blank rows are skipped."""
         if f"{FORM_PREFIX}description" not in form and self.name not in form.getlist("_keys"):
@@ -292,15 +283,6 @@ class LineItems(Field):
                 continue
             lines.append({key: raw for key, raw in item.items() if not _blank(raw) or key == "description"})
         return lines
-
-    def schema_field(self, *, for_input):
-        if for_input:
-            return ma.List(
-                ma.Nested(LineInputSchema),
-                validate=validate.Length(max=MAX_LINES),
-                metadata={"description": "Replaces every line; amounts are computed (half-up per line)"},
-            )
-        return ma.List(ma.Nested(LineOutputSchema), required=True)
 
 
 def _text(raw, label: str, limit: int, required: bool) -> str:
