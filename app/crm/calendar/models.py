@@ -7,7 +7,6 @@ from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
-from app.core.tokens import hash_token
 from app.crm.tags.models import Taggable
 from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
 
@@ -92,10 +91,6 @@ class MeetingAttendee(TenantScoped, Base):
 
     user = tenant_relationship("User", "user_id")
     contact = tenant_relationship("Contact", "contact_id")
-
-
-# The calendar services store and look up feed tokens by this name.
-hash_feed_token = hash_token
 
 
 class CalendarFeed(TenantScoped, Timestamps, Base):

@@ -13,9 +13,10 @@ from app.auth.models import User
 from app.auth.permissions import acting_user, can, check_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
+from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.crm.calendar import ics
-from app.crm.calendar.models import CalendarFeed, Meeting, MeetingAttendee, MeetingStatus, hash_feed_token
+from app.crm.calendar.models import CalendarFeed, Meeting, MeetingAttendee, MeetingStatus
 from app.crm.calendar.record import MEETINGS
 from app.messaging.services import queue_email
 from app.notifications.reminders import clear_reminders, sync_reminders
@@ -287,7 +288,7 @@ def create_feed(user) -> str:
     """A new private feed URL's token (the previous one stops working). Shown once."""
     revoke_feed(user)
     token = secrets.token_urlsafe(32)
-    db.session.add(CalendarFeed(user_id=user.id, token_hash=hash_feed_token(token)))
+    db.session.add(CalendarFeed(user_id=user.id, token_hash=hash_token(token)))
     db.session.flush()
     return token
 
@@ -306,7 +307,7 @@ def feed_for_token(token: str) -> CalendarFeed | None:
         return None
     feed = db.session.scalar(
         select(CalendarFeed)
-        .where(CalendarFeed.token_hash == hash_feed_token(token), CalendarFeed.revoked_at.is_(None))
+        .where(CalendarFeed.token_hash == hash_token(token), CalendarFeed.revoked_at.is_(None))
         .options(selectinload(CalendarFeed.user))
     )
     if feed is None or feed.user is None or not feed.user.is_active_user:
