@@ -15,6 +15,7 @@ from datetime import UTC, timedelta
 
 from apscheduler.executors.base import run_job
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import delete
@@ -43,7 +44,15 @@ class FencedScheduler(BackgroundScheduler):
             # Neither run nor reschedule anything: the new leader owns the store now.
             self._logger.warning("the leader lock is lost; not processing jobs")
             return None
-        return super()._process_jobs()
+        try:
+            return super()._process_jobs()
+        except JobLookupError as gone:
+            # A running instance removed its own job (an import that finished) between the
+            # moment APScheduler read the due jobs and the moment it stored the job's next run.
+            # Uncaught, this ends the scheduler's thread and no job runs again; the jobs already
+            # handled in this pass are stored, so look at the store again straight away.
+            self._logger.info("job %s was removed while it was due; looking again", gone)
+            return 0
 
 
 def _run_at_its_time(job, jobstore_alias, run_times, logger_name):

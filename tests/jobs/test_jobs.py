@@ -1,9 +1,11 @@
 """Scheduled jobs: their bodies, the run log, per-tenant jobs and the leader lock."""
 
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from apscheduler.jobstores.memory import MemoryJobStore
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEvent
@@ -15,6 +17,7 @@ from app.jobs.dispatch import JobPartlyFailed
 from app.jobs.leader import FileLock
 from app.jobs.models import JobRun, apscheduler_jobs
 from app.jobs.runner import execute
+from app.jobs.scheduler import FencedScheduler
 from app.messaging.models import OutboxMessage
 from app.messaging.services import queue_email
 from app.plans import jobs as plan_jobs
@@ -311,3 +314,34 @@ def test_old_job_runs_are_pruned(app):
         assert execute("jobs.prune_runs", "app.jobs.maintenance:prune_job_runs") == {"deleted": 1}
     with on_platform(app):
         assert sorted(db.session.scalars(select(JobRun.job_id))) == ["jobs.prune_runs", "recent"]
+
+
+class _StoreWhereADueJobEnds(MemoryJobStore):
+    """What an import's last run does to the store: its job is gone by the time the scheduler,
+    having read it as due, stores its next run."""
+
+    def get_due_jobs(self, now):
+        due = super().get_due_jobs(now)
+        if any(job.id == "finishing" for job in due):
+            self.remove_job("finishing")
+        return due
+
+
+def test_a_job_removed_while_it_is_due_does_not_stop_the_scheduler():
+    ran = []
+    scheduler = FencedScheduler(fence=lambda: True, jobstores={"default": _StoreWhereADueJobEnds()}, timezone=UTC)
+    scheduler.start(paused=True)
+    try:
+        now = datetime.now(UTC)
+        for job_id in ("finishing", "other"):
+            scheduler.add_job(ran.append, "interval", minutes=5, args=[job_id], id=job_id, next_run_time=now)
+        scheduler.resume()
+        deadline = time.monotonic() + 5
+        while "other" not in ran and time.monotonic() < deadline:
+            time.sleep(0.02)
+        # The job that ended is not stored again; the scheduler goes on with the others.
+        assert "other" in ran
+        assert scheduler._thread.is_alive()
+        assert [job.id for job in scheduler.get_jobs()] == ["other"]
+    finally:
+        scheduler.shutdown(wait=False)
