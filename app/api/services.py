@@ -1,6 +1,5 @@
 """API key operations: issue (the secret is returned once), revoke, list, and find by secret."""
 
-import hashlib
 import secrets
 import string
 
@@ -13,6 +12,7 @@ from app.api.scopes import check_scopes
 from app.core.audit import record_audit
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
+from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.plans.services import check_feature
 from app.tenants.hosts import NOT_READ, Companion, tenant_companion
@@ -23,11 +23,6 @@ PREFIX_ALPHABET = string.ascii_lowercase + string.digits
 PREFIX_LENGTH = 10
 SECRET_BYTES = 32
 MAX_NAME_LENGTH = 80
-
-
-def hash_secret(presented: str) -> str:
-    """SHA-256 is enough here: the secret has 256 random bits, so there is nothing to brute-force."""
-    return hashlib.sha256(presented.encode()).hexdigest()
 
 
 def _new_prefix() -> str:
@@ -49,7 +44,7 @@ def create_api_key(*, name: str, scopes, actor) -> tuple[ApiKey, str]:
     key = ApiKey(
         name=name,
         prefix=prefix,
-        secret_hash=hash_secret(secret),
+        secret_hash=hash_token(secret),
         scopes=scopes,
         created_by_id=getattr(actor, "id", None),
     )
@@ -107,7 +102,7 @@ def find_active_key(presented: str) -> ApiKey | None:
     if key is NOT_READ:
         # The key's creator acts for it on every call: loaded with the key, in the same statement.
         key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix).options(joinedload(ApiKey.created_by)))
-    if key is None or not secrets.compare_digest(key.secret_hash, hash_secret(presented)):
+    if key is None or not secrets.compare_digest(key.secret_hash, hash_token(presented)):
         return None
     if key.revoked_at is not None:
         return None
