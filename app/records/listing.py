@@ -146,10 +146,6 @@ def _capped_count(record_type, search, filters, where, cap: int):
     return select(func.count()).select_from(inner.limit(cap + 1).subquery())
 
 
-def _capped(counted: int, cap: int) -> tuple[int, bool]:
-    return min(counted, cap), counted > cap
-
-
 def _loaded(record_type, page: Page, purpose: str, collections) -> Page:
     load_together(db.session, page.items, collections)
     record_type.after_load(page.items, purpose)
@@ -209,5 +205,6 @@ def count_records(
             counted = matches
         else:
             counted = search_count(record_type.model.__table__, terms, cap + 1)
-        return min(counted, cap), counted > cap
-    return _capped(db.session.scalar(_capped_count(record_type, search, filters, where, cap)), cap)
+    else:
+        counted = db.session.scalar(_capped_count(record_type, search, filters, where, cap))
+    return min(counted, cap), counted > cap
