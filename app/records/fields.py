@@ -1321,32 +1321,26 @@ class ChildList(ChildRows, ABC):
         relation = getattr(model, self.collection).property
         owner = next(remote for _local, remote in relation.local_remote_pairs if remote.name != "tenant_id")
 
+        # A list of links (a deal's contacts) is tested by id: "is" one of them.
+        by_id = isinstance(value_column.type, Uuid)
+
         def build(operator, value, context):
             owned = (child.tenant_id == require_tenant_id()) & (owner == model.id)
-            if operator == "is_empty":
-                return ~exists().where(owned)
-            if operator == "is_not_empty":
-                return exists().where(owned)
-            if operator in ("not_contains", "not_equals"):
-                positive = {"not_contains": "contains", "not_equals": "equals"}[operator]
-                return ~exists().where(owned, text_condition(value_column, positive, value, context))
-            return exists().where(owned, text_condition(value_column, operator, value, context))
-
-        if isinstance(value_column.type, Uuid):
-            # A list of links (a deal's contacts): "is" one of them, by id.
-            def build_ids(operator, value, context):
-                owned = (child.tenant_id == require_tenant_id()) & (owner == model.id)
-                if operator in ("is_empty", "is_not_empty"):
-                    found = exists().where(owned)
-                    return ~found if operator == "is_empty" else found
+            if operator in ("is_empty", "is_not_empty"):
+                found = exists().where(owned)
+                return ~found if operator == "is_empty" else found
+            if by_id:
                 wanted = parse_uuid(value)
                 if wanted is None:
                     return context.invalid("Choose a record.")
                 found = exists().where(owned, value_column == wanted)
                 return found if operator == "is" else ~found
+            if operator in ("not_contains", "not_equals"):
+                positive = {"not_contains": "contains", "not_equals": "equals"}[operator]
+                return ~exists().where(owned, text_condition(value_column, positive, value, context))
+            return exists().where(owned, text_condition(value_column, operator, value, context))
 
-            return [Condition(self.name, self.label, "reference", build_ids)]
-        return [Condition(self.name, self.label, "text", build)]
+        return [Condition(self.name, self.label, "reference" if by_id else "text", build)]
 
     def export_value(self, record):
         return ", ".join(getattr(row, self.row_attribute) for row in getattr(record, self.collection))
