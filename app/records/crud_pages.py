@@ -17,5 +17,6 @@ def access_record_with(capability: str, record_type_name: str, record_id, *, act
 
 
 def record_page_url(record_type, record, *, tab: str | None = None) -> str:
-    """The record's own page, opened on `tab` when one is given."""
+    """The record's own page (of a record, or of a `RecordEntry` naming one), opened on `tab`
+    when one is given."""
     return url_for(f"{record_type.plural}.show", tab=tab, **{record_type.id_arg: record.id})

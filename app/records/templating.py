@@ -1,12 +1,12 @@
 """Template helpers the kit's pages use: links to any record, reference pickers, saved views."""
 
-from flask import url_for
 from sqlalchemy import select
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
+from app.records.crud_pages import record_page_url
 from app.records.registry import find_record_type, get_record_type, record_type_of, record_types
 from app.records.saved_views import view_query_string
 from app.records.search import search_condition
@@ -18,7 +18,7 @@ def record_url(record) -> str:
     record_type = record_type_of(record)
     if record_type is None:
         return "#"
-    return url_for(f"{record_type.plural}.show", **{record_type.id_arg: record.id})
+    return record_page_url(record_type, record)
 
 
 def record_title(record) -> str:
@@ -51,7 +51,7 @@ def entry_url(entry) -> str:
     record_type = find_record_type(entry.type)
     if record_type is None:
         return "#"
-    return url_for(f"{record_type.plural}.show", **{record_type.id_arg: entry.id})
+    return record_page_url(record_type, entry)
 
 
 def record_lookup(selected=None, search: str | None = None, types=None) -> list[tuple[str, list[tuple[str, str]]]]:
