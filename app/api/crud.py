@@ -29,16 +29,10 @@ class Summaries:
     delete: str
 
     @classmethod
-    def of(cls, noun: str, *, create: str, delete: str, update: str | None = None) -> "Summaries":
+    def of(cls, noun: str, *, create: str, delete: str) -> "Summaries":
         """List, get and change said of the resource's `noun` ("List tags", "Get a tag", "Change a
         tag"); creating and deleting each carry a note of their own."""
-        return cls(
-            list=f"List {noun}s",
-            create=create,
-            get=f"Get a {noun}",
-            update=update or f"Change a {noun}",
-            delete=delete,
-        )
+        return cls(list=f"List {noun}s", create=create, get=f"Get a {noun}", update=f"Change a {noun}", delete=delete)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
 
-# Re-exported: the auth services and the tests hash invitation and login tokens by this name.
+# Re-exported: the tests hash invitation tokens by this name.
 from app.core.tokens import hash_token as hash_token
 from app.core.types import JSONType
 

@@ -7,12 +7,13 @@ import pyotp
 from flask import url_for
 from sqlalchemy import func, select, union_all, update
 
-from app.auth.models import AuthToken, Invitation, Role, TokenPurpose, User, hash_token
+from app.auth.models import AuthToken, Invitation, Role, TokenPurpose, User
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, PermissionDenied, ValidationFailed
 from app.core.extensions import db
+from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.messaging.services import queue_email
 from app.plans.services import enforce

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 
 from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscription, EventResult, StripeEvent
-from app.billing.sync import current_subscription, list_invoices, tenant_subscriptions
+from app.billing.sync import list_invoices, shown_subscription, tenant_subscriptions
 from app.core.extensions import db
 from app.core.newest_first import newest_first_page, newest_first_rows
 from app.core.pagination import Page
@@ -91,7 +91,7 @@ def tenant_account(tenant_id: uuid.UUID, *, event_limit: int = 25) -> TenantAcco
     return TenantAccount(
         tenant=tenant,
         customer=db.session.scalar(select(BillingCustomer).where(BillingCustomer.tenant_id == tenant_id)),
-        subscription=current_subscription(tenant_id),
+        subscription=shown_subscription(subscriptions),
         subscriptions=subscriptions,
         events=events,
         invoices=list_invoices(tenant_id, limit=12),

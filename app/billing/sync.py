@@ -173,7 +173,11 @@ def deciding_subscription(rows: list[BillingSubscription]) -> BillingSubscriptio
 
 def current_subscription(tenant_id: uuid.UUID) -> BillingSubscription | None:
     """The subscription to show the tenant: the deciding one, else the newest attempt."""
-    rows = tenant_subscriptions(tenant_id)
+    return shown_subscription(tenant_subscriptions(tenant_id))
+
+
+def shown_subscription(rows: list[BillingSubscription]) -> BillingSubscription | None:
+    """current_subscription() of a tenant whose subscriptions (newest first) are loaded already."""
     return deciding_subscription(rows) or (rows[0] if rows else None)
 
 
