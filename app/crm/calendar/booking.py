@@ -474,7 +474,7 @@ def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str) -> No
     link = tenant_link("booking.manage", external=True, token=token)
     content = ics.invitation(
         meeting,
-        host=tenant_link("dashboard.index", external=True).split("//", 1)[-1].split("/", 1)[0],
+        host=ics.workspace_host(),
         url="",
         organizer_email=booking.host.email if booking.host else None,
     )
