@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import aliased, selectinload
 
-from app.auth.permissions import check_permission
+from app.auth.permissions import acting_user, check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.events import emit
@@ -280,7 +280,7 @@ def log_activity(data: dict, *, actor) -> Activity:
         outcome=cleaned.get("outcome", ""),
         duration_seconds=cleaned.get("duration_seconds"),
         occurred_at=cleaned.get("occurred_at") or utcnow(),
-        user_id=getattr(getattr(actor, "user", actor), "id", None),
+        user_id=getattr(acting_user(actor), "id", None),
         record_id=record.id,
     )
     db.session.add(activity)

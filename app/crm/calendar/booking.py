@@ -13,7 +13,7 @@ import secrets
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
 
@@ -27,7 +27,7 @@ from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.calendar import ics
 from app.crm.calendar.models import WEEKDAYS, Booking, BookingType, Meeting, MeetingAttendee, MeetingStatus
-from app.crm.calendar.record import MEETINGS
+from app.crm.calendar.record import MEETINGS, zone_names
 from app.crm.contacts.models import Contact, ContactEmail
 from app.messaging.services import queue_email
 from app.notifications.models import NotificationKind
@@ -98,7 +98,7 @@ def _clean(data: dict, booking_type: BookingType | None, actor) -> dict:
             cleaned["slug"] = slug
     if "timezone" in data:
         # Anything but a string (a JSON object, say) is refused before the set lookup hashes it.
-        if not isinstance(data["timezone"], str) or data["timezone"] not in available_timezones():
+        if not isinstance(data["timezone"], str) or data["timezone"] not in zone_names():
             errors["timezone"] = ["Choose a time zone such as Europe/Berlin."]
         else:
             cleaned["timezone"] = data["timezone"]
@@ -474,7 +474,7 @@ def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str) -> No
     link = tenant_link("booking.manage", external=True, token=token)
     content = ics.invitation(
         meeting,
-        host=tenant_link("dashboard.index", external=True).split("//", 1)[-1].split("/", 1)[0],
+        host=ics.workspace_host(),
         url="",
         organizer_email=booking.host.email if booking.host else None,
     )

@@ -7,8 +7,14 @@ from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
 from app.core.types import utcnow
 from app.crm.calendar.models import Meeting, MeetingStatus
+from app.notifications.services import tenant_link
 
 PRODID = "-//Atrium//Atrium CRM//EN"
+
+
+def workspace_host() -> str:
+    """The workspace's host name (acme.atrium.example): the right-hand side of its meetings' UIDs."""
+    return tenant_link("dashboard.index", external=True).split("//", 1)[-1].split("/", 1)[0]
 
 
 def meeting_uid(meeting: Meeting, host: str) -> str:

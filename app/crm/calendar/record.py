@@ -2,6 +2,7 @@
 which record, status, notes and outcome. Attendees are invited by email with an .ics and
 reminded at the chosen offsets; a change of time sends an update, a cancellation a CANCEL."""
 
+from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from app.crm.activities.capability import NOTES, TIMELINE
@@ -22,6 +23,13 @@ MAX_MINUTES = 7 * 24 * 60
 INVITE_FIELDS = ("starts_at", "ends_at", "location", "video_url", "title", "status")
 
 
+@cache
+def zone_names() -> frozenset[str]:
+    """The IANA time zone names, read once: available_timezones() walks the time zone database
+    on every call (milliseconds), and the booking pages and meeting saves ask on each request."""
+    return frozenset(available_timezones())
+
+
 class ZoneField(f.Text):
     """An IANA time zone name (Europe/Berlin); empty is the workspace's zone."""
 
@@ -35,7 +43,7 @@ class ZoneField(f.Text):
 
     def clean(self, value, context):
         text = super().clean(value, context)
-        if text not in available_timezones():
+        if text not in zone_names():
             raise Invalid("Choose a time zone such as Europe/Berlin or America/New_York.")
         return text
 
@@ -48,7 +56,7 @@ class MeetingType(RecordType):
             return cleaned[name] if name in cleaned else (getattr(meeting, name) if meeting is not None else None)
 
         zone_name = current("timezone") or tenant_zone().key
-        zone = ZoneInfo(zone_name) if zone_name in available_timezones() else tenant_zone()
+        zone = ZoneInfo(zone_name) if zone_name in zone_names() else tenant_zone()
         for name in ("starts_at", "ends_at"):
             raw = context.data.get(name)
             # A wall-clock time without an offset (the form's) is read in the meeting's zone.

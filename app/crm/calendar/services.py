@@ -20,7 +20,7 @@ from app.crm.calendar.models import CalendarFeed, Meeting, MeetingAttendee, Meet
 from app.crm.calendar.record import MEETINGS
 from app.messaging.services import queue_email
 from app.notifications.reminders import clear_reminders, sync_reminders
-from app.notifications.services import absolute_url, record_path, tenant_link
+from app.notifications.services import absolute_url, record_path
 from app.records.services import record_services, update_record
 
 get_meeting, load_meeting_for_page, create_meeting, update_meeting, delete_meeting, list_meetings = record_services(
@@ -59,7 +59,7 @@ def after_meeting_saved(meeting: Meeting, *, creating: bool) -> None:
 def send_invitations(meeting: Meeting, *, update: bool) -> int:
     """Email each attendee (other than the organizer) the meeting's .ics: a new invitation, an
     update (a higher SEQUENCE) or a cancellation. Goes out after the commit, via the outbox."""
-    host = tenant_link("dashboard.index", external=True).split("//", 1)[-1].split("/", 1)[0]
+    host = ics.workspace_host()
     url = absolute_url(record_path(MEETINGS, meeting.id))
     organizer = meeting.owner
     # Attendees may be contacts, who cannot open the meeting's page: the .ics carries no link to it.
@@ -335,6 +335,6 @@ def feed_calendar(feed: CalendarFeed) -> bytes:
         .limit(FEED_LIMIT)
     )
     feed.last_read_at = now
-    host = tenant_link("dashboard.index", external=True).split("//", 1)[-1].split("/", 1)[0]
+    host = ics.workspace_host()
     name = f"{user.display_name} · {current_app.config.get('APP_NAME', 'Atrium')}"
     return ics.feed(list(meetings), host=host, name=name, url_of=lambda m: absolute_url(record_path(MEETINGS, m.id)))

@@ -4,7 +4,7 @@ host (free slots in the visitor's time zone, book, cancel or reschedule by the p
 and each user's management of their pages."""
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -16,7 +16,7 @@ from app.core.hosts import TenantBlueprint
 from app.core.types import utcnow
 from app.crm.calendar import booking, services
 from app.crm.calendar.models import WEEKDAYS
-from app.crm.calendar.record import MEETINGS
+from app.crm.calendar.record import MEETINGS, zone_names
 from app.records.forms import RecordForm
 from app.records.owner import active_users
 from app.records.views import record_blueprint
@@ -117,7 +117,7 @@ WEEKDAY_LABELS = dict(
 
 def _visitor_zone() -> ZoneInfo:
     name = request.args.get("tz") or request.form.get("tz") or "UTC"
-    return ZoneInfo(name if name in available_timezones() else "UTC")
+    return ZoneInfo(name if name in zone_names() else "UTC")
 
 
 def _week_start(booking_type, zone: ZoneInfo) -> date:
@@ -278,7 +278,7 @@ def booking_types():
         weekdays=WEEKDAY_LABELS,
         users=active_users(),
         me=me,
-        zones=sorted(available_timezones()),
+        zones=sorted(zone_names()),
         form=RecordForm(),
     ), status
 

@@ -35,12 +35,12 @@ def export_download(record_type_name: str, *, actor, segment_id) -> Response:
         segment_id=segment_id,
         ids=request.args.getlist("ids"),
     )
-    return download_response(record_type, stmt, fmt, record_type.plural)
+    return download_response(record_type, stmt, fmt)
 
 
-def download_response(record_type, stmt, fmt: str, stem: str) -> Response:
+def download_response(record_type, stmt, fmt: str) -> Response:
     rows = services.export_rows(record_type, stmt)
-    filename = f"{stem}-{date.today().isoformat()}.{fmt}"
+    filename = f"{record_type.plural}-{date.today().isoformat()}.{fmt}"
     if fmt == "csv":
         response = Response(in_tenant_while_streaming(csv_stream(rows)), mimetype=CSV_MIME)
     else:
