@@ -6,7 +6,6 @@ starts the next version as a draft; an accepted quote is final.
 """
 
 from datetime import timedelta
-from decimal import Decimal
 
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -116,7 +115,7 @@ def take_from_deal(quote, cleaned: dict) -> None:
 
 
 def _line_key(item: dict) -> tuple:
-    return tuple(Decimal(item[key]) if isinstance(item[key], Decimal) else item[key] for key in LINE_KEYS)
+    return tuple(item[key] for key in LINE_KEYS)
 
 
 def _quotes_of(column):
