@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from app.auth.demo_team import get_demo_owner
 from app.core.extensions import db
+from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.models import Invoice
 from app.crm.invoices.services import create_invoice, invoice_from_order, issue_invoice, record_payment, send_invoice
 from app.crm.orders.models import Order
 from app.crm.quotes.models import Quote, QuoteStatus
-from app.crm.quotes.priced_documents import local_today
 
 
 def seed_invoices_demo(tenant) -> None:

@@ -13,6 +13,7 @@ from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.forms import apply_errors
+from app.crm.deals.services.forecast import local_today
 from app.crm.products.services import active_products
 from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
@@ -20,7 +21,6 @@ from app.crm.quotes.forms import SendForm
 from app.crm.quotes.models import QuoteVersion
 from app.crm.quotes.numbering import peek_number
 from app.crm.quotes.pdf import pdf_page_response
-from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.record import QUOTES
 from app.crm.quotes.settings import get_quote_settings, update_quote_settings
 from app.plans.services import entitlements
