@@ -85,13 +85,6 @@ def issue_invoice(invoice: Invoice, *, actor) -> Invoice:
     return invoice
 
 
-def default_recipient(invoice: Invoice) -> str:
-    if invoice.recipient_email:
-        return invoice.recipient_email
-    contact = invoice.contact
-    return (getattr(contact, "primary_email", None) or "") if contact is not None else ""
-
-
 def send_invoice(invoice: Invoice, data: dict, *, actor) -> Invoice:
     """Email the invoice to the customer after commit (through the outbox), its PDF attached
     when the plan has PDFs. A draft is issued first (numbered, dated); an issued invoice

@@ -48,11 +48,6 @@ def _end_of(day) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tenant_zone())
 
 
-def default_recipient(quote) -> str:
-    contact = quote.contact
-    return (getattr(contact, "primary_email", None) or "") if contact is not None else ""
-
-
 # ---------------------------------------------------------------------------- sending
 
 
