@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from app.auth.demo_team import get_demo_owner
 from app.core.extensions import db
+from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.models import Invoice
 from app.crm.invoices.services import create_invoice, invoice_from_order, issue_invoice, record_payment, send_invoice
 from app.crm.orders.models import Order
 from app.crm.quotes.models import Quote, QuoteStatus
-from app.crm.quotes.priced_documents import local_today
+from app.crm.quotes.sending import default_recipient
 
 
 def seed_invoices_demo(tenant) -> None:
@@ -24,7 +25,7 @@ def seed_invoices_demo(tenant) -> None:
     if order is None:
         return
     invoice = invoice_from_order(order, actor=owner)
-    recipient = accepted.recipient_email or (accepted.contact.primary_email if accepted.contact else None)
+    recipient = default_recipient(accepted)
     if recipient:
         send_invoice(invoice, {"to": recipient, "message": "Thank you for your order."}, actor=owner)
     else:

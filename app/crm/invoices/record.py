@@ -11,12 +11,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
+from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
 from app.crm.products.record import workspace_currency
 from app.crm.quotes import priced_documents
 from app.crm.quotes.fields import priced_document_fields
-from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import ZERO
 from app.crm.tags.capability import TAGS

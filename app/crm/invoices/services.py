@@ -12,6 +12,7 @@ from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.core.validation import Errors
+from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceStatus, Payment, PaymentMethod
 from app.crm.invoices.record import INVOICES, default_due_date
@@ -20,7 +21,6 @@ from app.crm.quotes.copying import copy_input
 from app.crm.quotes.models import QuoteStatus
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
-from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.sending import read_send_input, refresh_index_title
 from app.crm.quotes.settings import get_quote_settings
 from app.messaging.services import queue_email
@@ -83,13 +83,6 @@ def issue_invoice(invoice: Invoice, *, actor) -> Invoice:
         data={"number": invoice.number, "total": str(invoice.total), "currency": invoice.currency},
     )
     return invoice
-
-
-def default_recipient(invoice: Invoice) -> str:
-    if invoice.recipient_email:
-        return invoice.recipient_email
-    contact = invoice.contact
-    return (getattr(contact, "primary_email", None) or "") if contact is not None else ""
 
 
 def send_invoice(invoice: Invoice, data: dict, *, actor) -> Invoice:

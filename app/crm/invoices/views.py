@@ -13,6 +13,7 @@ from app.crm.invoices.record import INVOICES
 from app.crm.orders.services import load_order_for_page
 from app.crm.quotes.forms import SendForm
 from app.crm.quotes.pdf import pdf_page_response
+from app.crm.quotes.sending import default_recipient
 from app.crm.quotes.services import load_quote_for_page
 from app.records.forms import ConfirmForm
 from app.records.pages import detail_context
@@ -61,7 +62,7 @@ def from_order(order_id):
 @requires_permission("invoices.edit")
 def send(invoice_id):
     invoice = services.load_invoice_for_page(invoice_id)
-    form = SendForm(data={"to": services.default_recipient(invoice)})
+    form = SendForm(data={"to": default_recipient(invoice)})
     status = 200
     if form.validate_on_submit():
         try:

@@ -7,13 +7,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
+from app.crm.deals.services.forecast import local_today
 from app.crm.orders.models import Order, OrderLine, OrderStatus
 from app.crm.products.record import workspace_currency
 from app.crm.quotes import priced_documents
 from app.crm.quotes.documents import amount_text, document_lines
 from app.crm.quotes.fields import priced_document_fields
 from app.crm.quotes.numbering import next_number
-from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.tags.capability import TAGS
 from app.records import fields as f

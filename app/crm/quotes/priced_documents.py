@@ -6,22 +6,15 @@ from sqlalchemy import select
 
 from app.core.currencies import CURRENCIES
 from app.core.extensions import db
-from app.core.types import utcnow
 from app.crm.deals.currencies import ISO_4217
 from app.crm.quotes.totals import LineAmounts, document_totals
 from app.records import fields as f
 from app.records.capabilities import Tab
-from app.records.normalize import tenant_zone
 
 # A tab of a customer's documents shows the newest this many.
 TAB_LIMIT = 50
 # The workspace's currencies and every currency a deal may be in (a quote takes its deal's).
 QUOTE_CURRENCIES = {code: code for code in sorted({*CURRENCIES, *ISO_4217})}
-
-
-def local_today():
-    """Today in the workspace's time zone: validity, due and renewal dates are its days."""
-    return utcnow().astimezone(tenant_zone()).date()
 
 
 # The field helpers build new fields on each call: a field binds to the one model it is declared on.

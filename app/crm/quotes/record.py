@@ -6,7 +6,6 @@ starts the next version as a draft; an accepted quote is final.
 """
 
 from datetime import timedelta
-from decimal import Decimal
 
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -14,12 +13,12 @@ from app.core.events import emit
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
+from app.crm.deals.services.forecast import local_today
 from app.crm.products.record import workspace_currency
 from app.crm.quotes import priced_documents
 from app.crm.quotes.documents import quote_document
 from app.crm.quotes.fields import LINE_KEYS, LineItems, priced_document_fields
 from app.crm.quotes.models import Quote, QuoteStatus, QuoteVersion
-from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
@@ -116,7 +115,7 @@ def take_from_deal(quote, cleaned: dict) -> None:
 
 
 def _line_key(item: dict) -> tuple:
-    return tuple(Decimal(item[key]) if isinstance(item[key], Decimal) else item[key] for key in LINE_KEYS)
+    return tuple(item[key] for key in LINE_KEYS)
 
 
 def _quotes_of(column):

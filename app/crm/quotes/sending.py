@@ -1,5 +1,6 @@
-"""What sending a quote or an invoice by email shares: the recipient and the message read from
-the request, and the records index's title once the document has its number."""
+"""What sending a quote or an invoice by email shares: the recipient the form proposes, the
+recipient and message read from the request, and the records index's title once the document
+has its number."""
 
 from sqlalchemy import update
 
@@ -22,6 +23,11 @@ def read_send_input(data: dict, errors: Errors) -> tuple[str, str]:
     if len(message) > MAX_MESSAGE:
         errors.add("message", f"Use at most {MAX_MESSAGE:,} characters.")
     return recipient, message
+
+
+def default_recipient(document) -> str:
+    """Whom the send form proposes: the address the document last went to, else its contact's."""
+    return document.recipient_email or getattr(document.contact, "primary_email", None) or ""
 
 
 def refresh_index_title(record_type, document) -> None:

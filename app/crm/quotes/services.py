@@ -18,9 +18,9 @@ from app.core.types import utcnow
 from app.core.validation import Errors
 from app.crm.deals.models import DealStatus, Stage, StageKind
 from app.crm.deals.services.deals import move_deal
+from app.crm.deals.services.forecast import local_today
 from app.crm.quotes.models import Quote, QuoteLine, QuoteStatus
 from app.crm.quotes.numbering import next_number
-from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.record import QUOTES
 from app.crm.quotes.sending import read_send_input, refresh_index_title
 from app.crm.quotes.settings import get_quote_settings
@@ -46,11 +46,6 @@ def public_link(token: str) -> str:
 
 def _end_of(day) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tenant_zone())
-
-
-def default_recipient(quote) -> str:
-    contact = quote.contact
-    return (getattr(contact, "primary_email", None) or "") if contact is not None else ""
 
 
 # ---------------------------------------------------------------------------- sending

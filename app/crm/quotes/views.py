@@ -13,6 +13,7 @@ from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.forms import apply_errors
+from app.crm.deals.services.forecast import local_today
 from app.crm.products.services import active_products
 from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
@@ -20,8 +21,8 @@ from app.crm.quotes.forms import SendForm
 from app.crm.quotes.models import QuoteVersion
 from app.crm.quotes.numbering import peek_number
 from app.crm.quotes.pdf import pdf_page_response
-from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.record import QUOTES
+from app.crm.quotes.sending import default_recipient
 from app.crm.quotes.settings import get_quote_settings, update_quote_settings
 from app.plans.services import entitlements
 from app.records.views import record_blueprint
@@ -63,7 +64,7 @@ class SettingsForm(FlaskForm):
 @requires_permission("quotes.edit")
 def send(quote_id):
     quote = services.load_quote_for_page(quote_id)
-    form = SendForm(data={"to": quote.recipient_email or services.default_recipient(quote)})
+    form = SendForm(data={"to": default_recipient(quote)})
     status = 200
     if form.validate_on_submit():
         try:

@@ -8,8 +8,9 @@ from sqlalchemy import select
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
+from app.crm.deals.services.forecast import local_today
 from app.crm.products.record import MAX_PRICE, workspace_currency
-from app.crm.quotes.priced_documents import QUOTE_CURRENCIES, customer_fields, linked_records, local_today, sales_tab
+from app.crm.quotes.priced_documents import QUOTE_CURRENCIES, customer_fields, linked_records, sales_tab
 from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
 from app.records import fields as f
 from app.records.capabilities import Tab

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from app.auth.permissions import can
 from app.core.extensions import db
+from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.services import create_invoice, issue_invoice
-from app.crm.quotes.priced_documents import local_today
 from app.crm.quotes.services import acting_owner
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
