@@ -11,8 +11,8 @@ from app.api.mount import ApiAreaBlueprint
 from app.api.scopes import ACCESS_LEVELS, SCOPE_OBJECTS
 from app.api.spec import tenant_spec
 from app.auth.permissions import requires_permission
-from app.core.errors import AppError, ValidationFailed
-from app.core.forms import apply_errors
+from app.core.errors import AppError
+from app.core.forms import save_form
 from app.core.lookups import get_or_404
 from app.plans.services import entitlements, requires_feature
 
@@ -48,13 +48,12 @@ def keys():
 @requires_feature("api")
 def create_key():
     form = ApiKeyForm()
-    if not form.validate_on_submit():
+    issued = save_form(
+        form, lambda: services.create_api_key(name=form.name.data, scopes=form.scopes.data, actor=current_user)
+    )
+    if issued is None:
         return _render(form, status=422)
-    try:
-        key, secret = services.create_api_key(name=form.name.data, scopes=form.scopes.data, actor=current_user)
-    except ValidationFailed as exc:
-        apply_errors(form, exc)
-        return _render(form, status=422)
+    key, secret = issued
     # Rendered, not redirected: the secret must never travel through the (signed, not secret) session.
     return _render(new_key=key, secret=secret, status=201)
 

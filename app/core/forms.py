@@ -1,6 +1,11 @@
 """Glue between service errors and WTForms: show a service's field messages inline."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from app.core.errors import ValidationFailed
+
+Saved = TypeVar("Saved")
 
 
 def apply_errors(form, error: ValidationFailed) -> None:
@@ -19,3 +24,18 @@ def apply_errors(form, error: ValidationFailed) -> None:
             placed = True
     if not placed:
         form.form_errors.append(error.message)
+
+
+def save_form(form, save: Callable[[], Saved]) -> Saved | None:
+    """What `save()` saved, once `form` validates and the service accepts it; None when either
+    refused, with the messages beside the form's inputs for the page to show again (a 422).
+
+    Every create and edit page has this shape: the form checks what it can, the service has the
+    last word, and a refusal from either goes back onto the form."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return save()
+    except ValidationFailed as exc:
+        apply_errors(form, exc)
+        return None

@@ -3,9 +3,6 @@ to the type's one validator, whose messages come back beside their inputs."""
 
 from flask_wtf import FlaskForm
 
-from app.core.errors import ValidationFailed
-from app.core.forms import apply_errors
-
 
 class ConfirmForm(FlaskForm):
     """Only a CSRF token: the body of a confirmed POST button."""
@@ -29,8 +26,3 @@ def data_from_form(record_type, form, *, record=None) -> dict:
     for capability in record_type.capabilities:
         data.update(capability.from_form(record_type, form))
     return data
-
-
-def apply_service_errors(form, error: ValidationFailed) -> None:
-    """Show a service's messages beside the WTForms inputs they concern."""
-    apply_errors(form, error)

@@ -10,9 +10,9 @@ from app.auth.forms import ConfirmForm, InviteForm, RoleForm
 from app.auth.models import Invitation, Role, User
 from app.auth.permissions import requires_permission
 from app.auth.views import bp
-from app.core.errors import AppError, ValidationFailed
+from app.core.errors import AppError
 from app.core.extensions import db
-from app.core.forms import apply_errors
+from app.core.forms import save_form
 from app.core.lookups import get_or_404
 
 
@@ -42,12 +42,10 @@ def users():
 @requires_permission("users.manage")
 def invite():
     form = InviteForm()
-    if not form.validate_on_submit():
-        return _render(form, 422)
-    try:
-        services.invite_user(email=form.email.data, role=form.role.data, actor=current_user)
-    except ValidationFailed as exc:
-        apply_errors(form, exc)
+    if (
+        save_form(form, lambda: services.invite_user(email=form.email.data, role=form.role.data, actor=current_user))
+        is None
+    ):
         return _render(form, 422)
     flash(f"Invitation sent to {form.email.data}.", "success")
     return redirect(url_for("auth.users"))

@@ -8,9 +8,9 @@ from app.billing import services
 from app.billing.forms import PlanChoiceForm
 from app.billing.gateway import GatewayError
 from app.core.errors import ValidationFailed
+from app.core.forms import save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
-from app.records.crud_forms import save_form
 
 # Named "billing" so app.plans.status lets these pages through while the tenant is read-only.
 bp = TenantBlueprint("billing", __name__)

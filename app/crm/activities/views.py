@@ -6,14 +6,13 @@ from flask_login import current_user
 
 from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
+from app.core.forms import apply_errors, save_form
 from app.core.hosts import TenantBlueprint
 from app.crm.activities import services
 from app.crm.activities.forms import ActivityForm, LogActivityForm
 from app.crm.activities.models import ActivityType
 from app.crm.activities.pages import log_form_context, timeline_context
-from app.records.crud_forms import save_form
 from app.records.crud_pages import access_record_with, record_page_url
-from app.records.forms import apply_service_errors
 from app.records.registry import find_record_type
 
 bp = TenantBlueprint("activities", __name__)
@@ -40,7 +39,7 @@ def log(subject_type, subject_id):
         try:
             activity = services.log_activity(form.to_data(subject.id), actor=current_user)
         except ValidationFailed as exc:
-            apply_service_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if not htmx:
                 flash(f"{ActivityType.LABELS[activity.type]} logged.", "success")

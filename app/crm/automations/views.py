@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
+from app.core.forms import apply_errors, save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.automations import runs as run_log
@@ -16,9 +17,8 @@ from app.crm.automations.forms import CONDITION_ROWS, WorkflowForm, step_data
 from app.crm.automations.models import RunStatus
 from app.crm.forms.services import list_forms
 from app.plans.services import requires_feature
-from app.records.crud_forms import save_form
 from app.records.event_types import event_types
-from app.records.forms import ConfirmForm, apply_service_errors
+from app.records.forms import ConfirmForm
 from app.records.registry import record_types
 
 bp = TenantBlueprint("automations", __name__)
@@ -152,7 +152,7 @@ def update(workflow_id):
     try:
         services.update_workflow(workflow, data, actor=current_user)
     except ValidationFailed as exc:
-        apply_service_errors(form, exc)
+        apply_errors(form, exc)
         return _builder(workflow, form, step_errors=exc.details.get("conditions", []), status=422)
     flash("Workflow saved.", "success")
     return redirect(url_for("automations.show", workflow_id=workflow.id))

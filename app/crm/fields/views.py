@@ -4,6 +4,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
+from app.core.forms import save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.fields import services
@@ -11,7 +12,6 @@ from app.crm.fields.forms import EditFieldDefinitionForm, NewFieldDefinitionForm
 from app.crm.fields.models import FieldType
 from app.crm.fields.services import custom_field_types
 from app.plans.services import entitlements
-from app.records.crud_forms import save_form
 from app.records.forms import ConfirmForm
 
 bp = TenantBlueprint("fields", __name__)

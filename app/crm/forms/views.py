@@ -4,6 +4,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
+from app.core.forms import save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.core.text import plural
@@ -11,7 +12,6 @@ from app.crm.forms import intake, services
 from app.crm.forms.forms import BLANK_FIELD_ROWS, WebFormForm
 from app.crm.forms.models import SubmissionStatus
 from app.plans.services import entitlements
-from app.records.crud_forms import save_form
 
 bp = TenantBlueprint("forms", __name__)
 register_nav_item(NavItem("Forms", "forms.index", "ui-checks", "forms.view", group="marketing", order=60))

@@ -4,11 +4,11 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
+from app.core.forms import save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.tags import services
 from app.crm.tags.forms import TagForm
-from app.records.crud_forms import save_form
 from app.records.forms import ConfirmForm
 
 bp = TenantBlueprint("tags", __name__)

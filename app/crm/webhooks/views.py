@@ -5,12 +5,12 @@ from flask_login import current_user
 
 from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
+from app.core.forms import save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.webhooks import services
 from app.crm.webhooks.forms import WebhookForm
 from app.crm.webhooks.signing import SIGNATURE_HEADER, VERIFICATION_SNIPPET
-from app.records.crud_forms import save_form
 
 bp = TenantBlueprint("webhooks", __name__)
 register_nav_item(NavItem("Webhooks", "webhooks.index", "broadcast", "webhooks.view", "settings"))

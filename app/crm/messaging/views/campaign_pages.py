@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.auth.permissions import can, requires_permission
 from app.core.errors import Conflict, ValidationFailed
+from app.core.forms import apply_errors
 from app.crm.messaging import message_templates
 from app.crm.messaging.campaigns import audiences as campaign_audiences
 from app.crm.messaging.campaigns import results as campaign_results
@@ -13,7 +14,7 @@ from app.crm.messaging.campaigns import services as campaign_services
 from app.crm.messaging.forms import CampaignForm
 from app.crm.messaging.models import Campaign, CampaignStatus, Channel, MessageStatus
 from app.crm.messaging.views.pages import bp
-from app.records.forms import ConfirmForm, apply_service_errors
+from app.records.forms import ConfirmForm
 
 
 @bp.route("/campaigns", endpoint="campaigns")
@@ -48,7 +49,7 @@ def new_campaign():
             try:
                 campaign = campaign_services.create_campaign(form.to_data(), actor=current_user)
             except ValidationFailed as exc:
-                apply_service_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 flash(f"Campaign “{campaign.name}” saved as a draft. Check it, then start it.", "success")
                 return redirect(url_for("messaging.campaign", campaign_id=campaign.id))

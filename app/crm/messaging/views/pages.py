@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.auth.permissions import can, requires_permission
 from app.core.errors import Conflict, ValidationFailed
+from app.core.forms import apply_errors
 from app.core.hosts import TenantBlueprint
 from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
@@ -16,7 +17,7 @@ from app.crm.messaging.models import Channel, MessageStatus, Suppression
 from app.crm.messaging.record_pages import RECIPIENTS, recipient_of
 from app.crm.messaging.sending import get_settings, send_message, update_settings
 from app.crm.messaging.templating import MERGE_FIELDS
-from app.records.forms import ConfirmForm, apply_service_errors
+from app.records.forms import ConfirmForm
 from app.records.registry import find_record_type
 
 bp = TenantBlueprint("messaging", __name__)
@@ -99,7 +100,7 @@ def new_template():
         try:
             template = message_templates.create_template(form.to_data(creating=True), actor=current_user)
         except ValidationFailed as exc:
-            apply_service_errors(form, exc)
+            apply_errors(form, exc)
             return _template_form_page(form, status=422)
         flash(f"Template “{template.name}” saved.", "success")
         return redirect(url_for("messaging.edit_template", template_id=template.id))
@@ -119,7 +120,7 @@ def edit_template(template_id):
         try:
             message_templates.update_template(template, form.to_data(creating=False), actor=current_user)
         except ValidationFailed as exc:
-            apply_service_errors(form, exc)
+            apply_errors(form, exc)
             return _template_form_page(form, template, status=422)
         flash("Template saved.", "success")
         return redirect(url_for("messaging.edit_template", template_id=template.id))
@@ -192,7 +193,7 @@ def conversation(conversation_id):
             try:
                 conversations.reply(item, form.body.data, actor=current_user)
             except ValidationFailed as exc:
-                apply_service_errors(form, exc)
+                apply_errors(form, exc)
                 status = 422
             else:
                 flash("Reply queued.", "success")
@@ -260,7 +261,7 @@ def settings():
     try:
         update_settings(form.to_data(), actor=current_user)
     except ValidationFailed as exc:
-        apply_service_errors(form, exc)
+        apply_errors(form, exc)
         return _settings_page(form, status=422)
     flash("Messaging settings saved.", "success")
     return redirect(url_for("messaging.settings"))
@@ -277,7 +278,7 @@ def add_suppression():
     try:
         row = add(form.to_data(), actor=current_user)
     except ValidationFailed as exc:
-        apply_service_errors(form, exc)
+        apply_errors(form, exc)
         return _settings_page(suppression_form=form, status=422)
     flash(f"{row.address} is on the suppression list.", "success")
     return redirect(url_for("messaging.settings"))
