@@ -17,6 +17,7 @@ from app.crm.fields.models import FieldDefinition, FieldType
 from app.plans.services import check_feature, enforce
 from app.records.normalize import parse_bool
 from app.records.registry import find_record_type, record_types_with
+from app.records.setting_services import apply_changes
 
 FIELDS_ON_CREATE = ("object_type", "label", "key", "field_type", "required", "options", "help_text")
 FIELDS_ON_UPDATE = ("label", "required", "options", "help_text", "position")
@@ -149,17 +150,8 @@ def update_field_definition(definition: FieldDefinition, data: dict, *, actor) -
     if "position" in data and (not isinstance(position, int) or isinstance(position, bool) or position < 0):
         errors.add("position", "Must be a whole number from 0.")
     errors.raise_if_any()
-    changes = {}
-    for name, value in (
-        ("label", label),
-        ("required", required),
-        ("options", options),
-        ("help_text", help_text),
-        ("position", position),
-    ):
-        if name in data and value != getattr(definition, name):
-            changes[name] = {"old": getattr(definition, name), "new": value}
-            setattr(definition, name, value)
+    sent = {"label": label, "required": required, "options": options, "help_text": help_text, "position": position}
+    changes = apply_changes(definition, {name: value for name, value in sent.items() if name in data})
     if changes:
         record_audit(
             "custom_field.updated",
