@@ -50,7 +50,8 @@ def make_user(app, tenant):
 def make_invitation(app, tenant):
     import secrets
 
-    from app.auth.models import Invitation, hash_token
+    from app.auth.models import Invitation
+    from app.core.tokens import hash_token
     from app.core.types import utcnow
 
     with in_tenant(app, tenant.id):

@@ -259,8 +259,9 @@ def _pending_sign_in(client, base_url: str, key: str, value: dict) -> None:
 def _tenant_values(app, endpoint, rule, tenant) -> dict:
     from datetime import timedelta
 
-    from app.auth.models import Invitation, TokenPurpose, User, hash_token
+    from app.auth.models import Invitation, TokenPurpose, User
     from app.auth.services import issue_login_handoff
+    from app.core.tokens import hash_token
     from app.core.types import utcnow
 
     if endpoint in ENDPOINT_FACTORIES:

@@ -8,9 +8,6 @@ from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
-
-# Re-exported: the tests hash invitation tokens by this name.
-from app.core.tokens import hash_token as hash_token
 from app.core.types import JSONType
 
 
