@@ -24,13 +24,6 @@ from app.records.views import record_blueprint
 bp = record_blueprint(MEETINGS)
 
 
-def _check_posted_form() -> None:
-    """A POST from these pages carries the page's form (its CSRF token); one without is a 400:
-    there is nothing on the page to show again."""
-    if not RecordForm().validate_on_submit():
-        abort(400)
-
-
 @bp.route("/calendar")
 @requires_permission("meetings.view")
 def calendar():
@@ -68,7 +61,6 @@ def events():
 @requires_permission("meetings.edit")
 def reschedule(meeting_id):
     """A drag or a resize on the calendar: JSON {start, end} in ISO 8601 with offsets."""
-    _check_posted_form()
     meeting = services.get_meeting(meeting_id)
     try:
         services.reschedule(meeting, request.form.get("start"), request.form.get("end"), actor=current_user)
@@ -81,7 +73,6 @@ def reschedule(meeting_id):
 @requires_permission("meetings.view")
 def manage_feed():
     """Make a new private feed URL (the old one stops working), or revoke it."""
-    _check_posted_form()
     me = acting_user(current_user)
     if request.form.get("action") == "revoke":
         services.revoke_feed(me)
@@ -208,7 +199,6 @@ def manage(token):
 @limiter.limit("20 per minute")
 def cancel(token):
     found = _booking_of(token)
-    _check_posted_form()
     booking.cancel_booking(found)
     flash("Your booking is cancelled.", "success")
     return redirect(_manage_page(token))
@@ -218,7 +208,6 @@ def cancel(token):
 @limiter.limit("20 per minute")
 def reschedule_booking(token):
     found = _booking_of(token)
-    _check_posted_form()
     try:
         booking.reschedule_booking(found, request.form.get("slot"))
     except (ValidationFailed, Conflict) as exc:
@@ -261,7 +250,6 @@ def booking_types():
     if request.method == "POST":
         if not can(current_user, "booking_types.create"):
             abort(403)
-        _check_posted_form()
         try:
             created = booking.create_booking_type(_form_data(request.form), actor=current_user)
         except ValidationFailed as exc:
@@ -286,7 +274,6 @@ def booking_types():
 @booking_bp.route("/calendar/booking-pages/<uuid:booking_type_id>/toggle", methods=["POST"])
 @requires_permission("booking_types.edit")
 def toggle(booking_type_id):
-    _check_posted_form()
     found = booking.get_booking_type(booking_type_id, current_user)
     booking.update_booking_type(found, {"active": not found.active}, actor=current_user)
     flash(f"“{found.name}” is {'published' if found.active else 'hidden'}.", "success")
@@ -296,7 +283,6 @@ def toggle(booking_type_id):
 @booking_bp.route("/calendar/booking-pages/<uuid:booking_type_id>/delete", methods=["POST"])
 @requires_permission("booking_types.delete")
 def delete(booking_type_id):
-    _check_posted_form()
     found = booking.get_booking_type(booking_type_id, current_user)
     name = found.name
     booking.delete_booking_type(found, actor=current_user)

@@ -1,7 +1,7 @@
 """The campaign pages: list, new draft, results with progress and chart, start, cancel,
 resume, delete (routes of the messaging blueprint)."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import can, requires_permission
@@ -94,8 +94,6 @@ def campaign_progress(campaign_id):
 
 def _campaign_action(campaign_id, action, done: str):
     item = campaign_services.get_campaign(campaign_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         action(item, actor=current_user)
     except (Conflict, ValidationFailed) as exc:

@@ -156,8 +156,6 @@ def preview_template(template_id):
 @requires_permission("message_templates.edit")
 def test_template(template_id):
     template = message_templates.get_template(template_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         address = message_templates.send_test(
             template, actor=current_user, contact_id=request.form.get("contact_id") or None
