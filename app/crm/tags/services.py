@@ -79,6 +79,7 @@ def update_tag(tag: Tag, data: dict, *, actor) -> Tag:
     db.session.flush()
     if changes:
         record_audit("tag.updated", actor=actor, target=tag, target_label=tag.name, details={"changes": changes})
+        forget(TAGS_READ.key)  # the request's list of tags is sorted by name
     return tag
 
 
@@ -92,6 +93,7 @@ def delete_tag(tag: Tag, *, actor) -> None:
     db.session.flush()
     # Tag collections already loaded in this session still hold the tag; read them afresh.
     db.session.expire_all()
+    forget(TAGS_READ.key)
 
 
 # The audit log's words for the actions written here (app/wiring.py registers them).
