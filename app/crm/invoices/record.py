@@ -9,39 +9,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.extensions import db
-from app.crm.activities.capability import NOTES, TIMELINE
-from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
-from app.crm.products.record import workspace_currency
 from app.crm.quotes import priced_documents
 from app.crm.quotes.fields import priced_document_fields
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import ZERO
-from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
 from app.records.loading import together
-from app.records.owner import OWNER
-from app.records.record_type import RecordType
 
 
-class InvoiceType(RecordType):
+class InvoiceType(priced_documents.PricedDocumentType):
     def locked(self, invoice, action):
         if action == "edit" and invoice.status != InvoiceStatus.DRAFT:
             return "An issued invoice cannot be changed: void it and issue a corrected one."
         if action == "delete" and invoice.number:
             return "A numbered invoice is kept for the books: void it instead of deleting it."
         return None
-
-    def before_save(self, invoice, cleaned, context):
-        if context.creating:
-            if not cleaned.get("currency"):
-                invoice.currency = workspace_currency()
-            if not invoice.terms:
-                invoice.terms = get_quote_settings().default_terms
-        priced_documents.set_totals(invoice)
 
     def related(self, invoice):
         return priced_documents.linked_records(
@@ -130,25 +116,12 @@ INVOICES = InvoiceType(
     icon="receipt",
     title="display_title",
     subtitle=priced_documents.customer_subtitle,
-    default_sort="-created_at",
     nav_order=67,
-    nav_group="sales",
     description="Invoices from accepted quotes or on their own: numbered when issued, paid in payments.",
-    example={
-        "title": "Design sprint",
-        "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
-    },
+    example_title="Design sprint",
     fields=[
         *priced_documents.title_and_number_fields(),
-        f.Choice(
-            "status",
-            "Status",
-            choices=InvoiceStatus.LABELS,
-            default=InvoiceStatus.DRAFT,
-            read_only=True,
-            filter=True,
-            list=True,
-        ),
+        priced_documents.status_field(InvoiceStatus, InvoiceStatus.DRAFT, read_only=True),
         *priced_documents.customer_fields(),
         f.Reference("quote_id", "Quote", to="quote", relation="quote", read_only=True, filter=True),
         f.Reference("order_id", "Order", to="order", relation="order", read_only=True, filter=True),
@@ -168,7 +141,6 @@ INVOICES = InvoiceType(
         f.DateTimeField("paid_at", "Paid in full", read_only=True, detail=False),
         f.DateTimeField("voided_at", "Voided", read_only=True, detail=False),
     ],
-    capabilities=[OWNER, TAGS, TIMELINE, NOTES, ATTACHMENTS],
     panels=[
         Panel("lines", "crm/invoices/_lines_panel.html", _lines_panel, order=1, column="main"),
         Panel("payments", "crm/invoices/_payments_panel.html", _payments_panel, order=1),

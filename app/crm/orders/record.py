@@ -5,28 +5,21 @@ open until fulfilled or cancelled. A numbered order is kept: it is cancelled, ne
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.types import utcnow
-from app.crm.activities.capability import NOTES, TIMELINE
-from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.deals.services.forecast import local_today
 from app.crm.orders.models import Order, OrderLine, OrderStatus
-from app.crm.products.record import workspace_currency
 from app.crm.quotes import priced_documents
 from app.crm.quotes.documents import amount_text, document_lines
 from app.crm.quotes.fields import priced_document_fields
 from app.crm.quotes.numbering import next_number
-from app.crm.quotes.settings import get_quote_settings
-from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
 from app.records.loading import together
-from app.records.owner import OWNER
-from app.records.record_type import RecordType
 
 # Orders are numbered like quotes and invoices, from their own gap-free sequence ("order").
 ORDER_NUMBER_PATTERN = "SO-{year}-{seq:04d}"
 
 
-class OrderType(RecordType):
+class OrderType(priced_documents.PricedDocumentType):
     def locked(self, order, action):
         if action == "edit" and order.status == OrderStatus.CANCELLED:
             return "A cancelled order is kept as it was."
@@ -34,18 +27,17 @@ class OrderType(RecordType):
             return "An order is kept for the books: cancel it instead of deleting it."
         return None
 
+    def fill_in_new(self, order, cleaned):
+        """A new order is numbered at once: it is made from an accepted quote, or by hand."""
+        order.number = next_number("order", ORDER_NUMBER_PATTERN, local_today())
+        super().fill_in_new(order, cleaned)
+
     def before_save(self, order, cleaned, context):
-        if context.creating:
-            order.number = next_number("order", ORDER_NUMBER_PATTERN, local_today())
-            if not cleaned.get("currency"):
-                order.currency = workspace_currency()
-            if not order.terms:
-                order.terms = get_quote_settings().default_terms
         if "status" in cleaned:
             now = utcnow()
             order.fulfilled_at = (order.fulfilled_at or now) if order.status == OrderStatus.FULFILLED else None
             order.cancelled_at = (order.cancelled_at or now) if order.status == OrderStatus.CANCELLED else None
-        priced_documents.set_totals(order)
+        super().before_save(order, cleaned, context)
 
     def related(self, order):
         return priced_documents.linked_records(
@@ -95,24 +87,12 @@ ORDERS = OrderType(
     icon="bag-check",
     title="display_title",
     subtitle=priced_documents.customer_subtitle,
-    default_sort="-created_at",
     nav_order=66,
-    nav_group="sales",
     description="What customers bought: made when a quote is accepted, then invoiced and fulfilled.",
-    example={
-        "title": "Website redesign",
-        "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
-    },
+    example_title="Website redesign",
     fields=[
         *priced_documents.title_and_number_fields(),
-        f.Choice(
-            "status",
-            "Status",
-            choices=OrderStatus.LABELS,
-            default=OrderStatus.OPEN,
-            filter=True,
-            list=True,
-        ),
+        priced_documents.status_field(OrderStatus, OrderStatus.OPEN),
         f.Reference("quote_id", "Quote", to="quote", relation="quote", read_only=True, filter=True),
         f.Reference("deal_id", "Deal", to="deal", relation="deal", filter=True, search=True),
         *priced_documents.customer_fields(),
@@ -121,7 +101,6 @@ ORDERS = OrderType(
         f.DateTimeField("fulfilled_at", "Fulfilled", read_only=True, hide_empty=True),
         f.DateTimeField("cancelled_at", "Cancelled", read_only=True, hide_empty=True),
     ],
-    capabilities=[OWNER, TAGS, TIMELINE, NOTES, ATTACHMENTS],
     panels=[Panel("lines", "crm/orders/_lines_panel.html", _lines_panel, order=1, column="main")],
     templates={"show": "crm/orders/show.html"},
     load={

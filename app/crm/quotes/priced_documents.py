@@ -1,15 +1,23 @@
-"""What the declarations of the priced documents (quotes, orders, invoices) share: the fields
-they open with, the customer in their subtitle, totals summed from their lines, and the tab of
-a customer's newest documents. Subscriptions reuse the customer fields and the tab."""
+"""What the declarations of the priced documents (quotes, orders, invoices) share: the type
+they are declared with, the fields they open with, the customer in their subtitle, totals
+summed from their lines, and the tab of a customer's newest documents. Subscriptions reuse the
+customer and status fields and the tab."""
 
 from sqlalchemy import select
 
 from app.core.currencies import CURRENCIES
 from app.core.extensions import db
+from app.crm.activities.capability import NOTES, TIMELINE
+from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.deals.currencies import ISO_4217
+from app.crm.products.record import workspace_currency
+from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import LineAmounts, document_totals
+from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Tab
+from app.records.owner import OWNER
+from app.records.record_type import RecordType
 
 # A tab of a customer's documents shows the newest this many.
 TAB_LIMIT = 50
@@ -34,6 +42,11 @@ def customer_fields() -> list[f.Field]:
         f.Reference("contact_id", "Contact", to="contact", relation="contact", filter=True, search=True),
         f.Reference("company_id", "Company", to="company", relation="company", filter=True, search=True, list=True),
     ]
+
+
+def status_field(statuses, default: str, **options) -> f.Field:
+    """Where the document stands: one of its status class's LABELS, a list filter and column."""
+    return f.Choice("status", "Status", choices=statuses.LABELS, default=default, filter=True, list=True, **options)
 
 
 def currency_field() -> f.Field:
@@ -79,3 +92,36 @@ def latest_documents(model, column, record) -> list:
 def linked_records(pairs) -> list[tuple[str, object]]:
     """The (record type, id) pairs the document is linked to, leaving out the empty links."""
     return [(kind, value) for kind, value in pairs if value]
+
+
+class PricedDocumentType(RecordType):
+    """The declaration of a quote, order or invoice: titled and numbered, for a customer,
+    priced in line items. Each is in the sales menu, newest first, with an owner, tags, a
+    timeline, notes and files.
+
+    A new one is in the workspace's currency with the default terms unless it was given
+    others (`fill_in_new`); its totals are always the sums of its lines."""
+
+    def __init__(self, *, example_title: str, **declaration):
+        super().__init__(
+            default_sort="-created_at",
+            nav_group="sales",
+            example={
+                "title": example_title,
+                "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
+            },
+            capabilities=[OWNER, TAGS, TIMELINE, NOTES, ATTACHMENTS],
+            **declaration,
+        )
+
+    def before_save(self, document, cleaned, context):
+        if context.creating:
+            self.fill_in_new(document, cleaned)
+        set_totals(document)
+
+    def fill_in_new(self, document, cleaned: dict) -> None:
+        """What a new document takes when it was not given it."""
+        if not cleaned.get("currency"):
+            document.currency = workspace_currency()
+        if not document.terms:
+            document.terms = get_quote_settings().default_terms

@@ -11,8 +11,6 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.events import emit
 from app.core.extensions import db
-from app.crm.activities.capability import NOTES, TIMELINE
-from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.deals.services.forecast import local_today
 from app.crm.products.record import workspace_currency
 from app.crm.quotes import priced_documents
@@ -20,15 +18,12 @@ from app.crm.quotes.documents import quote_document
 from app.crm.quotes.fields import LINE_KEYS, LineItems, priced_document_fields
 from app.crm.quotes.models import Quote, QuoteStatus, QuoteVersion
 from app.crm.quotes.settings import get_quote_settings
-from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
 from app.records.loading import together
-from app.records.owner import OWNER
-from app.records.record_type import RecordType
 
 
-class QuoteType(RecordType):
+class QuoteType(priced_documents.PricedDocumentType):
     def check(self, cleaned, context):
         valid_until = cleaned.get("valid_until")
         if valid_until is not None and context.creating and valid_until < local_today():
@@ -81,17 +76,16 @@ class QuoteType(RecordType):
                 return True
         return False
 
-    def before_save(self, quote, cleaned, context):
-        if context.creating:
-            settings = get_quote_settings()
-            take_from_deal(quote, cleaned)
-            if not cleaned.get("currency") and quote.deal is None:
-                quote.currency = workspace_currency()
-            if quote.valid_until is None:
-                quote.valid_until = local_today() + timedelta(days=settings.validity_days)
-            if not quote.terms:
-                quote.terms = settings.default_terms
-        priced_documents.set_totals(quote)
+    def fill_in_new(self, quote, cleaned):
+        """A new quote also takes what its deal has, and the settings' validity."""
+        settings = get_quote_settings()
+        take_from_deal(quote, cleaned)
+        if not cleaned.get("currency") and quote.deal is None:
+            quote.currency = workspace_currency()
+        if quote.valid_until is None:
+            quote.valid_until = local_today() + timedelta(days=settings.validity_days)
+        if not quote.terms:
+            quote.terms = settings.default_terms
 
     def related(self, quote):
         return priced_documents.linked_records(
@@ -146,25 +140,12 @@ QUOTES = QuoteType(
     icon="file-earmark-text",
     title="display_title",
     subtitle=priced_documents.customer_subtitle,
-    default_sort="-created_at",
     nav_order=65,
-    nav_group="sales",
     description="Priced proposals: line items, discounts, tax, numbering, versions, PDF, online acceptance.",
-    example={
-        "title": "Website redesign",
-        "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
-    },
+    example_title="Website redesign",
     fields=[
         *priced_documents.title_and_number_fields(),
-        f.Choice(
-            "status",
-            "Status",
-            choices=QuoteStatus.LABELS,
-            default=QuoteStatus.DRAFT,
-            read_only=True,
-            filter=True,
-            list=True,
-        ),
+        priced_documents.status_field(QuoteStatus, QuoteStatus.DRAFT, read_only=True),
         f.Number("version", "Version", read_only=True),
         f.Reference(
             "deal_id",
@@ -197,7 +178,6 @@ QUOTES = QuoteType(
         f.Text("accepted_name", "Accepted by", read_only=True, detail=False),
         f.Text("rejection_reason", "Why it was rejected", read_only=True, detail=False),
     ],
-    capabilities=[OWNER, TAGS, TIMELINE, NOTES, ATTACHMENTS],
     panels=[
         Panel("lines", "crm/quotes/_lines_panel.html", _lines_panel, order=1, column="main"),
         Panel("status", "crm/quotes/_status_panel.html", _status_panel, order=1),

@@ -10,7 +10,13 @@ from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.deals.services.forecast import local_today
 from app.crm.products.record import MAX_PRICE, workspace_currency
-from app.crm.quotes.priced_documents import QUOTE_CURRENCIES, customer_fields, linked_records, sales_tab
+from app.crm.quotes.priced_documents import (
+    QUOTE_CURRENCIES,
+    customer_fields,
+    linked_records,
+    sales_tab,
+    status_field,
+)
 from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
 from app.records import fields as f
 from app.records.capabilities import Tab
@@ -66,14 +72,7 @@ SUBSCRIPTIONS = SubscriptionType(
     example={"name": "SEO retainer", "interval": "monthly", "unit_price": "1800.00", "start_date": "2026-01-01"},
     fields=[
         f.Text("name", "Name", max_length=500, required=True, search=True, sort=True),
-        f.Choice(
-            "status",
-            "Status",
-            choices=SubscriptionStatus.LABELS,
-            default=SubscriptionStatus.ACTIVE,
-            filter=True,
-            list=True,
-        ),
+        status_field(SubscriptionStatus, SubscriptionStatus.ACTIVE),
         f.Choice("interval", "Billed", choices=Interval.LABELS, default=Interval.MONTHLY, filter=True, list=True),
         *customer_fields(),
         f.Reference("quote_id", "From quote", to="quote", relation="quote", read_only=True),
