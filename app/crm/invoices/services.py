@@ -21,9 +21,9 @@ from app.crm.quotes.copying import copy_input
 from app.crm.quotes.models import QuoteStatus
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
-from app.crm.quotes.sending import read_send_input, refresh_index_title
+from app.crm.quotes.priced_documents import lock_document
+from app.crm.quotes.sending import email_document, read_send_input, refresh_index_title
 from app.crm.quotes.settings import get_quote_settings
-from app.messaging.services import queue_email
 from app.plans.services import check_writable, entitlements
 from app.records.normalize import current_tenant
 from app.records.services import create_record, emit_record_event, record_services
@@ -120,33 +120,17 @@ def send_invoice(invoice: Invoice, data: dict, *, actor) -> Invoice:
                 "content": render_document_pdf(document),
             }
         ]
-    queue_email(
-        recipient,
-        "invoice_sent",
-        subject=f"Invoice {invoice.number} from {tenant.name}: {invoice.title}",
-        context={"invoice": invoice, "agency": tenant.name, "message": message, "attached": bool(attachments)},
-        attachments=attachments,
-    )
-    emit_record_event(
+    email_document(
         INVOICES,
         invoice,
-        "sent",
+        recipient,
+        message,
+        first=first,
         actor=actor,
-        summary=f"Sent to {recipient}" + ("" if first else " again"),
-        data={"to": recipient, "number": invoice.number},
+        context={"attached": bool(attachments)},
+        attachments=attachments,
     )
     return invoice
-
-
-def lock_invoice(invoice: Invoice) -> Invoice:
-    """Re-read the invoice under a row lock (SELECT … FOR UPDATE on PostgreSQL): a concurrent
-    payment waits until this transaction ends, then sees its amount_paid and status."""
-    return db.session.scalars(
-        select(Invoice)
-        .where(Invoice.tenant_id == invoice.tenant_id, Invoice.id == invoice.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
 
 
 def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
@@ -155,7 +139,7 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
     so two payments at once are checked against the balance one after the other."""
     check_permission(actor, INVOICES.permission("edit"))
     check_writable()
-    invoice = lock_invoice(invoice)
+    invoice = lock_document(invoice)
     if invoice.status not in InvoiceStatus.OPEN:
         raise Conflict("Payments are recorded against issued invoices that are not fully paid or void.")
     errors = Errors()

@@ -1,7 +1,8 @@
 """What the declarations of the priced documents (quotes, orders, invoices) share: the type
 they are declared with, the fields they open with, the customer in their subtitle, totals
-summed from their lines, and the tab of a customer's newest documents. Subscriptions reuse the
-customer and status fields and the tab."""
+summed from their lines, the tab of a customer's newest documents, and the row lock taken
+before money or an answer changes one. Subscriptions reuse the customer and status fields and
+the tab."""
 
 from sqlalchemy import select
 
@@ -87,6 +88,19 @@ def latest_documents(model, column, record) -> list:
     """The newest documents (of `model`) whose `column` points at the record, for its tab."""
     newest_first = select(model).where(column == record.id).order_by(model.created_at.desc()).limit(TAB_LIMIT)
     return list(db.session.scalars(newest_first))
+
+
+def lock_document(document):
+    """The document read again under a row lock (SELECT … FOR UPDATE on PostgreSQL): whoever
+    changes it at the same moment (a second payment, a second answer) waits until this
+    transaction ends, then sees what it changed."""
+    model = type(document)
+    return db.session.scalars(
+        select(model)
+        .where(model.tenant_id == document.tenant_id, model.id == document.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 def linked_records(pairs) -> list[tuple[str, object]]:

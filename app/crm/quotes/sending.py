@@ -1,12 +1,15 @@
 """What sending a quote or an invoice by email shares: the recipient the form proposes, the
-recipient and message read from the request, and the records index's title once the document
-has its number."""
+recipient and message read from the request, the records index's title once the document has
+its number, and the email with its "sent" event."""
 
 from sqlalchemy import update
 
 from app.core.extensions import db
 from app.core.validation import Errors, normalize_email_address
+from app.messaging.services import queue_email
 from app.records.models import RecordEntry
+from app.records.normalize import current_tenant
+from app.records.services import emit_record_event
 
 MAX_MESSAGE = 5_000
 
@@ -37,4 +40,37 @@ def refresh_index_title(record_type, document) -> None:
         .where(RecordEntry.id == document.id)
         .values(title=record_type.title_of(document)[:300])
         .execution_options(synchronize_session=False)
+    )
+
+
+def email_document(
+    record_type,
+    document,
+    recipient: str,
+    message: str,
+    *,
+    first: bool,
+    actor,
+    context: dict,
+    attachments: list[dict] | None = None,
+    event_data: dict | None = None,
+) -> None:
+    """Email the document to `recipient` after commit (through the outbox, with the
+    `<type>_sent` template) and put "Sent to …" on its timeline, "… again" unless `first`.
+    `context` adds the type's own to the email's template, `event_data` to the event's data."""
+    tenant = current_tenant()
+    queue_email(
+        recipient,
+        f"{record_type.name}_sent",
+        subject=f"{record_type.label} {document.number} from {tenant.name}: {document.title}",
+        context={record_type.name: document, "agency": tenant.name, "message": message, **context},
+        attachments=attachments,
+    )
+    emit_record_event(
+        record_type,
+        document,
+        "sent",
+        actor=actor,
+        summary=f"Sent to {recipient}" + ("" if first else " again"),
+        data={"to": recipient, "number": document.number, **(event_data or {})},
     )

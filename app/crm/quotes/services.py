@@ -21,10 +21,10 @@ from app.crm.deals.services.deals import move_deal
 from app.crm.deals.services.forecast import local_today
 from app.crm.quotes.models import Quote, QuoteLine, QuoteStatus
 from app.crm.quotes.numbering import next_number
+from app.crm.quotes.priced_documents import lock_document
 from app.crm.quotes.record import QUOTES
-from app.crm.quotes.sending import read_send_input, refresh_index_title
+from app.crm.quotes.sending import email_document, read_send_input, refresh_index_title
 from app.crm.quotes.settings import get_quote_settings
-from app.messaging.services import queue_email
 from app.plans.services import check_writable
 from app.records.normalize import current_tenant, tenant_zone
 from app.records.services import emit_record_event, record_services
@@ -82,20 +82,15 @@ def send_quote(quote: Quote, data: dict, *, actor) -> str:
     db.session.flush()
     refresh_index_title(QUOTES, quote)
     link = public_link(token)
-    tenant = current_tenant()
-    queue_email(
-        recipient,
-        "quote_sent",
-        subject=f"Quote {quote.number} from {tenant.name}: {quote.title}",
-        context={"quote": quote, "agency": tenant.name, "link": link, "message": message},
-    )
-    emit_record_event(
+    email_document(
         QUOTES,
         quote,
-        "sent",
+        recipient,
+        message,
+        first=first,
         actor=actor,
-        summary=f"Sent to {recipient}" + ("" if first else " again"),
-        data={"to": recipient, "number": quote.number, "version": quote.version},
+        context={"link": link},
+        event_data={"version": quote.version},
     )
     return link
 
@@ -132,21 +127,10 @@ def _check_answerable(quote: Quote) -> None:
         raise Conflict("This quote has expired and can no longer be accepted.")
 
 
-def lock_quote(quote: Quote) -> Quote:
-    """Re-read the quote under a row lock (SELECT … FOR UPDATE on PostgreSQL): a second
-    acceptance at the same moment waits, then sees the first one's status."""
-    return db.session.scalars(
-        select(Quote)
-        .where(Quote.tenant_id == quote.tenant_id, Quote.id == quote.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-
-
 def accept_quote(quote: Quote, data: dict, *, ip: str, user_agent: str) -> None:
     """The customer accepts with a typed name and a consent tick; when and from where is kept.
     The quote row is locked first, so it is accepted once (its order and subscriptions too)."""
-    quote = lock_quote(quote)
+    quote = lock_document(quote)
     _check_answerable(quote)
     errors = Errors()
     name = " ".join(str(data.get("name") or "").split())
@@ -173,7 +157,7 @@ def accept_quote(quote: Quote, data: dict, *, ip: str, user_agent: str) -> None:
 
 
 def reject_quote(quote: Quote, data: dict) -> None:
-    quote = lock_quote(quote)
+    quote = lock_document(quote)
     _check_answerable(quote)
     reason = str(data.get("reason") or "").strip()
     if not reason:
