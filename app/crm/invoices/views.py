@@ -6,16 +6,16 @@ from flask_login import current_user
 
 from app.auth.permissions import requires_permission
 from app.core.errors import Conflict, ValidationFailed
-from app.core.forms import apply_errors
 from app.crm.invoices import services
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.record import INVOICES
+from app.crm.orders.record import ORDERS
 from app.crm.orders.services import load_order_for_page
-from app.crm.quotes.forms import SendForm
 from app.crm.quotes.pdf import pdf_page_response
-from app.crm.quotes.sending import default_recipient
+from app.crm.quotes.record import QUOTES
+from app.crm.quotes.send_page import send_page
 from app.crm.quotes.services import load_quote_for_page
-from app.records.forms import ConfirmForm
+from app.records.crud_pages import record_page_url
 from app.records.pages import detail_context
 from app.records.views import record_blueprint
 
@@ -26,82 +26,69 @@ def _back(invoice):
     return redirect(url_for("invoices.show", invoice_id=invoice.id))
 
 
+def _draft_from(source_type, source, make_invoice, made: str):
+    """A draft invoice made from a quote or an order, then its page; a refusal is shown on the
+    source's page."""
+    try:
+        invoice = make_invoice(source, actor=current_user)
+    except (Conflict, ValidationFailed) as exc:
+        flash(exc.message, "danger")
+        return redirect(record_page_url(source_type, source))
+    flash(made, "success")
+    return _back(invoice)
+
+
+def _invoice_action(invoice_id, action, done: str):
+    """`action(invoice, actor=…)` from a button on the invoice's page, and back to it with
+    `done` (formatted with the invoice) or the refusal."""
+    invoice = services.load_invoice_for_page(invoice_id)
+    try:
+        action(invoice, actor=current_user)
+    except (Conflict, ValidationFailed) as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(done.format(invoice=invoice), "success")
+    return _back(invoice)
+
+
 @bp.route("/quotes/<uuid:quote_id>/invoice", methods=["POST"])
 @requires_permission("invoices.create")
 def from_quote(quote_id):
-    quote = load_quote_for_page(quote_id)
-    if not ConfirmForm().validate_on_submit():
-        flash("Your form expired. Please try again.", "danger")
-        return redirect(url_for("quotes.show", quote_id=quote.id))
-    try:
-        invoice = services.invoice_from_quote(quote, actor=current_user)
-    except (Conflict, ValidationFailed) as exc:
-        flash(exc.message, "danger")
-        return redirect(url_for("quotes.show", quote_id=quote.id))
-    flash("Draft invoice made from the quote: check it, then issue it.", "success")
-    return _back(invoice)
+    made = "Draft invoice made from the quote: check it, then issue it."
+    return _draft_from(QUOTES, load_quote_for_page(quote_id), services.invoice_from_quote, made)
 
 
 @bp.route("/orders/<uuid:order_id>/invoice", methods=["POST"])
 @requires_permission("invoices.create")
 def from_order(order_id):
     order = load_order_for_page(order_id)
-    if not ConfirmForm().validate_on_submit():
-        flash("Your form expired. Please try again.", "danger")
-        return redirect(url_for("orders.show", order_id=order.id))
-    try:
-        invoice = services.invoice_from_order(order, actor=current_user)
-    except (Conflict, ValidationFailed) as exc:
-        flash(exc.message, "danger")
-        return redirect(url_for("orders.show", order_id=order.id))
-    flash(f"Draft invoice made from order {order.number}: check it, then issue or send it.", "success")
-    return _back(invoice)
+    made = f"Draft invoice made from order {order.number}: check it, then issue or send it."
+    return _draft_from(ORDERS, order, services.invoice_from_order, made)
 
 
 @bp.route("/invoices/<uuid:invoice_id>/send", methods=["GET", "POST"])
 @requires_permission("invoices.edit")
 def send(invoice_id):
     invoice = services.load_invoice_for_page(invoice_id)
-    form = SendForm(data={"to": default_recipient(invoice)})
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.send_invoice(invoice, {"to": form.to.data, "message": form.message.data}, actor=current_user)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-            status = 422
-        except Conflict as exc:
-            flash(exc.message, "danger")
-            return _back(invoice)
-        else:
-            flash(f"Invoice {invoice.number} sent to {invoice.recipient_email}.", "success")
-            return _back(invoice)
-    elif request.method == "POST":
-        status = 422
-    return render_template("crm/invoices/send.html", invoice=invoice, form=form), status
+    try:
+        return send_page(INVOICES, invoice, services.send_invoice)
+    except Conflict as exc:
+        flash(exc.message, "danger")
+        return _back(invoice)
 
 
 @bp.route("/invoices/<uuid:invoice_id>/issue", methods=["POST"])
 @requires_permission("invoices.edit")
 def issue(invoice_id):
-    invoice = services.load_invoice_for_page(invoice_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.issue_invoice(invoice, actor=current_user)
-        except (Conflict, ValidationFailed) as exc:
-            flash(exc.message, "danger")
-        else:
-            flash(f"Invoice {invoice.number} issued, due {invoice.due_date}.", "success")
-    return _back(invoice)
+    return _invoice_action(
+        invoice_id, services.issue_invoice, "Invoice {invoice.number} issued, due {invoice.due_date}."
+    )
 
 
 @bp.route("/invoices/<uuid:invoice_id>/payments", methods=["POST"])
 @requires_permission("invoices.edit")
 def record_payment(invoice_id):
     invoice = services.load_invoice_for_page(invoice_id)
-    if not ConfirmForm().validate_on_submit():
-        flash("Your form expired. Please try again.", "danger")
-        return _back(invoice)
     try:
         payment = services.record_payment(invoice, request.form.to_dict(), actor=current_user)
     except ValidationFailed as exc:
@@ -118,15 +105,7 @@ def record_payment(invoice_id):
 @bp.route("/invoices/<uuid:invoice_id>/void", methods=["POST"])
 @requires_permission("invoices.edit")
 def void(invoice_id):
-    invoice = services.load_invoice_for_page(invoice_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.void_invoice(invoice, actor=current_user)
-        except Conflict as exc:
-            flash(exc.message, "danger")
-        else:
-            flash(f"Invoice {invoice.number} voided.", "success")
-    return _back(invoice)
+    return _invoice_action(invoice_id, services.void_invoice, "Invoice {invoice.number} voided.")
 
 
 @bp.route("/invoices/<uuid:invoice_id>/pdf")

@@ -17,12 +17,11 @@ from app.crm.deals.services.forecast import local_today
 from app.crm.products.services import active_products
 from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
-from app.crm.quotes.forms import SendForm
 from app.crm.quotes.models import QuoteVersion
 from app.crm.quotes.numbering import peek_number
 from app.crm.quotes.pdf import pdf_page_response
 from app.crm.quotes.record import QUOTES
-from app.crm.quotes.sending import default_recipient
+from app.crm.quotes.send_page import send_page
 from app.crm.quotes.settings import get_quote_settings, update_quote_settings
 from app.plans.services import entitlements
 from app.records.views import record_blueprint
@@ -63,21 +62,7 @@ class SettingsForm(FlaskForm):
 @bp.route("/quotes/<uuid:quote_id>/send", methods=["GET", "POST"])
 @requires_permission("quotes.edit")
 def send(quote_id):
-    quote = services.load_quote_for_page(quote_id)
-    form = SendForm(data={"to": default_recipient(quote)})
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.send_quote(quote, {"to": form.to.data, "message": form.message.data}, actor=current_user)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-            status = 422
-        else:
-            flash(f"Quote {quote.number} sent to {quote.recipient_email}.", "success")
-            return redirect(url_for("quotes.show", quote_id=quote.id))
-    elif request.method == "POST":
-        status = 422
-    return render_template("crm/quotes/send.html", quote=quote, form=form), status
+    return send_page(QUOTES, services.load_quote_for_page(quote_id), services.send_quote)
 
 
 @bp.route("/quotes/<uuid:quote_id>/pdf")
