@@ -70,42 +70,46 @@ def pdf(token):
     return pdf_page_response(document)
 
 
-@bp.route("/q/<token>/accept", methods=["POST"])
-def accept(token):
+def _answer(token, kind: str, form_class, answer, thanks: tuple[str, str]):
+    """The customer's answer from the quote's page: `kind` ("accept" or "reject") names the
+    form, shown again with its messages when it or `answer(quote, form)` refuses it; a quote
+    that can no longer be answered says so. `thanks` is the (message, category) flashed after."""
     quote = _quote_or_abort(token)
-    form = AcceptForm()
+    form = form_class()
     if not form.validate_on_submit():
-        return _page(quote, token, accept=form, status=422)
+        return _page(quote, token, **{kind: form}, status=422)
     try:
-        services.accept_quote(
-            quote,
-            {"name": form.name.data, "consent": form.consent.data},
-            ip=request.remote_addr or "",
-            user_agent=request.headers.get("User-Agent", ""),
-        )
+        answer(quote, form)
     except ValidationFailed as exc:
         apply_errors(form, exc)
-        return _page(quote, token, accept=form, status=422)
+        return _page(quote, token, **{kind: form}, status=422)
     except Conflict as exc:
         flash(exc.message, "warning")
-        return redirect(url_for("quote_links.show", token=token))
-    flash("Thank you: the quote is accepted. We will be in touch.", "success")
+    else:
+        flash(*thanks)
     return redirect(url_for("quote_links.show", token=token))
+
+
+def _accept(quote, form) -> None:
+    services.accept_quote(
+        quote,
+        {"name": form.name.data, "consent": form.consent.data},
+        ip=request.remote_addr or "",
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+
+
+def _reject(quote, form) -> None:
+    services.reject_quote(quote, {"reason": form.reason.data})
+
+
+@bp.route("/q/<token>/accept", methods=["POST"])
+def accept(token):
+    return _answer(
+        token, "accept", AcceptForm, _accept, ("Thank you: the quote is accepted. We will be in touch.", "success")
+    )
 
 
 @bp.route("/q/<token>/reject", methods=["POST"])
 def reject(token):
-    quote = _quote_or_abort(token)
-    form = RejectForm()
-    if not form.validate_on_submit():
-        return _page(quote, token, reject=form, status=422)
-    try:
-        services.reject_quote(quote, {"reason": form.reason.data})
-    except ValidationFailed as exc:
-        apply_errors(form, exc)
-        return _page(quote, token, reject=form, status=422)
-    except Conflict as exc:
-        flash(exc.message, "warning")
-        return redirect(url_for("quote_links.show", token=token))
-    flash("Thank you for letting us know.", "info")
-    return redirect(url_for("quote_links.show", token=token))
+    return _answer(token, "reject", RejectForm, _reject, ("Thank you for letting us know.", "info"))
