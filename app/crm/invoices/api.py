@@ -10,7 +10,7 @@ from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import PaymentMethod
 from app.crm.invoices.record import INVOICES
 from app.crm.orders.services import get_order
-from app.crm.quotes.pdf import PDF_API_RESPONSES, pdf_api_response
+from app.crm.quotes.pdf import add_pdf_route
 from app.crm.quotes.sending import MAX_MESSAGE
 from app.records.api import json_body, record_api_blueprint
 from app.records.schemas import output_schema, serialize
@@ -135,10 +135,9 @@ def void(invoice_id):
     return _serialize(invoice)
 
 
-@blp.route("/<uuid:invoice_id>/pdf", methods=["GET"])
-@blp.doc(summary="Download an invoice's PDF", responses=PDF_API_RESPONSES)
-def pdf(invoice_id):
-    """Needs the quote_pdf plan feature (402 without it)."""
-    check_permission(api_actor(), INVOICES.permission("view"))
-    document = invoice_document(services.load_invoice_for_page(invoice_id))
-    return pdf_api_response(document)
+add_pdf_route(
+    blp,
+    INVOICES,
+    lambda invoice_id: invoice_document(services.load_invoice_for_page(invoice_id)),
+    summary="Download an invoice's PDF",
+)

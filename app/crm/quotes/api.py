@@ -6,7 +6,7 @@ from app.api.gate import api_actor
 from app.auth.permissions import check_permission
 from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
-from app.crm.quotes.pdf import PDF_API_RESPONSES, pdf_api_response
+from app.crm.quotes.pdf import add_pdf_route
 from app.crm.quotes.record import QUOTES
 from app.crm.quotes.sending import MAX_MESSAGE
 from app.records.api import json_body, record_api_blueprint
@@ -41,10 +41,9 @@ def send(quote_id):
     return {"quote": serialize(QUOTES, services.load_quote_for_page(quote.id)), "link": link}
 
 
-@blp.route("/<uuid:quote_id>/pdf", methods=["GET"])
-@blp.doc(summary="Download a quote's PDF", responses=PDF_API_RESPONSES)
-def pdf(quote_id):
-    """Needs the quote_pdf plan feature (402 without it)."""
-    check_permission(api_actor(), QUOTES.permission("view"))
-    document = quote_document(services.load_quote_for_page(quote_id))
-    return pdf_api_response(document)
+add_pdf_route(
+    blp,
+    QUOTES,
+    lambda quote_id: quote_document(services.load_quote_for_page(quote_id)),
+    summary="Download a quote's PDF",
+)

@@ -7,6 +7,8 @@ from flask import Response, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from app.api.gate import api_actor
+from app.auth.permissions import check_permission
 from app.core.uploads import upload_response
 from app.crm.quotes.settings import get_quote_settings
 from app.plans.services import check_feature
@@ -48,7 +50,7 @@ def pdf_page_response(document: dict) -> Response:
 
 
 # The OpenAPI description of an API endpoint that answers with a document's PDF.
-PDF_API_RESPONSES = {
+_PDF_API_RESPONSES = {
     "200": {
         "description": "The PDF",
         "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
@@ -56,9 +58,21 @@ PDF_API_RESPONSES = {
 }
 
 
-def pdf_api_response(document: dict) -> Response:
+def _pdf_api_response(document: dict) -> Response:
     """The document's PDF as the API serves it: a download."""
     response = Response(render_document_pdf(document), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def add_pdf_route(blp, record_type, document_of, *, summary: str) -> None:
+    """`GET /<id>/pdf` on the type's API resource: the PDF of `document_of(id)`, for those who
+    may view the type."""
+
+    @blp.route(f"/<uuid:{record_type.id_arg}>/pdf", methods=["GET"])
+    @blp.doc(summary=summary, responses=_PDF_API_RESPONSES)
+    def pdf(**ids):
+        """Needs the quote_pdf plan feature (402 without it)."""
+        check_permission(api_actor(), record_type.permission("view"))
+        return _pdf_api_response(document_of(ids[record_type.id_arg]))
