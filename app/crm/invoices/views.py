@@ -11,7 +11,7 @@ from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.record import INVOICES
 from app.crm.orders.record import ORDERS
 from app.crm.orders.services import load_order_for_page
-from app.crm.quotes.pdf import pdf_page_response
+from app.crm.quotes.pdf import add_pdf_page
 from app.crm.quotes.record import QUOTES
 from app.crm.quotes.send_page import send_page
 from app.crm.quotes.services import load_quote_for_page
@@ -108,8 +108,4 @@ def void(invoice_id):
     return _invoice_action(invoice_id, services.void_invoice, "Invoice {invoice.number} voided.")
 
 
-@bp.route("/invoices/<uuid:invoice_id>/pdf")
-@requires_permission("invoices.view")
-def pdf(invoice_id):
-    document = invoice_document(services.load_invoice_for_page(invoice_id))
-    return pdf_page_response(document)
+add_pdf_page(bp, INVOICES, lambda invoice_id: invoice_document(services.load_invoice_for_page(invoice_id)))

@@ -8,7 +8,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from app.api.gate import api_actor
-from app.auth.permissions import check_permission
+from app.auth.permissions import check_permission, requires_permission
 from app.core.uploads import upload_response
 from app.crm.quotes.settings import get_quote_settings
 from app.plans.services import check_feature
@@ -47,6 +47,16 @@ def pdf_filename(document: dict) -> str:
 def pdf_page_response(document: dict) -> Response:
     """The document's PDF as the pages serve it: a download, inert, never cached."""
     return upload_response(render_document_pdf(document), "pdf", filename=pdf_filename(document).removesuffix(".pdf"))
+
+
+def add_pdf_page(bp, record_type, document_of) -> None:
+    """`/<plural>/<id>/pdf` among the type's pages: the PDF of `document_of(id)`, for those
+    who may view the type."""
+
+    @bp.route(f"/{record_type.plural}/<uuid:{record_type.id_arg}>/pdf")
+    @requires_permission(record_type.permission("view"))
+    def pdf(**ids):
+        return pdf_page_response(document_of(ids[record_type.id_arg]))
 
 
 # The OpenAPI description of an API endpoint that answers with a document's PDF.

@@ -19,7 +19,7 @@ from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
 from app.crm.quotes.models import QuoteVersion
 from app.crm.quotes.numbering import peek_number
-from app.crm.quotes.pdf import pdf_page_response
+from app.crm.quotes.pdf import add_pdf_page, pdf_page_response
 from app.crm.quotes.record import QUOTES
 from app.crm.quotes.send_page import send_page
 from app.crm.quotes.settings import get_quote_settings, update_quote_settings
@@ -65,11 +65,7 @@ def send(quote_id):
     return send_page(QUOTES, services.load_quote_for_page(quote_id), services.send_quote)
 
 
-@bp.route("/quotes/<uuid:quote_id>/pdf")
-@requires_permission("quotes.view")
-def pdf(quote_id):
-    document = quote_document(services.load_quote_for_page(quote_id))
-    return pdf_page_response(document)
+add_pdf_page(bp, QUOTES, lambda quote_id: quote_document(services.load_quote_for_page(quote_id)))
 
 
 @bp.route("/quotes/<uuid:quote_id>/versions/<int:version>")
