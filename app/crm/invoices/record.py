@@ -44,16 +44,6 @@ def default_due_date():
     return local_today() + timedelta(days=get_quote_settings().payment_terms_days)
 
 
-def _invoices_of(column):
-    def load(record_type, record) -> dict:
-        return {
-            "invoices": priced_documents.latest_documents(Invoice, column, record),
-            "new_args": {column.key: record.id},
-        }
-
-    return load
-
-
 def _lifetime_value(column):
     """Paid invoices of a contact or company, per currency (one query)."""
 
@@ -100,7 +90,7 @@ def _payments_panel(record_type, invoice) -> dict:
 
 
 def invoices_tab(column) -> Tab:
-    return priced_documents.sales_tab("invoices", "Invoices", _invoices_of(column), icon="receipt", order=45)
+    return priced_documents.documents_tab(Invoice, column, "invoices", "Invoices", icon="receipt", order=45)
 
 
 def lifetime_value_panel(column) -> Panel:

@@ -63,19 +63,12 @@ def order_document(order) -> dict:
     }
 
 
-def _orders_of(column):
-    def load(record_type, record) -> dict:
-        return {"orders": priced_documents.latest_documents(Order, column, record)}
-
-    return load
-
-
 def _lines_panel(record_type, order) -> dict:
     return {"order": order, "document": order_document(order)}
 
 
 def orders_tab(column) -> Tab:
-    return priced_documents.sales_tab("orders", "Orders", _orders_of(column), icon="bag-check", order=42)
+    return priced_documents.documents_tab(Order, column, "orders", "Orders", icon="bag-check", order=42)
 
 
 ORDERS = OrderType(

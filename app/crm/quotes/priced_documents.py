@@ -84,6 +84,17 @@ def sales_tab(plural: str, label: str, loader, *, icon: str, order: int) -> Tab:
     return Tab(plural, label, f"crm/{plural}/_tab.html", loader, icon=icon, order=order, permission=f"{plural}.view")
 
 
+def documents_tab(model, column, plural: str, label: str, *, icon: str, order: int) -> Tab:
+    """The tab of a record's newest documents of one type (`model` rows whose `column` points
+    at the record), with the arguments of the tab's "New …" button that starts one for it
+    (the orders tab has none: orders come from quotes)."""
+
+    def load(record_type, record) -> dict:
+        return {plural: latest_documents(model, column, record), "new_args": {column.key: record.id}}
+
+    return sales_tab(plural, label, load, icon=icon, order=order)
+
+
 def latest_documents(model, column, record) -> list:
     """The newest documents (of `model`) whose `column` points at the record, for its tab."""
     newest_first = select(model).where(column == record.id).order_by(model.created_at.desc()).limit(TAB_LIMIT)

@@ -112,13 +112,6 @@ def _line_key(item: dict) -> tuple:
     return tuple(item[key] for key in LINE_KEYS)
 
 
-def _quotes_of(column):
-    def load(record_type, record) -> dict:
-        return {"quotes": priced_documents.latest_documents(Quote, column, record), "new_args": {column.key: record.id}}
-
-    return load
-
-
 def _lines_panel(record_type, quote) -> dict:
     return {"document": quote_document(quote)}
 
@@ -128,7 +121,7 @@ def _status_panel(record_type, quote) -> dict:
 
 
 def quotes_tab(column) -> Tab:
-    return priced_documents.sales_tab("quotes", "Quotes", _quotes_of(column), icon="file-earmark-text", order=40)
+    return priced_documents.documents_tab(Quote, column, "quotes", "Quotes", icon="file-earmark-text", order=40)
 
 
 QUOTES = QuoteType(
