@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from app.auth.permissions import acting_user, check_permission
+from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
@@ -18,6 +18,7 @@ from app.crm.messaging.campaigns.audiences import AUDIENCES, audience_statement
 from app.crm.messaging.models import Campaign, CampaignStatus, Channel, Message, MessageStatus, MessageTemplate
 from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
 from app.plans.services import check_feature
+from app.records.setting_services import add_audited, creator_id
 from app.tenants.models import Tenant
 
 START_JOB = "campaign-start"
@@ -102,15 +103,8 @@ def create_campaign(data: dict, *, actor) -> Campaign:
     template = cleaned.pop("template")
     if template.channel == Channel.SMS:
         check_feature("sms")
-    campaign = Campaign(
-        channel=template.channel,
-        template_id=template.id,
-        created_by_id=getattr(acting_user(actor), "id", None),
-        **cleaned,
-    )
-    db.session.add(campaign)
-    db.session.flush()
-    record_messaging_audit("campaign.created", campaign, actor=actor)
+    campaign = Campaign(channel=template.channel, template_id=template.id, created_by_id=creator_id(actor), **cleaned)
+    add_audited(campaign, "campaign.created", actor=actor)
     return campaign
 
 
