@@ -1,7 +1,11 @@
 """REST v1 messaging: templates (with preview), messages (send one, list), campaigns (create,
 start, cancel, results), conversations (read, reply) and the suppression list."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask.views import MethodView
+from marshmallow import Schema
 from sqlalchemy import select
 
 from app.api.blueprint import API_PREFIX, ApiBlueprint
@@ -51,6 +55,59 @@ def _json(data) -> dict:
     return {key: (str(value) if hasattr(value, "hex") else value) for key, value in data.items()}
 
 
+@dataclass(frozen=True)
+class _NewestFirstList:
+    """A collection's GET: a page of `model` rows, newest first, once `permission` is checked.
+    Each of `filters` given in the query keeps the rows with that value; `with_items` adds to the
+    page's rows before they are answered."""
+
+    model: type
+    page: type[Schema]
+    permission: str
+    summary: str
+    arguments: type[Schema] = PlainListArguments
+    filters: tuple[str, ...] = ()
+    with_items: Callable | None = None
+
+
+@dataclass(frozen=True)
+class _Create:
+    """A collection's POST: `create(data, actor=…)`, answered with a 201 in the `item` schema."""
+
+    create: Callable
+    input: type[Schema]
+    item: type[Schema]
+    summary: str
+
+
+def _add_collection(blp: ApiBlueprint, endpoint: str, listing: _NewestFirstList, creating: _Create) -> None:
+    """Route `""` of `blp`, under `endpoint`: its list and its create."""
+
+    class Collection(MethodView):
+        @blp.arguments(listing.arguments, location="query")
+        @blp.response(200, listing.page)
+        @blp.doc(summary=listing.summary)
+        def get(self, args):
+            check_permission(api_actor(), listing.permission)
+            model = listing.model
+            stmt = select(model)
+            for key in listing.filters:
+                if args.get(key):
+                    stmt = stmt.where(getattr(model, key) == args[key])
+            page = _newest_page(stmt, model, args)
+            if listing.with_items is not None:
+                listing.with_items(page.items)
+            return page_body(page)
+
+        @blp.arguments(creating.input)
+        @blp.response(201, creating.item)
+        @blp.doc(summary=creating.summary)
+        def post(self, data):
+            return creating.create(data, actor=api_actor())
+
+    blp.route("", endpoint=endpoint)(Collection)
+
+
 # ---------------------------------------------------------------------------- templates
 
 templates_blp = ApiBlueprint(
@@ -62,21 +119,12 @@ templates_blp = ApiBlueprint(
     description="Email and SMS templates with personalization.",
 )
 
-
-@templates_blp.route("")
-class Templates(MethodView):
-    @templates_blp.arguments(PlainListArguments, location="query")
-    @templates_blp.response(200, TemplatePage)
-    def get(self, args):
-        """List templates"""
-        check_permission(api_actor(), "message_templates.view")
-        return page_body(_newest_page(select(MessageTemplate), MessageTemplate, args))
-
-    @templates_blp.arguments(TemplateCreate)
-    @templates_blp.response(201, TemplateSchema)
-    def post(self, data):
-        """Create a template"""
-        return message_templates.create_template(data, actor=api_actor())
+_add_collection(
+    templates_blp,
+    "Templates",
+    _NewestFirstList(MessageTemplate, TemplatePage, "message_templates.view", "List templates"),
+    _Create(message_templates.create_template, TemplateCreate, TemplateSchema, "Create a template"),
+)
 
 
 @templates_blp.route("/<uuid:template_id>")
@@ -122,25 +170,28 @@ messages_blp = ApiBlueprint(
 )
 
 
-@messages_blp.route("")
-class Messages(MethodView):
-    @messages_blp.arguments(MessageListArguments, location="query")
-    @messages_blp.response(200, MessagePage)
-    def get(self, args):
-        """List messages (newest first)"""
-        check_permission(api_actor(), "messages.view")
-        stmt = select(Message)
-        if args.get("contact_id"):
-            stmt = stmt.where(Message.contact_id == args["contact_id"])
-        if args.get("channel"):
-            stmt = stmt.where(Message.channel == args["channel"])
-        return page_body(_newest_page(stmt, Message, args))
+def _send_message(data, *, actor) -> Message:
+    return send_message(_json(data), actor=actor)
 
-    @messages_blp.arguments(SendInput)
-    @messages_blp.response(201, MessageSchema)
-    def post(self, data):
-        """Send one email or SMS to a contact (queued; consent and the plan's meter apply)"""
-        return send_message(_json(data), actor=api_actor())
+
+_add_collection(
+    messages_blp,
+    "Messages",
+    _NewestFirstList(
+        Message,
+        MessagePage,
+        "messages.view",
+        "List messages (newest first)",
+        arguments=MessageListArguments,
+        filters=("contact_id", "channel"),
+    ),
+    _Create(
+        _send_message,
+        SendInput,
+        MessageSchema,
+        "Send one email or SMS to a contact (queued; consent and the plan's meter apply)",
+    ),
+)
 
 
 @messages_blp.route("/<uuid:message_id>")
@@ -175,22 +226,18 @@ def _campaign_body(campaign: Campaign) -> Campaign:
     return _with_stats([campaign])[0]
 
 
-@campaigns_blp.route("")
-class Campaigns(MethodView):
-    @campaigns_blp.arguments(PlainListArguments, location="query")
-    @campaigns_blp.response(200, CampaignPage)
-    def get(self, args):
-        """List campaigns with their results"""
-        check_permission(api_actor(), "campaigns.view")
-        page = _newest_page(select(Campaign), Campaign, args)
-        _with_stats(page.items)
-        return page_body(page)
+def _create_campaign(data, *, actor) -> Campaign:
+    return _campaign_body(campaign_services.create_campaign(_json(data), actor=actor))
 
-    @campaigns_blp.arguments(CampaignCreate)
-    @campaigns_blp.response(201, CampaignSchema)
-    def post(self, data):
-        """Create a draft campaign"""
-        return _campaign_body(campaign_services.create_campaign(_json(data), actor=api_actor()))
+
+_add_collection(
+    campaigns_blp,
+    "Campaigns",
+    _NewestFirstList(
+        Campaign, CampaignPage, "campaigns.view", "List campaigns with their results", with_items=_with_stats
+    ),
+    _Create(_create_campaign, CampaignCreate, CampaignSchema, "Create a draft campaign"),
+)
 
 
 @campaigns_blp.route("/<uuid:campaign_id>")
@@ -216,34 +263,36 @@ class CampaignItem(MethodView):
         campaign_services.delete_campaign(campaign_services.get_campaign(campaign_id), actor=api_actor())
 
 
-@campaigns_blp.route("/<uuid:campaign_id>/launch")
-class CampaignLaunch(MethodView):
-    @campaigns_blp.response(200, CampaignSchema)
-    def post(self, campaign_id):
-        """Start a draft: now, or at its scheduled time"""
-        return _campaign_body(
-            campaign_services.launch_campaign(campaign_services.get_campaign(campaign_id), actor=api_actor())
-        )
+def _add_campaign_action(path: str, endpoint: str, action: Callable, summary: str) -> None:
+    """POST /campaigns/<id>/<path>: `action` on the campaign, answered with the campaign and its
+    results."""
+
+    class Action(MethodView):
+        @campaigns_blp.response(200, CampaignSchema)
+        @campaigns_blp.doc(summary=summary)
+        def post(self, campaign_id):
+            item = campaign_services.get_campaign(campaign_id)
+            action(item, actor=api_actor())
+            return _campaign_body(item)
+
+    campaigns_blp.route(f"/<uuid:campaign_id>/{path}", endpoint=endpoint)(Action)
 
 
-@campaigns_blp.route("/<uuid:campaign_id>/cancel")
-class CampaignCancel(MethodView):
-    @campaigns_blp.response(200, CampaignSchema)
-    def post(self, campaign_id):
-        """Cancel a scheduled or sending campaign (what has not gone out stays unsent)"""
-        item = campaign_services.get_campaign(campaign_id)
-        campaign_services.cancel_campaign(item, actor=api_actor())
-        return _campaign_body(item)
-
-
-@campaigns_blp.route("/<uuid:campaign_id>/resume")
-class CampaignResume(MethodView):
-    @campaigns_blp.response(200, CampaignSchema)
-    def post(self, campaign_id):
-        """Resume a campaign waiting for the plan's allowance (after an upgrade)"""
-        return _campaign_body(
-            campaign_services.resume_campaign(campaign_services.get_campaign(campaign_id), actor=api_actor())
-        )
+_add_campaign_action(
+    "launch", "CampaignLaunch", campaign_services.launch_campaign, "Start a draft: now, or at its scheduled time"
+)
+_add_campaign_action(
+    "cancel",
+    "CampaignCancel",
+    campaign_services.cancel_campaign,
+    "Cancel a scheduled or sending campaign (what has not gone out stays unsent)",
+)
+_add_campaign_action(
+    "resume",
+    "CampaignResume",
+    campaign_services.resume_campaign,
+    "Resume a campaign waiting for the plan's allowance (after an upgrade)",
+)
 
 
 # ---------------------------------------------------------------------------- conversations
@@ -299,21 +348,12 @@ suppressions_blp = ApiBlueprint(
     description="Addresses nothing is sent to (bounces, spam reports, unsubscribes, STOP).",
 )
 
-
-@suppressions_blp.route("")
-class Suppressions(MethodView):
-    @suppressions_blp.arguments(PlainListArguments, location="query")
-    @suppressions_blp.response(200, SuppressionPage)
-    def get(self, args):
-        """List suppressed addresses"""
-        check_permission(api_actor(), "suppressions.view")
-        return page_body(_newest_page(select(Suppression), Suppression, args))
-
-    @suppressions_blp.arguments(SuppressionInput)
-    @suppressions_blp.response(201, SuppressionSchema)
-    def post(self, data):
-        """Suppress an address"""
-        return add_suppression(data, actor=api_actor())
+_add_collection(
+    suppressions_blp,
+    "Suppressions",
+    _NewestFirstList(Suppression, SuppressionPage, "suppressions.view", "List suppressed addresses"),
+    _Create(add_suppression, SuppressionInput, SuppressionSchema, "Suppress an address"),
+)
 
 
 @suppressions_blp.route("/<uuid:suppression_id>")

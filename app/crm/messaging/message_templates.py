@@ -13,6 +13,7 @@ from app.crm.messaging import templating
 from app.crm.messaging.audit import record_messaging_audit
 from app.crm.messaging.models import Campaign, Channel, Message, MessageTemplate
 from app.crm.messaging.sending import MAX_BODY, MAX_SMS, MAX_SUBJECT, Composer
+from app.records.setting_services import add_audited, creator_id
 
 TEMPLATE_KEYS = ("name", "channel", "subject", "html_body", "text_body")
 SAMPLE_CONTACT = {
@@ -94,10 +95,8 @@ def _name_taken(name: str, template: MessageTemplate | None) -> bool:
 
 def create_template(data: dict, *, actor) -> MessageTemplate:
     check_permission(actor, "message_templates.create")
-    template = MessageTemplate(created_by_id=getattr(acting_user(actor), "id", None), **_clean(data, None))
-    db.session.add(template)
-    db.session.flush()
-    record_messaging_audit("message_template.created", template, actor=actor)
+    template = MessageTemplate(created_by_id=creator_id(actor), **_clean(data, None))
+    add_audited(template, "message_template.created", actor=actor)
     return template
 
 

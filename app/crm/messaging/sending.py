@@ -23,6 +23,7 @@ from app.core.validation import Errors, check_known_keys, clean_choice, clean_te
 from app.crm.activities.models import Activity, ActivityType, Direction
 from app.crm.contacts.models import Contact
 from app.crm.messaging import consent, templating
+from app.crm.messaging.cleaning import clean_whole_number
 from app.crm.messaging.models import Channel, Message, MessageStatus, MessageTemplate, MessagingSettings
 from app.messaging.models import OutboxMessage, OutboxStatus
 from app.messaging.services import on_outbox_result, queue_outbox
@@ -72,14 +73,8 @@ def update_settings(data: dict, *, actor) -> MessagingSettings:
             errors.add("sms_number", exc.message if hasattr(exc, "message") else str(exc))
     for key in ("quiet_hours_start", "quiet_hours_end"):
         if key in data:
-            value = data[key]
-            try:
-                hour = int(value)
-            except (TypeError, ValueError):
-                hour = -1
-            if isinstance(value, bool) or not 0 <= hour <= 23:
-                errors.add(key, "Give an hour from 0 to 23.")
-            else:
+            hour = clean_whole_number(data, key, errors, low=0, high=23, message="Give an hour from 0 to 23.")
+            if hour is not None:
                 cleaned[key] = hour
     errors.raise_if_any()
     settings = get_settings()

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from app.auth.permissions import acting_user, check_permission
+from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
@@ -15,9 +15,11 @@ from app.core.types import utcnow
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.messaging.audit import record_messaging_audit
 from app.crm.messaging.campaigns.audiences import AUDIENCES, audience_statement
+from app.crm.messaging.cleaning import clean_whole_number
 from app.crm.messaging.models import Campaign, CampaignStatus, Channel, Message, MessageStatus, MessageTemplate
 from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
 from app.plans.services import check_feature
+from app.records.setting_services import add_audited, creator_id
 from app.tenants.models import Tenant
 
 START_JOB = "campaign-start"
@@ -84,13 +86,10 @@ def _clean(data: dict, actor, campaign: Campaign | None) -> dict:
     elif "scheduled_at" in data:
         cleaned["scheduled_at"] = None
     if data.get("throttle_per_minute") not in (None, ""):
-        try:
-            throttle = int(data["throttle_per_minute"])
-        except (TypeError, ValueError):
-            throttle = 0
-        if isinstance(data["throttle_per_minute"], bool) or not 1 <= throttle <= 100_000:
-            errors.add("throttle_per_minute", "Give a number from 1 to 100,000.")
-        else:
+        throttle = clean_whole_number(
+            data, "throttle_per_minute", errors, low=1, high=100_000, message="Give a number from 1 to 100,000."
+        )
+        if throttle is not None:
             cleaned["throttle_per_minute"] = throttle
     errors.raise_if_any()
     return cleaned
@@ -102,15 +101,8 @@ def create_campaign(data: dict, *, actor) -> Campaign:
     template = cleaned.pop("template")
     if template.channel == Channel.SMS:
         check_feature("sms")
-    campaign = Campaign(
-        channel=template.channel,
-        template_id=template.id,
-        created_by_id=getattr(acting_user(actor), "id", None),
-        **cleaned,
-    )
-    db.session.add(campaign)
-    db.session.flush()
-    record_messaging_audit("campaign.created", campaign, actor=actor)
+    campaign = Campaign(channel=template.channel, template_id=template.id, created_by_id=creator_id(actor), **cleaned)
+    add_audited(campaign, "campaign.created", actor=actor)
     return campaign
 
 

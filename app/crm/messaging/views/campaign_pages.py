@@ -92,38 +92,31 @@ def campaign_progress(campaign_id):
     )
 
 
-def _campaign_action(campaign_id, action, done: str):
-    item = campaign_services.get_campaign(campaign_id)
-    try:
-        action(item, actor=current_user)
-    except (Conflict, ValidationFailed) as exc:
-        flash(
-            exc.message
-            if not getattr(exc, "details", None)
-            else " ".join(m for ms in exc.details.values() for m in ms),
-            "danger",
-        )
-    else:
-        flash(done.format(name=item.name), "success")
-    return redirect(url_for("messaging.campaign", campaign_id=item.id))
+def _add_campaign_action(path: str, action, done: str) -> None:
+    """POST /campaigns/<id>/<path> (endpoint `<path>_campaign`, for editors): `action` on the
+    campaign, then back to its page with `done` flashed (`{name}` filled in), or the refusal."""
+
+    @bp.route(f"/campaigns/<uuid:campaign_id>/{path}", methods=["POST"], endpoint=f"{path}_campaign")
+    @requires_permission("campaigns.edit")
+    def act(campaign_id):
+        item = campaign_services.get_campaign(campaign_id)
+        try:
+            action(item, actor=current_user)
+        except (Conflict, ValidationFailed) as exc:
+            flash(
+                exc.message
+                if not getattr(exc, "details", None)
+                else " ".join(m for ms in exc.details.values() for m in ms),
+                "danger",
+            )
+        else:
+            flash(done.format(name=item.name), "success")
+        return redirect(url_for("messaging.campaign", campaign_id=item.id))
 
 
-@bp.route("/campaigns/<uuid:campaign_id>/launch", methods=["POST"])
-@requires_permission("campaigns.edit")
-def launch_campaign(campaign_id):
-    return _campaign_action(campaign_id, campaign_services.launch_campaign, "“{name}” started: it sends in batches.")
-
-
-@bp.route("/campaigns/<uuid:campaign_id>/cancel", methods=["POST"])
-@requires_permission("campaigns.edit")
-def cancel_campaign(campaign_id):
-    return _campaign_action(campaign_id, campaign_services.cancel_campaign, "“{name}” canceled: nothing more goes out.")
-
-
-@bp.route("/campaigns/<uuid:campaign_id>/resume", methods=["POST"])
-@requires_permission("campaigns.edit")
-def resume_campaign(campaign_id):
-    return _campaign_action(campaign_id, campaign_services.resume_campaign, "“{name}” resumed.")
+_add_campaign_action("launch", campaign_services.launch_campaign, "“{name}” started: it sends in batches.")
+_add_campaign_action("cancel", campaign_services.cancel_campaign, "“{name}” canceled: nothing more goes out.")
+_add_campaign_action("resume", campaign_services.resume_campaign, "“{name}” resumed.")
 
 
 @bp.route("/campaigns/<uuid:campaign_id>/delete", methods=["POST"])
