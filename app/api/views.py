@@ -62,9 +62,6 @@ def create_key():
 @requires_permission("api_keys.manage")
 def revoke_key(key_id):
     key = get_or_404(ApiKey, key_id)
-    if not ConfirmForm().validate_on_submit():
-        flash("Your form expired. Please try again.", "danger")
-        return redirect(url_for("api.keys"))
     try:
         services.revoke_api_key(key, actor=current_user)
     except AppError as exc:

@@ -91,6 +91,13 @@ def check_permission(actor, permission: str) -> None:
         )
 
 
+def check_permission_if_acting(actor, permission: str) -> None:
+    """`check_permission` when a person or an API key acts; None is no one acting (a job, the
+    app's own wiring, or a page whose view already required its permission) and is let through."""
+    if actor is not None:
+        check_permission(actor, permission)
+
+
 def acting_user(actor):
     """The user behind an actor (an API key acts for its creator)."""
     return getattr(actor, "user", actor)

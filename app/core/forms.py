@@ -1,7 +1,11 @@
-"""Glue between service errors and WTForms: show a service's field messages inline."""
+"""What create, edit and delete pages share: a service's refusal shown beside the form's inputs,
+and a delete that says what it deleted."""
 
 from collections.abc import Callable
 from typing import TypeVar
+
+from flask import flash, redirect
+from flask_login import current_user
 
 from app.core.errors import ValidationFailed
 
@@ -39,3 +43,14 @@ def save_form(form, save: Callable[[], Saved]) -> Saved | None:
     except ValidationFailed as exc:
         apply_errors(form, exc)
         return None
+
+
+def delete_and_redirect(row, delete: Callable[..., object], message: str, to: str):
+    """Delete `row` by the service `delete(row, actor=current_user)`, flash `message` as a
+    success with `{name}` the row's name, and redirect to `to`: a settings page's delete button.
+
+    The name is read before the service runs, for a deleted row's attributes may no longer load."""
+    name = row.name
+    delete(row, actor=current_user)
+    flash(message.format(name=name), "success")
+    return redirect(to)

@@ -5,7 +5,7 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.auth.permissions import check_permission
+from app.auth.permissions import check_permission, check_permission_if_acting
 from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
@@ -32,8 +32,7 @@ def list_runs(*, workflow: Workflow | None = None, status=None, cursor=None, lim
 
 
 def get_run(run_id, *, workflow: Workflow | None = None, actor=None) -> WorkflowRun:
-    if actor is not None:
-        check_permission(actor, "automations.view")
+    check_permission_if_acting(actor, "automations.view")
     run = get_or_404(WorkflowRun, run_id)
     if workflow is not None and run.workflow_id != workflow.id:
         abort(404)

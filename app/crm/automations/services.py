@@ -9,7 +9,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from app.auth.permissions import check_permission
+from app.auth.permissions import check_permission, check_permission_if_acting
 from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
@@ -47,14 +47,12 @@ def count_active_workflows(tenant_id) -> int:
 
 
 def get_workflow(workflow_id, *, actor=None) -> Workflow:
-    if actor is not None:
-        check_permission(actor, "automations.view")
+    check_permission_if_acting(actor, "automations.view")
     return get_or_404(Workflow, workflow_id)
 
 
 def list_workflows(*, actor=None) -> list[Workflow]:
-    if actor is not None:
-        check_permission(actor, "automations.view")
+    check_permission_if_acting(actor, "automations.view")
     return list(db.session.scalars(select(Workflow).order_by(Workflow.name, Workflow.id)))
 
 

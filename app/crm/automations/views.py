@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
-from app.core.forms import apply_errors, save_form
+from app.core.forms import apply_errors, delete_and_redirect, save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.automations import runs as run_log
@@ -209,11 +209,12 @@ def set_active(workflow_id):
 @requires_permission("automations.delete")
 @requires_feature("automations")
 def delete(workflow_id):
-    workflow = services.get_workflow(workflow_id)
-    name = workflow.name
-    services.delete_workflow(workflow, actor=current_user)
-    flash(f"Workflow “{name}” and its run log deleted.", "success")
-    return redirect(url_for("automations.index"))
+    return delete_and_redirect(
+        services.get_workflow(workflow_id),
+        services.delete_workflow,
+        "Workflow “{name}” and its run log deleted.",
+        url_for("automations.index"),
+    )
 
 
 @bp.route("/automations/<uuid:workflow_id>/test", methods=["POST"])

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import abort
 from sqlalchemy import func, select
 
-from app.auth.permissions import check_permission
+from app.auth.permissions import check_permission, check_permission_if_acting
 from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
@@ -56,14 +56,12 @@ def count_forms(tenant_id) -> int:
 
 
 def get_form(form_id, *, actor=None) -> WebForm:
-    if actor is not None:
-        check_permission(actor, "forms.view")
+    check_permission_if_acting(actor, "forms.view")
     return get_or_404(WebForm, form_id)
 
 
 def list_forms(*, actor=None) -> list[WebForm]:
-    if actor is not None:
-        check_permission(actor, "forms.view")
+    check_permission_if_acting(actor, "forms.view")
     return list(db.session.scalars(select(WebForm).order_by(WebForm.name, WebForm.id)))
 
 

@@ -4,7 +4,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
-from app.core.forms import save_form
+from app.core.forms import delete_and_redirect, save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.core.text import plural
@@ -117,11 +117,12 @@ def update(form_id):
 @bp.route("/forms/<uuid:form_id>/delete", methods=["POST"])
 @requires_permission("forms.delete")
 def delete(form_id):
-    web_form = services.get_form(form_id)
-    name = web_form.name
-    services.delete_form(web_form, actor=current_user)
-    flash(f"Form “{name}” and its submissions deleted.", "success")
-    return redirect(url_for("forms.index"))
+    return delete_and_redirect(
+        services.get_form(form_id),
+        services.delete_form,
+        "Form “{name}” and its submissions deleted.",
+        url_for("forms.index"),
+    )
 
 
 @bp.route("/forms/submissions")

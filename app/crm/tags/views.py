@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
-from app.core.forms import save_form
+from app.core.forms import delete_and_redirect, save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.tags import services
@@ -60,8 +60,9 @@ def update(tag_id):
 @bp.route("/settings/tags/<uuid:tag_id>/delete", methods=["POST"])
 @requires_permission("tags.manage")
 def delete(tag_id):
-    tag = services.get_tag(tag_id)
-    name = tag.name
-    services.delete_tag(tag, actor=current_user)
-    flash(f"Tag “{name}” deleted and removed from its records.", "success")
-    return redirect(url_for("tags.index"))
+    return delete_and_redirect(
+        services.get_tag(tag_id),
+        services.delete_tag,
+        "Tag “{name}” deleted and removed from its records.",
+        url_for("tags.index"),
+    )

@@ -13,7 +13,7 @@ from flask import abort, current_app
 from sqlalchemy import select
 
 from app.auth.models import Role, User
-from app.auth.permissions import check_permission
+from app.auth.permissions import check_permission, check_permission_if_acting
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
@@ -45,14 +45,12 @@ DELIVERY_SORTS = {"-created_at": Sort("-created_at", WebhookDelivery.created_at,
 
 
 def get_subscription(subscription_id, *, actor=None) -> WebhookSubscription:
-    if actor is not None:
-        check_permission(actor, "webhooks.view")
+    check_permission_if_acting(actor, "webhooks.view")
     return get_or_404(WebhookSubscription, subscription_id)
 
 
 def list_subscriptions(*, actor=None) -> list[WebhookSubscription]:
-    if actor is not None:
-        check_permission(actor, "webhooks.view")
+    check_permission_if_acting(actor, "webhooks.view")
     return list(db.session.scalars(select(WebhookSubscription).order_by(WebhookSubscription.name)))
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
-from app.core.forms import save_form
+from app.core.forms import delete_and_redirect, save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.webhooks import services
@@ -89,11 +89,12 @@ def send_test(webhook_id):
 @bp.route("/settings/webhooks/<uuid:webhook_id>/delete", methods=["POST"])
 @requires_permission("webhooks.delete")
 def delete(webhook_id):
-    subscription = services.get_subscription(webhook_id)
-    name = subscription.name
-    services.delete_subscription(subscription, actor=current_user)
-    flash(f"Webhook “{name}” deleted.", "success")
-    return redirect(url_for("webhooks.index"))
+    return delete_and_redirect(
+        services.get_subscription(webhook_id),
+        services.delete_subscription,
+        "Webhook “{name}” deleted.",
+        url_for("webhooks.index"),
+    )
 
 
 @bp.route("/settings/webhooks/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/replay", methods=["POST"])

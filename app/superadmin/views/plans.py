@@ -6,12 +6,12 @@ from flask_login import current_user
 from app.core.errors import AppError, ValidationFailed
 from app.core.extensions import db
 from app.core.forms import apply_errors
-from app.plans.catalogue import RESOURCE_LABELS
-from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS, Plan
+from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan
 from app.superadmin import plans as services
 from app.superadmin.access import requires_platform_admin
 from app.superadmin.forms import PlanForm
 from app.superadmin.views import bp
+from app.superadmin.views.plan_terms import PLAN_TERMS
 
 
 def _form_for(plan: Plan | None) -> PlanForm:
@@ -32,10 +32,7 @@ def _render_form(form, plan=None, status=200):
         "superadmin/plan_form.html",
         form=form,
         plan=plan,
-        limit_keys=LIMIT_KEYS,
-        feature_keys=FEATURE_KEYS,
-        resource_labels=RESOURCE_LABELS,
-        feature_labels=FEATURE_LABELS,
+        **PLAN_TERMS,
     ), status
 
 
@@ -46,9 +43,7 @@ def plans():
         "superadmin/plans.html",
         plans=services.list_plans(),
         in_use=services.tenants_per_plan(),
-        resource_labels=RESOURCE_LABELS,
-        feature_labels=FEATURE_LABELS,
-        limit_keys=LIMIT_KEYS,
+        **PLAN_TERMS,
     )
 
 

@@ -8,7 +8,7 @@ from app.core.extensions import db
 from app.core.forms import apply_errors
 from app.core.hosts import tenant_host
 from app.plans.catalogue import RESOURCE_LABELS
-from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS
+from app.plans.models import FEATURE_KEYS, LIMIT_KEYS
 from app.superadmin import impersonation, panels
 from app.superadmin import plans as plan_services
 from app.superadmin import tenants as services
@@ -24,6 +24,7 @@ from app.superadmin.forms import (
     TenantSearchForm,
 )
 from app.superadmin.views import bp
+from app.superadmin.views.plan_terms import PLAN_TERMS
 
 
 @bp.route("/tenants")
@@ -94,10 +95,7 @@ def _render(tenant, status: int = 200, **overrides):
         tenant=tenant,
         overview=services.tenant_overview(tenant),
         panels=panels.panels_for(tenant),
-        limit_keys=LIMIT_KEYS,
-        feature_keys=FEATURE_KEYS,
-        resource_labels=RESOURCE_LABELS,
-        feature_labels=FEATURE_LABELS,
+        **PLAN_TERMS,
         tenant_url=url_for("dashboard.index", host=tenant_host(tenant.slug), _external=True),
         **_forms(tenant, **overrides),
     ), status

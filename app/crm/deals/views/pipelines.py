@@ -39,13 +39,6 @@ def _page(errors: dict | None = None, submitted: dict | None = None):
     ), (422 if errors else 200)
 
 
-def _expired():
-    if ConfirmForm().validate_on_submit():
-        return None
-    flash("Your form expired. Please try again.", "danger")
-    return redirect(url_for("deals.pipelines"))
-
-
 def _refused(key: str, exc: ValidationFailed):
     errors = {f"{key}.{field}": messages for field, messages in (exc.details or {"_": [exc.message]}).items()}
     return _page(errors, {key: request.form})
@@ -64,8 +57,6 @@ def pipelines():
 @bp.route("/deals/pipelines", methods=["POST"])
 @requires_permission("pipelines.create")
 def create_pipeline():
-    if (expired := _expired()) is not None:
-        return expired
     try:
         pipeline = service.create_pipeline({"name": request.form.get("name", "")}, actor=current_user)
     except ValidationFailed as exc:
@@ -78,8 +69,6 @@ def create_pipeline():
 @requires_permission("pipelines.edit")
 def update_pipeline(pipeline_id):
     pipeline = service.get_pipeline(pipeline_id)
-    if (expired := _expired()) is not None:
-        return expired
     try:
         service.update_pipeline(pipeline, {"name": request.form.get("name", "")}, actor=current_user)
     except ValidationFailed as exc:
@@ -92,8 +81,6 @@ def update_pipeline(pipeline_id):
 @requires_permission("pipelines.delete")
 def delete_pipeline(pipeline_id):
     pipeline = service.get_pipeline(pipeline_id)
-    if (expired := _expired()) is not None:
-        return expired
     name = pipeline.name
     try:
         service.delete_pipeline(pipeline, actor=current_user)
@@ -108,8 +95,6 @@ def delete_pipeline(pipeline_id):
 @requires_permission("pipelines.edit")
 def create_stage(pipeline_id):
     pipeline = service.get_pipeline(pipeline_id)
-    if (expired := _expired()) is not None:
-        return expired
     try:
         stage = service.create_stage(pipeline, _stage_values(), actor=current_user)
     except ValidationFailed as exc:
@@ -136,8 +121,6 @@ def reorder_stages(pipeline_id):
 @requires_permission("pipelines.edit")
 def update_stage(stage_id):
     stage = service.get_stage(stage_id)
-    if (expired := _expired()) is not None:
-        return expired
     try:
         service.update_stage(stage, _stage_values(), actor=current_user)
     except ValidationFailed as exc:
@@ -150,8 +133,6 @@ def update_stage(stage_id):
 @requires_permission("pipelines.edit")
 def delete_stage(stage_id):
     stage = service.get_stage(stage_id)
-    if (expired := _expired()) is not None:
-        return expired
     target_id = parse_uuid(request.form.get("move_to_stage_id")) if request.form.get("move_to_stage_id") else None
     target = service.get_stage(target_id) if target_id else None
     name, pipeline_id = stage.name, stage.pipeline_id
@@ -169,8 +150,6 @@ def delete_stage(stage_id):
 @bp.route("/deals/reasons", methods=["POST"])
 @requires_permission("pipelines.edit")
 def create_reason():
-    if (expired := _expired()) is not None:
-        return expired
     data = {"kind": request.form.get("kind"), "label": request.form.get("label", "")}
     try:
         reason = service.create_reason(data, actor=current_user)
@@ -184,8 +163,6 @@ def create_reason():
 @requires_permission("pipelines.edit")
 def toggle_reason(reason_id):
     reason = service.get_reason(reason_id)
-    if (expired := _expired()) is not None:
-        return expired
     service.set_reason_active(reason, not reason.is_active, actor=current_user)
     flash(f"Reason “{reason.label}” {'restored' if reason.is_active else 'retired'}.", "success")
     return redirect(url_for("deals.pipelines") + "#reasons")
