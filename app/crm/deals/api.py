@@ -6,7 +6,7 @@ from marshmallow import INCLUDE
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.listing import page_body, split_list_arguments
 from app.auth.permissions import check_permission
@@ -72,10 +72,9 @@ def stage_history(deal_id):
 
 # ---------------------------------------------------------------------------- pipelines
 
-pipelines_blp = ApiBlueprint(
-    "api_pipelines",
+pipelines_blp = resource_blueprint(
+    "pipelines",
     __name__,
-    url_prefix=f"{API_PREFIX}/pipelines",
     scope_object="pipelines",
     description="Sales pipelines and their stages, in board order.",
 )
@@ -154,10 +153,9 @@ def stage_order(data, pipeline_id):
 
 # ---------------------------------------------------------------------------- stages
 
-stages_blp = ApiBlueprint(
-    "api_stages",
+stages_blp = resource_blueprint(
+    "stages",
     __name__,
-    url_prefix=f"{API_PREFIX}/stages",
     scope_object="pipelines",
     description="The stages of every pipeline: probability, colour, rotting days, kind.",
 )
@@ -211,10 +209,9 @@ class StageItem(MethodView):
 
 # ---------------------------------------------------------------------------- close reasons
 
-reasons_blp = ApiBlueprint(
-    "api_deal_reasons",
+reasons_blp = resource_blueprint(
+    "deal-reasons",
     __name__,
-    url_prefix=f"{API_PREFIX}/deal-reasons",
     scope_object="pipelines",
     description="The workspace's reasons deals are won or lost.",
 )
