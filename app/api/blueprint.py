@@ -39,6 +39,21 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
         super().add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
 
 
+def resource_blueprint(
+    path: str, import_name: str, *, scope_object: str | None, description: str, tag: str | None = None
+) -> ApiBlueprint:
+    """The blueprint of the resource at `/api/v1/<path>`, named after its path (`deal-reasons`
+    → `api_deal_reasons`), so that the name and the URL cannot drift apart."""
+    return ApiBlueprint(
+        f"api_{path.replace('-', '_')}",
+        import_name,
+        url_prefix=f"{API_PREFIX}/{path}",
+        scope_object=scope_object,
+        tag=tag,
+        description=description,
+    )
+
+
 class TenantHostFlaskPlugin(FlaskPlugin):
     """Tenant rules carry the host as a `<host>` argument; it is not a path parameter."""
 

@@ -40,13 +40,15 @@ class Schemas:
     """The item as answered, a page of items, and the bodies of a create and a change.
 
     `list_arguments` is the query of a list that is searched, sorted and paged; without it the
-    list is every row, in one page."""
+    list is every row, in one page. `delete_arguments` is the query of a delete, when it takes
+    one (where a stage's deals go, say)."""
 
     item: type[Schema]
     page: type[Schema]
     create: type[Schema]
     update: type[Schema]
     list_arguments: type[Schema] | None = None
+    delete_arguments: type[Schema] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ class Verbs:
     """The service functions the handlers call; the writes take the API key's actor.
 
     With list arguments declared, `list` is given them (split) and answers a keyset page; without,
-    it answers every row, and the resource sends them in one page."""
+    it answers every row, and the resource sends them in one page. With delete arguments
+    declared, `delete` is given them as keywords."""
 
     list: Callable
     get: Callable
@@ -100,6 +103,21 @@ def add_crud_routes(
             check_can_view()
             return page_body(verbs.list(**split_list_arguments(args)))
 
+    if schemas.delete_arguments is None:
+
+        @blp.response(204)
+        @blp.doc(summary=summaries.delete)
+        def delete_item(self, **url_values):
+            verbs.delete(verbs.get(url_values[id_argument]), actor=api_actor())
+
+    else:
+
+        @blp.arguments(schemas.delete_arguments, location="query")
+        @blp.response(204)
+        @blp.doc(summary=summaries.delete)
+        def delete_item(self, args, **url_values):
+            verbs.delete(verbs.get(url_values[id_argument]), actor=api_actor(), **args)
+
     class Collection(MethodView):
         get = list_items
 
@@ -123,10 +141,7 @@ def add_crud_routes(
         def patch(self, data, **url_values):
             return verbs.update(verbs.get(url_values[id_argument]), data, actor=api_actor())
 
-        @blp.response(204)
-        @blp.doc(summary=summaries.delete)
-        def delete(self, **url_values):
-            verbs.delete(verbs.get(url_values[id_argument]), actor=api_actor())
+        delete = delete_item
 
     blp.route("", endpoint=collection_endpoint)(Collection)
     blp.route(f"/<uuid:{id_argument}>", endpoint=item_endpoint)(Item)

@@ -3,7 +3,7 @@ delivery choices (scope `notifications:read` / `notifications:write`)."""
 
 from marshmallow import Schema, fields, validate
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
 from app.api.listing import page_body, page_schema
@@ -12,10 +12,9 @@ from app.notifications import services
 from app.notifications.models import Channel, NotificationKind
 from app.records.api import json_body
 
-blp = ApiBlueprint(
-    "api_notifications",
+blp = resource_blueprint(
+    "notifications",
     __name__,
-    url_prefix=f"{API_PREFIX}/notifications",
     scope_object="notifications",
     description="The notifications of the user an API key acts for: tasks assigned, reminders, "
     "records assigned, mentions.",

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
 from app.crm.calendar import booking, services
@@ -70,10 +70,9 @@ def calendar(args):
 
 # ---------------------------------------------------------------------------- booking types
 
-booking_types_api = ApiBlueprint(
-    "api_booking_types",
+booking_types_api = resource_blueprint(
+    "booking-types",
     __name__,
-    url_prefix=f"{API_PREFIX}/booking-types",
     scope_object="booking_types",
     tag="booking-types",
     description="Meeting types users publish on public booking pages (`/book/<slug>` on the workspace's host).",

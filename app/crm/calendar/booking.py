@@ -28,8 +28,8 @@ from app.core.validation import normalize_email_address
 from app.crm.calendar import ics
 from app.crm.calendar.models import WEEKDAYS, Booking, BookingType, Meeting, MeetingAttendee, MeetingStatus
 from app.crm.calendar.record import MEETINGS, zone_names
+from app.crm.calendar.services import queue_invitation_email
 from app.crm.contacts.models import Contact, ContactEmail
-from app.messaging.services import queue_email
 from app.notifications.models import NotificationKind
 from app.notifications.services import notify, record_path, tenant_link
 from app.records.services import create_record, update_record
@@ -470,26 +470,19 @@ def reschedule_booking(booking: Booking, slot_value) -> Booking:
 
 
 def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str) -> None:
-    host_name = booking.host.display_name if booking.host else ""
-    link = tenant_link("booking.manage", external=True, token=token)
-    content = ics.invitation(
-        meeting,
-        host=ics.workspace_host(),
-        url="",
-        organizer_email=booking.host.email if booking.host else None,
-    )
-    queue_email(
+    host = booking.host
+    queue_invitation_email(
         booking.email,
         "booking_confirmation",
-        subject=f"{verb}: {meeting.title}",
+        meeting,
+        verb=verb,
+        invite=ics.invite_attachment(meeting, organizer_email=host.email if host else None),
         context={
             "booking": booking,
-            "meeting": meeting,
-            "host_name": host_name,
-            "link": link,
+            "host_name": host.display_name if host else "",
+            "link": tenant_link("booking.manage", external=True, token=token),
             "when": _when_text(meeting),
         },
-        attachments=[{"filename": "invite.ics", "content_type": "text/calendar; method=REQUEST", "content": content}],
     )
 
 

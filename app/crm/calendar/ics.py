@@ -69,12 +69,25 @@ def _calendar(method: str, name: str | None = None) -> Calendar:
     return calendar
 
 
+def invitation_method(meeting: Meeting) -> str:
+    return "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"
+
+
 def invitation(meeting: Meeting, *, host: str, url: str, organizer_email: str | None) -> bytes:
     """The .ics of an invitation (or of its cancellation)."""
-    method = "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"
-    calendar = _calendar(method)
+    calendar = _calendar(invitation_method(meeting))
     calendar.add_component(meeting_event(meeting, host=host, url=url, organizer_email=organizer_email))
     return calendar.to_ical()
+
+
+def invite_attachment(meeting: Meeting, *, organizer_email: str | None) -> dict:
+    """The invitation as the email attachment `invite.ics`. It links to no page: those it goes
+    to (contacts, a booking's visitor) cannot open the meeting's."""
+    return {
+        "filename": "invite.ics",
+        "content_type": f"text/calendar; method={invitation_method(meeting)}",
+        "content": invitation(meeting, host=workspace_host(), url="", organizer_email=organizer_email),
+    }
 
 
 def feed(meetings, *, host: str, name: str, url_of) -> bytes:

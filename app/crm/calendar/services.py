@@ -59,23 +59,23 @@ def after_meeting_saved(meeting: Meeting, *, creating: bool) -> None:
 def send_invitations(meeting: Meeting, *, update: bool) -> int:
     """Email each attendee (other than the organizer) the meeting's .ics: a new invitation, an
     update (a higher SEQUENCE) or a cancellation. Goes out after the commit, via the outbox."""
-    host = ics.workspace_host()
     url = absolute_url(record_path(MEETINGS, meeting.id))
     organizer = meeting.owner
     # Attendees may be contacts, who cannot open the meeting's page: the .ics carries no link to it.
-    content = ics.invitation(meeting, host=host, url="", organizer_email=organizer.email if organizer else None)
+    invite = ics.invite_attachment(meeting, organizer_email=organizer.email if organizer else None)
     cancelled = meeting.status == MeetingStatus.CANCELLED
     verb = "Cancelled" if cancelled else ("Updated invitation" if update else "Invitation")
     sent = 0
     for attendee in meeting.attendees:
         if not attendee.email or (organizer is not None and attendee.user_id == organizer.id):
             continue
-        queue_email(
+        queue_invitation_email(
             attendee.email,
             "meeting_invitation",
-            subject=f"{verb}: {meeting.title}",
+            meeting,
+            verb=verb,
+            invite=invite,
             context={
-                "meeting": meeting,
                 "attendee": attendee,
                 "organizer": organizer,
                 "cancelled": cancelled,
@@ -84,16 +84,24 @@ def send_invitations(meeting: Meeting, *, update: bool) -> int:
                 "when": _when(meeting),
             },
             dedupe_key=f"meeting:{meeting.id}:{meeting.sequence}:{meeting.status}:{attendee.key}",
-            attachments=[
-                {
-                    "filename": "invite.ics",
-                    "content_type": "text/calendar; method=" + ("CANCEL" if cancelled else "REQUEST"),
-                    "content": content,
-                }
-            ],
         )
         sent += 1
     return sent
+
+
+def queue_invitation_email(
+    to: str, template: str, meeting: Meeting, *, verb: str, invite: dict, context: dict, dedupe_key: str | None = None
+) -> None:
+    """Email `to` the meeting's `invite` (`ics.invite_attachment`) under "<verb>: <title>"; the
+    template is given the meeting and `context`."""
+    queue_email(
+        to,
+        template,
+        subject=f"{verb}: {meeting.title}",
+        context={"meeting": meeting, **context},
+        dedupe_key=dedupe_key,
+        attachments=[invite],
+    )
 
 
 def _when(meeting: Meeting) -> str:

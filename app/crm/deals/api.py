@@ -2,17 +2,16 @@
 close reasons (scope `pipelines:read|write`)."""
 
 from flask.views import MethodView
-from marshmallow import INCLUDE
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
+from app.api.crud import Summaries, Verbs, add_crud_routes
 from app.api.gate import api_actor
-from app.api.listing import page_body, split_list_arguments
 from app.auth.permissions import check_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
-from app.core.pagination import Sort, resolve_sort, sorted_page
+from app.core.pagination import Page, Sort, resolve_sort, sorted_page
 from app.crm.deals import schemas
 from app.crm.deals.models import Pipeline, Stage
 from app.crm.deals.record import DEALS
@@ -72,10 +71,9 @@ def stage_history(deal_id):
 
 # ---------------------------------------------------------------------------- pipelines
 
-pipelines_blp = ApiBlueprint(
-    "api_pipelines",
+pipelines_blp = resource_blueprint(
+    "pipelines",
     __name__,
-    url_prefix=f"{API_PREFIX}/pipelines",
     scope_object="pipelines",
     description="Sales pipelines and their stages, in board order.",
 )
@@ -95,51 +93,49 @@ def _can_read() -> None:
     check_permission(api_actor(), "pipelines.view")
 
 
-def _board_order_page(stmt, model, sorts: dict, args: dict, plural: str) -> dict:
+def _board_order_page(stmt, model, sorts: dict, args: dict, plural: str) -> Page:
     """A page of pipelines or stages, in board order unless `sort` says otherwise. Neither is
     searched or filtered, so a `q` or a filter is refused rather than ignored."""
     if args["search"] or args["filters"]:
         raise ValidationFailed(f"{plural} are not searched.", details={"q": ["Not supported here."]})
     sort = resolve_sort(sorts, args["sort"], "position")
-    return page_body(sorted_page(db.session, stmt, model, sort, args["cursor"], args["limit"]))
+    return sorted_page(db.session, stmt, model, sort, args["cursor"], args["limit"])
 
 
-@pipelines_blp.route("")
-class Pipelines(MethodView):
-    @pipelines_blp.arguments(schemas.PipelineListArguments, location="query", unknown=INCLUDE)
-    @pipelines_blp.response(200, schemas.PipelinePage)
-    def get(self, args):
-        """List pipelines, each with its stages (a new workspace gets the standard one)"""
-        _can_read()
-        service.default_pipeline()
-        stmt = select(Pipeline).options(selectinload(Pipeline.stages))
-        return _board_order_page(stmt, Pipeline, PIPELINE_SORTS, split_list_arguments(args), "Pipelines")
-
-    @pipelines_blp.arguments(schemas.PipelineCreate)
-    @pipelines_blp.response(201, schemas.PipelineSchema)
-    def post(self, data):
-        """Create a pipeline (402 once the plan's pipeline limit is reached)"""
-        return service.create_pipeline(json_body(), actor=api_actor())
+def _pipelines_page(**args) -> Page:
+    """Pipelines, each with its stages (a new workspace gets the standard one first)."""
+    service.default_pipeline()
+    stmt = select(Pipeline).options(selectinload(Pipeline.stages))
+    return _board_order_page(stmt, Pipeline, PIPELINE_SORTS, args, "Pipelines")
 
 
-@pipelines_blp.route("/<uuid:pipeline_id>")
-class PipelineItem(MethodView):
-    @pipelines_blp.response(200, schemas.PipelineSchema)
-    def get(self, pipeline_id):
-        """Get a pipeline with its stages"""
-        _can_read()
-        return service.get_pipeline(pipeline_id)
+def _create_pipeline_as_sent(data: dict, *, actor) -> Pipeline:
+    # The service checks the body as sent, not as the schema loaded it: loading would have
+    # rounded a stage's probability of 50.5 down to 50 where the service refuses it.
+    return service.create_pipeline(json_body(), actor=actor)
 
-    @pipelines_blp.arguments(schemas.PipelineInput)
-    @pipelines_blp.response(200, schemas.PipelineSchema)
-    def patch(self, data, pipeline_id):
-        """Rename or reorder a pipeline"""
-        return service.update_pipeline(service.get_pipeline(pipeline_id), data, actor=api_actor())
 
-    @pipelines_blp.response(204)
-    def delete(self, pipeline_id):
-        """Delete a pipeline without deals (409 otherwise, and for the last one)"""
-        service.delete_pipeline(service.get_pipeline(pipeline_id), actor=api_actor())
+add_crud_routes(
+    pipelines_blp,
+    endpoints=("Pipelines", "PipelineItem"),
+    id_argument="pipeline_id",
+    schemas=schemas.PIPELINE_SCHEMAS,
+    verbs=Verbs(
+        _pipelines_page,
+        service.get_pipeline,
+        _create_pipeline_as_sent,
+        service.update_pipeline,
+        service.delete_pipeline,
+    ),
+    summaries=Summaries(
+        "List pipelines, each with its stages (a new workspace gets the standard one)",
+        "Create a pipeline (402 once the plan's pipeline limit is reached)",
+        "Get a pipeline with its stages",
+        "Rename or reorder a pipeline",
+        "Delete a pipeline without deals (409 otherwise, and for the last one)",
+    ),
+    view_permission="pipelines.view",
+)
 
 
 @pipelines_blp.route("/<uuid:pipeline_id>/stage-order", methods=["POST"])
@@ -154,67 +150,63 @@ def stage_order(data, pipeline_id):
 
 # ---------------------------------------------------------------------------- stages
 
-stages_blp = ApiBlueprint(
-    "api_stages",
+stages_blp = resource_blueprint(
+    "stages",
     __name__,
-    url_prefix=f"{API_PREFIX}/stages",
     scope_object="pipelines",
     description="The stages of every pipeline: probability, colour, rotting days, kind.",
 )
 
 
-@stages_blp.route("")
-class Stages(MethodView):
-    @stages_blp.arguments(schemas.StageListArguments, location="query", unknown=INCLUDE)
-    @stages_blp.response(200, schemas.StagePage)
-    def get(self, args):
-        """List stages (of one pipeline with `pipeline_id`)"""
-        _can_read()
-        service.default_pipeline()
-        pipeline_id = args.pop("pipeline_id", None)
-        stmt = select(Stage)
-        if pipeline_id is not None:
-            stmt = stmt.where(Stage.pipeline_id == pipeline_id)
-        return _board_order_page(stmt, Stage, STAGE_SORTS, split_list_arguments(args), "Stages")
-
-    @stages_blp.arguments(schemas.StageCreate)
-    @stages_blp.response(201, schemas.StageSchema)
-    def post(self, data):
-        """Add a stage to a pipeline (open stages go before the won and lost ones)"""
-        body = json_body()
-        pipeline = service.get_pipeline(data["pipeline_id"])
-        return service.create_stage(pipeline, {k: v for k, v in body.items() if k != "pipeline_id"}, actor=api_actor())
+def _stages_page(*, filters: dict, **args) -> Page:
+    """Stages, of one pipeline when `pipeline_id` is given."""
+    service.default_pipeline()
+    pipeline_id = filters.pop("pipeline_id", None)
+    stmt = select(Stage)
+    if pipeline_id is not None:
+        stmt = stmt.where(Stage.pipeline_id == pipeline_id)
+    return _board_order_page(stmt, Stage, STAGE_SORTS, {**args, "filters": filters}, "Stages")
 
 
-@stages_blp.route("/<uuid:stage_id>")
-class StageItem(MethodView):
-    @stages_blp.response(200, schemas.StageSchema)
-    def get(self, stage_id):
-        """Get a stage"""
-        _can_read()
-        return service.get_stage(stage_id)
+# The stage services check the bodies as sent (see _create_pipeline_as_sent); the pipeline is
+# the one the body names, not a value the stage takes.
+def _create_stage_as_sent(data: dict, *, actor) -> Stage:
+    body = json_body()
+    pipeline = service.get_pipeline(data["pipeline_id"])
+    return service.create_stage(pipeline, {k: v for k, v in body.items() if k != "pipeline_id"}, actor=actor)
 
-    @stages_blp.arguments(schemas.StageInput)
-    @stages_blp.response(200, schemas.StageSchema)
-    def patch(self, data, stage_id):
-        """Change a stage (a new probability reaches the deals that follow the stage's)"""
-        return service.update_stage(service.get_stage(stage_id), json_body(), actor=api_actor())
 
-    @stages_blp.arguments(schemas.StageDeleteArguments, location="query")
-    @stages_blp.response(204)
-    def delete(self, args, stage_id):
-        """Delete a stage; one that holds deals needs `move_to_stage_id` (422 otherwise)"""
-        stage = service.get_stage(stage_id)
-        target = service.get_stage(args["move_to_stage_id"]) if args.get("move_to_stage_id") else None
-        service.delete_stage(stage, actor=api_actor(), move_to=target)
+def _update_stage_as_sent(stage: Stage, data: dict, *, actor) -> Stage:
+    return service.update_stage(stage, json_body(), actor=actor)
+
+
+def _delete_stage(stage: Stage, *, actor, move_to_stage_id=None) -> None:
+    target = service.get_stage(move_to_stage_id) if move_to_stage_id else None
+    service.delete_stage(stage, actor=actor, move_to=target)
+
+
+add_crud_routes(
+    stages_blp,
+    endpoints=("Stages", "StageItem"),
+    id_argument="stage_id",
+    schemas=schemas.STAGE_SCHEMAS,
+    verbs=Verbs(_stages_page, service.get_stage, _create_stage_as_sent, _update_stage_as_sent, _delete_stage),
+    summaries=Summaries(
+        "List stages (of one pipeline with `pipeline_id`)",
+        "Add a stage to a pipeline (open stages go before the won and lost ones)",
+        "Get a stage",
+        "Change a stage (a new probability reaches the deals that follow the stage's)",
+        "Delete a stage; one that holds deals needs `move_to_stage_id` (422 otherwise)",
+    ),
+    view_permission="pipelines.view",
+)
 
 
 # ---------------------------------------------------------------------------- close reasons
 
-reasons_blp = ApiBlueprint(
-    "api_deal_reasons",
+reasons_blp = resource_blueprint(
+    "deal-reasons",
     __name__,
-    url_prefix=f"{API_PREFIX}/deal-reasons",
     scope_object="pipelines",
     description="The workspace's reasons deals are won or lost.",
 )

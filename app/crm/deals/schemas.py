@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.api.crud import Schemas
 from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, page_schema, sort_field
 from app.crm.deals.models import StageKind
@@ -136,3 +137,16 @@ class StageHistorySchema(Schema):
 
 PipelinePage = page_schema(PipelineSchema, "PipelinePageSchema")
 StagePage = page_schema(StageSchema, "StagePageSchema")
+
+# What each resource answers and takes (`app.api.crud`).
+PIPELINE_SCHEMAS = Schemas(
+    PipelineSchema, PipelinePage, create=PipelineCreate, update=PipelineInput, list_arguments=PipelineListArguments
+)
+STAGE_SCHEMAS = Schemas(
+    StageSchema,
+    StagePage,
+    create=StageCreate,
+    update=StageInput,
+    list_arguments=StageListArguments,
+    delete_arguments=StageDeleteArguments,
+)

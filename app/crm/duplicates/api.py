@@ -5,7 +5,7 @@ from flask import jsonify
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
 from app.api.listing import page_body, page_schema
@@ -15,10 +15,9 @@ from app.crm.duplicates.merging import MAX_MERGED, merge_records
 from app.records import schemas as record_schemas
 from app.records.registry import find_record_type
 
-blp = ApiBlueprint(
-    "api_duplicates",
+blp = resource_blueprint(
+    "duplicates",
     __name__,
-    url_prefix=f"{API_PREFIX}/duplicates",
     scope_object="duplicates",
     description="Possible duplicates found by the nightly scan, and merging records into one.",
 )

@@ -12,7 +12,7 @@ from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
 from app.api.listing import page_body, page_schema
@@ -25,10 +25,9 @@ from app.crm.imports.models import DedupeMode, ImportRow, RowStatus
 from app.records.cells import importable_columns
 from app.records.registry import find_record_type, record_types
 
-blp = ApiBlueprint(
-    "api_imports",
+blp = resource_blueprint(
+    "imports",
     __name__,
-    url_prefix=f"{API_PREFIX}/imports",
     scope_object="imports",
     description="CSV and XLSX imports into any record type: upload, map, dry run, run, revert.",
 )
