@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.crm.quotes.models import ZERO, PricedDocument, PricedLine, priced_document_table_args, priced_line_table_args
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 
 class InvoiceStatus:
@@ -87,9 +87,7 @@ class Invoice(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
 
     quote = tenant_relationship("Quote", "quote_id")
     order = tenant_relationship("Order", "order_id")
-    lines = tenant_collection(
-        "InvoiceLine", "invoice_id", order_by="InvoiceLine.position", cascade="all, delete-orphan"
-    )
+    lines = tenant_child_rows("InvoiceLine", "invoice_id")
     payments = tenant_collection("Payment", "invoice_id", order_by="Payment.paid_on", viewonly=True)
 
     @property

@@ -6,10 +6,10 @@ from datetime import datetime
 from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, TenantScoped, tenant_collection, tenant_foreign_key, tenant_relationship
+from app.core.models import Base, TenantScoped, tenant_foreign_key, tenant_relationship
 from app.crm.quotes.models import PricedDocument, PricedLine, priced_document_table_args, priced_line_table_args
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 
 class OrderStatus:
@@ -46,7 +46,7 @@ class Order(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
 
     quote = tenant_relationship("Quote", "quote_id")
     deal = tenant_relationship("Deal", "deal_id")
-    lines = tenant_collection("OrderLine", "order_id", order_by="OrderLine.position", cascade="all, delete-orphan")
+    lines = tenant_child_rows("OrderLine", "order_id")
 
     @property
     def display_title(self) -> str:

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
+from app.records.models import (
+    OwnedRecord,
+    RecordModel,
+    owner_table_args,
+    record_table_args,
+    sort_index,
+    tenant_child_rows,
+)
 
 ZERO = Decimal("0.00")
 
@@ -141,7 +148,7 @@ class Quote(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
     public_link_expires_at: Mapped[datetime | None]
 
     deal = tenant_relationship("Deal", "deal_id")
-    lines = tenant_collection("QuoteLine", "quote_id", order_by="QuoteLine.position", cascade="all, delete-orphan")
+    lines = tenant_child_rows("QuoteLine", "quote_id")
     versions = tenant_collection("QuoteVersion", "quote_id", order_by="QuoteVersion.version", viewonly=True)
 
     @property
