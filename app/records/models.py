@@ -12,7 +12,7 @@ import uuid
 from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
+from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
 from app.records.search import search_index
 
@@ -61,6 +61,13 @@ class RecordModel(TenantScoped, Timestamps):
 
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(sort_order=90)
     search_text: Mapped[str] = mapped_column(Text, default="", sort_order=91)
+
+
+def tenant_child_rows(target: str, foreign_key: str):
+    """The rows that belong to this one (a quote's lines, a contact's e-mails, a pipeline's
+    stages), in their `position` order: saved with it, and deleted with it or when taken out of
+    the list (as a ChildList field's save does)."""
+    return tenant_collection(target, foreign_key, order_by=f"{target}.position", cascade="all, delete-orphan")
 
 
 class OwnedRecord:

@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
+from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 
 class MeetingStatus:
@@ -56,9 +56,7 @@ class Meeting(RecordModel, OwnedRecord, Taggable, Base):
     sequence: Mapped[int] = mapped_column(Integer, default=0)
 
     related = tenant_relationship("RecordEntry", "related_id")
-    attendees = tenant_collection(
-        "MeetingAttendee", "meeting_id", order_by="MeetingAttendee.position", cascade="all, delete-orphan"
-    )
+    attendees = tenant_child_rows("MeetingAttendee", "meeting_id")
 
     @property
     def duration_minutes(self) -> int:

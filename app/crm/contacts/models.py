@@ -6,10 +6,17 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, TenantScoped, tenant_collection, tenant_foreign_key, tenant_relationship
+from app.core.models import Base, TenantScoped, tenant_foreign_key, tenant_relationship
 from app.crm.fields.models import HasCustomFields
 from app.crm.tags.models import Taggable
-from app.records.models import HasAddress, OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.models import (
+    HasAddress,
+    OwnedRecord,
+    RecordModel,
+    owner_table_args,
+    record_table_args,
+    tenant_child_rows,
+)
 
 
 class LifecycleStage:
@@ -91,12 +98,8 @@ class Contact(RecordModel, OwnedRecord, HasAddress, Taggable, HasCustomFields, B
     sms_consent_source: Mapped[str] = mapped_column(String(32), default="")
 
     company = tenant_relationship("Company", "company_id", back_populates="contacts")
-    emails = tenant_collection(
-        "ContactEmail", "contact_id", order_by="ContactEmail.position", cascade="all, delete-orphan"
-    )
-    phones = tenant_collection(
-        "ContactPhone", "contact_id", order_by="ContactPhone.position", cascade="all, delete-orphan"
-    )
+    emails = tenant_child_rows("ContactEmail", "contact_id")
+    phones = tenant_child_rows("ContactPhone", "contact_id")
 
     @property
     def display_name(self) -> str:

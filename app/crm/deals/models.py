@@ -8,11 +8,11 @@ from decimal import Decimal
 from sqlalchemy import Boolean, CheckConstraint, Double, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
+from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType, utcnow
 from app.crm.fields.models import HasCustomFields
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 
 class StageKind:
@@ -54,7 +54,7 @@ class Pipeline(TenantScoped, Timestamps, Base):
     name: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
-    stages = tenant_collection("Stage", "pipeline_id", order_by="Stage.position", cascade="all, delete-orphan")
+    stages = tenant_child_rows("Stage", "pipeline_id")
 
     def __repr__(self) -> str:
         return f"<Pipeline {self.name}>"
@@ -157,9 +157,7 @@ class Deal(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
     stage = tenant_relationship("Stage", "stage_id")
     company = tenant_relationship("Company", "company_id")
     close_reason = tenant_relationship("DealReason", "close_reason_id")
-    contact_links = tenant_collection(
-        "DealContact", "deal_id", order_by="DealContact.position", cascade="all, delete-orphan"
-    )
+    contact_links = tenant_child_rows("DealContact", "deal_id")
 
     @property
     def weighted_value(self) -> Decimal:

@@ -4,13 +4,13 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Index, Numeric, String, Text
+from sqlalchemy import CheckConstraint, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
-from app.crm.quotes.models import ZERO, PricedLine, priced_document_table_args, priced_line_table_args
+from app.crm.quotes.models import ZERO, PricedDocument, PricedLine, priced_document_table_args, priced_line_table_args
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 
 class InvoiceStatus:
@@ -56,7 +56,10 @@ class PaymentMethod:
     }
 
 
-class Invoice(RecordModel, OwnedRecord, Taggable, Base):
+class Invoice(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
+    """A bill to a customer. Its number is given when it is issued (drafts have none): invoice
+    numbers never have gaps."""
+
     __tablename__ = "invoices"
     __table_args__ = (
         *record_table_args("invoices"),
@@ -70,22 +73,11 @@ class Invoice(RecordModel, OwnedRecord, Taggable, Base):
         CheckConstraint("amount_paid >= 0", name="invoice_paid_not_negative"),
     )
 
-    # Given when the invoice is issued (drafts have none): invoice numbers never have gaps.
-    number: Mapped[str | None] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default=InvoiceStatus.DRAFT)
-    contact_id: Mapped[uuid.UUID | None]
-    company_id: Mapped[uuid.UUID | None]
     quote_id: Mapped[uuid.UUID | None]
     order_id: Mapped[uuid.UUID | None]
-    currency: Mapped[str] = mapped_column(String(3), default="USD")
     issue_date: Mapped[date | None]
     due_date: Mapped[date | None]
-    terms: Mapped[str] = mapped_column(Text, default="")
-    subtotal: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
-    discount_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
-    tax_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
-    total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
     amount_paid: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
     paid_at: Mapped[datetime | None]
     # Last emailed to the customer (to recipient_email).
@@ -93,13 +85,9 @@ class Invoice(RecordModel, OwnedRecord, Taggable, Base):
     recipient_email: Mapped[str | None] = mapped_column(String(254))
     voided_at: Mapped[datetime | None]
 
-    contact = tenant_relationship("Contact", "contact_id")
-    company = tenant_relationship("Company", "company_id")
     quote = tenant_relationship("Quote", "quote_id")
     order = tenant_relationship("Order", "order_id")
-    lines = tenant_collection(
-        "InvoiceLine", "invoice_id", order_by="InvoiceLine.position", cascade="all, delete-orphan"
-    )
+    lines = tenant_child_rows("InvoiceLine", "invoice_id")
     payments = tenant_collection("Payment", "invoice_id", order_by="Payment.paid_on", viewonly=True)
 
     @property
@@ -109,9 +97,6 @@ class Invoice(RecordModel, OwnedRecord, Taggable, Base):
     @property
     def display_title(self) -> str:
         return f"{self.number or 'Draft'} · {self.title}" if self.title else (self.number or "Draft invoice")
-
-    def __repr__(self) -> str:
-        return f"<Invoice {self.number or self.id}>"
 
 
 class InvoiceLine(PricedLine, TenantScoped, Base):

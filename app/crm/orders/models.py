@@ -2,15 +2,14 @@
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
 
-from sqlalchemy import Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, TenantScoped, tenant_collection, tenant_foreign_key, tenant_relationship
-from app.crm.quotes.models import ZERO, PricedLine, priced_document_table_args, priced_line_table_args
+from app.core.models import Base, TenantScoped, tenant_foreign_key, tenant_relationship
+from app.crm.quotes.models import PricedDocument, PricedLine, priced_document_table_args, priced_line_table_args
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 
 class OrderStatus:
@@ -21,7 +20,11 @@ class OrderStatus:
     BADGES = {OPEN: "primary", FULFILLED: "success", CANCELLED: "dark"}
 
 
-class Order(RecordModel, OwnedRecord, Taggable, Base):
+class Order(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
+    """What a customer ordered. Its number is taken from the gap-free sequence when the order is
+    made, in the same transaction (orders are never deleted, so numbers have no gaps); it is
+    NULL only while the new row is pending."""
+
     __tablename__ = "orders"
     __table_args__ = (
         *record_table_args("orders"),
@@ -35,36 +38,19 @@ class Order(RecordModel, OwnedRecord, Taggable, Base):
         Index("ix_orders_tenant_deal", "tenant_id", "deal_id"),
     )
 
-    # Taken from the gap-free sequence when the order is made, in the same transaction (orders
-    # are never deleted, so numbers have no gaps). NULL only while the new row is pending.
-    number: Mapped[str | None] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default=OrderStatus.OPEN)
     quote_id: Mapped[uuid.UUID | None]
     deal_id: Mapped[uuid.UUID | None]
-    contact_id: Mapped[uuid.UUID | None]
-    company_id: Mapped[uuid.UUID | None]
-    currency: Mapped[str] = mapped_column(String(3), default="USD")
-    terms: Mapped[str] = mapped_column(Text, default="")
-    subtotal: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
-    discount_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
-    tax_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
-    total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
     fulfilled_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
 
     quote = tenant_relationship("Quote", "quote_id")
     deal = tenant_relationship("Deal", "deal_id")
-    contact = tenant_relationship("Contact", "contact_id")
-    company = tenant_relationship("Company", "company_id")
-    lines = tenant_collection("OrderLine", "order_id", order_by="OrderLine.position", cascade="all, delete-orphan")
+    lines = tenant_child_rows("OrderLine", "order_id")
 
     @property
     def display_title(self) -> str:
         return f"{self.number} · {self.title}" if self.number else self.title
-
-    def __repr__(self) -> str:
-        return f"<Order {self.number or self.id}>"
 
 
 class OrderLine(PricedLine, TenantScoped, Base):

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
+from app.records.models import (
+    OwnedRecord,
+    RecordModel,
+    owner_table_args,
+    record_table_args,
+    sort_index,
+    tenant_child_rows,
+)
 
 ZERO = Decimal("0.00")
 
@@ -50,15 +57,47 @@ class DiscountKind:
     ALL = (NONE, PERCENT, AMOUNT)
 
 
+class HasCustomer:
+    """The customer of a sales record (quote, order, invoice, subscription): a contact, a
+    company, or both; its table carries customer_table_args()."""
+
+    contact_id: Mapped[uuid.UUID | None]
+    company_id: Mapped[uuid.UUID | None]
+
+    contact = tenant_relationship("Contact", "contact_id")
+    company = tenant_relationship("Company", "company_id")
+
+
 def customer_table_args(table: str) -> tuple:
-    """The customer of a sales record (quote, order, invoice, subscription): a contact and a
-    company of the same workspace, each indexed for the customer's tabs."""
+    """The customer of a sales record (see HasCustomer): a contact and a company of the same
+    workspace, each indexed for the customer's tabs."""
     return (
         tenant_foreign_key("contact_id", "contacts"),
         tenant_foreign_key("company_id", "companies"),
         Index(f"ix_{table}_tenant_contact", "tenant_id", "contact_id"),
         Index(f"ix_{table}_tenant_company", "tenant_id", "company_id"),
     )
+
+
+class PricedDocument(HasCustomer):
+    """The columns a quote, an order and an invoice share: a number, a title, the customer, the
+    terms, and the totals summed from their lines (see priced_documents.set_totals). Their
+    tables carry priced_document_table_args()."""
+
+    # Taken from the workspace's gap-free sequence (DocumentSequence), in the transaction that
+    # needs it; NULL until then. Each document type says when that is. The number and the
+    # title open the table, as they open the document.
+    number: Mapped[str | None] = mapped_column(String(40), sort_order=-2)
+    title: Mapped[str] = mapped_column(String(200), sort_order=-1)
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    terms: Mapped[str] = mapped_column(Text, default="")
+    subtotal: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
+    discount_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
+    tax_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
+    total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.number or self.id}>"
 
 
 def priced_document_table_args(table: str) -> tuple:
@@ -72,7 +111,10 @@ def priced_document_table_args(table: str) -> tuple:
     )
 
 
-class Quote(RecordModel, OwnedRecord, Taggable, Base):
+class Quote(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
+    """A priced offer to a customer. Its number is given when it is first sent (drafts have
+    none), so numbers have no gaps."""
+
     __tablename__ = "quotes"
     __table_args__ = (
         *record_table_args("quotes"),
@@ -86,22 +128,11 @@ class Quote(RecordModel, OwnedRecord, Taggable, Base):
         CheckConstraint("version >= 1", name="quote_version_positive"),
     )
 
-    # Given when the quote is first sent (drafts have none), so numbers have no gaps.
-    number: Mapped[str | None] = mapped_column(String(40))
-    title: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), default=QuoteStatus.DRAFT)
     version: Mapped[int] = mapped_column(Integer, default=1)
     deal_id: Mapped[uuid.UUID | None]
-    contact_id: Mapped[uuid.UUID | None]
-    company_id: Mapped[uuid.UUID | None]
-    currency: Mapped[str] = mapped_column(String(3), default="USD")
     valid_until: Mapped[date | None]
     introduction: Mapped[str] = mapped_column(Text, default="")
-    terms: Mapped[str] = mapped_column(Text, default="")
-    subtotal: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
-    discount_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
-    tax_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
-    total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
     recipient_email: Mapped[str | None] = mapped_column(String(254))
     sent_at: Mapped[datetime | None]
     viewed_at: Mapped[datetime | None]
@@ -117,9 +148,7 @@ class Quote(RecordModel, OwnedRecord, Taggable, Base):
     public_link_expires_at: Mapped[datetime | None]
 
     deal = tenant_relationship("Deal", "deal_id")
-    contact = tenant_relationship("Contact", "contact_id")
-    company = tenant_relationship("Company", "company_id")
-    lines = tenant_collection("QuoteLine", "quote_id", order_by="QuoteLine.position", cascade="all, delete-orphan")
+    lines = tenant_child_rows("QuoteLine", "quote_id")
     versions = tenant_collection("QuoteVersion", "quote_id", order_by="QuoteVersion.version", viewonly=True)
 
     @property
@@ -129,9 +158,6 @@ class Quote(RecordModel, OwnedRecord, Taggable, Base):
     @property
     def is_open(self) -> bool:
         return self.status in QuoteStatus.OPEN
-
-    def __repr__(self) -> str:
-        return f"<Quote {self.number or self.id}>"
 
 
 class PricedLine:

@@ -8,7 +8,7 @@ from sqlalchemy import Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, tenant_foreign_key, tenant_relationship
-from app.crm.quotes.models import ZERO, customer_table_args
+from app.crm.quotes.models import ZERO, HasCustomer, customer_table_args
 from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
 
 
@@ -24,7 +24,7 @@ class Interval:
     LABELS = {MONTHLY: "Monthly", YEARLY: "Yearly"}
 
 
-class Subscription(RecordModel, OwnedRecord, Base):
+class Subscription(RecordModel, OwnedRecord, HasCustomer, Base):
     __tablename__ = "subscriptions"
     __table_args__ = (
         *record_table_args("subscriptions"),
@@ -40,8 +40,6 @@ class Subscription(RecordModel, OwnedRecord, Base):
     name: Mapped[str] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default=SubscriptionStatus.ACTIVE)
     interval: Mapped[str] = mapped_column(String(16), default=Interval.MONTHLY)
-    contact_id: Mapped[uuid.UUID | None]
-    company_id: Mapped[uuid.UUID | None]
     quote_id: Mapped[uuid.UUID | None]
     product_id: Mapped[uuid.UUID | None]
     currency: Mapped[str] = mapped_column(String(3), default="USD")
@@ -54,8 +52,6 @@ class Subscription(RecordModel, OwnedRecord, Base):
     # The renewal date whose reminder task was created (one reminder per renewal).
     reminded_for: Mapped[date | None]
 
-    contact = tenant_relationship("Contact", "contact_id")
-    company = tenant_relationship("Company", "company_id")
     quote = tenant_relationship("Quote", "quote_id")
 
     def __repr__(self) -> str:
