@@ -148,7 +148,8 @@ def test_company_people_actions_flash_and_return_to_the_people_tab(client_for, t
         ids = company.id, other.id, member.id
     client = client_for(tenant_a)
     response = client.post(f"/companies/{ids[0]}/contacts/{ids[2]}/primary")
-    assert response.status_code == 302 and response.location.endswith(f"/companies/{ids[0]}?tab=contacts")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/companies/{ids[0]}?tab=contacts")
     refused = client.post(f"/companies/{ids[1]}/contacts/{ids[2]}/remove", follow_redirects=True)
     assert "This person is not a contact of this company." in refused.get_data(as_text=True)
     removed = client.post(f"/companies/{ids[0]}/contacts/{ids[2]}/remove", follow_redirects=True)
