@@ -12,7 +12,7 @@ from app.auth.services import issue_login_handoff
 from app.core.context import tenant_context
 from app.core.errors import ValidationFailed
 from app.core.extensions import db, limiter
-from app.core.forms import apply_errors
+from app.core.forms import apply_errors, save_form
 from app.core.hosts import ApexBlueprint, TenantBlueprint, tenant_host
 from app.core.uploads import accepts_files, kind_for_mime, upload_response
 from app.plans.models import Plan
@@ -46,13 +46,9 @@ def _sign_in_page(address_form=None, email_form=None):
 def sign_in():
     """Sign in from the apex: the workspace's address leads to its own sign-in page."""
     form = WorkspaceAddressForm()
-    if form.validate_on_submit():
-        try:
-            tenant = services.find_workspace(form.address.data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            return redirect(url_for("auth.login", host=tenant_host(tenant.slug), _external=True))
+    tenant = save_form(form, lambda: services.find_workspace(form.address.data))
+    if tenant is not None:
+        return redirect(url_for("auth.login", host=tenant_host(tenant.slug), _external=True))
     return _sign_in_page(address_form=form)
 
 
@@ -72,20 +68,20 @@ def sign_in_by_email():
 @limiter.limit("10 per hour", methods=["POST"])
 def signup():
     form = SignupForm()
-    if form.validate_on_submit():
-        try:
-            tenant, owner = services.sign_up(
-                agency_name=form.agency_name.data,
-                slug=form.slug.data,
-                email=form.email.data,
-                password=form.password.data,
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            with tenant_context(tenant.id):
-                token = issue_login_handoff(owner)
-            return redirect(url_for("auth.handoff", token=token, host=tenant_host(tenant.slug), _external=True))
+    signed_up = save_form(
+        form,
+        lambda: services.sign_up(
+            agency_name=form.agency_name.data,
+            slug=form.slug.data,
+            email=form.email.data,
+            password=form.password.data,
+        ),
+    )
+    if signed_up is not None:
+        tenant, owner = signed_up
+        with tenant_context(tenant.id):
+            token = issue_login_handoff(owner)
+        return redirect(url_for("auth.handoff", token=token, host=tenant_host(tenant.slug), _external=True))
     return render_template("apex/signup.html", form=form, plans=_public_plans()), 422 if form.errors else 200
 
 

@@ -82,8 +82,10 @@ def contains_nul(value) -> bool:
     return False
 
 
-def check_known_keys(data, allowed) -> None:
-    """Services take an explicit allow-list of keys: identity and ownership stamps are refused."""
+def check_known_keys(data, allowed, *, read_only=READ_ONLY_KEYS) -> None:
+    """Services take an explicit allow-list of keys: identity and ownership stamps are refused.
+
+    A refused key in `read_only` is told it is read-only, any other that it is unknown."""
     if not isinstance(data, dict):
         raise ValidationFailed("Send an object.", details={"_schema": ["Send an object."]})
     with_nul = sorted({str(key) for key, value in data.items() if contains_nul(key) or contains_nul(value)})
@@ -92,13 +94,11 @@ def check_known_keys(data, allowed) -> None:
             "Some fields contain invalid characters.",
             details={key: ["Contains a NUL character."] for key in with_nul},
         )
-    unknown = sorted(set(data) - set(allowed))
+    unknown = sorted(str(key) for key in set(data) - set(allowed))
     if unknown:
         raise ValidationFailed(
             "Some fields cannot be set.",
-            details={
-                key: ["This field is read-only." if key in READ_ONLY_KEYS else "Unknown field."] for key in unknown
-            },
+            details={key: ["This field is read-only." if key in read_only else "Unknown field."] for key in unknown},
         )
 
 

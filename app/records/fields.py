@@ -1059,7 +1059,20 @@ ADDRESS_COLUMNS = {
 }
 
 
-class Address(Field):
+class CompoundField(Field):
+    """A value made of parts (an address, consent per channel, a list of child rows): shown
+    wide, and empty only when absent, since an object or list of empty parts is a value its
+    `clean` checks part by part."""
+
+    def __init__(self, name, label, **kwargs):
+        kwargs.setdefault("wide", True)
+        super().__init__(name, label, **kwargs)
+
+    def is_empty(self, value) -> bool:
+        return value is None
+
+
+class Address(CompoundField):
     """A postal address over six columns; input and output are {line1, …, country}."""
 
     kind = "address"
@@ -1067,11 +1080,7 @@ class Address(Field):
 
     def __init__(self, name="address", label="Address", **kwargs):
         kwargs.setdefault("section", "Address")
-        kwargs.setdefault("wide", True)
         super().__init__(name, label, **kwargs)
-
-    def is_empty(self, value) -> bool:
-        return value is None
 
     def empty_value(self):
         return dict.fromkeys(ADDRESS_PARTS, "")
@@ -1189,7 +1198,7 @@ def _address_text(parts: dict) -> str:
     return ", ".join(line for line in lines if line)
 
 
-class ChildRows(Field):
+class ChildRows(CompoundField):
     """A list of the record's child rows (a quote's lines, a contact's emails): stored in
     another table, so an empty value is an empty list, never null, and a change is found by
     comparing snapshots. `plain` names the items in messages ("Send a list of line items.");
@@ -1202,13 +1211,6 @@ class ChildRows(Field):
     item_schema: type[ma_schema.Schema] | None = None
     output_item_schema: type[ma_schema.Schema] | None = None
     input_description = ""
-
-    def __init__(self, name, label, **kwargs):
-        kwargs.setdefault("wide", True)
-        super().__init__(name, label, **kwargs)
-
-    def is_empty(self, value) -> bool:
-        return value is None
 
     def empty_value(self):
         return []

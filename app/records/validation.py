@@ -5,29 +5,15 @@ the values to store, or raises ValidationFailed with every problem of the submis
 by field (`details={"emails": [...], "address.city": [...], "custom_fields.tier": [...]}`).
 """
 
-from app.core.errors import ValidationFailed
-from app.core.validation import READ_ONLY_KEYS, contains_nul
+from app.core.validation import READ_ONLY_KEYS, check_known_keys
 from app.records.capabilities import Context
 from app.records.normalize import Invalid
 
 
 def check_input_keys(record_type, data) -> None:
     """Only the type's input keys: identity, stamps and read-only fields are refused."""
-    if not isinstance(data, dict):
-        raise ValidationFailed("Send an object.", details={"_schema": ["Send an object."]})
-    with_nul = sorted({str(key) for key, value in data.items() if contains_nul(key) or contains_nul(value)})
-    if with_nul:
-        raise ValidationFailed(
-            "Some fields contain invalid characters.", details={key: ["Contains a NUL character."] for key in with_nul}
-        )
-    allowed = set(record_type.input_keys())
     read_only = READ_ONLY_KEYS | {item.name for item in record_type.fields if item.read_only}
-    unknown = sorted(str(key) for key in set(data) - allowed)
-    if unknown:
-        raise ValidationFailed(
-            "Some fields cannot be set.",
-            details={key: ["This field is read-only." if key in read_only else "Unknown field."] for key in unknown},
-        )
+    check_known_keys(data, record_type.input_keys(), read_only=read_only)
 
 
 def clean_input(

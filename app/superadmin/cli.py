@@ -84,6 +84,11 @@ def _apply(slug: str, action: str, change, details: dict) -> None:
         db.session.commit()
 
 
+def _change_status(slug: str, action: str, change, reason: str) -> None:
+    """A status change (`lifecycle.suspend`, `lifecycle.reactivate`) with its reason in the history and the audit."""
+    _apply(slug, action, lambda tenant: change(tenant, reason=reason, actor_label=_operator()), {"reason": reason})
+
+
 @tenants.command("list")
 @click.option("--plan", default=None, help="Only agencies on this plan.")
 @click.option("--status", default=None, help="Only agencies with this status.")
@@ -151,12 +156,7 @@ def set_limit(slug: str, resource: str, value: str) -> None:
 def suspend(slug: str, reason: str) -> None:
     """Make an agency read-only."""
 
-    _apply(
-        slug,
-        "tenant.suspended",
-        lambda tenant: lifecycle.suspend(tenant, reason=reason, actor_label=_operator()),
-        {"reason": reason},
-    )
+    _change_status(slug, "tenant.suspended", lifecycle.suspend, reason)
     click.echo(f"{slug} is suspended.")
 
 
@@ -167,10 +167,5 @@ def suspend(slug: str, reason: str) -> None:
 def reactivate(slug: str, reason: str) -> None:
     """Give a suspended, canceled or past-due agency full access again."""
 
-    _apply(
-        slug,
-        "tenant.reactivated",
-        lambda tenant: lifecycle.reactivate(tenant, reason=reason, actor_label=_operator()),
-        {"reason": reason},
-    )
+    _change_status(slug, "tenant.reactivated", lifecycle.reactivate, reason)
     click.echo(f"{slug} is active again.")

@@ -140,6 +140,24 @@ def test_one_primary_contact_per_company(client_for, tenant_a, app, as_user):
         assert flags == {"A": False, "B": True}
 
 
+def test_company_people_actions_flash_and_return_to_the_people_tab(client_for, tenant_a, app, as_user):
+    with as_user(tenant_a) as owner:
+        company = create_company({"name": "Acme"}, actor=owner)
+        other = create_company({"name": "Globex"}, actor=owner)
+        member = create_contact({"first_name": "Bea", "company_id": company.id}, actor=owner)
+        ids = company.id, other.id, member.id
+    client = client_for(tenant_a)
+    response = client.post(f"/companies/{ids[0]}/contacts/{ids[2]}/primary")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/companies/{ids[0]}?tab=contacts")
+    refused = client.post(f"/companies/{ids[1]}/contacts/{ids[2]}/remove", follow_redirects=True)
+    assert "This person is not a contact of this company." in refused.get_data(as_text=True)
+    removed = client.post(f"/companies/{ids[0]}/contacts/{ids[2]}/remove", follow_redirects=True)
+    assert "Bea removed from Acme." in removed.get_data(as_text=True)
+    with as_user(tenant_a):
+        assert db.session.scalar(select(Contact)).company_id is None
+
+
 def test_deleting_a_company_keeps_its_contacts(client_for, tenant_a, app, as_user):
     with as_user(tenant_a) as owner:
         company = create_company({"name": "Acme"}, actor=owner)

@@ -14,17 +14,7 @@ class TimelineCapability(Capability):
     label = "Timeline"
 
     def tabs(self, record_type):
-        return [
-            Tab(
-                "timeline",
-                "Timeline",
-                "crm/activities/_timeline.html",
-                _timeline,
-                icon="clock-history",
-                order=10,
-                permission="activities.view",
-            )
-        ]
+        return [_activities_tab("timeline", "Timeline", _timeline, icon="clock-history", order=10)]
 
     def panels(self, record_type):
         return [Panel("log", "crm/activities/_log_panel.html", _log_panel, order=5, column="main")]
@@ -95,17 +85,14 @@ class NotesCapability(Capability):
     label = "Notes"
 
     def tabs(self, record_type):
-        return [
-            Tab(
-                "notes",
-                "Notes",
-                "crm/activities/_timeline.html",
-                _notes,
-                icon="sticky",
-                order=20,
-                permission="activities.view",
-            )
-        ]
+        return [_activities_tab("notes", "Notes", _notes, icon="sticky", order=20)]
+
+
+def _activities_tab(key: str, label: str, loader, *, icon: str, order: int) -> Tab:
+    """A detail page's tab listing the record's activities (`loader` picks which)."""
+    return Tab(
+        key, label, "crm/activities/_timeline.html", loader, icon=icon, order=order, permission="activities.view"
+    )
 
 
 def _timeline(record_type, record) -> dict:

@@ -20,25 +20,32 @@ def _people_tab(company) -> str:
 @bp.route("/companies/<uuid:company_id>/contacts/<uuid:contact_id>/primary", methods=["POST"])
 @requires_permission("contacts.edit")
 def make_primary(company_id, contact_id):
-    company = services.get_company(company_id)
-    contact = get_contact(contact_id)
-    _run(services.set_primary_contact, company, contact, f"{contact.display_name} is now the primary contact.")
-    return redirect(_people_tab(company))
+    return _change_person(
+        company_id, contact_id, services.set_primary_contact, "{contact.display_name} is now the primary contact."
+    )
 
 
 @bp.route("/companies/<uuid:company_id>/contacts/<uuid:contact_id>/remove", methods=["POST"])
 @requires_permission("contacts.edit")
 def remove_contact(company_id, contact_id):
+    return _change_person(
+        company_id,
+        contact_id,
+        services.remove_contact_from_company,
+        "{contact.display_name} removed from {company.name}.",
+    )
+
+
+def _change_person(company_id, contact_id, operation, success: str):
+    """Run `operation(company, contact)` on one of the company's people, flash how it went
+    (`success` formatted with `company` and `contact` as they were before), back to the People tab."""
     company = services.get_company(company_id)
     contact = get_contact(contact_id)
-    _run(services.remove_contact_from_company, company, contact, f"{contact.display_name} removed from {company.name}.")
-    return redirect(_people_tab(company))
-
-
-def _run(operation, company, contact, success: str) -> None:
+    success = success.format(company=company, contact=contact)
     try:
         operation(company, contact, actor=current_user)
     except AppError as exc:
         flash(exc.message, "danger")
-        return
-    flash(success, "success")
+    else:
+        flash(success, "success")
+    return redirect(_people_tab(company))

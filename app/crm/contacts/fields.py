@@ -10,7 +10,7 @@ from app.core.validation import normalize_email_address
 from app.crm.contacts.models import PHONE_LABELS, Consent, Contact, ContactEmail, ContactPhone
 from app.records.cells import CellColumn, split_list
 from app.records.conditions import column_condition
-from app.records.fields import ChildList, Field, PrimaryChildList
+from app.records.fields import ChildList, CompoundField, PrimaryChildList
 from app.records.normalize import Invalid, normalize_phone
 
 MAX_EMAILS = 10
@@ -188,7 +188,7 @@ class PhoneList(ChildList):
         ]
 
 
-class ConsentField(Field):
+class ConsentField(CompoundField):
     """Consent per channel: `{email: {status, source}, sms: {...}}`; the time is stamped when
     the status or the source changes."""
 
@@ -199,11 +199,7 @@ class ConsentField(Field):
 
     def __init__(self, name="consent", label="Consent", **kwargs):
         kwargs.setdefault("section", "Communication")
-        kwargs.setdefault("wide", True)
         super().__init__(name, label, **kwargs)
-
-    def is_empty(self, value) -> bool:
-        return value is None
 
     def empty_value(self):
         return {}

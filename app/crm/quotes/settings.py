@@ -10,6 +10,7 @@ from app.core.validation import Errors
 from app.crm.quotes.models import QuoteSettings
 from app.crm.quotes.numbering import pattern_problems
 from app.plans.services import check_writable
+from app.records.setting_services import apply_changes
 
 MAX_VALIDITY_DAYS = 365
 
@@ -56,14 +57,19 @@ def update_quote_settings(data: dict, *, actor) -> QuoteSettings:
     settings = get_quote_settings()
     if settings.id is None:
         db.session.add(settings)
-    settings.number_pattern = pattern
-    settings.invoice_number_pattern = invoice_pattern
-    settings.validity_days = validity
-    settings.payment_terms_days = payment_terms
-    settings.renewal_reminder_days = reminder_days
-    settings.default_terms = terms
-    settings.sender_address = address
-    settings.mark_deal_won_on_acceptance = bool(data.get("mark_deal_won_on_acceptance"))
+    apply_changes(
+        settings,
+        {
+            "number_pattern": pattern,
+            "invoice_number_pattern": invoice_pattern,
+            "validity_days": validity,
+            "payment_terms_days": payment_terms,
+            "renewal_reminder_days": reminder_days,
+            "default_terms": terms,
+            "sender_address": address,
+            "mark_deal_won_on_acceptance": bool(data.get("mark_deal_won_on_acceptance")),
+        },
+    )
     db.session.flush()
     record_audit("quote_settings.updated", actor=actor, target_type="quote_settings", target_id=settings.id)
     return settings
