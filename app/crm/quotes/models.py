@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
+from app.records.models import OwnedRecord, RecordModel, filter_index, owner_table_args, record_table_args, sort_index
 
 ZERO = Decimal("0.00")
 
@@ -56,8 +56,8 @@ def customer_table_args(table: str) -> tuple:
     return (
         tenant_foreign_key("contact_id", "contacts"),
         tenant_foreign_key("company_id", "companies"),
-        Index(f"ix_{table}_tenant_contact", "tenant_id", "contact_id"),
-        Index(f"ix_{table}_tenant_company", "tenant_id", "company_id"),
+        Index(f"ix_{table}_tenant_contact", "tenant_id", "contact_id", "id"),
+        Index(f"ix_{table}_tenant_company", "tenant_id", "company_id", "id"),
     )
 
 
@@ -80,10 +80,11 @@ class Quote(RecordModel, OwnedRecord, Taggable, Base):
         *priced_document_table_args("quotes"),
         tenant_foreign_key("deal_id", "deals"),
         UniqueConstraint("tenant_id", "public_token_hash", name="uq_quotes_tenant_token"),
-        Index("ix_quotes_tenant_status", "tenant_id", "status"),
-        Index("ix_quotes_tenant_deal", "tenant_id", "deal_id"),
-        Index("ix_quotes_tenant_valid_until", "tenant_id", "valid_until"),
+        Index("ix_quotes_tenant_status", "tenant_id", "status", "id"),
+        Index("ix_quotes_tenant_deal", "tenant_id", "deal_id", "id"),
+        Index("ix_quotes_tenant_valid_until", "tenant_id", "valid_until", "id"),
         CheckConstraint("version >= 1", name="quote_version_positive"),
+        filter_index("quotes", "sent_at"),
     )
 
     # Given when the quote is first sent (drafts have none), so numbers have no gaps.
