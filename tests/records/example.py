@@ -18,7 +18,7 @@ from app.crm.fields.models import HasCustomFields
 from app.crm.tags.capability import TAGS
 from app.crm.tags.models import Taggable
 from app.records import fields as f
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
+from app.records.models import OwnedRecord, RecordModel, filter_index, owner_table_args, record_table_args, sort_index
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
 
@@ -32,6 +32,9 @@ class Gadget(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
         *record_table_args("test_gadgets"),
         *owner_table_args("test_gadgets"),
         sort_index("test_gadgets", "name"),
+        filter_index("test_gadgets", "color"),
+        filter_index("test_gadgets", "price"),
+        filter_index("test_gadgets", "launched_on"),
         {"info": {"test_only": True}},
     )
 

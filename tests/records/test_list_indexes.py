@@ -31,6 +31,23 @@ def test_every_sort_has_a_tenant_led_index(app):
     assert not missing, "sorts without a (tenant_id, column, id) index:\n" + "\n".join(sorted(set(missing)))
 
 
+def test_every_filter_has_a_tenant_led_index_ending_with_id(app):
+    """A filter reads its rows from an index, and a filtered count meets another filter (a
+    tag, a stage) by merging ids from the indexes alone, not by reading each matching row."""
+    missing = []
+    with app.app_context():
+        for record_type in record_types():
+            table = record_type.model.__table__
+            columns = [table.c[field.attribute] for field in record_type.fields if field.filter]
+            if any(capability.key == "owner" for capability in record_type.capabilities):
+                columns.append(table.c.owner_id)
+            indexes = [[item.name for item in index.columns] for index in table.indexes]
+            for column in columns:
+                if not any(names[:2] == ["tenant_id", column.name] and "id" in names for names in indexes):
+                    missing.append(f"{record_type.name}: add filter_index({table.name!r}, {column.name!r})")
+    assert not missing, "filters without a (tenant_id, column, …, id) index:\n" + "\n".join(missing)
+
+
 @pytest.mark.skipif(not USE_POSTGRES, reason="plans of PostgreSQL under row-level security")
 def test_a_deep_page_reaches_its_cursor_through_the_index(app, tenant_a):
     problems = []

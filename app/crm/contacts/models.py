@@ -76,8 +76,8 @@ class Contact(RecordModel, OwnedRecord, HasAddress, Taggable, HasCustomFields, B
         *owner_table_args("contacts"),
         tenant_foreign_key("company_id", "companies"),
         Index("ix_contacts_tenant_name", "tenant_id", "full_name", "id"),
-        Index("ix_contacts_tenant_company", "tenant_id", "company_id"),
-        Index("ix_contacts_tenant_stage", "tenant_id", "lifecycle_stage"),
+        Index("ix_contacts_tenant_company", "tenant_id", "company_id", "id"),
+        Index("ix_contacts_tenant_stage", "tenant_id", "lifecycle_stage", "id"),
     )
 
     first_name: Mapped[str] = mapped_column(String(100), default="")

@@ -12,7 +12,14 @@ from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, 
 from app.core.types import JSONType, utcnow
 from app.crm.fields.models import HasCustomFields
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
+from app.records.models import (
+    OwnedRecord,
+    RecordModel,
+    filter_index,
+    owner_table_args,
+    record_table_args,
+    tenant_child_rows,
+)
 
 
 class StageKind:
@@ -127,8 +134,13 @@ class Deal(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
         Index("ix_deals_tenant_probability", "tenant_id", "probability", "id"),
         Index("ix_deals_tenant_status_close", "tenant_id", "status", "expected_close_date"),
         Index("ix_deals_tenant_status_closed_at", "tenant_id", "status", "closed_at"),
-        Index("ix_deals_tenant_company", "tenant_id", "company_id"),
+        Index("ix_deals_tenant_company", "tenant_id", "company_id", "id"),
         Index("ix_deals_tenant_pipeline", "tenant_id", "pipeline_id", "status"),
+        filter_index("deals", "pipeline_id"),
+        filter_index("deals", "expected_close_date"),
+        filter_index("deals", "priority"),
+        filter_index("deals", "source"),
+        filter_index("deals", "status"),
     )
 
     name: Mapped[str] = mapped_column(String(200))

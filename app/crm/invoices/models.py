@@ -10,7 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.crm.quotes.models import ZERO, PricedDocument, PricedLine, priced_document_table_args, priced_line_table_args
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
+from app.records.models import (
+    OwnedRecord,
+    RecordModel,
+    filter_index,
+    owner_table_args,
+    record_table_args,
+    tenant_child_rows,
+)
 
 
 class InvoiceStatus:
@@ -68,9 +75,12 @@ class Invoice(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
         tenant_foreign_key("quote_id", "quotes"),
         tenant_foreign_key("order_id", "orders"),
         Index("ix_invoices_tenant_status_due", "tenant_id", "status", "due_date"),
-        Index("ix_invoices_tenant_quote", "tenant_id", "quote_id"),
-        Index("ix_invoices_tenant_order", "tenant_id", "order_id"),
+        Index("ix_invoices_tenant_quote", "tenant_id", "quote_id", "id"),
+        Index("ix_invoices_tenant_order", "tenant_id", "order_id", "id"),
         CheckConstraint("amount_paid >= 0", name="invoice_paid_not_negative"),
+        filter_index("invoices", "status"),
+        filter_index("invoices", "issue_date"),
+        filter_index("invoices", "due_date"),
     )
 
     status: Mapped[str] = mapped_column(String(16), default=InvoiceStatus.DRAFT)

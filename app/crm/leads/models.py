@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, tenant_foreign_key, tenant_relationship
 from app.crm.fields.models import HasCustomFields
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.models import OwnedRecord, RecordModel, filter_index, owner_table_args, record_table_args
 
 
 class LeadStatus:
@@ -50,9 +50,10 @@ class Lead(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
         CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
         Index("ix_leads_tenant_name", "tenant_id", "name", "id"),
         Index("ix_leads_tenant_score", "tenant_id", "score", "id"),
-        Index("ix_leads_tenant_status", "tenant_id", "status"),
+        Index("ix_leads_tenant_status", "tenant_id", "status", "id"),
         Index("ix_leads_tenant_email", "tenant_id", "email"),
         Index("ix_leads_tenant_converted_contact", "tenant_id", "converted_contact_id"),
+        filter_index("leads", "source"),
     )
 
     name: Mapped[str] = mapped_column(String(200))

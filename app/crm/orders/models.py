@@ -9,7 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, tenant_foreign_key, tenant_relationship
 from app.crm.quotes.models import PricedDocument, PricedLine, priced_document_table_args, priced_line_table_args
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
+from app.records.models import (
+    OwnedRecord,
+    RecordModel,
+    filter_index,
+    owner_table_args,
+    record_table_args,
+    tenant_child_rows,
+)
 
 
 class OrderStatus:
@@ -34,8 +41,9 @@ class Order(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
         tenant_foreign_key("deal_id", "deals"),
         # One order per accepted quote.
         UniqueConstraint("tenant_id", "quote_id", name="uq_orders_tenant_quote"),
-        Index("ix_orders_tenant_status", "tenant_id", "status"),
-        Index("ix_orders_tenant_deal", "tenant_id", "deal_id"),
+        Index("ix_orders_tenant_status", "tenant_id", "status", "id"),
+        Index("ix_orders_tenant_deal", "tenant_id", "deal_id", "id"),
+        filter_index("orders", "quote_id"),
     )
 
     status: Mapped[str] = mapped_column(String(16), default=OrderStatus.OPEN)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base
 from app.crm.tags.models import Taggable
-from app.records.models import RecordModel, record_table_args, sort_index
+from app.records.models import RecordModel, filter_index, record_table_args, sort_index
 
 
 class RecurringInterval:
@@ -25,8 +25,10 @@ class Product(RecordModel, Taggable, Base):
         CheckConstraint("unit_price >= 0", name="product_price_not_negative"),
         CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="product_tax_rate_range"),
         Index("ix_products_tenant_name", "tenant_id", "name", "id"),
-        Index("ix_products_tenant_active", "tenant_id", "active"),
+        Index("ix_products_tenant_active", "tenant_id", "active", "id"),
         sort_index("products", "unit_price"),
+        filter_index("products", "currency"),
+        filter_index("products", "recurring_interval"),
     )
 
     name: Mapped[str] = mapped_column(String(200))

@@ -14,6 +14,7 @@ from app.crm.tags.models import Taggable
 from app.records.models import (
     OwnedRecord,
     RecordModel,
+    filter_index,
     owner_table_args,
     record_table_args,
     sort_index,
@@ -74,8 +75,8 @@ def customer_table_args(table: str) -> tuple:
     return (
         tenant_foreign_key("contact_id", "contacts"),
         tenant_foreign_key("company_id", "companies"),
-        Index(f"ix_{table}_tenant_contact", "tenant_id", "contact_id"),
-        Index(f"ix_{table}_tenant_company", "tenant_id", "company_id"),
+        Index(f"ix_{table}_tenant_contact", "tenant_id", "contact_id", "id"),
+        Index(f"ix_{table}_tenant_company", "tenant_id", "company_id", "id"),
     )
 
 
@@ -122,10 +123,11 @@ class Quote(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
         *priced_document_table_args("quotes"),
         tenant_foreign_key("deal_id", "deals"),
         UniqueConstraint("tenant_id", "public_token_hash", name="uq_quotes_tenant_token"),
-        Index("ix_quotes_tenant_status", "tenant_id", "status"),
-        Index("ix_quotes_tenant_deal", "tenant_id", "deal_id"),
-        Index("ix_quotes_tenant_valid_until", "tenant_id", "valid_until"),
+        Index("ix_quotes_tenant_status", "tenant_id", "status", "id"),
+        Index("ix_quotes_tenant_deal", "tenant_id", "deal_id", "id"),
+        Index("ix_quotes_tenant_valid_until", "tenant_id", "valid_until", "id"),
         CheckConstraint("version >= 1", name="quote_version_positive"),
+        filter_index("quotes", "sent_at"),
     )
 
     status: Mapped[str] = mapped_column(String(16), default=QuoteStatus.DRAFT)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, tenant_foreign_key, tenant_relationship
 from app.crm.quotes.models import ZERO, HasCustomer, customer_table_args
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
+from app.records.models import OwnedRecord, RecordModel, filter_index, owner_table_args, record_table_args, sort_index
 
 
 class SubscriptionStatus:
@@ -35,6 +35,9 @@ class Subscription(RecordModel, OwnedRecord, HasCustomer, Base):
         Index("ix_subscriptions_tenant_status_renewal", "tenant_id", "status", "next_renewal"),
         Index("ix_subscriptions_tenant_name", "tenant_id", "name", "id"),
         sort_index("subscriptions", "next_renewal"),
+        filter_index("subscriptions", "status"),
+        filter_index("subscriptions", "interval"),
+        filter_index("subscriptions", "start_date"),
     )
 
     name: Mapped[str] = mapped_column(String(500))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, sort_index
+from app.records.models import OwnedRecord, RecordModel, filter_index, owner_table_args, record_table_args, sort_index
 
 # Tasks with no due date sort after every dated one.
 NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)
@@ -61,8 +61,10 @@ class Task(RecordModel, OwnedRecord, Taggable, Base):
         Index("ix_tasks_tenant_status_due", "tenant_id", "status", "due_at", "id"),
         sort_index("tasks", "due_at"),
         Index("ix_tasks_tenant_title", "tenant_id", "title", "id"),
-        Index("ix_tasks_tenant_related", "tenant_id", "related_id"),
+        Index("ix_tasks_tenant_related", "tenant_id", "related_id", "id"),
         Index("ix_tasks_tenant_previous", "tenant_id", "previous_id"),
+        filter_index("tasks", "due_date"),
+        filter_index("tasks", "priority"),
     )
 
     title: Mapped[str] = mapped_column(String(200))
