@@ -41,20 +41,6 @@ def record_table_args(table: str) -> tuple:
     )
 
 
-def sort_index(table: str, column: str) -> Index:
-    """The index a declared sort walks: keyset pages read `(tenant_id, column, id)` from the cursor.
-    Every sort a type offers needs one (tests/records/test_list_indexes.py checks)."""
-    return Index(f"ix_{table}_tenant_{column}", "tenant_id", column, "id")
-
-
-def filter_index(table: str, column: str) -> Index:
-    """The index a list filter on `column` reads: the rows with a value, in id order, from the
-    index alone. Its `id` lets a filter's count and a semi-join (a tag) meet another filter
-    by merging ids instead of reading each matching row of the table
-    (tests/records/test_list_indexes.py checks that every filter of every type has one)."""
-    return Index(f"ix_{table}_tenant_{column}", "tenant_id", column, "id")
-
-
 def owner_table_args(table: str) -> tuple:
     """The owner column's composite foreign key and its filter index (see OwnedRecord)."""
     return (tenant_foreign_key("owner_id", "users"), Index(f"ix_{table}_tenant_owner", "tenant_id", "owner_id", "id"))

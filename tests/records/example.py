@@ -18,7 +18,8 @@ from app.crm.fields.models import HasCustomFields
 from app.crm.tags.capability import TAGS
 from app.crm.tags.models import Taggable
 from app.records import fields as f
-from app.records.models import OwnedRecord, RecordModel, filter_index, owner_table_args, record_table_args, sort_index
+from app.records.indexes import filter_index, sort_index
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
 

@@ -8,14 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
 from app.crm.tags.models import Taggable
-from app.records.models import (
-    OwnedRecord,
-    RecordModel,
-    filter_index,
-    owner_table_args,
-    record_table_args,
-    tenant_child_rows,
-)
+from app.records.indexes import filter_index
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 
 class MeetingStatus:

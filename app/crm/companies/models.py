@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.crm.fields.models import HasCustomFields
 from app.crm.tags.models import Taggable
-from app.records.models import HasAddress, OwnedRecord, RecordModel, filter_index, owner_table_args, record_table_args
+from app.records.indexes import filter_index
+from app.records.models import HasAddress, OwnedRecord, RecordModel, owner_table_args, record_table_args
 
 COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1001-5000", "5000+")
 SIZE_LABELS = {size: f"{size} people" for size in COMPANY_SIZES}

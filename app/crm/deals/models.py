@@ -12,14 +12,8 @@ from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, 
 from app.core.types import JSONType, utcnow
 from app.crm.fields.models import HasCustomFields
 from app.crm.tags.models import Taggable
-from app.records.models import (
-    OwnedRecord,
-    RecordModel,
-    filter_index,
-    owner_table_args,
-    record_table_args,
-    tenant_child_rows,
-)
+from app.records.indexes import filter_index
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 
 class StageKind:

@@ -10,14 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.crm.quotes.models import ZERO, PricedDocument, PricedLine, priced_document_table_args, priced_line_table_args
 from app.crm.tags.models import Taggable
-from app.records.models import (
-    OwnedRecord,
-    RecordModel,
-    filter_index,
-    owner_table_args,
-    record_table_args,
-    tenant_child_rows,
-)
+from app.records.indexes import filter_index
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 
 class InvoiceStatus:

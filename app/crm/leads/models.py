@@ -10,7 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, tenant_foreign_key, tenant_relationship
 from app.crm.fields.models import HasCustomFields
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, filter_index, owner_table_args, record_table_args
+from app.records.indexes import filter_index
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
 
 
 class LeadStatus:

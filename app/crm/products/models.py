@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base
 from app.crm.tags.models import Taggable
-from app.records.models import RecordModel, filter_index, record_table_args, sort_index
+from app.records.indexes import filter_index, sort_index
+from app.records.models import RecordModel, record_table_args
 
 
 class RecurringInterval:

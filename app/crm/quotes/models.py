@@ -11,15 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
 from app.crm.tags.models import Taggable
-from app.records.models import (
-    OwnedRecord,
-    RecordModel,
-    filter_index,
-    owner_table_args,
-    record_table_args,
-    sort_index,
-    tenant_child_rows,
-)
+from app.records.indexes import filter_index, sort_index
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 ZERO = Decimal("0.00")
 

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, tenant_foreign_key, tenant_relationship
 from app.core.types import JSONType
 from app.crm.tags.models import Taggable
-from app.records.models import OwnedRecord, RecordModel, filter_index, owner_table_args, record_table_args, sort_index
+from app.records.indexes import filter_index, sort_index
+from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
 
 # Tasks with no due date sort after every dated one.
 NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)
