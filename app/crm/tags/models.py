@@ -1,6 +1,6 @@
 """Tags, and the one link table that attaches them to records of any type."""
 
-from sqlalchemy import Column, Index, String, UniqueConstraint, Uuid, and_
+from sqlalchemy import Column, Index, Integer, String, UniqueConstraint, Uuid, and_
 from sqlalchemy.orm import Mapped, declared_attr, foreign, mapped_column, relationship
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_link_table
@@ -14,6 +14,9 @@ class Tag(TenantScoped, Timestamps, Base):
 
     name: Mapped[str] = mapped_column(String(60))
     color: Mapped[str] = mapped_column(String(7), default=DEFAULT_TAG_COLOR)
+    # Records carrying the tag, of every type: kept by triggers on record_tags (migration
+    # 0020), whatever writes or cascades the links; never written by the app.
+    record_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
     def __repr__(self) -> str:
         return f"<Tag {self.name}>"

@@ -33,16 +33,6 @@ def list_tags() -> list[Tag]:
     return TAGS_READ.rows()
 
 
-def tag_usage() -> dict:
-    """{tag id: number of records carrying it}, one grouped count whatever the tag count."""
-    rows = db.session.execute(
-        select(record_tags.c.tag_id, func.count())
-        .join(Tag, (Tag.tenant_id == record_tags.c.tenant_id) & (Tag.id == record_tags.c.tag_id))
-        .group_by(record_tags.c.tag_id)
-    )
-    return dict(rows.all())
-
-
 def _clean(data: dict, *, tag: Tag | None) -> dict:
     """The tag's name and colour from `data`, or ValidationFailed naming every problem at once."""
     check_known_keys(data, FIELDS)

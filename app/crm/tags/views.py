@@ -20,7 +20,6 @@ def _render(form=None, editing=None, edit_form=None, status=200):
     return render_template(
         "crm/tags/index.html",
         tags=tags,
-        usage=services.tag_usage(),
         form=form or TagForm(formdata=None),
         editing=editing,
         edit_form=edit_form,
