@@ -9,10 +9,16 @@ the framework around it.
 
 import json
 import os
+import sys
 
 import psycopg
 
 from bench.common import make_app, psycopg_dsn, role_urls
+
+# `bench.throughput --switch-interval S`: how often a thread holding the GIL hands it over
+# (Python's default is 5 ms), to see what threads waiting for the database lose to it.
+if os.environ.get("BENCH_SWITCH_INTERVAL"):
+    sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
 
 
 def _atrium():

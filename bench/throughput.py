@@ -81,6 +81,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--switch-interval", type=float, default=None, help="the workers' sys.setswitchinterval (Python's is 0.005)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -97,9 +100,15 @@ def main() -> None:
         "HTML list /contacts": ("/contacts", {"Cookie": session_cookie(app, facts)}),
     }
     env = {"BENCH_DATABASE_URL": admin_url()}
+    if args.switch_interval is not None:
+        env["BENCH_SWITCH_INTERVAL"] = str(args.switch_interval)
     host = {"Host": f"{BIG_SLUG}.{BENCH_DOMAIN}"}
     print("the API burst limit is lifted for this run (one key, thousands of calls a second)")
-    print(f"wrk -t2 -c8 -d{args.seconds}s; gunicorn -w {args.workers} -k {args.worker_class}; requests/s")
+    threads = f" --threads {args.threads}" if args.worker_class == "gthread" else ""
+    interval = f"; switch interval {args.switch_interval} s" if args.switch_interval is not None else ""
+    print(
+        f"wrk -t2 -c8 -d{args.seconds}s; gunicorn -w {args.workers} -k {args.worker_class}{threads}{interval}; requests/s"
+    )
     print(f"{'page':28} {'Atrium':>8} {'p50':>8} {'p99':>8} {'bare':>8} {'p50':>8} {'p99':>8} {'share':>6}  goal")
     for label, (path, headers) in pages.items():
         _, steps = measure(recorder, client, base, path, {k: v for k, v in headers.items() if k != "Cookie"}, 1)
