@@ -10,6 +10,7 @@ the framework around it.
 import json
 import os
 import sys
+import threading
 
 import psycopg
 
@@ -30,9 +31,11 @@ def _atrium():
 def _bare():
     with open(os.environ["BENCH_REPLAY_FILE"], encoding="utf-8") as handle:
         steps = json.load(handle)
-    connections: dict[str, psycopg.Connection] = {}
+    # One connection per role and thread: a gthread worker's threads must not share one.
+    local = threading.local()
 
     def connection(label: str) -> psycopg.Connection:
+        connections = local.__dict__.setdefault("connections", {})
         if label not in connections:
             connections[label] = psycopg.connect(psycopg_dsn(role_urls()[label]))
         return connections[label]
@@ -47,7 +50,7 @@ def _bare():
             cursor = conn.execute(statement, parameters)
             if cursor.description is not None:
                 rows.extend(cursor.fetchall())
-        for conn in connections.values():
+        for conn in local.connections.values():
             conn.commit()
         body = json.dumps({"rows": len(rows), "items": rows}, default=str).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
