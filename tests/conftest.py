@@ -36,10 +36,15 @@ def _worker() -> str:
 
 
 def _postgres_urls() -> dict[str, str]:
+    admin_url = make_url(os.environ["TEST_DATABASE_URL"])
+    return new_postgres_database(admin_url, f"{admin_url.database}_{_worker()}")
+
+
+def new_postgres_database(admin_url, name: str) -> dict[str, str]:
+    """An empty database `name` on the server of `admin_url` (dropped first if it is there) and
+    the URLs of its owner, app, platform and admin roles."""
     from app.tenants.cli import create_postgres_roles
 
-    admin_url = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"{admin_url.database}_{_worker()}"
     server = create_engine(admin_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -12,25 +12,16 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.core.context import platform_scope
 from app.core.extensions import db
-from tests.conftest import TEST_BASE_DOMAIN, USE_POSTGRES
+from tests.conftest import TEST_BASE_DOMAIN, USE_POSTGRES, new_postgres_database
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 
 
 @pytest.fixture
 def scratch_app(app, tmp_path):
-    from app.tenants.cli import create_postgres_roles
-
     admin = make_url(app.config["TEST_ADMIN_DATABASE_URL"])
     name = f"{admin.database}_backfill"
-    server = create_engine(admin.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    scratch_admin = admin.set(database=name).render_as_string(hide_password=False)
-    urls = create_postgres_roles(
-        scratch_admin, owner=("atrium_owner", None), app=("atrium_app", None), platform=("atrium_platform", None)
-    )
+    urls = new_postgres_database(admin, name)
     scratch = create_app(
         "testing",
         BASE_DOMAIN=TEST_BASE_DOMAIN,
@@ -39,11 +30,12 @@ def scratch_app(app, tmp_path):
         PLATFORM_DATABASE_URL=urls["platform"],
         MIGRATION_DATABASE_URL=urls["owner"],
     )
-    yield scratch, create_engine(scratch_admin)
+    yield scratch, create_engine(urls["admin"])
     with scratch.app_context():
         db.session.remove()
         for engine in db.engines.values():
             engine.dispose()
+    server = create_engine(admin.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     server.dispose()
