@@ -4,7 +4,7 @@ from collections.abc import Mapping
 
 from marshmallow import Schema, ValidationError, pre_load
 
-from app.core.validation import contains_nul
+from app.core.validation import keys_with_nul
 
 NUL_MESSAGE = "Text cannot contain NUL (\\u0000) characters."
 
@@ -15,7 +15,7 @@ class InputSchema(Schema):
     @pre_load(pass_collection=True)
     def refuse_nul_characters(self, data, **kwargs):
         if isinstance(data, Mapping):
-            bad = sorted(str(key) for key in data if contains_nul(key) or contains_nul(data[key]))
+            bad = keys_with_nul(data)
             if bad:
                 raise ValidationError({key: [NUL_MESSAGE] for key in bad})
         return data

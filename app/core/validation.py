@@ -82,13 +82,18 @@ def contains_nul(value) -> bool:
     return False
 
 
+def keys_with_nul(data: Mapping) -> list[str]:
+    """The keys of `data` (sorted, as text) whose key or value holds a NUL character anywhere."""
+    return sorted({str(key) for key, value in data.items() if contains_nul(key) or contains_nul(value)})
+
+
 def check_known_keys(data, allowed, *, read_only=READ_ONLY_KEYS) -> None:
     """Services take an explicit allow-list of keys: identity and ownership stamps are refused.
 
     A refused key in `read_only` is told it is read-only, any other that it is unknown."""
     if not isinstance(data, dict):
         raise ValidationFailed("Send an object.", details={"_schema": ["Send an object."]})
-    with_nul = sorted({str(key) for key, value in data.items() if contains_nul(key) or contains_nul(value)})
+    with_nul = keys_with_nul(data)
     if with_nul:
         raise ValidationFailed(
             "Some fields contain invalid characters.",

@@ -15,7 +15,7 @@ from app.api.gate import api_actor
 from app.api.inputs import NUL_MESSAGE
 from app.api.listing import custom_filters_doc, page_body, split_list_arguments
 from app.core.errors import ValidationFailed
-from app.core.validation import contains_nul
+from app.core.validation import keys_with_nul
 from app.records import schemas
 from app.records.catalogue import catalogue
 from app.records.listing import list_records
@@ -28,7 +28,7 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise ValidationFailed("Send a JSON object.", details={"_body": ["Send a JSON object."]})
     # The same refusal as the API's input schemas: PostgreSQL text cannot hold NUL.
-    bad = sorted(str(key) for key in data if contains_nul(key) or contains_nul(data[key]))
+    bad = keys_with_nul(data)
     if bad:
         raise ValidationFailed("Please correct the highlighted fields.", details={key: [NUL_MESSAGE] for key in bad})
     return data
