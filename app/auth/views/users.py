@@ -42,10 +42,10 @@ def users():
 @requires_permission("users.manage")
 def invite():
     form = InviteForm()
-    if (
-        save_form(form, lambda: services.invite_user(email=form.email.data, role=form.role.data, actor=current_user))
-        is None
-    ):
+    invitation = save_form(
+        form, lambda: services.invite_user(email=form.email.data, role=form.role.data, actor=current_user)
+    )
+    if invitation is None:
         return _render(form, 422)
     flash(f"Invitation sent to {form.email.data}.", "success")
     return redirect(url_for("auth.users"))
