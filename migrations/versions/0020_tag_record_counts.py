@@ -83,9 +83,10 @@ def upgrade():
 
 
 def downgrade():
+    postgres = op.get_bind().dialect.name == "postgresql"
     for name in TRIGGERS:
-        op.execute(f"DROP TRIGGER {name}" + (" ON record_tags" if op.get_bind().dialect.name == "postgresql" else ""))
-    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER {name}" + (" ON record_tags" if postgres else ""))
+    if postgres:
         op.execute("DROP FUNCTION count_tag_links()")
     with op.batch_alter_table("tags") as batch_op:
         batch_op.drop_column("record_count")
