@@ -2,8 +2,6 @@
 status, issue date, totals and what was paid are the invoice's own, never typed in. Only a
 draft can be changed; an issued invoice is corrected by voiding it."""
 
-from datetime import timedelta
-
 from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -14,7 +12,6 @@ from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
 from app.crm.quotes import priced_documents
 from app.crm.quotes.fields import priced_document_fields
-from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import ZERO
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
@@ -38,10 +35,6 @@ class InvoiceType(priced_documents.PricedDocumentType):
                 ("order", invoice.order_id),
             )
         )
-
-
-def default_due_date():
-    return local_today() + timedelta(days=get_quote_settings().payment_terms_days)
 
 
 def _lifetime_value(column):
