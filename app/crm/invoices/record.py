@@ -53,18 +53,16 @@ def _lifetime_value(column):
     return load
 
 
-def _quote_invoices(record_type, quote) -> dict:
-    invoices = list(
-        db.session.scalars(select(Invoice).where(Invoice.quote_id == quote.id).order_by(Invoice.created_at))
-    )
-    return {"quote": quote, "invoices": invoices}
+def _invoices_made_from(column):
+    """The panel of the invoices made from a quote or an order (`column` points at it), oldest
+    first; the template gets the quote or order under its own name ("quote", "order")."""
+    name = column.key.removesuffix("_id")
 
+    def load(record_type, record) -> dict:
+        invoices = list(db.session.scalars(select(Invoice).where(column == record.id).order_by(Invoice.created_at)))
+        return {name: record, "invoices": invoices}
 
-def _order_invoices(record_type, order) -> dict:
-    invoices = list(
-        db.session.scalars(select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.created_at))
-    )
-    return {"order": order, "invoices": invoices}
+    return load
 
 
 def _lines_panel(record_type, invoice) -> dict:
@@ -140,8 +138,8 @@ INVOICES = InvoiceType(
         ("company", invoices_tab(Invoice.company_id)),
         ("contact", lifetime_value_panel(Invoice.contact_id)),
         ("company", lifetime_value_panel(Invoice.company_id)),
-        ("quote", Panel("invoices", "crm/invoices/_quote_panel.html", _quote_invoices, order=5)),
-        ("order", Panel("invoices", "crm/invoices/_order_panel.html", _order_invoices, order=5)),
+        ("quote", Panel("invoices", "crm/invoices/_quote_panel.html", _invoices_made_from(Invoice.quote_id), order=5)),
+        ("order", Panel("invoices", "crm/invoices/_order_panel.html", _invoices_made_from(Invoice.order_id), order=5)),
     ],
     empty_text="No invoices yet: invoice an accepted quote, or start one here.",
 )
