@@ -10,7 +10,7 @@ from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import PaymentMethod
 from app.crm.invoices.record import INVOICES
 from app.crm.orders.services import get_order
-from app.crm.quotes.pdf import add_pdf_route
+from app.crm.quotes.pdf_routes import add_pdf_route
 from app.crm.quotes.sending import MAX_MESSAGE
 from app.records.api import json_body, record_api_blueprint
 from app.records.schemas import output_schema, serialize

@@ -2,8 +2,6 @@
 status, issue date, totals and what was paid are the invoice's own, never typed in. Only a
 draft can be changed; an issued invoice is corrected by voiding it."""
 
-from datetime import timedelta
-
 from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -14,7 +12,6 @@ from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
 from app.crm.quotes import priced_documents
 from app.crm.quotes.fields import priced_document_fields
-from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import ZERO
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
@@ -40,10 +37,6 @@ class InvoiceType(priced_documents.PricedDocumentType):
         )
 
 
-def default_due_date():
-    return local_today() + timedelta(days=get_quote_settings().payment_terms_days)
-
-
 def _lifetime_value(column):
     """Paid invoices of a contact or company, per currency (one query)."""
 
@@ -60,18 +53,16 @@ def _lifetime_value(column):
     return load
 
 
-def _quote_invoices(record_type, quote) -> dict:
-    invoices = list(
-        db.session.scalars(select(Invoice).where(Invoice.quote_id == quote.id).order_by(Invoice.created_at))
-    )
-    return {"quote": quote, "invoices": invoices}
+def _invoices_made_from(column):
+    """The panel of the invoices made from a quote or an order (`column` points at it), oldest
+    first; the template gets the quote or order under its own name ("quote", "order")."""
+    name = column.key.removesuffix("_id")
 
+    def load(record_type, record) -> dict:
+        invoices = list(db.session.scalars(select(Invoice).where(column == record.id).order_by(Invoice.created_at)))
+        return {name: record, "invoices": invoices}
 
-def _order_invoices(record_type, order) -> dict:
-    invoices = list(
-        db.session.scalars(select(Invoice).where(Invoice.order_id == order.id).order_by(Invoice.created_at))
-    )
-    return {"order": order, "invoices": invoices}
+    return load
 
 
 def _lines_panel(record_type, invoice) -> dict:
@@ -147,8 +138,8 @@ INVOICES = InvoiceType(
         ("company", invoices_tab(Invoice.company_id)),
         ("contact", lifetime_value_panel(Invoice.contact_id)),
         ("company", lifetime_value_panel(Invoice.company_id)),
-        ("quote", Panel("invoices", "crm/invoices/_quote_panel.html", _quote_invoices, order=5)),
-        ("order", Panel("invoices", "crm/invoices/_order_panel.html", _order_invoices, order=5)),
+        ("quote", Panel("invoices", "crm/invoices/_quote_panel.html", _invoices_made_from(Invoice.quote_id), order=5)),
+        ("order", Panel("invoices", "crm/invoices/_order_panel.html", _invoices_made_from(Invoice.order_id), order=5)),
     ],
     empty_text="No invoices yet: invoice an accepted quote, or start one here.",
 )

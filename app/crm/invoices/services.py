@@ -2,7 +2,7 @@
 order, issued (numbered, dated), sent by email through the outbox (PDF attached when the plan
 has PDFs), paid in payments (on the customer's timeline), voided, marked overdue."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from app.core.validation import Errors
 from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceStatus, Payment, PaymentMethod
-from app.crm.invoices.record import INVOICES, default_due_date
+from app.crm.invoices.record import INVOICES
 from app.crm.orders.models import Order, OrderStatus
 from app.crm.quotes.copying import copy_input
 from app.crm.quotes.models import QuoteStatus
@@ -66,11 +66,12 @@ def issue_invoice(invoice: Invoice, *, actor) -> Invoice:
         raise Conflict("This invoice was already issued.")
     if not invoice.lines:
         raise ValidationFailed("Add at least one line first.", details={"lines": ["Add at least one line item."]})
+    settings = get_quote_settings()
     today = local_today()
-    invoice.number = next_number("invoice", get_quote_settings().invoice_number_pattern, today)
+    invoice.number = next_number("invoice", settings.invoice_number_pattern, today)
     invoice.issue_date = today
     if invoice.due_date is None or invoice.due_date < today:
-        invoice.due_date = default_due_date()
+        invoice.due_date = today + timedelta(days=settings.payment_terms_days)
     invoice.status = InvoiceStatus.ISSUED
     invoice.updated_at = utcnow()
     refresh_index_title(INVOICES, invoice)

@@ -11,7 +11,7 @@ from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.record import INVOICES
 from app.crm.orders.record import ORDERS
 from app.crm.orders.services import load_order_for_page
-from app.crm.quotes.pdf import add_pdf_page
+from app.crm.quotes.pdf_routes import add_pdf_page
 from app.crm.quotes.record import QUOTES
 from app.crm.quotes.send_page import send_page
 from app.crm.quotes.services import load_quote_for_page

@@ -6,7 +6,7 @@ from app.api.gate import api_actor
 from app.auth.permissions import check_permission
 from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
-from app.crm.quotes.pdf import add_pdf_route
+from app.crm.quotes.pdf_routes import add_pdf_route
 from app.crm.quotes.record import QUOTES
 from app.crm.quotes.sending import MAX_MESSAGE
 from app.records.api import json_body, record_api_blueprint

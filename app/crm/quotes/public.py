@@ -14,7 +14,8 @@ from app.core.hosts import TenantBlueprint
 from app.crm.deals.services.forecast import local_today
 from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
-from app.crm.quotes.pdf import logo_data_uri, pdf_page_response
+from app.crm.quotes.pdf import logo_data_uri
+from app.crm.quotes.pdf_routes import pdf_page_response
 from app.crm.quotes.settings import get_quote_settings
 from app.plans.services import entitlements
 from app.records.normalize import current_tenant

@@ -19,7 +19,7 @@ from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
 from app.crm.quotes.models import QuoteVersion
 from app.crm.quotes.numbering import peek_number
-from app.crm.quotes.pdf import add_pdf_page, pdf_page_response
+from app.crm.quotes.pdf_routes import add_pdf_page, pdf_page_response
 from app.crm.quotes.record import QUOTES
 from app.crm.quotes.send_page import send_page
 from app.crm.quotes.settings import get_quote_settings, update_quote_settings
