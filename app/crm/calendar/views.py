@@ -138,18 +138,15 @@ def page(slug):
     zone = _visitor_zone()
     errors, status = {}, 200
     if request.method == "POST":
-        if not RecordForm().validate_on_submit():
-            errors = {"_form": ["Your form expired. Please try again."]}
+        try:
+            result = booking.book(booking_type, request.form.to_dict())
+        except ValidationFailed as exc:
+            errors = exc.details
+        except Conflict as exc:
+            errors, status = {"slot": [exc.message]}, 409
         else:
-            try:
-                result = booking.book(booking_type, request.form.to_dict())
-            except ValidationFailed as exc:
-                errors = exc.details
-            except Conflict as exc:
-                errors, status = {"slot": [exc.message]}, 409
-            else:
-                flash("You are booked. A confirmation with a calendar invitation is on its way.", "success")
-                return redirect(url_for("booking.manage", token=result.token, tz=zone.key))
+            flash("You are booked. A confirmation with a calendar invitation is on its way.", "success")
+            return redirect(url_for("booking.manage", token=result.token, tz=zone.key))
         status = status if status != 200 else 422
     first = _week_start(booking_type, zone)
     return render_template(
