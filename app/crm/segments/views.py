@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.auth.permissions import can, requires_permission
 from app.core.errors import ValidationFailed
+from app.core.forms import delete_and_redirect
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.segments import services
@@ -177,7 +178,4 @@ def show(segment_id):
 @requires_permission("segments.delete")
 def delete(segment_id):
     segment = services.get_segment(segment_id, actor=current_user)
-    name = segment.name
-    services.delete_segment(segment, actor=current_user)
-    flash(f"Segment “{name}” deleted.", "success")
-    return redirect(url_for("segments.index"))
+    return delete_and_redirect(segment, services.delete_segment, "Segment “{name}” deleted.", url_for("segments.index"))
