@@ -39,8 +39,8 @@ def index():
     )
 
 
-def _mark_posted_read(notification_id):
-    """The user's own notification, marked read by a POST that carries the CSRF token."""
+def _mark_own_read(notification_id):
+    """The user's own notification (anyone else's is a 404), marked read."""
     return services.mark_read(services.get_notification(notification_id, _user()))
 
 
@@ -48,14 +48,14 @@ def _mark_posted_read(notification_id):
 @login_required
 def open_notification(notification_id):
     """Mark it read and go where it points."""
-    notification = _mark_posted_read(notification_id)
+    notification = _mark_own_read(notification_id)
     return redirect(safe_next_url(notification.url, url_for("notifications.index")))
 
 
 @bp.route("/notifications/<uuid:notification_id>/read", methods=["POST"])
 @login_required
 def read(notification_id):
-    notification = _mark_posted_read(notification_id)
+    notification = _mark_own_read(notification_id)
     if request.headers.get("HX-Request") == "true":
         return render_template("notifications/_item.html", item=notification, icons=NotificationKind.ICONS)
     return redirect(url_for("notifications.index"))

@@ -12,6 +12,7 @@ from flask_login import current_user
 from app.auth.permissions import acting_user, can, requires_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import limiter
+from app.core.forms import delete_and_redirect
 from app.core.hosts import TenantBlueprint
 from app.core.types import utcnow
 from app.crm.calendar import booking, services
@@ -138,18 +139,15 @@ def page(slug):
     zone = _visitor_zone()
     errors, status = {}, 200
     if request.method == "POST":
-        if not RecordForm().validate_on_submit():
-            errors = {"_form": ["Your form expired. Please try again."]}
+        try:
+            result = booking.book(booking_type, request.form.to_dict())
+        except ValidationFailed as exc:
+            errors = exc.details
+        except Conflict as exc:
+            errors, status = {"slot": [exc.message]}, 409
         else:
-            try:
-                result = booking.book(booking_type, request.form.to_dict())
-            except ValidationFailed as exc:
-                errors = exc.details
-            except Conflict as exc:
-                errors, status = {"slot": [exc.message]}, 409
-            else:
-                flash("You are booked. A confirmation with a calendar invitation is on its way.", "success")
-                return redirect(url_for("booking.manage", token=result.token, tz=zone.key))
+            flash("You are booked. A confirmation with a calendar invitation is on its way.", "success")
+            return redirect(url_for("booking.manage", token=result.token, tz=zone.key))
         status = status if status != 200 else 422
     first = _week_start(booking_type, zone)
     return render_template(
@@ -284,7 +282,6 @@ def toggle(booking_type_id):
 @requires_permission("booking_types.delete")
 def delete(booking_type_id):
     found = booking.get_booking_type(booking_type_id, current_user)
-    name = found.name
-    booking.delete_booking_type(found, actor=current_user)
-    flash(f"Booking page “{name}” deleted.", "success")
-    return redirect(url_for("booking.booking_types"))
+    return delete_and_redirect(
+        found, booking.delete_booking_type, "Booking page “{name}” deleted.", url_for("booking.booking_types")
+    )

@@ -36,9 +36,8 @@ def scan():
 
     from flask import g
 
-    if ConfirmForm().validate_on_submit():
-        schedule_tenant_job(g.tenant.id, services.JOB_KIND, "scan", services.JOB_REF, run_date=datetime.now(UTC))
-        flash("Looking for duplicates: new pairs show up here in a minute.", "success")
+    schedule_tenant_job(g.tenant.id, services.JOB_KIND, "scan", services.JOB_REF, run_date=datetime.now(UTC))
+    flash("Looking for duplicates: new pairs show up here in a minute.", "success")
     return redirect(url_for("duplicates.index"))
 
 
@@ -46,9 +45,8 @@ def scan():
 @requires_permission("duplicates.review")
 def dismiss(pair_id):
     pair = services.get_pair(pair_id, actor=current_user)
-    if ConfirmForm().validate_on_submit():
-        services.dismiss_pair(pair, actor=current_user)
-        flash("Not duplicates: the pair will not be suggested again.", "success")
+    services.dismiss_pair(pair, actor=current_user)
+    flash("Not duplicates: the pair will not be suggested again.", "success")
     return redirect(url_for("duplicates.index"))
 
 
@@ -62,7 +60,7 @@ def merge(record_type_name):
         abort(403)
     ids = request.values.getlist("ids")
     errors = {}
-    if request.method == "POST" and ConfirmForm().validate_on_submit():
+    if request.method == "POST":
         survivor_id = request.form.get("survivor")
         values = {field.name: request.form.get(f"value.{field.name}") for field in merge_choices(record_type)}
         try:

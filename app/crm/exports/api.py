@@ -3,15 +3,14 @@ the `<type>.export` permission)."""
 
 from flask import request
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.crm.exports.download import export_download
 from app.records.registry import record_types
 
-blp = ApiBlueprint(
-    "api_exports",
+blp = resource_blueprint(
+    "exports",
     __name__,
-    url_prefix=f"{API_PREFIX}/exports",
     scope_object=None,
     description="CSV or XLSX of a list (its `q` and filters), a segment (`segment_id`) or a selection (`ids`).",
 )

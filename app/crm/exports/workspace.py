@@ -147,7 +147,9 @@ def _write_extras(archive) -> None:
                 stmt = stmt.where(Activity.id > last_id)
             batch = list(db.session.scalars(stmt))
             for item in batch:
-                entry = {"id": item.id, "record_id": item.record_id, **activity_content(item)}
+                # The keys keep the order the archive has always had: id, type, record_id, ….
+                content = activity_content(item)
+                entry = {"id": item.id, "type": content.pop("type"), "record_id": item.record_id, **content}
                 raw.write((b"" if first else b",\n") + json.dumps(json_safe(entry)).encode())
                 first = False
             if len(batch) < BATCH_SIZE:

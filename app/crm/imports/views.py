@@ -51,16 +51,13 @@ def new():
     chosen = request.values.get("record_type") or request.args.get("type") or "contact"
     errors = {}
     if request.method == "POST":
-        if not RecordForm().validate_on_submit():
-            errors = {"_form": ["Your form expired. Please submit it again."]}
+        try:
+            data_import = services.start_import(chosen, request.files.get("file"), actor=current_user)
+        except ValidationFailed as exc:
+            errors = exc.details or {"file": [exc.message]}
         else:
-            try:
-                data_import = services.start_import(chosen, request.files.get("file"), actor=current_user)
-            except ValidationFailed as exc:
-                errors = exc.details or {"file": [exc.message]}
-            else:
-                flash(f"{data_import.file_name}: {data_import.total_rows:,} rows read. Check the columns.", "success")
-                return redirect(url_for("imports.mapping", import_id=data_import.id))
+            flash(f"{data_import.file_name}: {data_import.total_rows:,} rows read. Check the columns.", "success")
+            return redirect(url_for("imports.mapping", import_id=data_import.id))
     return render_template("crm/imports/new.html", types=types, chosen=chosen, errors=errors, form=RecordForm()), (
         422 if errors else 200
     )
@@ -105,8 +102,6 @@ def mapping(import_id):
                 _flash_error(exc)
         return _mapping_page(data_import, proposed, {})
     proposed = {header: request.form.get(f"map.{index}", "") for index, header in enumerate(data_import.headers)}
-    if not RecordForm().validate_on_submit():
-        return _mapping_page(data_import, proposed, {"_form": ["Your form expired. Please submit it again."]}, 422)
     action = request.form.get("action", "preview")
     if action == "preview":
         return _mapping_page(data_import, proposed, {})
@@ -154,17 +149,14 @@ def _progress_context(data_import) -> dict:
 
 def _act(import_id, operation, message: str):
     data_import = services.get_import(import_id, actor=current_user)
-    if not ConfirmForm().validate_on_submit():
-        flash("Your form expired. Please try again.", "danger")
+    try:
+        operation(data_import, actor=current_user)
+    except AppError as exc:
+        if exc.__class__.__name__ == "PermissionDenied":
+            abort(403)
+        _flash_error(exc)
     else:
-        try:
-            operation(data_import, actor=current_user)
-        except AppError as exc:
-            if exc.__class__.__name__ == "PermissionDenied":
-                abort(403)
-            _flash_error(exc)
-        else:
-            flash(message, "success")
+        flash(message, "success")
     return redirect(url_for("imports.show", import_id=import_id))
 
 
@@ -220,7 +212,6 @@ def delete_template(template_id):
     template = get_or_404(ImportTemplate, template_id)
     if find_record_type(template.record_type) is None:
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        services.delete_template(template, actor=current_user)
-        flash(f"Template “{template.name}” deleted.", "success")
+    services.delete_template(template, actor=current_user)
+    flash(f"Template “{template.name}” deleted.", "success")
     return redirect(url_for("imports.index"))

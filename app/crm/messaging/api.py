@@ -8,7 +8,7 @@ from flask.views import MethodView
 from marshmallow import Schema
 from sqlalchemy import select
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import ApiBlueprint, resource_blueprint
 from app.api.gate import api_actor
 from app.api.listing import page_body
 from app.auth.permissions import check_permission
@@ -110,10 +110,9 @@ def _add_collection(blp: ApiBlueprint, endpoint: str, listing: _NewestFirstList,
 
 # ---------------------------------------------------------------------------- templates
 
-templates_blp = ApiBlueprint(
-    "api_message_templates",
+templates_blp = resource_blueprint(
+    "message-templates",
     __name__,
-    url_prefix=f"{API_PREFIX}/message-templates",
     scope_object="message_templates",
     tag="message-templates",
     description="Email and SMS templates with personalization.",
@@ -161,10 +160,9 @@ class TemplatePreview(MethodView):
 
 # ---------------------------------------------------------------------------- messages
 
-messages_blp = ApiBlueprint(
-    "api_messages",
+messages_blp = resource_blueprint(
+    "messages",
     __name__,
-    url_prefix=f"{API_PREFIX}/messages",
     scope_object="messages",
     description="Emails and SMS to and from contacts: send one, follow its status.",
 )
@@ -205,10 +203,9 @@ class MessageItem(MethodView):
 
 # ---------------------------------------------------------------------------- campaigns
 
-campaigns_blp = ApiBlueprint(
-    "api_campaigns",
+campaigns_blp = resource_blueprint(
+    "campaigns",
     __name__,
-    url_prefix=f"{API_PREFIX}/campaigns",
     scope_object="campaigns",
     description="Campaigns to a segment or list: now or scheduled, throttled, with results.",
 )
@@ -297,10 +294,9 @@ _add_campaign_action(
 
 # ---------------------------------------------------------------------------- conversations
 
-conversations_blp = ApiBlueprint(
-    "api_conversations",
+conversations_blp = resource_blueprint(
+    "conversations",
     __name__,
-    url_prefix=f"{API_PREFIX}/conversations",
     scope_object="messages",
     description="Two-way SMS threads, with unread counts.",
 )
@@ -340,10 +336,9 @@ class ConversationReply(MethodView):
 
 # ---------------------------------------------------------------------------- suppression list
 
-suppressions_blp = ApiBlueprint(
-    "api_suppressions",
+suppressions_blp = resource_blueprint(
+    "suppressions",
     __name__,
-    url_prefix=f"{API_PREFIX}/suppressions",
     scope_object="suppressions",
     description="Addresses nothing is sent to (bounces, spam reports, unsubscribes, STOP).",
 )

@@ -3,7 +3,7 @@ pages), their count, and the conditions a definition may use."""
 
 from flask.views import MethodView
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.core.errors import ValidationFailed
 from app.crm.segments import services
@@ -23,10 +23,9 @@ from app.records.api import json_body
 from app.records.conditions import describe_conditions
 from app.records.registry import find_record_type
 
-blp = ApiBlueprint(
-    "api_segments",
+blp = resource_blueprint(
+    "segments",
     __name__,
-    url_prefix=f"{API_PREFIX}/segments",
     scope_object="segments",
     description="Saved AND/OR conditions over the records of one type, resolved by the database.",
 )

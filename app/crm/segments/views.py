@@ -8,12 +8,13 @@ from flask_login import current_user
 
 from app.auth.permissions import can, requires_permission
 from app.core.errors import ValidationFailed
+from app.core.forms import delete_and_redirect
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.segments import services
 from app.crm.segments.models import Visibility
 from app.records.conditions import describe_conditions, empty_definition
-from app.records.forms import ConfirmForm, RecordForm
+from app.records.forms import RecordForm
 from app.records.pages import list_context, sort_link
 from app.records.registry import find_record_type, record_types
 
@@ -96,8 +97,6 @@ def new():
             abort(404)
         return _form_page(None, {"record_type": type_name, "visibility": Visibility.SHARED}, {})
     data = _submitted()
-    if not RecordForm().validate_on_submit():
-        return _form_page(None, data, {"_form": ["Your form expired. Please submit it again."]}, 422)
     try:
         segment = services.create_segment(data, actor=current_user)
     except ValidationFailed as exc:
@@ -122,8 +121,6 @@ def edit(segment_id):
         }
         return _form_page(segment, data, {})
     data = {**_submitted(), "record_type": segment.record_type}
-    if not RecordForm().validate_on_submit():
-        return _form_page(segment, data, {"_form": ["Your form expired. Please submit it again."]}, 422)
     try:
         services.update_segment(segment, data, actor=current_user)
     except ValidationFailed as exc:
@@ -181,10 +178,4 @@ def show(segment_id):
 @requires_permission("segments.delete")
 def delete(segment_id):
     segment = services.get_segment(segment_id, actor=current_user)
-    if not ConfirmForm().validate_on_submit():
-        flash("Your form expired. Please try again.", "danger")
-        return redirect(url_for("segments.show", segment_id=segment.id))
-    name = segment.name
-    services.delete_segment(segment, actor=current_user)
-    flash(f"Segment “{name}” deleted.", "success")
-    return redirect(url_for("segments.index"))
+    return delete_and_redirect(segment, services.delete_segment, "Segment “{name}” deleted.", url_for("segments.index"))

@@ -83,9 +83,6 @@ def quotas():
     if request.method == "POST":
         if not can(current_user, "quotas.edit"):
             return redirect(url_for("deals.quotas"))
-        if not ConfirmForm().validate_on_submit():
-            flash("Your form expired. Please try again.", "danger")
-            return redirect(url_for("deals.quotas", month=first.isoformat()))
         try:
             _save_quotas(months)
         except ValidationFailed as exc:
@@ -127,9 +124,6 @@ def _save_quotas(months: list[date]) -> None:
 @bp.route("/deals/forecast/bands", methods=["POST"])
 @requires_permission("quotas.edit")
 def forecast_bands():
-    if not ConfirmForm().validate_on_submit():
-        flash("Your form expired. Please try again.", "danger")
-        return redirect(url_for("deals.quotas"))
     try:
         service.set_forecast_bands(request.form, actor=current_user)
     except ValidationFailed as exc:
