@@ -12,6 +12,7 @@ from app.core.text import plural
 from app.superadmin.access import audited_read, record_platform_audit, requires_platform_admin
 from app.superadmin.navigation import ConsoleNavItem, register_console_nav
 from app.superadmin.panels import TenantPanel, register_tenant_panel
+from app.superadmin.tenants import get_tenant_or_none
 
 bp = AdminBlueprint("console_billing", __name__)
 register_console_nav(ConsoleNavItem("Billing", "console_billing.accounts", "credit-card"))
@@ -70,7 +71,7 @@ def tenant_billing(tenant_id):
 @bp.route("/tenants/<uuid:tenant_id>/billing/resync", methods=["POST"])
 @requires_platform_admin
 def resync(tenant_id):
-    if queries.tenant_account(tenant_id) is None:
+    if get_tenant_or_none(tenant_id) is None:
         abort(404)
     record_platform_audit("billing.resync", tenant_id=tenant_id)
     try:

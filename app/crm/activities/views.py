@@ -5,8 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
-from app.core.errors import ValidationFailed
-from app.core.forms import apply_errors, save_form
+from app.core.forms import save_form
 from app.core.hosts import TenantBlueprint
 from app.crm.activities import services
 from app.crm.activities.forms import ActivityForm, LogActivityForm
@@ -35,20 +34,16 @@ def log(subject_type, subject_id):
     record_type, subject = access_record_with("timeline", subject_type, subject_id, actor=current_user)
     form = LogActivityForm()
     htmx = request.headers.get("HX-Request") == "true"
-    if form.validate_on_submit():
-        try:
-            activity = services.log_activity(form.to_data(subject.id), actor=current_user)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            if not htmx:
-                flash(f"{ActivityType.LABELS[activity.type]} logged.", "success")
-                return redirect(record_page_url(record_type, subject))
-            html = render_template(
-                "crm/activities/_log_form.html", logged=activity, **log_form_context(subject, record_type)
-            )
-            # The timeline listens for this event and reloads itself with its own filters.
-            return html, 200, {"HX-Trigger": "activity-logged"}
+    activity = save_form(form, lambda: services.log_activity(form.to_data(subject.id), actor=current_user))
+    if activity is not None:
+        if not htmx:
+            flash(f"{ActivityType.LABELS[activity.type]} logged.", "success")
+            return redirect(record_page_url(record_type, subject))
+        html = render_template(
+            "crm/activities/_log_form.html", logged=activity, **log_form_context(subject, record_type)
+        )
+        # The timeline listens for this event and reloads itself with its own filters.
+        return html, 200, {"HX-Trigger": "activity-logged"}
     if not htmx:
         messages = [message for messages in form.errors.values() for message in messages if isinstance(message, str)]
         flash(" ".join(messages) or "Check the activity.", "danger")

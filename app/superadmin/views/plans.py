@@ -3,9 +3,9 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from app.core.errors import AppError, ValidationFailed
+from app.core.errors import AppError
 from app.core.extensions import db
-from app.core.forms import apply_errors
+from app.core.forms import save_form
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan
 from app.superadmin import plans as services
 from app.superadmin.access import requires_platform_admin
@@ -51,14 +51,10 @@ def plans():
 @requires_platform_admin
 def plan_new():
     form = _form_for(None)
-    if form.validate_on_submit():
-        try:
-            plan = services.create_plan(form.data, admin=current_user)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            flash(f"Plan {plan.name} created.", "success")
-            return redirect(url_for("console.plans"))
+    plan = save_form(form, lambda: services.create_plan(form.data, admin=current_user))
+    if plan is not None:
+        flash(f"Plan {plan.name} created.", "success")
+        return redirect(url_for("console.plans"))
     return _render_form(form, None, 422 if form.errors or form.form_errors else 200)
 
 
@@ -69,14 +65,10 @@ def plan_edit(code: str):
     if plan is None:
         abort(404)
     form = _form_for(plan)
-    if form.validate_on_submit():
-        try:
-            changes = services.update_plan(plan, form.data, admin=current_user)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            flash(f"Plan {plan.name} saved." if changes else "Nothing changed.", "success" if changes else "info")
-            return redirect(url_for("console.plans"))
+    changes = save_form(form, lambda: services.update_plan(plan, form.data, admin=current_user))
+    if changes is not None:
+        flash(f"Plan {plan.name} saved." if changes else "Nothing changed.", "success" if changes else "info")
+        return redirect(url_for("console.plans"))
     return _render_form(form, plan, 422 if form.errors or form.form_errors else 200)
 
 
