@@ -378,6 +378,11 @@ class Loader:
         default = column.default
         if default is not None and default.is_scalar:
             return default.arg
+        # A column the database fills (a trigger-kept counter starting at "0") still has to be
+        # named in COPY's column list, so it takes the text of its server default.
+        server_default = column.server_default
+        if server_default is not None and isinstance(getattr(server_default, "arg", None), str):
+            return server_default.arg
         if column.nullable:
             return None
         if column.name in ("custom_fields", "details", "options", "scopes"):
