@@ -482,10 +482,14 @@ def load_tenant(
     contact_ids = bytearray()
     contact_companies = array("i")
 
-    def tag(record_id):
+    def tag(record_id, record_type):
+        # The type is named here: `records` is filled after the links, so the database's
+        # trigger could not look it up.
         if tag_rows and rnd.random() < 0.4:
             for chosen in rnd.sample(tag_rows, rnd.randint(1, 2)):
-                links.add({"tenant_id": tenant_id, "record_id": record_id, "tag_id": chosen["id"]})
+                links.add(
+                    {"tenant_id": tenant_id, "record_id": record_id, "tag_id": chosen["id"], "record_type": record_type}
+                )
 
     def contacts_gen():
         for index in range(contacts):
@@ -504,7 +508,7 @@ def load_tenant(
             )
             if phone:
                 phones.add({"tenant_id": tenant_id, "id": uuid7(), "contact_id": contact_id, "number": phone})
-            tag(contact_id)
+            tag(contact_id, "contact")
             contact_ids.extend(contact_id.bytes)
             contact_companies.append(company)
             yield {
@@ -532,7 +536,7 @@ def load_tenant(
             company_name = f"{rnd.choice(LAST).title()} {rnd.choice(['Inc', 'LLC', 'GmbH', 'Ltd'])}"
             status = rnd.choice(LEAD_STATUSES)
             moment = start + timedelta(seconds=rnd.randrange(span))
-            tag(lead_id)
+            tag(lead_id, "lead")
             yield {
                 "tenant_id": tenant_id,
                 "id": lead_id,

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import psycopg
 from sqlalchemy import event, select
 
-from bench.common import BENCH_DOMAIN, BIG_SLUG, admin_url, make_app, psycopg_dsn, role_urls
+from bench.common import BENCH_DOMAIN, BIG_SLUG, admin_url, make_app, psycopg_dsn, replay_connection, role_urls
 
 DEPTHS = (10_000, 100_000, 900_000)
 LIST_P95_GOAL, SEARCH_P95_GOAL, RAW_RATIO_GOAL = 50.0, 100.0, 1.5
@@ -253,11 +253,13 @@ def measure(recorder, client, base, path, headers, runs):
 
 def replay(connections, steps, runs):
     """The recorded statements through psycopg, each on its own role's connection, with the
-    request's commits: what the request costs the database and the network, nothing else."""
-    timings = []
+    request's commits: what the request costs the database and the network, nothing else.
+    Returns the request's timings and each step's (milliseconds per run)."""
+    timings, per_step = [], [[] for _ in steps]
     for index in range(runs + 5):
         started = time.perf_counter()
-        for label, statement, parameters in steps:
+        for position, (label, statement, parameters) in enumerate(steps):
+            step_started = time.perf_counter()
             conn = connections[label]
             if statement == "commit":
                 conn.commit()
@@ -267,11 +269,20 @@ def replay(connections, steps, runs):
                 cursor = conn.execute(statement, parameters)
                 if cursor.description is not None:
                     cursor.fetchall()
+            if index >= 5:
+                per_step[position].append((time.perf_counter() - step_started) * 1000)
         for conn in connections.values():
             conn.commit()
         if index >= 5:
             timings.append((time.perf_counter() - started) * 1000)
-    return timings
+    return timings, per_step
+
+
+def print_steps(steps, per_step) -> None:
+    """Each statement of a case with its raw p50, so a slow case names the statement to fix."""
+    for (label, statement, _), times in zip(steps, per_step, strict=True):
+        text = " ".join(statement.split())
+        print(f"    {statistics.median(times):7.2f} ms  {label:8} {text[:160]}")
 
 
 def verdict(case: Case, app95: float, raw95: float, statements: int) -> str:
@@ -292,6 +303,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--only", default="", help="run only the cases whose label contains this text")
+    parser.add_argument("--statements", action="store_true", help="under each case, its statements' raw p50")
     args = parser.parse_args()
     app = make_app()
     facts = setup(app)
@@ -302,8 +314,8 @@ def main() -> None:
     client, base = signed_in_client(app, facts)
     urls = role_urls()
     connections = {
-        "app": psycopg.connect(psycopg_dsn(urls["app"])),
-        "platform": psycopg.connect(psycopg_dsn(urls["platform"])),
+        "app": replay_connection(urls["app"]),
+        "platform": replay_connection(urls["platform"]),
     }
     print(f"{args.runs} runs each after 5 warm-up, milliseconds; raw = every statement of the request through psycopg")
     print(f"{'case':52} {'app p50':>7} {'app p95':>7} {'raw p50':>7} {'raw p95':>7} {'ratio':>5} {'stmts':>5}  goals")
@@ -312,7 +324,7 @@ def main() -> None:
             continue
         headers = {"Authorization": f"Bearer {new_api_key(app, facts)}"} if case.api else {}
         app_times, steps = measure(recorder, client, base, case.path, headers, args.runs)
-        raw_times = replay(connections, steps, args.runs)
+        raw_times, per_step = replay(connections, steps, args.runs)
         app95, raw95 = percentile(app_times, 0.95), percentile(raw_times, 0.95)
         statements = sum(1 for _, statement, _ in steps if statement not in ("commit", "rollback"))
         print(
@@ -320,6 +332,8 @@ def main() -> None:
             f" {raw95:7.1f} {app95 / raw95 if raw95 else 0:5.1f} {statements:5d}  {verdict(case, app95, raw95, statements)}",
             flush=True,
         )
+        if args.statements:
+            print_steps(steps, per_step)
     for conn in connections.values():
         conn.close()
 

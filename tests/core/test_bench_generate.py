@@ -66,6 +66,14 @@ def test_the_generator_loads_a_consistent_database(bench_database):
             )
         ).scalar_one()
         assert wrong == 0
+        # The generator names each link's type (the trigger cannot: `records` is filled later).
+        untyped = conn.execute(
+            text(
+                "SELECT count(*) FROM record_tags l JOIN records r ON r.tenant_id = l.tenant_id AND r.id = l.record_id "
+                "WHERE l.record_type IS DISTINCT FROM r.type"
+            )
+        ).scalar_one()
+        assert untyped == 0
         assert (
             conn.execute(text("SELECT sum(record_count) FROM tags WHERE tenant_id = :t"), {"t": big}).scalar_one() > 0
         )

@@ -42,7 +42,7 @@ def scratch_app(app, tmp_path):
 
 
 @pytest.mark.skipif(not USE_POSTGRES, reason="the forced tenant policy is PostgreSQL's")
-def test_tag_counts_are_filled_in_for_every_workspace(scratch_app):
+def test_tag_counts_and_link_types_are_filled_in_for_every_workspace(scratch_app):
     from flask_migrate import upgrade
 
     from app.plans.catalogue import seed_plans
@@ -83,9 +83,12 @@ def test_tag_counts_are_filled_in_for_every_workspace(scratch_app):
         upgrade(directory=MIGRATIONS)
     with admin.connect() as conn:
         counts = dict(conn.execute(text("SELECT tenant_id, record_count FROM tags")).all())
+        link_types = conn.execute(text("SELECT DISTINCT record_type FROM record_tags")).scalars().all()
         forced = conn.execute(
             text("SELECT bool_and(relforcerowsecurity) FROM pg_class WHERE relname IN ('tags', 'record_tags')")
         ).scalar()
     admin.dispose()
     assert counts == dict(zip(tenant_ids, (3, 1), strict=True))
+    # 0021 typed every workspace's links from `records`.
+    assert link_types == ["contact"]
     assert forced, "the tenant policy is forced again after the upgrade"

@@ -3,11 +3,10 @@
 from marshmallow import Schema, fields, validate
 from sqlalchemy import inspect, select
 
-from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
-from app.crm.tags.models import Tag, record_tags
+from app.crm.tags.models import Tag, tagged_ids
 from app.crm.tags.services import TAGS_READ, list_tags
 from app.records.capabilities import BulkAction, Capability, FilterInput, FormSection, catalogue_entry
 from app.records.cells import CellColumn, split_list
@@ -113,12 +112,7 @@ class TagsCapability(Capability):
         if tag_id is None:
             errors.add("tag_id", "Not a valid id.")
             return []
-        # Uncorrelated on purpose: PostgreSQL runs it as one semi-join over the tag's links.
-        # The link table is not an ORM class, so the tenant is named here explicitly.
-        tagged = select(record_tags.c.record_id).where(
-            record_tags.c.tenant_id == require_tenant_id(), record_tags.c.tag_id == tag_id
-        )
-        return [record_type.model.id.in_(tagged)]
+        return [record_type.model.id.in_(tagged_ids(record_type.name, tag_id))]
 
     def filter_inputs(self, record_type):
         return [FilterInput("tag_id", "Tag", "select", tag_choices())]
@@ -156,10 +150,7 @@ class TagsCapability(Capability):
             tag_id = parse_uuid(value)
             if tag_id is None:
                 return context.invalid("Choose a tag.")
-            # The link table is not an ORM class: the tenant is named explicitly.
-            tagged = select(record_tags.c.record_id).where(
-                record_tags.c.tenant_id == require_tenant_id(), record_tags.c.tag_id == tag_id
-            )
+            tagged = tagged_ids(record_type.name, tag_id)
             return model.id.in_(tagged) if operator == "has" else model.id.not_in(tagged)
 
         return [Condition("tag_ids", "Tags", "tags", build, group="Record")]

@@ -4,7 +4,7 @@ packages register theirs, segments say) and the SELECT of contact ids each resol
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from app.core.context import require_tenant_id
 from app.core.extensions import db
@@ -39,16 +39,12 @@ def _tag_choices(actor):
 
 
 def _tagged_contacts(ref, actor):
-    from app.crm.tags.models import Tag, record_tags
+    from app.crm.tags.models import Tag, tagged_ids
 
     tag = db.session.get(Tag, (require_tenant_id(), parse_uuid(ref))) if parse_uuid(ref) else None
     if tag is None:
         return None
-    return (
-        select(Contact.id)
-        .join(record_tags, and_(record_tags.c.tenant_id == Contact.tenant_id, record_tags.c.record_id == Contact.id))
-        .where(record_tags.c.tag_id == tag.id)
-    )
+    return select(Contact.id).where(Contact.id.in_(tagged_ids("contact", tag.id)))
 
 
 def _view_choices(actor):
