@@ -44,3 +44,14 @@ def make_app(**overrides):
 def psycopg_dsn(url: str) -> str:
     """psycopg wants postgresql://, SQLAlchemy's URL says postgresql+psycopg://."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def replay_connection(url: str):
+    """A psycopg connection set up as the app sets up its own (app.core.database): custom
+    plans only, so "raw" runs each statement under the plan the app gets."""
+    import psycopg
+
+    conn = psycopg.connect(psycopg_dsn(url))
+    conn.execute("SET plan_cache_mode = force_custom_plan")
+    conn.commit()
+    return conn

@@ -20,7 +20,7 @@ from decimal import Decimal
 import psycopg
 from sqlalchemy import select
 
-from bench.common import BIG_SLUG, admin_url, make_app, psycopg_dsn, role_urls
+from bench.common import BIG_SLUG, admin_url, make_app, psycopg_dsn, replay_connection, role_urls
 from bench.generate import Loader
 from bench.run import StatementRecorder, measure, percentile, replay, signed_in_client
 
@@ -165,13 +165,13 @@ def run(runs: int) -> None:
         ("forecast", "/deals/forecast", FORECAST_P95_GOAL, None),
     ]
     urls = role_urls()
-    connections = {label: psycopg.connect(psycopg_dsn(urls[label])) for label in ("app", "platform")}
+    connections = {label: replay_connection(urls[label]) for label in ("app", "platform")}
     print(f"{runs} runs each (after 5 warm-up), milliseconds; raw = every statement of the request through psycopg")
     print(f"{'case':36} {'app p50':>7} {'app p95':>7} {'raw p50':>7} {'raw p95':>7} {'stmts':>5} {'own':>4}  goals")
     shell_statements = 0
     for label, path, p95_goal, queries_goal in cases:
         app_times, steps = measure(recorder, client, base, path, {}, runs)
-        raw_times = replay(connections, steps, runs)
+        raw_times, _ = replay(connections, steps, runs)
         statements = sum(1 for step in steps if step[1] not in ("commit", "rollback"))
         shell_statements = shell_statements or statements
         own = statements - shell_statements

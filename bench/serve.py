@@ -14,7 +14,7 @@ import threading
 
 import psycopg
 
-from bench.common import make_app, psycopg_dsn, role_urls
+from bench.common import make_app, replay_connection, role_urls
 
 # `bench.throughput --switch-interval S`: how often a thread holding the GIL hands it over
 # (Python's default is 5 ms), to see what threads waiting for the database lose to it.
@@ -37,7 +37,7 @@ def _bare():
     def connection(label: str) -> psycopg.Connection:
         connections = local.__dict__.setdefault("connections", {})
         if label not in connections:
-            connections[label] = psycopg.connect(psycopg_dsn(role_urls()[label]))
+            connections[label] = replay_connection(role_urls()[label])
         return connections[label]
 
     def serve(environ, start_response):
