@@ -10,7 +10,7 @@ from flask.views import MethodView
 from marshmallow import INCLUDE, Schema
 from marshmallow import fields as ma
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import ApiBlueprint, resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import NUL_MESSAGE
 from app.api.listing import custom_filters_doc, page_body, split_list_arguments
@@ -40,12 +40,8 @@ def _body_doc(schema) -> dict:
 
 def record_api_blueprint(record_type) -> ApiBlueprint:
     """`/api/v1/<plural>` and `/api/v1/<plural>/{<name>_id}` for `record_type`."""
-    blp = ApiBlueprint(
-        f"api_{record_type.plural}",
-        __name__,
-        url_prefix=f"{API_PREFIX}/{record_type.plural}",
-        scope_object=record_type.plural,
-        description=record_type.description,
+    blp = resource_blueprint(
+        record_type.plural, __name__, scope_object=record_type.plural, description=record_type.description
     )
     output = schemas.output_schema(record_type)
     label, plural = record_type.label.lower(), record_type.label_plural.lower()
@@ -136,10 +132,9 @@ CatalogueSchema = Schema.from_dict(
 )
 
 
-catalogue_api = ApiBlueprint(
-    "api_record_types",
+catalogue_api = resource_blueprint(
+    "record-types",
     __name__,
-    url_prefix=f"{API_PREFIX}/record-types",
     scope_object=None,
     tag="record-types",
     description="The field catalogue: every record type with its fields, filters and sorts.",

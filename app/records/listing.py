@@ -11,7 +11,7 @@ A search on PostgreSQL first asks the platform role for an ordered window of mat
 
 from sqlalchemy import func, select
 
-from app.auth.permissions import check_permission
+from app.auth.permissions import check_permission_if_acting
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.pagination import (
@@ -107,8 +107,7 @@ def list_records(
     `purpose` ("list" or "api") says what is eager-loaded with the rows; `values` ({name:
     scalar SQL of a row}, a computed column) are read in the page's own statement:
     `page_values(page)`."""
-    if actor is not None:
-        check_permission(actor, record_type.permission("view"))
+    check_permission_if_acting(actor, record_type.permission("view"))
     chosen = resolve_record_sort(record_type, sort)
     limit = max(1, min(int(limit or record_type.page_size), MAX_PAGE_SIZE))
     terms = search_terms(search)

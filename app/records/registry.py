@@ -1,5 +1,7 @@
 """The record types the app knows, by name and by model; filled by the app's wiring."""
 
+from app.core.errors import ValidationFailed
+
 _TYPES: dict = {}
 _BY_MODEL: dict = {}
 
@@ -25,6 +27,15 @@ def get_record_type(name: str):
 
 def find_record_type(name: str | None):
     return _TYPES.get(name) if name else None
+
+
+def record_type_named(name: str | None):
+    """The registered type called `name`, as a client asked for it: ValidationFailed (on
+    `record_type`) for an unknown name."""
+    record_type = find_record_type(name)
+    if record_type is None:
+        raise ValidationFailed("Unknown record type.", details={"record_type": ["Unknown record type."]})
+    return record_type
 
 
 def record_type_of(record_or_model):

@@ -8,7 +8,7 @@ domain event in the same transaction and only flushes: the caller commits.
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.auth.permissions import acting_user, check_permission
+from app.auth.permissions import acting_user, check_permission, check_permission_if_acting
 from app.core.errors import Conflict, ValidationFailed
 from app.core.events import emit
 from app.core.extensions import db
@@ -29,8 +29,7 @@ MAX_BULK = 1000
 
 def get_record(record_type, record_id, *, actor=None, detail: bool = False):
     """The record of this tenant with `record_id`, or 404 (another tenant's is missing too)."""
-    if actor is not None:
-        check_permission(actor, record_type.permission("view"))
+    check_permission_if_acting(actor, record_type.permission("view"))
     options = record_type.loader_options("detail") if detail else []
     return get_or_404(record_type.model, record_id, options=options)
 

@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from marshmallow import INCLUDE
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.listing import page_body, split_list_arguments
 from app.core.context import require_tenant_id
@@ -21,10 +21,9 @@ from app.crm.activities.schemas import (
 from app.records.models import RecordEntry
 from app.records.registry import find_record_type
 
-blp = ApiBlueprint(
-    "api_activities",
+blp = resource_blueprint(
+    "activities",
     __name__,
-    url_prefix=f"{API_PREFIX}/activities",
     scope_object="activities",
     description="Calls, emails, SMS, meetings, notes, tasks and system events.",
 )

@@ -9,11 +9,10 @@ from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
 from app.api.listing import page_body, page_schema
-from app.core.errors import ValidationFailed
 from app.crm.duplicates import services
 from app.crm.duplicates.merging import MAX_MERGED, merge_records
 from app.records import schemas as record_schemas
-from app.records.registry import find_record_type
+from app.records.registry import record_type_named
 
 blp = resource_blueprint(
     "duplicates",
@@ -75,9 +74,7 @@ class Merge(MethodView):
     @blp.doc(responses={"200": {"description": "The surviving record, in the shape of its type's resource"}})
     def post(self, data):
         """Merge records into the survivor: links move to it, the others are deleted"""
-        record_type = find_record_type(data["record_type"])
-        if record_type is None:
-            raise ValidationFailed("Unknown record type.", details={"record_type": ["Unknown record type."]})
+        record_type = record_type_named(data["record_type"])
         survivor = merge_records(
             record_type,
             data["survivor_id"],

@@ -12,7 +12,7 @@ from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.records.cells import cell_columns
 from app.records.listing import filtered_statement
-from app.records.registry import find_record_type
+from app.records.registry import record_type_named
 
 BATCH_SIZE = 500
 FORMATS = ("csv", "xlsx")
@@ -20,9 +20,7 @@ MAX_SELECTED = 10_000
 
 
 def export_type(type_name: str, *, actor):
-    record_type = find_record_type(type_name)
-    if record_type is None:
-        raise ValidationFailed("Unknown record type.", details={"record_type": ["Unknown record type."]})
+    record_type = record_type_named(type_name)
     check_permission(actor, record_type.permission("export"))
     return record_type
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
 from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
 from app.core.extensions import db
 from app.core.pagination import Sort, resolve_sort, sorted_page
@@ -18,10 +18,9 @@ from app.crm.fields.schemas import (
 )
 from app.records.search import search_condition
 
-blp = ApiBlueprint(
-    "api_fields",
+blp = resource_blueprint(
+    "fields",
     __name__,
-    url_prefix=f"{API_PREFIX}/fields",
     scope_object="fields",
     description="Custom field definitions of contacts, companies and leads.",
 )

@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from marshmallow import INCLUDE
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
 from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
 from app.api.gate import api_actor
 from app.api.listing import page_body
@@ -19,10 +19,9 @@ from app.crm.forms.schemas import (
     WebFormSchema,
 )
 
-blp = ApiBlueprint(
-    "api_forms",
+blp = resource_blueprint(
+    "forms",
     __name__,
-    url_prefix=f"{API_PREFIX}/forms",
     scope_object="forms",
     description="Lead capture forms: the hosted page is `/f/{form_id}`; submissions create or update a "
     "lead or contact (matched by email) and carry UTM, click-id and referrer attribution.",

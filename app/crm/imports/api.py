@@ -23,7 +23,7 @@ from app.core.uploads import accepts_files
 from app.crm.imports import services
 from app.crm.imports.models import DedupeMode, ImportRow, RowStatus
 from app.records.cells import importable_columns
-from app.records.registry import find_record_type, record_types
+from app.records.registry import record_type_named, record_types
 
 blp = resource_blueprint(
     "imports",
@@ -143,9 +143,7 @@ class Columns(MethodView):
     @blp.response(200, ColumnList)
     def get(self, args):
         """The columns a file of this record type may map to"""
-        record_type = find_record_type(args["record_type"])
-        if record_type is None:
-            raise ValidationFailed("Unknown record type.", details={"record_type": ["Unknown record type."]})
+        record_type = record_type_named(args["record_type"])
         return {"items": [{"key": column.key, "label": column.label} for column in importable_columns(record_type)]}
 
 

@@ -3,15 +3,14 @@
 from flask.views import MethodView
 from marshmallow import Schema, fields, validate
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
 from app.crm.search.services import MAX_PER_TYPE, PER_TYPE, search_everything
 
-blp = ApiBlueprint(
-    "api_search",
+blp = resource_blueprint(
+    "search",
     __name__,
-    url_prefix=f"{API_PREFIX}/search",
     scope_object=None,
     description="Search across record types; each type needs its own read scope.",
 )

@@ -5,7 +5,6 @@ from flask.views import MethodView
 
 from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
-from app.core.errors import ValidationFailed
 from app.crm.segments import services
 from app.crm.segments.schemas import (
     ConditionArguments,
@@ -21,7 +20,7 @@ from app.crm.segments.schemas import (
 from app.records import schemas as record_schemas
 from app.records.api import json_body
 from app.records.conditions import describe_conditions
-from app.records.registry import find_record_type
+from app.records.registry import record_type_named
 
 blp = resource_blueprint(
     "segments",
@@ -55,10 +54,7 @@ class Conditions(MethodView):
     @blp.response(200, ConditionList)
     def get(self, args):
         """The fields, operators and choices a definition of this record type may use"""
-        record_type = find_record_type(args["record_type"])
-        if record_type is None:
-            raise ValidationFailed("Unknown record type.", details={"record_type": ["Unknown record type."]})
-        return {"items": describe_conditions(record_type)}
+        return {"items": describe_conditions(record_type_named(args["record_type"]))}
 
 
 @blp.route("/<uuid:segment_id>")

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
 from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
 from app.core.extensions import db
 from app.core.pagination import Sort, resolve_sort, sorted_page
@@ -11,10 +11,9 @@ from app.crm.tags.models import Tag
 from app.crm.tags.schemas import SORTS, TagCreate, TagInput, TagListArguments, TagPage, TagSchema
 from app.records.search import search_condition
 
-blp = ApiBlueprint(
-    "api_tags",
+blp = resource_blueprint(
+    "tags",
     __name__,
-    url_prefix=f"{API_PREFIX}/tags",
     scope_object="tags",
     description="Coloured labels for records.",
 )

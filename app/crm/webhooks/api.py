@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from marshmallow import INCLUDE
 
-from app.api.blueprint import API_PREFIX, ApiBlueprint
+from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.listing import page_body
 from app.core.pagination import Page
@@ -32,9 +32,7 @@ up to 72 hours; then the subscription is disabled and the workspace's admins are
 Redirects are not followed. URLs that point to private, loopback, link-local, multicast or
 metadata addresses are refused when saved and again, after DNS resolution, at every send."""
 
-blp = ApiBlueprint(
-    "api_webhooks", __name__, url_prefix=f"{API_PREFIX}/webhooks", scope_object="webhooks", description=DESCRIPTION
-)
+blp = resource_blueprint("webhooks", __name__, scope_object="webhooks", description=DESCRIPTION)
 
 
 @blp.route("")
