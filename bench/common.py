@@ -46,12 +46,13 @@ def psycopg_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def replay_connection(url: str):
-    """A psycopg connection set up as the app sets up its own (app.core.database): custom
-    plans only, so "raw" runs each statement under the plan the app gets."""
+def replay_connection(url: str, *, custom_plans: bool):
+    """A psycopg connection set up as the app sets up its own (app.core.database): the app
+    role's plans only custom ones, so "raw" runs each statement under the plan the app gets."""
     import psycopg
 
     conn = psycopg.connect(psycopg_dsn(url))
-    conn.execute("SET plan_cache_mode = force_custom_plan")
-    conn.commit()
+    if custom_plans:
+        conn.execute("SET plan_cache_mode = force_custom_plan")
+        conn.commit()
     return conn

@@ -165,7 +165,7 @@ def run(runs: int) -> None:
         ("forecast", "/deals/forecast", FORECAST_P95_GOAL, None),
     ]
     urls = role_urls()
-    connections = {label: replay_connection(urls[label]) for label in ("app", "platform")}
+    connections = {label: replay_connection(urls[label], custom_plans=label == "app") for label in ("app", "platform")}
     print(f"{runs} runs each (after 5 warm-up), milliseconds; raw = every statement of the request through psycopg")
     print(f"{'case':36} {'app p50':>7} {'app p95':>7} {'raw p50':>7} {'raw p95':>7} {'stmts':>5} {'own':>4}  goals")
     shell_statements = 0

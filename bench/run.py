@@ -314,8 +314,8 @@ def main() -> None:
     client, base = signed_in_client(app, facts)
     urls = role_urls()
     connections = {
-        "app": replay_connection(urls["app"]),
-        "platform": replay_connection(urls["platform"]),
+        "app": replay_connection(urls["app"], custom_plans=True),
+        "platform": replay_connection(urls["platform"], custom_plans=False),
     }
     print(f"{args.runs} runs each after 5 warm-up, milliseconds; raw = every statement of the request through psycopg")
     print(f"{'case':52} {'app p50':>7} {'app p95':>7} {'raw p50':>7} {'raw p95':>7} {'ratio':>5} {'stmts':>5}  goals")

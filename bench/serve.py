@@ -37,7 +37,7 @@ def _bare():
     def connection(label: str) -> psycopg.Connection:
         connections = local.__dict__.setdefault("connections", {})
         if label not in connections:
-            connections[label] = replay_connection(role_urls()[label])
+            connections[label] = replay_connection(role_urls()[label], custom_plans=label == "app")
         return connections[label]
 
     def serve(environ, start_response):
