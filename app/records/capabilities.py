@@ -213,6 +213,11 @@ class Capability:
     def filter_conditions(self, record_type, filters: dict, errors: Errors) -> list:
         return []
 
+    def counted_ids(self, record_type, filters: dict):
+        """A cheaper SELECT of the ids that `filters` (only this capability's own) match, for a
+        list's count (a tag's typed links instead of a semi-join over the rows); None where
+        there is none or a filter value is not valid (the list's own path reports it)."""
+
     def loader_options(self, record_type, purpose: str) -> list:
         """Eager loads for "list" or "detail" pages (a bounded number of queries)."""
         return []

@@ -205,5 +205,9 @@ def count_records(
         else:
             counted = search_count(record_type.model.__table__, terms, cap + 1)
     else:
-        counted = db.session.scalar(_capped_count(record_type, search, filters, where, cap))
+        shortcut = None if terms or where else record_type.counted_ids(active_filters(filters))
+        if shortcut is not None:
+            counted = db.session.scalar(select(func.count()).select_from(shortcut.limit(cap + 1).subquery()))
+        else:
+            counted = db.session.scalar(_capped_count(record_type, search, filters, where, cap))
     return min(counted, cap), counted > cap

@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import MANYTOONE, joinedload, selectinload
 
 from app.core.pagination import Sort
+from app.core.validation import Errors
 from app.records.capabilities import BulkAction, Capability, Column, Context, Panel, Tab
 from app.records.fields import Field, day_range_conditions
 from app.records.loading import Together, split_loads
@@ -206,6 +207,18 @@ class RecordType:
                 conditions.extend(item.conditions(filters[item.name], errors))
         conditions.extend(day_range_conditions(self.model.created_at, "created", filters, errors))
         return conditions
+
+    def counted_ids(self, filters: dict):
+        """What a capability counts on its own for `filters` (see Capability.counted_ids), or
+        None: when another filter is set too, or the type adds conditions to every list."""
+        if not filters or self.filter_conditions({}, Errors()):
+            return None
+        for capability in self.capabilities:
+            if set(filters) <= set(capability.filter_params(self)):
+                ids = capability.counted_ids(self, filters)
+                if ids is not None:
+                    return ids
+        return None
 
     def loader_options(self, purpose: str) -> list:
         """Eager loads for a "list" page, a "detail" page, an "api" page (only what the JSON

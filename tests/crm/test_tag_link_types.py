@@ -3,7 +3,7 @@ whatever writes the link, and a tag filter reads only the links of the listed ty
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.core.extensions import db
 from app.crm.companies.record import COMPANIES
@@ -59,3 +59,29 @@ def test_a_tag_filter_lists_and_counts_only_its_own_type(app, tenant_a, as_user)
         assert list_records(LEADS, filters=filters).items == []
         assert count_records(LEADS, filters=filters) == (0, False)
         assert list_records(LEADS, filters={"tag_id": str(uuid.uuid4())}).items == []
+
+
+def test_a_tag_alone_is_counted_from_its_links(app, tenant_a, as_user):
+    """No probe of every tagged contact: the count reads the tag's typed links only."""
+    with as_user(tenant_a) as owner:
+        vip = str(create_tag({"name": "VIP"}, actor=owner).id)
+    make_contact(app, tenant_a, tag_ids=[vip])
+    make_contact(app, tenant_a, lifecycle_stage="customer", tag_ids=[vip])
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with in_tenant(app, tenant_a.id):
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert count_records(CONTACTS, filters={"tag_id": vip}) == (2, False)
+            tag_alone = statements.pop()
+            # With another filter the count reads the rows, as the list does.
+            assert count_records(CONTACTS, filters={"tag_id": vip, "lifecycle_stage": "customer"}) == (1, False)
+            tag_and_stage = statements.pop()
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+    assert "contacts" not in tag_alone
+    assert "record_tags" in tag_alone
+    assert "FROM contacts" in tag_and_stage

@@ -114,6 +114,13 @@ class TagsCapability(Capability):
             return []
         return [record_type.model.id.in_(tagged_ids(record_type.name, tag_id))]
 
+    def counted_ids(self, record_type, filters):
+        # A link names its record's type and goes with the record (a foreign key to `records`,
+        # ON DELETE CASCADE), so the type's links with the tag are its records with the tag:
+        # counted from the link index alone, without probing 10,000 contacts.
+        tag_id = parse_uuid(filters.get("tag_id"))
+        return tagged_ids(record_type.name, tag_id) if tag_id is not None else None
+
     def filter_inputs(self, record_type):
         return [FilterInput("tag_id", "Tag", "select", tag_choices())]
 
