@@ -55,6 +55,9 @@ class RecordModel(TenantScoped, Timestamps):
 
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(sort_order=90)
     search_text: Mapped[str] = mapped_column(Text, default="", sort_order=91)
+    # The row's entry in `records`, set when it is created: the relationship is what tells the
+    # unit of work to insert the entry first (without one it orders tables by class name).
+    index_entry = tenant_relationship("RecordEntry", "id", lazy="raise_on_sql")
 
 
 def tenant_child_rows(target: str, foreign_key: str):

@@ -66,13 +66,11 @@ def create_records(record_type, rows: list[dict], *, actor) -> list:
         return outcomes
     user_id = getattr(acting_user(actor), "id", None)
     made = [(index, _new_record(record_type, user_id)) for index in accepted]
-    entries = [RecordEntry(id=record.id, type=record_type.name) for _index, record in made]
-    db.session.add_all(entries)
-    # The index rows first: the unit of work orders unrelated tables by class name, and a
-    # type's row points at its `records` row.
-    db.session.flush()
-    for (index, record), entry in zip(made, entries, strict=True):
+    for index, record in made:
         cleaned, context = outcomes[index]
+        # Attached first, so that a flush while applying inserts the entry before the row that
+        # points at it; titled after, so the entry is usually inserted once, never updated.
+        record.index_entry = entry = RecordEntry(id=record.id, type=record_type.name)
         db.session.add(record)
         _apply(record_type, record, cleaned, context)
         entry.title = record_type.title_of(record)[:300]

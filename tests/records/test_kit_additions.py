@@ -16,3 +16,26 @@ def test_record_types_of_a_group_share_a_menu(app, tenant_a, client_for):
     menu = page.split('data-testid="nav-menu-sales"', 1)[1].split("</ul>", 1)[0]
     for label in ("Products", "Quotes", "Invoices"):
         assert label in menu
+
+
+def test_a_batch_of_new_records_inserts_each_index_row_once_with_its_title(app, tenant_a, query_counter):
+    """An import's batch writes each `records` row in the insert, titled: an UPDATE per row
+    after it cost as much as inserting the contacts themselves."""
+    from sqlalchemy import select
+
+    from app.core.extensions import db
+    from app.crm.contacts.record import CONTACTS
+    from app.records.models import RecordEntry
+    from app.records.services import create_records
+    from tests.conftest import in_tenant
+    from tests.crm.factories import _owner
+
+    rows = [{"first_name": "Ada", "last_name": f"Byron {number}"} for number in range(3)]
+    with in_tenant(app, tenant_a.id), query_counter() as counted:
+        made = create_records(CONTACTS, rows, actor=_owner(tenant_a))
+        made_ids = [record.id for record in made]
+    writes = [" ".join(statement.split()).upper() for statement in counted.statements]
+    assert not [statement for statement in writes if statement.startswith("UPDATE RECORDS")]
+    with in_tenant(app, tenant_a.id):
+        titles = db.session.scalars(select(RecordEntry.title).where(RecordEntry.id.in_(made_ids)))
+        assert sorted(titles) == ["Ada Byron 0", "Ada Byron 1", "Ada Byron 2"]
