@@ -381,11 +381,11 @@ def install_automation(app) -> None:
     from app.auth.models import Role
     from app.core.events import register_consumer
     from app.crm.automations import message_actions, task_and_deal_actions
-    from app.crm.automations.engine import handle_event, stamp_automation_origin
+    from app.crm.automations.engine import handle_event, stamp_automation_origin, workflows_listen_to
     from app.crm.automations.services import count_active_workflows
     from app.crm.forms.attribution import attribution_panel, carry_on_conversion, carry_to_deal
     from app.crm.forms.services import count_forms
-    from app.crm.webhooks.services import fan_out_event
+    from app.crm.webhooks.services import fan_out_event, webhooks_listen_to
     from app.jobs.registry import PlatformJob, register_platform_job
     from app.plans.services import register_feature, register_usage_counter
     from app.records.capabilities import Panel
@@ -421,8 +421,8 @@ def install_automation(app) -> None:
     for record_type in ("contact", "lead", "deal"):
         panel = Panel("attribution", "crm/forms/_attribution_panel.html", attribution_panel, order=60)
         contribute(record_type, "panel", panel)
-    register_consumer("webhooks", "*", fan_out_event)
-    register_consumer("automations", "*", handle_event)
+    register_consumer("webhooks", "*", fan_out_event, listening=webhooks_listen_to)
+    register_consumer("automations", "*", handle_event, listening=workflows_listen_to)
     register_platform_job(
         PlatformJob(
             "automations.time_triggers",

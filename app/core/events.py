@@ -9,9 +9,12 @@ Two kinds of subscriber:
   `dispatch_pending_events()` (a scheduler job) hands each delivery to its consumer after the
   commit, exactly once, and in order per record: a delivery waits while an earlier one of
   the same consumer for the same record is still pending. Deliveries go in batches, one
-  transaction each; a consumer may keep what it reads once per batch (`batch_memo`).
+  transaction each; a consumer may keep what it reads once per batch (`batch_memo`). A
+  consumer that says whether anyone listens (`listening`) gets deliveries only while someone
+  does: an import of a million contacts into a workspace with no webhook and no workflow
+  queues no delivery at all.
 
-Subscribers are registered by the app's wiring (`app/subscribers.py`), never by an import.
+Subscribers are registered by the app's wiring (`app/wiring.py`), never by an import.
 """
 
 import fnmatch
@@ -23,17 +26,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, Text, and_, func, select, text
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.context import platform_scope, tenant_context
 from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.models import Base, TenantScoped
+from app.core.session import TenantSession
 from app.core.types import JSONType, json_safe, utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_DELIVERY_ATTEMPTS = 8
+LISTENING_KEY = "events.listening"
 DISPATCH_BATCH = 200
 DISPATCH_LIMIT = 2000
 
@@ -111,9 +117,21 @@ class Subscription:
     pattern: str
     handler: Callable
     consumer: str | None = None  # set for after-commit consumers
+    listening: Callable[[str], bool] | None = None
 
     def matches(self, name: str) -> bool:
         return fnmatch.fnmatchcase(name, self.pattern)
+
+    def listens(self, name: str) -> bool:
+        """Whether this consumer has anything to do with `name` in the tenant: asked once per
+        transaction and event name (a batch of an import asks once, not per record)."""
+        if self.listening is None:
+            return True
+        answers = db.session.info.setdefault(LISTENING_KEY, {})
+        key = (self.consumer, name)
+        if key not in answers:
+            answers[key] = bool(self.listening(name))
+        return answers[key]
 
 
 @dataclass
@@ -131,9 +149,27 @@ def subscribe(pattern: str, handler: Callable) -> None:
         _registry.in_transaction.append(Subscription(pattern, handler))
 
 
-def register_consumer(name: str, pattern: str, handler: Callable) -> None:
-    """Deliver matching events to `handler(event)` after commit, once each, in order per record."""
-    _registry.after_commit[name] = Subscription(pattern, handler, consumer=name)
+def register_consumer(
+    name: str, pattern: str, handler: Callable, *, listening: Callable[[str], bool] | None = None
+) -> None:
+    """Deliver matching events to `handler(event)` after commit, once each, in order per record.
+
+    `listening(event_name)`, when given, tells whether the tenant has something that acts on
+    the event (an active webhook, an active workflow); an event no one listens to gets no
+    delivery. A service that starts a listener calls `listeners_changed()`, so that events
+    later in its transaction are asked about again."""
+    _registry.after_commit[name] = Subscription(pattern, handler, consumer=name, listening=listening)
+
+
+def listeners_changed() -> None:
+    """Forget this transaction's answers of `listening`: a listener was just added or turned on."""
+    db.session.info.pop(LISTENING_KEY, None)
+
+
+@sqlalchemy_event.listens_for(TenantSession, "after_transaction_end")
+def _forget_listening(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(LISTENING_KEY, None)
 
 
 def unregister_consumer(name: str) -> None:
@@ -190,7 +226,7 @@ def emit(
             subscription.handler(event, record)
     key = record_key(event.record_type, event.record_id, event.id)
     for subscription in _registry.after_commit.values():
-        if subscription.matches(name):
+        if subscription.matches(name) and subscription.listens(name):
             db.session.add(EventDelivery(event_id=event.id, consumer=subscription.consumer, record_key=key))
     return event
 

@@ -236,3 +236,33 @@ def test_concurrent_dispatchers_deliver_each_event_once_and_in_order(app, tenant
     assert len(seen) == 60
     for record_id in ids:
         assert [title for seen_id, title in seen if seen_id == record_id] == [None, "1", "2", "3", "4", "5"]
+
+
+def test_a_consumer_no_one_listens_to_gets_no_delivery_and_is_asked_once_per_transaction(app, tenant_a, as_user):
+    asked, listening = [], [False]
+
+    def answer(name):
+        asked.append(name)
+        return listening[0]
+
+    register_consumer("quiet", "contact.*", lambda event: None, listening=answer)
+    try:
+        with as_user(tenant_a) as owner:
+            for name in ("A", "B", "C"):
+                create_contact({"first_name": name}, actor=owner)
+        assert asked == ["contact.created"]
+        with as_user(tenant_a) as owner:
+            quiet = select(func.count()).select_from(EventDelivery).where(EventDelivery.consumer == "quiet")
+            assert db.session.scalar(quiet) == 0
+            create_contact({"first_name": "D"}, actor=owner)
+            listening[0] = True  # a listener turned on in the same transaction…
+            create_contact({"first_name": "E"}, actor=owner)
+            assert db.session.scalar(quiet) == 0  # …is not seen until the service says so
+            from app.core.events import listeners_changed
+
+            listeners_changed()
+            create_contact({"first_name": "F"}, actor=owner)
+            assert db.session.scalar(quiet) == 1
+        assert asked == ["contact.created"] * 3
+    finally:
+        unregister_consumer("quiet")

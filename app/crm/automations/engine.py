@@ -63,23 +63,38 @@ def event_depth(event) -> int:
 # ---------------------------------------------------------------------------- triggers
 
 
-def trigger_matches(trigger: dict, event) -> bool:
-    kind = (trigger or {}).get("type")
+def trigger_event_name(trigger: dict) -> str | None:
+    """The name of the event a trigger waits for (None for the time triggers, run by a job)."""
+    trigger = trigger or {}
+    kind = trigger.get("type")
     record_type = trigger.get("record_type")
-    if kind == "record_created":
-        return event.name == f"{record_type}.created"
-    if kind == "record_updated":
-        return event.name == f"{record_type}.updated"
+    names = {
+        "record_created": f"{record_type}.created",
+        "record_updated": f"{record_type}.updated",
+        "field_changed": f"{record_type}.updated",
+        "form_submitted": "form.submitted",
+        "event": trigger.get("event"),
+    }
+    return names.get(kind)
+
+
+def trigger_matches(trigger: dict, event) -> bool:
+    if event.name != trigger_event_name(trigger):
+        return False
+    kind = (trigger or {}).get("type")
     if kind == "field_changed":
         # A change, not a creation: the value is compared once the record is loaded.
-        return event.name == f"{record_type}.updated" and trigger.get("field") in event.changes
+        return trigger.get("field") in event.changes
     if kind == "form_submitted":
-        return event.name == "form.submitted" and (
-            not trigger.get("form_id") or str(event.data.get("form_id")) == str(trigger.get("form_id"))
-        )
-    if kind == "event":
-        return event.name == trigger.get("event")
-    return False
+        return not trigger.get("form_id") or str(event.data.get("form_id")) == str(trigger.get("form_id"))
+    return True
+
+
+def workflows_listen_to(event_name: str) -> bool:
+    """Whether an active workflow is triggered by `event_name` (the events consumer's
+    `listening`: with none, an event queues no delivery for automations)."""
+    triggers = db.session.scalars(select(Workflow.trigger).where(Workflow.is_active))
+    return any(trigger_event_name(trigger) == event_name for trigger in triggers)
 
 
 def _changed_to_value(trigger: dict, event, record_type) -> bool:

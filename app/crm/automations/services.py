@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.auth.permissions import check_permission, check_permission_if_acting
 from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
+from app.core.events import listeners_changed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
@@ -253,6 +254,7 @@ def create_workflow(data: dict, *, actor) -> Workflow:
         **{"conditions": {}, "steps": [], **cleaned},
     )
     add_audited(workflow, "workflow.created", actor=actor)
+    listeners_changed()
     return workflow
 
 
@@ -265,6 +267,7 @@ def update_workflow(workflow: Workflow, data: dict, *, actor) -> Workflow:
         enforce("automations")
     changed = sorted(apply_changes(workflow, cleaned))
     db.session.flush()
+    listeners_changed()
     if changed:
         record_audit(
             "workflow.updated", actor=actor, target=workflow, target_label=workflow.name, details={"changed": changed}

@@ -17,7 +17,7 @@ from app.auth.permissions import check_permission, check_permission_if_acting
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
-from app.core.events import batch_memo
+from app.core.events import batch_memo, listeners_changed
 from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.lookups import get_or_404
@@ -87,6 +87,7 @@ def create_subscription(data: dict, *, actor) -> WebhookSubscription:
     cleaned = _clean(data, creating=True)
     subscription = WebhookSubscription(secret=new_secret(), created_by_id=creator_id(actor), **cleaned)
     add_audited(subscription, "webhook.created", actor=actor)
+    listeners_changed()
     return subscription
 
 
@@ -98,6 +99,7 @@ def update_subscription(subscription: WebhookSubscription, data: dict, *, actor)
     if cleaned.get("is_active"):
         subscription.disabled_reason = ""
     db.session.flush()
+    listeners_changed()
     if changes:
         record_audit(
             "webhook.updated", actor=actor, target=subscription, target_label=subscription.name, details=changes
@@ -161,6 +163,13 @@ def event_payload(event) -> dict:
         if record is not None:
             body["record"] = json_safe(serialize(record_type, record))
     return body
+
+
+def webhooks_listen_to(event_name: str) -> bool:
+    """Whether an active subscription of the tenant wants `event_name` (the events consumer's
+    `listening`: with none, an event queues no delivery for webhooks)."""
+    active = db.session.scalars(select(WebhookSubscription.event_types).where(WebhookSubscription.is_active))
+    return any(matches(event_types, event_name) for event_types in active)
 
 
 def fan_out_event(event) -> int:

@@ -224,3 +224,27 @@ def test_delivery_log_page_runs_a_bounded_number_of_queries(app, tenant_a, clien
     with query_counter() as many:
         assert client.get(f"/settings/webhooks/{subscription_id}").status_code == 200
     assert many.count == few.count
+
+
+def test_events_queue_webhook_deliveries_only_while_a_subscription_wants_them(app, tenant_a, as_user, local_receiver):
+    from app.core.events import EventDelivery
+    from app.crm.contacts.services import create_contact
+
+    def queued(kind):
+        statement = select(EventDelivery).where(EventDelivery.consumer == "webhooks")
+        return [row for row in db.session.scalars(statement) if row.record_key.startswith(kind)]
+
+    with as_user(tenant_a) as owner:
+        create_contact({"first_name": "Before"}, actor=owner)
+        assert queued("contact") == []
+        services.create_subscription(
+            {"name": "Leads only", "url": hook_url(local_receiver, "/x"), "event_types": ["lead.*"]}, actor=owner
+        )
+        create_contact({"first_name": "Not wanted"}, actor=owner)
+        assert queued("contact") == []
+        services.create_subscription(
+            {"name": "CRM sync", "url": hook_url(local_receiver, "/y"), "event_types": ["contact.created"]},
+            actor=owner,
+        )
+        create_contact({"first_name": "Wanted"}, actor=owner)
+        assert len(queued("contact")) == 1

@@ -377,3 +377,22 @@ def test_a_record_is_enrolled_once_at_a_time(app, tenant_a):
         record = db.session.get(Lead, (tenant_a.id, lead_id))
         assert enroll(workflow, LEADS, record) is None  # it is waiting in the workflow already
     assert len(runs_of(app, tenant_a, workflow_id)) == 1
+
+
+def test_events_queue_automation_deliveries_only_for_an_active_workflow_they_trigger(app, tenant_a):
+    from app.core.events import EventDelivery
+    from tests.crm.factories import make_contact
+
+    def queued(kind):
+        with in_tenant(app, tenant_a.id):
+            statement = select(EventDelivery.record_key).where(EventDelivery.consumer == "automations")
+            return [key for key in db.session.scalars(statement) if key.startswith(kind)]
+
+    make_workflow(app, tenant_a, trigger={"type": "record_created", "record_type": "lead"}, active=False)
+    make_lead(app, tenant_a)
+    assert queued("lead") == []
+    make_workflow(app, tenant_a, trigger={"type": "record_created", "record_type": "lead"})
+    make_contact(app, tenant_a)  # an event no workflow waits for
+    make_lead(app, tenant_a)
+    assert len(queued("lead")) == 1
+    assert queued("") == queued("lead")
