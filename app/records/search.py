@@ -162,9 +162,12 @@ class SearchWindow:
     exact: bool = True
 
 
-def search_window(table, terms: list[str], sort_key: str, *, descending: bool, cursor, size: int) -> SearchWindow:
+def search_window(
+    table, terms: list[str], sort_key: str, *, descending: bool, cursor, size: int, text=None
+) -> SearchWindow:
     """The current tenant's first `size` rows of `table` that match `terms`, in the list's
-    order (`sort_key`, a column of `table`, then id) from its cursor.
+    order (`sort_key`, a column of `table`, then id) from its cursor. `text` is what is
+    searched, its `search_text` column unless given (an expression a trigram index covers).
 
     Runs as the platform role (see the module's docstring), so it names nothing but `table`
     and binds the tenant itself; call it only when searches_through_platform(). Three steps,
@@ -173,10 +176,11 @@ def search_window(table, terms: list[str], sort_key: str, *, descending: bool, c
     index and ordered here (walking the sort's index would pass every "Aaron" before the first
     "Zoey"); every match past the cursor, gathered and ordered.
     """
-    matching = table.c.tenant_id == require_tenant_id(), terms_condition(table.c.search_text, terms)
+    text = table.c.search_text if text is None else text
+    matching = table.c.tenant_id == require_tenant_id(), terms_condition(text, terms)
     in_order = keyset_position(table.c[sort_key], table.c.id, descending=descending, cursor=cursor)
     with _platform_engine().connect() as connection:
-        ids = _probe(connection, table, terms, sort_key, descending, in_order, size)
+        ids = _probe(connection, table, text, terms, sort_key, descending, in_order, size)
         if len(ids) >= size:
             return SearchWindow(ids, None)
         window = _gather(connection, table, matching, sort_key, descending, cursor, size)
@@ -193,9 +197,11 @@ def search_window(table, terms: list[str], sort_key: str, *, descending: bool, c
         return SearchWindow(ids, GATHER_LIMIT + 1, exact=False)
 
 
-def _probe(connection, table, terms, sort_key, descending, in_order, size) -> list:
+def _probe(connection, table, text, terms, sort_key, descending, in_order, size) -> list:
     """The matches among the next PROBE_ROWS rows of the list, in order."""
-    rows = select(table.c.id, table.c[sort_key], table.c.search_text).where(table.c.tenant_id == require_tenant_id())
+    rows = select(table.c.id, table.c[sort_key], text.label("search_text")).where(
+        table.c.tenant_id == require_tenant_id()
+    )
     if in_order.condition is not None:
         rows = rows.where(in_order.condition)
     rows = rows.order_by(*in_order.order).limit(PROBE_ROWS).subquery()

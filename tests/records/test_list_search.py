@@ -101,22 +101,45 @@ def test_postgres_searches_through_the_window_with_the_tenant_bound(app, tenant_
 
 
 @pytest.mark.skipif(not USE_POSTGRES, reason="trigram indexes exist on PostgreSQL only")
-def test_activity_search_asks_its_trigram_index_for_the_tenants_candidates(app, tenant_a, tenant_b, monkeypatch):
-    from app.crm.activities.services import list_activities
-    from tests.crm.factories import make_activity
+def test_activity_search_reads_a_window_of_the_tenants_matches_in_order(app, tenant_a, tenant_b, monkeypatch):
+    """The activities list searches through an ordered window of this tenant's matches (its
+    newest rows first, then the trigram index), and pages through them by cursor."""
+    from datetime import timedelta
 
-    for tenant in (tenant_a, tenant_b):
-        make_activity(app, tenant, body="Met at the harvest fair.")
-        make_activity(app, tenant, body="Called about invoices.")
-    asked = []
-    original = search._indexed_candidates
-    monkeypatch.setattr(search, "_indexed_candidates", lambda *args: asked.append(original(*args)) or asked[-1])
+    from app.auth.models import User
+    from app.core.types import utcnow
+    from app.crm.activities import services as activities
+    from tests.crm.factories import make_activity, make_contact
+
+    make_activity(app, tenant_b, body="Sent the harvest proposal.")
+    contact_id = make_contact(app, tenant_a)
+    start = utcnow() - timedelta(days=30)
     with in_tenant(app, tenant_a):
-        found = [(activity.tenant_id, activity.body) for activity in list_activities(search="harvest").items]
+        owner = db.session.get(User, (tenant_a.id, tenant_a.users["owner"]))
+        for day in range(24):
+            body = f"Harvest proposal, draft {day}." if day % 3 else f"Called about invoices {day}."
+            data = {"type": "note", "body": body, "contact_id": contact_id, "occurred_at": start + timedelta(days=day)}
+            activities.log_activity(data, actor=owner)
+    windows = []
+    original = activities.search_window
+    monkeypatch.setattr(activities, "search_window", lambda *a, **k: windows.append(original(*a, **k)) or windows[-1])
+    with in_tenant(app, tenant_a):
+        pages, cursor = [], None
+        while True:
+            page = activities.list_activities(search="HARVEST proposal", cursor=cursor, limit=5)
+            pages.append([activity.body for activity in page.items])
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        back = activities.list_activities(search="harvest proposal", cursor=page.prev_cursor, limit=5)
+        back_bodies = [activity.body for activity in back.items]
         definition = db.session.execute(
             text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_activities_search_trgm'")
         ).scalar()
-    assert found == [(tenant_a.id, "Met at the harvest fair.")]
-    assert [len(ids) for ids in asked] == [1]  # the candidates came from the index, this tenant's only
+    wanted = [f"Harvest proposal, draft {day}." for day in reversed(range(24)) if day % 3]
+    assert [len(items) for items in pages] == [5, 5, 5, 1]
+    assert [body for items in pages for body in items] == wanted
+    assert back_bodies == wanted[10:15]
+    assert len(windows) == 5  # one window per page, none of them from tenant B
     assert "gin_trgm_ops" in definition
     assert "lower" in definition

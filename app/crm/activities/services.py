@@ -31,7 +31,13 @@ from app.crm.activities.models import (
 from app.crm.activities.models import search_text as activity_search_text
 from app.records.models import RecordEntry
 from app.records.registry import find_record_type, record_types_with
-from app.records.search import search_condition
+from app.records.search import (
+    search_condition,
+    search_terms,
+    search_window,
+    searches_through_platform,
+    terms_condition,
+)
 
 COMMON_FIELDS = ("subject", "body", "direction", "outcome", "duration_seconds", "occurred_at")
 SORTS = {
@@ -444,9 +450,25 @@ def list_activities(
         id_column = activity_links.c.activity_id
     if types:
         stmt = stmt.where(Activity.type.in_(types))
-    condition = search_condition(activity_search_text, search, model=Activity)
-    if condition is not None:
-        stmt = stmt.where(condition)
+    terms = search_terms(search)
+    if terms and subject is None and not types and searches_through_platform():
+        # The next page's matches in the list's order: a common word is found among the newest
+        # rows at once, where gathering its every match through the index took 200 ms at 1M.
+        window = search_window(
+            Activity.__table__,
+            terms,
+            "occurred_at",
+            descending=chosen.descending,
+            cursor=cursor or None,
+            size=(limit or 25) + 1,
+            text=activity_search_text,
+        )
+        stmt = stmt.where(Activity.id.in_(window.ids))
+    elif terms and subject is not None:
+        # One record's timeline is short: its rows are read and matched, no index is asked.
+        stmt = stmt.where(terms_condition(activity_search_text, terms))
+    elif terms:
+        stmt = stmt.where(search_condition(activity_search_text, search, model=Activity))
     return keyset_page(
         db.session,
         stmt,
