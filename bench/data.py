@@ -3,7 +3,8 @@
 1. import N contacts from a CSV through the real import job (validation, dedupe by email,
    events, row outcomes), beside PostgreSQL's COPY of the same file into a plain table, in
    the same run (rows/s of each; the goal is the import at ≥ 20 % of COPY's rate);
-2. a small tenant's contacts list p95, alone and while the import runs (goal: grows ≤ 20 %);
+2. a small tenant's contacts list p95, alone and while the import runs in a process of its own,
+   as the scheduler runs it beside the web workers (goal: grows ≤ 20 %);
 3. an export of the big tenant's contacts as CSV, with the process's peak RSS before and
    after (constant memory: the peak must not grow with the rows);
 4. global search p95 on the big tenant.
@@ -13,9 +14,9 @@
 
 import argparse
 import csv
+import multiprocessing
 import resource
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from sqlalchemy import select
 from bench.common import BENCH_DOMAIN, BIG_SLUG, SMALL_SLUGS, admin_url, make_app, psycopg_dsn, role_urls
 
 IMPORT_SLUG = "importco"
+IMPORT_SETTINGS = {"IMPORT_RUN_SECONDS": 3600, "IMPORT_BATCH_SIZE": 500, "IMPORT_MAX_MB": 1024}
 
 
 def percentile(values, share):
@@ -137,6 +139,12 @@ def run_import(app, tenant_id, owner_id, path: Path) -> dict:
                 }
 
 
+def _import_in_own_process(tenant_id, owner_id, path: Path, results) -> None:
+    """The scheduler's part: the import job in a process of its own (not a thread of the one
+    that serves the list, which would share its interpreter lock)."""
+    results.put(run_import(make_app(**IMPORT_SETTINGS), tenant_id, owner_id, path))
+
+
 def client_for(app, slug: str):
     from app.auth.models import Role, User
     from app.core.context import platform_scope, tenant_context
@@ -200,7 +208,7 @@ def main() -> None:
     parser.add_argument("--skip-export", action="store_true")
     args = parser.parse_args()
     role_urls()
-    app = make_app(IMPORT_RUN_SECONDS=3600, IMPORT_BATCH_SIZE=500, IMPORT_MAX_MB=1024)
+    app = make_app(**IMPORT_SETTINGS)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "contacts.csv"
         write_csv(path, args.rows)
@@ -208,12 +216,14 @@ def main() -> None:
         small, small_base, _small_id = client_for(app, SMALL_SLUGS[0])
         alone = timed_gets(small, small_base, "/contacts", args.runs)
         tenant_id, owner_id = importing_tenant(app)
-        outcome: dict = {}
-        worker = threading.Thread(target=lambda: outcome.update(run_import(app, tenant_id, owner_id, path)))
+        spawn = multiprocessing.get_context("spawn")
+        results = spawn.Queue()
+        worker = spawn.Process(target=_import_in_own_process, args=(tenant_id, owner_id, path, results))
         worker.start()
         during = []
-        while worker.is_alive() and len(during) < args.runs * 5:
+        while worker.is_alive() and results.empty() and len(during) < args.runs * 5:
             during.extend(timed_gets(small, small_base, "/contacts", 5))
+        outcome = results.get()
         worker.join()
     print(f"COPY of the file: {copy:,.0f} rows/s")
     print(
@@ -234,8 +244,11 @@ def main() -> None:
         )
     timings = []
     for term in ("last1", "person12", "northwind", "+1415"):
-        timings.extend(timed_gets(big, big_base, f"/search?q={term}", max(5, args.runs // 4), {"HX-Request": "true"}))
-    print(f"global search p50 {percentile(timings, 0.5):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms")
+        path, headers = f"/search?q={term}", {"HX-Request": "true"}
+        own = timed_gets(big, big_base, path, max(5, args.runs // 2), headers)
+        print(f"global search {term!r}: p50 {percentile(own, 0.5):.1f} ms, p95 {percentile(own, 0.95):.1f} ms")
+        timings.extend(own)
+    print(f"global search, every term: p50 {percentile(timings, 0.5):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms")
 
 
 if __name__ == "__main__":
