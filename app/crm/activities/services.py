@@ -432,6 +432,7 @@ def list_activities(
 ) -> Page:
     """A page of activities, newest first; `subject` limits it to one record's timeline."""
     types = check_types(types)
+    limit = limit or 25
     if subject is None:
         stmt = select(Activity).options(selectinload(Activity.user))
         chosen = resolve_sort(ALL_SORTS, sort, "-occurred_at")
@@ -460,7 +461,7 @@ def list_activities(
             "occurred_at",
             descending=chosen.descending,
             cursor=cursor or None,
-            size=(limit or 25) + 1,
+            size=limit + 1,
             text=activity_search_text,
         )
         stmt = stmt.where(Activity.id.in_(window.ids))
@@ -476,6 +477,6 @@ def list_activities(
         id_column=id_column,
         descending=chosen.descending,
         cursor=cursor or None,
-        limit=limit or 25,
+        limit=limit,
         sort_key=lambda row: row.occurred_at,
     )

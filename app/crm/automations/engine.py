@@ -93,8 +93,7 @@ def trigger_matches(trigger: dict, event) -> bool:
 def workflows_listen_to(event_name: str) -> bool:
     """Whether an active workflow is triggered by `event_name` (the events consumer's
     `listening`: with none, an event queues no delivery for automations)."""
-    triggers = db.session.scalars(select(Workflow.trigger).where(Workflow.is_active))
-    return any(trigger_event_name(trigger) == event_name for trigger in triggers)
+    return any(trigger_event_name(workflow.trigger) == event_name for workflow in active_workflows())
 
 
 def _changed_to_value(trigger: dict, event, record_type) -> bool:

@@ -165,20 +165,25 @@ def event_payload(event) -> dict:
     return body
 
 
+def active_subscriptions() -> list[WebhookSubscription]:
+    """The tenant's active subscriptions, read once per dispatch batch."""
+    return batch_memo(
+        "webhooks.active_subscriptions",
+        lambda: list(db.session.scalars(select(WebhookSubscription).where(WebhookSubscription.is_active))),
+    )
+
+
 def webhooks_listen_to(event_name: str) -> bool:
     """Whether an active subscription of the tenant wants `event_name` (the events consumer's
     `listening`: with none, an event queues no delivery for webhooks)."""
-    active = db.session.scalars(select(WebhookSubscription.event_types).where(WebhookSubscription.is_active))
-    return any(matches(event_types, event_name) for event_types in active)
+    return any(matches(subscription.event_types, event_name) for subscription in active_subscriptions())
 
 
 def fan_out_event(event) -> int:
     """After-commit consumer: one delivery per active subscription that listens to the event."""
-    active = batch_memo(
-        "webhooks.active_subscriptions",
-        lambda: list(db.session.scalars(select(WebhookSubscription).where(WebhookSubscription.is_active))),
-    )
-    subscriptions = [subscription for subscription in active if matches(subscription.event_types, event.name)]
+    subscriptions = [
+        subscription for subscription in active_subscriptions() if matches(subscription.event_types, event.name)
+    ]
     if not subscriptions:
         return 0
     payload = event_payload(event)
