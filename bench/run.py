@@ -19,6 +19,7 @@ import argparse
 import statistics
 import time
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import psycopg
 from sqlalchemy import event, select
@@ -38,6 +39,15 @@ CONTACT_SEARCHES = [
     ("rare e-mail fragment", "424242@"),
     ("2 letters, no match", "qz"),
     ("2 letters, common", "zo"),
+]
+
+# The top bar's search across every type (contacts, companies, leads, deals…), as typed.
+GLOBAL_SEARCHES = [
+    ("common last name", "smith"),
+    ("rare name", "ottoline"),
+    ("company word", "labs"),
+    ("2 letters", "zo"),
+    ("phone fragment", "+1415"),
 ]
 
 
@@ -205,6 +215,8 @@ def cases(facts) -> list[Case]:
     found.append(Case("leads: search (zoey)", "/leads?q=zoey", "search"))
     found.append(Case("API activities: search (proposal)", "/api/v1/activities?q=proposal", "api-search"))
     found.append(Case("API activities: search, no match", "/api/v1/activities?q=nomatchxyz", "api-search"))
+    for label, word in GLOBAL_SEARCHES:
+        found.append(Case(f"global search: {label} ({word})", f"/search?q={quote(word)}", "search"))
     found.append(Case("contact page (360)", f"/contacts/{facts['contact_id']}", "page"))
     found.append(Case("settings: plan", "/settings/plan", "page"))
     found.append(Case("settings: tags", "/settings/tags", "page"))

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
-from sqlalchemy import Index, Uuid, and_, any_, func, literal, or_, select
+from sqlalchemy import Index, Uuid, and_, any_, case, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.core.context import require_tenant_id
@@ -113,8 +113,17 @@ def search_condition(column, query: str | None, *, model=None):
     candidates = per_request(key, lambda: _indexed_candidates(model, condition))
     if candidates is None:
         return condition
-    # One uuid[] parameter (candidates exist on PostgreSQL only), not 10,000 bound values.
-    return model.id == any_(literal(candidates, ARRAY(Uuid)))
+    return among(model, candidates)
+
+
+def among(model, ids: list):
+    """`model`'s row is one of `ids` (PostgreSQL): one uuid[] parameter, not 10,000 bound values."""
+    return model.id == any_(literal(ids, ARRAY(Uuid)))
+
+
+def starts_first(column, term: str):
+    """0 for a row whose search text starts with `term`, else 1: an order that puts them first."""
+    return case((column.like(f"{_escape_like(term)}%", escape="\\"), 0), else_=1)
 
 
 def _platform_engine():
@@ -240,3 +249,52 @@ def search_count(table, terms: list[str], cap: int) -> int:
     stmt = select(func.count()).select_from(matching.limit(cap).subquery())
     with _platform_engine().connect() as connection:
         return connection.scalar(stmt)
+
+
+def best_matches(table, terms: list[str], size: int) -> list:
+    """Ids among which a search across record types finds the `size` best matches of `table`
+    (starting with the first term first, then the most recently updated), in that order: from
+    every match when the trigram index finds at most CANDIDATE_LIMIT. A commoner term ("smith", "zo", a phone's area
+    code) would have the list statement test every row of the tenant under row-level security,
+    so its best matches are taken from the PROBE_ROWS most recently updated rows, read through
+    the `updated_at` sort index; if those hold fewer than `size`, the newest matches of all.
+
+    Platform role, tenant bound explicitly, like search_window; call it only when
+    searches_through_platform().
+    """
+    text = table.c.search_text
+    tenant = table.c.tenant_id == require_tenant_id()
+    with _platform_engine().connect() as connection:
+        # Ordered here, where the index found them: the list statement then reads `size` rows.
+        matching = (
+            select(table.c.id, table.c.updated_at, text.label("search_text"))
+            .where(tenant, terms_condition(text, terms))
+            .limit(CANDIDATE_LIMIT + 1)
+            .cte("matching")
+            .prefix_with("MATERIALIZED")
+        )
+        total = select(func.count()).select_from(matching).scalar_subquery()
+        rows = connection.execute(
+            select(matching.c.id, total)
+            .order_by(starts_first(matching.c.search_text, terms[0]), matching.c.updated_at.desc(), matching.c.id)
+            .limit(size)
+        ).all()
+        if not rows or rows[0][1] <= CANDIDATE_LIMIT:
+            return [row[0] for row in rows]
+        recent = (
+            select(table.c.id, table.c.updated_at, text.label("search_text"))
+            .where(tenant)
+            .order_by(table.c.updated_at.desc(), table.c.id.desc())
+            .limit(PROBE_ROWS)
+            .subquery()
+        )
+        best = (
+            select(recent.c.id)
+            .where(terms_condition(recent.c.search_text, terms))
+            .order_by(starts_first(recent.c.search_text, terms[0]), recent.c.updated_at.desc(), recent.c.id)
+            .limit(size)
+        )
+        ids = list(connection.scalars(best))
+    if len(ids) >= size:
+        return ids
+    return search_window(table, terms, "updated_at", descending=True, cursor=None, size=size).ids

@@ -1,18 +1,27 @@
 """Search across record types: each type the actor may view is asked once, through its
 `search_text` (trigram-indexed on PostgreSQL, see `app.records.search`), best matches first.
 
-The number of queries is one per type (plus the index's candidate look-up on PostgreSQL),
-whatever the number of records.
+The number of queries is one per type, whatever the number of records; on PostgreSQL each
+type's best matches are first chosen through the platform role (`best_matches`: the trigram
+index for a rare term, the newest rows for a common one), so a common word never has the
+list statement test every row under row-level security.
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, select
+from sqlalchemy import select
 
 from app.auth.permissions import can
 from app.core.extensions import db
 from app.records.registry import record_types
-from app.records.search import search_condition, search_terms
+from app.records.search import (
+    among,
+    best_matches,
+    search_terms,
+    searches_through_platform,
+    starts_first,
+    terms_condition,
+)
 
 PER_TYPE = 5
 MAX_PER_TYPE = 50
@@ -59,14 +68,15 @@ def search_everything(query: str | None, *, actor, per_type: int = PER_TYPE, typ
     groups = []
     for record_type in searchable_types(actor, types):
         model = record_type.model
-        condition = search_condition(model.search_text, query)
-        first = terms[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        starts = case((model.search_text.like(f"{first}%", escape="\\"), 0), else_=1)
+        if searches_through_platform():
+            condition = among(model, best_matches(model.__table__, terms, per_type + 1))
+        else:
+            condition = terms_condition(model.search_text, terms)
         stmt = (
             select(model)
             .where(condition)
             .options(*record_type.loader_options("search"))
-            .order_by(starts, model.updated_at.desc(), model.id)
+            .order_by(starts_first(model.search_text, terms[0]), model.updated_at.desc(), model.id)
             .limit(per_type + 1)
         )
         records = list(db.session.scalars(stmt).unique())

@@ -1,6 +1,12 @@
 """Global search: grouped across types, only types the user may see, a bounded number of
 queries, the API, and the box in the top bar."""
 
+import re
+
+import pytest
+
+from app.records import search
+from tests.conftest import USE_POSTGRES
 from tests.crm.factories import make_company, make_contact, make_lead
 
 
@@ -49,3 +55,30 @@ def test_the_top_bar_has_the_search_box(app, tenant_a, client_for):
     body = client_for(tenant_a).get("/contacts").get_data(as_text=True)
     assert 'data-testid="global-search"' in body
     assert "js/search.js" in body
+
+
+@pytest.mark.skipif(not USE_POSTGRES, reason="the index's candidates and the probe exist on PostgreSQL only")
+@pytest.mark.parametrize("probe_rows", [2_000, 1])
+def test_a_common_term_is_answered_from_the_newest_rows_not_a_scan(
+    app, tenant_a, tenant_b, client_for, query_counter, monkeypatch, probe_rows
+):
+    # CANDIDATE_LIMIT 2: "smith" counts as common, as 10,000 matches would at a million rows.
+    # probe_rows 1: the newest rows hold too few matches, so the newest matches of all are read.
+    monkeypatch.setattr(search, "CANDIDATE_LIMIT", 2)
+    monkeypatch.setattr(search, "PROBE_ROWS", probe_rows)
+    for first, last in [("Smithers", "Old"), ("Ann", "Smith"), ("Bo", "Smith"), ("Other", "Person"), ("Cy", "Smith")]:
+        make_contact(app, tenant_a, first_name=first, last_name=last)
+    make_contact(app, tenant_b, first_name="Smith", last_name="Lookalike")
+    client = client_for(tenant_a)
+    with query_counter() as sent:
+        body = client.get("/search?q=smith", headers={"HX-Request": "true"}).get_data(as_text=True)
+    titles = re.findall(r'data-testid="search-hit">.*?<span class="fw-medium">([^<]+)</span>', body, re.DOTALL)
+    # The record whose text starts with the term first, then the newest; the oldest one too.
+    assert titles == ["Smithers Old", "Cy Smith", "Bo Smith", "Ann Smith"]
+    assert "Lookalike" not in body
+    listed = [statement for statement in sent.statements if statement.startswith("SELECT contacts.tenant_id")]
+    assert listed
+    assert all(
+        "ANY" in statement.upper() and "LIKE" not in statement.split("WHERE")[1].split("ORDER BY")[0]
+        for statement in listed
+    )
