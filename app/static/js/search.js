@@ -49,6 +49,8 @@
     menu.appendChild(list);
     show();
   }
+  // Open the menu: recent records for an empty box, else the results already fetched.
+  function open() { if (!input.value.trim()) showRecent(); else show(); }
   function hits() { return Array.from(menu.querySelectorAll("[data-search-hit]")); }
 
   document.addEventListener("keydown", function (event) {
@@ -60,11 +62,13 @@
       }
       input.focus();
       input.select();
+      open();  // also after Escape, when the box kept its focus and no focus event comes
     }
   });
-  input.addEventListener("focus", function () { if (!input.value.trim()) showRecent(); else show(); });
+  input.addEventListener("focus", open);
   input.addEventListener("input", function () { if (!input.value.trim()) showRecent(); });
   form.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown" && !menu.classList.contains("show")) open();
     const items = hits();
     const index = items.indexOf(document.activeElement);
     if (event.key === "ArrowDown" && items.length) {

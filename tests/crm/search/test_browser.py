@@ -1,0 +1,67 @@
+"""The top bar's search in a real browser, on a desktop and a phone: Ctrl-K, grouped results as
+you type, arrow keys and Enter to open a hit, Escape, and the recent records of an empty box."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+from tests.crm.factories import make_company, make_contact, make_lead
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page, live_server, tenant):
+    page.goto(live_server.url("/login", slug=tenant.slug))
+    page.fill("input[name=email]", "owner@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url("/", slug=tenant.slug))
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_ctrl_k_finds_records_of_every_type_and_remembers_recent_ones(app, live_server, page_at, make_tenant, width):
+    tenant = make_tenant(f"find{width}", roles=("owner",))
+    other = make_tenant(f"other{width}", roles=("owner",))
+    make_contact(app, tenant, first_name="Ada", last_name="Northwind")
+    make_company(app, tenant, name="Northwind Traders")
+    make_lead(app, tenant, name="Nora Northwind")
+    make_contact(app, other, first_name="Eve", last_name="Northwind")
+    page = page_at(width)
+    _sign_in(page, live_server, tenant)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+
+    page.keyboard.press("Control+k")  # on a phone it also opens the folded top bar
+    box = page.get_by_test_id("global-search")
+    expect(box).to_be_focused()
+    box.press_sequentially("northw")
+    menu = page.get_by_test_id("global-search-menu")
+    hits = menu.get_by_test_id("search-hit")
+    expect(hits).to_have_count(3)
+    expect(menu).to_be_visible()
+    text = menu.inner_text()
+    for group in ("CONTACTS", "COMPANIES", "LEADS"):
+        assert group in text.upper()
+    assert "Eve" not in text  # another agency's look-alike
+
+    box.press("ArrowDown")
+    expect(hits.first).to_be_focused()
+    box_hit = hits.first.inner_text()
+    page.keyboard.press("ArrowDown")
+    expect(hits.nth(1)).to_be_focused()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("record-title")).to_have_text(box_hit.split("\n")[0].strip())
+    opened = page.url
+
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    page.keyboard.press("Control+k")
+    recent = page.get_by_test_id("recent-item")
+    expect(recent).to_have_count(1)  # the record just opened, remembered in this browser
+    page.keyboard.press("Escape")
+    expect(menu).to_be_hidden()
+    page.keyboard.press("Control+k")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(opened)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.console_errors == []
