@@ -1,5 +1,7 @@
 """Contact pages: the form validates inline, ignores injected fields, and hits the plan limit."""
 
+import re
+
 from sqlalchemy import select
 
 from app.core.extensions import db
@@ -42,6 +44,9 @@ def test_invalid_input_is_shown_inline_with_422(client_for, tenant_a):
     assert "is not a valid email address" in body
     assert "is not a phone number we can read" in body or "is not a valid phone number" in body
     assert "two-letter country code" in body
+    # Only the rows holding the bad value are marked, not the empty spare rows beside them.
+    assert len(re.findall(r'<input class="form-control is-invalid" type="email"', body)) == 1
+    assert len(re.findall(r'<input class="form-control is-invalid" type="tel"', body)) == 1
 
 
 def test_injected_fields_are_ignored(client_for, tenant_a, tenant_b, app):
