@@ -38,6 +38,8 @@ COMPANIES = (
     ("Adventure Works", "adventure.example", "Outdoor", "201-1000", None),
     ("Proseware Media", "proseware.example", "Media", "1-10", None),
 )
+# A company's town and the country it is in, picked together.
+COMPANY_TOWNS = (("Berlin", "DE"), ("Austin", "US"), ("Lyon", "FR"), ("Leeds", "GB"))
 FIRST_NAMES = ("Ava", "Ben", "Chloe", "Daniel", "Emma", "Felix", "Grace", "Hugo", "Isla", "Jonas", "Kira", "Leo")
 LAST_NAMES = ("Novak", "Okafor", "Petersen", "Quinn", "Rossi", "Silva", "Tanaka")
 ROLES = ("Decision maker", "Champion", "Billing", "Technical contact", "")
@@ -102,10 +104,7 @@ def seed_crm_demo(tenant) -> None:
                 "owner_id": rng.choice(sellers).id,
                 "tag_ids": [rng.choice(tags).id] if rng.random() < 0.5 else [],
                 "custom_fields": {"account_tier": rng.choice(["Gold", "Silver", "Bronze"])},
-                "address": {
-                    "city": rng.choice(["Berlin", "Austin", "Lyon", "Leeds"]),
-                    "country": rng.choice(["DE", "US", "FR", "GB"]),
-                },
+                "address": dict(zip(("city", "country"), rng.choice(COMPANY_TOWNS), strict=True)),
             },
             actor=owner,
         )
