@@ -84,6 +84,18 @@ def default_phone_region() -> str | None:
     return _zone_countries().get(tenant.timezone) or CURRENCY_REGIONS.get(tenant.currency)
 
 
+@functools.lru_cache(maxsize=4096)
+def display_phone(number: str | None) -> str:
+    """A stored E.164 number as people write it ("+1 415-555-1024"); what cannot be read stays as it is."""
+    if not number:
+        return ""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def normalize_phone(value: str, region: str | None = None) -> str:
     """E.164 form of `value`; raises Invalid with a readable message."""
     text = value.strip()

@@ -7,6 +7,7 @@ from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.records.crud_pages import record_page_url
+from app.records.normalize import display_phone
 from app.records.registry import find_record_type, get_record_type, record_type_of, record_types
 from app.records.saved_views import view_query_string
 from app.records.search import search_condition
@@ -109,3 +110,4 @@ def install_template_helpers(app) -> None:
     )
     app.jinja_env.filters["uuid_or_none"] = parse_uuid
     app.jinja_env.filters["filesize"] = filesize
+    app.jinja_env.filters["phone"] = display_phone

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.crm.contacts.models import Contact
 from tests.conftest import in_tenant, on_platform
-from tests.crm.factories import make_contact, make_tag
+from tests.crm.factories import make_company, make_contact, make_tag
 
 VALID = {
     "first_name": "Ada",
@@ -164,3 +164,14 @@ def test_a_registered_tab_appears_without_editing_the_page(client_for, tenant_a,
     finally:
         registry.withdraw("contact", "tab", "probe")
         app.jinja_env.loader = original
+
+
+def test_phone_numbers_are_shown_as_people_write_them(client_for, tenant_a, app):
+    contact_id = make_contact(app, tenant_a, phones=[{"number": "+14155551024", "label": "work"}])
+    company_id = make_company(app, tenant_a, name="Formatted Ltd", phone="+442079460958")
+    client = client_for(tenant_a)
+    page = client.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert 'href="tel:+14155551024"' in page  # dialled as stored
+    assert ">+1 415-555-1024</a>" in page
+    assert "+1 415-555-1024" in client.get("/contacts").get_data(as_text=True)
+    assert ">+44 20 7946 0958</a>" in client.get(f"/companies/{company_id}").get_data(as_text=True)
