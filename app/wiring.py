@@ -146,13 +146,15 @@ def install_data_tools(app) -> None:
 
 
 def install_privacy_panels(types) -> None:
-    """Every record type's page offers its personal data for download, and its erasure."""
+    """The page of a record about a person (a contact, a lead) offers its data for download,
+    and its erasure."""
     from app.crm.privacy.views import privacy_panel
     from app.records.capabilities import Panel
     from app.records.registry import contribute
 
     for record_type in types:
-        contribute(record_type.name, "panel", Panel("privacy", "crm/privacy/_panel.html", privacy_panel, order=200))
+        if record_type.about_a_person:
+            contribute(record_type.name, "panel", Panel("privacy", "crm/privacy/_panel.html", privacy_panel, order=200))
 
 
 def install_record_data_hooks(app) -> None:

@@ -72,6 +72,7 @@ class RecordType:
         templates: dict | None = None,
         empty_text: str = "",
         match_on: str | None = None,
+        about_a_person: bool = False,
     ):
         self.name = name
         self.plural = plural
@@ -108,6 +109,10 @@ class RecordType:
         # The field an imported row is matched on (a product's SKU); by default its first
         # email or domain field.
         self.match_on = match_on
+        # A record about one person (a contact, a lead) offers that person's data for download
+        # and its erasure. Other records only mention people: erasing an invoice or a quote would
+        # destroy business records, and the person's own erasure scrubs what they mention.
+        self.about_a_person = about_a_person
         for item in self.fields:
             item.bind(model)
         names = [item.name for item in self.fields]

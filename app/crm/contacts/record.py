@@ -71,6 +71,7 @@ def _company_people(record_type, company) -> dict:
 
 CONTACTS = ContactType(
     name="contact",
+    about_a_person=True,
     plural="contacts",
     label="Contact",
     label_plural="Contacts",

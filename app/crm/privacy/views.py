@@ -16,7 +16,7 @@ bp = TenantBlueprint("privacy", __name__)
 
 def _record(record_type_name, record_id):
     record_type = find_record_type(record_type_name)
-    if record_type is None:
+    if record_type is None or not record_type.about_a_person:
         abort(404)
     return record_type, get_record(record_type, record_id, actor=current_user, detail=True)
 
