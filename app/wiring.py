@@ -306,9 +306,9 @@ def install_onboarding(app) -> None:
     for seeder in seeders:
         if seeder not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seeder)
-    register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact))
-    register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead))
-    register_checklist_step("first_deal", "Put a deal on the board", "deals.new", has(Deal))
+    register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact), "contacts.create")
+    register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead), "leads.create")
+    register_checklist_step("first_deal", "Put a deal on the board", "deals.new", has(Deal), "deals.create")
     from app.crm.my_day import SECTIONS as CRM_SECTIONS
     from app.dashboard.my_day import MyDaySection, register_my_day_section
 

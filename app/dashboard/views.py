@@ -12,12 +12,14 @@ from app.core.types import utcnow
 bp = TenantBlueprint("dashboard", __name__)
 
 # Each domain may add a step: (key, label, endpoint, done(tenant) -> bool). Order matters.
-CHECKLIST_STEPS: list[tuple[str, str, str, object]] = []
+# (key, label, endpoint, done(tenant), the permission the step's page needs or None)
+CHECKLIST_STEPS: list[tuple[str, str, str, object, str | None]] = []
 
 
-def register_checklist_step(key: str, label: str, endpoint: str, done) -> None:
+def register_checklist_step(key: str, label: str, endpoint: str, done, permission: str | None = None) -> None:
+    """A first step the dashboard suggests; shown only to those who may take it."""
     if all(step[0] != key for step in CHECKLIST_STEPS):
-        CHECKLIST_STEPS.append((key, label, endpoint, done))
+        CHECKLIST_STEPS.append((key, label, endpoint, done, permission))
 
 
 def _team_invited(tenant) -> bool:
@@ -26,8 +28,10 @@ def _team_invited(tenant) -> bool:
     return users > 1 or invites > 0
 
 
-register_checklist_step("branding", "Add your logo and brand colour", "settings.agency", lambda t: bool(t.logo_mime))
-register_checklist_step("team", "Invite your team", "auth.users", _team_invited)
+register_checklist_step(
+    "branding", "Add your logo and brand colour", "settings.agency", lambda t: bool(t.logo_mime), "settings.manage"
+)
+register_checklist_step("team", "Invite your team", "auth.users", _team_invited, "users.manage")
 register_checklist_step(
     "security", "Turn on two-factor authentication", "auth.two_factor_setup", lambda t: current_user.totp_enabled
 )
@@ -47,11 +51,13 @@ def greeting() -> str:
 @bp.route("/")
 @login_required
 def index():
+    from app.auth.permissions import acting_user, can
+
     steps = [
         {"key": key, "label": label, "endpoint": endpoint, "done": bool(done(g.tenant))}
-        for key, label, endpoint, done in CHECKLIST_STEPS
+        for key, label, endpoint, done, permission in CHECKLIST_STEPS
+        if permission is None or can(current_user, permission)
     ]
-    from app.auth.permissions import acting_user, can
     from app.dashboard.my_day import my_day
 
     sections = my_day(acting_user(current_user), lambda permission: can(current_user, permission))
