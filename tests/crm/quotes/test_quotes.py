@@ -306,3 +306,17 @@ def test_saving_a_sent_quotes_form_unchanged_keeps_the_customers_link(app, tenan
         update_quote(quote, {"terms": "Net 14 days.\r\nTravel is extra."}, actor=owner)
     assert _quote(app, tenant_a, quote_id).version == 1
     assert client_for(tenant_a, role=None).get(f"/q/{token}").status_code == 200
+
+
+def test_a_quote_without_discounts_shows_them_as_zero_not_minus_zero(app, tenant_a, client_for):
+    """The customer's page and the PDF read "Discounts 0.00"; "−0.00" looks like a mistake."""
+    lines = [{"description": "Design sprint", "quantity": "2", "unit_price": "1500.00", "tax_rate": "20"}]
+    quote_id = make_quote(app, tenant_a, lines=lines)
+    token = send_quote_now(app, tenant_a, quote_id)
+    visitor = client_for(tenant_a, role=None)
+    page = visitor.get(f"/q/{token}").get_data(as_text=True)
+    assert 'data-testid="quote-discount">0.00<' in page
+    pdf = visitor.get(f"/q/{token}/pdf")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True, check=True)
+    discounts = next(line for line in text.stdout.decode().splitlines() if "Discounts" in line)
+    assert discounts.split() == ["Discounts", "0.00"]
