@@ -331,6 +331,14 @@ class LongText(Text):
         kwargs.setdefault("wide", True)
         super().__init__(name, label, max_length=max_length, **kwargs)
 
+    def clean(self, value, context):
+        # A browser posts a textarea's lines with CRLF: stored as typed, an untouched text would
+        # differ from itself on every save (a logged change, a new quote version) and count its
+        # line breaks twice against the length limit.
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return super().clean(value, context)
+
 
 class Email(Field):
     """One address, normalized and lower-cased; empty is None."""

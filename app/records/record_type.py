@@ -32,9 +32,10 @@ class ListFilter:
     """A filter that is not one field's: `conditions(value, errors) -> [SQL conditions]`."""
 
     name: str
-    description: str
+    description: str  # for the API's documentation of the query parameter
     conditions: Callable
     choices: dict | None = None  # shown as a select on the list page
+    label: str = ""  # the select's label there; the description is written for developers
 
 
 class RecordType:

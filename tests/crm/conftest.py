@@ -1,4 +1,6 @@
-"""CRM test helpers: read a record's timeline."""
+"""CRM test helpers: read a record's timeline, and a list page's filter labels."""
+
+import re
 
 from app.core.extensions import db
 
@@ -21,3 +23,10 @@ def timeline(record_id, *, system: bool | None = None) -> list:
     if system is not None:
         stmt = stmt.where((Activity.type == ActivityType.SYSTEM) if system else (Activity.type != ActivityType.SYSTEM))
     return list(db.session.scalars(stmt))
+
+
+def filter_labels(html: str) -> dict[str, str]:
+    """{select name: its label's text} of a list page's filter bar."""
+    labels = dict(re.findall(r'<label class="form-label small mb-1" for="(filter-\d+)">([^<]*)</label>', html))
+    names = dict(re.findall(r'id="(filter-\d+)" name="([^"]+)"', html))
+    return {names[key]: text for key, text in labels.items() if key in names}

@@ -26,7 +26,15 @@ from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.calendar import ics
-from app.crm.calendar.models import WEEKDAYS, Booking, BookingType, Meeting, MeetingAttendee, MeetingStatus
+from app.crm.calendar.models import (
+    WEEKDAY_LABELS,
+    WEEKDAYS,
+    Booking,
+    BookingType,
+    Meeting,
+    MeetingAttendee,
+    MeetingStatus,
+)
 from app.crm.calendar.record import MEETINGS, zone_names
 from app.crm.calendar.services import queue_invitation_email
 from app.crm.contacts.models import Contact, ContactEmail
@@ -128,14 +136,19 @@ def _clean(data: dict, booking_type: BookingType | None, actor) -> dict:
                 if not isinstance(windows, list) or len(windows) > 6:
                     problems.append(f"{day}: a list of at most 6 [start, end] windows.")
                     continue
+                # Worded for the booking page form as much as for the API (whose schema shows
+                # the ["09:00", "17:00"] shape): the form shows these under the weekly hours.
                 for window in windows:
                     if (
                         not isinstance(window, list | tuple)
                         or len(window) != 2
                         or not all(isinstance(part, str) and TIME.match(part) for part in window)
-                        or window[0] >= window[1]
                     ):
-                        problems.append(f'{day}: each window is ["HH:MM", "HH:MM"], start before end.')
+                        problems.append(
+                            f"{WEEKDAY_LABELS[day]}: enter a start and an end time, such as 09:00 and 17:00."
+                        )
+                    elif window[0] >= window[1]:
+                        problems.append(f"{WEEKDAY_LABELS[day]}: the hours must end after they start.")
         if problems:
             errors["availability"] = problems
         else:

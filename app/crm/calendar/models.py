@@ -114,6 +114,9 @@ class CalendarFeed(TenantScoped, Timestamps, Base):
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_LABELS = dict(
+    zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
+)
 
 
 class BookingType(TenantScoped, Timestamps, Base):

@@ -16,7 +16,7 @@ from app.core.forms import delete_and_redirect
 from app.core.hosts import TenantBlueprint
 from app.core.types import utcnow
 from app.crm.calendar import booking, services
-from app.crm.calendar.models import WEEKDAYS
+from app.crm.calendar.models import WEEKDAY_LABELS, WEEKDAYS
 from app.crm.calendar.record import MEETINGS, zone_names
 from app.records.forms import RecordForm
 from app.records.owner import active_users
@@ -102,9 +102,6 @@ def feed(token):
 # ---------------------------------------------------------------------------- booking links
 
 booking_bp = TenantBlueprint("booking", __name__)
-WEEKDAY_LABELS = dict(
-    zip(WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True)
-)
 
 
 def _visitor_zone() -> ZoneInfo:

@@ -396,7 +396,11 @@ DEALS = DealType(
     capabilities=[OWNER, TAGS, CUSTOM_FIELDS, TIMELINE, NOTES, ATTACHMENTS],
     filters=[
         ListFilter(
-            "rotting", "'1': open deals idle longer than their stage allows", _rotting_filter, choices={"1": "Rotting"}
+            "rotting",
+            "'1': open deals idle longer than their stage allows",
+            _rotting_filter,
+            choices={"1": "Rotting"},
+            label="Going cold",
         )
     ],
     columns=[Column("rotting", "", "crm/deals/_rotting_cell.html", priority=1)],

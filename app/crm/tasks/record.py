@@ -241,12 +241,14 @@ TASKS = TaskType(
             "overdue, today, week (this week, Monday to Sunday) or undated",
             due_window,
             choices={"overdue": "Overdue", "today": "Due today", "week": "Due this week", "undated": "No due date"},
+            label="Due",
         ),
         ListFilter(
             "state",
             "active (open or in progress) or finished (done or cancelled)",
             state_filter,
             choices={"active": "Still to do", "finished": "Done or cancelled"},
+            label="Progress",
         ),
     ],
     columns=[

@@ -315,3 +315,17 @@ def test_a_time_zone_that_is_not_text_is_a_422(app, tenant_a, api_client_for):
         refused = api.patch(f"/api/v1/booking-types/{created.json['id']}", json={"timezone": zone})
         assert refused.status_code == 422, zone
         assert "timezone" in refused.json["error"]["details"]
+
+
+def test_hours_ending_before_they_start_are_refused_in_words_on_the_form(app, tenant_a, client_for):
+    """The form names the weekday and says what is wrong, not the API's JSON shape
+    ('mon: each window is ["HH:MM", "HH:MM"], …'); what was typed stays in the form."""
+    page = client_for(tenant_a).post(
+        "/calendar/booking-pages",
+        data={"name": "Late", "slug": "late", "mon.on": "1", "mon.start": "18:00", "mon.end": "09:00"},
+    )
+    assert page.status_code == 422
+    body = page.get_data(as_text=True)
+    assert "Monday: the hours must end after they start." in body
+    assert "HH:MM" not in body
+    assert 'value="18:00"' in body

@@ -144,3 +144,23 @@ def test_a_drop_on_won_asks_why_and_cancelling_snaps_back(app, live_server, page
     assert (stage, status) == ("Closed won", "won")
     assert history[-1] == "Closed won"
     assert page.console_errors == []
+
+
+def test_quotas_on_a_phone_show_whole_amounts(app, live_server, page_at, make_tenant):
+    """Each month's quota input is wide enough for its amount: at 375 px "250000.00" showed as
+    "250000." (the table scrolls sideways instead, inside its card)."""
+    from app.crm.deals.services.forecast import local_today, set_quota
+    from tests.crm.deals.helpers import owner_of
+
+    tenant = make_tenant("quotaphone", roles=("owner",))
+    with in_tenant(app, tenant.id):
+        owner = owner_of(tenant)
+        set_quota(owner.id, local_today().isoformat()[:7], "250000.00", actor=owner)
+    page = page_at(375)
+    _sign_in(page, live_server, tenant)
+    page.goto(live_server.url("/deals/quotas", slug=tenant.slug))
+    amount = page.locator("input.quota-input").first
+    expect(amount).to_have_value("250000.00")
+    assert amount.evaluate("input => input.scrollWidth <= input.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.console_errors == []

@@ -11,6 +11,7 @@ from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.deals.models import Deal, Pipeline, Quota, Stage
 from tests.conftest import in_tenant
+from tests.crm.conftest import filter_labels
 from tests.crm.deals.helpers import add_deals, owner_of
 from tests.crm.factories import make_company, make_contact, make_lead
 
@@ -189,3 +190,9 @@ def test_navigation_opens_the_board(app, tenant_a, client_for):
     html = client_for(tenant_a).get("/contacts").get_data(as_text=True)
     assert 'href="/deals/board"' in html
     assert 'href="/deals"' not in html
+
+
+def test_the_rotting_filter_is_labelled_in_words(app, tenant_a, client_for):
+    """Not "'1': open deals idle longer than their stage allows", the API's description."""
+    labels = filter_labels(client_for(tenant_a).get("/deals").get_data(as_text=True))
+    assert labels["rotting"] == "Going cold"

@@ -11,7 +11,7 @@ from app.core.extensions import db
 from app.messaging.models import OutboxMessage
 from tests.conftest import PASSWORD, in_tenant
 from tests.crm.factories import make_contact
-from tests.crm.quotes.factories import make_product
+from tests.crm.quotes.factories import make_product, make_quote, send_quote_now
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = os.environ.get("QUOTE_SCREENSHOTS")  # a folder, to look at the pages
@@ -80,3 +80,32 @@ def test_build_send_and_accept_a_quote(app, live_server, page_at, make_tenant):
     assert staff.console_errors == []
     # Only the unsigned attempt's 422, which the page answered with its inline errors.
     assert [error for error in customer.console_errors if "422" not in error] == []
+
+
+@pytest.mark.parametrize("width", [375, 640])
+def test_public_quote_on_a_small_screen_shows_each_lines_discount_and_tax(
+    app, live_server, page_at, make_tenant, width
+):
+    """Below the width where the Discount and Tax columns show, the line's small print carries
+    them: a customer reading 1.5 × 40.00 next to 55.00 must see the −5.00 that explains it."""
+    tenant = make_tenant(f"narrowquote{width}", roles=("owner",))
+    lines = [
+        {"description": "Design", "quantity": "3", "unit_price": "19.99", "tax_rate": "20"},
+        {
+            "description": "Hosting",
+            "quantity": "1.5",
+            "unit_price": "40.00",
+            "discount_kind": "amount",
+            "discount_value": "5",
+            "tax_rate": "0",
+        },
+    ]
+    token = send_quote_now(app, tenant, make_quote(app, tenant, lines=lines))
+    customer = page_at(width)
+    customer.goto(live_server.url(f"/q/{token}", slug=tenant.slug))
+    hosting = customer.get_by_test_id("quote-line").nth(1)
+    expect(hosting).to_contain_text("55.00")
+    seen = hosting.inner_text()  # only what is displayed at this width
+    assert "−5.00" in seen
+    assert "tax 0 %" in seen
+    assert customer.evaluate("document.documentElement.scrollWidth") <= width

@@ -277,3 +277,46 @@ def test_amounts_beyond_what_is_stored_are_refused_not_a_500(app, tenant_a, api_
     total = api.post("/api/v1/quotes", json={"title": "Big", "lines": [half, half]})
     assert total.status_code == 422
     assert "split the document" in total.get_json()["error"]["details"]["lines"][0]
+
+
+def test_terms_sent_back_by_a_browser_unchanged_are_not_a_change(app, tenant_a, as_user):
+    """A textarea posts its lines with CRLF: saving the edit form without touching the terms must
+    keep them as they were, not store a copy with carriage returns and log "Updated … terms"."""
+    from app.crm.quotes.services import update_quote
+    from tests.crm.conftest import timeline
+
+    quote_id = make_quote(app, tenant_a, terms="Net 14 days.\nTravel is extra.")
+    with as_user(tenant_a) as owner:
+        quote = db.session.get(Quote, (tenant_a.id, quote_id))
+        update_quote(quote, {"title": "Renamed", "terms": "Net 14 days.\r\nTravel is extra."}, actor=owner)
+        assert quote.terms == "Net 14 days.\nTravel is extra."
+        event = timeline(quote.id, system=True)[0]
+        assert set(event.changes) == {"title"}
+
+
+def test_saving_a_sent_quotes_form_unchanged_keeps_the_customers_link(app, tenant_a, as_user, client_for):
+    """The terms as a browser posts them back (CRLF) are the same terms: no version 2, which
+    would retire the link the customer was emailed."""
+    from app.crm.quotes.services import update_quote
+
+    quote_id = make_quote(app, tenant_a, terms="Net 14 days.\nTravel is extra.")
+    token = send_quote_now(app, tenant_a, quote_id)
+    with as_user(tenant_a) as owner:
+        quote = db.session.get(Quote, (tenant_a.id, quote_id))
+        update_quote(quote, {"terms": "Net 14 days.\r\nTravel is extra."}, actor=owner)
+    assert _quote(app, tenant_a, quote_id).version == 1
+    assert client_for(tenant_a, role=None).get(f"/q/{token}").status_code == 200
+
+
+def test_a_quote_without_discounts_shows_them_as_zero_not_minus_zero(app, tenant_a, client_for):
+    """The customer's page and the PDF read "Discounts 0.00"; "−0.00" looks like a mistake."""
+    lines = [{"description": "Design sprint", "quantity": "2", "unit_price": "1500.00", "tax_rate": "20"}]
+    quote_id = make_quote(app, tenant_a, lines=lines)
+    token = send_quote_now(app, tenant_a, quote_id)
+    visitor = client_for(tenant_a, role=None)
+    page = visitor.get(f"/q/{token}").get_data(as_text=True)
+    assert 'data-testid="quote-discount">0.00<' in page
+    pdf = visitor.get(f"/q/{token}/pdf")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True, check=True)
+    discounts = next(line for line in text.stdout.decode().splitlines() if "Discounts" in line)
+    assert discounts.split() == ["Discounts", "0.00"]

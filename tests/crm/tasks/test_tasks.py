@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from tests.conftest import csrf_token_from, in_tenant
+from tests.crm.conftest import filter_labels
 from tests.crm.factories import make_contact
 from tests.crm.tasks.factories import make_task
 
@@ -308,3 +309,10 @@ def test_the_next_occurrence_of_a_yearly_task_on_february_29():
     assert occurrence_day(dt.date(2028, 2, 29), "yearly", 1, 4) == dt.date(2032, 2, 29)
     assert next_occurrence(dt.date(2030, 1, 1), "weekly", 2, 0, until=dt.date(2030, 1, 14)) is None
     assert next_occurrence(dt.date(2030, 1, 1), "weekly", 2, 0, until=dt.date(2030, 1, 15)) == dt.date(2030, 1, 15)
+
+
+def test_the_due_and_progress_filters_are_labelled_in_words(app, tenant_a, client_for):
+    """The filter bar names each select as a person would, not with the API's description of
+    the parameter ("overdue, today, week (this week, Monday to Sunday) or undated")."""
+    labels = filter_labels(client_for(tenant_a).get("/tasks").get_data(as_text=True))
+    assert (labels["due"], labels["state"]) == ("Due", "Progress")
