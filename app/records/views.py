@@ -95,7 +95,7 @@ class RecordPages:
         context, status = list_context(self.record_type, request.args)
         context["sort_link"] = lambda key: sort_link(self.record_type, key, context["sort"])
         if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "record-list":
-            return render_template("records/_list.html", **context), status
+            return render_template("records/_list.html", swapped=True, **context), status
         return render_template(self._template("index"), **context), status
 
     def options(self):

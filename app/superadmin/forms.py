@@ -85,7 +85,8 @@ _feature_fields(FeatureOverridesForm, SelectField)
 
 
 class ExtendTrialForm(FlaskForm):
-    days = IntegerField("Extend by (days)", default=14, validators=[DataRequired(), NumberRange(min=1, max=90)])
+    # InputRequired, not DataRequired: 0 is a number out of range, not a missing value.
+    days = IntegerField("Extend by (days)", default=14, validators=[InputRequired(), NumberRange(min=1, max=90)])
 
 
 class SuspendForm(FlaskForm):

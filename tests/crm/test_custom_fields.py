@@ -128,3 +128,40 @@ def test_fields_appear_in_the_contact_form(client_for, tenant_a, as_user):
     response = client.post("/contacts/new", data={"first_name": "A", "lifecycle_stage": "lead", "cf.tier": "Platinum"})
     assert response.status_code == 422
     assert "Choose one of the listed options." in response.get_data(as_text=True)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_settings_page_shows_every_fields_buttons_on_a_phone(app, live_server, page_at, make_tenant, width):
+    """Each field's order and actions (up, down, Edit, Delete) are on the screen, not behind a
+    sideways scroll of the table."""
+    from tests.conftest import PASSWORD
+
+    tenant = make_tenant(f"fieldsphone{width}", roles=("owner",))
+    with in_tenant(app, tenant.id):
+        from app.auth.models import User
+
+        owner = db.session.get(User, (tenant.id, tenant.users["owner"]))
+        define(owner, label="Preferred language", field_type="single_select", options=["English", "German", "French"])
+        define(owner, label="Account tier")
+        db.session.commit()
+    page = page_at(width)
+    page.goto(live_server.url("/login", slug=tenant.slug))
+    page.fill("input[name=email]", "owner@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url("/", slug=tenant.slug))
+    page.goto(live_server.url("/settings/fields", slug=tenant.slug))
+    table = page.get_by_test_id("fields-table")
+    overflow = page.evaluate(
+        """() => Math.max(document.documentElement.scrollWidth - window.innerWidth,
+            ...Array.from(document.querySelectorAll(".table-responsive"), (box) => box.scrollWidth - box.clientWidth))"""
+    )
+    assert overflow <= 0
+    for name in ("Edit", "Delete"):
+        buttons = table.get_by_role("button", name=name).or_(table.get_by_role("link", name=name))
+        assert buttons.count() == 2
+        for index in range(2):
+            box = buttons.nth(index).bounding_box()
+            assert box["x"] + box["width"] <= width, name
+    assert page.console_errors == []

@@ -122,6 +122,15 @@ def test_extend_trial(app, console, make_tenant, set_tenant):
     assert console.post(f"/tenants/{tenant.id}/trial", data={"days": "500"}).status_code == 422
 
 
+def test_extending_a_trial_by_zero_days_says_the_range(app, console, make_tenant):
+    tenant = make_tenant("tryingzero", plan="normal", status="trialing")
+    response = console.post(f"/tenants/{tenant.id}/trial", data={"days": "0"})
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert "between 1 and 90" in body  # not "This field is required.": a 0 was typed
+    assert "This field is required." not in body
+
+
 def test_suspend_needs_a_reason_and_makes_the_tenant_read_only(app, console, tenant_a, client_for):
     assert console.post(f"/tenants/{tenant_a.id}/suspend", data={"reason": ""}).status_code == 422
     assert console.post(f"/tenants/{tenant_a.id}/suspend", data={"reason": "Fraud check"}).status_code == 302

@@ -71,6 +71,24 @@ def available_actions(record_type) -> dict[str, Action]:
     return {key: action for key, action in ACTIONS.items() if record_type is None or action.applies_to(record_type)}
 
 
+def describe_params(action: Action, params: dict, record_type) -> list[tuple[str, str]]:
+    """(label, value) of a step's settings as people read them: the name of the tag, users,
+    template or stage the step keeps by id, the label of a choice it keeps by key."""
+    described = []
+    for param in action.params:
+        value = (params or {}).get(param.name)
+        if value in (None, "", []):
+            continue
+        if param.choices is not None:
+            labels = dict(param.choices(record_type))
+            items = value if isinstance(value, list) else [value]
+            text = ", ".join(labels.get(str(item), "no longer available") for item in items)
+        else:
+            text = str(value)
+        described.append((param.label, text))
+    return described
+
+
 def _text(params: dict, name: str, errors: Errors, *, label: str, max_length: int = 500, required=True) -> str:
     value = params.get(name)
     value = "" if value is None else str(value).strip()

@@ -105,18 +105,32 @@ def conditions_pass(conditions: dict | None, values: dict) -> bool:
     return all(outcomes) if conditions.get("match", "all") == "all" else any(outcomes)
 
 
-def describe(conditions: dict | None, labels: dict | None = None) -> str:
+def condition_value_labels(record_type) -> dict[str, dict]:
+    """{field name: {stored value: label}} of the fields that store a key of a fixed list (a
+    lead's source "paid_ads" reads "Paid ads")."""
+    return {
+        entry["name"]: entry["choices"]
+        for entry in field_catalogue(record_type)
+        if isinstance(entry.get("choices"), dict)
+    }
+
+
+def describe(conditions: dict | None, labels: dict | None = None, value_labels: dict | None = None) -> str:
     if not conditions:
         return "always"
     labels = labels or {}
+    value_labels = value_labels or {}
     parts = []
     for rule in conditions.get("rules") or []:
         field = labels.get(rule.get("field"), rule.get("field"))
         text = f"{field} {OPERATORS.get(rule.get('op'), rule.get('op'))}"
         if rule.get("op") not in UNARY:
-            text += f" “{rule.get('value', '')}”"
+            value = rule.get("value", "")
+            if isinstance(value, str):
+                value = value_labels.get(rule.get("field"), {}).get(value, value)
+            text += f" “{value}”"
         parts.append(text)
-    parts += [f"({describe(group, labels)})" for group in conditions.get("groups") or []]
+    parts += [f"({describe(group, labels, value_labels)})" for group in conditions.get("groups") or []]
     joiner = " and " if conditions.get("match", "all") == "all" else " or "
     return joiner.join(parts) or "always"
 

@@ -20,7 +20,7 @@ from app.core.text import plural
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.automations import engine, schedules
 from app.crm.automations.actions import available_actions
-from app.crm.automations.conditions import check_conditions, condition_fields
+from app.crm.automations.conditions import check_conditions, condition_fields, condition_value_labels
 from app.crm.automations.models import Workflow, WorkflowRun
 from app.crm.forms.models import WebForm
 from app.plans.services import check_feature, check_writable, enforce
@@ -368,6 +368,8 @@ def describe_trigger(trigger: dict, forms: dict | None = None) -> str:
     if kind == "field_changed":
         field = condition_fields(record_type).get(trigger.get("field"), trigger.get("field")) if record_type else ""
         value = trigger.get("value")
+        if value and record_type:
+            value = condition_value_labels(record_type).get(trigger.get("field"), {}).get(value, value)
         return f"A {label}'s {str(field).lower()} changes" + (f" to “{value}”" if value else "")
     if kind == "form_submitted":
         form_id = trigger.get("form_id")

@@ -10,8 +10,8 @@ from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.automations import runs as run_log
 from app.crm.automations import services
-from app.crm.automations.actions import available_actions
-from app.crm.automations.conditions import OPERATORS, condition_fields, describe
+from app.crm.automations.actions import available_actions, describe_params
+from app.crm.automations.conditions import OPERATORS, condition_fields, condition_value_labels, describe
 from app.crm.automations.engine import WAIT_UNITS
 from app.crm.automations.forms import CONDITION_ROWS, WorkflowForm, step_data
 from app.crm.automations.models import RunStatus
@@ -123,6 +123,8 @@ def _builder(workflow, form=None, *, step_errors=None, test_results=None, test_r
         wait_units=WAIT_UNITS,
         branches=services.branch_places(workflow.steps or []),
         describe=describe,
+        describe_params=describe_params,
+        value_labels=condition_value_labels(record_type) if record_type else {},
         describe_trigger=services.describe_trigger,
         step_errors=step_errors or [],
         test_results=test_results,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
 from app.core.statuses import StatusLabel
 from app.core.types import JSONType
+from app.crm.imports.reading import encoding_label
 
 
 class ImportStatus:
@@ -60,6 +61,14 @@ class RowStatus:
     WAITING = "waiting"  # over the plan's limit: imported after an upgrade
     REVERTED = "reverted"
     ALL = (CREATED, UPDATED, SKIPPED, FAILED, WAITING, REVERTED)
+    LABELS = {
+        CREATED: "Created",
+        UPDATED: "Updated",
+        SKIPPED: "Skipped",
+        FAILED: "Failed",
+        WAITING: "Waiting for an upgrade",
+        REVERTED: "Reverted",
+    }
 
 
 class DataImport(TenantScoped, Timestamps, StatusLabel, Base):
@@ -117,6 +126,10 @@ class DataImport(TenantScoped, Timestamps, StatusLabel, Base):
         return max(0.0, (self.total_rows - self.rows_done) / speed)
 
     @property
+    def encoding_label(self) -> str:
+        return encoding_label(self.encoding)
+
+    @property
     def percent(self) -> int:
         return int(100 * self.rows_done / self.total_rows) if self.total_rows else (100 if self.finished_at else 0)
 
@@ -124,12 +137,13 @@ class DataImport(TenantScoped, Timestamps, StatusLabel, Base):
         return f"<DataImport {self.file_name} {self.status}>"
 
 
-class ImportRow(TenantScoped, Base):
+class ImportRow(TenantScoped, StatusLabel, Base):
     """What happened to one data row. Unique per (import, row): a resumed job never writes a
     row twice. `cells` keeps the file's cells of failed and waiting rows (for the rejected
     rows file and the later import); `before` the values an update replaced (for revert)."""
 
     __tablename__ = "data_import_rows"
+    statuses = RowStatus
     __table_args__ = (
         tenant_foreign_key("import_id", "data_imports", ondelete="CASCADE"),
         UniqueConstraint("tenant_id", "import_id", "row_number"),

@@ -36,6 +36,14 @@ class SourceFile:
     delimiter: str = ""
 
 
+# The names people know the detected encodings by (the codec names are Python's).
+ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp1252": "Windows-1252"}
+
+
+def encoding_label(encoding: str) -> str:
+    return ENCODING_LABELS.get(encoding, encoding)
+
+
 def file_error(message: str) -> ValidationFailed:
     return ValidationFailed(message, details={"file": [message]})
 
@@ -68,7 +76,7 @@ def inspect_file(path: Path, file_name: str) -> tuple[SourceFile, list[str], int
                 raise file_error(f"Use at most {MAX_ROWS:,} rows per file.")
     except UnicodeDecodeError as exc:
         raise file_error(
-            f"The file is not valid {source.encoding} text (at byte {exc.start:,}). Save it as UTF-8 CSV."
+            f"The file is not valid {encoding_label(source.encoding)} text (at byte {exc.start:,}). Save it as UTF-8 CSV."
         ) from exc
     except csv.Error as exc:
         raise file_error(f"The file is not a readable CSV file: {exc}.") from exc

@@ -394,6 +394,9 @@ class RowPlan:
         self.looked_up: set[str] = set()
         self.matches: dict = {}
         self.values_led: dict = {}
+        # A dry run writes nothing, so a row repeating a value of an earlier new row would find
+        # no record: {match value: the row that would make it}, to answer as the import will.
+        self.planned: dict[str, int] = {}
 
     def read(self, cells) -> tuple[dict, list[str], list[str]]:
         """(validator input, problems, the row's cells as text) of one row."""
@@ -483,18 +486,35 @@ class RowPlan:
             return {"row": row_number, "status": RowStatus.SKIPPED, "reason": "Empty row."}
         if problems:
             return {"row": row_number, "status": RowStatus.FAILED, "reason": "; ".join(problems)}
-        existing = self.existing(data)
+        values = self.values_of(data)
+        existing = self.existing(data, values)
         dedupe = self.data_import.dedupe
         if existing is not None and dedupe == DedupeMode.SKIP:
             title = self.record_type.title_of(existing)
             return {"row": row_number, "status": RowStatus.SKIPPED, "reason": f"Matches {title}."}
+        earlier = next((self.planned[value] for value in values if value in self.planned), None)
+        if existing is None and earlier is not None:
+            return self._check_repeat(row_number, earlier, dedupe)
         record = existing if existing is not None and dedupe == DedupeMode.UPDATE else None
         try:
             cleaned, _context = clean_input(self.record_type, data, record=record, actor=self.actor)
         except ValidationFailed as exc:
             return {"row": row_number, "status": RowStatus.FAILED, "reason": self.reason(exc)}
+        if record is None:
+            self.planned.update(dict.fromkeys(values, row_number))
         status = RowStatus.UPDATED if record is not None else RowStatus.CREATED
         return {"row": row_number, "status": status, "reason": "", "cleaned": cleaned}
+
+    def _check_repeat(self, row_number: int, earlier: int, dedupe: str) -> dict:
+        """Dry run of a row repeating the match value of an earlier row that would make a new
+        record: the import makes that record first, then meets it here."""
+        if dedupe == DedupeMode.SKIP:
+            return {"row": row_number, "status": RowStatus.SKIPPED, "reason": f"Matches row {earlier} of this file."}
+        if dedupe == DedupeMode.UPDATE:
+            return {"row": row_number, "status": RowStatus.UPDATED, "reason": f"Updates the record of row {earlier}."}
+        label = self.labels.get(self.match.name) or self.match.label
+        reason = f"{label}: already in row {earlier} of this file."
+        return {"row": row_number, "status": RowStatus.FAILED, "reason": reason}
 
     def write(self, row_number: int, cells) -> ImportRow:
         """Import one row; the returned ImportRow says what happened."""

@@ -8,6 +8,7 @@ from app.auth.permissions import can, requires_permission
 from app.core.errors import AppError, ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
+from app.core.text import plural
 from app.core.uploads import accepts_files
 from app.crm.exports.writing import csv_stream, in_tenant_while_streaming
 from app.crm.imports import services
@@ -56,7 +57,9 @@ def new():
         except ValidationFailed as exc:
             errors = exc.details or {"file": [exc.message]}
         else:
-            flash(f"{data_import.file_name}: {data_import.total_rows:,} rows read. Check the columns.", "success")
+            flash(
+                f"{data_import.file_name}: {plural(data_import.total_rows, 'row')} read. Check the columns.", "success"
+            )
             return redirect(url_for("imports.mapping", import_id=data_import.id))
     return render_template("crm/imports/new.html", types=types, chosen=chosen, errors=errors, form=RecordForm()), (
         422 if errors else 200

@@ -12,11 +12,26 @@
     document.getElementById("confirm-body").textContent = form.dataset.confirm;
     bootstrap.Modal.getOrCreateInstance(document.getElementById("confirm-modal")).show();
   });
+  // A block that polls (an import's progress) may have swapped the form out while the modal
+  // was open: a detached form does not submit, so the same form in the page now is used, or
+  // the confirmed one is put back (hidden) to be sent.
+  function connectedForm(form) {
+    if (form.isConnected) return form;
+    const action = form.getAttribute("action");
+    const current = Array.from(document.querySelectorAll("form[data-confirm]")).find(function (candidate) {
+      return candidate.getAttribute("action") === action;
+    });
+    if (current) return current;
+    form.hidden = true;
+    document.body.appendChild(form);
+    return form;
+  }
   document.addEventListener("click", function (event) {
     if (event.target.id !== "confirm-accept" || !pendingForm) return;
-    pendingForm.dataset.confirmed = "1";
+    const form = connectedForm(pendingForm);
+    form.dataset.confirmed = "1";
     bootstrap.Modal.getOrCreateInstance(document.getElementById("confirm-modal")).hide();
-    if (pendingForm.requestSubmit) pendingForm.requestSubmit(); else pendingForm.submit();
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
     pendingForm = null;
   });
 

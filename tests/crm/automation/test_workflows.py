@@ -2,6 +2,7 @@
 kit, if/else, round robin, waits that survive a restart, replay, loop guard, test mode, the
 plan's limit and feature, the pages and the API."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -396,3 +397,33 @@ def test_events_queue_automation_deliveries_only_for_an_active_workflow_they_tri
     make_lead(app, tenant_a)
     assert len(queued("lead")) == 1
     assert queued("") == queued("lead")
+
+
+def test_the_builder_names_what_steps_and_triggers_keep_by_id_or_key(app, tenant_a, client_for):
+    """A step shows the tag, the users and who is told by name, a condition and a trigger the
+    label of a choice, never the stored ids and keys."""
+    hot = make_tag(app, tenant_a, name="Hot")
+    users = [str(tenant_a.users["owner"]), str(tenant_a.users["sales"])]
+    workflow_id = make_workflow(
+        app,
+        tenant_a,
+        trigger={"type": "field_changed", "record_type": "lead", "field": "source", "value": "paid_ads"},
+        steps=[
+            {"type": "assign_owner", "params": {"user_ids": users}},
+            {
+                "type": "branch",
+                "params": {"match": "all", "rules": [{"field": "source", "op": "equals", "value": "cold_outreach"}]},
+                "then": [{"type": "add_tag", "params": {"tag_id": str(hot)}}],
+                "else": [],
+            },
+            {"type": "notify", "params": {"recipients": "owner_of_record", "message": "Yours now."}},
+        ],
+    )
+    page = html.unescape(client_for(tenant_a).get(f"/automations/{workflow_id}").get_data(as_text=True))
+    assert "A lead's source changes to “Paid ads”" in page
+    assert "Users, in turn: Owner Person, Sales Person" in page
+    assert "Source is “Cold outreach”" in page
+    assert "Tag: Hot" in page
+    assert "Who: The record's owner · Message: Yours now." in page
+    for code in (str(hot), *users, "paid_ads", "cold_outreach", "owner_of_record", "user_ids", "tag_id"):
+        assert code not in page.split('data-testid="step"', 1)[1].split("Add a step", 1)[0], code

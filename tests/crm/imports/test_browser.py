@@ -54,3 +54,27 @@ def test_import_a_csv_and_follow_its_progress(app, live_server, page_at, make_te
     assert "not-an-email" in Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.console_errors == []
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_cancel_works_while_the_progress_keeps_refreshing(app, live_server, page_at, make_tenant, width, tmp_path):
+    """The progress block swaps itself every second, Cancel's form with it: confirming after a
+    refresh still cancels (the form that asked was no longer in the page, so nothing was sent)."""
+    tenant = make_tenant(f"cancel{width}", roles=("owner",))
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("First name,Email\nAda,ada@example.test\nBob,bob@example.test\n")
+    page = page_at(width)
+    _sign_in(page, live_server, tenant)
+    page.goto(live_server.url("/imports/new", slug=tenant.slug))
+    page.get_by_test_id("import-file").set_input_files(str(csv_file))
+    page.get_by_test_id("upload").click()
+    page.get_by_test_id("start-import").click()
+    expect(page.get_by_test_id("import-status")).to_have_text("Queued")  # no scheduler here: it stays queued
+    page.get_by_test_id("cancel-import").click()
+    expect(page.get_by_test_id("confirm-accept")).to_be_visible()
+    with page.expect_response(lambda response: "/imports/" in response.url and response.request.method == "GET"):
+        pass  # a refresh of the progress block while the question is open
+    page.get_by_test_id("confirm-accept").click()
+    expect(page.get_by_text("Cancelling after the current batch.")).to_be_visible()
+    expect(page.get_by_test_id("import-status")).to_have_text("Cancelled")  # it had not begun
+    assert page.console_errors == []

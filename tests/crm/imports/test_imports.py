@@ -450,6 +450,26 @@ def test_a_row_repeating_an_address_of_its_own_batch_matches_the_first(
         assert [ada.title for ada in adas] == [title]
 
 
+@pytest.mark.parametrize("dedupe", ["skip", "update", "create"])
+def test_a_dry_run_counts_a_repeated_address_as_the_import_will(app, tenant_a, dedupe):
+    """The check promises what the import then does: a row repeating an earlier row's address
+    meets the record that row makes (skipped, an update, or refused), not a second new one."""
+    content = b"First name,Email,Title\nAda,ada@example.test,\nBob,bob@example.test,\nAda,ADA@example.test,CTO\n"
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id, dedupe=dedupe, dry_run=True)
+    checked = run_job(app, tenant_a, import_id)
+    assert checked["status"] == "checked"
+    from app.crm.imports.services import get_import, preview
+
+    with in_tenant(app, tenant_a.id):  # the mapping page's preview says so too
+        rows = preview(get_import(import_id), actor=owner_of(tenant_a))
+    assert "row 2" in rows[2]["reason"]
+    queue(app, tenant_a, import_id, dedupe=dedupe)
+    imported = run_job(app, tenant_a, import_id)
+    counts = ("created", "updated", "skipped", "failed")
+    assert [checked[name] for name in counts] == [imported[name] for name in counts]
+
+
 def test_a_batch_is_written_in_a_bounded_number_of_statements(app, tenant_a, query_counter):
     """New records of a batch are looked up and made together, not one round of queries per row."""
     content = b"First name,Email\n" + b"".join(f"P{index},p{index}@example.test\n".encode() for index in range(60))

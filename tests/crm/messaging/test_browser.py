@@ -49,3 +49,29 @@ def test_template_then_one_to_one_email_then_campaign_at_375px(app, live_server,
     page.goto(f"{base}/campaigns")
     expect(page.locator("h1")).to_have_text("Campaigns")
     assert page.console_errors == []
+
+
+def test_the_inbox_fits_a_phone_with_a_long_last_message(app, live_server, page_at, make_tenant):
+    """A conversation's last message is cut to one line with an ellipsis: the time and the
+    unread count stay on the screen instead of the page scrolling sideways."""
+    from app.core.extensions import db
+    from app.crm.messaging.webhooks import receive_sms
+    from tests.conftest import in_tenant
+
+    tenant = make_tenant("inboxphone")
+    make_consenting_contact(live_server.app, tenant, phone="+14155550177", email="sms.person@example.com")
+    with in_tenant(live_server.app, tenant.id):
+        body = "Hi! Can we move tomorrow's call to eleven, and bring the signed paperwork along?"
+        receive_sms({"MessageSid": "SMinboxphone", "From": "+14155550177", "To": "+14155550100", "Body": body})
+        db.session.commit()
+    base = live_server.url("", slug=tenant.slug)
+    page = page_at(375)
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", "owner@example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    page.goto(f"{base}/inbox")
+    assert page.get_by_test_id("unread-count").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.console_errors == []
