@@ -417,6 +417,14 @@ class LiveServer:
         host = f"{slug}.{self.base_domain}" if slug else self.base_domain
         return f"http://{host}{path}"
 
+    def sign_in(self, page, slug: str, role: str = "owner") -> None:
+        """Sign the workspace's `role` user in through the login form, as a person would."""
+        page.goto(self.url("/login", slug=slug))
+        page.fill("input[name=email]", f"{role}@example.com")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(self.url("/", slug=slug))
+
 
 @pytest.fixture(scope="session")
 def live_server(app):

@@ -5,7 +5,6 @@ import os
 
 import pytest
 
-from tests.conftest import PASSWORD
 from tests.crm.factories import make_contact, make_lead
 
 pytestmark = pytest.mark.browser
@@ -16,14 +15,6 @@ SCREENSHOTS = os.environ.get("ATRIUM_SCREENSHOTS")
 def _shot(page, name):
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/{name}.png", full_page=False)
-
-
-def _sign_in(page, live_server, slug):
-    page.goto(live_server.url("/login", slug=slug))
-    page.fill("#email", "owner@example.com")
-    page.fill("#password", PASSWORD)
-    page.click('[data-testid="login-submit"]')
-    page.wait_for_url(live_server.url("/", slug=slug))
 
 
 def _overflow(page) -> int:
@@ -61,7 +52,7 @@ def busy_tenant(app, make_tenant):
 @pytest.mark.parametrize("width", [375, 1280])
 def test_pages_fit_and_the_bulk_bar_waits_for_a_selection(live_server, page_at, busy_tenant, width):
     page = page_at(width)
-    _sign_in(page, live_server, busy_tenant.slug)
+    live_server.sign_in(page, busy_tenant.slug)
     for path in ("/settings/users", "/leads", "/contacts", "/companies"):
         page.goto(live_server.url(path, slug=busy_tenant.slug))
         _shot(page, f"{path.strip('/').replace('/', '-')}-{width}")

@@ -135,7 +135,6 @@ def test_fields_appear_in_the_contact_form(client_for, tenant_a, as_user):
 def test_the_settings_page_shows_every_fields_buttons_on_a_phone(app, live_server, page_at, make_tenant, width):
     """Each field's order and actions (up, down, Edit, Delete) are on the screen, not behind a
     sideways scroll of the table."""
-    from tests.conftest import PASSWORD
 
     tenant = make_tenant(f"fieldsphone{width}", roles=("owner",))
     with in_tenant(app, tenant.id):
@@ -146,11 +145,7 @@ def test_the_settings_page_shows_every_fields_buttons_on_a_phone(app, live_serve
         define(owner, label="Account tier")
         db.session.commit()
     page = page_at(width)
-    page.goto(live_server.url("/login", slug=tenant.slug))
-    page.fill("input[name=email]", "owner@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url("/", slug=tenant.slug))
+    live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/settings/fields", slug=tenant.slug))
     table = page.get_by_test_id("fields-table")
     overflow = page.evaluate(

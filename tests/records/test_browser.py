@@ -4,18 +4,9 @@ that appears only with a selection, a confirmed bulk action, a saved view, no si
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
 from tests.crm.factories import make_contact
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, live_server, tenant):
-    page.goto(live_server.url("/login", slug=tenant.slug))
-    page.fill("input[name=email]", "owner@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url("/", slug=tenant.slug))
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -25,7 +16,7 @@ def test_list_search_bulk_and_saved_view(app, live_server, page_at, make_tenant,
         first, last = name.split()
         make_contact(app, tenant, first_name=first, last_name=last)
     page = page_at(width)
-    _sign_in(page, live_server, tenant)
+    live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/contacts", slug=tenant.slug))
     rows = page.get_by_test_id("record-row")
     assert rows.count() == 3
@@ -66,7 +57,7 @@ def test_pages_by_cursor_and_searches_word_starts(app, live_server, page_at, mak
     for first, last in people:
         make_contact(app, tenant, first_name=first, last_name=last)
     page = page_at(1280)
-    _sign_in(page, live_server, tenant)
+    live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/contacts?sort=-name", slug=tenant.slug))
     rows = page.get_by_test_id("record-row")
     expect(rows).to_have_count(25)

@@ -5,18 +5,9 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD
 from tests.crm.automation.helpers import dispatch_events
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base):
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", "owner@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def test_form_to_workflow_to_attributed_lead_at_375px(app, live_server, page_at, tenant_a):
@@ -24,7 +15,7 @@ def test_form_to_workflow_to_attributed_lead_at_375px(app, live_server, page_at,
 
     base = live_server.url("", slug=tenant_a.slug)
     page = page_at(375)
-    sign_in(page, base)
+    live_server.sign_in(page, tenant_a.slug)
 
     page.goto(f"{base}/forms/new")
     page.fill("#name", "Winter offer")

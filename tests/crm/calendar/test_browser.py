@@ -9,20 +9,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.core.extensions import db
-from tests.conftest import PASSWORD, in_tenant
+from tests.conftest import in_tenant
 from tests.crm.calendar.factories import make_meeting
 from tests.crm.factories import make_contact
 from tests.crm.tasks.factories import make_task
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, live_server, tenant, role="owner"):
-    page.goto(live_server.url("/login", slug=tenant.slug))
-    page.fill("input[name=email]", f"{role}@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url("/", slug=tenant.slug))
 
 
 def _starts_at(app, tenant, meeting_id):
@@ -46,7 +38,7 @@ def test_dragging_a_meeting_on_the_calendar_reschedules_it(app, live_server, pag
         attendees=[{"contact_id": str(contact_id)}],
     )
     page = page_at(1280)
-    _sign_in(page, live_server, tenant)
+    live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/calendar", slug=tenant.slug))
     calendar = page.get_by_test_id("calendar")
     expect(calendar).to_have_attribute("data-loaded", "1")
@@ -91,7 +83,7 @@ def test_on_a_phone_the_day_view_fits_and_a_task_is_ticked_done_in_place(app, li
     task_id = make_task(app, tenant, title="Send the deck", related_id=contact_id)
     make_task(app, tenant, title="From a colleague", owner_id=str(tenant.users["owner"]))
     page = page_at(375)
-    _sign_in(page, live_server, tenant)
+    live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/calendar", slug=tenant.slug))
     expect(page.get_by_test_id("calendar")).to_have_attribute("data-loaded", "0")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

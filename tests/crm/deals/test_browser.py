@@ -8,18 +8,10 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from app.crm.deals.models import Deal, StageChange
-from tests.conftest import PASSWORD, in_tenant
+from tests.conftest import in_tenant
 from tests.crm.deals.helpers import add_deals
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, live_server, tenant):
-    page.goto(live_server.url("/login", slug=tenant.slug))
-    page.fill("input[name=email]", "owner@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url("/", slug=tenant.slug))
 
 
 def _centre(locator) -> tuple[float, float]:
@@ -89,7 +81,7 @@ def test_dragging_a_card_moves_the_deal(app, live_server, page_at, browser, make
         page.on("console", lambda message: message.type == "error" and page.console_errors.append(message.text))
     else:
         page = page_at(width)
-    _sign_in(page, live_server, tenant)
+    live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/deals/board", slug=tenant.slug))
     card = page.locator('[data-testid="deal-card"]', has_text="Mover deal")
     target = _column(page, "Qualification").locator(".deal-cards")
@@ -120,7 +112,7 @@ def test_a_drop_on_won_asks_why_and_cancelling_snaps_back(app, live_server, page
     tenant = make_tenant("boardwon", roles=("owner",))
     (deal_id,) = add_deals(app, tenant, [{"name": "Closer deal", "value": "5000", "stage": "Negotiation"}])
     page = page_at(1600)
-    _sign_in(page, live_server, tenant)
+    live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/deals/board", slug=tenant.slug))
     card = page.locator('[data-testid="deal-card"]', has_text="Closer deal")
     won = _column(page, "Closed won").locator(".deal-cards")
@@ -157,7 +149,7 @@ def test_quotas_on_a_phone_show_whole_amounts(app, live_server, page_at, make_te
         owner = owner_of(tenant)
         set_quota(owner.id, local_today().isoformat()[:7], "250000.00", actor=owner)
     page = page_at(375)
-    _sign_in(page, live_server, tenant)
+    live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/deals/quotas", slug=tenant.slug))
     amount = page.locator("input.quota-input").first
     expect(amount).to_have_value("250000.00")

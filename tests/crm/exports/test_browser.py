@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
 from tests.crm.factories import make_contact
 
 pytestmark = pytest.mark.browser
@@ -18,11 +17,7 @@ def test_export_after_search_as_you_type_holds_the_matches(app, live_server, pag
     for first, last in (("Ada", "Lovelace"), ("Alan", "Turing"), ("Grace", "Hopper")):
         make_contact(app, tenant, first_name=first, last_name=last)
     page = page_at(width)
-    page.goto(live_server.url("/login", slug=tenant.slug))
-    page.fill("input[name=email]", "owner@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url("/", slug=tenant.slug))
+    live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/contacts", slug=tenant.slug))
     page.get_by_test_id("list-search").fill("turing")
     expect(page.get_by_test_id("record-row")).to_have_count(1)

@@ -6,18 +6,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
 from tests.crm.imports.helpers import run_job
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, live_server, tenant):
-    page.goto(live_server.url("/login", slug=tenant.slug))
-    page.fill("input[name=email]", "owner@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url("/", slug=tenant.slug))
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -30,7 +21,7 @@ def test_import_a_csv_and_follow_its_progress(app, live_server, page_at, make_te
         "Given name,Surname,E-mail,Stage\nAda,Lovelace,ada@example.test,Customer\nBob,Builder,not-an-email,lead\n"
     )
     page = page_at(width)
-    _sign_in(page, live_server, tenant)
+    live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/contacts", slug=tenant.slug))
     page.get_by_test_id("import-link").click()
     page.get_by_test_id("import-file").set_input_files(str(csv_file))
@@ -64,7 +55,7 @@ def test_cancel_works_while_the_progress_keeps_refreshing(app, live_server, page
     csv_file = tmp_path / "people.csv"
     csv_file.write_text("First name,Email\nAda,ada@example.test\nBob,bob@example.test\n")
     page = page_at(width)
-    _sign_in(page, live_server, tenant)
+    live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/imports/new", slug=tenant.slug))
     page.get_by_test_id("import-file").set_input_files(str(csv_file))
     page.get_by_test_id("upload").click()

@@ -3,7 +3,7 @@ see it on the contact with its status, then the campaign page's chart."""
 
 import pytest
 
-from tests.conftest import PASSWORD, deliver_outbox
+from tests.conftest import deliver_outbox
 from tests.crm.messaging.helpers import make_consenting_contact
 
 pytestmark = [pytest.mark.browser]
@@ -16,11 +16,7 @@ def test_template_then_one_to_one_email_then_campaign_at_375px(app, live_server,
     contact_id = make_consenting_contact(live_server.app, tenant)
     base = live_server.url("", slug=tenant.slug)
     page = page_at(375)
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", "owner@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    live_server.sign_in(page, tenant.slug)
 
     page.goto(f"{base}/messaging/templates/new?channel=email")
     page.fill("#name", "Welcome")
@@ -66,11 +62,7 @@ def test_the_inbox_fits_a_phone_with_a_long_last_message(app, live_server, page_
         db.session.commit()
     base = live_server.url("", slug=tenant.slug)
     page = page_at(375)
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", "owner@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    live_server.sign_in(page, tenant.slug)
     page.goto(f"{base}/inbox")
     assert page.get_by_test_id("unread-count").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

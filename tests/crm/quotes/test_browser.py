@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from app.messaging.models import OutboxMessage
-from tests.conftest import PASSWORD, in_tenant
+from tests.conftest import in_tenant
 from tests.crm.factories import make_contact
 from tests.crm.quotes.factories import make_product, make_quote, send_quote_now
 
@@ -28,11 +28,7 @@ def test_build_send_and_accept_a_quote(app, live_server, page_at, make_tenant):
     make_contact(app, tenant, first_name="Bo", last_name="Buyer", emails=[{"email": "bo@example.com"}])
 
     staff = page_at(1280)
-    staff.goto(live_server.url("/login", slug=tenant.slug))
-    staff.fill("input[name=email]", "owner@example.com")
-    staff.fill("input[name=password]", PASSWORD)
-    staff.click("button[type=submit]")
-    staff.wait_for_url(live_server.url("/", slug=tenant.slug))
+    live_server.sign_in(staff, tenant.slug)
 
     staff.goto(live_server.url("/quotes/new", slug=tenant.slug))
     staff.fill("input[name=title]", "Website redesign")

@@ -4,18 +4,9 @@ you type, arrow keys and Enter to open a hit, Escape, and the recent records of 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
 from tests.crm.factories import make_company, make_contact, make_lead
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, live_server, tenant):
-    page.goto(live_server.url("/login", slug=tenant.slug))
-    page.fill("input[name=email]", "owner@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url("/", slug=tenant.slug))
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -27,7 +18,7 @@ def test_ctrl_k_finds_records_of_every_type_and_remembers_recent_ones(app, live_
     make_lead(app, tenant, name="Nora Northwind")
     make_contact(app, other, first_name="Eve", last_name="Northwind")
     page = page_at(width)
-    _sign_in(page, live_server, tenant)
+    live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/contacts", slug=tenant.slug))
 
     page.keyboard.press("Control+k")  # on a phone it also opens the folded top bar

@@ -4,18 +4,9 @@ live count, nest an OR group, save, and land on the segment's list."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
 from tests.crm.factories import make_contact
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, live_server, tenant):
-    page.goto(live_server.url("/login", slug=tenant.slug))
-    page.fill("input[name=email]", "owner@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url("/", slug=tenant.slug))
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -25,7 +16,7 @@ def test_build_a_segment_with_a_live_count(app, live_server, page_at, make_tenan
     make_contact(app, tenant, first_name="Cy", last_name="Quiet", lifecycle_stage="customer")
     make_contact(app, tenant, first_name="Bob", last_name="Lead", lifecycle_stage="lead")
     page = page_at(width)
-    _sign_in(page, live_server, tenant)
+    live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/segments/new?type=contact", slug=tenant.slug))
     count = page.get_by_test_id("segment-count").locator("[data-count]")
     expect(count).to_have_attribute("data-count", "3")  # no condition yet: every contact
