@@ -253,48 +253,43 @@ def search_count(table, terms: list[str], cap: int) -> int:
 
 def best_matches(table, terms: list[str], size: int) -> list:
     """Ids among which a search across record types finds the `size` best matches of `table`
-    (starting with the first term first, then the most recently updated), in that order: from
-    every match when the trigram index finds at most CANDIDATE_LIMIT. A commoner term ("smith", "zo", a phone's area
-    code) would have the list statement test every row of the tenant under row-level security,
-    so its best matches are taken from the PROBE_ROWS most recently updated rows, read through
-    the `updated_at` sort index; if those hold fewer than `size`, the newest matches of all.
+    (starting with the first term first, then the most recently updated), in that order.
+
+    From every match when the trigram index finds at most CANDIDATE_LIMIT. A commoner term
+    ("smith", "zo", a phone's area code) would have the list statement test every row of the
+    tenant under row-level security, so its best matches are taken from the PROBE_ROWS most
+    recently updated rows, read through the `updated_at` sort index; if those hold fewer than
+    `size`, the newest matches of all.
 
     Platform role, tenant bound explicitly, like search_window; call it only when
     searches_through_platform().
     """
-    text = table.c.search_text
     tenant = table.c.tenant_id == require_tenant_id()
+    rows = select(table.c.id, table.c.updated_at, table.c.search_text)
+
+    def best_first(source):
+        return source.c.id, (starts_first(source.c.search_text, terms[0]), source.c.updated_at.desc(), source.c.id)
+
     with _platform_engine().connect() as connection:
         # Ordered here, where the index found them: the list statement then reads `size` rows.
         matching = (
-            select(table.c.id, table.c.updated_at, text.label("search_text"))
-            .where(tenant, terms_condition(text, terms))
+            rows.where(tenant, terms_condition(table.c.search_text, terms))
             .limit(CANDIDATE_LIMIT + 1)
             .cte("matching")
             .prefix_with("MATERIALIZED")
         )
         total = select(func.count()).select_from(matching).scalar_subquery()
-        rows = connection.execute(
-            select(matching.c.id, total)
-            .order_by(starts_first(matching.c.search_text, terms[0]), matching.c.updated_at.desc(), matching.c.id)
-            .limit(size)
-        ).all()
-        if not rows or rows[0][1] <= CANDIDATE_LIMIT:
-            return [row[0] for row in rows]
-        recent = (
-            select(table.c.id, table.c.updated_at, text.label("search_text"))
-            .where(tenant)
-            .order_by(table.c.updated_at.desc(), table.c.id.desc())
-            .limit(PROBE_ROWS)
-            .subquery()
+        ids, order = best_first(matching)
+        found = connection.execute(select(ids, total).order_by(*order).limit(size)).all()
+        if not found or found[0][1] <= CANDIDATE_LIMIT:
+            return [row[0] for row in found]
+        recent = rows.where(tenant).order_by(table.c.updated_at.desc(), table.c.id.desc()).limit(PROBE_ROWS).subquery()
+        ids, order = best_first(recent)
+        best = list(
+            connection.scalars(
+                select(ids).where(terms_condition(recent.c.search_text, terms)).order_by(*order).limit(size)
+            )
         )
-        best = (
-            select(recent.c.id)
-            .where(terms_condition(recent.c.search_text, terms))
-            .order_by(starts_first(recent.c.search_text, terms[0]), recent.c.updated_at.desc(), recent.c.id)
-            .limit(size)
-        )
-        ids = list(connection.scalars(best))
-    if len(ids) >= size:
-        return ids
+    if len(best) >= size:
+        return best
     return search_window(table, terms, "updated_at", descending=True, cursor=None, size=size).ids
