@@ -20,10 +20,11 @@ from app.core.text import plural
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.automations import engine, schedules
 from app.crm.automations.actions import available_actions
-from app.crm.automations.conditions import check_conditions, condition_fields, condition_value_labels
+from app.crm.automations.conditions import check_conditions, condition_fields
 from app.crm.automations.models import Workflow, WorkflowRun
 from app.crm.forms.models import WebForm
 from app.plans.services import check_feature, check_writable, enforce
+from app.records.catalogue import field_catalogue
 from app.records.event_types import event_subject, event_types
 from app.records.registry import find_record_type, record_types
 from app.records.setting_services import add_audited, apply_changes, clean_flags, creator_id
@@ -366,10 +367,13 @@ def describe_trigger(trigger: dict, forms: dict | None = None) -> str:
     if kind == "record_updated":
         return f"A {label} is updated"
     if kind == "field_changed":
-        field = condition_fields(record_type).get(trigger.get("field"), trigger.get("field")) if record_type else ""
-        value = trigger.get("value")
-        if value and record_type:
-            value = condition_value_labels(record_type).get(trigger.get("field"), {}).get(value, value)
+        name, value = trigger.get("field"), trigger.get("value")
+        # One read of the catalogue (it holds the tenant's custom fields): the field's label
+        # and, for a field of fixed choices, the label of the value ("paid_ads" reads "Paid ads").
+        entry = next((item for item in field_catalogue(record_type) if item["name"] == name), {}) if record_type else {}
+        field = entry.get("label", name) if record_type else ""
+        if value and isinstance(entry.get("choices"), dict):
+            value = entry["choices"].get(value, value)
         return f"A {label}'s {str(field).lower()} changes" + (f" to “{value}”" if value else "")
     if kind == "form_submitted":
         form_id = trigger.get("form_id")
