@@ -5,6 +5,7 @@ company with the plan of a tag on 15,000 contacts."""
 import pytest
 from sqlalchemy import text
 
+from app.core.database import allow_generic_plans
 from app.core.extensions import db
 from tests.conftest import USE_POSTGRES, in_tenant
 
@@ -22,3 +23,14 @@ def test_tenant_requests_plan_for_the_values_they_are_given(app, tenant_a):
         # planning them each time cost more than it saved.
         with db.engines["platform"].connect() as connection:
             assert connection.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
+
+
+def test_a_bulk_writer_may_reuse_generic_plans_until_its_transaction_ends(app, tenant_a):
+    """Jobs that insert thousands of rows (an import's batch) let PostgreSQL keep generic plans,
+    whose foreign-key checks are planned once instead of once per row; only for that
+    transaction."""
+    with in_tenant(app, tenant_a.id):
+        allow_generic_plans()
+        assert db.session.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
+        db.session.commit()
+        assert db.session.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.core.context import require_tenant_id
-from app.core.database import refresh_planner_statistics
+from app.core.database import allow_generic_plans, refresh_planner_statistics
 from app.core.extensions import db
 from app.core.transactions import commit_and_deliver
 from app.core.types import utcnow
@@ -88,6 +88,7 @@ def _import_file(data_import) -> dict:
         if not batch:
             return _finish(data_import, ImportStatus.CHECKED if data_import.dry_run else ImportStatus.COMPLETED)
         started = time.monotonic()
+        allow_generic_plans()
         if data_import.dry_run:
             _check_batch(data_import, plan, batch, room)
         else:
@@ -144,6 +145,7 @@ def _import_waiting(data_import) -> dict:
         if not batch:
             return _finish(data_import, ImportStatus.COMPLETED)
         started = time.monotonic()
+        allow_generic_plans()
         stuck = True
         outcomes = plan.write_batch([(row.row_number, row.cells or []) for row in batch])
         for row, outcome in zip(batch, outcomes, strict=True):
@@ -186,6 +188,7 @@ def _revert(data_import) -> dict:
         )
         if not batch:
             return _finish(data_import, ImportStatus.REVERTED)
+        allow_generic_plans()
         ids = [row.record_id for row in batch if row.record_id is not None]
         records = {record.id: record for record in db.session.scalars(select(model).where(model.id.in_(ids)))}
         created = [

@@ -5,7 +5,7 @@ import codecs
 import io
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
@@ -482,3 +482,26 @@ def test_a_batch_is_written_in_a_bounded_number_of_statements(app, tenant_a, que
     # table; a statement per row would be 60 more.
     statements = [sql for sql in counted.statements if "set_config" not in sql]  # PostgreSQL's tenant setting
     assert len(statements) <= 45, statements
+
+
+@pytest.mark.skipif(not USE_POSTGRES, reason="PostgreSQL's plan cache")
+def test_an_import_batch_inserts_with_generic_plans(app, tenant_a):
+    """Under the app role's custom-plan-only setting every foreign-key check of every inserted
+    row is planned again (a timeline link: 1.06 ms a row instead of 0.05)."""
+    content = b"First name,Email\n" + b"".join(f"P{index},p{index}@example.test\n".encode() for index in range(5))
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id)
+    modes = []
+
+    def note_plan_mode(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT INTO contacts "):
+            modes.append(cursor.connection.execute("SHOW plan_cache_mode").fetchone()[0])
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", note_plan_mode)
+    try:
+        assert run_job(app, tenant_a, import_id)["created"] == 5
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", note_plan_mode)
+    assert modes == ["auto"]
