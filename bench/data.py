@@ -142,7 +142,11 @@ def run_import(app, tenant_id, owner_id, path: Path) -> dict:
 def _import_in_own_process(tenant_id, owner_id, path: Path, results) -> None:
     """The scheduler's part: the import job in a process of its own (not a thread of the one
     that serves the list, which would share its interpreter lock)."""
-    results.put(run_import(make_app(**IMPORT_SETTINGS), tenant_id, owner_id, path))
+    from app.core.process import tune_garbage_collection
+
+    app = make_app(**IMPORT_SETTINGS)
+    tune_garbage_collection()  # as `flask jobs run` does
+    results.put(run_import(app, tenant_id, owner_id, path))
 
 
 def client_for(app, slug: str):

@@ -14,6 +14,7 @@ import threading
 
 import psycopg
 
+from app.core.process import tune_garbage_collection
 from bench.common import make_app, replay_connection, role_urls
 
 # `bench.throughput --switch-interval S`: how often a thread holding the GIL hands it over
@@ -25,7 +26,9 @@ if os.environ.get("BENCH_SWITCH_INTERVAL"):
 def _atrium():
     # The API's burst limit is lifted here (and said so in the output): wrk sends thousands
     # of calls a second with one key, which the shipped limit (100 per 10 s) would refuse.
-    return make_app(API_BURST_LIMIT=10**9)
+    app = make_app(API_BURST_LIMIT=10**9)
+    tune_garbage_collection()  # as wsgi.py does
+    return app
 
 
 def _bare():

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.core.context import platform_scope
 from app.core.extensions import db
+from app.core.process import tune_garbage_collection
 from app.core.text import plural
 from app.jobs.models import JobRun, apscheduler_jobs
 from app.jobs.registry import PLATFORM_JOBS, get_platform_job
@@ -34,6 +35,7 @@ def run(heartbeat: float | None) -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    tune_garbage_collection()
     run_scheduler(current_app._get_current_object(), stop, heartbeat_seconds=heartbeat)
 
 
