@@ -24,6 +24,7 @@ from urllib.parse import quote
 import psycopg
 from sqlalchemy import event, select
 
+from app.core.process import tune_garbage_collection
 from bench.common import BENCH_DOMAIN, BIG_SLUG, admin_url, make_app, psycopg_dsn, replay_connection, role_urls
 
 DEPTHS = (10_000, 100_000, 900_000)
@@ -319,6 +320,7 @@ def main() -> None:
     args = parser.parse_args()
     app = make_app()
     facts = setup(app)
+    tune_garbage_collection()  # the requests run in this process, set up as a web worker's (wsgi.py)
     with app.app_context():
         from app.core.extensions import db
 

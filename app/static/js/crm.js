@@ -63,6 +63,15 @@
       ? "Delete " + count + " " + noun + "? Their notes and calls that belong to nothing else are deleted too."
       : label + " for " + count + " " + noun + "?";
   }
+  // "Export selected" downloads the rows ticked on this page: their ids join the export's link.
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("[data-export-selected]");
+    if (!link) return;
+    event.preventDefault();
+    const url = new URL(link.href, window.location.href);
+    selectedIds().forEach(function (box) { url.searchParams.append("ids", box.value); });
+    window.location.assign(url.toString());
+  });
   document.addEventListener("change", function (event) {
     const target = event.target;
     if (target.matches("[data-select-all]")) {

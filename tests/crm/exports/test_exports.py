@@ -69,6 +69,15 @@ def test_only_roles_with_export_may_export(app, tenant_a, client_for):
     assert client_for(tenant_a).get("/export/nothing?format=csv").status_code == 404
 
 
+def test_export_selected_is_offered_only_to_roles_with_export(app, tenant_a, client_for):
+    make_contact(app, tenant_a, first_name="Ada", last_name="Lovelace")
+    sales_page = client_for(tenant_a, "sales").get("/contacts").get_data(as_text=True)
+    assert 'data-testid="bulk-form"' in sales_page  # sales may act on a selection, not export it
+    assert 'data-testid="export-selected-menu"' not in sales_page
+    admin_page = client_for(tenant_a, "admin").get("/contacts").get_data(as_text=True)
+    assert 'data-testid="export-selected-csv"' in admin_page
+
+
 def test_xlsx_of_a_segment_holds_text_not_formulas(app, tenant_a, client_for):
     from openpyxl import load_workbook
 
