@@ -105,7 +105,7 @@ def filter_inputs(record_type) -> list[FilterInput]:
             inputs.append(FilterInput(field.name, field.label, "select", field.options_for(None)))
     for item in record_type.extra_filters:
         if item.choices:
-            inputs.append(FilterInput(item.name, item.label or item.description, "select", list(item.choices.items())))
+            inputs.append(FilterInput(item.name, item.label, "select", list(item.choices.items())))
     inputs.append(FilterInput("created_after", "Created from", "date"))
     inputs.append(FilterInput("created_before", "Created until", "date"))
     return inputs
