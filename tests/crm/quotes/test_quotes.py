@@ -156,6 +156,32 @@ def test_public_link_shows_only_its_own_quote(app, tenant_a, tenant_b, client_fo
     assert visitor.post(f"/q/{resent}/accept", data={"name": "X Y", "consent": "y"}).status_code == 410
 
 
+def test_a_replaced_or_expired_link_says_to_ask_the_sender_and_shows_no_quote(app, tenant_a, client_for):
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+
+    quote_id = make_quote(app, tenant_a, title="Secret rebrand")
+    replaced = send_quote_now(app, tenant_a, quote_id)
+    current = send_quote_now(app, tenant_a, quote_id)
+    visitor = client_for(tenant_a, role=None)
+    gone = visitor.get(f"/q/{replaced}")
+    assert gone.status_code == 404
+    assert gone.headers["Referrer-Policy"] == "no-referrer"
+    page = gone.get_data(as_text=True)
+    assert "This link is no longer valid" in page
+    assert "ask the person who sent it to you for a new link" in page
+    with in_tenant(app, tenant_a.id):
+        db.session.get(Quote, (tenant_a.id, quote_id)).public_link_expires_at = utcnow() - timedelta(seconds=1)
+    expired = visitor.get(f"/q/{current}")
+    assert expired.status_code == 410
+    assert "This link has expired" in expired.get_data(as_text=True)
+    for response in (gone, expired, visitor.get(f"/q/{current}/pdf")):
+        assert 'data-testid="quote-link-not-valid"' in response.get_data(as_text=True)
+        for secret in ("Secret rebrand", "Design sprint", "buyer@example.com"):
+            assert secret not in response.get_data(as_text=True)
+
+
 def test_editing_a_sent_quote_keeps_the_sent_version(app, tenant_a, client_for, as_user):
     from app.crm.quotes.services import update_quote
 
