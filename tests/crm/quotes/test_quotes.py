@@ -237,6 +237,19 @@ def test_accepted_quotes_are_final_and_numbered_quotes_are_kept(app, tenant_a, c
     assert client.post(f"/quotes/{draft}/delete").status_code == 302
 
 
+def test_a_locked_quote_writes_why_its_buttons_are_disabled_as_text(app, tenant_a, client_for):
+    quote_id = make_quote(app, tenant_a)
+    token = send_quote_now(app, tenant_a, quote_id)
+    client_for(tenant_a, role=None).post(f"/q/{token}/accept", data={"name": "Bo Buyer", "consent": "y"})
+    page = client_for(tenant_a).get(f"/quotes/{quote_id}").get_data(as_text=True)
+    reasons = page.split('data-testid="action-reasons"', 1)[1].split("</ul>", 1)[0]
+    assert "An accepted quote is final: it cannot be changed." in reasons
+    assert "A numbered quote is kept for the record: reject it instead of deleting it." in reasons
+    delete = page.split('data-testid="delete-record-disabled"', 1)[0].rsplit("<button", 1)[1]
+    assert 'aria-describedby="record-action-reasons"' in delete
+    assert "title=" not in delete
+
+
 def test_quote_pdf_has_the_quote_text(app, tenant_a, client_for):
     quote_id = make_quote(app, tenant_a, introduction="Thanks for the brief.")
     send_quote_now(app, tenant_a, quote_id)
