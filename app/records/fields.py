@@ -19,6 +19,7 @@ from sqlalchemy import String, Uuid, cast, exists, inspect, select
 from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.ids import parse_uuid
+from app.core.text import plural
 from app.core.validation import normalize_email_address
 from app.records.capabilities import catalogue_entry
 from app.records.cells import CellColumn, set_part, set_value
@@ -454,7 +455,10 @@ class Number(Field):
             raise Invalid(self._range_message())
         if self.places == 0:
             return int(number)
-        return number.quantize(Decimal(1).scaleb(-self.places))
+        stored = number.quantize(Decimal(1).scaleb(-self.places))
+        if stored != number:  # refused rather than rounded: 1.005 stored as 1.01 is not what was typed
+            raise Invalid(f"Enter at most {plural(self.places, 'decimal place')}.")
+        return stored
 
     def _range_message(self) -> str:
         low = "" if self.minimum is None else f"{self.minimum:,}"

@@ -83,6 +83,12 @@ def record_action_state(record_type, record, action: str) -> ActionState:
 # ---------------------------------------------------------------------------- lists
 
 
+def range_labels(label: str) -> tuple[str, str]:
+    """The labels of a range filter's two ends (both included). The field's label is kept
+    apart from them: "Valid until from" and "Valid until until" read as nonsense."""
+    return f"{label}: from", f"{label}: to"
+
+
 def filter_inputs(record_type) -> list[FilterInput]:
     """The filter bar: capabilities' filters (owner, tag, custom fields) and the fields'."""
     inputs = []
@@ -96,18 +102,21 @@ def filter_inputs(record_type) -> list[FilterInput]:
         elif isinstance(field, Boolean):
             inputs.append(FilterInput(field.name, field.label, "select", [("true", "Yes"), ("false", "No")]))
         elif isinstance(field, DateField | DateTimeField):
-            inputs.append(FilterInput(f"{field.name}_after", f"{field.label} from", "date"))
-            inputs.append(FilterInput(f"{field.name}_before", f"{field.label} until", "date"))
+            start, end = range_labels(field.label)
+            inputs.append(FilterInput(f"{field.name}_after", start, "date"))
+            inputs.append(FilterInput(f"{field.name}_before", end, "date"))
         elif isinstance(field, Number):
-            inputs.append(FilterInput(f"min_{field.name}", f"{field.label} from", "number"))
-            inputs.append(FilterInput(f"max_{field.name}", f"{field.label} to", "number"))
+            start, end = range_labels(field.label)
+            inputs.append(FilterInput(f"min_{field.name}", start, "number"))
+            inputs.append(FilterInput(f"max_{field.name}", end, "number"))
         elif isinstance(field, Lookup):
             inputs.append(FilterInput(field.name, field.label, "select", field.options_for(None)))
     for item in record_type.extra_filters:
         if item.choices:
-            inputs.append(FilterInput(item.name, item.label or item.description, "select", list(item.choices.items())))
-    inputs.append(FilterInput("created_after", "Created from", "date"))
-    inputs.append(FilterInput("created_before", "Created until", "date"))
+            inputs.append(FilterInput(item.name, item.label, "select", list(item.choices.items())))
+    start, end = range_labels("Created")
+    inputs.append(FilterInput("created_after", start, "date"))
+    inputs.append(FilterInput("created_before", end, "date"))
     return inputs
 
 

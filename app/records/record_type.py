@@ -37,6 +37,10 @@ class ListFilter:
     choices: dict | None = None  # shown as a select on the list page
     label: str = ""  # the select's label there; the description is written for developers
 
+    def __post_init__(self):
+        if self.choices and not self.label:
+            raise ValueError(f"List filter {self.name!r} is shown on the list page: give it a label")
+
 
 class RecordType:
     """The declaration. Subclass it to override a hook; instantiate it with keyword arguments."""

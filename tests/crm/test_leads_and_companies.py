@@ -186,3 +186,10 @@ def test_lead_list_shows_a_live_timer_while_waiting(client_for, tenant_a, as_use
     assert 'data-testid="speed-waiting"' in body
     assert "data-since=" in body
     assert 'data-testid="speed"' in body
+
+
+def test_lead_list_labels_the_awaiting_response_filter_for_people(client_for, tenant_a):
+    body = client_for(tenant_a).get("/leads").get_data(as_text=True)
+    filters = body.split('id="list-filter-inputs"', 1)[1]
+    assert ">Response</label>" in filters
+    assert "no outbound call" not in filters

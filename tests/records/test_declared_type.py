@@ -46,6 +46,20 @@ def test_list_form_detail_and_delete_pages(app, client_for, tenant_a):
     assert _gadget(app, tenant_a) is None
 
 
+def test_a_price_with_more_decimals_than_its_field_is_refused_not_rounded(app, client_for, api_client_for, tenant_a):
+    form = client_for(tenant_a).post("/gadgets/new", data={"name": "Flux", "color": "blue", "price": "1.005"})
+    assert form.status_code == 422
+    assert "Enter at most 2 decimal places." in form.get_data(as_text=True)
+    api = api_client_for(tenant_a)
+    refused = api.post("/api/v1/gadgets", json={"name": "Flux", "color": "blue", "price": "1.005"})
+    assert refused.status_code == 422
+    assert refused.json["error"]["details"]["price"] == ["Enter at most 2 decimal places."]
+    assert _gadget(app, tenant_a) is None
+    kept = api.post("/api/v1/gadgets", json={"name": "Flux", "color": "blue", "price": "1.500"})
+    assert kept.status_code == 201  # trailing zeros are not more decimals
+    assert kept.json["price"] == "1.50"
+
+
 def test_search_as_you_type_returns_only_the_list(client_for, tenant_a, app):
     make_record(app, tenant_a, "gadget", name="Hoverboard")
     make_record(app, tenant_a, "gadget", name="Jetpack")

@@ -39,3 +39,23 @@ def test_a_batch_of_new_records_inserts_each_index_row_once_with_its_title(app, 
     with in_tenant(app, tenant_a.id):
         titles = db.session.scalars(select(RecordEntry.title).where(RecordEntry.id.in_(made_ids)))
         assert sorted(titles) == ["Ada Byron 0", "Ada Byron 1", "Ada Byron 2"]
+
+
+def test_a_list_filter_shown_on_the_list_page_needs_a_label():
+    """Its description is written for the API's documentation, not for the filter bar."""
+    import pytest
+
+    from app.records.record_type import ListFilter
+
+    with pytest.raises(ValueError, match="give it a label"):
+        ListFilter("waiting", "'1': nothing sent yet", lambda value, errors: [], choices={"1": "Waiting"})
+    assert ListFilter("waiting", "'1': nothing sent yet", lambda value, errors: []).label == ""
+
+
+def test_a_range_filter_names_its_field_apart_from_its_from_and_to(app, tenant_a, client_for):
+    """Not "Valid until from" / "Valid until until"."""
+    page = client_for(tenant_a).get("/quotes").get_data(as_text=True)
+    labels = page.split('id="list-filter-inputs"', 1)[1]
+    for label in ("Valid until: from", "Valid until: to", "Total: from", "Total: to", "Created: from", "Created: to"):
+        assert f">{label}</label>" in labels
+    assert "until until" not in labels

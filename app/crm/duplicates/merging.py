@@ -94,6 +94,34 @@ def merge_choices(record_type) -> list:
     return [field for field in record_type.writable_fields if not getattr(field, "item_keys", ())]
 
 
+def merge_lists(record_type) -> list:
+    """The list fields a merge unites instead of picking one record's (a contact's emails and phones)."""
+    return [field for field in record_type.writable_fields if getattr(field, "item_keys", ())]
+
+
+def united_items(field, records) -> list[dict]:
+    """The items of list `field` that the first of `records` keeps once the others are merged
+    into it: each item once, the first record's primary still the only primary, at most
+    `field.max_items`."""
+    key = field.item_keys[0]
+    seen, united = set(), []
+    for record in records:
+        for item in field.value(record):
+            if item[key] not in seen:
+                seen.add(item[key])
+                united.append({**item, **({"primary": False} if "primary" in item and united else {})})
+    return united[: field.max_items]
+
+
+def merge_list_preview(record_type, records) -> list[tuple[object, int, int]]:
+    """(field, items kept, items of all records) of each united list, for the merge page."""
+    preview = []
+    for field in merge_lists(record_type):
+        everything = {item[field.item_keys[0]] for record in records for item in field.value(record)}
+        preview.append((field, len(united_items(field, records)), len(everything)))
+    return preview
+
+
 def merge_records(record_type, survivor_id, merged_ids, *, values: dict | None = None, actor):
     """Merge `merged_ids` into `survivor_id`. `values` maps a field name to the id of the
     record whose value the survivor keeps (the survivor's own by default)."""
@@ -159,18 +187,10 @@ def _picked_values(record_type, survivor, merged, values: dict) -> dict:
             raise ValidationFailed("Pick values from the merged records.", details={field.name: ["Not one of them."]})
         if source is not survivor:
             data.update(input_snapshot(record_type, source, {field.name: None}))
-    for field in record_type.writable_fields:
-        keys = getattr(field, "item_keys", ())
-        if not keys:
-            continue
-        seen, united = set(), []
-        for record in [survivor, *merged]:
-            for item in field.value(record):
-                if item[keys[0]] not in seen:
-                    seen.add(item[keys[0]])
-                    united.append({**item, **({"primary": False} if "primary" in item and united else {})})
+    for field in merge_lists(record_type):
+        united = united_items(field, [survivor, *merged])
         if len(united) > len(field.value(survivor)):
-            data[field.name] = united[: field.max_items]
+            data[field.name] = united
     if record_type.has("tags"):
         tag_ids = {str(tag.id) for record in [survivor, *merged] for tag in record.tags}
         if tag_ids != {str(tag.id) for tag in survivor.tags}:

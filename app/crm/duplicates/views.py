@@ -8,7 +8,7 @@ from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.duplicates import services
-from app.crm.duplicates.merging import merge_choices, merge_preview, merge_records
+from app.crm.duplicates.merging import merge_choices, merge_list_preview, merge_preview, merge_records
 from app.jobs.tenant_jobs import schedule_tenant_job
 from app.records.forms import ConfirmForm
 from app.records.registry import find_record_type
@@ -85,6 +85,7 @@ def merge(record_type_name):
         record_type=record_type,
         records=records,
         fields=merge_choices(record_type),
+        lists=merge_list_preview(record_type, records),
         errors=errors,
         confirm_form=ConfirmForm(),
     ), (422 if errors else 200)

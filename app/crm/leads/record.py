@@ -194,6 +194,7 @@ LEADS = LeadType(
             "'1': no outbound call, email, SMS or meeting yet",
             _awaiting_response,
             choices={"1": "Awaiting a response"},
+            label="Response",
         )
     ],
     columns=[Column("speed", "Speed to lead", "crm/leads/_speed_cell.html", priority=3)],

@@ -1,9 +1,10 @@
 """The customer's side of a quote, on the agency's host without signing in: the quote behind
 an unguessable link (first view recorded), its PDF, acceptance with a typed name and a
 consent tick, or rejection with a reason. A forged, replaced or other workspace's token is a
-404; a link past its date is a 410."""
+404 and a link past its date a 410, both on a page that tells the customer to ask the sender
+for a new link and shows nothing of the quote."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
@@ -32,12 +33,29 @@ class RejectForm(FlaskForm):
     reason = TextAreaField("Why do you decline?", validators=[Length(max=1000)])
 
 
+# The token is in the address: these pages never send it on as a referrer, nor are kept in a cache.
+PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "Cache-Control": "private, no-store"}
+
+
+class LinkNotValid(Exception):
+    """The link leads to no quote any more: 404 when forged or replaced, 410 when past its date."""
+
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
+
+
+@bp.errorhandler(LinkNotValid)
+def link_not_valid(error: LinkNotValid):
+    return render_template("crm/quotes/link_not_valid.html", expired=error.status == 410), error.status, PRIVATE_HEADERS
+
+
 def _quote_or_abort(token: str):
     quote = services.quote_for_token(token)
     if quote is None:
-        abort(404)
+        raise LinkNotValid(404)
     if services.link_expired(quote):
-        abort(410)
+        raise LinkNotValid(410)
     return quote
 
 
@@ -62,7 +80,7 @@ def show(token):
     quote = _quote_or_abort(token)
     services.record_view(quote)
     response = _page(quote, token)
-    return response[0], response[1], {"Referrer-Policy": "no-referrer", "Cache-Control": "private, no-store"}
+    return response[0], response[1], PRIVATE_HEADERS
 
 
 @bp.route("/q/<token>/pdf")

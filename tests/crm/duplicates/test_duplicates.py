@@ -112,6 +112,42 @@ def test_merge_moves_every_link_and_keeps_the_picked_values(app, tenant_a, clien
     assert "Merged Ada L." in timeline
 
 
+def test_the_merge_page_shows_each_contacts_emails_and_phones_as_all_kept(app, tenant_a, client_for):
+    keep = make_contact(
+        app, tenant_a, first_name="Ada", emails=[{"email": "ada@one.test"}], phones=[{"number": "+14155550101"}]
+    )
+    other = make_contact(
+        app, tenant_a, first_name="Ada", emails=[{"email": "ada@two.test"}], phones=[{"number": "+14155550102"}]
+    )
+    page = client_for(tenant_a).get(f"/merge/contact?ids={keep}&ids={other}").get_data(as_text=True)
+    emails = page.split('data-testid="merge-list-emails"', 1)[1].split("</tr>", 1)[0]
+    phones = page.split('data-testid="merge-list-phones"', 1)[1].split("</tr>", 1)[0]
+    assert "ada@one.test" in emails
+    assert "ada@two.test" in emails
+    assert "All kept" in emails
+    assert "415-555-0101" in phones
+    assert "415-555-0102" in phones
+    assert "All kept" in phones
+    assert 'name="value.emails"' not in page  # united, not picked
+
+
+def test_the_merge_page_says_which_emails_are_kept_past_the_limit(app, tenant_a, client_for):
+    from app.crm.contacts.models import Contact
+
+    keep = make_contact(app, tenant_a, emails=[{"email": f"keep{number}@one.test"} for number in range(6)])
+    other = make_contact(app, tenant_a, emails=[{"email": f"other{number}@two.test"} for number in range(6)])
+    client = client_for(tenant_a)
+    page = client.get(f"/merge/contact?ids={keep}&ids={other}").get_data(as_text=True)
+    emails = page.split('data-testid="merge-list-emails"', 1)[1].split("</tr>", 1)[0]
+    assert "The first 10 of 12 kept" in emails
+    client.post(
+        f"/merge/contact?ids={keep}&ids={other}",
+        data={"csrf_token": csrf_token_from(page), "survivor": str(keep)},
+    )
+    with in_tenant(app, tenant_a.id):
+        assert len(db.session.get(Contact, (tenant_a.id, keep)).emails) == 10
+
+
 def test_dismissed_pairs_leave_the_list_and_only_managers_merge(app, tenant_a, client_for):
     from tests.crm.duplicates.factories import make_pair
 

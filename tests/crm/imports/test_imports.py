@@ -245,6 +245,18 @@ def test_products_match_on_their_sku_exactly(app, tenant_a):
     assert "HOST-1" in products
 
 
+def test_a_price_with_more_decimals_than_the_field_is_a_row_error(app, tenant_a):
+    from app.crm.imports.models import ImportRow
+
+    content = b"Name,Unit price\nAudit,1200.005\nHosting,30.50\n"
+    import_id = upload(app, tenant_a, content, type_name="product")
+    queue(app, tenant_a, import_id, mapping={"Name": "name", "Unit price": "unit_price"})
+    result = run_job(app, tenant_a, import_id)
+    assert (result["created"], result["failed"]) == (1, 1), result
+    with in_tenant(app, tenant_a.id):
+        assert "Enter at most 2 decimal places." in db.session.scalar(select(ImportRow.reason))
+
+
 def test_rows_past_the_plan_limit_wait_and_import_after_an_upgrade(app, tenant_a, set_tenant, client_for):
     set_tenant(tenant_a, limit_overrides={"contacts": 2})
     content = b"First name,Email\n" + b"".join(f"P{index},p{index}@example.test\n".encode() for index in range(5))

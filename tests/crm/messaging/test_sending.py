@@ -191,6 +191,26 @@ def test_a_viewer_sees_no_send_form_and_may_not_send(app, tenant_a, client_for):
     assert _send(viewer, contact_id, subject="Hi", body="x").status_code == 403
 
 
+def test_a_viewer_reads_a_template_without_inputs_or_a_save_button(app, tenant_a, client_for):
+    template_id = make_template(app, tenant_a, subject="Spring offer")
+    viewer = client_for(tenant_a, "viewer")
+    page = viewer.get(f"/messaging/templates/{template_id}").get_data(as_text=True)
+    assert 'data-testid="template-read-only"' in page
+    assert "Spring offer" in page
+    assert 'data-testid="template-form"' not in page
+    assert 'data-testid="template-save"' not in page
+    assert "<textarea" not in page
+    assert viewer.post(f"/messaging/templates/{template_id}", data={"name": "Changed"}).status_code == 403
+
+
+def test_an_admin_edits_a_template_in_its_form(app, tenant_a, client_for):
+    template_id = make_template(app, tenant_a)
+    page = client_for(tenant_a, "admin").get(f"/messaging/templates/{template_id}").get_data(as_text=True)
+    assert 'data-testid="template-form"' in page
+    assert 'data-testid="template-save"' in page
+    assert 'data-testid="template-read-only"' not in page
+
+
 def test_consent_changes_are_ledgered_with_what_made_them(app, tenant_a, client_for):
     from app.crm.messaging.models import ConsentChange
 

@@ -105,3 +105,28 @@ def test_public_quote_on_a_small_screen_shows_each_lines_discount_and_tax(
     assert "−5.00" in seen
     assert "tax 0 %" in seen
     assert customer.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_a_locked_quotes_buttons_keep_their_size_with_the_reasons_under_them(
+    app, live_server, page_at, make_tenant, client_for
+):
+    tenant = make_tenant("locked", roles=("owner",))
+    quote_id = make_quote(app, tenant)
+    token = send_quote_now(app, tenant, quote_id)
+    client_for(tenant, role=None).post(f"/q/{token}/accept", data={"name": "Bo Buyer", "consent": "y"})
+    for width in (1280, 375):
+        page = page_at(width)
+        live_server.sign_in(page, tenant.slug)
+        page.goto(live_server.url(f"/quotes/{quote_id}", slug=tenant.slug))
+        _shot(page, f"locked-quote-{width}")
+        reasons = page.get_by_test_id("action-reasons")
+        expect(reasons).to_contain_text("An accepted quote is final: it cannot be changed.")
+        expect(reasons).to_contain_text("A numbered quote is kept for the record: reject it instead of deleting it.")
+        under = reasons.bounding_box()["y"]
+        for name in ("edit-record-disabled", "delete-record-disabled"):
+            button = page.get_by_test_id(name)
+            expect(button).to_be_disabled()
+            box = button.bounding_box()
+            assert box["height"] < 50  # not stretched to the height of the reasons
+            assert box["width"] < 150  # nor to the width of the page
+            assert under >= box["y"] + box["height"]  # the reasons are written under the buttons

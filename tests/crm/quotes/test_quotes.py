@@ -156,6 +156,32 @@ def test_public_link_shows_only_its_own_quote(app, tenant_a, tenant_b, client_fo
     assert visitor.post(f"/q/{resent}/accept", data={"name": "X Y", "consent": "y"}).status_code == 410
 
 
+def test_a_replaced_or_expired_link_says_to_ask_the_sender_and_shows_no_quote(app, tenant_a, client_for):
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+
+    quote_id = make_quote(app, tenant_a, title="Secret rebrand")
+    replaced = send_quote_now(app, tenant_a, quote_id)
+    current = send_quote_now(app, tenant_a, quote_id)
+    visitor = client_for(tenant_a, role=None)
+    gone = visitor.get(f"/q/{replaced}")
+    assert gone.status_code == 404
+    assert gone.headers["Referrer-Policy"] == "no-referrer"
+    page = gone.get_data(as_text=True)
+    assert "This link is no longer valid" in page
+    assert "ask the person who sent it to you for a new link" in page
+    with in_tenant(app, tenant_a.id):
+        db.session.get(Quote, (tenant_a.id, quote_id)).public_link_expires_at = utcnow() - timedelta(seconds=1)
+    expired = visitor.get(f"/q/{current}")
+    assert expired.status_code == 410
+    assert "This link has expired" in expired.get_data(as_text=True)
+    for response in (gone, expired, visitor.get(f"/q/{current}/pdf")):
+        assert 'data-testid="quote-link-not-valid"' in response.get_data(as_text=True)
+        for secret in ("Secret rebrand", "Design sprint", "buyer@example.com"):
+            assert secret not in response.get_data(as_text=True)
+
+
 def test_editing_a_sent_quote_keeps_the_sent_version(app, tenant_a, client_for, as_user):
     from app.crm.quotes.services import update_quote
 
@@ -209,6 +235,19 @@ def test_accepted_quotes_are_final_and_numbered_quotes_are_kept(app, tenant_a, c
     assert _quote(app, tenant_a, quote_id).title == "Website redesign"
     draft = make_quote(app, tenant_a)
     assert client.post(f"/quotes/{draft}/delete").status_code == 302
+
+
+def test_a_locked_quote_writes_why_its_buttons_are_disabled_as_text(app, tenant_a, client_for):
+    quote_id = make_quote(app, tenant_a)
+    token = send_quote_now(app, tenant_a, quote_id)
+    client_for(tenant_a, role=None).post(f"/q/{token}/accept", data={"name": "Bo Buyer", "consent": "y"})
+    page = client_for(tenant_a).get(f"/quotes/{quote_id}").get_data(as_text=True)
+    reasons = page.split('data-testid="action-reasons"', 1)[1].split("</ul>", 1)[0]
+    assert "An accepted quote is final: it cannot be changed." in reasons
+    assert "A numbered quote is kept for the record: reject it instead of deleting it." in reasons
+    delete = page.split('data-testid="delete-record-disabled"', 1)[0].rsplit("<button", 1)[1]
+    assert 'aria-describedby="record-action-reasons"' in delete
+    assert "title=" not in delete
 
 
 def test_quote_pdf_has_the_quote_text(app, tenant_a, client_for):
