@@ -175,7 +175,7 @@ def add_step(workflow_id):
             workflow, step_data(request.form), placement=request.form.get("placement", ""), actor=current_user
         )
     except ValidationFailed as exc:
-        messages = [message for values in exc.details.values() for message in values]
+        messages = exc.detail_messages()
         return _builder(workflow, step_errors=messages, status=422)
     flash("Step added.", "success")
     return _back_to_steps(workflow)

@@ -117,7 +117,7 @@ def reorder_stages(pipeline_id):
     try:
         service.reorder_stages(pipeline, ids, actor=current_user)
     except ValidationFailed as exc:
-        message = " ".join(m for messages in exc.details.values() for m in messages)
+        message = " ".join(exc.detail_messages())
         return jsonify(error={"message": message, "details": exc.details}), 422
     return "", 204
 
