@@ -45,7 +45,7 @@ def create(slug: str, name: str, scopes: str, email: str | None) -> None:
         try:
             key, secret = create_api_key(name=name, scopes=scopes or list(all_scopes()), actor=actor)
         except AppError as exc:
-            details = "; ".join(message for messages in exc.details.values() for message in messages)
+            details = "; ".join(exc.detail_messages())
             raise click.ClickException(details or exc.message) from exc
         commit_and_deliver()
         click.echo(f"API key {key.name!r} for {slug} (acts as {actor.email}; scopes: {', '.join(key.scopes)})")

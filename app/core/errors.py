@@ -18,6 +18,10 @@ class AppError(Exception):
         self.message = message
         self.details = details or {}
 
+    def detail_messages(self) -> list[str]:
+        """Every message of `details`, field after field: what a flash or a log line shows."""
+        return [message for messages in self.details.values() for message in messages]
+
 
 class ValidationFailed(AppError):
     """Input broke a business rule; `details` maps field names to lists of messages."""

@@ -160,6 +160,12 @@ class Sort:
     label: str
 
 
+def labelled_sorts(labels: dict[str, str], **columns) -> dict[str, Sort]:
+    """The Sort of each key of `labels` (`{"-created_at": "Newest first"}`, the labels a list's
+    `sort` argument documents): the column named by the key, descending when it starts with "-"."""
+    return {key: Sort(key, columns[key.removeprefix("-")], key.startswith("-"), label) for key, label in labels.items()}
+
+
 def resolve_sort(sorts: dict[str, Sort], sort: str | None, default: str) -> Sort:
     if not sort:
         return sorts[default]

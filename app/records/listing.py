@@ -25,11 +25,11 @@ from app.core.request_cache import per_request
 from app.core.validation import Errors, contains_nul
 from app.records.loading import load_together
 from app.records.search import (
-    search_condition,
     search_count,
     search_terms,
     search_window,
     searches_through_platform,
+    where_searched,
 )
 
 CUSTOM_FILTER_PREFIX = "cf."
@@ -80,10 +80,7 @@ def filtered_statement(record_type, *, search: str | None, filters: dict | None,
     errors = Errors()
     stmt = stmt.where(*record_type.filter_conditions(filters, errors), *where)
     errors.raise_if_any("Check the filters.")
-    condition = search_condition(model.search_text, search)
-    if condition is not None:
-        stmt = stmt.where(condition)
-    return stmt
+    return where_searched(stmt, model.search_text, search)
 
 
 def active_filters(filters: dict | None) -> dict:

@@ -116,6 +116,13 @@ def search_condition(column, query: str | None, *, model=None):
     return among(model, candidates)
 
 
+def where_searched(stmt, column, query: str | None):
+    """`stmt` kept to the rows whose `column` holds every term of `query`; unchanged when
+    there is nothing to search."""
+    condition = search_condition(column, query)
+    return stmt if condition is None else stmt.where(condition)
+
+
 def among(model, ids: list):
     """`model`'s row is one of `ids` (PostgreSQL): one uuid[] parameter, not 10,000 bound values."""
     return model.id == any_(literal(ids, ARRAY(Uuid)))

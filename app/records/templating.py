@@ -10,7 +10,7 @@ from app.records.crud_pages import record_page_url
 from app.records.normalize import display_phone
 from app.records.registry import find_record_type, get_record_type, record_type_of, record_types
 from app.records.saved_views import view_query_string
-from app.records.search import search_condition
+from app.records.search import where_searched
 
 PICKER_SIZE = 50
 
@@ -32,10 +32,7 @@ def reference_options(type_name: str, selected=None, search: str | None = None) 
     selected one even when it is not among them."""
     record_type = get_record_type(type_name)
     model = record_type.model
-    stmt = select(model)
-    condition = search_condition(model.search_text, search)
-    if condition is not None:
-        stmt = stmt.where(condition)
+    stmt = where_searched(select(model), model.search_text, search)
     sort = record_type.sorts().get("name") or record_type.sorts()["-created_at"]
     order = sort.column.desc() if sort.descending else sort.column.asc()
     records = list(db.session.scalars(stmt.order_by(order, model.id).limit(PICKER_SIZE)))

@@ -146,7 +146,7 @@ def _preview_update(context, params):
             actor=context.actor,
         )
     except ValidationFailed as exc:
-        problems = "; ".join(message for messages in exc.details.values() for message in messages)
+        problems = "; ".join(exc.detail_messages())
         return f"Would fail to set {params['field']}: {problems}"
     return f"Would set {params['field']} to “{params['value']}” (now “{context.values.get(params['field'], '')}”)"
 

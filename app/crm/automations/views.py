@@ -160,6 +160,11 @@ def update(workflow_id):
     return redirect(url_for("automations.show", workflow_id=workflow.id))
 
 
+def _back_to_steps(workflow):
+    """The workflow's page again, at its steps: where a step was added, removed or moved."""
+    return redirect(url_for("automations.show", workflow_id=workflow.id) + "#steps")
+
+
 @bp.route("/automations/<uuid:workflow_id>/steps", methods=["POST"])
 @requires_permission("automations.edit")
 @requires_feature("automations")
@@ -170,10 +175,10 @@ def add_step(workflow_id):
             workflow, step_data(request.form), placement=request.form.get("placement", ""), actor=current_user
         )
     except ValidationFailed as exc:
-        messages = [message for values in exc.details.values() for message in values]
+        messages = exc.detail_messages()
         return _builder(workflow, step_errors=messages, status=422)
     flash("Step added.", "success")
-    return redirect(url_for("automations.show", workflow_id=workflow.id) + "#steps")
+    return _back_to_steps(workflow)
 
 
 @bp.route("/automations/<uuid:workflow_id>/steps/<step_id>/delete", methods=["POST"])
@@ -183,7 +188,7 @@ def remove_step(workflow_id, step_id):
     workflow = services.get_workflow(workflow_id)
     services.remove_step(workflow, step_id, actor=current_user)
     flash("Step removed.", "success")
-    return redirect(url_for("automations.show", workflow_id=workflow.id) + "#steps")
+    return _back_to_steps(workflow)
 
 
 @bp.route("/automations/<uuid:workflow_id>/steps/<step_id>/move", methods=["POST"])
@@ -193,7 +198,7 @@ def move_step(workflow_id, step_id):
     workflow = services.get_workflow(workflow_id)
     offset = -1 if request.form.get("direction") == "up" else 1
     services.move_step(workflow, step_id, offset, actor=current_user)
-    return redirect(url_for("automations.show", workflow_id=workflow.id) + "#steps")
+    return _back_to_steps(workflow)
 
 
 @bp.route("/automations/<uuid:workflow_id>/active", methods=["POST"])

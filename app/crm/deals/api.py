@@ -11,7 +11,7 @@ from app.api.gate import api_actor
 from app.auth.permissions import check_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
-from app.core.pagination import Page, Sort, resolve_sort, sorted_page
+from app.core.pagination import Page, labelled_sorts, resolve_sort, sorted_page
 from app.crm.deals import schemas
 from app.crm.deals.models import Pipeline, Stage
 from app.crm.deals.record import DEALS
@@ -77,16 +77,8 @@ pipelines_blp = resource_blueprint(
     scope_object="pipelines",
     description="Sales pipelines and their stages, in board order.",
 )
-PIPELINE_SORTS = {
-    "position": Sort("position", Pipeline.position, False, "Board order"),
-    "-created_at": Sort("-created_at", Pipeline.created_at, True, "Newest first"),
-    "created_at": Sort("created_at", Pipeline.created_at, False, "Oldest first"),
-}
-STAGE_SORTS = {
-    "position": Sort("position", Stage.position, False, "Board order"),
-    "-created_at": Sort("-created_at", Stage.created_at, True, "Newest first"),
-    "created_at": Sort("created_at", Stage.created_at, False, "Oldest first"),
-}
+PIPELINE_SORTS = labelled_sorts(schemas.POSITION_SORTS, position=Pipeline.position, created_at=Pipeline.created_at)
+STAGE_SORTS = labelled_sorts(schemas.POSITION_SORTS, position=Stage.position, created_at=Stage.created_at)
 
 
 def _can_read() -> None:

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from app.api.blueprint import resource_blueprint
 from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
 from app.core.extensions import db
-from app.core.pagination import Sort, resolve_sort, sorted_page
+from app.core.pagination import labelled_sorts, resolve_sort, sorted_page
 from app.crm.fields import services
 from app.crm.fields.models import FieldDefinition
 from app.crm.fields.schemas import (
@@ -16,7 +16,7 @@ from app.crm.fields.schemas import (
     FieldDefinitionSchema,
     FieldDefinitionUpdate,
 )
-from app.records.search import search_condition
+from app.records.search import where_searched
 
 blp = resource_blueprint(
     "fields",
@@ -25,12 +25,9 @@ blp = resource_blueprint(
     description="Custom field definitions of contacts, companies and leads.",
 )
 
-PAGE_SORTS = {
-    "position": Sort("position", FieldDefinition.position, False, SORTS["position"]),
-    "key": Sort("key", FieldDefinition.key, False, SORTS["key"]),
-    "-created_at": Sort("-created_at", FieldDefinition.created_at, True, SORTS["-created_at"]),
-    "created_at": Sort("created_at", FieldDefinition.created_at, False, SORTS["created_at"]),
-}
+PAGE_SORTS = labelled_sorts(
+    SORTS, position=FieldDefinition.position, key=FieldDefinition.key, created_at=FieldDefinition.created_at
+)
 
 
 def list_field_definitions_page(*, search=None, sort=None, cursor=None, limit=None, filters=None):
@@ -39,9 +36,7 @@ def list_field_definitions_page(*, search=None, sort=None, cursor=None, limit=No
     object_type = (filters or {}).get("object_type")
     if object_type:
         stmt = stmt.where(FieldDefinition.object_type == object_type)
-    condition = search_condition(func.lower(FieldDefinition.label + " " + FieldDefinition.key), search)
-    if condition is not None:
-        stmt = stmt.where(condition)
+    stmt = where_searched(stmt, func.lower(FieldDefinition.label + " " + FieldDefinition.key), search)
     return sorted_page(db.session, stmt, FieldDefinition, resolve_sort(PAGE_SORTS, sort, "position"), cursor, limit)
 
 

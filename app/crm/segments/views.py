@@ -154,8 +154,7 @@ def show(segment_id):
     except ValidationFailed as exc:
         # A field the definition names is gone (a custom field deleted): say so, list nothing.
         flash(
-            "This segment names a field that no longer exists: "
-            + "; ".join(message for messages in exc.details.values() for message in messages),
+            "This segment names a field that no longer exists: " + "; ".join(exc.detail_messages()),
             "warning",
         )
         where = [services.never()]

@@ -5,11 +5,11 @@ from sqlalchemy import func, select
 from app.api.blueprint import resource_blueprint
 from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
 from app.core.extensions import db
-from app.core.pagination import Sort, resolve_sort, sorted_page
+from app.core.pagination import labelled_sorts, resolve_sort, sorted_page
 from app.crm.tags import services
 from app.crm.tags.models import Tag
 from app.crm.tags.schemas import SORTS, TagCreate, TagInput, TagListArguments, TagPage, TagSchema
-from app.records.search import search_condition
+from app.records.search import where_searched
 
 blp = resource_blueprint(
     "tags",
@@ -18,20 +18,12 @@ blp = resource_blueprint(
     description="Coloured labels for records.",
 )
 
-PAGE_SORTS = {
-    "name": Sort("name", Tag.name, False, SORTS["name"]),
-    "-name": Sort("-name", Tag.name, True, SORTS["-name"]),
-    "-created_at": Sort("-created_at", Tag.created_at, True, SORTS["-created_at"]),
-    "created_at": Sort("created_at", Tag.created_at, False, SORTS["created_at"]),
-}
+PAGE_SORTS = labelled_sorts(SORTS, name=Tag.name, created_at=Tag.created_at)
 
 
 def list_tags_page(*, search=None, sort=None, cursor=None, limit=None, filters=None):
     """A keyset page of tags (the services list them all at once, which suits forms, not the API)."""
-    stmt = select(Tag)
-    condition = search_condition(func.lower(Tag.name), search)
-    if condition is not None:
-        stmt = stmt.where(condition)
+    stmt = where_searched(select(Tag), func.lower(Tag.name), search)
     return sorted_page(db.session, stmt, Tag, resolve_sort(PAGE_SORTS, sort, "name"), cursor, limit)
 
 

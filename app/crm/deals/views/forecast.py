@@ -116,7 +116,7 @@ def _save_quotas(months: list[date]) -> None:
             try:
                 service.set_quota(user.id, month, request.form[key].strip(), actor=current_user)
             except ValidationFailed as exc:
-                problems[key] = [message for messages in exc.details.values() for message in messages]
+                problems[key] = exc.detail_messages()
     if problems:
         raise ValidationFailed("Check the quotas.", details=problems)
 
@@ -127,7 +127,7 @@ def forecast_bands():
     try:
         service.set_forecast_bands(request.form, actor=current_user)
     except ValidationFailed as exc:
-        flash(" ".join(m for messages in exc.details.values() for m in messages), "danger")
+        flash(" ".join(exc.detail_messages()), "danger")
         return redirect(url_for("deals.quotas"))
     flash("Forecast bands saved.", "success")
     return redirect(url_for("deals.quotas"))

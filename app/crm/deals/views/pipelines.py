@@ -44,6 +44,11 @@ def _refused(key: str, exc: ValidationFailed):
     return _page(errors, {key: request.form})
 
 
+def _back_to(anchor: str = ""):
+    """The settings page again, scrolled to what was just changed (`pipeline-<id>`, `reasons`)."""
+    return redirect(url_for("deals.pipelines") + (f"#{anchor}" if anchor else ""))
+
+
 def _stage_values() -> dict:
     return {key: request.form[key] for key in STAGE_KEYS if key in request.form}
 
@@ -62,7 +67,7 @@ def create_pipeline():
     except ValidationFailed as exc:
         return _refused("new-pipeline", exc)
     flash(f"Pipeline “{pipeline.name}” added with the standard stages.", "success")
-    return redirect(url_for("deals.pipelines") + f"#pipeline-{pipeline.id}")
+    return _back_to(f"pipeline-{pipeline.id}")
 
 
 @bp.route("/deals/pipelines/<uuid:pipeline_id>", methods=["POST"])
@@ -74,7 +79,7 @@ def update_pipeline(pipeline_id):
     except ValidationFailed as exc:
         return _refused(f"pipeline-{pipeline.id}", exc)
     flash("Pipeline renamed.", "success")
-    return redirect(url_for("deals.pipelines") + f"#pipeline-{pipeline.id}")
+    return _back_to(f"pipeline-{pipeline.id}")
 
 
 @bp.route("/deals/pipelines/<uuid:pipeline_id>/delete", methods=["POST"])
@@ -86,9 +91,9 @@ def delete_pipeline(pipeline_id):
         service.delete_pipeline(pipeline, actor=current_user)
     except Conflict as exc:
         flash(exc.message, "danger")
-        return redirect(url_for("deals.pipelines"))
+        return _back_to()
     flash(f"Pipeline “{name}” deleted.", "success")
-    return redirect(url_for("deals.pipelines"))
+    return _back_to()
 
 
 @bp.route("/deals/pipelines/<uuid:pipeline_id>/stages", methods=["POST"])
@@ -100,7 +105,7 @@ def create_stage(pipeline_id):
     except ValidationFailed as exc:
         return _refused(f"new-stage-{pipeline.id}", exc)
     flash(f"Stage “{stage.name}” added.", "success")
-    return redirect(url_for("deals.pipelines") + f"#pipeline-{pipeline.id}")
+    return _back_to(f"pipeline-{pipeline.id}")
 
 
 @bp.route("/deals/pipelines/<uuid:pipeline_id>/stages/order", methods=["POST"])
@@ -112,7 +117,7 @@ def reorder_stages(pipeline_id):
     try:
         service.reorder_stages(pipeline, ids, actor=current_user)
     except ValidationFailed as exc:
-        message = " ".join(m for messages in exc.details.values() for m in messages)
+        message = " ".join(exc.detail_messages())
         return jsonify(error={"message": message, "details": exc.details}), 422
     return "", 204
 
@@ -126,7 +131,7 @@ def update_stage(stage_id):
     except ValidationFailed as exc:
         return _refused(f"stage-{stage.id}", exc)
     flash(f"Stage “{stage.name}” saved.", "success")
-    return redirect(url_for("deals.pipelines") + f"#pipeline-{stage.pipeline_id}")
+    return _back_to(f"pipeline-{stage.pipeline_id}")
 
 
 @bp.route("/deals/stages/<uuid:stage_id>/delete", methods=["POST"])
@@ -142,9 +147,9 @@ def delete_stage(stage_id):
         return _refused(f"delete-stage-{stage.id}", exc)
     except Conflict as exc:
         flash(exc.message, "danger")
-        return redirect(url_for("deals.pipelines"))
+        return _back_to()
     flash(f"Stage “{name}” deleted" + (f"; {moved:,} deals moved to {target.name}." if moved else "."), "success")
-    return redirect(url_for("deals.pipelines") + f"#pipeline-{pipeline_id}")
+    return _back_to(f"pipeline-{pipeline_id}")
 
 
 @bp.route("/deals/reasons", methods=["POST"])
@@ -156,7 +161,7 @@ def create_reason():
     except ValidationFailed as exc:
         return _refused(f"new-reason-{data['kind']}", exc)
     flash(f"Reason “{reason.label}” added.", "success")
-    return redirect(url_for("deals.pipelines") + "#reasons")
+    return _back_to("reasons")
 
 
 @bp.route("/deals/reasons/<uuid:reason_id>/toggle", methods=["POST"])
@@ -165,4 +170,4 @@ def toggle_reason(reason_id):
     reason = service.get_reason(reason_id)
     service.set_reason_active(reason, not reason.is_active, actor=current_user)
     flash(f"Reason “{reason.label}” {'restored' if reason.is_active else 'retired'}.", "success")
-    return redirect(url_for("deals.pipelines") + "#reasons")
+    return _back_to("reasons")

@@ -104,9 +104,7 @@ def _add_campaign_action(path: str, action, done: str) -> None:
             action(item, actor=current_user)
         except (Conflict, ValidationFailed) as exc:
             flash(
-                exc.message
-                if not getattr(exc, "details", None)
-                else " ".join(m for ms in exc.details.values() for m in ms),
+                exc.message if not getattr(exc, "details", None) else " ".join(exc.detail_messages()),
                 "danger",
             )
         else:
