@@ -170,7 +170,7 @@ def test_a_dry_run_checks_every_row_and_writes_nothing(app, tenant_a):
 
 
 @pytest.mark.parametrize(("dedupe", "created", "updated", "skipped"), [("skip", 1, 0, 1), ("update", 1, 1, 0)])
-def test_rows_matching_an_email_are_skipped_or_updated(app, tenant_a, dedupe, created, updated, skipped):
+def test_rows_matching_an_email_are_skipped_or_updated(app, tenant_a, client_for, dedupe, created, updated, skipped):
     make_contact(
         app, tenant_a, first_name="Ada", last_name="Old", emails=[{"email": "ada@example.test", "primary": True}]
     )
@@ -179,6 +179,10 @@ def test_rows_matching_an_email_are_skipped_or_updated(app, tenant_a, dedupe, cr
     queue(app, tenant_a, import_id, dedupe=dedupe)
     result = run_job(app, tenant_a, import_id)
     assert (result["created"], result["updated"], result["skipped"]) == (created, updated, skipped)
+    # The imports list says where every row went, not only what was created or failed.
+    listing = client_for(tenant_a).get("/imports").get_data(as_text=True)
+    assert f'data-testid="import-updated">{updated}<' in listing
+    assert f'data-testid="import-skipped">{skipped}<' in listing
     names = _contacts(app, tenant_a)
     assert ("Ada Lovelace" in names) == (dedupe == "update")
     assert ("Ada Old" in names) == (dedupe == "skip")
