@@ -281,6 +281,7 @@ def install_onboarding(app) -> None:
     from app.crm.deals.demo import seed_deals_demo
     from app.crm.deals.models import Deal
     from app.crm.demo import seed_crm_demo
+    from app.crm.duplicates.demo import seed_duplicates_demo
     from app.crm.invoices.demo import seed_invoices_demo
     from app.crm.leads.models import Lead
     from app.crm.messaging.demo import seed_messaging_demo
@@ -300,6 +301,7 @@ def install_onboarding(app) -> None:
         seed_invoices_demo,
         seed_segments_demo,
         seed_imports_demo,
+        seed_duplicates_demo,
         seed_messaging_demo,
         seed_automation_demo,
     )
