@@ -40,8 +40,9 @@ class Field:
 
     Flags: `required`; `read_only` (shown, never taken from input); `search` (part of the
     record's search text); `sort` (offered as a list sort; the column must be NOT NULL);
-    `filter` (a list filter); `list` (a column of the list page); `export` (a column of
-    exports); `section` groups fields on forms and the detail page.
+    `filter` (a list filter); `list` (a column of the list page; `list_on_phones`: one that
+    phones show too, for the one figure a row is read for); `export` (a column of exports);
+    `section` groups fields on forms and the detail page.
     """
 
     kind = "text"
@@ -64,6 +65,7 @@ class Field:
         sort_key: str | None = None,
         filter: bool = False,
         list: bool = False,
+        list_on_phones: bool = False,
         export: bool = True,
         detail: bool = True,
         hide_empty: bool = False,
@@ -83,7 +85,8 @@ class Field:
         self.sort = sort
         self.sort_key = sort_key or name
         self.filter = filter
-        self.list = list
+        self.list = list or list_on_phones
+        self.list_on_phones = list_on_phones
         self.export = export
         self.detail = detail
         self.hide_empty = hide_empty

@@ -272,7 +272,13 @@ class RecordType:
     def columns(self) -> list[Column]:
         """The list page's columns after the title: declared list fields, then capabilities'."""
         columns = [
-            Column(item.name, item.label, "field", sort_key=item.sort_key if item.sort else None)
+            Column(
+                item.name,
+                item.label,
+                "field",
+                sort_key=item.sort_key if item.sort else None,
+                priority=1 if item.list_on_phones else 2,
+            )
             for item in self.fields
             if item.list
         ]

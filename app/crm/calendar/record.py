@@ -138,7 +138,9 @@ MEETINGS = MeetingType(
     },
     fields=[
         f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.DateTimeField("starts_at", "Starts", required=True, filter=True, sort=True, list=True, prefill=True),
+        f.DateTimeField(
+            "starts_at", "Starts", required=True, filter=True, sort=True, list_on_phones=True, prefill=True
+        ),
         f.DateTimeField("ends_at", "Ends", required=True, prefill=True),
         ZoneField("timezone", "Time zone", help="Times are read in this zone; empty: the workspace's"),
         f.Text("location", "Location", max_length=300, search=True),

@@ -158,7 +158,7 @@ LEADS = LeadType(
             default=LeadStatus.NEW,
             form_choices=LeadStatus.EDITABLE,
             filter=True,
-            list=True,
+            list_on_phones=True,
         ),
         f.Text(
             "lost_reason", "Why it was lost", max_length=500, help="Required when the status is Lost", hide_empty=True
