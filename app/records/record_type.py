@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import MANYTOONE, joinedload, selectinload
 
 from app.core.pagination import Sort
+from app.core.text import key_in_words
 from app.core.validation import Errors
 from app.records.capabilities import BulkAction, Capability, Column, Context, Panel, Tab
 from app.records.fields import Field, day_range_conditions
@@ -142,6 +143,14 @@ class RecordType:
 
     def field(self, name: str) -> Field | None:
         return next((item for item in self.fields if item.name == name), None)
+
+    def change_label(self, name: str) -> str:
+        """What a change of `name` is called where people read it (timelines, summaries): the
+        field's label, or a capability's key in words (`custom_fields.shoe_size` → "Shoe size")."""
+        field = self.field(name)
+        if field is not None:
+            return field.label
+        return key_in_words(name)
 
     @property
     def writable_fields(self) -> list[Field]:

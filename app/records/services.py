@@ -113,7 +113,7 @@ def update_record(record_type, record, data: dict, *, actor):
     if new_title != old_title:
         _reindex_referrers(record_type, record)
     if changes:
-        summary = "Updated " + ", ".join(_change_label(record_type, name) for name in changes)
+        summary = "Updated " + ", ".join(record_type.change_label(name).lower() for name in changes)
         emit_record_event(record_type, record, "updated", actor=actor, summary=summary, changes=changes)
     return record
 
@@ -224,13 +224,6 @@ def track_changes(record_type, record, before: dict | None = None) -> dict:
         for name, (old, new) in capability.track(record_type, record).items():
             changes[name] = {"old": old, "new": new}
     return changes
-
-
-def _change_label(record_type, name: str) -> str:
-    field = record_type.field(name)
-    if field is not None:
-        return field.label.lower()
-    return name.removeprefix("custom_fields.").replace("_", " ")
 
 
 def refresh_search_text(record_type, record) -> None:

@@ -39,6 +39,18 @@ def test_update_writes_each_changed_field_with_old_and_new(client_for, tenant_a,
         assert changes["owner"] == {"old": "Owner Person", "new": "Sales Person"}
         assert changes["tags"] == {"old": [], "new": ["VIP"]}
         assert "first_name" not in changes
+    # The page names each change by its field's label, not by its stored name.
+    rows = client.get(f"/contacts/{contact}").text.split('data-testid="changes"', 1)[1].split("</table>", 1)[0]
+    for label in ("Last name", "Job title", "Lifecycle stage", "Owner", "Tags"):
+        assert f'<td class="text-body-secondary">{label}</td>' in rows
+    assert "last name</td>" not in rows
+
+
+def test_entries_written_before_labels_were_kept_name_the_change_in_words():
+    entry = Activity(details={"changes": {"custom_fields.shoe_size": {"old": 1, "new": 2}}})
+    assert entry.change_label("custom_fields.shoe_size") == "Shoe size"
+    labelled = Activity(details={"changes": {"title": {}}, "change_labels": {"title": "Job title"}})
+    assert labelled.change_label("title") == "Job title"
 
 
 def test_create_convert_and_delete_write_system_events(app, tenant_a, as_user):

@@ -8,6 +8,7 @@ from sqlalchemy import Column, Index, Integer, String, Text, Uuid, func, literal
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_link_table, tenant_relationship
+from app.core.text import key_in_words
 from app.core.types import JSONType, UTCDateTime, utcnow
 
 
@@ -92,6 +93,14 @@ class Activity(TenantScoped, Timestamps, Base):
     @property
     def changes(self) -> dict:
         return (self.details or {}).get("changes") or {}
+
+    def change_label(self, name: str) -> str:
+        """The label the record's type gave the changed field when the change was recorded
+        (entries written before labels were kept show the name in words)."""
+        label = ((self.details or {}).get("change_labels") or {}).get(name)
+        if label:
+            return label
+        return key_in_words(name)
 
     def __repr__(self) -> str:
         return f"<Activity {self.type} {self.subject!r}>"

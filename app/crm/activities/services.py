@@ -167,6 +167,7 @@ def record_system_event(event, record) -> None:
     details = {"action": event.name, **event.data}
     if event.changes:
         details["changes"] = event.changes
+        details["change_labels"] = {name: record_type.change_label(name) for name in event.changes}
     activity = Activity(
         id=uuid7(),
         type=ActivityType.SYSTEM,
