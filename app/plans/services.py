@@ -20,7 +20,7 @@ from app.core.errors import FeatureNotAvailable, PlanLimitExceeded, TenantReadOn
 from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.types import utcnow
-from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan, UsageMeter
+from app.plans.models import FEATURE_KEYS, LIMIT_FEATURES, LIMIT_KEYS, Plan, UsageMeter
 from app.tenants.models import Tenant, TenantStatus
 
 # resource -> function(tenant_id) returning the current count. Domains register theirs.
@@ -130,6 +130,21 @@ class Entitlements:
         if limit == 0:
             return 1.0 if self.used(resource) > 0 else 0.0
         return self.used(resource) / limit
+
+
+def limit_included(name: str, features) -> bool:
+    """Whether limit `name` counts at all with these features: a limit tied to a feature
+    (automations, custom fields, SMS, API calls) is none without it."""
+    feature = LIMIT_FEATURES.get(name)
+    return feature is None or feature in features
+
+
+def get_plan_limit(plan: Plan, name: str) -> int | None:
+    """What `plan` allows of limit `name` (None: unlimited); 0 when the plan lacks the feature
+    the limit belongs to. Every page that shows a plan's limits reads them here."""
+    if not limit_included(name, plan.features or ()):
+        return 0
+    return (plan.limits or {}).get(name)
 
 
 def effective_limits(tenant: Tenant, plan: Plan) -> dict[str, int | None]:

@@ -121,3 +121,40 @@ def test_plan_page_query_count_is_bounded(app, make_tenant, client_for, query_co
 def test_plan_link_is_in_the_settings_menu(tenant_a, client_for):
     html = client_for(tenant_a).get("/").get_data(as_text=True)
     assert 'href="/settings/plan"' in html
+
+
+def test_a_limit_without_its_feature_is_none(app):
+    from app.plans.models import Plan
+    from app.plans.services import get_plan_limit
+
+    plan = Plan(code="x", name="X", limits={"custom_fields": 5, "contacts": 10, "sms_per_month": None}, features=[])
+    assert get_plan_limit(plan, "custom_fields") == 0  # the feature is missing: none, not 5
+    assert get_plan_limit(plan, "sms_per_month") == 0  # nor unlimited
+    assert get_plan_limit(plan, "contacts") == 10  # a limit of no feature stands
+    plan.features = ["custom_fields", "sms"]
+    assert get_plan_limit(plan, "custom_fields") == 5
+    assert get_plan_limit(plan, "sms_per_month") is None
+
+
+@pytest.mark.parametrize("path", ["/pricing", "/"])
+def test_pricing_never_sells_a_limit_of_a_missing_feature(apex_client, path):
+    page = apex_client.get(path).get_data(as_text=True)
+    free = page.split('data-testid="plan-free"')[1].split('data-testid="plan-normal"')[0]
+    # Free keeps "custom_fields": 5 in its limits but not the feature: no number is sold.
+    assert "custom field" not in free.replace("Custom fields: not included", "")
+    assert 'data-testid="terms-feature-custom_fields" data-included="no"' in free
+    assert "0 SMS" not in free
+    assert "1 pipeline<" in free
+    normal = page.split('data-testid="plan-normal"')[1].split('data-testid="plan-premium"')[0]
+    assert "30 custom fields<" in normal
+    assert 'data-testid="terms-feature-custom_fields" data-included="yes"' in normal
+
+
+def test_plan_comparison_reads_limits_through_their_features(make_tenant, client_for):
+    tenant = make_tenant("cmp", plan="normal", roles=("owner",))
+    html = client_for(tenant).get("/settings/plan").get_data(as_text=True)
+    free = html.split('data-testid="compare-free"')[1].split('data-testid="compare-normal"')[0]
+    assert "custom field" not in free.replace("Custom fields: not included", "")
+    assert "Custom fields: not included" in free
+    assert "sms per month" not in html  # labels keep their capitals
+    assert "1 pipeline<" in free
