@@ -77,7 +77,7 @@ def plan_banners() -> list[Banner]:
             )
     for resource in (key for key in BANNER_LIMITS if key in offered):
         limit = ent.limit(resource)
-        if limit is None:
+        if limit is None or not ent.includes(resource):
             continue
         ratio = ent.usage_ratio(resource)
         label = resource.replace("_per_", " per ").replace("_", " ")

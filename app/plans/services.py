@@ -108,6 +108,10 @@ class Entitlements:
     def limit(self, resource: str) -> int | None:
         return self.limits.get(resource)
 
+    def includes(self, resource: str) -> bool:
+        """Whether the plan offers `resource` at all (False: the feature it belongs to is missing)."""
+        return limit_included(resource, self.features)
+
     def used(self, resource: str) -> int:
         if resource not in self._usage:
             if not self._read_stored:
@@ -152,7 +156,9 @@ def effective_limits(tenant: Tenant, plan: Plan) -> dict[str, int | None]:
     for key, value in (tenant.limit_overrides or {}).items():
         if key in LIMIT_KEYS:
             limits[key] = value
-    return limits
+    # A limit whose feature the tenant lacks allows none, as get_plan_limit says of the plan.
+    features = effective_features(tenant, plan)
+    return {key: value if limit_included(key, features) else 0 for key, value in limits.items()}
 
 
 def effective_features(tenant: Tenant, plan: Plan) -> frozenset[str]:
