@@ -45,7 +45,8 @@ def plan_banners() -> list[Banner]:
                 "read-only",
                 "danger",
                 "lock",
-                "This workspace is read-only: you can view and export, but not change anything until the subscription is settled.",
+                "This workspace is read-only: you can view and export, but not change anything until the subscription is settled."
+                + (f" Reason: {tenant.status_reason}" if tenant.status_reason else ""),
                 "/settings/billing",
                 "Settle billing",
             )
