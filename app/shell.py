@@ -11,6 +11,7 @@ from app.plans.banners import shell_banners
 from app.plans.catalogue import RESOURCE_LABELS
 from app.plans.models import FEATURE_LABELS, LIMIT_FEATURES, LIMIT_LABELS, LIMIT_LABELS_ONE
 from app.plans.services import entitlements, get_plan_limit, offered_features, offered_limits
+from app.records.pages import permission_action_state
 from app.superadmin.navigation import console_nav
 
 
@@ -36,6 +37,7 @@ def install_shell(app) -> None:
         offered_features=offered_features,
         plan_limit=get_plan_limit,
         limit_feature=LIMIT_FEATURES.get,
+        write_action=permission_action_state,
     )
     app.jinja_env.filters["feature_label"] = lambda key: FEATURE_LABELS.get(key, key.replace("_", " "))
     app.jinja_env.filters["limit_label"] = limit_label

@@ -165,3 +165,27 @@ def test_a_create_page_at_the_plan_limit_sends_back_with_the_reason(make_tenant,
     assert response.status_code == 302
     assert response.headers["Location"] == "/contacts"
     assert "plan allows" in client.get("/contacts").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "testid"),
+    [
+        ("/forms", "new-form"),
+        ("/automations", "new-workflow"),
+        ("/calendar", "new-meeting"),
+        ("/campaigns", "new-campaign"),
+    ],
+)
+def test_new_buttons_outside_the_record_kit_are_disabled_with_the_reason(
+    make_tenant, set_tenant, client_for, path, testid
+):
+    tenant = make_tenant("frozen", plan="enterprise")
+    client = client_for(tenant)
+    assert f'data-testid="{testid}"' in client.get(path).get_data(as_text=True)
+    set_tenant(tenant, status="suspended")
+    page = client.get(path).get_data(as_text=True)
+    assert f'data-testid="{testid}"' not in page
+    button = page.split(f'data-testid="{testid}-disabled"', 1)[1].split("</a>", 1)[0]
+    assert "disabled" in button
+    assert "The workspace is read-only: settle the subscription to make changes." in button
+    assert "Settle billing" in button
