@@ -8,8 +8,10 @@ from flask_login import current_user
 from app.auth.permissions import can
 from app.core.navigation import navigation_for
 from app.plans.banners import shell_banners
-from app.plans.models import FEATURE_LABELS, LIMIT_LABELS, LIMIT_LABELS_ONE
-from app.plans.services import entitlements, offered_features, offered_limits
+from app.plans.catalogue import RESOURCE_LABELS
+from app.plans.models import FEATURE_LABELS, LIMIT_FEATURES, LIMIT_LABELS, LIMIT_LABELS_ONE
+from app.plans.services import entitlements, get_plan_limit, offered_features, offered_limits
+from app.records.pages import permission_action_state
 from app.superadmin.navigation import console_nav
 
 
@@ -33,9 +35,13 @@ def install_shell(app) -> None:
         console_nav=console_nav,
         offered_limits=offered_limits,
         offered_features=offered_features,
+        plan_limit=get_plan_limit,
+        limit_feature=LIMIT_FEATURES.get,
+        write_action=permission_action_state,
     )
     app.jinja_env.filters["feature_label"] = lambda key: FEATURE_LABELS.get(key, key.replace("_", " "))
     app.jinja_env.filters["limit_label"] = limit_label
+    app.jinja_env.filters["resource_label"] = lambda key: RESOURCE_LABELS.get(key, key.replace("_", " "))
 
     @app.context_processor
     def shell_context():

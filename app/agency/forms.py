@@ -2,19 +2,25 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.agency.services import CURRENCIES, TIMEZONES
-from app.auth.passwords import MIN_PASSWORD_LENGTH
-from app.core.validation import EmailAddress
+from app.auth.forms import new_password_field
+from app.core.validation import EmailAddress, HexColour
 
 
 class SignupForm(FlaskForm):
     agency_name = StringField("Agency name", validators=[DataRequired(), Length(max=120)])
-    slug = StringField("Address", validators=[DataRequired(), Length(min=3, max=63)])
+    slug = StringField(
+        "Address",
+        validators=[
+            DataRequired(message="Choose an address."),
+            Length(min=3, max=63, message="Use 3 to 63 lowercase letters, digits and hyphens."),
+        ],
+    )
     email = EmailField("Your work email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)])
+    password = new_password_field("Password")
 
 
 class WorkspaceAddressForm(FlaskForm):
@@ -29,6 +35,6 @@ class SettingsForm(FlaskForm):
     name = StringField("Agency name", validators=[DataRequired(), Length(max=120)])
     timezone = SelectField("Time zone", choices=[(tz, tz) for tz in TIMEZONES])
     currency = SelectField("Default currency", choices=[(c, c) for c in CURRENCIES])
-    brand_color = StringField("Brand colour", validators=[DataRequired(), Length(min=7, max=7)])
+    brand_color = StringField("Brand colour", validators=[HexColour("#4f46e5")])
     logo = FileField("Logo")
     remove_logo = BooleanField("Remove the current logo")

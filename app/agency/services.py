@@ -93,7 +93,7 @@ def update_settings(
         errors["currency"] = ["Choose a currency from the list."]
     color = (brand_color or "").lower()
     if not (len(color) == 7 and color.startswith("#") and all(c in "0123456789abcdef" for c in color[1:])):
-        errors["brand_color"] = ["Use a colour like #4f46e5."]
+        errors["brand_color"] = ["Pick a colour such as #4f46e5."]
     logo_data = logo_mime = None
     if logo:
         try:

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.models import Role
 from app.auth.passwords import MIN_PASSWORD_LENGTH
-from app.core.validation import EmailAddress
+from app.core.validation import EmailAddress, length_in_words
 
 ROLE_CHOICES = [(role, Role.LABELS[role]) for role in Role.ALL]
 
@@ -26,7 +26,10 @@ class ForgotPasswordForm(FlaskForm):
 
 
 def new_password_field(label: str = "New password"):
-    return PasswordField(label, validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)])
+    return PasswordField(
+        label,
+        validators=[DataRequired(message="Enter a password."), *length_in_words(min=MIN_PASSWORD_LENGTH, max=200)],
+    )
 
 
 class ResetPasswordForm(FlaskForm):

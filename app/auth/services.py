@@ -1,6 +1,7 @@
 """Account operations: sign-in, invitations, roles, deactivation, password reset, 2FA."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
@@ -9,6 +10,7 @@ from sqlalchemy import func, select, union_all, update
 
 from app.auth.models import AuthToken, Invitation, Role, TokenPurpose, User
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from app.auth.permissions import can
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -149,8 +151,10 @@ def invite_user(*, email: str, role: str, actor: User) -> Invitation:
     email = normalize_email(email)
     if role not in Role.ALL:
         raise ValidationFailed("Unknown role.", details={"role": ["Choose a valid role."]})
-    if role == Role.OWNER and actor.role != Role.OWNER:
-        raise PermissionDenied("Only an owner can invite another owner.")
+    if role not in get_assignable_roles(actor):
+        raise PermissionDenied(
+            "Only an owner can invite another owner." if role == Role.OWNER else "You may not invite people."
+        )
     if get_user_by_email(email) is not None:
         raise ValidationFailed("Already a member.", details={"email": ["This person already has an account here."]})
     open_invite = db.session.scalar(
@@ -221,9 +225,62 @@ def count_owners() -> int:
     )
 
 
+def get_assignable_roles(actor) -> tuple[str, ...]:
+    """The roles `actor` may give someone, by invitation or a role change: every role for an
+    owner, every role but owner for anyone else who manages the team, none for the rest."""
+    if not can(actor, "users.manage"):
+        return ()
+    if actor.role == Role.OWNER:
+        return Role.ALL
+    return tuple(role for role in Role.ALL if role != Role.OWNER)
+
+
+def can_manage_user(actor, user: User) -> bool:
+    """Whether `actor` may change `user`'s role or (de)activate them: someone who manages the
+    team, and for an owner only another owner."""
+    if not can(actor, "users.manage"):
+        return False
+    return user.role != Role.OWNER or actor.role == Role.OWNER
+
+
 def _check_can_manage(target: User, actor: User) -> None:
-    if target.role == Role.OWNER and actor.role != Role.OWNER:
-        raise PermissionDenied("Only an owner can change another owner.")
+    if not can_manage_user(actor, target):
+        if target.role == Role.OWNER:
+            raise PermissionDenied("Only an owner can change another owner.")
+        raise PermissionDenied("You may not manage the team.")
+
+
+@dataclass(frozen=True)
+class TeamActions:
+    """What the acting user may do to one person on the team page, and why not when not."""
+
+    roles: tuple[str, ...]  # the roles the select offers; empty: the role is shown, not offered
+    can_deactivate: bool
+    can_reactivate: bool
+    reason: str | None = None
+
+
+def team_actions(actor, users) -> dict:
+    """TeamActions per user id: the page offers what the services below would accept."""
+    assignable = get_assignable_roles(actor)
+    owners = sum(1 for user in users if user.role == Role.OWNER and user.is_active_user)
+    actions = {}
+    for user in users:
+        if not can_manage_user(actor, user):
+            actions[user.id] = TeamActions((), False, False, "Only an owner can change an owner.")
+            continue
+        last_owner = user.role == Role.OWNER and user.is_active_user and owners <= 1
+        if last_owner:
+            actions[user.id] = TeamActions(
+                (), False, False, "The only owner stays owner. Make someone else an owner first."
+            )
+            continue
+        actions[user.id] = TeamActions(
+            roles=assignable,
+            can_deactivate=user.is_active_user and user.id != getattr(actor, "id", None),
+            can_reactivate=not user.is_active_user,
+        )
+    return actions
 
 
 def change_role(user: User, role: str, *, actor: User) -> None:
@@ -232,7 +289,7 @@ def change_role(user: User, role: str, *, actor: User) -> None:
     if role == user.role:
         return
     _check_can_manage(user, actor)
-    if role == Role.OWNER and actor.role != Role.OWNER:
+    if role not in get_assignable_roles(actor):
         raise PermissionDenied("Only an owner can make someone an owner.")
     if user.role == Role.OWNER and user.is_active_user and count_owners() <= 1:
         raise Conflict("The last owner cannot be demoted. Make someone else an owner first.")
@@ -247,6 +304,8 @@ def deactivate_user(user: User, *, actor: User) -> None:
     if not user.is_active_user:
         return
     _check_can_manage(user, actor)
+    if user.id == actor.id:
+        raise Conflict("You cannot deactivate yourself. Ask another owner or admin.")
     if user.role == Role.OWNER and count_owners() <= 1:
         raise Conflict("The last owner cannot be deactivated.")
     user.is_active_user = False

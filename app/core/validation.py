@@ -1,10 +1,11 @@
 """Input checks shared by forms and schemas."""
 
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 
 from app.core.errors import ValidationFailed
 
@@ -43,6 +44,33 @@ class EmailAddress:
             normalize_email_address(field.data)
         except ValueError as exc:
             raise ValidationError(self.message or "Enter a valid email address.") from exc
+
+
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class HexColour:
+    """WTForms validator: a colour as #rrggbb, or one plain message (not WTForms' "Field must
+    be exactly 7 characters long."). It also bounds the length, so no Length is needed."""
+
+    def __init__(self, example: str = "#3b82f6"):
+        self.message = f"Pick a colour such as {example}."
+
+    def __call__(self, form, field) -> None:
+        if not HEX_COLOUR.match((field.data or "").strip()):
+            raise StopValidation(self.message)
+
+
+def length_in_words(min: int = -1, max: int = -1) -> list:
+    """Length validators that say what to type: "Use at least 10 characters." rather than
+    WTForms' "Field must be between 10 and 200 characters long." One per bound, each with
+    its own message."""
+    validators = []
+    if min > 0:
+        validators.append(Length(min=min, message=f"Use at least {min} characters."))
+    if max > 0:
+        validators.append(Length(max=max, message=f"Use at most {max} characters."))
+    return validators
 
 
 class Errors:

@@ -45,7 +45,8 @@ def plan_banners() -> list[Banner]:
                 "read-only",
                 "danger",
                 "lock",
-                "This workspace is read-only: you can view and export, but not change anything until the subscription is settled.",
+                "This workspace is read-only: you can view and export, but not change anything until the subscription is settled."
+                + (f" Reason: {tenant.status_reason}" if tenant.status_reason else ""),
                 "/settings/billing",
                 "Settle billing",
             )
@@ -77,7 +78,7 @@ def plan_banners() -> list[Banner]:
             )
     for resource in (key for key in BANNER_LIMITS if key in offered):
         limit = ent.limit(resource)
-        if limit is None:
+        if limit is None or not ent.includes(resource):
             continue
         ratio = ent.usage_ratio(resource)
         label = resource.replace("_per_", " per ").replace("_", " ")

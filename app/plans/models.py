@@ -33,6 +33,14 @@ FEATURE_KEYS = (
     "ai_insights",
     "audit_export",
 )
+# A limit that belongs to a feature: a plan without the feature offers none of it, whatever
+# number its limits hold (Free keeps "custom_fields": 5 from the catalogue but not the feature).
+LIMIT_FEATURES = {
+    "automations": "automations",
+    "custom_fields": "custom_fields",
+    "sms_per_month": "sms",
+    "api_calls_per_day": "api",
+}
 
 FEATURE_LABELS = {
     "api": "REST API",

@@ -20,7 +20,7 @@ from app.core.errors import FeatureNotAvailable, PlanLimitExceeded, TenantReadOn
 from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.types import utcnow
-from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan, UsageMeter
+from app.plans.models import FEATURE_KEYS, LIMIT_FEATURES, LIMIT_KEYS, Plan, UsageMeter
 from app.tenants.models import Tenant, TenantStatus
 
 # resource -> function(tenant_id) returning the current count. Domains register theirs.
@@ -108,6 +108,10 @@ class Entitlements:
     def limit(self, resource: str) -> int | None:
         return self.limits.get(resource)
 
+    def includes(self, resource: str) -> bool:
+        """Whether the plan offers `resource` at all (False: the feature it belongs to is missing)."""
+        return limit_included(resource, self.features)
+
     def used(self, resource: str) -> int:
         if resource not in self._usage:
             if not self._read_stored:
@@ -132,12 +136,29 @@ class Entitlements:
         return self.used(resource) / limit
 
 
+def limit_included(name: str, features) -> bool:
+    """Whether limit `name` counts at all with these features: a limit tied to a feature
+    (automations, custom fields, SMS, API calls) is none without it."""
+    feature = LIMIT_FEATURES.get(name)
+    return feature is None or feature in features
+
+
+def get_plan_limit(plan: Plan, name: str) -> int | None:
+    """What `plan` allows of limit `name` (None: unlimited); 0 when the plan lacks the feature
+    the limit belongs to. Every page that shows a plan's limits reads them here."""
+    if not limit_included(name, plan.features or ()):
+        return 0
+    return (plan.limits or {}).get(name)
+
+
 def effective_limits(tenant: Tenant, plan: Plan) -> dict[str, int | None]:
     limits = {key: plan.limits.get(key) for key in LIMIT_KEYS}
     for key, value in (tenant.limit_overrides or {}).items():
         if key in LIMIT_KEYS:
             limits[key] = value
-    return limits
+    # A limit whose feature the tenant lacks allows none, as get_plan_limit says of the plan.
+    features = effective_features(tenant, plan)
+    return {key: value if limit_included(key, features) else 0 for key, value in limits.items()}
 
 
 def effective_features(tenant: Tenant, plan: Plan) -> frozenset[str]:

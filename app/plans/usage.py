@@ -181,6 +181,7 @@ def usage_rows(ent: Entitlements) -> list[dict]:
     for resource in tracked_resources():
         limit = ent.limit(resource)
         used = ent.used(resource)
+        included = ent.includes(resource)
         percent = 0 if limit is None else (100 if limit == 0 else min(100, round(100 * used / limit)))
         rows.append(
             {
@@ -189,8 +190,9 @@ def usage_rows(ent: Entitlements) -> list[dict]:
                 "used": used,
                 "limit": limit,
                 "percent": percent,
-                "level": usage_level(used, limit),
+                "level": usage_level(used, limit) if included else "none",
                 "metered": METERED.get(resource),
+                "included": included,
             }
         )
     return rows

@@ -52,13 +52,7 @@ def action_state(record_type, action: str) -> ActionState:
         return ActionState(True)
     ent = entitlements(g.tenant)
     if ent.read_only:
-        return ActionState(
-            True,
-            False,
-            "The workspace is read-only: settle the subscription to make changes.",
-            url_for("billing.index") if can(current_user, "billing.manage") else "",
-            "Settle billing",
-        )
+        return _read_only_state()
     if action == "create" and record_type.meter:
         limit = ent.limit(record_type.meter)
         if limit is not None and ent.used(record_type.meter) >= limit:
@@ -71,6 +65,25 @@ def action_state(record_type, action: str) -> ActionState:
                 "Upgrade",
             )
     return ActionState(True)
+
+
+def _read_only_state() -> ActionState:
+    return ActionState(
+        True,
+        False,
+        "The workspace is read-only: settle the subscription to make changes.",
+        url_for("billing.index") if can(current_user, "billing.manage") else "",
+        "Settle billing",
+    )
+
+
+def permission_action_state(permission: str) -> ActionState:
+    """`action_state` for a button that adds or changes something other than a record (a form,
+    a workflow, a campaign): hidden without `permission`, disabled with the reason while the
+    workspace is read-only."""
+    if not can(current_user, permission):
+        return ActionState(False)
+    return _read_only_state() if entitlements(g.tenant).read_only else ActionState(True)
 
 
 def record_action_state(record_type, record, action: str) -> ActionState:

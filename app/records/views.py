@@ -21,6 +21,7 @@ from app.records import saved_views
 from app.records.forms import RecordForm, data_from_form
 from app.records.listing import filters_from_args
 from app.records.pages import (
+    action_state,
     detail_context,
     form_context,
     list_context,
@@ -115,6 +116,11 @@ class RecordPages:
         if locked:
             flash(locked, "warning")
             return redirect(self._url("show", record))
+        refused = action_state(record_type, "create" if record is None else "edit")
+        if request.method == "GET" and not refused.enabled:
+            # A reached plan limit (or a read-only workspace): say so before the form is filled in.
+            flash(refused.reason, "warning")
+            return redirect(self._url("index") if record is None else self._url("show", record))
         form = RecordForm()
         errors = {}
         if request.method == "POST" and form.validate_on_submit():

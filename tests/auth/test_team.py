@@ -2,9 +2,12 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
+from app.auth import services
 from app.auth.models import Role, User
+from app.core.errors import Conflict, PermissionDenied
 from app.core.extensions import db
 from app.messaging.models import DevMailboxMessage
 from tests.conftest import deliver_outbox, in_tenant, on_platform
@@ -114,3 +117,62 @@ def test_invitations_count_against_the_users_limit(make_tenant, client_for):
     response = owner.post("/settings/users/invite", data={"email": "two@example.com", "role": "sales"})
     assert response.status_code == 402
     assert b"plan allows 2 users" in response.data
+
+
+def _options(select_html: str) -> list[str]:
+    return re.findall(r'<option[^>]*value="([^"]+)"', select_html)
+
+
+def test_admin_is_offered_only_what_the_services_accept(tenant_a, client_for):
+    page = client_for(tenant_a, role="admin").get("/settings/users").get_data(as_text=True)
+    owner_row = page.split('data-testid="user-row-owner@example.com"', 1)[1].split("</tr>", 1)[0]
+    # The owner's row: the role as words with the reason, no select, no deactivate button.
+    assert "role-form-" not in owner_row
+    assert "<select" not in owner_row
+    assert "Only an owner can change an owner." in owner_row
+    assert "deactivate-owner@example.com" not in owner_row
+    # Other rows and the invitation offer every role but owner.
+    sales_row = page.split('data-testid="user-row-sales@example.com"', 1)[1].split("</tr>", 1)[0]
+    assert "owner" not in _options(sales_row)
+    assert "manager" in _options(sales_row)
+    invite = page.split('data-testid="invite-form"', 1)[1].split("</form>", 1)[0]
+    assert "owner" not in _options(invite)
+    assert "admin" in _options(invite)
+    # No one is offered to deactivate themselves.
+    assert "deactivate-admin@example.com" not in page
+
+
+def test_owner_is_offered_owner_but_not_to_demote_the_last_owner(tenant_a, client_for):
+    page = client_for(tenant_a).get("/settings/users").get_data(as_text=True)
+    sales_row = page.split('data-testid="user-row-sales@example.com"', 1)[1].split("</tr>", 1)[0]
+    assert "owner" in _options(sales_row)
+    owner_row = page.split('data-testid="user-row-owner@example.com"', 1)[1].split("</tr>", 1)[0]
+    assert "<select" not in owner_row
+    assert "Make someone else an owner first." in owner_row
+
+
+def test_team_services_refuse_what_the_page_does_not_offer(app, tenant_a):
+    with in_tenant(app, tenant_a):
+        owner = db.session.get(User, (tenant_a.id, tenant_a.users["owner"]))
+        admin = db.session.get(User, (tenant_a.id, tenant_a.users["admin"]))
+        sales = db.session.get(User, (tenant_a.id, tenant_a.users["sales"]))
+        viewer = db.session.get(User, (tenant_a.id, tenant_a.users["viewer"]))
+        assert services.get_assignable_roles(owner) == Role.ALL
+        assert Role.OWNER not in services.get_assignable_roles(admin)
+        assert services.get_assignable_roles(viewer) == ()
+        assert services.can_manage_user(owner, admin)
+        assert services.can_manage_user(admin, sales)
+        assert not services.can_manage_user(admin, owner)
+        assert not services.can_manage_user(viewer, sales)
+        for refused in (
+            lambda: services.change_role(owner, Role.VIEWER, actor=admin),
+            lambda: services.change_role(sales, Role.OWNER, actor=admin),
+            lambda: services.deactivate_user(owner, actor=admin),
+            lambda: services.change_role(sales, Role.ADMIN, actor=viewer),
+            lambda: services.invite_user(email="boss@example.com", role=Role.OWNER, actor=admin),
+        ):
+            with pytest.raises(PermissionDenied):
+                refused()
+        with pytest.raises(Conflict):
+            services.deactivate_user(admin, actor=admin)
+        assert (owner.role, sales.role, admin.is_active_user) == (Role.OWNER, Role.SALES, True)

@@ -6,9 +6,18 @@ import re
 import pytest
 
 from app.auth.services import create_user
-from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS, LIMIT_LABELS
-from app.plans.services import offered_features, offered_limits, register_feature, register_metered_limit
+from app.core.extensions import db
+from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS, LIMIT_LABELS, Plan
+from app.plans.services import (
+    entitlements,
+    get_plan_limit,
+    offered_features,
+    offered_limits,
+    register_feature,
+    register_metered_limit,
+)
 from app.plans.usage import snapshot_usage
+from app.tenants.models import Tenant
 from tests.conftest import in_tenant
 
 
@@ -121,3 +130,68 @@ def test_plan_page_query_count_is_bounded(app, make_tenant, client_for, query_co
 def test_plan_link_is_in_the_settings_menu(tenant_a, client_for):
     html = client_for(tenant_a).get("/").get_data(as_text=True)
     assert 'href="/settings/plan"' in html
+
+
+def test_a_limit_without_its_feature_is_none(app):
+    plan = Plan(code="x", name="X", limits={"custom_fields": 5, "contacts": 10, "sms_per_month": None}, features=[])
+    assert get_plan_limit(plan, "custom_fields") == 0  # the feature is missing: none, not 5
+    assert get_plan_limit(plan, "sms_per_month") == 0  # nor unlimited
+    assert get_plan_limit(plan, "contacts") == 10  # a limit of no feature stands
+    plan.features = ["custom_fields", "sms"]
+    assert get_plan_limit(plan, "custom_fields") == 5
+    assert get_plan_limit(plan, "sms_per_month") is None
+
+
+@pytest.mark.parametrize("path", ["/pricing", "/"])
+def test_pricing_never_sells_a_limit_of_a_missing_feature(apex_client, path):
+    page = apex_client.get(path).get_data(as_text=True)
+    free = page.split('data-testid="plan-free"')[1].split('data-testid="plan-normal"')[0]
+    # Free keeps "custom_fields": 5 in its limits but not the feature: no number is sold.
+    assert "custom field" not in free.replace("Custom fields: not included", "")
+    assert 'data-testid="terms-feature-custom_fields" data-included="no"' in free
+    assert "0 SMS" not in free
+    assert "1 pipeline<" in free
+    normal = page.split('data-testid="plan-normal"')[1].split('data-testid="plan-premium"')[0]
+    assert "30 custom fields<" in normal
+    assert 'data-testid="terms-feature-custom_fields" data-included="yes"' in normal
+
+
+def test_plan_comparison_reads_limits_through_their_features(make_tenant, client_for):
+    tenant = make_tenant("cmp", plan="normal", roles=("owner",))
+    html = client_for(tenant).get("/settings/plan").get_data(as_text=True)
+    free = html.split('data-testid="compare-free"')[1].split('data-testid="compare-normal"')[0]
+    assert "custom field" not in free.replace("Custom fields: not included", "")
+    assert "Custom fields: not included" in free
+    assert "sms per month" not in html  # labels keep their capitals
+    assert "1 pipeline<" in free
+
+
+def _usage_row(html: str, resource: str) -> str:
+    return html.split(f'data-testid="usage-{resource}"', 1)[1].split("</li>", 1)[0]
+
+
+def test_free_usage_shows_custom_fields_as_not_included_with_an_upgrade_link(make_tenant, client_for):
+    tenant = make_tenant("freebie", plan="free", roles=("owner",))
+    html = client_for(tenant).get("/settings/plan").get_data(as_text=True)
+    row = _usage_row(html, "custom_fields")
+    assert 'data-included="no"' in row
+    assert " of 5" not in row  # Free has no custom fields feature: no quota to use up
+    assert "Not included" in row
+    assert 'data-testid="usage-upgrade-custom_fields"' in row
+    assert "progress" not in row
+    assert " of 1,000" in _usage_row(html, "contacts")  # a limit of no feature is a quota
+
+
+def test_a_feature_taken_away_keeps_its_count_but_no_quota(app, make_tenant, set_tenant, client_for):
+    tenant = make_tenant("downer", plan="normal", roles=("owner",))
+    set_tenant(tenant, feature_overrides={"custom_fields": False}, limit_overrides={"custom_fields": 40})
+    with in_tenant(app, tenant.id):
+        ent = entitlements(db.session.get(Tenant, tenant.id))
+        assert ent.limit("custom_fields") == 0
+        assert not ent.includes("custom_fields")
+        assert ent.limit("contacts") == 25_000
+    html = client_for(tenant).get("/settings/plan").get_data(as_text=True)
+    assert "Not included" in _usage_row(html, "custom_fields")
+    fields = client_for(tenant).get("/settings/fields").get_data(as_text=True)
+    assert "custom fields used" not in fields  # no meter for a feature the plan lacks
+    assert 'data-testid="fields-upgrade"' in fields

@@ -8,6 +8,7 @@ import pytest
 
 from app.core.types import utcnow
 from app.plans.status import ALWAYS_ALLOWED_ENDPOINTS, ALWAYS_ALLOWED_PREFIXES, SAFE_METHODS
+from tests.crm.factories import make_contact
 from tests.factories import ARG_FACTORIES, ENDPOINT_FACTORIES, load_domain_factories
 
 PROBE = {"BASE_DOMAIN": "atrium.test", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
@@ -134,3 +135,57 @@ def test_signing_in_still_works_while_read_only(suspended, client_for):
     client = client_for(suspended, role=None)
     response = client.post("/login", data={"email": "owner@example.com", "password": "correct-horse-battery"})
     assert response.status_code == 302
+
+
+def test_form_pages_send_a_read_only_workspace_back_with_the_reason(app, make_tenant, set_tenant, client_for):
+    tenant = make_tenant("frozen", plan="enterprise")
+    contact_id = make_contact(app, tenant)
+    set_tenant(tenant, status="suspended", status_reason="Unpaid invoices")
+    client = client_for(tenant)
+    for path, back in (
+        ("/contacts/new", "/contacts"),
+        (f"/contacts/{contact_id}/edit", f"/contacts/{contact_id}"),
+        ("/segments/new", "/segments"),
+        ("/campaigns/new", "/campaigns"),
+    ):
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.headers["Location"] == back, path
+        page = client.get(back).get_data(as_text=True)
+        assert "This workspace is read-only, so nothing can be added or changed" in page, path
+    # The banner says why the workspace is suspended.
+    assert "Reason: Unpaid invoices" in client.get("/contacts").get_data(as_text=True)
+
+
+def test_a_create_page_at_the_plan_limit_sends_back_with_the_reason(make_tenant, set_tenant, client_for):
+    tenant = make_tenant("full", plan="free", roles=("owner",))
+    set_tenant(tenant, limit_overrides={"contacts": 0})
+    client = client_for(tenant)
+    response = client.get("/contacts/new")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/contacts"
+    assert "plan allows" in client.get("/contacts").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "testid"),
+    [
+        ("/forms", "new-form"),
+        ("/automations", "new-workflow"),
+        ("/calendar", "new-meeting"),
+        ("/campaigns", "new-campaign"),
+    ],
+)
+def test_new_buttons_outside_the_record_kit_are_disabled_with_the_reason(
+    make_tenant, set_tenant, client_for, path, testid
+):
+    tenant = make_tenant("frozen", plan="enterprise")
+    client = client_for(tenant)
+    assert f'data-testid="{testid}"' in client.get(path).get_data(as_text=True)
+    set_tenant(tenant, status="suspended")
+    page = client.get(path).get_data(as_text=True)
+    assert f'data-testid="{testid}"' not in page
+    button = page.split(f'data-testid="{testid}-disabled"', 1)[1].split("</a>", 1)[0]
+    assert "disabled" in button
+    assert "The workspace is read-only: settle the subscription to make changes." in button
+    assert "Settle billing" in button

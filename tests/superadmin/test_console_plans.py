@@ -1,7 +1,7 @@
 """The plan catalogue in the console."""
 
 from app.core.extensions import db
-from app.plans.models import Plan
+from app.plans.models import FEATURE_KEYS, Plan
 from tests.conftest import on_platform
 from tests.superadmin.conftest import platform_audit_actions
 
@@ -75,3 +75,26 @@ def test_a_plan_in_use_cannot_be_deleted(app, console, tenant_a):
 
 def test_unknown_plan_is_404(console):
     assert console.get("/plans/platinum").status_code == 404
+
+
+def test_plan_list_shows_each_feature_on_or_off_and_limits_of_off_features_as_none(console):
+    page = console.get("/plans").get_data(as_text=True)
+    free = page.split('data-testid="plan-free"', 1)[1].split('data-testid="plan-normal"', 1)[0]
+    for key in FEATURE_KEYS:  # every feature listed, none of them on for Free
+        assert f'data-testid="plan-free-feature-{key}" data-on="no"' in free, key
+    custom_fields = free.split('data-testid="plan-free-limit-custom_fields"', 1)[1].split("</li>", 1)[0]
+    assert ">5<" not in custom_fields  # stored, but Free lacks the feature: none
+    assert "None" in custom_fields
+    assert "Custom fields is off" in custom_fields
+    normal = page.split('data-testid="plan-normal"', 1)[1].split('data-testid="plan-premium"', 1)[0]
+    assert 'data-testid="plan-normal-feature-custom_fields" data-on="yes"' in normal
+    assert 'data-testid="plan-normal-feature-helpdesk" data-on="no"' in normal
+
+
+def test_agency_page_says_which_features_are_on_and_off_not_only_by_colour(console, tenant_a):
+    html = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)  # Premium
+    assert 'data-testid="tenant-feature-helpdesk" data-on="yes"' in html
+    assert 'data-testid="tenant-feature-white_label" data-on="no"' in html
+    white_label = html.split('data-testid="tenant-feature-white_label"', 1)[1].split("</span></span>", 1)[0]
+    assert "bi-dash-lg" in white_label
+    assert ": off" in white_label

@@ -18,18 +18,30 @@ from app.core.lookups import get_or_404
 
 def _render(invite_form=None, status=200):
     users = services.list_users()
+    actions = services.team_actions(current_user, users)
+    invite_form = invite_form or InviteForm()
+    invite_form.role.choices = _role_choices(services.get_assignable_roles(current_user))
+    role_forms = {}
+    for user in users:
+        role_forms[user.id] = RoleForm(prefix=str(user.id), role=user.role)
+        role_forms[user.id].role.choices = _role_choices(actions[user.id].roles)
     return (
         render_template(
             "auth/users.html",
             users=users,
             invitations=services.list_pending_invitations(),
-            invite_form=invite_form or InviteForm(),
-            role_forms={u.id: RoleForm(prefix=str(u.id), role=u.role) for u in users},
+            invite_form=invite_form,
+            role_forms=role_forms,
+            actions=actions,
             confirm_form=ConfirmForm(),
             roles=Role,
         ),
         status,
     )
+
+
+def _role_choices(roles) -> list[tuple[str, str]]:
+    return [(role, Role.LABELS[role]) for role in roles]
 
 
 @bp.route("/settings/users")

@@ -10,7 +10,6 @@ from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.plans import lifecycle, usage
-from app.plans.catalogue import RESOURCE_LABELS
 from app.plans.models import FEATURE_LABELS, Plan
 from app.plans.services import entitlements, offered_features
 
@@ -40,8 +39,6 @@ def index():
         features=[(key, FEATURE_LABELS[key], ent.has_feature(key)) for key in offered_features()],
         plans=plans,
         status_changes=lifecycle.list_history(tenant.id, limit=10),
-        resource_labels=RESOURCE_LABELS,
-        feature_labels=FEATURE_LABELS,
         billing_available=billing_available(),
         grace_until=(
             tenant.past_due_since + timedelta(days=current_app.config["PAST_DUE_GRACE_DAYS"])

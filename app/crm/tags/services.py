@@ -48,7 +48,7 @@ def _clean(data: dict, *, tag: Tag | None) -> dict:
     if "color" in data:
         color = (data["color"] or "").strip().lower() if isinstance(data["color"], str | None) else None
         if not COLOR_PATTERN.match(color or ""):
-            errors.add("color", "Use a colour like #0d6efd.")
+            errors.add("color", "Pick a colour such as #3b82f6.")
         else:
             cleaned["color"] = color
     errors.raise_if_any()

@@ -188,7 +188,7 @@ def _clean_stage_values(data: dict, errors: Errors, *, creating: bool) -> dict:
     if "color" in data:
         color = str(data["color"] or "").strip().lower()
         if not (len(color) == 7 and color.startswith("#") and set(color[1:]) <= HEX):
-            errors.add("color", "Use a colour like #0d6efd.")
+            errors.add("color", "Pick a colour such as #3b82f6.")
         cleaned["color"] = color
     if "rotting_days" in data:
         value = data["rotting_days"]
