@@ -16,6 +16,7 @@ from app.core.ids import parse_uuid
 from app.crm.messaging import webhooks
 from app.crm.messaging.models import Channel, Message
 from app.crm.messaging.sending import TRACK_SALT, UNSUBSCRIBE_SALT, public_url, unsign
+from app.plans.status import ALWAYS_ALLOWED_ENDPOINTS
 
 bp = TenantBlueprint("messaging_public", __name__)
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -134,6 +135,4 @@ def twilio_inbound():
 
 
 def allow_while_read_only() -> None:
-    from app.plans.status import ALWAYS_ALLOWED_ENDPOINTS
-
     ALWAYS_ALLOWED_ENDPOINTS.update(PUBLIC_ENDPOINTS)
