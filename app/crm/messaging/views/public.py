@@ -8,6 +8,7 @@ import base64
 import functools
 
 from flask import Response, abort, g, jsonify, redirect, render_template, request
+from twilio.twiml.messaging_response import MessagingResponse
 
 from app.core.errors import error_body
 from app.core.extensions import csrf, db
@@ -125,8 +126,6 @@ def twilio_status():
 @csrf.exempt
 @twilio_signed
 def twilio_inbound():
-    from twilio.twiml.messaging_response import MessagingResponse
-
     result = webhooks.receive_sms(request.form.to_dict())
     answer = MessagingResponse()
     if result["reply"]:
