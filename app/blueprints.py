@@ -23,7 +23,8 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.crm.imports.views import bp as imports
     from app.crm.invoices.views import bp as invoices
     from app.crm.leads.views import bp as leads
-    from app.crm.messaging.views.pages import bp as messaging
+    from app.crm.messaging.views import bp as messaging
+    from app.crm.messaging.views import campaign_pages, pages  # noqa: F401 - their routes join bp
     from app.crm.messaging.views.public import bp as messaging_public
     from app.crm.messaging.views.webhook import bp as sendgrid_webhook
     from app.crm.orders.views import bp as orders

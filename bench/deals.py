@@ -21,7 +21,7 @@ import psycopg
 from sqlalchemy import select
 
 from bench.common import BIG_SLUG, admin_url, make_app, psycopg_dsn, replay_connection, role_urls
-from bench.generate import Loader
+from bench.copying import Loader
 from bench.run import StatementRecorder, measure, percentile, replay, signed_in_client
 
 OPEN_DEALS = 10_000

@@ -1,5 +1,7 @@
 """`flask seed-demo`: demo agencies with believable data in every capability."""
 
+from datetime import timedelta
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -32,7 +34,6 @@ ROLE_NAMES = {
 
 def seed_demo_data() -> list[str]:
     """Create the plans, the acme and globex agencies with one user per role, and the admin."""
-    from datetime import timedelta
 
     with platform_scope():
         seed_plans()

@@ -1,6 +1,6 @@
 """API key settings and the API reference page (HTML, signed-in owners and admins)."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.api import services
@@ -20,8 +20,6 @@ bp = ApiAreaBlueprint("api", __name__)
 
 
 def _render(form=None, *, new_key=None, secret=None, status=200):
-    from flask import g
-
     response = render_template(
         "api/keys.html",
         api_enabled=entitlements(g.tenant).has_feature("api"),

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pyotp
-from flask import url_for
+from flask import g, url_for
 from sqlalchemy import func, select, union_all, update
 
 from app.auth.models import AuthToken, Invitation, Role, TokenPurpose, User
@@ -177,8 +177,6 @@ def invite_user(*, email: str, role: str, actor: User) -> Invitation:
 
 
 def _send_invitation(invitation: Invitation, token: str, actor: User) -> None:
-    from flask import g
-
     queue_email(
         invitation.email,
         "invitation",
@@ -378,7 +376,6 @@ def peek_token(token: str, purpose: str) -> AuthToken | None:
 
 def request_password_reset(email: str) -> None:
     """Email a reset link if the address belongs to an active user; silent otherwise."""
-    from flask import g
 
     user = get_user_by_email(email)
     if user is None or not user.is_active_user:

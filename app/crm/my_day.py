@@ -1,36 +1,33 @@
 """What the CRM adds to "my day" on the dashboard: my tasks due today or overdue, today's meetings,
 my open deals gone idle longer than their stage allows, new leads nobody has contacted yet."""
 
+from datetime import datetime, time, timedelta
+
+from app.core.types import utcnow
+from app.crm.calendar.services import meetings_of_user_today
+from app.crm.deals.services.deals import rotting_deals_of
+from app.crm.leads.services import awaiting_first_contact
+from app.crm.tasks.queries import today_local
+from app.crm.tasks.services import my_tasks
+from app.records.normalize import tenant_zone
+
 
 def _tasks(user):
-    from app.crm.tasks.services import my_tasks
-
     data = my_tasks(user)
     return data if data["overdue"] or data["today"] else None
 
 
 def _leads(user):
-    from app.crm.leads.services import awaiting_first_contact
-
     leads = awaiting_first_contact(user)
     return {"leads": leads} if leads else None
 
 
 def _deals(user):
-    from app.core.types import utcnow
-    from app.crm.deals.services.deals import rotting_deals_of
-
     deals = rotting_deals_of(user)
     return {"deals": deals, "now": utcnow()} if deals else None
 
 
 def _meetings(user):
-    from datetime import datetime, time, timedelta
-
-    from app.crm.calendar.services import meetings_of_user_today
-    from app.crm.tasks.record import today_local
-    from app.records.normalize import tenant_zone
-
     start = datetime.combine(today_local(), time.min, tzinfo=tenant_zone())
     meetings = meetings_of_user_today(user, day_start=start, day_end=start + timedelta(days=1))
     return {"meetings": meetings} if meetings else None

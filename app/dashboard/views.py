@@ -1,13 +1,17 @@
 """Tenant dashboard."""
 
+from zoneinfo import ZoneInfo
+
 from flask import g, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from app.auth.models import Invitation, User
+from app.auth.permissions import acting_user, can
 from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
 from app.core.types import utcnow
+from app.dashboard.my_day import my_day
 
 bp = TenantBlueprint("dashboard", __name__)
 
@@ -38,8 +42,6 @@ register_checklist_step(
 
 
 def greeting() -> str:
-    from zoneinfo import ZoneInfo
-
     hour = utcnow().astimezone(ZoneInfo(g.tenant.timezone)).hour
     if hour < 12:
         return "Good morning"
@@ -51,14 +53,11 @@ def greeting() -> str:
 @bp.route("/")
 @login_required
 def index():
-    from app.auth.permissions import acting_user, can
-
     steps = [
         {"key": key, "label": label, "endpoint": endpoint, "done": bool(done(g.tenant))}
         for key, label, endpoint, done, permission in CHECKLIST_STEPS
         if permission is None or can(current_user, permission)
     ]
-    from app.dashboard.my_day import my_day
 
     sections = my_day(acting_user(current_user), lambda permission: can(current_user, permission))
     return render_template("dashboard/index.html", steps=steps, greeting=greeting(), my_day=sections)

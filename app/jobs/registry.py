@@ -5,6 +5,11 @@ and the `"module:function"` reference of its body; the runner logs the run and s
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC
+
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 RUNNER_REF = "app.jobs.runner:run_job"
 
@@ -92,11 +97,6 @@ def get_platform_job(job_id: str) -> PlatformJob | None:
 
 def make_trigger(kind: str, **trigger_args):
     """An APScheduler trigger in UTC: "date" (run_date=…), "interval" (seconds=…) or "cron" (hour=…)."""
-    from datetime import UTC
-
-    from apscheduler.triggers.cron import CronTrigger
-    from apscheduler.triggers.date import DateTrigger
-    from apscheduler.triggers.interval import IntervalTrigger
 
     triggers = {"date": DateTrigger, "interval": IntervalTrigger, "cron": CronTrigger}
     if kind not in triggers:

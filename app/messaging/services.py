@@ -17,7 +17,7 @@ from functools import partial
 from flask import current_app, has_request_context, render_template
 from sqlalchemy import select, update
 
-from app.core.context import get_current_tenant_id, tenant_context
+from app.core.context import get_current_tenant_id, platform_scope, tenant_context
 from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.transactions import call_after_commit, call_after_rollback
@@ -326,7 +326,6 @@ def reconcile_stale_claims(now=None) -> dict:
     Email through the console provider: its mailbox row commits with the result, so a dead
     sender sent nothing and the message is queued again.
     """
-    from app.core.context import platform_scope
 
     now = now or utcnow()
     cutoff = now - timedelta(seconds=current_app.config["OUTBOX_RECONCILE_SECONDS"])

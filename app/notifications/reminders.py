@@ -17,6 +17,8 @@ from app.core.types import utcnow
 from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
 from app.notifications.models import NotificationKind, Reminder
 from app.notifications.services import notify, record_path
+from app.records.models import RecordEntry
+from app.records.registry import find_record_type
 
 JOB_KIND = "reminder"
 JOB_BODY = "app.notifications.jobs:send_reminder"
@@ -94,8 +96,6 @@ def claim(reminder_id) -> bool:
 def deliver_reminder(reminder_id) -> bool:
     """Claim and send one reminder (in the app and/or by email); False if it was already sent
     or no longer exists."""
-    from app.records.models import RecordEntry
-    from app.records.registry import find_record_type
 
     if not claim(reminder_id):
         return False

@@ -5,6 +5,7 @@ import re
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import func, select, update
+from werkzeug.exceptions import NotFound
 
 from app.auth.models import User
 from app.core.context import require_tenant_id
@@ -17,6 +18,7 @@ from app.core.types import utcnow
 from app.messaging.services import queue_email
 from app.notifications.models import Channel, Notification, NotificationKind, NotificationPreference
 from app.records.registry import find_record_type
+from app.tenants.models import Tenant
 
 PAGE_SIZE = 30
 
@@ -31,8 +33,6 @@ def channel_for(user_id, kind: str) -> str:
 
 
 def _tenant():
-    from app.tenants.models import Tenant
-
     tenant = g.get("tenant") if has_request_context() else None
     return tenant if tenant is not None else db.session.get(Tenant, require_tenant_id())
 
@@ -110,8 +110,6 @@ def get_notification(notification_id, user) -> Notification:
     """The user's own notification; anyone else's (in this tenant or another) is a 404."""
     notification = get_or_404(Notification, notification_id)
     if notification.user_id != user.id:
-        from werkzeug.exceptions import NotFound
-
         raise NotFound()
     return notification
 

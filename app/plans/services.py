@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_request_context, url_for
 from sqlalchemy import ColumnElement, String, and_, func, literal, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -291,8 +291,6 @@ def remaining_under_lock(resource: str) -> int | None:
 def upgrade_url() -> str:
     """Where the tenant compares plans; absolute on a tenant host, so API clients can follow it."""
     if has_request_context() and g.get("host_kind") == "tenant":
-        from flask import url_for
-
         return url_for("plans.index", _external=True)
     return "/settings/plan"
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from app.core.extensions import db
 from app.core.request_cache import per_request
 from app.core.validation import Errors
+from app.records.cells import CellColumn
 from app.records.loading import Read
 
 
@@ -259,7 +260,6 @@ class Capability:
     def cell_columns(self, record_type) -> list:
         """`app.records.cells.CellColumn`s of exports and imports; by default the export
         columns, exported only."""
-        from app.records.cells import CellColumn
 
         return [CellColumn(key, label, read) for key, label, read in self.export_columns(record_type)]
 

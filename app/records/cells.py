@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from app.auth.models import User
 from app.core.extensions import db
 from app.core.ids import parse_uuid
+from app.records.models import RecordEntry
 from app.records.normalize import Invalid
 
 LIST_SPLIT = re.compile(r"\s*[,;\n]\s*")
@@ -68,8 +70,6 @@ class Lookups:
     extra: dict = field(default_factory=dict)
 
     def user_id(self, text: str):
-        from app.auth.models import User
-
         key = text.strip().lower()
         if key not in self.users:
             user_id = parse_uuid(key)
@@ -88,7 +88,6 @@ class Lookups:
 
     def record_id(self, type_name: str, label: str, text: str):
         """A referenced record by id or by its title (ambiguous titles are refused)."""
-        from app.records.models import RecordEntry
 
         record_id = parse_uuid(text)
         if record_id is not None:

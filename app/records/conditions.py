@@ -21,7 +21,7 @@ from sqlalchemy import String, and_, false, func, not_, or_, true
 
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_uuid
-from app.core.types import utcnow
+from app.core.types import UTCDateTime, utcnow
 from app.core.validation import Errors
 from app.records.normalize import tenant_zone
 from app.records.registry import contributions
@@ -285,8 +285,6 @@ def column_condition(key: str, label: str, kind: str, expression, *, choices=Non
 
 
 def _is_moment(expression) -> bool:
-    from app.core.types import UTCDateTime
-
     return isinstance(getattr(expression, "type", None), UTCDateTime)
 
 

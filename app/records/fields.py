@@ -16,6 +16,7 @@ from marshmallow import schema as ma_schema
 from marshmallow import validate
 from sqlalchemy import String, Uuid, cast, exists, inspect, select
 
+from app.auth.permissions import can
 from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.ids import parse_uuid
@@ -24,6 +25,7 @@ from app.core.validation import normalize_email_address
 from app.records.capabilities import catalogue_entry
 from app.records.cells import CellColumn, set_part, set_value
 from app.records.conditions import Condition, column_condition, text_condition
+from app.records.models import RecordEntry
 from app.records.normalize import Invalid, normalize_domain, normalize_phone, parse_bool, tenant_zone
 from app.records.registry import find_record_type, get_record_type
 
@@ -1020,9 +1022,6 @@ class AnyReference(LinkById):
         return find_record_type(type_name) is not None and (self.types is None or type_name in self.types)
 
     def clean(self, value, context):
-        from app.auth.permissions import can
-        from app.records.models import RecordEntry
-
         record_id = parse_uuid(value)
         entry = db.session.get(RecordEntry, (require_tenant_id(), record_id)) if record_id else None
         if entry is None or not self.accepts(entry.type):
@@ -1035,8 +1034,6 @@ class AnyReference(LinkById):
         return getattr(record, self.relation)
 
     def title_of(self, record_id) -> str | None:
-        from app.records.models import RecordEntry
-
         if record_id is None:
             return None
         entry = db.session.get(RecordEntry, (require_tenant_id(), record_id))

@@ -24,6 +24,7 @@ from app.records.capabilities import (
     ListRead,
     catalogue_entry,
 )
+from app.records.cells import CellColumn
 from app.records.conditions import column_condition
 from app.records.loading import Read
 from app.records.services import update_record
@@ -165,8 +166,6 @@ class OwnerCapability(Capability):
         return [catalogue_entry("owner_id", self.label, "user", filterable=True)]
 
     def cell_columns(self, record_type):
-        from app.records.cells import CellColumn
-
         def write(text, data, lookups):
             data["owner_id"] = str(lookups.user_id(text)) if text.strip() else None
 

@@ -3,7 +3,7 @@ tabs and panels, a form with its sections, and which actions are allowed or disa
 
 from dataclasses import dataclass
 
-from flask import g, request, url_for
+from flask import g, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -213,8 +213,6 @@ def sort_link(record_type, key: str, current: str) -> str:
 
 
 def render_block(template: str, **context) -> Markup:
-    from flask import render_template
-
     return Markup(render_template(template, **context))  # noqa: S704 - output of an autoescaped template
 
 

@@ -1,12 +1,15 @@
 """Template helpers the kit's pages use: links to any record, reference pickers, saved views."""
 
+from flask_login import current_user
 from sqlalchemy import select
 
+from app.auth.permissions import can
 from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.records.crud_pages import record_page_url
+from app.records.models import RecordEntry
 from app.records.normalize import display_phone
 from app.records.registry import find_record_type, get_record_type, record_type_of, record_types
 from app.records.saved_views import view_query_string
@@ -55,10 +58,6 @@ def entry_url(entry) -> str:
 def record_lookup(selected=None, search: str | None = None, types=None) -> list[tuple[str, list[tuple[str, str]]]]:
     """[(type label, [(id, title)])] for a picker of records of any type the user may see:
     the first by title (starting with `search`, if given) and the selected one."""
-    from flask_login import current_user
-
-    from app.auth.permissions import can
-    from app.records.models import RecordEntry
 
     allowed = [
         item.name

@@ -1,5 +1,6 @@
 """Operator commands for platform administrators."""
 
+import getpass
 import secrets
 
 import click
@@ -53,8 +54,6 @@ def tenants() -> None:
 
 
 def _operator() -> str:
-    import getpass
-
     return f"cli:{getpass.getuser()}"
 
 

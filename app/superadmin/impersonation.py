@@ -5,9 +5,10 @@ admin's browser to the tenant host, which trades it for a session marked as an i
 Both the start and the end are written to the platform audit log and to the tenant's own log.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, g, redirect, session, url_for
+from flask_login import current_user
 
 from app.auth.models import TokenPurpose, User
 from app.auth.services import consume_token, issue_login_handoff
@@ -72,7 +73,6 @@ def current_impersonation() -> dict | None:
 
 def end_impersonation(*, reason: str) -> None:
     """Audit the end on both sides and drop the session (`reason`: "ended" or "expired")."""
-    from flask_login import current_user
 
     info = current_impersonation() or {}
     owner_email = getattr(current_user, "email", "")
@@ -139,9 +139,6 @@ def impersonation_banners() -> list[Banner]:
     info = current_impersonation()
     if not info:
         return []
-    from datetime import UTC, datetime
-
-    from flask_login import current_user
 
     until = datetime.fromtimestamp(float(info.get("expires_at", 0)), UTC)
     who = getattr(current_user, "email", "the owner")

@@ -8,6 +8,9 @@ tenant's own tables). Billing, say, registers a Stripe panel from its own packag
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import render_template
+from markupsafe import Markup
+
 from app.plans.lifecycle import list_history
 from app.superadmin.tenants import tenant_users
 
@@ -43,8 +46,6 @@ def register_tenant_panel(panel: TenantPanel) -> None:
 
 def panels_for(tenant) -> list[dict]:
     """Each panel rendered to HTML, in order."""
-    from flask import render_template
-    from markupsafe import Markup
 
     return [
         {

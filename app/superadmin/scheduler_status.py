@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from apscheduler.util import utc_timestamp_to_datetime
-from flask import current_app
+from flask import abort, current_app
 from sqlalchemy import func, select
 
 from app.core.errors import Conflict
@@ -105,8 +105,6 @@ def retry_dead_message(tenant_id, message_id) -> OutboxMessage:
     commit. For an unconfirmed one the operator accepts that it may arrive twice."""
     message = db.session.get(OutboxMessage, (tenant_id, message_id))
     if message is None:
-        from flask import abort
-
         abort(404)
     if message.status not in NEEDS_AN_OPERATOR:
         raise Conflict("Only dead-lettered or unconfirmed messages can be sent again.")

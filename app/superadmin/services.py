@@ -1,6 +1,7 @@
 """Platform admin sign-in."""
 
 import pyotp
+import segno
 from sqlalchemy import select
 
 from app.auth.passwords import hash_password, needs_rehash, verify_password
@@ -55,7 +56,6 @@ def disable_admin_totp(admin: PlatformAdmin, *, password: str, required: bool) -
 
 def totp_provisioning(admin: PlatformAdmin, secret: str) -> tuple[str, str]:
     """The otpauth URI and its QR code as inline SVG."""
-    import segno
 
     uri = pyotp.TOTP(secret).provisioning_uri(name=admin.email, issuer_name="Atrium console")
     return uri, segno.make(uri, error="m").svg_inline(scale=4, dark="#111827")

@@ -1,7 +1,7 @@
 """The signed-in user's own profile, password and two-factor settings."""
 
 import segno
-from flask import flash, g, redirect, render_template, session, url_for
+from flask import flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from app.auth import services
@@ -48,8 +48,6 @@ def account():
 
 
 def _form_keys():
-    from flask import request
-
     return request.form.keys()
 
 

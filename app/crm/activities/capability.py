@@ -1,8 +1,13 @@
 """The timeline and notes capabilities: log calls, emails, meetings and notes on any record
 type that declares them, and read its history (system events included)."""
 
-from flask import request
+from datetime import timedelta
 
+from flask import request
+from sqlalchemy import exists, false, func, select
+
+from app.core.context import require_tenant_id
+from app.crm.activities.models import Activity, ActivityType, activity_links
 from app.crm.activities.pages import log_form_context, timeline_context
 from app.crm.activities.services import delete_orphaned_activities
 from app.records.capabilities import Capability, Panel, Tab
@@ -30,12 +35,6 @@ def _recency_builder(record_type):
     """ "Activity within / not in the last N days": a logged call, email, meeting, note or task
     on the record's timeline (system events do not count), found through the timeline's
     (tenant, record, occurred_at) index."""
-    from datetime import timedelta
-
-    from sqlalchemy import exists, false
-
-    from app.core.context import require_tenant_id
-    from app.crm.activities.models import Activity, ActivityType, activity_links
 
     model = record_type.model
 
@@ -60,9 +59,6 @@ def _recency_builder(record_type):
 def last_activity_at(model):
     """SQL: when the outer `model` row's last logged activity (not a system event) happened,
     NULL when none; read backwards through the timeline's (tenant, record, occurred_at) index."""
-    from sqlalchemy import func, select
-
-    from app.crm.activities.models import Activity, ActivityType, activity_links
 
     return (
         select(func.max(activity_links.c.occurred_at))

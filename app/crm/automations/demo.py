@@ -18,6 +18,7 @@ from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.automations.models import Workflow
 from app.crm.automations.services import create_workflow
+from app.crm.deals.services.pipelines import default_pipeline
 from app.crm.forms import intake
 from app.crm.forms.models import FormDailyStat, FormSubmission
 from app.crm.forms.services import create_form
@@ -110,7 +111,6 @@ WORKSHOP_PEOPLE = (
 def _workshop(owner) -> None:
     """A contact form that also opens a deal (Qualification, 4,500), with two submissions whose
     deals carry the campaign that brought them."""
-    from app.crm.deals.services.pipelines import default_pipeline
 
     pipeline = default_pipeline()
     stages = [stage for stage in pipeline.stages if stage.kind == "open"] if pipeline else []

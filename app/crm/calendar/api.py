@@ -5,8 +5,10 @@ from marshmallow import Schema, fields, validate
 from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
+from app.core.ids import parse_uuid
 from app.crm.calendar import booking, services
 from app.crm.calendar.record import MEETINGS
+from app.notifications.services import tenant_link
 from app.records.api import json_body, record_api_blueprint
 from app.records.schemas import output_schema, serialize
 from app.records.services import get_record
@@ -62,7 +64,6 @@ def calendar(args):
 
     A range longer than two months is cut to its first two months.
     """
-    from app.core.ids import parse_uuid
 
     ids = [parse_uuid(value) for value in (args.get("users") or "").split(",")]
     return services.calendar_events(api_actor(), args["start"], args["end"], [uid for uid in ids if uid])
@@ -104,8 +105,6 @@ class BookingTypeSchema(Schema):
     url = fields.Method("public_url", required=True)
 
     def public_url(self, booking_type) -> str:
-        from app.notifications.services import tenant_link
-
         return tenant_link("booking.page", external=True, slug=booking_type.slug)
 
 

@@ -10,7 +10,6 @@ page picks the next free member in turn (round robin).
 
 import re
 import secrets
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -19,13 +18,15 @@ from sqlalchemy import and_, func, select
 
 from app.auth.models import User
 from app.auth.permissions import acting_user, can, check_permission
-from app.core.errors import Conflict, ValidationFailed
+from app.core.errors import Conflict, PermissionDenied, ValidationFailed
 from app.core.extensions import db
+from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
 from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.calendar import ics
+from app.crm.calendar.invitations import confirmation_instead_of_invitation, queue_invitation_email
 from app.crm.calendar.models import (
     WEEKDAY_LABELS,
     WEEKDAYS,
@@ -36,30 +37,16 @@ from app.crm.calendar.models import (
     MeetingStatus,
 )
 from app.crm.calendar.record import MEETINGS, zone_names
-from app.crm.calendar.services import queue_invitation_email
 from app.crm.contacts.models import Contact, ContactEmail
+from app.crm.contacts.record import CONTACTS
 from app.notifications.models import NotificationKind
 from app.notifications.services import notify, record_path, tenant_link
+from app.records.normalize import tenant_zone
 from app.records.services import create_record, update_record
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-SUPPRESS_INVITATIONS = "calendar.suppress_invitations"
 DAYS_SHOWN = 7
-
-
-@contextmanager
-def confirmation_instead_of_invitation():
-    """The booking's own confirmation (with the cancel link) replaces the usual invitation."""
-    db.session.info[SUPPRESS_INVITATIONS] = True
-    try:
-        yield
-    finally:
-        db.session.info.pop(SUPPRESS_INVITATIONS, None)
-
-
-def invitations_suppressed() -> bool:
-    return bool(db.session.info.get(SUPPRESS_INVITATIONS))
 
 
 # ---------------------------------------------------------------------------- booking types
@@ -155,7 +142,6 @@ def _clean(data: dict, booking_type: BookingType | None, actor) -> dict:
             cleaned["availability"] = {day: [list(window) for window in availability[day]] for day in availability}
     if "member_ids" in data:
         members = data["member_ids"] or []
-        from app.core.ids import parse_uuid
 
         ids = [parse_uuid(value) for value in members] if isinstance(members, list) else [None]
         users = set(
@@ -190,14 +176,11 @@ def get_booking_type(booking_type_id, actor) -> BookingType:
 def _check_own(booking_type: BookingType, actor) -> None:
     user = acting_user(actor)
     if booking_type.user_id != user.id and not can(actor, "booking_types.manage_team"):
-        from app.core.errors import PermissionDenied
-
         raise PermissionDenied("You may change only your own booking pages.")
 
 
 def create_booking_type(data: dict, *, actor) -> BookingType:
     check_permission(actor, "booking_types.create")
-    from app.records.normalize import tenant_zone
 
     cleaned = _clean(data, None, actor)
     user = acting_user(actor)
@@ -244,8 +227,6 @@ class Slot:
 
 
 def hosts_of(booking_type: BookingType) -> list:
-    from app.core.ids import parse_uuid
-
     ids = [parse_uuid(value) for value in booking_type.member_ids] if booking_type.is_team else [booking_type.user_id]
     active = set(db.session.scalars(select(User.id).where(User.id.in_(ids), User.is_active_user.is_(True))))
     ordered = [host for host in ids if host in active]
@@ -376,7 +357,6 @@ def _contact_for(email: str, name: str, host: User) -> tuple[Contact, bool]:
     if contact is not None:
         return contact, False
     first, _, last = name.partition(" ")
-    from app.crm.contacts.record import CONTACTS
 
     data = {"first_name": first[:100], "last_name": last[:100], "emails": [{"email": email, "primary": True}]}
     return create_record(CONTACTS, data, actor=host), True

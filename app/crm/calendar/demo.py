@@ -10,7 +10,7 @@ from app.core.extensions import db
 from app.crm.calendar.booking import create_booking_type
 from app.crm.calendar.services import create_meeting
 from app.crm.contacts.models import Contact
-from app.crm.tasks.record import today_local
+from app.crm.tasks.queries import today_local
 from app.records.normalize import tenant_zone
 
 MEETINGS = (

@@ -8,8 +8,11 @@ from app.auth.models import User
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.crm.calendar.models import MeetingAttendee
+from app.crm.contacts.models import Contact
 from app.records.fields import Field
 from app.records.normalize import Invalid
+from app.records.owner import active_users
+from app.records.templating import reference_options
 
 MAX_ATTENDEES = 50
 
@@ -39,8 +42,6 @@ class Attendees(Field):
         return []
 
     def clean(self, value, context):
-        from app.crm.contacts.models import Contact
-
         if not isinstance(value, list):
             raise Invalid("Send a list of {user_id} or {contact_id}.")
         if len(value) > MAX_ATTENDEES:
@@ -136,14 +137,11 @@ class Attendees(Field):
 
 
 def attendee_user_options() -> list[tuple[str, str]]:
-    from app.records.owner import active_users
-
     return [(str(user.id), user.display_name) for user in active_users()]
 
 
 def attendee_contact_options(selected: list[str]) -> list[tuple[str, str]]:
     """The first contacts by name, and the chosen ones even when they are not among them."""
-    from app.records.templating import reference_options
 
     options = reference_options("contact")
     known = {option_id for option_id, _ in options}

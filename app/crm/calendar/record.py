@@ -5,11 +5,18 @@ reminded at the chosen offsets; a change of time sends an update, a cancellation
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
+
+from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.calendar.fields import Attendees
-from app.crm.calendar.models import Meeting, MeetingOutcome, MeetingStatus
+from app.crm.calendar.invitations import invitations_suppressed, send_invitations
+from app.crm.calendar.models import Meeting, MeetingAttendee, MeetingOutcome, MeetingStatus
 from app.crm.tags.capability import TAGS
 from app.crm.tasks.models import REMINDER_OFFSETS
+from app.notifications.reminders import clear_reminders, sync_reminders
+from app.notifications.services import absolute_url, record_path
 from app.records import fields as f
 from app.records.capabilities import Tab
 from app.records.loading import together
@@ -85,13 +92,21 @@ class MeetingType(RecordType):
         )
 
     def after_save(self, meeting, cleaned, context):
-        from app.crm.calendar.services import after_meeting_saved
-
-        after_meeting_saved(meeting, creating=context.creating)
+        # Reminders and invitations, once the meeting's row is written.
+        if getattr(meeting, "_reminders_dirty", False):
+            meeting._reminders_dirty = False
+            if meeting.status == MeetingStatus.SCHEDULED:
+                users = [meeting.owner_id, *(row.user_id for row in meeting.attendees if row.user_id)]
+                sync_reminders(meeting.id, meeting.starts_at, users, meeting.reminders or [])
+            else:
+                clear_reminders([meeting.id])
+        if getattr(meeting, "_invite", False):
+            meeting._invite = False
+            if not (context.creating and meeting.status == MeetingStatus.CANCELLED) and not invitations_suppressed():
+                link = absolute_url(record_path(self, meeting.id))
+                send_invitations(meeting, update=not context.creating, link=link)
 
     def before_delete(self, meetings, actor):
-        from app.notifications.reminders import clear_reminders
-
         clear_reminders([meeting.id for meeting in meetings])
 
     def related(self, meeting):
@@ -101,9 +116,24 @@ class MeetingType(RecordType):
         return related
 
 
-def _meetings_tab(record_type, record) -> dict:
-    from app.crm.calendar.services import meetings_about
+def meetings_about(record_id, limit: int = 50) -> list[Meeting]:
+    attending = exists().where(
+        MeetingAttendee.tenant_id == Meeting.tenant_id,
+        MeetingAttendee.meeting_id == Meeting.id,
+        MeetingAttendee.contact_id == record_id,
+    )
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(or_(Meeting.related_id == record_id, attending))
+            .options(selectinload(Meeting.owner))
+            .order_by(Meeting.starts_at.desc(), Meeting.id)
+            .limit(limit)
+        )
+    )
 
+
+def _meetings_tab(record_type, record) -> dict:
     return {"meetings": meetings_about(record.id), "subject": record, "subject_type": record_type}
 
 

@@ -1,6 +1,6 @@
-"""Meetings through the kit's services, plus what only meetings have: invitations with an .ics,
-reminders for the organizer and the attendees who are users, the calendar's events (with a
-team overlay), drag to reschedule, and private ICS feeds."""
+"""Meetings through the kit's services, plus what only meetings have: the calendar's events
+(with a team overlay), drag to reschedule, and private ICS feeds. Invitations and reminders go
+out from the declaration's after_save (record.py, invitations.py)."""
 
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -18,9 +18,8 @@ from app.core.types import utcnow
 from app.crm.calendar import ics
 from app.crm.calendar.models import CalendarFeed, Meeting, MeetingAttendee, MeetingStatus
 from app.crm.calendar.record import MEETINGS
-from app.messaging.services import queue_email
-from app.notifications.reminders import clear_reminders, sync_reminders
 from app.notifications.services import absolute_url, record_path
+from app.records.normalize import tenant_zone
 from app.records.services import record_services, update_record
 
 get_meeting, load_meeting_for_page, create_meeting, update_meeting, delete_meeting, list_meetings = record_services(
@@ -34,87 +33,6 @@ FEED_AHEAD = timedelta(days=400)
 FEED_LIMIT = 2000
 # Colours of users on the calendar (Bootstrap's palette), given out in the order users were added.
 USER_COLOURS = ("#4f46e5", "#198754", "#d63384", "#fd7e14", "#0dcaf0", "#6f42c1", "#20c997", "#dc3545", "#0d6efd")
-
-
-# ---------------------------------------------------------------------------- after a save
-
-
-def after_meeting_saved(meeting: Meeting, *, creating: bool) -> None:
-    """Reminders and invitations, once the meeting's row is written (called by the declaration)."""
-    if getattr(meeting, "_reminders_dirty", False):
-        meeting._reminders_dirty = False
-        if meeting.status == MeetingStatus.SCHEDULED:
-            users = [meeting.owner_id, *(row.user_id for row in meeting.attendees if row.user_id)]
-            sync_reminders(meeting.id, meeting.starts_at, users, meeting.reminders or [])
-        else:
-            clear_reminders([meeting.id])
-    if getattr(meeting, "_invite", False):
-        from app.crm.calendar.booking import invitations_suppressed
-
-        meeting._invite = False
-        if not (creating and meeting.status == MeetingStatus.CANCELLED) and not invitations_suppressed():
-            send_invitations(meeting, update=not creating)
-
-
-def send_invitations(meeting: Meeting, *, update: bool) -> int:
-    """Email each attendee (other than the organizer) the meeting's .ics: a new invitation, an
-    update (a higher SEQUENCE) or a cancellation. Goes out after the commit, via the outbox."""
-    url = absolute_url(record_path(MEETINGS, meeting.id))
-    organizer = meeting.owner
-    # Attendees may be contacts, who cannot open the meeting's page: the .ics carries no link to it.
-    invite = ics.invite_attachment(meeting, organizer_email=organizer.email if organizer else None)
-    cancelled = meeting.status == MeetingStatus.CANCELLED
-    verb = "Cancelled" if cancelled else ("Updated invitation" if update else "Invitation")
-    sent = 0
-    for attendee in meeting.attendees:
-        if not attendee.email or (organizer is not None and attendee.user_id == organizer.id):
-            continue
-        queue_invitation_email(
-            attendee.email,
-            "meeting_invitation",
-            meeting,
-            verb=verb,
-            invite=invite,
-            context={
-                "attendee": attendee,
-                "organizer": organizer,
-                "cancelled": cancelled,
-                "update": update,
-                "link": url,
-                "when": _when(meeting),
-            },
-            dedupe_key=f"meeting:{meeting.id}:{meeting.sequence}:{meeting.status}:{attendee.key}",
-        )
-        sent += 1
-    return sent
-
-
-def queue_invitation_email(
-    to: str, template: str, meeting: Meeting, *, verb: str, invite: dict, context: dict, dedupe_key: str | None = None
-) -> None:
-    """Email `to` the meeting's `invite` (`ics.invite_attachment`) under "<verb>: <title>"; the
-    template is given the meeting and `context`."""
-    queue_email(
-        to,
-        template,
-        subject=f"{verb}: {meeting.title}",
-        context={"meeting": meeting, **context},
-        dedupe_key=dedupe_key,
-        attachments=[invite],
-    )
-
-
-def _when(meeting: Meeting) -> str:
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(meeting.timezone or "UTC")
-    start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
-    same_day = start.date() == end.date()
-    return (
-        f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({meeting.timezone})"
-        if same_day
-        else f"{start:%A %d %B %Y, %H:%M} – {end:%A %d %B %Y, %H:%M} ({meeting.timezone})"
-    )
 
 
 # ---------------------------------------------------------------------------- the calendar
@@ -131,7 +49,6 @@ def calendar_users() -> list[User]:
 def parse_range(start, end) -> tuple[datetime, datetime]:
     """The window asked for (ISO strings or datetimes; no offset: the workspace's zone), cut to
     two months so one call stays one bounded query."""
-    from app.records.normalize import tenant_zone
 
     bounds = []
     for name, value in (("start", start), ("end", end)):
@@ -228,23 +145,6 @@ def meetings_of_user_today(user, *, day_start: datetime, day_end: datetime, limi
             )
             .options(selectinload(Meeting.related))
             .order_by(Meeting.starts_at, Meeting.id)
-            .limit(limit)
-        )
-    )
-
-
-def meetings_about(record_id, limit: int = 50) -> list[Meeting]:
-    attending = exists().where(
-        MeetingAttendee.tenant_id == Meeting.tenant_id,
-        MeetingAttendee.meeting_id == Meeting.id,
-        MeetingAttendee.contact_id == record_id,
-    )
-    return list(
-        db.session.scalars(
-            select(Meeting)
-            .where(or_(Meeting.related_id == record_id, attending))
-            .options(selectinload(Meeting.owner))
-            .order_by(Meeting.starts_at.desc(), Meeting.id)
             .limit(limit)
         )
     )

@@ -14,6 +14,7 @@ from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import limiter
 from app.core.forms import delete_and_redirect
 from app.core.hosts import TenantBlueprint
+from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.crm.calendar import booking, services
 from app.crm.calendar.models import WEEKDAY_LABELS, WEEKDAYS
@@ -46,7 +47,6 @@ def calendar():
 @requires_permission("meetings.view")
 def events():
     """FullCalendar's event source: `start`, `end` (ISO) and `users` (ids, comma-separated)."""
-    from app.core.ids import parse_uuid
 
     user_ids = [parse_uuid(value) for value in (request.args.get("users") or "").split(",")]
     try:

@@ -17,8 +17,10 @@ from app.crm.deals.models import Pipeline, Stage
 from app.crm.deals.record import DEALS
 from app.crm.deals.services import deals as deal_services
 from app.crm.deals.services import pipelines as service
+from app.crm.deals.stage_history import stage_durations
 from app.records.api import json_body, record_api_blueprint
 from app.records.schemas import output_schema, serialize
+from app.records.services import get_record
 
 blp = record_api_blueprint(DEALS)
 
@@ -42,7 +44,6 @@ def move(data, deal_id):
 @blp.response(200, schemas.StageHistorySchema)
 def stage_history(deal_id):
     """A deal's stage history with the time spent in each stage"""
-    from app.records.services import get_record
 
     deal = get_record(DEALS, deal_id, actor=api_actor())
     return {
@@ -64,7 +65,7 @@ def stage_history(deal_id):
                 "left_at": entry["left_at"],
                 "seconds_in_stage": entry["seconds"],
             }
-            for entry in deal_services.stage_durations(deal)
+            for entry in stage_durations(deal)
         ]
     }
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.auth.demo_team import get_demo_owner, get_sellers
+from app.core.errors import PlanLimitExceeded
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.services import log_activity
@@ -164,8 +165,6 @@ def seed_deals_demo(tenant) -> None:
 
 
 def _second_pipeline(owner):
-    from app.core.errors import PlanLimitExceeded
-
     try:
         return create_pipeline({"name": "Retainers"}, actor=owner)
     except PlanLimitExceeded:

@@ -9,12 +9,24 @@ from sqlalchemy import and_, func, inspect, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.permissions import acting_user
+from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
+from app.crm.contacts.models import Contact
 from app.crm.deals.fields import CurrencyField, DealContactList, ProbabilityField, workspace_currency
-from app.crm.deals.models import Deal, DealContact, DealReason, DealStatus, Pipeline, Priority, Stage, StageKind
+from app.crm.deals.models import (
+    Deal,
+    DealContact,
+    DealReason,
+    DealStatus,
+    Pipeline,
+    Priority,
+    Stage,
+    StageChange,
+    StageKind,
+)
 from app.crm.deals.services.pipelines import (
     default_pipeline,
     first_open_stage,
@@ -24,6 +36,7 @@ from app.crm.deals.services.pipelines import (
     reason_label,
     stage_label,
 )
+from app.crm.deals.stage_history import stage_durations
 from app.crm.fields.capability import CUSTOM_FIELDS
 from app.crm.leads.models import LeadSource
 from app.crm.tags.capability import TAGS
@@ -179,8 +192,6 @@ class DealType(RecordType):
 
 
 def record_stage_change(deal: Deal, previous_stage_id, *, actor) -> None:
-    from app.crm.deals.models import StageChange
-
     user = acting_user(actor)
     previous = db.session.get(Stage, (deal.tenant_id, previous_stage_id)) if previous_stage_id else None
     db.session.add(
@@ -216,8 +227,6 @@ def _stage_options():
 def _change_stage(record_type, deals, params, actor) -> int:
     stage = db.session.get(Stage, (deals[0].tenant_id, params.get("stage_id"))) if params.get("stage_id") else None
     if stage is None:
-        from app.core.errors import ValidationFailed
-
         raise ValidationFailed("Choose a stage.", details={"stage_id": ["Choose a stage."]})
     moved = 0
     for deal in deals:
@@ -237,7 +246,6 @@ def _stage_choices():
 
 def _deal_totals(record_type, record) -> dict:
     """The Deals tab of a contact or a company: its deals and their open and won totals."""
-    from app.crm.contacts.models import Contact
 
     if isinstance(record, Contact):
         linked = select(DealContact.deal_id).where(DealContact.contact_id == record.id)
@@ -266,8 +274,6 @@ def _deal_totals(record_type, record) -> dict:
 
 
 def _stage_history_tab(record_type, deal) -> dict:
-    from app.crm.deals.services.deals import stage_durations
-
     return {"deal": deal, "history": stage_durations(deal)}
 
 
@@ -285,7 +291,6 @@ DEALS_SHOWN = 50
 
 def _linked_deals(*where):
     """Deals linked to the outer contact row (correlated; tenant-scoped by the ORM and RLS)."""
-    from app.crm.contacts.models import Contact
 
     return (
         select(Deal.id)
@@ -300,8 +305,6 @@ def _has_open_deal(operator, value, context):
 
 def _deal_value_condition(status):
     def build(operator, value, context):
-        from app.crm.contacts.models import Contact
-
         total = (
             select(func.coalesce(func.sum(Deal.value), 0))
             .join(DealContact, and_(DealContact.tenant_id == Deal.tenant_id, DealContact.deal_id == Deal.id))

@@ -2,6 +2,9 @@
 
 from decimal import Decimal
 
+from app.crm.deals.record import is_rotting
+from app.crm.deals.services.pipelines import stage_label
+
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "CNY": "¥", "KRW": "₩", "ILS": "₪", "NGN": "₦"}
 
 
@@ -34,8 +37,6 @@ def duration(seconds: int) -> str:
 
 
 def install_deal_templating(app) -> None:
-    from app.crm.deals.record import is_rotting
-    from app.crm.deals.services.pipelines import stage_label
 
     # Named for deals: the quotes package has an `amount` filter of its own.
     app.jinja_env.filters["deal_amount"] = amount

@@ -10,14 +10,14 @@ import uuid
 
 from sqlalchemy import String, cast, func, select, text
 
-from app.auth.permissions import check_permission
+from app.auth.permissions import can, check_permission
 from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.newest_first import newest_first_page
 from app.crm.duplicates.detection import duplicate_rules, name_fields
 from app.crm.duplicates.models import DuplicatePair, PairStatus
-from app.records.registry import record_types
+from app.records.registry import find_record_type, record_types
 
 SIMILARITY = 0.6
 MAX_PAIRS_PER_SCAN = 5000
@@ -140,8 +140,6 @@ def list_pairs(*, actor, cursor=None, limit: int = 25):
 
 
 def _can_view(actor, record_type) -> bool:
-    from app.auth.permissions import can
-
     return can(actor, record_type.permission("view"))
 
 
@@ -158,7 +156,6 @@ def dismiss_pair(pair: DuplicatePair, *, actor) -> None:
 
 def pair_records(pairs) -> dict:
     """{record id: (record type, record)} for a page of pairs: one query per type."""
-    from app.records.registry import find_record_type
 
     wanted: dict[str, set] = {}
     for pair in pairs:

@@ -1,6 +1,8 @@
 """/duplicates: candidate pairs to dismiss or merge; /merge: pick the values to keep."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from datetime import UTC, datetime
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import can, requires_permission
@@ -32,10 +34,6 @@ def index():
 @bp.route("/duplicates/scan", methods=["POST"])
 @requires_permission("duplicates.review")
 def scan():
-    from datetime import UTC, datetime
-
-    from flask import g
-
     schedule_tenant_job(g.tenant.id, services.JOB_KIND, "scan", services.JOB_REF, run_date=datetime.now(UTC))
     flash("Looking for duplicates: new pairs show up here in a minute.", "success")
     return redirect(url_for("duplicates.index"))

@@ -10,6 +10,7 @@ from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
+from app.crm.segments.services import get_segment, segment_condition
 from app.records.cells import cell_columns
 from app.records.listing import filtered_statement
 from app.records.registry import record_type_named
@@ -35,8 +36,6 @@ def prepare_export(
         raise ValidationFailed("Choose CSV or XLSX.", details={"format": ["Choose csv or xlsx."]})
     where, described = [], []
     if segment_id:
-        from app.crm.segments.services import get_segment, segment_condition
-
         segment = get_segment(segment_id, actor=actor)
         if segment.record_type != record_type.name:
             raise ValidationFailed("That segment is of another record type.", details={"segment": ["Wrong type."]})

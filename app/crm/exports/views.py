@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_login import current_user, login_required
 
 from app.auth.permissions import requires_permission
+from app.core.audit import record_audit
 from app.core.errors import Conflict
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
@@ -52,7 +53,6 @@ def download_workspace(export_id):
     path = workspace.export_path(export.tenant_id, export.id)
     if export.status != "done" or not path.exists():
         abort(404)
-    from app.core.audit import record_audit
 
     record_audit("export.workspace_downloaded", actor=current_user, target=export, target_label="Whole workspace")
     name = f"{export.created_at:%Y-%m-%d}-workspace-export.zip"

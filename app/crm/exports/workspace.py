@@ -5,6 +5,8 @@ Allowed while the workspace is read-only (its data stays the customer's), audite
 written a batch at a time straight into the ZIP, so its size never sits in memory.
 """
 
+import csv
+import io
 import json
 import uuid
 import zipfile
@@ -23,9 +25,13 @@ from app.core.lookups import get_or_404
 from app.core.spreadsheets import neutralize_cell
 from app.core.transactions import commit_and_deliver
 from app.core.types import json_safe, utcnow
+from app.crm.activities.models import Activity
 from app.crm.exports.models import WorkspaceExport
 from app.crm.exports.services import BATCH_SIZE, export_rows
+from app.crm.fields.models import FieldDefinition
 from app.crm.privacy.services import activity_content
+from app.crm.segments.models import Segment
+from app.crm.tags.models import Tag
 from app.jobs.tenant_jobs import schedule_tenant_job
 from app.records import schemas as record_schemas
 from app.records.registry import record_types
@@ -91,9 +97,6 @@ def build_workspace_export(export_id, **_ignored) -> dict:
 
 
 def _write_type(archive, record_type) -> None:
-    import csv
-    import io
-
     statement = select(record_type.model)
     with (
         archive.open(f"{record_type.plural}.csv", "w") as raw,
@@ -125,10 +128,6 @@ def _write_type(archive, record_type) -> None:
 
 def _write_extras(archive) -> None:
     """Tags, custom field definitions, segments and the timeline, as JSON."""
-    from app.crm.activities.models import Activity
-    from app.crm.fields.models import FieldDefinition
-    from app.crm.segments.models import Segment
-    from app.crm.tags.models import Tag
 
     simple = {
         "tags.json": (Tag, ("id", "name", "color")),

@@ -15,6 +15,7 @@ from app.crm.fields.models import FieldDefinition, FieldType
 from app.crm.fields.services import DEFINITIONS_ORDER, list_field_definitions, validate_custom_values
 from app.plans.services import entitlements
 from app.records.capabilities import Capability, Column, FilterInput, FormSection, ListRead, Panel, catalogue_entry
+from app.records.cells import CellColumn, split_list
 from app.records.conditions import Condition, column_condition
 from app.records.listing import CUSTOM_FILTER_PREFIX
 from app.records.loading import Read
@@ -252,7 +253,6 @@ class CustomFieldsCapability(Capability):
 
     def cell_columns(self, record_type):
         """A column per custom field: text as it is, multi-selects comma-separated."""
-        from app.records.cells import CellColumn, split_list
 
         def column(definition):
             # Plain values, not the definition row: exports read these columns while the file

@@ -144,7 +144,7 @@ def iter_rows(source: SourceFile) -> Iterator[list]:
 
 
 def _workbook_rows(path: Path) -> Iterator[list]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 - openpyxl takes ~150 ms to import; only XLSX imports need it
 
     # A file object, not the path: the stored file has no extension for openpyxl to check.
     with path.open("rb") as handle:

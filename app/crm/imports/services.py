@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from app.auth.models import User
 from app.auth.permissions import acting_user, can, check_permission
 from app.core.audit import record_audit
-from app.core.errors import Conflict, PlanLimitExceeded, ValidationFailed
+from app.core.errors import Conflict, PermissionDenied, PlanLimitExceeded, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.newest_first import newest_first_page
@@ -27,9 +27,10 @@ from app.core.spreadsheets import restore_cell
 from app.core.transactions import call_after_rollback
 from app.core.types import json_safe, utcnow
 from app.core.validation import Errors, clean_text, contains_nul
+from app.crm.duplicates.detection import find_duplicates
 from app.crm.imports.matching import find_existing, find_matches, match_field, match_values
 from app.crm.imports.models import DataImport, DedupeMode, ImportRow, ImportStatus, ImportTemplate, RowStatus
-from app.crm.imports.reading import MAX_CELL_CHARACTERS, FormulaCell, cell_text, inspect_file, iter_rows
+from app.crm.imports.reading import MAX_CELL_CHARACTERS, FormulaCell, SourceFile, cell_text, inspect_file, iter_rows
 from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
 from app.plans.services import check_writable
 from app.records.cells import Lookups, guess_mapping, importable_columns
@@ -346,8 +347,6 @@ def _check_can_change(data_import, actor) -> None:
     check_permission(actor, import_type(data_import).permission("create"))
     user = acting_user(actor)
     if data_import.created_by_id != getattr(user, "id", None) and not can(actor, "imports.manage"):
-        from app.core.errors import PermissionDenied
-
         raise PermissionDenied("Only the person who uploaded this file, or a manager, may run it.")
 
 
@@ -366,8 +365,6 @@ def data_rows(data_import, *, start: int, limit: int | None = None):
 
 
 def _source(data_import):
-    from app.crm.imports.reading import SourceFile
-
     path = storage_path(data_import.tenant_id, data_import.id)
     return SourceFile(path, data_import.file_kind, data_import.encoding, data_import.delimiter)
 
@@ -434,7 +431,6 @@ class RowPlan:
     def look_alikes(self, record) -> str:
         """A note on a created row that looks like a record already there (same phone, same
         name at the same company): created, as asked, but worth a look."""
-        from app.crm.duplicates.detection import find_duplicates
 
         # The match field was just looked up (no record has it): only the other rules ask.
         matches = find_duplicates(self.record_type, record, limit=1, skip={self.match.name} if self.match else ())

@@ -6,13 +6,15 @@ from flask_login import current_user
 
 from app.auth.permissions import can, requires_permission
 from app.core.errors import AppError, ValidationFailed
+from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
+from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
 from app.core.text import plural
 from app.core.uploads import accepts_files
 from app.crm.exports.writing import csv_stream, in_tenant_while_streaming
 from app.crm.imports import services
-from app.crm.imports.models import DedupeMode, ImportStatus, RowStatus
+from app.crm.imports.models import DedupeMode, ImportStatus, ImportTemplate, RowStatus
 from app.crm.imports.services import match_field
 from app.records.cells import importable_columns
 from app.records.forms import ConfirmForm, RecordForm
@@ -118,8 +120,6 @@ def mapping(import_id):
         )
         services.queue_import(data_import, actor=current_user, dry_run=action == "check")
     except ValidationFailed as exc:
-        from app.core.extensions import db
-
         db.session.rollback()
         data_import = services.get_import(import_id, actor=current_user)
         return _mapping_page(data_import, proposed, exc.details or {"_form": [exc.message]}, 422)
@@ -209,9 +209,6 @@ def _safe(name: str) -> str:
 @bp.route("/imports/templates/<uuid:template_id>/delete", methods=["POST"])
 @requires_permission("imports.run")
 def delete_template(template_id):
-    from app.core.lookups import get_or_404
-    from app.crm.imports.models import ImportTemplate
-
     template = get_or_404(ImportTemplate, template_id)
     if find_record_type(template.record_type) is None:
         abort(404)

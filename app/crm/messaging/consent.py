@@ -5,16 +5,23 @@ contact's time zone. Every consent change is written to the ledger, whatever mad
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from flask import has_request_context
 from flask_login import current_user
+from phonenumbers import timezone as number_zones
 from sqlalchemy import delete, event, inspect, select
+from sqlalchemy.orm import object_session
 
+from app.auth.permissions import check_permission
 from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
+from app.core.session import TenantSession
 from app.core.types import utcnow
+from app.core.validation import Errors, check_known_keys, clean_choice, clean_text, normalize_email_address
 from app.crm.contacts.models import Consent, Contact
 from app.crm.messaging.models import Channel, ConsentChange, MessagingSettings, Suppression
+from app.records.normalize import Invalid, normalize_phone
 
 
 class SuppressionReason:
@@ -111,7 +118,6 @@ CHANGED_KEY = "consent_changed_contacts"
 def _note_change(contact, value, oldvalue, initiator) -> None:
     """Attribute event: remember the contact, so the flush looks at these and nothing else
     (scanning `session.dirty` on every flush would grow with everything the session holds)."""
-    from sqlalchemy.orm import object_session
 
     session = object_session(contact)
     if session is not None and value != oldvalue:
@@ -151,8 +157,6 @@ def ledger_consent_changes(session, flush_context, instances) -> None:
 
 
 def install_consent_ledger() -> None:
-    from app.core.session import TenantSession
-
     if not event.contains(TenantSession, "before_flush", ledger_consent_changes):
         event.listen(TenantSession, "before_flush", ledger_consent_changes)
         for channel in Consent.CHANNELS:
@@ -190,10 +194,6 @@ def suppress(channel: str, address: str, reason: str, detail: str = "") -> Suppr
 
 
 def add_suppression(data: dict, *, actor) -> Suppression:
-    from app.auth.permissions import check_permission
-    from app.core.validation import Errors, check_known_keys, clean_choice, clean_text, normalize_email_address
-    from app.records.normalize import Invalid, normalize_phone
-
     check_permission(actor, "suppressions.edit")
     check_known_keys(data, ("channel", "address", "detail"))
     errors = Errors()
@@ -213,8 +213,6 @@ def add_suppression(data: dict, *, actor) -> Suppression:
 
 
 def remove_suppression(row: Suppression, *, actor) -> None:
-    from app.auth.permissions import check_permission
-
     check_permission(actor, "suppressions.edit")
     db.session.execute(delete(Suppression).where(Suppression.id == row.id))
     record_audit(
@@ -231,8 +229,6 @@ def remove_suppression(row: Suppression, *, actor) -> None:
 
 def contact_zone(phone: str | None, fallback: str) -> ZoneInfo:
     """The time zone of a number's region (phonenumbers' carrier data), else the agency's."""
-    import phonenumbers
-    from phonenumbers import timezone as number_zones
 
     try:
         zones = number_zones.time_zones_for_number(phonenumbers.parse(phone or "", None))

@@ -10,6 +10,7 @@ from app.core.lookups import get_or_404
 from app.core.pagination import Sort, sorted_page
 from app.core.types import utcnow
 from app.crm.messaging.models import Channel, Conversation, Message
+from app.crm.messaging.sending import send_message
 
 SORT = Sort("-last_message_at", Conversation.last_message_at, True, "Latest first")
 
@@ -66,8 +67,6 @@ def set_open(conversation: Conversation, is_open: bool, *, actor) -> None:
 
 
 def reply(conversation: Conversation, body: str, *, actor) -> Message:
-    from app.crm.messaging.sending import send_message
-
     if not (body or "").strip():
         raise ValidationFailed("Write the reply.", details={"body": ["Write the reply."]})
     if conversation.contact_id is None:

@@ -4,6 +4,7 @@ yourself; the SMS segment count."""
 from sqlalchemy import func, or_, select, update
 
 from app.auth.permissions import acting_user, check_permission
+from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
@@ -12,8 +13,11 @@ from app.crm.contacts.models import Contact
 from app.crm.messaging import templating
 from app.crm.messaging.audit import record_messaging_audit
 from app.crm.messaging.models import Campaign, Channel, Message, MessageTemplate
-from app.crm.messaging.sending import MAX_BODY, MAX_SMS, MAX_SUBJECT, Composer
+from app.crm.messaging.sending import MAX_BODY, MAX_SMS, MAX_SUBJECT, Composer, get_settings, sender
+from app.messaging.services import queue_outbox
+from app.plans.services import enforce_meter
 from app.records.setting_services import add_audited, creator_id
+from app.tenants.models import Tenant
 
 TEMPLATE_KEYS = ("name", "channel", "subject", "html_body", "text_body")
 SAMPLE_CONTACT = {
@@ -150,11 +154,6 @@ def preview(template: MessageTemplate | dict, contact_id=None) -> dict:
 def send_test(template: MessageTemplate, *, actor, contact_id=None) -> str:
     """Send the rendered template to the acting user's own address (email) — never to a
     customer — so the team sees what recipients will get. SMS are previewed, not test-sent."""
-    from app.core.context import require_tenant_id
-    from app.crm.messaging.sending import get_settings, sender
-    from app.messaging.services import queue_outbox
-    from app.plans.services import enforce_meter
-    from app.tenants.models import Tenant
 
     check_permission(actor, "message_templates.edit")
     if template.channel != Channel.EMAIL:

@@ -8,13 +8,18 @@ converted to or that shares its address (consent lives on contacts).
 
 from collections.abc import Callable
 
+from flask import g
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.permissions import can
 from app.core.extensions import db
 from app.crm.contacts.models import Consent, Contact, ContactEmail
+from app.crm.messaging import consent
+from app.crm.messaging.consent import consent_ledger
+from app.crm.messaging.message_templates import list_templates
 from app.crm.messaging.models import Channel, Message, MessageStatus
+from app.plans.services import entitlements
 from app.records.capabilities import Panel, Tab
 from app.records.registry import contribute
 
@@ -50,12 +55,6 @@ def recipient_of(record_type, record) -> Contact | None:
 
 
 def messages_tab(record_type, record) -> dict:
-    from flask import g
-
-    from app.crm.messaging import consent
-    from app.crm.messaging.message_templates import list_templates
-    from app.plans.services import entitlements
-
     contact = recipient_of(record_type, record)
     messages = []
     if contact is not None:
@@ -84,8 +83,6 @@ def messages_tab(record_type, record) -> dict:
 
 
 def _ledger(record_type, contact) -> dict:
-    from app.crm.messaging.consent import consent_ledger
-
     return {
         "changes": consent_ledger(contact.id),
         "consent_labels": Consent.LABELS,

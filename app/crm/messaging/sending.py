@@ -12,6 +12,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 
 from app.auth.permissions import check_permission
+from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
 from app.core.events import emit
 from app.core.extensions import db
@@ -19,15 +20,18 @@ from app.core.hosts import tenant_host
 from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
 from app.core.types import utcnow
-from app.core.validation import Errors, check_known_keys, clean_choice, clean_text
+from app.core.validation import Errors, check_known_keys, clean_choice, clean_text, normalize_email_address
 from app.crm.activities.models import Activity, ActivityType, Direction
+from app.crm.activities.services import link_to_timelines
 from app.crm.contacts.models import Contact
+from app.crm.contacts.record import CONTACTS
 from app.crm.messaging import consent, templating
 from app.crm.messaging.cleaning import clean_whole_number
 from app.crm.messaging.models import Channel, Message, MessageStatus, MessageTemplate, MessagingSettings
 from app.messaging.models import OutboxMessage, OutboxStatus
 from app.messaging.services import on_outbox_result, queue_outbox
 from app.plans.services import check_feature, enforce_meter
+from app.records.normalize import Invalid, normalize_phone
 from app.tenants.models import Tenant
 
 METERS = {Channel.EMAIL: "emails_per_month", Channel.SMS: "sms_per_month"}
@@ -49,10 +53,6 @@ def get_settings() -> MessagingSettings:
 
 
 def update_settings(data: dict, *, actor) -> MessagingSettings:
-    from app.core.audit import record_audit
-    from app.core.validation import normalize_email_address
-    from app.records.normalize import Invalid, normalize_phone
-
     check_permission(actor, "settings.manage")
     check_known_keys(
         data, ("from_name", "from_email", "reply_to", "sms_number", "quiet_hours_start", "quiet_hours_end")
@@ -284,9 +284,6 @@ def send_message(data: dict, *, actor, source=None) -> Message:
 
 
 def _log_on_timeline(message: Message, contact: Contact, actor, source) -> Activity:
-    from app.crm.activities.services import link_to_timelines
-    from app.crm.contacts.record import CONTACTS
-
     activity = Activity(
         type=ActivityType.EMAIL if message.channel == Channel.EMAIL else ActivityType.SMS,
         subject=(message.subject or message.body_text[:80] or Channel.LABELS[message.channel])[:200],

@@ -1,19 +1,18 @@
 """Installing messaging into the app: permissions, API scopes, the consent ledger, the outbox
 listener, navigation and jobs (the app's wiring calls `install_messaging`)."""
 
+from app.api.scopes import register_scope_object
 from app.auth.models import Role
 from app.auth.permissions import MANAGERS, WRITERS, register_record_permissions
+from app.crm.messaging.consent import install_consent_ledger
+from app.crm.messaging.record_pages import install_record_pages
+from app.crm.messaging.sending import install_outbox_listener
+from app.crm.messaging.views.public import allow_while_read_only
 
 MARKETERS = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.MARKETING})
 
 
 def install_messaging(app) -> None:
-    from app.api.scopes import register_scope_object
-    from app.crm.messaging.consent import install_consent_ledger
-    from app.crm.messaging.record_pages import install_record_pages
-    from app.crm.messaging.sending import install_outbox_listener
-    from app.crm.messaging.views.public import allow_while_read_only
-
     register_record_permissions("messages", "Messages", grants={"create": WRITERS, "edit": WRITERS})
     register_record_permissions(
         "message_templates", "Message templates", grants={"create": MARKETERS, "edit": MARKETERS, "delete": MARKETERS}

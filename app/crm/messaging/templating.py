@@ -11,6 +11,7 @@ from jinja2 import ChainableUndefined, TemplateError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from app.core.errors import ValidationFailed
+from app.records.schemas import serialize
 
 # The GSM 03.38 alphabet: an SMS of these alone fits 160 per segment (153 when split);
 # anything else makes it UCS-2 (70, or 67 when split). Extension characters count twice.
@@ -153,7 +154,6 @@ def merge_context(contact, *, record=None, record_type=None) -> dict:
 
     Read from the contact's own columns and its eager-loaded emails, phones, company and owner:
     a campaign batch renders hundreds without a query per recipient."""
-    from app.records.schemas import serialize
 
     context: dict = {}
     if contact is not None:

@@ -25,6 +25,9 @@ from app.core.events import DomainEvent
 from app.core.extensions import db
 from app.core.types import json_safe, utcnow
 from app.crm.activities.models import Activity, activity_links
+from app.crm.attachments.models import Attachment
+from app.crm.attachments.services import attachments_of
+from app.crm.attachments.storage import remove_after_commit
 from app.plans.services import check_writable
 from app.records import schemas as record_schemas
 from app.records.capabilities import Context
@@ -71,8 +74,6 @@ def personal_data(record_type, record, *, actor) -> dict:
     activities = db.session.scalars(select(Activity).where(Activity.id.in_(linked)).order_by(Activity.occurred_at))
     files = []
     if record_type.has("attachments"):
-        from app.crm.attachments.services import attachments_of
-
         files = [
             {"filename": item.filename, "size": item.size_bytes, "uploaded_at": item.created_at}
             for item in attachments_of(record)
@@ -106,9 +107,6 @@ def erase_record(record_type, record, *, actor) -> None:
     for hook in _ERASE_HOOKS:
         hook(record_type, record)
     if record_type.has("attachments"):
-        from app.crm.attachments.models import Attachment
-        from app.crm.attachments.storage import remove_after_commit
-
         files = list(db.session.scalars(select(Attachment).where(Attachment.record_id == record.id)))
         for item in files:
             db.session.delete(item)

@@ -6,6 +6,7 @@ from flask import Response, abort, flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from app.core.hosts import TenantBlueprint
+from app.crm.imports.services import import_of_record
 from app.crm.privacy.services import erase_record, personal_data
 from app.records.forms import ConfirmForm
 from app.records.registry import find_record_type
@@ -44,6 +45,5 @@ def erase(record_type_name, record_id):
 def privacy_panel(record_type, record) -> dict:
     """The record's data panel: where it came from (the import that created it) and its
     personal data actions."""
-    from app.crm.imports.services import import_of_record
 
     return {"confirm_form": ConfirmForm(), "imported_by": import_of_record(record.id)}

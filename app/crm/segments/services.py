@@ -6,9 +6,11 @@ exports) walk it with `iterate_segment`, a keyset walk by id in batches, so a se
 million contacts is read in constant memory and each batch is one indexed query.
 """
 
-from sqlalchemy import or_, select
+from flask import abort
+from sqlalchemy import false, or_, select
 
 from app.auth.permissions import acting_user, can, check_permission
+from app.core.audit import record_audit
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
@@ -46,8 +48,6 @@ def get_segment(segment_id, *, actor=None) -> Segment:
     if actor is not None:
         check_permission(actor, "segments.view")
         if not segment.is_shared and segment.created_by_id != getattr(acting_user(actor), "id", None):
-            from flask import abort
-
             abort(404)
     return segment
 
@@ -140,8 +140,6 @@ def delete_segment(segment: Segment, *, actor) -> None:
 
 
 def _audit(action: str, segment: Segment, actor) -> None:
-    from app.core.audit import record_audit
-
     record_audit(action, actor=actor, target=segment, target_label=segment.name)
 
 
@@ -157,7 +155,6 @@ def segment_condition(segment: Segment, *, actor=None):
 
 def never():
     """A condition no record meets (a segment whose definition no longer compiles)."""
-    from sqlalchemy import false
 
     return false()
 

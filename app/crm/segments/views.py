@@ -13,8 +13,10 @@ from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.segments import services
 from app.crm.segments.models import Visibility
+from app.crm.tags.capability import tag_choices
 from app.records.conditions import describe_conditions, empty_definition
 from app.records.forms import RecordForm
+from app.records.owner import owner_choices
 from app.records.pages import list_context, sort_link
 from app.records.registry import find_record_type, record_types
 
@@ -24,15 +26,12 @@ register_nav_item(NavItem("Segments", "segments.index", "collection", "segments.
 
 def builder_conditions(record_type) -> list[dict]:
     """The type's conditions for the builder, with the choices of users and tags filled in."""
-    from app.records.owner import owner_choices
 
     described = describe_conditions(record_type)
     for item in described:
         if item["kind"] == "user":
             item["choices"] = {"me": "Me (whoever opens it)", **dict(owner_choices()[1:])}
         elif item["kind"] == "tags":
-            from app.crm.tags.capability import tag_choices
-
             item["choices"] = dict(tag_choices())
     return described
 

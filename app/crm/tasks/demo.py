@@ -10,7 +10,7 @@ from app.core.extensions import db
 from app.crm.companies.models import Company
 from app.crm.contacts.models import Contact
 from app.crm.leads.models import Lead
-from app.crm.tasks.record import today_local
+from app.crm.tasks.queries import today_local
 from app.crm.tasks.services import complete_task, create_task
 
 TASKS = (

@@ -2,9 +2,9 @@
 assignee (the owner capability, called "Assignee"), a related record of any type, tags,
 recurrence and reminders. Completing a repeating task creates its next occurrence."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
@@ -13,7 +13,10 @@ from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.tags.capability import TAGS
 from app.crm.tasks.models import NO_DUE, REMINDER_OFFSETS, Recurrence, Task, TaskPriority, TaskStatus
+from app.crm.tasks.queries import overdue_condition, today_local
 from app.crm.tasks.recurrence import moment, next_occurrence
+from app.crm.tasks.tab import tasks_tab_context
+from app.notifications.reminders import clear_reminders, sync_reminders
 from app.records import fields as f
 from app.records.capabilities import Column, Tab, change_status_action
 from app.records.normalize import tenant_zone
@@ -25,21 +28,6 @@ from app.records.services import create_record, emit_record_event, update_record
 ALL_DAY_REMINDER_TIME = time(9, 0)
 REMINDER_FIELDS = ("due_date", "due_time", "owner_id", "status", "reminders")
 ASSIGNEE = OwnerCapability("Assignee")
-
-
-def today_local() -> date:
-    return utcnow().astimezone(tenant_zone()).date()
-
-
-def overdue_condition(now: datetime | None = None):
-    """Still to do, and past its moment (a timed task) or its day (an all-day task)."""
-    now = now or utcnow()
-    today = now.astimezone(tenant_zone()).date()
-    return and_(
-        Task.status.in_(TaskStatus.ACTIVE),
-        Task.due_date.is_not(None),
-        or_(and_(Task.due_time.is_not(None), Task.due_at < now), and_(Task.due_time.is_(None), Task.due_date < today)),
-    )
 
 
 def due_window(value: str, errors) -> list:
@@ -111,8 +99,6 @@ class TaskType(RecordType):
         task._reminders_dirty = context.creating or changed_since_load(task, REMINDER_FIELDS)
 
     def after_save(self, task, cleaned, context):
-        from app.notifications.reminders import clear_reminders, sync_reminders
-
         if getattr(task, "_reminders_dirty", False):
             if task.status in TaskStatus.ACTIVE:
                 sync_reminders(task.id, reminder_moment(task), [task.owner_id], task.reminders or [])
@@ -124,8 +110,6 @@ class TaskType(RecordType):
             create_next_occurrence(task, actor=context.actor)
 
     def before_delete(self, tasks, actor):
-        from app.notifications.reminders import clear_reminders
-
         clear_reminders([task.id for task in tasks])
 
     def related(self, task):
@@ -176,12 +160,6 @@ def set_status(record_type, tasks, params, actor) -> int:
             update_record(record_type, task, {"status": params["status"]}, actor=actor)
             changed += 1
     return changed
-
-
-def _tasks_tab(record_type, record) -> dict:
-    from app.crm.tasks.services import tasks_tab_context
-
-    return tasks_tab_context(record_type, record)
 
 
 TASKS = TaskType(
@@ -266,7 +244,7 @@ TASKS = TaskType(
                 "tasks",
                 "Tasks",
                 "crm/tasks/_tasks_tab.html",
-                _tasks_tab,
+                tasks_tab_context,
                 icon="check2-square",
                 order=15,
                 permission="tasks.view",

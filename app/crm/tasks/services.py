@@ -3,22 +3,19 @@ the next of a repeating series), quick add from any record's page, the board, an
 
 from datetime import timedelta
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.auth.permissions import acting_user, can
 from app.core.extensions import db
-from app.crm.tasks.models import Task, TaskPriority, TaskStatus
-from app.crm.tasks.record import TASKS, overdue_condition, today_local
-from app.records.forms import ConfirmForm
+from app.crm.tasks.models import Task, TaskStatus
+from app.crm.tasks.queries import PRIORITY_ORDER, overdue_condition, today_local
+from app.crm.tasks.record import TASKS
 from app.records.services import create_record, record_services, update_record
 
 get_task, load_task_for_page, create_task, update_task, delete_task, list_tasks = record_services(TASKS)
 
-TAB_LIMIT = 50
 BOARD_LIMIT = 50
 MY_DAY_LIMIT = 10
-PRIORITY_ORDER = case(dict(TaskPriority.RANK.items()), value=Task.priority, else_=len(TaskPriority.RANK))
 
 
 def complete_task(task: Task, *, actor) -> Task:
@@ -44,37 +41,6 @@ def quick_add_task(data: dict, *, related_id, actor) -> Task:
     wanted = {key: value for key, value in data.items() if key in ("title", "due_date", "due_time", "owner_id")}
     wanted["related_id"] = related_id
     return create_record(TASKS, wanted, actor=actor)
-
-
-def _active_first(stmt):
-    finished = case((Task.status.in_(TaskStatus.FINISHED), 1), else_=0)
-    return stmt.order_by(finished, Task.due_at, PRIORITY_ORDER, Task.id)
-
-
-def tasks_about(record_id, limit: int = TAB_LIMIT) -> list[Task]:
-    """The tasks linked to one record: still-to-do ones first, by due moment."""
-    stmt = select(Task).where(Task.related_id == record_id).options(selectinload(Task.owner))
-    return list(db.session.scalars(_active_first(stmt).limit(limit)))
-
-
-def tasks_tab_context(record_type, record) -> dict:
-    from flask_login import current_user
-
-    from app.records.owner import owner_choices
-
-    tasks = tasks_about(record.id)
-    return {
-        "tasks": tasks,
-        "subject": record,
-        "subject_type": record_type,
-        "today": today_local(),
-        "can_create": can(current_user, "tasks.create"),
-        "can_edit": can(current_user, "tasks.edit"),
-        "owner_choices": owner_choices(),
-        "me": str(getattr(acting_user(current_user), "id", "")),
-        "confirm_form": ConfirmForm(),
-        "errors": {},
-    }
 
 
 def board(*, owner_id=None, limit: int = BOARD_LIMIT) -> dict[str, list[Task]]:

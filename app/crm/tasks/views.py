@@ -11,7 +11,9 @@ from app.core.lookups import get_or_404
 from app.core.security import safe_next_url
 from app.crm.tasks import services
 from app.crm.tasks.models import TaskStatus
-from app.crm.tasks.record import TASKS, today_local
+from app.crm.tasks.queries import today_local
+from app.crm.tasks.record import TASKS
+from app.crm.tasks.tab import tasks_tab_context
 from app.records.crud_pages import record_page_url
 from app.records.models import RecordEntry
 from app.records.registry import find_record_type
@@ -87,7 +89,7 @@ def quick_add():
         else:
             flash(f"Task “{task.title}” added.", "success")
         return redirect(record_page_url(record_type, subject, tab="tasks"))
-    context = services.tasks_tab_context(record_type, subject)
+    context = tasks_tab_context(record_type, subject)
     context["errors"] = errors
     return render_template("crm/tasks/_tasks_tab.html", **context), (422 if errors else 200)
 

@@ -1,5 +1,6 @@
 """The signed-in platform admin's own two-factor settings."""
 
+import pyotp
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
@@ -20,7 +21,6 @@ def two_factor():
     required = current_app.config["REQUIRE_ADMIN_TOTP"]
     if admin.totp_enabled:
         return render_template("superadmin/two_factor_on.html", form=DisableAdminTotpForm(), required=required)
-    import pyotp
 
     secret = session.get(PENDING_SECRET_KEY) or pyotp.random_base32()
     session[PENDING_SECRET_KEY] = secret

@@ -11,6 +11,7 @@ from app.core.extensions import db
 from app.crm.deals.models import Deal, DealStatus, Pipeline, StageChange
 from app.crm.deals.services import deals as deal_services
 from app.crm.deals.services.pipelines import default_pipeline, list_reasons
+from app.crm.deals.stage_history import stage_history
 
 
 def _stages(pipeline):
@@ -64,7 +65,7 @@ def test_moving_records_history_and_closing_needs_a_lost_reason(as_user, tenant_
         assert deal.status == DealStatus.LOST
         assert deal.closed_at is not None
         assert deal.probability == 0
-        names = [item.to_stage_name for item in deal_services.stage_history(deal)]
+        names = [item.to_stage_name for item in stage_history(deal)]
         assert names == ["Prospecting", "Proposal", "Closed lost"]
         deal_services.move_deal(deal, {"stage_id": str(stages["Negotiation"].id)}, actor=owner)
         assert deal.status == DealStatus.OPEN

@@ -1,5 +1,5 @@
 """Deals through the kit's services, plus what only deals do: move on the board (stage and
-position), the stage history with time spent in each stage, and deals made from leads."""
+position) and deals made from leads."""
 
 from decimal import Decimal
 
@@ -11,10 +11,10 @@ from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
-from app.core.types import utcnow
-from app.crm.deals.models import Deal, DealContact, Stage, StageChange, StageKind
+from app.crm.deals.models import Deal, DealContact, Stage
 from app.crm.deals.record import DEALS, RANK_STEP, rotting_condition
-from app.crm.deals.services.pipelines import default_pipeline, first_open_stage, get_pipeline
+from app.crm.deals.services.pipelines import default_pipeline, first_open_stage, get_pipeline, list_pipelines
+from app.crm.leads.services import _share_history
 from app.plans.services import check_writable
 from app.records.services import record_services, update_record
 
@@ -134,20 +134,6 @@ def move_deal(deal: Deal, data: dict, *, actor) -> Deal:
     return deal
 
 
-def move_deals_to_stage(stage: Stage, target: Stage, *, actor) -> int:
-    """Every deal of `stage` moves to `target` (a stage about to be deleted), each with its
-    history row and events. Moving into a lost stage needs each deal's reason: refused then."""
-    if target.kind == StageKind.LOST:
-        raise ValidationFailed(
-            "Choose an open or won stage.",
-            details={"move_to_stage_id": ["Lost deals need a reason each: move them to an open or won stage."]},
-        )
-    deals = list(db.session.scalars(select(Deal).where(Deal.stage_id == stage.id).order_by(Deal.board_rank, Deal.id)))
-    for deal in deals:
-        update_record(DEALS, deal, {"pipeline_id": str(target.pipeline_id), "stage_id": str(target.id)}, actor=actor)
-    return len(deals)
-
-
 def rotting_deals_of(user, *, limit: int = 10) -> list[Deal]:
     """The user's open deals idle longer than their stage allows, longest idle first ("my day")."""
     return list(
@@ -161,29 +147,6 @@ def rotting_deals_of(user, *, limit: int = 10) -> list[Deal]:
     )
 
 
-def stage_history(deal: Deal) -> list[StageChange]:
-    return list(
-        db.session.scalars(
-            select(StageChange).where(StageChange.deal_id == deal.id).order_by(StageChange.changed_at, StageChange.id)
-        )
-    )
-
-
-def stage_durations(deal: Deal, now=None) -> list[dict]:
-    """The stage history, newest first, each entry with how long the deal stayed (or has
-    been, for the current one) in the stage it entered."""
-    now = now or utcnow()
-    changes = stage_history(deal)
-    entries = []
-    for index, change in enumerate(changes):
-        left_at = changes[index + 1].changed_at if index + 1 < len(changes) else None
-        end = left_at or (deal.closed_at if deal.closed_at and deal.status != StageKind.OPEN else now)
-        entries.append(
-            {"change": change, "left_at": left_at, "seconds": max(int((end - change.changed_at).total_seconds()), 0)}
-        )
-    return list(reversed(entries))
-
-
 def deal_counts_by_stage(pipeline_id) -> dict:
     return dict(
         db.session.execute(
@@ -195,7 +158,6 @@ def deal_counts_by_stage(pipeline_id) -> dict:
 def create_deal_from_lead(lead, contact, company, *, actor, name=None, value=None, pipeline_id=None, **extra) -> Deal:
     """The deal a lead conversion makes: named after the lead's company (or the lead), its
     estimated value, in the chosen pipeline's first open stage; the lead's history shows on it."""
-    from app.crm.leads.services import _share_history
 
     if extra:
         unknown = sorted(extra)
@@ -234,7 +196,6 @@ def create_deal_from_lead(lead, contact, company, *, actor, name=None, value=Non
 
 def _conversion_form(lead, submitted) -> dict:
     """What the lead conversion form shows for the deal: its name, value and pipeline."""
-    from app.crm.deals.services.pipelines import list_pipelines
 
     default_pipeline()
     name = f"{lead.company_name} deal" if lead.company_name else f"{lead.name} deal"

@@ -14,6 +14,8 @@ from app.core.request_cache import forget, per_request
 from app.core.validation import Errors
 from app.crm.deals.models import Deal, DealReason, Pipeline, Stage, StageKind
 from app.plans.services import check_writable, enforce, entitlements
+from app.records.registry import record_type_of
+from app.records.services import update_record
 from app.tenants.models import Tenant
 
 STANDARD_STAGES = (
@@ -380,6 +382,25 @@ def reorder_stages(pipeline: Pipeline, ordered_ids: list, *, actor) -> list[Stag
     return list(pipeline.stages)
 
 
+def move_deals_to_stage(stage: Stage, target: Stage, *, actor) -> int:
+    """Every deal of `stage` moves to `target` (a stage about to be deleted), each with its
+    history row and events. Moving into a lost stage needs each deal's reason: refused then."""
+    if target.kind == StageKind.LOST:
+        raise ValidationFailed(
+            "Choose an open or won stage.",
+            details={"move_to_stage_id": ["Lost deals need a reason each: move them to an open or won stage."]},
+        )
+    # The deal declaration imports this module (for its stage and pipeline options), so the
+    # declaration is found where wiring registered it rather than imported back.
+    deals_type = record_type_of(Deal)
+    deals = list(db.session.scalars(select(Deal).where(Deal.stage_id == stage.id).order_by(Deal.board_rank, Deal.id)))
+    for deal in deals:
+        update_record(
+            deals_type, deal, {"pipeline_id": str(target.pipeline_id), "stage_id": str(target.id)}, actor=actor
+        )
+    return len(deals)
+
+
 def _has_deals(stage: Stage) -> bool:
     return db.session.scalar(select(Deal.id).where(Deal.stage_id == stage.id).limit(1)) is not None
 
@@ -387,7 +408,6 @@ def _has_deals(stage: Stage) -> bool:
 def delete_stage(stage: Stage, *, actor, move_to: Stage | None = None) -> int:
     """Delete a stage; its deals (if any) move to `move_to` first, which must be given then.
     Returns how many deals moved."""
-    from app.crm.deals.services.deals import move_deals_to_stage
 
     check_permission(actor, "pipelines.edit")
     check_writable()

@@ -6,11 +6,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from app.auth.permissions import can
 from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.crm.contacts.models import Contact
+from app.crm.contacts.record import CONTACTS
 from app.crm.messaging.models import Campaign
+from app.crm.segments.models import Segment
+from app.crm.segments.services import list_segments, segment_condition
+from app.crm.tags.models import Tag, tagged_ids
+from app.crm.tags.services import list_tags
+from app.records.listing import filtered_statement
+from app.records.models import SavedView
 
 
 @dataclass(frozen=True)
@@ -33,14 +41,10 @@ def register_audience(source: AudienceSource) -> None:
 
 
 def _tag_choices(actor):
-    from app.crm.tags.services import list_tags
-
     return [(str(tag.id), tag.name) for tag in list_tags()]
 
 
 def _tagged_contacts(ref, actor):
-    from app.crm.tags.models import Tag, tagged_ids
-
     tag = db.session.get(Tag, (require_tenant_id(), parse_uuid(ref))) if parse_uuid(ref) else None
     if tag is None:
         return None
@@ -48,8 +52,6 @@ def _tagged_contacts(ref, actor):
 
 
 def _view_choices(actor):
-    from app.records.models import SavedView
-
     return [
         (str(view.id), view.name)
         for view in db.session.scalars(
@@ -61,10 +63,6 @@ def _view_choices(actor):
 
 
 def _view_contacts(ref, actor):
-    from app.crm.contacts.record import CONTACTS
-    from app.records.listing import filtered_statement
-    from app.records.models import SavedView
-
     view = db.session.get(SavedView, (require_tenant_id(), parse_uuid(ref))) if parse_uuid(ref) else None
     if view is None or view.record_type != "contact":
         return None
@@ -73,9 +71,6 @@ def _view_contacts(ref, actor):
 
 
 def _segment_choices(actor):
-    from app.auth.permissions import can
-    from app.crm.segments.services import list_segments
-
     if not can(actor, "segments.view"):
         return []
     return [(str(segment.id), segment.name) for segment in list_segments(actor=actor, record_type="contact")]
@@ -84,8 +79,6 @@ def _segment_choices(actor):
 def _segment_contacts(ref, actor):
     """The segment's contacts when the batch runs (a job has no actor: "me" in a rule is the
     segment's creator)."""
-    from app.crm.segments.models import Segment
-    from app.crm.segments.services import segment_condition
 
     segment = db.session.get(Segment, (require_tenant_id(), parse_uuid(ref))) if parse_uuid(ref) else None
     if segment is None or segment.record_type != "contact":

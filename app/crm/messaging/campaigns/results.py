@@ -4,6 +4,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
+from app.core.pagination import Sort, sorted_page
 from app.crm.messaging.models import Campaign, Message, MessageStatus
 
 
@@ -75,8 +76,6 @@ def stats_chart(stats: dict) -> dict:
 
 
 def campaign_messages(campaign: Campaign, *, status: str | None = None, cursor=None, limit: int = 50):
-    from app.core.pagination import Sort, sorted_page
-
     stmt = select(Message).where(Message.campaign_id == campaign.id).options(selectinload(Message.contact))
     if status:
         stmt = stmt.where(Message.status == status)

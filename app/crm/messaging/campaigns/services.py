@@ -1,6 +1,7 @@
 """Campaign drafts, and starting, canceling and resuming them (the jobs do the sending)."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
@@ -73,8 +74,6 @@ def _clean(data: dict, actor, campaign: Campaign | None) -> dict:
         except ValueError:
             moment = None
         if moment is not None and moment.tzinfo is None:
-            from zoneinfo import ZoneInfo
-
             tenant = db.session.get(Tenant, require_tenant_id())
             moment = moment.replace(tzinfo=ZoneInfo(tenant.timezone or "UTC"))
         if moment is None:

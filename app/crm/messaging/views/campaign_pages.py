@@ -13,7 +13,7 @@ from app.crm.messaging.campaigns import results as campaign_results
 from app.crm.messaging.campaigns import services as campaign_services
 from app.crm.messaging.forms import CampaignForm
 from app.crm.messaging.models import Campaign, CampaignStatus, Channel, MessageStatus
-from app.crm.messaging.views.pages import bp
+from app.crm.messaging.views import bp
 from app.records.forms import ConfirmForm
 
 

@@ -3,24 +3,27 @@ suppression list, and sending one message from a record page."""
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from app.auth.permissions import can, requires_permission
 from app.core.errors import Conflict, ValidationFailed
+from app.core.extensions import db
 from app.core.forms import apply_errors
-from app.core.hosts import TenantBlueprint
 from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.messaging import conversations, message_templates
 from app.crm.messaging.consent import SuppressionReason, remove_suppression
+from app.crm.messaging.consent import add_suppression as suppress_address  # the view takes the name
 from app.crm.messaging.forms import ReplyForm, SendForm, SettingsForm, SuppressionForm, TemplateForm
 from app.crm.messaging.models import Channel, MessageStatus, Suppression
 from app.crm.messaging.record_pages import RECIPIENTS, recipient_of
 from app.crm.messaging.sending import get_settings, send_message, update_settings
 from app.crm.messaging.templating import MERGE_FIELDS
+from app.crm.messaging.views import bp
 from app.records.forms import ConfirmForm
 from app.records.registry import find_record_type
+from app.records.services import get_record
 
-bp = TenantBlueprint("messaging", __name__)
 register_nav_item(
     NavItem("Campaigns", "messaging.campaigns", "megaphone", "campaigns.view", group="marketing", order=40)
 )
@@ -41,8 +44,6 @@ def _errors_flash(exc: ValidationFailed) -> None:
 @bp.route("/messages/send/<kind>/<uuid:record_id>", methods=["POST"])
 @requires_permission("messages.create")
 def send(kind, record_id):
-    from app.records.services import get_record
-
     record_type = find_record_type(kind)
     if record_type is None or kind not in RECIPIENTS:
         abort(404)
@@ -224,10 +225,6 @@ def close_conversation(conversation_id):
 
 
 def _settings_page(form=None, suppression_form=None, status=200):
-    from sqlalchemy import select
-
-    from app.core.extensions import db
-
     settings = get_settings()
     return render_template(
         "crm/messaging/settings.html",
@@ -268,13 +265,11 @@ def settings():
 @bp.route("/settings/messaging/suppressions", methods=["POST"])
 @requires_permission("suppressions.edit")
 def add_suppression():
-    from app.crm.messaging.consent import add_suppression as add
-
     form = SuppressionForm()
     if not form.validate_on_submit():
         return _settings_page(suppression_form=form, status=422)
     try:
-        row = add(form.to_data(), actor=current_user)
+        row = suppress_address(form.to_data(), actor=current_user)
     except ValidationFailed as exc:
         apply_errors(form, exc)
         return _settings_page(suppression_form=form, status=422)
@@ -290,7 +285,3 @@ def delete_suppression(suppression_id):
     remove_suppression(row, actor=current_user)
     flash(f"{address} may receive messages again (with consent).", "success")
     return redirect(url_for("messaging.settings"))
-
-
-# The campaign pages are routes of this blueprint too (kept in their own module for length).
-from app.crm.messaging.views import campaign_pages  # noqa: E402, F401

@@ -8,6 +8,7 @@ import base64
 import functools
 
 from flask import Response, abort, g, jsonify, redirect, render_template, request
+from twilio.twiml.messaging_response import MessagingResponse
 
 from app.core.errors import error_body
 from app.core.extensions import csrf, db
@@ -16,6 +17,7 @@ from app.core.ids import parse_uuid
 from app.crm.messaging import webhooks
 from app.crm.messaging.models import Channel, Message
 from app.crm.messaging.sending import TRACK_SALT, UNSUBSCRIBE_SALT, public_url, unsign
+from app.plans.status import ALWAYS_ALLOWED_ENDPOINTS
 
 bp = TenantBlueprint("messaging_public", __name__)
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -124,8 +126,6 @@ def twilio_status():
 @csrf.exempt
 @twilio_signed
 def twilio_inbound():
-    from twilio.twiml.messaging_response import MessagingResponse
-
     result = webhooks.receive_sms(request.form.to_dict())
     answer = MessagingResponse()
     if result["reply"]:
@@ -134,6 +134,4 @@ def twilio_inbound():
 
 
 def allow_while_read_only() -> None:
-    from app.plans.status import ALWAYS_ALLOWED_ENDPOINTS
-
     ALWAYS_ALLOWED_ENDPOINTS.update(PUBLIC_ENDPOINTS)

@@ -1,0 +1,86 @@
+"""The emails that carry a meeting's .ics: the invitations (and updates, and cancellations) its
+attendees get after a save, and the confirmation a booking sends instead. Both the meeting's
+declaration and the booking pages use them, so they sit below both."""
+
+from contextlib import contextmanager
+from zoneinfo import ZoneInfo
+
+from app.core.extensions import db
+from app.crm.calendar import ics
+from app.crm.calendar.models import Meeting, MeetingStatus
+from app.messaging.services import queue_email
+
+SUPPRESS_INVITATIONS = "calendar.suppress_invitations"
+
+
+@contextmanager
+def confirmation_instead_of_invitation():
+    """The booking's own confirmation (with the cancel link) replaces the usual invitation."""
+    db.session.info[SUPPRESS_INVITATIONS] = True
+    try:
+        yield
+    finally:
+        db.session.info.pop(SUPPRESS_INVITATIONS, None)
+
+
+def invitations_suppressed() -> bool:
+    return bool(db.session.info.get(SUPPRESS_INVITATIONS))
+
+
+def send_invitations(meeting: Meeting, *, update: bool, link: str) -> int:
+    """Email each attendee (other than the organizer) the meeting's .ics: a new invitation, an
+    update (a higher SEQUENCE) or a cancellation, with `link` to the meeting's page. Goes out
+    after the commit, via the outbox."""
+    organizer = meeting.owner
+    # Attendees may be contacts, who cannot open the meeting's page: the .ics carries no link to it.
+    invite = ics.invite_attachment(meeting, organizer_email=organizer.email if organizer else None)
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    verb = "Cancelled" if cancelled else ("Updated invitation" if update else "Invitation")
+    sent = 0
+    for attendee in meeting.attendees:
+        if not attendee.email or (organizer is not None and attendee.user_id == organizer.id):
+            continue
+        queue_invitation_email(
+            attendee.email,
+            "meeting_invitation",
+            meeting,
+            verb=verb,
+            invite=invite,
+            context={
+                "attendee": attendee,
+                "organizer": organizer,
+                "cancelled": cancelled,
+                "update": update,
+                "link": link,
+                "when": _when(meeting),
+            },
+            dedupe_key=f"meeting:{meeting.id}:{meeting.sequence}:{meeting.status}:{attendee.key}",
+        )
+        sent += 1
+    return sent
+
+
+def queue_invitation_email(
+    to: str, template: str, meeting: Meeting, *, verb: str, invite: dict, context: dict, dedupe_key: str | None = None
+) -> None:
+    """Email `to` the meeting's `invite` (`ics.invite_attachment`) under "<verb>: <title>"; the
+    template is given the meeting and `context`."""
+    queue_email(
+        to,
+        template,
+        subject=f"{verb}: {meeting.title}",
+        context={"meeting": meeting, **context},
+        dedupe_key=dedupe_key,
+        attachments=[invite],
+    )
+
+
+def _when(meeting: Meeting) -> str:
+    zone = ZoneInfo(meeting.timezone or "UTC")
+    start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    same_day = start.date() == end.date()
+    return (
+        f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({meeting.timezone})"
+        if same_day
+        else f"{start:%A %d %B %Y, %H:%M} – {end:%A %d %B %Y, %H:%M} ({meeting.timezone})"
+    )

@@ -1,0 +1,24 @@
+"""The Tasks tab that every record's page shows (the task record type contributes it)."""
+
+from flask_login import current_user
+
+from app.auth.permissions import acting_user, can
+from app.crm.tasks.queries import tasks_about, today_local
+from app.records.forms import ConfirmForm
+from app.records.owner import owner_choices
+
+
+def tasks_tab_context(record_type, record) -> dict:
+    tasks = tasks_about(record.id)
+    return {
+        "tasks": tasks,
+        "subject": record,
+        "subject_type": record_type,
+        "today": today_local(),
+        "can_create": can(current_user, "tasks.create"),
+        "can_edit": can(current_user, "tasks.edit"),
+        "owner_choices": owner_choices(),
+        "me": str(getattr(acting_user(current_user), "id", "")),
+        "confirm_form": ConfirmForm(),
+        "errors": {},
+    }
