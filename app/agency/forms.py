@@ -1,16 +1,16 @@
 """Signup and agency settings forms."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.agency.services import CURRENCIES, TIMEZONES
 from app.auth.forms import new_password_field
+from app.core.forms import PageForm
 from app.core.validation import EmailAddress, HexColour
 
 
-class SignupForm(FlaskForm):
+class SignupForm(PageForm):
     agency_name = StringField("Agency name", validators=[DataRequired(), Length(max=120)])
     slug = StringField(
         "Address",
@@ -23,15 +23,15 @@ class SignupForm(FlaskForm):
     password = new_password_field("Password")
 
 
-class WorkspaceAddressForm(FlaskForm):
+class WorkspaceAddressForm(PageForm):
     address = StringField("Workspace address", validators=[DataRequired(), Length(max=255)])
 
 
-class WorkspaceEmailForm(FlaskForm):
+class WorkspaceEmailForm(PageForm):
     email = EmailField("Your work email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(PageForm):
     name = StringField("Agency name", validators=[DataRequired(), Length(max=120)])
     timezone = SelectField("Time zone", choices=[(tz, tz) for tz in TIMEZONES])
     currency = SelectField("Default currency", choices=[(c, c) for c in CURRENCIES])

@@ -1,13 +1,13 @@
 """The form that issues an API key: a name and a grid of read/write scopes."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
 
 from app.api.scopes import all_scopes
+from app.core.forms import PageForm
 
 
-class ApiKeyForm(FlaskForm):
+class ApiKeyForm(PageForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=80)])
     scopes = SelectMultipleField("Scopes", validate_choice=True)
 
@@ -17,5 +17,5 @@ class ApiKeyForm(FlaskForm):
         self.scopes.choices = list(all_scopes())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PageForm):
     """A bare CSRF-checked POST (revoke)."""

@@ -1,27 +1,27 @@
 """Forms for sign-in, invitations, profiles and two-factor authentication."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.models import Role
 from app.auth.passwords import MIN_PASSWORD_LENGTH
+from app.core.forms import PageForm
 from app.core.validation import EmailAddress, length_in_words
 
 ROLE_CHOICES = [(role, Role.LABELS[role]) for role in Role.ALL]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     email = EmailField("Email", validators=[DataRequired(), EmailAddress()])
     password = PasswordField("Password", validators=[DataRequired()])
     next = HiddenField()
 
 
-class TwoFactorForm(FlaskForm):
+class TwoFactorForm(PageForm):
     code = StringField("Authentication code", validators=[DataRequired(), Length(max=32)])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(PageForm):
     email = EmailField("Email", validators=[DataRequired(), EmailAddress()])
 
 
@@ -32,42 +32,42 @@ def new_password_field(label: str = "New password"):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(PageForm):
     password = new_password_field()
     confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PageForm):
     email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.SALES)
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(PageForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     password = new_password_field("Password")
     confirm = PasswordField("Repeat password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PageForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(PageForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PageForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = new_password_field()
 
 
-class EnableTotpForm(FlaskForm):
+class EnableTotpForm(PageForm):
     code = StringField("Code from your app", validators=[DataRequired(), Length(max=12)])
 
 
-class DisableTotpForm(FlaskForm):
+class DisableTotpForm(PageForm):
     password = PasswordField("Your password", validators=[DataRequired()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PageForm):
     """An empty form: a button that only carries the CSRF token."""

@@ -1,18 +1,18 @@
 """Billing forms: the plan choice posts a plan code and an interval, never a price."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
 from app.billing.services import INTERVALS, PAID_PLANS
+from app.core.forms import PageForm
 
 
-class PlanChoiceForm(FlaskForm):
+class PlanChoiceForm(PageForm):
     plan = SelectField("Plan", choices=[(code, code.title()) for code in PAID_PLANS], validators=[DataRequired()])
     interval = SelectField("Billing", choices=list(INTERVALS.items()), validators=[DataRequired()])
 
 
-class WebhookFilterForm(FlaskForm):
+class WebhookFilterForm(PageForm):
     class Meta:
         csrf = False
 

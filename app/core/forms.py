@@ -1,15 +1,26 @@
-"""What create, edit and delete pages share: a service's refusal shown beside the form's inputs,
-and a delete that says what it deleted."""
+"""What create, edit and delete pages share: the form base, a service's refusal shown beside the
+form's inputs, and a delete that says what it deleted."""
 
 from collections.abc import Callable
 from typing import TypeVar
 
 from flask import flash, redirect
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from app.core.errors import ValidationFailed
+from app.core.form_messages import PLAIN_WORDS
 
 Saved = TypeVar("Saved")
+
+
+class PageForm(FlaskForm):
+    """Every form of a page: Flask-WTF's (with its CSRF token), and WTForms' own messages in
+    plain words ("Use at most 80 characters.", not "Field cannot be longer than 80 characters.")."""
+
+    class Meta:
+        def get_translations(self, form):
+            return PLAIN_WORDS
 
 
 def apply_errors(form, error: ValidationFailed) -> None:

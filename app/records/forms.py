@@ -1,14 +1,14 @@
 """HTML forms of record types: the form only renders and carries CSRF; the submitted values go
 to the type's one validator, whose messages come back beside their inputs."""
 
-from flask_wtf import FlaskForm
+from app.core.forms import PageForm
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PageForm):
     """Only a CSRF token: the body of a confirmed POST button."""
 
 
-class RecordForm(FlaskForm):
+class RecordForm(PageForm):
     """CSRF for a record's create/edit form; its inputs are rendered from the declaration."""
 
 

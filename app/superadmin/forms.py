@@ -1,6 +1,5 @@
 """Console forms."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -13,26 +12,27 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core.forms import PageForm
 from app.core.validation import EmailAddress
 from app.plans.catalogue import RESOURCE_LABELS
 from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS
 from app.tenants.models import TenantStatus
 
 
-class AdminLoginForm(FlaskForm):
+class AdminLoginForm(PageForm):
     email = EmailField("Email", validators=[DataRequired(), EmailAddress()])
     password = PasswordField("Password", validators=[DataRequired()])
 
 
-class AdminTotpForm(FlaskForm):
+class AdminTotpForm(PageForm):
     code = StringField("Authentication code", validators=[DataRequired(), Length(max=12)])
 
 
-class DisableAdminTotpForm(FlaskForm):
+class DisableAdminTotpForm(PageForm):
     password = PasswordField("Your password", validators=[DataRequired()])
 
 
-class TenantSearchForm(FlaskForm):
+class TenantSearchForm(PageForm):
     class Meta:
         csrf = False
 
@@ -47,7 +47,7 @@ class TenantSearchForm(FlaskForm):
     )
 
 
-class ChangePlanForm(FlaskForm):
+class ChangePlanForm(PageForm):
     plan = SelectField("New plan", choices=[], validate_choice=False)
     reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
 
@@ -72,11 +72,11 @@ def _feature_fields(cls, field_type):
     return cls
 
 
-class LimitOverridesForm(FlaskForm):
+class LimitOverridesForm(PageForm):
     """Blank follows the plan; "unlimited" or a number overrides it for this agency."""
 
 
-class FeatureOverridesForm(FlaskForm):
+class FeatureOverridesForm(PageForm):
     pass
 
 
@@ -84,24 +84,24 @@ _limit_fields(LimitOverridesForm)
 _feature_fields(FeatureOverridesForm, SelectField)
 
 
-class ExtendTrialForm(FlaskForm):
+class ExtendTrialForm(PageForm):
     # InputRequired, not DataRequired: 0 is a number out of range, not a missing value.
     days = IntegerField("Extend by (days)", default=14, validators=[InputRequired(), NumberRange(min=1, max=90)])
 
 
-class SuspendForm(FlaskForm):
+class SuspendForm(PageForm):
     reason = TextAreaField("Reason", validators=[DataRequired(), Length(max=500)])
 
 
-class ReactivateForm(FlaskForm):
+class ReactivateForm(PageForm):
     reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
 
 
-class ImpersonateForm(FlaskForm):
+class ImpersonateForm(PageForm):
     reason = StringField("Reason (shown in both audit logs)", validators=[Optional(), Length(max=200)])
 
 
-class PlanForm(FlaskForm):
+class PlanForm(PageForm):
     code = StringField("Code", validators=[Optional(), Length(max=32)])
     name = StringField("Name", validators=[DataRequired(), Length(max=64)])
     description = StringField("Description", validators=[Optional(), Length(max=255)])

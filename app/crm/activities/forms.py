@@ -4,16 +4,16 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import g
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
+from app.core.forms import PageForm
 from app.crm.activities.models import CALL_OUTCOMES, MEETING_OUTCOMES, ActivityType, Direction
 
 OUTCOME_CHOICES = [("", "—"), *CALL_OUTCOMES.items(), *MEETING_OUTCOMES.items()]
 
 
-class ActivityForm(FlaskForm):
+class ActivityForm(PageForm):
     subject = StringField("Subject", validators=[Length(max=200)])
     body = TextAreaField("Notes", validators=[Length(max=20_000)], render_kw={"rows": 3})
     direction = SelectField("Direction", choices=list(Direction.LABELS.items()), default=Direction.OUTBOUND)

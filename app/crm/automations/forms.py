@@ -1,16 +1,16 @@
 """Forms of the workflow builder. The settings form is WTForms; condition rows and step
 parameters are read from the posted table and checked by the services."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.core.forms import PageForm
 from app.crm.automations.services import TRIGGERS
 
 CONDITION_ROWS = 5
 
 
-class WorkflowForm(FlaskForm):
+class WorkflowForm(PageForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     description = TextAreaField("What it is for", validators=[Optional(), Length(max=500)], render_kw={"rows": 2})
     trigger_type = SelectField("When", choices=list(TRIGGERS.items()))

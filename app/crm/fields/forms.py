@@ -1,13 +1,13 @@
 """Defining and editing custom fields."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from app.core.forms import PageForm
 from app.crm.fields.models import FieldType
 
 
-class FieldDefinitionForm(FlaskForm):
+class FieldDefinitionForm(PageForm):
     label = StringField("Label", validators=[DataRequired(), Length(max=80)])
     required = BooleanField("Required")
     options = TextAreaField("Options", description="One per line (select fields only).", render_kw={"rows": 3})

@@ -2,16 +2,16 @@
 the posted table (`fields-<n>-label`, …) and the deal option (`deal-stage_id`, `deal-value`);
 the service checks them all."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.core.forms import PageForm
 from app.crm.forms.services import MAX_CONSENTS, MAX_FIELDS, TARGETS
 
 BLANK_FIELD_ROWS = 3
 
 
-class WebFormForm(FlaskForm):
+class WebFormForm(PageForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     creates = SelectField("Submissions create", choices=list(TARGETS.items()))
     submit_label = StringField("Button text", default="Send", validators=[DataRequired(), Length(max=60)])

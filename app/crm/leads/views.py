@@ -2,11 +2,11 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
 from app.auth.permissions import requires_permission
 from app.core.errors import Conflict, ValidationFailed
+from app.core.forms import PageForm
 from app.crm.leads import services
 from app.crm.leads.models import LeadStatus
 from app.crm.leads.record import LEADS
@@ -15,7 +15,7 @@ from app.records.views import record_blueprint
 bp = record_blueprint(LEADS)
 
 
-class ConvertForm(FlaskForm):
+class ConvertForm(PageForm):
     create_deal = BooleanField("Also create a deal")
 
 

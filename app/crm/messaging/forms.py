@@ -1,15 +1,15 @@
 """HTML forms of messaging: templates, campaigns, one-to-one sends, replies, settings."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.core.forms import PageForm
 from app.crm.messaging.models import Channel
 
 HOURS = [(str(hour), f"{hour:02d}:00") for hour in range(24)]
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(PageForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     channel = SelectField("Channel", choices=list(Channel.LABELS.items()))
     subject = StringField("Subject", validators=[Length(max=255)])
@@ -28,7 +28,7 @@ class TemplateForm(FlaskForm):
         return data
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(PageForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     template_id = SelectField("Template", choices=[], validate_choice=False)
     audience = SelectField("Audience", choices=[], validate_choice=False)
@@ -49,7 +49,7 @@ class CampaignForm(FlaskForm):
         }
 
 
-class SendForm(FlaskForm):
+class SendForm(PageForm):
     channel = SelectField("Channel", choices=list(Channel.LABELS.items()))
     template_id = StringField("Template", validators=[Length(max=36)])
     subject = StringField("Subject", validators=[Length(max=255)])
@@ -65,11 +65,11 @@ class SendForm(FlaskForm):
         return data
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(PageForm):
     body = TextAreaField("Reply", validators=[DataRequired(), Length(max=1_600)])
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(PageForm):
     from_name = StringField("From name", validators=[Length(max=100)])
     from_email = StringField("From address", validators=[Length(max=254)])
     reply_to = StringField("Reply-to address", validators=[Length(max=254)])
@@ -84,7 +84,7 @@ class SettingsForm(FlaskForm):
         }
 
 
-class SuppressionForm(FlaskForm):
+class SuppressionForm(PageForm):
     channel = SelectField("Channel", choices=list(Channel.LABELS.items()))
     address = StringField("Address or number", validators=[DataRequired(), Length(max=254)])
     detail = StringField("Note", validators=[Length(max=300)])

@@ -5,12 +5,11 @@ consent tick, or rejection with a reason. A forged, replaced or other workspace'
 for a new link and shows nothing of the quote."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from app.core.errors import Conflict, ValidationFailed
-from app.core.forms import apply_errors
+from app.core.forms import PageForm, apply_errors
 from app.core.hosts import TenantBlueprint
 from app.crm.deals.services.forecast import local_today
 from app.crm.quotes import services
@@ -24,12 +23,12 @@ from app.records.normalize import current_tenant
 bp = TenantBlueprint("quote_links", __name__)
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(PageForm):
     name = StringField("Your full name", validators=[Length(max=200)])
     consent = BooleanField("I accept this quote and its terms")
 
 
-class RejectForm(FlaskForm):
+class RejectForm(PageForm):
     reason = TextAreaField("Why do you decline?", validators=[Length(max=1000)])
 
 

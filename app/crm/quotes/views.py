@@ -4,7 +4,6 @@ from decimal import Decimal
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
@@ -12,7 +11,7 @@ from wtforms.validators import Length, Optional
 from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
-from app.core.forms import apply_errors
+from app.core.forms import PageForm, apply_errors
 from app.crm.deals.services.forecast import local_today
 from app.crm.products.services import active_products
 from app.crm.quotes import services
@@ -48,7 +47,7 @@ def quote_products() -> list:
     return active_products()
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(PageForm):
     number_pattern = StringField("Quote number pattern", validators=[Length(max=40)])
     invoice_number_pattern = StringField("Invoice number pattern", validators=[Length(max=40)])
     validity_days = IntegerField("Quotes are valid for (days)", validators=[Optional()])

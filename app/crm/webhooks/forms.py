@@ -1,13 +1,13 @@
 """The webhook subscription form (the service checks the URL and the events)."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField, widgets
 from wtforms.validators import DataRequired, Length
 
+from app.core.forms import PageForm
 from app.records.event_types import event_types
 
 
-class WebhookForm(FlaskForm):
+class WebhookForm(PageForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     url = StringField("URL", validators=[DataRequired(), Length(max=2000)], render_kw={"inputmode": "url"})
     event_types = SelectMultipleField(
