@@ -1,4 +1,4 @@
-"""CRM test helpers: read a record's timeline, and a list page's filter labels."""
+"""CRM test helpers: read a record's timeline, a list page's filter labels, seed the demo."""
 
 import re
 
@@ -30,3 +30,14 @@ def filter_labels(html: str) -> dict[str, str]:
     labels = dict(re.findall(r'<label class="form-label small mb-1" for="(filter-\d+)">([^<]*)</label>', html))
     names = dict(re.findall(r'id="(filter-\d+)" name="([^"]+)"', html))
     return {names[key]: text for key, text in labels.items() if key in names}
+
+
+def seed_demo(tenant_id, *seeders) -> None:
+    """seed-demo's CRM records, then each of `seeders` in turn, for the tenant (call inside its
+    context; name a seeder twice to check that a second `seed-demo` adds nothing)."""
+    from app.crm.demo import seed_crm_demo
+    from app.tenants.models import Tenant
+
+    tenant = db.session.get(Tenant, tenant_id)
+    for seeder in (seed_crm_demo, *seeders):
+        seeder(tenant)

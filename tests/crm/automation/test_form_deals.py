@@ -12,6 +12,7 @@ from app.crm.forms.attribution import get_attribution
 from app.crm.forms.models import FormSubmission, SubmissionStatus, WebForm
 from tests.conftest import host_client, in_tenant
 from tests.crm.automation.forms_helpers import CONTACT_FIELDS, LEAD_FIELDS, fill_and_send, make_form
+from tests.crm.conftest import seed_demo
 
 
 def _stages(app, tenant) -> dict:
@@ -169,16 +170,11 @@ def test_the_demo_has_a_workshop_form_that_opened_deals(app, make_tenant, monkey
     from app.crm.automations import demo
     from app.crm.automations.demo import seed_automation_demo
     from app.crm.deals.demo import seed_deals_demo
-    from app.crm.demo import seed_crm_demo
-    from app.tenants.models import Tenant
 
     monkeypatch.setattr(demo, "_webhook", lambda tenant, owner: None)  # it resolves a public host
     tenant = make_tenant("acme", roles=("owner", "sales"))
     with in_tenant(app, tenant.id):
-        row = db.session.get(Tenant, tenant.id)
-        seed_crm_demo(row)
-        seed_deals_demo(row)
-        seed_automation_demo(row)
+        seed_demo(tenant.id, seed_deals_demo, seed_automation_demo)
         form = db.session.scalar(select(WebForm).where(WebForm.name == "Book a strategy workshop"))
         deals = list(db.session.scalars(select(Deal).where(Deal.name.like("% – Book a strategy workshop"))))
         assert form.deal["value"] == "4500.00"

@@ -10,6 +10,7 @@ from sqlalchemy import event, func, select
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from tests.conftest import USE_POSTGRES, in_tenant
+from tests.crm.conftest import seed_demo
 from tests.crm.factories import make_company, make_contact, make_record, make_tag
 from tests.crm.imports.helpers import owner_of, queue, run_job, status, upload
 
@@ -403,20 +404,14 @@ def test_the_contact_limit_holds_for_an_import_racing_api_creates(app, tenant_a,
 
 
 def test_the_demo_import_runs_through(app, make_tenant):
-    from app.crm.demo import seed_crm_demo
     from app.crm.imports.demo import seed_imports_demo
     from app.crm.imports.models import DataImport
     from app.crm.products.models import Product
     from app.crm.quotes.demo import seed_quotes_demo
-    from app.tenants.models import Tenant
 
     tenant = make_tenant("acme", roles=("owner", "sales"))
     with in_tenant(app, tenant.id):
-        row = db.session.get(Tenant, tenant.id)
-        seed_crm_demo(row)
-        seed_quotes_demo(row)
-        seed_imports_demo(row)
-        seed_imports_demo(row)  # idempotent
+        seed_demo(tenant.id, seed_quotes_demo, seed_imports_demo, seed_imports_demo)  # idempotent
         imports = dict(db.session.execute(select(DataImport.record_type, DataImport.id)).all())
     assert set(imports) == {"contact", "product"}
     result = run_job(app, tenant, imports["contact"])

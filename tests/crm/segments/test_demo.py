@@ -4,23 +4,18 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from tests.conftest import in_tenant
+from tests.crm.conftest import seed_demo
 
 
 def test_demo_segments_match_demo_records(app, make_tenant):
     from app.crm.deals.demo import seed_deals_demo
-    from app.crm.demo import seed_crm_demo
     from app.crm.segments.demo import seed_segments_demo
     from app.crm.segments.models import Segment
     from app.crm.segments.services import count_segment
-    from app.tenants.models import Tenant
 
     tenant = make_tenant("acme", roles=("owner", "sales"))
     with in_tenant(app, tenant.id):
-        row = db.session.get(Tenant, tenant.id)
-        seed_crm_demo(row)
-        seed_deals_demo(row)
-        seed_segments_demo(row)
-        seed_segments_demo(row)  # idempotent
+        seed_demo(tenant.id, seed_deals_demo, seed_segments_demo, seed_segments_demo)  # idempotent
         segments = list(db.session.scalars(select(Segment).order_by(Segment.name)))
         counts = {segment.name: count_segment(segment)[0] for segment in segments}
     assert len(segments) == 6
