@@ -1,11 +1,13 @@
 """Jinja filters every page may use; the shell's own helpers are in app.shell."""
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import g
 
 from app.core.audit import audit_action_label
+from app.core.currencies import format_amount
 from app.core.security import csp_nonce
 from app.core.text import plural
 
@@ -19,11 +21,10 @@ def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
 
 
 def money(cents: int | None, currency: str = "USD") -> str:
+    """A price kept in cents (the plans'), as people read it: 2900 -> "$29"."""
     if cents is None:
         return ""
-    symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
-    amount = f"{cents / 100:,.2f}".removesuffix(".00")
-    return f"{symbol}{amount}" if symbol else f"{amount} {currency}"
+    return format_amount(Decimal(cents) / 100, currency)
 
 
 def install(app) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import String, Uuid, cast, exists, inspect, select
 
 from app.auth.permissions import can
 from app.core.context import require_tenant_id
+from app.core.currencies import format_amount
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.text import plural
@@ -403,7 +404,8 @@ class Domain(Field):
 
 
 class Number(Field):
-    """An integer (`places=0`) or a decimal with `places` digits after the point."""
+    """An integer (`places=0`) or a decimal with `places` digits after the point; an amount of
+    money when `currency` names the record's attribute that holds its ISO code ("$4,500")."""
 
     personal = False
 
@@ -413,11 +415,14 @@ class Number(Field):
     sort_labels = ("lowest first", "highest first")
     nullable_output = True
 
-    def __init__(self, name, label, *, minimum=None, maximum=None, places: int = 0, **kwargs):
+    def __init__(
+        self, name, label, *, minimum=None, maximum=None, places: int = 0, currency: str | None = None, **kwargs
+    ):
         super().__init__(name, label, **kwargs)
         self.minimum = minimum
         self.maximum = maximum
         self.places = places
+        self.currency = currency
 
     def empty_value(self):
         return self.stored_when_empty
@@ -480,6 +485,13 @@ class Number(Field):
         if value is None:
             return ""
         return f"{value:,}" if self.places == 0 else f"{Decimal(value):,.{self.places}f}"
+
+    def display_of(self, record) -> str:
+        """The record's value as a list or detail page shows it: in its currency, when it has one."""
+        value = self.value(record)
+        if self.currency is None or value is None:
+            return self.display(value)
+        return format_amount(value, getattr(record, self.currency, "") or "")
 
     def form_value(self, record):
         value = self.value(record) if record is not None else None

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.api.dumping import compile_dump
 from app.api.listing import page_body
 from app.auth.models import Role, User
-from app.core.context import tenant_context
+from app.core.context import platform_scope, tenant_context
 from app.core.extensions import db
 from app.records import schemas
 from app.records.listing import list_records
@@ -139,7 +139,8 @@ def test_every_record_types_api_page_of_the_demo_dumps_as_marshmallow_does(app, 
 
     with app.app_context():
         seed_demo_data()
-        acme = db.session.execute(select(Tenant.id).where(Tenant.slug == "acme")).scalar_one()
+        with platform_scope():
+            acme = db.session.execute(select(Tenant.id).where(Tenant.slug == "acme")).scalar_one()
     with app.app_context(), tenant_context(acme):
         owner = db.session.scalar(select(User).where(User.role == Role.OWNER))
         compared = 0

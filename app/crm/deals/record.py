@@ -374,6 +374,7 @@ DEALS = DealType(
             "value",
             "Value",
             places=2,
+            currency="currency",
             minimum=Decimal(0),
             maximum=MAX_VALUE,
             sort=True,

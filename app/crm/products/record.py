@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask import g
 from sqlalchemy import select
 
-from app.core.currencies import CURRENCIES
+from app.core.currencies import CURRENCIES, format_amount
 from app.core.extensions import db
 from app.crm.products.models import Product, RecurringInterval
 from app.crm.tags.capability import TAGS
@@ -42,7 +42,7 @@ class ProductType(RecordType):
 def _price_subtitle(product) -> str:
     interval = "" if not product.is_recurring else f" / {RecurringInterval.LABELS[product.recurring_interval].lower()}"
     unit = f" per {product.unit}" if product.unit else ""
-    return f"{product.currency} {product.unit_price:,.2f}{unit}{interval}"
+    return f"{format_amount(product.unit_price, product.currency)}{unit}{interval}"
 
 
 PRODUCTS = ProductType(
@@ -66,6 +66,7 @@ PRODUCTS = ProductType(
             "unit_price",
             "Unit price",
             places=2,
+            currency="currency",
             minimum=Decimal(0),
             maximum=MAX_PRICE,
             required=True,

@@ -310,8 +310,10 @@ def priced_document_fields(line_model=QuoteLine) -> list[Field]:
             detail=False,
             help="Empty: the workspace's default terms",
         ),
-        Number("subtotal", "Subtotal", places=2, read_only=True, detail=False),
-        Number("discount_total", "Discounts", places=2, read_only=True, detail=False),
-        Number("tax_total", "Tax", places=2, read_only=True, detail=False),
-        Number("total", "Total", places=2, read_only=True, list_on_phones=True, sort=True, filter=True),
+        Number("subtotal", "Subtotal", places=2, currency="currency", read_only=True, detail=False),
+        Number("discount_total", "Discounts", places=2, currency="currency", read_only=True, detail=False),
+        Number("tax_total", "Tax", places=2, currency="currency", read_only=True, detail=False),
+        Number(
+            "total", "Total", places=2, currency="currency", read_only=True, list_on_phones=True, sort=True, filter=True
+        ),
     ]

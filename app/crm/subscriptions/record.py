@@ -79,7 +79,14 @@ SUBSCRIPTIONS = SubscriptionType(
         f.Choice("currency", "Currency", choices=QUOTE_CURRENCIES, blank=True),
         f.Number("quantity", "Quantity", places=3, minimum=Decimal("0.001"), maximum=Decimal(1_000_000)),
         f.Number(
-            "unit_price", "Price per period", places=2, minimum=Decimal(0), maximum=MAX_PRICE, required=True, list=True
+            "unit_price",
+            "Price per period",
+            places=2,
+            currency="currency",
+            minimum=Decimal(0),
+            maximum=MAX_PRICE,
+            required=True,
+            list=True,
         ),
         f.Number("tax_rate", "Tax rate (%)", places=2, minimum=Decimal(0), maximum=Decimal(100)),
         f.DateField("start_date", "Started", filter=True),

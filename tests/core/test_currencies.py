@@ -1,0 +1,35 @@
+"""Amounts as people read them, and the kit's money fields that show them."""
+
+from decimal import Decimal
+
+import pytest
+
+from app.core.currencies import format_amount
+from tests.crm.factories import make_record
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "short", "shown"),
+    [
+        (Decimal("12000"), "USD", False, "$12,000"),
+        (Decimal("1234.5"), "EUR", False, "€1,234.50"),
+        ("900.00", "SEK", False, "900 SEK"),
+        (Decimal("48000"), "GBP", True, "£48k"),
+        (Decimal("1250000"), "EUR", True, "€1.2M"),
+        (Decimal("950"), "USD", True, "$950"),
+        (Decimal("75"), "", False, "75"),
+        (None, "USD", False, ""),
+    ],
+)
+def test_an_amount_reads_with_its_currency(value, currency, short, shown):
+    assert format_amount(value, currency, short=short) == shown
+
+
+def test_money_fields_show_their_records_currency_on_lists_and_pages(app, tenant_a, client_for):
+    deal = make_record(app, tenant_a, "deal", name="Brand refresh", value="48000.00", currency="EUR")
+    client = client_for(tenant_a)
+    listed = client.get("/deals?view=list").get_data(as_text=True)
+    assert "€48,000" in listed
+    assert "48,000.00" not in listed
+    page = client.get(f"/deals/{deal}").get_data(as_text=True)
+    assert "€48,000" in page
