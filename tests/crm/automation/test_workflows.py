@@ -467,3 +467,39 @@ def test_the_run_page_reads_in_words_not_ids_and_json(app, tenant_a, client_for)
     assert ">Done<" in log
     numbers = [cell.split("</td>")[0] for cell in page.split("<tr>\n        <td>")[1:]]
     assert numbers == ["1", "2", "3"]
+
+
+def test_the_steps_read_in_words_wait_one_hour_and_step_two_point_one(app, tenant_a, client_for):
+    """A one-hour wait reads "Wait 1 hour" (not "1 hours"), and the steps inside an if/else are
+    numbered 2.1, 2.2 (not "2.yes.1"), everywhere the builder names them."""
+    tag_id = make_tag(app, tenant_a, name="Hot")
+    workflow_id = make_workflow(
+        app,
+        tenant_a,
+        steps=[
+            {"type": "wait", "params": {"amount": 1, "unit": "hours"}},
+            {
+                "type": "branch",
+                "params": {"match": "all", "rules": [{"field": "source", "op": "equals", "value": "paid_ads"}]},
+                "then": [
+                    {"type": "add_tag", "params": {"tag_id": str(tag_id)}},
+                    {
+                        "type": "branch",
+                        "params": {"match": "all", "rules": [{"field": "source", "op": "equals", "value": "web"}]},
+                        "then": [],
+                        "else": [],
+                    },
+                ],
+                "else": [{"type": "wait", "params": {"amount": 3, "unit": "days"}}],
+            },
+        ],
+    )
+    page = html.unescape(client_for(tenant_a).get(f"/automations/{workflow_id}").get_data(as_text=True))
+    assert "<strong>Wait</strong> 1 hour\n" in page
+    assert "1 hours" not in page
+    assert "3 days" in page
+    assert ".yes." not in page
+    assert ".no." not in page
+    assert 'data-confirm="Remove step 2.1 (in step 2, if yes)?"' in page
+    assert 'data-confirm="Remove step 2.1 (in step 2, if no)?"' in page
+    assert "Step 2.2 (in step 2, if yes), if no" in page
