@@ -250,8 +250,10 @@ def process_submission(submission: FormSubmission) -> str:
     except ValidationFailed as exc:
         savepoint.rollback()
         submission.status = SubmissionStatus.FAILED
-        problems = "; ".join(f"{key}: {', '.join(messages)}" for key, messages in exc.details.items())
-        submission.error = f"{exc.message} {problems}"[:2000]
+        problems = " ".join(
+            f"{record_type.change_label(key)}: {' '.join(messages)}" for key, messages in exc.details.items()
+        )
+        submission.error = f"The {record_type.label.lower()} was refused. {problems or exc.message}"[:2000]
         return submission.status
     submission.status = SubmissionStatus.ACCEPTED
     submission.record_type = record_type.name
