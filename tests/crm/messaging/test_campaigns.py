@@ -354,3 +354,15 @@ def test_a_draft_campaign_can_be_changed_before_it_starts(app, tenant_a, client_
     viewer = client_for(tenant_a, "viewer")
     assert b"campaign-edit" not in viewer.get(f"/campaigns/{campaign_id}").data
     assert viewer.get(f"/campaigns/{campaign_id}/edit").status_code == 403
+
+
+def test_the_campaign_form_says_what_its_numbers_and_times_count(app, tenant_a, client_for):
+    """ "At most per minute" said nothing of what it counts, and "In the agency's time zone" did
+    not say which zone that is."""
+    from app.tenants.models import Tenant
+
+    with app.app_context():
+        zone = db.session.get(Tenant, tenant_a.id).timezone
+    page = client_for(tenant_a).get("/campaigns/new").get_data(as_text=True)
+    assert "Messages a minute, at most" in page
+    assert f"In the agency&#39;s time zone, {zone}." in page
