@@ -5,6 +5,7 @@ import os
 
 import pytest
 
+from tests.crm.automation.forms_helpers import make_form
 from tests.crm.factories import make_contact, make_lead
 
 pytestmark = pytest.mark.browser
@@ -87,3 +88,22 @@ def test_apex_pages_fit_a_phone_and_lead_to_sign_in(live_server, page_at, busy_t
     page.click('[data-testid="workspace-address-submit"]')
     page.wait_for_url(live_server.url("/login", slug=busy_tenant.slug))
     assert page.locator('[data-testid="login-form"]').is_visible()
+
+
+def test_page_header_buttons_wrap_to_a_new_row_instead_of_breaking_their_words(app, live_server, page_at, busy_tenant):
+    """At 375 px the buttons beside a page's title squeezed into one row: "Start now" and
+    "Automate" broke over two lines, icons stacked above the words."""
+    form_id = make_form(app, busy_tenant)
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/forms/{form_id}", slug=busy_tenant.slug))
+    _shot(page, "form-header-375")
+    heights = page.evaluate(
+        """() => Array.from(document.querySelector("h1").parentElement.nextElementSibling.querySelectorAll(".btn"), (button) => {
+            const style = getComputedStyle(button);
+            return button.getBoundingClientRect().height / parseFloat(style.lineHeight);
+        })"""
+    )
+    assert len(heights) >= 3
+    assert max(heights) < 2, heights  # one line of text (with its padding) per button
+    assert _overflow(page) <= 0

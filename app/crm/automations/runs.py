@@ -12,11 +12,15 @@ from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
 from app.core.pagination import Sort, resolve_sort, sorted_page
+from app.core.text import plural
 from app.core.types import utcnow
 from app.crm.automations import engine, test_mode
+from app.crm.automations.actions import available_actions, describe_params
+from app.crm.automations.conditions import condition_fields, condition_value_labels, describe
 from app.crm.automations.models import RunStatus, Workflow, WorkflowRun, WorkflowStepLog
 from app.crm.automations.services import trigger_record_type
 from app.plans.services import check_feature, check_writable
+from app.records.event_types import event_types
 from app.records.registry import find_record_type
 
 RUN_SORTS = {"-started_at": Sort("-started_at", WorkflowRun.started_at, True, "Newest first")}
@@ -47,6 +51,73 @@ def run_steps(run: WorkflowRun) -> list[WorkflowStepLog]:
             .order_by(WorkflowStepLog.started_at, WorkflowStepLog.id)
         )
     )
+
+
+STEP_STATUS_LABELS = {"ok": "Done", "failed": "Failed", "waiting": "Waiting", "skipped": "Skipped"}
+STEP_STATUS_COLORS = {"ok": "success", "failed": "danger", "waiting": "info", "skipped": "secondary"}
+
+
+def event_label(run: WorkflowRun) -> str:
+    """What started a run, in words: "Form submitted", not "form.submitted"."""
+    if not run.event_name:
+        return "a replay"
+    return event_types().get(run.event_name, run.event_name.replace(".", " ").replace("_", " ").capitalize())
+
+
+def _result_text(step_type: str, result: dict) -> str:
+    """A step's outcome as people read it: no ids, no JSON."""
+    if step_type == "branch":
+        return "Went the “if yes” way." if result.get("branch") == "then" else "Went the “if no” way."
+    parts = []
+    for key, value in (result or {}).items():
+        if key == "ms" or key.endswith(("_id", "_ids")) or value in (None, "", [], {}):
+            continue
+        if key == "resume_at":
+            parts.append(f"Resumes {str(value)[:16].replace('T', ' ')} UTC")
+            continue
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, list):
+            value = ", ".join(str(item) for item in value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{name.replace('_', ' ')}: {item}" for name, item in value.items())
+        parts.append(f"{key.replace('_', ' ').capitalize()}: {value}")
+    return " · ".join(parts)
+
+
+def readable_steps(run: WorkflowRun) -> list[dict]:
+    """The steps of a run as the run page shows them: the step's settings and result in words
+    (names, not ids; no JSON), its status label and colour."""
+    record_type = find_record_type(run.record_type) if run.record_type else None
+    actions = available_actions(record_type)
+    fields = condition_fields(record_type) if record_type else {}
+    value_labels = condition_value_labels(record_type) if record_type else {}
+    rows = []
+    for number, log in enumerate(run_steps(run), start=1):
+        params = log.input or {}
+        if log.step_type == "branch":
+            settings = f"If {describe(params, fields, value_labels)}"
+        elif log.step_type == "wait":
+            unit = str(params.get("unit") or "minutes").rstrip("s")
+            settings = plural(int(params.get("amount") or 0), unit)
+        elif log.step_type in actions:
+            described = describe_params(actions[log.step_type], params, record_type)
+            settings = " · ".join(f"{label}: {text}" for label, text in described)
+        else:
+            settings = ""
+        rows.append(
+            {
+                "number": number,
+                "label": log.label or log.step_type.replace("_", " ").capitalize(),
+                "settings": settings,
+                "status": STEP_STATUS_LABELS.get(log.status, log.status.capitalize()),
+                "color": STEP_STATUS_COLORS.get(log.status, "secondary"),
+                "result": _result_text(log.step_type, log.result or {}),
+                "error": log.error,
+                "duration_ms": log.duration_ms,
+            }
+        )
+    return rows
 
 
 def replay_run(run: WorkflowRun, *, actor) -> WorkflowRun:

@@ -401,14 +401,15 @@ def describe_trigger(trigger: dict, forms: dict | None = None) -> str:
     return "No trigger"
 
 
-def branch_places(steps: list, prefix: str = "") -> list[tuple[str, str]]:
-    """(placement, label) of every arm of every if/else, for "add the step inside…"."""
+def branch_places(steps: list, prefix: str = "", where: str = "") -> list[tuple[str, str]]:
+    """(placement, label) of every arm of every if/else, for "add the step inside…": "Step 2,
+    if yes"; inside it, "Step 2.1 (in step 2, if no), if yes"."""
     places = []
     for index, step in enumerate(steps):
         if step.get("type") == "branch":
             name = f"{prefix}{index + 1}"
-            places.append((f"{step['id']}:then", f"Step {name}, if yes"))
-            places.append((f"{step['id']}:else", f"Step {name}, if no"))
-            places += branch_places(step.get("then") or [], f"{name}.yes.")
-            places += branch_places(step.get("else") or [], f"{name}.no.")
+            places.append((f"{step['id']}:then", f"Step {name}{where}, if yes"))
+            places.append((f"{step['id']}:else", f"Step {name}{where}, if no"))
+            places += branch_places(step.get("then") or [], f"{name}.", f" (in step {name}, if yes)")
+            places += branch_places(step.get("else") or [], f"{name}.", f" (in step {name}, if no)")
     return places

@@ -257,7 +257,9 @@ def run(workflow_id, run_id):
     workflow = services.get_workflow(workflow_id)
     item = run_log.get_run(run_id, workflow=workflow)
     template = "crm/automations/_run_log.html" if request.headers.get("HX-Request") else "crm/automations/run.html"
-    return render_template(template, workflow=workflow, run=item, steps=run_log.run_steps(item))
+    return render_template(
+        template, workflow=workflow, run=item, steps=run_log.readable_steps(item), started_by=run_log.event_label(item)
+    )
 
 
 @bp.route("/automations/<uuid:workflow_id>/runs/<uuid:run_id>/replay", methods=["POST"])

@@ -32,6 +32,7 @@ from app.crm.forms.deal_option import open_deal
 from app.crm.forms.models import FormDailyStat, FormSubmission, SubmissionStatus, WebForm
 from app.crm.leads.models import Lead, LeadStatus
 from app.messaging.services import queue_email
+from app.records.normalize import Invalid, normalize_phone
 from app.records.registry import get_record_type
 from app.records.services import create_record, update_record
 
@@ -154,7 +155,17 @@ def receive_submission(form: WebForm, values: dict, *, ip_address: str, user_age
     return submission
 
 
+def _is_phone(form: WebForm, maps_to: str) -> bool:
+    """Whether a form field fills a phone number (a contact's "phone", or a field of that kind)."""
+    if maps_to in ("phone", "phones"):
+        return True
+    field = get_record_type(form.creates).field(maps_to)
+    return field is not None and field.kind == "phone"
+
+
 def _check_values(form: WebForm, values: dict) -> tuple[dict, list]:
+    """The visitor's values, checked as the record will check them, so that what would make the
+    record fail (an unreadable phone number) is asked again on the page, not lost afterwards."""
     errors: dict[str, list[str]] = {}
     data = {}
     for field in form.fields:
@@ -171,6 +182,11 @@ def _check_values(form: WebForm, values: dict) -> tuple[dict, list]:
                 value = normalize_email_address(value).lower()
             except ValueError:
                 errors.setdefault(field["key"], []).append("Enter a valid email address.")
+        elif value and _is_phone(form, field["maps_to"]):
+            try:
+                normalize_phone(value)
+            except Invalid as exc:
+                errors.setdefault(field["key"], []).append(exc.message)
         if value:
             data[field["maps_to"]] = value
     consents = []
@@ -234,8 +250,10 @@ def process_submission(submission: FormSubmission) -> str:
     except ValidationFailed as exc:
         savepoint.rollback()
         submission.status = SubmissionStatus.FAILED
-        problems = "; ".join(f"{key}: {', '.join(messages)}" for key, messages in exc.details.items())
-        submission.error = f"{exc.message} {problems}"[:2000]
+        problems = " ".join(
+            f"{record_type.change_label(key)}: {' '.join(messages)}" for key, messages in exc.details.items()
+        )
+        submission.error = f"The {record_type.label.lower()} was refused. {problems or exc.message}"[:2000]
         return submission.status
     submission.status = SubmissionStatus.ACCEPTED
     submission.record_type = record_type.name

@@ -14,6 +14,7 @@ from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.pagination import Sort, resolve_sort, sorted_page
+from app.core.text import key_in_words
 from app.core.types import utcnow
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.deals.models import StageKind
@@ -293,6 +294,40 @@ def get_submission(submission_id, *, form: WebForm | None = None) -> FormSubmiss
     if form is not None and submission.form_id != form.id:
         abort(404)
     return submission
+
+
+ATTRIBUTION_LABELS = {
+    "utm_source": "UTM source",
+    "utm_medium": "UTM medium",
+    "utm_campaign": "UTM campaign",
+    "utm_term": "UTM term",
+    "utm_content": "UTM content",
+    "gclid": "Google Ads click (gclid)",
+    "fbclid": "Facebook click (fbclid)",
+    "referrer": "Referrer",
+    "landing_page": "Landing page",
+}
+
+
+def submission_details(form: WebForm, submission: FormSubmission) -> dict:
+    """What a submission's page shows, labelled as people read it: the form's own labels for
+    what was sent ("Work email", not "email"), attribution in words ("UTM source")."""
+    record_type = find_record_type(form.creates)
+    labels = {field["maps_to"]: field["label"] for field in form.fields or [] if field.get("label")}
+
+    def label_of(key: str) -> str:
+        if key in labels:
+            return labels[key]
+        return record_type.change_label(key) if record_type else key_in_words(key)
+
+    return {
+        "sent": [(label_of(key), value) for key, value in (submission.data or {}).items()],
+        "source": [
+            (ATTRIBUTION_LABELS.get(key, key_in_words(key)), value)
+            for key, value in (submission.attribution or {}).items()
+        ],
+        "device": (submission.device or "").capitalize(),
+    }
 
 
 def form_names() -> dict:

@@ -141,10 +141,12 @@ def submissions():
 @requires_permission("forms.view")
 def submission(form_id, submission_id):
     web_form = services.get_form(form_id)
+    found = services.get_submission(submission_id, form=web_form)
     return render_template(
         "crm/forms/submission.html",
         web_form=web_form,
-        submission=services.get_submission(submission_id, form=web_form),
+        submission=found,
+        details=services.submission_details(web_form, found),
     )
 
 

@@ -36,7 +36,7 @@ class CampaignForm(PageForm):
         "Send at (leave empty to send when you start it)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
     throttle_per_minute = IntegerField(
-        "At most per minute", default=600, validators=[Optional(), NumberRange(min=1, max=100_000)]
+        "Messages a minute, at most", default=600, validators=[Optional(), NumberRange(min=1, max=100_000)]
     )
 
     def to_data(self) -> dict:

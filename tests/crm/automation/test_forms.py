@@ -2,18 +2,30 @@
 validator, spam defences, attribution carried to converted contacts, the waitlist over the
 plan's limit, double opt-in, the builder and the API."""
 
+import html
+
+import pytest
 import time_machine
 from sqlalchemy import select
 
+from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.contacts.models import Contact
+from app.crm.forms import intake
 from app.crm.forms.attribution import get_attribution
 from app.crm.forms.models import FormSubmission, SubmissionStatus
 from app.crm.leads.models import Lead
 from app.messaging.models import OutboxMessage
 from tests.conftest import host_client, in_tenant
-from tests.crm.automation.forms_helpers import CONTACT_FIELDS, fill_and_send, hidden_inputs, make_form, visit
+from tests.crm.automation.forms_helpers import (
+    CONTACT_FIELDS,
+    LEAD_FIELDS,
+    fill_and_send,
+    hidden_inputs,
+    make_form,
+    visit,
+)
 
 
 def public_client(app, tenant):
@@ -336,3 +348,57 @@ def test_the_hourly_job_takes_in_the_waitlist_once_there_is_room(app, tenant_a, 
     with app.app_context():
         process_waitlists()
     assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.ACCEPTED]
+
+
+@pytest.mark.parametrize("creates", ["lead", "contact"])
+def test_an_unreadable_phone_number_is_asked_again_on_the_page_not_lost(app, tenant_a, creates):
+    """The page thanked the visitor for "not-a-phone", then the record refused it: the
+    submission was marked failed and the lead never reached the team."""
+    fields = (
+        CONTACT_FIELDS
+        if creates == "contact"
+        else [*LEAD_FIELDS, {"label": "Phone", "maps_to": "phone", "type": "tel"}]
+    )
+    form_id = make_form(app, tenant_a, creates=creates, fields=fields)
+    name_key = "first_name" if creates == "contact" else "name"
+    client = public_client(app, tenant_a)
+    refused = fill_and_send(client, form_id, {name_key: "Zed", "email": "zed@example.org", "phone": "not-a-phone"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "is not a phone number we can read." in html.unescape(page)
+    assert 'value="not-a-phone"' in page
+    assert submissions(app, tenant_a) == []
+    accepted = fill_and_send(client, form_id, {name_key: "Zed", "email": "zed@example.org", "phone": "+1 415 555 1024"})
+    assert accepted.status_code in (200, 302)
+    assert [row.status for row in submissions(app, tenant_a)] == [SubmissionStatus.ACCEPTED]
+
+
+def test_a_submission_page_reads_in_the_forms_own_words(app, tenant_a, client_for, monkeypatch):
+    """The page of a submission listed what was sent by stored keys ("name", "email"), where it
+    came from as "utm_source", "landing_page", and a refused one as "Please correct the
+    highlighted fields. phone: …" with no field to correct."""
+    fields = [
+        {"label": "Your name", "maps_to": "name", "type": "text", "required": True},
+        {"label": "Work email", "maps_to": "email", "type": "email", "required": True},
+        {"label": "Phone", "maps_to": "phone", "type": "tel"},
+    ]
+    form_id = make_form(app, tenant_a, fields=fields)
+
+    def refuse(form, submission, actor):
+        raise ValidationFailed(
+            "Please correct the highlighted fields.", details={"phone": ["The number is on a blocklist."]}
+        )
+
+    monkeypatch.setattr(intake, "_upsert_record", refuse)
+    values = {"name": "Zed", "email": "zed@example.org", "phone": "+1 415 555 1024"}
+    fill_and_send(public_client(app, tenant_a), form_id, values, query="?utm_source=google&utm_campaign=spring")
+    [submission] = submissions(app, tenant_a)
+    assert submission.status == SubmissionStatus.FAILED
+    page = client_for(tenant_a).get(f"/forms/{form_id}/submissions/{submission.id}").get_data(as_text=True)
+    page = html.unescape(page)
+    for label in ("Your name", "Work email", "UTM source", "UTM campaign", "Landing page"):
+        assert f">{label}</dt>" in page
+    for key in ("name", "email", "phone", "utm_source", "landing_page"):
+        assert f">{key}</dt>" not in page
+    assert "The lead was refused. Phone: The number is on a blocklist." in page
+    assert "highlighted" not in page

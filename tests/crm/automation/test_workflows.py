@@ -427,3 +427,79 @@ def test_the_builder_names_what_steps_and_triggers_keep_by_id_or_key(app, tenant
     assert "Who: The record's owner · Message: Yours now." in page
     for code in (str(hot), *users, "paid_ads", "cold_outreach", "owner_of_record", "user_ids", "tag_id"):
         assert code not in page.split('data-testid="step"', 1)[1].split("Add a step", 1)[0], code
+
+
+def test_the_run_page_reads_in_words_not_ids_and_json(app, tenant_a, client_for):
+    """The run page names the users, the if/else path, the event and each step's status in
+    words; it showed raw JSON with user ids, "ok" badges, "by lead.created" and the program's
+    positions (1, 2, 5) as step numbers."""
+    hot = make_tag(app, tenant_a, name="Hot")
+    users = [str(tenant_a.users["sales"]), str(tenant_a.users["admin"])]
+    workflow_id = make_workflow(
+        app,
+        tenant_a,
+        steps=[
+            {"type": "assign_owner", "params": {"user_ids": users}},
+            {
+                "type": "branch",
+                "params": {"match": "all", "rules": [{"field": "source", "op": "equals", "value": "paid_ads"}]},
+                "then": [{"type": "add_tag", "params": {"tag_id": str(hot)}}],
+                "else": [],
+            },
+            {"type": "create_note", "params": {"body": "Sorted."}},
+        ],
+    )
+    make_lead(app, tenant_a, name="Cold lead")
+    dispatch_events(app, tenant_a)
+    [run] = runs_of(app, tenant_a, workflow_id)
+    page = html.unescape(client_for(tenant_a).get(f"/automations/{workflow_id}/runs/{run.id}").get_data(as_text=True))
+    assert "Lead created" in page
+    assert "lead.created" not in page
+    for user_id in users:
+        assert user_id not in page
+    assert "Owner: " in page
+    assert "If Source is “Paid ads”" in page
+    assert "Went the “if no” way." in page
+    assert "Note: Sorted." in page
+    log = page.split('data-testid="run-log"', 1)[1]
+    assert '{"' not in log
+    assert ">ok<" not in log
+    assert ">Done<" in log
+    numbers = [cell.split("</td>")[0] for cell in page.split("<tr>\n        <td>")[1:]]
+    assert numbers == ["1", "2", "3"]
+
+
+def test_the_steps_read_in_words_wait_one_hour_and_step_two_point_one(app, tenant_a, client_for):
+    """A one-hour wait reads "Wait 1 hour" (not "1 hours"), and the steps inside an if/else are
+    numbered 2.1, 2.2 (not "2.yes.1"), everywhere the builder names them."""
+    tag_id = make_tag(app, tenant_a, name="Hot")
+    workflow_id = make_workflow(
+        app,
+        tenant_a,
+        steps=[
+            {"type": "wait", "params": {"amount": 1, "unit": "hours"}},
+            {
+                "type": "branch",
+                "params": {"match": "all", "rules": [{"field": "source", "op": "equals", "value": "paid_ads"}]},
+                "then": [
+                    {"type": "add_tag", "params": {"tag_id": str(tag_id)}},
+                    {
+                        "type": "branch",
+                        "params": {"match": "all", "rules": [{"field": "source", "op": "equals", "value": "web"}]},
+                        "then": [],
+                        "else": [],
+                    },
+                ],
+                "else": [{"type": "wait", "params": {"amount": 3, "unit": "days"}}],
+            },
+        ],
+    )
+    page = html.unescape(client_for(tenant_a).get(f"/automations/{workflow_id}").get_data(as_text=True))
+    assert "<strong>Wait</strong> 1 hour\n" in page
+    assert "1 hours" not in page
+    assert "3 days" in page
+    assert ".yes." not in page
+    assert ".no." not in page
+    assert 'data-confirm="Remove step 2.1 (in step 2, if yes)?"' in page
+    assert 'data-confirm="Remove step 2.1 (in step 2, if no)?"' in page
+    assert "Step 2.2 (in step 2, if yes), if no" in page

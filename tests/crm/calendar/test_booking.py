@@ -329,3 +329,23 @@ def test_hours_ending_before_they_start_are_refused_in_words_on_the_form(app, te
     assert "Monday: the hours must end after they start." in body
     assert "HH:MM" not in body
     assert 'value="18:00"' in body
+
+
+def test_a_refused_booking_page_keeps_its_team_and_hidden_choice_and_numbers_say_their_units(app, tenant_a, client_for):
+    """On an error the form kept the hours but dropped the chosen team members and ticked
+    "Published" again; the buffers and the cap did not say what they count."""
+    sales, admin = str(tenant_a.users["sales"]), str(tenant_a.users["admin"])
+    page = client_for(tenant_a).post(
+        "/calendar/booking-pages",
+        data={"name": "", "slug": "team", "member_ids.present": "1", "member_ids": [sales, admin]},
+    )
+    assert page.status_code == 422
+    body = page.get_data(as_text=True)
+    assert f'<option value="{sales}" selected>' in body
+    assert f'<option value="{admin}" selected>' in body
+    assert 'name="active" value="1">' in body  # left unticked: the page stays hidden
+    assert "Buffer before (minutes)" in body
+    assert "Buffer after (minutes)" in body
+    assert "Bookings a day, at most" in body
+    fresh = client_for(tenant_a).get("/calendar/booking-pages").get_data(as_text=True)
+    assert 'name="active" value="1" checked>' in fresh

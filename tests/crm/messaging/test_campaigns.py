@@ -308,3 +308,61 @@ def test_who_unsubscribes_while_a_campaign_waits_is_blocked_in_the_next_batch(ap
     assert reasons["person3@example.com"] == "person3@example.com is on the suppression list."
     status, _, stats = _campaign_row(app, tenant_a, campaign_id)
     assert (status, stats["recipients"], stats["sent"], stats["blocked"], stats["waiting"]) == ("sent", 6, 4, 2, 0)
+
+
+def test_a_draft_campaign_can_be_changed_before_it_starts(app, tenant_a, client_for):
+    """ "Check it, then start it", said the page, but a draft had only Start and Delete: a wrong
+    template or audience meant deleting it and starting over."""
+    from app.crm.messaging.campaigns.services import create_campaign
+    from app.crm.messaging.models import Campaign
+
+    tag_id = _audience(app, tenant_a, 1)
+    other_tag = make_tag(app, tenant_a, name="VIP")
+    first, second = make_template(app, tenant_a, name="First"), make_template(app, tenant_a, name="Second")
+    with in_tenant(app, tenant_a.id):
+        campaign_id = create_campaign(
+            {"name": "Draft", "template_id": str(first), "audience": f"tag:{tag_id}"}, actor=_owner(tenant_a)
+        ).id
+    client = client_for(tenant_a)
+    assert b'data-testid="campaign-edit"' in client.get(f"/campaigns/{campaign_id}").data
+    form = client.get(f"/campaigns/{campaign_id}/edit").get_data(as_text=True)
+    assert 'value="Draft"' in form
+    assert f'<option selected value="{first}">' in form
+    refused = client.post(
+        f"/campaigns/{campaign_id}/edit",
+        data={"name": "", "template_id": str(second), "audience": f"tag:{other_tag}", "throttle_per_minute": "60"},
+    )
+    assert refused.status_code == 422
+    saved = client.post(
+        f"/campaigns/{campaign_id}/edit",
+        data={
+            "name": "Spring",
+            "template_id": str(second),
+            "audience": f"tag:{other_tag}",
+            "throttle_per_minute": "60",
+        },
+    )
+    assert saved.status_code == 302
+    with in_tenant(app, tenant_a.id):
+        campaign = db.session.get(Campaign, (tenant_a.id, campaign_id))
+        assert (campaign.name, campaign.template_id, campaign.audience_ref, campaign.throttle_per_minute) == (
+            "Spring",
+            second,
+            str(other_tag),
+            60,
+        )
+    viewer = client_for(tenant_a, "viewer")
+    assert b"campaign-edit" not in viewer.get(f"/campaigns/{campaign_id}").data
+    assert viewer.get(f"/campaigns/{campaign_id}/edit").status_code == 403
+
+
+def test_the_campaign_form_says_what_its_numbers_and_times_count(app, tenant_a, client_for):
+    """ "At most per minute" said nothing of what it counts, and "In the agency's time zone" did
+    not say which zone that is."""
+    from app.tenants.models import Tenant
+
+    with app.app_context():
+        zone = db.session.get(Tenant, tenant_a.id).timezone
+    page = client_for(tenant_a).get("/campaigns/new").get_data(as_text=True)
+    assert "Messages a minute, at most" in page
+    assert f"In the agency&#39;s time zone, {zone}." in page

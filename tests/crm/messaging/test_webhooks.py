@@ -199,6 +199,29 @@ def test_inbound_sms_threads_on_the_contact_once_per_message_sid(app, tenant_a, 
         assert db.session.get(Conversation, (tenant_a.id, conversation_id)).unread_count == 0
 
 
+def test_a_multi_line_sms_keeps_its_lines_in_the_conversation(app, tenant_a, client_for, httpserver):
+    """A text of several lines ran into one line on the conversation page."""
+    from app.crm.messaging.models import Conversation
+
+    make_consenting_contact(app, tenant_a, phone="+14155550123")
+    params = {
+        "MessageSid": "SM" + "c" * 32,
+        "From": "+14155550123",
+        "To": "+14155550100",
+        "Body": "Hi!\nTwo things:\n1. 11 works\n2. Bring the deck",
+    }
+    with twilio_at(app, httpserver):
+        assert (
+            _twilio_post(client_for(tenant_a, role=None), tenant_a, "/webhooks/twilio/inbound", params).status_code
+            == 200
+        )
+    with in_tenant(app, tenant_a.id):
+        conversation_id = db.session.scalars(select(Conversation.id)).one()
+    page = client_for(tenant_a).get(f"/inbox/{conversation_id}").get_data(as_text=True)
+    bubble = page.split('data-testid="sms-inbound"', 1)[1].split("</div>", 1)[0]
+    assert '<div class="pre-line">Hi!\nTwo things:\n1. 11 works\n2. Bring the deck' in bubble
+
+
 def test_inbound_sms_with_a_bad_signature_is_refused(app, tenant_a, client_for, httpserver):
     visitor = client_for(tenant_a, role=None)
     params = {"MessageSid": "SM" + "b" * 32, "From": "+14155550123", "To": "+14155550100", "Body": "STOP"}

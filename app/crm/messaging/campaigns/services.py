@@ -105,6 +105,21 @@ def create_campaign(data: dict, *, actor) -> Campaign:
     return campaign
 
 
+def campaign_values(campaign: Campaign) -> dict:
+    """A draft's settings as its form shows them: the send time in the agency's time zone."""
+    scheduled = None
+    if campaign.scheduled_at is not None:
+        tenant = db.session.get(Tenant, require_tenant_id())
+        scheduled = campaign.scheduled_at.astimezone(ZoneInfo(tenant.timezone or "UTC")).replace(tzinfo=None)
+    return {
+        "name": campaign.name,
+        "template_id": str(campaign.template_id) if campaign.template_id else "",
+        "audience": f"{campaign.audience_kind}:{campaign.audience_ref}",
+        "scheduled_at": scheduled,
+        "throttle_per_minute": campaign.throttle_per_minute,
+    }
+
+
 def update_campaign(campaign: Campaign, data: dict, *, actor) -> Campaign:
     check_permission(actor, "campaigns.edit")
     if campaign.status != CampaignStatus.DRAFT:
@@ -112,9 +127,12 @@ def update_campaign(campaign: Campaign, data: dict, *, actor) -> Campaign:
     cleaned = _clean(data, actor, campaign)
     template = cleaned.pop("template", None)
     if template is not None:
+        if template.channel == Channel.SMS:
+            check_feature("sms")
         campaign.template_id, campaign.channel = template.id, template.channel
     for key, value in cleaned.items():
         setattr(campaign, key, value)
+    record_messaging_audit("campaign.updated", campaign, actor=actor)
     db.session.flush()
     return campaign
 

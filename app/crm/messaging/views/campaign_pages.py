@@ -57,6 +57,27 @@ def new_campaign():
     return render_template("crm/messaging/campaign_form.html", form=form)
 
 
+@bp.route("/campaigns/<uuid:campaign_id>/edit", methods=["GET", "POST"])
+@requires_permission("campaigns.edit")
+def edit_campaign(campaign_id):
+    item = campaign_services.get_campaign(campaign_id)
+    if item.status != CampaignStatus.DRAFT:
+        flash("Only a draft campaign can be changed.", "warning")
+        return redirect(url_for("messaging.campaign", campaign_id=item.id))
+    form = _campaign_form(CampaignForm(data=campaign_services.campaign_values(item)))
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                campaign_services.update_campaign(item, form.to_data(), actor=current_user)
+            except ValidationFailed as exc:
+                apply_errors(form, exc)
+            else:
+                flash(f"Campaign “{item.name}” saved.", "success")
+                return redirect(url_for("messaging.campaign", campaign_id=item.id))
+        return render_template("crm/messaging/campaign_form.html", form=form, campaign=item), 422
+    return render_template("crm/messaging/campaign_form.html", form=form, campaign=item)
+
+
 def _campaign_context(campaign: Campaign) -> dict:
     stats = campaign_results.campaign_stats([campaign.id])[campaign.id]
     return {
