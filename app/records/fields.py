@@ -528,6 +528,14 @@ class Number(Field):
         return ma.Decimal(as_string=True, **kwargs)
 
 
+class Money(Number):
+    """An amount of money: two decimals, never below zero, shown in the record's currency (the
+    attribute `currency` names)."""
+
+    def __init__(self, name, label, *, currency: str = "currency", minimum=Decimal(0), **kwargs):
+        super().__init__(name, label, places=2, currency=currency, minimum=minimum, **kwargs)
+
+
 class Boolean(Field):
     personal = False
 

@@ -62,18 +62,7 @@ PRODUCTS = ProductType(
     fields=[
         f.Text("name", "Name", max_length=200, required=True, search=True, sort=True),
         f.Text("sku", "SKU", max_length=64, nullable=True, search=True, list=True, help="Unique in this workspace"),
-        f.Number(
-            "unit_price",
-            "Unit price",
-            places=2,
-            currency="currency",
-            minimum=Decimal(0),
-            maximum=MAX_PRICE,
-            required=True,
-            list=True,
-            sort=True,
-            filter=True,
-        ),
+        f.Money("unit_price", "Unit price", maximum=MAX_PRICE, required=True, list=True, sort=True, filter=True),
         f.Choice(
             "currency",
             "Currency",

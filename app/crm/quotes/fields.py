@@ -17,7 +17,7 @@ from app.crm.products.models import Product
 from app.crm.products.record import MAX_PRICE
 from app.crm.quotes.models import DiscountKind, QuoteLine
 from app.crm.quotes.totals import line_amounts
-from app.records.fields import ChildRows, Field, LongText, Number
+from app.records.fields import ChildRows, Field, LongText, Money
 from app.records.normalize import Invalid
 
 MAX_LINES = 200
@@ -310,10 +310,8 @@ def priced_document_fields(line_model=QuoteLine) -> list[Field]:
             detail=False,
             help="Empty: the workspace's default terms",
         ),
-        Number("subtotal", "Subtotal", places=2, currency="currency", read_only=True, detail=False),
-        Number("discount_total", "Discounts", places=2, currency="currency", read_only=True, detail=False),
-        Number("tax_total", "Tax", places=2, currency="currency", read_only=True, detail=False),
-        Number(
-            "total", "Total", places=2, currency="currency", read_only=True, list_on_phones=True, sort=True, filter=True
-        ),
+        Money("subtotal", "Subtotal", read_only=True, detail=False),
+        Money("discount_total", "Discounts", read_only=True, detail=False),
+        Money("tax_total", "Tax", read_only=True, detail=False),
+        Money("total", "Total", read_only=True, list_on_phones=True, sort=True, filter=True),
     ]
