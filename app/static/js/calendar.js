@@ -37,9 +37,11 @@
   const narrow = window.matchMedia("(max-width: 575.98px)").matches;
   const calendar = new FullCalendar.Calendar(element, {
     initialView: narrow ? "timeGridDay" : "timeGridWeek",
+    // A phone has no room for every button beside the title: the views move below the calendar.
     headerToolbar: narrow
-      ? { start: "prev,next", center: "title", end: "dayGridMonth,timeGridDay" }
+      ? { start: "title", end: "today prev,next" }
       : { start: "prev,next today", center: "title", end: "dayGridMonth,timeGridWeek,timeGridDay" },
+    footerToolbar: narrow ? { center: "dayGridMonth,timeGridDay" } : false,
     timeZone: element.dataset.timezone || "local",
     firstDay: 1,
     height: "auto",

@@ -87,6 +87,13 @@ def test_on_a_phone_the_day_view_fits_and_a_task_is_ticked_done_in_place(app, li
     page.goto(live_server.url("/calendar", slug=tenant.slug))
     expect(page.get_by_test_id("calendar")).to_have_attribute("data-loaded", "0")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    # A phone keeps a way back to today: a day ahead, then Today (disabled while today shows).
+    today = page.get_by_role("button", name="Today")
+    expect(today).to_be_disabled()
+    page.get_by_role("button", name="Next Day").click()
+    expect(today).to_be_enabled()
+    today.click()
+    expect(today).to_be_disabled()
 
     page.goto(live_server.url(f"/contacts/{contact_id}?tab=tasks", slug=tenant.slug))
     tick = page.get_by_test_id(f"tick-{task_id}")
