@@ -361,7 +361,7 @@ def test_the_campaign_form_says_what_its_numbers_and_times_count(app, tenant_a, 
     not say which zone that is."""
     from app.tenants.models import Tenant
 
-    with app.app_context():
+    with in_tenant(app, tenant_a.id):  # the app role reads a tenant's row only inside it
         zone = db.session.get(Tenant, tenant_a.id).timezone
     page = client_for(tenant_a).get("/campaigns/new").get_data(as_text=True)
     assert "Messages a minute, at most" in page
