@@ -366,3 +366,27 @@ def test_the_campaign_form_says_what_its_numbers_and_times_count(app, tenant_a, 
     page = client_for(tenant_a).get("/campaigns/new").get_data(as_text=True)
     assert "Messages a minute, at most" in page
     assert f"In the agency&#39;s time zone, {zone}." in page
+
+
+def test_a_drafts_page_says_how_many_it_would_reach_as_the_start_counts_them(app, tenant_a, client_for):
+    """Before Start, the page and its confirmation say who it would go to; the start then
+    queues exactly that many and skips the rest (no consent, or on the suppression list)."""
+    from app.crm.messaging.campaigns.jobs import materialize_recipients
+    from app.crm.messaging.campaigns.services import create_campaign, get_campaign
+    from app.crm.messaging.consent import add_suppression
+    from app.crm.messaging.models import Message, MessageStatus
+
+    tag_id = _audience(app, tenant_a, 5, consenting=False)  # person1 and person3 consented
+    template_id = make_template(app, tenant_a, name="Reach")
+    with in_tenant(app, tenant_a.id):
+        add_suppression({"channel": "email", "address": "Person1@Example.com"}, actor=_owner(tenant_a))
+        campaign_id = create_campaign(
+            {"name": "Reach", "template_id": str(template_id), "audience": f"tag:{tag_id}"}, actor=_owner(tenant_a)
+        ).id
+    page = client_for(tenant_a).get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "<strong>1 contact</strong> of the audience's 5 would get it if it started now; 4 without" in page
+    assert "It goes to 1 contact." in page
+    with in_tenant(app, tenant_a.id):
+        materialize_recipients(get_campaign(campaign_id))
+        statuses = sorted(db.session.scalars(db.select(Message.status).where(Message.campaign_id == campaign_id)).all())
+    assert statuses == [MessageStatus.BLOCKED] * 4 + [MessageStatus.WAITING]

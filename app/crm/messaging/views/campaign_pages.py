@@ -92,6 +92,10 @@ def _campaign_context(campaign: Campaign) -> dict:
         "status_badges": MessageStatus.BADGES,
         "confirm_form": ConfirmForm(),
         "active": campaign.status in CampaignStatus.ACTIVE,
+        # Before it starts: who it would reach (after, the recipients list says who it did).
+        "reach": campaign_audiences.audience_reach(campaign, current_user)
+        if campaign.status == CampaignStatus.DRAFT
+        else None,
     }
 
 
