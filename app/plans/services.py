@@ -151,13 +151,15 @@ def get_plan_limit(plan: Plan, name: str) -> int | None:
     return (plan.limits or {}).get(name)
 
 
-def effective_limits(tenant: Tenant, plan: Plan) -> dict[str, int | None]:
+def effective_limits(tenant: Tenant, plan: Plan, features: frozenset[str] | None = None) -> dict[str, int | None]:
+    """The tenant's limits: the plan's, its overrides, and none of a limit whose feature it
+    lacks (as get_plan_limit says of the plan). `features`: its effective features, when known."""
     limits = {key: plan.limits.get(key) for key in LIMIT_KEYS}
     for key, value in (tenant.limit_overrides or {}).items():
         if key in LIMIT_KEYS:
             limits[key] = value
-    # A limit whose feature the tenant lacks allows none, as get_plan_limit says of the plan.
-    features = effective_features(tenant, plan)
+    if features is None:
+        features = effective_features(tenant, plan)
     return {key: value if limit_included(key, features) else 0 for key, value in limits.items()}
 
 
@@ -184,11 +186,12 @@ def entitlements(tenant: Tenant) -> Entitlements:
         if cached is not None:
             return cached
     plan = tenant.plan or db.session.get(Plan, tenant.plan_code)
+    features = effective_features(tenant, plan)
     result = Entitlements(
         tenant=tenant,
         plan=plan,
-        limits=effective_limits(tenant, plan),
-        features=effective_features(tenant, plan),
+        limits=effective_limits(tenant, plan, features),
+        features=features,
         read_only=is_read_only(tenant),
     )
     if has_request_context() and getattr(g, "tenant", None) is tenant:
