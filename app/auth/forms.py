@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from app.auth.models import Role
 from app.auth.passwords import MIN_PASSWORD_LENGTH
 from app.core.forms import PageForm
-from app.core.validation import EmailAddress, length_in_words
+from app.core.validation import EmailAddress
 
 ROLE_CHOICES = [(role, Role.LABELS[role]) for role in Role.ALL]
 
@@ -28,7 +28,8 @@ class ForgotPasswordForm(PageForm):
 def new_password_field(label: str = "New password"):
     return PasswordField(
         label,
-        validators=[DataRequired(message="Enter a password."), *length_in_words(min=MIN_PASSWORD_LENGTH, max=200)],
+        # One bound each, so each says which way the password is wrong (PageForm words them).
+        validators=[DataRequired(message="Enter a password."), Length(min=MIN_PASSWORD_LENGTH), Length(max=200)],
     )
 
 

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
-from wtforms.validators import Length, StopValidation, ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 from app.core.errors import ValidationFailed
 
@@ -59,18 +59,6 @@ class HexColour:
     def __call__(self, form, field) -> None:
         if not HEX_COLOUR.match((field.data or "").strip()):
             raise StopValidation(self.message)
-
-
-def length_in_words(min: int = -1, max: int = -1) -> list:
-    """Length validators that say what to type: "Use at least 10 characters." rather than
-    WTForms' "Field must be between 10 and 200 characters long." One per bound, each with
-    its own message."""
-    validators = []
-    if min > 0:
-        validators.append(Length(min=min, message=f"Use at least {min} characters."))
-    if max > 0:
-        validators.append(Length(max=max, message=f"Use at most {max} characters."))
-    return validators
 
 
 class Errors:
