@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app.auth.permissions import can, requires_permission
 from app.core.errors import Conflict, ValidationFailed
-from app.core.forms import apply_errors
+from app.core.forms import save_form
 from app.crm.messaging import message_templates
 from app.crm.messaging.campaigns import audiences as campaign_audiences
 from app.crm.messaging.campaigns import results as campaign_results
@@ -44,17 +44,12 @@ def _campaign_form(form: CampaignForm) -> CampaignForm:
 @requires_permission("campaigns.create")
 def new_campaign():
     form = _campaign_form(CampaignForm())
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                campaign = campaign_services.create_campaign(form.to_data(), actor=current_user)
-            except ValidationFailed as exc:
-                apply_errors(form, exc)
-            else:
-                flash(f"Campaign “{campaign.name}” saved as a draft. Check it, then start it.", "success")
-                return redirect(url_for("messaging.campaign", campaign_id=campaign.id))
-        return render_template("crm/messaging/campaign_form.html", form=form), 422
-    return render_template("crm/messaging/campaign_form.html", form=form)
+    campaign = save_form(form, lambda: campaign_services.create_campaign(form.to_data(), actor=current_user))
+    if campaign is not None:
+        flash(f"Campaign “{campaign.name}” saved as a draft. Check it, then start it.", "success")
+        return redirect(url_for("messaging.campaign", campaign_id=campaign.id))
+    page = render_template("crm/messaging/campaign_form.html", form=form)
+    return (page, 422) if request.method == "POST" else page
 
 
 @bp.route("/campaigns/<uuid:campaign_id>/edit", methods=["GET", "POST"])
@@ -65,17 +60,11 @@ def edit_campaign(campaign_id):
         flash("Only a draft campaign can be changed.", "warning")
         return redirect(url_for("messaging.campaign", campaign_id=item.id))
     form = _campaign_form(CampaignForm(data=campaign_services.campaign_values(item)))
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                campaign_services.update_campaign(item, form.to_data(), actor=current_user)
-            except ValidationFailed as exc:
-                apply_errors(form, exc)
-            else:
-                flash(f"Campaign “{item.name}” saved.", "success")
-                return redirect(url_for("messaging.campaign", campaign_id=item.id))
-        return render_template("crm/messaging/campaign_form.html", form=form, campaign=item), 422
-    return render_template("crm/messaging/campaign_form.html", form=form, campaign=item)
+    if save_form(form, lambda: campaign_services.update_campaign(item, form.to_data(), actor=current_user)):
+        flash(f"Campaign “{item.name}” saved.", "success")
+        return redirect(url_for("messaging.campaign", campaign_id=item.id))
+    page = render_template("crm/messaging/campaign_form.html", form=form, campaign=item)
+    return (page, 422) if request.method == "POST" else page
 
 
 def _campaign_context(campaign: Campaign) -> dict:
