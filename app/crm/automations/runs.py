@@ -12,7 +12,7 @@ from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
 from app.core.pagination import Sort, resolve_sort, sorted_page
-from app.core.text import plural
+from app.core.text import key_in_words, plural
 from app.core.types import utcnow
 from app.crm.automations import engine, test_mode
 from app.crm.automations.actions import available_actions, describe_params
@@ -61,7 +61,7 @@ def event_label(run: WorkflowRun) -> str:
     """What started a run, in words: "Form submitted", not "form.submitted"."""
     if not run.event_name:
         return "a replay"
-    return event_types().get(run.event_name, run.event_name.replace(".", " ").replace("_", " ").capitalize())
+    return event_types().get(run.event_name, key_in_words(run.event_name.replace(".", "_")))
 
 
 def _result_text(step_type: str, result: dict) -> str:
@@ -80,8 +80,8 @@ def _result_text(step_type: str, result: dict) -> str:
         elif isinstance(value, list):
             value = ", ".join(str(item) for item in value)
         elif isinstance(value, dict):
-            value = ", ".join(f"{name.replace('_', ' ')}: {item}" for name, item in value.items())
-        parts.append(f"{key.replace('_', ' ').capitalize()}: {value}")
+            value = ", ".join(f"{key_in_words(name).lower()}: {item}" for name, item in value.items())
+        parts.append(f"{key_in_words(key)}: {value}")
     return " · ".join(parts)
 
 
@@ -108,7 +108,7 @@ def readable_steps(run: WorkflowRun) -> list[dict]:
         rows.append(
             {
                 "number": number,
-                "label": log.label or log.step_type.replace("_", " ").capitalize(),
+                "label": log.label or key_in_words(log.step_type),
                 "settings": settings,
                 "status": STEP_STATUS_LABELS.get(log.status, log.status.capitalize()),
                 "color": STEP_STATUS_COLORS.get(log.status, "secondary"),

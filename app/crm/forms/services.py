@@ -296,6 +296,7 @@ def get_submission(submission_id, *, form: WebForm | None = None) -> FormSubmiss
     return submission
 
 
+# Attribution keys whose words are not just the key's (`referrer` reads as "Referrer" by itself).
 ATTRIBUTION_LABELS = {
     "utm_source": "UTM source",
     "utm_medium": "UTM medium",
@@ -304,8 +305,6 @@ ATTRIBUTION_LABELS = {
     "utm_content": "UTM content",
     "gclid": "Google Ads click (gclid)",
     "fbclid": "Facebook click (fbclid)",
-    "referrer": "Referrer",
-    "landing_page": "Landing page",
 }
 
 
