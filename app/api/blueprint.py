@@ -1,6 +1,6 @@
 """flask-smorest wired to our tenant hosts, error format and API gate."""
 
-from functools import wraps
+from functools import cache, wraps
 
 import flask_smorest
 from flask import current_app, jsonify
@@ -46,12 +46,10 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
         documented = super().response(status_code, schema, **kwargs)
         if schema is None:
             return documented
-        compiled = []  # on first use: a nested schema may be named before it is declared
 
-        def dump(result):
-            if not compiled:
-                compiled.append(compile_dump(resolve_schema_instance(schema)))
-            return compiled[0](result)
+        @cache  # compiled on first use: a nested schema may be named before it is declared
+        def compiled():
+            return compile_dump(resolve_schema_instance(schema))
 
         def decorator(func):
             @wraps(func)
@@ -59,8 +57,8 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
                 result, status, headers = unpack_tuple_response(current_app.ensure_sync(func)(*args, **view_kwargs))
                 if isinstance(result, Response):
                     return result, status, headers
-                response = jsonify(dump(result))
-                response.status_code = status or status_code
+                response = jsonify(compiled()(result))
+                response.status_code = status_code  # smorest applies the view's own status, if any
                 return response, status, headers
 
             return documented(dumped)
