@@ -118,6 +118,14 @@ class Reach:
         return self.audience - self.reachable
 
 
+def channel_addresses(channel: str) -> tuple:
+    """(table, its contact column, its address column) of a channel's addresses: a contact's
+    emails, or its phone numbers for SMS."""
+    if channel == Channel.EMAIL:
+        return ContactEmail, ContactEmail.contact_id, ContactEmail.email
+    return ContactPhone, ContactPhone.contact_id, ContactPhone.number
+
+
 def audience_reach(campaign: Campaign, actor=None) -> Reach | None:
     """The campaign's reach if it started now (None: its audience is gone), counted in SQL as
     the start counts it row by row, so a draft's page can say it before anything is sent."""
@@ -125,10 +133,7 @@ def audience_reach(campaign: Campaign, actor=None) -> Reach | None:
     if statement is None:
         return None
     contact_ids = select(statement.subquery().c.id)
-    if campaign.channel == Channel.EMAIL:
-        child, owner, address = ContactEmail, ContactEmail.contact_id, ContactEmail.email
-    else:
-        child, owner, address = ContactPhone, ContactPhone.contact_id, ContactPhone.number
+    child, owner, address = channel_addresses(campaign.channel)
     suppressed = exists().where(
         Suppression.tenant_id == child.tenant_id,
         Suppression.channel == campaign.channel,

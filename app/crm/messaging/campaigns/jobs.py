@@ -13,9 +13,9 @@ from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.core.transactions import commit_and_deliver
 from app.core.types import utcnow
-from app.crm.contacts.models import Consent, Contact, ContactEmail, ContactPhone
+from app.crm.contacts.models import Consent, Contact
 from app.crm.messaging import consent, templating
-from app.crm.messaging.campaigns.audiences import audience_statement
+from app.crm.messaging.campaigns.audiences import audience_statement, channel_addresses
 from app.crm.messaging.campaigns.services import SEND_JOB, schedule_batches
 from app.crm.messaging.models import Campaign, CampaignStatus, Channel, Message, MessageStatus
 from app.crm.messaging.sending import METERS, Composer, get_settings, hand_to_outbox, sender
@@ -44,18 +44,12 @@ def materialize_recipients(campaign: Campaign) -> int:
     contact_ids = select(statement.subquery().c.id) if statement is not None else None
     addresses: dict = {}
     if contact_ids is not None:
-        if channel == Channel.EMAIL:
-            rows = db.session.execute(
-                select(ContactEmail.contact_id, ContactEmail.email)
-                .where(ContactEmail.contact_id.in_(contact_ids))
-                .order_by(ContactEmail.contact_id, ContactEmail.is_primary.desc(), ContactEmail.position)
-            )
-        else:
-            rows = db.session.execute(
-                select(ContactPhone.contact_id, ContactPhone.number)
-                .where(ContactPhone.contact_id.in_(contact_ids))
-                .order_by(ContactPhone.contact_id, ContactPhone.position)
-            )
+        child, owner, address_column = channel_addresses(channel)
+        # The first address of each contact: its primary email, else the first by position.
+        first = (child.is_primary.desc(),) if channel == Channel.EMAIL else ()
+        rows = db.session.execute(
+            select(owner, address_column).where(owner.in_(contact_ids)).order_by(owner, *first, child.position)
+        )
         for contact_id, address in rows:
             addresses.setdefault(contact_id, address)
         consents = dict(
