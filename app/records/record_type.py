@@ -152,6 +152,14 @@ class RecordType:
             return field.label
         return key_in_words(name)
 
+    def change_summary(self, changes: dict) -> str:
+        return "Updated " + ", ".join(self.change_label(name).lower() for name in changes)
+
+    def timeline_changes(self, record, changes: dict) -> dict:
+        """The changes of an edit that its "updated" entry tells on the timeline: all of them,
+        unless the type's own events of the same edit tell some there (a deal's stage move)."""
+        return changes
+
     @property
     def writable_fields(self) -> list[Field]:
         return [item for item in self.fields if not item.read_only]

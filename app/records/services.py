@@ -113,7 +113,7 @@ def update_record(record_type, record, data: dict, *, actor):
     if new_title != old_title:
         _reindex_referrers(record_type, record)
     if changes:
-        summary = "Updated " + ", ".join(record_type.change_label(name).lower() for name in changes)
+        summary = record_type.change_summary(changes)
         emit_record_event(record_type, record, "updated", actor=actor, summary=summary, changes=changes)
     return record
 

@@ -164,14 +164,22 @@ def record_system_event(event, record) -> None:
     record_type = find_record_type(event.record_type)
     if record_type is None or not record_type.has("timeline"):
         return
+    changes, summary = event.changes, event.summary
+    if event.name == f"{record_type.name}.updated":
+        # The event keeps every change (a workflow may wait for any field); the entry leaves
+        # out what the type's own events of the same edit tell (a deal's stage move).
+        changes = record_type.timeline_changes(record, changes)
+        if not changes:
+            return
+        summary = record_type.change_summary(changes)
     details = {"action": event.name, **event.data}
-    if event.changes:
-        details["changes"] = event.changes
-        details["change_labels"] = {name: record_type.change_label(name) for name in event.changes}
+    if changes:
+        details["changes"] = changes
+        details["change_labels"] = {name: record_type.change_label(name) for name in changes}
     activity = Activity(
         id=uuid7(),
         type=ActivityType.SYSTEM,
-        subject=event.summary[:200],
+        subject=summary[:200],
         user_id=event.actor_id,
         record_id=event.record_id,
         occurred_at=event.occurred_at,

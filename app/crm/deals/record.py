@@ -180,6 +180,14 @@ class DealType(RecordType):
                 data={"value": str(deal.value), "currency": deal.currency, "reason": reason, "note": deal.close_note},
             )
 
+    def timeline_changes(self, deal, changes):
+        if "stage_id" not in changes:
+            return changes
+        # The move's own entry ("Moved from Proposal to Negotiation") tells the stage, and the
+        # probability when it simply followed the stage.
+        told = {"stage_id"} if deal.probability_is_custom else {"stage_id", "probability"}
+        return {name: change for name, change in changes.items() if name not in told}
+
     def related(self, deal):
         links = [("company", deal.company_id)] if deal.company_id else []
         links.extend(("contact", link.contact_id) for link in deal.contact_links)

@@ -7,7 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.errors import PlanLimitExceeded, ValidationFailed
+from app.core.events import DomainEvent
 from app.core.extensions import db
+from app.crm.activities.models import Activity
 from app.crm.deals.models import Deal, DealStatus, Pipeline, StageChange
 from app.crm.deals.services import deals as deal_services
 from app.crm.deals.services.pipelines import default_pipeline, list_reasons
@@ -92,3 +94,29 @@ def test_an_empty_pipeline_or_stage_keeps_the_deal_where_it_is(as_user, tenant_a
         assert deal.stage_id == proposal.id
         deal_services.update_deal(deal, {"pipeline_id": None}, actor=owner)
         assert deal.pipeline_id == proposal.pipeline_id
+
+
+def test_a_stage_move_is_one_timeline_entry_and_the_update_event_keeps_every_change(as_user, tenant_a):
+    with as_user(tenant_a) as owner:
+        deal = deal_services.create_deal({"name": "Rebrand", "value": "1000"}, actor=owner)
+        stages = _stages(deal.pipeline)
+        deal_services.move_deal(deal, {"stage_id": str(stages["Proposal"].id)}, actor=owner)
+        deal_services.update_deal(deal, {"stage_id": str(stages["Negotiation"].id), "name": "Rebrand 2"}, actor=owner)
+        entries = db.session.scalars(
+            select(Activity).where(Activity.record_id == deal.id).order_by(Activity.occurred_at, Activity.id)
+        ).all()
+        assert [entry.subject for entry in entries] == [
+            "Deal created",
+            "Moved from Prospecting to Proposal",
+            "Moved from Proposal to Negotiation",
+            "Updated name",
+        ]
+        assert set(entries[-1].details["changes"]) == {"name"}
+        # Workflows waiting for a stage or probability change still get it in the event.
+        updates = db.session.scalars(
+            select(DomainEvent).where(DomainEvent.name == "deal.updated").order_by(DomainEvent.id)
+        ).all()
+        assert [set(event.changes) for event in updates] == [
+            {"stage_id", "probability"},
+            {"name", "stage_id", "probability"},
+        ]
