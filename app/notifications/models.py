@@ -16,13 +16,21 @@ class NotificationKind:
     REMINDER = "reminder"
     RECORD_ASSIGNED = "record_assigned"
     MENTION = "mention"
+    SMS_RECEIVED = "sms_received"
     LABELS = {
         TASK_ASSIGNED: "A task is assigned to you",
         REMINDER: "A reminder of a task or meeting is due",
         RECORD_ASSIGNED: "A record is assigned to you",
         MENTION: "Someone mentions you in a note",
+        SMS_RECEIVED: "A contact of yours texts (admins: a text no one owns)",
     }
-    ICONS = {TASK_ASSIGNED: "check2-square", REMINDER: "alarm", RECORD_ASSIGNED: "person-check", MENTION: "at"}
+    ICONS = {
+        TASK_ASSIGNED: "check2-square",
+        REMINDER: "alarm",
+        RECORD_ASSIGNED: "person-check",
+        MENTION: "at",
+        SMS_RECEIVED: "chat-dots",
+    }
     ALL = tuple(LABELS)
 
 

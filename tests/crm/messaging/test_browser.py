@@ -64,6 +64,6 @@ def test_the_inbox_fits_a_phone_with_a_long_last_message(app, live_server, page_
     page = page_at(375)
     live_server.sign_in(page, tenant.slug)
     page.goto(f"{base}/inbox")
-    assert page.get_by_test_id("unread-count").is_visible()
+    assert page.get_by_test_id("conversation-list").get_by_test_id("unread-count").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.console_errors == []
