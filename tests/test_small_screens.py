@@ -55,7 +55,7 @@ def busy_tenant(app, make_tenant):
 def test_pages_fit_and_the_bulk_bar_waits_for_a_selection(live_server, page_at, busy_tenant, width):
     page = page_at(width)
     live_server.sign_in(page, busy_tenant.slug)
-    for path in ("/settings/users", "/leads", "/contacts", "/companies"):
+    for path in ("/settings/users", "/settings/audit", "/leads", "/contacts", "/companies"):
         page.goto(live_server.url(path, slug=busy_tenant.slug))
         _shot(page, f"{path.strip('/').replace('/', '-')}-{width}")
         assert _overflow(page) <= 0, path
