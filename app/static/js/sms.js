@@ -37,13 +37,28 @@
       const count = smsSegments(box.value.replace(/\r?\n/g, "\r\n"));
       counter.textContent = plural(count.characters, "character", "characters") + " · " +
         plural(count.segments, "SMS segment", "SMS segments") + " · " + count.encoding +
-        (count.segments > 1 ? " (" + count.per_segment + " characters a segment)" : " (up to " + count.per_segment + ")");
+        (count.segments > 1 ? " (" + count.per_segment + " characters a segment)" : " (up to " + count.per_segment + ")") +
+        (box.value.indexOf("{{") >= 0 ? ", before merge fields are filled in" : "");
     }
     box.addEventListener("input", update);
     if (channel) channel.addEventListener("change", update);
     update();
   }
-  function bindAll(root) { root.querySelectorAll("[data-sms-counter]").forEach(bind); }
+  // <div data-channel-only="email" data-channel-select="channel select id">: an email's own
+  // fields (subject, HTML) hide while SMS is chosen.
+  function bindChannelFields(box) {
+    const select = document.getElementById(box.dataset.channelSelect);
+    if (!select || box.dataset.channelBound) return;
+    box.dataset.channelBound = "1";
+    function update() { box.hidden = select.value !== box.dataset.channelOnly; }
+    select.addEventListener("change", update);
+    update();
+  }
+
+  function bindAll(root) {
+    root.querySelectorAll("[data-sms-counter]").forEach(bind);
+    root.querySelectorAll("[data-channel-only]").forEach(bindChannelFields);
+  }
   document.addEventListener("DOMContentLoaded", function () { bindAll(document); });
   document.addEventListener("htmx:afterSwap", function (event) { bindAll(event.target); });
 })();

@@ -113,8 +113,14 @@ def test_the_sms_counter_counts_as_the_server_and_follows_the_typing(app, live_s
     expect(counter).to_have_text("163 characters · 3 SMS segments · UCS-2 (67 characters a segment)")
     page.fill("#text_body", "Hi\nthere")  # a line break is sent as CR LF
     expect(counter).to_have_text("9 characters · 1 SMS segment · GSM-7 (up to 160)")
+    page.fill("#text_body", "Hi {{ contact.first_name }}")
+    expect(counter).to_contain_text("before merge fields are filled in")
+    expect(page.locator("#subject")).to_be_hidden()  # an email's own fields wait for email
+    expect(page.locator("#html_body")).to_be_hidden()
     page.select_option("#channel", "email")
     expect(counter).to_be_hidden()
+    expect(page.locator("#subject")).to_be_visible()
+    expect(page.locator("#html_body")).to_be_visible()
 
     page.goto(f"{base}/contacts/{contact_id}?tab=messages")
     counter = page.get_by_test_id("sms-counter")
