@@ -22,7 +22,7 @@ class NotificationKind:
         REMINDER: "A reminder of a task or meeting is due",
         RECORD_ASSIGNED: "A record is assigned to you",
         MENTION: "Someone mentions you in a note",
-        SMS_RECEIVED: "A contact of yours texts (admins: a text no one owns)",
+        SMS_RECEIVED: "An SMS comes in from a contact of yours (owners and admins: also from unknown numbers)",
     }
     ICONS = {
         TASK_ASSIGNED: "check2-square",
