@@ -7,6 +7,7 @@ import pytest
 
 from tests.crm.automation.forms_helpers import make_form
 from tests.crm.factories import make_contact, make_lead
+from tests.crm.tasks.factories import make_task
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +55,7 @@ def busy_tenant(app, make_tenant):
 def test_pages_fit_and_the_bulk_bar_waits_for_a_selection(live_server, page_at, busy_tenant, width):
     page = page_at(width)
     live_server.sign_in(page, busy_tenant.slug)
-    for path in ("/settings/users", "/leads", "/contacts", "/companies"):
+    for path in ("/settings/users", "/settings/audit", "/leads", "/contacts", "/companies"):
         page.goto(live_server.url(path, slug=busy_tenant.slug))
         _shot(page, f"{path.strip('/').replace('/', '-')}-{width}")
         assert _overflow(page) <= 0, path
@@ -107,3 +108,23 @@ def test_page_header_buttons_wrap_to_a_new_row_instead_of_breaking_their_words(a
     assert len(heights) >= 3
     assert max(heights) < 2, heights  # one line of text (with its padding) per button
     assert _overflow(page) <= 0
+
+
+UNNAMED_CONTROLS = """() => Array.from(document.querySelectorAll("main button, main a.btn, main .btn"))
+    .filter((el) => el.offsetParent !== null)
+    .filter((el) => !(el.innerText.trim() || el.getAttribute("aria-label") || el.getAttribute("title")))
+    .map((el) => el.outerHTML.slice(0, 160))"""
+
+
+def test_buttons_a_phone_shows_as_icons_keep_their_names(app, live_server, page_at, busy_tenant):
+    """At 375 px the words of "Filters", "Subscribe", "Booking pages", "Board", "Mark read"…
+    were display:none, which left icon-only buttons that a screen reader names with nothing."""
+    make_task(app, busy_tenant, title="Call back", owner_id=str(busy_tenant.users["sales"]))
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug, role="sales")
+    for path in ("/contacts", "/calendar", "/meetings", "/deals/board", "/deals/forecast", "/tasks", "/notifications"):
+        page.goto(live_server.url(path, slug=busy_tenant.slug))
+        assert page.evaluate(UNNAMED_CONTROLS) == [], path
+    assert page.get_by_role("button", name="Mark read").is_visible()
+    page.goto(live_server.url("/contacts", slug=busy_tenant.slug))
+    assert page.get_by_role("button", name="Filters").is_visible()

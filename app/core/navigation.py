@@ -1,8 +1,9 @@
 """The tenant shell's navigation: only sections that exist and that the user may open."""
 
+from collections import Counter
 from dataclasses import dataclass
 
-from flask import g, request
+from flask import g, request, url_for
 from flask_login import current_user
 
 
@@ -56,23 +57,32 @@ def register_nav_item(item: NavItem, *, before: str | None = None) -> None:
     NAV_ITEMS.append(item)
 
 
+def _blueprint(endpoint: str | None) -> str:
+    return (endpoint or "").split(".")[0]
+
+
+def _is_active(item: NavItem, sections: Counter) -> bool:
+    """The section the page belongs to: its own page, a page under its address (/inbox/…), or
+    any page of its blueprint when no other section of the bar shares that blueprint (the
+    inbox and campaigns do: a campaign's page must not light up the inbox)."""
+    if request.endpoint == item.endpoint:
+        return True
+    if item.group == "settings" or _blueprint(request.endpoint) != _blueprint(item.endpoint):
+        return False
+    return sections[_blueprint(item.endpoint)] == 1 or request.path.startswith(url_for(item.endpoint) + "/")
+
+
 def navigation_for(is_allowed) -> dict[str, list[dict]]:
     """The signed-in user's sections: `is_allowed(item)` answers for its permission and feature
     (the shell passes the answer of auth and plans, which this module sits below)."""
     if g.get("host_kind") != "tenant" or not current_user.is_authenticated:
         return {"main": [], "settings": [], "menus": []}
     groups: dict[str, list[dict]] = {"main": [], "settings": []}
-    for item in sorted(NAV_ITEMS, key=lambda entry: entry.order):
-        if not is_allowed(item):
-            continue
+    allowed = [item for item in sorted(NAV_ITEMS, key=lambda entry: entry.order) if is_allowed(item)]
+    sections = Counter(_blueprint(item.endpoint) for item in allowed if item.group != "settings")
+    for item in allowed:
         groups.setdefault(item.group, []).append(
-            {
-                "label": item.label,
-                "endpoint": item.endpoint,
-                "icon": item.icon,
-                "active": request.endpoint == item.endpoint
-                or ((request.endpoint or "").split(".")[0] == item.endpoint.split(".")[0] and item.group != "settings"),
-            }
+            {"label": item.label, "endpoint": item.endpoint, "icon": item.icon, "active": _is_active(item, sections)}
         )
     groups["menus"] = [
         {

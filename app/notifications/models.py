@@ -16,13 +16,21 @@ class NotificationKind:
     REMINDER = "reminder"
     RECORD_ASSIGNED = "record_assigned"
     MENTION = "mention"
+    SMS_RECEIVED = "sms_received"
     LABELS = {
         TASK_ASSIGNED: "A task is assigned to you",
         REMINDER: "A reminder of a task or meeting is due",
         RECORD_ASSIGNED: "A record is assigned to you",
         MENTION: "Someone mentions you in a note",
+        SMS_RECEIVED: "An SMS comes in from a contact of yours (owners and admins: also from unknown numbers)",
     }
-    ICONS = {TASK_ASSIGNED: "check2-square", REMINDER: "alarm", RECORD_ASSIGNED: "person-check", MENTION: "at"}
+    ICONS = {
+        TASK_ASSIGNED: "check2-square",
+        REMINDER: "alarm",
+        RECORD_ASSIGNED: "person-check",
+        MENTION: "at",
+        SMS_RECEIVED: "chat-dots",
+    }
     ALL = tuple(LABELS)
 
 

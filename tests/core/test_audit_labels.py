@@ -57,3 +57,21 @@ def test_the_audit_log_page_shows_labels(app, tenant_a, client_for):
     assert "Contact created" in shown
     assert "Person invited" in shown
     assert not [label for label in shown if re.fullmatch(r"[a-z_]+\.[a-z_]+", label)]
+
+
+def test_a_list_in_an_audit_rows_details_reads_as_words(app, tenant_a, client_for):
+    """A settings change listed its fields as Python wrote them: "fields: ['from_email', 'reply_to']"."""
+    from app.core.audit import record_audit
+    from app.core.extensions import db
+    from tests.conftest import in_tenant
+
+    with in_tenant(app, tenant_a.id):
+        record_audit(
+            "messaging.settings_changed",
+            actor_label="owner@example.com",
+            details={"fields": ["from_email", "reply_to"]},
+        )
+        db.session.commit()
+    page = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
+    [details] = [cell for cell in re.findall(r'data-testid="audit-details">([^<]*)<', page) if "fields" in cell]
+    assert details == "fields: from_email, reply_to"

@@ -174,6 +174,10 @@ def test_a_create_page_at_the_plan_limit_sends_back_with_the_reason(make_tenant,
         ("/automations", "new-workflow"),
         ("/calendar", "new-meeting"),
         ("/campaigns", "new-campaign"),
+        ("/segments", "new-segment"),
+        ("/messaging/templates", "new-email-template"),
+        ("/messaging/templates", "new-sms-template"),
+        ("/imports", "new-import"),
     ],
 )
 def test_new_buttons_outside_the_record_kit_are_disabled_with_the_reason(
@@ -185,7 +189,48 @@ def test_new_buttons_outside_the_record_kit_are_disabled_with_the_reason(
     set_tenant(tenant, status="suspended")
     page = client.get(path).get_data(as_text=True)
     assert f'data-testid="{testid}"' not in page
-    button = page.split(f'data-testid="{testid}-disabled"', 1)[1].split("</a>", 1)[0]
-    assert "disabled" in button
-    assert "The workspace is read-only: settle the subscription to make changes." in button
-    assert "Settle billing" in button
+    before, after = page.split(f'data-testid="{testid}-disabled"', 1)
+    # The testid is on the button, or on a wrapper around the button and its reason.
+    assert "disabled" in before.rsplit("<", 1)[1] + after.split("</button>", 1)[0]
+    reason = after.split("</a>", 1)[0]
+    assert "The workspace is read-only: settle the subscription to make changes." in reason
+    assert "Settle billing" in reason
+
+
+@pytest.mark.parametrize(
+    ("path", "new_page"),
+    [
+        ("/forms", "/forms/new"),
+        ("/automations", "/automations/new"),
+        ("/campaigns", "/campaigns/new"),
+        ("/segments", "/segments/new"),
+        ("/messaging/templates", "/messaging/templates/new"),
+        ("/imports", "/imports/new"),
+    ],
+)
+def test_an_empty_list_of_a_read_only_workspace_offers_no_create_link(
+    make_tenant, set_tenant, client_for, path, new_page
+):
+    """The empty state's own button led to a page that only sent the user back."""
+    tenant = make_tenant("frozen", plan="enterprise")
+    client = client_for(tenant)
+    assert f'href="{new_page}' in client.get(path).get_data(as_text=True)
+    set_tenant(tenant, status="suspended")
+    assert f'href="{new_page}' not in client.get(path).get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "new_page"),
+    [
+        ("/forms", "/forms/new"),
+        ("/campaigns", "/campaigns/new"),
+        ("/segments", "/segments/new"),
+        ("/messaging/templates", "/messaging/templates/new"),
+    ],
+)
+def test_a_role_that_may_not_create_sees_no_new_button_nor_empty_state_link(make_tenant, client_for, path, new_page):
+    """A hidden button's state still says 'enabled': a viewer was offered New segment (a 403)."""
+    tenant = make_tenant("lookers", plan="enterprise")
+    page = client_for(tenant, "viewer").get(path).get_data(as_text=True)
+    assert new_page not in page
+    assert 'data-testid="new-' not in page

@@ -173,10 +173,25 @@ def get_booking_type(booking_type_id, actor) -> BookingType:
     return get_or_404(BookingType, booking_type_id)
 
 
+def can_edit_booking_type(booking_type: BookingType, actor) -> bool:
+    """Whether `actor` may change this page: their own, or anyone's for team managers."""
+    if not can(actor, "booking_types.edit"):
+        return False
+    return booking_type.user_id == acting_user(actor).id or can(actor, "booking_types.manage_team")
+
+
 def _check_own(booking_type: BookingType, actor) -> None:
     user = acting_user(actor)
     if booking_type.user_id != user.id and not can(actor, "booking_types.manage_team"):
         raise PermissionDenied("You may change only your own booking pages.")
+
+
+def access_booking_type_to_edit(booking_type_id, actor) -> BookingType:
+    """The page to show in its edit form: 404 when missing, refused unless `actor` may change it."""
+    booking_type = get_booking_type(booking_type_id, actor)
+    check_permission(actor, "booking_types.edit")
+    _check_own(booking_type, actor)
+    return booking_type
 
 
 def create_booking_type(data: dict, *, actor) -> BookingType:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from app.auth.permissions import acting_user, can, requires_permission
 from app.core.errors import Conflict, ValidationFailed
@@ -253,16 +254,79 @@ def booking_types():
             flash(f"Booking page “{created.name}” published.", "success")
             return redirect(url_for("booking.booking_types"))
     me = acting_user(current_user)
+    types = booking.list_booking_types(current_user)
     return render_template(
         "crm/calendar/booking_types.html",
-        booking_types=booking.list_booking_types(current_user),
+        booking_types=types,
         errors=errors,
         values=request.form if request.method == "POST" else None,
         weekdays=WEEKDAY_LABELS,
         users=active_users(),
         me=me,
         zones=sorted(zone_names()),
+        editable={item.id for item in types if booking.can_edit_booking_type(item, current_user)},
         form=RecordForm(),
+    ), status
+
+
+def _form_values(booking_type) -> MultiDict:
+    """A booking page as its form would post it: the edit form's starting values."""
+    values = MultiDict(
+        {
+            "name": booking_type.name,
+            "slug": booking_type.slug,
+            "description": booking_type.description or "",
+            "location": booking_type.location or "",
+            "timezone": booking_type.timezone,
+            **{
+                key: "" if getattr(booking_type, key) is None else str(getattr(booking_type, key))
+                for key in booking.LIMITS
+            },
+        }
+    )
+    if booking_type.active:
+        values["active"] = "1"
+    for day, windows in (booking_type.availability or {}).items():
+        if windows:
+            values.update({f"{day}.on": "1", f"{day}.start": windows[0][0], f"{day}.end": windows[0][1]})
+    for member_id in booking_type.member_ids or []:
+        values.add("member_ids", member_id)
+    return values
+
+
+def _keep_other_windows(posted: dict, stored: dict) -> dict:
+    """The form edits a day's first window; a day given more windows through the API keeps the
+    others while its first one is left as it was."""
+    kept = {}
+    for day, windows in posted.items():
+        earlier = stored.get(day) or []
+        kept[day] = windows + earlier[1:] if earlier and windows == earlier[:1] else windows
+    return kept
+
+
+@booking_bp.route("/calendar/booking-pages/<uuid:booking_type_id>/edit", methods=["GET", "POST"])
+@requires_permission("booking_types.edit")
+def edit_booking_type(booking_type_id):
+    found = booking.access_booking_type_to_edit(booking_type_id, current_user)
+    errors, status = {}, 200
+    if request.method == "POST":
+        data = _form_data(request.form)
+        data["availability"] = _keep_other_windows(data["availability"], found.availability or {})
+        try:
+            booking.update_booking_type(found, data, actor=current_user)
+        except ValidationFailed as exc:
+            errors, status = exc.details, 422
+        else:
+            flash(f"Booking page “{found.name}” saved.", "success")
+            return redirect(url_for("booking.booking_types"))
+    return render_template(
+        "crm/calendar/booking_type_edit.html",
+        booking_type=found,
+        errors=errors,
+        values=request.form if request.method == "POST" else _form_values(found),
+        weekdays=WEEKDAY_LABELS,
+        users=active_users(),
+        zones=sorted(zone_names()),
     ), status
 
 

@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from app.auth.permissions import can
 from app.core.context import require_tenant_id
+from app.core.currencies import format_amount
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.validation import Errors
+from app.crm.deals.fields import workspace_currency
 from app.crm.deals.models import Deal, DealContact, DealStatus, Pipeline, Stage, StageKind
 from app.crm.deals.record import MAX_VALUE
 from app.crm.deals.services.pipelines import first_open_stage
@@ -66,14 +68,16 @@ def clean_deal_option(raw, *, creates: str, actor, errors: Errors) -> dict:
 
 
 def describe_deal_option(option: dict) -> str:
-    """ "Proposal in Sales, worth 1200.00" for the form's page; "" without a deal."""
+    """ "Proposal of Sales, worth $1,200" for the form's page (in the workspace's currency, which
+    the deal takes); "" without a deal."""
     if not option:
         return ""
     tenant_id = require_tenant_id()
     stage = db.session.get(Stage, (tenant_id, parse_uuid(option.get("stage_id"))))
     pipeline = db.session.get(Pipeline, (tenant_id, parse_uuid(option.get("pipeline_id"))))
     where = f"{stage.name if stage else 'the first stage'} of {pipeline.name if pipeline else 'the default pipeline'}"
-    return where + (f", worth {option['value']}" if option.get("value") else "")
+    worth = format_amount(Decimal(option["value"]), workspace_currency()) if option.get("value") else ""
+    return where + (f", worth {worth}" if worth else "")
 
 
 def open_deal(form, contact, *, source: str, actor) -> Deal | None:

@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from twilio.request_validator import RequestValidator
 
+from app.auth.models import Role, User
 from app.core.context import require_tenant_id, tenant_context
 from app.core.extensions import db
 from app.core.ids import parse_uuid
@@ -24,6 +25,8 @@ from app.crm.messaging.consent import SuppressionReason
 from app.crm.messaging.models import Channel, Conversation, Message, MessageEvent, MessageStatus, Suppression
 from app.crm.messaging.sending import advance
 from app.messaging.services import confirm_sent
+from app.notifications.models import NotificationKind
+from app.notifications.services import notify, tenant_link
 from app.records.normalize import Invalid, normalize_phone
 
 log = logging.getLogger(__name__)
@@ -248,9 +251,10 @@ def receive_sms(params: dict) -> dict:
     db.session.add(message)
     db.session.flush()
     record_event(message, "twilio", f"inbound:{sid}", "inbound")
-    _thread(phone, contact, body)
+    conversation = _thread(phone, contact, body)
     if contact is not None:
         message.activity_id = _log_reply(contact, body).id
+    _notify_of_text(conversation, contact, phone, body, sid)
     keyword = body.strip().upper()
     reply = None
     if keyword in STOP_WORDS:
@@ -270,6 +274,32 @@ def receive_sms(params: dict) -> dict:
     elif keyword in HELP_WORDS:
         reply = "Reply STOP to unsubscribe, START to resubscribe. A person from our team reads this number."
     return {"reply": reply, "duplicate": False}
+
+
+def _notify_of_text(conversation: Conversation, contact: Contact | None, phone: str, body: str, sid: str) -> None:
+    """Whoever should answer hears of a text: the contact's owner, as they hear of the contact's
+    other news; a text from no one's contact (an unknown number, a contact without an active
+    owner) goes to the workspace's owners and admins, who hand out the work."""
+    owner = contact.owner if contact is not None else None
+    if owner is not None and owner.is_active_user:
+        recipients = [owner.id]
+    else:
+        recipients = db.session.scalars(
+            select(User.id)
+            .where(User.role.in_((Role.OWNER, Role.ADMIN)), User.is_active_user.is_(True))
+            .order_by(User.created_at, User.id)
+        ).all()
+    sender = contact.display_name if contact is not None else phone
+    for user_id in recipients:
+        notify(
+            user_id,
+            NotificationKind.SMS_RECEIVED,
+            f"SMS from {sender}",
+            body=body[:1000],
+            url=tenant_link("messaging.conversation", conversation_id=conversation.id),
+            record_id=contact.id if contact is not None else None,
+            key=f"sms:{sid}",
+        )
 
 
 def _log_reply(contact: Contact, body: str):

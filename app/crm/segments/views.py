@@ -48,7 +48,6 @@ def index():
         "crm/segments/index.html",
         segments=segments,
         types={item.name: item for item in record_types()},
-        may_create=can(current_user, "segments.create"),
     )
 
 

@@ -133,7 +133,9 @@ def test_the_builder_sets_shows_and_clears_the_deal_option(app, tenant_a, client
         form = db.session.scalar(select(WebForm))
         assert form.deal["stage_id"] == stages["Proposal"]
         assert form.deal["value"] == "2500.00"
-    assert "and a deal in Proposal" in client.get(f"/forms/{form_id}").get_data(as_text=True)
+    shown = client.get(f"/forms/{form_id}").get_data(as_text=True)
+    assert "and a deal in Proposal" in shown
+    assert ", worth $2,500" in shown  # in the workspace's currency, not "worth 2500.00"
     edit = client.get(f"/forms/{form_id}/edit").get_data(as_text=True)
     assert f'<option value="{stages["Proposal"]}" selected>' in edit
     assert client.post(f"/forms/{form_id}/edit", data={**base, "deal-stage_id": ""}).status_code == 302

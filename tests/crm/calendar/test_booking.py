@@ -13,7 +13,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from app.core.extensions import db
-from app.crm.calendar.models import Booking, Meeting
+from app.crm.calendar.models import Booking, BookingType, Meeting
 from app.messaging.models import OutboxMessage
 from tests.conftest import USE_POSTGRES, in_tenant
 from tests.crm.calendar.factories import make_booking_type, make_meeting
@@ -349,3 +349,96 @@ def test_a_refused_booking_page_keeps_its_team_and_hidden_choice_and_numbers_say
     assert "Bookings a day, at most" in body
     fresh = client_for(tenant_a).get("/calendar/booking-pages").get_data(as_text=True)
     assert 'name="active" value="1" checked>' in fresh
+
+
+def _booking_type(app, tenant, booking_type_id):
+    with in_tenant(app, tenant.id):
+        found = db.session.get(BookingType, (tenant.id, booking_type_id))
+        db.session.expunge(found)
+        return found
+
+
+EDITED = {
+    "name": "Discovery call",
+    "slug": "discovery",
+    "duration_minutes": "45",
+    "daily_cap": "",
+    "buffer_before_minutes": "5",
+    "buffer_after_minutes": "5",
+    "min_notice_minutes": "60",
+    "max_days_ahead": "14",
+    "timezone": "Europe/Berlin",
+    "tue.on": "1",
+    "tue.start": "10:00",
+    "tue.end": "12:00",
+    "location": "Zoom",
+    "description": "A first talk.",
+}
+
+
+def test_a_booking_page_is_edited_in_its_own_form(app, tenant_a, client_for):
+    booking_type_id = make_booking_type(app, tenant_a, name="Intro call", slug="intro", duration_minutes=30)
+    client = client_for(tenant_a)
+    form = client.get(f"/calendar/booking-pages/{booking_type_id}/edit")
+    assert form.status_code == 200
+    body = form.get_data(as_text=True)
+    assert 'value="Intro call"' in body
+    assert 'value="intro"' in body
+    assert 'name="mon.on" value="1" checked' in body
+    saved = client.post(f"/calendar/booking-pages/{booking_type_id}/edit", data=EDITED)
+    assert saved.status_code == 302
+    edited = _booking_type(app, tenant_a, booking_type_id)
+    assert (edited.name, edited.slug, edited.duration_minutes, edited.timezone) == (
+        "Discovery call",
+        "discovery",
+        45,
+        "Europe/Berlin",
+    )
+    assert (edited.availability, edited.active, edited.daily_cap) == ({"tue": [["10:00", "12:00"]]}, False, None)
+    assert client.get("/book/discovery").status_code == 404  # saved unticked: hidden
+
+
+def test_a_refused_edit_changes_nothing_and_says_why_beside_the_field(app, tenant_a, client_for):
+    booking_type_id = make_booking_type(app, tenant_a, name="Intro call", slug="intro", duration_minutes=30)
+    refused = client_for(tenant_a).post(
+        f"/calendar/booking-pages/{booking_type_id}/edit", data={**EDITED, "duration_minutes": "2"}
+    )
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    assert "Use a number from 5 to 480." in body
+    assert 'value="Discovery call"' in body  # what was typed stays in the form
+    kept = _booking_type(app, tenant_a, booking_type_id)
+    assert (kept.name, kept.slug, kept.duration_minutes) == ("Intro call", "intro", 30)
+
+
+def test_only_who_may_change_a_booking_page_sees_its_edit_button_and_form(app, tenant_a, client_for):
+    owners_page = make_booking_type(app, tenant_a, name="Owner's call", slug="owners")
+    sales = client_for(tenant_a, "sales")
+    assert (
+        sales.post("/calendar/booking-pages", data={**EDITED, "name": "Sales call", "slug": "sales"}).status_code == 302
+    )
+    with in_tenant(app, tenant_a.id):
+        sales_page = db.session.scalar(select(BookingType.id).where(BookingType.slug == "sales"))
+    listing = sales.get("/calendar/booking-pages").get_data(as_text=True)
+    assert f"/calendar/booking-pages/{sales_page}/edit" in listing
+    assert f"/calendar/booking-pages/{owners_page}/edit" not in listing
+    assert sales.get(f"/calendar/booking-pages/{owners_page}/edit").status_code == 403
+    assert sales.post(f"/calendar/booking-pages/{owners_page}/edit", data=EDITED).status_code == 403
+    assert _booking_type(app, tenant_a, owners_page).name == "Owner's call"
+    # An admin changes anyone's page; a viewer sees no edit button and no form.
+    admin = client_for(tenant_a, "admin").get("/calendar/booking-pages").get_data(as_text=True)
+    assert f"/calendar/booking-pages/{owners_page}/edit" in admin
+    viewer = client_for(tenant_a, "viewer")
+    assert "/edit" not in viewer.get("/calendar/booking-pages").get_data(as_text=True)
+    assert viewer.get(f"/calendar/booking-pages/{sales_page}/edit").status_code == 403
+
+
+def test_editing_a_day_in_the_form_keeps_its_other_windows_made_through_the_api(app, tenant_a, client_for):
+    windows = {"mon": [["09:00", "12:00"], ["14:00", "17:00"]], "tue": [["09:00", "12:00"], ["14:00", "17:00"]]}
+    booking_type_id = make_booking_type(app, tenant_a, availability=windows)
+    data = {**EDITED, "mon.on": "1", "mon.start": "09:00", "mon.end": "12:00", "tue.start": "08:00"}
+    assert client_for(tenant_a).post(f"/calendar/booking-pages/{booking_type_id}/edit", data=data).status_code == 302
+    assert _booking_type(app, tenant_a, booking_type_id).availability == {
+        "mon": [["09:00", "12:00"], ["14:00", "17:00"]],
+        "tue": [["08:00", "12:00"]],
+    }

@@ -118,6 +118,8 @@ def test_pipeline_settings_for_managers_only(app, tenant_a, client_for):
     sales = client_for(tenant_a, "sales")
     page = sales.get("/deals/pipelines").get_data(as_text=True)
     assert "Add stage" not in page
+    assert "Drag a stage" not in page  # they cannot: the stages do not move for them
+    assert "Drag a stage to reorder it." in client_for(tenant_a).get("/deals/pipelines").get_data(as_text=True)
     assert sales.post(f"/deals/stages/{stages['Proposal']}", data={"name": "Nope"}).status_code == 403
     owner = client_for(tenant_a)
     refused = owner.post(f"/deals/stages/{stages['Qualification']}/delete", data={})

@@ -64,6 +64,69 @@ def test_the_inbox_fits_a_phone_with_a_long_last_message(app, live_server, page_
     page = page_at(375)
     live_server.sign_in(page, tenant.slug)
     page.goto(f"{base}/inbox")
-    assert page.get_by_test_id("unread-count").is_visible()
+    assert page.get_by_test_id("conversation-list").get_by_test_id("unread-count").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.console_errors == []
+
+
+SMS_SAMPLES = [
+    "",
+    "a" * 160,
+    "a" * 161,
+    "a" * 306,
+    "a" * 307,
+    "€" * 80,  # extension characters take two of the 160
+    "€" * 81,
+    "Ça va? Ünïcode-free: §¿¡",
+    "ç",  # no lower-case c cedilla in GSM-7: UCS-2
+    "ж" * 70,
+    "ж" * 71,
+    "ж" * 134,
+    "ж" * 135,
+    "😀" * 35,  # two UTF-16 units each
+    "😀" * 36,
+    "line\r\nbreak",
+    "[x]{y}~|^\\\f",
+]
+
+
+def test_the_sms_counter_counts_as_the_server_and_follows_the_typing(app, live_server, page_at, make_tenant):
+    from playwright.sync_api import expect
+
+    from app.crm.messaging.templating import GSM_BASIC, GSM_EXTENDED, sms_segments
+
+    tenant = make_tenant("smscount")
+    contact_id = make_consenting_contact(live_server.app, tenant)
+    base = live_server.url("", slug=tenant.slug)
+    page = page_at(375)
+    live_server.sign_in(page, tenant.slug)
+
+    page.goto(f"{base}/messaging/templates/new?channel=sms")
+    alphabet = "".join(sorted(GSM_BASIC | GSM_EXTENDED))
+    for sample in [*SMS_SAMPLES, alphabet, alphabet + "á"]:
+        assert page.evaluate("text => window.smsSegments(text)", sample) == sms_segments(sample), sample
+    counter = page.get_by_test_id("sms-counter")
+    expect(counter).to_have_text("0 characters · 1 SMS segment · GSM-7 (up to 160)")
+    page.fill("#text_body", "a" * 161)
+    expect(counter).to_have_text("161 characters · 2 SMS segments · GSM-7 (153 characters a segment)")
+    page.type("#text_body", "😀")
+    expect(counter).to_have_text("163 characters · 3 SMS segments · UCS-2 (67 characters a segment)")
+    page.fill("#text_body", "Hi\nthere")  # a line break is sent as CR LF
+    expect(counter).to_have_text("9 characters · 1 SMS segment · GSM-7 (up to 160)")
+    page.fill("#text_body", "Hi {{ contact.first_name }}")
+    expect(counter).to_contain_text("before merge fields are filled in")
+    expect(page.locator("#subject")).to_be_hidden()  # an email's own fields wait for email
+    expect(page.locator("#html_body")).to_be_hidden()
+    page.select_option("#channel", "email")
+    expect(counter).to_be_hidden()
+    expect(page.locator("#subject")).to_be_visible()
+    expect(page.locator("#html_body")).to_be_visible()
+
+    page.goto(f"{base}/contacts/{contact_id}?tab=messages")
+    counter = page.get_by_test_id("sms-counter")
+    expect(counter).to_be_hidden()  # email is the first channel
+    page.select_option("[data-testid=send-channel]", "sms")
+    page.fill("[data-testid=send-body]", "ж" * 71)
+    expect(counter).to_have_text("71 characters · 2 SMS segments · UCS-2 (67 characters a segment)")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.console_errors == []

@@ -5,6 +5,7 @@ import json
 from datetime import datetime
 from urllib.parse import parse_qs
 
+import pytest
 from sqlalchemy import select
 
 from app.core.extensions import db
@@ -163,6 +164,31 @@ def test_sms_segments_are_counted_like_carriers_do():
     assert sms_segments("😀" * 35)["encoding"] == "UCS-2"
     assert sms_segments("😀" * 35)["segments"] == 1  # 70 UTF-16 units
     assert sms_segments("😀" * 36)["segments"] == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "segments", "per_segment"),
+    [
+        ("a" * 306, 2, 153),
+        ("a" * 307, 3, 153),
+        ("ж" * 70, 1, 70),
+        ("ж" * 71, 2, 67),
+        ("ж" * 134, 2, 67),
+        ("ж" * 135, 3, 67),
+    ],
+)
+def test_a_split_sms_takes_153_or_67_characters_a_part(text, segments, per_segment):
+    from app.crm.messaging.templating import sms_segments
+
+    counted = sms_segments(text)
+    assert (counted["segments"], counted["per_segment"]) == (segments, per_segment)
+
+
+def test_one_character_outside_gsm_7_makes_the_whole_text_ucs_2():
+    from app.crm.messaging.templating import sms_segments
+
+    assert sms_segments("a" * 159 + "é") == {"segments": 1, "characters": 160, "encoding": "GSM-7", "per_segment": 160}
+    assert sms_segments("a" * 159 + "á") == {"segments": 3, "characters": 160, "encoding": "UCS-2", "per_segment": 67}
 
 
 def test_the_lead_page_messages_the_contact_with_its_address(app, tenant_a, client_for):

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.core.extensions import db
-from tests.conftest import deliver_outbox, in_tenant
+from tests.conftest import csrf_token_from, deliver_outbox, in_tenant
 from tests.crm.conftest import timeline
 from tests.crm.messaging.helpers import (
     SendGridSigner,
@@ -279,3 +279,54 @@ def test_twilio_status_callbacks_advance_the_message(app, tenant_a, client_for, 
         )
         assert good.status_code == 204
     assert message_row(app, tenant_a, message.id).status == "delivered"
+
+
+def _sms_notifications(app, tenant):
+    from app.notifications.models import Notification
+
+    with in_tenant(app, tenant.id):
+        rows = db.session.scalars(select(Notification).where(Notification.kind == "sms_received"))
+        return sorted((row.user_id, row.title, row.body, row.url, row.record_id) for row in rows)
+
+
+def _conversation_of(app, tenant, phone):
+    from app.crm.messaging.models import Conversation
+
+    with in_tenant(app, tenant.id):
+        return db.session.scalar(select(Conversation.id).where(Conversation.phone == phone))
+
+
+def _text(app, client, tenant, httpserver, sender, body, sid):
+    params = {"MessageSid": sid, "From": sender, "To": "+14155550100", "Body": body}
+    with twilio_at(app, httpserver):
+        assert _twilio_post(client, tenant, "/webhooks/twilio/inbound", params).status_code == 200
+
+
+def test_an_inbound_sms_notifies_the_contacts_owner_once_with_a_link_to_the_conversation(
+    app, tenant_a, client_for, httpserver
+):
+    sales = tenant_a.users["sales"]
+    contact_id = make_consenting_contact(app, tenant_a, phone="+14155550123", owner_id=str(sales))
+    visitor = client_for(tenant_a, role=None)
+    for _ in range(2):  # Twilio retries: one notification
+        _text(app, visitor, tenant_a, httpserver, "+14155550123", "Can we meet at 11?", "SM" + "d" * 32)
+    conversation_id = _conversation_of(app, tenant_a, "+14155550123")
+    assert _sms_notifications(app, tenant_a) == [
+        (sales, "SMS from Ada Lovelace", "Can we meet at 11?", f"/inbox/{conversation_id}", contact_id)
+    ]
+    sales_client = client_for(tenant_a, "sales")
+    listing = sales_client.get("/notifications").get_data(as_text=True)
+    assert "SMS from Ada Lovelace" in listing
+    opening = listing.split("/open", 1)[0].rsplit('action="', 1)[1] + "/open"
+    opened = sales_client.post(opening, data={"csrf_token": csrf_token_from(listing)})
+    assert opened.headers["Location"] == f"/inbox/{conversation_id}"
+
+
+def test_an_sms_from_a_number_no_one_owns_notifies_the_workspaces_owners_and_admins(
+    app, tenant_a, client_for, httpserver
+):
+    _text(app, client_for(tenant_a, role=None), tenant_a, httpserver, "+14155550999", "Who is this?", "SM" + "e" * 32)
+    conversation_id = _conversation_of(app, tenant_a, "+14155550999")
+    rows = _sms_notifications(app, tenant_a)
+    assert sorted(row[0] for row in rows) == sorted([tenant_a.users["owner"], tenant_a.users["admin"]])
+    assert {row[1:] for row in rows} == {("SMS from +14155550999", "Who is this?", f"/inbox/{conversation_id}", None)}

@@ -27,7 +27,6 @@ def campaigns_index():
         stats=campaign_results.campaign_stats([c.id for c in items]),
         labels=CampaignStatus.LABELS,
         badges=CampaignStatus.BADGES,
-        can_create=can(current_user, "campaigns.create"),
         channel_labels=Channel.LABELS,
     )
 

@@ -74,7 +74,6 @@ def templates():
     return render_template(
         "crm/messaging/templates_index.html",
         templates=message_templates.list_templates(),
-        can_create=can(current_user, "message_templates.create"),
         channel_labels=Channel.LABELS,
     )
 
