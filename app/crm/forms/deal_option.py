@@ -11,6 +11,7 @@ from app.auth.permissions import can
 from app.core.context import require_tenant_id
 from app.core.extensions import db
 from app.core.ids import parse_uuid
+from app.core.models import tenant_join
 from app.core.validation import Errors
 from app.crm.deals.models import Deal, DealContact, DealStatus, Pipeline, Stage, StageKind
 from app.crm.deals.record import MAX_VALUE
@@ -89,9 +90,7 @@ def open_deal(form, contact, *, source: str, actor) -> Deal | None:
     if stage is not None and stage.kind != StageKind.OPEN:
         stage = None
     pipeline = stage.pipeline if stage is not None else pipeline
-    already = select(Deal.id).join(
-        DealContact, (DealContact.tenant_id == Deal.tenant_id) & (DealContact.deal_id == Deal.id)
-    )
+    already = select(Deal.id).join(DealContact, tenant_join(DealContact.deal_id, Deal.id))
     already = already.where(DealContact.contact_id == contact.id, Deal.status == DealStatus.OPEN)
     if pipeline is not None:
         already = already.where(Deal.pipeline_id == pipeline.id)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.extensions import db
+from app.core.models import tenant_join
 from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
@@ -42,7 +43,7 @@ def _lifetime_value(column):
     def load(record_type, record) -> dict:
         rows = db.session.execute(
             select(Invoice.currency, func.coalesce(func.sum(Payment.amount), ZERO))
-            .join(Payment, (Payment.tenant_id == Invoice.tenant_id) & (Payment.invoice_id == Invoice.id))
+            .join(Payment, tenant_join(Payment.invoice_id, Invoice.id))
             .where(column == record.id, Invoice.status != InvoiceStatus.VOID)
             .group_by(Invoice.currency)
             .order_by(Invoice.currency)
