@@ -9,13 +9,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask.views import MethodView
-from marshmallow import INCLUDE, Schema
+from marshmallow import INCLUDE, Schema, fields
 
 from app.api.blueprint import ApiBlueprint
 from app.api.gate import api_actor
 from app.api.listing import page_body, split_list_arguments
 from app.auth.permissions import check_permission
 from app.core.pagination import Page
+
+
+class SettingSchema(Schema):
+    """A settings row as answered: its id and its workspace's first, then its own fields."""
+
+    id = fields.UUID(dump_only=True, required=True)
+    tenant_id = fields.UUID(dump_only=True, required=True)
 
 
 @dataclass(frozen=True)

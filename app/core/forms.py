@@ -8,7 +8,7 @@ from flask import flash, redirect
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app.core.errors import ValidationFailed
+from app.core.errors import Conflict, ValidationFailed
 from app.core.form_messages import PLAIN_WORDS
 
 Saved = TypeVar("Saved")
@@ -56,12 +56,20 @@ def save_form(form, save: Callable[[], Saved]) -> Saved | None:
         return None
 
 
-def delete_and_redirect(row, delete: Callable[..., object], message: str, to: str):
+def delete_and_redirect(row, delete: Callable[..., object], message: str, to: str, *, refused_to: str | None = None):
     """Delete `row` by the service `delete(row, actor=current_user)`, flash `message` as a
     success with `{name}` the row's name, and redirect to `to`: a settings page's delete button.
+    A service that may refuse (a `Conflict`: the row is still in use) is given `refused_to`: its
+    reason is flashed as a danger there instead.
 
     The name is read before the service runs, for a deleted row's attributes may no longer load."""
     name = row.name
-    delete(row, actor=current_user)
+    try:
+        delete(row, actor=current_user)
+    except Conflict as exc:
+        if refused_to is None:
+            raise
+        flash(exc.message, "danger")
+        return redirect(refused_to)
     flash(message.format(name=name), "success")
     return redirect(to)

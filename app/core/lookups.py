@@ -19,3 +19,13 @@ def get_or_404(model, record_id, **options):
     if record is None:
         abort(404)
     return record
+
+
+def get_child_or_404(model, child_id, parent, parent_key: str):
+    """A row that belongs to another (a workflow's run, a subscription's delivery) by id: as
+    `get_or_404`, and a 404 too unless its `parent_key` column names `parent`, for another
+    parent's row is as missing as another tenant's. With `parent` None, any parent's row."""
+    row = get_or_404(model, child_id)
+    if parent is not None and getattr(row, parent_key) != parent.id:
+        abort(404)
+    return row

@@ -70,6 +70,12 @@ def tenant_link_table(name: str, *columns_and_constraints) -> Table:
     return Table(name, Base.metadata, tenant_id, *columns_and_constraints)
 
 
+def tenant_join(left, right):
+    """The ON clause of a join on one key column pair within one tenant: `left = right` and the
+    two rows' tenant_id equal, the pair a composite foreign key matches (and indexes)."""
+    return (left.class_.tenant_id == right.class_.tenant_id) & (left == right)
+
+
 def _tenant_join(local: str, target: str, local_column: str, target_column: str, *, key_on_target: bool) -> str:
     """The primaryjoin from `local` to `target` on tenant_id and one key column pair.
 

@@ -5,6 +5,7 @@ step they took (a step's input and result can quote the record: "Send welcome to
 from sqlalchemy import select, update
 
 from app.core.extensions import db
+from app.core.models import tenant_join
 from app.crm.automations.models import Workflow, WorkflowRun, WorkflowStepLog
 
 ERASED = "Erased"
@@ -18,7 +19,7 @@ def export_workflow_data(record_type, record) -> dict:
     """Privacy export hook: the record's runs, each with its steps."""
     runs = db.session.execute(
         select(WorkflowRun, Workflow.name)
-        .join(Workflow, (Workflow.tenant_id == WorkflowRun.tenant_id) & (Workflow.id == WorkflowRun.workflow_id))
+        .join(Workflow, tenant_join(Workflow.id, WorkflowRun.workflow_id))
         .where(WorkflowRun.record_id == record.id)
         .order_by(WorkflowRun.started_at, WorkflowRun.id)
     ).all()

@@ -1,7 +1,6 @@
 """Runs of workflows: the run log (keyset pages, one run with its steps), replay of a failed
 run, and test mode, which shows what a workflow would do for one record."""
 
-from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -10,7 +9,7 @@ from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
-from app.core.lookups import get_or_404
+from app.core.lookups import get_child_or_404
 from app.core.pagination import Sort, resolve_sort, sorted_page
 from app.core.text import key_in_words, plural
 from app.core.types import utcnow
@@ -37,10 +36,7 @@ def list_runs(*, workflow: Workflow | None = None, status=None, cursor=None, lim
 
 def get_run(run_id, *, workflow: Workflow | None = None, actor=None) -> WorkflowRun:
     check_permission_if_acting(actor, "automations.view")
-    run = get_or_404(WorkflowRun, run_id)
-    if workflow is not None and run.workflow_id != workflow.id:
-        abort(404)
-    return run
+    return get_child_or_404(WorkflowRun, run_id, workflow, "workflow_id")
 
 
 def run_steps(run: WorkflowRun) -> list[WorkflowStepLog]:

@@ -3,13 +3,12 @@
 from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
+from app.api.crud import SettingSchema
 from app.api.listing import ListArguments, page_schema, sort_field
 from app.crm.automations.models import RunStatus
 
 
-class WorkflowSchema(Schema):
-    id = ma.UUID(dump_only=True, required=True)
-    tenant_id = ma.UUID(dump_only=True, required=True)
+class WorkflowSchema(SettingSchema):
     name = ma.String(required=True)
     description = ma.String(required=True)
     is_active = ma.Boolean(required=True)

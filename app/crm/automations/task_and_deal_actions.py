@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.core.extensions import db
+from app.core.models import tenant_join
 from app.core.types import utcnow
 from app.crm.automations.actions import Action, Param, check_row_id, named_row, register_action, user_choices
 from app.crm.deals.models import Pipeline, Stage
@@ -65,7 +66,7 @@ def _preview_task(context, params):
 def stage_choices(record_type=None):
     rows = db.session.execute(
         select(Stage.id, Stage.name, Pipeline.name)
-        .join(Pipeline, (Pipeline.tenant_id == Stage.tenant_id) & (Pipeline.id == Stage.pipeline_id))
+        .join(Pipeline, tenant_join(Pipeline.id, Stage.pipeline_id))
         .order_by(Pipeline.name, Stage.position)
     )
     return [(str(stage_id), f"{pipeline}: {name}") for stage_id, name, pipeline in rows]

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.core.extensions import db
+from app.core.models import tenant_join
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import PHONE_LABELS, Consent, Contact, ContactEmail, ContactPhone
@@ -111,7 +112,7 @@ class EmailList(PrimaryChildList):
             return []
         taken = (
             select(ContactEmail.email, Contact.full_name)
-            .join(Contact, (Contact.tenant_id == ContactEmail.tenant_id) & (Contact.id == ContactEmail.contact_id))
+            .join(Contact, tenant_join(Contact.id, ContactEmail.contact_id))
             .where(ContactEmail.email.in_(addresses))
         )
         if record is not None:

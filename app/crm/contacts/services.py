@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from app.core.errors import AppError, ValidationFailed
 from app.core.extensions import db
+from app.core.models import tenant_join
 from app.core.validation import normalize_email_address
 from app.crm.contacts.models import Contact, ContactEmail
 from app.crm.contacts.record import CONTACTS
@@ -31,7 +32,7 @@ def _existing_by_email(emails: list[str]) -> dict:
         return {}
     rows = db.session.execute(
         select(ContactEmail.email, Contact)
-        .join(Contact, (Contact.tenant_id == ContactEmail.tenant_id) & (Contact.id == ContactEmail.contact_id))
+        .join(Contact, tenant_join(Contact.id, ContactEmail.contact_id))
         .where(ContactEmail.email.in_(emails))
     )
     return {row.email: row.Contact for row in rows}

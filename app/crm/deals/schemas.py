@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.api.crud import Schemas
+from app.api.crud import Schemas, SettingSchema
 from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, page_schema, sort_field
 from app.crm.deals.models import StageKind
@@ -11,9 +11,7 @@ POSITION_SORTS = {"position": "Board order", "-created_at": "Newest first", "cre
 COLOR = fields.String(validate=validate.Length(max=7), metadata={"description": "#rrggbb"})
 
 
-class StageSchema(Schema):
-    id = fields.UUID(dump_only=True, required=True)
-    tenant_id = fields.UUID(dump_only=True, required=True)
+class StageSchema(SettingSchema):
     pipeline_id = fields.UUID(required=True)
     name = fields.String(required=True)
     position = fields.Integer(required=True, metadata={"description": "0 is the first column"})
@@ -27,9 +25,7 @@ class StageSchema(Schema):
     updated_at = fields.DateTime(dump_only=True, required=True)
 
 
-class PipelineSchema(Schema):
-    id = fields.UUID(dump_only=True, required=True)
-    tenant_id = fields.UUID(dump_only=True, required=True)
+class PipelineSchema(SettingSchema):
     name = fields.String(required=True)
     position = fields.Integer(required=True, metadata={"description": "0 is the default pipeline"})
     stages = fields.List(fields.Nested(StageSchema), required=True)

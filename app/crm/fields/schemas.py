@@ -1,7 +1,8 @@
 """REST shapes of a custom field definition."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from app.api.crud import SettingSchema
 from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, page_schema, sort_field
 from app.crm.fields.models import FieldType
@@ -10,9 +11,7 @@ from app.crm.fields.services import custom_field_types
 SORTS = {"position": "Form order", "key": "Key A–Z", "-created_at": "Newest first", "created_at": "Oldest first"}
 
 
-class FieldDefinitionSchema(Schema):
-    id = fields.UUID(dump_only=True, required=True)
-    tenant_id = fields.UUID(dump_only=True, required=True)
+class FieldDefinitionSchema(SettingSchema):
     object_type = fields.String(required=True, validate=validate.OneOf(list(custom_field_types())))
     key = fields.String(required=True, metadata={"description": "The key of the value in a record's custom_fields"})
     label = fields.String(required=True)

@@ -4,6 +4,7 @@ forms that brought it, carried to the contact a lead becomes, shown in a panel."
 from sqlalchemy import select
 
 from app.core.extensions import db
+from app.core.models import tenant_join
 from app.core.types import utcnow
 from app.crm.forms.models import RecordAttribution
 from app.crm.leads.models import Lead
@@ -68,7 +69,7 @@ def _through_converted_lead(contact_id) -> RecordAttribution | None:
     is created before the contact inherits them)."""
     return db.session.scalar(
         select(RecordAttribution)
-        .join(Lead, (Lead.tenant_id == RecordAttribution.tenant_id) & (Lead.id == RecordAttribution.record_id))
+        .join(Lead, tenant_join(Lead.id, RecordAttribution.record_id))
         .where(Lead.converted_contact_id == contact_id)
         .order_by(RecordAttribution.first_touch_at)
         .limit(1)

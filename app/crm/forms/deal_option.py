@@ -12,6 +12,7 @@ from app.core.context import require_tenant_id
 from app.core.currencies import format_amount
 from app.core.extensions import db
 from app.core.ids import parse_uuid
+from app.core.models import tenant_join
 from app.core.validation import Errors
 from app.crm.deals.fields import workspace_currency
 from app.crm.deals.models import Deal, DealContact, DealStatus, Pipeline, Stage, StageKind
@@ -93,9 +94,7 @@ def open_deal(form, contact, *, source: str, actor) -> Deal | None:
     if stage is not None and stage.kind != StageKind.OPEN:
         stage = None
     pipeline = stage.pipeline if stage is not None else pipeline
-    already = select(Deal.id).join(
-        DealContact, (DealContact.tenant_id == Deal.tenant_id) & (DealContact.deal_id == Deal.id)
-    )
+    already = select(Deal.id).join(DealContact, tenant_join(DealContact.deal_id, Deal.id))
     already = already.where(DealContact.contact_id == contact.id, Deal.status == DealStatus.OPEN)
     if pipeline is not None:
         already = already.where(Deal.pipeline_id == pipeline.id)

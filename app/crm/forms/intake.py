@@ -23,6 +23,7 @@ from app.core.errors import PlanLimitExceeded, ValidationFailed
 from app.core.events import emit
 from app.core.extensions import db, limiter
 from app.core.ids import uuid7
+from app.core.models import tenant_join
 from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
@@ -345,7 +346,7 @@ def _upsert_contact(data: dict, submission: FormSubmission, actor):
     }
     existing = db.session.scalar(
         select(Contact)
-        .join(ContactEmail, (ContactEmail.tenant_id == Contact.tenant_id) & (ContactEmail.contact_id == Contact.id))
+        .join(ContactEmail, tenant_join(ContactEmail.contact_id, Contact.id))
         .where(ContactEmail.email == email)
     )
     if existing is not None:

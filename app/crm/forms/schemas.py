@@ -3,6 +3,7 @@
 from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
+from app.api.crud import SettingSchema
 from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, page_schema, sort_field
 
@@ -35,9 +36,7 @@ class FormDealInput(InputSchema):
     value = ma.Decimal(allow_none=True, as_string=True)
 
 
-class WebFormSchema(Schema):
-    id = ma.UUID(dump_only=True, required=True)
-    tenant_id = ma.UUID(dump_only=True, required=True)
+class WebFormSchema(SettingSchema):
     name = ma.String(required=True)
     is_active = ma.Boolean(required=True)
     creates = ma.String(required=True, metadata={"description": "lead or contact"})

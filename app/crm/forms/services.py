@@ -5,14 +5,13 @@ origins, the deal a contact form may open; submissions lists and the per-form co
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import abort
 from sqlalchemy import func, select
 
 from app.auth.permissions import check_permission, check_permission_if_acting
 from app.core.audit import record_audit
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
-from app.core.lookups import get_or_404
+from app.core.lookups import get_child_or_404, get_or_404
 from app.core.pagination import Sort, resolve_sort, sorted_page
 from app.core.text import key_in_words
 from app.core.types import utcnow
@@ -290,10 +289,7 @@ def list_submissions(*, form: WebForm | None = None, status=None, cursor=None, l
 
 
 def get_submission(submission_id, *, form: WebForm | None = None) -> FormSubmission:
-    submission = get_or_404(FormSubmission, submission_id)
-    if form is not None and submission.form_id != form.id:
-        abort(404)
-    return submission
+    return get_child_or_404(FormSubmission, submission_id, form, "form_id")
 
 
 # Attribution keys whose words are not just the key's (`referrer` reads as "Referrer" by itself).

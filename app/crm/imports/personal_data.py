@@ -5,6 +5,7 @@ cells. `app/wiring.py` registers these as the privacy package's export and erase
 from sqlalchemy import select, update
 
 from app.core.extensions import db
+from app.core.models import tenant_join
 from app.crm.imports.models import DataImport, ImportRow
 
 
@@ -12,7 +13,7 @@ def export_import_data(record_type, record) -> dict:
     """Privacy export hook: each import row about the record."""
     rows = db.session.execute(
         select(ImportRow, DataImport.file_name)
-        .join(DataImport, (DataImport.tenant_id == ImportRow.tenant_id) & (DataImport.id == ImportRow.import_id))
+        .join(DataImport, tenant_join(DataImport.id, ImportRow.import_id))
         .where(ImportRow.record_id == record.id)
         .order_by(DataImport.created_at, ImportRow.row_number)
     ).all()

@@ -22,6 +22,7 @@ from app.core.audit import record_audit
 from app.core.errors import Conflict, PermissionDenied, PlanLimitExceeded, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
+from app.core.models import tenant_join
 from app.core.newest_first import newest_first_page
 from app.core.spreadsheets import restore_cell
 from app.core.transactions import call_after_rollback
@@ -668,7 +669,7 @@ def import_of_record(record_id) -> DataImport | None:
     """The import that created a record, if one did."""
     return db.session.scalar(
         select(DataImport)
-        .join(ImportRow, (ImportRow.tenant_id == DataImport.tenant_id) & (ImportRow.import_id == DataImport.id))
+        .join(ImportRow, tenant_join(ImportRow.import_id, DataImport.id))
         .where(ImportRow.record_id == record_id, ImportRow.status == RowStatus.CREATED)
         .limit(1)
     )

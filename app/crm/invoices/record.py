@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.extensions import db
+from app.core.models import tenant_join
 from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
@@ -14,8 +15,7 @@ from app.crm.quotes import priced_documents
 from app.crm.quotes.fields import priced_document_fields
 from app.crm.quotes.totals import ZERO
 from app.records import fields as f
-from app.records.capabilities import Panel, Tab
-from app.records.loading import together
+from app.records.capabilities import Panel
 
 
 class InvoiceType(priced_documents.PricedDocumentType):
@@ -43,7 +43,7 @@ def _lifetime_value(column):
     def load(record_type, record) -> dict:
         rows = db.session.execute(
             select(Invoice.currency, func.coalesce(func.sum(Payment.amount), ZERO))
-            .join(Payment, (Payment.tenant_id == Invoice.tenant_id) & (Payment.invoice_id == Invoice.id))
+            .join(Payment, tenant_join(Payment.invoice_id, Invoice.id))
             .where(column == record.id, Invoice.status != InvoiceStatus.VOID)
             .group_by(Invoice.currency)
             .order_by(Invoice.currency)
@@ -80,10 +80,6 @@ def _payments_panel(record_type, invoice) -> dict:
     }
 
 
-def invoices_tab(column) -> Tab:
-    return priced_documents.documents_tab(Invoice, column, "invoices", "Invoices", icon="receipt", order=45)
-
-
 def lifetime_value_panel(column) -> Panel:
     return Panel("lifetime_value", "crm/invoices/_lifetime_value.html", _lifetime_value(column), order=20)
 
@@ -100,6 +96,9 @@ INVOICES = InvoiceType(
     nav_order=67,
     description="Invoices from accepted quotes or on their own: numbered when issued, paid in payments.",
     example_title="Design sprint",
+    lines_panel=_lines_panel,
+    tab_on=("contact", "company"),
+    tab_order=45,
     fields=[
         *priced_documents.title_and_number_fields(),
         priced_documents.status_field(InvoiceStatus, InvoiceStatus.DRAFT, read_only=True),
@@ -122,20 +121,13 @@ INVOICES = InvoiceType(
         f.DateTimeField("paid_at", "Paid in full", read_only=True, detail=False),
         f.DateTimeField("voided_at", "Voided", read_only=True, detail=False),
     ],
-    panels=[
-        Panel("lines", "crm/invoices/_lines_panel.html", _lines_panel, order=1, column="main"),
-        Panel("payments", "crm/invoices/_payments_panel.html", _payments_panel, order=1),
-    ],
-    templates={"show": "crm/invoices/show.html"},
+    panels=[Panel("payments", "crm/invoices/_payments_panel.html", _payments_panel, order=1)],
     load={
         # The list's rows show the customer (subtitle): one query for the page, not one a row.
         "list": lambda: [joinedload(Invoice.contact)],
         "detail": lambda: [selectinload(Invoice.lines), selectinload(Invoice.payments)],
-        "api": lambda: [together(Invoice.lines)],
     },
     contributes=[
-        ("contact", invoices_tab(Invoice.contact_id)),
-        ("company", invoices_tab(Invoice.company_id)),
         ("contact", lifetime_value_panel(Invoice.contact_id)),
         ("company", lifetime_value_panel(Invoice.company_id)),
         ("quote", Panel("invoices", "crm/invoices/_quote_panel.html", _invoices_made_from(Invoice.quote_id), order=5)),

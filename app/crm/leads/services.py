@@ -10,6 +10,7 @@ from app.core.errors import Conflict, ValidationFailed
 from app.core.events import emit
 from app.core.extensions import db
 from app.core.ids import uuid7
+from app.core.models import tenant_join
 from app.core.types import utcnow
 from app.crm.activities.models import Activity, ActivityType, activity_links
 from app.crm.companies.models import Company
@@ -74,7 +75,7 @@ def conversion_matches(lead: Lead) -> dict:
     if lead.email:
         contact = db.session.scalar(
             select(Contact)
-            .join(ContactEmail, (ContactEmail.tenant_id == Contact.tenant_id) & (ContactEmail.contact_id == Contact.id))
+            .join(ContactEmail, tenant_join(ContactEmail.contact_id, Contact.id))
             .where(ContactEmail.email == lead.email.lower())
         )
     company = None

@@ -12,8 +12,6 @@ from app.crm.quotes.documents import amount_text, document_lines
 from app.crm.quotes.fields import priced_document_fields
 from app.crm.quotes.numbering import next_number
 from app.records import fields as f
-from app.records.capabilities import Panel, Tab
-from app.records.loading import together
 
 # Orders are numbered like quotes and invoices, from their own gap-free sequence ("order").
 ORDER_NUMBER_PATTERN = "SO-{year}-{seq:04d}"
@@ -67,10 +65,6 @@ def _lines_panel(record_type, order) -> dict:
     return {"order": order, "document": order_document(order)}
 
 
-def orders_tab(column) -> Tab:
-    return priced_documents.documents_tab(Order, column, "orders", "Orders", icon="bag-check", order=42)
-
-
 ORDERS = OrderType(
     name="order",
     plural="orders",
@@ -83,6 +77,9 @@ ORDERS = OrderType(
     nav_order=66,
     description="What customers bought: made when a quote is accepted, then invoiced and fulfilled.",
     example_title="Website redesign",
+    lines_panel=_lines_panel,
+    tab_on=("quote", "deal", "contact", "company"),
+    tab_order=42,
     fields=[
         *priced_documents.title_and_number_fields(),
         priced_documents.status_field(OrderStatus, OrderStatus.OPEN),
@@ -94,18 +91,9 @@ ORDERS = OrderType(
         f.DateTimeField("fulfilled_at", "Fulfilled", read_only=True, hide_empty=True),
         f.DateTimeField("cancelled_at", "Cancelled", read_only=True, hide_empty=True),
     ],
-    panels=[Panel("lines", "crm/orders/_lines_panel.html", _lines_panel, order=1, column="main")],
-    templates={"show": "crm/orders/show.html"},
     load={
         "list": lambda: [joinedload(Order.contact), joinedload(Order.company)],
         "detail": lambda: [selectinload(Order.lines)],
-        "api": lambda: [together(Order.lines)],
     },
-    contributes=[
-        ("quote", orders_tab(Order.quote_id)),
-        ("deal", orders_tab(Order.deal_id)),
-        ("contact", orders_tab(Order.contact_id)),
-        ("company", orders_tab(Order.company_id)),
-    ],
     empty_text="No orders yet: accepting a quote makes its order.",
 )

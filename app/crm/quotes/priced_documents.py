@@ -4,6 +4,8 @@ summed from their lines, the tab of a customer's newest documents, and the row l
 before money or an answer changes one. Subscriptions reuse the customer and status fields and
 the tab."""
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 
 from app.core.currencies import CURRENCIES
@@ -16,7 +18,8 @@ from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import LineAmounts, document_totals
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
-from app.records.capabilities import Tab
+from app.records.capabilities import Panel, Tab
+from app.records.loading import together
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
 
@@ -124,10 +127,31 @@ class PricedDocumentType(RecordType):
     priced in line items. Each is in the sales menu, newest first, with an owner, tags, a
     timeline, notes and files.
 
+    Its page is `crm/<plural>/show.html`, with the lines panel (`crm/<plural>/_lines_panel.html`,
+    filled by `lines_panel`) first in the main column; an API row carries its lines. The pages of
+    the records it points at (`tab_on`: "deal", "contact", …) show a tab of their newest ones.
+
     A new one is in the workspace's currency with the default terms unless it was given
     others (`fill_in_new`); its totals are always the sums of its lines."""
 
-    def __init__(self, *, example_title: str, **declaration):
+    def __init__(
+        self,
+        *,
+        example_title: str,
+        lines_panel: Callable,
+        tab_on: tuple[str, ...],
+        tab_order: int,
+        panels: list[Panel] = (),
+        load: dict,
+        contributes: list[tuple[str, object]] = (),
+        **declaration,
+    ):
+        model, plural = declaration["model"], declaration["plural"]
+        label_plural, icon = declaration["label_plural"], declaration["icon"]
+        tabs = [
+            (name, documents_tab(model, getattr(model, f"{name}_id"), plural, label_plural, icon=icon, order=tab_order))
+            for name in tab_on
+        ]
         super().__init__(
             default_sort="-created_at",
             nav_group="sales",
@@ -136,6 +160,10 @@ class PricedDocumentType(RecordType):
                 "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
             },
             capabilities=[OWNER, TAGS, TIMELINE, NOTES, ATTACHMENTS],
+            panels=[Panel("lines", f"crm/{plural}/_lines_panel.html", lines_panel, order=1, column="main"), *panels],
+            templates={"show": f"crm/{plural}/show.html"},
+            load={"api": lambda: [together(model.lines)], **load},
+            contributes=[*tabs, *contributes],
             **declaration,
         )
 

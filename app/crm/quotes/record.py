@@ -19,8 +19,7 @@ from app.crm.quotes.fields import LINE_KEYS, LineItems, priced_document_fields
 from app.crm.quotes.models import Quote, QuoteStatus, QuoteVersion
 from app.crm.quotes.settings import get_quote_settings
 from app.records import fields as f
-from app.records.capabilities import Panel, Tab
-from app.records.loading import together
+from app.records.capabilities import Panel
 
 
 class QuoteType(priced_documents.PricedDocumentType):
@@ -120,10 +119,6 @@ def _status_panel(record_type, quote) -> dict:
     return {"quote": quote, "versions": list(quote.versions)}
 
 
-def quotes_tab(column) -> Tab:
-    return priced_documents.documents_tab(Quote, column, "quotes", "Quotes", icon="file-earmark-text", order=40)
-
-
 QUOTES = QuoteType(
     name="quote",
     plural="quotes",
@@ -136,6 +131,9 @@ QUOTES = QuoteType(
     nav_order=65,
     description="Priced proposals: line items, discounts, tax, numbering, versions, PDF, online acceptance.",
     example_title="Website redesign",
+    lines_panel=_lines_panel,
+    tab_on=("deal", "contact", "company"),
+    tab_order=40,
     fields=[
         *priced_documents.title_and_number_fields(),
         priced_documents.status_field(QuoteStatus, QuoteStatus.DRAFT, read_only=True),
@@ -171,21 +169,11 @@ QUOTES = QuoteType(
         f.Text("accepted_name", "Accepted by", read_only=True, detail=False),
         f.Text("rejection_reason", "Why it was rejected", read_only=True, detail=False),
     ],
-    panels=[
-        Panel("lines", "crm/quotes/_lines_panel.html", _lines_panel, order=1, column="main"),
-        Panel("status", "crm/quotes/_status_panel.html", _status_panel, order=1),
-    ],
-    templates={"show": "crm/quotes/show.html"},
+    panels=[Panel("status", "crm/quotes/_status_panel.html", _status_panel, order=1)],
     load={
         # The list's rows show the customer (subtitle): one query for the page, not one a row.
         "list": lambda: [joinedload(Quote.contact)],
         "detail": lambda: [selectinload(Quote.lines), selectinload(Quote.versions)],
-        "api": lambda: [together(Quote.lines)],
     },
-    contributes=[
-        ("deal", quotes_tab(Quote.deal_id)),
-        ("contact", quotes_tab(Quote.contact_id)),
-        ("company", quotes_tab(Quote.company_id)),
-    ],
     empty_text="No quotes yet: price a deal's work and send it for acceptance.",
 )

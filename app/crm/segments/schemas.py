@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.api.crud import SettingSchema
 from app.api.inputs import InputSchema
 from app.crm.segments.models import Visibility
 
@@ -11,9 +12,7 @@ DEFINITION_DOC = (
 )
 
 
-class SegmentSchema(Schema):
-    id = fields.UUID(dump_only=True, required=True)
-    tenant_id = fields.UUID(dump_only=True, required=True)
+class SegmentSchema(SettingSchema):
     name = fields.String(required=True)
     description = fields.String(required=True)
     record_type = fields.String(required=True, metadata={"description": "The record type it selects"})

@@ -1,16 +1,15 @@
 """REST shapes of a tag: what the API returns and the fields a client may send."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from app.api.crud import SettingSchema
 from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, page_schema, sort_field
 
 SORTS = {"name": "Name A–Z", "-name": "Name Z–A", "-created_at": "Newest first", "created_at": "Oldest first"}
 
 
-class TagSchema(Schema):
-    id = fields.UUID(dump_only=True, required=True)
-    tenant_id = fields.UUID(dump_only=True, required=True)
+class TagSchema(SettingSchema):
     name = fields.String(required=True)
     color = fields.String(required=True, metadata={"description": "#rrggbb"})
     created_at = fields.DateTime(dump_only=True, required=True)

@@ -4,9 +4,9 @@ from flask.views import MethodView
 from marshmallow import INCLUDE
 
 from app.api.blueprint import resource_blueprint
+from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
 from app.api.gate import api_actor
 from app.api.listing import page_body
-from app.core.pagination import Page
 from app.crm.webhooks import services
 from app.crm.webhooks.schemas import (
     DeliveryListArguments,
@@ -35,37 +35,27 @@ metadata addresses are refused when saved and again, after DNS resolution, at ev
 blp = resource_blueprint("webhooks", __name__, scope_object="webhooks", description=DESCRIPTION)
 
 
-@blp.route("")
-class Subscriptions(MethodView):
-    @blp.response(200, WebhookPage)
-    def get(self):
-        """List webhook subscriptions"""
-        return page_body(Page(items=services.list_subscriptions(actor=api_actor())))
-
-    @blp.arguments(WebhookCreate)
-    @blp.response(201, WebhookSubscriptionSchema)
-    def post(self, data):
-        """Subscribe a URL to events"""
-        return services.create_subscription(data, actor=api_actor())
-
-
-@blp.route("/<uuid:webhook_id>")
-class Subscription(MethodView):
-    @blp.response(200, WebhookSubscriptionSchema)
-    def get(self, webhook_id):
-        """Get a webhook subscription"""
-        return services.get_subscription(webhook_id, actor=api_actor())
-
-    @blp.arguments(WebhookInput)
-    @blp.response(200, WebhookSubscriptionSchema)
-    def patch(self, data, webhook_id):
-        """Change a webhook subscription (enable it again with `is_active: true`)"""
-        return services.update_subscription(services.get_subscription(webhook_id), data, actor=api_actor())
-
-    @blp.response(204)
-    def delete(self, webhook_id):
-        """Delete a webhook subscription and its delivery log"""
-        services.delete_subscription(services.get_subscription(webhook_id), actor=api_actor())
+add_crud_routes(
+    blp,
+    endpoints=("Subscriptions", "Subscription"),
+    id_argument="webhook_id",
+    schemas=Schemas(WebhookSubscriptionSchema, WebhookPage, create=WebhookCreate, update=WebhookInput),
+    verbs=Verbs(
+        services.list_subscriptions,
+        services.get_subscription,
+        services.create_subscription,
+        services.update_subscription,
+        services.delete_subscription,
+    ),
+    summaries=Summaries(
+        list="List webhook subscriptions",
+        create="Subscribe a URL to events",
+        get="Get a webhook subscription",
+        update="Change a webhook subscription (enable it again with `is_active: true`)",
+        delete="Delete a webhook subscription and its delivery log",
+    ),
+    view_permission="webhooks.view",
+)
 
 
 @blp.route("/<uuid:webhook_id>/deliveries")

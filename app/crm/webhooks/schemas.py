@@ -2,13 +2,12 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.api.crud import SettingSchema
 from app.api.inputs import InputSchema
 from app.api.listing import ListArguments, page_schema, sort_field
 
 
-class WebhookSubscriptionSchema(Schema):
-    id = fields.UUID(dump_only=True, required=True)
-    tenant_id = fields.UUID(dump_only=True, required=True)
+class WebhookSubscriptionSchema(SettingSchema):
     name = fields.String(required=True)
     url = fields.String(required=True)
     event_types = fields.List(fields.String(), required=True, metadata={"description": "Event names or patterns"})

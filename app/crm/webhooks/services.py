@@ -9,7 +9,7 @@ import random
 import secrets
 from datetime import timedelta
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import select
 
 from app.auth.models import Role, User
@@ -20,7 +20,7 @@ from app.core.errors import ValidationFailed
 from app.core.events import batch_memo, listeners_changed
 from app.core.extensions import db
 from app.core.ids import uuid7
-from app.core.lookups import get_or_404
+from app.core.lookups import get_child_or_404, get_or_404
 from app.core.pagination import Sort, resolve_sort, sorted_page
 from app.core.ssrf import UnsafeUrl, check_url
 from app.core.types import json_safe, utcnow
@@ -137,10 +137,7 @@ def list_deliveries(subscription: WebhookSubscription, *, cursor=None, limit=Non
 
 
 def get_delivery(subscription: WebhookSubscription, delivery_id) -> WebhookDelivery:
-    delivery = get_or_404(WebhookDelivery, delivery_id)
-    if delivery.subscription_id != subscription.id:
-        abort(404)
-    return delivery
+    return get_child_or_404(WebhookDelivery, delivery_id, subscription, "subscription_id")
 
 
 def event_payload(event) -> dict:

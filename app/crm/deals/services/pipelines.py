@@ -10,6 +10,7 @@ from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
+from app.core.models import tenant_join
 from app.core.request_cache import forget, per_request
 from app.core.validation import Errors
 from app.crm.deals.models import Deal, DealReason, Pipeline, Stage, StageKind
@@ -47,7 +48,7 @@ def _all_stages() -> list[Stage]:
         lambda: list(
             db.session.scalars(
                 select(Stage)
-                .join(Pipeline, (Pipeline.tenant_id == Stage.tenant_id) & (Pipeline.id == Stage.pipeline_id))
+                .join(Pipeline, tenant_join(Pipeline.id, Stage.pipeline_id))
                 .options(contains_eager(Stage.pipeline))
                 .order_by(Pipeline.position, Pipeline.name, Pipeline.id, Stage.position, Stage.id)
             )

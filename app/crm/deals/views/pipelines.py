@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.auth.permissions import can, requires_permission
 from app.core.errors import Conflict, ValidationFailed
+from app.core.forms import delete_and_redirect
 from app.core.ids import parse_uuid
 from app.crm.deals.models import StageKind
 from app.crm.deals.services import pipelines as service
@@ -85,15 +86,10 @@ def update_pipeline(pipeline_id):
 @bp.route("/deals/pipelines/<uuid:pipeline_id>/delete", methods=["POST"])
 @requires_permission("pipelines.delete")
 def delete_pipeline(pipeline_id):
-    pipeline = service.get_pipeline(pipeline_id)
-    name = pipeline.name
-    try:
-        service.delete_pipeline(pipeline, actor=current_user)
-    except Conflict as exc:
-        flash(exc.message, "danger")
-        return _back_to()
-    flash(f"Pipeline “{name}” deleted.", "success")
-    return _back_to()
+    to = url_for("deals.pipelines")
+    return delete_and_redirect(
+        service.get_pipeline(pipeline_id), service.delete_pipeline, "Pipeline “{name}” deleted.", to, refused_to=to
+    )
 
 
 @bp.route("/deals/pipelines/<uuid:pipeline_id>/stages", methods=["POST"])

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from app.auth.permissions import can, requires_permission
 from app.core.errors import Conflict, ValidationFailed
-from app.core.forms import save_form
+from app.core.forms import delete_and_redirect, save_form
 from app.crm.messaging import message_templates
 from app.crm.messaging.campaigns import audiences as campaign_audiences
 from app.crm.messaging.campaigns import results as campaign_results
@@ -133,11 +133,10 @@ _add_campaign_action("resume", campaign_services.resume_campaign, "“{name}” 
 @bp.route("/campaigns/<uuid:campaign_id>/delete", methods=["POST"])
 @requires_permission("campaigns.delete")
 def delete_campaign(campaign_id):
-    item = campaign_services.get_campaign(campaign_id)
-    try:
-        campaign_services.delete_campaign(item, actor=current_user)
-    except Conflict as exc:
-        flash(exc.message, "danger")
-        return redirect(url_for("messaging.campaign", campaign_id=item.id))
-    flash("Campaign deleted.", "success")
-    return redirect(url_for("messaging.campaigns"))
+    return delete_and_redirect(
+        campaign_services.get_campaign(campaign_id),
+        campaign_services.delete_campaign,
+        "Campaign deleted.",
+        url_for("messaging.campaigns"),
+        refused_to=url_for("messaging.campaign", campaign_id=campaign_id),
+    )

@@ -6,9 +6,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.permissions import can, requires_permission
-from app.core.errors import Conflict, ValidationFailed
+from app.core.errors import ValidationFailed
 from app.core.extensions import db
-from app.core.forms import apply_errors
+from app.core.forms import apply_errors, delete_and_redirect
 from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.messaging import conversations, message_templates
@@ -130,15 +130,13 @@ def edit_template(template_id):
 @bp.route("/messaging/templates/<uuid:template_id>/delete", methods=["POST"])
 @requires_permission("message_templates.delete")
 def delete_template(template_id):
-    template = message_templates.get_template(template_id)
-    name = template.name
-    try:
-        message_templates.delete_template(template, actor=current_user)
-    except Conflict as exc:
-        flash(exc.message, "danger")
-        return redirect(url_for("messaging.edit_template", template_id=template_id))
-    flash(f"Template “{name}” deleted.", "success")
-    return redirect(url_for("messaging.templates"))
+    return delete_and_redirect(
+        message_templates.get_template(template_id),
+        message_templates.delete_template,
+        "Template “{name}” deleted.",
+        url_for("messaging.templates"),
+        refused_to=url_for("messaging.edit_template", template_id=template_id),
+    )
 
 
 @bp.route("/messaging/templates/<uuid:template_id>/preview")
