@@ -4,7 +4,7 @@ import secrets
 import string
 
 from flask import request
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.api.models import ApiKey
@@ -82,15 +82,21 @@ def parse_presented_key(presented: str) -> str | None:
     return prefix
 
 
-def presented_key_companion(tenant_id) -> Companion | None:
-    """The key an API call presents, with its creator, read with its tenant's row
-    (app.tenants.hosts): `find_active_key` then sends no statement of its own."""
+def _presented_key(tenant_id) -> dict | None:
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
     prefix = parse_presented_key(credentials.strip()) if scheme.lower() == "bearer" else None
-    if prefix is None:
-        return None
-    on = and_(ApiKey.tenant_id == Tenant.id, ApiKey.prefix == prefix)
-    return Companion(f"api_key:{prefix}", ApiKey, on, (joinedload(ApiKey.created_by),))
+    return None if prefix is None else {"companion_key_prefix": prefix}
+
+
+# The key an API call presents, with its creator, read with its tenant's row
+# (app.tenants.hosts): `find_active_key` then sends no statement of its own.
+presented_key_companion = Companion(
+    "api_key",
+    ApiKey,
+    and_(ApiKey.tenant_id == Tenant.id, ApiKey.prefix == bindparam("companion_key_prefix")),
+    _presented_key,
+    (joinedload(ApiKey.created_by),),
+)
 
 
 def find_active_key(presented: str) -> ApiKey | None:
@@ -98,8 +104,8 @@ def find_active_key(presented: str) -> ApiKey | None:
     prefix = parse_presented_key(presented)
     if prefix is None:
         return None
-    key = tenant_companion(f"api_key:{prefix}")
-    if key is NOT_READ:
+    key = tenant_companion("api_key")
+    if key is NOT_READ or (key is not None and key.prefix != prefix):
         # The key's creator acts for it on every call: loaded with the key, in the same statement.
         key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix).options(joinedload(ApiKey.created_by)))
     if key is None or not secrets.compare_digest(key.secret_hash, hash_token(presented)):

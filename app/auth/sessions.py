@@ -6,7 +6,7 @@ import uuid
 from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import login_user, logout_user
-from sqlalchemy import and_
+from sqlalchemy import and_, bindparam
 
 from app.auth.models import User
 from app.core.extensions import db, login_manager
@@ -57,15 +57,20 @@ def end_session() -> None:
     session.clear()
 
 
-def signed_in_user_companion(tenant_id) -> Companion | None:
-    """The session's user, read with its tenant's row (app.tenants.hosts): `load_user` then
-    finds it in the session's identity map instead of sending a statement of its own."""
+def _signed_in_user(tenant_id) -> dict | None:
     if session.get("tenant_id") != str(tenant_id):
         return None
     user_uuid = parse_uuid((session.get("_user_id") or "").partition(":")[0])
     if user_uuid is None:
         return None
-    return Companion("user", User, and_(User.tenant_id == Tenant.id, User.id == user_uuid))
+    return {"companion_user_id": user_uuid}
+
+
+# The session's user, read with its tenant's row (app.tenants.hosts): `load_user` then finds it
+# in the session's identity map instead of sending a statement of its own.
+signed_in_user_companion = Companion(
+    "user", User, and_(User.tenant_id == Tenant.id, User.id == bindparam("companion_user_id")), _signed_in_user
+)
 
 
 @login_manager.user_loader

@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import wraps
+from functools import cache, wraps
 
 from flask import current_app, g, has_request_context, url_for
-from sqlalchemy import ColumnElement, String, and_, func, literal, or_, select, union_all, update
+from sqlalchemy import ColumnElement, String, and_, bindparam, func, literal, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -330,22 +330,39 @@ def increment_meter(metric: str, amount: int = 1, *, now: datetime | None = None
     the counter's new value. `durable=False`: the transaction's commit need not wait for the
     WAL to reach the disk (PostgreSQL), for a transaction that writes only counters a crash
     may lose a few increments of."""
-    tenant_id = require_tenant_id()
-    period = current_period(metric, now)
-    dialect = db.session.get_bind().dialect.name
+    params = {
+        "meter_tenant_id": require_tenant_id(),
+        "meter_id": uuid7(),
+        "meter_metric": metric,
+        "meter_period": current_period(metric, now),
+        "meter_amount": amount,
+    }
+    stmt = _meter_upsert(db.session.get_bind().dialect.name, durable)
+    return db.session.execute(stmt, params).first()[0]
+
+
+@cache
+def _meter_upsert(dialect: str, durable: bool):
+    """The meter's upsert, built once with its values bound: every API call sends it, and
+    building it per call (insert, conflict clause, RETURNING) cost more Python than running it."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = UsageMeter.__table__
-
-    stmt = insert(table).values(tenant_id=tenant_id, id=uuid7(), metric=metric, period=period, count=amount)
+    stmt = insert(table).values(
+        tenant_id=bindparam("meter_tenant_id"),
+        id=bindparam("meter_id"),
+        metric=bindparam("meter_metric"),
+        period=bindparam("meter_period"),
+        count=bindparam("meter_amount"),
+    )
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.tenant_id, table.c.metric, table.c.period],
-        set_={"count": table.c.count + amount},
+        set_={"count": table.c.count + bindparam("meter_amount")},
     )
     returning = [table.c.count]
     if not durable and dialect == "postgresql":
         # Set in the upsert's own RETURNING: a separate SET LOCAL would be one more statement.
         returning.append(func.set_config("synchronous_commit", "off", True))
-    return db.session.execute(stmt.returning(*returning)).first()[0]
+    return stmt.returning(*returning)
 
 
 def meter_value(metric: str, period: str, *, tenant_id: uuid.UUID | None = None) -> int:

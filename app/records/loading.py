@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from sqlalchemy import and_, any_, bindparam, cast, func, literal, null, select, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import make_transient_to_detached, selectinload
+from sqlalchemy.orm import scoped_session, selectinload
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList
@@ -77,6 +77,7 @@ def read_together(session, reads: list[Read]) -> list[list]:
         [part.select(labelled, read.where, read.order_by) for part, read, labelled in _slotted(parts, reads)]
     )
     found: list[list] = [[] for _ in parts]
+    session = _plain(session)
     for row in session.execute(statement).all():
         part = parts[row[0]]
         found[part.number].append(_persistent(session, part, row[part.start : part.start + len(part.columns)]))
@@ -95,6 +96,7 @@ def load_together(session, records: list, collections: list[Together]) -> None:
     params = {f"shared_{index}": value for index, value in enumerate(shared)}
     params["ids"] = [key[-1] for key in keys]
     found: list[dict[tuple, list]] = [{} for _ in plan.parts]
+    session = _plain(session)
     for row in session.execute(plan.statement, params).all():
         part = plan.parts[row[0]]
         values = row[part.start : part.start + len(part.columns)]
@@ -229,17 +231,29 @@ def _pairs(join, table) -> list[tuple]:
     return pairs
 
 
+def _plain(session):
+    """The Session itself, not its scoped registry: `_persistent` needs its `hash_key`."""
+    return session() if isinstance(session, scoped_session) else session
+
+
 def _persistent(session, part: _Part, values):
-    """The session's object for this row: the one it holds, else a new persistent one."""
+    """The session's object for this row: the one it holds, else a new persistent one.
+
+    A new one is registered as the ORM's own loading registers a row it has not seen
+    (`sqlalchemy.orm.loading`): its identity key, its session, the identity map. Its values are
+    written to its state, so they are loaded, not changed: no history, nothing to flush.
+    `make_transient_to_detached()` and `Session.add()` did the same for ~50 rows a page while
+    deriving the key again and walking every relationship's cascade: 9 % of an API list call's
+    CPU (bench/README.md, 2026-12-06)."""
     mapper = part.mapper
     identity = mapper.identity_key_from_primary_key([values[index] for index in part.primary_positions])
     held = session.identity_map.get(identity)
     if held is not None:
         return held
     instance = mapper.class_manager.new_instance()
-    # As the ORM's own loading does: values written to a new object's state are loaded, not
-    # changed (no history, nothing to flush).
-    instance_state(instance).dict.update(zip(part.attribute_names, values, strict=False))
-    make_transient_to_detached(instance)
-    session.add(instance)
+    state = instance_state(instance)
+    state.dict.update(zip(part.attribute_names, values, strict=False))
+    state.key = identity
+    state.session_id = session.hash_key
+    session.identity_map.add(state)
     return instance

@@ -3,9 +3,10 @@ verified custom domains), never through routing. An unknown host is a 404."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask import abort, current_app, g, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.core.context import reset_tenant, set_platform_for_request, set_tenant_for_request
 from app.core.extensions import db
@@ -93,41 +94,62 @@ def _tenant_of_known_subdomain(subdomain: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Companion:
     """A row of the request's own (the signed-in user, the presented API key) read in the
-    statement that reads the tenant's row: outer-joined on `on`, with its eager `options`."""
+    statement that reads the tenant's row: outer-joined on `on`, with its eager `options`.
+
+    `on` names its values as bound parameters and `values(tenant_id)` gives this request's
+    (None: the request has no such row), so the statement is built once per set of companions
+    and every request only binds its values: building it anew cost each request more Python
+    than the statement's own execution."""
 
     name: str
     entity: object
     on: object
+    values: Callable[[object], dict | None]
     options: tuple = field(default=())
 
 
-# Providers of companions, registered by the packages that own them (auth, the API), so the
-# tenant's package knows none of them. A provider returns None when its request has no such row.
-_companion_providers: list[Callable[[object], Companion | None]] = []
+# Companions, registered by the packages that own them (auth, the API), so the tenant's
+# package knows none of them.
+_companions: list[Companion] = []
 
 
-def register_companion(provider: Callable[[object], Companion | None]) -> None:
-    if provider not in _companion_providers:
-        _companion_providers.append(provider)
+def register_companion(companion: Companion) -> None:
+    if companion not in _companions:
+        _companions.append(companion)
 
 
 def _read_tenant(tenant_id) -> Tenant | None:
     """The tenant's row, with its request's companions in the same statement: a signed-in page
     or an API call starts with one read, not one for the tenant and one for who is asking."""
-    companions = [companion for companion in (provide(tenant_id) for provide in _companion_providers) if companion]
-    if not companions:
+    params = {"companion_tenant_id": tenant_id}
+    present = []
+    for companion in _companions:
+        values = companion.values(tenant_id)
+        if values is not None:
+            present.append(companion)
+            params.update(values)
+    if not present:
         return db.session.get(Tenant, tenant_id)
-    stmt = select(Tenant, *(companion.entity for companion in companions)).where(Tenant.id == tenant_id)
-    for companion in companions:
-        stmt = stmt.outerjoin(companion.entity, companion.on).options(*companion.options)
-    row = db.session.execute(stmt).unique().first()
+    row = db.session.execute(_tenant_with(tuple(present)), params).unique().first()
     if row is None:
         return None
-    g.tenant_companions = {companion.name: found for companion, found in zip(companions, row[1:], strict=True)}
+    g.tenant_companions = {companion.name: found for companion, found in zip(present, row[1:], strict=True)}
     return row[0]
+
+
+@cache
+def _tenant_with(companions: tuple[Companion, ...]):
+    """The tenant's row and these companions, every value a bound parameter (the tenant's
+    is `companion_tenant_id`). Tenant scoping still applies: the session adds the current
+    tenant's criteria to every execution (app.core.session)."""
+    stmt = select(Tenant, *(companion.entity for companion in companions))
+    stmt = stmt.where(Tenant.id == bindparam("companion_tenant_id"))
+    for companion in companions:
+        stmt = stmt.outerjoin(companion.entity, companion.on).options(*companion.options)
+    return stmt
 
 
 NOT_READ = object()

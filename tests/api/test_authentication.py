@@ -105,3 +105,17 @@ def test_last_used_is_recorded(app, api_client_for, tenant_a):
     api_client_for(tenant_a).get(TAGS)
     with in_tenant(app, tenant_a.id):
         assert db.session.scalars(db.select(ApiKey)).one().last_used_at is not None
+
+
+def test_alternating_keys_each_act_as_themselves(app, api_client_for, tenant_a, tenant_b):
+    # The statement that reads a key with its tenant is built once and bound per call: no
+    # call may see the key or the tenant of the call before it.
+    owner = api_client_for(tenant_a)
+    reader = api_client_for(tenant_a, scopes=["tags:read"])
+    bravo = api_client_for(tenant_b)
+    for round_number in range(2):
+        assert owner.post(TAGS, json={"name": f"Alpha {round_number}"}).status_code == 201
+        assert reader.post(TAGS, json={"name": f"Reader {round_number}"}).status_code == 403
+        assert bravo.post(TAGS, json={"name": f"Bravo {round_number}"}).status_code == 201
+    assert {tag["name"] for tag in owner.get(TAGS).json["items"]} == {"Alpha 0", "Alpha 1"}
+    assert {tag["name"] for tag in bravo.get(TAGS).json["items"]} == {"Bravo 0", "Bravo 1"}

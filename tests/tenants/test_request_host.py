@@ -46,3 +46,18 @@ def test_a_subdomain_whose_tenant_is_gone_is_a_404(app, make_tenant):
         db.session.execute(delete(Domain).where(Domain.host == "delta"))
         db.session.execute(update(Tenant).where(Tenant.id == gone.id).values(slug="delta-closed"))
     assert client.get("/login").status_code == 404
+
+
+def test_a_status_change_takes_effect_on_the_next_call(app, make_tenant, set_tenant, api_client_for):
+    # The subdomain is known and the tenant's statement is built, yet every call reads the
+    # tenant's row again: a suspension applies to the very next call, a reactivation too.
+    tenant = make_tenant("epsilon", plan="enterprise")
+    api = api_client_for(tenant)
+    assert api.post("/api/v1/tags", json={"name": "Before"}).status_code == 201
+    set_tenant(tenant, status="suspended")
+    refused = api.post("/api/v1/tags", json={"name": "During"})
+    assert refused.status_code == 403
+    assert refused.json["error"]["code"] == "read_only"
+    assert api.get("/api/v1/tags").status_code == 200
+    set_tenant(tenant, status="active")
+    assert api.post("/api/v1/tags", json={"name": "After"}).status_code == 201
