@@ -39,7 +39,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
     REDIS_URL = os.environ.get("REDIS_URL")
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # Without Redis, counters live in each process (app/core/limiter_storage.py says why not "memory://").
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "inprocess://"
     RATELIMIT_HEADERS_ENABLED = True
 
     SESSION_COOKIE_NAME = "atrium_session"
@@ -136,7 +137,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SECRET_KEY = "test-secret"
     BASE_DOMAIN = "atrium.test"
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "inprocess://"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # Cheap hashing keeps fixtures fast; the algorithm (argon2id) is the same.
     ARGON2_TIME_COST = 1

@@ -7,6 +7,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from app.core import limiter_storage  # noqa: F401 -- registers the "inprocess://" storage scheme with `limits`
 from app.core.models import Base
 from app.core.session import TenantSession
 

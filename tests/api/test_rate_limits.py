@@ -113,3 +113,22 @@ def test_concurrent_calls_never_pass_the_days_allowance(app, api_client_for, ten
     with in_tenant(app, tenant_a.id):
         assert db.session.query(Tag).count() == 5
     assert _meter(app, tenant_a) == 12
+
+
+def test_the_burst_window_starts_no_thread_per_call(api_client_for, tenant_a, monkeypatch):
+    # `limits`' memory:// storage started a Timer thread on nearly every call once its last
+    # one had run out (10 ms), which cost the API list a few per cent of its CPU.
+    import threading
+
+    timers = []
+    real_timer = threading.Timer
+
+    def counting_timer(*args, **kwargs):
+        timers.append(args)
+        return real_timer(*args, **kwargs)
+
+    monkeypatch.setattr(threading, "Timer", counting_timer)
+    api = api_client_for(tenant_a)
+    for _ in range(20):
+        assert api.get(TAGS).status_code == 200
+    assert timers == []
