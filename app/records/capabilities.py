@@ -164,8 +164,9 @@ class ListRead:
 
 @dataclass(frozen=True)
 class Column:
-    """A list column: `cell` is "field" (a declared field), "owner", or a template rendered
-    with `column`, `record` and `record_type` (`data` carries what that template needs)."""
+    """A list column: `cell` is "field" (a declared field), "owner", "custom" (the custom
+    field `data`), or a template rendered with `column`, `record` and `record_type` (`data`
+    carries what that template needs)."""
 
     key: str
     label: str

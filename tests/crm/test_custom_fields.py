@@ -120,6 +120,21 @@ def test_reorder_and_edit_through_the_settings_page(client_for, tenant_a, as_use
         assert [d.label for d in services.list_field_definitions("contact")] == ["Second", "Renamed"]
 
 
+def test_the_list_shows_each_value_as_its_type_reads(client_for, tenant_a, as_user):
+    with as_user(tenant_a) as owner:
+        define(owner, label="Member", field_type="checkbox")
+        define(owner, label="Interests", field_type="multi_select", options=["Art", "Boats", "Cars"])
+        create_contact(
+            {"first_name": "Ada", "custom_fields": {"member": "true", "interests": ["Cars", "Art"]}}, actor=owner
+        )
+        create_contact({"first_name": "Bob"}, actor=owner)
+    html = client_for(tenant_a).get("/contacts").get_data(as_text=True)
+    cells = [part.split("</td>")[0] for part in html.split('d-lg-table-cell">')[1:]]
+    assert "Yes" in cells
+    assert "Art, Cars" in cells
+    assert cells.count('<span class="text-body-tertiary">—</span>') >= 2  # Bob has neither
+
+
 def test_fields_appear_in_the_contact_form(client_for, tenant_a, as_user):
     with as_user(tenant_a) as owner:
         define(owner, label="Tier", field_type="single_select", options=["Gold"])
