@@ -110,3 +110,15 @@ def test_reads_come_back_in_their_own_order_from_one_statement(app, tenant_a, pe
         assert definitions == []
         assert not db.session.dirty
         assert tags[0] is db.session.scalar(select(Tag).where(Tag.name == "VIP"))
+
+
+def test_reads_of_the_same_shape_keep_their_own_conditions(app, tenant_a, people):
+    # The statement's columns are built once per shape (models and orders); each call's
+    # conditions are its own.
+    from app.records.loading import Read, read_together
+
+    order = (Tag.name,)
+    with in_tenant(app, tenant_a.id):
+        for name in ("VIP", "Board", "nobody"):
+            (tags,) = read_together(db.session, [Read(Tag, where=(Tag.name == name,), order_by=order)])
+            assert [tag.name for tag in tags] == ([name] if name != "nobody" else [])
