@@ -175,3 +175,14 @@ def test_phone_numbers_are_shown_as_people_write_them(client_for, tenant_a, app)
     assert ">+1 415-555-1024</a>" in page
     assert "+1 415-555-1024" in client.get("/contacts").get_data(as_text=True)
     assert ">+44 20 7946 0958</a>" in client.get(f"/companies/{company_id}").get_data(as_text=True)
+
+
+def test_every_row_and_its_company_link_to_their_own_pages(client_for, tenant_a, app):
+    # A list builds a record page's address once and fills in each row's id.
+    northwind, contoso = make_company(app, tenant_a), make_company(app, tenant_a, name="Contoso")
+    ada = make_contact(app, tenant_a, company_id=northwind)
+    bea = make_contact(app, tenant_a, first_name="Bea", company_id=contoso)
+    html = client_for(tenant_a).get("/contacts").get_data(as_text=True)
+    links = set(re.findall(r'href="(/(?:contacts|companies)/[0-9a-f-]{36})"', html))
+    assert {f"/contacts/{ada}", f"/contacts/{bea}", f"/companies/{northwind}", f"/companies/{contoso}"} <= links
+    assert "RECORDIDSLOT" not in html
