@@ -68,7 +68,7 @@ DEFAULT_PLANS = [
     {
         "code": "premium",
         "name": "Premium",
-        "description": "For agencies running support and insights at scale.",
+        "description": "For agencies running many clients, campaigns and automations.",
         "price_monthly_cents": 9_900,
         "limits": {
             "users": 50,
@@ -88,7 +88,7 @@ DEFAULT_PLANS = [
     {
         "code": "enterprise",
         "name": "Enterprise",
-        "description": "Unlimited seats and records, your own domain and brand.",
+        "description": "Unlimited seats, records and pipelines for the largest agencies.",
         "price_monthly_cents": 29_900,
         "limits": {
             "users": UNLIMITED,

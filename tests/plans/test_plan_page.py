@@ -62,6 +62,30 @@ def test_pricing_shows_only_what_code_enforces(apex_client):
     assert FEATURE_LABELS["api"] in html
 
 
+# Words that would sell a feature in a plan's description.
+SELLING_WORDS = {
+    "helpdesk": ("support", "help desk", "ticket"),
+    "ai_insights": ("insight", " ai "),
+    "custom_domain": ("domain",),
+    "white_label": ("brand", "white label", "white-label"),
+    "audit_export": ("audit",),
+}
+
+
+def test_plan_descriptions_sell_no_feature_without_code_behind_it(app, apex_client):
+    from app.plans.catalogue import DEFAULT_PLANS
+
+    missing = set(SELLING_WORDS) - set(offered_features())
+    with app.app_context():
+        stored = [plan.description for plan in db.session.query(Plan)]
+    html = apex_client.get("/pricing").get_data(as_text=True).lower()
+    for description in [spec["description"] for spec in DEFAULT_PLANS] + stored:
+        assert description.lower() in html
+        for feature in missing:
+            for word in SELLING_WORDS[feature]:
+                assert word not in f" {description.lower()} ", (feature, description)
+
+
 def test_registering_an_unknown_limit_or_feature_fails_loudly():
     with pytest.raises(KeyError):
         register_feature("teleportation")
