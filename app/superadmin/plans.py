@@ -1,6 +1,7 @@
 """Console operations on the plan catalogue: create, edit, hide from signup, delete if unused."""
 
 import re
+from collections.abc import Collection
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -10,6 +11,7 @@ from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.plans import lifecycle
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan
+from app.plans.services import offered_features
 from app.superadmin.access import record_platform_audit
 from app.tenants.models import Tenant
 
@@ -40,7 +42,7 @@ def _cents(value) -> int:
     return int((Decimal(value or 0) * 100).quantize(Decimal(1)))
 
 
-def clean_plan_data(data: dict) -> dict:
+def clean_plan_data(data: dict, kept_features: Collection[str] = ()) -> dict:
     """Turn form data into plan attributes, collecting every field error at once."""
     errors: dict[str, list[str]] = {}
     limits = {}
@@ -67,8 +69,15 @@ def clean_plan_data(data: dict) -> dict:
         "is_public": bool(data.get("is_public")),
         "sort_order": int(data.get("sort_order") or 0),
         "limits": limits,
-        "features": [key for key in FEATURE_KEYS if data.get(f"feature_{key}")],
+        "features": _features(data, kept_features),
     }
+
+
+def _features(data: dict, kept: Collection[str]) -> list[str]:
+    """The offered features ticked in `data`, and the flags of features not built yet (which
+    the console does not show) as the plan had them, so they hold when their capability lands."""
+    offered = set(offered_features())
+    return [key for key in FEATURE_KEYS if (data.get(f"feature_{key}") if key in offered else key in kept)]
 
 
 def create_plan(data: dict, *, admin) -> Plan:
@@ -87,7 +96,7 @@ def create_plan(data: dict, *, admin) -> Plan:
 
 
 def update_plan(plan: Plan, data: dict, *, admin) -> dict:
-    values = clean_plan_data(data)
+    values = clean_plan_data(data, kept_features=plan.features)
     changes = {}
     for field in EDITABLE:
         if getattr(plan, field) != values[field]:

@@ -11,7 +11,7 @@ from app.superadmin import plans as services
 from app.superadmin.access import requires_platform_admin
 from app.superadmin.forms import PlanForm
 from app.superadmin.views import bp
-from app.superadmin.views.plan_terms import PLAN_TERMS
+from app.superadmin.views.plan_terms import plan_terms
 
 
 def _form_for(plan: Plan | None) -> PlanForm:
@@ -32,7 +32,7 @@ def _render_form(form, plan=None, status=200):
         "superadmin/plan_form.html",
         form=form,
         plan=plan,
-        **PLAN_TERMS,
+        **plan_terms(),
     ), status
 
 
@@ -43,7 +43,7 @@ def plans():
         "superadmin/plans.html",
         plans=services.list_plans(),
         in_use=services.tenants_per_plan(),
-        **PLAN_TERMS,
+        **plan_terms(),
     )
 
 

@@ -9,6 +9,7 @@ from app.core.forms import apply_errors
 from app.core.hosts import tenant_host
 from app.plans.catalogue import RESOURCE_LABELS
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS
+from app.plans.services import offered_features
 from app.superadmin import impersonation, panels
 from app.superadmin import plans as plan_services
 from app.superadmin import tenants as services
@@ -24,7 +25,7 @@ from app.superadmin.forms import (
     TenantSearchForm,
 )
 from app.superadmin.views import bp
-from app.superadmin.views.plan_terms import PLAN_TERMS
+from app.superadmin.views.plan_terms import plan_terms
 
 
 @bp.route("/tenants")
@@ -95,7 +96,7 @@ def _render(tenant, status: int = 200, **overrides):
         tenant=tenant,
         overview=services.tenant_overview(tenant),
         panels=panels.panels_for(tenant),
-        **PLAN_TERMS,
+        **plan_terms(),
         tenant_url=url_for("dashboard.index", host=tenant_host(tenant.slug), _external=True),
         **_forms(tenant, **overrides),
     ), status
@@ -157,7 +158,7 @@ def override_limits(tenant, form: LimitOverridesForm) -> None:
 
 @tenant_action("features", FeatureOverridesForm, success="Feature overrides saved.")
 def override_features(tenant, form: FeatureOverridesForm) -> None:
-    values = {key: getattr(form, f"feature_{key}").data for key in FEATURE_KEYS}
+    values = {key: getattr(form, f"feature_{key}").data for key in offered_features()}
     services.override_features(tenant, values, admin=current_user)
 
 
