@@ -72,7 +72,7 @@ SELLING_WORDS = {
 }
 
 
-def test_plan_descriptions_sell_no_feature_without_code_behind_it(app, apex_client):
+def test_plan_descriptions_and_the_pitch_sell_no_feature_without_code_behind_it(app, apex_client):
     from app.plans.catalogue import DEFAULT_PLANS
 
     missing = set(SELLING_WORDS) - set(offered_features())
@@ -84,6 +84,11 @@ def test_plan_descriptions_sell_no_feature_without_code_behind_it(app, apex_clie
         for feature in missing:
             for word in SELLING_WORDS[feature]:
                 assert word not in f" {description.lower()} ", (feature, description)
+    landing = apex_client.get("/").get_data(as_text=True).lower()
+    pitch = landing.split('class="lead', 1)[1].split("</p>", 1)[0]
+    for feature in missing:
+        for word in SELLING_WORDS[feature]:
+            assert word not in pitch, (feature, pitch)
 
 
 def test_registering_an_unknown_limit_or_feature_fails_loudly():
