@@ -15,7 +15,7 @@ from flask import g, has_request_context, request
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.extensions import db
+from app.core.bulk_rows import add_row
 from app.core.models import Base, TenantScoped
 from app.core.types import JSONType, utcnow
 
@@ -126,7 +126,7 @@ def record_audit(
         details=details,
         ip_address=request.remote_addr if has_request_context() else None,
     )
-    db.session.add(event)
+    add_row(event)
     if "impersonated_by" in details:
         for callback in _impersonated_listeners:
             callback(event, impersonator)
