@@ -49,13 +49,29 @@ def rows_written_together() -> Iterator[None]:
     _write(session, pending)
 
 
-def add_row(obj) -> None:
+def add_row(obj):
     """A new ORM object to insert: at the end of the current block, else by the unit of work."""
     pending = db.session.info.get(PENDING_ROWS)
     if pending is None:
         db.session.add(obj)
     else:
         pending.setdefault(obj.__table__, []).append(obj)
+    return obj
+
+
+def make_row(model, **values):
+    """A new, unsaved `model(**values)`. In a block it is made without the ORM's constructor,
+    which sends every value through an attribute event and runs the init listeners (some 30 µs
+    an object, four objects a contact in an import): the values go straight into the
+    instance's state, where they read as on any other object. Stamped with the tenant in
+    context, as the constructor stamps it (`app.core.session`)."""
+    if PENDING_ROWS not in db.session.info:
+        return model(**values)
+    if values.get("tenant_id") is None and "tenant_id" in model.__table__.c:
+        values["tenant_id"] = get_current_tenant_id()
+    obj = model.__mapper__.class_manager.new_instance()
+    instance_state(obj).dict.update(values)
+    return obj
 
 
 def add_rows(table: Table, rows: list[dict]) -> None:

@@ -29,7 +29,7 @@ from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, Text, and_,
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.bulk_rows import add_row
+from app.core.bulk_rows import add_row, make_row
 from app.core.context import platform_scope, tenant_context
 from app.core.extensions import db
 from app.core.ids import uuid7
@@ -210,7 +210,8 @@ def emit(
     related = [(kind, str(value)) for kind, value in related if value is not None]
     if related:
         payload["related"] = related
-    event = DomainEvent(
+    event = make_row(
+        DomainEvent,
         id=uuid7(),
         name=name,
         record_type=record_type,
@@ -228,7 +229,7 @@ def emit(
     key = record_key(event.record_type, event.record_id, event.id)
     for subscription in _registry.after_commit.values():
         if subscription.matches(name) and subscription.listens(name):
-            add_row(EventDelivery(event_id=event.id, consumer=subscription.consumer, record_key=key))
+            add_row(make_row(EventDelivery, event_id=event.id, consumer=subscription.consumer, record_key=key))
     return event
 
 

@@ -5,6 +5,7 @@ work's defaults and its tenant rule; an error writes none of them."""
 import uuid
 
 import pytest
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEvent, record_audit
@@ -85,3 +86,23 @@ def test_outside_a_block_a_row_goes_through_the_session(app, tenant_a):
     with in_tenant(app, tenant_a.id):
         event = record_audit("probe.done")
         assert event in db.session.new
+
+
+def test_a_row_made_in_a_block_skips_the_orm_constructor_and_reads_as_usual(app, tenant_a):
+    constructed = []
+
+    def note(target, args, kwargs):
+        constructed.append(target)
+
+    record_id = make_contact(app, tenant_a, first_name="Ada")
+    sqlalchemy_event.listen(DomainEvent, "init", note)
+    try:
+        with in_tenant(app, tenant_a.id):
+            with rows_written_together():
+                made = emit("contact.noted", record_type="contact", record_id=record_id, data={"label": "Ada"})
+                assert (made.tenant_id, made.record_id, made.data) == (tenant_a.id, record_id, {"label": "Ada"})
+            stored = db.session.scalar(select(DomainEvent).where(DomainEvent.id == made.id))
+            assert (stored.name, stored.data) == ("contact.noted", {"label": "Ada"})
+    finally:
+        sqlalchemy_event.remove(DomainEvent, "init", note)
+    assert constructed == []

@@ -11,7 +11,7 @@ from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.permissions import acting_user, check_permission
-from app.core.bulk_rows import add_row, add_rows, writing_together
+from app.core.bulk_rows import add_row, add_rows, make_row, writing_together
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.events import emit
@@ -182,7 +182,8 @@ def record_system_event(event, record) -> None:
     if changes:
         details["changes"] = changes
         details["change_labels"] = {name: record_type.change_label(name) for name in changes}
-    activity = Activity(
+    activity = make_row(
+        Activity,
         id=uuid7(),
         type=ActivityType.SYSTEM,
         subject=summary[:200],

@@ -14,7 +14,7 @@ from itertools import islice
 from flask import current_app
 from sqlalchemy import select
 
-from app.core.bulk_rows import add_row, rows_written_together
+from app.core.bulk_rows import add_row, make_row, rows_written_together
 from app.core.context import require_tenant_id
 from app.core.database import allow_generic_plans, refresh_planner_statistics
 from app.core.extensions import db
@@ -123,7 +123,11 @@ def _check_batch(data_import, plan, batch, room: int | None) -> None:
             status = RowStatus.WAITING
             outcome["reason"] = "Over the plan's limit: would wait for an upgrade."
         if status in (RowStatus.FAILED, RowStatus.WAITING):
-            add_row(ImportRow(import_id=data_import.id, row_number=row_number, status=status, reason=outcome["reason"]))
+            add_row(
+                make_row(
+                    ImportRow, import_id=data_import.id, row_number=row_number, status=status, reason=outcome["reason"]
+                )
+            )
         _count(data_import, status, 1)
 
 
