@@ -46,7 +46,7 @@ def rows_written_together() -> Iterator[None]:
         session.flush()
     finally:
         session.info.pop(PENDING_ROWS, None)
-    _write(session, pending)
+    insert_rows(pending)
 
 
 def add_row(obj):
@@ -79,7 +79,10 @@ def add_rows(table: Table, rows: list[dict]) -> None:
     db.session.info[PENDING_ROWS].setdefault(table, []).extend(rows)
 
 
-def _write(session, pending: dict) -> None:
+def insert_rows(pending: dict) -> None:
+    """Insert {table: [new ORM object or dict of values, …]} now, a table at a time in the
+    dict's order, each table's rows by one executemany (per set of columns)."""
+    connection = db.session.connection()
     tenant_id, platform = get_current_tenant_id(), in_platform_scope()
     for table, items in pending.items():
         # Values read now, not when added: an in-transaction subscriber may still have
@@ -92,13 +95,15 @@ def _write(session, pending: dict) -> None:
         # One statement needs the same columns in every row: a group per set of columns (rows
         # of one kind nearly always make one group).
         for rows in groups.values():
-            session.execute(insert(table), rows)
+            # On the session's connection, not through Session.execute, which would flush
+            # first: new records inserted here are still pending in the session until then.
+            connection.execute(insert(table), rows)
 
 
 def _values_of(obj) -> dict:
-    """The column values of a new object, with the Python-side defaults of the columns it left
-    unset filled in on the object too (its id, its stamps), as a flush does. A column with
-    neither a value nor such a default is left out, for the database's default."""
+    """The values a flush would insert for a new object: its own, a column's Python-side
+    default where it has none (its id, its stamps; kept on the object too, as a flush keeps
+    them), nothing where the database has a default, else NULL."""
     state = instance_state(obj)
     columns = _columns.get(state.mapper)
     if columns is None:
@@ -109,14 +114,16 @@ def _values_of(obj) -> dict:
     given = state.dict
     values = {}
     for attribute, column in columns:
-        if attribute in given:
-            values[column.key] = given[attribute]
-        elif column.default is not None and (column.default.is_scalar or column.default.is_callable):
-            # A callable default was wrapped by SQLAlchemy to take the statement's context,
-            # which no default of ours reads.
-            value = column.default.arg if column.default.is_scalar else column.default.arg(None)
-            setattr(obj, attribute, value)
-            values[column.key] = value
+        value = given.get(attribute)
+        if value is None:
+            default = column.default
+            if default is not None and (default.is_scalar or default.is_callable):
+                # A callable default was wrapped by SQLAlchemy to take the statement's
+                # context, which no default of ours reads.
+                value = given[attribute] = default.arg if default.is_scalar else default.arg(None)
+            elif column.server_default is not None:
+                continue
+        values[column.key] = value
     return values
 
 

@@ -518,15 +518,17 @@ def test_an_import_batch_inserts_with_generic_plans(app, tenant_a):
     assert modes == ["auto"]
 
 
-def test_a_batch_appends_its_events_audit_timeline_and_row_outcomes_without_the_unit_of_work(app, tenant_a):
-    """Each created record still gets its event, audit row, timeline entry and import row, but
-    those are inserted per table at the end of the batch, not flushed object by object."""
+def test_a_batch_inserts_its_records_and_what_they_bring_without_the_unit_of_work(app, tenant_a):
+    """Each created record still gets its entry, its e-mail, its event, audit row, timeline
+    entry and import row, but each table's rows are inserted together by Core, not flushed
+    object by object."""
     from app.core.audit import AuditEvent
     from app.core.events import DomainEvent
     from app.core.session import TenantSession
     from app.crm.activities.models import Activity, activity_links
     from app.crm.contacts.models import Contact
     from app.crm.imports.models import ImportRow
+    from app.records.models import RecordEntry
 
     content = b"First name,Email\n" + b"".join(f"P{index},p{index}@example.test\n".encode() for index in range(5))
     import_id = upload(app, tenant_a, content)
@@ -541,11 +543,22 @@ def test_a_batch_appends_its_events_audit_timeline_and_row_outcomes_without_the_
         assert run_job(app, tenant_a, import_id)["created"] == 5
     finally:
         event.remove(TenantSession, "before_flush", note_new)
-    assert "Contact" in flushed
-    assert not flushed & {"DomainEvent", "AuditEvent", "Activity", "ImportRow", "EventDelivery"}
+    assert not flushed & {
+        "RecordEntry",
+        "Contact",
+        "ContactEmail",
+        "DomainEvent",
+        "AuditEvent",
+        "Activity",
+        "ImportRow",
+        "EventDelivery",
+    }
     with in_tenant(app, tenant_a.id):
         ids = set(db.session.scalars(select(Contact.id)))
         assert len(ids) == 5
+        assert set(_contacts(app, tenant_a).values()) == {f"p{index}@example.test" for index in range(5)}
+        entries = select(RecordEntry.id).where(RecordEntry.type == "contact", RecordEntry.title.like("P%"))
+        assert set(db.session.scalars(entries)) == ids
         created = select(DomainEvent.record_id).where(DomainEvent.name == "contact.created")
         assert set(db.session.scalars(created)) == ids
         audited = select(AuditEvent.target_id).where(AuditEvent.action == "contact.created")
