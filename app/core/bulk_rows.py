@@ -1,11 +1,13 @@
-"""Rows a bulk job only appends (domain events, audit rows, timeline entries, an import's row
-outcomes), written per table by one executemany when the job's block ends.
+"""Rows a bulk job writes per table with one executemany instead of object by object.
 
 The unit of work spends far more Python on each new object (its state, its history, the
 flush's ordering and bookkeeping) than the database spends inserting it: an import batch of
-500 contacts made some 3,500 objects and half of the import's time was their flush. Rows that
-nothing reads back or changes before the block ends need none of that. Outside a block
-`add_row` is `Session.add`, so every other caller keeps the unit of work.
+500 contacts made some 3,500 objects and half of the import's time was their flush. Inside
+`rows_written_together()`, rows that are only appended and never read back in the block
+(domain events, audit rows, timeline entries, an import's row outcomes) wait for its end and
+go in together (`add_row`, made cheaply by `make_row`); the kit's create inserts its records
+the same way (`insert_rows`, from `app.records.inserting`). Outside a block `add_row` is
+`Session.add`, so every other caller keeps the unit of work.
 """
 
 from collections.abc import Iterator

@@ -39,8 +39,10 @@ def insert_new_records(record_type, records: list) -> bool:
         _null_unset_columns(child)
     tables.update(links)
     insert_rows(tables)
-    # What a flush does last: the objects become persistent, keyed and with their values as
-    # loaded (no history, nothing left to flush); a rollback forgets them as it forgets new ones.
+    # What a flush does last, by the step it calls (private to SQLAlchemy, which
+    # requirements.txt pins; tests/records/test_inserting.py holds its effect): the objects
+    # become persistent, keyed, with their values as loaded (no history, nothing left to
+    # flush), and a rollback forgets them as it forgets new ones.
     db.session()._register_persistent({instance_state(item) for item in (*records, *children)})
     return True
 
