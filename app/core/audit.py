@@ -15,7 +15,7 @@ from flask import g, has_request_context, request
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.extensions import db
+from app.core.bulk_rows import add_row, make_row
 from app.core.models import Base, TenantScoped
 from app.core.types import JSONType, utcnow
 
@@ -116,7 +116,8 @@ def record_audit(
         if actor_id is not None:
             details["impersonated_user_id"] = str(actor_id)
         actor_id, label = None, f"{impersonator.admin_email} (impersonating {label})"[:254]
-    event = AuditEvent(
+    event = make_row(
+        AuditEvent,
         actor_id=actor_id,
         actor_label=label,
         action=action,
@@ -126,7 +127,7 @@ def record_audit(
         details=details,
         ip_address=request.remote_addr if has_request_context() else None,
     )
-    db.session.add(event)
+    add_row(event)
     if "impersonated_by" in details:
         for callback in _impersonated_listeners:
             callback(event, impersonator)

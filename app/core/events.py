@@ -29,6 +29,7 @@ from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, Text, and_,
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.bulk_rows import add_row, make_row
 from app.core.context import platform_scope, tenant_context
 from app.core.extensions import db
 from app.core.ids import uuid7
@@ -209,7 +210,8 @@ def emit(
     related = [(kind, str(value)) for kind, value in related if value is not None]
     if related:
         payload["related"] = related
-    event = DomainEvent(
+    event = make_row(
+        DomainEvent,
         id=uuid7(),
         name=name,
         record_type=record_type,
@@ -220,14 +222,14 @@ def emit(
         payload=payload,
         occurred_at=utcnow(),
     )
-    db.session.add(event)
+    add_row(event)
     for subscription in list(_registry.in_transaction):
         if subscription.matches(name):
             subscription.handler(event, record)
     key = record_key(event.record_type, event.record_id, event.id)
     for subscription in _registry.after_commit.values():
         if subscription.matches(name) and subscription.listens(name):
-            db.session.add(EventDelivery(event_id=event.id, consumer=subscription.consumer, record_key=key))
+            add_row(make_row(EventDelivery, event_id=event.id, consumer=subscription.consumer, record_key=key))
     return event
 
 

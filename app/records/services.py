@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.permissions import acting_user, check_permission, check_permission_if_acting
+from app.core.bulk_rows import writing_together
 from app.core.errors import Conflict, ValidationFailed
 from app.core.events import emit
 from app.core.extensions import db
@@ -18,6 +19,7 @@ from app.core.types import utcnow
 from app.plans.services import check_writable, take_room
 from app.records.counts import adjust_record_count
 from app.records.fields import AnyReference
+from app.records.inserting import insert_new_records
 from app.records.listing import list_records
 from app.records.models import RecordEntry
 from app.records.registry import record_types
@@ -66,15 +68,18 @@ def create_records(record_type, rows: list[dict], *, actor) -> list:
         return outcomes
     user_id = getattr(acting_user(actor), "id", None)
     made = [(index, _new_record(record_type, user_id)) for index in accepted]
-    for index, record in made:
-        cleaned, context = outcomes[index]
-        # Attached first, so that a flush while applying inserts the entry before the row that
-        # points at it; titled after, so the entry is usually inserted once, never updated.
-        record.index_entry = entry = RecordEntry(id=record.id, type=record_type.name)
-        db.session.add(record)
-        _apply(record_type, record, cleaned, context)
-        entry.title = record_type.title_of(record)[:300]
-    db.session.flush()
+    if writing_together():
+        _insert_together(record_type, [(record, *outcomes[index]) for index, record in made])
+    else:
+        for index, record in made:
+            cleaned, context = outcomes[index]
+            # Attached first, so that a flush while applying inserts the entry before the row
+            # that points at it; titled after, so the entry is usually inserted once, never updated.
+            record.index_entry = entry = RecordEntry(id=record.id, type=record_type.name)
+            db.session.add(record)
+            _apply(record_type, record, cleaned, context)
+            entry.title = record_type.title_of(record)[:300]
+        db.session.flush()
     adjust_record_count(record_type, len(made))
     for index, record in made:
         cleaned, context = outcomes[index]
@@ -200,6 +205,25 @@ def _new_record(record_type, user_id):
         if collection:
             set_committed_value(record, collection, [])
     return record
+
+
+def _insert_together(record_type, made: list) -> None:
+    """A bulk job's new records (`made`: record, cleaned, context), inserted by Core
+    (`app.records.inserting`) instead of flushed, or flushed when they hold what only the unit
+    of work writes. They join the session while they are filled, as always, but nothing may
+    flush them half-made: what the session held before goes first."""
+    db.session.flush()
+    with db.session.no_autoflush:
+        for record, cleaned, context in made:
+            db.session.add(record)
+            _apply(record_type, record, cleaned, context)
+    records = [record for record, _cleaned, _context in made]
+    if not insert_new_records(record_type, records):
+        for record in records:
+            record.index_entry = RecordEntry(
+                id=record.id, type=record_type.name, title=record_type.title_of(record)[:300]
+            )
+        db.session.flush()
 
 
 def _apply(record_type, record, cleaned: dict, context) -> None:

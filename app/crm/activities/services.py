@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.permissions import acting_user, check_permission
+from app.core.bulk_rows import add_row, add_rows, make_row, writing_together
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.events import emit
@@ -80,9 +81,14 @@ def _link(activity: Activity, record_ids) -> None:
 
 
 def _link_when_written(activity: Activity, record_ids) -> None:
-    """Link a pending activity once the unit of work has written it (`write_pending_links`):
-    a batch of events is then one insert of activities and one of links, not a flush each."""
-    db.session.info.setdefault(PENDING_LINKS, []).extend(_link_rows(activity, record_ids))
+    """Link a pending activity once it is written: after the flush that writes it
+    (`write_pending_links`), or after it in a block of rows written together. A batch of events
+    is then one insert of activities and one of links, not a flush each."""
+    rows = _link_rows(activity, record_ids)
+    if writing_together():
+        add_rows(activity_links, rows)
+    else:
+        db.session.info.setdefault(PENDING_LINKS, []).extend(rows)
 
 
 def write_pending_links(session, _flush_context) -> None:
@@ -176,7 +182,8 @@ def record_system_event(event, record) -> None:
     if changes:
         details["changes"] = changes
         details["change_labels"] = {name: record_type.change_label(name) for name in changes}
-    activity = Activity(
+    activity = make_row(
+        Activity,
         id=uuid7(),
         type=ActivityType.SYSTEM,
         subject=summary[:200],
@@ -185,7 +192,7 @@ def record_system_event(event, record) -> None:
         occurred_at=event.occurred_at,
         details=details,
     )
-    db.session.add(activity)
+    add_row(activity)
     related_ids = []
     for kind, related_id in event.related:
         other = find_record_type(kind)

@@ -14,6 +14,7 @@ from itertools import islice
 from flask import current_app
 from sqlalchemy import select
 
+from app.core.bulk_rows import add_row, make_row, rows_written_together
 from app.core.context import require_tenant_id
 from app.core.database import allow_generic_plans, refresh_planner_statistics
 from app.core.extensions import db
@@ -89,13 +90,14 @@ def _import_file(data_import) -> dict:
             return _finish(data_import, ImportStatus.CHECKED if data_import.dry_run else ImportStatus.COMPLETED)
         started = time.monotonic()
         allow_generic_plans()
-        if data_import.dry_run:
-            _check_batch(data_import, plan, batch, room)
-        else:
-            for row in plan.write_batch(batch):
-                row.import_id = data_import.id
-                db.session.add(row)
-                _count(data_import, row.status, 1)
+        with rows_written_together():
+            if data_import.dry_run:
+                _check_batch(data_import, plan, batch, room)
+            else:
+                for row in plan.write_batch(batch):
+                    row.import_id = data_import.id
+                    add_row(row)
+                    _count(data_import, row.status, 1)
         made_before = made
         made = data_import.created_count
         data_import.rows_done = batch[-1][0] - 1
@@ -121,8 +123,10 @@ def _check_batch(data_import, plan, batch, room: int | None) -> None:
             status = RowStatus.WAITING
             outcome["reason"] = "Over the plan's limit: would wait for an upgrade."
         if status in (RowStatus.FAILED, RowStatus.WAITING):
-            db.session.add(
-                ImportRow(import_id=data_import.id, row_number=row_number, status=status, reason=outcome["reason"])
+            add_row(
+                make_row(
+                    ImportRow, import_id=data_import.id, row_number=row_number, status=status, reason=outcome["reason"]
+                )
             )
         _count(data_import, status, 1)
 
@@ -147,7 +151,8 @@ def _import_waiting(data_import) -> dict:
         started = time.monotonic()
         allow_generic_plans()
         stuck = True
-        outcomes = plan.write_batch([(row.row_number, row.cells or []) for row in batch])
+        with rows_written_together():
+            outcomes = plan.write_batch([(row.row_number, row.cells or []) for row in batch])
         for row, outcome in zip(batch, outcomes, strict=True):
             if outcome.status != RowStatus.WAITING:
                 stuck = False

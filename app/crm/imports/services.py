@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from app.auth.models import User
 from app.auth.permissions import acting_user, can, check_permission
 from app.core.audit import record_audit
+from app.core.bulk_rows import make_row
 from app.core.errors import Conflict, PermissionDenied, PlanLimitExceeded, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
@@ -529,7 +530,9 @@ class RowPlan:
         claimed: set[str] = set()
         for row_number, data, problems, texts in rows:
             if not any(text.strip() for text in texts):
-                outcomes.append(ImportRow(row_number=row_number, status=RowStatus.SKIPPED, reason="Empty row."))
+                outcomes.append(
+                    make_row(ImportRow, row_number=row_number, status=RowStatus.SKIPPED, reason="Empty row.")
+                )
                 continue
             if problems:
                 outcomes.append(_rejected(row_number, RowStatus.FAILED, "; ".join(problems), texts))
@@ -554,8 +557,12 @@ class RowPlan:
             return None
         if dedupe == DedupeMode.SKIP:
             title = self.record_type.title_of(existing)
-            return ImportRow(
-                row_number=row_number, status=RowStatus.SKIPPED, record_id=existing.id, reason=f"Matches {title}."
+            return make_row(
+                ImportRow,
+                row_number=row_number,
+                status=RowStatus.SKIPPED,
+                record_id=existing.id,
+                reason=f"Matches {title}.",
             )
         before = input_snapshot(self.record_type, existing, data)
         try:
@@ -563,7 +570,9 @@ class RowPlan:
         except ValidationFailed as exc:
             return _rejected(row_number, RowStatus.FAILED, self.reason(exc), texts)
         self.remember(existing, self.values_of(data))
-        return ImportRow(row_number=row_number, status=RowStatus.UPDATED, record_id=existing.id, before=before)
+        return make_row(
+            ImportRow, row_number=row_number, status=RowStatus.UPDATED, record_id=existing.id, before=before
+        )
 
     def _create(self, to_create, outcomes: list) -> None:
         """Make the records of the rows waiting in `to_create` and fill in their outcomes."""
@@ -581,7 +590,8 @@ class RowPlan:
                 outcomes[at] = _rejected(row_number, RowStatus.FAILED, self.reason(result), texts)
             else:
                 self.remember(result, values)
-                outcomes[at] = ImportRow(
+                outcomes[at] = make_row(
+                    ImportRow,
                     row_number=row_number,
                     status=RowStatus.CREATED,
                     record_id=result.id,
@@ -590,8 +600,12 @@ class RowPlan:
 
 
 def _rejected(row_number: int, status: str, reason: str, texts: list[str]) -> ImportRow:
-    return ImportRow(
-        row_number=row_number, status=status, reason=reason[:2000], cells=[text[:MAX_CELL_CHARACTERS] for text in texts]
+    return make_row(
+        ImportRow,
+        row_number=row_number,
+        status=status,
+        reason=reason[:2000],
+        cells=[text[:MAX_CELL_CHARACTERS] for text in texts],
     )
 
 

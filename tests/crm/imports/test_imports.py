@@ -516,3 +516,76 @@ def test_an_import_batch_inserts_with_generic_plans(app, tenant_a):
         with app.app_context():
             event.remove(db.engine, "before_cursor_execute", note_plan_mode)
     assert modes == ["auto"]
+
+
+def test_a_batch_inserts_its_records_and_what_they_bring_without_the_unit_of_work(app, tenant_a):
+    """Each created record still gets its entry, its e-mail, its event, audit row, timeline
+    entry and import row, but each table's rows are inserted together by Core, not flushed
+    object by object."""
+    from app.core.audit import AuditEvent
+    from app.core.events import DomainEvent
+    from app.core.session import TenantSession
+    from app.crm.activities.models import Activity, activity_links
+    from app.crm.contacts.models import Contact
+    from app.crm.imports.models import ImportRow
+    from app.records.models import RecordEntry
+
+    content = b"First name,Email\n" + b"".join(f"P{index},p{index}@example.test\n".encode() for index in range(5))
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id)
+    flushed = set()
+
+    def note_new(session, _context, _instances):
+        flushed.update(type(obj).__name__ for obj in session.new)
+
+    event.listen(TenantSession, "before_flush", note_new)
+    try:
+        assert run_job(app, tenant_a, import_id)["created"] == 5
+    finally:
+        event.remove(TenantSession, "before_flush", note_new)
+    assert not flushed & {
+        "RecordEntry",
+        "Contact",
+        "ContactEmail",
+        "DomainEvent",
+        "AuditEvent",
+        "Activity",
+        "ImportRow",
+        "EventDelivery",
+    }
+    with in_tenant(app, tenant_a.id):
+        ids = set(db.session.scalars(select(Contact.id)))
+        assert len(ids) == 5
+        assert set(_contacts(app, tenant_a).values()) == {f"p{index}@example.test" for index in range(5)}
+        entries = select(RecordEntry.id).where(RecordEntry.type == "contact", RecordEntry.title.like("P%"))
+        assert set(db.session.scalars(entries)) == ids
+        created = select(DomainEvent.record_id).where(DomainEvent.name == "contact.created")
+        assert set(db.session.scalars(created)) == ids
+        audited = select(AuditEvent.target_id).where(AuditEvent.action == "contact.created")
+        assert set(db.session.scalars(audited)) == ids
+        timeline = select(activity_links.c.record_id).join(
+            Activity, (Activity.tenant_id == activity_links.c.tenant_id) & (Activity.id == activity_links.c.activity_id)
+        )
+        assert set(db.session.scalars(timeline)) == ids
+        rows = select(ImportRow.record_id).where(ImportRow.import_id == import_id, ImportRow.status == "created")
+        assert set(db.session.scalars(rows)) == ids
+
+
+def test_events_of_an_imported_batch_reach_a_consumer_once_and_in_order(app, tenant_a):
+    """A row updating the record an earlier row of its batch made: the consumer gets the
+    creation, then the update, once each."""
+    from app.core.events import dispatch_pending_events, register_consumer, unregister_consumer
+
+    seen = []
+    register_consumer("probe", "contact.*", lambda event: seen.append((event.name, event.data.get("label"))))
+    try:
+        content = b"First name,Email,Title\nAda,ada@example.test,\nBob,bob@example.test,\nAda,ada@example.test,CTO\n"
+        import_id = upload(app, tenant_a, content)
+        queue(app, tenant_a, import_id, dedupe="update")
+        assert run_job(app, tenant_a, import_id)["updated"] == 1
+        with app.app_context():
+            dispatch_pending_events()
+            dispatch_pending_events()
+    finally:
+        unregister_consumer("probe")
+    assert seen == [("contact.created", "Ada"), ("contact.created", "Bob"), ("contact.updated", "Ada")]
