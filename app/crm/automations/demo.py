@@ -20,7 +20,7 @@ from app.crm.automations.models import Workflow
 from app.crm.automations.services import create_workflow
 from app.crm.deals.services.pipelines import default_pipeline
 from app.crm.forms import intake
-from app.crm.forms.models import FormDailyStat, FormSubmission
+from app.crm.forms.models import FormSubmission
 from app.crm.forms.services import create_form
 from app.crm.tags.models import Tag
 from app.crm.webhooks.services import create_subscription
@@ -99,7 +99,7 @@ def seed_automation_demo(tenant) -> None:
     _workflows(tenant, owner, sellers, quote)
     _webhook(tenant, owner)
     _submissions(rng, quote, newsletter)
-    _workshop(owner)
+    _workshop(rng, owner)
 
 
 WORKSHOP_PEOPLE = (
@@ -108,7 +108,7 @@ WORKSHOP_PEOPLE = (
 )
 
 
-def _workshop(owner) -> None:
+def _workshop(rng, owner) -> None:
     """A contact form that also opens a deal (Qualification, 4,500), with two submissions whose
     deals carry the campaign that brought them."""
 
@@ -131,6 +131,7 @@ def _workshop(owner) -> None:
         },
         actor=owner,
     )
+    _views(rng, workshop, 2, 9)
     for index, (first, last, email, campaign) in enumerate(WORKSHOP_PEOPLE):
         submission = FormSubmission(
             form_id=workshop.id,
@@ -141,9 +142,7 @@ def _workshop(owner) -> None:
             device=intake.device_of(AGENTS[index % len(AGENTS)]),
             created_at=utcnow() - timedelta(days=2 + index * 3),
         )
-        db.session.add(submission)
-        db.session.flush()
-        intake.process_submission(submission)
+        intake.take_submission(workshop, submission)
 
 
 def _webhook(tenant, owner) -> None:
@@ -245,13 +244,17 @@ def _workflows(tenant, owner, sellers, quote) -> None:
         )
 
 
-def _submissions(rng, quote, newsletter) -> None:
+def _views(rng, form, low: int, high: int) -> None:
+    """A month of daily page views, counted as the public page counts them."""
     today = utcnow()
     for days_ago in range(29, -1, -1):
-        day = (today - timedelta(days=days_ago)).date()
-        for form, views in ((quote, rng.randint(18, 60)), (newsletter, rng.randint(10, 35))):
-            db.session.add(FormDailyStat(form_id=form.id, day=day, views=views, submissions=0))
-    db.session.flush()
+        intake.count(form, views=rng.randint(low, high), day=(today - timedelta(days=days_ago)).date())
+
+
+def _submissions(rng, quote, newsletter) -> None:
+    today = utcnow()
+    _views(rng, quote, 18, 60)
+    _views(rng, newsletter, 10, 35)
     for index, (name, email, company) in enumerate(PEOPLE):
         campaign = CAMPAIGNS[index % len(CAMPAIGNS)]
         form = quote if index % 3 else newsletter
@@ -279,14 +282,7 @@ def _submissions(rng, quote, newsletter) -> None:
             device=intake.device_of(agent),
             created_at=created,
         )
-        db.session.add(submission)
-        db.session.flush()
-        intake.process_submission(submission)
-        stat = db.session.scalar(
-            select(FormDailyStat).where(FormDailyStat.form_id == form.id, FormDailyStat.day == created.date())
-        )
-        if stat is not None:
-            stat.submissions += 1
+        intake.take_submission(form, submission)
     spam = FormSubmission(
         form_id=quote.id,
         status="spam",
