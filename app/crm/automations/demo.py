@@ -1,9 +1,10 @@
-"""Demo lead capture and automation for `seed-demo`: two web forms with a month of views and
+"""Demo lead capture and automation for `seed-demo`: three web forms with a month of views and
 attributed submissions, four workflows (routing, follow-up, won-deal onboarding, a newsletter
 tag) and a webhook.
 
-The workflows are on before the submissions arrive, so the scheduler (`flask jobs run`, which
-`make run` starts) runs them from the stored events: the run log fills as soon as it starts.
+The workflows are on before the submissions arrive, and the engine runs them from the stored
+events as the scheduler would (`deliver_now`), then once more for a lead a seller qualifies:
+the run log shows finished runs, a branch taken and a run waiting, before any scheduler starts.
 """
 
 import random
@@ -14,7 +15,9 @@ from sqlalchemy import select
 from app.auth.demo_team import get_demo_owner, get_sellers
 from app.auth.models import Role
 from app.core.errors import ValidationFailed
+from app.core.events import deliver_now
 from app.core.extensions import db
+from app.core.models import tenant_join
 from app.core.types import utcnow
 from app.crm.automations.models import Workflow
 from app.crm.automations.services import create_workflow
@@ -22,8 +25,11 @@ from app.crm.deals.services.pipelines import default_pipeline
 from app.crm.forms import intake
 from app.crm.forms.models import FormSubmission
 from app.crm.forms.services import create_form
+from app.crm.leads.models import Lead, LeadStatus
+from app.crm.leads.record import LEADS
 from app.crm.tags.models import Tag
 from app.crm.webhooks.services import create_subscription
+from app.records.services import update_record
 
 CAMPAIGNS = (
     {"utm_source": "google", "utm_medium": "cpc", "utm_campaign": "brand-refresh-q4", "gclid": "Cj0KCQiA"},
@@ -96,10 +102,26 @@ def seed_automation_demo(tenant) -> None:
         },
         actor=owner,
     )
-    _workflows(tenant, owner, sellers, quote)
+    _workflows(tenant, owner, sellers, quote, newsletter)
     _webhook(tenant, owner)
     _submissions(rng, quote, newsletter)
     _workshop(rng, owner)
+    deliver_now("automations")
+    _qualify_a_lead(quote, owner)
+    deliver_now("automations")
+
+
+def _qualify_a_lead(quote, owner) -> None:
+    """The seller a quote request was routed to qualifies it: the follow-up workflow starts."""
+    lead = db.session.scalar(
+        select(Lead)
+        .join(FormSubmission, tenant_join(FormSubmission.record_id, Lead.id))
+        .where(FormSubmission.form_id == quote.id, Lead.status == LeadStatus.NEW)
+        .order_by(FormSubmission.created_at, FormSubmission.id)
+        .limit(1)
+    )
+    if lead is not None:
+        update_record(LEADS, lead, {"status": LeadStatus.QUALIFIED}, actor=lead.owner or owner)
 
 
 WORKSHOP_PEOPLE = (
@@ -163,7 +185,7 @@ def _webhook(tenant, owner) -> None:
         return
 
 
-def _workflows(tenant, owner, sellers, quote) -> None:
+def _workflows(tenant, owner, sellers, quote, newsletter) -> None:
     hot = db.session.scalar(select(Tag).where(Tag.name == "Hot"))
     newsletter_tag = db.session.scalar(select(Tag).where(Tag.name == "Newsletter"))
     routing_steps = [
@@ -232,7 +254,7 @@ def _workflows(tenant, owner, sellers, quote) -> None:
         create_workflow(
             {
                 "name": "Tag newsletter subscribers",
-                "trigger": {"type": "form_submitted", "record_type": "contact"},
+                "trigger": {"type": "form_submitted", "form_id": str(newsletter.id), "record_type": "contact"},
                 "conditions": {
                     "match": "all",
                     "rules": [{"field": "lifecycle_stage", "op": "is_not_empty", "value": ""}],

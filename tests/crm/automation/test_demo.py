@@ -39,3 +39,33 @@ def test_every_demo_form_counts_the_submissions_it_lists(app, demo_tenant):
             assert taken > 0, form.name
             assert stats["total_submissions"] == taken, form.name
             assert stats["total_views"] > taken, form.name
+
+
+def test_the_demo_run_log_shows_runs_with_their_steps(app, demo_tenant):
+    from app.core.events import DeliveryStatus, EventDelivery
+    from app.crm.automations.models import RunStatus, Workflow, WorkflowRun
+    from app.crm.automations.runs import list_runs, run_steps
+
+    with in_tenant(app, demo_tenant.id):
+        runs = list_runs(limit=100).items
+        by_workflow = {}
+        for run in runs:
+            by_workflow.setdefault(run.workflow.name, []).append(run)
+            assert run_steps(run), run.workflow.name
+        routed = by_workflow["Route quote requests"]
+        assert len(routed) >= 5
+        assert all(run.status == RunStatus.SUCCEEDED for run in routed)
+        assert all(run.record_type == "lead" for run in routed)
+        assert {step.status for run in routed for step in run_steps(run)} == {"ok"}
+        assert [run.status for run in by_workflow["Qualified lead follow-up"]] == [RunStatus.WAITING]
+        assert by_workflow["Tag newsletter subscribers"]
+        assert all(run.record_type == "contact" for run in by_workflow["Tag newsletter subscribers"])
+        assert db.session.scalar(select(func.count(Workflow.id))) == 4
+        assert len(runs) == len({(run.workflow_id, run.record_id) for run in runs})
+        pending = db.session.scalar(
+            select(func.count(EventDelivery.id)).where(
+                EventDelivery.consumer == "automations", EventDelivery.status == DeliveryStatus.PENDING
+            )
+        )
+        assert pending == 0
+        assert db.session.scalar(select(func.count(WorkflowRun.id)).where(WorkflowRun.is_test)) == 0
