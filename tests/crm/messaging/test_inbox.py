@@ -10,6 +10,7 @@ from tests.crm.conftest import timeline
 from tests.crm.factories import make_contact
 
 NUMBER = "+14155550999"
+SHOWN = "+1 415-555-0999"  # as people write it
 
 
 def _text_from_unknown(app, tenant, body="Hi, is the offer still on?", sid="SMunknown1"):
@@ -40,11 +41,13 @@ def test_an_unknown_number_is_named_once_and_offered_a_contact(app, tenant_a, cl
     conversation_id = _text_from_unknown(app, tenant_a)
     html = client_for(tenant_a).get(f"/inbox/{conversation_id}").get_data(as_text=True)
     header = _header(html)
-    assert header.count(NUMBER) == 1
+    assert header.count(SHOWN) == 1
+    assert NUMBER not in header
     assert "Not in your contacts yet" in header
     assert f'action="/inbox/{conversation_id}/contact"' in html
     assert f'action="/inbox/{conversation_id}/owner"' in html
     assert 'data-testid="reply-form"' not in html
+    assert SHOWN in client_for(tenant_a).get("/inbox").get_data(as_text=True)
 
 
 def test_a_new_contact_for_the_number_takes_the_conversation_and_its_texts(app, tenant_a, client_for):
