@@ -4,7 +4,7 @@ every other page does (they showed UTC, sometimes without saying so)."""
 from datetime import UTC, datetime
 
 from app.core.extensions import db
-from app.crm.automations.models import RunStatus, WorkflowRun
+from app.crm.automations.models import RunStatus, WorkflowRun, WorkflowStepLog
 from app.crm.forms.models import FormSubmission
 from tests.conftest import in_tenant
 from tests.crm.automation.forms_helpers import make_form
@@ -29,6 +29,16 @@ def test_form_and_workflow_logs_show_the_workspaces_time(app, tenant_a, set_tena
             resume_at=AT,
         )
         db.session.add_all([submission, run])
+        db.session.flush()
+        wait = WorkflowStepLog(
+            run_id=run.id,
+            position=0,
+            step_type="wait",
+            status="waiting",
+            input={"amount": 2, "unit": "days"},
+            result={"resume_at": AT.isoformat()},
+        )
+        db.session.add(wait)
         db.session.commit()
         submission_id, run_id = submission.id, run.id
     client = client_for(tenant_a)
@@ -44,3 +54,6 @@ def test_form_and_workflow_logs_show_the_workspaces_time(app, tenant_a, set_tena
         html = client.get(path).get_data(as_text=True)
         assert shown in html, path
         assert "2026-01-10 03:04" not in html, path
+    run_page = client.get(f"/automations/{workflow_id}/runs/{run_id}").get_data(as_text=True)
+    assert "Resumes 2026-01-10 12:04" in run_page  # the wait step's result
+    assert " UTC" not in run_page
