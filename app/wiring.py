@@ -274,7 +274,7 @@ def install_onboarding(app) -> None:
     """Demo data for `seed-demo`, and the first steps the dashboard's checklist suggests."""
     from sqlalchemy import select
 
-    from app.agency.cli import DEMO_SEEDERS
+    from app.agency.cli import DEMO_FINISHERS, DEMO_SEEDERS
     from app.core.extensions import db
     from app.crm.automations.demo import seed_automation_demo
     from app.crm.contacts.models import Contact
@@ -292,7 +292,7 @@ def install_onboarding(app) -> None:
     def has(model):
         return lambda tenant: db.session.scalar(select(model.id).limit(1)) is not None
 
-    from app.crm.imports.demo import seed_imports_demo
+    from app.crm.imports.demo import finish_imports_demo, seed_imports_demo
 
     seeders = (
         seed_crm_demo,
@@ -308,6 +308,8 @@ def install_onboarding(app) -> None:
     for seeder in seeders:
         if seeder not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seeder)
+    if finish_imports_demo not in DEMO_FINISHERS:
+        DEMO_FINISHERS.append(finish_imports_demo)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact), "contacts.create")
     register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead), "leads.create")
     register_checklist_step("first_deal", "Put a deal on the board", "deals.new", has(Deal), "deals.create")

@@ -128,3 +128,80 @@ def test_buttons_a_phone_shows_as_icons_keep_their_names(app, live_server, page_
     assert page.get_by_role("button", name="Mark read").is_visible()
     page.goto(live_server.url("/contacts", slug=busy_tenant.slug))
     assert page.get_by_role("button", name="Filters").is_visible()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_records_activity_comes_right_after_its_header_on_a_phone(app, live_server, page_at, busy_tenant, width):
+    """At 375 px the log form and the timeline came only after every fact card: a phone now shows
+    the Activity pane under the header, the facts one tap away; a desktop shows both."""
+    contact_id = make_contact(
+        app,
+        busy_tenant,
+        first_name="Ada",
+        title="Analyst",
+        phones=[{"number": "+14155550123"}],
+        address={"line1": "1 Main St", "city": "Springfield", "country": "US"},
+    )
+    page = page_at(width)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=busy_tenant.slug))
+    log_form = page.locator('[data-testid="log-activity-form"]')
+    facts = page.locator('[data-testid="fact-phones"]')
+    timeline = page.locator('[data-testid="timeline"]')
+    _shot(page, f"contact-{width}")
+    assert log_form.is_visible()
+    assert timeline.is_visible()
+    assert log_form.bounding_box()["y"] < page.viewport_size["height"]  # no scrolling to reach it
+    switch = page.locator('[data-testid="record-panes"]')
+    if width == 375:
+        assert not facts.is_visible()
+        page.click('[data-testid="record-pane-details"]')
+        _shot(page, f"contact-details-{width}")
+        assert facts.is_visible()
+        assert not log_form.is_visible()
+        page.click('[data-testid="record-pane-activity"]')
+        assert log_form.is_visible()
+    else:
+        assert not switch.is_visible()
+        assert facts.is_visible()
+    assert _overflow(page) <= 0
+
+
+BROKEN_CHANGE_LABELS = """() => Array.from(document.querySelectorAll('[data-testid="changes"] td:first-child'), (cell) => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const lines = new Set(Array.from(range.getClientRects(), (box) => Math.round(box.top))).size;
+    return [cell.innerText.trim(), lines, cell.innerText.trim().split(/\\s+/).length];
+}).filter(([, lines, words]) => lines > words)"""
+
+
+def test_a_quotes_lines_and_its_changes_fit_a_phone(app, live_server, page_at, busy_tenant):
+    """At 375 px a quote's amounts hid behind a sideways scroll, and the timeline's field names
+    ("Valid until") broke letter by letter beside long old and new values."""
+    from app.core.extensions import db
+    from app.crm.quotes.models import Quote
+    from app.crm.quotes.services import update_quote
+    from tests.conftest import in_tenant
+    from tests.crm.factories import _owner
+    from tests.crm.quotes.factories import make_quote
+
+    lines = [
+        {"description": "Managed hosting", "quantity": "1", "unit": "year", "unit_price": "2400.00", "tax_rate": "20"},
+        {"description": "Design sprint", "quantity": "4", "unit": "day", "unit_price": "1500.00", "tax_rate": "20"},
+    ]
+    quote_id = make_quote(app, busy_tenant, lines=lines)
+    with in_tenant(app, busy_tenant.id):
+        quote = db.session.get(Quote, (busy_tenant.id, quote_id))
+        update_quote(
+            quote,
+            {"valid_until": "2031-01-19", "lines": [*lines, {**lines[0], "quantity": "2"}]},
+            actor=_owner(busy_tenant),
+        )
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/quotes/{quote_id}", slug=busy_tenant.slug))
+    _shot(page, "quote-375")
+    assert page.get_by_test_id("quote-total").is_visible()
+    assert page.locator('[data-testid="changes"]').count() >= 1
+    assert page.evaluate(BROKEN_CHANGE_LABELS) == []
+    assert _overflow(page) <= 0

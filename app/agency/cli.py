@@ -50,6 +50,7 @@ def seed_demo_data() -> list[str]:
                 db.session.flush()
             tenants.append(tenant)
     logins = []
+    tenant_ids = [tenant.id for tenant in tenants]
     for tenant in tenants:
         with tenant_context(tenant.id):
             for role in Role.ALL:
@@ -59,11 +60,18 @@ def seed_demo_data() -> list[str]:
                 logins.append(email)
             _seed_domain_demo_data(tenant)
     db.session.commit()
+    for tenant_id in tenant_ids:
+        with tenant_context(tenant_id):
+            for finisher in DEMO_FINISHERS:
+                finisher()
     return logins
 
 
-# Domains register a function(tenant) that adds their own demo records (idempotently).
+# Domains register a function(tenant) that adds their own demo records (idempotently), and
+# may register a function() that finishes them once they are committed, in each tenant's
+# context: the first run of a job the scheduler would otherwise have to start (it commits).
 DEMO_SEEDERS: list = []
+DEMO_FINISHERS: list = []
 
 
 def _seed_domain_demo_data(tenant: Tenant) -> None:

@@ -386,6 +386,40 @@ def dispatch_tenant_events(
     return handled
 
 
+def deliver_now(consumer: str, *, limit: int = DISPATCH_LIMIT) -> int:
+    """Hand one consumer its due deliveries of the current tenant now, in the caller's
+    transaction, oldest event first (so in order per record), with those its handling adds;
+    returns how many ran. For `seed-demo`, whose records should look as they will once the
+    scheduler has run: it finds these deliveries done and delivers them no second time."""
+    handled = 0
+    token = _batch_memo.set({})
+    try:
+        while handled < limit:
+            db.session.flush()  # stamps what was just emitted before "due" is read
+            due = utcnow()
+            batch = list(
+                db.session.scalars(
+                    select(EventDelivery)
+                    .where(
+                        EventDelivery.consumer == consumer,
+                        EventDelivery.status == DeliveryStatus.PENDING,
+                        EventDelivery.next_attempt_at <= due,
+                    )
+                    .order_by(EventDelivery.event_id)
+                    .limit(min(DISPATCH_BATCH, limit - handled))
+                )
+            )
+            if not batch:
+                break
+            events = _events_of(batch)
+            for delivery in batch:
+                deliver(delivery, events.get(delivery.event_id))
+            handled += len(batch)
+    finally:
+        _batch_memo.reset(token)
+    return handled
+
+
 def dispatch_pending_events(now=None) -> dict:
     """The scheduler job: every tenant's due deliveries, oldest event first."""
     now = now or utcnow()

@@ -12,6 +12,7 @@ from app.core.events import (
     DomainEvent,
     EventDelivery,
     batch_memo,
+    deliver_now,
     dispatch_pending_events,
     dispatch_tenant_events,
     emit,
@@ -73,6 +74,32 @@ def test_each_event_reaches_a_consumer_once_in_order_per_record(app, tenant_a, a
     with in_tenant(app, tenant_a.id):
         statuses = set(db.session.scalars(select(EventDelivery.status)))
     assert statuses == {DeliveryStatus.DONE}
+
+
+def test_deliver_now_runs_one_consumers_deliveries_in_order_in_the_open_transaction(app, tenant_a, as_user, consumer):
+    other = []
+    register_consumer("other", "contact.*", lambda event: other.append(event.name))
+    try:
+        with as_user(tenant_a) as owner:
+            first = create_contact({"first_name": "A", "title": "1"}, actor=owner)
+            update_contact(first, {"title": "2"}, actor=owner)
+            failing = create_contact({"first_name": "F"}, actor=owner)
+            consumer.failing.add(failing.id)
+            assert deliver_now("probe") == 3
+            assert deliver_now("probe") == 0  # the failed one waits for its retry
+            db.session.commit()
+            first_id = first.id
+        assert [entry for entry in consumer.seen if entry[0] == first_id] == [
+            (first_id, "contact.created", None),
+            (first_id, "contact.updated", "2"),
+        ]
+        consumer.failing.clear()
+        with app.app_context():
+            dispatch_pending_events()
+        assert len(consumer.seen) == 2  # done deliveries are not delivered again; the failed one is not due yet
+        assert sorted(other) == ["contact.created", "contact.created", "contact.updated"]  # still the scheduler's
+    finally:
+        unregister_consumer("other")
 
 
 def test_a_failing_delivery_holds_back_its_record_only_and_is_retried(app, tenant_a, as_user, consumer):

@@ -122,3 +122,22 @@ def test_system_events_cannot_be_edited_or_deleted(client_for, tenant_a, app):
     client = client_for(tenant_a)
     assert client.post(f"/activities/{event_id}/delete").status_code == 404
     assert client.get(f"/activities/{event_id}/edit").status_code == 404
+
+
+def test_a_system_entry_without_a_user_names_the_workflow_or_form_that_made_it(app, tenant_a, client_for):
+    """A lead a web form created, then a workflow assigned, said only "System" on its timeline."""
+    from app.auth.actors import SystemActor
+    from app.crm.leads.models import Lead
+    from app.crm.leads.record import LEADS
+    from app.records.services import create_record, update_record
+
+    with in_tenant(app, tenant_a.id):
+        form = SystemActor("Web form: Get a quote", {"leads.create", "leads.edit", "leads.view"})
+        lead = create_record(LEADS, {"name": "Grace Hopper", "email": "grace@example.com"}, actor=form)
+        workflow = SystemActor("Automation: Route quote requests", {"leads.edit", "leads.view"})
+        update_record(LEADS, lead, {"owner_id": str(tenant_a.users["sales"])}, actor=workflow)
+        db.session.commit()
+        lead_id = db.session.scalar(select(Lead.id))
+    html = client_for(tenant_a).get(f"/leads/{lead_id}").text
+    assert "· Web form: Get a quote" in html
+    assert "· Automation: Route quote requests" in html

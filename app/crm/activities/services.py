@@ -179,6 +179,8 @@ def record_system_event(event, record) -> None:
             return
         summary = record_type.change_summary(changes)
     details = {"action": event.name, **event.data}
+    if event.actor_id is None and event.actor_label:
+        details["by"] = event.actor_label  # no user: a workflow, a web form
     if changes:
         details["changes"] = changes
         details["change_labels"] = {name: record_type.change_label(name) for name in changes}

@@ -1,9 +1,10 @@
-"""Demo lead capture and automation for `seed-demo`: two web forms with a month of views and
+"""Demo lead capture and automation for `seed-demo`: three web forms with a month of views and
 attributed submissions, four workflows (routing, follow-up, won-deal onboarding, a newsletter
 tag) and a webhook.
 
-The workflows are on before the submissions arrive, so the scheduler (`flask jobs run`, which
-`make run` starts) runs them from the stored events: the run log fills as soon as it starts.
+The workflows are on before the submissions arrive, and the engine runs them from the stored
+events as the scheduler would (`deliver_now`), then once more for a lead a seller qualifies:
+the run log shows finished runs, a branch taken and a run waiting, before any scheduler starts.
 """
 
 import random
@@ -14,16 +15,21 @@ from sqlalchemy import select
 from app.auth.demo_team import get_demo_owner, get_sellers
 from app.auth.models import Role
 from app.core.errors import ValidationFailed
+from app.core.events import deliver_now
 from app.core.extensions import db
+from app.core.models import tenant_join
 from app.core.types import utcnow
 from app.crm.automations.models import Workflow
 from app.crm.automations.services import create_workflow
 from app.crm.deals.services.pipelines import default_pipeline
 from app.crm.forms import intake
-from app.crm.forms.models import FormDailyStat, FormSubmission
+from app.crm.forms.models import FormSubmission
 from app.crm.forms.services import create_form
+from app.crm.leads.models import Lead, LeadStatus
+from app.crm.leads.record import LEADS
 from app.crm.tags.models import Tag
 from app.crm.webhooks.services import create_subscription
+from app.records.services import update_record
 
 CAMPAIGNS = (
     {"utm_source": "google", "utm_medium": "cpc", "utm_campaign": "brand-refresh-q4", "gclid": "Cj0KCQiA"},
@@ -96,10 +102,26 @@ def seed_automation_demo(tenant) -> None:
         },
         actor=owner,
     )
-    _workflows(tenant, owner, sellers, quote)
+    _workflows(tenant, owner, sellers, quote, newsletter)
     _webhook(tenant, owner)
     _submissions(rng, quote, newsletter)
-    _workshop(owner)
+    _workshop(rng, owner)
+    deliver_now("automations")
+    _qualify_a_lead(quote, owner)
+    deliver_now("automations")
+
+
+def _qualify_a_lead(quote, owner) -> None:
+    """The seller a quote request was routed to qualifies it: the follow-up workflow starts."""
+    lead = db.session.scalar(
+        select(Lead)
+        .join(FormSubmission, tenant_join(FormSubmission.record_id, Lead.id))
+        .where(FormSubmission.form_id == quote.id, Lead.status == LeadStatus.NEW)
+        .order_by(FormSubmission.created_at, FormSubmission.id)
+        .limit(1)
+    )
+    if lead is not None:
+        update_record(LEADS, lead, {"status": LeadStatus.QUALIFIED}, actor=lead.owner or owner)
 
 
 WORKSHOP_PEOPLE = (
@@ -108,7 +130,7 @@ WORKSHOP_PEOPLE = (
 )
 
 
-def _workshop(owner) -> None:
+def _workshop(rng, owner) -> None:
     """A contact form that also opens a deal (Qualification, 4,500), with two submissions whose
     deals carry the campaign that brought them."""
 
@@ -131,6 +153,7 @@ def _workshop(owner) -> None:
         },
         actor=owner,
     )
+    _views(rng, workshop, 2, 9)
     for index, (first, last, email, campaign) in enumerate(WORKSHOP_PEOPLE):
         submission = FormSubmission(
             form_id=workshop.id,
@@ -141,9 +164,7 @@ def _workshop(owner) -> None:
             device=intake.device_of(AGENTS[index % len(AGENTS)]),
             created_at=utcnow() - timedelta(days=2 + index * 3),
         )
-        db.session.add(submission)
-        db.session.flush()
-        intake.process_submission(submission)
+        intake.take_submission(workshop, submission)
 
 
 def _webhook(tenant, owner) -> None:
@@ -164,7 +185,7 @@ def _webhook(tenant, owner) -> None:
         return
 
 
-def _workflows(tenant, owner, sellers, quote) -> None:
+def _workflows(tenant, owner, sellers, quote, newsletter) -> None:
     hot = db.session.scalar(select(Tag).where(Tag.name == "Hot"))
     newsletter_tag = db.session.scalar(select(Tag).where(Tag.name == "Newsletter"))
     routing_steps = [
@@ -233,7 +254,7 @@ def _workflows(tenant, owner, sellers, quote) -> None:
         create_workflow(
             {
                 "name": "Tag newsletter subscribers",
-                "trigger": {"type": "form_submitted", "record_type": "contact"},
+                "trigger": {"type": "form_submitted", "form_id": str(newsletter.id), "record_type": "contact"},
                 "conditions": {
                     "match": "all",
                     "rules": [{"field": "lifecycle_stage", "op": "is_not_empty", "value": ""}],
@@ -245,13 +266,17 @@ def _workflows(tenant, owner, sellers, quote) -> None:
         )
 
 
-def _submissions(rng, quote, newsletter) -> None:
+def _views(rng, form, low: int, high: int) -> None:
+    """A month of daily page views, counted as the public page counts them."""
     today = utcnow()
     for days_ago in range(29, -1, -1):
-        day = (today - timedelta(days=days_ago)).date()
-        for form, views in ((quote, rng.randint(18, 60)), (newsletter, rng.randint(10, 35))):
-            db.session.add(FormDailyStat(form_id=form.id, day=day, views=views, submissions=0))
-    db.session.flush()
+        intake.count(form, views=rng.randint(low, high), day=(today - timedelta(days=days_ago)).date())
+
+
+def _submissions(rng, quote, newsletter) -> None:
+    today = utcnow()
+    _views(rng, quote, 18, 60)
+    _views(rng, newsletter, 10, 35)
     for index, (name, email, company) in enumerate(PEOPLE):
         campaign = CAMPAIGNS[index % len(CAMPAIGNS)]
         form = quote if index % 3 else newsletter
@@ -279,14 +304,7 @@ def _submissions(rng, quote, newsletter) -> None:
             device=intake.device_of(agent),
             created_at=created,
         )
-        db.session.add(submission)
-        db.session.flush()
-        intake.process_submission(submission)
-        stat = db.session.scalar(
-            select(FormDailyStat).where(FormDailyStat.form_id == form.id, FormDailyStat.day == created.date())
-        )
-        if stat is not None:
-            stat.submissions += 1
+        intake.take_submission(form, submission)
     spam = FormSubmission(
         form_id=quote.id,
         status="spam",

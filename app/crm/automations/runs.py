@@ -1,6 +1,8 @@
 """Runs of workflows: the run log (keyset pages, one run with its steps), replay of a failed
 run, and test mode, which shows what a workflow would do for one record."""
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -11,6 +13,7 @@ from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.lookups import get_child_or_404
 from app.core.pagination import Sort, resolve_sort, sorted_page
+from app.core.templating import localtime
 from app.core.text import key_in_words, plural
 from app.core.types import utcnow
 from app.crm.automations import engine, test_mode
@@ -69,7 +72,7 @@ def _result_text(step_type: str, result: dict) -> str:
         if key == "ms" or key.endswith(("_id", "_ids")) or value in (None, "", [], {}):
             continue
         if key == "resume_at":
-            parts.append(f"Resumes {str(value)[:16].replace('T', ' ')} UTC")
+            parts.append(f"Resumes {_when(value)}")
             continue
         if isinstance(value, bool):
             value = "yes" if value else "no"
@@ -79,6 +82,14 @@ def _result_text(step_type: str, result: dict) -> str:
             value = ", ".join(f"{key_in_words(name).lower()}: {item}" for name, item in value.items())
         parts.append(f"{key_in_words(key)}: {value}")
     return " · ".join(parts)
+
+
+def _when(stamp) -> str:
+    """A stored ISO time in the workspace's time zone, as the run log shows its times."""
+    try:
+        return localtime(datetime.fromisoformat(str(stamp)), "%Y-%m-%d %H:%M")
+    except ValueError:
+        return str(stamp)
 
 
 def readable_steps(run: WorkflowRun) -> list[dict]:

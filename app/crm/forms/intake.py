@@ -98,8 +98,9 @@ def device_of(user_agent: str) -> str:
     return "desktop" if agent else ""
 
 
-def count(form: WebForm, *, views: int = 0, submissions: int = 0) -> None:
-    """Add to today's row for the form, in one upsert (no read-modify-write race)."""
+def count(form: WebForm, *, views: int = 0, submissions: int = 0, day=None) -> None:
+    """Add to the form's row of `day` (today by default), in one upsert (no read-modify-write
+    race)."""
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = FormDailyStat.__table__
@@ -107,7 +108,7 @@ def count(form: WebForm, *, views: int = 0, submissions: int = 0) -> None:
         tenant_id=require_tenant_id(),
         id=uuid7(),
         form_id=form.id,
-        day=utcnow().date(),
+        day=day or utcnow().date(),
         views=views,
         submissions=submissions,
     )
@@ -146,9 +147,15 @@ def receive_submission(form: WebForm, values: dict, *, ip_address: str, user_age
     submission.data = data
     submission.consents = consents
     submission.email = data.get("email", "")
+    return take_submission(form, submission)
+
+
+def take_submission(form: WebForm, submission: FormSubmission) -> FormSubmission:
+    """Store a checked submission, count it on the form's numbers for the day it was sent, and
+    act on it (or, for a double opt-in form, ask for the confirmation first)."""
     db.session.add(submission)
     db.session.flush()
-    count(form, submissions=1)
+    count(form, submissions=1, day=submission.created_at.date())
     if form.double_opt_in:
         _ask_for_confirmation(form, submission)
         return submission

@@ -1,16 +1,22 @@
-"""The SMS inbox: open conversations with unread counts, a thread, reading and replying."""
+"""The SMS inbox: open conversations with unread counts, a thread, reading and replying, and
+giving an unknown number its contact (a new one, or one the team already has)."""
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.auth.permissions import check_permission
-from app.core.errors import ValidationFailed
+from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.pagination import Sort, sorted_page
 from app.core.types import utcnow
-from app.crm.messaging.models import Channel, Conversation, Message
+from app.crm.activities.models import Activity, ActivityType, Direction
+from app.crm.activities.services import link_to_timelines
+from app.crm.contacts.models import Contact
+from app.crm.contacts.record import CONTACTS
+from app.crm.messaging.models import Channel, Conversation, Message, MessageStatus
 from app.crm.messaging.sending import send_message
+from app.records.services import create_record, get_record, update_record
 
 SORT = Sort("-last_message_at", Conversation.last_message_at, True, "Latest first")
 
@@ -79,3 +85,77 @@ def reply(conversation: Conversation, body: str, *, actor) -> Message:
     conversation.last_message_at = utcnow()
     conversation.last_preview = message.body_text[:160]
     return message
+
+
+# ---------------------------------------------------------------------------- an unknown number
+
+
+def create_contact_for(conversation: Conversation, data: dict, *, actor) -> Contact:
+    """A new contact (`first_name`, `last_name`, `emails`) with the conversation's number as
+    their mobile; the conversation and its texts become theirs."""
+    check_permission(actor, "messages.view")
+    _check_unknown(conversation)
+    phones = [{"number": conversation.phone, "label": "mobile"}]
+    contact = create_record(CONTACTS, {**data, "phones": phones}, actor=actor)
+    _link(conversation, contact)
+    return contact
+
+
+def add_number_to_contact(conversation: Conversation, contact_id, *, actor) -> Contact:
+    """The conversation's number added to a contact the team has (unless it has it already);
+    the conversation and its texts become theirs."""
+    check_permission(actor, "messages.view")
+    _check_unknown(conversation)
+    if not contact_id:
+        raise ValidationFailed("Choose a contact.", details={"contact_id": ["Choose a contact."]})
+    contact = get_record(CONTACTS, contact_id, actor=actor)
+    numbers = [{"number": phone.number, "label": phone.label} for phone in contact.phones]
+    if any(item["number"] == conversation.phone for item in numbers):
+        check_permission(actor, CONTACTS.permission("edit"))
+    else:
+        update_record(CONTACTS, contact, {"phones": [*numbers, {"number": conversation.phone}]}, actor=actor)
+    _link(conversation, contact)
+    return contact
+
+
+def _check_unknown(conversation: Conversation) -> None:
+    if conversation.contact_id is not None:
+        raise Conflict("This conversation already belongs to a contact.")
+
+
+def _link(conversation: Conversation, contact: Contact) -> None:
+    """The conversation, and the texts that came from its number before anyone knew it, are
+    the contact's: on their timeline at the time they came in."""
+    conversation.contact_id = contact.id
+    earlier = db.session.scalars(
+        select(Message)
+        .where(
+            Message.channel == Channel.SMS,
+            Message.direction == "inbound",
+            Message.from_address == conversation.phone,
+            Message.contact_id.is_(None),
+        )
+        .order_by(Message.created_at, Message.id)
+    )
+    for message in earlier:
+        message.contact_id = contact.id
+        if message.activity_id is None:
+            message.activity_id = log_inbound_sms(contact, message.body_text, occurred_at=message.created_at).id
+    db.session.flush()
+
+
+def log_inbound_sms(contact: Contact, body: str, *, occurred_at=None) -> Activity:
+    """An inbound SMS on the contact's timeline (and its company's)."""
+    activity = Activity(
+        type=ActivityType.SMS,
+        subject=body[:80] or "SMS",
+        body=body,
+        direction=Direction.INBOUND,
+        outcome=MessageStatus.RECEIVED,
+        record_id=contact.id,
+        occurred_at=occurred_at or utcnow(),
+    )
+    db.session.add(activity)
+    db.session.flush()
+    link_to_timelines(activity, [(CONTACTS, contact)])
+    return activity

@@ -1,4 +1,5 @@
-"""HTML forms of messaging: templates, campaigns, one-to-one sends, replies, settings."""
+"""HTML forms of messaging: templates, campaigns, one-to-one sends, replies, an unknown number's
+contact, settings."""
 
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -67,6 +68,28 @@ class SendForm(PageForm):
 
 class ReplyForm(PageForm):
     body = TextAreaField("Reply", validators=[DataRequired(), Length(max=1_600)])
+
+
+class NumberContactForm(PageForm):
+    """A new contact for an unknown number (the number is the conversation's)."""
+
+    first_name = StringField("First name", validators=[Length(max=100)])
+    last_name = StringField("Last name", validators=[Length(max=100)])
+    emails = StringField("Email (optional)", validators=[Length(max=254)])
+
+    def to_data(self) -> dict:
+        email = (self.emails.data or "").strip()
+        return {
+            "first_name": (self.first_name.data or "").strip(),
+            "last_name": (self.last_name.data or "").strip(),
+            "emails": [{"email": email, "primary": True}] if email else [],
+        }
+
+
+class NumberOwnerForm(PageForm):
+    """The contact an unknown number belongs to."""
+
+    contact_id = StringField("Contact", validators=[Length(max=36)])
 
 
 class SettingsForm(PageForm):

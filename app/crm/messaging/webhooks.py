@@ -16,12 +16,10 @@ from app.core.context import require_tenant_id, tenant_context
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
-from app.crm.activities.models import Activity, ActivityType, Direction
-from app.crm.activities.services import link_to_timelines
 from app.crm.contacts.models import Consent, Contact, ContactPhone
-from app.crm.contacts.record import CONTACTS
 from app.crm.messaging import consent
 from app.crm.messaging.consent import SuppressionReason
+from app.crm.messaging.conversations import log_inbound_sms
 from app.crm.messaging.models import Channel, Conversation, Message, MessageEvent, MessageStatus, Suppression
 from app.crm.messaging.sending import advance
 from app.messaging.services import confirm_sent
@@ -253,7 +251,7 @@ def receive_sms(params: dict) -> dict:
     record_event(message, "twilio", f"inbound:{sid}", "inbound")
     conversation = _thread(phone, contact, body)
     if contact is not None:
-        message.activity_id = _log_reply(contact, body).id
+        message.activity_id = log_inbound_sms(contact, body).id
     _notify_of_text(conversation, contact, phone, body, sid)
     keyword = body.strip().upper()
     reply = None
@@ -300,23 +298,6 @@ def _notify_of_text(conversation: Conversation, contact: Contact | None, phone: 
             record_id=contact.id if contact is not None else None,
             key=f"sms:{sid}",
         )
-
-
-def _log_reply(contact: Contact, body: str):
-    """An inbound SMS on the contact's timeline (and its company's)."""
-
-    activity = Activity(
-        type=ActivityType.SMS,
-        subject=body[:80] or "SMS",
-        body=body,
-        direction=Direction.INBOUND,
-        outcome=MessageStatus.RECEIVED,
-        record_id=contact.id,
-    )
-    db.session.add(activity)
-    db.session.flush()
-    link_to_timelines(activity, [(CONTACTS, contact)])
-    return activity
 
 
 def _lift_stop(phone: str) -> None:

@@ -236,7 +236,7 @@ TASKS = TaskType(
     bulk_actions=[
         change_status_action(set_status, choices=lambda: list(TaskStatus.LABELS.items())),
     ],
-    templates={"index": "crm/tasks/index.html"},
+    templates={"index": "crm/tasks/index.html", "show": "crm/tasks/show.html"},
     contributes=[
         (
             "*",

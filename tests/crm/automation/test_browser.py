@@ -57,8 +57,9 @@ def test_form_to_workflow_to_attributed_lead_at_375px(app, live_server, page_at,
     page.goto(f"{base}/forms/submissions")
     page.locator("[data-testid=submissions] a").first.click()
     page.click("[data-testid=submission-record]")
+    expect(page.get_by_text("Send the winter brochure.")).to_be_visible()  # the Activity pane comes first
+    page.click("[data-testid=record-pane-details]")
     expect(page.get_by_test_id("first-campaign")).to_have_text("winter-offer")
-    expect(page.get_by_text("Send the winter brochure.")).to_be_visible()
     page.screenshot(path="/tmp/automation-lead-375.png", full_page=True)
     assert page.console_errors == []
     assert visitor.console_errors == []

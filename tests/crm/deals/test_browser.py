@@ -156,3 +156,22 @@ def test_quotas_on_a_phone_show_whole_amounts(app, live_server, page_at, make_te
     assert amount.evaluate("input => input.scrollWidth <= input.clientWidth")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.console_errors == []
+
+
+def test_the_deal_page_shows_its_stage_in_the_stages_colour(app, live_server, page_at, make_tenant):
+    """The deal page's summary left a blank gap before the stage's name: its coloured dot had
+    neither the board's style nor its colour there."""
+    tenant = make_tenant("stagedot", roles=("owner",))
+    (deal_id,) = add_deals(app, tenant, [{"name": "Dotted deal", "value": "900", "stage": "Proposal"}])
+    with in_tenant(app, tenant.id):
+        colour = db.session.get(Deal, (tenant.id, deal_id)).stage.color
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/deals/{deal_id}", slug=tenant.slug))
+    dot = page.get_by_test_id("deal-summary").locator(".stage-dot")
+    box = dot.bounding_box()
+    assert box["width"] > 5
+    assert box["height"] > 5
+    red, green, blue = (int(colour[index : index + 2], 16) for index in (1, 3, 5))
+    assert dot.evaluate("dot => getComputedStyle(dot).backgroundColor") == f"rgb({red}, {green}, {blue})"
+    assert page.console_errors == []

@@ -198,3 +198,27 @@ def test_the_rotting_filter_is_labelled_in_words(app, tenant_a, client_for):
     """Not "'1': open deals idle longer than their stage allows", the API's description."""
     labels = filter_labels(client_for(tenant_a).get("/deals").get_data(as_text=True))
     assert labels["rotting"] == "Going cold"
+
+
+def test_one_deal_and_one_day_read_in_the_singular(app, tenant_a, client_for):
+    """A stage holding one deal said "1 deals"; one that rots after a day, "1 days"."""
+    (deal_id,) = add_deals(app, tenant_a, [{"name": "Lonely", "value": "100", "stage": "Negotiation"}])
+    with in_tenant(app, tenant_a.id):
+        deal = db.session.get(Deal, (tenant_a.id, deal_id))
+        deal.stage.rotting_days = 1
+        deal.idle_since = utcnow() - timedelta(days=3)
+        stage_id = deal.stage_id
+        target_id = db.session.scalar(
+            select(Stage.id).where(Stage.pipeline_id == deal.stage.pipeline_id, Stage.name == "Proposal")
+        )
+        db.session.commit()
+    client = client_for(tenant_a)
+    settings = client_for(tenant_a, "sales").get("/deals/pipelines").get_data(as_text=True)  # read-only
+    assert "rots after 1 day · 1 deal<" in settings
+    assert "1 deals" not in settings
+    assert "more than 1 day:" in client.get(f"/deals/{deal_id}").get_data(as_text=True)
+    assert 'title="Idle longer than 1 day"' in client.get("/deals/board").get_data(as_text=True)
+    moved = client.post(
+        f"/deals/stages/{stage_id}/delete", data={"move_to_stage_id": str(target_id)}, follow_redirects=True
+    )
+    assert "1 deal moved to Proposal." in moved.get_data(as_text=True)

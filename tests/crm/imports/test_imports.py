@@ -424,6 +424,36 @@ def test_the_demo_import_runs_through(app, make_tenant):
         assert str(audit.unit_price) == "1350.00"
 
 
+def test_seed_demo_runs_its_imports_once_they_are_committed(app, monkeypatch):
+    """Without a scheduler (`flask run` alone) the demo's imports stayed Queued for good: seed-demo
+    runs them once its records are committed; run again, it adds and runs nothing."""
+    from app.agency.cli import seed_demo_data
+    from app.core import ssrf
+    from app.core.context import platform_scope, tenant_context
+    from app.crm.contacts.models import Contact
+    from app.crm.imports.models import DataImport
+    from app.jobs.models import apscheduler_jobs
+    from app.tenants.models import Tenant
+
+    monkeypatch.setattr(ssrf, "resolve_host", lambda host, port: ["93.184.215.14"])  # the demo's webhook host
+    with app.app_context():
+        seed_demo_data()
+        with platform_scope():
+            acme = db.session.execute(select(Tenant.id).where(Tenant.slug == "acme")).scalar_one()
+        with tenant_context(acme):
+            contacts = db.session.scalar(select(func.count(Contact.id)))
+        seed_demo_data()
+    with app.app_context(), tenant_context(acme):
+        imports = db.session.execute(
+            select(DataImport.record_type, DataImport.status, DataImport.created_count, DataImport.failed_count)
+        ).all()
+        assert sorted(imports) == [("contact", "completed", 4, 1), ("product", "completed", 1, 0)]
+        assert db.session.scalar(select(func.count(Contact.id))) == contacts
+        jobs = db.session.scalars(select(apscheduler_jobs.c.id).where(apscheduler_jobs.c.id.like("%:import%"))).all()
+        assert jobs == []
+        db.session.rollback()
+
+
 def test_created_rows_that_look_like_an_existing_record_are_noted(app, tenant_a):
     from app.crm.imports.services import get_import, row_problems
 

@@ -316,3 +316,13 @@ def test_the_due_and_progress_filters_are_labelled_in_words(app, tenant_a, clien
     the parameter ("overdue, today, week (this week, Monday to Sunday) or undated")."""
     labels = filter_labels(client_for(tenant_a).get("/tasks").get_data(as_text=True))
     assert (labels["due"], labels["state"]) == ("Due", "Progress")
+
+
+def test_a_tasks_page_says_in_its_header_where_it_stands_and_when_it_is_due(app, tenant_a, client_for):
+    """A task's header showed only its title: its status and due day were among the facts, which
+    a phone now shows under Details."""
+    task_id = make_task(app, tenant_a, title="Send the deck", due_date="2030-01-15", due_time="14:30")
+    html = client_for(tenant_a).get(f"/tasks/{task_id}").get_data(as_text=True)
+    header = html.split('data-testid="record-title"', 1)[1].split('class="record-actions"', 1)[0]
+    assert 'data-testid="task-status">Open<' in header
+    assert "Tue 15 Jan 2030 14:30" in header

@@ -8,6 +8,7 @@ from app.auth.permissions import can, requires_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.forms import delete_and_redirect
 from app.core.ids import parse_uuid
+from app.core.text import plural
 from app.crm.deals.models import StageKind
 from app.crm.deals.services import pipelines as service
 from app.crm.deals.services.deals import deal_counts_by_stage
@@ -144,7 +145,9 @@ def delete_stage(stage_id):
     except Conflict as exc:
         flash(exc.message, "danger")
         return _back_to()
-    flash(f"Stage “{name}” deleted" + (f"; {moved:,} deals moved to {target.name}." if moved else "."), "success")
+    flash(
+        f"Stage “{name}” deleted" + (f"; {plural(moved, 'deal')} moved to {target.name}." if moved else "."), "success"
+    )
     return _back_to(f"pipeline-{pipeline_id}")
 
 

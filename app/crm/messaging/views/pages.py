@@ -8,13 +8,22 @@ from sqlalchemy import select
 from app.auth.permissions import can, requires_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
-from app.core.forms import apply_errors, delete_and_redirect
+from app.core.forms import apply_errors, delete_and_redirect, save_form
+from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.messaging import conversations, message_templates
 from app.crm.messaging.consent import SuppressionReason, remove_suppression
 from app.crm.messaging.consent import add_suppression as suppress_address  # the view takes the name
-from app.crm.messaging.forms import ReplyForm, SendForm, SettingsForm, SuppressionForm, TemplateForm
+from app.crm.messaging.forms import (
+    NumberContactForm,
+    NumberOwnerForm,
+    ReplyForm,
+    SendForm,
+    SettingsForm,
+    SuppressionForm,
+    TemplateForm,
+)
 from app.crm.messaging.models import Channel, MessageStatus, Suppression
 from app.crm.messaging.record_pages import RECIPIENTS, recipient_of
 from app.crm.messaging.sending import get_settings, send_message, update_settings
@@ -198,15 +207,48 @@ def conversation(conversation_id):
             status = 422
     else:
         conversations.mark_read(item, actor=current_user)
+    return _conversation_page(item, reply_form=form, status=status)
+
+
+def _conversation_page(item, *, reply_form=None, contact_form=None, owner_form=None, status=200):
     return render_template(
         "crm/messaging/conversation.html",
         conversation=item,
         messages=conversations.thread(item),
-        form=form,
+        form=reply_form or ReplyForm(formdata=None),
+        contact_form=contact_form or NumberContactForm(formdata=None),
+        owner_form=owner_form or NumberOwnerForm(formdata=None),
         can_reply=can(current_user, "messages.create") and item.contact_id is not None,
         status_labels=MessageStatus.LABELS,
         confirm_form=ConfirmForm(),
     ), status
+
+
+@bp.route("/inbox/<uuid:conversation_id>/contact", methods=["POST"])
+@requires_permission("contacts.create")
+def create_number_contact(conversation_id):
+    item = conversations.get_conversation(conversation_id)
+    form = NumberContactForm()
+    contact = save_form(form, lambda: conversations.create_contact_for(item, form.to_data(), actor=current_user))
+    if contact is None:
+        return _conversation_page(item, contact_form=form, status=422)
+    flash(f"{contact.display_name} added to your contacts with this number.", "success")
+    return redirect(url_for("messaging.conversation", conversation_id=item.id))
+
+
+@bp.route("/inbox/<uuid:conversation_id>/owner", methods=["POST"])
+@requires_permission("contacts.edit")
+def add_number_to_contact(conversation_id):
+    item = conversations.get_conversation(conversation_id)
+    form = NumberOwnerForm()
+    contact = save_form(
+        form,
+        lambda: conversations.add_number_to_contact(item, parse_uuid(form.contact_id.data), actor=current_user),
+    )
+    if contact is None:
+        return _conversation_page(item, owner_form=form, status=422)
+    flash(f"The number is now {contact.display_name}'s.", "success")
+    return redirect(url_for("messaging.conversation", conversation_id=item.id))
 
 
 @bp.route("/inbox/<uuid:conversation_id>/close", methods=["POST"])

@@ -1,0 +1,133 @@
+"""The SMS inbox: a conversation with a number no contact has names it once and offers to make
+it a contact's (a new one, or one the team has), for those who may; then the team can reply."""
+
+import pytest
+from sqlalchemy import select
+
+from app.core.extensions import db
+from tests.conftest import in_tenant
+from tests.crm.conftest import timeline
+from tests.crm.factories import make_contact
+
+NUMBER = "+14155550999"
+SHOWN = "+1 415-555-0999"  # as people write it
+
+
+def _text_from_unknown(app, tenant, body="Hi, is the offer still on?", sid="SMunknown1"):
+    from app.crm.messaging.models import Conversation
+    from app.crm.messaging.webhooks import receive_sms
+
+    with in_tenant(app, tenant.id):
+        receive_sms({"MessageSid": sid, "From": NUMBER, "To": "+14155550100", "Body": body})
+        db.session.commit()
+        return db.session.scalar(select(Conversation.id).where(Conversation.phone == NUMBER))
+
+
+def _state(app, tenant, conversation_id):
+    """(the conversation's contact id, the contact ids of its texts)."""
+    from app.crm.messaging.models import Conversation, Message
+
+    with in_tenant(app, tenant.id):
+        conversation = db.session.get(Conversation, (tenant.id, conversation_id))
+        texts = db.session.scalars(select(Message.contact_id).where(Message.from_address == NUMBER)).all()
+        return conversation.contact_id, texts
+
+
+def _header(html: str) -> str:
+    return html.split("<h1", 1)[1].split('<div class="d-flex flex-wrap align-items-start', 1)[0]
+
+
+def test_an_unknown_number_is_named_once_and_offered_a_contact(app, tenant_a, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    html = client_for(tenant_a).get(f"/inbox/{conversation_id}").get_data(as_text=True)
+    header = _header(html)
+    assert header.count(SHOWN) == 1
+    assert NUMBER not in header
+    assert "Not in your contacts yet" in header
+    assert f'action="/inbox/{conversation_id}/contact"' in html
+    assert f'action="/inbox/{conversation_id}/owner"' in html
+    assert 'data-testid="reply-form"' not in html
+    assert SHOWN in client_for(tenant_a).get("/inbox").get_data(as_text=True)
+
+
+def test_a_new_contact_for_the_number_takes_the_conversation_and_its_texts(app, tenant_a, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    client = client_for(tenant_a, "sales")
+    response = client.post(
+        f"/inbox/{conversation_id}/contact",
+        data={"first_name": "Grace", "last_name": "Hopper", "emails": "grace@example.com"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/inbox/{conversation_id}"
+    contact_id, texts = _state(app, tenant_a, conversation_id)
+    assert contact_id is not None
+    assert texts == [contact_id]
+    with in_tenant(app, tenant_a.id):
+        from app.crm.contacts.models import Contact
+
+        contact = db.session.get(Contact, (tenant_a.id, contact_id))
+        assert (contact.full_name, contact.primary_email) == ("Grace Hopper", "grace@example.com")
+        assert [(phone.number, phone.label) for phone in contact.phones] == [(NUMBER, "mobile")]
+        assert [entry.body for entry in timeline(contact_id, system=False)] == ["Hi, is the offer still on?"]
+    page = client.get(f"/inbox/{conversation_id}").get_data(as_text=True)
+    assert "Grace Hopper" in _header(page)
+    assert 'data-testid="reply-form"' in page
+    assert 'data-testid="unknown-number"' not in page
+
+
+def test_a_refused_contact_is_asked_again_on_the_page(app, tenant_a, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    response = client_for(tenant_a).post(f"/inbox/{conversation_id}/contact", data={"emails": "not an address"})
+    assert response.status_code == 422
+    assert "is-invalid" in response.get_data(as_text=True)
+    assert _state(app, tenant_a, conversation_id) == (None, [None])
+
+
+@pytest.mark.parametrize("has_the_number", [False, True])
+def test_the_number_can_go_to_a_contact_the_team_has(app, tenant_a, client_for, has_the_number):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    # The number may have been typed into the contact since the text came in.
+    phones = [{"number": NUMBER, "label": "work"}] if has_the_number else [{"number": "+14155550111"}]
+    contact_id = make_contact(app, tenant_a, phones=phones)
+    response = client_for(tenant_a).post(f"/inbox/{conversation_id}/owner", data={"contact_id": str(contact_id)})
+    assert response.status_code == 302
+    assert _state(app, tenant_a, conversation_id) == (contact_id, [contact_id])
+    with in_tenant(app, tenant_a.id):
+        from app.crm.contacts.models import Contact
+
+        numbers = [phone.number for phone in db.session.get(Contact, (tenant_a.id, contact_id)).phones]
+    assert numbers == ([NUMBER] if has_the_number else ["+14155550111", NUMBER])
+
+
+def test_another_tenants_contact_cannot_take_the_number(app, tenant_a, tenant_b, client_for):
+    foreign = make_contact(app, tenant_b)
+    conversation_id = _text_from_unknown(app, tenant_a)
+    response = client_for(tenant_a).post(f"/inbox/{conversation_id}/owner", data={"contact_id": str(foreign)})
+    assert response.status_code == 404
+    assert _state(app, tenant_a, conversation_id) == (None, [None])
+
+
+def test_no_contact_chosen_is_an_inline_error(app, tenant_a, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    response = client_for(tenant_a).post(f"/inbox/{conversation_id}/owner", data={"contact_id": ""})
+    assert response.status_code == 422
+    assert "Choose a contact." in response.get_data(as_text=True)
+
+
+def test_a_viewer_reads_the_conversation_but_cannot_give_the_number_a_contact(app, tenant_a, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    viewer = client_for(tenant_a, "viewer")
+    html = viewer.get(f"/inbox/{conversation_id}").get_data(as_text=True)
+    assert "/contact" not in html.split('data-testid="unknown-number"', 1)[1]
+    assert 'data-testid="number-owner-form"' not in html
+    assert viewer.post(f"/inbox/{conversation_id}/contact", data={"first_name": "X"}).status_code == 403
+    assert viewer.post(f"/inbox/{conversation_id}/owner", data={"contact_id": ""}).status_code == 403
+    assert _state(app, tenant_a, conversation_id) == (None, [None])
+
+
+def test_a_known_numbers_conversation_cannot_be_given_another_contact(app, tenant_a, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    client = client_for(tenant_a)
+    client.post(f"/inbox/{conversation_id}/contact", data={"first_name": "Grace"})
+    again = client.post(f"/inbox/{conversation_id}/contact", data={"first_name": "Other"})
+    assert again.status_code == 409
