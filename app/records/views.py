@@ -184,7 +184,7 @@ class RecordPages:
         try:
             count = run_bulk_action(record_type, action.key, request.form.getlist("ids"), params, actor=current_user)
         except ValidationFailed as exc:
-            flash(" ".join(exc.detail_messages()) or exc.message, "danger")
+            flash(exc.one_line(), "danger")
             return redirect(back)
         label = plural(count, record_type.label.lower(), record_type.label_plural.lower(), with_count=False)
         flash(action.done.format(n=f"{count:,}", label=label), "success")
@@ -205,7 +205,7 @@ class RecordPages:
         try:
             view = saved_views.save_view(self.record_type, request.form.get("name"), query, actor=current_user)
         except ValidationFailed as exc:
-            flash(" ".join(exc.detail_messages()) or exc.message, "danger")
+            flash(exc.one_line(), "danger")
             return redirect(back)
         flash(f"View “{view.name}” saved.", "success")
         return redirect(self._url("index") + "?" + saved_views.view_query_string(view))

@@ -28,12 +28,6 @@ def _importable_types() -> list:
     return [item for item in record_types() if can(current_user, item.permission("create"))]
 
 
-def _flash_error(exc: AppError) -> None:
-    details = getattr(exc, "details", None) or {}
-    messages = [message for items in details.values() if isinstance(items, list) for message in items]
-    flash(" ".join(messages) or exc.message, "danger")
-
-
 @bp.route("/imports")
 @requires_permission("imports.run")
 def index():
@@ -104,7 +98,7 @@ def mapping(import_id):
             try:
                 proposed = services.apply_template(data_import, request.args["template"])
             except ValidationFailed as exc:
-                _flash_error(exc)
+                flash(exc.one_line(), "danger")
         return _mapping_page(data_import, proposed, {})
     proposed = {header: request.form.get(f"map.{index}", "") for index, header in enumerate(data_import.headers)}
     action = request.form.get("action", "preview")
@@ -157,7 +151,7 @@ def _act(import_id, operation, message: str):
     except AppError as exc:
         if exc.__class__.__name__ == "PermissionDenied":
             abort(403)
-        _flash_error(exc)
+        flash(exc.one_line(), "danger")
     else:
         flash(message, "success")
     return redirect(url_for("imports.show", import_id=import_id))
