@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from app.auth.permissions import can, requires_permission
 from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
+from app.core.htmx import is_htmx
 from app.core.security import safe_next_url
 from app.core.text import plural
 from app.records import saved_views
@@ -95,7 +96,7 @@ class RecordPages:
     def index(self):
         context, status = list_context(self.record_type, request.args)
         context["sort_link"] = lambda key: sort_link(self.record_type, key, context["sort"])
-        if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "record-list":
+        if is_htmx(target="record-list"):
             return render_template("records/_list.html", swapped=True, **context), status
         return render_template(self._template("index"), **context), status
 
@@ -157,7 +158,7 @@ class RecordPages:
         tab = next((item for item in visible_tabs(self.record_type) if item.key == key), None)
         if tab is None:
             abort(404)
-        if request.headers.get("HX-Request") != "true":
+        if not is_htmx():
             return redirect(self._url("show", record, tab=key))
         return render_tab(tab, self.record_type, record)
 

@@ -8,6 +8,7 @@ from app.auth.permissions import can, requires_permission
 from app.core.errors import AppError, ValidationFailed
 from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
+from app.core.htmx import is_htmx
 from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
 from app.core.text import plural
@@ -126,7 +127,7 @@ def mapping(import_id):
 def show(import_id):
     data_import = services.get_import(import_id, actor=current_user)
     context = _progress_context(data_import)
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         return render_template("crm/imports/_progress.html", **context)
     return render_template("crm/imports/show.html", **context)
 
