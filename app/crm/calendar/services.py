@@ -19,7 +19,7 @@ from app.crm.calendar import ics
 from app.crm.calendar.models import CalendarFeed, Meeting, MeetingAttendee, MeetingStatus
 from app.crm.calendar.record import MEETINGS
 from app.notifications.services import absolute_url, record_path
-from app.records.normalize import tenant_zone
+from app.records.normalize import aware_moment
 from app.records.services import record_services, update_record
 
 get_meeting, load_meeting_for_page, create_meeting, update_meeting, delete_meeting, list_meetings = record_services(
@@ -52,16 +52,12 @@ def parse_range(start, end) -> tuple[datetime, datetime]:
 
     bounds = []
     for name, value in (("start", start), ("end", end)):
-        if isinstance(value, datetime):
-            moment = value
-        else:
-            try:
-                moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-            except (TypeError, ValueError) as exc:
-                raise ValidationFailed(
-                    "Give start and end as ISO 8601 dates or times.", details={name: ["Use ISO 8601."]}
-                ) from exc
-        bounds.append(moment if moment.tzinfo else moment.replace(tzinfo=tenant_zone()))
+        try:
+            bounds.append(aware_moment(value))
+        except ValueError as exc:
+            raise ValidationFailed(
+                "Give start and end as ISO 8601 dates or times.", details={name: ["Use ISO 8601."]}
+            ) from exc
     try:
         # In UTC, as stored: a moment at the calendar's very edge (year 1 east of UTC, or a
         # window running past year 9999) has no UTC time and is refused, not a server error.
