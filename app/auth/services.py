@@ -9,7 +9,7 @@ from flask import g, url_for
 from sqlalchemy import func, select, union_all, update
 
 from app.auth.models import AuthToken, Invitation, Role, TokenPurpose, User
-from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, password_signs_in, verify_password
 from app.auth.permissions import can
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
@@ -112,10 +112,7 @@ def create_user(*, email: str, name: str, password: str | None, role: str, actor
 def authenticate(email: str, password: str) -> User | None:
     """Return the user for these credentials, or None; writes a login audit row either way."""
     user = get_user_by_email(email)
-    ok = user is not None and user.is_active_user and verify_password(user.password_hash, password)
-    if not ok:
-        if user is None:
-            verify_password(None, password)
+    if not password_signs_in(user, password, active=user is not None and user.is_active_user):
         record_audit(
             "login.failed",
             actor=user,
@@ -123,8 +120,6 @@ def authenticate(email: str, password: str) -> User | None:
             details={"reason": "inactive" if user is not None and not user.is_active_user else "bad_credentials"},
         )
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
     return user
 
 
