@@ -347,26 +347,28 @@ def _issue_token(user: User, purpose: str, ttl: timedelta, details: dict | None 
     return token
 
 
-def consume_token(token: str, purpose: str) -> AuthToken | None:
-    """Mark a single-use token used and return it; None when unknown, used or expired."""
-    row = db.session.scalar(
-        select(AuthToken)
-        .where(AuthToken.token_hash == hash_token(token or ""), AuthToken.purpose == purpose)
-        .with_for_update()
-    )
+def _usable_token(token: str, purpose: str, *, lock: bool) -> AuthToken | None:
+    """The token's row when it is for `purpose`, unused and unexpired; None otherwise. `lock`
+    takes the row's lock, so that two requests cannot both use it up."""
+    stmt = select(AuthToken).where(AuthToken.token_hash == hash_token(token or ""), AuthToken.purpose == purpose)
+    row = db.session.scalar(stmt.with_for_update() if lock else stmt)
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return None
-    row.used_at = utcnow()
+    return row
+
+
+def consume_token(token: str, purpose: str) -> AuthToken | None:
+    """Mark a single-use token used and return it; None when unknown, used or expired."""
+    row = _usable_token(token, purpose, lock=True)
+    if row is not None:
+        row.used_at = utcnow()
     return row
 
 
 def peek_token(token: str, purpose: str) -> AuthToken | None:
-    row = db.session.scalar(
-        select(AuthToken).where(AuthToken.token_hash == hash_token(token or ""), AuthToken.purpose == purpose)
-    )
-    if row is None or row.used_at is not None or row.expires_at <= utcnow():
-        return None
-    return row
+    """The token's row if it could be used now, without using it up: a reset link is checked
+    before its form is shown."""
+    return _usable_token(token, purpose, lock=False)
 
 
 def request_password_reset(email: str) -> None:
