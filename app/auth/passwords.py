@@ -40,3 +40,18 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher().check_needs_rehash(password_hash)
+
+
+def password_signs_in(account, password: str, *, active: bool) -> bool:
+    """Whether `password` signs `account` (a user or a platform admin) in: there is one, it is
+    `active` and the password is its own. With no account the password is still checked, against
+    a dummy hash, so that an unknown email answers as slowly as a wrong password. A password that
+    signs in is re-hashed when the stored hash was made with older settings."""
+    if account is None:
+        verify_password(None, password)
+        return False
+    if not (active and verify_password(account.password_hash, password)):
+        return False
+    if needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    return True

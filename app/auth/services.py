@@ -9,7 +9,7 @@ from flask import g, url_for
 from sqlalchemy import func, select, union_all, update
 
 from app.auth.models import AuthToken, Invitation, Role, TokenPurpose, User
-from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, needs_rehash, verify_password
+from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, password_signs_in, verify_password
 from app.auth.permissions import can
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
@@ -112,10 +112,7 @@ def create_user(*, email: str, name: str, password: str | None, role: str, actor
 def authenticate(email: str, password: str) -> User | None:
     """Return the user for these credentials, or None; writes a login audit row either way."""
     user = get_user_by_email(email)
-    ok = user is not None and user.is_active_user and verify_password(user.password_hash, password)
-    if not ok:
-        if user is None:
-            verify_password(None, password)
+    if not password_signs_in(user, password, active=user is not None and user.is_active_user):
         record_audit(
             "login.failed",
             actor=user,
@@ -123,8 +120,6 @@ def authenticate(email: str, password: str) -> User | None:
             details={"reason": "inactive" if user is not None and not user.is_active_user else "bad_credentials"},
         )
         return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
     return user
 
 
@@ -352,26 +347,28 @@ def _issue_token(user: User, purpose: str, ttl: timedelta, details: dict | None 
     return token
 
 
-def consume_token(token: str, purpose: str) -> AuthToken | None:
-    """Mark a single-use token used and return it; None when unknown, used or expired."""
-    row = db.session.scalar(
-        select(AuthToken)
-        .where(AuthToken.token_hash == hash_token(token or ""), AuthToken.purpose == purpose)
-        .with_for_update()
-    )
+def _usable_token(token: str, purpose: str, *, lock: bool) -> AuthToken | None:
+    """The token's row when it is for `purpose`, unused and unexpired; None otherwise. `lock`
+    takes the row's lock, so that two requests cannot both use it up."""
+    stmt = select(AuthToken).where(AuthToken.token_hash == hash_token(token or ""), AuthToken.purpose == purpose)
+    row = db.session.scalar(stmt.with_for_update() if lock else stmt)
     if row is None or row.used_at is not None or row.expires_at <= utcnow():
         return None
-    row.used_at = utcnow()
+    return row
+
+
+def consume_token(token: str, purpose: str) -> AuthToken | None:
+    """Mark a single-use token used and return it; None when unknown, used or expired."""
+    row = _usable_token(token, purpose, lock=True)
+    if row is not None:
+        row.used_at = utcnow()
     return row
 
 
 def peek_token(token: str, purpose: str) -> AuthToken | None:
-    row = db.session.scalar(
-        select(AuthToken).where(AuthToken.token_hash == hash_token(token or ""), AuthToken.purpose == purpose)
-    )
-    if row is None or row.used_at is not None or row.expires_at <= utcnow():
-        return None
-    return row
+    """The token's row if it could be used now, without using it up: a reset link is checked
+    before its form is shown."""
+    return _usable_token(token, purpose, lock=False)
 
 
 def request_password_reset(email: str) -> None:

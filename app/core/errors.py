@@ -22,6 +22,13 @@ class AppError(Exception):
         """Every message of `details`, field after field: what a flash or a log line shows."""
         return [message for messages in self.details.values() for message in messages]
 
+    def one_line(self) -> str:
+        """The refusal as one line for a flash or a JSON answer: the field messages of `details`,
+        or `message` when there are none. Values that are not lists of messages are facts, not
+        sentences (a plan limit's `limit` and `used`), and stay out."""
+        messages = [message for value in self.details.values() if isinstance(value, list) for message in value]
+        return " ".join(messages) or self.message
+
 
 class ValidationFailed(AppError):
     """Input broke a business rule; `details` maps field names to lists of messages."""

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from app.auth.permissions import acting_user
 from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
+from app.core.htmx import is_htmx
 from app.core.security import safe_next_url
 from app.notifications import services
 from app.notifications.models import Channel, NotificationKind
@@ -56,7 +57,7 @@ def open_notification(notification_id):
 @login_required
 def read(notification_id):
     notification = _mark_own_read(notification_id)
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         return render_template("notifications/_item.html", item=notification, icons=NotificationKind.ICONS)
     return redirect(url_for("notifications.index"))
 

@@ -27,7 +27,7 @@ from app.records.capabilities import catalogue_entry
 from app.records.cells import CellColumn, set_part, set_value
 from app.records.conditions import Condition, column_condition, text_condition
 from app.records.models import RecordEntry
-from app.records.normalize import Invalid, normalize_domain, normalize_phone, parse_bool, tenant_zone
+from app.records.normalize import Invalid, aware_moment, normalize_domain, normalize_phone, parse_bool, tenant_zone
 from app.records.registry import find_record_type, get_record_type
 
 
@@ -645,17 +645,10 @@ class DateTimeField(Dated):
     filter_hint = "YYYY-MM-DD, workspace time zone"
 
     def clean(self, value, context):
-        if isinstance(value, datetime):
-            moment = value
-        else:
-            try:
-                moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-            except ValueError as exc:
-                raise Invalid("Use a date and time like 2026-01-31T14:30.") from exc
-        if moment.tzinfo is None:
-            # Forms send local wall-clock time: it is the tenant's zone.
-            moment = moment.replace(tzinfo=tenant_zone())
-        return moment
+        try:
+            return aware_moment(value)
+        except ValueError as exc:
+            raise Invalid("Use a date and time like 2026-01-31T14:30.") from exc
 
     def display(self, value) -> str:
         return value.astimezone(tenant_zone()).strftime("%Y-%m-%d %H:%M") if value else ""

@@ -2,6 +2,7 @@
 
 import functools
 import re
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -59,6 +60,14 @@ def current_tenant() -> Tenant | None:
 def tenant_zone() -> ZoneInfo:
     tenant = current_tenant()
     return ZoneInfo(tenant.timezone) if tenant is not None else ZoneInfo("UTC")
+
+
+def aware_moment(value) -> datetime:
+    """A datetime, or ISO 8601 text (`Z` for UTC), as an aware moment: one without an offset is
+    wall-clock time in the workspace's zone, as a form's datetime-local sends it. ValueError for
+    text that is not a moment; each caller words that refusal for its own input."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=tenant_zone())
 
 
 @functools.cache

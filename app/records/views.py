@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from app.auth.permissions import can, requires_permission
 from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
+from app.core.htmx import is_htmx
 from app.core.security import safe_next_url
 from app.core.text import plural
 from app.records import saved_views
@@ -95,7 +96,7 @@ class RecordPages:
     def index(self):
         context, status = list_context(self.record_type, request.args)
         context["sort_link"] = lambda key: sort_link(self.record_type, key, context["sort"])
-        if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "record-list":
+        if is_htmx(target="record-list"):
             return render_template("records/_list.html", swapped=True, **context), status
         return render_template(self._template("index"), **context), status
 
@@ -157,7 +158,7 @@ class RecordPages:
         tab = next((item for item in visible_tabs(self.record_type) if item.key == key), None)
         if tab is None:
             abort(404)
-        if request.headers.get("HX-Request") != "true":
+        if not is_htmx():
             return redirect(self._url("show", record, tab=key))
         return render_tab(tab, self.record_type, record)
 
@@ -184,7 +185,7 @@ class RecordPages:
         try:
             count = run_bulk_action(record_type, action.key, request.form.getlist("ids"), params, actor=current_user)
         except ValidationFailed as exc:
-            flash(" ".join(exc.detail_messages()) or exc.message, "danger")
+            flash(exc.one_line(), "danger")
             return redirect(back)
         label = plural(count, record_type.label.lower(), record_type.label_plural.lower(), with_count=False)
         flash(action.done.format(n=f"{count:,}", label=label), "success")
@@ -205,7 +206,7 @@ class RecordPages:
         try:
             view = saved_views.save_view(self.record_type, request.form.get("name"), query, actor=current_user)
         except ValidationFailed as exc:
-            flash(" ".join(exc.detail_messages()) or exc.message, "danger")
+            flash(exc.one_line(), "danger")
             return redirect(back)
         flash(f"View “{view.name}” saved.", "success")
         return redirect(self._url("index") + "?" + saved_views.view_query_string(view))

@@ -4,7 +4,7 @@ import pyotp
 import segno
 from sqlalchemy import select
 
-from app.auth.passwords import hash_password, needs_rehash, verify_password
+from app.auth.passwords import password_signs_in, verify_password
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.types import utcnow
@@ -14,14 +14,9 @@ from app.superadmin.models import PlatformAdmin
 
 def authenticate_admin(email: str, password: str) -> PlatformAdmin | None:
     admin = db.session.scalar(select(PlatformAdmin).where(PlatformAdmin.email == (email or "").strip().lower()))
-    ok = admin is not None and admin.is_active_admin and verify_password(admin.password_hash, password)
-    if not ok:
-        if admin is None:
-            verify_password(None, password)
+    if not password_signs_in(admin, password, active=admin is not None and admin.is_active_admin):
         record_platform_audit("console.login_failed", details={"email": (email or "").strip().lower()})
         return None
-    if needs_rehash(admin.password_hash):
-        admin.password_hash = hash_password(password)
     return admin
 
 

@@ -72,10 +72,36 @@ def _send(client, request, tenant, method, path):
 
 
 @pytest.fixture
-def suspended(make_tenant, set_tenant):
-    tenant = make_tenant("frozen", plan="enterprise")
-    set_tenant(tenant, status="suspended", status_reason="Unpaid invoices")
-    return tenant
+def frozen(make_tenant):
+    """An enterprise workspace, still active: a test adds what it needs, then `suspend(frozen)`
+    (services refuse writes once it is read-only)."""
+    return make_tenant("frozen", plan="enterprise")
+
+
+@pytest.fixture
+def suspend(set_tenant):
+    """suspend(tenant): the workspace turns read-only, as it does over unpaid invoices."""
+    return lambda tenant: set_tenant(tenant, status="suspended", status_reason="Unpaid invoices")
+
+
+@pytest.fixture
+def suspended(frozen, suspend):
+    suspend(frozen)
+    return frozen
+
+
+@pytest.fixture
+def before_and_after_suspension(frozen, suspend, client_for):
+    """pages(path) -> the owner's page at `path` while the workspace is active, then the same
+    page once it is suspended."""
+
+    def pages(path: str) -> tuple[str, str]:
+        client = client_for(frozen)
+        before = client.get(path).get_data(as_text=True)
+        suspend(frozen)
+        return before, client.get(path).get_data(as_text=True)
+
+    return pages
 
 
 def test_every_write_route_is_refused_while_read_only(app, write_route, suspended, client_for, request):
@@ -86,14 +112,13 @@ def test_every_write_route_is_refused_while_read_only(app, write_route, suspende
     assert b"read-only" in response.data
 
 
-def test_every_read_route_still_answers_while_read_only(app, read_route, make_tenant, set_tenant, client_for, request):
+def test_every_read_route_still_answers_while_read_only(app, read_route, frozen, suspend, client_for, request):
     load_domain_factories()
     endpoint, rule, method = read_route
-    tenant = make_tenant("frozen", plan="enterprise")
-    # The records exist before the workspace turns read-only (services refuse writes after).
-    path = _path(app, endpoint, rule, tenant, real_ids=True)
-    set_tenant(tenant, status="suspended", status_reason="Unpaid invoices")
-    response = _send(client_for(tenant), request, tenant, method, path)
+    # The records exist before the workspace turns read-only.
+    path = _path(app, endpoint, rule, frozen, real_ids=True)
+    suspend(frozen)
+    response = _send(client_for(frozen), request, frozen, method, path)
     assert response.status_code < 500
     assert response.status_code != 403, f"{method} {rule} was refused while read-only"
     assert b"This workspace is read-only until" not in response.data
@@ -137,11 +162,10 @@ def test_signing_in_still_works_while_read_only(suspended, client_for):
     assert response.status_code == 302
 
 
-def test_form_pages_send_a_read_only_workspace_back_with_the_reason(app, make_tenant, set_tenant, client_for):
-    tenant = make_tenant("frozen", plan="enterprise")
-    contact_id = make_contact(app, tenant)
-    set_tenant(tenant, status="suspended", status_reason="Unpaid invoices")
-    client = client_for(tenant)
+def test_form_pages_send_a_read_only_workspace_back_with_the_reason(app, frozen, suspend, client_for):
+    contact_id = make_contact(app, frozen)
+    suspend(frozen)
+    client = client_for(frozen)
     for path, back in (
         ("/contacts/new", "/contacts"),
         (f"/contacts/{contact_id}/edit", f"/contacts/{contact_id}"),
@@ -180,14 +204,9 @@ def test_a_create_page_at_the_plan_limit_sends_back_with_the_reason(make_tenant,
         ("/imports", "new-import"),
     ],
 )
-def test_new_buttons_outside_the_record_kit_are_disabled_with_the_reason(
-    make_tenant, set_tenant, client_for, path, testid
-):
-    tenant = make_tenant("frozen", plan="enterprise")
-    client = client_for(tenant)
-    assert f'data-testid="{testid}"' in client.get(path).get_data(as_text=True)
-    set_tenant(tenant, status="suspended")
-    page = client.get(path).get_data(as_text=True)
+def test_new_buttons_outside_the_record_kit_are_disabled_with_the_reason(before_and_after_suspension, path, testid):
+    active, page = before_and_after_suspension(path)
+    assert f'data-testid="{testid}"' in active
     assert f'data-testid="{testid}"' not in page
     before, after = page.split(f'data-testid="{testid}-disabled"', 1)
     # The testid is on the button, or on a wrapper around the button and its reason.
@@ -208,15 +227,11 @@ def test_new_buttons_outside_the_record_kit_are_disabled_with_the_reason(
         ("/imports", "/imports/new"),
     ],
 )
-def test_an_empty_list_of_a_read_only_workspace_offers_no_create_link(
-    make_tenant, set_tenant, client_for, path, new_page
-):
+def test_an_empty_list_of_a_read_only_workspace_offers_no_create_link(before_and_after_suspension, path, new_page):
     """The empty state's own button led to a page that only sent the user back."""
-    tenant = make_tenant("frozen", plan="enterprise")
-    client = client_for(tenant)
-    assert f'href="{new_page}' in client.get(path).get_data(as_text=True)
-    set_tenant(tenant, status="suspended")
-    assert f'href="{new_page}' not in client.get(path).get_data(as_text=True)
+    active, read_only = before_and_after_suspension(path)
+    assert f'href="{new_page}' in active
+    assert f'href="{new_page}' not in read_only
 
 
 @pytest.mark.parametrize(

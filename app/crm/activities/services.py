@@ -133,8 +133,8 @@ def _timeline_ids(record, record_type) -> list:
 
 
 def link_to_timelines(activity: Activity, subjects) -> None:
-    """Put an activity written by another package (a sent message) on the timelines of
-    `subjects` — [(record type, record)] — and of the records related to them."""
+    """Put an activity, logged here or written by another package (a sent message), on the
+    timelines of `subjects` — [(record type, record)] — and of the records related to them."""
     linked = []
     for record_type, record in subjects:
         linked.extend(_timeline_ids(record, record_type))
@@ -309,11 +309,7 @@ def log_activity(data: dict, *, actor) -> Activity:
     )
     db.session.add(activity)
     db.session.flush()
-    linked = []
-    for other_type, other in subjects:
-        linked.extend(_timeline_ids(other, other_type))
-    _link(activity, linked)
-    _notify_records(activity)
+    link_to_timelines(activity, subjects)
     emit(
         "activity.logged",
         actor=actor,

@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.auth.permissions import requires_permission
 from app.core.forms import save_form
 from app.core.hosts import TenantBlueprint
+from app.core.htmx import is_htmx
 from app.crm.activities import services
 from app.crm.activities.forms import ActivityForm, LogActivityForm
 from app.crm.activities.models import ActivityType
@@ -21,7 +22,7 @@ bp = TenantBlueprint("activities", __name__)
 @requires_permission("activities.view")
 def timeline(subject_type, subject_id):
     record_type, subject = access_record_with("timeline", subject_type, subject_id, actor=current_user)
-    if request.headers.get("HX-Request") != "true":
+    if not is_htmx():
         return redirect(record_page_url(record_type, subject))
     fixed = ["note"] if request.args.get("only") == "note" else None
     context = timeline_context(subject, record_type, request.args, fixed_types=fixed)
@@ -33,7 +34,7 @@ def timeline(subject_type, subject_id):
 def log(subject_type, subject_id):
     record_type, subject = access_record_with("timeline", subject_type, subject_id, actor=current_user)
     form = LogActivityForm()
-    htmx = request.headers.get("HX-Request") == "true"
+    htmx = is_htmx()
     activity = save_form(form, lambda: services.log_activity(form.to_data(subject.id), actor=current_user))
     if activity is not None:
         if not htmx:

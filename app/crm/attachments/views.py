@@ -40,7 +40,7 @@ def upload(record_type_name, record_id):
             max_megabytes=current_app.config["MAX_UPLOAD_MB"],
         )
     except ValidationFailed as exc:
-        flash(" ".join(exc.detail_messages()) or exc.message, "danger")
+        flash(exc.one_line(), "danger")
         return redirect(record_page_url(record_type, record, tab="files"))
     flash(f"{attachment.filename} attached.", "success")
     return redirect(record_page_url(record_type, record, tab="files"))

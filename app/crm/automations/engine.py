@@ -166,16 +166,27 @@ def _automations_allowed() -> bool:
     return batch_memo("automations.allowed", load)
 
 
+def _new_run(workflow: Workflow, record_type, record, **state) -> WorkflowRun:
+    """A run of `record` through `workflow`, labelled with the record's title as it is now (the
+    log still reads after the record is renamed or deleted)."""
+    return WorkflowRun(
+        workflow_id=workflow.id,
+        record_type=record_type.name,
+        record_id=record.id,
+        record_label=record_type.title_of(record)[:300],
+        **state,
+    )
+
+
 def enroll(
     workflow: Workflow, record_type, record, *, event=None, depth: int = 0, occasion: str = ""
 ) -> WorkflowRun | None:
     """Start a run for `record`, or None when it is already in this workflow: the partial
     unique index decides, so concurrent triggers cannot enroll it twice."""
-    run = WorkflowRun(
-        workflow_id=workflow.id,
-        record_type=record_type.name,
-        record_id=record.id,
-        record_label=record_type.title_of(record)[:300],
+    run = _new_run(
+        workflow,
+        record_type,
+        record,
         event_id=getattr(event, "id", None),
         event_name=occasion or getattr(event, "name", "") or "",
         depth=depth,
@@ -210,11 +221,10 @@ def _recent_runs(workflows: list[Workflow], record) -> dict:
 
 
 def _skip(workflow, record_type, record, event, depth, reason: str) -> WorkflowRun:
-    run = WorkflowRun(
-        workflow_id=workflow.id,
-        record_type=record_type.name,
-        record_id=record.id,
-        record_label=record_type.title_of(record)[:300],
+    run = _new_run(
+        workflow,
+        record_type,
+        record,
         event_id=event.id,
         event_name=event.name,
         depth=depth,

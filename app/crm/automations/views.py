@@ -7,6 +7,7 @@ from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
 from app.core.forms import apply_errors, delete_and_redirect, save_form
 from app.core.hosts import TenantBlueprint
+from app.core.htmx import is_htmx
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.automations import runs as run_log
 from app.crm.automations import services
@@ -256,7 +257,7 @@ def runs():
 def run(workflow_id, run_id):
     workflow = services.get_workflow(workflow_id)
     item = run_log.get_run(run_id, workflow=workflow)
-    template = "crm/automations/_run_log.html" if request.headers.get("HX-Request") else "crm/automations/run.html"
+    template = "crm/automations/_run_log.html" if is_htmx() else "crm/automations/run.html"
     return render_template(
         template, workflow=workflow, run=item, steps=run_log.readable_steps(item), started_by=run_log.event_label(item)
     )

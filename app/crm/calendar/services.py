@@ -19,7 +19,7 @@ from app.crm.calendar import ics
 from app.crm.calendar.models import CalendarFeed, Meeting, MeetingAttendee, MeetingStatus
 from app.crm.calendar.record import MEETINGS
 from app.notifications.services import absolute_url, record_path
-from app.records.normalize import tenant_zone
+from app.records.normalize import aware_moment
 from app.records.services import record_services, update_record
 
 get_meeting, load_meeting_for_page, create_meeting, update_meeting, delete_meeting, list_meetings = record_services(
@@ -38,6 +38,16 @@ USER_COLOURS = ("#4f46e5", "#198754", "#d63384", "#fd7e14", "#0dcaf0", "#6f42c1"
 # ---------------------------------------------------------------------------- the calendar
 
 
+def _organized_or_attended_by(user_ids: list):
+    """The condition on meetings that one of `user_ids` organizes or is invited to."""
+    attending = exists().where(
+        MeetingAttendee.tenant_id == Meeting.tenant_id,
+        MeetingAttendee.meeting_id == Meeting.id,
+        MeetingAttendee.user_id.in_(user_ids),
+    )
+    return or_(Meeting.owner_id.in_(user_ids), attending)
+
+
 def user_colours(users) -> dict:
     return {user.id: USER_COLOURS[index % len(USER_COLOURS)] for index, user in enumerate(users)}
 
@@ -52,16 +62,12 @@ def parse_range(start, end) -> tuple[datetime, datetime]:
 
     bounds = []
     for name, value in (("start", start), ("end", end)):
-        if isinstance(value, datetime):
-            moment = value
-        else:
-            try:
-                moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-            except (TypeError, ValueError) as exc:
-                raise ValidationFailed(
-                    "Give start and end as ISO 8601 dates or times.", details={name: ["Use ISO 8601."]}
-                ) from exc
-        bounds.append(moment if moment.tzinfo else moment.replace(tzinfo=tenant_zone()))
+        try:
+            bounds.append(aware_moment(value))
+        except ValueError as exc:
+            raise ValidationFailed(
+                "Give start and end as ISO 8601 dates or times.", details={name: ["Use ISO 8601."]}
+            ) from exc
     try:
         # In UTC, as stored: a moment at the calendar's very edge (year 1 east of UTC, or a
         # window running past year 9999) has no UTC time and is refused, not a server error.
@@ -83,14 +89,9 @@ def calendar_events(actor, start, end, user_ids) -> list[dict]:
     users = calendar_users()
     colours = user_colours(users)
     wanted = [user.id for user in users if user.id in set(user_ids)] or [acting_user(actor).id]
-    attending = exists().where(
-        MeetingAttendee.tenant_id == Meeting.tenant_id,
-        MeetingAttendee.meeting_id == Meeting.id,
-        MeetingAttendee.user_id.in_(wanted),
-    )
     stmt = (
         select(Meeting)
-        .where(Meeting.starts_at < last, Meeting.ends_at > first, or_(Meeting.owner_id.in_(wanted), attending))
+        .where(Meeting.starts_at < last, Meeting.ends_at > first, _organized_or_attended_by(wanted))
         .options(selectinload(Meeting.attendees))
         .order_by(Meeting.starts_at, Meeting.id)
         .limit(MAX_EVENTS)
@@ -129,11 +130,6 @@ def reschedule(meeting: Meeting, start, end, *, actor) -> Meeting:
 
 
 def meetings_of_user_today(user, *, day_start: datetime, day_end: datetime, limit: int = 10) -> list[Meeting]:
-    attending = exists().where(
-        MeetingAttendee.tenant_id == Meeting.tenant_id,
-        MeetingAttendee.meeting_id == Meeting.id,
-        MeetingAttendee.user_id == user.id,
-    )
     return list(
         db.session.scalars(
             select(Meeting)
@@ -141,7 +137,7 @@ def meetings_of_user_today(user, *, day_start: datetime, day_end: datetime, limi
                 Meeting.starts_at < day_end,
                 Meeting.ends_at > day_start,
                 Meeting.status != MeetingStatus.CANCELLED,
-                or_(Meeting.owner_id == user.id, attending),
+                _organized_or_attended_by([user.id]),
             )
             .options(selectinload(Meeting.related))
             .order_by(Meeting.starts_at, Meeting.id)
@@ -227,16 +223,11 @@ def feed_calendar(feed: CalendarFeed) -> bytes:
     """The feed's meetings (organized or attended by its user), from 90 days ago to a year ahead."""
     user = feed.user
     now = utcnow()
-    attending = exists().where(
-        MeetingAttendee.tenant_id == Meeting.tenant_id,
-        MeetingAttendee.meeting_id == Meeting.id,
-        MeetingAttendee.user_id == user.id,
-    )
     meetings = db.session.scalars(
         select(Meeting)
         .where(
             and_(Meeting.starts_at > now - FEED_PAST, Meeting.starts_at < now + FEED_AHEAD),
-            or_(Meeting.owner_id == user.id, attending),
+            _organized_or_attended_by([user.id]),
         )
         .options(selectinload(Meeting.attendees), selectinload(Meeting.owner))
         .order_by(Meeting.starts_at, Meeting.id)

@@ -1,10 +1,6 @@
 """Companies through the kit's services, plus their people: primary contact, leaving a company."""
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
 from app.core.errors import ValidationFailed
-from app.core.extensions import db
 from app.crm.companies.models import Company
 from app.crm.companies.record import COMPANIES, company_tree
 from app.crm.contacts.models import Contact
@@ -18,19 +14,6 @@ __all__ = ["company_tree"]
 get_company, load_company_for_page, create_company, update_company, delete_company, list_companies = record_services(
     COMPANIES
 )
-
-
-def company_contacts(company: Company, limit: int = 50) -> list[Contact]:
-    """The company's contacts for its page: primary first, then by name (emails eager-loaded)."""
-    return list(
-        db.session.scalars(
-            select(Contact)
-            .where(Contact.company_id == company.id)
-            .options(selectinload(Contact.emails))
-            .order_by(Contact.is_primary_contact.desc(), Contact.full_name, Contact.id)
-            .limit(limit)
-        )
-    )
 
 
 def _check_member(company: Company, contact: Contact) -> None:

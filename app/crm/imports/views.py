@@ -8,6 +8,7 @@ from app.auth.permissions import can, requires_permission
 from app.core.errors import AppError, ValidationFailed
 from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
+from app.core.htmx import is_htmx
 from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
 from app.core.text import plural
@@ -26,12 +27,6 @@ register_nav_item(NavItem("Imports", "imports.index", "upload", "imports.run", "
 
 def _importable_types() -> list:
     return [item for item in record_types() if can(current_user, item.permission("create"))]
-
-
-def _flash_error(exc: AppError) -> None:
-    details = getattr(exc, "details", None) or {}
-    messages = [message for items in details.values() if isinstance(items, list) for message in items]
-    flash(" ".join(messages) or exc.message, "danger")
 
 
 @bp.route("/imports")
@@ -104,7 +99,7 @@ def mapping(import_id):
             try:
                 proposed = services.apply_template(data_import, request.args["template"])
             except ValidationFailed as exc:
-                _flash_error(exc)
+                flash(exc.one_line(), "danger")
         return _mapping_page(data_import, proposed, {})
     proposed = {header: request.form.get(f"map.{index}", "") for index, header in enumerate(data_import.headers)}
     action = request.form.get("action", "preview")
@@ -132,7 +127,7 @@ def mapping(import_id):
 def show(import_id):
     data_import = services.get_import(import_id, actor=current_user)
     context = _progress_context(data_import)
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         return render_template("crm/imports/_progress.html", **context)
     return render_template("crm/imports/show.html", **context)
 
@@ -157,7 +152,7 @@ def _act(import_id, operation, message: str):
     except AppError as exc:
         if exc.__class__.__name__ == "PermissionDenied":
             abort(403)
-        _flash_error(exc)
+        flash(exc.one_line(), "danger")
     else:
         flash(message, "success")
     return redirect(url_for("imports.show", import_id=import_id))

@@ -4,7 +4,7 @@ draft can be changed; an issued invoice is corrected by voiding it."""
 
 from flask import g
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
 from app.core.models import tenant_join
@@ -92,7 +92,6 @@ INVOICES = InvoiceType(
     model=Invoice,
     icon="receipt",
     title="display_title",
-    subtitle=priced_documents.customer_subtitle,
     nav_order=67,
     description="Invoices from accepted quotes or on their own: numbered when issued, paid in payments.",
     example_title="Design sprint",
@@ -123,8 +122,6 @@ INVOICES = InvoiceType(
     ],
     panels=[Panel("payments", "crm/invoices/_payments_panel.html", _payments_panel, order=1)],
     load={
-        # The list's rows show the customer (subtitle): one query for the page, not one a row.
-        "list": lambda: [joinedload(Invoice.contact)],
         "detail": lambda: [selectinload(Invoice.lines), selectinload(Invoice.payments)],
     },
     contributes=[

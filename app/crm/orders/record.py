@@ -73,7 +73,6 @@ ORDERS = OrderType(
     model=Order,
     icon="bag-check",
     title="display_title",
-    subtitle=priced_documents.customer_subtitle,
     nav_order=66,
     description="What customers bought: made when a quote is accepted, then invoiced and fulfilled.",
     example_title="Website redesign",

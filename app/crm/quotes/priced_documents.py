@@ -7,6 +7,7 @@ the tab."""
 from collections.abc import Callable
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.core.currencies import CURRENCIES
 from app.core.extensions import db
@@ -127,9 +128,11 @@ class PricedDocumentType(RecordType):
     priced in line items. Each is in the sales menu, newest first, with an owner, tags, a
     timeline, notes and files.
 
-    Its page is `crm/<plural>/show.html`, with the lines panel (`crm/<plural>/_lines_panel.html`,
-    filled by `lines_panel`) first in the main column; an API row carries its lines. The pages of
-    the records it points at (`tab_on`: "deal", "contact", …) show a tab of their newest ones.
+    Its subtitle names the customer, and a list page loads each row's contact with the page for
+    that subtitle (a declaration's `load["list"]` may load more). Its page is
+    `crm/<plural>/show.html`, with the lines panel (`crm/<plural>/_lines_panel.html`, filled by
+    `lines_panel`) first in the main column; an API row carries its lines. The pages of the
+    records it points at (`tab_on`: "deal", "contact", …) show a tab of their newest ones.
 
     A new one is in the workspace's currency with the default terms unless it was given
     others (`fill_in_new`); its totals are always the sums of its lines."""
@@ -153,6 +156,7 @@ class PricedDocumentType(RecordType):
             for name in tab_on
         ]
         super().__init__(
+            subtitle=customer_subtitle,
             default_sort="-created_at",
             nav_group="sales",
             example={
@@ -162,7 +166,7 @@ class PricedDocumentType(RecordType):
             capabilities=[OWNER, TAGS, TIMELINE, NOTES, ATTACHMENTS],
             panels=[Panel("lines", f"crm/{plural}/_lines_panel.html", lines_panel, order=1, column="main"), *panels],
             templates={"show": f"crm/{plural}/show.html"},
-            load={"api": lambda: [together(model.lines)], **load},
+            load={"api": lambda: [together(model.lines)], "list": lambda: [joinedload(model.contact)], **load},
             contributes=[*tabs, *contributes],
             **declaration,
         )

@@ -7,7 +7,7 @@ starts the next version as a draft; an accepted quote is final.
 
 from datetime import timedelta
 
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.core.events import emit
 from app.core.extensions import db
@@ -127,7 +127,6 @@ QUOTES = QuoteType(
     model=Quote,
     icon="file-earmark-text",
     title="display_title",
-    subtitle=priced_documents.customer_subtitle,
     nav_order=65,
     description="Priced proposals: line items, discounts, tax, numbering, versions, PDF, online acceptance.",
     example_title="Website redesign",
@@ -171,8 +170,6 @@ QUOTES = QuoteType(
     ],
     panels=[Panel("status", "crm/quotes/_status_panel.html", _status_panel, order=1)],
     load={
-        # The list's rows show the customer (subtitle): one query for the page, not one a row.
-        "list": lambda: [joinedload(Quote.contact)],
         "detail": lambda: [selectinload(Quote.lines), selectinload(Quote.versions)],
     },
     empty_text="No quotes yet: price a deal's work and send it for acceptance.",

@@ -4,6 +4,7 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from app.core.hosts import TenantBlueprint
+from app.core.htmx import is_htmx
 from app.crm.search.services import search_everything
 
 bp = TenantBlueprint("search", __name__)
@@ -13,7 +14,7 @@ bp = TenantBlueprint("search", __name__)
 @login_required
 def index():
     query = (request.args.get("q") or "").strip()
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         groups = search_everything(query, actor=current_user)
         return render_template("crm/search/_results.html", groups=groups, query=query)
     groups = search_everything(query, actor=current_user, per_type=20)

@@ -10,6 +10,7 @@ from app.auth.permissions import can, requires_permission
 from app.core.errors import ValidationFailed
 from app.core.forms import delete_and_redirect
 from app.core.hosts import TenantBlueprint
+from app.core.htmx import is_htmx
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.segments import services
 from app.crm.segments.models import Visibility
@@ -158,7 +159,7 @@ def show(segment_id):
         where = [services.never()]
     context, status = list_context(record_type, request.args, where=where)
     context["sort_link"] = lambda key: sort_link(record_type, key, context["sort"])
-    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-Target") == "record-list":
+    if is_htmx(target="record-list"):
         return render_template("records/_list.html", **context), status
     return render_template(
         "crm/segments/show.html",

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.auth.permissions import acting_user, requires_permission
 from app.core.errors import ValidationFailed
+from app.core.htmx import is_htmx
 from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
 from app.core.security import safe_next_url
@@ -23,10 +24,6 @@ from app.records.views import record_blueprint
 bp = record_blueprint(TASKS)
 
 
-def _is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _back(task) -> str:
     return safe_next_url(request.form.get("next") or "", url_for("tasks.show", task_id=task.id))
 
@@ -34,7 +31,7 @@ def _back(task) -> str:
 def _tick(task_id, change):
     task = services.get_task(task_id)
     change(task, actor=current_user)
-    if _is_htmx():
+    if is_htmx():
         return render_template("crm/tasks/_tick.html", task=task)
     flash(f"“{task.title}” is {TaskStatus.LABELS[task.status].lower()}.", "success")
     return redirect(_back(task))
@@ -83,7 +80,7 @@ def quick_add():
             return redirect(url_for("tasks.index"))
         return redirect(url_for("tasks.show", task_id=task.id))
     subject = get_record(record_type, entry.id)
-    if not _is_htmx():
+    if not is_htmx():
         if errors:
             flash(" ".join(m for messages in errors.values() for m in messages), "danger")
         else:

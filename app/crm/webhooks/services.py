@@ -185,18 +185,25 @@ def fan_out_event(event) -> int:
         return 0
     payload = event_payload(event)
     for subscription in subscriptions:
-        delivery = WebhookDelivery(
-            id=uuid7(),
-            subscription_id=subscription.id,
-            event_id=event.id,
-            event_type=event.name,
-            payload=payload,
-            next_attempt_at=utcnow(),
-        )
-        db.session.add(delivery)
-        db.session.flush()
-        _schedule_attempt(delivery)
+        _queue_delivery(subscription.id, event.name, payload, event_id=event.id)
     return len(subscriptions)
+
+
+def _queue_delivery(subscription_id, event_type: str, payload: dict, **links) -> WebhookDelivery:
+    """A delivery of `payload`, due now, with its first attempt scheduled; `links` name the
+    event it carries or the delivery it replays."""
+    delivery = WebhookDelivery(
+        id=uuid7(),
+        subscription_id=subscription_id,
+        event_type=event_type,
+        payload=payload,
+        next_attempt_at=utcnow(),
+        **links,
+    )
+    db.session.add(delivery)
+    db.session.flush()
+    _schedule_attempt(delivery)
+    return delivery
 
 
 def _schedule_attempt(delivery: WebhookDelivery) -> None:
@@ -290,18 +297,13 @@ def replay_delivery(delivery: WebhookDelivery, *, actor) -> WebhookDelivery:
             "Enable the webhook before replaying its deliveries.",
             details={"subscription": ["This webhook is disabled."]},
         )
-    again = WebhookDelivery(
-        id=uuid7(),
-        subscription_id=delivery.subscription_id,
+    again = _queue_delivery(
+        delivery.subscription_id,
+        delivery.event_type,
+        delivery.payload,
         event_id=delivery.event_id,
-        event_type=delivery.event_type,
-        payload=delivery.payload,
-        next_attempt_at=utcnow(),
         replay_of_id=delivery.id,
     )
-    db.session.add(again)
-    db.session.flush()
-    _schedule_attempt(again)
     record_audit("webhook.replayed", actor=actor, target=delivery.subscription, details={"delivery": str(delivery.id)})
     return again
 
@@ -309,14 +311,5 @@ def replay_delivery(delivery: WebhookDelivery, *, actor) -> WebhookDelivery:
 def send_test_event(subscription: WebhookSubscription, *, actor) -> WebhookDelivery:
     """A `webhook.test` delivery, so an admin can check the receiver and the signature."""
     check_permission(actor, "webhooks.edit")
-    delivery = WebhookDelivery(
-        id=uuid7(),
-        subscription_id=subscription.id,
-        event_type="webhook.test",
-        payload={"type": "webhook.test", "occurred_at": utcnow().isoformat(), "tenant_id": str(require_tenant_id())},
-        next_attempt_at=utcnow(),
-    )
-    db.session.add(delivery)
-    db.session.flush()
-    _schedule_attempt(delivery)
-    return delivery
+    payload = {"type": "webhook.test", "occurred_at": utcnow().isoformat(), "tenant_id": str(require_tenant_id())}
+    return _queue_delivery(subscription.id, "webhook.test", payload)

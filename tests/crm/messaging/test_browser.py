@@ -9,14 +9,24 @@ from tests.crm.messaging.helpers import make_consenting_contact
 pytestmark = [pytest.mark.browser]
 
 
-def test_template_then_one_to_one_email_then_campaign_at_375px(app, live_server, page_at, make_tenant, tmp_path):
+@pytest.fixture
+def phone_session(live_server, page_at, make_tenant):
+    """phone_session(slug) -> (tenant, its base URL, a 375 px page signed in as its owner)."""
+
+    def sign_in(slug: str):
+        tenant = make_tenant(slug)
+        page = page_at(375)
+        live_server.sign_in(page, tenant.slug)
+        return tenant, live_server.url("", slug=tenant.slug), page
+
+    return sign_in
+
+
+def test_template_then_one_to_one_email_then_campaign_at_375px(app, live_server, phone_session, tmp_path):
     from playwright.sync_api import expect
 
-    tenant = make_tenant("alpha")
+    tenant, base, page = phone_session("alpha")
     contact_id = make_consenting_contact(live_server.app, tenant)
-    base = live_server.url("", slug=tenant.slug)
-    page = page_at(375)
-    live_server.sign_in(page, tenant.slug)
 
     page.goto(f"{base}/messaging/templates/new?channel=email")
     page.fill("#name", "Welcome")
@@ -47,22 +57,19 @@ def test_template_then_one_to_one_email_then_campaign_at_375px(app, live_server,
     assert page.console_errors == []
 
 
-def test_the_inbox_fits_a_phone_with_a_long_last_message(app, live_server, page_at, make_tenant):
+def test_the_inbox_fits_a_phone_with_a_long_last_message(app, live_server, phone_session):
     """A conversation's last message is cut to one line with an ellipsis: the time and the
     unread count stay on the screen instead of the page scrolling sideways."""
     from app.core.extensions import db
     from app.crm.messaging.webhooks import receive_sms
     from tests.conftest import in_tenant
 
-    tenant = make_tenant("inboxphone")
+    tenant, base, page = phone_session("inboxphone")
     make_consenting_contact(live_server.app, tenant, phone="+14155550177", email="sms.person@example.com")
     with in_tenant(live_server.app, tenant.id):
         body = "Hi! Can we move tomorrow's call to eleven, and bring the signed paperwork along?"
         receive_sms({"MessageSid": "SMinboxphone", "From": "+14155550177", "To": "+14155550100", "Body": body})
         db.session.commit()
-    base = live_server.url("", slug=tenant.slug)
-    page = page_at(375)
-    live_server.sign_in(page, tenant.slug)
     page.goto(f"{base}/inbox")
     assert page.get_by_test_id("conversation-list").get_by_test_id("unread-count").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -90,16 +97,13 @@ SMS_SAMPLES = [
 ]
 
 
-def test_the_sms_counter_counts_as_the_server_and_follows_the_typing(app, live_server, page_at, make_tenant):
+def test_the_sms_counter_counts_as_the_server_and_follows_the_typing(app, live_server, phone_session):
     from playwright.sync_api import expect
 
     from app.crm.messaging.templating import GSM_BASIC, GSM_EXTENDED, sms_segments
 
-    tenant = make_tenant("smscount")
+    tenant, base, page = phone_session("smscount")
     contact_id = make_consenting_contact(live_server.app, tenant)
-    base = live_server.url("", slug=tenant.slug)
-    page = page_at(375)
-    live_server.sign_in(page, tenant.slug)
 
     page.goto(f"{base}/messaging/templates/new?channel=sms")
     alphabet = "".join(sorted(GSM_BASIC | GSM_EXTENDED))

@@ -87,8 +87,7 @@ def move(deal_id):
     try:
         move_deal(deal, data, actor=current_user)
     except ValidationFailed as exc:
-        message = " ".join(m for messages in (exc.details or {}).values() for m in messages) or exc.message
-        return jsonify(error={"message": message, "details": exc.details}), 422
+        return jsonify(error={"message": exc.one_line(), "details": exc.details}), 422
     query = MultiDict(parse_qsl(request.form.get("board_query", "").lstrip("?")))
     stage_ids = list({from_stage_id, deal.stage_id})
     try:

@@ -114,8 +114,7 @@ def reorder_stages(pipeline_id):
     try:
         service.reorder_stages(pipeline, ids, actor=current_user)
     except ValidationFailed as exc:
-        message = " ".join(exc.detail_messages())
-        return jsonify(error={"message": message, "details": exc.details}), 422
+        return jsonify(error={"message": exc.one_line(), "details": exc.details}), 422
     return "", 204
 
 

@@ -116,10 +116,7 @@ def _add_campaign_action(path: str, action, done: str) -> None:
         try:
             action(item, actor=current_user)
         except (Conflict, ValidationFailed) as exc:
-            flash(
-                exc.message if not getattr(exc, "details", None) else " ".join(exc.detail_messages()),
-                "danger",
-            )
+            flash(exc.one_line(), "danger")
         else:
             flash(done.format(name=item.name), "success")
         return redirect(url_for("messaging.campaign", campaign_id=item.id))

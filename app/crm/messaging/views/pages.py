@@ -43,10 +43,6 @@ register_nav_item(
 register_nav_item(NavItem("Messaging", "messaging.settings", "send", "settings.manage", "settings"))
 
 
-def _errors_flash(exc: ValidationFailed) -> None:
-    flash(" ".join(m for messages in (exc.details or {}).values() for m in messages) or exc.message, "danger")
-
-
 # ---------------------------------------------------------------------------- one-to-one
 
 
@@ -67,7 +63,7 @@ def send(kind, record_id):
     try:
         message = send_message(form.to_data(contact.id if contact else None), actor=current_user, source=source)
     except ValidationFailed as exc:
-        _errors_flash(exc)
+        flash(exc.one_line(), "danger")
         return redirect(back)
     note = " It goes out when quiet hours end." if message.send_after else ""
     flash(f"{Channel.LABELS[message.channel]} to {message.to_address} queued.{note}", "success")
@@ -168,7 +164,7 @@ def test_template(template_id):
             template, actor=current_user, contact_id=request.form.get("contact_id") or None
         )
     except ValidationFailed as exc:
-        _errors_flash(exc)
+        flash(exc.one_line(), "danger")
     else:
         flash(f"Test email sent to {address}.", "success")
     return redirect(url_for("messaging.edit_template", template_id=template.id))
