@@ -6,15 +6,19 @@ from app.crm.deals.services.pipelines import stage_label
 
 
 def duration(seconds: int) -> str:
-    """A stay in a stage as people say it: "3d 4h", "5h 10m", "under a minute"."""
+    """A stay in a stage as people say it: "3d 4h", "5h 10m", "30d" (not "30d 0h"), "under a minute"."""
     seconds = int(seconds or 0)
     if seconds < 60:
         return "under a minute"
     if seconds < 3600:
         return f"{seconds // 60}m"
     if seconds < 86400:
-        return f"{seconds // 3600}h {(seconds % 3600) // 60}m"
-    return f"{seconds // 86400}d {(seconds % 86400) // 3600}h"
+        return _two_units(seconds // 3600, "h", (seconds % 3600) // 60, "m")
+    return _two_units(seconds // 86400, "d", (seconds % 86400) // 3600, "h")
+
+
+def _two_units(whole: int, unit: str, rest: int, rest_unit: str) -> str:
+    return f"{whole}{unit} {rest}{rest_unit}" if rest else f"{whole}{unit}"
 
 
 def install_deal_templating(app) -> None:

@@ -5,6 +5,7 @@ quotas, and a lead conversion that makes a deal — each as its roles allow."""
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.core.extensions import db
@@ -222,3 +223,23 @@ def test_one_deal_and_one_day_read_in_the_singular(app, tenant_a, client_for):
         f"/deals/stages/{stage_id}/delete", data={"move_to_stage_id": str(target_id)}, follow_redirects=True
     )
     assert "1 deal moved to Proposal." in moved.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [(30, "under a minute"), (600, "10m"), (3600, "1h"), (3660 + 120, "1h 3m"), (30 * 86400, "30d"), (90000, "1d 1h")],
+)
+def test_a_stay_reads_as_people_say_it_without_a_zero_unit(seconds, said):
+    from app.crm.deals.templating import duration
+
+    assert duration(seconds) == said
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [(30, "under a minute"), (3600, "1h"), (3660 + 120, "1h 3m"), (30 * 86400, "30d"), (90000, "1d 1h")],
+)
+def test_the_templates_duration_reads_as_the_deal_pages_do(app, seconds, said):
+    with app.app_context():
+        macros = app.jinja_env.get_template("records/_macros.html").module
+        assert str(macros.human_duration(seconds)).strip() == said
