@@ -64,10 +64,6 @@ def seed_demo_data() -> list[str]:
         with tenant_context(tenant_id):
             for finisher in DEMO_FINISHERS:
                 finisher()
-                # A finisher commits its work but may read after it: end that transaction
-                # here, in its tenant's context, so the caller does not go on inside it (on
-                # PostgreSQL a platform_scope() entered next would still read as the tenant).
-                db.session.commit()
     return logins
 
 

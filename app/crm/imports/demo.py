@@ -9,11 +9,13 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from app.auth.demo_team import get_demo_owner
+from app.core.context import require_tenant_id
 from app.core.extensions import db
-from app.crm.imports.jobs import run_import
 from app.crm.imports.models import DataImport, ImportStatus
-from app.crm.imports.services import queue_import, save_mapping, start_import
+from app.crm.imports.services import JOB_KIND, JOB_REF, queue_import, save_mapping, start_import
 from app.crm.products.models import Product
+from app.jobs.runner import execute
+from app.jobs.tenant_jobs import tenant_job_id
 
 FAIR_LIST = """First name,Last name,E-mail,Phone,Company,Stage,Tags
 Lena,Hoffmann,lena.hoffmann@kestrel.example,+49 30 1234567,,lead,Newsletter
@@ -47,8 +49,12 @@ def seed_imports_demo(tenant) -> None:
 
 
 def finish_imports_demo() -> None:
-    """The job's run of each queued import (after seed-demo's commit: the job commits)."""
-    for import_id in db.session.scalars(
+    """Each queued import's first run, as the scheduler runs it (after seed-demo's commit): a
+    logged job run that commits in the tenant's context and leaves no transaction open."""
+    tenant_id = require_tenant_id()
+    import_ids = db.session.scalars(
         select(DataImport.id).where(DataImport.status == ImportStatus.QUEUED).order_by(DataImport.id)
-    ).all():
-        run_import(import_id)
+    ).all()
+    db.session.rollback()  # ends the read: a job run's log is written on the platform's connection
+    for import_id in import_ids:
+        execute(tenant_job_id(tenant_id, JOB_KIND, import_id), JOB_REF, tenant_id=tenant_id, object_id=import_id)
