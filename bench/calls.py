@@ -14,10 +14,7 @@ import argparse
 import cProfile
 import pstats
 
-from app.core.process import tune_garbage_collection
-from bench.common import make_app
-from bench.cpu import PAGES
-from bench.run import new_api_key, setup, signed_in_client
+from bench.cpu import signed_in_pages
 
 
 def main() -> None:
@@ -25,19 +22,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--top", type=int, default=0)
     args = parser.parse_args()
-    app = make_app(API_BURST_LIMIT=10**9)
-    facts = setup(app, cursors=False)
-    tune_garbage_collection()  # as wsgi.py does
-    client, base = signed_in_client(app, facts)
-    key = new_api_key(app, facts)
-    for label, path in PAGES.items():
-        headers = {"Authorization": f"Bearer {key}"} if path.startswith("/api/") else {}
+    client, pages = signed_in_pages()
+    for label, url, headers in pages:
         for _ in range(30):
-            assert client.get(base + path, headers=headers).status_code == 200
+            assert client.get(url, headers=headers).status_code == 200
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(args.requests):
-            client.get(base + path, headers=headers)
+            client.get(url, headers=headers)
         profile.disable()
         stats = pstats.Stats(profile)
         print(f"{label:28} {round(stats.total_calls / args.requests):>8,} calls per request", flush=True)

@@ -41,17 +41,27 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=7)
     parser.add_argument("--per-batch", type=int, default=100)
     args = parser.parse_args()
+    client, pages = signed_in_pages()
+    print("the API burst limit is lifted for this run; medians of", args.batches, "batches of", args.per_batch)
+    print(f"{'page':28} {'wall ms':>8} {'CPU ms':>8}")
+    for label, url, headers in pages:
+        wall, cpu = per_request(client, url, headers, args.batches, args.per_batch)
+        print(f"{label:28} {wall:8.2f} {cpu:8.2f}", flush=True)
+
+
+def signed_in_pages():
+    """(test client, [(label, URL, headers)] of PAGES): the big tenant's owner signed in, an API
+    key of its own, the burst limit lifted and the collector tuned as the web workers run."""
     app = make_app(API_BURST_LIMIT=10**9)
     facts = setup(app, cursors=False)
     tune_garbage_collection()  # as wsgi.py does
     client, base = signed_in_client(app, facts)
     key = new_api_key(app, facts)
-    print("the API burst limit is lifted for this run; medians of", args.batches, "batches of", args.per_batch)
-    print(f"{'page':28} {'wall ms':>8} {'CPU ms':>8}")
-    for label, path in PAGES.items():
-        headers = {"Authorization": f"Bearer {key}"} if path.startswith("/api/") else {}
-        wall, cpu = per_request(client, base + path, headers, args.batches, args.per_batch)
-        print(f"{label:28} {wall:8.2f} {cpu:8.2f}", flush=True)
+    pages = [
+        (label, base + path, {"Authorization": f"Bearer {key}"} if path.startswith("/api/") else {})
+        for label, path in PAGES.items()
+    ]
+    return client, pages
 
 
 if __name__ == "__main__":
