@@ -261,9 +261,10 @@ def _tenants_with_due_deliveries(now) -> list[uuid.UUID]:
     return ids
 
 
-def _due_in_order(now, limit: int) -> list[EventDelivery]:
-    """Pending deliveries with no earlier pending delivery for the same consumer and record,
-    whose attempt is due, oldest event first, locked (PostgreSQL) for this transaction.
+def _due_in_order(now, limit: int, consumer: str | None = None) -> list[EventDelivery]:
+    """Pending deliveries (of `consumer`, or every consumer's) with no earlier pending delivery
+    for the same consumer and record, whose attempt is due, oldest event first, locked
+    (PostgreSQL) for this transaction.
 
     Two statements: the first pending delivery of each (consumer, record) comes from one
     numbered pass over the pending rows — no join, so no plan can turn it into a loop over
@@ -272,6 +273,8 @@ def _due_in_order(now, limit: int) -> list[EventDelivery]:
     no longer pending when it is locked, and is left out.
     """
     pending = EventDelivery.status == DeliveryStatus.PENDING
+    if consumer is not None:
+        pending = and_(pending, EventDelivery.consumer == consumer)
     numbered = (
         select(
             EventDelivery.id,
@@ -374,49 +377,35 @@ def dispatch_tenant_events(
             if not batch:
                 db.session.rollback()
                 break
-            events = _events_of(batch)
-            token = _batch_memo.set({})
-            try:
-                for delivery in batch:
-                    deliver(delivery, events.get(delivery.event_id))
-            finally:
-                _batch_memo.reset(token)
+            _deliver_batch(batch)
             db.session.commit()
             handled += len(batch)
     return handled
 
 
-def deliver_now(consumer: str, *, limit: int = DISPATCH_LIMIT) -> int:
-    """Hand one consumer its due deliveries of the current tenant now, in the caller's
-    transaction, oldest event first (so in order per record), with those its handling adds;
-    returns how many ran. For `seed-demo`, whose records should look as they will once the
-    scheduler has run: it finds these deliveries done and delivers them no second time."""
-    handled = 0
+def _deliver_batch(batch: list[EventDelivery]) -> None:
+    events = _events_of(batch)
     token = _batch_memo.set({})
     try:
-        while handled < limit:
-            db.session.flush()  # stamps what was just emitted before "due" is read
-            due = utcnow()
-            batch = list(
-                db.session.scalars(
-                    select(EventDelivery)
-                    .where(
-                        EventDelivery.consumer == consumer,
-                        EventDelivery.status == DeliveryStatus.PENDING,
-                        EventDelivery.next_attempt_at <= due,
-                    )
-                    .order_by(EventDelivery.event_id)
-                    .limit(min(DISPATCH_BATCH, limit - handled))
-                )
-            )
-            if not batch:
-                break
-            events = _events_of(batch)
-            for delivery in batch:
-                deliver(delivery, events.get(delivery.event_id))
-            handled += len(batch)
+        for delivery in batch:
+            deliver(delivery, events.get(delivery.event_id))
     finally:
         _batch_memo.reset(token)
+
+
+def deliver_now(consumer: str, *, limit: int = DISPATCH_LIMIT) -> int:
+    """Hand one consumer its due deliveries of the current tenant now, in the caller's
+    transaction, in order per record, with those its handling adds; returns how many ran. For
+    `seed-demo`, whose records should look as they will once the scheduler has run: it finds
+    these deliveries done and delivers them no second time."""
+    handled = 0
+    while handled < limit:
+        db.session.flush()  # stamps what was just emitted before "due" is read
+        batch = _due_in_order(utcnow(), min(DISPATCH_BATCH, limit - handled), consumer=consumer)
+        if not batch:
+            break
+        _deliver_batch(batch)
+        handled += len(batch)
     return handled
 
 
