@@ -125,6 +125,8 @@ class RecordType:
         duplicated = {item for item in names if names.count(item) > 1}
         if duplicated:
             raise ValueError(f"{name}: fields declared twice: {', '.join(sorted(duplicated))}")
+        # A list page asks for a field by name once per cell.
+        self._fields_by_name = {item.name: item for item in self.fields}
 
     def __repr__(self) -> str:
         return f"<RecordType {self.name}>"
@@ -142,7 +144,7 @@ class RecordType:
         return next((item.label for item in self.capabilities if item.key == "owner"), "Owner")
 
     def field(self, name: str) -> Field | None:
-        return next((item for item in self.fields if item.name == name), None)
+        return self._fields_by_name.get(name)
 
     def change_label(self, name: str) -> str:
         """What a change of `name` is called where people read it (timelines, summaries): the

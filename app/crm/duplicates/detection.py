@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from flask import after_this_request, flash, has_request_context, url_for
 from markupsafe import Markup, escape
-from sqlalchemy import and_, select
+from sqlalchemy import func, select, tuple_
 
+from app.core.context import require_tenant_id
 from app.core.errors import is_api_request
 from app.core.extensions import db
 from app.records.registry import find_record_type
@@ -24,30 +25,27 @@ MAX_WARNINGS = 3
 class DuplicateRule:
     key: str
     reason: str
-    values: Callable  # values(record) -> list of normalized values (empty: nothing to compare)
-    condition: Callable  # condition(values) -> SQL condition on the type's model
+    values: Callable  # values(record) -> the record's normalized values (empty: nothing to compare)
+    columns: tuple  # the columns a value is compared with, one per part of it
+    join: object = None  # the relationship to reach them (a list field's child rows), if any
 
 
 def _list_rule(model, field, reason: str) -> DuplicateRule:
-    child_column = getattr(field.child_model, field.row_attribute)
-    collection = getattr(model, field.collection)
-
     def values(record):
-        return [str(getattr(row, field.row_attribute)) for row in getattr(record, field.collection)]
+        return [(getattr(row, field.row_attribute),) for row in getattr(record, field.collection)]
 
     # Stored normalized (emails lower-cased, phones in E.164): compared as they are, so the
     # (tenant, value) index answers.
-    return DuplicateRule(field.name, reason, values, lambda found: collection.any(child_column.in_(found)))
+    child_column = getattr(field.child_model, field.row_attribute)
+    return DuplicateRule(field.name, reason, values, (child_column,), getattr(model, field.collection))
 
 
 def _column_rule(model, field, reason: str) -> DuplicateRule:
-    column = getattr(model, field.attribute)
-
     def values(record):
         value = getattr(record, field.attribute)
-        return [str(value)] if value else []
+        return [(value,)] if value else []
 
-    return DuplicateRule(field.name, reason, values, lambda found: column.in_(found))
+    return DuplicateRule(field.name, reason, values, (getattr(model, field.attribute),))
 
 
 def name_fields(record_type):
@@ -79,49 +77,77 @@ def duplicate_rules(record_type) -> list[DuplicateRule]:
             rules.append(_column_rule(model, field, "Same email" if field.kind == "email" else "Same phone"))
     name, company = name_fields(record_type)
     if name is not None and (company is not None or record_type.name == "company"):
-        name_column = getattr(model, name.attribute)
-        company_column = getattr(model, company.attribute) if company is not None else None
+        # The name as written: the (tenant, name) index answers at once. Names that differ
+        # only in case are paired by the nightly scan, which compares them lower-cased.
+        columns = (getattr(model, name.attribute),)
+        if company is not None:
+            columns += (getattr(model, company.attribute),)
 
         def values(record):
             title = (getattr(record, name.attribute) or "").strip()
-            at = getattr(record, company.attribute) if company is not None else ""
-            if not title or (company is not None and not at):
+            if not title:
                 return []
-            return [(title, at)]
-
-        def condition(found):
-            # The name as written: the (tenant, name) index answers at once. Names that differ
-            # only in case are paired by the nightly scan, which compares them lower-cased.
-            title, at = found[0]
-            if company_column is None:
-                return name_column == title
-            return and_(name_column == title, company_column == at)
+            if company is None:
+                return [(title,)]
+            at = getattr(record, company.attribute)
+            return [(title, at)] if at else []
 
         reason = "Same name at the same company" if company is not None else "Same name"
-        rules.append(DuplicateRule("name", reason, values, condition))
+        rules.append(DuplicateRule("name", reason, values, columns))
     return rules
 
 
-def find_duplicates(record_type, record, *, limit: int = MAX_WARNINGS, skip=()) -> list[tuple[object, str]]:
-    """(other record, reason) for records of this tenant that look like `record`: one query
-    per rule that has something to compare (rules named in `skip` are already answered)."""
-    found, seen = [], {record.id}
-    model = record_type.model
+def look_alikes(record_type, records, *, limit: int = MAX_WARNINGS, skip=()) -> dict:
+    """{record id: [(other record, reason), …]}: up to `limit` records of this tenant that
+    look like each of `records`, oldest first within each rule, rule by rule. One query per
+    rule that has something to compare, whatever the number of records (an import asks for a
+    whole batch); rules named in `skip` are already answered."""
+    found = {record.id: [] for record in records}
     for rule in duplicate_rules(record_type):
         if rule.key in skip:
             continue
-        values = rule.values(record)
-        if not values:
+        asking = {record.id: rule.values(record) for record in records if len(found[record.id]) < limit}
+        asking = {record_id: values for record_id, values in asking.items() if values}
+        if not asking:
             continue
-        stmt = (
-            select(model).where(rule.condition(values), model.id.not_in(seen)).order_by(model.created_at).limit(limit)
+        # Each value's first `limit + 1` holders are enough: a record with k look-alikes from
+        # earlier rules skips itself and those k, and wants `limit - k` more.
+        holders = _first_holders(
+            record_type, rule, {value for values in asking.values() for value in values}, limit + 1
         )
-        for other in db.session.scalars(stmt):
-            found.append((other, rule.reason))
-            seen.add(other.id)
-        if len(found) >= limit:
-            break
-    return found[:limit]
+        for record_id, values in asking.items():
+            taken = {record_id, *(other.id for other, _reason in found[record_id])}
+            candidates = {other.id: other for value in values for other in holders.get(value, ())}
+            for other in sorted(candidates.values(), key=lambda item: (item.created_at, str(item.id))):
+                if len(found[record_id]) >= limit:
+                    break
+                if other.id not in taken:
+                    found[record_id].append((other, rule.reason))
+    return found
+
+
+def _first_holders(record_type, rule, values, per_value: int) -> dict:
+    """{value: the oldest records of this tenant holding it, at most `per_value` of them}:
+    their ids ranked per value in one statement, then the records in one more."""
+    model = record_type.model
+    if len(rule.columns) > 1:
+        matching = tuple_(*rule.columns).in_(list(values))
+    else:
+        matching = rule.columns[0].in_([value for (value,) in values])
+    rank = func.row_number().over(partition_by=rule.columns, order_by=(model.created_at, model.id)).label("rank")
+    ranked = select(model.id, *rule.columns, rank)
+    if rule.join is not None:
+        ranked = ranked.join(rule.join)
+    ranked = ranked.where(model.tenant_id == require_tenant_id(), matching).subquery()
+    rows = db.session.execute(select(ranked).where(ranked.c.rank <= per_value)).all()
+    if not rows:
+        return {}
+    records = db.session.scalars(select(model).where(model.id.in_({row[0] for row in rows})))
+    by_id = {record.id: record for record in records}
+    holders: dict = {}
+    for record_id, *value, _rank in rows:
+        holders.setdefault(tuple(value), []).append(by_id[record_id])
+    return holders
 
 
 def warn_about_duplicates(event, record=None) -> None:
@@ -132,7 +158,7 @@ def warn_about_duplicates(event, record=None) -> None:
     record_type = find_record_type(event.record_type)
     if record_type is None:
         return
-    matches = find_duplicates(record_type, record)
+    matches = look_alikes(record_type, [record])[record.id]
     if not matches:
         return
     if is_api_request():

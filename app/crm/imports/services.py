@@ -29,7 +29,7 @@ from app.core.spreadsheets import restore_cell
 from app.core.transactions import call_after_rollback
 from app.core.types import json_safe, utcnow
 from app.core.validation import Errors, clean_text, contains_nul
-from app.crm.duplicates.detection import find_duplicates
+from app.crm.duplicates.detection import look_alikes
 from app.crm.imports.matching import find_existing, find_matches, match_field, match_values
 from app.crm.imports.models import DataImport, DedupeMode, ImportRow, ImportStatus, ImportTemplate, RowStatus
 from app.crm.imports.reading import MAX_CELL_CHARACTERS, FormulaCell, SourceFile, cell_text, inspect_file, iter_rows
@@ -430,16 +430,19 @@ class RowPlan:
             parts.append(f"{label}: {' '.join(messages)}")
         return "; ".join(parts) or exc.message
 
-    def look_alikes(self, record) -> str:
-        """A note on a created row that looks like a record already there (same phone, same
-        name at the same company): created, as asked, but worth a look."""
+    def look_alikes(self, records) -> dict:
+        """{record id: a note} for the batch's created records that look like a record already
+        there (same phone, same name at the same company): created, as asked, but worth a look.
+        One query per rule for the whole batch."""
 
         # The match field was just looked up (no record has it): only the other rules ask.
-        matches = find_duplicates(self.record_type, record, limit=1, skip={self.match.name} if self.match else ())
-        if not matches:
-            return ""
-        other, reason = matches[0]
-        return f"Possible duplicate of {self.record_type.title_of(other)} ({reason.lower()})."
+        skip = {self.match.name} if self.match else ()
+        notes = {}
+        for record_id, matches in look_alikes(self.record_type, records, limit=1, skip=skip).items():
+            if matches:
+                other, reason = matches[0]
+                notes[record_id] = f"Possible duplicate of {self.record_type.title_of(other)} ({reason.lower()})."
+        return notes
 
     def values_of(self, data) -> list[str]:
         if self.match is None or self.match.name not in data:
@@ -581,6 +584,8 @@ class RowPlan:
         made = create_records(
             self.record_type, [data for _at, _row, data, _texts, _values in to_create], actor=self.actor
         )
+        created = [result for result in made if not isinstance(result, PlanLimitExceeded | ValidationFailed)]
+        notes = self.look_alikes(created) if created else {}
         for (at, row_number, _data, texts, values), result in zip(to_create, made, strict=True):
             if isinstance(result, PlanLimitExceeded):
                 outcomes[at] = _rejected(
@@ -595,7 +600,7 @@ class RowPlan:
                     row_number=row_number,
                     status=RowStatus.CREATED,
                     record_id=result.id,
-                    reason=self.look_alikes(result),
+                    reason=notes.get(result.id, ""),
                 )
 
 

@@ -2,6 +2,7 @@
 and merging with every link moved to the survivor."""
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
 from tests.conftest import csrf_token_from, in_tenant
@@ -262,3 +263,65 @@ def test_merge_keeps_deals_meetings_messages_and_form_submissions(app, tenant_a,
         assert attribution[0].last_touch == {"utm_source": "ads"}
     page = client_for(tenant_a).get(f"/deals/{own_deal}").get_data(as_text=True)
     assert f"/contacts/{keep}" in page
+
+
+def test_look_alikes_answers_a_batch_rule_by_rule_oldest_first(app, tenant_a, tenant_b, query_counter):
+    from app.crm.contacts.models import Contact
+    from app.crm.duplicates.detection import look_alikes
+    from app.records.registry import get_record_type
+
+    northwind = make_company(app, tenant_a, name="Northwind")
+    first = make_contact(app, tenant_a, first_name="Ada", last_name="Lovelace", company_id=northwind)
+    switchboard = [
+        make_contact(app, tenant_a, first_name=f"Desk {index}", phones=[{"number": "+14155550100"}])
+        for index in range(6)
+    ]
+    second = make_contact(app, tenant_a, first_name="Ada", last_name="Lovelace", company_id=northwind)
+    lonely = make_contact(app, tenant_a, first_name="Grace", last_name="Hopper", phones=[{"number": "+14155550199"}])
+    # Another workspace's look-alikes are never found.
+    make_contact(app, tenant_b, first_name="Grace", last_name="Hopper", phones=[{"number": "+14155550199"}])
+    with in_tenant(app, tenant_a.id):
+        wanted = select(Contact).where(Contact.id.in_([second, lonely, switchboard[0]]))
+        loaded = wanted.options(selectinload(Contact.emails), selectinload(Contact.phones))
+        contacts = db.session.scalars(loaded).all()
+        with query_counter() as counted:
+            found = look_alikes(get_record_type("contact"), contacts, limit=2)
+        # One statement for the phones' holders and one for their records, and the same for
+        # names at a company (no e-mails to compare): not one per record.
+        assert counted.count == 4, counted.statements
+        titles = {
+            record_id: [(other.first_name, reason) for other, reason in matches] for record_id, matches in found.items()
+        }
+        assert titles[second] == [("Ada", "Same name at the same company")]
+        assert [other.id for other, _reason in found[second]] == [first]
+        # The phone every desk shares: the two oldest other desks, not the record itself.
+        assert titles[switchboard[0]] == [("Desk 1", "Same phone"), ("Desk 2", "Same phone")]
+        assert titles[lonely] == []
+        db.session.rollback()
+
+
+def test_an_import_asks_for_look_alikes_once_per_batch(app, tenant_a, query_counter):
+    from app.crm.duplicates import detection
+    from tests.crm.imports.helpers import queue, run_job, upload
+
+    make_contact(app, tenant_a, first_name="Ada", phones=[{"number": "+14155550100"}])
+    rows = "".join(f"Person {index},+1 415 555 {index:04d}\n" for index in range(40))
+    import_id = upload(app, tenant_a, f"First name,Phone\n{rows}".encode())
+    queue(app, tenant_a, import_id)
+    calls = []
+    real = detection.look_alikes
+
+    def counting(record_type, records, **options):
+        calls.append(len(records))
+        return real(record_type, records, **options)
+
+    from app.crm.imports import services
+
+    original = services.look_alikes
+    services.look_alikes = counting
+    try:
+        result = run_job(app, tenant_a, import_id)
+    finally:
+        services.look_alikes = original
+    assert result["created"] == 40
+    assert calls == [40]
