@@ -2,6 +2,7 @@
 lines is accepted, a reminder task before each renewal, and each renewal's invoice — once."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -38,19 +39,38 @@ def add_months(day: date, months: int) -> date:
     raise ValueError(day)
 
 
-def period_end(start: date, interval: str) -> date:
-    return add_months(start, 12 if interval == Interval.YEARLY else 1)
+MONTHS_PER_PERIOD = {Interval.MONTHLY: 1, Interval.YEARLY: 12}
+# Units that name the subscription's own period: a line of "12 month" of a monthly retainer.
+PERIOD_UNITS = {Interval.MONTHLY: {"month", "months", "mo"}, Interval.YEARLY: {"year", "years", "yr"}}
+
+
+def period_end(start: date, interval: str, periods: int = 1) -> date:
+    return add_months(start, MONTHS_PER_PERIOD[interval] * periods)
+
+
+def periods_sold(line) -> tuple[int, Decimal]:
+    """How many periods a recurring quote line pays for, and the quantity each renewal bills.
+
+    A line counted in the subscription's own period ("12 month" of a monthly retainer, "2 year"
+    of yearly hosting) sells that many periods up front, which the quote's invoice bills; each
+    renewal after them bills one period. Any other quantity (5 seats, 3 licences) is what every
+    period bills, and the quote's invoice pays for the first."""
+    whole = line.quantity == line.quantity.to_integral_value()
+    if whole and line.unit.strip().lower() in PERIOD_UNITS[line.recurring_interval]:
+        return int(line.quantity), Decimal(1)
+    return 1, line.quantity
 
 
 def subscriptions_from_accepted_quote(event, quote) -> None:
     """In-transaction subscriber of `quote.accepted`: each recurring line starts a subscription
-    whose first renewal is one period after acceptance (the quote's own invoice bills the first)."""
+    whose first renewal comes after the periods the quote's own invoice bills (`periods_sold`)."""
     recurring = [line for line in quote.lines if line.recurring_interval in Interval.LABELS]
     if not recurring:
         return
     actor = acting_owner(quote)
     today = local_today()
     for line in recurring:
+        periods, quantity = periods_sold(line)
         subscription = create_record(
             SUBSCRIPTIONS,
             {
@@ -59,11 +79,11 @@ def subscriptions_from_accepted_quote(event, quote) -> None:
                 "contact_id": quote.contact_id and str(quote.contact_id),
                 "company_id": quote.company_id and str(quote.company_id),
                 "currency": quote.currency,
-                "quantity": str(line.quantity),
+                "quantity": str(quantity),
                 "unit_price": str(line.unit_price),
                 "tax_rate": str(line.tax_rate),
                 "start_date": today.isoformat(),
-                "next_renewal": period_end(today, line.recurring_interval).isoformat(),
+                "next_renewal": period_end(today, line.recurring_interval, periods).isoformat(),
                 "owner_id": quote.owner_id and str(quote.owner_id),
             },
             actor=actor,

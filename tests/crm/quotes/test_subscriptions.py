@@ -46,6 +46,56 @@ def test_accepting_a_quote_starts_a_subscription_per_recurring_line(app, tenant_
         assert subscription.next_renewal == add_months(subscription.start_date, 1)
 
 
+def _accept_quote_with_lines(app, tenant, client_for, *lines):
+    quote_id = make_quote(app, tenant, lines=list(lines))
+    token = send_quote_now(app, tenant, quote_id)
+    client_for(tenant, role=None).post(f"/q/{token}/accept", data={"name": "Bo Buyer", "consent": "y"})
+    with in_tenant(app, tenant.id):
+        return {
+            item.name: (str(item.quantity), item.next_renewal, item.start_date)
+            for item in db.session.scalars(select(Subscription))
+        }
+
+
+def test_a_line_counted_in_its_own_periods_is_paid_up_front_and_renews_one_period_at_a_time(app, tenant_a, client_for):
+    retainer = make_product(
+        app, tenant_a, name="SEO retainer", unit="month", unit_price="1800.00", recurring_interval="monthly"
+    )
+    hosting = make_product(
+        app, tenant_a, name="Managed hosting", unit="year", unit_price="2400.00", recurring_interval="yearly"
+    )
+    seats = make_product(
+        app, tenant_a, name="Analytics seat", unit="seat", unit_price="40.00", recurring_interval="monthly"
+    )
+    subscriptions = _accept_quote_with_lines(
+        app,
+        tenant_a,
+        client_for,
+        {"product_id": str(retainer), "quantity": "12"},
+        {"product_id": str(hosting), "quantity": "2"},
+        {"product_id": str(seats), "quantity": "5"},
+    )
+    retainer_quantity, retainer_renewal, start = subscriptions["SEO retainer"]
+    # Twelve months were sold on the quote: each renewal after them bills one month, not twelve.
+    assert (retainer_quantity, retainer_renewal) == ("1.000", add_months(start, 12))
+    hosting_quantity, hosting_renewal, _ = subscriptions["Managed hosting"]
+    assert (hosting_quantity, hosting_renewal) == ("1.000", add_months(start, 24))
+    # Seats are what every month bills; the quote paid for the first month of them.
+    seat_quantity, seat_renewal, _ = subscriptions["Analytics seat"]
+    assert (seat_quantity, seat_renewal) == ("5.000", add_months(start, 1))
+
+
+def test_a_part_period_quantity_is_billed_every_period(app, tenant_a, client_for):
+    retainer = make_product(
+        app, tenant_a, name="SEO retainer", unit="month", unit_price="1800.00", recurring_interval="monthly"
+    )
+    subscriptions = _accept_quote_with_lines(
+        app, tenant_a, client_for, {"product_id": str(retainer), "quantity": "1.5"}
+    )
+    quantity, renewal, start = subscriptions["SEO retainer"]
+    assert (quantity, renewal) == ("1.500", add_months(start, 1))
+
+
 def test_reminder_then_renewal_each_happen_once(app, tenant_a, client_for):
     _accept_quote_with_a_retainer(app, tenant_a, client_for)
     with in_tenant(app, tenant_a.id):
