@@ -115,7 +115,7 @@ def _check_batch(data_import, plan, batch, room: int | None) -> None:
     """Dry run of a batch: each row through the validator; failures and the rows the plan's
     limit would leave waiting are kept to show, nothing else is written."""
     rows = [(row_number, cells, plan.read(cells)) for row_number, cells in batch]
-    plan.look_up([read[0] for _row_number, _cells, read in rows])
+    plan.look_up([value for _row_number, _cells, read in rows for value in plan.values_of(read[0])])
     for row_number, cells, read in rows:
         outcome = plan.check(row_number, cells, read)
         status = outcome["status"]

@@ -449,10 +449,10 @@ class RowPlan:
             return []
         return match_values(self.match, data[self.match.name])
 
-    def look_up(self, datas) -> None:
-        """Find the records a batch's rows match in one query; `existing` answers from it for
-        the rest of the batch (the next batch looks up its own values)."""
-        values = [value for data in datas for value in self.values_of(data)]
+    def look_up(self, values: list[str]) -> None:
+        """Find the records a batch's match values (`values_of` of each row) lead to in one
+        query; `existing` answers from it for the rest of the batch (the next batch looks up
+        its own values)."""
         self.matches = find_matches(self.record_type, self.match, values) if values else {}
         self.looked_up = set(values)
         self.values_led = {}
@@ -526,12 +526,17 @@ class RowPlan:
         happened. The batch's matches are looked up in one query and its new records are made
         together (`create_records`); a row repeating a value of a row still to be made waits
         until those are made, so it matches the first instead of making a second."""
-        rows = [(row_number, *self.read(cells)) for row_number, cells in batch]
-        self.look_up([data for _row_number, data, problems, _texts in rows if not problems])
+        rows = []
+        for row_number, cells in batch:
+            data, problems, texts = self.read(cells)
+            # Normalising a row's match values (an e-mail, a domain) is a good part of a row's
+            # Python: once per row, for the batch's look-up and the row's own write.
+            rows.append((row_number, data, problems, texts, [] if problems else self.values_of(data)))
+        self.look_up([value for *_row, values in rows for value in values])
         outcomes: list = []
-        to_create: list[tuple[int, int, dict, list[str]]] = []
+        to_create: list[tuple[int, int, dict, list[str], list[str]]] = []
         claimed: set[str] = set()
-        for row_number, data, problems, texts in rows:
+        for row_number, data, problems, texts, values in rows:
             if not any(text.strip() for text in texts):
                 outcomes.append(
                     make_row(ImportRow, row_number=row_number, status=RowStatus.SKIPPED, reason="Empty row.")
@@ -540,7 +545,6 @@ class RowPlan:
             if problems:
                 outcomes.append(_rejected(row_number, RowStatus.FAILED, "; ".join(problems), texts))
                 continue
-            values = self.values_of(data)
             if claimed.intersection(values):
                 self._create(to_create, outcomes)
                 to_create, claimed = [], set()
@@ -572,7 +576,7 @@ class RowPlan:
             update_record(self.record_type, existing, data, actor=self.actor)
         except ValidationFailed as exc:
             return _rejected(row_number, RowStatus.FAILED, self.reason(exc), texts)
-        self.remember(existing, self.values_of(data))
+        self.remember(existing, values)
         return make_row(
             ImportRow, row_number=row_number, status=RowStatus.UPDATED, record_id=existing.id, before=before
         )
