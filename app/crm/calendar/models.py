@@ -41,6 +41,7 @@ class Meeting(RecordModel, OwnedRecord, Taggable, Base):
         filter_index("meetings", "status"),
         filter_index("meetings", "outcome"),
     )
+    __repr_label__ = ("title!r",)
 
     title: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime]
@@ -64,9 +65,6 @@ class Meeting(RecordModel, OwnedRecord, Taggable, Base):
     @property
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
-
-    def __repr__(self) -> str:
-        return f"<Meeting {self.title!r}>"
 
 
 class MeetingAttendee(TenantScoped, Base):

@@ -27,6 +27,7 @@ class Company(RecordModel, OwnedRecord, HasAddress, Taggable, HasCustomFields, B
         filter_index("companies", "industry"),
         filter_index("companies", "size"),
     )
+    __repr_label__ = ("name",)
 
     name: Mapped[str] = mapped_column(String(200))
     domain: Mapped[str | None] = mapped_column(String(253))
@@ -39,6 +40,3 @@ class Company(RecordModel, OwnedRecord, HasAddress, Taggable, HasCustomFields, B
     parent = tenant_relationship("Company", "parent_id", back_populates="children")
     children = tenant_collection("Company", "parent_id", back_populates="parent", order_by="Company.name")
     contacts = tenant_collection("Contact", "company_id", back_populates="company", order_by="Contact.full_name")
-
-    def __repr__(self) -> str:
-        return f"<Company {self.name}>"

@@ -56,6 +56,7 @@ class Lead(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
         Index("ix_leads_tenant_converted_contact", "tenant_id", "converted_contact_id"),
         filter_index("leads", "source"),
     )
+    __repr_label__ = ("name",)
 
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -87,6 +88,3 @@ class Lead(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
         if self.first_response_at is None:
             return None
         return max(self.first_response_at - self.created_at, timedelta(0))
-
-    def __repr__(self) -> str:
-        return f"<Lead {self.name}>"

@@ -40,6 +40,7 @@ class Subscription(RecordModel, OwnedRecord, HasCustomer, Base):
         filter_index("subscriptions", "interval"),
         filter_index("subscriptions", "start_date"),
     )
+    __repr_label__ = ("name",)
 
     name: Mapped[str] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default=SubscriptionStatus.ACTIVE)
@@ -57,6 +58,3 @@ class Subscription(RecordModel, OwnedRecord, HasCustomer, Base):
     reminded_for: Mapped[date | None]
 
     quote = tenant_relationship("Quote", "quote_id")
-
-    def __repr__(self) -> str:
-        return f"<Subscription {self.name}>"

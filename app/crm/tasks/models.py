@@ -67,6 +67,7 @@ class Task(RecordModel, OwnedRecord, Taggable, Base):
         filter_index("tasks", "due_date"),
         filter_index("tasks", "priority"),
     )
+    __repr_label__ = ("title!r",)
 
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -100,6 +101,3 @@ class Task(RecordModel, OwnedRecord, Taggable, Base):
     @property
     def is_done(self) -> bool:
         return self.status == TaskStatus.DONE
-
-    def __repr__(self) -> str:
-        return f"<Task {self.title!r}>"
