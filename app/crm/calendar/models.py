@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
 from app.crm.tags.models import Taggable
-from app.records.indexes import filter_index
+from app.records.indexes import filter_index, sort_index
 from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 
@@ -36,7 +36,7 @@ class Meeting(RecordModel, OwnedRecord, Taggable, Base):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_meetings_tenant_starts", "tenant_id", "starts_at", "id"),
         Index("ix_meetings_tenant_owner_starts", "tenant_id", "owner_id", "starts_at"),
-        Index("ix_meetings_tenant_title", "tenant_id", "title", "id"),
+        sort_index("meetings", "title"),
         Index("ix_meetings_tenant_related", "tenant_id", "related_id", "id"),
         filter_index("meetings", "status"),
         filter_index("meetings", "outcome"),

@@ -12,7 +12,7 @@ from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, 
 from app.core.types import JSONType, utcnow
 from app.crm.fields.models import HasCustomFields
 from app.crm.tags.models import Taggable
-from app.records.indexes import filter_index
+from app.records.indexes import filter_index, sort_index
 from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 
@@ -117,9 +117,9 @@ class Deal(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
         CheckConstraint("value >= 0", name="value_positive"),
         # The board: one stage's cards in order.
         Index("ix_deals_tenant_stage_rank", "tenant_id", "stage_id", "board_rank", "id"),
-        Index("ix_deals_tenant_name", "tenant_id", "name", "id"),
-        Index("ix_deals_tenant_value", "tenant_id", "value", "id"),
-        Index("ix_deals_tenant_probability", "tenant_id", "probability", "id"),
+        sort_index("deals", "name"),
+        sort_index("deals", "value"),
+        sort_index("deals", "probability"),
         Index("ix_deals_tenant_status_close", "tenant_id", "status", "expected_close_date"),
         Index("ix_deals_tenant_status_closed_at", "tenant_id", "status", "closed_at"),
         Index("ix_deals_tenant_company", "tenant_id", "company_id", "id"),

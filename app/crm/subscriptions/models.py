@@ -34,7 +34,7 @@ class Subscription(RecordModel, OwnedRecord, HasCustomer, Base):
         tenant_foreign_key("quote_id", "quotes"),
         tenant_foreign_key("product_id", "products"),
         Index("ix_subscriptions_tenant_status_renewal", "tenant_id", "status", "next_renewal"),
-        Index("ix_subscriptions_tenant_name", "tenant_id", "name", "id"),
+        sort_index("subscriptions", "name"),
         sort_index("subscriptions", "next_renewal"),
         filter_index("subscriptions", "status"),
         filter_index("subscriptions", "interval"),

@@ -61,7 +61,7 @@ class Task(RecordModel, OwnedRecord, Taggable, Base):
         Index("ix_tasks_tenant_owner_status_due", "tenant_id", "owner_id", "status", "due_at"),
         Index("ix_tasks_tenant_status_due", "tenant_id", "status", "due_at", "id"),
         sort_index("tasks", "due_at"),
-        Index("ix_tasks_tenant_title", "tenant_id", "title", "id"),
+        sort_index("tasks", "title"),
         Index("ix_tasks_tenant_related", "tenant_id", "related_id", "id"),
         Index("ix_tasks_tenant_previous", "tenant_id", "previous_id"),
         filter_index("tasks", "due_date"),
