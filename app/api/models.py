@@ -16,6 +16,7 @@ class ApiKey(TenantScoped, Timestamps, Base):
         UniqueConstraint("tenant_id", "prefix"),
         tenant_foreign_key("created_by_id", "users"),
     )
+    __repr_label__ = ("prefix", "name")
 
     name: Mapped[str] = mapped_column(String(80))
     # Public and random (it says nothing about the tenant): shown in lists, used to find the key.
@@ -38,6 +39,3 @@ class ApiKey(TenantScoped, Timestamps, Base):
 
     def allows(self, scope: str) -> bool:
         return scope in (self.scopes or [])
-
-    def __repr__(self) -> str:
-        return f"<ApiKey {self.prefix} {self.name}>"

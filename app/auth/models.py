@@ -34,6 +34,7 @@ class Role:
 class User(UserMixin, TenantScoped, Timestamps, Base):
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+    __repr_label__ = ("email",)
 
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(120))
@@ -57,9 +58,6 @@ class User(UserMixin, TenantScoped, Timestamps, Base):
     @property
     def display_name(self) -> str:
         return self.name or self.email
-
-    def __repr__(self) -> str:
-        return f"<User {self.email}>"
 
 
 class Invitation(TenantScoped, Timestamps, Base):

@@ -2,8 +2,9 @@
 
 import uuid
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, MetaData, Table, Uuid
+from sqlalchemy import Column, ForeignKey, ForeignKeyConstraint, MetaData, Table, Uuid, inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry, relationship
 
 from app.core.ids import uuid7
@@ -23,6 +24,20 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={datetime: UTCDateTime, dict: JSONType, list: JSONType, uuid.UUID: Uuid},
     )
+
+    # The attributes a model's repr shows after its class name, `<Deal Acme renewal>`; the
+    # primary key when a model names none. "title!r" shows the value quoted, as f"{x!r}" would.
+    __repr_label__: ClassVar[tuple[str, ...]] = ()
+
+    def __repr__(self) -> str:
+        mapper = inspect(type(self))
+        names = self.__repr_label__ or [mapper.get_property_by_column(column).key for column in mapper.primary_key]
+        values = []
+        for name in names:
+            attribute, _, conversion = name.partition("!")
+            value = getattr(self, attribute)
+            values.append(repr(value) if conversion == "r" else str(value))
+        return f"<{type(self).__name__} {' '.join(values)}>"
 
 
 class PlatformModel:

@@ -83,6 +83,7 @@ LIMIT_LABELS_ONE = {
 
 class Plan(PlatformModel, Timestamps, Base):
     __tablename__ = "plans"
+    __repr_label__ = ("code",)
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
@@ -96,9 +97,6 @@ class Plan(PlatformModel, Timestamps, Base):
     features: Mapped[list] = mapped_column(JSONType, default=list)
     is_public: Mapped[bool] = mapped_column(default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
-
-    def __repr__(self) -> str:
-        return f"<Plan {self.code}>"
 
 
 class UsageMeter(TenantScoped, Base):

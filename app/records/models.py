@@ -22,12 +22,10 @@ class RecordEntry(TenantScoped, Timestamps, Base):
 
     __tablename__ = "records"
     __table_args__ = (Index("ix_records_tenant_type_title", "tenant_id", "type", "title"),)
+    __repr_label__ = ("type", "title!r")
 
     type: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(300), default="")
-
-    def __repr__(self) -> str:
-        return f"<RecordEntry {self.type} {self.title!r}>"
 
 
 def record_table_args(table: str) -> tuple:

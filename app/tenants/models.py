@@ -22,6 +22,7 @@ class TenantStatus:
 
 class Tenant(PlatformModel, Timestamps, Base):
     __tablename__ = "tenants"
+    __repr_label__ = ("slug",)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     slug: Mapped[str] = mapped_column(String(63), unique=True)
@@ -43,9 +44,6 @@ class Tenant(PlatformModel, Timestamps, Base):
 
     plan = relationship("Plan", lazy="joined")
     domains = relationship("Domain", back_populates="tenant", cascade="all, delete-orphan")
-
-    def __repr__(self) -> str:
-        return f"<Tenant {self.slug}>"
 
 
 class DomainKind:

@@ -69,6 +69,7 @@ class Activity(TenantScoped, Timestamps, Base):
         Index("ix_activities_tenant_occurred", "tenant_id", "occurred_at", "id"),
         Index("ix_activities_tenant_record", "tenant_id", "record_id"),
     )
+    __repr_label__ = ("type", "subject!r")
 
     type: Mapped[str] = mapped_column(String(16))
     subject: Mapped[str] = mapped_column(String(200), default="")
@@ -101,9 +102,6 @@ class Activity(TenantScoped, Timestamps, Base):
         if label:
             return label
         return key_in_words(name)
-
-    def __repr__(self) -> str:
-        return f"<Activity {self.type} {self.subject!r}>"
 
 
 # What activity search matches, and its trigram index (tenant_id first; GIN on PostgreSQL).

@@ -30,6 +30,7 @@ class RunStatus:
 
 class Workflow(TenantScoped, Timestamps, Base):
     __tablename__ = "workflows"
+    __repr_label__ = ("name",)
 
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(String(500), default="")
@@ -46,9 +47,6 @@ class Workflow(TenantScoped, Timestamps, Base):
     # Where the next round-robin assignment continues.
     round_robin_position: Mapped[int] = mapped_column(Integer, default=0)
     created_by_id: Mapped[uuid.UUID | None]
-
-    def __repr__(self) -> str:
-        return f"<Workflow {self.name}>"
 
 
 class WorkflowRun(TenantScoped, StatusBadge, Base):

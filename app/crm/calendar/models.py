@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
 from app.crm.tags.models import Taggable
-from app.records.indexes import filter_index
+from app.records.indexes import filter_index, sort_index
 from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 
@@ -36,11 +36,12 @@ class Meeting(RecordModel, OwnedRecord, Taggable, Base):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_meetings_tenant_starts", "tenant_id", "starts_at", "id"),
         Index("ix_meetings_tenant_owner_starts", "tenant_id", "owner_id", "starts_at"),
-        Index("ix_meetings_tenant_title", "tenant_id", "title", "id"),
+        sort_index("meetings", "title"),
         Index("ix_meetings_tenant_related", "tenant_id", "related_id", "id"),
         filter_index("meetings", "status"),
         filter_index("meetings", "outcome"),
     )
+    __repr_label__ = ("title!r",)
 
     title: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime]
@@ -64,9 +65,6 @@ class Meeting(RecordModel, OwnedRecord, Taggable, Base):
     @property
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
-
-    def __repr__(self) -> str:
-        return f"<Meeting {self.title!r}>"
 
 
 class MeetingAttendee(TenantScoped, Base):

@@ -79,6 +79,7 @@ class Contact(RecordModel, OwnedRecord, HasAddress, Taggable, HasCustomFields, B
         Index("ix_contacts_tenant_company", "tenant_id", "company_id", "id"),
         Index("ix_contacts_tenant_stage", "tenant_id", "lifecycle_stage", "id"),
     )
+    __repr_label__ = ("full_name",)
 
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
@@ -122,9 +123,6 @@ class Contact(RecordModel, OwnedRecord, HasAddress, Taggable, HasCustomFields, B
             "recorded_at": getattr(self, f"{channel}_consent_at"),
             "source": getattr(self, f"{channel}_consent_source"),
         }
-
-    def __repr__(self) -> str:
-        return f"<Contact {self.full_name}>"
 
 
 class ContactEmail(TenantScoped, Base):

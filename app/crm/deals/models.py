@@ -12,7 +12,7 @@ from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, 
 from app.core.types import JSONType, utcnow
 from app.crm.fields.models import HasCustomFields
 from app.crm.tags.models import Taggable
-from app.records.indexes import filter_index
+from app.records.indexes import filter_index, sort_index
 from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
 
 
@@ -51,14 +51,12 @@ class Pipeline(TenantScoped, Timestamps, Base):
         UniqueConstraint("tenant_id", "name"),
         Index("ix_pipelines_tenant_position", "tenant_id", "position"),
     )
+    __repr_label__ = ("name",)
 
     name: Mapped[str] = mapped_column(String(100))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     stages = tenant_child_rows("Stage", "pipeline_id")
-
-    def __repr__(self) -> str:
-        return f"<Pipeline {self.name}>"
 
 
 class Stage(TenantScoped, Timestamps, Base):
@@ -71,6 +69,7 @@ class Stage(TenantScoped, Timestamps, Base):
         CheckConstraint("rotting_days IS NULL OR rotting_days > 0", name="rotting_days_positive"),
         Index("ix_pipeline_stages_tenant_pipeline", "tenant_id", "pipeline_id", "position"),
     )
+    __repr_label__ = ("name",)
 
     pipeline_id: Mapped[uuid.UUID]
     name: Mapped[str] = mapped_column(String(80))
@@ -88,9 +87,6 @@ class Stage(TenantScoped, Timestamps, Base):
     def is_closed(self) -> bool:
         return self.kind in StageKind.CLOSED
 
-    def __repr__(self) -> str:
-        return f"<Stage {self.name}>"
-
 
 class DealReason(TenantScoped, Timestamps, Base):
     """A reason a deal was won or lost, from the tenant's own list."""
@@ -100,14 +96,12 @@ class DealReason(TenantScoped, Timestamps, Base):
         UniqueConstraint("tenant_id", "kind", "label"),
         Index("ix_deal_reasons_tenant_kind", "tenant_id", "kind", "position"),
     )
+    __repr_label__ = ("kind", "label")
 
     kind: Mapped[str] = mapped_column(String(8))  # won or lost
     label: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-    def __repr__(self) -> str:
-        return f"<DealReason {self.kind} {self.label}>"
 
 
 class Deal(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
@@ -123,9 +117,9 @@ class Deal(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
         CheckConstraint("value >= 0", name="value_positive"),
         # The board: one stage's cards in order.
         Index("ix_deals_tenant_stage_rank", "tenant_id", "stage_id", "board_rank", "id"),
-        Index("ix_deals_tenant_name", "tenant_id", "name", "id"),
-        Index("ix_deals_tenant_value", "tenant_id", "value", "id"),
-        Index("ix_deals_tenant_probability", "tenant_id", "probability", "id"),
+        sort_index("deals", "name"),
+        sort_index("deals", "value"),
+        sort_index("deals", "probability"),
         Index("ix_deals_tenant_status_close", "tenant_id", "status", "expected_close_date"),
         Index("ix_deals_tenant_status_closed_at", "tenant_id", "status", "closed_at"),
         Index("ix_deals_tenant_company", "tenant_id", "company_id", "id"),
@@ -136,6 +130,7 @@ class Deal(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
         filter_index("deals", "source"),
         filter_index("deals", "status"),
     )
+    __repr_label__ = ("name",)
 
     name: Mapped[str] = mapped_column(String(200))
     pipeline_id: Mapped[uuid.UUID]
@@ -175,9 +170,6 @@ class Deal(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
             if link.is_primary:
                 return link.contact
         return self.contact_links[0].contact if self.contact_links else None
-
-    def __repr__(self) -> str:
-        return f"<Deal {self.name}>"
 
 
 class DealContact(TenantScoped, Base):

@@ -36,6 +36,7 @@ class FieldDefinition(TenantScoped, Timestamps, Base):
         UniqueConstraint("tenant_id", "object_type", "key"),
         Index("ix_field_definitions_tenant_object_position", "tenant_id", "object_type", "position"),
     )
+    __repr_label__ = ("object_type", "key")
 
     object_type: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(String(64))
@@ -45,9 +46,6 @@ class FieldDefinition(TenantScoped, Timestamps, Base):
     options: Mapped[list] = mapped_column(JSONType, default=list)
     position: Mapped[int] = mapped_column(Integer, default=0)
     help_text: Mapped[str] = mapped_column(String(200), default="")
-
-    def __repr__(self) -> str:
-        return f"<FieldDefinition {self.object_type}.{self.key}>"
 
 
 class HasCustomFields:

@@ -36,6 +36,7 @@ class SubmissionStatus:
 
 class WebForm(TenantScoped, Timestamps, Base):
     __tablename__ = "web_forms"
+    __repr_label__ = ("name",)
 
     name: Mapped[str] = mapped_column(String(120))
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -53,9 +54,6 @@ class WebForm(TenantScoped, Timestamps, Base):
     # A contact form can also open a deal: {"pipeline_id", "stage_id", "value"}; empty: none.
     deal: Mapped[dict] = mapped_column(JSONType, default=dict, server_default=text("'{}'"))
     created_by_id: Mapped[uuid.UUID | None]
-
-    def __repr__(self) -> str:
-        return f"<WebForm {self.name}>"
 
 
 class FormSubmission(TenantScoped, StatusBadge, Base):

@@ -77,6 +77,7 @@ class DataImport(TenantScoped, Timestamps, StatusLabel, Base):
         tenant_foreign_key("created_by_id", "users"),
         Index("ix_data_imports_tenant_created", "tenant_id", "created_at", "id"),
     )
+    __repr_label__ = ("file_name", "status")
 
     record_type: Mapped[str] = mapped_column(String(32))
     file_name: Mapped[str] = mapped_column(String(255))
@@ -132,9 +133,6 @@ class DataImport(TenantScoped, Timestamps, StatusLabel, Base):
     @property
     def percent(self) -> int:
         return int(100 * self.rows_done / self.total_rows) if self.total_rows else (100 if self.finished_at else 0)
-
-    def __repr__(self) -> str:
-        return f"<DataImport {self.file_name} {self.status}>"
 
 
 class ImportRow(TenantScoped, StatusLabel, Base):

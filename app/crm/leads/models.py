@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, tenant_foreign_key, tenant_relationship
 from app.crm.fields.models import HasCustomFields
 from app.crm.tags.models import Taggable
-from app.records.indexes import filter_index
+from app.records.indexes import filter_index, sort_index
 from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
 
 
@@ -49,13 +49,14 @@ class Lead(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
         tenant_foreign_key("converted_contact_id", "contacts"),
         tenant_foreign_key("converted_company_id", "companies"),
         CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
-        Index("ix_leads_tenant_name", "tenant_id", "name", "id"),
-        Index("ix_leads_tenant_score", "tenant_id", "score", "id"),
-        Index("ix_leads_tenant_status", "tenant_id", "status", "id"),
+        sort_index("leads", "name"),
+        sort_index("leads", "score"),
+        filter_index("leads", "status"),
         Index("ix_leads_tenant_email", "tenant_id", "email"),
         Index("ix_leads_tenant_converted_contact", "tenant_id", "converted_contact_id"),
         filter_index("leads", "source"),
     )
+    __repr_label__ = ("name",)
 
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -87,6 +88,3 @@ class Lead(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
         if self.first_response_at is None:
             return None
         return max(self.first_response_at - self.created_at, timedelta(0))
-
-    def __repr__(self) -> str:
-        return f"<Lead {self.name}>"

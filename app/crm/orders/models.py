@@ -35,7 +35,7 @@ class Order(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
         tenant_foreign_key("deal_id", "deals"),
         # One order per accepted quote.
         UniqueConstraint("tenant_id", "quote_id", name="uq_orders_tenant_quote"),
-        Index("ix_orders_tenant_status", "tenant_id", "status", "id"),
+        filter_index("orders", "status"),
         Index("ix_orders_tenant_deal", "tenant_id", "deal_id", "id"),
         filter_index("orders", "quote_id"),
     )

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base
@@ -25,8 +25,8 @@ class Product(RecordModel, Taggable, Base):
         UniqueConstraint("tenant_id", "sku", name="uq_products_tenant_sku"),
         CheckConstraint("unit_price >= 0", name="product_price_not_negative"),
         CheckConstraint("tax_rate >= 0 AND tax_rate <= 100", name="product_tax_rate_range"),
-        Index("ix_products_tenant_name", "tenant_id", "name", "id"),
-        Index("ix_products_tenant_active", "tenant_id", "active", "id"),
+        sort_index("products", "name"),
+        filter_index("products", "active"),
         sort_index("products", "unit_price"),
         filter_index("products", "currency"),
         filter_index("products", "recurring_interval"),

@@ -100,7 +100,7 @@ def priced_document_table_args(table: str) -> tuple:
     return (
         *customer_table_args(table),
         UniqueConstraint("tenant_id", "number", name=f"uq_{table}_tenant_number"),
-        Index(f"ix_{table}_tenant_total", "tenant_id", "total", "id"),
+        sort_index(table, "total"),
         sort_index(table, "title"),
     )
 
@@ -116,9 +116,9 @@ class Quote(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
         *priced_document_table_args("quotes"),
         tenant_foreign_key("deal_id", "deals"),
         UniqueConstraint("tenant_id", "public_token_hash", name="uq_quotes_tenant_token"),
-        Index("ix_quotes_tenant_status", "tenant_id", "status", "id"),
+        filter_index("quotes", "status"),
         Index("ix_quotes_tenant_deal", "tenant_id", "deal_id", "id"),
-        Index("ix_quotes_tenant_valid_until", "tenant_id", "valid_until", "id"),
+        filter_index("quotes", "valid_until"),
         CheckConstraint("version >= 1", name="quote_version_positive"),
         filter_index("quotes", "sent_at"),
     )

@@ -22,6 +22,7 @@ class Segment(TenantScoped, Timestamps, Base):
         tenant_foreign_key("created_by_id", "users"),
         Index("ix_segments_tenant_type_name", "tenant_id", "record_type", "name"),
     )
+    __repr_label__ = ("name",)
 
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(String(300), default="")
@@ -36,6 +37,3 @@ class Segment(TenantScoped, Timestamps, Base):
     @property
     def is_shared(self) -> bool:
         return self.visibility == Visibility.SHARED
-
-    def __repr__(self) -> str:
-        return f"<Segment {self.name}>"

@@ -34,12 +34,13 @@ class Subscription(RecordModel, OwnedRecord, HasCustomer, Base):
         tenant_foreign_key("quote_id", "quotes"),
         tenant_foreign_key("product_id", "products"),
         Index("ix_subscriptions_tenant_status_renewal", "tenant_id", "status", "next_renewal"),
-        Index("ix_subscriptions_tenant_name", "tenant_id", "name", "id"),
+        sort_index("subscriptions", "name"),
         sort_index("subscriptions", "next_renewal"),
         filter_index("subscriptions", "status"),
         filter_index("subscriptions", "interval"),
         filter_index("subscriptions", "start_date"),
     )
+    __repr_label__ = ("name",)
 
     name: Mapped[str] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default=SubscriptionStatus.ACTIVE)
@@ -57,6 +58,3 @@ class Subscription(RecordModel, OwnedRecord, HasCustomer, Base):
     reminded_for: Mapped[date | None]
 
     quote = tenant_relationship("Quote", "quote_id")
-
-    def __repr__(self) -> str:
-        return f"<Subscription {self.name}>"

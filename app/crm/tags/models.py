@@ -12,15 +12,13 @@ DEFAULT_TAG_COLOR = "#6c757d"
 class Tag(TenantScoped, Timestamps, Base):
     __tablename__ = "tags"
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    __repr_label__ = ("name",)
 
     name: Mapped[str] = mapped_column(String(60))
     color: Mapped[str] = mapped_column(String(7), default=DEFAULT_TAG_COLOR)
     # Records carrying the tag, of every type: kept by triggers on record_tags (migration
     # 0020), whatever writes or cascades the links; never written by the app.
     record_count: Mapped[int] = mapped_column(Integer, server_default="0")
-
-    def __repr__(self) -> str:
-        return f"<Tag {self.name}>"
 
 
 # (tenant_id, record, tag): both foreign keys include tenant_id, and a record's links go

@@ -61,12 +61,13 @@ class Task(RecordModel, OwnedRecord, Taggable, Base):
         Index("ix_tasks_tenant_owner_status_due", "tenant_id", "owner_id", "status", "due_at"),
         Index("ix_tasks_tenant_status_due", "tenant_id", "status", "due_at", "id"),
         sort_index("tasks", "due_at"),
-        Index("ix_tasks_tenant_title", "tenant_id", "title", "id"),
+        sort_index("tasks", "title"),
         Index("ix_tasks_tenant_related", "tenant_id", "related_id", "id"),
         Index("ix_tasks_tenant_previous", "tenant_id", "previous_id"),
         filter_index("tasks", "due_date"),
         filter_index("tasks", "priority"),
     )
+    __repr_label__ = ("title!r",)
 
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -100,6 +101,3 @@ class Task(RecordModel, OwnedRecord, Taggable, Base):
     @property
     def is_done(self) -> bool:
         return self.status == TaskStatus.DONE
-
-    def __repr__(self) -> str:
-        return f"<Task {self.title!r}>"

@@ -20,6 +20,7 @@ class DeliveryStatus:
 
 class WebhookSubscription(TenantScoped, Timestamps, Base):
     __tablename__ = "webhook_subscriptions"
+    __repr_label__ = ("name",)
 
     name: Mapped[str] = mapped_column(String(120))
     url: Mapped[str] = mapped_column(String(2000))
@@ -31,9 +32,6 @@ class WebhookSubscription(TenantScoped, Timestamps, Base):
     disabled_reason: Mapped[str] = mapped_column(String(300), default="")
     created_by_id: Mapped[uuid.UUID | None]
     last_delivery_at: Mapped[datetime | None]
-
-    def __repr__(self) -> str:
-        return f"<WebhookSubscription {self.name}>"
 
 
 class WebhookDelivery(TenantScoped, StatusLabel, Base):
