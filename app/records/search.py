@@ -260,12 +260,19 @@ def search_count(table, terms: list[str], cap: int) -> int:
 
 def best_matches(table, terms: list[str], size: int) -> list:
     """Ids among which a search across record types finds the `size` best matches of `table`
-    (starting with the first term first, then the most recently updated), in that order.
+    (starting with the first term first, then the most recently updated, then the highest id),
+    in that order.
 
-    From every match when the trigram index finds at most CANDIDATE_LIMIT. A commoner term
-    ("smith", "zo", a phone's area code) would have the list statement test every row of the
-    tenant under row-level security, so its best matches are taken from the PROBE_ROWS most
-    recently updated rows, read through the `updated_at` sort index; if those hold fewer than
+    A term shorter than a trigram ("zo") first asks the PROBE_ROWS most recently updated rows,
+    read through the `updated_at` sort index: when the `size` best matches among them all start
+    with the term, no older row can outrank them (a match that starts with the term ranks by
+    recency, the others rank after it), so that is the exact answer, found without gathering
+    the tens of thousands of rows such a term matches at a million. Longer terms skip that
+    statement (a rare one is cheaper to gather than to probe for).
+
+    Else every match when the trigram index finds at most CANDIDATE_LIMIT. A commoner term
+    ("smith", a phone's area code) would have the list statement test every row of the tenant
+    under row-level security, so its best matches are the probe's; if it holds fewer than
     `size`, the newest matches of all.
 
     Platform role, tenant bound explicitly, like search_window; call it only when
@@ -275,9 +282,22 @@ def best_matches(table, terms: list[str], size: int) -> list:
     rows = select(table.c.id, table.c.updated_at, table.c.search_text)
 
     def best_first(source):
-        return source.c.id, (starts_first(source.c.search_text, terms[0]), source.c.updated_at.desc(), source.c.id)
+        starts = starts_first(source.c.search_text, terms[0])
+        return source.c.id, starts, (starts, source.c.updated_at.desc(), source.c.id.desc())
+
+    def newest_matches(connection) -> list:
+        recent = rows.where(tenant).order_by(table.c.updated_at.desc(), table.c.id.desc()).limit(PROBE_ROWS).subquery()
+        ids, starts, order = best_first(recent)
+        return connection.execute(
+            select(ids, starts).where(terms_condition(recent.c.search_text, terms)).order_by(*order).limit(size)
+        ).all()
 
     with _platform_engine().connect() as connection:
+        newest = None
+        if len(terms[0]) < MIN_TRIGRAM_LENGTH:
+            newest = newest_matches(connection)
+            if len(newest) >= size and newest[-1][1] == 0:
+                return [row[0] for row in newest]
         # Ordered here, where the index found them: the list statement then reads `size` rows.
         matching = (
             rows.where(tenant, terms_condition(table.c.search_text, terms))
@@ -286,17 +306,12 @@ def best_matches(table, terms: list[str], size: int) -> list:
             .prefix_with("MATERIALIZED")
         )
         total = select(func.count()).select_from(matching).scalar_subquery()
-        ids, order = best_first(matching)
+        ids, _starts, order = best_first(matching)
         found = connection.execute(select(ids, total).order_by(*order).limit(size)).all()
         if not found or found[0][1] <= CANDIDATE_LIMIT:
             return [row[0] for row in found]
-        recent = rows.where(tenant).order_by(table.c.updated_at.desc(), table.c.id.desc()).limit(PROBE_ROWS).subquery()
-        ids, order = best_first(recent)
-        best = list(
-            connection.scalars(
-                select(ids).where(terms_condition(recent.c.search_text, terms)).order_by(*order).limit(size)
-            )
-        )
-    if len(best) >= size:
-        return best
+        if newest is None:
+            newest = newest_matches(connection)
+    if len(newest) >= size:
+        return [row[0] for row in newest]
     return search_window(table, terms, "updated_at", descending=True, cursor=None, size=size).ids

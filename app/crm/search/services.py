@@ -59,7 +59,7 @@ def searchable_types(actor, names=None) -> list:
 
 def search_everything(query: str | None, *, actor, per_type: int = PER_TYPE, types=None) -> list[Group]:
     """Groups of hits per record type; records whose search text starts with the first term
-    come first, then the most recently updated."""
+    come first, then the most recently updated (`best_matches`' order)."""
     query = (query or "").strip()[:MAX_QUERY]
     terms = search_terms(query)
     if not terms:
@@ -76,7 +76,7 @@ def search_everything(query: str | None, *, actor, per_type: int = PER_TYPE, typ
             select(model)
             .where(condition)
             .options(*record_type.loader_options("search"))
-            .order_by(starts_first(model.search_text, terms[0]), model.updated_at.desc(), model.id)
+            .order_by(starts_first(model.search_text, terms[0]), model.updated_at.desc(), model.id.desc())
             .limit(per_type + 1)
         )
         records = list(db.session.scalars(stmt).unique())
