@@ -78,3 +78,40 @@ def test_a_deep_page_reaches_its_cursor_through_the_index(app, tenant_a):
         if not walks_index:
             problems.append(f"{record_type.name} sorted by {sort.key}:\n{plan}")
     assert not problems, "deep pages that filter row by row instead of seeking the cursor:\n" + "\n\n".join(problems)
+
+
+@pytest.mark.skipif(not USE_POSTGRES, reason="plans of PostgreSQL under row-level security")
+@pytest.mark.parametrize(
+    ("type_name", "column", "value", "index"),
+    [
+        ("contact", "lifecycle_stage", "customer", "ix_contacts_tenant_lifecycle_stage_full_name"),
+        ("lead", "status", "new", "ix_leads_tenant_status_created_at"),
+    ],
+)
+def test_a_tag_and_a_stage_page_walks_the_stage_in_the_lists_order(app, tenant_a, type_name, column, value, index):
+    """In the list's default order (contacts by name, leads newest first); not the whole sort
+    index, each row read to test its stage (15,000 rows for a page of a tag among a million
+    contacts)."""
+    from tests.crm.factories import make_tag
+
+    tag = make_tag(app, tenant_a, name="Priority")
+    with in_tenant(app, tenant_a):
+        record_type = next(item for item in record_types() if item.name == type_name)
+        seen = []
+
+        def remember(conn, cursor_, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("SELECT") and "ORDER BY" in statement:
+                seen.append((statement, parameters))
+
+        connection = db.session.connection()
+        event.listen(connection.engine, "before_cursor_execute", remember)
+        try:
+            list_records(record_type, filters={column: value, "tag_id": str(tag)}, limit=25)
+        finally:
+            event.remove(connection.engine, "before_cursor_execute", remember)
+        statement, parameters = seen[0]
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        db.session.execute(text("SET LOCAL enable_sort = off"))
+        plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+        db.session.rollback()
+    assert index in plan, plan

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, tenant_foreign_key, tenant_relationship
 from app.crm.fields.models import HasCustomFields
 from app.crm.tags.models import Taggable
+from app.records.indexes import filter_in_order_index
 from app.records.models import (
     HasAddress,
     OwnedRecord,
@@ -78,6 +79,7 @@ class Contact(RecordModel, OwnedRecord, HasAddress, Taggable, HasCustomFields, B
         Index("ix_contacts_tenant_name", "tenant_id", "full_name", "id"),
         Index("ix_contacts_tenant_company", "tenant_id", "company_id", "id"),
         Index("ix_contacts_tenant_stage", "tenant_id", "lifecycle_stage", "id"),
+        filter_in_order_index("contacts", "lifecycle_stage", "full_name"),
     )
     __repr_label__ = ("full_name",)
 

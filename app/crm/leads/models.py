@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, tenant_foreign_key, tenant_relationship
 from app.crm.fields.models import HasCustomFields
 from app.crm.tags.models import Taggable
-from app.records.indexes import filter_index, sort_index
+from app.records.indexes import filter_in_order_index, filter_index, sort_index
 from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
 
 
@@ -52,6 +52,7 @@ class Lead(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
         sort_index("leads", "name"),
         sort_index("leads", "score"),
         filter_index("leads", "status"),
+        filter_in_order_index("leads", "status", "created_at"),
         Index("ix_leads_tenant_email", "tenant_id", "email"),
         Index("ix_leads_tenant_converted_contact", "tenant_id", "converted_contact_id"),
         filter_index("leads", "source"),
