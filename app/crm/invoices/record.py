@@ -55,12 +55,20 @@ def _lifetime_value(column):
 
 def _invoices_made_from(column):
     """The panel of the invoices made from a quote or an order (`column` points at it), oldest
-    first; the template gets the quote or order under its own name ("quote", "order")."""
+    first; the template gets the quote or order under its own name ("quote", "order"), and how
+    much of it the invoices that are not void already bill, so a second invoice of a document
+    billed in full is asked about before it is made."""
     name = column.key.removesuffix("_id")
 
     def load(record_type, record) -> dict:
         invoices = list(db.session.scalars(select(Invoice).where(column == record.id).order_by(Invoice.created_at)))
-        return {name: record, "invoices": invoices}
+        invoiced = sum((item.total for item in invoices if item.status != InvoiceStatus.VOID), ZERO)
+        return {
+            name: record,
+            "invoices": invoices,
+            "invoiced": invoiced,
+            "invoiced_in_full": bool(invoices) and invoiced >= record.total,
+        }
 
     return load
 

@@ -112,7 +112,21 @@ def test_an_order_becomes_a_draft_invoice_from_its_page(app, tenant_a, client_fo
         number, invoice_id = order.number, invoice.id
     page = client.get(f"/orders/{order_id}").get_data(as_text=True)
     assert "Invoice again" in page
+    # Billed in full by the draft: a second invoice of it is asked about first.
+    assert "Invoiced USD 4,320.00 of USD 4,320.00" in page
+    assert "This order is already invoiced in full (USD 4,320.00). Make another draft invoice of it?" in page
     assert number in client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
+
+
+def test_a_void_invoice_does_not_count_as_invoicing_the_order(app, tenant_a, client_for):
+    order_id = make_order(app, tenant_a)
+    client = client_for(tenant_a)
+    invoice_url = client.post(f"/orders/{order_id}/invoice").headers["Location"]
+    assert client.post(f"{invoice_url}/issue").status_code == 302
+    assert client.post(f"{invoice_url}/void").status_code == 302
+    page = client.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "Invoiced USD 0.00 of USD 4,320.00" in page
+    assert "already invoiced in full" not in page
 
 
 def test_invoicing_an_order_through_the_api(app, tenant_a, api_client_for, client_for):
