@@ -14,13 +14,36 @@ from app.crm.tasks.queries import today_local
 from app.records.normalize import tenant_zone
 
 MEETINGS = (
-    # (title, weekday offset from Monday, start, minutes, location, video)
-    ("Kick-off: spring campaign", 0, time(9, 30), 60, "Studio, room 2", ""),
-    ("Quarterly review", 1, time(14, 0), 90, "", "https://meet.example.com/quarterly-review"),
-    ("Creative brainstorm", 2, time(11, 0), 45, "Studio, room 1", ""),
-    ("Contract walkthrough", 3, time(16, 0), 30, "", "https://meet.example.com/contract"),
-    ("Photo shoot planning", 4, time(10, 0), 60, "Client office", ""),
+    # (titles, one per seller in turn; weekday offset from Monday; start; minutes; location; video)
+    (
+        ("Kick-off: spring campaign", "Kick-off: loyalty app", "Kick-off: website refresh"),
+        0,
+        time(9, 30),
+        60,
+        "Studio, room 2",
+        "",
+    ),
+    (
+        ("Quarterly review", "Budget review", "Account review"),
+        1,
+        time(14, 0),
+        90,
+        "",
+        "https://meet.example.com/quarterly-review",
+    ),
+    (("Creative brainstorm", "Content calendar workshop", "Naming workshop"), 2, time(11, 0), 45, "Studio, room 1", ""),
+    (
+        ("Contract walkthrough", "Statement of work walkthrough", "Onboarding call"),
+        3,
+        time(16, 0),
+        30,
+        "",
+        "https://meet.example.com/contract",
+    ),
+    (("Photo shoot planning", "Video storyboard review", "Launch rehearsal"), 4, time(10, 0), 60, "Client office", ""),
 )
+# Last week's call of each seller, held, with its outcome.
+HELD = ("Discovery call", "Scoping call", "Intro call")
 
 
 def seed_meetings_demo(tenant, *, owner, sellers) -> None:
@@ -31,12 +54,12 @@ def seed_meetings_demo(tenant, *, owner, sellers) -> None:
     today = today_local()
     monday = today - timedelta(days=today.weekday())
     for index, seller in enumerate(sellers):
-        for title, weekday, start, minutes, location, video in MEETINGS:
+        for titles, weekday, start, minutes, location, video in MEETINGS:
             begins = datetime.combine(monday + timedelta(days=weekday), start, tzinfo=zone) + timedelta(hours=index)
             guests = rng.sample(contacts, 2) if len(contacts) >= 2 else contacts
             create_meeting(
                 {
-                    "title": title,
+                    "title": titles[index % len(titles)],
                     "starts_at": begins,
                     "ends_at": begins + timedelta(minutes=minutes),
                     "timezone": zone.key,
@@ -54,7 +77,7 @@ def seed_meetings_demo(tenant, *, owner, sellers) -> None:
         held = datetime.combine(monday - timedelta(days=4), time(15, 0), tzinfo=zone)
         create_meeting(
             {
-                "title": "Discovery call",
+                "title": HELD[index % len(HELD)],
                 "starts_at": held,
                 "ends_at": held + timedelta(minutes=45),
                 "timezone": zone.key,

@@ -14,16 +14,60 @@ from app.crm.tasks.queries import today_local
 from app.crm.tasks.services import complete_task, create_task
 
 TASKS = (
-    # (title, days from today, time or None, priority, related kind)
-    ("Call back about the spring campaign", 0, time(10, 30), "high", "contact"),
-    ("Send the retainer proposal", 0, None, "urgent", "company"),
-    ("Follow up on the workshop dates", -2, None, "medium", "contact"),
-    ("Qualify the inbound enquiry", 0, time(15, 0), "medium", "lead"),
-    ("Prepare the quarterly review deck", 2, None, "high", "company"),
-    ("Check the brand guidelines feedback", 3, time(11, 0), "low", "contact"),
-    ("Book the photo shoot", 4, None, "medium", "company"),
-    ("Renewal reminder: confirm the budget", 9, None, "medium", "company"),
+    # (titles, one per seller in turn; days from today; time or None; priority; related kind)
+    (
+        ("Call back about the spring campaign", "Call to confirm the shoot location", "Check in after onboarding"),
+        0,
+        time(10, 30),
+        "high",
+        "contact",
+    ),
+    (
+        ("Send the retainer proposal", "Send the revised statement of work", "Send the case studies"),
+        0,
+        None,
+        "urgent",
+        "company",
+    ),
+    (
+        ("Follow up on the workshop dates", "Chase the signed contract", "Answer the invoice query"),
+        -2,
+        None,
+        "medium",
+        "contact",
+    ),
+    (
+        ("Qualify the inbound enquiry", "Book a discovery call", "Qualify the trade-fair contact"),
+        0,
+        time(15, 0),
+        "medium",
+        "lead",
+    ),
+    (
+        ("Prepare the quarterly review deck", "Draft the media plan", "Prepare the rebrand pitch"),
+        2,
+        None,
+        "high",
+        "company",
+    ),
+    (
+        ("Check the brand guidelines feedback", "Share the moodboard", "Send the meeting notes"),
+        3,
+        time(11, 0),
+        "low",
+        "contact",
+    ),
+    (("Book the photo shoot", "Order the print proofs", "Schedule the website launch"), 4, None, "medium", "company"),
+    (
+        ("Renewal: confirm the budget", "Plan next quarter's retainer", "Review the hosting renewal"),
+        9,
+        None,
+        "medium",
+        "company",
+    ),
 )
+# Each seller's own weekly routine.
+WEEKLY = ("Weekly pipeline review", "Weekly content planning", "Weekly account check-ins")
 
 
 def seed_tasks_demo(tenant, *, owner, sellers) -> None:
@@ -35,11 +79,13 @@ def seed_tasks_demo(tenant, *, owner, sellers) -> None:
         "lead": list(db.session.scalars(select(Lead.id).order_by(Lead.created_at).limit(10))),
     }
     today = today_local()
-    for seller in sellers:
-        for title, days, at, priority, kind in TASKS:
+    # A team whose members each had the same eight tasks would read as generated: each seller
+    # gets the same shape of day (due today, overdue, this week) with tasks of their own.
+    for index, seller in enumerate(sellers):
+        for titles, days, at, priority, kind in TASKS:
             create_task(
                 {
-                    "title": title,
+                    "title": titles[index % len(titles)],
                     "due_date": today + timedelta(days=days),
                     "due_time": at,
                     "priority": priority,
@@ -51,7 +97,7 @@ def seed_tasks_demo(tenant, *, owner, sellers) -> None:
             )
         weekly = create_task(
             {
-                "title": "Weekly pipeline review",
+                "title": WEEKLY[index % len(WEEKLY)],
                 "due_date": today - timedelta(days=7),
                 "due_time": time(9, 0),
                 "recurrence": "weekly",

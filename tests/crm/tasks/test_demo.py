@@ -1,0 +1,41 @@
+"""seed-demo gives every seller a day of their own: tasks due today, one overdue, a few this
+week, and a week of meetings, without the team sharing one copied list."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.core.extensions import db
+from tests.conftest import in_tenant
+from tests.crm.conftest import seed_demo
+
+
+def test_each_seller_has_a_day_of_their_own(app, make_tenant):
+    from app.crm.calendar.models import Meeting
+    from app.crm.tasks.models import Task
+    from app.crm.tasks.queries import today_local
+
+    tenant = make_tenant("acme", roles=("owner", "manager", "sales"))
+    with in_tenant(app, tenant.id):
+        seed_demo(tenant.id)
+        today = today_local()
+        tasks = defaultdict(list)
+        for owner_id, title, due in db.session.execute(
+            select(Task.owner_id, Task.title, Task.due_date).where(Task.status == "open")
+        ):
+            tasks[owner_id].append((title, due))
+        meetings = defaultdict(set)
+        for owner_id, title in db.session.execute(select(Meeting.owner_id, Meeting.title)):
+            meetings[owner_id].add(title)
+    assert len(tasks) == 3
+    for owned in tasks.values():
+        assert sum(due == today for _title, due in owned) >= 3
+        assert any(due < today for _title, due in owned)
+        assert any(today < due <= today + timedelta(days=7) for _title, due in owned)
+    titles = [{title for title, _due in owned} for owned in tasks.values()]
+    # Nobody's open tasks are somebody else's list again.
+    assert all(not (mine & theirs) for index, mine in enumerate(titles) for theirs in titles[index + 1 :])
+    assert len(meetings) == 3
+    calendars = list(meetings.values())
+    assert all(not (mine & theirs) for index, mine in enumerate(calendars) for theirs in calendars[index + 1 :])
