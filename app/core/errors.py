@@ -31,10 +31,12 @@ def http_code(status: int) -> str:
 
 class AppError(Exception):
     """A refusal with its HTTP status. `code` is the status's own (`http_code`) unless a subclass
-    declares one: a subclass that sets only `status_code` gets that status's code."""
+    declares one: a subclass that sets only `status_code` gets that status's code. `template` is
+    its HTML page; None is the page of its status."""
 
     status_code = 400
     code = http_code(status_code)
+    template: str | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -72,19 +74,26 @@ class Conflict(AppError):
     status_code = 409
 
 
-class PlanLimitExceeded(AppError):
+class PlanRefusal(AppError):
+    """The plan does not allow it: 402 and the page that links to the plans (`details` carries
+    `upgrade_url`)."""
+
     status_code = 402
+    template = "errors/plan.html"
+
+
+class PlanLimitExceeded(PlanRefusal):
     code = "plan_limit"
 
 
-class FeatureNotAvailable(AppError):
-    status_code = 402
+class FeatureNotAvailable(PlanRefusal):
     code = "plan_feature"
 
 
 class TenantReadOnly(AppError):
     status_code = 403
     code = "read_only"
+    template = "errors/read_only.html"
 
 
 def is_api_request() -> bool:
@@ -135,11 +144,7 @@ def _render(status: int, code: str, message: str, details: dict | None = None, t
 
 
 def handle_app_error(error: AppError):
-    if isinstance(error, PlanLimitExceeded | FeatureNotAvailable):
-        return _render(error.status_code, error.code, error.message, error.details, template="errors/plan.html")
-    if isinstance(error, TenantReadOnly):
-        return _render(error.status_code, error.code, error.message, error.details, template="errors/read_only.html")
-    return _render(error.status_code, error.code, error.message, error.details)
+    return _render(error.status_code, error.code, error.message, error.details, template=error.template)
 
 
 def handle_http_error(error: HTTPException):

@@ -9,6 +9,7 @@ from app.core.errors import (
     FeatureNotAvailable,
     PermissionDenied,
     PlanLimitExceeded,
+    PlanRefusal,
     TenantReadOnly,
     ValidationFailed,
 )
@@ -30,6 +31,17 @@ def test_each_error_answers_with_its_status_and_code(error_class, status_code, c
     error = error_class("Refused.")
     assert (error.status_code, error.code) == (status_code, code)
     assert (error_class.status_code, error_class.code) == (status_code, code)
+
+
+@pytest.mark.parametrize("refusal_class", [PlanLimitExceeded, FeatureNotAvailable])
+def test_plan_refusals_are_402_on_the_plan_page(refusal_class):
+    assert issubclass(refusal_class, PlanRefusal)
+    assert (refusal_class.status_code, refusal_class.template) == (402, "errors/plan.html")
+
+
+def test_read_only_has_its_own_page_and_other_errors_the_page_of_their_status():
+    assert TenantReadOnly.template == "errors/read_only.html"
+    assert Conflict.template is None
 
 
 def test_an_error_with_a_new_status_takes_that_status_code():
