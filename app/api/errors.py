@@ -3,19 +3,17 @@
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from app.core.errors import HTTP_CODES, AppError, allow_methods, error_response, http_error_message
+from app.core.errors import AppError, allow_methods, error_response, http_code, http_error_message
 
 
 class Unauthorized(AppError):
     """No key, an unknown or revoked key, or a key of another tenant: one answer for all."""
 
     status_code = 401
-    code = "unauthorized"
 
 
 class RateLimited(AppError):
     status_code = 429
-    code = "rate_limited"
 
 
 class ErrorDetailSchema(Schema):
@@ -65,7 +63,7 @@ def handle_http_error(error: HTTPException):
         message = "The request body is not valid JSON."
     else:
         message = http_error_message(error)
-    response = error_response(status, HTTP_CODES.get(status, "error"), message, details)
+    response = error_response(status, http_code(status), message, details)
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
     return allow_methods(response, error)

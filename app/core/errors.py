@@ -9,9 +9,39 @@ from werkzeug.exceptions import HTTPException
 log = logging.getLogger(__name__)
 
 
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def http_code(status: int) -> str:
+    """The machine-readable code of an HTTP status: `not_found` for 404, `error` for one we do not name."""
+    return HTTP_CODES.get(status, "error")
+
+
 class AppError(Exception):
+    """A refusal with its HTTP status. `code` is the status's own (`http_code`) unless a subclass
+    declares one: a subclass that sets only `status_code` gets that status's code. `template` is
+    its HTML page; None is the page of its status."""
+
     status_code = 400
-    code = "bad_request"
+    code = http_code(status_code)
+    template: str | None = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "status_code" in vars(cls) and "code" not in vars(cls):
+            cls.code = http_code(cls.status_code)
 
     def __init__(self, message: str, *, details: dict | None = None):
         super().__init__(message)
@@ -34,32 +64,36 @@ class ValidationFailed(AppError):
     """Input broke a business rule; `details` maps field names to lists of messages."""
 
     status_code = 422
-    code = "validation_error"
 
 
 class PermissionDenied(AppError):
     status_code = 403
-    code = "forbidden"
 
 
 class Conflict(AppError):
     status_code = 409
-    code = "conflict"
 
 
-class PlanLimitExceeded(AppError):
+class PlanRefusal(AppError):
+    """The plan does not allow it: 402 and the page that links to the plans (`details` carries
+    `upgrade_url`)."""
+
     status_code = 402
+    template = "errors/plan.html"
+
+
+class PlanLimitExceeded(PlanRefusal):
     code = "plan_limit"
 
 
-class FeatureNotAvailable(AppError):
-    status_code = 402
+class FeatureNotAvailable(PlanRefusal):
     code = "plan_feature"
 
 
 class TenantReadOnly(AppError):
     status_code = 403
     code = "read_only"
+    template = "errors/read_only.html"
 
 
 def is_api_request() -> bool:
@@ -72,19 +106,6 @@ def error_body(code: str, message: str, details: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
-HTTP_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-    422: "validation_error",
-    429: "rate_limited",
-    500: "server_error",
-}
 FRIENDLY_MESSAGES = {
     400: "The request could not be understood.",
     401: "You need to sign in.",
@@ -123,16 +144,12 @@ def _render(status: int, code: str, message: str, details: dict | None = None, t
 
 
 def handle_app_error(error: AppError):
-    if isinstance(error, PlanLimitExceeded | FeatureNotAvailable):
-        return _render(error.status_code, error.code, error.message, error.details, template="errors/plan.html")
-    if isinstance(error, TenantReadOnly):
-        return _render(error.status_code, error.code, error.message, error.details, template="errors/read_only.html")
-    return _render(error.status_code, error.code, error.message, error.details)
+    return _render(error.status_code, error.code, error.message, error.details, template=error.template)
 
 
 def handle_http_error(error: HTTPException):
     status = error.code or 500
-    response = make_response(_render(status, HTTP_CODES.get(status, "error"), http_error_message(error)))
+    response = make_response(_render(status, http_code(status), http_error_message(error)))
     return allow_methods(response, error)
 
 
@@ -142,7 +159,7 @@ def handle_csrf_error(error: CSRFError):
 
 def handle_unexpected_error(error: Exception):
     log.exception("unhandled error", exc_info=error)
-    return _render(500, "server_error", FRIENDLY_MESSAGES[500])
+    return _render(500, http_code(500), FRIENDLY_MESSAGES[500])
 
 
 def register_error_handlers(app) -> None:

@@ -4,9 +4,8 @@ a page for adding or changing something back to where it came from, saying why."
 from flask import current_app, flash, g, redirect, request
 from werkzeug.exceptions import HTTPException
 
-from app.core.errors import TenantReadOnly
 from app.core.hosts import TENANT
-from app.plans.services import entitlements
+from app.plans.services import check_writable, entitlements
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Signing in and out, and fixing the billing, must work while read-only.
@@ -69,10 +68,5 @@ def refuse_writes_when_read_only():
         return None
     if endpoint in ALWAYS_ALLOWED_ENDPOINTS or endpoint.startswith(ALWAYS_ALLOWED_PREFIXES):
         return None
-
-    if entitlements(g.tenant).read_only:
-        raise TenantReadOnly(
-            "This workspace is read-only until its subscription is settled. You can still view and export your data.",
-            details={"status": g.tenant.status, "billing_url": "/settings/billing"},
-        )
+    check_writable(g.tenant)
     return None

@@ -2,6 +2,8 @@
 
 import uuid
 
+from app.api.errors import RateLimited, Unauthorized
+
 TAGS = "/api/v1/tags"
 
 
@@ -89,3 +91,8 @@ def test_same_non_ascii_tag_name_twice_is_422(api_client_for, tenant_a):
     api = api_client_for(tenant_a)
     assert api.post(TAGS, json={"name": "Ê"}).status_code == 201
     assert api.post(TAGS, json={"name": "Ê"}).status_code == 422
+
+
+def test_api_refusals_answer_with_the_code_of_their_status():
+    assert (Unauthorized.status_code, Unauthorized("No key.").code) == (401, "unauthorized")
+    assert (RateLimited.status_code, RateLimited("Slow down.").code) == (429, "rate_limited")

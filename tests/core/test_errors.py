@@ -1,6 +1,61 @@
-"""A refusal read as one line: what a flash or a JSON error's message shows."""
+"""Refusals: the code each one answers with, and one read as one line (what a flash or a JSON
+error's message shows)."""
 
-from app.core.errors import Conflict, PlanLimitExceeded, ValidationFailed
+import pytest
+
+from app.core.errors import (
+    AppError,
+    Conflict,
+    FeatureNotAvailable,
+    PermissionDenied,
+    PlanLimitExceeded,
+    PlanRefusal,
+    TenantReadOnly,
+    ValidationFailed,
+)
+
+
+@pytest.mark.parametrize(
+    ("error_class", "status_code", "code"),
+    [
+        (AppError, 400, "bad_request"),
+        (ValidationFailed, 422, "validation_error"),
+        (PermissionDenied, 403, "forbidden"),
+        (Conflict, 409, "conflict"),
+        (PlanLimitExceeded, 402, "plan_limit"),
+        (FeatureNotAvailable, 402, "plan_feature"),
+        (TenantReadOnly, 403, "read_only"),
+    ],
+)
+def test_each_error_answers_with_its_status_and_code(error_class, status_code, code):
+    error = error_class("Refused.")
+    assert (error.status_code, error.code) == (status_code, code)
+    assert (error_class.status_code, error_class.code) == (status_code, code)
+
+
+@pytest.mark.parametrize("refusal_class", [PlanLimitExceeded, FeatureNotAvailable])
+def test_plan_refusals_are_402_on_the_plan_page(refusal_class):
+    assert issubclass(refusal_class, PlanRefusal)
+    assert (refusal_class.status_code, refusal_class.template) == (402, "errors/plan.html")
+
+
+def test_read_only_has_its_own_page_and_other_errors_the_page_of_their_status():
+    assert TenantReadOnly.template == "errors/read_only.html"
+    assert Conflict.template is None
+
+
+def test_an_error_with_a_new_status_takes_that_status_code():
+    class Gone(AppError):
+        status_code = 404
+
+    assert Gone.code == "not_found"
+
+
+def test_an_error_that_keeps_its_parent_status_keeps_its_parent_code():
+    class OverTheLimit(PlanLimitExceeded):
+        pass
+
+    assert OverTheLimit.code == "plan_limit"
 
 
 def test_one_line_joins_the_field_messages_in_order():
