@@ -95,7 +95,7 @@ presented_key_companion = Companion(
     ApiKey,
     and_(ApiKey.tenant_id == Tenant.id, ApiKey.prefix == bindparam("companion_key_prefix")),
     _presented_key,
-    (joinedload(ApiKey.created_by),),
+    lambda: (joinedload(ApiKey.created_by),),
 )
 
 

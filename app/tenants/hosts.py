@@ -97,7 +97,10 @@ def _tenant_of_known_subdomain(subdomain: str) -> bool:
 @dataclass(frozen=True, eq=False)
 class Companion:
     """A row of the request's own (the signed-in user, the presented API key) read in the
-    statement that reads the tenant's row: outer-joined on `on`, with its eager `options`.
+    statement that reads the tenant's row: outer-joined on `on`, with the eager options its
+    `options()` gives. A function, called when the statement is first built: an option made at
+    import time (`joinedload(ApiKey.created_by)`) configures every mapper then, before the
+    models it relates to may be imported.
 
     `on` names its values as bound parameters and `values(tenant_id)` gives this request's
     (None: the request has no such row), so the statement is built once per set of companions
@@ -108,7 +111,7 @@ class Companion:
     entity: object
     on: object
     values: Callable[[object], dict | None]
-    options: tuple = field(default=())
+    options: Callable[[], tuple] = field(default=tuple)
 
 
 # Companions, registered by the packages that own them (auth, the API), so the tenant's
@@ -148,7 +151,7 @@ def _tenant_with(companions: tuple[Companion, ...]):
     stmt = select(Tenant, *(companion.entity for companion in companions))
     stmt = stmt.where(Tenant.id == bindparam("companion_tenant_id"))
     for companion in companions:
-        stmt = stmt.outerjoin(companion.entity, companion.on).options(*companion.options)
+        stmt = stmt.outerjoin(companion.entity, companion.on).options(*companion.options())
     return stmt
 
 
