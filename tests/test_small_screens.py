@@ -205,3 +205,30 @@ def test_a_quotes_lines_and_its_changes_fit_a_phone(app, live_server, page_at, b
     assert page.locator('[data-testid="changes"]').count() >= 1
     assert page.evaluate(BROKEN_CHANGE_LABELS) == []
     assert _overflow(page) <= 0
+
+
+def test_the_forecasts_tables_stack_on_a_phone(app, live_server, page_at, busy_tenant):
+    """At 375 px the forecast's tables (eight columns by month, four by owner and pipeline…)
+    hid their figures behind a sideways scroll: each row now stacks its figures, each named."""
+    from app.crm.deals.services.forecast import local_today
+    from tests.crm.deals.helpers import add_deals
+
+    closing = local_today().isoformat()
+    add_deals(
+        app,
+        busy_tenant,
+        [
+            {"name": "Rebrand", "value": "1250000", "stage": "Proposal", "expected_close_date": closing},
+            {"name": "Website", "value": "480000", "stage": "Negotiation", "expected_close_date": closing},
+            {"name": "Retainer", "value": "2300000", "stage": "Closed won"},
+            {"name": "Undated", "value": "900"},
+        ],
+    )
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/deals/forecast", slug=busy_tenant.slug))
+    _shot(page, "forecast-375")
+    assert _overflow(page) <= 0
+    weighted = page.get_by_test_id("forecast-row").first.locator('td[data-label="Weighted"]')
+    assert weighted.is_visible()
+    assert weighted.evaluate("""(cell) => getComputedStyle(cell, "::before").content""") == '"Weighted"'
