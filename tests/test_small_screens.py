@@ -232,3 +232,38 @@ def test_the_forecasts_tables_stack_on_a_phone(app, live_server, page_at, busy_t
     weighted = page.get_by_test_id("forecast-row").first.locator('td[data-label="Weighted"]')
     assert weighted.is_visible()
     assert weighted.evaluate("""(cell) => getComputedStyle(cell, "::before").content""") == '"Weighted"'
+
+
+ONE_LINE_LABELS = """(selector) => Array.from(document.querySelectorAll(selector), (el) =>
+    [el.innerText.trim(), el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)])
+    .filter(([, lines]) => lines >= 2)"""
+
+FIGURES_OFF_THE_RIGHT = """() => Array.from(document.querySelectorAll('[data-testid="usage-list"] > li'), (row) => {
+    const figures = row.querySelector('[data-testid="usage-figures"]');
+    return [row.dataset.testid, row.getBoundingClientRect().right - figures.getBoundingClientRect().right];
+}).filter(([, gap]) => gap > 1)"""
+
+
+def test_the_plan_page_fits_a_phone(app, live_server, page_at, busy_tenant, set_tenant):
+    """At 375 px the plan card's "Payment due since" and "Full access until" broke over two lines
+    beside their dates, and a long figure ("0 of 1,000,000 this month") fell under its label at
+    the left, away from the other rows' figures."""
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+
+    set_tenant(
+        busy_tenant,
+        status="past_due",
+        past_due_since=utcnow() - timedelta(days=3),
+        status_reason="Card declined by the issuing bank",
+        limit_overrides={"emails_per_month": 1_000_000},
+    )
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/settings/plan", slug=busy_tenant.slug))
+    _shot(page, "plan-375")
+    assert page.locator('[data-testid="plan-card"] dt').count() == 3
+    assert page.evaluate(ONE_LINE_LABELS, '[data-testid="plan-card"] dt') == []
+    assert page.evaluate(FIGURES_OFF_THE_RIGHT) == []
+    assert _overflow(page) <= 0
