@@ -267,3 +267,21 @@ def test_the_plan_page_fits_a_phone(app, live_server, page_at, busy_tenant, set_
     assert page.evaluate(ONE_LINE_LABELS, '[data-testid="plan-card"] dt') == []
     assert page.evaluate(FIGURES_OFF_THE_RIGHT) == []
     assert _overflow(page) <= 0
+
+
+def test_the_consoles_overview_fits_a_phone(live_server, page_at, platform_admin, busy_tenant):
+    """At 375 px the console's plan-by-status table hid its Suspended, Canceled and Total columns
+    behind a sideways scroll: each plan's row now stacks its counts, each named by its status."""
+    from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    page = page_at(375)
+    page.goto(live_server.url("/login", slug="admin"))
+    page.fill("input[name=email]", ADMIN_EMAIL)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url("/", slug="admin"))
+    _shot(page, "console-overview-375")
+    assert _overflow(page) <= 0
+    total = page.get_by_test_id("plan-status-totals").locator('td[data-label="Total"]')
+    assert total.is_visible()
+    assert total.evaluate("""(cell) => getComputedStyle(cell, "::before").content""") == '"Total"'
