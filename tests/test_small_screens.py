@@ -285,3 +285,23 @@ def test_the_consoles_overview_fits_a_phone(live_server, page_at, platform_admin
     total = page.get_by_test_id("plan-status-totals").locator('td[data-label="Total"]')
     assert total.is_visible()
     assert total.evaluate("""(cell) => getComputedStyle(cell, "::before").content""") == '"Total"'
+
+
+def test_form_submissions_show_their_status_on_a_phone(app, client_for, live_server, page_at, busy_tenant):
+    """At 375 px the submissions list pushed its Status column behind a sideways scroll, past a
+    long address and the form's name: a phone now shows the form under the address."""
+    from tests.crm.automation.forms_helpers import fill_and_send
+
+    form_id = make_form(app, busy_tenant, name="Book a strategy workshop")
+    visitor = client_for(busy_tenant, role=None)
+    for email in ("priya.ramanathan@monsoon-tea-company.example", "ingrid@nordlys.example"):
+        fill_and_send(visitor, form_id, {"name": "Visitor", "email": email})
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/forms/submissions", slug=busy_tenant.slug))
+    _shot(page, "form-submissions-375")
+    statuses = page.get_by_test_id("submissions").locator("tbody .badge")
+    assert statuses.count() == 2
+    assert all(badge.bounding_box()["x"] + badge.bounding_box()["width"] <= 375 for badge in statuses.all())
+    assert page.get_by_test_id("submissions").get_by_text("Book a strategy workshop").first.is_visible()
+    assert _overflow(page) <= 0
