@@ -305,3 +305,22 @@ def test_form_submissions_show_their_status_on_a_phone(app, client_for, live_ser
     assert all(badge.bounding_box()["x"] + badge.bounding_box()["width"] <= 375 for badge in statuses.all())
     assert page.get_by_test_id("submissions").get_by_text("Book a strategy workshop").first.is_visible()
     assert _overflow(page) <= 0
+
+
+def test_an_orders_lines_with_units_fit_a_phone(app, live_server, page_at, busy_tenant):
+    """At 375 px an order of a year's retainer ("12 months" at 1,800.00 a month, a total of
+    "USD 24,840.00") pushed its amounts past the card: the quantity now wraps before its unit
+    when the amounts need the room."""
+    from tests.crm.quotes.factories import make_order
+
+    lines = [
+        {"description": "SEO retainer", "quantity": "12", "unit": "month", "unit_price": "1800.00", "tax_rate": "20"},
+        {"description": "Analytics setup", "quantity": "1", "unit_price": "900.00", "tax_rate": "20"},
+    ]
+    order_id = make_order(app, busy_tenant, lines=lines)
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/orders/{order_id}", slug=busy_tenant.slug))
+    _shot(page, "order-375")
+    assert page.get_by_test_id("quote-total").is_visible()
+    assert _overflow(page) <= 0

@@ -17,8 +17,8 @@ QUANTITIES = ("3 hours", "1 hour", "4 boxes")
 
 def _quantity_cells(html: str) -> list[str]:
     """The text of each line's quantity cell, in order."""
-    rows = html.split('data-testid="quote-line"')[1:]
-    return [row.split('<td class="text-end text-nowrap">', 1)[1].split("</td>", 1)[0] for row in rows]
+    cells = html.split('data-testid="line-quantity">')[1:]
+    return [cell.split("</td>", 1)[0] for cell in cells]
 
 
 @pytest.mark.parametrize(("make", "path"), [(make_quote, "quotes"), (make_order, "orders"), (make_invoice, "invoices")])
