@@ -6,7 +6,7 @@ import os
 import pytest
 
 from tests.crm.automation.forms_helpers import make_form
-from tests.crm.factories import make_contact, make_lead
+from tests.crm.factories import make_contact, make_lead, make_tag
 from tests.crm.tasks.factories import make_task
 
 pytestmark = pytest.mark.browser
@@ -323,4 +323,27 @@ def test_an_orders_lines_with_units_fit_a_phone(app, live_server, page_at, busy_
     page.goto(live_server.url(f"/orders/{order_id}", slug=busy_tenant.slug))
     _shot(page, "order-375")
     assert page.get_by_test_id("quote-total").is_visible()
+    assert _overflow(page) <= 0
+
+
+TAG_ROWS = """() => Array.from(document.querySelectorAll('[data-testid="tags-list"] > li'), (row) => {
+    const top = (el) => Math.round(el.getBoundingClientRect().top);
+    const picker = row.querySelector('input[type="color"]');
+    const code = row.querySelector('input[name$="-color"]');
+    const name = row.querySelector('input[name$="-name"]');
+    return [top(picker) === top(code), top(name) < top(picker)];
+})"""
+
+
+def test_each_tags_colour_stays_with_its_code_on_a_phone(app, live_server, page_at, busy_tenant):
+    """At 375 px a tag's row wrapped wherever its name's length put the break: "Hot" kept its
+    colour picker beside the name and sent the colour code to the next line, "Newsletter" moved
+    both. Every row now has its name on one line and its colour, count and Save on the next."""
+    for name in ("Hot", "Newsletter", "Partner"):
+        make_tag(app, busy_tenant, name=name)
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/settings/tags", slug=busy_tenant.slug))
+    _shot(page, "tags-375")
+    assert page.evaluate(TAG_ROWS) == [[True, True]] * 3
     assert _overflow(page) <= 0
