@@ -347,3 +347,19 @@ def test_each_tags_colour_stays_with_its_code_on_a_phone(app, live_server, page_
     _shot(page, "tags-375")
     assert page.evaluate(TAG_ROWS) == [[True, True]] * 3
     assert _overflow(page) <= 0
+
+
+def test_the_import_buttons_keep_their_words_on_one_line(live_server, page_at, busy_tenant):
+    """At 375 px "Upload and map columns" broke over two lines beside Cancel, which stretched to
+    match: the primary button now moves under Cancel when the row is too narrow for both."""
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/imports/new", slug=busy_tenant.slug))
+    _shot(page, "import-new-375")
+    upload = page.get_by_test_id("upload")
+    lines = upload.evaluate(
+        """(button) => (button.getBoundingClientRect().height - parseFloat(getComputedStyle(button).paddingTop)
+            - parseFloat(getComputedStyle(button).paddingBottom)) / parseFloat(getComputedStyle(button).lineHeight)"""
+    )
+    assert lines < 1.5, lines
+    assert _overflow(page) <= 0
