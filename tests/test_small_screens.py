@@ -363,3 +363,24 @@ def test_the_import_buttons_keep_their_words_on_one_line(live_server, page_at, b
     )
     assert lines < 1.5, lines
     assert _overflow(page) <= 0
+
+
+PLACEHOLDER_ROOM = """(input) => {
+    const style = getComputedStyle(input);
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = style.font;
+    return input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+        - context.measureText(input.placeholder).width;
+}"""
+
+
+def test_the_log_forms_subject_hint_fits_a_phone(app, live_server, page_at, busy_tenant):
+    """At 375 px the log form's subject read "Subject (optional for calls and meetin": the hint
+    repeated the field's label and ran past the box. It now says only what the label does not."""
+    contact_id = make_contact(app, busy_tenant, first_name="Ada")
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=busy_tenant.slug))
+    subject = page.get_by_test_id("log-activity-form").get_by_label("Subject")
+    assert subject.get_attribute("placeholder")
+    assert subject.evaluate(PLACEHOLDER_ROOM) >= 0
