@@ -1,5 +1,6 @@
-"""At 375 px every list and the team page fit the screen, and the bulk-action bar appears only
-once something is selected (on a desktop too)."""
+"""At 375 px every page here fits the screen — the lists, the team, forecast, plan and tags pages,
+documents, the console's overview — with nothing behind a sideways scroll or broken mid-word, and
+the bulk-action bar appears only once something is selected (on a desktop too)."""
 
 import os
 
