@@ -1,12 +1,13 @@
-"""At 375 px every list and the team page fit the screen, and the bulk-action bar appears only
-once something is selected (on a desktop too)."""
+"""At 375 px every page here fits the screen — the lists, the team, forecast, plan and tags pages,
+documents, the console's overview — with nothing behind a sideways scroll or broken mid-word, and
+the bulk-action bar appears only once something is selected (on a desktop too)."""
 
 import os
 
 import pytest
 
 from tests.crm.automation.forms_helpers import make_form
-from tests.crm.factories import make_contact, make_lead
+from tests.crm.factories import make_contact, make_lead, make_tag
 from tests.crm.tasks.factories import make_task
 
 pytestmark = pytest.mark.browser
@@ -205,3 +206,182 @@ def test_a_quotes_lines_and_its_changes_fit_a_phone(app, live_server, page_at, b
     assert page.locator('[data-testid="changes"]').count() >= 1
     assert page.evaluate(BROKEN_CHANGE_LABELS) == []
     assert _overflow(page) <= 0
+
+
+def test_the_forecasts_tables_stack_on_a_phone(app, live_server, page_at, busy_tenant):
+    """At 375 px the forecast's tables (eight columns by month, four by owner and pipeline…)
+    hid their figures behind a sideways scroll: each row now stacks its figures, each named."""
+    from app.crm.deals.services.forecast import local_today
+    from tests.crm.deals.helpers import add_deals
+
+    closing = local_today().isoformat()
+    add_deals(
+        app,
+        busy_tenant,
+        [
+            {"name": "Rebrand", "value": "1250000", "stage": "Proposal", "expected_close_date": closing},
+            {"name": "Website", "value": "480000", "stage": "Negotiation", "expected_close_date": closing},
+            {"name": "Retainer", "value": "2300000", "stage": "Closed won"},
+            {"name": "Undated", "value": "900"},
+        ],
+    )
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/deals/forecast", slug=busy_tenant.slug))
+    _shot(page, "forecast-375")
+    assert _overflow(page) <= 0
+    weighted = page.get_by_test_id("forecast-row").first.locator('td[data-label="Weighted"]')
+    assert weighted.is_visible()
+    assert weighted.evaluate("""(cell) => getComputedStyle(cell, "::before").content""") == '"Weighted"'
+
+
+ONE_LINE_LABELS = """(selector) => Array.from(document.querySelectorAll(selector), (el) =>
+    [el.innerText.trim(), el.getBoundingClientRect().height / parseFloat(getComputedStyle(el).lineHeight)])
+    .filter(([, lines]) => lines >= 2)"""
+
+FIGURES_OFF_THE_RIGHT = """() => Array.from(document.querySelectorAll('[data-testid="usage-list"] > li'), (row) => {
+    const figures = row.querySelector('[data-testid="usage-figures"]');
+    return [row.dataset.testid, row.getBoundingClientRect().right - figures.getBoundingClientRect().right];
+}).filter(([, gap]) => gap > 1)"""
+
+
+def test_the_plan_page_fits_a_phone(app, live_server, page_at, busy_tenant, set_tenant):
+    """At 375 px the plan card's "Payment due since" and "Full access until" broke over two lines
+    beside their dates, and a long figure ("0 of 1,000,000 this month") fell under its label at
+    the left, away from the other rows' figures."""
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+
+    set_tenant(
+        busy_tenant,
+        status="past_due",
+        past_due_since=utcnow() - timedelta(days=3),
+        status_reason="Card declined by the issuing bank",
+        limit_overrides={"emails_per_month": 1_000_000},
+    )
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/settings/plan", slug=busy_tenant.slug))
+    _shot(page, "plan-375")
+    assert page.locator('[data-testid="plan-card"] dt').count() == 3
+    assert page.evaluate(ONE_LINE_LABELS, '[data-testid="plan-card"] dt') == []
+    assert page.evaluate(FIGURES_OFF_THE_RIGHT) == []
+    assert _overflow(page) <= 0
+
+
+def test_the_consoles_overview_fits_a_phone(live_server, page_at, platform_admin, busy_tenant):
+    """At 375 px the console's plan-by-status table hid its Suspended, Canceled and Total columns
+    behind a sideways scroll: each plan's row now stacks its counts, each named by its status."""
+    from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+    page = page_at(375)
+    page.goto(live_server.url("/login", slug="admin"))
+    page.fill("input[name=email]", ADMIN_EMAIL)
+    page.fill("input[name=password]", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url("/", slug="admin"))
+    _shot(page, "console-overview-375")
+    assert _overflow(page) <= 0
+    total = page.get_by_test_id("plan-status-totals").locator('td[data-label="Total"]')
+    assert total.is_visible()
+    assert total.evaluate("""(cell) => getComputedStyle(cell, "::before").content""") == '"Total"'
+
+
+def test_form_submissions_show_their_status_on_a_phone(app, client_for, live_server, page_at, busy_tenant):
+    """At 375 px the submissions list pushed its Status column behind a sideways scroll, past a
+    long address and the form's name: a phone now shows the form under the address."""
+    from tests.crm.automation.forms_helpers import fill_and_send
+
+    form_id = make_form(app, busy_tenant, name="Book a strategy workshop")
+    visitor = client_for(busy_tenant, role=None)
+    for email in ("priya.ramanathan@monsoon-tea-company.example", "ingrid@nordlys.example"):
+        fill_and_send(visitor, form_id, {"name": "Visitor", "email": email})
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/forms/submissions", slug=busy_tenant.slug))
+    _shot(page, "form-submissions-375")
+    statuses = page.get_by_test_id("submissions").locator("tbody .badge")
+    assert statuses.count() == 2
+    assert all(badge.bounding_box()["x"] + badge.bounding_box()["width"] <= 375 for badge in statuses.all())
+    assert page.get_by_test_id("submissions").get_by_text("Book a strategy workshop").first.is_visible()
+    assert _overflow(page) <= 0
+
+
+def test_an_orders_lines_with_units_fit_a_phone(app, live_server, page_at, busy_tenant):
+    """At 375 px an order of a year's retainer ("12 months" at 1,800.00 a month, a total of
+    "USD 24,840.00") pushed its amounts past the card: the quantity now wraps before its unit
+    when the amounts need the room."""
+    from tests.crm.quotes.factories import make_order
+
+    lines = [
+        {"description": "SEO retainer", "quantity": "12", "unit": "month", "unit_price": "1800.00", "tax_rate": "20"},
+        {"description": "Analytics setup", "quantity": "1", "unit_price": "900.00", "tax_rate": "20"},
+    ]
+    order_id = make_order(app, busy_tenant, lines=lines)
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/orders/{order_id}", slug=busy_tenant.slug))
+    _shot(page, "order-375")
+    assert page.get_by_test_id("quote-total").is_visible()
+    assert _overflow(page) <= 0
+
+
+TAG_ROWS = """() => Array.from(document.querySelectorAll('[data-testid="tags-list"] > li'), (row) => {
+    const top = (el) => Math.round(el.getBoundingClientRect().top);
+    const picker = row.querySelector('input[type="color"]');
+    const code = row.querySelector('input[name$="-color"]');
+    const name = row.querySelector('input[name$="-name"]');
+    return [top(picker) === top(code), top(name) < top(picker)];
+})"""
+
+
+def test_each_tags_colour_stays_with_its_code_on_a_phone(app, live_server, page_at, busy_tenant):
+    """At 375 px a tag's row wrapped wherever its name's length put the break: "Hot" kept its
+    colour picker beside the name and sent the colour code to the next line, "Newsletter" moved
+    both. Every row now has its name on one line and its colour, count and Save on the next."""
+    for name in ("Hot", "Newsletter", "Partner"):
+        make_tag(app, busy_tenant, name=name)
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/settings/tags", slug=busy_tenant.slug))
+    _shot(page, "tags-375")
+    assert page.evaluate(TAG_ROWS) == [[True, True]] * 3
+    assert _overflow(page) <= 0
+
+
+def test_the_import_buttons_keep_their_words_on_one_line(live_server, page_at, busy_tenant):
+    """At 375 px "Upload and map columns" broke over two lines beside Cancel, which stretched to
+    match: the primary button now moves under Cancel when the row is too narrow for both."""
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/imports/new", slug=busy_tenant.slug))
+    _shot(page, "import-new-375")
+    upload = page.get_by_test_id("upload")
+    lines = upload.evaluate(
+        """(button) => (button.getBoundingClientRect().height - parseFloat(getComputedStyle(button).paddingTop)
+            - parseFloat(getComputedStyle(button).paddingBottom)) / parseFloat(getComputedStyle(button).lineHeight)"""
+    )
+    assert lines < 1.5, lines
+    assert _overflow(page) <= 0
+
+
+PLACEHOLDER_ROOM = """(input) => {
+    const style = getComputedStyle(input);
+    const context = document.createElement("canvas").getContext("2d");
+    context.font = style.font;
+    return input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight)
+        - context.measureText(input.placeholder).width;
+}"""
+
+
+def test_the_log_forms_subject_hint_fits_a_phone(app, live_server, page_at, busy_tenant):
+    """At 375 px the log form's subject read "Subject (optional for calls and meetin": the hint
+    repeated the field's label and ran past the box. It now says only what the label does not."""
+    contact_id = make_contact(app, busy_tenant, first_name="Ada")
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=busy_tenant.slug))
+    subject = page.get_by_test_id("log-activity-form").get_by_label("Subject")
+    assert subject.get_attribute("placeholder")
+    assert subject.evaluate(PLACEHOLDER_ROOM) >= 0

@@ -30,6 +30,17 @@ ROLE_NAMES = {
     Role.SUPPORT: "Sid Support",
     Role.VIEWER: "Vera Viewer",
 }
+# How long ago each demo user last signed in, so the team page and the console read like a
+# workspace in use rather than "Never" for everyone; each later agency's people a little later.
+LAST_SIGN_IN_AGO = {
+    Role.OWNER: timedelta(hours=2, minutes=10),
+    Role.ADMIN: timedelta(days=1, hours=3),
+    Role.MANAGER: timedelta(minutes=35),
+    Role.SALES: timedelta(minutes=8),
+    Role.MARKETING: timedelta(days=2, hours=5),
+    Role.SUPPORT: timedelta(hours=6, minutes=20),
+    Role.VIEWER: timedelta(days=12, hours=4),
+}
 
 
 def seed_demo_data() -> list[str]:
@@ -51,12 +62,13 @@ def seed_demo_data() -> list[str]:
             tenants.append(tenant)
     logins = []
     tenant_ids = [tenant.id for tenant in tenants]
-    for tenant in tenants:
+    for index, tenant in enumerate(tenants):
         with tenant_context(tenant.id):
             for role in Role.ALL:
                 email = f"{role}@{tenant.slug}.test"
                 if db.session.scalar(select(User.id).where(User.email == email)) is None:
-                    create_user(email=email, name=ROLE_NAMES[role], password=DEMO_PASSWORD, role=role)
+                    user = create_user(email=email, name=ROLE_NAMES[role], password=DEMO_PASSWORD, role=role)
+                    user.last_login_at = utcnow() - LAST_SIGN_IN_AGO[role] - index * timedelta(hours=3, minutes=17)
                 logins.append(email)
             _seed_domain_demo_data(tenant)
     db.session.commit()

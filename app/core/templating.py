@@ -9,7 +9,7 @@ from flask import g
 from app.core.audit import audit_action_label
 from app.core.currencies import format_amount
 from app.core.security import csp_nonce
-from app.core.text import plural
+from app.core.text import plural, quantity_with_unit
 
 
 def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
@@ -33,3 +33,4 @@ def install(app) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["audit_label"] = audit_action_label
+    app.jinja_env.filters["quantity_with_unit"] = quantity_with_unit

@@ -140,7 +140,8 @@ def test_a_drop_on_won_asks_why_and_cancelling_snaps_back(app, live_server, page
 
 def test_quotas_on_a_phone_show_whole_amounts(app, live_server, page_at, make_tenant):
     """Each month's quota input is wide enough for its amount: at 375 px "250000.00" showed as
-    "250000." (the table scrolls sideways instead, inside its card)."""
+    "250000."; and every month is on screen: each seller's row stacks its three months, named,
+    where the second and third hid behind a sideways scroll."""
     from app.crm.deals.services.forecast import local_today, set_quota
     from tests.crm.deals.helpers import owner_of
 
@@ -155,6 +156,16 @@ def test_quotas_on_a_phone_show_whole_amounts(app, live_server, page_at, make_te
     expect(amount).to_have_value("250000.00")
     assert amount.evaluate("input => input.scrollWidth <= input.clientWidth")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    table = page.get_by_test_id("quota-table").locator("xpath=..")
+    assert table.evaluate("box => box.scrollWidth - box.clientWidth") <= 0
+    boxes = [box.bounding_box() for box in page.locator("input.quota-input").all()]
+    assert len(boxes) == 3
+    assert max(box["x"] + box["width"] for box in boxes) <= 375
+    month = page.locator("td:has(input.quota-input)").nth(1)
+    assert (
+        month.evaluate("""(cell) => getComputedStyle(cell, "::before").content""")
+        == f'"{month.get_attribute("data-label")}"'
+    )
     assert page.console_errors == []
 
 

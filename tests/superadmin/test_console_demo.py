@@ -1,0 +1,39 @@
+"""The console on seed-demo's agencies reads like a platform in use: each demo user has signed in
+at some time of their own, not "Never" for everyone."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from app.core.extensions import db
+from app.tenants.models import Tenant
+from tests.conftest import on_platform
+
+
+def _last_sign_ins(html: str) -> list[str]:
+    panel = html.split('data-testid="tenant-users"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<td class="d-none d-md-table-cell small">([^<]*)</td>', panel)
+
+
+def test_demo_users_have_signed_in_at_different_times(app, console, monkeypatch):
+    from app.agency.cli import seed_demo_data
+    from app.core import ssrf
+
+    monkeypatch.setattr(ssrf, "resolve_host", lambda host, port: ["93.184.215.14"])  # the demo's webhook host
+    with app.app_context():
+        seed_demo_data()
+    with on_platform(app):
+        agencies = db.session.execute(select(Tenant.slug, Tenant.id).where(Tenant.slug.in_(("acme", "globex")))).all()
+    seen = []
+    for slug, tenant_id in agencies:
+        shown = _last_sign_ins(console.get(f"/tenants/{tenant_id}").get_data(as_text=True))
+        assert len(shown) == 7, slug  # one user per role
+        assert "Never" not in shown, slug
+        assert len(set(shown)) == len(shown), shown  # believable: not everyone at the same minute
+        now = datetime.now(UTC)
+        for text in shown:
+            when = datetime.strptime(text, "%d %b %Y, %H:%M").replace(tzinfo=UTC)
+            assert now - timedelta(days=30) < when <= now, text
+        seen += shown
+    assert len(set(seen)) == len(seen)  # and the two agencies' people at times of their own
