@@ -10,9 +10,8 @@ from app.agency.forms import SettingsForm, SignupForm, WorkspaceAddressForm, Wor
 from app.auth.permissions import requires_permission
 from app.auth.services import issue_login_handoff
 from app.core.context import tenant_context
-from app.core.errors import ValidationFailed
 from app.core.extensions import db, limiter
-from app.core.forms import apply_errors, save_form
+from app.core.forms import act_on_form, save_form
 from app.core.hosts import ApexBlueprint, TenantBlueprint, tenant_host
 from app.core.uploads import accepts_files, kind_for_mime, upload_response
 from app.plans.models import Plan
@@ -91,24 +90,22 @@ def signup():
 def agency():
     tenant = g.tenant
     form = SettingsForm(obj=tenant)
-    if form.validate_on_submit():
-        upload = form.logo.data
-        try:
-            services.update_settings(
-                tenant,
-                name=form.name.data,
-                timezone=form.timezone.data,
-                currency=form.currency.data,
-                brand_color=form.brand_color.data,
-                logo=upload or None,
-                remove_logo=form.remove_logo.data,
-                actor=current_user,
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            flash("Agency settings saved.", "success")
-            return redirect(url_for("settings.agency"))
+    saved = act_on_form(
+        form,
+        lambda: services.update_settings(
+            tenant,
+            name=form.name.data,
+            timezone=form.timezone.data,
+            currency=form.currency.data,
+            brand_color=form.brand_color.data,
+            logo=form.logo.data or None,
+            remove_logo=form.remove_logo.data,
+            actor=current_user,
+        ),
+    )
+    if saved:
+        flash("Agency settings saved.", "success")
+        return redirect(url_for("settings.agency"))
     return render_template("agency/settings.html", form=form), 422 if form.errors else 200
 
 

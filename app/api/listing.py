@@ -1,12 +1,28 @@
 """What every API list shares: cursor/limit/q/sort arguments, `cf.<key>` filters, the page body."""
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import INCLUDE, Schema, ValidationError, fields, missing, validate, validates_schema
 
 from app.api.inputs import InputSchema
-from app.core.pagination import MAX_PAGE_SIZE
+from app.core.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 CUSTOM_FILTER_PREFIX = "cf."
 CUSTOM_FILTERS_MARKER = "x-custom-field-filters"
+
+
+def page_limit(default: int | None = DEFAULT_PAGE_SIZE) -> fields.Integer:
+    """`limit`: items per page (1–MAX_PAGE_SIZE), `default` when not given; with None, the list's
+    service picks it."""
+    return fields.Integer(
+        load_default=missing if default is None else default, validate=validate.Range(min=1, max=MAX_PAGE_SIZE)
+    )
+
+
+class PageArguments(InputSchema):
+    """The query string of a list that only pages (`cursor`, `limit`): no search, sort or custom
+    filters. A resource subclasses it for its own filters."""
+
+    cursor = fields.String(validate=validate.Length(max=1000))
+    limit = page_limit()
 
 
 class ListArguments(InputSchema):

@@ -56,6 +56,17 @@ def save_form(form, save: Callable[[], Saved]) -> Saved | None:
         return None
 
 
+def act_on_form(form, act: Callable[[], object]) -> bool:
+    """save_form() for a service that hands nothing back: True once `form` validates and `act()`
+    ran; False when either refused, with the messages beside the form's inputs."""
+
+    def acted() -> bool:
+        act()
+        return True
+
+    return save_form(form, acted) is not None
+
+
 def delete_and_redirect(row, delete: Callable[..., object], message: str, to: str, *, refused_to: str | None = None):
     """Delete `row` by the service `delete(row, actor=current_user)`, flash `message` as a
     success with `{name}` the row's name, and redirect to `to`: a settings page's delete button.

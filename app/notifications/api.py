@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
-from app.api.listing import page_body, page_schema
+from app.api.listing import PageArguments, page_body, page_limit, page_schema
 from app.auth.permissions import acting_user
 from app.notifications import services
 from app.notifications.models import Channel, NotificationKind
@@ -35,9 +35,8 @@ class NotificationSchema(Schema):
 NotificationPage = page_schema(NotificationSchema, "NotificationPageSchema")
 
 
-class NotificationListArguments(InputSchema):
-    cursor = fields.String(validate=validate.Length(max=1000))
-    limit = fields.Integer(validate=validate.Range(min=1, max=200))
+class NotificationListArguments(PageArguments):
+    limit = page_limit(default=None)  # the service's own page size (30)
     unread = fields.Boolean(metadata={"description": "Only unread ones"})
 
 

@@ -8,8 +8,7 @@ from app.auth import services
 from app.auth.forms import ChangePasswordForm, DisableTotpForm, EnableTotpForm, ProfileForm
 from app.auth.sessions import start_session
 from app.auth.views import bp
-from app.core.errors import ValidationFailed
-from app.core.forms import apply_errors
+from app.core.forms import act_on_form, save_form
 
 PENDING_TOTP_KEY = "pending_totp_secret"
 
@@ -21,28 +20,25 @@ def account():
     password = ChangePasswordForm(prefix="password")
     status = 200
     if profile.is_submitted() and "profile-name" in _form_keys():
-        if profile.validate():
-            try:
-                services.update_profile(current_user, name=profile.name.data, actor=current_user)
-                flash("Profile saved.", "success")
-                return redirect(url_for("auth.account"))
-            except ValidationFailed as exc:
-                apply_errors(profile, exc)
+        saved = act_on_form(
+            profile, lambda: services.update_profile(current_user, name=profile.name.data, actor=current_user)
+        )
+        if saved:
+            flash("Profile saved.", "success")
+            return redirect(url_for("auth.account"))
         status = 422
     elif password.is_submitted() and "password-current_password" in _form_keys():
-        if password.validate():
-            try:
-                services.change_password(
-                    current_user,
-                    current_password=password.current_password.data,
-                    new_password=password.new_password.data,
-                )
-                # The password change rotated the session token; keep *this* browser signed in.
-                start_session(current_user._get_current_object(), tenant_id=g.tenant.id)
-                flash("Password changed. Other devices have been signed out.", "success")
-                return redirect(url_for("auth.account"))
-            except ValidationFailed as exc:
-                apply_errors(password, exc)
+        changed = act_on_form(
+            password,
+            lambda: services.change_password(
+                current_user, current_password=password.current_password.data, new_password=password.new_password.data
+            ),
+        )
+        if changed:
+            # The password change rotated the session token; keep *this* browser signed in.
+            start_session(current_user._get_current_object(), tenant_id=g.tenant.id)
+            flash("Password changed. Other devices have been signed out.", "success")
+            return redirect(url_for("auth.account"))
         status = 422
     return render_template("auth/account.html", profile=profile, password=password), status
 
@@ -59,15 +55,11 @@ def two_factor_setup():
     secret = session.get(PENDING_TOTP_KEY) or services.new_totp_secret()
     session[PENDING_TOTP_KEY] = secret
     form = EnableTotpForm()
-    if form.validate_on_submit():
-        try:
-            codes = services.enable_totp(current_user, secret=secret, code=form.code.data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            session.pop(PENDING_TOTP_KEY, None)
-            flash("Two-factor authentication is on.", "success")
-            return render_template("auth/recovery_codes.html", codes=codes)
+    codes = save_form(form, lambda: services.enable_totp(current_user, secret=secret, code=form.code.data))
+    if codes is not None:
+        session.pop(PENDING_TOTP_KEY, None)
+        flash("Two-factor authentication is on.", "success")
+        return render_template("auth/recovery_codes.html", codes=codes)
     uri = services.totp_uri(current_user, secret, issuer=f"Atrium ({g.tenant.name})")
     qr_svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#111827")
     status = 422 if form.errors else 200
@@ -78,12 +70,7 @@ def two_factor_setup():
 @login_required
 def two_factor_disable():
     form = DisableTotpForm()
-    if form.validate_on_submit():
-        try:
-            services.disable_totp(current_user, password=form.password.data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-            return render_template("auth/two_factor_enabled.html", form=form), 422
-        flash("Two-factor authentication is off.", "info")
-        return redirect(url_for("auth.account"))
-    return render_template("auth/two_factor_enabled.html", form=form), 422
+    if not act_on_form(form, lambda: services.disable_totp(current_user, password=form.password.data)):
+        return render_template("auth/two_factor_enabled.html", form=form), 422
+    flash("Two-factor authentication is off.", "info")
+    return redirect(url_for("auth.account"))

@@ -9,9 +9,9 @@ from app.auth.models import TokenPurpose, User
 from app.auth.sessions import end_session, start_session
 from app.auth.throttle import check_login_allowed, start_password_attempt, start_second_factor_attempt
 from app.auth.views import bp
-from app.core.errors import AppError, ValidationFailed
+from app.core.errors import AppError
 from app.core.extensions import db
-from app.core.forms import apply_errors
+from app.core.forms import save_form
 from app.core.ids import parse_uuid
 from app.core.security import safe_next_url
 from app.core.text import plural
@@ -105,16 +105,11 @@ def reset_password(token: str):
     if services.peek_token(token, TokenPurpose.PASSWORD_RESET) is None:
         return render_template("auth/link_expired.html", what="password reset link"), 410
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(token, form.password.data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-            return render_template("auth/reset_password.html", form=form), 422
-        end_session()
-        flash("Your password is changed. Please sign in.", "success")
-        return redirect(url_for("auth.login"))
-    return render_template("auth/reset_password.html", form=form), 422 if form.errors else 200
+    if save_form(form, lambda: services.reset_password(token, form.password.data)) is None:
+        return render_template("auth/reset_password.html", form=form), 422 if request.method == "POST" else 200
+    end_session()
+    flash("Your password is changed. Please sign in.", "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -123,21 +118,21 @@ def accept_invitation(token: str):
     if invitation is None:
         return render_template("auth/link_expired.html", what="invitation"), 410
     form = AcceptInvitationForm()
-    if form.validate_on_submit():
-        try:
-            user = services.accept_invitation(invitation, name=form.name.data, password=form.password.data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-            return render_template("auth/accept_invitation.html", form=form, invitation=invitation), 422
-        except AppError as exc:
-            form.form_errors.append(exc.message)
-            return render_template("auth/accept_invitation.html", form=form, invitation=invitation), exc.status_code
-        services.record_login(user, method="invitation")
-        start_session(user, tenant_id=g.tenant.id)
-        flash(f"Welcome to {g.tenant.name}!", "success")
-        return redirect(url_for("dashboard.index"))
-    status = 422 if form.errors else 200
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), status
+    try:
+        user = save_form(
+            form,
+            lambda: services.accept_invitation(invitation, name=form.name.data, password=form.password.data),
+        )
+    except AppError as exc:  # the account exists already, say: a message for the whole form
+        form.form_errors.append(exc.message)
+        return render_template("auth/accept_invitation.html", form=form, invitation=invitation), exc.status_code
+    if user is None:
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/accept_invitation.html", form=form, invitation=invitation), status
+    services.record_login(user, method="invitation")
+    start_session(user, tenant_id=g.tenant.id)
+    flash(f"Welcome to {g.tenant.name}!", "success")
+    return redirect(url_for("dashboard.index"))
 
 
 @bp.route("/auth/handoff/<token>")

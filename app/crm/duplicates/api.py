@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
-from app.api.listing import page_body, page_schema
+from app.api.listing import PageArguments, page_body, page_schema
 from app.crm.duplicates import services
 from app.crm.duplicates.merging import MAX_MERGED, merge_records
 from app.records import schemas as record_schemas
@@ -35,11 +35,6 @@ class PairSchema(Schema):
 PairPage = page_schema(PairSchema, "DuplicatePairPageSchema")
 
 
-class PairArguments(InputSchema):
-    cursor = fields.String(validate=validate.Length(max=1000))
-    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=200))
-
-
 class MergeInput(InputSchema):
     record_type = fields.String(required=True, validate=validate.Length(max=32))
     survivor_id = fields.UUID(required=True, metadata={"description": "The record that stays"})
@@ -53,7 +48,7 @@ class MergeInput(InputSchema):
 
 @blp.route("")
 class Pairs(MethodView):
-    @blp.arguments(PairArguments, location="query")
+    @blp.arguments(PageArguments, location="query")
     @blp.response(200, PairPage)
     def get(self, args):
         """Open candidate pairs, newest first"""

@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, validate
 from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
-from app.api.listing import page_body, page_schema
+from app.api.listing import PageArguments, page_body, page_limit, page_schema
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.pagination import keyset_page
@@ -71,10 +71,12 @@ class RowSchema(Schema):
 RowPage = page_schema(RowSchema, "ImportRowPageSchema")
 
 
-class RowArguments(InputSchema):
+class RowArguments(PageArguments):
+    class Meta:
+        fields = ("status", "cursor", "limit")  # the documented order: the filter, then the page
+
     status = fields.String(validate=validate.OneOf(RowStatus.ALL))
-    cursor = fields.String(validate=validate.Length(max=1000))
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    limit = page_limit(default=50)
 
 
 class ColumnArguments(InputSchema):

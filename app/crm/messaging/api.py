@@ -12,9 +12,8 @@ from app.api.blueprint import ApiBlueprint, resource_blueprint
 from app.api.gate import api_actor
 from app.api.listing import page_body
 from app.auth.permissions import check_permission
-from app.core.extensions import db
 from app.core.lookups import get_or_404
-from app.core.pagination import Sort, sorted_page
+from app.core.newest_first import newest_first_page
 from app.crm.messaging import conversations, message_templates
 from app.crm.messaging.campaigns import results as campaign_results
 from app.crm.messaging.campaigns import services as campaign_services
@@ -44,11 +43,6 @@ from app.crm.messaging.schemas import (
     TemplateSchema,
 )
 from app.crm.messaging.sending import send_message
-
-
-def _newest_page(stmt, model, args):
-    sort = Sort("-created_at", model.created_at, True, "Newest first")
-    return sorted_page(db.session, stmt, model, sort, args.get("cursor"), args.get("limit"))
 
 
 def _json(data) -> dict:
@@ -94,7 +88,7 @@ def _add_collection(blp: ApiBlueprint, endpoint: str, listing: _NewestFirstList,
             for key in listing.filters:
                 if args.get(key):
                     stmt = stmt.where(getattr(model, key) == args[key])
-            page = _newest_page(stmt, model, args)
+            page = newest_first_page(stmt, by=model.created_at, cursor=args.get("cursor"), limit=args["limit"])
             if listing.with_items is not None:
                 listing.with_items(page.items)
             return page_body(page)

@@ -8,7 +8,7 @@ from app.auth.permissions import check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
-from app.core.pagination import Sort, sorted_page
+from app.core.newest_first import newest_first_page
 from app.core.types import utcnow
 from app.crm.activities.models import Activity, ActivityType, Direction
 from app.crm.activities.services import link_to_timelines
@@ -18,14 +18,12 @@ from app.crm.messaging.models import Channel, Conversation, Message, MessageStat
 from app.crm.messaging.sending import send_message
 from app.records.services import create_record, get_record, update_record
 
-SORT = Sort("-last_message_at", Conversation.last_message_at, True, "Latest first")
-
 
 def list_conversations(*, open_only: bool = True, cursor=None, limit: int = 50):
     stmt = select(Conversation).options(selectinload(Conversation.contact))
     if open_only:
         stmt = stmt.where(Conversation.is_open.is_(True))
-    return sorted_page(db.session, stmt, Conversation, SORT, cursor, limit)
+    return newest_first_page(stmt, by=Conversation.last_message_at, cursor=cursor, limit=limit)
 
 
 def unread_total() -> int:

@@ -8,8 +8,8 @@ from flask import flash, redirect, render_template, request, url_for
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from app.core.errors import Conflict, ValidationFailed
-from app.core.forms import PageForm, apply_errors
+from app.core.errors import Conflict
+from app.core.forms import PageForm, act_on_form
 from app.core.hosts import TenantBlueprint
 from app.crm.deals.services.forecast import local_today
 from app.crm.quotes import services
@@ -94,18 +94,16 @@ def _answer(token, kind: str, form_class, answer, thanks: tuple[str, str]):
     that can no longer be answered says so. `thanks` is the (message, category) flashed after."""
     quote = _quote_or_abort(token)
     form = form_class()
-    if not form.validate_on_submit():
-        return _page(quote, token, **{kind: form}, status=422)
+    back = url_for("quote_links.show", token=token)
     try:
-        answer(quote, form)
-    except ValidationFailed as exc:
-        apply_errors(form, exc)
-        return _page(quote, token, **{kind: form}, status=422)
-    except Conflict as exc:
+        answered = act_on_form(form, lambda: answer(quote, form))
+    except Conflict as exc:  # answered already, or expired: said on the quote's page
         flash(exc.message, "warning")
-    else:
-        flash(*thanks)
-    return redirect(url_for("quote_links.show", token=token))
+        return redirect(back)
+    if not answered:
+        return _page(quote, token, **{kind: form}, status=422)
+    flash(*thanks)
+    return redirect(back)
 
 
 def _accept(quote, form) -> None:

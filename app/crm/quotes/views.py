@@ -9,9 +9,8 @@ from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.auth.permissions import requires_permission
-from app.core.errors import ValidationFailed
 from app.core.extensions import db
-from app.core.forms import PageForm, apply_errors
+from app.core.forms import PageForm, save_form
 from app.crm.deals.services.forecast import local_today
 from app.crm.products.services import active_products
 from app.crm.quotes import services
@@ -86,17 +85,9 @@ def version(quote_id, version):
 def settings():
     current = get_quote_settings()
     form = SettingsForm(obj=current)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            update_quote_settings(form.data, actor=current_user)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-            status = 422
-        else:
-            flash("Quote settings saved.", "success")
-            return redirect(url_for("quotes.settings"))
-    elif request.method == "POST":
-        status = 422
+    if save_form(form, lambda: update_quote_settings(form.data, actor=current_user)) is not None:
+        flash("Quote settings saved.", "success")
+        return redirect(url_for("quotes.settings"))
+    status = 422 if request.method == "POST" else 200
     next_number = peek_number("quote", current.number_pattern, local_today())
     return render_template("crm/quotes/settings.html", form=form, next_number=next_number), status

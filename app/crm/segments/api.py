@@ -5,6 +5,7 @@ from flask.views import MethodView
 
 from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
+from app.api.listing import PageArguments
 from app.crm.segments import services
 from app.crm.segments.schemas import (
     ConditionArguments,
@@ -13,7 +14,6 @@ from app.crm.segments.schemas import (
     SegmentInput,
     SegmentList,
     SegmentListArguments,
-    SegmentRecordsArguments,
     SegmentRecordsPage,
     SegmentSchema,
 )
@@ -79,7 +79,7 @@ class SegmentItem(MethodView):
 
 @blp.route("/<uuid:segment_id>/records")
 class SegmentRecords(MethodView):
-    @blp.arguments(SegmentRecordsArguments, location="query")
+    @blp.arguments(PageArguments, location="query")
     @blp.response(200, SegmentRecordsPage)
     def get(self, args, segment_id):
         """The records matching the segment now, a keyset page at a time (newest first)"""

@@ -41,11 +41,6 @@ class SegmentListArguments(InputSchema):
     record_type = fields.String(validate=validate.Length(max=32))
 
 
-class SegmentRecordsArguments(InputSchema):
-    cursor = fields.String(validate=validate.Length(max=1000))
-    limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=200))
-
-
 class SegmentRecordsPage(Schema):
     record_type = fields.String(required=True)
     items = fields.List(

@@ -4,8 +4,8 @@ import pyotp
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from app.core.errors import AppError, ValidationFailed
-from app.core.forms import apply_errors
+from app.core.errors import AppError
+from app.core.forms import act_on_form
 from app.superadmin import services
 from app.superadmin.access import requires_platform_admin
 from app.superadmin.forms import AdminTotpForm, DisableAdminTotpForm
@@ -25,15 +25,10 @@ def two_factor():
     secret = session.get(PENDING_SECRET_KEY) or pyotp.random_base32()
     session[PENDING_SECRET_KEY] = secret
     form = AdminTotpForm()
-    if form.validate_on_submit():
-        try:
-            services.enable_admin_totp(admin, secret=secret, code=form.code.data)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        else:
-            session.pop(PENDING_SECRET_KEY, None)
-            flash("Two-factor authentication is on. You will be asked for a code at every sign-in.", "success")
-            return redirect(url_for("console.two_factor"))
+    if act_on_form(form, lambda: services.enable_admin_totp(admin, secret=secret, code=form.code.data)):
+        session.pop(PENDING_SECRET_KEY, None)
+        flash("Two-factor authentication is on. You will be asked for a code at every sign-in.", "success")
+        return redirect(url_for("console.two_factor"))
     _, qr_svg = services.totp_provisioning(admin, secret)
     status = 422 if form.errors else 200
     return render_template("superadmin/enrol.html", form=form, secret=secret, qr_svg=qr_svg, required=False), status
@@ -44,16 +39,17 @@ def two_factor():
 def two_factor_disable():
     form = DisableAdminTotpForm()
     required = current_app.config["REQUIRE_ADMIN_TOTP"]
-    if form.validate_on_submit():
-        try:
-            services.disable_admin_totp(
+    try:
+        disabled = act_on_form(
+            form,
+            lambda: services.disable_admin_totp(
                 current_user._get_current_object(), password=form.password.data, required=required
-            )
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except AppError as exc:
-            form.form_errors.append(exc.message)
-        else:
-            flash("Two-factor authentication is off.", "info")
-            return redirect(url_for("console.two_factor"))
+            ),
+        )
+    except AppError as exc:  # a Conflict: this console requires two-factor
+        form.form_errors.append(exc.message)
+        disabled = False
+    if disabled:
+        flash("Two-factor authentication is off.", "info")
+        return redirect(url_for("console.two_factor"))
     return render_template("superadmin/two_factor_on.html", form=form, required=required), 422

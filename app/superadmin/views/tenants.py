@@ -3,9 +3,9 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.errors import AppError, ValidationFailed
+from app.core.errors import AppError
 from app.core.extensions import db
-from app.core.forms import apply_errors
+from app.core.forms import act_on_form
 from app.core.hosts import tenant_host
 from app.plans.catalogue import RESOURCE_LABELS
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS
@@ -123,18 +123,15 @@ def tenant_action(path: str, make_form, *, success: str):
         def view(tenant_id):
             tenant = _load(tenant_id)
             form = make_form()
-            if form.validate_on_submit():
-                try:
-                    run(tenant, form)
-                except ValidationFailed as exc:
-                    apply_errors(form, exc)
-                except AppError as exc:
-                    form.form_errors.append(exc.message)
-                    return _render(tenant, exc.status_code, **{form_name: form})
-                else:
-                    flash(success.format(tenant=tenant), "success")
-                    return redirect(url_for("console.tenant", tenant_id=tenant.id))
-            return _render(tenant, 422, **{form_name: form})
+            try:
+                done = act_on_form(form, lambda: run(tenant, form))
+            except AppError as exc:
+                form.form_errors.append(exc.message)
+                return _render(tenant, exc.status_code, **{form_name: form})
+            if not done:
+                return _render(tenant, 422, **{form_name: form})
+            flash(success.format(tenant=tenant), "success")
+            return redirect(url_for("console.tenant", tenant_id=tenant.id))
 
         return run
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.auth.permissions import can, requires_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
-from app.core.forms import apply_errors, delete_and_redirect, save_form
+from app.core.forms import delete_and_redirect, save_form
 from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
@@ -99,17 +99,13 @@ def _template_form_page(form, template=None, status=200):
 @requires_permission("message_templates.create")
 def new_template():
     form = TemplateForm(channel=request.args.get("channel", Channel.EMAIL))
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            return _template_form_page(form, status=422)
-        try:
-            template = message_templates.create_template(form.to_data(creating=True), actor=current_user)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-            return _template_form_page(form, status=422)
-        flash(f"Template “{template.name}” saved.", "success")
-        return redirect(url_for("messaging.edit_template", template_id=template.id))
-    return _template_form_page(form)
+    template = save_form(
+        form, lambda: message_templates.create_template(form.to_data(creating=True), actor=current_user)
+    )
+    if template is None:
+        return _template_form_page(form, status=422 if request.method == "POST" else 200)
+    flash(f"Template “{template.name}” saved.", "success")
+    return redirect(url_for("messaging.edit_template", template_id=template.id))
 
 
 @bp.route("/messaging/templates/<uuid:template_id>", methods=["GET", "POST"])
@@ -117,19 +113,15 @@ def new_template():
 def edit_template(template_id):
     template = message_templates.get_template(template_id)
     form = TemplateForm(obj=template)
-    if request.method == "POST":
-        if not can(current_user, "message_templates.edit"):
-            abort(403)
-        if not form.validate_on_submit():
-            return _template_form_page(form, template, status=422)
-        try:
-            message_templates.update_template(template, form.to_data(creating=False), actor=current_user)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-            return _template_form_page(form, template, status=422)
-        flash("Template saved.", "success")
-        return redirect(url_for("messaging.edit_template", template_id=template.id))
-    return _template_form_page(form, template)
+    if request.method == "POST" and not can(current_user, "message_templates.edit"):
+        abort(403)
+    saved = save_form(
+        form, lambda: message_templates.update_template(template, form.to_data(creating=False), actor=current_user)
+    )
+    if saved is None:
+        return _template_form_page(form, template, status=422 if request.method == "POST" else 200)
+    flash("Template saved.", "success")
+    return redirect(url_for("messaging.edit_template", template_id=template.id))
 
 
 @bp.route("/messaging/templates/<uuid:template_id>/delete", methods=["POST"])
@@ -186,24 +178,15 @@ def inbox():
 def conversation(conversation_id):
     item = conversations.get_conversation(conversation_id)
     form = ReplyForm()
-    status = 200
-    if request.method == "POST":
-        if not can(current_user, "messages.create"):
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                conversations.reply(item, form.body.data, actor=current_user)
-            except ValidationFailed as exc:
-                apply_errors(form, exc)
-                status = 422
-            else:
-                flash("Reply queued.", "success")
-                return redirect(url_for("messaging.conversation", conversation_id=item.id))
-        else:
-            status = 422
-    else:
+    if request.method != "POST":
         conversations.mark_read(item, actor=current_user)
-    return _conversation_page(item, reply_form=form, status=status)
+        return _conversation_page(item, reply_form=form)
+    if not can(current_user, "messages.create"):
+        abort(403)
+    if save_form(form, lambda: conversations.reply(item, form.body.data, actor=current_user)) is None:
+        return _conversation_page(item, reply_form=form, status=422)
+    flash("Reply queued.", "success")
+    return redirect(url_for("messaging.conversation", conversation_id=item.id))
 
 
 def _conversation_page(item, *, reply_form=None, contact_form=None, owner_form=None, status=200):
@@ -286,12 +269,7 @@ def settings():
     if request.method == "GET":
         return _settings_page()
     form = SettingsForm()
-    if not form.validate_on_submit():
-        return _settings_page(form, status=422)
-    try:
-        update_settings(form.to_data(), actor=current_user)
-    except ValidationFailed as exc:
-        apply_errors(form, exc)
+    if save_form(form, lambda: update_settings(form.to_data(), actor=current_user)) is None:
         return _settings_page(form, status=422)
     flash("Messaging settings saved.", "success")
     return redirect(url_for("messaging.settings"))
@@ -301,12 +279,8 @@ def settings():
 @requires_permission("suppressions.edit")
 def add_suppression():
     form = SuppressionForm()
-    if not form.validate_on_submit():
-        return _settings_page(suppression_form=form, status=422)
-    try:
-        row = suppress_address(form.to_data(), actor=current_user)
-    except ValidationFailed as exc:
-        apply_errors(form, exc)
+    row = save_form(form, lambda: suppress_address(form.to_data(), actor=current_user))
+    if row is None:
         return _settings_page(suppression_form=form, status=422)
     flash(f"{row.address} is on the suppression list.", "success")
     return redirect(url_for("messaging.settings"))
