@@ -59,6 +59,16 @@ def sort_field(sorts: dict, default: str) -> fields.String:
     )
 
 
+class UnsearchedListArguments(ListArguments):
+    """The query string of a sorted, filtered list that has no search: `q` is neither documented
+    nor accepted (422, unknown parameter), so no client sends a search that is ignored."""
+
+    class Meta(ListArguments.Meta):
+        exclude = ("q",)
+
+    allows_custom_filters = False
+
+
 def split_list_arguments(args: dict) -> dict:
     """{cursor, limit, search, sort, filters} for a service's list function."""
     args = dict(args)

@@ -57,6 +57,14 @@ def _escape_like(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def contains_text(columns, text: str):
+    """Any of `columns` holds `text`, case aside, its LIKE wildcards taken literally: the search of
+    a short list (a workspace's templates, campaigns, suppressed addresses) that has no
+    `search_text` of its own."""
+    pattern = f"%{_escape_like(text.lower())}%"
+    return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
+
+
 def phone_digits(text: str) -> str:
     return re.sub(r"\D", "", text or "")
 

@@ -4,7 +4,7 @@ from marshmallow import Schema, validate
 from marshmallow import fields as ma
 
 from app.api.crud import SettingSchema
-from app.api.listing import ListArguments, page_schema, sort_field
+from app.api.listing import UnsearchedListArguments, page_schema, sort_field
 from app.crm.automations.models import RunStatus
 
 
@@ -53,8 +53,7 @@ class RunDetailSchema(RunSchema):
     steps = ma.List(ma.Nested(StepLogSchema), required=True)
 
 
-class RunListArguments(ListArguments):
-    allows_custom_filters = False
+class RunListArguments(UnsearchedListArguments):
     sort = sort_field({"-started_at": "Newest first"}, "-started_at")
     status = ma.String(validate=validate.OneOf(list(RunStatus.LABELS)))
     workflow_id = ma.UUID()

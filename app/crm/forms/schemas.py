@@ -5,7 +5,7 @@ from marshmallow import fields as ma
 
 from app.api.crud import SettingSchema
 from app.api.inputs import InputSchema
-from app.api.listing import ListArguments, page_schema, sort_field
+from app.api.listing import UnsearchedListArguments, page_schema, sort_field
 
 
 class FormFieldSchema(Schema):
@@ -98,8 +98,7 @@ class SubmissionSchema(Schema):
     created_at = ma.DateTime(required=True)
 
 
-class SubmissionListArguments(ListArguments):
-    allows_custom_filters = False
+class SubmissionListArguments(UnsearchedListArguments):
     sort = sort_field({"-created_at": "Newest first"}, "-created_at")
     status = ma.String(validate=validate.OneOf(["accepted", "awaiting_confirmation", "waitlisted", "spam", "failed"]))
     form_id = ma.UUID()

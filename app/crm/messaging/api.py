@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask.views import MethodView
-from marshmallow import Schema
+from marshmallow import INCLUDE, Schema
 from sqlalchemy import select
 
 from app.api.blueprint import ApiBlueprint, resource_blueprint
@@ -25,6 +25,7 @@ from app.crm.messaging.schemas import (
     CampaignPage,
     CampaignSchema,
     ConversationDetail,
+    ConversationListArguments,
     ConversationPage,
     MessageListArguments,
     MessagePage,
@@ -43,6 +44,7 @@ from app.crm.messaging.schemas import (
     TemplateSchema,
 )
 from app.crm.messaging.sending import send_message
+from app.records.search import contains_text
 
 
 def _json(data) -> dict:
@@ -52,13 +54,14 @@ def _json(data) -> dict:
 @dataclass(frozen=True)
 class _NewestFirstList:
     """A collection's GET: a page of `model` rows, newest first, once `permission` is checked.
-    Each of `filters` given in the query keeps the rows with that value; `with_items` adds to the
-    page's rows before they are answered."""
+    `q` keeps the rows whose `searched` columns hold it; each of `filters` given in the query
+    keeps the rows with that value; `with_items` adds to the page's rows before they are answered."""
 
     model: type
     page: type[Schema]
     permission: str
     summary: str
+    searched: tuple[str, ...]
     arguments: type[Schema] = PlainListArguments
     filters: tuple[str, ...] = ()
     with_items: Callable | None = None
@@ -78,13 +81,15 @@ def _add_collection(blp: ApiBlueprint, endpoint: str, listing: _NewestFirstList,
     """Route `""` of `blp`, under `endpoint`: its list and its create."""
 
     class Collection(MethodView):
-        @blp.arguments(listing.arguments, location="query")
+        @blp.arguments(listing.arguments, location="query", unknown=INCLUDE)
         @blp.response(200, listing.page)
         @blp.doc(summary=listing.summary)
         def get(self, args):
             check_permission(api_actor(), listing.permission)
             model = listing.model
             stmt = select(model)
+            if args.get("q"):
+                stmt = stmt.where(contains_text([getattr(model, name) for name in listing.searched], args["q"]))
             for key in listing.filters:
                 if args.get(key):
                     stmt = stmt.where(getattr(model, key) == args[key])
@@ -115,7 +120,9 @@ templates_blp = resource_blueprint(
 _add_collection(
     templates_blp,
     "Templates",
-    _NewestFirstList(MessageTemplate, TemplatePage, "message_templates.view", "List templates"),
+    _NewestFirstList(
+        MessageTemplate, TemplatePage, "message_templates.view", "List templates", searched=("name", "subject")
+    ),
     _Create(message_templates.create_template, TemplateCreate, TemplateSchema, "Create a template"),
 )
 
@@ -174,6 +181,7 @@ _add_collection(
         MessagePage,
         "messages.view",
         "List messages (newest first)",
+        searched=("to_address", "subject"),
         arguments=MessageListArguments,
         filters=("contact_id", "channel"),
     ),
@@ -225,7 +233,12 @@ _add_collection(
     campaigns_blp,
     "Campaigns",
     _NewestFirstList(
-        Campaign, CampaignPage, "campaigns.view", "List campaigns with their results", with_items=_with_stats
+        Campaign,
+        CampaignPage,
+        "campaigns.view",
+        "List campaigns with their results",
+        searched=("name",),
+        with_items=_with_stats,
     ),
     _Create(_create_campaign, CampaignCreate, CampaignSchema, "Create a draft campaign"),
 )
@@ -298,7 +311,7 @@ conversations_blp = resource_blueprint(
 
 @conversations_blp.route("")
 class Conversations(MethodView):
-    @conversations_blp.arguments(PlainListArguments, location="query")
+    @conversations_blp.arguments(ConversationListArguments, location="query", unknown=INCLUDE)
     @conversations_blp.response(200, ConversationPage)
     def get(self, args):
         """List open conversations, latest first"""
@@ -340,7 +353,9 @@ suppressions_blp = resource_blueprint(
 _add_collection(
     suppressions_blp,
     "Suppressions",
-    _NewestFirstList(Suppression, SuppressionPage, "suppressions.view", "List suppressed addresses"),
+    _NewestFirstList(
+        Suppression, SuppressionPage, "suppressions.view", "List suppressed addresses", searched=("address",)
+    ),
     _Create(add_suppression, SuppressionInput, SuppressionSchema, "Suppress an address"),
 )
 

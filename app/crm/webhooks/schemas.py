@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from app.api.crud import SettingSchema
 from app.api.inputs import InputSchema
-from app.api.listing import ListArguments, page_schema, sort_field
+from app.api.listing import UnsearchedListArguments, page_schema, sort_field
 
 
 class WebhookSubscriptionSchema(SettingSchema):
@@ -55,8 +55,7 @@ class DeliverySchema(Schema):
     payload = fields.Dict(required=True)
 
 
-class DeliveryListArguments(ListArguments):
-    allows_custom_filters = False
+class DeliveryListArguments(UnsearchedListArguments):
     sort = sort_field({"-created_at": "Newest first"}, "-created_at")
 
 

@@ -120,3 +120,46 @@ def test_a_second_template_of_the_same_name_is_a_422_not_a_500(app, tenant_a, ap
     created = api.post("/api/v1/message-templates", json={**body, "name": "Other"}).json
     assert api.patch(f"/api/v1/message-templates/{created['id']}", json={}).status_code == 200
     assert api.patch(f"/api/v1/message-templates/{created['id']}", json={"name": "other"}).status_code == 200
+
+
+def test_the_messaging_lists_search_what_they_document(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    for name, subject in (("Welcome", "Hello there"), ("Invoice reminder", "100% due"), ("News", "Spring news")):
+        body = {"name": name, "channel": "email", "subject": subject, "text_body": "Hi"}
+        assert api.post("/api/v1/message-templates", json=body).status_code == 201
+    for address in ("gone@example.com", "bounced@other.test"):
+        assert api.post("/api/v1/suppressions", json={"channel": "email", "address": address}).status_code == 201
+
+    def names(path):
+        response = api.get(path)
+        assert response.status_code == 200, response.json
+        return sorted(item.get("name") or item.get("address") for item in response.json["items"])
+
+    assert names("/api/v1/message-templates?q=WELC") == ["Welcome"]
+    assert names("/api/v1/message-templates?q=news") == ["News"]  # its name and its subject: once
+    assert names("/api/v1/message-templates?q=100%25") == ["Invoice reminder"]  # % is a character
+    assert names("/api/v1/message-templates?q=%25%25") == []
+    assert names("/api/v1/suppressions?q=other.test") == ["bounced@other.test"]
+    assert names("/api/v1/campaigns?q=anything") == []
+
+
+def test_lists_without_a_search_refuse_q_and_do_not_document_it(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    refused = api.get("/api/v1/conversations?q=hello")
+    assert refused.status_code == 422
+    assert "q" in str(refused.json)
+    assert api.get("/api/v1/conversations").status_code == 200
+    paths = api.get("/api/v1/openapi.json").json["paths"]
+
+    def documents_q(path):
+        return "q" in [parameter["name"] for parameter in paths[path]["get"].get("parameters", [])]
+
+    for path in (
+        "/api/v1/conversations",
+        "/api/v1/webhooks/{webhook_id}/deliveries",
+        "/api/v1/workflows/runs",
+        "/api/v1/forms/submissions",
+    ):
+        assert not documents_q(path), path
+    for path in ("/api/v1/message-templates", "/api/v1/messages", "/api/v1/campaigns", "/api/v1/suppressions"):
+        assert documents_q(path), path
