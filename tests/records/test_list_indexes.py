@@ -48,6 +48,30 @@ def test_every_filter_has_a_tenant_led_index_ending_with_id(app):
     assert not missing, "filters without a (tenant_id, column, …, id) index:\n" + "\n".join(missing)
 
 
+def _page_plan(record_type, **listing) -> str:
+    """PostgreSQL's plan of the page statement `list_records(record_type, **listing)` sends (call
+    inside a tenant context). With a handful of rows a sequential scan is cheapest: the plan is
+    asked without one, and without a sort, as an index would give it at a million rows."""
+    seen = []
+
+    def remember(conn, cursor_, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "ORDER BY" in statement:
+            seen.append((statement, parameters))
+
+    connection = db.session.connection()
+    event.listen(connection.engine, "before_cursor_execute", remember)
+    try:
+        list_records(record_type, **listing)
+    finally:
+        event.remove(connection.engine, "before_cursor_execute", remember)
+    statement, parameters = seen[0]
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    db.session.execute(text("SET LOCAL enable_sort = off"))
+    plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+    db.session.rollback()
+    return plan
+
+
 @pytest.mark.skipif(not USE_POSTGRES, reason="plans of PostgreSQL under row-level security")
 def test_a_deep_page_reaches_its_cursor_through_the_index(app, tenant_a):
     problems = []
@@ -56,24 +80,7 @@ def test_a_deep_page_reaches_its_cursor_through_the_index(app, tenant_a):
             make_record(app, tenant_a, record_type.name)
         with in_tenant(app, tenant_a):
             cursor = list_records(record_type, sort=sort.key, limit=1).next_cursor
-            seen = []
-
-            def remember(conn, cursor_, statement, parameters, context, executemany, seen=seen):
-                if statement.lstrip().upper().startswith("SELECT") and "ORDER BY" in statement:
-                    seen.append((statement, parameters))
-
-            connection = db.session.connection()
-            event.listen(connection.engine, "before_cursor_execute", remember)
-            try:
-                list_records(record_type, sort=sort.key, cursor=cursor, limit=1)
-            finally:
-                event.remove(connection.engine, "before_cursor_execute", remember)
-            statement, parameters = seen[0]
-            # With a handful of rows a sequential scan is cheapest: ask for the plan an index would give.
-            db.session.execute(text("SET LOCAL enable_seqscan = off"))
-            db.session.execute(text("SET LOCAL enable_sort = off"))
-            plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
-            db.session.rollback()
+            plan = _page_plan(record_type, sort=sort.key, cursor=cursor, limit=1)
         walks_index = any("Index Cond" in line and "ROW(" in line for line in plan.splitlines())
         if not walks_index:
             problems.append(f"{record_type.name} sorted by {sort.key}:\n{plan}")
@@ -97,21 +104,5 @@ def test_a_tag_and_a_stage_page_walks_the_stage_in_the_lists_order(app, tenant_a
     tag = make_tag(app, tenant_a, name="Priority")
     with in_tenant(app, tenant_a):
         record_type = next(item for item in record_types() if item.name == type_name)
-        seen = []
-
-        def remember(conn, cursor_, statement, parameters, context, executemany):
-            if statement.lstrip().upper().startswith("SELECT") and "ORDER BY" in statement:
-                seen.append((statement, parameters))
-
-        connection = db.session.connection()
-        event.listen(connection.engine, "before_cursor_execute", remember)
-        try:
-            list_records(record_type, filters={column: value, "tag_id": str(tag)}, limit=25)
-        finally:
-            event.remove(connection.engine, "before_cursor_execute", remember)
-        statement, parameters = seen[0]
-        db.session.execute(text("SET LOCAL enable_seqscan = off"))
-        db.session.execute(text("SET LOCAL enable_sort = off"))
-        plan = "\n".join(row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters))
-        db.session.rollback()
+        plan = _page_plan(record_type, filters={column: value, "tag_id": str(tag)}, limit=25)
     assert index in plan, plan

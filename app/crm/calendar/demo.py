@@ -14,33 +14,30 @@ from app.crm.tasks.queries import today_local
 from app.records.normalize import tenant_zone
 
 MEETINGS = (
-    # (titles, one per seller in turn; weekday offset from Monday; start; minutes; location; video)
+    # (weekday offset from Monday, start, minutes, location, video)
+    (0, time(9, 30), 60, "Studio, room 2", ""),
+    (1, time(14, 0), 90, "", "https://meet.example.com/quarterly-review"),
+    (2, time(11, 0), 45, "Studio, room 1", ""),
+    (3, time(16, 0), 30, "", "https://meet.example.com/contract"),
+    (4, time(10, 0), 60, "Client office", ""),
+)
+# Each seller's week (the sellers take these in turn), a title for each of MEETINGS.
+WEEKS = (
     (
-        ("Kick-off: spring campaign", "Kick-off: loyalty app", "Kick-off: website refresh"),
-        0,
-        time(9, 30),
-        60,
-        "Studio, room 2",
-        "",
+        "Kick-off: spring campaign",
+        "Quarterly review",
+        "Creative brainstorm",
+        "Contract walkthrough",
+        "Photo shoot planning",
     ),
     (
-        ("Quarterly review", "Budget review", "Account review"),
-        1,
-        time(14, 0),
-        90,
-        "",
-        "https://meet.example.com/quarterly-review",
+        "Kick-off: loyalty app",
+        "Budget review",
+        "Content calendar workshop",
+        "Statement of work walkthrough",
+        "Storyboard review",
     ),
-    (("Creative brainstorm", "Content calendar workshop", "Naming workshop"), 2, time(11, 0), 45, "Studio, room 1", ""),
-    (
-        ("Contract walkthrough", "Statement of work walkthrough", "Onboarding call"),
-        3,
-        time(16, 0),
-        30,
-        "",
-        "https://meet.example.com/contract",
-    ),
-    (("Photo shoot planning", "Video storyboard review", "Launch rehearsal"), 4, time(10, 0), 60, "Client office", ""),
+    ("Kick-off: website refresh", "Account review", "Naming workshop", "Onboarding call", "Launch rehearsal"),
 )
 # Last week's call of each seller, held, with its outcome.
 HELD = ("Discovery call", "Scoping call", "Intro call")
@@ -54,12 +51,12 @@ def seed_meetings_demo(tenant, *, owner, sellers) -> None:
     today = today_local()
     monday = today - timedelta(days=today.weekday())
     for index, seller in enumerate(sellers):
-        for titles, weekday, start, minutes, location, video in MEETINGS:
+        for title, (weekday, start, minutes, location, video) in zip(WEEKS[index % len(WEEKS)], MEETINGS, strict=True):
             begins = datetime.combine(monday + timedelta(days=weekday), start, tzinfo=zone) + timedelta(hours=index)
             guests = rng.sample(contacts, 2) if len(contacts) >= 2 else contacts
             create_meeting(
                 {
-                    "title": titles[index % len(titles)],
+                    "title": title,
                     "starts_at": begins,
                     "ends_at": begins + timedelta(minutes=minutes),
                     "timezone": zone.key,

@@ -14,60 +14,53 @@ from app.crm.tasks.queries import today_local
 from app.crm.tasks.services import complete_task, create_task
 
 TASKS = (
-    # (titles, one per seller in turn; days from today; time or None; priority; related kind)
+    # (days from today, time or None, priority, related kind)
+    (0, time(10, 30), "high", "contact"),
+    (0, None, "urgent", "company"),
+    (-2, None, "medium", "contact"),
+    (0, time(15, 0), "medium", "lead"),
+    (2, None, "high", "company"),
+    (3, time(11, 0), "low", "contact"),
+    (4, None, "medium", "company"),
+    (9, None, "medium", "company"),
+)
+# Each seller's list (the sellers take these in turn): a title for each of TASKS, then the
+# seller's weekly routine.
+LISTS = (
     (
-        ("Call back about the spring campaign", "Call to confirm the shoot location", "Check in after onboarding"),
-        0,
-        time(10, 30),
-        "high",
-        "contact",
+        "Call back about the spring campaign",
+        "Send the retainer proposal",
+        "Follow up on the workshop dates",
+        "Qualify the inbound enquiry",
+        "Prepare the quarterly review deck",
+        "Check the brand guidelines feedback",
+        "Book the photo shoot",
+        "Renewal: confirm the budget",
+        "Weekly pipeline review",
     ),
     (
-        ("Send the retainer proposal", "Send the revised statement of work", "Send the case studies"),
-        0,
-        None,
-        "urgent",
-        "company",
+        "Call to confirm the shoot location",
+        "Send the revised statement of work",
+        "Chase the signed contract",
+        "Book a discovery call",
+        "Draft the media plan",
+        "Share the moodboard",
+        "Order the print proofs",
+        "Plan next quarter's retainer",
+        "Weekly content planning",
     ),
     (
-        ("Follow up on the workshop dates", "Chase the signed contract", "Answer the invoice query"),
-        -2,
-        None,
-        "medium",
-        "contact",
-    ),
-    (
-        ("Qualify the inbound enquiry", "Book a discovery call", "Qualify the trade-fair contact"),
-        0,
-        time(15, 0),
-        "medium",
-        "lead",
-    ),
-    (
-        ("Prepare the quarterly review deck", "Draft the media plan", "Prepare the rebrand pitch"),
-        2,
-        None,
-        "high",
-        "company",
-    ),
-    (
-        ("Check the brand guidelines feedback", "Share the moodboard", "Send the meeting notes"),
-        3,
-        time(11, 0),
-        "low",
-        "contact",
-    ),
-    (("Book the photo shoot", "Order the print proofs", "Schedule the website launch"), 4, None, "medium", "company"),
-    (
-        ("Renewal: confirm the budget", "Plan next quarter's retainer", "Review the hosting renewal"),
-        9,
-        None,
-        "medium",
-        "company",
+        "Check in after onboarding",
+        "Send the case studies",
+        "Answer the invoice query",
+        "Qualify the trade-fair contact",
+        "Prepare the rebrand pitch",
+        "Send the meeting notes",
+        "Schedule the website launch",
+        "Review the hosting renewal",
+        "Weekly account check-ins",
     ),
 )
-# Each seller's own weekly routine.
-WEEKLY = ("Weekly pipeline review", "Weekly content planning", "Weekly account check-ins")
 
 
 def seed_tasks_demo(tenant, *, owner, sellers) -> None:
@@ -82,10 +75,11 @@ def seed_tasks_demo(tenant, *, owner, sellers) -> None:
     # A team whose members each had the same eight tasks would read as generated: each seller
     # gets the same shape of day (due today, overdue, this week) with tasks of their own.
     for index, seller in enumerate(sellers):
-        for titles, days, at, priority, kind in TASKS:
+        *titles, weekly_title = LISTS[index % len(LISTS)]
+        for title, (days, at, priority, kind) in zip(titles, TASKS, strict=True):
             create_task(
                 {
-                    "title": titles[index % len(titles)],
+                    "title": title,
                     "due_date": today + timedelta(days=days),
                     "due_time": at,
                     "priority": priority,
@@ -97,7 +91,7 @@ def seed_tasks_demo(tenant, *, owner, sellers) -> None:
             )
         weekly = create_task(
             {
-                "title": WEEKLY[index % len(WEEKLY)],
+                "title": weekly_title,
                 "due_date": today - timedelta(days=7),
                 "due_time": time(9, 0),
                 "recurrence": "weekly",
