@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
+from app.core.text import quantity_with_unit
 from app.crm.products.models import Product
 from app.crm.products.record import MAX_PRICE
 from app.crm.quotes.models import DiscountKind, QuoteLine
@@ -259,7 +260,11 @@ class LineItems(ChildRows):
         ]
 
     def snapshot(self, record):
-        return "; ".join(f"{line.quantity.normalize():f} × {line.description} = {line.total}" for line in record.lines)
+        """The lines as a change on the timeline shows them: "4 days × Design sprint = 7,200.00"."""
+        return "; ".join(
+            f"{quantity_with_unit(f'{line.quantity.normalize():f}', line.unit)} × {line.description} = {line.total:,.2f}"
+            for line in record.lines
+        )
 
     def display(self, value) -> str:
         return f"{len(value or [])} line items"

@@ -359,3 +359,17 @@ def test_a_quote_without_discounts_shows_them_as_zero_not_minus_zero(app, tenant
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf.data, capture_output=True, check=True)
     discounts = next(line for line in text.stdout.decode().splitlines() if "Discounts" in line)
     assert discounts.split() == ["Discounts", "0.00"]
+
+
+def test_a_change_of_lines_reads_with_units_and_grouped_amounts_on_the_timeline(app, tenant_a, as_user):
+    from app.crm.quotes.services import update_quote
+    from tests.crm.conftest import timeline
+
+    line = {"description": "Design sprint", "unit": "day", "unit_price": "1500.00", "tax_rate": "20"}
+    quote_id = make_quote(app, tenant_a, lines=[{**line, "quantity": "1"}])
+    with as_user(tenant_a) as owner:
+        quote = db.session.get(Quote, (tenant_a.id, quote_id))
+        update_quote(quote, {"lines": [{**line, "quantity": "4"}]}, actor=owner)
+        change = timeline(quote.id, system=True)[0].changes["lines"]
+    assert change["old"] == "1 day × Design sprint = 1,800.00"
+    assert change["new"] == "4 days × Design sprint = 7,200.00"
