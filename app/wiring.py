@@ -288,6 +288,7 @@ def install_onboarding(app) -> None:
     from app.crm.quotes.demo import seed_quotes_demo
     from app.crm.segments.demo import seed_segments_demo
     from app.dashboard.views import register_checklist_step
+    from app.plans.demo import seed_usage_history_demo
 
     def has(model):
         return lambda tenant: db.session.scalar(select(model.id).limit(1)) is not None
@@ -308,8 +309,10 @@ def install_onboarding(app) -> None:
     for seeder in seeders:
         if seeder not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seeder)
-    if finish_imports_demo not in DEMO_FINISHERS:
-        DEMO_FINISHERS.append(finish_imports_demo)
+    # The usage history last: it reads the counts the other finishers leave.
+    for finisher in (finish_imports_demo, seed_usage_history_demo):
+        if finisher not in DEMO_FINISHERS:
+            DEMO_FINISHERS.append(finisher)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact), "contacts.create")
     register_checklist_step("first_lead", "Capture your first lead", "leads.new", has(Lead), "leads.create")
     register_checklist_step("first_deal", "Put a deal on the board", "deals.new", has(Deal), "deals.create")

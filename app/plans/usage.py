@@ -35,7 +35,9 @@ def _insert():
     return pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def _upsert_snapshot(resource: str, period: str, value: int, now: datetime, limit: int | None) -> None:
+def record_snapshot(resource: str, period: str, value: int, now: datetime, limit: int | None) -> None:
+    """The current tenant's `resource` at `value` for `period` (with the limit then), replacing
+    what that period had."""
     table = UsageSnapshot.__table__
     stmt = _insert()(table).values(
         tenant_id=require_tenant_id(),
@@ -68,7 +70,7 @@ def snapshot_usage(now: datetime | None = None) -> int:
     ent = entitlements(db.session.get(Tenant, tenant_id))
     resources = tracked_resources()
     for resource in resources:
-        _upsert_snapshot(
+        record_snapshot(
             resource, period_of(resource, now), current_usage(tenant_id, resource), now, ent.limit(resource)
         )
     return len(resources)
@@ -94,7 +96,7 @@ def roll_over_meters(now: datetime | None = None) -> int:
         )
         for period, count in rows:
             if done.get(period) != count:
-                _upsert_snapshot(metric, period, count, now, ent.limit(metric))
+                record_snapshot(metric, period, count, now, ent.limit(metric))
                 closed += 1
         opening = _insert()(UsageMeter.__table__).values(
             tenant_id=tenant_id, id=uuid7(), metric=metric, period=current, count=0

@@ -224,3 +224,38 @@ def test_a_feature_taken_away_keeps_its_count_but_no_quota(app, make_tenant, set
     fields = client_for(tenant).get("/settings/fields").get_data(as_text=True)
     assert "custom fields used" not in fields  # no meter for a feature the plan lacks
     assert 'data-testid="fields-upgrade"' in fields
+
+
+def test_the_demo_charts_a_year_of_usage_growing_to_today(app, make_tenant, client_for):
+    """seed-demo's workspaces show history on "Usage over time", not one point at today; a
+    second run, or a workspace the scheduler already measures, keeps what it has."""
+    from app.plans.demo import seed_usage_history_demo
+    from app.plans.models import UsageSnapshot
+
+    tenant = make_tenant("demoed", plan="premium")
+    with in_tenant(app, tenant.id):
+        seed_usage_history_demo()
+        seed_usage_history_demo()
+        assert db.session.query(UsageSnapshot).filter_by(resource="users").count() == 11
+    html = client_for(tenant).get("/settings/plan").get_data(as_text=True)
+    block = re.search(r'<script type="application/json" id="usage-history"[^>]*>(.*?)</script>', html, re.S)
+    history = json.loads(block.group(1))
+    users = history["users"]["values"]
+    assert None not in users
+    assert users == sorted(users)  # growing
+    assert users[-1] == 4 and users[0] < users[-1]
+    emails = history["emails_per_month"]["values"]
+    assert all(value > 0 for value in emails[:-1])
+    assert all(value > 0 for value in history["api_calls_per_day"]["values"][:-1])
+
+
+def test_the_demo_leaves_a_measured_workspace_alone(app, make_tenant):
+    from app.plans.demo import seed_usage_history_demo
+    from app.plans.models import UsageSnapshot
+
+    tenant = make_tenant("measured", plan="premium")
+    with in_tenant(app, tenant.id):
+        snapshot_usage()
+        measured = db.session.query(UsageSnapshot).count()
+        seed_usage_history_demo()
+        assert db.session.query(UsageSnapshot).count() == measured
