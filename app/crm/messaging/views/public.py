@@ -7,10 +7,10 @@ Tokens are signed: a forged or altered one is a 404 and never redirects anywhere
 import base64
 import functools
 
-from flask import Response, abort, g, jsonify, redirect, render_template, request
+from flask import Response, abort, g, redirect, render_template, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from app.core.errors import error_body
+from app.core.errors import error_response
 from app.core.extensions import csrf, db
 from app.core.hosts import TenantBlueprint
 from app.core.ids import parse_uuid
@@ -98,9 +98,9 @@ def _twilio_refusal():
     try:
         webhooks.verify_twilio(url, request.form.to_dict(), request.headers.get("X-Twilio-Signature"))
     except webhooks.WebhookNotConfigured:
-        return jsonify(error_body("not_configured", "Twilio is not configured.")), 503
+        return error_response(503, "not_configured", "Twilio is not configured.")
     except webhooks.WebhookRefused:
-        return jsonify(error_body("invalid_signature", "The signature does not match.")), 403
+        return error_response(403, "invalid_signature", "The signature does not match.")
     return None
 
 

@@ -8,7 +8,7 @@ import json
 
 from flask import jsonify, request
 
-from app.core.errors import error_body
+from app.core.errors import error_response
 from app.core.extensions import csrf
 from app.core.hosts import ApexBlueprint
 from app.crm.messaging import webhooks
@@ -27,11 +27,11 @@ def receive():
             request.headers.get("X-Twilio-Email-Event-Webhook-Timestamp"),
         )
     except webhooks.WebhookNotConfigured:
-        return jsonify(error_body("not_configured", "SendGrid webhooks are not configured.")), 503
+        return error_response(503, "not_configured", "SendGrid webhooks are not configured.")
     except webhooks.WebhookRefused as exc:
-        return jsonify(error_body("invalid_signature", str(exc))), 403
+        return error_response(403, "invalid_signature", str(exc))
     try:
         events = json.loads(payload)
     except ValueError:
-        return jsonify(error_body("invalid_json", "The body is not JSON.")), 400
+        return error_response(400, "invalid_json", "The body is not JSON.")
     return jsonify(webhooks.apply_sendgrid_events(events))
