@@ -17,11 +17,9 @@ from app.api.gate import api_actor
 from app.api.inputs import InputSchema
 from app.api.listing import PageArguments, page_body, page_limit, page_schema
 from app.core.errors import ValidationFailed
-from app.core.extensions import db
-from app.core.pagination import keyset_page
 from app.core.uploads import accepts_files
 from app.crm.imports import services
-from app.crm.imports.models import DedupeMode, ImportRow, RowStatus
+from app.crm.imports.models import DedupeMode, RowStatus
 from app.records.cells import importable_columns
 from app.records.registry import record_type_named, record_types
 
@@ -194,15 +192,7 @@ class Rows(MethodView):
     def get(self, args, import_id):
         """What happened to each row, in file order (filter by `status`)"""
         data_import = services.get_import(import_id, actor=api_actor())
-        stmt = db.select(ImportRow).where(ImportRow.import_id == data_import.id)
-        if args.get("status"):
-            stmt = stmt.where(ImportRow.status == args["status"])
-        page = keyset_page(
-            db.session,
-            stmt,
-            sort_column=ImportRow.row_number,
-            id_column=ImportRow.id,
-            cursor=args.get("cursor"),
-            limit=args["limit"],
+        page = services.list_import_rows(
+            data_import, status=args.get("status"), cursor=args.get("cursor"), limit=args["limit"]
         )
         return page_body(page)

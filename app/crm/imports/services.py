@@ -25,6 +25,7 @@ from app.core.extensions import db
 from app.core.lookups import get_or_404
 from app.core.models import tenant_join
 from app.core.newest_first import newest_first_page
+from app.core.pagination import keyset_page
 from app.core.spreadsheets import restore_cell
 from app.core.transactions import call_after_rollback
 from app.core.types import json_safe, utcnow
@@ -668,6 +669,17 @@ def rejected_rows(import_id):
             return
         yield from batch
         last = batch[-1].row_number
+
+
+def list_import_rows(data_import, *, status: str | None = None, cursor=None, limit=None):
+    """A keyset page of what happened to each row of the import, in file order (one `status`
+    only when given)."""
+    stmt = select(ImportRow).where(ImportRow.import_id == data_import.id)
+    if status:
+        stmt = stmt.where(ImportRow.status == status)
+    return keyset_page(
+        db.session, stmt, sort_column=ImportRow.row_number, id_column=ImportRow.id, cursor=cursor, limit=limit
+    )
 
 
 def row_problems(data_import, limit: int = 50) -> list[ImportRow]:
