@@ -212,9 +212,11 @@ def test_the_forecasts_tables_stack_on_a_phone(app, live_server, page_at, busy_t
     """At 375 px the forecast's tables (eight columns by month, four by owner and pipeline…)
     hid their figures behind a sideways scroll: each row now stacks its figures, each named."""
     from app.crm.deals.services.forecast import local_today
+    from tests.conftest import in_tenant
     from tests.crm.deals.helpers import add_deals
 
-    closing = local_today().isoformat()
+    with in_tenant(app, busy_tenant.id):  # the workspace's own "today"
+        closing = local_today().isoformat()
     add_deals(
         app,
         busy_tenant,
