@@ -315,3 +315,26 @@ def test_deal_facts_are_listed_and_checked(app, tenant_a, api_client_for):
     with in_tenant(app, tenant_a.id), pytest.raises(ValidationFailed) as caught:
         create_segment({"name": "Bad", "definition": bad}, actor=_owner(tenant_a))
     assert "definition.rules.0.value" in caught.value.details
+
+
+def test_a_segments_rules_read_as_sentences_with_their_values_in_place(app, tenant_a, client_for):
+    import re
+
+    segment_id = make_segment(
+        app,
+        tenant_a,
+        {
+            "match": "all",
+            "rules": [
+                {"field": "lifecycle_stage", "op": "is", "value": "customer"},
+                {"field": "last_activity", "op": "not_within_days", "value": 30},
+            ],
+        },
+    )
+    body = client_for(tenant_a).get(f"/segments/{segment_id}").get_data(as_text=True)
+    rules = [
+        re.sub(r"<[^>]+>|\s+", " ", rule).strip()
+        for rule in re.findall(r'data-testid="segment-rule">(.*?)</span>', body, re.S)
+    ]
+    rules = [re.sub(r"\s+", " ", rule) for rule in rules]
+    assert rules == ["Lifecycle stage is Customer", "Activity not in the last 30 days"]
