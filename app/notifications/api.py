@@ -36,7 +36,7 @@ NotificationPage = page_schema(NotificationSchema, "NotificationPageSchema")
 
 
 class NotificationListArguments(PageArguments):
-    limit = page_limit(default=None)  # the service's own page size (30)
+    limit = page_limit(default=services.PAGE_SIZE)  # the page the bell's list shows
     unread = fields.Boolean(metadata={"description": "Only unread ones"})
 
 
@@ -65,7 +65,7 @@ def _user():
 def list_notifications(args):
     """List your notifications, newest first"""
     page = services.list_notifications(
-        _user(), unread_only=bool(args.get("unread")), cursor=args.get("cursor"), limit=args.get("limit") or 30
+        _user(), unread_only=bool(args.get("unread")), cursor=args.get("cursor"), limit=args["limit"]
     )
     return page_body(page)
 

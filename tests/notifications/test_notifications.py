@@ -218,3 +218,13 @@ def test_a_meeting_reminds_its_owner_and_user_attendees_once_and_a_cancelled_one
         reminders = [title for kind, title, _ in _notifications(app, tenant_a, role) if kind == "reminder"]
         assert len(reminders) == 1, (role, reminders)
         assert "Kick-off" in reminders[0]
+
+
+def test_the_notifications_list_documents_its_page_size(app, tenant_a, api_client_for):
+    from app.notifications.services import PAGE_SIZE
+
+    api = api_client_for(tenant_a)
+    operation = api.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/notifications"]["get"]
+    limit = next(parameter for parameter in operation["parameters"] if parameter["name"] == "limit")
+    assert limit["schema"]["default"] == PAGE_SIZE
+    assert api.get("/api/v1/notifications").status_code == 200
