@@ -40,6 +40,15 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
         # Bearer keys, not cookies, authenticate these calls: there is no session to forge.
         csrf.exempt(self)
 
+    def arguments(self, schema, **kwargs):
+        """As smorest's, but a schema that says what to do with unknown parameters gets its way:
+        webargs would drop the query string's unknown keys unseen, so `ListArguments`, which takes
+        them in to refuse all but `cf.<key>` with a message, would never see them."""
+        declared = getattr(getattr(schema, "Meta", None), "unknown", None)
+        if declared is not None:
+            kwargs.setdefault("unknown", declared)
+        return super().arguments(schema, **kwargs)
+
     def response(self, status_code, schema=None, **kwargs):
         """As smorest's (the same OpenAPI document), but the body is dumped by the schema
         compiled once (`app.api.dumping`) instead of by `Schema.dump` on every call."""

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask.views import MethodView
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import Schema, fields
 
 from app.api.blueprint import ApiBlueprint
 from app.api.gate import api_actor
@@ -103,7 +103,7 @@ def add_crud_routes(
 
     else:
 
-        @blp.arguments(schemas.list_arguments, location="query", unknown=INCLUDE)
+        @blp.arguments(schemas.list_arguments, location="query")
         @blp.response(200, schemas.page)
         @blp.doc(summary=summaries.list)
         def list_items(self, args):

@@ -7,7 +7,7 @@ the API refuses exactly what the forms refuse, with the same messages.
 
 from flask import request
 from flask.views import MethodView
-from marshmallow import INCLUDE, Schema
+from marshmallow import Schema
 from marshmallow import fields as ma
 
 from app.api.blueprint import ApiBlueprint, resource_blueprint
@@ -51,7 +51,7 @@ def record_api_blueprint(record_type) -> ApiBlueprint:
         return schemas.serialize(record_type, record)
 
     class Collection(MethodView):
-        @blp.arguments(schemas.list_arguments(record_type), location="query", unknown=INCLUDE)
+        @blp.arguments(schemas.list_arguments(record_type), location="query")
         @blp.response(200, schemas.page(record_type))
         @blp.doc(summary=f"List {plural}", **extra_doc)
         def get(self, args):

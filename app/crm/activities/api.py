@@ -1,7 +1,6 @@
 """REST v1 activities: the timeline entries of every record type with a timeline."""
 
 from flask.views import MethodView
-from marshmallow import INCLUDE
 
 from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
@@ -47,7 +46,7 @@ def _timeline_subject(filters: dict):
 
 @blp.route("")
 class Activities(MethodView):
-    @blp.arguments(ActivityListArguments, location="query", unknown=INCLUDE)
+    @blp.arguments(ActivityListArguments, location="query")
     @blp.response(200, ActivityPage)
     def get(self, args):
         """List activities, newest first"""

@@ -2,7 +2,6 @@
 `automations:read|write`). Building workflows is done in the app."""
 
 from flask.views import MethodView
-from marshmallow import INCLUDE
 
 from app.api.blueprint import API_PREFIX, ApiBlueprint
 from app.api.gate import api_actor
@@ -60,7 +59,7 @@ def disable(workflow_id):
 
 @blp.route("/runs")
 class Runs(MethodView):
-    @blp.arguments(RunListArguments, location="query", unknown=INCLUDE)
+    @blp.arguments(RunListArguments, location="query")
     @blp.response(200, RunPage)
     def get(self, args):
         """List runs of every workflow, newest first"""

@@ -1,7 +1,6 @@
 """REST v1 web forms and their submissions (scope `forms:read|write`)."""
 
 from flask.views import MethodView
-from marshmallow import INCLUDE
 
 from app.api.blueprint import resource_blueprint
 from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
@@ -47,7 +46,7 @@ add_crud_routes(
 
 @blp.route("/submissions")
 class Submissions(MethodView):
-    @blp.arguments(SubmissionListArguments, location="query", unknown=INCLUDE)
+    @blp.arguments(SubmissionListArguments, location="query")
     @blp.response(200, SubmissionPage)
     def get(self, args):
         """List submissions of every form, newest first"""

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask.views import MethodView
-from marshmallow import INCLUDE, Schema
+from marshmallow import Schema
 from sqlalchemy import select
 
 from app.api.blueprint import ApiBlueprint, resource_blueprint
@@ -81,7 +81,7 @@ def _add_collection(blp: ApiBlueprint, endpoint: str, listing: _NewestFirstList,
     """Route `""` of `blp`, under `endpoint`: its list and its create."""
 
     class Collection(MethodView):
-        @blp.arguments(listing.arguments, location="query", unknown=INCLUDE)
+        @blp.arguments(listing.arguments, location="query")
         @blp.response(200, listing.page)
         @blp.doc(summary=listing.summary)
         def get(self, args):
@@ -311,7 +311,7 @@ conversations_blp = resource_blueprint(
 
 @conversations_blp.route("")
 class Conversations(MethodView):
-    @conversations_blp.arguments(ConversationListArguments, location="query", unknown=INCLUDE)
+    @conversations_blp.arguments(ConversationListArguments, location="query")
     @conversations_blp.response(200, ConversationPage)
     def get(self, args):
         """List open conversations, latest first"""

@@ -1,7 +1,6 @@
 """REST v1 webhooks: subscriptions, their delivery log and replay (scope `webhooks:read|write`)."""
 
 from flask.views import MethodView
-from marshmallow import INCLUDE
 
 from app.api.blueprint import resource_blueprint
 from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
@@ -60,7 +59,7 @@ add_crud_routes(
 
 @blp.route("/<uuid:webhook_id>/deliveries")
 class Deliveries(MethodView):
-    @blp.arguments(DeliveryListArguments, location="query", unknown=INCLUDE)
+    @blp.arguments(DeliveryListArguments, location="query")
     @blp.response(200, DeliveryPage)
     def get(self, args, webhook_id):
         """The delivery log of a subscription, newest first"""
