@@ -61,8 +61,7 @@ def contains_text(columns, text: str):
     """Any of `columns` holds `text`, case aside, its LIKE wildcards taken literally: the search of
     a short list (a workspace's templates, campaigns, suppressed addresses) that has no
     `search_text` of its own."""
-    pattern = f"%{_escape_like(text.lower())}%"
-    return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
+    return or_(*(column.icontains(text, autoescape=True) for column in columns))
 
 
 def phone_digits(text: str) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.api.blueprint import ApiBlueprint, resource_blueprint
 from app.api.gate import api_actor
-from app.api.listing import page_body
+from app.api.listing import UnsearchedListArguments, page_body
 from app.auth.permissions import check_permission
 from app.core.lookups import get_or_404
 from app.core.newest_first import newest_first_page
@@ -25,7 +25,6 @@ from app.crm.messaging.schemas import (
     CampaignPage,
     CampaignSchema,
     ConversationDetail,
-    ConversationListArguments,
     ConversationPage,
     MessageListArguments,
     MessagePage,
@@ -311,7 +310,7 @@ conversations_blp = resource_blueprint(
 
 @conversations_blp.route("")
 class Conversations(MethodView):
-    @conversations_blp.arguments(ConversationListArguments, location="query")
+    @conversations_blp.arguments(UnsearchedListArguments, location="query")
     @conversations_blp.response(200, ConversationPage)
     def get(self, args):
         """List open conversations, latest first"""

@@ -4,7 +4,7 @@ the suppression list."""
 from marshmallow import Schema, fields, validate
 
 from app.api.inputs import InputSchema
-from app.api.listing import ListArguments, UnsearchedListArguments, page_schema
+from app.api.listing import ListArguments, page_schema
 from app.crm.messaging.models import CampaignStatus, Channel, MessageStatus
 
 CHANNELS = validate.OneOf(list(Channel.LABELS))
@@ -178,10 +178,6 @@ class PlainListArguments(ListArguments):
     """Cursor, limit and `q`, searched in each list's own columns (a template's name and subject…)."""
 
     allows_custom_filters = False
-
-
-class ConversationListArguments(UnsearchedListArguments):
-    pass
 
 
 MessagePage = page_schema(MessageSchema, "MessagePageSchema")
