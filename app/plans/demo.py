@@ -40,7 +40,7 @@ def seed_usage_history_demo(now: datetime | None = None) -> None:
             else:
                 # Counted records grow towards today's count, month by month, never shrinking,
                 # from one of each (the owner, the first pipeline…) a year ago.
-                grown = max(grown, min(today, 1), min(today, round(today * step / len(past) * rng.uniform(0.8, 1.0))))
+                grown = max(grown, min(today, 1), round(today * step / len(past) * rng.uniform(0.8, 1.0)))
                 value = grown
             record_snapshot(resource, period, value, now, limits.limit(resource))
     db.session.commit()
