@@ -114,10 +114,13 @@ def _import_file(data_import) -> dict:
 def _check_batch(data_import, plan, batch, room: int | None) -> None:
     """Dry run of a batch: each row through the validator; failures and the rows the plan's
     limit would leave waiting are kept to show, nothing else is written."""
-    rows = [(row_number, cells, plan.read(cells)) for row_number, cells in batch]
-    plan.look_up([value for _row_number, _cells, read in rows for value in plan.values_of(read[0])])
-    for row_number, cells, read in rows:
-        outcome = plan.check(row_number, cells, read)
+    rows = []
+    for row_number, cells in batch:
+        read = plan.read(cells)
+        rows.append((row_number, cells, read, plan.values_of(read[0])))
+    plan.look_up([value for *_row, values in rows for value in values])
+    for row_number, cells, read, values in rows:
+        outcome = plan.check(row_number, cells, read, values)
         status = outcome["status"]
         if status == RowStatus.CREATED and room is not None and data_import.created_count >= room:
             status = RowStatus.WAITING

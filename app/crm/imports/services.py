@@ -480,15 +480,16 @@ class RowPlan:
             self.looked_up.add(value)
         self.values_led[record.id] = set(values)
 
-    def check(self, row_number: int, cells, read: tuple | None = None) -> dict:
+    def check(self, row_number: int, cells, read: tuple | None = None, values: list[str] | None = None) -> dict:
         """Dry run of one row: {"row", "status", "reason", "cleaned"} — nothing is written
-        (`read`: the row as `read` returned it, when the caller already read it)."""
+        (`read` and `values`: the row as `read` returned it and its `values_of`, when the caller
+        already has them)."""
         data, problems, texts = read if read is not None else self.read(cells)
         if not any(text.strip() for text in texts):
             return {"row": row_number, "status": RowStatus.SKIPPED, "reason": "Empty row."}
         if problems:
             return {"row": row_number, "status": RowStatus.FAILED, "reason": "; ".join(problems)}
-        values = self.values_of(data)
+        values = self.values_of(data) if values is None else values
         existing = self.existing(data, values)
         dedupe = self.data_import.dedupe
         if existing is not None and dedupe == DedupeMode.SKIP:
