@@ -90,6 +90,24 @@ def test_log_a_call_in_place_with_htmx(client_for, tenant_a, app):
         assert (call.duration_seconds, call.user_id, call.record_id) == (900, tenant_a.users["owner"], contact)
 
 
+def test_an_activity_without_a_subject_is_named_after_its_record(app, tenant_a, as_user):
+    from app.crm.activities.services import log_activity
+    from app.crm.deals.services.deals import create_deal
+
+    contact = make_contact(app, tenant_a)
+    with as_user(tenant_a) as owner:
+        deal = create_deal({"name": "Annual report"}, actor=owner)
+        on_contact = log_activity({"type": "call", "record_id": str(contact)}, actor=owner)
+        on_deal = log_activity({"type": "meeting", "record_id": str(deal.id)}, actor=owner)
+        named = log_activity({"type": "meeting", "subject": "Kick-off", "record_id": str(deal.id)}, actor=owner)
+        # One talks with a person, and about a deal.
+        assert (on_contact.subject, on_deal.subject, named.subject) == (
+            "Call with Ada Lovelace",
+            "Meeting about Annual report",
+            "Kick-off",
+        )
+
+
 def test_invalid_activity_comes_back_inline_with_422(client_for, tenant_a, app):
     contact = make_contact(app, tenant_a)
     response = client_for(tenant_a).post(

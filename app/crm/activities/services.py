@@ -297,7 +297,7 @@ def log_activity(data: dict, *, actor) -> Activity:
     activity = Activity(
         id=uuid7(),
         type=activity_type,
-        subject=cleaned.get("subject") or _default_subject(activity_type, record_type.title_of(record)),
+        subject=cleaned.get("subject") or _default_subject(activity_type, record_type, record),
         body=cleaned.get("body", ""),
         # Notes and tasks are not exchanges with anyone: they have no direction.
         direction="" if activity_type in (ActivityType.NOTE, ActivityType.TASK) else cleaned.get("direction", ""),
@@ -321,9 +321,28 @@ def log_activity(data: dict, *, actor) -> Activity:
     return activity
 
 
-def _default_subject(activity_type: str, name: str) -> str:
+def _default_subject(activity_type: str, record_type, record) -> str:
+    """ "Call with Ava Novak" on a person's record; "Meeting about Annual report" on a deal, a
+    quote or a company, which one does not talk with."""
     label = ActivityType.LABELS.get(activity_type, "Activity")
-    return f"{label} with {name}" if name else label
+    name = record_type.title_of(record)
+    if not name:
+        return label
+    return f"{label} {'with' if record_type.about_a_person else 'about'} {name}"
+
+
+def redate_activities(moments: dict) -> None:
+    """Give activities (system entries included) the moment they happened: seeded history is
+    written today about the weeks before it. Every timeline the entry is on moves with it."""
+    for activity, occurred_at in moments.items():
+        activity.occurred_at = occurred_at
+    db.session.flush()
+    for activity in moments:
+        db.session.execute(
+            update(activity_links)
+            .where(activity_links.c.tenant_id == activity.tenant_id, activity_links.c.activity_id == activity.id)
+            .values(occurred_at=activity.occurred_at)
+        )
 
 
 def _check_editable(activity: Activity) -> None:
@@ -347,11 +366,7 @@ def update_activity(activity: Activity, data: dict, *, actor) -> Activity:
             setattr(activity, key, value)
     db.session.flush()
     if "occurred_at" in changes:
-        db.session.execute(
-            update(activity_links)
-            .where(activity_links.c.tenant_id == activity.tenant_id, activity_links.c.activity_id == activity.id)
-            .values(occurred_at=activity.occurred_at)
-        )
+        redate_activities({activity: activity.occurred_at})
     _notify_records(activity)
     if changes:
         emit(

@@ -15,7 +15,8 @@ from app.auth.demo_team import get_demo_owner, get_sellers
 from app.core.errors import PlanLimitExceeded
 from app.core.extensions import db
 from app.core.types import utcnow
-from app.crm.activities.services import log_activity
+from app.crm.activities.models import Activity
+from app.crm.activities.services import log_activity, redate_activities
 from app.crm.companies.models import Company
 from app.crm.contacts.models import Contact
 from app.crm.deals.models import Deal, ForecastSnapshot, StageChange, StageKind
@@ -190,3 +191,23 @@ def _backdate(deal: Deal, age: timedelta, closed_at=None) -> None:
             changes[-1].changed_at = closed_at
             deal.stage_entered_at = closed_at
     db.session.flush()
+    _date_timeline(deal, created, [change.changed_at for change in changes])
+
+
+def _date_timeline(deal: Deal, created, moved_at: list) -> None:
+    """The deal's timeline tells the same history as its dates: created `created`, each move
+    when its stage history says (the first history row is the stage it was created in), and the
+    won or lost entry with the move that closed it."""
+    entries = list(
+        db.session.scalars(
+            select(Activity).where(Activity.record_id == deal.id).order_by(Activity.occurred_at, Activity.id)
+        )
+    )
+    moves = [entry for entry in entries if entry.details.get("action") == "deal.stage_changed"]
+    move_times = iter(moved_at[len(moved_at) - len(moves) :])
+    moment, moments = created, {}
+    for entry in entries:
+        if entry in moves:
+            moment = next(move_times, moment)
+        moments[entry] = moment
+    redate_activities(moments)

@@ -184,8 +184,11 @@ class DealType(RecordType):
         if "stage_id" not in changes:
             return changes
         # The move's own entry ("Moved from Proposal to Negotiation") tells the stage, and the
-        # probability when it simply followed the stage.
+        # probability when it simply followed the stage; a move that closes the deal has its
+        # own "Deal won: Relationship", which tells the reason and keeps the note.
         told = {"stage_id"} if deal.probability_is_custom else {"stage_id", "probability"}
+        if deal.status in (DealStatus.WON, DealStatus.LOST) and "close_reason_id" in changes:
+            told |= {"close_reason_id", "close_note"}
         return {name: change for name, change in changes.items() if name not in told}
 
     def related(self, deal):

@@ -96,6 +96,38 @@ def test_an_empty_pipeline_or_stage_keeps_the_deal_where_it_is(as_user, tenant_a
         assert deal.pipeline_id == proposal.pipeline_id
 
 
+def test_closing_with_a_reason_is_one_timeline_entry_that_tells_the_reason(as_user, tenant_a):
+    with as_user(tenant_a) as owner:
+        deal = deal_services.create_deal({"name": "Rebrand", "value": "1000"}, actor=owner)
+        stages = _stages(deal.pipeline)
+        reason = list_reasons("lost")[0]
+        deal_services.move_deal(
+            deal,
+            {"stage_id": str(stages["Closed lost"].id), "close_reason_id": str(reason.id), "close_note": "Too dear"},
+            actor=owner,
+        )
+        won = list_reasons("won")[0]
+        deal_services.move_deal(
+            deal, {"stage_id": str(stages["Closed won"].id), "close_reason_id": str(won.id)}, actor=owner
+        )
+        deal_services.update_deal(deal, {"close_note": "Signed after all"}, actor=owner)
+        entries = db.session.scalars(
+            select(Activity).where(Activity.record_id == deal.id).order_by(Activity.occurred_at, Activity.id)
+        ).all()
+        assert [entry.subject for entry in entries] == [
+            "Deal created",
+            "Moved from Prospecting to Closed lost",
+            f"Deal lost: {reason.label}",
+            "Moved from Closed lost to Closed won",
+            f"Deal won: {won.label}",
+            "Updated outcome note",
+        ]
+        closing = db.session.scalars(
+            select(DomainEvent).where(DomainEvent.name == "deal.updated").order_by(DomainEvent.id)
+        ).all()[0]
+        assert {"close_reason_id", "close_note"} <= set(closing.changes)
+
+
 def test_a_stage_move_is_one_timeline_entry_and_the_update_event_keeps_every_change(as_user, tenant_a):
     with as_user(tenant_a) as owner:
         deal = deal_services.create_deal({"name": "Rebrand", "value": "1000"}, actor=owner)
