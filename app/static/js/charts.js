@@ -53,11 +53,18 @@
   }
 
   // <canvas data-chart data-source="json-id">: {"type", "labels", "datasets": [{"label", "values"}]};
-  // a dataset may name its own "color" (#rrggbb) and "type" (a line over bars, say).
+  // a dataset may name its own "color" (#rrggbb), "type" (a line over bars, say) and "axis":
+  // "right" gives it a scale of its own, so a few submissions still show beside a thousand views.
   function simpleChart(canvas) {
     const spec = readJSON(canvas.dataset.source);
     if (!spec) return;
     const brand = brandColour();
+    const options = Object.assign({}, baseOptions, { scales: Object.assign({}, baseOptions.scales) });
+    if (spec.datasets.some(function (set) { return set.axis === "right"; })) {
+      options.scales.right = {
+        position: "right", beginAtZero: true, ticks: { precision: 0 }, grid: { drawOnChartArea: false },
+      };
+    }
     new Chart(canvas, {
       type: spec.type || "bar",
       data: {
@@ -67,11 +74,12 @@
           const colour = /^#[0-9a-fA-F]{6}$/.test(named) ? named : brand;
           return {
             label: set.label, data: set.values, type: set.type || undefined,
+            yAxisID: set.axis === "right" ? "right" : "y",
             borderColor: colour, backgroundColor: translucent(colour, set.type === "line" ? 0.15 : 0.6),
           };
         }),
       },
-      options: baseOptions,
+      options: options,
     });
   }
 

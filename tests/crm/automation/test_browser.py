@@ -54,6 +54,18 @@ def test_form_to_workflow_to_attributed_lead_at_375px(app, live_server, page_at,
     expect(page.get_by_test_id("run-status")).to_have_text("Succeeded")
     page.screenshot(path="/tmp/automation-run-375.png", full_page=True)
 
+    # The form's chart: one submission beside a view still shows, on a scale of its own.
+    page.goto(f"{base}/forms/{form_id}")
+    chart = page.evaluate(
+        """() => {
+            const chart = Chart.getChart(document.querySelector("canvas[data-chart]"));
+            const submissions = chart.data.datasets[1];
+            return {axis: submissions.yAxisID, max: chart.scales.right.max, total: submissions.data.reduce((a, b) => a + b, 0)};
+        }"""
+    )
+    assert (chart["axis"], chart["total"]) == ("right", 1)
+    assert chart["max"] >= 1
+
     page.goto(f"{base}/forms/submissions")
     page.locator("[data-testid=submissions] a").first.click()
     page.click("[data-testid=submission-record]")
