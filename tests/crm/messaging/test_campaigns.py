@@ -1,6 +1,8 @@
 """Campaigns: to a tag list or a saved view, in throttled batches as per-tenant jobs; the monthly
 meter holds back what exceeds it (resumed after an upgrade); cancel mid-way; results."""
 
+import re
+
 from app.core.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.factories import _owner, make_tag
@@ -390,3 +392,41 @@ def test_a_drafts_page_says_how_many_it_would_reach_as_the_start_counts_them(app
         materialize_recipients(get_campaign(campaign_id))
         statuses = sorted(db.session.scalars(db.select(Message.status).where(Message.campaign_id == campaign_id)).all())
     assert statuses == [MessageStatus.BLOCKED] * 4 + [MessageStatus.WAITING]
+
+
+def test_each_number_lists_the_recipients_it_counts_page_by_page(app, tenant_a, client_for, httpserver):
+    from sqlalchemy import select, update
+
+    from app.core.types import utcnow
+    from app.crm.messaging.models import Message
+
+    tag_id = _audience(app, tenant_a, 52)
+    campaign_id = _campaign(app, tenant_a, tag_id)
+    with sendgrid_at(app, httpserver):
+        _batch(app, tenant_a, campaign_id)
+    with in_tenant(app, tenant_a.id):
+        ids = db.session.scalars(
+            select(Message.id).where(Message.campaign_id == campaign_id).order_by(Message.id)
+        ).all()
+        # Two opened it, and one of them clicked: "Opened" counts and lists both.
+        db.session.execute(update(Message).where(Message.id.in_(ids[:2])).values(opened_at=utcnow()))
+        db.session.execute(update(Message).where(Message.id == ids[0]).values(clicked_at=utcnow()))
+        db.session.commit()
+    client = client_for(tenant_a)
+
+    first = client.get(f"/campaigns/{campaign_id}")
+    assert first.status_code == 200
+    assert first.text.count('href="/contacts/') == 50
+    older = re.search(r'href="([^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&")
+    assert older.startswith(f"/campaigns/{campaign_id}?cursor=")
+    assert client.get(older).text.count('href="/contacts/') == 2
+
+    opened = client.get(f"/campaigns/{campaign_id}?outcome=opened")
+    assert 'data-testid="stat-opened">2<' in opened.text
+    assert opened.text.count('href="/contacts/') == 2
+    assert 'aria-current="true" data-testid="filter-opened"' in opened.text
+    assert client.get(f"/campaigns/{campaign_id}?outcome=clicked").text.count('href="/contacts/') == 1
+    assert "Nobody here" in client.get(f"/campaigns/{campaign_id}?outcome=bounced").text
+    refused = client.get(f"/campaigns/{campaign_id}?outcome=loved")
+    assert refused.status_code == 422
+    assert "Unknown recipient filter" in refused.text

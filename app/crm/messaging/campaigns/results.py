@@ -3,9 +3,40 @@
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
+from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.pagination import Sort, sorted_page
 from app.crm.messaging.models import Campaign, Message, MessageStatus
+
+# What a campaign's numbers count, each the recipients it lists when that number is clicked:
+# a clicked message was opened too, so "opened" counts (and lists) both.
+OUTCOMES = {
+    "sent": Message.sent_at.is_not(None),
+    "delivered": Message.delivered_at.is_not(None),
+    "opened": Message.opened_at.is_not(None),
+    "clicked": Message.clicked_at.is_not(None),
+    "bounced": Message.bounced_at.is_not(None),
+    "unsubscribed": Message.unsubscribed_at.is_not(None),
+    "failed": Message.status == MessageStatus.FAILED,
+    "waiting": Message.status == MessageStatus.WAITING,
+    "queued": Message.status == MessageStatus.QUEUED,
+    "blocked": Message.status == MessageStatus.BLOCKED,
+    "canceled": Message.status == MessageStatus.CANCELED,
+}
+
+# The numbers a campaign's page shows, in its order (queued and canceled pass quickly or
+# show in the status badge).
+OUTCOME_LABELS = {
+    "sent": "Sent",
+    "delivered": "Delivered",
+    "opened": "Opened",
+    "clicked": "Clicked",
+    "bounced": "Bounced",
+    "unsubscribed": "Unsubscribed",
+    "waiting": "Waiting",
+    "blocked": "Not sent (no consent)",
+    "failed": "Failed",
+}
 
 
 def campaign_stats(campaign_ids) -> dict:
@@ -13,43 +44,16 @@ def campaign_stats(campaign_ids) -> dict:
     ids = list(campaign_ids)
     if not ids:
         return {}
-
-    def count_if(condition):
-        return func.sum(case((condition, 1), else_=0))
-
     rows = db.session.execute(
         select(
             Message.campaign_id,
             func.count(Message.id),
-            count_if(Message.sent_at.is_not(None)),
-            count_if(Message.delivered_at.is_not(None)),
-            count_if(Message.opened_at.is_not(None)),
-            count_if(Message.clicked_at.is_not(None)),
-            count_if(Message.bounced_at.is_not(None)),
-            count_if(Message.unsubscribed_at.is_not(None)),
-            count_if(Message.status == MessageStatus.FAILED),
-            count_if(Message.status == MessageStatus.WAITING),
-            count_if(Message.status == MessageStatus.QUEUED),
-            count_if(Message.status == MessageStatus.BLOCKED),
-            count_if(Message.status == MessageStatus.CANCELED),
+            *(func.sum(case((condition, 1), else_=0)) for condition in OUTCOMES.values()),
         )
         .where(Message.campaign_id.in_(ids))
         .group_by(Message.campaign_id)
     )
-    keys = (
-        "recipients",
-        "sent",
-        "delivered",
-        "opened",
-        "clicked",
-        "bounced",
-        "unsubscribed",
-        "failed",
-        "waiting",
-        "queued",
-        "blocked",
-        "canceled",
-    )
+    keys = ("recipients", *OUTCOMES)
     result = {campaign_id: dict.fromkeys(keys, 0) for campaign_id in ids}
     for campaign_id, *values in rows:
         result[campaign_id] = {key: int(value or 0) for key, value in zip(keys, values, strict=True)}
@@ -75,8 +79,13 @@ def stats_chart(stats: dict) -> dict:
     }
 
 
-def campaign_messages(campaign: Campaign, *, status: str | None = None, cursor=None, limit: int = 50):
+def campaign_messages(campaign: Campaign, *, outcome: str | None = None, cursor=None, limit: int = 50):
+    """The campaign's recipients, all or those one of its numbers counts (`outcome`)."""
     stmt = select(Message).where(Message.campaign_id == campaign.id).options(selectinload(Message.contact))
-    if status:
-        stmt = stmt.where(Message.status == status)
+    if outcome:
+        if outcome not in OUTCOMES:
+            raise ValidationFailed(
+                "Unknown recipient filter.", details={"outcome": [f"Use one of {', '.join(OUTCOMES)}."]}
+            )
+        stmt = stmt.where(OUTCOMES[outcome])
     return sorted_page(db.session, stmt, Message, Sort("id", Message.id, False, "Oldest first"), cursor, limit)

@@ -78,6 +78,7 @@ def _campaign_context(campaign: Campaign) -> dict:
         "can_delete": can(current_user, "campaigns.delete"),
         "status_labels": MessageStatus.LABELS,
         "status_badges": MessageStatus.BADGES,
+        "outcome_labels": campaign_results.OUTCOME_LABELS,
         "confirm_form": ConfirmForm(),
         "active": campaign.status in CampaignStatus.ACTIVE,
         # Before it starts: who it would reach (after, the recipients list says who it did).
@@ -91,10 +92,9 @@ def _campaign_context(campaign: Campaign) -> dict:
 @requires_permission("campaigns.view")
 def campaign(campaign_id):
     item = campaign_services.get_campaign(campaign_id)
-    page = campaign_results.campaign_messages(
-        item, status=request.args.get("status") or None, cursor=request.args.get("cursor")
-    )
-    return render_template("crm/messaging/campaign_show.html", page=page, **_campaign_context(item))
+    outcome = request.args.get("outcome") or None
+    page = campaign_results.campaign_messages(item, outcome=outcome, cursor=request.args.get("cursor"))
+    return render_template("crm/messaging/campaign_show.html", page=page, outcome=outcome, **_campaign_context(item))
 
 
 @bp.route("/campaigns/<uuid:campaign_id>/progress")
