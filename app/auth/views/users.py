@@ -77,23 +77,19 @@ def change_role(user_id):
     )
 
 
-@bp.route("/settings/users/<uuid:user_id>/deactivate", methods=["POST"])
-@requires_permission("users.manage")
-def deactivate(user_id):
-    user = get_or_404(User, user_id)
-    return _change_and_return(
-        lambda: services.deactivate_user(user, actor=current_user),
-        f"{user.display_name} is deactivated and signed out.",
-    )
+def _add_user_action(path: str, change: Callable[..., object], done: str) -> None:
+    """POST /settings/users/<id>/<path> (endpoint `path`): `change` the user, then back to the
+    team page with `done` flashed (`{name}` their name), or the service's refusal."""
+
+    @bp.route(f"/settings/users/<uuid:user_id>/{path}", methods=["POST"], endpoint=path)
+    @requires_permission("users.manage")
+    def act(user_id):
+        user = get_or_404(User, user_id)
+        return _change_and_return(lambda: change(user, actor=current_user), done.format(name=user.display_name))
 
 
-@bp.route("/settings/users/<uuid:user_id>/reactivate", methods=["POST"])
-@requires_permission("users.manage")
-def reactivate(user_id):
-    user = get_or_404(User, user_id)
-    return _change_and_return(
-        lambda: services.reactivate_user(user, actor=current_user), f"{user.display_name} is active again."
-    )
+_add_user_action("deactivate", services.deactivate_user, "{name} is deactivated and signed out.")
+_add_user_action("reactivate", services.reactivate_user, "{name} is active again.")
 
 
 @bp.route("/settings/invitations/<uuid:invitation_id>/revoke", methods=["POST"])

@@ -1,5 +1,7 @@
 """/settings/webhooks: subscriptions, their secret and signing snippet, and the delivery log."""
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -70,20 +72,24 @@ def update(webhook_id):
     return redirect(url_for("webhooks.show", webhook_id=subscription.id))
 
 
-@bp.route("/settings/webhooks/<uuid:webhook_id>/rotate", methods=["POST"])
-@requires_permission("webhooks.edit")
-def rotate(webhook_id):
-    services.rotate_secret(services.get_subscription(webhook_id), actor=current_user)
-    flash("A new signing secret is in use; update your receiver.", "success")
-    return redirect(url_for("webhooks.show", webhook_id=webhook_id))
+def _add_subscription_action(path: str, endpoint: str, action: Callable[..., object], done: str) -> None:
+    """POST /settings/webhooks/<id>/<path> (for editors): `action` on the subscription, then
+    back to its page with `done` flashed."""
+
+    @bp.route(f"/settings/webhooks/<uuid:webhook_id>/{path}", methods=["POST"], endpoint=endpoint)
+    @requires_permission("webhooks.edit")
+    def act(webhook_id):
+        action(services.get_subscription(webhook_id), actor=current_user)
+        flash(done, "success")
+        return redirect(url_for("webhooks.show", webhook_id=webhook_id))
 
 
-@bp.route("/settings/webhooks/<uuid:webhook_id>/test", methods=["POST"])
-@requires_permission("webhooks.edit")
-def send_test(webhook_id):
-    services.send_test_event(services.get_subscription(webhook_id), actor=current_user)
-    flash("A test event is on its way; it appears in the delivery log.", "success")
-    return redirect(url_for("webhooks.show", webhook_id=webhook_id))
+_add_subscription_action(
+    "rotate", "rotate", services.rotate_secret, "A new signing secret is in use; update your receiver."
+)
+_add_subscription_action(
+    "test", "send_test", services.send_test_event, "A test event is on its way; it appears in the delivery log."
+)
 
 
 @bp.route("/settings/webhooks/<uuid:webhook_id>/delete", methods=["POST"])

@@ -1,6 +1,8 @@
 """Pipeline settings: pipelines, their stages (reordered by dragging) and the close reasons.
 Everyone may look; managers change. Refused input re-renders the page with the errors inline."""
 
+from collections.abc import Callable
+
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -51,6 +53,18 @@ def _back_to(anchor: str = ""):
     return redirect(url_for("deals.pipelines") + (f"#{anchor}" if anchor else ""))
 
 
+def _save(key: str, save: Callable[[], object], done: str, anchor: str):
+    """Run `save()`, one service call with what the form sent, then show the page again at
+    `anchor` with `done` flashed, both filled in from the row it saved (`{saved.name}`). A
+    refusal shows the page with its messages beside the inputs of `key`, as `_refused` does."""
+    try:
+        saved = save()
+    except ValidationFailed as exc:
+        return _refused(key, exc)
+    flash(done.format(saved=saved), "success")
+    return _back_to(anchor.format(saved=saved))
+
+
 def _stage_values() -> dict:
     return {key: request.form[key] for key in STAGE_KEYS if key in request.form}
 
@@ -64,24 +78,24 @@ def pipelines():
 @bp.route("/deals/pipelines", methods=["POST"])
 @requires_permission("pipelines.create")
 def create_pipeline():
-    try:
-        pipeline = service.create_pipeline({"name": request.form.get("name", "")}, actor=current_user)
-    except ValidationFailed as exc:
-        return _refused("new-pipeline", exc)
-    flash(f"Pipeline “{pipeline.name}” added with the standard stages.", "success")
-    return _back_to(f"pipeline-{pipeline.id}")
+    return _save(
+        "new-pipeline",
+        lambda: service.create_pipeline({"name": request.form.get("name", "")}, actor=current_user),
+        "Pipeline “{saved.name}” added with the standard stages.",
+        "pipeline-{saved.id}",
+    )
 
 
 @bp.route("/deals/pipelines/<uuid:pipeline_id>", methods=["POST"])
 @requires_permission("pipelines.edit")
 def update_pipeline(pipeline_id):
     pipeline = service.get_pipeline(pipeline_id)
-    try:
-        service.update_pipeline(pipeline, {"name": request.form.get("name", "")}, actor=current_user)
-    except ValidationFailed as exc:
-        return _refused(f"pipeline-{pipeline.id}", exc)
-    flash("Pipeline renamed.", "success")
-    return _back_to(f"pipeline-{pipeline.id}")
+    return _save(
+        f"pipeline-{pipeline.id}",
+        lambda: service.update_pipeline(pipeline, {"name": request.form.get("name", "")}, actor=current_user),
+        "Pipeline renamed.",
+        "pipeline-{saved.id}",
+    )
 
 
 @bp.route("/deals/pipelines/<uuid:pipeline_id>/delete", methods=["POST"])
@@ -97,12 +111,12 @@ def delete_pipeline(pipeline_id):
 @requires_permission("pipelines.edit")
 def create_stage(pipeline_id):
     pipeline = service.get_pipeline(pipeline_id)
-    try:
-        stage = service.create_stage(pipeline, _stage_values(), actor=current_user)
-    except ValidationFailed as exc:
-        return _refused(f"new-stage-{pipeline.id}", exc)
-    flash(f"Stage “{stage.name}” added.", "success")
-    return _back_to(f"pipeline-{pipeline.id}")
+    return _save(
+        f"new-stage-{pipeline.id}",
+        lambda: service.create_stage(pipeline, _stage_values(), actor=current_user),
+        "Stage “{saved.name}” added.",
+        "pipeline-{saved.pipeline_id}",
+    )
 
 
 @bp.route("/deals/pipelines/<uuid:pipeline_id>/stages/order", methods=["POST"])
@@ -122,12 +136,12 @@ def reorder_stages(pipeline_id):
 @requires_permission("pipelines.edit")
 def update_stage(stage_id):
     stage = service.get_stage(stage_id)
-    try:
-        service.update_stage(stage, _stage_values(), actor=current_user)
-    except ValidationFailed as exc:
-        return _refused(f"stage-{stage.id}", exc)
-    flash(f"Stage “{stage.name}” saved.", "success")
-    return _back_to(f"pipeline-{stage.pipeline_id}")
+    return _save(
+        f"stage-{stage.id}",
+        lambda: service.update_stage(stage, _stage_values(), actor=current_user),
+        "Stage “{saved.name}” saved.",
+        "pipeline-{saved.pipeline_id}",
+    )
 
 
 @bp.route("/deals/stages/<uuid:stage_id>/delete", methods=["POST"])
@@ -154,12 +168,12 @@ def delete_stage(stage_id):
 @requires_permission("pipelines.edit")
 def create_reason():
     data = {"kind": request.form.get("kind"), "label": request.form.get("label", "")}
-    try:
-        reason = service.create_reason(data, actor=current_user)
-    except ValidationFailed as exc:
-        return _refused(f"new-reason-{data['kind']}", exc)
-    flash(f"Reason “{reason.label}” added.", "success")
-    return _back_to("reasons")
+    return _save(
+        f"new-reason-{data['kind']}",
+        lambda: service.create_reason(data, actor=current_user),
+        "Reason “{saved.label}” added.",
+        "reasons",
+    )
 
 
 @bp.route("/deals/reasons/<uuid:reason_id>/toggle", methods=["POST"])
