@@ -160,6 +160,8 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
         paid_on = None
     if paid_on is not None and paid_on > local_today():
         errors.add("paid_on", "The payment date is in the future.")
+    elif paid_on is not None and invoice.issue_date is not None and paid_on < invoice.issue_date:
+        errors.add("paid_on", f"The invoice was issued on {invoice.issue_date}; a payment cannot be dated earlier.")
     method = str(data.get("method") or "bank_transfer")
     if method not in PaymentMethod.LABELS:
         errors.add("method", "Choose a payment method.")

@@ -70,6 +70,24 @@ def test_issue_then_pay_in_two_payments(app, tenant_a, client_for):
     assert "USD 3,600.00" in page
 
 
+def test_a_payment_dated_before_the_invoice_was_issued_is_refused(app, tenant_a, client_for, api_client_for):
+    """A payment received before the invoice existed is a typo (last year, a wrong month) that
+    would put the money in the wrong period of every report: the form and the API refuse it."""
+    invoice_id = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, invoice_id)
+    issued = _invoice(app, tenant_a, invoice_id).issue_date
+    before = (issued - timedelta(days=3)).isoformat()
+    page = client_for(tenant_a).post(f"/invoices/{invoice_id}/payments", data={"amount": "100.00", "paid_on": before})
+    assert page.status_code == 422
+    assert f"The invoice was issued on {issued.isoformat()}" in page.get_data(as_text=True)
+    api = api_client_for(tenant_a).post(
+        f"/api/v1/invoices/{invoice_id}/payments", json={"amount": "100.00", "paid_on": before}
+    )
+    assert api.status_code == 422
+    assert "paid_on" in api.get_json()["error"]["details"]
+    assert _invoice(app, tenant_a, invoice_id).amount_paid == 0
+
+
 def test_void_and_overdue(app, tenant_a, tenant_b):
     from app.crm.invoices.jobs import mark_overdue
 

@@ -223,6 +223,8 @@ def test_the_demo_shows_an_accepted_quote_with_its_order_and_invoice(app, make_t
         assert invoice.status == InvoiceStatus.PARTIALLY_PAID
         assert invoice.sent_at is not None
         assert invoice.total == order.total
+        for paid in db.session.scalars(select(Invoice).where(Invoice.amount_paid > 0)):
+            assert all(payment.paid_on >= paid.issue_date for payment in paid.payments), paid.title
 
 
 def test_a_sent_invoice_past_its_due_date_becomes_overdue(app, tenant_a, api_client_for):
