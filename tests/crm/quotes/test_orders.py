@@ -223,6 +223,10 @@ def test_the_demo_shows_an_accepted_quote_with_its_order_and_invoice(app, make_t
         assert invoice.status == InvoiceStatus.PARTIALLY_PAID
         assert invoice.sent_at is not None
         assert invoice.total == order.total
+        # Quote pages and PDFs print the workspace's name above the sender's address.
+        from app.crm.quotes.settings import get_quote_settings
+
+        assert row.name not in get_quote_settings().sender_address
         for paid in db.session.scalars(select(Invoice).where(Invoice.amount_paid > 0)):
             assert all(payment.paid_on >= paid.issue_date for payment in paid.payments), paid.title
 
