@@ -17,7 +17,7 @@ from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.core.validation import Errors
 from app.crm.deals.models import DealStatus, Stage, StageKind
-from app.crm.deals.services.deals import move_deal
+from app.crm.deals.services.deals import move_deal, update_deal
 from app.crm.deals.services.forecast import local_today
 from app.crm.quotes.models import Quote, QuoteLine, QuoteStatus
 from app.crm.quotes.numbering import next_number
@@ -217,7 +217,9 @@ def acting_owner(record) -> User | None:
 
 def mark_deal_won(event, quote) -> None:
     """In-transaction subscriber of `quote.accepted`: the quote's open deal moves to its
-    pipeline's first won stage, when the workspace's settings say so."""
+    pipeline's first won stage, when the workspace's settings say so, worth what the customer
+    signed (the quote before tax, when it is in the deal's currency): won revenue, win rate
+    and the forecast read the deal's value, not the estimate it was opened with."""
     deal = quote.deal
     if deal is None or deal.status != DealStatus.OPEN or not get_quote_settings().mark_deal_won_on_acceptance:
         return
@@ -227,7 +229,10 @@ def mark_deal_won(event, quote) -> None:
         .order_by(Stage.position)
         .limit(1)
     )
-    if won is not None:
-        move_deal(
-            deal, {"stage_id": str(won.id), "close_note": f"Quote {quote.number} accepted"}, actor=acting_owner(quote)
-        )
+    if won is None:
+        return
+    actor = acting_owner(quote)
+    signed = quote.subtotal - quote.discount_total
+    if quote.currency == deal.currency and signed != deal.value:
+        update_deal(deal, {"value": str(signed)}, actor=actor)
+    move_deal(deal, {"stage_id": str(won.id), "close_note": f"Quote {quote.number} accepted"}, actor=actor)

@@ -54,7 +54,9 @@ class SettingsForm(PageForm):
     renewal_reminder_days = IntegerField("Remind before a subscription renews (days)", validators=[Optional()])
     default_terms = TextAreaField("Default terms", validators=[Length(max=20_000)])
     sender_address = TextAreaField("Your address on quotes", validators=[Length(max=1_000)])
-    mark_deal_won_on_acceptance = BooleanField("Mark the deal won when its quote is accepted")
+    mark_deal_won_on_acceptance = BooleanField(
+        "Mark the deal won when its quote is accepted, worth the quote before tax"
+    )
 
 
 @bp.route("/quotes/<uuid:quote_id>/send", methods=["GET", "POST"])
