@@ -37,6 +37,10 @@ class SubscriptionType(RecordType):
             raise ValidationFailed(message, details={"start_date": [message]})
         elif "next_renewal" in cleaned and cleaned["next_renewal"] is None:
             subscription.next_renewal = subscription.start_date
+        if subscription.next_renewal < subscription.start_date:
+            # The renewal job would bill, at once, a period the customer has not bought yet.
+            message = f"A subscription cannot renew before it starts ({subscription.start_date})."
+            raise ValidationFailed(message, details={"next_renewal": [message]})
 
     def related(self, subscription):
         return linked_records((("contact", subscription.contact_id), ("company", subscription.company_id)))
