@@ -77,7 +77,9 @@ SUBSCRIPTIONS = SubscriptionType(
     fields=[
         f.Text("name", "Name", max_length=500, required=True, search=True, sort=True),
         status_field(SubscriptionStatus, SubscriptionStatus.ACTIVE),
-        f.Choice("interval", "Billed", choices=Interval.LABELS, default=Interval.MONTHLY, filter=True, list=True),
+        f.Choice(
+            "interval", "Billing period", choices=Interval.LABELS, default=Interval.MONTHLY, filter=True, list=True
+        ),
         *customer_fields(),
         f.Reference("quote_id", "From quote", to="quote", relation="quote", read_only=True),
         f.Choice("currency", "Currency", choices=QUOTE_CURRENCIES, blank=True),

@@ -173,3 +173,10 @@ def test_a_subscription_cannot_renew_before_it_starts(app, tenant_a, api_client_
     assert "renew before it starts" in edited.get_data(as_text=True)
     with in_tenant(app, tenant_a.id):
         assert db.session.scalar(select(Subscription.start_date)) == date(2026, 12, 1)
+
+
+def test_an_unknown_billing_period_is_refused_in_words(app, tenant_a, api_client_for):
+    body = {"name": "Hosting", "interval": "weekly", "unit_price": "10"}
+    refused = api_client_for(tenant_a).post("/api/v1/subscriptions", json=body)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["details"]["interval"] == ["Choose a valid billing period."]
