@@ -34,11 +34,15 @@ get_invoice, load_invoice_for_page, create_invoice, update_invoice, delete_invoi
 
 
 def invoice_from_quote(quote, *, actor) -> Invoice:
-    """A draft invoice with the accepted quote's customer, currency, lines and terms."""
+    """A draft invoice with the accepted quote's customer, currency, lines and terms. It bills
+    the order the acceptance made too (unless cancelled), so that order counts it as invoiced."""
     if quote.status != QuoteStatus.ACCEPTED:
         raise Conflict("Only an accepted quote can be invoiced.")
     invoice = create_record(INVOICES, copy_input(quote), actor=actor)
     invoice.quote_id = quote.id
+    invoice.order_id = db.session.scalar(
+        select(Order.id).where(Order.quote_id == quote.id, Order.status != OrderStatus.CANCELLED).limit(1)
+    )
     db.session.flush()
     return invoice
 

@@ -118,6 +118,23 @@ def test_an_order_becomes_a_draft_invoice_from_its_page(app, tenant_a, client_fo
     assert number in client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
 
 
+def test_invoicing_the_accepted_quote_bills_its_order(app, tenant_a, client_for):
+    """The acceptance made the order: an invoice made from the quote bills that order too, so
+    the order's panel counts it and asks before a second invoice (it offered a plain "Create
+    invoice", a double bill)."""
+    order_id = make_order(app, tenant_a)
+    client = client_for(tenant_a)
+    with in_tenant(app, tenant_a.id):
+        quote_id = db.session.get(Order, (tenant_a.id, order_id)).quote_id
+    assert client.post(f"/quotes/{quote_id}/invoice").status_code == 302
+    with in_tenant(app, tenant_a.id):
+        invoice = db.session.scalar(select(Invoice))
+        assert (invoice.quote_id, invoice.order_id) == (quote_id, order_id)
+    page = client.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "Invoiced USD 4,320.00 of USD 4,320.00" in page
+    assert "This order is already invoiced in full (USD 4,320.00). Make another draft invoice of it?" in page
+
+
 def test_a_void_invoice_does_not_count_as_invoicing_the_order(app, tenant_a, client_for):
     order_id = make_order(app, tenant_a)
     client = client_for(tenant_a)
