@@ -329,8 +329,13 @@ def install_subscribers(app) -> None:
     from app.core.session import TenantSession
     from app.crm.activities.services import forget_pending_links, record_system_event, write_pending_links
     from app.crm.duplicates.detection import warn_about_duplicates
+    from app.crm.invoices.models import InvoiceLine
+    from app.crm.orders.models import OrderLine
     from app.crm.orders.services import order_from_accepted_quote
-    from app.crm.quotes.services import forget_deleted_product, mark_deal_won
+    from app.crm.products.services import forget_deleted_product_on
+    from app.crm.quotes.models import QuoteLine
+    from app.crm.quotes.services import mark_deal_won
+    from app.crm.subscriptions.models import Subscription
     from app.crm.subscriptions.services import subscriptions_from_accepted_quote
     from app.notifications.services import notify_mentions, notify_new_owner
 
@@ -343,7 +348,8 @@ def install_subscribers(app) -> None:
     subscribe("*.created", notify_new_owner)
     subscribe("*.updated", notify_new_owner)
     subscribe("activity.logged", notify_mentions)
-    subscribe("product.deleted", forget_deleted_product)
+    for sold in (QuoteLine, OrderLine, InvoiceLine, Subscription):
+        subscribe("product.deleted", forget_deleted_product_on(sold))
     subscribe("quote.accepted", mark_deal_won)
     subscribe("quote.accepted", subscriptions_from_accepted_quote)
     subscribe("quote.accepted", order_from_accepted_quote)

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime, time, timedelta
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role, User
@@ -19,7 +19,7 @@ from app.core.validation import Errors
 from app.crm.deals.models import DealStatus, Stage, StageKind
 from app.crm.deals.services.deals import move_deal, update_deal
 from app.crm.deals.services.forecast import local_today
-from app.crm.quotes.models import Quote, QuoteLine, QuoteStatus
+from app.crm.quotes.models import Quote, QuoteStatus
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.priced_documents import lock_document
 from app.crm.quotes.record import QUOTES
@@ -191,17 +191,6 @@ def expire_due_quotes() -> int:
         emit_record_event(QUOTES, quote, "expired", actor=None, summary=f"Expired (valid until {quote.valid_until})")
     db.session.flush()
     return len(due)
-
-
-def forget_deleted_product(event, product) -> None:
-    """In-transaction subscriber of `product.deleted`: quote lines keep their own copy of the
-    product's name and price, and only lose the link."""
-    db.session.execute(
-        update(QuoteLine)
-        .where(QuoteLine.product_id == product.id)
-        .values(product_id=None)
-        .execution_options(synchronize_session="fetch")
-    )
 
 
 def acting_owner(record) -> User | None:
