@@ -52,7 +52,8 @@ def _end_of(day) -> datetime:
 
 
 def send_quote(quote: Quote, data: dict, *, actor) -> str:
-    """Number the quote (first send), issue a fresh public link and email it after commit.
+    """Number the quote (first send), issue a fresh public link and email it after commit; its
+    open deal counts as active from now.
 
     Sending again (sent or viewed) replaces the link: the old one stops working. Returns the link.
     """
@@ -79,6 +80,9 @@ def send_quote(quote: Quote, data: dict, *, actor) -> str:
     quote.viewed_at = None
     quote.recipient_email = recipient
     quote.updated_at = now
+    if quote.deal is not None and quote.deal.status == DealStatus.OPEN:
+        # The quote going out is the deal moving on: it is no longer idle (rotting).
+        quote.deal.idle_since = now
     db.session.flush()
     refresh_index_title(QUOTES, quote)
     link = public_link(token)

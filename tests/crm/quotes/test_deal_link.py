@@ -96,3 +96,25 @@ def test_acceptance_leaves_the_deal_when_the_settings_say_so(app, tenant_a, api_
     with in_tenant(app, tenant_a.id):
         assert db.session.get(Deal, (tenant_a.id, uuid.UUID(deal_id))).status == "open"
         assert db.session.scalar(select(Quote.status)) == "accepted"
+
+
+def test_sending_a_deals_quote_is_activity_on_the_deal(app, tenant_a, api_client_for):
+    """A quote emailed to the customer is the deal moving on: a deal idle for weeks is no longer
+    flagged rotting ("Nothing happened for more than 7 days") the moment its quote goes out."""
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+    from app.crm.deals.record import is_rotting
+
+    deal_id, _contact_id, _company_id = _deal(app, tenant_a, api_client_for)
+    with in_tenant(app, tenant_a.id):
+        deal = db.session.get(Deal, (tenant_a.id, uuid.UUID(deal_id)))
+        deal.idle_since = utcnow() - timedelta(days=30)
+        deal.stage.rotting_days = 7
+        db.session.commit()
+    quote_id = make_quote(app, tenant_a, deal_id=deal_id, currency="EUR")
+    send_quote_now(app, tenant_a, quote_id)
+    with in_tenant(app, tenant_a.id):
+        deal = db.session.get(Deal, (tenant_a.id, uuid.UUID(deal_id)))
+        assert deal.idle_since > utcnow() - timedelta(minutes=1)
+        assert not is_rotting(deal)
