@@ -88,6 +88,25 @@ def test_a_payment_dated_before_the_invoice_was_issued_is_refused(app, tenant_a,
     assert _invoice(app, tenant_a, invoice_id).amount_paid == 0
 
 
+def test_a_paid_or_void_invoice_does_not_advise_voiding_it(app, tenant_a, client_for):
+    """The reasons under the disabled buttons must name a way that exists: an invoice with
+    payments cannot be voided, and a void one cannot be voided again."""
+    client = client_for(tenant_a)
+    paid = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, paid)
+    client.post(f"/invoices/{paid}/payments", data={"amount": "100.00", "paid_on": date.today().isoformat()})
+    page = client.get(f"/invoices/{paid}").get_data(as_text=True)
+    assert "void it" not in page
+    assert "An invoice with payments cannot be changed." in page
+    assert "An invoice with payments is kept for the books." in page
+    void = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, void)
+    assert client.post(f"/invoices/{void}/void").status_code == 302
+    page = client.get(f"/invoices/{void}").get_data(as_text=True)
+    assert "void it" not in page
+    assert "A void invoice cannot be changed." in page
+
+
 def test_void_and_overdue(app, tenant_a, tenant_b):
     from app.crm.invoices.jobs import mark_overdue
 
