@@ -121,7 +121,7 @@ def test_a_locked_quotes_buttons_keep_their_size_with_the_reasons_under_them(
         _shot(page, f"locked-quote-{width}")
         reasons = page.get_by_test_id("action-reasons")
         expect(reasons).to_contain_text("An accepted quote is final: it cannot be changed.")
-        expect(reasons).to_contain_text("A numbered quote is kept for the record: reject it instead of deleting it.")
+        expect(reasons).to_contain_text("A numbered quote is kept for the record.")
         under = reasons.bounding_box()["y"]
         for name in ("edit-record-disabled", "delete-record-disabled"):
             button = page.get_by_test_id(name)

@@ -244,10 +244,21 @@ def test_a_locked_quote_writes_why_its_buttons_are_disabled_as_text(app, tenant_
     page = client_for(tenant_a).get(f"/quotes/{quote_id}").get_data(as_text=True)
     reasons = page.split('data-testid="action-reasons"', 1)[1].split("</ul>", 1)[0]
     assert "An accepted quote is final: it cannot be changed." in reasons
-    assert "A numbered quote is kept for the record: reject it instead of deleting it." in reasons
+    assert "A numbered quote is kept for the record." in reasons
+    assert "reject it" not in reasons  # only the customer can, on the quote's link
     delete = page.split('data-testid="delete-record-disabled"', 1)[0].rsplit("<button", 1)[1]
     assert 'aria-describedby="record-action-reasons"' in delete
     assert "title=" not in delete
+
+
+def test_a_sent_quote_says_it_expires_instead_of_advising_a_rejection_staff_cannot_make(app, tenant_a, client_for):
+    quote_id = make_quote(app, tenant_a)
+    send_quote_now(app, tenant_a, quote_id)
+    page = client_for(tenant_a).get(f"/quotes/{quote_id}").get_data(as_text=True)
+    reasons = page.split('data-testid="action-reasons"', 1)[1].split("</ul>", 1)[0]
+    valid_until = _quote(app, tenant_a, quote_id).valid_until
+    assert f"A sent quote is kept for the record: unanswered, it expires after {valid_until}." in reasons
+    assert "reject it" not in reasons
 
 
 def test_quote_pdf_has_the_quote_text(app, tenant_a, client_for):
