@@ -248,6 +248,17 @@ def test_the_demo_shows_an_accepted_quote_with_its_order_and_invoice(app, make_t
             assert all(payment.paid_on >= paid.issue_date for payment in paid.payments), paid.title
 
 
+def test_an_invoice_emailed_without_a_pdf_lists_its_lines_with_their_units(app, tenant_a, client_for, set_tenant):
+    """Without the PDF (a plan without quote_pdf) the email lists the lines, as the invoice's
+    page reads them: "2 days × Design sprint", not "2 × Design sprint"."""
+    line = {"description": "Design sprint", "quantity": "2", "unit": "day", "unit_price": "1500.00", "tax_rate": "20"}
+    invoice_id = make_invoice(app, tenant_a, lines=[line])
+    set_tenant(tenant_a, plan="free")
+    assert client_for(tenant_a).post(f"/invoices/{invoice_id}/send", data={"to": "ap@example.com"}).status_code == 302
+    [mail] = _mail_to(app, "ap@example.com")
+    assert "- 2 days × Design sprint: USD 3,600.00" in mail["text"]
+
+
 def test_a_sent_invoice_past_its_due_date_becomes_overdue(app, tenant_a, api_client_for):
     from datetime import date, timedelta
 
