@@ -91,6 +91,18 @@ def test_sending_numbers_the_quote_and_emails_a_private_link(app, tenant_a):
     assert any(f"http://alpha.atrium.test/q/{token}" in body for body in bodies)
 
 
+def test_a_member_checking_the_link_is_not_the_customer_viewing_it(app, tenant_a, client_for):
+    """Opening the link signed in to the workspace (to check what the customer sees) must not
+    mark the quote "viewed" nor tell the timeline that the customer opened it."""
+    quote_id = make_quote(app, tenant_a)
+    token = send_quote_now(app, tenant_a, quote_id)
+    assert client_for(tenant_a).get(f"/q/{token}").status_code == 200
+    quote = _quote(app, tenant_a, quote_id)
+    assert (quote.status, quote.viewed_at) == (QuoteStatus.SENT, None)
+    client_for(tenant_a, role=None).get(f"/q/{token}")
+    assert _quote(app, tenant_a, quote_id).status == QuoteStatus.VIEWED
+
+
 def test_customer_views_then_accepts_with_name_consent_ip_and_browser(app, tenant_a, client_for):
     quote_id = make_quote(app, tenant_a)
     token = send_quote_now(app, tenant_a, quote_id)
