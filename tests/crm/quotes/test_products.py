@@ -48,3 +48,20 @@ def test_a_product_sold_on_orders_invoices_and_subscriptions_can_be_deleted(app,
             assert kept, model.__name__
             assert all(row.product_id is None for row in kept), model.__name__
         assert db.session.scalar(select(OrderLine.description)) == "SEO retainer"
+
+
+def test_a_draft_keeps_the_product_of_a_line_whose_product_is_no_longer_sold(app, tenant_a, client_for):
+    """The edit form offers only active products; a line of a retired one showed "Free text",
+    so saving the draft unlinked it, and a retainer line lost its monthly billing (no
+    subscription on acceptance). The line's own product stays offered, and selected."""
+    from tests.crm.quotes.factories import make_quote
+
+    retainer = make_product(app, tenant_a, name="SEO retainer", unit_price="1800.00", recurring_interval="monthly")
+    quote_id = make_quote(app, tenant_a, lines=[{"product_id": str(retainer), "quantity": "1"}])
+    client = client_for(tenant_a)
+    assert (
+        client.post(f"/products/{retainer}/edit", data={"name": "SEO retainer", "unit_price": "1800.00"}).status_code
+        == 302
+    )
+    form = client.get(f"/quotes/{quote_id}/edit").get_data(as_text=True)
+    assert f'<option value="{retainer}" selected>SEO retainer (no longer sold)</option>' in form
