@@ -330,6 +330,7 @@ def install_subscribers(app) -> None:
     from app.crm.activities.services import forget_pending_links, record_system_event, write_pending_links
     from app.crm.duplicates.detection import warn_about_duplicates
     from app.crm.invoices.models import InvoiceLine
+    from app.crm.invoices.services import keep_invoiced_customers
     from app.crm.orders.models import OrderLine
     from app.crm.orders.services import order_from_accepted_quote
     from app.crm.products.services import forget_deleted_product_on
@@ -350,6 +351,8 @@ def install_subscribers(app) -> None:
     subscribe("activity.logged", notify_mentions)
     for sold in (QuoteLine, OrderLine, InvoiceLine, Subscription):
         subscribe("product.deleted", forget_deleted_product_on(sold))
+    subscribe("contact.deleted", keep_invoiced_customers)
+    subscribe("company.deleted", keep_invoiced_customers)
     subscribe("quote.accepted", mark_deal_won)
     subscribe("quote.accepted", subscriptions_from_accepted_quote)
     subscribe("quote.accepted", order_from_accepted_quote)

@@ -5,11 +5,12 @@ has PDFs), paid in payments (on the customer's timeline), voided, marked overdue
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.permissions import acting_user, check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
+from app.core.text import plural
 from app.core.types import utcnow
 from app.core.validation import Errors
 from app.crm.deals.services.forecast import local_today
@@ -240,3 +241,15 @@ def mark_overdue_invoices() -> int:
         emit_record_event(INVOICES, invoice, "overdue", actor=None, summary=f"Overdue since {invoice.due_date}")
     db.session.flush()
     return len(due)
+
+
+def keep_invoiced_customers(event, customer) -> None:
+    """In-transaction subscriber of `contact.deleted` and `company.deleted`: a contact or
+    company billed by issued invoices is kept (409), for deleting it wiped who was billed off
+    those invoices' pages and PDFs. Drafts do not hold it; a merge moves the invoices first."""
+    column = Invoice.contact_id if event.record_type == "contact" else Invoice.company_id
+    issued = db.session.scalar(select(func.count()).where(column == customer.id, Invoice.number.is_not(None)))
+    if issued:
+        raise Conflict(
+            f"This customer is named on {plural(issued, 'issued invoice')} kept for the books, so it cannot be deleted."
+        )

@@ -107,6 +107,29 @@ def test_a_paid_or_void_invoice_does_not_advise_voiding_it(app, tenant_a, client
     assert "A void invoice cannot be changed." in page
 
 
+def test_a_customer_with_issued_invoices_is_kept(app, tenant_a, client_for, api_client_for):
+    """Deleting the contact or company an issued invoice bills wiped the customer off the
+    invoice (its page and PDF): the books must keep naming who was billed. A draft's customer
+    can still go."""
+    from tests.crm.factories import make_company
+
+    contact_id, company_id = make_contact(app, tenant_a), make_company(app, tenant_a)
+    invoice_id = make_invoice(app, tenant_a, contact_id=str(contact_id), company_id=str(company_id))
+    issue_invoice_now(app, tenant_a, invoice_id)
+    api = api_client_for(tenant_a)
+    refused = api.delete(f"/api/v1/companies/{company_id}")
+    assert refused.status_code == 409
+    assert "kept for the books" in refused.get_json()["error"]["message"]
+    page = client_for(tenant_a).post(f"/contacts/{contact_id}/delete")
+    assert page.status_code == 409
+    assert "This customer is named on 1 issued invoice kept for the books" in page.get_data(as_text=True)
+    invoice = _invoice(app, tenant_a, invoice_id)
+    assert (invoice.contact_id, invoice.company_id) == (contact_id, company_id)
+    drafted = make_contact(app, tenant_a)
+    make_invoice(app, tenant_a, contact_id=str(drafted))
+    assert api.delete(f"/api/v1/contacts/{drafted}").status_code == 204
+
+
 def test_void_and_overdue(app, tenant_a, tenant_b):
     from app.crm.invoices.jobs import mark_overdue
 
