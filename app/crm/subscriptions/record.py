@@ -87,7 +87,15 @@ SUBSCRIPTIONS = SubscriptionType(
         f.Money("unit_price", "Price per period", maximum=MAX_PRICE, required=True, list=True),
         f.Number("tax_rate", "Tax rate (%)", places=2, minimum=Decimal(0), maximum=Decimal(100)),
         f.DateField("start_date", "Started", filter=True),
-        f.DateField("next_renewal", "Next renewal", filter=True, list=True, sort=True, help="Empty: the start date"),
+        f.DateField(
+            "next_renewal",
+            "Next renewal",
+            filter=True,
+            list=True,
+            list_on_phones=True,
+            sort=True,
+            help="Empty: the start date",
+        ),
     ],
     capabilities=[OWNER, TIMELINE, NOTES],
     contributes=[

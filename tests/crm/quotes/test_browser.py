@@ -151,3 +151,17 @@ def test_public_quote_keeps_the_line_breaks_of_the_address_and_terms(app, live_s
     assert address.evaluate("element => element.getClientRects()[0].height") > 30  # two lines
     terms = customer.get_by_test_id("quote-terms")
     assert terms.evaluate("element => getComputedStyle(element).whiteSpace") == "pre-line"
+
+
+def test_subscriptions_on_a_phone_show_when_each_renews(app, live_server, page_at, make_tenant):
+    """A phone's list keeps the one figure a row is read for: two retainers of the same name
+    and price read alike unless their next renewal shows."""
+    from tests.crm.quotes.factories import accept_quote_now
+
+    tenant = make_tenant("renewals", roles=("owner",))
+    retainer = make_product(app, tenant, name="SEO retainer", unit_price="1800.00", recurring_interval="monthly")
+    accept_quote_now(app, tenant, make_quote(app, tenant, lines=[{"product_id": str(retainer), "quantity": "1"}]))
+    page = page_at(375)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/subscriptions", slug=tenant.slug))
+    expect(page.get_by_role("columnheader", name="Next renewal")).to_be_visible()
