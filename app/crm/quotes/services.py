@@ -160,7 +160,12 @@ def accept_quote(quote: Quote, data: dict, *, ip: str, user_agent: str) -> None:
     )
 
 
-def reject_quote(quote: Quote, data: dict) -> None:
+def reject_quote(quote: Quote, data: dict, *, actor=None) -> None:
+    """The customer declines on the quote's link (no actor), or a member records a no the
+    customer gave another way (a call, an email): the reason is kept either way."""
+    if actor is not None:
+        check_permission(actor, QUOTES.permission("edit"))
+        check_writable()
     quote = lock_document(quote)
     _check_answerable(quote)
     reason = str(data.get("reason") or "").strip()
@@ -171,7 +176,7 @@ def reject_quote(quote: Quote, data: dict) -> None:
     quote.status = QuoteStatus.REJECTED
     quote.rejected_at = utcnow()
     quote.rejection_reason = reason
-    emit_record_event(QUOTES, quote, "rejected", actor=None, summary="Rejected: " + reason[:200])
+    emit_record_event(QUOTES, quote, "rejected", actor=actor, summary="Rejected: " + reason[:200])
 
 
 # ---------------------------------------------------------------------------- expiry

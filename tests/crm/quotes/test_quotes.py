@@ -263,14 +263,45 @@ def test_a_locked_quote_writes_why_its_buttons_are_disabled_as_text(app, tenant_
     assert "title=" not in delete
 
 
-def test_a_sent_quote_says_it_expires_instead_of_advising_a_rejection_staff_cannot_make(app, tenant_a, client_for):
+def test_a_sent_quote_says_how_it_ends_instead_of_being_deleted(app, tenant_a, client_for):
     quote_id = make_quote(app, tenant_a)
     send_quote_now(app, tenant_a, quote_id)
     page = client_for(tenant_a).get(f"/quotes/{quote_id}").get_data(as_text=True)
     reasons = page.split('data-testid="action-reasons"', 1)[1].split("</ul>", 1)[0]
     valid_until = _quote(app, tenant_a, quote_id).valid_until
-    assert f"A sent quote is kept for the record: unanswered, it expires after {valid_until}." in reasons
-    assert "reject it" not in reasons
+    assert (
+        "A sent quote is kept for the record: mark it rejected if the customer said no; "
+        f"unanswered, it expires after {valid_until}."
+    ) in reasons
+
+
+def test_a_member_marks_a_quote_rejected_when_the_customer_says_no_by_phone(app, tenant_a, client_for, api_client_for):
+    """The customer said no on a call: a member records it (with what was said), in the page
+    and through the API; a viewer is offered no such form, and an answered quote stays answered."""
+    quote_id = make_quote(app, tenant_a)
+    send_quote_now(app, tenant_a, quote_id)
+    assert 'data-testid="quote-declined"' not in client_for(tenant_a, role="viewer").get(
+        f"/quotes/{quote_id}"
+    ).get_data(as_text=True)
+    client = client_for(tenant_a)
+    assert 'data-testid="quote-declined"' in client.get(f"/quotes/{quote_id}").get_data(as_text=True)
+    done = client.post(f"/quotes/{quote_id}/reject", data={"reason": "Went with an in-house team."})
+    assert done.status_code == 302
+    quote = _quote(app, tenant_a, quote_id)
+    assert (quote.status, quote.rejection_reason) == (QuoteStatus.REJECTED, "Went with an in-house team.")
+    page = client.get(f"/quotes/{quote_id}").get_data(as_text=True)
+    assert "The quote is marked rejected." in page
+    assert 'data-testid="quote-declined"' not in page
+    assert client.post(f"/quotes/{quote_id}/reject", data={"reason": "Again"}).status_code == 302
+    assert _quote(app, tenant_a, quote_id).rejection_reason == "Went with an in-house team."
+    other = make_quote(app, tenant_a)
+    send_quote_now(app, tenant_a, other)
+    api = api_client_for(tenant_a)
+    assert api.post(f"/api/v1/quotes/{other}/reject", json={}).status_code == 422
+    rejected = api.post(f"/api/v1/quotes/{other}/reject", json={"reason": "No budget."})
+    assert rejected.status_code == 200
+    assert (rejected.get_json()["status"], rejected.get_json()["rejection_reason"]) == ("rejected", "No budget.")
+    assert api.post(f"/api/v1/quotes/{other}/reject", json={"reason": "No budget."}).status_code == 409
 
 
 def test_quote_pdf_has_the_quote_text(app, tenant_a, client_for):
