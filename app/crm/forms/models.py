@@ -8,6 +8,7 @@ from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
+from app.core.newest_first import newest_first_index
 from app.core.statuses import StatusBadge
 from app.core.types import JSONType, utcnow
 
@@ -61,7 +62,7 @@ class FormSubmission(TenantScoped, StatusBadge, Base):
     __table_args__ = (
         tenant_foreign_key("form_id", "web_forms", ondelete="CASCADE"),
         Index("ix_form_submissions_tenant_form", "tenant_id", "form_id", "created_at", "id"),
-        Index("ix_form_submissions_tenant_created", "tenant_id", "created_at", "id"),
+        newest_first_index("form_submissions"),
         Index("ix_form_submissions_tenant_status", "tenant_id", "status", "created_at"),
     )
 
