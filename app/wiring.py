@@ -328,6 +328,7 @@ def install_subscribers(app) -> None:
     warnings and notifications."""
     from app.core.session import TenantSession
     from app.crm.activities.services import forget_pending_links, record_system_event, write_pending_links
+    from app.crm.deals.services.deals import contacts_become_customers
     from app.crm.duplicates.detection import warn_about_duplicates
     from app.crm.orders.services import order_from_accepted_quote
     from app.crm.quotes.services import forget_deleted_product, mark_deal_won
@@ -345,6 +346,7 @@ def install_subscribers(app) -> None:
     subscribe("activity.logged", notify_mentions)
     subscribe("product.deleted", forget_deleted_product)
     subscribe("quote.accepted", mark_deal_won)
+    subscribe("deal.won", contacts_become_customers)
     subscribe("quote.accepted", subscriptions_from_accepted_quote)
     subscribe("quote.accepted", order_from_accepted_quote)
     install_automation(app)

@@ -50,6 +50,12 @@ CLOSED_DEALS = (
     ("Investor deck", "8800", True, 4),
     ("Radio spots", "14000", False, 4),
 )
+DEAL_NOTES = (
+    "Went through the scope and the timeline; next step agreed.",
+    "They asked for a second option with a smaller budget; revising the proposal.",
+    "Walked their marketing lead through the case studies; legal review next week.",
+    "Agreed the shoot dates; waiting for their procurement number.",
+)
 RETAINERS = (("Monthly content retainer", "48000", 0, 60), ("Paid ads management", "30000", 1, 35))
 
 
@@ -118,7 +124,7 @@ def seed_deals_demo(tenant) -> None:
                 {
                     "type": rng.choice(["call", "meeting", "email"]),
                     "direction": "outbound",
-                    "body": "Went through the scope and the timeline; next step agreed.",
+                    "body": DEAL_NOTES[index % len(DEAL_NOTES)],
                     "record_id": deal.id,
                 },
                 actor=owner,

@@ -6,11 +6,14 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from app.auth.actors import SystemActor
 from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
+from app.crm.contacts.models import LifecycleStage
+from app.crm.contacts.record import CONTACTS
 from app.crm.deals.models import Deal, DealContact, Stage
 from app.crm.deals.record import DEALS, RANK_STEP, rotting_condition
 from app.crm.deals.services.pipelines import default_pipeline, first_open_stage, get_pipeline, list_pipelines
@@ -224,3 +227,29 @@ def keep_a_primary_contact(record_type, survivor_id, merged_ids) -> None:
         .values(is_primary=True)
         .execution_options(synchronize_session=False)
     )
+
+
+# A contact still on the way to buying; a customer, an evangelist or "other" stays as they are.
+BEFORE_CUSTOMER = (
+    LifecycleStage.SUBSCRIBER,
+    LifecycleStage.LEAD,
+    LifecycleStage.MQL,
+    LifecycleStage.SQL,
+    LifecycleStage.OPPORTUNITY,
+)
+
+
+def contacts_become_customers(event, deal: Deal) -> None:
+    """In-transaction subscriber of `deal.won`: the deal's contacts who had not bought yet become
+    customers. Each contact's timeline shows the change, made by the won deal (whoever moved
+    the deal may not own the contact, and the rule, not they, changes it)."""
+    buyers = [
+        link.contact
+        for link in deal.contact_links
+        if link.contact.lifecycle_stage in BEFORE_CUSTOMER and not CONTACTS.locked(link.contact, "edit")
+    ]
+    if not buyers:
+        return
+    actor = SystemActor(f"Won deal: {deal.name}", {CONTACTS.permission("edit")})
+    for contact in buyers:
+        update_record(CONTACTS, contact, {"lifecycle_stage": LifecycleStage.CUSTOMER}, actor=actor)
