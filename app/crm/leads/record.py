@@ -133,9 +133,6 @@ def set_status(record_type, leads, params, actor) -> int:
 LEADS = LeadType(
     name="lead",
     about_a_person=True,
-    plural="leads",
-    label="Lead",
-    label_plural="Leads",
     model=Lead,
     icon="funnel",
     title="display_name",

@@ -164,9 +164,6 @@ def set_status(record_type, tasks, params, actor) -> int:
 
 TASKS = TaskType(
     name="task",
-    plural="tasks",
-    label="Task",
-    label_plural="Tasks",
     model=Task,
     icon="check2-square",
     title="title",
