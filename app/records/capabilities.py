@@ -123,20 +123,6 @@ class BulkAction:
     choices: Callable | None = None  # choices() -> [(value, label)] for that input
 
 
-def change_status_action(set_status: Callable, choices: Callable) -> BulkAction:
-    """The "Change status" bulk action of a type with a `status` field: `set_status` is its
-    run, `choices()` the statuses a person may pick for the selected records."""
-    return BulkAction(
-        "set_status",
-        "Change status",
-        "edit",
-        set_status,
-        "Status changed on {n} {label}.",
-        param="status",
-        choices=choices,
-    )
-
-
 @dataclass(frozen=True)
 class FilterInput:
     """One input of a list's filter bar: a select, or a text, date or number box."""
