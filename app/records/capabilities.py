@@ -173,6 +173,10 @@ class Capability:
     key = ""
     label = ""
     input_keys: tuple[str, ...] = ()
+    # The one list filter of a capability that has one: its query parameter, what the API's
+    # documentation says of it, and `value_conditions` for a value given to it.
+    filter_param = ""
+    filter_description = ""
 
     def clean(self, record_type, data: dict, context: Context) -> dict:
         """Cleaned values for this capability's input keys present in `data`."""
@@ -196,9 +200,16 @@ class Capability:
         return {}
 
     def filter_params(self, record_type) -> dict:
-        return {}
+        return {self.filter_param: self.filter_description} if self.filter_param else {}
 
     def filter_conditions(self, record_type, filters: dict, errors: Errors) -> list:
+        value = filters.get(self.filter_param) if self.filter_param else None
+        if value in (None, ""):
+            return []
+        return self.value_conditions(record_type, value, errors)
+
+    def value_conditions(self, record_type, value: str, errors: Errors) -> list:
+        """The SQL conditions of a list filtered by `value` of `filter_param` (never empty)."""
         return []
 
     def counted_ids(self, record_type, filters: dict):
