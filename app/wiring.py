@@ -121,7 +121,8 @@ def install_data_tools(app) -> None:
     who may run or revert someone else's import: `imports.manage`."""
     from app.api.scopes import register_scope_object
     from app.auth.models import Role
-    from app.jobs.registry import PlatformJob, register_platform_job
+    from app.crm.duplicates.jobs import SCAN_JOB
+    from app.jobs.registry import register_platform_job
 
     register_record_permissions("segments", "Segments", grants={"delete": WRITERS})
     register_permission("segments.manage_shared", MANAGERS)
@@ -134,15 +135,7 @@ def install_data_tools(app) -> None:
     # Reviewing candidate pairs; merging also needs the type's edit and delete permissions.
     register_permission("duplicates.review", WRITERS)
     register_scope_object("duplicates", "Duplicates")
-    register_platform_job(
-        PlatformJob(
-            "duplicates.scan",
-            "app.crm.duplicates.jobs:scan_all_tenants",
-            "cron",
-            {"hour": 1, "minute": 45},
-            "Finds records that look like the same person or company (email, phone, name at a company).",
-        )
-    )
+    register_platform_job(SCAN_JOB)
 
 
 def install_privacy_panels(types) -> None:
@@ -353,36 +346,15 @@ def install_subscribers(app) -> None:
 
 
 def install_jobs(app) -> None:
-    """Recurring jobs of CRM domains, beside the platform's own."""
-    from app.jobs.registry import PlatformJob, register_platform_job
+    """Recurring jobs of CRM domains, beside the platform's own (each declared in its domain's
+    `jobs.py`, beside the function it runs)."""
+    from app.crm.invoices.jobs import OVERDUE_JOB
+    from app.crm.quotes.jobs import EXPIRY_JOB
+    from app.crm.subscriptions.jobs import RENEWAL_JOB
+    from app.jobs.registry import register_platform_job
 
-    register_platform_job(
-        PlatformJob(
-            "quotes.expire",
-            "app.crm.quotes.jobs:expire_quotes",
-            "cron",
-            {"minute": 10},
-            "Marks sent quotes past their validity date expired.",
-        )
-    )
-    register_platform_job(
-        PlatformJob(
-            "invoices.mark_overdue",
-            "app.crm.invoices.jobs:mark_overdue",
-            "cron",
-            {"minute": 20},
-            "Marks unpaid invoices past their due date overdue.",
-        )
-    )
-    register_platform_job(
-        PlatformJob(
-            "subscriptions.renew",
-            "app.crm.subscriptions.jobs:renew_subscriptions",
-            "cron",
-            {"hour": 5, "minute": 30},
-            "Creates reminder tasks before subscription renewals, then issues each renewal's invoice.",
-        )
-    )
+    for job in (EXPIRY_JOB, OVERDUE_JOB, RENEWAL_JOB):
+        register_platform_job(job)
 
 
 def install_automation(app) -> None:
@@ -393,11 +365,13 @@ def install_automation(app) -> None:
     from app.core.events import register_consumer
     from app.crm.automations import message_actions, task_and_deal_actions
     from app.crm.automations.engine import handle_event, stamp_automation_origin, workflows_listen_to
+    from app.crm.automations.jobs import TIME_TRIGGERS_JOB
     from app.crm.automations.services import count_active_workflows
     from app.crm.forms.attribution import attribution_panel, carry_on_conversion, carry_to_deal
+    from app.crm.forms.jobs import WAITLISTS_JOB
     from app.crm.forms.services import count_forms
     from app.crm.webhooks.services import fan_out_event, webhooks_listen_to
-    from app.jobs.registry import PlatformJob, register_platform_job
+    from app.jobs.registry import register_platform_job
     from app.plans.services import register_feature, register_usage_counter
     from app.records.capabilities import Panel
     from app.records.event_types import register_event_type
@@ -434,24 +408,8 @@ def install_automation(app) -> None:
         contribute(record_type, "panel", panel)
     register_consumer("webhooks", "*", fan_out_event, listening=webhooks_listen_to)
     register_consumer("automations", "*", handle_event, listening=workflows_listen_to)
-    register_platform_job(
-        PlatformJob(
-            "automations.time_triggers",
-            "app.crm.automations.jobs:run_time_triggers",
-            "interval",
-            {"minutes": 15},
-            "Starts workflows whose date is reached, whose records went quiet, or whose daily hour came.",
-        )
-    )
-    register_platform_job(
-        PlatformJob(
-            "forms.process_waitlists",
-            "app.crm.forms.jobs:process_waitlists",
-            "interval",
-            {"hours": 1},
-            "Takes in web form submissions that waited for room in the plan.",
-        )
-    )
+    for job in (TIME_TRIGGERS_JOB, WAITLISTS_JOB):
+        register_platform_job(job)
 
 
 def install_audit_labels(app) -> None:

@@ -193,3 +193,20 @@ def test_lead_list_labels_the_awaiting_response_filter_for_people(client_for, te
     filters = body.split('id="list-filter-inputs"', 1)[1]
     assert ">Response</label>" in filters
     assert "no outbound call" not in filters
+
+
+def test_bulk_status_change_skips_converted_leads_and_refuses_lost(tenant_a, as_user):
+    from app.crm.leads.record import LEADS
+    from app.records.services import run_bulk_action
+
+    with as_user(tenant_a) as owner:
+        fresh = services.create_lead({"name": "Fresh"}, actor=owner)
+        contacted = services.create_lead({"name": "Called", "status": "contacted"}, actor=owner)
+        converted = services.create_lead({"name": "Won over"}, actor=owner)
+        services.convert_lead(converted, actor=owner)
+        ids = [fresh.id, contacted.id, converted.id]
+        assert run_bulk_action(LEADS, "set_status", ids, {"status": "contacted"}, actor=owner) == 1
+        assert (fresh.status, converted.status) == ("contacted", "converted")
+        with pytest.raises(ValidationFailed) as error:
+            run_bulk_action(LEADS, "set_status", ids, {"status": "lost"}, actor=owner)
+        assert error.value.details == {"status": ["Choose new, contacted or qualified."]}

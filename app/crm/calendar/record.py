@@ -148,9 +148,6 @@ def _naive(raw: str) -> bool:
 
 MEETINGS = MeetingType(
     name="meeting",
-    plural="meetings",
-    label="Meeting",
-    label_plural="Meetings",
     model=Meeting,
     icon="calendar-event",
     title="title",

@@ -115,3 +115,10 @@ class RecordAttribution(TenantScoped, Base):
     first_touch_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_touch_at: Mapped[datetime] = mapped_column(default=utcnow)
     touches: Mapped[int] = mapped_column(Integer, default=1)
+
+    # What a record's attribution says, apart from whose it is: carried to the contact a lead
+    # becomes and to a contact's deals, and exported for the person.
+    TOUCH_COLUMNS = ("first_touch", "first_touch_at", "last_touch", "last_touch_at", "touches")
+
+    def touch_values(self) -> dict:
+        return {name: getattr(self, name) for name in self.TOUCH_COLUMNS}

@@ -56,9 +56,6 @@ def subscriptions_tab(column) -> Tab:
 
 SUBSCRIPTIONS = SubscriptionType(
     name="subscription",
-    plural="subscriptions",
-    label="Subscription",
-    label_plural="Subscriptions",
     model=Subscription,
     icon="arrow-repeat",
     title="name",

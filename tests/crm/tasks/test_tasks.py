@@ -326,3 +326,15 @@ def test_a_tasks_page_says_in_its_header_where_it_stands_and_when_it_is_due(app,
     header = html.split('data-testid="record-title"', 1)[1].split('class="record-actions"', 1)[0]
     assert 'data-testid="task-status">Open<' in header
     assert "Tue 15 Jan 2030 14:30" in header
+
+
+def test_bulk_status_change_counts_the_tasks_it_changed(app, tenant_a, client_for):
+    done, open_one = make_task(app, tenant_a, status="done"), make_task(app, tenant_a)
+    client = client_for(tenant_a)
+    token = csrf_token_from(client.get("/tasks/board?who=team").get_data(as_text=True))
+    form = {"csrf_token": token, "action": "set_status", "ids": [done, open_one], "status": "done"}
+    page = client.post("/tasks/bulk", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "Status changed on 1 task." in page
+    assert _task(app, tenant_a, open_one).status == "done"
+    refused = client.post("/tasks/bulk", data={**form, "status": "someday"}, follow_redirects=True)
+    assert "Choose a status." in refused.get_data(as_text=True)
