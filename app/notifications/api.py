@@ -10,7 +10,7 @@ from app.api.listing import PageArguments, page_body, page_limit, page_schema
 from app.auth.permissions import acting_user
 from app.notifications import services
 from app.notifications.models import Channel, NotificationKind
-from app.records.api import json_body
+from app.records.api import json_body, json_body_doc
 
 blp = resource_blueprint(
     "notifications",
@@ -93,7 +93,7 @@ def get_preferences():
 
 @blp.route("/preferences", methods=["PATCH"])
 @blp.response(200, PreferencesSchema)
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": PreferencesInput}}})
+@blp.doc(**json_body_doc(PreferencesInput))
 def set_preferences():
     """Change how you receive some kinds"""
     return services.save_preferences(_user(), json_body())

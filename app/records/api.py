@@ -34,7 +34,9 @@ def json_body() -> dict:
     return data
 
 
-def _body_doc(schema) -> dict:
+def json_body_doc(schema) -> dict:
+    """The OpenAPI doc of a view that reads `json_body()`: a required JSON body of `schema`'s shape
+    (documented only: the service validates what is sent)."""
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
@@ -62,7 +64,7 @@ def record_api_blueprint(record_type) -> ApiBlueprint:
             return page_body(page)
 
         @blp.response(201, output)
-        @blp.doc(summary=f"Create a {label}", **_body_doc(schemas.input_schema(record_type, creating=True)))
+        @blp.doc(summary=f"Create a {label}", **json_body_doc(schemas.input_schema(record_type, creating=True)))
         def post(self):
             """Counted types answer 402 with the plan's limit once it is reached."""
             return serialize(create_record(record_type, json_body(), actor=api_actor()))
@@ -74,7 +76,7 @@ def record_api_blueprint(record_type) -> ApiBlueprint:
             return serialize(get_record(record_type, kwargs[record_type.id_arg], actor=api_actor(), detail=True))
 
         @blp.response(200, output)
-        @blp.doc(summary=f"Change a {label}", **_body_doc(schemas.input_schema(record_type, creating=False)))
+        @blp.doc(summary=f"Change a {label}", **json_body_doc(schemas.input_schema(record_type, creating=False)))
         def patch(self, **kwargs):
             """Only the fields sent change."""
             record = get_record(record_type, kwargs[record_type.id_arg], actor=api_actor(), detail=True)
