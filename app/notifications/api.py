@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
-from app.api.listing import PageArguments, page_body, page_limit, page_schema
+from app.api.listing import PageArguments, page_limit, page_schema
 from app.auth.permissions import acting_user
 from app.notifications import services
 from app.notifications.models import Channel, NotificationKind
@@ -60,14 +60,12 @@ def _user():
 
 
 @blp.route("")
-@blp.arguments(NotificationListArguments, location="query")
-@blp.response(200, NotificationPage)
+@blp.paged(NotificationListArguments, NotificationPage)
 def list_notifications(args):
     """List your notifications, newest first"""
-    page = services.list_notifications(
+    return services.list_notifications(
         _user(), unread_only=bool(args.get("unread")), cursor=args.get("cursor"), limit=args["limit"]
     )
-    return page_body(page)
 
 
 @blp.route("/<uuid:notification_id>/read", methods=["POST"])

@@ -13,7 +13,7 @@ from marshmallow import fields as ma
 from app.api.blueprint import ApiBlueprint, resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import NUL_MESSAGE
-from app.api.listing import custom_filters_doc, page_body, split_list_arguments
+from app.api.listing import custom_filters_doc, split_list_arguments
 from app.core.errors import ValidationFailed
 from app.core.validation import keys_with_nul
 from app.records import schemas
@@ -53,15 +53,14 @@ def record_api_blueprint(record_type) -> ApiBlueprint:
         return schemas.serialize(record_type, record)
 
     class Collection(MethodView):
-        @blp.arguments(schemas.list_arguments(record_type), location="query")
-        @blp.response(200, schemas.page(record_type))
+        @blp.paged(schemas.list_arguments(record_type), schemas.page(record_type))
         @blp.doc(summary=f"List {plural}", **extra_doc)
         def get(self, args):
             """Search (`q`) matches the searchable fields. Filter with the listed parameters (and
             `cf.<key>` for custom fields); pages are keyset cursors."""
             page = list_records(record_type, actor=api_actor(), purpose="api", **split_list_arguments(args))
             page.items = [serialize(record) for record in page.items]
-            return page_body(page)
+            return page
 
         @blp.response(201, output)
         @blp.doc(summary=f"Create a {label}", **json_body_doc(schemas.input_schema(record_type, creating=True)))

@@ -59,16 +59,14 @@ def disable(workflow_id):
 
 @blp.route("/runs")
 class Runs(MethodView):
-    @blp.arguments(RunListArguments, location="query")
-    @blp.response(200, RunPage)
+    @blp.paged(RunListArguments, RunPage)
     def get(self, args):
         """List runs of every workflow, newest first"""
         check_permission(api_actor(), "automations.view")
         workflow = services.get_workflow(args["workflow_id"]) if args.get("workflow_id") else None
-        page = run_log.list_runs(
+        return run_log.list_runs(
             workflow=workflow, status=args.get("status"), cursor=args.get("cursor"), limit=args.get("limit")
         )
-        return page_body(page)
 
 
 @blp.route("/<uuid:workflow_id>/runs/<uuid:run_id>")

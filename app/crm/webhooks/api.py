@@ -5,7 +5,6 @@ from flask.views import MethodView
 from app.api.blueprint import resource_blueprint
 from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
 from app.api.gate import api_actor
-from app.api.listing import page_body
 from app.crm.webhooks import services
 from app.crm.webhooks.schemas import (
     DeliveryListArguments,
@@ -59,15 +58,13 @@ add_crud_routes(
 
 @blp.route("/<uuid:webhook_id>/deliveries")
 class Deliveries(MethodView):
-    @blp.arguments(DeliveryListArguments, location="query")
-    @blp.response(200, DeliveryPage)
+    @blp.paged(DeliveryListArguments, DeliveryPage)
     def get(self, args, webhook_id):
         """The delivery log of a subscription, newest first"""
         subscription = services.get_subscription(webhook_id, actor=api_actor())
-        page = services.list_deliveries(
+        return services.list_deliveries(
             subscription, cursor=args.get("cursor"), limit=args.get("limit"), sort=args.get("sort")
         )
-        return page_body(page)
 
 
 @blp.route("/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/replay", methods=["POST"])
