@@ -6,6 +6,7 @@ from marshmallow import fields as ma
 from app.api.crud import SettingSchema
 from app.api.inputs import InputSchema
 from app.api.listing import UnsearchedListArguments, page_schema, sort_field
+from app.crm.forms.models import SubmissionStatus
 from app.crm.forms.services import SUBMISSION_SORTS
 
 
@@ -101,7 +102,7 @@ class SubmissionSchema(Schema):
 
 class SubmissionListArguments(UnsearchedListArguments):
     sort = sort_field(SUBMISSION_SORTS, "-created_at")
-    status = ma.String(validate=validate.OneOf(["accepted", "awaiting_confirmation", "waitlisted", "spam", "failed"]))
+    status = ma.String(validate=validate.OneOf(list(SubmissionStatus.LABELS)))
     form_id = ma.UUID()
 
 
