@@ -1,7 +1,5 @@
 """REST v1 web forms and their submissions (scope `forms:read|write`)."""
 
-from flask.views import MethodView
-
 from app.api.blueprint import resource_blueprint
 from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
 from app.api.gate import api_actor
@@ -44,15 +42,14 @@ add_crud_routes(
 
 
 @blp.route("/submissions")
-class Submissions(MethodView):
-    @blp.paged(SubmissionListArguments, SubmissionPage)
-    def get(self, args):
-        """List submissions of every form, newest first"""
-        check_permission(api_actor(), "forms.view")
-        form = services.get_form(args["form_id"]) if args.get("form_id") else None
-        return services.list_submissions(
-            form=form, status=args.get("status"), cursor=args.get("cursor"), limit=args.get("limit")
-        )
+@blp.paged(SubmissionListArguments, SubmissionPage)
+def list_submissions(args):
+    """List submissions of every form, newest first"""
+    check_permission(api_actor(), "forms.view")
+    form = services.get_form(args["form_id"]) if args.get("form_id") else None
+    return services.list_submissions(
+        form=form, status=args.get("status"), cursor=args.get("cursor"), limit=args.get("limit")
+    )
 
 
 @blp.route("/<uuid:form_id>/submissions/<uuid:submission_id>")

@@ -1,7 +1,5 @@
 """REST v1 webhooks: subscriptions, their delivery log and replay (scope `webhooks:read|write`)."""
 
-from flask.views import MethodView
-
 from app.api.blueprint import resource_blueprint
 from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
 from app.api.gate import api_actor
@@ -57,14 +55,13 @@ add_crud_routes(
 
 
 @blp.route("/<uuid:webhook_id>/deliveries")
-class Deliveries(MethodView):
-    @blp.paged(DeliveryListArguments, DeliveryPage)
-    def get(self, args, webhook_id):
-        """The delivery log of a subscription, newest first"""
-        subscription = services.get_subscription(webhook_id, actor=api_actor())
-        return services.list_deliveries(
-            subscription, cursor=args.get("cursor"), limit=args.get("limit"), sort=args.get("sort")
-        )
+@blp.paged(DeliveryListArguments, DeliveryPage)
+def list_deliveries(args, webhook_id):
+    """The delivery log of a subscription, newest first"""
+    subscription = services.get_subscription(webhook_id, actor=api_actor())
+    return services.list_deliveries(
+        subscription, cursor=args.get("cursor"), limit=args.get("limit"), sort=args.get("sort")
+    )
 
 
 @blp.route("/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/replay", methods=["POST"])
