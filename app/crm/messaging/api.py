@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.api.blueprint import ApiBlueprint, resource_blueprint
 from app.api.gate import api_actor
-from app.api.listing import UnsearchedListArguments, page_body
+from app.api.listing import UnsearchedListArguments
 from app.auth.permissions import check_permission
 from app.core.lookups import get_or_404
 from app.core.newest_first import newest_first_page
@@ -80,8 +80,7 @@ def _add_collection(blp: ApiBlueprint, endpoint: str, listing: _NewestFirstList,
     """Route `""` of `blp`, under `endpoint`: its list and its create."""
 
     class Collection(MethodView):
-        @blp.arguments(listing.arguments, location="query")
-        @blp.response(200, listing.page)
+        @blp.paged(listing.arguments, listing.page)
         @blp.doc(summary=listing.summary)
         def get(self, args):
             check_permission(api_actor(), listing.permission)
@@ -95,7 +94,7 @@ def _add_collection(blp: ApiBlueprint, endpoint: str, listing: _NewestFirstList,
             page = newest_first_page(stmt, by=model.created_at, cursor=args.get("cursor"), limit=args["limit"])
             if listing.with_items is not None:
                 listing.with_items(page.items)
-            return page_body(page)
+            return page
 
         @blp.arguments(creating.input)
         @blp.response(201, creating.item)
@@ -310,12 +309,11 @@ conversations_blp = resource_blueprint(
 
 @conversations_blp.route("")
 class Conversations(MethodView):
-    @conversations_blp.arguments(UnsearchedListArguments, location="query")
-    @conversations_blp.response(200, ConversationPage)
+    @conversations_blp.paged(UnsearchedListArguments, ConversationPage)
     def get(self, args):
         """List open conversations, latest first"""
         check_permission(api_actor(), "messages.view")
-        return page_body(conversations.list_conversations(cursor=args.get("cursor"), limit=args.get("limit")))
+        return conversations.list_conversations(cursor=args.get("cursor"), limit=args.get("limit"))
 
 
 @conversations_blp.route("/<uuid:conversation_id>")
