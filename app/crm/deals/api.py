@@ -33,6 +33,7 @@ def move(data, deal_id):
 
     Entering a won or lost stage closes the deal (a lost stage needs `close_reason_id`);
     the stage history and the `deal.stage_changed`, `deal.won` and `deal.lost` events follow.
+    A won deal's contacts who had not bought yet (subscriber to opportunity) become customers.
     """
     deal = deal_services.get_deal(deal_id)
     check_permission(api_actor(), DEALS.permission("edit"))

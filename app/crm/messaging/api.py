@@ -23,6 +23,7 @@ from app.crm.messaging.schemas import (
     CampaignCreate,
     CampaignInput,
     CampaignPage,
+    CampaignRecipientArguments,
     CampaignSchema,
     ConversationDetail,
     ConversationPage,
@@ -263,6 +264,19 @@ class CampaignItem(MethodView):
     def delete(self, campaign_id):
         """Delete a campaign that is not sending"""
         campaign_services.delete_campaign(campaign_services.get_campaign(campaign_id), actor=api_actor())
+
+
+@campaigns_blp.route("/<uuid:campaign_id>/recipients")
+@campaigns_blp.paged(CampaignRecipientArguments, MessagePage)
+def list_campaign_recipients(args, campaign_id):
+    """List a campaign's recipients (its messages): all, or those one of its numbers counts"""
+    check_permission(api_actor(), "campaigns.view")
+    return campaign_results.campaign_messages(
+        campaign_services.get_campaign(campaign_id),
+        outcome=args.get("outcome"),
+        cursor=args.get("cursor"),
+        limit=args["limit"],
+    )
 
 
 def _add_campaign_action(path: str, endpoint: str, action: Callable, summary: str) -> None:
