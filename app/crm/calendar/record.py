@@ -75,8 +75,11 @@ class MeetingType(RecordType):
                 context.errors.add("ends_at", "The meeting must end after it starts.")
             elif (ends - starts).total_seconds() > MAX_MINUTES * 60:
                 context.errors.add("ends_at", "A meeting lasts at most a week.")
-        if current("outcome") and current("status") == MeetingStatus.SCHEDULED and "status" not in cleaned:
-            # Recording how it went closes the meeting (cancelled stays cancelled).
+        status = current("status") or MeetingStatus.SCHEDULED
+        status_kept = meeting is None or status == meeting.status
+        if current("outcome") and status == MeetingStatus.SCHEDULED and status_kept:
+            # Recording how it went closes the meeting (cancelled stays cancelled). A form always
+            # sends the status it showed, so only a status changed in this same save is kept.
             cleaned["status"] = (
                 MeetingStatus.CANCELLED if current("outcome") == MeetingOutcome.CANCELLED else MeetingStatus.COMPLETED
             )
