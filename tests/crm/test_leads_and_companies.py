@@ -193,3 +193,23 @@ def test_lead_list_labels_the_awaiting_response_filter_for_people(client_for, te
     filters = body.split('id="list-filter-inputs"', 1)[1]
     assert ">Response</label>" in filters
     assert "no outbound call" not in filters
+
+
+def test_a_refused_conversion_leaves_nothing_behind_and_says_so_in_words(client_for, tenant_a, app, as_user):
+    with as_user(tenant_a) as owner:
+        lead_id = services.create_lead(
+            {"name": "Ada Byron", "email": "ada@analytical.example", "company_name": "Analytical"}, actor=owner
+        ).id
+    client = client_for(tenant_a)
+    refused = client.post(f"/leads/{lead_id}/convert", data={"create_deal": "y", "deal_value": "a lot"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    # The contact and company the refused attempt wrote are undone, so the page offers to create
+    # them again rather than "matching" ones that no longer exist.
+    assert "A new contact <strong>Ada Byron</strong>" in html
+    assert "A new company <strong>Analytical</strong>" in html
+    assert 'data-testid="match-contact"' not in html
+    assert "Deal value: Enter a number" in html
+    assert "deal.value" not in html
+    with as_user(tenant_a):
+        assert db.session.scalars(select(Contact)).all() == []
