@@ -39,3 +39,22 @@ def test_each_seller_has_a_day_of_their_own(app, make_tenant):
     assert len(meetings) == 3
     calendars = list(meetings.values())
     assert all(not (mine & theirs) for index, mine in enumerate(calendars) for theirs in calendars[index + 1 :])
+
+
+def test_no_open_task_works_a_lead_that_is_lost_or_converted(app, make_tenant):
+    """ "Qualify the inbound enquiry" about a lead marked lost reads as a broken demo."""
+    from app.crm.leads.models import Lead
+    from app.crm.tasks.models import Task
+
+    tenant = make_tenant("acme", roles=("owner", "manager", "sales"))
+    with in_tenant(app, tenant.id):
+        seed_demo(tenant.id)
+        statuses = list(
+            db.session.scalars(
+                select(Lead.status)
+                .join(Task, (Task.tenant_id == Lead.tenant_id) & (Task.related_id == Lead.id))
+                .where(Task.status == "open")
+            )
+        )
+    assert statuses
+    assert set(statuses) <= {"new", "contacted", "qualified"}
