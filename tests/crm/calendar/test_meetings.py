@@ -276,3 +276,31 @@ def _status_of(app, tenant, meeting_id) -> str:
 
     with in_tenant(app, tenant.id):
         return db.session.get(Meeting, (tenant.id, meeting_id)).status
+
+
+def test_recording_how_a_meeting_went_sends_the_guests_nothing(app, tenant_a, client_for):
+    contact_id = make_contact(app, tenant_a, emails=["ada@example.org"])
+    meeting_id = make_meeting(app, tenant_a, attendees=[{"contact_id": str(contact_id)}])
+    client = client_for(tenant_a)
+    html = client.get(f"/meetings/{meeting_id}/edit").get_data(as_text=True)
+    form = {
+        "csrf_token": csrf_token_from(html),
+        "title": "Quarterly review",
+        "starts_at": "2030-03-05T10:00",
+        "ends_at": "2030-03-05T11:00",
+        "timezone": "UTC",
+        "attendees.present": "1",
+        "attendees.contacts": [str(contact_id)],
+        "status": "scheduled",
+        "outcome": "held",
+        "notes": "They signed.",
+        "owner_id": str(tenant_a.users["owner"]),
+    }
+    invited = len(_outbox(app, tenant_a))
+    assert client.post(f"/meetings/{meeting_id}/edit", data=form).status_code == 302
+    # The form sends the same guests back; the client hears nothing about our notes.
+    assert len(_outbox(app, tenant_a)) == invited
+    moved = client.post(f"/meetings/{meeting_id}/edit", data={**form, "starts_at": "2030-03-05T09:00"})
+    assert moved.status_code == 302
+    [update] = _outbox(app, tenant_a)[invited:]
+    assert update["subject"] == "Updated invitation: Quarterly review"
