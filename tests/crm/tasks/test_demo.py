@@ -58,3 +58,22 @@ def test_no_open_task_works_a_lead_that_is_lost_or_converted(app, make_tenant):
         )
     assert statuses
     assert set(statuses) <= {"new", "contacted", "qualified"}
+
+
+def test_a_demo_seeded_at_the_weekend_has_the_coming_week_in_its_calendar(app, make_tenant):
+    """Seeded on a Sunday, "this week's calendar" was all behind: nothing ahead to open."""
+    import datetime as dt
+
+    import time_machine
+
+    from app.crm.calendar.models import Meeting
+
+    tenant = make_tenant("acme", roles=("owner", "manager", "sales"))
+    sunday_evening = dt.datetime(2030, 12, 8, 20, 0, tzinfo=dt.UTC)
+    with time_machine.travel(sunday_evening, tick=False), in_tenant(app, tenant.id):
+        seed_demo(tenant.id)
+        starts = list(db.session.scalars(select(Meeting.starts_at).where(Meeting.outcome == "")))
+        held = list(db.session.scalars(select(Meeting.starts_at).where(Meeting.outcome == "held")))
+    assert starts
+    assert all(start.date() >= dt.date(2030, 12, 9) for start in starts)
+    assert all(start.date() < dt.date(2030, 12, 8) for start in held)
