@@ -228,3 +228,11 @@ def test_the_notifications_list_documents_its_page_size(app, tenant_a, api_clien
     limit = next(parameter for parameter in operation["parameters"] if parameter["name"] == "limit")
     assert limit["schema"]["default"] == PAGE_SIZE
     assert api.get("/api/v1/notifications").status_code == 200
+
+
+def test_an_assignment_names_who_made_it_as_the_team_knows_them(app, tenant_a):
+    make_task(app, tenant_a, title="Prepare the pitch", owner_id=str(tenant_a.users["sales"]))
+    with in_tenant(app, tenant_a.id):
+        [body] = db.session.scalars(select(Notification.body).where(Notification.user_id == tenant_a.users["sales"]))
+    # Not "… by owner@example.com": the audit trail keeps the address, people read a name.
+    assert body == "Prepare the pitch was assigned to you by Owner Person."
