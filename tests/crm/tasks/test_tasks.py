@@ -326,3 +326,11 @@ def test_a_tasks_page_says_in_its_header_where_it_stands_and_when_it_is_due(app,
     header = html.split('data-testid="record-title"', 1)[1].split('class="record-actions"', 1)[0]
     assert 'data-testid="task-status">Open<' in header
     assert "Tue 15 Jan 2030 14:30" in header
+
+
+def test_a_task_page_writes_its_due_date_as_its_other_dates(app, tenant_a, client_for):
+    task_id = make_task(app, tenant_a, due_date="2030-01-15")
+    html = client_for(tenant_a).get(f"/tasks/{task_id}").get_data(as_text=True)
+    # "Added" reads "06 Dec 2026, 20:43"; the due date beside it read "2030-01-15".
+    assert "15 Jan 2030" in html
+    assert "2030-01-15" not in html
