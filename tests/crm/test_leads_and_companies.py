@@ -213,3 +213,12 @@ def test_a_refused_conversion_leaves_nothing_behind_and_says_so_in_words(client_
     assert "deal.value" not in html
     with as_user(tenant_a):
         assert db.session.scalars(select(Contact)).all() == []
+
+
+def test_the_score_panel_names_the_source_once(client_for, tenant_a, as_user):
+    with as_user(tenant_a) as owner:
+        lead_id = services.create_lead({"name": "A", "source": "website"}, actor=owner).id
+    html = client_for(tenant_a).get(f"/leads/{lead_id}").get_data(as_text=True)
+    # The row's group already says "Source"; the line was "Source: Website" beside it.
+    assert "Source: Website" not in html
+    assert "<td>Website</td>" in html
