@@ -222,3 +222,16 @@ def test_the_score_panel_names_the_source_once(client_for, tenant_a, as_user):
     # The row's group already says "Source"; the line was "Source: Website" beside it.
     assert "Source: Website" not in html
     assert "<td>Website</td>" in html
+
+
+@pytest.mark.browser
+def test_a_long_name_in_a_message_wraps_at_375px(app, live_server, page_at, tenant_a):
+    base = live_server.url("", slug=tenant_a.slug)
+    page = page_at(375)
+    live_server.sign_in(page, tenant_a.slug)
+    page.goto(f"{base}/leads/new")
+    page.fill("input[name=name]", "Bartholomew" + "Longname" * 20)
+    page.click("button[type=submit]:has-text('Save')")
+    page.wait_for_selector(".alert-success")
+    # "… added." quoted the name unbroken, and the whole page scrolled sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
