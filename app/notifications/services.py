@@ -242,7 +242,7 @@ def notify_mentions(event, activity) -> None:
         notify(
             user.id,
             NotificationKind.MENTION,
-            f"{event.actor_label or 'Someone'} mentioned you on {about}",
+            f"{_who(event) or 'Someone'} mentioned you on {about}",
             body=activity.body[:1000],
             url=url,
             record_id=activity.record_id,

@@ -75,6 +75,7 @@ def test_a_record_assigned_and_a_mention_in_a_note(app, tenant_a, client_for):
         )
     kinds = [(kind, url) for kind, _, url in _notifications(app, tenant_a, "sales")]
     assert kinds == [("record_assigned", f"/contacts/{contact_id}"), ("mention", f"/contacts/{contact_id}")]
+    assert _notifications(app, tenant_a, "sales")[1][1] == "Owner Person mentioned you on Ada Lovelace"
     assert _notifications(app, tenant_a, "viewer") == []
 
 
