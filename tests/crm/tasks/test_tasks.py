@@ -349,3 +349,9 @@ def test_a_converted_leads_open_tasks_follow_it_to_the_contact(app, tenant_a, cl
     assert _task(app, tenant_a, done_id).related_id == lead_id
     tab = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=tasks").get_data(as_text=True)
     assert "Book a discovery call" in tab
+
+
+def test_an_empty_tasks_tab_reads_as_a_sentence(app, tenant_a, client_for):
+    contact_id = make_contact(app, tenant_a)
+    tab = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=tasks").get_data(as_text=True)
+    assert "No tasks about this contact yet." in tab  # not "No tasks about contact yet."
