@@ -304,3 +304,21 @@ def test_recording_how_a_meeting_went_sends_the_guests_nothing(app, tenant_a, cl
     assert moved.status_code == 302
     [update] = _outbox(app, tenant_a)[invited:]
     assert update["subject"] == "Updated invitation: Quarterly review"
+
+
+def test_a_converted_leads_coming_meetings_follow_it_to_the_contact(app, tenant_a, api_client_for):
+    from tests.crm.factories import make_lead
+
+    lead_id = make_lead(app, tenant_a, email="grace@example.org")
+    coming = make_meeting(app, tenant_a, title="Discovery call", related_id=str(lead_id))
+    held = make_meeting(app, tenant_a, title="First chat", related_id=str(lead_id), outcome="held")
+    converted = api_client_for(tenant_a).post(f"/api/v1/leads/{lead_id}/convert", json={})
+    contact_id = converted.get_json()["contact_id"]
+    with in_tenant(app, tenant_a.id):
+        from app.crm.calendar.models import Meeting
+
+        related = {
+            m.title: str(m.related_id)
+            for m in db.session.scalars(select(Meeting).where(Meeting.id.in_([coming, held])))
+        }
+    assert related == {"Discovery call": contact_id, "First chat": str(lead_id)}
