@@ -237,3 +237,20 @@ def test_an_assignment_names_who_made_it_as_the_team_knows_them(app, tenant_a):
         [body] = db.session.scalars(select(Notification.body).where(Notification.user_id == tenant_a.users["sales"]))
     # Not "… by owner@example.com": the audit trail keeps the address, people read a name.
     assert body == "Prepare the pitch was assigned to you by Owner Person."
+
+
+def test_marking_one_read_in_place_updates_the_counts_on_the_page(app, tenant_a, client_for):
+    from app.notifications.services import notify
+
+    with in_tenant(app, tenant_a.id):
+        first = notify(tenant_a.users["owner"], "mention", "Ada mentioned you").id
+        notify(tenant_a.users["owner"], "mention", "Bea mentioned you")
+    client = client_for(tenant_a)
+    token = csrf_token_from(client.get("/notifications").get_data(as_text=True))
+    marked = client.post(f"/notifications/{first}/read", data={"csrf_token": token}, headers={"HX-Request": "true"})
+    html = marked.get_data(as_text=True)
+    # The bell and the heading said 2 until the next poll: the answer now carries both, at 1.
+    assert 'id="notification-bell" hx-swap-oob="true"' in html
+    assert 'data-testid="unread-count">1<' in html
+    assert 'id="unread-badge" hx-swap-oob="true"' in html
+    assert "1 unread" in html
