@@ -6,10 +6,13 @@ Registered in `app.tenants.cli.DEMO_SEEDERS` by the app's wiring; a tenant that 
 import random
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from app.auth.demo_team import get_demo_owner, get_sellers
 from app.core.extensions import db
 from app.core.types import utcnow
-from app.crm.activities.services import log_activity
+from app.crm.activities.models import Activity, ActivityType
+from app.crm.activities.services import log_activity, redate_activities
 from app.crm.calendar.demo import seed_meetings_demo
 from app.crm.companies.services import create_company
 from app.crm.contacts.models import Contact
@@ -151,6 +154,9 @@ def seed_crm_demo(tenant) -> None:
             {"type": "note", "body": "Prefers email over calls before 10am.", "record_id": contact.id}, actor=owner
         )
     for name, email, company_name, source, status, value in LEADS:
+        # Leads came in over the last fortnight and were answered within hours, so the list's
+        # speed-to-lead and "waiting since" read like a real inbox, not all "1m".
+        arrived = now - timedelta(days=rng.randint(1, 14), hours=rng.randint(0, 8))
         lead = create_lead(
             {
                 "name": name,
@@ -165,6 +171,7 @@ def seed_crm_demo(tenant) -> None:
             },
             actor=owner,
         )
+        _arrived_at(lead, arrived)
         if status in ("contacted", "qualified"):
             log_activity(
                 {
@@ -172,6 +179,7 @@ def seed_crm_demo(tenant) -> None:
                     "direction": "outbound",
                     "outcome": "connected",
                     "duration_seconds": 900,
+                    "occurred_at": arrived + timedelta(minutes=rng.randint(20, 360)),
                     "record_id": lead.id,
                 },
                 actor=owner,
@@ -179,3 +187,12 @@ def seed_crm_demo(tenant) -> None:
     db.session.flush()
     seed_tasks_demo(tenant, owner=owner, sellers=sellers)
     seed_meetings_demo(tenant, owner=owner, sellers=sellers)
+
+
+def _arrived_at(lead, moment) -> None:
+    """The lead came in at `moment`: its creation date and the timeline's "created" entry agree."""
+    lead.created_at = moment
+    entries = db.session.scalars(
+        select(Activity).where(Activity.record_id == lead.id, Activity.type == ActivityType.SYSTEM)
+    )
+    redate_activities(dict.fromkeys(entries, moment))

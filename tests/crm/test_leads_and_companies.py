@@ -235,3 +235,25 @@ def test_a_long_name_in_a_message_wraps_at_375px(app, live_server, page_at, tena
     page.wait_for_selector(".alert-success")
     # "… added." quoted the name unbroken, and the whole page scrolled sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_the_demo_leads_arrived_over_days_and_were_answered_in_hours(app, make_tenant):
+    """Seeded all at once, every lead was '1m' old and answered 'under a minute' after it came."""
+    from app.crm.demo import LEADS
+    from app.crm.leads.models import Lead
+    from tests.conftest import in_tenant
+    from tests.crm.conftest import seed_demo
+
+    tenant = make_tenant("acme", roles=("owner", "manager", "sales"))
+    with in_tenant(app, tenant.id):
+        seed_demo(tenant.id)
+        now = utcnow()
+        leads = list(db.session.scalars(select(Lead).where(Lead.email.in_([row[1] for row in LEADS]))))
+        created_days = {lead.created_at.date() for lead in leads}
+        answered = [lead for lead in leads if lead.first_response_at is not None]
+        assert all(now - lead.created_at >= timedelta(days=1) for lead in leads)
+        assert len(created_days) > 3
+        assert answered
+        assert all(timedelta(minutes=5) <= lead.response_time <= timedelta(days=1) for lead in answered)
+        entries = timeline(answered[0].id)
+        assert min(entry.occurred_at for entry in entries) == answered[0].created_at
