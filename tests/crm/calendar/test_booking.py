@@ -469,3 +469,16 @@ def test_the_host_hears_when_a_visitor_moves_or_cancels(app, tenant_a, client_fo
     assert told["Booking cancelled: Intro call with Grace Hopper"] == (
         "Grace Hopper (grace@example.org) cancelled Tuesday 03 December 2030, 10:00 (UTC), 30 minutes."
     )
+
+
+def test_the_booking_page_stops_at_how_far_ahead_it_books(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(app, tenant_a, availability=MORNINGS, max_days_ahead=10)
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        first = visitor.get(f"/book/{slug}").get_data(as_text=True)
+        last = visitor.get(f"/book/{slug}?start=2030-12-12").get_data(as_text=True)
+    assert 'data-testid="next-week"' in first
+    # The week past the window offered "Try the next one" and a next arrow that came back to it.
+    assert 'data-testid="next-week"' not in last
+    assert "Times can be booked up to 10 days ahead." in last
