@@ -219,6 +219,9 @@ def test_a_meeting_reminds_its_owner_and_user_attendees_once_and_a_cancelled_one
         reminders = [title for kind, title, _ in _notifications(app, tenant_a, role) if kind == "reminder"]
         assert len(reminders) == 1, (role, reminders)
         assert "Kick-off" in reminders[0]
+    with in_tenant(app, tenant_a.id):
+        bodies = set(db.session.scalars(select(Notification.body).where(Notification.kind == "reminder")))
+    assert bodies == {"Meeting “Kick-off” starts in 15 minutes."}  # a meeting is not "due"
 
 
 def test_the_notifications_list_documents_its_page_size(app, tenant_a, api_client_for):

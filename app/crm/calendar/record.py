@@ -70,6 +70,8 @@ class ZoneField(f.Text):
 
 
 class MeetingType(RecordType):
+    reminder_verb = "starts"
+
     def check(self, cleaned, context):
         meeting = context.record
 
