@@ -200,6 +200,7 @@ def manage(token):
         zone=zone,
         token=token,
         days=[] if found.cancelled_at else _slot_days(found.booking_type, zone, first, ignore_meeting=found.meeting_id),
+        **_week_links(found.booking_type, first),
         form=RecordForm(),
     )
 

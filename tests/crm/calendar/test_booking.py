@@ -482,3 +482,20 @@ def test_the_booking_page_stops_at_how_far_ahead_it_books(app, tenant_a, client_
     # The week past the window offered "Try the next one" and a next arrow that came back to it.
     assert 'data-testid="next-week"' not in last
     assert "Times can be booked up to 10 days ahead." in last
+
+
+def test_a_visitor_moving_a_booking_can_look_at_later_weeks(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(app, tenant_a, availability=MORNINGS, min_notice_minutes=0)
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        booked = visitor.post(
+            f"/book/{slug}",
+            data={"slot": "2030-12-02T09:00:00+00:00", "name": "Grace Hopper", "email": "grace@example.org"},
+        )
+        manage = booked.headers["Location"]
+        page = visitor.get(manage).get_data(as_text=True)
+        later = visitor.get(manage + "&start=2030-12-09").get_data(as_text=True)
+    # "Choose another time" showed this week only, and with none free said "Try the next one".
+    assert 'data-testid="next-week"' in page
+    assert "Monday 09 December" in later
