@@ -318,14 +318,16 @@ def install_onboarding(app) -> None:
 
 def install_subscribers(app) -> None:
     """In-transaction subscribers of domain events: the audit log, the timeline, duplicate
-    warnings and notifications."""
+    warnings, notifications, and what follows a record's change (a won quote, a converted lead)."""
     from app.core.session import TenantSession
     from app.crm.activities.services import forget_pending_links, record_system_event, write_pending_links
+    from app.crm.calendar.services import carry_coming_meetings_on_conversion
     from app.crm.deals.services.deals import contacts_become_customers
     from app.crm.duplicates.detection import warn_about_duplicates
     from app.crm.orders.services import order_from_accepted_quote
     from app.crm.quotes.services import forget_deleted_product, mark_deal_won
     from app.crm.subscriptions.services import subscriptions_from_accepted_quote
+    from app.crm.tasks.services import carry_open_tasks_on_conversion
     from app.notifications.services import notify_mentions, notify_new_owner
 
     subscribe("*", audit_domain_event)
@@ -342,6 +344,8 @@ def install_subscribers(app) -> None:
     subscribe("deal.won", contacts_become_customers)
     subscribe("quote.accepted", subscriptions_from_accepted_quote)
     subscribe("quote.accepted", order_from_accepted_quote)
+    subscribe("lead.converted", carry_open_tasks_on_conversion)
+    subscribe("lead.converted", carry_coming_meetings_on_conversion)
     install_automation(app)
 
 

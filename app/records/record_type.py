@@ -46,6 +46,9 @@ class ListFilter:
 class RecordType:
     """The declaration. Subclass it to override a hook; instantiate it with keyword arguments."""
 
+    # How a reminder says the record's moment comes: "Task “Call Ada” is due in 15 minutes".
+    reminder_verb = "is due"
+
     def __init__(
         self,
         *,
