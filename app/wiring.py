@@ -121,7 +121,8 @@ def install_data_tools(app) -> None:
     who may run or revert someone else's import: `imports.manage`."""
     from app.api.scopes import register_scope_object
     from app.auth.models import Role
-    from app.jobs.registry import PlatformJob, register_platform_job
+    from app.crm.duplicates.jobs import SCAN_JOB
+    from app.jobs.registry import register_platform_job
 
     register_record_permissions("segments", "Segments", grants={"delete": WRITERS})
     register_permission("segments.manage_shared", MANAGERS)
@@ -134,15 +135,7 @@ def install_data_tools(app) -> None:
     # Reviewing candidate pairs; merging also needs the type's edit and delete permissions.
     register_permission("duplicates.review", WRITERS)
     register_scope_object("duplicates", "Duplicates")
-    register_platform_job(
-        PlatformJob(
-            "duplicates.scan",
-            "app.crm.duplicates.jobs:scan_all_tenants",
-            "cron",
-            {"hour": 1, "minute": 45},
-            "Finds records that look like the same person or company (email, phone, name at a company).",
-        )
-    )
+    register_platform_job(SCAN_JOB)
 
 
 def install_privacy_panels(types) -> None:
@@ -325,9 +318,11 @@ def install_onboarding(app) -> None:
 
 def install_subscribers(app) -> None:
     """In-transaction subscribers of domain events: the audit log, the timeline, duplicate
-    warnings and notifications."""
+    warnings, notifications, and what follows a record's change (a won quote, a converted lead)."""
     from app.core.session import TenantSession
     from app.crm.activities.services import forget_pending_links, record_system_event, write_pending_links
+    from app.crm.calendar.services import carry_coming_meetings_on_conversion
+    from app.crm.deals.services.deals import contacts_become_customers
     from app.crm.duplicates.detection import warn_about_duplicates
     from app.crm.invoices.models import InvoiceLine
     from app.crm.invoices.services import keep_invoiced_customers
@@ -338,6 +333,7 @@ def install_subscribers(app) -> None:
     from app.crm.quotes.services import mark_deal_won
     from app.crm.subscriptions.models import Subscription
     from app.crm.subscriptions.services import subscriptions_from_accepted_quote
+    from app.crm.tasks.services import carry_open_tasks_on_conversion
     from app.notifications.services import notify_mentions, notify_new_owner
 
     subscribe("*", audit_domain_event)
@@ -354,42 +350,24 @@ def install_subscribers(app) -> None:
     subscribe("contact.deleted", keep_invoiced_customers)
     subscribe("company.deleted", keep_invoiced_customers)
     subscribe("quote.accepted", mark_deal_won)
+    subscribe("deal.won", contacts_become_customers)
     subscribe("quote.accepted", subscriptions_from_accepted_quote)
     subscribe("quote.accepted", order_from_accepted_quote)
+    subscribe("lead.converted", carry_open_tasks_on_conversion)
+    subscribe("lead.converted", carry_coming_meetings_on_conversion)
     install_automation(app)
 
 
 def install_jobs(app) -> None:
-    """Recurring jobs of CRM domains, beside the platform's own."""
-    from app.jobs.registry import PlatformJob, register_platform_job
+    """Recurring jobs of CRM domains, beside the platform's own (each declared in its domain's
+    `jobs.py`, beside the function it runs)."""
+    from app.crm.invoices.jobs import OVERDUE_JOB
+    from app.crm.quotes.jobs import EXPIRY_JOB
+    from app.crm.subscriptions.jobs import RENEWAL_JOB
+    from app.jobs.registry import register_platform_job
 
-    register_platform_job(
-        PlatformJob(
-            "quotes.expire",
-            "app.crm.quotes.jobs:expire_quotes",
-            "cron",
-            {"minute": 10},
-            "Marks sent quotes past their validity date expired.",
-        )
-    )
-    register_platform_job(
-        PlatformJob(
-            "invoices.mark_overdue",
-            "app.crm.invoices.jobs:mark_overdue",
-            "cron",
-            {"minute": 20},
-            "Marks unpaid invoices past their due date overdue.",
-        )
-    )
-    register_platform_job(
-        PlatformJob(
-            "subscriptions.renew",
-            "app.crm.subscriptions.jobs:renew_subscriptions",
-            "cron",
-            {"hour": 5, "minute": 30},
-            "Creates reminder tasks before subscription renewals, then issues each renewal's invoice.",
-        )
-    )
+    for job in (EXPIRY_JOB, OVERDUE_JOB, RENEWAL_JOB):
+        register_platform_job(job)
 
 
 def install_automation(app) -> None:
@@ -400,11 +378,13 @@ def install_automation(app) -> None:
     from app.core.events import register_consumer
     from app.crm.automations import message_actions, task_and_deal_actions
     from app.crm.automations.engine import handle_event, stamp_automation_origin, workflows_listen_to
+    from app.crm.automations.jobs import TIME_TRIGGERS_JOB
     from app.crm.automations.services import count_active_workflows
     from app.crm.forms.attribution import attribution_panel, carry_on_conversion, carry_to_deal
+    from app.crm.forms.jobs import WAITLISTS_JOB
     from app.crm.forms.services import count_forms
     from app.crm.webhooks.services import fan_out_event, webhooks_listen_to
-    from app.jobs.registry import PlatformJob, register_platform_job
+    from app.jobs.registry import register_platform_job
     from app.plans.services import register_feature, register_usage_counter
     from app.records.capabilities import Panel
     from app.records.event_types import register_event_type
@@ -441,24 +421,8 @@ def install_automation(app) -> None:
         contribute(record_type, "panel", panel)
     register_consumer("webhooks", "*", fan_out_event, listening=webhooks_listen_to)
     register_consumer("automations", "*", handle_event, listening=workflows_listen_to)
-    register_platform_job(
-        PlatformJob(
-            "automations.time_triggers",
-            "app.crm.automations.jobs:run_time_triggers",
-            "interval",
-            {"minutes": 15},
-            "Starts workflows whose date is reached, whose records went quiet, or whose daily hour came.",
-        )
-    )
-    register_platform_job(
-        PlatformJob(
-            "forms.process_waitlists",
-            "app.crm.forms.jobs:process_waitlists",
-            "interval",
-            {"hours": 1},
-            "Takes in web form submissions that waited for room in the plan.",
-        )
-    )
+    for job in (TIME_TRIGGERS_JOB, WAITLISTS_JOB):
+        register_platform_job(job)
 
 
 def install_audit_labels(app) -> None:

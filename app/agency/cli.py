@@ -11,7 +11,7 @@ from app.auth.models import Role, User
 from app.auth.services import create_user
 from app.core.context import platform_scope, tenant_context
 from app.core.extensions import db
-from app.core.types import utcnow
+from app.core.types import clock_set_to, utcnow
 from app.plans.catalogue import seed_plans
 from app.superadmin.cli import ensure_platform_admin
 from app.tenants.models import Domain, DomainKind, Tenant, TenantStatus
@@ -21,6 +21,8 @@ DEMO_AGENCIES = (
     ("acme", "Acme Agency", "premium", TenantStatus.ACTIVE),
     ("globex", "Globex Partners", "normal", TenantStatus.TRIALING),
 )
+# acme signed up over a year ago (its records go back a year).
+ACTIVE_AGENCY_AGE = timedelta(days=400)
 ROLE_NAMES = {
     Role.OWNER: "Olivia Owner",
     Role.ADMIN: "Adam Admin",
@@ -45,20 +47,23 @@ LAST_SIGN_IN_AGO = {
 
 def seed_demo_data() -> list[str]:
     """Create the plans, the acme and globex agencies with one user per role, and the admin."""
+    now = utcnow()
 
     with platform_scope():
         seed_plans()
         ensure_platform_admin("admin@atrium.test", DEMO_PASSWORD, "Platform Admin")
         tenants = []
+        trial_days = current_app.config["TRIAL_DAYS"]
         for slug, name, plan, status in DEMO_AGENCIES:
             tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
             if tenant is None:
-                tenant = Tenant(slug=slug, name=name, plan_code=plan, status=status)
-                if status == TenantStatus.TRIALING:
-                    tenant.trial_ends_at = utcnow() + timedelta(days=current_app.config["TRIAL_DAYS"])
-                db.session.add(tenant)
-                db.session.add(Domain(tenant=tenant, kind=DomainKind.SUBDOMAIN, host=slug))
-                db.session.flush()
+                with clock_set_to(now - _signed_up_ago(status, trial_days)):
+                    tenant = Tenant(slug=slug, name=name, plan_code=plan, status=status)
+                    if status == TenantStatus.TRIALING:
+                        tenant.trial_ends_at = utcnow() + timedelta(days=trial_days)
+                    db.session.add(tenant)
+                    db.session.add(Domain(tenant=tenant, kind=DomainKind.SUBDOMAIN, host=slug))
+                    db.session.flush()
             tenants.append(tenant)
     logins = []
     tenant_ids = [tenant.id for tenant in tenants]
@@ -67,8 +72,10 @@ def seed_demo_data() -> list[str]:
             for role in Role.ALL:
                 email = f"{role}@{tenant.slug}.test"
                 if db.session.scalar(select(User.id).where(User.email == email)) is None:
-                    user = create_user(email=email, name=ROLE_NAMES[role], password=DEMO_PASSWORD, role=role)
-                    user.last_login_at = utcnow() - LAST_SIGN_IN_AGO[role] - index * timedelta(hours=3, minutes=17)
+                    # The team joined in the agency's first week.
+                    with clock_set_to(tenant.created_at + timedelta(days=Role.ALL.index(role) % 7)):
+                        user = create_user(email=email, name=ROLE_NAMES[role], password=DEMO_PASSWORD, role=role)
+                    user.last_login_at = now - LAST_SIGN_IN_AGO[role] - index * timedelta(hours=3, minutes=17)
                 logins.append(email)
             _seed_domain_demo_data(tenant)
     db.session.commit()
@@ -77,6 +84,14 @@ def seed_demo_data() -> list[str]:
             for finisher in DEMO_FINISHERS:
                 finisher()
     return logins
+
+
+def _signed_up_ago(status: str, trial_days: int) -> timedelta:
+    """A trialing demo agency's trial ends in four days, so the console's "Trials ending in 7
+    days" has someone to show; the others have been customers for over a year."""
+    if status == TenantStatus.TRIALING:
+        return timedelta(days=max(trial_days - 4, 0))
+    return ACTIVE_AGENCY_AGE
 
 
 # Domains register a function(tenant) that adds their own demo records (idempotently), and

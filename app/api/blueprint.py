@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from app.api.dumping import compile_dump
 from app.api.errors import ErrorSchema, handle_app_error, handle_http_error
 from app.api.gate import add_rate_limit_headers, close_api_call, open_api_call
+from app.api.listing import page_body
 from app.core.errors import AppError
 from app.core.extensions import csrf
 from app.core.hosts import TENANT, HostBlueprint
@@ -71,6 +72,19 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
                 return response, status, headers
 
             return documented(dumped)
+
+        return decorator
+
+    def paged(self, arguments, page):
+        """A list's GET: `arguments` read from the query string, and the `Page` the view returns
+        answered in the `page` schema (`{items, next_cursor, prev_cursor}`, see `page_schema`)."""
+
+        def decorator(func):
+            @wraps(func)
+            def answered(*args, **kwargs):
+                return page_body(func(*args, **kwargs))
+
+            return self.arguments(arguments, location="query")(self.response(200, page)(answered))
 
         return decorator
 

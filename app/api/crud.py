@@ -103,12 +103,11 @@ def add_crud_routes(
 
     else:
 
-        @blp.arguments(schemas.list_arguments, location="query")
-        @blp.response(200, schemas.page)
+        @blp.paged(schemas.list_arguments, schemas.page)
         @blp.doc(summary=summaries.list)
         def list_items(self, args):
             check_can_view()
-            return page_body(verbs.list(**split_list_arguments(args)))
+            return verbs.list(**split_list_arguments(args))
 
     if schemas.delete_arguments is None:
 

@@ -1,10 +1,16 @@
 """Logs, queues and histories (audit events, notifications, imports, Stripe events, invoices)
-read newest first: a keyset page at a time, or only the newest few."""
+read newest first: a keyset page at a time, or only the newest few, and the index each walks."""
 
-from sqlalchemy import Select
+from sqlalchemy import Index, Select
 
 from app.core.extensions import db
 from app.core.pagination import Page, keyset_page
+
+
+def newest_first_index(table: str, by: str = "created_at") -> Index:
+    """The index a list of `table` read newest `by` first walks: `(tenant_id, by, id)`, the
+    keyset order of newest_first_page(). Named for the moment: `ix_<table>_tenant_created`."""
+    return Index(f"ix_{table}_tenant_{by.removesuffix('_at')}", "tenant_id", by, "id")
 
 
 def newest_first_page(stmt: Select, *, by, cursor: str | None, limit: int) -> Page:

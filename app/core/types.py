@@ -1,6 +1,9 @@
 """Column types that behave the same on SQLite and PostgreSQL."""
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
@@ -30,8 +33,26 @@ class UTCDateTime(TypeDecorator):
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
+# How far the app's clock is set back while seed-demo writes its history (see clock_set_to).
+_clock_offset: ContextVar[timedelta | None] = ContextVar("clock_offset", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    offset = _clock_offset.get()
+    now = datetime.now(UTC)
+    return now if offset is None else now + offset
+
+
+@contextmanager
+def clock_set_to(moment: datetime) -> Iterator[None]:
+    """Inside, the app's clock reads `moment` and runs on from it: seed-demo writes a form
+    submission of three weeks ago, and the lead, its events, timeline, workflow run and
+    notifications it makes are all dated then, as they would have been. Demo data only."""
+    token = _clock_offset.set(moment - datetime.now(UTC))
+    try:
+        yield
+    finally:
+        _clock_offset.reset(token)
 
 
 def json_safe(value):

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from app.auth.demo_team import get_demo_owner, get_sellers
 from app.core.extensions import db
-from app.core.types import utcnow
+from app.core.types import clock_set_to, utcnow
 from app.crm.activities.services import log_activity
 from app.crm.calendar.demo import seed_meetings_demo
 from app.crm.companies.services import create_company
@@ -92,29 +92,33 @@ def seed_crm_demo(tenant) -> None:
         actor=owner,
     )
     create_field_definition({"object_type": "lead", "label": "Budget confirmed", "field_type": "checkbox"}, actor=owner)
+    # The agency has worked for months: its companies came first, then their people, and the
+    # leads of the last weeks (each written on a clock set to its day, so everything agrees).
+    now = utcnow()
     companies = {}
-    for name, domain, industry, size, parent in COMPANIES:
-        companies[name] = create_company(
-            {
-                "name": name,
-                "domain": domain,
-                "industry": industry,
-                "size": size,
-                "parent_id": companies[parent].id if parent else None,
-                "owner_id": rng.choice(sellers).id,
-                "tag_ids": [rng.choice(tags).id] if rng.random() < 0.5 else [],
-                "custom_fields": {"account_tier": rng.choice(["Gold", "Silver", "Bronze"])},
-                "address": dict(zip(("city", "country"), rng.choice(COMPANY_TOWNS), strict=True)),
-            },
-            actor=owner,
-        )
+    for index, (name, domain, industry, size, parent) in enumerate(COMPANIES):
+        with clock_set_to(now - timedelta(days=365 - 5 * index)):
+            companies[name] = create_company(
+                {
+                    "name": name,
+                    "domain": domain,
+                    "industry": industry,
+                    "size": size,
+                    "parent_id": companies[parent].id if parent else None,
+                    "owner_id": rng.choice(sellers).id,
+                    "tag_ids": [rng.choice(tags).id] if rng.random() < 0.5 else [],
+                    "custom_fields": {"account_tier": rng.choice(["Gold", "Silver", "Bronze"])},
+                    "address": dict(zip(("city", "country"), rng.choice(COMPANY_TOWNS), strict=True)),
+                },
+                actor=owner,
+            )
     company_list = list(companies.values())
     contacts = []
     for index in range(36):
         first, last = FIRST_NAMES[index % len(FIRST_NAMES)], LAST_NAMES[index % len(LAST_NAMES)]
         company = company_list[index % len(company_list)]
-        contacts.append(
-            create_contact(
+        with clock_set_to(now - timedelta(days=300 - 2 * index)):
+            contact = create_contact(
                 {
                     "first_name": first,
                     "last_name": last,
@@ -132,8 +136,7 @@ def seed_crm_demo(tenant) -> None:
                 },
                 actor=owner,
             )
-        )
-    now = utcnow()
+        contacts.append(contact)
     for contact in contacts[:20]:
         log_activity(
             {
@@ -150,32 +153,36 @@ def seed_crm_demo(tenant) -> None:
         log_activity(
             {"type": "note", "body": "Prefers email over calls before 10am.", "record_id": contact.id}, actor=owner
         )
-    for name, email, company_name, source, status, value in LEADS:
-        lead = create_lead(
-            {
-                "name": name,
-                "email": email,
-                "company_name": company_name,
-                "source": source,
-                "status": status,
-                "lost_reason": "Chose a local agency" if status == "lost" else "",
-                "estimated_value": value,
-                "owner_id": rng.choice(sellers).id,
-                "custom_fields": {"budget_confirmed": status == "qualified"},
-            },
-            actor=owner,
-        )
-        if status in ("contacted", "qualified"):
-            log_activity(
+    for index, (name, email, company_name, source, status, value) in enumerate(LEADS):
+        # A lead of the last weeks, called the same afternoon when it has been contacted.
+        arrived = now - timedelta(days=2 * index + 1, hours=index % 5)
+        with clock_set_to(arrived):
+            lead = create_lead(
                 {
-                    "type": "call",
-                    "direction": "outbound",
-                    "outcome": "connected",
-                    "duration_seconds": 900,
-                    "record_id": lead.id,
+                    "name": name,
+                    "email": email,
+                    "company_name": company_name,
+                    "source": source,
+                    "status": status,
+                    "lost_reason": "Chose a local agency" if status == "lost" else "",
+                    "estimated_value": value,
+                    "owner_id": rng.choice(sellers).id,
+                    "custom_fields": {"budget_confirmed": status == "qualified"},
                 },
                 actor=owner,
             )
+        if status in ("contacted", "qualified"):
+            with clock_set_to(arrived + timedelta(hours=3)):
+                log_activity(
+                    {
+                        "type": "call",
+                        "direction": "outbound",
+                        "outcome": "connected",
+                        "duration_seconds": 900,
+                        "record_id": lead.id,
+                    },
+                    actor=owner,
+                )
     db.session.flush()
     seed_tasks_demo(tenant, owner=owner, sellers=sellers)
     seed_meetings_demo(tenant, owner=owner, sellers=sellers)

@@ -6,11 +6,11 @@ from marshmallow import Schema, fields, validate
 from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
-from app.api.listing import PageArguments, page_body, page_limit, page_schema
+from app.api.listing import PageArguments, page_limit, page_schema
 from app.auth.permissions import acting_user
 from app.notifications import services
 from app.notifications.models import Channel, NotificationKind
-from app.records.api import json_body
+from app.records.api import json_body, json_body_doc
 
 blp = resource_blueprint(
     "notifications",
@@ -60,14 +60,12 @@ def _user():
 
 
 @blp.route("")
-@blp.arguments(NotificationListArguments, location="query")
-@blp.response(200, NotificationPage)
+@blp.paged(NotificationListArguments, NotificationPage)
 def list_notifications(args):
     """List your notifications, newest first"""
-    page = services.list_notifications(
+    return services.list_notifications(
         _user(), unread_only=bool(args.get("unread")), cursor=args.get("cursor"), limit=args["limit"]
     )
-    return page_body(page)
 
 
 @blp.route("/<uuid:notification_id>/read", methods=["POST"])
@@ -93,7 +91,7 @@ def get_preferences():
 
 @blp.route("/preferences", methods=["PATCH"])
 @blp.response(200, PreferencesSchema)
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": PreferencesInput}}})
+@blp.doc(**json_body_doc(PreferencesInput))
 def set_preferences():
     """Change how you receive some kinds"""
     return services.save_preferences(_user(), json_body())

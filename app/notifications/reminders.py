@@ -110,7 +110,7 @@ def deliver_reminder(reminder_id) -> bool:
         reminder.user_id,
         NotificationKind.REMINDER,
         title,
-        body=f"{label} “{entry.title if entry else ''}” is due {when}.",
+        body=f"{label} “{entry.title if entry else ''}” {getattr(record_type, 'reminder_verb', 'is due')} {when}.",
         url=url,
         record_id=reminder.record_id,
         key=str(reminder.id),

@@ -184,7 +184,7 @@ def notify_new_owner(event, record) -> None:
         return
     title = record_type.title_of(record) or record_type.label
     kind = NotificationKind.TASK_ASSIGNED if record_type.name == "task" else NotificationKind.RECORD_ASSIGNED
-    by = f" by {event.actor_label}" if event.actor_label else ""
+    by = f" by {_who(event)}" if event.actor_label else ""
     notify(
         owner_id,
         kind,
@@ -193,6 +193,15 @@ def notify_new_owner(event, record) -> None:
         url=record_path(record_type, record.id),
         record_id=record.id,
     )
+
+
+def _who(event) -> str:
+    """Who made the change as the team knows them: a person's name (the event keeps their
+    email for the audit trail), otherwise the event's label (an automation, an API key)."""
+    user = db.session.get(User, (require_tenant_id(), event.actor_id)) if event.actor_id else None
+    if user is not None and event.actor_label == user.email:
+        return user.display_name
+    return event.actor_label
 
 
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z][\w.\-]{0,63})")
@@ -233,7 +242,7 @@ def notify_mentions(event, activity) -> None:
         notify(
             user.id,
             NotificationKind.MENTION,
-            f"{event.actor_label or 'Someone'} mentioned you on {about}",
+            f"{_who(event) or 'Someone'} mentioned you on {about}",
             body=activity.body[:1000],
             url=url,
             record_id=activity.record_id,

@@ -58,7 +58,12 @@ def open_notification(notification_id):
 def read(notification_id):
     notification = _mark_own_read(notification_id)
     if is_htmx():
-        return render_template("notifications/_item.html", item=notification, icons=NotificationKind.ICONS)
+        return render_template(
+            "notifications/_marked_read.html",
+            item=notification,
+            icons=NotificationKind.ICONS,
+            unread=services.unread_count(_user()),
+        )
     return redirect(url_for("notifications.index"))
 
 

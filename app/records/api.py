@@ -13,7 +13,7 @@ from marshmallow import fields as ma
 from app.api.blueprint import ApiBlueprint, resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import NUL_MESSAGE
-from app.api.listing import custom_filters_doc, page_body, split_list_arguments
+from app.api.listing import custom_filters_doc, split_list_arguments
 from app.core.errors import ValidationFailed
 from app.core.validation import keys_with_nul
 from app.records import schemas
@@ -34,7 +34,9 @@ def json_body() -> dict:
     return data
 
 
-def _body_doc(schema) -> dict:
+def json_body_doc(schema) -> dict:
+    """The OpenAPI doc of a view that reads `json_body()`: a required JSON body of `schema`'s shape
+    (documented only: the service validates what is sent)."""
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
@@ -51,18 +53,17 @@ def record_api_blueprint(record_type) -> ApiBlueprint:
         return schemas.serialize(record_type, record)
 
     class Collection(MethodView):
-        @blp.arguments(schemas.list_arguments(record_type), location="query")
-        @blp.response(200, schemas.page(record_type))
+        @blp.paged(schemas.list_arguments(record_type), schemas.page(record_type))
         @blp.doc(summary=f"List {plural}", **extra_doc)
         def get(self, args):
             """Search (`q`) matches the searchable fields. Filter with the listed parameters (and
             `cf.<key>` for custom fields); pages are keyset cursors."""
             page = list_records(record_type, actor=api_actor(), purpose="api", **split_list_arguments(args))
             page.items = [serialize(record) for record in page.items]
-            return page_body(page)
+            return page
 
         @blp.response(201, output)
-        @blp.doc(summary=f"Create a {label}", **_body_doc(schemas.input_schema(record_type, creating=True)))
+        @blp.doc(summary=f"Create a {label}", **json_body_doc(schemas.input_schema(record_type, creating=True)))
         def post(self):
             """Counted types answer 402 with the plan's limit once it is reached."""
             return serialize(create_record(record_type, json_body(), actor=api_actor()))
@@ -74,7 +75,7 @@ def record_api_blueprint(record_type) -> ApiBlueprint:
             return serialize(get_record(record_type, kwargs[record_type.id_arg], actor=api_actor(), detail=True))
 
         @blp.response(200, output)
-        @blp.doc(summary=f"Change a {label}", **_body_doc(schemas.input_schema(record_type, creating=False)))
+        @blp.doc(summary=f"Change a {label}", **json_body_doc(schemas.input_schema(record_type, creating=False)))
         def patch(self, **kwargs):
             """Only the fields sent change."""
             record = get_record(record_type, kwargs[record_type.id_arg], actor=api_actor(), detail=True)

@@ -123,20 +123,6 @@ class BulkAction:
     choices: Callable | None = None  # choices() -> [(value, label)] for that input
 
 
-def change_status_action(set_status: Callable, choices: Callable) -> BulkAction:
-    """The "Change status" bulk action of a type with a `status` field: `set_status` is its
-    run, `choices()` the statuses a person may pick for the selected records."""
-    return BulkAction(
-        "set_status",
-        "Change status",
-        "edit",
-        set_status,
-        "Status changed on {n} {label}.",
-        param="status",
-        choices=choices,
-    )
-
-
 @dataclass(frozen=True)
 class FilterInput:
     """One input of a list's filter bar: a select, or a text, date or number box."""
@@ -187,6 +173,10 @@ class Capability:
     key = ""
     label = ""
     input_keys: tuple[str, ...] = ()
+    # The one list filter of a capability that has one: its query parameter, what the API's
+    # documentation says of it, and `value_conditions` for a value given to it.
+    filter_param = ""
+    filter_description = ""
 
     def clean(self, record_type, data: dict, context: Context) -> dict:
         """Cleaned values for this capability's input keys present in `data`."""
@@ -210,9 +200,16 @@ class Capability:
         return {}
 
     def filter_params(self, record_type) -> dict:
-        return {}
+        return {self.filter_param: self.filter_description} if self.filter_param else {}
 
     def filter_conditions(self, record_type, filters: dict, errors: Errors) -> list:
+        value = filters.get(self.filter_param) if self.filter_param else None
+        if value in (None, ""):
+            return []
+        return self.value_conditions(record_type, value, errors)
+
+    def value_conditions(self, record_type, value: str, errors: Errors) -> list:
+        """The SQL conditions of a list filtered by `value` of `filter_param` (never empty)."""
         return []
 
     def counted_ids(self, record_type, filters: dict):

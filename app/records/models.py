@@ -13,6 +13,7 @@ from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_collection, tenant_foreign_key, tenant_relationship
+from app.core.newest_first import newest_first_index
 from app.core.types import JSONType
 from app.records.search import search_index
 
@@ -33,8 +34,8 @@ def record_table_args(table: str) -> tuple:
     return (
         tenant_foreign_key("id", "records", ondelete="CASCADE"),
         tenant_foreign_key("created_by_id", "users"),
-        Index(f"ix_{table}_tenant_created", "tenant_id", "created_at", "id"),
-        Index(f"ix_{table}_tenant_updated", "tenant_id", "updated_at", "id"),
+        newest_first_index(table),
+        newest_first_index(table, by="updated_at"),
         search_index(table),
     )
 

@@ -57,6 +57,8 @@ class OwnerCapability(Capability):
 
     key = "owner"
     input_keys = ("owner_id",)
+    filter_param = "owner_id"
+    filter_description = "user id, 'me' for your own, or 'none' for unassigned"
 
     def __init__(self, label: str = "Owner"):
         self.label = label
@@ -112,13 +114,7 @@ class OwnerCapability(Capability):
             }
         return {"owner_id": ma.UUID(required=True, allow_none=True)}
 
-    def filter_params(self, record_type):
-        return {"owner_id": "user id, 'me' for your own, or 'none' for unassigned"}
-
-    def filter_conditions(self, record_type, filters, errors):
-        value = filters.get("owner_id")
-        if value in (None, ""):
-            return []
+    def value_conditions(self, record_type, value, errors):
         column = record_type.model.owner_id
         if value == "none":
             return [column.is_(None)]

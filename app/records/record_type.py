@@ -46,13 +46,16 @@ class ListFilter:
 class RecordType:
     """The declaration. Subclass it to override a hook; instantiate it with keyword arguments."""
 
+    # How a reminder says the record's moment comes: "Task “Call Ada” is due in 15 minutes".
+    reminder_verb = "is due"
+
     def __init__(
         self,
         *,
         name: str,
-        plural: str,
-        label: str,
-        label_plural: str,
+        plural: str = "",
+        label: str = "",
+        label_plural: str = "",
         model,
         fields: list[Field],
         capabilities: list[Capability] = (),
@@ -81,9 +84,11 @@ class RecordType:
         about_a_person: bool = False,
     ):
         self.name = name
-        self.plural = plural
-        self.label = label
-        self.label_plural = label_plural
+        # Said once, in the name: "invoice" is listed at /invoices as "Invoices". A type whose
+        # plural is not the name with an s (a company) declares it.
+        self.plural = plural or f"{name}s"
+        self.label = label or key_in_words(name)
+        self.label_plural = label_plural or key_in_words(self.plural)
         self.model = model
         self.fields = list(fields)
         self.capabilities = list(capabilities)
@@ -101,17 +106,17 @@ class RecordType:
         self._bulk_actions = list(bulk_actions)
         self._columns = list(columns)
         self.example = dict(example or {})
-        self.description = description or f"{label_plural} of this workspace."
+        self.description = description or f"{self.label_plural} of this workspace."
         self.nav_order = nav_order
         # (label, endpoint, icon) of the type's top-bar entry when it is not its list (a calendar).
-        self.nav = nav or (label_plural, f"{plural}.index", icon)
+        self.nav = nav or (self.label_plural, f"{self.plural}.index", icon)
         # "main" puts the list in the top bar; another group puts it in that group's menu.
         self.nav_group = nav_group
         self.page_size = page_size
         # purpose ("list", "detail", "search") -> function returning eager-load options
         self._load = dict(load or {})
         self.templates = dict(templates or {})
-        self.empty_text = empty_text or f"No {label_plural.lower()} yet."
+        self.empty_text = empty_text or f"No {self.label_plural.lower()} yet."
         # The field an imported row is matched on (a product's SKU); by default its first
         # email or domain field.
         self.match_on = match_on

@@ -193,3 +193,85 @@ def test_lead_list_labels_the_awaiting_response_filter_for_people(client_for, te
     filters = body.split('id="list-filter-inputs"', 1)[1]
     assert ">Response</label>" in filters
     assert "no outbound call" not in filters
+
+
+def test_bulk_status_change_skips_converted_leads_and_refuses_lost(tenant_a, as_user):
+    from app.crm.leads.record import LEADS
+    from app.records.services import run_bulk_action
+
+    with as_user(tenant_a) as owner:
+        fresh = services.create_lead({"name": "Fresh"}, actor=owner)
+        contacted = services.create_lead({"name": "Called", "status": "contacted"}, actor=owner)
+        converted = services.create_lead({"name": "Won over"}, actor=owner)
+        services.convert_lead(converted, actor=owner)
+        ids = [fresh.id, contacted.id, converted.id]
+        assert run_bulk_action(LEADS, "set_status", ids, {"status": "contacted"}, actor=owner) == 1
+        assert (fresh.status, converted.status) == ("contacted", "converted")
+        with pytest.raises(ValidationFailed) as error:
+            run_bulk_action(LEADS, "set_status", ids, {"status": "lost"}, actor=owner)
+        assert error.value.details == {"status": ["Choose new, contacted or qualified."]}
+
+
+def test_a_refused_conversion_leaves_nothing_behind_and_says_so_in_words(client_for, tenant_a, app, as_user):
+    with as_user(tenant_a) as owner:
+        lead_id = services.create_lead(
+            {"name": "Ada Byron", "email": "ada@analytical.example", "company_name": "Analytical"}, actor=owner
+        ).id
+    client = client_for(tenant_a)
+    refused = client.post(f"/leads/{lead_id}/convert", data={"create_deal": "y", "deal_value": "a lot"})
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    # The contact and company the refused attempt wrote are undone, so the page offers to create
+    # them again rather than "matching" ones that no longer exist.
+    assert "A new contact <strong>Ada Byron</strong>" in html
+    assert "A new company <strong>Analytical</strong>" in html
+    assert 'data-testid="match-contact"' not in html
+    assert "Deal value: Enter a number" in html
+    assert "deal.value" not in html
+    with as_user(tenant_a):
+        assert db.session.scalars(select(Contact)).all() == []
+
+
+def test_the_score_panel_names_the_source_once(client_for, tenant_a, as_user):
+    with as_user(tenant_a) as owner:
+        lead_id = services.create_lead({"name": "A", "source": "website"}, actor=owner).id
+    html = client_for(tenant_a).get(f"/leads/{lead_id}").get_data(as_text=True)
+    # The row's group already says "Source"; the line was "Source: Website" beside it.
+    assert "Source: Website" not in html
+    assert "<td>Website</td>" in html
+
+
+@pytest.mark.browser
+def test_a_long_name_in_a_message_wraps_at_375px(app, live_server, page_at, tenant_a):
+    base = live_server.url("", slug=tenant_a.slug)
+    page = page_at(375)
+    live_server.sign_in(page, tenant_a.slug)
+    page.goto(f"{base}/leads/new")
+    page.fill("input[name=name]", "Bartholomew" + "Longname" * 20)
+    page.click("button[type=submit]:has-text('Save')")
+    page.wait_for_selector(".alert-success")
+    # "… added." quoted the name unbroken, and the whole page scrolled sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_the_demo_leads_arrived_over_days_and_were_answered_in_hours(app, make_tenant):
+    """Seeded all at once, every lead was '1m' old and answered 'under a minute' after it came."""
+    from app.crm.demo import LEADS
+    from app.crm.leads.models import Lead
+    from tests.conftest import in_tenant
+    from tests.crm.conftest import seed_demo
+
+    tenant = make_tenant("acme", roles=("owner", "manager", "sales"))
+    with in_tenant(app, tenant.id):
+        seed_demo(tenant.id)
+        now = utcnow()
+        leads = list(db.session.scalars(select(Lead).where(Lead.email.in_([row[1] for row in LEADS]))))
+        created_days = {lead.created_at.date() for lead in leads}
+        answered = [lead for lead in leads if lead.first_response_at is not None]
+        assert all(now - lead.created_at >= timedelta(days=1) for lead in leads)
+        assert len(created_days) > 3
+        assert answered
+        assert all(timedelta(minutes=5) <= lead.response_time <= timedelta(days=1) for lead in answered)
+        entries = timeline(answered[0].id)
+        # The timeline's "created" entry is dated with the lead (written a moment after it).
+        assert abs(min(entry.occurred_at for entry in entries) - answered[0].created_at) < timedelta(seconds=1)

@@ -75,6 +75,7 @@ def test_a_record_assigned_and_a_mention_in_a_note(app, tenant_a, client_for):
         )
     kinds = [(kind, url) for kind, _, url in _notifications(app, tenant_a, "sales")]
     assert kinds == [("record_assigned", f"/contacts/{contact_id}"), ("mention", f"/contacts/{contact_id}")]
+    assert _notifications(app, tenant_a, "sales")[1][1] == "Owner Person mentioned you on Ada Lovelace"
     assert _notifications(app, tenant_a, "viewer") == []
 
 
@@ -218,6 +219,9 @@ def test_a_meeting_reminds_its_owner_and_user_attendees_once_and_a_cancelled_one
         reminders = [title for kind, title, _ in _notifications(app, tenant_a, role) if kind == "reminder"]
         assert len(reminders) == 1, (role, reminders)
         assert "Kick-off" in reminders[0]
+    with in_tenant(app, tenant_a.id):
+        bodies = set(db.session.scalars(select(Notification.body).where(Notification.kind == "reminder")))
+    assert bodies == {"Meeting “Kick-off” starts in 15 minutes."}  # a meeting is not "due"
 
 
 def test_the_notifications_list_documents_its_page_size(app, tenant_a, api_client_for):
@@ -228,3 +232,28 @@ def test_the_notifications_list_documents_its_page_size(app, tenant_a, api_clien
     limit = next(parameter for parameter in operation["parameters"] if parameter["name"] == "limit")
     assert limit["schema"]["default"] == PAGE_SIZE
     assert api.get("/api/v1/notifications").status_code == 200
+
+
+def test_an_assignment_names_who_made_it_as_the_team_knows_them(app, tenant_a):
+    make_task(app, tenant_a, title="Prepare the pitch", owner_id=str(tenant_a.users["sales"]))
+    with in_tenant(app, tenant_a.id):
+        [body] = db.session.scalars(select(Notification.body).where(Notification.user_id == tenant_a.users["sales"]))
+    # Not "… by owner@example.com": the audit trail keeps the address, people read a name.
+    assert body == "Prepare the pitch was assigned to you by Owner Person."
+
+
+def test_marking_one_read_in_place_updates_the_counts_on_the_page(app, tenant_a, client_for):
+    from app.notifications.services import notify
+
+    with in_tenant(app, tenant_a.id):
+        first = notify(tenant_a.users["owner"], "mention", "Ada mentioned you").id
+        notify(tenant_a.users["owner"], "mention", "Bea mentioned you")
+    client = client_for(tenant_a)
+    token = csrf_token_from(client.get("/notifications").get_data(as_text=True))
+    marked = client.post(f"/notifications/{first}/read", data={"csrf_token": token}, headers={"HX-Request": "true"})
+    html = marked.get_data(as_text=True)
+    # The bell and the heading said 2 until the next poll: the answer now carries both, at 1.
+    assert 'id="notification-bell" hx-swap-oob="true"' in html
+    assert 'data-testid="unread-count">1<' in html
+    assert 'id="unread-badge" hx-swap-oob="true"' in html
+    assert "1 unread" in html

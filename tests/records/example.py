@@ -48,9 +48,6 @@ class Gadget(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
 
 GADGETS = RecordType(
     name="gadget",
-    plural="gadgets",
-    label="Gadget",
-    label_plural="Gadgets",
     model=Gadget,
     icon="cpu",
     title="name",

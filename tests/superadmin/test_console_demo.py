@@ -37,3 +37,20 @@ def test_demo_users_have_signed_in_at_different_times(app, console, monkeypatch)
             assert now - timedelta(days=30) < when <= now, text
         seen += shown
     assert len(set(seen)) == len(seen)  # and the two agencies' people at times of their own
+
+
+def test_the_console_shows_a_long_customer_and_a_trial_about_to_end(app, console, monkeypatch):
+    from app.agency.cli import seed_demo_data
+    from app.core import ssrf
+
+    monkeypatch.setattr(ssrf, "resolve_host", lambda host, port: ["93.184.215.14"])
+    with app.app_context():
+        seed_demo_data()
+    with on_platform(app):
+        acme, globex = (db.session.scalar(select(Tenant).where(Tenant.slug == slug)) for slug in ("acme", "globex"))
+        now = datetime.now(UTC)
+        # acme's records go back a year, so acme signed up before them.
+        assert now - acme.created_at > timedelta(days=365)
+        assert timedelta(days=3) < globex.trial_ends_at - now <= timedelta(days=4)
+    overview = console.get("/").get_data(as_text=True)
+    assert "Globex Partners" in overview.split("Trials ending in 7 days", 2)[2]

@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
-from app.api.listing import page_body, split_list_arguments
+from app.api.listing import split_list_arguments
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
@@ -46,15 +46,14 @@ def _timeline_subject(filters: dict):
 
 @blp.route("")
 class Activities(MethodView):
-    @blp.arguments(ActivityListArguments, location="query")
-    @blp.response(200, ActivityPage)
+    @blp.paged(ActivityListArguments, ActivityPage)
     def get(self, args):
         """List activities, newest first"""
         query = split_list_arguments(args)
         filters = query.pop("filters")
         page = services.list_activities(subject=_timeline_subject(filters), types=filters.get("type"), **query)
         page.items = serialize_activities(page.items)
-        return page_body(page)
+        return page
 
     @blp.arguments(ActivityCreate)
     @blp.response(201, ActivitySchema)

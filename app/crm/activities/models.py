@@ -8,6 +8,7 @@ from sqlalchemy import Column, Index, Integer, String, Text, Uuid, func, literal
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_link_table, tenant_relationship
+from app.core.newest_first import newest_first_index
 from app.core.text import key_in_words
 from app.core.types import JSONType, UTCDateTime, utcnow
 
@@ -66,7 +67,7 @@ class Activity(TenantScoped, Timestamps, Base):
     __table_args__ = (
         tenant_foreign_key("user_id", "users"),
         tenant_foreign_key("record_id", "records"),
-        Index("ix_activities_tenant_occurred", "tenant_id", "occurred_at", "id"),
+        newest_first_index("activities", by="occurred_at"),
         Index("ix_activities_tenant_record", "tenant_id", "record_id"),
     )
     __repr_label__ = ("type", "subject!r")

@@ -322,27 +322,13 @@ def log_activity(data: dict, *, actor) -> Activity:
 
 
 def _default_subject(activity_type: str, record_type, record) -> str:
-    """ "Call with Ava Novak" on a person's record; "Meeting about Annual report" on a deal, a
-    quote or a company, which one does not talk with."""
+    """On a person's record, "Call with Ava Novak"; on a deal, a quote or a company, which one
+    does not talk with, "Meeting about Annual report"."""
     label = ActivityType.LABELS.get(activity_type, "Activity")
     name = record_type.title_of(record)
     if not name:
         return label
     return f"{label} {'with' if record_type.about_a_person else 'about'} {name}"
-
-
-def redate_activities(moments: dict) -> None:
-    """Give activities (system entries included) the moment they happened: seeded history is
-    written today about the weeks before it. Every timeline the entry is on moves with it."""
-    for activity, occurred_at in moments.items():
-        activity.occurred_at = occurred_at
-    db.session.flush()
-    for activity in moments:
-        db.session.execute(
-            update(activity_links)
-            .where(activity_links.c.tenant_id == activity.tenant_id, activity_links.c.activity_id == activity.id)
-            .values(occurred_at=activity.occurred_at)
-        )
 
 
 def _check_editable(activity: Activity) -> None:
@@ -366,7 +352,11 @@ def update_activity(activity: Activity, data: dict, *, actor) -> Activity:
             setattr(activity, key, value)
     db.session.flush()
     if "occurred_at" in changes:
-        redate_activities({activity: activity.occurred_at})
+        db.session.execute(
+            update(activity_links)
+            .where(activity_links.c.tenant_id == activity.tenant_id, activity_links.c.activity_id == activity.id)
+            .values(occurred_at=activity.occurred_at)
+        )
     _notify_records(activity)
     if changes:
         emit(

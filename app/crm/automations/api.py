@@ -1,8 +1,6 @@
 """REST v1 workflows: read, enable, disable; their runs with the step log; replay (scope
 `automations:read|write`). Building workflows is done in the app."""
 
-from flask.views import MethodView
-
 from app.api.blueprint import API_PREFIX, ApiBlueprint
 from app.api.gate import api_actor
 from app.api.listing import page_body
@@ -58,17 +56,14 @@ def disable(workflow_id):
 
 
 @blp.route("/runs")
-class Runs(MethodView):
-    @blp.arguments(RunListArguments, location="query")
-    @blp.response(200, RunPage)
-    def get(self, args):
-        """List runs of every workflow, newest first"""
-        check_permission(api_actor(), "automations.view")
-        workflow = services.get_workflow(args["workflow_id"]) if args.get("workflow_id") else None
-        page = run_log.list_runs(
-            workflow=workflow, status=args.get("status"), cursor=args.get("cursor"), limit=args.get("limit")
-        )
-        return page_body(page)
+@blp.paged(RunListArguments, RunPage)
+def list_runs(args):
+    """List runs of every workflow, newest first"""
+    check_permission(api_actor(), "automations.view")
+    workflow = services.get_workflow(args["workflow_id"]) if args.get("workflow_id") else None
+    return run_log.list_runs(
+        workflow=workflow, status=args.get("status"), cursor=args.get("cursor"), limit=args.get("limit")
+    )
 
 
 @blp.route("/<uuid:workflow_id>/runs/<uuid:run_id>")

@@ -18,7 +18,7 @@ from app.core.errors import ValidationFailed
 from app.core.events import deliver_now
 from app.core.extensions import db
 from app.core.models import tenant_join
-from app.core.types import utcnow
+from app.core.types import clock_set_to, utcnow
 from app.crm.automations.models import Workflow
 from app.crm.automations.services import create_workflow
 from app.crm.deals.services.pipelines import default_pipeline
@@ -162,9 +162,17 @@ def _workshop(rng, owner) -> None:
             attribution={**campaign, "landing_page": "https://www.example.com/workshops"},
             user_agent=AGENTS[index % len(AGENTS)],
             device=intake.device_of(AGENTS[index % len(AGENTS)]),
-            created_at=utcnow() - timedelta(days=2 + index * 3),
         )
-        intake.take_submission(workshop, submission)
+        _take_as_it_came(workshop, submission, utcnow() - timedelta(days=2 + index * 3))
+
+
+def _take_as_it_came(form, submission: FormSubmission, created) -> None:
+    """Take a submission of `created` as the app did then: the record it makes, its timeline,
+    the workflow run it starts and the notification it sends are all dated `created`."""
+    with clock_set_to(created):
+        submission.created_at = created
+        intake.take_submission(form, submission)
+        deliver_now("automations")
 
 
 def _webhook(tenant, owner) -> None:
@@ -277,6 +285,7 @@ def _submissions(rng, quote, newsletter) -> None:
     today = utcnow()
     _views(rng, quote, 18, 60)
     _views(rng, newsletter, 10, 35)
+    arrivals = []
     for index, (name, email, company) in enumerate(PEOPLE):
         campaign = CAMPAIGNS[index % len(CAMPAIGNS)]
         form = quote if index % 3 else newsletter
@@ -302,9 +311,10 @@ def _submissions(rng, quote, newsletter) -> None:
             ip_address=f"203.0.113.{10 + index}",
             user_agent=agent,
             device=intake.device_of(agent),
-            created_at=created,
         )
-        intake.take_submission(form, submission)
+        arrivals.append((created, form, submission))
+    for created, form, submission in sorted(arrivals, key=lambda arrival: arrival[0]):
+        _take_as_it_came(form, submission, created)
     spam = FormSubmission(
         form_id=quote.id,
         status="spam",

@@ -3,7 +3,16 @@
 from app.crm.automations import engine, schedules
 from app.crm.automations.models import WorkflowRun
 from app.jobs.dispatch import for_each_tenant
+from app.jobs.registry import PlatformJob
 from app.jobs.tenant_jobs import get_locked_job_row
+
+TIME_TRIGGERS_JOB = PlatformJob(
+    "automations.time_triggers",
+    "app.crm.automations.jobs:run_time_triggers",
+    "interval",
+    {"minutes": 15},
+    "Starts workflows whose date is reached, whose records went quiet, or whose daily hour came.",
+)
 
 
 def resume_run(object_id: str) -> dict:

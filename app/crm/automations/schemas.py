@@ -6,6 +6,7 @@ from marshmallow import fields as ma
 from app.api.crud import SettingSchema
 from app.api.listing import UnsearchedListArguments, page_schema, sort_field
 from app.crm.automations.models import RunStatus
+from app.crm.automations.runs import RUN_SORTS
 
 
 class WorkflowSchema(SettingSchema):
@@ -54,7 +55,7 @@ class RunDetailSchema(RunSchema):
 
 
 class RunListArguments(UnsearchedListArguments):
-    sort = sort_field({"-started_at": "Newest first"}, "-started_at")
+    sort = sort_field(RUN_SORTS, "-started_at")
     status = ma.String(validate=validate.OneOf(list(RunStatus.LABELS)))
     workflow_id = ma.UUID()
 

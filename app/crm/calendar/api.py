@@ -9,7 +9,7 @@ from app.core.ids import parse_uuid
 from app.crm.calendar import booking, services
 from app.crm.calendar.record import MEETINGS
 from app.notifications.services import tenant_link
-from app.records.api import json_body, record_api_blueprint
+from app.records.api import json_body, json_body_doc, record_api_blueprint
 from app.records.schemas import output_schema, serialize
 from app.records.services import get_record
 
@@ -44,7 +44,7 @@ class CalendarEventSchema(Schema):
 
 @blp.route("/<uuid:meeting_id>/reschedule", methods=["POST"])
 @blp.response(200, output_schema(MEETINGS))
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": RescheduleInput}}})
+@blp.doc(**json_body_doc(RescheduleInput))
 def reschedule(meeting_id):
     """Move a meeting (attendees get an updated invitation)
 
@@ -129,10 +129,6 @@ class BookingTypeList(Schema):
     items = fields.List(fields.Nested(BookingTypeSchema), required=True)
 
 
-def _body_doc():
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": BookingTypeInput}}}}
-
-
 @booking_types_api.route("", methods=["GET"])
 @booking_types_api.response(200, BookingTypeList)
 def list_booking_types():
@@ -142,7 +138,7 @@ def list_booking_types():
 
 @booking_types_api.route("", methods=["POST"])
 @booking_types_api.response(201, BookingTypeSchema)
-@booking_types_api.doc(**_body_doc())
+@booking_types_api.doc(**json_body_doc(BookingTypeInput))
 def create_booking_type():
     """Publish a booking page for the key's user (a team page lists `member_ids`)"""
     return booking.create_booking_type(json_body(), actor=api_actor())
@@ -157,7 +153,7 @@ def get_booking_type(booking_type_id):
 
 @booking_types_api.route("/<uuid:booking_type_id>", methods=["PATCH"])
 @booking_types_api.response(200, BookingTypeSchema)
-@booking_types_api.doc(**_body_doc())
+@booking_types_api.doc(**json_body_doc(BookingTypeInput))
 def update_booking_type(booking_type_id):
     """Change a booking page (only the fields sent)"""
     actor = api_actor()

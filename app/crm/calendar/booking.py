@@ -436,15 +436,21 @@ def book(booking_type: BookingType, data: dict) -> BookingResult:
     db.session.add(booking)
     db.session.flush()
     _confirm(booking, meeting, token, verb="Confirmed")
+    _tell_host(booking, "New booking", f"booked {_when_text(meeting)}")
+    return BookingResult(booking, token, created)
+
+
+def _tell_host(booking: Booking, headline: str, what: str) -> None:
+    """The host's bell (and email, as they chose): what the visitor did with the booking."""
+    meeting = booking.meeting
     notify(
-        host.id,
+        booking.host_id,
         NotificationKind.RECORD_ASSIGNED,
-        f"New booking: {meeting.title}",
-        body=f"{name} ({email}) booked {_when_text(meeting)}.",
+        f"{headline}: {meeting.title}",
+        body=f"{booking.name} ({booking.email}) {what}.",
         url=record_path(MEETINGS, meeting.id),
         record_id=meeting.id,
     )
-    return BookingResult(booking, token, created)
 
 
 def booking_for_token(token: str) -> Booking | None:
@@ -459,6 +465,7 @@ def cancel_booking(booking: Booking) -> Booking:
     booking.cancelled_at = utcnow()
     # The cancellation (METHOD:CANCEL) goes to the visitor like any cancelled meeting's.
     update_record(MEETINGS, booking.meeting, {"status": MeetingStatus.CANCELLED}, actor=booking.host)
+    _tell_host(booking, "Booking cancelled", f"cancelled {_when_text(booking.meeting)}")
     return booking
 
 
@@ -474,6 +481,7 @@ def reschedule_booking(booking: Booking, slot_value) -> Booking:
     update_record(MEETINGS, booking.meeting, {"starts_at": slot.start, "ends_at": slot.end}, actor=booking.host)
     booking.starts_at = slot.start
     db.session.flush()
+    _tell_host(booking, "Booking moved", f"moved it to {_when_text(booking.meeting)}")
     return booking
 
 

@@ -1,4 +1,4 @@
-"""Demo meetings for `seed-demo`: this week's calendar of every seller, with contacts invited,
+"""Demo meetings for `seed-demo`: this working week's calendar of every seller, with contacts invited,
 a meeting held last week with its outcome, and two booking pages (the owner's, the sales team's)."""
 
 import random
@@ -49,7 +49,9 @@ def seed_meetings_demo(tenant, *, owner, sellers) -> None:
     contacts = list(db.session.scalars(select(Contact).order_by(Contact.created_at).limit(20)))
     zone = tenant_zone()
     today = today_local()
-    monday = today - timedelta(days=today.weekday())
+    # The working week under way, or at the weekend the coming one: a calendar seeded on a
+    # Sunday would otherwise hold nothing ahead.
+    monday = today - timedelta(days=today.weekday()) if today.weekday() < 5 else today + timedelta(7 - today.weekday())
     for index, seller in enumerate(sellers):
         for title, (weekday, start, minutes, location, video) in zip(WEEKS[index % len(WEEKS)], MEETINGS, strict=True):
             begins = datetime.combine(monday + timedelta(days=weekday), start, tzinfo=zone) + timedelta(hours=index)

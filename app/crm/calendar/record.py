@@ -5,7 +5,7 @@ reminded at the chosen offsets; a change of time sends an update, a cancellation
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, inspect, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
@@ -26,8 +26,22 @@ from app.records.record_type import RecordType, changed_since_load
 
 ORGANIZER = OwnerCapability("Organizer")
 MAX_MINUTES = 7 * 24 * 60
-# What attendees' calendars must hear about again (an updated .ics with a higher SEQUENCE).
-INVITE_FIELDS = ("starts_at", "ends_at", "location", "video_url", "title", "status")
+# What attendees' calendars must hear about again (an updated .ics with a higher SEQUENCE),
+# besides being called off or back on and a change of guests. Notes, an outcome or a
+# "completed" status are the team's own business: the client is not emailed about them.
+INVITE_FIELDS = ("starts_at", "ends_at", "location", "video_url", "title")
+
+
+def _news_for_attendees(meeting) -> bool:
+    state = inspect(meeting)
+    status = state.attrs.status.history
+    guests = state.attrs.attendees.history
+    return (
+        changed_since_load(meeting, INVITE_FIELDS)
+        or MeetingStatus.CANCELLED in (*status.added, *status.deleted)
+        # The form sends the same guests back on every save: only someone added or removed counts.
+        or bool(guests.added or guests.deleted)
+    )
 
 
 @cache
@@ -56,6 +70,8 @@ class ZoneField(f.Text):
 
 
 class MeetingType(RecordType):
+    reminder_verb = "starts"
+
     def check(self, cleaned, context):
         meeting = context.record
 
@@ -75,16 +91,20 @@ class MeetingType(RecordType):
                 context.errors.add("ends_at", "The meeting must end after it starts.")
             elif (ends - starts).total_seconds() > MAX_MINUTES * 60:
                 context.errors.add("ends_at", "A meeting lasts at most a week.")
-        if current("outcome") and current("status") == MeetingStatus.SCHEDULED and "status" not in cleaned:
-            # Recording how it went closes the meeting (cancelled stays cancelled).
+        status = current("status") or MeetingStatus.SCHEDULED
+        status_kept = meeting is None or status == meeting.status
+        if current("outcome") and status == MeetingStatus.SCHEDULED and status_kept:
+            # Recording how it went closes the meeting (cancelled stays cancelled). A form always
+            # sends the status it showed, so only a status changed in this same save is kept.
             cleaned["status"] = (
                 MeetingStatus.CANCELLED if current("outcome") == MeetingOutcome.CANCELLED else MeetingStatus.COMPLETED
             )
 
     def before_save(self, meeting, cleaned, context):
-        if not context.creating and changed_since_load(meeting, INVITE_FIELDS):
+        news = not context.creating and _news_for_attendees(meeting)
+        if news:
             meeting.sequence = (meeting.sequence or 0) + 1
-        meeting._invite = context.creating or changed_since_load(meeting, INVITE_FIELDS) or "attendees" in cleaned
+        meeting._invite = context.creating or news
         meeting._reminders_dirty = (
             context.creating
             or changed_since_load(meeting, ("starts_at", "owner_id", "status", "reminders"))
@@ -148,9 +168,6 @@ def _naive(raw: str) -> bool:
 
 MEETINGS = MeetingType(
     name="meeting",
-    plural="meetings",
-    label="Meeting",
-    label_plural="Meetings",
     model=Meeting,
     icon="calendar-event",
     title="title",

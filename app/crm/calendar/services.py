@@ -237,3 +237,13 @@ def feed_calendar(feed: CalendarFeed) -> bytes:
     host = ics.workspace_host()
     name = f"{user.display_name} · {current_app.config.get('APP_NAME', 'Atrium')}"
     return ics.feed(list(meetings), host=host, name=name, url_of=lambda m: absolute_url(record_path(MEETINGS, m.id)))
+
+
+def carry_coming_meetings_on_conversion(event, record) -> None:
+    """In-transaction subscriber of `lead.converted`: the lead's meetings still scheduled follow
+    it to the contact it became (held ones stay in the lead's history), as its tasks do."""
+    if record is None or not getattr(record, "converted_contact_id", None):
+        return
+    coming = select(Meeting).where(Meeting.related_id == record.id, Meeting.status == MeetingStatus.SCHEDULED)
+    for meeting in db.session.scalars(coming):
+        meeting.related_id = record.converted_contact_id

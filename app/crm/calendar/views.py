@@ -110,13 +110,27 @@ def _visitor_zone() -> ZoneInfo:
     return ZoneInfo(name if name in zone_names() else "UTC")
 
 
-def _week_start(booking_type, zone: ZoneInfo) -> date:
+def _bookable_days(booking_type) -> tuple[date, date]:
+    """The first and last day a visitor may book (in the type's zone)."""
     today = utcnow().astimezone(ZoneInfo(booking_type.timezone)).date()
+    return today, today + timedelta(days=booking_type.max_days_ahead)
+
+
+def _week_start(booking_type, zone: ZoneInfo) -> date:
+    today, last = _bookable_days(booking_type)
     try:
         asked = date.fromisoformat(request.args.get("start", ""))
     except ValueError:
         asked = today
-    return min(max(asked, today), today + timedelta(days=booking_type.max_days_ahead))
+    return min(max(asked, today), last)
+
+
+def _week_links(booking_type, first: date) -> dict:
+    """The earlier and later weeks, or None past either end of what may be booked (a later
+    week beyond it would only clamp back to this one)."""
+    today, last = _bookable_days(booking_type)
+    previous, following = first - timedelta(days=booking.DAYS_SHOWN), first + timedelta(days=booking.DAYS_SHOWN)
+    return {"previous": previous if first > today else None, "following": following if following <= last else None}
 
 
 def _slot_days(booking_type, zone: ZoneInfo, first: date, *, ignore_meeting=None) -> list[tuple[date, list]]:
@@ -154,8 +168,7 @@ def page(slug):
         days=_slot_days(booking_type, zone, first),
         zone=zone,
         first=first,
-        previous=first - timedelta(days=booking.DAYS_SHOWN),
-        following=first + timedelta(days=booking.DAYS_SHOWN),
+        **_week_links(booking_type, first),
         errors=errors,
         values=request.form,
         form=RecordForm(),
@@ -187,6 +200,7 @@ def manage(token):
         zone=zone,
         token=token,
         days=[] if found.cancelled_at else _slot_days(found.booking_type, zone, first, ignore_meeting=found.meeting_id),
+        **_week_links(found.booking_type, first),
         form=RecordForm(),
     )
 

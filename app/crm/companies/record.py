@@ -106,8 +106,6 @@ def _hierarchy(record_type, company) -> dict:
 COMPANIES = CompanyType(
     name="company",
     plural="companies",
-    label="Company",
-    label_plural="Companies",
     model=Company,
     icon="buildings",
     title="name",

@@ -72,9 +72,6 @@ def _company_people(record_type, company) -> dict:
 CONTACTS = ContactType(
     name="contact",
     about_a_person=True,
-    plural="contacts",
-    label="Contact",
-    label_plural="Contacts",
     model=Contact,
     icon="person-lines-fill",
     title="display_name",

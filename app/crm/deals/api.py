@@ -25,6 +25,27 @@ from app.records.services import get_record
 blp = record_api_blueprint(DEALS)
 
 
+@blp.route("/<uuid:deal_id>/close", methods=["POST"])
+@blp.arguments(schemas.CloseInput)
+@blp.response(200, output_schema(DEALS))
+def close(data, deal_id):
+    """Mark an open deal won or lost
+
+    It moves to its pipeline's first won or lost stage (a loss needs `close_reason_id`); 409 when
+    it is closed already. The same as the deal page's Won and Lost buttons.
+    """
+    body = {key: str(value) if key == "close_reason_id" else value for key, value in data.items() if value is not None}
+    outcome = body.pop("outcome", "")
+    return serialize(DEALS, deal_services.close_deal(deal_services.get_deal(deal_id), outcome, body, actor=api_actor()))
+
+
+@blp.route("/<uuid:deal_id>/reopen", methods=["POST"])
+@blp.response(200, output_schema(DEALS))
+def reopen(deal_id):
+    """Reopen a won or lost deal in the open stage it was closed from; 409 when it is open"""
+    return serialize(DEALS, deal_services.reopen_deal(deal_services.get_deal(deal_id), actor=api_actor()))
+
+
 @blp.route("/<uuid:deal_id>/move", methods=["POST"])
 @blp.arguments(schemas.MoveInput)
 @blp.response(200, output_schema(DEALS))
@@ -33,6 +54,7 @@ def move(data, deal_id):
 
     Entering a won or lost stage closes the deal (a lost stage needs `close_reason_id`);
     the stage history and the `deal.stage_changed`, `deal.won` and `deal.lost` events follow.
+    A won deal's contacts who had not bought yet (subscriber to opportunity) become customers.
     """
     deal = deal_services.get_deal(deal_id)
     check_permission(api_actor(), DEALS.permission("edit"))

@@ -14,12 +14,11 @@ from sqlalchemy import select
 from app.auth.demo_team import get_demo_owner, get_sellers
 from app.core.errors import PlanLimitExceeded
 from app.core.extensions import db
-from app.core.types import utcnow
-from app.crm.activities.models import Activity
-from app.crm.activities.services import log_activity, redate_activities
+from app.core.types import clock_set_to, utcnow
+from app.crm.activities.services import log_activity
 from app.crm.companies.models import Company
 from app.crm.contacts.models import Contact
-from app.crm.deals.models import Deal, ForecastSnapshot, StageChange, StageKind
+from app.crm.deals.models import Deal, ForecastSnapshot, StageKind
 from app.crm.deals.services.deals import create_deal, move_deal
 from app.crm.deals.services.forecast import add_months, local_today, month_start, set_quota
 from app.crm.deals.services.pipelines import create_pipeline, default_pipeline, list_reasons
@@ -51,6 +50,12 @@ CLOSED_DEALS = (
     ("Investor deck", "8800", True, 4),
     ("Radio spots", "14000", False, 4),
 )
+DEAL_NOTES = (
+    "Went through the scope and the timeline; next step agreed.",
+    "They asked for a second option with a smaller budget; revising the proposal.",
+    "Walked their marketing lead through the case studies; legal review next week.",
+    "Agreed the shoot dates; waiting for their procurement number.",
+)
 RETAINERS = (("Monthly content retainer", "48000", 0, 60), ("Paid ads management", "30000", 1, 35))
 
 
@@ -77,7 +82,9 @@ def seed_deals_demo(tenant) -> None:
         chosen = people[:2] if people else []
         return company, [{"contact_id": contact.id, "primary": index == 0} for index, contact in enumerate(chosen)]
 
-    def make(name, value, stage, **extra):
+    def make(name, value, stage, *, created, moved_at=None, **extra):
+        """A deal made `created` and moved to `stage` at `moved_at`, as the app did then: its
+        dates, stage history and timeline all tell the same history."""
         company, people = company_and_contacts()
         data = {
             "name": name,
@@ -91,21 +98,24 @@ def seed_deals_demo(tenant) -> None:
         }
         if company is not None:
             data["company_id"] = str(company.id)
-        deal = create_deal(data, actor=owner)
+        with clock_set_to(created):
+            deal = create_deal(data, actor=owner)
         if stage.id != deal.stage_id:
-            move_deal(deal, {"stage_id": str(stage.id)}, actor=owner)
+            with clock_set_to(moved_at or created):
+                move_deal(deal, {"stage_id": str(stage.id)}, actor=owner)
         return deal
 
     for index, (name, value, stage_index, days, priority) in enumerate(OPEN_DEALS):
+        age = timedelta(days=rng.randint(12, 60))
         deal = make(
             name,
             value,
             open_stages[stage_index],
+            created=now - age,
+            moved_at=now - age / 2,
             priority=priority,
             expected_close_date=(today + timedelta(days=days)).isoformat(),
         )
-        age = timedelta(days=rng.randint(12, 60))
-        _backdate(deal, age)
         if index % 4 == 1:
             # Idle for weeks: the board shows these as rotting.
             deal.idle_since = now - timedelta(days=30)
@@ -114,7 +124,7 @@ def seed_deals_demo(tenant) -> None:
                 {
                     "type": rng.choice(["call", "meeting", "email"]),
                     "direction": "outbound",
-                    "body": "Went through the scope and the timeline; next step agreed.",
+                    "body": DEAL_NOTES[index % len(DEAL_NOTES)],
                     "record_id": deal.id,
                 },
                 actor=owner,
@@ -122,28 +132,29 @@ def seed_deals_demo(tenant) -> None:
     lost_reasons = list_reasons(StageKind.LOST)
     won_reasons = list_reasons(StageKind.WON)
     for name, value, won, months_ago in CLOSED_DEALS:
-        deal = make(name, value, open_stages[-1])
         closed_on = add_months(month_start(today), -months_ago) + timedelta(days=rng.randint(2, 20))
         if months_ago == 0:
             closed_on = today
-        reason = rng.choice(won_reasons if won else lost_reasons)
-        move_deal(
-            deal,
-            {
-                "stage_id": str((won_stage if won else lost_stage).id),
-                "close_reason_id": str(reason.id),
-                "close_note": "" if won else "They went with an in-house team.",
-            },
-            actor=owner,
-        )
         closed_at = now - timedelta(days=(today - closed_on).days)
-        _backdate(deal, timedelta(days=(today - closed_on).days + rng.randint(20, 70)), closed_at=closed_at)
+        created = closed_at - timedelta(days=rng.randint(20, 70))
+        deal = make(name, value, open_stages[-1], created=created, moved_at=created + (closed_at - created) / 3)
+        reason = rng.choice(won_reasons if won else lost_reasons)
+        with clock_set_to(closed_at):
+            move_deal(
+                deal,
+                {
+                    "stage_id": str((won_stage if won else lost_stage).id),
+                    "close_reason_id": str(reason.id),
+                    "close_note": "" if won else "They went with an in-house team.",
+                },
+                actor=owner,
+            )
     if len(db.session.scalars(select(Deal.pipeline_id).distinct()).all()) < 2:
         retainers = _second_pipeline(owner)
         if retainers is not None:
             first = next(stage for stage in retainers.stages if stage.kind == StageKind.OPEN)
             for name, value, _stage_index, days in RETAINERS:
-                make(name, value, first, expected_close_date=(today + timedelta(days=days)).isoformat())
+                make(name, value, first, created=now, expected_close_date=(today + timedelta(days=days)).isoformat())
     this_month = month_start(today)
     for seller in sellers:
         for offset in range(3):
@@ -170,44 +181,3 @@ def _second_pipeline(owner):
         return create_pipeline({"name": "Retainers"}, actor=owner)
     except PlanLimitExceeded:
         return None
-
-
-def _backdate(deal: Deal, age: timedelta, closed_at=None) -> None:
-    """Demo history: the deal was created `age` ago and moved through its stages since."""
-    now = utcnow()
-    created = now - age
-    deal.created_at = created
-    changes = list(
-        db.session.scalars(select(StageChange).where(StageChange.deal_id == deal.id).order_by(StageChange.changed_at))
-    )
-    end = closed_at or now
-    for index, change in enumerate(changes):
-        change.changed_at = created + (end - created) * index / max(len(changes), 1)
-    if changes:
-        deal.stage_entered_at = changes[-1].changed_at
-    if closed_at is not None:
-        deal.closed_at = closed_at
-        if changes:
-            changes[-1].changed_at = closed_at
-            deal.stage_entered_at = closed_at
-    db.session.flush()
-    _date_timeline(deal, created, [change.changed_at for change in changes])
-
-
-def _date_timeline(deal: Deal, created, moved_at: list) -> None:
-    """The deal's timeline tells the same history as its dates: created `created`, each move
-    when its stage history says (the first history row is the stage it was created in), and the
-    won or lost entry with the move that closed it."""
-    entries = list(
-        db.session.scalars(
-            select(Activity).where(Activity.record_id == deal.id).order_by(Activity.occurred_at, Activity.id)
-        )
-    )
-    moves = [entry for entry in entries if entry.details.get("action") == "deal.stage_changed"]
-    move_times = iter(moved_at[len(moved_at) - len(moves) :])
-    moment, moments = created, {}
-    for entry in entries:
-        if entry in moves:
-            moment = next(move_times, moment)
-        moments[entry] = moment
-    redate_activities(moments)

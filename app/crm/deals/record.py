@@ -342,9 +342,6 @@ DEAL_CONDITIONS = [
 
 DEALS = DealType(
     name="deal",
-    plural="deals",
-    label="Deal",
-    label_plural="Deals",
     model=Deal,
     icon="kanban",
     title="name",

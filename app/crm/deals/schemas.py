@@ -98,6 +98,18 @@ class ReasonListSchema(Schema):
     items = fields.List(fields.Nested(ReasonSchema), required=True)
 
 
+class CloseInput(InputSchema):
+    # Required by the service, which answers 422 without it once the deal is found (a missing
+    # or another workspace's deal is a 404 first, whatever the body).
+    outcome = fields.String(
+        validate=validate.OneOf(("won", "lost")), metadata={"description": "`won` or `lost` (required)"}
+    )
+    close_reason_id = fields.UUID(
+        allow_none=True, metadata={"description": "Why it was won or lost (needed for a loss)"}
+    )
+    close_note = fields.String(validate=validate.Length(max=1000))
+
+
 class MoveInput(InputSchema):
     stage_id = fields.UUID(
         metadata={"description": "The stage to put the deal in (any pipeline's); its own by default"}

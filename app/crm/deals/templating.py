@@ -2,7 +2,7 @@
 
 from app.core.currencies import format_amount
 from app.crm.deals.record import is_rotting
-from app.crm.deals.services.pipelines import stage_label
+from app.crm.deals.services.pipelines import list_reasons, stage_label
 
 
 def duration(seconds: int) -> str:
@@ -26,4 +26,6 @@ def install_deal_templating(app) -> None:
     # Named for deals: the quotes package has an `amount` filter of its own.
     app.jinja_env.filters["deal_amount"] = format_amount
     app.jinja_env.filters["duration"] = duration
-    app.jinja_env.globals.update(deal_is_rotting=is_rotting, deal_stage_label=stage_label)
+    app.jinja_env.globals.update(
+        deal_is_rotting=is_rotting, deal_stage_label=stage_label, deal_close_reasons=list_reasons
+    )

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
-from app.api.listing import PageArguments, page_body, page_schema
+from app.api.listing import PageArguments, page_schema
 from app.crm.duplicates import services
 from app.crm.duplicates.merging import MAX_MERGED, merge_records
 from app.records import schemas as record_schemas
@@ -48,11 +48,10 @@ class MergeInput(InputSchema):
 
 @blp.route("")
 class Pairs(MethodView):
-    @blp.arguments(PageArguments, location="query")
-    @blp.response(200, PairPage)
+    @blp.paged(PageArguments, PairPage)
     def get(self, args):
         """Open candidate pairs, newest first"""
-        return page_body(services.list_pairs(actor=api_actor(), cursor=args.get("cursor"), limit=args["limit"]))
+        return services.list_pairs(actor=api_actor(), cursor=args.get("cursor"), limit=args["limit"])
 
 
 @blp.route("/<uuid:pair_id>/dismiss")

@@ -4,7 +4,16 @@ from sqlalchemy import select
 
 from app.crm.duplicates.services import scan_for_duplicates
 from app.jobs.dispatch import for_each_tenant
+from app.jobs.registry import PlatformJob
 from app.tenants.models import Tenant, TenantStatus
+
+SCAN_JOB = PlatformJob(
+    "duplicates.scan",
+    "app.crm.duplicates.jobs:scan_all_tenants",
+    "cron",
+    {"hour": 1, "minute": 45},
+    "Finds records that look like the same person or company (email, phone, name at a company).",
+)
 
 
 def scan_all_tenants() -> dict:

@@ -3,17 +3,18 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, String, Text
+from sqlalchemy import BigInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
+from app.core.newest_first import newest_first_index
 
 
 class WorkspaceExport(TenantScoped, Timestamps, Base):
     __tablename__ = "workspace_exports"
     __table_args__ = (
         tenant_foreign_key("created_by_id", "users"),
-        Index("ix_workspace_exports_tenant_created", "tenant_id", "created_at", "id"),
+        newest_first_index("workspace_exports"),
     )
 
     status: Mapped[str] = mapped_column(String(12), default="queued")  # queued, running, done, failed

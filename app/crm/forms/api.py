@@ -1,11 +1,8 @@
 """REST v1 web forms and their submissions (scope `forms:read|write`)."""
 
-from flask.views import MethodView
-
 from app.api.blueprint import resource_blueprint
 from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
 from app.api.gate import api_actor
-from app.api.listing import page_body
 from app.auth.permissions import check_permission
 from app.crm.forms import services
 from app.crm.forms.schemas import (
@@ -45,17 +42,14 @@ add_crud_routes(
 
 
 @blp.route("/submissions")
-class Submissions(MethodView):
-    @blp.arguments(SubmissionListArguments, location="query")
-    @blp.response(200, SubmissionPage)
-    def get(self, args):
-        """List submissions of every form, newest first"""
-        check_permission(api_actor(), "forms.view")
-        form = services.get_form(args["form_id"]) if args.get("form_id") else None
-        page = services.list_submissions(
-            form=form, status=args.get("status"), cursor=args.get("cursor"), limit=args.get("limit")
-        )
-        return page_body(page)
+@blp.paged(SubmissionListArguments, SubmissionPage)
+def list_submissions(args):
+    """List submissions of every form, newest first"""
+    check_permission(api_actor(), "forms.view")
+    form = services.get_form(args["form_id"]) if args.get("form_id") else None
+    return services.list_submissions(
+        form=form, status=args.get("status"), cursor=args.get("cursor"), limit=args.get("limit")
+    )
 
 
 @blp.route("/<uuid:form_id>/submissions/<uuid:submission_id>")

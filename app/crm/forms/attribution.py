@@ -39,15 +39,7 @@ def carry_attribution(from_record_id, to_type: str, to_record_id) -> RecordAttri
 def copy_attribution(source: RecordAttribution | None, to_type: str, to_record_id) -> RecordAttribution | None:
     if source is None or get_attribution(to_record_id) is not None:
         return None
-    copy = RecordAttribution(
-        record_type=to_type,
-        record_id=to_record_id,
-        first_touch=source.first_touch,
-        last_touch=source.last_touch,
-        first_touch_at=source.first_touch_at,
-        last_touch_at=source.last_touch_at,
-        touches=source.touches,
-    )
+    copy = RecordAttribution(record_type=to_type, record_id=to_record_id, **source.touch_values())
     db.session.add(copy)
     db.session.flush()
     return copy

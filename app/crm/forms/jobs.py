@@ -5,6 +5,15 @@ from sqlalchemy import select
 from app.crm.forms import intake
 from app.crm.forms.models import FormSubmission, SubmissionStatus
 from app.jobs.dispatch import for_each_tenant
+from app.jobs.registry import PlatformJob
+
+WAITLISTS_JOB = PlatformJob(
+    "forms.process_waitlists",
+    "app.crm.forms.jobs:process_waitlists",
+    "interval",
+    {"hours": 1},
+    "Takes in web form submissions that waited for room in the plan.",
+)
 
 
 def process_waitlists() -> dict:

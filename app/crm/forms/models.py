@@ -8,6 +8,7 @@ from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
+from app.core.newest_first import newest_first_index
 from app.core.statuses import StatusBadge
 from app.core.types import JSONType, utcnow
 
@@ -61,7 +62,7 @@ class FormSubmission(TenantScoped, StatusBadge, Base):
     __table_args__ = (
         tenant_foreign_key("form_id", "web_forms", ondelete="CASCADE"),
         Index("ix_form_submissions_tenant_form", "tenant_id", "form_id", "created_at", "id"),
-        Index("ix_form_submissions_tenant_created", "tenant_id", "created_at", "id"),
+        newest_first_index("form_submissions"),
         Index("ix_form_submissions_tenant_status", "tenant_id", "status", "created_at"),
     )
 
@@ -114,3 +115,10 @@ class RecordAttribution(TenantScoped, Base):
     first_touch_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_touch_at: Mapped[datetime] = mapped_column(default=utcnow)
     touches: Mapped[int] = mapped_column(Integer, default=1)
+
+    # What a record's attribution says, apart from whose it is: carried to the contact a lead
+    # becomes and to a contact's deals, and exported for the person.
+    TOUCH_COLUMNS = ("first_touch", "first_touch_at", "last_touch", "last_touch_at", "touches")
+
+    def touch_values(self) -> dict:
+        return {name: getattr(self, name) for name in self.TOUCH_COLUMNS}

@@ -48,15 +48,7 @@ def export_form_data(record_type, record) -> dict:
             }
             for item in db.session.scalars(_submissions_of(record_type, record))
         ],
-        "attribution": None
-        if attribution is None
-        else {
-            "first_touch": attribution.first_touch,
-            "first_touch_at": attribution.first_touch_at,
-            "last_touch": attribution.last_touch,
-            "last_touch_at": attribution.last_touch_at,
-            "touches": attribution.touches,
-        },
+        "attribution": None if attribution is None else attribution.touch_values(),
     }
 
 

@@ -6,6 +6,8 @@ from marshmallow import fields as ma
 from app.api.crud import SettingSchema
 from app.api.inputs import InputSchema
 from app.api.listing import UnsearchedListArguments, page_schema, sort_field
+from app.crm.forms.models import SubmissionStatus
+from app.crm.forms.services import SUBMISSION_SORTS
 
 
 class FormFieldSchema(Schema):
@@ -99,8 +101,8 @@ class SubmissionSchema(Schema):
 
 
 class SubmissionListArguments(UnsearchedListArguments):
-    sort = sort_field({"-created_at": "Newest first"}, "-created_at")
-    status = ma.String(validate=validate.OneOf(["accepted", "awaiting_confirmation", "waitlisted", "spam", "failed"]))
+    sort = sort_field(SUBMISSION_SORTS, "-created_at")
+    status = ma.String(validate=validate.OneOf(list(SubmissionStatus.LABELS)))
     form_id = ma.UUID()
 
 

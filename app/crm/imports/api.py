@@ -15,7 +15,7 @@ from marshmallow import Schema, fields, validate
 from app.api.blueprint import resource_blueprint
 from app.api.gate import api_actor
 from app.api.inputs import InputSchema
-from app.api.listing import PageArguments, page_body, page_limit, page_schema
+from app.api.listing import PageArguments, page_limit, page_schema
 from app.core.errors import ValidationFailed
 from app.core.uploads import accepts_files
 from app.crm.imports import services
@@ -187,12 +187,10 @@ class Revert(MethodView):
 
 @blp.route("/<uuid:import_id>/rows")
 class Rows(MethodView):
-    @blp.arguments(RowArguments, location="query")
-    @blp.response(200, RowPage)
+    @blp.paged(RowArguments, RowPage)
     def get(self, args, import_id):
         """What happened to each row, in file order (filter by `status`)"""
         data_import = services.get_import(import_id, actor=api_actor())
-        page = services.list_import_rows(
+        return services.list_import_rows(
             data_import, status=args.get("status"), cursor=args.get("cursor"), limit=args["limit"]
         )
-        return page_body(page)

@@ -7,6 +7,7 @@ from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
+from app.core.newest_first import newest_first_index
 from app.core.statuses import StatusLabel
 from app.core.types import JSONType
 from app.crm.imports.reading import encoding_label
@@ -75,7 +76,7 @@ class DataImport(TenantScoped, Timestamps, StatusLabel, Base):
     __tablename__ = "data_imports"
     __table_args__ = (
         tenant_foreign_key("created_by_id", "users"),
-        Index("ix_data_imports_tenant_created", "tenant_id", "created_at", "id"),
+        newest_first_index("data_imports"),
     )
     __repr_label__ = ("file_name", "status")
 

@@ -12,7 +12,7 @@ from app.crm.invoices.record import INVOICES
 from app.crm.orders.services import get_order
 from app.crm.quotes.pdf_routes import add_pdf_route
 from app.crm.quotes.sending import MAX_MESSAGE
-from app.records.api import json_body, record_api_blueprint
+from app.records.api import json_body, json_body_doc, record_api_blueprint
 from app.records.schemas import output_schema, serialize
 
 blp = record_api_blueprint(INVOICES)
@@ -62,7 +62,7 @@ def from_order(order_id):
 
 @blp.route("/<uuid:invoice_id>/send", methods=["POST"])
 @blp.response(200, output_schema(INVOICES))
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": SendInvoiceInput}}})
+@blp.doc(**json_body_doc(SendInvoiceInput))
 def send(invoice_id):
     """Send an invoice by email
 
@@ -87,7 +87,7 @@ def issue(invoice_id):
 
 @blp.route("/<uuid:invoice_id>/payments", methods=["POST"])
 @blp.response(201, PaymentSchema)
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": PaymentInput}}})
+@blp.doc(**json_body_doc(PaymentInput))
 def add_payment(invoice_id):
     """Record a payment against an issued invoice
 

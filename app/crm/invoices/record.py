@@ -104,9 +104,6 @@ def lifetime_value_panel(column) -> Panel:
 
 INVOICES = InvoiceType(
     name="invoice",
-    plural="invoices",
-    label="Invoice",
-    label_plural="Invoices",
     model=Invoice,
     icon="receipt",
     title="display_title",

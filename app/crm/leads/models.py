@@ -24,6 +24,7 @@ class LeadStatus:
     ALL = tuple(LABELS)
     # Converted is reached only through convert_lead(), never by editing the status.
     EDITABLE = (NEW, CONTACTED, QUALIFIED, LOST)
+    OPEN = (NEW, CONTACTED, QUALIFIED)  # still being worked
     BADGES = {NEW: "info", CONTACTED: "primary", QUALIFIED: "success", CONVERTED: "dark", LOST: "secondary"}
 
 

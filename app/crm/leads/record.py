@@ -5,7 +5,6 @@ from decimal import Decimal
 from sqlalchemy import and_, func, select
 
 from app.core.context import require_tenant_id
-from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
@@ -16,11 +15,11 @@ from app.crm.leads.models import Lead, LeadSource, LeadStatus
 from app.crm.leads.scoring import compute_score, score_breakdown
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
-from app.records.capabilities import Column, Panel, change_status_action
+from app.records.capabilities import Column, Panel
 from app.records.normalize import parse_bool
 from app.records.owner import OWNER
 from app.records.record_type import ListFilter, RecordType
-from app.records.services import update_record
+from app.records.status_change import change_status_action
 
 MAX_VALUE = Decimal("999999999999.99")
 
@@ -115,27 +114,13 @@ def _came_from(record_type, contact) -> dict:
     return {"leads": leads}
 
 
+# Lost needs a reason per lead, so it is set one lead at a time.
 BULK_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED)
-
-
-def set_status(record_type, leads, params, actor) -> int:
-    """Bulk status change (lost needs a reason per lead, so it is set one at a time)."""
-    if params.get("status") not in BULK_STATUSES:
-        raise ValidationFailed("Choose a status.", details={"status": ["Choose new, contacted or qualified."]})
-    changed = 0
-    for lead in leads:
-        if lead.status not in (params["status"], LeadStatus.CONVERTED):
-            update_record(record_type, lead, {"status": params["status"]}, actor=actor)
-            changed += 1
-    return changed
 
 
 LEADS = LeadType(
     name="lead",
     about_a_person=True,
-    plural="leads",
-    label="Lead",
-    label_plural="Leads",
     model=Lead,
     icon="funnel",
     title="display_name",
@@ -200,7 +185,11 @@ LEADS = LeadType(
     columns=[Column("speed", "Speed to lead", "crm/leads/_speed_cell.html", priority=3)],
     panels=[Panel("score", "crm/leads/_score_panel.html", _score_panel, order=1)],
     bulk_actions=[
-        change_status_action(set_status, choices=lambda: [(key, LeadStatus.LABELS[key]) for key in BULK_STATUSES]),
+        change_status_action(
+            lambda: [(key, LeadStatus.LABELS[key]) for key in BULK_STATUSES],
+            refusal="Choose new, contacted or qualified.",
+            kept=(LeadStatus.CONVERTED,),
+        ),
     ],
     templates={"show": "crm/leads/show.html"},
     contributes=[("contact", Panel("came_from", "crm/leads/_came_from.html", _came_from, order=70))],

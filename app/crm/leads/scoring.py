@@ -37,7 +37,7 @@ def score_breakdown(lead, activity_count: int) -> list[ScoreLine]:
     lines = [
         ScoreLine(
             "Source",
-            f"Source: {LeadSource.LABELS.get(lead.source, lead.source)}",
+            LeadSource.LABELS.get(lead.source, lead.source),
             SOURCE_POINTS.get(lead.source, 0),
             max(SOURCE_POINTS.values()),
         )

@@ -139,8 +139,15 @@ def convert_lead(lead: Lead, *, actor, create_deal: bool = False, deal: dict | N
     """Turn the lead into a contact and company, reusing ones that match by email and domain.
 
     The lead stays, marked converted and linking to what it became; its activities (notes
-    included) now also show on the contact's and company's timelines.
+    included) now also show on the contact's and company's timelines. All or nothing: a
+    refused deal undoes the contact and company written before it, so the form shown again
+    does not "match" records that are about to vanish.
     """
+    with db.session.begin_nested():
+        return _convert_lead(lead, actor=actor, create_deal=create_deal, deal=deal)
+
+
+def _convert_lead(lead: Lead, *, actor, create_deal: bool, deal: dict | None) -> ConversionResult:
     check_permission(actor, "leads.edit")
     check_permission(actor, "contacts.create")
     if lead.status == LeadStatus.CONVERTED:

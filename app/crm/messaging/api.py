@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.api.blueprint import ApiBlueprint, resource_blueprint
 from app.api.gate import api_actor
-from app.api.listing import UnsearchedListArguments, page_body
+from app.api.listing import UnsearchedListArguments
 from app.auth.permissions import check_permission
 from app.core.lookups import get_or_404
 from app.core.newest_first import newest_first_page
@@ -23,6 +23,7 @@ from app.crm.messaging.schemas import (
     CampaignCreate,
     CampaignInput,
     CampaignPage,
+    CampaignRecipientArguments,
     CampaignSchema,
     ConversationDetail,
     ConversationPage,
@@ -80,8 +81,7 @@ def _add_collection(blp: ApiBlueprint, endpoint: str, listing: _NewestFirstList,
     """Route `""` of `blp`, under `endpoint`: its list and its create."""
 
     class Collection(MethodView):
-        @blp.arguments(listing.arguments, location="query")
-        @blp.response(200, listing.page)
+        @blp.paged(listing.arguments, listing.page)
         @blp.doc(summary=listing.summary)
         def get(self, args):
             check_permission(api_actor(), listing.permission)
@@ -95,7 +95,7 @@ def _add_collection(blp: ApiBlueprint, endpoint: str, listing: _NewestFirstList,
             page = newest_first_page(stmt, by=model.created_at, cursor=args.get("cursor"), limit=args["limit"])
             if listing.with_items is not None:
                 listing.with_items(page.items)
-            return page_body(page)
+            return page
 
         @blp.arguments(creating.input)
         @blp.response(201, creating.item)
@@ -266,6 +266,19 @@ class CampaignItem(MethodView):
         campaign_services.delete_campaign(campaign_services.get_campaign(campaign_id), actor=api_actor())
 
 
+@campaigns_blp.route("/<uuid:campaign_id>/recipients")
+@campaigns_blp.paged(CampaignRecipientArguments, MessagePage)
+def list_campaign_recipients(args, campaign_id):
+    """List a campaign's recipients (its messages): all, or those one of its numbers counts"""
+    check_permission(api_actor(), "campaigns.view")
+    return campaign_results.campaign_messages(
+        campaign_services.get_campaign(campaign_id),
+        outcome=args.get("outcome"),
+        cursor=args.get("cursor"),
+        limit=args["limit"],
+    )
+
+
 def _add_campaign_action(path: str, endpoint: str, action: Callable, summary: str) -> None:
     """POST /campaigns/<id>/<path>: `action` on the campaign, answered with the campaign and its
     results."""
@@ -310,12 +323,11 @@ conversations_blp = resource_blueprint(
 
 @conversations_blp.route("")
 class Conversations(MethodView):
-    @conversations_blp.arguments(UnsearchedListArguments, location="query")
-    @conversations_blp.response(200, ConversationPage)
+    @conversations_blp.paged(UnsearchedListArguments, ConversationPage)
     def get(self, args):
         """List open conversations, latest first"""
         check_permission(api_actor(), "messages.view")
-        return page_body(conversations.list_conversations(cursor=args.get("cursor"), limit=args.get("limit")))
+        return conversations.list_conversations(cursor=args.get("cursor"), limit=args.get("limit"))
 
 
 @conversations_blp.route("/<uuid:conversation_id>")

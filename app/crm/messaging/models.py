@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
+from app.core.newest_first import newest_first_index
 from app.core.types import utcnow
 
 
@@ -124,7 +125,7 @@ class Campaign(TenantScoped, Timestamps, Base):
     __table_args__ = (
         tenant_foreign_key("template_id", "message_templates"),
         tenant_foreign_key("created_by_id", "users"),
-        Index("ix_campaigns_tenant_created", "tenant_id", "created_at", "id"),
+        newest_first_index("campaigns"),
     )
 
     name: Mapped[str] = mapped_column(String(120))
@@ -159,7 +160,7 @@ class Message(TenantScoped, Timestamps, Base):
         tenant_foreign_key("user_id", "users"),
         Index("ix_messages_tenant_contact", "tenant_id", "contact_id", "created_at"),
         Index("ix_messages_tenant_campaign_status", "tenant_id", "campaign_id", "status"),
-        Index("ix_messages_tenant_created", "tenant_id", "created_at", "id"),
+        newest_first_index("messages"),
         Index("ix_messages_tenant_provider_id", "tenant_id", "provider_message_id"),
     )
 

@@ -4,7 +4,8 @@ the suppression list."""
 from marshmallow import Schema, fields, validate
 
 from app.api.inputs import InputSchema
-from app.api.listing import ListArguments, page_schema
+from app.api.listing import ListArguments, UnsearchedListArguments, page_schema
+from app.crm.messaging.campaigns.results import OUTCOMES
 from app.crm.messaging.models import CampaignStatus, Channel, MessageStatus
 
 CHANNELS = validate.OneOf(list(Channel.LABELS))
@@ -85,6 +86,15 @@ class MessageListArguments(ListArguments):
     allows_custom_filters = False
     contact_id = fields.UUID()
     channel = fields.String(validate=CHANNELS)
+
+
+class CampaignRecipientArguments(UnsearchedListArguments):
+    outcome = fields.String(
+        validate=validate.OneOf(tuple(OUTCOMES)),
+        metadata={
+            "description": "Only the recipients one of the campaign's numbers counts (`opened` includes `clicked`)"
+        },
+    )
 
 
 class CampaignStatsSchema(Schema):

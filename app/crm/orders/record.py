@@ -67,9 +67,6 @@ def _lines_panel(record_type, order) -> dict:
 
 ORDERS = OrderType(
     name="order",
-    plural="orders",
-    label="Order",
-    label_plural="Orders",
     model=Order,
     icon="bag-check",
     title="display_title",

@@ -47,9 +47,6 @@ def _price_subtitle(product) -> str:
 
 PRODUCTS = ProductType(
     name="product",
-    plural="products",
-    label="Product",
-    label_plural="Products",
     model=Product,
     icon="box-seam",
     title="name",

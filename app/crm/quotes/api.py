@@ -9,7 +9,7 @@ from app.crm.quotes.documents import quote_document
 from app.crm.quotes.pdf_routes import add_pdf_route
 from app.crm.quotes.record import QUOTES
 from app.crm.quotes.sending import MAX_MESSAGE
-from app.records.api import json_body, record_api_blueprint
+from app.records.api import json_body, json_body_doc, record_api_blueprint
 from app.records.schemas import output_schema, serialize
 
 blp = record_api_blueprint(QUOTES)
@@ -27,7 +27,7 @@ class SentQuoteSchema(Schema):
 
 @blp.route("/<uuid:quote_id>/send", methods=["POST"])
 @blp.response(200, SentQuoteSchema)
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": SendQuoteInput}}})
+@blp.doc(**json_body_doc(SendQuoteInput))
 def send(quote_id):
     """Send a quote
 

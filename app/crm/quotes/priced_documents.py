@@ -149,12 +149,7 @@ class PricedDocumentType(RecordType):
         contributes: list[tuple[str, object]] = (),
         **declaration,
     ):
-        model, plural = declaration["model"], declaration["plural"]
-        label_plural, icon = declaration["label_plural"], declaration["icon"]
-        tabs = [
-            (name, documents_tab(model, getattr(model, f"{name}_id"), plural, label_plural, icon=icon, order=tab_order))
-            for name in tab_on
-        ]
+        model = declaration["model"]
         super().__init__(
             subtitle=customer_subtitle,
             default_sort="-created_at",
@@ -164,12 +159,24 @@ class PricedDocumentType(RecordType):
                 "lines": [{"description": "Design sprint", "quantity": "1", "unit_price": "4800.00"}],
             },
             capabilities=[OWNER, TAGS, TIMELINE, NOTES, ATTACHMENTS],
-            panels=[Panel("lines", f"crm/{plural}/_lines_panel.html", lines_panel, order=1, column="main"), *panels],
-            templates={"show": f"crm/{plural}/show.html"},
+            panels=panels,
             load={"api": lambda: [together(model.lines)], "list": lambda: [joinedload(model.contact)], **load},
-            contributes=[*tabs, *contributes],
+            contributes=contributes,
             **declaration,
         )
+        # What is named after the plural, now that the declaration has settled it.
+        plural = self.plural
+        self._panels.insert(0, Panel("lines", f"crm/{plural}/_lines_panel.html", lines_panel, order=1, column="main"))
+        self.templates["show"] = f"crm/{plural}/show.html"
+        self.contributes[:0] = [
+            (
+                name,
+                documents_tab(
+                    model, getattr(model, f"{name}_id"), plural, self.label_plural, icon=self.icon, order=tab_order
+                ),
+            )
+            for name in tab_on
+        ]
 
     def before_save(self, document, cleaned, context):
         if context.creating:

@@ -124,9 +124,6 @@ def _status_panel(record_type, quote) -> dict:
 
 QUOTES = QuoteType(
     name="quote",
-    plural="quotes",
-    label="Quote",
-    label_plural="Quotes",
     model=Quote,
     icon="file-earmark-text",
     title="display_title",

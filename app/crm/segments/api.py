@@ -18,7 +18,7 @@ from app.crm.segments.schemas import (
     SegmentSchema,
 )
 from app.records import schemas as record_schemas
-from app.records.api import json_body
+from app.records.api import json_body, json_body_doc
 from app.records.conditions import describe_conditions
 from app.records.registry import record_type_named
 
@@ -30,10 +30,6 @@ blp = resource_blueprint(
 )
 
 
-def _body_doc(schema) -> dict:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
-
-
 @blp.route("")
 class Segments(MethodView):
     @blp.arguments(SegmentListArguments, location="query")
@@ -43,7 +39,7 @@ class Segments(MethodView):
         return {"items": services.list_segments(actor=api_actor(), record_type=args.get("record_type"))}
 
     @blp.response(201, SegmentSchema)
-    @blp.doc(summary="Create a segment", **_body_doc(SegmentInput))
+    @blp.doc(summary="Create a segment", **json_body_doc(SegmentInput))
     def post(self):
         return services.create_segment(json_body(), actor=api_actor())
 
@@ -65,7 +61,7 @@ class SegmentItem(MethodView):
         return services.get_segment(segment_id, actor=api_actor())
 
     @blp.response(200, SegmentSchema)
-    @blp.doc(summary="Change a segment", **_body_doc(SegmentInput))
+    @blp.doc(summary="Change a segment", **json_body_doc(SegmentInput))
     def patch(self, segment_id):
         """Only the fields sent change; the record type stays."""
         segment = services.get_segment(segment_id, actor=api_actor())

@@ -183,21 +183,11 @@ def iterate_segment(segment: Segment, *, batch_size: int = BATCH_SIZE, actor=Non
         last_id = batch[-1].id
 
 
-def segment_page(
-    segment: Segment, *, actor, search=None, filters=None, sort=None, cursor=None, limit=None, purpose="list"
-):
-    record_type = segment_record_type(segment)
-    return list_records(
-        record_type,
-        actor=actor,
-        search=search,
-        filters=filters,
-        sort=sort,
-        cursor=cursor,
-        limit=limit,
-        purpose=purpose,
-        where=[segment_condition(segment, actor=actor)],
-    )
+def segment_page(segment: Segment, *, actor, **paging):
+    """A keyset page of the segment's records; `paging` is list_records' own (sort, cursor,
+    limit, purpose…), so the segment only adds its condition."""
+    where = [segment_condition(segment, actor=actor)]
+    return list_records(segment_record_type(segment), actor=actor, where=where, **paging)
 
 
 def count_segment(segment: Segment, *, actor=None):

@@ -4,7 +4,16 @@ from sqlalchemy import select
 
 from app.crm.subscriptions.services import remind_upcoming_renewals, renew_due_subscriptions
 from app.jobs.dispatch import for_each_tenant
+from app.jobs.registry import PlatformJob
 from app.tenants.models import Tenant
+
+RENEWAL_JOB = PlatformJob(
+    "subscriptions.renew",
+    "app.crm.subscriptions.jobs:renew_subscriptions",
+    "cron",
+    {"hour": 5, "minute": 30},
+    "Creates reminder tasks before subscription renewals, then issues each renewal's invoice.",
+)
 
 
 def renew_subscriptions() -> dict:

@@ -60,9 +60,6 @@ def subscriptions_tab(column) -> Tab:
 
 SUBSCRIPTIONS = SubscriptionType(
     name="subscription",
-    plural="subscriptions",
-    label="Subscription",
-    label_plural="Subscriptions",
     model=Subscription,
     icon="arrow-repeat",
     title="name",

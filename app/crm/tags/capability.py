@@ -60,6 +60,8 @@ class TagsCapability(Capability):
     key = "tags"
     label = "Tags"
     input_keys = ("tag_ids",)
+    filter_param = "tag_id"
+    filter_description = "tag id"
 
     def list_reads(self, record_type, actor):
         return [TAGS_READ]
@@ -101,13 +103,7 @@ class TagsCapability(Capability):
             }
         return {"tags": fields.List(fields.Nested(TagRefSchema), required=True)}
 
-    def filter_params(self, record_type):
-        return {"tag_id": "tag id"}
-
-    def filter_conditions(self, record_type, filters, errors):
-        value = filters.get("tag_id")
-        if value in (None, ""):
-            return []
+    def value_conditions(self, record_type, value, errors):
         tag_id = parse_uuid(value)
         if tag_id is None:
             errors.add("tag_id", "Not a valid id.")

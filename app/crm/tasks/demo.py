@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.crm.companies.models import Company
 from app.crm.contacts.models import Contact
-from app.crm.leads.models import Lead
+from app.crm.leads.models import Lead, LeadStatus
 from app.crm.tasks.queries import today_local
 from app.crm.tasks.services import complete_task, create_task
 
@@ -69,7 +69,12 @@ def seed_tasks_demo(tenant, *, owner, sellers) -> None:
     related = {
         "contact": list(db.session.scalars(select(Contact.id).order_by(Contact.created_at).limit(20))),
         "company": list(db.session.scalars(select(Company.id).order_by(Company.created_at).limit(10))),
-        "lead": list(db.session.scalars(select(Lead.id).order_by(Lead.created_at).limit(10))),
+        # A task works a lead still in play: "qualify" a lost or converted one contradicts it.
+        "lead": list(
+            db.session.scalars(
+                select(Lead.id).where(Lead.status.in_(LeadStatus.OPEN)).order_by(Lead.created_at).limit(10)
+            )
+        ),
     }
     today = today_local()
     # A team whose members each had the same eight tasks would read as generated: each seller

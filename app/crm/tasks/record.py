@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.pagination import Sort
 from app.core.types import utcnow
@@ -18,11 +17,12 @@ from app.crm.tasks.recurrence import moment, next_occurrence
 from app.crm.tasks.tab import tasks_tab_context
 from app.notifications.reminders import clear_reminders, sync_reminders
 from app.records import fields as f
-from app.records.capabilities import Column, Tab, change_status_action
+from app.records.capabilities import Column, Tab
 from app.records.normalize import tenant_zone
 from app.records.owner import OwnerCapability
 from app.records.record_type import ListFilter, RecordType, changed_since_load
-from app.records.services import create_record, emit_record_event, update_record
+from app.records.services import create_record, emit_record_event
+from app.records.status_change import change_status_action
 
 # An all-day task's reminders count back from this wall-clock time of its day.
 ALL_DAY_REMINDER_TIME = time(9, 0)
@@ -151,22 +151,8 @@ def create_next_occurrence(task: Task, *, actor) -> Task | None:
     return following
 
 
-def set_status(record_type, tasks, params, actor) -> int:
-    if params.get("status") not in TaskStatus.ALL:
-        raise ValidationFailed("Choose a status.", details={"status": ["Choose a status."]})
-    changed = 0
-    for task in tasks:
-        if task.status != params["status"]:
-            update_record(record_type, task, {"status": params["status"]}, actor=actor)
-            changed += 1
-    return changed
-
-
 TASKS = TaskType(
     name="task",
-    plural="tasks",
-    label="Task",
-    label_plural="Tasks",
     model=Task,
     icon="check2-square",
     title="title",
@@ -234,7 +220,7 @@ TASKS = TaskType(
         Column("done", "Done", "crm/tasks/_done_cell.html", priority=1),
     ],
     bulk_actions=[
-        change_status_action(set_status, choices=lambda: list(TaskStatus.LABELS.items())),
+        change_status_action(lambda: list(TaskStatus.LABELS.items())),
     ],
     templates={"index": "crm/tasks/index.html", "show": "crm/tasks/show.html"},
     contributes=[

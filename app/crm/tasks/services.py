@@ -76,3 +76,14 @@ def my_tasks(user, *, limit: int = MY_DAY_LIMIT) -> dict:
         )
     )
     return {"overdue": overdue, "today": due_today, "date": today, "tomorrow": today + timedelta(days=1)}
+
+
+def carry_open_tasks_on_conversion(event, record) -> None:
+    """In-transaction subscriber of `lead.converted`: the lead's tasks still to do follow it to
+    the contact it became, where people now look for them (the done ones stay in the lead's
+    history). Otherwise "Book a discovery call" waits on a converted lead nobody opens again."""
+    if record is None or not getattr(record, "converted_contact_id", None):
+        return
+    still_to_do = select(Task).where(Task.related_id == record.id, Task.status.in_(TaskStatus.ACTIVE))
+    for task in db.session.scalars(still_to_do):
+        task.related_id = record.converted_contact_id

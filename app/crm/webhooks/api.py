@@ -1,11 +1,8 @@
 """REST v1 webhooks: subscriptions, their delivery log and replay (scope `webhooks:read|write`)."""
 
-from flask.views import MethodView
-
 from app.api.blueprint import resource_blueprint
 from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
 from app.api.gate import api_actor
-from app.api.listing import page_body
 from app.crm.webhooks import services
 from app.crm.webhooks.schemas import (
     DeliveryListArguments,
@@ -58,16 +55,13 @@ add_crud_routes(
 
 
 @blp.route("/<uuid:webhook_id>/deliveries")
-class Deliveries(MethodView):
-    @blp.arguments(DeliveryListArguments, location="query")
-    @blp.response(200, DeliveryPage)
-    def get(self, args, webhook_id):
-        """The delivery log of a subscription, newest first"""
-        subscription = services.get_subscription(webhook_id, actor=api_actor())
-        page = services.list_deliveries(
-            subscription, cursor=args.get("cursor"), limit=args.get("limit"), sort=args.get("sort")
-        )
-        return page_body(page)
+@blp.paged(DeliveryListArguments, DeliveryPage)
+def list_deliveries(args, webhook_id):
+    """The delivery log of a subscription, newest first"""
+    subscription = services.get_subscription(webhook_id, actor=api_actor())
+    return services.list_deliveries(
+        subscription, cursor=args.get("cursor"), limit=args.get("limit"), sort=args.get("sort")
+    )
 
 
 @blp.route("/<uuid:webhook_id>/deliveries/<uuid:delivery_id>/replay", methods=["POST"])

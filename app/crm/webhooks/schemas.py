@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 from app.api.crud import SettingSchema
 from app.api.inputs import InputSchema
 from app.api.listing import UnsearchedListArguments, page_schema, sort_field
+from app.crm.webhooks.services import DELIVERY_SORTS
 
 
 class WebhookSubscriptionSchema(SettingSchema):
@@ -56,7 +57,7 @@ class DeliverySchema(Schema):
 
 
 class DeliveryListArguments(UnsearchedListArguments):
-    sort = sort_field({"-created_at": "Newest first"}, "-created_at")
+    sort = sort_field(DELIVERY_SORTS, "-created_at")
 
 
 WebhookPage = page_schema(WebhookSubscriptionSchema, "WebhookPageSchema")

@@ -69,3 +69,50 @@ def test_the_demo_run_log_shows_runs_with_their_steps(app, demo_tenant):
         )
         assert pending == 0
         assert db.session.scalar(select(func.count(WorkflowRun.id)).where(WorkflowRun.is_test)) == 0
+
+
+def test_what_a_demo_submission_made_is_dated_when_it_came(app, demo_tenant):
+    from datetime import timedelta
+
+    from app.crm.activities.models import Activity
+    from app.crm.automations.models import WorkflowRun
+    from app.crm.forms.models import FormSubmission
+    from app.crm.leads.models import Lead
+
+    with in_tenant(app, demo_tenant.id):
+        submissions = db.session.scalars(select(FormSubmission).where(FormSubmission.record_id.is_not(None))).all()
+        assert len({submission.created_at.date() for submission in submissions}) > 3  # weeks of arrivals
+        for submission in submissions:
+            made = [
+                submission.created_at,
+                *db.session.scalars(
+                    select(WorkflowRun.started_at).where(
+                        WorkflowRun.record_id == submission.record_id, WorkflowRun.event_name == "form.submitted"
+                    )
+                ),
+            ]
+            lead = db.session.get(Lead, (demo_tenant.id, submission.record_id))
+            if lead is not None:
+                made.append(lead.created_at)
+                made.append(
+                    db.session.scalar(
+                        select(Activity.occurred_at).where(
+                            Activity.record_id == lead.id, Activity.details["action"].as_string() == "lead.created"
+                        )
+                    )
+                )
+            # The record, its timeline and its workflow run follow within a minute, not today.
+            assert max(made) - submission.created_at < timedelta(minutes=1), submission.email
+
+
+def test_the_demo_clock_runs_on_from_the_moment_it_is_set_to():
+    from datetime import UTC, datetime, timedelta
+
+    from app.core.types import clock_set_to, utcnow
+
+    then = datetime(2026, 11, 9, 7, 2, tzinfo=UTC)
+    with clock_set_to(then):
+        first, second = utcnow(), utcnow()
+    assert timedelta(0) <= first - then < timedelta(seconds=1)
+    assert second >= first
+    assert utcnow() - datetime.now(UTC) < timedelta(seconds=1)

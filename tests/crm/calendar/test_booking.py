@@ -442,3 +442,60 @@ def test_editing_a_day_in_the_form_keeps_its_other_windows_made_through_the_api(
         "mon": [["09:00", "12:00"], ["14:00", "17:00"]],
         "tue": [["08:00", "12:00"]],
     }
+
+
+def test_the_host_hears_when_a_visitor_moves_or_cancels(app, tenant_a, client_for):
+    from app.notifications.models import Notification
+
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(app, tenant_a, availability=MORNINGS, min_notice_minutes=0)
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        booked = visitor.post(
+            f"/book/{slug}",
+            data={"slot": "2030-12-02T09:00:00+00:00", "name": "Grace Hopper", "email": "grace@example.org"},
+        )
+        manage = booked.headers["Location"]
+        visitor.post(manage.replace("?", "/reschedule?"), data={"slot": "2030-12-03T10:00:00+00:00"})
+        visitor.post(manage.replace("?", "/cancel?"), data={})
+    with in_tenant(app, tenant_a.id):
+        rows = db.session.execute(
+            select(Notification.title, Notification.body).where(Notification.user_id == tenant_a.users["owner"])
+        )
+        told = dict(rows.all())
+    assert told["Booking moved: Intro call with Grace Hopper"] == (
+        "Grace Hopper (grace@example.org) moved it to Tuesday 03 December 2030, 10:00 (UTC), 30 minutes."
+    )
+    assert told["Booking cancelled: Intro call with Grace Hopper"] == (
+        "Grace Hopper (grace@example.org) cancelled Tuesday 03 December 2030, 10:00 (UTC), 30 minutes."
+    )
+
+
+def test_the_booking_page_stops_at_how_far_ahead_it_books(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(app, tenant_a, availability=MORNINGS, max_days_ahead=10)
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        first = visitor.get(f"/book/{slug}").get_data(as_text=True)
+        last = visitor.get(f"/book/{slug}?start=2030-12-12").get_data(as_text=True)
+    assert 'data-testid="next-week"' in first
+    # The week past the window offered "Try the next one" and a next arrow that came back to it.
+    assert 'data-testid="next-week"' not in last
+    assert "Times can be booked up to 10 days ahead." in last
+
+
+def test_a_visitor_moving_a_booking_can_look_at_later_weeks(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(app, tenant_a, availability=MORNINGS, min_notice_minutes=0)
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        booked = visitor.post(
+            f"/book/{slug}",
+            data={"slot": "2030-12-02T09:00:00+00:00", "name": "Grace Hopper", "email": "grace@example.org"},
+        )
+        manage = booked.headers["Location"]
+        page = visitor.get(manage).get_data(as_text=True)
+        later = visitor.get(manage + "&start=2030-12-09").get_data(as_text=True)
+    # "Choose another time" showed this week only, and with none free said "Try the next one".
+    assert 'data-testid="next-week"' in page
+    assert "Monday 09 December" in later

@@ -223,3 +223,102 @@ def test_a_meeting_form_prefilled_from_the_calendar_and_saved(app, tenant_a, cli
     assert "Organizer" in shown
     contact_timeline = client.get(f"/contacts/{contact_id}?tab=timeline").get_data(as_text=True)
     assert "Meeting created" in contact_timeline
+
+
+def test_a_meeting_created_with_an_outcome_is_closed(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    held = api.post(
+        "/api/v1/meetings",
+        json={
+            "title": "Intro",
+            "starts_at": "2030-03-05T10:00:00Z",
+            "ends_at": "2030-03-05T11:00:00Z",
+            "outcome": "held",
+        },
+    )
+    called_off = api.post(
+        "/api/v1/meetings",
+        json={
+            "title": "Intro",
+            "starts_at": "2030-03-06T10:00:00Z",
+            "ends_at": "2030-03-06T11:00:00Z",
+            "outcome": "cancelled",
+        },
+    )
+    assert held.get_json()["status"] == "completed"
+    assert called_off.get_json()["status"] == "cancelled"
+
+
+def test_recording_an_outcome_in_the_meeting_form_closes_the_meeting(app, tenant_a, client_for):
+    meeting_id = make_meeting(app, tenant_a)
+    client = client_for(tenant_a)
+    html = client.get(f"/meetings/{meeting_id}/edit").get_data(as_text=True)
+    form = {
+        "csrf_token": csrf_token_from(html),
+        "title": "Quarterly review",
+        "starts_at": "2030-03-05T10:00",
+        "ends_at": "2030-03-05T11:00",
+        "timezone": "UTC",
+        "status": "scheduled",
+        "outcome": "held",
+        "owner_id": str(tenant_a.users["owner"]),
+    }
+    assert client.post(f"/meetings/{meeting_id}/edit", data=form).status_code == 302
+    assert _status_of(app, tenant_a, meeting_id) == "completed"
+    # Opening it again on purpose is kept: the status was changed in the same save.
+    reopened = client.post(f"/meetings/{meeting_id}/edit", data={**form, "status": "scheduled"})
+    assert reopened.status_code == 302
+    assert _status_of(app, tenant_a, meeting_id) == "scheduled"
+
+
+def _status_of(app, tenant, meeting_id) -> str:
+    from app.crm.calendar.models import Meeting
+
+    with in_tenant(app, tenant.id):
+        return db.session.get(Meeting, (tenant.id, meeting_id)).status
+
+
+def test_recording_how_a_meeting_went_sends_the_guests_nothing(app, tenant_a, client_for):
+    contact_id = make_contact(app, tenant_a, emails=["ada@example.org"])
+    meeting_id = make_meeting(app, tenant_a, attendees=[{"contact_id": str(contact_id)}])
+    client = client_for(tenant_a)
+    html = client.get(f"/meetings/{meeting_id}/edit").get_data(as_text=True)
+    form = {
+        "csrf_token": csrf_token_from(html),
+        "title": "Quarterly review",
+        "starts_at": "2030-03-05T10:00",
+        "ends_at": "2030-03-05T11:00",
+        "timezone": "UTC",
+        "attendees.present": "1",
+        "attendees.contacts": [str(contact_id)],
+        "status": "scheduled",
+        "outcome": "held",
+        "notes": "They signed.",
+        "owner_id": str(tenant_a.users["owner"]),
+    }
+    invited = len(_outbox(app, tenant_a))
+    assert client.post(f"/meetings/{meeting_id}/edit", data=form).status_code == 302
+    # The form sends the same guests back; the client hears nothing about our notes.
+    assert len(_outbox(app, tenant_a)) == invited
+    moved = client.post(f"/meetings/{meeting_id}/edit", data={**form, "starts_at": "2030-03-05T09:00"})
+    assert moved.status_code == 302
+    [update] = _outbox(app, tenant_a)[invited:]
+    assert update["subject"] == "Updated invitation: Quarterly review"
+
+
+def test_a_converted_leads_coming_meetings_follow_it_to_the_contact(app, tenant_a, api_client_for):
+    from tests.crm.factories import make_lead
+
+    lead_id = make_lead(app, tenant_a, email="grace@example.org")
+    coming = make_meeting(app, tenant_a, title="Discovery call", related_id=str(lead_id))
+    held = make_meeting(app, tenant_a, title="First chat", related_id=str(lead_id), outcome="held")
+    converted = api_client_for(tenant_a).post(f"/api/v1/leads/{lead_id}/convert", json={})
+    contact_id = converted.get_json()["contact_id"]
+    with in_tenant(app, tenant_a.id):
+        from app.crm.calendar.models import Meeting
+
+        related = {
+            m.title: str(m.related_id)
+            for m in db.session.scalars(select(Meeting).where(Meeting.id.in_([coming, held])))
+        }
+    assert related == {"Discovery call": contact_id, "First chat": str(lead_id)}

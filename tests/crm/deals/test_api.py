@@ -179,3 +179,30 @@ def test_openapi_documents_the_deal_resources(api_client_for, tenant_a):
         "/api/v1/deal-reasons",
     ):
         assert path in paths, path
+
+
+def test_close_and_reopen_a_deal(api_client_for, tenant_a):
+    api = api_client_for(tenant_a)
+    deal = api.post("/api/v1/deals", json={"name": "Shoot day", "value": "5000"}).json
+    stages = {
+        stage["name"]: stage["id"] for stage in api.get(f"/api/v1/pipelines/{deal['pipeline_id']}").json["stages"]
+    }
+    api.post(f"/api/v1/deals/{deal['id']}/move", json={"stage_id": stages["Proposal"]})
+    no_reason = api.post(f"/api/v1/deals/{deal['id']}/close", json={"outcome": "lost"})
+    assert no_reason.status_code == 422
+    assert "close_reason_id" in no_reason.json["error"]["details"]
+    assert api.post(f"/api/v1/deals/{deal['id']}/close", json={"outcome": "maybe"}).status_code == 422
+    assert "outcome" in api.post(f"/api/v1/deals/{deal['id']}/close", json={}).json["error"]["details"]
+    won = api.post(f"/api/v1/deals/{deal['id']}/close", json={"outcome": "won", "close_note": "Signed"})
+    assert won.status_code == 200, won.json
+    assert (won.json["status"], won.json["stage_id"], won.json["close_note"]) == ("won", stages["Closed won"], "Signed")
+    assert api.post(f"/api/v1/deals/{deal['id']}/close", json={"outcome": "lost"}).status_code == 409
+    reopened = api.post(f"/api/v1/deals/{deal['id']}/reopen")
+    assert (reopened.json["status"], reopened.json["stage_id"]) == ("open", stages["Proposal"])
+    assert api.post(f"/api/v1/deals/{deal['id']}/reopen").status_code == 409
+    reader = api_client_for(tenant_a, scopes=["deals:read"])
+    assert reader.post(f"/api/v1/deals/{deal['id']}/close", json={"outcome": "won"}).status_code == 403
+    viewer = api_client_for(tenant_a, role="viewer")
+    assert viewer.post(f"/api/v1/deals/{deal['id']}/close", json={"outcome": "won"}).status_code == 403
+    paths = api.get("/api/v1/openapi.json").json["paths"]
+    assert {"/api/v1/deals/{deal_id}/close", "/api/v1/deals/{deal_id}/reopen"} <= set(paths)

@@ -186,3 +186,29 @@ def test_the_deal_page_shows_its_stage_in_the_stages_colour(app, live_server, pa
     red, green, blue = (int(colour[index : index + 2], 16) for index in (1, 3, 5))
     assert dot.evaluate("dot => getComputedStyle(dot).backgroundColor") == f"rgb({red}, {green}, {blue})"
     assert page.console_errors == []
+
+
+def test_the_deal_page_marks_a_deal_lost_and_reopens_it_at_375px(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("dealpage", roles=("owner",))
+    (deal_id,) = add_deals(app, tenant, [{"name": "Shoot day", "value": "5000", "stage": "Proposal"}])
+    page = page_at(375)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/deals/{deal_id}", slug=tenant.slug))
+    page.get_by_test_id("deal-lost").click()
+    form = page.get_by_test_id("deal-lost-form")
+    expect(form).to_be_visible()
+    page.get_by_test_id("deal-lost-save").click()  # no reason: the browser asks for one first
+    assert _stage_of(app, tenant, deal_id)[1] == "open"
+    page.get_by_test_id("deal-lost-reason").select_option(index=1)
+    form.locator("textarea").fill("Went with an in-house team")
+    page.get_by_test_id("deal-lost-save").click()
+    expect(page.get_by_test_id("deal-status")).to_have_text("Lost")
+    assert _stage_of(app, tenant, deal_id)[:2] == ("Closed lost", "lost")
+    page.screenshot(path="/tmp/deal-lost-375.png", full_page=True)
+
+    page.get_by_test_id("deal-reopen").click()
+    page.get_by_test_id("confirm-accept").click()
+    expect(page.get_by_test_id("deal-status")).to_have_text("Open")
+    assert _stage_of(app, tenant, deal_id)[:2] == ("Proposal", "open")  # back where it was closed from
+    assert page.console_errors == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -152,3 +152,38 @@ def test_a_stage_move_is_one_timeline_entry_and_the_update_event_keeps_every_cha
             {"stage_id", "probability"},
             {"name", "stage_id", "probability"},
         ]
+
+
+def test_winning_a_deal_makes_its_contacts_who_had_not_bought_customers(as_user, tenant_a):
+    from app.auth.models import User
+    from app.crm.contacts.services import create_contact
+
+    with as_user(tenant_a) as owner:
+        prospect = create_contact({"first_name": "Ada", "lifecycle_stage": "sql"}, actor=owner)
+        fan = create_contact({"first_name": "Grace", "lifecycle_stage": "evangelist"}, actor=owner)
+        bystander = create_contact({"first_name": "Alan", "lifecycle_stage": "lead"}, actor=owner)
+        people = [{"contact_id": str(prospect.id), "primary": True}, {"contact_id": str(fan.id)}]
+        won = deal_services.create_deal({"name": "Rebrand", "contacts": people}, actor=owner)
+        lost = deal_services.create_deal(
+            {"name": "Lost one", "contacts": [{"contact_id": str(bystander.id)}]}, actor=owner
+        )
+        stages = _stages(won.pipeline)
+        # A seller wins it: the rule, not they, changes the contacts.
+        seller = db.session.get(User, (tenant_a.id, tenant_a.users["sales"]))
+        deal_services.move_deal(won, {"stage_id": str(stages["Closed won"].id)}, actor=seller)
+        reason = list_reasons("lost")[0]
+        deal_services.move_deal(
+            lost, {"stage_id": str(stages["Closed lost"].id), "close_reason_id": str(reason.id)}, actor=seller
+        )
+        assert (prospect.lifecycle_stage, fan.lifecycle_stage, bystander.lifecycle_stage) == (
+            "customer",
+            "evangelist",
+            "lead",
+        )
+        entry = db.session.scalars(
+            select(Activity)
+            .where(Activity.record_id == prospect.id)
+            .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+        ).first()
+        assert entry.details["changes"]["lifecycle_stage"] == {"old": "Sales qualified", "new": "Customer"}
+        assert entry.details["by"] == "Won deal: Rebrand"

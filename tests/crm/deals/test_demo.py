@@ -41,3 +41,23 @@ def test_each_demo_deal_timeline_is_dated_like_the_deal(app, make_tenant):
             backdated += (deal.closed_at or deal.stage_entered_at) > deal.created_at
         # Demo deals were made weeks ago and moved since, not all this minute.
         assert backdated >= 10
+
+
+def test_demo_people_were_there_before_their_deals_and_buyers_are_customers(app, make_tenant):
+    from app.crm.deals.demo import seed_deals_demo
+    from app.crm.deals.models import Deal, DealStatus
+    from app.crm.leads.models import Lead
+
+    tenant = make_tenant("acme", roles=("owner", "manager", "sales"))
+    with in_tenant(app, tenant.id):
+        seed_demo(tenant.id, seed_deals_demo)
+        for deal in db.session.scalars(select(Deal)):
+            for link in deal.contact_links:
+                assert link.contact.created_at < deal.created_at, (deal.name, link.contact.full_name)
+                if deal.status == DealStatus.WON:
+                    assert link.contact.lifecycle_stage == "customer", (deal.name, link.contact.full_name)
+            if deal.company is not None:
+                assert deal.company.created_at < deal.created_at, deal.name
+        leads = db.session.scalars(select(Lead)).all()
+        # Leads came in over the last weeks, not all in the minute of seeding.
+        assert len({lead.created_at.date() for lead in leads}) > 5

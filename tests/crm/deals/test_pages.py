@@ -243,3 +243,32 @@ def test_the_templates_duration_reads_as_the_deal_pages_do(app, seconds, said):
     with app.app_context():
         macros = app.jinja_env.get_template("records/_macros.html").module
         assert str(macros.human_duration(seconds)).strip() == said
+
+
+def test_the_deal_page_closes_and_reopens_for_editors_only(app, tenant_a, client_for):
+    from app.crm.deals.services.pipelines import list_reasons
+
+    (deal_id,) = add_deals(app, tenant_a, [{"name": "Shoot day", "value": "5000", "stage": "Negotiation"}])
+    owner = client_for(tenant_a)
+    page = owner.get(f"/deals/{deal_id}").text
+    assert 'data-testid="deal-won"' in page
+    assert 'data-testid="deal-lost"' in page
+    refused = owner.post(f"/deals/{deal_id}/close", data={"outcome": "lost"}, follow_redirects=True)
+    assert "Say why the deal was lost." in refused.text
+    with in_tenant(app, tenant_a.id):
+        reason = str(list_reasons("lost")[0].id)
+    closed = owner.post(
+        f"/deals/{deal_id}/close", data={"outcome": "lost", "close_reason_id": reason}, follow_redirects=True
+    )
+    assert "“Shoot day” is lost." in closed.text
+    assert 'data-testid="deal-reopen"' in closed.text
+    assert 'data-testid="deal-won"' not in closed.text
+    viewer = client_for(tenant_a, "viewer")
+    shown = viewer.get(f"/deals/{deal_id}").text
+    assert 'data-testid="deal-reopen"' not in shown
+    assert viewer.post(f"/deals/{deal_id}/reopen").status_code == 403
+    reopened = owner.post(f"/deals/{deal_id}/reopen", follow_redirects=True)
+    assert "is open again, in Negotiation." in reopened.text
+    with in_tenant(app, tenant_a.id):
+        deal = db.session.get(Deal, (tenant_a.id, deal_id))
+        assert (deal.status, deal.stage.name, deal.close_reason_id) == ("open", "Negotiation", None)

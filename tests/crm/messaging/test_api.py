@@ -163,3 +163,37 @@ def test_lists_without_a_search_refuse_q_and_do_not_document_it(app, tenant_a, a
         assert not documents_q(path), path
     for path in ("/api/v1/message-templates", "/api/v1/messages", "/api/v1/campaigns", "/api/v1/suppressions"):
         assert documents_q(path), path
+
+
+def test_a_campaigns_recipients_by_what_they_did(app, tenant_a, api_client_for, httpserver):
+    from sqlalchemy import select, update
+
+    from app.core.extensions import db
+    from app.core.types import utcnow
+    from app.crm.messaging.models import Message
+    from tests.conftest import in_tenant
+    from tests.crm.messaging.helpers import sendgrid_at
+    from tests.crm.messaging.test_campaigns import _audience, _batch, _campaign
+
+    campaign_id = _campaign(app, tenant_a, _audience(app, tenant_a, 3))
+    with sendgrid_at(app, httpserver):
+        _batch(app, tenant_a, campaign_id)
+    with in_tenant(app, tenant_a.id):
+        first = db.session.scalars(select(Message.id).where(Message.campaign_id == campaign_id)).first()
+        db.session.execute(update(Message).where(Message.id == first).values(opened_at=utcnow(), clicked_at=utcnow()))
+        db.session.commit()
+    api = api_client_for(tenant_a)
+    everyone = api.get(f"/api/v1/campaigns/{campaign_id}/recipients?limit=2")
+    assert everyone.status_code == 200, everyone.json
+    assert len(everyone.json["items"]) == 2
+    rest = api.get(f"/api/v1/campaigns/{campaign_id}/recipients?limit=2&cursor={everyone.json['next_cursor']}")
+    assert len(rest.json["items"]) == 1
+    opened = api.get(f"/api/v1/campaigns/{campaign_id}/recipients?outcome=opened").json["items"]
+    assert [item["id"] for item in opened] == [str(first)]
+    assert api.get(f"/api/v1/campaigns/{campaign_id}/recipients?outcome=bounced").json["items"] == []
+    refused = api.get(f"/api/v1/campaigns/{campaign_id}/recipients?outcome=loved")
+    assert refused.status_code == 422
+    assert "outcome" in refused.json["error"]["details"]
+    assert api.get(f"/api/v1/campaigns/{campaign_id}/recipients?q=ada").status_code == 422  # no search here
+    paths = api.get("/api/v1/openapi.json").json["paths"]
+    assert "/api/v1/campaigns/{campaign_id}/recipients" in paths

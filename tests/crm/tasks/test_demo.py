@@ -39,3 +39,41 @@ def test_each_seller_has_a_day_of_their_own(app, make_tenant):
     assert len(meetings) == 3
     calendars = list(meetings.values())
     assert all(not (mine & theirs) for index, mine in enumerate(calendars) for theirs in calendars[index + 1 :])
+
+
+def test_no_open_task_works_a_lead_that_is_lost_or_converted(app, make_tenant):
+    """ "Qualify the inbound enquiry" about a lead marked lost reads as a broken demo."""
+    from app.crm.leads.models import Lead
+    from app.crm.tasks.models import Task
+
+    tenant = make_tenant("acme", roles=("owner", "manager", "sales"))
+    with in_tenant(app, tenant.id):
+        seed_demo(tenant.id)
+        statuses = list(
+            db.session.scalars(
+                select(Lead.status)
+                .join(Task, (Task.tenant_id == Lead.tenant_id) & (Task.related_id == Lead.id))
+                .where(Task.status == "open")
+            )
+        )
+    assert statuses
+    assert set(statuses) <= {"new", "contacted", "qualified"}
+
+
+def test_a_demo_seeded_at_the_weekend_has_the_coming_week_in_its_calendar(app, make_tenant):
+    """Seeded on a Sunday, "this week's calendar" was all behind: nothing ahead to open."""
+    import datetime as dt
+
+    import time_machine
+
+    from app.crm.calendar.models import Meeting
+
+    tenant = make_tenant("acme", roles=("owner", "manager", "sales"))
+    sunday_evening = dt.datetime(2030, 12, 8, 20, 0, tzinfo=dt.UTC)
+    with time_machine.travel(sunday_evening, tick=False), in_tenant(app, tenant.id):
+        seed_demo(tenant.id)
+        starts = list(db.session.scalars(select(Meeting.starts_at).where(Meeting.outcome == "")))
+        held = list(db.session.scalars(select(Meeting.starts_at).where(Meeting.outcome == "held")))
+    assert starts
+    assert all(start.date() >= dt.date(2030, 12, 9) for start in starts)
+    assert all(start.date() < dt.date(2030, 12, 8) for start in held)

@@ -326,3 +326,44 @@ def test_a_tasks_page_says_in_its_header_where_it_stands_and_when_it_is_due(app,
     header = html.split('data-testid="record-title"', 1)[1].split('class="record-actions"', 1)[0]
     assert 'data-testid="task-status">Open<' in header
     assert "Tue 15 Jan 2030 14:30" in header
+
+
+def test_bulk_status_change_counts_the_tasks_it_changed(app, tenant_a, client_for):
+    done, open_one = make_task(app, tenant_a, status="done"), make_task(app, tenant_a)
+    client = client_for(tenant_a)
+    token = csrf_token_from(client.get("/tasks/board?who=team").get_data(as_text=True))
+    form = {"csrf_token": token, "action": "set_status", "ids": [done, open_one], "status": "done"}
+    page = client.post("/tasks/bulk", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "Status changed on 1 task." in page
+    assert _task(app, tenant_a, open_one).status == "done"
+    refused = client.post("/tasks/bulk", data={**form, "status": "someday"}, follow_redirects=True)
+    assert "Choose a status." in refused.get_data(as_text=True)
+
+
+def test_a_task_page_writes_its_due_date_as_its_other_dates(app, tenant_a, client_for):
+    task_id = make_task(app, tenant_a, due_date="2030-01-15")
+    html = client_for(tenant_a).get(f"/tasks/{task_id}").get_data(as_text=True)
+    # "Added" reads "06 Dec 2026, 20:43"; the due date beside it read "2030-01-15".
+    assert "15 Jan 2030" in html
+    assert "2030-01-15" not in html
+
+
+def test_a_converted_leads_open_tasks_follow_it_to_the_contact(app, tenant_a, client_for, api_client_for):
+    from tests.crm.factories import make_lead
+
+    lead_id = make_lead(app, tenant_a, email="grace@example.org")
+    open_id = make_task(app, tenant_a, title="Book a discovery call", related_id=str(lead_id))
+    done_id = make_task(app, tenant_a, title="Qualify the enquiry", related_id=str(lead_id), status="done")
+    converted = api_client_for(tenant_a).post(f"/api/v1/leads/{lead_id}/convert", json={})
+    contact_id = converted.get_json()["contact_id"]
+    assert str(_task(app, tenant_a, open_id).related_id) == contact_id
+    # What was done while it was a lead stays in the lead's history.
+    assert _task(app, tenant_a, done_id).related_id == lead_id
+    tab = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=tasks").get_data(as_text=True)
+    assert "Book a discovery call" in tab
+
+
+def test_an_empty_tasks_tab_reads_as_a_sentence(app, tenant_a, client_for):
+    contact_id = make_contact(app, tenant_a)
+    tab = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=tasks").get_data(as_text=True)
+    assert "No tasks about this contact yet." in tab  # not "No tasks about contact yet."

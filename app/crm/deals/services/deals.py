@@ -6,12 +6,16 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from app.auth.actors import SystemActor
 from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
-from app.core.errors import ValidationFailed
+from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
-from app.crm.deals.models import Deal, DealContact, Stage
+from app.core.models import tenant_join
+from app.crm.contacts.models import LifecycleStage
+from app.crm.contacts.record import CONTACTS
+from app.crm.deals.models import Deal, DealContact, DealStatus, Stage, StageChange, StageKind
 from app.crm.deals.record import DEALS, RANK_STEP, rotting_condition
 from app.crm.deals.services.pipelines import default_pipeline, first_open_stage, get_pipeline, list_pipelines
 from app.crm.leads.services import _share_history
@@ -134,6 +138,60 @@ def move_deal(deal: Deal, data: dict, *, actor) -> Deal:
     return deal
 
 
+def close_deal(deal: Deal, outcome: str, data: dict, *, actor) -> Deal:
+    """Mark an open deal won or lost (`outcome`), as the deal page's buttons do: it moves to its
+    pipeline's first stage of that kind, with `close_reason_id` (needed for a loss) and
+    `close_note` when given."""
+    check_permission(actor, DEALS.permission("edit"))
+    if outcome not in StageKind.CLOSED:
+        raise ValidationFailed("Won or lost?", details={"outcome": ["Use won or lost."]})
+    if deal.status != DealStatus.OPEN:
+        raise Conflict(f"This deal is already {deal.status}.", details={"outcome": [f"The deal is {deal.status}."]})
+    stage = _first_stage_of_kind(deal.pipeline_id, outcome)
+    if stage is None:
+        raise ValidationFailed(
+            f"Its pipeline has no {outcome} stage.",
+            details={"outcome": [f"Add a {outcome} stage to {deal.pipeline.name} first."]},
+        )
+    known = {"close_reason_id", "close_note"}
+    unknown = sorted(str(key) for key in set(data) - known)
+    if unknown:
+        raise ValidationFailed("Some fields cannot be set.", details={key: ["Unknown field."] for key in unknown})
+    return move_deal(deal, {"stage_id": str(stage.id), **data}, actor=actor)
+
+
+def reopen_deal(deal: Deal, *, actor) -> Deal:
+    """Put a won or lost deal back in the open stage it was closed from (the first open stage of
+    its pipeline when that stage is gone or elsewhere)."""
+    check_permission(actor, DEALS.permission("edit"))
+    if deal.status == DealStatus.OPEN:
+        raise Conflict("This deal is open.", details={"status": ["The deal is open already."]})
+    last_open = db.session.scalar(
+        select(Stage)
+        .join(StageChange, tenant_join(StageChange.from_stage_id, Stage.id))
+        .where(
+            StageChange.deal_id == deal.id,
+            StageChange.to_stage_id == deal.stage_id,
+            Stage.kind == StageKind.OPEN,
+            Stage.pipeline_id == deal.pipeline_id,
+        )
+        .order_by(StageChange.changed_at.desc())
+        .limit(1)
+    )
+    stage = last_open or first_open_stage(deal.pipeline)
+    if stage is None:
+        raise ValidationFailed(
+            "Its pipeline has no open stage.", details={"status": [f"Add an open stage to {deal.pipeline.name}."]}
+        )
+    return move_deal(deal, {"stage_id": str(stage.id)}, actor=actor)
+
+
+def _first_stage_of_kind(pipeline_id, kind: str) -> Stage | None:
+    return db.session.scalar(
+        select(Stage).where(Stage.pipeline_id == pipeline_id, Stage.kind == kind).order_by(Stage.position).limit(1)
+    )
+
+
 def rotting_deals_of(user, *, limit: int = 10) -> list[Deal]:
     """The user's open deals idle longer than their stage allows, longest idle first ("my day")."""
     return list(
@@ -224,3 +282,29 @@ def keep_a_primary_contact(record_type, survivor_id, merged_ids) -> None:
         .values(is_primary=True)
         .execution_options(synchronize_session=False)
     )
+
+
+# A contact still on the way to buying; a customer, an evangelist or "other" stays as they are.
+BEFORE_CUSTOMER = (
+    LifecycleStage.SUBSCRIBER,
+    LifecycleStage.LEAD,
+    LifecycleStage.MQL,
+    LifecycleStage.SQL,
+    LifecycleStage.OPPORTUNITY,
+)
+
+
+def contacts_become_customers(event, deal: Deal) -> None:
+    """In-transaction subscriber of `deal.won`: the deal's contacts who had not bought yet become
+    customers. Each contact's timeline shows the change, made by the won deal (whoever moved
+    the deal may not own the contact, and the rule, not they, changes it)."""
+    buyers = [
+        link.contact
+        for link in deal.contact_links
+        if link.contact.lifecycle_stage in BEFORE_CUSTOMER and not CONTACTS.locked(link.contact, "edit")
+    ]
+    if not buyers:
+        return
+    actor = SystemActor(f"Won deal: {deal.name}", {CONTACTS.permission("edit")})
+    for contact in buyers:
+        update_record(CONTACTS, contact, {"lifecycle_stage": LifecycleStage.CUSTOMER}, actor=actor)

@@ -1,18 +1,19 @@
-"""The board: a pipeline's columns of cards, more cards on demand, and moves (drag and drop)."""
+"""The board: a pipeline's columns of cards, more cards on demand, and moves (drag and drop);
+and the deal page's Won, Lost and Reopen buttons, which move a deal too."""
 
 from urllib.parse import parse_qsl
 
-from flask import jsonify, render_template, request
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from app.auth.permissions import can, requires_permission
-from app.core.errors import ValidationFailed
+from app.core.errors import Conflict, ValidationFailed
 from app.core.ids import parse_uuid
 from app.crm.deals.models import StageKind
 from app.crm.deals.record import DEALS
 from app.crm.deals.services.board import board_filters, column_totals, load_board, more_cards
-from app.crm.deals.services.deals import get_deal, move_deal
+from app.crm.deals.services.deals import close_deal, get_deal, move_deal, reopen_deal
 from app.crm.deals.services.pipelines import default_pipeline, get_stage, list_pipelines, list_reasons
 from app.crm.deals.views import bp
 from app.crm.tags.capability import tag_choices
@@ -98,3 +99,36 @@ def move(deal_id):
         totals = column_totals(deal.pipeline_id, {}, None, stage_ids=stage_ids)
     stages = {stage_id: get_stage(stage_id) for stage_id in stage_ids}
     return render_template("crm/deals/_moved.html", deal=deal, stages=stages, totals=totals, can_move=True, query=query)
+
+
+# ---------------------------------------------------------------------------- the deal page's buttons
+
+
+@bp.route("/deals/<uuid:deal_id>/close", methods=["POST"])
+@requires_permission("deals.edit")
+def close(deal_id):
+    """The deal page's Won and Lost buttons: the deal closes in its pipeline's stage of that
+    kind, with the reason and note given; back on its page with the outcome or the refusal."""
+    deal = get_deal(deal_id)
+    outcome = request.form.get("outcome", "")
+    data = {key: request.form[key] for key in ("close_reason_id", "close_note") if request.form.get(key)}
+    try:
+        close_deal(deal, outcome, data, actor=current_user)
+    except (ValidationFailed, Conflict) as exc:
+        flash(exc.one_line(), "danger")
+    else:
+        flash(f"“{deal.name}” is {outcome}.", "success")
+    return redirect(url_for("deals.show", deal_id=deal.id))
+
+
+@bp.route("/deals/<uuid:deal_id>/reopen", methods=["POST"])
+@requires_permission("deals.edit")
+def reopen(deal_id):
+    deal = get_deal(deal_id)
+    try:
+        reopen_deal(deal, actor=current_user)
+    except (ValidationFailed, Conflict) as exc:
+        flash(exc.one_line(), "danger")
+    else:
+        flash(f"“{deal.name}” is open again, in {deal.stage.name}.", "success")
+    return redirect(url_for("deals.show", deal_id=deal.id))
