@@ -324,8 +324,14 @@ def install_subscribers(app) -> None:
     from app.crm.calendar.services import carry_coming_meetings_on_conversion
     from app.crm.deals.services.deals import contacts_become_customers
     from app.crm.duplicates.detection import warn_about_duplicates
+    from app.crm.invoices.models import InvoiceLine
+    from app.crm.invoices.services import keep_invoiced_customers
+    from app.crm.orders.models import OrderLine
     from app.crm.orders.services import order_from_accepted_quote
-    from app.crm.quotes.services import forget_deleted_product, mark_deal_won
+    from app.crm.products.services import forget_deleted_product_on
+    from app.crm.quotes.models import QuoteLine
+    from app.crm.quotes.services import mark_deal_won
+    from app.crm.subscriptions.models import Subscription
     from app.crm.subscriptions.services import subscriptions_from_accepted_quote
     from app.crm.tasks.services import carry_open_tasks_on_conversion
     from app.notifications.services import notify_mentions, notify_new_owner
@@ -339,7 +345,10 @@ def install_subscribers(app) -> None:
     subscribe("*.created", notify_new_owner)
     subscribe("*.updated", notify_new_owner)
     subscribe("activity.logged", notify_mentions)
-    subscribe("product.deleted", forget_deleted_product)
+    for sold in (QuoteLine, OrderLine, InvoiceLine, Subscription):
+        subscribe("product.deleted", forget_deleted_product_on(sold))
+    subscribe("contact.deleted", keep_invoiced_customers)
+    subscribe("company.deleted", keep_invoiced_customers)
     subscribe("quote.accepted", mark_deal_won)
     subscribe("deal.won", contacts_become_customers)
     subscribe("quote.accepted", subscriptions_from_accepted_quote)

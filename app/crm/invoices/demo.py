@@ -1,8 +1,6 @@
 """Demo invoices for `seed-demo`: the accepted quote's order (made by the acceptance) invoiced,
-sent by email and half paid, and an earlier project invoiced and paid, so the quote → order →
-invoice chain, lifetime value and payments show on the customers' pages."""
-
-from datetime import timedelta
+sent by email and half paid, and a smaller job invoiced and paid by card the same day, so the
+quote → order → invoice chain, lifetime value and payments show on the customers' pages."""
 
 from sqlalchemy import select
 
@@ -43,7 +41,7 @@ def seed_invoices_demo(tenant) -> None:
     )
     earlier = create_invoice(
         {
-            "title": "Website audit (spring)",
+            "title": "Website audit",
             "contact_id": str(accepted.contact_id) if accepted.contact_id else None,
             "company_id": str(accepted.company_id) if accepted.company_id else None,
             "currency": accepted.currency,
@@ -54,7 +52,7 @@ def seed_invoices_demo(tenant) -> None:
     issue_invoice(earlier, actor=owner)
     record_payment(
         earlier,
-        {"amount": str(earlier.total), "paid_on": (local_today() - timedelta(days=3)).isoformat(), "method": "card"},
+        {"amount": str(earlier.total), "paid_on": local_today().isoformat(), "method": "card"},
         actor=owner,
     )
     db.session.flush()

@@ -20,10 +20,20 @@ from app.records.capabilities import Panel
 
 class InvoiceType(priced_documents.PricedDocumentType):
     def locked(self, invoice, action):
+        # Voiding is advised only where it is allowed: not once paid in part, nor twice.
+        if invoice.status == InvoiceStatus.VOID:
+            reasons = ("A void invoice cannot be changed.", "A void invoice is kept for the books.")
+        elif invoice.amount_paid > 0:
+            reasons = ("An invoice with payments cannot be changed.", "An invoice with payments is kept for the books.")
+        else:
+            reasons = (
+                "An issued invoice cannot be changed: void it and issue a corrected one.",
+                "A numbered invoice is kept for the books: void it instead of deleting it.",
+            )
         if action == "edit" and invoice.status != InvoiceStatus.DRAFT:
-            return "An issued invoice cannot be changed: void it and issue a corrected one."
+            return reasons[0]
         if action == "delete" and invoice.number:
-            return "A numbered invoice is kept for the books: void it instead of deleting it."
+            return reasons[1]
         return None
 
     def related(self, invoice):

@@ -5,11 +5,12 @@ has PDFs), paid in payments (on the customer's timeline), voided, marked overdue
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.permissions import acting_user, check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
+from app.core.text import plural
 from app.core.types import utcnow
 from app.core.validation import Errors
 from app.crm.deals.services.forecast import local_today
@@ -34,11 +35,15 @@ get_invoice, load_invoice_for_page, create_invoice, update_invoice, delete_invoi
 
 
 def invoice_from_quote(quote, *, actor) -> Invoice:
-    """A draft invoice with the accepted quote's customer, currency, lines and terms."""
+    """A draft invoice with the accepted quote's customer, currency, lines and terms. It bills
+    the order the acceptance made too (unless cancelled), so that order counts it as invoiced."""
     if quote.status != QuoteStatus.ACCEPTED:
         raise Conflict("Only an accepted quote can be invoiced.")
     invoice = create_record(INVOICES, copy_input(quote), actor=actor)
     invoice.quote_id = quote.id
+    invoice.order_id = db.session.scalar(
+        select(Order.id).where(Order.quote_id == quote.id, Order.status != OrderStatus.CANCELLED).limit(1)
+    )
     db.session.flush()
     return invoice
 
@@ -160,6 +165,8 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
         paid_on = None
     if paid_on is not None and paid_on > local_today():
         errors.add("paid_on", "The payment date is in the future.")
+    elif paid_on is not None and invoice.issue_date is not None and paid_on < invoice.issue_date:
+        errors.add("paid_on", f"The invoice was issued on {invoice.issue_date}; a payment cannot be dated earlier.")
     method = str(data.get("method") or "bank_transfer")
     if method not in PaymentMethod.LABELS:
         errors.add("method", "Choose a payment method.")
@@ -234,3 +241,15 @@ def mark_overdue_invoices() -> int:
         emit_record_event(INVOICES, invoice, "overdue", actor=None, summary=f"Overdue since {invoice.due_date}")
     db.session.flush()
     return len(due)
+
+
+def keep_invoiced_customers(event, customer) -> None:
+    """In-transaction subscriber of `contact.deleted` and `company.deleted`: a contact or
+    company billed by issued invoices is kept (409), for deleting it wiped who was billed off
+    those invoices' pages and PDFs. Drafts do not hold it; a merge moves the invoices first."""
+    column = Invoice.contact_id if event.record_type == "contact" else Invoice.company_id
+    issued = db.session.scalar(select(func.count()).where(column == customer.id, Invoice.number.is_not(None)))
+    if issued:
+        raise Conflict(
+            f"This customer is named on {plural(issued, 'issued invoice')} kept for the books, so it cannot be deleted."
+        )

@@ -41,6 +41,27 @@ def send(quote_id):
     return {"quote": serialize(QUOTES, services.load_quote_for_page(quote.id)), "link": link}
 
 
+class RejectQuoteInput(Schema):
+    reason = fields.String(
+        required=True, validate=validate.Length(min=1, max=1000), metadata={"description": "What the customer said"}
+    )
+
+
+@blp.route("/<uuid:quote_id>/reject", methods=["POST"])
+@blp.response(200, output_schema(QUOTES))
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": RejectQuoteInput}}})
+def reject(quote_id):
+    """Mark a quote rejected
+
+    Records a no the customer gave another way (a call, an email), with its reason. A sent or
+    viewed quote can be rejected (409 otherwise).
+    """
+    actor = api_actor()
+    quote = services.get_quote(quote_id)
+    services.reject_quote(quote, json_body(), actor=actor)
+    return serialize(QUOTES, services.load_quote_for_page(quote.id))
+
+
 add_pdf_route(
     blp,
     QUOTES,

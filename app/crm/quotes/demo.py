@@ -54,7 +54,7 @@ def seed_quotes_demo(tenant) -> None:
             "payment_terms_days": 14,
             "renewal_reminder_days": 14,
             "default_terms": TERMS,
-            "sender_address": f"{tenant.name}\nKastanienallee 12\n10435 Berlin\nGermany",
+            "sender_address": "Kastanienallee 12\n10435 Berlin\nGermany",
             "mark_deal_won_on_acceptance": True,
         },
         actor=owner,

@@ -5,6 +5,7 @@ consent tick, or rejection with a reason. A forged, replaced or other workspace'
 for a new link and shows nothing of the quote."""
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
 
@@ -77,7 +78,8 @@ def _page(quote, token, *, accept=None, reject=None, status=200):
 @bp.route("/q/<token>")
 def show(token):
     quote = _quote_or_abort(token)
-    services.record_view(quote)
+    if not current_user.is_authenticated:  # a member checking the link is not the customer viewing it
+        services.record_view(quote)
     response = _page(quote, token)
     return response[0], response[1], PRIVATE_HEADERS
 

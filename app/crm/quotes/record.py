@@ -31,8 +31,11 @@ class QuoteType(priced_documents.PricedDocumentType):
     def locked(self, quote, action):
         if action == "edit" and quote.status == QuoteStatus.ACCEPTED:
             return "An accepted quote is final: it cannot be changed."
+        # A sent quote ends as the customer's answer (on its link, or recorded by a member), or expires.
+        if action == "delete" and quote.number and quote.status in QuoteStatus.OPEN:
+            return f"A sent quote is kept for the record: mark it rejected if the customer said no; unanswered, it expires after {quote.valid_until}."
         if action == "delete" and quote.number:
-            return "A numbered quote is kept for the record: reject it instead of deleting it."
+            return "A numbered quote is kept for the record."
         return None
 
     def before_update(self, quote, cleaned, context):

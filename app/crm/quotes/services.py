@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime, time, timedelta
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role, User
@@ -17,9 +17,9 @@ from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.core.validation import Errors
 from app.crm.deals.models import DealStatus, Stage, StageKind
-from app.crm.deals.services.deals import move_deal
+from app.crm.deals.services.deals import move_deal, update_deal
 from app.crm.deals.services.forecast import local_today
-from app.crm.quotes.models import Quote, QuoteLine, QuoteStatus
+from app.crm.quotes.models import Quote, QuoteStatus
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.priced_documents import lock_document
 from app.crm.quotes.record import QUOTES
@@ -52,7 +52,8 @@ def _end_of(day) -> datetime:
 
 
 def send_quote(quote: Quote, data: dict, *, actor) -> str:
-    """Number the quote (first send), issue a fresh public link and email it after commit.
+    """Number the quote (first send), issue a fresh public link and email it after commit; its
+    open deal counts as active from now.
 
     Sending again (sent or viewed) replaces the link: the old one stops working. Returns the link.
     """
@@ -79,6 +80,9 @@ def send_quote(quote: Quote, data: dict, *, actor) -> str:
     quote.viewed_at = None
     quote.recipient_email = recipient
     quote.updated_at = now
+    if quote.deal is not None and quote.deal.status == DealStatus.OPEN:
+        # The quote going out is the deal moving on: it is no longer idle (rotting).
+        quote.deal.idle_since = now
     db.session.flush()
     refresh_index_title(QUOTES, quote)
     link = public_link(token)
@@ -156,7 +160,12 @@ def accept_quote(quote: Quote, data: dict, *, ip: str, user_agent: str) -> None:
     )
 
 
-def reject_quote(quote: Quote, data: dict) -> None:
+def reject_quote(quote: Quote, data: dict, *, actor=None) -> None:
+    """The customer declines on the quote's link (no actor), or a member records a no the
+    customer gave another way (a call, an email): the reason is kept either way."""
+    if actor is not None:
+        check_permission(actor, QUOTES.permission("edit"))
+        check_writable()
     quote = lock_document(quote)
     _check_answerable(quote)
     reason = str(data.get("reason") or "").strip()
@@ -167,7 +176,7 @@ def reject_quote(quote: Quote, data: dict) -> None:
     quote.status = QuoteStatus.REJECTED
     quote.rejected_at = utcnow()
     quote.rejection_reason = reason
-    emit_record_event(QUOTES, quote, "rejected", actor=None, summary="Rejected: " + reason[:200])
+    emit_record_event(QUOTES, quote, "rejected", actor=actor, summary="Rejected: " + reason[:200])
 
 
 # ---------------------------------------------------------------------------- expiry
@@ -193,17 +202,6 @@ def expire_due_quotes() -> int:
     return len(due)
 
 
-def forget_deleted_product(event, product) -> None:
-    """In-transaction subscriber of `product.deleted`: quote lines keep their own copy of the
-    product's name and price, and only lose the link."""
-    db.session.execute(
-        update(QuoteLine)
-        .where(QuoteLine.product_id == product.id)
-        .values(product_id=None)
-        .execution_options(synchronize_session="fetch")
-    )
-
-
 def acting_owner(record) -> User | None:
     """Who acts when no one is signed in (a customer's acceptance, a job): the record's owner,
     else the workspace's first owner — so permissions hold and the audit log names someone."""
@@ -217,7 +215,9 @@ def acting_owner(record) -> User | None:
 
 def mark_deal_won(event, quote) -> None:
     """In-transaction subscriber of `quote.accepted`: the quote's open deal moves to its
-    pipeline's first won stage, when the workspace's settings say so."""
+    pipeline's first won stage, when the workspace's settings say so, worth what the customer
+    signed (the quote before tax, when it is in the deal's currency): won revenue, win rate
+    and the forecast read the deal's value, not the estimate it was opened with."""
     deal = quote.deal
     if deal is None or deal.status != DealStatus.OPEN or not get_quote_settings().mark_deal_won_on_acceptance:
         return
@@ -227,7 +227,10 @@ def mark_deal_won(event, quote) -> None:
         .order_by(Stage.position)
         .limit(1)
     )
-    if won is not None:
-        move_deal(
-            deal, {"stage_id": str(won.id), "close_note": f"Quote {quote.number} accepted"}, actor=acting_owner(quote)
-        )
+    if won is None:
+        return
+    actor = acting_owner(quote)
+    signed = quote.subtotal - quote.discount_total
+    if quote.currency == deal.currency and signed != deal.value:
+        update_deal(deal, {"value": str(signed)}, actor=actor)
+    move_deal(deal, {"stage_id": str(won.id), "close_note": f"Quote {quote.number} accepted"}, actor=actor)

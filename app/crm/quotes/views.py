@@ -1,4 +1,5 @@
-"""Quote pages: the kit's pages, plus sending, the PDF, kept versions and the quote settings."""
+"""Quote pages: the kit's pages, plus sending, marking rejected, the PDF, kept versions and the quote
+settings."""
 
 from decimal import Decimal
 
@@ -9,8 +10,9 @@ from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.auth.permissions import requires_permission
+from app.core.errors import Conflict
 from app.core.extensions import db
-from app.core.forms import PageForm, save_form
+from app.core.forms import PageForm, act_on_form, save_form
 from app.crm.deals.services.forecast import local_today
 from app.crm.products.services import active_products
 from app.crm.quotes import services
@@ -54,7 +56,9 @@ class SettingsForm(PageForm):
     renewal_reminder_days = IntegerField("Remind before a subscription renews (days)", validators=[Optional()])
     default_terms = TextAreaField("Default terms", validators=[Length(max=20_000)])
     sender_address = TextAreaField("Your address on quotes", validators=[Length(max=1_000)])
-    mark_deal_won_on_acceptance = BooleanField("Mark the deal won when its quote is accepted")
+    mark_deal_won_on_acceptance = BooleanField(
+        "Mark the deal won when its quote is accepted, worth the quote before tax"
+    )
 
 
 @bp.route("/quotes/<uuid:quote_id>/send", methods=["GET", "POST"])
@@ -64,6 +68,29 @@ def send(quote_id):
 
 
 add_pdf_page(bp, QUOTES, lambda quote_id: quote_document(services.load_quote_for_page(quote_id)))
+
+
+class DeclinedForm(PageForm):
+    reason = TextAreaField("What did the customer say?", validators=[Length(max=1000)])
+
+
+@bp.route("/quotes/<uuid:quote_id>/reject", methods=["POST"])
+@requires_permission("quotes.edit")
+def reject(quote_id):
+    """The customer said no another way (a call, an email): the quote is marked rejected."""
+    quote = services.get_quote(quote_id)
+    form = DeclinedForm()
+    try:
+        declined = act_on_form(
+            form, lambda: services.reject_quote(quote, {"reason": form.reason.data}, actor=current_user)
+        )
+    except Conflict as exc:
+        declined, form.reason.errors = False, [exc.message]
+    if declined:
+        flash("The quote is marked rejected.", "success")
+    else:
+        flash(" ".join(form.reason.errors) or "The quote was not marked rejected.", "danger")
+    return redirect(url_for("quotes.show", quote_id=quote.id))
 
 
 @bp.route("/quotes/<uuid:quote_id>/versions/<int:version>")

@@ -37,6 +37,10 @@ class SubscriptionType(RecordType):
             raise ValidationFailed(message, details={"start_date": [message]})
         elif "next_renewal" in cleaned and cleaned["next_renewal"] is None:
             subscription.next_renewal = subscription.start_date
+        if subscription.next_renewal < subscription.start_date:
+            # The renewal job would bill, at once, a period the customer has not bought yet.
+            message = f"A subscription cannot renew before it starts ({subscription.start_date})."
+            raise ValidationFailed(message, details={"next_renewal": [message]})
 
     def related(self, subscription):
         return linked_records((("contact", subscription.contact_id), ("company", subscription.company_id)))
@@ -70,7 +74,9 @@ SUBSCRIPTIONS = SubscriptionType(
     fields=[
         f.Text("name", "Name", max_length=500, required=True, search=True, sort=True),
         status_field(SubscriptionStatus, SubscriptionStatus.ACTIVE),
-        f.Choice("interval", "Billed", choices=Interval.LABELS, default=Interval.MONTHLY, filter=True, list=True),
+        f.Choice(
+            "interval", "Billing period", choices=Interval.LABELS, default=Interval.MONTHLY, filter=True, list=True
+        ),
         *customer_fields(),
         f.Reference("quote_id", "From quote", to="quote", relation="quote", read_only=True),
         f.Choice("currency", "Currency", choices=QUOTE_CURRENCIES, blank=True),
@@ -78,7 +84,15 @@ SUBSCRIPTIONS = SubscriptionType(
         f.Money("unit_price", "Price per period", maximum=MAX_PRICE, required=True, list=True),
         f.Number("tax_rate", "Tax rate (%)", places=2, minimum=Decimal(0), maximum=Decimal(100)),
         f.DateField("start_date", "Started", filter=True),
-        f.DateField("next_renewal", "Next renewal", filter=True, list=True, sort=True, help="Empty: the start date"),
+        f.DateField(
+            "next_renewal",
+            "Next renewal",
+            filter=True,
+            list=True,
+            list_on_phones=True,
+            sort=True,
+            help="Empty: the start date",
+        ),
     ],
     capabilities=[OWNER, TIMELINE, NOTES],
     contributes=[

@@ -121,7 +121,7 @@ def test_a_locked_quotes_buttons_keep_their_size_with_the_reasons_under_them(
         _shot(page, f"locked-quote-{width}")
         reasons = page.get_by_test_id("action-reasons")
         expect(reasons).to_contain_text("An accepted quote is final: it cannot be changed.")
-        expect(reasons).to_contain_text("A numbered quote is kept for the record: reject it instead of deleting it.")
+        expect(reasons).to_contain_text("A numbered quote is kept for the record.")
         under = reasons.bounding_box()["y"]
         for name in ("edit-record-disabled", "delete-record-disabled"):
             button = page.get_by_test_id(name)
@@ -130,3 +130,38 @@ def test_a_locked_quotes_buttons_keep_their_size_with_the_reasons_under_them(
             assert box["height"] < 50  # not stretched to the height of the reasons
             assert box["width"] < 150  # nor to the width of the page
             assert under >= box["y"] + box["height"]  # the reasons are written under the buttons
+
+
+def test_public_quote_keeps_the_line_breaks_of_the_address_and_terms(app, live_server, page_at, make_tenant):
+    """The customer's page is not a CRM page: it must still break the sender's address and the
+    terms into the lines they were typed in, as the quote's own page and the PDF do."""
+    tenant = make_tenant("linebreaks", roles=("owner",))
+    with in_tenant(app, tenant.id):
+        from app.crm.quotes.settings import get_quote_settings
+
+        settings = get_quote_settings()
+        settings.sender_address = "Kastanienallee 12\n10435 Berlin"
+        db.session.add(settings)
+        db.session.commit()
+    token = send_quote_now(app, tenant, make_quote(app, tenant, terms="Net 14 days.\nPrices exclude travel."))
+    customer = page_at(375)
+    customer.goto(live_server.url(f"/q/{token}", slug=tenant.slug))
+    address = customer.get_by_text("Kastanienallee 12")
+    assert address.evaluate("element => getComputedStyle(element).whiteSpace") == "pre-line"
+    assert address.evaluate("element => element.getClientRects()[0].height") > 30  # two lines
+    terms = customer.get_by_test_id("quote-terms")
+    assert terms.evaluate("element => getComputedStyle(element).whiteSpace") == "pre-line"
+
+
+def test_subscriptions_on_a_phone_show_when_each_renews(app, live_server, page_at, make_tenant):
+    """A phone's list keeps the one figure a row is read for: two retainers of the same name
+    and price read alike unless their next renewal shows."""
+    from tests.crm.quotes.factories import accept_quote_now
+
+    tenant = make_tenant("renewals", roles=("owner",))
+    retainer = make_product(app, tenant, name="SEO retainer", unit_price="1800.00", recurring_interval="monthly")
+    accept_quote_now(app, tenant, make_quote(app, tenant, lines=[{"product_id": str(retainer), "quantity": "1"}]))
+    page = page_at(375)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/subscriptions", slug=tenant.slug))
+    expect(page.get_by_role("columnheader", name="Next renewal")).to_be_visible()

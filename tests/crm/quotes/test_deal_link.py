@@ -2,6 +2,7 @@
 deal's page lists its quotes; acceptance marks the deal won (when the settings say so)."""
 
 import uuid
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -59,6 +60,30 @@ def test_acceptance_marks_the_deal_won(app, tenant_a, api_client_for, client_for
         assert deal.stage.kind == "won"
 
 
+def test_a_deal_won_by_its_quote_is_worth_what_the_customer_signed(app, tenant_a, api_client_for, client_for):
+    """Won revenue, win rate and the forecast read the deal's value: a deal estimated at 25,000
+    and won by a quote signed for 3,720 (before tax) must count 3,720, as the quote says."""
+    deal_id, _contact_id, _company_id = _deal(app, tenant_a, api_client_for)
+    quote_id = make_quote(app, tenant_a, deal_id=deal_id, currency="EUR")
+    token = send_quote_now(app, tenant_a, quote_id)
+    client_for(tenant_a, role=None).post(f"/q/{token}/accept", data={"name": "Ada Lovelace", "consent": "y"})
+    with in_tenant(app, tenant_a.id):
+        quote = db.session.get(Quote, (tenant_a.id, quote_id))
+        deal = db.session.get(Deal, (tenant_a.id, uuid.UUID(deal_id)))
+        assert quote.subtotal - quote.discount_total == Decimal("3720.00")
+        assert (deal.status, deal.value) == ("won", Decimal("3720.00"))
+
+
+def test_a_quote_in_another_currency_leaves_the_deals_value(app, tenant_a, api_client_for, client_for):
+    deal_id, _contact_id, _company_id = _deal(app, tenant_a, api_client_for)
+    quote_id = make_quote(app, tenant_a, deal_id=deal_id, currency="USD")
+    token = send_quote_now(app, tenant_a, quote_id)
+    client_for(tenant_a, role=None).post(f"/q/{token}/accept", data={"name": "Ada Lovelace", "consent": "y"})
+    with in_tenant(app, tenant_a.id):
+        deal = db.session.get(Deal, (tenant_a.id, uuid.UUID(deal_id)))
+        assert (deal.status, deal.value, deal.currency) == ("won", Decimal("25000.00"), "EUR")
+
+
 def test_acceptance_leaves_the_deal_when_the_settings_say_so(app, tenant_a, api_client_for, client_for):
     client = client_for(tenant_a)
     settings = {"number_pattern": "Q{seq}", "invoice_number_pattern": "I{seq}", "validity_days": "30"}
@@ -71,3 +96,25 @@ def test_acceptance_leaves_the_deal_when_the_settings_say_so(app, tenant_a, api_
     with in_tenant(app, tenant_a.id):
         assert db.session.get(Deal, (tenant_a.id, uuid.UUID(deal_id))).status == "open"
         assert db.session.scalar(select(Quote.status)) == "accepted"
+
+
+def test_sending_a_deals_quote_is_activity_on_the_deal(app, tenant_a, api_client_for):
+    """A quote emailed to the customer is the deal moving on: a deal idle for weeks is no longer
+    flagged rotting ("Nothing happened for more than 7 days") the moment its quote goes out."""
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+    from app.crm.deals.record import is_rotting
+
+    deal_id, _contact_id, _company_id = _deal(app, tenant_a, api_client_for)
+    with in_tenant(app, tenant_a.id):
+        deal = db.session.get(Deal, (tenant_a.id, uuid.UUID(deal_id)))
+        deal.idle_since = utcnow() - timedelta(days=30)
+        deal.stage.rotting_days = 7
+        db.session.commit()
+    quote_id = make_quote(app, tenant_a, deal_id=deal_id, currency="EUR")
+    send_quote_now(app, tenant_a, quote_id)
+    with in_tenant(app, tenant_a.id):
+        deal = db.session.get(Deal, (tenant_a.id, uuid.UUID(deal_id)))
+        assert deal.idle_since > utcnow() - timedelta(minutes=1)
+        assert not is_rotting(deal)

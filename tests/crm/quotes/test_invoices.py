@@ -70,6 +70,66 @@ def test_issue_then_pay_in_two_payments(app, tenant_a, client_for):
     assert "USD 3,600.00" in page
 
 
+def test_a_payment_dated_before_the_invoice_was_issued_is_refused(app, tenant_a, client_for, api_client_for):
+    """A payment received before the invoice existed is a typo (last year, a wrong month) that
+    would put the money in the wrong period of every report: the form and the API refuse it."""
+    invoice_id = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, invoice_id)
+    issued = _invoice(app, tenant_a, invoice_id).issue_date
+    before = (issued - timedelta(days=3)).isoformat()
+    page = client_for(tenant_a).post(f"/invoices/{invoice_id}/payments", data={"amount": "100.00", "paid_on": before})
+    assert page.status_code == 422
+    assert f"The invoice was issued on {issued.isoformat()}" in page.get_data(as_text=True)
+    api = api_client_for(tenant_a).post(
+        f"/api/v1/invoices/{invoice_id}/payments", json={"amount": "100.00", "paid_on": before}
+    )
+    assert api.status_code == 422
+    assert "paid_on" in api.get_json()["error"]["details"]
+    assert _invoice(app, tenant_a, invoice_id).amount_paid == 0
+
+
+def test_a_paid_or_void_invoice_does_not_advise_voiding_it(app, tenant_a, client_for):
+    """The reasons under the disabled buttons must name a way that exists: an invoice with
+    payments cannot be voided, and a void one cannot be voided again."""
+    client = client_for(tenant_a)
+    paid = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, paid)
+    client.post(f"/invoices/{paid}/payments", data={"amount": "100.00", "paid_on": date.today().isoformat()})
+    page = client.get(f"/invoices/{paid}").get_data(as_text=True)
+    assert "void it" not in page
+    assert "An invoice with payments cannot be changed." in page
+    assert "An invoice with payments is kept for the books." in page
+    void = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, void)
+    assert client.post(f"/invoices/{void}/void").status_code == 302
+    page = client.get(f"/invoices/{void}").get_data(as_text=True)
+    assert "void it" not in page
+    assert "A void invoice cannot be changed." in page
+
+
+def test_a_customer_with_issued_invoices_is_kept(app, tenant_a, client_for, api_client_for):
+    """Deleting the contact or company an issued invoice bills wiped the customer off the
+    invoice (its page and PDF): the books must keep naming who was billed. A draft's customer
+    can still go."""
+    from tests.crm.factories import make_company
+
+    contact_id, company_id = make_contact(app, tenant_a), make_company(app, tenant_a)
+    invoice_id = make_invoice(app, tenant_a, contact_id=str(contact_id), company_id=str(company_id))
+    issue_invoice_now(app, tenant_a, invoice_id)
+    api = api_client_for(tenant_a)
+    refused = api.delete(f"/api/v1/companies/{company_id}")
+    assert refused.status_code == 409
+    assert "kept for the books" in refused.get_json()["error"]["message"]
+    page = client_for(tenant_a).post(f"/contacts/{contact_id}/delete")
+    assert page.status_code == 409
+    assert "This customer is named on 1 issued invoice kept for the books" in page.get_data(as_text=True)
+    invoice = _invoice(app, tenant_a, invoice_id)
+    assert (invoice.contact_id, invoice.company_id) == (contact_id, company_id)
+    drafted = make_contact(app, tenant_a)
+    make_invoice(app, tenant_a, contact_id=str(drafted))
+    assert api.delete(f"/api/v1/contacts/{drafted}").status_code == 204
+
+
 def test_void_and_overdue(app, tenant_a, tenant_b):
     from app.crm.invoices.jobs import mark_overdue
 

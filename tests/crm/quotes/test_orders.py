@@ -118,6 +118,23 @@ def test_an_order_becomes_a_draft_invoice_from_its_page(app, tenant_a, client_fo
     assert number in client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
 
 
+def test_invoicing_the_accepted_quote_bills_its_order(app, tenant_a, client_for):
+    """The acceptance made the order: an invoice made from the quote bills that order too, so
+    the order's panel counts it and asks before a second invoice (it offered a plain "Create
+    invoice", a double bill)."""
+    order_id = make_order(app, tenant_a)
+    client = client_for(tenant_a)
+    with in_tenant(app, tenant_a.id):
+        quote_id = db.session.get(Order, (tenant_a.id, order_id)).quote_id
+    assert client.post(f"/quotes/{quote_id}/invoice").status_code == 302
+    with in_tenant(app, tenant_a.id):
+        invoice = db.session.scalar(select(Invoice))
+        assert (invoice.quote_id, invoice.order_id) == (quote_id, order_id)
+    page = client.get(f"/orders/{order_id}").get_data(as_text=True)
+    assert "Invoiced USD 4,320.00 of USD 4,320.00" in page
+    assert "This order is already invoiced in full (USD 4,320.00). Make another draft invoice of it?" in page
+
+
 def test_a_void_invoice_does_not_count_as_invoicing_the_order(app, tenant_a, client_for):
     order_id = make_order(app, tenant_a)
     client = client_for(tenant_a)
@@ -223,6 +240,23 @@ def test_the_demo_shows_an_accepted_quote_with_its_order_and_invoice(app, make_t
         assert invoice.status == InvoiceStatus.PARTIALLY_PAID
         assert invoice.sent_at is not None
         assert invoice.total == order.total
+        # Quote pages and PDFs print the workspace's name above the sender's address.
+        from app.crm.quotes.settings import get_quote_settings
+
+        assert row.name not in get_quote_settings().sender_address
+        for paid in db.session.scalars(select(Invoice).where(Invoice.amount_paid > 0)):
+            assert all(payment.paid_on >= paid.issue_date for payment in paid.payments), paid.title
+
+
+def test_an_invoice_emailed_without_a_pdf_lists_its_lines_with_their_units(app, tenant_a, client_for, set_tenant):
+    """Without the PDF (a plan without quote_pdf) the email lists the lines, as the invoice's
+    page reads them: "2 days × Design sprint", not "2 × Design sprint"."""
+    line = {"description": "Design sprint", "quantity": "2", "unit": "day", "unit_price": "1500.00", "tax_rate": "20"}
+    invoice_id = make_invoice(app, tenant_a, lines=[line])
+    set_tenant(tenant_a, plan="free")
+    assert client_for(tenant_a).post(f"/invoices/{invoice_id}/send", data={"to": "ap@example.com"}).status_code == 302
+    [mail] = _mail_to(app, "ap@example.com")
+    assert "- 2 days × Design sprint: USD 3,600.00" in mail["text"]
 
 
 def test_a_sent_invoice_past_its_due_date_becomes_overdue(app, tenant_a, api_client_for):

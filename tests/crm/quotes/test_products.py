@@ -22,3 +22,46 @@ def test_skus_are_unique_per_workspace_and_blank_is_none(app, tenant_a, tenant_b
         product = create_product({"name": "Local", "unit_price": "1"}, actor=owner)
         assert product.sku is None
         assert product.currency == "USD"
+
+
+def test_a_product_sold_on_orders_invoices_and_subscriptions_can_be_deleted(app, tenant_a, api_client_for, client_for):
+    """Quote, order and invoice lines and subscriptions keep their own copy of a product's name
+    and price: deleting the product only unlinks them (it answered 500, a foreign key failing,
+    as soon as an accepted quote had made an order and a subscription of it)."""
+    from sqlalchemy import select
+
+    from app.core.extensions import db
+    from app.crm.invoices.models import InvoiceLine
+    from app.crm.orders.models import OrderLine
+    from app.crm.subscriptions.models import Subscription
+    from tests.conftest import in_tenant
+    from tests.crm.quotes.factories import accept_quote_now, make_quote
+
+    retainer = make_product(app, tenant_a, name="SEO retainer", unit_price="1800.00", recurring_interval="monthly")
+    quote_id = make_quote(app, tenant_a, lines=[{"product_id": str(retainer), "quantity": "1"}])
+    accept_quote_now(app, tenant_a, quote_id)
+    assert client_for(tenant_a).post(f"/quotes/{quote_id}/invoice").status_code == 302
+    assert api_client_for(tenant_a).delete(f"/api/v1/products/{retainer}").status_code == 204
+    with in_tenant(app, tenant_a.id):
+        for model in (OrderLine, InvoiceLine, Subscription):
+            kept = db.session.scalars(select(model)).all()
+            assert kept, model.__name__
+            assert all(row.product_id is None for row in kept), model.__name__
+        assert db.session.scalar(select(OrderLine.description)) == "SEO retainer"
+
+
+def test_a_draft_keeps_the_product_of_a_line_whose_product_is_no_longer_sold(app, tenant_a, client_for):
+    """The edit form offers only active products; a line of a retired one showed "Free text",
+    so saving the draft unlinked it, and a retainer line lost its monthly billing (no
+    subscription on acceptance). The line's own product stays offered, and selected."""
+    from tests.crm.quotes.factories import make_quote
+
+    retainer = make_product(app, tenant_a, name="SEO retainer", unit_price="1800.00", recurring_interval="monthly")
+    quote_id = make_quote(app, tenant_a, lines=[{"product_id": str(retainer), "quantity": "1"}])
+    client = client_for(tenant_a)
+    assert (
+        client.post(f"/products/{retainer}/edit", data={"name": "SEO retainer", "unit_price": "1800.00"}).status_code
+        == 302
+    )
+    form = client.get(f"/quotes/{quote_id}/edit").get_data(as_text=True)
+    assert f'<option value="{retainer}" selected>SEO retainer (no longer sold)</option>' in form

@@ -91,6 +91,18 @@ def test_sending_numbers_the_quote_and_emails_a_private_link(app, tenant_a):
     assert any(f"http://alpha.atrium.test/q/{token}" in body for body in bodies)
 
 
+def test_a_member_checking_the_link_is_not_the_customer_viewing_it(app, tenant_a, client_for):
+    """Opening the link signed in to the workspace (to check what the customer sees) must not
+    mark the quote "viewed" nor tell the timeline that the customer opened it."""
+    quote_id = make_quote(app, tenant_a)
+    token = send_quote_now(app, tenant_a, quote_id)
+    assert client_for(tenant_a).get(f"/q/{token}").status_code == 200
+    quote = _quote(app, tenant_a, quote_id)
+    assert (quote.status, quote.viewed_at) == (QuoteStatus.SENT, None)
+    client_for(tenant_a, role=None).get(f"/q/{token}")
+    assert _quote(app, tenant_a, quote_id).status == QuoteStatus.VIEWED
+
+
 def test_customer_views_then_accepts_with_name_consent_ip_and_browser(app, tenant_a, client_for):
     quote_id = make_quote(app, tenant_a)
     token = send_quote_now(app, tenant_a, quote_id)
@@ -244,10 +256,52 @@ def test_a_locked_quote_writes_why_its_buttons_are_disabled_as_text(app, tenant_
     page = client_for(tenant_a).get(f"/quotes/{quote_id}").get_data(as_text=True)
     reasons = page.split('data-testid="action-reasons"', 1)[1].split("</ul>", 1)[0]
     assert "An accepted quote is final: it cannot be changed." in reasons
-    assert "A numbered quote is kept for the record: reject it instead of deleting it." in reasons
+    assert "A numbered quote is kept for the record." in reasons
+    assert "reject it" not in reasons  # only the customer can, on the quote's link
     delete = page.split('data-testid="delete-record-disabled"', 1)[0].rsplit("<button", 1)[1]
     assert 'aria-describedby="record-action-reasons"' in delete
     assert "title=" not in delete
+
+
+def test_a_sent_quote_says_how_it_ends_instead_of_being_deleted(app, tenant_a, client_for):
+    quote_id = make_quote(app, tenant_a)
+    send_quote_now(app, tenant_a, quote_id)
+    page = client_for(tenant_a).get(f"/quotes/{quote_id}").get_data(as_text=True)
+    reasons = page.split('data-testid="action-reasons"', 1)[1].split("</ul>", 1)[0]
+    valid_until = _quote(app, tenant_a, quote_id).valid_until
+    assert (
+        "A sent quote is kept for the record: mark it rejected if the customer said no; "
+        f"unanswered, it expires after {valid_until}."
+    ) in reasons
+
+
+def test_a_member_marks_a_quote_rejected_when_the_customer_says_no_by_phone(app, tenant_a, client_for, api_client_for):
+    """The customer said no on a call: a member records it (with what was said), in the page
+    and through the API; a viewer is offered no such form, and an answered quote stays answered."""
+    quote_id = make_quote(app, tenant_a)
+    send_quote_now(app, tenant_a, quote_id)
+    assert 'data-testid="quote-declined"' not in client_for(tenant_a, role="viewer").get(
+        f"/quotes/{quote_id}"
+    ).get_data(as_text=True)
+    client = client_for(tenant_a)
+    assert 'data-testid="quote-declined"' in client.get(f"/quotes/{quote_id}").get_data(as_text=True)
+    done = client.post(f"/quotes/{quote_id}/reject", data={"reason": "Went with an in-house team."})
+    assert done.status_code == 302
+    quote = _quote(app, tenant_a, quote_id)
+    assert (quote.status, quote.rejection_reason) == (QuoteStatus.REJECTED, "Went with an in-house team.")
+    page = client.get(f"/quotes/{quote_id}").get_data(as_text=True)
+    assert "The quote is marked rejected." in page
+    assert 'data-testid="quote-declined"' not in page
+    assert client.post(f"/quotes/{quote_id}/reject", data={"reason": "Again"}).status_code == 302
+    assert _quote(app, tenant_a, quote_id).rejection_reason == "Went with an in-house team."
+    other = make_quote(app, tenant_a)
+    send_quote_now(app, tenant_a, other)
+    api = api_client_for(tenant_a)
+    assert api.post(f"/api/v1/quotes/{other}/reject", json={}).status_code == 422
+    rejected = api.post(f"/api/v1/quotes/{other}/reject", json={"reason": "No budget."})
+    assert rejected.status_code == 200
+    assert (rejected.get_json()["status"], rejected.get_json()["rejection_reason"]) == ("rejected", "No budget.")
+    assert api.post(f"/api/v1/quotes/{other}/reject", json={"reason": "No budget."}).status_code == 409
 
 
 def test_quote_pdf_has_the_quote_text(app, tenant_a, client_for):

@@ -152,3 +152,31 @@ def test_the_renewal_reminder_is_a_task_for_the_owner_in_the_tasks_list(app, ten
     client = client_for(tenant_a)
     assert title in client.get("/tasks").get_data(as_text=True)
     assert title in client.get(f"/subscriptions/{subscription_id}?tab=tasks").get_data(as_text=True)
+
+
+def test_a_subscription_cannot_renew_before_it_starts(app, tenant_a, api_client_for, client_for):
+    """A renewal before the start would bill, at the next run of the job, a period the customer
+    had not bought yet: the API and the form refuse it, on create and on edit."""
+    api = api_client_for(tenant_a)
+    body = {"name": "Hosting", "interval": "yearly", "unit_price": "10", "start_date": "2026-12-01"}
+    refused = api.post("/api/v1/subscriptions", json={**body, "next_renewal": "2026-11-01"})
+    assert refused.status_code == 422
+    assert "next_renewal" in refused.get_json()["error"]["details"]
+    created = api.post("/api/v1/subscriptions", json={**body, "next_renewal": "2027-12-01"})
+    assert created.status_code == 201
+    subscription_id = created.get_json()["id"]
+    edited = client_for(tenant_a).post(
+        f"/subscriptions/{subscription_id}/edit",
+        data={**body, "start_date": "2028-01-01", "next_renewal": "2027-12-01"},
+    )
+    assert edited.status_code == 422
+    assert "renew before it starts" in edited.get_data(as_text=True)
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(Subscription.start_date)) == date(2026, 12, 1)
+
+
+def test_an_unknown_billing_period_is_refused_in_words(app, tenant_a, api_client_for):
+    body = {"name": "Hosting", "interval": "weekly", "unit_price": "10"}
+    refused = api_client_for(tenant_a).post("/api/v1/subscriptions", json=body)
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["details"]["interval"] == ["Choose a valid billing period."]
