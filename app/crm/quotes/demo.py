@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.auth.demo_team import get_demo_owner
 from app.core.extensions import db
+from app.core.types import clock_set_to, utcnow
 from app.crm.companies.models import Company
 from app.crm.contacts.models import Contact
 from app.crm.deals.models import Deal
@@ -78,6 +79,12 @@ def seed_quotes_demo(tenant) -> None:
     def line(sku, quantity, **extra):
         return {"product_id": str(products[sku].id), "quantity": quantity, **extra}
 
+    now = utcnow()
+
+    def days_ago(days: float):
+        """Each step of a quote's life on the day it happened (sent, opened, answered)."""
+        return clock_set_to(now - timedelta(days=days))
+
     def quote(title, contact, lines, **extra):
         company = db.session.get(Company, (contact.tenant_id, contact.company_id))
         # The company's open deal in the workspace's currency, if the deals demo made one.
@@ -102,54 +109,75 @@ def seed_quotes_demo(tenant) -> None:
             actor=owner,
         )
 
-    quote(
-        "Spring campaign landing pages",
-        contacts[0],
-        [
-            line("COP-110", "24"),
-            line("DES-200", "2"),
-            {"description": "Stock photography licence", "quantity": "1", "unit_price": "350.00", "tax_rate": "20"},
-        ],
-        introduction="Three landing pages for the spring campaign, written and designed to convert.",
-    )
-    sent = quote(
-        "Brand refresh",
-        contacts[1],
-        [line("AUD-100", "1"), line("DES-200", "3", discount_kind="percent", discount_value="10")],
-    )
-    send_quote(sent, {"to": contacts[1].primary_email, "message": "As discussed on Tuesday."}, actor=owner)
+    # In the order it happened, so that the numbers each sent quote takes follow the dates.
+    with days_ago(20):
+        declined = quote(
+            "Video production",
+            contacts[3],
+            [{"description": "Brand film, 90 seconds", "quantity": "1", "unit_price": "14500.00", "tax_rate": "20"}],
+        )
+    with days_ago(19):
+        send_quote(declined, {"to": contacts[3].primary_email}, actor=owner)
+    with days_ago(15):
+        record_view(declined)
+    with days_ago(14):
+        reject_quote(declined, {"reason": "Budget moved to the third quarter; let's talk again in June."})
 
-    accepted = quote(
-        "SEO retainer 2027",
-        contacts[2],
-        [line("SEO-300", "12", discount_kind="amount", discount_value="1800.00"), line("ANA-150", "1")],
-    )
-    send_quote(accepted, {"to": contacts[2].primary_email}, actor=owner)
-    record_view(accepted)
-    accept_quote(
-        accepted,
-        {"name": contacts[2].full_name, "consent": True},
-        ip="203.0.113.24",
-        user_agent="Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15",
-    )
+    with days_ago(12):
+        accepted = quote(
+            "SEO retainer 2027",
+            contacts[2],
+            [line("SEO-300", "12", discount_kind="amount", discount_value="1800.00"), line("ANA-150", "1")],
+        )
+    with days_ago(11):
+        send_quote(accepted, {"to": contacts[2].primary_email}, actor=owner)
+    with days_ago(8):
+        record_view(accepted)
 
-    declined = quote(
-        "Video production",
-        contacts[3],
-        [{"description": "Brand film, 90 seconds", "quantity": "1", "unit_price": "14500.00", "tax_rate": "20"}],
-    )
-    send_quote(declined, {"to": contacts[3].primary_email}, actor=owner)
-    record_view(declined)
-    reject_quote(declined, {"reason": "Budget moved to the third quarter; let's talk again in June."})
+    with days_ago(9):
+        revised = quote(
+            "Website redesign", contacts[4], [line("AUD-100", "1"), line("DES-200", "5"), line("HOS-400", "1")]
+        )
+    with days_ago(8):
+        send_quote(revised, {"to": contacts[4].primary_email}, actor=owner)
+    with days_ago(2):
+        update_quote(
+            revised,
+            {
+                "lines": [line("AUD-100", "1"), line("DES-200", "4"), line("HOS-400", "1"), line("ANA-150", "1")],
+                "valid_until": (revised.valid_until + timedelta(days=14)).isoformat(),
+            },
+            actor=owner,
+        )
 
-    revised = quote("Website redesign", contacts[4], [line("AUD-100", "1"), line("DES-200", "5"), line("HOS-400", "1")])
-    send_quote(revised, {"to": contacts[4].primary_email}, actor=owner)
-    update_quote(
-        revised,
-        {
-            "lines": [line("AUD-100", "1"), line("DES-200", "4"), line("HOS-400", "1"), line("ANA-150", "1")],
-            "valid_until": (revised.valid_until + timedelta(days=14)).isoformat(),
-        },
-        actor=owner,
-    )
+    with days_ago(6):
+        sent = quote(
+            "Brand refresh",
+            contacts[1],
+            [line("AUD-100", "1"), line("DES-200", "3", discount_kind="percent", discount_value="10")],
+        )
+    with days_ago(5):
+        send_quote(sent, {"to": contacts[1].primary_email, "message": "As discussed on Tuesday."}, actor=owner)
+
+    with days_ago(1):
+        quote(
+            "Spring campaign landing pages",
+            contacts[0],
+            [
+                line("COP-110", "24"),
+                line("DES-200", "2"),
+                {"description": "Stock photography licence", "quantity": "1", "unit_price": "350.00", "tax_rate": "20"},
+            ],
+            introduction="Three landing pages for the spring campaign, written and designed to convert.",
+        )
+
+    # Accepted a few hours ago: the order, the subscription and the won deal it makes belong to
+    # today, whichever day of the month the demo is seeded.
+    with days_ago(0.2):
+        accept_quote(
+            accepted,
+            {"name": contacts[2].full_name, "consent": True},
+            ip="203.0.113.24",
+            user_agent="Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15",
+        )
     db.session.flush()

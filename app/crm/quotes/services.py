@@ -81,8 +81,9 @@ def send_quote(quote: Quote, data: dict, *, actor) -> str:
     quote.recipient_email = recipient
     quote.updated_at = now
     if quote.deal is not None and quote.deal.status == DealStatus.OPEN:
-        # The quote going out is the deal moving on: it is no longer idle (rotting).
-        quote.deal.idle_since = now
+        # The quote going out is the deal moving on: it is no longer idle (rotting). A later
+        # activity already logged (seed-demo writes the past after the present) stays the latest.
+        quote.deal.idle_since = max(quote.deal.idle_since or now, now)
     db.session.flush()
     refresh_index_title(QUOTES, quote)
     link = public_link(token)

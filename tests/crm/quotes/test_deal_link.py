@@ -118,3 +118,12 @@ def test_sending_a_deals_quote_is_activity_on_the_deal(app, tenant_a, api_client
         deal = db.session.get(Deal, (tenant_a.id, uuid.UUID(deal_id)))
         assert deal.idle_since > utcnow() - timedelta(minutes=1)
         assert not is_rotting(deal)
+        latest = deal.idle_since
+    # A send written into the past (seed-demo's history) leaves a later activity the latest.
+    from app.core.types import clock_set_to
+
+    second_id = make_quote(app, tenant_a, deal_id=deal_id, currency="EUR")
+    with clock_set_to(utcnow() - timedelta(days=19)):
+        send_quote_now(app, tenant_a, second_id)
+    with in_tenant(app, tenant_a.id):
+        assert db.session.get(Deal, (tenant_a.id, uuid.UUID(deal_id))).idle_since == latest

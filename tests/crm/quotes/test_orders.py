@@ -1,6 +1,7 @@
 """Orders: accepting a quote makes one (its lines and totals, a gap-free number), once;
 an order is invoiced from its page and the API; invoices are sent by email."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -246,6 +247,13 @@ def test_the_demo_shows_an_accepted_quote_with_its_order_and_invoice(app, make_t
         assert row.name not in get_quote_settings().sender_address
         for paid in db.session.scalars(select(Invoice).where(Invoice.amount_paid > 0)):
             assert all(payment.paid_on >= paid.issue_date for payment in paid.payments), paid.title
+        # Each quote's life took days, in order, and the numbers follow the days they were sent.
+        numbered = db.session.scalars(select(Quote).where(Quote.number.is_not(None)).order_by(Quote.number)).all()
+        assert [quote.sent_at for quote in numbered if quote.sent_at] == sorted(
+            quote.sent_at for quote in numbered if quote.sent_at
+        )
+        assert accepted.created_at < accepted.sent_at < accepted.viewed_at < accepted.accepted_at
+        assert accepted.accepted_at - accepted.sent_at > timedelta(days=3)
 
 
 def test_an_invoice_emailed_without_a_pdf_lists_its_lines_with_their_units(app, tenant_a, client_for, set_tenant):
