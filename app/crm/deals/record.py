@@ -143,7 +143,7 @@ class DealType(RecordType):
             deal.closed_at = None
             deal.close_reason_id, deal.close_reason = None, None
             deal.close_note = ""
-        deal.idle_since = now
+        mark_active(deal, now)
         # after_save records the move (the history row needs the flushed deal).
         deal.pending_move = (previous_stage_id, previous_status) if moved else None
 
@@ -198,8 +198,15 @@ class DealType(RecordType):
 
     def on_activity(self, deal, activity):
         if activity is not None:
-            deal.idle_since = utcnow()
+            mark_active(deal, utcnow())
             db.session.flush()
+
+
+def mark_active(deal: Deal, moment) -> None:
+    """Something happened on the deal at `moment` (a save, a logged call, its quote sent): it
+    is idle, and may rot, from then on — unless something later already happened, as when
+    seed-demo writes the past after the present."""
+    deal.idle_since = max(deal.idle_since or moment, moment)
 
 
 def record_stage_change(deal: Deal, previous_stage_id, *, actor) -> None:

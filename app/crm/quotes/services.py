@@ -16,9 +16,11 @@ from app.core.hosts import tenant_host
 from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.core.validation import Errors
-from app.crm.deals.models import DealStatus, Stage, StageKind
+from app.crm.deals.models import DealStatus, StageKind
+from app.crm.deals.record import mark_active
 from app.crm.deals.services.deals import move_deal, update_deal
 from app.crm.deals.services.forecast import local_today
+from app.crm.deals.services.pipelines import first_stage_of_kind
 from app.crm.quotes.models import Quote, QuoteStatus
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.priced_documents import lock_document
@@ -81,9 +83,8 @@ def send_quote(quote: Quote, data: dict, *, actor) -> str:
     quote.recipient_email = recipient
     quote.updated_at = now
     if quote.deal is not None and quote.deal.status == DealStatus.OPEN:
-        # The quote going out is the deal moving on: it is no longer idle (rotting). A later
-        # activity already logged (seed-demo writes the past after the present) stays the latest.
-        quote.deal.idle_since = max(quote.deal.idle_since or now, now)
+        # The quote going out is the deal moving on: it is no longer idle (rotting).
+        mark_active(quote.deal, now)
     db.session.flush()
     refresh_index_title(QUOTES, quote)
     link = public_link(token)
@@ -222,12 +223,7 @@ def mark_deal_won(event, quote) -> None:
     deal = quote.deal
     if deal is None or deal.status != DealStatus.OPEN or not get_quote_settings().mark_deal_won_on_acceptance:
         return
-    won = db.session.scalar(
-        select(Stage)
-        .where(Stage.pipeline_id == deal.pipeline_id, Stage.kind == StageKind.WON)
-        .order_by(Stage.position)
-        .limit(1)
-    )
+    won = first_stage_of_kind(deal.pipeline_id, StageKind.WON)
     if won is None:
         return
     actor = acting_owner(quote)

@@ -13,11 +13,18 @@ from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.models import tenant_join
+from app.core.validation import check_known_keys
 from app.crm.contacts.models import LifecycleStage
 from app.crm.contacts.record import CONTACTS
 from app.crm.deals.models import Deal, DealContact, DealStatus, Stage, StageChange, StageKind
 from app.crm.deals.record import DEALS, RANK_STEP, rotting_condition
-from app.crm.deals.services.pipelines import default_pipeline, first_open_stage, get_pipeline, list_pipelines
+from app.crm.deals.services.pipelines import (
+    default_pipeline,
+    first_open_stage,
+    first_stage_of_kind,
+    get_pipeline,
+    list_pipelines,
+)
 from app.crm.leads.services import _share_history
 from app.plans.services import check_writable
 from app.records.services import record_services, update_record
@@ -147,16 +154,13 @@ def close_deal(deal: Deal, outcome: str, data: dict, *, actor) -> Deal:
         raise ValidationFailed("Won or lost?", details={"outcome": ["Use won or lost."]})
     if deal.status != DealStatus.OPEN:
         raise Conflict(f"This deal is already {deal.status}.", details={"outcome": [f"The deal is {deal.status}."]})
-    stage = _first_stage_of_kind(deal.pipeline_id, outcome)
+    stage = first_stage_of_kind(deal.pipeline_id, outcome)
     if stage is None:
         raise ValidationFailed(
             f"Its pipeline has no {outcome} stage.",
             details={"outcome": [f"Add a {outcome} stage to {deal.pipeline.name} first."]},
         )
-    known = {"close_reason_id", "close_note"}
-    unknown = sorted(str(key) for key in set(data) - known)
-    if unknown:
-        raise ValidationFailed("Some fields cannot be set.", details={key: ["Unknown field."] for key in unknown})
+    check_known_keys(data, ("close_reason_id", "close_note"))
     return move_deal(deal, {"stage_id": str(stage.id), **data}, actor=actor)
 
 
@@ -184,12 +188,6 @@ def reopen_deal(deal: Deal, *, actor) -> Deal:
             "Its pipeline has no open stage.", details={"status": [f"Add an open stage to {deal.pipeline.name}."]}
         )
     return move_deal(deal, {"stage_id": str(stage.id)}, actor=actor)
-
-
-def _first_stage_of_kind(pipeline_id, kind: str) -> Stage | None:
-    return db.session.scalar(
-        select(Stage).where(Stage.pipeline_id == pipeline_id, Stage.kind == kind).order_by(Stage.position).limit(1)
-    )
 
 
 def rotting_deals_of(user, *, limit: int = 10) -> list[Deal]:

@@ -110,6 +110,13 @@ def get_stage(stage_id) -> Stage:
     return get_or_404(Stage, stage_id)
 
 
+def first_stage_of_kind(pipeline_id, kind: str) -> Stage | None:
+    """The pipeline's first stage of `kind` (a deal marked won or lost goes there)."""
+    return db.session.scalar(
+        select(Stage).where(Stage.pipeline_id == pipeline_id, Stage.kind == kind).order_by(Stage.position).limit(1)
+    )
+
+
 def first_open_stage(pipeline: Pipeline) -> Stage | None:
     stages = list(pipeline.stages)
     return next((stage for stage in stages if stage.kind == StageKind.OPEN), stages[0] if stages else None)
