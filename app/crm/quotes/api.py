@@ -49,7 +49,7 @@ class RejectQuoteInput(Schema):
 
 @blp.route("/<uuid:quote_id>/reject", methods=["POST"])
 @blp.response(200, output_schema(QUOTES))
-@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": RejectQuoteInput}}})
+@blp.doc(**json_body_doc(RejectQuoteInput))
 def reject(quote_id):
     """Mark a quote rejected
 

@@ -104,6 +104,17 @@ def move(deal_id):
 # ---------------------------------------------------------------------------- the deal page's buttons
 
 
+def _back_to_deal(deal, act, done: str):
+    """Run `act()` on the deal page's behalf, flash `done()` or the refusal, and go back to it."""
+    try:
+        act()
+    except (ValidationFailed, Conflict) as exc:
+        flash(exc.one_line(), "danger")
+    else:
+        flash(done(), "success")
+    return redirect(url_for("deals.show", deal_id=deal.id))
+
+
 @bp.route("/deals/<uuid:deal_id>/close", methods=["POST"])
 @requires_permission("deals.edit")
 def close(deal_id):
@@ -112,23 +123,17 @@ def close(deal_id):
     deal = get_deal(deal_id)
     outcome = request.form.get("outcome", "")
     data = {key: request.form[key] for key in ("close_reason_id", "close_note") if request.form.get(key)}
-    try:
-        close_deal(deal, outcome, data, actor=current_user)
-    except (ValidationFailed, Conflict) as exc:
-        flash(exc.one_line(), "danger")
-    else:
-        flash(f"“{deal.name}” is {outcome}.", "success")
-    return redirect(url_for("deals.show", deal_id=deal.id))
+    return _back_to_deal(
+        deal, lambda: close_deal(deal, outcome, data, actor=current_user), lambda: f"“{deal.name}” is {outcome}."
+    )
 
 
 @bp.route("/deals/<uuid:deal_id>/reopen", methods=["POST"])
 @requires_permission("deals.edit")
 def reopen(deal_id):
     deal = get_deal(deal_id)
-    try:
-        reopen_deal(deal, actor=current_user)
-    except (ValidationFailed, Conflict) as exc:
-        flash(exc.one_line(), "danger")
-    else:
-        flash(f"“{deal.name}” is open again, in {deal.stage.name}.", "success")
-    return redirect(url_for("deals.show", deal_id=deal.id))
+    return _back_to_deal(
+        deal,
+        lambda: reopen_deal(deal, actor=current_user),
+        lambda: f"“{deal.name}” is open again, in {deal.stage.name}.",
+    )
