@@ -14,6 +14,7 @@ from app.crm.deals.models import Deal, DealStatus, Pipeline, StageChange
 from app.crm.deals.services import deals as deal_services
 from app.crm.deals.services.pipelines import default_pipeline, list_reasons
 from app.crm.deals.stage_history import stage_history
+from tests.crm.conftest import timeline
 
 
 def _stages(pipeline):
@@ -111,9 +112,7 @@ def test_closing_with_a_reason_is_one_timeline_entry_that_tells_the_reason(as_us
             deal, {"stage_id": str(stages["Closed won"].id), "close_reason_id": str(won.id)}, actor=owner
         )
         deal_services.update_deal(deal, {"close_note": "Signed after all"}, actor=owner)
-        entries = db.session.scalars(
-            select(Activity).where(Activity.record_id == deal.id).order_by(Activity.occurred_at, Activity.id)
-        ).all()
+        entries = timeline(deal.id)[::-1]  # oldest first
         assert [entry.subject for entry in entries] == [
             "Deal created",
             "Moved from Prospecting to Closed lost",
@@ -134,9 +133,7 @@ def test_a_stage_move_is_one_timeline_entry_and_the_update_event_keeps_every_cha
         stages = _stages(deal.pipeline)
         deal_services.move_deal(deal, {"stage_id": str(stages["Proposal"].id)}, actor=owner)
         deal_services.update_deal(deal, {"stage_id": str(stages["Negotiation"].id), "name": "Rebrand 2"}, actor=owner)
-        entries = db.session.scalars(
-            select(Activity).where(Activity.record_id == deal.id).order_by(Activity.occurred_at, Activity.id)
-        ).all()
+        entries = timeline(deal.id)[::-1]  # oldest first
         assert [entry.subject for entry in entries] == [
             "Deal created",
             "Moved from Prospecting to Proposal",
