@@ -14,6 +14,7 @@ from app.auth.permissions import requires_permission
 from app.core.errors import AppError
 from app.core.forms import save_form
 from app.core.lookups import get_or_404
+from app.core.transactions import undone_if_refused
 from app.plans.services import entitlements, requires_feature
 
 bp = ApiAreaBlueprint("api", __name__)
@@ -61,7 +62,8 @@ def create_key():
 def revoke_key(key_id):
     key = get_or_404(ApiKey, key_id)
     try:
-        services.revoke_api_key(key, actor=current_user)
+        with undone_if_refused():
+            services.revoke_api_key(key, actor=current_user)
     except AppError as exc:
         flash(exc.message, "warning")
         return redirect(url_for("api.keys"))

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 
 from app.core.errors import Conflict, ValidationFailed
 from app.core.form_messages import PLAIN_WORDS
+from app.core.transactions import undone_if_refused
 
 Saved = TypeVar("Saved")
 
@@ -50,7 +51,8 @@ def save_form(form, save: Callable[[], Saved]) -> Saved | None:
     if not form.validate_on_submit():
         return None
     try:
-        return save()
+        with undone_if_refused():
+            return save()
     except ValidationFailed as exc:
         apply_errors(form, exc)
         return None
@@ -76,7 +78,8 @@ def delete_and_redirect(row, delete: Callable[..., object], message: str, to: st
     The name is read before the service runs, for a deleted row's attributes may no longer load."""
     name = row.name
     try:
-        delete(row, actor=current_user)
+        with undone_if_refused():
+            delete(row, actor=current_user)
     except Conflict as exc:
         if refused_to is None:
             raise

@@ -1,5 +1,7 @@
 """One commit per request: commit on success, roll back on any error, side effects after."""
 
+from contextlib import contextmanager
+
 from flask import Response
 
 from app.core.extensions import db
@@ -32,6 +34,26 @@ def _committed() -> None:
 def rolled_back() -> None:
     db.session.info.pop(AFTER_COMMIT, None)
     _run(AFTER_ROLLBACK)
+
+
+@contextmanager
+def undone_if_refused():
+    """For a view that turns a service's refusal into a message: its page or redirect answers
+    below 400, so the request commits, and what the service wrote before it refused (the
+    "deleted" event of the first of two records, the audit row) would be kept. A savepoint
+    undoes that part, with the side effects it owed to the commit; files it wrote are removed."""
+    owed = {key: list(db.session.info.get(key, [])) for key in (AFTER_COMMIT, AFTER_ROLLBACK)}
+    savepoint = db.session.begin_nested()
+    try:
+        yield
+    except Exception:
+        savepoint.rollback()
+        written = db.session.info.get(AFTER_ROLLBACK, [])[len(owed[AFTER_ROLLBACK]) :]
+        db.session.info.update(owed)
+        for callback in written:
+            callback()
+        raise
+    savepoint.commit()
 
 
 def finish_request_transaction(response: Response) -> Response:

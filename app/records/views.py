@@ -13,11 +13,12 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app.auth.permissions import can, requires_permission
-from app.core.errors import ValidationFailed
+from app.core.errors import Conflict, ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.htmx import is_htmx
 from app.core.security import safe_next_url
 from app.core.text import plural
+from app.core.transactions import undone_if_refused
 from app.records import saved_views
 from app.records.forms import RecordForm, data_from_form
 from app.records.listing import filters_from_args
@@ -165,7 +166,13 @@ class RecordPages:
     def delete(self, **kwargs):
         record = self._record(kwargs)
         title = self.record_type.title_of(record) or self.record_type.label
-        delete_record(self.record_type, record, actor=current_user)
+        back = self._url("show", record)
+        try:
+            with undone_if_refused():
+                delete_record(self.record_type, record, actor=current_user)
+        except Conflict as exc:  # still needed elsewhere (an issued invoice names it): said on its page
+            flash(exc.message, "danger")
+            return redirect(back)
         flash(f"{title} deleted.", "success")
         return redirect(self._url("index"))
 
@@ -183,8 +190,11 @@ class RecordPages:
             abort(403)
         params = {action.param: request.form.get(action.param)} if action.param else {}
         try:
-            count = run_bulk_action(record_type, action.key, request.form.getlist("ids"), params, actor=current_user)
-        except ValidationFailed as exc:
+            with undone_if_refused():
+                count = run_bulk_action(
+                    record_type, action.key, request.form.getlist("ids"), params, actor=current_user
+                )
+        except (ValidationFailed, Conflict) as exc:
             flash(exc.one_line(), "danger")
             return redirect(back)
         label = plural(count, record_type.label.lower(), record_type.label_plural.lower(), with_count=False)

@@ -11,6 +11,7 @@ from app.core.errors import ValidationFailed
 from app.core.forms import save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
+from app.core.transactions import undone_if_refused
 
 # Named "billing" so app.plans.status lets these pages through while the tenant is read-only.
 bp = TenantBlueprint("billing", __name__)
@@ -60,9 +61,10 @@ def _start_checkout(form) -> str:
 @requires_permission("billing.manage")
 def portal():
     try:
-        target = services.open_customer_portal(
-            g.tenant, return_url=url_for("billing.index", _external=True), actor=current_user
-        )
+        with undone_if_refused():
+            target = services.open_customer_portal(
+                g.tenant, return_url=url_for("billing.index", _external=True), actor=current_user
+            )
     except ValidationFailed as exc:
         flash(exc.message, "warning")
         return redirect(url_for("billing.index"), 303)

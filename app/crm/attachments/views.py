@@ -7,6 +7,7 @@ from app.auth.permissions import requires_permission
 from app.core.errors import ValidationFailed
 from app.core.hosts import TenantBlueprint
 from app.core.lookups import get_or_404
+from app.core.transactions import undone_if_refused
 from app.core.uploads import accepts_files
 from app.crm.attachments import services
 from app.crm.attachments.sniff import served_inline
@@ -32,13 +33,14 @@ def upload(record_type_name, record_id):
         flash("Your form expired. Please try again.", "danger")
         return redirect(record_page_url(record_type, record, tab="files"))
     try:
-        attachment = services.attach_file(
-            record_type,
-            record,
-            request.files.get("file"),
-            actor=current_user,
-            max_megabytes=current_app.config["MAX_UPLOAD_MB"],
-        )
+        with undone_if_refused():
+            attachment = services.attach_file(
+                record_type,
+                record,
+                request.files.get("file"),
+                actor=current_user,
+                max_megabytes=current_app.config["MAX_UPLOAD_MB"],
+            )
     except ValidationFailed as exc:
         flash(exc.one_line(), "danger")
         return redirect(record_page_url(record_type, record, tab="files"))

@@ -9,6 +9,7 @@ from app.core.forms import apply_errors, delete_and_redirect, save_form
 from app.core.hosts import TenantBlueprint
 from app.core.htmx import is_htmx
 from app.core.navigation import NavItem, register_nav_item
+from app.core.transactions import undone_if_refused
 from app.crm.automations import runs as run_log
 from app.crm.automations import services
 from app.crm.automations.actions import available_actions, describe_params
@@ -270,7 +271,8 @@ def replay(workflow_id, run_id):
     workflow = services.get_workflow(workflow_id)
     item = run_log.get_run(run_id, workflow=workflow)
     try:
-        run_log.replay_run(item, actor=current_user)
+        with undone_if_refused():
+            run_log.replay_run(item, actor=current_user)
     except ValidationFailed as exc:
         flash(exc.message, "danger")
         return redirect(url_for("automations.run", workflow_id=workflow.id, run_id=item.id)), 303

@@ -16,6 +16,7 @@ from app.core.extensions import limiter
 from app.core.forms import delete_and_redirect
 from app.core.hosts import TenantBlueprint
 from app.core.ids import parse_uuid
+from app.core.transactions import undone_if_refused
 from app.core.types import utcnow
 from app.crm.calendar import booking, services
 from app.crm.calendar.models import WEEKDAY_LABELS, WEEKDAYS
@@ -219,7 +220,8 @@ def cancel(token):
 def reschedule_booking(token):
     found = _booking_of(token)
     try:
-        booking.reschedule_booking(found, request.form.get("slot"))
+        with undone_if_refused():
+            booking.reschedule_booking(found, request.form.get("slot"))
     except (ValidationFailed, Conflict) as exc:
         flash(exc.message, "danger")
         return redirect(_manage_page(token)), 303

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from app.auth.permissions import requires_permission
 from app.core.errors import Conflict, ValidationFailed
+from app.core.transactions import undone_if_refused
 from app.crm.invoices import services
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.record import INVOICES
@@ -30,7 +31,8 @@ def _draft_from(source_type, source, make_invoice, made: str):
     """A draft invoice made from a quote or an order, then its page; a refusal is shown on the
     source's page."""
     try:
-        invoice = make_invoice(source, actor=current_user)
+        with undone_if_refused():
+            invoice = make_invoice(source, actor=current_user)
     except (Conflict, ValidationFailed) as exc:
         flash(exc.message, "danger")
         return redirect(record_page_url(source_type, source))
@@ -43,7 +45,8 @@ def _invoice_action(invoice_id, action, done: str):
     `done` (formatted with the invoice) or the refusal."""
     invoice = services.load_invoice_for_page(invoice_id)
     try:
-        action(invoice, actor=current_user)
+        with undone_if_refused():
+            action(invoice, actor=current_user)
     except (Conflict, ValidationFailed) as exc:
         flash(exc.message, "danger")
     else:
@@ -71,7 +74,8 @@ def from_order(order_id):
 def send(invoice_id):
     invoice = services.load_invoice_for_page(invoice_id)
     try:
-        return send_page(INVOICES, invoice, services.send_invoice)
+        with undone_if_refused():
+            return send_page(INVOICES, invoice, services.send_invoice)
     except Conflict as exc:
         flash(exc.message, "danger")
         return _back(invoice)
@@ -90,7 +94,8 @@ def issue(invoice_id):
 def record_payment(invoice_id):
     invoice = services.load_invoice_for_page(invoice_id)
     try:
-        payment = services.record_payment(invoice, request.form.to_dict(), actor=current_user)
+        with undone_if_refused():
+            payment = services.record_payment(invoice, request.form.to_dict(), actor=current_user)
     except ValidationFailed as exc:
         # The invoice's page again, with the messages beside the payment form's inputs.
         g.payment_errors, g.payment_input = exc.details or {"amount": [exc.message]}, request.form

@@ -7,6 +7,7 @@ from wtforms import BooleanField
 from app.auth.permissions import requires_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.forms import PageForm
+from app.core.transactions import undone_if_refused
 from app.crm.leads import services
 from app.crm.leads.models import LeadStatus
 from app.crm.leads.record import LEADS
@@ -33,9 +34,10 @@ def convert(lead_id):
         # The deal's own inputs (name, value, pipeline) are named deal_<key> by its creator's form.
         deal = {key.removeprefix("deal_"): value for key, value in request.form.items() if key.startswith("deal_")}
         try:
-            result = services.convert_lead(
-                lead, actor=current_user, create_deal=bool(form.create_deal.data), deal=deal or None
-            )
+            with undone_if_refused():
+                result = services.convert_lead(
+                    lead, actor=current_user, create_deal=bool(form.create_deal.data), deal=deal or None
+                )
         except ValidationFailed as exc:
             error = exc
         except Conflict as exc:

@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.core.errors import AppError
 from app.core.extensions import db
 from app.core.forms import save_form
+from app.core.transactions import undone_if_refused
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan
 from app.superadmin import plans as services
 from app.superadmin.access import requires_platform_admin
@@ -80,7 +81,8 @@ def plan_delete(code: str):
         abort(404)
     name = plan.name
     try:
-        services.delete_plan(plan, admin=current_user)
+        with undone_if_refused():
+            services.delete_plan(plan, admin=current_user)
     except AppError as exc:
         flash(exc.message, "danger")
         return redirect(url_for("console.plans")), 303

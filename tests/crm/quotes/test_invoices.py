@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.core.events import DomainEvent
 from app.core.extensions import db
+from app.crm.contacts.models import Contact
 from app.crm.invoices.models import Invoice, InvoiceStatus
 from tests.conftest import in_tenant
 from tests.crm.conftest import timeline
@@ -120,9 +122,19 @@ def test_a_customer_with_issued_invoices_is_kept(app, tenant_a, client_for, api_
     refused = api.delete(f"/api/v1/companies/{company_id}")
     assert refused.status_code == 409
     assert "kept for the books" in refused.get_json()["error"]["message"]
-    page = client_for(tenant_a).post(f"/contacts/{contact_id}/delete")
-    assert page.status_code == 409
+    client = client_for(tenant_a)
+    page = client.post(f"/contacts/{contact_id}/delete", follow_redirects=True)
+    assert page.request.path == f"/contacts/{contact_id}"  # back on the contact, with the reason
     assert "This customer is named on 1 issued invoice kept for the books" in page.get_data(as_text=True)
+    kept = make_contact(app, tenant_a)
+    bulk = client.post(
+        "/contacts/bulk", data={"action": "delete", "ids": [str(kept), str(contact_id)]}, follow_redirects=True
+    )
+    assert "kept for the books" in bulk.get_data(as_text=True)
+    with in_tenant(app, tenant_a.id):
+        # All or nothing: the other contact stays, and no "deleted" event reached the timeline or the audit log.
+        assert db.session.get(Contact, (tenant_a.id, kept)) is not None
+        assert not db.session.scalars(select(DomainEvent).where(DomainEvent.name == "contact.deleted")).all()
     invoice = _invoice(app, tenant_a, invoice_id)
     assert (invoice.contact_id, invoice.company_id) == (contact_id, company_id)
     drafted = make_contact(app, tenant_a)
@@ -150,7 +162,8 @@ def test_numbered_invoices_are_voided_not_deleted(app, tenant_a, client_for):
     invoice_id = make_invoice(app, tenant_a)
     issue_invoice_now(app, tenant_a, invoice_id)
     client = client_for(tenant_a)
-    assert client.post(f"/invoices/{invoice_id}/delete").status_code == 409
+    # Locked: refused, and said on its page.
+    assert client.post(f"/invoices/{invoice_id}/delete").headers["Location"].endswith(f"/invoices/{invoice_id}")
     assert client.post(f"/invoices/{invoice_id}/void").status_code == 302
     assert _invoice(app, tenant_a, invoice_id).status == InvoiceStatus.VOID
 

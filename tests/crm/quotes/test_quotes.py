@@ -238,7 +238,8 @@ def test_accepted_quotes_are_final_and_numbered_quotes_are_kept(app, tenant_a, c
     quote_id = make_quote(app, tenant_a)
     token = send_quote_now(app, tenant_a, quote_id)
     client = client_for(tenant_a)
-    assert client.post(f"/quotes/{quote_id}/delete").status_code == 409
+    # Locked: refused, and said on its page.
+    assert client.post(f"/quotes/{quote_id}/delete").headers["Location"].endswith(f"/quotes/{quote_id}")
     client_for(tenant_a, role=None).post(f"/q/{token}/accept", data={"name": "Bo Buyer", "consent": "y"})
     page = client.get(f"/quotes/{quote_id}").get_data(as_text=True)
     assert "An accepted quote is final" in page

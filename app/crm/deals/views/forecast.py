@@ -9,6 +9,7 @@ from flask_login import current_user
 from app.auth.permissions import can, requires_permission
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_uuid
+from app.core.transactions import undone_if_refused
 from app.crm.deals.services import forecast as service
 from app.crm.deals.services.pipelines import list_pipelines
 from app.crm.deals.views import bp
@@ -125,7 +126,8 @@ def _save_quotas(months: list[date]) -> None:
 @requires_permission("quotas.edit")
 def forecast_bands():
     try:
-        service.set_forecast_bands(request.form, actor=current_user)
+        with undone_if_refused():
+            service.set_forecast_bands(request.form, actor=current_user)
     except ValidationFailed as exc:
         flash(" ".join(exc.detail_messages()), "danger")
         return redirect(url_for("deals.quotas"))

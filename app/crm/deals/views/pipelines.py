@@ -11,6 +11,7 @@ from app.core.errors import Conflict, ValidationFailed
 from app.core.forms import delete_and_redirect
 from app.core.ids import parse_uuid
 from app.core.text import plural
+from app.core.transactions import undone_if_refused
 from app.crm.deals.models import StageKind
 from app.crm.deals.services import pipelines as service
 from app.crm.deals.services.deals import deal_counts_by_stage
@@ -152,7 +153,8 @@ def delete_stage(stage_id):
     target = service.get_stage(target_id) if target_id else None
     name, pipeline_id = stage.name, stage.pipeline_id
     try:
-        moved = service.delete_stage(stage, actor=current_user, move_to=target)
+        with undone_if_refused():
+            moved = service.delete_stage(stage, actor=current_user, move_to=target)
     except ValidationFailed as exc:
         return _refused(f"delete-stage-{stage.id}", exc)
     except Conflict as exc:

@@ -12,6 +12,7 @@ from app.core.forms import delete_and_redirect, save_form
 from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
+from app.core.transactions import undone_if_refused
 from app.crm.messaging import conversations, message_templates
 from app.crm.messaging.consent import SuppressionReason, remove_suppression
 from app.crm.messaging.consent import add_suppression as suppress_address  # the view takes the name
@@ -61,7 +62,8 @@ def send(kind, record_id):
         return redirect(back)
     source = (record_type, record) if record_type.name != "contact" else None
     try:
-        message = send_message(form.to_data(contact.id if contact else None), actor=current_user, source=source)
+        with undone_if_refused():
+            message = send_message(form.to_data(contact.id if contact else None), actor=current_user, source=source)
     except ValidationFailed as exc:
         flash(exc.one_line(), "danger")
         return redirect(back)
