@@ -1,11 +1,15 @@
 """Demo invoices for `seed-demo`: the accepted quote's order (made by the acceptance) invoiced,
-sent by email and half paid, and a smaller job invoiced and paid by card the same day, so the
-quote → order → invoice chain, lifetime value and payments show on the customers' pages."""
+sent by email and half paid today, and a smaller job of last month invoiced and paid by card a
+week later, so the quote → order → invoice chain, lifetime value and payments show on the
+customers' pages on the days they happened."""
+
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.auth.demo_team import get_demo_owner
 from app.core.extensions import db
+from app.core.types import clock_set_to, utcnow
 from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.models import Invoice
 from app.crm.invoices.services import create_invoice, invoice_from_order, issue_invoice, record_payment, send_invoice
@@ -22,6 +26,26 @@ def seed_invoices_demo(tenant) -> None:
     order = accepted and db.session.scalar(select(Order).where(Order.quote_id == accepted.id))
     if order is None:
         return
+    # Last month's first, so that the invoice numbers follow the dates.
+    now = utcnow()
+    with clock_set_to(now - timedelta(days=38)):
+        earlier = create_invoice(
+            {
+                "title": "Website audit",
+                "contact_id": str(accepted.contact_id) if accepted.contact_id else None,
+                "company_id": str(accepted.company_id) if accepted.company_id else None,
+                "currency": accepted.currency,
+                "lines": [{"description": "Website audit", "quantity": "1", "unit_price": "1200.00", "tax_rate": "20"}],
+            },
+            actor=owner,
+        )
+        issue_invoice(earlier, actor=owner)
+    with clock_set_to(now - timedelta(days=31)):
+        record_payment(
+            earlier,
+            {"amount": str(earlier.total), "paid_on": local_today().isoformat(), "method": "card"},
+            actor=owner,
+        )
     invoice = invoice_from_order(order, actor=owner)
     recipient = default_recipient(accepted)
     if recipient:
@@ -37,22 +61,6 @@ def seed_invoices_demo(tenant) -> None:
             "method": "bank_transfer",
             "reference": "50 % on acceptance",
         },
-        actor=owner,
-    )
-    earlier = create_invoice(
-        {
-            "title": "Website audit",
-            "contact_id": str(accepted.contact_id) if accepted.contact_id else None,
-            "company_id": str(accepted.company_id) if accepted.company_id else None,
-            "currency": accepted.currency,
-            "lines": [{"description": "Website audit", "quantity": "1", "unit_price": "1200.00", "tax_rate": "20"}],
-        },
-        actor=owner,
-    )
-    issue_invoice(earlier, actor=owner)
-    record_payment(
-        earlier,
-        {"amount": str(earlier.total), "paid_on": local_today().isoformat(), "method": "card"},
         actor=owner,
     )
     db.session.flush()

@@ -255,6 +255,12 @@ def test_the_demo_shows_an_accepted_quote_with_its_order_and_invoice(app, make_t
         )
         assert accepted.created_at < accepted.sent_at < accepted.viewed_at < accepted.accepted_at
         assert accepted.accepted_at - accepted.sent_at > timedelta(days=3)
+        # Last month's audit was invoiced and paid last month; the invoice numbers follow the dates.
+        invoices = db.session.scalars(select(Invoice).order_by(Invoice.number)).all()
+        assert [item.issue_date for item in invoices] == sorted(item.issue_date for item in invoices)
+        audit = next(item for item in invoices if item.title == "Website audit")
+        assert audit.status == InvoiceStatus.PAID
+        assert audit.issue_date < audit.payments[0].paid_on < invoice.issue_date - timedelta(days=20)
 
 
 def test_an_invoice_emailed_without_a_pdf_lists_its_lines_with_their_units(app, tenant_a, client_for, set_tenant):
