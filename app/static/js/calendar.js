@@ -36,12 +36,16 @@
 
   const narrow = window.matchMedia("(max-width: 575.98px)").matches;
   const calendar = new FullCalendar.Calendar(element, {
-    initialView: narrow ? "timeGridDay" : "timeGridWeek",
+    // A phone opens on the week's agenda: a day's grid of empty hours said less on a quiet day.
+    initialView: narrow ? "listWeek" : "timeGridWeek",
     // A phone has no room for every button beside the title: the views move below the calendar.
     headerToolbar: narrow
       ? { start: "title", end: "today prev,next" }
       : { start: "prev,next today", center: "title", end: "dayGridMonth,timeGridWeek,timeGridDay" },
-    footerToolbar: narrow ? { center: "dayGridMonth,timeGridDay" } : false,
+    footerToolbar: narrow ? { center: "listWeek,timeGridDay,dayGridMonth" } : false,
+    // "Nov 30 – Dec 6": the week's full dates overflow a phone's width.
+    views: { listWeek: { titleFormat: { month: "short", day: "numeric" } } },
+    noEventsText: "No meetings this week.",
     timeZone: element.dataset.timezone || "local",
     firstDay: 1,
     height: "auto",

@@ -1,5 +1,5 @@
 """The calendar in a real browser: a meeting dragged one hour later is saved (and the change
-reaches its attendees); on a phone the day view fits the screen. Tasks: tick done in place on
+reaches its attendees); on a phone the week's agenda fits the screen. Tasks: tick done in place on
 a contact's Tasks tab, and the bell counts what is new."""
 
 import datetime as dt
@@ -77,23 +77,38 @@ def test_dragging_a_meeting_on_the_calendar_reschedules_it(app, live_server, pag
     assert page.console_errors == []
 
 
-def test_on_a_phone_the_day_view_fits_and_a_task_is_ticked_done_in_place(app, live_server, page_at, make_tenant):
+def test_on_a_phone_the_weeks_agenda_fits_and_a_task_is_ticked_done_in_place(app, live_server, page_at, make_tenant):
     tenant = make_tenant("phoneday", roles=("owner", "sales"))
     contact_id = make_contact(app, tenant)
     task_id = make_task(app, tenant, title="Send the deck", related_id=contact_id)
     make_task(app, tenant, title="From a colleague", owner_id=str(tenant.users["owner"]))
+    start = dt.datetime.combine(dt.datetime.now(dt.UTC).date(), dt.time(10, 0), tzinfo=dt.UTC)
+    make_meeting(
+        app,
+        tenant,
+        title="Design review",
+        starts_at=start.isoformat(),
+        ends_at=(start + dt.timedelta(hours=1)).isoformat(),
+    )
     page = page_at(375)
     live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/calendar", slug=tenant.slug))
-    expect(page.get_by_test_id("calendar")).to_have_attribute("data-loaded", "0")
+    calendar = page.get_by_test_id("calendar")
+    expect(calendar).to_have_attribute("data-loaded", "1")
+    # A phone opens on the week's agenda (not a day's grid of empty hours), its title short enough to fit.
+    expect(calendar.get_by_text("Design review")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    # A phone keeps a way back to today: a day ahead, then Today (disabled while today shows).
-    today = page.get_by_role("button", name="Today")
+    # A phone keeps a way back to today: a week ahead, then Today (disabled while this week shows).
+    today = page.get_by_role("button", name="This Week")
     expect(today).to_be_disabled()
-    page.get_by_role("button", name="Next Day").click()
+    page.get_by_role("button", name="Next Week").click()
     expect(today).to_be_enabled()
+    expect(calendar.get_by_text("No meetings this week.")).to_be_visible()
     today.click()
     expect(today).to_be_disabled()
+    calendar.get_by_text("Day", exact=True).click()
+    expect(calendar.get_by_text("Design review")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
     page.goto(live_server.url(f"/contacts/{contact_id}?tab=tasks", slug=tenant.slug))
     tick = page.get_by_test_id(f"tick-{task_id}")
