@@ -17,12 +17,14 @@ class NotificationKind:
     RECORD_ASSIGNED = "record_assigned"
     MENTION = "mention"
     SMS_RECEIVED = "sms_received"
+    BOOKING = "booking"
     LABELS = {
         TASK_ASSIGNED: "A task is assigned to you",
         REMINDER: "A reminder of a task or meeting is due",
         RECORD_ASSIGNED: "A record is assigned to you",
         MENTION: "Someone mentions you in a note",
         SMS_RECEIVED: "An SMS comes in from a contact of yours (owners and admins: also from unknown numbers)",
+        BOOKING: "Someone books, moves or cancels a meeting with you on a booking page",
     }
     ICONS = {
         TASK_ASSIGNED: "check2-square",
@@ -30,6 +32,7 @@ class NotificationKind:
         RECORD_ASSIGNED: "person-check",
         MENTION: "at",
         SMS_RECEIVED: "chat-dots",
+        BOOKING: "calendar-check",
     }
     ALL = tuple(LABELS)
 

@@ -445,7 +445,7 @@ def _tell_host(booking: Booking, headline: str, what: str) -> None:
     meeting = booking.meeting
     notify(
         booking.host_id,
-        NotificationKind.RECORD_ASSIGNED,
+        NotificationKind.BOOKING,
         f"{headline}: {meeting.title}",
         body=f"{booking.name} ({booking.email}) {what}.",
         url=record_path(MEETINGS, meeting.id),
