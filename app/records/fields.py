@@ -253,6 +253,7 @@ class Field:
                 column,
                 choices=getattr(self, "choices", None),
                 references=getattr(self, "to", None),
+                money=getattr(self, "currency", None) is not None,
             )
         ]
 

@@ -338,3 +338,31 @@ def test_a_segments_rules_read_as_sentences_with_their_values_in_place(app, tena
     ]
     rules = [re.sub(r"\s+", " ", rule) for rule in rules]
     assert rules == ["Lifecycle stage is Customer", "Activity not in the last 30 days"]
+
+
+def test_a_money_rule_reads_as_an_amount_in_the_workspace_currency(app, tenant_a, client_for):
+    import html
+    import re
+
+    from app.tenants.models import Tenant
+
+    with app.app_context():
+        db.session.get(Tenant, tenant_a.id).currency = "EUR"
+        db.session.commit()
+    segment_id = make_segment(
+        app,
+        tenant_a,
+        {
+            "match": "any",
+            "rules": [
+                {"field": "deals.won_value", "op": "gte", "value": "25000"},
+                {"field": "deals.open_value", "op": "lt", "value": "1500.5"},
+            ],
+        },
+    )
+    body = client_for(tenant_a).get(f"/segments/{segment_id}").get_data(as_text=True)
+    rules = [
+        html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rule))).strip()
+        for rule in re.findall(r'data-testid="segment-rule">(.*?)</span>', body, re.S)
+    ]
+    assert rules == ["Won deal value ≥ €25,000", "Open deal value < €1,500.50"]
