@@ -230,6 +230,17 @@ def preview(data_import, *, actor, mapping: dict | None = None, limit: int = PRE
     return rows
 
 
+def first_values(data_import, *, limit: int = PREVIEW_ROWS) -> list[str]:
+    """Each column's first value in the file's first `limit` data rows (blank cells passed
+    over), shown beside the column on the mapping page, whatever the mapping says."""
+    found = [""] * len(data_import.headers)
+    for _row_number, cells in data_rows(data_import, start=0, limit=limit):
+        for index, cell in enumerate(cells[: len(found)]):
+            if not found[index] and str(cell).strip():
+                found[index] = str(cell).strip()
+    return found
+
+
 def _display(record_type, key, value) -> str:
     field = record_type.field(key)
     if field is not None:

@@ -78,6 +78,7 @@ def _mapping_page(data_import, mapping: dict, errors: dict, status: int = 200):
         columns=importable_columns(record_type),
         mapping=mapping,
         rows=rows,
+        first_values=services.first_values(data_import),
         errors=errors,
         match=match,
         dedupe_modes=DedupeMode.LABELS,

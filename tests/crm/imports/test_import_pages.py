@@ -179,3 +179,15 @@ def test_the_encoding_and_row_statuses_are_in_words(app, tenant_a, client_for):
     done = _run_mapped_as_name_and_email(app, tenant_a, client, uploaded, mapping)
     assert "<td>Failed</td>" in done
     assert "<td>failed</td>" not in done
+
+
+def test_the_mapping_shows_each_columns_first_value(app, tenant_a, client_for):
+    """Beside each column, the first value the file has for it (an empty first row or cell is
+    passed over), so a column named "Col 3" can be recognised by its content."""
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"Name,Col 3,Notes\n,,\nAda,ada@example.test,\nBob,bob@example.test,Met at the fair\n")
+    body = client.get(uploaded.headers["Location"]).get_data(as_text=True)
+    first_values = [
+        re.sub(r"\s+", " ", cell).strip() for cell in re.findall(r'data-testid="first-value">(.*?)</td>', body, re.S)
+    ]
+    assert first_values == ["Ada", "ada@example.test", "Met at the fair"]
