@@ -190,7 +190,7 @@ def rejected(import_id):
             # Loaded rows only: a batch is read whole when it is fetched.
             cells = list(row.cells or [])
             cells += [""] * (len(columns) - len(cells))
-            yield [*cells[: len(columns)], str(row.row_number), row.status, row.reason]
+            yield [*cells[: len(columns)], str(row.row_number), row.status_label, row.reason]
 
     response = Response(in_tenant_while_streaming(csv_stream(rows())), mimetype="text/csv")
     stem = data_import.file_name.rsplit(".", 1)[0][:80] or "import"

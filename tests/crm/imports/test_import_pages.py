@@ -191,3 +191,15 @@ def test_the_mapping_shows_each_columns_first_value(app, tenant_a, client_for):
         re.sub(r"\s+", " ", cell).strip() for cell in re.findall(r'data-testid="first-value">(.*?)</td>', body, re.S)
     ]
     assert first_values == ["Ada", "ada@example.test", "Met at the fair"]
+
+
+def test_the_rejected_rows_file_says_each_rows_status_in_words(app, tenant_a, client_for):
+    import csv
+
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"First name,Email\nAda,not-an-email\n")
+    mapping = client.get(uploaded.headers["Location"]).get_data(as_text=True)
+    done = _run_mapped_as_name_and_email(app, tenant_a, client, uploaded, mapping)
+    rejected_url = re.search(r'href="([^"]+/rejected\.csv)"', done).group(1)
+    rows = list(csv.DictReader(io.StringIO(client.get(rejected_url).get_data(as_text=True).lstrip("\ufeff"))))
+    assert [(row["Row"], row["Status"]) for row in rows] == [("2", "Failed")]
