@@ -274,7 +274,7 @@ def test_rows_past_the_plan_limit_wait_and_import_after_an_upgrade(app, tenant_a
     rejected = client_for(tenant_a).get(f"/imports/{import_id}/rejected.csv")
     lines = rejected.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines[0] == "First name,Email,Row,Status,Reason"
-    assert lines[1].startswith("P2,p2@example.test,4,waiting,Over the plan's limit")
+    assert lines[1].startswith("P2,p2@example.test,4,Waiting for an upgrade,Over the plan's limit")
     set_tenant(tenant_a, limit_overrides={"contacts": 10})
     from app.crm.imports.services import get_import, import_waiting_rows
 
