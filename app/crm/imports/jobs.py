@@ -190,7 +190,9 @@ def _revert(data_import) -> dict:
                     ImportRow.import_id == data_import.id,
                     ImportRow.status.in_((RowStatus.CREATED, RowStatus.UPDATED)),
                 )
-                .order_by(ImportRow.row_number)
+                # Last row first: a record the file updated twice gets the first update's
+                # `before` last, which is what it had before the import.
+                .order_by(ImportRow.row_number.desc())
                 .limit(batch_size)
             )
         )

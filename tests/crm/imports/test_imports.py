@@ -313,6 +313,31 @@ def test_revert_deletes_what_it_created_and_restores_what_it_updated(app, tenant
         assert [(c.full_name, c.title) for c in contacts] == [("Ada Before", "CEO")]
 
 
+def test_revert_restores_a_record_the_file_updated_twice_to_its_values_before_the_import(app, tenant_a):
+    """Undone from the last row back: the first update's "before" is what the record had."""
+    make_contact(
+        app,
+        tenant_a,
+        first_name="Ada",
+        last_name="Before",
+        title="CEO",
+        emails=[{"email": "ada@example.test", "primary": True}],
+    )
+    content = b"First name,Title,Email\nAda,CTO,ada@example.test\nAda,CFO,ADA@example.test\n"
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id, dedupe="update")
+    assert run_job(app, tenant_a, import_id)["updated"] == 2
+    from app.crm.imports.services import get_import, revert_import
+
+    with in_tenant(app, tenant_a.id):
+        revert_import(get_import(import_id), actor=owner_of(tenant_a))
+    assert run_job(app, tenant_a, import_id)["status"] == "reverted"
+    with in_tenant(app, tenant_a.id):
+        from app.crm.contacts.models import Contact
+
+        assert [(c.full_name, c.title) for c in db.session.scalars(select(Contact))] == [("Ada Before", "CEO")]
+
+
 def test_a_worker_killed_mid_import_resumes_without_duplicates_or_gaps(app, tenant_a, monkeypatch):
     from app.crm.imports import services
     from app.crm.imports.models import ImportRow
