@@ -338,6 +338,21 @@ def test_revert_restores_a_record_the_file_updated_twice_to_its_values_before_th
         assert [(c.full_name, c.title) for c in db.session.scalars(select(Contact))] == [("Ada Before", "CEO")]
 
 
+def test_revert_removes_a_record_the_file_created_then_updated(app, tenant_a):
+    """With "update", a row repeating an earlier row's email updates the record that row made;
+    the revert deletes that record rather than failing on the update of a deleted row."""
+    content = b"First name,Title,Email\nAda,CTO,ada@example.test\nAda,CFO,ADA@example.test\n"
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id, dedupe="update")
+    assert run_job(app, tenant_a, import_id)["updated"] == 1
+    from app.crm.imports.services import get_import, revert_import
+
+    with in_tenant(app, tenant_a.id):
+        revert_import(get_import(import_id), actor=owner_of(tenant_a))
+    assert run_job(app, tenant_a, import_id)["status"] == "reverted"
+    assert _count(app, tenant_a) == 0
+
+
 def test_a_worker_killed_mid_import_resumes_without_duplicates_or_gaps(app, tenant_a, monkeypatch):
     from app.crm.imports import services
     from app.crm.imports.models import ImportRow
