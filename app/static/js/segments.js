@@ -57,7 +57,7 @@
         rule.value = multiple ? Array.from(input.selectedOptions).map(function (o) { return o.value; }) : input.value;
         changed();
       });
-      return input;
+      return condition.options_url ? searchable(input, rule, condition) : input;
     }
     let type = "text";
     if (DAY_OPS.indexOf(rule.op) >= 0 || condition.kind === "number" || condition.kind === "recency") type = "number";
@@ -67,6 +67,23 @@
     input.value = rule.value == null ? "" : rule.value;
     input.addEventListener("input", function () { rule.value = input.value; changed(); });
     return input;
+  }
+
+  // A reference's select lists the first records by name; typing in the box above it asks
+  // the type's picker for the records matching the text (the chosen one stays listed).
+  function searchable(select, rule, condition) {
+    const search = el("input", { class: "form-control form-control-sm mb-1", type: "search", placeholder: "Search…", "aria-label": "Search " + condition.label.toLowerCase(), "data-testid": "rule-search" });
+    let timer = null;
+    search.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        const query = new URLSearchParams({ q: search.value, selected: rule.value || "" });
+        fetch(condition.options_url + "?" + query.toString(), { headers: { "HX-Request": "true" } })
+          .then(function (response) { return response.ok ? response.text() : null; })
+          .then(function (options) { if (options !== null) select.innerHTML = options; });
+      }, 300);
+    });
+    return el("div", {}, [search, select]);
   }
 
   function ruleRow(rule, parent, index) {
