@@ -28,7 +28,7 @@ from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.models import Base
-from app.crm.duplicates.models import DuplicatePair
+from app.crm.duplicates.services import forget_pairs
 from app.crm.imports.services import input_snapshot
 from app.plans.services import check_writable
 from app.records.registry import record_types
@@ -153,13 +153,7 @@ def merge_records(record_type, survivor_id, merged_ids, *, values: dict | None =
                 )
     for step in _MERGE_STEPS:
         step(record_type, survivor.id, merged_ids)
-    db.session.execute(
-        delete(DuplicatePair).where(
-            DuplicatePair.record_type == record_type.name,
-            (DuplicatePair.first_id.in_([survivor.id, *merged_ids]))
-            | (DuplicatePair.second_id.in_([survivor.id, *merged_ids])),
-        )
-    )
+    forget_pairs(record_type.name, [survivor.id, *merged_ids])
     db.session.expire_all()
     merged = load_records(record_type, merged_ids)
     delete_records(record_type, merged, actor=actor)
