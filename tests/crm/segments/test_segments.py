@@ -393,3 +393,9 @@ def test_a_company_rule_is_picked_and_read_by_the_companys_name(app, tenant_a, c
     company = next(item for item in conditions if item["key"] == "company_id")
     assert company["choices"] == {str(umbrella): "Umbrella"}
     assert company["options_url"] == "/companies/options"
+
+
+def test_a_definition_that_is_not_a_group_is_named_once_in_the_error(app, tenant_a, api_client_for):
+    response = api_client_for(tenant_a).post("/api/v1/segments", json={"name": "Odd", "definition": "everyone"})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"] == {"definition": ["Send a group: {match, rules}."]}
