@@ -1174,6 +1174,12 @@ class Address(CompoundField):
         before, after = _address_text(old), _address_text(new)
         return None if before == after else (before, after)
 
+    def display(self, value) -> str:
+        """An address as it is written: "1 Main St, 75001 Paris, France"."""
+        if not isinstance(value, dict):
+            return super().display(value)
+        return _address_text({part: value.get(part) or "" for part in ADDRESS_PARTS})
+
     def cell_columns(self) -> list[CellColumn]:
         """One column per part, so an export imports back part by part."""
         return [

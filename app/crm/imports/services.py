@@ -31,6 +31,7 @@ from app.core.transactions import call_after_rollback
 from app.core.types import json_safe, utcnow
 from app.core.validation import Errors, clean_text, contains_nul
 from app.crm.duplicates.detection import look_alikes
+from app.crm.fields.capability import all_definitions, display_value
 from app.crm.imports.matching import find_existing, find_matches, match_field, match_values
 from app.crm.imports.models import DataImport, DedupeMode, ImportRow, ImportStatus, ImportTemplate, RowStatus
 from app.crm.imports.reading import MAX_CELL_CHARACTERS, FormulaCell, SourceFile, cell_text, inspect_file, iter_rows
@@ -247,7 +248,7 @@ def _display(record_type, key, value) -> str:
         if isinstance(value, list):
             return ", ".join(str(item.get("email") or item.get("number") or item) for item in value)
         if isinstance(value, dict):
-            return ", ".join(f"{part}: {text}" for part, text in value.items() if text)
+            return field.display(value)  # a value of its own shape (an address, consent) words itself
         if getattr(field, "to", None) and value is not None:
             return get_record_type(field.to).title_of(value)
         return field.display(value)
@@ -256,7 +257,13 @@ def _display(record_type, key, value) -> str:
     if key == "tag_ids":
         return ", ".join(tag.name for tag in value or [])
     if key == "custom_fields":
-        return ", ".join(f"{name}: {text}" for name, text in (value or {}).items())
+        definitions = {definition.key: definition for definition in all_definitions(record_type.name)}
+        return ", ".join(
+            f"{definitions[name].label}: {display_value(definitions[name], text)}"
+            if name in definitions
+            else f"{name}: {text}"
+            for name, text in (value or {}).items()
+        )
     return str(value)
 
 

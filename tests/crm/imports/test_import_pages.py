@@ -1,6 +1,7 @@
 """The import pages: upload, mapping with its guessed columns and preview, saved templates,
 progress, rejected rows, and who may do what."""
 
+import html
 import io
 import re
 
@@ -203,3 +204,29 @@ def test_the_rejected_rows_file_says_each_rows_status_in_words(app, tenant_a, cl
     rejected_url = re.search(r'href="([^"]+/rejected\.csv)"', done).group(1)
     rows = list(csv.DictReader(io.StringIO(client.get(rejected_url).get_data(as_text=True).lstrip("\ufeff"))))
     assert [(row["Row"], row["Status"]) for row in rows] == [("2", "Failed")]
+
+
+def test_the_preview_words_addresses_consent_and_custom_fields_as_pages_do(app, tenant_a, client_for):
+    """Not Python's dicts ("email: {'status': 'granted', …}") nor a custom field's key."""
+    from tests.crm.factories import make_field
+
+    make_field(app, tenant_a, label="Shirt size", key="shirt_size")
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"Name,City,Postal code,Email consent,Shirt size\nAda,Paris,75001,Granted,XL\n")
+    mapping_url = uploaded.headers["Location"]
+    form = {
+        "csrf_token": csrf_token_from(client.get(mapping_url).get_data(as_text=True)),
+        "map.0": "first_name",
+        "map.1": "address.city",
+        "map.2": "address.postal_code",
+        "map.3": "email_consent",
+        "map.4": "cf.shirt_size",
+        "action": "preview",
+    }
+    body = client.post(mapping_url, data=form).get_data(as_text=True)
+    row = re.search(r'data-testid="preview-row">(.*?)</tr>', body, re.S).group(1)
+    values = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)))
+    assert "Address: 75001 Paris" in values
+    assert "Consent: Email: Granted (Import)" in values
+    assert "Custom fields: Shirt size: XL" in values
+    assert "{" not in values
