@@ -1291,6 +1291,23 @@ class ChildList(ChildRows, ABC):
                 continue
         return values
 
+    def united(self, current: list, added: list) -> list:
+        """`current`'s items, then those of `added` it lacks (compared cleaned: "ADA@x.test" is
+        "ada@x.test"), none of them made primary: a list that grows instead of being replaced.
+        Items that are not valid are kept, for the validator to refuse."""
+        key = self.item_keys[0]
+        have = set(self.valid_values(current))
+        united = list(current)
+        for item in added:
+            item = {key: item} if isinstance(item, str) else item
+            value = next(iter(self.valid_values([item])), None)
+            if value is not None and value in have:
+                continue
+            have.add(value)
+            demoted = {"primary": False} if isinstance(item, dict) and "primary" in item and united else {}
+            united.append({**item, **demoted} if isinstance(item, dict) else item)
+        return united
+
     def clean(self, value, context):
         self.check_list_size(value)
         key = self.item_keys[0]

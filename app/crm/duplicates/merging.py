@@ -103,13 +103,9 @@ def united_items(field, records) -> list[dict]:
     """The items of list `field` that the first of `records` keeps once the others are merged
     into it: each item once, the first record's primary still the only primary, at most
     `field.max_items`."""
-    key = field.item_keys[0]
-    seen, united = set(), []
+    united = []
     for record in records:
-        for item in field.value(record):
-            if item[key] not in seen:
-                seen.add(item[key])
-                united.append({**item, **({"primary": False} if "primary" in item and united else {})})
+        united = field.united(united, field.value(record))
     return united[: field.max_items]
 
 

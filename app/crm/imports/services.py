@@ -38,6 +38,7 @@ from app.crm.imports.reading import MAX_CELL_CHARACTERS, FormulaCell, SourceFile
 from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
 from app.plans.services import check_writable
 from app.records.cells import Lookups, guess_mapping, importable_columns
+from app.records.fields import ChildList
 from app.records.registry import find_record_type, get_record_type
 from app.records.services import create_records, update_record
 from app.records.validation import clean_input
@@ -463,6 +464,20 @@ class RowPlan:
                 notes[record_id] = f"Possible duplicate of {self.record_type.title_of(other)} ({reason.lower()})."
         return notes
 
+    def adding_to(self, record, data: dict) -> dict:
+        """The row's input for updating `record`: its e-mails, phones and tags are added to the
+        record's own rather than replacing them, so a file that names one of a contact's
+        addresses does not delete the others (nor its primary one)."""
+        data = dict(data)
+        for key, value in data.items():
+            field = self.record_type.field(key)
+            if isinstance(field, ChildList) and isinstance(value, list):
+                data[key] = field.united(field.dump(record), value)
+        if isinstance(data.get("tag_ids"), list):
+            kept = [str(tag.id) for tag in record.tags]
+            data["tag_ids"] = kept + [tag_id for tag_id in data["tag_ids"] if tag_id not in kept]
+        return data
+
     def values_of(self, data) -> list[str]:
         if self.match is None or self.match.name not in data:
             return []
@@ -517,6 +532,8 @@ class RowPlan:
         if existing is None and earlier is not None:
             return self._check_repeat(row_number, earlier, dedupe)
         record = existing if existing is not None and dedupe == DedupeMode.UPDATE else None
+        if record is not None:
+            data = self.adding_to(record, data)
         try:
             cleaned, _context = clean_input(self.record_type, data, record=record, actor=self.actor)
         except ValidationFailed as exc:
@@ -591,6 +608,7 @@ class RowPlan:
                 record_id=existing.id,
                 reason=f"Matches {title}.",
             )
+        data = self.adding_to(existing, data)
         before = input_snapshot(self.record_type, existing, data)
         try:
             update_record(self.record_type, existing, data, actor=self.actor)

@@ -353,6 +353,35 @@ def test_revert_removes_a_record_the_file_created_then_updated(app, tenant_a):
     assert _count(app, tenant_a) == 0
 
 
+def test_an_update_adds_the_rows_emails_phones_and_tags_to_the_records_own(app, tenant_a):
+    """Matched by its second address, a contact keeps its primary address, its phone and its
+    tag: the file's values are added, not put in their place."""
+    vip, hot = make_tag(app, tenant_a, name="VIP"), make_tag(app, tenant_a, name="Hot")
+    make_contact(
+        app,
+        tenant_a,
+        first_name="Ada",
+        phones=[{"number": "+14155550100"}],
+        tag_ids=[str(vip)],
+        emails=[{"email": "ada@example.test", "primary": True}, {"email": "ada@work.test", "primary": False}],
+    )
+    content = b"Title,Email,Phone,Tags\nCTO,ADA@work.test,+14155550199,Hot\n"
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id, dedupe="update")
+    assert run_job(app, tenant_a, import_id)["updated"] == 1
+    with in_tenant(app, tenant_a.id):
+        from app.crm.contacts.models import Contact
+
+        ada = db.session.scalar(select(Contact))
+        assert ada.title == "CTO"
+        assert [(row.email, row.is_primary) for row in ada.emails] == [
+            ("ada@example.test", True),
+            ("ada@work.test", False),
+        ]
+        assert [row.number for row in ada.phones] == ["+14155550100", "+14155550199"]
+        assert {tag.id for tag in ada.tags} == {vip, hot}
+
+
 def test_a_worker_killed_mid_import_resumes_without_duplicates_or_gaps(app, tenant_a, monkeypatch):
     from app.crm.imports import services
     from app.crm.imports.models import ImportRow
