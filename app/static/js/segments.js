@@ -87,12 +87,20 @@
   }
 
   function ruleRow(rule, parent, index) {
-    const condition = byKey[rule.field] || conditions[0];
+    const known = byKey[rule.field];
+    const condition = known || conditions[0];
     const field = el("select", { class: "form-select form-select-sm", "aria-label": "Field", "data-testid": "rule-field" });
+    // A field deleted since (a custom field) is named as gone, not shown as the first field;
+    // saving refuses it until another field is chosen.
+    if (!known) {
+      const gone = option(rule.field, "A field that no longer exists", true);
+      gone.disabled = true;
+      field.appendChild(gone);
+    }
     const groups = {};
     conditions.forEach(function (c) {
       if (!groups[c.group]) { groups[c.group] = el("optgroup", { label: c.group }); field.appendChild(groups[c.group]); }
-      groups[c.group].appendChild(option(c.key, c.label, c.key === condition.key));
+      groups[c.group].appendChild(option(c.key, c.label, c === known));
     });
     field.addEventListener("change", function () {
       const next = byKey[field.value];
@@ -109,10 +117,10 @@
     });
     const remove = el("button", { type: "button", class: "btn btn-sm btn-outline-danger", title: "Remove this condition", "data-testid": "remove-rule" }, [el("i", { class: "bi bi-x-lg" })]);
     remove.addEventListener("click", function () { parent.rules.splice(index, 1); render(); changed(); });
-    const value = valueInput(rule, condition);
+    const value = known ? valueInput(rule, condition) : null;
     return el("div", { class: "row g-2 align-items-center mb-2 segment-rule", "data-testid": "segment-rule" }, [
       el("div", { class: "col-12 col-md-4" }, [field]),
-      el("div", { class: "col-6 col-md-3" }, [op]),
+      el("div", { class: "col-6 col-md-3" }, known ? [op] : []),
       el("div", { class: "col-5 col-md-4" }, value ? [value] : []),
       el("div", { class: "col-1 text-end" }, [remove]),
     ]);
