@@ -216,11 +216,14 @@ def delete_template(template: ImportTemplate, *, actor) -> None:
     db.session.flush()
 
 
-def preview(data_import, *, actor, mapping: dict | None = None, limit: int = PREVIEW_ROWS) -> list[dict]:
-    """The first rows as they will be stored (with `mapping`, or the saved one): each mapped
-    column's value after the type's validator, or the row's problems. Nothing is written."""
+def preview(
+    data_import, *, actor, mapping: dict | None = None, dedupe: str | None = None, limit: int = PREVIEW_ROWS
+) -> list[dict]:
+    """The first rows as they will be stored (with `mapping` and `dedupe`, or the saved ones):
+    each mapped column's value after the type's validator, or the row's problems. Nothing is
+    written."""
     record_type = import_type(data_import)
-    plan = RowPlan(data_import, actor=actor, mapping=mapping)
+    plan = RowPlan(data_import, actor=actor, mapping=mapping, dedupe=dedupe)
     rows = []
     for row_number, cells in data_rows(data_import, start=0, limit=limit):
         outcome = plan.check(row_number, cells)
@@ -395,8 +398,10 @@ class RowPlan:
     """How the rows of one import are read and written: the mapped columns, the match field,
     the caches of names looked up, and the acting user."""
 
-    def __init__(self, data_import, *, actor, mapping: dict | None = None):
+    def __init__(self, data_import, *, actor, mapping: dict | None = None, dedupe: str | None = None):
         self.data_import = data_import
+        # What a match does: the saved choice, or the one a preview is asked for.
+        self.dedupe = dedupe if dedupe in DedupeMode.ALL else data_import.dedupe
         self.record_type = import_type(data_import)
         self.actor = actor
         mapping = data_import.mapping if mapping is None else mapping
@@ -524,7 +529,7 @@ class RowPlan:
             return {"row": row_number, "status": RowStatus.FAILED, "reason": "; ".join(problems)}
         values = self.values_of(data) if values is None else values
         existing = self.existing(data, values)
-        dedupe = self.data_import.dedupe
+        dedupe = self.dedupe
         if existing is not None and dedupe == DedupeMode.SKIP:
             title = self.record_type.title_of(existing)
             return {"row": row_number, "status": RowStatus.SKIPPED, "reason": f"Matches {title}."}
@@ -596,7 +601,7 @@ class RowPlan:
     def _write_matched(self, row_number: int, data: dict, texts: list[str], values: list[str]) -> ImportRow | None:
         """Skip or update the record a row matches; None when the row makes a new record."""
         existing = self.existing(data, values)
-        dedupe = self.data_import.dedupe
+        dedupe = self.dedupe
         if existing is None or dedupe == DedupeMode.CREATE:
             return None
         if dedupe == DedupeMode.SKIP:

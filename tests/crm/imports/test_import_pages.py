@@ -230,3 +230,31 @@ def test_the_preview_words_addresses_consent_and_custom_fields_as_pages_do(app, 
     assert "Consent: Email: Granted (Import)" in values
     assert "Custom fields: Shirt size: XL" in values
     assert "{" not in values
+
+
+def test_the_mapping_keeps_the_chosen_dedupe_and_template_name_through_a_preview_and_an_error(
+    app, tenant_a, client_for
+):
+    """ "Update preview" and a refused mapping put the matches choice back to the saved one
+    (so a hurried "Import" then skipped the rows meant to update) and emptied the name."""
+    from tests.crm.factories import make_contact
+
+    make_contact(app, tenant_a, first_name="Ada", emails=[{"email": "ada@example.test", "primary": True}])
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"First name,Email\nAda,ada@example.test\n")
+    mapping_url = uploaded.headers["Location"]
+    form = {
+        "csrf_token": csrf_token_from(client.get(mapping_url).get_data(as_text=True)),
+        "map.0": "first_name",
+        "map.1": "emails",
+        "dedupe": "update",
+        "template_name": "Fair",
+    }
+    for action, changes, status in (("preview", {}, 200), ("import", {"map.1": "first_name"}, 422)):
+        response = client.post(mapping_url, data={**form, **changes, "action": action})
+        body = response.get_data(as_text=True)
+        assert response.status_code == status
+        assert '<option value="update" selected>' in body
+        assert 'value="Fair"' in body
+    preview = client.post(mapping_url, data={**form, "action": "preview"}).get_data(as_text=True)
+    assert "Updates a match" in preview
