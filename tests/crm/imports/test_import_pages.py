@@ -258,3 +258,27 @@ def test_the_mapping_keeps_the_chosen_dedupe_and_template_name_through_a_preview
         assert 'value="Fair"' in body
     preview = client.post(mapping_url, data={**form, "action": "preview"}).get_data(as_text=True)
     assert "Updates a match" in preview
+
+
+def test_the_revert_confirmation_names_only_what_the_import_did(app, tenant_a, client_for):
+    """An import that only updated says so, not "0 records it created are deleted", and
+    counts its updates (a file may update one record twice), not "records"."""
+    import uuid
+
+    from tests.crm.factories import make_contact
+
+    make_contact(app, tenant_a, first_name="Ada", emails=[{"email": "ada@example.test", "primary": True}])
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"First name,Email\nAda,ada@example.test\nAda,ADA@example.test\n")
+    mapping_url = uploaded.headers["Location"]
+    form = {
+        "csrf_token": csrf_token_from(client.get(mapping_url).get_data(as_text=True)),
+        "map.0": "first_name",
+        "map.1": "emails",
+        "dedupe": "update",
+        "action": "import",
+    }
+    show_url = client.post(mapping_url, data=form).headers["Location"]
+    run_job(app, tenant_a, uuid.UUID(show_url.rsplit("/", 1)[-1]))
+    done = html.unescape(client.get(show_url).get_data(as_text=True))
+    assert 'data-confirm="Revert this import? The 2 updates it made are undone."' in done
