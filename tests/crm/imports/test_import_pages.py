@@ -282,3 +282,23 @@ def test_the_revert_confirmation_names_only_what_the_import_did(app, tenant_a, c
     run_job(app, tenant_a, uuid.UUID(show_url.rsplit("/", 1)[-1]))
     done = html.unescape(client.get(show_url).get_data(as_text=True))
     assert 'data-confirm="Revert this import? The 2 updates it made are undone."' in done
+
+
+def test_a_created_row_that_looks_like_another_record_is_not_called_a_problem(app, tenant_a, client_for):
+    """The list holds failed and waiting rows and created ones worth a look (a possible
+    duplicate): it is headed as rows to look at, not "Rows with problems"."""
+    from tests.crm.factories import make_contact
+
+    make_contact(app, tenant_a, first_name="Ada", phones=[{"number": "+14155550100"}])
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"First name,Phone\nAda,+14155550100\n")
+    mapping = client.get(uploaded.headers["Location"]).get_data(as_text=True)
+    form = {"csrf_token": csrf_token_from(mapping), "map.0": "first_name", "map.1": "phones", "action": "import"}
+    show_url = client.post(uploaded.headers["Location"], data=form).headers["Location"]
+    import uuid
+
+    run_job(app, tenant_a, uuid.UUID(show_url.rsplit("/", 1)[-1]))
+    done = client.get(show_url).get_data(as_text=True)
+    assert "Possible duplicate of Ada" in done
+    assert "Rows to look at" in done
+    assert "Rows with problems" not in done
