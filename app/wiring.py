@@ -324,6 +324,7 @@ def install_subscribers(app) -> None:
     from app.crm.calendar.services import carry_coming_meetings_on_conversion
     from app.crm.deals.services.deals import contacts_become_customers
     from app.crm.duplicates.detection import warn_about_duplicates
+    from app.crm.duplicates.services import forget_pairs_of_deleted
     from app.crm.invoices.models import InvoiceLine
     from app.crm.invoices.services import keep_invoiced_customers
     from app.crm.orders.models import OrderLine
@@ -342,6 +343,7 @@ def install_subscribers(app) -> None:
         sqlalchemy_events.listen(TenantSession, "after_flush", write_pending_links)
         sqlalchemy_events.listen(TenantSession, "after_soft_rollback", forget_pending_links)
     subscribe("*", warn_about_duplicates)
+    subscribe("*.deleted", forget_pairs_of_deleted)
     subscribe("*.created", notify_new_owner)
     subscribe("*.updated", notify_new_owner)
     subscribe("activity.logged", notify_mentions)

@@ -100,6 +100,8 @@ class Condition:
     group: str = "Fields"
     # The record type a reference points at (for pickers).
     references: str | None = None
+    # A number that is an amount of money: a rule shows its value in the workspace's currency.
+    money: bool = False
 
     @property
     def operators(self) -> dict[str, str]:
@@ -114,6 +116,7 @@ class Condition:
             "operators": self.operators,
             "choices": self.choices,
             "references": self.references,
+            "money": self.money,
             "no_value": sorted(op for op in self.operators if op in NO_VALUE),
         }
 
@@ -261,7 +264,9 @@ def id_condition(expression, operator, value, context, *, me=None):
     return expression == wanted if operator == "is" else or_(expression != wanted, expression.is_(None))
 
 
-def column_condition(key: str, label: str, kind: str, expression, *, choices=None, group="Fields", references=None):
+def column_condition(
+    key: str, label: str, kind: str, expression, *, choices=None, group="Fields", references=None, money=False
+):
     """A Condition over one SQL expression of the record's own row."""
 
     def build(operator, value, context):
@@ -281,7 +286,7 @@ def column_condition(key: str, label: str, kind: str, expression, *, choices=Non
             return id_condition(expression, operator, value, context, me=actor_id if kind == "user" else None)
         raise ValueError(f"no column builder for kind {kind!r}")
 
-    return Condition(key, label, kind, build, choices=choices, group=group, references=references)
+    return Condition(key, label, kind, build, choices=choices, group=group, references=references, money=money)
 
 
 def _is_moment(expression) -> bool:

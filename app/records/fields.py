@@ -253,6 +253,7 @@ class Field:
                 column,
                 choices=getattr(self, "choices", None),
                 references=getattr(self, "to", None),
+                money=getattr(self, "currency", None) is not None,
             )
         ]
 
@@ -1173,6 +1174,12 @@ class Address(CompoundField):
         before, after = _address_text(old), _address_text(new)
         return None if before == after else (before, after)
 
+    def display(self, value) -> str:
+        """An address as it is written: "1 Main St, 75001 Paris, France"."""
+        if not isinstance(value, dict):
+            return super().display(value)
+        return _address_text({part: value.get(part) or "" for part in ADDRESS_PARTS})
+
     def cell_columns(self) -> list[CellColumn]:
         """One column per part, so an export imports back part by part."""
         return [
@@ -1283,6 +1290,23 @@ class ChildList(ChildRows, ABC):
             except (Invalid, KeyError, TypeError, AttributeError):
                 continue
         return values
+
+    def united(self, current: list, added: list) -> list:
+        """`current`'s items, then those of `added` it lacks (compared cleaned: "ADA@x.test" is
+        "ada@x.test"), none of them made primary: a list that grows instead of being replaced.
+        Items that are not valid are kept, for the validator to refuse."""
+        key = self.item_keys[0]
+        have = set(self.valid_values(current))
+        united = list(current)
+        for item in added:
+            item = {key: item} if isinstance(item, str) else item
+            value = next(iter(self.valid_values([item])), None)
+            if value is not None and value in have:
+                continue
+            have.add(value)
+            demoted = {"primary": False} if isinstance(item, dict) and "primary" in item and united else {}
+            united.append({**item, **demoted} if isinstance(item, dict) else item)
+        return united
 
     def clean(self, value, context):
         self.check_list_size(value)

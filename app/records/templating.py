@@ -1,16 +1,19 @@
 """Template helpers the kit's pages use: links to any record, reference pickers, saved views."""
 
+from decimal import Decimal, InvalidOperation
+
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.auth.permissions import can
 from app.core.context import require_tenant_id
+from app.core.currencies import format_amount
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.records.crud_pages import record_page_url
 from app.records.models import RecordEntry
-from app.records.normalize import display_phone
+from app.records.normalize import current_tenant, display_phone
 from app.records.registry import find_record_type, get_record_type, record_type_of, record_types
 from app.records.saved_views import view_query_string
 from app.records.search import where_searched
@@ -93,6 +96,19 @@ def filesize(size: int | None) -> str:
     return f"{value:.1f} GB"
 
 
+def workspace_amount(value) -> str:
+    """A typed amount (a segment rule's "25000") as money reads elsewhere, in the workspace's
+    currency: "€25,000". What is not a number is shown as it was typed."""
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        return str(value)
+    if not number.is_finite():
+        return str(value)
+    tenant = current_tenant()
+    return format_amount(number, tenant.currency if tenant is not None else "USD")
+
+
 def install_template_helpers(app) -> None:
     app.jinja_env.globals.update(
         record_url=record_url,
@@ -107,3 +123,4 @@ def install_template_helpers(app) -> None:
     app.jinja_env.filters["uuid_or_none"] = parse_uuid
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["phone"] = display_phone
+    app.jinja_env.filters["workspace_amount"] = workspace_amount

@@ -245,10 +245,18 @@ class ConsentField(CompoundField):
         return self.value(record)
 
     def snapshot(self, record):
+        return self.display(self.value(record))
+
+    def display(self, value) -> str:
+        """Each channel given as people read it: "Email: Granted (Web form); SMS: Not recorded"."""
         parts = []
         for channel, label in Consent.CHANNELS.items():
-            status, source = getattr(record, f"{channel}_consent"), getattr(record, f"{channel}_consent_source")
-            parts.append(f"{label}: {Consent.LABELS[status]}" + (f" ({source})" if source else ""))
+            entry = (value or {}).get(channel)
+            if entry is None:
+                continue
+            status, source = entry.get("status") or Consent.UNKNOWN, entry.get("source") or ""
+            said = f" ({Consent.SOURCES.get(source, source)})" if source else ""
+            parts.append(f"{label}: {Consent.LABELS.get(status, status)}{said}")
         return "; ".join(parts)
 
     def export_value(self, record):

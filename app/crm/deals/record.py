@@ -342,8 +342,17 @@ def _deal_value_condition(status):
 
 DEAL_CONDITIONS = [
     Condition("deals.has_open", "Has an open deal", "boolean", _has_open_deal, group="Deals"),
-    Condition("deals.won_value", "Won deal value", "number", _deal_value_condition(DealStatus.WON), group="Deals"),
-    Condition("deals.open_value", "Open deal value", "number", _deal_value_condition(DealStatus.OPEN), group="Deals"),
+    Condition(
+        "deals.won_value", "Won deal value", "number", _deal_value_condition(DealStatus.WON), group="Deals", money=True
+    ),
+    Condition(
+        "deals.open_value",
+        "Open deal value",
+        "number",
+        _deal_value_condition(DealStatus.OPEN),
+        group="Deals",
+        money=True,
+    ),
 ]
 
 

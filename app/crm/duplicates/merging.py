@@ -28,7 +28,7 @@ from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.models import Base
-from app.crm.duplicates.models import DuplicatePair
+from app.crm.duplicates.services import forget_pairs
 from app.crm.imports.services import input_snapshot
 from app.plans.services import check_writable
 from app.records.registry import record_types
@@ -103,13 +103,9 @@ def united_items(field, records) -> list[dict]:
     """The items of list `field` that the first of `records` keeps once the others are merged
     into it: each item once, the first record's primary still the only primary, at most
     `field.max_items`."""
-    key = field.item_keys[0]
-    seen, united = set(), []
+    united = []
     for record in records:
-        for item in field.value(record):
-            if item[key] not in seen:
-                seen.add(item[key])
-                united.append({**item, **({"primary": False} if "primary" in item and united else {})})
+        united = field.united(united, field.value(record))
     return united[: field.max_items]
 
 
@@ -153,13 +149,7 @@ def merge_records(record_type, survivor_id, merged_ids, *, values: dict | None =
                 )
     for step in _MERGE_STEPS:
         step(record_type, survivor.id, merged_ids)
-    db.session.execute(
-        delete(DuplicatePair).where(
-            DuplicatePair.record_type == record_type.name,
-            (DuplicatePair.first_id.in_([survivor.id, *merged_ids]))
-            | (DuplicatePair.second_id.in_([survivor.id, *merged_ids])),
-        )
-    )
+    forget_pairs(record_type.name, [survivor.id, *merged_ids])
     db.session.expire_all()
     merged = load_records(record_type, merged_ids)
     delete_records(record_type, merged, actor=actor)

@@ -8,7 +8,7 @@ similarity (pg_trgm), which catches "Jon Smith" and "John Smith".
 
 import uuid
 
-from sqlalchemy import String, cast, func, select, text
+from sqlalchemy import String, cast, delete, func, or_, select, text
 
 from app.auth.permissions import can, check_permission
 from app.core.context import require_tenant_id
@@ -152,6 +152,24 @@ def dismiss_pair(pair: DuplicatePair, *, actor) -> None:
     check_permission(actor, "duplicates.review")
     pair.status = PairStatus.DISMISSED
     db.session.flush()
+
+
+def forget_pairs(type_name: str, ids) -> None:
+    """Remove the pairs naming any of these records (merged or deleted): pairs hold no
+    foreign keys to the records, so nothing else would."""
+    ids = list(ids)
+    db.session.execute(
+        delete(DuplicatePair).where(
+            DuplicatePair.record_type == type_name,
+            or_(DuplicatePair.first_id.in_(ids), DuplicatePair.second_id.in_(ids)),
+        )
+    )
+
+
+def forget_pairs_of_deleted(event, record=None) -> None:
+    """In-transaction subscriber of `*.deleted`: the record's pairs go with it."""
+    if record is not None and event.record_type:
+        forget_pairs(event.record_type, [record.id])
 
 
 def pair_records(pairs) -> dict:

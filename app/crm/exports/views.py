@@ -7,6 +7,7 @@ from app.auth.permissions import requires_permission
 from app.core.audit import record_audit
 from app.core.errors import Conflict
 from app.core.hosts import TenantBlueprint
+from app.core.htmx import is_htmx
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.exports import workspace
 from app.crm.exports.download import export_download
@@ -29,9 +30,10 @@ def download(record_type_name):
 @bp.route("/settings/export")
 @requires_permission("workspace.export")
 def index():
-    return render_template(
-        "crm/exports/index.html", exports=workspace.list_workspace_exports(actor=current_user), form=ConfirmForm()
-    )
+    exports = workspace.list_workspace_exports(actor=current_user)
+    if is_htmx():
+        return render_template("crm/exports/_workspace_exports.html", exports=exports)
+    return render_template("crm/exports/index.html", exports=exports, form=ConfirmForm())
 
 
 @bp.route("/settings/export", methods=["POST"])

@@ -190,7 +190,9 @@ def _revert(data_import) -> dict:
                     ImportRow.import_id == data_import.id,
                     ImportRow.status.in_((RowStatus.CREATED, RowStatus.UPDATED)),
                 )
-                .order_by(ImportRow.row_number)
+                # Last row first: a record the file updated twice gets the first update's
+                # `before` last, which is what it had before the import.
+                .order_by(ImportRow.row_number.desc())
                 .limit(batch_size)
             )
         )
@@ -203,9 +205,11 @@ def _revert(data_import) -> dict:
             records[row.record_id] for row in batch if row.status == RowStatus.CREATED and row.record_id in records
         ]
         delete_records(record_type, created, actor=actor)
+        # A later row of the file may have updated a record an earlier one created: it is gone.
+        deleted = {record.id for record in created}
         for row in batch:
             record = records.get(row.record_id)
-            if row.status == RowStatus.UPDATED and record is not None and row.before:
+            if row.status == RowStatus.UPDATED and record is not None and row.before and record.id not in deleted:
                 update_record(record_type, record, row.before, actor=actor)
             row.status = RowStatus.REVERTED
         commit_and_deliver()

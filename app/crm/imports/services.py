@@ -31,12 +31,14 @@ from app.core.transactions import call_after_rollback
 from app.core.types import json_safe, utcnow
 from app.core.validation import Errors, clean_text, contains_nul
 from app.crm.duplicates.detection import look_alikes
+from app.crm.fields.capability import all_definitions, display_value
 from app.crm.imports.matching import find_existing, find_matches, match_field, match_values
 from app.crm.imports.models import DataImport, DedupeMode, ImportRow, ImportStatus, ImportTemplate, RowStatus
 from app.crm.imports.reading import MAX_CELL_CHARACTERS, FormulaCell, SourceFile, cell_text, inspect_file, iter_rows
 from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
 from app.plans.services import check_writable
 from app.records.cells import Lookups, guess_mapping, importable_columns
+from app.records.fields import ChildList
 from app.records.registry import find_record_type, get_record_type
 from app.records.services import create_records, update_record
 from app.records.validation import clean_input
@@ -214,11 +216,14 @@ def delete_template(template: ImportTemplate, *, actor) -> None:
     db.session.flush()
 
 
-def preview(data_import, *, actor, mapping: dict | None = None, limit: int = PREVIEW_ROWS) -> list[dict]:
-    """The first rows as they will be stored (with `mapping`, or the saved one): each mapped
-    column's value after the type's validator, or the row's problems. Nothing is written."""
+def preview(
+    data_import, *, actor, mapping: dict | None = None, dedupe: str | None = None, limit: int = PREVIEW_ROWS
+) -> list[dict]:
+    """The first rows as they will be stored (with `mapping` and `dedupe`, or the saved ones):
+    each mapped column's value after the type's validator, or the row's problems. Nothing is
+    written."""
     record_type = import_type(data_import)
-    plan = RowPlan(data_import, actor=actor, mapping=mapping)
+    plan = RowPlan(data_import, actor=actor, mapping=mapping, dedupe=dedupe)
     rows = []
     for row_number, cells in data_rows(data_import, start=0, limit=limit):
         outcome = plan.check(row_number, cells)
@@ -230,13 +235,24 @@ def preview(data_import, *, actor, mapping: dict | None = None, limit: int = PRE
     return rows
 
 
+def first_values(data_import, *, limit: int = PREVIEW_ROWS) -> list[str]:
+    """Each column's first value in the file's first `limit` data rows (blank cells passed
+    over), shown beside the column on the mapping page, whatever the mapping says."""
+    found = [""] * len(data_import.headers)
+    for _row_number, cells in data_rows(data_import, start=0, limit=limit):
+        for index, cell in enumerate(cells[: len(found)]):
+            if not found[index] and str(cell).strip():
+                found[index] = str(cell).strip()
+    return found
+
+
 def _display(record_type, key, value) -> str:
     field = record_type.field(key)
     if field is not None:
         if isinstance(value, list):
             return ", ".join(str(item.get("email") or item.get("number") or item) for item in value)
         if isinstance(value, dict):
-            return ", ".join(f"{part}: {text}" for part, text in value.items() if text)
+            return field.display(value)  # a value of its own shape (an address, consent) words itself
         if getattr(field, "to", None) and value is not None:
             return get_record_type(field.to).title_of(value)
         return field.display(value)
@@ -245,7 +261,13 @@ def _display(record_type, key, value) -> str:
     if key == "tag_ids":
         return ", ".join(tag.name for tag in value or [])
     if key == "custom_fields":
-        return ", ".join(f"{name}: {text}" for name, text in (value or {}).items())
+        definitions = {definition.key: definition for definition in all_definitions(record_type.name)}
+        return ", ".join(
+            f"{definitions[name].label}: {display_value(definitions[name], text)}"
+            if name in definitions
+            else f"{name}: {text}"
+            for name, text in (value or {}).items()
+        )
     return str(value)
 
 
@@ -376,8 +398,10 @@ class RowPlan:
     """How the rows of one import are read and written: the mapped columns, the match field,
     the caches of names looked up, and the acting user."""
 
-    def __init__(self, data_import, *, actor, mapping: dict | None = None):
+    def __init__(self, data_import, *, actor, mapping: dict | None = None, dedupe: str | None = None):
         self.data_import = data_import
+        # What a match does: the saved choice, or the one a preview is asked for.
+        self.dedupe = dedupe if dedupe in DedupeMode.ALL else data_import.dedupe
         self.record_type = import_type(data_import)
         self.actor = actor
         mapping = data_import.mapping if mapping is None else mapping
@@ -445,6 +469,20 @@ class RowPlan:
                 notes[record_id] = f"Possible duplicate of {self.record_type.title_of(other)} ({reason.lower()})."
         return notes
 
+    def adding_to(self, record, data: dict) -> dict:
+        """The row's input for updating `record`: its e-mails, phones and tags are added to the
+        record's own rather than replacing them, so a file that names one of a contact's
+        addresses does not delete the others (nor its primary one)."""
+        data = dict(data)
+        for key, value in data.items():
+            field = self.record_type.field(key)
+            if isinstance(field, ChildList) and isinstance(value, list):
+                data[key] = field.united(field.dump(record), value)
+        if isinstance(data.get("tag_ids"), list):
+            kept = [str(tag.id) for tag in record.tags]
+            data["tag_ids"] = kept + [tag_id for tag_id in data["tag_ids"] if tag_id not in kept]
+        return data
+
     def values_of(self, data) -> list[str]:
         if self.match is None or self.match.name not in data:
             return []
@@ -491,7 +529,7 @@ class RowPlan:
             return {"row": row_number, "status": RowStatus.FAILED, "reason": "; ".join(problems)}
         values = self.values_of(data) if values is None else values
         existing = self.existing(data, values)
-        dedupe = self.data_import.dedupe
+        dedupe = self.dedupe
         if existing is not None and dedupe == DedupeMode.SKIP:
             title = self.record_type.title_of(existing)
             return {"row": row_number, "status": RowStatus.SKIPPED, "reason": f"Matches {title}."}
@@ -499,6 +537,8 @@ class RowPlan:
         if existing is None and earlier is not None:
             return self._check_repeat(row_number, earlier, dedupe)
         record = existing if existing is not None and dedupe == DedupeMode.UPDATE else None
+        if record is not None:
+            data = self.adding_to(record, data)
         try:
             cleaned, _context = clean_input(self.record_type, data, record=record, actor=self.actor)
         except ValidationFailed as exc:
@@ -561,7 +601,7 @@ class RowPlan:
     def _write_matched(self, row_number: int, data: dict, texts: list[str], values: list[str]) -> ImportRow | None:
         """Skip or update the record a row matches; None when the row makes a new record."""
         existing = self.existing(data, values)
-        dedupe = self.data_import.dedupe
+        dedupe = self.dedupe
         if existing is None or dedupe == DedupeMode.CREATE:
             return None
         if dedupe == DedupeMode.SKIP:
@@ -573,6 +613,7 @@ class RowPlan:
                 record_id=existing.id,
                 reason=f"Matches {title}.",
             )
+        data = self.adding_to(existing, data)
         before = input_snapshot(self.record_type, existing, data)
         try:
             update_record(self.record_type, existing, data, actor=self.actor)

@@ -63,11 +63,15 @@ def new():
     )
 
 
-def _mapping_page(data_import, mapping: dict, errors: dict, status: int = 200):
+def _mapping_page(data_import, mapping: dict, errors: dict, status: int = 200, *, choices: dict | None = None):
+    """The mapping form; `choices` are the submitted matches choice and template name, kept
+    through a preview or a refusal (the saved ones otherwise)."""
     record_type = services.import_type(data_import)
+    choices = choices or {}
+    dedupe = choices.get("dedupe") if choices.get("dedupe") in DedupeMode.ALL else data_import.dedupe
     try:
-        # The preview reads the proposed mapping; nothing is saved until it is submitted.
-        rows = services.preview(data_import, actor=current_user, mapping=mapping)
+        # The preview reads the proposed mapping and choice; nothing is saved until it is submitted.
+        rows = services.preview(data_import, actor=current_user, mapping=mapping, dedupe=dedupe)
     except ValidationFailed as exc:
         rows, errors = [], {**errors, **(exc.details or {})}
     match = match_field(record_type)
@@ -78,9 +82,12 @@ def _mapping_page(data_import, mapping: dict, errors: dict, status: int = 200):
         columns=importable_columns(record_type),
         mapping=mapping,
         rows=rows,
+        first_values=services.first_values(data_import),
         errors=errors,
         match=match,
         dedupe_modes=DedupeMode.LABELS,
+        dedupe=dedupe,
+        template_name=choices.get("template_name", ""),
         templates=services.list_templates(data_import.record_type),
         form=RecordForm(),
         may_update=can(current_user, record_type.permission("edit")),
@@ -102,22 +109,26 @@ def mapping(import_id):
                 flash(exc.one_line(), "danger")
         return _mapping_page(data_import, proposed, {})
     proposed = {header: request.form.get(f"map.{index}", "") for index, header in enumerate(data_import.headers)}
+    choices = {
+        "dedupe": request.form.get("dedupe", DedupeMode.SKIP),
+        "template_name": (request.form.get("template_name") or "").strip(),
+    }
     action = request.form.get("action", "preview")
     if action == "preview":
-        return _mapping_page(data_import, proposed, {})
+        return _mapping_page(data_import, proposed, {}, choices=choices)
     try:
         services.save_mapping(
             data_import,
             proposed,
-            request.form.get("dedupe", DedupeMode.SKIP),
+            choices["dedupe"],
             actor=current_user,
-            template_name=(request.form.get("template_name") or "").strip() or None,
+            template_name=choices["template_name"] or None,
         )
         services.queue_import(data_import, actor=current_user, dry_run=action == "check")
     except ValidationFailed as exc:
         db.session.rollback()
         data_import = services.get_import(import_id, actor=current_user)
-        return _mapping_page(data_import, proposed, exc.details or {"_form": [exc.message]}, 422)
+        return _mapping_page(data_import, proposed, exc.details or {"_form": [exc.message]}, 422, choices=choices)
     flash("Checking every row; nothing is written." if action == "check" else "Import started.", "success")
     return redirect(url_for("imports.show", import_id=data_import.id))
 
@@ -189,7 +200,7 @@ def rejected(import_id):
             # Loaded rows only: a batch is read whole when it is fetched.
             cells = list(row.cells or [])
             cells += [""] * (len(columns) - len(cells))
-            yield [*cells[: len(columns)], str(row.row_number), row.status, row.reason]
+            yield [*cells[: len(columns)], str(row.row_number), row.status_label, row.reason]
 
     response = Response(in_tenant_while_streaming(csv_stream(rows())), mimetype="text/csv")
     stem = data_import.file_name.rsplit(".", 1)[0][:80] or "import"

@@ -28,6 +28,7 @@ from app.crm.activities.models import Activity, activity_links
 from app.crm.attachments.models import Attachment
 from app.crm.attachments.services import attachments_of
 from app.crm.attachments.storage import remove_after_commit
+from app.crm.duplicates.services import forget_pairs
 from app.plans.services import check_writable
 from app.records import schemas as record_schemas
 from app.records.capabilities import Context
@@ -117,6 +118,8 @@ def erase_record(record_type, record, *, actor) -> None:
         record.custom_fields = {}
     if record_type.has("tags"):
         record.tags = []
+    # What made it look like another record (an e-mail, a name) is gone with it.
+    forget_pairs(record_type.name, [record.id])
     record_type.before_save(record, {}, Context(record_type, record, {}, actor))
     refresh_search_text(record_type, record)
     record.updated_at = utcnow()

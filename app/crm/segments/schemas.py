@@ -63,6 +63,7 @@ class ConditionSchema(Schema):
     operators = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     choices = fields.Dict(keys=fields.String(), values=fields.String(), allow_none=True, required=True)
     references = fields.String(allow_none=True, required=True)
+    money = fields.Boolean(required=True, metadata={"description": "True when the value is an amount of money"})
     no_value = fields.List(fields.String(), required=True)
 
 

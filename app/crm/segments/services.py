@@ -102,9 +102,12 @@ def _clean(data: dict, *, segment=None, actor) -> dict:
         try:
             cleaned["definition"] = check_definition(record_type, data.get("definition"), actor=actor)
         except ValidationFailed as exc:
-            raise ValidationFailed(
-                exc.message, details={f"definition.{key}": messages for key, messages in exc.details.items()}
-            ) from exc
+            # A rule's keys are named under the definition ("definition.rules.0.field"); a
+            # definition that is no group at all is already named "definition".
+            details = {
+                key if key == "definition" else f"definition.{key}": messages for key, messages in exc.details.items()
+            }
+            raise ValidationFailed(exc.message, details=details) from exc
     return cleaned
 
 

@@ -20,13 +20,16 @@ from app.records.forms import RecordForm
 from app.records.owner import owner_choices
 from app.records.pages import list_context, sort_link
 from app.records.registry import find_record_type, record_types
+from app.records.templating import reference_options
 
 bp = TenantBlueprint("segments", __name__)
 register_nav_item(NavItem("Segments", "segments.index", "collection", "segments.view", group="marketing", order=62))
 
 
-def builder_conditions(record_type) -> list[dict]:
-    """The type's conditions for the builder, with the choices of users and tags filled in."""
+def builder_conditions(record_type, definition=None) -> list[dict]:
+    """The type's conditions for the builder, with the choices of users and tags filled in,
+    and of records a reference points at (the first by name, those `definition` names, and
+    where to search the others) when the user may see them."""
 
     described = describe_conditions(record_type)
     for item in described:
@@ -34,7 +37,33 @@ def builder_conditions(record_type) -> list[dict]:
             item["choices"] = {"me": "Me (whoever opens it)", **dict(owner_choices()[1:])}
         elif item["kind"] == "tags":
             item["choices"] = dict(tag_choices())
+        elif item["kind"] == "reference" and item["references"]:
+            target = find_record_type(item["references"])
+            if target is not None and can(current_user, target.permission("view")):
+                item["choices"] = _reference_choices(target, _rule_values(definition, item["key"]))
+                item["options_url"] = url_for(f"{target.plural}.options")
     return described
+
+
+def _reference_choices(target, chosen: list[str]) -> dict:
+    choices = dict(reference_options(target.name))
+    for value in chosen:
+        if value not in choices:
+            choices.update(option for option in reference_options(target.name, value) if option[0] == value)
+    return choices
+
+
+def _rule_values(group, key: str) -> list[str]:
+    """The values the rules of `key` hold, anywhere in the definition's groups."""
+    if not isinstance(group, dict) or not isinstance(group.get("rules"), list):
+        return []
+    values = []
+    for rule in group["rules"]:
+        if isinstance(rule, dict) and "rules" in rule:
+            values += _rule_values(rule, key)
+        elif isinstance(rule, dict) and rule.get("field") == key and isinstance(rule.get("value"), str):
+            values.append(rule["value"])
+    return values
 
 
 def _segment_types() -> list:
@@ -62,7 +91,7 @@ def _form_page(segment, data: dict, errors: dict, status: int = 200):
         record_type=record_type,
         types=_segment_types(),
         visibilities=Visibility.LABELS,
-        conditions=builder_conditions(record_type),
+        conditions=builder_conditions(record_type, data.get("definition")),
         definition_json=json.dumps(data.get("definition") or empty_definition()),
         form=RecordForm(),
     ), status
@@ -167,7 +196,7 @@ def show(segment_id):
         may_change=services.may_change(segment, current_user),
         may_delete=services.may_change(segment, current_user) and can(current_user, "segments.delete"),
         may_export=can(current_user, record_type.permission("export")),
-        conditions={item["key"]: item for item in builder_conditions(record_type)},
+        conditions={item["key"]: item for item in builder_conditions(record_type, segment.definition)},
         **context,
     ), status
 

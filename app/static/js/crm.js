@@ -135,6 +135,16 @@
     if (event.key === "Enter" && event.target.matches("[data-no-submit]")) event.preventDefault();
   });
 
+  // The merge page: choosing the record to keep picks its values too; any field can then
+  // take another record's value.
+  document.addEventListener("change", function (event) {
+    const survivor = event.target;
+    if (!survivor.matches("input[data-merge-survivor]") || !survivor.checked) return;
+    survivor.form.querySelectorAll('input[type=radio][name^="value."]').forEach(function (radio) {
+      if (radio.value === survivor.value) radio.checked = true;
+    });
+  });
+
   function init(root) { paintTags(root); tickTimers(); refreshBulk(); toggleDependent(root); toggleVisibleIf(root); }
   document.addEventListener("DOMContentLoaded", function () { init(document); setInterval(tickTimers, 30000); });
   document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });

@@ -57,7 +57,7 @@
         rule.value = multiple ? Array.from(input.selectedOptions).map(function (o) { return o.value; }) : input.value;
         changed();
       });
-      return input;
+      return condition.options_url ? searchable(input, rule, condition) : input;
     }
     let type = "text";
     if (DAY_OPS.indexOf(rule.op) >= 0 || condition.kind === "number" || condition.kind === "recency") type = "number";
@@ -69,13 +69,38 @@
     return input;
   }
 
+  // A reference's select lists the first records by name; typing in the box above it asks
+  // the type's picker for the records matching the text (the chosen one stays listed).
+  function searchable(select, rule, condition) {
+    const search = el("input", { class: "form-control form-control-sm mb-1", type: "search", placeholder: "Search…", "aria-label": "Search " + condition.label.toLowerCase(), "data-testid": "rule-search" });
+    let timer = null;
+    search.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        const query = new URLSearchParams({ q: search.value, selected: rule.value || "" });
+        fetch(condition.options_url + "?" + query.toString(), { headers: { "HX-Request": "true" } })
+          .then(function (response) { return response.ok ? response.text() : null; })
+          .then(function (options) { if (options !== null) select.innerHTML = options; });
+      }, 300);
+    });
+    return el("div", {}, [search, select]);
+  }
+
   function ruleRow(rule, parent, index) {
-    const condition = byKey[rule.field] || conditions[0];
+    const known = byKey[rule.field];
+    const condition = known || conditions[0];
     const field = el("select", { class: "form-select form-select-sm", "aria-label": "Field", "data-testid": "rule-field" });
+    // A field deleted since (a custom field) is named as gone, not shown as the first field;
+    // saving refuses it until another field is chosen.
+    if (!known) {
+      const gone = option(rule.field, "A field that no longer exists", true);
+      gone.disabled = true;
+      field.appendChild(gone);
+    }
     const groups = {};
     conditions.forEach(function (c) {
       if (!groups[c.group]) { groups[c.group] = el("optgroup", { label: c.group }); field.appendChild(groups[c.group]); }
-      groups[c.group].appendChild(option(c.key, c.label, c.key === condition.key));
+      groups[c.group].appendChild(option(c.key, c.label, c === known));
     });
     field.addEventListener("change", function () {
       const next = byKey[field.value];
@@ -92,10 +117,10 @@
     });
     const remove = el("button", { type: "button", class: "btn btn-sm btn-outline-danger", title: "Remove this condition", "data-testid": "remove-rule" }, [el("i", { class: "bi bi-x-lg" })]);
     remove.addEventListener("click", function () { parent.rules.splice(index, 1); render(); changed(); });
-    const value = valueInput(rule, condition);
+    const value = known ? valueInput(rule, condition) : null;
     return el("div", { class: "row g-2 align-items-center mb-2 segment-rule", "data-testid": "segment-rule" }, [
       el("div", { class: "col-12 col-md-4" }, [field]),
-      el("div", { class: "col-6 col-md-3" }, [op]),
+      el("div", { class: "col-6 col-md-3" }, known ? [op] : []),
       el("div", { class: "col-5 col-md-4" }, value ? [value] : []),
       el("div", { class: "col-1 text-end" }, [remove]),
     ]);

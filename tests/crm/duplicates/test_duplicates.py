@@ -325,3 +325,18 @@ def test_an_import_asks_for_look_alikes_once_per_batch(app, tenant_a, query_coun
         services.look_alikes = original
     assert result["created"] == 40
     assert calls == [40]
+
+
+def test_deleting_a_record_takes_its_pairs_with_it(app, tenant_a, api_client_for):
+    """Pairs hold no foreign keys: a deleted record's pair left the API listing a pair of a
+    record that no longer exists (and the page an empty list)."""
+    from app.crm.duplicates.services import scan_for_duplicates
+
+    first = make_contact(app, tenant_a, first_name="P1", phones=[{"number": "+14155550100"}])
+    make_contact(app, tenant_a, first_name="P2", phones=[{"number": "+14155550100"}])
+    with in_tenant(app, tenant_a.id):
+        assert scan_for_duplicates() == 1
+    client = api_client_for(tenant_a)
+    assert len(client.get("/api/v1/duplicates").get_json()["items"]) == 1
+    assert client.delete(f"/api/v1/contacts/{first}").status_code == 204
+    assert client.get("/api/v1/duplicates").get_json()["items"] == []

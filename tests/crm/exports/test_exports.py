@@ -200,3 +200,32 @@ def test_owners_export_the_whole_workspace_even_when_read_only(app, tenant_a, cl
     import json
 
     assert json.loads(archive.read("contacts.json"))[0]["emails"][0]["email"] == "ada@example.test"
+
+
+def test_the_export_list_refreshes_itself_until_the_export_is_ready(app, tenant_a, client_for):
+    """The page says the download link appears when it is ready: the list asks for itself
+    again while an export is being prepared, and stops once none is."""
+    from app.crm.exports.models import WorkspaceExport
+    from app.jobs.runner import execute
+    from app.jobs.tenant_jobs import tenant_job_id
+    from tests.conftest import csrf_token_from
+
+    client = client_for(tenant_a)
+    page = client.get("/settings/export").get_data(as_text=True)
+    client.post("/settings/export", data={"csrf_token": csrf_token_from(page)})
+    preparing = client.get("/settings/export").get_data(as_text=True)
+    assert 'hx-trigger="every 2s"' in preparing
+    fragment = client.get("/settings/export", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="workspace-exports"')
+    with in_tenant(app, tenant_a.id):
+        export_id = db.session.scalar(select(WorkspaceExport.id))
+    with app.app_context():
+        execute(
+            tenant_job_id(tenant_a.id, "workspace-export", export_id),
+            "app.crm.exports.workspace:build_workspace_export",
+            tenant_id=str(tenant_a.id),
+            object_id=str(export_id),
+        )
+    ready = client.get("/settings/export", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'data-testid="download-workspace-export"' in ready
+    assert "hx-trigger" not in ready

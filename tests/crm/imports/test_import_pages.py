@@ -1,6 +1,7 @@
 """The import pages: upload, mapping with its guessed columns and preview, saved templates,
 progress, rejected rows, and who may do what."""
 
+import html
 import io
 import re
 
@@ -179,3 +180,125 @@ def test_the_encoding_and_row_statuses_are_in_words(app, tenant_a, client_for):
     done = _run_mapped_as_name_and_email(app, tenant_a, client, uploaded, mapping)
     assert "<td>Failed</td>" in done
     assert "<td>failed</td>" not in done
+
+
+def test_the_mapping_shows_each_columns_first_value(app, tenant_a, client_for):
+    """Beside each column, the first value the file has for it (an empty first row or cell is
+    passed over), so a column named "Col 3" can be recognised by its content."""
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"Name,Col 3,Notes\n,,\nAda,ada@example.test,\nBob,bob@example.test,Met at the fair\n")
+    body = client.get(uploaded.headers["Location"]).get_data(as_text=True)
+    first_values = [
+        re.sub(r"\s+", " ", cell).strip() for cell in re.findall(r'data-testid="first-value">(.*?)</td>', body, re.S)
+    ]
+    assert first_values == ["Ada", "ada@example.test", "Met at the fair"]
+
+
+def test_the_rejected_rows_file_says_each_rows_status_in_words(app, tenant_a, client_for):
+    import csv
+
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"First name,Email\nAda,not-an-email\n")
+    mapping = client.get(uploaded.headers["Location"]).get_data(as_text=True)
+    done = _run_mapped_as_name_and_email(app, tenant_a, client, uploaded, mapping)
+    rejected_url = re.search(r'href="([^"]+/rejected\.csv)"', done).group(1)
+    rows = list(csv.DictReader(io.StringIO(client.get(rejected_url).get_data(as_text=True).lstrip("\ufeff"))))
+    assert [(row["Row"], row["Status"]) for row in rows] == [("2", "Failed")]
+
+
+def test_the_preview_words_addresses_consent_and_custom_fields_as_pages_do(app, tenant_a, client_for):
+    """Not Python's dicts ("email: {'status': 'granted', …}") nor a custom field's key."""
+    from tests.crm.factories import make_field
+
+    make_field(app, tenant_a, label="Shirt size", key="shirt_size")
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"Name,City,Postal code,Email consent,Shirt size\nAda,Paris,75001,Granted,XL\n")
+    mapping_url = uploaded.headers["Location"]
+    form = {
+        "csrf_token": csrf_token_from(client.get(mapping_url).get_data(as_text=True)),
+        "map.0": "first_name",
+        "map.1": "address.city",
+        "map.2": "address.postal_code",
+        "map.3": "email_consent",
+        "map.4": "cf.shirt_size",
+        "action": "preview",
+    }
+    body = client.post(mapping_url, data=form).get_data(as_text=True)
+    row = re.search(r'data-testid="preview-row">(.*?)</tr>', body, re.S).group(1)
+    values = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)))
+    assert "Address: 75001 Paris" in values
+    assert "Consent: Email: Granted (Import)" in values
+    assert "Custom fields: Shirt size: XL" in values
+    assert "{" not in values
+
+
+def test_the_mapping_keeps_the_chosen_dedupe_and_template_name_through_a_preview_and_an_error(
+    app, tenant_a, client_for
+):
+    """ "Update preview" and a refused mapping put the matches choice back to the saved one
+    (so a hurried "Import" then skipped the rows meant to update) and emptied the name."""
+    from tests.crm.factories import make_contact
+
+    make_contact(app, tenant_a, first_name="Ada", emails=[{"email": "ada@example.test", "primary": True}])
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"First name,Email\nAda,ada@example.test\n")
+    mapping_url = uploaded.headers["Location"]
+    form = {
+        "csrf_token": csrf_token_from(client.get(mapping_url).get_data(as_text=True)),
+        "map.0": "first_name",
+        "map.1": "emails",
+        "dedupe": "update",
+        "template_name": "Fair",
+    }
+    for action, changes, status in (("preview", {}, 200), ("import", {"map.1": "first_name"}, 422)):
+        response = client.post(mapping_url, data={**form, **changes, "action": action})
+        body = response.get_data(as_text=True)
+        assert response.status_code == status
+        assert '<option value="update" selected>' in body
+        assert 'value="Fair"' in body
+    preview = client.post(mapping_url, data={**form, "action": "preview"}).get_data(as_text=True)
+    assert "Updates a match" in preview
+
+
+def test_the_revert_confirmation_names_only_what_the_import_did(app, tenant_a, client_for):
+    """An import that only updated says so, not "0 records it created are deleted", and
+    counts its updates (a file may update one record twice), not "records"."""
+    import uuid
+
+    from tests.crm.factories import make_contact
+
+    make_contact(app, tenant_a, first_name="Ada", emails=[{"email": "ada@example.test", "primary": True}])
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"First name,Email\nAda,ada@example.test\nAda,ADA@example.test\n")
+    mapping_url = uploaded.headers["Location"]
+    form = {
+        "csrf_token": csrf_token_from(client.get(mapping_url).get_data(as_text=True)),
+        "map.0": "first_name",
+        "map.1": "emails",
+        "dedupe": "update",
+        "action": "import",
+    }
+    show_url = client.post(mapping_url, data=form).headers["Location"]
+    run_job(app, tenant_a, uuid.UUID(show_url.rsplit("/", 1)[-1]))
+    done = html.unescape(client.get(show_url).get_data(as_text=True))
+    assert 'data-confirm="Revert this import? The 2 updates it made are undone."' in done
+
+
+def test_a_created_row_that_looks_like_another_record_is_not_called_a_problem(app, tenant_a, client_for):
+    """The list holds failed and waiting rows and created ones worth a look (a possible
+    duplicate): it is headed as rows to look at, not "Rows with problems"."""
+    from tests.crm.factories import make_contact
+
+    make_contact(app, tenant_a, first_name="Ada", phones=[{"number": "+14155550100"}])
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"First name,Phone\nAda,+14155550100\n")
+    mapping = client.get(uploaded.headers["Location"]).get_data(as_text=True)
+    form = {"csrf_token": csrf_token_from(mapping), "map.0": "first_name", "map.1": "phones", "action": "import"}
+    show_url = client.post(uploaded.headers["Location"], data=form).headers["Location"]
+    import uuid
+
+    run_job(app, tenant_a, uuid.UUID(show_url.rsplit("/", 1)[-1]))
+    done = client.get(show_url).get_data(as_text=True)
+    assert "Possible duplicate of Ada" in done
+    assert "Rows to look at" in done
+    assert "Rows with problems" not in done

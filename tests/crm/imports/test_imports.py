@@ -274,7 +274,7 @@ def test_rows_past_the_plan_limit_wait_and_import_after_an_upgrade(app, tenant_a
     rejected = client_for(tenant_a).get(f"/imports/{import_id}/rejected.csv")
     lines = rejected.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines[0] == "First name,Email,Row,Status,Reason"
-    assert lines[1].startswith("P2,p2@example.test,4,waiting,Over the plan's limit")
+    assert lines[1].startswith("P2,p2@example.test,4,Waiting for an upgrade,Over the plan's limit")
     set_tenant(tenant_a, limit_overrides={"contacts": 10})
     from app.crm.imports.services import get_import, import_waiting_rows
 
@@ -311,6 +311,75 @@ def test_revert_deletes_what_it_created_and_restores_what_it_updated(app, tenant
     with in_tenant(app, tenant_a.id):
         contacts = db.session.scalars(select(Contact)).all()
         assert [(c.full_name, c.title) for c in contacts] == [("Ada Before", "CEO")]
+
+
+def test_revert_restores_a_record_the_file_updated_twice_to_its_values_before_the_import(app, tenant_a):
+    """Undone from the last row back: the first update's "before" is what the record had."""
+    make_contact(
+        app,
+        tenant_a,
+        first_name="Ada",
+        last_name="Before",
+        title="CEO",
+        emails=[{"email": "ada@example.test", "primary": True}],
+    )
+    content = b"First name,Title,Email\nAda,CTO,ada@example.test\nAda,CFO,ADA@example.test\n"
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id, dedupe="update")
+    assert run_job(app, tenant_a, import_id)["updated"] == 2
+    from app.crm.imports.services import get_import, revert_import
+
+    with in_tenant(app, tenant_a.id):
+        revert_import(get_import(import_id), actor=owner_of(tenant_a))
+    assert run_job(app, tenant_a, import_id)["status"] == "reverted"
+    with in_tenant(app, tenant_a.id):
+        from app.crm.contacts.models import Contact
+
+        assert [(c.full_name, c.title) for c in db.session.scalars(select(Contact))] == [("Ada Before", "CEO")]
+
+
+def test_revert_removes_a_record_the_file_created_then_updated(app, tenant_a):
+    """With "update", a row repeating an earlier row's email updates the record that row made;
+    the revert deletes that record rather than failing on the update of a deleted row."""
+    content = b"First name,Title,Email\nAda,CTO,ada@example.test\nAda,CFO,ADA@example.test\n"
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id, dedupe="update")
+    assert run_job(app, tenant_a, import_id)["updated"] == 1
+    from app.crm.imports.services import get_import, revert_import
+
+    with in_tenant(app, tenant_a.id):
+        revert_import(get_import(import_id), actor=owner_of(tenant_a))
+    assert run_job(app, tenant_a, import_id)["status"] == "reverted"
+    assert _count(app, tenant_a) == 0
+
+
+def test_an_update_adds_the_rows_emails_phones_and_tags_to_the_records_own(app, tenant_a):
+    """Matched by its second address, a contact keeps its primary address, its phone and its
+    tag: the file's values are added, not put in their place."""
+    vip, hot = make_tag(app, tenant_a, name="VIP"), make_tag(app, tenant_a, name="Hot")
+    make_contact(
+        app,
+        tenant_a,
+        first_name="Ada",
+        phones=[{"number": "+14155550100"}],
+        tag_ids=[str(vip)],
+        emails=[{"email": "ada@example.test", "primary": True}, {"email": "ada@work.test", "primary": False}],
+    )
+    content = b"Title,Email,Phone,Tags\nCTO,ADA@work.test,+14155550199,Hot\n"
+    import_id = upload(app, tenant_a, content)
+    queue(app, tenant_a, import_id, dedupe="update")
+    assert run_job(app, tenant_a, import_id)["updated"] == 1
+    with in_tenant(app, tenant_a.id):
+        from app.crm.contacts.models import Contact
+
+        ada = db.session.scalar(select(Contact))
+        assert ada.title == "CTO"
+        assert [(row.email, row.is_primary) for row in ada.emails] == [
+            ("ada@example.test", True),
+            ("ada@work.test", False),
+        ]
+        assert [row.number for row in ada.phones] == ["+14155550100", "+14155550199"]
+        assert {tag.id for tag in ada.tags} == {vip, hot}
 
 
 def test_a_worker_killed_mid_import_resumes_without_duplicates_or_gaps(app, tenant_a, monkeypatch):

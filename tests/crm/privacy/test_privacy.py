@@ -2,6 +2,7 @@
 its activities and its history, deletes its files and leaves one audit row without the data."""
 
 import json
+import re
 from io import BytesIO
 
 import pytest
@@ -254,3 +255,17 @@ def test_records_that_are_not_about_a_person_offer_no_erasure(app, tenant_a, cli
     assert client.get(f"/privacy/{type_name}/{record_id}/data.json").status_code == 404
     token = csrf_token_from(client.get("/contacts").get_data(as_text=True))
     assert client.post(f"/privacy/{type_name}/{record_id}/erase", data={"csrf_token": token}).status_code == 404
+
+
+def test_an_erased_person_is_no_longer_offered_as_a_duplicate(app, tenant_a, client_for):
+    """The pair stood for a shared e-mail the erasure removed: left, it listed the erased
+    record as "Unnamed contact", to be merged."""
+    from tests.crm.duplicates.factories import make_pair
+
+    make_pair(app, tenant_a)
+    client = client_for(tenant_a)
+    listing = client.get("/duplicates").get_data(as_text=True)
+    erased_id = re.search(r'href="/contacts/([0-9a-f-]+)"', listing).group(1)
+    page = client.get(f"/contacts/{erased_id}").get_data(as_text=True)
+    client.post(f"/privacy/contact/{erased_id}/erase", data={"csrf_token": csrf_token_from(page)})
+    assert 'data-testid="duplicate-pair"' not in client.get("/duplicates").get_data(as_text=True)

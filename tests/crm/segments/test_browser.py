@@ -45,3 +45,27 @@ def test_build_a_segment_with_a_live_count(app, live_server, page_at, make_tenan
     assert "Cy Quiet" in rows.first.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.console_errors == []
+
+
+def test_a_rule_on_a_field_that_no_longer_exists_says_so_in_the_builder(app, live_server, page_at, make_tenant):
+    """It showed as the first field ("First name contains …"), which saving then refused."""
+    from app.core.extensions import db
+    from app.crm.segments.models import Segment
+    from tests.conftest import in_tenant
+    from tests.crm.segments.factories import make_segment
+
+    tenant = make_tenant("segmentsgone", roles=("owner",))
+    segment_id = make_segment(app, tenant)
+    with in_tenant(app, tenant.id):  # as a deleted custom field leaves it
+        segment = db.session.get(Segment, (tenant.id, segment_id))
+        segment.definition = {"match": "all", "rules": [{"field": "custom_fields.gone", "op": "equals", "value": "x"}]}
+        db.session.commit()
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/segments/{segment_id}/edit", slug=tenant.slug))
+    rule = page.get_by_test_id("segment-rule").first
+    expect(rule.get_by_test_id("rule-field").locator("option:checked")).to_have_text("A field that no longer exists")
+    expect(rule.get_by_test_id("rule-op")).to_have_count(0)
+    rule.get_by_test_id("rule-field").select_option("first_name")
+    expect(page.get_by_test_id("segment-rule").first.get_by_test_id("rule-op")).to_have_count(1)
+    assert page.console_errors == []

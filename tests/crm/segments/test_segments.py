@@ -338,3 +338,64 @@ def test_a_segments_rules_read_as_sentences_with_their_values_in_place(app, tena
     ]
     rules = [re.sub(r"\s+", " ", rule) for rule in rules]
     assert rules == ["Lifecycle stage is Customer", "Activity not in the last 30 days"]
+
+
+def test_a_money_rule_reads_as_an_amount_in_the_workspace_currency(app, tenant_a, client_for):
+    import html
+    import re
+
+    from app.tenants.models import Tenant
+
+    with app.app_context():
+        db.session.get(Tenant, tenant_a.id).currency = "EUR"
+        db.session.commit()
+    segment_id = make_segment(
+        app,
+        tenant_a,
+        {
+            "match": "any",
+            "rules": [
+                {"field": "deals.won_value", "op": "gte", "value": "25000"},
+                {"field": "deals.open_value", "op": "lt", "value": "1500.5"},
+            ],
+        },
+    )
+    body = client_for(tenant_a).get(f"/segments/{segment_id}").get_data(as_text=True)
+    rules = [
+        html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rule))).strip()
+        for rule in re.findall(r'data-testid="segment-rule">(.*?)</span>', body, re.S)
+    ]
+    assert rules == ["Won deal value ≥ €25,000", "Open deal value < €1,500.50"]
+
+
+def test_a_company_rule_is_picked_and_read_by_the_companys_name(app, tenant_a, client_for):
+    """A reference rule offers the records by name in the builder (not a box for an id) and
+    reads "Company is Umbrella" on the segment's page, not the company's id."""
+    import html
+    import json
+    import re
+
+    from tests.crm.factories import make_company
+
+    umbrella = make_company(app, tenant_a, name="Umbrella")
+    segment_id = make_segment(
+        app, tenant_a, {"match": "all", "rules": [{"field": "company_id", "op": "is", "value": str(umbrella)}]}
+    )
+    client = client_for(tenant_a)
+    body = client.get(f"/segments/{segment_id}").get_data(as_text=True)
+    rules = [
+        html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", rule))).strip()
+        for rule in re.findall(r'data-testid="segment-rule">(.*?)</span>', body, re.S)
+    ]
+    assert rules == ["Company is Umbrella"]
+    builder = client.get(f"/segments/{segment_id}/edit").get_data(as_text=True)
+    conditions = json.loads(html.unescape(re.search(r'id="segment-conditions">(.*?)</script>', builder, re.S).group(1)))
+    company = next(item for item in conditions if item["key"] == "company_id")
+    assert company["choices"] == {str(umbrella): "Umbrella"}
+    assert company["options_url"] == "/companies/options"
+
+
+def test_a_definition_that_is_not_a_group_is_named_once_in_the_error(app, tenant_a, api_client_for):
+    response = api_client_for(tenant_a).post("/api/v1/segments", json={"name": "Odd", "definition": "everyone"})
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"] == {"definition": ["Send a group: {match, rules}."]}

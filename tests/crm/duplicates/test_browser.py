@@ -1,0 +1,32 @@
+"""The merge page in a real browser: choosing the record to keep picks its values too."""
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.core.extensions import db
+from tests.conftest import in_tenant
+from tests.crm.factories import make_contact
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_kept_record_keeps_its_own_values_unless_others_are_picked(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("merging", roles=("owner",))
+    first = make_contact(app, tenant, first_name="Ada", last_name="Lovelace", title="Countess")
+    kept = make_contact(app, tenant, first_name="Ada", last_name="King", title="Mathematician")
+    page = page_at(375)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/merge/contact?ids={first}&ids={kept}", slug=tenant.slug))
+    page.locator(f"[data-testid=survivor][value='{kept}']").check()
+    expect(page.locator(f"input[name='value.title'][value='{kept}']")).to_be_checked()
+    page.locator(f"input[name='value.last_name'][value='{first}']").check()  # one value of the other
+    page.get_by_test_id("merge-submit").click()
+    page.locator("#confirm-accept").click()
+    expect(page.get_by_text("Merged into")).to_be_visible()
+    with in_tenant(app, tenant.id):
+        from app.crm.contacts.models import Contact
+
+        survivor = db.session.scalar(select(Contact))
+        assert (survivor.id, survivor.full_name, survivor.title) == (kept, "Ada Lovelace", "Mathematician")
+    assert page.console_errors == []
