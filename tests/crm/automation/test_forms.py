@@ -373,6 +373,20 @@ def test_an_unreadable_phone_number_is_asked_again_on_the_page_not_lost(app, ten
     assert [row.status for row in submissions(app, tenant_a)] == [SubmissionStatus.ACCEPTED]
 
 
+def test_a_visitor_who_corrects_the_page_at_once_is_not_taken_for_a_bot(app, tenant_a):
+    """The page that asked again carried a new time-trap token, so a visitor who fixed the one
+    field it pointed at and sent again within three seconds was stored as spam and thanked:
+    the lead never reached the team."""
+    form_id = make_form(app, tenant_a)
+    client = public_client(app, tenant_a)
+    refused = fill_and_send(client, form_id, {"name": "Zed", "email": "zed@example"})
+    assert refused.status_code == 422
+    corrected = {**hidden_inputs(refused.get_data(as_text=True)), "name": "Zed", "email": "zed@example.org"}
+    assert client.post(f"/f/{form_id}", data=corrected).status_code == 200
+    assert [row.status for row in submissions(app, tenant_a)] == [SubmissionStatus.ACCEPTED]
+    assert [lead.email for lead in leads(app, tenant_a)] == ["zed@example.org"]
+
+
 def test_a_submission_page_reads_in_the_forms_own_words(app, tenant_a, client_for, monkeypatch):
     """The page of a submission listed what was sent by stored keys ("name", "email"), where it
     came from as "utm_source", "landing_page", and a refused one as "Please correct the
