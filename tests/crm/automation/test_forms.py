@@ -373,6 +373,23 @@ def test_an_unreadable_phone_number_is_asked_again_on_the_page_not_lost(app, ten
     assert [row.status for row in submissions(app, tenant_a)] == [SubmissionStatus.ACCEPTED]
 
 
+def test_a_value_the_record_would_refuse_is_asked_again_on_the_page_not_lost(app, tenant_a):
+    """Only emails and phone numbers were checked on the page: "lots" for a budget thanked the
+    visitor, then the lead refused it, so the submission failed and never reached the team."""
+    fields = [*LEAD_FIELDS, {"label": "Budget", "maps_to": "estimated_value", "type": "text"}]
+    form_id = make_form(app, tenant_a, fields=fields)
+    client = public_client(app, tenant_a)
+    refused = fill_and_send(client, form_id, {"name": "Zed", "email": "zed@example.org", "estimated_value": "lots"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Enter a number such as 1500 or 1500.50." in page
+    assert 'value="lots"' in page
+    assert submissions(app, tenant_a) == []
+    accepted = fill_and_send(client, form_id, {"name": "Zed", "email": "zed@example.org", "estimated_value": "12,000"})
+    assert accepted.status_code == 200
+    assert [lead.estimated_value for lead in leads(app, tenant_a)] == [12000]
+
+
 def test_a_visitor_who_corrects_the_page_at_once_is_not_taken_for_a_bot(app, tenant_a):
     """The page that asked again carried a new time-trap token, so a visitor who fixed the one
     field it pointed at and sent again within three seconds was stored as spam and thanked:
