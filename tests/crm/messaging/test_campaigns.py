@@ -430,3 +430,25 @@ def test_each_number_lists_the_recipients_it_counts_page_by_page(app, tenant_a, 
     refused = client.get(f"/campaigns/{campaign_id}?outcome=loved")
     assert refused.status_code == 422
     assert "Unknown recipient filter" in refused.text
+
+
+def test_the_not_sent_number_is_not_called_a_lack_of_consent(app, tenant_a, client_for):
+    """The number of recipients skipped was labelled "Not sent (no consent)", though it counts
+    those on the suppression list or without an address too: the list under it then said
+    "On the suppression list." for a recipient counted there."""
+    from app.crm.messaging.campaigns.jobs import materialize_recipients
+    from app.crm.messaging.campaigns.services import get_campaign
+    from app.crm.messaging.consent import add_suppression
+
+    tag_id = _audience(app, tenant_a, 2)
+    with in_tenant(app, tenant_a.id):
+        add_suppression({"channel": "email", "address": "person0@example.com"}, actor=_owner(tenant_a))
+    campaign_id = _campaign(app, tenant_a, tag_id)
+    with in_tenant(app, tenant_a.id):
+        materialize_recipients(get_campaign(campaign_id))
+        db.session.commit()
+    page = client_for(tenant_a).get(f"/campaigns/{campaign_id}?outcome=blocked").text
+    assert 'data-testid="stat-blocked">1<' in page
+    assert "On the suppression list." in page
+    assert "no consent" not in page
+    assert "Recipients: Not sent" in page

@@ -34,7 +34,7 @@ OUTCOME_LABELS = {
     "bounced": "Bounced",
     "unsubscribed": "Unsubscribed",
     "waiting": "Waiting",
-    "blocked": "Not sent (no consent)",
+    "blocked": "Not sent",  # no consent, no address or suppressed: each row says which
     "failed": "Failed",
 }
 
