@@ -452,3 +452,28 @@ def test_the_not_sent_number_is_not_called_a_lack_of_consent(app, tenant_a, clie
     assert "On the suppression list." in page
     assert "no consent" not in page
     assert "Recipients: Not sent" in page
+
+
+def test_the_campaign_list_pages_past_its_first_fifty(app, tenant_a, client_for):
+    """The list read the newest hundred campaigns and no more: an agency's older campaigns,
+    and their results, could no longer be reached from it."""
+    from app.crm.messaging.campaigns.services import create_campaign
+
+    tag_id = make_tag(app, tenant_a, name="Newsletter")
+    template_id = make_template(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        for index in range(51):
+            create_campaign(
+                {"name": f"Issue {index:03d}", "template_id": str(template_id), "audience": f"tag:{tag_id}"},
+                actor=_owner(tenant_a),
+            )
+        db.session.commit()
+    client = client_for(tenant_a)
+    first = client.get("/campaigns").text
+    assert len(re.findall(r'href="/campaigns/[0-9a-f-]{36}"', first)) == 50
+    assert "Issue 050" in first
+    assert "Issue 000" not in first
+    older = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = client.get(older).text
+    assert "Issue 000" in second
+    assert "Issue 001" not in second

@@ -20,11 +20,11 @@ from app.records.forms import ConfirmForm
 @bp.route("/campaigns", endpoint="campaigns")
 @requires_permission("campaigns.view")
 def campaigns_index():
-    items = campaign_services.list_campaigns()
+    page = campaign_services.list_campaigns(cursor=request.args.get("cursor"))
     return render_template(
         "crm/messaging/campaigns_index.html",
-        campaigns=items,
-        stats=campaign_results.campaign_stats([c.id for c in items]),
+        page=page,
+        stats=campaign_results.campaign_stats([c.id for c in page.items]),
         labels=CampaignStatus.LABELS,
         badges=CampaignStatus.BADGES,
         channel_labels=Channel.LABELS,
