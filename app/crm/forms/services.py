@@ -21,6 +21,7 @@ from app.crm.deals.services.pipelines import list_stages, stage_label
 from app.crm.forms import intake
 from app.crm.forms.deal_option import clean_deal_option, describe_deal_option
 from app.crm.forms.models import FormDailyStat, FormSubmission, SubmissionStatus, WebForm
+from app.crm.messaging.models import Channel
 from app.plans.services import check_writable, enforce
 from app.records.catalogue import field_catalogue
 from app.records.registry import find_record_type
@@ -41,7 +42,7 @@ FIELDS = (
 )
 TARGETS = {"lead": "Leads", "contact": "Contacts"}
 INPUT_TYPES = {"text": "Text", "email": "Email", "tel": "Phone", "textarea": "Long text", "hidden": "Hidden"}
-CONSENT_CHANNELS = {"": "No channel", "email": "Email", "sms": "SMS"}
+CONSENT_CHANNELS = {"": "No channel", **Channel.LABELS}
 MAX_FIELDS = 30
 MAX_CONSENTS = 5
 MAX_ORIGINS = 20
