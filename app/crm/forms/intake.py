@@ -164,21 +164,22 @@ def take_submission(form: WebForm, submission: FormSubmission) -> FormSubmission
     return submission
 
 
-def _refusals(form: WebForm, maps_to: str, value: str) -> list[str]:
-    """What the record's own field would say of `value` (an unreadable phone number, "lots" for
-    a budget), so that it is asked again on the page rather than failing the submission."""
+def field_refusals(creates: str, maps_to: str, value: str, *, actor) -> list[str]:
+    """What the field `maps_to` of the record a form `creates` would say of `value` (an
+    unreadable phone number, "lots" for a budget): asked again on the page, or refused when the
+    form is built with it as a hidden value, rather than failing the submission afterwards."""
     if maps_to in ("phone", "phones"):  # a contact's first phone number
         try:
             normalize_phone(value)
         except Invalid as exc:
             return exc.messages
         return []
-    record_type = get_record_type(form.creates)
+    record_type = get_record_type(creates)
     field = record_type.field(maps_to)
     if field is None:
         return []
     try:
-        field.check(value, Context(record_type, None, {maps_to: value}, form_actor(form)))
+        field.check(value, Context(record_type, None, {maps_to: value}, actor))
     except Invalid as exc:
         return exc.messages
     return []
@@ -203,7 +204,7 @@ def _check_values(form: WebForm, values: dict) -> tuple[dict, list]:
                 value = normalize_email_address(value).lower()
             except ValueError:
                 errors.setdefault(field["key"], []).append("Enter a valid email address.")
-        elif value and (problems := _refusals(form, field["maps_to"], value)):
+        elif value and (problems := field_refusals(form.creates, field["maps_to"], value, actor=form_actor(form))):
             errors.setdefault(field["key"], []).extend(problems)
         if value:
             data[field["maps_to"]] = value

@@ -101,7 +101,7 @@ def deal_stage_choices() -> list[tuple[str, str]]:
     return [(str(stage.id), stage_label(stage)) for stage in list_stages() if stage.kind == StageKind.OPEN]
 
 
-def _clean_fields(raw, target: str, errors: Errors) -> list[dict]:
+def _clean_fields(raw, target: str, errors: Errors, actor) -> list[dict]:
     if not isinstance(raw, list) or len(raw) > MAX_FIELDS:
         errors.add("fields", f"Send at most {MAX_FIELDS} fields.")
         return []
@@ -132,6 +132,8 @@ def _clean_fields(raw, target: str, errors: Errors) -> list[dict]:
         default = str(item.get("default") or "").strip()[:500]
         if kind == "hidden" and not default:
             errors.add("fields", f"“{label or maps_to}”: a hidden field needs its value.")
+        elif kind == "hidden" and (problems := intake.field_refusals(target, maps_to, default, actor=actor)):
+            errors.add("fields", f"“{label or allowed[maps_to]}”: {' '.join(problems)}")
         cleaned.append(
             {
                 "key": maps_to.replace(".", "__"),
@@ -230,7 +232,7 @@ def _clean(data: dict, *, form: WebForm | None, actor=None) -> dict:
         creates = "lead"
     cleaned["creates"] = creates
     if "fields" in data or creating or "creates" in data:
-        cleaned["fields"] = _clean_fields(data.get("fields", form.fields if form else []), creates, errors)
+        cleaned["fields"] = _clean_fields(data.get("fields", form.fields if form else []), creates, errors, actor)
     if "consents" in data:
         cleaned["consents"] = _clean_consents(data["consents"], errors)
     if "allowed_origins" in data:

@@ -15,6 +15,7 @@ from app.crm.contacts.models import Contact
 from app.crm.forms import intake
 from app.crm.forms.attribution import get_attribution
 from app.crm.forms.models import FormSubmission, SubmissionStatus
+from app.crm.forms.services import create_form
 from app.crm.leads.models import Lead
 from app.messaging.models import OutboxMessage
 from tests.conftest import host_client, in_tenant
@@ -26,6 +27,7 @@ from tests.crm.automation.forms_helpers import (
     make_form,
     visit,
 )
+from tests.crm.automation.workflow_helpers import owner_of
 
 
 def public_client(app, tenant):
@@ -270,6 +272,38 @@ def test_builder_makes_a_form_and_refuses_one_without_email(app, tenant_a, clien
     public = visit(public_client(app, tenant_a), form_id)
     assert b"Book a demo" in public.data
     assert b"Trade fair" not in public.data  # a hidden field's value never goes to the browser
+
+
+def test_a_hidden_value_its_record_would_refuse_is_refused_when_the_form_is_built(app, tenant_a, client_for):
+    """A hidden field's value was stored as typed: a lead status "hot" the lead does not have
+    saved the form, then failed every submission it received."""
+    client = client_for(tenant_a)
+    refused = client.post(
+        "/forms",
+        data={
+            "name": "Fair leads",
+            "creates": "lead",
+            "submit_label": "Send",
+            "fields-0-label": "Email",
+            "fields-0-maps_to": "email",
+            "fields-0-type": "email",
+            "fields-1-label": "Budget",
+            "fields-1-maps_to": "estimated_value",
+            "fields-1-type": "hidden",
+            "fields-1-default": "a lot",
+        },
+    )
+    assert refused.status_code == 422
+    assert "“Budget”: Enter a number such as 1500 or 1500.50." in html.unescape(refused.get_data(as_text=True))
+    with in_tenant(app, tenant_a.id), pytest.raises(ValidationFailed) as refusal:
+        create_form(
+            {
+                "name": "Fair leads",
+                "fields": [*LEAD_FIELDS, {"label": "Stage", "maps_to": "status", "type": "hidden", "default": "hot"}],
+            },
+            actor=owner_of(tenant_a),
+        )
+    assert refusal.value.details["fields"][0].startswith("“Stage”: ")
 
 
 def test_viewer_sees_forms_but_cannot_build(tenant_a, client_for):
