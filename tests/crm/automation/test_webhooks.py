@@ -151,6 +151,23 @@ def test_a_name_that_resolves_inside_at_send_time_is_refused(app, tenant_a, monk
     assert delivery.last_error.startswith("Refused: The address 10.0.0.5")
 
 
+def test_a_delivery_that_got_no_answer_reads_cleanly_in_the_log(app, tenant_a, client_for, local_receiver):
+    """The log's Response cell read "· 124 msSSLError: …" for a receiver that never answered:
+    a separator before nothing, and none between the time and the error."""
+    import re
+
+    subscription_id, _ = subscribe(app, tenant_a, "http://127.0.0.1:9/hook")  # nothing listens there
+    make_contact(app, tenant_a)
+    settle(app, tenant_a, rounds=1)
+    [delivery] = deliveries(app, tenant_a)
+    assert delivery.response_status is None
+    assert delivery.response_ms is not None
+    page = client_for(tenant_a).get(f"/settings/webhooks/{subscription_id}").get_data(as_text=True)
+    cell = re.search(r'<td class="small">(.*?)<div class="text-body-secondary">next try', page, re.S).group(1)
+    shown = " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+    assert re.fullmatch(r"\S.* · \d+ ms", shown), shown
+
+
 def test_a_dead_delivery_can_be_replayed_from_the_log(app, tenant_a, client_for, local_receiver):
     local_receiver.expect_request("/hook").respond_with_data("ok")
     subscription_id, _ = subscribe(app, tenant_a, hook_url(local_receiver))
