@@ -198,6 +198,14 @@ def test_other_tenants_events_never_reach_a_subscription(app, tenant_a, tenant_b
     assert not local_receiver.log
 
 
+def test_every_event_is_not_marked_like_a_required_field(tenant_a, client_for):
+    """The first event choice read "Every event *": its code, a red star, looked like the mark
+    of a required field; the other choices show their code to say what the receiver gets."""
+    page = client_for(tenant_a).get("/settings/webhooks").get_data(as_text=True)
+    assert '<code class="small">*</code>' not in page
+    assert '<code class="small">contact.created</code>' in page
+
+
 def test_sales_user_cannot_see_or_manage_webhooks(tenant_a, client_for):
     client = client_for(tenant_a, "sales")
     assert client.get("/settings/webhooks").status_code == 403
