@@ -14,7 +14,7 @@ from app.core.types import utcnow
 from app.crm.contacts.models import Contact
 from app.crm.forms import intake
 from app.crm.forms.attribution import get_attribution
-from app.crm.forms.models import FormSubmission, SubmissionStatus
+from app.crm.forms.models import FormSubmission, SubmissionStatus, WebForm
 from app.crm.forms.services import create_form
 from app.crm.leads.models import Lead
 from app.messaging.models import OutboxMessage
@@ -350,6 +350,21 @@ def test_views_and_conversion_rate_are_counted(app, tenant_a, client_for):
     page = client_for(tenant_a).get(f"/forms/{form_id}").get_data(as_text=True)
     assert 'data-testid="views">4<' in page
     assert 'data-testid="conversion">25.0 %<' in page
+
+
+def test_a_busy_forms_numbers_are_grouped_by_thousands(app, tenant_a, client_for):
+    """A form seen 1234 times said "1234" on the forms list and on its page, where every other
+    count of the app reads "1,234"."""
+    form_id = make_form(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        intake.count(db.session.get(WebForm, (tenant_a.id, form_id)), views=1234, submissions=1001)
+    client = client_for(tenant_a)
+    page = client.get(f"/forms/{form_id}").get_data(as_text=True)
+    assert 'data-testid="views">1,234<' in page
+    assert 'data-testid="submissions">1,001<' in page
+    listing = client.get("/forms").get_data(as_text=True)
+    assert '<td class="text-end">1,234</td>' in listing
+    assert '<td class="text-end">1,001</td>' in listing
 
 
 def test_time_trap_token_of_another_form_does_not_pass(app, tenant_a):
