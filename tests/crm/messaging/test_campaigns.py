@@ -1,6 +1,7 @@
 """Campaigns: to a tag list or a saved view, in throttled batches as per-tenant jobs; the monthly
 meter holds back what exceeds it (resumed after an upgrade); cancel mid-way; results."""
 
+import json
 import re
 
 from app.core.extensions import db
@@ -477,3 +478,38 @@ def test_the_campaign_list_pages_past_its_first_fifty(app, tenant_a, client_for)
     second = client.get(older).text
     assert "Issue 000" in second
     assert "Issue 001" not in second
+
+
+def test_an_sms_campaign_shows_no_open_or_click_numbers(app, tenant_a, client_for):
+    """An SMS has no open pixel and its links are not tracked, yet the list gave an SMS campaign
+    "0.0 %" opened and clicked and its page counted both: numbers that could never move."""
+    from app.crm.messaging.campaigns.services import create_campaign
+
+    tag_id = make_tag(app, tenant_a, name="Texting")
+    sms_template = make_template(app, tenant_a, name="Reminder", channel="sms", text_body="See you at 10.")
+    email_template = make_template(app, tenant_a, name="Letter")
+    with in_tenant(app, tenant_a.id):
+        sms_id = create_campaign(
+            {"name": "Texts", "template_id": str(sms_template), "audience": f"tag:{tag_id}"}, actor=_owner(tenant_a)
+        ).id
+        create_campaign(
+            {"name": "Letters", "template_id": str(email_template), "audience": f"tag:{tag_id}"},
+            actor=_owner(tenant_a),
+        )
+        db.session.commit()
+    client = client_for(tenant_a)
+    rows = {
+        re.search(r">(Texts|Letters)</a>", row).group(1): row
+        for row in re.findall(r"<tr>.*?</tr>", client.get("/campaigns").text, re.S)
+        if "</a>" in row
+    }
+    assert "%" not in rows["Texts"]
+    assert rows["Letters"].count("0.0 %") == 2
+    page = client.get(f"/campaigns/{sms_id}").text
+    assert 'data-testid="stat-opened"' not in page
+    assert 'data-testid="stat-clicked"' not in page
+    assert 'data-testid="stat-delivered"' in page
+    chart = json.loads(
+        re.search(r'<script type="application/json" id="campaign-chart"[^>]*>(.*?)</script>', page, re.S).group(1)
+    )
+    assert chart["labels"] == ["Sent", "Delivered", "Bounced", "Unsubscribed"]
