@@ -513,3 +513,26 @@ def test_an_sms_campaign_shows_no_open_or_click_numbers(app, tenant_a, client_fo
         re.search(r'<script type="application/json" id="campaign-chart"[^>]*>(.*?)</script>', page, re.S).group(1)
     )
     assert chart["labels"] == ["Sent", "Delivered", "Bounced", "Unsubscribed"]
+
+
+def test_an_sms_campaigns_recipients_show_their_numbers_as_people_write_them(app, tenant_a, client_for):
+    """The recipients of an SMS campaign were listed as "+14155550100", where the inbox and the
+    contact's page write "+1 415-555-0100"."""
+    from app.crm.messaging.campaigns.jobs import materialize_recipients
+    from app.crm.messaging.campaigns.services import create_campaign, get_campaign, launch_campaign
+
+    tag_id = make_tag(app, tenant_a, name="Texting")
+    make_consenting_contact(app, tenant_a, email=None, phone="+14155550100", tag_ids=[str(tag_id)])
+    template_id = make_template(app, tenant_a, name="Reminder", channel="sms", text_body="See you at 10.")
+
+    with in_tenant(app, tenant_a.id):
+        campaign = create_campaign(
+            {"name": "Texts", "template_id": str(template_id), "audience": f"tag:{tag_id}"}, actor=_owner(tenant_a)
+        )
+        launch_campaign(campaign, actor=_owner(tenant_a))
+        materialize_recipients(get_campaign(campaign.id))
+        campaign_id = campaign.id
+        db.session.commit()
+    page = client_for(tenant_a).get(f"/campaigns/{campaign_id}").text
+    assert "+1 415-555-0100" in page
+    assert "+14155550100" not in page
