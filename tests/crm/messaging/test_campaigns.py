@@ -483,15 +483,16 @@ def test_the_campaign_list_pages_past_its_first_fifty(app, tenant_a, client_for)
 def test_an_sms_campaign_shows_no_open_or_click_numbers(app, tenant_a, client_for):
     """An SMS has no open pixel and its links are not tracked, yet the list gave an SMS campaign
     "0.0 %" opened and clicked and its page counted both: numbers that could never move."""
-    from app.crm.messaging.campaigns.services import create_campaign
+    from app.crm.messaging.campaigns.services import create_campaign, launch_campaign
 
     tag_id = make_tag(app, tenant_a, name="Texting")
     sms_template = make_template(app, tenant_a, name="Reminder", channel="sms", text_body="See you at 10.")
     email_template = make_template(app, tenant_a, name="Letter")
     with in_tenant(app, tenant_a.id):
-        sms_id = create_campaign(
+        texts = create_campaign(
             {"name": "Texts", "template_id": str(sms_template), "audience": f"tag:{tag_id}"}, actor=_owner(tenant_a)
-        ).id
+        )
+        sms_id = launch_campaign(texts, actor=_owner(tenant_a)).id
         create_campaign(
             {"name": "Letters", "template_id": str(email_template), "audience": f"tag:{tag_id}"},
             actor=_owner(tenant_a),
@@ -536,3 +537,22 @@ def test_an_sms_campaigns_recipients_show_their_numbers_as_people_write_them(app
     page = client_for(tenant_a).get(f"/campaigns/{campaign_id}").text
     assert "+1 415-555-0100" in page
     assert "+14155550100" not in page
+
+
+def test_a_drafts_page_shows_who_it_would_reach_not_a_wall_of_zeros(app, tenant_a, client_for):
+    """A draft's page showed ten numbers at 0, "0 % handled" and an empty chart around the one
+    line that mattered before the start: who it would go to."""
+    from app.crm.messaging.campaigns.services import create_campaign
+
+    tag_id = _audience(app, tenant_a, 2)
+    with in_tenant(app, tenant_a.id):
+        campaign_id = create_campaign(
+            {"name": "Draft", "template_id": str(make_template(app, tenant_a)), "audience": f"tag:{tag_id}"},
+            actor=_owner(tenant_a),
+        ).id
+    page = client_for(tenant_a).get(f"/campaigns/{campaign_id}").text
+    assert 'data-testid="campaign-reach"' in page
+    assert 'data-testid="campaign-status">Draft<' in page
+    assert 'data-testid="stat-sent"' not in page
+    assert 'data-testid="campaign-chart"' not in page
+    assert "% handled" not in page
