@@ -367,6 +367,21 @@ def test_a_busy_forms_numbers_are_grouped_by_thousands(app, tenant_a, client_for
     assert '<td class="text-end">1,001</td>' in listing
 
 
+def test_a_forms_submission_count_says_it_counts_thirty_days(app, tenant_a, client_for):
+    """The page's "Submissions" counted the last thirty days, as the views and the conversion rate
+    do, above a list of every submission ever sent: only the views said so, and the two disagreed."""
+    from datetime import timedelta
+
+    form_id = make_form(app, tenant_a)
+    fill_and_send(public_client(app, tenant_a), form_id, {"name": "A", "email": "a@example.com"})
+    with in_tenant(app, tenant_a.id):
+        intake.count(
+            db.session.get(WebForm, (tenant_a.id, form_id)), submissions=1, day=utcnow().date() - timedelta(days=40)
+        )
+    page = client_for(tenant_a).get(f"/forms/{form_id}").get_data(as_text=True)
+    assert 'Submissions (30 days)</div><div class="fs-4" data-testid="submissions">1<' in page
+
+
 def test_time_trap_token_of_another_form_does_not_pass(app, tenant_a):
     first, second = make_form(app, tenant_a), make_form(app, tenant_a, name="Other")
     client = public_client(app, tenant_a)
