@@ -206,6 +206,16 @@ def test_every_event_is_not_marked_like_a_required_field(tenant_a, client_for):
     assert '<code class="small">contact.created</code>' in page
 
 
+def test_a_webhook_turned_off_says_so_on_its_page(app, tenant_a, client_for, local_receiver):
+    """A webhook someone had turned off showed an empty delivery log and a "Send a test event"
+    button, with nothing but an unticked box at the foot of its settings to say why nothing came."""
+    subscription_id, _ = subscribe(app, tenant_a, hook_url(local_receiver))
+    with in_tenant(app, tenant_a.id):
+        db.session.get(WebhookSubscription, (tenant_a.id, subscription_id)).is_active = False
+    page = client_for(tenant_a).get(f"/settings/webhooks/{subscription_id}").get_data(as_text=True)
+    assert "Turned off: no event is delivered until it is made active again." in page
+
+
 def test_sales_user_cannot_see_or_manage_webhooks(tenant_a, client_for):
     client = client_for(tenant_a, "sales")
     assert client.get("/settings/webhooks").status_code == 403
