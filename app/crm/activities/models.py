@@ -59,7 +59,8 @@ CALL_OUTCOMES = {
     "busy": "Busy",
     "wrong_number": "Wrong number",
 }
-MEETING_OUTCOMES = {"held": "Held", "rescheduled": "Rescheduled", "no_show": "No show", "cancelled": "Cancelled"}
+# How a meeting went: a logged meeting's outcome and a calendar meeting's (MeetingOutcome) alike.
+MEETING_OUTCOMES = {"held": "Held", "rescheduled": "Rescheduled", "no_show": "No-show", "cancelled": "Cancelled"}
 
 
 class Activity(TenantScoped, Timestamps, Base):

@@ -7,6 +7,7 @@ from sqlalchemy import Boolean, CheckConstraint, Index, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
+from app.crm.activities.models import MEETING_OUTCOMES
 from app.crm.tags.models import Taggable
 from app.records.indexes import filter_index, sort_index
 from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args, tenant_child_rows
@@ -24,7 +25,7 @@ class MeetingOutcome:
     NO_SHOW = "no_show"
     RESCHEDULED = "rescheduled"
     CANCELLED = "cancelled"
-    LABELS = {HELD: "Held", NO_SHOW: "No-show", RESCHEDULED: "Rescheduled", CANCELLED: "Cancelled"}
+    LABELS = MEETING_OUTCOMES
 
 
 class Meeting(RecordModel, OwnedRecord, Taggable, Base):

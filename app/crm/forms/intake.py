@@ -33,6 +33,7 @@ from app.crm.forms.deal_option import open_deal
 from app.crm.forms.models import FormDailyStat, FormSubmission, SubmissionStatus, WebForm
 from app.crm.leads.models import Lead, LeadStatus
 from app.messaging.services import queue_email
+from app.records.capabilities import Context
 from app.records.normalize import Invalid, normalize_phone
 from app.records.registry import get_record_type
 from app.records.services import create_record, update_record
@@ -163,17 +164,30 @@ def take_submission(form: WebForm, submission: FormSubmission) -> FormSubmission
     return submission
 
 
-def _is_phone(form: WebForm, maps_to: str) -> bool:
-    """Whether a form field fills a phone number (a contact's "phone", or a field of that kind)."""
-    if maps_to in ("phone", "phones"):
-        return True
-    field = get_record_type(form.creates).field(maps_to)
-    return field is not None and field.kind == "phone"
+def field_refusals(creates: str, maps_to: str, value: str, *, actor) -> list[str]:
+    """What the field `maps_to` of the record a form `creates` would say of `value` (an
+    unreadable phone number, "lots" for a budget): asked again on the page, or refused when the
+    form is built with it as a hidden value, rather than failing the submission afterwards."""
+    if maps_to in ("phone", "phones"):  # a contact's first phone number
+        try:
+            normalize_phone(value)
+        except Invalid as exc:
+            return exc.messages
+        return []
+    record_type = get_record_type(creates)
+    field = record_type.field(maps_to)
+    if field is None:
+        return []
+    try:
+        field.check(value, Context(record_type, None, {maps_to: value}, actor))
+    except Invalid as exc:
+        return exc.messages
+    return []
 
 
 def _check_values(form: WebForm, values: dict) -> tuple[dict, list]:
     """The visitor's values, checked as the record will check them, so that what would make the
-    record fail (an unreadable phone number) is asked again on the page, not lost afterwards."""
+    record fail is asked again on the page, not lost afterwards."""
     errors: dict[str, list[str]] = {}
     data = {}
     for field in form.fields:
@@ -190,11 +204,8 @@ def _check_values(form: WebForm, values: dict) -> tuple[dict, list]:
                 value = normalize_email_address(value).lower()
             except ValueError:
                 errors.setdefault(field["key"], []).append("Enter a valid email address.")
-        elif value and _is_phone(form, field["maps_to"]):
-            try:
-                normalize_phone(value)
-            except Invalid as exc:
-                errors.setdefault(field["key"], []).append(exc.message)
+        elif value and (problems := field_refusals(form.creates, field["maps_to"], value, actor=form_actor(form))):
+            errors.setdefault(field["key"], []).extend(problems)
         if value:
             data[field["maps_to"]] = value
     consents = []

@@ -41,14 +41,14 @@ def _frame_headers(response: Response, form) -> Response:
     return response
 
 
-def _render(form, *, embed: bool, values=None, errors=None, status=200):
+def _render(form, *, embed: bool, values=None, errors=None, token=None, status=200):
     html = render_template(
         "crm/forms/public.html",
         form=form,
         embed=embed,
         values=values or _context_values(),
         errors=errors or {},
-        token=intake.render_token(form),
+        token=token or intake.render_token(form),
         honeypot=intake.HONEYPOT,
         timing=intake.TIMING,
         attribution_keys=intake.ATTRIBUTION_KEYS,
@@ -101,7 +101,12 @@ def submit(form_id):
             form, values, ip_address=request.remote_addr or "", user_agent=request.headers.get("User-Agent", "")
         )
     except ValidationFailed as exc:
-        return _render(form, embed=embed, values=values, errors=exc.details, status=422)
+        # The page asks again with the time-trap token it was sent with (already old enough,
+        # or the submission would have been kept as spam): a new one would take a visitor who
+        # fixes one field within seconds for a bot.
+        return _render(
+            form, embed=embed, values=values, errors=exc.details, token=values.get(intake.TIMING), status=422
+        )
     except intake.SubmissionRefused:
         abort(404)
     if form.redirect_url and not form.double_opt_in:

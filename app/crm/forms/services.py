@@ -21,6 +21,7 @@ from app.crm.deals.services.pipelines import list_stages, stage_label
 from app.crm.forms import intake
 from app.crm.forms.deal_option import clean_deal_option, describe_deal_option
 from app.crm.forms.models import FormDailyStat, FormSubmission, SubmissionStatus, WebForm
+from app.crm.messaging.models import Channel
 from app.plans.services import check_writable, enforce
 from app.records.catalogue import field_catalogue
 from app.records.registry import find_record_type
@@ -41,7 +42,7 @@ FIELDS = (
 )
 TARGETS = {"lead": "Leads", "contact": "Contacts"}
 INPUT_TYPES = {"text": "Text", "email": "Email", "tel": "Phone", "textarea": "Long text", "hidden": "Hidden"}
-CONSENT_CHANNELS = {"": "No channel", "email": "Email", "sms": "SMS"}
+CONSENT_CHANNELS = {"": "No channel", **Channel.LABELS}
 MAX_FIELDS = 30
 MAX_CONSENTS = 5
 MAX_ORIGINS = 20
@@ -100,7 +101,7 @@ def deal_stage_choices() -> list[tuple[str, str]]:
     return [(str(stage.id), stage_label(stage)) for stage in list_stages() if stage.kind == StageKind.OPEN]
 
 
-def _clean_fields(raw, target: str, errors: Errors) -> list[dict]:
+def _clean_fields(raw, target: str, errors: Errors, actor) -> list[dict]:
     if not isinstance(raw, list) or len(raw) > MAX_FIELDS:
         errors.add("fields", f"Send at most {MAX_FIELDS} fields.")
         return []
@@ -131,6 +132,8 @@ def _clean_fields(raw, target: str, errors: Errors) -> list[dict]:
         default = str(item.get("default") or "").strip()[:500]
         if kind == "hidden" and not default:
             errors.add("fields", f"“{label or maps_to}”: a hidden field needs its value.")
+        elif kind == "hidden" and (problems := intake.field_refusals(target, maps_to, default, actor=actor)):
+            errors.add("fields", f"“{label or allowed[maps_to]}”: {' '.join(problems)}")
         cleaned.append(
             {
                 "key": maps_to.replace(".", "__"),
@@ -229,7 +232,7 @@ def _clean(data: dict, *, form: WebForm | None, actor=None) -> dict:
         creates = "lead"
     cleaned["creates"] = creates
     if "fields" in data or creating or "creates" in data:
-        cleaned["fields"] = _clean_fields(data.get("fields", form.fields if form else []), creates, errors)
+        cleaned["fields"] = _clean_fields(data.get("fields", form.fields if form else []), creates, errors, actor)
     if "consents" in data:
         cleaned["consents"] = _clean_consents(data["consents"], errors)
     if "allowed_origins" in data:

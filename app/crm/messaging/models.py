@@ -10,12 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.core.models import Base, TenantScoped, Timestamps, tenant_foreign_key, tenant_relationship
 from app.core.newest_first import newest_first_index
 from app.core.types import utcnow
+from app.crm.contacts.models import Consent
 
 
 class Channel:
     EMAIL = "email"
     SMS = "sms"
-    LABELS = {EMAIL: "Email", SMS: "SMS"}
+    LABELS = Consent.CHANNELS  # a message goes out on a channel its contact consents to
     ALL = tuple(LABELS)
 
 

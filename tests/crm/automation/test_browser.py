@@ -76,3 +76,18 @@ def test_form_to_workflow_to_attributed_lead_at_375px(app, live_server, page_at,
     assert page.console_errors == []
     assert visitor.console_errors == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_a_workflows_test_mode_fits_a_phone_beside_a_long_record_name(live_server, page_at, tenant_a):
+    """The test mode's record select took the width of its longest option, so a lead named
+    "Noah Fischer – Book a strategy workshop" pushed it past the card at 375 px."""
+    from tests.crm.automation.workflow_helpers import make_workflow
+    from tests.crm.factories import make_lead
+
+    make_lead(live_server.app, tenant_a, name="Priya Natarajan – Book a strategy workshop for the spring launch")
+    workflow_id = make_workflow(live_server.app, tenant_a)
+    page = page_at(375)
+    live_server.sign_in(page, tenant_a.slug)
+    page.goto(live_server.url(f"/automations/{workflow_id}", slug=tenant_a.slug))
+    assert page.get_by_test_id("test-record").bounding_box()["width"] < 375
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

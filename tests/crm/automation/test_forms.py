@@ -14,7 +14,8 @@ from app.core.types import utcnow
 from app.crm.contacts.models import Contact
 from app.crm.forms import intake
 from app.crm.forms.attribution import get_attribution
-from app.crm.forms.models import FormSubmission, SubmissionStatus
+from app.crm.forms.models import FormSubmission, SubmissionStatus, WebForm
+from app.crm.forms.services import create_form
 from app.crm.leads.models import Lead
 from app.messaging.models import OutboxMessage
 from tests.conftest import host_client, in_tenant
@@ -26,6 +27,7 @@ from tests.crm.automation.forms_helpers import (
     make_form,
     visit,
 )
+from tests.crm.automation.workflow_helpers import owner_of
 
 
 def public_client(app, tenant):
@@ -272,6 +274,38 @@ def test_builder_makes_a_form_and_refuses_one_without_email(app, tenant_a, clien
     assert b"Trade fair" not in public.data  # a hidden field's value never goes to the browser
 
 
+def test_a_hidden_value_its_record_would_refuse_is_refused_when_the_form_is_built(app, tenant_a, client_for):
+    """A hidden field's value was stored as typed: a lead status "hot" the lead does not have
+    saved the form, then failed every submission it received."""
+    client = client_for(tenant_a)
+    refused = client.post(
+        "/forms",
+        data={
+            "name": "Fair leads",
+            "creates": "lead",
+            "submit_label": "Send",
+            "fields-0-label": "Email",
+            "fields-0-maps_to": "email",
+            "fields-0-type": "email",
+            "fields-1-label": "Budget",
+            "fields-1-maps_to": "estimated_value",
+            "fields-1-type": "hidden",
+            "fields-1-default": "a lot",
+        },
+    )
+    assert refused.status_code == 422
+    assert "“Budget”: Enter a number such as 1500 or 1500.50." in html.unescape(refused.get_data(as_text=True))
+    with in_tenant(app, tenant_a.id), pytest.raises(ValidationFailed) as refusal:
+        create_form(
+            {
+                "name": "Fair leads",
+                "fields": [*LEAD_FIELDS, {"label": "Stage", "maps_to": "status", "type": "hidden", "default": "hot"}],
+            },
+            actor=owner_of(tenant_a),
+        )
+    assert refusal.value.details["fields"][0].startswith("“Stage”: ")
+
+
 def test_viewer_sees_forms_but_cannot_build(tenant_a, client_for):
     viewer = client_for(tenant_a, "viewer")
     assert viewer.get("/forms").status_code == 200
@@ -316,6 +350,36 @@ def test_views_and_conversion_rate_are_counted(app, tenant_a, client_for):
     page = client_for(tenant_a).get(f"/forms/{form_id}").get_data(as_text=True)
     assert 'data-testid="views">4<' in page
     assert 'data-testid="conversion">25.0 %<' in page
+
+
+def test_a_busy_forms_numbers_are_grouped_by_thousands(app, tenant_a, client_for):
+    """A form seen 1234 times said "1234" on the forms list and on its page, where every other
+    count of the app reads "1,234"."""
+    form_id = make_form(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        intake.count(db.session.get(WebForm, (tenant_a.id, form_id)), views=1234, submissions=1001)
+    client = client_for(tenant_a)
+    page = client.get(f"/forms/{form_id}").get_data(as_text=True)
+    assert 'data-testid="views">1,234<' in page
+    assert 'data-testid="submissions">1,001<' in page
+    listing = client.get("/forms").get_data(as_text=True)
+    assert '<td class="text-end">1,234</td>' in listing
+    assert '<td class="text-end">1,001</td>' in listing
+
+
+def test_a_forms_submission_count_says_it_counts_thirty_days(app, tenant_a, client_for):
+    """The page's "Submissions" counted the last thirty days, as the views and the conversion rate
+    do, above a list of every submission ever sent: only the views said so, and the two disagreed."""
+    from datetime import timedelta
+
+    form_id = make_form(app, tenant_a)
+    fill_and_send(public_client(app, tenant_a), form_id, {"name": "A", "email": "a@example.com"})
+    with in_tenant(app, tenant_a.id):
+        intake.count(
+            db.session.get(WebForm, (tenant_a.id, form_id)), submissions=1, day=utcnow().date() - timedelta(days=40)
+        )
+    page = client_for(tenant_a).get(f"/forms/{form_id}").get_data(as_text=True)
+    assert 'Submissions (30 days)</div><div class="fs-4" data-testid="submissions">1<' in page
 
 
 def test_time_trap_token_of_another_form_does_not_pass(app, tenant_a):
@@ -371,6 +435,37 @@ def test_an_unreadable_phone_number_is_asked_again_on_the_page_not_lost(app, ten
     accepted = fill_and_send(client, form_id, {name_key: "Zed", "email": "zed@example.org", "phone": "+1 415 555 1024"})
     assert accepted.status_code in (200, 302)
     assert [row.status for row in submissions(app, tenant_a)] == [SubmissionStatus.ACCEPTED]
+
+
+def test_a_value_the_record_would_refuse_is_asked_again_on_the_page_not_lost(app, tenant_a):
+    """Only emails and phone numbers were checked on the page: "lots" for a budget thanked the
+    visitor, then the lead refused it, so the submission failed and never reached the team."""
+    fields = [*LEAD_FIELDS, {"label": "Budget", "maps_to": "estimated_value", "type": "text"}]
+    form_id = make_form(app, tenant_a, fields=fields)
+    client = public_client(app, tenant_a)
+    refused = fill_and_send(client, form_id, {"name": "Zed", "email": "zed@example.org", "estimated_value": "lots"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Enter a number such as 1500 or 1500.50." in page
+    assert 'value="lots"' in page
+    assert submissions(app, tenant_a) == []
+    accepted = fill_and_send(client, form_id, {"name": "Zed", "email": "zed@example.org", "estimated_value": "12,000"})
+    assert accepted.status_code == 200
+    assert [lead.estimated_value for lead in leads(app, tenant_a)] == [12000]
+
+
+def test_a_visitor_who_corrects_the_page_at_once_is_not_taken_for_a_bot(app, tenant_a):
+    """The page that asked again carried a new time-trap token, so a visitor who fixed the one
+    field it pointed at and sent again within three seconds was stored as spam and thanked:
+    the lead never reached the team."""
+    form_id = make_form(app, tenant_a)
+    client = public_client(app, tenant_a)
+    refused = fill_and_send(client, form_id, {"name": "Zed", "email": "zed@example"})
+    assert refused.status_code == 422
+    corrected = {**hidden_inputs(refused.get_data(as_text=True)), "name": "Zed", "email": "zed@example.org"}
+    assert client.post(f"/f/{form_id}", data=corrected).status_code == 200
+    assert [row.status for row in submissions(app, tenant_a)] == [SubmissionStatus.ACCEPTED]
+    assert [lead.email for lead in leads(app, tenant_a)] == ["zed@example.org"]
 
 
 def test_a_submission_page_reads_in_the_forms_own_words(app, tenant_a, client_for, monkeypatch):

@@ -151,6 +151,23 @@ def test_a_name_that_resolves_inside_at_send_time_is_refused(app, tenant_a, monk
     assert delivery.last_error.startswith("Refused: The address 10.0.0.5")
 
 
+def test_a_delivery_that_got_no_answer_reads_cleanly_in_the_log(app, tenant_a, client_for, local_receiver):
+    """The log's Response cell read "· 124 msSSLError: …" for a receiver that never answered:
+    a separator before nothing, and none between the time and the error."""
+    import re
+
+    subscription_id, _ = subscribe(app, tenant_a, "http://127.0.0.1:9/hook")  # nothing listens there
+    make_contact(app, tenant_a)
+    settle(app, tenant_a, rounds=1)
+    [delivery] = deliveries(app, tenant_a)
+    assert delivery.response_status is None
+    assert delivery.response_ms is not None
+    page = client_for(tenant_a).get(f"/settings/webhooks/{subscription_id}").get_data(as_text=True)
+    cell = re.search(r'<td class="small">(.*?)<div class="text-body-secondary">next try', page, re.S).group(1)
+    shown = " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+    assert re.fullmatch(r"\S.* · \d+ ms", shown), shown
+
+
 def test_a_dead_delivery_can_be_replayed_from_the_log(app, tenant_a, client_for, local_receiver):
     local_receiver.expect_request("/hook").respond_with_data("ok")
     subscription_id, _ = subscribe(app, tenant_a, hook_url(local_receiver))
@@ -179,6 +196,24 @@ def test_other_tenants_events_never_reach_a_subscription(app, tenant_a, tenant_b
     settle(app, tenant_b)
     settle(app, tenant_a)
     assert not local_receiver.log
+
+
+def test_every_event_is_not_marked_like_a_required_field(tenant_a, client_for):
+    """The first event choice read "Every event *": its code, a red star, looked like the mark
+    of a required field; the other choices show their code to say what the receiver gets."""
+    page = client_for(tenant_a).get("/settings/webhooks").get_data(as_text=True)
+    assert '<code class="small">*</code>' not in page
+    assert '<code class="small">contact.created</code>' in page
+
+
+def test_a_webhook_turned_off_says_so_on_its_page(app, tenant_a, client_for, local_receiver):
+    """A webhook someone had turned off showed an empty delivery log and a "Send a test event"
+    button, with nothing but an unticked box at the foot of its settings to say why nothing came."""
+    subscription_id, _ = subscribe(app, tenant_a, hook_url(local_receiver))
+    with in_tenant(app, tenant_a.id):
+        db.session.get(WebhookSubscription, (tenant_a.id, subscription_id)).is_active = False
+    page = client_for(tenant_a).get(f"/settings/webhooks/{subscription_id}").get_data(as_text=True)
+    assert "Turned off: no event is delivered until it is made active again." in page
 
 
 def test_sales_user_cannot_see_or_manage_webhooks(tenant_a, client_for):

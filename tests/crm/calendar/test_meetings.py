@@ -225,6 +225,16 @@ def test_a_meeting_form_prefilled_from_the_calendar_and_saved(app, tenant_a, cli
     assert "Meeting created" in contact_timeline
 
 
+def test_a_meeting_and_a_logged_meeting_name_their_outcomes_alike():
+    """A meeting's outcome read "No-show" and a meeting logged on the timeline "No show": two
+    lists of the same four outcomes, spelled apart."""
+    from app.crm.activities.models import MEETING_OUTCOMES
+    from app.crm.calendar.models import MeetingOutcome
+
+    assert MeetingOutcome.LABELS is MEETING_OUTCOMES
+    assert MEETING_OUTCOMES[MeetingOutcome.NO_SHOW] == "No-show"
+
+
 def test_a_meeting_created_with_an_outcome_is_closed(app, tenant_a, api_client_for):
     api = api_client_for(tenant_a)
     held = api.post(

@@ -1,6 +1,7 @@
 """Campaigns: to a tag list or a saved view, in throttled batches as per-tenant jobs; the monthly
 meter holds back what exceeds it (resumed after an upgrade); cancel mid-way; results."""
 
+import json
 import re
 
 from app.core.extensions import db
@@ -430,3 +431,128 @@ def test_each_number_lists_the_recipients_it_counts_page_by_page(app, tenant_a, 
     refused = client.get(f"/campaigns/{campaign_id}?outcome=loved")
     assert refused.status_code == 422
     assert "Unknown recipient filter" in refused.text
+
+
+def test_the_not_sent_number_is_not_called_a_lack_of_consent(app, tenant_a, client_for):
+    """The number of recipients skipped was labelled "Not sent (no consent)", though it counts
+    those on the suppression list or without an address too: the list under it then said
+    "On the suppression list." for a recipient counted there."""
+    from app.crm.messaging.campaigns.jobs import materialize_recipients
+    from app.crm.messaging.campaigns.services import get_campaign
+    from app.crm.messaging.consent import add_suppression
+
+    tag_id = _audience(app, tenant_a, 2)
+    with in_tenant(app, tenant_a.id):
+        add_suppression({"channel": "email", "address": "person0@example.com"}, actor=_owner(tenant_a))
+    campaign_id = _campaign(app, tenant_a, tag_id)
+    with in_tenant(app, tenant_a.id):
+        materialize_recipients(get_campaign(campaign_id))
+        db.session.commit()
+    page = client_for(tenant_a).get(f"/campaigns/{campaign_id}?outcome=blocked").text
+    assert 'data-testid="stat-blocked">1<' in page
+    assert "On the suppression list." in page
+    assert "no consent" not in page
+    assert "Recipients: Not sent" in page
+
+
+def test_the_campaign_list_pages_past_its_first_fifty(app, tenant_a, client_for):
+    """The list read the newest hundred campaigns and no more: an agency's older campaigns,
+    and their results, could no longer be reached from it."""
+    from app.crm.messaging.campaigns.services import create_campaign
+
+    tag_id = make_tag(app, tenant_a, name="Newsletter")
+    template_id = make_template(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        for index in range(51):
+            create_campaign(
+                {"name": f"Issue {index:03d}", "template_id": str(template_id), "audience": f"tag:{tag_id}"},
+                actor=_owner(tenant_a),
+            )
+        db.session.commit()
+    client = client_for(tenant_a)
+    first = client.get("/campaigns").text
+    assert len(re.findall(r'href="/campaigns/[0-9a-f-]{36}"', first)) == 50
+    assert "Issue 050" in first
+    assert "Issue 000" not in first
+    older = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = client.get(older).text
+    assert "Issue 000" in second
+    assert "Issue 001" not in second
+
+
+def test_an_sms_campaign_shows_no_open_or_click_numbers(app, tenant_a, client_for):
+    """An SMS has no open pixel and its links are not tracked, yet the list gave an SMS campaign
+    "0.0 %" opened and clicked and its page counted both: numbers that could never move."""
+    from app.crm.messaging.campaigns.services import create_campaign, launch_campaign
+
+    tag_id = make_tag(app, tenant_a, name="Texting")
+    sms_template = make_template(app, tenant_a, name="Reminder", channel="sms", text_body="See you at 10.")
+    email_template = make_template(app, tenant_a, name="Letter")
+    with in_tenant(app, tenant_a.id):
+        texts = create_campaign(
+            {"name": "Texts", "template_id": str(sms_template), "audience": f"tag:{tag_id}"}, actor=_owner(tenant_a)
+        )
+        sms_id = launch_campaign(texts, actor=_owner(tenant_a)).id
+        create_campaign(
+            {"name": "Letters", "template_id": str(email_template), "audience": f"tag:{tag_id}"},
+            actor=_owner(tenant_a),
+        )
+        db.session.commit()
+    client = client_for(tenant_a)
+    rows = {
+        re.search(r">(Texts|Letters)</a>", row).group(1): row
+        for row in re.findall(r"<tr>.*?</tr>", client.get("/campaigns").text, re.S)
+        if "</a>" in row
+    }
+    assert "%" not in rows["Texts"]
+    assert rows["Letters"].count("0.0 %") == 2
+    page = client.get(f"/campaigns/{sms_id}").text
+    assert 'data-testid="stat-opened"' not in page
+    assert 'data-testid="stat-clicked"' not in page
+    assert 'data-testid="stat-delivered"' in page
+    chart = json.loads(
+        re.search(r'<script type="application/json" id="campaign-chart"[^>]*>(.*?)</script>', page, re.S).group(1)
+    )
+    assert chart["labels"] == ["Sent", "Delivered", "Bounced", "Unsubscribed"]
+
+
+def test_an_sms_campaigns_recipients_show_their_numbers_as_people_write_them(app, tenant_a, client_for):
+    """The recipients of an SMS campaign were listed as "+14155550100", where the inbox and the
+    contact's page write "+1 415-555-0100"."""
+    from app.crm.messaging.campaigns.jobs import materialize_recipients
+    from app.crm.messaging.campaigns.services import create_campaign, get_campaign, launch_campaign
+
+    tag_id = make_tag(app, tenant_a, name="Texting")
+    make_consenting_contact(app, tenant_a, email=None, phone="+14155550100", tag_ids=[str(tag_id)])
+    template_id = make_template(app, tenant_a, name="Reminder", channel="sms", text_body="See you at 10.")
+
+    with in_tenant(app, tenant_a.id):
+        campaign = create_campaign(
+            {"name": "Texts", "template_id": str(template_id), "audience": f"tag:{tag_id}"}, actor=_owner(tenant_a)
+        )
+        launch_campaign(campaign, actor=_owner(tenant_a))
+        materialize_recipients(get_campaign(campaign.id))
+        campaign_id = campaign.id
+        db.session.commit()
+    page = client_for(tenant_a).get(f"/campaigns/{campaign_id}").text
+    assert "+1 415-555-0100" in page
+    assert "+14155550100" not in page
+
+
+def test_a_drafts_page_shows_who_it_would_reach_not_a_wall_of_zeros(app, tenant_a, client_for):
+    """A draft's page showed ten numbers at 0, "0 % handled" and an empty chart around the one
+    line that mattered before the start: who it would go to."""
+    from app.crm.messaging.campaigns.services import create_campaign
+
+    tag_id = _audience(app, tenant_a, 2)
+    with in_tenant(app, tenant_a.id):
+        campaign_id = create_campaign(
+            {"name": "Draft", "template_id": str(make_template(app, tenant_a)), "audience": f"tag:{tag_id}"},
+            actor=_owner(tenant_a),
+        ).id
+    page = client_for(tenant_a).get(f"/campaigns/{campaign_id}").text
+    assert 'data-testid="campaign-reach"' in page
+    assert 'data-testid="campaign-status">Draft<' in page
+    assert 'data-testid="stat-sent"' not in page
+    assert 'data-testid="campaign-chart"' not in page
+    assert "% handled" not in page

@@ -237,6 +237,17 @@ def test_an_admin_edits_a_template_in_its_form(app, tenant_a, client_for):
     assert 'data-testid="template-read-only"' not in page
 
 
+def test_consent_is_kept_for_the_channels_messages_go_out_on():
+    """A contact's consent channels, the web form's consent boxes and messaging each spelled
+    out "Email" and "SMS" on their own: a channel added to one would be missing from the others."""
+    from app.crm.contacts.models import Consent
+    from app.crm.forms.services import CONSENT_CHANNELS
+    from app.crm.messaging.models import Channel
+
+    assert Channel.LABELS is Consent.CHANNELS
+    assert CONSENT_CHANNELS == {"": "No channel", **Channel.LABELS}
+
+
 def test_consent_changes_are_ledgered_with_what_made_them(app, tenant_a, client_for):
     from app.crm.messaging.models import ConsentChange
 

@@ -36,8 +36,9 @@ def start_campaign(campaign_id) -> dict:
     return {"started": str(campaign.id)}
 
 
-def materialize_recipients(campaign: Campaign) -> int:
-    """One message row per audience contact (waiting, or blocked with the reason), in chunks."""
+def materialize_recipients(campaign: Campaign, now: datetime | None = None) -> int:
+    """One message row per audience contact (waiting, or blocked with the reason), in chunks;
+    the campaign starts `now` (the clock of the batch that queues them)."""
     statement = audience_statement(campaign)
     tenant_id = require_tenant_id()
     channel = campaign.channel
@@ -62,7 +63,7 @@ def materialize_recipients(campaign: Campaign) -> int:
     else:
         consents = {}
     suppressed = consent.suppressed_addresses(channel, addresses.values())
-    now = utcnow()
+    now = now or utcnow()
     rows, blocked = [], 0
     for contact_id, status in consents.items():
         address = addresses.get(contact_id)
@@ -126,7 +127,7 @@ def run_campaign_batch(campaign_id, now: datetime | None = None, *, handed_this_
         cancel_tenant_job(tenant_id, SEND_JOB, campaign_id)
         return {"stopped": True}
     if campaign.started_at is None:
-        materialize_recipients(campaign)
+        materialize_recipients(campaign, now)
     meter = METERS[campaign.channel]
     remaining = remaining_under_lock(meter)
     tenant = db.session.get(Tenant, tenant_id)

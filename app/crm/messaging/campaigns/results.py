@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.pagination import Sort, sorted_page
-from app.crm.messaging.models import Campaign, Message, MessageStatus
+from app.crm.messaging.models import Campaign, Channel, Message, MessageStatus
 
 # What a campaign's numbers count, each the recipients it lists when that number is clicked:
 # a clicked message was opened too, so "opened" counts (and lists) both.
@@ -34,9 +34,25 @@ OUTCOME_LABELS = {
     "bounced": "Bounced",
     "unsubscribed": "Unsubscribed",
     "waiting": "Waiting",
-    "blocked": "Not sent (no consent)",
+    "blocked": "Not sent",  # no consent, no address or suppressed: each row says which
     "failed": "Failed",
 }
+
+
+# An SMS has no open pixel and its links are not rewritten: opens and clicks are email's alone.
+EMAIL_ONLY_OUTCOMES = ("opened", "clicked")
+CHART_OUTCOMES = ("sent", "delivered", "opened", "clicked", "bounced", "unsubscribed")
+
+
+def tracks_opens(channel: str) -> bool:
+    return channel == Channel.EMAIL
+
+
+def outcome_labels(channel: str) -> dict:
+    """The numbers a campaign on `channel` shows, in order (only those it can count)."""
+    return {
+        key: label for key, label in OUTCOME_LABELS.items() if tracks_opens(channel) or key not in EMAIL_ONLY_OUTCOMES
+    }
 
 
 def campaign_stats(campaign_ids) -> dict:
@@ -69,13 +85,13 @@ def campaign_stats(campaign_ids) -> dict:
     return result
 
 
-def stats_chart(stats: dict) -> dict:
+def stats_chart(stats: dict, channel: str) -> dict:
     """The funnel chart of a campaign's results (Chart.js, via charts.js's data-chart)."""
-    labels = ["Sent", "Delivered", "Opened", "Clicked", "Bounced", "Unsubscribed"]
+    shown = [(key, label) for key, label in outcome_labels(channel).items() if key in CHART_OUTCOMES]
     return {
         "type": "bar",
-        "labels": labels,
-        "datasets": [{"label": "Recipients", "values": [stats[key.lower()] for key in labels]}],
+        "labels": [label for _, label in shown],
+        "datasets": [{"label": "Recipients", "values": [stats[key] for key, _ in shown]}],
     }
 
 

@@ -12,6 +12,8 @@ from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
+from app.core.newest_first import newest_first_page
+from app.core.pagination import Page
 from app.core.types import utcnow
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.messaging.audit import record_messaging_audit
@@ -34,12 +36,10 @@ def get_campaign(campaign_id) -> Campaign:
     return get_or_404(Campaign, campaign_id)
 
 
-def list_campaigns(limit: int = 100) -> list[Campaign]:
-    return list(
-        db.session.scalars(
-            select(Campaign).options(selectinload(Campaign.template)).order_by(Campaign.created_at.desc()).limit(limit)
-        )
-    )
+def list_campaigns(*, cursor: str | None = None, limit: int = 50) -> Page:
+    """A page of campaigns, newest first."""
+    stmt = select(Campaign).options(selectinload(Campaign.template))
+    return newest_first_page(stmt, by=Campaign.created_at, cursor=cursor, limit=limit)
 
 
 def _clean(data: dict, actor, campaign: Campaign | None) -> dict:

@@ -20,11 +20,12 @@ from app.records.forms import ConfirmForm
 @bp.route("/campaigns", endpoint="campaigns")
 @requires_permission("campaigns.view")
 def campaigns_index():
-    items = campaign_services.list_campaigns()
+    page = campaign_services.list_campaigns(cursor=request.args.get("cursor"))
     return render_template(
         "crm/messaging/campaigns_index.html",
-        campaigns=items,
-        stats=campaign_results.campaign_stats([c.id for c in items]),
+        page=page,
+        stats=campaign_results.campaign_stats([c.id for c in page.items]),
+        tracks_opens=campaign_results.tracks_opens,
         labels=CampaignStatus.LABELS,
         badges=CampaignStatus.BADGES,
         channel_labels=Channel.LABELS,
@@ -71,14 +72,14 @@ def _campaign_context(campaign: Campaign) -> dict:
     return {
         "campaign": campaign,
         "stats": stats,
-        "chart": campaign_results.stats_chart(stats),
+        "chart": campaign_results.stats_chart(stats, campaign.channel),
         "labels": CampaignStatus.LABELS,
         "badges": CampaignStatus.BADGES,
         "can_edit": can(current_user, "campaigns.edit"),
         "can_delete": can(current_user, "campaigns.delete"),
         "status_labels": MessageStatus.LABELS,
         "status_badges": MessageStatus.BADGES,
-        "outcome_labels": campaign_results.OUTCOME_LABELS,
+        "outcome_labels": campaign_results.outcome_labels(campaign.channel),
         "confirm_form": ConfirmForm(),
         "active": campaign.status in CampaignStatus.ACTIVE,
         # Before it starts: who it would reach (after, the recipients list says who it did).
