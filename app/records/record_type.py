@@ -76,6 +76,7 @@ class RecordType:
         nav_order: int = 100,
         nav: tuple[str, str, str] | None = None,
         nav_group: str = "main",
+        nav_badge: tuple[str, str] | None = None,
         page_size: int = 25,
         load: dict[str, Callable] | None = None,
         templates: dict | None = None,
@@ -112,6 +113,8 @@ class RecordType:
         self.nav = nav or (self.label_plural, f"{self.plural}.index", icon)
         # "main" puts the list in the top bar; another group puts it in that group's menu.
         self.nav_group = nav_group
+        # (endpoint of a count, event that refreshes it) beside the top-bar entry: NavItem.badge.
+        self.nav_badge = nav_badge
         self.page_size = page_size
         # purpose ("list", "detail", "search") -> function returning eager-load options
         self._load = dict(load or {})

@@ -64,6 +64,15 @@ def board_counts(*, owner_id=None) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in TaskStatus.ALL}
 
 
+def count_tasks_due(user) -> int:
+    """How many of the user's tasks still to do are due today or were due before (overdue)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Task)
+        .where(Task.owner_id == user.id, Task.status.in_(TaskStatus.ACTIVE), Task.due_date <= today_local())
+    )
+
+
 def my_tasks(user, *, limit: int = MY_DAY_LIMIT) -> dict:
     """What "my day" shows of a user's tasks: overdue ones and today's (a bounded number of
     each), and how many there are of both in all."""
