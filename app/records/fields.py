@@ -536,6 +536,18 @@ class Money(Number):
         super().__init__(name, label, places=2, currency=currency, minimum=minimum, **kwargs)
 
 
+class Quantity(Number):
+    """How many of something, to `places` decimals at most (2.5 hours): it reads as typed, "1"
+    and "2.5", not padded to its places ("1.000") as an amount is."""
+
+    def display(self, value) -> str:
+        return "" if value is None else f"{Decimal(value).normalize():,f}"
+
+    def form_value(self, record):
+        value = self.value(record) if record is not None else None
+        return "" if value is None else f"{Decimal(value).normalize():f}"
+
+
 class Boolean(Field):
     personal = False
 

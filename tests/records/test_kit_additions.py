@@ -59,3 +59,13 @@ def test_a_range_filter_names_its_field_apart_from_its_from_and_to(app, tenant_a
     for label in ("Valid until: from", "Valid until: to", "Total: from", "Total: to", "Created: from", "Created: to"):
         assert f">{label}</label>" in labels
     assert "until until" not in labels
+
+
+def test_a_quantity_shows_the_places_it_has_and_no_more():
+    from decimal import Decimal
+
+    quantity = f.Quantity("quantity", "Quantity", places=3)
+    assert quantity.display(Decimal("1.000")) == "1"
+    assert quantity.display(Decimal("2.500")) == "2.5"
+    assert quantity.display(Decimal("1000.000")) == "1,000"
+    assert quantity.display(None) == ""
