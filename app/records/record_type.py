@@ -61,6 +61,7 @@ class RecordType:
         capabilities: list[Capability] = (),
         icon: str = "circle",
         title: str | Callable = "name",
+        title_sort: str | None = None,
         subtitle: Callable | None = None,
         meter: str | None = None,
         default_sort: str = "-created_at",
@@ -95,6 +96,9 @@ class RecordType:
         self.capabilities = list(capabilities)
         self.icon = icon
         self._title = title
+        # The sort the list's title column offers when the title is not a sortable field of its
+        # own (a person's name made of its parts sorts by "name").
+        self._title_sort = title_sort
         self.subtitle = subtitle
         self.meter = meter
         self.default_sort = default_sort
@@ -192,6 +196,14 @@ class RecordType:
         if callable(self._title):
             return self._title(record) or ""
         return getattr(record, self._title, "") or ""
+
+    @property
+    def title_sort(self) -> str | None:
+        """The sort key of the list's title column, or None when the title does not sort."""
+        if self._title_sort:
+            return self._title_sort
+        field = self._fields_by_name.get(self._title) if isinstance(self._title, str) else None
+        return field.sort_key if field is not None and field.sort else None
 
     def subtitle_of(self, record) -> str:
         return (self.subtitle(record) or "") if self.subtitle else ""

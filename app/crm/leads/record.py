@@ -124,6 +124,7 @@ LEADS = LeadType(
     model=Lead,
     icon="funnel",
     title="display_name",
+    title_sort="name",
     subtitle=lambda lead: " at ".join(part for part in (lead.title, lead.company_name) if part) or lead.email,
     default_sort="-created_at",
     nav_order=30,
