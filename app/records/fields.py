@@ -27,7 +27,16 @@ from app.records.capabilities import catalogue_entry
 from app.records.cells import CellColumn, set_part, set_value
 from app.records.conditions import Condition, column_condition, text_condition
 from app.records.models import RecordEntry
-from app.records.normalize import Invalid, aware_moment, normalize_domain, normalize_phone, parse_bool, tenant_zone
+from app.records.normalize import (
+    OUTSIDE_CALENDAR,
+    Invalid,
+    aware_moment,
+    has_utc_time,
+    normalize_domain,
+    normalize_phone,
+    parse_bool,
+    tenant_zone,
+)
 from app.records.registry import find_record_type, get_record_type
 
 
@@ -658,9 +667,12 @@ class DateTimeField(Dated):
 
     def clean(self, value, context):
         try:
-            return aware_moment(value)
+            moment = aware_moment(value)
         except ValueError as exc:
             raise Invalid("Use a date and time like 2026-01-31T14:30.") from exc
+        if not has_utc_time(moment):
+            raise Invalid(OUTSIDE_CALENDAR)
+        return moment
 
     def display(self, value) -> str:
         return value.astimezone(tenant_zone()).strftime("%Y-%m-%d %H:%M") if value else ""
