@@ -69,3 +69,17 @@ def test_a_quantity_shows_the_places_it_has_and_no_more():
     assert quantity.display(Decimal("2.500")) == "2.5"
     assert quantity.display(Decimal("1000.000")) == "1,000"
     assert quantity.display(None) == ""
+
+
+def test_a_refused_filter_is_named_by_its_label_not_its_parameter(app, tenant_a, client_for):
+    client = client_for(tenant_a)
+
+    def refusal(query: str) -> str:
+        page = client.get(f"/gadgets?{query}").get_data(as_text=True)
+        return page.split('data-testid="filter-errors"', 1)[1].split("</div>\n", 1)[0]
+
+    price = refusal("min_price=abc")
+    assert "<strong>Price: from</strong>: Enter a number" in price
+    assert "min_price" not in price
+    assert "<strong>Tag</strong>: Not a valid id." in refusal("tag_id=nope")
+    assert "<strong>Sort</strong>: Sort by one of" in refusal("sort=colour")
