@@ -96,8 +96,8 @@ def quick_add():
             flash(f"Task “{task.title}” added.", "success")
         return redirect(record_page_url(record_type, subject, tab="tasks"))
     context = tasks_tab_context(record_type, subject)
-    context["errors"] = errors
     if errors:
+        context.update(errors=errors, submitted=request.form)
         return render_template("crm/tasks/_tasks_tab.html", **context), 422
     return render_template("crm/tasks/_tasks_tab.html", **context), 200, {"HX-Trigger": TASKS_CHANGED}
 

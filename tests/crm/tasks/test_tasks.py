@@ -402,3 +402,34 @@ def test_ticking_a_task_in_place_tells_the_page_to_count_again(app, tenant_a, cl
         )
         assert reopened.headers["HX-Trigger"] == "tasks-changed"
         assert ">1<" in client.get("/tasks/due-badge").get_data(as_text=True)
+
+
+def test_a_refused_quick_add_keeps_what_was_typed_and_says_why(app, tenant_a, client_for):
+    contact_id = make_contact(app, tenant_a)
+    client = client_for(tenant_a)
+    page = client.get(f"/contacts/{contact_id}?tab=tasks").get_data(as_text=True)
+    sales = str(tenant_a.users["sales"])
+    bad_day = client.post(
+        "/tasks/quick-add",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "title": "Call back about the quote",
+            "due_date": "2030-02-31",
+            "related_id": str(contact_id),
+            "owner_id": sales,
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert bad_day.status_code == 422
+    tab = bad_day.get_data(as_text=True)
+    assert 'value="Call back about the quote"' in tab
+    assert 'value="2030-02-31"' in tab
+    assert f'<option value="{sales}" selected>' in tab
+    no_such_user = client.post(
+        "/tasks/quick-add",
+        data={"csrf_token": csrf_token_from(page), "title": "Chase", "related_id": str(contact_id), "owner_id": "nope"},
+        headers={"HX-Request": "true"},
+    )
+    assert no_such_user.status_code == 422
+    assert "Choose an active user of this workspace." in no_such_user.get_data(as_text=True)
+    assert _tasks(app, tenant_a) == []
