@@ -154,3 +154,13 @@ def test_a_whole_section_shows_no_total(app, tenant_a, client_for):
         _fill_my_day(app, tenant_a)
         html = client_for(tenant_a).get("/").get_data(as_text=True)
     assert "Showing" not in html
+
+
+def test_a_day_with_nothing_due_says_so(app, tenant_a, client_for):
+    with time_machine.travel(NOON, tick=False):
+        make_task(app, tenant_a, title="Plan the offsite", due_date="2030-06-20")
+        html = client_for(tenant_a).get("/").get_data(as_text=True)
+    assert 'data-testid="my-day"' in html
+    assert 'data-testid="my-day-empty"' in html
+    assert "Nothing is due today" in html
+    assert 'href="/tasks?owner_id=me&amp;state=active"' in html
