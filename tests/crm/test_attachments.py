@@ -111,3 +111,13 @@ def test_a_program_is_refused_whatever_its_name_says(app, client_for, tenant_a):
     assert _files(app, tenant_a) == []
     leftovers = [path for path in Path(app.config["STORAGE_ROOT"], str(tenant_a.id)).rglob("*") if path.is_file()]
     assert leftovers == []
+
+
+def test_a_files_delete_button_names_the_file_it_deletes(app, client_for, tenant_a):
+    """The button shows only a bin: a screen reader reads its hidden words."""
+    contact_id = make_contact(app, tenant_a)
+    client = client_for(tenant_a)
+    _upload(client, contact_id, b"minutes of the meeting", "minutes.txt")
+    tab = client.get(f"/contacts/{contact_id}?tab=files").get_data(as_text=True)
+    delete_form = tab.split('data-confirm="Delete minutes.txt?"', 1)[1].split("</form>", 1)[0]
+    assert '<span class="visually-hidden">Delete minutes.txt</span>' in delete_form
