@@ -16,6 +16,9 @@ class NavItem:
     group: str = "main"  # "main" in the top bar, "settings" in the settings menu
     feature: str | None = None
     order: int = 100
+    # A count beside the label (my tasks due today): the endpoint of its fragment, fetched once
+    # the page has loaded (no query on every page), and the event that has it fetched again.
+    badge: tuple[str, str] | None = None
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -82,7 +85,13 @@ def navigation_for(is_allowed) -> dict[str, list[dict]]:
     sections = Counter(_blueprint(item.endpoint) for item in allowed if item.group != "settings")
     for item in allowed:
         groups.setdefault(item.group, []).append(
-            {"label": item.label, "endpoint": item.endpoint, "icon": item.icon, "active": _is_active(item, sections)}
+            {
+                "label": item.label,
+                "endpoint": item.endpoint,
+                "icon": item.icon,
+                "active": _is_active(item, sections),
+                "badge": item.badge,
+            }
         )
     groups["menus"] = [
         {

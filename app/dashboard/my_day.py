@@ -25,12 +25,16 @@ def register_my_day_section(section: MyDaySection) -> None:
         MY_DAY_SECTIONS.append(section)
 
 
+def offered_sections(can) -> list[MyDaySection]:
+    """The sections the user may see, in order (whether or not they have anything today)."""
+    ordered = sorted(MY_DAY_SECTIONS, key=lambda item: item.order)
+    return [section for section in ordered if not section.permission or can(section.permission)]
+
+
 def my_day(user, can) -> list[tuple[MyDaySection, dict]]:
     """The sections the user may see, in order, with what each loaded (empty ones left out)."""
     shown = []
-    for section in sorted(MY_DAY_SECTIONS, key=lambda item: item.order):
-        if section.permission and not can(section.permission):
-            continue
+    for section in offered_sections(can):
         data = section.load(user)
         if data:
             shown.append((section, data))

@@ -11,7 +11,7 @@ from app.auth.permissions import acting_user, can
 from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
 from app.core.types import utcnow
-from app.dashboard.my_day import my_day
+from app.dashboard.my_day import my_day, offered_sections
 
 bp = TenantBlueprint("dashboard", __name__)
 
@@ -59,5 +59,14 @@ def index():
         if permission is None or can(current_user, permission)
     ]
 
-    sections = my_day(acting_user(current_user), lambda permission: can(current_user, permission))
-    return render_template("dashboard/index.html", steps=steps, greeting=greeting(), my_day=sections)
+    def allowed(permission: str) -> bool:
+        return can(current_user, permission)
+
+    return render_template(
+        "dashboard/index.html",
+        steps=steps,
+        greeting=greeting(),
+        my_day=my_day(acting_user(current_user), allowed),
+        # A user with sections of their own sees My day even on a day it is empty, and says so.
+        my_day_offered=bool(offered_sections(allowed)),
+    )

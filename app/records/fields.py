@@ -27,7 +27,16 @@ from app.records.capabilities import catalogue_entry
 from app.records.cells import CellColumn, set_part, set_value
 from app.records.conditions import Condition, column_condition, text_condition
 from app.records.models import RecordEntry
-from app.records.normalize import Invalid, aware_moment, normalize_domain, normalize_phone, parse_bool, tenant_zone
+from app.records.normalize import (
+    OUTSIDE_CALENDAR,
+    Invalid,
+    aware_moment,
+    has_utc_time,
+    normalize_domain,
+    normalize_phone,
+    parse_bool,
+    tenant_zone,
+)
 from app.records.registry import find_record_type, get_record_type
 
 
@@ -537,6 +546,18 @@ class Money(Number):
         super().__init__(name, label, places=2, currency=currency, minimum=minimum, **kwargs)
 
 
+class Quantity(Number):
+    """How many of something, to `places` decimals at most (2.5 hours): it reads as typed, "1"
+    and "2.5", not padded to its places ("1.000") as an amount is."""
+
+    def display(self, value) -> str:
+        return "" if value is None else f"{Decimal(value).normalize():,f}"
+
+    def form_value(self, record):
+        value = self.value(record) if record is not None else None
+        return "" if value is None else f"{Decimal(value).normalize():f}"
+
+
 class Boolean(Field):
     personal = False
 
@@ -647,9 +668,12 @@ class DateTimeField(Dated):
 
     def clean(self, value, context):
         try:
-            return aware_moment(value)
+            moment = aware_moment(value)
         except ValueError as exc:
             raise Invalid("Use a date and time like 2026-01-31T14:30.") from exc
+        if not has_utc_time(moment):
+            raise Invalid(OUTSIDE_CALENDAR)
+        return moment
 
     def display(self, value) -> str:
         return value.astimezone(tenant_zone()).strftime("%Y-%m-%d %H:%M") if value else ""

@@ -24,6 +24,9 @@ from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList
 
+from app.core.context import require_tenant_id
+from app.core.models import is_tenant_scoped
+
 
 @dataclass(frozen=True)
 class Together:
@@ -73,13 +76,24 @@ def read_together(session, reads: list[Read]) -> list[list]:
     if not reads:
         return []
     parts, branches = _reads_layout(tuple((read.model, read.order_by) for read in reads))
-    statement = _union([branch.where(*read.where) for branch, read in zip(branches, reads, strict=True)])
+    statement = _union(
+        [branch.where(*read.where, *_in_tenant(read.model)) for branch, read in zip(branches, reads, strict=True)]
+    )
     found: list[list] = [[] for _ in parts]
     session = _plain(session)
     for row in session.execute(statement).all():
         part = parts[row[0]]
         found[part.number].append(_persistent(session, part, row[part.start : part.start + len(part.columns)]))
     return found
+
+
+def _in_tenant(model) -> tuple:
+    """The current tenant's rows only. The branches select from tables, which the ORM's
+    tenant criteria never reach (they scope ORM entities): a tenant table's branch names the
+    tenant itself, or a list page would offer every workspace's users, tags and fields."""
+    if not is_tenant_scoped(model):
+        return ()
+    return (model.__table__.c.tenant_id == require_tenant_id(),)
 
 
 def load_together(session, records: list, collections: list[Together]) -> None:

@@ -2,7 +2,7 @@
 
 import functools
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -68,6 +68,19 @@ def aware_moment(value) -> datetime:
     text that is not a moment; each caller words that refusal for its own input."""
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=tenant_zone())
+
+
+OUTSIDE_CALENDAR = "Use a date between the years 1 and 9999."
+
+
+def has_utc_time(moment: datetime) -> bool:
+    """Whether an aware moment has a time in UTC, as it is stored: year 1 east of UTC and year
+    9999 west of it do not (storing one would fail; it is refused as input instead)."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 @functools.cache

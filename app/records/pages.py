@@ -133,6 +133,10 @@ def filter_inputs(record_type) -> list[FilterInput]:
     return inputs
 
 
+# The list's own arguments that are not filters, as a refusal names them.
+LIST_ARGUMENT_LABELS = {"q": "Search", "sort": "Sort", "cursor": "Page", "columns": "Columns"}
+
+
 def read_list_page_rows(record_type, actor) -> None:
     """Read together what the page's filter bar, cells and bulk bar need beside its records
     (tags, users, custom fields, saved views: one statement, not one each), and keep each
@@ -175,6 +179,7 @@ def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
         errors = exc.details
     # {column key: {record id: value}} of the columns computed in the page's statement.
     prefetched = page_values(page)
+    inputs = filter_inputs(record_type)
     actions = [
         action for action in record_type.bulk_actions() if can(current_user, record_type.permission(action.action))
     ]
@@ -191,7 +196,9 @@ def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
         "columns": visible,
         "all_columns": columns,
         "prefetched": prefetched,
-        "filter_inputs": filter_inputs(record_type),
+        "filter_inputs": inputs,
+        # A refused value is named as the page labels its input ("Value: from", not min_value).
+        "error_labels": {**LIST_ARGUMENT_LABELS, **{item.name: item.label for item in inputs}},
         "bulk_actions": actions,
         "saved_views": list_saved_views(record_type, current_user),
         "create": action_state(record_type, "create"),

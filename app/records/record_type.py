@@ -61,6 +61,7 @@ class RecordType:
         capabilities: list[Capability] = (),
         icon: str = "circle",
         title: str | Callable = "name",
+        title_sort: str | None = None,
         subtitle: Callable | None = None,
         meter: str | None = None,
         default_sort: str = "-created_at",
@@ -76,6 +77,7 @@ class RecordType:
         nav_order: int = 100,
         nav: tuple[str, str, str] | None = None,
         nav_group: str = "main",
+        nav_badge: tuple[str, str] | None = None,
         page_size: int = 25,
         load: dict[str, Callable] | None = None,
         templates: dict | None = None,
@@ -94,6 +96,9 @@ class RecordType:
         self.capabilities = list(capabilities)
         self.icon = icon
         self._title = title
+        # The sort the list's title column offers when the title is not a sortable field of its
+        # own (a person's name made of its parts sorts by "name").
+        self._title_sort = title_sort
         self.subtitle = subtitle
         self.meter = meter
         self.default_sort = default_sort
@@ -112,6 +117,8 @@ class RecordType:
         self.nav = nav or (self.label_plural, f"{self.plural}.index", icon)
         # "main" puts the list in the top bar; another group puts it in that group's menu.
         self.nav_group = nav_group
+        # (endpoint of a count, event that refreshes it) beside the top-bar entry: NavItem.badge.
+        self.nav_badge = nav_badge
         self.page_size = page_size
         # purpose ("list", "detail", "search") -> function returning eager-load options
         self._load = dict(load or {})
@@ -189,6 +196,14 @@ class RecordType:
         if callable(self._title):
             return self._title(record) or ""
         return getattr(record, self._title, "") or ""
+
+    @property
+    def title_sort(self) -> str | None:
+        """The sort key of the list's title column, or None when the title does not sort."""
+        if self._title_sort:
+            return self._title_sort
+        field = self._fields_by_name.get(self._title) if isinstance(self._title, str) else None
+        return field.sort_key if field is not None and field.sort else None
 
     def subtitle_of(self, record) -> str:
         return (self.subtitle(record) or "") if self.subtitle else ""

@@ -36,6 +36,7 @@ def install_record_type(record_type) -> None:
             record_type.permission("view"),
             group=record_type.nav_group,
             order=record_type.nav_order,
+            badge=record_type.nav_badge,
         )
     )
 

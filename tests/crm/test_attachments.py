@@ -94,3 +94,30 @@ def test_deleting_a_file_removes_its_bytes_after_commit(app, client_for, tenant_
     assert client.post(f"/files/{attachment_id}/delete").status_code == 302
     assert not path.exists()
     assert client.get(f"/files/{attachment_id}").status_code == 404
+
+
+def test_a_program_is_refused_whatever_its_name_says(app, client_for, tenant_a):
+    contact_id = make_contact(app, tenant_a)
+    client = client_for(tenant_a)
+    programs = {
+        "invoice.pdf": b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64,  # Windows
+        "report.docx": b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64,  # Linux
+        "photo.jpg": b"\xcf\xfa\xed\xfe\x07\x00\x00\x01" + b"\x00" * 64,  # macOS
+    }
+    for name, content in programs.items():
+        assert _upload(client, contact_id, content, name).status_code == 302
+        page = client.get(f"/contacts/{contact_id}?tab=files").get_data(as_text=True)
+        assert f"{name} is a program: programs cannot be attached." in page
+    assert _files(app, tenant_a) == []
+    leftovers = [path for path in Path(app.config["STORAGE_ROOT"], str(tenant_a.id)).rglob("*") if path.is_file()]
+    assert leftovers == []
+
+
+def test_a_files_delete_button_names_the_file_it_deletes(app, client_for, tenant_a):
+    """The button shows only a bin: a screen reader reads its hidden words."""
+    contact_id = make_contact(app, tenant_a)
+    client = client_for(tenant_a)
+    _upload(client, contact_id, b"minutes of the meeting", "minutes.txt")
+    tab = client.get(f"/contacts/{contact_id}?tab=files").get_data(as_text=True)
+    delete_form = tab.split('data-confirm="Delete minutes.txt?"', 1)[1].split("</form>", 1)[0]
+    assert '<span class="visually-hidden">Delete minutes.txt</span>' in delete_form

@@ -72,3 +72,18 @@ def test_lead_conversion_never_matches_another_tenants_contact(app, tenant_a, te
         result = leads.convert_lead(leads.get_lead(lead_id), actor=owner)
         assert result.contact_created
         assert result.contact.tenant_id == tenant_a.id
+
+
+def test_a_list_pages_filters_and_bulk_bar_offer_only_own_tenants_users_tags_and_fields(
+    app, client_for, tenant_a, tenant_b, twins
+):
+    from tests.crm.factories import make_field
+
+    make_field(app, tenant_b, label="Foreign field", object_type="contact")
+    page = client_for(tenant_a).get("/contacts").get_data(as_text=True)
+    # The twins' tag and each role's user have the same names in both tenants: the ids differ.
+    assert str(twins["alpha"]["tag"]) in page
+    assert str(twins["bravo"]["tag"]) not in page
+    for user_id in tenant_b.users.values():
+        assert str(user_id) not in page
+    assert "Foreign field" not in page

@@ -275,3 +275,14 @@ def test_the_demo_leads_arrived_over_days_and_were_answered_in_hours(app, make_t
         entries = timeline(answered[0].id)
         # The timeline's "created" entry is dated with the lead (written a moment after it).
         assert abs(min(entry.occurred_at for entry in entries) - answered[0].created_at) < timedelta(seconds=1)
+
+
+def test_a_leads_estimated_value_reads_in_the_workspaces_currency(client_for, tenant_a, app, as_user):
+    from app.tenants.models import Tenant
+
+    with as_user(tenant_a) as owner:
+        db.session.get(Tenant, tenant_a.id).currency = "EUR"
+        lead_id = services.create_lead({"name": "Ada", "estimated_value": "12000.50"}, actor=owner).id
+    page = client_for(tenant_a).get(f"/leads/{lead_id}").get_data(as_text=True)
+    # The deal a conversion makes starts at this value, in this currency.
+    assert "€12,000.50" in page

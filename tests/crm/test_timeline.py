@@ -159,3 +159,23 @@ def test_a_system_entry_without_a_user_names_the_workflow_or_form_that_made_it(a
     html = client_for(tenant_a).get(f"/leads/{lead_id}").text
     assert "· Web form: Get a quote" in html
     assert "· Automation: Route quote requests" in html
+
+
+def test_a_call_logged_at_the_calendars_edge_is_refused_in_words(client_for, api_client_for, tenant_a, app, set_tenant):
+    """Year 1 east of UTC has no UTC time (how it is stored): a 422, not a server error."""
+    set_tenant(tenant_a, timezone="Europe/Berlin")
+    contact = make_contact(app, tenant_a)
+    page = client_for(tenant_a).post(
+        f"/timeline/contact/{contact}/activities",
+        data={"type": "call", "occurred_at": "0001-01-01T00:00"},
+        headers=HTMX,
+    )
+    assert page.status_code == 422
+    assert "Use a date between the years 1 and 9999." in page.get_data(as_text=True)
+    api = api_client_for(tenant_a)
+    for when in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:00-05:00"):
+        refused = api.post("/api/v1/activities", json={"type": "call", "contact_id": str(contact), "occurred_at": when})
+        assert refused.status_code == 422
+        assert refused.get_json()["error"]["details"]["occurred_at"] == ["Use a date between the years 1 and 9999."]
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(Activity).where(Activity.type == "call")) is None

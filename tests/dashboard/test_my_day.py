@@ -116,3 +116,51 @@ def test_my_day_queries_do_not_grow_with_items(app, tenant_a, client_for, query_
         with query_counter() as many:
             assert client.get("/").status_code == 200
     assert many.count == few.count
+
+
+def test_a_cut_section_says_how_many_there_are_in_all(app, tenant_a, client_for, query_counter):
+    with time_machine.travel(NOON, tick=False):
+        for number in range(12):
+            make_task(app, tenant_a, title=f"Overdue {number}", due_date="2030-05-14")
+        make_task(app, tenant_a, title="Due this evening", due_date="2030-05-15", due_time="18:00")
+        for number in range(11):
+            make_lead(app, tenant_a, name=f"Waiting lead {number}")
+        client = client_for(tenant_a)
+        html = client.get("/").get_data(as_text=True)
+        with query_counter() as some:
+            client.get("/")
+        for number in range(12, 30):
+            make_task(app, tenant_a, title=f"Overdue {number}", due_date="2030-05-14")
+            make_lead(app, tenant_a, name=f"Waiting lead {number}")
+        with query_counter() as many:
+            more_html = client.get("/").get_data(as_text=True)
+
+    tasks = html[html.index('data-testid="my-day-tasks"') : html.index('data-testid="my-day-leads"')]
+    assert tasks.count('data-testid="my-day-task"') == 11
+    assert "Showing 11 of 13" in tasks
+    assert 'href="/tasks?owner_id=me&amp;state=active"' in tasks
+    leads = html[html.index('data-testid="my-day-leads"') :]
+    assert leads.count('data-testid="my-day-lead"') == 10
+    assert "Showing 10 of 11" in leads
+    # The full list is the section's own: new leads only (a contacted one awaits no first contact).
+    assert 'href="/leads?owner_id=me&amp;status=new&amp;awaiting_response=1"' in leads
+    assert "Showing 11 of 31" in more_html
+    assert "Showing 10 of 29" in more_html
+    assert many.count == some.count
+
+
+def test_a_whole_section_shows_no_total(app, tenant_a, client_for):
+    with time_machine.travel(NOON, tick=False):
+        _fill_my_day(app, tenant_a)
+        html = client_for(tenant_a).get("/").get_data(as_text=True)
+    assert "Showing" not in html
+
+
+def test_a_day_with_nothing_due_says_so(app, tenant_a, client_for):
+    with time_machine.travel(NOON, tick=False):
+        make_task(app, tenant_a, title="Plan the offsite", due_date="2030-06-20")
+        html = client_for(tenant_a).get("/").get_data(as_text=True)
+    assert 'data-testid="my-day"' in html
+    assert 'data-testid="my-day-empty"' in html
+    assert "Nothing is due today" in html
+    assert 'href="/tasks?owner_id=me&amp;state=active"' in html

@@ -59,3 +59,27 @@ def test_a_range_filter_names_its_field_apart_from_its_from_and_to(app, tenant_a
     for label in ("Valid until: from", "Valid until: to", "Total: from", "Total: to", "Created: from", "Created: to"):
         assert f">{label}</label>" in labels
     assert "until until" not in labels
+
+
+def test_a_quantity_shows_the_places_it_has_and_no_more():
+    from decimal import Decimal
+
+    quantity = f.Quantity("quantity", "Quantity", places=3)
+    assert quantity.display(Decimal("1.000")) == "1"
+    assert quantity.display(Decimal("2.500")) == "2.5"
+    assert quantity.display(Decimal("1000.000")) == "1,000"
+    assert quantity.display(None) == ""
+
+
+def test_a_refused_filter_is_named_by_its_label_not_its_parameter(app, tenant_a, client_for):
+    client = client_for(tenant_a)
+
+    def refusal(query: str) -> str:
+        page = client.get(f"/gadgets?{query}").get_data(as_text=True)
+        return page.split('data-testid="filter-errors"', 1)[1].split("</div>\n", 1)[0]
+
+    price = refusal("min_price=abc")
+    assert "<strong>Price: from</strong>: Enter a number" in price
+    assert "min_price" not in price
+    assert "<strong>Tag</strong>: Not a valid id." in refusal("tag_id=nope")
+    assert "<strong>Sort</strong>: Sort by one of" in refusal("sort=colour")

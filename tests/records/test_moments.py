@@ -33,3 +33,15 @@ def test_text_that_is_no_moment_is_refused_in_the_fields_words(app, tenant_a):
             aware_moment("next tuesday")
         with pytest.raises(Invalid, match="Use a date and time like"):
             DateTimeField("starts_at", "Starts").clean("next tuesday", Context(None, None, {}, None))
+
+
+def test_a_moment_with_no_utc_time_is_refused_not_a_server_error(app, tenant_a, set_tenant):
+    """Year 1 east of UTC, or year 9999 west of it, is before or after the calendar once in
+    UTC, as it is stored: refused in the field's words."""
+    set_tenant(tenant_a, timezone="Europe/Berlin")
+    field = DateTimeField("starts_at", "Starts")
+    with in_tenant(app, tenant_a.id):
+        for value in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:00-05:00", "0001-01-01T00:00"):
+            with pytest.raises(Invalid, match="Use a date between the years 1 and 9999"):
+                field.clean(value, Context(None, None, {}, None))
+        assert field.clean("0001-01-01T12:00:00Z", Context(None, None, {}, None)).year == 1

@@ -48,3 +48,12 @@ def test_views_are_personal(app, tenant_a, as_user, client_for):
     assert 'data-testid="saved-view"' not in sales_client.get("/contacts").get_data(as_text=True)
     assert sales_client.post(f"/contacts/views/{view_id}/delete").status_code == 404
     assert client_for(tenant_a).post(f"/contacts/views/{view_id}/delete").status_code == 302
+
+
+def test_a_view_whose_filter_values_the_list_would_refuse_is_not_saved(tenant_a, as_user):
+    """Saved, it would open on an error every time."""
+    with as_user(tenant_a) as owner:
+        for filters in ({"owner_id": "nope"}, {"created_after": "2026-13-45"}, {"lifecycle_stage": "alien"}):
+            with pytest.raises(ValidationFailed):
+                save_view(CONTACTS, "Broken", {"filters": filters}, actor=owner)
+        assert list_saved_views(CONTACTS, owner) == []

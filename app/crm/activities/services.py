@@ -31,6 +31,7 @@ from app.crm.activities.models import (
 )
 from app.crm.activities.models import search_text as activity_search_text
 from app.records.models import RecordEntry
+from app.records.normalize import OUTSIDE_CALENDAR, has_utc_time
 from app.records.registry import find_record_type, record_types_with
 from app.records.search import (
     search_condition,
@@ -217,6 +218,9 @@ def _clean_occurred_at(value, errors: Errors) -> datetime | None:
             return None
     if moment.tzinfo is None:
         errors.add("occurred_at", "Include a time zone offset.")
+        return None
+    if not has_utc_time(moment):
+        errors.add("occurred_at", OUTSIDE_CALENDAR)
         return None
     return moment
 

@@ -14,7 +14,7 @@ from app.core.ids import uuid7
 from app.core.lookups import get_or_404
 from app.crm.attachments import storage
 from app.crm.attachments.models import Attachment
-from app.crm.attachments.sniff import sniff
+from app.crm.attachments.sniff import is_program, sniff
 from app.plans.services import check_writable, enforce, entitlements, upgrade_url
 from app.records.services import emit_record_event
 from app.tenants.models import Tenant
@@ -74,15 +74,19 @@ def attach_file(record_type, record, upload, *, actor, max_megabytes: int) -> At
         raise ValidationFailed(
             "File too large.", details={"file": [f"Files can be at most {max_megabytes} MB."]}
         ) from exc
+    filename = clean_filename(upload.filename)
     try:
         if size == 0:
             raise ValidationFailed("Empty file.", details={"file": ["This file is empty."]})
+        if is_program(head):
+            # Kept, it would be handed to the next person who downloads "invoice.pdf".
+            message = f"{filename} is a program: programs cannot be attached."
+            raise ValidationFailed(message, details={"file": [message]})
         _check_storage_limit(size)
     except Exception:
         # A refused upload leaves no bytes behind, whatever the request then does.
         storage.path_of(tenant_id, attachment_id).unlink(missing_ok=True)
         raise
-    filename = clean_filename(upload.filename)
     attachment = Attachment(
         id=attachment_id,
         record_id=record.id,

@@ -22,6 +22,16 @@ OFFICE_ZIPS = {
 OFFICE_OLE = {"doc": "application/msword", "xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint"}
 TEXT_TYPES = {"csv": "text/csv", "md": "text/markdown", "txt": "text/plain", "json": "application/json"}
 INLINE_TYPES = frozenset(KINDS[kind].mime for kind in IMAGE_KINDS)
+# The first bytes of programs a computer runs: Linux (ELF), macOS (Mach-O, 32 and 64 bits, both
+# byte orders, and universal binaries, which Java classes share). Windows programs start "MZ".
+PROGRAM_SIGNATURES = (
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce",
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+)
 
 
 def _extension(filename: str) -> str:
@@ -58,6 +68,15 @@ def _decodes(head: bytes) -> bool:
             continue
         return True
     return False
+
+
+def is_program(head: bytes) -> bool:
+    """Whether the file is a program, whatever its name says (an .exe renamed invoice.pdf).
+    A Windows program starts "MZ" and holds NUL bytes in its header; a text file that only
+    begins with those letters does not."""
+    if head.startswith(b"MZ") and b"\x00" in head[:64]:
+        return True
+    return head.startswith(PROGRAM_SIGNATURES)
 
 
 def served_inline(content_type: str) -> bool:

@@ -13,6 +13,7 @@ from app.auth.models import User
 from app.auth.permissions import acting_user, can, check_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
+from app.core.first_rows import FirstRows, first_rows
 from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.crm.calendar import ics
@@ -129,20 +130,18 @@ def reschedule(meeting: Meeting, start, end, *, actor) -> Meeting:
     return update_record(MEETINGS, meeting, {"starts_at": start, "ends_at": end}, actor=actor)
 
 
-def meetings_of_user_today(user, *, day_start: datetime, day_end: datetime, limit: int = 10) -> list[Meeting]:
-    return list(
-        db.session.scalars(
-            select(Meeting)
-            .where(
-                Meeting.starts_at < day_end,
-                Meeting.ends_at > day_start,
-                Meeting.status != MeetingStatus.CANCELLED,
-                _organized_or_attended_by([user.id]),
-            )
-            .options(selectinload(Meeting.related))
-            .order_by(Meeting.starts_at, Meeting.id)
-            .limit(limit)
+def meetings_of_user_today(user, *, day_start: datetime, day_end: datetime, limit: int = 10) -> FirstRows:
+    return first_rows(
+        select(Meeting)
+        .where(
+            Meeting.starts_at < day_end,
+            Meeting.ends_at > day_start,
+            Meeting.status != MeetingStatus.CANCELLED,
+            _organized_or_attended_by([user.id]),
         )
+        .options(selectinload(Meeting.related))
+        .order_by(Meeting.starts_at, Meeting.id),
+        limit,
     )
 
 

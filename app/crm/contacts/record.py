@@ -75,6 +75,7 @@ CONTACTS = ContactType(
     model=Contact,
     icon="person-lines-fill",
     title="display_name",
+    title_sort="name",
     subtitle=lambda contact: contact.primary_email,
     meter="contacts",
     default_sort="name",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.permissions import acting_user
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
+from app.core.ids import parse_uuid
 from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
@@ -243,7 +244,8 @@ def _stage_options():
 
 
 def _change_stage(record_type, deals, params, actor) -> int:
-    stage = db.session.get(Stage, (deals[0].tenant_id, params.get("stage_id"))) if params.get("stage_id") else None
+    stage_id = parse_uuid(params.get("stage_id"))
+    stage = db.session.get(Stage, (deals[0].tenant_id, stage_id)) if stage_id else None
     if stage is None:
         raise ValidationFailed("Choose a stage.", details={"stage_id": ["Choose a stage."]})
     moved = 0

@@ -12,6 +12,7 @@ from app.crm.fields.models import HasCustomFields
 from app.crm.tags.models import Taggable
 from app.records.indexes import filter_in_order_index, filter_index, sort_index
 from app.records.models import OwnedRecord, RecordModel, owner_table_args, record_table_args
+from app.records.normalize import current_tenant
 
 
 class LeadStatus:
@@ -83,6 +84,13 @@ class Lead(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
     @property
     def display_name(self) -> str:
         return self.name or self.email or "Unnamed lead"
+
+    @property
+    def currency(self) -> str:
+        """What the estimated value is counted in: the workspace's currency, which the deal a
+        conversion makes of the lead starts in too."""
+        tenant = current_tenant()
+        return tenant.currency if tenant is not None else ""
 
     @property
     def response_time(self):

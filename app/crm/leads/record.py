@@ -124,6 +124,7 @@ LEADS = LeadType(
     model=Lead,
     icon="funnel",
     title="display_name",
+    title_sort="name",
     subtitle=lambda lead: " at ".join(part for part in (lead.title, lead.company_name) if part) or lead.email,
     default_sort="-created_at",
     nav_order=30,
@@ -148,7 +149,7 @@ LEADS = LeadType(
         f.Text(
             "lost_reason", "Why it was lost", max_length=500, help="Required when the status is Lost", hide_empty=True
         ),
-        f.Number("estimated_value", "Estimated value", places=2, minimum=Decimal(0), maximum=MAX_VALUE),
+        f.Money("estimated_value", "Estimated value", maximum=MAX_VALUE),
         f.Number(
             "score", "Score", read_only=True, sort=True, filter=True, list=True, detail=False, minimum=0, maximum=100
         ),

@@ -9,6 +9,7 @@ from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.events import emit
 from app.core.extensions import db
+from app.core.first_rows import FirstRows, first_rows
 from app.core.ids import uuid7
 from app.core.models import tenant_join
 from app.core.types import utcnow
@@ -251,13 +252,11 @@ def _convert_lead(lead: Lead, *, actor, create_deal: bool, deal: dict | None) ->
     return ConversionResult(lead, contact, company, contact_created, company_created, created_deal)
 
 
-def awaiting_first_contact(user, limit: int = 10) -> list[Lead]:
+def awaiting_first_contact(user, limit: int = 10) -> FirstRows:
     """The user's new leads nobody has called, emailed or met yet, oldest first ("my day")."""
-    return list(
-        db.session.scalars(
-            select(Lead)
-            .where(Lead.owner_id == user.id, Lead.status == LeadStatus.NEW, Lead.first_response_at.is_(None))
-            .order_by(Lead.created_at, Lead.id)
-            .limit(limit)
-        )
+    return first_rows(
+        select(Lead)
+        .where(Lead.owner_id == user.id, Lead.status == LeadStatus.NEW, Lead.first_response_at.is_(None))
+        .order_by(Lead.created_at, Lead.id),
+        limit,
     )

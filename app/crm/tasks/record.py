@@ -159,6 +159,7 @@ TASKS = TaskType(
     subtitle=lambda task: task.related.title if task.related is not None else "",
     default_sort="due",
     nav_order=40,
+    nav_badge=("tasks.due_badge", "tasks-changed"),
     description="Tasks: due day and time (or all-day) in the workspace's zone, priority, status, "
     "assignee, related record, recurrence and reminders.",
     example={"title": "Send the proposal", "due_date": "2026-01-31", "due_time": "14:30", "priority": "high"},

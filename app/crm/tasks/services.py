@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
+from app.core.first_rows import first_rows
 from app.crm.tasks.models import Task, TaskStatus
 from app.crm.tasks.queries import PRIORITY_ORDER, overdue_condition, today_local
 from app.crm.tasks.record import TASKS
@@ -63,19 +64,34 @@ def board_counts(*, owner_id=None) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in TaskStatus.ALL}
 
 
+def count_tasks_due(user) -> int:
+    """How many of the user's tasks still to do are due today or were due before (overdue)."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Task)
+        .where(Task.owner_id == user.id, Task.status.in_(TaskStatus.ACTIVE), Task.due_date <= today_local())
+    )
+
+
 def my_tasks(user, *, limit: int = MY_DAY_LIMIT) -> dict:
-    """What "my day" shows of a user's tasks: overdue ones and today's (a bounded number)."""
+    """What "my day" shows of a user's tasks: overdue ones and today's (a bounded number of
+    each), and how many there are of both in all."""
     today = today_local()
     base = select(Task).where(Task.owner_id == user.id).options(selectinload(Task.related))
-    overdue = list(db.session.scalars(base.where(overdue_condition()).order_by(Task.due_at, Task.id).limit(limit)))
-    due_today = list(
-        db.session.scalars(
-            base.where(Task.due_date == today, Task.status.in_(TaskStatus.ACTIVE), ~overdue_condition())
-            .order_by(Task.due_at, PRIORITY_ORDER, Task.id)
-            .limit(limit)
-        )
+    overdue = first_rows(base.where(overdue_condition()).order_by(Task.due_at, Task.id), limit)
+    due_today = first_rows(
+        base.where(Task.due_date == today, Task.status.in_(TaskStatus.ACTIVE), ~overdue_condition()).order_by(
+            Task.due_at, PRIORITY_ORDER, Task.id
+        ),
+        limit,
     )
-    return {"overdue": overdue, "today": due_today, "date": today, "tomorrow": today + timedelta(days=1)}
+    return {
+        "overdue": overdue.rows,
+        "today": due_today.rows,
+        "total": overdue.total + due_today.total,
+        "date": today,
+        "tomorrow": today + timedelta(days=1),
+    }
 
 
 def carry_open_tasks_on_conversion(event, record) -> None:

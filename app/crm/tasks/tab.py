@@ -21,4 +21,6 @@ def tasks_tab_context(record_type, record) -> dict:
         "me": str(getattr(acting_user(current_user), "id", "")),
         "confirm_form": ConfirmForm(),
         "errors": {},
+        # What a refused quick add sent, shown again beside its errors.
+        "submitted": {},
     }

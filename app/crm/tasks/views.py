@@ -22,6 +22,7 @@ from app.records.services import get_record
 from app.records.views import record_blueprint
 
 bp = record_blueprint(TASKS)
+TASKS_CHANGED = TASKS.nav_badge[1]
 
 
 def _back(task) -> str:
@@ -32,9 +33,17 @@ def _tick(task_id, change):
     task = services.get_task(task_id)
     change(task, actor=current_user)
     if is_htmx():
-        return render_template("crm/tasks/_tick.html", task=task)
+        # The page counts again what depends on it (the top bar's tasks due today).
+        return render_template("crm/tasks/_tick.html", task=task), 200, {"HX-Trigger": TASKS_CHANGED}
     flash(f"“{task.title}” is {TaskStatus.LABELS[task.status].lower()}.", "success")
     return redirect(_back(task))
+
+
+@bp.route("/tasks/due-badge")
+@requires_permission("tasks.view")
+def due_badge():
+    """The top bar's count of my tasks due today or overdue (HTMX, after the page loads)."""
+    return render_template("crm/tasks/_due_badge.html", count=services.count_tasks_due(acting_user(current_user)))
 
 
 @bp.route("/tasks/<uuid:task_id>/done", methods=["POST"])
@@ -87,8 +96,10 @@ def quick_add():
             flash(f"Task “{task.title}” added.", "success")
         return redirect(record_page_url(record_type, subject, tab="tasks"))
     context = tasks_tab_context(record_type, subject)
-    context["errors"] = errors
-    return render_template("crm/tasks/_tasks_tab.html", **context), (422 if errors else 200)
+    if errors:
+        context.update(errors=errors, submitted=request.form)
+        return render_template("crm/tasks/_tasks_tab.html", **context), 422
+    return render_template("crm/tasks/_tasks_tab.html", **context), 200, {"HX-Trigger": TASKS_CHANGED}
 
 
 @bp.route("/tasks/board")

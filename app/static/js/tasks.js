@@ -24,7 +24,12 @@
       headers: { "X-CSRFToken": csrfToken(), "Accept": "application/json" },
       credentials: "same-origin",
     }).then(function (response) {
-      if (response.ok) { card.dataset.saved = to.dataset.boardColumn; return; }
+      if (response.ok) {
+        card.dataset.saved = to.dataset.boardColumn;
+        // What counts tasks by status (the top bar's tasks due today) counts again.
+        document.body.dispatchEvent(new Event("tasks-changed"));
+        return;
+      }
       // Refused (a rule, a permission): put the card back where it was.
       from.insertBefore(card, from.children[event.oldIndex] || null);
       refreshCount(to, -1);

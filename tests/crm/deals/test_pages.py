@@ -272,3 +272,31 @@ def test_the_deal_page_closes_and_reopens_for_editors_only(app, tenant_a, client
     with in_tenant(app, tenant_a.id):
         deal = db.session.get(Deal, (tenant_a.id, deal_id))
         assert (deal.status, deal.stage.name, deal.close_reason_id) == ("open", "Negotiation", None)
+
+
+def test_bulk_change_of_stage_moves_the_chosen_deals_and_refuses_an_unknown_stage(app, tenant_a, tenant_b, client_for):
+    from app.crm.deals.services.pipelines import default_pipeline
+    from tests.crm.deals.helpers import stages_by_name
+
+    first, second = add_deals(app, tenant_a, [{"name": "Rebrand"}, {"name": "Website"}])
+    with in_tenant(app, tenant_a.id):
+        proposal = stages_by_name(default_pipeline())["Proposal"].id
+    with in_tenant(app, tenant_b.id):
+        foreign = stages_by_name(default_pipeline())["Proposal"].id
+    client = client_for(tenant_a)
+    for stage_id in ("nope", str(foreign)):
+        refused = client.post(
+            "/deals/bulk",
+            data={"action": "set_stage", "stage_id": stage_id, "ids": [str(first)]},
+            follow_redirects=True,
+        )
+        assert refused.status_code == 200
+        assert "Choose a stage." in refused.get_data(as_text=True)
+    moved = client.post(
+        "/deals/bulk",
+        data={"action": "set_stage", "stage_id": str(proposal), "ids": [str(first), str(second)]},
+        follow_redirects=True,
+    )
+    assert "2 deals moved" in moved.get_data(as_text=True)
+    with in_tenant(app, tenant_a.id):
+        assert {db.session.get(Deal, (tenant_a.id, deal_id)).stage_id for deal_id in (first, second)} == {proposal}

@@ -180,3 +180,14 @@ def test_an_unknown_billing_period_is_refused_in_words(app, tenant_a, api_client
     refused = api_client_for(tenant_a).post("/api/v1/subscriptions", json=body)
     assert refused.status_code == 422
     assert refused.get_json()["error"]["details"]["interval"] == ["Choose a valid billing period."]
+
+
+def test_a_subscriptions_quantity_reads_as_typed_not_padded_to_three_places(app, tenant_a, client_for):
+    _accept_quote_with_a_retainer(app, tenant_a, client_for)
+    with in_tenant(app, tenant_a.id):
+        subscription_id = db.session.scalar(select(Subscription.id))
+    client = client_for(tenant_a)
+    page = client.get(f"/subscriptions/{subscription_id}").get_data(as_text=True)
+    assert 'data-testid="fact-quantity">1<' in page
+    form = client.get(f"/subscriptions/{subscription_id}/edit").get_data(as_text=True)
+    assert 'name="quantity" id="f-quantity" value="1"' in form

@@ -157,6 +157,7 @@ def test_quick_add_from_a_record_page_links_the_task(app, tenant_a, client_for):
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
+    assert response.headers["HX-Trigger"] == "tasks-changed"
     assert "Book the workshop" in response.get_data(as_text=True)
     (task,) = _tasks(app, tenant_a)
     assert task.related_id == contact_id
@@ -367,3 +368,68 @@ def test_an_empty_tasks_tab_reads_as_a_sentence(app, tenant_a, client_for):
     contact_id = make_contact(app, tenant_a)
     tab = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=tasks").get_data(as_text=True)
     assert "No tasks about this contact yet." in tab  # not "No tasks about contact yet."
+
+
+def test_the_tasks_item_in_the_top_bar_counts_my_tasks_due_today_or_overdue(app, tenant_a, tenant_b, client_for):
+    with time_machine.travel(dt.datetime(2030, 5, 15, 12, 0, tzinfo=dt.UTC), tick=False):
+        make_task(app, tenant_a, title="Due yesterday", due_date="2030-05-14")
+        make_task(app, tenant_a, title="Due this evening", due_date="2030-05-15", due_time="18:00")
+        make_task(app, tenant_a, title="Done already", due_date="2030-05-15", status="done")
+        make_task(app, tenant_a, title="Due tomorrow", due_date="2030-05-16")
+        make_task(app, tenant_a, title="Someone else's", due_date="2030-05-14", owner_id=str(tenant_a.users["sales"]))
+        make_task(app, tenant_b, title="Foreign", due_date="2030-05-14")
+        client = client_for(tenant_a)
+        page = client.get("/").get_data(as_text=True)
+        # The count waits for the page to load (no query on every page) and follows a tick.
+        assert 'hx-get="/tasks/due-badge" hx-trigger="load, tasks-changed from:body"' in page
+        badge = client.get("/tasks/due-badge").get_data(as_text=True)
+    assert 'data-testid="nav-badge"' in badge
+    assert ">2<" in badge
+
+
+def test_ticking_a_task_in_place_tells_the_page_to_count_again(app, tenant_a, client_for):
+    with time_machine.travel(dt.datetime(2030, 5, 15, 12, 0, tzinfo=dt.UTC), tick=False):
+        task_id = make_task(app, tenant_a, title="Due yesterday", due_date="2030-05-14")
+        client = client_for(tenant_a)
+        page = client.get("/tasks?owner_id=me&due=overdue").get_data(as_text=True)
+        ticked = client.post(
+            f"/tasks/{task_id}/done", data={"csrf_token": csrf_token_from(page)}, headers={"HX-Request": "true"}
+        )
+        assert ticked.headers["HX-Trigger"] == "tasks-changed"
+        assert "data-testid" not in client.get("/tasks/due-badge").get_data(as_text=True)
+        reopened = client.post(
+            f"/tasks/{task_id}/reopen", data={"csrf_token": csrf_token_from(page)}, headers={"HX-Request": "true"}
+        )
+        assert reopened.headers["HX-Trigger"] == "tasks-changed"
+        assert ">1<" in client.get("/tasks/due-badge").get_data(as_text=True)
+
+
+def test_a_refused_quick_add_keeps_what_was_typed_and_says_why(app, tenant_a, client_for):
+    contact_id = make_contact(app, tenant_a)
+    client = client_for(tenant_a)
+    page = client.get(f"/contacts/{contact_id}?tab=tasks").get_data(as_text=True)
+    sales = str(tenant_a.users["sales"])
+    bad_day = client.post(
+        "/tasks/quick-add",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "title": "Call back about the quote",
+            "due_date": "2030-02-31",
+            "related_id": str(contact_id),
+            "owner_id": sales,
+        },
+        headers={"HX-Request": "true"},
+    )
+    assert bad_day.status_code == 422
+    tab = bad_day.get_data(as_text=True)
+    assert 'value="Call back about the quote"' in tab
+    assert 'value="2030-02-31"' in tab
+    assert f'<option value="{sales}" selected>' in tab
+    no_such_user = client.post(
+        "/tasks/quick-add",
+        data={"csrf_token": csrf_token_from(page), "title": "Chase", "related_id": str(contact_id), "owner_id": "nope"},
+        headers={"HX-Request": "true"},
+    )
+    assert no_such_user.status_code == 422
+    assert "Choose an active user of this workspace." in no_such_user.get_data(as_text=True)
+    assert _tasks(app, tenant_a) == []

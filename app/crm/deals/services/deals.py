@@ -11,6 +11,7 @@ from app.auth.permissions import check_permission
 from app.core.context import require_tenant_id
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
+from app.core.first_rows import FirstRows, first_rows
 from app.core.ids import parse_uuid
 from app.core.models import tenant_join
 from app.core.validation import check_known_keys
@@ -190,16 +191,14 @@ def reopen_deal(deal: Deal, *, actor) -> Deal:
     return move_deal(deal, {"stage_id": str(stage.id)}, actor=actor)
 
 
-def rotting_deals_of(user, *, limit: int = 10) -> list[Deal]:
+def rotting_deals_of(user, *, limit: int = 10) -> FirstRows:
     """The user's open deals idle longer than their stage allows, longest idle first ("my day")."""
-    return list(
-        db.session.scalars(
-            select(Deal)
-            .where(Deal.owner_id == user.id, rotting_condition())
-            .options(selectinload(Deal.stage), selectinload(Deal.company))
-            .order_by(Deal.idle_since, Deal.id)
-            .limit(limit)
-        )
+    return first_rows(
+        select(Deal)
+        .where(Deal.owner_id == user.id, rotting_condition())
+        .options(selectinload(Deal.stage), selectinload(Deal.company))
+        .order_by(Deal.idle_since, Deal.id),
+        limit,
     )
 
 
