@@ -14,6 +14,7 @@ from app.core.errors import AppError
 from app.core.extensions import db
 from app.core.forms import save_form
 from app.core.lookups import get_or_404
+from app.plans.status import allow_when_read_only
 
 
 def _render(invite_form=None, status=200):
@@ -90,6 +91,10 @@ def _add_user_action(path: str, change: Callable[..., object], done: str) -> Non
 
 _add_user_action("deactivate", services.deactivate_user, "{name} is deactivated and signed out.")
 _add_user_action("reactivate", services.reactivate_user, "{name} is active again.")
+# Taking access away must work in a read-only workspace too: its data can still be read and
+# exported, so someone who leaves while it is suspended must not keep their way in.
+allow_when_read_only("auth.deactivate")
+allow_when_read_only("auth.revoke_invitation")
 
 
 @bp.route("/settings/invitations/<uuid:invitation_id>/revoke", methods=["POST"])
