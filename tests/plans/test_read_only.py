@@ -14,7 +14,7 @@ from app.plans.status import ALWAYS_ALLOWED_ENDPOINTS, ALWAYS_ALLOWED_PREFIXES, 
 from tests.api.factories import make_api_key
 from tests.conftest import in_tenant
 from tests.crm.factories import make_contact
-from tests.factories import ARG_FACTORIES, ENDPOINT_FACTORIES, load_domain_factories, make_invitation
+from tests.factories import ARG_FACTORIES, ENDPOINT_FACTORIES, load_domain_factories, make_invitation, make_user
 
 PROBE = {"BASE_DOMAIN": "atrium.test", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
 
@@ -275,3 +275,22 @@ def test_a_read_only_workspace_can_still_take_access_away(app, frozen, suspend, 
         assert db.session.get(Invitation, (frozen.id, invitation_id)).revoked_at is not None
     # Giving access is still refused.
     assert owner.post(f"/settings/users/{frozen.users['admin']}/reactivate").status_code == 403
+
+
+def test_team_and_api_key_pages_of_a_read_only_workspace_offer_only_what_it_accepts(app, frozen, suspend, client_for):
+    """The invitation form, role changes, reactivation and a new key were offered, then refused
+    with an error page (the typed address lost); taking access away still works."""
+    make_user(app, frozen)
+    client = client_for(frozen)
+    active = client.get("/settings/users").get_data(as_text=True)
+    suspend(frozen)
+    team = client.get("/settings/users").get_data(as_text=True)
+    keys = client.get("/settings/api").get_data(as_text=True)
+    assert 'data-testid="invite-form"' in active
+    assert 'data-testid="role-form-' in active
+    assert 'data-testid="invite-form"' not in team
+    assert 'data-testid="role-form-' not in team
+    assert 'data-testid="api-key-form"' not in keys
+    for page in (team, keys):
+        assert "The workspace is read-only: settle the subscription to make changes." in page
+    assert 'data-testid="deactivate-extra.person@example.com"' in team
