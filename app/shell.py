@@ -13,6 +13,7 @@ from app.plans.models import FEATURE_LABELS, LIMIT_FEATURES, LIMIT_LABELS, LIMIT
 from app.plans.services import entitlements, get_plan_limit, offered_features, offered_limits
 from app.records.pages import permission_action_state
 from app.superadmin.navigation import console_nav
+from app.tenants.models import TenantStatus
 
 
 def nav_item_allowed(item) -> bool:
@@ -41,6 +42,7 @@ def install_shell(app) -> None:
     )
     app.jinja_env.filters["feature_label"] = lambda key: FEATURE_LABELS.get(key, key.replace("_", " "))
     app.jinja_env.filters["limit_label"] = limit_label
+    app.jinja_env.filters["tenant_status"] = lambda status: TenantStatus.LABELS.get(status, status)
     app.jinja_env.filters["resource_label"] = lambda key: RESOURCE_LABELS.get(key, key.replace("_", " "))
 
     @app.context_processor

@@ -38,9 +38,7 @@ class TenantSearchForm(PageForm):
 
     q = StringField("Search", validators=[Optional(), Length(max=100)])
     plan = SelectField("Plan", choices=[("", "All plans")], validate_choice=False)
-    status = SelectField(
-        "Status", choices=[("", "All statuses")] + [(s, s.replace("_", " ")) for s in TenantStatus.ALL]
-    )
+    status = SelectField("Status", choices=[("", "All statuses"), *TenantStatus.LABELS.items()])
     sort = SelectField(
         "Sort",
         choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("name", "Name"), ("slug", "Address")],
