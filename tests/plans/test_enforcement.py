@@ -75,6 +75,14 @@ def test_a_limit_of_one_is_named_in_the_singular(app, make_tenant, set_tenant, r
     assert words in refused.value.message
 
 
+def test_a_missing_feature_is_named_as_the_plans_name_it(app, make_tenant):
+    """The refusal read "The api feature is not part of your Free plan" ("The quote pdf feature")."""
+    tenant = make_tenant("small", plan="free", roles=("owner",))
+    with in_tenant(app, tenant.id), pytest.raises(FeatureNotAvailable) as refused:
+        check_feature("quote_pdf")
+    assert refused.value.message == "Your Free plan does not include Quote PDFs."
+
+
 def test_api_limit_response_is_402_with_the_documented_body(app, make_tenant, client_for):
     tenant = make_tenant("small", plan="free", roles=("owner", "admin"))
     client = client_for(tenant)
