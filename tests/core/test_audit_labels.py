@@ -104,3 +104,17 @@ def test_a_change_in_an_audit_rows_details_reads_old_to_new(app, tenant_a, clien
     assert "admin → viewer" in shown
     assert "Name: Alpha Agency → Alpha Creative; Timezone: UTC → Europe/Paris; Currency: USD → EUR" in shown
     assert not [cell for cell in shown if "{" in cell or "'" in cell]
+
+
+def test_a_phone_shows_an_audit_rows_details_under_what_happened(app, tenant_a, client_for):
+    """The details column is hidden below 768 px, and nothing else showed them: a phone could
+    not tell what a role was changed to."""
+    from app.core.audit import record_audit
+    from app.core.extensions import db
+    from tests.conftest import in_tenant
+
+    with in_tenant(app, tenant_a.id):
+        record_audit("user.role_changed", actor_label="owner@example.com", details={"from": "admin", "to": "viewer"})
+        db.session.commit()
+    page = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
+    assert re.search(r'<div class="d-md-none[^"]*" data-testid="audit-details-phone">admin → viewer</div>', page)
