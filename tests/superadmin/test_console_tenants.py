@@ -265,3 +265,12 @@ def test_an_agencys_status_reads_as_words_in_the_console_and_the_workspace(
         assert ">past due<" not in html
     assert "Status: Trialing → Suspended" in page
     assert 'value="past_due">Past due</option>' in listed
+
+
+def test_a_suspended_agency_is_not_offered_a_trial_extension(console, tenant_a):
+    """The Extend trial form stayed on a suspended agency's page, and sending it was refused."""
+    assert 'data-testid="trial-form"' in console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    console.post(f"/tenants/{tenant_a.id}/suspend", data={"reason": "Fraud check"})
+    page = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    assert 'data-testid="trial-form"' not in page
+    assert "A trial can be extended once the agency is reactivated." in page
