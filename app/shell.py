@@ -9,23 +9,17 @@ from app.auth.permissions import can
 from app.core.navigation import navigation_for
 from app.plans.banners import shell_banners
 from app.plans.catalogue import RESOURCE_LABELS
-from app.plans.models import FEATURE_LABELS, LIMIT_FEATURES, LIMIT_LABELS, LIMIT_LABELS_ONE
+from app.plans.models import FEATURE_LABELS, LIMIT_FEATURES, limit_label
 from app.plans.services import entitlements, get_plan_limit, offered_features, offered_limits
 from app.records.pages import permission_action_state
 from app.superadmin.navigation import console_nav
+from app.tenants.models import TenantStatus
 
 
 def nav_item_allowed(item) -> bool:
     if item.permission and not can(current_user, item.permission):
         return False
     return not item.feature or entitlements(g.tenant).has_feature(item.feature)
-
-
-def limit_label(key: str, count: int | None = None) -> str:
-    """The words after a limit's number: "2 users", "1 user", "100 MB storage"."""
-    if count == 1 and key in LIMIT_LABELS_ONE:
-        return LIMIT_LABELS_ONE[key]
-    return LIMIT_LABELS.get(key, key.replace("_", " "))
 
 
 def install_shell(app) -> None:
@@ -41,6 +35,7 @@ def install_shell(app) -> None:
     )
     app.jinja_env.filters["feature_label"] = lambda key: FEATURE_LABELS.get(key, key.replace("_", " "))
     app.jinja_env.filters["limit_label"] = limit_label
+    app.jinja_env.filters["tenant_status"] = lambda status: TenantStatus.LABELS.get(status, status)
     app.jinja_env.filters["resource_label"] = lambda key: RESOURCE_LABELS.get(key, key.replace("_", " "))
 
     @app.context_processor

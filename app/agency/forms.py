@@ -2,10 +2,11 @@
 
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from app.agency.services import CURRENCIES, TIMEZONES
+from app.agency.services import CURRENCIES, TIMEZONES, check_slug
 from app.auth.forms import new_password_field
+from app.core.errors import ValidationFailed
 from app.core.forms import PageForm
 from app.core.validation import EmailAddress, HexColour
 
@@ -21,6 +22,16 @@ class SignupForm(PageForm):
     )
     email = EmailField("Your work email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     password = new_password_field("Password")
+
+    def validate_slug(self, field):
+        """The address's own rules (reserved, shape, taken), said with the other fields' mistakes
+        rather than in a round of their own that asks for the password again."""
+        if field.errors:
+            return
+        try:
+            check_slug(field.data)
+        except ValidationFailed as exc:
+            raise ValidationError(exc.one_line()) from exc
 
 
 class WorkspaceAddressForm(PageForm):

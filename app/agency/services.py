@@ -106,7 +106,7 @@ def update_settings(
     changes = {}
     for field, value in (("name", name[:120]), ("timezone", timezone), ("currency", currency), ("brand_color", color)):
         if getattr(tenant, field) != value:
-            changes[field] = [getattr(tenant, field), value]
+            changes[field] = {"old": getattr(tenant, field), "new": value}
             setattr(tenant, field, value)
     if logo_data:
         tenant.logo_data, tenant.logo_mime, tenant.logo_updated_at = logo_data, logo_mime, utcnow()
@@ -115,7 +115,9 @@ def update_settings(
         tenant.logo_data, tenant.logo_mime, tenant.logo_updated_at = None, None, utcnow()
         changes["logo"] = "removed"
     if changes:
-        record_audit("settings.updated", actor=actor, target=tenant, target_label=tenant.name, details=changes)
+        record_audit(
+            "settings.updated", actor=actor, target=tenant, target_label=tenant.name, details={"changes": changes}
+        )
 
 
 def _subdomain_label(address: str) -> str:

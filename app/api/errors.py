@@ -12,10 +12,6 @@ class Unauthorized(AppError):
     status_code = 401
 
 
-class RateLimited(AppError):
-    status_code = 429
-
-
 class ErrorDetailSchema(Schema):
     code = fields.String(required=True, metadata={"description": "Stable machine-readable code"})
     message = fields.String(required=True, metadata={"description": "Human-readable explanation"})

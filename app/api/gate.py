@@ -29,7 +29,7 @@ def presented_key() -> str:
 def authenticate():
     """The current tenant's live key for this request; its creator must still be active."""
     key = services.find_active_key(presented_key())
-    if key is None or key.created_by is None or not key.created_by.is_active_user:
+    if key is None or not key.creator_is_active:
         raise Unauthorized(BAD_KEY_MESSAGE)
     return key
 

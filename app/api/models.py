@@ -34,6 +34,11 @@ class ApiKey(TenantScoped, Timestamps, Base):
         return self.revoked_at is None
 
     @property
+    def creator_is_active(self) -> bool:
+        """A key acts for its creator: it works only while they are an active member."""
+        return self.created_by is not None and self.created_by.is_active_user
+
+    @property
     def display_prefix(self) -> str:
         return f"atr_{self.prefix}_…"
 

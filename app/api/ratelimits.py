@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from limits import RateLimitItemPerSecond
 
-from app.api.errors import RateLimited
+from app.core.errors import RateLimited
 from app.core.extensions import limiter
 from app.core.types import utcnow
 from app.plans.services import entitlements, increment_meter

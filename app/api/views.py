@@ -16,6 +16,7 @@ from app.core.forms import save_form
 from app.core.lookups import get_or_404
 from app.core.transactions import undone_if_refused
 from app.plans.services import entitlements, requires_feature
+from app.plans.status import allow_when_read_only
 
 bp = ApiAreaBlueprint("api", __name__)
 
@@ -55,6 +56,10 @@ def create_key():
     key, secret = issued
     # Rendered, not redirected: the secret must never travel through the (signed, not secret) session.
     return _render(new_key=key, secret=secret, status=201)
+
+
+# A read-only workspace's keys still read and export its records: revoking one must still work.
+allow_when_read_only("api.revoke_key")
 
 
 @bp.route("/settings/api/keys/<uuid:key_id>/revoke", methods=["POST"])

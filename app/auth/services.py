@@ -320,7 +320,12 @@ def update_profile(user: User, *, name: str, actor: User) -> None:
     if not name:
         raise ValidationFailed("Name required.", details={"name": ["Enter your name."]})
     if name != user.name:
-        record_audit("user.profile_updated", actor=actor, target=user, details={"name": [user.name, name]})
+        record_audit(
+            "user.profile_updated",
+            actor=actor,
+            target=user,
+            details={"changes": {"name": {"old": user.name, "new": name}}},
+        )
         user.name = name
 
 

@@ -19,8 +19,8 @@ set, so every gunicorn worker and machine shares them.
 
 from flask import current_app
 from limits import RateLimitItemPerSecond, parse
-from werkzeug.exceptions import TooManyRequests
 
+from app.core.errors import RateLimited
 from app.core.extensions import limiter
 
 ACCOUNT_MESSAGE = "Too many failed sign-in attempts. Please wait and try again."
@@ -52,9 +52,9 @@ class LoginAttempt:
         self.slowed = not strategy.test(address_limit, *self.address_key)
         # hit() is the atomic check-and-count: it increments and says whether we were within.
         if self.slowed and not strategy.hit(_one_more_guess(address_limit), *self.pair_key):
-            raise TooManyRequests(ADDRESS_MESSAGE)
+            raise RateLimited(ADDRESS_MESSAGE)
         if not strategy.hit(self.limit, *self.key):
-            raise TooManyRequests(ACCOUNT_MESSAGE)
+            raise RateLimited(ACCOUNT_MESSAGE)
         return self
 
     def failed(self) -> None:
@@ -65,7 +65,7 @@ class LoginAttempt:
         if not self.slowed:
             strategy.hit(_one_more_guess(address_limit), *self.pair_key)
         if self.slowed:
-            raise TooManyRequests(ADDRESS_MESSAGE)
+            raise RateLimited(ADDRESS_MESSAGE)
 
     def succeeded(self) -> None:
         strategy = limiter.limiter
@@ -92,4 +92,4 @@ def check_login_allowed(scope: str, account: str, ip: str | None) -> None:
     """Raise 429 when this account has no guess left (for pages that only look, such as the
     password-reset request)."""
     if not limiter.limiter.test(parse(current_app.config["LOGIN_FAILURES_PER_ACCOUNT"]), *_account(scope, account)):
-        raise TooManyRequests(ACCOUNT_MESSAGE)
+        raise RateLimited(ACCOUNT_MESSAGE)

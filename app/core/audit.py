@@ -50,6 +50,46 @@ def audit_action_label(action: str) -> str:
     return action.replace("_", " ").replace(".", " ").capitalize()
 
 
+def _words(key: str) -> str:
+    """A details key as a reader's label: "unit_price" -> "Unit price", "stage_id" -> "Stage"."""
+    return key.removesuffix("_id").replace("_", " ").capitalize()
+
+
+def _detail_value(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict):
+        if value.keys() == {"old", "new"}:
+            return f"{_detail_value(value['old'])} → {_detail_value(value['new'])}"
+        return ", ".join(f"{_words(key)}: {_detail_value(item)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_detail_value(item) for item in value)
+    return str(value)
+
+
+def _change_value(change) -> str:
+    """A change as the events write it ({"old", "new"}) or as settings and plans do ([old, new])."""
+    if isinstance(change, list | tuple) and len(change) == 2:
+        change = {"old": change[0], "new": change[1]}
+    return _detail_value(change)
+
+
+def audit_details_text(details: dict | None) -> str:
+    """An audit row's details in words: "Unit price: 95.00 → 105.00; Reason: …", never a Python
+    dict. `changes` lists each field's old and new value; a `from`/`to` pair reads "old → new"."""
+    details = dict(details or {})
+    parts = []
+    if "from" in details and "to" in details:
+        parts.append(f"{_detail_value(details.pop('from'))} → {_detail_value(details.pop('to'))}")
+    changes = details.pop("changes", None)
+    if isinstance(changes, dict):
+        parts.extend(f"{_words(field)}: {_change_value(change)}" for field, change in changes.items())
+    elif changes is not None:
+        details["changes"] = changes
+    parts.extend(f"{_words(key)}: {_detail_value(value)}" for key, value in details.items())
+    return "; ".join(parts)
+
+
 class AuditEvent(TenantScoped, Base):
     __tablename__ = "audit_events"
     __table_args__ = (Index("ix_audit_events_tenant_created", "tenant_id", "created_at"),)

@@ -74,6 +74,12 @@ class Conflict(AppError):
     status_code = 409
 
 
+class RateLimited(AppError):
+    """Too many attempts: an API key's burst or day, or sign-in guesses. The message says which."""
+
+    status_code = 429
+
+
 class PlanRefusal(AppError):
     """The plan does not allow it: 402 and the page that links to the plans (`details` carries
     `upgrade_url`)."""

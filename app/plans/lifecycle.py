@@ -109,13 +109,18 @@ def reactivate(tenant: Tenant, *, reason: str, actor_label: str) -> None:
     set_status(tenant, target, actor_label=actor_label, reason=(reason or "").strip() or "Reactivated")
 
 
+def can_extend_trial(tenant: Tenant) -> bool:
+    """Only a trialing or active agency gets more trial: a suspended or canceled one is reactivated first."""
+    return tenant.status in (TenantStatus.TRIALING, TenantStatus.ACTIVE)
+
+
 def extend_trial(tenant: Tenant, days: int, *, actor_label: str, reason: str = "") -> None:
     """Push the trial end out by `days` (a lapsed trial restarts from today)."""
     if not isinstance(days, int) or not 1 <= days <= MAX_TRIAL_EXTENSION_DAYS:
         raise ValidationFailed(
             "Invalid number of days.", details={"days": [f"Enter 1 to {MAX_TRIAL_EXTENSION_DAYS} days."]}
         )
-    if tenant.status not in (TenantStatus.TRIALING, TenantStatus.ACTIVE):
+    if not can_extend_trial(tenant):
         raise Conflict("Only a trialing or active agency can get a trial; reactivate it first.")
     now = utcnow()
     start = tenant.trial_ends_at if tenant.trial_ends_at and tenant.trial_ends_at > now else now

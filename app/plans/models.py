@@ -81,6 +81,13 @@ LIMIT_LABELS_ONE = {
 }
 
 
+def limit_label(key: str, count: int | None = None) -> str:
+    """The words after a limit's number: "2 users", "1 user", "100 MB storage"."""
+    if count == 1 and key in LIMIT_LABELS_ONE:
+        return LIMIT_LABELS_ONE[key]
+    return LIMIT_LABELS.get(key, key.replace("_", " "))
+
+
 class Plan(PlatformModel, Timestamps, Base):
     __tablename__ = "plans"
     __repr_label__ = ("code",)

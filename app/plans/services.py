@@ -20,7 +20,7 @@ from app.core.errors import FeatureNotAvailable, PlanLimitExceeded, TenantReadOn
 from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.types import utcnow
-from app.plans.models import FEATURE_KEYS, LIMIT_FEATURES, LIMIT_KEYS, Plan, UsageMeter
+from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_FEATURES, LIMIT_KEYS, Plan, UsageMeter, limit_label
 from app.tenants.models import Tenant, TenantStatus
 
 # resource -> function(tenant_id) returning the current count. Domains register theirs.
@@ -276,7 +276,7 @@ def take_room(resource: str, wanted: int) -> tuple[int, PlanLimitExceeded | None
     if fitting == wanted:
         return wanted, None
     refusal = PlanLimitExceeded(
-        f"Your {ent.plan.name} plan allows {limit:,} {resource.replace('_', ' ')}; "
+        f"Your {ent.plan.name} plan allows {limit:,} {limit_label(resource, limit)}; "
         f"you have {used:,}. Upgrade your plan to add more.",
         details={"resource": resource, "limit": limit, "used": used, "upgrade_url": upgrade_url()},
     )
@@ -303,7 +303,7 @@ def check_feature(feature: str, tenant: Tenant | None = None) -> None:
     ent = entitlements(tenant)
     if not ent.has_feature(feature):
         raise FeatureNotAvailable(
-            f"The {feature.replace('_', ' ')} feature is not part of your {ent.plan.name} plan.",
+            f"Your {ent.plan.name} plan does not include {FEATURE_LABELS.get(feature, feature.replace('_', ' '))}.",
             details={"feature": feature, "plan": ent.plan.code, "upgrade_url": upgrade_url()},
         )
 

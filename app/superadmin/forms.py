@@ -10,12 +10,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from app.core.errors import ValidationFailed
 from app.core.forms import PageForm
 from app.core.validation import EmailAddress
 from app.plans.catalogue import RESOURCE_LABELS
+from app.plans.lifecycle import parse_limit
 from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS
+from app.superadmin.plans import LIMIT_MESSAGE, new_plan_code_errors
 from app.tenants.models import TenantStatus
 
 
@@ -38,9 +41,7 @@ class TenantSearchForm(PageForm):
 
     q = StringField("Search", validators=[Optional(), Length(max=100)])
     plan = SelectField("Plan", choices=[("", "All plans")], validate_choice=False)
-    status = SelectField(
-        "Status", choices=[("", "All statuses")] + [(s, s.replace("_", " ")) for s in TenantStatus.ALL]
-    )
+    status = SelectField("Status", choices=[("", "All statuses"), *TenantStatus.LABELS.items()])
     sort = SelectField(
         "Sort",
         choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("name", "Name"), ("slug", "Address")],
@@ -52,9 +53,27 @@ class ChangePlanForm(PageForm):
     reason = StringField("Reason (optional)", validators=[Optional(), Length(max=500)])
 
 
-def _limit_fields(cls):
+class LimitValue:
+    """A limit the plans can read (`parse_limit`: a whole number or "unlimited"), checked with the
+    form's other fields so that a bad limit is not said only in a later round."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        try:
+            parse_limit(field.data)
+        except ValidationFailed as exc:
+            raise ValidationError(self.message) from exc
+
+
+def _limit_fields(cls, *validators):
     for key in LIMIT_KEYS:
-        setattr(cls, f"limit_{key}", StringField(RESOURCE_LABELS[key], validators=[Optional(), Length(max=20)]))
+        setattr(
+            cls,
+            f"limit_{key}",
+            StringField(RESOURCE_LABELS[key], validators=[Optional(), Length(max=20), *validators]),
+        )
     return cls
 
 
@@ -119,5 +138,12 @@ class PlanForm(PageForm):
     sort_order = IntegerField("Order", default=0, validators=[Optional(), NumberRange(min=0, max=1000)])
 
 
-_limit_fields(PlanForm)
+_limit_fields(PlanForm, LimitValue(LIMIT_MESSAGE))
 _feature_fields(PlanForm, BooleanField)
+
+
+class NewPlanForm(PlanForm):
+    def validate_code(self, field):
+        """Said with the other fields' mistakes, not in a round of its own."""
+        for message in new_plan_code_errors((field.data or "").strip().lower()).get("code", []):
+            raise ValidationError(message)

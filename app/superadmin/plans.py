@@ -16,6 +16,7 @@ from app.superadmin.access import record_platform_audit
 from app.tenants.models import Tenant
 
 CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{1,31}$")
+LIMIT_MESSAGE = "Enter a whole number, or leave empty for unlimited."
 EDITABLE = (
     "name",
     "description",
@@ -51,7 +52,7 @@ def clean_plan_data(data: dict, kept_features: Collection[str] = ()) -> dict:
         try:
             limits[key] = lifecycle.parse_limit(raw or "unlimited")
         except ValidationFailed:
-            errors[f"limit_{key}"] = ["Enter a whole number, or leave empty for unlimited."]
+            errors[f"limit_{key}"] = [LIMIT_MESSAGE]
     name = (data.get("name") or "").strip()
     if not name:
         errors["name"] = ["Enter the plan's name."]
@@ -80,15 +81,25 @@ def _features(data: dict, kept: Collection[str]) -> list[str]:
     return [key for key in FEATURE_KEYS if (data.get(f"feature_{key}") if key in offered else key in kept)]
 
 
+def new_plan_code_errors(code: str) -> dict[str, list[str]]:
+    """What is wrong with `code` for a new plan: its shape, or a plan that has it already."""
+    if not CODE_PATTERN.match(code):
+        return {"code": ["Use 2–32 lowercase letters, digits, - or _, starting with a letter."]}
+    if db.session.get(Plan, code) is not None:
+        return {"code": ["A plan with this code already exists."]}
+    return {}
+
+
 def create_plan(data: dict, *, admin) -> Plan:
     code = (data.get("code") or "").strip().lower()
-    if not CODE_PATTERN.match(code):
-        raise ValidationFailed(
-            "Invalid code.", details={"code": ["Use 2–32 lowercase letters, digits, - or _, starting with a letter."]}
-        )
-    if db.session.get(Plan, code) is not None:
-        raise ValidationFailed("Code taken.", details={"code": ["A plan with this code already exists."]})
-    plan = Plan(code=code, **clean_plan_data(data))
+    errors = new_plan_code_errors(code)
+    try:
+        values = clean_plan_data(data)
+    except ValidationFailed as exc:
+        errors.update(exc.details)
+    if errors:
+        raise ValidationFailed("Please correct the highlighted fields.", details=errors)
+    plan = Plan(code=code, **values)
     db.session.add(plan)
     db.session.flush()
     record_platform_audit("plan.created", details={"code": code, "name": plan.name})

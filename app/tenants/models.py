@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.ids import uuid7
 from app.core.models import Base, PlatformModel, Timestamps
+from app.core.statuses import StatusBadge
 from app.core.types import JSONType
 
 
@@ -18,11 +19,20 @@ class TenantStatus:
     SUSPENDED = "suspended"
     CANCELED = "canceled"
     ALL = (TRIALING, ACTIVE, PAST_DUE, SUSPENDED, CANCELED)
+    LABELS = {
+        TRIALING: "Trialing",
+        ACTIVE: "Active",
+        PAST_DUE: "Past due",
+        SUSPENDED: "Suspended",
+        CANCELED: "Canceled",
+    }
+    COLORS = {TRIALING: "info", ACTIVE: "success", PAST_DUE: "warning", SUSPENDED: "danger", CANCELED: "secondary"}
 
 
-class Tenant(PlatformModel, Timestamps, Base):
+class Tenant(StatusBadge, PlatformModel, Timestamps, Base):
     __tablename__ = "tenants"
     __repr_label__ = ("slug",)
+    statuses = TenantStatus
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     slug: Mapped[str] = mapped_column(String(63), unique=True)

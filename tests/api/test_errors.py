@@ -2,7 +2,8 @@
 
 import uuid
 
-from app.api.errors import RateLimited, Unauthorized
+from app.api.errors import Unauthorized
+from app.core.errors import RateLimited
 
 TAGS = "/api/v1/tags"
 

@@ -113,3 +113,15 @@ def test_cli_refuses_unknown_tenant_and_scope(app, tenant_a):
     result = runner.invoke(args=["api-keys", "create", tenant_a.slug, "x", "--scopes", "contacts:admin"])
     assert result.exit_code != 0
     assert "Unknown scope" in result.output
+
+
+def test_a_key_whose_creator_is_deactivated_is_listed_as_stopped(app, client_for, api_client_for, tenant_a):
+    """Every call with it is refused, yet the list showed it like a working key."""
+    api = api_client_for(tenant_a, role="admin")
+    owner = client_for(tenant_a)
+    assert 'data-testid="key-stopped"' not in owner.get("/settings/api").text
+    owner.post(f"/settings/users/{tenant_a.users['admin']}/deactivate")
+    assert api.get("/api/v1/contacts").status_code == 401
+    page = owner.get("/settings/api").text
+    assert 'data-testid="key-stopped"' in page
+    assert "Stopped: Admin Person is deactivated" in page

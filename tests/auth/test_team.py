@@ -176,3 +176,18 @@ def test_team_services_refuse_what_the_page_does_not_offer(app, tenant_a):
         with pytest.raises(Conflict):
             services.deactivate_user(admin, actor=admin)
         assert (owner.role, sales.role, admin.is_active_user) == (Role.OWNER, Role.SALES, True)
+
+
+def test_a_full_team_is_offered_an_upgrade_instead_of_an_invitation_form(make_tenant, client_for):
+    """At the users limit the form was still offered, and sending it answered an error page
+    that lost the address typed; reactivating someone was offered the same way."""
+    tenant = make_tenant("smallco", plan="free", roles=("owner", "sales"))
+    owner = client_for(tenant)
+    owner.post(f"/settings/users/{tenant.users['sales']}/deactivate")
+    assert 'data-testid="invite-form"' in owner.get("/settings/users").text
+    owner.post("/settings/users/invite", data={"email": "one@example.com", "role": "sales"})
+    page = owner.get("/settings/users").text
+    assert 'data-testid="invite-form"' not in page
+    assert "Your Free plan allows 2 users, invitations still waiting included." in page
+    assert 'href="/settings/plan' in page
+    assert ">Reactivate<" not in page

@@ -13,6 +13,16 @@ def _fail(client, email="owner@example.com"):
     return client.post("/login", data={"email": email, "password": "wrong-password"})
 
 
+def test_a_throttled_sign_in_says_why(tenant_a, client_for):
+    """The page read only "Too many requests. Please wait a moment": the throttle's own words were lost."""
+    client = client_for(tenant_a, role=None)
+    for _ in range(5):
+        _fail(client)
+    page = _fail(client).get_data(as_text=True)
+    assert "Too many failed sign-in attempts. Please wait and try again." in page
+    assert "Too many requests" not in page
+
+
 def test_repeated_failures_on_an_account_are_refused_with_429(tenant_a, client_for):
     client = client_for(tenant_a, role=None)
     statuses = [_fail(client).status_code for _ in range(6)]

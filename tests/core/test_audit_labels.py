@@ -73,5 +73,48 @@ def test_a_list_in_an_audit_rows_details_reads_as_words(app, tenant_a, client_fo
         )
         db.session.commit()
     page = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
-    [details] = [cell for cell in re.findall(r'data-testid="audit-details">([^<]*)<', page) if "fields" in cell]
-    assert details == "fields: from_email, reply_to"
+    [details] = [cell for cell in re.findall(r'data-testid="audit-details">([^<]*)<', page) if "Fields" in cell]
+    assert details == "Fields: from_email, reply_to"
+
+
+def test_a_change_in_an_audit_rows_details_reads_old_to_new(app, tenant_a, client_for):
+    """A record's changes showed as Python's dict: "changes: {'unit_price': {'old': '95.00', 'new': '105.00'}}"."""
+    from app.core.audit import record_audit
+    from app.core.extensions import db
+    from tests.conftest import in_tenant
+
+    with in_tenant(app, tenant_a.id):
+        record_audit(
+            "product.updated",
+            actor_label="owner@example.com",
+            details={
+                "changes": {"unit_price": {"old": "95.00", "new": "105.00"}, "stage_id": {"old": None, "new": "Won"}}
+            },
+        )
+        record_audit("user.role_changed", actor_label="owner@example.com", details={"from": "admin", "to": "viewer"})
+        db.session.commit()
+    client = client_for(tenant_a)
+    client.post(
+        "/settings",
+        data={"name": "Alpha Creative", "timezone": "Europe/Paris", "currency": "EUR", "brand_color": "#4f46e5"},
+    )
+    page = client.get("/settings/audit").get_data(as_text=True)
+    shown = re.findall(r'data-testid="audit-details">([^<]*)<', page)
+    assert "Unit price: 95.00 → 105.00; Stage: — → Won" in shown
+    assert "admin → viewer" in shown
+    assert "Name: Alpha Agency → Alpha Creative; Timezone: UTC → Europe/Paris; Currency: USD → EUR" in shown
+    assert not [cell for cell in shown if "{" in cell or "'" in cell]
+
+
+def test_a_phone_shows_an_audit_rows_details_under_what_happened(app, tenant_a, client_for):
+    """The details column is hidden below 768 px, and nothing else showed them: a phone could
+    not tell what a role was changed to."""
+    from app.core.audit import record_audit
+    from app.core.extensions import db
+    from tests.conftest import in_tenant
+
+    with in_tenant(app, tenant_a.id):
+        record_audit("user.role_changed", actor_label="owner@example.com", details={"from": "admin", "to": "viewer"})
+        db.session.commit()
+    page = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
+    assert re.search(r'<div class="d-md-none[^"]*" data-testid="audit-details-phone">admin → viewer</div>', page)

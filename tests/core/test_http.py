@@ -25,6 +25,24 @@ def test_error_pages_render_inside_the_app(tenant_a, client_for, path, status):
     assert b"Error %d" % status in response.data
 
 
+def test_not_found_page_says_it_once_and_offers_a_way_on(tenant_a, client_for, apex_client, admin_client):
+    """It read "Page not found" and then "Not found." under it, with one button to "the start page"."""
+    signed_in = client_for(tenant_a).get("/nope").get_data(as_text=True)
+    signed_out = client_for(tenant_a, role=None).get("/nope").get_data(as_text=True)
+    apex = apex_client.get("/nope").get_data(as_text=True)
+    console = admin_client.get("/nope").get_data(as_text=True)
+    for page in (signed_in, signed_out, apex, console):
+        shown = page.split('id="main"', 1)[1]
+        assert shown.count("ot found") == 1
+        assert "mistyped" in page
+    assert 'href="/search"' in signed_in
+    assert "Go to your dashboard" in signed_in
+    assert 'href="/login"' in signed_out
+    assert 'href="/login"' in apex
+    assert "Find your workspace" in apex
+    assert "Go to the console" in console
+
+
 def test_server_errors_render_a_friendly_page(app, tenant_a, client_for):
     from app.core.errors import handle_unexpected_error
 

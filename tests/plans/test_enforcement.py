@@ -62,6 +62,27 @@ def test_limit_error_names_the_limit_the_usage_and_the_upgrade(app, make_tenant)
     assert "2 users" in refused.value.message
 
 
+@pytest.mark.parametrize(
+    ("resource", "words"),
+    [("users", "allows 1 user; you have 1."), ("custom_fields", "allows 1 custom field; you have 0.")],
+)
+def test_a_limit_of_one_is_named_in_the_singular(app, make_tenant, set_tenant, resource, words):
+    """The refusal read "Your Free plan allows 1 pipelines" (and "1 forms")."""
+    tenant = make_tenant("single", plan="premium", roles=("owner",))
+    set_tenant(tenant, limit_overrides={resource: 1})
+    with in_tenant(app, tenant.id), pytest.raises(PlanLimitExceeded) as refused:
+        enforce(resource, adding=2 if resource == "custom_fields" else 1)
+    assert words in refused.value.message
+
+
+def test_a_missing_feature_is_named_as_the_plans_name_it(app, make_tenant):
+    """The refusal read "The api feature is not part of your Free plan" ("The quote pdf feature")."""
+    tenant = make_tenant("small", plan="free", roles=("owner",))
+    with in_tenant(app, tenant.id), pytest.raises(FeatureNotAvailable) as refused:
+        check_feature("quote_pdf")
+    assert refused.value.message == "Your Free plan does not include Quote PDFs."
+
+
 def test_api_limit_response_is_402_with_the_documented_body(app, make_tenant, client_for):
     tenant = make_tenant("small", plan="free", roles=("owner", "admin"))
     client = client_for(tenant)

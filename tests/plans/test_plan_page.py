@@ -260,3 +260,14 @@ def test_the_demo_leaves_a_measured_workspace_alone(app, make_tenant):
         measured = db.session.query(UsageSnapshot).count()
         seed_usage_history_demo()
         assert db.session.query(UsageSnapshot).count() == measured
+
+
+def test_the_daily_meter_reads_today(make_tenant, client_for, console):
+    """The API calls' figure read "0 of 100,000 this day"."""
+    tenant = make_tenant("daily", plan="premium")
+    for html in (
+        client_for(tenant).get("/settings/plan").get_data(as_text=True),
+        console.get(f"/tenants/{tenant.id}").get_data(as_text=True),
+    ):
+        assert "0 of 100,000 today" in html
+        assert "this day" not in html

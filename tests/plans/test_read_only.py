@@ -6,10 +6,15 @@ from datetime import timedelta
 
 import pytest
 
+from app.api.models import ApiKey
+from app.auth.models import Invitation, User
+from app.core.extensions import db
 from app.core.types import utcnow
 from app.plans.status import ALWAYS_ALLOWED_ENDPOINTS, ALWAYS_ALLOWED_PREFIXES, SAFE_METHODS
+from tests.api.factories import make_api_key
+from tests.conftest import in_tenant
 from tests.crm.factories import make_contact
-from tests.factories import ARG_FACTORIES, ENDPOINT_FACTORIES, load_domain_factories
+from tests.factories import ARG_FACTORIES, ENDPOINT_FACTORIES, load_domain_factories, make_invitation, make_user
 
 PROBE = {"BASE_DOMAIN": "atrium.test", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
 
@@ -249,3 +254,43 @@ def test_a_role_that_may_not_create_sees_no_new_button_nor_empty_state_link(make
     page = client_for(tenant, "viewer").get(path).get_data(as_text=True)
     assert new_page not in page
     assert 'data-testid="new-' not in page
+
+
+def test_a_read_only_workspace_can_still_take_access_away(app, frozen, suspend, client_for, api_client_for):
+    """Someone who left while the workspace was suspended kept their access: deactivating them,
+    revoking their API key and withdrawing an invitation were refused like any other write,
+    though the key still read every record (reading and export stay open while read-only)."""
+    leaver = api_client_for(frozen, role="admin")
+    key_id, invitation_id = make_api_key(app, frozen), make_invitation(app, frozen)
+    suspend(frozen)
+    assert leaver.get("/api/v1/contacts").status_code == 200
+    owner = client_for(frozen)
+    assert owner.post(f"/settings/users/{frozen.users['admin']}/deactivate").status_code == 302
+    assert owner.post(f"/settings/api/keys/{key_id}/revoke").status_code == 302
+    assert owner.post(f"/settings/invitations/{invitation_id}/revoke").status_code == 302
+    assert leaver.get("/api/v1/contacts").status_code == 401
+    with in_tenant(app, frozen.id):
+        assert not db.session.get(User, (frozen.id, frozen.users["admin"])).is_active_user
+        assert db.session.get(ApiKey, (frozen.id, key_id)).revoked_at is not None
+        assert db.session.get(Invitation, (frozen.id, invitation_id)).revoked_at is not None
+    # Giving access is still refused.
+    assert owner.post(f"/settings/users/{frozen.users['admin']}/reactivate").status_code == 403
+
+
+def test_team_and_api_key_pages_of_a_read_only_workspace_offer_only_what_it_accepts(app, frozen, suspend, client_for):
+    """The invitation form, role changes, reactivation and a new key were offered, then refused
+    with an error page (the typed address lost); taking access away still works."""
+    make_user(app, frozen)
+    client = client_for(frozen)
+    active = client.get("/settings/users").get_data(as_text=True)
+    suspend(frozen)
+    team = client.get("/settings/users").get_data(as_text=True)
+    keys = client.get("/settings/api").get_data(as_text=True)
+    assert 'data-testid="invite-form"' in active
+    assert 'data-testid="role-form-' in active
+    assert 'data-testid="invite-form"' not in team
+    assert 'data-testid="role-form-' not in team
+    assert 'data-testid="api-key-form"' not in keys
+    for page in (team, keys):
+        assert "The workspace is read-only: settle the subscription to make changes." in page
+    assert 'data-testid="deactivate-extra.person@example.com"' in team

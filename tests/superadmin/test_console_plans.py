@@ -117,3 +117,14 @@ def test_agency_page_says_which_features_are_on_and_off_not_only_by_colour(conso
     assert ": off" in sms
     assert 'tenant-feature-helpdesk"' not in html  # flagged on Premium, but no help desk exists
     assert 'name="feature_helpdesk"' not in html
+
+
+def test_every_mistake_in_a_plan_form_is_shown_at_once(console):
+    """A bad limit was only said once the price was right, and a taken code hid the limits'
+    mistakes: a round each."""
+    html = console.post("/plans/normal", data=_form(limit_users="many", price_monthly="")).get_data(as_text=True)
+    assert "Enter a price" in html
+    assert "Enter a whole number, or leave empty for unlimited." in html
+    html = console.post("/plans/new", data=_form(code="normal", limit_contacts="-3")).get_data(as_text=True)
+    assert "A plan with this code already exists." in html
+    assert "Enter a whole number, or leave empty for unlimited." in html

@@ -248,3 +248,29 @@ def test_the_owners_own_writes_name_the_owner(app, tenant_a, client_for):
         [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "tag.created")).all()
         assert event.actor_label == "owner@example.com"
         assert "impersonated_by" not in event.details
+
+
+def test_an_agencys_status_reads_as_words_in_the_console_and_the_workspace(
+    app, console, make_tenant, set_tenant, client_for
+):
+    """Badges and the status history showed the stored codes: "trialing", "past due", "trialing → suspended"."""
+    tenant = make_tenant("late", plan="normal", status="trialing")
+    assert console.post(f"/tenants/{tenant.id}/suspend", data={"reason": "Fraud check"}).status_code == 302
+    set_tenant(tenant, status="past_due", past_due_since=utcnow())
+    listed = console.get("/tenants").get_data(as_text=True)
+    page = console.get(f"/tenants/{tenant.id}").get_data(as_text=True)
+    dashboard = client_for(tenant).get("/").get_data(as_text=True)
+    for html in (listed, page, dashboard):
+        assert ">Past due</span>" in html
+        assert ">past due<" not in html
+    assert "Status: Trialing → Suspended" in page
+    assert 'value="past_due">Past due</option>' in listed
+
+
+def test_a_suspended_agency_is_not_offered_a_trial_extension(console, tenant_a):
+    """The Extend trial form stayed on a suspended agency's page, and sending it was refused."""
+    assert 'data-testid="trial-form"' in console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    console.post(f"/tenants/{tenant_a.id}/suspend", data={"reason": "Fraud check"})
+    page = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    assert 'data-testid="trial-form"' not in page
+    assert "A trial can be extended once the agency is reactivated." in page

@@ -32,7 +32,7 @@ def test_owner_updates_settings_and_sees_them_in_the_shell(app, tenant_a, client
         assert (tenant.timezone, tenant.currency) == ("Europe/Paris", "EUR")
     with in_tenant(app, tenant_a):
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings.updated"))
-        assert event.details["name"] == ["Alpha Agency", "Alpha Creative"]
+        assert event.details["changes"]["name"] == {"old": "Alpha Agency", "new": "Alpha Creative"}
 
 
 def test_bad_values_are_shown_inline_and_nothing_changes(app, tenant_a, client_for):

@@ -105,3 +105,13 @@ def test_tenant_pages_do_not_exist_on_the_apex(apex_client):
     assert b'data-testid="login-form"' not in apex_client.get("/login").data
     assert apex_client.get("/forgot-password").status_code == 404
     assert apex_client.get("/settings/users").status_code == 404
+
+
+def test_a_taken_address_is_said_with_the_other_mistakes_at_once(apex_client, tenant_a):
+    """A taken address was only said once every other field was right: each round asked for
+    the password again."""
+    response = apex_client.post("/signup", data={**GOOD, "slug": tenant_a.slug, "password": "short"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "This address is already taken." in page
+    assert "Use at least 10 characters." in page

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.auth import services
@@ -14,9 +14,12 @@ from app.core.errors import AppError
 from app.core.extensions import db
 from app.core.forms import save_form
 from app.core.lookups import get_or_404
+from app.plans.services import entitlements
+from app.plans.status import allow_when_read_only
 
 
 def _render(invite_form=None, status=200):
+    ent = entitlements(g.tenant)
     users = services.list_users()
     actions = services.team_actions(current_user, users)
     invite_form = invite_form or InviteForm()
@@ -33,6 +36,9 @@ def _render(invite_form=None, status=200):
             invite_form=invite_form,
             role_forms=role_forms,
             actions=actions,
+            # Invitations and reactivations take a seat: at the limit the page offers the upgrade instead.
+            seats_full=ent.remaining("users") == 0,
+            ent=ent,
             confirm_form=ConfirmForm(),
             roles=Role,
         ),
@@ -90,6 +96,10 @@ def _add_user_action(path: str, change: Callable[..., object], done: str) -> Non
 
 _add_user_action("deactivate", services.deactivate_user, "{name} is deactivated and signed out.")
 _add_user_action("reactivate", services.reactivate_user, "{name} is active again.")
+# Taking access away must work in a read-only workspace too: its data can still be read and
+# exported, so someone who leaves while it is suspended must not keep their way in.
+allow_when_read_only("auth.deactivate")
+allow_when_read_only("auth.revoke_invitation")
 
 
 @bp.route("/settings/invitations/<uuid:invitation_id>/revoke", methods=["POST"])

@@ -10,13 +10,13 @@ from app.core.transactions import undone_if_refused
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan
 from app.superadmin import plans as services
 from app.superadmin.access import requires_platform_admin
-from app.superadmin.forms import PlanForm
+from app.superadmin.forms import NewPlanForm, PlanForm
 from app.superadmin.views import bp
 from app.superadmin.views.plan_terms import plan_terms
 
 
 def _form_for(plan: Plan | None) -> PlanForm:
-    form = PlanForm(obj=plan)
+    form = PlanForm(obj=plan) if plan is not None else NewPlanForm()
     if plan is not None and not form.is_submitted():
         form.price_monthly.data = plan.price_monthly_cents / 100
         form.price_yearly.data = plan.price_yearly_cents / 100

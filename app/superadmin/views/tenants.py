@@ -7,6 +7,7 @@ from app.core.errors import AppError
 from app.core.extensions import db
 from app.core.forms import act_on_form
 from app.core.hosts import tenant_host
+from app.plans import lifecycle
 from app.plans.catalogue import RESOURCE_LABELS
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS
 from app.plans.services import offered_features
@@ -98,6 +99,7 @@ def _render(tenant, status: int = 200, **overrides):
         panels=panels.panels_for(tenant),
         **plan_terms(),
         tenant_url=url_for("dashboard.index", host=tenant_host(tenant.slug), _external=True),
+        can_extend_trial=lifecycle.can_extend_trial(tenant),
         **_forms(tenant, **overrides),
     ), status
 
