@@ -83,7 +83,8 @@ def audit_details_text(details: dict | None) -> str:
         parts.append(f"{_detail_value(details.pop('from'))} → {_detail_value(details.pop('to'))}")
     changes = details.pop("changes", None)
     if isinstance(changes, dict):
-        parts.extend(f"{_words(field)}: {_change_value(change)}" for field, change in changes.items())
+        # In the labels' order: PostgreSQL's JSONB keeps keys in an order of its own.
+        parts.extend(sorted(f"{_words(field)}: {_change_value(change)}" for field, change in changes.items()))
     elif changes is not None:
         details["changes"] = changes
     parts.extend(f"{_words(key)}: {_detail_value(value)}" for key, value in details.items())

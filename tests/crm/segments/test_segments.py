@@ -340,15 +340,11 @@ def test_a_segments_rules_read_as_sentences_with_their_values_in_place(app, tena
     assert rules == ["Lifecycle stage is Customer", "Activity not in the last 30 days"]
 
 
-def test_a_money_rule_reads_as_an_amount_in_the_workspace_currency(app, tenant_a, client_for):
+def test_a_money_rule_reads_as_an_amount_in_the_workspace_currency(app, tenant_a, client_for, set_tenant):
     import html
     import re
 
-    from app.tenants.models import Tenant
-
-    with app.app_context():
-        db.session.get(Tenant, tenant_a.id).currency = "EUR"
-        db.session.commit()
+    set_tenant(tenant_a, currency="EUR")
     segment_id = make_segment(
         app,
         tenant_a,
