@@ -131,3 +131,18 @@ def test_a_known_numbers_conversation_cannot_be_given_another_contact(app, tenan
     client.post(f"/inbox/{conversation_id}/contact", data={"first_name": "Grace"})
     again = client.post(f"/inbox/{conversation_id}/contact", data={"first_name": "Other"})
     assert again.status_code == 409
+
+
+def test_the_inbox_entry_counts_unread_texts_until_they_are_read(app, tenant_a, tenant_b, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    _text_from_unknown(app, tenant_a, body="Hello?", sid="SMunknown2")
+    _text_from_unknown(app, tenant_b, sid="SMforeign1")
+    client = client_for(tenant_a)
+    page = client.get("/").get_data(as_text=True)
+    # The count waits for the page to load (no query on every page).
+    assert 'hx-get="/inbox/unread-badge" hx-trigger="load, inbox-changed from:body"' in page
+    badge = client.get("/inbox/unread-badge").get_data(as_text=True)
+    assert 'data-testid="nav-badge"' in badge
+    assert ">2<" in badge
+    client.get(f"/inbox/{conversation_id}")
+    assert "data-testid" not in client.get("/inbox/unread-badge").get_data(as_text=True)

@@ -37,7 +37,16 @@ from app.records.services import get_record
 register_nav_item(
     NavItem("Campaigns", "messaging.campaigns", "megaphone", "campaigns.view", group="marketing", order=40)
 )
-register_nav_item(NavItem("Inbox", "messaging.inbox", "chat-dots", "messages.view", order=41))
+register_nav_item(
+    NavItem(
+        "Inbox",
+        "messaging.inbox",
+        "chat-dots",
+        "messages.view",
+        order=41,
+        badge=("messaging.unread_badge", "inbox-changed"),
+    )
+)
 register_nav_item(
     NavItem("Message templates", "messaging.templates", "file-earmark-text", "message_templates.view", "settings")
 )
@@ -173,6 +182,13 @@ def inbox():
     show_all = request.args.get("all") == "1"
     page = conversations.list_conversations(open_only=not show_all, cursor=request.args.get("cursor"))
     return render_template("crm/messaging/inbox.html", page=page, show_all=show_all)
+
+
+@bp.route("/inbox/unread-badge")
+@requires_permission("messages.view")
+def unread_badge():
+    """The top bar's count of texts nobody has read in open conversations (HTMX, after the page loads)."""
+    return render_template("crm/messaging/_unread_badge.html", count=conversations.unread_total())
 
 
 @bp.route("/inbox/<uuid:conversation_id>", methods=["GET", "POST"])
