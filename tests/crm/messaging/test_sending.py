@@ -308,3 +308,26 @@ def test_the_deal_page_messages_its_primary_contact_with_the_deal_in_the_templat
     assert message.subject != "About "
     with in_tenant(app, tenant_a.id):
         assert [a.type for a in timeline(deal_id, system=False)] == ["email"]
+
+
+def test_an_sms_on_the_record_page_shows_the_number_as_people_write_it(app, tenant_a, client_for):
+    contact_id = make_consenting_contact(app, tenant_a)
+    client = client_for(tenant_a)
+    response = _send(client, contact_id, channel="sms", body="See you at 10")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "SMS to +1 415-555-0123 queued." in page
+    log = page.split('data-testid="message-log"', 1)[1]
+    assert "To +1 415-555-0123" in log
+    assert "+14155550123" not in log
+
+
+def test_a_suppressed_number_is_named_as_people_write_it(app, tenant_a, client_for):
+    from app.crm.messaging.consent import suppress
+
+    contact_id = make_consenting_contact(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        suppress("sms", "+14155550123", "stop")
+    page = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
+    assert "+1 415-555-0123 is on the suppression list." in page
+    settings = client_for(tenant_a).get("/settings/messaging").get_data(as_text=True)
+    assert "+1 415-555-0123" in settings.split('data-testid="suppression-list"', 1)[1]

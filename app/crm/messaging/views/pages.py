@@ -14,7 +14,7 @@ from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
 from app.core.transactions import undone_if_refused
 from app.crm.messaging import conversations, message_templates
-from app.crm.messaging.consent import SuppressionReason, remove_suppression
+from app.crm.messaging.consent import SuppressionReason, remove_suppression, shown_address
 from app.crm.messaging.consent import add_suppression as suppress_address  # the view takes the name
 from app.crm.messaging.forms import (
     NumberContactForm,
@@ -77,7 +77,8 @@ def send(kind, record_id):
         flash(exc.one_line(), "danger")
         return redirect(back)
     note = " It goes out when quiet hours end." if message.send_after else ""
-    flash(f"{Channel.LABELS[message.channel]} to {message.to_address} queued.{note}", "success")
+    to = shown_address(message.channel, message.to_address)
+    flash(f"{Channel.LABELS[message.channel]} to {to} queued.{note}", "success")
     return redirect(back)
 
 
@@ -300,7 +301,7 @@ def add_suppression():
     row = save_form(form, lambda: suppress_address(form.to_data(), actor=current_user))
     if row is None:
         return _settings_page(suppression_form=form, status=422)
-    flash(f"{row.address} is on the suppression list.", "success")
+    flash(f"{shown_address(row.channel, row.address)} is on the suppression list.", "success")
     return redirect(url_for("messaging.settings"))
 
 
@@ -308,7 +309,7 @@ def add_suppression():
 @requires_permission("suppressions.edit")
 def delete_suppression(suppression_id):
     row = get_or_404(Suppression, suppression_id)
-    address = row.address
+    address = shown_address(row.channel, row.address)
     remove_suppression(row, actor=current_user)
     flash(f"{address} may receive messages again (with consent).", "success")
     return redirect(url_for("messaging.settings"))
