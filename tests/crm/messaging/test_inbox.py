@@ -146,3 +146,18 @@ def test_the_inbox_entry_counts_unread_texts_until_they_are_read(app, tenant_a, 
     assert ">2<" in badge
     client.get(f"/inbox/{conversation_id}")
     assert "data-testid" not in client.get("/inbox/unread-badge").get_data(as_text=True)
+
+
+def test_a_closed_conversation_can_be_opened_again(app, tenant_a, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    client = client_for(tenant_a, "sales")
+    assert client.post(f"/inbox/{conversation_id}/close").status_code == 302
+    assert SHOWN not in client.get("/inbox").get_data(as_text=True)
+    page = client.get(f"/inbox/{conversation_id}").get_data(as_text=True)
+    assert f'action="/inbox/{conversation_id}/reopen"' in page
+    assert f'action="/inbox/{conversation_id}/close"' not in page
+    response = client.post(f"/inbox/{conversation_id}/reopen")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/inbox/{conversation_id}"
+    assert SHOWN in client.get("/inbox").get_data(as_text=True)
+    assert client_for(tenant_a, "viewer").post(f"/inbox/{conversation_id}/close").status_code == 403

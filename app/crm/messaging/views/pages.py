@@ -258,6 +258,15 @@ def close_conversation(conversation_id):
     return redirect(url_for("messaging.inbox"))
 
 
+@bp.route("/inbox/<uuid:conversation_id>/reopen", methods=["POST"])
+@requires_permission("messages.create")
+def reopen_conversation(conversation_id):
+    item = conversations.get_conversation(conversation_id)
+    conversations.set_open(item, True, actor=current_user)
+    flash("Conversation open again: it is back in the inbox.", "success")
+    return redirect(url_for("messaging.conversation", conversation_id=item.id))
+
+
 # ---------------------------------------------------------------------------- settings
 
 
