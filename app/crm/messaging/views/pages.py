@@ -9,6 +9,7 @@ from app.auth.permissions import can, requires_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.forms import delete_and_redirect, save_form
+from app.core.htmx import is_htmx
 from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
@@ -26,7 +27,7 @@ from app.crm.messaging.forms import (
     TemplateForm,
 )
 from app.crm.messaging.models import Channel, MessageStatus, Suppression
-from app.crm.messaging.record_pages import RECIPIENTS, recipient_of
+from app.crm.messaging.record_pages import RECIPIENTS, messages_tab, recipient_of
 from app.crm.messaging.sending import get_settings, send_message, update_settings
 from app.crm.messaging.templating import MERGE_FIELDS
 from app.crm.messaging.views import bp
@@ -59,6 +60,8 @@ register_nav_item(NavItem("Messaging", "messaging.settings", "send", "settings.m
 @bp.route("/messages/send/<kind>/<uuid:record_id>", methods=["POST"])
 @requires_permission("messages.create")
 def send(kind, record_id):
+    """One email or SMS from a record's Messages tab; HTMX gets the tab back, with what was typed
+    and why when it is refused."""
     record_type = find_record_type(kind)
     if record_type is None or kind not in RECIPIENTS:
         abort(404)
@@ -66,20 +69,29 @@ def send(kind, record_id):
     back = url_for(f"{record_type.plural}.show", tab="messages", **{record_type.id_arg: record.id})
     contact = recipient_of(record_type, record)
     form = SendForm()
-    if not form.validate_on_submit():
-        flash("Check the message: " + "; ".join(e for errors in form.errors.values() for e in errors), "danger")
-        return redirect(back)
     source = (record_type, record) if record_type.name != "contact" else None
     try:
+        if not form.validate_on_submit():
+            raise ValidationFailed("Check the message.", details=form.errors)
         with undone_if_refused():
             message = send_message(form.to_data(contact.id if contact else None), actor=current_user, source=source)
     except ValidationFailed as exc:
+        if is_htmx():
+            errors = exc.details or {"_": [exc.message]}
+            return _messages_tab(record_type, record, errors=errors, submitted=request.form), 422
         flash(exc.one_line(), "danger")
         return redirect(back)
     note = " It goes out when quiet hours end." if message.send_after else ""
     to = shown_address(message.channel, message.to_address)
-    flash(f"{Channel.LABELS[message.channel]} to {to} queued.{note}", "success")
+    sent = f"{Channel.LABELS[message.channel]} to {to} queued.{note}"
+    if is_htmx():
+        return _messages_tab(record_type, record, sent=sent)
+    flash(sent, "success")
     return redirect(back)
+
+
+def _messages_tab(record_type, record, **extra):
+    return render_template("crm/messaging/_record_messages.html", **messages_tab(record_type, record), **extra)
 
 
 # ---------------------------------------------------------------------------- templates
