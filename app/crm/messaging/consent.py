@@ -84,9 +84,12 @@ def suppressed_addresses(channel: str, addresses) -> set[str]:
     return found
 
 
-def refusal(contact: Contact, channel: str, *, suppressed: bool | None = None) -> str | None:
-    """Why this contact may not get a message on this channel now, or None when it may."""
-    address = address_of(contact, channel)
+def refusal(
+    contact: Contact, channel: str, *, suppressed: bool | None = None, address: str | None = None
+) -> str | None:
+    """Why this contact may not get a message on this channel now (at `address`, one of theirs,
+    else their first), or None when it may."""
+    address = address or address_of(contact, channel)
     label = "an email address" if channel == Channel.EMAIL else "a phone number"
     if not address:
         return f"{contact.display_name} has no {label.split(' ', 1)[1]}."

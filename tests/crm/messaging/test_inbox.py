@@ -8,6 +8,7 @@ from app.core.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.conftest import timeline
 from tests.crm.factories import make_contact
+from tests.crm.messaging.helpers import make_consenting_contact, messages_of
 
 NUMBER = "+14155550999"
 SHOWN = "+1 415-555-0999"  # as people write it
@@ -161,3 +162,15 @@ def test_a_closed_conversation_can_be_opened_again(app, tenant_a, client_for):
     assert response.headers["Location"] == f"/inbox/{conversation_id}"
     assert SHOWN in client.get("/inbox").get_data(as_text=True)
     assert client_for(tenant_a, "viewer").post(f"/inbox/{conversation_id}/close").status_code == 403
+
+
+def test_a_reply_goes_to_the_number_that_texted_not_the_contacts_first(app, tenant_a, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    contact_id = make_consenting_contact(app, tenant_a, phone="+14155550111")
+    client = client_for(tenant_a)
+    client.post(f"/inbox/{conversation_id}/owner", data={"contact_id": str(contact_id)})
+    assert client.post(f"/inbox/{conversation_id}", data={"body": "Yes, until Friday."}).status_code == 302
+    [reply] = [message for message in messages_of(app, tenant_a) if message.direction == "outbound"]
+    assert reply.to_address == NUMBER
+    page = client.get(f"/inbox/{conversation_id}").get_data(as_text=True)
+    assert "Yes, until Friday." in page.split('data-testid="thread"', 1)[1]
