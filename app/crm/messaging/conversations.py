@@ -82,6 +82,8 @@ def reply(conversation: Conversation, body: str, *, actor) -> Message:
         actor=actor,
         to_address=conversation.phone,
     )
+    # A reply is news on the thread, as a text in is: a closed conversation is open again.
+    conversation.is_open = True
     conversation.last_message_at = utcnow()
     conversation.last_preview = message.body_text[:160]
     return message

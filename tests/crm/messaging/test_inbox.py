@@ -174,3 +174,14 @@ def test_a_reply_goes_to_the_number_that_texted_not_the_contacts_first(app, tena
     assert reply.to_address == NUMBER
     page = client.get(f"/inbox/{conversation_id}").get_data(as_text=True)
     assert "Yes, until Friday." in page.split('data-testid="thread"', 1)[1]
+
+
+def test_a_reply_in_a_closed_conversation_brings_it_back_to_the_inbox(app, tenant_a, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    contact_id = make_consenting_contact(app, tenant_a, phone=NUMBER)
+    client = client_for(tenant_a)
+    client.post(f"/inbox/{conversation_id}/owner", data={"contact_id": str(contact_id)})
+    client.post(f"/inbox/{conversation_id}/close")
+    assert client.post(f"/inbox/{conversation_id}", data={"body": "Yes, until Friday."}).status_code == 302
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert "Yes, until Friday." in inbox.split('data-testid="conversation-list"', 1)[1]
