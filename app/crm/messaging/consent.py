@@ -96,7 +96,7 @@ def refusal(
     status = getattr(contact, f"{channel}_consent")
     if status != Consent.GRANTED:
         what = "withdrew" if status == Consent.WITHDRAWN else "has not given"
-        return f"{contact.display_name} {what} consent to {Channel.LABELS[channel]}."
+        return f"{contact.display_name} {what} consent to {Channel.IN_A_SENTENCE[channel]}."
     if suppressed if suppressed is not None else is_suppressed(channel, address):
         return f"{shown_address(channel, address)} is on the suppression list."
     return None

@@ -239,7 +239,7 @@ def send_message(data: dict, *, actor, source=None, to_address: str | None = Non
         template = get_or_404(MessageTemplate, data["template_id"])
         if template.channel != channel:
             raise ValidationFailed(
-                "Wrong template.", details={"template_id": [f"Choose an {Channel.LABELS[channel]} template."]}
+                "Wrong template.", details={"template_id": [f"Choose an {Channel.IN_A_SENTENCE[channel]} template."]}
             )
         composer = Composer.from_template(template)
     else:

@@ -65,7 +65,7 @@ def test_no_consent_means_nothing_is_sent(app, tenant_a, client_for):
     assert response.status_code == 302
     assert messages_of(app, tenant_a) == []
     page = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=messages")
-    assert b"withdrew consent to Email" in page.data
+    assert b"withdrew consent to email" in page.data
 
 
 def test_a_suppressed_address_gets_nothing(app, tenant_a, client_for):
@@ -342,7 +342,7 @@ def test_a_refused_message_keeps_what_was_typed_and_says_why(app, tenant_a, clie
     )
     assert response.status_code == 422
     tab = response.get_data(as_text=True)
-    assert "Ada Lovelace withdrew consent to Email." in tab.split('data-testid="send-errors"', 1)[1]
+    assert "Ada Lovelace withdrew consent to email." in tab.split('data-testid="send-errors"', 1)[1]
     assert 'value="Our offer"' in tab
     assert ">Dear Ada,\nthe figures you asked for.</textarea>" in tab
     assert messages_of(app, tenant_a) == []
@@ -371,3 +371,9 @@ def test_a_message_sent_in_place_shows_in_the_tab_with_where_it_went(app, tenant
     assert "Email to ada@example.com queued." in tab
     assert "Our offer" in tab.split('data-testid="message-log"', 1)[1]
     assert 'value="Our offer"' not in tab
+
+
+def test_an_sms_without_consent_says_so_in_words(app, tenant_a, client_for):
+    contact_id = make_consenting_contact(app, tenant_a, sms_consent="unknown")
+    page = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
+    assert "Ada Lovelace has not given consent to SMS." in page
