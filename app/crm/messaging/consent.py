@@ -21,7 +21,7 @@ from app.core.types import utcnow
 from app.core.validation import Errors, check_known_keys, clean_choice, clean_text, normalize_email_address
 from app.crm.contacts.models import Consent, Contact
 from app.crm.messaging.models import Channel, ConsentChange, MessagingSettings, Suppression
-from app.records.normalize import Invalid, normalize_phone
+from app.records.normalize import Invalid, display_phone, normalize_phone
 
 
 class SuppressionReason:
@@ -48,6 +48,11 @@ def normalize_address(channel: str, address: str) -> str:
 
 def address_of(contact: Contact, channel: str) -> str | None:
     return contact.primary_email if channel == Channel.EMAIL else contact.primary_phone
+
+
+def shown_address(channel: str, address: str) -> str:
+    """An address as people write it: a number "+1 415-555-0123" rather than as it is stored."""
+    return display_phone(address) if channel == Channel.SMS else address
 
 
 def is_suppressed(channel: str, address: str) -> bool:
@@ -79,18 +84,21 @@ def suppressed_addresses(channel: str, addresses) -> set[str]:
     return found
 
 
-def refusal(contact: Contact, channel: str, *, suppressed: bool | None = None) -> str | None:
-    """Why this contact may not get a message on this channel now, or None when it may."""
-    address = address_of(contact, channel)
+def refusal(
+    contact: Contact, channel: str, *, suppressed: bool | None = None, address: str | None = None
+) -> str | None:
+    """Why this contact may not get a message on this channel now (at `address`, one of theirs,
+    else their first), or None when it may."""
+    address = address or address_of(contact, channel)
     label = "an email address" if channel == Channel.EMAIL else "a phone number"
     if not address:
         return f"{contact.display_name} has no {label.split(' ', 1)[1]}."
     status = getattr(contact, f"{channel}_consent")
     if status != Consent.GRANTED:
         what = "withdrew" if status == Consent.WITHDRAWN else "has not given"
-        return f"{contact.display_name} {what} consent to {Channel.LABELS[channel]}."
+        return f"{contact.display_name} {what} consent to {Channel.IN_A_SENTENCE[channel]}."
     if suppressed if suppressed is not None else is_suppressed(channel, address):
-        return f"{address} is on the suppression list."
+        return f"{shown_address(channel, address)} is on the suppression list."
     return None
 
 

@@ -78,8 +78,12 @@ def reply(conversation: Conversation, body: str, *, actor) -> Message:
             "This number is not a contact yet.", details={"body": ["Add the number to a contact to reply."]}
         )
     message = send_message(
-        {"channel": Channel.SMS, "contact_id": str(conversation.contact_id), "body": body}, actor=actor
+        {"channel": Channel.SMS, "contact_id": str(conversation.contact_id), "body": body},
+        actor=actor,
+        to_address=conversation.phone,
     )
+    # A reply is news on the thread, as a text in is: a closed conversation is open again.
+    conversation.is_open = True
     conversation.last_message_at = utcnow()
     conversation.last_preview = message.body_text[:160]
     return message

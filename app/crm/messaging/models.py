@@ -18,6 +18,7 @@ class Channel:
     SMS = "sms"
     LABELS = Consent.CHANNELS  # a message goes out on a channel its contact consents to
     ALL = tuple(LABELS)
+    IN_A_SENTENCE = {EMAIL: "email", SMS: "SMS"}  # "consent to email", "an SMS template"
 
 
 class MessageStatus:

@@ -214,11 +214,13 @@ def hand_to_outbox(message: Message, tenant: Tenant, identity: dict, *, not_befo
 SEND_KEYS = ("channel", "contact_id", "template_id", "subject", "body", "html", "record_id")
 
 
-def send_message(data: dict, *, actor, source=None) -> Message:
+def send_message(data: dict, *, actor, source=None, to_address: str | None = None) -> Message:
     """One email or SMS to one contact, from a template or free text, logged on the timeline.
 
     `source` is (record type, record) of the page it was sent from (a lead, a deal): its
     values are available to the template and the message shows on its timeline too.
+    `to_address` is one of the contact's own addresses to use instead of their first (a reply
+    goes to the number that texted); it never comes from a request.
     """
     check_permission(actor, "messages.create")
     check_known_keys(data, SEND_KEYS)
@@ -237,7 +239,7 @@ def send_message(data: dict, *, actor, source=None) -> Message:
         template = get_or_404(MessageTemplate, data["template_id"])
         if template.channel != channel:
             raise ValidationFailed(
-                "Wrong template.", details={"template_id": [f"Choose an {Channel.LABELS[channel]} template."]}
+                "Wrong template.", details={"template_id": [f"Choose an {Channel.IN_A_SENTENCE[channel]} template."]}
             )
         composer = Composer.from_template(template)
     else:
@@ -247,7 +249,7 @@ def send_message(data: dict, *, actor, source=None) -> Message:
             errors.add("subject", "Give the email a subject.")
         errors.raise_if_any()
         composer = Composer(channel, subject=subject, text=body, html=html)
-    reason = consent.refusal(contact, channel)
+    reason = consent.refusal(contact, channel, address=to_address)
     if reason:
         raise ValidationFailed(reason, details={"contact_id": [reason]})
     record_type, record = source if source else (None, None)
@@ -263,7 +265,7 @@ def send_message(data: dict, *, actor, source=None) -> Message:
         contact_id=contact.id,
         template_id=template.id if template else None,
         user_id=getattr(getattr(actor, "user", actor), "id", None),
-        to_address=consent.address_of(contact, channel),
+        to_address=to_address or consent.address_of(contact, channel),
         subject=content["subject"],
         body_text=content["text"],
         body_html=content["html"],

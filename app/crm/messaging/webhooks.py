@@ -25,7 +25,7 @@ from app.crm.messaging.sending import advance
 from app.messaging.services import confirm_sent
 from app.notifications.models import NotificationKind
 from app.notifications.services import notify, tenant_link
-from app.records.normalize import Invalid, normalize_phone
+from app.records.normalize import Invalid, display_phone, normalize_phone
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +287,7 @@ def _notify_of_text(conversation: Conversation, contact: Contact | None, phone: 
             .where(User.role.in_((Role.OWNER, Role.ADMIN)), User.is_active_user.is_(True))
             .order_by(User.created_at, User.id)
         ).all()
-    sender = contact.display_name if contact is not None else phone
+    sender = contact.display_name if contact is not None else display_phone(phone)
     for user_id in recipients:
         notify(
             user_id,

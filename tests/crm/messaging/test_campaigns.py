@@ -307,7 +307,7 @@ def test_who_unsubscribes_while_a_campaign_waits_is_blocked_in_the_next_batch(ap
     suppression_reads = [statement for statement in counted.statements if "FROM suppressions" in statement]
     assert len(suppression_reads) == 1  # the whole batch in one query
     reasons = {message.to_address: message.status_reason for message in messages_of(app, tenant_a)}
-    assert reasons["person2@example.com"] == "Ada Lovelace withdrew consent to Email."
+    assert reasons["person2@example.com"] == "Ada Lovelace withdrew consent to email."
     assert reasons["person3@example.com"] == "person3@example.com is on the suppression list."
     status, _, stats = _campaign_row(app, tenant_a, campaign_id)
     assert (status, stats["recipients"], stats["sent"], stats["blocked"], stats["waiting"]) == ("sent", 6, 4, 2, 0)

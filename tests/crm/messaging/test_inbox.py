@@ -8,6 +8,7 @@ from app.core.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.conftest import timeline
 from tests.crm.factories import make_contact
+from tests.crm.messaging.helpers import make_consenting_contact, messages_of
 
 NUMBER = "+14155550999"
 SHOWN = "+1 415-555-0999"  # as people write it
@@ -131,3 +132,56 @@ def test_a_known_numbers_conversation_cannot_be_given_another_contact(app, tenan
     client.post(f"/inbox/{conversation_id}/contact", data={"first_name": "Grace"})
     again = client.post(f"/inbox/{conversation_id}/contact", data={"first_name": "Other"})
     assert again.status_code == 409
+
+
+def test_the_inbox_entry_counts_unread_texts_until_they_are_read(app, tenant_a, tenant_b, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    _text_from_unknown(app, tenant_a, body="Hello?", sid="SMunknown2")
+    _text_from_unknown(app, tenant_b, sid="SMforeign1")
+    client = client_for(tenant_a)
+    page = client.get("/").get_data(as_text=True)
+    # The count waits for the page to load (no query on every page).
+    assert 'hx-get="/inbox/unread-badge" hx-trigger="load, inbox-changed from:body"' in page
+    badge = client.get("/inbox/unread-badge").get_data(as_text=True)
+    assert 'data-testid="nav-badge"' in badge
+    assert ">2<" in badge
+    client.get(f"/inbox/{conversation_id}")
+    assert "data-testid" not in client.get("/inbox/unread-badge").get_data(as_text=True)
+
+
+def test_a_closed_conversation_can_be_opened_again(app, tenant_a, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    client = client_for(tenant_a, "sales")
+    assert client.post(f"/inbox/{conversation_id}/close").status_code == 302
+    assert SHOWN not in client.get("/inbox").get_data(as_text=True)
+    page = client.get(f"/inbox/{conversation_id}").get_data(as_text=True)
+    assert f'action="/inbox/{conversation_id}/reopen"' in page
+    assert f'action="/inbox/{conversation_id}/close"' not in page
+    response = client.post(f"/inbox/{conversation_id}/reopen")
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/inbox/{conversation_id}"
+    assert SHOWN in client.get("/inbox").get_data(as_text=True)
+    assert client_for(tenant_a, "viewer").post(f"/inbox/{conversation_id}/close").status_code == 403
+
+
+def test_a_reply_goes_to_the_number_that_texted_not_the_contacts_first(app, tenant_a, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    contact_id = make_consenting_contact(app, tenant_a, phone="+14155550111")
+    client = client_for(tenant_a)
+    client.post(f"/inbox/{conversation_id}/owner", data={"contact_id": str(contact_id)})
+    assert client.post(f"/inbox/{conversation_id}", data={"body": "Yes, until Friday."}).status_code == 302
+    [reply] = [message for message in messages_of(app, tenant_a) if message.direction == "outbound"]
+    assert reply.to_address == NUMBER
+    page = client.get(f"/inbox/{conversation_id}").get_data(as_text=True)
+    assert "Yes, until Friday." in page.split('data-testid="thread"', 1)[1]
+
+
+def test_a_reply_in_a_closed_conversation_brings_it_back_to_the_inbox(app, tenant_a, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    contact_id = make_consenting_contact(app, tenant_a, phone=NUMBER)
+    client = client_for(tenant_a)
+    client.post(f"/inbox/{conversation_id}/owner", data={"contact_id": str(contact_id)})
+    client.post(f"/inbox/{conversation_id}/close")
+    assert client.post(f"/inbox/{conversation_id}", data={"body": "Yes, until Friday."}).status_code == 302
+    inbox = client.get("/inbox").get_data(as_text=True)
+    assert "Yes, until Friday." in inbox.split('data-testid="conversation-list"', 1)[1]

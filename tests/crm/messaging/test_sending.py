@@ -65,7 +65,7 @@ def test_no_consent_means_nothing_is_sent(app, tenant_a, client_for):
     assert response.status_code == 302
     assert messages_of(app, tenant_a) == []
     page = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=messages")
-    assert b"withdrew consent to Email" in page.data
+    assert b"withdrew consent to email" in page.data
 
 
 def test_a_suppressed_address_gets_nothing(app, tenant_a, client_for):
@@ -308,3 +308,72 @@ def test_the_deal_page_messages_its_primary_contact_with_the_deal_in_the_templat
     assert message.subject != "About "
     with in_tenant(app, tenant_a.id):
         assert [a.type for a in timeline(deal_id, system=False)] == ["email"]
+
+
+def test_an_sms_on_the_record_page_shows_the_number_as_people_write_it(app, tenant_a, client_for):
+    contact_id = make_consenting_contact(app, tenant_a)
+    client = client_for(tenant_a)
+    response = _send(client, contact_id, channel="sms", body="See you at 10")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "SMS to +1 415-555-0123 queued." in page
+    log = page.split('data-testid="message-log"', 1)[1]
+    assert "To +1 415-555-0123" in log
+    assert "+14155550123" not in log
+
+
+def test_a_suppressed_number_is_named_as_people_write_it(app, tenant_a, client_for):
+    from app.crm.messaging.consent import suppress
+
+    contact_id = make_consenting_contact(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        suppress("sms", "+14155550123", "stop")
+    page = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
+    assert "+1 415-555-0123 is on the suppression list." in page
+    settings = client_for(tenant_a).get("/settings/messaging").get_data(as_text=True)
+    assert "+1 415-555-0123" in settings.split('data-testid="suppression-list"', 1)[1]
+
+
+def test_a_refused_message_keeps_what_was_typed_and_says_why(app, tenant_a, client_for):
+    contact_id = make_consenting_contact(app, tenant_a, email_consent="withdrawn")
+    response = client_for(tenant_a).post(
+        f"/messages/send/contact/{contact_id}",
+        data={"channel": "email", "subject": "Our offer", "body": "Dear Ada,\nthe figures you asked for."},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    tab = response.get_data(as_text=True)
+    assert "Ada Lovelace withdrew consent to email." in tab.split('data-testid="send-errors"', 1)[1]
+    assert 'value="Our offer"' in tab
+    assert ">Dear Ada,\nthe figures you asked for.</textarea>" in tab
+    assert messages_of(app, tenant_a) == []
+
+
+def test_an_sms_without_a_body_is_asked_for_again_on_its_channel(app, tenant_a, client_for):
+    contact_id = make_consenting_contact(app, tenant_a)
+    response = client_for(tenant_a).post(
+        f"/messages/send/contact/{contact_id}", data={"channel": "sms", "body": " "}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 422
+    tab = response.get_data(as_text=True)
+    assert '<option value="sms" selected>' in tab
+    assert "Write the message or choose a template." in tab
+
+
+def test_a_message_sent_in_place_shows_in_the_tab_with_where_it_went(app, tenant_a, client_for):
+    contact_id = make_consenting_contact(app, tenant_a)
+    response = client_for(tenant_a).post(
+        f"/messages/send/contact/{contact_id}",
+        data={"channel": "email", "subject": "Our offer", "body": "Hello"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    tab = response.get_data(as_text=True)
+    assert "Email to ada@example.com queued." in tab
+    assert "Our offer" in tab.split('data-testid="message-log"', 1)[1]
+    assert 'value="Our offer"' not in tab
+
+
+def test_an_sms_without_consent_says_so_in_words(app, tenant_a, client_for):
+    contact_id = make_consenting_contact(app, tenant_a, sms_consent="unknown")
+    page = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
+    assert "Ada Lovelace has not given consent to SMS." in page

@@ -329,4 +329,6 @@ def test_an_sms_from_a_number_no_one_owns_notifies_the_workspaces_owners_and_adm
     conversation_id = _conversation_of(app, tenant_a, "+14155550999")
     rows = _sms_notifications(app, tenant_a)
     assert sorted(row[0] for row in rows) == sorted([tenant_a.users["owner"], tenant_a.users["admin"]])
-    assert {row[1:] for row in rows} == {("SMS from +14155550999", "Who is this?", f"/inbox/{conversation_id}", None)}
+    assert {row[1:] for row in rows} == {
+        ("SMS from +1 415-555-0999", "Who is this?", f"/inbox/{conversation_id}", None)
+    }

@@ -9,12 +9,13 @@ from app.auth.permissions import can, requires_permission
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.forms import delete_and_redirect, save_form
+from app.core.htmx import is_htmx
 from app.core.ids import parse_uuid
 from app.core.lookups import get_or_404
 from app.core.navigation import NavItem, register_nav_item
 from app.core.transactions import undone_if_refused
 from app.crm.messaging import conversations, message_templates
-from app.crm.messaging.consent import SuppressionReason, remove_suppression
+from app.crm.messaging.consent import SuppressionReason, remove_suppression, shown_address
 from app.crm.messaging.consent import add_suppression as suppress_address  # the view takes the name
 from app.crm.messaging.forms import (
     NumberContactForm,
@@ -26,7 +27,7 @@ from app.crm.messaging.forms import (
     TemplateForm,
 )
 from app.crm.messaging.models import Channel, MessageStatus, Suppression
-from app.crm.messaging.record_pages import RECIPIENTS, recipient_of
+from app.crm.messaging.record_pages import RECIPIENTS, messages_tab, recipient_of
 from app.crm.messaging.sending import get_settings, send_message, update_settings
 from app.crm.messaging.templating import MERGE_FIELDS
 from app.crm.messaging.views import bp
@@ -37,7 +38,16 @@ from app.records.services import get_record
 register_nav_item(
     NavItem("Campaigns", "messaging.campaigns", "megaphone", "campaigns.view", group="marketing", order=40)
 )
-register_nav_item(NavItem("Inbox", "messaging.inbox", "chat-dots", "messages.view", order=41))
+register_nav_item(
+    NavItem(
+        "Inbox",
+        "messaging.inbox",
+        "chat-dots",
+        "messages.view",
+        order=41,
+        badge=("messaging.unread_badge", "inbox-changed"),
+    )
+)
 register_nav_item(
     NavItem("Message templates", "messaging.templates", "file-earmark-text", "message_templates.view", "settings")
 )
@@ -50,6 +60,8 @@ register_nav_item(NavItem("Messaging", "messaging.settings", "send", "settings.m
 @bp.route("/messages/send/<kind>/<uuid:record_id>", methods=["POST"])
 @requires_permission("messages.create")
 def send(kind, record_id):
+    """One email or SMS from a record's Messages tab; HTMX gets the tab back, with what was typed
+    and why when it is refused."""
     record_type = find_record_type(kind)
     if record_type is None or kind not in RECIPIENTS:
         abort(404)
@@ -57,19 +69,29 @@ def send(kind, record_id):
     back = url_for(f"{record_type.plural}.show", tab="messages", **{record_type.id_arg: record.id})
     contact = recipient_of(record_type, record)
     form = SendForm()
-    if not form.validate_on_submit():
-        flash("Check the message: " + "; ".join(e for errors in form.errors.values() for e in errors), "danger")
-        return redirect(back)
     source = (record_type, record) if record_type.name != "contact" else None
     try:
+        if not form.validate_on_submit():
+            raise ValidationFailed("Check the message.", details=form.errors)
         with undone_if_refused():
             message = send_message(form.to_data(contact.id if contact else None), actor=current_user, source=source)
     except ValidationFailed as exc:
+        if is_htmx():
+            errors = exc.details or {"_": [exc.message]}
+            return _messages_tab(record_type, record, errors=errors, submitted=request.form), 422
         flash(exc.one_line(), "danger")
         return redirect(back)
     note = " It goes out when quiet hours end." if message.send_after else ""
-    flash(f"{Channel.LABELS[message.channel]} to {message.to_address} queued.{note}", "success")
+    to = shown_address(message.channel, message.to_address)
+    sent = f"{Channel.LABELS[message.channel]} to {to} queued.{note}"
+    if is_htmx():
+        return _messages_tab(record_type, record, sent=sent)
+    flash(sent, "success")
     return redirect(back)
+
+
+def _messages_tab(record_type, record, **extra):
+    return render_template("crm/messaging/_record_messages.html", **messages_tab(record_type, record), **extra)
 
 
 # ---------------------------------------------------------------------------- templates
@@ -175,6 +197,13 @@ def inbox():
     return render_template("crm/messaging/inbox.html", page=page, show_all=show_all)
 
 
+@bp.route("/inbox/unread-badge")
+@requires_permission("messages.view")
+def unread_badge():
+    """The top bar's count of texts nobody has read in open conversations (HTMX, after the page loads)."""
+    return render_template("crm/messaging/_unread_badge.html", count=conversations.unread_total())
+
+
 @bp.route("/inbox/<uuid:conversation_id>", methods=["GET", "POST"])
 @requires_permission("messages.view")
 def conversation(conversation_id):
@@ -241,6 +270,15 @@ def close_conversation(conversation_id):
     return redirect(url_for("messaging.inbox"))
 
 
+@bp.route("/inbox/<uuid:conversation_id>/reopen", methods=["POST"])
+@requires_permission("messages.create")
+def reopen_conversation(conversation_id):
+    item = conversations.get_conversation(conversation_id)
+    conversations.set_open(item, True, actor=current_user)
+    flash("Conversation open again: it is back in the inbox.", "success")
+    return redirect(url_for("messaging.conversation", conversation_id=item.id))
+
+
 # ---------------------------------------------------------------------------- settings
 
 
@@ -284,7 +322,7 @@ def add_suppression():
     row = save_form(form, lambda: suppress_address(form.to_data(), actor=current_user))
     if row is None:
         return _settings_page(suppression_form=form, status=422)
-    flash(f"{row.address} is on the suppression list.", "success")
+    flash(f"{shown_address(row.channel, row.address)} is on the suppression list.", "success")
     return redirect(url_for("messaging.settings"))
 
 
@@ -292,7 +330,7 @@ def add_suppression():
 @requires_permission("suppressions.edit")
 def delete_suppression(suppression_id):
     row = get_or_404(Suppression, suppression_id)
-    address = row.address
+    address = shown_address(row.channel, row.address)
     remove_suppression(row, actor=current_user)
     flash(f"{address} may receive messages again (with consent).", "success")
     return redirect(url_for("messaging.settings"))
