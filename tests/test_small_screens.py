@@ -387,3 +387,20 @@ def test_the_log_forms_subject_hint_fits_a_phone(app, live_server, page_at, busy
     subject = page.get_by_test_id("log-activity-form").get_by_label("Subject")
     assert subject.get_attribute("placeholder")
     assert subject.evaluate(PLACEHOLDER_ROOM) >= 0
+
+
+def test_a_record_opened_on_a_later_tab_shows_that_tab_on_a_phone(app, live_server, page_at, busy_tenant):
+    """At 375 px a contact opened on its last tab (a link from elsewhere, a reload) kept its tab
+    strip scrolled to the start: the highlighted tab sat off the screen to the right."""
+    contact_id = make_contact(app, busy_tenant, first_name="Ada")
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=busy_tenant.slug))
+    page.click('[data-testid="record-pane-activity"]')
+    last_tab = page.locator(".record-tabs [data-tab-link]").last.get_attribute("data-testid").removeprefix("tab-")
+    page.goto(live_server.url(f"/contacts/{contact_id}?tab={last_tab}", slug=busy_tenant.slug))
+    _shot(page, "contact-last-tab-375")
+    strip = page.locator(".record-tabs").bounding_box()
+    active = page.locator(".record-tabs .nav-link.active").bounding_box()
+    assert strip["x"] <= active["x"], (strip, active)
+    assert active["x"] + active["width"] <= strip["x"] + strip["width"], (strip, active)
