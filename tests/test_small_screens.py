@@ -272,17 +272,21 @@ def test_the_plan_page_fits_a_phone(app, live_server, page_at, busy_tenant, set_
     assert _overflow(page) <= 0
 
 
-def test_the_consoles_overview_fits_a_phone(live_server, page_at, platform_admin, busy_tenant):
-    """At 375 px the console's plan-by-status table hid its Suspended, Canceled and Total columns
-    behind a sideways scroll: each plan's row now stacks its counts, each named by its status."""
+def _sign_in_to_the_console(live_server, page) -> None:
     from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
-    page = page_at(375)
     page.goto(live_server.url("/login", slug="admin"))
     page.fill("input[name=email]", ADMIN_EMAIL)
     page.fill("input[name=password]", ADMIN_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(live_server.url("/", slug="admin"))
+
+
+def test_the_consoles_overview_fits_a_phone(live_server, page_at, platform_admin, busy_tenant):
+    """At 375 px the console's plan-by-status table hid its Suspended, Canceled and Total columns
+    behind a sideways scroll: each plan's row now stacks its counts, each named by its status."""
+    page = page_at(375)
+    _sign_in_to_the_console(live_server, page)
     _shot(page, "console-overview-375")
     assert _overflow(page) <= 0
     total = page.get_by_test_id("plan-status-totals").locator('td[data-label="Total"]')
@@ -404,3 +408,18 @@ def test_a_record_opened_on_a_later_tab_shows_that_tab_on_a_phone(app, live_serv
     active = page.locator(".record-tabs .nav-link.active").bounding_box()
     assert strip["x"] <= active["x"], (strip, active)
     assert active["x"] + active["width"] <= strip["x"] + strip["width"], (strip, active)
+
+
+def test_the_consoles_tenants_show_their_counts_on_a_phone(live_server, page_at, platform_admin, busy_tenant):
+    """At 375 px the console's tenants list hid each agency's users, contacts and emails this
+    month (columns kept for wider screens): a phone now stacks them under the name, each named."""
+    page = page_at(375)
+    _sign_in_to_the_console(live_server, page)
+    page.goto(live_server.url("/tenants", slug="admin"))
+    _shot(page, "console-tenants-375")
+    row = page.get_by_test_id(f"tenant-row-{busy_tenant.slug}")
+    for label in ("Contacts", "Emails this month"):
+        count = row.locator(f'td[data-label="{label}"]')
+        assert count.is_visible(), label
+        assert count.evaluate("""(cell) => getComputedStyle(cell, "::before").content""") == f'"{label}"'
+    assert _overflow(page) <= 0
