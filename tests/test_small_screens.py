@@ -423,3 +423,17 @@ def test_the_consoles_tenants_show_their_counts_on_a_phone(live_server, page_at,
         assert count.is_visible(), label
         assert count.evaluate("""(cell) => getComputedStyle(cell, "::before").content""") == f'"{label}"'
     assert _overflow(page) <= 0
+
+
+def test_a_tasks_done_tick_is_big_enough_to_tap(app, live_server, page_at, busy_tenant):
+    """At 375 px a task's done tick was a bare 22 px icon: a thumb aimed at it opened the task
+    beside it instead. Its button now keeps a tap-sized box around the same icon."""
+    task_id = make_task(app, busy_tenant, title="Call back", owner_id=str(busy_tenant.users["owner"]))
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/tasks", slug=busy_tenant.slug))
+    _shot(page, "tasks-375")
+    tick = page.get_by_test_id(f"tick-{task_id}").bounding_box()
+    assert tick["width"] >= 32, tick
+    assert tick["height"] >= 32, tick
+    assert _overflow(page) <= 0
