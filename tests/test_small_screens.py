@@ -437,3 +437,18 @@ def test_a_tasks_done_tick_is_big_enough_to_tap(app, live_server, page_at, busy_
     assert tick["width"] >= 32, tick
     assert tick["height"] >= 32, tick
     assert _overflow(page) <= 0
+
+
+def test_a_long_record_title_stays_beside_its_avatar_on_a_phone(app, live_server, page_at, busy_tenant):
+    """At 375 px a record whose name needed two lines ("INV-2026-0002 · SEO retainer 2027", a
+    double-barrelled name) dropped under its avatar, which was left alone on the first row."""
+    contact_id = make_contact(app, busy_tenant, first_name="Bartholomew", last_name="Fitzgerald-Whitfield Consulting")
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=busy_tenant.slug))
+    _shot(page, "contact-long-title-375")
+    avatar = page.locator(".record-page .avatar").first.bounding_box()
+    title = page.get_by_test_id("record-title").bounding_box()
+    assert avatar["x"] + avatar["width"] < title["x"], (avatar, title)
+    assert title["y"] < avatar["y"] + avatar["height"], (avatar, title)
+    assert _overflow(page) <= 0
