@@ -452,3 +452,18 @@ def test_a_long_record_title_stays_beside_its_avatar_on_a_phone(app, live_server
     assert avatar["x"] + avatar["width"] < title["x"], (avatar, title)
     assert title["y"] < avatar["y"] + avatar["height"], (avatar, title)
     assert _overflow(page) <= 0
+
+
+def test_the_first_tab_offers_a_skip_past_the_menu(live_server, page_at, busy_tenant):
+    """With the keyboard only, every page began with a dozen Tabs through the top menu before
+    its own content: the first Tab now shows a "Skip to content" link that lands in the page."""
+    page = page_at(1280)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/contacts", slug=busy_tenant.slug))
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.evaluate("(link) => link === document.activeElement")
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("""() => document.getElementById("main").contains(document.activeElement)""")
