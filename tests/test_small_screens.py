@@ -467,3 +467,22 @@ def test_the_first_tab_offers_a_skip_past_the_menu(live_server, page_at, busy_te
     page.keyboard.press("Enter")
     page.keyboard.press("Tab")
     assert page.evaluate("""() => document.getElementById("main").contains(document.activeElement)""")
+
+
+def test_an_automations_step_controls_are_big_enough_to_tap(app, live_server, page_at, busy_tenant):
+    """At 375 px a step's move up, move down and remove buttons were bare 16 px icons side by
+    side: a thumb aimed at "move down" could remove the step. Each now keeps a tap-sized box."""
+    from tests.crm.automation.workflow_helpers import make_workflow
+
+    note = {"type": "create_note", "params": {"body": "Follow up"}}
+    workflow_id = make_workflow(app, busy_tenant, steps=[note, note])
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/automations/{workflow_id}", slug=busy_tenant.slug))
+    _shot(page, "automation-steps-375")
+    boxes = [
+        button.bounding_box()
+        for button in page.locator('button[aria-label^="Move step"], button[aria-label^="Remove step"]').all()
+    ]
+    assert len(boxes) == 6
+    assert [box for box in boxes if box["width"] < 32 or box["height"] < 32] == []
