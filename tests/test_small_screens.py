@@ -272,17 +272,21 @@ def test_the_plan_page_fits_a_phone(app, live_server, page_at, busy_tenant, set_
     assert _overflow(page) <= 0
 
 
-def test_the_consoles_overview_fits_a_phone(live_server, page_at, platform_admin, busy_tenant):
-    """At 375 px the console's plan-by-status table hid its Suspended, Canceled and Total columns
-    behind a sideways scroll: each plan's row now stacks its counts, each named by its status."""
+def _sign_in_to_the_console(live_server, page) -> None:
     from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
-    page = page_at(375)
     page.goto(live_server.url("/login", slug="admin"))
     page.fill("input[name=email]", ADMIN_EMAIL)
     page.fill("input[name=password]", ADMIN_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(live_server.url("/", slug="admin"))
+
+
+def test_the_consoles_overview_fits_a_phone(live_server, page_at, platform_admin, busy_tenant):
+    """At 375 px the console's plan-by-status table hid its Suspended, Canceled and Total columns
+    behind a sideways scroll: each plan's row now stacks its counts, each named by its status."""
+    page = page_at(375)
+    _sign_in_to_the_console(live_server, page)
     _shot(page, "console-overview-375")
     assert _overflow(page) <= 0
     total = page.get_by_test_id("plan-status-totals").locator('td[data-label="Total"]')
@@ -387,3 +391,98 @@ def test_the_log_forms_subject_hint_fits_a_phone(app, live_server, page_at, busy
     subject = page.get_by_test_id("log-activity-form").get_by_label("Subject")
     assert subject.get_attribute("placeholder")
     assert subject.evaluate(PLACEHOLDER_ROOM) >= 0
+
+
+def test_a_record_opened_on_a_later_tab_shows_that_tab_on_a_phone(app, live_server, page_at, busy_tenant):
+    """At 375 px a contact opened on its last tab (a link from elsewhere, a reload) kept its tab
+    strip scrolled to the start: the highlighted tab sat off the screen to the right."""
+    contact_id = make_contact(app, busy_tenant, first_name="Ada")
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=busy_tenant.slug))
+    page.click('[data-testid="record-pane-activity"]')
+    last_tab = page.locator(".record-tabs [data-tab-link]").last.get_attribute("data-testid").removeprefix("tab-")
+    page.goto(live_server.url(f"/contacts/{contact_id}?tab={last_tab}", slug=busy_tenant.slug))
+    _shot(page, "contact-last-tab-375")
+    strip = page.locator(".record-tabs").bounding_box()
+    active = page.locator(".record-tabs .nav-link.active").bounding_box()
+    assert strip["x"] <= active["x"], (strip, active)
+    assert active["x"] + active["width"] <= strip["x"] + strip["width"], (strip, active)
+
+
+def test_the_consoles_tenants_show_their_counts_on_a_phone(live_server, page_at, platform_admin, busy_tenant):
+    """At 375 px the console's tenants list hid each agency's users, contacts and emails this
+    month (columns kept for wider screens): a phone now stacks them under the name, each named."""
+    page = page_at(375)
+    _sign_in_to_the_console(live_server, page)
+    page.goto(live_server.url("/tenants", slug="admin"))
+    _shot(page, "console-tenants-375")
+    row = page.get_by_test_id(f"tenant-row-{busy_tenant.slug}")
+    for label in ("Contacts", "Emails this month"):
+        count = row.locator(f'td[data-label="{label}"]')
+        assert count.is_visible(), label
+        assert count.evaluate("""(cell) => getComputedStyle(cell, "::before").content""") == f'"{label}"'
+    assert _overflow(page) <= 0
+
+
+def test_a_tasks_done_tick_is_big_enough_to_tap(app, live_server, page_at, busy_tenant):
+    """At 375 px a task's done tick was a bare 22 px icon: a thumb aimed at it opened the task
+    beside it instead. Its button now keeps a tap-sized box around the same icon."""
+    task_id = make_task(app, busy_tenant, title="Call back", owner_id=str(busy_tenant.users["owner"]))
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/tasks", slug=busy_tenant.slug))
+    _shot(page, "tasks-375")
+    tick = page.get_by_test_id(f"tick-{task_id}").bounding_box()
+    assert tick["width"] >= 32, tick
+    assert tick["height"] >= 32, tick
+    assert _overflow(page) <= 0
+
+
+def test_a_long_record_title_stays_beside_its_avatar_on_a_phone(app, live_server, page_at, busy_tenant):
+    """At 375 px a record whose name needed two lines ("INV-2026-0002 · SEO retainer 2027", a
+    double-barrelled name) dropped under its avatar, which was left alone on the first row."""
+    contact_id = make_contact(app, busy_tenant, first_name="Bartholomew", last_name="Fitzgerald-Whitfield Consulting")
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=busy_tenant.slug))
+    _shot(page, "contact-long-title-375")
+    avatar = page.locator(".record-page .avatar").first.bounding_box()
+    title = page.get_by_test_id("record-title").bounding_box()
+    assert avatar["x"] + avatar["width"] < title["x"], (avatar, title)
+    assert title["y"] < avatar["y"] + avatar["height"], (avatar, title)
+    assert _overflow(page) <= 0
+
+
+def test_the_first_tab_offers_a_skip_past_the_menu(live_server, page_at, busy_tenant):
+    """With the keyboard only, every page began with a dozen Tabs through the top menu before
+    its own content: the first Tab now shows a "Skip to content" link that lands in the page."""
+    page = page_at(1280)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url("/contacts", slug=busy_tenant.slug))
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.evaluate("(link) => link === document.activeElement")
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("""() => document.getElementById("main").contains(document.activeElement)""")
+
+
+def test_an_automations_step_controls_are_big_enough_to_tap(app, live_server, page_at, busy_tenant):
+    """At 375 px a step's move up, move down and remove buttons were bare 16 px icons side by
+    side: a thumb aimed at "move down" could remove the step. Each now keeps a tap-sized box."""
+    from tests.crm.automation.workflow_helpers import make_workflow
+
+    note = {"type": "create_note", "params": {"body": "Follow up"}}
+    workflow_id = make_workflow(app, busy_tenant, steps=[note, note])
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/automations/{workflow_id}", slug=busy_tenant.slug))
+    _shot(page, "automation-steps-375")
+    boxes = [
+        button.bounding_box()
+        for button in page.locator('button[aria-label^="Move step"], button[aria-label^="Remove step"]').all()
+    ]
+    assert len(boxes) == 6
+    assert [box for box in boxes if box["width"] < 32 or box["height"] < 32] == []

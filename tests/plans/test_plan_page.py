@@ -1,5 +1,6 @@
 """The tenant's /settings/plan page."""
 
+import itertools
 import json
 import re
 
@@ -271,3 +272,13 @@ def test_the_daily_meter_reads_today(make_tenant, client_for, console):
     ):
         assert "0 of 100,000 today" in html
         assert "this day" not in html
+
+
+@pytest.mark.parametrize("path", ["/pricing", "/"])
+def test_plan_names_are_headings_one_level_under_the_pages(apex_client, path):
+    """The pricing page put its plans' names (h3) straight under its h1: a screen reader's list of
+    headings skipped a level there, while the landing page has its "Plans" h2 in between."""
+    page = apex_client.get(path).get_data(as_text=True)
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", page)]
+    assert levels[0] == 1
+    assert all(level <= previous + 1 for previous, level in itertools.pairwise(levels)), levels

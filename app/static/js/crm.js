@@ -112,6 +112,19 @@
     });
   });
 
+  // On a phone the tab strip scrolls sideways: a record opened on a later tab (a link, a reload)
+  // scrolls its strip, not the page, to centre the highlighted tab.
+  function revealActiveTab(root) {
+    root.querySelectorAll(".record-tabs").forEach(function (strip) {
+      const active = strip.querySelector(".nav-link.active");
+      if (!active) return;
+      const stripBox = strip.getBoundingClientRect();
+      const tabBox = active.getBoundingClientRect();
+      strip.scrollLeft += tabBox.left - stripBox.left - (stripBox.width - tabBox.width) / 2;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { revealActiveTab(document); });
+
   // A saved view keeps the list as it is now: search as you type changed the address since load.
   document.addEventListener("submit", function (event) {
     const form = event.target.closest("[data-save-view]");

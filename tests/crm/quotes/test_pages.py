@@ -1,6 +1,7 @@
 """Quote and product pages: bounded queries, the quote form's line rows, the contact's tab,
 settings, and the expiry job."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -72,6 +73,16 @@ def test_the_form_offers_active_products_and_keeps_bad_rows(app, tenant_a, clien
     assert "Enter the quantity as a number." in body
     assert 'value="Facilitation"' in body
     assert 'value="Room"' in body
+
+
+def test_every_line_control_is_named_for_a_screen_reader(tenant_a, client_for):
+    """A line's labels are not tied to its inputs (one row of many), so each control carries its
+    own name: the product select had none and was read out only as "Free text"."""
+    form = client_for(tenant_a).get("/quotes/new").get_data(as_text=True)
+    controls = re.findall(r"<(?:input|select)\b[^>]*\bname=\"line_[a-z_]+\"[^>]*>", form)
+    assert len(controls) > 3
+    assert [control for control in controls if "aria-label=" not in control] == []
+    assert 'aria-label="Product of line 1"' in form
 
 
 def test_new_quote_from_a_contact_page_names_the_contact(app, tenant_a, client_for):
