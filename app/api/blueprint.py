@@ -6,6 +6,7 @@ import flask_smorest
 from flask import current_app, jsonify, request
 from flask_smorest.spec.plugins import FlaskPlugin
 from flask_smorest.utils import resolve_schema_instance, unpack_tuple_response
+from marshmallow import RAISE
 from werkzeug import Response
 from werkzeug.exceptions import HTTPException
 
@@ -53,12 +54,16 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
         return response
 
     def arguments(self, schema, **kwargs):
-        """As smorest's, but a schema that says what to do with unknown parameters gets its way:
-        webargs would drop the query string's unknown keys unseen, so `ListArguments`, which takes
-        them in to refuse all but `cf.<key>` with a message, would never see them."""
+        """As smorest's, but a schema that says what to do with unknown parameters gets its way
+        (`ListArguments` takes them in to refuse all but `cf.<key>` with a message), and any other
+        query string refuses them."""
         declared = getattr(getattr(schema, "Meta", None), "unknown", None)
         if declared is not None:
             kwargs.setdefault("unknown", declared)
+        elif kwargs.get("location") == "query":
+            # webargs drops a query string's unknown keys by default: a typo (`?recordtype=`)
+            # would answer the unfiltered list. Refused instead, as a JSON body's are.
+            kwargs.setdefault("unknown", RAISE)
         return super().arguments(schema, **kwargs)
 
     def response(self, status_code, schema=None, **kwargs):
