@@ -3,9 +3,10 @@
 from functools import cache, wraps
 
 import flask_smorest
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 from flask_smorest.spec.plugins import FlaskPlugin
 from flask_smorest.utils import resolve_schema_instance, unpack_tuple_response
+from marshmallow import RAISE
 from werkzeug import Response
 from werkzeug.exceptions import HTTPException
 
@@ -33,6 +34,7 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
         self.tag = tag or name.removeprefix("api_")
         self.before_request(open_api_call)
         self.after_request(add_rate_limit_headers)
+        self.after_request(self.locate_created)
         # Registered last so it runs first: the headers report the count it takes.
         self.after_request(close_api_call)
         self.register_error_handler(AppError, handle_app_error)
@@ -41,13 +43,27 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
         # Bearer keys, not cookies, authenticate these calls: there is no session to forge.
         csrf.exempt(self)
 
+    def locate_created(self, response: Response) -> Response:
+        """A POST to the collection that made an item says where it lives (`Location`, RFC 9110):
+        its URL is the collection's followed by its id. Other 201s (a payment, a reply) have no
+        URL of their own under this blueprint, so they get none rather than a wrong one."""
+        if response.status_code == 201 and request.path.rstrip("/") == self.url_prefix:
+            created = response.get_json(silent=True)
+            if isinstance(created, dict) and created.get("id"):
+                response.headers["Location"] = f"{request.base_url.rstrip('/')}/{created['id']}"
+        return response
+
     def arguments(self, schema, **kwargs):
-        """As smorest's, but a schema that says what to do with unknown parameters gets its way:
-        webargs would drop the query string's unknown keys unseen, so `ListArguments`, which takes
-        them in to refuse all but `cf.<key>` with a message, would never see them."""
+        """As smorest's, but a schema that says what to do with unknown parameters gets its way
+        (`ListArguments` takes them in to refuse all but `cf.<key>` with a message), and any other
+        query string refuses them."""
         declared = getattr(getattr(schema, "Meta", None), "unknown", None)
         if declared is not None:
             kwargs.setdefault("unknown", declared)
+        elif kwargs.get("location") == "query":
+            # webargs drops a query string's unknown keys by default: a typo (`?recordtype=`)
+            # would answer the unfiltered list. Refused instead, as a JSON body's are.
+            kwargs.setdefault("unknown", RAISE)
         return super().arguments(schema, **kwargs)
 
     def response(self, status_code, schema=None, **kwargs):

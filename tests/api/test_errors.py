@@ -2,6 +2,8 @@
 
 import uuid
 
+import pytest
+
 from app.api.errors import Unauthorized
 from app.core.errors import RateLimited
 
@@ -64,6 +66,13 @@ def test_unknown_list_parameter_is_422(api_client_for, tenant_a):
     response = api_client_for(tenant_a).get(f"{TAGS}?colour=red")
     assert response.status_code == 422
     assert "colour" in _error(response)["details"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/segments", "/api/v1/segments/conditions", "/api/v1/meetings/calendar"])
+def test_unknown_query_parameter_of_any_read_is_422(api_client_for, tenant_a, path):
+    response = api_client_for(tenant_a).get(f"{path}?recordtype=deal")  # a typo must not be ignored unseen
+    assert response.status_code == 422
+    assert "recordtype" in _error(response)["details"]
 
 
 def test_bad_cursor_is_422(api_client_for, tenant_a):

@@ -41,6 +41,7 @@ def test_create_get_update_delete(api_client_for, tenant_a, resource):
     record = created.json
     assert record["tenant_id"] == str(tenant_a.id)
     url = f"/api/v1/{resource}/{record['id']}"
+    assert created.headers["Location"].endswith(url)
     assert api.get(url).json == record
     updated = api.patch(url, json=change)
     assert updated.status_code == 200, updated.json

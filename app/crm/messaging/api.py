@@ -216,7 +216,7 @@ def _with_stats(items):
     """The campaigns with their results, read for all of them at once."""
     stats = campaign_results.campaign_stats([item.id for item in items])
     for item in items:
-        item.stats = stats[item.id]
+        item.stats = campaign_results.channel_stats(stats[item.id], item.channel)
     return items
 
 

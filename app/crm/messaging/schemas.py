@@ -97,12 +97,16 @@ class CampaignRecipientArguments(UnsearchedListArguments):
     )
 
 
+# An SMS has no open pixel and its links are not rewritten: its opens and clicks are unknown.
+NOT_TRACKED_ON_SMS = {"description": "null for an SMS campaign: its opens and clicks are not tracked"}
+
+
 class CampaignStatsSchema(Schema):
     recipients = fields.Integer()
     sent = fields.Integer()
     delivered = fields.Integer()
-    opened = fields.Integer()
-    clicked = fields.Integer()
+    opened = fields.Integer(allow_none=True, metadata=NOT_TRACKED_ON_SMS)
+    clicked = fields.Integer(allow_none=True, metadata=NOT_TRACKED_ON_SMS)
     bounced = fields.Integer()
     unsubscribed = fields.Integer()
     failed = fields.Integer()
@@ -111,8 +115,8 @@ class CampaignStatsSchema(Schema):
     blocked = fields.Integer()
     canceled = fields.Integer()
     progress = fields.Integer(metadata={"description": "Percent of recipients handled"})
-    open_rate = fields.Float()
-    click_rate = fields.Float()
+    open_rate = fields.Float(allow_none=True, metadata=NOT_TRACKED_ON_SMS)
+    click_rate = fields.Float(allow_none=True, metadata=NOT_TRACKED_ON_SMS)
 
 
 class CampaignSchema(Schema):

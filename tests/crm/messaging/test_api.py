@@ -73,6 +73,22 @@ def test_campaign_create_launch_and_results(app, tenant_a, api_client_for):
     assert api.delete(f"/api/v1/campaigns/{campaign.json['id']}").status_code == 409
 
 
+def test_an_sms_campaign_reports_its_opens_and_clicks_as_not_tracked(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    template = api.post("/api/v1/message-templates", json={"name": "Text", "channel": "sms", "text_body": "Hi"}).json
+    campaign = api.post(
+        "/api/v1/campaigns",
+        json={"name": "Texts", "template_id": template["id"], "audience": f"tag:{make_tag(app, tenant_a)}"},
+    )
+    assert campaign.status_code == 201, campaign.json
+    untracked = {"opened": None, "clicked": None, "open_rate": None, "click_rate": None}
+    for body in (campaign.json, api.get("/api/v1/campaigns").json["items"][0]):
+        assert {key: body["stats"][key] for key in untracked} == untracked  # an SMS has no pixel: not a 0 %
+        assert body["stats"]["sent"] == 0
+    documented = api.get("/api/v1/openapi.json").json["components"]["schemas"]["CampaignStats"]["properties"]
+    assert all(documented[key]["nullable"] for key in untracked)
+
+
 def test_suppressions_and_scopes(app, tenant_a, api_client_for):
     api = api_client_for(tenant_a)
     added = api.post("/api/v1/suppressions", json={"channel": "email", "address": "Gone@Example.com"})

@@ -85,6 +85,13 @@ def campaign_stats(campaign_ids) -> dict:
     return result
 
 
+def channel_stats(stats: dict, channel: str) -> dict:
+    """A campaign's numbers with those its channel cannot count as None: an SMS's opens are unknown, not 0."""
+    if tracks_opens(channel):
+        return stats
+    return {**stats, **dict.fromkeys((*EMAIL_ONLY_OUTCOMES, "open_rate", "click_rate"))}
+
+
 def stats_chart(stats: dict, channel: str) -> dict:
     """The funnel chart of a campaign's results (Chart.js, via charts.js's data-chart)."""
     shown = [(key, label) for key, label in outcome_labels(channel).items() if key in CHART_OUTCOMES]
