@@ -261,22 +261,26 @@ def add_number_to_contact(conversation_id):
     return redirect(url_for("messaging.conversation", conversation_id=item.id))
 
 
+def _set_open(conversation_id, is_open: bool, done: str):
+    item = conversations.get_conversation(conversation_id)
+    conversations.set_open(item, is_open, actor=current_user)
+    flash(done, "success")
+    # A closed thread leaves the inbox, so back to it; a reopened one shows itself.
+    if is_open:
+        return redirect(url_for("messaging.conversation", conversation_id=item.id))
+    return redirect(url_for("messaging.inbox"))
+
+
 @bp.route("/inbox/<uuid:conversation_id>/close", methods=["POST"])
 @requires_permission("messages.create")
 def close_conversation(conversation_id):
-    item = conversations.get_conversation(conversation_id)
-    conversations.set_open(item, False, actor=current_user)
-    flash("Conversation closed; a new message opens it again.", "success")
-    return redirect(url_for("messaging.inbox"))
+    return _set_open(conversation_id, False, "Conversation closed; a new message opens it again.")
 
 
 @bp.route("/inbox/<uuid:conversation_id>/reopen", methods=["POST"])
 @requires_permission("messages.create")
 def reopen_conversation(conversation_id):
-    item = conversations.get_conversation(conversation_id)
-    conversations.set_open(item, True, actor=current_user)
-    flash("Conversation open again: it is back in the inbox.", "success")
-    return redirect(url_for("messaging.conversation", conversation_id=item.id))
+    return _set_open(conversation_id, True, "Conversation open again: it is back in the inbox.")
 
 
 # ---------------------------------------------------------------------------- settings
