@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.bulk_rows import add_row, make_row
 from app.core.models import Base, TenantScoped
+from app.core.text import key_in_words
 from app.core.types import JSONType, utcnow
 
 # What people read instead of action codes ("login.succeeded" -> "Signed in"). Each package
@@ -52,7 +53,7 @@ def audit_action_label(action: str) -> str:
 
 def _words(key: str) -> str:
     """A details key as a reader's label: "unit_price" -> "Unit price", "stage_id" -> "Stage"."""
-    return key.removesuffix("_id").replace("_", " ").capitalize()
+    return key_in_words(key.removesuffix("_id"))
 
 
 def _detail_value(value) -> str:
