@@ -251,11 +251,9 @@ def _display(record_type, key, value) -> str:
     if field is not None:
         if isinstance(value, list):
             return ", ".join(str(item.get("email") or item.get("number") or item) for item in value)
-        if isinstance(value, dict):
-            return field.display(value)  # a value of its own shape (an address, consent) words itself
         if getattr(field, "to", None) and value is not None:
             return get_record_type(field.to).title_of(value)
-        return field.display(value)
+        return field.display(value)  # a value of its own shape (an address, consent) words itself
     if key == "owner_id":
         return value.display_name if value is not None else "Unassigned"
     if key == "tag_ids":
