@@ -153,6 +153,22 @@ def _run_mapped_as_name_and_email(app, tenant, client, uploaded, mapping) -> str
     return client.get(show_url).get_data(as_text=True)
 
 
+def _updating_ada(app, tenant, client, content: bytes) -> tuple[str, dict]:
+    """Ada as a contact, a file naming her uploaded, and its mapping page's URL with a form that
+    maps first name and email and updates the records it matches."""
+    from tests.crm.factories import make_contact
+
+    make_contact(app, tenant, first_name="Ada", emails=[{"email": "ada@example.test", "primary": True}])
+    mapping_url = _upload(client, content).headers["Location"]
+    form = {
+        "csrf_token": csrf_token_from(client.get(mapping_url).get_data(as_text=True)),
+        "map.0": "first_name",
+        "map.1": "emails",
+        "dedupe": "update",
+    }
+    return mapping_url, form
+
+
 def test_a_one_row_file_says_row_not_rows(app, tenant_a, client_for):
     client = client_for(tenant_a)
     uploaded = _upload(client, b"First name,Email\nAda,not-an-email\n")
@@ -237,19 +253,9 @@ def test_the_mapping_keeps_the_chosen_dedupe_and_template_name_through_a_preview
 ):
     """ "Update preview" and a refused mapping put the matches choice back to the saved one
     (so a hurried "Import" then skipped the rows meant to update) and emptied the name."""
-    from tests.crm.factories import make_contact
-
-    make_contact(app, tenant_a, first_name="Ada", emails=[{"email": "ada@example.test", "primary": True}])
     client = client_for(tenant_a)
-    uploaded = _upload(client, b"First name,Email\nAda,ada@example.test\n")
-    mapping_url = uploaded.headers["Location"]
-    form = {
-        "csrf_token": csrf_token_from(client.get(mapping_url).get_data(as_text=True)),
-        "map.0": "first_name",
-        "map.1": "emails",
-        "dedupe": "update",
-        "template_name": "Fair",
-    }
+    mapping_url, form = _updating_ada(app, tenant_a, client, b"First name,Email\nAda,ada@example.test\n")
+    form["template_name"] = "Fair"
     for action, changes, status in (("preview", {}, 200), ("import", {"map.1": "first_name"}, 422)):
         response = client.post(mapping_url, data={**form, **changes, "action": action})
         body = response.get_data(as_text=True)
@@ -265,20 +271,10 @@ def test_the_revert_confirmation_names_only_what_the_import_did(app, tenant_a, c
     counts its updates (a file may update one record twice), not "records"."""
     import uuid
 
-    from tests.crm.factories import make_contact
-
-    make_contact(app, tenant_a, first_name="Ada", emails=[{"email": "ada@example.test", "primary": True}])
     client = client_for(tenant_a)
-    uploaded = _upload(client, b"First name,Email\nAda,ada@example.test\nAda,ADA@example.test\n")
-    mapping_url = uploaded.headers["Location"]
-    form = {
-        "csrf_token": csrf_token_from(client.get(mapping_url).get_data(as_text=True)),
-        "map.0": "first_name",
-        "map.1": "emails",
-        "dedupe": "update",
-        "action": "import",
-    }
-    show_url = client.post(mapping_url, data=form).headers["Location"]
+    content = b"First name,Email\nAda,ada@example.test\nAda,ADA@example.test\n"
+    mapping_url, form = _updating_ada(app, tenant_a, client, content)
+    show_url = client.post(mapping_url, data={**form, "action": "import"}).headers["Location"]
     run_job(app, tenant_a, uuid.UUID(show_url.rsplit("/", 1)[-1]))
     done = html.unescape(client.get(show_url).get_data(as_text=True))
     assert 'data-confirm="Revert this import? The 2 updates it made are undone."' in done
