@@ -137,7 +137,7 @@ INVOICES = InvoiceType(
     ],
     panels=[Panel("payments", "crm/invoices/_payments_panel.html", _payments_panel, order=1)],
     load={
-        "detail": lambda: [selectinload(Invoice.lines), selectinload(Invoice.payments)],
+        "detail": lambda: [selectinload(Invoice.payments)],
     },
     contributes=[
         ("contact", lifetime_value_panel(Invoice.contact_id)),

@@ -2,7 +2,7 @@
 copied) or by hand; numbered from the same gap-free sequences as quotes and invoices when made;
 open until fulfilled or cancelled. A numbered order is kept: it is cancelled, never deleted."""
 
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.core.types import utcnow
 from app.crm.deals.services.forecast import local_today
@@ -89,7 +89,6 @@ ORDERS = OrderType(
     ],
     load={
         "list": lambda: [joinedload(Order.contact), joinedload(Order.company)],
-        "detail": lambda: [selectinload(Order.lines)],
     },
     empty_text="No orders yet: accepting a quote makes its order.",
 )

@@ -7,7 +7,7 @@ the tab."""
 from collections.abc import Callable
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core.currencies import CURRENCIES
 from app.core.extensions import db
@@ -131,7 +131,8 @@ class PricedDocumentType(RecordType):
     Its subtitle names the customer, and a list page loads each row's contact with the page for
     that subtitle (a declaration's `load["list"]` may load more). Its page is
     `crm/<plural>/show.html`, with the lines panel (`crm/<plural>/_lines_panel.html`, filled by
-    `lines_panel`) first in the main column; an API row carries its lines. The pages of the
+    `lines_panel`) first in the main column, so the page loads the lines with the document (a
+    declaration's `load["detail"]` adds what its own panels read); an API row carries its lines. The pages of the
     records it points at (`tab_on`: "deal", "contact", …) show a tab of their newest ones.
 
     A new one is in the workspace's currency with the default terms unless it was given
@@ -150,6 +151,7 @@ class PricedDocumentType(RecordType):
         **declaration,
     ):
         model = declaration["model"]
+        also_on_detail = load.get("detail", list)
         super().__init__(
             subtitle=customer_subtitle,
             default_sort="-created_at",
@@ -160,7 +162,12 @@ class PricedDocumentType(RecordType):
             },
             capabilities=[OWNER, TAGS, TIMELINE, NOTES, ATTACHMENTS],
             panels=panels,
-            load={"api": lambda: [together(model.lines)], "list": lambda: [joinedload(model.contact)], **load},
+            load={
+                "api": lambda: [together(model.lines)],
+                "list": lambda: [joinedload(model.contact)],
+                **load,
+                "detail": lambda: [selectinload(model.lines), *also_on_detail()],
+            },
             contributes=contributes,
             **declaration,
         )

@@ -170,7 +170,7 @@ QUOTES = QuoteType(
     ],
     panels=[Panel("status", "crm/quotes/_status_panel.html", _status_panel, order=1)],
     load={
-        "detail": lambda: [selectinload(Quote.lines), selectinload(Quote.versions)],
+        "detail": lambda: [selectinload(Quote.versions)],
     },
     empty_text="No quotes yet: price a deal's work and send it for acceptance.",
 )
