@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import cache, wraps
 
 from flask import current_app, g, has_request_context, url_for
-from sqlalchemy import ColumnElement, String, and_, bindparam, func, literal, or_, select, union_all, update
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, func, literal, or_, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -178,6 +178,21 @@ def is_read_only(tenant: Tenant, now: datetime | None = None) -> bool:
         grace = timedelta(days=current_app.config["PAST_DUE_GRACE_DAYS"])
         return (now or utcnow()) >= tenant.past_due_since + grace
     return False
+
+
+def writable_tenants(now: datetime | None = None) -> Select:
+    """The ids of the workspaces that may write, in SQL: `is_read_only`'s rule for the jobs that
+    act on a workspace's behalf (renewing its customers' subscriptions, accepting its waitlisted
+    forms), so a read-only workspace is left out instead of failing the job every time it runs."""
+    grace = timedelta(days=current_app.config["PAST_DUE_GRACE_DAYS"])
+    return select(Tenant.id).where(
+        Tenant.status.not_in(READ_ONLY_STATUSES),
+        or_(
+            Tenant.status != TenantStatus.PAST_DUE,
+            Tenant.past_due_since.is_(None),
+            Tenant.past_due_since > (now or utcnow()) - grace,
+        ),
+    )
 
 
 def entitlements(tenant: Tenant) -> Entitlements:

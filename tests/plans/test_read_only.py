@@ -294,3 +294,36 @@ def test_team_and_api_key_pages_of_a_read_only_workspace_offer_only_what_it_acce
     for page in (team, keys):
         assert "The workspace is read-only: settle the subscription to make changes." in page
     assert 'data-testid="deactivate-extra.person@example.com"' in team
+
+
+def test_the_jobs_list_of_writable_workspaces_says_what_is_read_only_says(app, make_tenant, set_tenant):
+    """`writable_tenants()` is `is_read_only` in SQL, for the jobs that act for a workspace: the two
+    must agree on every status and on either side of the past-due grace."""
+    from app.plans.services import is_read_only, writable_tenants
+    from app.tenants.models import Tenant
+    from tests.conftest import on_platform
+
+    grace = timedelta(days=app.config["PAST_DUE_GRACE_DAYS"])
+    cases = {
+        "trial": {"status": "trialing"},
+        "paying": {"status": "active"},
+        "late": {"status": "past_due", "past_due_since": utcnow() - grace + timedelta(hours=1)},
+        "lapsed": {"status": "past_due", "past_due_since": utcnow() - grace - timedelta(hours=1)},
+        "unknown-since": {"status": "past_due", "past_due_since": None},
+        "frozen": {"status": "suspended"},
+        "gone": {"status": "canceled"},
+    }
+    handles = {slug: make_tenant(slug) for slug in cases}
+    for slug, values in cases.items():
+        set_tenant(handles[slug], **values)
+    with on_platform(app):
+        writable = set(db.session.scalars(writable_tenants()))
+        for slug, handle in handles.items():
+            tenant = db.session.get(Tenant, handle.id)
+            assert (handle.id in writable) is not is_read_only(tenant), slug
+        assert {slug for slug, handle in handles.items() if handle.id in writable} == {
+            "trial",
+            "paying",
+            "late",
+            "unknown-since",
+        }

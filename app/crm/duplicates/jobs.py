@@ -1,11 +1,9 @@
 """The duplicates scan: nightly for every tenant, and on demand for one."""
 
-from sqlalchemy import select
-
 from app.crm.duplicates.services import scan_for_duplicates
 from app.jobs.dispatch import for_each_tenant
 from app.jobs.registry import PlatformJob
-from app.tenants.models import Tenant, TenantStatus
+from app.plans.services import writable_tenants
 
 SCAN_JOB = PlatformJob(
     "duplicates.scan",
@@ -17,8 +15,7 @@ SCAN_JOB = PlatformJob(
 
 
 def scan_all_tenants() -> dict:
-    active = select(Tenant.id).where(Tenant.status.not_in((TenantStatus.CANCELED, TenantStatus.SUSPENDED)))
-    return for_each_tenant(active, lambda tenant_id: scan_for_duplicates())
+    return for_each_tenant(writable_tenants(), lambda tenant_id: scan_for_duplicates())
 
 
 def scan_tenant(object_id=None, **_ignored) -> dict:

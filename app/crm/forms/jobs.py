@@ -6,6 +6,7 @@ from app.crm.forms import intake
 from app.crm.forms.models import FormSubmission, SubmissionStatus
 from app.jobs.dispatch import for_each_tenant
 from app.jobs.registry import PlatformJob
+from app.plans.services import writable_tenants
 
 WAITLISTS_JOB = PlatformJob(
     "forms.process_waitlists",
@@ -18,6 +19,11 @@ WAITLISTS_JOB = PlatformJob(
 
 def process_waitlists() -> dict:
     """Hourly: every tenant with waitlisted submissions tries them again (after an upgrade, a
-    deleted contact or a raised limit, they go through without anyone pressing a button)."""
-    waiting = select(FormSubmission.tenant_id).where(FormSubmission.status == SubmissionStatus.WAITLISTED).distinct()
+    deleted contact or a raised limit, they go through without anyone pressing a button). A read-only
+    workspace keeps its waitlist until it may write again."""
+    waiting = (
+        select(FormSubmission.tenant_id)
+        .where(FormSubmission.status == SubmissionStatus.WAITLISTED, FormSubmission.tenant_id.in_(writable_tenants()))
+        .distinct()
+    )
     return for_each_tenant(waiting, lambda tenant_id: intake.process_waitlist()["accepted"])

@@ -1,11 +1,10 @@
-"""Scheduled subscription work, in every workspace: reminders before renewals, then renewals."""
-
-from sqlalchemy import select
+"""Scheduled subscription work, in every workspace that may write: reminders before renewals,
+then renewals."""
 
 from app.crm.subscriptions.services import remind_upcoming_renewals, renew_due_subscriptions
 from app.jobs.dispatch import for_each_tenant
 from app.jobs.registry import PlatformJob
-from app.tenants.models import Tenant
+from app.plans.services import writable_tenants
 
 RENEWAL_JOB = PlatformJob(
     "subscriptions.renew",
@@ -17,4 +16,4 @@ RENEWAL_JOB = PlatformJob(
 
 
 def renew_subscriptions() -> dict:
-    return for_each_tenant(select(Tenant.id), lambda tenant_id: remind_upcoming_renewals() + renew_due_subscriptions())
+    return for_each_tenant(writable_tenants(), lambda tenant_id: remind_upcoming_renewals() + renew_due_subscriptions())

@@ -414,6 +414,24 @@ def test_the_hourly_job_takes_in_the_waitlist_once_there_is_room(app, tenant_a, 
     assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.ACCEPTED]
 
 
+def test_a_read_only_workspace_keeps_its_waitlist_until_it_may_write_again(app, tenant_a, set_tenant):
+    """A suspended workspace may not make contacts: its waitlist stays as it is (not marked failed,
+    not a failure of the job every hour) and goes through once the workspace is active again."""
+    from app.crm.forms.jobs import process_waitlists
+
+    form_id = make_form(app, tenant_a, creates="contact", fields=CONTACT_FIELDS)
+    set_tenant(tenant_a, limit_overrides={"contacts": 0})
+    fill_and_send(public_client(app, tenant_a), form_id, {"first_name": "Ada", "email": "ada@example.com"})
+    set_tenant(tenant_a, limit_overrides={"contacts": 5}, status="suspended")
+    with app.app_context():
+        assert process_waitlists()["failed"] == 0
+    assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.WAITLISTED]
+    set_tenant(tenant_a, status="active")
+    with app.app_context():
+        process_waitlists()
+    assert [item.status for item in submissions(app, tenant_a)] == [SubmissionStatus.ACCEPTED]
+
+
 @pytest.mark.parametrize("creates", ["lead", "contact"])
 def test_an_unreadable_phone_number_is_asked_again_on_the_page_not_lost(app, tenant_a, creates):
     """The page thanked the visitor for "not-a-phone", then the record refused it: the

@@ -191,3 +191,26 @@ def test_a_subscriptions_quantity_reads_as_typed_not_padded_to_three_places(app,
     assert 'data-testid="fact-quantity">1<' in page
     form = client.get(f"/subscriptions/{subscription_id}/edit").get_data(as_text=True)
     assert 'name="quantity" id="f-quantity" value="1"' in form
+
+
+def test_a_read_only_workspace_is_left_out_of_the_renewal_job_instead_of_failing_it(
+    app, tenant_a, tenant_b, client_for, set_tenant
+):
+    """A canceled agency issues no more invoices to its customers, and the job that renews
+    everyone else's subscriptions does not report a failure for it every morning."""
+    from app.crm.subscriptions.jobs import renew_subscriptions
+
+    _accept_quote_with_a_retainer(app, tenant_a, client_for)
+    _accept_quote_with_a_retainer(app, tenant_b, client_for)
+    for tenant in (tenant_a, tenant_b):
+        with in_tenant(app, tenant.id):
+            db.session.scalar(select(Subscription)).next_renewal = date.today()
+    set_tenant(tenant_b, status="canceled")
+    with app.app_context():
+        summary = renew_subscriptions()
+    assert summary["failed"] == 0
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(func.count()).select_from(Invoice)) == 1
+    with in_tenant(app, tenant_b.id):
+        assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0
+        assert db.session.scalar(select(Subscription.next_renewal)) == date.today()
