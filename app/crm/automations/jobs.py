@@ -1,11 +1,10 @@
 """Per-tenant job bodies of workflows (run by the scheduler inside the tenant's context)."""
 
 from app.crm.automations import engine, schedules
-from app.crm.automations.models import Workflow, WorkflowRun
+from app.crm.automations.models import WorkflowRun
 from app.jobs.dispatch import for_each_tenant
 from app.jobs.registry import PlatformJob
 from app.jobs.tenant_jobs import get_locked_job_row
-from app.plans.services import writable_tenants
 
 TIME_TRIGGERS_JOB = PlatformJob(
     "automations.time_triggers",
@@ -25,7 +24,5 @@ def resume_run(object_id: str) -> dict:
 
 
 def run_time_triggers() -> dict:
-    """Platform job: date-reached, no-activity and scheduled workflows of every workspace that may
-    write (a read-only one's occasions are not run, nor recorded as failed runs)."""
-    tenant_ids = schedules.tenants_with_time_triggers().where(Workflow.tenant_id.in_(writable_tenants()))
-    return for_each_tenant(tenant_ids, lambda tenant_id: schedules.fire_time_triggers())
+    """Platform job: date-reached, no-activity and scheduled workflows of every tenant."""
+    return for_each_tenant(schedules.tenants_with_time_triggers(), lambda tenant_id: schedules.fire_time_triggers())

@@ -170,18 +170,3 @@ def test_a_date_reached_fires_for_every_record_of_the_day_past_one_pass(app, ten
         run_job(app)
     fired = [run.record_id for run in runs_of(app, tenant_a, workflow_id)]
     assert sorted(fired) == sorted(due)  # each once
-
-
-def test_a_read_only_workspace_starts_no_timed_workflows_and_does_not_fail_the_job(app, tenant_a, tenant_b, set_tenant):
-    """A suspended agency's workflows would write (a note, a task, an e-mail) in a workspace that
-    may not; it is left out, and the other workspaces' runs go on without a failure reported."""
-    trigger = {"type": "date_reached", "record_type": "lead", "field": "first_response_at", "days_before": 3}
-    running = make_workflow(app, tenant_a, trigger=trigger, steps=NOTE)
-    suspended = make_workflow(app, tenant_b, trigger=trigger, steps=NOTE)
-    for tenant in (tenant_a, tenant_b):
-        lead_id = make_lead(app, tenant, name="Due")
-        set_lead(app, tenant, lead_id, first_response_at=utcnow() + timedelta(days=3))
-    set_tenant(tenant_b, status="suspended")
-    assert run_job(app)["failed"] == 0
-    assert [run.status for run in runs_of(app, tenant_a, running)] == [RunStatus.SUCCEEDED]
-    assert runs_of(app, tenant_b, suspended) == []
