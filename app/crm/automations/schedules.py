@@ -20,6 +20,7 @@ from app.crm.activities.capability import last_activity_at
 from app.crm.automations import engine
 from app.crm.automations.conditions import conditions_pass, record_values
 from app.crm.automations.models import Workflow, WorkflowRun
+from app.records.normalize import tenant_zone
 from app.records.registry import find_record_type
 
 TIME_TRIGGERS = ("date_reached", "no_activity", "schedule")
@@ -68,13 +69,18 @@ def _due(workflow, record_type, now: datetime):
     trigger, model = workflow.trigger, record_type.model
     if trigger["type"] == "date_reached":
         column = getattr(model, trigger["field"])
-        day = (now + timedelta(days=int(trigger.get("days_before") or 0))).date()
+        # The workspace's day: in Auckland a date is reached 13 hours before UTC reaches it.
+        zone = tenant_zone()
+        day = now.astimezone(zone).date() + timedelta(days=int(trigger.get("days_before") or 0))
         occasion = f"date_reached:{day.isoformat()}"
         if getattr(record_type.field(trigger["field"]), "kind", "") == "date":
             reached = column == day
         else:
-            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            reached = and_(column >= start, column < start + timedelta(days=1))
+            start, end = (
+                datetime.combine(each_day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+                for each_day in (day, day + timedelta(days=1))
+            )
+            reached = and_(column >= start, column < end)
         stmt = select(model).where(reached, ~_runs_of(workflow, model, WorkflowRun.event_name == occasion))
         return stmt, lambda row: occasion
     if trigger["type"] == "no_activity":
