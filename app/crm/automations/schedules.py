@@ -1,6 +1,6 @@
 """Triggers that fire with time rather than with an event: a date field is reached, a record
-has been left alone for N days (no logged activity since), or a schedule (every day at an hour,
-UTC).
+has been left alone for N days (no logged activity since), or a schedule (every day at an hour
+of the workspace's clock). Days are the workspace's days.
 
 The `automations.time_triggers` platform job looks every 15 minutes at the tenants that have
 such workflows. Each trigger fires once per occasion, and the run says which one
@@ -92,9 +92,11 @@ def _due(workflow, record_type, now: datetime):
         )
         return stmt, lambda row: f"no_activity:{row.touched.isoformat(timespec='minutes')}"
     if trigger["type"] == "schedule":
-        if now.hour < int(trigger.get("hour") or 0):
+        # "Every day at 9" is 9 on the workspace's clock, whatever the season's UTC offset.
+        local_now = now.astimezone(tenant_zone())
+        if local_now.hour < int(trigger.get("hour") or 0):
             return None, None
-        occasion = f"schedule:{now.date().isoformat()}"
+        occasion = f"schedule:{local_now.date().isoformat()}"
         stmt = select(model).where(~_runs_of(workflow, model, WorkflowRun.event_name == occasion))
         return stmt, lambda row: occasion
     return None, None

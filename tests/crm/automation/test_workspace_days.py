@@ -81,3 +81,29 @@ def test_a_date_reached_fires_on_the_workspaces_day_of_a_date(app, tenant_a, set
         db.session.get(Deal, (tenant_a.id, today)).expected_close_date = date(2026, 12, 7)
     _run_time_triggers(app)
     assert [run.record_id for run in runs_of(app, tenant_a, workflow_id)] == [tomorrow]
+
+
+def test_a_daily_schedule_runs_at_the_hour_on_the_workspaces_clock(app, tenant_a, set_tenant, time_machine):
+    set_tenant(tenant_a, timezone="Pacific/Auckland")
+    workflow_id = make_workflow(
+        app,
+        tenant_a,
+        trigger={"type": "schedule", "record_type": "lead", "hour": 9},
+        steps=[{"type": "create_note", "params": {"body": "Morning check."}}],
+    )
+    lead_id = make_lead(app, tenant_a, name="Kiri")
+    time_machine.move_to(datetime(2026, 12, 6, 19, 30, tzinfo=UTC), tick=False)  # 08:30 in Auckland
+    _run_time_triggers(app)
+    assert runs_of(app, tenant_a, workflow_id) == []
+    time_machine.move_to(AUCKLAND_MONDAY_MORNING, tick=False)  # 09:30 in Auckland
+    _run_time_triggers(app)
+    _run_time_triggers(app)
+    runs = runs_of(app, tenant_a, workflow_id)
+    assert [(run.record_id, run.event_name) for run in runs] == [(lead_id, "schedule:2026-12-07")]
+
+
+def test_a_daily_schedule_says_whose_clock_it_keeps(app, tenant_a, set_tenant, client_for):
+    set_tenant(tenant_a, timezone="Pacific/Auckland")
+    workflow_id = make_workflow(app, tenant_a, trigger={"type": "schedule", "record_type": "lead", "hour": 9})
+    page = client_for(tenant_a).get(f"/automations/{workflow_id}").get_data(as_text=True)
+    assert "Every day at 09:00 (Pacific/Auckland), for each lead" in page
