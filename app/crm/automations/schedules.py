@@ -124,6 +124,9 @@ def fire_time_triggers(now: datetime | None = None) -> int:
     """One pass for the tenant in context: enroll (and run) what is due, at most
     MAX_RECORDS_PER_PASS runs per workflow. Returns runs started."""
     now = now or utcnow()
+    if not engine.automations_allowed():
+        # As for events: a read-only workspace, or a plan without automations, starts no run.
+        return 0
     started = 0
     for workflow in _time_workflows():
         record_type = find_record_type(workflow.trigger.get("record_type"))
