@@ -156,7 +156,7 @@ def active_workflows() -> list[Workflow]:
     )
 
 
-def _automations_allowed() -> bool:
+def automations_allowed() -> bool:
     """The plan has automations and the workspace is not read-only (once per dispatch batch)."""
 
     def load() -> bool:
@@ -239,7 +239,7 @@ def _skip(workflow, record_type, record, event, depth, reason: str) -> WorkflowR
 def handle_event(event) -> int:
     """After-commit consumer of every domain event: enroll matching records, run them."""
     workflows = [workflow for workflow in active_workflows() if trigger_matches(workflow.trigger, event)]
-    if not workflows or not _automations_allowed():
+    if not workflows or not automations_allowed():
         return 0
     record_type = find_record_type(event.record_type)
     record = db.session.get(record_type.model, (event.tenant_id, event.record_id)) if record_type else None
@@ -427,4 +427,14 @@ def resume(run: WorkflowRun) -> str:
     if run.status not in RunStatus.ACTIVE:
         return run.status
     run.resume_at = None
+    # Turning a workflow off (or losing automations) must stop what it would still send; the
+    # run says why, and a replay carries on from here once it may run again.
+    if not run.workflow.is_active:
+        return _finish(run, RunStatus.FAILED, "Stopped after its wait: the workflow was turned off.")
+    if not automations_allowed():
+        return _finish(
+            run,
+            RunStatus.FAILED,
+            "Stopped after its wait: the workspace cannot run workflows now (its plan or its status).",
+        )
     return execute(run)

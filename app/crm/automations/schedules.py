@@ -1,6 +1,6 @@
 """Triggers that fire with time rather than with an event: a date field is reached, a record
-has been left alone for N days (no logged activity since), or a schedule (every day at an hour,
-UTC).
+has been left alone for N days (no logged activity since), or a schedule (every day at an hour
+of the workspace's clock). Days are the workspace's days.
 
 The `automations.time_triggers` platform job looks every 15 minutes at the tenants that have
 such workflows. Each trigger fires once per occasion, and the run says which one
@@ -20,6 +20,7 @@ from app.crm.activities.capability import last_activity_at
 from app.crm.automations import engine
 from app.crm.automations.conditions import conditions_pass, record_values
 from app.crm.automations.models import Workflow, WorkflowRun
+from app.records.normalize import tenant_zone
 from app.records.registry import find_record_type
 
 TIME_TRIGGERS = ("date_reached", "no_activity", "schedule")
@@ -68,13 +69,18 @@ def _due(workflow, record_type, now: datetime):
     trigger, model = workflow.trigger, record_type.model
     if trigger["type"] == "date_reached":
         column = getattr(model, trigger["field"])
-        day = (now + timedelta(days=int(trigger.get("days_before") or 0))).date()
+        # The workspace's day: in Auckland a date is reached 13 hours before UTC reaches it.
+        zone = tenant_zone()
+        day = now.astimezone(zone).date() + timedelta(days=int(trigger.get("days_before") or 0))
         occasion = f"date_reached:{day.isoformat()}"
         if getattr(record_type.field(trigger["field"]), "kind", "") == "date":
             reached = column == day
         else:
-            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            reached = and_(column >= start, column < start + timedelta(days=1))
+            start, end = (
+                datetime.combine(each_day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+                for each_day in (day, day + timedelta(days=1))
+            )
+            reached = and_(column >= start, column < end)
         stmt = select(model).where(reached, ~_runs_of(workflow, model, WorkflowRun.event_name == occasion))
         return stmt, lambda row: occasion
     if trigger["type"] == "no_activity":
@@ -86,9 +92,11 @@ def _due(workflow, record_type, now: datetime):
         )
         return stmt, lambda row: f"no_activity:{row.touched.isoformat(timespec='minutes')}"
     if trigger["type"] == "schedule":
-        if now.hour < int(trigger.get("hour") or 0):
+        # "Every day at 9" is 9 on the workspace's clock, whatever the season's UTC offset.
+        local_now = now.astimezone(tenant_zone())
+        if local_now.hour < int(trigger.get("hour") or 0):
             return None, None
-        occasion = f"schedule:{now.date().isoformat()}"
+        occasion = f"schedule:{local_now.date().isoformat()}"
         stmt = select(model).where(~_runs_of(workflow, model, WorkflowRun.event_name == occasion))
         return stmt, lambda row: occasion
     return None, None
@@ -116,6 +124,9 @@ def fire_time_triggers(now: datetime | None = None) -> int:
     """One pass for the tenant in context: enroll (and run) what is due, at most
     MAX_RECORDS_PER_PASS runs per workflow. Returns runs started."""
     now = now or utcnow()
+    if not engine.automations_allowed():
+        # As for events: a read-only workspace, or a plan without automations, starts no run.
+        return 0
     started = 0
     for workflow in _time_workflows():
         record_type = find_record_type(workflow.trigger.get("record_type"))

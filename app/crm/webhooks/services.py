@@ -231,6 +231,13 @@ def attempt_delivery(delivery: WebhookDelivery, *, now=None) -> str:
         return delivery.status
     subscription = delivery.subscription
     now = now or utcnow()
+    if not subscription.is_active:
+        # Turned off (by someone, or after 72 hours of failures): its waiting retries stop too;
+        # the log keeps them, to replay once it is active again.
+        delivery.status = DeliveryStatus.DEAD
+        delivery.next_attempt_at = None
+        delivery.last_error = "Not sent: the webhook was turned off."
+        return delivery.status
     headers = {"Atrium-Event": delivery.event_type, "Atrium-Delivery": str(delivery.id)}
     result = post_signed(subscription.url, delivery.payload, secret=subscription.secret, headers=headers)
     delivery.attempts += 1
@@ -288,15 +295,18 @@ def _disable_after_failures(subscription: WebhookSubscription, delivery: Webhook
         )
 
 
+def _check_active(subscription: WebhookSubscription, doing: str) -> None:
+    if not subscription.is_active:
+        raise ValidationFailed(
+            f"Enable the webhook before {doing}.", details={"subscription": ["This webhook is disabled."]}
+        )
+
+
 def replay_delivery(delivery: WebhookDelivery, *, actor) -> WebhookDelivery:
     """Send a logged delivery's payload again, as a new delivery (the log keeps both)."""
     check_permission(actor, "webhooks.edit")
     check_writable()
-    if not delivery.subscription.is_active:
-        raise ValidationFailed(
-            "Enable the webhook before replaying its deliveries.",
-            details={"subscription": ["This webhook is disabled."]},
-        )
+    _check_active(delivery.subscription, "replaying its deliveries")
     again = _queue_delivery(
         delivery.subscription_id,
         delivery.event_type,
@@ -311,5 +321,6 @@ def replay_delivery(delivery: WebhookDelivery, *, actor) -> WebhookDelivery:
 def send_test_event(subscription: WebhookSubscription, *, actor) -> WebhookDelivery:
     """A `webhook.test` delivery, so an admin can check the receiver and the signature."""
     check_permission(actor, "webhooks.edit")
+    _check_active(subscription, "sending it a test event")
     payload = {"type": "webhook.test", "occurred_at": utcnow().isoformat(), "tenant_id": str(require_tenant_id())}
     return _queue_delivery(subscription.id, "webhook.test", payload)

@@ -170,3 +170,20 @@ def test_a_date_reached_fires_for_every_record_of_the_day_past_one_pass(app, ten
         run_job(app)
     fired = [run.record_id for run in runs_of(app, tenant_a, workflow_id)]
     assert sorted(fired) == sorted(due)  # each once
+
+
+def test_time_triggers_start_nothing_in_a_suspended_workspace_or_without_automations(app, tenant_a, set_tenant):
+    """Events stopped starting runs when the workspace became read-only or its plan lost
+    automations, but the 15-minute job still started scheduled and date workflows there."""
+    workflow_id = make_workflow(
+        app, tenant_a, trigger={"type": "schedule", "record_type": "lead", "hour": 0}, steps=NOTE
+    )
+    make_lead(app, tenant_a, name="Fresh")
+    set_tenant(tenant_a, status="suspended")
+    run_job(app)
+    set_tenant(tenant_a, status="active", plan="free")
+    run_job(app)
+    assert runs_of(app, tenant_a, workflow_id) == []
+    set_tenant(tenant_a, plan="normal")
+    run_job(app)
+    assert len(runs_of(app, tenant_a, workflow_id)) == 1

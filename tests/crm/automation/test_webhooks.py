@@ -283,3 +283,40 @@ def test_events_queue_webhook_deliveries_only_while_a_subscription_wants_them(ap
         )
         create_contact({"first_name": "Wanted"}, actor=owner)
         assert len(queued("contact")) == 1
+
+
+def test_a_webhook_turned_off_sends_no_more_retries(app, tenant_a, client_for, local_receiver):
+    """Turning a webhook off stopped new events, but a delivery waiting for its retry still went
+    out to the receiver someone had just turned off, as often as its backoff said, for 72 hours."""
+    local_receiver.expect_request("/hook").respond_with_data("down", status=500)
+    subscription_id, _ = subscribe(app, tenant_a, hook_url(local_receiver))
+    make_contact(app, tenant_a)
+    settle(app, tenant_a)
+    assert len(local_receiver.log) == 1
+    with in_tenant(app, tenant_a.id):
+        subscription = db.session.get(WebhookSubscription, (tenant_a.id, subscription_id))
+        services.update_subscription(subscription, {"is_active": False}, actor=_owner(tenant_a))
+    [delivery] = deliveries(app, tenant_a)
+    run_due_jobs(app, tenant_a, now=delivery.next_attempt_at + timedelta(hours=1))
+    assert len(local_receiver.log) == 1
+    [delivery] = deliveries(app, tenant_a)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.DEAD, 1)
+    assert delivery.last_error == "Not sent: the webhook was turned off."
+    assert scheduled_jobs(app, tenant_a, "webhook.delivery") == []
+
+
+def _owner(tenant):
+    from app.auth.models import User
+
+    return db.session.get(User, (tenant.id, tenant.users["owner"]))
+
+
+def test_a_webhook_turned_off_offers_no_test_event(app, tenant_a, client_for, local_receiver):
+    subscription_id, _ = subscribe(app, tenant_a, hook_url(local_receiver))
+    with in_tenant(app, tenant_a.id):
+        db.session.get(WebhookSubscription, (tenant_a.id, subscription_id)).is_active = False
+    client = client_for(tenant_a)
+    page = client.get(f"/settings/webhooks/{subscription_id}").get_data(as_text=True)
+    assert 'data-testid="webhook-test"' not in page
+    assert client.post(f"/settings/webhooks/{subscription_id}/test").status_code == 422
+    assert deliveries(app, tenant_a) == []
