@@ -135,7 +135,7 @@ def _builder(workflow, form=None, *, step_errors=None, test_results=None, test_r
         test_choices=run_log.recent_records(record_type),
         runs=run_log.list_runs(workflow=workflow, limit=10),
         confirm_form=ConfirmForm(),
-        calls_webhooks=any(step["type"] == "call_webhook" for step in flatten(workflow.steps)),
+        calls_webhooks=any(step.get("type") == "call_webhook" for step in flatten(workflow.steps)),
         signature_header=SIGNATURE_HEADER,
     ), status
 
