@@ -52,6 +52,14 @@ class ListArguments(InputSchema):
             raise ValidationError({key: ["Unknown parameter."] for key in unknown})
 
 
+class PlainListArguments(ListArguments):
+    """The query string of a list of rows that have no custom fields (tags, pipelines, message
+    templates…): `ListArguments`, but a `cf.<key>` parameter is refused as any unknown one. A
+    resource subclasses it for its `sort` and its own filters."""
+
+    allows_custom_filters = False
+
+
 def sort_field(sorts: dict, default: str) -> fields.String:
     return fields.String(
         validate=validate.OneOf(list(sorts)),

@@ -8,7 +8,7 @@ The type keys are read from the record types the app has when the API is mounted
 from marshmallow import Schema, fields, validate
 
 from app.api.inputs import InputSchema
-from app.api.listing import ListArguments, page_schema, sort_field
+from app.api.listing import PlainListArguments, page_schema, sort_field
 from app.crm.activities.models import ActivityType, Direction
 from app.crm.activities.services import SORTS, links_of, timeline_types
 
@@ -68,9 +68,8 @@ def _schemas():
     }
     arguments = type(
         "ActivityListArguments",
-        (ListArguments,),
+        (PlainListArguments,),
         {
-            "allows_custom_filters": False,
             "sort": sort_field(SORTS, "-occurred_at"),
             "type": fields.List(
                 fields.String(validate=validate.OneOf(ActivityType.ALL)), metadata={"description": "Repeatable"}

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from app.api.crud import Schemas, SettingSchema
 from app.api.inputs import InputSchema
-from app.api.listing import ListArguments, page_schema, sort_field
+from app.api.listing import PlainListArguments, page_schema, sort_field
 from app.crm.deals.models import StageKind
 
 POSITION_SORTS = {"position": "Board order", "-created_at": "Newest first", "created_at": "Oldest first"}
@@ -69,8 +69,7 @@ class StageDeleteArguments(InputSchema):
     move_to_stage_id = fields.UUID(metadata={"description": "Where the stage's deals go (needed when it has deals)"})
 
 
-class PipelineListArguments(ListArguments):
-    allows_custom_filters = False
+class PipelineListArguments(PlainListArguments):
     sort = sort_field(POSITION_SORTS, "position")
 
 

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from app.api.crud import SettingSchema
 from app.api.inputs import InputSchema
-from app.api.listing import ListArguments, page_schema, sort_field
+from app.api.listing import PlainListArguments, page_schema, sort_field
 from app.crm.fields.models import FieldType
 from app.crm.fields.services import custom_field_types
 
@@ -51,8 +51,7 @@ class FieldDefinitionCreate(InputSchema):
     help_text = fields.String(validate=validate.Length(max=200))
 
 
-class FieldDefinitionListArguments(ListArguments):
-    allows_custom_filters = False
+class FieldDefinitionListArguments(PlainListArguments):
     sort = sort_field(SORTS, "position")
     object_type = fields.String(
         validate=validate.OneOf(list(custom_field_types())), metadata={"description": "Only this object's fields"}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.api.blueprint import ApiBlueprint, resource_blueprint
 from app.api.gate import api_actor
-from app.api.listing import UnsearchedListArguments
+from app.api.listing import PlainListArguments, UnsearchedListArguments
 from app.auth.permissions import check_permission
 from app.core.lookups import get_or_404
 from app.core.newest_first import newest_first_page
@@ -30,7 +30,6 @@ from app.crm.messaging.schemas import (
     MessageListArguments,
     MessagePage,
     MessageSchema,
-    PlainListArguments,
     PreviewArguments,
     PreviewSchema,
     ReplyInput,

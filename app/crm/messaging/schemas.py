@@ -4,7 +4,7 @@ the suppression list."""
 from marshmallow import Schema, fields, validate
 
 from app.api.inputs import InputSchema
-from app.api.listing import ListArguments, UnsearchedListArguments, page_schema
+from app.api.listing import PlainListArguments, UnsearchedListArguments, page_schema
 from app.crm.messaging.campaigns.results import OUTCOMES
 from app.crm.messaging.models import CampaignStatus, Channel, MessageStatus
 
@@ -82,8 +82,7 @@ class SendInput(InputSchema):
     html = fields.String(validate=validate.Length(max=100_000))
 
 
-class MessageListArguments(ListArguments):
-    allows_custom_filters = False
+class MessageListArguments(PlainListArguments):
     contact_id = fields.UUID()
     channel = fields.String(validate=CHANNELS)
 
@@ -186,12 +185,6 @@ class SuppressionInput(InputSchema):
     channel = fields.String(required=True, validate=CHANNELS)
     address = fields.String(required=True, validate=validate.Length(min=1, max=254))
     detail = fields.String(validate=validate.Length(max=300))
-
-
-class PlainListArguments(ListArguments):
-    """Cursor, limit and `q`, searched in each list's own columns (a template's name and subject…)."""
-
-    allows_custom_filters = False
 
 
 MessagePage = page_schema(MessageSchema, "MessagePageSchema")

@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from app.api.crud import SettingSchema
 from app.api.inputs import InputSchema
-from app.api.listing import ListArguments, page_schema, sort_field
+from app.api.listing import PlainListArguments, page_schema, sort_field
 
 SORTS = {"name": "Name A–Z", "-name": "Name Z–A", "-created_at": "Newest first", "created_at": "Oldest first"}
 
@@ -25,8 +25,7 @@ class TagCreate(TagInput):
     name = fields.String(required=True, validate=validate.Length(min=1, max=60))
 
 
-class TagListArguments(ListArguments):
-    allows_custom_filters = False
+class TagListArguments(PlainListArguments):
     sort = sort_field(SORTS, "name")
 
 
