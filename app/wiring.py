@@ -381,10 +381,10 @@ def install_automation(app) -> None:
     from app.crm.automations import message_actions, task_and_deal_actions
     from app.crm.automations.engine import handle_event, stamp_automation_origin, workflows_listen_to
     from app.crm.automations.jobs import TIME_TRIGGERS_JOB
-    from app.crm.automations.services import count_active_workflows
+    from app.crm.automations.services import count_active_workflows, keep_forms_that_start_workflows
     from app.crm.forms.attribution import attribution_panel, carry_on_conversion, carry_to_deal
     from app.crm.forms.jobs import WAITLISTS_JOB
-    from app.crm.forms.services import count_forms
+    from app.crm.forms.services import count_forms, register_form_deletion_check
     from app.crm.webhooks.services import fan_out_event, webhooks_listen_to
     from app.jobs.registry import register_platform_job
     from app.plans.services import register_feature, register_usage_counter
@@ -403,6 +403,7 @@ def install_automation(app) -> None:
         register_scope_object(area, label)
     register_usage_counter("automations", count_active_workflows)
     register_usage_counter("forms", count_forms)
+    register_form_deletion_check(keep_forms_that_start_workflows)
     register_feature("automations")
     subscribe("*", stamp_automation_origin)
     subscribe("lead.converted", carry_on_conversion)

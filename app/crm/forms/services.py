@@ -2,6 +2,7 @@
 `forms` limit), its fields mapped onto the kit's field catalogue, consents, embedding
 origins, the deal a contact form may open; submissions lists and the per-form conversion numbers."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -267,9 +268,21 @@ def update_form(form: WebForm, data: dict, *, actor) -> WebForm:
     return form
 
 
+# Checks that keep a form others depend on, each raising a Conflict that says why (a workflow
+# it starts): registered by those packages, which sit above this one.
+_deletion_checks: list[Callable[[WebForm], None]] = []
+
+
+def register_form_deletion_check(check: Callable[[WebForm], None]) -> None:
+    if check not in _deletion_checks:
+        _deletion_checks.append(check)
+
+
 def delete_form(form: WebForm, *, actor) -> None:
     check_permission(actor, "forms.delete")
     check_writable()
+    for check in _deletion_checks:
+        check(form)
     record_audit("form.deleted", actor=actor, target=form, target_label=form.name)
     db.session.delete(form)
     db.session.flush()
