@@ -20,7 +20,7 @@ class WorkflowForm(PageForm):
     trigger_event = SelectField("Event", validate_choice=False, validators=[Optional()])
     trigger_form = SelectField("Form", validate_choice=False, validators=[Optional()])
     trigger_days = StringField("Days", validators=[Optional(), Length(max=4)])
-    trigger_hour = StringField("Hour (UTC)", validators=[Optional(), Length(max=2)])
+    trigger_hour = StringField("Hour (the workspace's time zone)", validators=[Optional(), Length(max=2)])
     match = SelectField(
         "Match",
         choices=[("all", "all of these rules"), ("any", "any of these rules")],

@@ -1,6 +1,6 @@
 """Triggers that fire with time rather than with an event: a date field is reached, a record
 has been left alone for N days (no logged activity since), or a schedule (every day at an hour,
-UTC).
+in the workspace's time zone).
 
 The `automations.time_triggers` platform job looks every 15 minutes at the tenants that have
 such workflows. Each trigger fires once per occasion, and the run says which one
@@ -10,7 +10,7 @@ last touch). What already fired is left out in SQL and the rest is read in keyse
 however many records are due, every one fires in time.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, select
 
@@ -20,6 +20,7 @@ from app.crm.activities.capability import last_activity_at
 from app.crm.automations import engine
 from app.crm.automations.conditions import conditions_pass, record_values
 from app.crm.automations.models import Workflow, WorkflowRun
+from app.records.normalize import tenant_zone
 from app.records.registry import find_record_type
 
 TIME_TRIGGERS = ("date_reached", "no_activity", "schedule")
@@ -66,14 +67,17 @@ def _due(workflow, record_type, now: datetime):
     """(statement of the records due and not yet fired for, occasion of a row) for one workflow:
     what already fired is left out in SQL, so every due record is reached page by page."""
     trigger, model = workflow.trigger, record_type.model
+    # Days and hours are the workspace's: "at 09:00" is 09:00 on its clock, "today" its day.
+    zone = tenant_zone()
+    local = now.astimezone(zone)
     if trigger["type"] == "date_reached":
         column = getattr(model, trigger["field"])
-        day = (now + timedelta(days=int(trigger.get("days_before") or 0))).date()
+        day = (local + timedelta(days=int(trigger.get("days_before") or 0))).date()
         occasion = f"date_reached:{day.isoformat()}"
         if getattr(record_type.field(trigger["field"]), "kind", "") == "date":
             reached = column == day
         else:
-            start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            start = datetime(day.year, day.month, day.day, tzinfo=zone)
             reached = and_(column >= start, column < start + timedelta(days=1))
         stmt = select(model).where(reached, ~_runs_of(workflow, model, WorkflowRun.event_name == occasion))
         return stmt, lambda row: occasion
@@ -86,9 +90,9 @@ def _due(workflow, record_type, now: datetime):
         )
         return stmt, lambda row: f"no_activity:{row.touched.isoformat(timespec='minutes')}"
     if trigger["type"] == "schedule":
-        if now.hour < int(trigger.get("hour") or 0):
+        if local.hour < int(trigger.get("hour") or 0):
             return None, None
-        occasion = f"schedule:{now.date().isoformat()}"
+        occasion = f"schedule:{local.date().isoformat()}"
         stmt = select(model).where(~_runs_of(workflow, model, WorkflowRun.event_name == occasion))
         return stmt, lambda row: occasion
     return None, None

@@ -26,6 +26,7 @@ from app.crm.forms.models import WebForm
 from app.plans.services import check_feature, check_writable, enforce
 from app.records.catalogue import field_catalogue
 from app.records.event_types import event_subject, event_types
+from app.records.normalize import tenant_zone
 from app.records.registry import find_record_type, record_types
 from app.records.setting_services import add_audited, apply_changes, clean_flags, creator_id
 
@@ -38,7 +39,7 @@ TRIGGERS = {
     "event": "Another event happens",
     "date_reached": "A date field is reached",
     "no_activity": "A record has no activity for N days",
-    "schedule": "Every day at an hour (UTC)",
+    "schedule": "Every day at an hour",
 }
 MAX_STEPS = 30
 MAX_BRANCH_DEPTH = 3
@@ -420,7 +421,7 @@ def describe_trigger(trigger: dict, forms: dict | None = None) -> str:
     if kind == "no_activity":
         return f"A {label} has no activity for {plural(int(trigger.get('days') or 0), 'day')}"
     if kind == "schedule":
-        return f"Every day at {int(trigger.get('hour') or 0):02d}:00 UTC, for each {label}"
+        return f"Every day at {int(trigger.get('hour') or 0):02d}:00 ({tenant_zone().key}), for each {label}"
     return "No trigger"
 
 

@@ -170,3 +170,21 @@ def test_a_date_reached_fires_for_every_record_of_the_day_past_one_pass(app, ten
         run_job(app)
     fired = [run.record_id for run in runs_of(app, tenant_a, workflow_id)]
     assert sorted(fired) == sorted(due)  # each once
+
+
+def test_a_daily_schedule_keeps_the_workspaces_clock(app, tenant_a, set_tenant, time_machine):
+    """ "Every day at 09:00" ran at 09:00 UTC: 22:00 the evening before in Pacific/Auckland."""
+    from datetime import UTC, datetime
+
+    set_tenant(tenant_a, timezone="Pacific/Auckland")
+    workflow_id = make_workflow(
+        app, tenant_a, trigger={"type": "schedule", "record_type": "lead", "hour": 9}, steps=NOTE
+    )
+    make_lead(app, tenant_a, name="Fresh")
+    time_machine.move_to(datetime(2026, 3, 10, 19, 30, tzinfo=UTC))  # 08:30 on the 11th there
+    run_job(app)
+    assert runs_of(app, tenant_a, workflow_id) == []
+    time_machine.move_to(datetime(2026, 3, 10, 20, 30, tzinfo=UTC))  # 09:30 there
+    run_job(app)
+    [run] = runs_of(app, tenant_a, workflow_id)
+    assert run.event_name == "schedule:2026-03-11"
