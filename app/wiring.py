@@ -434,14 +434,16 @@ def install_audit_labels(app) -> None:
     from app.api.services import AUDIT_LABELS as API
     from app.auth.services import AUDIT_LABELS as AUTH
     from app.billing.services import AUDIT_LABELS as BILLING
-    from app.core.audit import register_audit_labels, register_audit_subject
+    from app.core.audit import register_audit_details, register_audit_labels, register_audit_subject
     from app.crm.fields.services import AUDIT_LABELS as FIELDS
     from app.crm.tags.services import AUDIT_LABELS as TAGS
     from app.plans.lifecycle import AUDIT_LABELS as PLANS
+    from app.plans.lifecycle import PLAN_DETAIL_ACTIONS, plan_names_in_details
     from app.superadmin.access import AUDIT_LABELS as CONSOLE
 
     for labels in (AUTH, AGENCY, API, BILLING, FIELDS, TAGS, PLANS, CONSOLE):
         register_audit_labels(labels)
+    register_audit_details(PLAN_DETAIL_ACTIONS, plan_names_in_details)
     # Subjects of the CRM's other audit actions: "pipeline.stage_created" reads "Pipeline
     # stage created" (record types register their own subject when installed).
     subjects = {
