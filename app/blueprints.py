@@ -43,6 +43,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.messaging.views import bp as mailbox
     from app.notifications.views import bp as notifications
     from app.records.views import lookup_bp as record_lookup
+    from app.shell import bp as shell
     from app.superadmin.views import bp as console
     from app.superadmin.views.impersonation import bp as impersonation
 
@@ -52,6 +53,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         mailbox,
         auth,
         dashboard,
+        shell,
         settings,
         audit,
         console,

@@ -2,10 +2,11 @@
 banners, the console's menu, and the plan labels. It sits above auth, plans and the console,
 which is why it is not in app.core: core's own Jinja helpers know nothing of them."""
 
-from flask import g
-from flask_login import current_user
+from flask import current_app, g, render_template
+from flask_login import current_user, login_required
 
 from app.auth.permissions import can
+from app.core.hosts import TenantBlueprint
 from app.core.navigation import navigation_for
 from app.plans.banners import shell_banners
 from app.plans.catalogue import RESOURCE_LABELS
@@ -20,6 +21,20 @@ def nav_item_allowed(item) -> bool:
     if item.permission and not can(current_user, item.permission):
         return False
     return not item.feature or entitlements(g.tenant).has_feature(item.feature)
+
+
+bp = TenantBlueprint("shell", __name__)
+
+
+@bp.route("/nav/badges")
+@login_required
+def nav_badges():
+    """Every count of the top bar in one response, each swapped into its entry out of band: a
+    page asks once when loaded, and again when a view says a count changed (HX-Trigger)."""
+    entries = [item for item in navigation_for(nav_item_allowed)["main"] if item["badge"]]
+    # Each count is its entry's own badge view (the bar shows only entries the user may open).
+    counts = [(item["badge"][0], current_app.view_functions[item["badge"][0]]()) for item in entries]
+    return render_template("partials/nav_badges.html", counts=counts)
 
 
 def install_shell(app) -> None:

@@ -381,10 +381,10 @@ def install_automation(app) -> None:
     from app.crm.automations import message_actions, task_and_deal_actions
     from app.crm.automations.engine import handle_event, stamp_automation_origin, workflows_listen_to
     from app.crm.automations.jobs import TIME_TRIGGERS_JOB
-    from app.crm.automations.services import count_active_workflows
+    from app.crm.automations.services import count_active_workflows, keep_forms_that_start_workflows
     from app.crm.forms.attribution import attribution_panel, carry_on_conversion, carry_to_deal
     from app.crm.forms.jobs import WAITLISTS_JOB
-    from app.crm.forms.services import count_forms
+    from app.crm.forms.services import count_forms, register_form_deletion_check
     from app.crm.webhooks.services import fan_out_event, webhooks_listen_to
     from app.jobs.registry import register_platform_job
     from app.plans.services import register_feature, register_usage_counter
@@ -403,6 +403,7 @@ def install_automation(app) -> None:
         register_scope_object(area, label)
     register_usage_counter("automations", count_active_workflows)
     register_usage_counter("forms", count_forms)
+    register_form_deletion_check(keep_forms_that_start_workflows)
     register_feature("automations")
     subscribe("*", stamp_automation_origin)
     subscribe("lead.converted", carry_on_conversion)
@@ -433,14 +434,16 @@ def install_audit_labels(app) -> None:
     from app.api.services import AUDIT_LABELS as API
     from app.auth.services import AUDIT_LABELS as AUTH
     from app.billing.services import AUDIT_LABELS as BILLING
-    from app.core.audit import register_audit_labels, register_audit_subject
+    from app.core.audit import register_audit_details, register_audit_labels, register_audit_subject
     from app.crm.fields.services import AUDIT_LABELS as FIELDS
     from app.crm.tags.services import AUDIT_LABELS as TAGS
     from app.plans.lifecycle import AUDIT_LABELS as PLANS
+    from app.plans.lifecycle import PLAN_DETAIL_ACTIONS, plan_names_in_details
     from app.superadmin.access import AUDIT_LABELS as CONSOLE
 
     for labels in (AUTH, AGENCY, API, BILLING, FIELDS, TAGS, PLANS, CONSOLE):
         register_audit_labels(labels)
+    register_audit_details(PLAN_DETAIL_ACTIONS, plan_names_in_details)
     # Subjects of the CRM's other audit actions: "pipeline.stage_created" reads "Pipeline
     # stage created" (record types register their own subject when installed).
     subjects = {

@@ -486,3 +486,22 @@ def test_an_automations_step_controls_are_big_enough_to_tap(app, live_server, pa
     ]
     assert len(boxes) == 6
     assert [box for box in boxes if box["width"] < 32 or box["height"] < 32] == []
+
+
+def test_small_buttons_are_tap_sized_on_a_phone(app, live_server, page_at, busy_tenant):
+    """A .btn-sm was 31 px tall at 375 px (saved views, filters, columns, a record's actions):
+    under the 44 px a thumb needs. On a phone every small button and tap target is 44 px tall."""
+    make_task(app, busy_tenant, title="Call back", owner_id=str(busy_tenant.users["owner"]))
+    page = page_at(375)
+    live_server.sign_in(page, busy_tenant.slug)
+    for path in ("/contacts", "/tasks"):
+        page.goto(live_server.url(path, slug=busy_tenant.slug))
+        heights = page.evaluate(
+            """() => Array.from(document.querySelectorAll(".btn-sm, .tap-target"))
+                .filter((button) => button.offsetParent !== null)
+                .map((button) => [button.textContent.trim() || button.getAttribute("aria-label"),
+                                  button.getBoundingClientRect().height])"""
+        )
+        assert heights, path
+        assert [item for item in heights if item[1] < 44] == [], path
+        assert _overflow(page) <= 0, path

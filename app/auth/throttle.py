@@ -88,8 +88,7 @@ def start_second_factor_attempt(scope: str, user_id, ip: str | None) -> LoginAtt
     return LoginAttempt("LOGIN_SECOND_FACTOR_FAILURES", ("login-2fa", scope, str(user_id)), ip).reserve()
 
 
-def check_login_allowed(scope: str, account: str, ip: str | None) -> None:
-    """Raise 429 when this account has no guess left (for pages that only look, such as the
-    password-reset request)."""
-    if not limiter.limiter.test(parse(current_app.config["LOGIN_FAILURES_PER_ACCOUNT"]), *_account(scope, account)):
-        raise RateLimited(ACCOUNT_MESSAGE)
+def clear_password_failures(scope: str, account: str) -> None:
+    """Give `account` its guesses back once its owner proved themselves another way (a reset
+    link from their mailbox): the throttle stops guessing, it must not lock out recovery."""
+    limiter.limiter.clear(parse(current_app.config["LOGIN_FAILURES_PER_ACCOUNT"]), *_account(scope, account))

@@ -164,7 +164,7 @@ def start_plan_change(
     record_audit(
         "billing.plan_change_started",
         actor=actor,
-        target_label=plan.code,
+        target_label=plan.name,
         details={"plan": plan.code, "interval": interval, "via": "portal" if live else "checkout"},
     )
     return session["url"]

@@ -28,6 +28,17 @@ _action_labels: dict[str, str] = {}
 _subject_labels: dict[str, str] = {}
 
 
+# Details that hold a code with a name of its own (a plan's "premium" is "Premium"): the
+# package owning the names registers a reader for those actions, applied when the log is shown
+# (so rows written before a rename read the current name too).
+_detail_readers: dict[str, Callable[[dict], dict]] = {}
+
+
+def register_audit_details(actions, reader: Callable[[dict], dict]) -> None:
+    for action in actions:
+        _detail_readers[action] = reader
+
+
 def register_audit_labels(labels: dict[str, str]) -> None:
     _action_labels.update(labels)
 
@@ -75,10 +86,12 @@ def _change_value(change) -> str:
     return _detail_value(change)
 
 
-def audit_details_text(details: dict | None) -> str:
+def audit_details_text(details: dict | None, action: str | None = None) -> str:
     """An audit row's details in words: "Unit price: 95.00 → 105.00; Reason: …", never a Python
     dict. `changes` lists each field's old and new value; a `from`/`to` pair reads "old → new"."""
     details = dict(details or {})
+    if action in _detail_readers:
+        details = _detail_readers[action](details)
     parts = []
     if "from" in details and "to" in details:
         parts.append(f"{_detail_value(details.pop('from'))} → {_detail_value(details.pop('to'))}")

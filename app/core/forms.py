@@ -24,6 +24,16 @@ class PageForm(FlaskForm):
             return PLAIN_WORDS
 
 
+class CheckedByService:
+    """Marks an input required (its label's star) whose presence the service checks, with
+    the page's other rules, so that every error shows at once rather than this one first."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        pass
+
+
 def apply_errors(form, error: ValidationFailed) -> None:
     """Attach each message of `error.details` to the matching field, the rest to the form."""
     placed = False

@@ -54,3 +54,9 @@ def key_in_words(key: str) -> str:
     """A stored key as a label (`custom_fields.shoe_size` → "Shoe size"), for keys no label was kept for."""
     words = key.removeprefix("custom_fields.").replace("_", " ")
     return words[:1].upper() + words[1:]
+
+
+def in_a_list(words) -> str:
+    """Words as a sentence lists them: "contacts, deals and tasks"."""
+    words = list(words)
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)

@@ -15,6 +15,7 @@ from app.core.audit import AuditEvent
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.newest_first import newest_first_rows
+from app.core.request_cache import per_request
 from app.core.text import plural
 from app.core.types import utcnow
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS, Plan, StatusChange
@@ -272,6 +273,23 @@ def end_past_due_grace(tenant: Tenant, *, grace_days: int, now=None) -> bool:
 def list_history(tenant_id, limit: int = 50) -> list[StatusChange]:
     stmt = select(StatusChange).where(StatusChange.tenant_id == tenant_id)
     return newest_first_rows(stmt, by=StatusChange.created_at, limit=limit)
+
+
+# Actions whose details name plans by code ("from"/"to", "plan"): the log shows their names.
+PLAN_DETAIL_ACTIONS = ("plan.changed", "subscription.trial_ended", "billing.plan_change_started")
+
+
+def plan_names_in_details(details: dict) -> dict:
+    """An audit row's details with each plan code read as the plan's name ("premium" ->
+    "Premium"), the plans read once per request; a code no plan has any more stays as written."""
+    names = per_request("plan_names", lambda: dict(db.session.execute(select(Plan.code, Plan.name)).all()))
+
+    def named(value):
+        if isinstance(value, list | tuple):
+            return [named(item) for item in value]
+        return names.get(value, value) if isinstance(value, str) else value
+
+    return {key: named(value) if key in ("from", "to", "plan") else value for key, value in details.items()}
 
 
 # The audit log's words for the actions written here (app/wiring.py registers them).

@@ -24,7 +24,7 @@ from app.core.ids import parse_uuid
 from app.core.text import plural
 from app.core.validation import normalize_email_address
 from app.records.capabilities import catalogue_entry
-from app.records.cells import CellColumn, set_part, set_value
+from app.records.cells import CellColumn, set_part, set_value, split_list
 from app.records.conditions import Condition, column_condition, text_condition
 from app.records.models import RecordEntry
 from app.records.normalize import (
@@ -38,6 +38,15 @@ from app.records.normalize import (
     tenant_zone,
 )
 from app.records.registry import find_record_type, get_record_type
+
+
+def choice_key(choices: dict, text: str) -> str:
+    """The stored value a spreadsheet cell names, by value ("in_progress") or by label ("In
+    progress", any case); anything else is left for the validator to refuse."""
+    if text in choices:
+        return text
+    by_label = {label.lower(): key for key, label in choices.items()}
+    return by_label.get(text.strip().lower(), text)
 
 
 def require_text(value) -> str:
@@ -750,13 +759,16 @@ class Choice(Field):
         self.form_choices = tuple(form_choices) if form_choices else tuple(self.choices)
 
     def cell_columns(self) -> list[CellColumn]:
-        """Cells may hold the stored value or its label ("Customer" or "customer")."""
-        by_label = {label.lower(): key for key, label in self.choices.items()}
+        """Exported as the label people see ("In progress"); an import takes the label or the
+        stored value ("in_progress"), so an export imports back to the same data."""
+
+        def read(record):
+            return self.display(self.value(record))
 
         def write(text, data, lookups):
-            data[self.name] = text if text in self.choices else by_label.get(text.strip().lower(), text)
+            data[self.name] = choice_key(self.choices, text)
 
-        return [CellColumn(self.name, self.label, self.export_value, None if self.read_only else write)]
+        return [CellColumn(self.name, self.label, read, None if self.read_only else write)]
 
     def options_for(self, current) -> list[tuple[str, str]]:
         keys = [key for key in self.choices if key in self.form_choices or key == current]
@@ -834,6 +846,18 @@ class MultiChoice(Field):
 
     def display(self, value) -> str:
         return ", ".join(self.choices.get(key, key) for key in value or [])
+
+    def cell_columns(self) -> list[CellColumn]:
+        """Labels, comma-separated ("15 minutes before, 1 day before"); an import takes labels
+        or stored values."""
+
+        def read(record):
+            return self.display(self.value(record))
+
+        def write(text, data, lookups):
+            data[self.name] = [choice_key(self.choices, item) for item in split_list(text)]
+
+        return [CellColumn(self.name, self.label, read, None if self.read_only else write)]
 
     def export_value(self, record):
         return ", ".join(self.value(record))

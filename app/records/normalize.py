@@ -2,7 +2,7 @@
 
 import functools
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ from flask import g, has_request_context
 
 from app.core.context import get_current_tenant_id
 from app.core.extensions import db
+from app.core.types import utcnow
 from app.tenants.models import Tenant
 
 DOMAIN_PATTERN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -60,6 +61,11 @@ def current_tenant() -> Tenant | None:
 def tenant_zone() -> ZoneInfo:
     tenant = current_tenant()
     return ZoneInfo(tenant.timezone) if tenant is not None else ZoneInfo("UTC")
+
+
+def workspace_today(now: datetime | None = None) -> date:
+    """The day it is on the workspace's clock (a form's "today" in Auckland is not UTC's)."""
+    return (now or utcnow()).astimezone(tenant_zone()).date()
 
 
 def aware_moment(value) -> datetime:

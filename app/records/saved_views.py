@@ -17,6 +17,7 @@ from app.records.loading import Read
 from app.records.models import SavedView
 
 MAX_VIEWS_PER_LIST = 50
+ALREADY_NAMED = "You already have a view named “{name}”. Choose another name, or tick “Replace it”."
 
 
 def saved_views_read(record_type, actor) -> ListRead:
@@ -42,8 +43,9 @@ def get_saved_view(record_type, view_id, actor) -> SavedView:
     return view
 
 
-def save_view(record_type, name, query: dict, *, actor) -> SavedView:
-    """Create the view, or replace the query of the actor's view of the same name."""
+def save_view(record_type, name, query: dict, *, replace: bool = False, actor) -> SavedView:
+    """Create the view; the actor's view of the same name is replaced only when they say so
+    (`replace`), never by accident."""
     errors = Errors()
     name = clean_text({"name": name}, "name", errors, max_length=80, required=True, label="Name")
     errors.raise_if_any()
@@ -55,6 +57,8 @@ def save_view(record_type, name, query: dict, *, actor) -> SavedView:
         )
     )
     if existing is not None:
+        if not replace:
+            raise ValidationFailed("Name taken.", details={"name": [ALREADY_NAMED.format(name=name)]})
         existing.query = query
         db.session.flush()
         return existing

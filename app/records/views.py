@@ -214,7 +214,13 @@ class RecordPages:
             "filters": filters_from_args(self.record_type, args),
         }
         try:
-            view = saved_views.save_view(self.record_type, request.form.get("name"), query, actor=current_user)
+            view = saved_views.save_view(
+                self.record_type,
+                request.form.get("name"),
+                query,
+                replace=bool(request.form.get("replace")),
+                actor=current_user,
+            )
         except ValidationFailed as exc:
             flash(exc.one_line(), "danger")
             return redirect(back)

@@ -102,3 +102,16 @@ def test_links_of_other_users_stay_valid(app, tenant_a, client_for):
     [admin_link] = _links(app, client, 1, email="admin@example.com")
     assert _reset(client, owner_link, "newest-secret-1").status_code == 302
     assert _reset(client, admin_link, "admins-secret-1").status_code == 302
+
+
+def test_a_throttled_account_can_still_reset_its_password(app, tenant_a, client_for):
+    """Five wrong passwords refused the reset request with 429: the throttle stops guessing,
+    not recovery, and the new password signs in at once."""
+    client = client_for(tenant_a, role=None)
+    for _ in range(5):
+        client.post("/login", data={"email": "owner@example.com", "password": "wrong-password"})
+    assert client.post("/login", data={"email": "owner@example.com", "password": PASSWORD}).status_code == 429
+    path = _request_link(app, client)
+    assert _reset(client, path, "brand-new-secret").status_code == 302
+    login = client.post("/login", data={"email": "owner@example.com", "password": "brand-new-secret"})
+    assert login.status_code == 302

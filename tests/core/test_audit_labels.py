@@ -119,3 +119,32 @@ def test_a_phone_shows_an_audit_rows_details_under_what_happened(app, tenant_a, 
         db.session.commit()
     page = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
     assert re.search(r'<div class="d-md-none[^"]*" data-testid="audit-details-phone">admin → viewer</div>', page)
+
+
+def test_plans_in_the_audit_log_read_by_their_names(app, tenant_a, client_for):
+    """A plan change read "free → premium": the plans' codes, where every other page names them."""
+    from sqlalchemy import select
+
+    from app.core.audit import record_audit
+    from app.core.extensions import db
+    from app.plans.models import Plan
+    from tests.conftest import in_tenant
+
+    with in_tenant(app, tenant_a.id):
+        names = dict(db.session.execute(select(Plan.code, Plan.name)).all())
+        record_audit("plan.changed", actor_label="Atrium", details={"from": "free", "to": "premium"})
+        record_audit("subscription.trial_ended", actor_label="Atrium", details={"plan": ["premium", "free"]})
+        record_audit(
+            "billing.plan_change_started",
+            actor_label="owner@example.com",
+            target_label="Premium",
+            details={"plan": "premium", "interval": "month", "via": "checkout"},
+        )
+        db.session.commit()
+    page = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
+    shown = re.findall(r'data-testid="audit-details">([^<]*)<', page)
+    free, premium = names["free"], names["premium"]
+    assert premium != "premium"
+    assert f"{free} → {premium}" in shown
+    assert f"Plan: {premium}, {free}" in shown
+    assert f"Plan: {premium}; Interval: month; Via: checkout" in shown

@@ -59,3 +59,21 @@ def test_the_tags_page_counts_records_in_words(app, tenant_a, client_for):
     assert "1 record<" in page
     assert "removed from 1 record." in page
     assert "0 records<" in page
+
+
+def test_tags_and_custom_field_pages_name_every_type_they_apply_to(app, tenant_a, client_for):
+    """Both pages said "contacts, companies and leads" while deals take custom fields too, and
+    deals, tasks, meetings, quotes and more take tags: the words come from the declarations."""
+    from app.core.text import in_a_list
+    from app.records.registry import record_types_with
+
+    client = client_for(tenant_a)
+    for path, capability in (("/settings/tags", "tags"), ("/settings/fields", "custom_fields")):
+        kinds = [record_type.label_plural.lower() for record_type in record_types_with(capability)]
+        assert len(kinds) > 3, capability  # more than the three the old words named
+        page = client.get(path).get_data(as_text=True)
+        assert in_a_list(kinds) in page, path
+        assert "contacts, companies and leads." not in page, path
+    assert in_a_list(["deals"]) == "deals"
+    assert in_a_list(["deals", "tasks"]) == "deals and tasks"
+    assert in_a_list(["contacts", "deals", "tasks"]) == "contacts, deals and tasks"

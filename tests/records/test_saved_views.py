@@ -5,7 +5,7 @@ import pytest
 
 from app.core.errors import ValidationFailed
 from app.crm.contacts.record import CONTACTS
-from app.records.saved_views import list_saved_views, save_view, view_query_string
+from app.records.saved_views import ALREADY_NAMED, list_saved_views, save_view, view_query_string
 
 
 def test_a_view_is_saved_checked_and_replaced_by_name(tenant_a, as_user):
@@ -27,7 +27,11 @@ def test_a_view_is_saved_checked_and_replaced_by_name(tenant_a, as_user):
             "sort": "-created_at",
             "columns": ["owner"],
         }
-        again = save_view(CONTACTS, "Customers", {"sort": "name"}, actor=owner)
+        with pytest.raises(ValidationFailed) as refused:
+            save_view(CONTACTS, "Customers", {"sort": "name"}, actor=owner)
+        assert refused.value.details == {"name": [ALREADY_NAMED.format(name="Customers")]}
+        assert view.query["sort"] == "-created_at"  # kept until its owner says to replace it
+        again = save_view(CONTACTS, "Customers", {"sort": "name"}, replace=True, actor=owner)
         assert again.id == view.id
         assert again.query["sort"] == "name"
         assert "sort=name" in view_query_string(again)
@@ -57,3 +61,22 @@ def test_a_view_whose_filter_values_the_list_would_refuse_is_not_saved(tenant_a,
             with pytest.raises(ValidationFailed):
                 save_view(CONTACTS, "Broken", {"filters": filters}, actor=owner)
         assert list_saved_views(CONTACTS, owner) == []
+
+
+def test_saving_under_a_taken_name_asks_before_replacing(tenant_a, as_user, client_for):
+    """Saving "Customers" twice silently replaced the first view's search and filters."""
+    with as_user(tenant_a) as owner:
+        save_view(CONTACTS, "Customers", {"q": "ada"}, actor=owner)
+    client = client_for(tenant_a)
+    form = client.get("/contacts").get_data(as_text=True)
+    assert 'name="replace"' in form  # the explicit choice is on the save form
+    refused = client.post("/contacts/views", data={"name": "Customers", "query": "q=bob"}, follow_redirects=True)
+    assert "You already have a view named “Customers”" in refused.get_data(as_text=True)
+    with as_user(tenant_a) as owner:
+        [kept] = list_saved_views(CONTACTS, owner)
+        assert kept.query["q"] == "ada"
+    replaced = client.post("/contacts/views", data={"name": "Customers", "query": "q=bob", "replace": "y"})
+    assert replaced.status_code == 302
+    with as_user(tenant_a) as owner:
+        [view] = list_saved_views(CONTACTS, owner)
+        assert view.query["q"] == "bob"

@@ -7,7 +7,7 @@ from app.auth import services
 from app.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, TwoFactorForm
 from app.auth.models import TokenPurpose, User
 from app.auth.sessions import end_session, start_session
-from app.auth.throttle import check_login_allowed, start_password_attempt, start_second_factor_attempt
+from app.auth.throttle import clear_password_failures, start_password_attempt, start_second_factor_attempt
 from app.auth.views import bp
 from app.core.errors import AppError
 from app.core.extensions import db
@@ -92,8 +92,8 @@ def logout():
 @bp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password():
     form = ForgotPasswordForm()
+    # No sign-in throttle here: an account locked by wrong guesses must still be recoverable.
     if form.validate_on_submit():
-        check_login_allowed(_scope(), form.email.data, request.remote_addr)
         services.request_password_reset(form.email.data)
         flash("If that address has an account here, a reset link is on its way. It works for one hour.", "info")
         return redirect(url_for("auth.login"))
@@ -105,8 +105,10 @@ def reset_password(token: str):
     if services.peek_token(token, TokenPurpose.PASSWORD_RESET) is None:
         return render_template("auth/link_expired.html", what="password reset link"), 410
     form = ResetPasswordForm()
-    if save_form(form, lambda: services.reset_password(token, form.password.data)) is None:
+    user = save_form(form, lambda: services.reset_password(token, form.password.data))
+    if user is None:
         return render_template("auth/reset_password.html", form=form), 422 if request.method == "POST" else 200
+    clear_password_failures(_scope(), user.email)
     end_session()
     flash("Your password is changed. Please sign in.", "success")
     return redirect(url_for("auth.login"))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.auth.permissions import check_permission, check_permission_if_acting
 from app.core.audit import record_audit
-from app.core.errors import ValidationFailed
+from app.core.errors import Conflict, ValidationFailed
 from app.core.events import listeners_changed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
@@ -277,6 +277,27 @@ def update_workflow(workflow: Workflow, data: dict, *, actor) -> Workflow:
     return workflow
 
 
+def keep_forms_that_start_workflows(form: WebForm) -> None:
+    """A form a workflow starts on is kept (409) until that workflow is given another trigger or
+    deleted: deleted, it left the workflow waiting for submissions that can never come."""
+    names = sorted(
+        workflow.name
+        for workflow in db.session.scalars(select(Workflow))
+        if (workflow.trigger or {}).get("type") == "form_submitted"
+        and (workflow.trigger or {}).get("form_id") == str(form.id)
+    )
+    if len(names) == 1:
+        raise Conflict(
+            f"The workflow “{names[0]}” starts when this form is submitted: give it another trigger, "
+            "or delete it, before deleting the form."
+        )
+    if names:
+        raise Conflict(
+            f"The workflows {', '.join(f'“{name}”' for name in names)} start when this form is submitted: "
+            "give them another trigger, or delete them, before deleting the form."
+        )
+
+
 def set_workflow_active(workflow: Workflow, active: bool, *, actor) -> Workflow:
     return update_workflow(workflow, {"is_active": active}, actor=actor)
 
@@ -383,7 +404,9 @@ def describe_trigger(trigger: dict, forms: dict | None = None) -> str:
         name = (forms or {}).get(form_id) or db.session.scalar(
             select(WebForm.name).where(WebForm.id == parse_uuid(form_id))
         )
-        return f"The form “{name or 'deleted form'}” is submitted"
+        if name is None:  # deleted before forms that start workflows were kept
+            return "A deleted form is submitted: this workflow cannot run until you choose another form"
+        return f"The form “{name}” is submitted"
     if kind == "event":
         return f"{event_types().get(trigger.get('event'), trigger.get('event'))}"
     if kind == "date_reached" and record_type:

@@ -78,12 +78,29 @@ def merge(record_type_name):
         records = merge_preview(record_type, ids)
     except ValidationFailed:
         abort(404)
+    fields = merge_choices(record_type)
+    survivor, picks = _picks(records, fields)
     return render_template(
         "crm/duplicates/merge.html",
         record_type=record_type,
         records=records,
-        fields=merge_choices(record_type),
+        fields=fields,
+        survivor=survivor,
+        picks=picks,
         lists=merge_list_preview(record_type, records),
         errors=errors,
         confirm_form=ConfirmForm(),
     ), (422 if errors else 200)
+
+
+def _picks(records, fields) -> tuple[str, dict]:
+    """The record to keep and, per field, whose value it keeps, as last posted (a refused merge
+    comes back with the user's choices); the first record and its own values otherwise."""
+    shown = [str(record.id) for record in records]
+    survivor = request.form.get("survivor")
+    survivor = survivor if survivor in shown else shown[0]
+    picks = {}
+    for field in fields:
+        picked = request.form.get(f"value.{field.name}")
+        picks[field.name] = picked if picked in shown else survivor
+    return survivor, picks

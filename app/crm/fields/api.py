@@ -22,7 +22,7 @@ blp = resource_blueprint(
     "fields",
     __name__,
     scope_object="fields",
-    description="Custom field definitions of contacts, companies and leads.",
+    description="Custom field definitions of the record types that take them (`/api/v1/record-types`).",
 )
 
 PAGE_SORTS = labelled_sorts(

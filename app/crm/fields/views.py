@@ -7,6 +7,7 @@ from app.auth.permissions import requires_permission
 from app.core.forms import save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
+from app.core.text import in_a_list
 from app.crm.fields import services
 from app.crm.fields.forms import EditFieldDefinitionForm, NewFieldDefinitionForm
 from app.crm.fields.models import FieldType
@@ -32,6 +33,8 @@ def _render(object_type: str, form=None, status=200):
         "crm/fields/index.html",
         object_type=object_type,
         object_types=custom_field_types(),
+        # What takes custom fields, as the record types declare it.
+        with_fields=in_a_list(label.lower() for label in custom_field_types().values()),
         definitions=services.list_field_definitions(object_type),
         form=form,
         field_types=FieldType.LABELS,

@@ -34,7 +34,7 @@ from app.crm.forms.models import FormDailyStat, FormSubmission, SubmissionStatus
 from app.crm.leads.models import Lead, LeadStatus
 from app.messaging.services import queue_email
 from app.records.capabilities import Context
-from app.records.normalize import Invalid, normalize_phone
+from app.records.normalize import Invalid, normalize_phone, workspace_today
 from app.records.registry import get_record_type
 from app.records.services import create_record, update_record
 
@@ -109,7 +109,7 @@ def count(form: WebForm, *, views: int = 0, submissions: int = 0, day=None) -> N
         tenant_id=require_tenant_id(),
         id=uuid7(),
         form_id=form.id,
-        day=day or utcnow().date(),
+        day=day or workspace_today(),
         views=views,
         submissions=submissions,
     )

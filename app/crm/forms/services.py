@@ -2,6 +2,7 @@
 `forms` limit), its fields mapped onto the kit's field catalogue, consents, embedding
 origins, the deal a contact form may open; submissions lists and the per-form conversion numbers."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -14,7 +15,6 @@ from app.core.extensions import db
 from app.core.lookups import get_child_or_404, get_or_404
 from app.core.pagination import Sort, resolve_sort, sorted_page
 from app.core.text import key_in_words
-from app.core.types import utcnow
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.deals.models import StageKind
 from app.crm.deals.services.pipelines import list_stages, stage_label
@@ -24,6 +24,7 @@ from app.crm.forms.models import FormDailyStat, FormSubmission, SubmissionStatus
 from app.crm.messaging.models import Channel
 from app.plans.services import check_writable, enforce
 from app.records.catalogue import field_catalogue
+from app.records.normalize import workspace_today
 from app.records.registry import find_record_type
 from app.records.setting_services import add_audited, apply_changes, clean_flags, creator_id
 
@@ -267,9 +268,21 @@ def update_form(form: WebForm, data: dict, *, actor) -> WebForm:
     return form
 
 
+# Checks that keep a form others depend on, each raising a Conflict that says why (a workflow
+# it starts): registered by those packages, which sit above this one.
+_deletion_checks: list[Callable[[WebForm], None]] = []
+
+
+def register_form_deletion_check(check: Callable[[WebForm], None]) -> None:
+    if check not in _deletion_checks:
+        _deletion_checks.append(check)
+
+
 def delete_form(form: WebForm, *, actor) -> None:
     check_permission(actor, "forms.delete")
     check_writable()
+    for check in _deletion_checks:
+        check(form)
     record_audit("form.deleted", actor=actor, target=form, target_label=form.name)
     db.session.delete(form)
     db.session.flush()
@@ -334,7 +347,7 @@ def form_names() -> dict:
 
 def form_stats(form: WebForm, *, days: int = STATS_DAYS) -> dict:
     """Views, submissions and the conversion rate over `days`, with the daily series."""
-    today = utcnow().date()
+    today = workspace_today()
     start = today - timedelta(days=days - 1)
     rows = {
         row.day: row
@@ -373,7 +386,7 @@ def status_counts(form: WebForm) -> dict:
 
 def submission_totals() -> dict:
     """{form id: (views, submissions)} over the chart's window, one grouped query."""
-    start = utcnow().date() - timedelta(days=STATS_DAYS - 1)
+    start = workspace_today() - timedelta(days=STATS_DAYS - 1)
     rows = db.session.execute(
         select(FormDailyStat.form_id, func.sum(FormDailyStat.views), func.sum(FormDailyStat.submissions))
         .where(FormDailyStat.day >= start)

@@ -122,6 +122,7 @@ def delete(form_id):
         services.delete_form,
         "Form “{name}” and its submissions deleted.",
         url_for("forms.index"),
+        refused_to=url_for("forms.show", form_id=form_id),
     )
 
 

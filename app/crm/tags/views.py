@@ -7,9 +7,11 @@ from app.auth.permissions import requires_permission
 from app.core.forms import delete_and_redirect, save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
+from app.core.text import in_a_list
 from app.crm.tags import services
 from app.crm.tags.forms import TagForm
 from app.records.forms import ConfirmForm
+from app.records.registry import record_types_with
 
 bp = TenantBlueprint("tags", __name__)
 register_nav_item(NavItem("Tags", "tags.index", "tags", "tags.manage", "settings"))
@@ -24,6 +26,8 @@ def _render(form=None, editing=None, edit_form=None, status=200):
         editing=editing,
         edit_form=edit_form,
         palette=services.PALETTE,
+        # What takes tags, as the record types declare it (not a list written here to drift).
+        tagged=in_a_list(item.label_plural.lower() for item in record_types_with("tags")),
         confirm_form=ConfirmForm(),
     ), status
 

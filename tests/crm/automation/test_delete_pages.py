@@ -52,3 +52,26 @@ def test_delete_without_the_permission_is_a_403(app, tenant_a, client_for, make,
     row_id = make(app, tenant_a)
     assert client_for(tenant_a, role="viewer").post(f"{index}/{row_id}/delete").status_code == 403
     assert stored(app, tenant_a, model, row_id) is not None
+
+
+def test_a_form_that_starts_a_workflow_is_kept_with_the_reason(app, tenant_a, client_for):
+    """Deleting it left the workflow reading "The form “deleted form” is submitted", active and
+    never to run again, with nothing saying why or what to do."""
+    from tests.crm.automation.forms_helpers import make_form
+    from tests.crm.automation.workflow_helpers import make_workflow
+
+    form_id = make_form(app, tenant_a, name="Get a quote")
+    workflow_id = make_workflow(
+        app, tenant_a, name="Quote follow-up", trigger={"type": "form_submitted", "form_id": str(form_id)}
+    )
+    client = client_for(tenant_a)
+    response = client.post(f"/forms/{form_id}/delete", follow_redirects=True)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "The workflow “Quote follow-up” starts when this form is submitted" in page
+    assert stored(app, tenant_a, WebForm, form_id) == "Get a quote"
+    with in_tenant(app, tenant_a.id):  # a form deleted before it was kept: the workflow says so
+        db.session.delete(db.session.get(WebForm, (tenant_a.id, form_id)))
+    assert "A deleted form is submitted: this workflow cannot run until you choose another form" in (
+        client.get(f"/automations/{workflow_id}").get_data(as_text=True)
+    )

@@ -515,3 +515,21 @@ def test_a_submission_page_reads_in_the_forms_own_words(app, tenant_a, client_fo
         assert f">{key}</dt>" not in page
     assert "The lead was refused. Phone: The number is on a blocklist." in page
     assert "highlighted" not in page
+
+
+def test_a_forms_days_are_the_workspaces_days(app, tenant_a, set_tenant):
+    """In Pacific/Auckland, a submission at 01:30 on the 11th was counted on the 10th (the UTC
+    day), and the chart's "today" ended a day early."""
+    from datetime import UTC, date, datetime
+
+    from app.crm.forms.services import form_stats
+
+    set_tenant(tenant_a, timezone="Pacific/Auckland")
+    form_id = make_form(app, tenant_a)
+    at_night_there = datetime(2026, 3, 10, 12, 30, tzinfo=UTC)  # 01:30 on the 11th in Auckland
+    with time_machine.travel(at_night_there, tick=False), in_tenant(app, tenant_a.id):
+        web_form = db.session.get(WebForm, (tenant_a.id, form_id))
+        intake.count(web_form, submissions=1)
+        stats = form_stats(web_form)
+    assert stats["labels"][-1] == date(2026, 3, 11).isoformat()
+    assert stats["submissions"][-1] == 1

@@ -187,3 +187,21 @@ def test_time_triggers_start_nothing_in_a_suspended_workspace_or_without_automat
     set_tenant(tenant_a, plan="normal")
     run_job(app)
     assert len(runs_of(app, tenant_a, workflow_id)) == 1
+
+
+def test_a_daily_schedule_keeps_the_workspaces_clock(app, tenant_a, set_tenant, time_machine):
+    """ "Every day at 09:00" ran at 09:00 UTC: 22:00 the evening before in Pacific/Auckland."""
+    from datetime import UTC, datetime
+
+    set_tenant(tenant_a, timezone="Pacific/Auckland")
+    workflow_id = make_workflow(
+        app, tenant_a, trigger={"type": "schedule", "record_type": "lead", "hour": 9}, steps=NOTE
+    )
+    make_lead(app, tenant_a, name="Fresh")
+    time_machine.move_to(datetime(2026, 3, 10, 19, 30, tzinfo=UTC))  # 08:30 on the 11th there
+    run_job(app)
+    assert runs_of(app, tenant_a, workflow_id) == []
+    time_machine.move_to(datetime(2026, 3, 10, 20, 30, tzinfo=UTC))  # 09:30 there
+    run_job(app)
+    [run] = runs_of(app, tenant_a, workflow_id)
+    assert run.event_name == "schedule:2026-03-11"

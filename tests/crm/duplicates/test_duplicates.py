@@ -340,3 +340,36 @@ def test_deleting_a_record_takes_its_pairs_with_it(app, tenant_a, api_client_for
     assert len(client.get("/api/v1/duplicates").get_json()["items"]) == 1
     assert client.delete(f"/api/v1/contacts/{first}").status_code == 204
     assert client.get("/api/v1/duplicates").get_json()["items"] == []
+
+
+def test_a_refused_merge_keeps_the_users_picks(app, tenant_a, client_for):
+    """After a refusal the page came back with the first record and its values picked again,
+    losing every choice the user had made."""
+    import re
+    import uuid
+
+    first = make_contact(app, tenant_a, first_name="Ada", title="")
+    second = make_contact(app, tenant_a, first_name="Ada L.", title="CTO")
+    client = client_for(tenant_a)
+    path = f"/merge/contact?ids={first}&ids={second}"
+    token = csrf_token_from(client.get(path).get_data(as_text=True))
+    refused = client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "survivor": str(second),
+            "value.title": str(second),
+            "value.first_name": str(first),
+            "value.last_name": str(uuid.uuid4()),  # not one of them: the merge is refused
+        },
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+
+    def picked(name):
+        return re.findall(rf'name="{re.escape(name)}" value="([^"]+)" checked', page)
+
+    assert picked("survivor") == [str(second)]
+    assert picked("value.first_name") == [str(first)]
+    assert picked("value.title") == [str(second)]
+    assert picked("value.last_name") == [str(second)]  # an unknown pick falls back to the kept record

@@ -229,3 +229,21 @@ def test_the_export_list_refreshes_itself_until_the_export_is_ready(app, tenant_
     ready = client.get("/settings/export", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'data-testid="download-workspace-export"' in ready
     assert "hx-trigger" not in ready
+
+
+def test_choices_are_exported_as_their_labels_and_import_back(app, tenant_a, tenant_b, client_for):
+    """A task export read "in_progress" and "15, 1440": the codes, not what people see."""
+    from app.crm.tasks.models import Task
+    from tests.crm.tasks.factories import make_task
+
+    make_task(app, tenant_a, title="Call back", status="in_progress", reminders=["15", "1440"])
+    exported = client_for(tenant_a).get("/export/task?format=csv").get_data()
+    [header, row] = _rows_of(exported)
+    assert row[header.index("Status")] == "In progress"
+    assert row[header.index("Remind the assignee")] == "15 minutes before, 1 day before"
+    import_id = upload(app, tenant_b, exported, name="tasks.csv", type_name="task")
+    queue(app, tenant_b, import_id)
+    assert run_job(app, tenant_b, import_id)["created"] == 1
+    with in_tenant(app, tenant_b.id):
+        copy = db.session.scalar(select(Task).where(Task.title == "Call back"))
+        assert (copy.status, copy.reminders) == ("in_progress", ["15", "1440"])

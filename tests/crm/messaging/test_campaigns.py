@@ -556,3 +556,27 @@ def test_a_drafts_page_shows_who_it_would_reach_not_a_wall_of_zeros(app, tenant_
     assert 'data-testid="stat-sent"' not in page
     assert 'data-testid="campaign-chart"' not in page
     assert "% handled" not in page
+
+
+def test_the_campaign_form_shows_every_error_at_once(app, tenant_a, client_for):
+    """An empty form said only "This field is required." by the name: the template, audience and
+    rate errors showed up one submit at a time."""
+    from tests.conftest import csrf_token_from
+
+    client = client_for(tenant_a)
+    token = csrf_token_from(client.get("/campaigns/new").get_data(as_text=True))
+    response = client.post(
+        "/campaigns/new",
+        data={"csrf_token": token, "name": "", "template_id": "", "audience": "", "throttle_per_minute": "0"},
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for message in (
+        "Name is required.",
+        "Choose a template.",
+        "Choose who receives it.",
+        "Give a number from 1 to 100,000.",
+    ):
+        assert message in page
+    assert len(re.findall(r'class="invalid-feedback', page)) == 4  # each beside its input
+    assert re.search(r'for="name">Name <span class="text-danger"', page)  # still marked required

@@ -381,10 +381,30 @@ def test_the_tasks_item_in_the_top_bar_counts_my_tasks_due_today_or_overdue(app,
         client = client_for(tenant_a)
         page = client.get("/").get_data(as_text=True)
         # The count waits for the page to load (no query on every page) and follows a tick.
-        assert 'hx-get="/tasks/due-badge" hx-trigger="load, tasks-changed from:body"' in page
+        assert 'id="badge-tasks-due_badge"' in page
+        assert "tasks-changed from:body" in page
         badge = client.get("/tasks/due-badge").get_data(as_text=True)
     assert 'data-testid="nav-badge"' in badge
     assert ">2<" in badge
+
+
+def test_the_top_bars_counts_come_in_one_request(app, tenant_a, client_for):
+    """Each page fetched /tasks/due-badge and /inbox/unread-badge, one request per count."""
+    import re
+
+    with time_machine.travel(dt.datetime(2030, 5, 15, 12, 0, tzinfo=dt.UTC), tick=False):
+        make_task(app, tenant_a, title="Due yesterday", due_date="2030-05-14")
+        client = client_for(tenant_a)
+        page = client.get("/").get_data(as_text=True)
+        [(url, trigger)] = re.findall(r'hx-get="([^"]*badge[^"]*)" hx-trigger="([^"]*)"', page)
+        assert url == "/nav/badges"
+        # Loaded once, and again when a view says one of the counts changed.
+        assert trigger == "load, inbox-changed from:body, tasks-changed from:body"
+        counts = client.get(url).get_data(as_text=True)
+    tasks = re.search(r'<span id="badge-tasks-due_badge" hx-swap-oob="innerHTML">(.*?)</span></span>', counts, re.S)
+    assert tasks
+    assert ">1<" in tasks.group(1)
+    assert '<span id="badge-messaging-unread_badge" hx-swap-oob="innerHTML">' in counts
 
 
 def test_ticking_a_task_in_place_tells_the_page_to_count_again(app, tenant_a, client_for):

@@ -46,7 +46,9 @@ def _clean(data: dict, actor, campaign: Campaign | None) -> dict:
     check_known_keys(data, CAMPAIGN_KEYS)
     errors = Errors()
     cleaned = {}
-    name = clean_text(data, "name", errors, max_length=120, required=campaign is None, label="Name")
+    # A change may leave the name out, but may not blank it.
+    required = campaign is None or "name" in data
+    name = clean_text(data, "name", errors, max_length=120, required=required, label="Name")
     if name is not None:
         cleaned["name"] = name
     if "template_id" in data or campaign is None:
