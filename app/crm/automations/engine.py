@@ -427,4 +427,14 @@ def resume(run: WorkflowRun) -> str:
     if run.status not in RunStatus.ACTIVE:
         return run.status
     run.resume_at = None
+    # Turning a workflow off (or losing automations) must stop what it would still send; the
+    # run says why, and a replay carries on from here once it may run again.
+    if not run.workflow.is_active:
+        return _finish(run, RunStatus.FAILED, "Stopped after its wait: the workflow was turned off.")
+    if not automations_allowed():
+        return _finish(
+            run,
+            RunStatus.FAILED,
+            "Stopped after its wait: the workspace cannot run workflows now (its plan or its status).",
+        )
     return execute(run)

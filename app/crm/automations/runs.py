@@ -134,6 +134,10 @@ def replay_run(run: WorkflowRun, *, actor) -> WorkflowRun:
     check_writable()
     if run.status != RunStatus.FAILED:
         raise ValidationFailed("Only a failed run can be replayed.", details={"status": ["This run did not fail."]})
+    if not run.workflow.is_active:
+        raise ValidationFailed(
+            "Turn the workflow on before replaying its runs.", details={"status": ["The workflow is off."]}
+        )
     clash = db.session.scalar(
         select(WorkflowRun.id).where(
             WorkflowRun.workflow_id == run.workflow_id,
