@@ -14,10 +14,11 @@ from app.crm.automations import runs as run_log
 from app.crm.automations import services
 from app.crm.automations.actions import available_actions, describe_params
 from app.crm.automations.conditions import OPERATORS, condition_fields, condition_value_labels, describe
-from app.crm.automations.engine import WAIT_UNITS
+from app.crm.automations.engine import WAIT_UNITS, flatten
 from app.crm.automations.forms import CONDITION_ROWS, WorkflowForm, step_data
 from app.crm.automations.models import RunStatus
 from app.crm.forms.services import list_forms
+from app.crm.webhooks.signing import SIGNATURE_HEADER
 from app.plans.services import requires_feature
 from app.records.event_types import event_types
 from app.records.forms import ConfirmForm
@@ -134,6 +135,8 @@ def _builder(workflow, form=None, *, step_errors=None, test_results=None, test_r
         test_choices=run_log.recent_records(record_type),
         runs=run_log.list_runs(workflow=workflow, limit=10),
         confirm_form=ConfirmForm(),
+        calls_webhooks=any(step.get("type") == "call_webhook" for step in flatten(workflow.steps)),
+        signature_header=SIGNATURE_HEADER,
     ), status
 
 
