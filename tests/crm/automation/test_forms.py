@@ -497,3 +497,11 @@ def test_a_submission_page_reads_in_the_forms_own_words(app, tenant_a, client_fo
         assert f">{key}</dt>" not in page
     assert "The lead was refused. Phone: The number is on a blocklist." in page
     assert "highlighted" not in page
+
+
+def test_a_new_workflow_starts_from_a_record_being_created_unless_a_form_is_named(app, tenant_a, client_for):
+    """Without ?form_id= the page still chose "A web form is submitted": the empty id matched
+    the "Any form" choice."""
+    page = client_for(tenant_a).get("/automations/new").get_data(as_text=True)
+    assert '<option selected value="form_submitted">' not in page
+    assert 'data-visible-if="#trigger_type:form_submitted"' in page  # the form's own choice is there
