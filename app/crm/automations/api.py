@@ -51,7 +51,7 @@ def enable(workflow_id):
 @blp.route("/<uuid:workflow_id>/disable", methods=["POST"])
 @blp.response(200, WorkflowSchema)
 def disable(workflow_id):
-    """Turn a workflow off (runs already waiting still finish)"""
+    """Turn a workflow off (a run waiting in it stops after its wait; replay it once the workflow is on again)"""
     return services.set_workflow_active(services.get_workflow(workflow_id), False, actor=api_actor())
 
 

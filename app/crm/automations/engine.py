@@ -419,6 +419,8 @@ def schedule_resume(run, when) -> None:
         "app.crm.automations.jobs:resume_run",
         "date",
         run_date=when,
+        # Missed during an outage it still runs, late: dropped, the run would wait forever.
+        late_runs=True,
     )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
-from app.crm.automations.actions import Action, Param, register_action
+from app.crm.automations.actions import Action, Param, named_row, register_action
 from app.crm.messaging.models import Channel, MessageTemplate
 from app.crm.messaging.sending import send_message
 
@@ -57,6 +57,9 @@ def _run(channel):
         contact_id = contact_of(context.record_type, context.record)
         if contact_id is None:
             return {"skipped": "No contact to write to."}
+        # A template deleted since the step was saved fails the run (it is the workflow's fault,
+        # not the contact's), where a refusal for this contact only skips the step.
+        named_row(params, "template_id", MessageTemplate, "template")
         data = {"channel": channel, "template_id": params["template_id"], "contact_id": str(contact_id)}
         try:
             message = send_message(data, actor=context.actor, source=(context.record_type, context.record))

@@ -90,7 +90,8 @@ def new():
     """`?form_id=` (the "Automate" button of a web form) starts from that form's trigger."""
     form = _choices(WorkflowForm(formdata=None))
     chosen = request.args.get("form_id", "")
-    if chosen in dict(form.trigger_form.choices):
+    # Only a form named by its id: "" is the "Any form" choice, not a request to start from forms.
+    if chosen and chosen in dict(form.trigger_form.choices):
         form.trigger_type.data, form.trigger_form.data = "form_submitted", chosen
     return render_template("crm/automations/new.html", form=form)
 

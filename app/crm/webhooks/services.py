@@ -216,6 +216,8 @@ def _schedule_attempt(delivery: WebhookDelivery) -> None:
         "app.crm.webhooks.jobs:attempt_delivery",
         "date",
         run_date=delivery.next_attempt_at,
+        # Missed during an outage it still runs, late: dropped, the delivery would retry forever.
+        late_runs=True,
     )
 
 

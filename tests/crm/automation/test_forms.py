@@ -533,3 +533,11 @@ def test_a_forms_days_are_the_workspaces_days(app, tenant_a, set_tenant):
         stats = form_stats(web_form)
     assert stats["labels"][-1] == date(2026, 3, 11).isoformat()
     assert stats["submissions"][-1] == 1
+
+
+def test_a_new_workflow_starts_from_a_record_being_created_unless_a_form_is_named(app, tenant_a, client_for):
+    """Without ?form_id= the page still chose "A web form is submitted": the empty id matched
+    the "Any form" choice."""
+    page = client_for(tenant_a).get("/automations/new").get_data(as_text=True)
+    assert '<option selected value="form_submitted">' not in page
+    assert 'data-visible-if="#trigger_type:form_submitted"' in page  # the form's own choice is there

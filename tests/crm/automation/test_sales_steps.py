@@ -163,3 +163,26 @@ def test_an_opened_email_starts_a_workflow_on_its_contact(app, tenant_a):
     assert (run.status, run.record_id, run.event_name) == (RunStatus.SUCCEEDED, contact_id, "email.opened")
     with in_tenant(app, tenant_a.id):
         assert [tag.name for tag in db.session.get(Contact, (tenant_a.id, contact_id)).tags] == ["Engaged"]
+
+
+def test_an_email_step_whose_template_was_deleted_fails_saying_so(app, tenant_a, client_for):
+    """It failed as "Send an email: unexpected error", its log reading "NotFound: 404 Not Found:
+    The requested URL was not found on the server…"."""
+    from app.crm.messaging.message_templates import delete_template
+    from app.crm.messaging.models import MessageTemplate
+    from tests.crm.messaging.helpers import make_consenting_contact, make_template
+
+    template_id = make_template(app, tenant_a)
+    workflow_id = make_workflow(
+        app,
+        tenant_a,
+        trigger={"type": "record_created", "record_type": "contact"},
+        steps=[{"type": "send_email", "params": {"template_id": str(template_id)}}],
+    )
+    with in_tenant(app, tenant_a.id):
+        delete_template(db.session.get(MessageTemplate, (tenant_a.id, template_id)), actor=owner_of(tenant_a))
+    make_consenting_contact(app, tenant_a, email="yes@example.com")
+    dispatch_events(app, tenant_a)
+    [run] = runs_of(app, tenant_a, workflow_id)
+    assert (run.status, run.error) == (RunStatus.FAILED, "Send an email: The template no longer exists.")
+    assert step_logs(app, tenant_a, run.id)[0].error == "The template no longer exists."

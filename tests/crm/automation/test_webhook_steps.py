@@ -35,7 +35,8 @@ def test_a_webhook_steps_receiver_can_check_its_signature_with_the_secret_shown(
 def test_the_secret_is_shown_only_on_a_workflow_that_calls_a_webhook(app, tenant_a, client_for, receiver):
     step = {"type": "call_webhook", "params": {"url": f"http://127.0.0.1:{receiver.port}/crm"}}
     calling = make_workflow(app, tenant_a, steps=[step])
-    quiet = make_workflow(app, tenant_a, steps=[{"type": "create_note", "params": {"body": "Hi."}}])
+    note = {"type": "create_note", "params": {"body": "Hi."}}
+    quiet = make_workflow(app, tenant_a, steps=[{"type": "branch", "params": {}, "then": [note], "else": [note]}])
     client = client_for(tenant_a)
     assert 'data-testid="workflow-secret"' in client.get(f"/automations/{calling}").get_data(as_text=True)
     assert 'data-testid="workflow-secret"' not in client.get(f"/automations/{quiet}").get_data(as_text=True)

@@ -170,6 +170,8 @@ def launch_campaign(campaign: Campaign, *, actor) -> Campaign:
             "app.crm.messaging.campaigns.jobs:start_campaign",
             "date",
             run_date=campaign.scheduled_at,
+            # Missed during an outage it still starts, late: dropped, it would stay "Scheduled".
+            late_runs=True,
         )
     else:
         campaign.status = CampaignStatus.SENDING
