@@ -92,3 +92,50 @@ def test_tag_counts_and_link_types_are_filled_in_for_every_workspace(scratch_app
     # 0021 typed every workspace's links from `records`.
     assert link_types == ["contact"]
     assert forced, "the tenant policy is forced again after the upgrade"
+
+
+@pytest.mark.skipif(not USE_POSTGRES, reason="the forced tenant policy is PostgreSQL's")
+def test_a_daily_workflows_utc_hour_becomes_the_same_moment_on_the_workspaces_clock(scratch_app):
+    """0024: the hour of a daily workflow was UTC and is now the workspace's: a workflow saved as
+    "every day at 9" in Auckland ran at 9 UTC and keeps running then, read as Auckland's hour."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from flask_migrate import upgrade
+
+    from app.core.context import tenant_context
+    from app.crm.automations.models import Workflow
+    from app.plans.catalogue import seed_plans
+    from app.tenants.models import Tenant
+
+    scratch, admin = scratch_app
+    with scratch.app_context():
+        upgrade(directory=MIGRATIONS, revision="0023_filter_in_order_indexes")
+        with platform_scope():
+            seed_plans()
+            zones = {"kiwi": "Pacific/Auckland", "home": "UTC"}
+            tenants = [
+                Tenant(slug=slug, name=slug.title(), plan_code="premium", timezone=zone) for slug, zone in zones.items()
+            ]
+            db.session.add_all(tenants)
+            db.session.commit()
+            tenant_ids = [tenant.id for tenant in tenants]
+        for tenant_id in tenant_ids:
+            with tenant_context(tenant_id):
+                for name, trigger in (
+                    ("Daily", {"type": "schedule", "record_type": "lead", "hour": 9}),
+                    ("On create", {"type": "event", "event": "lead.created"}),
+                ):
+                    db.session.add(Workflow(name=name, trigger=trigger, steps=[], conditions={}, secret="s"))
+                db.session.commit()
+        upgrade(directory=MIGRATIONS)
+    with admin.connect() as conn:
+        rows = conn.execute(text("SELECT tenant_id, name, trigger FROM workflows")).all()
+        forced = conn.execute(text("SELECT relforcerowsecurity FROM pg_class WHERE relname = 'workflows'")).scalar()
+    admin.dispose()
+    auckland = round(datetime.now(UTC).astimezone(ZoneInfo("Pacific/Auckland")).utcoffset().total_seconds() / 3600)
+    triggers = {(tenant_id, name): trigger for tenant_id, name, trigger in rows}
+    assert triggers[(tenant_ids[0], "Daily")]["hour"] == (9 + auckland) % 24
+    assert triggers[(tenant_ids[1], "Daily")]["hour"] == 9
+    assert triggers[(tenant_ids[0], "On create")] == {"type": "event", "event": "lead.created"}
+    assert forced, "the tenant policy is forced again after the upgrade"
