@@ -34,10 +34,11 @@ QUOTE_CURRENCIES = {code: code for code in sorted({*CURRENCIES, *ISO_4217})}
 
 
 def title_and_number_fields() -> list[f.Field]:
-    """The title typed in, and the number the document is given (never typed in)."""
+    """The title typed in, and the number the document is given (never typed in). A list row's
+    title already leads with the number (`display_title`), so the number is not a column too."""
     return [
         f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.Text("number", "Number", nullable=True, read_only=True, search=True, list=True),
+        f.Text("number", "Number", nullable=True, read_only=True, search=True),
     ]
 
 
@@ -50,8 +51,11 @@ def customer_fields() -> list[f.Field]:
 
 
 def status_field(statuses, default: str, **options) -> f.Field:
-    """Where the document stands: one of its status class's LABELS, a list filter and column."""
-    return f.Choice("status", "Status", choices=statuses.LABELS, default=default, filter=True, list=True, **options)
+    """Where the document stands: one of its status class's LABELS, a list filter and a column
+    that stays on a phone (paid or not, accepted or not, is what a row is read for)."""
+    return f.Choice(
+        "status", "Status", choices=statuses.LABELS, default=default, filter=True, list_on_phones=True, **options
+    )
 
 
 def currency_field() -> f.Field:

@@ -226,3 +226,20 @@ def test_payments_are_listed_and_an_unpaid_invoice_voided_through_the_api(app, t
     assert voided.status_code == 200
     assert voided.get_json()["status"] == InvoiceStatus.VOID
     assert api.post(f"/api/v1/invoices/{unpaid}/void").status_code == 409
+
+
+def test_the_invoice_list_shows_the_status_on_a_phone_and_the_number_once(app, tenant_a, client_for):
+    """At 375 px an invoice row showed its title and total but not whether it was paid; on a
+    desktop its number stood twice, in the title and in a column of its own."""
+    import re
+
+    invoice_id = make_invoice(app, tenant_a, title="Website audit")
+    issue_invoice_now(app, tenant_a, invoice_id)
+    page = client_for(tenant_a).get("/invoices").get_data(as_text=True)
+    headers = re.findall(r"<th([^>]*)>(.*?)</th>", page[page.index("<thead") : page.index("</thead>")], re.S)
+    classes = {re.sub(r"<[^>]+>", "", label).strip(): attributes for attributes, label in headers}
+    assert "Status" in classes
+    assert "d-none" not in classes["Status"]
+    assert "Number" not in classes
+    assert re.search(r"<td[^>]*>\s*INV-\d{4}-\d{4}\s*</td>", page) is None
+    assert re.search(r"INV-\d{4}-\d{4} · Website audit", page)
