@@ -125,7 +125,8 @@ class LineItems(ChildRows):
         if any(not isinstance(item, dict) or set(item) - set(LINE_KEYS) for item in value):
             raise Invalid(f"Each line item is an object with: {', '.join(LINE_KEYS)}.")
         products = self._products(value)
-        currency = context.data.get("currency") or (context.record.currency if context.record is not None else None)
+        # What the document will be in, an empty choice included (its deal's, the workspace's).
+        currency = context.record_type.submitted_currency(context)
         cleaned, problems = [], []
         for index, item in enumerate(value):
             try:
@@ -151,14 +152,14 @@ class LineItems(ChildRows):
             return {}
         return {product.id: product for product in db.session.scalars(select(Product).where(Product.id.in_(ids)))}
 
-    def _clean_line(self, item: dict, products: dict, currency) -> dict:
+    def _clean_line(self, item: dict, products: dict, currency: str) -> dict:
         problems: list[tuple[str, str]] = []
         product = None
         if not _blank(item.get("product_id")):
             product = products.get(parse_uuid(item.get("product_id")))
             if product is None:
                 problems.append(("product_id", "Choose an existing product."))
-            elif currency and product.currency != currency:
+            elif product.currency != currency:
                 problems.append(("product_id", f"{product.name} is priced in {product.currency}, not {currency}."))
 
         def take(key, default, check):

@@ -1,0 +1,47 @@
+"""A priced document's product lines are in its currency, and a document always has one: the
+one chosen, else its deal's (quotes), else the workspace's."""
+
+from tests.crm.quotes.factories import make_product, make_quote
+from tests.crm.quotes.test_deal_link import _deal
+
+
+def test_a_product_in_another_currency_is_refused_when_the_currency_is_left_empty(app, tenant_a, api_client_for):
+    """Leaving the currency empty (the form's default) let a €100 product onto a USD quote, and
+    a $1,200 product onto a quote of a EUR deal, each at the same figure in the wrong money: the
+    lines were checked against the currency only when one was typed in."""
+    api = api_client_for(tenant_a)
+    euro = make_product(app, tenant_a, name="Paris workshop", currency="EUR", unit_price="100.00", tax_rate="0")
+    dollar = make_product(app, tenant_a, name="Website audit", currency="USD", unit_price="1200.00")
+    deal_id, _contact_id, _company_id = _deal(app, tenant_a, api_client_for)  # in EUR
+
+    on_its_own = api.post(
+        "/api/v1/quotes", json={"title": "Workshop", "lines": [{"product_id": str(euro), "quantity": "1"}]}
+    )
+    assert on_its_own.status_code == 422, on_its_own.json
+    assert "Paris workshop is priced in EUR, not USD." in str(on_its_own.json)
+
+    from_the_deal = api.post(
+        "/api/v1/quotes",
+        json={"title": "Audit", "deal_id": deal_id, "lines": [{"product_id": str(dollar), "quantity": "1"}]},
+    )
+    assert from_the_deal.status_code == 422, from_the_deal.json
+    assert "Website audit is priced in USD, not EUR." in str(from_the_deal.json)
+
+    # The deal's own currency is accepted, with the currency still left empty.
+    fine = api.post(
+        "/api/v1/quotes",
+        json={"title": "Workshop", "deal_id": deal_id, "lines": [{"product_id": str(euro), "quantity": "1"}]},
+    )
+    assert fine.status_code == 201, fine.json
+    assert (fine.json["currency"], fine.json["total"]) == ("EUR", "100.00")
+
+    invoice = api.post(
+        "/api/v1/invoices", json={"title": "Workshop", "lines": [{"product_id": str(euro), "quantity": "1"}]}
+    )
+    assert invoice.status_code == 422, invoice.json
+
+    # Editing: lines checked against the document's currency when the currency is not sent.
+    quote_id = make_quote(app, tenant_a, currency="EUR")
+    edited = api.patch(f"/api/v1/quotes/{quote_id}", json={"lines": [{"product_id": str(dollar), "quantity": "1"}]})
+    assert edited.status_code == 422, edited.json
+    assert "Website audit is priced in USD, not EUR." in str(edited.json)
