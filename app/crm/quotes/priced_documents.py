@@ -195,6 +195,9 @@ class PricedDocumentType(RecordType):
     def before_save(self, document, cleaned, context):
         if context.creating:
             self.fill_in_new(document, cleaned)
+        elif not document.currency:
+            # An emptied choice means what it means on a new document, as the field's help says.
+            document.currency = self.default_currency(context)
         set_totals(document)
 
     def fill_in_new(self, document, cleaned: dict) -> None:

@@ -1,7 +1,7 @@
 """A priced document's product lines are in its currency, and a document always has one: the
 one chosen, else its deal's (quotes), else the workspace's."""
 
-from tests.crm.quotes.factories import make_product, make_quote
+from tests.crm.quotes.factories import make_invoice, make_product, make_quote
 from tests.crm.quotes.test_deal_link import _deal
 
 
@@ -45,3 +45,22 @@ def test_a_product_in_another_currency_is_refused_when_the_currency_is_left_empt
     edited = api.patch(f"/api/v1/quotes/{quote_id}", json={"lines": [{"product_id": str(dollar), "quantity": "1"}]})
     assert edited.status_code == 422, edited.json
     assert "Website audit is priced in USD, not EUR." in str(edited.json)
+
+
+def test_emptying_the_currency_of_a_draft_gives_it_the_currency_empty_means(app, tenant_a, api_client_for, client_for):
+    """The currency's help says "Empty: the workspace's currency", but emptying it on an edit
+    stored no currency at all: the totals then showed with no currency, and a product line was
+    refused as "priced in USD, not ."."""
+    api = api_client_for(tenant_a)
+    invoice_id = make_invoice(app, tenant_a, currency="EUR")
+    edited = api.patch(f"/api/v1/invoices/{invoice_id}", json={"currency": ""})
+    assert edited.status_code == 200, edited.json
+    assert edited.json["currency"] == "USD"
+
+    deal_id, _contact_id, _company_id = _deal(app, tenant_a, api_client_for)  # in EUR
+    quote_id = make_quote(app, tenant_a, deal_id=deal_id, currency="GBP")
+    edited = api.patch(f"/api/v1/quotes/{quote_id}", json={"currency": None})
+    assert edited.status_code == 200, edited.json
+    assert edited.json["currency"] == "EUR"
+    page = client_for(tenant_a).get(f"/quotes/{quote_id}").get_data(as_text=True)
+    assert "€" in page
