@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from tests.crm.quotes.factories import make_invoice, make_quote
+from tests.crm.quotes.factories import issue_invoice_now, make_invoice, make_quote
 
 MANY_LINES = [
     {"description": f"Landing page {number}", "quantity": "1", "unit_price": "100.00", "tax_rate": "20"}
@@ -33,3 +33,16 @@ def test_a_long_documents_totals_are_printed_once_after_its_last_line(app, tenan
     (total,) = [line.split() for line in text.splitlines() if line.strip().startswith("Total ")]
     assert total == ["Total", "USD", "7,200.00"]
     assert text.index("Landing page 60") < text.index("Subtotal")
+
+
+def test_a_void_invoices_pdf_says_it_is_void(app, tenant_a, client_for, api_client_for):
+    """A void invoice's PDF read like any invoice due on its date, with its total to pay:
+    downloaded from its page (or from a customer's files) it asked for money no longer owed."""
+    client = client_for(tenant_a)
+    invoice_id = make_invoice(app, tenant_a)
+    number = issue_invoice_now(app, tenant_a, invoice_id)
+    assert "VOID" not in _pdf_text(client, f"/invoices/{invoice_id}/pdf")
+    assert api_client_for(tenant_a).post(f"/api/v1/invoices/{invoice_id}/void").status_code == 200
+    text = _pdf_text(client, f"/invoices/{invoice_id}/pdf")
+    assert f"Invoice {number}" in text
+    assert "VOID: this invoice was cancelled and nothing is due on it." in " ".join(text.split())
