@@ -205,6 +205,11 @@ class LineItems(ChildRows):
             product.tax_rate if product else Decimal(0),
             lambda raw: _decimal(raw, "tax rate", places=2, minimum=Decimal(0), maximum=Decimal(100)),
         )
+        if not problems and kind == DiscountKind.AMOUNT:
+            # line_amounts() would cut it to the line's amount: a slipped digit, said now.
+            subtotal = line_amounts(quantity, unit_price, DiscountKind.NONE, Decimal(0), Decimal(0)).subtotal
+            if discount_value > subtotal:
+                problems.append(("discount_value", f"The discount is more than the line's {subtotal:,.2f}."))
         if not problems and line_amounts(quantity, unit_price, kind, discount_value, tax_rate).total > MAX_PRICE:
             problems.append(("quantity", f"This line comes to more than {MAX_PRICE:,}; split it."))
         if problems:
