@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
+from app.core.numbers import typed_decimal
 from app.core.text import quantity_with_unit
 from app.crm.products.models import Product
 from app.crm.products.record import MAX_PRICE
@@ -77,7 +78,7 @@ def _decimal(raw, label: str, *, places: int, minimum: Decimal, maximum: Decimal
     if isinstance(raw, bool) or raw is None or (isinstance(raw, str) and not raw.strip()):
         raise Invalid(f"Enter the {label}.")
     try:
-        number = Decimal(str(raw).strip().replace(",", ""))
+        number = typed_decimal(raw)
     except InvalidOperation as exc:
         raise Invalid(f"Enter the {label} as a number.") from exc
     if not number.is_finite():
