@@ -64,3 +64,16 @@ def test_emptying_the_currency_of_a_draft_gives_it_the_currency_empty_means(app,
     assert edited.json["currency"] == "EUR"
     page = client_for(tenant_a).get(f"/quotes/{quote_id}").get_data(as_text=True)
     assert "€" in page
+
+
+def test_emptying_a_subscriptions_currency_gives_it_the_workspaces(app, tenant_a, api_client_for):
+    """As on quotes and invoices, an emptied currency was stored as none: the subscription's
+    price showed with no currency, and its renewal invoices came out in another currency."""
+    api = api_client_for(tenant_a)
+    created = api.post(
+        "/api/v1/subscriptions", json={"name": "Hosting", "interval": "monthly", "unit_price": "90", "currency": "EUR"}
+    )
+    assert created.status_code == 201, created.json
+    edited = api.patch(f"/api/v1/subscriptions/{created.json['id']}", json={"currency": ""})
+    assert edited.status_code == 200, edited.json
+    assert edited.json["currency"] == "USD"
