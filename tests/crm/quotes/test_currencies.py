@@ -77,3 +77,32 @@ def test_emptying_a_subscriptions_currency_gives_it_the_workspaces(app, tenant_a
     edited = api.patch(f"/api/v1/subscriptions/{created.json['id']}", json={"currency": ""})
     assert edited.status_code == 200, edited.json
     assert edited.json["currency"] == "USD"
+
+
+def test_a_sent_quote_is_accepted_and_invoiced_after_its_products_currency_changed(
+    app, tenant_a, api_client_for, client_for
+):
+    """The order and invoice copy the quote's lines with their products, and the copy checked
+    each product's currency again: once the agency moved a product to EUR, the customer's
+    acceptance of a USD quote sent before failed (422), and so did invoicing it. A copy keeps
+    the quote's lines and amounts; only the link to a product now in another currency is left
+    out of it."""
+    from tests.crm.quotes.factories import send_quote_now
+
+    api = api_client_for(tenant_a)
+    audit = make_product(app, tenant_a, name="Website audit", currency="USD", unit_price="1200.00")
+    quote_id = make_quote(app, tenant_a, currency="USD", lines=[{"product_id": str(audit), "quantity": "1"}])
+    token = send_quote_now(app, tenant_a, quote_id)
+    assert api.patch(f"/api/v1/products/{audit}", json={"currency": "EUR"}).status_code == 200
+
+    accepted = client_for(tenant_a, role=None).post(f"/q/{token}/accept", data={"name": "Bo Buyer", "consent": "y"})
+    assert accepted.status_code == 302
+    quote = api.get(f"/api/v1/quotes/{quote_id}").json
+    assert quote["status"] == "accepted"
+    (order,) = api.get("/api/v1/orders").json["items"]
+    assert (order["currency"], order["total"]) == ("USD", quote["total"])
+    assert order["lines"][0]["description"] == "Website audit"
+
+    invoiced = client_for(tenant_a).post(f"/quotes/{quote_id}/invoice")
+    assert invoiced.status_code == 302
+    assert "/invoices/" in invoiced.headers["Location"]
