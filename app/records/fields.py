@@ -21,6 +21,7 @@ from app.core.context import require_tenant_id
 from app.core.currencies import format_amount
 from app.core.extensions import db
 from app.core.ids import parse_uuid
+from app.core.numbers import typed_decimal
 from app.core.text import plural
 from app.core.validation import normalize_email_address
 from app.records.capabilities import catalogue_entry
@@ -469,7 +470,7 @@ class Number(Field):
         if isinstance(value, bool):
             raise Invalid("Enter a number.")
         try:
-            number = Decimal(str(value).strip().replace(",", ""))
+            number = typed_decimal(value)
         except InvalidOperation as exc:
             raise Invalid(
                 "Enter a number such as 1500 or 1500.50." if self.places else "Enter a whole number."

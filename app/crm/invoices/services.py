@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.auth.permissions import acting_user, check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
+from app.core.numbers import typed_decimal
 from app.core.text import plural
 from app.core.types import utcnow
 from app.core.validation import Errors
@@ -150,7 +151,7 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
         raise Conflict("Payments are recorded against issued invoices that are not fully paid or void.")
     errors = Errors()
     try:
-        amount = Decimal(str(data.get("amount") or "").strip().replace(",", ""))
+        amount = typed_decimal(data.get("amount") or "")
         if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
             raise InvalidOperation
     except InvalidOperation:

@@ -5,10 +5,14 @@ copy goes through the one validator and its amounts equal the original's."""
 from app.crm.quotes.fields import LINE_KEYS
 
 
-def line_input(line) -> dict:
+def line_input(line, currency: str) -> dict:
     """A stored priced line (a quote's, an order's) as line-item input: the same description,
-    price, discount and tax, so the copy's amounts equal the original's."""
+    price, discount and tax, so the copy's amounts equal the original's. A product since
+    priced in another currency than the document's is not linked on the copy: the validator
+    would refuse it, and a customer's acceptance must not fail on a later catalogue change."""
     values = {key: getattr(line, key) for key in LINE_KEYS}
+    if line.product is not None and line.product.currency != currency:
+        values["product_id"] = None
     if not values["discount_kind"]:
         values.pop("discount_value")
     return {key: str(value) for key, value in values.items() if value not in (None, "")}
@@ -25,6 +29,6 @@ def copy_input(source, *, deal_id=None, owner_id=None) -> dict:
         "currency": source.currency,
         "terms": source.terms,
         "owner_id": owner_id and str(owner_id),
-        "lines": [line_input(line) for line in source.lines],
+        "lines": [line_input(line, source.currency) for line in source.lines],
     }
     return {key: value for key, value in data.items() if value}

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
+from app.core.numbers import typed_decimal
 from app.core.text import quantity_with_unit
 from app.crm.products.models import Product
 from app.crm.products.record import MAX_PRICE
@@ -77,7 +78,7 @@ def _decimal(raw, label: str, *, places: int, minimum: Decimal, maximum: Decimal
     if isinstance(raw, bool) or raw is None or (isinstance(raw, str) and not raw.strip()):
         raise Invalid(f"Enter the {label}.")
     try:
-        number = Decimal(str(raw).strip().replace(",", ""))
+        number = typed_decimal(raw)
     except InvalidOperation as exc:
         raise Invalid(f"Enter the {label} as a number.") from exc
     if not number.is_finite():
@@ -125,7 +126,8 @@ class LineItems(ChildRows):
         if any(not isinstance(item, dict) or set(item) - set(LINE_KEYS) for item in value):
             raise Invalid(f"Each line item is an object with: {', '.join(LINE_KEYS)}.")
         products = self._products(value)
-        currency = context.data.get("currency") or (context.record.currency if context.record is not None else None)
+        # What the document will be in, an empty choice included (its deal's, the workspace's).
+        currency = context.record_type.submitted_currency(context)
         cleaned, problems = [], []
         for index, item in enumerate(value):
             try:
@@ -151,14 +153,14 @@ class LineItems(ChildRows):
             return {}
         return {product.id: product for product in db.session.scalars(select(Product).where(Product.id.in_(ids)))}
 
-    def _clean_line(self, item: dict, products: dict, currency) -> dict:
+    def _clean_line(self, item: dict, products: dict, currency: str) -> dict:
         problems: list[tuple[str, str]] = []
         product = None
         if not _blank(item.get("product_id")):
             product = products.get(parse_uuid(item.get("product_id")))
             if product is None:
                 problems.append(("product_id", "Choose an existing product."))
-            elif currency and product.currency != currency:
+            elif product.currency != currency:
                 problems.append(("product_id", f"{product.name} is priced in {product.currency}, not {currency}."))
 
         def take(key, default, check):
@@ -204,6 +206,11 @@ class LineItems(ChildRows):
             product.tax_rate if product else Decimal(0),
             lambda raw: _decimal(raw, "tax rate", places=2, minimum=Decimal(0), maximum=Decimal(100)),
         )
+        if not problems and kind == DiscountKind.AMOUNT:
+            # line_amounts() would cut it to the line's amount: a slipped digit, said now.
+            subtotal = line_amounts(quantity, unit_price, DiscountKind.NONE, Decimal(0), Decimal(0)).subtotal
+            if discount_value > subtotal:
+                problems.append(("discount_value", f"The discount is more than the line's {subtotal:,.2f}."))
         if not problems and line_amounts(quantity, unit_price, kind, discount_value, tax_rate).total > MAX_PRICE:
             problems.append(("quantity", f"This line comes to more than {MAX_PRICE:,}; split it."))
         if problems:

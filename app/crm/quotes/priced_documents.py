@@ -189,9 +189,26 @@ class PricedDocumentType(RecordType):
             for name in tab_on
         ]
 
+    def submitted_currency(self, context) -> str:
+        """The currency a submission leaves the document in: the one chosen, else the one it is
+        in (when the submission does not name one), else the one an empty choice means."""
+        chosen = context.data.get("currency")
+        if chosen:
+            return chosen
+        if context.record is not None and "currency" not in context.data:
+            return context.record.currency
+        return self.default_currency(context)
+
+    def default_currency(self, context) -> str:
+        """What an empty currency means for the submission: the workspace's."""
+        return workspace_currency()
+
     def before_save(self, document, cleaned, context):
         if context.creating:
             self.fill_in_new(document, cleaned)
+        elif not document.currency:
+            # An emptied choice means what it means on a new document, as the field's help says.
+            document.currency = self.default_currency(context)
         set_totals(document)
 
     def fill_in_new(self, document, cleaned: dict) -> None:

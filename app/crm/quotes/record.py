@@ -7,10 +7,13 @@ starts the next version as a draft; an accepted quote is final.
 
 from datetime import timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.events import emit
 from app.core.extensions import db
+from app.core.ids import parse_uuid
+from app.crm.deals.models import Deal
 from app.crm.deals.services.forecast import local_today
 from app.crm.products.record import workspace_currency
 from app.crm.quotes import priced_documents
@@ -88,6 +91,16 @@ class QuoteType(priced_documents.PricedDocumentType):
             quote.valid_until = local_today() + timedelta(days=settings.validity_days)
         if not quote.terms:
             quote.terms = settings.default_terms
+
+    def default_currency(self, context) -> str:
+        """An empty currency is the deal's: the one submitted, else the quote's own."""
+        if "deal_id" in context.data:
+            deal_id = parse_uuid(context.data.get("deal_id"))
+            currency = db.session.scalar(select(Deal.currency).where(Deal.id == deal_id)) if deal_id else None
+        else:
+            deal = context.record.deal if context.record is not None else None
+            currency = deal.currency if deal is not None else None
+        return currency or workspace_currency()
 
     def related(self, quote):
         return priced_documents.linked_records(

@@ -9,7 +9,7 @@ from app.core.validation import Errors, normalize_email_address
 from app.messaging.services import queue_email
 from app.records.models import RecordEntry
 from app.records.normalize import current_tenant
-from app.records.services import emit_record_event
+from app.records.services import emit_record_event, refresh_search_text
 
 MAX_MESSAGE = 5_000
 
@@ -34,7 +34,9 @@ def default_recipient(document) -> str:
 
 
 def refresh_index_title(record_type, document) -> None:
-    """The shared records index shows the document's title, which now starts with its number."""
+    """The shared records index shows the document's title, which now starts with its number;
+    and the number, given after the draft was saved, is searched for like the rest."""
+    refresh_search_text(record_type, document)
     db.session.execute(
         update(RecordEntry)
         .where(RecordEntry.id == document.id)

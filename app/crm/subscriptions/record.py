@@ -26,9 +26,10 @@ from app.records.record_type import RecordType
 
 class SubscriptionType(RecordType):
     def before_save(self, subscription, cleaned, context):
+        if not subscription.currency or (context.creating and not cleaned.get("currency")):
+            # Empty, on a new one or emptied on an edit: the workspace's currency.
+            subscription.currency = workspace_currency()
         if context.creating:
-            if not cleaned.get("currency"):
-                subscription.currency = workspace_currency()
             subscription.start_date = subscription.start_date or local_today()
             subscription.next_renewal = subscription.next_renewal or subscription.start_date
         elif "start_date" in cleaned and cleaned["start_date"] is None:

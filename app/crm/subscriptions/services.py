@@ -12,6 +12,7 @@ from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.services import create_invoice, issue_invoice
 from app.crm.quotes.services import acting_owner
 from app.crm.quotes.settings import get_quote_settings
+from app.crm.quotes.totals import round_money
 from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
 from app.crm.subscriptions.record import SUBSCRIPTIONS
 from app.crm.tasks.record import TASKS
@@ -61,6 +62,15 @@ def periods_sold(line) -> tuple[int, Decimal]:
     return 1, line.quantity
 
 
+def price_accepted(line) -> Decimal:
+    """The price of one unit of a recurring quote line as the customer accepted it: less the
+    line's discount (a percentage, or an amount spread over the line's quantity), which a
+    subscription has no column of its own for, so that each renewal bills the agreed rate."""
+    if not line.discount_amount:
+        return line.unit_price
+    return round_money((line.subtotal - line.discount_amount) / line.quantity)
+
+
 def subscriptions_from_accepted_quote(event, quote) -> None:
     """In-transaction subscriber of `quote.accepted`: each recurring line starts a subscription
     whose first renewal comes after the periods the quote's own invoice bills (`periods_sold`)."""
@@ -80,7 +90,7 @@ def subscriptions_from_accepted_quote(event, quote) -> None:
                 "company_id": quote.company_id and str(quote.company_id),
                 "currency": quote.currency,
                 "quantity": str(quantity),
-                "unit_price": str(line.unit_price),
+                "unit_price": str(price_accepted(line)),
                 "tax_rate": str(line.tax_rate),
                 "start_date": today.isoformat(),
                 "next_renewal": period_end(today, line.recurring_interval, periods).isoformat(),

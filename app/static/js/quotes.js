@@ -39,7 +39,9 @@
       if (rows.length > 1) {
         row.remove();
       } else {
+        // The last row is emptied instead: its choices too, or its product would still be saved.
         row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+        row.querySelectorAll("select").forEach(function (select) { select.selectedIndex = 0; });
       }
     }
   });

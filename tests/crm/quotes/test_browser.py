@@ -165,3 +165,24 @@ def test_subscriptions_on_a_phone_show_when_each_renews(app, live_server, page_a
     live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/subscriptions", slug=tenant.slug))
     expect(page.get_by_role("columnheader", name="Next renewal")).to_be_visible()
+
+
+def test_removing_the_last_line_clears_its_product_too(app, live_server, page_at, make_tenant):
+    """Remove on the only line left emptied its inputs but not its choices: the product stayed
+    picked, so saving still added a line of that product at its catalogue price."""
+    tenant = make_tenant("unquoting", roles=("owner",))
+    product_id = make_product(app, tenant, name="Design sprint", unit_price="1500.00", tax_rate="20")
+    staff = page_at(1280)
+    live_server.sign_in(staff, tenant.slug)
+    staff.goto(live_server.url("/quotes/new", slug=tenant.slug))
+    staff.fill("input[name=title]", "Website redesign")
+    while staff.locator("[data-quote-line]").count() > 1:
+        staff.locator("[data-quote-line]").last.get_by_role("button", name="Remove").click()
+    row = staff.locator("[data-quote-line]")
+    row.locator("select[name=line_product_id]").select_option(str(product_id))
+    row.locator("select[name=line_discount_kind]").select_option("percent")
+    row.get_by_role("button", name="Remove").click()
+    expect(row.locator("select[name=line_product_id]")).to_have_value("")
+    expect(row.locator("select[name=line_discount_kind]")).to_have_value("")
+    staff.get_by_test_id("record-submit").click()
+    expect(staff.get_by_test_id("quote-total")).to_have_text("USD 0.00")

@@ -48,6 +48,33 @@ def test_bad_lines_are_refused_with_a_message_per_line(app, tenant_a, as_user):
     assert details["lines.2.discount_value"] == ["The discount must be from 0 to 100."]
 
 
+def test_an_amount_discount_larger_than_its_line_is_refused(app, tenant_a, as_user):
+    """A discount of 1,500.00 typed on a line of 150.00 (a slipped digit) was saved and quietly
+    cut to 150.00: the line went out free, its discount stored as 1,500.00 and shown as 150.00.
+    A percentage above 100 was refused; an amount above the line is now refused too."""
+    from app.crm.quotes.services import create_quote
+
+    def line(discount: str) -> dict:
+        return {
+            "description": "Fee",
+            "quantity": "3",
+            "unit_price": "50.00",
+            "discount_kind": "amount",
+            "discount_value": discount,
+        }
+
+    with as_user(tenant_a) as owner:
+        try:
+            create_quote({"title": "Bad", "lines": [line("1500")]}, actor=owner)
+        except ValidationFailed as exc:
+            details = exc.details
+        else:
+            raise AssertionError("a discount above its line was accepted")
+        assert details["lines.0.discount_value"] == ["The discount is more than the line's 150.00."]
+        free = create_quote({"title": "Free", "lines": [line("150")]}, actor=owner)
+        assert (free.lines[0].discount_amount, free.total) == (Decimal("150.00"), Decimal("0.00"))
+
+
 def test_create_computes_line_amounts_and_totals(app, tenant_a):
     quote = _quote(app, tenant_a, make_quote(app, tenant_a))
     first, second = quote.lines

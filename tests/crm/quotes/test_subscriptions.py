@@ -214,3 +214,31 @@ def test_a_read_only_workspace_is_left_out_of_the_renewal_job_instead_of_failing
     with in_tenant(app, tenant_b.id):
         assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0
         assert db.session.scalar(select(Subscription.next_renewal)) == date.today()
+
+
+def test_a_discounted_recurring_line_renews_at_the_price_the_customer_accepted(app, tenant_a, client_for):
+    """A retainer accepted at 1,800.00 a month less 10 % started a subscription at 1,800.00, so
+    every renewal invoice billed 180.00 more a month than the quote the customer signed; an
+    amount off the line (5 seats at 40.00, less 50.00) was dropped the same way."""
+    retainer = make_product(app, tenant_a, name="SEO retainer", unit_price="1800.00", recurring_interval="monthly")
+    seats = make_product(
+        app, tenant_a, name="Analytics seat", unit="seat", unit_price="40.00", recurring_interval="monthly"
+    )
+    _accept_quote_with_lines(
+        app,
+        tenant_a,
+        client_for,
+        {"product_id": str(retainer), "quantity": "1", "discount_kind": "percent", "discount_value": "10"},
+        {"product_id": str(seats), "quantity": "5", "discount_kind": "amount", "discount_value": "50"},
+    )
+    with in_tenant(app, tenant_a.id):
+        prices = {
+            item.name: (str(item.quantity), str(item.unit_price)) for item in db.session.scalars(select(Subscription))
+        }
+        assert prices == {"SEO retainer": ("1.000", "1620.00"), "Analytics seat": ("5.000", "30.00")}
+        for item in db.session.scalars(select(Subscription)):
+            item.next_renewal = date.today()
+    with in_tenant(app, tenant_a.id):
+        assert renew_due_subscriptions() == 2
+        renewals = db.session.scalars(select(Invoice).where(Invoice.title.like("% renewal"))).all()
+        assert sorted(str(invoice.subtotal) for invoice in renewals) == ["150.00", "1620.00"]
