@@ -139,3 +139,49 @@ def test_a_daily_workflows_utc_hour_becomes_the_same_moment_on_the_workspaces_cl
     assert triggers[(tenant_ids[1], "Daily")]["hour"] == 9
     assert triggers[(tenant_ids[0], "On create")] == {"type": "event", "event": "lead.created"}
     assert forced, "the tenant policy is forced again after the upgrade"
+
+
+@pytest.mark.skipif(not USE_POSTGRES, reason="the forced tenant policy is PostgreSQL's")
+def test_documents_numbered_before_their_search_text_was_refreshed_are_found_by_number(scratch_app):
+    """0025: an invoice issued while numbering left its search text as the draft's is found by
+    its number after the upgrade, in every workspace."""
+    from flask_migrate import upgrade
+
+    from app.plans.catalogue import seed_plans
+    from app.tenants.models import Tenant
+
+    scratch, admin = scratch_app
+    with scratch.app_context():
+        upgrade(directory=MIGRATIONS, revision="0024_schedule_hours_local")
+        with platform_scope():
+            seed_plans()
+            tenants = [Tenant(slug=slug, name=slug.title(), plan_code="premium") for slug in ("north", "south")]
+            db.session.add_all(tenants)
+            db.session.commit()
+            tenant_ids = [tenant.id for tenant in tenants]
+    with admin.begin() as conn:
+        for tenant_id, number in zip(tenant_ids, ("INV-2026-0007", None), strict=True):
+            invoice_id = uuid.uuid4()
+            conn.execute(
+                text(
+                    "INSERT INTO records (tenant_id, id, type, title, created_at, updated_at) "
+                    "VALUES (:t, :id, 'invoice', 'Design work', now(), now())"
+                ),
+                {"t": tenant_id, "id": invoice_id},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO invoices (tenant_id, id, title, number, status, currency, subtotal, "
+                    "discount_total, tax_total, total, amount_paid, terms, search_text, created_at, updated_at) "
+                    "VALUES (:t, :id, 'Design work', :number, 'issued', 'USD', 0, 0, 0, 0, 0, '', 'design work', now(), now())"
+                ),
+                {"t": tenant_id, "id": invoice_id, "number": number},
+            )
+    with scratch.app_context():
+        upgrade(directory=MIGRATIONS)
+    with admin.connect() as conn:
+        texts = dict(conn.execute(text("SELECT tenant_id, search_text FROM invoices")).all())
+        forced = conn.execute(text("SELECT relforcerowsecurity FROM pg_class WHERE relname = 'invoices'")).scalar()
+    admin.dispose()
+    assert texts == {tenant_ids[0]: "design work inv-2026-0007", tenant_ids[1]: "design work"}
+    assert forced, "the tenant policy is forced again after the upgrade"
