@@ -20,7 +20,7 @@ from app.crm.calendar import ics
 from app.crm.calendar.models import CalendarFeed, Meeting, MeetingAttendee, MeetingStatus
 from app.crm.calendar.record import MEETINGS
 from app.notifications.services import absolute_url, record_path
-from app.records.normalize import aware_moment
+from app.records.normalize import OUTSIDE_CALENDAR, aware_moment, has_utc_time
 from app.records.services import record_services, update_record
 
 get_meeting, load_meeting_for_page, create_meeting, update_meeting, delete_meeting, list_meetings = record_services(
@@ -64,20 +64,18 @@ def parse_range(start, end) -> tuple[datetime, datetime]:
     bounds = []
     for name, value in (("start", start), ("end", end)):
         try:
-            bounds.append(aware_moment(value))
+            moment = aware_moment(value)
         except ValueError as exc:
             raise ValidationFailed(
                 "Give start and end as ISO 8601 dates or times.", details={name: ["Use ISO 8601."]}
             ) from exc
-    try:
-        # In UTC, as stored: a moment at the calendar's very edge (year 1 east of UTC, or a
-        # window running past year 9999) has no UTC time and is refused, not a server error.
-        first, last = (moment.astimezone(UTC) for moment in bounds)
-        return first, min(last, first + MAX_RANGE)
-    except OverflowError as exc:
-        raise ValidationFailed(
-            "That date is outside the calendar.", details={"start": ["Use dates between the years 1 and 9999."]}
-        ) from exc
+        # Stored in UTC: a moment with no UTC time (year 1 east of UTC) is refused, not a 500.
+        if not has_utc_time(moment):
+            raise ValidationFailed("That date is outside the calendar.", details={name: [OUTSIDE_CALENDAR]})
+        bounds.append(moment.astimezone(UTC))
+    first, last = bounds
+    # Cut by comparing the span (adding two months to a start in December 9999 would overflow).
+    return first, (first + MAX_RANGE if last - first > MAX_RANGE else last)
 
 
 def calendar_events(actor, start, end, user_ids) -> list[dict]:
