@@ -432,7 +432,9 @@ def install_audit_labels(app) -> None:
     """The audit log's words for every action (record types label their own events)."""
     from app.agency.services import AUDIT_LABELS as AGENCY
     from app.api.services import AUDIT_LABELS as API
+    from app.auth.services import AUDIT_DETAIL_ACTIONS as AUTH_DETAIL_ACTIONS
     from app.auth.services import AUDIT_LABELS as AUTH
+    from app.auth.services import auth_codes_in_details
     from app.billing.services import AUDIT_LABELS as BILLING
     from app.core.audit import register_audit_details, register_audit_labels, register_audit_subject
     from app.crm.fields.services import AUDIT_LABELS as FIELDS
@@ -443,7 +445,8 @@ def install_audit_labels(app) -> None:
 
     for labels in (AUTH, AGENCY, API, BILLING, FIELDS, TAGS, PLANS, CONSOLE):
         register_audit_labels(labels)
-    register_audit_details(PLAN_DETAIL_ACTIONS, plan_names_in_details)
+    register_audit_details((*PLAN_DETAIL_ACTIONS, "tenant.plan_changed"), plan_names_in_details)
+    register_audit_details(AUTH_DETAIL_ACTIONS, auth_codes_in_details)
     # Subjects of the CRM's other audit actions: "pipeline.stage_created" reads "Pipeline
     # stage created" (record types register their own subject when installed).
     subjects = {

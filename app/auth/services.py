@@ -518,3 +518,21 @@ AUDIT_LABELS = {
     "user.2fa_disabled": "Two-factor sign-in turned off",
     "user.recovery_code_used": "Recovery code used",
 }
+
+# Codes in those actions' details, as the team pages word them (read when the log is shown).
+SIGN_IN_FAILURES = {
+    "bad_credentials": "Wrong email or password",
+    "inactive": "Deactivated account",
+    "bad_second_factor": "Wrong two-factor code",
+}
+AUDIT_DETAIL_ACTIONS = ("user.created", "user.invited", "user.role_changed", "login.failed")
+
+
+def auth_codes_in_details(details: dict) -> dict:
+    """An audit row's roles by their names ("admin → viewer" reads "Admin → Viewer") and a
+    failed sign-in's reason in words; a code with no name stays as written."""
+    worded = {"role": Role.LABELS, "from": Role.LABELS, "to": Role.LABELS, "reason": SIGN_IN_FAILURES}
+    return {
+        key: worded[key].get(value, value) if key in worded and isinstance(value, str) else value
+        for key, value in details.items()
+    }

@@ -102,7 +102,7 @@ def test_a_change_in_an_audit_rows_details_reads_old_to_new(app, tenant_a, clien
     shown = re.findall(r'data-testid="audit-details">([^<]*)<', page)
     # In the labels' order on every database (PostgreSQL's JSONB reorders the keys it stores).
     assert "Stage: — → Won; Unit price: 95.00 → 105.00" in shown
-    assert "admin → viewer" in shown
+    assert "Admin → Viewer" in shown
     assert "Currency: USD → EUR; Name: Alpha Agency → Alpha Creative; Timezone: UTC → Europe/Paris" in shown
     assert not [cell for cell in shown if "{" in cell or "'" in cell]
 
@@ -118,7 +118,7 @@ def test_a_phone_shows_an_audit_rows_details_under_what_happened(app, tenant_a, 
         record_audit("user.role_changed", actor_label="owner@example.com", details={"from": "admin", "to": "viewer"})
         db.session.commit()
     page = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
-    assert re.search(r'<div class="d-md-none[^"]*" data-testid="audit-details-phone">admin → viewer</div>', page)
+    assert re.search(r'<div class="d-md-none[^"]*" data-testid="audit-details-phone">Admin → Viewer</div>', page)
 
 
 def test_plans_in_the_audit_log_read_by_their_names(app, tenant_a, client_for):
@@ -148,3 +148,21 @@ def test_plans_in_the_audit_log_read_by_their_names(app, tenant_a, client_for):
     assert f"{free} → {premium}" in shown
     assert f"Plan: {premium}, {free}" in shown
     assert f"Plan: {premium}; Interval: month; Via: checkout" in shown
+
+
+def test_roles_and_sign_in_failures_in_the_audit_log_read_in_words(app, tenant_a, client_for):
+    """A role change read "admin → viewer" and a failed sign-in "Reason: bad_credentials"."""
+    from app.core.audit import record_audit
+    from app.core.extensions import db
+    from tests.conftest import in_tenant
+
+    with in_tenant(app, tenant_a.id):
+        record_audit("user.role_changed", actor_label="owner@example.com", details={"from": "admin", "to": "viewer"})
+        record_audit("user.invited", actor_label="owner@example.com", details={"role": "sales"})
+        record_audit("login.failed", actor_label="ada@example.com", details={"reason": "bad_credentials"})
+        db.session.commit()
+    page = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
+    shown = re.findall(r'data-testid="audit-details">([^<]*)<', page)
+    assert "Admin → Viewer" in shown
+    assert "Role: Sales" in shown
+    assert "Reason: Wrong email or password" in shown

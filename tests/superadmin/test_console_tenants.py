@@ -274,3 +274,12 @@ def test_a_suspended_agency_is_not_offered_a_trial_extension(console, tenant_a):
     page = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
     assert 'data-testid="trial-form"' not in page
     assert "A trial can be extended once the agency is reactivated." in page
+
+
+def test_the_console_audit_log_names_plans(app, console, tenant_a):
+    """The console's log read "premium → free": its rows were worded without their action, so
+    the plans' reader never saw them."""
+    console.post(f"/tenants/{tenant_a.id}/plan", data={"plan": "free", "reason": "Downgrade asked"})
+    page = console.get("/audit").get_data(as_text=True)
+    assert "Premium → Free" in page
+    assert "premium → free" not in page
