@@ -435,7 +435,7 @@ def book(booking_type: BookingType, data: dict) -> BookingResult:
     )
     db.session.add(booking)
     db.session.flush()
-    _confirm(booking, meeting, token, verb="Confirmed")
+    _confirm(booking, meeting, token, verb="Confirmed", zone=_visitor_zone_name(data))
     _tell_host(booking, "New booking", f"booked {_when_text(meeting)}")
     return BookingResult(booking, token, created)
 
@@ -485,7 +485,15 @@ def reschedule_booking(booking: Booking, slot_value) -> Booking:
     return booking
 
 
-def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str) -> None:
+def _visitor_zone_name(data: dict) -> str | None:
+    """The zone the visitor chose their time in (the page's `tz`), or None when it names none."""
+    name = data.get("tz")
+    return name if isinstance(name, str) and name in zone_names() else None
+
+
+def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str, zone: str | None) -> None:
+    """The visitor's confirmation, in the zone they chose their time in; its link opens the
+    booking in that zone too."""
     host = booking.host
     queue_invitation_email(
         booking.email,
@@ -496,13 +504,14 @@ def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str) -> No
         context={
             "booking": booking,
             "host_name": host.display_name if host else "",
-            "link": tenant_link("booking.manage", external=True, token=token),
-            "when": _when_text(meeting),
+            "link": tenant_link("booking.manage", external=True, token=token, **({"tz": zone} if zone else {})),
+            "when": _when_text(meeting, zone),
         },
     )
 
 
-def _when_text(meeting: Meeting) -> str:
-    zone = ZoneInfo(meeting.timezone or "UTC")
-    start = meeting.starts_at.astimezone(zone)
-    return f"{start:%A %d %B %Y, %H:%M} ({meeting.timezone}), {meeting.duration_minutes} minutes"
+def _when_text(meeting: Meeting, zone_name: str | None = None) -> str:
+    """When the meeting starts, in `zone_name` (the meeting's own zone when None)."""
+    zone_name = zone_name or meeting.timezone or "UTC"
+    start = meeting.starts_at.astimezone(ZoneInfo(zone_name))
+    return f"{start:%A %d %B %Y, %H:%M} ({zone_name}), {meeting.duration_minutes} minutes"

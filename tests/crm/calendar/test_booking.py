@@ -503,3 +503,30 @@ def test_a_visitor_moving_a_booking_can_look_at_later_weeks(app, tenant_a, clien
     # "Choose another time" showed this week only, and with none free said "Try the next one".
     assert 'data-testid="next-week"' in page
     assert "Monday 09 December" in later
+
+
+def test_the_confirmation_says_the_time_in_the_visitors_zone_and_its_link_keeps_it(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(
+            app, tenant_a, availability=MORNINGS, min_notice_minutes=0, timezone="Europe/Berlin"
+        )
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        # 09:00 in Berlin is 08:00 UTC, 03:00 in New York.
+        visitor.post(
+            f"/book/{slug}",
+            data={
+                "slot": "2030-12-02T08:00:00+00:00",
+                "name": "Grace Hopper",
+                "email": "grace@example.org",
+                "tz": "America/New_York",
+            },
+        )
+        [confirmation] = [p for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
+        # The email said "09:00 (Europe/Berlin)" to a visitor who chose 03:00 on a page in her own
+        # zone, and its link opened the booking in UTC.
+        assert "When: Monday 02 December 2030, 03:00 (America/New_York), 30 minutes" in confirmation["text"]
+        link = next(line for line in confirmation["text"].splitlines() if "/book/manage/" in line)
+        assert "tz=America%2FNew_York" in link or "tz=America/New_York" in link
+        shown = visitor.get("/" + link.split("://", 1)[1].split("/", 1)[1]).get_data(as_text=True)
+    assert "Monday 02 December 2030, 03:00" in shown
