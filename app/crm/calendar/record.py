@@ -69,6 +69,21 @@ class ZoneField(f.Text):
         return text
 
 
+def meeting_zone(name: str | None) -> ZoneInfo:
+    """The zone a meeting's wall-clock times are read in: its own, else the workspace's."""
+    return ZoneInfo(name) if name in zone_names() else tenant_zone()
+
+
+class MeetingMoment(f.DateTimeField):
+    """A meeting's start or end. Its form shows the wall clock of the meeting's own zone, the
+    zone beside it that check() reads the posted time in (the workspace's would move a meeting
+    planned in another zone on every save)."""
+
+    def form_value(self, record):
+        value = self.value(record) if record is not None else None
+        return value.astimezone(meeting_zone(record.timezone)).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
 class MeetingType(RecordType):
     reminder_verb = "starts"
 
@@ -78,8 +93,7 @@ class MeetingType(RecordType):
         def current(name):
             return cleaned[name] if name in cleaned else (getattr(meeting, name) if meeting is not None else None)
 
-        zone_name = current("timezone") or tenant_zone().key
-        zone = ZoneInfo(zone_name) if zone_name in zone_names() else tenant_zone()
+        zone = meeting_zone(current("timezone"))
         for name in ("starts_at", "ends_at"):
             raw = context.data.get(name)
             # A wall-clock time without an offset (the form's) is read in the meeting's zone.
@@ -185,10 +199,8 @@ MEETINGS = MeetingType(
     },
     fields=[
         f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.DateTimeField(
-            "starts_at", "Starts", required=True, filter=True, sort=True, list_on_phones=True, prefill=True
-        ),
-        f.DateTimeField("ends_at", "Ends", required=True, prefill=True),
+        MeetingMoment("starts_at", "Starts", required=True, filter=True, sort=True, list_on_phones=True, prefill=True),
+        MeetingMoment("ends_at", "Ends", required=True, prefill=True),
         ZoneField("timezone", "Time zone", help="Times are read in this zone; empty: the workspace's"),
         f.Text("location", "Location", max_length=300, search=True),
         f.Url("video_url", "Video link", hide_empty=True),

@@ -3,6 +3,7 @@ updates and cancellations, the calendar's events and rescheduling, private ICS f
 
 import base64
 import datetime as dt
+import re
 
 from icalendar import Calendar
 from sqlalchemy import select
@@ -332,3 +333,38 @@ def test_a_converted_leads_coming_meetings_follow_it_to_the_contact(app, tenant_
             for m in db.session.scalars(select(Meeting).where(Meeting.id.in_([coming, held])))
         }
     assert related == {"Discovery call": contact_id, "First chat": str(lead_id)}
+
+
+def _starts_of(app, tenant, meeting_id):
+    from app.crm.calendar.models import Meeting
+
+    with in_tenant(app, tenant.id):
+        return db.session.get(Meeting, (tenant.id, meeting_id)).starts_at
+
+
+def test_a_meeting_in_another_zone_keeps_its_time_when_its_form_is_saved(app, tenant_a, client_for):
+    # 10:00 in Berlin is 09:00 UTC, the workspace's zone.
+    meeting_id = make_meeting(
+        app,
+        tenant_a,
+        starts_at="2030-03-05T10:00:00+01:00",
+        ends_at="2030-03-05T11:00:00+01:00",
+        timezone="Europe/Berlin",
+    )
+    client = client_for(tenant_a)
+    html = client.get(f"/meetings/{meeting_id}/edit").get_data(as_text=True)
+    # The form showed the workspace's 09:00 beside "Europe/Berlin", and saving it read 09:00 in
+    # Berlin: each save moved the meeting an hour earlier.
+    shown = dict(re.findall(r'name="(starts_at|ends_at)" id="[^"]*" value="([^"]*)"', html))
+    assert shown == {"starts_at": "2030-03-05T10:00", "ends_at": "2030-03-05T11:00"}
+    form = {
+        "csrf_token": csrf_token_from(html),
+        "title": "Quarterly review",
+        **shown,
+        "timezone": "Europe/Berlin",
+        "status": "scheduled",
+        "outcome": "",
+        "owner_id": str(tenant_a.users["owner"]),
+    }
+    assert client.post(f"/meetings/{meeting_id}/edit", data=form).status_code == 302
+    assert _starts_of(app, tenant_a, meeting_id) == dt.datetime(2030, 3, 5, 9, 0, tzinfo=dt.UTC)
