@@ -2,6 +2,7 @@
 which record, status, notes and outcome. Attendees are invited by email with an .ics and
 reminded at the chosen offsets; a change of time sends an update, a cancellation a CANCEL."""
 
+from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -20,7 +21,7 @@ from app.notifications.services import absolute_url, record_path
 from app.records import fields as f
 from app.records.capabilities import Tab
 from app.records.loading import together
-from app.records.normalize import Invalid, tenant_zone
+from app.records.normalize import OUTSIDE_CALENDAR, Invalid, has_utc_time, tenant_zone
 from app.records.owner import OwnerCapability
 from app.records.record_type import RecordType, changed_since_load
 
@@ -74,6 +75,16 @@ def meeting_zone(name: str | None) -> ZoneInfo:
     return ZoneInfo(name) if name in zone_names() else tenant_zone()
 
 
+def _wall_clock_problem(moment: datetime, zone: ZoneInfo) -> str | None:
+    """Why a wall-clock time read in `zone` is no moment: one the clocks skip, or one with no
+    UTC time to store (year 1 east of UTC, year 9999 west of it)."""
+    if not has_utc_time(moment):
+        return OUTSIDE_CALENDAR
+    if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment.replace(tzinfo=None):
+        return f"{moment:%H:%M} does not exist on {moment.day} {moment:%B %Y} in {zone.key}: the clocks go forward."
+    return None
+
+
 class MeetingMoment(f.DateTimeField):
     """A meeting's start or end. Its form shows the wall clock of the meeting's own zone, the
     zone beside it that check() reads the posted time in (the workspace's would move a meeting
@@ -94,13 +105,21 @@ class MeetingType(RecordType):
             return cleaned[name] if name in cleaned else (getattr(meeting, name) if meeting is not None else None)
 
         zone = meeting_zone(current("timezone"))
+        refused = set()
         for name in ("starts_at", "ends_at"):
             raw = context.data.get(name)
             # A wall-clock time without an offset (the form's) is read in the meeting's zone.
             if name in cleaned and isinstance(raw, str) and _naive(raw):
                 cleaned[name] = cleaned[name].replace(tzinfo=zone)
+                problem = _wall_clock_problem(cleaned[name], zone)
+                if problem:
+                    context.errors.add(name, problem)
+                    refused.add(name)
         starts, ends = current("starts_at"), current("ends_at")
-        if starts is not None and ends is not None:
+        if starts is not None and ends is not None and not refused:
+            # In UTC: two times of one zone compare by their wall clocks, and the hour from 01:30
+            # to 03:30 on the night the clocks go forward lasts one hour, not two.
+            starts, ends = starts.astimezone(UTC), ends.astimezone(UTC)
             if ends <= starts:
                 context.errors.add("ends_at", "The meeting must end after it starts.")
             elif (ends - starts).total_seconds() > MAX_MINUTES * 60:

@@ -368,3 +368,48 @@ def test_a_meeting_in_another_zone_keeps_its_time_when_its_form_is_saved(app, te
     }
     assert client.post(f"/meetings/{meeting_id}/edit", data=form).status_code == 302
     assert _starts_of(app, tenant_a, meeting_id) == dt.datetime(2030, 3, 5, 9, 0, tzinfo=dt.UTC)
+
+
+def test_a_time_the_clocks_skip_or_that_has_no_utc_time_is_a_422(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    # Los Angeles goes from 02:00 to 03:00 on 10 March 2030: 02:30 never happens there, and an
+    # hour from it to 03:30 lasted no time at all (a 500 from the database's check).
+    skipped = api.post(
+        "/api/v1/meetings",
+        json={
+            "title": "Skipped",
+            "starts_at": "2030-03-10T02:30:00",
+            "ends_at": "2030-03-10T03:30:00",
+            "timezone": "America/Los_Angeles",
+        },
+    )
+    assert skipped.status_code == 422
+    assert skipped.get_json()["error"]["details"] == {
+        "starts_at": ["02:30 does not exist on 10 March 2030 in America/Los_Angeles: the clocks go forward."]
+    }
+    # Midnight of year 1 in Auckland is still year 0 in UTC.
+    too_early = api.post(
+        "/api/v1/meetings",
+        json={
+            "title": "Too early",
+            "starts_at": "0001-01-01T00:00:00",
+            "ends_at": "0001-01-01T01:00:00",
+            "timezone": "Pacific/Auckland",
+        },
+    )
+    assert too_early.status_code == 422
+    assert too_early.get_json()["error"]["details"]["starts_at"] == ["Use a date between the years 1 and 9999."]
+    # A wall-clock time the zone does have, across the change, is kept.
+    across = api.post(
+        "/api/v1/meetings",
+        json={
+            "title": "Across",
+            "starts_at": "2030-03-10T01:30:00",
+            "ends_at": "2030-03-10T03:30:00",
+            "timezone": "America/Los_Angeles",
+        },
+    )
+    assert across.status_code == 201
+    saved = across.get_json()
+    assert dt.datetime.fromisoformat(saved["starts_at"]) == dt.datetime(2030, 3, 10, 9, 30, tzinfo=dt.UTC)
+    assert dt.datetime.fromisoformat(saved["ends_at"]) == dt.datetime(2030, 3, 10, 10, 30, tzinfo=dt.UTC)
