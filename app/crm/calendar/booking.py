@@ -459,9 +459,35 @@ def booking_for_token(token: str) -> Booking | None:
     return db.session.scalar(select(Booking).where(Booking.token_hash == hash_token(token)))
 
 
+class BookingState:
+    OPEN = "open"
+    CANCELLED = "cancelled"  # by the visitor, or the host cancelled its meeting
+    PAST = "past"  # its meeting has begun or was held
+
+
+def booking_state(booking: Booking) -> str:
+    """What the visitor's link may still do: the meeting is the host's too, and what the host did
+    to it (cancelled it, recorded how it went) or the clock (it began) closes the link."""
+    meeting = booking.meeting
+    if booking.cancelled_at is not None or meeting.status == MeetingStatus.CANCELLED:
+        return BookingState.CANCELLED
+    if meeting.status == MeetingStatus.COMPLETED or meeting.starts_at <= utcnow():
+        return BookingState.PAST
+    return BookingState.OPEN
+
+
+def _check_open(booking: Booking) -> None:
+    state = booking_state(booking)
+    if state == BookingState.CANCELLED:
+        raise Conflict("This booking was cancelled; book a new time instead.")
+    if state == BookingState.PAST:
+        raise Conflict("This meeting has already taken place, so it can no longer be moved or cancelled.")
+
+
 def cancel_booking(booking: Booking) -> Booking:
     if booking.cancelled_at is not None:
         return booking
+    _check_open(booking)
     booking.cancelled_at = utcnow()
     # The cancellation (METHOD:CANCEL) goes to the visitor like any cancelled meeting's.
     update_record(MEETINGS, booking.meeting, {"status": MeetingStatus.CANCELLED}, actor=booking.host)
@@ -470,8 +496,7 @@ def cancel_booking(booking: Booking) -> Booking:
 
 
 def reschedule_booking(booking: Booking, slot_value) -> Booking:
-    if booking.cancelled_at is not None:
-        raise Conflict("This booking was cancelled; book a new time instead.")
+    _check_open(booking)
     start = parse_slot(slot_value)
     booking_type = booking.booking_type
     _lock_hosts(booking_type)

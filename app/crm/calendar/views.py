@@ -194,13 +194,16 @@ def manage(token):
     found = _booking_of(token)
     zone = _visitor_zone()
     first = _week_start(found.booking_type, zone)
+    state = booking.booking_state(found)
+    is_open = state == booking.BookingState.OPEN
     return render_template(
         "crm/calendar/booking_manage.html",
         booking=found,
+        state=state,
         meeting=found.meeting,
         zone=zone,
         token=token,
-        days=[] if found.cancelled_at else _slot_days(found.booking_type, zone, first, ignore_meeting=found.meeting_id),
+        days=_slot_days(found.booking_type, zone, first, ignore_meeting=found.meeting_id) if is_open else [],
         **_week_links(found.booking_type, first),
         form=RecordForm(),
     )
@@ -210,7 +213,11 @@ def manage(token):
 @limiter.limit("20 per minute")
 def cancel(token):
     found = _booking_of(token)
-    booking.cancel_booking(found)
+    try:
+        booking.cancel_booking(found)
+    except Conflict as exc:
+        flash(exc.message, "danger")
+        return redirect(_manage_page(token)), 303
     flash("Your booking is cancelled.", "success")
     return redirect(_manage_page(token))
 

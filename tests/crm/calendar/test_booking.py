@@ -530,3 +530,52 @@ def test_the_confirmation_says_the_time_in_the_visitors_zone_and_its_link_keeps_
         assert "tz=America%2FNew_York" in link or "tz=America/New_York" in link
         shown = visitor.get("/" + link.split("://", 1)[1].split("/", 1)[1]).get_data(as_text=True)
     assert "Monday 02 December 2030, 03:00" in shown
+
+
+def _book_monday(app, tenant, visitor, slot="2030-12-02T09:00:00+00:00"):
+    booking_type_id = make_booking_type(app, tenant, availability=MORNINGS, min_notice_minutes=0)
+    booked = visitor.post(
+        f"/book/{_slug(app, tenant, booking_type_id)}",
+        data={"slot": slot, "name": "Grace Hopper", "email": "grace@example.org"},
+    )
+    return booked.headers["Location"]
+
+
+def _the_meeting(app, tenant):
+    with in_tenant(app, tenant.id):
+        meeting = db.session.scalar(select(Meeting))
+        return meeting.id, meeting.status, meeting.starts_at
+
+
+def test_a_booking_the_host_cancelled_is_shown_cancelled_and_cannot_be_moved(app, tenant_a, client_for, api_client_for):
+    visitor = client_for(tenant_a, None)
+    with time_machine.travel(NOW, tick=False):
+        manage = _book_monday(app, tenant_a, visitor)
+        meeting_id, _, _ = _the_meeting(app, tenant_a)
+        api_client_for(tenant_a).patch(f"/api/v1/meetings/{meeting_id}", json={"status": "cancelled"})
+        page = visitor.get(manage).get_data(as_text=True)
+        # The page offered to cancel or move it, and moving it said "Your booking is moved" while
+        # the meeting stayed cancelled.
+        assert 'data-testid="booking-cancelled"' in page
+        assert 'data-testid="reschedule-booking"' not in page
+        moved = visitor.post(manage.replace("?", "/reschedule?"), data={"slot": "2030-12-03T10:00:00+00:00"})
+        assert moved.status_code == 303
+        assert "This booking was cancelled" in visitor.get(moved.headers["Location"]).get_data(as_text=True)
+    assert _the_meeting(app, tenant_a)[1:] == ("cancelled", dt.datetime(2030, 12, 2, 9, 0, tzinfo=dt.UTC))
+
+
+def test_a_meeting_that_has_taken_place_is_not_cancelled_by_its_booking_link(app, tenant_a, client_for, api_client_for):
+    visitor = client_for(tenant_a, None)
+    with time_machine.travel(NOW, tick=False):
+        manage = _book_monday(app, tenant_a, visitor)
+    with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
+        meeting_id, _, _ = _the_meeting(app, tenant_a)
+        api_client_for(tenant_a).patch(f"/api/v1/meetings/{meeting_id}", json={"outcome": "held"})
+        page = visitor.get(manage).get_data(as_text=True)
+        assert 'data-testid="booking-past"' in page
+        assert 'data-testid="cancel-booking"' not in page
+        # Yesterday's held meeting became "cancelled" (outcome: held) and the host was told so.
+        refused = visitor.post(manage.replace("?", "/cancel?"), data={})
+        assert refused.status_code == 303
+        assert "already taken place" in visitor.get(refused.headers["Location"]).get_data(as_text=True)
+    assert _the_meeting(app, tenant_a)[1] == "completed"
