@@ -86,13 +86,25 @@ def _wall_clock_problem(moment: datetime, zone: ZoneInfo) -> str | None:
 
 
 class MeetingMoment(f.DateTimeField):
-    """A meeting's start or end. Its form shows the wall clock of the meeting's own zone, the
-    zone beside it that check() reads the posted time in (the workspace's would move a meeting
-    planned in another zone on every save)."""
+    """A meeting's start or end. Its form and its page show the wall clock of the meeting's own
+    zone, the zone beside it that check() reads the posted time in (the workspace's would move a
+    meeting planned in another zone on every save)."""
+
+    detail_template = "crm/calendar/_moment_value.html"
 
     def form_value(self, record):
         value = self.value(record) if record is not None else None
         return value.astimezone(meeting_zone(record.timezone)).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+    def display_of(self, record) -> str:
+        """On its pages too, "10:00 (Europe/Berlin)" for a meeting planned in another zone than
+        the workspace's; a meeting in the workspace's zone reads like every other time."""
+        value = self.value(record)
+        if value is None:
+            return ""
+        zone = meeting_zone(record.timezone)
+        shown = value.astimezone(zone).strftime("%d %b %Y, %H:%M")
+        return shown if zone.key == tenant_zone().key else f"{shown} ({zone.key})"
 
 
 class MeetingType(RecordType):

@@ -413,3 +413,20 @@ def test_a_time_the_clocks_skip_or_that_has_no_utc_time_is_a_422(app, tenant_a, 
     saved = across.get_json()
     assert dt.datetime.fromisoformat(saved["starts_at"]) == dt.datetime(2030, 3, 10, 9, 30, tzinfo=dt.UTC)
     assert dt.datetime.fromisoformat(saved["ends_at"]) == dt.datetime(2030, 3, 10, 10, 30, tzinfo=dt.UTC)
+
+
+def test_a_meetings_page_shows_its_times_in_its_own_zone_as_its_form_does(app, tenant_a, client_for):
+    meeting_id = make_meeting(
+        app,
+        tenant_a,
+        starts_at="2030-03-05T10:00:00+01:00",
+        ends_at="2030-03-05T11:00:00+01:00",
+        timezone="Europe/Berlin",
+    )
+    page = client_for(tenant_a).get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    # It said "05 Mar 2030, 09:00" (the workspace's UTC) above "Time zone: Europe/Berlin", while
+    # its form said 10:00.
+    assert "05 Mar 2030, 10:00 (Europe/Berlin)" in page
+    assert "05 Mar 2030, 11:00 (Europe/Berlin)" in page
+    same_zone = make_meeting(app, tenant_a)
+    assert "05 Mar 2030, 10:00<" in client_for(tenant_a).get(f"/meetings/{same_zone}").get_data(as_text=True)
