@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, false, func, select, update
 
 from app.auth.models import User
 from app.auth.permissions import acting_user, can, check_permission
@@ -349,6 +349,13 @@ def _slot_at(booking_type: BookingType, start: datetime, *, ignore_meeting=None)
 def _lock_hosts(booking_type: BookingType) -> None:
     """Serialize bookings of the same hosts: the second waits here, then sees the first's meeting."""
     ids = sorted(hosts_of(booking_type))
+    if db.session.get_bind().dialect.name != "postgresql":
+        # SQLite ignores FOR UPDATE, and its driver begins a transaction only at the first
+        # write: every visitor read the slot as free before any of them wrote. A write that
+        # changes no row takes SQLite's one write lock now, so the second visitor waits here
+        # (busy_timeout) and reads the slot again once the first one has committed.
+        db.session.execute(update(User).where(User.id.in_(ids), false()).values(id=User.id))
+        return
     db.session.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update())
 
 
