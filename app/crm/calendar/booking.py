@@ -11,7 +11,7 @@ page picks the next free member in turn (round robin).
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, false, func, select, update
@@ -307,8 +307,11 @@ def free_slots(
     for offset in range(days):
         day = first_day + timedelta(days=offset)
         for start_text, end_text in booking_type.availability.get(WEEKDAYS[day.weekday()], []):
-            start = datetime.combine(day, time.fromisoformat(start_text), tzinfo=zone)
-            window_end = datetime.combine(day, time.fromisoformat(end_text), tzinfo=zone)
+            # Stepped in UTC: on the night the clocks go forward the wall clock's 02:00 and 02:30
+            # are the moments of 03:00 and 03:30 (offered twice), and a wall-clock hour across
+            # the change lasts one hour less.
+            start = datetime.combine(day, time.fromisoformat(start_text), tzinfo=zone).astimezone(UTC)
+            window_end = datetime.combine(day, time.fromisoformat(end_text), tzinfo=zone).astimezone(UTC)
             while start + length <= window_end:
                 end = start + length
                 if earliest <= start <= latest:
@@ -322,7 +325,7 @@ def free_slots(
                         and (not booking_type.daily_cap or booked.get((host, day), 0) < booking_type.daily_cap)
                     )
                     if free:
-                        slots.append(Slot(start, end, free))
+                        slots.append(Slot(start.astimezone(zone), end.astimezone(zone), free))
                 start = end
     return slots
 

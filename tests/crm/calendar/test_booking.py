@@ -6,6 +6,7 @@ exactly one winner when 20 visitors book one slot at once (PostgreSQL)."""
 import base64
 import datetime as dt
 import threading
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -589,3 +590,29 @@ def test_a_meeting_that_has_taken_place_is_not_cancelled_by_its_booking_link(app
         assert refused.status_code == 303
         assert "already taken place" in visitor.get(refused.headers["Location"]).get_data(as_text=True)
     assert _the_meeting(app, tenant_a)[1] == "completed"
+
+
+def test_on_the_night_the_clocks_go_forward_each_free_time_is_offered_once(app, tenant_a):
+    # Los Angeles goes from 02:00 to 03:00 on Sunday 10 March 2030. Stepping by the wall clock
+    # offered 02:00 and 02:30, which never happen there: the same moments as 03:00 and 03:30,
+    # each offered twice.
+    with time_machine.travel(dt.datetime(2030, 3, 8, 12, 0, tzinfo=dt.UTC), tick=False):
+        booking_type_id = make_booking_type(
+            app,
+            tenant_a,
+            timezone="America/Los_Angeles",
+            availability={"sun": [["00:00", "04:00"]]},
+            min_notice_minutes=0,
+        )
+        from app.crm.calendar.booking import free_slots
+
+        with in_tenant(app, tenant_a.id):
+            booking_type = db.session.get(BookingType, (tenant_a.id, booking_type_id))
+            slots = free_slots(booking_type, dt.date(2030, 3, 10), 1)
+            zone = ZoneInfo("America/Los_Angeles")
+            shown = [
+                (slot.start.astimezone(zone).strftime("%H:%M"), slot.end.astimezone(dt.UTC) - slot.start)
+                for slot in slots
+            ]
+    half_hour = dt.timedelta(minutes=30)
+    assert shown == [(time, half_hour) for time in ("00:00", "00:30", "01:00", "01:30", "03:00", "03:30")]
