@@ -341,6 +341,11 @@ def parse_slot(value) -> datetime:
 
 
 def _slot_at(booking_type: BookingType, start: datetime, *, ignore_meeting=None) -> Slot | None:
+    now = utcnow()
+    if not now <= start <= now + timedelta(days=booking_type.max_days_ahead):
+        # Never bookable; and the day of a time posted on 31 December 9999 has no next day
+        # for free_slots() to end at.
+        return None
     zone = ZoneInfo(booking_type.timezone)
     day = start.astimezone(zone).date()
     for slot in free_slots(booking_type, day, 1, ignore_meeting=ignore_meeting):

@@ -616,3 +616,17 @@ def test_on_the_night_the_clocks_go_forward_each_free_time_is_offered_once(app, 
             ]
     half_hour = dt.timedelta(minutes=30)
     assert shown == [(time, half_hour) for time in ("00:00", "00:30", "01:00", "01:30", "03:00", "03:30")]
+
+
+def test_a_time_at_the_end_of_the_calendar_is_refused_not_a_500(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(app, tenant_a, availability=MORNINGS, min_notice_minutes=0)
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        # Looking for free times on 31 December 9999 ran past the last day there is.
+        last_day = {"slot": "9999-12-31T10:00:00+00:00", "name": "Grace Hopper", "email": "grace@example.org"}
+        refused = visitor.post(f"/book/{slug}", data=last_day)
+        assert refused.status_code == 409
+        manage = _book_monday(app, tenant_a, visitor)
+        moved = visitor.post(manage.replace("?", "/reschedule?"), data={"slot": last_day["slot"]})
+        assert moved.status_code == 303
