@@ -450,7 +450,7 @@ def book(booking_type: BookingType, data: dict) -> BookingResult:
     )
     db.session.add(booking)
     db.session.flush()
-    _confirm(booking, meeting, token, verb="Confirmed", zone=_visitor_zone_name(data))
+    _confirm(booking, meeting, token, verb="Confirmed", zone=_known_zone(data.get("tz")))
     _tell_host(booking, "New booking", f"booked {_when_text(meeting)}")
     return BookingResult(booking, token, created)
 
@@ -510,7 +510,9 @@ def cancel_booking(booking: Booking) -> Booking:
     return booking
 
 
-def reschedule_booking(booking: Booking, slot_value) -> Booking:
+def reschedule_booking(booking: Booking, slot_value, *, token: str, zone: str | None = None) -> Booking:
+    """Move the booking by its private link (`token`): the visitor is sent the booking's own
+    update, in `zone` (the one they chose the time in) and with that link again."""
     _check_open(booking)
     start = parse_slot(slot_value)
     booking_type = booking.booking_type
@@ -518,16 +520,17 @@ def reschedule_booking(booking: Booking, slot_value) -> Booking:
     slot = _slot_at(booking_type, start, ignore_meeting=booking.meeting_id)
     if slot is None or booking.host_id not in slot.hosts:
         raise Conflict("That time was just taken or is no longer free. Please choose another.")
-    update_record(MEETINGS, booking.meeting, {"starts_at": slot.start, "ends_at": slot.end}, actor=booking.host)
+    with confirmation_instead_of_invitation():
+        update_record(MEETINGS, booking.meeting, {"starts_at": slot.start, "ends_at": slot.end}, actor=booking.host)
     booking.starts_at = slot.start
     db.session.flush()
+    _confirm(booking, booking.meeting, token, verb="Updated invitation", zone=_known_zone(zone))
     _tell_host(booking, "Booking moved", f"moved it to {_when_text(booking.meeting)}")
     return booking
 
 
-def _visitor_zone_name(data: dict) -> str | None:
+def _known_zone(name) -> str | None:
     """The zone the visitor chose their time in (the page's `tz`), or None when it names none."""
-    name = data.get("tz")
     return name if isinstance(name, str) and name in zone_names() else None
 
 

@@ -228,7 +228,7 @@ def reschedule_booking(token):
     found = _booking_of(token)
     try:
         with undone_if_refused():
-            booking.reschedule_booking(found, request.form.get("slot"))
+            booking.reschedule_booking(found, request.form.get("slot"), token=token, zone=_visitor_zone().key)
     except (ValidationFailed, Conflict) as exc:
         flash(exc.message, "danger")
         return redirect(_manage_page(token)), 303

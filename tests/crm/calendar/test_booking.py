@@ -630,3 +630,22 @@ def test_a_time_at_the_end_of_the_calendar_is_refused_not_a_500(app, tenant_a, c
         manage = _book_monday(app, tenant_a, visitor)
         moved = visitor.post(manage.replace("?", "/reschedule?"), data={"slot": last_day["slot"]})
         assert moved.status_code == 303
+
+
+def test_a_moved_booking_is_confirmed_in_the_visitors_zone_with_its_link(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(app, tenant_a, availability=MORNINGS, min_notice_minutes=0)
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        data = {"name": "Grace Hopper", "email": "grace@example.org", "tz": "America/New_York"}
+        booked = visitor.post(f"/book/{slug}", data={**data, "slot": "2030-12-02T09:00:00+00:00"})
+        manage = booked.headers["Location"]
+        visitor.post(manage.replace("?", "/reschedule?"), data={"slot": "2030-12-03T10:00:00+00:00"})
+    [moved] = [p for p in _outbox(app, tenant_a) if p["subject"].startswith("Updated invitation")]
+    # The update said "10:00 (UTC)" to a visitor who chose 05:00 in New York, and gave her no
+    # link back to her booking.
+    assert "Tuesday 03 December 2030, 05:00 (America/New_York)" in moved["text"]
+    assert manage.split("?")[0] in moved["text"]
+    [event] = Calendar.from_ical(base64.b64decode(moved["attachments"][0]["content"])).walk("VEVENT")
+    assert event.decoded("dtstart") == dt.datetime(2030, 12, 3, 10, 0, tzinfo=dt.UTC)
+    assert event.decoded("sequence") == 1
