@@ -515,6 +515,8 @@ def reschedule_booking(booking: Booking, slot_value, *, token: str, zone: str | 
     update, in `zone` (the one they chose the time in) and with that link again."""
     _check_open(booking)
     start = parse_slot(slot_value)
+    if start == booking.meeting.starts_at:
+        raise Conflict("Your booking is already at that time. Choose another one to move it.")
     booking_type = booking.booking_type
     _lock_hosts(booking_type)
     slot = _slot_at(booking_type, start, ignore_meeting=booking.meeting_id)

@@ -134,10 +134,14 @@ def _week_links(booking_type, first: date) -> dict:
     return {"previous": previous if first > today else None, "following": following if following <= last else None}
 
 
-def _slot_days(booking_type, zone: ZoneInfo, first: date, *, ignore_meeting=None) -> list[tuple[date, list]]:
-    """The week's free slots, grouped by the visitor's local day."""
+def _slot_days(booking_type, zone: ZoneInfo, first: date, *, moving=None) -> list[tuple[date, list]]:
+    """The week's free slots, grouped by the visitor's local day; a booking being moved (`moving`)
+    frees its own time for the others but is not offered it."""
     days: dict[date, list] = {}
+    ignore_meeting = moving.meeting_id if moving is not None else None
     for slot in booking.free_slots(booking_type, first, booking.DAYS_SHOWN, ignore_meeting=ignore_meeting):
+        if moving is not None and slot.start == moving.meeting.starts_at:
+            continue
         local = slot.start.astimezone(zone)
         days.setdefault(local.date(), []).append((slot.start, local))
     return sorted(days.items())
@@ -203,7 +207,7 @@ def manage(token):
         meeting=found.meeting,
         zone=zone,
         token=token,
-        days=_slot_days(found.booking_type, zone, first, ignore_meeting=found.meeting_id) if is_open else [],
+        days=_slot_days(found.booking_type, zone, first, moving=found) if is_open else [],
         **_week_links(found.booking_type, first),
         form=RecordForm(),
     )

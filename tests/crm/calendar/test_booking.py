@@ -649,3 +649,18 @@ def test_a_moved_booking_is_confirmed_in_the_visitors_zone_with_its_link(app, te
     [event] = Calendar.from_ical(base64.b64decode(moved["attachments"][0]["content"])).walk("VEVENT")
     assert event.decoded("dtstart") == dt.datetime(2030, 12, 3, 10, 0, tzinfo=dt.UTC)
     assert event.decoded("sequence") == 1
+
+
+def test_a_visitor_moving_a_booking_is_not_offered_its_own_time(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        visitor = client_for(tenant_a, None)
+        manage = _book_monday(app, tenant_a, visitor)
+        page = visitor.get(manage).get_data(as_text=True)
+        # Its own 09:00 was among the free times; choosing it said "Your booking is moved".
+        assert 'value="2030-12-02T09:00:00+00:00"' not in page
+        assert 'value="2030-12-02T09:30:00+00:00"' in page
+        same = visitor.post(manage.replace("?", "/reschedule?"), data={"slot": "2030-12-02T09:00:00+00:00"})
+        assert same.status_code == 303
+        assert "already at that time" in visitor.get(same.headers["Location"]).get_data(as_text=True)
+    subjects = [p["subject"] for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
+    assert subjects == ["Confirmed: Intro call with Grace Hopper"]
