@@ -11,10 +11,10 @@ page picks the next free member in turn (round robin).
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, false, func, select, update
 
 from app.auth.models import User
 from app.auth.permissions import acting_user, can, check_permission
@@ -307,8 +307,11 @@ def free_slots(
     for offset in range(days):
         day = first_day + timedelta(days=offset)
         for start_text, end_text in booking_type.availability.get(WEEKDAYS[day.weekday()], []):
-            start = datetime.combine(day, time.fromisoformat(start_text), tzinfo=zone)
-            window_end = datetime.combine(day, time.fromisoformat(end_text), tzinfo=zone)
+            # Stepped in UTC: on the night the clocks go forward the wall clock's 02:00 and 02:30
+            # are the moments of 03:00 and 03:30 (offered twice), and a wall-clock hour across
+            # the change lasts one hour less.
+            start = datetime.combine(day, time.fromisoformat(start_text), tzinfo=zone).astimezone(UTC)
+            window_end = datetime.combine(day, time.fromisoformat(end_text), tzinfo=zone).astimezone(UTC)
             while start + length <= window_end:
                 end = start + length
                 if earliest <= start <= latest:
@@ -322,7 +325,7 @@ def free_slots(
                         and (not booking_type.daily_cap or booked.get((host, day), 0) < booking_type.daily_cap)
                     )
                     if free:
-                        slots.append(Slot(start, end, free))
+                        slots.append(Slot(start.astimezone(zone), end.astimezone(zone), free))
                 start = end
     return slots
 
@@ -338,6 +341,11 @@ def parse_slot(value) -> datetime:
 
 
 def _slot_at(booking_type: BookingType, start: datetime, *, ignore_meeting=None) -> Slot | None:
+    now = utcnow()
+    if not now <= start <= now + timedelta(days=booking_type.max_days_ahead):
+        # Never bookable; and the day of a time posted on 31 December 9999 has no next day
+        # for free_slots() to end at.
+        return None
     zone = ZoneInfo(booking_type.timezone)
     day = start.astimezone(zone).date()
     for slot in free_slots(booking_type, day, 1, ignore_meeting=ignore_meeting):
@@ -349,6 +357,13 @@ def _slot_at(booking_type: BookingType, start: datetime, *, ignore_meeting=None)
 def _lock_hosts(booking_type: BookingType) -> None:
     """Serialize bookings of the same hosts: the second waits here, then sees the first's meeting."""
     ids = sorted(hosts_of(booking_type))
+    if db.session.get_bind().dialect.name != "postgresql":
+        # SQLite ignores FOR UPDATE, and its driver begins a transaction only at the first
+        # write: every visitor read the slot as free before any of them wrote. A write that
+        # changes no row takes SQLite's one write lock now, so the second visitor waits here
+        # (busy_timeout) and reads the slot again once the first one has committed.
+        db.session.execute(update(User).where(User.id.in_(ids), false()).values(id=User.id))
+        return
     db.session.execute(select(User.id).where(User.id.in_(ids)).order_by(User.id).with_for_update())
 
 
@@ -435,7 +450,7 @@ def book(booking_type: BookingType, data: dict) -> BookingResult:
     )
     db.session.add(booking)
     db.session.flush()
-    _confirm(booking, meeting, token, verb="Confirmed")
+    _confirm(booking, meeting, token, verb="Confirmed", zone=_known_zone(data.get("tz")))
     _tell_host(booking, "New booking", f"booked {_when_text(meeting)}")
     return BookingResult(booking, token, created)
 
@@ -459,9 +474,35 @@ def booking_for_token(token: str) -> Booking | None:
     return db.session.scalar(select(Booking).where(Booking.token_hash == hash_token(token)))
 
 
+class BookingState:
+    OPEN = "open"
+    CANCELLED = "cancelled"  # by the visitor, or the host cancelled its meeting
+    PAST = "past"  # its meeting has begun or was held
+
+
+def booking_state(booking: Booking) -> str:
+    """What the visitor's link may still do: the meeting is the host's too, and what the host did
+    to it (cancelled it, recorded how it went) or the clock (it began) closes the link."""
+    meeting = booking.meeting
+    if booking.cancelled_at is not None or meeting.status == MeetingStatus.CANCELLED:
+        return BookingState.CANCELLED
+    if meeting.status == MeetingStatus.COMPLETED or meeting.starts_at <= utcnow():
+        return BookingState.PAST
+    return BookingState.OPEN
+
+
+def _check_open(booking: Booking) -> None:
+    state = booking_state(booking)
+    if state == BookingState.CANCELLED:
+        raise Conflict("This booking was cancelled; book a new time instead.")
+    if state == BookingState.PAST:
+        raise Conflict("This meeting has already taken place, so it can no longer be moved or cancelled.")
+
+
 def cancel_booking(booking: Booking) -> Booking:
     if booking.cancelled_at is not None:
         return booking
+    _check_open(booking)
     booking.cancelled_at = utcnow()
     # The cancellation (METHOD:CANCEL) goes to the visitor like any cancelled meeting's.
     update_record(MEETINGS, booking.meeting, {"status": MeetingStatus.CANCELLED}, actor=booking.host)
@@ -469,23 +510,35 @@ def cancel_booking(booking: Booking) -> Booking:
     return booking
 
 
-def reschedule_booking(booking: Booking, slot_value) -> Booking:
-    if booking.cancelled_at is not None:
-        raise Conflict("This booking was cancelled; book a new time instead.")
+def reschedule_booking(booking: Booking, slot_value, *, token: str, zone: str | None = None) -> Booking:
+    """Move the booking by its private link (`token`): the visitor is sent the booking's own
+    update, in `zone` (the one they chose the time in) and with that link again."""
+    _check_open(booking)
     start = parse_slot(slot_value)
+    if start == booking.meeting.starts_at:
+        raise Conflict("Your booking is already at that time. Choose another one to move it.")
     booking_type = booking.booking_type
     _lock_hosts(booking_type)
     slot = _slot_at(booking_type, start, ignore_meeting=booking.meeting_id)
     if slot is None or booking.host_id not in slot.hosts:
         raise Conflict("That time was just taken or is no longer free. Please choose another.")
-    update_record(MEETINGS, booking.meeting, {"starts_at": slot.start, "ends_at": slot.end}, actor=booking.host)
+    with confirmation_instead_of_invitation():
+        update_record(MEETINGS, booking.meeting, {"starts_at": slot.start, "ends_at": slot.end}, actor=booking.host)
     booking.starts_at = slot.start
     db.session.flush()
+    _confirm(booking, booking.meeting, token, verb="Updated invitation", zone=_known_zone(zone))
     _tell_host(booking, "Booking moved", f"moved it to {_when_text(booking.meeting)}")
     return booking
 
 
-def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str) -> None:
+def _known_zone(name) -> str | None:
+    """The zone the visitor chose their time in (the page's `tz`), or None when it names none."""
+    return name if isinstance(name, str) and name in zone_names() else None
+
+
+def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str, zone: str | None) -> None:
+    """The visitor's confirmation, in the zone they chose their time in; its link opens the
+    booking in that zone too."""
     host = booking.host
     queue_invitation_email(
         booking.email,
@@ -496,13 +549,14 @@ def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str) -> No
         context={
             "booking": booking,
             "host_name": host.display_name if host else "",
-            "link": tenant_link("booking.manage", external=True, token=token),
-            "when": _when_text(meeting),
+            "link": tenant_link("booking.manage", external=True, token=token, **({"tz": zone} if zone else {})),
+            "when": _when_text(meeting, zone),
         },
     )
 
 
-def _when_text(meeting: Meeting) -> str:
-    zone = ZoneInfo(meeting.timezone or "UTC")
-    start = meeting.starts_at.astimezone(zone)
-    return f"{start:%A %d %B %Y, %H:%M} ({meeting.timezone}), {meeting.duration_minutes} minutes"
+def _when_text(meeting: Meeting, zone_name: str | None = None) -> str:
+    """When the meeting starts, in `zone_name` (the meeting's own zone when None)."""
+    zone_name = zone_name or meeting.timezone or "UTC"
+    start = meeting.starts_at.astimezone(ZoneInfo(zone_name))
+    return f"{start:%A %d %B %Y, %H:%M} ({zone_name}), {meeting.duration_minutes} minutes"

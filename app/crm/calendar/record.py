@@ -2,6 +2,7 @@
 which record, status, notes and outcome. Attendees are invited by email with an .ics and
 reminded at the chosen offsets; a change of time sends an update, a cancellation a CANCEL."""
 
+from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -20,7 +21,7 @@ from app.notifications.services import absolute_url, record_path
 from app.records import fields as f
 from app.records.capabilities import Tab
 from app.records.loading import together
-from app.records.normalize import Invalid, tenant_zone
+from app.records.normalize import OUTSIDE_CALENDAR, Invalid, has_utc_time, tenant_zone
 from app.records.owner import OwnerCapability
 from app.records.record_type import RecordType, changed_since_load
 
@@ -69,6 +70,43 @@ class ZoneField(f.Text):
         return text
 
 
+def meeting_zone(name: str | None) -> ZoneInfo:
+    """The zone a meeting's wall-clock times are read in: its own, else the workspace's."""
+    return ZoneInfo(name) if name in zone_names() else tenant_zone()
+
+
+def _wall_clock_problem(moment: datetime, zone: ZoneInfo) -> str | None:
+    """Why a wall-clock time read in `zone` is no moment: one the clocks skip, or one with no
+    UTC time to store (year 1 east of UTC, year 9999 west of it)."""
+    if not has_utc_time(moment):
+        return OUTSIDE_CALENDAR
+    if moment.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment.replace(tzinfo=None):
+        return f"{moment:%H:%M} does not exist on {moment.day} {moment:%B %Y} in {zone.key}: the clocks go forward."
+    return None
+
+
+class MeetingMoment(f.DateTimeField):
+    """A meeting's start or end. Its form and its page show the wall clock of the meeting's own
+    zone, the zone beside it that check() reads the posted time in (the workspace's would move a
+    meeting planned in another zone on every save)."""
+
+    detail_template = "crm/calendar/_moment_value.html"
+
+    def form_value(self, record):
+        value = self.value(record) if record is not None else None
+        return value.astimezone(meeting_zone(record.timezone)).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+    def display_of(self, record) -> str:
+        """On its pages too, "10:00 (Europe/Berlin)" for a meeting planned in another zone than
+        the workspace's; a meeting in the workspace's zone reads like every other time."""
+        value = self.value(record)
+        if value is None:
+            return ""
+        zone = meeting_zone(record.timezone)
+        shown = value.astimezone(zone).strftime("%d %b %Y, %H:%M")
+        return shown if zone.key == tenant_zone().key else f"{shown} ({zone.key})"
+
+
 class MeetingType(RecordType):
     reminder_verb = "starts"
 
@@ -78,15 +116,22 @@ class MeetingType(RecordType):
         def current(name):
             return cleaned[name] if name in cleaned else (getattr(meeting, name) if meeting is not None else None)
 
-        zone_name = current("timezone") or tenant_zone().key
-        zone = ZoneInfo(zone_name) if zone_name in zone_names() else tenant_zone()
+        zone = meeting_zone(current("timezone"))
+        refused = set()
         for name in ("starts_at", "ends_at"):
             raw = context.data.get(name)
             # A wall-clock time without an offset (the form's) is read in the meeting's zone.
             if name in cleaned and isinstance(raw, str) and _naive(raw):
                 cleaned[name] = cleaned[name].replace(tzinfo=zone)
+                problem = _wall_clock_problem(cleaned[name], zone)
+                if problem:
+                    context.errors.add(name, problem)
+                    refused.add(name)
         starts, ends = current("starts_at"), current("ends_at")
-        if starts is not None and ends is not None:
+        if starts is not None and ends is not None and not refused:
+            # In UTC: two times of one zone compare by their wall clocks, and the hour from 01:30
+            # to 03:30 on the night the clocks go forward lasts one hour, not two.
+            starts, ends = starts.astimezone(UTC), ends.astimezone(UTC)
             if ends <= starts:
                 context.errors.add("ends_at", "The meeting must end after it starts.")
             elif (ends - starts).total_seconds() > MAX_MINUTES * 60:
@@ -185,10 +230,8 @@ MEETINGS = MeetingType(
     },
     fields=[
         f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
-        f.DateTimeField(
-            "starts_at", "Starts", required=True, filter=True, sort=True, list_on_phones=True, prefill=True
-        ),
-        f.DateTimeField("ends_at", "Ends", required=True, prefill=True),
+        MeetingMoment("starts_at", "Starts", required=True, filter=True, sort=True, list_on_phones=True, prefill=True),
+        MeetingMoment("ends_at", "Ends", required=True, prefill=True),
         ZoneField("timezone", "Time zone", help="Times are read in this zone; empty: the workspace's"),
         f.Text("location", "Location", max_length=300, search=True),
         f.Url("video_url", "Video link", hide_empty=True),

@@ -134,10 +134,14 @@ def _week_links(booking_type, first: date) -> dict:
     return {"previous": previous if first > today else None, "following": following if following <= last else None}
 
 
-def _slot_days(booking_type, zone: ZoneInfo, first: date, *, ignore_meeting=None) -> list[tuple[date, list]]:
-    """The week's free slots, grouped by the visitor's local day."""
+def _slot_days(booking_type, zone: ZoneInfo, first: date, *, moving=None) -> list[tuple[date, list]]:
+    """The week's free slots, grouped by the visitor's local day; a booking being moved (`moving`)
+    frees its own time for the others but is not offered it."""
     days: dict[date, list] = {}
+    ignore_meeting = moving.meeting_id if moving is not None else None
     for slot in booking.free_slots(booking_type, first, booking.DAYS_SHOWN, ignore_meeting=ignore_meeting):
+        if moving is not None and slot.start == moving.meeting.starts_at:
+            continue
         local = slot.start.astimezone(zone)
         days.setdefault(local.date(), []).append((slot.start, local))
     return sorted(days.items())
@@ -194,13 +198,16 @@ def manage(token):
     found = _booking_of(token)
     zone = _visitor_zone()
     first = _week_start(found.booking_type, zone)
+    state = booking.booking_state(found)
+    is_open = state == booking.BookingState.OPEN
     return render_template(
         "crm/calendar/booking_manage.html",
         booking=found,
+        state=state,
         meeting=found.meeting,
         zone=zone,
         token=token,
-        days=[] if found.cancelled_at else _slot_days(found.booking_type, zone, first, ignore_meeting=found.meeting_id),
+        days=_slot_days(found.booking_type, zone, first, moving=found) if is_open else [],
         **_week_links(found.booking_type, first),
         form=RecordForm(),
     )
@@ -210,7 +217,11 @@ def manage(token):
 @limiter.limit("20 per minute")
 def cancel(token):
     found = _booking_of(token)
-    booking.cancel_booking(found)
+    try:
+        booking.cancel_booking(found)
+    except Conflict as exc:
+        flash(exc.message, "danger")
+        return redirect(_manage_page(token)), 303
     flash("Your booking is cancelled.", "success")
     return redirect(_manage_page(token))
 
@@ -221,7 +232,7 @@ def reschedule_booking(token):
     found = _booking_of(token)
     try:
         with undone_if_refused():
-            booking.reschedule_booking(found, request.form.get("slot"))
+            booking.reschedule_booking(found, request.form.get("slot"), token=token, zone=_visitor_zone().key)
     except (ValidationFailed, Conflict) as exc:
         flash(exc.message, "danger")
         return redirect(_manage_page(token)), 303

@@ -1,4 +1,4 @@
-// A public booking page shows times in the visitor's own time zone: the browser says which.
+// A public booking page (and a booking's own page) shows times in the visitor's own time zone: the browser says which.
 (function () {
   "use strict";
   const form = document.querySelector("[data-visitor-zone]");

@@ -48,10 +48,12 @@
     noEventsText: "No meetings this week.",
     timeZone: element.dataset.timezone || "local",
     firstDay: 1,
-    height: "auto",
+    // The grids hold the whole day (a client overseas meets at 06:00 or 22:30, and a grid cut
+    // to working hours left those meetings out) and open on the working day: on a wide screen
+    // the grid scrolls inside its box from 07:00; a phone's grows to fit, as its agenda does.
+    height: narrow ? "auto" : 760,
+    scrollTime: "07:00:00",
     nowIndicator: true,
-    slotMinTime: "07:00:00",
-    slotMaxTime: "21:00:00",
     editable: element.dataset.editable === "true",
     selectable: Boolean(element.dataset.newUrl),
     events: function (fetchInfo, success, failure) {

@@ -6,6 +6,7 @@ exactly one winner when 20 visitors book one slot at once (PostgreSQL)."""
 import base64
 import datetime as dt
 import threading
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -251,13 +252,23 @@ def test_a_sales_user_manages_their_own_pages_but_makes_no_team_page(app, tenant
 @pytest.mark.postgres
 @pytest.mark.skipif(not USE_POSTGRES, reason="needs PostgreSQL (ATRIUM_TEST_DB=postgresql)")
 def test_twenty_visitors_book_one_slot_at_once_and_exactly_one_gets_it(app, tenant_a, client_for):
+    _visitors_book_one_slot_at_once(app, tenant_a, client_for, 20)
+
+
+def test_on_sqlite_too_visitors_booking_one_slot_at_once_leave_one_booking(app, tenant_a, client_for):
+    # SQLite ignores FOR UPDATE and begins a transaction only at its first write: each of the
+    # visitors found the slot free and all of them were booked into it.
+    _visitors_book_one_slot_at_once(app, tenant_a, client_for, 6)
+
+
+def _visitors_book_one_slot_at_once(app, tenant_a, client_for, visitors):
     start = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)
     day = start.strftime("%a").lower()
     booking_type_id = make_booking_type(
         app, tenant_a, availability={day: [["09:00", "12:00"]]}, min_notice_minutes=0, max_days_ahead=3
     )
     slug = _slug(app, tenant_a, booking_type_id)
-    barrier = threading.Barrier(20)
+    barrier = threading.Barrier(visitors)
     statuses = []
 
     def visit(index):
@@ -269,12 +280,12 @@ def test_twenty_visitors_book_one_slot_at_once_and_exactly_one_gets_it(app, tena
         )
         statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=visit, args=(index,)) for index in range(20)]
+    threads = [threading.Thread(target=visit, args=(index,)) for index in range(visitors)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(statuses) == [302] + [409] * 19
+    assert sorted(statuses) == [302] + [409] * (visitors - 1)
     with in_tenant(app, tenant_a.id):
         assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
         assert db.session.scalar(select(func.count()).select_from(Booking)) == 1
@@ -503,3 +514,153 @@ def test_a_visitor_moving_a_booking_can_look_at_later_weeks(app, tenant_a, clien
     # "Choose another time" showed this week only, and with none free said "Try the next one".
     assert 'data-testid="next-week"' in page
     assert "Monday 09 December" in later
+
+
+def test_the_confirmation_says_the_time_in_the_visitors_zone_and_its_link_keeps_it(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(
+            app, tenant_a, availability=MORNINGS, min_notice_minutes=0, timezone="Europe/Berlin"
+        )
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        # 09:00 in Berlin is 08:00 UTC, 03:00 in New York.
+        visitor.post(
+            f"/book/{slug}",
+            data={
+                "slot": "2030-12-02T08:00:00+00:00",
+                "name": "Grace Hopper",
+                "email": "grace@example.org",
+                "tz": "America/New_York",
+            },
+        )
+        [confirmation] = [p for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
+        # The email said "09:00 (Europe/Berlin)" to a visitor who chose 03:00 on a page in her own
+        # zone, and its link opened the booking in UTC.
+        assert "When: Monday 02 December 2030, 03:00 (America/New_York), 30 minutes" in confirmation["text"]
+        link = next(line for line in confirmation["text"].splitlines() if "/book/manage/" in line)
+        assert "tz=America%2FNew_York" in link or "tz=America/New_York" in link
+        shown = visitor.get("/" + link.split("://", 1)[1].split("/", 1)[1]).get_data(as_text=True)
+    assert "Monday 02 December 2030, 03:00" in shown
+
+
+def _book_monday(app, tenant, visitor, slot="2030-12-02T09:00:00+00:00"):
+    booking_type_id = make_booking_type(app, tenant, availability=MORNINGS, min_notice_minutes=0)
+    booked = visitor.post(
+        f"/book/{_slug(app, tenant, booking_type_id)}",
+        data={"slot": slot, "name": "Grace Hopper", "email": "grace@example.org"},
+    )
+    return booked.headers["Location"]
+
+
+def _the_meeting(app, tenant):
+    with in_tenant(app, tenant.id):
+        meeting = db.session.scalar(select(Meeting))
+        return meeting.id, meeting.status, meeting.starts_at
+
+
+def test_a_booking_the_host_cancelled_is_shown_cancelled_and_cannot_be_moved(app, tenant_a, client_for, api_client_for):
+    visitor = client_for(tenant_a, None)
+    with time_machine.travel(NOW, tick=False):
+        manage = _book_monday(app, tenant_a, visitor)
+        meeting_id, _, _ = _the_meeting(app, tenant_a)
+        api_client_for(tenant_a).patch(f"/api/v1/meetings/{meeting_id}", json={"status": "cancelled"})
+        page = visitor.get(manage).get_data(as_text=True)
+        # The page offered to cancel or move it, and moving it said "Your booking is moved" while
+        # the meeting stayed cancelled.
+        assert 'data-testid="booking-cancelled"' in page
+        assert 'data-testid="reschedule-booking"' not in page
+        moved = visitor.post(manage.replace("?", "/reschedule?"), data={"slot": "2030-12-03T10:00:00+00:00"})
+        assert moved.status_code == 303
+        assert "This booking was cancelled" in visitor.get(moved.headers["Location"]).get_data(as_text=True)
+    assert _the_meeting(app, tenant_a)[1:] == ("cancelled", dt.datetime(2030, 12, 2, 9, 0, tzinfo=dt.UTC))
+
+
+def test_a_meeting_that_has_taken_place_is_not_cancelled_by_its_booking_link(app, tenant_a, client_for, api_client_for):
+    visitor = client_for(tenant_a, None)
+    with time_machine.travel(NOW, tick=False):
+        manage = _book_monday(app, tenant_a, visitor)
+    with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
+        meeting_id, _, _ = _the_meeting(app, tenant_a)
+        api_client_for(tenant_a).patch(f"/api/v1/meetings/{meeting_id}", json={"outcome": "held"})
+        page = visitor.get(manage).get_data(as_text=True)
+        assert 'data-testid="booking-past"' in page
+        assert 'data-testid="cancel-booking"' not in page
+        # Yesterday's held meeting became "cancelled" (outcome: held) and the host was told so.
+        refused = visitor.post(manage.replace("?", "/cancel?"), data={})
+        assert refused.status_code == 303
+        assert "already taken place" in visitor.get(refused.headers["Location"]).get_data(as_text=True)
+    assert _the_meeting(app, tenant_a)[1] == "completed"
+
+
+def test_on_the_night_the_clocks_go_forward_each_free_time_is_offered_once(app, tenant_a):
+    # Los Angeles goes from 02:00 to 03:00 on Sunday 10 March 2030. Stepping by the wall clock
+    # offered 02:00 and 02:30, which never happen there: the same moments as 03:00 and 03:30,
+    # each offered twice.
+    with time_machine.travel(dt.datetime(2030, 3, 8, 12, 0, tzinfo=dt.UTC), tick=False):
+        booking_type_id = make_booking_type(
+            app,
+            tenant_a,
+            timezone="America/Los_Angeles",
+            availability={"sun": [["00:00", "04:00"]]},
+            min_notice_minutes=0,
+        )
+        from app.crm.calendar.booking import free_slots
+
+        with in_tenant(app, tenant_a.id):
+            booking_type = db.session.get(BookingType, (tenant_a.id, booking_type_id))
+            slots = free_slots(booking_type, dt.date(2030, 3, 10), 1)
+            zone = ZoneInfo("America/Los_Angeles")
+            shown = [
+                (slot.start.astimezone(zone).strftime("%H:%M"), slot.end.astimezone(dt.UTC) - slot.start)
+                for slot in slots
+            ]
+    half_hour = dt.timedelta(minutes=30)
+    assert shown == [(time, half_hour) for time in ("00:00", "00:30", "01:00", "01:30", "03:00", "03:30")]
+
+
+def test_a_time_at_the_end_of_the_calendar_is_refused_not_a_500(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(app, tenant_a, availability=MORNINGS, min_notice_minutes=0)
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        # Looking for free times on 31 December 9999 ran past the last day there is.
+        last_day = {"slot": "9999-12-31T10:00:00+00:00", "name": "Grace Hopper", "email": "grace@example.org"}
+        refused = visitor.post(f"/book/{slug}", data=last_day)
+        assert refused.status_code == 409
+        manage = _book_monday(app, tenant_a, visitor)
+        moved = visitor.post(manage.replace("?", "/reschedule?"), data={"slot": last_day["slot"]})
+        assert moved.status_code == 303
+
+
+def test_a_moved_booking_is_confirmed_in_the_visitors_zone_with_its_link(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(app, tenant_a, availability=MORNINGS, min_notice_minutes=0)
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        data = {"name": "Grace Hopper", "email": "grace@example.org", "tz": "America/New_York"}
+        booked = visitor.post(f"/book/{slug}", data={**data, "slot": "2030-12-02T09:00:00+00:00"})
+        manage = booked.headers["Location"]
+        visitor.post(manage.replace("?", "/reschedule?"), data={"slot": "2030-12-03T10:00:00+00:00"})
+    [moved] = [p for p in _outbox(app, tenant_a) if p["subject"].startswith("Updated invitation")]
+    # The update said "10:00 (UTC)" to a visitor who chose 05:00 in New York, and gave her no
+    # link back to her booking.
+    assert "Tuesday 03 December 2030, 05:00 (America/New_York)" in moved["text"]
+    assert manage.split("?")[0] in moved["text"]
+    [event] = Calendar.from_ical(base64.b64decode(moved["attachments"][0]["content"])).walk("VEVENT")
+    assert event.decoded("dtstart") == dt.datetime(2030, 12, 3, 10, 0, tzinfo=dt.UTC)
+    assert event.decoded("sequence") == 1
+
+
+def test_a_visitor_moving_a_booking_is_not_offered_its_own_time(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        visitor = client_for(tenant_a, None)
+        manage = _book_monday(app, tenant_a, visitor)
+        page = visitor.get(manage).get_data(as_text=True)
+        # Its own 09:00 was among the free times; choosing it said "Your booking is moved".
+        assert 'value="2030-12-02T09:00:00+00:00"' not in page
+        assert 'value="2030-12-02T09:30:00+00:00"' in page
+        same = visitor.post(manage.replace("?", "/reschedule?"), data={"slot": "2030-12-02T09:00:00+00:00"})
+        assert same.status_code == 303
+        assert "already at that time" in visitor.get(same.headers["Location"]).get_data(as_text=True)
+    subjects = [p["subject"] for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
+    assert subjects == ["Confirmed: Intro call with Grace Hopper"]

@@ -77,6 +77,32 @@ def test_dragging_a_meeting_on_the_calendar_reschedules_it(app, live_server, pag
     assert page.console_errors == []
 
 
+def test_the_week_shows_meetings_before_seven_and_after_nine(app, live_server, page_at, make_tenant):
+    # A client overseas: 06:00 and 22:30 in the workspace's zone. The week and day grids ran
+    # from 07:00 to 21:00 and left both out, with nothing to say they were there.
+    tenant = make_tenant("calendarhours", roles=("owner",))
+    today = dt.datetime.now(dt.UTC).date()
+    for title, hour, minute in (("Early call", 6, 0), ("Late call", 22, 30)):
+        start = dt.datetime.combine(today, dt.time(hour, minute), tzinfo=dt.UTC)
+        make_meeting(
+            app,
+            tenant,
+            title=title,
+            starts_at=start.isoformat(),
+            ends_at=(start + dt.timedelta(minutes=30)).isoformat(),
+        )
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/calendar", slug=tenant.slug))
+    calendar = page.get_by_test_id("calendar")
+    expect(calendar).to_have_attribute("data-loaded", "2")
+    expect(calendar.get_by_text("Early call")).to_have_count(1)
+    expect(calendar.get_by_text("Late call")).to_have_count(1)
+    # The working day is what shows first: the grid opens scrolled to 07:00, not midnight.
+    expect(calendar.get_by_text("8am", exact=True)).to_be_in_viewport()
+    assert page.console_errors == []
+
+
 def test_on_a_phone_the_weeks_agenda_fits_and_a_task_is_ticked_done_in_place(app, live_server, page_at, make_tenant):
     tenant = make_tenant("phoneday", roles=("owner", "sales"))
     contact_id = make_contact(app, tenant)

@@ -3,6 +3,7 @@ updates and cancellations, the calendar's events and rescheduling, private ICS f
 
 import base64
 import datetime as dt
+import re
 
 from icalendar import Calendar
 from sqlalchemy import select
@@ -337,3 +338,100 @@ def test_a_converted_leads_coming_meetings_follow_it_to_the_contact(app, tenant_
             for m in db.session.scalars(select(Meeting).where(Meeting.id.in_([coming, held])))
         }
     assert related == {"Discovery call": contact_id, "First chat": str(lead_id)}
+
+
+def _starts_of(app, tenant, meeting_id):
+    from app.crm.calendar.models import Meeting
+
+    with in_tenant(app, tenant.id):
+        return db.session.get(Meeting, (tenant.id, meeting_id)).starts_at
+
+
+def test_a_meeting_in_another_zone_keeps_its_time_when_its_form_is_saved(app, tenant_a, client_for):
+    # 10:00 in Berlin is 09:00 UTC, the workspace's zone.
+    meeting_id = make_meeting(
+        app,
+        tenant_a,
+        starts_at="2030-03-05T10:00:00+01:00",
+        ends_at="2030-03-05T11:00:00+01:00",
+        timezone="Europe/Berlin",
+    )
+    client = client_for(tenant_a)
+    html = client.get(f"/meetings/{meeting_id}/edit").get_data(as_text=True)
+    # The form showed the workspace's 09:00 beside "Europe/Berlin", and saving it read 09:00 in
+    # Berlin: each save moved the meeting an hour earlier.
+    shown = dict(re.findall(r'name="(starts_at|ends_at)" id="[^"]*" value="([^"]*)"', html))
+    assert shown == {"starts_at": "2030-03-05T10:00", "ends_at": "2030-03-05T11:00"}
+    form = {
+        "csrf_token": csrf_token_from(html),
+        "title": "Quarterly review",
+        **shown,
+        "timezone": "Europe/Berlin",
+        "status": "scheduled",
+        "outcome": "",
+        "owner_id": str(tenant_a.users["owner"]),
+    }
+    assert client.post(f"/meetings/{meeting_id}/edit", data=form).status_code == 302
+    assert _starts_of(app, tenant_a, meeting_id) == dt.datetime(2030, 3, 5, 9, 0, tzinfo=dt.UTC)
+
+
+def test_a_time_the_clocks_skip_or_that_has_no_utc_time_is_a_422(app, tenant_a, api_client_for):
+    api = api_client_for(tenant_a)
+    # Los Angeles goes from 02:00 to 03:00 on 10 March 2030: 02:30 never happens there, and an
+    # hour from it to 03:30 lasted no time at all (a 500 from the database's check).
+    skipped = api.post(
+        "/api/v1/meetings",
+        json={
+            "title": "Skipped",
+            "starts_at": "2030-03-10T02:30:00",
+            "ends_at": "2030-03-10T03:30:00",
+            "timezone": "America/Los_Angeles",
+        },
+    )
+    assert skipped.status_code == 422
+    assert skipped.get_json()["error"]["details"] == {
+        "starts_at": ["02:30 does not exist on 10 March 2030 in America/Los_Angeles: the clocks go forward."]
+    }
+    # Midnight of year 1 in Auckland is still year 0 in UTC.
+    too_early = api.post(
+        "/api/v1/meetings",
+        json={
+            "title": "Too early",
+            "starts_at": "0001-01-01T00:00:00",
+            "ends_at": "0001-01-01T01:00:00",
+            "timezone": "Pacific/Auckland",
+        },
+    )
+    assert too_early.status_code == 422
+    assert too_early.get_json()["error"]["details"]["starts_at"] == ["Use a date between the years 1 and 9999."]
+    # A wall-clock time the zone does have, across the change, is kept.
+    across = api.post(
+        "/api/v1/meetings",
+        json={
+            "title": "Across",
+            "starts_at": "2030-03-10T01:30:00",
+            "ends_at": "2030-03-10T03:30:00",
+            "timezone": "America/Los_Angeles",
+        },
+    )
+    assert across.status_code == 201
+    saved = across.get_json()
+    assert dt.datetime.fromisoformat(saved["starts_at"]) == dt.datetime(2030, 3, 10, 9, 30, tzinfo=dt.UTC)
+    assert dt.datetime.fromisoformat(saved["ends_at"]) == dt.datetime(2030, 3, 10, 10, 30, tzinfo=dt.UTC)
+
+
+def test_a_meetings_page_shows_its_times_in_its_own_zone_as_its_form_does(app, tenant_a, client_for):
+    meeting_id = make_meeting(
+        app,
+        tenant_a,
+        starts_at="2030-03-05T10:00:00+01:00",
+        ends_at="2030-03-05T11:00:00+01:00",
+        timezone="Europe/Berlin",
+    )
+    page = client_for(tenant_a).get(f"/meetings/{meeting_id}").get_data(as_text=True)
+    # It said "05 Mar 2030, 09:00" (the workspace's UTC) above "Time zone: Europe/Berlin", while
+    # its form said 10:00.
+    assert "05 Mar 2030, 10:00 (Europe/Berlin)" in page
+    assert "05 Mar 2030, 11:00 (Europe/Berlin)" in page
+    same_zone = make_meeting(app, tenant_a)
+    assert "05 Mar 2030, 10:00<" in client_for(tenant_a).get(f"/meetings/{same_zone}").get_data(as_text=True)
