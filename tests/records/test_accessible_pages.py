@@ -1,4 +1,4 @@
-"""What a screen reader hears on the kit's pages: the sorted column of a list."""
+"""What a screen reader hears on the kit's pages: the sorted column of a list, a form's errors."""
 
 import re
 
@@ -25,3 +25,38 @@ def test_sorted_column_announces_its_direction(app, client_for, tenant_a):
 
     newest = client.get("/contacts?sort=-created_at").get_data(as_text=True)
     assert "aria-sort" not in _header_of(newest, "Contact")  # sorted by a column not shown
+
+
+def _tag_of(html: str, element_id: str) -> str:
+    """The opening tag of the element with that id."""
+    match = re.search(r'<(?:input|select|textarea)\b[^>]*\bid="' + re.escape(element_id) + r'"[^>]*>', html)
+    assert match, f"no input #{element_id}"
+    return match.group(0)
+
+
+def test_record_form_links_each_error_to_its_input(client_for, tenant_a):
+    response = client_for(tenant_a).post("/companies/new", data={"name": "", "address.country": "Germany"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+
+    name = _tag_of(html, "f-name")
+    assert 'aria-invalid="true"' in name
+    assert 'aria-describedby="f-name-error"' in name
+    assert 'aria-required="true"' in name  # the star beside its label is hidden from screen readers
+    assert re.search(r'id="f-name-error">\s*<div class="invalid-feedback d-block">\S', html)
+    country = _tag_of(html, "f-address.country")
+    assert 'aria-describedby="f-address.country-error"' in country
+    assert 'id="f-address.country-error"' in html
+    assert "aria-invalid" not in _tag_of(html, "f-address.city")
+    assert 'aria-describedby="f-domain-help"' in _tag_of(html, "f-domain")  # its hint, read with it
+
+
+def test_page_form_links_each_error_to_its_input(client_for, tenant_a):
+    response = client_for(tenant_a).post("/settings/tags", data={"name": "", "color": "#123456"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+
+    name = _tag_of(html, "name")
+    assert 'aria-invalid="true"' in name
+    assert 'aria-describedby="name-error"' in name
+    assert re.search(r'id="name-error">\s*<div class="invalid-feedback d-block">\S', html)
