@@ -51,6 +51,13 @@
     });
   }
   function init(root) { applyWidths(root); syncColourPickers(root); }
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  // A form sent back with errors puts the keyboard on its first wrong field, so a keyboard or
+  // screen-reader user lands on the problem instead of at the top of the page.
+  function focusFirstError() {
+    const field = document.querySelector(
+      "main [aria-invalid=true], main input.is-invalid, main select.is-invalid, main textarea.is-invalid");
+    if (field && field.offsetParent !== null) field.focus();
+  }
+  document.addEventListener("DOMContentLoaded", function () { init(document); focusFirstError(); });
   document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
 })();
