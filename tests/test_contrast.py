@@ -1,0 +1,29 @@
+"""Colour contrast in a real browser: text people must read meets WCAG AA (4.5:1) against
+what is behind it."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# The contrast ratio of an element's text against the first opaque background behind it.
+CONTRAST = """element => {
+  const rgb = value => value.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => {
+    const [R, G, B] = [r, g, b].map(c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  let behind = element;
+  while (behind && rgb(getComputedStyle(behind).backgroundColor).concat([1])[3] === 0) behind = behind.parentElement;
+  const text = luminance(rgb(getComputedStyle(element).color));
+  const back = luminance(rgb(getComputedStyle(behind || document.body).backgroundColor));
+  return (Math.max(text, back) + 0.05) / (Math.min(text, back) + 0.05);
+}"""
+
+
+def test_grey_outline_buttons_are_readable_on_the_grey_page(live_server, page_at, make_tenant):
+    tenant = make_tenant("greybuttons", roles=("owner",))
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    export = page.get_by_test_id("export-menu")  # an outline-secondary button on the page's grey
+    assert export.evaluate(CONTRAST) >= 4.5
