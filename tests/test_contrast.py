@@ -3,6 +3,8 @@ what is behind it."""
 
 import pytest
 
+from tests.crm.factories import make_contact, make_tag
+
 pytestmark = pytest.mark.browser
 
 # The contrast ratio of an element's text against the first opaque background behind it.
@@ -27,3 +29,16 @@ def test_grey_outline_buttons_are_readable_on_the_grey_page(live_server, page_at
     page.goto(live_server.url("/contacts", slug=tenant.slug))
     export = page.get_by_test_id("export-menu")  # an outline-secondary button on the page's grey
     assert export.evaluate(CONTRAST) >= 4.5
+
+
+@pytest.mark.parametrize("colour", ["#0dcaf0", "#20c997", "#6610f2", "#ffc107"])
+def test_tag_names_are_readable_on_their_colour(app, live_server, page_at, make_tenant, colour):
+    tenant = make_tenant(f"tags{colour[1:]}", roles=("owner",))
+    tag_id = make_tag(app, tenant, name="Priority", color=colour)
+    make_contact(app, tenant, first_name="Ada", last_name="Lovelace", tag_ids=[str(tag_id)])
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    badge = page.get_by_test_id("record-row").locator(".tag-badge")
+    assert badge.inner_text() == "Priority"
+    assert badge.evaluate(CONTRAST) >= 4.5

@@ -13,10 +13,22 @@
     ];
   }
 
-  function readableText(hex) {
+  // Dark or white text, whichever contrasts more with the tag's colour by WCAG's own measure
+  // (a brightness rule of thumb put white on cyan and teal, at 2:1).
+  function luminance(hex) {
     const value = parseInt(hex.slice(1), 16);
-    const r = (value >> 16) & 255, g = (value >> 8) & 255, b = value & 255;
-    return (r * 299 + g * 587 + b * 114) / 1000 > 150 ? "#212529" : "#ffffff";
+    const [r, g, b] = [(value >> 16) & 255, (value >> 8) & 255, value & 255].map(function (channel) {
+      const c = channel / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+  const DARK_TEXT = "#212529";
+  function readableText(hex) {
+    const background = luminance(hex);
+    const onWhite = 1.05 / (background + 0.05);
+    const onDark = (background + 0.05) / (luminance(DARK_TEXT) + 0.05);
+    return onDark > onWhite ? DARK_TEXT : "#ffffff";
   }
   function paintTags(root) {
     root.querySelectorAll("[data-tag-color]").forEach(function (el) {
