@@ -1,7 +1,10 @@
-"""The kit's pages with the keyboard alone, in a real browser: a form sent back with errors."""
+"""The kit's pages with the keyboard alone, in a real browser: a form sent back with errors, a
+record's tabs."""
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.crm.factories import make_contact
 
 pytestmark = pytest.mark.browser
 
@@ -22,3 +25,34 @@ def test_a_refused_form_puts_the_keyboard_on_its_first_wrong_field(live_server, 
     expect(name).to_be_focused()
     # The page's only console line is the browser's note of the 422 itself.
     assert all("422" in line for line in page.console_errors)
+
+
+def test_a_records_tabs_are_one_stop_walked_with_the_arrow_keys(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("keytabs", roles=("owner",))
+    contact_id = make_contact(app, tenant, first_name="Ada", last_name="Lovelace")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+    tabs = page.get_by_role("tablist").get_by_role("tab")
+    assert tabs.count() >= 3
+    first, second = tabs.nth(0), tabs.nth(1)
+    expect(first).to_have_attribute("aria-selected", "true")
+    expect(second).to_have_attribute("tabindex", "-1")  # one Tab stop for the strip
+
+    first.focus()
+    page.keyboard.press("ArrowRight")
+    expect(second).to_be_focused()
+    expect(first).to_have_attribute("aria-selected", "true")  # moving alone opens nothing
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # round to the last
+    expect(tabs.last).to_be_focused()
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    expect(second).to_have_attribute("aria-selected", "true")
+    expect(first).to_have_attribute("tabindex", "-1")
+    panel = page.get_by_role("tabpanel")
+    expect(panel).to_have_attribute("aria-labelledby", second.get_attribute("id"))
+    page.keyboard.press("Tab")  # past the strip, into the panel
+    expect(panel).to_be_focused()
+    assert page.console_errors == []

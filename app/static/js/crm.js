@@ -114,14 +114,39 @@
     });
   }
 
-  // Tabs of the 360 page load with HTMX; keep the highlighted tab in step.
+  // Tabs of the 360 page load with HTMX; keep the highlighted tab (and the one tab stop, and
+  // the panel's name) in step.
   document.addEventListener("click", function (event) {
     const link = event.target.closest("[data-tab-link]");
     if (!link) return;
     link.closest(".nav").querySelectorAll(".nav-link").forEach(function (el) {
       el.classList.toggle("active", el === link);
       el.setAttribute("aria-selected", el === link ? "true" : "false");
+      if (el === link) el.removeAttribute("tabindex"); else el.setAttribute("tabindex", "-1");
     });
+    const panel = document.getElementById(link.getAttribute("aria-controls"));
+    if (panel && link.id) panel.setAttribute("aria-labelledby", link.id);
+  });
+  // The keyboard moves along a tab strip with the arrows, Home and End; Enter or Space opens
+  // the tab (each one loads over the network, so moving alone does not).
+  document.addEventListener("keydown", function (event) {
+    const link = event.target.closest && event.target.closest("[data-tab-link]");
+    if (!link) return;
+    const tabs = Array.from(link.closest("[role=tablist]").querySelectorAll("[data-tab-link]"));
+    const index = tabs.indexOf(link);
+    const target = {
+      ArrowRight: tabs[(index + 1) % tabs.length],
+      ArrowLeft: tabs[(index - 1 + tabs.length) % tabs.length],
+      Home: tabs[0],
+      End: tabs[tabs.length - 1],
+    }[event.key];
+    if (target) {
+      event.preventDefault();
+      target.focus();
+    } else if (event.key === " ") {
+      event.preventDefault();
+      link.click();
+    }
   });
 
   // On a phone the tab strip scrolls sideways: a record opened on a later tab (a link, a reload)
