@@ -56,3 +56,26 @@ def test_a_records_tabs_are_one_stop_walked_with_the_arrow_keys(app, live_server
     page.keyboard.press("Tab")  # past the strip, into the panel
     expect(panel).to_be_focused()
     assert page.console_errors == []
+
+
+def test_a_confirmation_keeps_the_keyboard_and_gives_it_back(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("keyconfirm", roles=("owner",))
+    contact_id = make_contact(app, tenant, first_name="Ada", last_name="Lovelace")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+    delete = page.get_by_test_id("delete-record")
+    delete.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Delete Ada Lovelace?")
+    expect(dialog).to_be_focused()  # once it has opened, the dialog holds the keyboard
+    for _ in range(4):  # round and round inside the dialog, never out to the page behind it
+        page.keyboard.press("Tab")
+        assert dialog.evaluate("box => box.contains(document.activeElement)")
+
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(delete).to_be_focused()  # back where the keyboard was, not at the top of the page
+    assert page.console_errors == []
