@@ -1,5 +1,5 @@
-"""The kit's pages with the keyboard alone, in a real browser: a form sent back with errors, a
-record's tabs."""
+"""The kit's pages with the keyboard alone, in a real browser: a list sorted by its header, a form
+sent back with errors, a record's tabs, a confirmation."""
 
 import pytest
 from playwright.sync_api import expect
@@ -78,4 +78,20 @@ def test_a_confirmation_keeps_the_keyboard_and_gives_it_back(app, live_server, p
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(delete).to_be_focused()  # back where the keyboard was, not at the top of the page
+    assert page.console_errors == []
+
+
+def test_sorting_a_list_from_the_keyboard_keeps_the_focus_on_the_header(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("keysort", roles=("owner",))
+    for first in ("Ada", "Grace"):
+        make_contact(app, tenant, first_name=first, last_name="Hopper")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    header = page.locator("thead .sort-link").first
+    header.focus()
+    page.keyboard.press("Enter")  # the list is swapped in over HTMX, header and all
+    page.wait_for_url("**/contacts?sort=-name")
+    expect(page.get_by_test_id("record-row").first).to_contain_text("Grace")
+    expect(page.locator("thead .sort-link").first).to_be_focused()  # not back at the top of the page
     assert page.console_errors == []
