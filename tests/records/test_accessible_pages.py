@@ -1,4 +1,5 @@
-"""What a screen reader hears on the kit's pages: the sorted column of a list, a form's errors."""
+"""What a screen reader hears on the kit's pages: the sorted column of a list, a form's errors, a
+flash message."""
 
 import re
 
@@ -60,3 +61,14 @@ def test_page_form_links_each_error_to_its_input(client_for, tenant_a):
     assert 'aria-invalid="true"' in name
     assert 'aria-describedby="name-error"' in name
     assert re.search(r'id="name-error">\s*<div class="invalid-feedback d-block">\S', html)
+
+
+def test_a_done_message_is_a_status_and_a_problem_an_alert(app, client_for, tenant_a):
+    client = client_for(tenant_a)
+    saved = client.post("/companies/new", data={"name": "Northwind"}, follow_redirects=True).get_data(as_text=True)
+    assert re.search(r'<div class="alert alert-success[^"]*" role="status">\s*Northwind added', saved)
+
+    with client.session_transaction(base_url=tenant_a.base_url) as session:
+        session["_flashes"] = [("danger", "That did not work.")]
+    refused = client.get("/companies").get_data(as_text=True)
+    assert re.search(r'<div class="alert alert-danger[^"]*" role="alert">\s*That did not work', refused)
