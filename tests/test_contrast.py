@@ -42,3 +42,12 @@ def test_tag_names_are_readable_on_their_colour(app, live_server, page_at, make_
     badge = page.get_by_test_id("record-row").locator(".tag-badge")
     assert badge.inner_text() == "Priority"
     assert badge.evaluate(CONTRAST) >= 4.5
+
+
+def test_red_outline_buttons_are_readable_on_the_grey_page(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("redbuttons", roles=("owner",))
+    contact_id = make_contact(app, tenant)
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+    assert page.get_by_test_id("delete-record").evaluate(CONTRAST) >= 4.5  # outline-danger
