@@ -1,9 +1,9 @@
 """What a screen reader hears on the kit's pages: the sorted column of a list, a form's errors, a
-flash message."""
+flash message, a card of facts."""
 
 import re
 
-from tests.crm.factories import make_contact
+from tests.crm.factories import make_company, make_contact
 
 
 def _header_of(html: str, label: str) -> str:
@@ -72,3 +72,11 @@ def test_a_done_message_is_a_status_and_a_problem_an_alert(app, client_for, tena
         session["_flashes"] = [("danger", "That did not work.")]
     refused = client.get("/companies").get_data(as_text=True)
     assert re.search(r'<div class="alert alert-danger[^"]*" role="alert">\s*That did not work', refused)
+
+
+def test_a_fact_card_of_one_value_still_names_it_for_screen_readers(app, client_for, tenant_a):
+    company_id = make_company(app, tenant_a, name="Northwind", address={"line1": "1 Harbour Road", "city": "Leith"})
+    html = client_for(tenant_a).get(f"/companies/{company_id}").get_data(as_text=True)
+    card = html.split('data-testid="facts-address"', 1)[1].split("</dl>", 1)[0]
+    # Its heading names it on screen; a description list without a term reads as nothing.
+    assert re.search(r'<dt class="visually-hidden">Address</dt>\s*<dd[^>]*data-testid="fact-address"', card)
