@@ -4,11 +4,13 @@
 
   // Forms with data-confirm ask in a Bootstrap modal before submitting.
   let pendingForm = null;
+  let opener = null;  // what had the keyboard when the question opened, to give it back
   document.addEventListener("submit", function (event) {
     const form = event.target;
     if (!form.dataset || !form.dataset.confirm || form.dataset.confirmed === "1") return;
     event.preventDefault();
     pendingForm = form;
+    opener = event.submitter || document.activeElement;
     document.getElementById("confirm-body").textContent = form.dataset.confirm;
     bootstrap.Modal.getOrCreateInstance(document.getElementById("confirm-modal")).show();
   });
@@ -35,6 +37,34 @@
     pendingForm = null;
   });
 
+  // Bootstrap gives the keyboard back only to a modal opened by a data-bs-toggle button; the
+  // question above opens from script, so it does so itself once the modal has closed.
+  document.addEventListener("hidden.bs.modal", function (event) {
+    if (event.target.id !== "confirm-modal") return;
+    if (opener && opener.isConnected) opener.focus();
+    opener = null;
+  });
+  // Bootstrap's focus trap catches focus landing outside a modal, but a modal last in the page
+  // lets Tab leave the document altogether (to the browser's own bar): Tab and Shift-Tab wrap
+  // round inside an open modal instead, as the dialog pattern asks.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Tab") return;
+    const modal = document.querySelector(".modal.show");
+    if (!modal) return;
+    const stops = Array.from(modal.querySelectorAll(
+      "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])"
+    )).filter(function (el) { return el.offsetParent !== null; });
+    if (!stops.length) return;
+    const first = stops[0], last = stops[stops.length - 1];
+    if (event.shiftKey && (document.activeElement === first || document.activeElement === modal)) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+
   function applyWidths(root) {
     root.querySelectorAll("[data-width]").forEach(function (el) {
       el.style.width = Math.max(0, Math.min(100, Number(el.dataset.width))) + "%";
@@ -51,6 +81,13 @@
     });
   }
   function init(root) { applyWidths(root); syncColourPickers(root); }
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  // A form sent back with errors puts the keyboard on its first wrong field, so a keyboard or
+  // screen-reader user lands on the problem instead of at the top of the page.
+  function focusFirstError() {
+    const field = document.querySelector(
+      "main [aria-invalid=true], main input.is-invalid, main select.is-invalid, main textarea.is-invalid");
+    if (field && field.offsetParent !== null) field.focus();
+  }
+  document.addEventListener("DOMContentLoaded", function () { init(document); focusFirstError(); });
   document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
 })();

@@ -13,10 +13,22 @@
     ];
   }
 
-  function readableText(hex) {
+  // Dark or white text, whichever contrasts more with the tag's colour by WCAG's own measure
+  // (a brightness rule of thumb put white on cyan and teal, at 2:1).
+  function luminance(hex) {
     const value = parseInt(hex.slice(1), 16);
-    const r = (value >> 16) & 255, g = (value >> 8) & 255, b = value & 255;
-    return (r * 299 + g * 587 + b * 114) / 1000 > 150 ? "#212529" : "#ffffff";
+    const [r, g, b] = [(value >> 16) & 255, (value >> 8) & 255, value & 255].map(function (channel) {
+      const c = channel / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+  const DARK_TEXT = "#212529";
+  function readableText(hex) {
+    const background = luminance(hex);
+    const onWhite = 1.05 / (background + 0.05);
+    const onDark = (background + 0.05) / (luminance(DARK_TEXT) + 0.05);
+    return onDark > onWhite ? DARK_TEXT : "#ffffff";
   }
   function paintTags(root) {
     root.querySelectorAll("[data-tag-color]").forEach(function (el) {
@@ -102,14 +114,39 @@
     });
   }
 
-  // Tabs of the 360 page load with HTMX; keep the highlighted tab in step.
+  // Tabs of the 360 page load with HTMX; keep the highlighted tab (and the one tab stop, and
+  // the panel's name) in step.
   document.addEventListener("click", function (event) {
     const link = event.target.closest("[data-tab-link]");
     if (!link) return;
     link.closest(".nav").querySelectorAll(".nav-link").forEach(function (el) {
       el.classList.toggle("active", el === link);
       el.setAttribute("aria-selected", el === link ? "true" : "false");
+      if (el === link) el.removeAttribute("tabindex"); else el.setAttribute("tabindex", "-1");
     });
+    const panel = document.getElementById(link.getAttribute("aria-controls"));
+    if (panel && link.id) panel.setAttribute("aria-labelledby", link.id);
+  });
+  // The keyboard moves along a tab strip with the arrows, Home and End; Enter or Space opens
+  // the tab (each one loads over the network, so moving alone does not).
+  document.addEventListener("keydown", function (event) {
+    const link = event.target.closest && event.target.closest("[data-tab-link]");
+    if (!link) return;
+    const tabs = Array.from(link.closest("[role=tablist]").querySelectorAll("[data-tab-link]"));
+    const index = tabs.indexOf(link);
+    const target = {
+      ArrowRight: tabs[(index + 1) % tabs.length],
+      ArrowLeft: tabs[(index - 1 + tabs.length) % tabs.length],
+      Home: tabs[0],
+      End: tabs[tabs.length - 1],
+    }[event.key];
+    if (target) {
+      event.preventDefault();
+      target.focus();
+    } else if (event.key === " ") {
+      event.preventDefault();
+      link.click();
+    }
   });
 
   // On a phone the tab strip scrolls sideways: a record opened on a later tab (a link, a reload)

@@ -46,7 +46,10 @@
       card.removeEventListener("htmx:afterRequest", done);
       card.classList.remove("is-saving");
       const xhr = event.detail.xhr;
-      if (xhr && xhr.status >= 200 && xhr.status < 300) return;
+      if (xhr && xhr.status >= 200 && xhr.status < 300) {
+        if (move.saidWhenSaved) say(move.saidWhenSaved, "success");
+        return;
+      }
       snapBack(move);
       let text = "The move was not saved.";
       try { text = JSON.parse(xhr.responseText).error.message || text; } catch (ignored) {
@@ -85,11 +88,51 @@
       pending = null;
       bootstrap.Modal.getOrCreateInstance(modalElement).hide();
       save(move, { close_reason_id: select ? select.value : "", close_note: form.querySelector("[name=close_note]").value });
+      if (move.keyboard) move.item.querySelector("[data-move-menu]").focus();
     });
     modalElement.addEventListener("hidden.bs.modal", function () {
+      const move = pending;
       if (pending) { snapBack(pending); pending = null; }
+      if (move && move.keyboard) move.item.querySelector("[data-move-menu]").focus();
     });
   }
+
+  // The card's menu moves it without dragging: its options are the board's other columns, and
+  // a chosen one puts the card on top of that column through the same save (and the same
+  // question for won or lost) as a drop. The keyboard stays on the card.
+  document.addEventListener("show.bs.dropdown", function (event) {
+    const button = event.target;
+    if (!button.matches || !button.matches("[data-move-menu]")) return;
+    const card = button.closest(".deal-card");
+    const options = card.querySelector("[data-move-options]");
+    options.replaceChildren();
+    document.querySelectorAll("[data-board] .deal-cards").forEach(function (list) {
+      if (list === card.parentElement) return;
+      const item = document.createElement("li");
+      const choice = document.createElement("button");
+      choice.type = "button";
+      choice.className = "dropdown-item";
+      choice.dataset.moveTo = list.id;
+      choice.textContent = list.dataset.stageName;
+      item.appendChild(choice);
+      options.appendChild(item);
+    });
+  });
+  document.addEventListener("click", function (event) {
+    const choice = event.target.closest && event.target.closest("[data-move-to]");
+    if (!choice) return;
+    const card = choice.closest(".deal-card");
+    const to = document.getElementById(choice.dataset.moveTo);
+    const from = card.parentElement;
+    const move = { item: card, from: from, to: to, oldIndex: Array.from(from.children).indexOf(card), keyboard: true };
+    const title = (card.querySelector(".deal-card-title") || {}).textContent;
+    move.saidWhenSaved = "Moved " + title + " to " + to.dataset.stageName + ".";
+    const button = card.querySelector("[data-move-menu]");
+    bootstrap.Dropdown.getOrCreateInstance(button).hide();
+    to.prepend(card);
+    button.focus();
+    if (to.dataset.kind === "won" || to.dataset.kind === "lost") askReason(move); else save(move);
+  });
 
   function onEnd(event) {
     const move = { item: event.item, from: event.from, to: event.to, oldIndex: event.oldIndex };

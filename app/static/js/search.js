@@ -7,6 +7,7 @@
   if (!form) return;
   const input = form.querySelector("input[name=q]");
   const menu = document.getElementById("global-search-results");
+  const status = form.querySelector("[data-global-search-status]");
   const RECENT_KEY = "atrium-recent";
   const RECENT_MAX = 8;
 
@@ -21,16 +22,24 @@
     try { localStorage.setItem(RECENT_KEY, JSON.stringify(items.slice(0, RECENT_MAX))); } catch (e) { /* private mode */ }
   }
 
-  function show() { menu.classList.toggle("show", menu.children.length > 0); }
-  function hide() { menu.classList.remove("show"); }
+  // The box is a combobox: aria-expanded tells a screen reader whether its list is open.
+  function show() {
+    menu.classList.toggle("show", menu.children.length > 0);
+    input.setAttribute("aria-expanded", String(menu.classList.contains("show")));
+  }
+  function hide() { menu.classList.remove("show"); input.setAttribute("aria-expanded", "false"); }
+  function announce(text) { if (status) status.textContent = text || ""; }
   function showRecent() {
     const items = recent();
     menu.replaceChildren();
     if (!items.length) { hide(); return; }
     const list = document.createElement("div");
     list.className = "list-group list-group-flush";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Recent records");
     const head = document.createElement("div");
     head.className = "list-group-item small text-uppercase text-body-secondary fw-semibold bg-body-tertiary py-1";
+    head.setAttribute("aria-hidden", "true");  // the listbox's own name says it
     head.textContent = "Recent";
     list.appendChild(head);
     items.forEach(function (item) {
@@ -39,6 +48,7 @@
       link.href = item.url;
       link.dataset.searchHit = "";
       link.dataset.testid = "recent-item";
+      link.setAttribute("role", "option");
       link.textContent = item.title;
       const kind = document.createElement("span");
       kind.className = "small text-body-secondary ms-1";
@@ -83,7 +93,14 @@
     }
   });
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    if (event.target === menu) show();
+    if (event.target !== menu) return;
+    show();
+    const results = menu.querySelector("[data-summary]");
+    announce(results && results.dataset.summary);
+  });
+  // Tabbing out of the box and its list closes the list, as a click elsewhere does.
+  form.addEventListener("focusout", function (event) {
+    if (!event.relatedTarget || !form.contains(event.relatedTarget)) hide();
   });
   document.addEventListener("click", function (event) { if (!form.contains(event.target)) hide(); });
 })();

@@ -212,3 +212,41 @@ def test_the_deal_page_marks_a_deal_lost_and_reopens_it_at_375px(app, live_serve
     assert _stage_of(app, tenant, deal_id)[:2] == ("Proposal", "open")  # back where it was closed from
     assert page.console_errors == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_the_keyboard_moves_a_card_through_its_menu(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("boardkeys", roles=("owner",))
+    (deal_id,) = add_deals(app, tenant, [{"name": "Keyboard deal", "value": "900"}])
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/deals/board", slug=tenant.slug))
+    card = page.locator('[data-testid="deal-card"]', has_text="Keyboard deal")
+    card.locator(".deal-card-title").focus()
+    page.keyboard.press("Tab")  # from the deal's link to its move menu
+    menu_button = card.get_by_test_id("deal-move")
+    expect(menu_button).to_be_focused()
+    expect(menu_button).to_have_accessible_name("Move Keyboard deal to another stage")
+
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")
+    choice = card.get_by_role("button", name="Qualification")
+    expect(choice).to_be_focused()  # the first of the other stages; its own is not offered
+    with page.expect_response(lambda response: "/move" in response.url) as answer:
+        page.keyboard.press("Enter")
+    assert answer.value.status == 200
+    expect(page.get_by_test_id("board-message")).to_have_text("Moved Keyboard deal to Qualification.")
+    expect(_column(page, "Qualification").get_by_test_id("deal-card")).to_have_count(1)
+    expect(menu_button).to_be_focused()  # the keyboard stays with the card
+    assert _stage_of(app, tenant, deal_id)[:2] == ("Qualification", "open")
+
+    page.keyboard.press("Enter")
+    card.get_by_role("button", name="Closed won").focus()
+    page.keyboard.press("Enter")  # won asks why, as a drop does
+    modal = page.get_by_test_id("close-deal-modal")
+    expect(modal).to_be_visible()
+    expect(modal).to_be_focused()  # opened
+    page.keyboard.press("Escape")
+    expect(_column(page, "Qualification").get_by_test_id("deal-card")).to_have_count(1)  # put back
+    expect(menu_button).to_be_focused()
+    assert _stage_of(app, tenant, deal_id)[0] == "Qualification"
+    assert page.console_errors == []

@@ -56,3 +56,35 @@ def test_ctrl_k_finds_records_of_every_type_and_remembers_recent_ones(app, live_
     page.wait_for_url(opened)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert page.console_errors == []
+
+
+def test_a_screen_reader_hears_the_list_open_and_how_many_results_came(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("findaloud", roles=("owner",))
+    make_contact(app, tenant, first_name="Ada", last_name="Northwind")
+    make_company(app, tenant, name="Northwind Traders")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    box = page.get_by_test_id("global-search")
+    status = page.get_by_test_id("global-search-status")
+    expect(box).to_have_attribute("role", "combobox")
+    expect(box).to_have_attribute("aria-expanded", "false")
+
+    page.keyboard.press("Control+k")
+    box.press_sequentially("northw")
+    expect(page.get_by_test_id("search-hit")).to_have_count(2)
+    expect(box).to_have_attribute("aria-expanded", "true")
+    expect(status).to_have_text("2 results.")
+    groups = page.get_by_test_id("global-search-menu").get_by_role("group")
+    expect(groups).to_have_count(2)
+    expect(groups.first).to_have_accessible_name("Contacts")
+
+    box.fill("")
+    box.press_sequentially("zzqx")
+    expect(page.get_by_test_id("search-empty")).to_be_visible()
+    expect(status).to_have_text("Nothing matches “zzqx”.")
+
+    box.press("Tab")  # on past the box: its list closes, as a click elsewhere closes it
+    expect(page.get_by_test_id("global-search-menu")).to_be_hidden()
+    expect(box).to_have_attribute("aria-expanded", "false")
+    assert page.console_errors == []

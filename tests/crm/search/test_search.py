@@ -58,6 +58,12 @@ def test_the_top_bar_has_the_search_box(app, tenant_a, client_for):
     assert "js/search.js" in body
 
 
+def test_the_top_bar_search_is_a_landmark_of_its_own_name(tenant_a, client_for):
+    # A list page has its own search form too: two unnamed search landmarks read out alike.
+    body = client_for(tenant_a).get("/contacts").get_data(as_text=True)
+    assert re.search(r'<form[^>]*role="search"[^>]*aria-label="Everything"[^>]*data-global-search', body)
+
+
 @pytest.mark.skipif(not USE_POSTGRES, reason="the index's candidates and the probe exist on PostgreSQL only")
 @pytest.mark.parametrize("probe_rows", [2_000, 1])
 def test_a_common_term_is_answered_from_the_newest_rows_not_a_scan(

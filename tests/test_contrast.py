@@ -1,0 +1,53 @@
+"""Colour contrast in a real browser: text people must read meets WCAG AA (4.5:1) against
+what is behind it."""
+
+import pytest
+
+from tests.crm.factories import make_contact, make_tag
+
+pytestmark = pytest.mark.browser
+
+# The contrast ratio of an element's text against the first opaque background behind it.
+CONTRAST = """element => {
+  const rgb = value => value.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => {
+    const [R, G, B] = [r, g, b].map(c => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  let behind = element;
+  while (behind && rgb(getComputedStyle(behind).backgroundColor).concat([1])[3] === 0) behind = behind.parentElement;
+  const text = luminance(rgb(getComputedStyle(element).color));
+  const back = luminance(rgb(getComputedStyle(behind || document.body).backgroundColor));
+  return (Math.max(text, back) + 0.05) / (Math.min(text, back) + 0.05);
+}"""
+
+
+def test_grey_outline_buttons_are_readable_on_the_grey_page(live_server, page_at, make_tenant):
+    tenant = make_tenant("greybuttons", roles=("owner",))
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    export = page.get_by_test_id("export-menu")  # an outline-secondary button on the page's grey
+    assert export.evaluate(CONTRAST) >= 4.5
+
+
+@pytest.mark.parametrize("colour", ["#0dcaf0", "#20c997", "#6610f2", "#ffc107"])
+def test_tag_names_are_readable_on_their_colour(app, live_server, page_at, make_tenant, colour):
+    tenant = make_tenant(f"tags{colour[1:]}", roles=("owner",))
+    tag_id = make_tag(app, tenant, name="Priority", color=colour)
+    make_contact(app, tenant, first_name="Ada", last_name="Lovelace", tag_ids=[str(tag_id)])
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    badge = page.get_by_test_id("record-row").locator(".tag-badge")
+    assert badge.inner_text() == "Priority"
+    assert badge.evaluate(CONTRAST) >= 4.5
+
+
+def test_red_outline_buttons_are_readable_on_the_grey_page(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("redbuttons", roles=("owner",))
+    contact_id = make_contact(app, tenant)
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+    assert page.get_by_test_id("delete-record").evaluate(CONTRAST) >= 4.5  # outline-danger
