@@ -29,10 +29,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from stripe import SignatureVerificationError, Webhook
 
 from app.billing.gateway import GatewayError, get_gateway
-from app.billing.models import BillingCustomer, EventResult, StripeEvent, SubscriptionStatus
+from app.billing.models import (
+    CUSTOMER_DELETED_ACTION,
+    BillingCustomer,
+    EventResult,
+    StripeEvent,
+    SubscriptionStatus,
+)
 from app.billing.notifications import notify_owners
 from app.billing.stripe_data import invoice_subscription_id, stripe_id, tenant_id_from_metadata, timestamp
 from app.billing.sync import (
+    STRIPE_ACTOR,
     ForeignSubscription,
     UnknownPrice,
     get_mirrored_subscription,
@@ -41,6 +48,7 @@ from app.billing.sync import (
     upsert_invoice,
     upsert_subscription,
 )
+from app.core.audit import record_audit
 from app.core.context import tenant_context
 from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
@@ -397,6 +405,26 @@ def _invoice_target(invoice: dict) -> Target:
     )
 
 
+def _customer_target(customer: dict) -> Target:
+    return Target(None, customer["id"], (tenant_id_from_metadata(customer),))
+
+
+def _apply_customer_deleted(tenant: Tenant, target: Target, state: StripeState, kind: str) -> None:
+    """A customer deleted in Stripe can never pay again: unlink it, so that the owner's next
+    plan choice makes a new customer instead of failing on the deleted one. Its subscriptions
+    end with their own customer.subscription.deleted events; nothing else is removed."""
+    customer = db.session.scalar(
+        select(BillingCustomer).where(
+            BillingCustomer.tenant_id == tenant.id, BillingCustomer.stripe_customer_id == target.customer_id
+        )
+    )
+    if customer is None:
+        raise Ignored(f"Customer {target.customer_id} is not the agency's billing account.")
+    db.session.delete(customer)
+    db.session.flush()
+    record_audit(CUSTOMER_DELETED_ACTION, actor_label=STRIPE_ACTOR, target_label=target.customer_id)
+
+
 def _apply_checkout(tenant: Tenant, target: Target, state: StripeState, kind: str) -> None:
     apply_subscription(tenant, state, target.subscription_id)
 
@@ -470,6 +498,7 @@ def _notify_trial_ending(tenant: Tenant, row) -> None:
 CHECKOUT = (_checkout_target, _apply_checkout)
 SUBSCRIPTION = (_subscription_target, _apply_subscription_event)
 INVOICE = (_invoice_target, _apply_invoice)
+CUSTOMER_DELETED = (_customer_target, _apply_customer_deleted)
 HANDLERS = {
     "checkout.session.completed": CHECKOUT,
     "customer.subscription.created": SUBSCRIPTION,
@@ -484,4 +513,5 @@ HANDLERS = {
     "invoice.finalized": INVOICE,
     "invoice.voided": INVOICE,
     "invoice.marked_uncollectible": INVOICE,
+    "customer.deleted": CUSTOMER_DELETED,
 }
