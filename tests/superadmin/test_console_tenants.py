@@ -267,10 +267,35 @@ def test_an_agencys_status_reads_as_words_in_the_console_and_the_workspace(
     assert 'value="past_due">Past due</option>' in listed
 
 
-def test_a_suspended_agency_is_not_offered_a_trial_extension(console, tenant_a):
+def test_a_suspended_agency_is_not_offered_a_trial_extension(console, make_tenant):
     """The Extend trial form stayed on a suspended agency's page, and sending it was refused."""
-    assert 'data-testid="trial-form"' in console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
-    console.post(f"/tenants/{tenant_a.id}/suspend", data={"reason": "Fraud check"})
-    page = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    tenant = make_tenant("trying", plan="normal", status="trialing")
+    assert 'data-testid="trial-form"' in console.get(f"/tenants/{tenant.id}").get_data(as_text=True)
+    console.post(f"/tenants/{tenant.id}/suspend", data={"reason": "Fraud check"})
+    page = console.get(f"/tenants/{tenant.id}").get_data(as_text=True)
     assert 'data-testid="trial-form"' not in page
     assert "A trial can be extended once the agency is reactivated." in page
+
+
+def test_an_agency_on_a_paid_plan_is_not_put_on_a_trial_that_would_drop_it_to_free(app, console, tenant_a):
+    """Extending the "trial" of an active Premium agency made it trialing, and the trial's end
+    moved it to the Free plan: a paying agency lost its plan two weeks after a console click."""
+    from app.plans.jobs import expire_trials
+
+    page = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    assert 'data-testid="trial-form"' not in page
+    assert "An agency on a paid plan has no trial to extend" in page
+    response = console.post(f"/tenants/{tenant_a.id}/trial", data={"days": "7"})
+    assert response.status_code == 409
+    assert "An agency on a paid plan has no trial to extend" in response.get_data(as_text=True)
+    with on_platform(app):
+        expire_trials()
+    tenant = _tenant(app, tenant_a)
+    assert (tenant.plan_code, tenant.status, tenant.trial_ends_at) == ("premium", "active", None)
+
+
+def test_an_agency_whose_trial_lapsed_to_free_can_get_more_trial(app, console, make_tenant):
+    tenant = make_tenant("lapsed", plan="free", status="active", roles=("owner",))
+    assert 'data-testid="trial-form"' in console.get(f"/tenants/{tenant.id}").get_data(as_text=True)
+    assert console.post(f"/tenants/{tenant.id}/trial", data={"days": "7"}).status_code == 302
+    assert _tenant(app, tenant).status == "trialing"
