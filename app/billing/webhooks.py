@@ -21,6 +21,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -485,12 +486,14 @@ def _notify_invoice_open(tenant: Tenant, invoice: dict, notice: InvoiceNotice) -
 def _notify_trial_ending(tenant: Tenant, row) -> None:
     if row.status != SubscriptionStatus.TRIALING or row.trial_end is None or row.trial_end <= utcnow():
         return
+    # The owners read the date on the agency's clock: the webhook has no tenant host to say it.
+    trial_end = row.trial_end.astimezone(ZoneInfo(tenant.timezone or "UTC"))
     notify_owners(
         tenant,
         template="billing_trial_ending",
-        subject=f"Your Atrium trial ends on {row.trial_end:%d %B %Y}",
+        subject=f"Your Atrium trial ends on {trial_end:%d %B %Y}",
         dedupe_key=f"trial_will_end:{row.stripe_subscription_id}:{int(row.trial_end.timestamp())}",
-        context={"plan_name": tenant.plan.name if tenant.plan else row.plan_code, "trial_end": row.trial_end},
+        context={"plan_name": tenant.plan.name if tenant.plan else row.plan_code, "trial_end": trial_end},
     )
 
 
