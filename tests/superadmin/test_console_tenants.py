@@ -47,6 +47,19 @@ def test_tenants_list_searches_and_filters(console, make_tenant):
     assert 'tenant-row-acme"' not in html
 
 
+def test_tenants_list_search_takes_percent_and_underscore_literally(app, console, make_tenant, set_tenant):
+    """Searching "100%" or "_" listed every agency: they were LIKE wildcards."""
+    media = make_tenant("media", plan="premium", roles=("owner",))
+    set_tenant(media, name="100% Media")
+    make_tenant("acme", plan="premium", roles=("owner",))
+    html = console.get("/tenants?q=100%25").get_data(as_text=True)
+    assert 'data-testid="tenant-row-media"' in html
+    assert 'data-testid="tenant-row-acme"' not in html
+    html = console.get("/tenants?q=_").get_data(as_text=True)
+    assert 'data-testid="tenant-row-media"' not in html
+    assert 'data-testid="tenant-row-acme"' not in html
+
+
 def test_tenants_list_pages_with_a_bounded_number_of_queries(app, console, make_tenant, query_counter):
     for index in range(3):
         make_tenant(f"agency{index}", roles=("owner",))
