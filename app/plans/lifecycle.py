@@ -7,6 +7,7 @@ tenant's context as well as in platform scope.
 """
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
 from sqlalchemy import func, select
@@ -120,6 +121,10 @@ def trial_extension_refusal(tenant: Tenant) -> str | None:
     return None
 
 
+def _zone(tenant: Tenant) -> ZoneInfo:
+    return ZoneInfo(tenant.timezone or "UTC")
+
+
 def extend_trial(tenant: Tenant, days: int, *, actor_label: str, reason: str = "") -> None:
     """Push the trial end out by `days` (a lapsed trial restarts from today)."""
     if not isinstance(days, int) or not 1 <= days <= MAX_TRIAL_EXTENSION_DAYS:
@@ -139,7 +144,8 @@ def extend_trial(tenant: Tenant, days: int, *, actor_label: str, reason: str = "
         tenant,
         "trial_extended",
         actor_label=actor_label,
-        reason=reason or f"+{plural(days, 'day')}, until {tenant.trial_ends_at:%d %b %Y}",
+        # The owner reads this on the plan page: the day on the agency's clock, not UTC's.
+        reason=reason or f"+{plural(days, 'day')}, until {tenant.trial_ends_at.astimezone(_zone(tenant)):%d %b %Y}",
         status_from=old_status,
         status_to=TenantStatus.TRIALING,
     )

@@ -312,3 +312,15 @@ def test_an_agency_whose_trial_lapsed_to_free_can_get_more_trial(app, console, m
     assert 'data-testid="trial-form"' in console.get(f"/tenants/{tenant.id}").get_data(as_text=True)
     assert console.post(f"/tenants/{tenant.id}/trial", data={"days": "7"}).status_code == 302
     assert _tenant(app, tenant).status == "trialing"
+
+
+def test_a_trial_extension_is_dated_on_the_agencys_clock(app, console, make_tenant, set_tenant):
+    """The history said "until 24 Dec" for an Auckland agency whose trial ends on the 25th there."""
+    tenant = make_tenant("kiwi", plan="normal", status="trialing")
+    end = (utcnow() + timedelta(days=2)).replace(hour=23, minute=0, second=0, microsecond=0)
+    set_tenant(tenant, trial_ends_at=end, timezone="Pacific/Auckland")
+    assert console.post(f"/tenants/{tenant.id}/trial", data={"days": "7"}).status_code == 302
+    local_day = (end + timedelta(days=8)).strftime("%d %b %Y")  # 23:00 UTC is the next day in Auckland
+    with on_platform(app):
+        [change] = db.session.scalars(select(StatusChange).where(StatusChange.tenant_id == tenant.id)).all()
+        assert change.reason == f"+7 days, until {local_day}"
