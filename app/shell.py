@@ -6,11 +6,12 @@ from flask import current_app, g, render_template
 from flask_login import current_user, login_required
 
 from app.auth.permissions import can
+from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import navigation_for
 from app.plans.banners import shell_banners
 from app.plans.catalogue import RESOURCE_LABELS
-from app.plans.models import FEATURE_LABELS, LIMIT_FEATURES, limit_label
+from app.plans.models import FEATURE_LABELS, LIMIT_FEATURES, Plan, limit_label
 from app.plans.services import entitlements, get_plan_limit, offered_features, offered_limits
 from app.records.pages import permission_action_state
 from app.superadmin.navigation import console_nav
@@ -37,6 +38,12 @@ def nav_badges():
     return render_template("partials/nav_badges.html", counts=counts)
 
 
+def plan_name(code: str | None) -> str:
+    """A plan as the catalogue names it ("Premium"), for history rows that keep its code."""
+    plan = db.session.get(Plan, code) if code else None
+    return plan.name if plan is not None else (code or "")
+
+
 def install_shell(app) -> None:
     app.jinja_env.globals.update(
         can=lambda perm: can(current_user, perm),
@@ -51,6 +58,7 @@ def install_shell(app) -> None:
     app.jinja_env.filters["feature_label"] = lambda key: FEATURE_LABELS.get(key, key.replace("_", " "))
     app.jinja_env.filters["limit_label"] = limit_label
     app.jinja_env.filters["tenant_status"] = lambda status: TenantStatus.LABELS.get(status, status)
+    app.jinja_env.filters["plan_name"] = plan_name
     app.jinja_env.filters["resource_label"] = lambda key: RESOURCE_LABELS.get(key, key.replace("_", " "))
 
     @app.context_processor

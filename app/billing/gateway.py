@@ -34,12 +34,15 @@ class StripeGateway:
             api_key, base_addresses={"api": api_base}, max_network_retries=max_network_retries
         ).v1
 
-    def create_customer(self, *, tenant_id, email: str, name: str) -> dict:
+    def create_customer(self, *, tenant_id, email: str, name: str, replacing: str | None = None) -> dict:
+        """`replacing` names the tenant's last customer, deleted in Stripe: its replacement
+        needs an idempotency key of its own, or Stripe would answer with the deleted one."""
+        key = f"atrium-customer-{tenant_id}" + (f"-after-{replacing}" if replacing else "")
         return _call(
             self.client.customers.create,
             params={"email": email, "name": name, "metadata": {"tenant_id": str(tenant_id)}},
             # A retried first checkout must not create a second customer for the tenant.
-            options={"idempotency_key": f"atrium-customer-{tenant_id}"},
+            options={"idempotency_key": key},
         )
 
     def create_checkout_session(

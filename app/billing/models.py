@@ -26,6 +26,10 @@ class BillingCustomer(PlatformModel, Timestamps, Base):
     email: Mapped[str] = mapped_column(String(254), default="")
 
 
+# The audit action of a customer deleted in Stripe; its target_label is the customer's id.
+CUSTOMER_DELETED_ACTION = "billing.customer_deleted"
+
+
 class SubscriptionStatus:
     """Stripe's subscription statuses, grouped by what they mean for the tenant."""
 

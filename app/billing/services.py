@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.billing.gateway import billing_configured, get_gateway
-from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscription
+from app.billing.models import CUSTOMER_DELETED_ACTION, BillingCustomer, BillingInvoice, BillingSubscription
 from app.billing.sync import (
     UnknownPrice,
     current_subscription,
@@ -21,7 +21,7 @@ from app.billing.sync import (
     upsert_invoice,
     upsert_subscription,
 )
-from app.core.audit import record_audit
+from app.core.audit import AuditEvent, record_audit
 from app.core.context import tenant_context
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
@@ -114,12 +114,24 @@ def ensure_customer(tenant: Tenant, *, actor) -> BillingCustomer:
     customer = get_customer(tenant.id)
     if customer is not None:
         return customer
-    created = _require_gateway().create_customer(tenant_id=tenant.id, email=actor.email, name=tenant.name)
+    created = _require_gateway().create_customer(
+        tenant_id=tenant.id, email=actor.email, name=tenant.name, replacing=_deleted_customer_id(tenant)
+    )
     customer = BillingCustomer(tenant_id=tenant.id, stripe_customer_id=created["id"], email=actor.email)
     db.session.add(customer)
     db.session.flush()
     record_audit("billing.customer_created", actor=actor, target_label=created["id"])
     return customer
+
+
+def _deleted_customer_id(tenant: Tenant) -> str | None:
+    """The tenant's last Stripe customer deleted in Stripe (the webhook audits it), if any."""
+    return db.session.scalar(
+        select(AuditEvent.target_label)
+        .where(AuditEvent.tenant_id == tenant.id, AuditEvent.action == CUSTOMER_DELETED_ACTION)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    )
 
 
 def start_plan_change(
@@ -243,6 +255,7 @@ AUDIT_LABELS = {
     "billing.customer_created": "Billing account created",
     "billing.plan_change_started": "Plan change started",
     "billing.portal_opened": "Billing portal opened",
+    CUSTOMER_DELETED_ACTION: "Billing account deleted in Stripe",
     "billing.resynced": "Billing synced from Stripe",
     "billing.resync": "Billing sync requested",
     "billing.accounts_viewed": "Billing accounts viewed",

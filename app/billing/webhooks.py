@@ -21,6 +21,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -29,10 +30,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from stripe import SignatureVerificationError, Webhook
 
 from app.billing.gateway import GatewayError, get_gateway
-from app.billing.models import BillingCustomer, EventResult, StripeEvent, SubscriptionStatus
+from app.billing.models import (
+    CUSTOMER_DELETED_ACTION,
+    BillingCustomer,
+    EventResult,
+    StripeEvent,
+    SubscriptionStatus,
+)
 from app.billing.notifications import notify_owners
 from app.billing.stripe_data import invoice_subscription_id, stripe_id, tenant_id_from_metadata, timestamp
 from app.billing.sync import (
+    STRIPE_ACTOR,
     ForeignSubscription,
     UnknownPrice,
     get_mirrored_subscription,
@@ -41,6 +49,7 @@ from app.billing.sync import (
     upsert_invoice,
     upsert_subscription,
 )
+from app.core.audit import record_audit
 from app.core.context import tenant_context
 from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
@@ -397,6 +406,26 @@ def _invoice_target(invoice: dict) -> Target:
     )
 
 
+def _customer_target(customer: dict) -> Target:
+    return Target(None, customer["id"], (tenant_id_from_metadata(customer),))
+
+
+def _apply_customer_deleted(tenant: Tenant, target: Target, state: StripeState, kind: str) -> None:
+    """A customer deleted in Stripe can never pay again: unlink it, so that the owner's next
+    plan choice makes a new customer instead of failing on the deleted one. Its subscriptions
+    end with their own customer.subscription.deleted events; nothing else is removed."""
+    customer = db.session.scalar(
+        select(BillingCustomer).where(
+            BillingCustomer.tenant_id == tenant.id, BillingCustomer.stripe_customer_id == target.customer_id
+        )
+    )
+    if customer is None:
+        raise Ignored(f"Customer {target.customer_id} is not the agency's billing account.")
+    db.session.delete(customer)
+    db.session.flush()
+    record_audit(CUSTOMER_DELETED_ACTION, actor_label=STRIPE_ACTOR, target_label=target.customer_id)
+
+
 def _apply_checkout(tenant: Tenant, target: Target, state: StripeState, kind: str) -> None:
     apply_subscription(tenant, state, target.subscription_id)
 
@@ -457,12 +486,14 @@ def _notify_invoice_open(tenant: Tenant, invoice: dict, notice: InvoiceNotice) -
 def _notify_trial_ending(tenant: Tenant, row) -> None:
     if row.status != SubscriptionStatus.TRIALING or row.trial_end is None or row.trial_end <= utcnow():
         return
+    # The owners read the date on the agency's clock: the webhook has no tenant host to say it.
+    trial_end = row.trial_end.astimezone(ZoneInfo(tenant.timezone or "UTC"))
     notify_owners(
         tenant,
         template="billing_trial_ending",
-        subject=f"Your Atrium trial ends on {row.trial_end:%d %B %Y}",
+        subject=f"Your Atrium trial ends on {trial_end:%d %B %Y}",
         dedupe_key=f"trial_will_end:{row.stripe_subscription_id}:{int(row.trial_end.timestamp())}",
-        context={"plan_name": tenant.plan.name if tenant.plan else row.plan_code, "trial_end": row.trial_end},
+        context={"plan_name": tenant.plan.name if tenant.plan else row.plan_code, "trial_end": trial_end},
     )
 
 
@@ -470,6 +501,7 @@ def _notify_trial_ending(tenant: Tenant, row) -> None:
 CHECKOUT = (_checkout_target, _apply_checkout)
 SUBSCRIPTION = (_subscription_target, _apply_subscription_event)
 INVOICE = (_invoice_target, _apply_invoice)
+CUSTOMER_DELETED = (_customer_target, _apply_customer_deleted)
 HANDLERS = {
     "checkout.session.completed": CHECKOUT,
     "customer.subscription.created": SUBSCRIPTION,
@@ -484,4 +516,5 @@ HANDLERS = {
     "invoice.finalized": INVOICE,
     "invoice.voided": INVOICE,
     "invoice.marked_uncollectible": INVOICE,
+    "customer.deleted": CUSTOMER_DELETED,
 }

@@ -6,7 +6,8 @@ from flask import g
 from flask_login import current_user
 
 from app.core.types import utcnow
-from app.plans.services import entitlements, offered_limits
+from app.plans.models import limit_label
+from app.plans.services import METERED, entitlements, offered_limits
 from app.tenants.models import TenantStatus
 
 WARN_AT = 0.8
@@ -81,18 +82,18 @@ def plan_banners() -> list[Banner]:
         if limit is None or not ent.includes(resource):
             continue
         ratio = ent.usage_ratio(resource)
-        label = resource.replace("_per_", " per ").replace("_", " ")
-        if ratio >= 1 and limit > 0:
-            banners.append(
-                Banner(
-                    f"limit-{resource}",
-                    "danger",
-                    "exclamation-octagon",
-                    f"You have reached your plan's limit of {limit:,} {label}.",
-                    plan_url,
-                    "Upgrade",
-                )
+        label = limit_label(resource, limit)
+        used = ent.used(resource)
+        if used > limit and resource not in METERED:
+            # After a downgrade (or a smaller override): say what happened, and that it is safe.
+            message = (
+                f"Your {ent.plan.name} plan allows {limit:,} {label}; you have {used:,}. Nothing is deleted,"
+                " but no more can be added until you upgrade or remove some."
             )
+        else:
+            message = f"You have reached your plan's limit of {limit:,} {label}."
+        if ratio >= 1 and limit > 0:
+            banners.append(Banner(f"limit-{resource}", "danger", "exclamation-octagon", message, plan_url, "Upgrade"))
         elif ratio >= WARN_AT:
             banners.append(
                 Banner(

@@ -7,6 +7,7 @@ tenant's context as well as in platform scope.
 """
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
 from sqlalchemy import func, select
@@ -110,9 +111,19 @@ def reactivate(tenant: Tenant, *, reason: str, actor_label: str) -> None:
     set_status(tenant, target, actor_label=actor_label, reason=(reason or "").strip() or "Reactivated")
 
 
-def can_extend_trial(tenant: Tenant) -> bool:
-    """Only a trialing or active agency gets more trial: a suspended or canceled one is reactivated first."""
-    return tenant.status in (TenantStatus.TRIALING, TenantStatus.ACTIVE)
+def trial_extension_refusal(tenant: Tenant) -> str | None:
+    """Why the agency gets no more trial, or None. A suspended or canceled one is reactivated
+    first; an active one on a paid plan (paid through Stripe or set in the console) has no
+    trial, and giving it one would move it to Free when that trial ends (expire_trial)."""
+    if tenant.status not in (TenantStatus.TRIALING, TenantStatus.ACTIVE):
+        return "A trial can be extended once the agency is reactivated."
+    if tenant.status == TenantStatus.ACTIVE and tenant.plan_code != "free":
+        return "An agency on a paid plan has no trial to extend: when the trial ended, it would fall to the Free plan."
+    return None
+
+
+def _zone(tenant: Tenant) -> ZoneInfo:
+    return ZoneInfo(tenant.timezone or "UTC")
 
 
 def extend_trial(tenant: Tenant, days: int, *, actor_label: str, reason: str = "") -> None:
@@ -121,8 +132,9 @@ def extend_trial(tenant: Tenant, days: int, *, actor_label: str, reason: str = "
         raise ValidationFailed(
             "Invalid number of days.", details={"days": [f"Enter 1 to {MAX_TRIAL_EXTENSION_DAYS} days."]}
         )
-    if not can_extend_trial(tenant):
-        raise Conflict("Only a trialing or active agency can get a trial; reactivate it first.")
+    refusal = trial_extension_refusal(tenant)
+    if refusal:
+        raise Conflict(refusal)
     now = utcnow()
     start = tenant.trial_ends_at if tenant.trial_ends_at and tenant.trial_ends_at > now else now
     old_end = tenant.trial_ends_at
@@ -133,7 +145,8 @@ def extend_trial(tenant: Tenant, days: int, *, actor_label: str, reason: str = "
         tenant,
         "trial_extended",
         actor_label=actor_label,
-        reason=reason or f"+{plural(days, 'day')}, until {tenant.trial_ends_at:%d %b %Y}",
+        # The owner reads this on the plan page: the day on the agency's clock, not UTC's.
+        reason=reason or f"+{plural(days, 'day')}, until {tenant.trial_ends_at.astimezone(_zone(tenant)):%d %b %Y}",
         status_from=old_status,
         status_to=TenantStatus.TRIALING,
     )

@@ -41,8 +41,11 @@ class TenantFilters:
 def search_tenants(filters: TenantFilters, *, cursor: str | None, limit: int = 25) -> Page:
     stmt = select(Tenant)
     if filters.q:
-        pattern = f"%{filters.q.strip()}%"
-        stmt = stmt.where(or_(Tenant.name.ilike(pattern), Tenant.slug.ilike(pattern)))
+        # autoescape: a typed % or _ is looked for, not a wildcard that matches every agency.
+        term = filters.q.strip()
+        stmt = stmt.where(
+            or_(Tenant.name.icontains(term, autoescape=True), Tenant.slug.icontains(term, autoescape=True))
+        )
     if filters.plan:
         stmt = stmt.where(Tenant.plan_code == filters.plan)
     if filters.status in TenantStatus.ALL:

@@ -146,3 +146,24 @@ def test_trial_will_end_emails_once_per_trial_end(app, deliver, fake_stripe, mak
         [message] = outbox(app, tenant.id)
         assert message["subject"] == "Your Atrium trial ends on 24 November 2026"
         assert message["key"].startswith(f"trial_will_end:sub_1:{NOW + 3 * DAY}:")
+
+
+def test_the_trial_end_is_dated_in_the_agencys_time_zone(app, deliver, fake_stripe, make_tenant, set_tenant):
+    """23:00 UTC on 24 November is already the 25th in Auckland: the email said the 24th."""
+    tenant = make_tenant("alpha", plan="normal", status="trialing")
+    set_tenant(tenant, timezone="Pacific/Auckland")
+    trialing = fake_stripe.put_subscription(
+        subscription(
+            "sub_1",
+            customer="cus_1",
+            price=PRICES["normal"]["month"],
+            status="trialing",
+            trial_end=NOW + 3 * DAY + 11 * 3600,
+            tenant_id=tenant.id,
+        )
+    )
+    with time_machine.travel(NOW):
+        deliver(event("customer.subscription.trial_will_end", trialing))
+        [message] = outbox(app, tenant.id)
+    assert message["subject"] == "Your Atrium trial ends on 25 November 2026"
+    assert "ends on 25 November 2026." in message["text"]

@@ -282,3 +282,14 @@ def test_plan_names_are_headings_one_level_under_the_pages(apex_client, path):
     levels = [int(level) for level in re.findall(r"<h([1-6])\b", page)]
     assert levels[0] == 1
     assert all(level <= previous + 1 for previous, level in itertools.pairwise(levels)), levels
+
+
+def test_the_subscription_history_names_plans_as_the_catalogue_does(make_tenant, client_for, console):
+    """The history read 'plan premium → free', the stored codes, beside 'Premium' everywhere else."""
+    tenant = make_tenant("mover", plan="premium", roles=("owner",))
+    assert console.post(f"/tenants/{tenant.id}/plan", data={"plan": "normal", "reason": "asked"}).status_code == 302
+    html = client_for(tenant).get("/settings/plan").get_data(as_text=True)
+    assert "Premium → Normal" in html
+    assert "premium → normal" not in html
+    console_page = console.get(f"/tenants/{tenant.id}").get_data(as_text=True)
+    assert "Plan: Premium → Normal" in console_page

@@ -47,6 +47,19 @@ def test_tenants_list_searches_and_filters(console, make_tenant):
     assert 'tenant-row-acme"' not in html
 
 
+def test_tenants_list_search_takes_percent_and_underscore_literally(app, console, make_tenant, set_tenant):
+    """Searching "100%" or "_" listed every agency: they were LIKE wildcards."""
+    media = make_tenant("media", plan="premium", roles=("owner",))
+    set_tenant(media, name="100% Media")
+    make_tenant("acme", plan="premium", roles=("owner",))
+    html = console.get("/tenants?q=100%25").get_data(as_text=True)
+    assert 'data-testid="tenant-row-media"' in html
+    assert 'data-testid="tenant-row-acme"' not in html
+    html = console.get("/tenants?q=_").get_data(as_text=True)
+    assert 'data-testid="tenant-row-media"' not in html
+    assert 'data-testid="tenant-row-acme"' not in html
+
+
 def test_tenants_list_pages_with_a_bounded_number_of_queries(app, console, make_tenant, query_counter):
     for index in range(3):
         make_tenant(f"agency{index}", roles=("owner",))
@@ -267,11 +280,12 @@ def test_an_agencys_status_reads_as_words_in_the_console_and_the_workspace(
     assert 'value="past_due">Past due</option>' in listed
 
 
-def test_a_suspended_agency_is_not_offered_a_trial_extension(console, tenant_a):
+def test_a_suspended_agency_is_not_offered_a_trial_extension(console, make_tenant):
     """The Extend trial form stayed on a suspended agency's page, and sending it was refused."""
-    assert 'data-testid="trial-form"' in console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
-    console.post(f"/tenants/{tenant_a.id}/suspend", data={"reason": "Fraud check"})
-    page = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    tenant = make_tenant("trying", plan="normal", status="trialing")
+    assert 'data-testid="trial-form"' in console.get(f"/tenants/{tenant.id}").get_data(as_text=True)
+    console.post(f"/tenants/{tenant.id}/suspend", data={"reason": "Fraud check"})
+    page = console.get(f"/tenants/{tenant.id}").get_data(as_text=True)
     assert 'data-testid="trial-form"' not in page
     assert "A trial can be extended once the agency is reactivated." in page
 
@@ -283,3 +297,39 @@ def test_the_console_audit_log_names_plans(app, console, tenant_a):
     page = console.get("/audit").get_data(as_text=True)
     assert "Premium → Free" in page
     assert "premium → free" not in page
+
+
+def test_an_agency_on_a_paid_plan_is_not_put_on_a_trial_that_would_drop_it_to_free(app, console, tenant_a):
+    """Extending the "trial" of an active Premium agency made it trialing, and the trial's end
+    moved it to the Free plan: a paying agency lost its plan two weeks after a console click."""
+    from app.plans.jobs import expire_trials
+
+    page = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    assert 'data-testid="trial-form"' not in page
+    assert "An agency on a paid plan has no trial to extend" in page
+    response = console.post(f"/tenants/{tenant_a.id}/trial", data={"days": "7"})
+    assert response.status_code == 409
+    assert "An agency on a paid plan has no trial to extend" in response.get_data(as_text=True)
+    with on_platform(app):
+        expire_trials()
+    tenant = _tenant(app, tenant_a)
+    assert (tenant.plan_code, tenant.status, tenant.trial_ends_at) == ("premium", "active", None)
+
+
+def test_an_agency_whose_trial_lapsed_to_free_can_get_more_trial(app, console, make_tenant):
+    tenant = make_tenant("lapsed", plan="free", status="active", roles=("owner",))
+    assert 'data-testid="trial-form"' in console.get(f"/tenants/{tenant.id}").get_data(as_text=True)
+    assert console.post(f"/tenants/{tenant.id}/trial", data={"days": "7"}).status_code == 302
+    assert _tenant(app, tenant).status == "trialing"
+
+
+def test_a_trial_extension_is_dated_on_the_agencys_clock(app, console, make_tenant, set_tenant):
+    """The history said "until 24 Dec" for an Auckland agency whose trial ends on the 25th there."""
+    tenant = make_tenant("kiwi", plan="normal", status="trialing")
+    end = (utcnow() + timedelta(days=2)).replace(hour=23, minute=0, second=0, microsecond=0)
+    set_tenant(tenant, trial_ends_at=end, timezone="Pacific/Auckland")
+    assert console.post(f"/tenants/{tenant.id}/trial", data={"days": "7"}).status_code == 302
+    local_day = (end + timedelta(days=8)).strftime("%d %b %Y")  # 23:00 UTC is the next day in Auckland
+    with on_platform(app):
+        [change] = db.session.scalars(select(StatusChange).where(StatusChange.tenant_id == tenant.id)).all()
+        assert change.reason == f"+7 days, until {local_day}"

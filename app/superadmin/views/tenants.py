@@ -99,7 +99,7 @@ def _render(tenant, status: int = 200, **overrides):
         panels=panels.panels_for(tenant),
         **plan_terms(),
         tenant_url=url_for("dashboard.index", host=tenant_host(tenant.slug), _external=True),
-        can_extend_trial=lifecycle.can_extend_trial(tenant),
+        trial_refusal=lifecycle.trial_extension_refusal(tenant),
         **_forms(tenant, **overrides),
     ), status
 

@@ -1,0 +1,30 @@
+"""What the owner of an agency moved to a plan smaller than its usage sees."""
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.core.extensions import db
+from tests.conftest import on_platform
+
+
+def _users(app, tenant) -> int:
+    with on_platform(app):
+        return db.session.scalar(select(func.count()).select_from(User).where(User.tenant_id == tenant.id))
+
+
+def test_over_the_limit_the_banner_says_so_and_that_nothing_is_deleted(app, make_tenant, set_tenant, client_for):
+    """Three users on the two-user Free plan read "You have reached your plan's limit of 2 users",
+    as if the third did not exist."""
+    tenant = make_tenant("shrunk", plan="premium", roles=("owner", "admin", "sales"))
+    set_tenant(tenant, plan="free")
+    html = client_for(tenant).get("/").get_data(as_text=True)
+    assert "You have reached" not in html
+    assert "Your Free plan allows 2 users; you have 3. Nothing is deleted" in html
+    assert _users(app, tenant) == 3
+
+
+def test_at_the_limit_the_banner_names_a_limit_of_one_in_the_singular(make_tenant, set_tenant, client_for):
+    tenant = make_tenant("solo", plan="free", roles=("owner",))
+    set_tenant(tenant, limit_overrides={"users": 1})
+    html = client_for(tenant).get("/").get_data(as_text=True)
+    assert "limit of 1 user." in html  # not "1 users"
