@@ -161,6 +161,9 @@ class Column:
     priority: int = 2  # 1 always shown; 2 from md; 3 from lg
     default: bool = True  # shown until the user picks columns
     data: object = None
+    # A column whose cells speak for themselves (a badge): its header is read to screen readers
+    # and named in the column picker, but not shown.
+    label_hidden: bool = False
     # expression(model) -> scalar SQL of one row (a correlated count, say): read in the page's
     # own statement, so the column costs no statement at all; its template finds the value in
     # `prefetched[key][record.id]`.

@@ -432,7 +432,7 @@ DEALS = DealType(
             label="Going cold",
         )
     ],
-    columns=[Column("rotting", "", "crm/deals/_rotting_cell.html", priority=1)],
+    columns=[Column("rotting", "Going cold", "crm/deals/_rotting_cell.html", priority=1, label_hidden=True)],
     bulk_actions=[
         BulkAction(
             "set_stage",

@@ -300,3 +300,15 @@ def test_bulk_change_of_stage_moves_the_chosen_deals_and_refuses_an_unknown_stag
     assert "2 deals moved" in moved.get_data(as_text=True)
     with in_tenant(app, tenant_a.id):
         assert {db.session.get(Deal, (tenant_a.id, deal_id)).stage_id for deal_id in (first, second)} == {proposal}
+
+
+def test_the_going_cold_column_is_named_for_screen_readers_and_the_column_picker(app, tenant_a, client_for):
+    """The hourglass column's header was empty: a screen reader read a nameless column, and the
+    column picker offered a checkbox with no label."""
+    add_deals(app, tenant_a, [{"name": "Brand refresh", "value": "42000"}])
+    page = client_for(tenant_a).get("/deals").get_data(as_text=True)
+    header = page[page.index("<thead") : page.index("</thead>")]
+    assert '<span class="visually-hidden">Going cold</span>' in header
+    assert re.search(
+        r'value="rotting" id="col-\d+"[^>]*><label class="form-check-label" for="col-\d+">Going cold</label>', page
+    )
