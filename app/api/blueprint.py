@@ -21,6 +21,16 @@ from app.core.hosts import TENANT, HostBlueprint
 API_PREFIX = "/api/v1"
 
 
+LOCATION_DOC = {"description": "The URL of what was made", "schema": {"type": "string", "format": "uri"}}
+
+
+def created_at(body, path: str):
+    """A 201's answer that names where what it made lives, when that is not an item of the
+    collection posted to (an invoice made from an order, the message a reply sent): `path`
+    is under /api/v1 (`invoices/<id>`)."""
+    return body, {"Location": f"{request.host_url.rstrip('/')}{API_PREFIX}/{path}"}
+
+
 class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
     """A REST resource on tenant hosts. `scope_object` names the key scope its calls need
     ("contacts" → GET needs contacts:read, other methods contacts:write); None needs none."""
@@ -45,9 +55,13 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
 
     def locate_created(self, response: Response) -> Response:
         """A POST to the collection that made an item says where it lives (`Location`, RFC 9110):
-        its URL is the collection's followed by its id. Other 201s (a payment, a reply) have no
-        URL of their own under this blueprint, so they get none rather than a wrong one."""
-        if response.status_code == 201 and request.path.rstrip("/") == self.url_prefix:
+        its URL is the collection's followed by its id. Other 201s (a payment, a reply) name
+        theirs with `created_at()`; this does not guess one for them."""
+        if (
+            response.status_code == 201
+            and "Location" not in response.headers
+            and request.path.rstrip("/") == self.url_prefix
+        ):
             created = response.get_json(silent=True)
             if isinstance(created, dict) and created.get("id"):
                 response.headers["Location"] = f"{request.base_url.rstrip('/')}/{created['id']}"
@@ -69,6 +83,8 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
     def response(self, status_code, schema=None, **kwargs):
         """As smorest's (the same OpenAPI document), but the body is dumped by the schema
         compiled once (`app.api.dumping`) instead of by `Schema.dump` on every call."""
+        if status_code == 201:
+            kwargs.setdefault("headers", {"Location": LOCATION_DOC})
         documented = super().response(status_code, schema, **kwargs)
         if schema is None:
             return documented

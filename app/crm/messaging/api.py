@@ -8,7 +8,7 @@ from flask.views import MethodView
 from marshmallow import Schema
 from sqlalchemy import select
 
-from app.api.blueprint import ApiBlueprint, resource_blueprint
+from app.api.blueprint import ApiBlueprint, created_at, resource_blueprint
 from app.api.gate import api_actor
 from app.api.listing import UnsearchedListArguments
 from app.auth.permissions import check_permission
@@ -348,9 +348,10 @@ class ConversationReply(MethodView):
     @conversations_blp.response(201, MessageSchema)
     def post(self, data, conversation_id):
         """Reply by SMS"""
-        return conversations.reply(
+        message = conversations.reply(
             conversations.get_conversation(conversation_id), data.get("body", ""), actor=api_actor()
         )
+        return created_at(message, f"messages/{message.id}")
 
 
 @conversations_blp.route("/<uuid:conversation_id>/close", methods=["POST"])

@@ -209,3 +209,13 @@ def test_the_api_closes_and_reopens_a_conversation_as_the_inbox_does(app, tenant
     paths = api.get("/api/v1/openapi.json").json["paths"]
     assert "post" in paths["/api/v1/conversations/{conversation_id}/close"]
     assert "post" in paths["/api/v1/conversations/{conversation_id}/reopen"]
+
+
+def test_an_api_reply_says_where_the_message_it_sent_lives(app, tenant_a, api_client_for):
+    make_consenting_contact(app, tenant_a, phone=NUMBER)
+    conversation_id = _text_from_unknown(app, tenant_a)  # known now: the conversation is hers
+    api = api_client_for(tenant_a)
+    replied = api.post(f"/api/v1/conversations/{conversation_id}/reply", json={"body": "Yes, until Friday."})
+    assert replied.status_code == 201, replied.json
+    assert replied.headers["Location"].endswith(f"/api/v1/messages/{replied.json['id']}")
+    assert api.get(replied.headers["Location"]).json["body_text"] == "Yes, until Friday."
