@@ -14,11 +14,28 @@ from app.api.dumping import compile_dump
 from app.api.errors import ErrorSchema, handle_app_error, handle_http_error
 from app.api.gate import add_rate_limit_headers, close_api_call, open_api_call
 from app.api.listing import page_body
-from app.core.errors import AppError
+from app.core.errors import AppError, ValidationFailed
 from app.core.extensions import csrf
 from app.core.hosts import TENANT, HostBlueprint
 
 API_PREFIX = "/api/v1"
+
+
+def refuse_undeclared_query() -> None:
+    """A read that declares no query parameters refuses any (422), as those that declare some
+    refuse the others (`ApiBlueprint.arguments`): a `?limit=5` on a list that has no pages, or
+    a typo, would otherwise answer as if it had been understood."""
+    if request.method != "GET" or not request.args:
+        return
+    view = current_app.view_functions[request.endpoint]
+    handler = getattr(getattr(view, "view_class", None), "get", view)
+    doc = getattr(handler, "_apidoc", {})
+    declared = doc.get("arguments", {}).get("parameters", []) + doc.get("manual_doc", {}).get("parameters", [])
+    if any(parameter.get("in") == "query" for parameter in declared):
+        return
+    raise ValidationFailed(
+        "The request has invalid fields.", details={key: ["Unknown parameter."] for key in request.args}
+    )
 
 
 LOCATION_DOC = {"description": "The URL of what was made", "schema": {"type": "string", "format": "uri"}}
@@ -43,6 +60,7 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
         # The OpenAPI tag; blueprint names carry an `api_` prefix to stay clear of the HTML ones.
         self.tag = tag or name.removeprefix("api_")
         self.before_request(open_api_call)
+        self.before_request(refuse_undeclared_query)
         self.after_request(add_rate_limit_headers)
         self.after_request(self.locate_created)
         # Registered last so it runs first: the headers report the count it takes.
