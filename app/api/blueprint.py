@@ -14,11 +14,38 @@ from app.api.dumping import compile_dump
 from app.api.errors import ErrorSchema, handle_app_error, handle_http_error
 from app.api.gate import add_rate_limit_headers, close_api_call, open_api_call
 from app.api.listing import page_body
-from app.core.errors import AppError
+from app.core.errors import AppError, ValidationFailed
 from app.core.extensions import csrf
 from app.core.hosts import TENANT, HostBlueprint
 
 API_PREFIX = "/api/v1"
+
+
+def refuse_undeclared_query() -> None:
+    """A read that declares no query parameters refuses any (422), as those that declare some
+    refuse the others (`ApiBlueprint.arguments`): a `?limit=5` on a list that has no pages, or
+    a typo, would otherwise answer as if it had been understood."""
+    if request.method != "GET" or not request.args:
+        return
+    view = current_app.view_functions[request.endpoint]
+    handler = getattr(getattr(view, "view_class", None), "get", view)
+    doc = getattr(handler, "_apidoc", {})
+    declared = doc.get("arguments", {}).get("parameters", []) + doc.get("manual_doc", {}).get("parameters", [])
+    if any(parameter.get("in") == "query" for parameter in declared):
+        return
+    raise ValidationFailed(
+        "The request has invalid fields.", details={key: ["Unknown parameter."] for key in request.args}
+    )
+
+
+LOCATION_DOC = {"description": "The URL of what was made", "schema": {"type": "string", "format": "uri"}}
+
+
+def created_at(body, path: str):
+    """A 201's answer that names where what it made lives, when that is not an item of the
+    collection posted to (an invoice made from an order, the message a reply sent): `path`
+    is under /api/v1 (`invoices/<id>`)."""
+    return body, {"Location": f"{request.host_url.rstrip('/')}{API_PREFIX}/{path}"}
 
 
 class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
@@ -33,6 +60,7 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
         # The OpenAPI tag; blueprint names carry an `api_` prefix to stay clear of the HTML ones.
         self.tag = tag or name.removeprefix("api_")
         self.before_request(open_api_call)
+        self.before_request(refuse_undeclared_query)
         self.after_request(add_rate_limit_headers)
         self.after_request(self.locate_created)
         # Registered last so it runs first: the headers report the count it takes.
@@ -45,9 +73,13 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
 
     def locate_created(self, response: Response) -> Response:
         """A POST to the collection that made an item says where it lives (`Location`, RFC 9110):
-        its URL is the collection's followed by its id. Other 201s (a payment, a reply) have no
-        URL of their own under this blueprint, so they get none rather than a wrong one."""
-        if response.status_code == 201 and request.path.rstrip("/") == self.url_prefix:
+        its URL is the collection's followed by its id. Other 201s (a payment, a reply) name
+        theirs with `created_at()`; this does not guess one for them."""
+        if (
+            response.status_code == 201
+            and "Location" not in response.headers
+            and request.path.rstrip("/") == self.url_prefix
+        ):
             created = response.get_json(silent=True)
             if isinstance(created, dict) and created.get("id"):
                 response.headers["Location"] = f"{request.base_url.rstrip('/')}/{created['id']}"
@@ -69,6 +101,8 @@ class ApiBlueprint(flask_smorest.Blueprint, HostBlueprint):
     def response(self, status_code, schema=None, **kwargs):
         """As smorest's (the same OpenAPI document), but the body is dumped by the schema
         compiled once (`app.api.dumping`) instead of by `Schema.dump` on every call."""
+        if status_code == 201:
+            kwargs.setdefault("headers", {"Location": LOCATION_DOC})
         documented = super().response(status_code, schema, **kwargs)
         if schema is None:
             return documented

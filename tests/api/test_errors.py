@@ -68,11 +68,32 @@ def test_unknown_list_parameter_is_422(api_client_for, tenant_a):
     assert "colour" in _error(response)["details"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/segments", "/api/v1/segments/conditions", "/api/v1/meetings/calendar"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/segments",
+        "/api/v1/segments/conditions",
+        "/api/v1/meetings/calendar",
+        # Reads that take no query string at all: `?limit=` there was ignored as silently.
+        "/api/v1/webhooks",
+        "/api/v1/workflows",
+        "/api/v1/forms",
+        "/api/v1/booking-types",
+        "/api/v1/deal-reasons",
+        "/api/v1/record-types",
+        "/api/v1/notifications/preferences",
+    ],
+)
 def test_unknown_query_parameter_of_any_read_is_422(api_client_for, tenant_a, path):
     response = api_client_for(tenant_a).get(f"{path}?recordtype=deal")  # a typo must not be ignored unseen
     assert response.status_code == 422
     assert "recordtype" in _error(response)["details"]
+
+
+def test_a_read_without_a_query_string_still_answers_and_exports_keep_theirs(api_client_for, tenant_a):
+    api = api_client_for(tenant_a)
+    assert api.get("/api/v1/webhooks").status_code == 200
+    assert api.get("/api/v1/exports/contact?format=csv&q=ada").status_code == 200
 
 
 def test_bad_cursor_is_422(api_client_for, tenant_a):

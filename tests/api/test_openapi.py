@@ -70,3 +70,16 @@ def test_api_docs_path_leads_to_the_reference(client_for, tenant_a):
     response = client_for(tenant_a).get("/api/v1/docs")
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/settings/api/docs")
+
+
+def test_every_201_documents_the_location_of_what_it_made(api_client_for, tenant_a):
+    paths = api_client_for(tenant_a).get(SPEC).json["paths"]
+    created = [
+        (method, path, operation["responses"]["201"])
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if method != "parameters" and "201" in operation["responses"]
+    ]
+    assert len(created) > 20
+    for method, path, response in created:
+        assert "Location" in response.get("headers", {}), f"{method} {path}"

@@ -25,7 +25,7 @@ from app.records.registry import record_types
 from tests.api.records import create
 from tests.crm.automation.factories import seeded_ids as automation_ids
 from tests.crm.factories import make_record
-from tests.factories import ARG_FACTORIES, load_domain_factories
+from tests.factories import ARG_FACTORIES, ENDPOINT_FACTORIES, load_domain_factories
 
 CHECKS = [
     not_a_server_error,
@@ -79,6 +79,14 @@ def _seed(app, tenant) -> dict:
     return ids
 
 
+def _endpoint_of(app, path: str) -> str | None:
+    """The endpoint of a documented path (`/api/v1/invoices/{invoice_id}` is `<uuid:invoice_id>`)."""
+    for rule in app.url_map.iter_rules():
+        if re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule) == path:
+            return rule.endpoint
+    return None
+
+
 @pytest.mark.parametrize(("method", "path"), _operations())
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
 def test_operation_conforms_to_its_schema(app, api_client_for, tenant_a, monkeypatch, method, path, mode):
@@ -90,6 +98,11 @@ def test_operation_conforms_to_its_schema(app, api_client_for, tenant_a, monkeyp
     # Deleting the real record would leave every later example a 404: DELETE gets random ids.
     fixed = {} if method == "delete" else {key: value for key, value in ids.items() if "{" + key + "}" in path}
     load_domain_factories()
+    unmade = [key for key in re.findall(r"{(\w+)}", path) if key not in fixed and key not in ARG_FACTORIES]
+    endpoint = _endpoint_of(app, path)
+    if method != "delete" and unmade and endpoint in ENDPOINT_FACTORIES:
+        # Ids no factory makes alone, that must belong together (an invoice and one of its payments).
+        fixed.update({key: str(value) for key, value in ENDPOINT_FACTORIES[endpoint](app, tenant_a).items()})
     for key in re.findall(r"{(\w+)}", path) if method != "delete" else []:
         # Ids of other kinds (a deal's pipeline, a segment, an import) come from the isolation
         # test's factories.

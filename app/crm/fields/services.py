@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select, text
 
+from app.auth.permissions import check_permission
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
@@ -93,7 +94,13 @@ def _clean_bool(value, key: str, errors: Errors) -> bool | None:
     return parsed
 
 
+# Who may define, change, order and delete custom fields: the fields page's rule, here so that
+# the API obeys it too.
+MANAGE = "fields.manage"
+
+
 def create_field_definition(data: dict, *, actor) -> FieldDefinition:
+    check_permission(actor, MANAGE)
     check_feature("custom_fields")
     check_known_keys(data, FIELDS_ON_CREATE)
     errors = Errors()
@@ -139,6 +146,7 @@ def create_field_definition(data: dict, *, actor) -> FieldDefinition:
 
 def update_field_definition(definition: FieldDefinition, data: dict, *, actor) -> FieldDefinition:
     """Label, required, options, help text and position change; key and type never do."""
+    check_permission(actor, MANAGE)
     check_feature("custom_fields")
     check_known_keys(data, FIELDS_ON_UPDATE)
     errors = Errors()
@@ -177,6 +185,7 @@ def move_field_definition(definition: FieldDefinition, direction: str, *, actor)
 
 def reorder_field_definitions(object_type: str, ordered_ids: list, *, actor) -> None:
     """Give the object's fields the order of `ordered_ids` (every field must be listed once)."""
+    check_permission(actor, MANAGE)
     check_feature("custom_fields")
     definitions = {item.id: item for item in list_field_definitions(object_type)}
     wanted = [item for item in ordered_ids if item in definitions]
@@ -190,6 +199,7 @@ def reorder_field_definitions(object_type: str, ordered_ids: list, *, actor) -> 
 
 def delete_field_definition(definition: FieldDefinition, *, actor) -> None:
     """Remove the definition and its values from every record (raw SQL names the tenant)."""
+    check_permission(actor, MANAGE)
     tenant_id = require_tenant_id()
     record_type = find_record_type(definition.object_type)
     if record_type is not None:

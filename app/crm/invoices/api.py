@@ -1,8 +1,10 @@
 """REST v1 invoices: the kit's resource, plus invoicing an order, issuing, sending, payments
 and the PDF."""
 
+from flask import abort
 from marshmallow import Schema, fields, validate
 
+from app.api.blueprint import created_at
 from app.api.gate import api_actor
 from app.auth.permissions import check_permission
 from app.crm.invoices import services
@@ -57,7 +59,7 @@ def from_order(order_id):
     order and its quote. A cancelled order is not invoiced (409).
     """
     invoice = services.invoice_from_order(get_order(order_id), actor=api_actor())
-    return _serialize(invoice)
+    return created_at(_serialize(invoice), f"invoices/{invoice.id}")
 
 
 @blp.route("/<uuid:invoice_id>/send", methods=["POST"])
@@ -95,7 +97,7 @@ def add_payment(invoice_id):
     """
     invoice = services.get_invoice(invoice_id)
     payment = services.record_payment(invoice, json_body(), actor=api_actor())
-    return {
+    body = {
         "id": payment.id,
         "amount": payment.amount,
         "paid_on": payment.paid_on,
@@ -103,6 +105,7 @@ def add_payment(invoice_id):
         "reference": payment.reference,
         "invoice": _serialize(invoice),
     }
+    return created_at(body, f"invoices/{invoice.id}/payments/{payment.id}")
 
 
 class PaymentRow(PaymentFields):
@@ -122,6 +125,18 @@ def list_payments(invoice_id):
     """
     check_permission(api_actor(), INVOICES.permission("view"))
     return {"items": services.load_invoice_for_page(invoice_id).payments}
+
+
+@blp.route("/<uuid:invoice_id>/payments/<uuid:payment_id>", methods=["GET"])
+@blp.response(200, PaymentRow)
+def get_payment(invoice_id, payment_id):
+    """A payment recorded against an invoice (where recording one says it lives)"""
+    check_permission(api_actor(), INVOICES.permission("view"))
+    payments = services.load_invoice_for_page(invoice_id).payments
+    found = next((payment for payment in payments if payment.id == payment_id), None)
+    if found is None:
+        abort(404)
+    return found
 
 
 @blp.route("/<uuid:invoice_id>/void", methods=["POST"])

@@ -1,5 +1,5 @@
 """REST v1 messaging: templates (with preview), messages (send one, list), campaigns (create,
-start, cancel, results), conversations (read, reply) and the suppression list."""
+start, cancel, results), conversations (read, reply, close, reopen) and the suppression list."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ from flask.views import MethodView
 from marshmallow import Schema
 from sqlalchemy import select
 
-from app.api.blueprint import ApiBlueprint, resource_blueprint
+from app.api.blueprint import ApiBlueprint, created_at, resource_blueprint
 from app.api.gate import api_actor
 from app.api.listing import PlainListArguments, UnsearchedListArguments
 from app.auth.permissions import check_permission
@@ -27,6 +27,7 @@ from app.crm.messaging.schemas import (
     CampaignSchema,
     ConversationDetail,
     ConversationPage,
+    ConversationSchema,
     MessageListArguments,
     MessagePage,
     MessageSchema,
@@ -346,9 +347,31 @@ class ConversationReply(MethodView):
     @conversations_blp.response(201, MessageSchema)
     def post(self, data, conversation_id):
         """Reply by SMS"""
-        return conversations.reply(
+        message = conversations.reply(
             conversations.get_conversation(conversation_id), data.get("body", ""), actor=api_actor()
         )
+        return created_at(message, f"messages/{message.id}")
+
+
+@conversations_blp.route("/<uuid:conversation_id>/close", methods=["POST"])
+@conversations_blp.response(200, ConversationSchema)
+def close_conversation(conversation_id):
+    """Close a conversation: it leaves the list of open ones until a text comes in or is sent"""
+    return _set_open(conversation_id, False)
+
+
+@conversations_blp.route("/<uuid:conversation_id>/reopen", methods=["POST"])
+@conversations_blp.response(200, ConversationSchema)
+def reopen_conversation(conversation_id):
+    """Reopen a closed conversation: it is back in the list of open ones"""
+    return _set_open(conversation_id, True)
+
+
+def _set_open(conversation_id, is_open: bool):
+    # The inbox page's close and reopen, through the same service and permission.
+    item = conversations.get_conversation(conversation_id)
+    conversations.set_open(item, is_open, actor=api_actor())
+    return item
 
 
 # ---------------------------------------------------------------------------- suppression list

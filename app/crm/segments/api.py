@@ -12,8 +12,8 @@ from app.crm.segments.schemas import (
     ConditionList,
     SegmentCount,
     SegmentInput,
-    SegmentList,
     SegmentListArguments,
+    SegmentPage,
     SegmentRecordsPage,
     SegmentSchema,
 )
@@ -32,11 +32,12 @@ blp = resource_blueprint(
 
 @blp.route("")
 class Segments(MethodView):
-    @blp.arguments(SegmentListArguments, location="query")
-    @blp.response(200, SegmentList)
+    @blp.paged(SegmentListArguments, SegmentPage)
     def get(self, args):
-        """List the shared segments and your own"""
-        return {"items": services.list_segments(actor=api_actor(), record_type=args.get("record_type"))}
+        """List the shared segments and your own, by name"""
+        return services.segments_page(
+            actor=api_actor(), record_type=args.get("record_type"), cursor=args.get("cursor"), limit=args["limit"]
+        )
 
     @blp.response(201, SegmentSchema)
     @blp.doc(summary="Create a segment", **json_body_doc(SegmentInput))

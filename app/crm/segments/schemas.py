@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from app.api.crud import SettingSchema
 from app.api.inputs import InputSchema
+from app.api.listing import PageArguments, page_schema
 from app.crm.segments.models import Visibility
 
 DEFINITION_DOC = (
@@ -33,11 +34,10 @@ class SegmentInput(InputSchema):
     definition = fields.Dict(metadata={"description": DEFINITION_DOC})
 
 
-class SegmentList(Schema):
-    items = fields.List(fields.Nested(SegmentSchema), required=True)
+SegmentPage = page_schema(SegmentSchema, "SegmentPage")
 
 
-class SegmentListArguments(InputSchema):
+class SegmentListArguments(PageArguments):
     record_type = fields.String(validate=validate.Length(max=32))
 
 

@@ -14,6 +14,7 @@ from app.core.audit import record_audit
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
+from app.core.pagination import Page, keyset_page
 from app.core.validation import Errors, clean_text, contains_nul
 from app.crm.segments.models import Segment, Visibility
 from app.records.conditions import check_definition, compile_definition
@@ -34,12 +35,30 @@ def visible_segments_condition(actor):
     return or_(Segment.visibility == Visibility.SHARED, Segment.created_by_id == getattr(user, "id", None))
 
 
-def list_segments(*, actor, record_type: str | None = None) -> list[Segment]:
+def _visible_segments(actor, record_type: str | None):
     check_permission(actor, "segments.view")
-    stmt = select(Segment).where(visible_segments_condition(actor)).order_by(Segment.name, Segment.id)
+    stmt = select(Segment).where(visible_segments_condition(actor))
     if record_type:
         stmt = stmt.where(Segment.record_type == record_type)
+    return stmt
+
+
+def list_segments(*, actor, record_type: str | None = None) -> list[Segment]:
+    """All the segments the actor sees, by name (pickers: there are at most MAX_SEGMENTS)."""
+    stmt = _visible_segments(actor, record_type).order_by(Segment.name, Segment.id)
     return list(db.session.scalars(stmt.limit(MAX_SEGMENTS)))
+
+
+def segments_page(*, actor, record_type: str | None = None, cursor: str | None = None, limit: int) -> Page:
+    """One keyset page of the segments the actor sees, by name, as every API list pages."""
+    return keyset_page(
+        db.session,
+        _visible_segments(actor, record_type),
+        sort_column=Segment.name,
+        id_column=Segment.id,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 def get_segment(segment_id, *, actor=None) -> Segment:

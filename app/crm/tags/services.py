@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import func, or_, select
 
+from app.auth.permissions import check_permission
 from app.core.audit import record_audit
 from app.core.extensions import db
 from app.core.lookups import get_or_404
@@ -55,7 +56,12 @@ def _clean(data: dict, *, tag: Tag | None) -> dict:
     return cleaned
 
 
+# Who may add, rename and delete tags: the tags page's rule, here so that the API obeys it too.
+MANAGE = "tags.manage"
+
+
 def create_tag(data: dict, *, actor) -> Tag:
+    check_permission(actor, MANAGE)
     cleaned = _clean(data, tag=None)
     tag = Tag(name=cleaned["name"], color=cleaned.get("color", DEFAULT_TAG_COLOR))
     add_audited(tag, "tag.created", actor=actor)
@@ -64,6 +70,7 @@ def create_tag(data: dict, *, actor) -> Tag:
 
 
 def update_tag(tag: Tag, data: dict, *, actor) -> Tag:
+    check_permission(actor, MANAGE)
     cleaned = _clean(data, tag=tag)
     changes = apply_changes(tag, cleaned)
     db.session.flush()
@@ -75,6 +82,7 @@ def update_tag(tag: Tag, data: dict, *, actor) -> Tag:
 
 def delete_tag(tag: Tag, *, actor) -> None:
     """Remove the tag from every record, then the tag (link rows name the tenant explicitly)."""
+    check_permission(actor, MANAGE)
     record_audit("tag.deleted", actor=actor, target=tag, target_label=tag.name)
     db.session.execute(
         record_tags.delete().where(record_tags.c.tenant_id == tag.tenant_id, record_tags.c.tag_id == tag.id)

@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.auth.permissions import check_permission
 from app.core.extensions import db
 from app.core.first_rows import first_rows
 from app.crm.tasks.models import Task, TaskStatus
@@ -21,12 +22,15 @@ MY_DAY_LIMIT = 10
 
 def complete_task(task: Task, *, actor) -> Task:
     """Tick a task done (a repeating one brings its next occurrence); done already: unchanged."""
+    # Checked before the no-op too: one who may not edit tasks is refused, not told it worked.
+    check_permission(actor, TASKS.permission("edit"))
     if task.status == TaskStatus.DONE:
         return task
     return update_record(TASKS, task, {"status": TaskStatus.DONE}, actor=actor)
 
 
 def reopen_task(task: Task, *, actor) -> Task:
+    check_permission(actor, TASKS.permission("edit"))
     if task.status == TaskStatus.OPEN:
         return task
     return update_record(TASKS, task, {"status": TaskStatus.OPEN}, actor=actor)

@@ -186,3 +186,37 @@ def test_a_reply_in_a_closed_conversation_brings_it_back_to_the_inbox(app, tenan
     assert client.post(f"/inbox/{conversation_id}", data={"body": "Yes, until Friday."}).status_code == 302
     inbox = client.get("/inbox").get_data(as_text=True)
     assert "Yes, until Friday." in inbox.split('data-testid="conversation-list"', 1)[1]
+
+
+def test_the_api_closes_and_reopens_a_conversation_as_the_inbox_does(app, tenant_a, tenant_b, api_client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    api = api_client_for(tenant_a, role="sales")
+    url = f"/api/v1/conversations/{conversation_id}"
+
+    closed = api.post(f"{url}/close")
+    assert closed.status_code == 200, closed.json
+    assert closed.json["id"] == str(conversation_id)
+    assert closed.json["is_open"] is False
+    assert api.get("/api/v1/conversations").json["items"] == []  # gone from the inbox list
+    reopened = api.post(f"{url}/reopen")
+    assert reopened.status_code == 200
+    assert reopened.json["is_open"] is True
+    assert [item["id"] for item in api.get("/api/v1/conversations").json["items"]] == [str(conversation_id)]
+
+    # The inbox's rules: a viewer, or a key without messages:write, reads but cannot close.
+    for refused in (api_client_for(tenant_a, role="viewer"), api_client_for(tenant_a, scopes=["messages:read"])):
+        assert refused.post(f"{url}/close").status_code == 403
+    assert api_client_for(tenant_b).post(f"{url}/close").status_code == 404
+    paths = api.get("/api/v1/openapi.json").json["paths"]
+    assert "post" in paths["/api/v1/conversations/{conversation_id}/close"]
+    assert "post" in paths["/api/v1/conversations/{conversation_id}/reopen"]
+
+
+def test_an_api_reply_says_where_the_message_it_sent_lives(app, tenant_a, api_client_for):
+    make_consenting_contact(app, tenant_a, phone=NUMBER)
+    conversation_id = _text_from_unknown(app, tenant_a)  # known now: the conversation is hers
+    api = api_client_for(tenant_a)
+    replied = api.post(f"/api/v1/conversations/{conversation_id}/reply", json={"body": "Yes, until Friday."})
+    assert replied.status_code == 201, replied.json
+    assert replied.headers["Location"].endswith(f"/api/v1/messages/{replied.json['id']}")
+    assert api.get(replied.headers["Location"]).json["body_text"] == "Yes, until Friday."

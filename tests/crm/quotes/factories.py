@@ -83,6 +83,21 @@ def issue_invoice_now(app, tenant, invoice_id):
         return invoice.number
 
 
+@endpoint_factory("api_invoices.get_payment")
+def invoice_payment(app, tenant):
+    from datetime import date
+
+    from app.crm.invoices.models import Invoice
+    from app.crm.invoices.services import record_payment
+
+    invoice_id = make_invoice(app, tenant)
+    issue_invoice_now(app, tenant, invoice_id)
+    with in_tenant(app, tenant.id):
+        invoice = db.session.get(Invoice, (tenant.id, invoice_id))
+        payment = record_payment(invoice, {"amount": "100.00", "paid_on": date.today()}, actor=_owner(tenant))
+        return {"invoice_id": invoice_id, "payment_id": payment.id}
+
+
 def accept_quote_now(app, tenant, quote_id, name="Bo Buyer"):
     """Send the quote and accept it as the customer would (the public link's service)."""
     from app.crm.quotes.models import Quote

@@ -210,7 +210,11 @@ def test_payments_are_listed_and_an_unpaid_invoice_voided_through_the_api(app, t
     assert api.get(f"/api/v1/invoices/{paid}/payments").get_json() == {"items": []}
     for amount, reference in (("100.00", "TX-1"), ("50.50", "TX-2")):
         body = {"amount": amount, "paid_on": today, "method": "card", "reference": reference}
-        assert api.post(f"/api/v1/invoices/{paid}/payments", json=body).status_code == 201
+        recorded = api.post(f"/api/v1/invoices/{paid}/payments", json=body)
+        assert recorded.status_code == 201
+        assert recorded.headers["Location"].endswith(f"/api/v1/invoices/{paid}/payments/{recorded.get_json()['id']}")
+        shown = api.get(recorded.headers["Location"]).get_json()
+        assert (shown["id"], shown["amount"], shown["reference"]) == (recorded.get_json()["id"], amount, reference)
     listed = api.get(f"/api/v1/invoices/{paid}/payments").get_json()["items"]
     assert [(row["amount"], row["reference"], row["method"]) for row in listed] == [
         ("100.00", "TX-1", "card"),
@@ -226,6 +230,8 @@ def test_payments_are_listed_and_an_unpaid_invoice_voided_through_the_api(app, t
     assert voided.status_code == 200
     assert voided.get_json()["status"] == InvoiceStatus.VOID
     assert api.post(f"/api/v1/invoices/{unpaid}/void").status_code == 409
+    # A payment is found under its own invoice only.
+    assert api.get(f"/api/v1/invoices/{unpaid}/payments/{listed[0]['id']}").status_code == 404
 
 
 def test_the_invoice_list_shows_the_status_on_a_phone_and_the_number_once(app, tenant_a, client_for):

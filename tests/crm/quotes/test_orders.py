@@ -158,6 +158,8 @@ def test_invoicing_an_order_through_the_api(app, tenant_a, api_client_for, clien
     assert created.status_code == 201, created.get_json()
     body = created.get_json()
     assert (body["order_id"], body["status"], body["total"]) == (str(order_id), "draft", "4320.00")
+    assert created.headers["Location"].endswith(f"/api/v1/invoices/{body['id']}")
+    assert api.get(created.headers["Location"]).get_json()["id"] == body["id"]
     # A cancelled order is not invoiced.
     client_for(tenant_a).post(f"/orders/{order_id}/edit", data={"title": "Website redesign", "status": "cancelled"})
     assert api.post(f"/api/v1/invoices/from-order/{order_id}").status_code == 409

@@ -395,3 +395,24 @@ def test_a_definition_that_is_not_a_group_is_named_once_in_the_error(app, tenant
     response = api_client_for(tenant_a).post("/api/v1/segments", json={"name": "Odd", "definition": "everyone"})
     assert response.status_code == 422
     assert response.get_json()["error"]["details"] == {"definition": ["Send a group: {match, rules}."]}
+
+
+def test_the_segments_api_lists_a_page_at_a_time_like_every_list(app, tenant_a, api_client_for):
+    client = api_client_for(tenant_a)
+    everyone = {"match": "all", "rules": [{"field": "lifecycle_stage", "op": "is", "value": "customer"}]}
+    for name in ("Bravo", "Alpha", "Charlie"):
+        body = {"name": name, "definition": everyone}
+        assert client.post("/api/v1/segments", json=body).status_code == 201
+    first = client.get("/api/v1/segments?limit=2")
+    assert first.status_code == 200, first.get_json()
+    assert [item["name"] for item in first.get_json()["items"]] == ["Alpha", "Bravo"]
+    cursor = first.get_json()["next_cursor"]
+    second = client.get(f"/api/v1/segments?limit=2&cursor={cursor}").get_json()
+    assert [item["name"] for item in second["items"]] == ["Charlie"]
+    assert second["next_cursor"] is None
+    assert second["prev_cursor"]
+    assert client.get("/api/v1/segments?record_type=company").get_json()["items"] == []
+    for bad in ("limit=0", "limit=1000", "cursor=not-a-cursor"):
+        assert client.get(f"/api/v1/segments?{bad}").status_code == 422, bad
+    documented = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/segments"]["get"]
+    assert {"cursor", "limit", "record_type"} <= {parameter["name"] for parameter in documented["parameters"]}

@@ -112,6 +112,9 @@ def test_the_api_creates_completes_and_validates_tasks(app, tenant_a, api_client
     assert done.get_json()["status"] == "done"
     again = api.post(f"/api/v1/tasks/{body['id']}/complete")
     assert again.status_code == 200
+    # A done task is not a way round the rule: a viewer may not complete it either.
+    viewer = api_client_for(tenant_a, role="viewer").post(f"/api/v1/tasks/{body['id']}/complete")
+    assert viewer.status_code == 403
     listed = api.get("/api/v1/tasks?state=active").get_json()["items"]
     assert [item["due_date"] for item in listed] == ["2030-01-14"]  # exactly one next occurrence
     bad = api.post("/api/v1/tasks", json={"title": "x", "priority": "whenever", "due_time": "10:00"})
