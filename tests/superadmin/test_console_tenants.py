@@ -274,3 +274,12 @@ def test_a_suspended_agency_is_not_offered_a_trial_extension(console, tenant_a):
     page = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
     assert 'data-testid="trial-form"' not in page
     assert "A trial can be extended once the agency is reactivated." in page
+
+
+def test_signing_out_of_an_impersonation_leaves_the_owner_signed_in(app, console, tenant_a, client_for):
+    owner = client_for(tenant_a)
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={})
+    console.get(response.location)
+    assert console.post(f"{tenant_a.base_url}/logout").status_code == 302
+    assert console.get(f"{tenant_a.base_url}/settings/plan").status_code == 302
+    assert owner.get("/settings/plan").status_code == 200
