@@ -17,10 +17,13 @@ The counters live in Flask-Limiter's storage: memory on a laptop, Redis when RED
 set, so every gunicorn worker and machine shares them.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import current_app
 from limits import RateLimitItemPerSecond, parse
 
-from app.core.errors import RateLimited
+from app.core.errors import RateLimited, ValidationFailed
 from app.core.extensions import limiter
 
 ACCOUNT_MESSAGE = "Too many failed sign-in attempts. Please wait and try again."
@@ -86,6 +89,24 @@ def start_password_attempt(scope: str, account: str, ip: str | None) -> LoginAtt
 def start_second_factor_attempt(scope: str, user_id, ip: str | None) -> LoginAttempt:
     """Count a guess at the second factor of user `user_id`; 429 when none is left."""
     return LoginAttempt("LOGIN_SECOND_FACTOR_FAILURES", ("login-2fa", scope, str(user_id)), ip).reserve()
+
+
+@contextmanager
+def password_retyped(scope: str, account: str, ip: str | None, *, field: str) -> Iterator[None]:
+    """Count the password a signed-in person types again to confirm a change (their current
+    password, turning two-factor off) as a sign-in guess: a stolen session must not buy endless
+    guesses at it. The guess is wrong when the service inside refuses `field`; any other refusal
+    (a weak new password) means the password was right."""
+    attempt = start_password_attempt(scope, account, ip)
+    try:
+        yield
+    except ValidationFailed as exc:
+        if field in (exc.details or {}):
+            attempt.failed()
+        else:
+            attempt.succeeded()
+        raise
+    attempt.succeeded()
 
 
 def check_login_allowed(scope: str, account: str, ip: str | None) -> None:

@@ -97,3 +97,14 @@ def test_a_code_that_signed_in_once_cannot_sign_in_again(tenant_a, client_for):
     assert response.status_code == 200
     assert b"That code is not valid." in response.data
     assert replay.get("/").status_code == 302
+
+
+def test_guesses_at_the_password_to_turn_two_factor_off_are_limited(tenant_a, client_for):
+    """A stolen session must not be able to guess the password without end, turn two-factor
+    off and take the account over: the guesses count against the sign-in limit."""
+    client = client_for(tenant_a)
+    _enable(client)
+    statuses = [client.post("/account/two-factor/disable", data={"password": "wrong"}).status_code for _ in range(8)]
+    assert statuses[:5] == [422] * 5
+    assert set(statuses[5:]) == {429}
+    assert client.post("/account/two-factor/disable", data={"password": PASSWORD}).status_code == 429
