@@ -23,6 +23,9 @@ from app.plans.services import enforce
 
 INVITATION_TTL = timedelta(days=7)
 PASSWORD_RESET_TTL = timedelta(hours=1)
+# Anyone may ask for a reset link for any address: past this many links in the last hour (as
+# long as a link lives), a request sends nothing more: a stranger cannot bury the inbox in them.
+MAX_RESET_LINKS_PER_HOUR = 3
 HANDOFF_TTL = timedelta(seconds=60)
 RECOVERY_CODE_COUNT = 10
 
@@ -382,6 +385,15 @@ def request_password_reset(email: str) -> None:
 
     user = get_user_by_email(email)
     if user is None or not user.is_active_user:
+        return
+    issued_within_the_hour = db.session.scalar(
+        select(func.count(AuthToken.id)).where(
+            AuthToken.user_id == user.id,
+            AuthToken.purpose == TokenPurpose.PASSWORD_RESET,
+            AuthToken.expires_at > utcnow(),
+        )
+    )
+    if issued_within_the_hour >= MAX_RESET_LINKS_PER_HOUR:
         return
     token = _issue_token(user, TokenPurpose.PASSWORD_RESET, PASSWORD_RESET_TTL)
     queue_email(

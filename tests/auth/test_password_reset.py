@@ -102,3 +102,16 @@ def test_links_of_other_users_stay_valid(app, tenant_a, client_for):
     [admin_link] = _links(app, client, 1, email="admin@example.com")
     assert _reset(client, owner_link, "newest-secret-1").status_code == 302
     assert _reset(client, admin_link, "admins-secret-1").status_code == 302
+
+
+def test_reset_emails_to_one_address_are_capped_per_hour(app, tenant_a, client_for):
+    """Anyone can ask for a reset link for any address: without a cap, a stranger could bury a
+    user's inbox in them (and the agency's sending reputation with it). The page looks the same."""
+    client = client_for(tenant_a, role=None)
+    for _ in range(8):
+        response = client.post("/forgot-password", data={"email": "owner@example.com"})
+        assert response.status_code == 302
+    assert len(mail_to(app, "owner@example.com")) == 3
+    with time_machine.travel(utcnow().timestamp() + 3601, tick=False):
+        assert client.post("/forgot-password", data={"email": "owner@example.com"}).status_code == 302
+        assert len(mail_to(app, "owner@example.com")) == 4
