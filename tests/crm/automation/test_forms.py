@@ -515,3 +515,21 @@ def test_a_submission_page_reads_in_the_forms_own_words(app, tenant_a, client_fo
         assert f">{key}</dt>" not in page
     assert "The lead was refused. Phone: The number is on a blocklist." in page
     assert "highlighted" not in page
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://site.example;report-uri https://collector.example",
+        "https://site.example *",
+        "https://site.example:notaport",
+        "https://site.example'",
+    ],
+)
+def test_an_embedding_site_is_a_bare_origin_and_nothing_that_would_reach_the_policy(origin):
+    """The sites go into the embed page's Content-Security-Policy header: a `;` would start a
+    directive of its own, a space would add another source."""
+    from app.crm.forms.services import check_origin
+
+    assert check_origin(origin) is None
+    assert check_origin("https://www.Site.example:8443") == "https://www.site.example:8443"
