@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pyotp
 from flask import g, url_for
-from sqlalchemy import func, select, union_all, update
+from sqlalchemy import func, or_, select, union_all, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import AuthToken, Invitation, Role, TokenPurpose, User
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, password_signs_in, verify_password
@@ -22,6 +23,9 @@ from app.plans.services import enforce
 
 INVITATION_TTL = timedelta(days=7)
 PASSWORD_RESET_TTL = timedelta(hours=1)
+# Anyone may ask for a reset link for any address: past this many links in the last hour (as
+# long as a link lives), a request sends nothing more: a stranger cannot bury the inbox in them.
+MAX_RESET_LINKS_PER_HOUR = 3
 HANDOFF_TTL = timedelta(seconds=60)
 RECOVERY_CODE_COUNT = 10
 
@@ -382,6 +386,15 @@ def request_password_reset(email: str) -> None:
     user = get_user_by_email(email)
     if user is None or not user.is_active_user:
         return
+    issued_within_the_hour = db.session.scalar(
+        select(func.count(AuthToken.id)).where(
+            AuthToken.user_id == user.id,
+            AuthToken.purpose == TokenPurpose.PASSWORD_RESET,
+            AuthToken.expires_at > utcnow(),
+        )
+    )
+    if issued_within_the_hour >= MAX_RESET_LINKS_PER_HOUR:
+        return
     token = _issue_token(user, TokenPurpose.PASSWORD_RESET, PASSWORD_RESET_TTL)
     queue_email(
         user.email,
@@ -467,10 +480,39 @@ def disable_totp(user: User, *, password: str) -> None:
     record_audit("user.2fa_disabled", actor=user, target=user)
 
 
+def spend_totp_code(person, code: str) -> bool:
+    """True when `code` is the current code of `person`'s app (a user or a platform admin; one
+    step of clock drift either way) and newer than the last code that signed them in. It is
+    then spent (RFC 6238 5.2): a code stays current for up to 90 seconds, long enough for one
+    seen over a shoulder or relayed by a phishing page to sign in a second time."""
+    code = (code or "").strip().replace(" ", "")
+    if not person.totp_secret or not code.isdigit():
+        return False
+    totp = pyotp.TOTP(person.totp_secret)
+    now = totp.timecode(utcnow())
+    step = next(
+        (step for step in (now - 1, now, now + 1) if secrets.compare_digest(totp.generate_otp(step), code)), None
+    )
+    if step is None:
+        return False
+    # One conditional UPDATE, so two requests racing with the same code cannot both win.
+    model = type(person)
+    spent = db.session.execute(
+        update(model)
+        .where(model.id == person.id, or_(model.totp_last_step.is_(None), model.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if spent.rowcount != 1:
+        return False
+    set_committed_value(person, "totp_last_step", step)
+    return True
+
+
 def verify_second_factor(user: User, code: str) -> str | None:
-    """Return "totp" or "recovery_code" when `code` is valid (a recovery code is used up)."""
+    """Return "totp" or "recovery_code" when `code` is valid (either is used up)."""
     code = (code or "").strip().lower().replace(" ", "")
-    if user.totp_secret and code.isdigit() and pyotp.TOTP(user.totp_secret).verify(code, valid_window=1):
+    if spend_totp_code(user, code):
         return "totp"
     digest = hash_token(code)
     if digest in (user.recovery_code_hashes or []):

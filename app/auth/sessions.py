@@ -5,7 +5,7 @@ import uuid
 
 from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import and_, bindparam
 
 from app.auth.models import User
@@ -42,12 +42,19 @@ class HostAwareSessionInterface(SecureCookieSessionInterface):
         return None  # host-only cookies: never shared between subdomains
 
 
-def start_session(user, *, tenant_id: uuid.UUID | None) -> None:
+# A session someone else opened in the user's name (a platform admin impersonating an owner):
+# its sign-out must not end the user's own sessions.
+BORROWED_KEY = "borrowed"
+
+
+def start_session(user, *, tenant_id: uuid.UUID | None, borrowed: bool = False) -> None:
     """Replace whatever session the browser had (fixation defence) with a fresh one."""
     session.clear()
     session["sid"] = secrets.token_urlsafe(16)
     if tenant_id is not None:
         session["tenant_id"] = str(tenant_id)
+    if borrowed:
+        session[BORROWED_KEY] = True
     session.permanent = True
     login_user(user)
 
@@ -55,6 +62,16 @@ def start_session(user, *, tenant_id: uuid.UUID | None) -> None:
 def end_session() -> None:
     logout_user()
     session.clear()
+
+
+def sign_out() -> None:
+    """The user's own sign-out. The session lives in a signed cookie, not on the server, so
+    clearing it only forgets this browser's copy: a copy taken earlier (a shared computer, a
+    stolen cookie) would still sign in for two weeks. Spending the user's session token makes
+    every copy worthless, at the price of signing them out on their other devices too."""
+    if current_user.is_authenticated and not session.get(BORROWED_KEY):
+        current_user.session_token = secrets.token_hex(16)
+    end_session()
 
 
 def _signed_in_user(tenant_id) -> dict | None:

@@ -17,10 +17,13 @@ The counters live in Flask-Limiter's storage: memory on a laptop, Redis when RED
 set, so every gunicorn worker and machine shares them.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import current_app
 from limits import RateLimitItemPerSecond, parse
 
-from app.core.errors import RateLimited
+from app.core.errors import RateLimited, ValidationFailed
 from app.core.extensions import limiter
 
 ACCOUNT_MESSAGE = "Too many failed sign-in attempts. Please wait and try again."
@@ -92,3 +95,21 @@ def clear_password_failures(scope: str, account: str) -> None:
     """Give `account` its guesses back once its owner proved themselves another way (a reset
     link from their mailbox): the throttle stops guessing, it must not lock out recovery."""
     limiter.limiter.clear(parse(current_app.config["LOGIN_FAILURES_PER_ACCOUNT"]), *_account(scope, account))
+
+
+@contextmanager
+def password_retyped(scope: str, account: str, ip: str | None, *, field: str) -> Iterator[None]:
+    """Count the password a signed-in person types again to confirm a change (their current
+    password, turning two-factor off) as a sign-in guess: a stolen session must not buy endless
+    guesses at it. The guess is wrong when the service inside refuses `field`; any other refusal
+    (a weak new password) means the password was right."""
+    attempt = start_password_attempt(scope, account, ip)
+    try:
+        yield
+    except ValidationFailed as exc:
+        if field in (exc.details or {}):
+            attempt.failed()
+        else:
+            attempt.succeeded()
+        raise
+    attempt.succeeded()

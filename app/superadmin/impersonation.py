@@ -56,7 +56,7 @@ def accept_impersonation(token: str) -> User | None:
         return None
     details = row.details or {}
     expires = utcnow() + timedelta(minutes=int(details.get("minutes", current_app.config["IMPERSONATION_MINUTES"])))
-    start_session(row.user, tenant_id=g.tenant.id)
+    start_session(row.user, tenant_id=g.tenant.id, borrowed=True)
     session[SESSION_KEY] = {
         "admin_id": details.get("admin_id"),
         "admin_email": details.get("admin_email", ""),

@@ -5,6 +5,7 @@ import segno
 from sqlalchemy import select
 
 from app.auth.passwords import password_signs_in, verify_password
+from app.auth.services import spend_totp_code
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.types import utcnow
@@ -21,7 +22,7 @@ def authenticate_admin(email: str, password: str) -> PlatformAdmin | None:
 
 
 def verify_admin_totp(admin: PlatformAdmin, code: str) -> bool:
-    return bool(admin.totp_secret) and pyotp.TOTP(admin.totp_secret).verify((code or "").strip(), valid_window=1)
+    return spend_totp_code(admin, code)
 
 
 def record_admin_login(admin: PlatformAdmin) -> None:

@@ -87,3 +87,30 @@ def test_anonymous_visitor_is_sent_to_login(tenant_a, client_for):
     response = client_for(tenant_a, role=None).get("/settings/users")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_guesses_at_the_current_password_on_the_account_page_are_limited(tenant_a, client_for):
+    client = client_for(tenant_a)
+
+    def change(current, new="a-much-longer-passphrase"):
+        data = {"password-current_password": current, "password-new_password": new}
+        return client.post("/account", data=data).status_code
+
+    statuses = [change("wrong") for _ in range(8)]
+    assert statuses[:5] == [422] * 5
+    assert set(statuses[5:]) == {429}
+    assert change(PASSWORD) == 429
+
+
+def test_a_weak_new_password_does_not_clear_the_count_of_wrong_current_ones(tenant_a, client_for):
+    client = client_for(tenant_a)
+
+    def change(current, new):
+        data = {"password-current_password": current, "password-new_password": new}
+        return client.post("/account", data=data).status_code
+
+    statuses = [change("wrong", "a-much-longer-passphrase") for _ in range(4)]
+    statuses.append(change("wrong", "short"))  # refused before the current password is read
+    statuses += [change("wrong", "a-much-longer-passphrase") for _ in range(2)]
+    assert statuses[:5] == [422] * 5
+    assert statuses[-1] == 429

@@ -115,3 +115,16 @@ def test_a_throttled_account_can_still_reset_its_password(app, tenant_a, client_
     assert _reset(client, path, "brand-new-secret").status_code == 302
     login = client.post("/login", data={"email": "owner@example.com", "password": "brand-new-secret"})
     assert login.status_code == 302
+
+
+def test_reset_emails_to_one_address_are_capped_per_hour(app, tenant_a, client_for):
+    """Anyone can ask for a reset link for any address: without a cap, a stranger could bury a
+    user's inbox in them (and the agency's sending reputation with it). The page looks the same."""
+    client = client_for(tenant_a, role=None)
+    for _ in range(8):
+        response = client.post("/forgot-password", data={"email": "owner@example.com"})
+        assert response.status_code == 302
+    assert len(mail_to(app, "owner@example.com")) == 3
+    with time_machine.travel(utcnow().timestamp() + 3601, tick=False):
+        assert client.post("/forgot-password", data={"email": "owner@example.com"}).status_code == 302
+        assert len(mail_to(app, "owner@example.com")) == 4

@@ -53,3 +53,18 @@ def test_deactivation_ends_the_users_sessions_at_once(tenant_a, client_for):
     owner = client_for(tenant_a)
     assert owner.post(f"/settings/users/{tenant_a.users['sales']}/deactivate").status_code == 302
     assert sales.get("/").status_code == 302
+
+
+def test_signing_out_ends_the_session_even_for_a_copy_of_its_cookie(app, tenant_a, client_for):
+    """A session cookie copied before sign-out (a shared computer, a stolen cookie) no longer
+    signs anyone in: the cookie is signed, not stored, so sign-out must spend its token."""
+    client = client_for(tenant_a, role=None)
+    response = client.post("/login", data={"email": "owner@example.com", "password": "correct-horse-battery"})
+    value = _session_cookie(response)["atrium_session"].value
+    assert client.post("/logout").status_code == 302
+
+    replay = host_client(app, tenant_a.base_url)
+    replay.set_cookie("atrium_session", value, domain=tenant_a.host)
+    response = replay.get("/settings/users")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]

@@ -83,3 +83,28 @@ def test_an_accepted_code_clears_the_second_factor_failures(tenant_a, client_for
     client.post("/logout")
     statuses = [_password_then_code(client, "000000").status_code for _ in range(5)]
     assert statuses == [200] * 5
+
+
+def test_a_code_that_signed_in_once_cannot_sign_in_again(tenant_a, client_for):
+    """RFC 6238 5.2: a code seen once (looked over a shoulder, relayed by a phishing page) is
+    spent, although it stays current for up to a minute and a half."""
+    secret, _ = _enable(client_for(tenant_a))
+    code = pyotp.TOTP(secret).now()
+    first = client_for(tenant_a, role=None)
+    assert _password_then_code(first, code).status_code == 302
+    replay = client_for(tenant_a, role=None)
+    response = _password_then_code(replay, code)
+    assert response.status_code == 200
+    assert b"That code is not valid." in response.data
+    assert replay.get("/").status_code == 302
+
+
+def test_guesses_at_the_password_to_turn_two_factor_off_are_limited(tenant_a, client_for):
+    """A stolen session must not be able to guess the password without end, turn two-factor
+    off and take the account over: the guesses count against the sign-in limit."""
+    client = client_for(tenant_a)
+    _enable(client)
+    statuses = [client.post("/account/two-factor/disable", data={"password": "wrong"}).status_code for _ in range(8)]
+    assert statuses[:5] == [422] * 5
+    assert set(statuses[5:]) == {429}
+    assert client.post("/account/two-factor/disable", data={"password": PASSWORD}).status_code == 429

@@ -116,3 +116,32 @@ def test_console_second_factor_failures_survive_a_correct_password(app, platform
         statuses.append(client.post("/login/verify", data={"code": "000000"}).status_code)
     assert statuses[:5] == [422] * 5
     assert set(statuses[5:]) == {429}
+
+
+def test_a_console_code_that_signed_in_once_cannot_sign_in_again(app, platform_admin):
+    from app.core.extensions import db
+    from app.superadmin.models import PlatformAdmin
+    from tests.conftest import on_platform
+
+    secret = pyotp.random_base32()
+    with on_platform(app):
+        admin = db.session.get(PlatformAdmin, platform_admin[0])
+        admin.totp_secret, admin.totp_enabled = secret, True
+    code = pyotp.TOTP(secret).now()
+    first = _admin_host(app)
+    first.post("/login", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert first.post("/login/verify", data={"code": code}).status_code == 302
+    replay = _admin_host(app)
+    replay.post("/login", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert replay.post("/login/verify", data={"code": code}).status_code == 422
+    assert replay.get("/tenants").status_code == 404
+
+
+def test_console_guesses_at_the_password_to_turn_two_factor_off_are_limited(app, console):
+    page = console.get("/account/two-factor").get_data(as_text=True)
+    secret = page.split('data-testid="totp-secret">')[1].split("<")[0]
+    assert console.post("/account/two-factor", data={"code": pyotp.TOTP(secret).now()}).status_code == 302
+    statuses = [console.post("/account/two-factor/disable", data={"password": "wrong"}).status_code for _ in range(7)]
+    assert statuses[:5] == [422] * 5
+    assert set(statuses[5:]) == {429}
+    assert console.post("/account/two-factor/disable", data={"password": ADMIN_PASSWORD}).status_code == 429

@@ -333,3 +333,12 @@ def test_a_trial_extension_is_dated_on_the_agencys_clock(app, console, make_tena
     with on_platform(app):
         [change] = db.session.scalars(select(StatusChange).where(StatusChange.tenant_id == tenant.id)).all()
         assert change.reason == f"+7 days, until {local_day}"
+
+
+def test_signing_out_of_an_impersonation_leaves_the_owner_signed_in(app, console, tenant_a, client_for):
+    owner = client_for(tenant_a)
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={})
+    console.get(response.location)
+    assert console.post(f"{tenant_a.base_url}/logout").status_code == 302
+    assert console.get(f"{tenant_a.base_url}/settings/plan").status_code == 302
+    assert owner.get("/settings/plan").status_code == 200

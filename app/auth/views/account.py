@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from app.auth import services
 from app.auth.forms import ChangePasswordForm, DisableTotpForm, EnableTotpForm, ProfileForm
 from app.auth.sessions import start_session
+from app.auth.throttle import password_retyped
 from app.auth.views import bp
 from app.core.forms import act_on_form, save_form
 
@@ -28,12 +29,16 @@ def account():
             return redirect(url_for("auth.account"))
         status = 422
     elif password.is_submitted() and "password-current_password" in _form_keys():
-        changed = act_on_form(
-            password,
-            lambda: services.change_password(
-                current_user, current_password=password.current_password.data, new_password=password.new_password.data
-            ),
-        )
+
+        def change():
+            with _retyped("current_password"):
+                services.change_password(
+                    current_user,
+                    current_password=password.current_password.data,
+                    new_password=password.new_password.data,
+                )
+
+        changed = act_on_form(password, change)
         if changed:
             # The password change rotated the session token; keep *this* browser signed in.
             start_session(current_user._get_current_object(), tenant_id=g.tenant.id)
@@ -45,6 +50,10 @@ def account():
 
 def _form_keys():
     return request.form.keys()
+
+
+def _retyped(field: str):
+    return password_retyped(str(g.tenant.id), current_user.email, request.remote_addr, field=field)
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
@@ -70,7 +79,12 @@ def two_factor_setup():
 @login_required
 def two_factor_disable():
     form = DisableTotpForm()
-    if not act_on_form(form, lambda: services.disable_totp(current_user, password=form.password.data)):
+
+    def disable():
+        with _retyped("password"):
+            services.disable_totp(current_user, password=form.password.data)
+
+    if not act_on_form(form, disable):
         return render_template("auth/two_factor_enabled.html", form=form), 422
     flash("Two-factor authentication is off.", "info")
     return redirect(url_for("auth.account"))

@@ -6,7 +6,7 @@ from flask_login import current_user
 from app.auth import services
 from app.auth.forms import AcceptInvitationForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, TwoFactorForm
 from app.auth.models import TokenPurpose, User
-from app.auth.sessions import end_session, start_session
+from app.auth.sessions import end_session, sign_out, start_session
 from app.auth.throttle import clear_password_failures, start_password_attempt, start_second_factor_attempt
 from app.auth.views import bp
 from app.core.errors import AppError
@@ -84,7 +84,7 @@ def login_second_factor():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    end_session()
+    sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 

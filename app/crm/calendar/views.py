@@ -6,7 +6,7 @@ and each user's management of their pages."""
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -26,6 +26,9 @@ from app.records.owner import active_users
 from app.records.views import record_blueprint
 
 bp = record_blueprint(MEETINGS)
+# A new feed's token waits in the session for the page that shows it once: in the redirect's
+# URL it would stay in the browser's history and the server's access log.
+NEW_FEED_KEY = "new_calendar_feed"
 
 
 @bp.route("/calendar")
@@ -33,7 +36,7 @@ bp = record_blueprint(MEETINGS)
 def calendar():
     users = services.calendar_users()
     me = acting_user(current_user)
-    token = request.args.get("new_feed")
+    token = session.pop(NEW_FEED_KEY, None)
     return render_template(
         "crm/calendar/calendar.html",
         users=users,
@@ -81,9 +84,9 @@ def manage_feed():
         services.revoke_feed(me)
         flash("Your calendar feed is revoked: calendars subscribed to it stop updating.", "success")
         return redirect(url_for("meetings.calendar"))
-    token = services.create_feed(me)
+    session[NEW_FEED_KEY] = services.create_feed(me)
     flash("Your new calendar feed is ready. Copy its address now: it is shown only once.", "success")
-    return redirect(url_for("meetings.calendar", new_feed=token) + "#feed")
+    return redirect(url_for("meetings.calendar") + "#feed")
 
 
 @bp.route("/calendar/feed/<token>.ics")

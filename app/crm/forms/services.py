@@ -2,6 +2,7 @@
 `forms` limit), its fields mapped onto the kit's field catalogue, consents, embedding
 origins, the deal a contact form may open; submissions lists and the per-form conversion numbers."""
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -47,6 +48,7 @@ CONSENT_CHANNELS = {"": "No channel", **Channel.LABELS}
 MAX_FIELDS = 30
 MAX_CONSENTS = 5
 MAX_ORIGINS = 20
+ORIGIN_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
 STATS_DAYS = 30
 SUBMISSION_SORTS = {"-created_at": Sort("-created_at", FormSubmission.created_at, True, "Newest first")}
 # What a contact form field may fill besides the catalogue: the primary email and phone.
@@ -178,13 +180,21 @@ def _clean_consents(raw, errors: Errors) -> list[dict]:
 
 
 def check_origin(value: str) -> str | None:
-    """`https://www.example.com` (scheme, host and port only), or None."""
+    """`https://www.example.com` (scheme, host and port only), or None. The origin is written
+    into the embed page's Content-Security-Policy header, so its host is a plain DNS name:
+    a `;`, a space or a quote would add sources or directives of the tenant's choosing."""
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
         return None
     if parts.query or parts.fragment or parts.username:
         return None
-    return f"{parts.scheme}://{parts.netloc.lower()}"
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    if not ORIGIN_HOST.fullmatch(parts.hostname):
+        return None
+    return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
 
 
 def _clean_origins(raw, errors: Errors) -> list[str]:

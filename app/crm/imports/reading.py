@@ -22,6 +22,13 @@ MAX_ROWS = 1_048_576
 MAX_CELL_CHARACTERS = 32_767
 MAX_COLUMNS = 200
 SNIFF_BYTES = 64 * 1024
+# A workbook is a ZIP: a small upload can unpack to gigabytes (a ZIP bomb), and openpyxl reads
+# the shared strings into memory whole. Worksheet XML packs some 10-30 times; a part that packs
+# far better than any spreadsheet, or a whole that unpacks past this size, is refused before
+# openpyxl opens it. (Python's zipfile never inflates a part past the size its header declares.)
+MAX_WORKBOOK_BYTES = 512 * 1024 * 1024
+MAX_PART_RATIO = 200
+RATIO_CHECKED_FROM = 1024 * 1024
 DELIMITERS = ",;\t|"
 # The csv module refuses fields past its limit by failing the whole read: keep the limit far
 # above MAX_CELL_CHARACTERS so a huge cell reaches the per-row check instead.
@@ -124,8 +131,19 @@ def _check_workbook(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             if "xl/workbook.xml" not in archive.namelist():
                 raise file_error("This ZIP file is not an Excel workbook. Upload a CSV or XLSX file.")
+            parts = archive.infolist()
     except zipfile.BadZipFile as exc:
         raise file_error("The workbook is damaged; save it again as XLSX or CSV.") from exc
+    unpacked = sum(part.file_size for part in parts)
+    bomb = any(
+        part.file_size > RATIO_CHECKED_FROM and part.file_size > MAX_PART_RATIO * max(part.compress_size, 1)
+        for part in parts
+    )
+    if bomb:
+        raise file_error("This workbook unpacks to far more than any spreadsheet would; save it again as XLSX or CSV.")
+    if unpacked > MAX_WORKBOOK_BYTES:
+        megabytes = MAX_WORKBOOK_BYTES // (1024 * 1024)
+        raise file_error(f"This workbook unpacks to more than {megabytes} MB; split it, or save it as CSV.")
 
 
 class FormulaCell(str):

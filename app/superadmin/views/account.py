@@ -1,15 +1,17 @@
 """The signed-in platform admin's own two-factor settings."""
 
 import pyotp
-from flask import current_app, flash, redirect, render_template, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from app.core.errors import AppError
+from app.auth.throttle import password_retyped
+from app.core.errors import Conflict
 from app.core.forms import act_on_form
 from app.superadmin import services
 from app.superadmin.access import requires_platform_admin
 from app.superadmin.forms import AdminTotpForm, DisableAdminTotpForm
 from app.superadmin.views import bp
+from app.superadmin.views.login import SCOPE
 
 PENDING_SECRET_KEY = "pending_admin_totp_secret"
 
@@ -39,14 +41,15 @@ def two_factor():
 def two_factor_disable():
     form = DisableAdminTotpForm()
     required = current_app.config["REQUIRE_ADMIN_TOTP"]
+    admin = current_user._get_current_object()
+
+    def disable():
+        with password_retyped(SCOPE, admin.email, request.remote_addr, field="password"):
+            services.disable_admin_totp(admin, password=form.password.data, required=required)
+
     try:
-        disabled = act_on_form(
-            form,
-            lambda: services.disable_admin_totp(
-                current_user._get_current_object(), password=form.password.data, required=required
-            ),
-        )
-    except AppError as exc:  # a Conflict: this console requires two-factor
+        disabled = act_on_form(form, disable)
+    except Conflict as exc:  # this console requires two-factor
         form.form_errors.append(exc.message)
         disabled = False
     if disabled:

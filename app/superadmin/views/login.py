@@ -3,7 +3,7 @@
 import pyotp
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 
-from app.auth.sessions import end_session, start_session
+from app.auth.sessions import sign_out, start_session
 from app.auth.throttle import start_password_attempt, start_second_factor_attempt
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
@@ -115,6 +115,6 @@ def login_enrol():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    end_session()
+    sign_out()
     flash("You are signed out of the console.", "info")
     return redirect(url_for("console.login"))

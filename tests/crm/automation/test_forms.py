@@ -541,3 +541,21 @@ def test_a_new_workflow_starts_from_a_record_being_created_unless_a_form_is_name
     page = client_for(tenant_a).get("/automations/new").get_data(as_text=True)
     assert '<option selected value="form_submitted">' not in page
     assert 'data-visible-if="#trigger_type:form_submitted"' in page  # the form's own choice is there
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://site.example;report-uri https://collector.example",
+        "https://site.example *",
+        "https://site.example:notaport",
+        "https://site.example'",
+    ],
+)
+def test_an_embedding_site_is_a_bare_origin_and_nothing_that_would_reach_the_policy(origin):
+    """The sites go into the embed page's Content-Security-Policy header: a `;` would start a
+    directive of its own, a space would add another source."""
+    from app.crm.forms.services import check_origin
+
+    assert check_origin(origin) is None
+    assert check_origin("https://www.Site.example:8443") == "https://www.site.example:8443"

@@ -197,6 +197,22 @@ def test_a_private_feed_is_readable_without_signing_in_until_revoked(app, tenant
     assert anonymous.get(path).status_code == 404
 
 
+def test_a_new_feed_address_is_shown_once_and_never_put_in_a_url(tenant_a, client_for):
+    """The feed's token is its only key: in the redirect's URL it would stay in the browser's
+    history and the server's access log, and anyone could reopen it there."""
+    client = client_for(tenant_a)
+    page = client.get("/calendar").get_data(as_text=True)
+    made = client.post("/calendar/feed", data={"csrf_token": csrf_token_from(page)})
+    assert "?" not in made.headers["Location"]
+    shown = client.get(made.headers["Location"]).get_data(as_text=True)
+    url = shown.split('data-testid="feed-url"')[0].rsplit('value="', 1)[1].split('"', 1)[0]
+    assert "/calendar/feed/" in url
+    assert url.split("/calendar/feed/", 1)[1].removesuffix(".ics") not in made.headers["Location"]
+    assert 'data-testid="feed-url"' not in client.get("/calendar").get_data(as_text=True)
+    forged = client.get("/calendar?new_feed=chosen-by-someone-else").get_data(as_text=True)
+    assert "chosen-by-someone-else" not in forged
+
+
 def test_a_meeting_form_prefilled_from_the_calendar_and_saved(app, tenant_a, client_for):
     contact_id = make_contact(app, tenant_a)
     client = client_for(tenant_a)

@@ -117,6 +117,39 @@ def test_unreadable_files_are_one_clear_error_and_nothing_else(app, tenant_a, co
         assert db.session.scalar(select(func.count(DataImport.id))) == 0
 
 
+def test_a_workbook_that_unpacks_to_far_more_than_its_size_is_refused(app, tenant_a):
+    """A ZIP bomb: a few kilobytes of upload that would unpack to gigabytes in the worker
+    (openpyxl reads a workbook's shared strings into memory whole)."""
+    import zipfile
+
+    from app.crm.imports.models import DataImport
+
+    buffer = io.BytesIO(_workbook([["Name"], ["Northwind"]]))
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/padding.bin", b"\x00" * (8 * 1024 * 1024))
+    assert len(buffer.getvalue()) < 64 * 1024
+    with pytest.raises(ValidationFailed) as caught:
+        upload(app, tenant_a, buffer.getvalue(), name="bomb.xlsx", type_name="company")
+    assert "unpacks" in " ".join(caught.value.details["file"])
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(func.count(DataImport.id))) == 0
+
+
+def test_a_workbook_that_unpacks_past_the_limit_is_refused(app, tenant_a, monkeypatch):
+    import os
+    import zipfile
+
+    from app.crm.imports import reading
+
+    monkeypatch.setattr(reading, "MAX_WORKBOOK_BYTES", 2 * 1024 * 1024)
+    buffer = io.BytesIO(_workbook([["Name"], ["Northwind"]]))
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/media/photo.bin", os.urandom(3 * 1024 * 1024))  # packs no smaller
+    with pytest.raises(ValidationFailed) as caught:
+        upload(app, tenant_a, buffer.getvalue(), name="big.xlsx", type_name="company")
+    assert "unpacks to more than 2 MB" in " ".join(caught.value.details["file"])
+
+
 def test_too_many_rows_is_a_file_error(app, tenant_a, monkeypatch):
     from app.crm.imports import reading
 
