@@ -47,7 +47,7 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
     from app.superadmin.views import bp as console
     from app.superadmin.views.impersonation import bp as impersonation
 
-    return [
+    listed = [
         health,
         apex,
         mailbox,
@@ -92,15 +92,21 @@ def BLUEPRINTS(app=None):  # noqa: N802 - reads as a constant at the call site
         forms,
         public_forms,
         automations,
-        *_extra_record_pages(app),
     ]
+    return [*listed, *_kit_record_pages(app, listed)]
 
 
-def _extra_record_pages(app) -> list:
+def _kit_record_pages(app, listed) -> list:
+    """The kit's pages for every record type without a blueprint of its own above (a type
+    declared in RECORD_TYPES() or EXTRA_RECORD_TYPES that has no routes of its own)."""
+    from app.records.setup import unserved_record_types
     from app.records.views import record_blueprint
-    from app.wiring import extra_record_types
+    from app.wiring import RECORD_TYPES, extra_record_types
 
-    return [record_blueprint(record_type) for record_type in extra_record_types(app)] if app is not None else []
+    if app is None:
+        return []
+    types = RECORD_TYPES() + extra_record_types(app)
+    return [record_blueprint(record_type) for record_type in unserved_record_types(types, listed)]
 
 
 # Apex endpoints whose requests run in platform scope from the start: signup creates a

@@ -241,15 +241,19 @@ def API_RESOURCES():  # noqa: N802 - reads as a constant at the call site
 
 
 def install_api(app) -> None:
-    """The resources mounted under /api/v1 (types from EXTRA_RECORD_TYPES too) and the
-    fillers that put the tenant's own fields into its OpenAPI document."""
+    """The resources mounted under /api/v1 (the kit's for a record type with no `api.py`,
+    one from EXTRA_RECORD_TYPES too) and the fillers that put the tenant's own fields into its
+    OpenAPI document."""
     from app.api.mount import set_api_resources
     from app.api.spec import register_document_filler
     from app.crm.fields.openapi import fill_custom_fields
     from app.records.api import record_api_blueprint
+    from app.records.setup import unserved_record_types
 
-    extra = [record_api_blueprint(record_type) for record_type in extra_record_types(app)]
-    set_api_resources(app, API_RESOURCES() + extra)
+    listed = API_RESOURCES()
+    types = RECORD_TYPES() + extra_record_types(app)
+    kit = [record_api_blueprint(record_type) for record_type in unserved_record_types(types, listed, prefix="api_")]
+    set_api_resources(app, listed + kit)
     register_document_filler(fill_custom_fields)
 
 

@@ -32,6 +32,7 @@ from app.records.normalize import (
     OUTSIDE_CALENDAR,
     Invalid,
     aware_moment,
+    current_tenant,
     has_utc_time,
     normalize_domain,
     normalize_phone,
@@ -511,7 +512,9 @@ class Number(Field):
         value = self.value(record)
         if self.currency is None or value is None:
             return self.display(value)
-        return format_amount(value, getattr(record, self.currency, "") or "")
+        # A type whose model keeps no currency of its own (an expense) counts in the workspace's.
+        currency = getattr(record, self.currency, "") or _workspace_currency()
+        return format_amount(value, currency)
 
     def form_value(self, record):
         value = self.value(record) if record is not None else None
@@ -548,9 +551,14 @@ class Number(Field):
         return ma.Decimal(as_string=True, **kwargs)
 
 
+def _workspace_currency() -> str:
+    tenant = current_tenant()
+    return (tenant.currency if tenant is not None else "") or "USD"
+
+
 class Money(Number):
     """An amount of money: two decimals, never below zero, shown in the record's currency (the
-    attribute `currency` names)."""
+    attribute `currency` names), or the workspace's when the record has none."""
 
     def __init__(self, name, label, *, currency: str = "currency", minimum=Decimal(0), **kwargs):
         super().__init__(name, label, places=2, currency=currency, minimum=minimum, **kwargs)

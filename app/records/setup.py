@@ -41,6 +41,13 @@ def install_record_type(record_type) -> None:
     )
 
 
+def unserved_record_types(record_types, blueprints, *, prefix: str = "") -> list:
+    """The types that no blueprint of `blueprints` serves (they are named `<prefix><plural>`):
+    the app gives them the kit's, so a type with no routes of its own needs no views.py or api.py."""
+    names = {blueprint.name for blueprint in blueprints}
+    return [record_type for record_type in record_types if f"{prefix}{record_type.plural}" not in names]
+
+
 def _count_by_tenant(model, tenant_ids) -> dict:
     stmt = select(model.tenant_id, func.count(model.id)).group_by(model.tenant_id)
     if tenant_ids is not None:

@@ -44,6 +44,8 @@ class Gadget(RecordModel, OwnedRecord, Taggable, HasCustomFields, Base):
     price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     launched_on: Mapped[object | None] = mapped_column(Date)
     website: Mapped[str] = mapped_column(String(2000), default="")
+    # Money without a currency column of its own: it counts in the workspace's currency.
+    cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
 
 
 GADGETS = RecordType(
@@ -60,6 +62,7 @@ GADGETS = RecordType(
         f.Number("price", "Price", places=2, minimum=Decimal(0), list=True, filter=True),
         f.DateField("launched_on", "Launched", filter=True),
         f.Url("website", "Website"),
+        f.Money("cost", "Cost"),
     ],
     capabilities=[OWNER, TAGS, CUSTOM_FIELDS, TIMELINE, NOTES, ATTACHMENTS],
 )

@@ -206,3 +206,16 @@ def test_the_title_column_sorts_the_list_by_its_title(client_for, tenant_a, app)
     # A title made of several fields (a person's name) sorts by the sort the type names for it.
     assert 'href="/contacts?sort=-name"' in _title_header(client.get("/contacts").get_data(as_text=True))
     assert 'href="/leads?sort=name"' in _title_header(client.get("/leads").get_data(as_text=True))
+
+
+def test_money_of_a_type_without_a_currency_column_reads_in_the_workspace_currency(app, client_for, tenant_a):
+    """A newcomer's Money field on a model with no `currency` column showed a bare "12.50"."""
+    from app.tenants.models import Tenant
+
+    with in_tenant(app, tenant_a.id):
+        db.session.get(Tenant, tenant_a.id).currency = "EUR"
+        db.session.commit()
+    client = client_for(tenant_a)
+    assert client.post("/gadgets/new", data={"name": "Flux", "color": "blue", "cost": "12.5"}).status_code == 302
+    gadget = _gadget(app, tenant_a)
+    assert "€12.50" in client.get(f"/gadgets/{gadget.id}").get_data(as_text=True)

@@ -83,3 +83,20 @@ def test_a_refused_filter_is_named_by_its_label_not_its_parameter(app, tenant_a,
     assert "min_price" not in price
     assert "<strong>Tag</strong>: Not a valid id." in refusal("tag_id=nope")
     assert "<strong>Sort</strong>: Sort by one of" in refusal("sort=colour")
+
+
+def test_a_record_type_without_routes_of_its_own_needs_no_views_or_api_module(monkeypatch):
+    """Declared in RECORD_TYPES() alone, a type gets the kit's pages and REST resource: a
+    newcomer no longer copies the three-line views.py and api.py every plain type had."""
+    from app import create_app, wiring
+    from app.core.hosts import TenantBlueprint
+    from app.crm.companies.api import blp as companies_api
+
+    # Companies as if they had no views.py or api.py of their own.
+    monkeypatch.setattr("app.crm.companies.views.bp", TenantBlueprint("spare_pages", __name__))
+    listed = wiring.API_RESOURCES
+    monkeypatch.setattr(wiring, "API_RESOURCES", lambda: [blp for blp in listed() if blp is not companies_api])
+    made = create_app("testing", BASE_DOMAIN="atrium.test", SQLALCHEMY_DATABASE_URI="sqlite://")
+    endpoints = {rule.endpoint for rule in made.url_map.iter_rules()}
+    assert {"companies.index", "companies.show", "companies.new", "companies.delete"} <= endpoints
+    assert any(endpoint.startswith("api_companies.") for endpoint in endpoints)
