@@ -96,12 +96,13 @@ def audit_details_text(details: dict | None, action: str | None = None) -> str:
     if "from" in details and "to" in details:
         parts.append(f"{_detail_value(details.pop('from'))} → {_detail_value(details.pop('to'))}")
     changes = details.pop("changes", None)
+    # In the labels' order: PostgreSQL's JSONB keeps keys in an order of its own, so the order
+    # they were written in would read differently on the two databases.
     if isinstance(changes, dict):
-        # In the labels' order: PostgreSQL's JSONB keeps keys in an order of its own.
         parts.extend(sorted(f"{_words(field)}: {_change_value(change)}" for field, change in changes.items()))
     elif changes is not None:
         details["changes"] = changes
-    parts.extend(f"{_words(key)}: {_detail_value(value)}" for key, value in details.items())
+    parts.extend(sorted(f"{_words(key)}: {_detail_value(value)}" for key, value in details.items()))
     return "; ".join(parts)
 
 

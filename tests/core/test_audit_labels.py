@@ -147,7 +147,7 @@ def test_plans_in_the_audit_log_read_by_their_names(app, tenant_a, client_for):
     assert premium != "premium"
     assert f"{free} → {premium}" in shown
     assert f"Plan: {premium}, {free}" in shown
-    assert f"Plan: {premium}; Interval: month; Via: checkout" in shown
+    assert f"Interval: month; Plan: {premium}; Via: checkout" in shown
 
 
 def test_roles_and_sign_in_failures_in_the_audit_log_read_in_words(app, tenant_a, client_for):
