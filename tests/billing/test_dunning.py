@@ -127,18 +127,23 @@ def test_action_required_emails_the_owner_once(app, deliver, fake_stripe, subscr
     assert "https://invoice.stripe.test/i/in_3ds" in message["text"]
 
 
-def test_trial_will_end_emails_once_per_trial_end(app, deliver, fake_stripe, make_tenant):
-    tenant = make_tenant("alpha", plan="normal", status="trialing")
-    trialing = fake_stripe.put_subscription(
+def _trialing(fake_stripe, tenant, *, trial_end):
+    """The tenant's Normal subscription in Stripe, on a trial that ends at `trial_end`."""
+    return fake_stripe.put_subscription(
         subscription(
             "sub_1",
             customer="cus_1",
             price=PRICES["normal"]["month"],
             status="trialing",
-            trial_end=NOW + 3 * DAY,
+            trial_end=trial_end,
             tenant_id=tenant.id,
         )
     )
+
+
+def test_trial_will_end_emails_once_per_trial_end(app, deliver, fake_stripe, make_tenant):
+    tenant = make_tenant("alpha", plan="normal", status="trialing")
+    trialing = _trialing(fake_stripe, tenant, trial_end=NOW + 3 * DAY)
     with time_machine.travel(NOW):
         for _ in range(2):
             deliver(event("customer.subscription.trial_will_end", trialing))
@@ -152,16 +157,7 @@ def test_the_trial_end_is_dated_in_the_agencys_time_zone(app, deliver, fake_stri
     """23:00 UTC on 24 November is already the 25th in Auckland: the email said the 24th."""
     tenant = make_tenant("alpha", plan="normal", status="trialing")
     set_tenant(tenant, timezone="Pacific/Auckland")
-    trialing = fake_stripe.put_subscription(
-        subscription(
-            "sub_1",
-            customer="cus_1",
-            price=PRICES["normal"]["month"],
-            status="trialing",
-            trial_end=NOW + 3 * DAY + 11 * 3600,
-            tenant_id=tenant.id,
-        )
-    )
+    trialing = _trialing(fake_stripe, tenant, trial_end=NOW + 3 * DAY + 11 * 3600)
     with time_machine.travel(NOW):
         deliver(event("customer.subscription.trial_will_end", trialing))
         [message] = outbox(app, tenant.id)

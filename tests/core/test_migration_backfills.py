@@ -41,22 +41,30 @@ def scratch_app(app, tmp_path):
     server.dispose()
 
 
-@pytest.mark.skipif(not USE_POSTGRES, reason="the forced tenant policy is PostgreSQL's")
-def test_tag_counts_and_link_types_are_filled_in_for_every_workspace(scratch_app):
+def _two_workspaces_at(scratch, revision: str) -> list:
+    """Migrate the scratch database to `revision` and make two workspaces in it ("north" and
+    "south"); their ids, for rows written as the superuser before the upgrade under test."""
     from flask_migrate import upgrade
 
     from app.plans.catalogue import seed_plans
     from app.tenants.models import Tenant
 
-    scratch, admin = scratch_app
     with scratch.app_context():
-        upgrade(directory=MIGRATIONS, revision="0019_filter_indexes")
+        upgrade(directory=MIGRATIONS, revision=revision)
         with platform_scope():
             seed_plans()
             tenants = [Tenant(slug=slug, name=slug.title(), plan_code="premium") for slug in ("north", "south")]
             db.session.add_all(tenants)
             db.session.commit()
-            tenant_ids = [tenant.id for tenant in tenants]
+            return [tenant.id for tenant in tenants]
+
+
+@pytest.mark.skipif(not USE_POSTGRES, reason="the forced tenant policy is PostgreSQL's")
+def test_tag_counts_and_link_types_are_filled_in_for_every_workspace(scratch_app):
+    from flask_migrate import upgrade
+
+    scratch, admin = scratch_app
+    tenant_ids = _two_workspaces_at(scratch, "0019_filter_indexes")
     # Links written before the counts existed (as the superuser: no policy applies to it).
     with admin.begin() as conn:
         for links, tenant_id in zip((3, 1), tenant_ids, strict=True):
@@ -147,18 +155,8 @@ def test_documents_numbered_before_their_search_text_was_refreshed_are_found_by_
     its number after the upgrade, in every workspace."""
     from flask_migrate import upgrade
 
-    from app.plans.catalogue import seed_plans
-    from app.tenants.models import Tenant
-
     scratch, admin = scratch_app
-    with scratch.app_context():
-        upgrade(directory=MIGRATIONS, revision="0024_schedule_hours_local")
-        with platform_scope():
-            seed_plans()
-            tenants = [Tenant(slug=slug, name=slug.title(), plan_code="premium") for slug in ("north", "south")]
-            db.session.add_all(tenants)
-            db.session.commit()
-            tenant_ids = [tenant.id for tenant in tenants]
+    tenant_ids = _two_workspaces_at(scratch, "0024_schedule_hours_local")
     with admin.begin() as conn:
         for tenant_id, number in zip(tenant_ids, ("INV-2026-0007", None), strict=True):
             invoice_id = uuid.uuid4()

@@ -111,17 +111,25 @@ def test_a_step_moves_a_new_deal_to_a_stage(app, tenant_a):
         assert db.session.get(Deal, (tenant_a.id, deal_id)).stage_id == target_id
 
 
-def test_an_email_step_sends_the_template_only_with_consent(app, tenant_a):
-    from app.crm.messaging.models import Message
-    from tests.crm.messaging.helpers import make_consenting_contact, make_template
+def _emailing_new_contacts(app, tenant):
+    """A template, and a workflow that e-mails it to every contact made: (template, workflow)."""
+    from tests.crm.messaging.helpers import make_template
 
-    template_id = make_template(app, tenant_a)
+    template_id = make_template(app, tenant)
     workflow_id = make_workflow(
         app,
-        tenant_a,
+        tenant,
         trigger={"type": "record_created", "record_type": "contact"},
         steps=[{"type": "send_email", "params": {"template_id": str(template_id)}}],
     )
+    return template_id, workflow_id
+
+
+def test_an_email_step_sends_the_template_only_with_consent(app, tenant_a):
+    from app.crm.messaging.models import Message
+    from tests.crm.messaging.helpers import make_consenting_contact
+
+    _, workflow_id = _emailing_new_contacts(app, tenant_a)
     make_consenting_contact(app, tenant_a, email="yes@example.com")
     make_consenting_contact(app, tenant_a, email="no@example.com", email_consent="withdrawn", first_name="Bo")
     dispatch_events(app, tenant_a)
@@ -170,15 +178,9 @@ def test_an_email_step_whose_template_was_deleted_fails_saying_so(app, tenant_a,
     The requested URL was not found on the server…"."""
     from app.crm.messaging.message_templates import delete_template
     from app.crm.messaging.models import MessageTemplate
-    from tests.crm.messaging.helpers import make_consenting_contact, make_template
+    from tests.crm.messaging.helpers import make_consenting_contact
 
-    template_id = make_template(app, tenant_a)
-    workflow_id = make_workflow(
-        app,
-        tenant_a,
-        trigger={"type": "record_created", "record_type": "contact"},
-        steps=[{"type": "send_email", "params": {"template_id": str(template_id)}}],
-    )
+    template_id, workflow_id = _emailing_new_contacts(app, tenant_a)
     with in_tenant(app, tenant_a.id):
         delete_template(db.session.get(MessageTemplate, (tenant_a.id, template_id)), actor=owner_of(tenant_a))
     make_consenting_contact(app, tenant_a, email="yes@example.com")

@@ -363,15 +363,20 @@ def _starts_of(app, tenant, meeting_id):
         return db.session.get(Meeting, (tenant.id, meeting_id)).starts_at
 
 
-def test_a_meeting_in_another_zone_keeps_its_time_when_its_form_is_saved(app, tenant_a, client_for):
-    # 10:00 in Berlin is 09:00 UTC, the workspace's zone.
-    meeting_id = make_meeting(
+def _ten_in_berlin(app, tenant):
+    """A meeting at 10:00–11:00 Berlin time (09:00 UTC) in a workspace on UTC."""
+    return make_meeting(
         app,
-        tenant_a,
+        tenant,
         starts_at="2030-03-05T10:00:00+01:00",
         ends_at="2030-03-05T11:00:00+01:00",
         timezone="Europe/Berlin",
     )
+
+
+def test_a_meeting_in_another_zone_keeps_its_time_when_its_form_is_saved(app, tenant_a, client_for):
+    # 10:00 in Berlin is 09:00 UTC, the workspace's zone.
+    meeting_id = _ten_in_berlin(app, tenant_a)
     client = client_for(tenant_a)
     html = client.get(f"/meetings/{meeting_id}/edit").get_data(as_text=True)
     # The form showed the workspace's 09:00 beside "Europe/Berlin", and saving it read 09:00 in
@@ -437,13 +442,7 @@ def test_a_time_the_clocks_skip_or_that_has_no_utc_time_is_a_422(app, tenant_a, 
 
 
 def test_a_meetings_page_shows_its_times_in_its_own_zone_as_its_form_does(app, tenant_a, client_for):
-    meeting_id = make_meeting(
-        app,
-        tenant_a,
-        starts_at="2030-03-05T10:00:00+01:00",
-        ends_at="2030-03-05T11:00:00+01:00",
-        timezone="Europe/Berlin",
-    )
+    meeting_id = _ten_in_berlin(app, tenant_a)
     page = client_for(tenant_a).get(f"/meetings/{meeting_id}").get_data(as_text=True)
     # It said "05 Mar 2030, 09:00" (the workspace's UTC) above "Time zone: Europe/Berlin", while
     # its form said 10:00.
