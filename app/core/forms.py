@@ -31,7 +31,7 @@ class CheckedByService:
     field_flags = {"required": True}
 
     def __call__(self, form, field) -> None:
-        pass
+        """Nothing to check here: the service refuses an empty value, beside the page's other errors."""
 
 
 def apply_errors(form, error: ValidationFailed) -> None:
