@@ -567,13 +567,26 @@ SIGN_IN_FAILURES = {
     "inactive": "Deactivated account",
     "bad_second_factor": "Wrong two-factor code",
 }
-AUDIT_DETAIL_ACTIONS = ("user.created", "user.invited", "user.role_changed", "login.failed")
+SIGN_IN_METHODS = {
+    "password": "Password",
+    "totp": "Password and authenticator code",
+    "recovery_code": "Password and recovery code",
+    "invitation": "Accepted invitation",
+    "signup": "New workspace",
+}
+AUDIT_DETAIL_ACTIONS = ("user.created", "user.invited", "user.role_changed", "login.failed", "login.succeeded")
 
 
 def auth_codes_in_details(details: dict) -> dict:
     """An audit row's roles by their names ("admin → viewer" reads "Admin → Viewer") and a
-    failed sign-in's reason in words; a code with no name stays as written."""
-    worded = {"role": Role.LABELS, "from": Role.LABELS, "to": Role.LABELS, "reason": SIGN_IN_FAILURES}
+    sign-in's method or failure in words; a code with no name stays as written."""
+    worded = {
+        "role": Role.LABELS,
+        "from": Role.LABELS,
+        "to": Role.LABELS,
+        "reason": SIGN_IN_FAILURES,
+        "method": SIGN_IN_METHODS,
+    }
     return {
         key: worded[key].get(value, value) if key in worded and isinstance(value, str) else value
         for key, value in details.items()

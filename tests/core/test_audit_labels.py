@@ -151,7 +151,8 @@ def test_plans_in_the_audit_log_read_by_their_names(app, tenant_a, client_for):
 
 
 def test_roles_and_sign_in_failures_in_the_audit_log_read_in_words(app, tenant_a, client_for):
-    """A role change read "admin → viewer" and a failed sign-in "Reason: bad_credentials"."""
+    """A role change read "admin → viewer", a failed sign-in "Reason: bad_credentials" and a
+    sign-in with a code "Method: totp"."""
     from app.core.audit import record_audit
     from app.core.extensions import db
     from tests.conftest import in_tenant
@@ -160,9 +161,11 @@ def test_roles_and_sign_in_failures_in_the_audit_log_read_in_words(app, tenant_a
         record_audit("user.role_changed", actor_label="owner@example.com", details={"from": "admin", "to": "viewer"})
         record_audit("user.invited", actor_label="owner@example.com", details={"role": "sales"})
         record_audit("login.failed", actor_label="ada@example.com", details={"reason": "bad_credentials"})
+        record_audit("login.succeeded", actor_label="ada@example.com", details={"method": "totp"})
         db.session.commit()
     page = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
     shown = re.findall(r'data-testid="audit-details">([^<]*)<', page)
     assert "Admin → Viewer" in shown
     assert "Role: Sales" in shown
     assert "Reason: Wrong email or password" in shown
+    assert "Method: Password and authenticator code" in shown
