@@ -6,12 +6,12 @@ from flask import current_app, g, render_template
 from flask_login import current_user, login_required
 
 from app.auth.permissions import can
-from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import navigation_for
 from app.plans.banners import shell_banners
 from app.plans.catalogue import RESOURCE_LABELS
-from app.plans.models import FEATURE_LABELS, LIMIT_FEATURES, Plan, limit_label
+from app.plans.lifecycle import plan_names
+from app.plans.models import FEATURE_LABELS, LIMIT_FEATURES, limit_label
 from app.plans.services import entitlements, get_plan_limit, offered_features, offered_limits
 from app.records.pages import permission_action_state
 from app.superadmin.navigation import console_nav
@@ -40,8 +40,7 @@ def nav_badges():
 
 def plan_name(code: str | None) -> str:
     """A plan as the catalogue names it ("Premium"), for history rows that keep its code."""
-    plan = db.session.get(Plan, code) if code else None
-    return plan.name if plan is not None else (code or "")
+    return plan_names().get(code, code or "") if code else ""
 
 
 def install_shell(app) -> None:

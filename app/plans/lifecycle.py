@@ -292,10 +292,15 @@ def list_history(tenant_id, limit: int = 50) -> list[StatusChange]:
 PLAN_DETAIL_ACTIONS = ("plan.changed", "subscription.trial_ended", "billing.plan_change_started")
 
 
+def plan_names() -> dict[str, str]:
+    """Every plan's name by its code, read once per request (for rows that keep a plan's code)."""
+    return per_request("plan_names", lambda: dict(db.session.execute(select(Plan.code, Plan.name)).all()))
+
+
 def plan_names_in_details(details: dict) -> dict:
     """An audit row's details with each plan code read as the plan's name ("premium" ->
-    "Premium"), the plans read once per request; a code no plan has any more stays as written."""
-    names = per_request("plan_names", lambda: dict(db.session.execute(select(Plan.code, Plan.name)).all()))
+    "Premium"); a code no plan has any more stays as written."""
+    names = plan_names()
 
     def named(value):
         if isinstance(value, list | tuple):
