@@ -32,12 +32,12 @@ from app.records.normalize import (
     OUTSIDE_CALENDAR,
     Invalid,
     aware_moment,
-    current_tenant,
     has_utc_time,
     normalize_domain,
     normalize_phone,
     parse_bool,
     tenant_zone,
+    workspace_currency,
 )
 from app.records.registry import find_record_type, get_record_type
 
@@ -513,7 +513,7 @@ class Number(Field):
         if self.currency is None or value is None:
             return self.display(value)
         # A type whose model keeps no currency of its own (an expense) counts in the workspace's.
-        currency = getattr(record, self.currency, "") or _workspace_currency()
+        currency = getattr(record, self.currency, "") or workspace_currency()
         return format_amount(value, currency)
 
     def form_value(self, record):
@@ -549,11 +549,6 @@ class Number(Field):
             return ma.Decimal(**kwargs)
         kwargs["metadata"].update({"type": "string", "format": "decimal"})
         return ma.Decimal(as_string=True, **kwargs)
-
-
-def _workspace_currency() -> str:
-    tenant = current_tenant()
-    return (tenant.currency if tenant is not None else "") or "USD"
 
 
 class Money(Number):

@@ -58,6 +58,15 @@ def current_tenant() -> Tenant | None:
     return tenant
 
 
+def workspace_currency() -> str:
+    """The workspace's currency: what an amount with no currency of its own is in."""
+    # Asked from before_save hooks, with the record still pending: reading the tenant must not
+    # flush it half-filled.
+    with db.session.no_autoflush:
+        tenant = current_tenant()
+    return (tenant.currency if tenant is not None else "") or "USD"
+
+
 def tenant_zone() -> ZoneInfo:
     tenant = current_tenant()
     return ZoneInfo(tenant.timezone) if tenant is not None else ZoneInfo("UTC")

@@ -3,7 +3,6 @@ unit, active flag and recurring interval. Quote lines pick from the active ones.
 
 from decimal import Decimal
 
-from flask import g
 from sqlalchemy import select
 
 from app.core.currencies import CURRENCIES, format_amount
@@ -11,15 +10,11 @@ from app.core.extensions import db
 from app.crm.products.models import Product, RecurringInterval
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
+from app.records.normalize import workspace_currency
 from app.records.record_type import RecordType
 
 # The largest amount a price column (Numeric(14, 2)) holds; quotes and subscriptions use it too.
 MAX_PRICE = Decimal("999999999999.99")
-
-
-def workspace_currency() -> str:
-    tenant = getattr(g, "tenant", None)
-    return tenant.currency if tenant is not None else "USD"
 
 
 class ProductType(RecordType):

@@ -14,13 +14,13 @@ from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.deals.currencies import ISO_4217
-from app.crm.products.record import workspace_currency
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import LineAmounts, document_totals
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
 from app.records.loading import together
+from app.records.normalize import workspace_currency
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
 

@@ -15,7 +15,6 @@ from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.crm.deals.models import Deal
 from app.crm.deals.services.forecast import local_today
-from app.crm.products.record import workspace_currency
 from app.crm.quotes import priced_documents
 from app.crm.quotes.documents import quote_document
 from app.crm.quotes.fields import LINE_KEYS, LineItems, priced_document_fields
@@ -23,6 +22,7 @@ from app.crm.quotes.models import Quote, QuoteStatus, QuoteVersion
 from app.crm.quotes.settings import get_quote_settings
 from app.records import fields as f
 from app.records.capabilities import Panel
+from app.records.normalize import workspace_currency
 
 
 class QuoteType(priced_documents.PricedDocumentType):

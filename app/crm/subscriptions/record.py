@@ -9,7 +9,7 @@ from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.deals.services.forecast import local_today
-from app.crm.products.record import MAX_PRICE, workspace_currency
+from app.crm.products.record import MAX_PRICE
 from app.crm.quotes.priced_documents import (
     QUOTE_CURRENCIES,
     customer_fields,
@@ -20,6 +20,7 @@ from app.crm.quotes.priced_documents import (
 from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
 from app.records import fields as f
 from app.records.capabilities import Tab
+from app.records.normalize import workspace_currency
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
 
