@@ -211,12 +211,12 @@ def test_a_quotes_lines_and_its_changes_fit_a_phone(app, live_server, page_at, b
 def test_the_forecasts_tables_stack_on_a_phone(app, live_server, page_at, busy_tenant):
     """At 375 px the forecast's tables (eight columns by month, four by owner and pipeline…)
     hid their figures behind a sideways scroll: each row now stacks its figures, each named."""
-    from app.crm.deals.services.forecast import local_today
+    from app.records.normalize import workspace_today
     from tests.conftest import in_tenant
     from tests.crm.deals.helpers import add_deals
 
     with in_tenant(app, busy_tenant.id):  # the workspace's own "today"
-        closing = local_today().isoformat()
+        closing = workspace_today().isoformat()
     add_deals(
         app,
         busy_tenant,

@@ -7,9 +7,8 @@ from app.core.types import utcnow
 from app.crm.calendar.services import meetings_of_user_today
 from app.crm.deals.services.deals import rotting_deals_of
 from app.crm.leads.services import awaiting_first_contact
-from app.crm.tasks.queries import today_local
 from app.crm.tasks.services import my_tasks
-from app.records.normalize import tenant_zone
+from app.records.normalize import tenant_zone, workspace_today
 
 
 def _tasks(user):
@@ -28,7 +27,7 @@ def _deals(user):
 
 
 def _meetings(user):
-    start = datetime.combine(today_local(), time.min, tzinfo=tenant_zone())
+    start = datetime.combine(workspace_today(), time.min, tzinfo=tenant_zone())
     meetings = meetings_of_user_today(user, day_start=start, day_end=start + timedelta(days=1))
     return {"meetings": meetings} if meetings else None
 

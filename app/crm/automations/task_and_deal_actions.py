@@ -11,7 +11,7 @@ from app.core.extensions import db
 from app.core.models import tenant_join
 from app.crm.automations.actions import Action, Param, check_row_id, named_row, register_action, user_choices
 from app.crm.deals.models import Pipeline, Stage
-from app.crm.tasks.queries import today_local
+from app.records.normalize import workspace_today
 from app.records.registry import get_record_type
 from app.records.services import create_record, update_record
 
@@ -46,7 +46,7 @@ def _task_input(context, params) -> dict:
     data = {
         "title": params["title"],
         # Days as the workspace counts them: in Auckland on a Monday morning, UTC is still on Sunday.
-        "due_date": (today_local() + timedelta(days=params["due_in_days"])).isoformat(),
+        "due_date": (workspace_today() + timedelta(days=params["due_in_days"])).isoformat(),
         "related_id": str(context.record.id),
     }
     if owner_id:

@@ -10,8 +10,7 @@ from app.core.extensions import db
 from app.crm.calendar.booking import create_booking_type
 from app.crm.calendar.services import create_meeting
 from app.crm.contacts.models import Contact
-from app.crm.tasks.queries import today_local
-from app.records.normalize import tenant_zone
+from app.records.normalize import tenant_zone, workspace_today
 
 MEETINGS = (
     # (weekday offset from Monday, start, minutes, location, video)
@@ -48,7 +47,7 @@ def seed_meetings_demo(tenant, *, owner, sellers) -> None:
     rng = random.Random(f"meetings-{tenant.slug}")
     contacts = list(db.session.scalars(select(Contact).order_by(Contact.created_at).limit(20)))
     zone = tenant_zone()
-    today = today_local()
+    today = workspace_today()
     # The working week under way, or at the weekend the coming one: a calendar seeded on a
     # Sunday would otherwise hold nothing ahead.
     monday = today - timedelta(days=today.weekday()) if today.weekday() < 5 else today + timedelta(7 - today.weekday())

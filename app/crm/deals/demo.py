@@ -20,9 +20,10 @@ from app.crm.companies.models import Company
 from app.crm.contacts.models import Contact
 from app.crm.deals.models import Deal, ForecastSnapshot, StageKind
 from app.crm.deals.services.deals import create_deal, move_deal
-from app.crm.deals.services.forecast import add_months, local_today, month_start, set_quota
+from app.crm.deals.services.forecast import add_months, month_start, set_quota
 from app.crm.deals.services.pipelines import create_pipeline, default_pipeline, list_reasons
 from app.crm.tags.models import Tag
+from app.records.normalize import workspace_today
 
 OPEN_DEALS = (
     # name, value, stage index, days to expected close, priority
@@ -74,7 +75,7 @@ def seed_deals_demo(tenant) -> None:
     won_stage = next(stage for stage in stages if stage.kind == StageKind.WON)
     lost_stage = next(stage for stage in stages if stage.kind == StageKind.LOST)
     now = utcnow()
-    today = local_today(now)
+    today = workspace_today(now)
 
     def company_and_contacts():
         company = rng.choice(companies) if companies else None

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from app.auth.demo_team import get_demo_owner
 from app.core.extensions import db
 from app.core.types import clock_set_to, utcnow
-from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.models import Invoice
 from app.crm.invoices.services import create_invoice, invoice_from_order, issue_invoice, record_payment, send_invoice
 from app.crm.orders.models import Order
 from app.crm.quotes.models import Quote, QuoteStatus
 from app.crm.quotes.sending import default_recipient
+from app.records.normalize import workspace_today
 
 
 def seed_invoices_demo(tenant) -> None:
@@ -43,7 +43,7 @@ def seed_invoices_demo(tenant) -> None:
     with clock_set_to(now - timedelta(days=31)):
         record_payment(
             earlier,
-            {"amount": str(earlier.total), "paid_on": local_today().isoformat(), "method": "card"},
+            {"amount": str(earlier.total), "paid_on": workspace_today().isoformat(), "method": "card"},
             actor=owner,
         )
     invoice = invoice_from_order(order, actor=owner)
@@ -57,7 +57,7 @@ def seed_invoices_demo(tenant) -> None:
         invoice,
         {
             "amount": str(half),
-            "paid_on": local_today().isoformat(),
+            "paid_on": workspace_today().isoformat(),
             "method": "bank_transfer",
             "reference": "50 % on acceptance",
         },

@@ -8,7 +8,6 @@ from sqlalchemy.orm import selectinload
 
 from app.core.extensions import db
 from app.core.models import tenant_join
-from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
 from app.crm.quotes import priced_documents
@@ -16,6 +15,7 @@ from app.crm.quotes.fields import priced_document_fields
 from app.crm.quotes.totals import ZERO
 from app.records import fields as f
 from app.records.capabilities import Panel
+from app.records.normalize import workspace_today
 
 
 class InvoiceType(priced_documents.PricedDocumentType):
@@ -91,7 +91,7 @@ def _payments_panel(record_type, invoice) -> dict:
     return {
         "invoice": invoice,
         "methods": PaymentMethod.LABELS,
-        "today": local_today(),
+        "today": workspace_today(),
         # A refused payment's messages and input (set by the view that refused it).
         "errors": g.get("payment_errors") or {},
         "submitted": g.get("payment_input") or {},

@@ -14,7 +14,6 @@ from app.core.numbers import typed_decimal
 from app.core.text import plural
 from app.core.types import utcnow
 from app.core.validation import Errors
-from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceStatus, Payment, PaymentMethod
 from app.crm.invoices.record import INVOICES
@@ -27,7 +26,7 @@ from app.crm.quotes.priced_documents import lock_document
 from app.crm.quotes.sending import email_document, read_send_input, refresh_index_title
 from app.crm.quotes.settings import get_quote_settings
 from app.plans.services import check_writable, entitlements
-from app.records.normalize import current_tenant
+from app.records.normalize import current_tenant, workspace_today
 from app.records.services import create_record, emit_record_event, record_services
 
 get_invoice, load_invoice_for_page, create_invoice, update_invoice, delete_invoice, list_invoices = record_services(
@@ -73,7 +72,7 @@ def issue_invoice(invoice: Invoice, *, actor) -> Invoice:
     if not invoice.lines:
         raise ValidationFailed("Add at least one line first.", details={"lines": ["Add at least one line item."]})
     settings = get_quote_settings()
-    today = local_today()
+    today = workspace_today()
     invoice.number = next_number("invoice", settings.invoice_number_pattern, today)
     invoice.issue_date = today
     if invoice.due_date is None or invoice.due_date < today:
@@ -164,7 +163,7 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
     except ValueError:
         errors.add("paid_on", "Use a date like 2026-01-31.")
         paid_on = None
-    if paid_on is not None and paid_on > local_today():
+    if paid_on is not None and paid_on > workspace_today():
         errors.add("paid_on", "The payment date is in the future.")
     elif paid_on is not None and invoice.issue_date is not None and paid_on < invoice.issue_date:
         errors.add("paid_on", f"The invoice was issued on {invoice.issue_date}; a payment cannot be dated earlier.")
@@ -190,7 +189,9 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
         invoice.status = InvoiceStatus.PAID
         invoice.paid_at = utcnow()
     else:
-        invoice.status = InvoiceStatus.PARTIALLY_PAID if invoice.due_date >= local_today() else InvoiceStatus.OVERDUE
+        invoice.status = (
+            InvoiceStatus.PARTIALLY_PAID if invoice.due_date >= workspace_today() else InvoiceStatus.OVERDUE
+        )
     invoice.updated_at = utcnow()
     db.session.flush()
     emit_record_event(
@@ -231,7 +232,7 @@ def mark_overdue_invoices() -> int:
             select(Invoice)
             .where(
                 Invoice.status.in_(InvoiceStatus.NOT_YET_DUE),
-                Invoice.due_date < local_today(),
+                Invoice.due_date < workspace_today(),
             )
             .order_by(Invoice.id)
             .with_for_update(skip_locked=True)

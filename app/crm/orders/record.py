@@ -5,13 +5,13 @@ open until fulfilled or cancelled. A numbered order is kept: it is cancelled, ne
 from sqlalchemy.orm import joinedload
 
 from app.core.types import utcnow
-from app.crm.deals.services.forecast import local_today
 from app.crm.orders.models import Order, OrderLine, OrderStatus
 from app.crm.quotes import priced_documents
 from app.crm.quotes.documents import amount_text, document_lines
 from app.crm.quotes.fields import priced_document_fields
 from app.crm.quotes.numbering import next_number
 from app.records import fields as f
+from app.records.normalize import workspace_today
 
 # Orders are numbered like quotes and invoices, from their own gap-free sequence ("order").
 ORDER_NUMBER_PATTERN = "SO-{year}-{seq:04d}"
@@ -27,7 +27,7 @@ class OrderType(priced_documents.PricedDocumentType):
 
     def fill_in_new(self, order, cleaned):
         """A new order is numbered at once: it is made from an accepted quote, or by hand."""
-        order.number = next_number("order", ORDER_NUMBER_PATTERN, local_today())
+        order.number = next_number("order", ORDER_NUMBER_PATTERN, workspace_today())
         super().fill_in_new(order, cleaned)
 
     def before_save(self, order, cleaned, context):

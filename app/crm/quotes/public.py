@@ -12,14 +12,13 @@ from wtforms.validators import Length
 from app.core.errors import Conflict
 from app.core.forms import PageForm, act_on_form
 from app.core.hosts import TenantBlueprint
-from app.crm.deals.services.forecast import local_today
 from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
 from app.crm.quotes.pdf import logo_data_uri
 from app.crm.quotes.pdf_routes import pdf_page_response
 from app.crm.quotes.settings import get_quote_settings
 from app.plans.services import entitlements
-from app.records.normalize import current_tenant
+from app.records.normalize import current_tenant, workspace_today
 
 bp = TenantBlueprint("quote_links", __name__)
 
@@ -71,7 +70,7 @@ def _page(quote, token, *, accept=None, reject=None, status=200):
         reject_form=reject or RejectForm(),
         logo=logo_data_uri(tenant),
         pdf_available=entitlements(tenant).has_feature("quote_pdf"),
-        today_iso=local_today().isoformat(),
+        today_iso=workspace_today().isoformat(),
     ), status
 
 

@@ -14,7 +14,6 @@ from app.core.events import emit
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.crm.deals.models import Deal
-from app.crm.deals.services.forecast import local_today
 from app.crm.quotes import priced_documents
 from app.crm.quotes.documents import quote_document
 from app.crm.quotes.fields import LINE_KEYS, LineItems, priced_document_fields
@@ -22,13 +21,13 @@ from app.crm.quotes.models import Quote, QuoteStatus, QuoteVersion
 from app.crm.quotes.settings import get_quote_settings
 from app.records import fields as f
 from app.records.capabilities import Panel
-from app.records.normalize import workspace_currency
+from app.records.normalize import workspace_currency, workspace_today
 
 
 class QuoteType(priced_documents.PricedDocumentType):
     def check(self, cleaned, context):
         valid_until = cleaned.get("valid_until")
-        if valid_until is not None and context.creating and valid_until < local_today():
+        if valid_until is not None and context.creating and valid_until < workspace_today():
             context.errors.add("valid_until", "The validity date is in the past.")
 
     def locked(self, quote, action):
@@ -88,7 +87,7 @@ class QuoteType(priced_documents.PricedDocumentType):
         if not cleaned.get("currency") and quote.deal is None:
             quote.currency = workspace_currency()
         if quote.valid_until is None:
-            quote.valid_until = local_today() + timedelta(days=settings.validity_days)
+            quote.valid_until = workspace_today() + timedelta(days=settings.validity_days)
         if not quote.terms:
             quote.terms = settings.default_terms
 

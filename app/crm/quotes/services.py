@@ -19,7 +19,6 @@ from app.core.validation import Errors
 from app.crm.deals.models import DealStatus, StageKind
 from app.crm.deals.record import mark_active
 from app.crm.deals.services.deals import move_deal, update_deal
-from app.crm.deals.services.forecast import local_today
 from app.crm.deals.services.pipelines import first_stage_of_kind
 from app.crm.quotes.models import Quote, QuoteStatus
 from app.crm.quotes.numbering import next_number
@@ -28,7 +27,7 @@ from app.crm.quotes.record import QUOTES
 from app.crm.quotes.sending import email_document, read_send_input, refresh_index_title
 from app.crm.quotes.settings import get_quote_settings
 from app.plans.services import check_writable
-from app.records.normalize import current_tenant, tenant_zone
+from app.records.normalize import current_tenant, tenant_zone, workspace_today
 from app.records.services import emit_record_event, record_services
 
 get_quote, load_quote_for_page, create_quote, update_quote, delete_quote, list_quotes = record_services(QUOTES)
@@ -67,13 +66,13 @@ def send_quote(quote: Quote, data: dict, *, actor) -> str:
         raise Conflict(f"A {QuoteStatus.LABELS[quote.status].lower()} quote cannot be sent; edit it for a new version.")
     if not quote.lines:
         errors.add("_form", "Add at least one line item before sending.")
-    if quote.valid_until is None or quote.valid_until < local_today():
+    if quote.valid_until is None or quote.valid_until < workspace_today():
         errors.add("_form", "The validity date has passed: edit the quote and choose a new one.")
     errors.raise_if_any("The quote cannot be sent yet.")
     now = utcnow()
     first = quote.number is None
     if first:
-        quote.number = next_number("quote", get_quote_settings().number_pattern, local_today())
+        quote.number = next_number("quote", get_quote_settings().number_pattern, workspace_today())
     token = secrets.token_urlsafe(32)
     quote.public_token_hash = hash_token(token)
     quote.public_link_expires_at = _end_of(quote.valid_until) + LINK_GRACE
@@ -129,7 +128,7 @@ def record_view(quote: Quote) -> None:
 def _check_answerable(quote: Quote) -> None:
     if quote.status not in QuoteStatus.OPEN:
         raise Conflict(f"This quote is {QuoteStatus.LABELS[quote.status].lower()} and can no longer be answered.")
-    if quote.valid_until is not None and quote.valid_until < local_today():
+    if quote.valid_until is not None and quote.valid_until < workspace_today():
         raise Conflict("This quote has expired and can no longer be accepted.")
 
 
@@ -186,7 +185,7 @@ def reject_quote(quote: Quote, data: dict, *, actor=None) -> None:
 
 def expire_due_quotes() -> int:
     """Mark sent and viewed quotes past their validity date expired (each once)."""
-    today = local_today()
+    today = workspace_today()
     due = list(
         db.session.scalars(
             select(Quote)

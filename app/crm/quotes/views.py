@@ -13,7 +13,6 @@ from app.auth.permissions import requires_permission
 from app.core.errors import Conflict
 from app.core.extensions import db
 from app.core.forms import PageForm, act_on_form, save_form
-from app.crm.deals.services.forecast import local_today
 from app.crm.products.services import active_products
 from app.crm.quotes import services
 from app.crm.quotes.documents import quote_document
@@ -24,6 +23,7 @@ from app.crm.quotes.record import QUOTES
 from app.crm.quotes.send_page import send_page
 from app.crm.quotes.settings import get_quote_settings, update_quote_settings
 from app.plans.services import entitlements
+from app.records.normalize import workspace_today
 from app.records.views import record_blueprint
 
 bp = record_blueprint(QUOTES)
@@ -116,5 +116,5 @@ def settings():
         flash("Quote settings saved.", "success")
         return redirect(url_for("quotes.settings"))
     status = 422 if request.method == "POST" else 200
-    next_number = peek_number("quote", current.number_pattern, local_today())
+    next_number = peek_number("quote", current.number_pattern, workspace_today())
     return render_template("crm/quotes/settings.html", form=form, next_number=next_number), status

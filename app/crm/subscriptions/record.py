@@ -8,7 +8,6 @@ from sqlalchemy import select
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
-from app.crm.deals.services.forecast import local_today
 from app.crm.products.record import MAX_PRICE
 from app.crm.quotes.priced_documents import (
     QUOTE_CURRENCIES,
@@ -20,7 +19,7 @@ from app.crm.quotes.priced_documents import (
 from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
 from app.records import fields as f
 from app.records.capabilities import Tab
-from app.records.normalize import workspace_currency
+from app.records.normalize import workspace_currency, workspace_today
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
 
@@ -31,7 +30,7 @@ class SubscriptionType(RecordType):
             # Empty, on a new one or emptied on an edit: the workspace's currency.
             subscription.currency = workspace_currency()
         if context.creating:
-            subscription.start_date = subscription.start_date or local_today()
+            subscription.start_date = subscription.start_date or workspace_today()
             subscription.next_renewal = subscription.next_renewal or subscription.start_date
         elif "start_date" in cleaned and cleaned["start_date"] is None:
             # Invoices count periods from the start: an existing subscription keeps one.

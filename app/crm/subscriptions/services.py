@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from app.auth.permissions import can
 from app.core.extensions import db
-from app.crm.deals.services.forecast import local_today
 from app.crm.invoices.services import create_invoice, issue_invoice
 from app.crm.quotes.services import acting_owner
 from app.crm.quotes.settings import get_quote_settings
@@ -16,6 +15,7 @@ from app.crm.quotes.totals import round_money
 from app.crm.subscriptions.models import Interval, Subscription, SubscriptionStatus
 from app.crm.subscriptions.record import SUBSCRIPTIONS
 from app.crm.tasks.record import TASKS
+from app.records.normalize import workspace_today
 from app.records.services import create_record, emit_record_event, record_services
 
 (
@@ -78,7 +78,7 @@ def subscriptions_from_accepted_quote(event, quote) -> None:
     if not recurring:
         return
     actor = acting_owner(quote)
-    today = local_today()
+    today = workspace_today()
     for line in recurring:
         periods, quantity = periods_sold(line)
         subscription = create_record(
@@ -118,7 +118,7 @@ def remind_upcoming_renewals(today: date | None = None) -> int:
     """N days before each renewal, a task (the tasks record type, through the kit) assigned to
     the subscription's owner, due on the renewal date, about the subscription — once per
     renewal: `reminded_for` keeps the renewal date reminded, under the row lock of `_due`."""
-    today = today or local_today()
+    today = today or workspace_today()
     days = get_quote_settings().renewal_reminder_days
     count = 0
     for subscription in _due(Subscription.next_renewal <= today + timedelta(days=days)):
@@ -149,7 +149,7 @@ def remind_upcoming_renewals(today: date | None = None) -> int:
 def renew_due_subscriptions(today: date | None = None) -> int:
     """Each active subscription whose renewal date has come gets its period's invoice, issued,
     and its next renewal date — in one transaction, under a row lock: once per period."""
-    today = today or local_today()
+    today = today or workspace_today()
     count = 0
     for subscription in _due(Subscription.next_renewal <= today):
         start = subscription.next_renewal

@@ -10,8 +10,8 @@ from app.core.extensions import db
 from app.crm.companies.models import Company
 from app.crm.contacts.models import Contact
 from app.crm.leads.models import Lead, LeadStatus
-from app.crm.tasks.queries import today_local
 from app.crm.tasks.services import complete_task, create_task
+from app.records.normalize import workspace_today
 
 TASKS = (
     # (days from today, time or None, priority, related kind)
@@ -76,7 +76,7 @@ def seed_tasks_demo(tenant, *, owner, sellers) -> None:
             )
         ),
     }
-    today = today_local()
+    today = workspace_today()
     # A team whose members each had the same eight tasks would read as generated: each seller
     # gets the same shape of day (due today, overdue, this week) with tasks of their own.
     for index, seller in enumerate(sellers):

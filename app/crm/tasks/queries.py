@@ -1,8 +1,8 @@
 """What the task record type, its services and the Tasks tab all ask of the tasks table:
-today in the workspace's zone, which tasks are overdue, the order they list in, and the
+which tasks are overdue, the order they list in, and the
 tasks about one record. It sits below all three so none of them imports another to get it."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import and_, case, or_, select
 from sqlalchemy.orm import selectinload
@@ -14,10 +14,6 @@ from app.records.normalize import tenant_zone
 
 TAB_LIMIT = 50
 PRIORITY_ORDER = case(dict(TaskPriority.RANK.items()), value=Task.priority, else_=len(TaskPriority.RANK))
-
-
-def today_local() -> date:
-    return utcnow().astimezone(tenant_zone()).date()
 
 
 def overdue_condition(now: datetime | None = None):

@@ -12,13 +12,13 @@ from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.tags.capability import TAGS
 from app.crm.tasks.models import NO_DUE, REMINDER_OFFSETS, Recurrence, Task, TaskPriority, TaskStatus
-from app.crm.tasks.queries import overdue_condition, today_local
+from app.crm.tasks.queries import overdue_condition
 from app.crm.tasks.recurrence import moment, next_occurrence
 from app.crm.tasks.tab import tasks_tab_context
 from app.notifications.reminders import clear_reminders, sync_reminders
 from app.records import fields as f
 from app.records.capabilities import Column, Tab
-from app.records.normalize import tenant_zone
+from app.records.normalize import tenant_zone, workspace_today
 from app.records.owner import OwnerCapability
 from app.records.record_type import ListFilter, RecordType, changed_since_load
 from app.records.services import create_record, emit_record_event
@@ -31,7 +31,7 @@ ASSIGNEE = OwnerCapability("Assignee")
 
 
 def due_window(value: str, errors) -> list:
-    today = today_local()
+    today = workspace_today()
     if value == "overdue":
         return [overdue_condition()]
     if value == "today":

@@ -10,8 +10,9 @@ from app.auth.permissions import check_permission
 from app.core.extensions import db
 from app.core.first_rows import first_rows
 from app.crm.tasks.models import Task, TaskStatus
-from app.crm.tasks.queries import PRIORITY_ORDER, overdue_condition, today_local
+from app.crm.tasks.queries import PRIORITY_ORDER, overdue_condition
 from app.crm.tasks.record import TASKS
+from app.records.normalize import workspace_today
 from app.records.services import create_record, record_services, update_record
 
 get_task, load_task_for_page, create_task, update_task, delete_task, list_tasks = record_services(TASKS)
@@ -73,14 +74,14 @@ def count_tasks_due(user) -> int:
     return db.session.scalar(
         select(func.count())
         .select_from(Task)
-        .where(Task.owner_id == user.id, Task.status.in_(TaskStatus.ACTIVE), Task.due_date <= today_local())
+        .where(Task.owner_id == user.id, Task.status.in_(TaskStatus.ACTIVE), Task.due_date <= workspace_today())
     )
 
 
 def my_tasks(user, *, limit: int = MY_DAY_LIMIT) -> dict:
     """What "my day" shows of a user's tasks: overdue ones and today's (a bounded number of
     each), and how many there are of both in all."""
-    today = today_local()
+    today = workspace_today()
     base = select(Task).where(Task.owner_id == user.id).options(selectinload(Task.related))
     overdue = first_rows(base.where(overdue_condition()).order_by(Task.due_at, Task.id), limit)
     due_today = first_rows(

@@ -3,8 +3,9 @@
 from flask_login import current_user
 
 from app.auth.permissions import acting_user, can
-from app.crm.tasks.queries import tasks_about, today_local
+from app.crm.tasks.queries import tasks_about
 from app.records.forms import ConfirmForm
+from app.records.normalize import workspace_today
 from app.records.owner import owner_choices
 
 
@@ -14,7 +15,7 @@ def tasks_tab_context(record_type, record) -> dict:
         "tasks": tasks,
         "subject": record,
         "subject_type": record_type,
-        "today": today_local(),
+        "today": workspace_today(),
         "can_create": can(current_user, "tasks.create"),
         "can_edit": can(current_user, "tasks.edit"),
         "owner_choices": owner_choices(),

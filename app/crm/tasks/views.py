@@ -12,11 +12,11 @@ from app.core.lookups import get_or_404
 from app.core.security import safe_next_url
 from app.crm.tasks import services
 from app.crm.tasks.models import TaskStatus
-from app.crm.tasks.queries import today_local
 from app.crm.tasks.record import TASKS
 from app.crm.tasks.tab import tasks_tab_context
 from app.records.crud_pages import record_page_url
 from app.records.models import RecordEntry
+from app.records.normalize import workspace_today
 from app.records.registry import find_record_type
 from app.records.services import get_record
 from app.records.views import record_blueprint
@@ -113,6 +113,6 @@ def board():
         counts=services.board_counts(owner_id=owner_id),
         labels=TaskStatus.LABELS,
         mine=mine,
-        today=today_local(),
+        today=workspace_today(),
         limit=services.BOARD_LIMIT,
     )

@@ -142,13 +142,14 @@ def test_quotas_on_a_phone_show_whole_amounts(app, live_server, page_at, make_te
     """Each month's quota input is wide enough for its amount: at 375 px "250000.00" showed as
     "250000."; and every month is on screen: each seller's row stacks its three months, named,
     where the second and third hid behind a sideways scroll."""
-    from app.crm.deals.services.forecast import local_today, set_quota
+    from app.crm.deals.services.forecast import set_quota
+    from app.records.normalize import workspace_today
     from tests.crm.deals.helpers import owner_of
 
     tenant = make_tenant("quotaphone", roles=("owner",))
     with in_tenant(app, tenant.id):
         owner = owner_of(tenant)
-        set_quota(owner.id, local_today().isoformat()[:7], "250000.00", actor=owner)
+        set_quota(owner.id, workspace_today().isoformat()[:7], "250000.00", actor=owner)
     page = page_at(375)
     live_server.sign_in(page, tenant.slug)
     page.goto(live_server.url("/deals/quotas", slug=tenant.slug))

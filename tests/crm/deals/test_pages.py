@@ -151,9 +151,10 @@ def test_pipeline_settings_for_managers_only(app, tenant_a, client_for):
 def test_quotas_are_set_by_managers_all_or_nothing(app, tenant_a, client_for):
     owner_id, sales_id = tenant_a.users["owner"], tenant_a.users["sales"]
     with in_tenant(app, tenant_a.id):
-        from app.crm.deals.services.forecast import local_today, month_start
+        from app.crm.deals.services.forecast import month_start
+        from app.records.normalize import workspace_today
 
-        month = month_start(local_today()).strftime("%Y-%m")
+        month = month_start(workspace_today()).strftime("%Y-%m")
     client = client_for(tenant_a)
     refused = client.post(
         "/deals/quotas", data={"month": month, f"quota-{owner_id}-{month}": "5000", f"quota-{sales_id}-{month}": "lots"}

@@ -14,12 +14,12 @@ from tests.crm.conftest import seed_demo
 def test_each_seller_has_a_day_of_their_own(app, make_tenant):
     from app.crm.calendar.models import Meeting
     from app.crm.tasks.models import Task
-    from app.crm.tasks.queries import today_local
+    from app.records.normalize import workspace_today
 
     tenant = make_tenant("acme", roles=("owner", "manager", "sales"))
     with in_tenant(app, tenant.id):
         seed_demo(tenant.id)
-        today = today_local()
+        today = workspace_today()
         tasks = defaultdict(list)
         for owner_id, title, due in db.session.execute(
             select(Task.owner_id, Task.title, Task.due_date).where(Task.status == "open")

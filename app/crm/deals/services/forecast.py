@@ -27,7 +27,7 @@ from app.crm.deals.fields import workspace_currency
 from app.crm.deals.models import Deal, DealStatus, ForecastSettings, ForecastSnapshot, Quota
 from app.crm.deals.services.pipelines import list_pipelines
 from app.plans.services import check_writable
-from app.records.normalize import tenant_zone
+from app.records.normalize import tenant_zone, workspace_today
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -53,10 +53,6 @@ def quarter_of(day: date) -> str:
 
 def quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def local_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(tenant_zone()).date()
 
 
 def local_month_bounds(first: date, months: int = 1) -> tuple[datetime, datetime]:
@@ -238,7 +234,7 @@ def build_forecast(*, actor, pipeline_id=None, owner_id=None, months: int = MONT
 def compute_forecast(*, pipeline_id=None, owner_id=None, months: int = MONTHS_AHEAD, now=None) -> Forecast:
     currency = workspace_currency()
     bands = forecast_bands()
-    today = local_today(now)
+    today = workspace_today(now)
     first = month_start(today)
     month_buckets = {
         add_months(first, i): Bucket(add_months(first, i).strftime("%b %Y"), add_months(first, i))
@@ -481,7 +477,7 @@ def performance(*, actor, months: int = 6, now=None, pipeline_id=None) -> dict:
     deals closed in each of the last `months` months, and per owner over them."""
     check_permission(actor, "deals.view")
     currency = workspace_currency()
-    first = add_months(month_start(local_today(now)), -(months - 1))
+    first = add_months(month_start(workspace_today(now)), -(months - 1))
     start, end = local_month_bounds(first, months)
     stmt = select(Deal.status, Deal.closed_at, Deal.created_at, Deal.value, Deal.currency, Deal.owner_id).where(
         Deal.status.in_((DealStatus.WON, DealStatus.LOST)), Deal.closed_at >= start, Deal.closed_at < end
@@ -517,7 +513,7 @@ def performance(*, actor, months: int = 6, now=None, pipeline_id=None) -> dict:
 def take_snapshot(now=None) -> ForecastSnapshot | None:
     """This month's forecast as it stands, once per month (the job runs it hourly; the
     first run of the workspace's month takes it)."""
-    today = local_today(now)
+    today = workspace_today(now)
     first = month_start(today)
     if db.session.scalar(select(ForecastSnapshot.id).where(ForecastSnapshot.month == first)) is not None:
         return None
@@ -548,7 +544,7 @@ def take_snapshot(now=None) -> ForecastSnapshot | None:
 def forecast_accuracy(*, actor, months: int = MONTHS_BEHIND, now=None) -> list[dict]:
     """Past months that have a snapshot: what was forecast on their first day against what was won."""
     check_permission(actor, "deals.view")
-    first = month_start(local_today(now))
+    first = month_start(workspace_today(now))
     since = add_months(first, -months)
     snapshots = list(
         db.session.scalars(

@@ -14,6 +14,7 @@ from app.crm.deals.services import forecast as service
 from app.crm.deals.services.pipelines import list_pipelines
 from app.crm.deals.views import bp
 from app.records.forms import ConfirmForm
+from app.records.normalize import workspace_today
 from app.records.owner import active_users
 
 QUOTA_MONTHS = 3
@@ -77,7 +78,7 @@ def forecast_export():
 @requires_permission("quotas.view")
 def quotas():
     """Monthly quotas per user (managers set them) and the commit categories' bands."""
-    today = service.local_today()
+    today = workspace_today()
     first = service.quota_month(request.values.get("month") or today)
     months = [service.add_months(first, offset) for offset in range(QUOTA_MONTHS)]
     errors = {}
