@@ -272,6 +272,7 @@ def install_onboarding(app) -> None:
     from sqlalchemy import select
 
     from app.agency.cli import DEMO_FINISHERS, DEMO_SEEDERS
+    from app.api.demo import seed_api_demo
     from app.core.extensions import db
     from app.crm.automations.demo import seed_automation_demo
     from app.crm.contacts.models import Contact
@@ -302,6 +303,7 @@ def install_onboarding(app) -> None:
         seed_duplicates_demo,
         seed_messaging_demo,
         seed_automation_demo,
+        seed_api_demo,
     )
     for seeder in seeders:
         if seeder not in DEMO_SEEDERS:
