@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from app.auth.demo_team import get_demo_owner
 from app.core.extensions import db
-from app.core.types import utcnow
+from app.core.types import clock_set_to, utcnow
 from app.crm.contacts.models import Consent, Contact
 from app.crm.messaging import consent, message_templates, webhooks
 from app.crm.messaging.campaigns import jobs as campaign_jobs
@@ -58,7 +58,7 @@ def seed_messaging_demo(tenant) -> None:
         },
         actor=owner,
     )
-    message_templates.create_template(
+    reminder = message_templates.create_template(
         {
             "name": "Appointment reminder",
             "channel": "sms",
@@ -98,16 +98,38 @@ def seed_messaging_demo(tenant) -> None:
             },
             actor=owner,
         )
+        advance(one_to_one, MessageStatus.DELIVERED)
     texting = next((c for c in contacts if c.sms_consent == Consent.GRANTED and c.primary_phone), None)
     if texting is not None:
+        _sms_thread(tenant, texting, reminder, owner)
+    # The demo sends nothing for real: what was queued is marked handed over.
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED)
+        .values(status=OutboxStatus.SENT, sent_at=utcnow(), provider_message_id="demo")
+    )
+
+
+def _sms_thread(tenant, contact, reminder, owner) -> None:
+    """A conversation as the inbox would hold it after a morning's work: yesterday's reminder
+    (delivered), the contact's answer this morning, still waiting for a reply, and a stranger's
+    question from an hour ago; each at its own time."""
+    now = utcnow()
+    with clock_set_to(now - timedelta(hours=20)):
+        sent = send_message(
+            {"channel": "sms", "contact_id": str(contact.id), "template_id": str(reminder.id)}, actor=owner
+        )
+        advance(sent, MessageStatus.DELIVERED)
+    with clock_set_to(now - timedelta(hours=2, minutes=12)):
         webhooks.receive_sms(
             {
                 "MessageSid": f"SMdemo{tenant.slug}1",
-                "From": texting.primary_phone,
+                "From": contact.primary_phone,
                 "To": "+14155550100",
                 "Body": "Hi! Can we move tomorrow's call to 11?",
             }
         )
+    with clock_set_to(now - timedelta(minutes=58)):
         webhooks.receive_sms(
             {
                 "MessageSid": f"SMdemo{tenant.slug}2",
@@ -116,13 +138,6 @@ def seed_messaging_demo(tenant) -> None:
                 "Body": "Is the office open on Saturday?",
             }
         )
-        advance(one_to_one, MessageStatus.DELIVERED)
-    # The demo sends nothing for real: what was queued is marked handed over.
-    db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.QUEUED)
-        .values(status=OutboxStatus.SENT, sent_at=utcnow(), provider_message_id="demo")
-    )
 
 
 def _settle(campaign, sent_at) -> None:
