@@ -19,6 +19,8 @@ class NavItem:
     # A count beside the label (my tasks due today): the endpoint of its fragment, fetched once
     # the page has loaded (no query on every page), and the event that has it fetched again.
     badge: tuple[str, str] | None = None
+    # ((name, value), …) of the query the entry opens its page with: its usual view.
+    args: tuple[tuple[str, str], ...] = ()
 
 
 NAV_ITEMS: list[NavItem] = [
@@ -88,6 +90,7 @@ def navigation_for(is_allowed) -> dict[str, list[dict]]:
             {
                 "label": item.label,
                 "endpoint": item.endpoint,
+                "href": url_for(item.endpoint, **dict(item.args)),
                 "icon": item.icon,
                 "active": _is_active(item, sections),
                 "badge": item.badge,

@@ -78,6 +78,7 @@ class RecordType:
         nav: tuple[str, str, str] | None = None,
         nav_group: str = "main",
         nav_badge: tuple[str, str] | None = None,
+        nav_args: dict[str, str] | None = None,
         page_size: int = 25,
         load: dict[str, Callable] | None = None,
         templates: dict | None = None,
@@ -119,6 +120,9 @@ class RecordType:
         self.nav_group = nav_group
         # (endpoint of a count, event that refreshes it) beside the top-bar entry: NavItem.badge.
         self.nav_badge = nav_badge
+        # The list's filters the top-bar entry opens it with (a person's own open tasks rather
+        # than everyone's, done ones first); the list without them stays one "Reset" away.
+        self.nav_args = dict(nav_args or {})
         self.page_size = page_size
         # purpose ("list", "detail", "search") -> function returning eager-load options
         self._load = dict(load or {})

@@ -37,6 +37,7 @@ def install_record_type(record_type) -> None:
             group=record_type.nav_group,
             order=record_type.nav_order,
             badge=record_type.nav_badge,
+            args=tuple(record_type.nav_args.items()),
         )
     )
 

@@ -160,6 +160,7 @@ TASKS = TaskType(
     default_sort="due",
     nav_order=40,
     nav_badge=("tasks.due_badge", "tasks-changed"),
+    nav_args={"owner_id": "me", "state": "active"},
     description="Tasks: due day and time (or all-day) in the workspace's zone, priority, status, "
     "assignee, related record, recurrence and reminders.",
     example={"title": "Send the proposal", "due_date": "2026-01-31", "due_time": "14:30", "priority": "high"},

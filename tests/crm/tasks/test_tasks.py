@@ -456,3 +456,19 @@ def test_a_refused_quick_add_keeps_what_was_typed_and_says_why(app, tenant_a, cl
     assert no_such_user.status_code == 422
     assert "Choose an active user of this workspace." in no_such_user.get_data(as_text=True)
     assert _tasks(app, tenant_a) == []
+
+
+def test_the_top_bars_tasks_opens_my_open_tasks_and_all_stay_one_reset_away(app, tenant_a, client_for):
+    """ "Tasks" opened every task of the team sorted by due date, so last week's done tasks came
+    first; it opens the "Mine" view (my tasks still to do), and the list without filters is
+    still there."""
+    make_task(app, tenant_a, title="Done last week", due_date="2020-01-06", status="done")
+    make_task(app, tenant_a, title="Mine to do", due_date="2020-01-08")
+    client = client_for(tenant_a)
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/tasks?owner_id=me&amp;state=active"' in page
+    mine = client.get("/tasks?owner_id=me&state=active").get_data(as_text=True)
+    assert "Mine to do" in mine
+    assert "Done last week" not in mine
+    assert 'aria-current="page">Mine<' in mine
+    assert "Done last week" in client.get("/tasks").get_data(as_text=True)
