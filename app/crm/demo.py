@@ -153,6 +153,19 @@ def seed_crm_demo(tenant) -> None:
         log_activity(
             {"type": "note", "body": "Prefers email over calls before 10am.", "record_id": contact.id}, actor=owner
         )
+    teammate = next((seller for seller in sellers if seller.id != owner.id), None)
+    if teammate is not None and contacts:
+        # A teammate asks the owner in a note, so the bell has something of the morning in it.
+        handle = owner.name.split()[0].lower() if owner.name.strip() else owner.email.split("@")[0]
+        with clock_set_to(now - timedelta(hours=3, minutes=20)):
+            log_activity(
+                {
+                    "type": "note",
+                    "body": f"@{handle} they want to talk budget before signing: could you join Thursday's call?",
+                    "record_id": contacts[0].id,
+                },
+                actor=teammate,
+            )
     for index, (name, email, company_name, source, status, value) in enumerate(LEADS):
         # A lead of the last weeks, called the same afternoon when it has been contacted.
         arrived = now - timedelta(days=2 * index + 1, hours=index % 5)

@@ -77,11 +77,14 @@ def seed_tasks_demo(tenant, *, owner, sellers) -> None:
         ),
     }
     today = workspace_today()
+    # The owner's urgent task of the day comes from a teammate, as work is handed over.
+    delegator = next((seller for seller in sellers if seller.id != owner.id), owner)
     # A team whose members each had the same eight tasks would read as generated: each seller
     # gets the same shape of day (due today, overdue, this week) with tasks of their own.
     for index, seller in enumerate(sellers):
         *titles, weekly_title = LISTS[index % len(LISTS)]
         for title, (days, at, priority, kind) in zip(titles, TASKS, strict=True):
+            handed_over = seller.id == owner.id and priority == "urgent"
             create_task(
                 {
                     "title": title,
@@ -92,7 +95,7 @@ def seed_tasks_demo(tenant, *, owner, sellers) -> None:
                     "owner_id": seller.id,
                     "reminders": ["15"] if at is not None and days >= 0 else [],
                 },
-                actor=owner,
+                actor=delegator if handed_over else owner,
             )
         weekly = create_task(
             {

@@ -77,3 +77,22 @@ def test_a_demo_seeded_at_the_weekend_has_the_coming_week_in_its_calendar(app, m
     assert starts
     assert all(start.date() >= dt.date(2030, 12, 9) for start in starts)
     assert all(start.date() < dt.date(2030, 12, 8) for start in held)
+
+
+def test_the_owners_bell_has_a_morning_of_teammates_work_in_it(app, make_tenant):
+    """The owner made every demo record, so the bell held nothing from the team: a task handed
+    over by a manager and a teammate's @-mention are there, unread, each from its author."""
+    from app.auth.models import User
+    from app.notifications.models import Notification, NotificationKind
+
+    tenant = make_tenant("acme", roles=("owner", "manager", "sales"))
+    with in_tenant(app, tenant.id):
+        seed_demo(tenant.id)
+        owner = db.session.get(User, (tenant.id, tenant.users["owner"]))
+        kinds = {
+            row.kind: row for row in db.session.scalars(select(Notification).where(Notification.user_id == owner.id))
+        }
+        assert set(kinds) >= {NotificationKind.TASK_ASSIGNED, NotificationKind.MENTION}
+        assert all(row.read_at is None for row in kinds.values())
+        assert "Send the revised statement of work" in kinds[NotificationKind.TASK_ASSIGNED].title
+        assert "Thursday's call" in kinds[NotificationKind.MENTION].body
