@@ -313,3 +313,20 @@ def test_the_going_cold_column_is_named_for_screen_readers_and_the_column_picker
     assert re.search(
         r'value="rotting" id="col-\d+"[^>]*><label class="form-check-label" for="col-\d+">Going cold</label>', page
     )
+
+
+def test_a_deals_close_date_reads_as_every_other_date(app, tenant_a, client_for):
+    """The summary card and a contact's Deals tab said "2027-02-05" beside details that say
+    "05 Feb 2027"."""
+    company_id = make_company(app, tenant_a, name="Dated Ltd")
+    (deal_id,) = add_deals(
+        app,
+        tenant_a,
+        [{"name": "Dated", "value": "100", "expected_close_date": "2027-02-05", "company_id": company_id}],
+    )
+    client = client_for(tenant_a)
+    page = client.get(f"/deals/{deal_id}").get_data(as_text=True)
+    tab = client.get(f"/companies/{company_id}/tabs/deals", headers=HTMX).get_data(as_text=True)
+    assert "Expected close 05 Feb 2027" in page
+    assert "closes 05 Feb 2027" in tab
+    assert "2027-02-05<" not in page + tab
