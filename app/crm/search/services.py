@@ -4,7 +4,7 @@
 Every type's best ids come from one statement (`best_matches_together`, through the platform
 role on PostgreSQL: the trigram index for a rare term, the newest rows for a common one, so a
 common word never has a list statement test every row under row-level security); then only the
-types with a match are loaded, one statement each with what their hits show.
+types with a match are loaded, each in one statement and its collections in another.
 """
 
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.auth.permissions import can
 from app.core.extensions import db
+from app.records.loading import load_together
 from app.records.registry import record_types
 from app.records.search import (
     among,
@@ -79,14 +80,17 @@ def search_everything(query: str | None, *, actor, per_type: int = PER_TYPE, typ
         if not ids:
             continue
         model = record_type.model
+        options, collections = record_type.page_loads("search")
         stmt = (
             select(model)
             .where(among(model, ids) if searches_through_platform() else model.id.in_(ids))
-            .options(*record_type.loader_options("search"))
+            .options(*options)
             .order_by(starts_first(model.search_text, terms[0]), model.updated_at.desc(), model.id.desc())
             .limit(per_type + 1)
         )
         records = list(db.session.scalars(stmt).unique())
+        # The hits' collections (a contact's e-mails and phones) in one statement, as a list's.
+        load_together(db.session, records, collections)
         if records:
             groups.append(
                 Group(record_type, [Hit(record_type, record) for record in records[:per_type]], len(records) > per_type)
