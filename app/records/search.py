@@ -281,11 +281,6 @@ def search_count(table, terms: list[str], cap: int) -> int:
         return connection.scalar(stmt)
 
 
-def best_matches(table, terms: list[str], size: int) -> list:
-    """The `size` best matches of `table` (see best_matches_together)."""
-    return best_matches_together([table], terms, size)[0]
-
-
 def best_matches_together(tables: list, terms: list[str], size: int) -> list[list]:
     """For each of `tables`, ids among which a search across record types finds its `size` best
     matches (starting with the first term first, then the most recently updated, then the
@@ -349,7 +344,7 @@ def best_matches_together(tables: list, terms: list[str], size: int) -> list[lis
 
 
 def ordered_matches_together(connection, tables: list, terms: list[str], size: int) -> list[list]:
-    """For each of `tables`, the ids of its `size` best matches (best_matches' order), every
+    """For each of `tables`, the ids of its `size` best matches (best_matches_together's order), every
     table in one statement, each branch binding the tenant explicitly. Where the search does not
     run through the platform role (SQLite): `connection` is the session's own, and each branch
     tests the tenant's rows one by one, which is fast enough at the sizes SQLite serves."""

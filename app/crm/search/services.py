@@ -60,7 +60,7 @@ def searchable_types(actor, names=None) -> list:
 
 def search_everything(query: str | None, *, actor, per_type: int = PER_TYPE, types=None) -> list[Group]:
     """Groups of hits per record type; records whose search text starts with the first term
-    come first, then the most recently updated (`best_matches`' order)."""
+    come first, then the most recently updated (`best_matches_together`'s order)."""
     query = (query or "").strip()[:MAX_QUERY]
     terms = search_terms(query)
     if not terms:
