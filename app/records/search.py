@@ -22,9 +22,25 @@ letters match nearly every row and no index could help.
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app, has_app_context
-from sqlalchemy import Index, Uuid, and_, any_, case, func, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Index,
+    Uuid,
+    and_,
+    any_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.core.context import require_tenant_id
@@ -265,10 +281,12 @@ def search_count(table, terms: list[str], cap: int) -> int:
         return connection.scalar(stmt)
 
 
-def best_matches(table, terms: list[str], size: int) -> list:
-    """Ids among which a search across record types finds the `size` best matches of `table`
-    (starting with the first term first, then the most recently updated, then the highest id),
-    in that order.
+def best_matches_together(tables: list, terms: list[str], size: int) -> list[list]:
+    """For each of `tables`, ids among which a search across record types finds its `size` best
+    matches (starting with the first term first, then the most recently updated, then the
+    highest id), in that order. Every table is asked in the same statement, one branch each
+    (a search across a dozen record types sent a dozen), and each step asks only the tables
+    the step before did not answer.
 
     A term shorter than a trigram ("zo") first asks the PROBE_ROWS most recently updated rows,
     read through the `updated_at` sort index: when the `size` best matches among them all start
@@ -282,43 +300,153 @@ def best_matches(table, terms: list[str], size: int) -> list:
     under row-level security, so its best matches are the probe's; if it holds fewer than
     `size`, the newest matches of all.
 
-    Platform role, tenant bound explicitly, like search_window; call it only when
-    searches_through_platform().
+    Platform role, each branch binding the tenant explicitly, like search_window; call it only
+    when searches_through_platform().
     """
-    tenant = table.c.tenant_id == require_tenant_id()
-    rows = select(table.c.id, table.c.updated_at, table.c.search_text)
+    answers: list[list | None] = [None] * len(tables)
+    newest: list[list | None] = [None] * len(tables)
 
-    def best_first(source):
-        starts = starts_first(source.c.search_text, terms[0])
-        return source.c.id, starts, (starts, source.c.updated_at.desc(), source.c.id.desc())
-
-    def newest_matches(connection) -> list:
-        recent = rows.where(tenant).order_by(table.c.updated_at.desc(), table.c.id.desc()).limit(PROBE_ROWS).subquery()
-        ids, starts, order = best_first(recent)
-        return connection.execute(
-            select(ids, starts).where(terms_condition(recent.c.search_text, terms)).order_by(*order).limit(size)
-        ).all()
+    def ask_newest(connection, numbers):
+        found = _ask(connection, "newest", [(number, tables[number]) for number in numbers], terms, size)
+        for number in numbers:
+            newest[number] = found.get(number, [])
 
     with _platform_engine().connect() as connection:
-        newest = None
+        pending = list(range(len(tables)))
         if len(terms[0]) < MIN_TRIGRAM_LENGTH:
-            newest = newest_matches(connection)
-            if len(newest) >= size and newest[-1][1] == 0:
-                return [row[0] for row in newest]
-        # Ordered here, where the index found them: the list statement then reads `size` rows.
-        matching = (
-            rows.where(tenant, terms_condition(table.c.search_text, terms))
-            .limit(CANDIDATE_LIMIT + 1)
-            .cte("matching")
-            .prefix_with("MATERIALIZED")
-        )
-        total = select(func.count()).select_from(matching).scalar_subquery()
-        ids, _starts, order = best_first(matching)
-        found = connection.execute(select(ids, total).order_by(*order).limit(size)).all()
-        if not found or found[0][1] <= CANDIDATE_LIMIT:
-            return [row[0] for row in found]
-        if newest is None:
-            newest = newest_matches(connection)
-    if len(newest) >= size:
-        return [row[0] for row in newest]
-    return search_window(table, terms, "updated_at", descending=True, cursor=None, size=size).ids
+            ask_newest(connection, pending)
+            for number in pending:
+                if len(newest[number]) >= size and newest[number][-1].starts == 0:
+                    answers[number] = [row.id for row in newest[number]]
+            pending = [number for number in pending if answers[number] is None]
+        common = []
+        if pending:
+            # Ordered where the index found them: the list statement then reads `size` rows.
+            found = _ask(connection, "gathered", [(number, tables[number]) for number in pending], terms, size)
+            for number in pending:
+                rows = found.get(number, [])
+                if not rows or rows[0].total <= CANDIDATE_LIMIT:
+                    answers[number] = [row.id for row in rows]
+                else:
+                    common.append(number)
+        unasked = [number for number in common if newest[number] is None]
+        if unasked:
+            ask_newest(connection, unasked)
+        for number in common:
+            if len(newest[number]) >= size:
+                answers[number] = [row.id for row in newest[number]]
+    return [
+        answer
+        if answer is not None
+        else search_window(table, terms, "updated_at", descending=True, cursor=None, size=size).ids
+        for table, answer in zip(tables, answers, strict=True)
+    ]
+
+
+def ordered_matches_together(connection, tables: list, terms: list[str], size: int) -> list[list]:
+    """For each of `tables`, the ids of its `size` best matches (best_matches_together's order), every
+    table in one statement, each branch binding the tenant explicitly. Where the search does not
+    run through the platform role (SQLite): `connection` is the session's own, and each branch
+    tests the tenant's rows one by one, which is fast enough at the sizes SQLite serves."""
+    found = _ask(connection, "all", list(enumerate(tables)), terms, size)
+    return [[row.id for row in found.get(number, [])] for number in range(len(tables))]
+
+
+# The statements below are built once per shape (the step, the tables, how many terms and which
+# are shorter than a trigram, the size) with every value bound: a dozen branches of subqueries
+# cost more Python to build than most of them cost PostgreSQL to answer.
+
+
+def _ask(connection, step: str, numbered: list, terms: list[str], size: int) -> dict[int, list]:
+    """Each numbered table's best rows for `step`, in their order, from one statement."""
+    shape = tuple(len(term) < MIN_TRIGRAM_LENGTH for term in terms)
+    statement = _statement(step, tuple(numbered), shape, size, CANDIDATE_LIMIT, PROBE_ROWS)
+    values = {"tenant_id": require_tenant_id(), "starts": f"{_escape_like(terms[0])}%"}
+    for index, term in enumerate(terms):
+        pattern = _escape_like(term)
+        values.update({f"term_{index}": f"%{pattern}%", f"term_{index}_start": f"{pattern}%"})
+        values[f"term_{index}_word"] = f"% {pattern}%"
+    found: dict[int, list] = {}
+    for row in connection.execute(statement, values).all():
+        found.setdefault(row.branch, []).append(row)
+    for rows in found.values():
+        rows.sort(key=lambda row: row.position)
+    return found
+
+
+@lru_cache(maxsize=256)
+def _statement(step: str, numbered: tuple, shape: tuple, size: int, candidate_limit: int, probe_rows: int):
+    best = {"newest": _newest_best, "gathered": _gathered_best, "all": _all_best}[step]
+    limits = {"candidate_limit": candidate_limit, "probe_rows": probe_rows}
+    branches = [_branch(number, best(table, shape, size, **limits)) for number, table in numbered]
+    return branches[0] if len(branches) == 1 else union_all(*branches)
+
+
+def _bound_terms(column, shape: tuple):
+    """terms_condition with the terms bound (see _ask): a short term must start a word."""
+    conditions = []
+    for index, short in enumerate(shape):
+        if short:
+            start, word = bindparam(f"term_{index}_start"), bindparam(f"term_{index}_word")
+            conditions.append(or_(column.like(start, escape="\\"), column.like(word, escape="\\")))
+        else:
+            conditions.append(column.like(bindparam(f"term_{index}"), escape="\\"))
+    return and_(*conditions)
+
+
+def _in_tenant(table):
+    return table.c.tenant_id == bindparam("tenant_id", type_=table.c.tenant_id.type)
+
+
+def _search_rows(table):
+    return select(table.c.id, table.c.updated_at, table.c.search_text)
+
+
+def _best(source, size: int, total=None):
+    """The `size` best rows of `source` (id, updated_at, search_text) with `total` beside each."""
+    starts = case((source.c.search_text.like(bindparam("starts"), escape="\\"), 0), else_=1)
+    total = cast(null(), BigInteger) if total is None else total
+    return (
+        select(source.c.id, starts.label("starts"), source.c.updated_at, total.label("total"))
+        .order_by(starts, source.c.updated_at.desc(), source.c.id.desc())
+        .limit(size)
+    )
+
+
+def _newest_best(table, shape: tuple, size: int, *, probe_rows: int, **_):
+    """The best matches among the PROBE_ROWS most recently updated rows of the tenant."""
+    recent = (
+        _search_rows(table)
+        .where(_in_tenant(table))
+        .order_by(table.c.updated_at.desc(), table.c.id.desc())
+        .limit(probe_rows)
+        .subquery()
+    )
+    return _best(recent, size).where(_bound_terms(recent.c.search_text, shape))
+
+
+def _gathered_best(table, shape: tuple, size: int, *, candidate_limit: int, **_):
+    """The best of up to CANDIDATE_LIMIT + 1 matches gathered through the trigram index, with
+    how many were gathered (past CANDIDATE_LIMIT: a common term)."""
+    matching = (
+        _search_rows(table)
+        .where(_in_tenant(table), _bound_terms(table.c.search_text, shape))
+        .limit(candidate_limit + 1)
+        .cte(f"matching_{table.name}")
+        .prefix_with("MATERIALIZED")
+    )
+    return _best(matching, size, total=select(func.count()).select_from(matching).scalar_subquery())
+
+
+def _all_best(table, shape: tuple, size: int, **_):
+    """The best of every match (ordered_matches_together)."""
+    matching = _search_rows(table).where(_in_tenant(table), _bound_terms(table.c.search_text, shape))
+    return _best(matching.subquery(), size)
+
+
+def _branch(number: int, best):
+    """Branch `number` of a UNION ALL: `best`'s rows, numbered in their order (a branch of a
+    UNION cannot keep an ORDER BY of its own; `best`'s stays inside it, with its LIMIT)."""
+    rows = best.subquery()
+    position = func.row_number().over(order_by=(rows.c.starts, rows.c.updated_at.desc(), rows.c.id.desc()))
+    return select(literal(number).label("branch"), position.label("position"), rows.c.id, rows.c.starts, rows.c.total)

@@ -1,10 +1,10 @@
-"""Search across record types: each type the actor may view is asked once, through its
-`search_text` (trigram-indexed on PostgreSQL, see `app.records.search`), best matches first.
+"""Search across record types: the types the actor may view, through their `search_text`
+(trigram-indexed on PostgreSQL, see `app.records.search`), best matches first.
 
-The number of queries is one per type, whatever the number of records; on PostgreSQL each
-type's best matches are first chosen through the platform role (`best_matches`: the trigram
-index for a rare term, the newest rows for a common one), so a common word never has the
-list statement test every row under row-level security.
+Every type's best ids come from one statement (`best_matches_together`, through the platform
+role on PostgreSQL: the trigram index for a rare term, the newest rows for a common one, so a
+common word never has a list statement test every row under row-level security); then only the
+types with a match are loaded, each in one statement and its collections in another.
 """
 
 from dataclasses import dataclass
@@ -13,14 +13,15 @@ from sqlalchemy import select
 
 from app.auth.permissions import can
 from app.core.extensions import db
+from app.records.loading import load_together
 from app.records.registry import record_types
 from app.records.search import (
     among,
-    best_matches,
+    best_matches_together,
+    ordered_matches_together,
     search_terms,
     searches_through_platform,
     starts_first,
-    terms_condition,
 )
 
 PER_TYPE = 5
@@ -59,27 +60,37 @@ def searchable_types(actor, names=None) -> list:
 
 def search_everything(query: str | None, *, actor, per_type: int = PER_TYPE, types=None) -> list[Group]:
     """Groups of hits per record type; records whose search text starts with the first term
-    come first, then the most recently updated (`best_matches`' order)."""
+    come first, then the most recently updated (`best_matches_together`'s order)."""
     query = (query or "").strip()[:MAX_QUERY]
     terms = search_terms(query)
     if not terms:
         return []
     per_type = max(1, min(int(per_type), MAX_PER_TYPE))
+    record_types = searchable_types(actor, types)
+    if not record_types:
+        return []
+    tables = [record_type.model.__table__ for record_type in record_types]
+    # Every type's best ids in one statement; only the types with a match are then loaded.
+    if searches_through_platform():
+        best = best_matches_together(tables, terms, per_type + 1)
+    else:
+        best = ordered_matches_together(db.session.connection(), tables, terms, per_type + 1)
     groups = []
-    for record_type in searchable_types(actor, types):
+    for record_type, ids in zip(record_types, best, strict=True):
+        if not ids:
+            continue
         model = record_type.model
-        if searches_through_platform():
-            condition = among(model, best_matches(model.__table__, terms, per_type + 1))
-        else:
-            condition = terms_condition(model.search_text, terms)
+        options, collections = record_type.page_loads("search")
         stmt = (
             select(model)
-            .where(condition)
-            .options(*record_type.loader_options("search"))
+            .where(among(model, ids) if searches_through_platform() else model.id.in_(ids))
+            .options(*options)
             .order_by(starts_first(model.search_text, terms[0]), model.updated_at.desc(), model.id.desc())
             .limit(per_type + 1)
         )
         records = list(db.session.scalars(stmt).unique())
+        # The hits' collections (a contact's e-mails and phones) in one statement, as a list's.
+        load_together(db.session, records, collections)
         if records:
             groups.append(
                 Group(record_type, [Hit(record_type, record) for record in records[:per_type]], len(records) > per_type)
