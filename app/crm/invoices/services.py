@@ -11,7 +11,7 @@ from app.auth.permissions import acting_user, check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.numbers import typed_decimal
-from app.core.text import plural
+from app.core.text import in_a_list, plural
 from app.core.types import utcnow
 from app.core.validation import Errors
 from app.crm.invoices.documents import invoice_document
@@ -19,7 +19,7 @@ from app.crm.invoices.models import Invoice, InvoiceStatus, Payment, PaymentMeth
 from app.crm.invoices.record import INVOICES
 from app.crm.orders.models import Order, OrderStatus
 from app.crm.quotes.copying import copy_input
-from app.crm.quotes.models import QuoteStatus
+from app.crm.quotes.models import Quote, QuoteStatus
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
 from app.crm.quotes.priced_documents import lock_document
@@ -245,13 +245,29 @@ def mark_overdue_invoices() -> int:
     return len(due)
 
 
-def keep_invoiced_customers(event, customer) -> None:
+def keep_customers_on_the_books(event, customer) -> None:
     """In-transaction subscriber of `contact.deleted` and `company.deleted`: a contact or
-    company billed by issued invoices is kept (409), for deleting it wiped who was billed off
-    those invoices' pages and PDFs. Drafts do not hold it; a merge moves the invoices first."""
-    column = Invoice.contact_id if event.record_type == "contact" else Invoice.company_id
-    issued = db.session.scalar(select(func.count()).where(column == customer.id, Invoice.number.is_not(None)))
-    if issued:
-        raise Conflict(
-            f"This customer is named on {plural(issued, 'issued invoice')} kept for the books, so it cannot be deleted."
-        )
+    company named on the books (an order, an accepted quote, an issued invoice) is kept (409),
+    with what holds it, for deleting it wiped who bought and who was billed off those
+    documents' pages and PDFs. Drafts and open quotes do not hold it; a merge moves the
+    documents to the record it keeps first."""
+    holders = customer_documents(event.record_type, customer.id)
+    if holders:
+        raise Conflict(f"This customer is named on {in_a_list(holders)} kept for the books, so it cannot be deleted.")
+
+
+def customer_documents(record_type: str, customer_id) -> list[str]:
+    """What names the customer on the books, counted: "2 orders", "1 accepted quote", "1 issued invoice"."""
+    kinds = (
+        (Order, "order", None),
+        (Quote, "accepted quote", Quote.status == QuoteStatus.ACCEPTED),
+        (Invoice, "issued invoice", Invoice.number.is_not(None)),
+    )
+    found = []
+    for model, noun, condition in kinds:
+        column = model.contact_id if record_type == "contact" else model.company_id
+        query = select(func.count()).select_from(model).where(column == customer_id)
+        count = db.session.scalar(query if condition is None else query.where(condition))
+        if count:
+            found.append(plural(count, noun))
+    return found
