@@ -71,6 +71,8 @@ def issue_invoice(invoice: Invoice, *, actor) -> Invoice:
         raise Conflict("This invoice was already issued.")
     if not invoice.lines:
         raise ValidationFailed("Add at least one line first.", details={"lines": ["Add at least one line item."]})
+    if invoice.order is not None and invoice.order.status == OrderStatus.CANCELLED:
+        raise Conflict(f"Order {invoice.order.number} was cancelled: delete this draft rather than bill it.")
     settings = get_quote_settings()
     today = workspace_today()
     invoice.number = next_number("invoice", settings.invoice_number_pattern, today)

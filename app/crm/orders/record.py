@@ -25,6 +25,21 @@ class OrderType(priced_documents.PricedDocumentType):
             return "An order is kept for the books: cancel it instead of deleting it."
         return None
 
+    def check(self, cleaned, context):
+        order = context.record
+        cancelling = cleaned.get("status") == OrderStatus.CANCELLED
+        if order is None or not cancelling or order.status == OrderStatus.CANCELLED:
+            return
+        # An issued invoice that is not void still bills what the order sold.
+        billing = [invoice.number for invoice in order.invoices if invoice.number and invoice.voided_at is None]
+        if billing:
+            invoices = f"Invoice {billing[0]}" if len(billing) == 1 else f"Invoices {', '.join(billing)}"
+            context.errors.add(
+                "status",
+                f"{invoices} {'bills' if len(billing) == 1 else 'bill'} this order: "
+                f"void {'it' if len(billing) == 1 else 'them'} before cancelling the order.",
+            )
+
     def fill_in_new(self, order, cleaned):
         """A new order is numbered at once: it is made from an accepted quote, or by hand."""
         order.number = next_number("order", ORDER_NUMBER_PATTERN, workspace_today())
