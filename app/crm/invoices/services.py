@@ -18,7 +18,7 @@ from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceStatus, Payment, PaymentMethod
 from app.crm.invoices.record import INVOICES
 from app.crm.orders.models import Order, OrderStatus
-from app.crm.quotes.copying import copy_input
+from app.crm.quotes.copying import copy_input, copying_from
 from app.crm.quotes.models import Quote, QuoteStatus
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
@@ -39,7 +39,8 @@ def invoice_from_quote(quote, *, actor) -> Invoice:
     the order the acceptance made too (unless cancelled), so that order counts it as invoiced."""
     if quote.status != QuoteStatus.ACCEPTED:
         raise Conflict("Only an accepted quote can be invoiced.")
-    invoice = create_record(INVOICES, copy_input(quote), actor=actor)
+    with copying_from(quote):
+        invoice = create_record(INVOICES, copy_input(quote), actor=actor)
     invoice.quote_id = quote.id
     invoice.order_id = db.session.scalar(
         select(Order.id).where(Order.quote_id == quote.id, Order.status != OrderStatus.CANCELLED).limit(1)
@@ -56,7 +57,8 @@ def invoice_from_order(order: Order, *, actor) -> Invoice:
         raise Conflict("A cancelled order cannot be invoiced.")
     if not order.lines:
         raise ValidationFailed("The order has no lines to invoice.", details={"lines": ["The order has no lines."]})
-    invoice = create_record(INVOICES, copy_input(order, owner_id=order.owner_id), actor=actor)
+    with copying_from(order):
+        invoice = create_record(INVOICES, copy_input(order, owner_id=order.owner_id), actor=actor)
     invoice.order_id = order.id
     invoice.quote_id = order.quote_id
     db.session.flush()

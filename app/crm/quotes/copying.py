@@ -2,7 +2,10 @@
 order into its invoice): the same customer, currency, terms and lines, as record input, so the
 copy goes through the one validator and its amounts equal the original's."""
 
-from app.crm.quotes.fields import LINE_KEYS
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from app.crm.quotes.fields import COPIED_PRODUCTS, LINE_KEYS
 
 
 def line_input(line, currency: str) -> dict:
@@ -32,3 +35,14 @@ def copy_input(source, *, deal_id=None, owner_id=None) -> dict:
         "lines": [line_input(line, source.currency) for line in source.lines],
     }
     return {key: value for key, value in data.items() if value}
+
+
+@contextmanager
+def copying_from(source) -> Iterator[None]:
+    """While the copy of `source` is made: its lines' products are taken even when no longer
+    sold (an order of a quote accepted after a product was retired must still be made)."""
+    token = COPIED_PRODUCTS.set(frozenset(line.product_id for line in source.lines if line.product_id))
+    try:
+        yield
+    finally:
+        COPIED_PRODUCTS.reset(token)

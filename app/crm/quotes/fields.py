@@ -5,6 +5,7 @@ discount_kind?, discount_value?, tax_rate?}]`. A line that names a product takes
 product's name, price, tax rate, unit and billing interval for what it leaves out.
 """
 
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 from marshmallow import Schema, validate
@@ -35,6 +36,9 @@ LINE_KEYS = (
     "tax_rate",
 )
 FORM_PREFIX = "line_"
+# The products of the document a new one is copied from (an accepted quote into its order):
+# its lines keep them even when no longer sold, for the customer agreed to them (see copying).
+COPIED_PRODUCTS: ContextVar[frozenset] = ContextVar("copied_products", default=frozenset())
 
 
 def _number_in(description: str = "", **kwargs):
@@ -126,12 +130,15 @@ class LineItems(ChildRows):
         if any(not isinstance(item, dict) or set(item) - set(LINE_KEYS) for item in value):
             raise Invalid(f"Each line item is an object with: {', '.join(LINE_KEYS)}.")
         products = self._products(value)
+        # A product no longer sold stays on the lines that already had it, and goes on no other.
+        kept = {line.product_id for line in context.record.lines} if context.record is not None else set()
+        kept |= COPIED_PRODUCTS.get()
         # What the document will be in, an empty choice included (its deal's, the workspace's).
         currency = context.record_type.submitted_currency(context)
         cleaned, problems = [], []
         for index, item in enumerate(value):
             try:
-                cleaned.append(self._clean_line(item, products, currency))
+                cleaned.append(self._clean_line(item, products, currency, kept))
             except LineInvalid as exc:
                 problems.extend((f"{index}.{key}", message) for key, message in exc.problems)
         if not problems and sum((self._total(item) for item in cleaned), Decimal(0)) > MAX_PRICE:
@@ -153,13 +160,15 @@ class LineItems(ChildRows):
             return {}
         return {product.id: product for product in db.session.scalars(select(Product).where(Product.id.in_(ids)))}
 
-    def _clean_line(self, item: dict, products: dict, currency: str) -> dict:
+    def _clean_line(self, item: dict, products: dict, currency: str, kept: set) -> dict:
         problems: list[tuple[str, str]] = []
         product = None
         if not _blank(item.get("product_id")):
             product = products.get(parse_uuid(item.get("product_id")))
             if product is None:
                 problems.append(("product_id", "Choose an existing product."))
+            elif not product.active and product.id not in kept:
+                problems.append(("product_id", f"{product.name} is no longer sold."))
             elif product.currency != currency:
                 problems.append(("product_id", f"{product.name} is priced in {product.currency}, not {currency}."))
 
