@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app.auth.permissions import acting_user, check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
+from app.core.lookups import get_child_or_404
 from app.core.numbers import typed_decimal
 from app.core.text import in_a_list, plural
 from app.core.types import utcnow
@@ -189,14 +190,7 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
     )
     db.session.add(payment)
     invoice.amount_paid += amount
-    if invoice.balance == 0:
-        invoice.status = InvoiceStatus.PAID
-        invoice.paid_at = utcnow()
-    else:
-        invoice.status = (
-            InvoiceStatus.PARTIALLY_PAID if invoice.due_date >= workspace_today() else InvoiceStatus.OVERDUE
-        )
-    invoice.updated_at = utcnow()
+    _set_paid_status(invoice)
     db.session.flush()
     emit_record_event(
         INVOICES,
@@ -212,6 +206,52 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
         },
     )
     return payment
+
+
+def remove_payment(invoice: Invoice, payment_id, *, actor) -> Payment:
+    """Undo a payment recorded by mistake (a wrong invoice, a bounced transfer): the payment
+    goes, and the invoice's paid amount and status are what its other payments make them. It
+    removes money from the books, so it takes the right to delete invoices; it is audited
+    with the amounts before and after, and on the timelines like the payment was."""
+    check_permission(actor, INVOICES.permission("delete"))
+    check_writable()
+    invoice = lock_document(invoice)
+    payment = get_child_or_404(Payment, payment_id, invoice, "invoice_id")
+    old = {"amount_paid": str(invoice.amount_paid), "status": invoice.status}
+    db.session.delete(payment)
+    invoice.amount_paid -= payment.amount
+    _set_paid_status(invoice)
+    db.session.flush()
+    db.session.expire(invoice, ["payments"])
+    new = {"amount_paid": str(invoice.amount_paid), "status": invoice.status}
+    emit_record_event(
+        INVOICES,
+        invoice,
+        "payment_removed",
+        actor=actor,
+        summary=f"Payment of {invoice.currency} {payment.amount:,.2f} of {payment.paid_on} removed",
+        changes={key: {"old": old[key], "new": new[key]} for key in old if old[key] != new[key]},
+        data={"amount": str(payment.amount), "currency": invoice.currency, "paid_on": payment.paid_on.isoformat()},
+    )
+    return payment
+
+
+def _set_paid_status(invoice: Invoice) -> None:
+    """The status an issued invoice's payments give it: paid once nothing is owed; partly paid,
+    or overdue past its due date, while something is; issued (or sent) again when nothing is paid."""
+    today = workspace_today()
+    if invoice.balance <= 0:
+        invoice.status = InvoiceStatus.PAID
+        invoice.paid_at = invoice.paid_at or utcnow()
+    else:
+        invoice.paid_at = None
+        if invoice.due_date is not None and invoice.due_date < today:
+            invoice.status = InvoiceStatus.OVERDUE
+        elif invoice.amount_paid > 0:
+            invoice.status = InvoiceStatus.PARTIALLY_PAID
+        else:
+            invoice.status = InvoiceStatus.SENT if invoice.sent_at else InvoiceStatus.ISSUED
+    invoice.updated_at = utcnow()
 
 
 def void_invoice(invoice: Invoice, *, actor) -> Invoice:

@@ -107,6 +107,20 @@ def record_payment(invoice_id):
     return _back(invoice)
 
 
+@bp.route("/invoices/<uuid:invoice_id>/payments/<uuid:payment_id>/delete", methods=["POST"])
+@requires_permission("invoices.delete")
+def remove_payment(invoice_id, payment_id):
+    invoice = services.load_invoice_for_page(invoice_id)
+    try:
+        with undone_if_refused():
+            payment = services.remove_payment(invoice, payment_id, actor=current_user)
+    except Conflict as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(f"Payment of {invoice.currency} {payment.amount:,.2f} removed.", "success")
+    return _back(invoice)
+
+
 @bp.route("/invoices/<uuid:invoice_id>/void", methods=["POST"])
 @requires_permission("invoices.edit")
 def void(invoice_id):
