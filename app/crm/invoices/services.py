@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 
 from app.auth.permissions import acting_user, check_permission
+from app.core.currencies import minor_unit, round_amount
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_child_or_404
@@ -154,6 +155,7 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
     if invoice.status not in InvoiceStatus.OPEN:
         raise Conflict("Payments are recorded against issued invoices that are not fully paid or void.")
     errors = Errors()
+    unit = minor_unit(invoice.currency)
     try:
         amount = typed_decimal(data.get("amount") or "")
         if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
@@ -161,8 +163,11 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
     except InvalidOperation:
         errors.add("amount", "Enter an amount such as 1500.00.")
         amount = None
-    if amount is not None and not Decimal("0.01") <= amount <= invoice.balance:
-        errors.add("amount", f"Enter an amount from 0.01 to the balance, {invoice.balance:,.2f}.")
+    if amount is not None and amount != amount.quantize(unit):
+        errors.add("amount", f"Amounts in {invoice.currency} have no decimals.")
+    elif amount is not None and not unit <= amount <= invoice.balance:
+        balance = round_amount(invoice.balance, invoice.currency)
+        errors.add("amount", f"Enter an amount from {unit} to the balance, {balance:,}.")
     try:
         paid_on = date.fromisoformat(str(data.get("paid_on") or "").strip())
     except ValueError:

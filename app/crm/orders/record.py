@@ -68,11 +68,11 @@ def order_document(order) -> dict:
     return {
         "number": order.number or "",
         "currency": order.currency,
-        "lines": document_lines(order.lines),
-        "subtotal": amount_text(order.subtotal),
-        "discount_total": amount_text(order.discount_total),
-        "tax_total": amount_text(order.tax_total),
-        "total": amount_text(order.total),
+        "lines": document_lines(order.lines, order.currency),
+        "subtotal": amount_text(order.subtotal, order.currency),
+        "discount_total": amount_text(order.discount_total, order.currency),
+        "tax_total": amount_text(order.tax_total, order.currency),
+        "total": amount_text(order.total, order.currency),
     }
 
 

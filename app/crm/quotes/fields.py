@@ -12,6 +12,7 @@ from marshmallow import Schema, validate
 from marshmallow import fields as ma
 from sqlalchemy import select
 
+from app.core.currencies import minor_unit
 from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.core.numbers import typed_decimal
@@ -141,16 +142,11 @@ class LineItems(ChildRows):
                 cleaned.append(self._clean_line(item, products, currency, kept))
             except LineInvalid as exc:
                 problems.extend((f"{index}.{key}", message) for key, message in exc.problems)
-        if not problems and sum((self._total(item) for item in cleaned), Decimal(0)) > MAX_PRICE:
+        if not problems and sum((item["total"] for item in cleaned), Decimal(0)) > MAX_PRICE:
             raise Invalid(f"The total would be more than {MAX_PRICE:,}; split the document.")
         if problems:
             context.add_nested(self.name, problems)
         return cleaned
-
-    @staticmethod
-    def _total(item: dict) -> Decimal:
-        keys = ("quantity", "unit_price", "discount_kind", "discount_value", "tax_rate")
-        return line_amounts(*(item[key] for key in keys)).total
 
     def _products(self, items) -> dict:
         """Every product the lines name, in one query."""
@@ -215,12 +211,21 @@ class LineItems(ChildRows):
             product.tax_rate if product else Decimal(0),
             lambda raw: _decimal(raw, "tax rate", places=2, minimum=Decimal(0), maximum=Decimal(100)),
         )
+        smallest = minor_unit(currency)
+        # Yen and won have no decimals: ¥999.50 is a slip, not a price.
+        for key, amount in (
+            ("unit_price", unit_price),
+            ("discount_value", kind == DiscountKind.AMOUNT and discount_value),
+        ):
+            if amount and amount != amount.quantize(smallest):
+                problems.append((key, f"Amounts in {currency} have no decimals."))
         if not problems and kind == DiscountKind.AMOUNT:
             # line_amounts() would cut it to the line's amount: a slipped digit, said now.
-            subtotal = line_amounts(quantity, unit_price, DiscountKind.NONE, Decimal(0), Decimal(0)).subtotal
+            subtotal = line_amounts(quantity, unit_price, DiscountKind.NONE, Decimal(0), Decimal(0), smallest).subtotal
             if discount_value > subtotal:
                 problems.append(("discount_value", f"The discount is more than the line's {subtotal:,.2f}."))
-        if not problems and line_amounts(quantity, unit_price, kind, discount_value, tax_rate).total > MAX_PRICE:
+        amounts = None if problems else line_amounts(quantity, unit_price, kind, discount_value, tax_rate, smallest)
+        if amounts is not None and amounts.total > MAX_PRICE:
             problems.append(("quantity", f"This line comes to more than {MAX_PRICE:,}; split it."))
         if problems:
             raise LineInvalid(problems)
@@ -234,26 +239,15 @@ class LineItems(ChildRows):
             "discount_value": discount_value,
             "tax_rate": tax_rate,
             "recurring_interval": product.recurring_interval if product else "none",
+            # Rounded to the document's currency (the yen for yen) while it is known.
+            "subtotal": amounts.subtotal,
+            "discount_amount": amounts.discount,
+            "tax_amount": amounts.tax,
+            "total": amounts.total,
         }
 
     def apply(self, record, value) -> None:
-        rows = []
-        for position, item in enumerate(value):
-            amounts = line_amounts(
-                item["quantity"], item["unit_price"], item["discount_kind"], item["discount_value"], item["tax_rate"]
-            )
-            rows.append(
-                self.line_model(
-                    id=uuid7(),
-                    position=position,
-                    subtotal=amounts.subtotal,
-                    discount_amount=amounts.discount,
-                    tax_amount=amounts.tax,
-                    total=amounts.total,
-                    **item,
-                )
-            )
-        record.lines = rows
+        record.lines = [self.line_model(id=uuid7(), position=position, **item) for position, item in enumerate(value)]
 
     def value(self, record):
         return [
