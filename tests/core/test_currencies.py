@@ -33,3 +33,12 @@ def test_money_fields_show_their_records_currency_on_lists_and_pages(app, tenant
     assert "48,000.00" not in listed
     page = client.get(f"/deals/{deal}").get_data(as_text=True)
     assert "€48,000" in page
+
+
+def test_a_price_in_minor_units_reads_in_its_currency():
+    """Stripe counts yen in yen (a zero-decimal currency), not in hundredths of one."""
+    from app.core.templating import money
+
+    assert money(2900, "USD") == "$29"
+    assert money(2950, "EUR") == "€29.50"
+    assert money(2900, "JPY") == "¥2,900"
