@@ -73,10 +73,11 @@ def round_amount(value, currency: str | None) -> Decimal:
     return Decimal(str(value)).quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
-def format_amount(value, currency: str = "USD", *, short: bool = False) -> str:
+def format_amount(value, currency: str = "USD", *, short: bool = False, exact: bool = False) -> str:
     """12000 USD -> "$12,000"; 1234.5 EUR -> "€1,234.50"; 900 SEK -> "900 SEK"; 1500 JPY ->
     "¥1,500" (never "¥1,500.00": yen have no decimals); -12.3 USD -> "-$12.30";
-    `short` -> "$12k", "€1.2M". Rounded half-up, as the documents' amounts are."""
+    `short` -> "$12k", "€1.2M"; `exact` keeps every cent: "$12,000.00" (what is billed).
+    Rounded half-up, as the documents' amounts are."""
     if value is None:
         return ""
     number = Decimal(str(value))
@@ -88,7 +89,7 @@ def format_amount(value, currency: str = "USD", *, short: bool = False) -> str:
             if number >= limit:
                 text = f"{number / limit:,.1f}".removesuffix(".0") + suffix
                 break
-    elif decimal_places(currency) == 0:
+    elif exact or decimal_places(currency) == 0:
         text = f"{round_amount(number, currency):,}"
     else:
         text = f"{round_amount(number, currency):,}".removesuffix(".00")

@@ -555,8 +555,17 @@ class Money(Number):
     """An amount of money: two decimals, never below zero, shown in the record's currency (the
     attribute `currency` names), or the workspace's when the record has none."""
 
-    def __init__(self, name, label, *, currency: str = "currency", minimum=Decimal(0), **kwargs):
+    def __init__(self, name, label, *, currency: str = "currency", minimum=Decimal(0), exact=False, **kwargs):
         super().__init__(name, label, places=2, currency=currency, minimum=minimum, **kwargs)
+        # Billed amounts (a price, an invoice's total) read to the cent: "$1,200.00"; an estimate
+        # (a deal's value) reads whole when it is: "$48,000".
+        self.exact = exact
+
+    def display_of(self, record) -> str:
+        value = self.value(record)
+        if value is None:
+            return ""
+        return format_amount(value, getattr(record, self.currency, "") or workspace_currency(), exact=self.exact)
 
     def clean(self, value, context):
         number = super().clean(value, context)

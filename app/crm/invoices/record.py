@@ -129,7 +129,7 @@ INVOICES = InvoiceType(
             help="Empty: the payment terms from the settings, counted from issue",
         ),
         *priced_document_fields(InvoiceLine),
-        f.Money("amount_paid", "Paid", read_only=True, list=True),
+        f.Money("amount_paid", "Paid", read_only=True, list=True, exact=True),
         f.Email("recipient_email", "Sent to", read_only=True, hide_empty=True),
         f.DateTimeField("sent_at", "Sent", read_only=True, hide_empty=True),
         f.DateTimeField("paid_at", "Paid in full", read_only=True, detail=False),

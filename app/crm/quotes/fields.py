@@ -325,8 +325,8 @@ def priced_document_fields(line_model=QuoteLine) -> list[Field]:
             detail=False,
             help="Empty: the workspace's default terms",
         ),
-        Money("subtotal", "Subtotal", read_only=True, detail=False),
-        Money("discount_total", "Discounts", read_only=True, detail=False),
-        Money("tax_total", "Tax", read_only=True, detail=False),
-        Money("total", "Total", read_only=True, list_on_phones=True, sort=True, filter=True),
+        Money("subtotal", "Subtotal", read_only=True, detail=False, exact=True),
+        Money("discount_total", "Discounts", read_only=True, detail=False, exact=True),
+        Money("tax_total", "Tax", read_only=True, detail=False, exact=True),
+        Money("total", "Total", read_only=True, list_on_phones=True, sort=True, filter=True, exact=True),
     ]

@@ -82,7 +82,7 @@ SUBSCRIPTIONS = SubscriptionType(
         f.Reference("quote_id", "From quote", to="quote", relation="quote", read_only=True),
         f.Choice("currency", "Currency", choices=QUOTE_CURRENCIES, blank=True),
         f.Quantity("quantity", "Quantity", places=3, minimum=Decimal("0.001"), maximum=Decimal(1_000_000)),
-        f.Money("unit_price", "Price per period", maximum=MAX_PRICE, required=True, list=True),
+        f.Money("unit_price", "Price per period", maximum=MAX_PRICE, required=True, list=True, exact=True),
         f.Number("tax_rate", "Tax rate (%)", places=2, minimum=Decimal(0), maximum=Decimal(100)),
         f.DateField("start_date", "Started", filter=True),
         f.DateField(
