@@ -73,6 +73,12 @@ def round_amount(value, currency: str | None) -> Decimal:
     return Decimal(str(value)).quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
+def coded_amount(value, currency: str) -> str:
+    """The amount after its currency's code, as messages and timelines say it: "USD 1,000.00",
+    "JPY 1,500"."""
+    return f"{currency} {round_amount(value, currency):,}"
+
+
 def format_amount(value, currency: str = "USD", *, short: bool = False, exact: bool = False) -> str:
     """12000 USD -> "$12,000"; 1234.5 EUR -> "€1,234.50"; 900 SEK -> "900 SEK"; 1500 JPY ->
     "¥1,500" (never "¥1,500.00": yen have no decimals); -12.3 USD -> "-$12.30";

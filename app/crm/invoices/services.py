@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 
 from app.auth.permissions import acting_user, check_permission
-from app.core.currencies import minor_unit, round_amount
+from app.core.currencies import coded_amount, minor_unit, round_amount
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_child_or_404
@@ -202,7 +202,7 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
         invoice,
         "payment_recorded",
         actor=actor,
-        summary=f"Payment of {invoice.currency} {amount:,.2f} received ({PaymentMethod.LABELS[method].lower()})",
+        summary=f"Payment of {coded_amount(amount, invoice.currency)} received ({PaymentMethod.LABELS[method].lower()})",
         data={
             "amount": str(amount),
             "currency": invoice.currency,
@@ -234,7 +234,7 @@ def remove_payment(invoice: Invoice, payment_id, *, actor) -> Payment:
         invoice,
         "payment_removed",
         actor=actor,
-        summary=f"Payment of {invoice.currency} {payment.amount:,.2f} of {payment.paid_on} removed",
+        summary=f"Payment of {coded_amount(payment.amount, invoice.currency)} of {payment.paid_on} removed",
         changes={key: {"old": old[key], "new": new[key]} for key in old if old[key] != new[key]},
         data={"amount": str(payment.amount), "currency": invoice.currency, "paid_on": payment.paid_on.isoformat()},
     )

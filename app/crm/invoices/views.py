@@ -5,6 +5,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
+from app.core.currencies import coded_amount
 from app.core.errors import Conflict, ValidationFailed
 from app.core.transactions import undone_if_refused
 from app.crm.invoices import services
@@ -103,7 +104,7 @@ def record_payment(invoice_id):
     except Conflict as exc:
         flash(exc.message, "danger")
         return _back(invoice)
-    flash(f"Payment of {invoice.currency} {payment.amount:,.2f} recorded.", "success")
+    flash(f"Payment of {coded_amount(payment.amount, invoice.currency)} recorded.", "success")
     return _back(invoice)
 
 
@@ -117,7 +118,7 @@ def remove_payment(invoice_id, payment_id):
     except Conflict as exc:
         flash(exc.message, "danger")
     else:
-        flash(f"Payment of {invoice.currency} {payment.amount:,.2f} removed.", "success")
+        flash(f"Payment of {coded_amount(payment.amount, invoice.currency)} removed.", "success")
     return _back(invoice)
 
 

@@ -12,7 +12,7 @@ from marshmallow import Schema, validate
 from marshmallow import fields as ma
 from sqlalchemy import select
 
-from app.core.currencies import minor_unit
+from app.core.currencies import minor_unit, round_amount
 from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.core.numbers import typed_decimal
@@ -223,7 +223,9 @@ class LineItems(ChildRows):
             # line_amounts() would cut it to the line's amount: a slipped digit, said now.
             subtotal = line_amounts(quantity, unit_price, DiscountKind.NONE, Decimal(0), Decimal(0), smallest).subtotal
             if discount_value > subtotal:
-                problems.append(("discount_value", f"The discount is more than the line's {subtotal:,.2f}."))
+                problems.append(
+                    ("discount_value", f"The discount is more than the line's {round_amount(subtotal, currency):,}.")
+                )
         amounts = None if problems else line_amounts(quantity, unit_price, kind, discount_value, tax_rate, smallest)
         if amounts is not None and amounts.total > MAX_PRICE:
             problems.append(("quantity", f"This line comes to more than {MAX_PRICE:,}; split it."))
@@ -272,7 +274,8 @@ class LineItems(ChildRows):
     def snapshot(self, record):
         """The lines as a change on the timeline shows them: "4 days × Design sprint = 7,200.00"."""
         return "; ".join(
-            f"{quantity_with_unit(f'{line.quantity.normalize():f}', line.unit)} × {line.description} = {line.total:,.2f}"
+            f"{quantity_with_unit(f'{line.quantity.normalize():f}', line.unit)} × {line.description} = "
+            f"{round_amount(line.total, record.currency):,}"
             for line in record.lines
         )
 

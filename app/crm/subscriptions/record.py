@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.core.currencies import coded_amount
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
@@ -65,7 +66,7 @@ SUBSCRIPTIONS = SubscriptionType(
     icon="arrow-repeat",
     title="name",
     subtitle=lambda item: (
-        f"{item.currency} {item.unit_price * item.quantity:,.2f} {Interval.LABELS[item.interval].lower()}"
+        f"{coded_amount(item.unit_price * item.quantity, item.currency)} {Interval.LABELS[item.interval].lower()}"
     ),
     default_sort="name",
     nav_order=68,

@@ -65,3 +65,17 @@ def test_decimals_in_a_yen_amount_are_refused(app, tenant_a, api_client_for, cli
     )
     assert paid.status_code == 422
     assert "Amounts in JPY have no decimals." in paid.get_data(as_text=True)
+
+
+def test_a_yen_payment_is_said_in_whole_yen(app, tenant_a, client_for):
+    invoice_id = make_invoice(app, tenant_a, currency="JPY", lines=YEN_LINES)
+    issue_invoice_now(app, tenant_a, invoice_id)
+    client = client_for(tenant_a)
+    paid = client.post(
+        f"/invoices/{invoice_id}/payments",
+        data={"amount": "1000", "paid_on": date.today().isoformat()},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Payment of JPY 1,000 recorded." in paid
+    assert "Payment of JPY 1,000 received" in paid  # on the timeline
+    assert "1,000.00" not in paid
