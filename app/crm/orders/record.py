@@ -26,6 +26,7 @@ class OrderType(priced_documents.PricedDocumentType):
         return None
 
     def check(self, cleaned, context):
+        super().check(cleaned, context)
         order = context.record
         cancelling = cleaned.get("status") == OrderStatus.CANCELLED
         if order is None or not cancelling or order.status == OrderStatus.CANCELLED:

@@ -303,6 +303,14 @@ class LineItems(ChildRows):
         return lines
 
 
+def stored_line_input(line) -> dict:
+    """A stored priced line as line-item input, checked again like a submitted one."""
+    values = {key: getattr(line, key) for key in LINE_KEYS}
+    if not values["discount_kind"]:
+        values.pop("discount_value")
+    return {key: str(value) for key, value in values.items() if value not in (None, "")}
+
+
 def _text(raw, label: str, limit: int, required: bool) -> str:
     if not isinstance(raw, str):
         raise Invalid(f"The {label} must be text.")

@@ -79,3 +79,27 @@ def test_a_yen_payment_is_said_in_whole_yen(app, tenant_a, client_for):
     assert "Payment of JPY 1,000 recorded." in paid
     assert "Payment of JPY 1,000 received" in paid  # on the timeline
     assert "1,000.00" not in paid
+
+
+def test_a_document_moved_to_another_currency_has_its_lines_checked_in_it(app, tenant_a, api_client_for):
+    """Changing only the currency (PATCH {"currency"}) kept lines of a product priced in dollars
+    on a euro quote, and amounts in sen on a yen one, which the lines' own check refuses."""
+    from tests.crm.quotes.factories import make_product, make_quote
+
+    api = api_client_for(tenant_a)
+    product = make_product(app, tenant_a, name="Audit", unit_price="1200.00")
+    quote_id = make_quote(app, tenant_a, lines=[{"product_id": str(product), "quantity": "1"}])
+    refused = api.patch(f"/api/v1/quotes/{quote_id}", json={"currency": "EUR"})
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["details"]["lines.0.product_id"] == ["Audit is priced in USD, not EUR."]
+    lines = [{"description": "Audit", "quantity": "1", "unit_price": "999.50", "tax_rate": "10"}]
+    invoice_id = make_invoice(app, tenant_a, lines=lines)
+    refused = api.patch(f"/api/v1/invoices/{invoice_id}", json={"currency": "JPY"})
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["details"]["lines.0.unit_price"] == ["Amounts in JPY have no decimals."]
+    whole = make_invoice(
+        app, tenant_a, lines=[{"description": "Audit", "quantity": "3", "unit_price": "999", "tax_rate": "10"}]
+    )
+    moved = api.patch(f"/api/v1/invoices/{whole}", json={"currency": "JPY"})
+    assert moved.status_code == 200
+    assert (moved.get_json()["tax_total"], moved.get_json()["total"]) == ("300.00", "3297.00")
