@@ -28,17 +28,19 @@ class OrderType(priced_documents.PricedDocumentType):
     def check(self, cleaned, context):
         super().check(cleaned, context)
         order = context.record
-        cancelling = cleaned.get("status") == OrderStatus.CANCELLED
-        if order is None or not cancelling or order.status == OrderStatus.CANCELLED:
+        if order is None:
             return
-        # An issued invoice that is not void still bills what the order sold.
+        # An issued invoice that is not void still bills what the order sold, as it was.
         billing = [invoice.number for invoice in order.invoices if invoice.number and invoice.voided_at is None]
-        if billing:
-            invoices = f"Invoice {billing[0]}" if len(billing) == 1 else f"Invoices {', '.join(billing)}"
+        if not billing:
+            return
+        invoices = f"Invoice {billing[0]} bills" if len(billing) == 1 else f"Invoices {', '.join(billing)} bill"
+        them = "it" if len(billing) == 1 else "them"
+        if cleaned.get("status") == OrderStatus.CANCELLED and order.status != OrderStatus.CANCELLED:
+            context.errors.add("status", f"{invoices} this order: void {them} before cancelling the order.")
+        if "lines" in cleaned and _line_terms(cleaned["lines"]) != _line_terms(order.lines):
             context.errors.add(
-                "status",
-                f"{invoices} {'bills' if len(billing) == 1 else 'bill'} this order: "
-                f"void {'it' if len(billing) == 1 else 'them'} before cancelling the order.",
+                "lines", f"{invoices} this order as it is: void {them} before changing the order's lines."
             )
 
     def fill_in_new(self, order, cleaned):
@@ -62,6 +64,25 @@ class OrderType(priced_documents.PricedDocumentType):
                 ("company", order.company_id),
             )
         )
+
+
+def _line_terms(lines) -> list[tuple]:
+    """What a line sells and at what price (cleaned input or stored lines), to tell a change."""
+
+    def value(line, key):
+        return line[key] if isinstance(line, dict) else getattr(line, key)
+
+    keys = (
+        "product_id",
+        "description",
+        "quantity",
+        "unit",
+        "unit_price",
+        "discount_kind",
+        "discount_value",
+        "tax_rate",
+    )
+    return [tuple(value(line, key) for key in keys) for line in lines]
 
 
 def order_document(order) -> dict:

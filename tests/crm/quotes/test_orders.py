@@ -352,3 +352,35 @@ def test_a_draft_invoice_of_a_cancelled_order_is_not_issued(app, tenant_a, clien
     assert "was cancelled" in refused.get_json()["error"]["message"]
     with in_tenant(app, tenant_a.id):
         assert db.session.scalar(select(Invoice.number)) is None
+
+
+def test_the_lines_of_an_invoiced_order_stay_as_billed(app, tenant_a, client_for, api_client_for):
+    """An order billed by an issued invoice had its lines changed through the API, so the order
+    and its invoice no longer agreed; saving the same lines (the edit form, to mark it fulfilled) is fine."""
+    order_id = make_order(app, tenant_a)
+    client = client_for(tenant_a)
+    invoice_url = client.post(f"/orders/{order_id}/invoice").headers["Location"]
+    assert client.post(f"{invoice_url}/issue").status_code == 302
+    api = api_client_for(tenant_a)
+    lines = [{"description": "Something else", "quantity": "1", "unit_price": "10.00"}]
+    refused = api.patch(f"/api/v1/orders/{order_id}", json={"lines": lines})
+    assert refused.status_code == 422
+    assert "void it before changing the order's lines" in refused.get_json()["error"]["details"]["lines"][0]
+    same = api.get(f"/api/v1/orders/{order_id}").get_json()["lines"]
+    keys = (
+        "product_id",
+        "description",
+        "quantity",
+        "unit",
+        "unit_price",
+        "discount_kind",
+        "discount_value",
+        "tax_rate",
+    )
+    kept = [{key: line[key] for key in keys if line[key] not in (None, "")} for line in same]
+    for line in kept:
+        if not line.get("discount_kind"):
+            line.pop("discount_value", None)
+    fulfilled = api.patch(f"/api/v1/orders/{order_id}", json={"lines": kept, "status": "fulfilled"})
+    assert fulfilled.status_code == 200, fulfilled.get_json()
+    assert fulfilled.get_json()["total"] == "4320.00"
