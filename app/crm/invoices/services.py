@@ -298,22 +298,34 @@ def keep_customers_on_the_books(event, customer) -> None:
     """In-transaction subscriber of `contact.deleted` and `company.deleted`: a contact or
     company named on the books (an order, an accepted quote, an issued invoice) is kept (409),
     with what holds it, for deleting it wiped who bought and who was billed off those
-    documents' pages and PDFs. Drafts and open quotes do not hold it; a merge moves the
-    documents to the record it keeps first."""
+    documents' pages and PDFs (and an active subscription, which bills it again: see
+    hold_customers_with). Drafts and open quotes do not hold it; a merge moves the documents to
+    the record it keeps first."""
     holders = customer_documents(event.record_type, customer.id)
     if holders:
         raise Conflict(f"This customer is named on {in_a_list(holders)} kept for the books, so it cannot be deleted.")
 
 
+# What holds a customer: (model with contact_id and company_id, noun, which of its rows), in
+# the order the refusal lists them. Types above this package add theirs (hold_customers_with).
+_CUSTOMER_HOLDERS: list[tuple] = [
+    (Order, "order", lambda: None),
+    (Quote, "accepted quote", lambda: Quote.status == QuoteStatus.ACCEPTED),
+    (Invoice, "issued invoice", lambda: Invoice.number.is_not(None)),
+]
+
+
+def hold_customers_with(model, noun: str, rows) -> None:
+    """Keep a contact or company that `model` rows (those `rows()` selects) name as customer."""
+    if not any(holder[0] is model for holder in _CUSTOMER_HOLDERS):
+        _CUSTOMER_HOLDERS.append((model, noun, rows))
+
+
 def customer_documents(record_type: str, customer_id) -> list[str]:
     """What names the customer on the books, counted: "2 orders", "1 accepted quote", "1 issued invoice"."""
-    kinds = (
-        (Order, "order", None),
-        (Quote, "accepted quote", Quote.status == QuoteStatus.ACCEPTED),
-        (Invoice, "issued invoice", Invoice.number.is_not(None)),
-    )
     found = []
-    for model, noun, condition in kinds:
+    for model, noun, rows in _CUSTOMER_HOLDERS:
+        condition = rows()
         column = model.contact_id if record_type == "contact" else model.company_id
         query = select(func.count()).select_from(model).where(column == customer_id)
         count = db.session.scalar(query if condition is None else query.where(condition))

@@ -34,3 +34,18 @@ def test_a_customer_of_a_draft_quote_only_can_go(app, tenant_a, api_client_for):
     contact_id = make_contact(app, tenant_a)
     make_quote(app, tenant_a, contact_id=str(contact_id))
     assert api_client_for(tenant_a).delete(f"/api/v1/contacts/{contact_id}").status_code == 204
+
+
+def test_a_customer_with_an_active_subscription_is_kept(app, tenant_a, api_client_for):
+    """An active subscription renews into invoices for its customer: deleting the customer left
+    it billing no one. A cancelled one does not hold it."""
+    contact_id, other_id = make_contact(app, tenant_a), make_contact(app, tenant_a)
+    api = api_client_for(tenant_a)
+    body = {"name": "SEO retainer", "interval": "monthly", "unit_price": "1800.00", "start_date": "2026-01-01"}
+    assert api.post("/api/v1/subscriptions", json={**body, "contact_id": str(contact_id)}).status_code == 201
+    cancelled = {**body, "contact_id": str(other_id), "status": "cancelled"}
+    assert api.post("/api/v1/subscriptions", json=cancelled).status_code == 201
+    refused = api.delete(f"/api/v1/contacts/{contact_id}")
+    assert refused.status_code == 409
+    assert "1 active subscription" in refused.get_json()["error"]["message"]
+    assert api.delete(f"/api/v1/contacts/{other_id}").status_code == 204
