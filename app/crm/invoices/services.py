@@ -38,15 +38,17 @@ get_invoice, load_invoice_for_page, create_invoice, update_invoice, delete_invoi
 
 def invoice_from_quote(quote, *, actor) -> Invoice:
     """A draft invoice with the accepted quote's customer, currency, lines and terms. It bills
-    the order the acceptance made too (unless cancelled), so that order counts it as invoiced."""
+    the order the acceptance made too, so that order counts it as invoiced; once that order is
+    cancelled, the sale fell through and the quote is not invoiced."""
     if quote.status != QuoteStatus.ACCEPTED:
         raise Conflict("Only an accepted quote can be invoiced.")
+    order = db.session.scalar(select(Order).where(Order.quote_id == quote.id).limit(1))
+    if order is not None and order.status == OrderStatus.CANCELLED:
+        raise Conflict(f"Order {order.number} of this quote was cancelled, so the quote is not invoiced.")
     with copying_from(quote):
         invoice = create_record(INVOICES, copy_input(quote), actor=actor)
     invoice.quote_id = quote.id
-    invoice.order_id = db.session.scalar(
-        select(Order.id).where(Order.quote_id == quote.id, Order.status != OrderStatus.CANCELLED).limit(1)
-    )
+    invoice.order_id = order.id if order is not None else None
     db.session.flush()
     return invoice
 

@@ -384,3 +384,18 @@ def test_the_lines_of_an_invoiced_order_stay_as_billed(app, tenant_a, client_for
     fulfilled = api.patch(f"/api/v1/orders/{order_id}", json={"lines": kept, "status": "fulfilled"})
     assert fulfilled.status_code == 200, fulfilled.get_json()
     assert fulfilled.get_json()["total"] == "4320.00"
+
+
+def test_the_quote_of_a_cancelled_order_is_not_invoiced(app, tenant_a, client_for):
+    """Cancelling the order of an accepted quote said the sale fell through, yet "Create
+    invoice" on the quote still billed it (with no order): it is refused, with the reason."""
+    order_id = make_order(app, tenant_a)
+    client = client_for(tenant_a)
+    client.post(f"/orders/{order_id}/edit", data={"title": "Website redesign", "status": "cancelled"})
+    with in_tenant(app, tenant_a.id):
+        order = db.session.get(Order, (tenant_a.id, order_id))
+        quote_id, number = order.quote_id, order.number
+    page = client.post(f"/quotes/{quote_id}/invoice", follow_redirects=True).get_data(as_text=True)
+    assert f"Order {number} of this quote was cancelled" in page
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0
