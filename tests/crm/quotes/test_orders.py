@@ -395,6 +395,9 @@ def test_the_quote_of_a_cancelled_order_is_not_invoiced(app, tenant_a, client_fo
     with in_tenant(app, tenant_a.id):
         order = db.session.get(Order, (tenant_a.id, order_id))
         quote_id, number = order.quote_id, order.number
+    shown = client.get(f"/quotes/{quote_id}").get_data(as_text=True)
+    assert 'data-testid="invoice-quote"' not in shown  # the button is not offered…
+    assert f"Order {number} was cancelled: the quote is not invoiced." in shown  # …and the panel says why
     page = client.post(f"/quotes/{quote_id}/invoice", follow_redirects=True).get_data(as_text=True)
     assert f"Order {number} of this quote was cancelled" in page
     with in_tenant(app, tenant_a.id):
