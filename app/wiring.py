@@ -332,13 +332,13 @@ def install_subscribers(app) -> None:
     from app.crm.duplicates.detection import warn_about_duplicates
     from app.crm.duplicates.services import forget_pairs_of_deleted
     from app.crm.invoices.models import InvoiceLine
-    from app.crm.invoices.services import keep_invoiced_customers
+    from app.crm.invoices.services import hold_customers_with, keep_customers_on_the_books
     from app.crm.orders.models import OrderLine
     from app.crm.orders.services import order_from_accepted_quote
     from app.crm.products.services import forget_deleted_product_on
     from app.crm.quotes.models import QuoteLine
     from app.crm.quotes.services import mark_deal_won
-    from app.crm.subscriptions.models import Subscription
+    from app.crm.subscriptions.models import Subscription, SubscriptionStatus
     from app.crm.subscriptions.services import subscriptions_from_accepted_quote
     from app.crm.tasks.services import carry_open_tasks_on_conversion
     from app.notifications.services import notify_mentions, notify_new_owner
@@ -355,8 +355,9 @@ def install_subscribers(app) -> None:
     subscribe("activity.logged", notify_mentions)
     for sold in (QuoteLine, OrderLine, InvoiceLine, Subscription):
         subscribe("product.deleted", forget_deleted_product_on(sold))
-    subscribe("contact.deleted", keep_invoiced_customers)
-    subscribe("company.deleted", keep_invoiced_customers)
+    subscribe("contact.deleted", keep_customers_on_the_books)
+    subscribe("company.deleted", keep_customers_on_the_books)
+    hold_customers_with(Subscription, "active subscription", lambda: Subscription.status == SubscriptionStatus.ACTIVE)
     subscribe("quote.accepted", mark_deal_won)
     subscribe("deal.won", contacts_become_customers)
     subscribe("quote.accepted", subscriptions_from_accepted_quote)

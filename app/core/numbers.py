@@ -4,6 +4,9 @@
 import re
 from decimal import Decimal, InvalidOperation
 
+# What a parser says of text that is not a typed number, so that every form words it the same.
+TYPED_NUMBER = "Enter a number such as 1500 or 1,500.50."
+
 # Commas only between groups of three digits, before any decimal point.
 THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import g
 
 from app.core.audit import audit_action_label, audit_details_text
-from app.core.currencies import format_amount
+from app.core.currencies import format_amount, minor_unit
 from app.core.security import csp_nonce
 from app.core.text import plural, quantity_with_unit
 
@@ -21,10 +21,11 @@ def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
 
 
 def money(cents: int | None, currency: str = "USD") -> str:
-    """A price kept in cents (the plans'), as people read it: 2900 -> "$29"."""
+    """A price kept in the currency's smallest unit (the plans', Stripe's), as people read it:
+    2900 USD -> "$29"; 2900 JPY -> "¥2,900" (yen have no hundredths)."""
     if cents is None:
         return ""
-    return format_amount(Decimal(cents) / 100, currency)
+    return format_amount(Decimal(cents) * minor_unit(currency), currency)
 
 
 def install(app) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import String, and_, false, func, not_, or_, true
 
 from app.core.errors import ValidationFailed
 from app.core.ids import parse_uuid
+from app.core.numbers import TYPED_NUMBER, typed_decimal
 from app.core.types import UTCDateTime, utcnow
 from app.core.validation import Errors
 from app.records.normalize import tenant_zone
@@ -155,12 +156,12 @@ def parse_number(value, context) -> Decimal | None:
         context.invalid("Enter a number.")
         return None
     try:
-        number = Decimal(str(value).strip().replace(",", ""))
+        number = typed_decimal(value)
     except InvalidOperation:
-        context.invalid("Enter a number.")
+        context.invalid(TYPED_NUMBER)
         return None
     if not number.is_finite() or abs(number) > Decimal(10) ** 15:
-        context.invalid("Enter a number.")
+        context.invalid(TYPED_NUMBER)
         return None
     return number
 

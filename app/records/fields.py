@@ -18,7 +18,7 @@ from sqlalchemy import String, Uuid, cast, exists, inspect, select
 
 from app.auth.permissions import can
 from app.core.context import require_tenant_id
-from app.core.currencies import format_amount
+from app.core.currencies import format_amount, minor_unit
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.numbers import typed_decimal
@@ -555,8 +555,34 @@ class Money(Number):
     """An amount of money: two decimals, never below zero, shown in the record's currency (the
     attribute `currency` names), or the workspace's when the record has none."""
 
-    def __init__(self, name, label, *, currency: str = "currency", minimum=Decimal(0), **kwargs):
+    def __init__(self, name, label, *, currency: str = "currency", minimum=Decimal(0), exact=False, **kwargs):
         super().__init__(name, label, places=2, currency=currency, minimum=minimum, **kwargs)
+        # Billed amounts (a price, an invoice's total) read to the cent: "$1,200.00"; an estimate
+        # (a deal's value) reads whole when it is: "$48,000".
+        self.exact = exact
+
+    def display_of(self, record) -> str:
+        value = self.value(record)
+        if value is None:
+            return ""
+        return format_amount(value, getattr(record, self.currency, "") or workspace_currency(), exact=self.exact)
+
+    def clean(self, value, context):
+        number = super().clean(value, context)
+        currency = self._submitted_currency(context)
+        if number is not None and currency and number != number.quantize(minor_unit(currency)):
+            raise Invalid(f"Amounts in {currency} have no decimals.")
+        return number
+
+    def _submitted_currency(self, context) -> str:
+        """The currency the amount is in: the one submitted with it, else the record's, else
+        the workspace's (a list filter, with no submission, is not checked)."""
+        if context is None:
+            return ""
+        chosen = context.data.get(self.currency) if isinstance(context.data, dict) else None
+        if chosen:
+            return str(chosen)
+        return getattr(context.record, self.currency, "") or workspace_currency()
 
 
 class Quantity(Number):

@@ -1,6 +1,6 @@
 """Template helpers the kit's pages use: links to any record, reference pickers, saved views."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from app.core.context import require_tenant_id
 from app.core.currencies import format_amount
 from app.core.extensions import db
 from app.core.ids import parse_uuid
+from app.core.numbers import typed_decimal
 from app.core.types import utcnow
 from app.records.crud_pages import record_page_url
 from app.records.models import RecordEntry
@@ -100,7 +101,7 @@ def workspace_amount(value) -> str:
     """A typed amount (a segment rule's "25000") as money reads elsewhere, in the workspace's
     currency: "€25,000". What is not a number is shown as it was typed."""
     try:
-        number = Decimal(str(value).strip().replace(",", ""))
+        number = typed_decimal(value)
     except InvalidOperation:
         return str(value)
     if not number.is_finite():

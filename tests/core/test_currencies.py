@@ -33,3 +33,25 @@ def test_money_fields_show_their_records_currency_on_lists_and_pages(app, tenant
     assert "48,000.00" not in listed
     page = client.get(f"/deals/{deal}").get_data(as_text=True)
     assert "€48,000" in page
+
+
+def test_a_price_in_minor_units_reads_in_its_currency():
+    """Stripe counts yen in yen (a zero-decimal currency), not in hundredths of one."""
+    from app.core.templating import money
+
+    assert money(2900, "USD") == "$29"
+    assert money(2950, "EUR") == "€29.50"
+    assert money(2900, "JPY") == "¥2,900"
+
+
+def test_billed_amounts_read_to_the_cent_on_lists_and_pages(app, tenant_a, client_for):
+    """An invoice's total read "$3,600" in its details and list beside "USD 3,600.00" in its
+    payments and document: what is billed reads to the cent everywhere (a deal's estimate stays whole)."""
+    from tests.crm.quotes.factories import make_invoice, make_product
+
+    invoice_id = make_invoice(app, tenant_a)
+    make_product(app, tenant_a, unit_price="1200.00")
+    client = client_for(tenant_a)
+    assert "$3,600.00" in client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
+    assert "$3,600.00" in client.get("/invoices").get_data(as_text=True)
+    assert "$1,200.00" in client.get("/products").get_data(as_text=True)

@@ -13,6 +13,7 @@ from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
+from app.core.numbers import typed_decimal
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.fields.models import FieldDefinition, FieldType
 from app.plans.services import check_feature, enforce
@@ -258,9 +259,9 @@ def _clean_value(definition: FieldDefinition, value, errors: Errors):
             errors.add(key, "Must be a number.")
             return None
         try:
-            number = Decimal(str(value).strip().replace(",", ""))
+            number = typed_decimal(value)
         except InvalidOperation:
-            errors.add(key, "Must be a number.")
+            errors.add(key, "Must be a number, such as 1500 or 1,500.50.")
             return None
         if not number.is_finite() or abs(number) >= Decimal("1e15"):
             errors.add(key, "Must be a number below a quadrillion.")

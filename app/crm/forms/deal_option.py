@@ -13,6 +13,7 @@ from app.core.currencies import format_amount
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.models import tenant_join
+from app.core.numbers import typed_decimal
 from app.core.validation import Errors
 from app.crm.deals.fields import workspace_currency
 from app.crm.deals.models import Deal, DealContact, DealStatus, Pipeline, Stage, StageKind
@@ -58,11 +59,14 @@ def clean_deal_option(raw, *, creates: str, actor, errors: Errors) -> dict:
     value = raw.get("value")
     if value not in (None, ""):
         try:
-            amount = Decimal(str(value).strip().replace(",", ""))
+            amount = typed_decimal(value)
         except InvalidOperation:
             amount = None
         if amount is None or not amount.is_finite() or not Decimal(0) <= amount <= MAX_VALUE:
-            errors.add("deal", "The deal's value is a number of at least 0.")
+            errors.add("deal", "The deal's value is a number of at least 0, such as 1500 or 1,500.50.")
+            return {}
+        if amount != amount.quantize(Decimal("0.01")):
+            errors.add("deal", "The deal's value has at most 2 decimals.")
             return {}
         option["value"] = str(amount.quantize(Decimal("0.01")))
     return option

@@ -139,6 +139,17 @@ def get_payment(invoice_id, payment_id):
     return found
 
 
+@blp.route("/<uuid:invoice_id>/payments/<uuid:payment_id>", methods=["DELETE"])
+@blp.response(204)
+def delete_payment(invoice_id, payment_id):
+    """Remove a payment recorded by mistake
+
+    The invoice's paid amount and status are worked out again from its other payments (paid,
+    partially paid, overdue, or issued). Needs the right to delete invoices; audited.
+    """
+    services.remove_payment(services.get_invoice(invoice_id), payment_id, actor=api_actor())
+
+
 @blp.route("/<uuid:invoice_id>/void", methods=["POST"])
 @blp.response(200, output_schema(INVOICES))
 def void(invoice_id):

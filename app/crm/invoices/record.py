@@ -10,6 +10,7 @@ from app.core.extensions import db
 from app.core.models import tenant_join
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceLine, InvoiceStatus, Payment, PaymentMethod
+from app.crm.orders.models import Order, OrderStatus
 from app.crm.quotes import priced_documents
 from app.crm.quotes.fields import priced_document_fields
 from app.crm.quotes.totals import ZERO
@@ -73,8 +74,17 @@ def _invoices_made_from(column):
     def load(record_type, record) -> dict:
         invoices = list(db.session.scalars(select(Invoice).where(column == record.id).order_by(Invoice.created_at)))
         invoiced = sum((item.total for item in invoices if item.status != InvoiceStatus.VOID), ZERO)
+        # A quote whose order was cancelled is not invoiced (the sale fell through): say so.
+        cancelled_order = (
+            db.session.scalar(
+                select(Order.number).where(Order.quote_id == record.id, Order.status == OrderStatus.CANCELLED)
+            )
+            if name == "quote"
+            else None
+        )
         return {
             name: record,
+            "cancelled_order": cancelled_order,
             "invoices": invoices,
             "invoiced": invoiced,
             "invoiced_in_full": bool(invoices) and invoiced >= record.total,
@@ -129,7 +139,7 @@ INVOICES = InvoiceType(
             help="Empty: the payment terms from the settings, counted from issue",
         ),
         *priced_document_fields(InvoiceLine),
-        f.Money("amount_paid", "Paid", read_only=True, list=True),
+        f.Money("amount_paid", "Paid", read_only=True, list=True, exact=True),
         f.Email("recipient_email", "Sent to", read_only=True, hide_empty=True),
         f.DateTimeField("sent_at", "Sent", read_only=True, hide_empty=True),
         f.DateTimeField("paid_at", "Paid in full", read_only=True, detail=False),

@@ -8,18 +8,20 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, select
 
 from app.auth.permissions import acting_user, check_permission
+from app.core.currencies import coded_amount, minor_unit, round_amount
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
+from app.core.lookups import get_child_or_404
 from app.core.numbers import typed_decimal
-from app.core.text import plural
+from app.core.text import in_a_list, plural
 from app.core.types import utcnow
 from app.core.validation import Errors
 from app.crm.invoices.documents import invoice_document
 from app.crm.invoices.models import Invoice, InvoiceStatus, Payment, PaymentMethod
 from app.crm.invoices.record import INVOICES
 from app.crm.orders.models import Order, OrderStatus
-from app.crm.quotes.copying import copy_input
-from app.crm.quotes.models import QuoteStatus
+from app.crm.quotes.copying import copy_input, copying_from
+from app.crm.quotes.models import Quote, QuoteStatus
 from app.crm.quotes.numbering import next_number
 from app.crm.quotes.pdf import pdf_filename, render_document_pdf
 from app.crm.quotes.priced_documents import lock_document
@@ -36,14 +38,17 @@ get_invoice, load_invoice_for_page, create_invoice, update_invoice, delete_invoi
 
 def invoice_from_quote(quote, *, actor) -> Invoice:
     """A draft invoice with the accepted quote's customer, currency, lines and terms. It bills
-    the order the acceptance made too (unless cancelled), so that order counts it as invoiced."""
+    the order the acceptance made too, so that order counts it as invoiced; once that order is
+    cancelled, the sale fell through and the quote is not invoiced."""
     if quote.status != QuoteStatus.ACCEPTED:
         raise Conflict("Only an accepted quote can be invoiced.")
-    invoice = create_record(INVOICES, copy_input(quote), actor=actor)
+    order = db.session.scalar(select(Order).where(Order.quote_id == quote.id).limit(1))
+    if order is not None and order.status == OrderStatus.CANCELLED:
+        raise Conflict(f"Order {order.number} of this quote was cancelled, so the quote is not invoiced.")
+    with copying_from(quote):
+        invoice = create_record(INVOICES, copy_input(quote), actor=actor)
     invoice.quote_id = quote.id
-    invoice.order_id = db.session.scalar(
-        select(Order.id).where(Order.quote_id == quote.id, Order.status != OrderStatus.CANCELLED).limit(1)
-    )
+    invoice.order_id = order.id if order is not None else None
     db.session.flush()
     return invoice
 
@@ -56,7 +61,8 @@ def invoice_from_order(order: Order, *, actor) -> Invoice:
         raise Conflict("A cancelled order cannot be invoiced.")
     if not order.lines:
         raise ValidationFailed("The order has no lines to invoice.", details={"lines": ["The order has no lines."]})
-    invoice = create_record(INVOICES, copy_input(order, owner_id=order.owner_id), actor=actor)
+    with copying_from(order):
+        invoice = create_record(INVOICES, copy_input(order, owner_id=order.owner_id), actor=actor)
     invoice.order_id = order.id
     invoice.quote_id = order.quote_id
     db.session.flush()
@@ -71,6 +77,8 @@ def issue_invoice(invoice: Invoice, *, actor) -> Invoice:
         raise Conflict("This invoice was already issued.")
     if not invoice.lines:
         raise ValidationFailed("Add at least one line first.", details={"lines": ["Add at least one line item."]})
+    if invoice.order is not None and invoice.order.status == OrderStatus.CANCELLED:
+        raise Conflict(f"Order {invoice.order.number} was cancelled: delete this draft rather than bill it.")
     settings = get_quote_settings()
     today = workspace_today()
     invoice.number = next_number("invoice", settings.invoice_number_pattern, today)
@@ -149,6 +157,7 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
     if invoice.status not in InvoiceStatus.OPEN:
         raise Conflict("Payments are recorded against issued invoices that are not fully paid or void.")
     errors = Errors()
+    unit = minor_unit(invoice.currency)
     try:
         amount = typed_decimal(data.get("amount") or "")
         if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
@@ -156,8 +165,11 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
     except InvalidOperation:
         errors.add("amount", "Enter an amount such as 1500.00.")
         amount = None
-    if amount is not None and not Decimal("0.01") <= amount <= invoice.balance:
-        errors.add("amount", f"Enter an amount from 0.01 to the balance, {invoice.balance:,.2f}.")
+    if amount is not None and amount != amount.quantize(unit):
+        errors.add("amount", f"Amounts in {invoice.currency} have no decimals.")
+    elif amount is not None and not unit <= amount <= invoice.balance:
+        balance = round_amount(invoice.balance, invoice.currency)
+        errors.add("amount", f"Enter an amount from {unit} to the balance, {balance:,}.")
     try:
         paid_on = date.fromisoformat(str(data.get("paid_on") or "").strip())
     except ValueError:
@@ -185,21 +197,14 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
     )
     db.session.add(payment)
     invoice.amount_paid += amount
-    if invoice.balance == 0:
-        invoice.status = InvoiceStatus.PAID
-        invoice.paid_at = utcnow()
-    else:
-        invoice.status = (
-            InvoiceStatus.PARTIALLY_PAID if invoice.due_date >= workspace_today() else InvoiceStatus.OVERDUE
-        )
-    invoice.updated_at = utcnow()
+    _set_paid_status(invoice)
     db.session.flush()
     emit_record_event(
         INVOICES,
         invoice,
         "payment_recorded",
         actor=actor,
-        summary=f"Payment of {invoice.currency} {amount:,.2f} received ({PaymentMethod.LABELS[method].lower()})",
+        summary=f"Payment of {coded_amount(amount, invoice.currency)} received ({PaymentMethod.LABELS[method].lower()})",
         data={
             "amount": str(amount),
             "currency": invoice.currency,
@@ -208,6 +213,52 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
         },
     )
     return payment
+
+
+def remove_payment(invoice: Invoice, payment_id, *, actor) -> Payment:
+    """Undo a payment recorded by mistake (a wrong invoice, a bounced transfer): the payment
+    goes, and the invoice's paid amount and status are what its other payments make them. It
+    removes money from the books, so it takes the right to delete invoices; it is audited
+    with the amounts before and after, and on the timelines like the payment was."""
+    check_permission(actor, INVOICES.permission("delete"))
+    check_writable()
+    invoice = lock_document(invoice)
+    payment = get_child_or_404(Payment, payment_id, invoice, "invoice_id")
+    old = {"amount_paid": str(invoice.amount_paid), "status": invoice.status}
+    db.session.delete(payment)
+    invoice.amount_paid -= payment.amount
+    _set_paid_status(invoice)
+    db.session.flush()
+    db.session.expire(invoice, ["payments"])
+    new = {"amount_paid": str(invoice.amount_paid), "status": invoice.status}
+    emit_record_event(
+        INVOICES,
+        invoice,
+        "payment_removed",
+        actor=actor,
+        summary=f"Payment of {coded_amount(payment.amount, invoice.currency)} of {payment.paid_on} removed",
+        changes={key: {"old": old[key], "new": new[key]} for key in old if old[key] != new[key]},
+        data={"amount": str(payment.amount), "currency": invoice.currency, "paid_on": payment.paid_on.isoformat()},
+    )
+    return payment
+
+
+def _set_paid_status(invoice: Invoice) -> None:
+    """The status an issued invoice's payments give it: paid once nothing is owed; partly paid,
+    or overdue past its due date, while something is; issued (or sent) again when nothing is paid."""
+    today = workspace_today()
+    if invoice.balance <= 0:
+        invoice.status = InvoiceStatus.PAID
+        invoice.paid_at = invoice.paid_at or utcnow()
+    else:
+        invoice.paid_at = None
+        if invoice.due_date is not None and invoice.due_date < today:
+            invoice.status = InvoiceStatus.OVERDUE
+        elif invoice.amount_paid > 0:
+            invoice.status = InvoiceStatus.PARTIALLY_PAID
+        else:
+            invoice.status = InvoiceStatus.SENT if invoice.sent_at else InvoiceStatus.ISSUED
+    invoice.updated_at = utcnow()
 
 
 def void_invoice(invoice: Invoice, *, actor) -> Invoice:
@@ -245,13 +296,41 @@ def mark_overdue_invoices() -> int:
     return len(due)
 
 
-def keep_invoiced_customers(event, customer) -> None:
+def keep_customers_on_the_books(event, customer) -> None:
     """In-transaction subscriber of `contact.deleted` and `company.deleted`: a contact or
-    company billed by issued invoices is kept (409), for deleting it wiped who was billed off
-    those invoices' pages and PDFs. Drafts do not hold it; a merge moves the invoices first."""
-    column = Invoice.contact_id if event.record_type == "contact" else Invoice.company_id
-    issued = db.session.scalar(select(func.count()).where(column == customer.id, Invoice.number.is_not(None)))
-    if issued:
-        raise Conflict(
-            f"This customer is named on {plural(issued, 'issued invoice')} kept for the books, so it cannot be deleted."
-        )
+    company named on the books (an order, an accepted quote, an issued invoice) is kept (409),
+    with what holds it, for deleting it wiped who bought and who was billed off those
+    documents' pages and PDFs (and an active subscription, which bills it again: see
+    hold_customers_with). Drafts and open quotes do not hold it; a merge moves the documents to
+    the record it keeps first."""
+    holders = customer_documents(event.record_type, customer.id)
+    if holders:
+        raise Conflict(f"This customer is named on {in_a_list(holders)} kept for the books, so it cannot be deleted.")
+
+
+# What holds a customer: (model with contact_id and company_id, noun, which of its rows), in
+# the order the refusal lists them. Types above this package add theirs (hold_customers_with).
+_CUSTOMER_HOLDERS: list[tuple] = [
+    (Order, "order", lambda: None),
+    (Quote, "accepted quote", lambda: Quote.status == QuoteStatus.ACCEPTED),
+    (Invoice, "issued invoice", lambda: Invoice.number.is_not(None)),
+]
+
+
+def hold_customers_with(model, noun: str, rows) -> None:
+    """Keep a contact or company that `model` rows (those `rows()` selects) name as customer."""
+    if not any(holder[0] is model for holder in _CUSTOMER_HOLDERS):
+        _CUSTOMER_HOLDERS.append((model, noun, rows))
+
+
+def customer_documents(record_type: str, customer_id) -> list[str]:
+    """What names the customer on the books, counted: "2 orders", "1 accepted quote", "1 issued invoice"."""
+    found = []
+    for model, noun, rows in _CUSTOMER_HOLDERS:
+        condition = rows()
+        column = model.contact_id if record_type == "contact" else model.company_id
+        query = select(func.count()).select_from(model).where(column == customer_id)
+        count = db.session.scalar(query if condition is None else query.where(condition))
+        if count:
+            found.append(plural(count, noun))
+    return found

@@ -5,6 +5,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
+from app.core.currencies import coded_amount
 from app.core.errors import Conflict, ValidationFailed
 from app.core.transactions import undone_if_refused
 from app.crm.invoices import services
@@ -103,7 +104,21 @@ def record_payment(invoice_id):
     except Conflict as exc:
         flash(exc.message, "danger")
         return _back(invoice)
-    flash(f"Payment of {invoice.currency} {payment.amount:,.2f} recorded.", "success")
+    flash(f"Payment of {coded_amount(payment.amount, invoice.currency)} recorded.", "success")
+    return _back(invoice)
+
+
+@bp.route("/invoices/<uuid:invoice_id>/payments/<uuid:payment_id>/delete", methods=["POST"])
+@requires_permission("invoices.delete")
+def remove_payment(invoice_id, payment_id):
+    invoice = services.load_invoice_for_page(invoice_id)
+    try:
+        with undone_if_refused():
+            payment = services.remove_payment(invoice, payment_id, actor=current_user)
+    except Conflict as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(f"Payment of {coded_amount(payment.amount, invoice.currency)} removed.", "success")
     return _back(invoice)
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.models import Base, TenantScoped, tenant_foreign_key, tenant_relationship
+from app.core.models import Base, TenantScoped, tenant_collection, tenant_foreign_key, tenant_relationship
 from app.crm.quotes.models import PricedDocument, PricedLine, priced_document_table_args, priced_line_table_args
 from app.crm.tags.models import Taggable
 from app.records.indexes import filter_index
@@ -49,6 +49,8 @@ class Order(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
     quote = tenant_relationship("Quote", "quote_id")
     deal = tenant_relationship("Deal", "deal_id")
     lines = tenant_child_rows("OrderLine", "order_id")
+    # The invoices that bill it (the invoices package makes them; an order only reads them).
+    invoices = tenant_collection("Invoice", "order_id", order_by="Invoice.created_at", viewonly=True)
 
     @property
     def display_title(self) -> str:

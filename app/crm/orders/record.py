@@ -25,6 +25,24 @@ class OrderType(priced_documents.PricedDocumentType):
             return "An order is kept for the books: cancel it instead of deleting it."
         return None
 
+    def check(self, cleaned, context):
+        super().check(cleaned, context)
+        order = context.record
+        if order is None:
+            return
+        # An issued invoice that is not void still bills what the order sold, as it was.
+        billing = [invoice.number for invoice in order.invoices if invoice.number and invoice.voided_at is None]
+        if not billing:
+            return
+        invoices = f"Invoice {billing[0]} bills" if len(billing) == 1 else f"Invoices {', '.join(billing)} bill"
+        them = "it" if len(billing) == 1 else "them"
+        if cleaned.get("status") == OrderStatus.CANCELLED and order.status != OrderStatus.CANCELLED:
+            context.errors.add("status", f"{invoices} this order: void {them} before cancelling the order.")
+        if "lines" in cleaned and _line_terms(cleaned["lines"]) != _line_terms(order.lines):
+            context.errors.add(
+                "lines", f"{invoices} this order as it is: void {them} before changing the order's lines."
+            )
+
     def fill_in_new(self, order, cleaned):
         """A new order is numbered at once: it is made from an accepted quote, or by hand."""
         order.number = next_number("order", ORDER_NUMBER_PATTERN, workspace_today())
@@ -48,16 +66,35 @@ class OrderType(priced_documents.PricedDocumentType):
         )
 
 
+def _line_terms(lines) -> list[tuple]:
+    """What a line sells and at what price (cleaned input or stored lines), to tell a change."""
+
+    def value(line, key):
+        return line[key] if isinstance(line, dict) else getattr(line, key)
+
+    keys = (
+        "product_id",
+        "description",
+        "quantity",
+        "unit",
+        "unit_price",
+        "discount_kind",
+        "discount_value",
+        "tax_rate",
+    )
+    return [tuple(value(line, key) for key in keys) for line in lines]
+
+
 def order_document(order) -> dict:
     """The order's lines and totals in the shape the quote document macro prints."""
     return {
         "number": order.number or "",
         "currency": order.currency,
-        "lines": document_lines(order.lines),
-        "subtotal": amount_text(order.subtotal),
-        "discount_total": amount_text(order.discount_total),
-        "tax_total": amount_text(order.tax_total),
-        "total": amount_text(order.total),
+        "lines": document_lines(order.lines, order.currency),
+        "subtotal": amount_text(order.subtotal, order.currency),
+        "discount_total": amount_text(order.discount_total, order.currency),
+        "tax_total": amount_text(order.tax_total, order.currency),
+        "total": amount_text(order.total, order.currency),
     }
 
 

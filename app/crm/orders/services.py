@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.crm.orders.models import Order
 from app.crm.orders.record import ORDERS
-from app.crm.quotes.copying import copy_input
+from app.crm.quotes.copying import copy_input, copying_from
 from app.crm.quotes.services import acting_owner
 from app.records.services import create_record, record_services
 
@@ -18,7 +18,8 @@ def order_from_quote(quote, *, actor) -> Order:
     if existing is not None:
         return existing
     data = copy_input(quote, deal_id=quote.deal_id, owner_id=quote.owner_id)
-    order = create_record(ORDERS, data, actor=actor)
+    with copying_from(quote):
+        order = create_record(ORDERS, data, actor=actor)
     order.quote_id = quote.id
     db.session.flush()
     return order

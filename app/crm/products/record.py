@@ -37,7 +37,7 @@ class ProductType(RecordType):
 def _price_subtitle(product) -> str:
     interval = "" if not product.is_recurring else f" / {RecurringInterval.LABELS[product.recurring_interval].lower()}"
     unit = f" per {product.unit}" if product.unit else ""
-    return f"{format_amount(product.unit_price, product.currency)}{unit}{interval}"
+    return f"{format_amount(product.unit_price, product.currency, exact=True)}{unit}{interval}"
 
 
 PRODUCTS = ProductType(
@@ -54,7 +54,9 @@ PRODUCTS = ProductType(
     fields=[
         f.Text("name", "Name", max_length=200, required=True, search=True, sort=True),
         f.Text("sku", "SKU", max_length=64, nullable=True, search=True, list=True, help="Unique in this workspace"),
-        f.Money("unit_price", "Unit price", maximum=MAX_PRICE, required=True, list=True, sort=True, filter=True),
+        f.Money(
+            "unit_price", "Unit price", maximum=MAX_PRICE, required=True, list=True, sort=True, filter=True, exact=True
+        ),
         f.Choice(
             "currency",
             "Currency",

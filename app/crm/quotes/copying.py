@@ -2,7 +2,10 @@
 order into its invoice): the same customer, currency, terms and lines, as record input, so the
 copy goes through the one validator and its amounts equal the original's."""
 
-from app.crm.quotes.fields import LINE_KEYS
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from app.crm.quotes.fields import COPIED_PRODUCTS, stored_line_input
 
 
 def line_input(line, currency: str) -> dict:
@@ -10,12 +13,10 @@ def line_input(line, currency: str) -> dict:
     price, discount and tax, so the copy's amounts equal the original's. A product since
     priced in another currency than the document's is not linked on the copy: the validator
     would refuse it, and a customer's acceptance must not fail on a later catalogue change."""
-    values = {key: getattr(line, key) for key in LINE_KEYS}
+    values = stored_line_input(line)
     if line.product is not None and line.product.currency != currency:
-        values["product_id"] = None
-    if not values["discount_kind"]:
-        values.pop("discount_value")
-    return {key: str(value) for key, value in values.items() if value not in (None, "")}
+        values.pop("product_id", None)
+    return values
 
 
 def copy_input(source, *, deal_id=None, owner_id=None) -> dict:
@@ -32,3 +33,14 @@ def copy_input(source, *, deal_id=None, owner_id=None) -> dict:
         "lines": [line_input(line, source.currency) for line in source.lines],
     }
     return {key: value for key, value in data.items() if value}
+
+
+@contextmanager
+def copying_from(source) -> Iterator[None]:
+    """While the copy of `source` is made: its lines' products are taken even when no longer
+    sold (an order of a quote accepted after a product was retired must still be made)."""
+    token = COPIED_PRODUCTS.set(frozenset(line.product_id for line in source.lines if line.product_id))
+    try:
+        yield
+    finally:
+        COPIED_PRODUCTS.reset(token)

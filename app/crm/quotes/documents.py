@@ -1,11 +1,13 @@
 """A quote as a document: the values its page, its PDF and its public link show, and what a
 kept version stores. Plain JSON (amounts as strings), so a version reads the same years later."""
 
+from app.core.currencies import round_amount
 from app.crm.quotes.models import QuoteStatus
 
 
-def amount_text(value) -> str:
-    return f"{value:.2f}"
+def amount_text(value, currency: str) -> str:
+    """ "1500.00", or "1500" in a currency without decimals (yen): the places it is read in."""
+    return str(round_amount(value, currency))
 
 
 def quote_document(quote) -> dict:
@@ -27,27 +29,27 @@ def quote_document(quote) -> dict:
         "terms": quote.terms or "",
         "customer": customer,
         "kind": "Quote",
-        "lines": document_lines(quote.lines),
-        "subtotal": amount_text(quote.subtotal),
-        "discount_total": amount_text(quote.discount_total),
-        "tax_total": amount_text(quote.tax_total),
-        "total": amount_text(quote.total),
+        "lines": document_lines(quote.lines, quote.currency),
+        "subtotal": amount_text(quote.subtotal, quote.currency),
+        "discount_total": amount_text(quote.discount_total, quote.currency),
+        "tax_total": amount_text(quote.tax_total, quote.currency),
+        "total": amount_text(quote.total, quote.currency),
     }
 
 
-def document_lines(lines) -> list[dict]:
+def document_lines(lines, currency: str) -> list[dict]:
     """Priced lines (a quote's or an invoice's) as a document shows them."""
     return [
         {
             "description": line.description,
             "quantity": f"{line.quantity.normalize():f}",
             "unit": line.unit,
-            "unit_price": amount_text(line.unit_price),
+            "unit_price": amount_text(line.unit_price, currency),
             "discount": _discount_label(line),
-            "discount_amount": amount_text(line.discount_amount),
+            "discount_amount": amount_text(line.discount_amount, currency),
             "tax_rate": f"{line.tax_rate.normalize():f}",
-            "tax_amount": amount_text(line.tax_amount),
-            "total": amount_text(line.total),
+            "tax_amount": amount_text(line.tax_amount, currency),
+            "total": amount_text(line.total, currency),
             "recurring_interval": line.recurring_interval,
         }
         for line in lines

@@ -5,12 +5,14 @@ discount_kind?, discount_value?, tax_rate?}]`. A line that names a product takes
 product's name, price, tax rate, unit and billing interval for what it leaves out.
 """
 
+from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 from marshmallow import Schema, validate
 from marshmallow import fields as ma
 from sqlalchemy import select
 
+from app.core.currencies import minor_unit, round_amount
 from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.core.numbers import typed_decimal
@@ -35,6 +37,9 @@ LINE_KEYS = (
     "tax_rate",
 )
 FORM_PREFIX = "line_"
+# The products of the document a new one is copied from (an accepted quote into its order):
+# its lines keep them even when no longer sold, for the customer agreed to them (see copying).
+COPIED_PRODUCTS: ContextVar[frozenset] = ContextVar("copied_products", default=frozenset())
 
 
 def _number_in(description: str = "", **kwargs):
@@ -126,24 +131,22 @@ class LineItems(ChildRows):
         if any(not isinstance(item, dict) or set(item) - set(LINE_KEYS) for item in value):
             raise Invalid(f"Each line item is an object with: {', '.join(LINE_KEYS)}.")
         products = self._products(value)
+        # A product no longer sold stays on the lines that already had it, and goes on no other.
+        kept = {line.product_id for line in context.record.lines} if context.record is not None else set()
+        kept |= COPIED_PRODUCTS.get()
         # What the document will be in, an empty choice included (its deal's, the workspace's).
         currency = context.record_type.submitted_currency(context)
         cleaned, problems = [], []
         for index, item in enumerate(value):
             try:
-                cleaned.append(self._clean_line(item, products, currency))
+                cleaned.append(self._clean_line(item, products, currency, kept))
             except LineInvalid as exc:
                 problems.extend((f"{index}.{key}", message) for key, message in exc.problems)
-        if not problems and sum((self._total(item) for item in cleaned), Decimal(0)) > MAX_PRICE:
+        if not problems and sum((item["total"] for item in cleaned), Decimal(0)) > MAX_PRICE:
             raise Invalid(f"The total would be more than {MAX_PRICE:,}; split the document.")
         if problems:
             context.add_nested(self.name, problems)
         return cleaned
-
-    @staticmethod
-    def _total(item: dict) -> Decimal:
-        keys = ("quantity", "unit_price", "discount_kind", "discount_value", "tax_rate")
-        return line_amounts(*(item[key] for key in keys)).total
 
     def _products(self, items) -> dict:
         """Every product the lines name, in one query."""
@@ -153,13 +156,15 @@ class LineItems(ChildRows):
             return {}
         return {product.id: product for product in db.session.scalars(select(Product).where(Product.id.in_(ids)))}
 
-    def _clean_line(self, item: dict, products: dict, currency: str) -> dict:
+    def _clean_line(self, item: dict, products: dict, currency: str, kept: set) -> dict:
         problems: list[tuple[str, str]] = []
         product = None
         if not _blank(item.get("product_id")):
             product = products.get(parse_uuid(item.get("product_id")))
             if product is None:
                 problems.append(("product_id", "Choose an existing product."))
+            elif not product.active and product.id not in kept:
+                problems.append(("product_id", f"{product.name} is no longer sold."))
             elif product.currency != currency:
                 problems.append(("product_id", f"{product.name} is priced in {product.currency}, not {currency}."))
 
@@ -206,12 +211,23 @@ class LineItems(ChildRows):
             product.tax_rate if product else Decimal(0),
             lambda raw: _decimal(raw, "tax rate", places=2, minimum=Decimal(0), maximum=Decimal(100)),
         )
+        smallest = minor_unit(currency)
+        # Yen and won have no decimals: ¥999.50 is a slip, not a price.
+        for key, amount in (
+            ("unit_price", unit_price),
+            ("discount_value", kind == DiscountKind.AMOUNT and discount_value),
+        ):
+            if amount and amount != amount.quantize(smallest):
+                problems.append((key, f"Amounts in {currency} have no decimals."))
         if not problems and kind == DiscountKind.AMOUNT:
             # line_amounts() would cut it to the line's amount: a slipped digit, said now.
-            subtotal = line_amounts(quantity, unit_price, DiscountKind.NONE, Decimal(0), Decimal(0)).subtotal
+            subtotal = line_amounts(quantity, unit_price, DiscountKind.NONE, Decimal(0), Decimal(0), smallest).subtotal
             if discount_value > subtotal:
-                problems.append(("discount_value", f"The discount is more than the line's {subtotal:,.2f}."))
-        if not problems and line_amounts(quantity, unit_price, kind, discount_value, tax_rate).total > MAX_PRICE:
+                problems.append(
+                    ("discount_value", f"The discount is more than the line's {round_amount(subtotal, currency):,}.")
+                )
+        amounts = None if problems else line_amounts(quantity, unit_price, kind, discount_value, tax_rate, smallest)
+        if amounts is not None and amounts.total > MAX_PRICE:
             problems.append(("quantity", f"This line comes to more than {MAX_PRICE:,}; split it."))
         if problems:
             raise LineInvalid(problems)
@@ -225,26 +241,15 @@ class LineItems(ChildRows):
             "discount_value": discount_value,
             "tax_rate": tax_rate,
             "recurring_interval": product.recurring_interval if product else "none",
+            # Rounded to the document's currency (the yen for yen) while it is known.
+            "subtotal": amounts.subtotal,
+            "discount_amount": amounts.discount,
+            "tax_amount": amounts.tax,
+            "total": amounts.total,
         }
 
     def apply(self, record, value) -> None:
-        rows = []
-        for position, item in enumerate(value):
-            amounts = line_amounts(
-                item["quantity"], item["unit_price"], item["discount_kind"], item["discount_value"], item["tax_rate"]
-            )
-            rows.append(
-                self.line_model(
-                    id=uuid7(),
-                    position=position,
-                    subtotal=amounts.subtotal,
-                    discount_amount=amounts.discount,
-                    tax_amount=amounts.tax,
-                    total=amounts.total,
-                    **item,
-                )
-            )
-        record.lines = rows
+        record.lines = [self.line_model(id=uuid7(), position=position, **item) for position, item in enumerate(value)]
 
     def value(self, record):
         return [
@@ -269,7 +274,8 @@ class LineItems(ChildRows):
     def snapshot(self, record):
         """The lines as a change on the timeline shows them: "4 days × Design sprint = 7,200.00"."""
         return "; ".join(
-            f"{quantity_with_unit(f'{line.quantity.normalize():f}', line.unit)} × {line.description} = {line.total:,.2f}"
+            f"{quantity_with_unit(f'{line.quantity.normalize():f}', line.unit)} × {line.description} = "
+            f"{round_amount(line.total, record.currency):,}"
             for line in record.lines
         )
 
@@ -297,6 +303,14 @@ class LineItems(ChildRows):
         return lines
 
 
+def stored_line_input(line) -> dict:
+    """A stored priced line as line-item input, checked again like a submitted one."""
+    values = {key: getattr(line, key) for key in LINE_KEYS}
+    if not values["discount_kind"]:
+        values.pop("discount_value")
+    return {key: str(value) for key, value in values.items() if value not in (None, "")}
+
+
 def _text(raw, label: str, limit: int, required: bool) -> str:
     if not isinstance(raw, str):
         raise Invalid(f"The {label} must be text.")
@@ -322,8 +336,8 @@ def priced_document_fields(line_model=QuoteLine) -> list[Field]:
             detail=False,
             help="Empty: the workspace's default terms",
         ),
-        Money("subtotal", "Subtotal", read_only=True, detail=False),
-        Money("discount_total", "Discounts", read_only=True, detail=False),
-        Money("tax_total", "Tax", read_only=True, detail=False),
-        Money("total", "Total", read_only=True, list_on_phones=True, sort=True, filter=True),
+        Money("subtotal", "Subtotal", read_only=True, detail=False, exact=True),
+        Money("discount_total", "Discounts", read_only=True, detail=False, exact=True),
+        Money("tax_total", "Tax", read_only=True, detail=False, exact=True),
+        Money("total", "Total", read_only=True, list_on_phones=True, sort=True, filter=True, exact=True),
     ]

@@ -14,13 +14,14 @@ from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.attachments.capability import ATTACHMENTS
 from app.crm.deals.currencies import ISO_4217
+from app.crm.quotes.fields import stored_line_input
 from app.crm.quotes.settings import get_quote_settings
 from app.crm.quotes.totals import LineAmounts, document_totals
 from app.crm.tags.capability import TAGS
 from app.records import fields as f
 from app.records.capabilities import Panel, Tab
 from app.records.loading import together
-from app.records.normalize import workspace_currency
+from app.records.normalize import Invalid, workspace_currency
 from app.records.owner import OWNER
 from app.records.record_type import RecordType
 
@@ -188,6 +189,22 @@ class PricedDocumentType(RecordType):
             )
             for name in tab_on
         ]
+
+    def check(self, cleaned, context):
+        """A document moved to another currency without new lines has its lines checked and
+        priced again in it, as lines submitted with it would be: a product priced in another
+        currency is refused, and yen are rounded to the yen."""
+        document = context.record
+        if document is None or "lines" in cleaned or not document.lines:
+            return
+        if self.submitted_currency(context) == document.currency:
+            return
+        lines = self.field("lines")
+        try:
+            cleaned["lines"] = lines.check([stored_line_input(line) for line in document.lines], context)
+        except Invalid as exc:
+            for message in exc.messages:
+                context.errors.add("lines", message)
 
     def submitted_currency(self, context) -> str:
         """The currency a submission leaves the document in: the one chosen, else the one it is

@@ -26,6 +26,7 @@ from app.records.normalize import workspace_currency, workspace_today
 
 class QuoteType(priced_documents.PricedDocumentType):
     def check(self, cleaned, context):
+        super().check(cleaned, context)
         valid_until = cleaned.get("valid_until")
         if valid_until is not None and context.creating and valid_until < workspace_today():
             context.errors.add("valid_until", "The validity date is in the past.")

@@ -1,4 +1,5 @@
-"""Money on quotes, in Decimal, rounded half-up to the cent per line.
+"""Money on quotes, in Decimal, rounded half-up to the cent per line (to the currency's minor
+unit: the yen for yen, which have no cents).
 
 For each line:
   subtotal = round(quantity × unit price)
@@ -18,8 +19,8 @@ ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 
 
-def round_money(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+def round_money(value: Decimal, unit: Decimal = CENT) -> Decimal:
+    return Decimal(value).quantize(unit, rounding=ROUND_HALF_UP).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -49,17 +50,23 @@ class Totals:
 
 
 def line_amounts(
-    quantity: Decimal, unit_price: Decimal, discount_kind: str, discount_value: Decimal, tax_rate: Decimal
+    quantity: Decimal,
+    unit_price: Decimal,
+    discount_kind: str,
+    discount_value: Decimal,
+    tax_rate: Decimal,
+    unit: Decimal = CENT,
 ) -> LineAmounts:
-    subtotal = round_money(Decimal(quantity) * Decimal(unit_price))
+    """The line's rounded amounts; `unit` is the currency's minor unit (`minor_unit(currency)`)."""
+    subtotal = round_money(Decimal(quantity) * Decimal(unit_price), unit)
     if discount_kind == "percent":
-        discount = round_money(subtotal * Decimal(discount_value) / HUNDRED)
+        discount = round_money(subtotal * Decimal(discount_value) / HUNDRED, unit)
     elif discount_kind == "amount":
-        discount = round_money(discount_value)
+        discount = round_money(discount_value, unit)
     else:
         discount = ZERO
     discount = max(ZERO, min(discount, subtotal))
-    tax = round_money((subtotal - discount) * Decimal(tax_rate) / HUNDRED)
+    tax = round_money((subtotal - discount) * Decimal(tax_rate) / HUNDRED, unit)
     return LineAmounts(subtotal, discount, tax)
 
 

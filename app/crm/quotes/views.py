@@ -10,6 +10,7 @@ from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.auth.permissions import requires_permission
+from app.core.currencies import round_amount
 from app.core.errors import Conflict
 from app.core.extensions import db
 from app.core.forms import PageForm, act_on_form, save_form
@@ -30,9 +31,14 @@ bp = record_blueprint(QUOTES)
 
 
 @bp.app_template_filter("amount")
-def amount(value, currency: str = "") -> str:
-    """ "1234.5" → "1,234.50" (with the currency code when given)."""
-    text = f"{Decimal(str(value)):,.2f}"
+def amount(value, currency: str = "", *, of: str = "") -> str:
+    """ "1234.5" → "1,234.50", with the currency code when given ("USD 1,234.50"), in the places
+    of that currency or of the one `of` names ("JPY 1,500": yen have no decimals). A document's
+    amount (text, already in its currency's places: "1500") keeps its places."""
+    if isinstance(value, str) and not (currency or of):
+        text = f"{Decimal(value):,}"
+    else:
+        text = f"{round_amount(value, currency or of or 'USD'):,}"
     return f"{currency} {text}" if currency else text
 
 

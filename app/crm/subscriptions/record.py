@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from app.core.currencies import coded_amount
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.crm.activities.capability import NOTES, TIMELINE
@@ -65,7 +66,7 @@ SUBSCRIPTIONS = SubscriptionType(
     icon="arrow-repeat",
     title="name",
     subtitle=lambda item: (
-        f"{item.currency} {item.unit_price * item.quantity:,.2f} {Interval.LABELS[item.interval].lower()}"
+        f"{coded_amount(item.unit_price * item.quantity, item.currency)} {Interval.LABELS[item.interval].lower()}"
     ),
     default_sort="name",
     nav_order=68,
@@ -82,7 +83,7 @@ SUBSCRIPTIONS = SubscriptionType(
         f.Reference("quote_id", "From quote", to="quote", relation="quote", read_only=True),
         f.Choice("currency", "Currency", choices=QUOTE_CURRENCIES, blank=True),
         f.Quantity("quantity", "Quantity", places=3, minimum=Decimal("0.001"), maximum=Decimal(1_000_000)),
-        f.Money("unit_price", "Price per period", maximum=MAX_PRICE, required=True, list=True),
+        f.Money("unit_price", "Price per period", maximum=MAX_PRICE, required=True, list=True, exact=True),
         f.Number("tax_rate", "Tax rate (%)", places=2, minimum=Decimal(0), maximum=Decimal(100)),
         f.DateField("start_date", "Started", filter=True),
         f.DateField(

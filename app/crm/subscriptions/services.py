@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from app.auth.permissions import can
+from app.core.currencies import minor_unit
 from app.core.extensions import db
 from app.crm.invoices.services import create_invoice, issue_invoice
 from app.crm.quotes.services import acting_owner
@@ -62,13 +63,14 @@ def periods_sold(line) -> tuple[int, Decimal]:
     return 1, line.quantity
 
 
-def price_accepted(line) -> Decimal:
+def price_accepted(line, currency: str) -> Decimal:
     """The price of one unit of a recurring quote line as the customer accepted it: less the
     line's discount (a percentage, or an amount spread over the line's quantity), which a
-    subscription has no column of its own for, so that each renewal bills the agreed rate."""
+    subscription has no column of its own for, so that each renewal bills the agreed rate;
+    rounded to the currency's unit (the yen for yen)."""
     if not line.discount_amount:
         return line.unit_price
-    return round_money((line.subtotal - line.discount_amount) / line.quantity)
+    return round_money((line.subtotal - line.discount_amount) / line.quantity, minor_unit(currency))
 
 
 def subscriptions_from_accepted_quote(event, quote) -> None:
@@ -90,7 +92,7 @@ def subscriptions_from_accepted_quote(event, quote) -> None:
                 "company_id": quote.company_id and str(quote.company_id),
                 "currency": quote.currency,
                 "quantity": str(quantity),
-                "unit_price": str(price_accepted(line)),
+                "unit_price": str(price_accepted(line, quote.currency)),
                 "tax_rate": str(line.tax_rate),
                 "start_date": today.isoformat(),
                 "next_renewal": period_end(today, line.recurring_interval, periods).isoformat(),

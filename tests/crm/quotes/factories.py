@@ -84,6 +84,8 @@ def issue_invoice_now(app, tenant, invoice_id):
 
 
 @endpoint_factory("api_invoices.get_payment")
+@endpoint_factory("api_invoices.delete_payment")
+@endpoint_factory("invoices.remove_payment")
 def invoice_payment(app, tenant):
     from datetime import date
 

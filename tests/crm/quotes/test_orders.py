@@ -316,3 +316,89 @@ def test_order_pages_list_and_make_one_by_hand(app, tenant_a, client_for):
         assert order.total == Decimal("2880.00")
         assert order.number.endswith("-0002")
         assert order.quote_id is None
+
+
+def test_an_order_billed_by_an_issued_invoice_is_not_cancelled(app, tenant_a, client_for, api_client_for):
+    """Cancelling an order an issued invoice bills left the books saying the customer owes for
+    something never delivered: the invoice is voided first, then the order can be cancelled."""
+    order_id = make_order(app, tenant_a)
+    client = client_for(tenant_a)
+    invoice_url = client.post(f"/orders/{order_id}/invoice").headers["Location"]
+    assert client.post(f"{invoice_url}/issue").status_code == 302
+    with in_tenant(app, tenant_a.id):
+        number = db.session.scalar(select(Invoice.number))
+    page = client.post(f"/orders/{order_id}/edit", data={"title": "Website redesign", "status": "cancelled"})
+    assert page.status_code == 422
+    assert f"Invoice {number} bills this order: void it before cancelling the order." in page.get_data(as_text=True)
+    api = api_client_for(tenant_a).patch(f"/api/v1/orders/{order_id}", json={"status": "cancelled"})
+    assert api.status_code == 422
+    assert "status" in api.get_json()["error"]["details"]
+    with in_tenant(app, tenant_a.id):
+        assert db.session.get(Order, (tenant_a.id, order_id)).status == OrderStatus.OPEN
+    assert client.post(f"{invoice_url}/void").status_code == 302
+    api = api_client_for(tenant_a).patch(f"/api/v1/orders/{order_id}", json={"status": "cancelled"})
+    assert api.status_code == 200
+    assert api.get_json()["status"] == "cancelled"
+
+
+def test_a_draft_invoice_of_a_cancelled_order_is_not_issued(app, tenant_a, client_for, api_client_for):
+    order_id = make_order(app, tenant_a)
+    client = client_for(tenant_a)
+    invoice_url = client.post(f"/orders/{order_id}/invoice").headers["Location"]
+    client.post(f"/orders/{order_id}/edit", data={"title": "Website redesign", "status": "cancelled"})
+    invoice_id = invoice_url.rsplit("/", 1)[1]
+    refused = api_client_for(tenant_a).post(f"/api/v1/invoices/{invoice_id}/issue")
+    assert refused.status_code == 409
+    assert "was cancelled" in refused.get_json()["error"]["message"]
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(Invoice.number)) is None
+
+
+def test_the_lines_of_an_invoiced_order_stay_as_billed(app, tenant_a, client_for, api_client_for):
+    """An order billed by an issued invoice had its lines changed through the API, so the order
+    and its invoice no longer agreed; saving the same lines (the edit form, to mark it fulfilled) is fine."""
+    order_id = make_order(app, tenant_a)
+    client = client_for(tenant_a)
+    invoice_url = client.post(f"/orders/{order_id}/invoice").headers["Location"]
+    assert client.post(f"{invoice_url}/issue").status_code == 302
+    api = api_client_for(tenant_a)
+    lines = [{"description": "Something else", "quantity": "1", "unit_price": "10.00"}]
+    refused = api.patch(f"/api/v1/orders/{order_id}", json={"lines": lines})
+    assert refused.status_code == 422
+    assert "void it before changing the order's lines" in refused.get_json()["error"]["details"]["lines"][0]
+    same = api.get(f"/api/v1/orders/{order_id}").get_json()["lines"]
+    keys = (
+        "product_id",
+        "description",
+        "quantity",
+        "unit",
+        "unit_price",
+        "discount_kind",
+        "discount_value",
+        "tax_rate",
+    )
+    kept = [{key: line[key] for key in keys if line[key] not in (None, "")} for line in same]
+    for line in kept:
+        if not line.get("discount_kind"):
+            line.pop("discount_value", None)
+    fulfilled = api.patch(f"/api/v1/orders/{order_id}", json={"lines": kept, "status": "fulfilled"})
+    assert fulfilled.status_code == 200, fulfilled.get_json()
+    assert fulfilled.get_json()["total"] == "4320.00"
+
+
+def test_the_quote_of_a_cancelled_order_is_not_invoiced(app, tenant_a, client_for):
+    """Cancelling the order of an accepted quote said the sale fell through, yet "Create
+    invoice" on the quote still billed it (with no order): it is refused, with the reason."""
+    order_id = make_order(app, tenant_a)
+    client = client_for(tenant_a)
+    client.post(f"/orders/{order_id}/edit", data={"title": "Website redesign", "status": "cancelled"})
+    with in_tenant(app, tenant_a.id):
+        order = db.session.get(Order, (tenant_a.id, order_id))
+        quote_id, number = order.quote_id, order.number
+    shown = client.get(f"/quotes/{quote_id}").get_data(as_text=True)
+    assert 'data-testid="invoice-quote"' not in shown  # the button is not offered…
+    assert f"Order {number} was cancelled: the quote is not invoiced." in shown  # …and the panel says why
+    page = client.post(f"/quotes/{quote_id}/invoice", follow_redirects=True).get_data(as_text=True)
+    assert f"Order {number} of this quote was cancelled" in page
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(func.count()).select_from(Invoice)) == 0

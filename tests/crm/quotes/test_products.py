@@ -65,3 +65,44 @@ def test_a_draft_keeps_the_product_of_a_line_whose_product_is_no_longer_sold(app
     )
     form = client.get(f"/quotes/{quote_id}/edit").get_data(as_text=True)
     assert f'<option value="{retainer}" selected>SEO retainer (no longer sold)</option>' in form
+
+
+def test_an_archived_product_is_not_put_on_a_new_line(app, tenant_a, api_client_for):
+    """Only active products can be added to quotes (the product's own help says so), yet the API
+    took a retired one on a new quote, order or invoice. A line that already had it keeps it."""
+    from tests.crm.quotes.factories import make_quote
+
+    retired = make_product(app, tenant_a, name="Old audit", active=False)
+    sold = make_product(app, tenant_a, name="Audit")
+    api = api_client_for(tenant_a)
+    for plural in ("quotes", "orders", "invoices"):
+        body = {"title": "Audit", "currency": "USD", "lines": [{"product_id": str(retired), "quantity": "1"}]}
+        refused = api.post(f"/api/v1/{plural}", json=body)
+        assert refused.status_code == 422, plural
+        assert refused.get_json()["error"]["details"]["lines.0.product_id"] == ["Old audit is no longer sold."]
+    quote_id = make_quote(app, tenant_a, lines=[{"product_id": str(sold), "quantity": "1"}])
+    api.patch(f"/api/v1/products/{sold}", json={"active": False})
+    kept = {"lines": [{"product_id": str(sold), "quantity": "2"}]}
+    assert api.patch(f"/api/v1/quotes/{quote_id}", json=kept).status_code == 200
+    added = {"lines": [{"product_id": str(sold), "quantity": "2"}, {"product_id": str(retired), "quantity": "1"}]}
+    assert api.patch(f"/api/v1/quotes/{quote_id}", json=added).status_code == 422
+
+
+def test_a_quote_accepted_after_its_product_was_retired_still_makes_its_order(
+    app, tenant_a, api_client_for, client_for
+):
+    from sqlalchemy import select
+
+    from app.core.extensions import db
+    from app.crm.orders.models import OrderLine
+    from tests.conftest import in_tenant
+    from tests.crm.quotes.factories import accept_quote_now, make_quote
+
+    product = make_product(app, tenant_a, name="Audit")
+    quote_id = make_quote(app, tenant_a, lines=[{"product_id": str(product), "quantity": "1"}])
+    api = api_client_for(tenant_a)
+    api.patch(f"/api/v1/products/{product}", json={"active": False})
+    accept_quote_now(app, tenant_a, quote_id)
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(OrderLine.product_id)) == product
+    assert "/invoices/" in client_for(tenant_a).post(f"/quotes/{quote_id}/invoice").headers["Location"]

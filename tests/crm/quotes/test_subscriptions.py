@@ -242,3 +242,24 @@ def test_a_discounted_recurring_line_renews_at_the_price_the_customer_accepted(a
         assert renew_due_subscriptions() == 2
         renewals = db.session.scalars(select(Invoice).where(Invoice.title.like("% renewal"))).all()
         assert sorted(str(invoice.subtotal) for invoice in renewals) == ["150.00", "1620.00"]
+
+
+def test_a_yen_retainer_with_an_amount_off_starts_at_a_whole_yen_price(app, tenant_a, client_for):
+    """3 seats at ¥1,000 less ¥100 is ¥966.67 a seat in sen, which yen do not have: the
+    subscription (and the customer's acceptance that starts it) failed on it."""
+    from app.crm.quotes.models import Quote, QuoteStatus
+
+    seats = make_product(
+        app, tenant_a, name="Seat", unit="seat", unit_price="1000", currency="JPY", recurring_interval="monthly"
+    )
+    quote_id = make_quote(
+        app,
+        tenant_a,
+        currency="JPY",
+        lines=[{"product_id": str(seats), "quantity": "3", "discount_kind": "amount", "discount_value": "100"}],
+    )
+    token = send_quote_now(app, tenant_a, quote_id)
+    client_for(tenant_a, role=None).post(f"/q/{token}/accept", data={"name": "Bo Buyer", "consent": "y"})
+    with in_tenant(app, tenant_a.id):
+        assert db.session.get(Quote, (tenant_a.id, quote_id)).status == QuoteStatus.ACCEPTED
+        assert str(db.session.scalar(select(Subscription.unit_price))) == "967.00"

@@ -11,7 +11,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Date, case, cast, func, select
 
@@ -22,6 +22,7 @@ from app.core.context import require_tenant_id
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
+from app.core.numbers import typed_decimal
 from app.core.types import utcnow
 from app.crm.deals.fields import workspace_currency
 from app.crm.deals.models import Deal, DealStatus, ForecastSettings, ForecastSnapshot, Quota
@@ -389,9 +390,14 @@ def set_quota(user_id, month, amount, *, actor) -> Quota | None:
             record_audit("quota.removed", actor=actor, target=user, target_label=f"{user.display_name} {first:%Y-%m}")
         return None
     try:
-        value = Decimal(str(amount).strip().replace(",", "")).quantize(CENT)
+        value = typed_decimal(amount)
+        if value != value.quantize(CENT):
+            raise InvalidOperation(f"{amount!r}: more than cents")
     except ArithmeticError as exc:
-        raise ValidationFailed("Bad amount.", details={"amount": ["Enter an amount such as 25000."]}) from exc
+        raise ValidationFailed(
+            "Bad amount.", details={"amount": ["Enter an amount such as 25000 or 25,000.50."]}
+        ) from exc
+    value = value.quantize(CENT)
     if not value.is_finite() or value < 0 or value > Decimal("999999999999.99"):
         raise ValidationFailed("Bad amount.", details={"amount": ["Enter an amount from 0 to 999,999,999,999."]})
     if quota is None:
