@@ -1,6 +1,6 @@
 """Jinja filters every page may use; the shell's own helpers are in app.shell."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,17 @@ def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
     return value.astimezone(zone).strftime(fmt)
 
 
+def day(value: date | str | None) -> str:
+    """A calendar date as every page writes one: "05 Feb 2027" (not ISO "2027-02-05", which
+    reads as a code beside the dates around it). A document's frozen copy (a sent quote's
+    version) keeps its dates as ISO text: they read the same."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    return value.strftime("%d %b %Y")
+
+
 def money(cents: int | None, currency: str = "USD") -> str:
     """A price kept in the currency's smallest unit (the plans', Stripe's), as people read it:
     2900 USD -> "$29"; 2900 JPY -> "¥2,900" (yen have no hundredths)."""
@@ -32,6 +43,7 @@ def install(app) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["plural"] = plural
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["day"] = day
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["audit_label"] = audit_action_label
     app.jinja_env.filters["audit_details"] = audit_details_text
