@@ -43,8 +43,15 @@ def search_tenants(filters: TenantFilters, *, cursor: str | None, limit: int = 2
     if filters.q:
         # autoescape: a typed % or _ is looked for, not a wildcard that matches every agency.
         term = filters.q.strip()
+        # Support is reached by a person, so their email finds their agency too (the console
+        # reads across tenants in platform scope: this one subquery spans every agency's people).
+        people = select(User.tenant_id).where(User.email.icontains(term, autoescape=True))
         stmt = stmt.where(
-            or_(Tenant.name.icontains(term, autoescape=True), Tenant.slug.icontains(term, autoescape=True))
+            or_(
+                Tenant.name.icontains(term, autoescape=True),
+                Tenant.slug.icontains(term, autoescape=True),
+                Tenant.id.in_(people),
+            )
         )
     if filters.plan:
         stmt = stmt.where(Tenant.plan_code == filters.plan)

@@ -60,6 +60,24 @@ def test_tenants_list_search_takes_percent_and_underscore_literally(app, console
     assert 'data-testid="tenant-row-acme"' not in html
 
 
+def test_tenants_list_finds_an_agency_by_a_persons_email(app, console, make_tenant):
+    """Support hears from jane@…: the search read only names and addresses, so the agency
+    she works in could not be found from her email."""
+    from app.auth.services import create_user
+
+    make_tenant("acme", plan="premium", roles=("owner",))
+    globex = make_tenant("globex", plan="premium", roles=("owner",))
+    with in_tenant(app, globex.id):
+        create_user(email="jane.owner@globex-mail.test", name="Jane", password="x" * 12, role="owner")
+    html = console.get("/tenants?q=JANE.OWNER@globex").get_data(as_text=True)
+    assert 'data-testid="tenant-row-globex"' in html
+    assert 'data-testid="tenant-row-acme"' not in html
+    # A term every agency's people share lists each agency once.
+    html = console.get("/tenants?q=owner@example.com").get_data(as_text=True)
+    assert html.count('data-testid="tenant-row-globex"') == 1
+    assert html.count('data-testid="tenant-row-acme"') == 1
+
+
 def test_tenants_list_pages_with_a_bounded_number_of_queries(app, console, make_tenant, query_counter):
     for index in range(3):
         make_tenant(f"agency{index}", roles=("owner",))
