@@ -35,6 +35,12 @@ class DisableAdminTotpForm(PageForm):
     password = PasswordField("Your password", validators=[DataRequired()])
 
 
+class NewAdminForm(PageForm):
+    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
+    name = StringField("Name", validators=[Optional(), Length(max=120)])
+    password = PasswordField("First password", validators=[DataRequired(), Length(max=200)])
+
+
 class TenantSearchForm(PageForm):
     class Meta:
         csrf = False

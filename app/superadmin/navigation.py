@@ -16,7 +16,7 @@ CONSOLE_NAV: list[ConsoleNavItem] = [
     ConsoleNavItem("Plans", "console.plans", "stars"),
     ConsoleNavItem("Jobs", "console.jobs", "clock-history"),
     ConsoleNavItem("Audit log", "console.audit", "journal-text"),
-    ConsoleNavItem("Two-factor", "console.two_factor", "shield-lock"),
+    ConsoleNavItem("Admins", "console.admins", "person-badge"),
 ]
 
 

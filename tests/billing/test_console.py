@@ -15,7 +15,7 @@ from tests.conftest import on_platform
 @pytest.fixture
 def console(app, admin_client):
     """The admin-host client, signed in as a platform admin."""
-    from app.superadmin.cli import ensure_platform_admin
+    from app.superadmin.admins import ensure_platform_admin
 
     with on_platform(app):
         admin, _ = ensure_platform_admin("root@atrium.test", "correct-horse-battery")

@@ -12,7 +12,7 @@ from app.superadmin.views import bp
 from app.tenants.models import Tenant
 
 ACTION_GROUPS = {
-    "console.": "Console sign-ins and page views",
+    "console.": "Console sign-ins, admins and page views",
     "tenant.": "Changes to agencies",
     "plan.": "Plan catalogue",
     "outbox.": "Email queue",
