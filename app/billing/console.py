@@ -5,8 +5,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
-from app.billing.models import BillingCustomer, BillingInvoice, BillingSubscription, EventResult, StripeEvent
-from app.billing.sync import list_invoices, shown_subscription, tenant_subscriptions
+from app.billing.models import (
+    BillingCustomer,
+    BillingInvoice,
+    BillingSubscription,
+    EventResult,
+    StripeEvent,
+    SubscriptionStatus,
+)
+from app.billing.sync import deciding_subscription, list_invoices, shown_subscription, tenant_subscriptions
 from app.core.extensions import db
 from app.core.newest_first import newest_first_page, newest_first_rows
 from app.core.pagination import Page
@@ -24,6 +31,19 @@ SUBSCRIPTION_STATUSES = (
     "incomplete_expired",
 )
 PAGE_SIZE = 50
+
+
+def stripe_plan_refusal(tenant: Tenant) -> str | None:
+    """A subscription Stripe still bills (or still retries) decides the agency's plan at every
+    webhook and resync: a plan set in the console would be billed at the old price, then undone.
+    Once every subscription has ended the console may set the plan (a free upgrade, say)."""
+    deciding = deciding_subscription(tenant_subscriptions(tenant.id))
+    if deciding is None or deciding.status not in (*SubscriptionStatus.LIVE, *SubscriptionStatus.UNSETTLED):
+        return None
+    return (
+        f"{tenant.name} pays through Stripe (subscription {deciding.stripe_subscription_id}, {deciding.status}): "
+        "its plan follows that subscription. Change the subscription in Stripe, and the plan follows."
+    )
 
 
 def event_types() -> list[str]:

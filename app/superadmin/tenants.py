@@ -6,6 +6,7 @@ row beside the tenant's own history and audit rows.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
@@ -112,12 +113,33 @@ def find_owner(tenant: Tenant) -> User | None:
 
 # ----------------------------------------------------------------------------- actions
 
+# Another package may own an agency's plan (billing: a Stripe subscription decides it). Each
+# check answers why the console must not change it, or None.
+PLAN_CHANGE_REFUSALS: list[Callable[[Tenant], str | None]] = []
+
+
+def register_plan_change_refusal(check: Callable[[Tenant], str | None]) -> None:
+    if check not in PLAN_CHANGE_REFUSALS:
+        PLAN_CHANGE_REFUSALS.append(check)
+
+
+def plan_change_refusal(tenant: Tenant) -> str | None:
+    """Why the console may not change this agency's plan, or None when it may."""
+    for check in PLAN_CHANGE_REFUSALS:
+        reason = check(tenant)
+        if reason:
+            return reason
+    return None
+
 
 def _audit(action: str, tenant: Tenant, **details) -> None:
     record_platform_audit(action, tenant_id=tenant.id, details={"slug": tenant.slug, **details})
 
 
 def change_tenant_plan(tenant: Tenant, plan_code: str, *, admin, reason: str = "") -> None:
+    refusal = plan_change_refusal(tenant)
+    if refusal:
+        raise Conflict(refusal)
     old = tenant.plan_code
     if not lifecycle.change_plan(tenant, plan_code, actor_label=admin.email, reason=reason):
         raise Conflict(f"{tenant.name} is already on that plan.")

@@ -150,3 +150,25 @@ def test_console_tenant_page_has_a_stripe_panel(app, console, paying):
     assert 'data-testid="stripe-panel"' in html
     assert "cus_1" in html
     assert f'href="/tenants/{paying.id}/billing"' in html
+
+
+def test_the_console_does_not_change_the_plan_of_an_agency_stripe_bills(app, console, paying):
+    """The plan of an agency paying through Stripe follows its subscription: a plan set in the
+    console was billed at the old price and undone by the next webhook or resync."""
+    assert tenant_row(app, paying.id)["plan_code"] == "premium"
+    page = console.get(f"/tenants/{paying.id}").data.decode()
+    assert 'data-testid="plan-form"' not in page
+    assert "through Stripe" in page
+    refused = console.post(f"/tenants/{paying.id}/plan", data={"plan": "enterprise"})
+    assert refused.status_code == 409
+    assert "through Stripe" in refused.data.decode()
+    assert tenant_row(app, paying.id)["plan_code"] == "premium"
+
+
+def test_the_console_changes_the_plan_once_the_stripe_subscription_ended(app, console, deliver, fake_stripe, paying):
+    ended = subscription("sub_1", customer="cus_1", price=PRICES["premium"]["month"], tenant_id=paying.id)
+    ended["status"] = "canceled"
+    fake_stripe.put_subscription(ended)
+    deliver(event("customer.subscription.deleted", ended, event_id="evt_deleted"))
+    assert console.post(f"/tenants/{paying.id}/plan", data={"plan": "enterprise"}).status_code == 302
+    assert tenant_row(app, paying.id)["plan_code"] == "enterprise"

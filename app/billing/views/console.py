@@ -12,7 +12,7 @@ from app.core.text import plural
 from app.superadmin.access import audited_read, record_platform_audit, requires_platform_admin
 from app.superadmin.navigation import ConsoleNavItem, register_console_nav
 from app.superadmin.panels import TenantPanel, register_tenant_panel
-from app.superadmin.tenants import get_tenant_or_none
+from app.superadmin.tenants import get_tenant_or_none, register_plan_change_refusal
 
 bp = AdminBlueprint("console_billing", __name__)
 register_console_nav(ConsoleNavItem("Billing", "console_billing.accounts", "credit-card"))
@@ -26,6 +26,7 @@ register_tenant_panel(
         order=15,
     )
 )
+register_plan_change_refusal(queries.stripe_plan_refusal)
 
 
 @bp.record_once

@@ -100,6 +100,7 @@ def _render(tenant, status: int = 200, **overrides):
         **plan_terms(),
         tenant_url=url_for("dashboard.index", host=tenant_host(tenant.slug), _external=True),
         trial_refusal=lifecycle.trial_extension_refusal(tenant),
+        plan_refusal=services.plan_change_refusal(tenant),
         **_forms(tenant, **overrides),
     ), status
 
