@@ -107,6 +107,15 @@ def test_unknown_tenant_is_404(console):
     assert console.get("/tenants/0190f0f0-0000-7000-8000-000000000000").status_code == 404
 
 
+def test_every_action_on_an_agency_that_changes_its_access_asks_first(console, tenant_a):
+    """Suspending and impersonating asked for confirmation; moving a paying agency to another
+    plan (a downgrade refuses its creates at once) went through on one click."""
+    html = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    for form in ("plan-form", "suspend-form", "impersonate-form"):
+        tag = html.split(f'data-testid="{form}"')[0].rsplit("<form", 1)[1]
+        assert "data-confirm=" in tag, form
+
+
 def test_change_plan_keeps_data_and_records_history_on_both_sides(app, console, tenant_a):
     response = console.post(f"/tenants/{tenant_a.id}/plan", data={"plan": "free", "reason": "Downgrade asked"})
     assert response.status_code == 302
