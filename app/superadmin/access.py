@@ -71,6 +71,20 @@ def audited_read(action: str, tenant_arg: str | None = "tenant_id"):
     return decorator
 
 
+# The audit log's kinds of event: an action prefix and what its events are about. A package
+# above the console that writes platform audit rows of its own names its prefix here too.
+AUDIT_GROUPS = {
+    "console.": "Console sign-ins, admins and page views",
+    "tenant.": "Changes to agencies",
+    "plan.": "Plan catalogue",
+    "outbox.": "Email queue",
+}
+
+
+def register_audit_group(prefix: str, label: str) -> None:
+    AUDIT_GROUPS.setdefault(prefix, label)
+
+
 # The audit log's words for the actions written here (app/wiring.py registers them).
 AUDIT_LABELS = {
     "console.login": "Console sign-in",

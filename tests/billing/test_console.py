@@ -172,3 +172,14 @@ def test_the_console_changes_the_plan_once_the_stripe_subscription_ended(app, co
     deliver(event("customer.subscription.deleted", ended, event_id="evt_deleted"))
     assert console.post(f"/tenants/{paying.id}/plan", data={"plan": "enterprise"}).status_code == 302
     assert tenant_row(app, paying.id)["plan_code"] == "enterprise"
+
+
+def test_the_audit_log_filters_billing_reads_and_resyncs(app, console, paying):
+    """The audit log's kinds of event had no billing group: its reads and Stripe resyncs could
+    only be found among every event."""
+    console.get("/")
+    console.get("/billing")
+    page = console.get("/audit?group=billing.").data.decode()
+    assert '<option value="billing." selected' in page
+    assert "Billing accounts viewed" in page
+    assert "Overview viewed" not in page
