@@ -72,13 +72,14 @@ def trials_ending(days: int = 7, now=None) -> list[Tenant]:
     ).all()
 
 
-def tenants_at_limit() -> list[dict]:
-    """Agencies at or over a limit now: live usage of every tenant, one grouped query per
-    resource (a nightly snapshot missed whoever reached a limit since)."""
+def tenants_at_limit() -> tuple[list[dict], int]:
+    """Agencies at or over a limit now, by name: the first AT_LIMIT_SHOWN of them and how many
+    there are in all. Live usage of every tenant, one grouped query per resource (a nightly
+    snapshot missed whoever reached a limit since)."""
     resources = tracked_resources()
     live = usage_of_tenants(resources)
     plans = {plan.code: plan for plan in db.session.scalars(select(Plan))}
-    at_limit = []
+    shown, total = [], 0
     for tenant in db.session.scalars(select(Tenant).where(Tenant.id.in_(list(live))).order_by(Tenant.name)):
         limits = effective_limits(tenant, plans[tenant.plan_code])
         reached = [
@@ -87,17 +88,19 @@ def tenants_at_limit() -> list[dict]:
             if limits.get(resource) is not None and limits[resource] > 0 and used >= limits[resource]
         ]
         if reached:
-            at_limit.append({"tenant": tenant, "limits": reached})
-        if len(at_limit) == AT_LIMIT_SHOWN:
-            break
-    return at_limit
+            total += 1
+            if len(shown) < AT_LIMIT_SHOWN:
+                shown.append({"tenant": tenant, "limits": reached})
+    return shown, total
 
 
 def overview() -> dict:
+    at_limit, at_limit_total = tenants_at_limit()
     return {
+        "at_limit": at_limit,
+        "at_limit_total": at_limit_total,
         "matrix": tenants_by_plan_and_status(),
         "mrr_cents": monthly_recurring_revenue_cents(),
         "signups": signups_per_week(),
         "trials": trials_ending(),
-        "at_limit": tenants_at_limit(),
     }
