@@ -123,6 +123,8 @@ class ReactivateForm(PageForm):
 
 
 class ImpersonateForm(PageForm):
+    # Choices: the agency's active people (the view fills them); none posted means its owner.
+    user = SelectField("Sign in as", choices=[], validators=[Optional()], validate_choice=False)
     reason = StringField("Reason (shown in both audit logs)", validators=[Optional(), Length(max=200)])
 
 

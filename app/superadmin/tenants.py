@@ -15,6 +15,7 @@ from app.auth.models import Role, User
 from app.core.context import tenant_context
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
+from app.core.ids import parse_uuid
 from app.core.pagination import Page, keyset_page
 from app.plans import lifecycle, usage
 from app.plans.models import Plan
@@ -99,6 +100,29 @@ def tenant_overview(tenant: Tenant) -> dict:
 def tenant_users(tenant: Tenant) -> list[User]:
     with tenant_context(tenant.id):
         return db.session.scalars(select(User).order_by(User.is_active_user.desc(), User.role, User.email)).all()
+
+
+def active_people(tenant: Tenant) -> list[User]:
+    """Whom support may sign in as: the agency's active people, owners first."""
+    with tenant_context(tenant.id):
+        return db.session.scalars(
+            select(User)
+            .where(User.is_active_user.is_(True))
+            .order_by((User.role == Role.OWNER).desc(), User.created_at, User.email)
+        ).all()
+
+
+def person_to_impersonate(tenant: Tenant, chosen: str | None) -> User | None:
+    """The agency's active person chosen by id, or its owner when none was chosen (None when it
+    has no active owner). Anyone else (another agency's, deactivated, unknown) is refused."""
+    if not chosen:
+        return find_owner(tenant)
+    user_id = parse_uuid(chosen)
+    with tenant_context(tenant.id):
+        person = db.session.get(User, (tenant.id, user_id)) if user_id else None
+    if person is None or not person.is_active_user:
+        raise ValidationFailed("Unknown person.", details={"user": [f"Choose one of {tenant.name}'s active people."]})
+    return person
 
 
 def find_owner(tenant: Tenant) -> User | None:

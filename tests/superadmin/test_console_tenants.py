@@ -213,6 +213,32 @@ def test_impersonation_is_time_limited_bannered_audited_and_ends_cleanly(app, co
     assert "impersonation.ended" in tenant_actions
 
 
+def test_support_signs_in_as_the_person_who_wrote_in(app, console, tenant_a):
+    """Only the owner could be impersonated: a sales rep's "I cannot see the board" could not be
+    seen as they see it."""
+    sales_id = tenant_a.users["sales"]
+    page = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    assert f'<option value="{sales_id}">' in page
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={"user": str(sales_id), "reason": "Ticket 43"})
+    assert response.status_code == 302
+    landed = console.get(response.location, follow_redirects=True).get_data(as_text=True)
+    assert "You are signed in as sales@example.com" in landed
+    with on_platform(app):
+        from app.superadmin.models import PlatformAuditEvent
+
+        started = db.session.scalar(
+            select(PlatformAuditEvent).where(PlatformAuditEvent.action == "tenant.impersonation_started")
+        )
+        assert started.details["user"] == "sales@example.com"
+    assert console.post(f"{tenant_a.base_url}/auth/impersonation/end").status_code == 302
+
+
+def test_impersonating_someone_of_another_agency_is_refused(app, console, tenant_a, tenant_b):
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={"user": str(tenant_b.users["owner"])})
+    assert response.status_code == 422
+    assert "tenant.impersonation_started" not in platform_audit_actions(app, tenant_a.id)
+
+
 def test_impersonation_expires_by_itself(app, console, tenant_a, time_machine):
     response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={})
     console.get(response.location)
