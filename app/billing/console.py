@@ -77,8 +77,21 @@ def event_page(*, search: str | None, event_type: str | None, result: str | None
     return page
 
 
-def subscription_page(*, status: str | None, cursor: str | None) -> Page:
+def subscription_page(*, status: str | None, cursor: str | None, search: str | None = None) -> Page:
     stmt = select(BillingSubscription)
+    term = (search or "").strip()
+    if term:
+        # An agency's name or address, or the Stripe ids a receipt or a support email names.
+        agencies = select(Tenant.id).where(
+            or_(Tenant.name.icontains(term, autoescape=True), Tenant.slug.icontains(term, autoescape=True))
+        )
+        stmt = stmt.where(
+            or_(
+                BillingSubscription.tenant_id.in_(agencies),
+                BillingSubscription.stripe_subscription_id == term,
+                BillingSubscription.stripe_customer_id == term,
+            )
+        )
     if status:
         stmt = stmt.where(BillingSubscription.status == status)
     page = newest_first_page(stmt, by=BillingSubscription.synced_at, cursor=cursor, limit=PAGE_SIZE)

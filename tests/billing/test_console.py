@@ -183,3 +183,22 @@ def test_the_audit_log_filters_billing_reads_and_resyncs(app, console, paying):
     assert '<option value="billing." selected' in page
     assert "Billing accounts viewed" in page
     assert "Overview viewed" not in page
+
+
+def test_accounts_page_finds_an_agencys_subscription(app, console, deliver, fake_stripe, make_tenant, paying):
+    """The billing list had only a status filter: one agency's subscription (or the one a Stripe
+    email names) could only be found by paging through every subscription."""
+    beta = make_tenant("beta", plan="normal", status="trialing")
+    fake_stripe.put_subscription(
+        subscription("sub_2", customer="cus_2", price=PRICES["normal"]["month"], tenant_id=beta.id)
+    )
+    deliver(checkout_completed(customer="cus_2", subscription_id="sub_2", tenant_id=beta.id, event_id="evt_beta"))
+    by_name = console.get("/billing?q=Beta").data.decode()
+    assert "sub_2" in by_name
+    assert "sub_1" not in by_name
+    by_customer = console.get("/billing?q=cus_1").data.decode()
+    assert "sub_1" in by_customer
+    assert "sub_2" not in by_customer
+    assert "sub_2" in console.get("/billing?q=sub_2").data.decode()
+    nothing = console.get("/billing?q=nobody").data.decode()
+    assert "No subscription matches" in nothing

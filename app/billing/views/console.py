@@ -41,9 +41,14 @@ def _console_sign_in(state) -> None:
 @audited_read("billing.accounts_viewed", tenant_arg=None)
 def accounts():
     status = request.args.get("status") or None
-    page = queries.subscription_page(status=status, cursor=request.args.get("cursor"))
+    search = request.args.get("q", "").strip()[:255]
+    page = queries.subscription_page(status=status, cursor=request.args.get("cursor"), search=search)
     return render_template(
-        "billing/console/accounts.html", page=page, status=status, statuses=queries.SUBSCRIPTION_STATUSES
+        "billing/console/accounts.html",
+        page=page,
+        status=status,
+        q=search,
+        statuses=queries.SUBSCRIPTION_STATUSES,
     )
 
 
