@@ -17,6 +17,7 @@ from app.billing.sync import deciding_subscription, list_invoices, shown_subscri
 from app.core.extensions import db
 from app.core.newest_first import newest_first_page, newest_first_rows
 from app.core.pagination import Page
+from app.plans.models import Plan
 from app.tenants.models import Tenant
 
 EVENT_RESULTS = EventResult.ALL
@@ -31,6 +32,17 @@ SUBSCRIPTION_STATUSES = (
     "incomplete_expired",
 )
 PAGE_SIZE = 50
+
+
+def stripe_monthly_revenue() -> dict[uuid.UUID, float]:
+    """What each agency paying a yearly Stripe subscription brings a month: a twelfth of its
+    plan's yearly price (a monthly one brings its plan's monthly price, which MRR takes anyway)."""
+    rows = db.session.execute(
+        select(BillingSubscription.tenant_id, Plan.price_yearly_cents)
+        .join(Plan, Plan.code == BillingSubscription.plan_code)
+        .where(BillingSubscription.status.in_(SubscriptionStatus.PAID_UP), BillingSubscription.interval == "year")
+    )
+    return {tenant_id: yearly / 12 for tenant_id, yearly in rows}
 
 
 def stripe_plan_refusal(tenant: Tenant) -> str | None:

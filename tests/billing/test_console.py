@@ -202,3 +202,16 @@ def test_accounts_page_finds_an_agencys_subscription(app, console, deliver, fake
     assert "sub_2" in console.get("/billing?q=sub_2").data.decode()
     nothing = console.get("/billing?q=nobody").data.decode()
     assert "No subscription matches" in nothing
+
+
+def test_mrr_counts_a_yearly_subscription_at_a_twelfth_of_its_price(app, console, deliver, fake_stripe, make_tenant):
+    """MRR took every active agency at its plan's monthly price: one paying $990 a year read
+    $99 a month, not $82.50."""
+    tenant = make_tenant("yearly", plan="normal", status="trialing")
+    fake_stripe.put_subscription(
+        subscription("sub_y", customer="cus_y", price=PRICES["premium"]["year"], tenant_id=tenant.id)
+    )
+    deliver(checkout_completed(customer="cus_y", subscription_id="sub_y", tenant_id=tenant.id, event_id="evt_y"))
+    make_tenant("monthly", plan="normal")  # no Stripe subscription: its plan's monthly price
+    html = console.get("/").data.decode()
+    assert html.split('data-testid="stat-mrr">')[1].split("<")[0] == "$111.50"

@@ -10,6 +10,7 @@ from app.core.errors import ValidationFailed
 from app.core.hosts import AdminBlueprint
 from app.core.text import plural
 from app.superadmin.access import audited_read, record_platform_audit, register_audit_group, requires_platform_admin
+from app.superadmin.dashboard import register_monthly_revenue
 from app.superadmin.navigation import ConsoleNavItem, register_console_nav
 from app.superadmin.panels import TenantPanel, register_tenant_panel
 from app.superadmin.tenants import get_tenant_or_none, register_plan_change_refusal
@@ -28,6 +29,7 @@ register_tenant_panel(
 )
 register_plan_change_refusal(queries.stripe_plan_refusal)
 register_audit_group("billing.", "Billing pages and Stripe resyncs")
+register_monthly_revenue(queries.stripe_monthly_revenue)
 
 
 @bp.record_once
