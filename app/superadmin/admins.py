@@ -6,7 +6,7 @@ import secrets
 
 from sqlalchemy import select
 
-from app.auth.passwords import hash_password
+from app.auth.passwords import hash_password, verify_password
 from app.auth.services import check_password_strength, normalize_email
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
@@ -42,7 +42,11 @@ def ensure_platform_admin(email: str, password: str, name: str = "") -> tuple[Pl
     return admin, True
 
 
-def add_admin(email: str, name: str, password: str, *, admin: PlatformAdmin) -> PlatformAdmin:
+def add_admin(email: str, name: str, password: str, *, your_password: str, admin: PlatformAdmin) -> PlatformAdmin:
+    """A new admin can read every agency: the acting admin types their own password first, so a
+    console left open cannot mint a lasting admin of its own."""
+    if not verify_password(admin.password_hash, your_password or ""):
+        raise ValidationFailed("Wrong password.", details={"your_password": ["This is not your password."]})
     check_password_strength(password)
     added, created = ensure_platform_admin(email, password, (name or "").strip())
     if not created:

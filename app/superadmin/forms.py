@@ -39,6 +39,7 @@ class NewAdminForm(PageForm):
     email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     name = StringField("Name", validators=[Optional(), Length(max=120)])
     password = PasswordField("First password", validators=[DataRequired(), Length(max=200)])
+    your_password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
 
 
 class TenantSearchForm(PageForm):

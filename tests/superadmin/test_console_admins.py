@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.superadmin.admins import ensure_platform_admin
 from app.superadmin.models import PlatformAdmin
-from tests.conftest import TEST_BASE_DOMAIN, host_client, on_platform
+from tests.conftest import ADMIN_PASSWORD, TEST_BASE_DOMAIN, host_client, on_platform
 from tests.superadmin.conftest import platform_audit_actions
 
 
@@ -46,7 +46,13 @@ def test_admins_page_lists_each_admin_with_their_two_factor(app, console):
 
 def test_adding_an_admin_lets_them_sign_in_and_is_audited(app, console):
     response = console.post(
-        "/admins", data={"email": "New.Person@Atrium.test", "name": "New", "password": "a-long-first-password"}
+        "/admins",
+        data={
+            "email": "New.Person@Atrium.test",
+            "name": "New",
+            "password": "a-long-first-password",
+            "your_password": ADMIN_PASSWORD,
+        },
     )
     assert response.status_code == 302
     assert _admin(app, "new.person@atrium.test").is_active_admin
@@ -59,10 +65,15 @@ def test_adding_an_admin_lets_them_sign_in_and_is_audited(app, console):
 
 def test_adding_an_admin_twice_or_with_a_short_password_is_an_inline_error(app, console):
     _second_admin(app)
-    taken = console.post("/admins", data={"email": "ops@atrium.test", "password": "a-long-first-password"})
+    taken = console.post(
+        "/admins",
+        data={"email": "ops@atrium.test", "password": "a-long-first-password", "your_password": ADMIN_PASSWORD},
+    )
     assert taken.status_code == 422
     assert "already a platform admin" in taken.get_data(as_text=True)
-    short = console.post("/admins", data={"email": "short@atrium.test", "password": "short"})
+    short = console.post(
+        "/admins", data={"email": "short@atrium.test", "password": "short", "your_password": ADMIN_PASSWORD}
+    )
     assert short.status_code == 422
     assert _admin(app, "short@atrium.test") is None
 
@@ -103,3 +114,15 @@ def test_resetting_another_admins_two_factor_is_audited(app, console):
 
 def test_unknown_admin_is_404(console):
     assert console.post("/admins/01900000-0000-7000-8000-000000000000/remove").status_code == 404
+
+
+def test_adding_an_admin_asks_for_your_own_password(app, console):
+    """A console left open (or a stolen session cookie) could mint a lasting admin of its own
+    with one form: the acting admin now types their password first."""
+    data = {"email": "intruder@evil.test", "password": "a-long-first-password"}
+    missing = console.post("/admins", data=data)
+    assert missing.status_code == 422
+    wrong = console.post("/admins", data={**data, "your_password": "not-my-password"})
+    assert wrong.status_code == 422
+    assert "This is not your password." in wrong.get_data(as_text=True)
+    assert _admin(app, "intruder@evil.test") is None

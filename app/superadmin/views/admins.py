@@ -1,10 +1,11 @@
 """Platform admins: the list, adding one, removing one (and giving access back), resetting
 another admin's two-factor."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.passwords import MIN_PASSWORD_LENGTH
+from app.auth.throttle import password_retyped
 from app.core.errors import Conflict
 from app.core.forms import save_form
 from app.core.transactions import undone_if_refused
@@ -12,15 +13,23 @@ from app.superadmin import admins as services
 from app.superadmin.access import requires_platform_admin
 from app.superadmin.forms import NewAdminForm
 from app.superadmin.views import bp
+from app.superadmin.views.login import SCOPE
 
 
 @bp.route("/admins", methods=["GET", "POST"])
 @requires_platform_admin
 def admins():
     form = NewAdminForm()
-    added = save_form(
-        form, lambda: services.add_admin(form.email.data, form.name.data, form.password.data, admin=current_user)
-    )
+    admin = current_user._get_current_object()
+
+    def add():
+        # The password typed again counts as a sign-in guess: a stolen session buys no free ones.
+        with password_retyped(SCOPE, admin.email, request.remote_addr, field="your_password"):
+            return services.add_admin(
+                form.email.data, form.name.data, form.password.data, your_password=form.your_password.data, admin=admin
+            )
+
+    added = save_form(form, add)
     if added is not None:
         flash(f"{added.email} is a platform admin. Give them their first password in person.", "success")
         return redirect(url_for("console.admins"))
