@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
-from app.auth.models import Role, User
+from app.auth.models import Invitation, Role, User
+from app.auth.services import list_pending_invitations
 from app.core.context import tenant_context
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
@@ -100,6 +101,12 @@ def tenant_overview(tenant: Tenant) -> dict:
 def tenant_users(tenant: Tenant) -> list[User]:
     with tenant_context(tenant.id):
         return db.session.scalars(select(User).order_by(User.is_active_user.desc(), User.role, User.email)).all()
+
+
+def tenant_invitations(tenant: Tenant) -> list[Invitation]:
+    """Invitations still waiting: each holds a seat the Users count includes."""
+    with tenant_context(tenant.id):
+        return list_pending_invitations()
 
 
 def active_people(tenant: Tenant) -> list[User]:
