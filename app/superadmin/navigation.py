@@ -12,7 +12,7 @@ class ConsoleNavItem:
 
 CONSOLE_NAV: list[ConsoleNavItem] = [
     ConsoleNavItem("Overview", "console.index", "speedometer2"),
-    ConsoleNavItem("Tenants", "console.tenants", "buildings"),
+    ConsoleNavItem("Agencies", "console.tenants", "buildings"),
     ConsoleNavItem("Plans", "console.plans", "stars"),
     ConsoleNavItem("Jobs", "console.jobs", "clock-history"),
     ConsoleNavItem("Audit log", "console.audit", "journal-text"),

@@ -395,3 +395,13 @@ def test_signing_out_of_an_impersonation_leaves_the_owner_signed_in(app, console
     assert console.post(f"{tenant_a.base_url}/logout").status_code == 302
     assert console.get(f"{tenant_a.base_url}/settings/plan").status_code == 302
     assert owner.get("/settings/plan").status_code == 200
+
+
+def test_the_console_calls_agencies_agencies(console, tenant_a):
+    """The bar, the list's title and the breadcrumb said "Tenants" where every other word of the
+    console (its overview, the audit log, the actions) says "agency"."""
+    listing = console.get("/tenants").get_data(as_text=True)
+    page = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    for html in (listing, page):
+        assert "Tenants" not in html
+    assert "<title>Agencies" in listing
