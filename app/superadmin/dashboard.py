@@ -10,6 +10,7 @@ from app.core.extensions import db
 from app.core.types import utcnow
 from app.plans.models import Plan
 from app.plans.services import effective_limits, tracked_resources, usage_of_tenants
+from app.superadmin.tenants import TRIAL_ENDING_DAYS, trial_ending_condition
 from app.tenants.models import Tenant, TenantStatus
 
 SIGNUP_WEEKS = 12
@@ -74,16 +75,9 @@ def signups_per_week(now=None) -> dict:
     }
 
 
-def trials_ending(days: int = 7, now=None) -> list[Tenant]:
-    now = now or utcnow()
+def trials_ending(days: int = TRIAL_ENDING_DAYS, now=None) -> list[Tenant]:
     return db.session.scalars(
-        select(Tenant)
-        .where(
-            Tenant.status == TenantStatus.TRIALING,
-            Tenant.trial_ends_at >= now,
-            Tenant.trial_ends_at <= now + timedelta(days=days),
-        )
-        .order_by(Tenant.trial_ends_at)
+        select(Tenant).where(trial_ending_condition(days, now)).order_by(Tenant.trial_ends_at)
     ).all()
 
 

@@ -19,6 +19,7 @@ from app.plans.catalogue import RESOURCE_LABELS
 from app.plans.lifecycle import parse_limit
 from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS
 from app.superadmin.plans import LIMIT_MESSAGE, new_plan_code_errors
+from app.superadmin.tenants import TRIAL_ENDING, TRIAL_ENDING_DAYS
 from app.tenants.models import TenantStatus
 
 
@@ -48,7 +49,14 @@ class TenantSearchForm(PageForm):
 
     q = StringField("Search", validators=[Optional(), Length(max=100)])
     plan = SelectField("Plan", choices=[("", "All plans")], validate_choice=False)
-    status = SelectField("Status", choices=[("", "All statuses"), *TenantStatus.LABELS.items()])
+    status = SelectField(
+        "Status",
+        choices=[
+            ("", "All statuses"),
+            *TenantStatus.LABELS.items(),
+            (TRIAL_ENDING, f"Trial ends in {TRIAL_ENDING_DAYS} days"),
+        ],
+    )
     sort = SelectField(
         "Sort",
         choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("name", "Name"), ("slug", "Address")],

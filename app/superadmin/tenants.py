@@ -8,8 +8,9 @@ row beside the tenant's own history and audit rows.
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from app.auth.models import Invitation, Role, User
 from app.auth.services import list_pending_invitations
@@ -18,6 +19,7 @@ from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.pagination import Page, keyset_page
+from app.core.types import utcnow
 from app.plans import lifecycle, usage
 from app.plans.models import Plan
 from app.plans.services import countable_resources, effective_limits, entitlements, usage_of_tenants
@@ -31,6 +33,20 @@ SORTS = {
     "slug": (Tenant.slug, False),
 }
 LIST_USAGE = ("users", "contacts", "emails_per_month")
+
+
+# A status filter of its own: trials that end within TRIAL_ENDING_DAYS (the overview counts them).
+TRIAL_ENDING = "trial_ending"
+TRIAL_ENDING_DAYS = 7
+
+
+def trial_ending_condition(days: int = TRIAL_ENDING_DAYS, now=None):
+    now = now or utcnow()
+    return and_(
+        Tenant.status == TenantStatus.TRIALING,
+        Tenant.trial_ends_at >= now,
+        Tenant.trial_ends_at <= now + timedelta(days=days),
+    )
 
 
 @dataclass
@@ -60,6 +76,8 @@ def search_tenants(filters: TenantFilters, *, cursor: str | None, limit: int = 2
         stmt = stmt.where(Tenant.plan_code == filters.plan)
     if filters.status in TenantStatus.ALL:
         stmt = stmt.where(Tenant.status == filters.status)
+    elif filters.status == TRIAL_ENDING:
+        stmt = stmt.where(trial_ending_condition())
     column, descending = SORTS.get(filters.sort, SORTS["newest"])
     page = keyset_page(
         db.session, stmt, sort_column=column, id_column=Tenant.id, descending=descending, cursor=cursor, limit=limit
