@@ -126,3 +126,11 @@ def test_adding_an_admin_asks_for_your_own_password(app, console):
     assert wrong.status_code == 422
     assert "This is not your password." in wrong.get_data(as_text=True)
     assert _admin(app, "intruder@evil.test") is None
+
+
+def test_on_a_phone_each_admins_figure_says_what_it_is(app, console):
+    """The stacked rows of a phone read "Off" with nothing to say it was the two-factor."""
+    html = console.get("/admins").get_data(as_text=True)
+    row = html.split('data-testid="admin-row-root@atrium.test"')[1].split("</tr>")[0]
+    assert 'data-label="Two-factor"' in row
+    assert 'data-label="Last sign-in"' in row
