@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from app.auth.passwords import MIN_PASSWORD_LENGTH
 from app.core.context import platform_scope
-from app.core.errors import AppError
+from app.core.errors import AppError, Conflict
 from app.core.extensions import db
 from app.plans import lifecycle
 from app.superadmin.access import record_platform_audit
 from app.superadmin.admins import ensure_platform_admin
+from app.superadmin.tenants import plan_change_refusal
 from app.tenants.models import Tenant
 
 
@@ -102,12 +103,13 @@ def list_tenants(plan: str | None, status: str | None) -> None:
 def set_plan(slug: str, plan: str) -> None:
     """Move an agency to PLAN (its data is kept whatever the limits)."""
 
-    _apply(
-        slug,
-        "tenant.plan_changed",
-        lambda tenant: lifecycle.change_plan(tenant, plan, actor_label=_operator(), reason="Changed from the CLI"),
-        {"plan": plan},
-    )
+    def change(tenant) -> None:
+        refusal = plan_change_refusal(tenant)  # a Stripe subscription decides its plan
+        if refusal:
+            raise Conflict(refusal)
+        lifecycle.change_plan(tenant, plan, actor_label=_operator(), reason="Changed from the CLI")
+
+    _apply(slug, "tenant.plan_changed", change, {"plan": plan})
     click.echo(f"{slug} is on the {plan} plan.")
 
 

@@ -215,3 +215,10 @@ def test_mrr_counts_a_yearly_subscription_at_a_twelfth_of_its_price(app, console
     make_tenant("monthly", plan="normal")  # no Stripe subscription: its plan's monthly price
     html = console.get("/").data.decode()
     assert html.split('data-testid="stat-mrr">')[1].split("<")[0] == "$111.50"
+
+
+def test_the_cli_does_not_change_the_plan_of_an_agency_stripe_bills_either(app, paying):
+    result = app.test_cli_runner().invoke(args=["tenants", "set-plan", "alpha", "enterprise"])
+    assert result.exit_code != 0
+    assert "through Stripe" in result.output
+    assert tenant_row(app, paying.id)["plan_code"] == "premium"
