@@ -489,7 +489,7 @@ ADMIN_PASSWORD = "correct-horse-battery"
 
 @pytest.fixture
 def platform_admin(app):
-    from app.superadmin.cli import ensure_platform_admin
+    from app.superadmin.admins import ensure_platform_admin
 
     with on_platform(app):
         admin, _ = ensure_platform_admin(ADMIN_EMAIL, ADMIN_PASSWORD, "Root")

@@ -303,6 +303,13 @@ def _admin_values(app, rule, tenant) -> dict:
             db.session.add(message)
             db.session.flush()
             values["message_id"] = message.id
+    if "admin_id" in rule.arguments:
+        from app.superadmin.admins import ensure_platform_admin
+
+        with on_platform(app):
+            other, _ = ensure_platform_admin("other-admin@atrium.test", "another-long-password")
+            other.totp_secret, other.totp_enabled = TOTP_SECRET, True
+            values["admin_id"] = other.id
     return values
 
 

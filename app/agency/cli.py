@@ -13,7 +13,7 @@ from app.core.context import platform_scope, tenant_context
 from app.core.extensions import db
 from app.core.types import clock_set_to, utcnow
 from app.plans.catalogue import seed_plans
-from app.superadmin.cli import ensure_platform_admin
+from app.superadmin.admins import ensure_platform_admin
 from app.tenants.models import Domain, DomainKind, Tenant, TenantStatus
 
 DEMO_PASSWORD = "atrium-demo"

@@ -34,9 +34,10 @@ from app.core.newest_first import newest_first_rows
 from app.core.types import utcnow
 from app.plans import lifecycle
 from app.plans.models import Plan
+from app.plans.services import BILLING_REASON_PREFIX, held_by_platform
 from app.tenants.models import Tenant, TenantStatus
 
-REASON_PREFIX = "Stripe:"
+REASON_PREFIX = BILLING_REASON_PREFIX
 STRIPE_ACTOR = "Stripe"
 FREE_PLAN = "free"
 
@@ -200,9 +201,7 @@ def _target_state(row: BillingSubscription) -> tuple[str, str, str | None]:
 
 
 def status_held_by_admin(tenant: Tenant) -> bool:
-    return tenant.status in (TenantStatus.SUSPENDED, TenantStatus.CANCELED) and not (
-        tenant.status_reason or ""
-    ).startswith(REASON_PREFIX)
+    return held_by_platform(tenant)
 
 
 def recompute_tenant(tenant: Tenant) -> dict:

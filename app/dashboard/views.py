@@ -12,6 +12,7 @@ from app.core.extensions import db
 from app.core.hosts import TenantBlueprint
 from app.core.types import utcnow
 from app.dashboard.my_day import my_day, offered_sections
+from app.plans.services import entitlements
 
 bp = TenantBlueprint("dashboard", __name__)
 
@@ -65,6 +66,8 @@ def index():
     return render_template(
         "dashboard/index.html",
         steps=steps,
+        # Every step adds or changes something, which a read-only workspace refuses.
+        steps_wait=entitlements(g.tenant).read_only,
         greeting=greeting(),
         my_day=my_day(acting_user(current_user), allowed),
         # A user with sections of their own sees My day even on a day it is empty, and says so.

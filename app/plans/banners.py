@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.core.types import utcnow
 from app.plans.models import limit_label
-from app.plans.services import METERED, entitlements, offered_limits
+from app.plans.services import METERED, entitlements, held_by_platform, offered_limits
 from app.tenants.models import TenantStatus
 
 WARN_AT = 0.8
@@ -40,14 +40,26 @@ def plan_banners() -> list[Banner]:
     offered = set(offered_limits())
     banners: list[Banner] = []
     plan_url = "/settings/plan"
-    if ent.read_only:
+    reason = f" Reason: {tenant.status_reason}" if tenant.status_reason else ""
+    if ent.read_only and held_by_platform(tenant):
+        # Paying lifts no suspension the platform decided: no billing button to send them to.
+        banners.append(
+            Banner(
+                "read-only",
+                "danger",
+                "lock",
+                "This workspace is suspended by Atrium: you can view and export, but not change anything"
+                " until Atrium lifts the suspension." + reason,
+            )
+        )
+    elif ent.read_only:
         banners.append(
             Banner(
                 "read-only",
                 "danger",
                 "lock",
                 "This workspace is read-only: you can view and export, but not change anything until the subscription is settled."
-                + (f" Reason: {tenant.status_reason}" if tenant.status_reason else ""),
+                + reason,
                 "/settings/billing",
                 "Settle billing",
             )

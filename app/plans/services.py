@@ -420,6 +420,22 @@ def enforce_meter(metric: str, amount: int = 1) -> None:
 READ_ONLY_MESSAGE = (
     "This workspace is read-only until its subscription is settled. You can still view and export your data."
 )
+HELD_BY_PLATFORM_MESSAGE = (
+    "This workspace is suspended by Atrium: nothing can be added or changed until Atrium lifts the "
+    "suspension. You can still view and export your data."
+)
+# A status that Stripe set names it in its reason. Any other suspension or cancellation was the
+# platform's decision (the console, the CLI): paying lifts none of them, only the platform does.
+BILLING_REASON_PREFIX = "Stripe:"
+
+
+def held_by_platform(tenant: Tenant) -> bool:
+    return tenant.status in READ_ONLY_STATUSES and not (tenant.status_reason or "").startswith(BILLING_REASON_PREFIX)
+
+
+def read_only_message(tenant: Tenant) -> str:
+    """Why a read-only workspace refuses a change, and what lifts it."""
+    return HELD_BY_PLATFORM_MESSAGE if held_by_platform(tenant) else READ_ONLY_MESSAGE
 
 
 def check_writable(tenant: Tenant | None = None) -> None:
@@ -432,4 +448,7 @@ def check_writable(tenant: Tenant | None = None) -> None:
         tenant or (g.get("tenant") if has_request_context() else None) or db.session.get(Tenant, require_tenant_id())
     )
     if entitlements(tenant).read_only:
-        raise TenantReadOnly(READ_ONLY_MESSAGE, details={"status": tenant.status, "billing_url": "/settings/billing"})
+        details = {"status": tenant.status}
+        if not held_by_platform(tenant):
+            details["billing_url"] = "/settings/billing"
+        raise TenantReadOnly(read_only_message(tenant), details=details)

@@ -5,7 +5,7 @@ from flask import current_app, flash, g, redirect, request
 from werkzeug.exceptions import HTTPException
 
 from app.core.hosts import TENANT
-from app.plans.services import check_writable, entitlements
+from app.plans.services import check_writable, entitlements, held_by_platform
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Signing in and out, and fixing the billing, must work while read-only.
@@ -25,6 +25,10 @@ FORM_PAGE_NAMES = ("new", "edit")
 READ_ONLY_FORM_MESSAGE = (
     "This workspace is read-only, so nothing can be added or changed until its subscription is "
     "settled. You can still view and export your data."
+)
+HELD_FORM_MESSAGE = (
+    "This workspace is suspended by Atrium, so nothing can be added or changed until Atrium lifts "
+    "the suspension. You can still view and export your data."
 )
 
 
@@ -63,7 +67,7 @@ def refuse_writes_when_read_only():
     endpoint = request.endpoint or ""
     if request.method in SAFE_METHODS:
         if request.method == "GET" and is_form_page(endpoint) and entitlements(g.tenant).read_only:
-            flash(READ_ONLY_FORM_MESSAGE, "warning")
+            flash(HELD_FORM_MESSAGE if held_by_platform(g.tenant) else READ_ONLY_FORM_MESSAGE, "warning")
             return redirect(page_above(request.path))
         return None
     if endpoint in ALWAYS_ALLOWED_ENDPOINTS or endpoint.startswith(ALWAYS_ALLOWED_PREFIXES):

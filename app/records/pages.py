@@ -13,7 +13,7 @@ from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.request_cache import missing, remember
 from app.core.text import plural
-from app.plans.services import entitlements, upgrade_url
+from app.plans.services import entitlements, held_by_platform, upgrade_url
 from app.records.capabilities import FilterInput
 from app.records.fields import (
     Address,
@@ -68,6 +68,10 @@ def action_state(record_type, action: str) -> ActionState:
 
 
 def _read_only_state() -> ActionState:
+    if held_by_platform(g.tenant):
+        return ActionState(
+            True, False, "The workspace is suspended by Atrium: nothing can be changed until it is lifted."
+        )
     return ActionState(
         True,
         False,

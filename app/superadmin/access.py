@@ -71,12 +71,30 @@ def audited_read(action: str, tenant_arg: str | None = "tenant_id"):
     return decorator
 
 
+# The audit log's kinds of event: an action prefix and what its events are about. A package
+# above the console that writes platform audit rows of its own names its prefix here too.
+AUDIT_GROUPS = {
+    "console.": "Console sign-ins, admins and page views",
+    "tenant.": "Changes to agencies",
+    "plan.": "Plan catalogue",
+    "outbox.": "Email queue",
+}
+
+
+def register_audit_group(prefix: str, label: str) -> None:
+    AUDIT_GROUPS.setdefault(prefix, label)
+
+
 # The audit log's words for the actions written here (app/wiring.py registers them).
 AUDIT_LABELS = {
     "console.login": "Console sign-in",
     "console.login_failed": "Console sign-in failed",
     "console.2fa_enabled": "Console two-factor turned on",
     "console.2fa_disabled": "Console two-factor turned off",
+    "console.admin_added": "Platform admin added",
+    "console.admin_removed": "Platform admin removed",
+    "console.admin_restored": "Platform admin given access back",
+    "console.admin_2fa_reset": "Platform admin's two-factor reset",
     "console.dashboard_viewed": "Overview viewed",
     "console.tenants_listed": "Agencies listed",
     "console.tenant_viewed": "Agency viewed",

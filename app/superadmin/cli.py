@@ -1,36 +1,20 @@
 """Operator commands for platform administrators."""
 
 import getpass
-import secrets
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password
+from app.auth.passwords import MIN_PASSWORD_LENGTH
 from app.core.context import platform_scope
-from app.core.errors import AppError
+from app.core.errors import AppError, Conflict
 from app.core.extensions import db
 from app.plans import lifecycle
 from app.superadmin.access import record_platform_audit
-from app.superadmin.models import PlatformAdmin
+from app.superadmin.admins import ensure_platform_admin
+from app.superadmin.tenants import plan_change_refusal
 from app.tenants.models import Tenant
-
-
-def ensure_platform_admin(email: str, password: str, name: str = "") -> tuple[PlatformAdmin, bool]:
-    email = email.strip().lower()
-    admin = db.session.scalar(select(PlatformAdmin).where(PlatformAdmin.email == email))
-    if admin is not None:
-        return admin, False
-    admin = PlatformAdmin(
-        email=email,
-        name=name or email.split("@")[0].title(),
-        password_hash=hash_password(password),
-        session_token=secrets.token_hex(16),
-    )
-    db.session.add(admin)
-    db.session.flush()
-    return admin, True
 
 
 @click.command("create-platform-admin")
@@ -119,12 +103,13 @@ def list_tenants(plan: str | None, status: str | None) -> None:
 def set_plan(slug: str, plan: str) -> None:
     """Move an agency to PLAN (its data is kept whatever the limits)."""
 
-    _apply(
-        slug,
-        "tenant.plan_changed",
-        lambda tenant: lifecycle.change_plan(tenant, plan, actor_label=_operator(), reason="Changed from the CLI"),
-        {"plan": plan},
-    )
+    def change(tenant) -> None:
+        refusal = plan_change_refusal(tenant)  # a Stripe subscription decides its plan
+        if refusal:
+            raise Conflict(refusal)
+        lifecycle.change_plan(tenant, plan, actor_label=_operator(), reason="Changed from the CLI")
+
+    _apply(slug, "tenant.plan_changed", change, {"plan": plan})
     click.echo(f"{slug} is on the {plan} plan.")
 
 

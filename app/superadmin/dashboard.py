@@ -1,6 +1,7 @@
 """The console's overview: agencies by plan and status, MRR, signups, trials ending, limits hit."""
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -9,6 +10,7 @@ from app.core.extensions import db
 from app.core.types import utcnow
 from app.plans.models import Plan
 from app.plans.services import effective_limits, tracked_resources, usage_of_tenants
+from app.superadmin.tenants import TRIAL_ENDING_DAYS, trial_ending_condition
 from app.tenants.models import Tenant, TenantStatus
 
 SIGNUP_WEEKS = 12
@@ -35,14 +37,28 @@ def tenants_by_plan_and_status() -> dict:
     return {"statuses": TenantStatus.ALL, "rows": rows, "totals": totals, "total": sum(totals)}
 
 
+# What some agencies really pay a month, known to a package above the console (billing: a
+# yearly Stripe subscription brings a twelfth of its yearly price): each reader returns
+# {tenant_id: cents a month}. Agencies no reader names count at their plan's monthly price.
+MONTHLY_REVENUE_READERS: list[Callable[[], dict]] = []
+
+
+def register_monthly_revenue(reader: Callable[[], dict]) -> None:
+    if reader not in MONTHLY_REVENUE_READERS:
+        MONTHLY_REVENUE_READERS.append(reader)
+
+
 def monthly_recurring_revenue_cents() -> int:
-    """Active agencies on paid plans, at their plan's monthly price (trials and unpaid excluded)."""
-    return db.session.scalar(
-        select(func.coalesce(func.sum(Plan.price_monthly_cents), 0))
-        .select_from(Tenant)
+    """Active agencies on paid plans, at what they pay a month (trials and unpaid excluded)."""
+    paying = db.session.execute(
+        select(Tenant.id, Plan.price_monthly_cents)
         .join(Plan, Plan.code == Tenant.plan_code)
         .where(Tenant.status == TenantStatus.ACTIVE, Plan.price_monthly_cents > 0)
-    )
+    ).all()
+    known: dict = {}
+    for reader in MONTHLY_REVENUE_READERS:
+        known.update(reader())
+    return round(sum(known.get(tenant_id, cents) for tenant_id, cents in paying))
 
 
 def signups_per_week(now=None) -> dict:
@@ -59,26 +75,20 @@ def signups_per_week(now=None) -> dict:
     }
 
 
-def trials_ending(days: int = 7, now=None) -> list[Tenant]:
-    now = now or utcnow()
+def trials_ending(days: int = TRIAL_ENDING_DAYS, now=None) -> list[Tenant]:
     return db.session.scalars(
-        select(Tenant)
-        .where(
-            Tenant.status == TenantStatus.TRIALING,
-            Tenant.trial_ends_at >= now,
-            Tenant.trial_ends_at <= now + timedelta(days=days),
-        )
-        .order_by(Tenant.trial_ends_at)
+        select(Tenant).where(trial_ending_condition(days, now)).order_by(Tenant.trial_ends_at)
     ).all()
 
 
-def tenants_at_limit() -> list[dict]:
-    """Agencies at or over a limit now: live usage of every tenant, one grouped query per
-    resource (a nightly snapshot missed whoever reached a limit since)."""
+def tenants_at_limit() -> tuple[list[dict], int]:
+    """Agencies at or over a limit now, by name: the first AT_LIMIT_SHOWN of them and how many
+    there are in all. Live usage of every tenant, one grouped query per resource (a nightly
+    snapshot missed whoever reached a limit since)."""
     resources = tracked_resources()
     live = usage_of_tenants(resources)
     plans = {plan.code: plan for plan in db.session.scalars(select(Plan))}
-    at_limit = []
+    shown, total = [], 0
     for tenant in db.session.scalars(select(Tenant).where(Tenant.id.in_(list(live))).order_by(Tenant.name)):
         limits = effective_limits(tenant, plans[tenant.plan_code])
         reached = [
@@ -87,17 +97,19 @@ def tenants_at_limit() -> list[dict]:
             if limits.get(resource) is not None and limits[resource] > 0 and used >= limits[resource]
         ]
         if reached:
-            at_limit.append({"tenant": tenant, "limits": reached})
-        if len(at_limit) == AT_LIMIT_SHOWN:
-            break
-    return at_limit
+            total += 1
+            if len(shown) < AT_LIMIT_SHOWN:
+                shown.append({"tenant": tenant, "limits": reached})
+    return shown, total
 
 
 def overview() -> dict:
+    at_limit, at_limit_total = tenants_at_limit()
     return {
+        "at_limit": at_limit,
+        "at_limit_total": at_limit_total,
         "matrix": tenants_by_plan_and_status(),
         "mrr_cents": monthly_recurring_revenue_cents(),
         "signups": signups_per_week(),
         "trials": trials_ending(),
-        "at_limit": tenants_at_limit(),
     }

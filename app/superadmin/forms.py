@@ -19,6 +19,7 @@ from app.plans.catalogue import RESOURCE_LABELS
 from app.plans.lifecycle import parse_limit
 from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_KEYS
 from app.superadmin.plans import LIMIT_MESSAGE, new_plan_code_errors
+from app.superadmin.tenants import TRIAL_ENDING, TRIAL_ENDING_DAYS
 from app.tenants.models import TenantStatus
 
 
@@ -35,13 +36,27 @@ class DisableAdminTotpForm(PageForm):
     password = PasswordField("Your password", validators=[DataRequired()])
 
 
+class NewAdminForm(PageForm):
+    email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
+    name = StringField("Name", validators=[Optional(), Length(max=120)])
+    password = PasswordField("First password", validators=[DataRequired(), Length(max=200)])
+    your_password = PasswordField("Your password", validators=[DataRequired(), Length(max=200)])
+
+
 class TenantSearchForm(PageForm):
     class Meta:
         csrf = False
 
     q = StringField("Search", validators=[Optional(), Length(max=100)])
     plan = SelectField("Plan", choices=[("", "All plans")], validate_choice=False)
-    status = SelectField("Status", choices=[("", "All statuses"), *TenantStatus.LABELS.items()])
+    status = SelectField(
+        "Status",
+        choices=[
+            ("", "All statuses"),
+            *TenantStatus.LABELS.items(),
+            (TRIAL_ENDING, f"Trial ends in {TRIAL_ENDING_DAYS} days"),
+        ],
+    )
     sort = SelectField(
         "Sort",
         choices=[("newest", "Newest first"), ("oldest", "Oldest first"), ("name", "Name"), ("slug", "Address")],
@@ -117,6 +132,8 @@ class ReactivateForm(PageForm):
 
 
 class ImpersonateForm(PageForm):
+    # Choices: the agency's active people (the view fills them); none posted means its owner.
+    user = SelectField("Sign in as", choices=[], validators=[Optional()], validate_choice=False)
     reason = StringField("Reason (shown in both audit logs)", validators=[Optional(), Length(max=200)])
 
 

@@ -1,6 +1,7 @@
-"""Impersonating a tenant's owner: time-limited, bannered, ended with one click, audited twice.
+"""Impersonating one of a tenant's people (its owner by default, or whoever wrote in to support):
+time-limited, bannered, ended with one click, audited twice.
 
-The console issues a single-use token for the owner (in the tenant's context) and sends the
+The console issues a single-use token for that person (in the tenant's context) and sends the
 admin's browser to the tenant host, which trades it for a session marked as an impersonation.
 Both the start and the end are written to the platform audit log and to the tenant's own log.
 """
@@ -26,31 +27,31 @@ from app.tenants.models import Tenant
 SESSION_KEY = "impersonation"
 
 
-def start_impersonation(tenant: Tenant, owner: User | None, *, admin, reason: str = "") -> str:
-    """Issue the hand-off token for the owner; returns it for the tenant-host link."""
-    if owner is None:
+def start_impersonation(tenant: Tenant, person: User | None, *, admin, reason: str = "") -> str:
+    """Issue the hand-off token for the person; returns it for the tenant-host link."""
+    if person is None:
         raise Conflict(f"{tenant.name} has no active owner to sign in as.")
     minutes = current_app.config["IMPERSONATION_MINUTES"]
     details = {"admin_id": str(admin.id), "admin_email": admin.email, "minutes": minutes, "reason": reason}
     with tenant_context(tenant.id):
-        token = issue_login_handoff(owner, purpose=TokenPurpose.IMPERSONATION, details=details)
+        token = issue_login_handoff(person, purpose=TokenPurpose.IMPERSONATION, details=details)
         record_audit(
             "impersonation.started",
             actor_label=f"{admin.email} (platform admin)",
-            target=owner,
-            target_label=owner.email,
+            target=person,
+            target_label=person.email,
             details={"minutes": minutes, "reason": reason},
         )
     record_platform_audit(
         "tenant.impersonation_started",
         tenant_id=tenant.id,
-        details={"slug": tenant.slug, "owner": owner.email, "minutes": minutes, "reason": reason},
+        details={"slug": tenant.slug, "user": person.email, "minutes": minutes, "reason": reason},
     )
     return token
 
 
 def accept_impersonation(token: str) -> User | None:
-    """On the tenant host: trade the token for an owner session that ends by itself."""
+    """On the tenant host: trade the token for the person's session, which ends by itself."""
     row = consume_token(token, TokenPurpose.IMPERSONATION)
     if row is None or not row.user.is_active_user:
         return None
@@ -75,17 +76,17 @@ def end_impersonation(*, reason: str) -> None:
     """Audit the end on both sides and drop the session (`reason`: "ended" or "expired")."""
 
     info = current_impersonation() or {}
-    owner_email = getattr(current_user, "email", "")
+    person_email = getattr(current_user, "email", "")
     record_audit(
         f"impersonation.{reason}",
         actor_label=f"{info.get('admin_email', '')} (platform admin)",
         target=current_user._get_current_object() if current_user.is_authenticated else None,
-        target_label=owner_email,
+        target_label=person_email,
     )
     record_platform_audit(
         f"tenant.impersonation_{reason}",
         tenant_id=g.tenant.id,
-        details={"slug": g.tenant.slug, "owner": owner_email},
+        details={"slug": g.tenant.slug, "user": person_email},
         actor_label=info.get("admin_email", ""),
         admin_id=_uuid_or_none(info.get("admin_id")),
     )

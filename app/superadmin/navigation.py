@@ -12,11 +12,11 @@ class ConsoleNavItem:
 
 CONSOLE_NAV: list[ConsoleNavItem] = [
     ConsoleNavItem("Overview", "console.index", "speedometer2"),
-    ConsoleNavItem("Tenants", "console.tenants", "buildings"),
+    ConsoleNavItem("Agencies", "console.tenants", "buildings"),
     ConsoleNavItem("Plans", "console.plans", "stars"),
     ConsoleNavItem("Jobs", "console.jobs", "clock-history"),
     ConsoleNavItem("Audit log", "console.audit", "journal-text"),
-    ConsoleNavItem("Two-factor", "console.two_factor", "shield-lock"),
+    ConsoleNavItem("Admins", "console.admins", "person-badge"),
 ]
 
 

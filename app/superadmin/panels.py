@@ -12,7 +12,7 @@ from flask import render_template
 from markupsafe import Markup
 
 from app.plans.lifecycle import list_history
-from app.superadmin.tenants import tenant_users
+from app.superadmin.tenants import tenant_invitations, tenant_users
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class TenantPanel:
 
 
 def _users(tenant) -> dict:
-    return {"users": tenant_users(tenant)}
+    return {"users": tenant_users(tenant), "invitations": tenant_invitations(tenant)}
 
 
 def _history(tenant) -> dict:

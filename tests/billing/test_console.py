@@ -15,7 +15,7 @@ from tests.conftest import on_platform
 @pytest.fixture
 def console(app, admin_client):
     """The admin-host client, signed in as a platform admin."""
-    from app.superadmin.cli import ensure_platform_admin
+    from app.superadmin.admins import ensure_platform_admin
 
     with on_platform(app):
         admin, _ = ensure_platform_admin("root@atrium.test", "correct-horse-battery")
@@ -150,3 +150,75 @@ def test_console_tenant_page_has_a_stripe_panel(app, console, paying):
     assert 'data-testid="stripe-panel"' in html
     assert "cus_1" in html
     assert f'href="/tenants/{paying.id}/billing"' in html
+
+
+def test_the_console_does_not_change_the_plan_of_an_agency_stripe_bills(app, console, paying):
+    """The plan of an agency paying through Stripe follows its subscription: a plan set in the
+    console was billed at the old price and undone by the next webhook or resync."""
+    assert tenant_row(app, paying.id)["plan_code"] == "premium"
+    page = console.get(f"/tenants/{paying.id}").data.decode()
+    assert 'data-testid="plan-form"' not in page
+    assert "through Stripe" in page
+    refused = console.post(f"/tenants/{paying.id}/plan", data={"plan": "enterprise"})
+    assert refused.status_code == 409
+    assert "through Stripe" in refused.data.decode()
+    assert tenant_row(app, paying.id)["plan_code"] == "premium"
+
+
+def test_the_console_changes_the_plan_once_the_stripe_subscription_ended(app, console, deliver, fake_stripe, paying):
+    ended = subscription("sub_1", customer="cus_1", price=PRICES["premium"]["month"], tenant_id=paying.id)
+    ended["status"] = "canceled"
+    fake_stripe.put_subscription(ended)
+    deliver(event("customer.subscription.deleted", ended, event_id="evt_deleted"))
+    assert console.post(f"/tenants/{paying.id}/plan", data={"plan": "enterprise"}).status_code == 302
+    assert tenant_row(app, paying.id)["plan_code"] == "enterprise"
+
+
+def test_the_audit_log_filters_billing_reads_and_resyncs(app, console, paying):
+    """The audit log's kinds of event had no billing group: its reads and Stripe resyncs could
+    only be found among every event."""
+    console.get("/")
+    console.get("/billing")
+    page = console.get("/audit?group=billing.").data.decode()
+    assert '<option value="billing." selected' in page
+    assert "Billing accounts viewed" in page
+    assert "Overview viewed" not in page
+
+
+def test_accounts_page_finds_an_agencys_subscription(app, console, deliver, fake_stripe, make_tenant, paying):
+    """The billing list had only a status filter: one agency's subscription (or the one a Stripe
+    email names) could only be found by paging through every subscription."""
+    beta = make_tenant("beta", plan="normal", status="trialing")
+    fake_stripe.put_subscription(
+        subscription("sub_2", customer="cus_2", price=PRICES["normal"]["month"], tenant_id=beta.id)
+    )
+    deliver(checkout_completed(customer="cus_2", subscription_id="sub_2", tenant_id=beta.id, event_id="evt_beta"))
+    by_name = console.get("/billing?q=Beta").data.decode()
+    assert "sub_2" in by_name
+    assert "sub_1" not in by_name
+    by_customer = console.get("/billing?q=cus_1").data.decode()
+    assert "sub_1" in by_customer
+    assert "sub_2" not in by_customer
+    assert "sub_2" in console.get("/billing?q=sub_2").data.decode()
+    nothing = console.get("/billing?q=nobody").data.decode()
+    assert "No subscription matches" in nothing
+
+
+def test_mrr_counts_a_yearly_subscription_at_a_twelfth_of_its_price(app, console, deliver, fake_stripe, make_tenant):
+    """MRR took every active agency at its plan's monthly price: one paying $990 a year read
+    $99 a month, not $82.50."""
+    tenant = make_tenant("yearly", plan="normal", status="trialing")
+    fake_stripe.put_subscription(
+        subscription("sub_y", customer="cus_y", price=PRICES["premium"]["year"], tenant_id=tenant.id)
+    )
+    deliver(checkout_completed(customer="cus_y", subscription_id="sub_y", tenant_id=tenant.id, event_id="evt_y"))
+    make_tenant("monthly", plan="normal")  # no Stripe subscription: its plan's monthly price
+    html = console.get("/").data.decode()
+    assert html.split('data-testid="stat-mrr">')[1].split("<")[0] == "$111.50"
+
+
+def test_the_cli_does_not_change_the_plan_of_an_agency_stripe_bills_either(app, paying):
+    result = app.test_cli_runner().invoke(args=["tenants", "set-plan", "alpha", "enterprise"])
+    assert result.exit_code != 0
+    assert "through Stripe" in result.output
+    assert tenant_row(app, paying.id)["plan_code"] == "premium"

@@ -36,3 +36,14 @@ def test_the_steps_name_permissions_that_exist(app):
     known = set(all_permissions())
     assert len(CHECKLIST_STEPS) == 6
     assert all(permission is None or permission in known for *_, permission in CHECKLIST_STEPS)
+
+
+def test_a_read_only_workspace_is_not_sent_to_steps_it_cannot_take(make_tenant, set_tenant, client_for):
+    """Suspended, the checklist still linked "Add your first contact" to a form that only sent
+    the owner back with a refusal."""
+    tenant = make_tenant("frozen", roles=("owner",))
+    set_tenant(tenant, status="suspended", status_reason="Fraud check")
+    card = client_for(tenant).get("/").get_data(as_text=True).split('data-testid="checklist"')[1].split("</ul>")[0]
+    assert 'href="/contacts/new"' not in card
+    assert "Add your first contact" in card
+    assert "read-only" in card

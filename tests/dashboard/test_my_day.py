@@ -138,7 +138,7 @@ def test_a_cut_section_says_how_many_there_are_in_all(app, tenant_a, client_for,
     tasks = html[html.index('data-testid="my-day-tasks"') : html.index('data-testid="my-day-leads"')]
     assert tasks.count('data-testid="my-day-task"') == 11
     assert "Showing 11 of 13" in tasks
-    assert 'href="/tasks?owner_id=me&amp;state=active"' in tasks
+    assert 'href="/tasks?owner_id=me&amp;due=today_or_overdue"' in tasks
     leads = html[html.index('data-testid="my-day-leads"') :]
     assert leads.count('data-testid="my-day-lead"') == 10
     assert "Showing 10 of 11" in leads
@@ -164,3 +164,19 @@ def test_a_day_with_nothing_due_says_so(app, tenant_a, client_for):
     assert 'data-testid="my-day-empty"' in html
     assert "Nothing is due today" in html
     assert 'href="/tasks?owner_id=me&amp;state=active"' in html
+
+
+def test_the_tasks_section_links_to_the_list_it_summarizes(app, tenant_a, client_for):
+    """ "Showing 2 of 3" led to all my tasks still to do, next month's too: the list the
+    section summarizes (mine, due today or overdue) had no filter of its own."""
+    with time_machine.travel(NOON, tick=False):
+        _fill_my_day(app, tenant_a)
+        make_task(app, tenant_a, title="Call back before lunch", due_date="2030-05-15", due_time="09:00")
+        make_task(app, tenant_a, title="Not mine", due_date="2030-05-14", owner_id=str(tenant_a.users["sales"]))
+        client = client_for(tenant_a)
+        listed = client.get("/tasks?owner_id=me&due=today_or_overdue").get_data(as_text=True)
+        badge = client.get("/tasks/due-badge").get_data(as_text=True)
+    assert 'data-testid="list-count">3 tasks match' in listed
+    assert "Plan the offsite" not in listed
+    assert "Not mine" not in listed
+    assert ">3<" in badge

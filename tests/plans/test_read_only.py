@@ -86,7 +86,7 @@ def frozen(make_tenant):
 @pytest.fixture
 def suspend(set_tenant):
     """suspend(tenant): the workspace turns read-only, as it does over unpaid invoices."""
-    return lambda tenant: set_tenant(tenant, status="suspended", status_reason="Unpaid invoices")
+    return lambda tenant: set_tenant(tenant, status="suspended", status_reason="Stripe: subscription sub_1 is unpaid")
 
 
 @pytest.fixture
@@ -183,7 +183,7 @@ def test_form_pages_send_a_read_only_workspace_back_with_the_reason(app, frozen,
         page = client.get(back).get_data(as_text=True)
         assert "This workspace is read-only, so nothing can be added or changed" in page, path
     # The banner says why the workspace is suspended.
-    assert "Reason: Unpaid invoices" in client.get("/contacts").get_data(as_text=True)
+    assert "Reason: Stripe: subscription sub_1 is unpaid" in client.get("/contacts").get_data(as_text=True)
 
 
 def test_a_create_page_at_the_plan_limit_sends_back_with_the_reason(make_tenant, set_tenant, client_for):
@@ -327,3 +327,21 @@ def test_the_jobs_list_of_writable_workspaces_says_what_is_read_only_says(app, m
             "late",
             "unknown-since",
         }
+
+
+def test_a_workspace_suspended_by_atrium_is_not_told_to_settle_its_billing(app, make_tenant, client_for, console):
+    """Suspended from the console (a fraud check), the workspace was told it was read-only
+    "until the subscription is settled", with a "Settle billing" button: paying lifts no
+    suspension the platform decided, so it sent the owner to pay for nothing."""
+    tenant = make_tenant("held")
+    assert console.post(f"/tenants/{tenant.id}/suspend", data={"reason": "Fraud check"}).status_code == 302
+    client = client_for(tenant)
+    contacts = client.get("/contacts").get_data(as_text=True)
+    assert "suspended by Atrium" in contacts
+    assert "Reason: Fraud check" in contacts
+    assert "settle" not in contacts.lower()
+    client.get("/contacts/new")
+    assert "suspended by Atrium" in client.get("/contacts").get_data(as_text=True)
+    refused = client.post("/settings", data={"name": "x"})
+    assert refused.status_code == 403
+    assert "settle" not in refused.get_data(as_text=True).lower()

@@ -64,7 +64,7 @@ def test_buttons_a_user_cannot_use_are_not_shown(app, client_for, tenant_a):
 
 def test_a_read_only_workspace_shows_new_disabled_with_the_reason(make_tenant, set_tenant, client_for):
     tenant = make_tenant("frozen")
-    set_tenant(tenant, status="suspended", status_reason="Unpaid")
+    set_tenant(tenant, status="suspended", status_reason="Stripe: subscription sub_1 is unpaid")
     page = client_for(tenant).get("/contacts").get_data(as_text=True)
     assert 'data-testid="new-record-disabled"' in page
     assert "read-only" in page

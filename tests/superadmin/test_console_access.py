@@ -5,7 +5,7 @@ import pytest
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, TEST_BASE_DOMAIN, host_client
 
-CONSOLE_PAGES = ["/tenants", "/plans", "/plans/free", "/jobs", "/audit", "/account/two-factor", "/plans/new"]
+CONSOLE_PAGES = ["/tenants", "/plans", "/plans/free", "/jobs", "/audit", "/account/two-factor", "/plans/new", "/admins"]
 
 
 def _admin_host(app):

@@ -51,3 +51,15 @@ def test_live_counts_cost_the_same_queries_for_three_tenants_or_thirty(app, cons
         console.get("/")
     assert many_list.count == few_list.count
     assert many_overview.count == few_overview.count
+
+
+def test_the_agency_page_lists_the_invitations_its_seat_count_holds(app, console, make_tenant, client_for):
+    """Users read "3 of 10" while the Users panel listed two people: the pending invitation
+    that holds the third seat was nowhere on the page."""
+    busy = make_tenant("busy", plan="normal", roles=("owner", "sales"))
+    client_for(busy).post("/settings/users/invite", data={"email": "new.hire@example.com", "role": "manager"})
+    html = console.get(f"/tenants/{busy.id}").get_data(as_text=True)
+    panel = html.split('data-testid="tenant-users"', 1)[1].split("</table>", 1)[0]
+    assert panel.count("<tr") == 4  # the header, two people, one invitation
+    assert "new.hire@example.com" in panel
+    assert "Invited" in panel

@@ -77,3 +77,35 @@ def test_retrying_another_tenants_message_id_under_the_wrong_tenant_is_404(app, 
     assert console.post(f"/jobs/outbox/{tenant_b.id}/{message_id}/retry").status_code == 404
     with in_tenant(app, tenant_a.id):
         assert db.session.scalar(select(OutboxMessage.status)) == "dead"
+
+
+def test_the_at_limit_figure_counts_every_agency_at_a_limit_not_only_those_listed(
+    app, console, make_tenant, monkeypatch
+):
+    """The card said how many agencies the list showed (at most 20), not how many were at a limit."""
+    from app.superadmin import dashboard
+
+    monkeypatch.setattr(dashboard, "AT_LIMIT_SHOWN", 1)
+    make_tenant("full", plan="free", roles=("owner", "admin"))
+    make_tenant("fuller", plan="free", roles=("owner", "admin"))
+    html = console.get("/").get_data(as_text=True)
+    assert 'data-testid="stat-at-limit">2<' in html
+    listed = html.split('data-testid="at-limit"')[1]
+    assert listed.count("list-group-item") == 1
+    assert "Showing 1 of 2." in listed
+
+
+def test_the_overview_figures_link_to_the_agencies_they_count(app, console, make_tenant, set_tenant):
+    """ "Trials ending in 7 days: 1" led nowhere, and the agencies list could not show those
+    agencies: its status filter listed every trial, ending next week or next quarter."""
+    soon = make_tenant("soon", plan="normal", status="trialing", roles=("owner",))
+    set_tenant(soon, trial_ends_at=utcnow() + timedelta(days=2))
+    later = make_tenant("later", plan="normal", status="trialing", roles=("owner",))
+    set_tenant(later, trial_ends_at=utcnow() + timedelta(days=40))
+    html = console.get("/").get_data(as_text=True)
+    assert 'href="/tenants"' in html.split('data-testid="stat-tenants"')[1].split("</div></div></div>")[0]
+    trials_card = html.split('data-testid="stat-trials"')[1].split("</div></div></div>")[0]
+    assert 'href="/tenants?status=trial_ending"' in trials_card
+    listed = console.get("/tenants?status=trial_ending").get_data(as_text=True)
+    assert 'data-testid="tenant-row-soon"' in listed
+    assert 'data-testid="tenant-row-later"' not in listed

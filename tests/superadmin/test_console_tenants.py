@@ -60,6 +60,24 @@ def test_tenants_list_search_takes_percent_and_underscore_literally(app, console
     assert 'data-testid="tenant-row-acme"' not in html
 
 
+def test_tenants_list_finds_an_agency_by_a_persons_email(app, console, make_tenant):
+    """Support hears from jane@…: the search read only names and addresses, so the agency
+    she works in could not be found from her email."""
+    from app.auth.services import create_user
+
+    make_tenant("acme", plan="premium", roles=("owner",))
+    globex = make_tenant("globex", plan="premium", roles=("owner",))
+    with in_tenant(app, globex.id):
+        create_user(email="jane.owner@globex-mail.test", name="Jane", password="x" * 12, role="owner")
+    html = console.get("/tenants?q=JANE.OWNER@globex").get_data(as_text=True)
+    assert 'data-testid="tenant-row-globex"' in html
+    assert 'data-testid="tenant-row-acme"' not in html
+    # A term every agency's people share lists each agency once.
+    html = console.get("/tenants?q=owner@example.com").get_data(as_text=True)
+    assert html.count('data-testid="tenant-row-globex"') == 1
+    assert html.count('data-testid="tenant-row-acme"') == 1
+
+
 def test_tenants_list_pages_with_a_bounded_number_of_queries(app, console, make_tenant, query_counter):
     for index in range(3):
         make_tenant(f"agency{index}", roles=("owner",))
@@ -87,6 +105,15 @@ def test_viewing_a_tenant_is_an_audited_cross_tenant_read(app, console, tenant_a
 
 def test_unknown_tenant_is_404(console):
     assert console.get("/tenants/0190f0f0-0000-7000-8000-000000000000").status_code == 404
+
+
+def test_every_action_on_an_agency_that_changes_its_access_asks_first(console, tenant_a):
+    """Suspending and impersonating asked for confirmation; moving a paying agency to another
+    plan (a downgrade refuses its creates at once) went through on one click."""
+    html = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    for form in ("plan-form", "suspend-form", "impersonate-form"):
+        tag = html.split(f'data-testid="{form}"')[0].rsplit("<form", 1)[1]
+        assert "data-confirm=" in tag, form
 
 
 def test_change_plan_keeps_data_and_records_history_on_both_sides(app, console, tenant_a):
@@ -184,6 +211,32 @@ def test_impersonation_is_time_limited_bannered_audited_and_ends_cleanly(app, co
     tenant_actions = _tenant_audit(app, tenant_a)
     assert "impersonation.started" in tenant_actions
     assert "impersonation.ended" in tenant_actions
+
+
+def test_support_signs_in_as_the_person_who_wrote_in(app, console, tenant_a):
+    """Only the owner could be impersonated: a sales rep's "I cannot see the board" could not be
+    seen as they see it."""
+    sales_id = tenant_a.users["sales"]
+    page = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    assert f'<option value="{sales_id}">' in page
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={"user": str(sales_id), "reason": "Ticket 43"})
+    assert response.status_code == 302
+    landed = console.get(response.location, follow_redirects=True).get_data(as_text=True)
+    assert "You are signed in as sales@example.com" in landed
+    with on_platform(app):
+        from app.superadmin.models import PlatformAuditEvent
+
+        started = db.session.scalar(
+            select(PlatformAuditEvent).where(PlatformAuditEvent.action == "tenant.impersonation_started")
+        )
+        assert started.details["user"] == "sales@example.com"
+    assert console.post(f"{tenant_a.base_url}/auth/impersonation/end").status_code == 302
+
+
+def test_impersonating_someone_of_another_agency_is_refused(app, console, tenant_a, tenant_b):
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={"user": str(tenant_b.users["owner"])})
+    assert response.status_code == 422
+    assert "tenant.impersonation_started" not in platform_audit_actions(app, tenant_a.id)
 
 
 def test_impersonation_expires_by_itself(app, console, tenant_a, time_machine):
@@ -342,3 +395,13 @@ def test_signing_out_of_an_impersonation_leaves_the_owner_signed_in(app, console
     assert console.post(f"{tenant_a.base_url}/logout").status_code == 302
     assert console.get(f"{tenant_a.base_url}/settings/plan").status_code == 302
     assert owner.get("/settings/plan").status_code == 200
+
+
+def test_the_console_calls_agencies_agencies(console, tenant_a):
+    """The bar, the list's title and the breadcrumb said "Tenants" where every other word of the
+    console (its overview, the audit log, the actions) says "agency"."""
+    listing = console.get("/tenants").get_data(as_text=True)
+    page = console.get(f"/tenants/{tenant_a.id}").get_data(as_text=True)
+    for html in (listing, page):
+        assert "Tenants" not in html
+    assert "<title>Agencies" in listing

@@ -9,10 +9,11 @@ from app.billing.gateway import GatewayError
 from app.core.errors import ValidationFailed
 from app.core.hosts import AdminBlueprint
 from app.core.text import plural
-from app.superadmin.access import audited_read, record_platform_audit, requires_platform_admin
+from app.superadmin.access import audited_read, record_platform_audit, register_audit_group, requires_platform_admin
+from app.superadmin.dashboard import register_monthly_revenue
 from app.superadmin.navigation import ConsoleNavItem, register_console_nav
 from app.superadmin.panels import TenantPanel, register_tenant_panel
-from app.superadmin.tenants import get_tenant_or_none
+from app.superadmin.tenants import get_tenant_or_none, register_plan_change_refusal
 
 bp = AdminBlueprint("console_billing", __name__)
 register_console_nav(ConsoleNavItem("Billing", "console_billing.accounts", "credit-card"))
@@ -26,6 +27,9 @@ register_tenant_panel(
         order=15,
     )
 )
+register_plan_change_refusal(queries.stripe_plan_refusal)
+register_audit_group("billing.", "Billing pages and Stripe resyncs")
+register_monthly_revenue(queries.stripe_monthly_revenue)
 
 
 @bp.record_once
@@ -39,9 +43,14 @@ def _console_sign_in(state) -> None:
 @audited_read("billing.accounts_viewed", tenant_arg=None)
 def accounts():
     status = request.args.get("status") or None
-    page = queries.subscription_page(status=status, cursor=request.args.get("cursor"))
+    search = request.args.get("q", "").strip()[:255]
+    page = queries.subscription_page(status=status, cursor=request.args.get("cursor"), search=search)
     return render_template(
-        "billing/console/accounts.html", page=page, status=status, statuses=queries.SUBSCRIPTION_STATUSES
+        "billing/console/accounts.html",
+        page=page,
+        status=status,
+        q=search,
+        statuses=queries.SUBSCRIPTION_STATUSES,
     )
 
 

@@ -27,6 +27,12 @@ def overdue_condition(now: datetime | None = None):
     )
 
 
+def due_by_condition(day):
+    """Still to do and due on `day` or before: today's tasks and the overdue ones, as the top
+    bar counts them, My day lists them and the tasks list filters them."""
+    return and_(Task.status.in_(TaskStatus.ACTIVE), Task.due_date <= day)
+
+
 def _active_first(stmt):
     finished = case((Task.status.in_(TaskStatus.FINISHED), 1), else_=0)
     return stmt.order_by(finished, Task.due_at, PRIORITY_ORDER, Task.id)

@@ -12,7 +12,7 @@ from app.core.types import utcnow
 from app.crm.activities.capability import NOTES, TIMELINE
 from app.crm.tags.capability import TAGS
 from app.crm.tasks.models import NO_DUE, REMINDER_OFFSETS, Recurrence, Task, TaskPriority, TaskStatus
-from app.crm.tasks.queries import overdue_condition
+from app.crm.tasks.queries import due_by_condition, overdue_condition
 from app.crm.tasks.recurrence import moment, next_occurrence
 from app.crm.tasks.tab import tasks_tab_context
 from app.notifications.reminders import clear_reminders, sync_reminders
@@ -36,12 +36,14 @@ def due_window(value: str, errors) -> list:
         return [overdue_condition()]
     if value == "today":
         return [Task.due_date == today, Task.status.in_(TaskStatus.ACTIVE)]
+    if value == "today_or_overdue":
+        return [due_by_condition(today)]
     if value == "week":
         start = today - timedelta(days=today.weekday())
         return [Task.due_date >= start, Task.due_date < start + timedelta(days=7), Task.status.in_(TaskStatus.ACTIVE)]
     if value == "undated":
         return [Task.due_date.is_(None)]
-    errors.add("due", "Choose overdue, today, week or undated.")
+    errors.add("due", "Choose overdue, today, today_or_overdue, week or undated.")
     return []
 
 
@@ -204,9 +206,15 @@ TASKS = TaskType(
     filters=[
         ListFilter(
             "due",
-            "overdue, today, week (this week, Monday to Sunday) or undated",
+            "overdue, today, today_or_overdue, week (this week, Monday to Sunday) or undated",
             due_window,
-            choices={"overdue": "Overdue", "today": "Due today", "week": "Due this week", "undated": "No due date"},
+            choices={
+                "overdue": "Overdue",
+                "today": "Due today",
+                "today_or_overdue": "Due today or overdue",
+                "week": "Due this week",
+                "undated": "No due date",
+            },
             label="Due",
         ),
         ListFilter(

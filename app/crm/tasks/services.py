@@ -10,7 +10,7 @@ from app.auth.permissions import check_permission
 from app.core.extensions import db
 from app.core.first_rows import first_rows
 from app.crm.tasks.models import Task, TaskStatus
-from app.crm.tasks.queries import PRIORITY_ORDER, overdue_condition
+from app.crm.tasks.queries import PRIORITY_ORDER, due_by_condition, overdue_condition
 from app.crm.tasks.record import TASKS
 from app.records.normalize import workspace_today
 from app.records.services import create_record, record_services, update_record
@@ -72,9 +72,7 @@ def board_counts(*, owner_id=None) -> dict[str, int]:
 def count_tasks_due(user) -> int:
     """How many of the user's tasks still to do are due today or were due before (overdue)."""
     return db.session.scalar(
-        select(func.count())
-        .select_from(Task)
-        .where(Task.owner_id == user.id, Task.status.in_(TaskStatus.ACTIVE), Task.due_date <= workspace_today())
+        select(func.count()).select_from(Task).where(Task.owner_id == user.id, due_by_condition(workspace_today()))
     )
 
 

@@ -4,4 +4,4 @@ from app.core.hosts import AdminBlueprint
 
 bp = AdminBlueprint("console", __name__)
 
-from app.superadmin.views import account, audit, dashboard, jobs, login, plans, tenants  # noqa: E402,F401
+from app.superadmin.views import account, admins, audit, dashboard, jobs, login, plans, tenants  # noqa: E402,F401

@@ -6,17 +6,10 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.newest_first import newest_first_page
-from app.superadmin.access import requires_platform_admin
+from app.superadmin.access import AUDIT_GROUPS, requires_platform_admin
 from app.superadmin.models import PlatformAuditEvent
 from app.superadmin.views import bp
 from app.tenants.models import Tenant
-
-ACTION_GROUPS = {
-    "console.": "Console sign-ins and page views",
-    "tenant.": "Changes to agencies",
-    "plan.": "Plan catalogue",
-    "outbox.": "Email queue",
-}
 
 
 @bp.route("/audit")
@@ -24,7 +17,7 @@ ACTION_GROUPS = {
 def audit():
     stmt = select(PlatformAuditEvent)
     group = request.args.get("group", "")
-    if group in ACTION_GROUPS:
+    if group in AUDIT_GROUPS:
         stmt = stmt.where(PlatformAuditEvent.action.startswith(group))
     who = request.args.get("q", "").strip()[:100]
     if who:
@@ -40,5 +33,5 @@ def audit():
         else {}
     )
     return render_template(
-        "superadmin/audit.html", page=page, groups=ACTION_GROUPS, group=group, q=who, tenant_id=tenant_id, slugs=slugs
+        "superadmin/audit.html", page=page, groups=AUDIT_GROUPS, group=group, q=who, tenant_id=tenant_id, slugs=slugs
     )

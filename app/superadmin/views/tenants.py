@@ -3,9 +3,9 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.errors import AppError
+from app.core.errors import AppError, ValidationFailed
 from app.core.extensions import db
-from app.core.forms import act_on_form
+from app.core.forms import act_on_form, apply_errors
 from app.core.hosts import tenant_host
 from app.plans import lifecycle
 from app.plans.catalogue import RESOURCE_LABELS
@@ -59,6 +59,14 @@ def _plan_form(**data) -> ChangePlanForm:
     return form
 
 
+def _impersonate_form(tenant, **kwargs) -> ImpersonateForm:
+    form = ImpersonateForm(**kwargs)
+    form.user.choices = [
+        (str(person.id), f"{person.email} · {person.role.title()}") for person in services.active_people(tenant)
+    ]
+    return form
+
+
 def _forms(tenant, **overrides) -> dict:
     plan_form = overrides.get("plan_form") or _plan_form(plan=tenant.plan_code)
     limits = overrides.get("limits_form")
@@ -81,7 +89,7 @@ def _forms(tenant, **overrides) -> dict:
         "trial_form": overrides.get("trial_form") or ExtendTrialForm(),
         "suspend_form": overrides.get("suspend_form") or SuspendForm(formdata=None),
         "reactivate_form": overrides.get("reactivate_form") or ReactivateForm(formdata=None),
-        "impersonate_form": overrides.get("impersonate_form") or ImpersonateForm(formdata=None),
+        "impersonate_form": overrides.get("impersonate_form") or _impersonate_form(tenant, formdata=None),
     }
 
 
@@ -100,6 +108,7 @@ def _render(tenant, status: int = 200, **overrides):
         **plan_terms(),
         tenant_url=url_for("dashboard.index", host=tenant_host(tenant.slug), _external=True),
         trial_refusal=lifecycle.trial_extension_refusal(tenant),
+        plan_refusal=services.plan_change_refusal(tenant),
         **_forms(tenant, **overrides),
     ), status
 
@@ -180,14 +189,20 @@ def reactivate(tenant, form: ReactivateForm) -> None:
 @requires_platform_admin
 def impersonate(tenant_id):
     tenant = _load(tenant_id)
-    form = ImpersonateForm()
+    form = _impersonate_form(tenant)
     if not form.validate_on_submit():
         return _render(tenant, 422, impersonate_form=form)
     try:
         with db.session.begin_nested():
             token = impersonation.start_impersonation(
-                tenant, services.find_owner(tenant), admin=current_user, reason=form.reason.data or ""
+                tenant,
+                services.person_to_impersonate(tenant, form.user.data),
+                admin=current_user,
+                reason=form.reason.data or "",
             )
+    except ValidationFailed as exc:
+        apply_errors(form, exc)
+        return _render(tenant, 422, impersonate_form=form)
     except AppError as exc:
         form.form_errors.append(exc.message)
         return _render(tenant, exc.status_code, impersonate_form=form)
