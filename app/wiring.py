@@ -286,6 +286,7 @@ def install_onboarding(app) -> None:
     from app.crm.quotes.demo import seed_quotes_demo
     from app.crm.segments.demo import seed_segments_demo
     from app.dashboard.views import register_checklist_step
+    from app.notifications.demo import settle_notifications_demo
     from app.plans.demo import seed_usage_history_demo
 
     def has(model):
@@ -309,7 +310,7 @@ def install_onboarding(app) -> None:
         if seeder not in DEMO_SEEDERS:
             DEMO_SEEDERS.append(seeder)
     # The usage history last: it reads the counts the other finishers leave.
-    for finisher in (finish_imports_demo, seed_usage_history_demo):
+    for finisher in (finish_imports_demo, settle_notifications_demo, seed_usage_history_demo):
         if finisher not in DEMO_FINISHERS:
             DEMO_FINISHERS.append(finisher)
     register_checklist_step("first_contact", "Add your first contact", "contacts.new", has(Contact), "contacts.create")
