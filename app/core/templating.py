@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import g
 
 from app.core.audit import audit_action_label, audit_details_text
-from app.core.currencies import format_amount, minor_unit
+from app.core.currencies import decimal_places, format_amount, minor_unit
 from app.core.security import csp_nonce
 from app.core.text import plural, quantity_with_unit
 
@@ -31,6 +31,12 @@ def day(value: date | str | None) -> str:
     return value.strftime("%d %b %Y")
 
 
+def rounded_to(currency: str | None) -> str:
+    """What a line's amount is rounded to, for a document's footnote: "the cent", or "whole JPY"
+    for a currency without decimals (a yen has no hundredths to round to)."""
+    return "the cent" if decimal_places(currency) else f"whole {currency}"
+
+
 def money(cents: int | None, currency: str = "USD") -> str:
     """A price kept in the currency's smallest unit (the plans', Stripe's), as people read it:
     2900 USD -> "$29"; 2900 JPY -> "¥2,900" (yen have no hundredths)."""
@@ -42,6 +48,7 @@ def money(cents: int | None, currency: str = "USD") -> str:
 def install(app) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.jinja_env.globals["plural"] = plural
+    app.jinja_env.globals["rounded_to"] = rounded_to
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["money"] = money

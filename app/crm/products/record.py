@@ -34,9 +34,15 @@ class ProductType(RecordType):
             product.currency = workspace_currency()
 
 
+# The unit a recurring interval bills by: "$2,400 per year" says "yearly" already.
+INTERVAL_UNITS = {RecurringInterval.MONTHLY: "month", RecurringInterval.YEARLY: "year"}
+
+
 def _price_subtitle(product) -> str:
-    interval = "" if not product.is_recurring else f" / {RecurringInterval.LABELS[product.recurring_interval].lower()}"
     unit = f" per {product.unit}" if product.unit else ""
+    interval = ""
+    if product.is_recurring and (product.unit or "").strip().lower() != INTERVAL_UNITS.get(product.recurring_interval):
+        interval = f" / {RecurringInterval.LABELS[product.recurring_interval].lower()}"
     return f"{format_amount(product.unit_price, product.currency, exact=True)}{unit}{interval}"
 
 
