@@ -82,12 +82,26 @@
   }
   function init(root) { applyWidths(root); syncColourPickers(root); }
   // A form sent back with errors puts the keyboard on its first wrong field, so a keyboard or
-  // screen-reader user lands on the problem instead of at the top of the page.
-  function focusFirstError() {
-    const field = document.querySelector(
-      "main [aria-invalid=true], main input.is-invalid, main select.is-invalid, main textarea.is-invalid");
+  // screen-reader user lands on the problem instead of at the top of the page (or, for a form
+  // swapped in place, on nothing at all: the button that sent it is gone).
+  const WRONG = "[aria-invalid=true], input.is-invalid, select.is-invalid, textarea.is-invalid";
+  function focusFirstError(root) {
+    const field = root.querySelector(WRONG);
     if (field && field.offsetParent !== null) field.focus();
   }
-  document.addEventListener("DOMContentLoaded", function () { init(document); focusFirstError(); });
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    const main = document.querySelector("main");
+    if (main) focusFirstError(main);
+  });
   document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
+  // 422 is the answer of a refused form (crm.js lets HTMX swap it in); an outerHTML swap leaves
+  // the event on the element it replaced, so the page's main content is searched instead.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.xhr || event.detail.xhr.status !== 422) return;
+    const root = event.target.isConnected ? event.target : document.querySelector("main");
+    if (root && !(document.activeElement && document.activeElement.matches(WRONG) && root.contains(document.activeElement))) {
+      focusFirstError(root);
+    }
+  });
 })();
