@@ -78,3 +78,12 @@ def test_the_consoles_current_page_is_readable_in_its_dark_menu(live_server, pag
     assert current.inner_text().strip() == "Tenants"
     assert current.evaluate(CONTRAST) >= 4.5  # the brand's indigo was 2.5:1 on the dark bar
 
+
+def test_greyed_text_is_still_readable(live_server, page_at, platform_admin):
+    page = page_at(1280)
+    page.goto(live_server.url("/pricing"))
+    missing = page.locator("[data-included=no]").first  # a plan's "SMS: not included"
+    assert missing.evaluate(CONTRAST) >= 4.5
+    page = _console_page(live_server, page_at, platform_admin)
+    page.goto(f"http://admin.{live_server.base_domain}/plans")
+    assert page.locator("[data-on=no]").first.evaluate(CONTRAST) >= 4.5
