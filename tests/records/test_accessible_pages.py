@@ -3,8 +3,8 @@ flash message, a card of facts."""
 
 import re
 import uuid
-from html.parser import HTMLParser
 
+from tests.accessibility import assert_errors_are_linked
 from tests.crm.factories import make_company, make_contact, make_field, make_tag
 
 
@@ -84,68 +84,6 @@ def test_a_fact_card_of_one_value_still_names_it_for_screen_readers(app, client_
     assert re.search(r'<dt class="visually-hidden">Address</dt>\s*<dd[^>]*data-testid="fact-address"', card)
 
 
-class _FormAudit(HTMLParser):
-    """Collects a page's error messages and its inputs that say they are wrong: which messages
-    each input points at, and whether it is marked invalid for a screen reader."""
-
-    def __init__(self):
-        super().__init__()
-        self.text_of: dict[str, list[str]] = {}  # element id -> text inside it
-        self.open_ids: list[tuple[str, int]] = []
-        self.depth = 0
-        self.messages: list[str] = []
-        self.in_message = 0
-        self.controls: list[dict] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        classes = (attrs.get("class") or "").split()
-        looks_wrong = "is-invalid" in classes or attrs.get("aria-invalid") == "true"
-        if tag in ("input", "select", "textarea") and attrs.get("type") != "hidden" and looks_wrong:
-            self.controls.append(attrs)
-        if tag in ("input", "br", "img", "meta", "link", "hr", "source", "option"):
-            return
-        self.depth += 1
-        if attrs.get("id"):
-            self.open_ids.append((attrs["id"], self.depth))
-            self.text_of.setdefault(attrs["id"], [])
-        if "invalid-feedback" in classes:
-            self.messages.append("")
-            self.in_message = self.depth
-
-    def handle_endtag(self, tag):
-        if tag in ("input", "br", "img", "meta", "link", "hr", "source", "option"):
-            return
-        if self.in_message == self.depth:
-            self.in_message = 0
-        while self.open_ids and self.open_ids[-1][1] >= self.depth:
-            self.open_ids.pop()
-        self.depth -= 1
-
-    def handle_data(self, data):
-        for element_id, _ in self.open_ids:
-            self.text_of[element_id].append(data)
-        if self.in_message:
-            self.messages[-1] += data.strip()
-
-
-def _assert_errors_are_linked(html: str) -> None:
-    audit = _FormAudit()
-    audit.feed(html)
-    assert audit.messages, "the page shows no error"
-    heard = set()
-    for control in audit.controls:
-        name = control.get("name") or control.get("id")
-        assert control.get("aria-invalid") == "true", f"{name} looks wrong but is not marked invalid"
-        ids = (control.get("aria-describedby") or "").split()
-        assert ids, f"{name} is not linked to its message"
-        for element_id in ids:
-            assert element_id in audit.text_of, f"{name} points at #{element_id}, which is not on the page"
-            heard.add(" ".join("".join(audit.text_of[element_id]).split()))
-    for message in audit.messages:
-        assert any(message in text for text in heard), f"no input is linked to {message!r}"
-
-
 def test_every_widget_of_a_record_form_links_its_error(app, client_for, tenant_a):
     make_field(app, tenant_a, label="Tier", key="tier", required=True)
     make_tag(app, tenant_a, name="VIP")  # a tag deleted meanwhile is refused beside the others
@@ -171,7 +109,7 @@ def test_every_widget_of_a_record_form_links_its_error(app, client_for, tenant_a
     for url, data in forms.items():
         response = client.post(url, data=data)
         assert response.status_code == 422, url
-        _assert_errors_are_linked(response.get_data(as_text=True))
+        assert_errors_are_linked(response.get_data(as_text=True))
 
 
 def test_a_required_custom_field_is_announced_as_required(app, client_for, tenant_a):
