@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.crm.factories import make_contact
+from tests.crm.tasks.factories import make_task
 
 pytestmark = pytest.mark.browser
 
@@ -25,3 +26,21 @@ def test_a_form_refused_in_place_puts_the_keyboard_on_its_first_wrong_field(app,
     minutes = page.get_by_test_id("log-activity-form").get_by_label("Minutes")
     expect(minutes).to_have_attribute("aria-invalid", "true")
     expect(minutes).to_be_focused()
+
+
+def test_ticking_a_task_done_keeps_the_keyboard_on_its_tick(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("keytick", roles=("owner",))
+    make_task(app, tenant, title="Send the proposal")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/tasks", slug=tenant.slug))
+
+    page.get_by_role("button", name="Mark “Send the proposal” done").focus()
+    page.keyboard.press("Enter")  # swapped in place over HTMX, then the list reads again
+    page.wait_for_load_state("networkidle")
+
+    undo = page.get_by_role("button", name="Mark “Send the proposal” not done")
+    expect(undo).to_be_focused()  # not dropped to the top of the page
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("button", name="Mark “Send the proposal” done")).to_be_focused()
