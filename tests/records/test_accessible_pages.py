@@ -116,3 +116,24 @@ def test_a_required_custom_field_is_announced_as_required(app, client_for, tenan
     make_field(app, tenant_a, label="Tier", key="tier", required=True)
     html = client_for(tenant_a).get("/contacts/new").get_data(as_text=True)
     assert 'aria-required="true"' in _tag_of(html, "f-cf.tier")
+
+
+def test_each_group_of_choices_on_a_record_form_is_named(app, client_for, tenant_a):
+    make_field(app, tenant_a, label="Interests", key="interests", field_type="multi_select", options=["SEO", "Ads"])
+    make_tag(app, tenant_a, name="VIP")
+    client = client_for(tenant_a)
+    html = client.get("/contacts/new").get_data(as_text=True)
+    # Checkboxes read "VIP" or "SEO" alone unless their group says what they choose.
+    for name, legend in (("tag_ids", "Tags"), ("cf.interests", "Interests")):
+        group = re.search(
+            r"<fieldset\b[^>]*>\s*<legend\b[^>]*>([^<]+)</legend>(?:(?!</?fieldset).)*name=\"" + re.escape(name),
+            html,
+            re.S,
+        )
+        assert group, f"{name} is in no named group"
+        assert group.group(1).strip() == legend, name
+    for url in ("/contacts/new", "/deals/new", "/tasks/new", "/meetings/new", "/quotes/new"):
+        page = client.get(url).get_data(as_text=True)
+        ids = set(re.findall(r'\bid="([^"]+)"', page))
+        for target in re.findall(r'<label\b[^>]*\bfor="([^"]+)"', page):
+            assert target in ids, f"{url}: a label names #{target}, which is not on the page"
