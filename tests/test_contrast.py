@@ -87,3 +87,18 @@ def test_greyed_text_is_still_readable(live_server, page_at, platform_admin):
     page = _console_page(live_server, page_at, platform_admin)
     page.goto(f"http://admin.{live_server.base_domain}/plans")
     assert page.locator("[data-on=no]").first.evaluate(CONTRAST) >= 4.5
+
+
+@pytest.mark.parametrize("brand", ["#ffc107", "#20c997", "#0dcaf0"])
+def test_a_light_brand_colour_still_gives_readable_links_and_buttons(
+    app, live_server, page_at, make_tenant, set_tenant, brand
+):
+    tenant = make_tenant(f"brand{brand[1:]}", roles=("owner",))
+    set_tenant(tenant, brand_color=brand)  # a workspace's own colour, chosen in its settings
+    make_contact(app, tenant, first_name="Ada", last_name="Lovelace")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    assert page.get_by_role("link", name="Ada Lovelace").evaluate(CONTRAST) >= 4.5
+    assert page.locator("#main-nav .nav-link.active").evaluate(CONTRAST) >= 4.5
+    assert page.get_by_role("link", name="New contact").evaluate(CONTRAST) >= 4.5  # a primary button
