@@ -44,3 +44,24 @@ def test_ticking_a_task_done_keeps_the_keyboard_on_its_tick(app, live_server, pa
     page.keyboard.press("Enter")
     page.wait_for_load_state("networkidle")
     expect(page.get_by_role("button", name="Mark “Send the proposal” done")).to_be_focused()
+
+
+def test_a_form_saved_in_place_keeps_the_keyboard_on_its_button(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("keysaved", roles=("owner",))
+    contact_id = make_contact(app, tenant, first_name="Ada", last_name="Lovelace")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+
+    page.get_by_test_id("log-activity-form").get_by_label("Notes").fill("Called about the renewal.")
+    page.get_by_test_id("log-submit").focus()
+    page.keyboard.press("Enter")  # the form comes back empty, over HTMX, with "Note logged."
+    expect(page.get_by_test_id("logged")).to_be_visible()
+    expect(page.get_by_test_id("log-submit")).to_be_focused()  # not dropped to the top of the page
+
+    page.goto(live_server.url(f"/contacts/{contact_id}?tab=tasks", slug=tenant.slug))
+    page.locator("#quick-title").fill("Send the proposal")
+    page.get_by_test_id("quick-add-submit").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("record-tasks")).to_contain_text("Send the proposal")
+    expect(page.get_by_test_id("quick-add-submit")).to_be_focused()
