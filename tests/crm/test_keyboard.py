@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 
 from tests.crm.factories import make_contact
 from tests.crm.tasks.factories import make_task
+from tests.notifications.factories import make_notification
 
 pytestmark = pytest.mark.browser
 
@@ -65,3 +66,19 @@ def test_a_form_saved_in_place_keeps_the_keyboard_on_its_button(app, live_server
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("record-tasks")).to_contain_text("Send the proposal")
     expect(page.get_by_test_id("quick-add-submit")).to_be_focused()
+
+
+def test_marking_a_notification_read_keeps_the_keyboard_on_it(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("keybell", roles=("owner",))
+    make_notification(app, tenant)
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/notifications", slug=tenant.slug))
+
+    page.get_by_test_id("mark-read").focus()
+    page.keyboard.press("Enter")  # the row comes back read, without its button
+    expect(page.get_by_test_id("mark-read")).to_have_count(0)
+    # The keyboard stays in the row it was in, on what is left of it: the notification itself.
+    expect(
+        page.get_by_test_id("notification").get_by_role("button", name="Ada mentioned you on Northwind")
+    ).to_be_focused()
