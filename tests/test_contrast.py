@@ -4,6 +4,7 @@ what is behind it."""
 import pytest
 
 from tests.crm.factories import make_contact, make_tag
+from tests.notifications.factories import make_notification
 
 pytestmark = pytest.mark.browser
 
@@ -102,3 +103,13 @@ def test_a_light_brand_colour_still_gives_readable_links_and_buttons(
     assert page.get_by_role("link", name="Ada Lovelace").evaluate(CONTRAST) >= 4.5
     assert page.locator("#main-nav .nav-link.active").evaluate(CONTRAST) >= 4.5
     assert page.get_by_role("link", name="New contact").evaluate(CONTRAST) >= 4.5  # a primary button
+
+
+def test_an_unread_notifications_time_is_readable_on_its_blue(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("greyonblue", roles=("owner",))
+    make_notification(app, tenant)
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/notifications", slug=tenant.slug))
+    when = page.locator(".notification-unread .text-body-tertiary").first  # when it came, in faint grey
+    assert when.evaluate(CONTRAST) >= 4.5
