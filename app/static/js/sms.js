@@ -35,8 +35,12 @@
     if (!box || counter.dataset.smsBound) return;
     counter.dataset.smsBound = "1";
     counter.id = counter.id || box.id + "-sms-count";
-    const described = (box.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
-    if (described.indexOf(counter.id) < 0) box.setAttribute("aria-describedby", described.concat(counter.id).join(" "));
+    // The box is described by the counter only while it shows (an email's body is not an SMS).
+    function describe(shown) {
+      const ids = (box.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && id !== counter.id; });
+      if (shown) ids.push(counter.id);
+      if (ids.length) box.setAttribute("aria-describedby", ids.join(" ")); else box.removeAttribute("aria-describedby");
+    }
     const spoken = document.createElement("div");
     spoken.className = "visually-hidden";
     spoken.setAttribute("role", "status");
@@ -53,6 +57,7 @@
     }
     function update() {
       counter.hidden = channel !== null && channel.value !== "sms";
+      describe(!counter.hidden);
       const count = smsSegments(box.value.replace(/\r?\n/g, "\r\n"));
       speak(count);
       counter.textContent = plural(count.characters, "character", "characters") + " · " +

@@ -154,3 +154,5 @@ def test_the_sms_counter_speaks_only_when_the_count_of_segments_changes(live_ser
     expect(spoken).to_have_text("2 SMS segments.")
     page.type("#text_body", "😀")
     expect(spoken).to_have_text("3 SMS segments, UCS-2: a character outside GSM-7 shortens each segment.")
+    page.select_option("#channel", "email")  # an email's body is not described by an SMS count
+    assert counter.get_attribute("id") not in (page.locator("#text_body").get_attribute("aria-describedby") or "")
