@@ -137,3 +137,15 @@ def test_each_group_of_choices_on_a_record_form_is_named(app, client_for, tenant
         ids = set(re.findall(r'\bid="([^"]+)"', page))
         for target in re.findall(r'<label\b[^>]*\bfor="([^"]+)"', page):
             assert target in ids, f"{url}: a label names #{target}, which is not on the page"
+
+
+def test_each_primary_choice_says_which_row_it_is_for(client_for, tenant_a):
+    client = client_for(tenant_a)
+    for url, row in (("/contacts/new", "email"), ("/deals/new", "contact")):
+        html = client.get(url).get_data(as_text=True)
+        labels = [
+            " ".join(re.sub(r"<[^>]+>", " ", text).split())
+            for text in re.findall(r'<label\b[^>]*for="primary-[^"]*"[^>]*>(.*?)</label>', html, re.S)
+        ]
+        # Three radio buttons each read "Primary" told a screen reader nothing about which row.
+        assert labels == [f"Primary {row} {n}" for n in (1, 2, 3)], url
