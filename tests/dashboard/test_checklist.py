@@ -36,3 +36,13 @@ def test_the_steps_name_permissions_that_exist(app):
     known = set(all_permissions())
     assert len(CHECKLIST_STEPS) == 6
     assert all(permission is None or permission in known for *_, permission in CHECKLIST_STEPS)
+
+
+def test_a_screen_reader_hears_which_steps_are_done(tenant_a, client_for):
+    body = client_for(tenant_a).get("/").get_data(as_text=True)
+    checklist = body[body.index('data-testid="checklist"') :]
+    checklist = checklist[: checklist.index("</ul>")]
+    items = [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in re.findall(r"<li\b.*?</li>", checklist, re.S)]
+    # A done step was told apart only by its tick and its line through: it now says so in words.
+    assert "Done: Invite your team" in items  # tenant_a has a team already
+    assert "To do: Add your logo and brand colour" in items
