@@ -2,6 +2,7 @@
 board, recurrence (daylight-saving and month-end edges), and bounded queries."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -456,3 +457,11 @@ def test_a_refused_quick_add_keeps_what_was_typed_and_says_why(app, tenant_a, cl
     assert no_such_user.status_code == 422
     assert "Choose an active user of this workspace." in no_such_user.get_data(as_text=True)
     assert _tasks(app, tenant_a) == []
+
+
+def test_an_overdue_task_says_so_in_words_not_only_in_red(app, tenant_a, client_for):
+    make_task(app, tenant_a, title="Chase the invoice", due_date="2020-03-02")
+    html = client_for(tenant_a).get("/tasks").get_data(as_text=True)
+    due = html.split('data-testid="overdue">', 1)[1]
+    spoken = " ".join(re.sub(r"<[^>]+>", " ", due).split())  # what a screen reader reads from there
+    assert spoken.startswith("Overdue: Mon 02 Mar 2020")  # the red and the icon alone said nothing
