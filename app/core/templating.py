@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import g
 
 from app.core.audit import audit_action_label, audit_details_text
+from app.core.colours import readable_text, text_on
 from app.core.currencies import decimal_places, format_amount, minor_unit
 from app.core.security import csp_nonce
 from app.core.text import plural, quantity_with_unit
@@ -55,3 +56,5 @@ def install(app) -> None:
     app.jinja_env.filters["audit_label"] = audit_action_label
     app.jinja_env.filters["audit_details"] = audit_details_text
     app.jinja_env.filters["quantity_with_unit"] = quantity_with_unit
+    app.jinja_env.filters["readable_text"] = readable_text
+    app.jinja_env.filters["text_on"] = text_on

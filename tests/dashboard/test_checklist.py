@@ -47,3 +47,13 @@ def test_a_read_only_workspace_is_not_sent_to_steps_it_cannot_take(make_tenant, 
     assert 'href="/contacts/new"' not in card
     assert "Add your first contact" in card
     assert "read-only" in card
+
+
+def test_a_screen_reader_hears_which_steps_are_done(tenant_a, client_for):
+    body = client_for(tenant_a).get("/").get_data(as_text=True)
+    checklist = body[body.index('data-testid="checklist"') :]
+    checklist = checklist[: checklist.index("</ul>")]
+    items = [" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in re.findall(r"<li\b.*?</li>", checklist, re.S)]
+    # A done step was told apart only by its tick and its line through: it now says so in words.
+    assert "Done: Invite your team" in items  # tenant_a has a team already
+    assert "To do: Add your logo and brand colour" in items

@@ -82,12 +82,49 @@
   }
   function init(root) { applyWidths(root); syncColourPickers(root); }
   // A form sent back with errors puts the keyboard on its first wrong field, so a keyboard or
-  // screen-reader user lands on the problem instead of at the top of the page.
-  function focusFirstError() {
-    const field = document.querySelector(
-      "main [aria-invalid=true], main input.is-invalid, main select.is-invalid, main textarea.is-invalid");
+  // screen-reader user lands on the problem instead of at the top of the page (or, for a form
+  // swapped in place, on nothing at all: the button that sent it is gone).
+  const WRONG = "[aria-invalid=true], input.is-invalid, select.is-invalid, textarea.is-invalid";
+  function focusFirstError(root) {
+    const field = root.querySelector(WRONG);
     if (field && field.offsetParent !== null) field.focus();
   }
-  document.addEventListener("DOMContentLoaded", function () { init(document); focusFirstError(); });
+  document.addEventListener("DOMContentLoaded", function () {
+    init(document);
+    const main = document.querySelector("main");
+    if (main) focusFirstError(main);
+  });
   document.addEventListener("htmx:afterSwap", function (event) { init(event.target); });
+  // A swap that takes away the element the keyboard was on (a row's "Mark read" button, gone once
+  // read) would leave the focus on nothing, at the top of the document. Where the swapped content
+  // was is remembered, and if HTMX could not give the focus back (an element with the same id),
+  // the first thing that takes the keyboard in the new content gets it.
+  let swappedFrom = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const target = event.detail.target;
+    const active = document.activeElement;
+    swappedFrom = target && active && active !== document.body && target.contains(active)
+      ? { target: target, parent: target.parentElement, before: target.previousElementSibling } : null;
+  });
+  const TAKES_KEYS = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+  document.addEventListener("htmx:afterSettle", function () {
+    const from = swappedFrom;
+    swappedFrom = null;
+    if (!from || (document.activeElement && document.activeElement !== document.body)) return;
+    const now = from.target.isConnected ? from.target
+      : from.before && from.before.isConnected ? from.before.nextElementSibling
+      : from.parent && from.parent.isConnected ? from.parent.firstElementChild : null;
+    if (!now) return;
+    const stop = Array.from(now.querySelectorAll(TAKES_KEYS)).find(function (el) { return el.offsetParent !== null; });
+    if (stop) stop.focus();
+  });
+  // 422 is the answer of a refused form (crm.js lets HTMX swap it in); an outerHTML swap leaves
+  // the event on the element it replaced, so the page's main content is searched instead.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.xhr || event.detail.xhr.status !== 422) return;
+    const root = event.target.isConnected ? event.target : document.querySelector("main");
+    if (root && !(document.activeElement && document.activeElement.matches(WRONG) && root.contains(document.activeElement))) {
+      focusFirstError(root);
+    }
+  });
 })();

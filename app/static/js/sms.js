@@ -27,14 +27,39 @@
 
   // <div data-sms-counter="textarea id" data-sms-channel="channel select id (optional)">: shown
   // while the channel is SMS. A form sends each line break as CR LF, so it is counted as sent.
+  // A screen reader hears the counter with the box (aria-describedby), and is told aloud only
+  // when the number of segments changes: a live counter spoke after every key typed.
   function bind(counter) {
     const box = document.getElementById(counter.dataset.smsCounter);
     const channel = counter.dataset.smsChannel ? document.getElementById(counter.dataset.smsChannel) : null;
     if (!box || counter.dataset.smsBound) return;
     counter.dataset.smsBound = "1";
+    counter.id = counter.id || box.id + "-sms-count";
+    // The box is described by the counter only while it shows (an email's body is not an SMS).
+    function describe(shown) {
+      const ids = (box.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return id && id !== counter.id; });
+      if (shown) ids.push(counter.id);
+      if (ids.length) box.setAttribute("aria-describedby", ids.join(" ")); else box.removeAttribute("aria-describedby");
+    }
+    const spoken = document.createElement("div");
+    spoken.className = "visually-hidden";
+    spoken.setAttribute("role", "status");
+    spoken.dataset.testid = "sms-counter-status";
+    counter.after(spoken);
+    let heard = null;
+    function speak(count) {
+      const now = count.segments + " " + count.encoding;
+      if (heard !== null && now !== heard && !counter.hidden) {
+        spoken.textContent = plural(count.segments, "SMS segment", "SMS segments") +
+          (count.encoding === "UCS-2" && heard.indexOf("UCS-2") < 0 ? ", UCS-2: a character outside GSM-7 shortens each segment." : ".");
+      }
+      heard = now;
+    }
     function update() {
       counter.hidden = channel !== null && channel.value !== "sms";
+      describe(!counter.hidden);
       const count = smsSegments(box.value.replace(/\r?\n/g, "\r\n"));
+      speak(count);
       counter.textContent = plural(count.characters, "character", "characters") + " · " +
         plural(count.segments, "SMS segment", "SMS segments") + " · " + count.encoding +
         (count.segments > 1 ? " (" + count.per_segment + " characters a segment)" : " (up to " + count.per_segment + ")") +

@@ -196,3 +196,13 @@ def test_list_and_forecast_query_counts_do_not_grow_with_deals(app, make_tenant,
         client = client_for(tenant)
         counts[slug] = [_count(client, query_counter, page) for page in pages]
     assert counts["few"] == counts["many"], counts
+
+
+def test_a_cards_date_and_owner_are_named_for_screen_readers(app, tenant_a, client_for):
+    add_deals(app, tenant_a, [{"name": "Brand refresh", "value": "5000", "expected_close_date": "2030-03-14"}])
+    html = client_for(tenant_a).get("/deals/board").get_data(as_text=True)
+    card = html.split("Brand refresh", 1)[1].split('class="card-body', 1)[0]
+    spoken = " ".join(re.sub(r"<[^>]+>", " ", card).split())
+    # A calendar and a person icon said nothing: the date and the name alone were read.
+    assert "Expected close: 14 Mar" in spoken
+    assert "Owner: " in spoken

@@ -134,3 +134,25 @@ def test_the_sms_counter_counts_as_the_server_and_follows_the_typing(app, live_s
     expect(counter).to_have_text("71 characters · 2 SMS segments · UCS-2 (67 characters a segment)")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert page.console_errors == []
+
+
+def test_the_sms_counter_speaks_only_when_the_count_of_segments_changes(live_server, phone_session):
+    from playwright.sync_api import expect
+
+    _tenant, base, page = phone_session("smsspeak")
+    page.goto(f"{base}/messaging/templates/new?channel=sms")
+    counter = page.get_by_test_id("sms-counter")
+    # Read on demand with the box, not after every key typed (a live region did that).
+    assert counter.get_attribute("aria-live") is None
+    assert counter.get_attribute("id") in page.locator("#text_body").get_attribute("aria-describedby").split()
+    spoken = page.get_by_test_id("sms-counter-status")
+    expect(spoken).to_have_attribute("role", "status")
+    page.type("#text_body", "Hello")
+    expect(counter).to_contain_text("5 characters")
+    expect(spoken).to_have_text("")
+    page.fill("#text_body", "a" * 161)
+    expect(spoken).to_have_text("2 SMS segments.")
+    page.type("#text_body", "😀")
+    expect(spoken).to_have_text("3 SMS segments, UCS-2: a character outside GSM-7 shortens each segment.")
+    page.select_option("#channel", "email")  # an email's body is not described by an SMS count
+    assert counter.get_attribute("id") not in (page.locator("#text_body").get_attribute("aria-describedby") or "")

@@ -1,6 +1,8 @@
 """The SMS inbox: a conversation with a number no contact has names it once and offers to make
 it a contact's (a new one, or one the team has), for those who may; then the team can reply."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -220,3 +222,16 @@ def test_an_api_reply_says_where_the_message_it_sent_lives(app, tenant_a, api_cl
     assert replied.status_code == 201, replied.json
     assert replied.headers["Location"].endswith(f"/api/v1/messages/{replied.json['id']}")
     assert api.get(replied.headers["Location"]).json["body_text"] == "Yes, until Friday."
+
+
+def test_a_screen_reader_hears_who_wrote_each_text(app, tenant_a, client_for):
+    conversation_id = _text_from_unknown(app, tenant_a)
+    contact_id = make_consenting_contact(app, tenant_a, phone="+14155550111", first_name="Grace", last_name="Hopper")
+    client = client_for(tenant_a)
+    client.post(f"/inbox/{conversation_id}/owner", data={"contact_id": str(contact_id)})
+    client.post(f"/inbox/{conversation_id}", data={"body": "Yes, until Friday."})
+    page = client.get(f"/inbox/{conversation_id}").get_data(as_text=True)
+    thread = page.split('data-testid="thread"', 1)[1].split("</ol>", 1)[0]
+    # Who wrote a text was shown only by its side and colour: each now says it in words.
+    spoken = [re.sub(r"<[^>]+>|\s+", " ", item).split() for item in re.findall(r"<li\b.*?</li>", thread, re.S)]
+    assert [" ".join(words[:4]) for words in spoken] == ["Grace Hopper wrote: Hi,", "Sent from here: Yes,"]

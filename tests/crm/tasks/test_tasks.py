@@ -2,6 +2,7 @@
 board, recurrence (daylight-saving and month-end edges), and bounded queries."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -472,3 +473,11 @@ def test_the_top_bars_tasks_opens_my_open_tasks_and_all_stay_one_reset_away(app,
     assert "Done last week" not in mine
     assert 'aria-current="page">Mine<' in mine
     assert "Done last week" in client.get("/tasks").get_data(as_text=True)
+
+
+def test_an_overdue_task_says_so_in_words_not_only_in_red(app, tenant_a, client_for):
+    make_task(app, tenant_a, title="Chase the invoice", due_date="2020-03-02")
+    html = client_for(tenant_a).get("/tasks").get_data(as_text=True)
+    due = html.split('data-testid="overdue">', 1)[1]
+    spoken = " ".join(re.sub(r"<[^>]+>", " ", due).split())  # what a screen reader reads from there
+    assert spoken.startswith("Overdue: Mon 02 Mar 2020")  # the red and the icon alone said nothing
