@@ -8,7 +8,7 @@ from app.core.types import utcnow
 from app.crm.orders.models import Order, OrderLine, OrderStatus
 from app.crm.quotes import priced_documents
 from app.crm.quotes.documents import amount_text, document_lines
-from app.crm.quotes.fields import priced_document_fields
+from app.crm.quotes.fields import LINE_KEYS, priced_document_fields
 from app.crm.quotes.numbering import next_number
 from app.records import fields as f
 from app.records.normalize import workspace_today
@@ -72,17 +72,7 @@ def _line_terms(lines) -> list[tuple]:
     def value(line, key):
         return line[key] if isinstance(line, dict) else getattr(line, key)
 
-    keys = (
-        "product_id",
-        "description",
-        "quantity",
-        "unit",
-        "unit_price",
-        "discount_kind",
-        "discount_value",
-        "tax_rate",
-    )
-    return [tuple(value(line, key) for key in keys) for line in lines]
+    return [tuple(value(line, key) for key in LINE_KEYS) for line in lines]
 
 
 def order_document(order) -> dict:
