@@ -267,7 +267,9 @@ def void_invoice(invoice: Invoice, *, actor) -> Invoice:
     if invoice.status == InvoiceStatus.VOID:
         raise Conflict("This invoice is already void.")
     if invoice.amount_paid > 0:
-        raise Conflict("An invoice with payments cannot be voided.")
+        raise Conflict(
+            "An invoice with payments cannot be voided: remove its payments first if they were recorded by mistake."
+        )
     if invoice.status == InvoiceStatus.DRAFT:
         raise Conflict("A draft is deleted, not voided.")
     invoice.status = InvoiceStatus.VOID

@@ -5,6 +5,7 @@ it is all or nothing; on the invoice's page (behind a confirmation) and in the A
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from app.core.audit import AuditEvent
@@ -82,3 +83,19 @@ def test_a_payment_of_another_invoice_or_by_a_seller_is_not_removed(app, tenant_
         == 403
     )
     assert _state(app, tenant_a, invoice_id)[1] == Decimal("100.00")
+
+
+def test_voiding_a_paid_invoice_says_how_to_undo_its_payments(app, tenant_a):
+    """The refusal stopped at "cannot be voided" now that a payment recorded by mistake can be
+    removed."""
+    from app.core.errors import Conflict
+    from app.crm.invoices.models import Invoice
+    from app.crm.invoices.services import void_invoice
+    from tests.crm.factories import _owner
+    from tests.crm.quotes.factories import invoice_payment
+
+    ids = invoice_payment(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        invoice = db.session.get(Invoice, (tenant_a.id, ids["invoice_id"]))
+        with pytest.raises(Conflict, match="remove its payments first"):
+            void_invoice(invoice, actor=_owner(tenant_a))
