@@ -442,6 +442,7 @@ def install_audit_labels(app) -> None:
     from app.billing.services import AUDIT_LABELS as BILLING
     from app.core.audit import register_audit_details, register_audit_labels, register_audit_subject
     from app.crm.fields.services import AUDIT_LABELS as FIELDS
+    from app.crm.messaging.audit import CAMPAIGN_DETAIL_ACTIONS, campaign_statuses_in_details
     from app.crm.tags.services import AUDIT_LABELS as TAGS
     from app.plans.lifecycle import AUDIT_LABELS as PLANS
     from app.plans.lifecycle import PLAN_DETAIL_ACTIONS, plan_names_in_details
@@ -451,6 +452,7 @@ def install_audit_labels(app) -> None:
         register_audit_labels(labels)
     register_audit_details((*PLAN_DETAIL_ACTIONS, "tenant.plan_changed"), plan_names_in_details)
     register_audit_details(AUTH_DETAIL_ACTIONS, auth_codes_in_details)
+    register_audit_details(CAMPAIGN_DETAIL_ACTIONS, campaign_statuses_in_details)
     # Subjects of the CRM's other audit actions: "pipeline.stage_created" reads "Pipeline
     # stage created" (record types register their own subject when installed).
     subjects = {

@@ -169,3 +169,19 @@ def test_roles_and_sign_in_failures_in_the_audit_log_read_in_words(app, tenant_a
     assert "Role: Sales" in shown
     assert "Reason: Wrong email or password" in shown
     assert "Method: Password and authenticator code" in shown
+
+
+def test_a_campaigns_status_in_the_audit_log_reads_as_its_label(app, tenant_a, client_for):
+    """A launched campaign read "Status: sending", where its own page says "Sending"."""
+    from app.core.audit import record_audit
+    from app.core.extensions import db
+    from tests.conftest import in_tenant
+
+    with in_tenant(app, tenant_a.id):
+        record_audit("campaign.launched", actor_label="owner@example.com", details={"status": "sending"})
+        record_audit("campaign.launched", actor_label="owner@example.com", details={"status": "waiting"})
+        db.session.commit()
+    page = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
+    shown = re.findall(r'data-testid="audit-details">([^<]*)<', page)
+    assert "Status: Sending" in shown
+    assert "Status: Waiting for allowance" in shown
