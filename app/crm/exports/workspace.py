@@ -10,7 +10,6 @@ import io
 import json
 import uuid
 import zipfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -32,7 +31,7 @@ from app.crm.fields.models import FieldDefinition
 from app.crm.privacy.services import activity_content
 from app.crm.segments.models import Segment
 from app.crm.tags.models import Tag
-from app.jobs.tenant_jobs import schedule_tenant_job
+from app.jobs.tenant_jobs import run_tenant_job_now
 from app.records import schemas as record_schemas
 from app.records.registry import record_types
 
@@ -53,7 +52,7 @@ def request_workspace_export(*, actor) -> WorkspaceExport:
     export = WorkspaceExport(created_by_id=getattr(acting_user(actor), "id", None))
     db.session.add(export)
     db.session.flush()
-    schedule_tenant_job(export.tenant_id, JOB_KIND, export.id, JOB_REF, run_date=datetime.now(UTC))
+    run_tenant_job_now(export.tenant_id, JOB_KIND, export.id, JOB_REF)
     record_audit("export.workspace_requested", actor=actor, target=export, target_label="Whole workspace")
     return export
 
