@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from collections.abc import Callable
 
 from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
@@ -64,11 +65,23 @@ def end_session() -> None:
     session.clear()
 
 
+# Called at a sign-out before the session is dropped: the console audits the end of an
+# impersonation that ends by the signed-in user's "Sign out" (auth does not know the console).
+_sign_out_listeners: list[Callable[[], None]] = []
+
+
+def on_sign_out(listener: Callable[[], None]) -> None:
+    if listener not in _sign_out_listeners:
+        _sign_out_listeners.append(listener)
+
+
 def sign_out() -> None:
     """The user's own sign-out. The session lives in a signed cookie, not on the server, so
     clearing it only forgets this browser's copy: a copy taken earlier (a shared computer, a
     stolen cookie) would still sign in for two weeks. Spending the user's session token makes
     every copy worthless, at the price of signing them out on their other devices too."""
+    for listener in _sign_out_listeners:
+        listener()
     if current_user.is_authenticated and not session.get(BORROWED_KEY):
         current_user.session_token = secrets.token_hex(16)
     end_session()

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from app.auth.models import TokenPurpose, User
 from app.auth.services import consume_token, issue_login_handoff
-from app.auth.sessions import end_session, start_session
+from app.auth.sessions import end_session, on_sign_out, start_session
 from app.core.audit import AuditEvent, Impersonator, act_as_impersonator, on_impersonated_audit, record_audit
 from app.core.context import tenant_context
 from app.core.errors import Conflict
@@ -60,6 +60,7 @@ def accept_impersonation(token: str) -> User | None:
     session[SESSION_KEY] = {
         "admin_id": details.get("admin_id"),
         "admin_email": details.get("admin_email", ""),
+        "started_at": utcnow().timestamp(),
         "expires_at": expires.timestamp(),
     }
     return row.user
@@ -73,23 +74,51 @@ def current_impersonation() -> dict | None:
 
 def end_impersonation(*, reason: str) -> None:
     """Audit the end on both sides and drop the session (`reason`: "ended" or "expired")."""
+    audit_impersonation_end(reason)
+    end_session()
 
-    info = current_impersonation() or {}
+
+def audit_impersonation_end(reason: str) -> None:
+    """Who ended which tenant's support access, and how long it lasted, in the tenant's log and
+    the console's; nothing when the session is no impersonation."""
+    info = current_impersonation()
+    if not info:
+        return
     owner_email = getattr(current_user, "email", "")
+    duration = _duration_text(info)
     record_audit(
         f"impersonation.{reason}",
         actor_label=f"{info.get('admin_email', '')} (platform admin)",
         target=current_user._get_current_object() if current_user.is_authenticated else None,
         target_label=owner_email,
+        details={"duration": duration},
     )
     record_platform_audit(
         f"tenant.impersonation_{reason}",
         tenant_id=g.tenant.id,
-        details={"slug": g.tenant.slug, "owner": owner_email},
+        details={"slug": g.tenant.slug, "owner": owner_email, "duration": duration},
         actor_label=info.get("admin_email", ""),
         admin_id=_uuid_or_none(info.get("admin_id")),
     )
-    end_session()
+
+
+def audit_signed_out_impersonation() -> None:
+    """The admin may leave by the menu's "Sign out" rather than the banner's button."""
+    audit_impersonation_end("ended")
+
+
+def _duration_text(info: dict) -> str:
+    """How long the access lasted, in words ("12 minutes"); sessions started before the start
+    was kept say "unknown"."""
+    started = info.get("started_at")
+    if started is None:
+        return "unknown"
+    # An expired access is ended at the first request after its end: it lasted until then.
+    ended = min(utcnow().timestamp(), float(info.get("expires_at", 0)) or utcnow().timestamp())
+    minutes = int(max(0.0, ended - float(started)) // 60)
+    if minutes < 1:
+        return "less than a minute"
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def _uuid_or_none(value):
@@ -157,6 +186,7 @@ def impersonation_banners() -> list[Banner]:
 
 def install(app) -> None:
     register_banner_provider(impersonation_banners)
+    on_sign_out(audit_signed_out_impersonation)
     on_impersonated_audit(mirror_to_platform_audit)
     app.before_request(end_expired_impersonation)
     app.before_request(mark_impersonated_request)

@@ -342,3 +342,49 @@ def test_signing_out_of_an_impersonation_leaves_the_owner_signed_in(app, console
     assert console.post(f"{tenant_a.base_url}/logout").status_code == 302
     assert console.get(f"{tenant_a.base_url}/settings/plan").status_code == 302
     assert owner.get("/settings/plan").status_code == 200
+
+
+def _last_platform_event(app, tenant_id):
+    from app.superadmin.models import PlatformAuditEvent
+
+    with on_platform(app):
+        event = db.session.scalars(
+            select(PlatformAuditEvent)
+            .where(PlatformAuditEvent.tenant_id == tenant_id)
+            .order_by(PlatformAuditEvent.created_at.desc())
+        ).first()
+        db.session.expunge(event)
+        return event
+
+
+def test_signing_out_of_an_impersonation_is_audited_with_how_long_it_lasted(
+    app, console, tenant_a, platform_admin, time_machine
+):
+    """The admin's own sign-out (the menu's "Sign out", not the banner's button) ended the
+    support access without a word in either log: only its start was recorded."""
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={"reason": "Ticket 42"})
+    console.get(response.location)
+    time_machine.move_to(utcnow() + timedelta(minutes=12))
+    assert console.post(f"{tenant_a.base_url}/logout").status_code == 302
+
+    assert platform_audit_actions(app, tenant_a.id)[-2:] == [
+        "tenant.impersonation_started",
+        "tenant.impersonation_ended",
+    ]
+    ended = _last_platform_event(app, tenant_a.id)
+    assert ended.admin_email == "root@atrium.test"
+    assert ended.details["owner"] == "owner@example.com"
+    assert ended.details["duration"] == "12 minutes"
+    with in_tenant(app, tenant_a.id):
+        event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.created_at.desc())).first()
+        assert event.action == "impersonation.ended"
+        assert event.actor_label == "root@atrium.test (platform admin)"
+        assert event.details["duration"] == "12 minutes"
+
+
+def test_ending_an_impersonation_from_its_banner_says_how_long_it_lasted(app, console, tenant_a, time_machine):
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={})
+    console.get(response.location)
+    time_machine.move_to(utcnow() + timedelta(seconds=20))
+    console.post(f"{tenant_a.base_url}/auth/impersonation/end")
+    assert _last_platform_event(app, tenant_a.id).details["duration"] == "less than a minute"
