@@ -99,6 +99,8 @@ class Config:
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_FAILURES_PER_IP = os.environ.get("LOGIN_FAILURES_PER_IP", "20 per 15 minutes")
     LOGIN_SECOND_FACTOR_FAILURES = os.environ.get("LOGIN_SECOND_FACTOR_FAILURES", "5 per 15 minutes")
+    # "Email me my workspaces": links sent to one address, whichever network asks for them.
+    WORKSPACE_LINKS_PER_EMAIL = os.environ.get("WORKSPACE_LINKS_PER_EMAIL", "3 per hour")
     # Proxies in front of the app that set X-Forwarded-For/-Proto (0: trust none, the default).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Strict-Transport-Security on every response (production serves HTTPS only).
