@@ -447,10 +447,11 @@ def book(booking_type: BookingType, data: dict) -> BookingResult:
         email=email,
         starts_at=slot.start,
         token_hash=hash_token(token),
+        visitor_timezone=_known_zone(data.get("tz")),
     )
     db.session.add(booking)
     db.session.flush()
-    _confirm(booking, meeting, token, verb="Confirmed", zone=_known_zone(data.get("tz")))
+    _confirm(booking, meeting, token, verb="Confirmed")
     _tell_host(booking, "New booking", f"booked {_when_text(meeting)}")
     return BookingResult(booking, token, created)
 
@@ -512,7 +513,8 @@ def cancel_booking(booking: Booking) -> Booking:
 
 def reschedule_booking(booking: Booking, slot_value, *, token: str, zone: str | None = None) -> Booking:
     """Move the booking by its private link (`token`): the visitor is sent the booking's own
-    update, in `zone` (the one they chose the time in) and with that link again."""
+    update, in `zone` (the one they chose the new time in; the booking's own when the page
+    named none) and with that link again."""
     _check_open(booking)
     start = parse_slot(slot_value)
     if start == booking.meeting.starts_at:
@@ -525,8 +527,9 @@ def reschedule_booking(booking: Booking, slot_value, *, token: str, zone: str | 
     with confirmation_instead_of_invitation():
         update_record(MEETINGS, booking.meeting, {"starts_at": slot.start, "ends_at": slot.end}, actor=booking.host)
     booking.starts_at = slot.start
+    booking.visitor_timezone = _known_zone(zone) or booking.visitor_timezone
     db.session.flush()
-    _confirm(booking, booking.meeting, token, verb="Updated invitation", zone=_known_zone(zone))
+    _confirm(booking, booking.meeting, token, verb="Updated invitation")
     _tell_host(booking, "Booking moved", f"moved it to {_when_text(booking.meeting)}")
     return booking
 
@@ -536,9 +539,10 @@ def _known_zone(name) -> str | None:
     return name if isinstance(name, str) and name in zone_names() else None
 
 
-def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str, zone: str | None) -> None:
+def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str) -> None:
     """The visitor's confirmation, in the zone they chose their time in; its link opens the
     booking in that zone too."""
+    zone = booking.visitor_timezone
     host = booking.host
     queue_invitation_email(
         booking.email,

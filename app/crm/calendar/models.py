@@ -175,6 +175,9 @@ class Booking(TenantScoped, Timestamps, Base):
     starts_at: Mapped[datetime]
     token_hash: Mapped[str] = mapped_column(String(64))
     cancelled_at: Mapped[datetime | None]
+    # The zone the visitor chose their time in (None when their page named none): every later
+    # email to them, and their manage page, speak in it.
+    visitor_timezone: Mapped[str | None] = mapped_column(String(64))
 
     booking_type = tenant_relationship("BookingType", "booking_type_id")
     meeting = tenant_relationship("Meeting", "meeting_id")

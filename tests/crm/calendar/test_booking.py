@@ -664,3 +664,58 @@ def test_a_visitor_moving_a_booking_is_not_offered_its_own_time(app, tenant_a, c
         assert "already at that time" in visitor.get(same.headers["Location"]).get_data(as_text=True)
     subjects = [p["subject"] for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
     assert subjects == ["Confirmed: Intro call with Grace Hopper"]
+
+
+def _book_in_new_york(app, tenant, visitor):
+    booking_type_id = make_booking_type(app, tenant, availability=MORNINGS, min_notice_minutes=0)
+    booked = visitor.post(
+        f"/book/{_slug(app, tenant, booking_type_id)}",
+        data={
+            "slot": "2030-12-02T09:00:00+00:00",
+            "name": "Grace Hopper",
+            "email": "grace@example.org",
+            "tz": "America/New_York",
+        },
+    )
+    return booked.headers["Location"]
+
+
+def test_a_booking_keeps_the_visitors_time_zone(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        _book_in_new_york(app, tenant_a, client_for(tenant_a, None))
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(Booking.visitor_timezone)) == "America/New_York"
+
+
+def test_the_manage_link_without_its_zone_still_shows_and_moves_in_the_visitors_zone(app, tenant_a, client_for):
+    """Opened without `?tz=` (the link copied short, a bookmark), the page showed UTC, and a move
+    made there was confirmed in UTC to a visitor in New York."""
+    with time_machine.travel(NOW, tick=False):
+        visitor = client_for(tenant_a, None)
+        manage = _book_in_new_york(app, tenant_a, visitor).split("?")[0]
+        assert "Monday 02 December 2030, 04:00" in visitor.get(manage).get_data(as_text=True)
+        visitor.post(f"{manage}/reschedule", data={"slot": "2030-12-03T10:00:00+00:00"})
+    [moved] = [p for p in _outbox(app, tenant_a) if p["subject"].startswith("Updated invitation")]
+    assert "Tuesday 03 December 2030, 05:00 (America/New_York)" in moved["text"]
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(Booking.visitor_timezone)) == "America/New_York"
+
+
+def test_when_the_host_moves_or_cancels_a_booked_meeting_the_visitor_reads_it_in_their_zone(
+    app, tenant_a, client_for, api_client_for
+):
+    with time_machine.travel(NOW, tick=False):
+        _book_in_new_york(app, tenant_a, client_for(tenant_a, None))
+        meeting_id, _, _ = _the_meeting(app, tenant_a)
+        api = api_client_for(tenant_a)
+        moved = api.patch(
+            f"/api/v1/meetings/{meeting_id}",
+            json={"starts_at": "2030-12-02T10:00:00+00:00", "ends_at": "2030-12-02T10:30:00+00:00"},
+        )
+        assert moved.status_code == 200
+        api.patch(f"/api/v1/meetings/{meeting_id}", json={"status": "cancelled"})
+    sent = [p for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
+    [update] = [p for p in sent if p["subject"].startswith("Updated invitation")]
+    assert "Monday 02 December 2030, 05:00–05:30 (America/New_York)" in update["text"]
+    [cancel] = [p for p in sent if p["subject"].startswith("Cancelled")]
+    assert "(America/New_York)" in cancel["text"]
