@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, false, func, select, update
@@ -60,7 +61,28 @@ LIMITS = {
     "max_days_ahead": (1, 365),
     "daily_cap": (1, 50),
 }
-FIELDS = ("name", "slug", "description", "location", "timezone", "availability", "member_ids", "active", *LIMITS)
+FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "location",
+    "video_url",
+    "timezone",
+    "availability",
+    "member_ids",
+    "active",
+    *LIMITS,
+)
+
+
+def _clean_video_url(value, errors: dict) -> str:
+    """A web address (the meeting's own video link field takes nothing else), or empty."""
+    text = value.strip() if isinstance(value, str) else None
+    parts = urlsplit(text or "")
+    if text is None or len(text) > 2000 or (text and (parts.scheme not in ("http", "https") or not parts.netloc)):
+        errors["video_url"] = ["Enter a full web address starting with https://, or leave it empty."]
+        return ""
+    return text
 
 
 def _clean(data: dict, booking_type: BookingType | None, actor) -> dict:
@@ -79,6 +101,8 @@ def _clean(data: dict, booking_type: BookingType | None, actor) -> dict:
                 errors[key] = [f"Use text of at most {limit} characters."]
             else:
                 cleaned[key] = value.strip()
+    if "video_url" in data:
+        cleaned["video_url"] = _clean_video_url(data["video_url"], errors)
     if booking_type is None and not cleaned.get("name"):
         errors["name"] = ["Name the meeting type."]
     if "slug" in data or booking_type is None:
@@ -430,6 +454,7 @@ def book(booking_type: BookingType, data: dict) -> BookingResult:
                 "ends_at": slot.end,
                 "timezone": booking_type.timezone,
                 "location": booking_type.location,
+                "video_url": booking_type.video_url,
                 "agenda": note,
                 "related_id": contact.id,
                 "attendees": [{"contact_id": contact.id}],

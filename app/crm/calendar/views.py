@@ -257,6 +257,7 @@ def _form_data(form) -> dict:
         "slug": form.get("slug", ""),
         "description": form.get("description", ""),
         "location": form.get("location", ""),
+        "video_url": form.get("video_url", ""),
         "timezone": form.get("timezone", ""),
         "availability": availability,
         "active": bool(form.get("active")),
@@ -308,6 +309,7 @@ def _form_values(booking_type) -> MultiDict:
             "slug": booking_type.slug,
             "description": booking_type.description or "",
             "location": booking_type.location or "",
+            "video_url": booking_type.video_url or "",
             "timezone": booking_type.timezone,
             **{
                 key: "" if getattr(booking_type, key) is None else str(getattr(booking_type, key))

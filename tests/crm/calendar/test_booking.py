@@ -719,3 +719,36 @@ def test_when_the_host_moves_or_cancels_a_booked_meeting_the_visitor_reads_it_in
     assert "Monday 02 December 2030, 05:00–05:30 (America/New_York)" in update["text"]
     [cancel] = [p for p in sent if p["subject"].startswith("Cancelled")]
     assert "(America/New_York)" in cancel["text"]
+
+
+def test_a_booking_pages_video_link_is_the_booked_meetings_and_the_visitor_is_given_it(app, tenant_a, client_for):
+    link = "https://meet.example.com/alpha-intro"
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(
+            app, tenant_a, availability=MORNINGS, min_notice_minutes=0, location="Video call", video_url=link
+        )
+        visitor = client_for(tenant_a, None)
+        booked = visitor.post(
+            f"/book/{_slug(app, tenant_a, booking_type_id)}",
+            data={"slot": "2030-12-02T09:00:00+00:00", "name": "Grace Hopper", "email": "grace@example.org"},
+        )
+        manage = visitor.get(booked.headers["Location"]).get_data(as_text=True)
+    assert link in manage
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(Meeting.video_url)) == link
+    [confirmation] = [p for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
+    assert f"Video: {link}" in confirmation["text"]
+    [event] = Calendar.from_ical(base64.b64decode(confirmation["attachments"][0]["content"])).walk("VEVENT")
+    assert str(event["url"]) == link
+
+
+def test_a_booking_pages_video_link_is_a_web_address(app, tenant_a, api_client_for, client_for):
+    api = api_client_for(tenant_a)
+    refused = api.post("/api/v1/booking-types", json={"name": "Intro", "video_url": "javascript:alert(1)"})
+    assert refused.status_code == 422
+    assert "video_url" in refused.get_json()["error"]["details"]
+    created = api.post("/api/v1/booking-types", json={"name": "Intro", "video_url": "https://meet.example.com/x"})
+    assert created.status_code == 201
+    assert created.get_json()["video_url"] == "https://meet.example.com/x"
+    page = client_for(tenant_a).get("/calendar/booking-pages").get_data(as_text=True)
+    assert 'name="video_url"' in page
