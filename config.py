@@ -65,6 +65,10 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+    # Where the billing page's checkout and portal buttons lead (its CSP form-action allows them).
+    STRIPE_PAGE_ORIGINS = os.environ.get(
+        "STRIPE_PAGE_ORIGINS", "https://checkout.stripe.com https://billing.stripe.com"
+    ).split()
 
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")

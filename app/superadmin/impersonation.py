@@ -16,8 +16,9 @@ from app.auth.sessions import end_session, on_sign_out, start_session
 from app.core.audit import AuditEvent, Impersonator, act_as_impersonator, on_impersonated_audit, record_audit
 from app.core.context import tenant_context
 from app.core.errors import Conflict
-from app.core.hosts import TENANT
+from app.core.hosts import TENANT, admin_host
 from app.core.ids import parse_uuid
+from app.core.security import allow_form_action
 from app.core.types import utcnow
 from app.plans.banners import Banner, register_banner_provider
 from app.superadmin.access import record_platform_audit
@@ -145,6 +146,8 @@ def mark_impersonated_request() -> None:
     info = current_impersonation()
     if info:
         act_as_impersonator(info.get("admin_id"), info.get("admin_email", ""))
+        # The banner's "End impersonation" ends on the console's tenant page.
+        allow_form_action(admin_host())
 
 
 def mirror_to_platform_audit(event: AuditEvent, impersonator: Impersonator) -> None:
