@@ -103,9 +103,13 @@ def audit_impersonation_end(reason: str) -> None:
     )
 
 
-def audit_signed_out_impersonation() -> None:
-    """The admin may leave by the menu's "Sign out" rather than the banner's button."""
+def audit_signed_out_impersonation() -> str | None:
+    """The admin may leave by the menu's "Sign out" rather than the banner's button: audited
+    the same, and back to the agency's page in the console the same."""
+    if current_impersonation() is None:
+        return None
     audit_impersonation_end("ended")
+    return console_tenant_url(g.tenant.id, "ended")
 
 
 def _duration_text(info: dict) -> str:

@@ -388,3 +388,13 @@ def test_ending_an_impersonation_from_its_banner_says_how_long_it_lasted(app, co
     time_machine.move_to(utcnow() + timedelta(seconds=20))
     console.post(f"{tenant_a.base_url}/auth/impersonation/end")
     assert _last_platform_event(app, tenant_a.id).details["duration"] == "less than a minute"
+
+
+def test_signing_out_of_an_impersonation_leads_back_to_the_console(app, console, tenant_a):
+    """The menu's "Sign out" left the admin on the agency's own sign-in page, where the banner's
+    "End impersonation" brings them back to the agency's page in the console."""
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={})
+    console.get(response.location)
+    signed_out = console.post(f"{tenant_a.base_url}/logout")
+    assert signed_out.location == f"http://admin.atrium.test/tenants/{tenant_a.id}?impersonation=ended"
+    assert console.get(signed_out.location).status_code == 200  # still signed in to the console
