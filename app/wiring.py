@@ -440,9 +440,17 @@ def install_audit_labels(app) -> None:
     from app.auth.services import AUDIT_LABELS as AUTH
     from app.auth.services import auth_codes_in_details
     from app.billing.services import AUDIT_LABELS as BILLING
-    from app.core.audit import register_audit_details, register_audit_labels, register_audit_subject
+    from app.core.audit import (
+        field_labels_in_details,
+        register_audit_details,
+        register_audit_labels,
+        register_audit_subject,
+    )
+    from app.crm.automations.services import FIELD_LABELS as WORKFLOW_FIELDS
     from app.crm.fields.services import AUDIT_LABELS as FIELDS
+    from app.crm.forms.services import FIELD_LABELS as FORM_FIELDS
     from app.crm.messaging.audit import CAMPAIGN_DETAIL_ACTIONS, campaign_statuses_in_details
+    from app.crm.messaging.sending import SETTING_LABELS as MESSAGING_SETTINGS
     from app.crm.tags.services import AUDIT_LABELS as TAGS
     from app.plans.lifecycle import AUDIT_LABELS as PLANS
     from app.plans.lifecycle import PLAN_DETAIL_ACTIONS, plan_names_in_details
@@ -453,6 +461,9 @@ def install_audit_labels(app) -> None:
     register_audit_details((*PLAN_DETAIL_ACTIONS, "tenant.plan_changed"), plan_names_in_details)
     register_audit_details(AUTH_DETAIL_ACTIONS, auth_codes_in_details)
     register_audit_details(CAMPAIGN_DETAIL_ACTIONS, campaign_statuses_in_details)
+    register_audit_details(("messaging.settings_changed",), field_labels_in_details("fields", MESSAGING_SETTINGS))
+    register_audit_details(("workflow.updated",), field_labels_in_details("changed", WORKFLOW_FIELDS))
+    register_audit_details(("form.updated",), field_labels_in_details("changed", FORM_FIELDS))
     # Subjects of the CRM's other audit actions: "pipeline.stage_created" reads "Pipeline
     # stage created" (record types register their own subject when installed).
     subjects = {

@@ -31,6 +31,15 @@ from app.records.registry import find_record_type, record_types
 from app.records.setting_services import add_audited, apply_changes, clean_flags, creator_id
 
 FIELDS = ("name", "description", "trigger", "conditions", "steps", "is_active")
+# FIELDS as the builder words them, for the audit log's "Changed: Steps".
+FIELD_LABELS = {
+    "name": "Name",
+    "description": "What it is for",
+    "trigger": "Trigger",
+    "conditions": "Conditions",
+    "steps": "Steps",
+    "is_active": "On or off",
+}
 TRIGGERS = {
     "record_created": "A record is created",
     "record_updated": "A record is updated",

@@ -45,6 +45,17 @@ INTERRUPTED = "Sending was interrupted and the provider has not confirmed it yet
 # ---------------------------------------------------------------------------- sender identity
 
 
+# The settings' labels on their page, for the audit log's "Fields: From address, …".
+SETTING_LABELS = {
+    "from_name": "From name",
+    "from_email": "From address",
+    "reply_to": "Reply-to address",
+    "sms_number": "SMS number",
+    "quiet_hours_start": "Quiet hours from",
+    "quiet_hours_end": "Quiet hours until",
+}
+
+
 def get_settings() -> MessagingSettings:
     """The agency's settings row (an unsaved one with the defaults until an admin saves them)."""
     return db.session.scalar(select(MessagingSettings).limit(1)) or MessagingSettings(
