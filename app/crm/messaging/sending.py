@@ -91,11 +91,12 @@ def update_settings(data: dict, *, actor) -> MessagingSettings:
     settings = get_settings()
     if settings.id is None or settings not in db.session:
         db.session.add(settings)
-    for key, value in cleaned.items():
-        if value is not None:
-            setattr(settings, key, value)
+    changed = sorted(key for key, value in cleaned.items() if value is not None and getattr(settings, key) != value)
+    for key in changed:
+        setattr(settings, key, cleaned[key])
     db.session.flush()
-    record_audit("messaging.settings_changed", actor=actor, target=settings, details={"fields": sorted(cleaned)})
+    if changed:
+        record_audit("messaging.settings_changed", actor=actor, target=settings, details={"fields": changed})
     return settings
 
 
