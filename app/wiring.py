@@ -154,6 +154,7 @@ def install_record_data_hooks(app) -> None:
     """Data that domains keep about a record outside its own tables: the privacy tools export
     and erase it with the record, and merging records moves what the schema cannot show."""
     from app.crm.automations.personal_data import erase_workflow_data, export_workflow_data
+    from app.crm.calendar.personal_data import erase_booking_data, export_booking_data
     from app.crm.calendar.services import merge_attendee_keys
     from app.crm.deals.services.deals import keep_a_primary_contact
     from app.crm.duplicates.merging import register_merge_step
@@ -169,6 +170,7 @@ def install_record_data_hooks(app) -> None:
         (export_workflow_data, erase_workflow_data),
         (export_webhook_data, erase_webhook_data),
         (export_import_data, erase_import_data),
+        (export_booking_data, erase_booking_data),
     ):
         register_export_hook(export)
         register_erase_hook(erase)

@@ -752,3 +752,51 @@ def test_a_booking_pages_video_link_is_a_web_address(app, tenant_a, api_client_f
     assert created.get_json()["video_url"] == "https://meet.example.com/x"
     page = client_for(tenant_a).get("/calendar/booking-pages").get_data(as_text=True)
     assert 'name="video_url"' in page
+
+
+def test_a_visitors_bookings_are_in_their_data_export_and_go_with_their_erasure(app, tenant_a, client_for):
+    """The privacy tools knew nothing of bookings: erased, the person still had their name, email,
+    time zone and note on each booking, and their name in the booked meeting's title."""
+    import json
+
+    from app.crm.contacts.models import Contact, ContactEmail
+    from app.records.models import RecordEntry
+    from tests.conftest import csrf_token_from
+
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(app, tenant_a, availability=MORNINGS, min_notice_minutes=0)
+        client_for(tenant_a, None).post(
+            f"/book/{_slug(app, tenant_a, booking_type_id)}",
+            data={
+                "slot": "2030-12-02T09:00:00+00:00",
+                "name": "Grace Hopper",
+                "email": "grace@example.org",
+                "tz": "America/New_York",
+                "note": "About the COBOL rewrite",
+            },
+        )
+    with in_tenant(app, tenant_a.id):
+        contact_id = db.session.scalar(select(ContactEmail.contact_id).where(ContactEmail.email == "grace@example.org"))
+    owner = client_for(tenant_a)
+    exported = json.loads(owner.get(f"/privacy/contact/{contact_id}/data.json").get_data())
+    [booked] = exported["bookings"]
+    assert (booked["name"], booked["email"], booked["time_zone"]) == (
+        "Grace Hopper",
+        "grace@example.org",
+        "America/New_York",
+    )
+    assert booked["note"] == "About the COBOL rewrite"
+
+    page = owner.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert (
+        owner.post(f"/privacy/contact/{contact_id}/erase", data={"csrf_token": csrf_token_from(page)}).status_code
+        == 302
+    )
+    with in_tenant(app, tenant_a.id):
+        assert db.session.get(Contact, (tenant_a.id, contact_id)).first_name == ""
+        booking = db.session.scalar(select(Booking))
+        assert (booking.name, booking.email, booking.visitor_timezone) == ("", "", None)
+        meeting = db.session.scalar(select(Meeting))
+        assert meeting.title == "Intro call"
+        assert meeting.agenda == ""
+        assert db.session.get(RecordEntry, (tenant_a.id, meeting.id)).title == "Intro call"
