@@ -799,4 +799,5 @@ def test_a_visitors_bookings_are_in_their_data_export_and_go_with_their_erasure(
         meeting = db.session.scalar(select(Meeting))
         assert meeting.title == "Intro call"
         assert meeting.agenda == ""
+        assert "grace" not in meeting.search_text
         assert db.session.get(RecordEntry, (tenant_a.id, meeting.id)).title == "Intro call"

@@ -488,3 +488,22 @@ def test_erasing_a_person_takes_their_name_and_email_off_the_meetings_they_atten
     with in_tenant(app, tenant_a.id):
         sent_to = [message.payload["to"] for message in db.session.scalars(select(OutboxMessage))]
     assert "grace@example.org" not in sent_to
+
+
+def test_a_meeting_is_found_by_the_new_name_of_the_record_it_is_about(app, tenant_a, api_client_for):
+    """A meeting "related to" a contact is searched by the contact's name; renamed, the contact
+    was found there by its old name only (a company's contacts were re-indexed, meetings not)."""
+    from app.core.extensions import db
+    from app.crm.calendar.models import Meeting
+    from tests.conftest import in_tenant
+    from tests.crm.calendar.factories import make_meeting
+    from tests.crm.factories import make_contact
+
+    contact_id = make_contact(app, tenant_a, first_name="Grace", last_name="Hopper")
+    meeting_id = make_meeting(app, tenant_a, related_id=str(contact_id))
+    renamed = api_client_for(tenant_a).patch(f"/api/v1/contacts/{contact_id}", json={"last_name": "Murray"})
+    assert renamed.status_code == 200
+    with in_tenant(app, tenant_a.id):
+        search_text = db.session.get(Meeting, (tenant_a.id, meeting_id)).search_text
+    assert "murray" in search_text
+    assert "hopper" not in search_text
