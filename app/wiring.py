@@ -457,12 +457,14 @@ def install_audit_labels(app) -> None:
     from app.plans.lifecycle import AUDIT_LABELS as PLANS
     from app.plans.lifecycle import PLAN_DETAIL_ACTIONS, plan_names_in_details
     from app.superadmin.access import AUDIT_LABELS as CONSOLE
+    from app.superadmin.impersonation import IMPERSONATION_DETAIL_ACTIONS, impersonation_terms_in_details
 
     for labels in (AUTH, AGENCY, API, BILLING, FIELDS, TAGS, PLANS, CONSOLE):
         register_audit_labels(labels)
     register_audit_details((*PLAN_DETAIL_ACTIONS, "tenant.plan_changed"), plan_names_in_details)
     register_audit_details(AUTH_DETAIL_ACTIONS, auth_codes_in_details)
     register_audit_details(CAMPAIGN_DETAIL_ACTIONS, campaign_statuses_in_details)
+    register_audit_details(IMPERSONATION_DETAIL_ACTIONS, impersonation_terms_in_details)
     register_audit_details(("messaging.settings_changed",), field_labels_in_details("fields", MESSAGING_SETTINGS))
     register_audit_details(("workflow.updated",), field_labels_in_details("changed", WORKFLOW_FIELDS))
     register_audit_details(("form.updated",), field_labels_in_details("changed", FORM_FIELDS))

@@ -25,6 +25,8 @@ from app.superadmin.access import record_platform_audit
 from app.tenants.models import Tenant
 
 SESSION_KEY = "impersonation"
+# The starts of support access, whose details hold its time limit as "minutes".
+IMPERSONATION_DETAIL_ACTIONS = ("impersonation.started", "tenant.impersonation_started")
 
 
 def start_impersonation(tenant: Tenant, owner: User | None, *, admin, reason: str = "") -> str:
@@ -124,6 +126,15 @@ def _duration_text(info: dict) -> str:
     if minutes < 1:
         return "less than a minute"
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def impersonation_terms_in_details(details: dict) -> dict:
+    """A start's time limit in words ("Time limit: 30 minutes"), not "Minutes: 30"."""
+    minutes = details.get("minutes")
+    if not isinstance(minutes, int) or isinstance(minutes, bool):
+        return details
+    rest = {key: value for key, value in details.items() if key != "minutes"}
+    return {**rest, "time_limit": "1 minute" if minutes == 1 else f"{minutes} minutes"}
 
 
 def _uuid_or_none(value):

@@ -398,3 +398,17 @@ def test_signing_out_of_an_impersonation_leads_back_to_the_console(app, console,
     signed_out = console.post(f"{tenant_a.base_url}/logout")
     assert signed_out.location == f"http://admin.atrium.test/tenants/{tenant_a.id}?impersonation=ended"
     assert console.get(signed_out.location).status_code == 200  # still signed in to the console
+
+
+def test_support_access_in_the_logs_says_its_time_limit_in_words(app, console, tenant_a, client_for):
+    """Its start read "Minutes: 30; Reason: Ticket 42": thirty minutes of what?"""
+    import re
+
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={"reason": "Ticket 42"})
+    console.get(response.location)
+    minutes = app.config["IMPERSONATION_MINUTES"]
+    tenant_log = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
+    assert f"Reason: Ticket 42; Time limit: {minutes} minutes" in re.findall(
+        r'data-testid="audit-details">([^<]*)<', tenant_log
+    )
+    assert f"Time limit: {minutes} minutes" in console.get("/audit").get_data(as_text=True)
