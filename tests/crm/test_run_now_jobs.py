@@ -47,3 +47,26 @@ def test_only_a_reviewer_may_ask_for_a_duplicates_scan(app, tenant_a):
         viewer = db.session.get(User, (tenant_a.id, tenant_a.users["viewer"]))
         with pytest.raises(PermissionDenied):
             request_duplicates_scan(actor=viewer)
+
+
+def test_an_export_whose_job_was_lost_no_longer_blocks_a_new_one(app, tenant_a, client_for):
+    """An export asked for before run-now jobs ran late lost its job in an outage: it said
+    "Preparing" for ever, and every new request was refused as "already being prepared"."""
+    from sqlalchemy import delete
+
+    from app.crm.exports.models import WorkspaceExport
+
+    client = client_for(tenant_a)
+    page = client.get("/settings/export").get_data(as_text=True)
+    assert client.post("/settings/export", data={"csrf_token": csrf_token_from(page)}).status_code == 302
+    with in_tenant(app, tenant_a.id):
+        db.session.execute(delete(apscheduler_jobs).where(apscheduler_jobs.c.id.startswith(f"tenant:{tenant_a.id}:")))
+        db.session.commit()
+    again = client.post("/settings/export", data={"csrf_token": csrf_token_from(page)}, follow_redirects=True)
+    assert "already being prepared" not in again.get_data(as_text=True)
+    with in_tenant(app, tenant_a.id):
+        statuses = [
+            row.status for row in db.session.scalars(select(WorkspaceExport).order_by(WorkspaceExport.created_at))
+        ]
+    assert statuses == ["failed", "queued"]
+    assert _grace_times(app, tenant_a, "workspace-export") == {None}
