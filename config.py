@@ -65,6 +65,10 @@ class Config:
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
     STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
+    # Where the billing page's checkout and portal buttons lead (its CSP form-action allows them).
+    STRIPE_PAGE_ORIGINS = os.environ.get(
+        "STRIPE_PAGE_ORIGINS", "https://checkout.stripe.com https://billing.stripe.com"
+    ).split()
 
     TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID")
     TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN")
@@ -99,6 +103,8 @@ class Config:
     LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_FAILURES_PER_IP = os.environ.get("LOGIN_FAILURES_PER_IP", "20 per 15 minutes")
     LOGIN_SECOND_FACTOR_FAILURES = os.environ.get("LOGIN_SECOND_FACTOR_FAILURES", "5 per 15 minutes")
+    # "Email me my workspaces": links sent to one address, whichever network asks for them.
+    WORKSPACE_LINKS_PER_EMAIL = os.environ.get("WORKSPACE_LINKS_PER_EMAIL", "3 per hour")
     # Proxies in front of the app that set X-Forwarded-For/-Proto (0: trust none, the default).
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Strict-Transport-Security on every response (production serves HTTPS only).

@@ -154,6 +154,7 @@ def install_record_data_hooks(app) -> None:
     """Data that domains keep about a record outside its own tables: the privacy tools export
     and erase it with the record, and merging records moves what the schema cannot show."""
     from app.crm.automations.personal_data import erase_workflow_data, export_workflow_data
+    from app.crm.calendar.personal_data import erase_booking_data, export_booking_data
     from app.crm.calendar.services import merge_attendee_keys
     from app.crm.deals.services.deals import keep_a_primary_contact
     from app.crm.duplicates.merging import register_merge_step
@@ -169,6 +170,7 @@ def install_record_data_hooks(app) -> None:
         (export_workflow_data, erase_workflow_data),
         (export_webhook_data, erase_webhook_data),
         (export_import_data, erase_import_data),
+        (export_booking_data, erase_booking_data),
     ):
         register_export_hook(export)
         register_erase_hook(erase)
@@ -444,17 +446,32 @@ def install_audit_labels(app) -> None:
     from app.auth.services import AUDIT_LABELS as AUTH
     from app.auth.services import auth_codes_in_details
     from app.billing.services import AUDIT_LABELS as BILLING
-    from app.core.audit import register_audit_details, register_audit_labels, register_audit_subject
+    from app.core.audit import (
+        field_labels_in_details,
+        register_audit_details,
+        register_audit_labels,
+        register_audit_subject,
+    )
+    from app.crm.automations.services import FIELD_LABELS as WORKFLOW_FIELDS
     from app.crm.fields.services import AUDIT_LABELS as FIELDS
+    from app.crm.forms.services import FIELD_LABELS as FORM_FIELDS
+    from app.crm.messaging.audit import CAMPAIGN_DETAIL_ACTIONS, campaign_statuses_in_details
+    from app.crm.messaging.sending import SETTING_LABELS as MESSAGING_SETTINGS
     from app.crm.tags.services import AUDIT_LABELS as TAGS
     from app.plans.lifecycle import AUDIT_LABELS as PLANS
     from app.plans.lifecycle import PLAN_DETAIL_ACTIONS, plan_names_in_details
     from app.superadmin.access import AUDIT_LABELS as CONSOLE
+    from app.superadmin.impersonation import IMPERSONATION_DETAIL_ACTIONS, impersonation_terms_in_details
 
     for labels in (AUTH, AGENCY, API, BILLING, FIELDS, TAGS, PLANS, CONSOLE):
         register_audit_labels(labels)
     register_audit_details((*PLAN_DETAIL_ACTIONS, "tenant.plan_changed"), plan_names_in_details)
     register_audit_details(AUTH_DETAIL_ACTIONS, auth_codes_in_details)
+    register_audit_details(CAMPAIGN_DETAIL_ACTIONS, campaign_statuses_in_details)
+    register_audit_details(IMPERSONATION_DETAIL_ACTIONS, impersonation_terms_in_details)
+    register_audit_details(("messaging.settings_changed",), field_labels_in_details("fields", MESSAGING_SETTINGS))
+    register_audit_details(("workflow.updated",), field_labels_in_details("changed", WORKFLOW_FIELDS))
+    register_audit_details(("form.updated",), field_labels_in_details("changed", FORM_FIELDS))
     # Subjects of the CRM's other audit actions: "pipeline.stage_created" reads "Pipeline
     # stage created" (record types register their own subject when installed).
     subjects = {

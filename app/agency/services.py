@@ -4,6 +4,7 @@ import zoneinfo
 from datetime import timedelta
 
 from flask import current_app, url_for
+from limits import parse_many
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
@@ -14,7 +15,7 @@ from app.core.audit import record_audit
 from app.core.context import platform_scope, tenant_context
 from app.core.currencies import CURRENCIES
 from app.core.errors import ValidationFailed
-from app.core.extensions import db
+from app.core.extensions import db, limiter
 from app.core.hosts import RESERVED_SLUGS, SLUG_PATTERN, tenant_host
 from app.core.types import utcnow
 from app.core.uploads import IMAGE_KINDS, KINDS, read_upload
@@ -150,8 +151,14 @@ def email_workspace_links(email: str) -> None:
     """Email the sign-in link of every open workspace where the address has an active
     account — one email per workspace, each in that workspace's own outbox (a message in one
     tenant's outbox never names another tenant). Silent when there is none, so the answer
-    does not tell whether the address has an account."""
+    does not tell whether the address has an account.
+
+    Each address gets WORKSPACE_LINKS_PER_EMAIL asks, counted whether it has an account or
+    not (so the count tells nothing either): the view's per-network limit alone let anyone
+    with a few networks fill someone's inbox. Past it the ask is silently dropped."""
     address = normalize_email(email)
+    if not _within_links_per_email(address):
+        return
     with platform_scope():
         workspaces = db.session.execute(
             select(Tenant.id, Tenant.slug, Tenant.name, User.name)
@@ -171,6 +178,14 @@ def email_workspace_links(email: str) -> None:
                     "link": url_for("auth.login", host=tenant_host(slug), _external=True),
                 },
             )
+
+
+def _within_links_per_email(address: str) -> bool:
+    strategy = limiter.limiter
+    limits = parse_many(current_app.config["WORKSPACE_LINKS_PER_EMAIL"])
+    # Every window counts the ask (no short-circuit), as Flask-Limiter does for a view's limits.
+    within = [strategy.hit(item, "workspace-links-email", address) for item in limits]
+    return all(within)
 
 
 # The audit log's words for the actions written here (app/wiring.py registers them).

@@ -13,11 +13,18 @@ from app.core.context import tenant_context
 from app.core.extensions import db, limiter
 from app.core.forms import act_on_form, save_form
 from app.core.hosts import ApexBlueprint, TenantBlueprint, tenant_host
+from app.core.security import allow_form_action
 from app.core.uploads import accepts_files, kind_for_mime, upload_response
 from app.plans.models import Plan
 
 apex = ApexBlueprint("apex", __name__)
 settings = TenantBlueprint("settings", __name__)
+
+
+@apex.before_request
+def forms_lead_to_workspaces():
+    """The apex's sign-in and signup forms end on the workspace's own host."""
+    allow_form_action(tenant_host("*"))
 
 
 def _public_plans():

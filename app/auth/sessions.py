@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from collections.abc import Callable
 
 from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
@@ -64,14 +65,30 @@ def end_session() -> None:
     session.clear()
 
 
-def sign_out() -> None:
+# Called at a sign-out before the session is dropped: the console audits the end of an
+# impersonation that ends by the signed-in user's "Sign out" (auth does not know the console),
+# and answers where its admin goes next (None: the sign-in page, as for anyone).
+_sign_out_listeners: list[Callable[[], str | None]] = []
+
+
+def on_sign_out(listener: Callable[[], str | None]) -> None:
+    if listener not in _sign_out_listeners:
+        _sign_out_listeners.append(listener)
+
+
+def sign_out() -> str | None:
     """The user's own sign-out. The session lives in a signed cookie, not on the server, so
     clearing it only forgets this browser's copy: a copy taken earlier (a shared computer, a
     stolen cookie) would still sign in for two weeks. Spending the user's session token makes
-    every copy worthless, at the price of signing them out on their other devices too."""
+    every copy worthless, at the price of signing them out on their other devices too.
+
+    Returns where to go next when a sign-out listener names a place (an impersonation's admin
+    goes back to the console), otherwise None."""
+    destinations = [listener() for listener in _sign_out_listeners]
     if current_user.is_authenticated and not session.get(BORROWED_KEY):
         current_user.session_token = secrets.token_hex(16)
     end_session()
+    return next((destination for destination in destinations if destination), None)
 
 
 def _signed_in_user(tenant_id) -> dict | None:

@@ -39,6 +39,22 @@ def register_audit_details(actions, reader: Callable[[dict], dict]) -> None:
         _detail_readers[action] = reader
 
 
+def field_labels_in_details(key: str, labels: dict[str, str]) -> Callable[[dict], dict]:
+    """A details reader for an action that lists the fields it changed under `key`
+    (["from_email", "steps"]): each by its label, as the settings page words it."""
+
+    def read(details: dict) -> dict:
+        names = details.get(key)
+        if not isinstance(names, list):
+            return details
+        return {
+            **details,
+            key: [labels.get(name, key_in_words(name)) if isinstance(name, str) else name for name in names],
+        }
+
+    return read
+
+
 def register_audit_labels(labels: dict[str, str]) -> None:
     _action_labels.update(labels)
 

@@ -118,6 +118,10 @@ def tenant_host(slug: str) -> str:
     return f"{slug}.{current_app.config['BASE_DOMAIN']}"
 
 
+def admin_host() -> str:
+    return host_pattern(ADMIN, current_app.config["BASE_DOMAIN"])
+
+
 def classify_host(host: str, base_domain: str) -> tuple[str, str | None]:
     """Return (kind, key): key is the subdomain label or the custom host name."""
     host = host.lower().rstrip(".")

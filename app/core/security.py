@@ -1,6 +1,7 @@
 """Request hardening: security headers with a CSP nonce, input no database can store, and
 safe redirect targets."""
 
+import re
 import secrets
 from urllib.parse import urlsplit
 
@@ -26,15 +27,41 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+# A host (and port) as CSP may name it: nothing that could end the source or the directive.
+_CSP_HOST = re.compile(r"^(\*\.)?[a-z0-9.-]+(:[0-9]{1,5})?$", re.IGNORECASE)
+
+
+def allow_form_action(*sources: str) -> None:
+    """Let this page's forms also go to `sources` (CSP `form-action`, which browsers apply to
+    where a form's POST redirects too). Every page may post to its own origin only, unless
+    it says otherwise: the apex's sign-in leads to a workspace, Stripe's checkout leaves the
+    app. A source is a host ("admin.atrium.test", "*.atrium.test": the page's own scheme) or
+    an origin ("https://www.site.example"); anything else is left out."""
+    allowed = [source for source in sources if _csp_source(source)]
+    g.form_action_sources = [*g.get("form_action_sources", []), *allowed]
+
+
+def _csp_source(source: str) -> bool:
+    scheme, _, host = source.rpartition("://")
+    return scheme in ("", "http", "https") and bool(_CSP_HOST.match(host))
+
+
+def origin_of(url: str) -> str:
+    """The scheme and host of an absolute web address, as a CSP source ("" when it has none)."""
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+
+
 def add_security_headers(response):
     nonce = csp_nonce()
+    form_action = " ".join(["'self'", *dict.fromkeys(g.get("form_action_sources", []))])
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; "
         f"script-src 'self' 'nonce-{nonce}'; "
         f"style-src 'self' 'nonce-{nonce}'; "
         "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self' http: https:; "
+        f"object-src 'none'; base-uri 'self'; form-action {form_action}; "
         "frame-ancestors 'none'",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

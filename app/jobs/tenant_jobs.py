@@ -115,6 +115,14 @@ def schedule_tenant_job(
     return job_id
 
 
+def run_tenant_job_now(tenant_id, kind: str, object_id, func_ref: str) -> str:
+    """Run `func_ref(object_id)` as soon as the scheduler picks it up (an export, a scan someone
+    asked for). It is a late-run job: asked for while no scheduler ran, it runs once one starts,
+    however late; dropped, the row waiting for it would say "Preparing" for ever. Asked for
+    again before it ran, it stays one job."""
+    return schedule_tenant_job(tenant_id, kind, object_id, func_ref, "date", run_date=datetime.now(UTC), late_runs=True)
+
+
 def cancel_tenant_job(tenant_id, kind: str, object_id) -> bool:
     """Remove the job; False when there was none."""
     job_id = tenant_job_id(_check_tenant(tenant_id), kind, object_id)

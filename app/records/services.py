@@ -111,12 +111,13 @@ def update_record(record_type, record, data: dict, *, actor):
             update(RecordEntry)
             .where(RecordEntry.id == record.id)
             .values(title=new_title[:300], updated_at=utcnow())
-            .execution_options(synchronize_session=False)
+            # Loaded links to it (a meeting's "related to") read the new title when re-indexed.
+            .execution_options(synchronize_session="fetch")
         )
     db.session.flush()
     record_type.after_save(record, cleaned, context)
     if new_title != old_title:
-        _reindex_referrers(record_type, record)
+        reindex_referrers(record_type, record)
     if changes:
         summary = record_type.change_summary(changes)
         emit_record_event(record_type, record, "updated", actor=actor, summary=summary, changes=changes)
@@ -254,12 +255,15 @@ def refresh_search_text(record_type, record) -> None:
     record.search_text = build_search_text(*record_type.search_parts(record))
 
 
-def _reindex_referrers(record_type, record, batch: int = 500) -> None:
-    """Records found by this record's title (contacts by their company's name) are
-    re-indexed after a rename, in batches."""
+def reindex_referrers(record_type, record, batch: int = 500) -> None:
+    """Records found by this record's title (contacts by their company's name, meetings by the
+    record they are about) are re-indexed after a rename or an erasure, in batches."""
     for other in record_types():
         for field in other.fields:
-            if getattr(field, "to", None) != record_type.name or not field.search:
+            points_here = getattr(field, "to", None) == record_type.name
+            if not field.search or not (
+                points_here or (isinstance(field, AnyReference) and field.accepts(record_type.name))
+            ):
                 continue
             model, column = other.model, getattr(other.model, field.attribute)
             last_id = None

@@ -1,6 +1,7 @@
 """The audit logs speak in words: every action the app writes has a label; record types'
 domain events are labelled from the type's own name."""
 
+import html
 import re
 from pathlib import Path
 
@@ -74,7 +75,7 @@ def test_a_list_in_an_audit_rows_details_reads_as_words(app, tenant_a, client_fo
         db.session.commit()
     page = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
     [details] = [cell for cell in re.findall(r'data-testid="audit-details">([^<]*)<', page) if "Fields" in cell]
-    assert details == "Fields: from_email, reply_to"
+    assert details == "Fields: From address, Reply-to address"
 
 
 def test_a_change_in_an_audit_rows_details_reads_old_to_new(app, tenant_a, client_for):
@@ -169,3 +170,39 @@ def test_roles_and_sign_in_failures_in_the_audit_log_read_in_words(app, tenant_a
     assert "Role: Sales" in shown
     assert "Reason: Wrong email or password" in shown
     assert "Method: Password and authenticator code" in shown
+
+
+def test_a_campaigns_status_in_the_audit_log_reads_as_its_label(app, tenant_a, client_for):
+    """A launched campaign read "Status: sending", where its own page says "Sending"."""
+    from app.core.audit import record_audit
+    from app.core.extensions import db
+    from tests.conftest import in_tenant
+
+    with in_tenant(app, tenant_a.id):
+        record_audit("campaign.launched", actor_label="owner@example.com", details={"status": "sending"})
+        record_audit("campaign.launched", actor_label="owner@example.com", details={"status": "waiting"})
+        db.session.commit()
+    page = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
+    shown = re.findall(r'data-testid="audit-details">([^<]*)<', page)
+    assert "Status: Sending" in shown
+    assert "Status: Waiting for allowance" in shown
+
+
+def test_the_fields_a_settings_change_names_read_by_their_labels(app, tenant_a, client_for):
+    """Messaging settings read "Fields: from_email, reply_to, sms_number" and a workflow's change
+    "Changed: is_active, steps": the fields' codes, where their pages say "From address"."""
+    from app.core.audit import record_audit
+    from app.core.extensions import db
+    from tests.conftest import in_tenant
+
+    with in_tenant(app, tenant_a.id):
+        details = {"fields": ["from_email", "reply_to", "sms_number"]}
+        record_audit("messaging.settings_changed", actor_label="owner@example.com", details=details)
+        record_audit("workflow.updated", actor_label="owner@example.com", details={"changed": ["is_active", "steps"]})
+        record_audit("form.updated", actor_label="owner@example.com", details={"changed": ["double_opt_in"]})
+        db.session.commit()
+    page = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
+    shown = [html.unescape(text) for text in re.findall(r'data-testid="audit-details">([^<]*)<', page)]
+    assert "Fields: From address, Reply-to address, SMS number" in shown
+    assert "Changed: On or off, Steps" in shown
+    assert "Changed: Double opt-in" in shown

@@ -137,3 +137,58 @@ def test_production_sends_hsts_on_every_kind_of_response_even_behind_a_tls_proxy
         assert response.status_code < 500, kind
         assert response.headers.get("Strict-Transport-Security", "").startswith("max-age=31536000"), kind
         assert not _is_hardened(response), (kind, _is_hardened(response))
+
+
+def _form_action(response) -> str:
+    policy = response.headers["Content-Security-Policy"]
+    return next(part.strip() for part in policy.split(";") if part.strip().startswith("form-action"))
+
+
+def test_a_page_posts_only_to_its_own_origin_unless_it_leads_elsewhere(tenant_a, client_for):
+    """form-action was "'self' http: https:": an injected form could send what it held anywhere."""
+    client = client_for(tenant_a)
+    for path in ("/", "/contacts", "/settings/users"):
+        assert _form_action(client.get(path)) == "form-action 'self'", path
+
+
+def test_the_apex_forms_lead_to_workspaces_only(apex_client):
+    for path in ("/", "/login", "/signup"):
+        assert _form_action(apex_client.get(path)) == "form-action 'self' *.atrium.test", path
+
+
+def test_the_billing_page_leads_to_stripes_pages(tenant_a, client_for):
+    assert _form_action(client_for(tenant_a).get("/settings/billing")) == (
+        "form-action 'self' https://checkout.stripe.com https://billing.stripe.com"
+    )
+
+
+def test_the_console_leads_to_the_tenant_it_impersonates_and_back(console, tenant_a):
+    page = console.get(f"/tenants/{tenant_a.id}")
+    assert _form_action(page) == "form-action 'self' alpha.atrium.test"
+    assert _form_action(console.get("/tenants")) == "form-action 'self'"
+    console.get(console.post(f"/tenants/{tenant_a.id}/impersonate", data={}).location)
+    impersonated = console.get(f"{tenant_a.base_url}/contacts")
+    assert _form_action(impersonated) == "form-action 'self' admin.atrium.test"
+
+
+def test_a_web_form_that_leads_to_the_agencys_page_may_go_there(app, tenant_a):
+    from tests.conftest import host_client
+    from tests.crm.automation.forms_helpers import make_form
+
+    leading = make_form(app, tenant_a, redirect_url="https://www.alpha-site.example/thanks?from=form")
+    staying = make_form(app, tenant_a)
+    client = host_client(app, tenant_a.base_url)
+    assert _form_action(client.get(f"/f/{leading}")) == "form-action 'self' https://www.alpha-site.example"
+    assert _form_action(client.get(f"/f/{leading}?embed=1")) == "form-action 'self' https://www.alpha-site.example"
+    assert _form_action(client.get(f"/f/{staying}")) == "form-action 'self'"
+
+
+@pytest.mark.parametrize("source", ["https://a.example;script-src *", "https://a.example b.example", "javascript:x"])
+def test_a_source_that_would_reach_past_itself_is_left_out_of_the_policy(app, source):
+    from flask import Response
+
+    from app.core.security import add_security_headers, allow_form_action
+
+    with app.test_request_context("/"):
+        allow_form_action(source)
+        assert _form_action(add_security_headers(Response())) == "form-action 'self'"

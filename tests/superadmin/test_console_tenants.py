@@ -405,3 +405,73 @@ def test_the_console_calls_agencies_agencies(console, tenant_a):
     for html in (listing, page):
         assert "Tenants" not in html
     assert "<title>Agencies" in listing
+
+
+def _last_platform_event(app, tenant_id):
+    from app.superadmin.models import PlatformAuditEvent
+
+    with on_platform(app):
+        event = db.session.scalars(
+            select(PlatformAuditEvent)
+            .where(PlatformAuditEvent.tenant_id == tenant_id)
+            .order_by(PlatformAuditEvent.created_at.desc())
+        ).first()
+        db.session.expunge(event)
+        return event
+
+
+def test_signing_out_of_an_impersonation_is_audited_with_how_long_it_lasted(
+    app, console, tenant_a, platform_admin, time_machine
+):
+    """The admin's own sign-out (the menu's "Sign out", not the banner's button) ended the
+    support access without a word in either log: only its start was recorded."""
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={"reason": "Ticket 42"})
+    console.get(response.location)
+    time_machine.move_to(utcnow() + timedelta(minutes=12))
+    assert console.post(f"{tenant_a.base_url}/logout").status_code == 302
+
+    assert platform_audit_actions(app, tenant_a.id)[-2:] == [
+        "tenant.impersonation_started",
+        "tenant.impersonation_ended",
+    ]
+    ended = _last_platform_event(app, tenant_a.id)
+    assert ended.admin_email == "root@atrium.test"
+    assert ended.details["user"] == "owner@example.com"
+    assert ended.details["duration"] == "12 minutes"
+    with in_tenant(app, tenant_a.id):
+        event = db.session.scalars(select(AuditEvent).order_by(AuditEvent.created_at.desc())).first()
+        assert event.action == "impersonation.ended"
+        assert event.actor_label == "root@atrium.test (platform admin)"
+        assert event.details["duration"] == "12 minutes"
+
+
+def test_ending_an_impersonation_from_its_banner_says_how_long_it_lasted(app, console, tenant_a, time_machine):
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={})
+    console.get(response.location)
+    time_machine.move_to(utcnow() + timedelta(seconds=20))
+    console.post(f"{tenant_a.base_url}/auth/impersonation/end")
+    assert _last_platform_event(app, tenant_a.id).details["duration"] == "less than a minute"
+
+
+def test_signing_out_of_an_impersonation_leads_back_to_the_console(app, console, tenant_a):
+    """The menu's "Sign out" left the admin on the agency's own sign-in page, where the banner's
+    "End impersonation" brings them back to the agency's page in the console."""
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={})
+    console.get(response.location)
+    signed_out = console.post(f"{tenant_a.base_url}/logout")
+    assert signed_out.location == f"http://admin.atrium.test/tenants/{tenant_a.id}?impersonation=ended"
+    assert console.get(signed_out.location).status_code == 200  # still signed in to the console
+
+
+def test_support_access_in_the_logs_says_its_time_limit_in_words(app, console, tenant_a, client_for):
+    """Its start read "Minutes: 30; Reason: Ticket 42": thirty minutes of what?"""
+    import re
+
+    response = console.post(f"/tenants/{tenant_a.id}/impersonate", data={"reason": "Ticket 42"})
+    console.get(response.location)
+    minutes = app.config["IMPERSONATION_MINUTES"]
+    tenant_log = client_for(tenant_a).get("/settings/audit").get_data(as_text=True)
+    assert f"Reason: Ticket 42; Time limit: {minutes} minutes" in re.findall(
+        r'data-testid="audit-details">([^<]*)<', tenant_log
+    )
+    assert f"Time limit: {minutes} minutes" in console.get("/audit").get_data(as_text=True)

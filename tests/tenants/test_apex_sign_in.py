@@ -73,3 +73,17 @@ def _without_tokens(body: bytes) -> bytes:
     from tests.conftest import strip_nonces
 
     return strip_nonces(body)
+
+
+def test_by_email_one_address_gets_a_few_links_an_hour_whatever_the_network(app, apex_client, tenant_a):
+    """The per-network limit alone let anyone with a few addresses fill an inbox with links."""
+    limit = int(app.config["WORKSPACE_LINKS_PER_EMAIL"].split()[0])
+    answers = []
+    for attempt in range(limit + 2):
+        environ = {"REMOTE_ADDR": f"203.0.113.{attempt + 1}"}
+        response = apex_client.post("/login/email", data={"email": "owner@example.com"}, environ_base=environ)
+        assert response.status_code == 302
+        answers.append(_without_tokens(apex_client.get("/login", environ_base=environ).data))
+    assert len(_emails(app, tenant_a)) == limit
+    # Past the limit the answer is the same: it does not tell that the address has an account.
+    assert len(set(answers)) == 1

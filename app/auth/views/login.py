@@ -84,7 +84,9 @@ def login_second_factor():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    sign_out()
+    destination = sign_out()
+    if destination:
+        return redirect(destination)
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 

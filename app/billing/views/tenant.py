@@ -1,6 +1,6 @@
 """The tenant owner's billing page, Stripe Checkout and Customer Portal redirects."""
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import requires_permission
@@ -11,6 +11,7 @@ from app.core.errors import ValidationFailed
 from app.core.forms import save_form
 from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
+from app.core.security import allow_form_action
 from app.core.transactions import undone_if_refused
 
 # Named "billing" so app.plans.status lets these pages through while the tenant is read-only.
@@ -19,6 +20,8 @@ register_nav_item(NavItem("Billing", "billing.index", "credit-card", "billing.ma
 
 
 def _render(form=None, status=200):
+    # Its checkout and portal buttons lead to Stripe's pages.
+    allow_form_action(*current_app.config["STRIPE_PAGE_ORIGINS"])
     overview = services.get_billing_overview(g.tenant)
     return render_template("billing/index.html", overview=overview, form=form or PlanChoiceForm()), status
 

@@ -1,4 +1,4 @@
-"""REST v1 workflows: read, enable, disable; their runs with the step log; replay (scope
+"""REST v1 workflows: read, enable, disable, rotate the signing secret; their runs with the step log; replay (scope
 `automations:read|write`). Building workflows is done in the app."""
 
 from app.api.blueprint import API_PREFIX, ApiBlueprint
@@ -8,7 +8,14 @@ from app.auth.permissions import check_permission
 from app.core.pagination import Page
 from app.crm.automations import runs as run_log
 from app.crm.automations import services
-from app.crm.automations.schemas import RunDetailSchema, RunListArguments, RunPage, WorkflowPage, WorkflowSchema
+from app.crm.automations.schemas import (
+    RunDetailSchema,
+    RunListArguments,
+    RunPage,
+    WorkflowPage,
+    WorkflowSchema,
+    WorkflowSecretSchema,
+)
 from app.plans.services import check_feature
 
 blp = ApiBlueprint(
@@ -53,6 +60,13 @@ def enable(workflow_id):
 def disable(workflow_id):
     """Turn a workflow off (a run waiting in it stops after its wait; replay it once the workflow is on again)"""
     return services.set_workflow_active(services.get_workflow(workflow_id), False, actor=api_actor())
+
+
+@blp.route("/<uuid:workflow_id>/rotate-secret", methods=["POST"])
+@blp.response(200, WorkflowSecretSchema)
+def rotate_secret(workflow_id):
+    """Give its webhook steps a new signing secret, returned here once (the old one stops working at once)"""
+    return services.rotate_workflow_secret(services.get_workflow(workflow_id), actor=api_actor())
 
 
 @blp.route("/runs")

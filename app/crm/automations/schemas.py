@@ -22,6 +22,13 @@ class WorkflowSchema(SettingSchema):
     updated_at = ma.DateTime(dump_only=True, required=True)
 
 
+class WorkflowSecretSchema(WorkflowSchema):
+    secret = ma.String(
+        required=True,
+        metadata={"description": "The new HMAC-SHA256 signing secret of its webhook steps, shown in this answer only"},
+    )
+
+
 class StepLogSchema(Schema):
     position = ma.Integer(required=True)
     step_type = ma.String(required=True)

@@ -4,7 +4,6 @@ The `automations` feature gates all of it; the plan's `automations` limit counts
 workflows, checked with `enforce()` whenever one becomes active.
 """
 
-import secrets
 import uuid
 
 from sqlalchemy import func, select
@@ -23,6 +22,7 @@ from app.crm.automations.actions import available_actions
 from app.crm.automations.conditions import check_conditions, condition_fields
 from app.crm.automations.models import Workflow, WorkflowRun
 from app.crm.forms.models import WebForm
+from app.crm.webhooks.signing import new_signing_secret
 from app.plans.services import check_feature, check_writable, enforce
 from app.records.catalogue import field_catalogue
 from app.records.event_types import event_subject, event_types
@@ -31,6 +31,15 @@ from app.records.registry import find_record_type, record_types
 from app.records.setting_services import add_audited, apply_changes, clean_flags, creator_id
 
 FIELDS = ("name", "description", "trigger", "conditions", "steps", "is_active")
+# FIELDS as the builder words them, for the audit log's "Changed: Steps".
+FIELD_LABELS = {
+    "name": "Name",
+    "description": "What it is for",
+    "trigger": "Trigger",
+    "conditions": "Conditions",
+    "steps": "Steps",
+    "is_active": "On or off",
+}
 TRIGGERS = {
     "record_created": "A record is created",
     "record_updated": "A record is updated",
@@ -251,7 +260,7 @@ def create_workflow(data: dict, *, actor) -> Workflow:
     if cleaned.get("is_active"):
         enforce("automations")
     workflow = Workflow(
-        secret=f"whsec_{secrets.token_urlsafe(32)}",
+        secret=new_signing_secret(),
         created_by_id=creator_id(actor),
         **{"conditions": {}, "steps": [], **cleaned},
     )
@@ -300,6 +309,18 @@ def keep_forms_that_start_workflows(form: WebForm) -> None:
 
 def set_workflow_active(workflow: Workflow, active: bool, *, actor) -> Workflow:
     return update_workflow(workflow, {"is_active": active}, actor=actor)
+
+
+def rotate_workflow_secret(workflow: Workflow, *, actor) -> Workflow:
+    """A new secret for the workflow's webhook steps (the old one leaked, say): every request
+    from now on is signed with it, and the old one checks nothing."""
+    check_permission(actor, "automations.edit")
+    check_feature("automations")
+    check_writable()
+    workflow.secret = new_signing_secret()
+    db.session.flush()
+    record_audit("workflow.secret_rotated", actor=actor, target=workflow, target_label=workflow.name)
+    return workflow
 
 
 def delete_workflow(workflow: Workflow, *, actor) -> None:

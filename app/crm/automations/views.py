@@ -218,6 +218,15 @@ def set_active(workflow_id):
     return redirect(url_for("automations.show", workflow_id=workflow.id))
 
 
+@bp.route("/automations/<uuid:workflow_id>/rotate-secret", methods=["POST"])
+@requires_permission("automations.edit")
+@requires_feature("automations")
+def rotate_secret(workflow_id):
+    services.rotate_workflow_secret(services.get_workflow(workflow_id), actor=current_user)
+    flash("A new signing secret is in use: copy it below and give it to your receiver.", "success")
+    return redirect(url_for("automations.show", workflow_id=workflow_id) + "#signing-secret")
+
+
 @bp.route("/automations/<uuid:workflow_id>/delete", methods=["POST"])
 @requires_permission("automations.delete")
 @requires_feature("automations")

@@ -87,6 +87,7 @@ class BookingTypeSchema(Schema):
     slug = fields.String(required=True)
     description = fields.String(required=True)
     location = fields.String(required=True)
+    video_url = fields.String(required=True, metadata={"description": "Given to every meeting booked on the page"})
     duration_minutes = fields.Integer(required=True)
     availability = fields.Dict(
         keys=fields.String(),
@@ -113,6 +114,7 @@ class BookingTypeInput(InputSchema):
     slug = fields.String(validate=validate.Length(max=60))
     description = fields.String(validate=validate.Length(max=2000))
     location = fields.String(validate=validate.Length(max=300))
+    video_url = fields.String(validate=validate.Length(max=2000))
     duration_minutes = fields.Integer()
     availability = fields.Dict()
     timezone = fields.String()

@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, false, func, select, update
@@ -60,7 +61,28 @@ LIMITS = {
     "max_days_ahead": (1, 365),
     "daily_cap": (1, 50),
 }
-FIELDS = ("name", "slug", "description", "location", "timezone", "availability", "member_ids", "active", *LIMITS)
+FIELDS = (
+    "name",
+    "slug",
+    "description",
+    "location",
+    "video_url",
+    "timezone",
+    "availability",
+    "member_ids",
+    "active",
+    *LIMITS,
+)
+
+
+def _clean_video_url(value, errors: dict) -> str:
+    """A web address (the meeting's own video link field takes nothing else), or empty."""
+    text = value.strip() if isinstance(value, str) else None
+    parts = urlsplit(text or "")
+    if text is None or len(text) > 2000 or (text and (parts.scheme not in ("http", "https") or not parts.netloc)):
+        errors["video_url"] = ["Enter a full web address starting with https://, or leave it empty."]
+        return ""
+    return text
 
 
 def _clean(data: dict, booking_type: BookingType | None, actor) -> dict:
@@ -79,6 +101,8 @@ def _clean(data: dict, booking_type: BookingType | None, actor) -> dict:
                 errors[key] = [f"Use text of at most {limit} characters."]
             else:
                 cleaned[key] = value.strip()
+    if "video_url" in data:
+        cleaned["video_url"] = _clean_video_url(data["video_url"], errors)
     if booking_type is None and not cleaned.get("name"):
         errors["name"] = ["Name the meeting type."]
     if "slug" in data or booking_type is None:
@@ -430,6 +454,7 @@ def book(booking_type: BookingType, data: dict) -> BookingResult:
                 "ends_at": slot.end,
                 "timezone": booking_type.timezone,
                 "location": booking_type.location,
+                "video_url": booking_type.video_url,
                 "agenda": note,
                 "related_id": contact.id,
                 "attendees": [{"contact_id": contact.id}],
@@ -447,10 +472,11 @@ def book(booking_type: BookingType, data: dict) -> BookingResult:
         email=email,
         starts_at=slot.start,
         token_hash=hash_token(token),
+        visitor_timezone=_known_zone(data.get("tz")),
     )
     db.session.add(booking)
     db.session.flush()
-    _confirm(booking, meeting, token, verb="Confirmed", zone=_known_zone(data.get("tz")))
+    _confirm(booking, meeting, token, verb="Confirmed")
     _tell_host(booking, "New booking", f"booked {_when_text(meeting)}")
     return BookingResult(booking, token, created)
 
@@ -512,7 +538,8 @@ def cancel_booking(booking: Booking) -> Booking:
 
 def reschedule_booking(booking: Booking, slot_value, *, token: str, zone: str | None = None) -> Booking:
     """Move the booking by its private link (`token`): the visitor is sent the booking's own
-    update, in `zone` (the one they chose the time in) and with that link again."""
+    update, in `zone` (the one they chose the new time in; the booking's own when the page
+    named none) and with that link again."""
     _check_open(booking)
     start = parse_slot(slot_value)
     if start == booking.meeting.starts_at:
@@ -525,8 +552,9 @@ def reschedule_booking(booking: Booking, slot_value, *, token: str, zone: str | 
     with confirmation_instead_of_invitation():
         update_record(MEETINGS, booking.meeting, {"starts_at": slot.start, "ends_at": slot.end}, actor=booking.host)
     booking.starts_at = slot.start
+    booking.visitor_timezone = _known_zone(zone) or booking.visitor_timezone
     db.session.flush()
-    _confirm(booking, booking.meeting, token, verb="Updated invitation", zone=_known_zone(zone))
+    _confirm(booking, booking.meeting, token, verb="Updated invitation")
     _tell_host(booking, "Booking moved", f"moved it to {_when_text(booking.meeting)}")
     return booking
 
@@ -536,9 +564,10 @@ def _known_zone(name) -> str | None:
     return name if isinstance(name, str) and name in zone_names() else None
 
 
-def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str, zone: str | None) -> None:
+def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str) -> None:
     """The visitor's confirmation, in the zone they chose their time in; its link opens the
     booking in that zone too."""
+    zone = booking.visitor_timezone
     host = booking.host
     queue_invitation_email(
         booking.email,

@@ -99,7 +99,8 @@ def seed_meetings_demo(tenant, *, owner, sellers) -> None:
             "min_notice_minutes": 120,
             "max_days_ahead": 21,
             "daily_cap": 4,
-            "location": "Video call (link in the invitation)",
+            "location": "Video call",
+            "video_url": f"https://meet.example.com/{tenant.slug}-intro-call",
         },
         actor=owner,
     )

@@ -5,9 +5,11 @@ declaration and the booking pages use them, so they sit below both."""
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from app.core.extensions import db
 from app.crm.calendar import ics
-from app.crm.calendar.models import Meeting, MeetingStatus
+from app.crm.calendar.models import Booking, Meeting, MeetingStatus
 from app.messaging.services import queue_email
 
 SUPPRESS_INVITATIONS = "calendar.suppress_invitations"
@@ -36,6 +38,7 @@ def send_invitations(meeting: Meeting, *, update: bool, link: str) -> int:
     invite = ics.invite_attachment(meeting, organizer_email=organizer.email if organizer else None)
     cancelled = meeting.status == MeetingStatus.CANCELLED
     verb = "Cancelled" if cancelled else ("Updated invitation" if update else "Invitation")
+    zones = _visitor_zones(meeting)
     sent = 0
     for attendee in meeting.attendees:
         if not attendee.email or (organizer is not None and attendee.user_id == organizer.id):
@@ -52,7 +55,7 @@ def send_invitations(meeting: Meeting, *, update: bool, link: str) -> int:
                 "cancelled": cancelled,
                 "update": update,
                 "link": link,
-                "when": _when(meeting),
+                "when": _when(meeting, zones.get(attendee.email.lower())),
             },
             dedupe_key=f"meeting:{meeting.id}:{meeting.sequence}:{meeting.status}:{attendee.key}",
         )
@@ -75,12 +78,25 @@ def queue_invitation_email(
     )
 
 
-def _when(meeting: Meeting) -> str:
-    zone = ZoneInfo(meeting.timezone or "UTC")
+def _visitor_zones(meeting: Meeting) -> dict[str, str]:
+    """Email -> the zone its visitor booked this meeting in: a host who moves or cancels a booked
+    meeting tells the visitor in the zone they chose their time in, as the booking's own emails do."""
+    rows = db.session.execute(
+        select(Booking.email, Booking.visitor_timezone).where(
+            Booking.meeting_id == meeting.id, Booking.visitor_timezone.is_not(None)
+        )
+    )
+    return {email.lower(): zone for email, zone in rows}
+
+
+def _when(meeting: Meeting, zone_name: str | None = None) -> str:
+    """When the meeting is, in `zone_name` (the meeting's own zone when None)."""
+    zone_name = zone_name or meeting.timezone or "UTC"
+    zone = ZoneInfo(zone_name)
     start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
     same_day = start.date() == end.date()
     return (
-        f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({meeting.timezone})"
+        f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} ({zone_name})"
         if same_day
-        else f"{start:%A %d %B %Y, %H:%M} – {end:%A %d %B %Y, %H:%M} ({meeting.timezone})"
+        else f"{start:%A %d %B %Y, %H:%M} – {end:%A %d %B %Y, %H:%M} ({zone_name})"
     )

@@ -134,6 +134,8 @@ class BookingType(TenantScoped, Timestamps, Base):
     slug: Mapped[str] = mapped_column(String(60))
     description: Mapped[str] = mapped_column(Text, default="")
     location: Mapped[str] = mapped_column(String(300), default="")
+    # Given to every meeting booked on the page, so its invitation carries the link.
+    video_url: Mapped[str] = mapped_column(String(2000), default="", server_default="")
     duration_minutes: Mapped[int] = mapped_column(Integer, default=30)
     # {"mon": [["09:00", "17:00"]], …} in `timezone`
     availability: Mapped[dict] = mapped_column(default=dict)
@@ -175,6 +177,9 @@ class Booking(TenantScoped, Timestamps, Base):
     starts_at: Mapped[datetime]
     token_hash: Mapped[str] = mapped_column(String(64))
     cancelled_at: Mapped[datetime | None]
+    # The zone the visitor chose their time in (None when their page named none): every later
+    # email to them, and their manage page, speak in it.
+    visitor_timezone: Mapped[str | None] = mapped_column(String(64))
 
     booking_type = tenant_relationship("BookingType", "booking_type_id")
     meeting = tenant_relationship("Meeting", "meeting_id")

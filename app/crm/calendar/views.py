@@ -109,8 +109,9 @@ def feed(token):
 booking_bp = TenantBlueprint("booking", __name__)
 
 
-def _visitor_zone() -> ZoneInfo:
-    name = request.args.get("tz") or request.form.get("tz") or "UTC"
+def _visitor_zone(found=None) -> ZoneInfo:
+    """The zone the page names (`tz`), else the one the visitor booked `found` in, else UTC."""
+    name = request.args.get("tz") or request.form.get("tz") or (found.visitor_timezone if found else None) or "UTC"
     return ZoneInfo(name if name in zone_names() else "UTC")
 
 
@@ -191,15 +192,15 @@ def _booking_of(token: str):
     return found
 
 
-def _manage_page(token: str) -> str:
+def _manage_page(token: str, found) -> str:
     """The manage page of a booking, in the visitor's time zone."""
-    return url_for("booking.manage", token=token, tz=_visitor_zone().key)
+    return url_for("booking.manage", token=token, tz=_visitor_zone(found).key)
 
 
 @booking_bp.route("/book/manage/<token>", methods=["GET"])
 def manage(token):
     found = _booking_of(token)
-    zone = _visitor_zone()
+    zone = _visitor_zone(found)
     first = _week_start(found.booking_type, zone)
     state = booking.booking_state(found)
     is_open = state == booking.BookingState.OPEN
@@ -224,9 +225,9 @@ def cancel(token):
         booking.cancel_booking(found)
     except Conflict as exc:
         flash(exc.message, "danger")
-        return redirect(_manage_page(token)), 303
+        return redirect(_manage_page(token, found)), 303
     flash("Your booking is cancelled.", "success")
-    return redirect(_manage_page(token))
+    return redirect(_manage_page(token, found))
 
 
 @booking_bp.route("/book/manage/<token>/reschedule", methods=["POST"], endpoint="reschedule")
@@ -235,12 +236,12 @@ def reschedule_booking(token):
     found = _booking_of(token)
     try:
         with undone_if_refused():
-            booking.reschedule_booking(found, request.form.get("slot"), token=token, zone=_visitor_zone().key)
+            booking.reschedule_booking(found, request.form.get("slot"), token=token, zone=_visitor_zone(found).key)
     except (ValidationFailed, Conflict) as exc:
         flash(exc.message, "danger")
-        return redirect(_manage_page(token)), 303
+        return redirect(_manage_page(token, found)), 303
     flash("Your booking is moved. An updated invitation is on its way.", "success")
-    return redirect(_manage_page(token))
+    return redirect(_manage_page(token, found))
 
 
 # ---------------------------------------------------------------------------- management
@@ -256,6 +257,7 @@ def _form_data(form) -> dict:
         "slug": form.get("slug", ""),
         "description": form.get("description", ""),
         "location": form.get("location", ""),
+        "video_url": form.get("video_url", ""),
         "timezone": form.get("timezone", ""),
         "availability": availability,
         "active": bool(form.get("active")),
@@ -307,6 +309,7 @@ def _form_values(booking_type) -> MultiDict:
             "slug": booking_type.slug,
             "description": booking_type.description or "",
             "location": booking_type.location or "",
+            "video_url": booking_type.video_url or "",
             "timezone": booking_type.timezone,
             **{
                 key: "" if getattr(booking_type, key) is None else str(getattr(booking_type, key))

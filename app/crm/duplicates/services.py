@@ -17,12 +17,19 @@ from app.core.lookups import get_or_404
 from app.core.newest_first import newest_first_page
 from app.crm.duplicates.detection import duplicate_rules, name_fields
 from app.crm.duplicates.models import DuplicatePair, PairStatus
+from app.jobs.tenant_jobs import run_tenant_job_now
 from app.records.registry import find_record_type, record_types
 
 SIMILARITY = 0.6
 MAX_PAIRS_PER_SCAN = 5000
 JOB_KIND = "duplicates"
 JOB_REF = "app.crm.duplicates.jobs:scan_tenant"
+
+
+def request_duplicates_scan(*, actor) -> None:
+    """Scan the workspace now rather than tonight (one scan however often it is asked for)."""
+    check_permission(actor, "duplicates.review")
+    run_tenant_job_now(require_tenant_id(), JOB_KIND, "scan", JOB_REF)
 
 
 def scan_for_duplicates(*, limit: int = MAX_PAIRS_PER_SCAN) -> int:

@@ -1,8 +1,6 @@
 """/duplicates: candidate pairs to dismiss or merge; /merge: pick the values to keep."""
 
-from datetime import UTC, datetime
-
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.permissions import can, requires_permission
@@ -11,7 +9,6 @@ from app.core.hosts import TenantBlueprint
 from app.core.navigation import NavItem, register_nav_item
 from app.crm.duplicates import services
 from app.crm.duplicates.merging import merge_choices, merge_list_preview, merge_preview, merge_records
-from app.jobs.tenant_jobs import schedule_tenant_job
 from app.records.forms import ConfirmForm
 from app.records.registry import find_record_type
 
@@ -34,7 +31,7 @@ def index():
 @bp.route("/duplicates/scan", methods=["POST"])
 @requires_permission("duplicates.review")
 def scan():
-    schedule_tenant_job(g.tenant.id, services.JOB_KIND, "scan", services.JOB_REF, run_date=datetime.now(UTC))
+    services.request_duplicates_scan(actor=current_user)
     flash("Looking for duplicates: new pairs show up here in a minute.", "success")
     return redirect(url_for("duplicates.index"))
 

@@ -10,7 +10,6 @@ import io
 import json
 import uuid
 import zipfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -32,7 +31,7 @@ from app.crm.fields.models import FieldDefinition
 from app.crm.privacy.services import activity_content
 from app.crm.segments.models import Segment
 from app.crm.tags.models import Tag
-from app.jobs.tenant_jobs import schedule_tenant_job
+from app.jobs.tenant_jobs import next_run_of_tenant_job, run_tenant_job_now
 from app.records import schemas as record_schemas
 from app.records.registry import record_types
 
@@ -47,15 +46,25 @@ def export_path(tenant_id, export_id) -> Path:
 
 def request_workspace_export(*, actor) -> WorkspaceExport:
     check_permission(actor, "workspace.export")
-    running = db.session.scalar(select(WorkspaceExport.id).where(WorkspaceExport.status.in_(("queued", "running"))))
-    if running is not None:
+    running = db.session.scalar(select(WorkspaceExport).where(WorkspaceExport.status.in_(("queued", "running"))))
+    if running is not None and not _lost(running):
         raise Conflict("An export of this workspace is already being prepared.")
     export = WorkspaceExport(created_by_id=getattr(acting_user(actor), "id", None))
     db.session.add(export)
     db.session.flush()
-    schedule_tenant_job(export.tenant_id, JOB_KIND, export.id, JOB_REF, run_date=datetime.now(UTC))
+    run_tenant_job_now(export.tenant_id, JOB_KIND, export.id, JOB_REF)
     record_audit("export.workspace_requested", actor=actor, target=export, target_label="Whole workspace")
     return export
+
+
+def _lost(export: WorkspaceExport) -> bool:
+    """A queued export whose job is gone (dropped in an outage before run-now jobs ran late)
+    will never start: it is marked failed, so that it blocks a new export no more."""
+    if export.status != "queued" or next_run_of_tenant_job(export.tenant_id, JOB_KIND, export.id) is not None:
+        return False
+    export.status, export.finished_at = "failed", utcnow()
+    export.error = "Its job was lost while the scheduler was down; a new export was asked for."
+    return True
 
 
 def list_workspace_exports(*, actor) -> list[WorkspaceExport]:

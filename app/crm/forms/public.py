@@ -6,7 +6,7 @@ from flask import Response, abort, redirect, render_template, request, url_for
 from app.core.errors import ValidationFailed
 from app.core.extensions import csrf
 from app.core.hosts import TenantBlueprint
-from app.core.security import add_security_headers
+from app.core.security import add_security_headers, allow_form_action, origin_of
 from app.crm.forms import intake
 from app.crm.forms.services import get_form
 
@@ -42,6 +42,9 @@ def _frame_headers(response: Response, form) -> Response:
 
 
 def _render(form, *, embed: bool, values=None, errors=None, token=None, status=200):
+    if form.redirect_url and not form.double_opt_in:
+        # Sent, the form leads to the agency's own page.
+        allow_form_action(origin_of(form.redirect_url))
     html = render_template(
         "crm/forms/public.html",
         form=form,

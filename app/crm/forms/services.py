@@ -42,6 +42,20 @@ FIELDS = (
     "double_opt_in",
     "deal",
 )
+# FIELDS as the form's settings page words them, for the audit log's "Changed: Button text".
+FIELD_LABELS = {
+    "name": "Name",
+    "is_active": "Accepting submissions",
+    "creates": "Submissions create",
+    "fields": "Fields",
+    "consents": "Consent checkboxes",
+    "submit_label": "Button text",
+    "thank_you_message": "Thank-you message",
+    "redirect_url": "Redirect",
+    "allowed_origins": "Sites that may embed it",
+    "double_opt_in": "Double opt-in",
+    "deal": "Deal",
+}
 TARGETS = {"lead": "Leads", "contact": "Contacts"}
 INPUT_TYPES = {"text": "Text", "email": "Email", "tel": "Phone", "textarea": "Long text", "hidden": "Hidden"}
 CONSENT_CHANNELS = {"": "No channel", **Channel.LABELS}

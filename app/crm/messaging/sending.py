@@ -45,6 +45,17 @@ INTERRUPTED = "Sending was interrupted and the provider has not confirmed it yet
 # ---------------------------------------------------------------------------- sender identity
 
 
+# The settings' labels on their page, for the audit log's "Fields: From address, …".
+SETTING_LABELS = {
+    "from_name": "From name",
+    "from_email": "From address",
+    "reply_to": "Reply-to address",
+    "sms_number": "SMS number",
+    "quiet_hours_start": "Quiet hours from",
+    "quiet_hours_end": "Quiet hours until",
+}
+
+
 def get_settings() -> MessagingSettings:
     """The agency's settings row (an unsaved one with the defaults until an admin saves them)."""
     return db.session.scalar(select(MessagingSettings).limit(1)) or MessagingSettings(
@@ -80,11 +91,12 @@ def update_settings(data: dict, *, actor) -> MessagingSettings:
     settings = get_settings()
     if settings.id is None or settings not in db.session:
         db.session.add(settings)
-    for key, value in cleaned.items():
-        if value is not None:
-            setattr(settings, key, value)
+    changed = sorted(key for key, value in cleaned.items() if value is not None and getattr(settings, key) != value)
+    for key in changed:
+        setattr(settings, key, cleaned[key])
     db.session.flush()
-    record_audit("messaging.settings_changed", actor=actor, target=settings, details={"fields": sorted(cleaned)})
+    if changed:
+        record_audit("messaging.settings_changed", actor=actor, target=settings, details={"fields": changed})
     return settings
 
 

@@ -33,7 +33,7 @@ from app.plans.services import check_writable
 from app.records import schemas as record_schemas
 from app.records.capabilities import Context
 from app.records.models import RecordEntry
-from app.records.services import refresh_search_text
+from app.records.services import refresh_search_text, reindex_referrers
 
 ERASED = "Erased"
 # hook(record_type, record) -> {section: rows}: what a package keeps about the record.
@@ -128,8 +128,10 @@ def erase_record(record_type, record, *, actor) -> None:
         update(RecordEntry)
         .where(RecordEntry.id == record.id)
         .values(title=f"{ERASED} {record_type.label.lower()}")
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session="fetch")
     )
+    # Records found by its name (a deal by its contact, a meeting by who it is about) are not.
+    reindex_referrers(record_type, record)
     logged = list(db.session.scalars(select(Activity.id).where(Activity.record_id == record.id)))
     db.session.execute(
         update(Activity)

@@ -1,4 +1,5 @@
-"""REST v1 webhooks: subscriptions, their delivery log and replay (scope `webhooks:read|write`)."""
+"""REST v1 webhooks: subscriptions, their secret's rotation, their delivery log and replay
+(scope `webhooks:read|write`)."""
 
 from app.api.blueprint import resource_blueprint
 from app.api.crud import Schemas, Summaries, Verbs, add_crud_routes
@@ -52,6 +53,13 @@ add_crud_routes(
     ),
     view_permission="webhooks.view",
 )
+
+
+@blp.route("/<uuid:webhook_id>/rotate-secret", methods=["POST"])
+@blp.response(200, WebhookSubscriptionSchema)
+def rotate_secret(webhook_id):
+    """Sign with a new secret from now on (the old one stops working at once)"""
+    return services.rotate_secret(services.get_subscription(webhook_id), actor=api_actor())
 
 
 @blp.route("/<uuid:webhook_id>/deliveries")

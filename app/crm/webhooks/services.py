@@ -6,7 +6,6 @@ then the delivery is dead, the subscription is disabled and the workspace's admi
 """
 
 import random
-import secrets
 from datetime import timedelta
 
 from flask import current_app
@@ -27,6 +26,7 @@ from app.core.types import json_safe, utcnow
 from app.core.validation import Errors, check_known_keys, clean_text
 from app.crm.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from app.crm.webhooks.sender import post_signed
+from app.crm.webhooks.signing import new_signing_secret
 from app.jobs.tenant_jobs import schedule_tenant_job
 from app.messaging.services import queue_email
 from app.plans.services import check_writable
@@ -85,7 +85,7 @@ def create_subscription(data: dict, *, actor) -> WebhookSubscription:
     check_permission(actor, "webhooks.create")
     check_writable()
     cleaned = _clean(data, creating=True)
-    subscription = WebhookSubscription(secret=new_secret(), created_by_id=creator_id(actor), **cleaned)
+    subscription = WebhookSubscription(secret=new_signing_secret(), created_by_id=creator_id(actor), **cleaned)
     add_audited(subscription, "webhook.created", actor=actor)
     listeners_changed()
     return subscription
@@ -109,7 +109,7 @@ def update_subscription(subscription: WebhookSubscription, data: dict, *, actor)
 
 def rotate_secret(subscription: WebhookSubscription, *, actor) -> WebhookSubscription:
     check_permission(actor, "webhooks.edit")
-    subscription.secret = new_secret()
+    subscription.secret = new_signing_secret()
     db.session.flush()
     record_audit("webhook.secret_rotated", actor=actor, target=subscription, target_label=subscription.name)
     return subscription
@@ -120,10 +120,6 @@ def delete_subscription(subscription: WebhookSubscription, *, actor) -> None:
     record_audit("webhook.deleted", actor=actor, target=subscription, target_label=subscription.name)
     db.session.delete(subscription)
     db.session.flush()
-
-
-def new_secret() -> str:
-    return f"whsec_{secrets.token_urlsafe(32)}"
 
 
 # ---------------------------------------------------------------------------- deliveries

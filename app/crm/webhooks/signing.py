@@ -7,10 +7,16 @@ replayed request: it checks the signature, then that `t` is recent.
 
 import hashlib
 import hmac
+import secrets
 import time
 
 SIGNATURE_HEADER = "Atrium-Signature"
 TOLERANCE_SECONDS = 300
+
+
+def new_signing_secret() -> str:
+    """A webhook subscription's or a workflow's secret, new or rotated."""
+    return f"whsec_{secrets.token_urlsafe(32)}"
 
 
 def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:

@@ -7,6 +7,7 @@ from app.core.errors import AppError, ValidationFailed
 from app.core.extensions import db
 from app.core.forms import act_on_form, apply_errors
 from app.core.hosts import tenant_host
+from app.core.security import allow_form_action
 from app.plans import lifecycle
 from app.plans.catalogue import RESOURCE_LABELS
 from app.plans.models import FEATURE_KEYS, LIMIT_KEYS
@@ -94,6 +95,8 @@ def _forms(tenant, **overrides) -> dict:
 
 
 def _render(tenant, status: int = 200, **overrides):
+    # "Sign in as the owner" ends on the workspace's host.
+    allow_form_action(tenant_host(tenant.slug))
     outcome = request.args.get("impersonation")
     if outcome in ("ended", "expired") and status == 200:
         flash(

@@ -320,3 +320,16 @@ def test_a_webhook_turned_off_offers_no_test_event(app, tenant_a, client_for, lo
     assert 'data-testid="webhook-test"' not in page
     assert client.post(f"/settings/webhooks/{subscription_id}/test").status_code == 422
     assert deliveries(app, tenant_a) == []
+
+
+def test_the_api_rotates_a_subscriptions_secret_as_the_page_does(app, tenant_a, api_client_for, local_receiver):
+    """The page had "Rotate the secret"; an integration managing its webhooks by API had no way
+    to replace a leaked one but to delete the subscription, and its delivery log with it."""
+    webhook_id, old = subscribe(app, tenant_a, hook_url(local_receiver))
+    api = api_client_for(tenant_a)
+    rotated = api.post(f"/api/v1/webhooks/{webhook_id}/rotate-secret")
+    assert rotated.status_code == 200
+    assert rotated.get_json()["secret"] not in (old, "")
+    assert api.get(f"/api/v1/webhooks/{webhook_id}").get_json()["secret"] == rotated.get_json()["secret"]
+    read_only = api_client_for(tenant_a, scopes=["webhooks:read"])
+    assert read_only.post(f"/api/v1/webhooks/{webhook_id}/rotate-secret").status_code == 403

@@ -664,3 +664,140 @@ def test_a_visitor_moving_a_booking_is_not_offered_its_own_time(app, tenant_a, c
         assert "already at that time" in visitor.get(same.headers["Location"]).get_data(as_text=True)
     subjects = [p["subject"] for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
     assert subjects == ["Confirmed: Intro call with Grace Hopper"]
+
+
+def _book_in_new_york(app, tenant, visitor):
+    booking_type_id = make_booking_type(app, tenant, availability=MORNINGS, min_notice_minutes=0)
+    booked = visitor.post(
+        f"/book/{_slug(app, tenant, booking_type_id)}",
+        data={
+            "slot": "2030-12-02T09:00:00+00:00",
+            "name": "Grace Hopper",
+            "email": "grace@example.org",
+            "tz": "America/New_York",
+        },
+    )
+    return booked.headers["Location"]
+
+
+def test_a_booking_keeps_the_visitors_time_zone(app, tenant_a, client_for):
+    with time_machine.travel(NOW, tick=False):
+        _book_in_new_york(app, tenant_a, client_for(tenant_a, None))
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(Booking.visitor_timezone)) == "America/New_York"
+
+
+def test_the_manage_link_without_its_zone_still_shows_and_moves_in_the_visitors_zone(app, tenant_a, client_for):
+    """Opened without `?tz=` (the link copied short, a bookmark), the page showed UTC, and a move
+    made there was confirmed in UTC to a visitor in New York."""
+    with time_machine.travel(NOW, tick=False):
+        visitor = client_for(tenant_a, None)
+        manage = _book_in_new_york(app, tenant_a, visitor).split("?")[0]
+        assert "Monday 02 December 2030, 04:00" in visitor.get(manage).get_data(as_text=True)
+        visitor.post(f"{manage}/reschedule", data={"slot": "2030-12-03T10:00:00+00:00"})
+    [moved] = [p for p in _outbox(app, tenant_a) if p["subject"].startswith("Updated invitation")]
+    assert "Tuesday 03 December 2030, 05:00 (America/New_York)" in moved["text"]
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(Booking.visitor_timezone)) == "America/New_York"
+
+
+def test_when_the_host_moves_or_cancels_a_booked_meeting_the_visitor_reads_it_in_their_zone(
+    app, tenant_a, client_for, api_client_for
+):
+    with time_machine.travel(NOW, tick=False):
+        _book_in_new_york(app, tenant_a, client_for(tenant_a, None))
+        meeting_id, _, _ = _the_meeting(app, tenant_a)
+        api = api_client_for(tenant_a)
+        moved = api.patch(
+            f"/api/v1/meetings/{meeting_id}",
+            json={"starts_at": "2030-12-02T10:00:00+00:00", "ends_at": "2030-12-02T10:30:00+00:00"},
+        )
+        assert moved.status_code == 200
+        api.patch(f"/api/v1/meetings/{meeting_id}", json={"status": "cancelled"})
+    sent = [p for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
+    [update] = [p for p in sent if p["subject"].startswith("Updated invitation")]
+    assert "Monday 02 December 2030, 05:00–05:30 (America/New_York)" in update["text"]
+    [cancel] = [p for p in sent if p["subject"].startswith("Cancelled")]
+    assert "(America/New_York)" in cancel["text"]
+
+
+def test_a_booking_pages_video_link_is_the_booked_meetings_and_the_visitor_is_given_it(app, tenant_a, client_for):
+    link = "https://meet.example.com/alpha-intro"
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(
+            app, tenant_a, availability=MORNINGS, min_notice_minutes=0, location="Video call", video_url=link
+        )
+        visitor = client_for(tenant_a, None)
+        booked = visitor.post(
+            f"/book/{_slug(app, tenant_a, booking_type_id)}",
+            data={"slot": "2030-12-02T09:00:00+00:00", "name": "Grace Hopper", "email": "grace@example.org"},
+        )
+        manage = visitor.get(booked.headers["Location"]).get_data(as_text=True)
+    assert link in manage
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(Meeting.video_url)) == link
+    [confirmation] = [p for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
+    assert f"Video: {link}" in confirmation["text"]
+    [event] = Calendar.from_ical(base64.b64decode(confirmation["attachments"][0]["content"])).walk("VEVENT")
+    assert str(event["url"]) == link
+
+
+def test_a_booking_pages_video_link_is_a_web_address(app, tenant_a, api_client_for, client_for):
+    api = api_client_for(tenant_a)
+    refused = api.post("/api/v1/booking-types", json={"name": "Intro", "video_url": "javascript:alert(1)"})
+    assert refused.status_code == 422
+    assert "video_url" in refused.get_json()["error"]["details"]
+    created = api.post("/api/v1/booking-types", json={"name": "Intro", "video_url": "https://meet.example.com/x"})
+    assert created.status_code == 201
+    assert created.get_json()["video_url"] == "https://meet.example.com/x"
+    page = client_for(tenant_a).get("/calendar/booking-pages").get_data(as_text=True)
+    assert 'name="video_url"' in page
+
+
+def test_a_visitors_bookings_are_in_their_data_export_and_go_with_their_erasure(app, tenant_a, client_for):
+    """The privacy tools knew nothing of bookings: erased, the person still had their name, email,
+    time zone and note on each booking, and their name in the booked meeting's title."""
+    import json
+
+    from app.crm.contacts.models import Contact, ContactEmail
+    from app.records.models import RecordEntry
+    from tests.conftest import csrf_token_from
+
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(app, tenant_a, availability=MORNINGS, min_notice_minutes=0)
+        client_for(tenant_a, None).post(
+            f"/book/{_slug(app, tenant_a, booking_type_id)}",
+            data={
+                "slot": "2030-12-02T09:00:00+00:00",
+                "name": "Grace Hopper",
+                "email": "grace@example.org",
+                "tz": "America/New_York",
+                "note": "About the COBOL rewrite",
+            },
+        )
+    with in_tenant(app, tenant_a.id):
+        contact_id = db.session.scalar(select(ContactEmail.contact_id).where(ContactEmail.email == "grace@example.org"))
+    owner = client_for(tenant_a)
+    exported = json.loads(owner.get(f"/privacy/contact/{contact_id}/data.json").get_data())
+    [booked] = exported["bookings"]
+    assert (booked["name"], booked["email"], booked["time_zone"]) == (
+        "Grace Hopper",
+        "grace@example.org",
+        "America/New_York",
+    )
+    assert booked["note"] == "About the COBOL rewrite"
+
+    page = owner.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert (
+        owner.post(f"/privacy/contact/{contact_id}/erase", data={"csrf_token": csrf_token_from(page)}).status_code
+        == 302
+    )
+    with in_tenant(app, tenant_a.id):
+        assert db.session.get(Contact, (tenant_a.id, contact_id)).first_name == ""
+        booking = db.session.scalar(select(Booking))
+        assert (booking.name, booking.email, booking.visitor_timezone) == ("", "", None)
+        meeting = db.session.scalar(select(Meeting))
+        assert meeting.title == "Intro call"
+        assert meeting.agenda == ""
+        assert "grace" not in meeting.search_text
+        assert db.session.get(RecordEntry, (tenant_a.id, meeting.id)).title == "Intro call"

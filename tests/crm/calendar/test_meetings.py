@@ -450,3 +450,60 @@ def test_a_meetings_page_shows_its_times_in_its_own_zone_as_its_form_does(app, t
     assert "05 Mar 2030, 11:00 (Europe/Berlin)" in page
     same_zone = make_meeting(app, tenant_a)
     assert "05 Mar 2030, 10:00<" in client_for(tenant_a).get(f"/meetings/{same_zone}").get_data(as_text=True)
+
+
+def test_erasing_a_person_takes_their_name_and_email_off_the_meetings_they_attend(
+    app, tenant_a, client_for, api_client_for
+):
+    """Each attendee row keeps a copy of the contact's name and email: erased, the person was still
+    listed (and searchable) on every meeting they attended, and a change of time emailed them."""
+    from sqlalchemy import delete, select
+
+    from app.core.extensions import db
+    from app.crm.calendar.models import Meeting, MeetingAttendee
+    from app.messaging.models import OutboxMessage
+    from tests.conftest import csrf_token_from, in_tenant
+    from tests.crm.calendar.factories import make_meeting
+    from tests.crm.factories import make_contact
+
+    contact_id = make_contact(app, tenant_a, first_name="Grace", last_name="Hopper", emails=["grace@example.org"])
+    meeting_id = make_meeting(app, tenant_a, attendees=[{"contact_id": str(contact_id)}])
+    owner = client_for(tenant_a)
+    page = owner.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert (
+        owner.post(f"/privacy/contact/{contact_id}/erase", data={"csrf_token": csrf_token_from(page)}).status_code
+        == 302
+    )
+    with in_tenant(app, tenant_a.id):
+        [row] = db.session.scalars(select(MeetingAttendee)).all()
+        assert (row.name, row.email) == ("Erased contact", None)
+        assert "grace" not in db.session.get(Meeting, (tenant_a.id, meeting_id)).search_text
+        db.session.execute(delete(OutboxMessage))
+        db.session.commit()
+    moved = api_client_for(tenant_a).patch(
+        f"/api/v1/meetings/{meeting_id}",
+        json={"starts_at": "2030-03-05T12:00:00+00:00", "ends_at": "2030-03-05T13:00:00+00:00"},
+    )
+    assert moved.status_code == 200
+    with in_tenant(app, tenant_a.id):
+        sent_to = [message.payload["to"] for message in db.session.scalars(select(OutboxMessage))]
+    assert "grace@example.org" not in sent_to
+
+
+def test_a_meeting_is_found_by_the_new_name_of_the_record_it_is_about(app, tenant_a, api_client_for):
+    """A meeting "related to" a contact is searched by the contact's name; renamed, the contact
+    was found there by its old name only (a company's contacts were re-indexed, meetings not)."""
+    from app.core.extensions import db
+    from app.crm.calendar.models import Meeting
+    from tests.conftest import in_tenant
+    from tests.crm.calendar.factories import make_meeting
+    from tests.crm.factories import make_contact
+
+    contact_id = make_contact(app, tenant_a, first_name="Grace", last_name="Hopper")
+    meeting_id = make_meeting(app, tenant_a, related_id=str(contact_id))
+    renamed = api_client_for(tenant_a).patch(f"/api/v1/contacts/{contact_id}", json={"last_name": "Murray"})
+    assert renamed.status_code == 200
+    with in_tenant(app, tenant_a.id):
+        search_text = db.session.get(Meeting, (tenant_a.id, meeting_id)).search_text
+    assert "murray" in search_text
+    assert "hopper" not in search_text

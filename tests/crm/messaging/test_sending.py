@@ -377,3 +377,36 @@ def test_an_sms_without_consent_says_so_in_words(app, tenant_a, client_for):
     contact_id = make_consenting_contact(app, tenant_a, sms_consent="unknown")
     page = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
     assert "Ada Lovelace has not given consent to SMS." in page
+
+
+def _settings_audit(app, tenant) -> list[dict]:
+    from app.core.audit import AuditEvent
+
+    with in_tenant(app, tenant.id):
+        return list(
+            db.session.scalars(
+                select(AuditEvent.details)
+                .where(AuditEvent.action == "messaging.settings_changed")
+                .order_by(AuditEvent.created_at)
+            )
+        )
+
+
+def test_the_audit_log_lists_only_the_messaging_settings_that_changed(app, tenant_a, client_for):
+    """Every save listed all six settings as changed, and a save that changed nothing wrote a row."""
+    owner = client_for(tenant_a)
+    data = {
+        "from_name": "Alpha Team",
+        "from_email": "hello@alpha.example",
+        "reply_to": "",
+        "sms_number": "",
+        "quiet_hours_start": "21",
+        "quiet_hours_end": "8",
+    }
+    assert owner.post("/settings/messaging", data=data).status_code == 302
+    assert owner.post("/settings/messaging", data=data).status_code == 302
+    assert owner.post("/settings/messaging", data={**data, "quiet_hours_end": "7"}).status_code == 302
+    assert [row["fields"] for row in _settings_audit(app, tenant_a)] == [
+        ["from_email", "from_name"],
+        ["quiet_hours_end"],
+    ]
