@@ -6,7 +6,7 @@ from flask import g
 from flask_login import current_user
 
 from app.core.types import utcnow
-from app.plans.models import limit_label
+from app.plans.models import limit_label, you_have
 from app.plans.services import METERED, entitlements, offered_limits
 from app.tenants.models import TenantStatus
 
@@ -87,7 +87,7 @@ def plan_banners() -> list[Banner]:
         if used > limit and resource not in METERED:
             # After a downgrade (or a smaller override): say what happened, and that it is safe.
             message = (
-                f"Your {ent.plan.name} plan allows {limit:,} {label}; you have {used:,}. Nothing is deleted,"
+                f"Your {ent.plan.name} plan allows {limit:,} {label}; {you_have(resource, used)}. Nothing is deleted,"
                 " but no more can be added until you upgrade or remove some."
             )
         else:

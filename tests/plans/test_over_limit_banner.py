@@ -19,7 +19,7 @@ def test_over_the_limit_the_banner_says_so_and_that_nothing_is_deleted(app, make
     set_tenant(tenant, plan="free")
     html = client_for(tenant).get("/").get_data(as_text=True)
     assert "You have reached" not in html
-    assert "Your Free plan allows 2 users; you have 3. Nothing is deleted" in html
+    assert "Your Free plan allows 2 users; you have 3, invitations still waiting included. Nothing is deleted" in html
     assert _users(app, tenant) == 3
 
 
@@ -28,3 +28,17 @@ def test_at_the_limit_the_banner_names_a_limit_of_one_in_the_singular(make_tenan
     set_tenant(tenant, limit_overrides={"users": 1})
     html = client_for(tenant).get("/").get_data(as_text=True)
     assert "limit of 1 user." in html  # not "1 users"
+
+
+def test_over_the_user_limit_the_banner_and_usage_say_waiting_invitations_count(
+    app, make_tenant, set_tenant, client_for
+):
+    """Two people and one invitation on Free read "allows 2 users; you have 3", while the Team
+    page listed two people: the banner and the usage row now say what the 3 counts."""
+    tenant = make_tenant("inviting", plan="premium", roles=("owner", "admin"))
+    client = client_for(tenant)
+    assert client.post("/settings/users/invite", data={"email": "new@example.com", "role": "sales"}).status_code == 302
+    set_tenant(tenant, plan="free")
+    assert "allows 2 users; you have 3, invitations still waiting included." in client.get("/").get_data(as_text=True)
+    usage = client.get("/settings/plan").get_data(as_text=True)
+    assert "Invitations still waiting included." in usage
