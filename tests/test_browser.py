@@ -31,6 +31,7 @@ def test_signup_dashboard_logout_login(live_server, page_at, width):
     form = page.locator('[data-testid="signup-form"]')
     form.locator("#agency_name").fill("Umbrella Agency")
     form.locator("#slug").fill(slug)
+    form.locator("#name").fill("Boss")
     form.locator("#email").fill("boss@umbrella.test")
     form.locator("#password").fill("correct-horse-1")
     form.locator('[data-testid="signup-submit"]').click()

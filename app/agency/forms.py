@@ -20,6 +20,7 @@ class SignupForm(PageForm):
             Length(min=3, max=63, message="Use 3 to 63 lowercase letters, digits and hyphens."),
         ],
     )
+    name = StringField("Your name", validators=[DataRequired(message="Enter your name."), Length(max=120)])
     email = EmailField("Your work email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     password = new_password_field("Password")
 

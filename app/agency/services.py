@@ -44,11 +44,16 @@ def check_slug(slug: str) -> str:
     return slug
 
 
-def sign_up(*, agency_name: str, slug: str, email: str, password: str) -> tuple[Tenant, User]:
+def sign_up(*, agency_name: str, name: str, slug: str, email: str, password: str) -> tuple[Tenant, User]:
     """Create an agency on a trial, its subdomain and its owner — all in one transaction."""
-    agency_name = (agency_name or "").strip()
+    agency_name, name = (agency_name or "").strip(), (name or "").strip()
+    errors = {}
     if not agency_name:
-        raise ValidationFailed("Name required.", details={"agency_name": ["Enter your agency's name."]})
+        errors["agency_name"] = ["Enter your agency's name."]
+    if not name:  # it greets the owner and signs every invitation they send
+        errors["name"] = ["Enter your name."]
+    if errors:
+        raise ValidationFailed("Name required.", details=errors)
     slug = check_slug(slug)
     config = current_app.config
     tenant = Tenant(
@@ -65,8 +70,7 @@ def sign_up(*, agency_name: str, slug: str, email: str, password: str) -> tuple[
     except IntegrityError as exc:
         raise ValidationFailed("Address taken.", details={"slug": ["This address is already taken."]}) from exc
     with tenant_context(tenant.id):
-        owner = create_user(email=normalize_email(email), name=agency_name, password=password, role=Role.OWNER)
-        owner.name = normalize_email(email).split("@", 1)[0].replace(".", " ").title()
+        owner = create_user(email=normalize_email(email), name=name[:120], password=password, role=Role.OWNER)
         record_audit("tenant.created", actor=owner, target=tenant, target_label=tenant.name, details={"slug": slug})
     return tenant, owner
 
