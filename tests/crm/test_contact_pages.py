@@ -93,6 +93,17 @@ def test_viewer_cannot_create_or_bulk_edit(client_for, tenant_a, app):
     assert viewer.post("/contacts/bulk", data={"action": "delete"}).status_code == 403
 
 
+def test_bulk_tagging_without_any_tag_says_where_tags_are_made(client_for, tenant_a, app):
+    """A new workspace's bulk bar offered "Add a tag" with an empty list beside it, and Apply
+    answered "Choose a tag." with none to choose."""
+    make_contact(app, tenant_a, first_name="Ada")
+    bulk_bar = client_for(tenant_a).get("/contacts").get_data(as_text=True).split('id="bulk-form"', 1)[1]
+    assert 'data-testid="bulk-none-add_tag"' in bulk_bar
+    assert 'href="/settings/tags"' in bulk_bar.split("</form>", 1)[0]
+    make_tag(app, tenant_a)
+    assert 'data-testid="bulk-none-add_tag"' not in client_for(tenant_a).get("/contacts").get_data(as_text=True)
+
+
 def test_bulk_assign_tag_and_delete(client_for, tenant_a, app):
     ids = [str(make_contact(app, tenant_a, first_name=f"P{i}")) for i in range(3)]
     tag = make_tag(app, tenant_a)
