@@ -44,8 +44,11 @@ def check_slug(slug: str) -> str:
     return slug
 
 
-def sign_up(*, agency_name: str, name: str, slug: str, email: str, password: str) -> tuple[Tenant, User]:
-    """Create an agency on a trial, its subdomain and its owner — all in one transaction."""
+def sign_up(
+    *, agency_name: str, name: str, slug: str, email: str, password: str, timezone: str | None = None
+) -> tuple[Tenant, User]:
+    """Create an agency on a trial, its subdomain and its owner — all in one transaction. It
+    starts on the signer's time zone (their browser's) when that is one we know."""
     agency_name, name = (agency_name or "").strip(), (name or "").strip()
     errors = {}
     if not agency_name:
@@ -63,6 +66,8 @@ def sign_up(*, agency_name: str, name: str, slug: str, email: str, password: str
         status=TenantStatus.TRIALING,
         trial_ends_at=utcnow() + timedelta(days=config["TRIAL_DAYS"]),
     )
+    if timezone in TIMEZONES:
+        tenant.timezone = timezone
     db.session.add(tenant)
     db.session.add(Domain(tenant=tenant, kind=DomainKind.SUBDOMAIN, host=slug, is_primary=True))
     try:

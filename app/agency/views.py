@@ -75,6 +75,7 @@ def signup():
             slug=form.slug.data,
             email=form.email.data,
             password=form.password.data,
+            timezone=form.timezone.data,
         ),
     )
     if signed_up is not None:

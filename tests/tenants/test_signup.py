@@ -130,3 +130,12 @@ def test_signup_asks_the_owners_name_and_invitations_carry_it(app, apex_client):
     with in_tenant(app, tenant_id):
         [owner] = db.session.scalars(select(User)).all()
         assert owner.name == "Ada Lovelace"
+
+
+@pytest.mark.parametrize(("sent", "kept"), [("Europe/Paris", "Europe/Paris"), ("Mars/Olympus", "UTC"), ("", "UTC")])
+def test_signup_starts_the_workspace_on_the_browsers_time_zone(app, apex_client, sent, kept):
+    """Every new workspace began on UTC, so a Paris agency's "due today", greetings and
+    times were an hour off until someone found the setting; the page sends the browser's zone."""
+    assert apex_client.post("/signup", data={**GOOD, "timezone": sent}).status_code == 302
+    with on_platform(app):
+        assert db.session.scalar(select(Tenant.timezone).where(Tenant.slug == "umbrella")) == kept

@@ -2,6 +2,11 @@
 (function () {
   "use strict";
 
+  // A new workspace starts on the clock of the browser that signs it up.
+  document.querySelectorAll("input[data-browser-timezone]").forEach(function (input) {
+    if (!input.value) input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  });
+
   // Forms with data-confirm ask in a Bootstrap modal before submitting.
   let pendingForm = null;
   let opener = null;  // what had the keyboard when the question opened, to give it back
