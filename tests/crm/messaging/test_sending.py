@@ -68,6 +68,17 @@ def test_no_consent_means_nothing_is_sent(app, tenant_a, client_for):
     assert b"withdrew consent to email" in page.data
 
 
+def test_consent_not_yet_recorded_leads_to_where_it_is_recorded(app, tenant_a, client_for):
+    """An imported contact has no consent recorded: the Messages tab said "has not given consent
+    to email" and nothing more, though the contact's form is where it is recorded."""
+    contact_id = make_consenting_contact(app, tenant_a, email_consent="unknown")
+    page = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
+    assert "has not given consent to email" in page
+    assert f'href="/contacts/{contact_id}/edit#field-consent"' in page
+    viewer = client_for(tenant_a, role="viewer").get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
+    assert f"/contacts/{contact_id}/edit" not in viewer
+
+
 def test_a_suppressed_address_gets_nothing(app, tenant_a, client_for):
     from app.crm.messaging.consent import suppress
 
