@@ -388,3 +388,13 @@ def test_an_sms_without_consent_says_so_in_words(app, tenant_a, client_for):
     contact_id = make_consenting_contact(app, tenant_a, sms_consent="unknown")
     page = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
     assert "Ada Lovelace has not given consent to SMS." in page
+
+
+def test_a_plan_without_sms_says_nothing_of_sms_consent(app, make_tenant, client_for):
+    """On Free (no SMS) the Messages tab still warned "has not given consent to SMS" under a
+    form that offers no SMS."""
+    tenant = make_tenant("nosms", plan="free", roles=("owner",))
+    contact_id = make_consenting_contact(app, tenant, sms_consent="unknown")
+    page = client_for(tenant).get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
+    assert "consent to SMS" not in page
+    assert "no phone number" not in page
