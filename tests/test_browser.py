@@ -90,3 +90,17 @@ def test_signup_starts_the_workspace_on_the_browsers_time_zone(live_server, brow
         context.close()
     with on_platform(app):
         assert db.session.scalar(select(Tenant.timezone).where(Tenant.slug == "parisagency")) == "Europe/Paris"
+
+
+def test_the_signup_address_is_suggested_from_the_agency_name(live_server, page_at):
+    """A newcomer typed the agency's name, then had to make up an address; it is now suggested
+    as they type (accents dropped), and left alone once they write their own."""
+    page = page_at(375)
+    page.goto(live_server.url("/signup"))
+    form = page.locator('[data-testid="signup-form"]')
+    form.locator("#agency_name").fill("Café Lumière & Fils")
+    assert form.locator("#slug").input_value() == "cafe-lumiere-fils"
+    form.locator("#slug").fill("lumiere")
+    form.locator("#agency_name").fill("Café Lumière")
+    assert form.locator("#slug").input_value() == "lumiere"
+    assert page.console_errors == []
