@@ -310,3 +310,11 @@ def test_an_import_left_at_its_mapping_leads_back_to_it(app, tenant_a, client_fo
     shown = client.get(show_url).get_data(as_text=True)
     assert f'href="{mapping_url}"' in shown
     assert "Map the columns" in shown
+
+
+def test_the_empty_imports_page_names_what_can_be_imported(tenant_a, client_for):
+    """It said "Bring contacts, companies or leads" while deals, tasks, products, quotes and
+    more were importable too."""
+    page = client_for(tenant_a).get("/imports").get_data(as_text=True)
+    assert "Bring contacts, companies or leads" not in page
+    assert "Bring contacts, companies, deals, leads, tasks, meetings, products" in page
