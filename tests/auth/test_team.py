@@ -211,3 +211,12 @@ def test_an_invitee_over_a_downgraded_plan_is_told_whom_to_ask_not_to_upgrade(ap
     assert "Upgrade your plan" not in page
     assert "Shrinking Agency has no free seat on its plan just now." in page
     assert "Ask Owner Person to free a seat or upgrade, then open this link again." in page
+
+
+def test_the_invitation_flash_names_the_address_as_it_is_kept(tenant_a, client_for):
+    """ "Invitation sent to  Zoé.Martin@Example.com ." while the pending list (and the email)
+    said zoé.martin@example.com: the flash now names the address the invitation went to."""
+    client = client_for(tenant_a)
+    client.post("/settings/users/invite", data={"email": "  Zoé.Martin@Example.com ", "role": "sales"})
+    page = client.get("/settings/users").get_data(as_text=True)
+    assert "Invitation sent to zoé.martin@example.com." in page
