@@ -42,3 +42,17 @@ def test_over_the_user_limit_the_banner_and_usage_say_waiting_invitations_count(
     assert "allows 2 users; you have 3, invitations still waiting included." in client.get("/").get_data(as_text=True)
     usage = client.get("/settings/plan").get_data(as_text=True)
     assert "Invitations still waiting included." in usage
+
+
+def test_someone_who_cannot_change_the_plan_is_not_sent_to_upgrade(make_tenant, set_tenant, client_for):
+    """A sales rep read "… until you upgrade or remove some. Upgrade" and the link was a 403:
+    the banner tells them whom to ask instead, and the owner still gets the link."""
+    tenant = make_tenant("crowded", plan="premium", roles=("owner", "admin", "sales"))
+    set_tenant(tenant, plan="free")
+    sales = client_for(tenant, role="sales").get("/").get_data(as_text=True)
+    banner = sales.split('data-testid="banner-limit-users"', 1)[1].split("</div>\n  </div>", 1)[0]
+    assert 'href="/settings/plan"' not in banner
+    assert "until you upgrade" not in banner
+    assert "an owner or admin of the workspace can upgrade or free some" in banner
+    owner = client_for(tenant).get("/").get_data(as_text=True)
+    assert 'href="/settings/plan"' in owner.split('data-testid="banner-limit-users"', 1)[1]
