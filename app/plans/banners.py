@@ -13,6 +13,7 @@ from app.tenants.models import TenantStatus
 WARN_AT = 0.8
 # Those the plan page is open to ("plan.view"), named for everyone else.
 ASK_WHO = "an owner or admin of the workspace"
+OWNER = "an owner of the workspace"  # billing.manage
 BANNER_LIMITS = ("users", "contacts", "deals", "emails_per_month", "sms_per_month", "api_calls_per_day")
 
 
@@ -55,6 +56,7 @@ def plan_banners() -> list[Banner]:
                 + (f" Reason: {tenant.status_reason}" if tenant.status_reason else ""),
                 "/settings/billing",
                 "Settle billing",
+                action_permission="billing.manage",
             )
         )
     elif tenant.status == TenantStatus.PAST_DUE:
@@ -66,6 +68,8 @@ def plan_banners() -> list[Banner]:
                 "Your last payment failed. Update your card to keep full access.",
                 "/settings/billing",
                 "Update payment",
+                action_permission="billing.manage",
+                others_message=f"The workspace's last payment failed: {OWNER} can update the card to keep full access.",
             )
         )
     if tenant.status == TenantStatus.TRIALING and tenant.trial_ends_at is not None:
@@ -80,6 +84,7 @@ def plan_banners() -> list[Banner]:
                     f"Your {ent.plan.name} trial ends in {left} day{'s' if left != 1 else ''}.",
                     plan_url,
                     "Choose a plan",
+                    action_permission="plan.view",
                 )
             )
     for resource in (key for key in BANNER_LIMITS if key in offered):

@@ -56,3 +56,22 @@ def test_someone_who_cannot_change_the_plan_is_not_sent_to_upgrade(make_tenant, 
     assert "an owner or admin of the workspace can upgrade or free some" in banner
     owner = client_for(tenant).get("/").get_data(as_text=True)
     assert 'href="/settings/plan"' in owner.split('data-testid="banner-limit-users"', 1)[1]
+
+
+def test_billing_banners_offer_their_action_only_to_who_may_take_it(make_tenant, set_tenant, client_for):
+    """A trial ending in two days offered "Choose a plan", and an unpaid workspace "Update
+    payment", to everyone: both pages are closed to a sales rep (403)."""
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+
+    tenant = make_tenant("ending", plan="normal", roles=("owner", "sales"))
+    set_tenant(tenant, status="trialing", trial_ends_at=utcnow() + timedelta(days=2))
+    sales = client_for(tenant, role="sales").get("/").get_data(as_text=True)
+    trial = sales.split('data-testid="banner-trial-ending"', 1)[1].split("</div>\n  </div>", 1)[0]
+    assert "trial ends in 2 days" in trial
+    assert "href=" not in trial
+    assert 'href="/settings/plan"' in client_for(tenant).get("/").get_data(as_text=True)
+    set_tenant(tenant, status="past_due", past_due_since=utcnow())
+    sales = client_for(tenant, role="sales").get("/").get_data(as_text=True)
+    assert "/settings/billing" not in sales.split('data-testid="banner-past-due"', 1)[1].split("</div>\n  </div>", 1)[0]
