@@ -31,6 +31,7 @@ def test_signup_dashboard_logout_login(live_server, page_at, width):
     form = page.locator('[data-testid="signup-form"]')
     form.locator("#agency_name").fill("Umbrella Agency")
     form.locator("#slug").fill(slug)
+    form.locator("#name").fill("Boss")
     form.locator("#email").fill("boss@umbrella.test")
     form.locator("#password").fill("correct-horse-1")
     form.locator('[data-testid="signup-submit"]').click()
@@ -62,4 +63,44 @@ def test_wrong_password_shows_an_inline_message(live_server, page_at, make_tenan
     page.fill("#password", "not-the-password")
     page.click('[data-testid="login-submit"]')
     assert page.locator(".alert-danger").inner_text().startswith("That email and password do not match")
+    assert page.console_errors == []
+
+
+def test_signup_starts_the_workspace_on_the_browsers_time_zone(live_server, browser, app):
+    """The signup page sends the browser's zone with the form: a Paris agency starts on Paris time."""
+    from sqlalchemy import select
+
+    from app.core.extensions import db
+    from app.tenants.models import Tenant
+    from tests.conftest import on_platform
+
+    context = browser.new_context(viewport={"width": 375, "height": 900}, timezone_id="Europe/Paris")
+    try:
+        page = context.new_page()
+        page.goto(live_server.url("/signup"))
+        form = page.locator('[data-testid="signup-form"]')
+        form.locator("#agency_name").fill("Paris Agency")
+        form.locator("#slug").fill("parisagency")
+        form.locator("#name").fill("Camille")
+        form.locator("#email").fill("camille@paris.test")
+        form.locator("#password").fill("correct-horse-1")
+        form.locator('[data-testid="signup-submit"]').click()
+        page.wait_for_url(live_server.url("/", slug="parisagency"))
+    finally:
+        context.close()
+    with on_platform(app):
+        assert db.session.scalar(select(Tenant.timezone).where(Tenant.slug == "parisagency")) == "Europe/Paris"
+
+
+def test_the_signup_address_is_suggested_from_the_agency_name(live_server, page_at):
+    """A newcomer typed the agency's name, then had to make up an address; it is now suggested
+    as they type (accents dropped), and left alone once they write their own."""
+    page = page_at(375)
+    page.goto(live_server.url("/signup"))
+    form = page.locator('[data-testid="signup-form"]')
+    form.locator("#agency_name").fill("Café Lumière & Fils")
+    assert form.locator("#slug").input_value() == "cafe-lumiere-fils"
+    form.locator("#slug").fill("lumiere")
+    form.locator("#agency_name").fill("Café Lumière")
+    assert form.locator("#slug").input_value() == "lumiere"
     assert page.console_errors == []

@@ -1,7 +1,7 @@
 """Signup and agency settings forms."""
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.agency.services import CURRENCIES, TIMEZONES, check_slug
@@ -20,8 +20,11 @@ class SignupForm(PageForm):
             Length(min=3, max=63, message="Use 3 to 63 lowercase letters, digits and hyphens."),
         ],
     )
+    name = StringField("Your name", validators=[DataRequired(message="Enter your name."), Length(max=120)])
     email = EmailField("Your work email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     password = new_password_field("Password")
+    # Filled by app.js with the browser's zone; an unknown one leaves the workspace on UTC.
+    timezone = HiddenField(validators=[Length(max=64)])
 
     def validate_slug(self, field):
         """The address's own rules (reserved, shape, taken), said with the other fields' mistakes

@@ -45,11 +45,19 @@ def check_slug(slug: str) -> str:
     return slug
 
 
-def sign_up(*, agency_name: str, slug: str, email: str, password: str) -> tuple[Tenant, User]:
-    """Create an agency on a trial, its subdomain and its owner — all in one transaction."""
-    agency_name = (agency_name or "").strip()
+def sign_up(
+    *, agency_name: str, name: str, slug: str, email: str, password: str, timezone: str | None = None
+) -> tuple[Tenant, User]:
+    """Create an agency on a trial, its subdomain and its owner — all in one transaction. It
+    starts on the signer's time zone (their browser's) when that is one we know."""
+    agency_name, name = (agency_name or "").strip(), (name or "").strip()
+    errors = {}
     if not agency_name:
-        raise ValidationFailed("Name required.", details={"agency_name": ["Enter your agency's name."]})
+        errors["agency_name"] = ["Enter your agency's name."]
+    if not name:  # it greets the owner and signs every invitation they send
+        errors["name"] = ["Enter your name."]
+    if errors:
+        raise ValidationFailed("Name required.", details=errors)
     slug = check_slug(slug)
     config = current_app.config
     tenant = Tenant(
@@ -59,6 +67,8 @@ def sign_up(*, agency_name: str, slug: str, email: str, password: str) -> tuple[
         status=TenantStatus.TRIALING,
         trial_ends_at=utcnow() + timedelta(days=config["TRIAL_DAYS"]),
     )
+    if timezone in TIMEZONES:
+        tenant.timezone = timezone
     db.session.add(tenant)
     db.session.add(Domain(tenant=tenant, kind=DomainKind.SUBDOMAIN, host=slug, is_primary=True))
     try:
@@ -66,8 +76,7 @@ def sign_up(*, agency_name: str, slug: str, email: str, password: str) -> tuple[
     except IntegrityError as exc:
         raise ValidationFailed("Address taken.", details={"slug": ["This address is already taken."]}) from exc
     with tenant_context(tenant.id):
-        owner = create_user(email=normalize_email(email), name=agency_name, password=password, role=Role.OWNER)
-        owner.name = normalize_email(email).split("@", 1)[0].replace(".", " ").title()
+        owner = create_user(email=normalize_email(email), name=name[:120], password=password, role=Role.OWNER)
         record_audit("tenant.created", actor=owner, target=tenant, target_label=tenant.name, details={"slug": slug})
     return tenant, owner
 

@@ -78,9 +78,11 @@ def signup():
         form,
         lambda: services.sign_up(
             agency_name=form.agency_name.data,
+            name=form.name.data,
             slug=form.slug.data,
             email=form.email.data,
             password=form.password.data,
+            timezone=form.timezone.data,
         ),
     )
     if signed_up is not None:

@@ -14,7 +14,7 @@ from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, password_sign
 from app.auth.permissions import can
 from app.core.audit import record_audit
 from app.core.context import require_tenant_id
-from app.core.errors import Conflict, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, PermissionDenied, PlanLimitExceeded, ValidationFailed
 from app.core.extensions import db
 from app.core.tokens import hash_token
 from app.core.types import utcnow
@@ -211,7 +211,17 @@ def accept_invitation(invitation: Invitation, *, name: str, password: str) -> Us
     # The seat was counted when the invitation was sent; mark it used before counting again.
     invitation.accepted_at = utcnow()
     db.session.flush()
-    user = create_user(email=invitation.email, name=name, password=password, role=invitation.role)
+    try:
+        user = create_user(email=invitation.email, name=name, password=password, role=invitation.role)
+    except PlanLimitExceeded as exc:
+        # Full seats after a move to a smaller plan: the plan is not the invitee's to change.
+        inviter = invitation.invited_by
+        who = inviter.display_name if inviter is not None else "whoever invited you"
+        raise PlanLimitExceeded(
+            f"{g.tenant.name} has no free seat on its plan just now. "
+            f"Ask {who} to free a seat or upgrade, then open this link again.",
+            details=exc.details,
+        ) from exc
     record_audit("user.invitation_accepted", actor=user, target=user, target_label=user.email)
     return user
 

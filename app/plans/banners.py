@@ -6,11 +6,14 @@ from flask import g
 from flask_login import current_user
 
 from app.core.types import utcnow
-from app.plans.models import limit_label
+from app.plans.models import limit_label, you_have
 from app.plans.services import METERED, entitlements, held_by_platform, offered_limits
 from app.tenants.models import TenantStatus
 
 WARN_AT = 0.8
+# Those the plan page is open to ("plan.view"), named for everyone else.
+ASK_WHO = "an owner or admin of the workspace"
+OWNER = "an owner of the workspace"  # billing.manage
 BANNER_LIMITS = ("users", "contacts", "deals", "emails_per_month", "sms_per_month", "api_calls_per_day")
 
 
@@ -23,6 +26,9 @@ class Banner:
     action_url: str | None = None
     action_label: str | None = None
     action_method: str = "get"  # "post" renders a button in a form with a CSRF token
+    # Who may follow the action; the others read `others_message` (whom to ask) and no link.
+    action_permission: str | None = None
+    others_message: str | None = None
 
 
 # Other packages (impersonation, billing) add functions returning a list of Banner.
@@ -62,6 +68,7 @@ def plan_banners() -> list[Banner]:
                 + reason,
                 "/settings/billing",
                 "Settle billing",
+                action_permission="billing.manage",
             )
         )
     elif tenant.status == TenantStatus.PAST_DUE:
@@ -73,6 +80,8 @@ def plan_banners() -> list[Banner]:
                 "Your last payment failed. Update your card to keep full access.",
                 "/settings/billing",
                 "Update payment",
+                action_permission="billing.manage",
+                others_message=f"The workspace's last payment failed: {OWNER} can update the card to keep full access.",
             )
         )
     if tenant.status == TenantStatus.TRIALING and tenant.trial_ends_at is not None:
@@ -87,6 +96,7 @@ def plan_banners() -> list[Banner]:
                     f"Your {ent.plan.name} trial ends in {left} day{'s' if left != 1 else ''}.",
                     plan_url,
                     "Choose a plan",
+                    action_permission="plan.view",
                 )
             )
     for resource in (key for key in BANNER_LIMITS if key in offered):
@@ -98,14 +108,27 @@ def plan_banners() -> list[Banner]:
         used = ent.used(resource)
         if used > limit and resource not in METERED:
             # After a downgrade (or a smaller override): say what happened, and that it is safe.
-            message = (
-                f"Your {ent.plan.name} plan allows {limit:,} {label}; you have {used:,}. Nothing is deleted,"
-                " but no more can be added until you upgrade or remove some."
+            stated = (
+                f"Your {ent.plan.name} plan allows {limit:,} {label}; {you_have(resource, used)}. Nothing is deleted,"
             )
+            message = f"{stated} but no more can be added until you upgrade or remove some."
+            others = f"{stated} but no more can be added: {ASK_WHO} can upgrade or free some."
         else:
             message = f"You have reached your plan's limit of {limit:,} {label}."
+            others = f"The workspace has reached its plan's limit of {limit:,} {label}: {ASK_WHO} can upgrade."
         if ratio >= 1 and limit > 0:
-            banners.append(Banner(f"limit-{resource}", "danger", "exclamation-octagon", message, plan_url, "Upgrade"))
+            banners.append(
+                Banner(
+                    f"limit-{resource}",
+                    "danger",
+                    "exclamation-octagon",
+                    message,
+                    plan_url,
+                    "Upgrade",
+                    action_permission="plan.view",
+                    others_message=others,
+                )
+            )
         elif ratio >= WARN_AT:
             banners.append(
                 Banner(
@@ -115,6 +138,7 @@ def plan_banners() -> list[Banner]:
                     f"You have used {ratio:.0%} of your {limit:,} {label}.",
                     plan_url,
                     "See usage",
+                    action_permission="plan.view",
                 )
             )
     return banners

@@ -81,6 +81,17 @@ LIMIT_LABELS_ONE = {
 }
 
 
+# What a count holds beyond what its name says: a seat is taken by an invitation still waiting
+# too, so "you have 3" on a Team page listing two people needs the reason beside it.
+LIMIT_COUNT_NOTES = {"users": "invitations still waiting included"}
+
+
+def you_have(key: str, used: int) -> str:
+    """ "you have 3" — with what the count includes, where that is more than its name."""
+    note = LIMIT_COUNT_NOTES.get(key)
+    return f"you have {used:,}, {note}" if note else f"you have {used:,}"
+
+
 def limit_label(key: str, count: int | None = None) -> str:
     """The words after a limit's number: "2 users", "1 user", "100 MB storage"."""
     if count == 1 and key in LIMIT_LABELS_ONE:

@@ -20,7 +20,16 @@ from app.core.errors import FeatureNotAvailable, PlanLimitExceeded, TenantReadOn
 from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.types import utcnow
-from app.plans.models import FEATURE_KEYS, FEATURE_LABELS, LIMIT_FEATURES, LIMIT_KEYS, Plan, UsageMeter, limit_label
+from app.plans.models import (
+    FEATURE_KEYS,
+    FEATURE_LABELS,
+    LIMIT_FEATURES,
+    LIMIT_KEYS,
+    Plan,
+    UsageMeter,
+    limit_label,
+    you_have,
+)
 from app.tenants.models import Tenant, TenantStatus
 
 # resource -> function(tenant_id) returning the current count. Domains register theirs.
@@ -292,7 +301,7 @@ def take_room(resource: str, wanted: int) -> tuple[int, PlanLimitExceeded | None
         return wanted, None
     refusal = PlanLimitExceeded(
         f"Your {ent.plan.name} plan allows {limit:,} {limit_label(resource, limit)}; "
-        f"you have {used:,}. Upgrade your plan to add more.",
+        f"{you_have(resource, used)}. Upgrade your plan to add more.",
         details={"resource": resource, "limit": limit, "used": used, "upgrade_url": upgrade_url()},
     )
     return fitting, refusal

@@ -16,7 +16,7 @@ from app.core.extensions import db
 from app.core.ids import uuid7
 from app.core.types import utcnow
 from app.plans.catalogue import RESOURCE_LABELS
-from app.plans.models import UsageMeter, UsageSnapshot
+from app.plans.models import LIMIT_COUNT_NOTES, UsageMeter, UsageSnapshot
 from app.plans.services import (
     METERED,
     Entitlements,
@@ -195,6 +195,7 @@ def usage_rows(ent: Entitlements) -> list[dict]:
                 "level": usage_level(used, limit) if included else "none",
                 "metered": METERED.get(resource),
                 "included": included,
+                "note": LIMIT_COUNT_NOTES.get(resource),
             }
         )
     return rows

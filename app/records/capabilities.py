@@ -121,6 +121,9 @@ class BulkAction:
     done: str  # "{n} contacts reassigned." — formatted with n and the plural label
     param: str | None = None  # the name of the one extra input it takes (owner_id, tag_id)
     choices: Callable | None = None  # choices() -> [(value, label)] for that input
+    # when_none() -> (what is missing, link text, url or None): said instead of an empty list
+    # ("No tags yet — create some"), since the action cannot run with nothing to choose.
+    when_none: Callable | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.records.models import RecordEntry
 from app.records.normalize import Invalid
+from app.records.registry import find_record_type
 
 LIST_SPLIT = re.compile(r"\s*[,;\n]\s*")
 
@@ -104,7 +105,13 @@ class Lookups:
             self.titles[key] = found
         found = self.titles[key]
         if not found:
-            raise Invalid(f"No {label.lower()} named {text.strip()[:80]}.")
+            # Said to someone whose file names them: a contacts file's companies come first.
+            target = find_record_type(type_name)
+            plural = target.label_plural.lower() if target is not None else "records it names"
+            raise Invalid(
+                f"No {label.lower()} named {text.strip()[:80]}: add or import the {plural} first,"
+                " or leave this column out."
+            )
         if len(found) > 1:
             raise Invalid(f"Several records are named {text.strip()[:80]}: use the id.")
         return found[0]

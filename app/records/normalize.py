@@ -133,9 +133,18 @@ def display_phone(number: str | None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+@functools.cache
+def region_name(region: str) -> str:
+    """ "United States" for "US": said when a national number does not fit the region."""
+    from phonenumbers import geocoder  # noqa: PLC0415 - its place names take half a second to load
+
+    return geocoder.country_name_for_number(phonenumbers.example_number(region), "en") or region
+
+
 def normalize_phone(value: str, region: str | None = None) -> str:
     """E.164 form of `value`; raises Invalid with a readable message."""
     text = value.strip()
+    workspace_region = region is None
     region = region if region is not None else default_phone_region()
     try:
         parsed = phonenumbers.parse(text, None if text.startswith("+") else region)
@@ -143,6 +152,13 @@ def normalize_phone(value: str, region: str | None = None) -> str:
         hint = "" if text.startswith("+") or region else " Start with + and the country code."
         raise Invalid(f"“{text[:40]}” is not a phone number we can read.{hint}") from exc
     if not phonenumbers.is_valid_number(parsed):
+        if region and not text.startswith("+"):
+            # Read as a number of the workspace's country, which may not be the person's.
+            where = ", or set the workspace's time zone under Settings → Agency" if workspace_region else ""
+            raise Invalid(
+                f"“{text[:40]}” is not a valid {region_name(region)} phone number."
+                f" Start with + and the country code{where}."
+            )
         raise Invalid(f"“{text[:40]}” is not a valid phone number.")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 

@@ -191,3 +191,32 @@ def test_a_full_team_is_offered_an_upgrade_instead_of_an_invitation_form(make_te
     assert "Your Free plan allows 2 users, invitations still waiting included." in page
     assert 'href="/settings/plan' in page
     assert ">Reactivate<" not in page
+
+
+def test_an_invitee_over_a_downgraded_plan_is_told_whom_to_ask_not_to_upgrade(app, make_tenant, set_tenant, client_for):
+    """An invitation sent on a bigger plan, accepted after a move to Free with the seats full,
+    told the invitee "Your Free plan allows 2 users … Upgrade your plan": not their plan, and
+    nothing they can do."""
+    tenant = make_tenant("shrinking", plan="premium", roles=("owner", "admin"))
+    response = client_for(tenant).post("/settings/users/invite", data={"email": "late@example.com", "role": "sales"})
+    assert response.status_code == 302
+    [mail] = mail_to(app, "late@example.com")
+    path = re.search(r"https?://\S+/invitations/\S+", mail["text"]).group(0).split(tenant.host, 1)[1]
+    set_tenant(tenant, plan="free")
+    refused = client_for(tenant, role=None).post(
+        path, data={"name": "Late Comer", "password": "a-long-password", "confirm": "a-long-password"}
+    )
+    assert refused.status_code == 402
+    page = refused.get_data(as_text=True)
+    assert "Upgrade your plan" not in page
+    assert "Shrinking Agency has no free seat on its plan just now." in page
+    assert "Ask Owner Person to free a seat or upgrade, then open this link again." in page
+
+
+def test_the_invitation_flash_names_the_address_as_it_is_kept(tenant_a, client_for):
+    """ "Invitation sent to  Zoé.Martin@Example.com ." while the pending list (and the email)
+    said zoé.martin@example.com: the flash now names the address the invitation went to."""
+    client = client_for(tenant_a)
+    client.post("/settings/users/invite", data={"email": "  Zoé.Martin@Example.com ", "role": "sales"})
+    page = client.get("/settings/users").get_data(as_text=True)
+    assert "Invitation sent to zoé.martin@example.com." in page

@@ -276,6 +276,7 @@ def test_signup_creates_the_tenant_through_the_platform_role(app, apex_client):
         "/signup",
         data={
             "agency_name": "Newco",
+            "name": "Nora Newco",
             "slug": f"newco-{uuid.uuid4().hex[:6]}",
             "email": "boss@newco.test",
             "password": "long-enough-pw",

@@ -42,7 +42,7 @@ def test_invalid_input_is_shown_inline_with_422(client_for, tenant_a):
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "is not a valid email address" in body
-    assert "is not a phone number we can read" in body or "is not a valid phone number" in body
+    assert "“12” is not a valid United States phone number." in body  # the workspace's region
     assert "two-letter country code" in body
     # Only the rows holding the bad value are marked, not the empty spare rows beside them.
     assert len(re.findall(r'<input class="form-control is-invalid" type="email"', body)) == 1
@@ -91,6 +91,17 @@ def test_viewer_cannot_create_or_bulk_edit(client_for, tenant_a, app):
     viewer = client_for(tenant_a, "viewer")
     assert viewer.post("/contacts/new", data=VALID).status_code == 403
     assert viewer.post("/contacts/bulk", data={"action": "delete"}).status_code == 403
+
+
+def test_bulk_tagging_without_any_tag_says_where_tags_are_made(client_for, tenant_a, app):
+    """A new workspace's bulk bar offered "Add a tag" with an empty list beside it, and Apply
+    answered "Choose a tag." with none to choose."""
+    make_contact(app, tenant_a, first_name="Ada")
+    bulk_bar = client_for(tenant_a).get("/contacts").get_data(as_text=True).split('id="bulk-form"', 1)[1]
+    assert 'data-testid="bulk-none-add_tag"' in bulk_bar
+    assert 'href="/settings/tags"' in bulk_bar.split("</form>", 1)[0]
+    make_tag(app, tenant_a)
+    assert 'data-testid="bulk-none-add_tag"' not in client_for(tenant_a).get("/contacts").get_data(as_text=True)
 
 
 def test_bulk_assign_tag_and_delete(client_for, tenant_a, app):

@@ -36,6 +36,17 @@ def test_national_phone_uses_the_workspace_region(tenant_a, as_user):
         assert contact.phones[0].number == "+14155552671"
 
 
+def test_a_national_number_of_another_country_says_where_it_was_read(tenant_a, as_user):
+    """A French agency left on the new workspace's US region read "06 12 34 56 78 is not a
+    valid phone number", with nothing saying that numbers without + are read as American."""
+    with as_user(tenant_a) as owner, pytest.raises(ValidationFailed) as error:
+        services.create_contact({"first_name": "Léa", "phones": ["06 12 34 56 78"]}, actor=owner)
+    assert error.value.details["phones"] == [
+        "“06 12 34 56 78” is not a valid United States phone number. Start with + and the country code,"
+        " or set the workspace's time zone under Settings → Agency."
+    ]
+
+
 def test_two_primary_emails_are_refused(tenant_a, as_user):
     with as_user(tenant_a) as owner, pytest.raises(ValidationFailed) as error:
         services.create_contact(

@@ -117,6 +117,28 @@ def test_invalid_activity_comes_back_inline_with_422(client_for, tenant_a, app):
     assert "Write the note." in response.get_data(as_text=True)
 
 
+def test_the_log_form_says_which_outcome_goes_with_which_type(client_for, tenant_a, app):
+    """One list held calls' and meetings' outcomes alike; a meeting logged as "Connected" was
+    refused with "Choose a listed outcome." although it was listed right there."""
+    contact = make_contact(app, tenant_a)
+    client = client_for(tenant_a)
+    page = client.get(f"/contacts/{contact}").get_data(as_text=True)
+    assert ">Connected (call)<" in page
+    assert ">Held (meeting)<" in page
+    meeting = client.post(
+        f"/timeline/contact/{contact}/activities", data={"type": "meeting", "outcome": "connected"}, headers=HTMX
+    )
+    assert meeting.status_code == 422
+    assert "A meeting&#39;s outcome is Held, Rescheduled, No-show or Cancelled." in meeting.get_data(as_text=True)
+    note = client.post(
+        f"/timeline/contact/{contact}/activities",
+        data={"type": "note", "body": "Likes sailing", "outcome": "held"},
+        headers=HTMX,
+    )
+    assert note.status_code == 422
+    assert "A note has no outcome: leave it at —." in note.get_data(as_text=True)
+
+
 def test_timeline_filters_by_type_and_text(app, tenant_a, as_user):
     from app.crm.activities.services import log_activity
 

@@ -64,7 +64,10 @@ def test_limit_error_names_the_limit_the_usage_and_the_upgrade(app, make_tenant)
 
 @pytest.mark.parametrize(
     ("resource", "words"),
-    [("users", "allows 1 user; you have 1."), ("custom_fields", "allows 1 custom field; you have 0.")],
+    [
+        ("users", "allows 1 user; you have 1, invitations still waiting included."),
+        ("custom_fields", "allows 1 custom field; you have 0."),
+    ],
 )
 def test_a_limit_of_one_is_named_in_the_singular(app, make_tenant, set_tenant, resource, words):
     """The refusal read "Your Free plan allows 1 pipelines" (and "1 forms")."""

@@ -10,6 +10,7 @@ from tests.conftest import host_client, in_tenant, on_platform
 
 GOOD = {
     "agency_name": "Umbrella Agency",
+    "name": "Ada Lovelace",
     "slug": "umbrella",
     "email": "boss@umbrella.test",
     "password": "correct-horse-1",
@@ -115,3 +116,26 @@ def test_a_taken_address_is_said_with_the_other_mistakes_at_once(apex_client, te
     page = response.get_data(as_text=True)
     assert "This address is already taken." in page
     assert "Use at least 10 characters." in page
+
+
+def test_signup_asks_the_owners_name_and_invitations_carry_it(app, apex_client):
+    """The owner's name was made from the email's first half: hello@… greeted "Good morning,
+    Hello." and every invitation read "Hello invited you to …"."""
+    unnamed = apex_client.post("/signup", data={**GOOD, "name": "  "})
+    assert unnamed.status_code == 422
+    assert "Enter your name." in unnamed.get_data(as_text=True)
+    assert apex_client.post("/signup", data={**GOOD, "email": "hello@umbrella.test"}).status_code == 302
+    with on_platform(app):
+        tenant_id = db.session.scalar(select(Tenant.id).where(Tenant.slug == "umbrella"))
+    with in_tenant(app, tenant_id):
+        [owner] = db.session.scalars(select(User)).all()
+        assert owner.name == "Ada Lovelace"
+
+
+@pytest.mark.parametrize(("sent", "kept"), [("Europe/Paris", "Europe/Paris"), ("Mars/Olympus", "UTC"), ("", "UTC")])
+def test_signup_starts_the_workspace_on_the_browsers_time_zone(app, apex_client, sent, kept):
+    """Every new workspace began on UTC, so a Paris agency's "due today", greetings and
+    times were an hour off until someone found the setting; the page sends the browser's zone."""
+    assert apex_client.post("/signup", data={**GOOD, "timezone": sent}).status_code == 302
+    with on_platform(app):
+        assert db.session.scalar(select(Tenant.timezone).where(Tenant.slug == "umbrella")) == kept

@@ -65,7 +65,7 @@ def invite():
     )
     if invitation is None:
         return _render(form, 422)
-    flash(f"Invitation sent to {form.email.data}.", "success")
+    flash(f"Invitation sent to {invitation.email}.", "success")
     return redirect(url_for("auth.users"))
 
 

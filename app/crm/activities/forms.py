@@ -10,7 +10,12 @@ from wtforms.validators import Length, NumberRange, Optional
 from app.core.forms import PageForm
 from app.crm.activities.models import CALL_OUTCOMES, MEETING_OUTCOMES, ActivityType, Direction
 
-OUTCOME_CHOICES = [("", "—"), *CALL_OUTCOMES.items(), *MEETING_OUTCOMES.items()]
+# One list for both kinds, each outcome saying which kind it goes with.
+OUTCOME_CHOICES = [
+    ("", "—"),
+    *((key, f"{label} (call)") for key, label in CALL_OUTCOMES.items()),
+    *((key, f"{label} (meeting)") for key, label in MEETING_OUTCOMES.items()),
+]
 
 
 class ActivityForm(PageForm):

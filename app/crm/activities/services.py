@@ -225,6 +225,26 @@ def _clean_occurred_at(value, errors: Errors) -> datetime | None:
     return moment
 
 
+# "A meeting's outcome is …": the form lists calls' and meetings' outcomes together.
+A_TYPE = {
+    ActivityType.CALL: "A call",
+    ActivityType.EMAIL: "An email",
+    ActivityType.SMS: "An SMS",
+    ActivityType.MEETING: "A meeting",
+    ActivityType.NOTE: "A note",
+    ActivityType.TASK: "A task",
+}
+
+
+def _outcome_refusal(activity_type) -> str:
+    allowed = list(OUTCOMES.get(activity_type, {}).values())
+    if activity_type not in A_TYPE:
+        return "Choose a listed outcome."
+    if not allowed:
+        return f"{A_TYPE[activity_type]} has no outcome: leave it at —."
+    return f"{A_TYPE[activity_type]}'s outcome is {', '.join(allowed[:-1])} or {allowed[-1]}."
+
+
 def _clean_common(data: dict, activity_type: str, errors: Errors) -> dict:
     cleaned = {}
     for key, limit in (("subject", 200), ("body", 20_000)):
@@ -237,7 +257,7 @@ def _clean_common(data: dict, activity_type: str, errors: Errors) -> dict:
     if "outcome" in data:
         outcome = data["outcome"] or ""
         if outcome and outcome not in OUTCOMES.get(activity_type, {}):
-            errors.add("outcome", "Choose a listed outcome.")
+            errors.add("outcome", _outcome_refusal(activity_type))
         else:
             cleaned["outcome"] = outcome
     if "duration_seconds" in data:

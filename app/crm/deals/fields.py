@@ -53,6 +53,12 @@ class ProbabilityField(f.Number):
         kwargs.setdefault("help", "Leave empty to use the stage's probability")
         super().__init__(name, label, minimum=0, maximum=100, **kwargs)
 
+    def bind(self, model) -> None:
+        super().bind(model)
+        # The column is NOT NULL with a default of 0, which would make an empty input a custom
+        # 0%; empty here means "follow the stage", so it stays None for apply() to read.
+        self.stored_when_empty = None
+
     def apply(self, record, value) -> None:
         record.probability_is_custom = value is not None
         if value is not None:

@@ -66,7 +66,10 @@ def messages_tab(record_type, record) -> dict:
                 .limit(RECENT)
             )
         )
-    refusals = {channel: consent.refusal(contact, channel) for channel in Channel.ALL} if contact is not None else {}
+    sms_enabled = entitlements(g.tenant).has_feature("sms")
+    # Why a channel the plan offers cannot reach this contact (SMS is not one on every plan).
+    offered = [channel for channel in Channel.ALL if channel != Channel.SMS or sms_enabled]
+    refusals = {channel: consent.refusal(contact, channel) for channel in offered} if contact is not None else {}
     templates = list_templates()
     return {
         "contact": contact,
@@ -75,7 +78,7 @@ def messages_tab(record_type, record) -> dict:
         "email_templates": [t for t in templates if t.channel == Channel.EMAIL],
         "sms_templates": [t for t in templates if t.channel == Channel.SMS],
         "can_send": can(current_user, "messages.create"),
-        "sms_enabled": entitlements(g.tenant).has_feature("sms"),
+        "sms_enabled": sms_enabled,
         "status_labels": MessageStatus.LABELS,
         "status_badges": MessageStatus.BADGES,
         "send_url_args": {"kind": record_type.name, "record_id": record.id},

@@ -1,8 +1,11 @@
 """The tags capability: `tag_ids` input, the tag filter, badges in lists, bulk tagging."""
 
+from flask import url_for
+from flask_login import current_user
 from marshmallow import Schema, fields, validate
 from sqlalchemy import inspect, select
 
+from app.auth.permissions import can
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.ids import parse_uuid
@@ -128,9 +131,18 @@ class TagsCapability(Capability):
 
     def bulk_actions(self, record_type):
         return [
-            BulkAction("add_tag", "Add a tag", "edit", add_tag, "Tag added to {n} {label}.", "tag_id", tag_choices),
             BulkAction(
-                "remove_tag", "Remove a tag", "edit", remove_tag, "Tag removed from {n} {label}.", "tag_id", tag_choices
+                "add_tag", "Add a tag", "edit", add_tag, "Tag added to {n} {label}.", "tag_id", tag_choices, _no_tags
+            ),
+            BulkAction(
+                "remove_tag",
+                "Remove a tag",
+                "edit",
+                remove_tag,
+                "Tag removed from {n} {label}.",
+                "tag_id",
+                tag_choices,
+                _no_tags,
             ),
         ]
 
@@ -168,6 +180,10 @@ def _tag_inputs(record_type, record, form, errors) -> dict:
     else:
         selected = {str(tag.id) for tag in record.tags} if record is not None else set()
     return {"choices": tag_choices(), "selected": selected, "errors": errors.get("tag_ids", [])}
+
+
+def _no_tags() -> tuple[str, str, str | None]:
+    return "No tags yet", "create some", url_for("tags.index") if can(current_user, "tags.manage") else None
 
 
 def _tag_param(params: dict) -> Tag:

@@ -2,6 +2,25 @@
 (function () {
   "use strict";
 
+  // A new workspace starts on the clock of the browser that signs it up.
+  document.querySelectorAll("input[data-browser-timezone]").forEach(function (input) {
+    if (!input.value) input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+  });
+
+  // The signup's address follows the agency's name ("Café Lumière" → cafe-lumiere) until
+  // someone writes one of their own.
+  document.querySelectorAll("input[data-slug-from]").forEach(function (slug) {
+    const source = document.getElementById(slug.dataset.slugFrom);
+    if (!source) return;
+    let suggested = slug.value;
+    source.addEventListener("input", function () {
+      if (slug.value !== suggested) return;  // theirs now
+      suggested = source.value.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63).replace(/-+$/, "");
+      slug.value = suggested;
+    });
+  });
+
   // Forms with data-confirm ask in a Bootstrap modal before submitting.
   let pendingForm = null;
   let opener = null;  // what had the keyboard when the question opened, to give it back

@@ -69,6 +69,8 @@
       el.classList.toggle("d-none", !shown);
       el.querySelectorAll("select, input").forEach(function (input) { input.disabled = !shown; });
     });
+    // An action with nothing to choose ("No tags yet — create some") cannot be applied.
+    if (form.querySelector("[data-bulk-blocked]:not(.d-none)")) form.querySelector("[data-bulk-submit]").disabled = true;
     const noun = count === 1 ? form.dataset.labelSingular : form.dataset.labelPlural;
     const label = form.querySelector("[name=action] option:checked").textContent;
     form.dataset.confirm = action === "delete"

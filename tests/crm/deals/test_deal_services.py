@@ -50,6 +50,19 @@ def test_create_puts_the_deal_in_the_first_stage_with_its_probability(as_user, t
         assert [(item.from_stage_id, item.to_stage_name) for item in history] == [(None, "Prospecting")]
 
 
+def test_an_empty_probability_follows_the_stage(as_user, tenant_a):
+    # The form sends the field it says to "leave empty to use the stage's probability" as "".
+    with as_user(tenant_a) as owner:
+        deal = deal_services.create_deal({"name": "Rebrand", "value": "1000", "probability": ""}, actor=owner)
+        assert (deal.probability, deal.probability_is_custom) == (10, False)
+        stages = _stages(deal.pipeline)
+        deal_services.update_deal(deal, {"probability": "35"}, actor=owner)
+        assert (deal.probability, deal.probability_is_custom) == (35, True)
+        deal_services.update_deal(deal, {"probability": ""}, actor=owner)
+        deal_services.move_deal(deal, {"stage_id": str(stages["Proposal"].id)}, actor=owner)
+        assert (deal.probability, deal.probability_is_custom) == (50, False)
+
+
 def test_moving_records_history_and_closing_needs_a_lost_reason(as_user, tenant_a):
     with as_user(tenant_a) as owner:
         deal = deal_services.create_deal({"name": "Rebrand", "value": "1000"}, actor=owner)

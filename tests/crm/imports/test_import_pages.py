@@ -298,3 +298,23 @@ def test_a_created_row_that_looks_like_another_record_is_not_called_a_problem(ap
     assert "Possible duplicate of Ada" in done
     assert "Rows to look at" in done
     assert "Rows with problems" not in done
+
+
+def test_an_import_left_at_its_mapping_leads_back_to_it(app, tenant_a, client_for):
+    # Someone uploads, leaves the mapping page, and comes back through the Imports list.
+    client = client_for(tenant_a)
+    mapping_url = _upload(client, b"Name,Email\nAda,ada@example.test\n").headers["Location"]
+    show_url = mapping_url.removesuffix("/mapping")
+    listed = client.get("/imports").get_data(as_text=True)
+    assert f'href="{mapping_url}"' in listed
+    shown = client.get(show_url).get_data(as_text=True)
+    assert f'href="{mapping_url}"' in shown
+    assert "Map the columns" in shown
+
+
+def test_the_empty_imports_page_names_what_can_be_imported(tenant_a, client_for):
+    """It said "Bring contacts, companies or leads" while deals, tasks, products, quotes and
+    more were importable too."""
+    page = client_for(tenant_a).get("/imports").get_data(as_text=True)
+    assert "Bring contacts, companies or leads" not in page
+    assert "Bring contacts, companies, deals, leads, tasks, meetings, products" in page

@@ -257,7 +257,7 @@ def test_companies_match_on_domain_and_references_by_name(app, tenant_a):
         assert [tag.id for tag in ada.tags] == [vip]
         assert ada.owner_id == tenant_a.users["owner"]
         reasons = " ".join(row.reason for row in row_problems(get_import(import_id)))
-    assert "No company named Nowhere Ltd" in reasons
+    assert "No company named Nowhere Ltd: add or import the companies first, or leave this column out." in reasons
     assert "No active user with the email nobody@example.com" in reasons
     assert "Unknown tag: Unknown tag" in reasons
 

@@ -580,3 +580,12 @@ def test_the_campaign_form_shows_every_error_at_once(app, tenant_a, client_for):
         assert message in page
     assert len(re.findall(r'class="invalid-feedback', page)) == 4  # each beside its input
     assert re.search(r'for="name">Name <span class="text-danger"', page)  # still marked required
+
+
+def test_a_new_workspaces_campaign_form_says_how_to_get_a_template_and_an_audience(app, tenant_a, client_for):
+    """A new workspace has no template and nothing to send to: both selects offered only
+    "Choose…", with no way from there to what they need."""
+    page = client_for(tenant_a).get("/campaigns/new").get_data(as_text=True)
+    assert 'href="/messaging/templates/new"' in page
+    assert 'href="/contacts"' in page  # tag some contacts or save a view of them
+    assert 'href="/segments/new?type=contact"' in page

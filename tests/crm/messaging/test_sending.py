@@ -68,6 +68,17 @@ def test_no_consent_means_nothing_is_sent(app, tenant_a, client_for):
     assert b"withdrew consent to email" in page.data
 
 
+def test_consent_not_yet_recorded_leads_to_where_it_is_recorded(app, tenant_a, client_for):
+    """An imported contact has no consent recorded: the Messages tab said "has not given consent
+    to email" and nothing more, though the contact's form is where it is recorded."""
+    contact_id = make_consenting_contact(app, tenant_a, email_consent="unknown")
+    page = client_for(tenant_a).get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
+    assert "has not given consent to email" in page
+    assert f'href="/contacts/{contact_id}/edit#field-consent"' in page
+    viewer = client_for(tenant_a, role="viewer").get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
+    assert f"/contacts/{contact_id}/edit" not in viewer
+
+
 def test_a_suppressed_address_gets_nothing(app, tenant_a, client_for):
     from app.crm.messaging.consent import suppress
 
@@ -410,3 +421,13 @@ def test_the_audit_log_lists_only_the_messaging_settings_that_changed(app, tenan
         ["from_email", "from_name"],
         ["quiet_hours_end"],
     ]
+
+
+def test_a_plan_without_sms_says_nothing_of_sms_consent(app, make_tenant, client_for):
+    """On Free (no SMS) the Messages tab still warned "has not given consent to SMS" under a
+    form that offers no SMS."""
+    tenant = make_tenant("nosms", plan="free", roles=("owner",))
+    contact_id = make_consenting_contact(app, tenant, sms_consent="unknown")
+    page = client_for(tenant).get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
+    assert "consent to SMS" not in page
+    assert "no phone number" not in page
