@@ -9,9 +9,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.permissions import acting_user, check_permission, check_permission_if_acting
+from app.core.audit import AuditEvent
 from app.core.bulk_rows import writing_together
 from app.core.errors import Conflict, ValidationFailed
-from app.core.events import emit
+from app.core.events import DomainEvent, emit
 from app.core.extensions import db
 from app.core.ids import parse_uuid, uuid7
 from app.core.lookups import get_or_404
@@ -249,6 +250,27 @@ def track_changes(record_type, record, before: dict | None = None) -> dict:
         for name, (old, new) in capability.track(record_type, record).items():
             changes[name] = {"old": old, "new": new}
     return changes
+
+
+ERASED = "Erased"
+
+
+def erase_history(record_ids) -> None:
+    """A person's erasure reaches the history of the records that named them ("Meeting created:
+    Intro call with Grace Hopper", "Call with Ada…"): those records' events and audit rows keep
+    that something happened, not what it said."""
+    db.session.execute(
+        update(DomainEvent)
+        .where(DomainEvent.record_id.in_(record_ids))
+        .values(summary=ERASED, payload={})
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.target_id.in_(record_ids))
+        .values(target_label=ERASED, details={})
+        .execution_options(synchronize_session=False)
+    )
 
 
 def refresh_search_text(record_type, record) -> None:

@@ -5,15 +5,11 @@ these as the privacy package's export and erase hooks."""
 
 from sqlalchemy import select, update
 
-from app.core.audit import AuditEvent
-from app.core.events import DomainEvent
 from app.core.extensions import db
 from app.crm.calendar.models import Booking, Meeting, MeetingAttendee
 from app.crm.calendar.record import MEETINGS
 from app.records.models import RecordEntry
-from app.records.services import refresh_search_text
-
-ERASED = "Erased"
+from app.records.services import ERASED, erase_history, refresh_search_text
 
 
 def _bookings_of(record) -> list[Booking]:
@@ -76,15 +72,4 @@ def erase_booking_data(record_type, record) -> None:
     if not booked:
         return
     # "Meeting created: Intro call with Grace Hopper" in the booked meetings' own history.
-    db.session.execute(
-        update(DomainEvent)
-        .where(DomainEvent.record_id.in_(booked))
-        .values(summary=ERASED, payload={})
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        update(AuditEvent)
-        .where(AuditEvent.target_id.in_(booked))
-        .values(target_label=ERASED, details={})
-        .execution_options(synchronize_session=False)
-    )
+    erase_history(booked)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from sqlalchemy import select, update
 
 from app.auth.permissions import check_permission
-from app.core.audit import AuditEvent, record_audit
+from app.core.audit import record_audit
 from app.core.events import DomainEvent
 from app.core.extensions import db
 from app.core.types import json_safe, utcnow
@@ -33,9 +33,8 @@ from app.plans.services import check_writable
 from app.records import schemas as record_schemas
 from app.records.capabilities import Context
 from app.records.models import RecordEntry
-from app.records.services import refresh_search_text, reindex_referrers
+from app.records.services import ERASED, erase_history, refresh_search_text, reindex_referrers
 
-ERASED = "Erased"
 # hook(record_type, record) -> {section: rows}: what a package keeps about the record.
 _EXPORT_HOOKS: list[Callable] = []
 # hook(record_type, record) -> None: scrubs it; runs before the record's own values go.
@@ -140,19 +139,7 @@ def erase_record(record_type, record, *, actor) -> None:
         .execution_options(synchronize_session=False)
     )
     # The history of the record and of the activities logged on it ("Call with Ada…").
-    described = [record.id, *logged]
-    db.session.execute(
-        update(DomainEvent)
-        .where(DomainEvent.record_id.in_(described))
-        .values(summary=ERASED, payload={})
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        update(AuditEvent)
-        .where(AuditEvent.target_id.in_(described))
-        .values(target_label=ERASED, details={})
-        .execution_options(synchronize_session=False)
-    )
+    erase_history([record.id, *logged])
     record_audit(
         "personal_data.erased",
         actor=actor,
