@@ -220,7 +220,7 @@ def test_a_multi_line_sms_keeps_its_lines_in_the_conversation(app, tenant_a, cli
     page = client_for(tenant_a).get(f"/inbox/{conversation_id}").get_data(as_text=True)
     bubble = page.split('data-testid="sms-inbound"', 1)[1].split("</div>", 1)[0]
     # After whom a screen reader hears it from ("Ada Lovelace wrote:"), the text with its lines.
-    assert 'wrote: </span>Hi!\nTwo things:\n1. 11 works\n2. Bring the deck' in bubble
+    assert "wrote: </span>Hi!\nTwo things:\n1. 11 works\n2. Bring the deck" in bubble
     assert '<div class="pre-line">' in bubble
 
 
