@@ -76,7 +76,7 @@ def test_the_consoles_current_page_is_readable_in_its_dark_menu(live_server, pag
     page = _console_page(live_server, page_at, platform_admin)
     page.goto(f"http://admin.{live_server.base_domain}/tenants")
     current = page.locator("#console-nav .nav-link.active")
-    assert current.inner_text().strip() == "Tenants"
+    assert current.inner_text().strip() == "Agencies"
     assert current.evaluate(CONTRAST) >= 4.5  # the brand's indigo was 2.5:1 on the dark bar
 
 

@@ -208,11 +208,14 @@ class PricedDocumentType(RecordType):
 
     def submitted_currency(self, context) -> str:
         """The currency a submission leaves the document in: the one chosen, else the one it is
-        in (when the submission does not name one), else the one an empty choice means."""
+        in (when the submission does not name one), else the one an empty choice means. A
+        choice that is not text (`"currency": 2`) is the currency field's error to report; the
+        lines are priced as if it had not been sent."""
         chosen = context.data.get("currency")
-        if chosen:
+        if chosen and isinstance(chosen, str):
             return chosen
-        if context.record is not None and "currency" not in context.data:
+        unnamed = "currency" not in context.data or not isinstance(chosen, str | None)
+        if context.record is not None and unnamed:
             return context.record.currency
         return self.default_currency(context)
 

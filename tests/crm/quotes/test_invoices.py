@@ -249,3 +249,18 @@ def test_the_invoice_list_shows_the_status_on_a_phone_and_the_number_once(app, t
     assert "Number" not in classes
     assert re.search(r"<td[^>]*>\s*INV-\d{4}-\d{4}\s*</td>", page) is None
     assert re.search(r"INV-\d{4}-\d{4} · Website audit", page)
+
+
+def test_a_patch_of_the_wrong_types_is_a_422_not_a_500(app, tenant_a, api_client_for):
+    # Schemathesis found it: a boolean company and a numeric currency on a draft.
+    api = api_client_for(tenant_a)
+    draft = make_invoice(app, tenant_a)
+    refused = api.patch(f"/api/v1/invoices/{draft}", json={"company_id": True, "currency": 2})
+    assert refused.status_code == 422, refused.get_json()
+    assert {"company_id", "currency"} <= set(refused.get_json()["error"]["details"])
+    created = api.post(
+        "/api/v1/invoices",
+        json={"title": "Retainer", "currency": ["USD"], "lines": [{"description": "SEO", "unit_price": "10"}]},
+    )
+    assert created.status_code == 422, created.get_json()
+    assert "currency" in created.get_json()["error"]["details"]
