@@ -4,7 +4,7 @@ that appears only with a selection, a confirmed bulk action, a saved view, no si
 import pytest
 from playwright.sync_api import expect
 
-from tests.crm.factories import make_contact
+from tests.crm.factories import make_contact, make_tag
 
 pytestmark = pytest.mark.browser
 
@@ -77,3 +77,21 @@ def test_pages_by_cursor_and_searches_word_starts(app, live_server, page_at, mak
     page.get_by_test_id("list-search").fill("op")  # inside "Hopper", not a word's start
     expect(rows).to_have_count(0)
     assert page.console_errors == []
+
+
+def test_a_forms_tag_choices_sit_under_their_legend_inside_the_card(app, live_server, page_at, make_tenant):
+    """Bootstrap floats a legend; the tags' row of choices once sat beside it, squeezed out of
+    the sidebar card and off the page (a sideways scroll on every record form with tags)."""
+    tenant = make_tenant("tagform", roles=("owner",))
+    for name in ("Hot", "Newsletter", "Partner", "Renewal", "VIP"):
+        make_tag(app, tenant, name=name)
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts/new", slug=tenant.slug))
+    legend = page.locator("legend", has_text="Tags").bounding_box()
+    card = page.locator(".card", has=page.locator("legend", has_text="Tags")).last.bounding_box()
+    for chip in page.locator("label[for^=tag-]").all():
+        box = chip.bounding_box()
+        assert box["y"] >= legend["y"] + legend["height"], chip.inner_text()
+        assert box["x"] + box["width"] <= card["x"] + card["width"], chip.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
