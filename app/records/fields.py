@@ -75,6 +75,9 @@ class Field:
     # A template that shows the value on the detail page, for values a line of text cannot.
     detail_template: str | None = None
     sort_labels = ("A–Z", "Z–A")
+    # What a select's empty choice reads: "—" is nothing; a field that fills itself in when
+    # left empty (a deal's pipeline) says what it will be.
+    empty_label = "—"
 
     def __init__(
         self,
@@ -1047,9 +1050,11 @@ class Lookup(LinkById):
         options=None,
         blank=True,
         shared_rows=False,
+        empty_label: str = "—",
         **kwargs,
     ):
         super().__init__(name, label, relation=relation, **kwargs)
+        self.empty_label = empty_label
         self.model = model
         self.option_label = option_label or (lambda row: getattr(row, "name", str(row.id)))
         self._options = options

@@ -91,7 +91,14 @@ def test_contact_and_company_deals_tabs_and_shared_timeline(app, tenant_a, clien
 def test_deal_form_creates_with_contacts_and_inline_errors(app, tenant_a, client_for):
     contact_id = make_contact(app, tenant_a, first_name="Grace")
     client = client_for(tenant_a)
-    assert client.get("/deals/new").status_code == 200
+    form = client.get("/deals/new")
+    assert form.status_code == 200
+    # Left empty, the pipeline and stage fill themselves in: the empty choice says with what.
+    for empty_choice in (
+        '<option value="">The first pipeline</option>',
+        '<option value="">Its first open stage</option>',
+    ):
+        assert empty_choice in form.get_data(as_text=True)
     bad = client.post("/deals/new", data={"name": "", "value": "-5", "_keys": "contacts"})
     assert bad.status_code == 422
     assert "Name is required." in bad.get_data(as_text=True)
