@@ -410,6 +410,24 @@ def test_a_record_opened_on_a_later_tab_shows_that_tab_on_a_phone(app, live_serv
     assert active["x"] + active["width"] <= strip["x"] + strip["width"], (strip, active)
 
 
+def test_every_tab_of_a_record_is_in_sight_on_a_desktop(app, live_server, page_at, busy_tenant):
+    """At 1280 px a contact's eleven tabs needed 1,276 px in an 832 px column: Quotes, Orders,
+    Invoices and Subscriptions sat past its edge, in a strip a mouse gives no hint to scroll."""
+    contact_id = make_contact(app, busy_tenant, first_name="Ada")
+    page = page_at(1280)
+    live_server.sign_in(page, busy_tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=busy_tenant.slug))
+    strip = page.locator(".record-tabs")
+    assert strip.evaluate("box => box.scrollWidth <= box.clientWidth")
+    box = strip.bounding_box()
+    tabs = page.locator(".record-tabs [data-tab-link]").all()
+    assert len(tabs) > 6
+    for tab in tabs:
+        tab_box = tab.bounding_box()
+        assert box["x"] <= tab_box["x"], tab.inner_text()
+        assert tab_box["x"] + tab_box["width"] <= box["x"] + box["width"], tab.inner_text()
+
+
 def test_the_consoles_tenants_show_their_counts_on_a_phone(live_server, page_at, platform_admin, busy_tenant):
     """At 375 px the console's tenants list hid each agency's users, contacts and emails this
     month (columns kept for wider screens): a phone now stacks them under the name, each named."""
