@@ -138,7 +138,9 @@ def classify_host(host: str, base_domain: str) -> tuple[str, str | None]:
     return "custom", host.split(":", 1)[0]
 
 
-HOST_INDEPENDENT_ENDPOINTS = {"health.healthz"}
+# What answers on a host that names no workspace: the health check, and the static files
+# (the same for everyone) that the 404 page saying so is drawn with.
+HOST_INDEPENDENT_ENDPOINTS = {"health.healthz", "static"}
 
 
 def run_in_platform_scope(app, *endpoints: str) -> None:
