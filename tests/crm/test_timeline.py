@@ -201,3 +201,28 @@ def test_a_call_logged_at_the_calendars_edge_is_refused_in_words(client_for, api
         assert refused.get_json()["error"]["details"]["occurred_at"] == ["Use a date between the years 1 and 9999."]
     with in_tenant(app, tenant_a.id):
         assert db.session.scalar(select(Activity).where(Activity.type == "call")) is None
+
+
+def test_a_note_is_edited_without_gaining_a_direction_it_never_showed(client_for, tenant_a, app, as_user):
+    """The edit page shows a note only its subject, notes and time: the direction, outcome and
+    minutes it does not send were once filled with the form's defaults ("outbound")."""
+    from app.crm.activities.services import log_activity
+
+    contact = make_contact(app, tenant_a)
+    with as_user(tenant_a, "owner") as owner:
+        note = log_activity({"type": "note", "body": "Prefers mornings", "record_id": str(contact)}, actor=owner).id
+        db.session.commit()
+    client = client_for(tenant_a)
+    page = client.get(f"/activities/{note}/edit").get_data(as_text=True)
+    for hidden in ('name="direction"', 'name="outcome"', 'name="duration_minutes"'):
+        assert hidden not in page
+    saved = client.post(f"/activities/{note}/edit", data={"subject": "", "body": "Prefers early mornings"})
+    assert saved.status_code == 302
+    with in_tenant(app, tenant_a.id):
+        stored = db.session.get(Activity, (tenant_a.id, note))
+        assert (stored.body, stored.direction, stored.outcome, stored.duration_seconds) == (
+            "Prefers early mornings",
+            "",
+            "",
+            None,
+        )

@@ -34,13 +34,16 @@ class ActivityForm(PageForm):
         self.occurred_at.data = activity.occurred_at.astimezone(zone).replace(tzinfo=None)
 
     def common_data(self) -> dict:
-        data = {
-            "subject": self.subject.data or "",
-            "body": self.body.data or "",
-            "direction": self.direction.data or "",
-            "outcome": self.outcome.data or "",
-            "duration_seconds": self.duration_minutes.data * 60 if self.duration_minutes.data is not None else None,
-        }
+        data = {"subject": self.subject.data or "", "body": self.body.data or ""}
+        # A type shows only its own inputs (a note has no direction, an email no minutes): one
+        # the page did not send keeps its stored value rather than the form's default.
+        if self.direction.raw_data:
+            data["direction"] = self.direction.data or ""
+        if self.outcome.raw_data:
+            data["outcome"] = self.outcome.data or ""
+        if self.duration_minutes.raw_data:
+            minutes = self.duration_minutes.data
+            data["duration_seconds"] = minutes * 60 if minutes is not None else None
         if self.occurred_at.data:
             # The browser sends wall-clock time; it means the workspace's time zone.
             data["occurred_at"] = self.occurred_at.data.replace(tzinfo=ZoneInfo(g.tenant.timezone))

@@ -93,7 +93,7 @@
     }
     if (target.matches("input[name=ids], [data-select-all], #bulk-form [name=action]")) refreshBulk();
     if (target.matches("[data-show-when]")) toggleDependent(document);
-    if (target.matches("select")) toggleVisibleIf(document);
+    if (target.matches("select, input[type=radio]")) toggleVisibleIf(document);
   });
 
   // Inputs shown only for one value of a select (the lost reason of a lead).
@@ -106,13 +106,28 @@
   }
 
   // Parts of a form that matter only for some choices of a select:
-  // data-visible-if="#select-id:value1,value2" (kept visible while they show an error).
+  // data-visible-if="#select-id:value1,value2" (kept visible while they show an error). The
+  // control may be a group of radio buttons (`#form input[name=type]`): its checked value counts.
+  // With data-off-when-hidden, a hidden element's inputs are disabled too, so that a value chosen
+  // before (a call's outcome, then the type switched to a note) is not sent.
+  function controlValue(selector) {
+    const control = document.querySelector(selector);
+    if (!control) return null;
+    if (control.type !== "radio") return control.value;
+    const checked = (control.form || document).querySelector('input[name="' + control.name + '"]:checked');
+    return checked ? checked.value : "";
+  }
   function toggleVisibleIf(root) {
     root.querySelectorAll("[data-visible-if]").forEach(function (el) {
-      const [selector, values] = el.dataset.visibleIf.split(":");
-      const select = document.querySelector(selector);
-      if (!select) return;
-      el.classList.toggle("d-none", !values.split(",").includes(select.value) && !el.querySelector(".is-invalid"));
+      const split = el.dataset.visibleIf.lastIndexOf(":");
+      const value = controlValue(el.dataset.visibleIf.slice(0, split));
+      if (value === null) return;
+      const values = el.dataset.visibleIf.slice(split + 1).split(",");
+      const hidden = !values.includes(value) && !el.querySelector(".is-invalid");
+      el.classList.toggle("d-none", hidden);
+      if (el.hasAttribute("data-off-when-hidden")) {
+        el.querySelectorAll("input, select, textarea").forEach(function (input) { input.disabled = hidden; });
+      }
     });
   }
 
