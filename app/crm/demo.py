@@ -58,6 +58,8 @@ LEADS = (
     ("Elena Popescu", "elena@carpathia.example", "Carpathia Wines", "website", "qualified", "18000"),
     ("Noah Fischer", "noah@alpine.example", "Alpine Bikes", "paid_ads", "new", "2500"),
 )
+# How long contacted demo leads waited for their first call, in minutes.
+RESPONSE_MINUTES = (14, 95, 38, 1080, 210, 26, 62)
 CALL_NOTES = (
     "Walked through the spring campaign plan; they want a proposal by Friday.",
     "Asked about pricing for the retainer; sent the deck afterwards.",
@@ -167,7 +169,7 @@ def seed_crm_demo(tenant) -> None:
                 actor=teammate,
             )
     for index, (name, email, company_name, source, status, value) in enumerate(LEADS):
-        # A lead of the last weeks, called the same afternoon when it has been contacted.
+        # A lead of the last weeks, called back when it has been contacted.
         arrived = now - timedelta(days=2 * index + 1, hours=index % 5)
         with clock_set_to(arrived):
             lead = create_lead(
@@ -185,13 +187,14 @@ def seed_crm_demo(tenant) -> None:
                 actor=owner,
             )
         if status in ("contacted", "qualified"):
-            with clock_set_to(arrived + timedelta(hours=3)):
+            # Some answered within minutes, some the next morning: speed to lead varies.
+            with clock_set_to(arrived + timedelta(minutes=RESPONSE_MINUTES[index % len(RESPONSE_MINUTES)])):
                 log_activity(
                     {
                         "type": "call",
                         "direction": "outbound",
                         "outcome": "connected",
-                        "duration_seconds": 900,
+                        "duration_seconds": 60 * (8 + 7 * (index % 4)),
                         "record_id": lead.id,
                     },
                     actor=owner,
