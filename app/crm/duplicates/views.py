@@ -76,7 +76,8 @@ def merge(record_type_name):
     except ValidationFailed:
         abort(404)
     fields = merge_choices(record_type)
-    survivor, picks = _picks(records, fields)
+    blanks = {(field.name, str(record.id)) for field in fields for record in records if not _has_value(field, record)}
+    survivor, picks = _picks(records, fields, blanks)
     return render_template(
         "crm/duplicates/merge.html",
         record_type=record_type,
@@ -84,20 +85,32 @@ def merge(record_type_name):
         fields=fields,
         survivor=survivor,
         picks=picks,
+        blanks=blanks,
         lists=merge_list_preview(record_type, records),
         errors=errors,
         confirm_form=ConfirmForm(),
     ), (422 if errors else 200)
 
 
-def _picks(records, fields) -> tuple[str, dict]:
+def _has_value(field, record) -> bool:
+    value = field.value(record)
+    if isinstance(value, dict):  # an address: any of its parts
+        return any(part not in (None, "") for part in value.values())
+    return value is not None and value != "" and value != []
+
+
+def _picks(records, fields, blanks: set) -> tuple[str, dict]:
     """The record to keep and, per field, whose value it keeps, as last posted (a refused merge
-    comes back with the user's choices); the first record and its own values otherwise."""
+    comes back with the user's choices); else the first record, with its own values where it
+    has them and the first other record's where it has none (a phone only the duplicate knew)."""
     shown = [str(record.id) for record in records]
     survivor = request.form.get("survivor")
     survivor = survivor if survivor in shown else shown[0]
     picks = {}
     for field in fields:
         picked = request.form.get(f"value.{field.name}")
-        picks[field.name] = picked if picked in shown else survivor
+        if picked not in shown:
+            filled = [record_id for record_id in shown if (field.name, record_id) not in blanks]
+            picked = survivor if (field.name, survivor) not in blanks or not filled else filled[0]
+        picks[field.name] = picked
     return survivor, picks

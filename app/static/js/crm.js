@@ -202,13 +202,18 @@
     if (event.key === "Enter" && event.target.matches("[data-no-submit]")) event.preventDefault();
   });
 
-  // The merge page: choosing the record to keep picks its values too; any field can then
-  // take another record's value.
+  // The merge page: choosing the record to keep picks its values too, except where it has none
+  // and another record has one; any field can then take another record's value.
   document.addEventListener("change", function (event) {
     const survivor = event.target;
     if (!survivor.matches("input[data-merge-survivor]") || !survivor.checked) return;
-    survivor.form.querySelectorAll('input[type=radio][name^="value."]').forEach(function (radio) {
-      if (radio.value === survivor.value) radio.checked = true;
+    const rows = new Set(Array.from(survivor.form.querySelectorAll('input[type=radio][name^="value."]')).map(function (radio) { return radio.name; }));
+    rows.forEach(function (name) {
+      const choices = Array.from(survivor.form.querySelectorAll('input[type=radio][name="' + name + '"]'));
+      const own = choices.find(function (radio) { return radio.value === survivor.value; });
+      const filled = choices.find(function (radio) { return !radio.hasAttribute("data-blank"); });
+      const pick = own && own.hasAttribute("data-blank") && filled ? filled : own;
+      if (pick) pick.checked = true;
     });
   });
 

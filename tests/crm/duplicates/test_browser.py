@@ -30,3 +30,17 @@ def test_the_kept_record_keeps_its_own_values_unless_others_are_picked(app, live
         survivor = db.session.scalar(select(Contact))
         assert (survivor.id, survivor.full_name, survivor.title) == (kept, "Ada Lovelace", "Mathematician")
     assert page.console_errors == []
+
+
+def test_choosing_the_kept_record_keeps_values_only_the_other_has(app, live_server, page_at, make_tenant):
+    tenant = make_tenant("mergeblank", roles=("owner",))
+    first = make_contact(app, tenant, first_name="Ada", last_name="Lovelace", title="Countess")
+    second = make_contact(app, tenant, first_name="Ada", last_name="King", title="")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/merge/contact?ids={first}&ids={second}", slug=tenant.slug))
+    page.locator(f"[data-testid=survivor][value='{second}']").check()
+    expect(page.locator(f"input[name='value.last_name'][value='{second}']")).to_be_checked()
+    # The kept record has no title: the other's stays picked.
+    expect(page.locator(f"input[name='value.title'][value='{first}']")).to_be_checked()
+    assert page.console_errors == []

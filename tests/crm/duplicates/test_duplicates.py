@@ -373,3 +373,20 @@ def test_a_refused_merge_keeps_the_users_picks(app, tenant_a, client_for):
     assert picked("value.first_name") == [str(first)]
     assert picked("value.title") == [str(second)]
     assert picked("value.last_name") == [str(second)]  # an unknown pick falls back to the kept record
+
+
+def test_the_merge_page_keeps_a_value_only_the_duplicate_has(app, tenant_a, client_for):
+    """The kept record's own values were picked even where it had none: merging a contact
+    without a job title into one with it lost the title unless the user noticed."""
+    import re
+
+    first = make_contact(app, tenant_a, first_name="Ada", title="")
+    second = make_contact(app, tenant_a, first_name="Ada", title="CTO")
+    page = client_for(tenant_a).get(f"/merge/contact?ids={first}&ids={second}").get_data(as_text=True)
+
+    def picked(name):
+        return re.findall(rf'name="{re.escape(name)}" value="([^"]+)" checked', page)
+
+    assert picked("survivor") == [str(first)]
+    assert picked("value.first_name") == [str(first)]
+    assert picked("value.title") == [str(second)]
