@@ -1,6 +1,6 @@
 // The top bar's search: Ctrl-K (or Cmd-K) focuses it, results drop down as you type (HTMX),
 // arrow keys move through them, Escape closes; with an empty box it lists recent records,
-// which record pages remember in this browser.
+// which record pages remember in this browser, for each user apart (a shared computer).
 (function () {
   "use strict";
   const form = document.querySelector("[data-global-search]");
@@ -8,7 +8,7 @@
   const input = form.querySelector("input[name=q]");
   const menu = document.getElementById("global-search-results");
   const status = form.querySelector("[data-global-search-status]");
-  const RECENT_KEY = "atrium-recent";
+  const RECENT_KEY = form.dataset.recentKey || "atrium-recent";
   const RECENT_MAX = 8;
 
   function recent() {

@@ -58,6 +58,24 @@ def test_ctrl_k_finds_records_of_every_type_and_remembers_recent_ones(app, live_
     assert page.console_errors == []
 
 
+def test_recent_records_are_each_users_own_on_a_shared_browser(app, live_server, page_at, make_tenant):
+    """Recent records were kept under one key per browser: the next person to sign in on a
+    shared computer saw the names of the records the last one had opened."""
+    tenant = make_tenant("sharedpc", roles=("owner", "viewer"))
+    contact_id = make_contact(app, tenant, first_name="Ada", last_name="Lovelace")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+    page.keyboard.press("Control+k")
+    expect(page.get_by_test_id("recent-item")).to_have_count(1)
+
+    page.context.clear_cookies()
+    live_server.sign_in(page, tenant.slug, role="viewer")
+    page.keyboard.press("Control+k")
+    expect(page.get_by_test_id("global-search")).to_be_focused()
+    expect(page.get_by_test_id("recent-item")).to_have_count(0)
+
+
 def test_a_screen_reader_hears_the_list_open_and_how_many_results_came(app, live_server, page_at, make_tenant):
     tenant = make_tenant("findaloud", roles=("owner",))
     make_contact(app, tenant, first_name="Ada", last_name="Northwind")
