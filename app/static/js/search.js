@@ -29,10 +29,10 @@
   }
   function hide() { menu.classList.remove("show"); input.setAttribute("aria-expanded", "false"); }
   function announce(text) { if (status) status.textContent = text || ""; }
-  function showRecent() {
+  // The recent records as a named list of links, or null when there are none.
+  function recentList() {
     const items = recent();
-    menu.replaceChildren();
-    if (!items.length) { hide(); return; }
+    if (!items.length) return null;
     const list = document.createElement("div");
     list.className = "list-group list-group-flush";
     list.setAttribute("role", "listbox");
@@ -56,8 +56,27 @@
       link.appendChild(kind);
       list.appendChild(link);
     });
+    return list;
+  }
+  function showRecent() {
+    const list = recentList();
+    menu.replaceChildren();
+    if (!list) { hide(); return; }
     menu.appendChild(list);
     show();
+  }
+  // The search page with an empty box (where a phone's search icon leads) lists them too.
+  const recentOnPage = document.querySelector("[data-recent-list]");
+  if (recentOnPage) {
+    const list = recentList();
+    if (list) {
+      // Plain links on a page, not the options of a list the arrow keys move through.
+      list.removeAttribute("role");
+      list.querySelectorAll("[role=option]").forEach(function (link) { link.removeAttribute("role"); delete link.dataset.searchHit; });
+      list.firstChild.removeAttribute("aria-hidden");
+      recentOnPage.replaceChildren(list);
+      recentOnPage.classList.remove("d-none");
+    }
   }
   // Open the menu: recent records for an empty box, else the results already fetched.
   function open() { if (!input.value.trim()) showRecent(); else show(); }

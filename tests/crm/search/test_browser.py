@@ -68,6 +68,13 @@ def test_recent_records_are_each_users_own_on_a_shared_browser(app, live_server,
     page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
     page.keyboard.press("Control+k")
     expect(page.get_by_test_id("recent-item")).to_have_count(1)
+    # The search page, where a phone's search icon leads, lists them under its empty box.
+    page.goto(live_server.url("/search", slug=tenant.slug))
+    expect(page.get_by_test_id("recent-list").get_by_test_id("recent-item")).to_have_text("Ada LovelaceContact")
+    page.get_by_test_id("recent-list").get_by_test_id("recent-item").click()
+    page.wait_for_url(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+
+    page.wait_for_load_state("networkidle")  # its top bar's counts, asked for once it loaded
 
     page.context.clear_cookies()
     live_server.sign_in(page, tenant.slug, role="viewer")
