@@ -457,8 +457,12 @@ def live_server(app):
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed (make test installs it when run as root)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Two xdist workers, each with its live server and Chromium, share CI's two cores: an HTMX
+    # swap can take longer than Playwright's 5 s default there. Waiting longer costs nothing
+    # when the page is right, only when it is wrong.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield instance

@@ -61,7 +61,7 @@ def _roles(app) -> dict[int, str]:
         return {beat.pid: beat.role for beat in db.session.scalars(select(SchedulerHeartbeat))}
 
 
-def _wait_for(condition, timeout=20.0):
+def _wait_for(condition, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
