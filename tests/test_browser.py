@@ -104,3 +104,22 @@ def test_the_signup_address_is_suggested_from_the_agency_name(live_server, page_
     form.locator("#agency_name").fill("Café Lumière")
     assert form.locator("#slug").input_value() == "lumiere"
     assert page.console_errors == []
+
+
+def test_the_top_bar_is_one_row_on_a_laptop_even_with_a_long_agency_name(app, live_server, page_at, make_tenant):
+    """At 1280 px a workspace named longer than 'Acme Agency' pushed Marketing onto a second row
+    of the top bar; the name is cut shorter there (whole in its tooltip) and the links closer."""
+    from app.core.extensions import db
+    from app.tenants.models import Tenant
+    from tests.conftest import on_platform
+
+    tenant = make_tenant("longname", roles=("owner",))
+    with on_platform(app):
+        db.session.get(Tenant, tenant.id).name = "Northwind Creative Partners International"
+        db.session.commit()
+    page = page_at(1280)  # with the suite's test-only record type, one entry more than a workspace has
+    live_server.sign_in(page, tenant.slug)
+    bar = page.locator("nav.navbar").bounding_box()
+    brand = page.locator(".navbar-brand").bounding_box()
+    assert bar["height"] < brand["height"] * 2, bar
+    assert page.locator(".brand-name").get_attribute("title") == "Northwind Creative Partners International"
