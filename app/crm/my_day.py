@@ -1,5 +1,6 @@
 """What the CRM adds to "my day" on the dashboard: my tasks due today or overdue, today's meetings,
-my open deals gone idle longer than their stage allows, new leads nobody has contacted yet."""
+my open deals gone idle longer than their stage allows, new leads nobody has contacted yet, and
+the team's texts nobody has read."""
 
 from datetime import datetime, time, timedelta
 
@@ -7,6 +8,7 @@ from app.core.types import utcnow
 from app.crm.calendar.services import meetings_of_user_today
 from app.crm.deals.services.deals import rotting_deals_of
 from app.crm.leads.services import awaiting_first_contact
+from app.crm.messaging.conversations import waiting_for_reply
 from app.crm.tasks.services import my_tasks
 from app.records.normalize import tenant_zone, workspace_today
 
@@ -26,6 +28,12 @@ def _deals(user):
     return {"deals": deals, "now": utcnow()} if deals else None
 
 
+def _texts(user):
+    # The inbox is the team's (its count in the top bar too): unread texts wait for whoever is in.
+    conversations = waiting_for_reply()
+    return {"conversations": conversations} if conversations else None
+
+
 def _meetings(user):
     start = datetime.combine(workspace_today(), time.min, tzinfo=tenant_zone())
     meetings = meetings_of_user_today(user, day_start=start, day_end=start + timedelta(days=1))
@@ -38,4 +46,5 @@ SECTIONS = [
     ("meetings", "Today's meetings", "calendar-event", "crm/calendar/_my_day.html", _meetings, "meetings.view", 20),
     ("deals", "Deals going cold", "hourglass-bottom", "crm/deals/_my_day.html", _deals, "deals.view", 30),
     ("leads", "New leads waiting for you", "funnel", "crm/tasks/_my_day_leads.html", _leads, "leads.view", 40),
+    ("texts", "Texts waiting for a reply", "chat-dots", "crm/messaging/_my_day.html", _texts, "messages.view", 50),
 ]

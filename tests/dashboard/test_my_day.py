@@ -180,3 +180,27 @@ def test_the_tasks_section_links_to_the_list_it_summarizes(app, tenant_a, client
     assert "Plan the offsite" not in listed
     assert "Not mine" not in listed
     assert ">3<" in badge
+
+
+def test_texts_nobody_has_read_wait_in_my_day_until_their_thread_is_opened(app, tenant_a, tenant_b, client_for):
+    from tests.crm.messaging.factories import make_conversation
+
+    conversation_id = make_conversation(app, tenant_a)
+    make_conversation(app, tenant_b)
+    client = client_for(tenant_a)
+    html = client.get("/").get_data(as_text=True)
+    assert 'data-testid="my-day-texts"' in html
+    assert html.count('data-testid="my-day-text"') == 1  # the other agency's text is not ours
+    assert f'href="/inbox/{conversation_id}"' in html
+    assert "Hello" in html  # what it says
+    # Who may not read texts is not shown them.
+    from app.dashboard.my_day import my_day
+    from tests.crm.deals.helpers import owner_of
+
+    with in_tenant(app, tenant_a.id):
+        user = owner_of(tenant_a)
+        denied = [section.key for section, _ in my_day(user, lambda permission: permission != "messages.view")]
+    assert "texts" not in denied
+    # Reading the thread is replying's first step: the section empties.
+    assert client.get(f"/inbox/{conversation_id}").status_code == 200
+    assert 'data-testid="my-day-texts"' not in client.get("/").get_data(as_text=True)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.permissions import check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
+from app.core.first_rows import FirstRows, first_rows
 from app.core.lookups import get_or_404
 from app.core.newest_first import newest_first_page
 from app.core.types import utcnow
@@ -32,6 +33,17 @@ def unread_total() -> int:
             select(func.coalesce(func.sum(Conversation.unread_count), 0)).where(Conversation.is_open.is_(True))
         )
         or 0
+    )
+
+
+def waiting_for_reply(limit: int = 5) -> FirstRows:
+    """Open conversations with texts nobody has read, the longest waiting first ("my day")."""
+    return first_rows(
+        select(Conversation)
+        .options(selectinload(Conversation.contact))
+        .where(Conversation.is_open.is_(True), Conversation.unread_count > 0)
+        .order_by(Conversation.last_message_at, Conversation.id),
+        limit,
     )
 
 
