@@ -3,7 +3,7 @@ what is behind it."""
 
 import pytest
 
-from tests.crm.factories import make_contact, make_tag
+from tests.crm.factories import make_contact, make_tag, open_new_contact
 from tests.notifications.factories import make_notification
 
 pytestmark = pytest.mark.browser
@@ -50,10 +50,8 @@ def test_tag_names_are_readable_on_their_colour(app, live_server, page_at, make_
 
 def test_red_outline_buttons_are_readable_on_the_grey_page(app, live_server, page_at, make_tenant):
     tenant = make_tenant("redbuttons", roles=("owner",))
-    contact_id = make_contact(app, tenant)
     page = page_at(1280)
-    live_server.sign_in(page, tenant.slug)
-    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+    open_new_contact(app, live_server, page, tenant)
     assert page.get_by_test_id("delete-record").evaluate(CONTRAST) >= 4.5  # outline-danger
 
 

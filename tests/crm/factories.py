@@ -30,6 +30,14 @@ def make_contact(app, tenant, **data):
     return create(app, tenant, create_contact, {"first_name": "Ada", "last_name": "Lovelace", **data})
 
 
+def open_new_contact(app, live_server, page, tenant, **data):
+    """A new contact ("Ada Lovelace" unless named) on its page, signed in as the owner: its id."""
+    contact_id = make_contact(app, tenant, **data)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+    return contact_id
+
+
 @arg_factory("company_id")
 def make_company(app, tenant, **data):
     from app.crm.companies.services import create_company

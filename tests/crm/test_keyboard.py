@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.crm.factories import make_contact
+from tests.crm.factories import open_new_contact
 from tests.crm.tasks.factories import make_task
 from tests.notifications.factories import make_notification
 
@@ -12,10 +12,8 @@ pytestmark = pytest.mark.browser
 
 def test_a_form_refused_in_place_puts_the_keyboard_on_its_first_wrong_field(app, live_server, page_at, make_tenant):
     tenant = make_tenant("keylog", roles=("owner",))
-    contact_id = make_contact(app, tenant, first_name="Ada", last_name="Lovelace")
     page = page_at(1280)
-    live_server.sign_in(page, tenant.slug)
-    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+    open_new_contact(app, live_server, page, tenant)
 
     form = page.get_by_test_id("log-activity-form")
     minutes = form.get_by_label("Minutes")
@@ -49,10 +47,8 @@ def test_ticking_a_task_done_keeps_the_keyboard_on_its_tick(app, live_server, pa
 
 def test_a_form_saved_in_place_keeps_the_keyboard_on_its_button(app, live_server, page_at, make_tenant):
     tenant = make_tenant("keysaved", roles=("owner",))
-    contact_id = make_contact(app, tenant, first_name="Ada", last_name="Lovelace")
     page = page_at(1280)
-    live_server.sign_in(page, tenant.slug)
-    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+    contact_id = open_new_contact(app, live_server, page, tenant)
 
     page.get_by_test_id("log-activity-form").get_by_label("Notes").fill("Called about the renewal.")
     page.get_by_test_id("log-submit").focus()

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.crm.activities.models import Activity
 from tests.conftest import in_tenant
-from tests.crm.factories import make_contact
+from tests.crm.factories import open_new_contact
 
 pytestmark = pytest.mark.browser
 
@@ -23,10 +23,8 @@ SHOWN = {
 
 def test_each_type_shows_only_its_own_inputs_and_sends_only_them(app, live_server, page_at, make_tenant):
     tenant = make_tenant("logtypes", roles=("owner",))
-    contact_id = make_contact(app, tenant, first_name="Ada", last_name="Lovelace")
     page = page_at(1280)
-    live_server.sign_in(page, tenant.slug)
-    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+    open_new_contact(app, live_server, page, tenant)
     form = page.get_by_test_id("log-activity-form")
     for kind, shown in SHOWN.items():
         form.get_by_test_id(f"log-type-{kind}").click()

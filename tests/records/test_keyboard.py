@@ -4,7 +4,7 @@ sent back with errors, a record's tabs, a confirmation."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.crm.factories import make_contact
+from tests.crm.factories import make_contact, open_new_contact
 
 pytestmark = pytest.mark.browser
 
@@ -29,10 +29,8 @@ def test_a_refused_form_puts_the_keyboard_on_its_first_wrong_field(live_server, 
 
 def test_a_records_tabs_are_one_stop_walked_with_the_arrow_keys(app, live_server, page_at, make_tenant):
     tenant = make_tenant("keytabs", roles=("owner",))
-    contact_id = make_contact(app, tenant, first_name="Ada", last_name="Lovelace")
     page = page_at(1280)
-    live_server.sign_in(page, tenant.slug)
-    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+    open_new_contact(app, live_server, page, tenant)
     tabs = page.get_by_role("tablist").get_by_role("tab")
     assert tabs.count() >= 3
     first, second = tabs.nth(0), tabs.nth(1)
@@ -60,10 +58,8 @@ def test_a_records_tabs_are_one_stop_walked_with_the_arrow_keys(app, live_server
 
 def test_a_confirmation_keeps_the_keyboard_and_gives_it_back(app, live_server, page_at, make_tenant):
     tenant = make_tenant("keyconfirm", roles=("owner",))
-    contact_id = make_contact(app, tenant, first_name="Ada", last_name="Lovelace")
     page = page_at(1280)
-    live_server.sign_in(page, tenant.slug)
-    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+    open_new_contact(app, live_server, page, tenant)
     delete = page.get_by_test_id("delete-record")
     delete.focus()
     page.keyboard.press("Enter")

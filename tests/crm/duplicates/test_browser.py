@@ -11,14 +11,20 @@ from tests.crm.factories import make_contact
 pytestmark = pytest.mark.browser
 
 
+def _merge_page(app, live_server, page_at, tenant, width: int, second_title: str):
+    """Two Adas on the merge page, the second chosen to keep: (page, first id, second id)."""
+    first = make_contact(app, tenant, first_name="Ada", last_name="Lovelace", title="Countess")
+    second = make_contact(app, tenant, first_name="Ada", last_name="King", title=second_title)
+    page = page_at(width)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/merge/contact?ids={first}&ids={second}", slug=tenant.slug))
+    page.locator(f"[data-testid=survivor][value='{second}']").check()
+    return page, first, second
+
+
 def test_the_kept_record_keeps_its_own_values_unless_others_are_picked(app, live_server, page_at, make_tenant):
     tenant = make_tenant("merging", roles=("owner",))
-    first = make_contact(app, tenant, first_name="Ada", last_name="Lovelace", title="Countess")
-    kept = make_contact(app, tenant, first_name="Ada", last_name="King", title="Mathematician")
-    page = page_at(375)
-    live_server.sign_in(page, tenant.slug)
-    page.goto(live_server.url(f"/merge/contact?ids={first}&ids={kept}", slug=tenant.slug))
-    page.locator(f"[data-testid=survivor][value='{kept}']").check()
+    page, first, kept = _merge_page(app, live_server, page_at, tenant, 375, "Mathematician")
     expect(page.locator(f"input[name='value.title'][value='{kept}']")).to_be_checked()
     page.locator(f"input[name='value.last_name'][value='{first}']").check()  # one value of the other
     page.get_by_test_id("merge-submit").click()
@@ -34,12 +40,7 @@ def test_the_kept_record_keeps_its_own_values_unless_others_are_picked(app, live
 
 def test_choosing_the_kept_record_keeps_values_only_the_other_has(app, live_server, page_at, make_tenant):
     tenant = make_tenant("mergeblank", roles=("owner",))
-    first = make_contact(app, tenant, first_name="Ada", last_name="Lovelace", title="Countess")
-    second = make_contact(app, tenant, first_name="Ada", last_name="King", title="")
-    page = page_at(1280)
-    live_server.sign_in(page, tenant.slug)
-    page.goto(live_server.url(f"/merge/contact?ids={first}&ids={second}", slug=tenant.slug))
-    page.locator(f"[data-testid=survivor][value='{second}']").check()
+    page, first, second = _merge_page(app, live_server, page_at, tenant, 1280, "")
     expect(page.locator(f"input[name='value.last_name'][value='{second}']")).to_be_checked()
     # The kept record has no title: the other's stays picked.
     expect(page.locator(f"input[name='value.title'][value='{first}']")).to_be_checked()

@@ -4,7 +4,7 @@ you type, arrow keys and Enter to open a hit, Escape, and the recent records of 
 import pytest
 from playwright.sync_api import expect
 
-from tests.crm.factories import make_company, make_contact, make_lead
+from tests.crm.factories import make_company, make_contact, make_lead, open_new_contact
 
 pytestmark = pytest.mark.browser
 
@@ -62,10 +62,8 @@ def test_recent_records_are_each_users_own_on_a_shared_browser(app, live_server,
     """Recent records were kept under one key per browser: the next person to sign in on a
     shared computer saw the names of the records the last one had opened."""
     tenant = make_tenant("sharedpc", roles=("owner", "viewer"))
-    contact_id = make_contact(app, tenant, first_name="Ada", last_name="Lovelace")
     page = page_at(1280)
-    live_server.sign_in(page, tenant.slug)
-    page.goto(live_server.url(f"/contacts/{contact_id}", slug=tenant.slug))
+    contact_id = open_new_contact(app, live_server, page, tenant)
     page.keyboard.press("Control+k")
     expect(page.get_by_test_id("recent-item")).to_have_count(1)
     # The search page, where a phone's search icon leads, lists them under its empty box.
