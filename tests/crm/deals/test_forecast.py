@@ -177,3 +177,24 @@ def test_forecast_page_renders_chart_and_tables(app, book, client_for):
     assert 'id="forecast-chart"' in html
     assert 'data-testid="forecast-table"' in html
     assert "Q2" in html
+
+
+def test_an_average_deal_size_is_in_whole_units_as_the_figures_beside_it(app, make_tenant, client_for):
+    # Two wins of $10,000 and $10,001 averaged "$10,000.50" in a column of whole dollars
+    # ("$64,000", "$34,815"): an average is a summary, rounded half-up like the amounts.
+    tenant = make_tenant("averages")
+    add_deals(
+        app,
+        tenant,
+        [
+            {"name": "Won one", "value": "10000", "stage": "Closed won"},
+            {"name": "Won two", "value": "10001", "stage": "Closed won"},
+        ],
+    )
+    with in_tenant(app, tenant.id):
+        result = service.performance(actor=owner_of(tenant), months=1)
+        assert result["periods"][0].average_size == D("10001")
+        assert result["total"].average_size == D("10001")
+    page = client_for(tenant).get("/deals/forecast").get_data(as_text=True)
+    assert 'data-label="Avg. deal">$10,001<' in page
+    assert "10,000.50" not in page
