@@ -1,6 +1,8 @@
 """Forecast buckets, commit categories, won so far, performance, quotas and snapshots against
 a hand computation — with month and quarter edges in the workspace's time zone (New York)."""
 
+import json
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -198,3 +200,16 @@ def test_an_average_deal_size_is_in_whole_units_as_the_figures_beside_it(app, ma
     page = client_for(tenant).get("/deals/forecast").get_data(as_text=True)
     assert 'data-label="Avg. deal">$10,001<' in page
     assert "10,000.50" not in page
+
+
+def test_the_charts_won_line_stops_at_the_current_month(app, make_tenant, client_for):
+    # The line of what is won fell to 0 for every month to come, as if those months were lost.
+    tenant = make_tenant("wonline")
+    add_deals(app, tenant, [{"name": "Won now", "value": "5000", "stage": "Closed won"}])
+    client = client_for(tenant)
+    for period in ("month", "quarter"):
+        page = client.get(f"/deals/forecast?period={period}").get_data(as_text=True)
+        chart = json.loads(re.search(r'id="forecast-chart"[^>]*>(.*?)</script>', page, re.S).group(1))
+        won = next(dataset for dataset in chart["datasets"] if dataset["label"] == "Won")["values"]
+        assert won[0] == 5000.0
+        assert won[1:] == [None] * (len(won) - 1)
