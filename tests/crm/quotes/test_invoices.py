@@ -72,6 +72,17 @@ def test_issue_then_pay_in_two_payments(app, tenant_a, client_for):
     assert "USD 3,600.00" in page
 
 
+def test_issuing_says_the_due_date_as_the_page_writes_dates(app, tenant_a, client_for):
+    # The flash and the timeline read "due 2026-12-21" under a page that writes "21 Dec 2026".
+    invoice_id = make_invoice(app, tenant_a)
+    client = client_for(tenant_a)
+    page = client.post(f"/invoices/{invoice_id}/issue", follow_redirects=True).get_data(as_text=True)
+    invoice = _invoice(app, tenant_a, invoice_id)
+    assert f"Invoice {invoice.number} issued, due {invoice.due_date:%d %b %Y}." in page
+    assert f"Issued {invoice.number}, due {invoice.due_date:%d %b %Y}" in page
+    assert invoice.due_date.isoformat() not in page
+
+
 def test_a_payment_dated_before_the_invoice_was_issued_is_refused(app, tenant_a, client_for, api_client_for):
     """A payment received before the invoice existed is a typo (last year, a wrong month) that
     would put the money in the wrong period of every report: the form and the API refuse it."""
@@ -81,7 +92,7 @@ def test_a_payment_dated_before_the_invoice_was_issued_is_refused(app, tenant_a,
     before = (issued - timedelta(days=3)).isoformat()
     page = client_for(tenant_a).post(f"/invoices/{invoice_id}/payments", data={"amount": "100.00", "paid_on": before})
     assert page.status_code == 422
-    assert f"The invoice was issued on {issued.isoformat()}" in page.get_data(as_text=True)
+    assert f"The invoice was issued on {issued:%d %b %Y}" in page.get_data(as_text=True)
     api = api_client_for(tenant_a).post(
         f"/api/v1/invoices/{invoice_id}/payments", json={"amount": "100.00", "paid_on": before}
     )
