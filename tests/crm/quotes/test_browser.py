@@ -211,3 +211,15 @@ def test_removing_the_last_line_clears_its_product_too(app, live_server, page_at
     expect(row.locator("select[name=line_discount_kind]")).to_have_value("")
     staff.get_by_test_id("record-submit").click()
     expect(staff.get_by_test_id("quote-total")).to_have_text("USD 0.00")
+
+
+def test_a_lines_remove_button_sits_at_the_right_of_its_line_on_a_wide_screen(app, live_server, page_at, make_tenant):
+    # Six inputs fill the line's row, so its 2-column Remove cell wrapped to the start of a new
+    # row: the button stood a little way in from the left, under the quantity, at no edge.
+    tenant = make_tenant("removeat", roles=("owner",))
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/quotes/new", slug=tenant.slug))
+    row = page.locator("[data-quote-line]").first
+    box, button = row.bounding_box(), row.locator("[data-remove-line]").bounding_box()
+    assert (box["x"] + box["width"]) - (button["x"] + button["width"]) < 20
