@@ -275,3 +275,16 @@ def test_a_patch_of_the_wrong_types_is_a_422_not_a_500(app, tenant_a, api_client
     )
     assert created.status_code == 422, created.get_json()
     assert "currency" in created.get_json()["error"]["details"]
+
+
+def test_a_void_invoice_owes_nothing_on_its_page(app, tenant_a, client_for):
+    # Its payments panel read "Balance USD 3,600.00" under a Void badge, while its PDF says
+    # "nothing is due on it".
+    invoice_id = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, invoice_id)
+    client = client_for(tenant_a)
+    assert client.post(f"/invoices/{invoice_id}/void").status_code == 302
+    page = client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
+    balance = page.split('data-testid="invoice-balance">', 1)[1].split("</dd>", 1)[0]
+    assert "Nothing due: void" in balance
+    assert "3,600.00" not in balance
