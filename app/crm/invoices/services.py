@@ -239,7 +239,7 @@ def remove_payment(invoice: Invoice, payment_id, *, actor) -> Payment:
         invoice,
         "payment_removed",
         actor=actor,
-        summary=f"Payment of {coded_amount(payment.amount, invoice.currency)} of {payment.paid_on} removed",
+        summary=f"Payment of {coded_amount(payment.amount, invoice.currency)} of {day(payment.paid_on)} removed",
         changes={key: {"old": old[key], "new": new[key]} for key in old if old[key] != new[key]},
         data={"amount": str(payment.amount), "currency": invoice.currency, "paid_on": payment.paid_on.isoformat()},
     )
