@@ -782,10 +782,13 @@ class Choice(Field):
         default: str | None = None,
         blank: bool = False,
         form_choices: tuple | None = None,
+        badges: dict | None = None,
         **kwargs,
     ):
         super().__init__(name, label, **kwargs)
         self.choices = dict(choices)
+        # A value's Bootstrap colour on lists and detail pages ("paid": "success"); grey if none.
+        self.badges = dict(badges or {})
         self.default = default
         self.blank = blank
         # What the form offers (a lead's "converted" is reached by converting, not chosen).
