@@ -213,3 +213,16 @@ def test_the_charts_won_line_stops_at_the_current_month(app, make_tenant, client
         won = next(dataset for dataset in chart["datasets"] if dataset["label"] == "Won")["values"]
         assert won[0] == 5000.0
         assert won[1:] == [None] * (len(won) - 1)
+
+
+def test_the_tables_won_column_is_empty_for_months_to_come(app, make_tenant, client_for):
+    # Beside the chart, the table said "$0" won (in green) for every month that has not begun.
+    tenant = make_tenant("woncells")
+    add_deals(app, tenant, [{"name": "Won now", "value": "5000", "stage": "Closed won"}])
+    page = client_for(tenant).get("/deals/forecast").get_data(as_text=True)
+    won = re.findall(
+        r'data-label="Won">(.*?)</td>', page.split('data-testid="forecast-row"', 1)[1].split("</tbody>")[0]
+    )
+    assert won[0] == "$5,000"
+    assert all("—" in cell for cell in won[1:])
+    assert len(won) == 12
