@@ -22,6 +22,7 @@ from app.core.currencies import format_amount, minor_unit
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.core.numbers import typed_decimal
+from app.core.templating import day as day_text
 from app.core.text import plural
 from app.core.validation import normalize_email_address
 from app.records.capabilities import catalogue_entry
@@ -782,10 +783,13 @@ class Choice(Field):
         default: str | None = None,
         blank: bool = False,
         form_choices: tuple | None = None,
+        badges: dict | None = None,
         **kwargs,
     ):
         super().__init__(name, label, **kwargs)
         self.choices = dict(choices)
+        # A value's Bootstrap colour on lists and detail pages ("paid": "success"); grey if none.
+        self.badges = dict(badges or {})
         self.default = default
         self.blank = blank
         # What the form offers (a lead's "converted" is reached by converting, not chosen).
@@ -1528,6 +1532,7 @@ def day_range_conditions(column, name: str, filters: dict, errors, *, days: bool
     """`<name>_after` / `<name>_before` as inclusive days: of a date column, or of a timestamp
     column in the tenant's time zone."""
     conditions = []
+    first = None
     for suffix in ("_after", "_before"):
         key = name + suffix
         if key not in filters:
@@ -1537,6 +1542,12 @@ def day_range_conditions(column, name: str, filters: dict, errors, *, days: bool
             day = raw if isinstance(raw, date) else date.fromisoformat(str(raw).strip())
         except ValueError:
             errors.add(key, "Use a date like 2026-01-31.")
+            continue
+        if suffix == "_after":
+            first = day
+        elif first is not None and day < first:
+            # A range that ends before it starts matches nothing: say so, not an empty page.
+            errors.add(key, f"Use a day on or after {day_text(first)}: the range ends before it starts.")
             continue
         if suffix == "_before":
             day += timedelta(days=1)

@@ -13,6 +13,7 @@ from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_child_or_404
 from app.core.numbers import typed_decimal
+from app.core.templating import day
 from app.core.text import in_a_list, plural
 from app.core.types import utcnow
 from app.core.validation import Errors
@@ -93,7 +94,7 @@ def issue_invoice(invoice: Invoice, *, actor) -> Invoice:
         invoice,
         "issued",
         actor=actor,
-        summary=f"Issued {invoice.number}, due {invoice.due_date}",
+        summary=f"Issued {invoice.number}, due {day(invoice.due_date)}",
         data={"number": invoice.number, "total": str(invoice.total), "currency": invoice.currency},
     )
     return invoice
@@ -178,7 +179,9 @@ def record_payment(invoice: Invoice, data: dict, *, actor) -> Payment:
     if paid_on is not None and paid_on > workspace_today():
         errors.add("paid_on", "The payment date is in the future.")
     elif paid_on is not None and invoice.issue_date is not None and paid_on < invoice.issue_date:
-        errors.add("paid_on", f"The invoice was issued on {invoice.issue_date}; a payment cannot be dated earlier.")
+        errors.add(
+            "paid_on", f"The invoice was issued on {day(invoice.issue_date)}; a payment cannot be dated earlier."
+        )
     method = str(data.get("method") or "bank_transfer")
     if method not in PaymentMethod.LABELS:
         errors.add("method", "Choose a payment method.")
@@ -236,7 +239,7 @@ def remove_payment(invoice: Invoice, payment_id, *, actor) -> Payment:
         invoice,
         "payment_removed",
         actor=actor,
-        summary=f"Payment of {coded_amount(payment.amount, invoice.currency)} of {payment.paid_on} removed",
+        summary=f"Payment of {coded_amount(payment.amount, invoice.currency)} of {day(payment.paid_on)} removed",
         changes={key: {"old": old[key], "new": new[key]} for key in old if old[key] != new[key]},
         data={"amount": str(payment.amount), "currency": invoice.currency, "paid_on": payment.paid_on.isoformat()},
     )

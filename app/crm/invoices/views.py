@@ -7,6 +7,7 @@ from flask_login import current_user
 from app.auth.permissions import requires_permission
 from app.core.currencies import coded_amount
 from app.core.errors import Conflict, ValidationFailed
+from app.core.templating import day
 from app.core.transactions import undone_if_refused
 from app.crm.invoices import services
 from app.crm.invoices.documents import invoice_document
@@ -41,9 +42,9 @@ def _draft_from(source_type, source, make_invoice, made: str):
     return _back(invoice)
 
 
-def _invoice_action(invoice_id, action, done: str):
+def _invoice_action(invoice_id, action, done):
     """`action(invoice, actor=…)` from a button on the invoice's page, and back to it with
-    `done` (formatted with the invoice) or the refusal."""
+    `done(invoice)` or the refusal."""
     invoice = services.load_invoice_for_page(invoice_id)
     try:
         with undone_if_refused():
@@ -51,7 +52,7 @@ def _invoice_action(invoice_id, action, done: str):
     except (Conflict, ValidationFailed) as exc:
         flash(exc.message, "danger")
     else:
-        flash(done.format(invoice=invoice), "success")
+        flash(done(invoice), "success")
     return _back(invoice)
 
 
@@ -86,7 +87,9 @@ def send(invoice_id):
 @requires_permission("invoices.edit")
 def issue(invoice_id):
     return _invoice_action(
-        invoice_id, services.issue_invoice, "Invoice {invoice.number} issued, due {invoice.due_date}."
+        invoice_id,
+        services.issue_invoice,
+        lambda invoice: f"Invoice {invoice.number} issued, due {day(invoice.due_date)}.",
     )
 
 
@@ -125,7 +128,7 @@ def remove_payment(invoice_id, payment_id):
 @bp.route("/invoices/<uuid:invoice_id>/void", methods=["POST"])
 @requires_permission("invoices.edit")
 def void(invoice_id):
-    return _invoice_action(invoice_id, services.void_invoice, "Invoice {invoice.number} voided.")
+    return _invoice_action(invoice_id, services.void_invoice, lambda invoice: f"Invoice {invoice.number} voided.")
 
 
 add_pdf_page(bp, INVOICES, lambda invoice_id: invoice_document(services.load_invoice_for_page(invoice_id)))

@@ -248,6 +248,15 @@ class LineItems(ChildRows):
             "total": amounts.total,
         }
 
+    def form_value(self, record):
+        """The lines as the edit form shows them: a quantity as typed ("24", "2.5"), as a
+        Quantity field's is, not as stored to three places ("24.000")."""
+        rows = super().form_value(record)
+        for row in rows:
+            if row["quantity"] is not None:
+                row["quantity"] = f"{Decimal(row['quantity']).normalize():f}"
+        return rows
+
     def apply(self, record, value) -> None:
         record.lines = [self.line_model(id=uuid7(), position=position, **item) for position, item in enumerate(value)]
 

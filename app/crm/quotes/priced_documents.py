@@ -55,7 +55,15 @@ def status_field(statuses, default: str, **options) -> f.Field:
     """Where the document stands: one of its status class's LABELS, a list filter and a column
     that stays on a phone (paid or not, accepted or not, is what a row is read for)."""
     return f.Choice(
-        "status", "Status", choices=statuses.LABELS, default=default, filter=True, list_on_phones=True, **options
+        "status",
+        "Status",
+        choices=statuses.LABELS,
+        default=default,
+        filter=True,
+        list_on_phones=True,
+        # The colours of the badge on the document's own page, on its lists and details too.
+        badges=getattr(statuses, "BADGES", None),
+        **options,
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from app.core.events import emit
 from app.core.extensions import db
 from app.core.ids import parse_uuid
+from app.core.templating import day
 from app.crm.deals.models import Deal
 from app.crm.quotes import priced_documents
 from app.crm.quotes.documents import quote_document
@@ -36,7 +37,7 @@ class QuoteType(priced_documents.PricedDocumentType):
             return "An accepted quote is final: it cannot be changed."
         # A sent quote ends as the customer's answer (on its link, or recorded by a member), or expires.
         if action == "delete" and quote.number and quote.status in QuoteStatus.OPEN:
-            return f"A sent quote is kept for the record: mark it rejected if the customer said no; unanswered, it expires after {quote.valid_until}."
+            return f"A sent quote is kept for the record: mark it rejected if the customer said no; unanswered, it expires after {day(quote.valid_until)}."
         if action == "delete" and quote.number:
             return "A numbered quote is kept for the record."
         return None

@@ -17,6 +17,7 @@ class SubscriptionStatus:
     ACTIVE = "active"
     CANCELLED = "cancelled"
     LABELS = {ACTIVE: "Active", CANCELLED: "Cancelled"}
+    BADGES = {ACTIVE: "success", CANCELLED: "dark"}
 
 
 class Interval:

@@ -206,3 +206,20 @@ def test_a_cards_date_and_owner_are_named_for_screen_readers(app, tenant_a, clie
     # A calendar and a person icon said nothing: the date and the name alone were read.
     assert "Expected close: 14 Mar" in spoken
     assert "Owner: " in spoken
+
+
+def test_a_refused_board_filter_is_named_as_its_input_and_a_reversed_range_is_refused(app, tenant_a, client_for):
+    # "expected_close_date_after: Use a date like …" named the query argument, not "Closing
+    # from"; a "Closing until" before "Closing from" showed an empty board and no reason.
+    add_deals(app, tenant_a, [{"name": "Due in March", "value": 1, "expected_close_date": "2027-03-10"}])
+    client = client_for(tenant_a, "sales")
+    garbled = client.get("/deals/board?expected_close_date_after=soon")
+    assert garbled.status_code == 422
+    assert "<strong>Closing from</strong>: Use a date like 2026-01-31." in garbled.get_data(as_text=True)
+    reversed_ = client.get("/deals/board?expected_close_date_after=2027-03-01&expected_close_date_before=2027-01-01")
+    assert reversed_.status_code == 422
+    assert "<strong>Closing until</strong>: Use a day on or after 01 Mar 2027" in reversed_.get_data(as_text=True)
+    in_range = client.get("/deals/board?expected_close_date_after=2027-03-01&expected_close_date_before=2027-03-31")
+    assert "Due in March" in in_range.get_data(as_text=True)
+    listed = client.get("/deals?expected_close_date_after=2027-03-01&expected_close_date_before=2027-01-01")
+    assert listed.status_code == 422  # the kit's lists refuse it too

@@ -1,6 +1,8 @@
 """Forecast buckets, commit categories, won so far, performance, quotas and snapshots against
 a hand computation — with month and quarter edges in the workspace's time zone (New York)."""
 
+import json
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -177,3 +179,50 @@ def test_forecast_page_renders_chart_and_tables(app, book, client_for):
     assert 'id="forecast-chart"' in html
     assert 'data-testid="forecast-table"' in html
     assert "Q2" in html
+
+
+def test_an_average_deal_size_is_in_whole_units_as_the_figures_beside_it(app, make_tenant, client_for):
+    # Two wins of $10,000 and $10,001 averaged "$10,000.50" in a column of whole dollars
+    # ("$64,000", "$34,815"): an average is a summary, rounded half-up like the amounts.
+    tenant = make_tenant("averages")
+    add_deals(
+        app,
+        tenant,
+        [
+            {"name": "Won one", "value": "10000", "stage": "Closed won"},
+            {"name": "Won two", "value": "10001", "stage": "Closed won"},
+        ],
+    )
+    with in_tenant(app, tenant.id):
+        result = service.performance(actor=owner_of(tenant), months=1)
+        assert result["periods"][0].average_size == D("10001")
+        assert result["total"].average_size == D("10001")
+    page = client_for(tenant).get("/deals/forecast").get_data(as_text=True)
+    assert 'data-label="Avg. deal">$10,001<' in page
+    assert "10,000.50" not in page
+
+
+def test_the_charts_won_line_stops_at_the_current_month(app, make_tenant, client_for):
+    # The line of what is won fell to 0 for every month to come, as if those months were lost.
+    tenant = make_tenant("wonline")
+    add_deals(app, tenant, [{"name": "Won now", "value": "5000", "stage": "Closed won"}])
+    client = client_for(tenant)
+    for period in ("month", "quarter"):
+        page = client.get(f"/deals/forecast?period={period}").get_data(as_text=True)
+        chart = json.loads(re.search(r'id="forecast-chart"[^>]*>(.*?)</script>', page, re.S).group(1))
+        won = next(dataset for dataset in chart["datasets"] if dataset["label"] == "Won")["values"]
+        assert won[0] == 5000.0
+        assert won[1:] == [None] * (len(won) - 1)
+
+
+def test_the_tables_won_column_is_empty_for_months_to_come(app, make_tenant, client_for):
+    # Beside the chart, the table said "$0" won (in green) for every month that has not begun.
+    tenant = make_tenant("woncells")
+    add_deals(app, tenant, [{"name": "Won now", "value": "5000", "stage": "Closed won"}])
+    page = client_for(tenant).get("/deals/forecast").get_data(as_text=True)
+    won = re.findall(
+        r'data-label="Won">(.*?)</td>', page.split('data-testid="forecast-row"', 1)[1].split("</tbody>")[0]
+    )
+    assert won[0] == "$5,000"
+    assert all("—" in cell for cell in won[1:])
+    assert len(won) == 12

@@ -132,6 +132,31 @@ def test_a_locked_quotes_buttons_keep_their_size_with_the_reasons_under_them(
             assert under >= box["y"] + box["height"]  # the reasons are written under the buttons
 
 
+def test_a_sent_quotes_buttons_stay_at_the_right_when_a_long_reason_wraps_under_them(
+    app, live_server, page_at, make_tenant
+):
+    # A sent quote's reason ("… mark it rejected if the customer said no; unanswered, it expires
+    # after …") is too long to sit beside the title: the actions took a row of their own only as
+    # wide as that sentence, so on a wide screen the buttons stood in the middle of the page.
+    tenant = make_tenant("sentwide", roles=("owner",))
+    quote_id = make_quote(app, tenant, title="Spring campaign landing pages for the new season")
+    send_quote_now(app, tenant, quote_id)
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url(f"/quotes/{quote_id}", slug=tenant.slug))
+    _shot(page, "sent-quote-1280")
+    expect(page.get_by_test_id("action-reasons")).to_contain_text("A sent quote is kept for the record")
+    right = page.evaluate("document.querySelector('.record-page').getBoundingClientRect().right")
+    delete = page.get_by_test_id("delete-record-disabled").bounding_box()
+    assert right - (delete["x"] + delete["width"]) < 2  # the last button ends at the page's edge
+    reasons = page.evaluate(
+        "(() => { const r = document.createRange();"
+        " r.selectNodeContents(document.querySelector('[data-testid=action-reasons] li'));"
+        " return r.getBoundingClientRect().right; })()"
+    )
+    assert right - reasons < 2  # and the reason under them is set flush right too
+
+
 def test_public_quote_keeps_the_line_breaks_of_the_address_and_terms(app, live_server, page_at, make_tenant):
     """The customer's page is not a CRM page: it must still break the sender's address and the
     terms into the lines they were typed in, as the quote's own page and the PDF do."""
@@ -186,3 +211,15 @@ def test_removing_the_last_line_clears_its_product_too(app, live_server, page_at
     expect(row.locator("select[name=line_discount_kind]")).to_have_value("")
     staff.get_by_test_id("record-submit").click()
     expect(staff.get_by_test_id("quote-total")).to_have_text("USD 0.00")
+
+
+def test_a_lines_remove_button_sits_at_the_right_of_its_line_on_a_wide_screen(app, live_server, page_at, make_tenant):
+    # Six inputs fill the line's row, so its 2-column Remove cell wrapped to the start of a new
+    # row: the button stood a little way in from the left, under the quantity, at no edge.
+    tenant = make_tenant("removeat", roles=("owner",))
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/quotes/new", slug=tenant.slug))
+    row = page.locator("[data-quote-line]").first
+    box, button = row.bounding_box(), row.locator("[data-remove-line]").bounding_box()
+    assert (box["x"] + box["width"]) - (button["x"] + button["width"]) < 20

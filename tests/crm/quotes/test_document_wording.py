@@ -3,7 +3,7 @@ picker shows a product's price as every page does, and a product sold by the yea
 "per year / yearly"."""
 
 from app.core.templating import rounded_to
-from tests.crm.quotes.factories import make_invoice, make_product
+from tests.crm.quotes.factories import issue_invoice_now, make_invoice, make_product, make_quote
 
 
 def test_a_documents_footnote_rounds_to_what_its_currency_has():
@@ -34,3 +34,20 @@ def test_a_product_sold_by_the_year_says_so_once(app, tenant_a, client_for):
     assert "$2,400.00 per year<" in listing
     assert "per year / yearly" not in listing
     assert "$1,800.00 / monthly" in listing
+
+
+def test_a_drafts_send_page_names_the_document_not_the_word_draft(app, tenant_a, client_for):
+    # A draft's display title is "Draft · Website": the send page read "Send Draft · Website".
+    client = client_for(tenant_a)
+    quote_id = make_quote(app, tenant_a, title="Website redesign")
+    page = client.get(f"/quotes/{quote_id}/send").get_data(as_text=True)
+    assert "Send quote · Website redesign</h1>" in page
+    assert "<title>Send quote · Website redesign" in page
+    assert "Send Draft" not in page
+    invoice_id = make_invoice(app, tenant_a, title="Website audit")
+    page = client.get(f"/invoices/{invoice_id}/send").get_data(as_text=True)
+    assert "Send invoice · Website audit</h1>" in page
+    assert "Send Draft" not in page
+    number = issue_invoice_now(app, tenant_a, invoice_id)
+    page = client.get(f"/invoices/{invoice_id}/send").get_data(as_text=True)
+    assert f"Send {number} · Website audit</h1>" in page

@@ -72,6 +72,17 @@ def test_issue_then_pay_in_two_payments(app, tenant_a, client_for):
     assert "USD 3,600.00" in page
 
 
+def test_issuing_says_the_due_date_as_the_page_writes_dates(app, tenant_a, client_for):
+    # The flash and the timeline read "due 2026-12-21" under a page that writes "21 Dec 2026".
+    invoice_id = make_invoice(app, tenant_a)
+    client = client_for(tenant_a)
+    page = client.post(f"/invoices/{invoice_id}/issue", follow_redirects=True).get_data(as_text=True)
+    invoice = _invoice(app, tenant_a, invoice_id)
+    assert f"Invoice {invoice.number} issued, due {invoice.due_date:%d %b %Y}." in page
+    assert f"Issued {invoice.number}, due {invoice.due_date:%d %b %Y}" in page
+    assert invoice.due_date.isoformat() not in page
+
+
 def test_a_payment_dated_before_the_invoice_was_issued_is_refused(app, tenant_a, client_for, api_client_for):
     """A payment received before the invoice existed is a typo (last year, a wrong month) that
     would put the money in the wrong period of every report: the form and the API refuse it."""
@@ -81,7 +92,7 @@ def test_a_payment_dated_before_the_invoice_was_issued_is_refused(app, tenant_a,
     before = (issued - timedelta(days=3)).isoformat()
     page = client_for(tenant_a).post(f"/invoices/{invoice_id}/payments", data={"amount": "100.00", "paid_on": before})
     assert page.status_code == 422
-    assert f"The invoice was issued on {issued.isoformat()}" in page.get_data(as_text=True)
+    assert f"The invoice was issued on {issued:%d %b %Y}" in page.get_data(as_text=True)
     api = api_client_for(tenant_a).post(
         f"/api/v1/invoices/{invoice_id}/payments", json={"amount": "100.00", "paid_on": before}
     )
@@ -264,3 +275,16 @@ def test_a_patch_of_the_wrong_types_is_a_422_not_a_500(app, tenant_a, api_client
     )
     assert created.status_code == 422, created.get_json()
     assert "currency" in created.get_json()["error"]["details"]
+
+
+def test_a_void_invoice_owes_nothing_on_its_page(app, tenant_a, client_for):
+    # Its payments panel read "Balance USD 3,600.00" under a Void badge, while its PDF says
+    # "nothing is due on it".
+    invoice_id = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, invoice_id)
+    client = client_for(tenant_a)
+    assert client.post(f"/invoices/{invoice_id}/void").status_code == 302
+    page = client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
+    balance = page.split('data-testid="invoice-balance">', 1)[1].split("</dd>", 1)[0]
+    assert "Nothing due: void" in balance
+    assert "3,600.00" not in balance

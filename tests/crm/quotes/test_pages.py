@@ -11,7 +11,14 @@ from app.core.extensions import db
 from app.crm.quotes.models import Quote, QuoteStatus
 from tests.conftest import in_tenant
 from tests.crm.factories import make_contact
-from tests.crm.quotes.factories import make_product, make_quote, send_quote_now
+from tests.crm.quotes.factories import (
+    accept_quote_now,
+    issue_invoice_now,
+    make_invoice,
+    make_product,
+    make_quote,
+    send_quote_now,
+)
 
 
 def _populate(app, tenant, rows: int):
@@ -164,3 +171,20 @@ def test_expiry_job_expires_each_overdue_quote_once(app, tenant_a, tenant_b):
     assert statuses[current] == QuoteStatus.SENT
     assert statuses[draft] == QuoteStatus.DRAFT
     assert len(expired_events) == 1
+
+
+def test_a_documents_status_has_its_colour_on_lists_and_details(app, tenant_a, client_for):
+    # Every status badge of the lists and the details panel was the same grey: an accepted and
+    # a rejected quote, a paid and an overdue invoice looked alike; the BADGES of each status
+    # class coloured only the badge under the document's title.
+    client = client_for(tenant_a)
+    make_quote(app, tenant_a, title="Draft one")
+    accepted = make_quote(app, tenant_a, title="Taken")
+    accept_quote_now(app, tenant_a, accepted)
+    listing = client.get("/quotes").get_data(as_text=True)
+    assert "stage-accepted tone-success" in listing
+    assert "stage-draft tone-secondary" in listing
+    assert "stage-accepted tone-success" in client.get(f"/quotes/{accepted}").get_data(as_text=True)
+    invoice_id = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, invoice_id)
+    assert "stage-issued tone-primary" in client.get("/invoices").get_data(as_text=True)

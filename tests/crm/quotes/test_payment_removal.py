@@ -37,11 +37,14 @@ def test_a_mistaken_payment_is_removed_on_the_page(app, tenant_a, client_for):
     page = client.get(f"/invoices/{invoice_id}").get_data(as_text=True)
     assert f"/invoices/{invoice_id}/payments/{payment_id}/delete" in page
     assert "Remove this payment of USD 3,600.00" in page  # the confirmation
+    # with its date as the page writes it, not ISO: "received 07 Dec 2026?", not "received 2026-12-07?"
+    assert f"received {date.today():%d %b %Y}?" in page
     assert 'data-testid="remove-payment"' not in client_for(tenant_a, role="sales").get(
         f"/invoices/{invoice_id}"
     ).get_data(as_text=True)
     done = client.post(f"/invoices/{invoice_id}/payments/{payment_id}/delete", follow_redirects=True)
     assert "Payment of USD 3,600.00 removed." in done.get_data(as_text=True)
+    assert f"Payment of USD 3,600.00 of {date.today():%d %b %Y} removed" in done.get_data(as_text=True)
     assert _state(app, tenant_a, invoice_id) == (InvoiceStatus.ISSUED, Decimal("0.00"), None, [])
     with in_tenant(app, tenant_a.id):
         audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "invoice.payment_removed"))

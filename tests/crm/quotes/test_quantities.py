@@ -38,3 +38,14 @@ def test_a_documents_pdf_puts_its_units_in_the_plural(app, tenant_a, client_for,
     for description, quantity in zip(("Consulting", "Kick-off call", "Printed brochures"), QUANTITIES, strict=True):
         (line,) = [line for line in lines if description in line]
         assert f" {quantity} " in f"{line} ", line
+
+
+@pytest.mark.parametrize(("make", "path"), [(make_quote, "quotes"), (make_order, "orders"), (make_invoice, "invoices")])
+def test_an_edit_form_shows_each_quantity_as_typed(app, tenant_a, client_for, make, path):
+    # The edit forms showed the stored "3.000", "1.000" and "2.500" beside pages that read "3 hours".
+    lines = [*LINES[:2], {"description": "Workshop", "quantity": "2.5", "unit": "day", "unit_price": "900.00"}]
+    record_id = make(app, tenant_a, lines=lines)
+    html = client_for(tenant_a).get(f"/{path}/{record_id}/edit").get_data(as_text=True)
+    shown = [field.split('value="', 1)[1].split('"', 1)[0] for field in html.split('name="line_quantity"')[1:]]
+    assert shown[:3] == ["3", "1", "2.5"]
+    assert "3.000" not in html

@@ -299,7 +299,7 @@ def test_a_sent_quote_says_how_it_ends_instead_of_being_deleted(app, tenant_a, c
     valid_until = _quote(app, tenant_a, quote_id).valid_until
     assert (
         "A sent quote is kept for the record: mark it rejected if the customer said no; "
-        f"unanswered, it expires after {valid_until}."
+        f"unanswered, it expires after {valid_until:%d %b %Y}."  # as the page writes dates, not ISO
     ) in reasons
 
 

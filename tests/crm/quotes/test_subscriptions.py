@@ -263,3 +263,10 @@ def test_a_yen_retainer_with_an_amount_off_starts_at_a_whole_yen_price(app, tena
     with in_tenant(app, tenant_a.id):
         assert db.session.get(Quote, (tenant_a.id, quote_id)).status == QuoteStatus.ACCEPTED
         assert str(db.session.scalar(select(Subscription.unit_price))) == "967.00"
+
+
+def test_a_subscriptions_status_has_its_colour_on_the_list(app, tenant_a, api_client_for, client_for):
+    # Active and cancelled subscriptions were the same grey pill on the list.
+    body = {"name": "Hosting", "interval": "yearly", "unit_price": "10", "start_date": "2026-12-01"}
+    assert api_client_for(tenant_a).post("/api/v1/subscriptions", json=body).status_code == 201
+    assert "stage-active tone-success" in client_for(tenant_a).get("/subscriptions").get_data(as_text=True)

@@ -11,7 +11,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import Date, case, cast, func, select
 
@@ -471,7 +471,9 @@ class Performance:
 
     @property
     def average_size(self) -> Decimal | None:
-        return (self.won_value / self.won).quantize(CENT) if self.won else None
+        """In whole units, half-up: a summary beside whole-dollar figures, not a billed amount
+        ("$10,001", not "$10,000.50")."""
+        return (self.won_value / self.won).quantize(Decimal(1), rounding=ROUND_HALF_UP) if self.won else None
 
     @property
     def average_cycle(self) -> Decimal | None:

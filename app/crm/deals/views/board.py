@@ -27,6 +27,17 @@ def _chosen_pipeline(value):
     return next((item for item in pipelines if item.id == wanted), None) or default_pipeline()
 
 
+# A refused filter is named as the board's filter bar labels it ("Closing from", not
+# expected_close_date_after), as the kit's lists name theirs.
+FILTER_LABELS = {
+    "q": "Search",
+    "owner_id": "Owner",
+    "tag_id": "Tag",
+    "expected_close_date_after": "Closing from",
+    "expected_close_date_before": "Closing until",
+}
+
+
 @bp.route("/deals/board")
 @requires_permission("deals.view")
 def board():
@@ -47,6 +58,7 @@ def board():
         "mine": request.args.get("mine") in ("1", "true", "on"),
         "search": search,
         "errors": errors,
+        "error_labels": FILTER_LABELS,
         "owner_choices": owner_choices()[1:],
         "tag_choices": tag_choices(),
         "reasons": {kind: list_reasons(kind) for kind in StageKind.CLOSED},

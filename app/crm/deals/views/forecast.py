@@ -28,6 +28,10 @@ def _scope():
     return pipeline_id, owner_id
 
 
+def _won_so_far(bucket, today) -> float | None:
+    return None if bucket.start is not None and today is not None and bucket.start > today else float(bucket.won)
+
+
 def _chart(forecast, period: str) -> dict:
     buckets = forecast.quarters if period == "quarter" else forecast.months
     return {
@@ -36,7 +40,9 @@ def _chart(forecast, period: str) -> dict:
         "datasets": [
             {"label": "Weighted", "values": [float(b.weighted) for b in buckets], "color": "#4f46e5"},
             {"label": "Likely", "values": [float(b.likely_total) for b in buckets], "color": "#0dcaf0"},
-            {"label": "Won", "values": [float(b.won) for b in buckets], "color": "#198754", "type": "line"},
+            # Nothing is won yet in a month to come: no bar there, where a line fell to 0 as if
+            # those months were lost (and the current month alone is one bar, not a lone dot).
+            {"label": "Won", "values": [_won_so_far(b, forecast.today) for b in buckets], "color": "#198754"},
         ],
     }
 
