@@ -1,5 +1,6 @@
 """Jinja filters every page may use; the shell's own helpers are in app.shell."""
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -32,6 +33,25 @@ def day(value: date | str | None) -> str:
     return value.strftime("%d %b %Y")
 
 
+# How a changed date and moment are recorded (ISO, for webhooks and the API alike), and so read.
+RECORDED_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+RECORDED_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+def change_text(value) -> str:
+    """One side of a recorded change as the timeline shows it: "—" for nothing, a list joined,
+    a day and a moment written as the pages write them ("28 Dec 2026", "28 Dec 2026, 14:30")."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value) or "—"
+    if isinstance(value, str) and RECORDED_DAY.fullmatch(value):
+        return day(value)
+    if isinstance(value, str) and RECORDED_MOMENT.fullmatch(value):
+        return datetime.strptime(value, "%Y-%m-%d %H:%M").strftime("%d %b %Y, %H:%M")
+    return str(value)
+
+
 def rounded_to(currency: str | None) -> str:
     """What a line's amount is rounded to, for a document's footnote: "the cent", or "whole JPY"
     for a currency without decimals (a yen has no hundredths to round to)."""
@@ -52,6 +72,7 @@ def install(app) -> None:
     app.jinja_env.globals["rounded_to"] = rounded_to
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["change_text"] = change_text
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["audit_label"] = audit_action_label
     app.jinja_env.filters["audit_details"] = audit_details_text

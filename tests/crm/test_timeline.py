@@ -226,3 +226,30 @@ def test_a_note_is_edited_without_gaining_a_direction_it_never_showed(client_for
             "",
             None,
         )
+
+
+def test_a_changed_date_reads_on_the_timeline_as_pages_write_dates(app, tenant_a, as_user, client_for):
+    """Dates changed on a record read "2026-12-28 → 2027-01-11" on its timeline, beside pages
+    that write "28 Dec 2026"; webhooks still get ISO."""
+    from app.crm.deals.services.deals import create_deal, update_deal
+
+    with as_user(tenant_a) as owner:
+        deal = create_deal({"name": "Rebrand", "expected_close_date": "2026-12-28"}, actor=owner)
+        update_deal(deal, {"expected_close_date": "2027-01-11"}, actor=owner)
+        deal_id = deal.id
+        db.session.commit()
+    html = client_for(tenant_a).get(f"/deals/{deal_id}/tabs/timeline", headers=HTMX).get_data(as_text=True)
+    assert "28 Dec 2026" in html
+    assert "11 Jan 2027" in html
+    assert "2027-01-11" not in html
+
+
+def test_a_recorded_change_reads_in_words():
+    from app.core.templating import change_text
+
+    assert change_text(None) == change_text("") == change_text([]) == "—"
+    assert change_text(["VIP", "Hot"]) == "VIP, Hot"
+    assert change_text("2027-01-11") == "11 Jan 2027"
+    assert change_text("2027-01-11 14:30") == "11 Jan 2027, 14:30"
+    assert change_text("18,000.00") == "18,000.00"
+    assert change_text("Call 2027-01-11 back") == "Call 2027-01-11 back"
