@@ -13,8 +13,13 @@ THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 
 def typed_decimal(value) -> Decimal:
     """The Decimal of a typed number, its thousands commas dropped; InvalidOperation when it is
-    not one, a comma anywhere else included ("1.500,00", "1,5")."""
+    not one, a comma anywhere else included ("1.500,00", "1,5"), and so is an exponent: "1e3"
+    is a typing slip in a price or a payment, not a thousand."""
+    if isinstance(value, Decimal):
+        return value
     text = str(value).strip()
+    if "e" in text.lower():
+        raise InvalidOperation(f"{text!r}: write the number out, without an exponent")
     if "," in text:
         if not THOUSANDS.fullmatch(text):
             raise InvalidOperation(f"{text!r}: a comma only separates thousands")

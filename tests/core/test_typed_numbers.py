@@ -15,7 +15,7 @@ from app.records.conditions import ConditionContext, parse_number
 from app.records.templating import workspace_amount
 
 READ = ("1,234.50", Decimal("1234.50"))
-REFUSED = ("1.234,50", "1,5", "12,34.5", "abc")
+REFUSED = ("1.234,50", "1,5", "12,34.5", "abc", "1e3", "2E-2")  # an exponent is a slip, not 1,000
 
 
 def test_segment_rules_read_thousands_and_refuse_a_decimal_comma():
@@ -52,3 +52,16 @@ def test_a_quota_typed_with_a_decimal_comma_is_refused(app, tenant_a, as_user, t
             forecast.set_quota(owner.id, date.today().isoformat()[:7], typed, actor=owner)
         assert refused.value.details == {"amount": ["Enter an amount such as 25000 or 25,000.50."]}
         assert forecast.set_quota(owner.id, date.today().isoformat()[:7], READ[0], actor=owner).amount == READ[1]
+
+
+def test_a_payment_of_1e3_is_refused_not_read_as_a_thousand(app, tenant_a, api_client_for):
+    from tests.crm.quotes.factories import issue_invoice_now, make_invoice
+
+    api = api_client_for(tenant_a)
+    invoice = make_invoice(app, tenant_a)
+    issue_invoice_now(app, tenant_a, invoice)
+    refused = api.post(
+        f"/api/v1/invoices/{invoice}/payments", json={"amount": "1e3", "paid_on": date.today().isoformat()}
+    )
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["details"]["amount"] == ["Enter an amount such as 1500.00."]
