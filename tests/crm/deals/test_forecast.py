@@ -181,6 +181,17 @@ def test_forecast_page_renders_chart_and_tables(app, book, client_for):
     assert "Q2" in html
 
 
+def test_a_sales_cycle_reads_the_same_in_both_tables(app, book, client_for):
+    """The periods' table wrote "30.0 days" and the people's "30.0d"."""
+    import time_machine
+
+    tenant, _ = book
+    with time_machine.travel(NOW, tick=False):
+        html = client_for(tenant).get("/deals/forecast").get_data(as_text=True)
+    assert "30 days" in html
+    assert "30.0" not in html
+
+
 def test_an_average_deal_size_is_in_whole_units_as_the_figures_beside_it(app, make_tenant, client_for):
     # Two wins of $10,000 and $10,001 averaged "$10,000.50" in a column of whole dollars
     # ("$64,000", "$34,815"): an average is a summary, rounded half-up like the amounts.
