@@ -46,3 +46,12 @@ def test_a_void_invoices_pdf_says_it_is_void(app, tenant_a, client_for, api_clie
     text = _pdf_text(client, f"/invoices/{invoice_id}/pdf")
     assert f"Invoice {number}" in text
     assert "VOID: this invoice was cancelled and nothing is due on it." in " ".join(text.split())
+
+
+def test_a_pdf_without_a_logo_names_the_agency_once_at_its_top(app, tenant_a, client_for):
+    """Without a logo the header's left held the agency's name and its right the name again,
+    above the sender's address."""
+    record_id = make_quote(app, tenant_a)
+    first_page = _pdf_text(client_for(tenant_a), f"/quotes/{record_id}/pdf").split("\f")[0]
+    header = first_page.split("Quote", 1)[0]
+    assert header.count(tenant_a.name) == 1, header
