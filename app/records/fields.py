@@ -1055,12 +1055,16 @@ class Lookup(LinkById):
         blank=True,
         shared_rows=False,
         empty_label: str = "—",
+        detail_label=None,
         **kwargs,
     ):
         super().__init__(name, label, relation=relation, **kwargs)
         self.empty_label = empty_label
         self.model = model
         self.option_label = option_label or (lambda row: getattr(row, "name", str(row.id)))
+        # How the detail page names the row, beside the record's other fields: a deal's stage
+        # is "Proposal" under its Pipeline row, where a list or a menu says "Sales · Proposal".
+        self.detail_label = detail_label or self.option_label
         self._options = options
         self.blank = blank
         # `options()` reads every row once per request (the filter bar and the form need them
@@ -1096,6 +1100,10 @@ class Lookup(LinkById):
         if value is None or value == "":
             return ""
         return self.option_label(value) if isinstance(value, self.model) else (self.title_of(value) or "")
+
+    def detail_display(self, record) -> str:
+        row = getattr(record, self.relation)
+        return self.detail_label(row) if row is not None else ""
 
     def search_value(self, record):
         row = getattr(record, self.relation)

@@ -392,6 +392,7 @@ DEALS = DealType(
             options=_stage_options,
             shared_rows=True,
             option_label=stage_label,
+            detail_label=lambda stage: stage.name,
             blank=False,
             empty_label="Its first open stage",
             filter=True,

@@ -337,3 +337,19 @@ def test_a_deals_close_date_reads_as_every_other_date(app, tenant_a, client_for)
     assert "Expected close 05 Feb 2027" in page
     assert "closes 05 Feb 2027" in tab
     assert "2027-02-05<" not in page + tab
+
+
+def test_a_deals_stage_is_named_alone_under_its_pipeline_and_with_it_on_the_list(app, tenant_a, client_for):
+    """With two pipelines a deal's details read "Pipeline: Sales pipeline", then "Stage: Sales
+    pipeline · Proposal"; the list, whose rows come from both pipelines, keeps the pipeline."""
+    from app.crm.deals.services.pipelines import create_pipeline, default_pipeline
+
+    (deal_id,) = add_deals(app, tenant_a, [{"name": "Rebrand", "stage": "Proposal"}])
+    with in_tenant(app, tenant_a.id):
+        create_pipeline({"name": "Renewals"}, actor=owner_of(tenant_a))
+        pipeline = default_pipeline().name
+        db.session.commit()
+    client = client_for(tenant_a)
+    page = client.get(f"/deals/{deal_id}").get_data(as_text=True)
+    assert re.search(r'data-testid="fact-stage_id">\s*Proposal\s*<', page), page
+    assert f"{pipeline} · Proposal" in client.get("/deals").get_data(as_text=True)
