@@ -33,8 +33,8 @@ class CampaignForm(PageForm):
     # The service checks every rule at once (a required name, the rate's range): checked here
     # too, the form would stop at the first and show the others one submit at a time.
     name = StringField("Name", validators=[CheckedByService(), Length(max=120)])
-    template_id = SelectField("Template", choices=[], validate_choice=False)
-    audience = SelectField("Audience", choices=[], validate_choice=False)
+    template_id = SelectField("Template", choices=[], validate_choice=False, validators=[CheckedByService()])
+    audience = SelectField("Audience", choices=[], validate_choice=False, validators=[CheckedByService()])
     scheduled_at = DateTimeLocalField(
         "Send at (leave empty to send when you start it)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )

@@ -582,6 +582,15 @@ def test_the_campaign_form_shows_every_error_at_once(app, tenant_a, client_for):
     assert re.search(r'for="name">Name <span class="text-danger"', page)  # still marked required
 
 
+def test_the_campaign_form_marks_the_template_and_audience_required(app, tenant_a, client_for):
+    """Only the name had its star, yet saving without a template or an audience is refused
+    ("Choose a template.", "Choose who receives it."): the form hid what it needs."""
+    page = client_for(tenant_a).get("/campaigns/new").get_data(as_text=True)
+    for name, label in (("name", "Name"), ("template_id", "Template"), ("audience", "Audience")):
+        assert re.search(rf'for="{name}">{label} <span class="text-danger"', page), name
+    assert not re.search(r'for="scheduled_at">[^<]*<span class="text-danger"', page)
+
+
 def test_a_new_workspaces_campaign_form_says_how_to_get_a_template_and_an_audience(app, tenant_a, client_for):
     """A new workspace has no template and nothing to send to: both selects offered only
     "Choose…", with no way from there to what they need."""
