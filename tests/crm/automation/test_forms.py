@@ -3,6 +3,7 @@ validator, spam defences, attribution carried to converted contacts, the waitlis
 plan's limit, double opt-in, the builder and the API."""
 
 import html
+import re
 
 import pytest
 import time_machine
@@ -272,6 +273,20 @@ def test_builder_makes_a_form_and_refuses_one_without_email(app, tenant_a, clien
     public = visit(public_client(app, tenant_a), form_id)
     assert b"Book a demo" in public.data
     assert b"Trade fair" not in public.data  # a hidden field's value never goes to the browser
+
+
+def test_a_refused_form_comes_back_with_its_rows_not_three_more_blank_ones(app, tenant_a, client_for):
+    """A blank row still posts its input type ("text"): read as a row, each refused save gave
+    the builder three more blank rows (6, then 9, then 12)."""
+    client = client_for(tenant_a)
+    data = {"name": "", "creates": "lead", "submit_label": "Send"}
+    written = [("Name", "name", "text"), ("Email", "email", "email"), ("Company", "company_name", "text")]
+    for index in range(6):
+        label, maps_to, kind = written[index] if index < 3 else ("", "", "text")
+        data |= {f"fields-{index}-label": label, f"fields-{index}-maps_to": maps_to, f"fields-{index}-type": kind}
+    refused = client.post("/forms", data=data)
+    assert refused.status_code == 422
+    assert len(re.findall(r'name="fields-\d+-label"', refused.get_data(as_text=True))) == 6  # three and three blank
 
 
 def test_a_hidden_value_its_record_would_refuse_is_refused_when_the_form_is_built(app, tenant_a, client_for):
