@@ -11,10 +11,11 @@ HOURS = [(str(hour), f"{hour:02d}:00") for hour in range(24)]
 
 
 class TemplateForm(PageForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    # The service asks for each of them (the subject of an email only) at once.
+    name = StringField("Name", validators=[CheckedByService(), Length(max=120)])
     channel = SelectField("Channel", choices=list(Channel.LABELS.items()))
-    subject = StringField("Subject", validators=[Length(max=255)])
-    text_body = TextAreaField("Text", validators=[Length(max=100_000)])
+    subject = StringField("Subject", validators=[CheckedByService(), Length(max=255)])
+    text_body = TextAreaField("Text", validators=[CheckedByService(), Length(max=100_000)])
     html_body = TextAreaField("HTML (optional)", validators=[Length(max=100_000)])
 
     def to_data(self, creating: bool) -> dict:
