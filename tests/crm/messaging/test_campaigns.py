@@ -598,3 +598,17 @@ def test_a_new_workspaces_campaign_form_says_how_to_get_a_template_and_an_audien
     assert 'href="/messaging/templates/new"' in page
     assert 'href="/contacts"' in page  # tag some contacts or save a view of them
     assert 'href="/segments/new?type=contact"' in page
+
+
+def test_a_started_campaign_without_recipients_yet_does_not_say_it_has_not_started(app, tenant_a, client_for):
+    """Between 'Start now' and its first batch the page said 'Sending' over 'Recipients are
+    listed once the campaign starts.'; canceled then, it still said so."""
+    tag_id = _audience(app, tenant_a, 2)
+    campaign_id = _campaign(app, tenant_a, tag_id)
+    client = client_for(tenant_a)
+    page = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "once the campaign starts" not in page
+    assert "It has started: its recipients are listed as its first batch is prepared" in page
+    assert client.post(f"/campaigns/{campaign_id}/cancel").status_code == 302
+    page = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "It was canceled before any message was prepared." in page
