@@ -142,6 +142,29 @@ def test_honeypot_and_too_fast_submissions_are_kept_as_spam_and_create_nothing(a
     assert leads(app, tenant_a) == []
 
 
+def test_a_spam_submissions_page_says_why_and_shows_what_was_typed_not_the_traps(app, tenant_a, client_for):
+    """A spam submission was kept as posted and its page listed the time-trap token ('Rendered
+    eyJmb3Jt…'), the hidden trap field and the landing page among what was sent, with empty
+    inputs, and never said why it was taken for spam."""
+    form_id = make_form(app, tenant_a)
+    client = public_client(app, tenant_a)
+    fill_and_send(client, form_id, {"name": "Bot", "email": "", "website_url": "http://spam"})
+    page = visit(client, form_id)
+    client.post(f"/f/{form_id}", data={**hidden_inputs(page.get_data(as_text=True)), "name": "Quick"})
+    trapped, too_fast = submissions(app, tenant_a)
+    owner = client_for(tenant_a)
+    html = owner.get(f"/forms/{form_id}/submissions/{trapped.id}").get_data(as_text=True)
+    assert "Kept as spam, and nothing was made of it: a field that people do not see was filled in." in html
+    sent = html.split('data-testid="submission-sent"', 1)[1].split("</dl>", 1)[0]
+    assert "Bot" in sent
+    assert "http://spam" not in sent
+    assert "Rendered" not in sent
+    assert "Landing page" not in sent
+    assert "Email" not in sent  # left empty
+    html = owner.get(f"/forms/{form_id}/submissions/{too_fast.id}").get_data(as_text=True)
+    assert "it came within seconds of the page opening" in html
+
+
 def test_submissions_are_rate_limited_per_address(app, tenant_a, monkeypatch):
     monkeypatch.setitem(app.config, "FORM_SUBMISSIONS_PER_IP", "3 per minute")
     form_id = make_form(app, tenant_a)
