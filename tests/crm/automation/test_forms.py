@@ -165,6 +165,17 @@ def test_a_spam_submissions_page_says_why_and_shows_what_was_typed_not_the_traps
     assert "it came within seconds of the page opening" in html
 
 
+def test_a_submissions_filter_with_none_says_so_and_leads_back_to_all(app, tenant_a, client_for):
+    """'Failed' with no failed submission read 'Submissions appear as soon as people send your
+    forms.', as if none had ever come."""
+    client = client_for(tenant_a)
+    page = client.get("/forms/submissions?status=failed").get_data(as_text=True)
+    assert "No submission of any form is “Failed” now." in page
+    assert 'href="/forms/submissions">Show all submissions<' in page
+    assert 'href="/forms/submissions?status=failed" aria-current="true"' in page
+    assert "Submissions appear as soon as" in client.get("/forms/submissions").get_data(as_text=True)
+
+
 def test_submissions_are_rate_limited_per_address(app, tenant_a, monkeypatch):
     monkeypatch.setitem(app.config, "FORM_SUBMISSIONS_PER_IP", "3 per minute")
     form_id = make_form(app, tenant_a)

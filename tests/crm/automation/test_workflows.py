@@ -342,6 +342,19 @@ def test_an_update_step_its_record_would_refuse_is_refused_when_it_is_added(app,
     assert cleared.status_code == 302  # emptying a field that may be empty is a step
 
 
+def test_a_run_log_filter_with_no_runs_says_so_not_that_there_are_none_yet(app, tenant_a, client_for):
+    """'Failed' with no failed run read 'No runs yet — Runs appear here when records meet a
+    workflow's trigger.', as if nothing had ever run."""
+    client = client_for(tenant_a)
+    page = client.get("/automations/runs?status=failed").get_data(as_text=True)
+    assert "No failed runs" in page
+    assert "No run of any workflow is “Failed” now." in page
+    assert 'href="/automations/runs">Show all runs<' in page
+    assert "No runs yet" not in page
+    assert 'href="/automations/runs?status=failed" aria-current="true"' in page
+    assert "No runs yet" in client.get("/automations/runs").get_data(as_text=True)
+
+
 def test_viewer_cannot_edit_workflows(app, tenant_a, client_for):
     workflow_id = make_workflow(app, tenant_a, active=False)
     viewer = client_for(tenant_a, "viewer")
