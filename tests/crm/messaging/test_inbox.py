@@ -268,3 +268,15 @@ def test_a_campaigns_text_not_yet_written_is_named_not_an_empty_bubble(app, tena
     tab = client.get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
     assert 'data-testid="message-unwritten"' in tab
     assert written in tab
+
+
+def test_an_inbox_with_only_closed_conversations_says_so_and_shows_them(app, tenant_a, client_for):
+    """With every conversation closed the inbox read 'No conversations — Replies to your SMS
+    arrive here.', as if none had ever come."""
+    conversation_id = _text_from_unknown(app, tenant_a)
+    client = client_for(tenant_a)
+    client.post(f"/inbox/{conversation_id}/close")
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "No open conversations" in page
+    assert 'href="/inbox?all=1">Show closed too<' in page
+    assert SHOWN in client.get("/inbox?all=1").get_data(as_text=True)
