@@ -612,3 +612,32 @@ def test_a_started_campaign_without_recipients_yet_does_not_say_it_has_not_start
     assert client.post(f"/campaigns/{campaign_id}/cancel").status_code == 302
     page = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
     assert "It was canceled before any message was prepared." in page
+
+
+def test_a_drafts_page_says_its_audience_is_gone_and_offers_no_start(app, tenant_a, client_for):
+    """A draft's segment deleted, its page still named 'Segment — …' with 'Start now' beside it,
+    and said only 'The audience is gone.' once Start was clicked."""
+    from app.crm.messaging.campaigns.services import create_campaign
+    from tests.crm.segments.factories import make_segment
+
+    make_consenting_contact(app, tenant_a, email="customer@example.com", phone=None, lifecycle_stage="customer")
+    segment_id = make_segment(app, tenant_a, name="Customers")
+    template_id = make_template(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        campaign = create_campaign(
+            {"name": "Spring", "template_id": str(template_id), "audience": f"segment:{segment_id}"},
+            actor=_owner(tenant_a),
+        )
+        campaign_id = campaign.id
+    client = client_for(tenant_a)
+    page = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert 'data-testid="campaign-launch"' in page
+    assert 'data-testid="campaign-audience-gone"' not in page
+    assert client.post(f"/segments/{segment_id}/delete").status_code == 302
+    page = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "Its audience, “Segment — Customers”, is gone" in page
+    assert f'href="/campaigns/{campaign_id}/edit">Choose another<' in page
+    assert 'data-testid="campaign-launch"' not in page
+    viewer = client_for(tenant_a, "viewer").get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert 'data-testid="campaign-audience-gone"' in viewer
+    assert "Choose another" not in viewer
