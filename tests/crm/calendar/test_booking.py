@@ -369,6 +369,30 @@ def test_a_booking_page_saved_hidden_is_not_called_published(app, tenant_a, clie
     assert "Booking page “Open call” published." in published.get_data(as_text=True)
 
 
+def test_the_visitors_booking_page_is_headed_by_the_booking_page_not_the_teams_meeting_title(app, tenant_a, client_for):
+    """The visitor's page was headed 'Intro call with Grace Hopper', their own name, and showed
+    any title the team gave the meeting for itself."""
+    from app.crm.calendar.models import Meeting
+
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(
+            app, tenant_a, name="Intro call", availability=MORNINGS, min_notice_minutes=0
+        )
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        booked = visitor.post(
+            f"/book/{slug}",
+            data={"slot": "2030-12-02T09:00:00+00:00", "name": "Grace Hopper", "email": "grace@example.org"},
+        )
+        with in_tenant(app, tenant_a.id):
+            meeting = db.session.scalar(select(Meeting))
+            meeting.title = "Grace: pricing worries, push annual plan"
+            db.session.commit()
+        shown = visitor.get(booked.headers["Location"]).get_data(as_text=True)
+    assert '<h1 class="h4" data-testid="booking-title">Intro call</h1>' in shown
+    assert "pricing worries" not in shown
+
+
 def test_a_refused_booking_page_keeps_its_team_and_hidden_choice_and_numbers_say_their_units(app, tenant_a, client_for):
     """On an error the form kept the hours but dropped the chosen team members and ticked
     "Published" again; the buffers and the cap did not say what they count."""
