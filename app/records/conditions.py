@@ -197,6 +197,9 @@ def parse_days(value, context) -> int | None:
     return days
 
 
+FIRST_DAY, LAST_DAY = date.min + timedelta(days=1), date.max - timedelta(days=1)
+
+
 def date_condition(expression, operator, value, context, *, moments: bool, as_text: bool = False):
     """Dates, or moments read by day in the workspace's time zone (`moments`), or ISO dates
     kept as text (`as_text`: a custom field's JSON value)."""
@@ -216,6 +219,9 @@ def date_condition(expression, operator, value, context, *, moments: bool, as_te
         day = date.fromisoformat(str(value).strip()[:10])
     except ValueError:
         return context.invalid("Use a date like 2026-01-31.")
+    # A day at either end of the calendar has no day after it, or no moment before it in UTC.
+    if not FIRST_DAY <= day <= LAST_DAY:
+        return context.invalid(f"Use a date from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.")
     start, end = _bound(day, moments, as_text), _bound(day + timedelta(days=1), moments, as_text)
     if operator == "on":
         return and_(expression >= start, expression < end)

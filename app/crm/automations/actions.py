@@ -22,7 +22,9 @@ from app.crm.activities.services import log_activity
 from app.crm.tags.models import Tag
 from app.crm.webhooks.sender import post_signed
 from app.messaging.services import queue_email
+from app.records.capabilities import Context
 from app.records.catalogue import field_catalogue
+from app.records.normalize import Invalid
 from app.records.services import update_record
 from app.records.validation import clean_input
 
@@ -128,6 +130,15 @@ def _check_update(params, record_type, errors):
     if not isinstance(name, str) or name not in dict(_writable_fields(record_type)):
         errors.add("field", "Choose a field the workflow's records have.")
     value = _text(params, "value", errors, label="Value", required=False)
+    # The value its record would refuse (an empty name, a status it has not) is refused now:
+    # saved, the step failed every run that reached it.
+    field = record_type.field(name) if not errors.has("field") and not errors.has("value") else None
+    if field is not None:
+        try:
+            field.check(value or None, Context(record_type, None, {name: value or None}, None))
+        except Invalid as exc:
+            for message in exc.messages:
+                errors.add("value", message)
     return {"field": name, "value": value}
 
 

@@ -108,7 +108,9 @@ def _clean(data: dict, booking_type: BookingType | None, actor) -> dict:
     if "slug" in data or booking_type is None:
         slug = str(data.get("slug") or cleaned.get("name") or "").strip().lower()
         slug = re.sub(r"[^a-z0-9]+", "-", slug).strip("-")[:60]
-        if not SLUG.match(slug):
+        if not slug and booking_type is None and "name" in errors:
+            pass  # made from the name, which is asked for: a second message would say nothing more
+        elif not SLUG.match(slug):
             errors["slug"] = ["Use lower-case letters, digits and dashes."]
         else:
             taken = db.session.scalar(select(BookingType.id).where(BookingType.slug == slug))

@@ -283,7 +283,10 @@ def booking_types():
         except ValidationFailed as exc:
             errors, status = exc.details, 422
         else:
-            flash(f"Booking page “{created.name}” published.", "success")
+            if created.active:
+                flash(f"Booking page “{created.name}” published.", "success")
+            else:
+                flash(f"Booking page “{created.name}” saved, hidden: publish it when it is ready.", "success")
             return redirect(url_for("booking.booking_types"))
     me = acting_user(current_user)
     types = booking.list_booking_types(current_user)

@@ -35,7 +35,14 @@ class WebFormForm(PageForm):
             "allowed_origins": self.allowed_origins.data or "",
             "double_opt_in": bool(self.double_opt_in.data),
             "is_active": bool(self.is_active.data),
-            "fields": rows(posted, "fields", MAX_FIELDS, ("label", "maps_to", "type", "default"), ("required",)),
+            "fields": rows(
+                posted,
+                "fields",
+                MAX_FIELDS,
+                ("label", "maps_to", "type", "default"),
+                ("required",),
+                written=("label", "maps_to", "default"),
+            ),
             "consents": rows(posted, "consents", MAX_CONSENTS, ("wording", "channel"), ("required",)),
             # One select of open stages ("Sales – Proposal"): the stage names its pipeline.
             "deal": {
@@ -45,11 +52,14 @@ class WebFormForm(PageForm):
         }
 
 
-def rows(posted, prefix: str, limit: int, texts: tuple, flags: tuple) -> list[dict]:
+def rows(posted, prefix: str, limit: int, texts: tuple, flags: tuple, written: tuple | None = None) -> list[dict]:
+    """The rows someone wrote in: one of its `written` inputs (all its texts unless named) has a
+    value. A select that always has one (a field's input type) does not make a blank row a row:
+    kept, each refused save gave the builder three more blank rows."""
     found = []
     for index in range(limit + BLANK_FIELD_ROWS):
         row = {key: (posted.get(f"{prefix}-{index}-{key}") or "")[:2000] for key in texts}
         row.update({key: posted.get(f"{prefix}-{index}-{key}") in ("y", "on", "1") for key in flags})
-        if any(row[key] for key in texts):
+        if any(row[key] for key in written or texts):
             found.append(row)
     return found

@@ -88,6 +88,18 @@ def _token_age_ok(form: WebForm, token: str) -> bool:
     return (utcnow() - signed_at).total_seconds() >= MIN_FILL_SECONDS
 
 
+def spam_reason(sent: dict) -> str:
+    """Why a submission kept as spam was taken for a bot's, from what it sent."""
+    if sent.get(HONEYPOT):
+        return "a field that people do not see was filled in."
+    return "it came within seconds of the page opening, or from a page too old or of another form."
+
+
+# What the public page sends besides the form's fields: the defences and the attribution,
+# which a submission's page shows as where it came from.
+MACHINERY = (HONEYPOT, TIMING, *ATTRIBUTION_KEYS)
+
+
 def device_of(user_agent: str) -> str:
     agent = (user_agent or "").lower()
     if any(word in agent for word in ("bot", "crawler", "spider", "curl", "python-requests")):

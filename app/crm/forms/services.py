@@ -355,8 +355,16 @@ def submission_details(form: WebForm, submission: FormSubmission) -> dict:
             return labels[key]
         return record_type.change_label(key) if record_type else key_in_words(key)
 
+    # Spam is kept as it was posted: its time-trap token and empty inputs are not what it sent.
+    spam = submission.status == SubmissionStatus.SPAM
+    sent = submission.data or {}
     return {
-        "sent": [(label_of(key), value) for key, value in (submission.data or {}).items()],
+        "sent": [
+            (label_of(key), value)
+            for key, value in sent.items()
+            if not (spam and (key in intake.MACHINERY or not value))
+        ],
+        "spam_reason": intake.spam_reason(sent) if spam else "",
         "source": [
             (ATTRIBUTION_LABELS.get(key, key_in_words(key)), value)
             for key, value in (submission.attribution or {}).items()

@@ -11,10 +11,11 @@ HOURS = [(str(hour), f"{hour:02d}:00") for hour in range(24)]
 
 
 class TemplateForm(PageForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    # The service asks for each of them (the subject of an email only) at once.
+    name = StringField("Name", validators=[CheckedByService(), Length(max=120)])
     channel = SelectField("Channel", choices=list(Channel.LABELS.items()))
-    subject = StringField("Subject", validators=[Length(max=255)])
-    text_body = TextAreaField("Text", validators=[Length(max=100_000)])
+    subject = StringField("Subject", validators=[CheckedByService(), Length(max=255)])
+    text_body = TextAreaField("Text", validators=[CheckedByService(), Length(max=100_000)])
     html_body = TextAreaField("HTML (optional)", validators=[Length(max=100_000)])
 
     def to_data(self, creating: bool) -> dict:
@@ -33,8 +34,8 @@ class CampaignForm(PageForm):
     # The service checks every rule at once (a required name, the rate's range): checked here
     # too, the form would stop at the first and show the others one submit at a time.
     name = StringField("Name", validators=[CheckedByService(), Length(max=120)])
-    template_id = SelectField("Template", choices=[], validate_choice=False)
-    audience = SelectField("Audience", choices=[], validate_choice=False)
+    template_id = SelectField("Template", choices=[], validate_choice=False, validators=[CheckedByService()])
+    audience = SelectField("Audience", choices=[], validate_choice=False, validators=[CheckedByService()])
     scheduled_at = DateTimeLocalField(
         "Send at (leave empty to send when you start it)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )

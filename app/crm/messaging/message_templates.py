@@ -52,7 +52,8 @@ def _clean(data: dict, template: MessageTemplate | None) -> dict:
         errors.add("channel", "Choose email or SMS.")
     channel = channel or (template.channel if template else Channel.EMAIL)
     cleaned["channel"] = channel
-    name = clean_text(data, "name", errors, max_length=120, required=creating, label="Name")
+    # A template is never left without a name: an emptied one is refused like a missing one.
+    name = clean_text(data, "name", errors, max_length=120, required=creating or "name" in data, label="Name")
     subject = clean_text(data, "subject", errors, max_length=MAX_SUBJECT)
     text_body = clean_text(data, "text_body", errors, max_length=MAX_SMS if channel == Channel.SMS else MAX_BODY)
     html_body = clean_text(data, "html_body", errors, max_length=MAX_BODY)

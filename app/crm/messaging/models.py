@@ -197,6 +197,12 @@ class Message(TenantScoped, Timestamps, Base):
     contact = tenant_relationship("Contact", "contact_id")
     user = tenant_relationship("User", "user_id")
 
+    @property
+    def unwritten(self) -> bool:
+        """A campaign's message before its turn (or one never sent): its text is written from
+        the template as it goes out, so until then it has none to show."""
+        return self.campaign_id is not None and not (self.subject or self.body_text)
+
 
 class MessageEvent(TenantScoped, Base):
     """What happened to a message (delivered, open, click, bounce…), once per provider event."""

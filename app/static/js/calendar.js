@@ -44,7 +44,9 @@
       : { start: "prev,next today", center: "title", end: "dayGridMonth,timeGridWeek,timeGridDay" },
     footerToolbar: narrow ? { center: "listWeek,timeGridDay,dayGridMonth" } : false,
     // "Nov 30 – Dec 6": the week's full dates overflow a phone's width.
-    views: { listWeek: { titleFormat: { month: "short", day: "numeric" } } },
+    // The agenda's titles wrap: the list cut "Kick-off: spring campaign" to "Kick-off: spring ca"
+    // with no ellipsis, its title cell being one line that hides what it cannot hold.
+    views: { listWeek: { titleFormat: { month: "short", day: "numeric" }, eventTitleClass: "agenda-title" } },
     noEventsText: "No meetings this week.",
     timeZone: element.dataset.timezone || "local",
     firstDay: 1,

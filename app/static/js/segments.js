@@ -121,8 +121,9 @@
     return el("div", { class: "row g-2 align-items-center mb-2 segment-rule", "data-testid": "segment-rule" }, [
       el("div", { class: "col-12 col-md-4" }, [field]),
       el("div", { class: "col-6 col-md-3" }, known ? [op] : []),
-      el("div", { class: "col-5 col-md-4" }, value ? [value] : []),
-      el("div", { class: "col-1 text-end" }, [remove]),
+      // The value takes what the button leaves: a twelfth of a phone is narrower than the button.
+      el("div", { class: "col col-md-4" }, value ? [value] : []),
+      el("div", { class: "col-auto ms-auto" }, [remove]),
     ]);
   }
 

@@ -3,6 +3,7 @@ validator, spam defences, attribution carried to converted contacts, the waitlis
 plan's limit, double opt-in, the builder and the API."""
 
 import html
+import re
 
 import pytest
 import time_machine
@@ -141,6 +142,40 @@ def test_honeypot_and_too_fast_submissions_are_kept_as_spam_and_create_nothing(a
     assert leads(app, tenant_a) == []
 
 
+def test_a_spam_submissions_page_says_why_and_shows_what_was_typed_not_the_traps(app, tenant_a, client_for):
+    """A spam submission was kept as posted and its page listed the time-trap token ('Rendered
+    eyJmb3Jt…'), the hidden trap field and the landing page among what was sent, with empty
+    inputs, and never said why it was taken for spam."""
+    form_id = make_form(app, tenant_a)
+    client = public_client(app, tenant_a)
+    fill_and_send(client, form_id, {"name": "Bot", "email": "", "website_url": "http://spam"})
+    page = visit(client, form_id)
+    client.post(f"/f/{form_id}", data={**hidden_inputs(page.get_data(as_text=True)), "name": "Quick"})
+    trapped, too_fast = submissions(app, tenant_a)
+    owner = client_for(tenant_a)
+    html = owner.get(f"/forms/{form_id}/submissions/{trapped.id}").get_data(as_text=True)
+    assert "Kept as spam, and nothing was made of it: a field that people do not see was filled in." in html
+    sent = html.split('data-testid="submission-sent"', 1)[1].split("</dl>", 1)[0]
+    assert "Bot" in sent
+    assert "http://spam" not in sent
+    assert "Rendered" not in sent
+    assert "Landing page" not in sent
+    assert "Email" not in sent  # left empty
+    html = owner.get(f"/forms/{form_id}/submissions/{too_fast.id}").get_data(as_text=True)
+    assert "it came within seconds of the page opening" in html
+
+
+def test_a_submissions_filter_with_none_says_so_and_leads_back_to_all(app, tenant_a, client_for):
+    """'Failed' with no failed submission read 'Submissions appear as soon as people send your
+    forms.', as if none had ever come."""
+    client = client_for(tenant_a)
+    page = client.get("/forms/submissions?status=failed").get_data(as_text=True)
+    assert "No submission of any form is “Failed” now." in page
+    assert 'href="/forms/submissions">Show all submissions<' in page
+    assert 'href="/forms/submissions?status=failed" aria-current="true"' in page
+    assert "Submissions appear as soon as" in client.get("/forms/submissions").get_data(as_text=True)
+
+
 def test_submissions_are_rate_limited_per_address(app, tenant_a, monkeypatch):
     monkeypatch.setitem(app.config, "FORM_SUBMISSIONS_PER_IP", "3 per minute")
     form_id = make_form(app, tenant_a)
@@ -272,6 +307,20 @@ def test_builder_makes_a_form_and_refuses_one_without_email(app, tenant_a, clien
     public = visit(public_client(app, tenant_a), form_id)
     assert b"Book a demo" in public.data
     assert b"Trade fair" not in public.data  # a hidden field's value never goes to the browser
+
+
+def test_a_refused_form_comes_back_with_its_rows_not_three_more_blank_ones(app, tenant_a, client_for):
+    """A blank row still posts its input type ("text"): read as a row, each refused save gave
+    the builder three more blank rows (6, then 9, then 12)."""
+    client = client_for(tenant_a)
+    data = {"name": "", "creates": "lead", "submit_label": "Send"}
+    written = [("Name", "name", "text"), ("Email", "email", "email"), ("Company", "company_name", "text")]
+    for index in range(6):
+        label, maps_to, kind = written[index] if index < 3 else ("", "", "text")
+        data |= {f"fields-{index}-label": label, f"fields-{index}-maps_to": maps_to, f"fields-{index}-type": kind}
+    refused = client.post("/forms", data=data)
+    assert refused.status_code == 422
+    assert len(re.findall(r'name="fields-\d+-label"', refused.get_data(as_text=True))) == 6  # three and three blank
 
 
 def test_a_hidden_value_its_record_would_refuse_is_refused_when_the_form_is_built(app, tenant_a, client_for):

@@ -317,6 +317,44 @@ def test_builder_pages_make_a_working_workflow(app, tenant_a, client_for):
     assert b"hx-trigger" not in log.data  # a finished run stops polling
 
 
+def test_an_update_step_its_record_would_refuse_is_refused_when_it_is_added(app, tenant_a, client_for):
+    """ "Update a field" took any value: an empty Name or the status "Hot" (a lead has none)
+    made a step that failed every run reaching it. The record's field checks it when it is added."""
+    client = client_for(tenant_a)
+    created = client.post(
+        "/automations",
+        data={"name": "Tidy", "trigger_type": "record_created", "record_type": "lead", "match": "all"},
+    )
+    url = created.headers["Location"].split(tenant_a.host, 1)[-1]
+    for field, value, message in (
+        ("name", "", "Name is required."),
+        ("status", "Hot", "Choose a valid status."),
+        ("estimated_value", "lots", "Enter a number such as 1500 or 1500.50."),
+    ):
+        refused = client.post(f"{url}/steps", data={"type": "update_field", "param-field": field, "param-value": value})
+        assert refused.status_code == 422, field
+        assert message in refused.get_data(as_text=True)
+    added = client.post(
+        f"{url}/steps", data={"type": "update_field", "param-field": "status", "param-value": "contacted"}
+    )
+    assert added.status_code == 302
+    cleared = client.post(f"{url}/steps", data={"type": "update_field", "param-field": "notes", "param-value": ""})
+    assert cleared.status_code == 302  # emptying a field that may be empty is a step
+
+
+def test_a_run_log_filter_with_no_runs_says_so_not_that_there_are_none_yet(app, tenant_a, client_for):
+    """'Failed' with no failed run read 'No runs yet — Runs appear here when records meet a
+    workflow's trigger.', as if nothing had ever run."""
+    client = client_for(tenant_a)
+    page = client.get("/automations/runs?status=failed").get_data(as_text=True)
+    assert "No failed runs" in page
+    assert "No run of any workflow is “Failed” now." in page
+    assert 'href="/automations/runs">Show all runs<' in page
+    assert "No runs yet" not in page
+    assert 'href="/automations/runs?status=failed" aria-current="true"' in page
+    assert "No runs yet" in client.get("/automations/runs").get_data(as_text=True)
+
+
 def test_viewer_cannot_edit_workflows(app, tenant_a, client_for):
     workflow_id = make_workflow(app, tenant_a, active=False)
     viewer = client_for(tenant_a, "viewer")

@@ -5,6 +5,7 @@ exactly one winner when 20 visitors book one slot at once (PostgreSQL)."""
 
 import base64
 import datetime as dt
+import re
 import threading
 from zoneinfo import ZoneInfo
 
@@ -340,6 +341,56 @@ def test_hours_ending_before_they_start_are_refused_in_words_on_the_form(app, te
     assert "Monday: the hours must end after they start." in body
     assert "HH:MM" not in body
     assert 'value="18:00"' in body
+
+
+def test_a_booking_page_without_a_name_is_asked_for_its_name_once(app, tenant_a, client_for):
+    """An empty form said 'Name the meeting type.' and, under the address made from that name,
+    'Use lower-case letters, digits and dashes.'; the name had no star and the address did not
+    say it may stay empty."""
+    page = client_for(tenant_a).post("/calendar/booking-pages", data={"name": "", "slug": "", "mon.on": "1"})
+    assert page.status_code == 422
+    body = page.get_data(as_text=True)
+    assert "Name the meeting type." in body
+    assert "Use lower-case letters, digits and dashes." not in body
+    assert re.search(r'for="bt-name">Name <span class="text-danger"', body)
+    assert "Empty: made from the name." in body
+    refused = client_for(tenant_a).post("/calendar/booking-pages", data={"name": "Call", "slug": "!!!"})
+    assert "Use lower-case letters, digits and dashes." in refused.get_data(as_text=True)
+
+
+def test_a_booking_page_saved_hidden_is_not_called_published(app, tenant_a, client_for):
+    client = client_for(tenant_a)
+    week = {"timezone": "UTC", "mon.on": "1", "mon.start": "09:00", "mon.end": "17:00"}
+    saved = client.post("/calendar/booking-pages", data={"name": "Draft call", **week}, follow_redirects=True)
+    assert "Booking page “Draft call” saved, hidden: publish it when it is ready." in saved.get_data(as_text=True)
+    published = client.post(
+        "/calendar/booking-pages", data={"name": "Open call", "active": "1", **week}, follow_redirects=True
+    )
+    assert "Booking page “Open call” published." in published.get_data(as_text=True)
+
+
+def test_the_visitors_booking_page_is_headed_by_the_booking_page_not_the_teams_meeting_title(app, tenant_a, client_for):
+    """The visitor's page was headed 'Intro call with Grace Hopper', their own name, and showed
+    any title the team gave the meeting for itself."""
+    from app.crm.calendar.models import Meeting
+
+    with time_machine.travel(NOW, tick=False):
+        booking_type_id = make_booking_type(
+            app, tenant_a, name="Intro call", availability=MORNINGS, min_notice_minutes=0
+        )
+        slug = _slug(app, tenant_a, booking_type_id)
+        visitor = client_for(tenant_a, None)
+        booked = visitor.post(
+            f"/book/{slug}",
+            data={"slot": "2030-12-02T09:00:00+00:00", "name": "Grace Hopper", "email": "grace@example.org"},
+        )
+        with in_tenant(app, tenant_a.id):
+            meeting = db.session.scalar(select(Meeting))
+            meeting.title = "Grace: pricing worries, push annual plan"
+            db.session.commit()
+        shown = visitor.get(booked.headers["Location"]).get_data(as_text=True)
+    assert '<h1 class="h4" data-testid="booking-title">Intro call</h1>' in shown
+    assert "pricing worries" not in shown
 
 
 def test_a_refused_booking_page_keeps_its_team_and_hidden_choice_and_numbers_say_their_units(app, tenant_a, client_for):

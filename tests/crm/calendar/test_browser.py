@@ -103,6 +103,25 @@ def test_the_week_shows_meetings_before_seven_and_after_nine(app, live_server, p
     assert page.console_errors == []
 
 
+def test_on_a_phone_a_long_meeting_title_wraps_in_the_agenda(app, live_server, page_at, make_tenant):
+    """The agenda's title cell is one line that hides what it cannot hold: 'Kick-off: spring
+    campaign' read 'Kick-off: spring ca', with no ellipsis and no way to read the rest."""
+    tenant = make_tenant("phonetitle", roles=("owner",))
+    start = dt.datetime.combine(dt.datetime.now(dt.UTC).date(), dt.time(10, 0), tzinfo=dt.UTC)
+    title = "Kick-off for the spring campaign with the whole client team"
+    end = (start + dt.timedelta(hours=1)).isoformat()
+    make_meeting(app, tenant, title=title, starts_at=start.isoformat(), ends_at=end)
+    page = page_at(375)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/calendar", slug=tenant.slug))
+    calendar = page.get_by_test_id("calendar")
+    expect(calendar).to_have_attribute("data-loaded", "1")
+    shown = calendar.get_by_text(title)
+    expect(shown).to_be_visible()
+    assert shown.evaluate("e => e.scrollWidth <= e.clientWidth")  # nothing cut off
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
 def test_on_a_phone_the_weeks_agenda_fits_and_a_task_is_ticked_done_in_place(app, live_server, page_at, make_tenant):
     tenant = make_tenant("phoneday", roles=("owner", "sales"))
     contact_id = make_contact(app, tenant)

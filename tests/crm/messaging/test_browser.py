@@ -156,3 +156,20 @@ def test_the_sms_counter_speaks_only_when_the_count_of_segments_changes(live_ser
     expect(spoken).to_have_text("3 SMS segments, UCS-2: a character outside GSM-7 shortens each segment.")
     page.select_option("#channel", "email")  # an email's body is not described by an SMS count
     assert counter.get_attribute("id") not in (page.locator("#text_body").get_attribute("aria-describedby") or "")
+
+
+def test_a_templates_preview_keeps_its_line_breaks(app, live_server, phone_session):
+    """The preview shows the text as it is sent: Bootstrap's text-wrap folded the blank line
+    before a signature into one run of words ('…this week. Your name')."""
+    from playwright.sync_api import expect
+
+    _tenant, base, page = phone_session("previewlines")
+    page.goto(f"{base}/messaging/templates/new?channel=email")
+    page.fill("#name", "Follow-up")
+    page.fill("#subject", "Thanks")
+    page.fill("#text_body", "Thanks for today.\n\nOlivia")
+    page.click("[data-testid=template-save]")
+    preview = page.get_by_test_id("preview-text")
+    expect(preview).to_be_visible()
+    assert preview.inner_text() == "Thanks for today.\n\nOlivia"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375

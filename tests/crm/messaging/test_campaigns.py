@@ -582,6 +582,15 @@ def test_the_campaign_form_shows_every_error_at_once(app, tenant_a, client_for):
     assert re.search(r'for="name">Name <span class="text-danger"', page)  # still marked required
 
 
+def test_the_campaign_form_marks_the_template_and_audience_required(app, tenant_a, client_for):
+    """Only the name had its star, yet saving without a template or an audience is refused
+    ("Choose a template.", "Choose who receives it."): the form hid what it needs."""
+    page = client_for(tenant_a).get("/campaigns/new").get_data(as_text=True)
+    for name, label in (("name", "Name"), ("template_id", "Template"), ("audience", "Audience")):
+        assert re.search(rf'for="{name}">{label} <span class="text-danger"', page), name
+    assert not re.search(r'for="scheduled_at">[^<]*<span class="text-danger"', page)
+
+
 def test_a_new_workspaces_campaign_form_says_how_to_get_a_template_and_an_audience(app, tenant_a, client_for):
     """A new workspace has no template and nothing to send to: both selects offered only
     "Choose…", with no way from there to what they need."""
@@ -589,3 +598,46 @@ def test_a_new_workspaces_campaign_form_says_how_to_get_a_template_and_an_audien
     assert 'href="/messaging/templates/new"' in page
     assert 'href="/contacts"' in page  # tag some contacts or save a view of them
     assert 'href="/segments/new?type=contact"' in page
+
+
+def test_a_started_campaign_without_recipients_yet_does_not_say_it_has_not_started(app, tenant_a, client_for):
+    """Between 'Start now' and its first batch the page said 'Sending' over 'Recipients are
+    listed once the campaign starts.'; canceled then, it still said so."""
+    tag_id = _audience(app, tenant_a, 2)
+    campaign_id = _campaign(app, tenant_a, tag_id)
+    client = client_for(tenant_a)
+    page = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "once the campaign starts" not in page
+    assert "It has started: its recipients are listed as its first batch is prepared" in page
+    assert client.post(f"/campaigns/{campaign_id}/cancel").status_code == 302
+    page = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "It was canceled before any message was prepared." in page
+
+
+def test_a_drafts_page_says_its_audience_is_gone_and_offers_no_start(app, tenant_a, client_for):
+    """A draft's segment deleted, its page still named 'Segment — …' with 'Start now' beside it,
+    and said only 'The audience is gone.' once Start was clicked."""
+    from app.crm.messaging.campaigns.services import create_campaign
+    from tests.crm.segments.factories import make_segment
+
+    make_consenting_contact(app, tenant_a, email="customer@example.com", phone=None, lifecycle_stage="customer")
+    segment_id = make_segment(app, tenant_a, name="Customers")
+    template_id = make_template(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        campaign = create_campaign(
+            {"name": "Spring", "template_id": str(template_id), "audience": f"segment:{segment_id}"},
+            actor=_owner(tenant_a),
+        )
+        campaign_id = campaign.id
+    client = client_for(tenant_a)
+    page = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert 'data-testid="campaign-launch"' in page
+    assert 'data-testid="campaign-audience-gone"' not in page
+    assert client.post(f"/segments/{segment_id}/delete").status_code == 302
+    page = client.get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "Its audience, “Segment — Customers”, is gone" in page
+    assert f'href="/campaigns/{campaign_id}/edit">Choose another<' in page
+    assert 'data-testid="campaign-launch"' not in page
+    viewer = client_for(tenant_a, "viewer").get(f"/campaigns/{campaign_id}").get_data(as_text=True)
+    assert 'data-testid="campaign-audience-gone"' in viewer
+    assert "Choose another" not in viewer

@@ -235,3 +235,48 @@ def test_a_screen_reader_hears_who_wrote_each_text(app, tenant_a, client_for):
     # Who wrote a text was shown only by its side and colour: each now says it in words.
     spoken = [re.sub(r"<[^>]+>|\s+", " ", item).split() for item in re.findall(r"<li\b.*?</li>", thread, re.S)]
     assert [" ".join(words[:4]) for words in spoken] == ["Grace Hopper wrote: Hi,", "Sent from here: Yes,"]
+
+
+def test_a_campaigns_text_not_yet_written_is_named_not_an_empty_bubble(app, tenant_a, client_for):
+    """A started SMS campaign's message waits with no text until its batch writes it from the
+    template: the thread showed an empty bubble ('· Waiting') and the Messages tab a blank line."""
+    from app.crm.messaging.campaigns.jobs import materialize_recipients
+    from app.crm.messaging.campaigns.services import create_campaign, launch_campaign
+    from app.crm.messaging.models import Conversation
+    from app.crm.messaging.webhooks import receive_sms
+    from tests.crm.factories import _owner, make_tag
+    from tests.crm.messaging.helpers import make_template
+
+    tag_id = make_tag(app, tenant_a, name="Texts")
+    contact_id = make_consenting_contact(app, tenant_a, phone=NUMBER, tag_ids=[str(tag_id)])
+    make_consenting_contact(app, tenant_a, email="b@example.com", phone=None, tag_ids=[str(tag_id)])
+    template_id = make_template(app, tenant_a, name="Reminder", channel="sms", text_body="See you tomorrow")
+    with in_tenant(app, tenant_a.id):
+        receive_sms({"MessageSid": "SMwaits", "From": NUMBER, "To": "+14155550100", "Body": "Hello?"})
+        campaign = create_campaign(
+            {"name": "Texts", "template_id": str(template_id), "audience": f"tag:{tag_id}"}, actor=_owner(tenant_a)
+        )
+        launch_campaign(campaign, actor=_owner(tenant_a))
+        materialize_recipients(campaign)  # its first batch: a row for each, written as each goes out
+        db.session.commit()
+        conversation_id = db.session.scalar(select(Conversation.id).where(Conversation.phone == NUMBER))
+    client = client_for(tenant_a)
+    thread = client.get(f"/inbox/{conversation_id}").get_data(as_text=True)
+    written = "A campaign&#39;s message, written from its template when it goes out."
+    assert 'data-testid="sms-unwritten"' in thread
+    assert written in thread
+    tab = client.get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
+    assert 'data-testid="message-unwritten"' in tab
+    assert written in tab
+
+
+def test_an_inbox_with_only_closed_conversations_says_so_and_shows_them(app, tenant_a, client_for):
+    """With every conversation closed the inbox read 'No conversations — Replies to your SMS
+    arrive here.', as if none had ever come."""
+    conversation_id = _text_from_unknown(app, tenant_a)
+    client = client_for(tenant_a)
+    client.post(f"/inbox/{conversation_id}/close")
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "No open conversations" in page
+    assert 'href="/inbox?all=1">Show closed too<' in page
+    assert SHOWN in client.get("/inbox?all=1").get_data(as_text=True)

@@ -2,6 +2,7 @@
 with consent, the plan's meters and feature, quiet hours, and the timeline."""
 
 import json
+import re
 from datetime import datetime
 from urllib.parse import parse_qs
 
@@ -246,6 +247,30 @@ def test_an_admin_edits_a_template_in_its_form(app, tenant_a, client_for):
     assert 'data-testid="template-form"' in page
     assert 'data-testid="template-save"' in page
     assert 'data-testid="template-read-only"' not in page
+
+
+def test_the_template_form_stars_what_it_needs_and_says_every_gap_at_once(app, tenant_a, client_for):
+    """Only the name had its star, yet an email is refused without a subject or a text; and an
+    empty name stopped the form before the service, so the other gaps showed one save later."""
+    from tests.conftest import csrf_token_from
+
+    client = client_for(tenant_a)
+    page = client.get("/messaging/templates/new?channel=email").get_data(as_text=True)
+    for name, label in (("name", "Name"), ("subject", "Subject"), ("text_body", "Text")):
+        assert re.search(rf'for="{name}">{label} <span class="text-danger"', page), name
+    token = csrf_token_from(page)
+    empty = {"csrf_token": token, "name": "", "channel": "email", "subject": "", "text_body": ""}
+    refused = client.post("/messaging/templates/new", data=empty)
+    assert refused.status_code == 422
+    body = refused.get_data(as_text=True)
+    for message in ("Name is required.", "Give the email a subject.", "Write the text of the message."):
+        assert message in body
+    template_id = make_template(app, tenant_a, name="Kept")
+    emptied = client.post(f"/messaging/templates/{template_id}", data={**empty, "subject": "Hi", "text_body": "Hi"})
+    assert emptied.status_code == 422
+    assert "Name is required." in emptied.get_data(as_text=True)
+    assert 'value="Kept"' not in emptied.get_data(as_text=True)  # the emptied name stays as typed
+    assert ">Kept<" in client.get("/messaging/templates").get_data(as_text=True)
 
 
 def test_consent_is_kept_for_the_channels_messages_go_out_on():

@@ -47,6 +47,27 @@ def test_build_a_segment_with_a_live_count(app, live_server, page_at, make_tenan
     assert page.console_errors == []
 
 
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_conditions_remove_button_stays_inside_the_card(app, live_server, page_at, make_tenant, width):
+    """On a phone the button sat in a twelfth of the row, narrower than itself, and stuck out
+    past the card's padding to its border; in a group, further still."""
+    tenant = make_tenant(f"segmentrow{width}", roles=("owner",))
+    page = page_at(width)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/segments/new?type=contact", slug=tenant.slug))
+    page.get_by_test_id("add-rule").first.click()
+    page.get_by_test_id("add-group").first.click()
+    body = page.locator(".card-body").first.evaluate(
+        "e => e.getBoundingClientRect().right - parseFloat(getComputedStyle(e).paddingRight)"
+    )
+    buttons = page.get_by_test_id("remove-rule")
+    expect(buttons).to_have_count(2)
+    for index in range(2):
+        box = buttons.nth(index).bounding_box()
+        assert box["x"] + box["width"] <= body + 0.5, index
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 def test_a_rule_on_a_field_that_no_longer_exists_says_so_in_the_builder(app, live_server, page_at, make_tenant):
     """It showed as the first field ("First name contains …"), which saving then refused."""
     from app.core.extensions import db

@@ -416,3 +416,29 @@ def test_the_segments_api_lists_a_page_at_a_time_like_every_list(app, tenant_a, 
         assert client.get(f"/api/v1/segments?{bad}").status_code == 422, bad
     documented = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/segments"]["get"]
     assert {"cursor", "limit", "record_type"} <= {parameter["name"] for parameter in documented["parameters"]}
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo", "America/Los_Angeles"])
+@pytest.mark.parametrize("op", ["on", "before", "after"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_date_at_the_end_of_the_calendar_is_refused_or_counted_not_a_500(
+    app, tenant_a, client_for, set_tenant, zone, op, day
+):
+    """'Created on 9999-12-31' made the live count a 500: the day after it is past the end of
+    the calendar. Such a rule is refused beside it, as any date the count cannot read is."""
+    import json
+
+    from tests.conftest import csrf_token_from
+
+    set_tenant(tenant_a, timezone=zone)
+    client = client_for(tenant_a)
+    token = csrf_token_from(client.get("/segments/new").get_data(as_text=True))
+    definition = {"match": "all", "rules": [{"field": "created_at", "op": op, "value": day}]}
+    response = client.post(
+        "/segments/count",
+        data={"csrf_token": token, "record_type": "contact", "definition": json.dumps(definition)},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    if day == "9999-12-31":
+        assert "Use a date from 0001-01-02 to 9999-12-30." in response.get_data(as_text=True)

@@ -69,6 +69,9 @@ def edit_campaign(campaign_id):
 
 def _campaign_context(campaign: Campaign) -> dict:
     stats = campaign_results.campaign_stats([campaign.id])[campaign.id]
+    draft = campaign.status == CampaignStatus.DRAFT
+    # Before it starts: who it would reach (after, the recipients list says who it did).
+    reach = campaign_audiences.audience_reach(campaign, current_user) if draft else None
     return {
         "campaign": campaign,
         "stats": stats,
@@ -82,10 +85,9 @@ def _campaign_context(campaign: Campaign) -> dict:
         "outcome_labels": campaign_results.outcome_labels(campaign.channel),
         "confirm_form": ConfirmForm(),
         "active": campaign.status in CampaignStatus.ACTIVE,
-        # Before it starts: who it would reach (after, the recipients list says who it did).
-        "reach": campaign_audiences.audience_reach(campaign, current_user)
-        if campaign.status == CampaignStatus.DRAFT
-        else None,
+        "reach": reach,
+        # Its segment, tag or view deleted since (or not the reader's to send to): Start refuses it.
+        "audience_gone": draft and reach is None,
     }
 
 
