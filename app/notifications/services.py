@@ -121,6 +121,17 @@ def mark_read(notification: Notification) -> Notification:
     return notification
 
 
+def mark_read_pointing_at(user, url: str) -> int:
+    """The user's unread notifications that lead to `url`: opening what they announce reads them."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.url == url, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
 def mark_all_read(user) -> int:
     result = db.session.execute(
         update(Notification)

@@ -257,3 +257,25 @@ def test_marking_one_read_in_place_updates_the_counts_on_the_page(app, tenant_a,
     assert 'data-testid="unread-count">1<' in html
     assert 'id="unread-badge" hx-swap-oob="true"' in html
     assert "1 unread" in html
+
+
+def test_reading_a_text_thread_reads_the_bells_sms_from_it(app, tenant_a, client_for):
+    """Opening the conversation left its "SMS from …" notification unread: the bell kept asking
+    about a text already read."""
+    from tests.crm.messaging.factories import make_conversation
+
+    conversation_id = make_conversation(app, tenant_a)
+
+    def unread_sms():
+        with in_tenant(app, tenant_a.id):
+            return db.session.scalars(
+                select(Notification.title).where(
+                    Notification.user_id == tenant_a.users["owner"],
+                    Notification.kind == "sms_received",
+                    Notification.read_at.is_(None),
+                )
+            ).all()
+
+    assert [title.startswith("SMS from") for title in unread_sms()] == [True]
+    assert client_for(tenant_a).get(f"/inbox/{conversation_id}").status_code == 200
+    assert unread_sms() == []

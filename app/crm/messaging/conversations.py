@@ -4,7 +4,7 @@ giving an unknown number its contact (a new one, or one the team already has).""
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
-from app.auth.permissions import check_permission
+from app.auth.permissions import acting_user, check_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.extensions import db
 from app.core.first_rows import FirstRows, first_rows
@@ -17,6 +17,7 @@ from app.crm.contacts.models import Contact
 from app.crm.contacts.record import CONTACTS
 from app.crm.messaging.models import Channel, Conversation, Message, MessageStatus
 from app.crm.messaging.sending import send_message
+from app.notifications.services import mark_read_pointing_at, tenant_link
 from app.records.services import create_record, get_record, update_record
 
 
@@ -65,6 +66,10 @@ def thread(conversation: Conversation, limit: int = 200) -> list[Message]:
 
 def mark_read(conversation: Conversation, *, actor) -> None:
     check_permission(actor, "messages.view")
+    # The reader's bell announced these texts ("SMS from …"): reading the thread reads those too.
+    user = acting_user(actor)
+    if user is not None:
+        mark_read_pointing_at(user, tenant_link("messaging.conversation", conversation_id=conversation.id))
     if conversation.unread_count:
         conversation.unread_count = 0
         db.session.execute(
