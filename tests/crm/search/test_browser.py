@@ -24,7 +24,15 @@ def test_ctrl_k_finds_records_of_every_type_and_remembers_recent_ones(app, live_
     page.keyboard.press("Control+k")  # on a phone it also opens the folded top bar
     box = page.get_by_test_id("global-search")
     expect(box).to_be_focused()
+    # The shortcut is hinted where there is a keyboard for it, not in a phone's menu.
+    shortcut = page.get_by_test_id("search-shortcut")
+    if width >= 992:
+        expect(shortcut).to_be_visible()
+    else:
+        expect(shortcut).to_be_hidden()
+    assert box.get_attribute("placeholder") == "Search"
     box.press_sequentially("northw")
+    expect(shortcut).to_be_hidden()  # not over what is typed
     menu = page.get_by_test_id("global-search-menu")
     hits = menu.get_by_test_id("search-hit")
     expect(hits).to_have_count(3)
