@@ -61,6 +61,8 @@ class Invoice(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
     """A bill to a customer. Its number is given when it is issued (drafts have none): invoice
     numbers never have gaps."""
 
+    document_kind = "invoice"
+
     __tablename__ = "invoices"
     __table_args__ = (
         *record_table_args("invoices"),
@@ -97,10 +99,6 @@ class Invoice(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
     @property
     def balance(self) -> Decimal:
         return self.total - self.amount_paid
-
-    @property
-    def display_title(self) -> str:
-        return f"{self.number or 'Draft'} · {self.title}" if self.title else (self.number or "Draft invoice")
 
 
 class InvoiceLine(PricedLine, TenantScoped, Base):

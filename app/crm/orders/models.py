@@ -26,6 +26,8 @@ class Order(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
     made, in the same transaction (orders are never deleted, so numbers have no gaps); it is
     NULL only while the new row is pending."""
 
+    document_kind = "order"
+
     __tablename__ = "orders"
     __table_args__ = (
         *record_table_args("orders"),

@@ -90,6 +90,23 @@ class PricedDocument(HasCustomer):
     tax_total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
     total: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=ZERO)
 
+    # What the document is called before it has a number ("quote", "invoice"): each model says.
+    document_kind = "document"
+
+    @property
+    def display_title(self) -> str:
+        return (
+            f"{self.number or 'Draft'} · {self.title}" if self.title else (self.number or f"Draft {self.document_kind}")
+        )
+
+    @property
+    def send_title(self) -> str:
+        """Its name on the page that sends it: its number once it has one, else what it is
+        ("quote · Website redesign", not "Draft · Website redesign")."""
+        if self.number:
+            return self.display_title
+        return f"{self.document_kind} · {self.title}" if self.title else f"the draft {self.document_kind}"
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.number or self.id}>"
 
@@ -108,6 +125,8 @@ def priced_document_table_args(table: str) -> tuple:
 class Quote(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
     """A priced offer to a customer. Its number is given when it is first sent (drafts have
     none), so numbers have no gaps."""
+
+    document_kind = "quote"
 
     __tablename__ = "quotes"
     __table_args__ = (
@@ -145,10 +164,6 @@ class Quote(RecordModel, OwnedRecord, PricedDocument, Taggable, Base):
     deal = tenant_relationship("Deal", "deal_id")
     lines = tenant_child_rows("QuoteLine", "quote_id")
     versions = tenant_collection("QuoteVersion", "quote_id", order_by="QuoteVersion.version", viewonly=True)
-
-    @property
-    def display_title(self) -> str:
-        return f"{self.number or 'Draft'} · {self.title}" if self.title else (self.number or "Draft quote")
 
     @property
     def is_open(self) -> bool:
