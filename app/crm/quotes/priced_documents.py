@@ -220,10 +220,10 @@ class PricedDocumentType(RecordType):
         choice that is not text (`"currency": 2`) is the currency field's error to report; the
         lines are priced as if it had not been sent."""
         chosen = context.data.get("currency")
-        if chosen and isinstance(chosen, str):
+        named = "currency" in context.data and isinstance(chosen, str | None)
+        if named and chosen:
             return chosen
-        unnamed = "currency" not in context.data or not isinstance(chosen, str | None)
-        if context.record is not None and unnamed:
+        if context.record is not None and not named:
             return context.record.currency
         return self.default_currency(context)
 
