@@ -29,26 +29,31 @@
   }
   function hide() { menu.classList.remove("show"); input.setAttribute("aria-expanded", "false"); }
   function announce(text) { if (status) status.textContent = text || ""; }
-  // The recent records as a named list of links, or null when there are none.
-  function recentList() {
+  // The recent records as a list of links, or null when there are none: as the options of the
+  // box's listbox (`asOptions`, which the arrow keys move through), or as plain links on a page.
+  function recentList(asOptions) {
     const items = recent();
     if (!items.length) return null;
     const list = document.createElement("div");
     list.className = "list-group list-group-flush";
-    list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Recent records");
     const head = document.createElement("div");
     head.className = "list-group-item small text-uppercase text-body-secondary fw-semibold bg-body-tertiary py-1";
-    head.setAttribute("aria-hidden", "true");  // the listbox's own name says it
     head.textContent = "Recent";
+    if (asOptions) {
+      list.setAttribute("role", "listbox");
+      list.setAttribute("aria-label", "Recent records");
+      head.setAttribute("aria-hidden", "true");  // the listbox's own name says it
+    }
     list.appendChild(head);
     items.forEach(function (item) {
       const link = document.createElement("a");
       link.className = "list-group-item list-group-item-action py-2";
       link.href = item.url;
-      link.dataset.searchHit = "";
       link.dataset.testid = "recent-item";
-      link.setAttribute("role", "option");
+      if (asOptions) {
+        link.dataset.searchHit = "";
+        link.setAttribute("role", "option");
+      }
       link.textContent = item.title;
       const kind = document.createElement("span");
       kind.className = "small text-body-secondary ms-1";
@@ -59,7 +64,7 @@
     return list;
   }
   function showRecent() {
-    const list = recentList();
+    const list = recentList(true);
     menu.replaceChildren();
     if (!list) { hide(); return; }
     menu.appendChild(list);
@@ -67,16 +72,10 @@
   }
   // The search page with an empty box (where a phone's search icon leads) lists them too.
   const recentOnPage = document.querySelector("[data-recent-list]");
-  if (recentOnPage) {
-    const list = recentList();
-    if (list) {
-      // Plain links on a page, not the options of a list the arrow keys move through.
-      list.removeAttribute("role");
-      list.querySelectorAll("[role=option]").forEach(function (link) { link.removeAttribute("role"); delete link.dataset.searchHit; });
-      list.firstChild.removeAttribute("aria-hidden");
-      recentOnPage.replaceChildren(list);
-      recentOnPage.classList.remove("d-none");
-    }
+  const pageList = recentOnPage && recentList(false);
+  if (pageList) {
+    recentOnPage.replaceChildren(pageList);
+    recentOnPage.classList.remove("d-none");
   }
   // Open the menu: recent records for an empty box, else the results already fetched.
   function open() { if (!input.value.trim()) showRecent(); else show(); }
