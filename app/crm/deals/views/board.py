@@ -27,8 +27,8 @@ def _chosen_pipeline(value):
     return next((item for item in pipelines if item.id == wanted), None) or default_pipeline()
 
 
-# A refused filter is named as the board's filter bar labels it ("Closing from", not
-# expected_close_date_after), as the kit's lists name theirs.
+# The board's filter inputs by name: their labels, and so a refused filter's name ("Closing
+# from", not expected_close_date_after), as the kit's lists name theirs.
 FILTER_LABELS = {
     "q": "Search",
     "owner_id": "Owner",
