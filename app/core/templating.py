@@ -13,8 +13,11 @@ from app.core.currencies import decimal_places, format_amount, minor_unit
 from app.core.security import csp_nonce
 from app.core.text import plural, quantity_with_unit
 
+# A moment as every page writes one: "05 Feb 2027, 14:30".
+MOMENT_FORMAT = "%d %b %Y, %H:%M"
 
-def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+
+def localtime(value: datetime | None, fmt: str = MOMENT_FORMAT) -> str:
     if value is None:
         return ""
     tenant = g.get("tenant")
@@ -48,7 +51,7 @@ def change_text(value) -> str:
     if isinstance(value, str) and RECORDED_DAY.fullmatch(value):
         return day(value)
     if isinstance(value, str) and RECORDED_MOMENT.fullmatch(value):
-        return datetime.strptime(value, "%Y-%m-%d %H:%M").strftime("%d %b %Y, %H:%M")
+        return datetime.strptime(value, "%Y-%m-%d %H:%M").strftime(MOMENT_FORMAT)
     return str(value)
 
 
