@@ -53,12 +53,23 @@ def zone_names() -> frozenset[str]:
 
 
 class ZoneField(f.Text):
-    """An IANA time zone name (Europe/Berlin); empty is the workspace's zone."""
+    """An IANA time zone name (Europe/Berlin); empty is the workspace's zone. The form offers the
+    names as a list: typed by hand, "Berlin" or "CET" was refused and had to be guessed again."""
 
     kind = "timezone"
+    widget = "select"
+    blank = True
+    default = None
 
     def __init__(self, name, label, **kwargs):
         super().__init__(name, label, max_length=64, **kwargs)
+
+    @property
+    def empty_label(self) -> str:
+        return f"The workspace's ({tenant_zone().key.replace('_', ' ')})"
+
+    def options_for(self, current) -> list[tuple[str, str]]:
+        return [(name, name.replace("_", " ")) for name in sorted(zone_names())]
 
     def empty_value(self):
         return tenant_zone().key
@@ -232,7 +243,7 @@ MEETINGS = MeetingType(
         f.Text("title", "Title", max_length=200, required=True, search=True, sort=True, detail=False),
         MeetingMoment("starts_at", "Starts", required=True, filter=True, sort=True, list_on_phones=True, prefill=True),
         MeetingMoment("ends_at", "Ends", required=True, prefill=True),
-        ZoneField("timezone", "Time zone", help="Times are read in this zone; empty: the workspace's"),
+        ZoneField("timezone", "Time zone", help="The starts and ends above are read in this zone."),
         f.Text("location", "Location", max_length=300, search=True),
         f.Url("video_url", "Video link", hide_empty=True),
         f.AnyReference("related_id", "Related to", relation="related", filter=True, list=True, search=True),

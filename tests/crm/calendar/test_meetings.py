@@ -396,6 +396,21 @@ def test_a_meeting_in_another_zone_keeps_its_time_when_its_form_is_saved(app, te
     assert _starts_of(app, tenant_a, meeting_id) == dt.datetime(2030, 3, 5, 9, 0, tzinfo=dt.UTC)
 
 
+def test_a_meetings_time_zone_is_chosen_from_a_list_with_its_own_selected(app, tenant_a, client_for):
+    """Typed by hand, "Berlin" or "CET" was refused until the user guessed the IANA name."""
+    meeting_id = _ten_in_berlin(app, tenant_a)
+    client = client_for(tenant_a)
+    html = client.get(f"/meetings/{meeting_id}/edit").get_data(as_text=True)
+    [select_html] = re.findall(r'<select[^>]*name="timezone".*?</select>', html, re.S)
+    assert re.search(r'<option value="Europe/Berlin" selected>Europe/Berlin</option>', select_html)
+    assert '<option value="America/New_York">America/New York</option>' in select_html
+    # Empty stays a choice: the workspace's zone, named.
+    assert '<option value="">The workspace&#39;s (UTC)</option>' in select_html
+    new_form = client.get("/meetings/new").get_data(as_text=True)
+    [new_select] = re.findall(r'<select[^>]*name="timezone".*?</select>', new_form, re.S)
+    assert " selected" not in new_select  # a new meeting starts on the workspace's zone
+
+
 def test_a_time_the_clocks_skip_or_that_has_no_utc_time_is_a_422(app, tenant_a, api_client_for):
     api = api_client_for(tenant_a)
     # Los Angeles goes from 02:00 to 03:00 on 10 March 2030: 02:30 never happens there, and an
