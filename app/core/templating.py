@@ -15,11 +15,15 @@ from app.core.text import plural, quantity_with_unit
 
 # A moment as every page writes one: "05 Feb 2027, 14:30".
 MOMENT_FORMAT = "%d %b %Y, %H:%M"
+# The same with seconds, where one minute holds several entries (a run's log, webhook deliveries).
+MOMENT_WITH_SECONDS = "%d %b %Y, %H:%M:%S"
 
 
-def localtime(value: datetime | None, fmt: str = MOMENT_FORMAT) -> str:
+def localtime(value: datetime | None, fmt: str = MOMENT_FORMAT, *, seconds: bool = False) -> str:
     if value is None:
         return ""
+    if seconds:
+        fmt = MOMENT_WITH_SECONDS
     tenant = g.get("tenant")
     zone = ZoneInfo(tenant.timezone) if tenant is not None else ZoneInfo("UTC")
     return value.astimezone(zone).strftime(fmt)

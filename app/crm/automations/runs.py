@@ -87,7 +87,7 @@ def _result_text(step_type: str, result: dict) -> str:
 def _when(stamp) -> str:
     """A stored ISO time in the workspace's time zone, as the run log shows its times."""
     try:
-        return localtime(datetime.fromisoformat(str(stamp)), "%Y-%m-%d %H:%M")
+        return localtime(datetime.fromisoformat(str(stamp)))
     except ValueError:
         return str(stamp)
 

@@ -2,7 +2,12 @@
 picker shows a product's price as every page does, and a product sold by the year is not
 "per year / yearly"."""
 
+from datetime import UTC, datetime
+
+from app.core.extensions import db
 from app.core.templating import rounded_to
+from app.crm.invoices.models import Invoice
+from tests.conftest import in_tenant
 from tests.crm.quotes.factories import issue_invoice_now, make_invoice, make_product, make_quote
 
 
@@ -51,3 +56,15 @@ def test_a_drafts_send_page_names_the_document_not_the_word_draft(app, tenant_a,
     number = issue_invoice_now(app, tenant_a, invoice_id)
     page = client.get(f"/invoices/{invoice_id}/send").get_data(as_text=True)
     assert f"Send {number} · Website audit</h1>" in page
+
+
+def test_a_sent_invoices_send_page_writes_the_day_as_pages_do(app, tenant_a, client_for):
+    # "Last sent 2026-12-05" read as a code beside every other page's "05 Dec 2026".
+    invoice_id = make_invoice(app, tenant_a, title="Website audit")
+    issue_invoice_now(app, tenant_a, invoice_id)
+    with in_tenant(app, tenant_a.id):
+        invoice = db.session.get(Invoice, (tenant_a.id, invoice_id))
+        invoice.sent_at, invoice.recipient_email = datetime(2026, 12, 5, 9, 30, tzinfo=UTC), "ada@example.org"
+        db.session.commit()
+    page = client_for(tenant_a).get(f"/invoices/{invoice_id}/send").get_data(as_text=True)
+    assert "Last sent 05 Dec 2026 to ada@example.org." in page
