@@ -120,6 +120,7 @@ class CampaignStatus:
         CANCELED: "dark",
     }
     ACTIVE = (SCHEDULED, SENDING, WAITING)
+    NOT_STARTED = (DRAFT, SCHEDULED)  # nothing sent yet: what it will send is its template's now
 
 
 class Campaign(TenantScoped, Timestamps, Base):

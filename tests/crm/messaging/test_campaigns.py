@@ -204,6 +204,31 @@ def test_the_campaign_page_shows_results_with_a_bounded_number_of_queries(
     assert listing.count <= few.count
 
 
+def test_a_drafts_page_shows_what_it_will_send_and_on_which_channel(app, tenant_a, client_for):
+    """A draft's page said "Check it, then start it" yet showed neither its channel nor its
+    message: checking meant opening its template in another page."""
+    from app.crm.messaging.campaigns.services import create_campaign, get_campaign, launch_campaign
+
+    tag_id = _audience(app, tenant_a, 1)
+    template_id = make_template(app, tenant_a)
+    with in_tenant(app, tenant_a.id):
+        campaign_id = create_campaign(
+            {"name": "Draft", "template_id": str(template_id), "audience": f"tag:{tag_id}"}, actor=_owner(tenant_a)
+        ).id
+    client = client_for(tenant_a)
+    page = client.get(f"/campaigns/{campaign_id}").text
+    assert 'data-testid="campaign-channel">Email<' in page
+    preview_url = f"/messaging/templates/{template_id}/preview"
+    assert f'hx-get="{preview_url}"' in page
+    assert 'data-testid="preview-subject"' in client.get(preview_url).text
+    # Once it has started, its messages say what it sent; the template may have changed since.
+    with in_tenant(app, tenant_a.id):
+        launch_campaign(get_campaign(campaign_id), actor=_owner(tenant_a))
+    started = client.get(f"/campaigns/{campaign_id}").text
+    assert 'data-testid="campaign-preview"' not in started
+    assert 'data-testid="campaign-chart"' in started
+
+
 def test_a_viewer_sees_campaigns_but_no_buttons(app, tenant_a, client_for):
     tag_id = _audience(app, tenant_a, 1)
     from app.crm.messaging.campaigns.services import create_campaign
