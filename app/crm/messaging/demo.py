@@ -1,5 +1,6 @@
 """Demo messaging for `seed-demo`: a sender identity, templates, a sent newsletter campaign with
-believable results, one-to-one emails on a contact's timeline and an SMS conversation."""
+believable results and a draft one, one-to-one emails on a contact's timeline and an SMS
+conversation."""
 
 from datetime import timedelta
 
@@ -86,6 +87,10 @@ def seed_messaging_demo(tenant) -> None:
     while campaign_jobs.run_campaign_batch(campaign.id, now=sent_at).get("handed"):
         pass
     _settle(campaign, sent_at)
+    # A draft waiting to be checked and started: its page shows who it would reach and its message.
+    campaign_services.create_campaign(
+        {"name": "Winter newsletter", "template_id": str(newsletter.id), "audience": f"tag:{tag.id}"}, actor=owner
+    )
     # One-to-one messages on a contact's timeline, and an SMS thread in the inbox.
     with_email = next((c for c in contacts if c.email_consent == Consent.GRANTED), None)
     if with_email is not None:
