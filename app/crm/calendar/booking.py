@@ -27,7 +27,7 @@ from app.core.tokens import hash_token
 from app.core.types import utcnow
 from app.core.validation import normalize_email_address
 from app.crm.calendar import ics
-from app.crm.calendar.invitations import confirmation_instead_of_invitation, queue_invitation_email
+from app.crm.calendar.invitations import confirmation_instead_of_invitation, queue_invitation_email, visitor_title
 from app.crm.calendar.models import (
     WEEKDAY_LABELS,
     WEEKDAYS,
@@ -571,12 +571,14 @@ def _confirm(booking: Booking, meeting: Meeting, token: str, *, verb: str) -> No
     booking in that zone too."""
     zone = booking.visitor_timezone
     host = booking.host
+    title = visitor_title(booking)
     queue_invitation_email(
         booking.email,
         "booking_confirmation",
         meeting,
         verb=verb,
-        invite=ics.invite_attachment(meeting, organizer_email=host.email if host else None),
+        title=title,
+        invite=ics.invite_attachment(meeting, organizer_email=host.email if host else None, summary=title),
         context={
             "booking": booking,
             "host_name": host.display_name if host else "",

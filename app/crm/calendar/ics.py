@@ -21,13 +21,17 @@ def meeting_uid(meeting: Meeting, host: str) -> str:
     return f"{meeting.id}@{host}"
 
 
-def meeting_event(meeting: Meeting, *, host: str, url: str = "", organizer_email: str | None = None) -> Event:
+def meeting_event(
+    meeting: Meeting, *, host: str, url: str = "", organizer_email: str | None = None, summary: str | None = None
+) -> Event:
+    """`summary` names the meeting as its reader would (a booking's visitor); its title otherwise."""
+    summary = summary or meeting.title
     event = Event()
     event.add("uid", meeting_uid(meeting, host))
     event.add("dtstamp", utcnow())
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
-    event.add("summary", meeting.title)
+    event.add("summary", summary)
     event.add("sequence", meeting.sequence or 0)
     event.add("status", "CANCELLED" if meeting.status == MeetingStatus.CANCELLED else "CONFIRMED")
     if meeting.location:
@@ -52,7 +56,7 @@ def meeting_event(meeting: Meeting, *, host: str, url: str = "", organizer_email
     for minutes in sorted({int(value) for value in meeting.reminders or []}):
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", meeting.title)
+        alarm.add("description", summary)
         alarm.add("trigger", timedelta(minutes=-minutes))
         event.add_component(alarm)
     return event
@@ -73,20 +77,22 @@ def invitation_method(meeting: Meeting) -> str:
     return "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"
 
 
-def invitation(meeting: Meeting, *, host: str, url: str, organizer_email: str | None) -> bytes:
+def invitation(
+    meeting: Meeting, *, host: str, url: str, organizer_email: str | None, summary: str | None = None
+) -> bytes:
     """The .ics of an invitation (or of its cancellation)."""
     calendar = _calendar(invitation_method(meeting))
-    calendar.add_component(meeting_event(meeting, host=host, url=url, organizer_email=organizer_email))
+    calendar.add_component(meeting_event(meeting, host=host, url=url, organizer_email=organizer_email, summary=summary))
     return calendar.to_ical()
 
 
-def invite_attachment(meeting: Meeting, *, organizer_email: str | None) -> dict:
+def invite_attachment(meeting: Meeting, *, organizer_email: str | None, summary: str | None = None) -> dict:
     """The invitation as the email attachment `invite.ics`. It links to no page: those it goes
     to (contacts, a booking's visitor) cannot open the meeting's."""
     return {
         "filename": "invite.ics",
         "content_type": f"text/calendar; method={invitation_method(meeting)}",
-        "content": invitation(meeting, host=workspace_host(), url="", organizer_email=organizer_email),
+        "content": invitation(meeting, host=workspace_host(), url="", organizer_email=organizer_email, summary=summary),
     }
 
 

@@ -34,28 +34,32 @@ def send_invitations(meeting: Meeting, *, update: bool, link: str) -> int:
     update (a higher SEQUENCE) or a cancellation, with `link` to the meeting's page. Goes out
     after the commit, via the outbox."""
     organizer = meeting.owner
+    organizer_email = organizer.email if organizer else None
     # Attendees may be contacts, who cannot open the meeting's page: the .ics carries no link to it.
-    invite = ics.invite_attachment(meeting, organizer_email=organizer.email if organizer else None)
+    invite = ics.invite_attachment(meeting, organizer_email=organizer_email)
     cancelled = meeting.status == MeetingStatus.CANCELLED
     verb = "Cancelled" if cancelled else ("Updated invitation" if update else "Invitation")
-    zones = _visitor_zones(meeting)
+    visitors = _bookings_by_visitor(meeting)
     sent = 0
     for attendee in meeting.attendees:
         if not attendee.email or (organizer is not None and attendee.user_id == organizer.id):
             continue
+        booking = visitors.get(attendee.email.lower())
+        title = visitor_title(booking) if booking else None
         queue_invitation_email(
             attendee.email,
             "meeting_invitation",
             meeting,
             verb=verb,
-            invite=invite,
+            title=title,
+            invite=ics.invite_attachment(meeting, organizer_email=organizer_email, summary=title) if title else invite,
             context={
                 "attendee": attendee,
                 "organizer": organizer,
                 "cancelled": cancelled,
                 "update": update,
                 "link": link,
-                "when": _when(meeting, zones.get(attendee.email.lower())),
+                "when": _when(meeting, booking.visitor_timezone if booking else None),
             },
             dedupe_key=f"meeting:{meeting.id}:{meeting.sequence}:{meeting.status}:{attendee.key}",
         )
@@ -64,29 +68,44 @@ def send_invitations(meeting: Meeting, *, update: bool, link: str) -> int:
 
 
 def queue_invitation_email(
-    to: str, template: str, meeting: Meeting, *, verb: str, invite: dict, context: dict, dedupe_key: str | None = None
+    to: str,
+    template: str,
+    meeting: Meeting,
+    *,
+    verb: str,
+    invite: dict,
+    context: dict,
+    title: str | None = None,
+    dedupe_key: str | None = None,
 ) -> None:
-    """Email `to` the meeting's `invite` (`ics.invite_attachment`) under "<verb>: <title>"; the
-    template is given the meeting and `context`."""
+    """Email `to` the meeting's `invite` (`ics.invite_attachment`) under "<verb>: <title>" (the
+    meeting's own title unless `title` names it for this reader); the template is given the
+    meeting, the title and `context`."""
+    title = title or meeting.title
     queue_email(
         to,
         template,
-        subject=f"{verb}: {meeting.title}",
-        context={"meeting": meeting, **context},
+        subject=f"{verb}: {title}",
+        context={"meeting": meeting, "title": title, **context},
         dedupe_key=dedupe_key,
         attachments=[invite],
     )
 
 
-def _visitor_zones(meeting: Meeting) -> dict[str, str]:
-    """Email -> the zone its visitor booked this meeting in: a host who moves or cancels a booked
-    meeting tells the visitor in the zone they chose their time in, as the booking's own emails do."""
-    rows = db.session.execute(
-        select(Booking.email, Booking.visitor_timezone).where(
-            Booking.meeting_id == meeting.id, Booking.visitor_timezone.is_not(None)
-        )
-    )
-    return {email.lower(): zone for email, zone in rows}
+def visitor_title(booking: Booking) -> str:
+    """The meeting as its visitor names it. Its own title is the host's ("Intro call with Jane
+    Visitor"), which in the visitor's calendar named the visitor and not whom they meet."""
+    host = booking.host.display_name if booking.host else ""
+    name = booking.booking_type.name if booking.booking_type else booking.meeting.title
+    return f"{name} with {host}"[:200] if host else name
+
+
+def _bookings_by_visitor(meeting: Meeting) -> dict[str, Booking]:
+    """Email -> the booking its visitor made of this meeting: a host who moves or cancels a
+    booked meeting tells the visitor in the zone they chose their time in and under the title
+    they know it by, as the booking's own emails do."""
+    bookings = db.session.scalars(select(Booking).where(Booking.meeting_id == meeting.id))
+    return {booking.email.lower(): booking for booking in bookings}
 
 
 def _when(meeting: Meeting, zone_name: str | None = None) -> str:

@@ -147,10 +147,13 @@ def test_a_visitor_books_in_their_time_zone_and_manages_the_booking(app, tenant_
         told = db.session.scalars(select(Notification.title).where(Notification.user_id == tenant_a.users["owner"]))
         assert list(told) == ["New booking: Intro call with Grace Hopper"]
     [confirmation] = [p for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
-    assert confirmation["subject"] == "Confirmed: Intro call with Grace Hopper"
+    # The host's calendar names the visitor; the visitor's names whom they meet.
+    assert confirmation["subject"] == "Confirmed: Intro call with Owner Person"
+    assert "Intro call with Owner Person\n" in confirmation["text"]
     assert manage.split("?")[0] in confirmation["text"]
     calendar = Calendar.from_ical(base64.b64decode(confirmation["attachments"][0]["content"]))
     [event] = calendar.walk("VEVENT")
+    assert str(event["summary"]) == "Intro call with Owner Person"
     assert event.decoded("dtstart") == dt.datetime(2030, 12, 2, 9, 0, tzinfo=dt.UTC)
 
     with time_machine.travel(NOW, tick=False):
@@ -162,9 +165,9 @@ def test_a_visitor_books_in_their_time_zone_and_manages_the_booking(app, tenant_
     # The clock is frozen, so the three emails share one created_at: compare them without order.
     subjects = [p["subject"] for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
     assert sorted(subjects) == [
-        "Cancelled: Intro call with Grace Hopper",
-        "Confirmed: Intro call with Grace Hopper",
-        "Updated invitation: Intro call with Grace Hopper",
+        "Cancelled: Intro call with Owner Person",
+        "Confirmed: Intro call with Owner Person",
+        "Updated invitation: Intro call with Owner Person",
     ]
     assert visitor.get("/book/manage/not-a-token").status_code == 404
 
@@ -714,7 +717,7 @@ def test_a_visitor_moving_a_booking_is_not_offered_its_own_time(app, tenant_a, c
         assert same.status_code == 303
         assert "already at that time" in visitor.get(same.headers["Location"]).get_data(as_text=True)
     subjects = [p["subject"] for p in _outbox(app, tenant_a) if p["to"] == "grace@example.org"]
-    assert subjects == ["Confirmed: Intro call with Grace Hopper"]
+    assert subjects == ["Confirmed: Intro call with Owner Person"]
 
 
 def _book_in_new_york(app, tenant, visitor):
@@ -770,6 +773,10 @@ def test_when_the_host_moves_or_cancels_a_booked_meeting_the_visitor_reads_it_in
     assert "Monday 02 December 2030, 05:00–05:30 (America/New_York)" in update["text"]
     [cancel] = [p for p in sent if p["subject"].startswith("Cancelled")]
     assert "(America/New_York)" in cancel["text"]
+    # Under the name the visitor knows it by, in the email and in their calendar.
+    assert cancel["subject"] == "Cancelled: Intro call with Owner Person"
+    [event] = Calendar.from_ical(base64.b64decode(update["attachments"][0]["content"])).walk("VEVENT")
+    assert str(event["summary"]) == "Intro call with Owner Person"
 
 
 def test_a_booking_pages_video_link_is_the_booked_meetings_and_the_visitor_is_given_it(app, tenant_a, client_for):
