@@ -235,6 +235,11 @@ def test_the_forecasts_tables_stack_on_a_phone(app, live_server, page_at, busy_t
     weighted = page.get_by_test_id("forecast-row").first.locator('td[data-label="Weighted"]')
     assert weighted.is_visible()
     assert weighted.evaluate("""(cell) => getComputedStyle(cell, "::before").content""") == '"Weighted"'
+    # The months ahead without deals were a card of seven zeros each: one short line now.
+    quiet = page.locator('[data-testid="forecast-row"].stack-quiet').last
+    assert quiet.inner_text().strip().endswith("· no deals")
+    assert quiet.bounding_box()["height"] < weighted.bounding_box()["height"] * 1.5
+    assert not quiet.locator('td[data-label="Weighted"]').is_visible()
 
 
 ONE_LINE_LABELS = """(selector) => Array.from(document.querySelectorAll(selector), (el) =>
