@@ -216,6 +216,18 @@ def _who(event) -> str:
 
 
 MENTION = re.compile(r"(?<![\w@])@([A-Za-z][\w.\-]{0,63})")
+HANDLE = re.compile(r"[A-Za-z][\w.\-]{0,63}")
+
+
+def mention_handle(user: User) -> str | None:
+    """What to type after @ to mention `user`, as the note box's picker offers it: `first.last`
+    when the name makes one, else the name of their email address; None when neither can be
+    typed (a name that starts with "É", an address that starts with a digit)."""
+    names = (user.name or "").lower().split()
+    for candidate in (".".join(names), user.email.split("@", 1)[0].lower()):
+        if HANDLE.fullmatch(candidate) and not candidate.endswith("."):
+            return candidate
+    return None
 
 
 def mentioned_users(text: str) -> list[User]:

@@ -4,6 +4,7 @@ read; the API; reminders sent once whoever runs their job, and late after downti
 import datetime as dt
 import pickle
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -77,6 +78,42 @@ def test_a_record_assigned_and_a_mention_in_a_note(app, tenant_a, client_for):
     assert kinds == [("record_assigned", f"/contacts/{contact_id}"), ("mention", f"/contacts/{contact_id}")]
     assert _notifications(app, tenant_a, "sales")[1][1] == "Owner Person mentioned you on Ada Lovelace"
     assert _notifications(app, tenant_a, "viewer") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "handle"),
+    [
+        ("Sam Sales", "sam@example.com", "sam.sales"),
+        ("Ana María López", "ana@example.com", "ana.maría.lópez"),
+        ("Émile Zola", "emile@example.com", "emile"),  # a handle starts with a letter a-z
+        ("", "dev-ops@example.com", "dev-ops"),
+        ("", "42@example.com", None),
+    ],
+)
+def test_the_handle_the_note_box_offers_finds_its_user(name, email, handle):
+    """The @ picker writes mention_handle(user); mentioned_users() must read it back as them."""
+    from app.auth.models import User
+    from app.notifications.services import MENTION, mention_handle
+
+    user = User(name=name, email=email)
+    assert mention_handle(user) == handle
+    if handle:
+        [typed] = MENTION.findall(f"Call her back, @{handle} please")
+        assert typed == handle
+
+
+def test_a_mention_written_by_the_picker_notifies_its_user(app, tenant_a):
+    from app.auth.models import User
+    from app.crm.activities.services import log_activity
+    from app.notifications.services import mention_handle, mentioned_users
+
+    with in_tenant(app, tenant_a.id):
+        sales = db.session.get(User, (tenant_a.id, tenant_a.users["sales"]))
+        assert [user.id for user in mentioned_users(f"@{mention_handle(sales)} can you call?")] == [sales.id]
+        owner = db.session.get(User, (tenant_a.id, tenant_a.users["owner"]))
+        contact_id = make_contact(app, tenant_a)
+        log_activity({"type": "note", "body": f"@{mention_handle(sales)} ping", "record_id": contact_id}, actor=owner)
+    assert [kind for kind, _, _ in _notifications(app, tenant_a, "sales")] == ["mention"]
 
 
 def test_bell_list_open_and_mark_read(app, tenant_a, client_for):

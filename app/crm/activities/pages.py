@@ -3,7 +3,9 @@
 from app.crm.activities import services
 from app.crm.activities.forms import LogActivityForm, now_local
 from app.crm.activities.models import ActivityType
+from app.notifications.services import mention_handle
 from app.records.forms import ConfirmForm
+from app.records.owner import active_users
 
 PAGE_SIZE = 20
 
@@ -35,4 +37,20 @@ def timeline_context(subject, record_type, args, fixed_types=None) -> dict:
 
 def log_form_context(subject, record_type, form=None) -> dict:
     form = form or LogActivityForm(formdata=None, occurred_at=now_local())
-    return {"form": form, "subject": subject, "subject_type": record_type.name, "record_type": record_type}
+    return {
+        "form": form,
+        "subject": subject,
+        "subject_type": record_type.name,
+        "record_type": record_type,
+        "mention_choices": mention_choices(),
+    }
+
+
+def mention_choices() -> list[dict]:
+    """The teammates a note may mention, for the note box's @ picker: name and handle."""
+    choices = []
+    for user in active_users():
+        handle = mention_handle(user)
+        if handle:
+            choices.append({"name": user.display_name, "handle": handle})
+    return choices
