@@ -176,6 +176,21 @@ def test_duplicate_headers_huge_cells_and_empty_rows(app, tenant_a):
     assert "longer than 32,767 characters" in reasons[4]
 
 
+def test_a_repeated_header_never_takes_the_name_of_another_column(app, tenant_a):
+    """ "Email, Email (2), Email" named the third column "Email (2)" too: mapping that name
+    imported the third column's address over the second's."""
+    from app.crm.imports.models import DataImport
+
+    content = b"First name,Email,Email (2),Email,,Column 5\nAda,a@example.test,b@example.test,c@example.test,x,y\n"
+    import_id = upload(app, tenant_a, content)
+    with in_tenant(app, tenant_a.id):
+        headers = db.session.get(DataImport, (tenant_a.id, import_id)).headers
+    assert headers == ["First name", "Email", "Email (2)", "Email (3)", "Column 5", "Column 5 (2)"]
+    queue(app, tenant_a, import_id, mapping={"First name": "first_name", "Email (2)": "emails"})
+    assert run_job(app, tenant_a, import_id)["created"] == 1
+    assert _contacts(app, tenant_a) == {"Ada": "b@example.test"}
+
+
 def test_a_dry_run_checks_every_row_and_writes_nothing(app, tenant_a):
     content = (
         b"First name,Email,Stage\nAda,ada@example.test,customer\nBob,not-an-email,lead\nCy,cy@example.test,royalty\n"
