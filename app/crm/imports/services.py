@@ -142,7 +142,7 @@ def check_mapping(data_import, mapping) -> dict:
             continue
         if header not in data_import.headers:
             errors.add(f"mapping.{header}", "Not a column of this file.")
-        elif key not in columns:
+        elif not isinstance(key, str) or key not in columns:
             errors.add(f"mapping.{header}", "Choose one of the listed fields.")
         elif key in used:
             errors.add(f"mapping.{header}", f"Already filled from “{used[key]}”.")

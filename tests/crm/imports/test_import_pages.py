@@ -120,6 +120,26 @@ def test_imports_and_exports_through_the_api(app, tenant_a, api_client_for):
     assert refused.status_code == 403  # importing contacts also needs contacts:write
 
 
+def test_an_upload_whose_mapping_names_a_list_is_a_422_not_a_500(app, tenant_a, api_client_for):
+    """The upload's mapping is JSON in a form field: {"Mail": ["emails"]} reached a set look-up
+    with a list, and the unhashable list was a 500."""
+    import json
+
+    client = api_client_for(tenant_a)
+    for column in (["emails"], {"key": "emails"}):
+        response = client.post(
+            "/api/v1/imports",
+            data={
+                "record_type": "contact",
+                "file": (io.BytesIO(b"Who,Mail\nAda,ada@example.test\n"), "api.csv"),
+                "mapping": json.dumps({"Who": "first_name", "Mail": column}),
+            },
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 422
+        assert response.get_json()["error"]["details"] == {"mapping.Mail": ["Choose one of the listed fields."]}
+
+
 def test_a_created_record_links_to_its_import(app, tenant_a, client_for):
     import uuid
 
