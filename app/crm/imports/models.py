@@ -128,6 +128,19 @@ class DataImport(TenantScoped, Timestamps, StatusLabel, Base):
         return max(0.0, (self.total_rows - self.rows_done) / speed)
 
     @property
+    def time_left(self) -> str | None:
+        """The estimate in the unit people read it in: "18 s", "4 min", "2 h 5 min"."""
+        if self.seconds_left is None:
+            return None
+        seconds = round(self.seconds_left)
+        if seconds < 60:
+            return f"{max(1, seconds)} s"
+        minutes = round(seconds / 60)
+        if minutes < 60:
+            return f"{minutes} min"
+        return f"{minutes // 60} h {minutes % 60} min" if minutes % 60 else f"{minutes // 60} h"
+
+    @property
     def encoding_label(self) -> str:
         return encoding_label(self.encoding)
 

@@ -338,3 +338,23 @@ def test_the_empty_imports_page_names_what_can_be_imported(tenant_a, client_for)
     page = client_for(tenant_a).get("/imports").get_data(as_text=True)
     assert "Bring contacts, companies or leads" not in page
     assert "Bring contacts, companies, deals, leads, tasks, meetings, products" in page
+
+
+def test_the_time_left_is_said_in_seconds_minutes_or_hours(app, tenant_a, client_for):
+    """The progress line said "about 0 min 18 s left", and a long import "about 167 min 30 s
+    left": now "about 18 s left", "about 3 min left", "about 2 h 47 min left"."""
+    import uuid
+
+    from app.crm.imports.models import DataImport, ImportStatus
+
+    client = client_for(tenant_a)
+    import_id = uuid.UUID(_upload(client, b"First name\nAda\n").headers["Location"].split("/")[2])
+    # 100 rows a second; what is left of the file decides the words.
+    for total, said in ((2_800, "about 18 s left"), (21_000, "about 3 min left"), (1_001_000, "about 2 h 47 min left")):
+        with in_tenant(app, tenant_a.id):
+            data_import = db.session.get(DataImport, (tenant_a.id, import_id))
+            data_import.status = ImportStatus.RUNNING
+            data_import.total_rows, data_import.rows_done, data_import.busy_seconds = total, 1_000, 10.0
+            db.session.commit()
+        speed = " ".join(client.get(f"/imports/{import_id}").get_data(as_text=True).split())
+        assert f"1,000 of {total:,} rows · 100 rows/s · {said}" in speed
