@@ -122,8 +122,10 @@ class DataImport(TenantScoped, Timestamps, StatusLabel, Base):
 
     @property
     def seconds_left(self) -> float | None:
+        """What is left of reading the file at its speed so far; None once the file is read
+        (a revert and the waiting rows' import walk the import's rows, not the file)."""
         speed = self.rows_per_second
-        if not speed or not self.is_active:
+        if not speed or not self.is_active or self.phase != "file":
             return None
         return max(0.0, (self.total_rows - self.rows_done) / speed)
 

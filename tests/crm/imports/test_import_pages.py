@@ -358,3 +358,21 @@ def test_the_time_left_is_said_in_seconds_minutes_or_hours(app, tenant_a, client
             db.session.commit()
         speed = " ".join(client.get(f"/imports/{import_id}").get_data(as_text=True).split())
         assert f"1,000 of {total:,} rows · 100 rows/s · {said}" in speed
+
+
+def test_a_revert_claims_no_time_left(app, tenant_a, client_for):
+    """Reverting, the progress line kept the import's estimate of the file's rows: "about 1 s
+    left" from the first moment of the revert to its end."""
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"First name,Email\nAda,ada@example.test\nBob,bob@example.test\n")
+    mapping = client.get(uploaded.headers["Location"]).get_data(as_text=True)
+    page = _run_mapped_as_name_and_email(app, tenant_a, client, uploaded, mapping)
+    assert "2 of 2 rows" in page
+    import_path = uploaded.headers["Location"].removesuffix("/mapping")
+    token = csrf_token_from(page)
+    assert client.post(f"{import_path}/revert", data={"csrf_token": token}).status_code == 302
+    page = client.get(import_path).get_data(as_text=True)
+    assert "Reverting" in page
+    speed = " ".join(re.search(r'data-testid="import-speed">(.*?)</div>', page, re.S).group(1).split())
+    assert speed.startswith("2 of 2 rows · ")
+    assert "left" not in speed
