@@ -376,3 +376,24 @@ def test_a_revert_claims_no_time_left(app, tenant_a, client_for):
     speed = " ".join(re.search(r'data-testid="import-speed">(.*?)</div>', page, re.S).group(1).split())
     assert speed.startswith("2 of 2 rows · ")
     assert "left" not in speed
+
+
+def test_a_saved_mapping_brings_back_what_it_does_with_matches(app, tenant_a, client_for):
+    """A template keeps its columns and its choice for matches, but applying it filled in the
+    columns only: a "Monthly update" template left “Skip” selected, and its import skipped
+    every row it was meant to update."""
+    client = client_for(tenant_a)
+    content = b"First name,Email\nAda,ada@example.test\n"
+    first_url, form = _updating_ada(app, tenant_a, client, content)
+    saved = client.post(first_url, data={**form, "action": "check", "template_name": "Monthly update"})
+    assert saved.status_code == 302
+    from app.crm.imports.models import ImportTemplate
+
+    with in_tenant(app, tenant_a.id):
+        template_id = db.session.scalar(select(ImportTemplate.id).where(ImportTemplate.name == "Monthly update"))
+    next_url = _upload(client, content, name="next-month.csv").headers["Location"]
+    assert '<option value="skip" selected>' in client.get(next_url).get_data(as_text=True)
+    page = client.get(f"{next_url}?template={template_id}").get_data(as_text=True)
+    assert '<option value="update" selected>' in page
+    assert '<option value="skip" selected>' not in page
+    assert '<option value="first_name" selected>' in page
