@@ -295,3 +295,17 @@ def test_exported_deals_import_back_into_their_pipeline_stage_and_contacts(app, 
     assert reasons == [
         "Stage: More than one stage is named Proposal: write one of Enterprise · Proposal, Sales pipeline · Proposal."
     ]
+
+
+def test_an_exports_file_is_named_for_the_workspaces_day(app, tenant_a, client_for, set_tenant):
+    """The file was named for the server's day: exported on a Monday morning in Auckland, it
+    was called after Sunday."""
+    import datetime as dt
+
+    import time_machine
+
+    set_tenant(tenant_a, timezone="Pacific/Auckland")
+    # 20:00 UTC on Sunday 1 March is 09:00 on Monday 2 March in Auckland.
+    with time_machine.travel(dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC), tick=False):
+        response = client_for(tenant_a).get("/export/contact?format=csv")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="contacts-2026-03-02.csv"'
