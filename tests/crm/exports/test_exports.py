@@ -309,3 +309,35 @@ def test_an_exports_file_is_named_for_the_workspaces_day(app, tenant_a, client_f
     with time_machine.travel(dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC), tick=False):
         response = client_for(tenant_a).get("/export/contact?format=csv")
     assert response.headers["Content-Disposition"] == 'attachment; filename="contacts-2026-03-02.csv"'
+
+
+def test_a_workspace_export_is_named_for_the_workspaces_day(app, tenant_a, client_for, set_tenant):
+    """The archive was named for the UTC day it was made: made on a Monday morning in Auckland,
+    it was called after Sunday."""
+    import datetime as dt
+
+    import time_machine
+
+    from app.crm.exports.models import WorkspaceExport
+    from app.jobs.runner import execute
+    from app.jobs.tenant_jobs import tenant_job_id
+    from tests.conftest import csrf_token_from
+
+    set_tenant(tenant_a, timezone="Pacific/Auckland")
+    # 20:00 UTC on Sunday 1 March is 09:00 on Monday 2 March in Auckland.
+    with time_machine.travel(dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC), tick=False):
+        client = client_for(tenant_a)
+        page = client.get("/settings/export").get_data(as_text=True)
+        assert client.post("/settings/export", data={"csrf_token": csrf_token_from(page)}).status_code == 302
+        with in_tenant(app, tenant_a.id):
+            export_id = db.session.scalar(select(WorkspaceExport.id))
+        with app.app_context():
+            execute(
+                tenant_job_id(tenant_a.id, "workspace-export", export_id),
+                "app.crm.exports.workspace:build_workspace_export",
+                tenant_id=str(tenant_a.id),
+                object_id=str(export_id),
+            )
+        response = client.get(f"/settings/export/{export_id}/download")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == "attachment; filename=2026-03-02-workspace-export.zip"
