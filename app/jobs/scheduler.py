@@ -19,6 +19,7 @@ from apscheduler.jobstores.base import JobLookupError
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import delete
+from sqlalchemy.exc import OperationalError
 
 from app.core.context import platform_scope
 from app.core.extensions import db
@@ -30,6 +31,7 @@ from app.jobs.runner import bind_app, process_id, scheduled_run_time
 
 log = logging.getLogger(__name__)
 STALE_HEARTBEAT = timedelta(days=1)
+STORE_RETRY_SECONDS = 5
 
 
 class FencedScheduler(BackgroundScheduler):
@@ -53,6 +55,12 @@ class FencedScheduler(BackgroundScheduler):
             # handled in this pass are stored, so look at the store again straight away.
             self._logger.info("job %s was removed while it was due; looking again", gone)
             return 0
+        except OperationalError:
+            # The job store could not be read or written for a moment (SQLite's lock held past
+            # its busy timeout by a long batch, a dropped connection): uncaught, this too ends
+            # the thread and no job runs again. A due job not yet advanced simply runs next pass.
+            self._logger.exception("the job store is unavailable; looking again in %s s", STORE_RETRY_SECONDS)
+            return STORE_RETRY_SECONDS
 
 
 def _run_at_its_time(job, jobstore_alias, run_times, logger_name):

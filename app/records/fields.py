@@ -1090,6 +1090,35 @@ class Lookup(LinkById):
         row = getattr(record, self.relation)
         return self.option_label(row) if row is not None else ""
 
+    def cell_columns(self) -> list[CellColumn]:
+        """The row's label in the cell ("Sales · Proposal"); an import takes that label, the
+        row's shorter detail label ("Proposal") when only one row has it, or an id."""
+
+        def write(text, data, lookups):
+            data[self.name] = self.row_id_of_cell(text, lookups) if text.strip() else None
+
+        return [CellColumn(self.name, self.label, self.export_value, None if self.read_only else write)]
+
+    def row_id_of_cell(self, text: str, lookups) -> str:
+        if parse_uuid(text) is not None:
+            return text.strip()
+
+        def load():
+            by_label: dict[str, list[tuple[str, str]]] = {}
+            for row in self.rows():
+                label = self.option_label(row)
+                for name in {label.strip().lower(), self.detail_label(row).strip().lower()}:
+                    by_label.setdefault(name, []).append((str(row.id), label))
+            return by_label
+
+        found = lookups.cached(f"lookup:{self.name}", load).get(text.strip().lower(), [])
+        if not found:
+            raise Invalid(f"No {self.label.lower()} named {text.strip()[:80]}.")
+        if len(found) > 1:
+            choices = ", ".join(sorted(label for _row_id, label in found))
+            raise Invalid(f"More than one {self.label.lower()} is named {text.strip()[:80]}: write one of {choices}.")
+        return found[0][0]
+
     def title_of(self, row_id) -> str | None:
         if row_id is None:
             return None

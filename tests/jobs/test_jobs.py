@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from apscheduler.jobstores.memory import MemoryJobStore
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from app.core.audit import AuditEvent
 from app.core.context import CrossTenantWrite, platform_scope
@@ -343,5 +344,43 @@ def test_a_job_removed_while_it_is_due_does_not_stop_the_scheduler():
         assert "other" in ran
         assert scheduler._thread.is_alive()
         assert [job.id for job in scheduler.get_jobs()] == ["other"]
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+class _StoreLockedOnce(MemoryJobStore):
+    """A job store that, once, cannot store a job's next run: SQLite's lock held past its busy
+    timeout by a long import batch in the dev server."""
+
+    failed = False
+
+    def update_job(self, job):
+        if not self.failed:
+            self.failed = True
+            raise OperationalError("UPDATE apscheduler_jobs …", {}, Exception("database is locked"))
+        return super().update_job(job)
+
+
+def test_a_job_store_locked_for_a_moment_does_not_stop_the_scheduler(monkeypatch):
+    """The store's error ended APScheduler's thread: no job ran again until a restart (an
+    import reverting in the dev server stayed "Reverting" for good)."""
+    from app.jobs import scheduler as scheduler_module
+
+    monkeypatch.setattr(scheduler_module, "STORE_RETRY_SECONDS", 0.05)
+    ran = []
+    store = _StoreLockedOnce()
+    scheduler = FencedScheduler(fence=lambda: True, jobstores={"default": store}, timezone=UTC)
+    scheduler.start(paused=True)
+    try:
+        scheduler.add_job(
+            ran.append, "interval", seconds=0.2, args=["tick"], id="tick", next_run_time=datetime.now(UTC)
+        )
+        scheduler.resume()
+        deadline = time.monotonic() + 5
+        while len(ran) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert store.failed
+        assert scheduler._thread.is_alive()
+        assert len(ran) >= 2
     finally:
         scheduler.shutdown(wait=False)

@@ -2,13 +2,14 @@
 
 from marshmallow import Schema
 from marshmallow import fields as ma
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.crm.calendar.models import MeetingAttendee
-from app.crm.contacts.models import Contact
+from app.crm.contacts.models import Contact, ContactEmail
+from app.records.cells import CellColumn, Lookups, split_list
 from app.records.fields import Field
 from app.records.normalize import Invalid
 from app.records.owner import active_users
@@ -118,6 +119,15 @@ class Attendees(Field):
     def export_value(self, record):
         return ", ".join(row.email or row.name for row in record.attendees)
 
+    def cell_columns(self) -> list[CellColumn]:
+        """Exported as the attendees' emails (a contact without one by name); an import reads
+        each back as a user of the workspace by email, else a contact by email or by name."""
+
+        def write(text, data, lookups):
+            data[self.name] = [attendee_of_cell(item, lookups) for item in split_list(text)]
+
+        return [CellColumn(self.name, self.label, self.export_value, write)]
+
     def from_form(self, form):
         if f"{self.name}.present" not in form:
             return None
@@ -134,6 +144,25 @@ class Attendees(Field):
         kwargs = self._schema_kwargs(for_input)
         kwargs.pop("allow_none", None)
         return ma.List(ma.Nested(AttendeeSchema), **kwargs)
+
+
+def attendee_of_cell(text: str, lookups: Lookups) -> dict:
+    """{user_id} or {contact_id} of one attendee as a spreadsheet names them."""
+    key = text.strip().lower()
+    if "@" not in key:
+        return {"contact_id": str(lookups.record_id("contact", "Contact", text))}
+
+    def load():
+        user_id = db.session.scalar(select(User.id).where(func.lower(User.email) == key, User.is_active_user.is_(True)))
+        if user_id is not None:
+            return {"user_id": str(user_id)}
+        contact_id = db.session.scalar(select(ContactEmail.contact_id).where(ContactEmail.email == key))
+        return {"contact_id": str(contact_id)} if contact_id is not None else None
+
+    found = lookups.cached(f"attendee:{key}", load)
+    if found is None:
+        raise Invalid(f"No active user or contact with the email {text.strip()[:80]}.")
+    return found
 
 
 def attendee_user_options() -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from app.crm.contacts.models import Contact
 from app.crm.deals.currencies import CHOICES as CURRENCY_CHOICES
 from app.crm.deals.models import DealContact
 from app.records import fields as f
+from app.records.cells import CellColumn, split_list
 from app.records.normalize import Invalid, current_tenant
 
 MAX_DEAL_CONTACTS = 20
@@ -124,7 +125,20 @@ class DealContactList(f.PrimaryChildList):
         return ""
 
     def export_value(self, record):
-        return ", ".join(link.contact.display_name for link in record.contact_links if link.contact is not None)
+        links = sorted(record.contact_links, key=lambda link: (not link.is_primary, link.position))
+        return ", ".join(link.contact.display_name for link in links if link.contact is not None)
+
+    def cell_columns(self) -> list[CellColumn]:
+        """The contacts by name, the primary first; an import takes names or ids (the kit's
+        title look-up, which refuses a name several contacts have) and makes the first primary."""
+
+        def write(text, data, lookups):
+            data[self.name] = [
+                {"contact_id": str(lookups.record_id("contact", "Contact", name)), "primary": index == 0}
+                for index, name in enumerate(split_list(text))
+            ]
+
+        return [CellColumn(self.name, self.label, self.export_value, write)]
 
     def snapshot(self, record):
         return [

@@ -1,8 +1,6 @@
 """A record type's rows as a CSV or XLSX download, streamed as it is written: what the list
 page's Export button and `GET /api/v1/exports/<type>` both answer."""
 
-from datetime import date
-
 from flask import Response, abort, request
 
 from app.crm.exports import services
@@ -15,6 +13,7 @@ from app.crm.exports.writing import (
     xlsx_file,
 )
 from app.records.listing import filters_from_args
+from app.records.normalize import workspace_today
 from app.records.registry import find_record_type
 
 
@@ -40,7 +39,7 @@ def export_download(record_type_name: str, *, actor, segment_id) -> Response:
 
 def download_response(record_type, stmt, fmt: str) -> Response:
     rows = services.export_rows(record_type, stmt)
-    filename = f"{record_type.plural}-{date.today().isoformat()}.{fmt}"
+    filename = f"{record_type.plural}-{workspace_today().isoformat()}.{fmt}"
     if fmt == "csv":
         response = Response(in_tenant_while_streaming(csv_stream(rows)), mimetype=CSV_MIME)
     else:

@@ -13,6 +13,7 @@ from app.crm.exports import workspace
 from app.crm.exports.download import export_download
 from app.plans.status import allow_when_read_only
 from app.records.forms import ConfirmForm
+from app.records.normalize import workspace_today
 
 bp = TenantBlueprint("exports", __name__)
 register_nav_item(NavItem("Export everything", "exports.index", "archive", "workspace.export", "settings"))
@@ -57,5 +58,5 @@ def download_workspace(export_id):
         abort(404)
 
     record_audit("export.workspace_downloaded", actor=current_user, target=export, target_label="Whole workspace")
-    name = f"{export.created_at:%Y-%m-%d}-workspace-export.zip"
+    name = f"{workspace_today(export.created_at).isoformat()}-workspace-export.zip"
     return send_file(path, mimetype="application/zip", as_attachment=True, download_name=name, max_age=0)

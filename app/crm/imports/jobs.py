@@ -21,7 +21,7 @@ from app.core.extensions import db
 from app.core.transactions import commit_and_deliver
 from app.core.types import utcnow
 from app.crm.imports.models import DataImport, ImportRow, ImportStatus, RowStatus
-from app.crm.imports.services import JOB_KIND, RowPlan, data_rows, import_type, job_user
+from app.crm.imports.services import JOB_KIND, RowPlan, data_rows, import_type, job_user, storage_path
 from app.jobs.tenant_jobs import cancel_tenant_job
 from app.plans.services import entitlements
 from app.records.services import delete_records, update_record
@@ -29,6 +29,9 @@ from app.tenants.models import Tenant
 
 # Records made by one import after which the tables' planner statistics are refreshed.
 STATISTICS_AT = (1_000, 10_000, 100_000, 500_000)
+# Once an import ends so, its uploaded file is never read again (a dry run's and a cancelled
+# import's are: they go back to their mapping and run again).
+SOURCE_SPENT = (ImportStatus.COMPLETED, ImportStatus.FAILED, ImportStatus.REVERTED)
 
 COUNTERS = {
     RowStatus.CREATED: "created_count",
@@ -242,6 +245,10 @@ def _finish(data_import, status: str) -> dict:
     data_import.finished_at = utcnow()
     _stop_job(data_import.id)
     commit_and_deliver()
+    if status in SOURCE_SPENT:
+        # Nothing reads the file again (waiting rows, the rejected rows and a revert work from
+        # the import's rows): kept, it would hold every person in it long after an erasure.
+        storage_path(data_import.tenant_id, data_import.id).unlink(missing_ok=True)
     return {"status": status, "rows_done": data_import.rows_done}
 
 

@@ -122,10 +122,25 @@ class DataImport(TenantScoped, Timestamps, StatusLabel, Base):
 
     @property
     def seconds_left(self) -> float | None:
+        """What is left of reading the file at its speed so far; None once the file is read
+        (a revert and the waiting rows' import walk the import's rows, not the file)."""
         speed = self.rows_per_second
-        if not speed or not self.is_active:
+        if not speed or not self.is_active or self.phase != "file":
             return None
         return max(0.0, (self.total_rows - self.rows_done) / speed)
+
+    @property
+    def time_left(self) -> str | None:
+        """The estimate in the unit people read it in: "18 s", "4 min", "2 h 5 min"."""
+        if self.seconds_left is None:
+            return None
+        seconds = round(self.seconds_left)
+        if seconds < 60:
+            return f"{max(1, seconds)} s"
+        minutes = round(seconds / 60)
+        if minutes < 60:
+            return f"{minutes} min"
+        return f"{minutes // 60} h {minutes % 60} min" if minutes % 60 else f"{minutes // 60} h"
 
     @property
     def encoding_label(self) -> str:

@@ -205,14 +205,18 @@ def cell_text(value) -> str:
 def unique_headers(headers: list[str]) -> list[str]:
     """Blank headers become "Column 3"; a repeated one becomes "Email (2)", so every column
     can be mapped on its own."""
-    seen: dict[str, int] = {}
+    taken: set[str] = set()
     result = []
     for index, header in enumerate(headers, start=1):
-        name = header.strip() or f"Column {index}"
-        seen[name.lower()] = seen.get(name.lower(), 0) + 1
-        if seen[name.lower()] > 1:
-            name = f"{name} ({seen[name.lower()]})"
-        result.append(name[:200])
+        base = (header.strip() or f"Column {index}")[:190]
+        name, count = base, 1
+        # The file may name a column "Email (2)" itself, or "Column 3" one it leaves blank:
+        # counted on until the name is free, so no two columns share a name (and a mapping).
+        while name.lower() in taken:
+            count += 1
+            name = f"{base} ({count})"
+        taken.add(name.lower())
+        result.append(name)
     return result
 
 

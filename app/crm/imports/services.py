@@ -142,7 +142,7 @@ def check_mapping(data_import, mapping) -> dict:
             continue
         if header not in data_import.headers:
             errors.add(f"mapping.{header}", "Not a column of this file.")
-        elif key not in columns:
+        elif not isinstance(key, str) or key not in columns:
             errors.add(f"mapping.{header}", "Choose one of the listed fields.")
         elif key in used:
             errors.add(f"mapping.{header}", f"Already filled from “{used[key]}”.")
@@ -202,12 +202,14 @@ def save_template(type_name: str, name, mapping: dict, dedupe: str, *, actor) ->
     return template
 
 
-def apply_template(data_import, template_id) -> dict:
-    """The template's mapping for this file's headers (headers it does not know stay unmapped)."""
+def apply_template(data_import, template_id) -> tuple[dict, str]:
+    """The template's mapping for this file's headers (headers it does not know stay unmapped)
+    and what it does with matches."""
     template = get_or_404(ImportTemplate, template_id)
     if template.record_type != data_import.record_type:
         raise ValidationFailed("Choose a template of this record type.", details={"template": ["Wrong type."]})
-    return {header: key for header, key in template.mapping.items() if header in data_import.headers}
+    mapping = {header: key for header, key in template.mapping.items() if header in data_import.headers}
+    return mapping, template.dedupe
 
 
 def delete_template(template: ImportTemplate, *, actor) -> None:

@@ -101,13 +101,13 @@ def mapping(import_id):
     if data_import.status not in (ImportStatus.MAPPING, ImportStatus.CHECKED, ImportStatus.CANCELLED):
         return redirect(url_for("imports.show", import_id=data_import.id))
     if request.method == "GET":
-        proposed = dict(data_import.mapping)
+        proposed, choices = dict(data_import.mapping), {}
         if request.args.get("template"):
             try:
-                proposed = services.apply_template(data_import, request.args["template"])
+                proposed, choices["dedupe"] = services.apply_template(data_import, request.args["template"])
             except ValidationFailed as exc:
                 flash(exc.one_line(), "danger")
-        return _mapping_page(data_import, proposed, {})
+        return _mapping_page(data_import, proposed, {}, choices=choices)
     proposed = {header: request.form.get(f"map.{index}", "") for index, header in enumerate(data_import.headers)}
     choices = {
         "dedupe": request.form.get("dedupe", DedupeMode.SKIP),

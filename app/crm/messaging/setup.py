@@ -4,10 +4,12 @@ listener, navigation and jobs (the app's wiring calls `install_messaging`)."""
 from app.api.scopes import register_scope_object
 from app.auth.models import Role
 from app.auth.permissions import MANAGERS, WRITERS, register_record_permissions
+from app.crm.messaging.campaigns.audiences import keep_segments_of_scheduled_campaigns
 from app.crm.messaging.consent import install_consent_ledger
 from app.crm.messaging.record_pages import install_record_pages
 from app.crm.messaging.sending import install_outbox_listener
 from app.crm.messaging.views.public import allow_while_read_only
+from app.crm.segments.services import register_segment_deletion_check
 
 MARKETERS = frozenset({Role.OWNER, Role.ADMIN, Role.MANAGER, Role.MARKETING})
 
@@ -32,6 +34,7 @@ def install_messaging(app) -> None:
         ("suppressions", "Suppression list"),
     ):
         register_scope_object(name, label)
+    register_segment_deletion_check(keep_segments_of_scheduled_campaigns)
     install_record_pages()
     install_consent_ledger()
     install_outbox_listener()

@@ -205,4 +205,10 @@ def show(segment_id):
 @requires_permission("segments.delete")
 def delete(segment_id):
     segment = services.get_segment(segment_id, actor=current_user)
-    return delete_and_redirect(segment, services.delete_segment, "Segment “{name}” deleted.", url_for("segments.index"))
+    return delete_and_redirect(
+        segment,
+        services.delete_segment,
+        "Segment “{name}” deleted.",
+        url_for("segments.index"),
+        refused_to=url_for("segments.show", segment_id=segment.id),
+    )

@@ -522,3 +522,46 @@ def test_a_meeting_is_found_by_the_new_name_of_the_record_it_is_about(app, tenan
         search_text = db.session.get(Meeting, (tenant_a.id, meeting_id)).search_text
     assert "murray" in search_text
     assert "hopper" not in search_text
+
+
+def test_exported_meetings_import_back_with_their_attendees(app, tenant_a, client_for):
+    """The Attendees column is exported as emails (a contact without one by name), but the
+    import handed that text to the validator, which wants a list of ids: every row of a
+    meetings export failed with “Send a list of {user_id} or {contact_id}.”"""
+    from app.crm.calendar.models import Meeting
+    from app.crm.imports.services import get_import, row_problems
+    from tests.crm.imports.helpers import queue, run_job, upload
+
+    ada = make_contact(app, tenant_a, first_name="Ada", last_name="Lovelace", emails=["ada@example.org"])
+    cy = make_contact(app, tenant_a, first_name="Cy", last_name="Nomail", emails=[])
+    meeting_id = make_meeting(
+        app,
+        tenant_a,
+        title="Kick-off",
+        attendees=[{"contact_id": str(ada)}, {"contact_id": str(cy)}, {"user_id": str(tenant_a.users["sales"])}],
+    )
+    exported = client_for(tenant_a).get(f"/export/meeting?format=csv&ids={meeting_id}").get_data()
+    assert b"ada@example.org, Cy Nomail, sales@example.com" in exported
+    import_id = upload(app, tenant_a, exported, name="meetings.csv", type_name="meeting")
+    queue(app, tenant_a, import_id)
+    assert run_job(app, tenant_a, import_id)["created"] == 1
+    with in_tenant(app, tenant_a.id):
+        copy = db.session.scalar(select(Meeting).where(Meeting.id != meeting_id))
+        assert copy.title == "Kick-off"
+        assert [(row.contact_id, row.user_id) for row in copy.attendees] == [
+            (ada, None),
+            (cy, None),
+            (None, tenant_a.users["sales"]),
+        ]
+    unknown = upload(
+        app,
+        tenant_a,
+        b"Title,Starts,Ends,Attendees\nX,2030-01-01 10:00,2030-01-01 11:00,nobody@example.org\n",
+        name="m.csv",
+        type_name="meeting",
+    )
+    queue(app, tenant_a, unknown)
+    assert run_job(app, tenant_a, unknown)["failed"] == 1
+    with in_tenant(app, tenant_a.id):
+        reasons = [row.reason for row in row_problems(get_import(unknown))]
+    assert reasons == ["Attendees: No active user or contact with the email nobody@example.org."]

@@ -248,3 +248,96 @@ def test_choices_are_exported_as_their_labels_and_import_back(app, tenant_a, ten
     with in_tenant(app, tenant_b.id):
         copy = db.session.scalar(select(Task).where(Task.title == "Call back"))
         assert (copy.status, copy.reminders) == ("in_progress", ["15", "1440"])
+
+
+def test_exported_deals_import_back_into_their_pipeline_stage_and_contacts(app, tenant_a, client_for):
+    """A deal's Pipeline and Stage are exported by name and its Contacts by name, but the import
+    put that text where ids were expected: every row of a deals export failed with “Choose an
+    existing pipeline.; Choose an existing stage.; Send a list of contacts.”"""
+    from app.crm.deals.models import Deal
+    from app.crm.deals.services.deals import create_deal
+    from app.crm.deals.services.pipelines import get_pipeline
+    from app.crm.imports.services import get_import, row_problems
+    from tests.crm.deals.factories import make_pipeline
+    from tests.crm.deals.helpers import owner_of, stages_by_name
+
+    ada = make_contact(app, tenant_a, first_name="Ada", last_name="Lovelace")
+    bob = make_contact(app, tenant_a, first_name="Bob", last_name="Byte")
+    pipeline_id = make_pipeline(app, tenant_a, name="Enterprise")
+    with in_tenant(app, tenant_a.id):
+        proposal = stages_by_name(get_pipeline(pipeline_id))["Proposal"]
+        deal = create_deal(
+            {
+                "name": "Rollout",
+                "pipeline_id": str(pipeline_id),
+                "stage_id": str(proposal.id),
+                "contacts": [{"contact_id": str(ada)}, {"contact_id": str(bob), "primary": True}],
+            },
+            actor=owner_of(tenant_a),
+        )
+        deal_id, proposal_id = deal.id, proposal.id
+    exported = client_for(tenant_a).get(f"/export/deal?format=csv&ids={deal_id}").get_data()
+    assert "Enterprise · Proposal" in exported.decode()
+    assert "Bob Byte, Ada Lovelace" in exported.decode()  # the primary first
+    import_id = upload(app, tenant_a, exported, name="deals.csv", type_name="deal")
+    queue(app, tenant_a, import_id)
+    assert run_job(app, tenant_a, import_id)["created"] == 1
+    with in_tenant(app, tenant_a.id):
+        copy = db.session.scalar(select(Deal).where(Deal.id != deal_id))
+        assert (copy.name, copy.pipeline_id, copy.stage_id) == ("Rollout", pipeline_id, proposal_id)
+        assert [(link.contact_id, link.is_primary) for link in copy.contact_links] == [(bob, True), (ada, False)]
+    # "Proposal" alone is a stage of both pipelines: the row says which names to write.
+    ambiguous = upload(app, tenant_a, b"Name,Stage\nSecond,Proposal\n", name="d.csv", type_name="deal")
+    queue(app, tenant_a, ambiguous)
+    assert run_job(app, tenant_a, ambiguous)["failed"] == 1
+    with in_tenant(app, tenant_a.id):
+        reasons = [row.reason for row in row_problems(get_import(ambiguous))]
+    assert reasons == [
+        "Stage: More than one stage is named Proposal: write one of Enterprise · Proposal, Sales pipeline · Proposal."
+    ]
+
+
+def test_an_exports_file_is_named_for_the_workspaces_day(app, tenant_a, client_for, set_tenant):
+    """The file was named for the server's day: exported on a Monday morning in Auckland, it
+    was called after Sunday."""
+    import datetime as dt
+
+    import time_machine
+
+    set_tenant(tenant_a, timezone="Pacific/Auckland")
+    # 20:00 UTC on Sunday 1 March is 09:00 on Monday 2 March in Auckland.
+    with time_machine.travel(dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC), tick=False):
+        response = client_for(tenant_a).get("/export/contact?format=csv")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="contacts-2026-03-02.csv"'
+
+
+def test_a_workspace_export_is_named_for_the_workspaces_day(app, tenant_a, client_for, set_tenant):
+    """The archive was named for the UTC day it was made: made on a Monday morning in Auckland,
+    it was called after Sunday."""
+    import datetime as dt
+
+    import time_machine
+
+    from app.crm.exports.models import WorkspaceExport
+    from app.jobs.runner import execute
+    from app.jobs.tenant_jobs import tenant_job_id
+    from tests.conftest import csrf_token_from
+
+    set_tenant(tenant_a, timezone="Pacific/Auckland")
+    # 20:00 UTC on Sunday 1 March is 09:00 on Monday 2 March in Auckland.
+    with time_machine.travel(dt.datetime(2026, 3, 1, 20, 0, tzinfo=dt.UTC), tick=False):
+        client = client_for(tenant_a)
+        page = client.get("/settings/export").get_data(as_text=True)
+        assert client.post("/settings/export", data={"csrf_token": csrf_token_from(page)}).status_code == 302
+        with in_tenant(app, tenant_a.id):
+            export_id = db.session.scalar(select(WorkspaceExport.id))
+        with app.app_context():
+            execute(
+                tenant_job_id(tenant_a.id, "workspace-export", export_id),
+                "app.crm.exports.workspace:build_workspace_export",
+                tenant_id=str(tenant_a.id),
+                object_id=str(export_id),
+            )
+        response = client.get(f"/settings/export/{export_id}/download")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == "attachment; filename=2026-03-02-workspace-export.zip"

@@ -120,6 +120,26 @@ def test_imports_and_exports_through_the_api(app, tenant_a, api_client_for):
     assert refused.status_code == 403  # importing contacts also needs contacts:write
 
 
+def test_an_upload_whose_mapping_names_a_list_is_a_422_not_a_500(app, tenant_a, api_client_for):
+    """The upload's mapping is JSON in a form field: {"Mail": ["emails"]} reached a set look-up
+    with a list, and the unhashable list was a 500."""
+    import json
+
+    client = api_client_for(tenant_a)
+    for column in (["emails"], {"key": "emails"}):
+        response = client.post(
+            "/api/v1/imports",
+            data={
+                "record_type": "contact",
+                "file": (io.BytesIO(b"Who,Mail\nAda,ada@example.test\n"), "api.csv"),
+                "mapping": json.dumps({"Who": "first_name", "Mail": column}),
+            },
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 422
+        assert response.get_json()["error"]["details"] == {"mapping.Mail": ["Choose one of the listed fields."]}
+
+
 def test_a_created_record_links_to_its_import(app, tenant_a, client_for):
     import uuid
 
@@ -318,3 +338,62 @@ def test_the_empty_imports_page_names_what_can_be_imported(tenant_a, client_for)
     page = client_for(tenant_a).get("/imports").get_data(as_text=True)
     assert "Bring contacts, companies or leads" not in page
     assert "Bring contacts, companies, deals, leads, tasks, meetings, products" in page
+
+
+def test_the_time_left_is_said_in_seconds_minutes_or_hours(app, tenant_a, client_for):
+    """The progress line said "about 0 min 18 s left", and a long import "about 167 min 30 s
+    left": now "about 18 s left", "about 3 min left", "about 2 h 47 min left"."""
+    import uuid
+
+    from app.crm.imports.models import DataImport, ImportStatus
+
+    client = client_for(tenant_a)
+    import_id = uuid.UUID(_upload(client, b"First name\nAda\n").headers["Location"].split("/")[2])
+    # 100 rows a second; what is left of the file decides the words.
+    for total, said in ((2_800, "about 18 s left"), (21_000, "about 3 min left"), (1_001_000, "about 2 h 47 min left")):
+        with in_tenant(app, tenant_a.id):
+            data_import = db.session.get(DataImport, (tenant_a.id, import_id))
+            data_import.status = ImportStatus.RUNNING
+            data_import.total_rows, data_import.rows_done, data_import.busy_seconds = total, 1_000, 10.0
+            db.session.commit()
+        speed = " ".join(client.get(f"/imports/{import_id}").get_data(as_text=True).split())
+        assert f"1,000 of {total:,} rows · 100 rows/s · {said}" in speed
+
+
+def test_a_revert_claims_no_time_left(app, tenant_a, client_for):
+    """Reverting, the progress line kept the import's estimate of the file's rows: "about 1 s
+    left" from the first moment of the revert to its end."""
+    client = client_for(tenant_a)
+    uploaded = _upload(client, b"First name,Email\nAda,ada@example.test\nBob,bob@example.test\n")
+    mapping = client.get(uploaded.headers["Location"]).get_data(as_text=True)
+    page = _run_mapped_as_name_and_email(app, tenant_a, client, uploaded, mapping)
+    assert "2 of 2 rows" in page
+    import_path = uploaded.headers["Location"].removesuffix("/mapping")
+    token = csrf_token_from(page)
+    assert client.post(f"{import_path}/revert", data={"csrf_token": token}).status_code == 302
+    page = client.get(import_path).get_data(as_text=True)
+    assert "Reverting" in page
+    speed = " ".join(re.search(r'data-testid="import-speed">(.*?)</div>', page, re.S).group(1).split())
+    assert speed.startswith("2 of 2 rows · ")
+    assert "left" not in speed
+
+
+def test_a_saved_mapping_brings_back_what_it_does_with_matches(app, tenant_a, client_for):
+    """A template keeps its columns and its choice for matches, but applying it filled in the
+    columns only: a "Monthly update" template left “Skip” selected, and its import skipped
+    every row it was meant to update."""
+    client = client_for(tenant_a)
+    content = b"First name,Email\nAda,ada@example.test\n"
+    first_url, form = _updating_ada(app, tenant_a, client, content)
+    saved = client.post(first_url, data={**form, "action": "check", "template_name": "Monthly update"})
+    assert saved.status_code == 302
+    from app.crm.imports.models import ImportTemplate
+
+    with in_tenant(app, tenant_a.id):
+        template_id = db.session.scalar(select(ImportTemplate.id).where(ImportTemplate.name == "Monthly update"))
+    next_url = _upload(client, content, name="next-month.csv").headers["Location"]
+    assert '<option value="skip" selected>' in client.get(next_url).get_data(as_text=True)
+    page = client.get(f"{next_url}?template={template_id}").get_data(as_text=True)
+    assert '<option value="update" selected>' in page
+    assert '<option value="skip" selected>' not in page
+    assert '<option value="first_name" selected>' in page

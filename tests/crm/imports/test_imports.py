@@ -176,6 +176,21 @@ def test_duplicate_headers_huge_cells_and_empty_rows(app, tenant_a):
     assert "longer than 32,767 characters" in reasons[4]
 
 
+def test_a_repeated_header_never_takes_the_name_of_another_column(app, tenant_a):
+    """ "Email, Email (2), Email" named the third column "Email (2)" too: mapping that name
+    imported the third column's address over the second's."""
+    from app.crm.imports.models import DataImport
+
+    content = b"First name,Email,Email (2),Email,,Column 5\nAda,a@example.test,b@example.test,c@example.test,x,y\n"
+    import_id = upload(app, tenant_a, content)
+    with in_tenant(app, tenant_a.id):
+        headers = db.session.get(DataImport, (tenant_a.id, import_id)).headers
+    assert headers == ["First name", "Email", "Email (2)", "Email (3)", "Column 5", "Column 5 (2)"]
+    queue(app, tenant_a, import_id, mapping={"First name": "first_name", "Email (2)": "emails"})
+    assert run_job(app, tenant_a, import_id)["created"] == 1
+    assert _contacts(app, tenant_a) == {"Ada": "b@example.test"}
+
+
 def test_a_dry_run_checks_every_row_and_writes_nothing(app, tenant_a):
     content = (
         b"First name,Email,Stage\nAda,ada@example.test,customer\nBob,not-an-email,lead\nCy,cy@example.test,royalty\n"
@@ -470,6 +485,44 @@ def test_cancel_stops_between_batches(app, tenant_a):
         app.config.pop("IMPORT_BATCH_SIZE")
         app.config.pop("IMPORT_RUN_SECONDS")
     assert (result["status"], result["created"]) == ("cancelled", 2)
+
+
+def test_the_uploaded_file_is_removed_once_nothing_will_read_it_again(app, tenant_a):
+    """Every uploaded file stayed in storage for good: a person erased from the CRM was still in
+    full in each file that had imported them. A dry run's and a cancelled import's file stays
+    (they go back to their mapping and run again); a completed or reverted one's goes."""
+    from app.crm.imports.services import cancel_import, get_import, revert_import, storage_path
+
+    def stored(import_id) -> bool:
+        with in_tenant(app, tenant_a.id):
+            return storage_path(tenant_a.id, import_id).exists()
+
+    content = b"First name,Email\nAda,ada@example.test\n"
+    checked = upload(app, tenant_a, content)
+    queue(app, tenant_a, checked, dry_run=True)
+    assert run_job(app, tenant_a, checked)["status"] == "checked"
+    assert stored(checked)
+    queue(app, tenant_a, checked)
+    assert run_job(app, tenant_a, checked)["status"] == "completed"
+    assert not stored(checked)
+
+    app.config["IMPORT_BATCH_SIZE"] = 1
+    app.config["IMPORT_RUN_SECONDS"] = 0
+    try:
+        cancelled = upload(app, tenant_a, b"First name,Email\nBob,bob@example.test\nCy,cy@example.test\n")
+        queue(app, tenant_a, cancelled)
+        assert run_job(app, tenant_a, cancelled, until_idle=False)["rows_done"] == 1
+        with in_tenant(app, tenant_a.id):
+            cancel_import(get_import(cancelled), actor=owner_of(tenant_a))
+        assert run_job(app, tenant_a, cancelled)["status"] == "cancelled"
+    finally:
+        app.config.pop("IMPORT_BATCH_SIZE")
+        app.config.pop("IMPORT_RUN_SECONDS")
+    assert stored(cancelled)
+    with in_tenant(app, tenant_a.id):
+        revert_import(get_import(cancelled), actor=owner_of(tenant_a))
+    assert run_job(app, tenant_a, cancelled)["status"] == "reverted"
+    assert not stored(cancelled)
 
 
 @pytest.mark.skipif(not USE_POSTGRES, reason="row locks need PostgreSQL")

@@ -666,3 +666,31 @@ def test_a_drafts_page_says_its_audience_is_gone_and_offers_no_start(app, tenant
     viewer = client_for(tenant_a, "viewer").get(f"/campaigns/{campaign_id}").get_data(as_text=True)
     assert 'data-testid="campaign-audience-gone"' in viewer
     assert "Choose another" not in viewer
+
+
+def test_a_scheduled_campaigns_segment_is_kept_until_the_campaign_is_canceled(
+    app, tenant_a, client_for, api_client_for
+):
+    """Deleting the segment a scheduled campaign goes to was allowed: at its time the campaign
+    started with no audience and sent to nobody. Now the delete is refused, naming the campaign."""
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+    from tests.crm.segments.factories import make_segment
+
+    segment_id = make_segment(app, tenant_a, name="Customers")
+    at = (utcnow() + timedelta(days=1)).replace(microsecond=0)
+    campaign_id = _campaign(
+        app, tenant_a, None, name="Autumn", audience=f"segment:{segment_id}", scheduled_at=at.isoformat()
+    )
+    assert _campaign_row(app, tenant_a, campaign_id)[0] == "scheduled"
+    refused = api_client_for(tenant_a).delete(f"/api/v1/segments/{segment_id}")
+    assert refused.status_code == 409
+    assert "“Autumn” is scheduled to go to this segment" in refused.get_json()["error"]["message"]
+    client = client_for(tenant_a)
+    response = client.post(f"/segments/{segment_id}/delete", follow_redirects=True)
+    assert response.request.path == f"/segments/{segment_id}"
+    assert "The campaign “Autumn” is scheduled to go to this segment: cancel it" in response.get_data(as_text=True)
+    assert client.post(f"/campaigns/{campaign_id}/cancel").status_code == 302
+    assert client.post(f"/segments/{segment_id}/delete").status_code == 302
+    assert client.get(f"/segments/{segment_id}").status_code == 404

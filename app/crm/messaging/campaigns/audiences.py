@@ -8,11 +8,12 @@ from sqlalchemy import and_, exists, func, select
 
 from app.auth.permissions import can
 from app.core.context import require_tenant_id
+from app.core.errors import Conflict
 from app.core.extensions import db
 from app.core.ids import parse_uuid
 from app.crm.contacts.models import Consent, Contact, ContactEmail, ContactPhone
 from app.crm.contacts.record import CONTACTS
-from app.crm.messaging.models import Campaign, Channel, Suppression
+from app.crm.messaging.models import Campaign, CampaignStatus, Channel, Suppression
 from app.crm.segments.models import Segment
 from app.crm.segments.services import list_segments, segment_condition
 from app.crm.tags.models import Tag, tagged_ids
@@ -87,6 +88,32 @@ def _segment_contacts(ref, actor):
 
 
 register_audience(AudienceSource("segment", "Segment", _segment_choices, _segment_contacts))
+
+
+def keep_segments_of_scheduled_campaigns(segment: Segment) -> None:
+    """A segment a scheduled campaign goes to is kept (409) until that campaign is canceled:
+    deleted, the campaign would start with no audience and send to nobody. (A started campaign
+    has its recipients already.)"""
+    names = sorted(
+        db.session.scalars(
+            select(Campaign.name).where(
+                Campaign.audience_kind == "segment",
+                Campaign.audience_ref == str(segment.id),
+                Campaign.status == CampaignStatus.SCHEDULED,
+            )
+        )
+    )
+    if len(names) == 1:
+        raise Conflict(
+            f"The campaign “{names[0]}” is scheduled to go to this segment: cancel it before deleting the segment."
+        )
+    if names:
+        raise Conflict(
+            f"The campaigns {', '.join(f'“{name}”' for name in names)} are scheduled to go to this segment: "
+            "cancel them before deleting the segment."
+        )
+
+
 register_audience(AudienceSource("tag", "Contacts with a tag", _tag_choices, _tagged_contacts))
 register_audience(AudienceSource("saved_view", "A saved view of contacts", _view_choices, _view_contacts))
 
