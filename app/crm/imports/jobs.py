@@ -59,7 +59,12 @@ def run_import(import_id, **_ignored):
     except Exception as exc:
         db.session.rollback()
         data_import = db.session.get(DataImport, (require_tenant_id(), uuid.UUID(str(import_id))))
-        data_import.error = f"{type(exc).__name__}: {exc}"[:2000]
+        # The error's own text may quote SQL or a path: the page says what happened, the log
+        # (the job runner logs the exception raised below) says why.
+        data_import.error = (
+            f"an unexpected error ({type(exc).__name__}). The rows done before it are kept; "
+            "the details are in the server's log."
+        )
         _finish(data_import, ImportStatus.FAILED)
         raise
 

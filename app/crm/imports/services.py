@@ -9,6 +9,7 @@ position reached, so a restarted worker resumes where the last commit left off: 
 written twice and none is skipped.
 """
 
+import logging
 import os
 import uuid
 from pathlib import Path
@@ -39,6 +40,7 @@ from app.jobs.tenant_jobs import cancel_tenant_job, schedule_tenant_job
 from app.plans.services import check_writable
 from app.records.cells import Lookups, guess_mapping, importable_columns
 from app.records.fields import ChildList
+from app.records.normalize import Invalid
 from app.records.registry import find_record_type, get_record_type
 from app.records.services import create_records, update_record
 from app.records.validation import clean_input
@@ -47,6 +49,8 @@ JOB_KIND = "import"
 JOB_REF = "app.crm.imports.jobs:run_import"
 PREVIEW_ROWS = 5
 MAX_TEMPLATES = 100
+
+logger = logging.getLogger(__name__)
 
 
 def storage_path(tenant_id, import_id) -> Path:
@@ -443,8 +447,13 @@ class RowPlan:
                 continue  # an empty cell changes nothing: defaults on create, kept values on update
             try:
                 column.write(text, data, self.lookups)
-            except Exception as exc:  # Invalid from a column, with its message
-                problems.append(f"{header}: {getattr(exc, 'message', str(exc))}")
+            except Invalid as exc:
+                problems.append(f"{header}: {exc.message}")
+            except Exception:
+                # Not the cell's fault: the row fails without the error's own text (which may
+                # quote SQL or a path); the log keeps it.
+                logger.exception("import column %r could not read a cell", header)
+                problems.append(f"{header}: this value could not be read.")
         return data, problems, texts
 
     def reason(self, exc: ValidationFailed) -> str:

@@ -774,3 +774,35 @@ def test_events_of_an_imported_batch_reach_a_consumer_once_and_in_order(app, ten
     finally:
         unregister_consumer("probe")
     assert seen == [("contact.created", "Ada"), ("contact.created", "Bob"), ("contact.updated", "Ada")]
+
+
+def test_an_unexpected_error_is_not_shown_in_its_own_words(app, tenant_a, monkeypatch):
+    """A column that failed for a reason of the code's, not the cell's, put the exception's text
+    in the row's reason, and a job that failed put it on the page: SQL and paths included."""
+    from app.crm.imports import jobs
+    from app.crm.imports.models import DataImport, ImportRow
+    from app.crm.tags import capability
+
+    leak = "SELECT password_hash FROM users WHERE id = 42"
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(leak)
+
+    make_tag(app, tenant_a, name="VIP")
+    monkeypatch.setattr(capability, "tag_ids_named", broken)
+    import_id = upload(app, tenant_a, b"First name,E-mail,Tags\nAda,ada@example.test,VIP\n")
+    queue(app, tenant_a, import_id)
+    assert run_job(app, tenant_a, import_id)["failed"] == 1
+    with in_tenant(app, tenant_a.id):
+        [row] = db.session.scalars(select(ImportRow)).all()
+        assert row.reason == "Tags: this value could not be read."
+
+    monkeypatch.setattr(jobs, "_import_file", broken)
+    import_id = upload(app, tenant_a, b"First name,E-mail\nGrace,grace@example.test\n")
+    queue(app, tenant_a, import_id)
+    with pytest.raises(RuntimeError):
+        run_job(app, tenant_a, import_id)
+    with in_tenant(app, tenant_a.id):
+        error = db.session.get(DataImport, (tenant_a.id, import_id)).error
+    assert leak not in error
+    assert error.startswith("an unexpected error (RuntimeError)")
