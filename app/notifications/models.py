@@ -18,6 +18,7 @@ class NotificationKind:
     MENTION = "mention"
     SMS_RECEIVED = "sms_received"
     BOOKING = "booking"
+    CAMPAIGN = "campaign"
     LABELS = {
         TASK_ASSIGNED: "A task is assigned to you",
         REMINDER: "A reminder of a task or meeting is due",
@@ -25,6 +26,7 @@ class NotificationKind:
         MENTION: "Someone mentions you in a note",
         SMS_RECEIVED: "An SMS comes in from a contact of yours (owners and admins: also from unknown numbers)",
         BOOKING: "Someone books, moves or cancels a meeting with you on a booking page",
+        CAMPAIGN: "A campaign you made could not start at its time",
     }
     ICONS = {
         TASK_ASSIGNED: "check2-square",
@@ -33,6 +35,7 @@ class NotificationKind:
         MENTION: "at",
         SMS_RECEIVED: "chat-dots",
         BOOKING: "calendar-check",
+        CAMPAIGN: "megaphone",
     }
     ALL = tuple(LABELS)
 

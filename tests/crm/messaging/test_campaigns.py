@@ -4,6 +4,8 @@ meter holds back what exceeds it (resumed after an upgrade); cancel mid-way; res
 import json
 import re
 
+from sqlalchemy import select
+
 from app.core.extensions import db
 from tests.conftest import in_tenant
 from tests.crm.factories import _owner, make_tag
@@ -155,6 +157,40 @@ def test_a_scheduled_campaign_starts_at_its_time_through_a_tenant_job(app, tenan
     with in_tenant(app, tenant_a.id):
         assert next_run_of_tenant_job(tenant_a.id, "campaign-start", campaign_id) == at
     assert _campaign_row(app, tenant_a, campaign_id)[0] == "scheduled"
+
+
+def test_a_scheduled_campaign_whose_tag_was_deleted_goes_back_to_draft_and_says_so(app, tenant_a, client_for):
+    """It started at its time with nobody in its audience and read "Sent" to nobody."""
+    from datetime import timedelta
+
+    from app.core.types import utcnow
+    from app.crm.tags.models import Tag
+    from app.crm.tags.services import delete_tag
+    from app.jobs.runner import execute
+    from app.jobs.tenant_jobs import tenant_job_id
+    from app.notifications.models import Notification
+
+    tag_id = _audience(app, tenant_a, 2)
+    at = (utcnow() + timedelta(days=1)).replace(microsecond=0)
+    campaign_id = _campaign(app, tenant_a, tag_id, name="Winter", scheduled_at=at.isoformat())
+    with in_tenant(app, tenant_a.id):
+        delete_tag(db.session.get(Tag, (tenant_a.id, tag_id)), actor=_owner(tenant_a))
+        db.session.commit()
+    with app.app_context():
+        execute(
+            tenant_job_id(tenant_a.id, "campaign-start", campaign_id),
+            "app.crm.messaging.campaigns.jobs:start_campaign",
+            tenant_id=tenant_a.id,
+            object_id=str(campaign_id),
+        )
+    assert _campaign_row(app, tenant_a, campaign_id)[0] == "draft"
+    assert messages_of(app, tenant_a) == []
+    with in_tenant(app, tenant_a.id):
+        [told] = db.session.scalars(select(Notification).where(Notification.kind == "campaign")).all()
+        assert (told.user_id, told.title) == (tenant_a.users["owner"], "“Winter” did not start")
+        assert told.url.endswith(f"/campaigns/{campaign_id}")
+    page = client_for(tenant_a).get(f"/campaigns/{campaign_id}").text
+    assert 'data-testid="campaign-audience-gone"' in page
 
 
 def test_a_campaign_to_a_saved_view(app, tenant_a, as_user):

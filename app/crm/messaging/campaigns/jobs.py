@@ -20,6 +20,8 @@ from app.crm.messaging.campaigns.services import SEND_JOB, schedule_batches
 from app.crm.messaging.models import Campaign, CampaignStatus, Channel, Message, MessageStatus
 from app.crm.messaging.sending import METERS, Composer, get_settings, hand_to_outbox, sender
 from app.jobs.tenant_jobs import cancel_tenant_job
+from app.notifications.models import NotificationKind
+from app.notifications.services import notify, tenant_link
 from app.plans.services import entitlements, increment_meter, remaining_under_lock
 from app.tenants.models import Tenant
 
@@ -31,9 +33,27 @@ def start_campaign(campaign_id) -> dict:
     campaign = db.session.get(Campaign, (require_tenant_id(), parse_uuid(campaign_id)))
     if campaign is None or campaign.status != CampaignStatus.SCHEDULED:
         return {"skipped": True}
+    if audience_statement(campaign) is None:
+        return _back_to_draft(campaign)
     campaign.status = CampaignStatus.SENDING
     schedule_batches(require_tenant_id(), campaign)
     return {"started": str(campaign.id)}
+
+
+def _back_to_draft(campaign: Campaign) -> dict:
+    """Its tag or saved view was deleted while it waited (a segment is kept, see audiences): it
+    went out to nobody and said "Sent". It goes back to a draft, whose page says the audience
+    is gone, and whoever made it hears why it did not start."""
+    campaign.status = CampaignStatus.DRAFT
+    if campaign.created_by_id is not None:
+        notify(
+            campaign.created_by_id,
+            NotificationKind.CAMPAIGN,
+            f"“{campaign.name}” did not start",
+            body=f"Its audience, “{campaign.audience_label}”, was deleted. Choose another and start it again.",
+            url=tenant_link("messaging.campaign", campaign_id=campaign.id),
+        )
+    return {"back_to_draft": str(campaign.id)}
 
 
 def materialize_recipients(campaign: Campaign, now: datetime | None = None) -> int:
