@@ -95,3 +95,23 @@ def test_a_forms_tag_choices_sit_under_their_legend_inside_the_card(app, live_se
         assert box["y"] >= legend["y"] + legend["height"], chip.inner_text()
         assert box["x"] + box["width"] <= card["x"] + card["width"], chip.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+def test_search_as_you_type_keeps_the_order_a_header_chose(app, live_server, page_at, make_tenant):
+    """A header's sort swaps only the list; the filter form that search as you type submits
+    still held the order the page loaded with, so the first letter typed undid the sort."""
+    tenant = make_tenant("headersort", roles=("owner",))
+    for first, last in (("Anna", "Berg"), ("Anton", "Cole"), ("Axel", "Dunn")):
+        make_contact(app, tenant, first_name=first, last_name=last)
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    rows = page.get_by_test_id("record-row")
+    page.locator("#sort-name").click()  # A–Z already: the header turns it to Z–A
+    expect(rows.first).to_contain_text("Axel Dunn")
+    page.get_by_test_id("list-search").fill("an")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Anton Cole")
+    assert "sort=-name" in page.url
+    expect(page.locator("th[aria-sort]")).to_have_attribute("aria-sort", "descending")
+    assert page.console_errors == []
