@@ -253,3 +253,15 @@ def test_a_recorded_change_reads_in_words():
     assert change_text("2027-01-11 14:30") == "11 Jan 2027, 14:30"
     assert change_text("18,000.00") == "18,000.00"
     assert change_text("Call 2027-01-11 back") == "Call 2027-01-11 back"
+
+
+def test_a_read_only_workspace_shows_log_activity_disabled_with_the_reason(app, make_tenant, set_tenant, client_for):
+    """The server refuses the log form while the workspace is read-only (an HTMX 403 that left
+    the typed notes on a page that said nothing), so the page offers no form to fill in."""
+    tenant = make_tenant("frozenlog")
+    contact = make_contact(app, tenant)
+    set_tenant(tenant, status="suspended", status_reason="Held for review")
+    page = client_for(tenant).get(f"/contacts/{contact}").get_data(as_text=True)
+    assert 'data-testid="log-activity-form"' not in page
+    assert 'data-testid="log-submit-disabled"' in page
+    assert "suspended by Atrium" in page
