@@ -115,3 +115,26 @@ def test_search_as_you_type_keeps_the_order_a_header_chose(app, live_server, pag
     assert "sort=-name" in page.url
     expect(page.locator("th[aria-sort]")).to_have_attribute("aria-sort", "descending")
     assert page.console_errors == []
+
+
+def test_a_read_only_workspace_refuses_bulk_actions_before_they_are_sent(
+    app, live_server, page_at, make_tenant, set_tenant
+):
+    """Ticking rows in a suspended workspace offered Change owner, tags and Delete with a
+    working Apply, which led to the read-only error page; now Apply stays disabled and the bar
+    says why, while the selection can still be exported."""
+    tenant = make_tenant("frozenbulk", roles=("owner",))
+    make_contact(app, tenant, first_name="Ada", last_name="Lovelace")
+    set_tenant(tenant, status="suspended", status_reason="Held for review")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    page.get_by_test_id("record-row").first.locator("input[name=ids]").check()
+    expect(page.get_by_test_id("bulk-form")).to_be_visible()
+    expect(page.get_by_test_id("bulk-refused")).to_contain_text("suspended by Atrium")
+    for option in page.get_by_test_id("bulk-action").locator("option").all():
+        page.get_by_test_id("bulk-action").select_option(option.get_attribute("value"))
+        expect(page.get_by_test_id("bulk-submit")).to_be_disabled()
+        expect(page.get_by_test_id("bulk-refused")).to_be_visible()
+    expect(page.get_by_test_id("export-selected-menu")).to_be_enabled()
+    assert page.console_errors == []
