@@ -207,6 +207,7 @@ def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
         # A read-only workspace refuses every bulk action (exporting the selection still works).
         "bulk_refused": _read_only_state() if actions and entitlements(g.tenant).read_only else None,
         "saved_views": list_saved_views(record_type, current_user),
+        "save_view": _read_only_state() if entitlements(g.tenant).read_only else ActionState(True),
         "create": action_state(record_type, "create"),
         "confirm_form": ConfirmForm(),
     }
