@@ -138,3 +138,26 @@ def test_a_read_only_workspace_refuses_bulk_actions_before_they_are_sent(
         expect(page.get_by_test_id("bulk-refused")).to_be_visible()
     expect(page.get_by_test_id("export-selected-menu")).to_be_enabled()
     assert page.console_errors == []
+
+
+def test_deleting_the_last_pages_rows_leads_back_to_the_rest(app, live_server, page_at, make_tenant):
+    """Bulk delete returns to the page it was sent from; once that was the last page, emptied,
+    the list said "No contacts yet. Add the first one" with 25 contacts on the page before."""
+    tenant = make_tenant("lastpage", roles=("owner",))
+    for index in range(27):
+        make_contact(app, tenant, first_name="Person", last_name=f"{index:02d}")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    page.get_by_test_id("next-page").click()
+    expect(page.get_by_test_id("record-row")).to_have_count(2)
+    page.locator("[data-select-all]").check()
+    page.get_by_test_id("bulk-action").select_option("delete")
+    page.get_by_test_id("bulk-submit").click()
+    page.get_by_test_id("confirm-accept").click()
+    expect(page.get_by_text("2 contacts deleted.")).to_be_visible()
+    assert "No contacts yet" not in page.content()
+    page.get_by_role("link", name="Back to the first page").click()
+    expect(page.get_by_test_id("record-row")).to_have_count(25)
+    expect(page.get_by_test_id("list-count")).to_have_text("25 contacts")
+    assert page.console_errors == []
