@@ -161,3 +161,24 @@ def test_deleting_the_last_pages_rows_leads_back_to_the_rest(app, live_server, p
     expect(page.get_by_test_id("record-row")).to_have_count(25)
     expect(page.get_by_test_id("list-count")).to_have_text("25 contacts")
     assert page.console_errors == []
+
+
+def test_the_filters_button_counts_the_filters_applied_in_place(app, live_server, page_at, make_tenant):
+    """Apply swaps only the list: the Filters button kept the count the page loaded with, so a
+    filtered list said no filter was on (and a cleared one still counted its old filters)."""
+    tenant = make_tenant("filtercount", roles=("owner",))
+    make_contact(app, tenant, first_name="Ada", lifecycle_stage="customer")
+    make_contact(app, tenant, first_name="Alan", lifecycle_stage="lead")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    page.get_by_test_id("filters-toggle").click()
+    page.locator("#list-filter-inputs select[name=lifecycle_stage]").select_option("customer")
+    page.locator("#list-filter-inputs button[type=submit]").click()
+    expect(page.get_by_test_id("record-row")).to_have_count(1)
+    expect(page.get_by_test_id("filter-count")).to_have_text("1")
+    page.locator("#list-filter-inputs select[name=lifecycle_stage]").select_option("")
+    page.locator("#list-filter-inputs button[type=submit]").click()
+    expect(page.get_by_test_id("record-row")).to_have_count(2)
+    expect(page.get_by_test_id("filter-count")).to_have_count(0)
+    assert page.console_errors == []
