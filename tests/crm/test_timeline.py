@@ -265,3 +265,23 @@ def test_a_read_only_workspace_shows_log_activity_disabled_with_the_reason(app, 
     assert 'data-testid="log-activity-form"' not in page
     assert 'data-testid="log-submit-disabled"' in page
     assert "suspended by Atrium" in page
+
+
+def test_a_read_only_workspace_shows_an_activitys_edit_and_delete_disabled(
+    app, make_tenant, set_tenant, client_for, as_user
+):
+    """A timeline entry's Edit led back with a warning and its Delete to the read-only error
+    page; both are disabled now, their reason on hover."""
+    from app.crm.activities.services import log_activity
+
+    tenant = make_tenant("frozentimeline")
+    contact = make_contact(app, tenant)
+    with as_user(tenant, "owner") as owner:
+        note = log_activity({"type": "note", "body": "Prefers mornings", "record_id": str(contact)}, actor=owner).id
+        db.session.commit()
+    set_tenant(tenant, status="suspended", status_reason="Held for review")
+    page = client_for(tenant).get(f"/contacts/{contact}?tab=notes").get_data(as_text=True)
+    assert "Prefers mornings" in page
+    assert f"/activities/{note}/edit" not in page
+    assert f"/activities/{note}/delete" not in page
+    assert 'disabled title="The workspace is suspended by Atrium' in page
