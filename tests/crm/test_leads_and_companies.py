@@ -312,3 +312,27 @@ def test_convert_is_disabled_with_the_reason_when_the_workspace_would_refuse_it(
     assert 'data-testid="convert-disabled"' in page
     assert f'href="/leads/{lead_id}/convert"' not in page
     assert "suspended by Atrium" in page
+
+
+def test_a_companys_people_tab_disables_what_the_workspace_would_refuse(
+    app, make_tenant, set_tenant, client_for, as_user
+):
+    """At the plan's contact limit Add contact led to a redirect with a warning, and in a
+    read-only workspace Make primary and Remove led to the read-only error page; each is
+    disabled now, with the reason (and the upgrade link where an upgrade lifts it)."""
+    tenant = make_tenant("frozenpeople", plan="normal")
+    with as_user(tenant) as owner:
+        company_id = create_company({"name": "Acme"}, actor=owner).id
+        create_contact({"first_name": "Bea", "company_id": company_id}, actor=owner)
+        create_contact({"first_name": "Cy", "company_id": company_id}, actor=owner)
+    set_tenant(tenant, limit_overrides={"contacts": 2})
+    client = client_for(tenant)
+    page = client.get(f"/companies/{company_id}?tab=contacts").get_data(as_text=True)
+    assert 'data-testid="add-contact-disabled"' in page
+    assert "allows 2 contacts." in page
+    assert f"/companies/{company_id}/contacts/" in page  # the people there can still be changed
+
+    set_tenant(tenant, limit_overrides={}, status="suspended", status_reason="Held for review")
+    page = client.get(f"/companies/{company_id}?tab=contacts").get_data(as_text=True)
+    assert f"/companies/{company_id}/contacts/" not in page
+    assert 'disabled title="The workspace is suspended by Atrium' in page
