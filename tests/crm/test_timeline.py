@@ -255,6 +255,25 @@ def test_a_recorded_change_reads_in_words():
     assert change_text("Call 2027-01-11 back") == "Call 2027-01-11 back"
 
 
+def test_a_ticked_box_changes_from_no_to_yes_on_the_timeline(client_for, tenant_a, app, as_user):
+    """A checkbox's change read "False → True", Python's words, where its page says No and Yes."""
+    from app.crm.contacts.services import update_contact
+    from app.crm.fields.services import create_field_definition
+
+    contact = make_contact(app, tenant_a)
+    with as_user(tenant_a) as owner:
+        create_field_definition(
+            {"object_type": "contact", "field_type": "checkbox", "label": "Member", "key": "member"}, actor=owner
+        )
+        update_contact(get_contact(contact), {"custom_fields": {"member": False}}, actor=owner)
+        update_contact(get_contact(contact), {"custom_fields": {"member": True}}, actor=owner)
+        db.session.commit()
+    page = client_for(tenant_a).get(f"/contacts/{contact}").get_data(as_text=True)
+    row = page.split(">Member</td>", 1)[1].split("</tr>", 1)[0]
+    assert ">No</del>" in row
+    assert "<td>Yes</td>" in row
+
+
 def test_a_read_only_workspace_shows_log_activity_disabled_with_the_reason(app, make_tenant, set_tenant, client_for):
     """The server refuses the log form while the workspace is read-only (an HTMX 403 that left
     the typed notes on a page that said nothing), so the page offers no form to fill in."""
