@@ -4,6 +4,10 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from app.core.errors import AppError, allow_methods, error_response, http_code, http_error_message
+from app.core.validation import CORRECT_THE_FIELDS
+
+# A refusal of fields, in the API's words (a form page says "correct the highlighted fields").
+INVALID_FIELDS = "The request has invalid fields."
 
 
 class Unauthorized(AppError):
@@ -54,7 +58,7 @@ def handle_http_error(error: HTTPException):
     data = getattr(error, "data", None) or {}
     details = field_messages(data.get("messages")) if data.get("messages") else {}
     if status == 422:
-        message = "The request has invalid fields."
+        message = INVALID_FIELDS
     elif status == 400 and details:
         message = "The request body is not valid JSON."
     else:
@@ -66,7 +70,8 @@ def handle_http_error(error: HTTPException):
 
 
 def handle_app_error(error: AppError):
-    response = error_response(error.status_code, error.code, error.message, _string_keys(error.details))
+    message = INVALID_FIELDS if error.message == CORRECT_THE_FIELDS else error.message
+    response = error_response(error.status_code, error.code, message, _string_keys(error.details))
     if isinstance(error, Unauthorized):
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response

@@ -47,9 +47,12 @@ RECORDED_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
 
 def change_text(value) -> str:
     """One side of a recorded change as the timeline shows it: "—" for nothing, a list joined,
-    a day and a moment written as the pages write them ("28 Dec 2026", "28 Dec 2026, 14:30")."""
+    a yes or no as the pages write it, a day and a moment written as the pages write them
+    ("28 Dec 2026", "28 Dec 2026, 14:30")."""
     if value is None or value == "":
         return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value) or "—"
     if isinstance(value, str) and RECORDED_DAY.fullmatch(value):

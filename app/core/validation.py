@@ -61,6 +61,11 @@ class HexColour:
             raise StopValidation(self.message)
 
 
+# A refusal's summary on a form page, whose inputs show each field's message (the API says it
+# in its own words: a client has nothing highlighted).
+CORRECT_THE_FIELDS = "Please correct the highlighted fields."
+
+
 class Errors:
     """Collects field messages; `raise_if_any()` turns them into one ValidationFailed.
 
@@ -79,7 +84,7 @@ class Errors:
     def __bool__(self) -> bool:
         return bool(self.details)
 
-    def raise_if_any(self, message: str = "Please correct the highlighted fields.") -> None:
+    def raise_if_any(self, message: str = CORRECT_THE_FIELDS) -> None:
         if self.details:
             raise ValidationFailed(message, details=self.details)
 

@@ -15,7 +15,7 @@ from app.api.gate import api_actor
 from app.api.inputs import NUL_MESSAGE
 from app.api.listing import custom_filters_doc, split_list_arguments
 from app.core.errors import ValidationFailed
-from app.core.validation import keys_with_nul
+from app.core.validation import CORRECT_THE_FIELDS, keys_with_nul
 from app.records import schemas
 from app.records.catalogue import catalogue
 from app.records.listing import list_records
@@ -30,7 +30,7 @@ def json_body() -> dict:
     # The same refusal as the API's input schemas: PostgreSQL text cannot hold NUL.
     bad = keys_with_nul(data)
     if bad:
-        raise ValidationFailed("Please correct the highlighted fields.", details={key: [NUL_MESSAGE] for key in bad})
+        raise ValidationFailed(CORRECT_THE_FIELDS, details={key: [NUL_MESSAGE] for key in bad})
     return data
 
 

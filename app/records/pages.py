@@ -204,7 +204,10 @@ def list_context(record_type, args, *, where=()) -> tuple[dict, int]:
         # A refused value is named as the page labels its input ("Value: from", not min_value).
         "error_labels": {**LIST_ARGUMENT_LABELS, **{item.name: item.label for item in inputs}},
         "bulk_actions": actions,
+        # A read-only workspace refuses every bulk action (exporting the selection still works).
+        "bulk_refused": _read_only_state() if actions and entitlements(g.tenant).read_only else None,
         "saved_views": list_saved_views(record_type, current_user),
+        "save_view": _read_only_state() if entitlements(g.tenant).read_only else ActionState(True),
         "create": action_state(record_type, "create"),
         "confirm_form": ConfirmForm(),
     }

@@ -202,11 +202,13 @@ class RecordPages:
         return redirect(back)
 
     def save_view(self):
-        back = safe_next_url(request.form.get("next") or "", self._url("index"))
+        # The list as it was when saved: what the view keeps, and where a refusal goes back to
+        # (the bare list would lose it, and a second try with "Replace" would save that).
+        args = MultiDict(parse_qsl(request.form.get("query", "").lstrip("?"), keep_blank_values=False))
+        back = self._url("index", **args.to_dict(flat=False))
         if not RecordForm().validate_on_submit():
             flash("Your form expired. Please try again.", "danger")
             return redirect(back)
-        args = MultiDict(parse_qsl(request.form.get("query", "").lstrip("?"), keep_blank_values=False))
         query = {
             "q": args.get("q", ""),
             "sort": args.get("sort") or None,

@@ -56,6 +56,17 @@ def test_service_errors_are_422_per_field(api_client_for, tenant_a):
     assert details["color"]
 
 
+def test_a_refused_record_is_summed_up_in_the_apis_words(api_client_for, tenant_a):
+    """The record kit's validator summarises a refusal for a form page ("Please correct the
+    highlighted fields."); an API client has nothing highlighted, and a schema's refusal
+    already read "The request has invalid fields."."""
+    api = api_client_for(tenant_a)
+    by_service = _error(api.post("/api/v1/contacts", json={"first_name": "Ada", "emails": ["not-an-email"]}))
+    by_schema = _error(api.post("/api/v1/contacts", json={"first_name": 12}))
+    assert by_service["message"] == by_schema["message"] == "The request has invalid fields."
+    assert "emails" in by_service["details"]
+
+
 def test_invalid_json_is_400_json(api_client_for, tenant_a):
     response = api_client_for(tenant_a).post(TAGS, data="{not json", headers={"Content-Type": "application/json"})
     assert response.status_code == 400

@@ -121,3 +121,21 @@ def test_a_files_delete_button_names_the_file_it_deletes(app, client_for, tenant
     tab = client.get(f"/contacts/{contact_id}?tab=files").get_data(as_text=True)
     delete_form = tab.split('data-confirm="Delete minutes.txt?"', 1)[1].split("</form>", 1)[0]
     assert '<span class="visually-hidden">Delete minutes.txt</span>' in delete_form
+
+
+def test_a_read_only_workspace_shows_upload_and_delete_disabled_with_the_reason(
+    app, client_for, make_tenant, set_tenant
+):
+    """The upload form and the bins were offered while the workspace refused both (a 403 page
+    and the chosen file gone): now the buttons are disabled and the reason is written."""
+    tenant = make_tenant("frozenfiles")
+    contact_id = make_contact(app, tenant)
+    client = client_for(tenant)
+    _upload(client, contact_id, b"minutes of the meeting", "minutes.txt")
+    set_tenant(tenant, status="suspended", status_reason="Held for review")
+    tab = client.get(f"/contacts/{contact_id}?tab=files").get_data(as_text=True)
+    assert 'data-testid="upload-form"' not in tab
+    assert 'data-testid="upload-submit-disabled"' in tab
+    assert 'data-confirm="Delete minutes.txt?"' not in tab
+    assert 'disabled aria-describedby="files-why"><i class="bi bi-trash"></i>' in tab
+    assert "suspended by Atrium" in tab

@@ -188,6 +188,15 @@ def test_phone_numbers_are_shown_as_people_write_them(client_for, tenant_a, app)
     assert ">+44 20 7946 0958</a>" in client.get(f"/companies/{company_id}").get_data(as_text=True)
 
 
+def test_a_contact_without_a_phone_shows_the_dash_every_empty_cell_shows(client_for, tenant_a, app):
+    """The phone column alone left an empty cell blank beside the other columns' "—"."""
+    make_contact(app, tenant_a, first_name="Ada", phones=[])
+    html = client_for(tenant_a).get("/contacts?columns=phone").get_data(as_text=True)
+    (row,) = re.findall(r'<tr data-testid="record-row">.*?</tr>', html, re.S)
+    phone_cell = row.split("<td")[-1]
+    assert '<span class="text-body-tertiary">—</span>' in phone_cell
+
+
 def test_every_row_and_its_company_link_to_their_own_pages(client_for, tenant_a, app):
     # A list builds a record page's address once and fills in each row's id.
     northwind, contoso = make_company(app, tenant_a), make_company(app, tenant_a, name="Contoso")

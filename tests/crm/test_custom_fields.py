@@ -135,6 +135,23 @@ def test_the_list_shows_each_value_as_its_type_reads(client_for, tenant_a, as_us
     assert cells.count('<span class="text-body-tertiary">—</span>') >= 2  # Bob has neither
 
 
+def test_a_date_and_a_number_read_as_the_pages_write_them(client_for, tenant_a, as_user):
+    """A custom date showed as ISO "2026-02-03" beside "07 Dec 2026" on the same card, and a
+    number without its thousands separators; they now read as the declared fields' do."""
+    with as_user(tenant_a) as owner:
+        define(owner, label="Renewal", field_type="date")
+        define(owner, label="Seats", field_type="number")
+        contact_id = create_contact(
+            {"first_name": "Ada", "custom_fields": {"renewal": "2026-02-03", "seats": "1250000.5"}}, actor=owner
+        ).id
+    html = client_for(tenant_a).get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert '<dd class="col-7" data-testid="cf-renewal">03 Feb 2026</dd>' in html
+    assert '<dd class="col-7" data-testid="cf-seats">1,250,000.5</dd>' in html
+    listed = client_for(tenant_a).get("/contacts?columns=cf.renewal&columns=cf.seats").get_data(as_text=True)
+    assert "03 Feb 2026" in listed
+    assert "1,250,000.5" in listed
+
+
 def test_fields_appear_in_the_contact_form(client_for, tenant_a, as_user):
     with as_user(tenant_a) as owner:
         define(owner, label="Tier", field_type="single_select", options=["Gold"])

@@ -14,6 +14,7 @@ from app.crm.contacts.models import Contact
 from app.crm.contacts.services import create_contact
 from app.crm.leads import services
 from tests.crm.conftest import timeline
+from tests.crm.factories import make_contact, make_lead
 
 
 def test_lost_needs_a_reason_and_converted_is_not_editable(tenant_a, as_user):
@@ -288,3 +289,50 @@ def test_a_leads_estimated_value_reads_in_the_workspaces_currency(client_for, te
     page = client_for(tenant_a).get(f"/leads/{lead_id}").get_data(as_text=True)
     # The deal a conversion makes starts at this value, in this currency.
     assert "€12,000.50" in page
+
+
+def test_convert_is_disabled_with_the_reason_when_the_workspace_would_refuse_it(
+    app, make_tenant, set_tenant, client_for
+):
+    """At the plan's contact limit the convert page took the whole form (and a deal) only to
+    answer with the plan-limit page; in a read-only workspace the lead's Convert led to a form
+    the read-only guard refused. Both now say why before anything is filled in."""
+    tenant = make_tenant("convertlimit", plan="normal")
+    lead_id = make_lead(app, tenant, email="grace@navy.example")
+    make_contact(app, tenant)
+    set_tenant(tenant, limit_overrides={"contacts": 1})
+    client = client_for(tenant)
+    page = client.get(f"/leads/{lead_id}/convert").get_data(as_text=True)
+    assert 'data-testid="convert-submit-disabled"' in page
+    assert "allows 1 contact." in page
+    assert "/settings/plan" in page
+
+    set_tenant(tenant, limit_overrides={}, status="suspended", status_reason="Held for review")
+    page = client.get(f"/leads/{lead_id}").get_data(as_text=True)
+    assert 'data-testid="convert-disabled"' in page
+    assert f'href="/leads/{lead_id}/convert"' not in page
+    assert "suspended by Atrium" in page
+
+
+def test_a_companys_people_tab_disables_what_the_workspace_would_refuse(
+    app, make_tenant, set_tenant, client_for, as_user
+):
+    """At the plan's contact limit Add contact led to a redirect with a warning, and in a
+    read-only workspace Make primary and Remove led to the read-only error page; each is
+    disabled now, with the reason (and the upgrade link where an upgrade lifts it)."""
+    tenant = make_tenant("frozenpeople", plan="normal")
+    with as_user(tenant) as owner:
+        company_id = create_company({"name": "Acme"}, actor=owner).id
+        create_contact({"first_name": "Bea", "company_id": company_id}, actor=owner)
+        create_contact({"first_name": "Cy", "company_id": company_id}, actor=owner)
+    set_tenant(tenant, limit_overrides={"contacts": 2})
+    client = client_for(tenant)
+    page = client.get(f"/companies/{company_id}?tab=contacts").get_data(as_text=True)
+    assert 'data-testid="add-contact-disabled"' in page
+    assert "allows 2 contacts." in page
+    assert f"/companies/{company_id}/contacts/" in page  # the people there can still be changed
+
+    set_tenant(tenant, limit_overrides={}, status="suspended", status_reason="Held for review")
+    page = client.get(f"/companies/{company_id}?tab=contacts").get_data(as_text=True)
+    assert f"/companies/{company_id}/contacts/" not in page
+    assert 'disabled title="The workspace is suspended by Atrium' in page

@@ -253,3 +253,54 @@ def test_a_recorded_change_reads_in_words():
     assert change_text("2027-01-11 14:30") == "11 Jan 2027, 14:30"
     assert change_text("18,000.00") == "18,000.00"
     assert change_text("Call 2027-01-11 back") == "Call 2027-01-11 back"
+
+
+def test_a_ticked_box_changes_from_no_to_yes_on_the_timeline(client_for, tenant_a, app, as_user):
+    """A checkbox's change read "False → True", Python's words, where its page says No and Yes."""
+    from app.crm.contacts.services import update_contact
+    from app.crm.fields.services import create_field_definition
+
+    contact = make_contact(app, tenant_a)
+    with as_user(tenant_a) as owner:
+        create_field_definition(
+            {"object_type": "contact", "field_type": "checkbox", "label": "Member", "key": "member"}, actor=owner
+        )
+        update_contact(get_contact(contact), {"custom_fields": {"member": False}}, actor=owner)
+        update_contact(get_contact(contact), {"custom_fields": {"member": True}}, actor=owner)
+        db.session.commit()
+    page = client_for(tenant_a).get(f"/contacts/{contact}").get_data(as_text=True)
+    row = page.split(">Member</td>", 1)[1].split("</tr>", 1)[0]
+    assert ">No</del>" in row
+    assert "<td>Yes</td>" in row
+
+
+def test_a_read_only_workspace_shows_log_activity_disabled_with_the_reason(app, make_tenant, set_tenant, client_for):
+    """The server refuses the log form while the workspace is read-only (an HTMX 403 that left
+    the typed notes on a page that said nothing), so the page offers no form to fill in."""
+    tenant = make_tenant("frozenlog")
+    contact = make_contact(app, tenant)
+    set_tenant(tenant, status="suspended", status_reason="Held for review")
+    page = client_for(tenant).get(f"/contacts/{contact}").get_data(as_text=True)
+    assert 'data-testid="log-activity-form"' not in page
+    assert 'data-testid="log-submit-disabled"' in page
+    assert "suspended by Atrium" in page
+
+
+def test_a_read_only_workspace_shows_an_activitys_edit_and_delete_disabled(
+    app, make_tenant, set_tenant, client_for, as_user
+):
+    """A timeline entry's Edit led back with a warning and its Delete to the read-only error
+    page; both are disabled now, their reason on hover."""
+    from app.crm.activities.services import log_activity
+
+    tenant = make_tenant("frozentimeline")
+    contact = make_contact(app, tenant)
+    with as_user(tenant, "owner") as owner:
+        note = log_activity({"type": "note", "body": "Prefers mornings", "record_id": str(contact)}, actor=owner).id
+        db.session.commit()
+    set_tenant(tenant, status="suspended", status_reason="Held for review")
+    page = client_for(tenant).get(f"/contacts/{contact}?tab=notes").get_data(as_text=True)
+    assert "Prefers mornings" in page
+    assert f"/activities/{note}/edit" not in page
+    assert f"/activities/{note}/delete" not in page
+    assert 'disabled title="The workspace is suspended by Atrium' in page

@@ -95,3 +95,90 @@ def test_a_forms_tag_choices_sit_under_their_legend_inside_the_card(app, live_se
         assert box["y"] >= legend["y"] + legend["height"], chip.inner_text()
         assert box["x"] + box["width"] <= card["x"] + card["width"], chip.inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+def test_search_as_you_type_keeps_the_order_a_header_chose(app, live_server, page_at, make_tenant):
+    """A header's sort swaps only the list; the filter form that search as you type submits
+    still held the order the page loaded with, so the first letter typed undid the sort."""
+    tenant = make_tenant("headersort", roles=("owner",))
+    for first, last in (("Anna", "Berg"), ("Anton", "Cole"), ("Axel", "Dunn")):
+        make_contact(app, tenant, first_name=first, last_name=last)
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    rows = page.get_by_test_id("record-row")
+    page.locator("#sort-name").click()  # A–Z already: the header turns it to Z–A
+    expect(rows.first).to_contain_text("Axel Dunn")
+    page.get_by_test_id("list-search").fill("an")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("Anton Cole")
+    assert "sort=-name" in page.url
+    expect(page.locator("th[aria-sort]")).to_have_attribute("aria-sort", "descending")
+    assert page.console_errors == []
+
+
+def test_a_read_only_workspace_refuses_bulk_actions_before_they_are_sent(
+    app, live_server, page_at, make_tenant, set_tenant
+):
+    """Ticking rows in a suspended workspace offered Change owner, tags and Delete with a
+    working Apply, which led to the read-only error page; now Apply stays disabled and the bar
+    says why, while the selection can still be exported."""
+    tenant = make_tenant("frozenbulk", roles=("owner",))
+    make_contact(app, tenant, first_name="Ada", last_name="Lovelace")
+    set_tenant(tenant, status="suspended", status_reason="Held for review")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    page.get_by_test_id("record-row").first.locator("input[name=ids]").check()
+    expect(page.get_by_test_id("bulk-form")).to_be_visible()
+    expect(page.get_by_test_id("bulk-refused")).to_contain_text("suspended by Atrium")
+    for option in page.get_by_test_id("bulk-action").locator("option").all():
+        page.get_by_test_id("bulk-action").select_option(option.get_attribute("value"))
+        expect(page.get_by_test_id("bulk-submit")).to_be_disabled()
+        expect(page.get_by_test_id("bulk-refused")).to_be_visible()
+    expect(page.get_by_test_id("export-selected-menu")).to_be_enabled()
+    assert page.console_errors == []
+
+
+def test_deleting_the_last_pages_rows_leads_back_to_the_rest(app, live_server, page_at, make_tenant):
+    """Bulk delete returns to the page it was sent from; once that was the last page, emptied,
+    the list said "No contacts yet. Add the first one" with 25 contacts on the page before."""
+    tenant = make_tenant("lastpage", roles=("owner",))
+    for index in range(27):
+        make_contact(app, tenant, first_name="Person", last_name=f"{index:02d}")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    page.get_by_test_id("next-page").click()
+    expect(page.get_by_test_id("record-row")).to_have_count(2)
+    page.locator("[data-select-all]").check()
+    page.get_by_test_id("bulk-action").select_option("delete")
+    page.get_by_test_id("bulk-submit").click()
+    page.get_by_test_id("confirm-accept").click()
+    expect(page.get_by_text("2 contacts deleted.")).to_be_visible()
+    assert "No contacts yet" not in page.content()
+    page.get_by_role("link", name="Back to the first page").click()
+    expect(page.get_by_test_id("record-row")).to_have_count(25)
+    expect(page.get_by_test_id("list-count")).to_have_text("25 contacts")
+    assert page.console_errors == []
+
+
+def test_the_filters_button_counts_the_filters_applied_in_place(app, live_server, page_at, make_tenant):
+    """Apply swaps only the list: the Filters button kept the count the page loaded with, so a
+    filtered list said no filter was on (and a cleared one still counted its old filters)."""
+    tenant = make_tenant("filtercount", roles=("owner",))
+    make_contact(app, tenant, first_name="Ada", lifecycle_stage="customer")
+    make_contact(app, tenant, first_name="Alan", lifecycle_stage="lead")
+    page = page_at(1280)
+    live_server.sign_in(page, tenant.slug)
+    page.goto(live_server.url("/contacts", slug=tenant.slug))
+    page.get_by_test_id("filters-toggle").click()
+    page.locator("#list-filter-inputs select[name=lifecycle_stage]").select_option("customer")
+    page.locator("#list-filter-inputs button[type=submit]").click()
+    expect(page.get_by_test_id("record-row")).to_have_count(1)
+    expect(page.get_by_test_id("filter-count")).to_have_text("1")
+    page.locator("#list-filter-inputs select[name=lifecycle_stage]").select_option("")
+    page.locator("#list-filter-inputs button[type=submit]").click()
+    expect(page.get_by_test_id("record-row")).to_have_count(2)
+    expect(page.get_by_test_id("filter-count")).to_have_count(0)
+    assert page.console_errors == []

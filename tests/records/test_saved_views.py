@@ -80,3 +80,36 @@ def test_saving_under_a_taken_name_asks_before_replacing(tenant_a, as_user, clie
     with as_user(tenant_a) as owner:
         [view] = list_saved_views(CONTACTS, owner)
         assert view.query["q"] == "bob"
+
+
+def test_a_refused_save_goes_back_to_the_list_as_it_was(tenant_a, as_user, client_for):
+    """A refused name sent the user to the bare list, dropping its search, filters and sort;
+    ticking "Replace" there then saved the bare list over the view they meant to keep."""
+    with as_user(tenant_a) as owner:
+        save_view(CONTACTS, "Customers", {"q": "ada"}, actor=owner)
+    query = "q=bob&lifecycle_stage=customer&sort=-name"
+    refused = client_for(tenant_a).post("/contacts/views", data={"name": "Customers", "query": query})
+    assert refused.status_code == 302
+    back = refused.location
+    assert back.startswith("/contacts?")
+    assert sorted(back.split("?", 1)[1].split("&")) == sorted(query.split("&"))
+
+
+def test_a_read_only_workspace_shows_save_view_disabled_with_the_reason(make_tenant, set_tenant, client_for, as_user):
+    """Saving or deleting a view is a write the read-only guard refuses: the menu let someone
+    type a name only to land on the error page. Now the button is disabled, with the reason
+    written once (beside New when it gives it, beside Save view for a viewer who has no New)."""
+    tenant = make_tenant("frozenviews")
+    with as_user(tenant, "viewer") as viewer:
+        view = save_view(CONTACTS, "Mine", {"q": "ada"}, actor=viewer)
+        query = view_query_string(view)
+    set_tenant(tenant, status="suspended", status_reason="Held for review")
+    owner_page = client_for(tenant).get("/contacts").get_data(as_text=True)
+    assert 'data-testid="save-view-form"' not in owner_page
+    assert 'disabled aria-describedby="why-new-record" data-testid="save-view-toggle-disabled"' in owner_page
+    assert owner_page.count("nothing can be changed until it is lifted") == 1
+    viewer_page = client_for(tenant, "viewer").get(f"/contacts?{query}").get_data(as_text=True)
+    assert 'data-testid="save-view-form"' not in viewer_page
+    assert 'id="why-save-view-toggle"' in viewer_page
+    assert "/views/" not in viewer_page  # no form that deletes the view
+    assert 'disabled aria-describedby="why-save-view-toggle"><i class="bi bi-trash">' in viewer_page

@@ -14,6 +14,7 @@ from app.records import fields as f
 from app.records.capabilities import Column, Tab
 from app.records.loading import together
 from app.records.owner import OWNER
+from app.records.pages import action_state, permission_action_state
 from app.records.record_type import RecordType
 
 
@@ -66,7 +67,14 @@ def _company_people(record_type, company) -> dict:
             .limit(PEOPLE_SHOWN + 1)
         )
     )
-    return {"company": company, "people": people[:PEOPLE_SHOWN], "more": len(people) > PEOPLE_SHOWN}
+    return {
+        "company": company,
+        "people": people[:PEOPLE_SHOWN],
+        "more": len(people) > PEOPLE_SHOWN,
+        # Disabled, with the reason, where the plan's contact limit or a read-only workspace refuses.
+        "adding": action_state(CONTACTS, "create"),
+        "changing": permission_action_state("contacts.edit"),
+    }
 
 
 CONTACTS = ContactType(

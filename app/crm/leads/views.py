@@ -8,9 +8,11 @@ from app.auth.permissions import requires_permission
 from app.core.errors import Conflict, ValidationFailed
 from app.core.forms import PageForm
 from app.core.transactions import undone_if_refused
+from app.crm.contacts.record import CONTACTS
 from app.crm.leads import services
 from app.crm.leads.models import LeadStatus
 from app.crm.leads.record import LEADS
+from app.records.pages import action_state, permission_action_state
 from app.records.views import record_blueprint
 
 bp = record_blueprint(LEADS)
@@ -47,11 +49,14 @@ def convert(lead_id):
             verb = "created" if result.contact_created else "matched"
             flash(f"Lead converted: contact {result.contact.display_name} {verb}.", "success")
             return redirect(url_for("contacts.show", contact_id=result.contact.id))
+    matches = services.conversion_matches(lead)
     return render_template(
         "crm/leads/convert.html",
         lead=lead,
         form=form,
-        matches=services.conversion_matches(lead),
+        matches=matches,
+        # Refused before it is sent: a read-only workspace, or a new contact past the plan's limit.
+        converting=permission_action_state("leads.edit") if matches["contact"] else action_state(CONTACTS, "create"),
         error=error,
         deals_available=creator is not None,
         deal_form=getattr(creator, "form_template", None),

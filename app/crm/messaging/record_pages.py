@@ -9,10 +9,8 @@ converted to or that shares its address (consent lives on contacts).
 from collections.abc import Callable
 
 from flask import g
-from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.permissions import can
 from app.core.extensions import db
 from app.crm.contacts.models import Consent, Contact, ContactEmail
 from app.crm.messaging import consent
@@ -21,6 +19,7 @@ from app.crm.messaging.message_templates import list_templates
 from app.crm.messaging.models import Channel, Message, MessageStatus
 from app.plans.services import entitlements
 from app.records.capabilities import Panel, Tab
+from app.records.pages import permission_action_state
 from app.records.registry import contribute
 
 RECENT = 30
@@ -77,7 +76,8 @@ def messages_tab(record_type, record) -> dict:
         "refusals": refusals,
         "email_templates": [t for t in templates if t.channel == Channel.EMAIL],
         "sms_templates": [t for t in templates if t.channel == Channel.SMS],
-        "can_send": can(current_user, "messages.create"),
+        # Hidden without the permission; disabled, with the reason, while the workspace is read-only.
+        "sending": permission_action_state("messages.create"),
         "sms_enabled": sms_enabled,
         "status_labels": MessageStatus.LABELS,
         "status_badges": MessageStatus.BADGES,

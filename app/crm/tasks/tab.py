@@ -7,6 +7,7 @@ from app.crm.tasks.queries import tasks_about
 from app.records.forms import ConfirmForm
 from app.records.normalize import workspace_today
 from app.records.owner import owner_choices
+from app.records.pages import permission_action_state
 
 
 def tasks_tab_context(record_type, record) -> dict:
@@ -16,7 +17,8 @@ def tasks_tab_context(record_type, record) -> dict:
         "subject": record,
         "subject_type": record_type,
         "today": workspace_today(),
-        "can_create": can(current_user, "tasks.create"),
+        # Hidden without the permission; disabled, with the reason, while the workspace is read-only.
+        "adding": permission_action_state("tasks.create"),
         "can_edit": can(current_user, "tasks.edit"),
         "owner_choices": owner_choices(),
         "me": str(getattr(acting_user(current_user), "id", "")),

@@ -229,6 +229,18 @@ def test_a_viewer_sees_no_send_form_and_may_not_send(app, tenant_a, client_for):
     assert _send(viewer, contact_id, subject="Hi", body="x").status_code == 403
 
 
+def test_a_read_only_workspace_shows_send_disabled_with_the_reason(app, make_tenant, set_tenant, client_for):
+    """The Messages tab offered the whole composer in a suspended workspace; the HTMX post was
+    refused with a 403 that swapped nothing, so the message stayed unsent and nothing said why."""
+    tenant = make_tenant("frozensend")
+    contact_id = make_consenting_contact(app, tenant)
+    set_tenant(tenant, status="suspended", status_reason="Held for review")
+    page = client_for(tenant).get(f"/contacts/{contact_id}?tab=messages").get_data(as_text=True)
+    assert 'data-testid="send-form"' not in page
+    assert 'data-testid="send-submit-disabled"' in page
+    assert "suspended by Atrium" in page
+
+
 def test_a_viewer_reads_a_template_without_inputs_or_a_save_button(app, tenant_a, client_for):
     template_id = make_template(app, tenant_a, subject="Spring offer")
     viewer = client_for(tenant_a, "viewer")

@@ -481,3 +481,18 @@ def test_an_overdue_task_says_so_in_words_not_only_in_red(app, tenant_a, client_
     due = html.split('data-testid="overdue">', 1)[1]
     spoken = " ".join(re.sub(r"<[^>]+>", " ", due).split())  # what a screen reader reads from there
     assert spoken.startswith("Overdue: Mon 02 Mar 2020")  # the red and the icon alone said nothing
+
+
+def test_a_read_only_workspace_offers_no_quick_add_or_tick_it_would_refuse(app, make_tenant, set_tenant, client_for):
+    """Quick add and the ticks are HTMX posts: in a read-only workspace each got a 403 that
+    swapped nothing, so the typed task stayed put and nothing said why."""
+    tenant = make_tenant("frozentasks")
+    contact_id = make_contact(app, tenant)
+    task_id = make_task(app, tenant, related_id=contact_id)
+    set_tenant(tenant, status="suspended", status_reason="Held for review")
+    page = client_for(tenant).get(f"/contacts/{contact_id}?tab=tasks").get_data(as_text=True)
+    assert 'data-testid="quick-add-task"' not in page
+    assert 'data-testid="quick-add-submit-disabled"' in page
+    assert "suspended by Atrium" in page
+    assert f'data-testid="tick-{task_id}"' not in page
+    assert 'aria-label="Not done"' in page
