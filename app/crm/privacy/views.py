@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from app.core.hosts import TenantBlueprint
 from app.crm.imports.services import import_of_record
 from app.crm.privacy.services import erase_record, personal_data
+from app.plans.status import allow_when_read_only
 from app.records.forms import ConfirmForm
 from app.records.registry import find_record_type
 from app.records.services import get_record
@@ -31,6 +32,11 @@ def export(record_type_name, record_id):
     response.headers["Content-Disposition"] = f'attachment; filename="{record_type.name}-{record.id}.json"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# A workspace that is suspended or behind on payment still owes a person the erasure they ask
+# for (and a download of their data, a GET): erasing is not the kind of change read-only stops.
+allow_when_read_only("privacy.erase")
 
 
 @bp.route("/privacy/<record_type_name>/<uuid:record_id>/erase", methods=["POST"])

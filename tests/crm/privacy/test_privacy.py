@@ -269,3 +269,21 @@ def test_an_erased_person_is_no_longer_offered_as_a_duplicate(app, tenant_a, cli
     page = client.get(f"/contacts/{erased_id}").get_data(as_text=True)
     client.post(f"/privacy/contact/{erased_id}/erase", data={"csrf_token": csrf_token_from(page)})
     assert 'data-testid="duplicate-pair"' not in client.get("/duplicates").get_data(as_text=True)
+
+
+def test_a_read_only_workspace_can_still_erase_a_persons_data(app, tenant_a, client_for, set_tenant):
+    """A workspace suspended or behind on payment still owes a person the erasure they ask for:
+    the Erase button was shown there and answered with the read-only error page."""
+    from app.crm.contacts.models import Contact
+
+    contact_id = _person(app, tenant_a)
+    set_tenant(tenant_a, status="suspended")
+    client = client_for(tenant_a)
+    page = client.get(f"/contacts/{contact_id}").get_data(as_text=True)
+    assert 'data-testid="privacy-erase"' in page
+    response = client.post(f"/privacy/contact/{contact_id}/erase", data={"csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    with in_tenant(app, tenant_a.id):
+        assert db.session.get(Contact, (tenant_a.id, contact_id)).last_name == ""
+    # Everything else stays refused.
+    assert client.post(f"/contacts/{contact_id}/delete", data={"csrf_token": csrf_token_from(page)}).status_code == 403
