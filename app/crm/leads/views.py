@@ -5,7 +5,7 @@ from flask_login import current_user
 from wtforms import BooleanField
 
 from app.auth.permissions import requires_permission
-from app.core.errors import Conflict, ValidationFailed
+from app.core.errors import Conflict, PlanRefusal, ValidationFailed
 from app.core.forms import PageForm
 from app.core.transactions import undone_if_refused
 from app.crm.contacts.record import CONTACTS
@@ -30,7 +30,7 @@ def convert(lead_id):
         flash("This lead was already converted.", "info")
         return redirect(url_for("leads.show", lead_id=lead.id))
     form = ConvertForm()
-    error = None
+    error = plan_refusal = None
     creator = services.DEAL_CREATORS[0] if services.DEAL_CREATORS else None
     if form.validate_on_submit():
         # The deal's own inputs (name, value, pipeline) are named deal_<key> by its creator's form.
@@ -42,6 +42,11 @@ def convert(lead_id):
                 )
         except ValidationFailed as exc:
             error = exc
+        except PlanRefusal as exc:
+            # Said on the form, which keeps what was typed (the deal's name and value): the plan
+            # page it led to lost them. The contact's limit is told before; the deal's, with
+            # "Also create a deal" ticked, only now.
+            plan_refusal = exc
         except Conflict as exc:
             flash(exc.message, "danger")
             return redirect(url_for("leads.show", lead_id=lead.id))
@@ -58,7 +63,8 @@ def convert(lead_id):
         # Refused before it is sent: a read-only workspace, or a new contact past the plan's limit.
         converting=permission_action_state("leads.edit") if matches["contact"] else action_state(CONTACTS, "create"),
         error=error,
+        plan_refusal=plan_refusal,
         deals_available=creator is not None,
         deal_form=getattr(creator, "form_template", None),
         deal_form_context=creator.form_context(lead, request.form) if hasattr(creator, "form_context") else {},
-    ), (422 if error else 200)
+    ), (422 if error else plan_refusal.status_code if plan_refusal else 200)

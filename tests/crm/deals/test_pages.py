@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.core.extensions import db
 from app.core.types import utcnow
 from app.crm.deals.models import Deal, Pipeline, Quota, Stage
+from app.crm.leads.models import Lead
 from tests.conftest import in_tenant
 from tests.crm.conftest import filter_labels
 from tests.crm.deals.helpers import add_deals, owner_of
@@ -195,6 +196,30 @@ def test_lead_conversion_form_makes_a_deal(app, tenant_a, client_for):
     bad = client.post(f"/leads/{bad_lead}/convert", data={"create_deal": "y", "deal_value": "a lot"})
     assert bad.status_code == 422
     assert "Enter a number" in bad.get_data(as_text=True)
+
+
+def test_converting_with_a_deal_past_the_deal_limit_keeps_the_form_and_says_why(app, tenant_a, client_for, set_tenant):
+    """With "Also create a deal" ticked at the plan's deal limit, the conversion ended on the
+    plan-limit page: the deal's name and value typed on the form were gone, nothing said that
+    converting without the deal would work."""
+    add_deals(app, tenant_a, [{"name": "Existing"}])
+    set_tenant(tenant_a, limit_overrides={"deals": 1})
+    lead_id = make_lead(app, tenant_a, email="yuki@lumen.example", company_name="Lumen")
+    client = client_for(tenant_a)
+    refused = client.post(
+        f"/leads/{lead_id}/convert", data={"create_deal": "y", "deal_name": "Lumen rollout", "deal_value": "30000"}
+    )
+    assert refused.status_code == 402
+    page = refused.get_data(as_text=True)
+    assert 'data-testid="convert-plan-refusal"' in page
+    assert 'href="/settings/plan"' in page
+    assert 'value="Lumen rollout"' in page
+    assert 'value="30000"' in page
+    with in_tenant(app, tenant_a.id):
+        assert db.session.scalar(select(Deal).where(Deal.name == "Lumen rollout")) is None
+        assert db.session.get(Lead, (tenant_a.id, lead_id)).status != "converted"  # nothing half done
+    converted = client.post(f"/leads/{lead_id}/convert", data={})  # without the deal it works
+    assert "/contacts/" in converted.headers["Location"]
 
 
 def test_navigation_opens_the_board(app, tenant_a, client_for):
