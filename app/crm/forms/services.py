@@ -3,7 +3,6 @@
 origins, the deal a contact form may open; submissions lists and the per-form conversion numbers."""
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -11,6 +10,7 @@ from sqlalchemy import func, select
 
 from app.auth.permissions import check_permission, check_permission_if_acting
 from app.core.audit import record_audit
+from app.core.deletion_checks import DeletionChecks
 from app.core.errors import ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_child_or_404, get_or_404
@@ -292,21 +292,15 @@ def update_form(form: WebForm, data: dict, *, actor) -> WebForm:
     return form
 
 
-# Checks that keep a form others depend on, each raising a Conflict that says why (a workflow
-# it starts): registered by those packages, which sit above this one.
-_deletion_checks: list[Callable[[WebForm], None]] = []
-
-
-def register_form_deletion_check(check: Callable[[WebForm], None]) -> None:
-    if check not in _deletion_checks:
-        _deletion_checks.append(check)
+# What keeps a form from being deleted (a workflow it starts), registered by those packages.
+FORM_DELETION_CHECKS = DeletionChecks()
+register_form_deletion_check = FORM_DELETION_CHECKS.register
 
 
 def delete_form(form: WebForm, *, actor) -> None:
     check_permission(actor, "forms.delete")
     check_writable()
-    for check in _deletion_checks:
-        check(form)
+    FORM_DELETION_CHECKS.run(form)
     record_audit("form.deleted", actor=actor, target=form, target_label=form.name)
     db.session.delete(form)
     db.session.flush()

@@ -6,13 +6,12 @@ exports) walk it with `iterate_segment`, a keyset walk by id in batches, so a se
 million contacts is read in constant memory and each batch is one indexed query.
 """
 
-from collections.abc import Callable
-
 from flask import abort
 from sqlalchemy import false, or_, select
 
 from app.auth.permissions import acting_user, can, check_permission
 from app.core.audit import record_audit
+from app.core.deletion_checks import DeletionChecks
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.extensions import db
 from app.core.lookups import get_or_404
@@ -155,21 +154,16 @@ def update_segment(segment: Segment, data: dict, *, actor) -> Segment:
     return segment
 
 
-# Checks that keep a segment others depend on, each raising a Conflict that says why (a
-# scheduled campaign that goes to it): registered by those packages, which sit above this one.
-_deletion_checks: list[Callable[[Segment], None]] = []
-
-
-def register_segment_deletion_check(check: Callable[[Segment], None]) -> None:
-    if check not in _deletion_checks:
-        _deletion_checks.append(check)
+# What keeps a segment from being deleted (a scheduled campaign that goes to it), registered
+# by those packages.
+SEGMENT_DELETION_CHECKS = DeletionChecks()
+register_segment_deletion_check = SEGMENT_DELETION_CHECKS.register
 
 
 def delete_segment(segment: Segment, *, actor) -> None:
     check_permission(actor, "segments.delete")
     _check_may_change(segment, actor)
-    for check in _deletion_checks:
-        check(segment)
+    SEGMENT_DELETION_CHECKS.run(segment)
     _audit("segment.deleted", segment, actor)
     db.session.delete(segment)
     db.session.flush()
