@@ -541,6 +541,24 @@ def test_the_campaign_list_pages_past_its_first_fifty(app, tenant_a, client_for)
     assert "Issue 001" not in second
 
 
+def test_the_campaign_list_shows_no_numbers_for_a_campaign_that_has_not_started(app, tenant_a, client_for):
+    """A draft's row read "0 · 0.0 % · 0.0 %", as if it had gone out to nobody."""
+    from app.crm.messaging.campaigns.services import create_campaign
+
+    tag_id = _audience(app, tenant_a, 1)
+    with in_tenant(app, tenant_a.id):
+        create_campaign(
+            {"name": "Draft", "template_id": str(make_template(app, tenant_a)), "audience": f"tag:{tag_id}"},
+            actor=_owner(tenant_a),
+        )
+        db.session.commit()
+    listing = client_for(tenant_a).get("/campaigns").text
+    [row] = re.findall(r"<tr>\s*<td><a href=\"/campaigns/.*?</tr>", listing, re.S)
+    assert "0.0 %" not in row
+    assert ">0<" not in row
+    assert row.count(">—</td>") == 2  # sent, and opened with clicked
+
+
 def test_an_sms_campaign_shows_no_open_or_click_numbers(app, tenant_a, client_for):
     """An SMS has no open pixel and its links are not tracked, yet the list gave an SMS campaign
     "0.0 %" opened and clicked and its page counted both: numbers that could never move."""
@@ -554,10 +572,11 @@ def test_an_sms_campaign_shows_no_open_or_click_numbers(app, tenant_a, client_fo
             {"name": "Texts", "template_id": str(sms_template), "audience": f"tag:{tag_id}"}, actor=_owner(tenant_a)
         )
         sms_id = launch_campaign(texts, actor=_owner(tenant_a)).id
-        create_campaign(
+        letters = create_campaign(
             {"name": "Letters", "template_id": str(email_template), "audience": f"tag:{tag_id}"},
             actor=_owner(tenant_a),
         )
+        launch_campaign(letters, actor=_owner(tenant_a))
         db.session.commit()
     client = client_for(tenant_a)
     rows = {
