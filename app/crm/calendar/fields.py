@@ -2,7 +2,7 @@
 
 from marshmallow import Schema
 from marshmallow import fields as ma
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.auth.models import User
 from app.core.extensions import db
@@ -151,18 +151,17 @@ def attendee_of_cell(text: str, lookups: Lookups) -> dict:
     key = text.strip().lower()
     if "@" not in key:
         return {"contact_id": str(lookups.record_id("contact", "Contact", text))}
-
-    def load():
-        user_id = db.session.scalar(select(User.id).where(func.lower(User.email) == key, User.is_active_user.is_(True)))
-        if user_id is not None:
-            return {"user_id": str(user_id)}
-        contact_id = db.session.scalar(select(ContactEmail.contact_id).where(ContactEmail.email == key))
-        return {"contact_id": str(contact_id)} if contact_id is not None else None
-
-    found = lookups.cached(f"attendee:{key}", load)
-    if found is None:
+    try:
+        return {"user_id": str(lookups.user_id(text))}  # the import's own cache of users by email
+    except Invalid:
+        pass
+    contact_id = lookups.cached(
+        f"contact-email:{key}",
+        lambda: db.session.scalar(select(ContactEmail.contact_id).where(ContactEmail.email == key)),
+    )
+    if contact_id is None:
         raise Invalid(f"No active user or contact with the email {text.strip()[:80]}.")
-    return found
+    return {"contact_id": str(contact_id)}
 
 
 def attendee_user_options() -> list[tuple[str, str]]:
