@@ -132,9 +132,10 @@ class DataImport(TenantScoped, Timestamps, StatusLabel, Base):
     @property
     def time_left(self) -> str | None:
         """The estimate in the unit people read it in: "18 s", "4 min", "2 h 5 min"."""
-        if self.seconds_left is None:
+        left = self.seconds_left
+        if left is None:
             return None
-        seconds = round(self.seconds_left)
+        seconds = round(left)
         if seconds < 60:
             return f"{max(1, seconds)} s"
         minutes = round(seconds / 60)
