@@ -151,6 +151,11 @@ class Campaign(TenantScoped, Timestamps, Base):
 
     template = tenant_relationship("MessageTemplate", "template_id")
 
+    @property
+    def has_started(self) -> bool:
+        """Past draft and scheduled: it has recipients and numbers of its own."""
+        return self.status not in CampaignStatus.NOT_STARTED
+
 
 class Message(TenantScoped, Timestamps, Base):
     """One email or SMS to or from a contact: its content, status and what became of it."""

@@ -80,8 +80,7 @@ def _campaign_context(campaign: Campaign) -> dict:
         "badges": CampaignStatus.BADGES,
         "channel_label": Channel.LABELS.get(campaign.channel, campaign.channel),
         # Before it starts, what it will send, as its template renders now.
-        "not_started": CampaignStatus.NOT_STARTED,
-        "can_preview": campaign.status in CampaignStatus.NOT_STARTED and can(current_user, "message_templates.view"),
+        "can_preview": not campaign.has_started and can(current_user, "message_templates.view"),
         "can_edit": can(current_user, "campaigns.edit"),
         "can_delete": can(current_user, "campaigns.delete"),
         "status_labels": MessageStatus.LABELS,
