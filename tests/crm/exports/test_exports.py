@@ -41,6 +41,24 @@ def _rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
+def _build_workspace_export(app, tenant):
+    """Run the asked-for whole-workspace export's job as the scheduler does; its id."""
+    from app.crm.exports.models import WorkspaceExport
+    from app.jobs.runner import execute
+    from app.jobs.tenant_jobs import tenant_job_id
+
+    with in_tenant(app, tenant.id):
+        export_id = db.session.scalar(select(WorkspaceExport.id))
+    with app.app_context():
+        execute(
+            tenant_job_id(tenant.id, "workspace-export", export_id),
+            "app.crm.exports.workspace:build_workspace_export",
+            tenant_id=str(tenant.id),
+            object_id=str(export_id),
+        )
+    return export_id
+
+
 def test_csv_of_a_filtered_list_with_neutralized_cells_and_an_audit_row(app, tenant_a, tenant_b, client_for):
     make_contact(app, tenant_a, first_name='=HYPERLINK("http://evil")', lifecycle_stage="customer")
     make_contact(app, tenant_a, first_name="Bob", lifecycle_stage="lead")
@@ -167,10 +185,6 @@ def _rows_of(data: bytes) -> list[list[str]]:
 def test_owners_export_the_whole_workspace_even_when_read_only(app, tenant_a, client_for, set_tenant):
     import zipfile
 
-    from app.crm.exports.models import WorkspaceExport
-    from app.jobs.runner import execute
-    from app.jobs.tenant_jobs import tenant_job_id
-
     make_contact(app, tenant_a, first_name="=cmd", emails=[{"email": "ada@example.test"}])
     set_tenant(tenant_a, status="canceled")
     client = client_for(tenant_a)
@@ -180,15 +194,7 @@ def test_owners_export_the_whole_workspace_even_when_read_only(app, tenant_a, cl
     from tests.conftest import csrf_token_from
 
     assert client.post("/settings/export", data={"csrf_token": csrf_token_from(page)}).status_code == 302
-    with in_tenant(app, tenant_a.id):
-        export_id = db.session.scalar(select(WorkspaceExport.id))
-    with app.app_context():
-        execute(
-            tenant_job_id(tenant_a.id, "workspace-export", export_id),
-            "app.crm.exports.workspace:build_workspace_export",
-            tenant_id=str(tenant_a.id),
-            object_id=str(export_id),
-        )
+    export_id = _build_workspace_export(app, tenant_a)
     assert 'data-testid="download-workspace-export"' in client.get("/settings/export").get_data(as_text=True)
     response = client.get(f"/settings/export/{export_id}/download")
     assert response.status_code == 200
@@ -206,9 +212,6 @@ def test_owners_export_the_whole_workspace_even_when_read_only(app, tenant_a, cl
 def test_the_export_list_refreshes_itself_until_the_export_is_ready(app, tenant_a, client_for):
     """The page says the download link appears when it is ready: the list asks for itself
     again while an export is being prepared, and stops once none is."""
-    from app.crm.exports.models import WorkspaceExport
-    from app.jobs.runner import execute
-    from app.jobs.tenant_jobs import tenant_job_id
     from tests.conftest import csrf_token_from
 
     client = client_for(tenant_a)
@@ -218,15 +221,7 @@ def test_the_export_list_refreshes_itself_until_the_export_is_ready(app, tenant_
     assert 'hx-trigger="every 2s"' in preparing
     fragment = client.get("/settings/export", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="workspace-exports"')
-    with in_tenant(app, tenant_a.id):
-        export_id = db.session.scalar(select(WorkspaceExport.id))
-    with app.app_context():
-        execute(
-            tenant_job_id(tenant_a.id, "workspace-export", export_id),
-            "app.crm.exports.workspace:build_workspace_export",
-            tenant_id=str(tenant_a.id),
-            object_id=str(export_id),
-        )
+    _build_workspace_export(app, tenant_a)
     ready = client.get("/settings/export", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'data-testid="download-workspace-export"' in ready
     assert "hx-trigger" not in ready
@@ -318,9 +313,6 @@ def test_a_workspace_export_is_named_for_the_workspaces_day(app, tenant_a, clien
 
     import time_machine
 
-    from app.crm.exports.models import WorkspaceExport
-    from app.jobs.runner import execute
-    from app.jobs.tenant_jobs import tenant_job_id
     from tests.conftest import csrf_token_from
 
     set_tenant(tenant_a, timezone="Pacific/Auckland")
@@ -329,15 +321,7 @@ def test_a_workspace_export_is_named_for_the_workspaces_day(app, tenant_a, clien
         client = client_for(tenant_a)
         page = client.get("/settings/export").get_data(as_text=True)
         assert client.post("/settings/export", data={"csrf_token": csrf_token_from(page)}).status_code == 302
-        with in_tenant(app, tenant_a.id):
-            export_id = db.session.scalar(select(WorkspaceExport.id))
-        with app.app_context():
-            execute(
-                tenant_job_id(tenant_a.id, "workspace-export", export_id),
-                "app.crm.exports.workspace:build_workspace_export",
-                tenant_id=str(tenant_a.id),
-                object_id=str(export_id),
-            )
+        export_id = _build_workspace_export(app, tenant_a)
         response = client.get(f"/settings/export/{export_id}/download")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == "attachment; filename=2026-03-02-workspace-export.zip"
